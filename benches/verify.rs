@@ -46,7 +46,7 @@ fn verify(c: &mut Criterion) {
     let artifact = d.join("tool.tar.gz");
     let bytes: Vec<u8> = (0..SIZE).map(|i| (i * 31 % 251) as u8).collect();
     std::fs::write(&artifact, &bytes).unwrap();
-    let sha256 = vx::demo::fixture::sha256_hex(&bytes);
+    let sha256 = vx_fixture::sha256_hex(&bytes);
     let url = file_url(&artifact);
 
     // minisign and cosign keys and signatures, made by the real commands.
@@ -127,7 +127,7 @@ fn verify(c: &mut Criterion) {
         })
     });
     group.bench_function("sha256-of-the-download (for scale)", |b| {
-        b.iter(|| black_box(vx::demo::fixture::sha256_hex(&bytes)))
+        b.iter(|| black_box(vx_fixture::sha256_hex(&bytes)))
     });
     group.finish();
 }

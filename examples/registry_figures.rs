@@ -1,7 +1,7 @@
 //! The registry figures of `docs/BENCHMARKS.md` (section 9), each beside `vx --version`
 //! timed in the same run: building the index of a full registry, a warm name lookup
 //! plus rendering for three platforms, `vx lock` of 30 registry tools × 3 platforms
-//! against the loopback GitHub (`vx::demo::github`, checksum files, its request log
+//! against the loopback GitHub (`vx_fixture::github`, checksum files, its request log
 //! showing that no archive is fetched), and `vx x TOOL -- --version` of an installed
 //! tool. Run by `scripts/bench-registry.sh`, which builds the release `vx` first:
 //!
@@ -16,8 +16,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vx::demo::fixture::{Item, archive_bytes, sha256_hex};
-use vx::demo::github::{FixtureRelease, GithubFixture};
 use vx::format::ArchiveFormat;
 use vx::github::hosts::GithubHosts;
 use vx::manifest::Platform;
@@ -25,6 +23,8 @@ use vx::registry::index::{Index, Origin};
 use vx::registry::names;
 use vx::registry::package::Registry;
 use vx::registry::resolve::resolve;
+use vx_fixture::github::{FixtureRelease, GithubFixture};
+use vx_fixture::{Item, archive_bytes, sha256_hex};
 
 /// The platforms locked and rendered.
 const PLATFORMS: [&str; 3] = ["linux-x86_64", "macos-aarch64", "windows-x86_64"];

@@ -4,8 +4,9 @@
 //! writes one frame per tool the child is to install (usually one; a batch of small
 //! tools when there are more tools than `-j` slots, at most [`MAX_FRAMES`]) and closes
 //! its end. Every frame but the last of a batch carries [`FLAG_MORE`], so a single
-//! frame is exactly DESIGN.md's one framed message (flags `0`) and the child never
-//! reads past the last frame or waits for the pipe to end ([`read_frames`]). Each
+//! frame is exactly the one framed message of a single tool (flags `0`;
+//! docs/SECURITY.md, "The config frame") and the child never reads past the last
+//! frame or waits for the pipe to end ([`read_frames`]). Each
 //! frame is read with a size cap and every field validated before any work; a bad
 //! frame makes the child exit with [`EXIT_BAD_CONFIG`] before touching the store.
 //!
@@ -457,7 +458,7 @@ mod tests {
             read_frames(&mut ThenNothing(&pipe)).unwrap(),
             vec![first.clone(), second]
         );
-        // One frame alone, flags 0 (DESIGN.md's one framed message), is a batch of one,
+        // One frame alone, flags 0 (the one framed message of a single tool), is a batch of one,
         // read without waiting for the pipe to end.
         let one = frame_of(&first);
         assert_eq!(pipe_of(std::slice::from_ref(&first)), one);

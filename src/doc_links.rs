@@ -1,7 +1,9 @@
 //! Every relative link of README.md and docs/ resolves: the file it names exists and,
 //! when it names a heading (`lock.md#the-store`), the heading does. The book CI builds
 //! from docs/ (`mdbook build docs`) would otherwise render a broken link silently.
-//! Test-only: the binary carries none of it.
+//! And every file or folder of the repository that the map of the code
+//! (docs/ARCHITECTURE.md, CONTRIBUTING.md) names in a code span exists, so the map
+//! cannot point at code that moved. Test-only: the binary carries none of it.
 
 use std::path::{Path, PathBuf};
 
@@ -114,6 +116,52 @@ fn broken(from: &Path, target: &str) -> Option<String> {
         .then(|| format!("{target}: no heading #{anchor} in {}", path.display()))
 }
 
+/// The design card the project was started from lives outside the repository: a
+/// source or a document citing it sends a reader nowhere.
+const DESIGN: &str = "DESIGN.md";
+
+/// The documents that map the code: what each path they name must be.
+const MAPS: &[&str] = &["docs/ARCHITECTURE.md", "CONTRIBUTING.md"];
+
+/// The folders at the top of the repository whose paths a map names (`src/tasks/`,
+/// `tui/src/inline.rs`, `scripts/dist/`).
+const TOP: &[&str] = &[
+    "src", "tests", "docs", "tui", "shm", "text", "fixture", "scripts", "bindings", "editors",
+    "benches", "examples", "fuzz", "npm", "pypi", ".ci",
+];
+
+/// The repository paths `markdown` names in code spans: a span that starts with one of
+/// [`TOP`]'s folders and names a folder (`src/tasks/`) or a file (`src/lib.rs`).
+/// Placeholders (`src/ops/NAME.rs`) and patterns (`tests/it/tasks_*.rs`,
+/// `src/**/*.rs`) are not paths; nor is Go's `text/template`, which names neither.
+fn named_paths(markdown: &str) -> Vec<String> {
+    let span = regex::Regex::new(r"`([^`\s]+)`").unwrap();
+    let mut fenced = false;
+    let mut found = Vec::new();
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        for c in span.captures_iter(line) {
+            let path = &c[1];
+            let Some((top, _)) = path.split_once('/') else {
+                continue;
+            };
+            let last = path.trim_end_matches('/').rsplit('/').next().unwrap_or("");
+            let a_file_or_folder = path.ends_with('/') || last.contains('.');
+            let placeholder = path.contains(['*', '{', '<']) || path.contains("NAME");
+            if TOP.contains(&top) && a_file_or_folder && !placeholder {
+                found.push(path.to_owned());
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +205,71 @@ mod tests {
         assert!(broken(&readme, "docs/guide/lock.md#no-such-heading").is_some());
         assert_eq!(broken(&readme, "docs/guide/lock.md#the-store"), None);
         assert_eq!(broken(&readme, "https://example.org/x"), None);
+    }
+
+    #[test]
+    fn every_path_the_map_of_the_code_names_exists() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut missing = Vec::new();
+        for map in MAPS {
+            let text = std::fs::read_to_string(root.join(map)).unwrap();
+            for path in named_paths(&text) {
+                if !root.join(&path).exists() {
+                    missing.push(format!("{map}: `{path}`"));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "paths the map of the code names that do not exist (moved or renamed?):\n{}",
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_paths_of_a_map_are_its_code_spans_that_name_files_or_folders() {
+        let text = "| `src/tasks/` | `src/gone.rs`, `tui/src/inline.rs`, Go's `text/template`, \
+                    `src/ops/NAME.rs`, `tests/it/tasks_*.rs`, `src/**/*.rs`, `vx.lock`, \
+                    `crate::net` |\n```\n`src/in_a_fence.rs`\n```\n";
+        assert_eq!(
+            named_paths(text),
+            ["src/tasks/", "src/gone.rs", "tui/src/inline.rs"]
+        );
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let missing: Vec<String> = named_paths(text)
+            .into_iter()
+            .filter(|p| !root.join(p).exists())
+            .collect();
+        assert_eq!(missing, ["src/gone.rs"]);
+    }
+
+    #[test]
+    fn no_source_or_document_cites_a_design_md_the_repository_lacks() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut citing = Vec::new();
+        let mut dirs: Vec<PathBuf> = ["src", "docs", "tui", "shm", "text", "fixture", "tests"]
+            .iter()
+            .map(|d| root.join(d))
+            .collect();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs" || e == "md")
+                    && std::fs::read_to_string(&path).is_ok_and(|t| t.contains(DESIGN))
+                {
+                    citing.push(path.strip_prefix(root).unwrap().display().to_string());
+                }
+            }
+        }
+        citing.sort();
+        // This file names it to look for it.
+        citing.retain(|p| !p.ends_with("doc_links.rs"));
+        assert!(
+            root.join(DESIGN).exists() || citing.is_empty(),
+            "files that cite a {DESIGN} the repository does not hold (cite a document \
+             of docs/ or say the thing): {citing:?}"
+        );
     }
 }

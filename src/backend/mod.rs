@@ -1,4 +1,4 @@
-//! Tools from the language registries (DESIGN.md, "Language registries as sources"):
+//! Tools from the language registries (docs/guide/language-registries.md):
 //! `npm:PKG`, `pypi:PKG` (mise's `pipx:PKG`, with extras `pypi:black[jupyter]`),
 //! `cargo:CRATE` and `go:MODULE/PATH`, resolved from each registry's own metadata and
 //! locked with its own hashes (npm's `integrity`, PyPI's sha256), for every platform,

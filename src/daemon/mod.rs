@@ -1,7 +1,7 @@
 //! `vx daemon`: one long-lived process per user that answers "which tool, which
 //! version, what environment" over a local socket in microseconds, and pushes events
 //! (store changes, project file changes, the progress of every running sync) to
-//! editors and other clients (`../shared/DESIGN.md`, "The daemon"; RFC 0034 Phase 3).
+//! editors and other clients (docs/guide/daemon.md; its wire format docs/PROTOCOL.md; RFC 0034 Phase 3).
 //! The transport is [`crate::platform::ipc`]: a Unix socket, or a per-user named pipe
 //! on Windows; everything else is the same on every platform.
 //!

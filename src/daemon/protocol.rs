@@ -1,4 +1,4 @@
-//! The wire format (`docs/../DESIGN.md`, "The daemon"; RFC 0034): newline-delimited
+//! The wire format (docs/PROTOCOL.md, which a client in another language reads; RFC 0034): newline-delimited
 //! JSON, one request per line from the client, one response per line back, and, after
 //! a `subscribe`, event lines on the same connection. Every message is an object tagged
 //! `{"type": "snake_case_name", ...}`.

@@ -2,7 +2,7 @@
 //!
 //! A demo `vx.toml` in a temporary directory names its tools the way a project does
 //! (`ripgrep = "14"`), with a small registry in aqua's format beside it
-//! ([`REGISTRY`]). An in-process loopback GitHub ([`github`], in the API's shapes)
+//! ([`REGISTRY`]). An in-process loopback GitHub ([`vx_fixture::github`], in the API's shapes)
 //! serves each tool's releases: generated archives (tar.gz, tar.xz, zip; 1–8 MiB of
 //! incompressible content, at a throttled rate with a `Content-Length`, so progress is
 //! visible) and the checksum files the registry points at; one tool's published
@@ -12,12 +12,13 @@
 //! temporary store removed afterwards. That tool's failure is expected: the demo exits
 //! 0 when it is the only one, 1 when anything else failed.
 //!
-//! [`fixture`] builds the archives and serves them; the tests use it too, so they
+//! [`vx_fixture`] builds the archives and serves them; the tests use it too, so they
 //! exercise the same bytes.
 
 // The loopback servers and archive builders are the `vx-fixture` crate beside the
-// library (the install and registry tests use them too), served to users from here.
-pub use vx_fixture::{self as fixture, github};
+// library (the install and registry tests name it directly), served to users from
+// here. Kept private: no other room reaches the fixture through the demo.
+use vx_fixture::{self as fixture, github};
 
 /// vx's archive formats as the fixture packs them.
 impl From<ArchiveFormat> for fixture::Packing {

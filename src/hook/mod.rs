@@ -1,5 +1,5 @@
-//! The shell hook that follows `cd` (`vx activate`, `vx hook-env`; DESIGN.md, "The
-//! project environment").
+//! The shell hook that follows `cd` (`vx activate`, `vx hook-env`; docs/guide/environment.md,
+//! "The shell hook").
 //!
 //! Before each prompt the shell runs `vx hook-env`, which compares the project of the
 //! working directory with what the previous call left in the shell, one exported

@@ -1,5 +1,5 @@
 //! The project environment a manifest declares: `[env]` variables, `[settings] path`
-//! directories, `[settings] env_file` files and `[tasks]` (DESIGN.md, "The project environment").
+//! directories, `[settings] env_file` files and `[tasks]` (docs/guide/environment.md, "The project environment").
 //!
 //! This module holds what the file says, checked: names, value templates, relative
 //! directories, task dependencies that exist and form no cycle. Expanding the

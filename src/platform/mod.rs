@@ -80,6 +80,23 @@ pub mod process {
         pub fn kill(&self) {
             self.0.kill();
         }
+
+        /// Asks the tree's root to stop: on Unix SIGINT or SIGTERM to the root process
+        /// alone, which ends what it started its own way (a shell, a dev server); Windows
+        /// has no such request to a process without a console of ours, so there the
+        /// whole tree is killed. Harmless when the root is gone already.
+        pub fn stop(&self, how: Polite) {
+            self.0.stop(how);
+        }
+    }
+
+    /// Which polite request [`Tree::stop`] makes.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum Polite {
+        /// SIGINT: the user interrupted.
+        Interrupt,
+        /// SIGTERM: the caller ends the work for a reason of its own.
+        Terminate,
     }
 
     /// Starts `command`, trying again after a short pause when the system refuses for

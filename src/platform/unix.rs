@@ -34,6 +34,17 @@ impl Tree {
             let _ = rustix::process::kill_process_group(pid, Signal::KILL);
         }
     }
+
+    /// SIGINT or SIGTERM to the leader alone.
+    pub(super) fn stop(&self, how: super::process::Polite) {
+        let signal = match how {
+            super::process::Polite::Interrupt => Signal::INT,
+            super::process::Polite::Terminate => Signal::TERM,
+        };
+        if let Some(pid) = Pid::from_raw(self.0 as i32) {
+            let _ = rustix::process::kill_process(pid, signal);
+        }
+    }
 }
 
 pub(super) fn spawn_tree(command: &mut Command) -> io::Result<(Child, Tree)> {

@@ -35,6 +35,11 @@ impl Tree {
     pub(super) fn kill(&self) {
         let _ = self.0.terminate(KILLED_CODE);
     }
+
+    /// No polite request reaches a process tree without a console of ours: the kill.
+    pub(super) fn stop(&self, _: super::process::Polite) {
+        self.kill();
+    }
 }
 
 pub(super) fn spawn_tree(command: &mut Command) -> io::Result<(Child, Tree)> {

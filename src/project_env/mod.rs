@@ -1,6 +1,6 @@
 //! The project environment applied: `[env]` expanded against the inherited
 //! environment and `[settings] path` made absolute, for `vx exec`, `vx CMD`, `vx env`,
-//! `vx run`, the shell hook and the daemon (DESIGN.md, "The project environment").
+//! `vx run`, the shell hook and the daemon (docs/guide/environment.md, "The project environment").
 //!
 //! One piece of code computes what a project sets, so every way in sees the same
 //! values: [`Declared`] is what a manifest asks for (kept unexpanded by the activation

@@ -1,4 +1,4 @@
-//! Language runtimes by name (DESIGN.md, "Language runtimes by name"): `node`,
+//! Language runtimes by name (docs/guide/runtimes.md): `node`,
 //! `python`, `go`, `java`, `ruby`, `rust`, `erlang`, `elixir`, each read from its
 //! publisher's own index (nodejs.org's `index.json`, go.dev's download list, …) rather
 //! than from a registry. A runtime answers three questions, each without downloading an

@@ -13,6 +13,8 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::platform::process::Polite;
+
 #[cfg(unix)]
 use super::guard::client::{self, Client};
 #[cfg(unix)]
@@ -206,22 +208,10 @@ impl Handle {
                 Stop::Interrupt => StopSignal::Interrupt,
                 Stop::Terminate => StopSignal::Terminate,
             }),
-            #[cfg(unix)]
-            HandleInner::Direct(_) => {
-                use rustix::process::{Pid, Signal};
-                let signal = match how {
-                    Stop::Interrupt => Signal::INT,
-                    Stop::Terminate => Signal::TERM,
-                };
-                if let Some(pid) = Pid::from_raw(self.pid as i32) {
-                    let _ = rustix::process::kill_process(pid, signal);
-                }
-            }
-            #[cfg(not(unix))]
-            HandleInner::Direct(tree) => {
-                let _ = how;
-                tree.kill();
-            }
+            HandleInner::Direct(tree) => tree.stop(match how {
+                Stop::Interrupt => Polite::Interrupt,
+                Stop::Terminate => Polite::Terminate,
+            }),
         }
     }
 

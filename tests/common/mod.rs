@@ -25,8 +25,8 @@ pub mod trickle;
 #[allow(unused_imports)]
 pub use project::{Project, locked};
 
-use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
 
 /// The tree of `tool` at `version` in `store` (the one installed last, whatever the
@@ -337,7 +337,7 @@ impl Work {
 
     /// The installed tree of `tool@version`, receipt left out.
     pub fn installed(&self, tool: &str, version: &str) -> BTreeMap<String, String> {
-        let mut tree = vx::demo::fixture::tree(&tree_in(self.store(), tool, version));
+        let mut tree = vx_fixture::tree(&tree_in(self.store(), tool, version));
         tree.remove(vx::install::store::RECEIPT_FILE);
         tree
     }
@@ -374,9 +374,9 @@ pub fn go_names(platform: &str) -> (&'static str, &'static str) {
 /// `github` with the standard registry, `aquaproj/aqua-registry` at `v9.9.9`, whose
 /// `registry.yaml` is `registry`.
 pub fn standard_registry(
-    github: vx::demo::github::GithubFixtureBuilder,
+    github: vx_fixture::github::GithubFixtureBuilder,
     registry: Vec<u8>,
-) -> vx::demo::github::GithubFixtureBuilder {
+) -> vx_fixture::github::GithubFixtureBuilder {
     github.raw(
         "aquaproj",
         "aqua-registry",
@@ -573,7 +573,7 @@ pub fn file_url(path: &Path) -> String {
     }
 }
 
-/// A file of mode `mode` holding `data`, as `vx::demo::fixture::tree` shows it (no
+/// A file of mode `mode` holding `data`, as `vx_fixture::tree` shows it (no
 /// mode on Windows).
 pub fn file_entry(mode: &str, data: &str) -> String {
     if cfg!(unix) {
@@ -628,7 +628,7 @@ pub fn numbered_tools(
     let mut routes = Vec::new();
     for i in 0..count {
         let name = format!("t{i:02}");
-        let payload = vx::demo::fixture::noise_seeded(2_000, 700 + i as u64);
+        let payload = vx_fixture::noise_seeded(2_000, 700 + i as u64);
         let body = archive(ArchiveFormat::TarGz, payload.clone());
         let sha256 = sha256_hex(&body);
         let served = route(&name, body.clone()).unwrap_or(Route::Ok(body));

@@ -402,12 +402,7 @@ pub fn install_from(
     isolate(&mut cmd, &work.dir.path().join("config"));
     cmd.arg("install")
         .arg(format!("{tool}@1"))
-        .args([
-            "--url",
-            url,
-            "--sha256",
-            &vx::demo::fixture::sha256_hex(body),
-        ])
+        .args(["--url", url, "--sha256", &vx_fixture::sha256_hex(body)])
         .arg("--store")
         .arg(work.store());
     for (name, value) in env {

@@ -205,7 +205,7 @@ impl TokenRegistry {
         );
         let blobs: std::collections::HashMap<String, Vec<u8>> = blobs
             .into_iter()
-            .map(|b| (vx::demo::fixture::sha256_hex(&b), b))
+            .map(|b| (vx_fixture::sha256_hex(&b), b))
             .collect();
         let log = Arc::new(Mutex::new(Vec::new()));
         let registry = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());

@@ -68,7 +68,7 @@ impl Keys {
         let der = run(Command::new("openssl")
             .args(["pkey", "-pubin", "-outform", "DER", "-in"])
             .arg(&public));
-        let digest = vx::demo::fixture::sha256_hex(&der);
+        let digest = vx_fixture::sha256_hex(&der);
         (public, digest[..16].to_owned())
     }
 

@@ -7,7 +7,7 @@
 use crate::common;
 
 use common::*;
-use vx::demo::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
+use vx_fixture::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
 
 /// A release `tag` whose assets are `name(os, arch)` (and `.exe` on Windows, as aqua
 /// names a bare executable there), each a small script.
@@ -405,8 +405,8 @@ const ONE_FILE: &str = r#"packages:
 /// Issue 38 item 4.
 #[test]
 fn a_lone_compressed_file_is_the_executable_and_hard_links_are_honoured() {
-    use vx::demo::fixture::compressed_bytes;
     use vx::format::ArchiveFormat;
+    use vx_fixture::compressed_bytes;
     let w = World::new(ONE_FILE, |mut b| {
         for (repo, format) in [
             ("taplo", ArchiveFormat::Gz),
@@ -510,8 +510,8 @@ const PNPM_11: &str = r#"packages:
 /// its path (as `readlink -f "$0"` does here, and Node's `process.execPath`).
 #[test]
 fn a_hard_linked_command_sees_its_own_name() {
-    use vx::demo::fixture::{Item, archive_bytes};
     use vx::format::ArchiveFormat;
+    use vx_fixture::{Item, archive_bytes};
     // Prints the name of the file it runs from, links resolved.
     let script = b"#!/bin/sh\nbasename \"$(readlink -f \"$0\")\"\n".to_vec();
     let w = World::new(PNPM_11, |b| {
@@ -642,7 +642,7 @@ const GOLANG: &str = r#"packages:
 /// A project using [`GOLANG`] as its registry, GitHub listing go's tags (`weekly.…`,
 /// `go1.22.0`, `go1.23.2`, `go1.23.3`, `go1.24rc1`) and go.dev (behind
 /// `url_replacements`) serving the `.sha256` of the tags in `summed` only.
-fn golang(summed: &[&str]) -> (World, vx::demo::fixture::TestServer) {
+fn golang(summed: &[&str]) -> (World, vx_fixture::TestServer) {
     let w = World::new(GOLANG, |b| {
         [
             "weekly.2012-03-27",
@@ -658,15 +658,15 @@ fn golang(summed: &[&str]) -> (World, vx::demo::fixture::TestServer) {
     for tag in summed {
         for platform in locked_platforms() {
             let (os, arch) = go_names(&platform);
-            let sum = vx::demo::fixture::sha256_hex(format!("{tag}{os}{arch}").as_bytes());
+            let sum = vx_fixture::sha256_hex(format!("{tag}{os}{arch}").as_bytes());
             let ext = if os == "windows" { "zip" } else { "tar.gz" };
             routes.push((
                 format!("/dl/{tag}.{os}-{arch}.{ext}.sha256"),
-                vx::demo::fixture::Route::Ok(sum.into_bytes()),
+                vx_fixture::Route::Ok(sum.into_bytes()),
             ));
         }
     }
-    let dl = vx::demo::fixture::TestServer::start(routes);
+    let dl = vx_fixture::TestServer::start(routes);
     let config = w.work.dir.path().join("config/vx");
     std::fs::create_dir_all(&config).unwrap();
     std::fs::write(

@@ -32,8 +32,8 @@ use crate::common;
 
 use common::publishers::{go, java, node, python};
 use common::*;
-use vx::demo::fixture::{TestServer, sha256_hex};
-use vx::demo::github::GithubFixture;
+use vx_fixture::github::GithubFixture;
+use vx_fixture::{TestServer, sha256_hex};
 
 /// The python-build-standalone release the CPython is served in.
 const PBS_TAG: &str = "20241206";

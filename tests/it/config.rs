@@ -8,8 +8,8 @@ use crate::common;
 use std::path::PathBuf;
 
 use common::*;
-use vx::demo::fixture::{Route, TestServer, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// `vx ARGS` on `work`'s machine (its own home, no network settings of the host).
 fn vx(work: &Work) -> assert_cmd::Command {
@@ -354,7 +354,7 @@ fn url_replacements_of_the_project_apply_to_outdated_versions_and_add() {
 /// it again, says what changed, and what it now holds is found.
 #[test]
 fn registry_update_fetches_a_url_registry_again_and_says_it_changed() {
-    use vx::demo::github::{FixtureRelease, GithubFixture};
+    use vx_fixture::github::{FixtureRelease, GithubFixture};
     let widget = "  - type: github_release\n    repo_owner: acme\n    repo_name: widget\n    asset: widget-{{.Version}}.tar.gz\n";
     let gadget = "  - type: github_release\n    repo_owner: acme\n    repo_name: gadget\n    asset: gadget-{{.Version}}.tar.gz\n";
     let first = format!("packages:\n{widget}").into_bytes();

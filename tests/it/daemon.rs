@@ -26,8 +26,8 @@ use common::{
 };
 use rustix::process::{Pid, Signal, kill_process};
 use serde_json::{Value, json};
-use vx::demo::fixture::{Route, TestServer, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// A workspace with a daemon of its own (started by [`Daemon::start`]), and a loopback
 /// GitHub serving a standard registry (the tests' fixture registry, pinned by the
@@ -35,17 +35,17 @@ use vx::format::ArchiveFormat;
 /// reads for a tool not installed.
 struct Daemon {
     work: Work,
-    github: vx::demo::github::GithubFixture,
+    github: vx_fixture::github::GithubFixture,
 }
 
 impl Daemon {
     fn new() -> Daemon {
-        use vx::demo::github::{FixtureRelease, GithubFixture};
+        use vx_fixture::github::{FixtureRelease, GithubFixture};
         let registry = std::fs::read(
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/registry.yaml"),
         )
         .unwrap();
-        let sha = vx::demo::fixture::sha256_hex(&registry);
+        let sha = vx_fixture::sha256_hex(&registry);
         let github = standard_registry(GithubFixture::builder(), registry)
             .release("acme", "fd", FixtureRelease::new("v10.1.0"))
             .release("acme", "fd", FixtureRelease::new("v10.2.0"))
@@ -203,7 +203,7 @@ fn is_type(value: &Value, kind: &str) -> bool {
 /// A project of `count` tools (`t0`, `t1`, …) served from loopback, each archive of
 /// `payload` bytes sent at `rate` bytes/s (0: at once).
 fn project(work: &Work, count: usize, payload: usize, rate: u64) -> (TestServer, Vec<String>) {
-    let body = archive(ArchiveFormat::TarGz, vx::demo::fixture::noise(payload));
+    let body = archive(ArchiveFormat::TarGz, vx_fixture::noise(payload));
     let sha = sha256_hex(&body);
     let names: Vec<String> = (0..count).map(|i| format!("t{i}")).collect();
     let routes: Vec<(String, Route)> = names
@@ -937,7 +937,7 @@ fn random_bytes_are_answered_with_errors_and_never_stop_the_daemon() {
     let mut writer = c.writer.try_clone().unwrap();
     let sender = std::thread::spawn(move || {
         for seed in 0..16 {
-            let noise = vx::demo::fixture::noise_seeded(16 * 1024, seed);
+            let noise = vx_fixture::noise_seeded(16 * 1024, seed);
             writer.write_all(&noise).unwrap();
         }
         writer.write_all(b"\n{\"type\":\"ping\"}\n").unwrap();

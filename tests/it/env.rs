@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{DEADLINE, Work, output_of};
-use vx::demo::fixture::{Route, TestServer, sha256_hex};
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// Prints the project's variables back, NUL-separated, `<unset>` for an unset one.
 const SHOW: &str = "#!/bin/sh\nprintf '%s\\0' \"$SPACES\" \"$QUOTES\" \"$DOLLAR\" \"$MULTI\" \"$CONTROL\" \"$TARGET\" \"$LOG\" \"${GONE-<unset>}\"\n";

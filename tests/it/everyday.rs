@@ -15,7 +15,7 @@ use std::process::Output;
 use std::time::{Duration, SystemTime};
 
 use common::{isolated, output_of};
-use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+use vx_fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 
 const GREET: &[u8] = b"#!/bin/sh\necho greet\n";
 
@@ -1146,7 +1146,9 @@ fn exec_of_a_file_that_is_not_executable_is_126_not_127() {
 /// problem with a token or proxy to fix. The loopback GitHub serves no `/rate_limit`.
 #[test]
 fn doctor_takes_a_server_without_rate_limits_for_what_it_is() {
-    let github = vx::demo::github::GithubFixture::builder().start().unwrap();
+    let github = vx_fixture::github::GithubFixture::builder()
+        .start()
+        .unwrap();
     let m = Machine::new();
     let a = m.project("a", "1.0");
     github_is_ok_saying(

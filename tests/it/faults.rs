@@ -5,8 +5,8 @@ use crate::common;
 
 use common::*;
 use predicates::prelude::*;
-use vx::demo::fixture::{Route, TestServer, noise, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, noise, sha256_hex};
 
 /// A project of `BATCH_FROM` small tools at `-j 1`: one child installs them all, as a
 /// batch. `t03`'s server answers 404 and `t07`'s bytes do not match its sha256: each

@@ -12,8 +12,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use common::{Work, output_of, stdout_of};
-use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_bytes, tar_bz2, tar_gz, tar_zst};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Item, Route, TestServer, sha256_hex, tar_bytes, tar_bz2, tar_gz, tar_zst};
 
 /// A script that prints its tool's name and its arguments.
 fn script(name: &str) -> Vec<u8> {

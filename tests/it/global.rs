@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use common::isolated;
-use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+use vx_fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 
 /// `greet` at `version`: prints its version and arguments, a line of stdin, then exits
 /// with `$GREET_EXIT` (default 7).

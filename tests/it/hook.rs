@@ -16,7 +16,7 @@ use std::process::Command;
 
 use common::tmux::Terminal;
 use common::{Work, output_of, wait_for};
-use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+use vx_fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 
 /// A tool whose one executable `NAME` (`alpha` or `beta`) prints `NAME ran`.
 fn tool_archive(name: &str) -> Vec<u8> {

@@ -7,8 +7,8 @@ use std::io::Write;
 use std::process::Stdio;
 
 use common::*;
-use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, noise, sha256_hex, tar_bytes};
 use vx::format::{ARCHIVE_FORMATS, ArchiveFormat};
+use vx_fixture::{Item, Route, TestServer, archive_bytes, noise, sha256_hex, tar_bytes};
 use vx_shm::{Board, Phase, ToolEntry};
 
 /// Control bytes a hostile party would like a terminal to act on: set the window title,

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use common::trickle::Trickle;
 use common::*;
-use vx::demo::fixture::{Route, TestServer, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// A workspace whose tool is locked (with its size) from `origin`, and its store
 /// emptied, so the next sync downloads again.

@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::*;
-use vx::demo::fixture::TestServer;
 use vx::format::ArchiveFormat;
+use vx_fixture::TestServer;
 
 /// The repository pushed to.
 const REPO: &str = "vx/tools";
@@ -374,7 +374,7 @@ fn answer_raw(stream: TcpStream, script: Script, stop: &AtomicBool, seen: &Mutex
 fn a_push_to_a_registry_that_stops_reading_an_upload_times_out_and_says_so() {
     let work = Work::new();
     // Larger than what the loopback's socket buffers take, so the upload must block.
-    let big = vx::demo::fixture::noise_seeded(24 << 20, 7);
+    let big = vx_fixture::noise_seeded(24 << 20, 7);
     let _origin = work.serve_one("tool", archive(ArchiveFormat::TarGz, big));
     work.sync(&["--headless"]).assert().code(0);
     // Small uploads taken, a large one's body never read and never answered.
@@ -459,7 +459,7 @@ fn a_blob_claimed_without_a_size_is_sent() {
     assert_eq!(code, Some(0), "{said}");
     assert!(!said.contains("already there (sha256:"), "{said}");
     let archive = archive(ArchiveFormat::TarGz, b"a tool".to_vec());
-    let digest = vx::demo::fixture::sha256_hex(&archive);
+    let digest = vx_fixture::sha256_hex(&archive);
     let puts: Vec<String> = registry
         .seen()
         .into_iter()

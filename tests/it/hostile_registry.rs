@@ -6,9 +6,9 @@
 use crate::common;
 
 use common::*;
-use vx::demo::fixture::{Item, archive_bytes, sha256_hex};
-use vx::demo::github::{FixtureRelease, GithubFixture};
 use vx::format::ArchiveFormat;
+use vx_fixture::github::{FixtureRelease, GithubFixture};
+use vx_fixture::{Item, archive_bytes, sha256_hex};
 
 /// Go's names of this platform, as aqua templates them.
 fn go_here() -> (String, &'static str, &'static str) {

@@ -169,9 +169,9 @@ fn an_unreachable_node_index_is_named_once() {
 /// error names the file and says what is wrong with it, not "GitHub's JSON".
 #[test]
 fn a_node_index_that_is_not_text_is_said_as_the_files_fault() {
-    let server = vx::demo::fixture::TestServer::start([(
+    let server = vx_fixture::TestServer::start([(
         "/dist/index.json",
-        vx::demo::fixture::Route::Ok(b"[\xff\xfe{\"version\":\"v20.11.1\"}]".to_vec()),
+        vx_fixture::Route::Ok(b"[\xff\xfe{\"version\":\"v20.11.1\"}]".to_vec()),
     )]);
     let config = format!(
         "[url_replacements]\n{}",

@@ -7,7 +7,7 @@
 use crate::common;
 
 use common::{Work, both};
-use vx::demo::fixture::{Item, Route, TestServer, tar_gz};
+use vx_fixture::{Item, Route, TestServer, tar_gz};
 
 /// The tool's archive for each platform a new vx.toml lists (`vx import` locks them
 /// all), at the path the registry's template makes (`mytool.exe` on Windows).

@@ -10,8 +10,8 @@ use crate::common;
 use std::path::PathBuf;
 
 use common::*;
-use vx::demo::fixture::sha256_hex;
-use vx::demo::github::{FixtureRelease, GithubFixture};
+use vx_fixture::github::{FixtureRelease, GithubFixture};
+use vx_fixture::sha256_hex;
 
 /// A release `tag` of a raw executable `stem-OS-ARCH` per platform a new vx.toml
 /// lists (and those the lock tests lock).
@@ -44,9 +44,9 @@ fn data(name: &str) -> PathBuf {
 struct World {
     work: Work,
     github: GithubFixture,
-    _nodejs: vx::demo::fixture::TestServer,
-    _go: vx::demo::fixture::TestServer,
-    _npm: vx::demo::fixture::TestServer,
+    _nodejs: vx_fixture::TestServer,
+    _go: vx_fixture::TestServer,
+    _npm: vx_fixture::TestServer,
 }
 
 impl World {

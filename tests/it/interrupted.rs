@@ -19,8 +19,8 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use rustix::process::{Pid, Signal, kill_process};
-use vx::demo::fixture::noise_seeded;
 use vx::format::ArchiveFormat;
+use vx_fixture::noise_seeded;
 
 /// The repository pushed to.
 const REPO: &str = "vx/tools";
@@ -198,7 +198,7 @@ fn sigterm_while_a_push_uploads_exits_130_pushing_no_manifest_and_leaving_no_cop
 /// the signal and left `<store>/.tmp/install-*`).
 #[test]
 fn sighup_cancels_a_standalone_install_and_leaves_no_work_directory() {
-    use vx::demo::fixture::{Route, TestServer, sha256_hex};
+    use vx_fixture::{Route, TestServer, sha256_hex};
     let work = Work::new();
     let body = archive(ArchiveFormat::TarGz, noise_seeded(3 << 20, 8));
     let sha = sha256_hex(&body);

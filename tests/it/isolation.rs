@@ -11,7 +11,7 @@ use crate::common;
 use std::path::PathBuf;
 
 use common::Work;
-use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+use vx_fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 
 /// `hello`: prints `hello` and its arguments.
 fn hello_archive() -> Vec<u8> {
@@ -313,7 +313,7 @@ fn a_runtime_whose_download_fails_is_tried_once() {
         &common::publishers::node::config(&dist),
         &format!("[tools]\nnode = \"20\"\n\n{}", p.hello()),
     );
-    let archive = |dist: &vx::demo::fixture::TestServer| {
+    let archive = |dist: &vx_fixture::TestServer| {
         dist.paths()
             .iter()
             // Either packing nodejs.org lists (the install picks one for the link).

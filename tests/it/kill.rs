@@ -11,8 +11,8 @@ use std::sync::Arc;
 
 use common::*;
 use rustix::process::{Pid, Signal, kill_process};
-use vx::demo::fixture::{Item, Route, TestServer, noise_seeded, sha256_hex, tar_gz};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Item, Route, TestServer, noise_seeded, sha256_hex, tar_gz};
 use vx_shm::{Access, BoardReader, Phase};
 
 fn kill9(pid: u32) {

@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use crate::common;
 
 use common::project::{Project, locked};
-use vx::demo::fixture::{Route, TestServer, sha256_hex};
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 const PLATFORMS: &str =
     "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
@@ -95,8 +95,10 @@ fn crates_server(files: Vec<(String, Vec<u8>)>) -> TestServer {
 fn crates_project(
     server: &TestServer,
     manifest: &str,
-) -> (Project, vx::demo::github::GithubFixture) {
-    let github = vx::demo::github::GithubFixture::builder().start().unwrap();
+) -> (Project, vx_fixture::github::GithubFixture) {
+    let github = vx_fixture::github::GithubFixture::builder()
+        .start()
+        .unwrap();
     let config = format!(
         "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}",
         github.web_url(),
@@ -423,7 +425,7 @@ fn rust_and_crates(
     cksum: &str,
 ) -> (
     TestServer,
-    vx::demo::github::GithubFixture,
+    vx_fixture::github::GithubFixture,
     TestServer,
     String,
 ) {
@@ -687,7 +689,7 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
 /// then `vx sync` installs vxgreet and it runs, saying its `version`.
 fn locked_by_digest_then_greets(
     project: &Project,
-    github: &vx::demo::github::GithubFixture,
+    github: &vx_fixture::github::GithubFixture,
     version: &str,
 ) {
     assert!(
@@ -714,14 +716,14 @@ fn locked_by_digest_then_greets(
 fn vxgreet_world(
     version: &str,
     crate_bytes: Vec<u8>,
-    release: vx::demo::github::FixtureRelease,
-) -> (TestServer, vx::demo::github::GithubFixture, Project) {
+    release: vx_fixture::github::FixtureRelease,
+) -> (TestServer, vx_fixture::github::GithubFixture, Project) {
     let line = vxgreet_line(&sha256_hex(&crate_bytes)).replace("0.1.0", version);
     let crates = crates_server(vec![
         ("/index/vx/gr/vxgreet".to_owned(), line.into_bytes()),
         (format!("/crates/vxgreet/{version}/download"), crate_bytes),
     ]);
-    let github = vx::demo::github::GithubFixture::builder()
+    let github = vx_fixture::github::GithubFixture::builder()
         .release("vx-test", "vxgreet", release)
         .start()
         .unwrap();
@@ -783,7 +785,7 @@ fn a_crate_with_binstall_metadata_locks_its_release_binary_and_runs_without_rust
     let (_crates, github, project) = vxgreet_world(
         "0.2.0",
         crate_bytes,
-        vx::demo::github::FixtureRelease::new("v0.2.0").asset(asset, binary.clone()),
+        vx_fixture::github::FixtureRelease::new("v0.2.0").asset(asset, binary.clone()),
     );
     vx(&project).arg("lock").assert().success();
     let lock = project.lock();
@@ -960,7 +962,7 @@ fn a_crate_without_binstall_metadata_locks_the_release_asset_binstall_would_gues
     let (_crates, github, project) = vxgreet_world(
         "0.3.0",
         crate_bytes,
-        vx::demo::github::FixtureRelease::new("0.3.0")
+        vx_fixture::github::FixtureRelease::new("0.3.0")
             .asset(asset, binary.clone())
             .asset("vxgreet-0.3.0.sha256sums", b"unrelated\n".to_vec()),
     );

@@ -7,7 +7,7 @@ use crate::common;
 
 use common::project::Project;
 use common::publishers::{npm, pypi};
-use vx::demo::fixture::{Route, TestServer};
+use vx_fixture::{Route, TestServer};
 
 const NPM: &str =
     "[settings]\nplatforms = [\"linux-x86_64\"]\n\n[tools]\n\"npm:esbuild\" = \"0.24\"\n";

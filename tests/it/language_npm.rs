@@ -62,13 +62,13 @@ fn esbuild_locks_every_platform_by_the_registrys_integrity_and_runs_without_node
 fn a_tarball_that_is_not_the_registrys_is_refused_and_nothing_installed() {
     // The registry's documents, and at the tarball's URL a tarball of the same layout
     // holding something else.
-    let tampered = vx::demo::fixture::tar_gz(&[
-        vx::demo::fixture::Item::File(
+    let tampered = vx_fixture::tar_gz(&[
+        vx_fixture::Item::File(
             "package/bin/esbuild",
             b"#!/bin/sh\necho tampered\n".to_vec(),
             0o755,
         ),
-        vx::demo::fixture::Item::File("package/package.json", b"{}".to_vec(), 0o644),
+        vx_fixture::Item::File("package/package.json", b"{}".to_vec(), 0o644),
     ]);
     let registry = npm::serve_with(tampered);
     let project = Project::new(&npm::config(&registry), MANIFEST);
@@ -223,15 +223,15 @@ fn a_token_in_the_registry_urls_path_reaches_no_lock_or_output() {
     const TOKEN: &str = "tok-fury-0123456789";
     let mut routes = vec![(
         format!("/{TOKEN}/esbuild"),
-        vx::demo::fixture::Route::Ok(npm::data("esbuild.json")),
+        vx_fixture::Route::Ok(npm::data("esbuild.json")),
     )];
     for platform in npm::PLATFORMS {
         routes.push((
             format!("/{TOKEN}/@esbuild/{platform}/0.24.0"),
-            vx::demo::fixture::Route::Ok(npm::data(&format!("esbuild-{platform}-0.24.0.json"))),
+            vx_fixture::Route::Ok(npm::data(&format!("esbuild-{platform}-0.24.0.json"))),
         ));
     }
-    let fury = vx::demo::fixture::TestServer::start(routes);
+    let fury = vx_fixture::TestServer::start(routes);
     let project = Project::new("", MANIFEST);
     let base = fury.url("/");
     std::fs::write(

@@ -8,7 +8,7 @@
 use crate::common;
 
 use common::*;
-use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+use vx_fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 
 /// An archive of `hello` that prints `said`.
 fn hello(said: &str) -> Vec<u8> {

@@ -6,8 +6,8 @@ use crate::common;
 
 use common::*;
 use predicates::prelude::*;
-use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 const PLATFORMS: [&str; 3] = ["linux-x86_64", "linux-aarch64", "macos-aarch64"];
 

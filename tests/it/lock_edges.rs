@@ -7,8 +7,8 @@ use crate::common;
 
 use common::publishers::node;
 use common::*;
-use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, noise_seeded};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Item, Route, TestServer, archive_bytes, noise_seeded};
 
 const PASSWORD: &str = "S3CRETPW";
 

@@ -14,7 +14,7 @@ use common::*;
 /// node 20.11.1 (the real linux-x64 archive served) in nodejs.org's layout, and a
 /// project `node = "20"` locked for macos-aarch64 only, as a Mac leaves it: its
 /// `vx lock --platform macos-aarch64` lists that platform alone (it is the Mac's own).
-fn locked_on_a_mac() -> (vx::demo::fixture::TestServer, Project) {
+fn locked_on_a_mac() -> (vx_fixture::TestServer, Project) {
     let (dist, project) = node::real_project(MAC_MADE);
     mac_lock(&project);
     (dist, project)
@@ -40,7 +40,7 @@ fn mac_lock(project: &Project) {
 }
 
 /// The archives of other platforms the publisher was asked for.
-fn foreign_archives(dist: &vx::demo::fixture::TestServer) -> Vec<String> {
+fn foreign_archives(dist: &vx_fixture::TestServer) -> Vec<String> {
     dist.paths()
         .into_iter()
         .filter(|p| p.contains("node-v") && !p.contains("linux-x64"))
@@ -158,7 +158,7 @@ fn lock_platform_adds_the_platform_to_the_settings() {
 /// the Mac's entry kept and its archive not fetched again.
 #[test]
 fn a_url_tool_locked_on_a_mac_is_locked_here_by_its_first_sync() {
-    use vx::demo::fixture::{Item, Route, TestServer, tar_gz};
+    use vx_fixture::{Item, Route, TestServer, tar_gz};
     let archive = |os: &str| {
         tar_gz(&[Item::File(
             "tool/bin/hi",
@@ -216,7 +216,7 @@ fn a_url_tool_locked_on_a_mac_is_locked_here_by_its_first_sync() {
 /// (the order the Windows run of tests/it/lock.rs relies on).
 #[test]
 fn an_edited_url_tool_locked_elsewhere_is_out_of_date_first() {
-    use vx::demo::fixture::{Item, Route, TestServer, tar_gz};
+    use vx_fixture::{Item, Route, TestServer, tar_gz};
     let mac = tar_gz(&[Item::File(
         "tool/bin/hi",
         b"#!/bin/sh\necho hi\n".to_vec(),

@@ -10,8 +10,8 @@ use crate::common;
 
 use common::*;
 use predicates::prelude::*;
-use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 /// Archives of `tool` for `versions` on every platform of [`platforms`], at
 /// `/tool-VERSION-OS-ARCH.tar.gz`, each different; with `missing` paths left out.
@@ -417,7 +417,7 @@ fn bin_entries_take_the_urls_placeholders() {
     for version in ["0.7.4", "0.7.5"] {
         let name: &'static str =
             Box::leak(format!("ruff-{version}.data/scripts/ruff").into_boxed_str());
-        let body = vx::demo::fixture::zip_bytes(&[vx::demo::fixture::Item::File(
+        let body = vx_fixture::zip_bytes(&[vx_fixture::Item::File(
             name,
             format!("#!/bin/sh\necho ruff {version}\n").into_bytes(),
             0o755,

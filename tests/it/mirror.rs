@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 
 use common::registry_server::{Registry, require};
 use common::*;
-use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 /// The repository pushed to.
 const REPO: &str = "vx/tools";

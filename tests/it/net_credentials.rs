@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use common::*;
-use vx::demo::fixture::sha256_hex;
 use vx::format::ArchiveFormat;
+use vx_fixture::sha256_hex;
 
 const PASSWORD: &str = "s3cret-pw-4471";
 const TOKEN: &str = "tok-sweep-9913";

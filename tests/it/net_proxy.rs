@@ -8,8 +8,8 @@ use crate::common;
 
 use common::net::{HttpsServer, Pki, Tinyproxy, assert_installed, install_from, machine_name};
 use common::{Work, archive, both};
-use vx::demo::fixture::{Route, TestServer, noise};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, noise};
 
 /// A served tool: the archive's payload and bytes.
 fn tool() -> (Vec<u8>, Vec<u8>) {

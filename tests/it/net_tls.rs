@@ -7,8 +7,8 @@ use crate::common;
 
 use common::net::{HttpsServer, Pki, assert_installed, install_from};
 use common::{Work, archive, both};
-use vx::demo::fixture::noise;
 use vx::format::ArchiveFormat;
+use vx_fixture::noise;
 
 /// A served tool: the archive's payload and bytes.
 fn tool() -> (Vec<u8>, Vec<u8>) {

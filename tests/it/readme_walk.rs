@@ -25,9 +25,9 @@ use std::path::{Path, PathBuf};
 use common::publishers::node;
 use common::tmux::Terminal;
 use common::wait_for;
-use vx::demo::fixture::{Item, TestServer, archive_bytes, sha256_hex};
-use vx::demo::github::{FixtureRelease, GithubFixture};
 use vx::format::ArchiveFormat;
+use vx_fixture::github::{FixtureRelease, GithubFixture};
+use vx_fixture::{Item, TestServer, archive_bytes, sha256_hex};
 
 /// The prompt the walk's bash shows (`PS1`): how the screen is cut into commands.
 const PROMPT: &str = "walk$ ";

@@ -9,8 +9,8 @@
 use crate::common;
 
 use common::*;
-use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 
 /// The platforms the project is locked for, with the spellings each release uses.
 const PLATFORMS: [(&str, &str, &str); 3] = [

@@ -1,6 +1,6 @@
 //! Tools by name (issue 27), end to end with the real binary: a registry in aqua's
 //! format (`tests/data/registry.yaml`) and a loopback GitHub in the API's shapes
-//! (`vx::demo::github`), whose request log shows what vx fetched. `vx add` by short
+//! (`vx_fixture::github`), whose request log shows what vx fetched. `vx add` by short
 //! name, locks for three platforms without downloading an archive, sync and `vx CMD`,
 //! constraint bumps, `vx outdated`/`upgrade`, `vx x` outside a project, name errors,
 //! unsupported packages, offline, rate limits, `min_release_age`, and a standard
@@ -11,9 +11,9 @@ use crate::common;
 use std::path::PathBuf;
 
 use common::*;
-use vx::demo::fixture::{Item, archive_bytes, sha256_hex};
-use vx::demo::github::{FixtureChange, FixtureRelease, GithubFixture};
 use vx::format::ArchiveFormat;
+use vx_fixture::github::{FixtureChange, FixtureRelease, GithubFixture};
+use vx_fixture::{Item, archive_bytes, sha256_hex};
 
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
@@ -132,8 +132,8 @@ impl World {
     /// With more of the fixture set by `extra`.
     fn with(
         extra: impl FnOnce(
-            vx::demo::github::GithubFixtureBuilder,
-        ) -> vx::demo::github::GithubFixtureBuilder,
+            vx_fixture::github::GithubFixtureBuilder,
+        ) -> vx_fixture::github::GithubFixtureBuilder,
     ) -> World {
         let terraform = |version: &str| {
             archive_with(
@@ -1075,7 +1075,7 @@ fn a_sync_by_name_goes_through_the_proxy_request_by_request() {
 #[cfg(unix)]
 #[test]
 fn another_version_resolves_through_the_project_for_exec_x_and_tool_at_version() {
-    use vx::demo::fixture::{Route, TestServer};
+    use vx_fixture::{Route, TestServer};
     let w = World::new();
     let greet = |v: &str| archive_with("greet", ArchiveFormat::TarGz, script("greet", v));
     let server = TestServer::start([

@@ -17,8 +17,8 @@ use std::time::{Duration, SystemTime};
 
 use common::*;
 use rustix::process::{Pid, Signal, kill_process};
-use vx::demo::fixture::{noise_seeded, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{noise_seeded, sha256_hex};
 use vx_shm::Phase;
 
 /// What the server serves now, and how.

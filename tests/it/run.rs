@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::{Work, wait_for};
-use vx::demo::fixture::{Route, TestServer, sha256_hex};
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// Prints each argument on a line of its own, in brackets.
 const ARGV: &str = "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]\\n' \"$a\"; done\n";

@@ -10,7 +10,7 @@ use crate::common;
 
 use common::publishers::hexpm::{self, Elixir, Otp};
 use common::*;
-use vx::demo::fixture::{Route, TestServer};
+use vx_fixture::{Route, TestServer};
 
 const THREE: &str =
     "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
@@ -371,6 +371,6 @@ fn an_old_line_without_a_sha256_is_hashed_on_download_with_a_warning() {
     assert_eq!(linux["checksum"].as_str(), Some("download"));
     assert_eq!(
         linux["sha256"].as_str().map(str::to_owned),
-        Some(vx::demo::fixture::sha256_hex(&archive))
+        Some(vx_fixture::sha256_hex(&archive))
     );
 }

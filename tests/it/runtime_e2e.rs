@@ -23,8 +23,8 @@ use crate::common;
 
 use common::publishers::{self, go, hexpm, java, node, python, ruby, rustlang};
 use common::*;
-use vx::demo::fixture::TestServer;
-use vx::demo::github::{FixtureRelease, GithubFixture};
+use vx_fixture::TestServer;
+use vx_fixture::github::{FixtureRelease, GithubFixture};
 
 /// The file as an asdf user keeps it (asdf's names, mise's Temurin semver), less its
 /// `python` line ([`tool_versions`]).

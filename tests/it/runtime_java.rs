@@ -351,9 +351,9 @@ fn a_listing_whose_first_page_is_missing_is_an_error_naming_it() {
     )
     .unwrap();
     // The mirror has the feature list and nothing else.
-    let mirror = vx::demo::fixture::TestServer::start([(
+    let mirror = vx_fixture::TestServer::start([(
         "/v3/info/available_releases",
-        vx::demo::fixture::Route::Ok(available.into_bytes()),
+        vx_fixture::Route::Ok(available.into_bytes()),
     )]);
     let manifest = "[tools]\njava = \"21\"\n";
     let project = Project::new(&java::config(&mirror), manifest);

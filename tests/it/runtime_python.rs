@@ -11,8 +11,8 @@ use crate::common;
 
 use common::publishers::python::{self, Sums};
 use common::*;
-use vx::demo::fixture::{Route, TestServer, sha256_hex};
-use vx::demo::github::{FixtureRelease, GithubFixture};
+use vx_fixture::github::{FixtureRelease, GithubFixture};
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 fn github(releases: Vec<FixtureRelease>) -> GithubFixture {
     let mut builder = GithubFixture::builder();

@@ -12,7 +12,7 @@ use crate::common;
 
 use super::runtime_declared::{self as declared, DECLARATION};
 use common::*;
-use vx::demo::fixture::{Route, TestServer, sha256_hex};
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 const THREE: &str = "platforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
 

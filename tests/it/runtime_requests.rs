@@ -22,8 +22,8 @@ use crate::common;
 
 use common::publishers::{self, go, java, node, python};
 use common::*;
-use vx::demo::fixture::TestServer;
-use vx::demo::github::GithubFixture;
+use vx_fixture::TestServer;
+use vx_fixture::github::GithubFixture;
 
 /// The python-build-standalone release serving the real CPython.
 const PBS_TAG: &str = "20241206";

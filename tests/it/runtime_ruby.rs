@@ -10,7 +10,7 @@ use crate::common;
 
 use common::publishers::ruby;
 use common::*;
-use vx::demo::github::{FixtureRelease, GithubFixture};
+use vx_fixture::github::{FixtureRelease, GithubFixture};
 
 fn github(releases: Vec<FixtureRelease>) -> GithubFixture {
     let mut builder = GithubFixture::builder();

@@ -119,9 +119,9 @@ fn nightly_is_locked_by_its_date_and_a_missing_version_names_the_newest() {
 
 #[test]
 fn a_manifest_that_is_not_one_is_an_error_that_writes_nothing() {
-    let broken = vx::demo::fixture::TestServer::start([(
+    let broken = vx_fixture::TestServer::start([(
         "/dist/channel-rust-1.83.0.toml",
-        vx::demo::fixture::Route::Ok(b"manifest-version = \"2\"\n[pkg.rust\n".to_vec()),
+        vx_fixture::Route::Ok(b"manifest-version = \"2\"\n[pkg.rust\n".to_vec()),
     )]);
     let github = rustlang::github(&RELEASES);
     let project = Project::new(

@@ -22,15 +22,12 @@ use common::both;
 use common::project::{Project, locked};
 use common::publishers::python::{self, Sums};
 use common::publishers::{node, npm, pypi, replacement_lines, uv};
-use vx::demo::github::GithubFixture;
+use vx_fixture::github::GithubFixture;
 
 const PRETTIER_MANIFEST: &str = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n\n[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n";
 
 /// The user config sending nodejs.org and registry.npmjs.org to the loopback servers.
-fn npm_config(
-    dist: &vx::demo::fixture::TestServer,
-    registry: &vx::demo::fixture::TestServer,
-) -> String {
+fn npm_config(dist: &vx_fixture::TestServer, registry: &vx_fixture::TestServer) -> String {
     format!(
         "[url_replacements]\n{}{}",
         replacement_lines(&node::config(dist)),
@@ -38,7 +35,7 @@ fn npm_config(
     )
 }
 
-fn node_dist() -> vx::demo::fixture::TestServer {
+fn node_dist() -> vx_fixture::TestServer {
     node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))])
 }
 
@@ -174,7 +171,7 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
 
     // A registry serving other bytes for the same version: nothing is exported.
     let dist = node_dist();
-    let tampered = vx::demo::fixture::tar_gz(&[vx::demo::fixture::Item::File(
+    let tampered = vx_fixture::tar_gz(&[vx_fixture::Item::File(
         "package/package.json",
         br#"{"name":"prettier","version":"3.10.1","bin":"x.js"}"#.to_vec(),
         0o644,
@@ -248,7 +245,7 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
 #[test]
 fn a_tampered_package_tarball_is_refused_and_nothing_installed() {
     let dist = node_dist();
-    let tampered = vx::demo::fixture::tar_gz(&[vx::demo::fixture::Item::File(
+    let tampered = vx_fixture::tar_gz(&[vx_fixture::Item::File(
         "package/package.json",
         br#"{"name":"prettier","version":"3.10.1","bin":"x.js"}"#.to_vec(),
         0o644,
@@ -347,7 +344,7 @@ fn python_and_uv_releases(uv_linux: Vec<u8>) -> (GithubFixture, String) {
 }
 
 /// The user config: the loopback GitHub, and pypi.org sent to the mirror.
-fn pypi_config(gh: &GithubFixture, index: &vx::demo::fixture::TestServer) -> String {
+fn pypi_config(gh: &GithubFixture, index: &vx_fixture::TestServer) -> String {
     format!(
         "{}\n{}",
         python::config(&gh.web_url()),
@@ -362,7 +359,7 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
     // The mirror's files are pypi.org's: each served file's sha256 is the page's.
     for (name, bytes) in pypi::black_set() {
         let (_, sha256) = listed.iter().find(|(n, _)| *n == name).unwrap();
-        assert_eq!(vx::demo::fixture::sha256_hex(&bytes), *sha256, "{name}");
+        assert_eq!(vx_fixture::sha256_hex(&bytes), *sha256, "{name}");
     }
     let (project, said) = locked_black(&pypi_config(&gh, &index), &["lock", "-v"]);
 
@@ -523,7 +520,7 @@ fn a_tampered_dependency_is_refused(gh: &GithubFixture, refusal: &str, who: &str
 
 /// Node 22.12.0 (LTS Jod), newest first, beside 20.11.1 (LTS Iron): vx's own node is
 /// the newest LTS, as `node = "lts"` picks it.
-fn node_dist_with_lts_lines() -> vx::demo::fixture::TestServer {
+fn node_dist_with_lts_lines() -> vx_fixture::TestServer {
     node::serve(&[
         node::Release::real(&node::REAL_22, Some("Jod")),
         node::Release::real(&node::REAL_20, Some("Iron")),
@@ -766,10 +763,10 @@ fn a_scoped_dependency_comes_from_the_projects_npmrc_registry_with_its_token() {
         )],
         "https://registry.npmjs.org",
     );
-    let public = vx::demo::fixture::TestServer::start(
+    let public = vx_fixture::TestServer::start(
         npm::routes(&[&greet], "https://registry.npmjs.org")
             .into_iter()
-            .map(|(p, b)| (p, vx::demo::fixture::Route::Ok(b))),
+            .map(|(p, b)| (p, vx_fixture::Route::Ok(b))),
     );
     let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n\n[tools]\nnode = \"20\"\n\"npm:greet\" = \"1\"\n";
     let project = Project::new(&npm_config(&dist, &public), manifest);
@@ -878,10 +875,10 @@ fn a_bin_outside_the_package_fails_the_install_and_runs_nothing() {
         &[("index.js", "console.log('inside');\n")],
         "https://registry.npmjs.org",
     );
-    let public = vx::demo::fixture::TestServer::start(
+    let public = vx_fixture::TestServer::start(
         npm::routes(&[&evil], "https://registry.npmjs.org")
             .into_iter()
-            .map(|(p, b)| (p, vx::demo::fixture::Route::Ok(b))),
+            .map(|(p, b)| (p, vx_fixture::Route::Ok(b))),
     );
     let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n\n[tools]\nnode = \"20\"\n\"npm:evil\" = \"1\"\n";
     let project = Project::new(&npm_config(&dist, &public), manifest);
@@ -938,7 +935,7 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cache() {
     let real_uv = uv::archive();
-    let uv_sha256 = vx::demo::fixture::sha256_hex(&real_uv);
+    let uv_sha256 = vx_fixture::sha256_hex(&real_uv);
     let (gh, python_version) = python_and_uv_releases(real_uv);
     let (index, _) = pypi::serve_black(None);
     let (project, _) = locked_black(&pypi_config(&gh, &index), &["lock", "-v"]);
@@ -1062,7 +1059,7 @@ fn with_uv_a_dependency_wheel_that_is_not_the_indexs_is_refused_and_nothing_inst
 #[test]
 fn a_uv_archive_that_is_not_the_locked_one_is_refused_and_pip_installs_instead() {
     let real_uv = uv::archive();
-    let uv_sha256 = vx::demo::fixture::sha256_hex(&real_uv);
+    let uv_sha256 = vx_fixture::sha256_hex(&real_uv);
     let (gh, _) = python_and_uv_releases(real_uv);
     let (index, _) = pypi::serve_black(None);
     let (project, _) = locked_black(&pypi_config(&gh, &index), &["lock"]);

@@ -11,7 +11,7 @@ use crate::common;
 
 use common::publishers::{self, node};
 use common::*;
-use vx::demo::fixture::TestServer;
+use vx_fixture::TestServer;
 
 const THREE: &str =
     "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
@@ -110,7 +110,7 @@ fn a_node_version_that_does_not_exist_names_the_newest_and_writes_nothing() {
 fn a_corrupt_index_or_sums_without_the_asset_are_errors_that_write_nothing() {
     let broken = TestServer::start([(
         "/dist/index.json",
-        vx::demo::fixture::Route::Ok(b"[{\"version\": \"v20.11.1\", \"files\": [".to_vec()),
+        vx_fixture::Route::Ok(b"[{\"version\": \"v20.11.1\", \"files\": [".to_vec()),
     )]);
     let project = Project::new(&node::config(&broken), "[tools]\nnode = \"20\"\n");
     project.lock_refused(1, "index.json: not a valid node release index");
@@ -142,11 +142,11 @@ fn a_corrupt_index_or_sums_without_the_asset_are_errors_that_write_nothing() {
     let lacking = TestServer::start([
         (
             "/dist/index.json",
-            vx::demo::fixture::Route::Ok(index.into_bytes()),
+            vx_fixture::Route::Ok(index.into_bytes()),
         ),
         (
             "/dist/v20.11.1/SHASUMS256.txt",
-            vx::demo::fixture::Route::Ok(without.into_bytes()),
+            vx_fixture::Route::Ok(without.into_bytes()),
         ),
     ]);
     let project = Project::new(
@@ -443,7 +443,7 @@ fn a_lock_pins_both_packings_and_the_install_takes_the_one_its_link_unpacks_soon
     );
     assert_eq!(
         alternatives[0]["sha256"].as_str(),
-        Some(vx::demo::fixture::sha256_hex(&gz).as_str())
+        Some(vx_fixture::sha256_hex(&gz).as_str())
     );
     assert_eq!(alternatives[0]["format"].as_str(), Some("tar.gz"));
     let mac = locked(&lock, "node", "macos-aarch64");

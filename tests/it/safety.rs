@@ -8,7 +8,7 @@
 use crate::common;
 
 use common::*;
-use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+use vx_fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 
 /// A tool table with no `strip_components` and no `bin`: what vx finds is what runs.
 fn plain_tool(name: &str, url: &str, sha256: &str) -> String {

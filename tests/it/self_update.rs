@@ -20,8 +20,8 @@ use std::process::Command;
 use common::net::{HttpsServer, Pki, Tinyproxy, machine_name};
 use common::signing::Keys;
 use rustix::process::{Pid, Signal, kill_process};
-use vx::demo::fixture::sha256_hex;
-use vx::demo::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
+use vx_fixture::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
+use vx_fixture::sha256_hex;
 
 const OWNER: &str = "vx-toolchain";
 const REPO: &str = "vx";

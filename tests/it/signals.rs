@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use common::*;
 use rustix::process::{Pid, Signal, kill_process};
-use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 use vx_shm::Phase;
 
 /// Slow tools (1.5 MiB each, served at `rate` bytes/s) in the manifest, and the server.

@@ -15,8 +15,8 @@
 
 use std::path::{Path, PathBuf};
 
-use vx::demo::fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 
 use crate::common::{Work, stdout_of, tool_toml};
 

@@ -10,9 +10,9 @@ use predicates::prelude::*;
 use vx::config_frame::{
     EXIT_BAD_CONFIG, HEADER_LEN, InstallConfig, MAGIC, MAX_PAYLOAD, VERSION, write_frame,
 };
-use vx::demo::fixture::{Route, TestServer, noise, noise_seeded, sha256_hex};
 use vx::format::ArchiveFormat;
 use vx::spec::ToolSpec;
+use vx_fixture::{Route, TestServer, noise, noise_seeded, sha256_hex};
 
 /// A served tool: name, payload inside its archive, archive bytes.
 type Served = (&'static str, Vec<u8>, Vec<u8>);
@@ -513,7 +513,7 @@ fn standalone_install_prints_lines_and_installs() {
         .arg(work.store())
         .assert()
         .code(0);
-    let tree = vx::demo::fixture::tree(&crate::common::tree_in(work.store(), "t", "3.0"));
+    let tree = vx_fixture::tree(&crate::common::tree_in(work.store(), "t", "3.0"));
     let mut expected = expected_tree(&payload);
     expected.insert(".vx-receipt.json".into(), tree[".vx-receipt.json"].clone());
     assert_eq!(tree, expected);

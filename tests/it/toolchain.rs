@@ -16,7 +16,7 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use common::{Work, assert_says, json_lines, output_of, slots, wait_exit, wait_for};
-use vx::demo::fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
+use vx_fixture::{Item, Route, TestServer, sha256_hex, tar_gz};
 use vx_shm::Phase;
 
 /// `greet`: prints its arguments, a line of stdin, its pid and the first `PATH` entry,

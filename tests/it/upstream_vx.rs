@@ -9,7 +9,7 @@
 use crate::common;
 
 use common::{Work, output_of};
-use vx::demo::fixture::{Route, TestServer, sha256_hex};
+use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// Prints each argument on a line of its own, in brackets.
 const ARGV: &str = "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]\\n' \"$a\"; done\n";

@@ -9,8 +9,8 @@ use std::process::Command;
 
 use common::signing::{Keys, run};
 use common::*;
-use vx::demo::fixture::{Route, TestServer, noise_seeded};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, noise_seeded};
 
 /// A project directory, a scratch directory for keys and signatures, and a home of
 /// its own (no user config, cache or network settings of the machine).

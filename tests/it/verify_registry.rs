@@ -9,9 +9,9 @@ use crate::common::sigstore;
 
 use common::signing::Keys;
 use common::*;
-use vx::demo::fixture::{Item, archive_bytes, sha256_hex};
-use vx::demo::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
 use vx::format::ArchiveFormat;
+use vx_fixture::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
+use vx_fixture::{Item, archive_bytes, sha256_hex};
 
 /// The platforms every fixture project locks.
 const PLATFORMS: [&str; 2] = ["linux-x86_64", "macos-aarch64"];

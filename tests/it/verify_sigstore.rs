@@ -11,8 +11,8 @@ use std::path::PathBuf;
 
 use common::*;
 use fixture::{Leaf, Sigstore};
-use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
 use vx::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 const WORKFLOW: &str = "https://github.com/o/r/.github/workflows/release.yml";
 

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use common::*;
-use vx::demo::fixture::{Item, tar_gz};
+use vx_fixture::{Item, tar_gz};
 use vx_shm::{Access, BoardReader, Phase, ProcessId};
 
 /// Where the sleeper writes its pid (the variable travels through `vx sync`, the child
@@ -98,7 +98,7 @@ fn spawn_sync(dir: &Path, pid_file: &Path, flags: u32) -> Killed {
 }
 
 /// A manifest of one tool whose `post_install` runs the sleeper (so `cmd` waits on it).
-fn sleeping_post_install(work: &Work) -> vx::demo::fixture::TestServer {
+fn sleeping_post_install(work: &Work) -> vx_fixture::TestServer {
     let server = work.serve_one("post", hello_archive());
     let exe = std::env::current_exe().unwrap();
     work.set_post_install(
@@ -114,7 +114,7 @@ fn sleeping_post_install(work: &Work) -> vx::demo::fixture::TestServer {
 /// The sleeper's pid, once the post-install command has started it.
 /// A sync of [`sleeping_post_install`]'s tool, held in its post-install command: the
 /// server, the sync, the installer child's pid and the sleeper's.
-fn in_post_install(work: &Work) -> (vx::demo::fixture::TestServer, Killed, u32, u32) {
+fn in_post_install(work: &Work) -> (vx_fixture::TestServer, Killed, u32, u32) {
     let server = sleeping_post_install(work);
     let pid_file = work.dir.path().join("sleeper.pid");
     let sync = spawn_sync(work.dir.path(), &pid_file, 0);

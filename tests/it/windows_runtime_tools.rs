@@ -49,7 +49,7 @@ use crate::common;
 use common::both;
 use common::project::{Project, locked};
 use common::publishers::{node, npm, pypi, python_windows, replacement_lines, uv};
-use vx::demo::github::GithubFixture;
+use vx_fixture::github::GithubFixture;
 
 const MANIFEST: &str = "[settings]\nplatforms = [\"windows-x86_64\", \"linux-x86_64\"]\n\n[tools]\nnode = \"20\"\n\"npm:prettier\" = \"3\"\n";
 
@@ -308,7 +308,7 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
     let windows = installer["platforms"]["windows-x86_64"].as_table().unwrap();
     assert_eq!(
         windows["sha256"].as_str(),
-        Some(vx::demo::fixture::sha256_hex(&uv::windows_archive()).as_str())
+        Some(vx_fixture::sha256_hex(&uv::windows_archive()).as_str())
     );
     assert!(
         windows["url"]

@@ -15,7 +15,7 @@ use crate::common;
 
 use common::publishers::{go, node};
 use common::*;
-use vx::demo::fixture::{Item, zip_bytes};
+use vx_fixture::{Item, zip_bytes};
 
 /// The stand-in executable's bytes.
 fn stand_in() -> Vec<u8> {

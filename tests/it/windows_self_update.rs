@@ -11,8 +11,8 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 
-use vx::demo::fixture::{Item, sha256_hex, zip_bytes};
-use vx::demo::github::{FixtureRelease, GithubFixture};
+use vx_fixture::github::{FixtureRelease, GithubFixture};
+use vx_fixture::{Item, sha256_hex, zip_bytes};
 
 const TARGET: &str = "x86_64-pc-windows-gnu";
 /// Newer than the vx under test, whatever its version.

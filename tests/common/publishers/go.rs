@@ -11,7 +11,7 @@
 
 use std::path::{Path, PathBuf};
 
-use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
+use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 /// Debian's Go: its root and the version its `go` reports (`1.19.8`).
 pub fn debian_go() -> (PathBuf, String) {

@@ -9,7 +9,7 @@
 //! [`elixir_zip`]).
 use std::path::{Path, PathBuf};
 
-use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
+use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 /// One OTP build line: the version, the Ubuntu releases and arches it is listed for,
 /// whether the line has a sha256, and the archive served (else made-up bytes).

@@ -17,7 +17,7 @@
 
 use std::path::PathBuf;
 
-use vx::demo::fixture::{Route, TestServer, Validators, noise_seeded, sha256_hex};
+use vx_fixture::{Route, TestServer, Validators, noise_seeded, sha256_hex};
 
 /// What the Adoptium API's answers carry (see the module docs); the date is the
 /// fixture's data's.

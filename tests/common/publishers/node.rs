@@ -10,7 +10,7 @@
 //! `npx` and `corepack` links are made the same way by the later versions' own
 //! functions for them).
 
-use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
+use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 /// The real release laid out: node 20.11.1 ships npm 10.2.4 and corepack 0.24.0.
 pub const REAL: &str = "20.11.1";

@@ -13,7 +13,7 @@
 
 use std::path::PathBuf;
 
-use vx::demo::fixture::{Route, TestServer};
+use vx_fixture::{Route, TestServer};
 
 /// The version whose linux-x64 tarball is served.
 pub const ESBUILD: &str = "0.24.0";
@@ -132,19 +132,19 @@ pub fn make(
     use sha2::Digest;
     manifest["name"] = name.into();
     manifest["version"] = version.into();
-    let mut items = vec![vx::demo::fixture::Item::File(
+    let mut items = vec![vx_fixture::Item::File(
         "package/package.json".to_owned().leak(),
         serde_json::to_vec_pretty(&manifest).unwrap(),
         0o644,
     )];
     for (path, text) in files {
-        items.push(vx::demo::fixture::Item::File(
+        items.push(vx_fixture::Item::File(
             format!("package/{path}").leak(),
             text.as_bytes().to_vec(),
             0o644,
         ));
     }
-    let tarball = vx::demo::fixture::tar_gz(&items);
+    let tarball = vx_fixture::tar_gz(&items);
     let integrity = format!(
         "sha512-{}",
         base64::engine::general_purpose::STANDARD.encode(sha2::Sha512::digest(&tarball))

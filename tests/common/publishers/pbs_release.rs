@@ -4,8 +4,8 @@
 //! Windows one ([`super::python_windows`]) alike: what they serve differs, the
 //! release around it does not.
 
-use vx::demo::fixture::{noise_seeded, sha256_hex};
-use vx::demo::github::FixtureRelease;
+use vx_fixture::github::FixtureRelease;
+use vx_fixture::{noise_seeded, sha256_hex};
 
 /// The triples a release carries (the ones vx picks from, and others it must not).
 const TRIPLES: [&str; 9] = [

@@ -14,7 +14,7 @@ use std::process::Command;
 
 use crate::common::project::Project;
 
-use vx::demo::fixture::{Route, TestServer};
+use vx_fixture::{Route, TestServer};
 
 /// The version whose wheels are served.
 pub const RUFF: &str = "0.8.4";

@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use vx::demo::github::{FixtureRelease, GithubFixture};
+use vx_fixture::github::{FixtureRelease, GithubFixture};
 
 pub use super::pbs_release::{Sums, asset_name, release};
 

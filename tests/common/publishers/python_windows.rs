@@ -13,8 +13,8 @@
 use std::io::{Cursor, Read, Write};
 use std::path::PathBuf;
 
-use vx::demo::fixture::sha256_hex;
-use vx::demo::github::FixtureRelease;
+use vx_fixture::github::FixtureRelease;
+use vx_fixture::sha256_hex;
 
 use super::pbs_release::Sums;
 

@@ -10,8 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
-use vx::demo::fixture::noise_seeded;
-use vx::demo::github::FixtureRelease;
+use vx_fixture::github::FixtureRelease;
+use vx_fixture::noise_seeded;
 
 /// The publisher's repository.
 pub const OWNER: &str = "jdx";

@@ -9,8 +9,8 @@
 
 use std::path::{Path, PathBuf};
 
-use vx::demo::fixture::{Route, TestServer, noise_seeded, sha256_hex};
-use vx::demo::github::{FixtureRelease, GithubFixture};
+use vx_fixture::github::{FixtureRelease, GithubFixture};
+use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 /// The triples a manifest lists, and whether the combined package is available there.
 const TARGETS: [(&str, bool); 5] = [

@@ -24,8 +24,8 @@
 
 use std::path::PathBuf;
 
-use vx::demo::fixture::{noise_seeded, sha256_hex};
-use vx::demo::github::FixtureRelease;
+use vx_fixture::github::FixtureRelease;
+use vx_fixture::{noise_seeded, sha256_hex};
 
 /// The publisher's repository.
 pub const OWNER: &str = "astral-sh";
