@@ -123,8 +123,11 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
     // node.exe and prettier's script in the store.
     let store = store_entry(&project, "prettier", npm::PRETTIER);
     let launch = vx::launch::of(&store.join(r"bin\prettier.cmd")).expect("a launch record");
+    // node.exe of node 20.11.1's tree, whatever its package key.
+    let node = store_entry(&project, "node", "20.11.1");
+    let node_tree = std::path::Path::new("node").join(node.file_name().unwrap());
     assert!(
-        launch.program.ends_with(r"node\20.11.1\node.exe"),
+        launch.program.ends_with(node_tree.join("node.exe")),
         "{launch:?}"
     );
     assert_eq!(
