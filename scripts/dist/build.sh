@@ -92,6 +92,11 @@ prepare() {
 #   - No debug info (`CARGO_PROFILE_*_DEBUG=false`): on macOS it would stay in the
 #     build's object files, named by absolute paths of this machine in the binary, or
 #     need Apple's dsymutil; the symbols stay, so a backtrace still names functions.
+#   - No path of this machine in the binary: the dependencies' source paths (in panic
+#     messages) are written from the registry's directory on (`--remap-path-prefix`,
+#     `index.crates.io-…/ring-0.17.14/src/…`), as the workspace's are from its root.
+#     RUSTFLAGS reach the macOS crates only (with --target cargo keeps them from build
+#     scripts and proc-macros), so nothing else is rebuilt for them.
 darwin=()
 darwin_flags=()
 for target in $targets; do
@@ -105,8 +110,11 @@ if [ ${#darwin[@]} -gt 0 ]; then
     darwin_started=$(date +%s)
     profile_var=$(echo "$profile_dir" | tr '[:lower:]' '[:upper:]')
     [ "$profile_var" = DEBUG ] && profile_var=DEV
+    cargo_home=${CARGO_HOME:-$HOME/.cargo}
+    rustflags=$(printf '%s\037%s' "--remap-path-prefix=$cargo_home/registry/src/=" \
+      "--remap-path-prefix=$root/=")
     env PATH="$tools_venv/bin:$PATH" MACOSX_DEPLOYMENT_TARGET=11.0 \
-      "CARGO_PROFILE_${profile_var}_DEBUG=false" \
+      "CARGO_PROFILE_${profile_var}_DEBUG=false" CARGO_ENCODED_RUSTFLAGS="$rustflags" \
       cargo-zigbuild zigbuild --locked --bin vx "${darwin_flags[@]}" "${profile_flag[@]}"
     echo "   (${darwin[*]}: $(($(date +%s) - darwin_started))s)" >&2
   )

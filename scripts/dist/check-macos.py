@@ -16,6 +16,8 @@ vx-VERSION-TARGET/vx is checked as a Mac's loader would see it:
     above it);
   - arm64: an LC_CODE_SIGNATURE (the linker's ad-hoc signature): an arm64 Mac kills an
     unsigned binary before its first instruction;
+  - no path of the machine that built it anywhere in its bytes (the home directory,
+    CARGO_HOME, the checkout: scripts/dist/build.sh remaps the sources' paths);
   - its size and its archive's, printed, and the archive under MAX_ARCHIVE_BYTES;
   - `VERSION (COMMIT ` of `vx --version` of the set's x86_64 Linux build (the same
     commit's, run here) in its bytes: what `vx --version` prints on a Mac (the date after it is the day each
@@ -32,6 +34,7 @@ of ours that would share the blind spots of whoever wrote it.
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -100,6 +103,15 @@ def headers(path):
             # The command's own fields come before its sections': keep the first.
             commands[-1].setdefault(key, value.strip())
     return header, commands
+
+
+def machine_paths():
+    """Where this machine keeps what a build reads: the home directory, CARGO_HOME and
+    the checkout (this script's), each with its trailing slash."""
+    home = os.path.expanduser("~")
+    cargo = os.environ.get("CARGO_HOME", os.path.join(home, ".cargo"))
+    checkout = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    return {os.path.realpath(p).rstrip("/") + "/" for p in (home, cargo, checkout) if p != "/"}
 
 
 def version_tuple(text):
@@ -178,10 +190,21 @@ def check(target, binary, archive_size, version_prefix, fail, ok):
 
     with open(binary, "rb") as f:
         data = f.read()
+    found = sorted({p for p in machine_paths() if p.encode() in data})
+    if not found:
+        ok(label + "names no path of this machine")
+    else:
+        counts = {p: data.count(p.encode()) for p in found}
+        fail(label + f"names paths of this machine: {counts}")
     if version_prefix.encode() in data:
         ok(label + f"`vx --version` would print {version_prefix}…, as the Linux build does")
     else:
-        fail(label + f"the version {version_prefix!r} of the Linux build is not in it")
+        own = sorted(set(re.findall(rb"\d+\.\d+\.\d+[-.0-9A-Za-z]* \([0-9a-z]+ \d{4}-\d\d-\d\d\)", data)))
+        fail(
+            label
+            + f"the Linux build says {version_prefix!r}…, this one {[o.decode() for o in own]}"
+            + " (a debug build's commit is refreshed only when build.rs runs again)"
+        )
 
 
 def main():
