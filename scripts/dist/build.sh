@@ -18,12 +18,17 @@
 # Usage: scripts/dist/build.sh OUT_DIR
 # Environment:
 #   VX_DIST_TARGETS     the targets (default: x86_64-unknown-linux-musl
-#                       x86_64-pc-windows-gnu, what this machine can build); the release
-#                       workflow builds macOS and aarch64 Linux natively with the same script
+#                       x86_64-pc-windows-gnu aarch64-apple-darwin x86_64-apple-darwin,
+#                       what this machine can build); the macOS ones are linked here, on
+#                       Linux, by cargo-zigbuild with zig as the linker (both from PyPI,
+#                       into VX_DIST_TOOLS_VENV), in one cargo invocation; the release
+#                       workflow builds aarch64 Linux natively with the same script
 #   VX_DIST_PROFILE     release (default) or debug (tests: no optimisation, reuses target/)
 #   VX_RELEASE_VERSION  the version compiled in and named (default: Cargo.toml's)
 #   VX_RELEASE_KEY      the path of an unencrypted minisign secret key (never committed)
 #   VX_DIST_NO_INSTALL  1: do not install missing rustup targets or apt packages
+#   VX_DIST_TOOLS_VENV  the venv of PyPI tools (default ~/.cache/vx-dist/venv): ziglang
+#                       and cargo-zigbuild, pinned, installed there when missing
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dist=$root/scripts/dist
@@ -35,7 +40,9 @@ out=$(cd "$1" && pwd)
 version=${VX_RELEASE_VERSION:-$(sed -n 's/^version = "\(.*\)"$/\1/p' "$root/Cargo.toml" | head -n1)}
 version=${version#v}
 tag=v$version
-targets=${VX_DIST_TARGETS:-x86_64-unknown-linux-musl x86_64-pc-windows-gnu}
+# Set only when asked: a changed variable reruns build.rs and rebuilds vx.
+if [ -n "${VX_RELEASE_VERSION:-}" ]; then export VX_RELEASE_VERSION=$version; fi
+targets=${VX_DIST_TARGETS:-x86_64-unknown-linux-musl x86_64-pc-windows-gnu aarch64-apple-darwin x86_64-apple-darwin}
 profile=${VX_DIST_PROFILE:-release}
 case "$profile" in
   release) profile_flag=(--release); profile_dir=release ;;
@@ -43,8 +50,15 @@ case "$profile" in
   *) echo "VX_DIST_PROFILE must be release or debug" >&2; exit 2 ;;
 esac
 
+# The PyPI tools that link for macOS: zig (the C compiler for ring and liblzma, and
+# the linker, with its own macOS libSystem stubs: no Apple SDK) and cargo-zigbuild (runs
+# cargo with zig set up as both). Pinned; installed into a venv of their own once.
+tools_venv=${VX_DIST_TOOLS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/vx-dist/venv}
+ZIGLANG_VERSION=0.17.1
+CARGO_ZIGBUILD_VERSION=0.24.1
+
 # What a target needs to build here: its rustup target, and a C compiler for the C
-# parts (liblzma, ring): musl-tools, or mingw-w64 for Windows.
+# parts (liblzma, ring): musl-tools, mingw-w64 for Windows, zig for macOS.
 prepare() {
   local target=$1 package='' tool=''
   case "$target" in
@@ -57,8 +71,54 @@ prepare() {
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
     fi
+    case "$target" in
+      *-apple-darwin)
+        if [ ! -x "$tools_venv/bin/cargo-zigbuild" ] || [ ! -x "$tools_venv/bin/python-zig" ]; then
+          [ -x "$tools_venv/bin/pip" ] || python3 -m venv "$tools_venv"
+          "$tools_venv/bin/pip" install -q "ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION"
+        fi
+        ;;
+    esac
   fi
 }
+
+# The macOS targets, linked in one cargo invocation (one dependency graph walked once,
+# both targets' crates sharing the two cores): cargo-zigbuild finds zig through the
+# venv's python (`python -m ziglang`).
+#   - MACOSX_DEPLOYMENT_TARGET=11.0, the oldest macOS on Apple silicon, for both: without
+#     it zig marks the binaries for its own default (macOS 15), and one value serves the
+#     one invocation (x86_64 alone could go back to 10.12, at the price of a second
+#     build). The wheels are tagged for it (scripts/dist/macos-wheels.sh).
+#   - No debug info (`CARGO_PROFILE_*_DEBUG=false`): on macOS it would stay in the
+#     build's object files, named by absolute paths of this machine in the binary, or
+#     need Apple's dsymutil; the symbols stay, so a backtrace still names functions.
+#   - No path of this machine in the binary: the dependencies' source paths (in panic
+#     messages) are written from the registry's directory on (`--remap-path-prefix`,
+#     `index.crates.io-…/ring-0.17.14/src/…`), as the workspace's are from its root.
+#     RUSTFLAGS reach the macOS crates only (with --target cargo keeps them from build
+#     scripts and proc-macros), so nothing else is rebuilt for them.
+darwin=()
+darwin_flags=()
+for target in $targets; do
+  case "$target" in *-apple-darwin) darwin+=("$target"); darwin_flags+=(--target "$target") ;; esac
+done
+if [ ${#darwin[@]} -gt 0 ]; then
+  for target in "${darwin[@]}"; do prepare "$target"; done
+  echo "== vx $version for ${darwin[*]} ($profile, cargo-zigbuild)" >&2
+  (
+    cd "$root"
+    darwin_started=$(date +%s)
+    profile_var=$(echo "$profile_dir" | tr '[:lower:]' '[:upper:]')
+    [ "$profile_var" = DEBUG ] && profile_var=DEV
+    cargo_home=${CARGO_HOME:-$HOME/.cargo}
+    rustflags=$(printf '%s\037%s' "--remap-path-prefix=$cargo_home/registry/src/=" \
+      "--remap-path-prefix=$root/=")
+    env PATH="$tools_venv/bin:$PATH" MACOSX_DEPLOYMENT_TARGET=11.0 \
+      "CARGO_PROFILE_${profile_var}_DEBUG=false" CARGO_ENCODED_RUSTFLAGS="$rustflags" \
+      cargo-zigbuild zigbuild --locked --bin vx "${darwin_flags[@]}" "${profile_flag[@]}"
+    echo "   (${darwin[*]}: $(($(date +%s) - darwin_started))s)" >&2
+  )
+fi
 
 sha256() { sha256sum "$1" | cut -d' ' -f1; }
 size() { wc -c <"$1" | tr -d ' '; }
@@ -69,20 +129,23 @@ entries=()
 sums=()
 : >"$out/sha256.sum"
 for target in $targets; do
-  prepare "$target"
-  echo "== vx $version for $target ($profile)" >&2
   case "$target" in
     *-windows-*) exe=vx.exe ;; # linked by x86_64-w64-mingw32-gcc, rustc's default
     *) exe=vx ;;
   esac
-  (
-    cd "$root"
-    # Set only when asked: a changed variable reruns build.rs and rebuilds vx.
-    if [ -n "${VX_RELEASE_VERSION:-}" ]; then export VX_RELEASE_VERSION=$version; fi
-    # musl targets link statically by default (crt-static): one binary for glibc and
-    # musl Linux alike; not set in RUSTFLAGS, which would rebuild every dependency.
-    cargo build --locked --bin vx --target "$target" "${profile_flag[@]}"
-  )
+  case "$target" in
+    *-apple-darwin) ;; # built above
+    *)
+      prepare "$target"
+      echo "== vx $version for $target ($profile)" >&2
+      (
+        cd "$root"
+        # musl targets link statically by default (crt-static): one binary for glibc and
+        # musl Linux alike; not set in RUSTFLAGS, which would rebuild every dependency.
+        cargo build --locked --bin vx --target "$target" "${profile_flag[@]}"
+      )
+      ;;
+  esac
   name=vx-$version-$target
   mkdir -p "$stage/$name"
   cp "${CARGO_TARGET_DIR:-$root/target}/$target/$profile_dir/$exe" "$stage/$name/$exe"
@@ -90,11 +153,15 @@ for target in $targets; do
   # gzipped 27 MB, 9 MB without), and a user's vx needs none of it: a release keeps
   # its symbols (a backtrace still names functions), a debug build for the tests not
   # even those.
+  # Not a Mach-O: on an arm64 Mac the kernel runs only a signed binary, and the linker's
+  # ad-hoc signature covers the file as linked; stripping it afterwards would break
+  # that signature (the debug info of a macOS build stays in the object files anyway).
   case "$target" in
     *-windows-*) strip_tool=x86_64-w64-mingw32-strip ;;
+    *-apple-darwin) strip_tool='' ;;
     *) strip_tool="strip" ;;
   esac
-  if command -v "$strip_tool" >/dev/null; then
+  if [ -n "$strip_tool" ] && command -v "$strip_tool" >/dev/null; then
     if [ "$profile" = debug ]; then
       "$strip_tool" "$stage/$name/$exe"
     else

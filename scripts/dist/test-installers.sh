@@ -6,8 +6,15 @@
 #     tree-sitter's PowerShell grammar from npm);
 #   - install.sh under dash, busybox sh and bash into a home of its own: vx installed and
 #     running, the profile line, the receipt read back by `vx self info --json`;
-#   - `uname` shimmed: aarch64 Linux and macOS (arm64, x86_64) pick their own archive
-#     (absent from this set, so named in the refusal);
+#   - `uname` shimmed: aarch64 Linux picks its own archive (absent from this set, so
+#     named in the refusal); macOS with `uname` and `sysctl` answering as a Mac (arm64;
+#     Intel; an arm64 Mac's shell under Rosetta, `sysctl.proc_translated` 1; an older
+#     Intel macOS without that name) downloads and installs the macOS archive of its
+#     architecture from the set (aarch64-apple-darwin, x86_64-apple-darwin, linked here
+#     by cargo-zigbuild), the very binary of the archive;
+#   - the Homebrew formula of the set (scripts/dist/homebrew.py) parses (`ruby -c`), and
+#     its `on_macos` `on_arm`/`on_intel` blocks name the aarch64 and x86_64 macOS
+#     archives with their sha256, each downloaded from its URL and checked;
 #   - a tampered archive is refused and nothing installed; no sha256sum, shasum or
 #     openssl on PATH is refused before any download; VX_UNMANAGED_INSTALL installs
 #     with no receipt and no profile edit; VX_NO_MODIFY_PATH=1 leaves profiles alone;
@@ -63,7 +70,8 @@ echo "== release sets (debug build)"
 minisign -G -W -p "$work/key.pub" -s "$work/key" >/dev/null
 key_line=$(tail -n 1 "$work/key.pub")
 version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n1)
-export VX_DIST_PROFILE=debug VX_DIST_TARGETS=x86_64-unknown-linux-musl VX_RELEASE_KEY="$work/key"
+export VX_DIST_PROFILE=debug VX_RELEASE_KEY="$work/key"
+export VX_DIST_TARGETS="x86_64-unknown-linux-musl aarch64-apple-darwin x86_64-apple-darwin"
 build_started=$(date +%s)
 scripts/dist/build.sh "$work/www/v$version" 2>"$work/build.log" || { cat "$work/build.log"; exit 1; }
 echo "   (build: $(($(date +%s) - build_started))s)"
@@ -173,21 +181,78 @@ else
   fail "vx self update: $(cat "$home/update.log")"
 fi
 
-echo "== the host's archive (uname shimmed)"
-for pair in "Linux aarch64 aarch64-unknown-linux-musl" "Darwin arm64 aarch64-apple-darwin" "Darwin x86_64 x86_64-apple-darwin" "Linux amd64 -"; do
-  read -r os arch want <<<"$pair"
-  shim=$work/shim-$os-$arch
+echo "== the host's archive (uname and sysctl shimmed)"
+# OS, `uname -m`, what `sysctl -n sysctl.proc_translated` answers (- fails, as on an
+# Intel macOS before 11, which lacks the name), and the target that must be installed.
+for case in "Linux aarch64 - aarch64-unknown-linux-musl" "Darwin arm64 0 aarch64-apple-darwin" \
+  "Darwin x86_64 0 x86_64-apple-darwin" "Darwin x86_64 1 aarch64-apple-darwin" \
+  "Darwin x86_64 - x86_64-apple-darwin" "Linux amd64 - x86_64-unknown-linux-musl"; do
+  read -r os arch translated want <<<"$case"
+  shim=$work/shim-$os-$arch-$translated
   mkdir -p "$shim"
   # shellcheck disable=SC2016 # $1 is the shim's own argument
   printf '#!/bin/sh\ncase "$1" in -s) echo %s ;; -m) echo %s ;; *) echo %s ;; esac\n' "$os" "$arch" "$os" >"$shim/uname"
-  chmod 755 "$shim/uname"
-  home=$work/home-$os-$arch
-  if [ "$want" = - ]; then
-    if SHIM_PATH=$shim:/usr/bin:/bin run_installer dash "$home"; then pass "$os/$arch: installs x86_64-unknown-linux-musl"; else fail "$os/$arch: $(cat "$home/out.log")"; fi
-  elif ! SHIM_PATH=$shim:/usr/bin:/bin run_installer dash "$home" && grep -q "no archive for $want" "$home/out.log"; then
-    pass "$os/$arch: picks $want"
+  if [ "$translated" = - ]; then
+    printf '#!/bin/sh\necho "sysctl: unknown oid" >&2\nexit 1\n' >"$shim/sysctl"
   else
-    fail "$os/$arch: $(cat "$home/out.log")"
+    # shellcheck disable=SC2016 # $* is the shim's own arguments
+    printf '#!/bin/sh\ncase "$*" in "-n sysctl.proc_translated") echo %s ;; *) exit 1 ;; esac\n' "$translated" >"$shim/sysctl"
+  fi
+  chmod 755 "$shim/uname" "$shim/sysctl"
+  home=$work/home-$os-$arch-$translated
+  what="$os/$arch (proc_translated $translated)"
+  archive=$work/www/v$version/vx-$version-$want.tar.gz
+  if [ ! -f "$archive" ]; then
+    if ! SHIM_PATH=$shim:/usr/bin:/bin run_installer dash "$home" && grep -q "no archive for $want" "$home/out.log"; then
+      pass "$what: picks $want (not in this set: refused)"
+    else
+      fail "$what: $(cat "$home/out.log")"
+    fi
+    continue
+  fi
+  : >"$port_file.auth"
+  if SHIM_PATH=$shim:/usr/bin:/bin run_installer dash "$home"; then
+    mkdir -p "$home/want"
+    tar -xzf "$archive" -C "$home/want"
+    if cmp -s "$home/want/vx-$version-$want/vx" "$home/.local/bin/vx" \
+      && grep -q "^/v$version/vx-$version-$want.tar.gz " "$port_file.auth"; then
+      pass "$what: downloaded and installed $want"
+    else
+      fail "$what: did not install $want: $(cat "$port_file.auth")"
+    fi
+  else
+    fail "$what: $(cat "$home/out.log")"
+  fi
+done
+
+echo "== the Homebrew formula"
+formula=$work/vx.rb
+scripts/dist/homebrew.py "$work/www/v$version/vx-release.json" "$base/v$version" >"$formula"
+if ! command -v ruby >/dev/null || ruby -c "$formula" >/dev/null; then
+  pass "vx.rb parses$(command -v ruby >/dev/null && echo ' (ruby -c)' || echo ' (no ruby here: not parsed)')"
+else
+  fail "vx.rb does not parse: $(ruby -c "$formula" 2>&1)"
+fi
+# Each on_OS/on_CPU block's url and sha256: "OS CPU URL SHA256" lines.
+blocks=$(python3 - "$formula" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+for os_name, body in re.findall(r"^  on_(macos|linux) do\n(.*?)^  end\n", text, re.S | re.M):
+    for cpu, inner in re.findall(r"^    on_(arm|intel) do\n(.*?)^    end\n", body, re.S | re.M):
+        url = re.search(r'^\s+url "([^"]+)"', inner, re.M)
+        sha = re.search(r'^\s+sha256 "([0-9a-f]{64})"', inner, re.M)
+        print(os_name, cpu, url.group(1) if url else "-", sha.group(1) if sha else "-")
+PY
+)
+for pair in "arm aarch64-apple-darwin" "intel x86_64-apple-darwin"; do
+  read -r cpu target <<<"$pair"
+  read -r _ _ url sha <<<"$(grep "^macos $cpu " <<<"$blocks" || echo "- - - -")"
+  want=$(grep " vx-$version-$target.tar.gz\$" "$work/www/v$version/sha256.sum" | cut -d' ' -f1)
+  if [ "$url" = "$base/v$version/vx-$version-$target.tar.gz" ] && [ -n "$want" ] && [ "$sha" = "$want" ] \
+    && [ "$(curl -fsS "$url" | sha256sum | cut -d' ' -f1)" = "$sha" ]; then
+    pass "vx.rb on_macos on_$cpu: $target, its sha256 that of the download"
+  else
+    fail "vx.rb on_macos on_$cpu: url $url sha256 $sha (want $want)"
   fi
 done
 

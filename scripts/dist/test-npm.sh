@@ -6,7 +6,12 @@
 #     launcher, `npx vx-toolchain --version`, an exit code passed through, `vx self
 #     update` refusing with npm's command;
 #   - `--omit=optional`: no binary, and the launcher says which package to install;
-#   - `--os=darwin --cpu=arm64`: npm leaves this platform's package out.
+#   - `--os=darwin --cpu=arm64` and `--cpu=x64` (npm installing for a Mac): npm leaves
+#     this platform's package out and installs @vx-toolchain/cli-darwin-ARCH, whose
+#     bin/vx is the set's macOS archive's binary byte for byte (when the set has it), and
+#     the launcher, told it runs on that Mac (process.platform and process.arch set
+#     before it loads), starts that binary (which Linux then refuses to execute, naming
+#     it).
 #
 # verdaccio is installed on first use into VX_VERDACCIO_DIR (default
 # ~/.cache/vx-dist/verdaccio), pinned, with `node-fetch` held at 2.7.0: one of its
@@ -112,14 +117,43 @@ else
   fail "npm install --omit=optional: $(cat "$work/omit.log")"
 fi
 
-if project other --os=darwin --cpu=arm64; then
-  if [ ! -e "$work/other/node_modules/@vx-toolchain/cli-linux-x64" ]; then
-    pass "--os=darwin --cpu=arm64 leaves linux-x64 out"
-  else
-    fail "--os=darwin --cpu=arm64 installed linux-x64"
+for pair in arm64:aarch64-apple-darwin x64:x86_64-apple-darwin; do
+  cpu=${pair%%:*}
+  target=${pair##*:}
+  dir=$work/darwin-$cpu
+  if ! project "darwin-$cpu" --os=darwin --cpu="$cpu"; then
+    fail "npm install --os=darwin --cpu=$cpu: $(cat "$work/darwin-$cpu.log")"
+    continue
   fi
-else
-  fail "npm install --os/--cpu: $(cat "$work/other.log")"
-fi
+  if [ ! -e "$dir/node_modules/@vx-toolchain/cli-linux-x64" ]; then
+    pass "--os=darwin --cpu=$cpu leaves linux-x64 out"
+  else
+    fail "--os=darwin --cpu=$cpu installed linux-x64"
+  fi
+  archive=$release/vx-$version-$target.tar.gz
+  [ -f "$archive" ] || continue
+  installed=$dir/node_modules/@vx-toolchain/cli-darwin-$cpu/bin/vx
+  mkdir -p "$work/archive-$cpu"
+  tar -xzf "$archive" -C "$work/archive-$cpu"
+  if cmp -s "$installed" "$work/archive-$cpu/vx-$version-$target/vx"; then
+    pass "--os=darwin --cpu=$cpu installs cli-darwin-$cpu with the $target archive's vx"
+  else
+    fail "--os=darwin --cpu=$cpu: no cli-darwin-$cpu/bin/vx equal to the archive's"
+  fi
+  # The launcher as it runs on such a Mac: it must start that package's binary.
+  out=$(cd "$dir" && { node -e '
+    Object.defineProperty(process, "platform", { value: "darwin" });
+    Object.defineProperty(process, "arch", { value: process.argv[1] });
+    process.argv = [process.argv[0], "vx", "--version"];
+    require("./node_modules/vx-toolchain/bin/vx.js");' "$cpu" 2>&1 || true; })
+  # Linux cannot execute a Mach-O: the launcher's spawn either fails naming the file
+  # ("cannot run FILE: …") or, through execvp's fallback, has sh read it as a script,
+  # which sh refuses naming the file too. Either way the file named is the one started.
+  if grep -qF "$installed" <<<"$out"; then
+    pass "the launcher on darwin-$cpu starts cli-darwin-$cpu/bin/vx"
+  else
+    fail "the launcher on darwin-$cpu: $out"
+  fi
+done
 
 [ "$failures" = 0 ]

@@ -16,8 +16,8 @@
 //! The byte layout is documented for other languages in `docs/LAYOUT.md`.
 //!
 //! On Windows the crate also holds `win`: the Job Object and console control calls
-//! the `vx` binary's platform layer needs, here because the project keeps all its
-//! unsafe code in this crate.
+//! the `vx` binary's platform layer needs; on macOS `procs`, the process listing of the
+//! task guard's scan: here because the project keeps all its unsafe code in this crate.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 mod coded;
@@ -39,6 +39,8 @@ pub mod liveness;
 mod output;
 #[cfg(not(loom))]
 mod platform;
+#[cfg(all(unix, not(loom)))]
+pub mod procs;
 #[cfg(not(loom))]
 mod record;
 #[cfg(not(loom))]

@@ -26,6 +26,8 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod forward;
+#[cfg(any(target_os = "macos", test))]
+pub mod keychain;
 pub mod no_proxy;
 pub mod proxy;
 pub mod rewrite;

@@ -2,8 +2,9 @@
 //! TLS-inspecting proxy works as it does for curl:
 //!
 //! - **the operating system's store** (`rustls-native-certs`: the bundle and hashed
-//!   directory OpenSSL would use on Linux and the BSDs, the keychain on macOS, the ROOT
-//!   store on Windows), unless `SSL_CERT_FILE` or `SSL_CERT_DIR` is set;
+//!   directory OpenSSL would use on Linux and the BSDs, the ROOT store on Windows; on
+//!   macOS the keychains read through `/usr/bin/security`, [`super::keychain`]),
+//!   unless `SSL_CERT_FILE` or `SSL_CERT_DIR` is set;
 //! - **`SSL_CERT_FILE`**: a PEM file that *replaces* the system store (OpenSSL's meaning
 //!   of a CA file named explicitly);
 //! - **`SSL_CERT_DIR`**: hashed directories (`openssl rehash`), `:`-separated (`;` on
@@ -79,12 +80,25 @@ pub struct SystemStore {
 }
 
 impl SystemStore {
-    /// The operating system's store, read now.
+    /// The operating system's store, read now: `rustls-native-certs` on Linux and
+    /// Windows.
+    #[cfg(not(target_os = "macos"))]
     fn load() -> SystemStore {
         let result = rustls_native_certs::load_native_certs();
         SystemStore {
             certs: result.certs,
             errors: result.errors.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    /// The operating system's store, read now: the keychains on macOS
+    /// ([`super::keychain`]).
+    #[cfg(target_os = "macos")]
+    fn load() -> SystemStore {
+        let result = super::keychain::load();
+        SystemStore {
+            certs: result.certs,
+            errors: result.errors,
         }
     }
 }

@@ -108,3 +108,45 @@ pub enum Change {
     /// The run in progress ended by itself.
     Done,
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, DataChange, ModifyKind};
+
+    fn modified(path: PathBuf) -> notify::Event {
+        notify::Event::new(notify::EventKind::Modify(ModifyKind::Data(DataChange::Any)))
+            .add_path(path)
+    }
+
+    /// macOS's `/tmp` is a link to `/private/tmp`, and its file events name the real
+    /// path: a project opened through a link must still see its files change, under
+    /// either spelling (here a link made in a temporary directory stands for `/tmp`).
+    #[test]
+    fn a_change_is_seen_under_the_projects_link_and_its_real_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("private-tmp/project");
+        std::fs::create_dir_all(&real).unwrap();
+        let link = dir.path().join("tmp");
+        std::os::unix::fs::symlink(dir.path().join("private-tmp"), &link).unwrap();
+        let project = link.join("project");
+        let watch = Watch::new(&project, vec!["src/*.rs".to_owned()]).unwrap();
+        let real = real.canonicalize().unwrap();
+        assert_eq!(
+            watch.relevant(&modified(real.join("src/main.rs"))),
+            Some(PathBuf::from("src/main.rs"))
+        );
+        assert_eq!(
+            watch.relevant(&modified(project.join("src/main.rs"))),
+            Some(PathBuf::from("src/main.rs"))
+        );
+        assert_eq!(watch.relevant(&modified(real.join("README.md"))), None);
+        assert_eq!(
+            watch.relevant(&modified(dir.path().join("elsewhere/src/main.rs"))),
+            None
+        );
+        let read = notify::Event::new(notify::EventKind::Access(AccessKind::Any))
+            .add_path(real.join("src/main.rs"));
+        assert_eq!(watch.relevant(&read), None);
+    }
+}

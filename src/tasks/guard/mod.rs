@@ -42,16 +42,17 @@
 //! `launchd` or `init`, out of the guard's tree, and nothing tells the guard its parent
 //! died but the socket's end (`vx` gone) and a changed `getppid`. There the guard
 //! [scans](scan) this user's processes for its marks (the environment each was exec'd
-//! with, through the `sysinfo` crate: `KERN_PROCARGS2` on macOS) whenever it would look
-//! at its children on Linux — a task's end, a signal request, the run's stop — and
-//! stops what carries a task's mark, and what descends from it, as above. What the scan
+//! with: `KERN_PROCARGS2` through `vx_shm::procs` on macOS, the `sysinfo` crate
+//! elsewhere) whenever it would look at its children on Linux — a task's end, a signal
+//! request, the run's stop — and stops what carries a task's mark, and what descends from it, as above. What the scan
 //! cannot find: a process that emptied its environment and left its task's group (on
 //! Linux it is still the guard's child, and stopped with the run), another user's
 //! process (a setuid program's), and anything on a Unix the crate does not read (it
 //! reads macOS, FreeBSD and NetBSD; elsewhere only process groups are ended). A look
 //! reads every process on the machine, so each task's end costs more there than on
 //! Linux. `vx task-guard --scan` runs the scan on Linux instead of the subreaper: that
-//! is how the tests exercise it; macOS itself is compiled and linted here, not run.
+//! is how the tests exercise it; macOS itself is compiled, linted and linked here
+//! (`.ci/windows`, `.ci/dist`), not run.
 //!
 //! Windows does not use the guard: each task is in a Job Object whose last handle (held
 //! by `vx`) kills it on close.

@@ -6,19 +6,22 @@
 //! lists the guard's children ([`tree`]). Elsewhere an orphan goes to `launchd` or
 //! `init`, out of the guard's tree, and only the mark it inherited still says it is the
 //! run's: a grandchild that called `setsid` and whose parent exited is found by its
-//! mark alone. The `sysinfo` crate reads every process (macOS: `proc_pidinfo` for its
-//! parent, owner and state, `sysctl` `KERN_PROCARGS2` for the environment it was exec'd
-//! with; Linux: `/proc`). The guard runs this same scan on Linux when asked (`vx
-//! task-guard --scan`): that is how the tests exercise it.
+//! mark alone. Every process is read as a [`Seen`] (its parent, owner, state, start and
+//! environment): on macOS by `vx_shm::procs` (`proc_pidinfo` for its parent, owner and
+//! state, `sysctl` `KERN_PROCARGS2` for the environment it was exec'd with: libSystem's
+//! calls only, as the crate below links frameworks that cannot be linked without Apple's
+//! SDK), elsewhere by the `sysinfo` crate (`/proc` on Linux). What is made of them
+//! ([`Scan::look_at`]) is one function for both. The guard runs this same scan on Linux
+//! when asked (`vx task-guard --scan`): that is how the tests exercise it; on macOS only
+//! the reading differs, its parsing unit-tested in `vx_shm::procs`.
 //!
 //! A look costs a read of every process on the machine; the guard takes one when a task
 //! ends or is signalled, not per tick of a running task.
 
 use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 use std::time::{SystemTime, UNIX_EPOCH};
-
-use sysinfo::{ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
 
 use super::tree::{self, Mark};
 
@@ -61,39 +64,33 @@ impl Scan {
 
     /// One look at every process.
     pub fn look(&self) -> Look {
-        let mut system = System::new();
-        system.refresh_processes_specifics(
-            ProcessesToUpdate::All,
-            true,
-            ProcessRefreshKind::nothing()
-                .without_tasks()
-                .with_user(UpdateKind::Always)
-                .with_environ(UpdateKind::Always),
-        );
+        self.look_at(read_processes())
+    }
+
+    /// What `processes` say: who is whose child, and which of this user's carry one of
+    /// this guard's marks.
+    fn look_at(&self, processes: Vec<Seen>) -> Look {
         let mut look = Look::default();
-        for (pid, process) in system.processes() {
-            if matches!(
-                process.status(),
-                ProcessStatus::Zombie | ProcessStatus::Dead
-            ) {
+        let key = format!("{}=", tree::MARK);
+        for process in processes {
+            if process.gone {
                 continue;
             }
-            let pid = pid.as_u32();
-            if let Some(parent) = process.parent() {
-                look.children.entry(parent.as_u32()).or_default().push(pid);
+            let pid = process.pid;
+            if let Some(parent) = process.parent {
+                look.children.entry(parent).or_default().push(pid);
             }
-            if process.user_id().is_none_or(|uid| **uid != self.uid) {
+            if process.uid != Some(self.uid) {
                 continue;
             }
-            let environ = process.environ();
-            if environ.is_empty() {
-                if process.start_time() >= self.since {
+            if process.environ.is_empty() {
+                if process.start_time >= self.since {
                     look.marks.push((pid, Mark::Empty));
                 }
                 continue;
             }
-            let key = format!("{}=", tree::MARK);
-            let mark = environ
+            let mark = process
+                .environ
                 .iter()
                 .find_map(|entry| entry.as_bytes().strip_prefix(key.as_bytes()));
             if let Some(mark) = mark
@@ -109,6 +106,69 @@ impl Scan {
         look.marks.sort_unstable_by_key(|(pid, _)| *pid);
         look
     }
+}
+
+/// One process as a look sees it, whichever way the platform read it.
+struct Seen {
+    pid: u32,
+    parent: Option<u32>,
+    /// Its real user id, if the system said.
+    uid: Option<u32>,
+    /// Seconds since the epoch.
+    start_time: u64,
+    /// A zombie, or dead: not counted.
+    gone: bool,
+    /// The environment it was exec'd with (`NAME=value`), empty if unreadable.
+    environ: Vec<OsString>,
+}
+
+/// Every process, by `sysinfo` (`/proc` on Linux).
+#[cfg(not(target_os = "macos"))]
+fn read_processes() -> Vec<Seen> {
+    use sysinfo::{ProcessRefreshKind, ProcessStatus, ProcessesToUpdate, System, UpdateKind};
+    let mut system = System::new();
+    system.refresh_processes_specifics(
+        ProcessesToUpdate::All,
+        true,
+        ProcessRefreshKind::nothing()
+            .without_tasks()
+            .with_user(UpdateKind::Always)
+            .with_environ(UpdateKind::Always),
+    );
+    system
+        .processes()
+        .iter()
+        .map(|(pid, process)| Seen {
+            pid: pid.as_u32(),
+            parent: process.parent().map(|parent| parent.as_u32()),
+            uid: process.user_id().map(|uid| **uid),
+            start_time: process.start_time(),
+            gone: matches!(
+                process.status(),
+                ProcessStatus::Zombie | ProcessStatus::Dead
+            ),
+            environ: process.environ().to_vec(),
+        })
+        .collect()
+}
+
+/// Every process, by `vx_shm::procs` (libSystem's `proc_pidinfo` and `sysctl`). A
+/// listing that fails reads as no process: the guard then finds nothing left to stop,
+/// as it would if every task had ended cleanly.
+#[cfg(target_os = "macos")]
+fn read_processes() -> Vec<Seen> {
+    vx_shm::procs::processes()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|process| Seen {
+            pid: process.pid,
+            parent: (process.parent != 0).then_some(process.parent),
+            uid: Some(process.uid),
+            start_time: process.start_secs,
+            gone: process.zombie,
+            environ: process.environ,
+        })
+        .collect()
 }
 
 impl Look {
