@@ -17,7 +17,7 @@
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStrExt;
 
-/// One process, as [`processes`] read it.
+/// One process, as `processes` reads it (macOS only).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Process {
     /// Its process id.

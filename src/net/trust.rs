@@ -3,7 +3,7 @@
 //!
 //! - **the operating system's store** (`rustls-native-certs`: the bundle and hashed
 //!   directory OpenSSL would use on Linux and the BSDs, the ROOT store on Windows; on
-//!   macOS the keychains read through `/usr/bin/security`, [`super::keychain`]),
+//!   macOS the keychains read through `/usr/bin/security`, `super::keychain`),
 //!   unless `SSL_CERT_FILE` or `SSL_CERT_DIR` is set;
 //! - **`SSL_CERT_FILE`**: a PEM file that *replaces* the system store (OpenSSL's meaning
 //!   of a CA file named explicitly);

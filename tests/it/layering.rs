@@ -1033,8 +1033,16 @@ const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
     // cannot be linked from Linux). The choice belongs in `platform` once the bounded
     // read it needs stands below it.
     ("net/keychain.rs", 1, "the keychains are read on macOS only"),
-    ("net/mod.rs", 1, "the keychain module: macOS's, and its tests everywhere"),
-    ("net/trust.rs", 2, "the system's certificates: native-certs or the keychains"),
+    (
+        "net/mod.rs",
+        1,
+        "the keychain module: macOS's, and its tests everywhere",
+    ),
+    (
+        "net/trust.rs",
+        2,
+        "the system's certificates: native-certs or the keychains",
+    ),
     // The task runner's process trees on Unix (process groups, the guard process that
     // is each run's subreaper, fd passing over a socket): written before `platform`
     // had the concern; `platform::process` is where they go.

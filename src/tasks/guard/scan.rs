@@ -6,12 +6,12 @@
 //! lists the guard's children ([`tree`]). Elsewhere an orphan goes to `launchd` or
 //! `init`, out of the guard's tree, and only the mark it inherited still says it is the
 //! run's: a grandchild that called `setsid` and whose parent exited is found by its
-//! mark alone. Every process is read as a [`Seen`] (its parent, owner, state, start and
+//! mark alone. Every process is read as a `Seen` (its parent, owner, state, start and
 //! environment): on macOS by `vx_shm::procs` (`proc_pidinfo` for its parent, owner and
 //! state, `sysctl` `KERN_PROCARGS2` for the environment it was exec'd with: libSystem's
 //! calls only, as the crate below links frameworks that cannot be linked without Apple's
 //! SDK), elsewhere by the `sysinfo` crate (`/proc` on Linux). What is made of them
-//! ([`Scan::look_at`]) is one function for both. The guard runs this same scan on Linux
+//! (`Scan::look_at`) is one function for both. The guard runs this same scan on Linux
 //! when asked (`vx task-guard --scan`): that is how the tests exercise it; on macOS only
 //! the reading differs, its parsing unit-tested in `vx_shm::procs`.
 //!
