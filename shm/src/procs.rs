@@ -85,6 +85,8 @@ fn skip_nuls(bytes: &[u8]) -> &[u8] {
 }
 
 #[cfg(target_os = "macos")]
+pub(crate) use macos::bsd_info;
+#[cfg(target_os = "macos")]
 pub use macos::processes;
 
 #[cfg(target_os = "macos")]
@@ -100,7 +102,7 @@ mod macos {
     pub fn processes() -> io::Result<Vec<Process>> {
         let mut list = Vec::new();
         for pid in all_pids()? {
-            let Some(info) = bsd_info(pid) else { continue };
+            let Ok(info) = bsd_info(pid) else { continue };
             list.push(Process {
                 pid,
                 parent: info.pbi_ppid,
@@ -140,12 +142,14 @@ mod macos {
             .collect())
     }
 
-    /// `proc_pidinfo(PROC_PIDTBSDINFO)`: parent, users, status and start time; `None`
-    /// for a process gone meanwhile or one the system will not describe.
-    fn bsd_info(pid: u32) -> Option<libc::proc_bsdinfo> {
-        let raw = libc::c_int::try_from(pid).ok()?;
+    /// `proc_pidinfo(PROC_PIDTBSDINFO)`: parent, users, status and start time; the
+    /// system's error for a process gone meanwhile (`ESRCH`) or one it will not
+    /// describe (`EPERM`). Also what the liveness probe of `crate::platform` asks.
+    pub(crate) fn bsd_info(pid: u32) -> io::Result<libc::proc_bsdinfo> {
+        let invalid = |_| io::Error::from(io::ErrorKind::InvalidInput);
+        let raw = libc::c_int::try_from(pid).map_err(invalid)?;
         let mut info = MaybeUninit::<libc::proc_bsdinfo>::zeroed();
-        let size = libc::c_int::try_from(size_of::<libc::proc_bsdinfo>()).ok()?;
+        let size = libc::c_int::try_from(size_of::<libc::proc_bsdinfo>()).map_err(invalid)?;
         // SAFETY: `info` is a writable buffer of exactly `size` bytes for the call to
         // fill; proc_pidinfo writes at most `size` bytes and returns how many it wrote.
         let written = unsafe {
@@ -158,11 +162,11 @@ mod macos {
             )
         };
         if written != size {
-            return None;
+            return Err(io::Error::last_os_error());
         }
         // SAFETY: the call filled all `size` bytes, and `proc_bsdinfo` is plain integers
         // and byte arrays, valid for any bit pattern (it was zeroed before, too).
-        Some(unsafe { info.assume_init() })
+        Ok(unsafe { info.assume_init() })
     }
 
     /// The raw `KERN_PROCARGS2` buffer of `pid`: its arguments and environment as

@@ -166,29 +166,15 @@ fn proc_stat(pid: u32) -> Option<ProcStat> {
 /// process: EPERM), so the caller falls back to `kill(pid, 0)`.
 #[cfg(target_os = "macos")]
 fn proc_probe(pid: u32) -> Option<Probe> {
-    let raw = libc::c_int::try_from(pid).ok()?;
-    let mut info = std::mem::MaybeUninit::<libc::proc_bsdinfo>::zeroed();
-    let size = libc::c_int::try_from(size_of::<libc::proc_bsdinfo>()).ok()?;
-    // SAFETY: `info` is a writable buffer of exactly `size` bytes for the call to fill;
-    // proc_pidinfo writes at most `size` bytes and returns how many it wrote.
-    let written = unsafe {
-        libc::proc_pidinfo(
-            raw,
-            libc::PROC_PIDTBSDINFO,
-            0,
-            info.as_mut_ptr().cast(),
-            size,
-        )
+    let info = match crate::procs::bsd_info(pid) {
+        Ok(info) => info,
+        Err(e) => {
+            return match e.raw_os_error() {
+                Some(libc::ESRCH) => Some(Probe::Gone),
+                _ => None,
+            };
+        }
     };
-    if written != size {
-        return match io::Error::last_os_error().raw_os_error() {
-            Some(libc::ESRCH) => Some(Probe::Gone),
-            _ => None,
-        };
-    }
-    // SAFETY: the call filled all `size` bytes, and `proc_bsdinfo` is plain integers
-    // and byte arrays, valid for any bit pattern (it was zeroed before, too).
-    let info = unsafe { info.assume_init() };
     if info.pbi_status == libc::SZOMB {
         return Some(Probe::Gone);
     }
