@@ -25,18 +25,23 @@ fn documents(root: &Path) -> Vec<PathBuf> {
     found
 }
 
-/// The text of `markdown` outside fenced code blocks and code spans, line by line.
-fn prose(markdown: &str) -> Vec<String> {
+/// The lines of `markdown` outside fenced code blocks (the fences' own lines left out
+/// too).
+fn unfenced(markdown: &str) -> impl Iterator<Item = &str> {
     let mut fenced = false;
-    let mut lines = Vec::new();
-    for line in markdown.lines() {
+    markdown.lines().filter(move |line| {
         if line.trim_start().starts_with("```") {
             fenced = !fenced;
-            continue;
+            return false;
         }
-        if fenced {
-            continue;
-        }
+        !fenced
+    })
+}
+
+/// The text of `markdown` outside fenced code blocks and code spans, line by line.
+fn prose(markdown: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    for line in unfenced(markdown) {
         let mut text = String::new();
         for (i, part) in line.split('`').enumerate() {
             if i % 2 == 0 {
@@ -136,16 +141,8 @@ const TOP: &[&str] = &[
 /// `src/**/*.rs`) are not paths; nor is Go's `text/template`, which names neither.
 fn named_paths(markdown: &str) -> Vec<String> {
     let span = regex::Regex::new(r"`([^`\s]+)`").unwrap();
-    let mut fenced = false;
     let mut found = Vec::new();
-    for line in markdown.lines() {
-        if line.trim_start().starts_with("```") {
-            fenced = !fenced;
-            continue;
-        }
-        if fenced {
-            continue;
-        }
+    for line in unfenced(markdown) {
         for c in span.captures_iter(line) {
             let path = &c[1];
             let Some((top, _)) = path.split_once('/') else {
