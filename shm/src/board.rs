@@ -347,7 +347,9 @@ impl BoardReader {
     }
 }
 
-fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
+/// Writes `bytes` to `dest` atomically: a private temporary file in the same
+/// directory, synced, then renamed over `dest`.
+pub(crate) fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let dir = match dest.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,

@@ -173,6 +173,15 @@ impl OutputSegment {
         })
     }
 
+    /// Every byte of the segment, each word loaded once (a ring being written may be
+    /// caught mid-append: its reader's checks see that, as they do in place).
+    pub(crate) fn copy(&self) -> Vec<u64> {
+        self.mapped
+            .words(0, self.mapped.len() / 8)
+            .map(|words| words.iter().map(|w| w.load(Ordering::Relaxed)).collect())
+            .unwrap_or_default()
+    }
+
     /// Ring `index`'s task name (written once at creation; untrusted: clamped, lossy).
     pub(crate) fn name(&self, index: usize) -> Option<String> {
         let base = ring_offset(index, self.capacity);

@@ -96,6 +96,20 @@ impl TaskBoard {
     pub fn finish(&self, interrupted: bool) {
         self.board.finish(interrupted);
     }
+
+    /// Keeps the run as it stands in `dir`, an ordinary directory: its output segment
+    /// copied, then its board as a dump, under their own names (output first, so a
+    /// reader never finds the board without its output), each written atomically and
+    /// private. [`TaskRun::open`] of the returned path reads it as a dead run, after
+    /// this board is gone. For `vx logs` after a run ended.
+    pub fn keep_in(&self, dir: &Path) -> Result<PathBuf> {
+        let id = self.board.id();
+        let output = dir.join(crate::output::output_name(id));
+        crate::board::write_atomically(&output, bytemuck::cast_slice(&self.output.copy()))?;
+        let board = dir.join(format!("{}{id}", crate::registry::BOARD_PREFIX));
+        self.board.reader().dump_to(&board)?;
+        Ok(board)
+    }
 }
 
 /// Publishes one task's phase and output. Every call is a handful of stores into the

@@ -202,3 +202,49 @@ fn a_killed_run_reads_as_dead_and_clean_removes_both_segments() {
     assert_eq!(removed.len(), 2, "{removed:?}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn a_kept_run_reads_as_a_dead_run_after_its_board_is_gone() {
+    let live = tempfile::tempdir().unwrap();
+    let kept = tempfile::tempdir().unwrap();
+    let board = TaskBoard::create(live.path(), "proj/vx.toml", &["web", "worker"], 64).unwrap();
+    let mut worker = board.writer(1).unwrap();
+    worker.set_phase(TaskPhase::Running);
+    // More than the ring holds: the kept copy holds the last 64 bytes, as the ring did.
+    for line in 0..20 {
+        worker.output(format!("line {line}\n").as_bytes());
+    }
+    worker.output(b"Traceback: boom\n");
+    worker.finish(TaskPhase::Cancelled, None, "interrupted");
+    board.finish(true);
+    let path = board.keep_in(kept.path()).unwrap();
+    drop(worker);
+    drop(board);
+    assert_eq!(
+        std::fs::read_dir(live.path()).unwrap().count(),
+        0,
+        "the live board went"
+    );
+
+    let run = TaskRun::open(&path).unwrap();
+    assert!(
+        !run.owner_alive(),
+        "a kept run is never taken for a live one"
+    );
+    assert!(run.board().is_finished());
+    assert_eq!(run.find("worker"), Some(1));
+    let state = run.task(1).unwrap();
+    assert_eq!(
+        (state.phase, state.message.as_str()),
+        (Some(TaskPhase::Cancelled), "interrupted")
+    );
+    let mut out = Vec::new();
+    let read = run.read_output(1, 0, usize::MAX, &mut out).unwrap();
+    assert!(read.ended);
+    assert!(read.lost > 0, "what the ring had lost is said");
+    assert!(out.ends_with(b"Traceback: boom\n"), "{out:?}");
+    // Listed as a board of that directory, as `vx logs` finds it.
+    let listed = registry::list(kept.path()).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert!(!listed[0].owner_alive);
+}

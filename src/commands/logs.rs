@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use vx::exit::{Error, FAILED, OK};
 use vx::ops::logs::{Found, LostNotes, TerminalText, find_task};
+use vx::session::{Opening, Want, locate};
 use vx_shm::registry;
 
 use crate::cli::LogsArgs;
@@ -21,9 +22,24 @@ const CHUNK: usize = 1 << 20;
 /// Runs `vx logs`.
 pub fn run(args: &LogsArgs) -> Result<i32, Error> {
     let dir = registry::default_dir();
-    let Found { run, index, alive } = find_task(&dir, &args.task, args.run.as_deref())?;
+    // The project's last run, for a task no live run has: found, never opened (its
+    // files are not read, so an untrusted clone's are no matter).
+    let project = locate(&Opening::new(None, Want::Optional)).ok().flatten();
+    let kept = project.as_deref().and_then(vx::tasks::last_run::dir);
+    let Found {
+        run,
+        index,
+        alive,
+        kept,
+    } = find_task(&dir, &args.task, args.run.as_deref(), kept.as_deref())?;
     let task_name = run.task(index).map(|t| t.name).unwrap_or_default();
-    if !alive {
+    if kept {
+        vx::note!(
+            "vx: the last run of {} ended ({}): this is what it last wrote",
+            vx_text::sanitize(&task_name),
+            ended(&run, index)
+        );
+    } else if !alive {
         vx::note!(
             "vx: the run of {} is dead (its vx run, pid {}, is gone): this is what it last wrote",
             vx_text::sanitize(&task_name),
@@ -103,4 +119,14 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
         note(bytes);
     }
     Ok(OK)
+}
+
+/// When task `index` of a kept run ended, coarsely (`5 min ago`).
+fn ended(run: &vx_shm::TaskRun, index: usize) -> String {
+    let at = run.task(index).map_or(0, |t| t.ended_unix_ms);
+    if at == 0 {
+        return "when is not known".into();
+    }
+    let ago = vx_shm::now_unix_ms().saturating_sub(at) / 1000;
+    vx_text::age(ago)
 }

@@ -109,6 +109,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let options = run::options(&chosen, args.jobs, args.keep_going, args.force);
     let quiet = run::quiet(&chosen);
     let label = manifest.path.display().to_string();
+    let keep = vx::tasks::last_run::dir(&manifest.path);
     let interrupt = vx::signals::Interrupt::register().map_err(Error::environment)?;
     // On a terminal (and no output flag), a live view reads the run from its board.
     let viewing = live_view(args, mode).map(|live| Viewing {
@@ -117,6 +118,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         fps: FPS,
         board_dir: vx_shm::registry::default_dir(),
         label: label.clone(),
+        keep: keep.clone(),
         quiet: quiet.clone(),
         interrupted: interrupt.flag(),
     });
@@ -129,7 +131,12 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
                     runner::run(plan, jobs, &options, sink, stop, woken)
                 }),
                 None => {
-                    let sink = run::sink(&label, mode.unwrap_or(Mode::Prefix), quiet.clone());
+                    let sink = run::sink(
+                        &label,
+                        keep.clone(),
+                        mode.unwrap_or(Mode::Prefix),
+                        quiet.clone(),
+                    );
                     runner::run(plan, jobs, &options, sink, stop, woken)
                 }
             }

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use vx_shm::{TaskRun, registry};
 
 use crate::report::boards::{ListError, listed, phase_name};
+use crate::tasks::last_run;
 
 /// The shortest time between two notes of lost output.
 const NOTE_EVERY: Duration = Duration::from_secs(1);
@@ -76,11 +77,19 @@ pub struct Found {
     pub index: usize,
     /// Whether the run's owner (its `vx run`) is alive.
     pub alive: bool,
+    /// Whether it is the project's last run, kept after it ended ([`last_run`]).
+    pub kept: bool,
 }
 
 /// The run holding `task` (and the task's index): among live runs, or the run `run_id`
-/// names (live or dead). Whether its owner is alive comes along.
-pub fn find_task(dir: &Path, task: &str, run_id: Option<&str>) -> Result<Found, LogsError> {
+/// names (live or dead), else (no run named) the project's last run kept in `kept`.
+/// Whether its owner is alive comes along.
+pub fn find_task(
+    dir: &Path,
+    task: &str,
+    run_id: Option<&str>,
+    kept: Option<&Path>,
+) -> Result<Found, LogsError> {
     let mut runs: Vec<(registry::Listing, TaskRun)> = Vec::new();
     for (listing, board) in listed(dir, run_id.is_some())?
         .into_iter()
@@ -123,16 +132,20 @@ pub fn find_task(dir: &Path, task: &str, run_id: Option<&str>) -> Result<Found, 
                 run,
                 index,
                 alive: listing.owner_alive,
+                kept: false,
             })
         }
-        0 => Err(LogsError::NoTask {
-            task: task.to_owned(),
-            searched: searched(run_id),
-            known: known_tasks(dir, run_id).map_or_else(
-                || "no task run is alive (see `vx ps`)".to_owned(),
-                |known| format!("tasks there: {known}"),
-            ),
-        }),
+        0 => match kept_run(kept.filter(|_| run_id.is_none()), task) {
+            Some(found) => Ok(found),
+            None => Err(LogsError::NoTask {
+                task: task.to_owned(),
+                searched: searched(run_id),
+                known: known_tasks(dir, run_id).map_or_else(
+                    || "no task run is alive (see `vx ps`)".to_owned(),
+                    |known| format!("tasks there: {known}"),
+                ),
+            }),
+        },
         count => Err(LogsError::SeveralRuns {
             task: task.to_owned(),
             count,
@@ -143,6 +156,18 @@ pub fn find_task(dir: &Path, task: &str, run_id: Option<&str>) -> Result<Found, 
                 .join(", "),
         }),
     }
+}
+
+/// `task` in the project's last run kept in `kept`, if it is there.
+fn kept_run(kept: Option<&Path>, task: &str) -> Option<Found> {
+    let run = last_run::last(kept?)?;
+    let index = run.find(task)?;
+    Some(Found {
+        run,
+        index,
+        alive: false,
+        kept: true,
+    })
 }
 
 /// Where a search looked, in words.

@@ -561,15 +561,23 @@ pub fn quiet(chosen: &Chosen) -> Vec<String> {
 
 /// Where a run without a live view reports: its board first (`vx ps`, `vx logs -f`,
 /// `vx board watch` and the daemon read the run there, in place, labelled with the
-/// manifest's path `label`), then the printer of `mode` (the quiet tasks' output
-/// left out).
-pub fn sink(label: &str, mode: Mode, quiet: Vec<String>) -> Arc<dyn TaskSink> {
+/// manifest's path `label`, and kept in `keep` once it finished), then the printer of
+/// `mode` (the quiet tasks' output left out).
+pub fn sink(
+    label: &str,
+    keep: Option<PathBuf>,
+    mode: Mode,
+    quiet: Vec<String>,
+) -> Arc<dyn TaskSink> {
     Arc::new(Fanout(vec![
-        Box::new(BoardSink::new(
-            vx_shm::registry::default_dir(),
-            label.to_owned(),
-            vx_shm::DEFAULT_RING_CAPACITY,
-        )),
+        Box::new(
+            BoardSink::new(
+                vx_shm::registry::default_dir(),
+                label.to_owned(),
+                vx_shm::DEFAULT_RING_CAPACITY,
+            )
+            .keeping(keep),
+        ),
         Box::new(Printer::new(mode, quiet)),
     ]))
 }

@@ -132,26 +132,31 @@ pub struct Session {
     offline: bool,
 }
 
+/// The project's manifest `opening` names, found but not read: `--manifest`, else
+/// `$VX_MANIFEST`, else the nearest `vx.toml` from where the search starts; `None`
+/// where `opening.want` allows no project (or wants the global toolset alone).
+pub fn locate(opening: &Opening) -> Result<Option<PathBuf>, SessionError> {
+    if opening.want == Want::Global {
+        return Ok(None);
+    }
+    let cwd = match &opening.cwd {
+        Some(cwd) => cwd.clone(),
+        None => std::env::current_dir().map_err(SessionError::Cwd)?,
+    };
+    match manifest::locate(opening.manifest.as_deref(), &cwd) {
+        Ok(path) => Ok(Some(path)),
+        Err(ManifestError::NotFound { .. }) if opening.want != Want::Project => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
 impl Session {
     /// Opens the project `opening` names: its manifest read, its runtime declarations
     /// (and the user's) read into its catalogue, fetched as `opening` allows, each
     /// fetch said through `progress`.
     pub fn open(opening: &Opening, progress: &dyn Fn(&str)) -> Result<Session, SessionError> {
         let offline = Options::from_env(opening.offline, true).offline;
-        let located = match opening.want {
-            Want::Global => None,
-            _ => {
-                let cwd = match &opening.cwd {
-                    Some(cwd) => cwd.clone(),
-                    None => std::env::current_dir().map_err(SessionError::Cwd)?,
-                };
-                match manifest::locate(opening.manifest.as_deref(), &cwd) {
-                    Ok(path) => Some(path),
-                    Err(ManifestError::NotFound { .. }) if opening.want != Want::Project => None,
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        };
+        let located = locate(opening)?;
         let (manifest, project) = match located {
             Some(path) => (Some(Manifest::load(&path)?), true),
             None if matches!(opening.want, Want::ProjectOrGlobal | Want::Global) => {

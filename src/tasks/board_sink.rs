@@ -3,8 +3,10 @@
 //! `vx board watch`, the daemon and the editor read them in place.
 //!
 //! The board is made when the plan arrives (the tasks are known then) and removed when
-//! the sink is dropped; a later plan (a watch's re-run) replaces it with a new one. Publishing is a few stores into shared memory per event: the
-//! task's pipe is never slowed by who watches.
+//! the sink is dropped; a later plan (a watch's re-run) replaces it with a new one.
+//! Publishing is a few stores into shared memory per event: the task's pipe is never
+//! slowed by who watches. A sink told where ([`BoardSink::keeping`]) keeps the run
+//! there when it finishes ([`super::last_run`]), for `vx logs` after the run.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
@@ -19,6 +21,7 @@ pub struct BoardSink {
     label: String,
     ring_capacity: usize,
     board: RwLock<Option<Arc<Published>>>,
+    keep: Option<PathBuf>,
 }
 
 /// The board of a run and one writer per task (the runner's thread and a task's two
@@ -37,7 +40,15 @@ impl BoardSink {
             label,
             ring_capacity,
             board: RwLock::new(None),
+            keep: None,
         }
+    }
+
+    /// The same sink, keeping each run in `dir` once it finished (the project's
+    /// [`super::last_run::dir`]; `None`: kept nowhere).
+    pub fn keeping(mut self, dir: Option<PathBuf>) -> BoardSink {
+        self.keep = dir;
+        self
     }
 
     /// The board's segment path and id, once the plan made it.
@@ -70,9 +81,9 @@ impl BoardSink {
         *board = None;
         match made {
             Ok(published) => *board = Some(Arc::new(published)),
-            Err(error) => {
-                crate::note!("vx: this run has no board (`vx ps` will not show it): {error}")
-            }
+            Err(error) => warn(&format!(
+                "this run has no board (`vx ps` will not show it): {error}"
+            )),
         }
     }
 
@@ -123,10 +134,23 @@ impl TaskSink for BoardSink {
     }
 
     fn finished(&self, summary: &RunSummary) {
-        if let Some(published) = self.published() {
-            published.board.finish(summary.interrupted);
+        let Some(published) = self.published() else {
+            return;
+        };
+        published.board.finish(summary.interrupted);
+        if let Some(dir) = &self.keep
+            && let Err(error) = super::last_run::keep(&published.board, dir)
+        {
+            warn(&format!(
+                "this run's output is not kept (`vx logs` cannot read it once the run ends): {error}"
+            ));
         }
     }
+}
+
+/// Says what the board cannot do for this run (the run goes on).
+fn warn(what: &str) {
+    crate::note!("vx: {what}");
 }
 
 #[cfg(test)]

@@ -50,15 +50,13 @@ impl Stamp {
         if sources.is_empty() {
             return None;
         }
-        let data = crate::platform::fs::data_dir()?;
-        let key = hex::encode(&Sha256::digest(project.to_string_lossy().as_bytes())[..8]);
         let file = name.replace([':', '/', '\\'], "_");
         Some(Stamp {
             project: project.to_owned(),
             sources: sources.to_vec(),
             outputs: outputs.to_vec(),
             recipe: recipe.to_owned(),
-            state: data.join("vx/state/tasks").join(key).join(file),
+            state: super::last_run::project_dir("tasks", project)?.join(file),
         })
     }
 

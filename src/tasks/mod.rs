@@ -8,7 +8,8 @@
 //!   project's `justfile` recipes and `package.json` scripts; [`foreground`]: a lone
 //!   task run as `[scripts]` ran it, in place of vx.
 //! - [`board_sink`]: the board as a sink: each task's phase and output published in
-//!   shared memory for `vx ps`, `vx logs`, `vx board watch` and the daemon.
+//!   shared memory for `vx ps`, `vx logs`, `vx board watch` and the daemon;
+//!   [`last_run`]: a project's last run kept after it ends, for `vx logs`.
 //! - [`runner`]: the parallel run; [`launch`]: how it starts a command and holds it;
 //!   [`guard`]: the one process beside vx that starts every task and ends each one's
 //!   whole tree; [`ready`]: services' readiness; [`fresh`]: up to date;
@@ -24,6 +25,7 @@ pub mod foreground;
 pub mod foreign;
 pub mod fresh;
 pub mod guard;
+pub mod last_run;
 pub mod launch;
 pub mod output;
 pub mod ready;

@@ -43,6 +43,8 @@ pub struct Viewing {
     pub board_dir: PathBuf,
     /// The board's label.
     pub label: String,
+    /// Where the run is kept once it finished (for `vx logs` after it).
+    pub keep: Option<PathBuf>,
     /// Tasks (`quiet = true`) whose success vx says nothing about.
     pub quiet: Vec<String>,
     /// Set by a signal: the panes leave (the run stops by itself).
@@ -56,11 +58,14 @@ pub fn run_viewed(
     cancel: &(dyn Fn() + Sync),
     run: impl FnOnce(Arc<dyn TaskSink>) -> Outcome,
 ) -> Outcome {
-    let board = Arc::new(BoardSink::new(
-        viewing.board_dir.clone(),
-        viewing.label.clone(),
-        vx_shm::DEFAULT_RING_CAPACITY,
-    ));
+    let board = Arc::new(
+        BoardSink::new(
+            viewing.board_dir.clone(),
+            viewing.label.clone(),
+            vx_shm::DEFAULT_RING_CAPACITY,
+        )
+        .keeping(viewing.keep.clone()),
+    );
     let (planned_tx, planned) = crossbeam_channel::bounded(1);
     let sink: Arc<dyn TaskSink> = Arc::new(Fanout(vec![
         Box::new(Arc::clone(&board)),

@@ -454,3 +454,77 @@ fn a_corrupt_output_segment_is_said_not_shown() {
     );
     drop(healthy);
 }
+
+/// A dev server and a worker, stopped with Ctrl-C after the worker printed a traceback:
+/// `vx logs` still shows what each wrote once the run is over, saying it is the last
+/// run's; the next run of the project takes its place (issue 63, item 4).
+#[cfg(unix)]
+#[test]
+fn the_last_runs_logs_stay_readable_after_ctrl_c() {
+    let work = Work::new();
+    work.write_manifest(
+        "[tasks]\n\
+         web = { run = \"echo listening on 8000; while :; do sleep 1; done\", service = true }\n\
+         worker = { run = \"echo starting; echo 'Traceback (most recent call last):' >&2; echo 'ValueError: boom' >&2; while :; do sleep 1; done\", service = true }\n\
+         dev = { run = \"true\", depends = [\"web\", \"worker\"] }\n\
+         a = \"echo a\"\n\
+         b = \"echo b\"\n\
+         both = { run = \"true\", depends = [\"a\", \"b\"] }\n",
+    );
+    let mut run = work
+        .vx_process(&["run", "dev"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // While it runs, the live board has the worker's traceback.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let output = work.vx().args(["logs", "worker"]).output().unwrap();
+        if stdout(&output).contains("ValueError: boom") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline && run.try_wait().unwrap().is_none(),
+            "the worker's traceback never reached its board: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = rustix::process::Pid::from_raw(run.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    run.wait().unwrap();
+    assert_eq!(
+        std::fs::read_dir(work.boards()).unwrap().count(),
+        0,
+        "the run removed its live board"
+    );
+
+    let output = work.vx().args(["logs", "worker"]).output().unwrap();
+    let (text, note) = (stdout(&output), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{text}{note}");
+    // Two pipes (stdout, stderr): their lines' order between them is not kept.
+    let mut lines: Vec<&str> = text.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            "Traceback (most recent call last):",
+            "ValueError: boom",
+            "starting"
+        ],
+        "{note}"
+    );
+    assert!(note.contains("the last run of worker ended"), "{note}");
+    let web = work.vx().args(["logs", "web"]).output().unwrap();
+    assert_eq!(stdout(&web), "listening on 8000\n");
+
+    // The next run of the project is the one kept: the worker's is gone.
+    let next = work.vx().args(["run", "both"]).output().unwrap();
+    assert!(next.status.success());
+    let output = work.vx().args(["logs", "b"]).output().unwrap();
+    assert_eq!(stdout(&output), "b\n");
+    let gone = work.vx().args(["logs", "worker"]).output().unwrap();
+    assert_eq!(gone.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("no task \"worker\""));
+}
