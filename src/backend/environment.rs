@@ -262,6 +262,32 @@ pub fn requirements(pins: &[Pin]) -> String {
     out
 }
 
+/// `text` (requirements [`requirements`] wrote) with the pin of `project` at
+/// `version` taken from the file at `file_url` instead of the index (pip's and uv's
+/// `NAME @ URL --hash=sha256:…`, checked by `sha256`): the package's own file, which
+/// vx downloaded and checked, so the installer fetches it no more. `None` when the
+/// list has no such pin.
+pub fn requirements_from_file(
+    text: &str,
+    project: &str,
+    version: &str,
+    file_url: &str,
+    sha256: &str,
+) -> Option<String> {
+    let normalized = crate::package_name::normalize(project);
+    let mut pins = pins_of(text);
+    let own = pins.iter().position(|p| {
+        crate::package_name::normalize(&p.name) == normalized && p.version == version
+    })?;
+    let pin = pins.remove(own);
+    let mut out = requirements(&pins);
+    out.push_str(&format!(
+        "{} @ {file_url} \\\n    --hash=sha256:{sha256}\n",
+        pin.name
+    ));
+    Some(out)
+}
+
 /// The pins of requirements [`requirements`] wrote (lines that are not `name==version`
 /// with `--hash=sha256:` options are skipped).
 pub fn pins_of(text: &str) -> Vec<Pin> {
@@ -344,6 +370,34 @@ pub fn console_scripts(entry_points: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_packages_own_pin_is_taken_from_vxs_checked_file() {
+        let pins = [
+            Pin {
+                name: "black".into(),
+                version: "24.10.0".into(),
+                sha256: vec!["aa".into(), "bb".into()],
+            },
+            Pin {
+                name: "click".into(),
+                version: "8.1.7".into(),
+                sha256: vec!["cc".into()],
+            },
+        ];
+        let text = requirements(&pins);
+        let url = "file:///w/black-24.10.0-py3-none-any.whl";
+        let from_file = requirements_from_file(&text, "Black", "24.10.0", url, "bb").unwrap();
+        assert!(from_file.contains(&format!("black @ {url} \\\n    --hash=sha256:bb\n")));
+        assert!(!from_file.contains("black=="), "{from_file}");
+        // The rest stays pinned by name, from the index.
+        assert_eq!(pins_of(&from_file), pins[1..]);
+        // Another version (a lock not of this list): the list as it is.
+        assert_eq!(
+            requirements_from_file(&text, "black", "23.1.0", url, "bb"),
+            None
+        );
+    }
 
     #[test]
     fn npm_lockfiles_keep_integrity_and_drop_the_registrys_urls() {

@@ -89,6 +89,41 @@ impl Wheel {
             .min()
     }
 
+    /// How well it installs into CPython `major.minor` on `target`, as installers
+    /// rank wheels (`None`: it does not install there); lower is closer: built for
+    /// the platform before pure Python, then the interpreter's own ABI (`cp312`)
+    /// before the stable one (`abi3`, built for that python or an older one) before
+    /// none, then the platform tag's own fit.
+    pub fn fit_python(&self, target: &Target, (major, minor): (u32, u32)) -> Option<(u8, u8, u8)> {
+        let own = format!("cp{major}{minor}");
+        let abi3_built_for = |tag: &str| {
+            tag.strip_prefix(&format!("cp{major}"))
+                .and_then(|m| m.parse::<u32>().ok())
+                .is_some_and(|m| m <= minor)
+        };
+        let abi = self
+            .abi
+            .iter()
+            .filter_map(|abi| match abi.as_str() {
+                a if a == own && self.python.contains(&own) => Some(0),
+                "abi3" if self.python.iter().any(|p| abi3_built_for(p)) => Some(1),
+                "none" => Some(2),
+                _ => None,
+            })
+            .min()?;
+        let any_python = self
+            .python
+            .iter()
+            .any(|p| *p == own || *p == format!("py{major}") || *p == format!("py{major}{minor}"));
+        if abi == 2 && !any_python {
+            return None;
+        }
+        if self.platforms.iter().any(|p| p == "any") {
+            return Some((1, abi, 0));
+        }
+        Some((0, abi, self.fit(target)?))
+    }
+
     /// Where its command is once unpacked: `DIST-VERSION.data/scripts/COMMAND`.
     pub fn script(&self, command: &str) -> String {
         format!("{}-{}.data/scripts/{command}", self.dist, self.version)
@@ -276,6 +311,34 @@ mod tests {
 
     fn target(os: &str, arch: &str, musl: bool) -> Target {
         Target::of(os, arch, musl).unwrap()
+    }
+
+    /// A python's wheels ranked as uv ranks them: black's names as pypi.org lists
+    /// them for 24.10.0.
+    #[test]
+    fn a_wheel_for_the_platform_and_python_beats_the_pure_one() {
+        let fit =
+            |name: &str, t: &Target, python| Wheel::parse(name).unwrap().fit_python(t, python);
+        let linux = target("linux", "x86_64", false);
+        let cp312 = "black-24.10.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.manylinux_2_28_x86_64.whl";
+        let pure = "black-24.10.0-py3-none-any.whl";
+        assert!(fit(cp312, &linux, (3, 12)) < fit(pure, &linux, (3, 12)));
+        assert!(fit(pure, &linux, (3, 12)).is_some());
+        // Another python, another platform, another C library: not installable.
+        assert_eq!(fit(cp312, &linux, (3, 13)), None);
+        assert_eq!(fit(cp312, &target("linux", "x86_64", true), (3, 12)), None);
+        assert_eq!(
+            fit(cp312, &target("macos", "aarch64", false), (3, 12)),
+            None
+        );
+        // The stable ABI serves the python it was built for and newer ones, not older.
+        let abi3 = "cryptography-44.0.0-cp39-abi3-manylinux_2_28_x86_64.whl";
+        assert!(fit(abi3, &linux, (3, 12)).is_some());
+        assert_eq!(fit(abi3, &linux, (3, 8)), None);
+        assert!(fit(cp312, &linux, (3, 12)) < fit(abi3, &linux, (3, 12)));
+        // A Python 2 only wheel installs nowhere here.
+        assert_eq!(fit("six-1.0-py2-none-any.whl", &linux, (3, 12)), None);
+        assert!(fit("six-1.16.0-py2.py3-none-any.whl", &linux, (3, 12)).is_some());
     }
 
     /// pypi.org's real page of ruff (tests/data/pypi-ruff.html: `https://pypi.org/simple/ruff/`

@@ -40,9 +40,26 @@ pub struct Made<'a> {
     /// A PyPI tool's installer (vx's uv), installed by [`super::build_with::prepare`]
     /// when the environment is built; `None`: python's own pip.
     pub installer: Option<crate::spec::ToolSpec>,
-    /// The package's own npm tarball, downloaded and checked by vx
-    /// ([`kept_archive`]): npm installs it from this file instead of fetching it again.
+    /// The package's own file (an npm tarball, a PyPI wheel or sdist), downloaded and
+    /// checked by vx ([`kept_archive`]): its manager installs it from this file
+    /// instead of fetching it again.
     pub archive: Option<&'a Path>,
+}
+
+/// The file name a PyPI file's `url` ends with, when it is one pip and uv install
+/// from (a wheel's PEP 427 name, or an sdist's `.tar.gz`) and a plain name: one path
+/// component, no escapes (a hostile lock's URL never names a path).
+fn pypi_file_name(url: &str) -> Option<String> {
+    let path = url.split(['?', '#']).next()?;
+    let name = path.rsplit('/').next()?;
+    let plain = !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b'+'));
+    let installable =
+        crate::backend::pypi::Wheel::parse(name).is_some() || name.ends_with(".tar.gz");
+    (plain && installable).then(|| name.to_owned())
 }
 
 /// Whether `cfg`'s tool is a runtime tool, its tree an environment its package
@@ -51,21 +68,36 @@ pub fn is_planned(cfg: &InstallConfig) -> bool {
     cfg.spec.needs.environment.is_some()
 }
 
-/// A runtime tool's archive, once downloaded to `download` and checked: an npm tarball
-/// (pinned by its `integrity`) is kept in `work` under the name npm finds it by
-/// ([`env::npm_carried_name`], a `.tgz`, which npm reads as a tarball), for
-/// [`build_if_planned`] to give npm; any other (a PyPI tool's wheel, which uv fetches
-/// again by the pinned list's hashes, with the platform's own) is removed.
+/// A runtime tool's archive, once downloaded to `download` and checked, kept in `work`
+/// for [`build_if_planned`] to give its package manager, which installs the package
+/// from that file instead of fetching it again: an npm tarball (pinned by its
+/// `integrity`) under the name npm finds it by ([`env::npm_carried_name`], a `.tgz`,
+/// which npm reads as a tarball); a PyPI wheel or sdist under its own file name, which
+/// pip and uv read its tags and version from ([`pypi_file_name`]). Any other is
+/// removed.
 pub fn kept_archive(
     cfg: &InstallConfig,
     work: &Path,
     download: &Path,
 ) -> std::io::Result<Option<PathBuf>> {
-    let name = cfg
+    let pip = cfg
         .spec
-        .integrity
-        .as_deref()
-        .and_then(env::npm_carried_name);
+        .needs
+        .environment
+        .as_ref()
+        .is_some_and(|plan| plan.manager == Manager::Pip);
+    let name = match pip {
+        true => cfg
+            .spec
+            .sha256
+            .as_ref()
+            .and_then(|_| pypi_file_name(&cfg.spec.url)),
+        false => cfg
+            .spec
+            .integrity
+            .as_deref()
+            .and_then(env::npm_carried_name),
+    };
     match name {
         Some(name) => {
             let kept = work.join(name);
@@ -147,6 +179,8 @@ pub fn build_if_planned(
         Manager::Npm => plan.registry.clone(),
     };
     let registry = opts.net.rewrites.apply(&registry).into_owned();
+    // A PyPI package's own file, checked by vx: installed from it.
+    let own_file = made.archive.zip(cfg.spec.sha256.as_deref());
     let built = match (plan.manager, uv) {
         (Manager::Npm, _) => {
             let given = npm_config(cfg, &plan, opts);
@@ -172,13 +206,13 @@ pub fn build_if_planned(
                     false => uv.venv(&python_of(&runtime), &venv, tree),
                 })
                 .and_then(|()| {
-                    let requirements = write_requirements(&plan, tree)?;
+                    let requirements = write_requirements(&plan, tree, own_file)?;
                     uv.install(&tree.join("venv"), &registry, &requirements, tree)
                 })
                 .and_then(|()| venv_commands(&plan, tree, final_dir))
         }
         (Manager::Pip, None) if cfg!(windows) => Err(EnvironmentError::PipOnWindows),
-        (Manager::Pip, None) => pip_install(&plan, &runtime, tree, final_dir, &registry),
+        (Manager::Pip, None) => pip_install(&plan, &runtime, tree, final_dir, &registry, own_file),
     };
     built.map_err(|e| fail(cfg, &e.to_string()))
 }
@@ -551,13 +585,14 @@ fn pip_install(
     tree: &Path,
     final_dir: &Path,
     index: &str,
+    own_file: Option<(&Path, &str)>,
 ) -> Result<(), EnvironmentError> {
     let venv = tree.join("venv");
     let python = python_of(python_dir);
     let bin = python_dir.join("bin");
     let venv_arg = venv.to_string_lossy().into_owned();
     run(&python, &["-I", "-m", "venv", &venv_arg], tree, &bin)?;
-    let requirements = write_requirements(plan, tree)?;
+    let requirements = write_requirements(plan, tree, own_file)?;
     let requirements_arg = requirements.to_string_lossy().into_owned();
     run(
         &venv.join("bin/python"),
@@ -579,11 +614,21 @@ fn pip_install(
     venv_commands(plan, tree, final_dir)
 }
 
-/// The pinned list written into the tree, for the installer to read.
-fn write_requirements(plan: &Plan, tree: &Path) -> Result<PathBuf, EnvironmentError> {
+/// The pinned list written into the tree, for the installer to read: the package
+/// itself from `own_file` (vx's checked copy of it and its sha256) when there is one.
+fn write_requirements(
+    plan: &Plan,
+    tree: &Path,
+    own_file: Option<(&Path, &str)>,
+) -> Result<PathBuf, EnvironmentError> {
     let requirements = tree.join("requirements.txt");
-    std::fs::write(&requirements, &plan.lockfile)
-        .map_err(EnvironmentError::write("requirements.txt"))?;
+    let text = own_file
+        .and_then(|(file, sha256)| {
+            let url = crate::mirror::source::file_url(file);
+            env::requirements_from_file(&plan.lockfile, &plan.package, &plan.version, &url, sha256)
+        })
+        .unwrap_or_else(|| plan.lockfile.clone());
+    std::fs::write(&requirements, text).map_err(EnvironmentError::write("requirements.txt"))?;
     Ok(requirements)
 }
 
@@ -721,9 +766,32 @@ fn rewritten_head(text: &[u8], from: &str, to: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{in_package, rewritten_head, venv_launchers};
+    use super::{in_package, pypi_file_name, rewritten_head, venv_launchers};
     use crate::spec::needs::{Manager, Plan};
     use std::path::Path;
+
+    #[test]
+    fn a_pypi_file_is_kept_under_its_own_plain_name_only() {
+        let base = "https://files.pythonhosted.org/packages/ab/cd/";
+        let wheel = "black-24.10.0-py3-none-any.whl";
+        assert_eq!(
+            pypi_file_name(&format!("{base}{wheel}#sha256=00")).as_deref(),
+            Some(wheel)
+        );
+        assert_eq!(
+            pypi_file_name(&format!("{base}black-24.10.0.tar.gz")).as_deref(),
+            Some("black-24.10.0.tar.gz")
+        );
+        for hostile in [
+            format!("{base}..%2F..%2Fetc-1-py3-none-any.whl"),
+            format!("{base}.hidden-1.0-py3-none-any.whl"),
+            format!("{base}black.zip"),
+            base.to_owned(),
+            "black-1-py3-none-any.whl\\..\\x".to_owned(),
+        ] {
+            assert_eq!(pypi_file_name(&hostile), None, "{hostile}");
+        }
+    }
 
     #[test]
     fn a_packages_bin_is_found_one_component_at_a_time() {

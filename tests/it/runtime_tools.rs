@@ -367,13 +367,24 @@ fn black_installs_into_a_venv_of_the_projects_python_pinned_by_the_indexs_sha256
     let entry = lock["tools"]["black"].as_table().unwrap();
     assert_eq!(entry["version"].as_str(), Some(pypi::BLACK));
     assert_eq!(entry["package"].as_str(), Some("pypi:black"));
-    let (_, pure_sha256) = listed
-        .iter()
-        .find(|(n, _)| n == "black-24.10.0-py3-none-any.whl")
-        .unwrap();
-    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
+    // Each platform's own wheel for the project's python (black publishes mypyc
+    // builds per platform and CPython), by the page's sha256: the file uv installs
+    // there, from vx's checked copy.
+    let minor = python_version.split('.').nth(1).unwrap();
+    for (platform, tag) in [
+        ("linux-x86_64", "manylinux_2_17_x86_64"),
+        ("macos-aarch64", "macosx_11_0_arm64"),
+        ("windows-x86_64", "win_amd64"),
+    ] {
         let asset = locked(&lock, "black", platform);
-        assert_eq!(asset["sha256"].as_str(), Some(pure_sha256.as_str()));
+        let file = asset["url"].as_str().unwrap().rsplit('/').next().unwrap();
+        assert!(
+            file.starts_with(&format!("black-24.10.0-cp3{minor}-cp3{minor}-"))
+                && file.contains(tag),
+            "{platform}: {file}"
+        );
+        let (_, sha256) = listed.iter().find(|(n, _)| n == file).unwrap();
+        assert_eq!(asset["sha256"].as_str(), Some(sha256.as_str()));
     }
     let environment = entry["environment"].as_table().unwrap();
     assert_eq!(environment["runtime"].as_str(), Some("python"));
@@ -966,8 +977,41 @@ fn black_installs_with_vxs_uv_pinned_in_the_lock_and_again_offline_from_its_cach
     // pip still resolves the set: the list is the one pip's lock makes.
     let pinned = environment["lockfile"].as_str().unwrap();
     assert!(pinned.contains("black==24.10.0"), "{pinned}");
+    // black's own file, per platform: the wheel uv installs there with python 3.12
+    // (mypyc-compiled where black publishes one), not one pure wheel for all.
+    let file_of = |platform: &str| {
+        let url = lock["tools"]["black"]["platforms"][platform]["url"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{platform}: {lock:#?}"));
+        url.rsplit('/').next().unwrap().to_owned()
+    };
+    let linux_wheel = file_of("linux-x86_64");
+    assert!(
+        linux_wheel.starts_with("black-24.10.0-cp312-cp312-manylinux"),
+        "{linux_wheel}"
+    );
+    assert_eq!(
+        file_of("macos-aarch64"),
+        "black-24.10.0-cp312-cp312-macosx_11_0_arm64.whl"
+    );
+    let fetched = |name: &str| index.paths().iter().filter(|p| p.ends_with(name)).count();
+    let before = (
+        fetched(&linux_wheel),
+        fetched("black-24.10.0-py3-none-any.whl"),
+    );
 
     synced_black_runs_on(&project, &python_version);
+    // Each byte crosses once: vx fetched black's wheel and checked it, and uv
+    // installed it from vx's copy (issue 63, item 8).
+    assert_eq!(
+        (
+            fetched(&linux_wheel),
+            fetched("black-24.10.0-py3-none-any.whl")
+        ),
+        (before.0 + 1, before.1),
+        "{:#?}",
+        index.paths()
+    );
     let home = project.work.dir.path().join("home");
     let store = home.join(".local/share/vx/store");
     // vx made the venv (no process: the python's layout is CPython's), with no pip

@@ -322,7 +322,8 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
     );
     assert!(installer["platforms"]["linux-x86_64"].is_table());
     // Resolved by python.exe's own pip: black's wheels for every platform pinned by
-    // the index's sha256, the pure wheel black's asset.
+    // the index's sha256; black's asset on each platform its own cp312 wheel, which
+    // uv installs from vx's checked copy.
     let pinned = environment["lockfile"].as_str().unwrap();
     for (name, sha256) in &listed {
         assert!(
@@ -330,15 +331,18 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
             "{name}: {pinned}"
         );
     }
-    let (_, pure) = listed
-        .iter()
-        .find(|(n, _)| n == "black-24.10.0-py3-none-any.whl")
-        .unwrap();
-    for platform in ["windows-x86_64", "linux-x86_64"] {
-        assert_eq!(
-            locked(&lock, "black", platform)["sha256"].as_str(),
-            Some(pure.as_str())
+    for (platform, tag) in [
+        ("windows-x86_64", "win_amd64"),
+        ("linux-x86_64", "manylinux_2_17_x86_64"),
+    ] {
+        let asset = locked(&lock, "black", platform);
+        let file = asset["url"].as_str().unwrap().rsplit('/').next().unwrap();
+        assert!(
+            file.starts_with("black-24.10.0-cp312-cp312-") && file.contains(tag),
+            "{platform}: {file}"
         );
+        let (_, sha256) = listed.iter().find(|(n, _)| n == file).unwrap();
+        assert_eq!(asset["sha256"].as_str(), Some(sha256.as_str()));
     }
 
     // The command: `black.cmd` and its launch record, the launcher uv wrote in the

@@ -41,6 +41,46 @@ impl Backend for Npm {
     }
 }
 
+impl Npm {
+    /// The package's tarball at `version`, pinned by the registry's sha512 integrity.
+    fn tarball(
+        &self,
+        r: &Registries<'_>,
+        name: &Name,
+        version: &str,
+    ) -> Result<Download, ResolutionError> {
+        let (registry, doc) = r
+            .packument(&name.package)
+            .map_err(super::super::runtime::error)?;
+        let main = doc.versions.get(version).ok_or_else(|| {
+            ResolutionError::Usage(format!(
+                "{name}: the registry lists no version {version}; run `vx lock` to pick again"
+            ))
+        })?;
+        let integrity = main
+            .dist
+            .integrity
+            .clone()
+            .filter(|v| crate::verify::integrity::check(v).is_ok())
+            .ok_or_else(|| {
+                ResolutionError::Environment(format!(
+                    "{name} {version} has no sha512 integrity; nothing was locked"
+                ))
+            })?;
+        Ok(Download::Package {
+            url: main.dist.tarball.clone(),
+            hash: Hash::Integrity(integrity),
+            source: format!(
+                "index:{}",
+                npm::version_url(&registry.shown, &name.package, version)
+            ),
+            package: name.package.clone(),
+            format: ArchiveFormat::TarGz,
+            bin: None,
+        })
+    }
+}
+
 impl Package for Npm {
     fn versions(&self, r: &Registries<'_>, name: &Name) -> Result<Vec<Release>, ResolutionError> {
         let (_, doc) = r
@@ -89,41 +129,20 @@ impl Package for Npm {
         r.npm_downloads(name, version, platforms)
     }
 
-    fn main_archive(
+    /// The package's one tarball, on every platform.
+    fn main_archives(
         &self,
         r: &Registries<'_>,
         name: &Name,
         version: &str,
-    ) -> Result<Download, ResolutionError> {
-        let (registry, doc) = r
-            .packument(&name.package)
-            .map_err(super::super::runtime::error)?;
-        let main = doc.versions.get(version).ok_or_else(|| {
-            ResolutionError::Usage(format!(
-                "{name}: the registry lists no version {version}; run `vx lock` to pick again"
-            ))
-        })?;
-        let integrity = main
-            .dist
-            .integrity
-            .clone()
-            .filter(|v| crate::verify::integrity::check(v).is_ok())
-            .ok_or_else(|| {
-                ResolutionError::Environment(format!(
-                    "{name} {version} has no sha512 integrity; nothing was locked"
-                ))
-            })?;
-        Ok(Download::Package {
-            url: main.dist.tarball.clone(),
-            hash: Hash::Integrity(integrity),
-            source: format!(
-                "index:{}",
-                npm::version_url(&registry.shown, &name.package, version)
-            ),
-            package: name.package.clone(),
-            format: ArchiveFormat::TarGz,
-            bin: None,
-        })
+        _runtime_version: &str,
+        platforms: &[Platform],
+    ) -> Result<Vec<(Platform, Download)>, ResolutionError> {
+        let main = self.tarball(r, name, version)?;
+        Ok(platforms
+            .iter()
+            .map(|p| (p.clone(), main.clone()))
+            .collect())
     }
 
     fn pin(

@@ -51,14 +51,19 @@ pub(super) trait Package: Backend {
         platforms: &[Platform],
     ) -> Result<Vec<(Platform, Download)>, ResolutionError>;
 
-    /// A runtime tool's own archive (the same on every platform), with the registry's
-    /// hash.
-    fn main_archive(
+    /// A runtime tool's own archive on each of `platforms`, with the registry's hash:
+    /// the file its package manager installs there with the runtime at
+    /// `runtime_version` (npm's one tarball everywhere; PyPI's wheel that fits the
+    /// platform and that python best). vx downloads and checks it, and the manager
+    /// installs it from that file.
+    fn main_archives(
         &self,
         r: &Registries<'_>,
         name: &Name,
         version: &str,
-    ) -> Result<Download, ResolutionError>;
+        runtime_version: &str,
+        platforms: &[Platform],
+    ) -> Result<Vec<(Platform, Download)>, ResolutionError>;
 
     /// The whole dependency set of `name` at `version`, pinned by its package manager
     /// run from the runtime installed at `runtime_dir`, working in `scratch`: the
@@ -176,8 +181,13 @@ pub(super) fn resolve(
             let environment = runtime_environment(
                 package, registries, name, tool, &version, &wanted, runtime, lock,
             )?;
-            let main = package.main_archive(registries, name, &version)?;
-            let downloads = wanted.iter().map(|p| (p.clone(), main.clone())).collect();
+            let downloads = package.main_archives(
+                registries,
+                name,
+                &version,
+                &environment.runtime_version,
+                &wanted,
+            )?;
             (downloads, Some(environment))
         }
     };

@@ -66,12 +66,18 @@ impl Package for Pypi {
         r.pypi_downloads(name, version, platforms)
     }
 
-    fn main_archive(
+    /// Each platform's wheel of the package that fits it and the project's python at
+    /// `runtime_version` best (black's `cp312-…-manylinux` before its pure wheel),
+    /// else its pure wheel or sdist: the file uv installs there, from vx's checked
+    /// copy, so each byte is fetched once.
+    fn main_archives(
         &self,
         r: &Registries<'_>,
         name: &Name,
         version: &str,
-    ) -> Result<Download, ResolutionError> {
+        runtime_version: &str,
+        platforms: &[Platform],
+    ) -> Result<Vec<(Platform, Download)>, ResolutionError> {
         let (page, files) = r
             .pypi_page(&name.package)
             .map_err(super::super::runtime::error)?;
@@ -85,25 +91,47 @@ impl Package for Pypi {
             .iter()
             .filter(of_version)
             .find(|f| f.filename.ends_with(".tar.gz"));
-        let file = pure.or(sdist).ok_or_else(|| {
-            ResolutionError::Usage(format!(
-                "{name} {version}: the index has no pure wheel (py3-none-any) or sdist of it"
-            ))
-        })?;
-        let sha256 = indexed_sha256(&page, file)?;
-        let format = if file.filename.ends_with(".whl") {
-            ArchiveFormat::Zip
-        } else {
-            ArchiveFormat::TarGz
-        };
-        Ok(Download::Package {
-            url: file.url.clone(),
-            hash: Hash::Sha256(sha256),
-            source: format!("index:{page}"),
-            package: file.filename.clone(),
-            format,
-            bin: None,
-        })
+        let wheels: Vec<(pypi::Wheel, &pypi::File)> = files
+            .iter()
+            .filter(of_version)
+            .filter_map(|f| Some((pypi::Wheel::parse(&f.filename)?, f)))
+            .filter(|(w, _)| w.is_of(&name.package))
+            .collect();
+        let python = python_version(runtime_version);
+        let mut out = Vec::new();
+        for platform in platforms {
+            let best = python
+                .zip(super::npm::target(platform))
+                .and_then(|(python, target)| {
+                    wheels
+                        .iter()
+                        .filter_map(|(w, f)| Some((w.fit_python(&target, python)?, *f)))
+                        .min_by_key(|(fit, f)| (*fit, f.filename.clone()))
+                        .map(|(_, f)| f)
+                });
+            let file = best.or(pure).or(sdist).ok_or_else(|| {
+                ResolutionError::Usage(format!(
+                    "{name} {version}: the index has no wheel for {platform} with python {runtime_version}, no pure wheel (py3-none-any) and no sdist of it"
+                ))
+            })?;
+            let format = if file.filename.ends_with(".whl") {
+                ArchiveFormat::Zip
+            } else {
+                ArchiveFormat::TarGz
+            };
+            out.push((
+                platform.clone(),
+                Download::Package {
+                    url: file.url.clone(),
+                    hash: Hash::Sha256(indexed_sha256(&page, file)?),
+                    source: format!("index:{page}"),
+                    package: file.filename.clone(),
+                    format,
+                    bin: None,
+                },
+            ));
+        }
+        Ok(out)
     }
 
     fn pin(
@@ -291,6 +319,14 @@ impl Registries<'_> {
         }
         Ok(out)
     }
+}
+
+/// A python's `major.minor` from its version (`3.12.15` → `(3, 12)`).
+fn python_version(version: &str) -> Option<(u32, u32)> {
+    let mut parts = version.split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.parse().ok()?;
+    Some((major, minor))
 }
 
 /// A PyPI project's versions (of files not yanked) as releases, newest first.
