@@ -22,6 +22,7 @@
 //!
 //! [verify]
 //! trusted_root = "trusted_root.json"         # Sigstore's; relative to this file
+//! attestations_unavailable = "warn"           # lock past an attestations API that cannot answer
 //!
 //! [self_update]
 //! url = "https://github.corp/mirrors/vx"     # the repository vx's releases come from
@@ -70,7 +71,7 @@ const REGISTRY_KEYS: &[&str] = &["standard_ref", "standard_sha256"];
 /// Keys of `[http]`.
 const HTTP_KEYS: &[&str] = &["ca_certificates", "headers"];
 /// Keys of `[verify]`.
-const VERIFY_KEYS: &[&str] = &["trusted_root"];
+const VERIFY_KEYS: &[&str] = &["trusted_root", "attestations_unavailable"];
 /// Keys of `[self_update]`.
 const SELF_UPDATE_KEYS: &[&str] = &["url", "keys"];
 
@@ -139,6 +140,12 @@ pub struct VerifySection {
     /// company's own Sigstore. Relative to the config file. Read only when a Sigstore
     /// check runs, so an install from a fresh lock never reads it.
     pub trusted_root: Option<PathBuf>,
+    /// What GitHub's attestations API (or a provenance file) that cannot answer
+    /// means: refuse the version (the default), or lock it without that check and
+    /// say so. A mirror, a GitHub Enterprise Server or an anonymous client over its
+    /// rate limit answers 404 there; this is the user's (or the machine's,
+    /// `VX_ATTESTATIONS_UNAVAILABLE`) setting, never a committed project's.
+    pub attestations_unavailable: Option<crate::verify::Unavailable>,
 }
 
 /// `[self_update]`: what `vx self update` reads ([`crate::self_update`]).

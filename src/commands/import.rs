@@ -78,6 +78,9 @@ fn import_into(
     // A lock that fails leaves the files as they were (`snapshot`).
     let options = super::request::lock_options(&args.run, false, args.offline);
     let locked = op::write_and_lock(&edited, &options, snapshot)?;
-    super::print(&vx::present::import::imported(&edited))?;
+    // Said once it stands: a lock that failed put the files back.
+    if locked.kept() {
+        super::print(&vx::present::import::imported(&edited))?;
+    }
     vx::present::import::settled(locked, &edited, &super::note)
 }

@@ -69,6 +69,9 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     let snapshot = super::request::snapshot(&path)?;
     let options = super::request::lock_options(&args.run.run_args(), false, args.offline);
     let locked = vx::ops::import::write_and_lock(&edited, &options, &snapshot)?;
-    super::print(&vx::present::import::imported(&edited))?;
+    // Said once it stands: a lock that failed put the files back.
+    if locked.kept() {
+        super::print(&vx::present::import::imported(&edited))?;
+    }
     vx::present::import::settled(locked, &edited, &super::note)
 }

@@ -302,6 +302,18 @@ pub enum Settled {
     Failed(super::lock::LockOpError, Restored),
 }
 
+impl Settled {
+    /// Whether what the import wrote stands (the files were not put back): only then
+    /// is it said as created and imported.
+    pub fn kept(&self) -> bool {
+        match self {
+            Settled::Nothing | Settled::Waiting(_) => true,
+            Settled::Locked { restored, .. } => restored.is_none(),
+            Settled::Unreadable(..) | Settled::Failed(..) => false,
+        }
+    }
+}
+
 /// vx.toml could not be written.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write {}", path.display())]

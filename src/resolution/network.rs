@@ -69,6 +69,9 @@ pub struct Network {
     pub say: Box<dyn Fn(&str)>,
     /// The user config's standard registry (`[registry]`), for runs no lock pins.
     pub standard: Option<(String, String)>,
+    /// What a declared attestation or provenance source that cannot answer means
+    /// (`VX_ATTESTATIONS_UNAVAILABLE`, else the user config's `[verify]`).
+    pub attestations_unavailable: crate::verify::Unavailable,
     /// The URLs whose rewrite was shown ([`Network::note_rewrite`]).
     rewrites_shown: std::sync::Mutex<std::collections::HashSet<String>>,
 }
@@ -114,8 +117,16 @@ impl Network {
             (Some(r), Some(sha)) => Some((r.clone(), sha.trim_start_matches("sha256:").to_owned())),
             _ => None,
         };
+        let attestations_unavailable = crate::verify::Unavailable::in_force(
+            std::env::var(crate::verify::Unavailable::ENV)
+                .ok()
+                .as_deref(),
+            user.verify.attestations_unavailable,
+        )
+        .map_err(ResolutionError::Usage)?;
         Ok(Network {
             net,
+            attestations_unavailable,
             rewrites_shown: Default::default(),
             standard,
             github,

@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 
 use crate::github::Github;
 use crate::registry::resolve::ProvenanceSource;
+use crate::verify::Unavailable;
 use crate::verify::attestation::{self, Signer};
 use crate::verify::sigstore::{self, Subject};
 use crate::verify::slsa::{self, SlsaCheck};
@@ -36,13 +37,16 @@ pub struct Checked<'a> {
 /// Checks every declaration of `sources` for `subject`, fetching through `github`;
 /// `root` is the run's trusted root, read at the first check that needs it. `Err`
 /// says which check failed and why; when GitHub's attestations API or a provenance
-/// file cannot be had, it ends with `unreachable` (the settings that skip the check).
+/// file cannot be had, it ends with `unreachable` (the settings that skip the check),
+/// unless `unavailable` is [`Unavailable::Warn`]: then that check is left out and
+/// said among the verdict's unchecked notes.
 pub fn check(
     github: &Github,
     root: &OnceLock<Result<Root, SharedRootError>>,
     subject: Checked<'_>,
     sources: &[ProvenanceSource],
     unreachable: &str,
+    unavailable: Unavailable,
 ) -> Result<Verdict, CheckError> {
     let Checked {
         name: asset,
@@ -69,15 +73,29 @@ pub fn check(
                 };
                 let pattern = whole(signer_workflow).map_err(failed)?;
                 let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
-                let answer = github
-                    .attestations(owner, name, sha256, sigstore::MAX_ATTESTATIONS_BYTES)
-                    .map_err(|source| CheckError::AttestationsApi {
-                        asset: asset.to_owned(),
-                        sha256: sha256.to_owned(),
-                        repo: repo.clone(),
-                        source: Box::new(source),
-                        unreachable: unreachable.to_owned(),
-                    })?;
+                let answer = match github.attestations(
+                    owner,
+                    name,
+                    sha256,
+                    sigstore::MAX_ATTESTATIONS_BYTES,
+                ) {
+                    Ok(answer) => answer,
+                    Err(source) if unavailable == Unavailable::Warn => {
+                        verdict.unchecked.push(format!(
+                            "GitHub's attestations of {asset} in {repo} not checked: the API cannot answer ({source}); [verify] attestations_unavailable = \"warn\""
+                        ));
+                        continue;
+                    }
+                    Err(source) => {
+                        return Err(CheckError::AttestationsApi {
+                            asset: asset.to_owned(),
+                            sha256: sha256.to_owned(),
+                            repo: repo.clone(),
+                            source: Box::new(source),
+                            unreachable: unreachable.to_owned(),
+                        });
+                    }
+                };
                 let signer = Signer {
                     matches: &|workflow: &str| pattern.is_match(workflow),
                     expected: &format!("a workflow matching {signer_workflow}"),
@@ -96,13 +114,22 @@ pub fn check(
             }
             ProvenanceSource::Slsa { url, source_uri } => {
                 let shown = crate::net::url::display_url(url);
-                let text = github
-                    .fetch(url, sigstore::MAX_BUNDLE_BYTES)
-                    .map_err(|source| CheckError::ProvenanceFetch {
-                        asset: asset.to_owned(),
-                        source: Box::new(source),
-                        unreachable: unreachable.to_owned(),
-                    })?;
+                let text = match github.fetch(url, sigstore::MAX_BUNDLE_BYTES) {
+                    Ok(text) => text,
+                    Err(source) if unavailable == Unavailable::Warn => {
+                        verdict.unchecked.push(format!(
+                            "SLSA provenance {shown} not checked: it cannot be had ({source}); [verify] attestations_unavailable = \"warn\""
+                        ));
+                        continue;
+                    }
+                    Err(source) => {
+                        return Err(CheckError::ProvenanceFetch {
+                            asset: asset.to_owned(),
+                            source: Box::new(source),
+                            unreachable: unreachable.to_owned(),
+                        });
+                    }
+                };
                 if slsa::only_bare_envelopes(&text) {
                     verdict.unchecked.push(format!(
                         "SLSA provenance {shown} not checked: it holds bare DSSE envelopes, without the transparency-log entry that proves when they were signed"

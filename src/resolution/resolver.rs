@@ -636,6 +636,7 @@ impl<'n> Resolver<'n> {
                 subject,
                 sources,
                 &checking.unreachable_hint(),
+                checking.unavailable(self.net.attestations_unavailable),
             ),
         )
     }
@@ -1237,9 +1238,19 @@ impl Checking<'_> {
                 format!("{why}; [settings] verify = \"require\" refuses a version it cannot check")
             }
             _ => format!(
-                "{why}: to lock without this check, set verify = \"off\" in [tools.{}] (this tool), or [settings] verify = \"off\" (every tool)",
+                "{why}: to lock without this check on this machine, `vx config set verify.attestations_unavailable warn` (or {}=warn); for this project, verify = \"off\" in [tools.{}] (this tool) or [settings] verify = \"off\" (every tool)",
+                crate::verify::Unavailable::ENV,
                 self.tool
             ),
+        }
+    }
+
+    /// The user's `attestations_unavailable` as it applies here: under the
+    /// project's `verify = "require"`, a check that cannot be had still refuses.
+    fn unavailable(&self, user: crate::verify::Unavailable) -> crate::verify::Unavailable {
+        match self.policy {
+            crate::verify::Policy::Require => crate::verify::Unavailable::Refuse,
+            _ => user,
         }
     }
 }

@@ -31,6 +31,7 @@ pub const KEYS: &[&str] = &[
     "registry.standard_ref",
     "registry.standard_sha256",
     "verify.trusted_root",
+    "verify.attestations_unavailable",
     "mirrors",
     "proxy.http",
     "proxy.https",
@@ -227,6 +228,16 @@ impl Layers<'_> {
             let key = "verify.trusted_root";
             let value = root.display().to_string();
             out.push(entry(key.into(), value.into(), vec![self.user_at(key)]));
+        }
+        let key = "verify.attestations_unavailable";
+        let env = crate::verify::Unavailable::ENV;
+        let unavailable = match ((self.env)(env), user.verify.attestations_unavailable) {
+            (Some(value), _) => Some((value, Source::Env(env.to_owned()))),
+            (None, Some(value)) => Some((format!("{value:?}").to_lowercase(), self.user_at(key))),
+            (None, None) => None,
+        };
+        if let Some((value, source)) = unavailable {
+            out.push(entry(key.into(), value.into(), vec![source]));
         }
         let no_project = ProjectNet::default();
         let project = self.manifest.map_or(&no_project, |m| &m.network);

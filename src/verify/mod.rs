@@ -61,6 +61,49 @@ impl Policy {
     }
 }
 
+/// `[verify] attestations_unavailable` (`VX_ATTESTATIONS_UNAVAILABLE`): what a
+/// declared attestation or provenance check whose source cannot answer (GitHub's
+/// attestations API behind a mirror, a provenance file not served) means.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Unavailable {
+    /// Refuse the version: nothing is locked unchecked.
+    #[default]
+    Refuse,
+    /// Lock it without that check, and say so (a check that answers and fails still
+    /// refuses).
+    Warn,
+}
+
+impl Unavailable {
+    /// The variable that sets it for a machine or a CI job.
+    pub const ENV: &str = "VX_ATTESTATIONS_UNAVAILABLE";
+
+    /// The setting of a `refuse`/`warn` value.
+    pub fn from_name(name: &str) -> Option<Unavailable> {
+        match name {
+            "refuse" => Some(Unavailable::Refuse),
+            "warn" => Some(Unavailable::Warn),
+            _ => None,
+        }
+    }
+
+    /// The setting in force: `$VX_ATTESTATIONS_UNAVAILABLE` (refused by name when it
+    /// is neither value), else the user config's, else refuse.
+    pub fn in_force(env: Option<&str>, user: Option<Unavailable>) -> Result<Unavailable, String> {
+        match env.filter(|v| !v.is_empty()) {
+            Some(value) => Unavailable::from_name(value).ok_or_else(|| {
+                format!(
+                    "{}={}: expected refuse or warn",
+                    Unavailable::ENV,
+                    vx_text::sanitize(value)
+                )
+            }),
+            None => Ok(user.unwrap_or_default()),
+        }
+    }
+}
+
 /// A tool's `[tools.NAME.verify]` table: the signatures its downloads must carry
 /// (every one given must verify).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

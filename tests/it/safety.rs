@@ -298,6 +298,12 @@ fn an_import_or_init_whose_lock_fails_leaves_the_files_as_they_were() {
     assert_ne!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!p.work.manifest().exists(), "{}", stderr(&out));
     assert_eq!(p.lock_text(), None);
+    // Nothing said as made or imported when nothing was kept (issue 63, item 5).
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(
+        !said.contains("created") && !said.contains("imported"),
+        "{said}"
+    );
 }
 
 /// mise's habits (issue 49, item 8): `vx ls` is `vx list`, `vx tasks` lists the

@@ -1166,3 +1166,86 @@ fn an_attestation_api_that_cannot_answer_is_named_with_the_settings_that_skip_it
     );
     assert!(out.contains("verify = \"require\""), "{out}");
 }
+
+/// Issue 63, item 5: behind a company's mirror the attestations API answers 404 for
+/// every project. The user's (or the machine's) `attestations_unavailable = "warn"`
+/// locks without that check and says so, never a committed project setting; the
+/// variable overrides the file; a project's `verify = "require"` still refuses; a
+/// value that is neither is refused by `vx config set` and by name from the variable.
+#[test]
+fn a_users_setting_locks_past_an_attestations_api_that_cannot_answer_and_says_so() {
+    let (world, _) = minisign_world(|k, b| {
+        b.release(
+            "acme",
+            "attested",
+            release("attested", "v1.0.0", |_| Vec::new()),
+        )
+        .release("acme", "signed", release("signed", "v1.0.0", signed_by(k)))
+    });
+    let out = world.run(
+        &["config", "set", "verify.attestations_unavailable", "maybe"],
+        2,
+    );
+    assert!(out.contains("refuse") && out.contains("warn"), "{out}");
+    world.run(
+        &["config", "set", "verify.attestations_unavailable", "warn"],
+        0,
+    );
+    let shown = world.run(&["config", "get", "verify.attestations_unavailable"], 0);
+    assert!(shown.contains("warn"), "{shown}");
+
+    world.write_manifest("", "attested = \"1.0\"\nsigned = \"1.0\"");
+    let out = world.run(&["lock"], 0);
+    assert!(
+        out.contains("attestations of attested")
+            && out.contains("not checked")
+            && out.contains("404")
+            && out.contains("attestations_unavailable = \"warn\""),
+        "{out}"
+    );
+    // Locked unchecked: nothing recorded as verified for it; the other tool's
+    // signature still checked and recorded.
+    assert_eq!(world.verified("attested"), vec![None; platforms().len()]);
+    assert_eq!(
+        world.verified("signed"),
+        vec![Some(format!("minisign:{}", world.minisign_id)); platforms().len()]
+    );
+    assert!(
+        !std::fs::read_to_string(world.work.dir.path().join("vx.toml"))
+            .unwrap()
+            .contains("attestations"),
+        "the project's file is not where it is said"
+    );
+
+    // The machine's variable over the user's file, both ways.
+    std::fs::remove_file(world.work.dir.path().join("vx.lock")).unwrap();
+    let out = world
+        .vx(&["lock"])
+        .env("VX_ATTESTATIONS_UNAVAILABLE", "refuse")
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("attestations API")
+            && said.contains("vx config set verify.attestations_unavailable warn"),
+        "{said}"
+    );
+    let out = world
+        .vx(&["lock"])
+        .env("VX_ATTESTATIONS_UNAVAILABLE", "sometimes")
+        .assert()
+        .code(2)
+        .get_output()
+        .clone();
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("VX_ATTESTATIONS_UNAVAILABLE=sometimes"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // A project that requires every check refuses whatever the user set.
+    let out = world.lock_refused("verify = \"require\"", "attested = \"1.0\"", 1);
+    assert!(out.contains("attestations API"), "{out}");
+}
