@@ -392,6 +392,17 @@ fn sync_remembering(
     say: &dyn Say,
 ) -> Result<(i32, BTreeMap<String, String>), TargetError> {
     let failures = Failures::load(store, &manifest.path);
+    // The lock failed for this vx.toml and vx.lock already, and that was said then.
+    if failures.stopped().is_some() {
+        let why = missing
+            .iter()
+            .map(|t| {
+                let said = "the project's lock failed when a command tried it (`vx lock` says why)";
+                (t.name.clone(), said.to_owned())
+            })
+            .collect();
+        return Ok((crate::exit::OK, why));
+    }
     let mut why: BTreeMap<String, String> = missing
         .iter()
         .filter_map(|t| {
@@ -420,6 +431,10 @@ fn sync_remembering(
         Ok(sync) => sync,
         Err(ProjectError::Resolution(err)) => {
             let reason = format!("the sync stopped: {err}");
+            // An unreachable network is no verdict on the lock: tried again next time.
+            if !matches!(err, crate::resolution::ResolutionError::Unreachable(_)) {
+                failures.record_stopped(store, &reason);
+            }
             for tool in missing {
                 why.entry(tool.name.clone())
                     .or_insert_with(|| reason.clone());

@@ -45,6 +45,11 @@ pub struct Failures {
     manifest_digest: Option<String>,
     lock_digest: Option<String>,
     tools: BTreeMap<String, Failure>,
+    /// Why the sync stopped before installing anything (its lock failed), when it
+    /// did: while vx.toml and vx.lock are as they were, the same lock fails again,
+    /// so commands run with what is installed instead of asking the network anew.
+    #[serde(default)]
+    stopped: Option<String>,
 }
 
 impl Failures {
@@ -73,7 +78,22 @@ impl Failures {
             lock_digest: digest(&manifest.with_file_name(LOCK_FILE)),
             manifest,
             tools: BTreeMap::new(),
+            stopped: None,
         }
+    }
+
+    /// Why the sync stopped before installing anything, when that is remembered.
+    pub fn stopped(&self) -> Option<&str> {
+        self.stopped.as_deref()
+    }
+
+    /// Records in `store` that the sync stopped before installing anything: `reason`
+    /// (its lock's failure), the tools' failures kept as they were.
+    pub fn record_stopped(self, store: &Path, reason: &str) {
+        let mut record = Failures::none(&self.manifest);
+        record.tools = self.tools;
+        record.stopped = Some(one_line(reason));
+        record.save(store);
     }
 
     /// The remembered failure of `spec`, when the source that failed is its own.
@@ -112,12 +132,18 @@ impl Failures {
                 );
             }
         }
-        let path = record_path(store, &record.manifest);
-        if record.tools.is_empty() {
+        record.save(store);
+    }
+
+    /// Writes the record into `store` (best effort), or removes it when it holds
+    /// nothing.
+    fn save(&self, store: &Path) {
+        let (record, path) = (self, record_path(store, &self.manifest));
+        if record.tools.is_empty() && record.stopped.is_none() {
             let _ = std::fs::remove_file(&path);
             return;
         }
-        if let Ok(bytes) = serde_json::to_vec(&record)
+        if let Ok(bytes) = serde_json::to_vec(record)
             && let Some(dir) = path.parent()
             && std::fs::create_dir_all(dir).is_ok()
         {

@@ -489,3 +489,42 @@ fn vx_x_of_a_path_or_an_escape_is_refused_up_front_and_shown_safe() {
         assert!(!stderr.contains("127.0.0.1"), "{tool:?}: {stderr}");
     }
 }
+
+/// A project whose lock fails (issue 63, item 5): the first command says why and runs
+/// with what is installed; the next ones, while vx.toml and vx.lock are as they were,
+/// ask the network nothing and say it in a line; `vx sync` tries again and says why.
+#[test]
+fn a_failed_lock_is_said_once_and_not_tried_at_every_command() {
+    let (_full, mirror) = node_without_sums();
+    let config = publishers::node::config(&mirror);
+    let p = Project::new(&config, "[tools]\nnode = \"20.11.1\"\n");
+    let exec = || {
+        let out = p.vx().args(["exec", "--", "true"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let first = exec();
+    assert!(first.contains("SHASUMS256.txt"), "{first}");
+    let asked = mirror.hits();
+    let second = exec();
+    assert_eq!(
+        mirror.hits(),
+        asked,
+        "the network was asked again: {second}"
+    );
+    assert!(
+        second.contains("running without node 20.11.1")
+            && second.contains("lock failed")
+            && !second.contains("SHASUMS256.txt"),
+        "{second}"
+    );
+    let out = p.vx().arg("sync").output().unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("SHASUMS256.txt"), "{}", stderr(&out));
+    assert!(mirror.hits() > asked);
+    // An edit of vx.toml is a new request: tried again.
+    std::fs::write(p.work.manifest(), "[tools]\nnode = \"20.11\"\n").unwrap();
+    let asked = mirror.hits();
+    let again = exec();
+    assert!(mirror.hits() > asked, "{again}");
+}
