@@ -1,7 +1,9 @@
 //! Install failures remembered per project, so that one tool that cannot install does
 //! not stop every command: `vx exec`, `vx run` and `vx CMD` try a missing tool once,
 //! and while the failure is remembered they run with what is installed instead of
-//! downloading it again at every command.
+//! downloading it again at every command. A lock that failed (the sync stopped before
+//! installing anything) is remembered the same way, so the next commands neither ask
+//! the network again nor repeat its reason (an unreachable network is not remembered).
 //!
 //! A record is kept in the store (beside the activation records) per manifest, stamped
 //! with the SHA-256 of `vx.toml` and `vx.lock` as they were after the sync that
