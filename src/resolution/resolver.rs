@@ -862,7 +862,9 @@ impl<'n> Resolver<'n> {
     ) -> Result<ToolTable, ResolutionError> {
         let at = |e| origin.at(e);
         let (tool, request) = (origin.tool, origin.request);
-        let found = self.lookup(&request.lookup).map_err(at)?;
+        let found = self
+            .lookup(&request.lookup)
+            .map_err(|e| at(super::named::near_runtime(&request.lookup, e)))?;
         if let Some(reason) = &found.unsupported {
             return Err(at(usage(format!(
                 "{} cannot be installed by vx: {reason}",

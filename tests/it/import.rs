@@ -926,6 +926,18 @@ fn a_near_miss_of_a_runtime_suggests_the_runtime() {
         "{all}"
     );
     assert_eq!(w.toml(), "[tools]\n");
+    // The same near miss written in vx.toml by hand (issue 63, item 9): `vx lock`
+    // and `vx sync` say it too, at its line.
+    w.work.write_manifest("[tools]\nnodee = \"20\"\n");
+    for command in ["lock", "sync"] {
+        let out = w.vx(&[command]);
+        let all = both(&out);
+        assert_ne!(out.status.code(), Some(0), "{all}");
+        assert!(
+            all.contains("vx.toml:2:1") && all.contains("did you mean the runtime `node`?"),
+            "{command}: {all}"
+        );
+    }
 }
 
 /// Issue 49, item 7: mise's virtual environment — a python's `virtualenv` option and
