@@ -181,6 +181,9 @@ pub struct Reporter<W: Write> {
     notices: Vec<(String, String, String)>,
     /// Each slot's whole version, where the caller knows it ([`Reporter::with_versions`]).
     versions: Vec<String>,
+    /// The retries a progress line showed whole, `(tool as its slot names it,
+    /// message)`: not said again once the child ended ([`Reporter::retried`]).
+    shown_retries: Vec<(String, String)>,
 }
 
 impl<W: Write> Reporter<W> {
@@ -201,6 +204,7 @@ impl<W: Write> Reporter<W> {
             work: Work::Install,
             notices: Vec::new(),
             versions: Vec::new(),
+            shown_retries: Vec::new(),
         }
     }
 
@@ -393,12 +397,17 @@ impl<W: Write> Reporter<W> {
             Style::Lines if message.is_empty() => {
                 format!("vx: {} {}: {phase}", clean(&tool), clean(&version))
             }
-            Style::Lines => format!(
-                "vx: {} {}: {phase}: {}",
-                clean(&tool),
-                clean(&version),
-                clean(&message)
-            ),
+            Style::Lines => {
+                if message.starts_with("retry ") {
+                    self.shown_retries.push((tool.to_string(), message.clone()));
+                }
+                format!(
+                    "vx: {} {}: {phase}: {}",
+                    clean(&tool),
+                    clean(&version),
+                    clean(&message)
+                )
+            }
             Style::Json => {
                 let mut event = json!({
                     "event": "phase", "tool": tool, "version": version,
@@ -473,9 +482,15 @@ impl<W: Write> Reporter<W> {
 
     /// Says that `tool` `version` had to try again (`retry 2/3: oci://…: checksum
     /// mismatch …`), whole, once its child has ended: in lines and JSON alike, so a
-    /// corrupt mirror is heard of even when the origin then served.
+    /// corrupt mirror is heard of even when the origin then served. A retry a
+    /// progress line already showed whole is not said twice (it would come after the
+    /// line that says the install gave up).
     pub fn retried(&mut self, tool: &str, version: &str, retry: &str) {
         match self.style {
+            Style::Lines
+                if self.shown_retries.iter().any(|(shown, message)| {
+                    message == retry && tool.starts_with(shown.as_str())
+                }) => {}
             Style::Lines => {
                 let text = format!("vx: {} {}: {}", clean(tool), clean(version), clean(retry));
                 self.emit(&text);

@@ -99,6 +99,36 @@ fn a_server_failing_twice_with_503_is_retried_and_the_attempt_shows() {
     assert!(work.store_tmp().is_empty(), "{:?}", work.store_tmp());
 }
 
+/// A server that keeps failing (issue 63, item 9): each retry is said before the
+/// line that says the install gave up, as they happened, not after it.
+#[test]
+fn retries_are_said_before_the_install_gives_up() {
+    let work = Work::new();
+    let body = archive(ArchiveFormat::TarGz, noise(1000));
+    let server = TestServer::start([("/f.tar.gz", Route::flaky(100, 503, body.clone()))]);
+    work.write_manifest(&tool_toml(
+        "down",
+        "1",
+        &server.url("/f.tar.gz"),
+        &sha256_hex(&body),
+    ));
+    let out = work.sync(&["--headless"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<&str> = text.lines().collect();
+    let at = |what: &str| lines.iter().rposition(|l| l.contains(what));
+    let gave_up = lines
+        .iter()
+        .position(|l| l.contains("gave up after 3 attempts"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let last_retry = at("retry 3/3").unwrap_or_else(|| panic!("{text}"));
+    assert!(last_retry < gave_up, "{text}");
+}
+
 /// A failure whose message is longer than a slot's keeps its reason in the dump (`vx
 /// board dump` of a CI artifact, another terminal's sync): it showed the first 112
 /// bytes of a long URL, cut mid-word, and no reason.
