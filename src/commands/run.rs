@@ -76,18 +76,20 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let shell = run::shell(&session, &manifest, &chosen, &install)?;
     // The flag, else (without --tui) the project's `[settings] task_output`, else a
     // run with a service streams its lines (a server's traceback stays in view, as
-    // `mise run` shows it), else the live view on a terminal.
+    // `mise run` shows it), as does a lone task watched (pytest's summary stays after
+    // each run, as it does when run once), else the live view on a terminal.
     let has_service = chosen
         .plan
         .nodes
         .iter()
         .any(|node| chosen.tasks[node.task].service);
+    let streams = has_service || (args.watch && chosen.plan.nodes.len() == 1);
     let asked = match (args.output.as_deref(), args.tui) {
         (Some(output), _) => Some(output),
         (None, true) => None,
         (None, false) => match manifest.environment.task_output.as_deref() {
             Some(setting) => Some(setting),
-            None => has_service.then_some("prefix"),
+            None => streams.then_some("prefix"),
         },
     };
     let mode = match (args.json, asked) {

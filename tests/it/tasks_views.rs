@@ -328,3 +328,21 @@ dev = { depends = ["web", "worker"] }
     terminal.keys(&["C-c"]);
     wait_exit(&terminal);
 }
+
+/// `vx run --watch test` of one task on a terminal (issue 63, item 9): the task's lines
+/// stream (pytest's summary stays in view after each run), as in a run of one without
+/// --watch, not the live view's one row that a finished run scrolls away.
+#[test]
+fn a_watched_lone_task_streams_its_lines() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = Work::new();
+    work.write_manifest(
+        "[tasks]\ntest = { run = \"echo collected 3 items; echo '=== 3 passed in 0.01s ==='\", sources = [\"*.py\"] }\n",
+    );
+    std::fs::write(work.dir.path().join("a.py"), "x = 1\n").unwrap();
+    let terminal = start(&work, "watch-lone", (100, 30), "run --watch test");
+    let screen = wait_screen(&terminal, &["=== 3 passed in 0.01s ==="]);
+    assert!(screen.contains("collected 3 items"), "{screen}");
+}
