@@ -123,11 +123,6 @@ impl Wheel {
         }
         Some((0, abi, self.fit(target)?))
     }
-
-    /// Where its command is once unpacked: `DIST-VERSION.data/scripts/COMMAND`.
-    pub fn script(&self, command: &str) -> String {
-        format!("{}-{}.data/scripts/{command}", self.dist, self.version)
-    }
 }
 
 /// How a platform tag fits `target` (see [`Wheel::fit`]).
@@ -411,8 +406,6 @@ mod tests {
             version_of("ruff-0.8.4.tar.gz", "ruff").as_deref(),
             Some("0.8.4")
         );
-        let wheel = Wheel::parse("ruff-0.8.4-py3-none-win_amd64.whl").unwrap();
-        assert_eq!(wheel.script("ruff.exe"), "ruff-0.8.4.data/scripts/ruff.exe");
         assert!(
             !Wheel::parse("black-24.1.0-cp312-cp312-win_amd64.whl")
                 .unwrap()

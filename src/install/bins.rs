@@ -1,7 +1,10 @@
 //! Which files of an unpacked tool are its executables: the manifest's `bin` list,
 //! checked against the tree, or, without one, the executable regular files of `bin/`
-//! (when it exists) or of the top level: with an execute bit on Unix, with an extension
-//! of `PATHEXT` (`.exe`, `.cmd`, …) on Windows ([`crate::platform::fs::looks_executable`]). The result goes into the receipt, where
+//! (when it exists), else of a wheel's `DIST-VERSION.data/scripts/` (a PyPI program's
+//! commands, whose names are not the package's: `rust-just`'s is `just`), else of the
+//! top level: with an execute bit on Unix, with an extension of `PATHEXT` (`.exe`,
+//! `.cmd`, …) on Windows ([`crate::platform::fs::looks_executable`]). The result goes
+//! into the receipt, where
 //! `vx list` and the activation commands read it. A bare executable (`format = "raw"`)
 //! is placed at [`raw_name`] and is its tool's executable.
 
@@ -205,8 +208,14 @@ fn check(tree: &Path, entry: &str) -> Result<String, BinError> {
 fn found(tree: &Path) -> Vec<String> {
     let bin_dir = tree.join("bin");
     let (dir, prefix) = match fs::symlink_metadata(&bin_dir) {
-        Ok(meta) if meta.is_dir() => (bin_dir, "bin/"),
-        _ => (tree.to_path_buf(), ""),
+        Ok(meta) if meta.is_dir() => (bin_dir, "bin/".to_owned()),
+        _ => match wheel_scripts(tree) {
+            Some(scripts) => {
+                let prefix = format!("{scripts}/");
+                (tree.join(scripts), prefix)
+            }
+            None => (tree.to_path_buf(), String::new()),
+        },
     };
     let Ok(entries) = fs::read_dir(&dir) else {
         return Vec::new();
@@ -225,6 +234,21 @@ fn found(tree: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// An unpacked wheel's scripts directory, `DIST-VERSION.data/scripts` (PEP 427: a
+/// program the wheel installs on `PATH`), when the tree is a wheel's (one `.data`
+/// directory beside its `.dist-info`) and has one.
+fn wheel_scripts(tree: &Path) -> Option<String> {
+    let mut data = fs::read_dir(tree)
+        .ok()?
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".data"));
+    let dir = data.next()?;
+    let scripts = format!("{dir}/scripts");
+    let is_dir = |path: &str| fs::symlink_metadata(tree.join(path)).is_ok_and(|m| m.is_dir());
+    (data.next().is_none() && is_dir(&dir) && is_dir(&scripts)).then_some(scripts)
 }
 
 // Unix: the trees are made with mode bits and symbolic links.

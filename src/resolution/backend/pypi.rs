@@ -299,19 +299,17 @@ impl Registries<'_> {
                     "{} {version} has no wheel for {platform}",
                     name.package
                 )),
-                Some((_, wheel, file)) => {
+                Some((_, _, file)) => {
                     let sha256 = indexed_sha256(&page, file)?;
-                    let command = match platform.os.as_str() {
-                        "windows" => format!("{}.exe", name.short_name()),
-                        _ => name.short_name(),
-                    };
+                    // Its commands are the wheel's scripts, found once it is unpacked
+                    // (`rust-just`'s is `just`): the package's name is not theirs.
                     Download::Package {
                         url: file.url.clone(),
                         hash: Hash::Sha256(sha256),
                         source: format!("index:{page}"),
                         package: file.filename.clone(),
                         format: ArchiveFormat::Zip,
-                        bin: Some(vec![wheel.script(&command)]),
+                        bin: None,
                     }
                 }
             };

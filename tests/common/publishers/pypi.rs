@@ -305,3 +305,29 @@ pub fn mirror_config(server: &TestServer) -> String {
         super::replacement("https://pypi.org/", &server.url("/"))
     )
 }
+
+/// rust-just, `just` as a PyPI program: its real 1.40.0 wheel for manylinux x86_64 (as
+/// pip downloads it: maturin's layout, the program at `rust_just-1.40.0.data/scripts/just`,
+/// a command named otherwise than the package), served under a PEP 503 page written
+/// here in pypi.org's form (`<a href="…#sha256=HEX">NAME</a>`, the wheel's own
+/// sha256) at `/simple/rust-just/`.
+pub fn serve_rust_just() -> TestServer {
+    let filename = "rust_just-1.40.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl";
+    let wheel = std::fs::read(downloaded_wheel(
+        "rust-just==1.40.0",
+        "manylinux_2_17_x86_64",
+        filename,
+    ))
+    .unwrap();
+    let sha256 = vx_fixture::sha256_hex(&wheel);
+    let page = format!(
+        "<!DOCTYPE html>\n<html>\n  <head>\n    <meta name=\"pypi:repository-version\" content=\"1.1\">\n    <title>Links for rust-just</title>\n  </head>\n  <body>\n    <h1>Links for rust-just</h1>\n<a href=\"https://files.pythonhosted.org/packages/rj/{filename}#sha256={sha256}\">{filename}</a><br />\n  </body>\n</html>\n"
+    );
+    TestServer::start([
+        (
+            "/simple/rust-just/".to_owned(),
+            Route::Ok(page.into_bytes()),
+        ),
+        (format!("/files/packages/rj/{filename}"), Route::Ok(wheel)),
+    ])
+}
