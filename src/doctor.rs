@@ -147,6 +147,9 @@ pub fn examine(settings: &Settings) -> Report {
         if let Some(finding) = venv(session, store) {
             findings.push(finding);
         }
+        if let Some(finding) = requires_python(session, store) {
+            findings.push(finding);
+        }
     }
     match &settings.store {
         Ok(store) => findings.push(writable("store", store, "installed tools")),
@@ -403,6 +406,33 @@ fn venv(session: &Session, store: &Path) -> Option<Finding> {
         },
     };
     Some(finding)
+}
+
+/// The project's python against pyproject.toml's `requires-python`, where both are
+/// there: a python the project says it cannot run on is a problem (uv refuses it).
+fn requires_python(session: &Session, store: &Path) -> Option<Finding> {
+    use crate::project_env::requires_python::{Verdict, judge};
+    let manifest = session.manifest()?;
+    let chain = session.own_toolchain(store).ok()?;
+    let python = chain.tools.iter().find(|t| t.name == "python")?;
+    let project = crate::project_env::project_dir(&manifest.path);
+    let version = vx_text::sanitize(&python.version);
+    Some(match judge(&project, &python.version)? {
+        Verdict::Met(range) => Finding::new(
+            "python",
+            Status::Ok,
+            format!("python {version} meets pyproject.toml's requires-python {range}"),
+        ),
+        Verdict::Unmet(range) => Finding::new(
+            "python",
+            Status::Problem,
+            format!("python {version} is outside pyproject.toml's requires-python {range}"),
+        )
+        .why("the project says it does not run on this python; uv refuses to make its environment")
+        .fix(format!("vx use python@VERSION, a version {range} allows")),
+        Verdict::Unreadable(why) => Finding::new("python", Status::Info, why)
+            .why("pyproject.toml's requires-python cannot be judged"),
+    })
 }
 
 fn path_order(findings: &mut Vec<Finding>, session: &Session, store: &Path, hooked: bool) {

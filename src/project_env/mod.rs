@@ -6,7 +6,8 @@
 //! values: [`Declared`] is what a manifest asks for (kept unexpanded by the activation
 //! record and the daemon), [`Changes::of`] gives the variables to set or remove, in the
 //! manifest's order, and [`path_dirs`] the directories that follow the tools' bin
-//! directories ([`Declared::search_path`] puts them together).
+//! directories ([`Declared::search_path`] puts them together). [`venv`]: the
+//! project's virtual environment; [`requires_python`]: pyproject.toml's python range.
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
@@ -17,6 +18,7 @@ use crate::manifest::Manifest;
 use crate::manifest::environment::{self, EnvVar, ProjectEnvironment, Resolved};
 
 pub mod env_file;
+pub mod requires_python;
 pub mod venv;
 
 pub use env_file::EnvFileError;

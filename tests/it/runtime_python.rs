@@ -597,6 +597,11 @@ fn venv_home_is(venv: &std::path::Path, home: &std::path::Path) {
 
 /// The `venv` finding of `vx doctor --offline --json` in `project`.
 fn doctor_venv(project: &Project) -> serde_json::Value {
+    doctor_finding(project, "venv")
+}
+
+/// The finding `check` of `vx doctor --offline --json` in `project`.
+fn doctor_finding(project: &Project, check: &str) -> serde_json::Value {
     let out = project
         .vx()
         .args(["doctor", "--offline", "--json"])
@@ -607,9 +612,39 @@ fn doctor_venv(project: &Project) -> serde_json::Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|f| f["check"] == "venv")
+        .find(|f| f["check"] == check)
         .cloned()
-        .unwrap_or_else(|| panic!("no venv finding: {report}"))
+        .unwrap_or_else(|| panic!("no {check} finding: {report}"))
+}
+
+/// Issue 63, item 9: `vx doctor` reads pyproject.toml's `requires-python` against the
+/// project's python (uv refuses a python outside it; vx said nothing).
+#[test]
+fn doctor_judges_the_projects_python_by_pyprojects_requires_python() {
+    let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\npython = \"3.12\"\n";
+    let (_gh, project, version) =
+        installable_as(python::archive(python::Without::Nothing), manifest);
+    project.ok(&["sync", "--headless"]);
+    let pyproject = project.work.dir.path().join("pyproject.toml");
+    std::fs::write(
+        &pyproject,
+        "[project]\nname = \"svc\"\nrequires-python = \">=3.13\"\n",
+    )
+    .unwrap();
+    let finding = doctor_finding(&project, "python");
+    assert_eq!(finding["status"], "problem", "{finding}");
+    assert!(
+        finding["what"].as_str().unwrap().contains(&format!(
+            "python {version} is outside pyproject.toml's requires-python >=3.13"
+        )),
+        "{finding}"
+    );
+    std::fs::write(
+        &pyproject,
+        "[project]\nname = \"svc\"\nrequires-python = \">=3.10,<3.13\"\n",
+    )
+    .unwrap();
+    assert_eq!(doctor_finding(&project, "python")["status"], "ok");
 }
 
 /// Issue 63, items 2 and 3: a uv team's `.venv` is made with the project's uv (`uv
