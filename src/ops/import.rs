@@ -826,6 +826,7 @@ fn import_scripts(
         }
     }
     let mut added = 0;
+    let mut imported: Vec<&str> = Vec::new();
     loop {
         let mut refused = Vec::new();
         let before = pending.len();
@@ -860,6 +861,7 @@ fn import_scripts(
                         )
                     };
                     lines.push(format!("imported task {name} from {file}{ignored}"));
+                    imported.push(entry.name.as_str());
                 }
             }
         }
@@ -872,12 +874,34 @@ fn import_scripts(
                     sanitize(&why)
                 ));
             }
+            missing_dependencies(path, text, &imported, lines);
             return Ok(added);
         }
         pending = refused
             .into_iter()
             .map(|(entry, script, at, file, _)| (entry, script, at, file))
             .collect();
+    }
+}
+
+/// A line for each imported task (`imported`, by name) that depends on a task vx.toml
+/// (its `text` at `path`) does not have: it is imported all the same, listed, and
+/// fails when run, naming the missing one, as mise takes it.
+fn missing_dependencies(path: &Path, text: &str, imported: &[&str], lines: &mut Vec<String>) {
+    let Ok(manifest) = Manifest::parse(path, text) else {
+        return;
+    };
+    let project = path.parent().unwrap_or(Path::new("."));
+    let tasks = &manifest.environment.tasks;
+    for task in tasks.iter().filter(|t| imported.contains(&t.name.as_str())) {
+        let missing = crate::manifest::environment::task_graph::missing(tasks, task, project);
+        if let Some(first) = missing.first() {
+            lines.push(format!(
+                "task {} depends on `{}`, which is no task here: it is listed, and running it fails naming it (as in mise)",
+                sanitize(&task.name),
+                sanitize(first)
+            ));
+        }
     }
 }
 

@@ -1289,3 +1289,41 @@ fn a_mise_tasks_long_description_and_variadic_argument_import() {
     assert_eq!(run.status.code(), Some(0), "{}", both(&run));
     assert_eq!(stdout(&run), "<a b><c>");
 }
+
+/// Issue 64, item 7: a task whose `depends` names a task the file lacks was refused at
+/// import; it is imported and listed, running it fails naming the missing task (as
+/// mise does), and the file's other tasks run.
+#[test]
+fn a_mise_task_depending_on_a_missing_task_is_listed_and_fails_when_run() {
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[tasks.ci]\nrun = \"echo ci\"\ndepends = [\"lint\", \"missing\"]\n\n[tasks.lint]\nrun = \"echo linted\"\n",
+    );
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    assert!(all.contains("imported task ci from mise.toml"), "{all}");
+    assert!(
+        all.contains("task ci depends on `missing`, which is no task here: it is listed, and running it fails naming it (as in mise)"),
+        "{all}"
+    );
+    let list = w.vx(&["run"]);
+    assert_eq!(list.status.code(), Some(0), "{}", both(&list));
+    assert!(
+        stdout(&list).lines().any(|l| l.starts_with("ci ")),
+        "{}",
+        both(&list)
+    );
+    let ci = w.vx(&["run", "ci"]);
+    let all = both(&ci);
+    assert_eq!(ci.status.code(), Some(2), "{all}");
+    assert!(
+        all.contains("task `missing` (needed by ci) does not exist"),
+        "{all}"
+    );
+    assert!(!stdout(&ci).contains("ci\n"), "ci did not run: {all}");
+    let lint = w.vx(&["run", "lint"]);
+    assert_eq!(lint.status.code(), Some(0), "{}", both(&lint));
+    assert_eq!(stdout(&lint).trim(), "linted");
+}
