@@ -128,6 +128,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         };
         usage_spec(spec, &mut script.args)?;
     }
+    let mut file_command = None;
     match (table.get("run"), table.get("file")) {
         (Some(_), Some(_)) => return Err(TaskError::RunAndFile),
         (Some(run), None) => script.run = task_run(run.get_ref(), &mut script.args, vars)?,
@@ -135,11 +136,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             let DeValue::String(file) = file.get_ref() else {
                 return Err(TaskError::NotAString { key: "file" });
             };
-            // The file gets the words as its arguments, as mise passes them.
-            script.run = vec![format!(
-                "{} {{args}}",
-                task_command(file, &mut script.args, vars)?
-            )];
+            file_command = Some(task_command(file, &mut script.args, vars)?);
         }
         (None, None) if table.get("depends").is_some() => {}
         (None, None) => return Err(TaskError::NothingToRun),
@@ -186,17 +183,21 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             return Err(TaskError::NotAString { key: "dir" });
         };
         let dir = dir.trim();
-        let relative = match dir.strip_prefix("{{config_root}}") {
-            Some(rest) => rest.trim_start_matches('/'),
-            None => dir,
-        };
-        let relative = if relative.is_empty() { "." } else { relative };
-        if relative.contains("{{") {
-            return Err(TaskError::DirTemplate {
-                dir: dir.to_owned(),
-            });
+        // `{{cwd}}`: where the user ran it from, vx's own default for a task.
+        if is_cwd(dir) {
+            script.cwd = None;
+        } else {
+            script.cwd = Some(task_dir(dir)?);
         }
-        script.cwd = Some(relative.to_owned());
+    }
+    if let Some(file) = file_command {
+        // The file gets the words as its arguments, as mise passes them; named from
+        // the project when the task runs elsewhere.
+        let file = match &script.cwd {
+            None if !file.starts_with('/') => format!("\"${{{CONFIG_ROOT}}}\"/{file}"),
+            _ => file,
+        };
+        script.run = vec![format!("{file} {{args}}")];
     }
     for (key, slot) in [
         ("description", &mut script.description),
@@ -250,6 +251,29 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     script.ignored = ignored;
     config_root_variable(&mut script);
     Ok(script)
+}
+
+/// Whether a task's `dir` is mise's `{{cwd}}` (with or without spaces inside).
+fn is_cwd(dir: &str) -> bool {
+    dir.strip_prefix("{{")
+        .and_then(|d| d.strip_suffix("}}"))
+        .is_some_and(|inner| inner.trim() == "cwd")
+}
+
+/// A task's `dir` relative to the project (`{{config_root}}/` dropped), or why vx
+/// cannot take it.
+fn task_dir(dir: &str) -> Result<String, TaskError> {
+    let relative = match dir.strip_prefix("{{config_root}}") {
+        Some(rest) => rest.trim_start_matches('/'),
+        None => dir,
+    };
+    let relative = if relative.is_empty() { "." } else { relative };
+    if relative.contains("{{") {
+        return Err(TaskError::DirTemplate {
+            dir: dir.to_owned(),
+        });
+    }
+    Ok(relative.to_owned())
 }
 
 /// A file's `[vars]` (mise.jdx.dev, "Tasks", "Vars"): its plain string values, which
@@ -374,6 +398,12 @@ fn task_command(
         }
         if inner == "config_root" {
             out.push_str(&format!("${{{CONFIG_ROOT}}}"));
+            continue;
+        }
+        // Where the user ran the task from: vx gives every task's commands it (`VX_CWD`,
+        // `tasks::command::CWD_VARIABLE`, whose test holds the two together).
+        if inner == "cwd" {
+            out.push_str("${VX_CWD}");
             continue;
         }
         if let Some(name) = inner.strip_prefix("env.").map(str::trim)

@@ -1327,3 +1327,54 @@ fn a_mise_task_depending_on_a_missing_task_is_listed_and_fails_when_run() {
     assert_eq!(lint.status.code(), Some(0), "{}", both(&lint));
     assert_eq!(stdout(&lint).trim(), "linted");
 }
+
+/// Issue 64, item 2: `dir = "{{cwd}}"` and `{{cwd}}` in `run` were refused; a task with
+/// that `dir` runs where the user ran `vx run` (a file task too, its file found from
+/// the project), and `{{cwd}}` in a command is that directory wherever the task runs.
+#[test]
+fn a_mise_tasks_cwd_is_where_the_user_ran_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[tasks.here]\ndir = \"{{cwd}}\"\nrun = \"pwd -P\"\n\n\
+         [tasks.where]\nrun = \"echo from={{cwd}} in=$(pwd -P)\"\n",
+    );
+    write(
+        &w,
+        "mise-tasks/file-here",
+        "#!/bin/sh\n#MISE dir=\"{{ cwd }}\"\necho file-in=$(pwd -P)\n",
+    );
+    std::fs::set_permissions(
+        w.path("mise-tasks/file-here"),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    std::fs::create_dir_all(w.path("sub")).unwrap();
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    for task in ["here", "where", "file-here"] {
+        assert!(
+            all.contains(&format!("imported task {task} from mise.toml")),
+            "{task}: {all}"
+        );
+    }
+    let project = w.work.dir.path().canonicalize().unwrap();
+    let sub = project.join("sub");
+    let from_sub = |task: &str| {
+        let out = w
+            .command(&["run", task])
+            .current_dir(w.path("sub"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{task}: {}", both(&out));
+        stdout(&out).trim().to_owned()
+    };
+    assert_eq!(from_sub("here"), sub.display().to_string());
+    assert_eq!(
+        from_sub("where"),
+        format!("from={} in={}", sub.display(), project.display())
+    );
+    assert_eq!(from_sub("file-here"), format!("file-in={}", sub.display()));
+}
