@@ -342,11 +342,41 @@ fn task_run(
             .iter()
             .map(|c| match c.get_ref() {
                 DeValue::String(one) => task_command(one, args, vars).map(errexit),
+                DeValue::Table(step) => task_step(step),
                 _ => Err(TaskError::RunStep),
             })
             .collect(),
         _ => Err(TaskError::RunShape),
     }
+}
+
+/// A `run` step that runs tasks at that point (mise.jdx.dev, "Task configuration",
+/// `run`): `{ task = "NAME" }` runs the task with what it depends on, `{ tasks =
+/// ["A", "B"] }` runs them at once. As vx takes it: a command running them with the
+/// vx that runs the task (`$VX`, as make's `$(MAKE)`), on the project's manifest.
+fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
+    let names = match (step.get("task"), step.get("tasks")) {
+        (Some(one), None) if step.len() == 1 => strings(one.get_ref(), "task")?,
+        (None, Some(many)) if step.len() == 1 => strings(many.get_ref(), "tasks")?,
+        _ => return Err(TaskError::RunStep),
+    };
+    if names.is_empty() {
+        return Err(TaskError::RunStep);
+    }
+    for name in &names {
+        let plain = !name.is_empty()
+            && !name.starts_with('-')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+        if !plain {
+            return Err(TaskError::RunTaskName { name: name.clone() });
+        }
+    }
+    Ok(format!(
+        "\"${{VX}}\" run --manifest \"${{{CONFIG_ROOT}}}/vx.toml\" {}",
+        names.join(" ::: ")
+    ))
 }
 
 /// `command` as mise runs it, with `sh -o errexit -c` (mise's `unix_default_inline_shell_args`):

@@ -212,8 +212,16 @@ pub enum TaskError {
         dir: String,
     },
     /// A `run` list step that is not a string.
-    #[error("`run` lists commands (strings); a `{{ task = … }}` step has no vx counterpart")]
+    #[error(
+        "`run` lists commands (strings) and `{{ task = \"NAME\" }}` or `{{ tasks = [\"NAME\", …] }}` steps"
+    )]
     RunStep,
+    /// A `{ task = … }` step naming something vx cannot pass to `vx run` as a name.
+    #[error("`run` step `{name}`: not a task name vx can run (arguments are not taken)")]
+    RunTaskName {
+        /// The name as written.
+        name: String,
+    },
     /// `run` neither a string nor a non-empty list.
     #[error("`run` is a command or a list of commands")]
     RunShape,

@@ -1378,3 +1378,49 @@ fn a_mise_tasks_cwd_is_where_the_user_ran_it() {
     );
     assert_eq!(from_sub("file-here"), format!("file-in={}", sub.display()));
 }
+
+/// Issue 64, item 7: `run = [{ task = … }]` steps were refused; `{ task = "NAME" }`
+/// runs the task (with what it depends on) at that point of the list and `{ tasks =
+/// [...] }` runs several at once, as mise runs them; a failing step stops the list.
+#[test]
+fn a_mise_tasks_task_steps_run_at_their_point() {
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[tasks.prepare]\nrun = \"echo prepared\"\n\n\
+         [tasks.build]\nrun = \"echo built\"\ndepends = [\"prepare\"]\n\n\
+         [tasks.lint]\nrun = \"echo linted\"\n\n\
+         [tasks.test]\nrun = \"echo tested\"\n\n\
+         [tasks.fails]\nrun = \"exit 3\"\n\n\
+         [tasks.ci]\nrun = [\"echo start\", { task = \"build\" }, { tasks = [\"lint\", \"test\"] }, \"echo end\"]\n\n\
+         [tasks.broken]\nrun = [{ task = \"fails\" }, \"echo never\"]\n",
+    );
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    for task in ["ci", "broken"] {
+        assert!(
+            all.contains(&format!("imported task {task} from mise.toml")),
+            "{task}: {all}"
+        );
+    }
+    let ci = w.vx(&["run", "ci"]);
+    let all = both(&ci);
+    assert_eq!(ci.status.code(), Some(0), "{all}");
+    let out = stdout(&ci);
+    let at = |word: &str| {
+        let found: Vec<usize> = out.match_indices(word).map(|(i, _)| i).collect();
+        assert_eq!(found.len(), 1, "{word} once: {all}");
+        found[0]
+    };
+    let (start, prepared, built, end) = (at("start"), at("prepared"), at("built"), at("end"));
+    let (linted, tested) = (at("linted"), at("tested"));
+    assert!(start < prepared && prepared < built, "{all}");
+    assert!(built < linted && built < tested, "{all}");
+    assert!(linted < end && tested < end, "{all}");
+
+    let broken = w.vx(&["run", "broken"]);
+    let all = both(&broken);
+    assert_eq!(broken.status.code(), Some(3), "{all}");
+    assert!(!all.contains("never"), "{all}");
+}
