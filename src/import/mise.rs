@@ -88,6 +88,36 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
     Ok(imported)
 }
 
+/// Leaves out each alias of `tasks` that another task has as its name, or that an
+/// earlier task has as an alias (a file task's name without its extension beside a
+/// task of that name: mise runs the task of that name), saying so in its task's
+/// `ignored`, so the task imports without it.
+pub fn settle_aliases(tasks: &mut [ScriptEntry]) {
+    let names: Vec<String> = tasks.iter().map(|t| t.name.clone()).collect();
+    let mut claimed: Vec<String> = Vec::new();
+    for (i, entry) in tasks.iter_mut().enumerate() {
+        let Ok(script) = &mut entry.script else {
+            continue;
+        };
+        let mut kept = Vec::new();
+        for alias in std::mem::take(&mut script.alias) {
+            let named = names
+                .iter()
+                .enumerate()
+                .any(|(j, name)| j != i && *name == alias);
+            if named || claimed.contains(&alias) {
+                script
+                    .ignored
+                    .push(format!("alias `{alias}` (another task answers to it)"));
+            } else {
+                claimed.push(alias.clone());
+                kept.push(alias);
+            }
+        }
+        script.alias = kept;
+    }
+}
+
 /// The keys of a mise task that vx's `[tasks]` has a counterpart for.
 const TASK_KEYS: &[&str] = &[
     "run",
@@ -127,11 +157,12 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         DeValue::Table(table) => table,
         _ => return Err(TaskError::NotATask),
     };
+    let mut usage_notes = Vec::new();
     if let Some(usage) = table.get("usage") {
         let DeValue::String(spec) = usage.get_ref() else {
             return Err(TaskError::NotAString { key: "usage" });
         };
-        usage::spec(spec, &mut script.args)?;
+        usage::spec(spec, &mut script.args, &mut usage_notes)?;
     }
     let mut file_command = None;
     match (table.get("run"), table.get("file")) {
@@ -202,7 +233,13 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             None if !file.starts_with('/') => format!("\"${{{CONFIG_ROOT}}}\"/{file}"),
             _ => file,
         };
-        script.run = vec![format!("{file} {{args}}")];
+        // mise gives a task its usage values as `usage_NAME` too: what a script reads.
+        let usage: String = script
+            .args
+            .iter()
+            .map(|a| format!("usage_{}={{{{{}}}}} ", a.name.replace('-', "_"), a.name))
+            .collect();
+        script.run = vec![format!("{usage}{file} {{args}}")];
     }
     for (key, slot) in [
         ("description", &mut script.description),
@@ -253,6 +290,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         .filter(|key| !TASK_KEYS.contains(&key.as_str()))
         .collect();
     ignored.sort();
+    ignored.extend(usage_notes);
     script.ignored = ignored;
     config_root_variable(&mut script);
     Ok(script)

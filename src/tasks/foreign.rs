@@ -165,7 +165,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
         let Ok(imported) = crate::import::mise::parse(&text) else {
             continue;
         };
-        if let Some(entry) = imported.scripts.iter().find(|s| s.name == name) {
+        if let Some(entry) = imported.scripts.iter().find(|s| answers(s, name)) {
             return Some(MiseTask {
                 file: file.to_owned(),
                 why_not: entry.script.as_ref().err().map(ToString::to_string),
@@ -173,7 +173,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
         }
         // Its includes (or the default file-task directories), as `vx import` reads them.
         let more = crate::import::mise::file_and_included_tasks(project, &text);
-        if let Some(entry) = more.into_iter().find(|s| s.name == name) {
+        if let Some(entry) = more.into_iter().find(|s| answers(s, name)) {
             return Some(MiseTask {
                 file: format!("{file}'s file tasks and includes"),
                 why_not: entry.script.as_ref().err().map(ToString::to_string),
@@ -183,11 +183,21 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
     // Without a mise file, mise still reads the default file-task directories.
     let entry = crate::import::mise::file_tasks(project)
         .into_iter()
-        .find(|s| !configured && s.name == name)?;
+        .find(|s| !configured && answers(s, name))?;
     Some(MiseTask {
         file: "mise's file tasks".to_owned(),
         why_not: entry.script.as_ref().err().map(ToString::to_string),
     })
+}
+
+/// Whether a mise task answers to `name`: its name or one of its aliases (a file
+/// task's name without its extension).
+fn answers(entry: &crate::import::ScriptEntry, name: &str) -> bool {
+    entry.name == name
+        || entry
+            .script
+            .as_ref()
+            .is_ok_and(|s| s.alias.iter().any(|a| a == name))
 }
 
 /// Whether `name` can go into a command unquoted (on every platform's shell).

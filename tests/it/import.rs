@@ -1424,3 +1424,72 @@ fn a_mise_tasks_task_steps_run_at_their_point() {
     assert_eq!(broken.status.code(), Some(3), "{all}");
     assert!(!all.contains("never"), "{all}");
 }
+
+/// Issue 64, item 8: mise's file tasks keep their extension in their name and answer
+/// to the name without it (`mise run update-version`), a group's `_default` is the
+/// group (`docs`), and a `#USAGE` header declares the task's arguments (an optional
+/// `[tag]`, a flag, an option with a default; a block of `choices` left to the
+/// script) and gives the script their values as `$usage_NAME`, as mise does; `#MISE`
+/// lines are its keys (`alias`, `description`).
+#[test]
+fn mise_file_tasks_are_named_and_take_their_usage_as_mise_does() {
+    use std::os::unix::fs::PermissionsExt;
+    let w = World::new();
+    write(&w, "mise.toml", "[tasks.docs-site]\nrun = \"echo site\"\n");
+    let files = [
+        (
+            "mise-tasks/update-version.sh",
+            "#!/bin/sh\necho updating \"$@\"\n",
+        ),
+        ("mise-tasks/docs/_default", "#!/bin/sh\necho docs-default\n"),
+        ("mise-tasks/docs/build", "#!/bin/sh\necho docs-build\n"),
+        (
+            ".mise/tasks/deploy",
+            "#!/bin/sh\n\
+             #MISE description=\"Deploy it\"\n\
+             #MISE alias=\"d\"\n\
+             #USAGE arg \"<environment>\" help=\"Where to\" {\n\
+             #USAGE   choices \"dev\" \"staging\" \"prod\"\n\
+             #USAGE }\n\
+             #USAGE arg \"[tag]\"\n\
+             #USAGE flag \"-f --force\" help=\"Skip checks\"\n\
+             #USAGE flag \"--region <region>\" default=\"us-east-1\"\n\
+             echo \"env=$usage_environment tag=$usage_tag force=$usage_force region=$usage_region args=$*\"\n",
+        ),
+    ];
+    for (path, text) in files {
+        write(&w, path, text);
+        std::fs::set_permissions(w.path(path), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    for task in ["update-version.sh", "docs", "docs:build", "deploy"] {
+        assert!(
+            all.contains(&format!("imported task {task} from mise.toml")),
+            "{task}: {all}"
+        );
+    }
+    assert!(!all.contains("_default"), "{all}");
+    let run = |args: &[&str]| {
+        let out = w.vx(&[&["run"], args].concat());
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", both(&out));
+        stdout(&out).trim().to_owned()
+    };
+    assert_eq!(run(&["update-version", "1.2"]), "updating 1.2");
+    assert_eq!(run(&["update-version.sh", "1.3"]), "updating 1.3");
+    assert_eq!(run(&["docs"]), "docs-default");
+    assert_eq!(run(&["docs:build"]), "docs-build");
+    assert_eq!(
+        run(&["deploy", "prod", "--force"]),
+        "env=prod tag= force=true region=us-east-1 args=prod --force"
+    );
+    assert_eq!(
+        run(&["d", "staging", "v1", "--region", "eu"]),
+        "env=staging tag=v1 force= region=eu args=staging v1 --region eu"
+    );
+    let help = w.vx(&["run", "deploy", "--help"]);
+    assert!(stdout(&help).contains("Deploy it"), "{}", both(&help));
+    // The environment is required, as the usage says.
+    let bare = w.vx(&["run", "deploy"]);
+    assert_eq!(bare.status.code(), Some(2), "{}", both(&bare));
+}

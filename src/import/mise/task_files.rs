@@ -121,20 +121,49 @@ pub(super) fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<Script
             let Ok(rel) = file.strip_prefix(&root) else {
                 continue;
             };
-            let name = rel
-                .iter()
-                .map(|p| p.to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join(":");
+            let (name, stem) = task_name(rel);
             let shown = format!("{sub}/{}", rel.to_string_lossy());
+            let script = file_task(&file, &shown).map(|mut script| {
+                if let Some(stem) = stem {
+                    script.alias.push(stem);
+                }
+                script
+            });
             out.push(ScriptEntry {
                 name,
-                script: file_task(&file, &shown),
+                script,
                 line: None,
             });
         }
     }
     out
+}
+
+/// A file task's name from its path under a task directory, as mise names it
+/// (mise.jdx.dev, "File tasks", "Task grouping"): the directories and the file joined
+/// by `:` (`db/migrate` is `db:migrate`), the file's extension kept (`update-version.sh`),
+/// a group's `_default` file named as the group (`docs/_default` is `docs`); and the
+/// name without the extension, which mise runs it by too (`mise run update-version`),
+/// when it has one.
+fn task_name(rel: &std::path::Path) -> (String, Option<String>) {
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if parts.len() > 1 && parts.last().is_some_and(|p| p == "_default") {
+        parts.pop();
+    }
+    let name = parts.join(":");
+    let stem = match parts.last().and_then(|last| last.rsplit_once('.')) {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => {
+            let stem = stem.to_owned();
+            parts.pop();
+            parts.push(stem);
+            Some(parts.join(":"))
+        }
+        _ => None,
+    };
+    (name, stem)
 }
 
 fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) {
@@ -202,11 +231,32 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
             Spanned::new(0..0, DeValue::String(usage.into())),
         );
     }
-    let mut script = task(&DeValue::Table(table), &Vars::new())?;
-    if script.args.iter().any(|_| true) && !text.contains("VX_ARG_") && text.contains("usage_") {
-        script.ignored.push(
-            "its $usage_* variables (vx sets VX_ARG_NAME and passes the words on)".to_owned(),
+    task(&DeValue::Table(table), &Vars::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::task_name;
+    use std::path::Path;
+
+    #[test]
+    fn file_tasks_are_named_as_mise_names_them() {
+        let named = |p: &str| task_name(Path::new(p));
+        assert_eq!(named("build"), ("build".to_owned(), None));
+        assert_eq!(named("db/migrate"), ("db:migrate".to_owned(), None));
+        assert_eq!(
+            named("update-version.sh"),
+            (
+                "update-version.sh".to_owned(),
+                Some("update-version".to_owned())
+            )
         );
+        assert_eq!(
+            named("test/app.mts"),
+            ("test:app.mts".to_owned(), Some("test:app".to_owned()))
+        );
+        assert_eq!(named("docs/_default"), ("docs".to_owned(), None));
+        assert_eq!(named("_default"), ("_default".to_owned(), None));
+        assert_eq!(named(".hidden"), (".hidden".to_owned(), None));
     }
-    Ok(script)
 }
