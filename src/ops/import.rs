@@ -631,9 +631,11 @@ fn import_tools(
                 edit::set_constraint(text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
             imported += 1;
             unchecked += usize::from(mapped.unchecked);
+            let swap = import::names::backend_note(&entry.name).filter(|_| mapped.kept_backend);
             let all_notes: Vec<&str> = entry
                 .notes
                 .iter()
+                .filter(|note| swap.as_ref() != Some(*note))
                 .chain(&mapped.notes)
                 .map(String::as_str)
                 .collect();
@@ -784,6 +786,9 @@ struct Mapped {
     /// Written without its publisher's index (which could not be read): the lock
     /// is filled later.
     unchecked: bool,
+    /// Kept as its own backend's package, the release binary the name is swapped for
+    /// not had ([`import::names::unswapped`]): the entry's note of the swap is void.
+    kept_backend: bool,
 }
 
 /// mise's tasks added to `text`'s `[tasks]`, each said in `lines`; a task vx cannot
@@ -1015,6 +1020,7 @@ fn map_runtime(
         constraint,
         notes,
         unchecked,
+        kept_backend: false,
     })
 }
 
@@ -1097,6 +1103,7 @@ fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Re
         key,
         constraint: constraint.clone(),
         unchecked: false,
+        kept_backend: false,
     })
 }
 
@@ -1108,6 +1115,41 @@ fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Re
 /// read offline included, is this entry's skip reason: one name never stops the
 /// others.
 fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, Skip> {
+    let swapped = match map_found(resolver, entry) {
+        Err(skip) => skip,
+        found => return found,
+    };
+    // A language registry's entry swapped for a release binary that could not be had
+    // keeps its own backend (`npm:@biomejs/biome`), never lost to the swap.
+    let Some(import::names::Lookup::Backend(own)) = import::names::unswapped(&entry.name) else {
+        return Err(swapped);
+    };
+    match map_backend(resolver, &own, entry) {
+        Ok(mut mapped) => {
+            let package = entry
+                .lookup
+                .as_ref()
+                .map(|l| l.name().to_owned())
+                .unwrap_or_default();
+            mapped.notes.insert(
+                0,
+                format!(
+                    "kept as {own}: the release binary of {package} is not to be had ({})",
+                    swapped.why
+                ),
+            );
+            mapped.kept_backend = true;
+            Ok(mapped)
+        }
+        Err(again) => Err(Skip {
+            unreachable: swapped.unreachable && again.unreachable,
+            why: format!("{}; nor as {own}: {}", swapped.why, again.why),
+        }),
+    }
+}
+
+/// [`map_entry`] by the entry's own lookup.
+fn map_found(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, Skip> {
     let lookup = entry.lookup.as_ref().map_err(ToString::to_string)?;
     if let import::names::Lookup::Backend(name) = lookup {
         return map_backend(resolver, name, entry);
@@ -1160,5 +1202,6 @@ fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, S
         qualified: found.qualified_name(),
         constraint: constraint.clone(),
         unchecked: false,
+        kept_backend: false,
     })
 }

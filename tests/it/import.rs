@@ -1493,3 +1493,32 @@ fn mise_file_tasks_are_named_and_take_their_usage_as_mise_does() {
     let bare = w.vx(&["run", "deploy"]);
     assert_eq!(bare.status.code(), Some(2), "{}", both(&bare));
 }
+
+/// Issue 64, item 9: `pipx:ruff` was swapped for the release binary `astral-sh/ruff`
+/// and, where the project's registry has no such package, skipped (lost); vx installs
+/// PyPI's ruff itself, so the entry keeps its backend and imports as `pypi:ruff`
+/// (pypi.org's real page of ruff on loopback), saying why.
+#[test]
+fn a_swapped_backend_entry_keeps_its_backend_when_the_release_binary_is_not_had() {
+    let w = World::new();
+    let pypi = publishers::pypi::serve();
+    let config = w.path("config/vx/config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(publishers::pypi::config(&pypi).trim_start_matches("[url_replacements]\n"));
+    std::fs::write(&config, text).unwrap();
+    write(&w, "mise.toml", "[tools]\n\"pipx:ruff\" = \"0.8\"\n");
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let lines = said(&out);
+    assert_eq!(lines.len(), 1, "{all}");
+    assert!(
+        lines[0].starts_with("imported pypi:ruff 0.8 from mise.toml (kept as pypi:ruff: the release binary of astral-sh/ruff is not to be had ("),
+        "{all}"
+    );
+    assert!(
+        !lines[0].contains("vx installs the release binary"),
+        "{all}"
+    );
+    assert_eq!(w.locked(), pairs(&[("ruff", "0.8.4")]));
+}
