@@ -1290,6 +1290,19 @@ fn a_mise_tasks_long_description_and_variadic_argument_import() {
     assert_eq!(stdout(&run), "<a b><c>");
 }
 
+/// `vx import mise.toml`, each of `tasks` said imported: all it printed.
+fn import_tasks(w: &World, tasks: &[&str]) -> String {
+    let out = w.vx(&["import", "mise.toml"]);
+    let all = both(&out);
+    for task in tasks {
+        assert!(
+            all.contains(&format!("imported task {task} from mise.toml")),
+            "{task}: {all}"
+        );
+    }
+    all
+}
+
 /// Issue 64, item 7: a task whose `depends` names a task the file lacks was refused at
 /// import; it is imported and listed, running it fails naming the missing task (as
 /// mise does), and the file's other tasks run.
@@ -1301,9 +1314,7 @@ fn a_mise_task_depending_on_a_missing_task_is_listed_and_fails_when_run() {
         "mise.toml",
         "[tasks.ci]\nrun = \"echo ci\"\ndepends = [\"lint\", \"missing\"]\n\n[tasks.lint]\nrun = \"echo linted\"\n",
     );
-    let out = w.vx(&["import", "mise.toml"]);
-    let all = both(&out);
-    assert!(all.contains("imported task ci from mise.toml"), "{all}");
+    let all = import_tasks(&w, &["ci"]);
     assert!(
         all.contains("task ci depends on `missing`, which is no task here: it is listed, and running it fails naming it (as in mise)"),
         "{all}"
@@ -1352,14 +1363,7 @@ fn a_mise_tasks_cwd_is_where_the_user_ran_it() {
     )
     .unwrap();
     std::fs::create_dir_all(w.path("sub")).unwrap();
-    let out = w.vx(&["import", "mise.toml"]);
-    let all = both(&out);
-    for task in ["here", "where", "file-here"] {
-        assert!(
-            all.contains(&format!("imported task {task} from mise.toml")),
-            "{task}: {all}"
-        );
-    }
+    import_tasks(&w, &["here", "where", "file-here"]);
     let project = w.work.dir.path().canonicalize().unwrap();
     let sub = project.join("sub");
     let from_sub = |task: &str| {
@@ -1396,14 +1400,7 @@ fn a_mise_tasks_task_steps_run_at_their_point() {
          [tasks.ci]\nrun = [\"echo start\", { task = \"build\" }, { tasks = [\"lint\", \"test\"] }, \"echo end\"]\n\n\
          [tasks.broken]\nrun = [{ task = \"fails\" }, \"echo never\"]\n",
     );
-    let out = w.vx(&["import", "mise.toml"]);
-    let all = both(&out);
-    for task in ["ci", "broken"] {
-        assert!(
-            all.contains(&format!("imported task {task} from mise.toml")),
-            "{task}: {all}"
-        );
-    }
+    import_tasks(&w, &["ci", "broken"]);
     let ci = w.vx(&["run", "ci"]);
     let all = both(&ci);
     assert_eq!(ci.status.code(), Some(0), "{all}");
@@ -1461,14 +1458,7 @@ fn mise_file_tasks_are_named_and_take_their_usage_as_mise_does() {
         write(&w, path, text);
         std::fs::set_permissions(w.path(path), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let out = w.vx(&["import", "mise.toml"]);
-    let all = both(&out);
-    for task in ["update-version.sh", "docs", "docs:build", "deploy"] {
-        assert!(
-            all.contains(&format!("imported task {task} from mise.toml")),
-            "{task}: {all}"
-        );
-    }
+    let all = import_tasks(&w, &["update-version.sh", "docs", "docs:build", "deploy"]);
     assert!(!all.contains("_default"), "{all}");
     let run = |args: &[&str]| {
         let out = w.vx(&[&["run"], args].concat());
