@@ -233,13 +233,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             None if !file.starts_with('/') => format!("\"${{{CONFIG_ROOT}}}\"/{file}"),
             _ => file,
         };
-        // mise gives a task its usage values as `usage_NAME` too: what a script reads.
-        let usage: String = script
-            .args
-            .iter()
-            .map(|a| format!("usage_{}={{{{{}}}}} ", a.name.replace('-', "_"), a.name))
-            .collect();
-        script.run = vec![format!("{usage}{file} {{args}}")];
+        script.run = vec![format!("{file} {{args}}")];
     }
     for (key, slot) in [
         ("description", &mut script.description),
@@ -292,8 +286,28 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     ignored.sort();
     ignored.extend(usage_notes);
     script.ignored = ignored;
+    if script.run.iter().any(|run| run.contains("usage_")) {
+        usage_variables(&mut script);
+    }
     config_root_variable(&mut script);
     Ok(script)
+}
+
+/// mise gives a task its arguments' values as `usage_NAME` variables too (`-` as `_`),
+/// what its commands (or its file) may read: each command exports them first, from
+/// the declared arguments vx fills in (`{{NAME}}`).
+fn usage_variables(script: &mut ImportedScript) {
+    if script.args.is_empty() {
+        return;
+    }
+    let names: String = script
+        .args
+        .iter()
+        .map(|a| format!(" usage_{}={{{{{}}}}}", a.name.replace('-', "_"), a.name))
+        .collect();
+    for run in &mut script.run {
+        *run = format!("export{names}; {run}");
+    }
 }
 
 /// Whether a task's `dir` is mise's `{{cwd}}` (with or without spaces inside).

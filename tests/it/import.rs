@@ -1512,3 +1512,21 @@ fn a_swapped_backend_entry_keeps_its_backend_when_the_release_binary_is_not_had(
     );
     assert_eq!(w.locked(), pairs(&[("ruff", "0.8.4")]));
 }
+
+/// Issue 64, item 7: a TOML task's `usage` values reach its commands as `$usage_NAME`,
+/// as mise gives them (they were empty); `-` in a name is `_`.
+#[test]
+fn a_mise_tasks_usage_values_reach_its_commands_as_variables() {
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[tasks.greet]\nusage = '''\narg \"<name>\"\nflag \"--dry-run\"\n'''\nrun = 'echo \"hello ${usage_name} dry=${usage_dry_run:-no}\"'\n",
+    );
+    import_tasks(&w, &["greet"]);
+    let run = w.vx(&["run", "greet", "you it"]);
+    assert_eq!(run.status.code(), Some(0), "{}", both(&run));
+    assert_eq!(stdout(&run).trim(), "hello you it dry=no");
+    let run = w.vx(&["run", "greet", "me", "--dry-run"]);
+    assert_eq!(stdout(&run).trim(), "hello me dry=true", "{}", both(&run));
+}

@@ -231,7 +231,11 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
             Spanned::new(0..0, DeValue::String(usage.into())),
         );
     }
-    task(&DeValue::Table(table), &Vars::new())
+    let mut script = task(&DeValue::Table(table), &Vars::new())?;
+    if text.contains("usage_") {
+        super::usage_variables(&mut script);
+    }
+    Ok(script)
 }
 
 #[cfg(test)]
