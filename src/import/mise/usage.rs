@@ -74,14 +74,11 @@ pub(super) fn spec(
             default: None,
             help: None,
         };
-        let mut variadic = what.ends_with("...");
-        for (key, value) in super::params_of(params.trim()).unwrap_or_default() {
-            match key.as_str() {
-                "help" => arg.help = Some(value),
-                "default" => arg.default = Some(value),
-                "var" => variadic |= value == "#true",
-                _ => {}
-            }
+        arg.help = param(params, "help");
+        arg.default = param(params, "default");
+        let variadic = what.ends_with("...") || param(params, "var").as_deref() == Some("#true");
+        if params.split_whitespace().any(|word| word == "choices") {
+            note(ignored, "usage's `choices` (not checked by vx)".to_owned());
         }
         match kind {
             "arg" => {
@@ -126,6 +123,34 @@ pub(super) fn spec(
         }
     }
     Ok(())
+}
+
+/// The value of a node's property `key=VALUE` (`help="Where to"`, `var=#true`), a
+/// quoted string or a bare word, among whatever else the node says (`choices "a" "b"`).
+fn param(params: &str, key: &str) -> Option<String> {
+    let needle = format!("{key}=");
+    let mut from = 0;
+    while let Some(found) = params[from..].find(&needle) {
+        let at = from + found;
+        from = at + needle.len();
+        let bounded = params[..at]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace);
+        if !bounded {
+            continue;
+        }
+        let value = &params[from..];
+        return Some(match value.strip_prefix('"') {
+            Some(quoted) => quoted.split('"').next().unwrap_or_default().to_owned(),
+            None => value
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        });
+    }
+    None
 }
 
 /// `what` in `ignored`, once.
@@ -177,5 +202,14 @@ mod tests {
         );
         let mut args = Vec::new();
         assert!(spec("cmd \"sub\"\n", &mut args, &mut ignored).is_err());
+        // Properties among the node's other words, as written on one line.
+        spec(
+            "arg \"<env>\" help=\"Target environment\" choices \"dev\" \"prod\"\nflag \"--x <x>\" xdefault=\"no\" default=\"y\"\n",
+            &mut args,
+            &mut ignored,
+        )
+        .unwrap();
+        assert_eq!(args[0].help.as_deref(), Some("Target environment"));
+        assert_eq!(args[1].default.as_deref(), Some("y"));
     }
 }
