@@ -189,12 +189,17 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             *list = strings(value.get_ref(), key)?;
         }
     }
-    for name in script
-        .depends
+    // A dependency with arguments (`"build --release"`) runs first, as a command:
+    // vx's `depends` name tasks without arguments.
+    let (plain, with_arguments): (Vec<String>, Vec<String>) = std::mem::take(&mut script.depends)
+        .into_iter()
+        .partition(|name| !name.trim().contains(char::is_whitespace));
+    script.depends = plain;
+    let first = with_arguments
         .iter()
-        .chain(&script.depends_post)
-        .chain(&script.wait_for)
-    {
+        .map(|name| dependency_step(name))
+        .collect::<Result<Vec<String>, TaskError>>()?;
+    for name in script.depends_post.iter().chain(&script.wait_for) {
         if name.contains(char::is_whitespace) {
             return Err(TaskError::DependsWithArguments { name: name.clone() });
         }
@@ -235,6 +240,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         };
         script.run = vec![format!("{file} {{args}}")];
     }
+    script.run.splice(0..0, first);
     for (key, slot) in [
         ("description", &mut script.description),
         ("confirm", &mut script.confirm),
@@ -409,8 +415,8 @@ fn task_run(
 
 /// A `run` step that runs tasks at that point (mise.jdx.dev, "Task configuration",
 /// `run`): `{ task = "NAME" }` runs the task with what it depends on, `{ tasks =
-/// ["A", "B"] }` runs them at once. As vx takes it: a command running them with the
-/// vx that runs the task (`$VX`, as make's `$(MAKE)`), on the project's manifest.
+/// ["A", "B"] }` runs them at once. As vx takes it: a command running them
+/// ([`vx_run`]).
 fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
     let names = match (step.get("task"), step.get("tasks")) {
         (Some(one), None) if step.len() == 1 => strings(one.get_ref(), "task")?,
@@ -430,10 +436,34 @@ fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
             return Err(TaskError::RunTaskName { name: name.clone() });
         }
     }
-    Ok(format!(
-        "\"${{VX}}\" run --manifest \"${{{CONFIG_ROOT}}}/vx.toml\" {}",
-        names.join(" ::: ")
-    ))
+    Ok(vx_run(&names.join(" ::: ")))
+}
+
+/// A dependency with arguments (`"build --release"`, mise.jdx.dev "Task
+/// configuration", `depends`) as the command that runs it before the task's own:
+/// the words are the task's name and plain arguments (nothing a shell would read
+/// otherwise), or it cannot be taken.
+fn dependency_step(dependency: &str) -> Result<String, TaskError> {
+    let plain = |word: &str| {
+        !word.is_empty()
+            && word.chars().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || matches!(c, '_' | '-' | '.' | ':' | '=' | '/' | '@' | ',' | '+')
+            })
+    };
+    let words: Vec<&str> = dependency.split_whitespace().collect();
+    if words.is_empty() || words[0].starts_with('-') || !words.iter().all(|w| plain(w)) {
+        return Err(TaskError::DependsWithArguments {
+            name: dependency.to_owned(),
+        });
+    }
+    Ok(vx_run(&words.join(" ")))
+}
+
+/// The command that runs `args` (`NAME [ARGS] [::: NAME…]`) with the vx that runs the
+/// task (`$VX`, as make's `$(MAKE)`), on the project's manifest.
+fn vx_run(args: &str) -> String {
+    format!("\"${{VX}}\" run --manifest \"${{{CONFIG_ROOT}}}/vx.toml\" {args}")
 }
 
 /// `command` as mise runs it, with `sh -o errexit -c` (mise's `unix_default_inline_shell_args`):

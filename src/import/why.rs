@@ -191,7 +191,9 @@ pub enum TaskError {
     #[error("a task with neither `run`, `file` nor `depends`")]
     NothingToRun,
     /// A dependency written with arguments.
-    #[error("`{name}`: a dependency with arguments, which vx's depends do not take")]
+    #[error(
+        "`{name}`: a dependency with arguments vx cannot pass on (a `depends` entry's plain words run first; `depends_post` and `wait_for` take none)"
+    )]
     DependsWithArguments {
         /// The dependency as written.
         name: String,

@@ -761,10 +761,10 @@ depends = ["build --release"]
     assert_eq!(
         out.status.code(),
         Some(0),
-        "two skipped, the rest written: {all}"
+        "one skipped, the rest written: {all}"
     );
     assert!(
-        all.contains("2 entries were skipped (the lines above say why)"),
+        all.contains("1 entry was skipped (the lines above say why)"),
         "{all}"
     );
     for line in [
@@ -777,8 +777,8 @@ depends = ["build --release"]
         "imported task deploy from mise.toml\n",
         "skipped task weird from mise.toml:",
         "the template `{{exec(command='date')}}` has no vx counterpart",
-        "skipped task fetch from mise.toml:",
-        "a dependency with arguments",
+        // A dependency with arguments runs first, as a command (issue 64).
+        "imported task fetch from mise.toml\n",
     ] {
         assert!(all.contains(line), "{line:?} missing:\n{all}");
     }
@@ -1529,4 +1529,27 @@ fn a_mise_tasks_usage_values_reach_its_commands_as_variables() {
     assert_eq!(stdout(&run).trim(), "hello you it dry=no");
     let run = w.vx(&["run", "greet", "me", "--dry-run"]);
     assert_eq!(stdout(&run).trim(), "hello me dry=true", "{}", both(&run));
+}
+
+/// Issue 64: a dependency with arguments (`depends = ["greet --loud"]`) was refused; it
+/// runs before the task's commands, with its arguments, as mise runs it.
+#[test]
+fn a_mise_dependency_with_arguments_runs_first_with_them() {
+    let w = World::new();
+    write(
+        &w,
+        "mise.toml",
+        "[tasks.greet]\nrun = \"echo greeted\"\n\n\
+         [tasks.ship]\nrun = \"echo shipped\"\ndepends = [\"greet --loud\", \"greet\"]\n",
+    );
+    import_tasks(&w, &["greet", "ship"]);
+    let run = w.vx(&["run", "ship"]);
+    let all = both(&run);
+    assert_eq!(run.status.code(), Some(0), "{all}");
+    let out = stdout(&run);
+    let loud = out
+        .find("greeted --loud")
+        .unwrap_or_else(|| panic!("{all}"));
+    let shipped = out.find("shipped").unwrap_or_else(|| panic!("{all}"));
+    assert!(loud < shipped, "{all}");
 }
