@@ -13,6 +13,11 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod task_files;
+mod usage;
+
+pub use task_files::{file_and_included_tasks, file_tasks};
+
 use super::why::{DirError, EnvError, TaskError, VersionError};
 use super::{
     Entry, EnvEntry, EnvValue, Imported, ImportedArg, ImportedScript, Malformed, ScriptEntry,
@@ -83,6 +88,36 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
     Ok(imported)
 }
 
+/// Leaves out each alias of `tasks` that another task has as its name, or that an
+/// earlier task has as an alias (a file task's name without its extension beside a
+/// task of that name: mise runs the task of that name), saying so in its task's
+/// `ignored`, so the task imports without it.
+pub fn settle_aliases(tasks: &mut [ScriptEntry]) {
+    let names: Vec<String> = tasks.iter().map(|t| t.name.clone()).collect();
+    let mut claimed: Vec<String> = Vec::new();
+    for (i, entry) in tasks.iter_mut().enumerate() {
+        let Ok(script) = &mut entry.script else {
+            continue;
+        };
+        let mut kept = Vec::new();
+        for alias in std::mem::take(&mut script.alias) {
+            let named = names
+                .iter()
+                .enumerate()
+                .any(|(j, name)| j != i && *name == alias);
+            if named || claimed.contains(&alias) {
+                script
+                    .ignored
+                    .push(format!("alias `{alias}` (another task answers to it)"));
+            } else {
+                claimed.push(alias.clone());
+                kept.push(alias);
+            }
+        }
+        script.alias = kept;
+    }
+}
+
 /// The keys of a mise task that vx's `[tasks]` has a counterpart for.
 const TASK_KEYS: &[&str] = &[
     "run",
@@ -122,12 +157,14 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         DeValue::Table(table) => table,
         _ => return Err(TaskError::NotATask),
     };
+    let mut usage_notes = Vec::new();
     if let Some(usage) = table.get("usage") {
         let DeValue::String(spec) = usage.get_ref() else {
             return Err(TaskError::NotAString { key: "usage" });
         };
-        usage_spec(spec, &mut script.args)?;
+        usage::spec(spec, &mut script.args, &mut usage_notes)?;
     }
+    let mut file_command = None;
     match (table.get("run"), table.get("file")) {
         (Some(_), Some(_)) => return Err(TaskError::RunAndFile),
         (Some(run), None) => script.run = task_run(run.get_ref(), &mut script.args, vars)?,
@@ -135,11 +172,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             let DeValue::String(file) = file.get_ref() else {
                 return Err(TaskError::NotAString { key: "file" });
             };
-            // The file gets the words as its arguments, as mise passes them.
-            script.run = vec![format!(
-                "{} {{args}}",
-                task_command(file, &mut script.args, vars)?
-            )];
+            file_command = Some(task_command(file, &mut script.args, vars)?);
         }
         (None, None) if table.get("depends").is_some() => {}
         (None, None) => return Err(TaskError::NothingToRun),
@@ -156,12 +189,17 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             *list = strings(value.get_ref(), key)?;
         }
     }
-    for name in script
-        .depends
+    // A dependency with arguments (`"build --release"`) runs first, as a command:
+    // vx's `depends` name tasks without arguments.
+    let (plain, with_arguments): (Vec<String>, Vec<String>) = std::mem::take(&mut script.depends)
+        .into_iter()
+        .partition(|name| !name.trim().contains(char::is_whitespace));
+    script.depends = plain;
+    let first = with_arguments
         .iter()
-        .chain(&script.depends_post)
-        .chain(&script.wait_for)
-    {
+        .map(|name| dependency_step(name))
+        .collect::<Result<Vec<String>, TaskError>>()?;
+    for name in script.depends_post.iter().chain(&script.wait_for) {
         if name.contains(char::is_whitespace) {
             return Err(TaskError::DependsWithArguments { name: name.clone() });
         }
@@ -186,18 +224,23 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             return Err(TaskError::NotAString { key: "dir" });
         };
         let dir = dir.trim();
-        let relative = match dir.strip_prefix("{{config_root}}") {
-            Some(rest) => rest.trim_start_matches('/'),
-            None => dir,
-        };
-        let relative = if relative.is_empty() { "." } else { relative };
-        if relative.contains("{{") {
-            return Err(TaskError::DirTemplate {
-                dir: dir.to_owned(),
-            });
+        // `{{cwd}}`: where the user ran it from, vx's own default for a task.
+        if is_cwd(dir) {
+            script.cwd = None;
+        } else {
+            script.cwd = Some(task_dir(dir)?);
         }
-        script.cwd = Some(relative.to_owned());
     }
+    if let Some(file) = file_command {
+        // The file gets the words as its arguments, as mise passes them; named from
+        // the project when the task runs elsewhere.
+        let file = match &script.cwd {
+            None if !file.starts_with('/') => format!("\"${{{CONFIG_ROOT}}}\"/{file}"),
+            _ => file,
+        };
+        script.run = vec![format!("{file} {{args}}")];
+    }
+    script.run.splice(0..0, first);
     for (key, slot) in [
         ("description", &mut script.description),
         ("confirm", &mut script.confirm),
@@ -247,9 +290,53 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         .filter(|key| !TASK_KEYS.contains(&key.as_str()))
         .collect();
     ignored.sort();
+    ignored.extend(usage_notes);
     script.ignored = ignored;
+    if script.run.iter().any(|run| run.contains("usage_")) {
+        usage_variables(&mut script);
+    }
     config_root_variable(&mut script);
     Ok(script)
+}
+
+/// mise gives a task its arguments' values as `usage_NAME` variables too (`-` as `_`),
+/// what its commands (or its file) may read: each command exports them first, from
+/// the declared arguments vx fills in (`{{NAME}}`).
+fn usage_variables(script: &mut ImportedScript) {
+    if script.args.is_empty() {
+        return;
+    }
+    let names: String = script
+        .args
+        .iter()
+        .map(|a| format!(" usage_{}={{{{{}}}}}", a.name.replace('-', "_"), a.name))
+        .collect();
+    for run in &mut script.run {
+        *run = format!("export{names}; {run}");
+    }
+}
+
+/// Whether a task's `dir` is mise's `{{cwd}}` (with or without spaces inside).
+fn is_cwd(dir: &str) -> bool {
+    dir.strip_prefix("{{")
+        .and_then(|d| d.strip_suffix("}}"))
+        .is_some_and(|inner| inner.trim() == "cwd")
+}
+
+/// A task's `dir` relative to the project (`{{config_root}}/` dropped), or why vx
+/// cannot take it.
+fn task_dir(dir: &str) -> Result<String, TaskError> {
+    let relative = match dir.strip_prefix("{{config_root}}") {
+        Some(rest) => rest.trim_start_matches('/'),
+        None => dir,
+    };
+    let relative = if relative.is_empty() { "." } else { relative };
+    if relative.contains("{{") {
+        return Err(TaskError::DirTemplate {
+            dir: dir.to_owned(),
+        });
+    }
+    Ok(relative.to_owned())
 }
 
 /// A file's `[vars]` (mise.jdx.dev, "Tasks", "Vars"): its plain string values, which
@@ -318,11 +405,65 @@ fn task_run(
             .iter()
             .map(|c| match c.get_ref() {
                 DeValue::String(one) => task_command(one, args, vars).map(errexit),
+                DeValue::Table(step) => task_step(step),
                 _ => Err(TaskError::RunStep),
             })
             .collect(),
         _ => Err(TaskError::RunShape),
     }
+}
+
+/// A `run` step that runs tasks at that point (mise.jdx.dev, "Task configuration",
+/// `run`): `{ task = "NAME" }` runs the task with what it depends on, `{ tasks =
+/// ["A", "B"] }` runs them at once. As vx takes it: a command running them
+/// ([`vx_run`]).
+fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
+    let names = match (step.get("task"), step.get("tasks")) {
+        (Some(one), None) if step.len() == 1 => strings(one.get_ref(), "task")?,
+        (None, Some(many)) if step.len() == 1 => strings(many.get_ref(), "tasks")?,
+        _ => return Err(TaskError::RunStep),
+    };
+    if names.is_empty() {
+        return Err(TaskError::RunStep);
+    }
+    for name in &names {
+        let plain = !name.is_empty()
+            && !name.starts_with('-')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'));
+        if !plain {
+            return Err(TaskError::RunTaskName { name: name.clone() });
+        }
+    }
+    Ok(vx_run(&names.join(" ::: ")))
+}
+
+/// A dependency with arguments (`"build --release"`, mise.jdx.dev "Task
+/// configuration", `depends`) as the command that runs it before the task's own:
+/// the words are the task's name and plain arguments (nothing a shell would read
+/// otherwise), or it cannot be taken.
+fn dependency_step(dependency: &str) -> Result<String, TaskError> {
+    let plain = |word: &str| {
+        !word.is_empty()
+            && word.chars().all(|c| {
+                c.is_ascii_alphanumeric()
+                    || matches!(c, '_' | '-' | '.' | ':' | '=' | '/' | '@' | ',' | '+')
+            })
+    };
+    let words: Vec<&str> = dependency.split_whitespace().collect();
+    if words.is_empty() || words[0].starts_with('-') || !words.iter().all(|w| plain(w)) {
+        return Err(TaskError::DependsWithArguments {
+            name: dependency.to_owned(),
+        });
+    }
+    Ok(vx_run(&words.join(" ")))
+}
+
+/// The command that runs `args` (`NAME [ARGS] [::: NAME…]`) with the vx that runs the
+/// task (`$VX`, as make's `$(MAKE)`), on the project's manifest.
+fn vx_run(args: &str) -> String {
+    format!("\"${{VX}}\" run --manifest \"${{{CONFIG_ROOT}}}/vx.toml\" {args}")
 }
 
 /// `command` as mise runs it, with `sh -o errexit -c` (mise's `unix_default_inline_shell_args`):
@@ -374,6 +515,12 @@ fn task_command(
         }
         if inner == "config_root" {
             out.push_str(&format!("${{{CONFIG_ROOT}}}"));
+            continue;
+        }
+        // Where the user ran the task from: vx gives every task's commands it (`VX_CWD`,
+        // `tasks::command::CWD_VARIABLE`, whose test holds the two together).
+        if inner == "cwd" {
+            out.push_str("${VX_CWD}");
             continue;
         }
         if let Some(name) = inner.strip_prefix("env.").map(str::trim)
@@ -504,273 +651,6 @@ fn params_of(text: &str) -> Result<Vec<(String, String)>, TaskError> {
         rest = tail.trim_start().trim_start_matches(',').trim_start();
     }
     Ok(out)
-}
-
-/// mise's `usage` spec (KDL lines, usage.jdx.dev): `arg "<name>"` (required) or
-/// `arg "[name]"`, `flag "-f --force"` (a flag) or `flag "--env <env>"` (an option),
-/// each with `help="…"` and `default="…"`. Anything else cannot be mapped.
-fn usage_spec(spec: &str, args: &mut Vec<ImportedArg>) -> Result<(), TaskError> {
-    let no_counterpart = |line: &str| TaskError::UsageLine {
-        line: line.to_owned(),
-    };
-    for line in spec
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with("//"))
-    {
-        let (kind, rest) = line
-            .split_once(char::is_whitespace)
-            .ok_or_else(|| no_counterpart(line))?;
-        let rest = rest.trim();
-        let quoted = rest
-            .strip_prefix('"')
-            .and_then(|r| r.split_once('"'))
-            .ok_or_else(|| no_counterpart(line))?;
-        let (what, params) = quoted;
-        let mut arg = ImportedArg {
-            name: String::new(),
-            kind: "positional",
-            default: None,
-            help: None,
-        };
-        for (key, value) in params_of(params.trim()).unwrap_or_default() {
-            match key.as_str() {
-                "help" => arg.help = Some(value),
-                "default" => arg.default = Some(value),
-                _ => {}
-            }
-        }
-        match kind {
-            "arg" => {
-                arg.name = what.trim_matches(['<', '>', '[', ']', '.']).to_owned();
-            }
-            "flag" => {
-                let long = what
-                    .split_whitespace()
-                    .find_map(|w| w.strip_prefix("--"))
-                    .ok_or_else(|| TaskError::UsageFlag {
-                        line: line.to_owned(),
-                    })?;
-                arg.name = long.to_owned();
-                arg.kind = if what.contains('<') { "option" } else { "flag" };
-                // Optional unless the spec says `required=#true`, as usage reads it.
-                if arg.kind == "option"
-                    && arg.default.is_none()
-                    && !params.contains("required=#true")
-                {
-                    arg.default = Some(String::new());
-                }
-            }
-            _ => return Err(no_counterpart(line)),
-        }
-        if args.iter().all(|a| a.name != arg.name) {
-            args.push(arg);
-        }
-    }
-    Ok(())
-}
-
-/// The directories mise reads file tasks from, relative to the config's directory
-/// (mise.jdx.dev, "File tasks").
-const FILE_TASK_DIRS: &[&str] = &[
-    "mise-tasks",
-    ".mise-tasks",
-    "mise/tasks",
-    ".mise/tasks",
-    ".config/mise/tasks",
-];
-
-/// mise's file tasks beside a config in `dir`: each executable under the task
-/// directories, named by its path (`/` as `:`), its `#MISE` (or `# [MISE]`) header
-/// lines read as the keys of a TOML task, `#USAGE` lines as its usage spec; the task
-/// runs the file. Bounded: at most 256 files, 64 KiB of each read.
-pub fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
-    file_tasks_in(dir, FILE_TASK_DIRS)
-}
-
-/// The tasks a mise file in `dir` (its text `text`) has beyond its own `[tasks]`:
-/// those of the files and directories `[task_config] includes` names (mise.jdx.dev,
-/// "Task configuration": a TOML file's top-level tables are tasks, a directory holds
-/// file tasks; relative to the config's directory; the list replaces the default
-/// directories), else the file tasks of the default directories ([`file_tasks`]). An
-/// include outside the project, or one that cannot be read, is a task entry saying
-/// why, so `vx import` says it.
-pub fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptEntry> {
-    let Some(includes) = task_includes(text) else {
-        return file_tasks(dir);
-    };
-    let vars = DeTable::parse(text)
-        .map(|root| vars_of(root.get_ref()))
-        .unwrap_or_default();
-    let mut out = Vec::new();
-    for include in includes.iter().take(64) {
-        let relative =
-            match project_relative(include, "[task_config] includes takes paths in the project") {
-                Ok(relative) => relative,
-                Err(why) => {
-                    out.push(ScriptEntry {
-                        name: include.clone(),
-                        script: Err(TaskError::Include {
-                            include: include.clone(),
-                            why: why.to_string(),
-                        }),
-                        line: None,
-                    });
-                    continue;
-                }
-            };
-        let path = dir.join(&relative);
-        if path.is_dir() {
-            out.extend(file_tasks_in(dir, &[relative.as_str()]));
-        } else {
-            out.extend(included_toml(&path, include, &vars));
-        }
-    }
-    out
-}
-
-/// `[task_config] includes` of a mise file, when it names any.
-fn task_includes(text: &str) -> Option<Vec<String>> {
-    let root = DeTable::parse(text).ok()?;
-    let config = root.get_ref().get("task_config")?;
-    let DeValue::Table(config) = config.get_ref() else {
-        return None;
-    };
-    strings(config.get("includes")?.get_ref(), "includes").ok()
-}
-
-/// The tasks of an included TOML file: each top-level table (or string) is a task.
-fn included_toml(path: &std::path::Path, include: &str, vars: &Vars) -> Vec<ScriptEntry> {
-    let unreadable = |why: String| {
-        vec![ScriptEntry {
-            name: include.to_owned(),
-            script: Err(TaskError::Include {
-                include: include.to_owned(),
-                why,
-            }),
-            line: None,
-        }]
-    };
-    let text = match crate::bounded_read::read_to_string(path, super::MAX_IMPORT_BYTES) {
-        Ok(text) => text,
-        Err(e) => return unreadable(e.to_string()),
-    };
-    let root = match DeTable::parse(&text) {
-        Ok(root) => root,
-        Err(e) => return unreadable(format!("invalid TOML: {}", e.message().trim())),
-    };
-    let mut tasks: Vec<_> = root.get_ref().iter().collect();
-    tasks.sort_by_key(|(key, _)| key.span().start);
-    tasks
-        .into_iter()
-        .map(|(key, value)| ScriptEntry {
-            name: key.get_ref().to_string(),
-            script: task(value.get_ref(), vars),
-            line: Some(super::line_of(&text, key.span().start)),
-        })
-        .collect()
-}
-
-/// The file tasks under each of `roots` (directories relative to `dir`).
-fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<ScriptEntry> {
-    let mut out = Vec::new();
-    for sub in roots {
-        let root = dir.join(sub);
-        let mut files = Vec::new();
-        walk(&root, &mut files, 0);
-        files.sort();
-        for file in files.into_iter().take(256) {
-            let Ok(rel) = file.strip_prefix(&root) else {
-                continue;
-            };
-            let name = rel
-                .iter()
-                .map(|p| p.to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join(":");
-            let shown = format!("{sub}/{}", rel.to_string_lossy());
-            out.push(ScriptEntry {
-                name,
-                script: file_task(&file, &shown),
-                line: None,
-            });
-        }
-    }
-    out
-}
-
-fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    if depth > 6 {
-        return;
-    }
-    for entry in entries.flatten() {
-        let path = entry.path();
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk(&path, out, depth + 1),
-            Ok(t) if t.is_file() && crate::platform::search::is_executable(&path) => out.push(path),
-            _ => {}
-        }
-    }
-}
-
-/// One file task: its header as a task table whose `file` is the script itself.
-fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, TaskError> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|f| f.take(64 * 1024).read_to_end(&mut bytes))
-        .map_err(|e| TaskError::Read {
-            shown: shown.to_owned(),
-            source: e.into(),
-        })?;
-    let text = String::from_utf8_lossy(&bytes);
-    let mut header = String::new();
-    let mut usage = String::new();
-    for line in text.lines() {
-        let line = line.trim_start();
-        for marker in ["#MISE ", "# [MISE] ", "//MISE ", "// [MISE] "] {
-            if let Some(rest) = line.strip_prefix(marker) {
-                header.push_str(rest);
-                header.push('\n');
-            }
-        }
-        for marker in ["#USAGE ", "# [USAGE] ", "//USAGE "] {
-            if let Some(rest) = line.strip_prefix(marker) {
-                usage.push_str(rest);
-                usage.push('\n');
-            }
-        }
-    }
-    let mut table = DeTable::parse(&header)
-        .map_err(|e| TaskError::HeaderNotToml {
-            message: e.message().trim().to_owned(),
-        })?
-        .into_inner();
-    for key in ["run", "file"] {
-        if table.keys().any(|k| k.get_ref() == key) {
-            return Err(TaskError::HeaderSets { key });
-        }
-    }
-    table.insert(
-        Spanned::new(0..0, "file".into()),
-        Spanned::new(0..0, DeValue::String(shown.to_owned().into())),
-    );
-    if !usage.is_empty() {
-        table.insert(
-            Spanned::new(0..0, "usage".into()),
-            Spanned::new(0..0, DeValue::String(usage.into())),
-        );
-    }
-    let mut script = task(&DeValue::Table(table), &Vars::new())?;
-    if script.args.iter().any(|_| true) && !text.contains("VX_ARG_") && text.contains("usage_") {
-        script.ignored.push(
-            "its $usage_* variables (vx sets VX_ARG_NAME and passes the words on)".to_owned(),
-        );
-    }
-    Ok(script)
 }
 
 /// One `[tools]` entry.

@@ -394,6 +394,7 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
                     .scripts
                     .extend(mise::file_and_included_tasks(dir, &text));
             }
+            mise::settle_aliases(&mut imported.scripts);
             bounded(&imported).map_err(|m| invalid(path, m))?;
             Ok((imported, Vec::new()))
         }

@@ -316,21 +316,7 @@ pub fn lookup_of(name: &str) -> Result<Lookup, LookupError> {
         }
         _ if build_backend_needs(backend).is_some() => match backend_package(bare) {
             Some((_, package)) => Ok(Lookup::Package(package.to_owned())),
-            // npm, PyPI, crates.io and Go packages vx resolves from their registries
-            // itself (crates and modules built with the project's rust or go).
-            None if matches!(backend, "npm" | "pipx" | "pypi" | "cargo" | "go") => {
-                let rest = match rest.rfind('@') {
-                    Some(at) if at > 0 => &rest[..at],
-                    _ => rest,
-                };
-                // mise's tool options (`pipx:black[extras=jupyter]`) are not extras.
-                let name = format!("{backend}:{rest}");
-                match crate::package_name::Name::parse(&name) {
-                    Ok(Some(name)) => Ok(Lookup::Backend(name.to_string())),
-                    Ok(None) => Err(LookupError::NoPackage { name }),
-                    Err(e) => Err(e.into()),
-                }
-            }
+            None if OWN_BACKENDS.contains(&backend) => own_backend(backend, rest),
             None => {
                 let tool = rest.rsplit('/').next().unwrap_or(rest);
                 let tool = tool.split('@').next().unwrap_or(tool);
@@ -348,6 +334,44 @@ pub fn lookup_of(name: &str) -> Result<Lookup, LookupError> {
     }
 }
 
+/// The language registries vx resolves packages from itself (npm, PyPI, crates.io and
+/// Go modules; crates and modules built with the project's rust or go).
+const OWN_BACKENDS: &[&str] = &["npm", "pipx", "pypi", "cargo", "go"];
+
+/// `BACKEND:rest` as vx's own backend's package (`pipx:ruff` → `pypi:ruff`), a
+/// trailing `@version` left out (mise's tool options, `pipx:black[extras=jupyter]`,
+/// were taken off before: they are not extras).
+fn own_backend(backend: &str, rest: &str) -> Result<Lookup, LookupError> {
+    let rest = match rest.rfind('@') {
+        Some(at) if at > 0 => &rest[..at],
+        _ => rest,
+    };
+    let name = format!("{backend}:{rest}");
+    match crate::package_name::Name::parse(&name) {
+        Ok(Some(name)) => Ok(Lookup::Backend(name.to_string())),
+        Ok(None) => Err(LookupError::NoPackage { name }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What an entry [`lookup_of`] swaps for a release binary ([`BACKEND_PACKAGES`]:
+/// `npm:@biomejs/biome` → `biomejs/biome`) is as its own backend's package
+/// (`npm:@biomejs/biome`), which vx installs too: what it keeps when the release
+/// binary cannot be had, so the entry is never lost to the swap. `None` for any other
+/// entry.
+pub fn unswapped(name: &str) -> Option<Lookup> {
+    let bare = match name.find('[') {
+        Some(at) if name.ends_with(']') => &name[..at],
+        _ => name,
+    };
+    let (backend, _) = backend_package(bare)?;
+    if !OWN_BACKENDS.contains(&backend) {
+        return None;
+    }
+    let (_, rest) = bare.split_once(':')?;
+    own_backend(backend, rest).ok()
+}
+
 /// `owner/repo` (or a longer registry name) as written, checked for its shape.
 fn package_name(name: &str) -> Result<String, LookupError> {
     let name = name.trim_end_matches('/');
@@ -362,6 +386,29 @@ fn package_name(name: &str) -> Result<String, LookupError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_swapped_entry_keeps_its_own_backend_to_fall_back_on() {
+        assert_eq!(
+            unswapped("npm:@biomejs/biome"),
+            Some(Lookup::Backend("npm:@biomejs/biome".into()))
+        );
+        assert_eq!(
+            unswapped("pipx:ruff"),
+            Some(Lookup::Backend("pypi:ruff".into()))
+        );
+        assert_eq!(
+            unswapped("cargo:cargo-nextest"),
+            Some(Lookup::Backend("cargo:cargo-nextest".into()))
+        );
+        assert_eq!(
+            unswapped("go:gotest.tools/gotestsum"),
+            Some(Lookup::Backend("go:gotest.tools/gotestsum".into()))
+        );
+        // Not swapped: nothing to fall back on.
+        assert_eq!(unswapped("npm:prettier"), None);
+        assert_eq!(unswapped("aqua:cli/cli"), None);
+    }
 
     #[test]
     fn backends_are_taken_off_and_build_backends_reported() {

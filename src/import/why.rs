@@ -191,7 +191,9 @@ pub enum TaskError {
     #[error("a task with neither `run`, `file` nor `depends`")]
     NothingToRun,
     /// A dependency written with arguments.
-    #[error("`{name}`: a dependency with arguments, which vx's depends do not take")]
+    #[error(
+        "`{name}`: a dependency with arguments vx cannot pass on (a `depends` entry's plain words run first; `depends_post` and `wait_for` take none)"
+    )]
     DependsWithArguments {
         /// The dependency as written.
         name: String,
@@ -212,8 +214,16 @@ pub enum TaskError {
         dir: String,
     },
     /// A `run` list step that is not a string.
-    #[error("`run` lists commands (strings); a `{{ task = … }}` step has no vx counterpart")]
+    #[error(
+        "`run` lists commands (strings) and `{{ task = \"NAME\" }}` or `{{ tasks = [\"NAME\", …] }}` steps"
+    )]
     RunStep,
+    /// A `{ task = … }` step naming something vx cannot pass to `vx run` as a name.
+    #[error("`run` step `{name}`: not a task name vx can run (arguments are not taken)")]
+    RunTaskName {
+        /// The name as written.
+        name: String,
+    },
     /// `run` neither a string nor a non-empty list.
     #[error("`run` is a command or a list of commands")]
     RunShape,

@@ -546,8 +546,8 @@ impl Parser<'_> {
             .collect()
     }
 
-    /// The tasks together: names and aliases unique, every plain dependency a task
-    /// (or a file task of `.vx/tasks/`), no cycle. Errors point at the task's line.
+    /// The tasks together: names and aliases unique, no cycle. Errors point at the
+    /// task's line.
     fn check_tasks(
         &self,
         tasks: &[crate::manifest::environment::task::Task],
@@ -574,34 +574,9 @@ impl Parser<'_> {
                 }
             }
         }
-        let project = self.path.parent().unwrap_or(Path::new("."));
-        for task in tasks {
-            for pattern in task
-                .depends
-                .iter()
-                .chain(&task.depends_post)
-                .chain(&task.wait_for)
-            {
-                if crate::manifest::environment::task::is_glob(pattern)
-                    || crate::manifest::environment::task_graph::position(tasks, pattern).is_some()
-                    || crate::manifest::environment::task_files::exists(project, pattern)
-                {
-                    continue;
-                }
-                let known: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
-                let hint = suggest(pattern, &known)
-                    .map(|s| format!("; did you mean `{s}`?"))
-                    .unwrap_or_default();
-                return Err(self.err(
-                    at_line(task.line),
-                    Problem::Environment(format!(
-                        "task `{}` depends on `{}`, which is not a task{hint}",
-                        task.name,
-                        validate::shorten(pattern)
-                    )),
-                ));
-            }
-        }
+        // A dependency that is no task is not an error here: the task is listed, and
+        // running it fails naming the missing one (`task_graph::Plan::build`), as
+        // mise takes it, so one bad entry does not stop the project's other commands.
         if let Some(cycle) = crate::manifest::environment::task_graph::cycle(tasks) {
             let line = tasks
                 .iter()

@@ -884,11 +884,6 @@ fn bad_environment_entries_are_errors_at_their_line() {
             2,
             "cycle: a → b → a",
         ),
-        (
-            "[scripts]\na = { run = \"x\", depends = [\"lnt\"] }\nlint = \"y\"\n",
-            2,
-            "did you mean `lint`",
-        ),
         ("[scripts]\na = { runn = \"x\" }\n", 2, "did you mean `run`"),
         ("[settings]\nenv_file = 1\n", 2, "a path, or an array"),
         (
@@ -986,4 +981,16 @@ fn vx_toml_names_them_by_their_commands() {
         err.contains("vx.toml:2:1") && err.contains("host name with a dot"),
         "{err}"
     );
+}
+
+/// A dependency that is no task is not a manifest error (issue 64): the manifest reads,
+/// and the task graph names the missing one for the run to fail with.
+#[test]
+fn a_missing_dependency_is_left_to_the_run() {
+    let text = "[tools]\n\n[scripts]\na = { run = \"x\", depends = [\"lnt\", \"lint:*\"] }\nlint = \"y\"\n";
+    let manifest = Manifest::parse(Path::new("vx.toml"), text).unwrap();
+    let tasks = &manifest.environment.tasks;
+    let missing =
+        crate::manifest::environment::task_graph::missing(tasks, &tasks[0], Path::new("."));
+    assert_eq!(missing, ["lnt"]);
 }

@@ -643,9 +643,11 @@ fn import_tools(
                 edit::set_constraint(text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
             imported += 1;
             unchecked += usize::from(mapped.unchecked);
+            let swap = import::names::backend_note(&entry.name).filter(|_| mapped.kept_backend);
             let all_notes: Vec<&str> = entry
                 .notes
                 .iter()
+                .filter(|note| swap.as_ref() != Some(*note))
                 .chain(&mapped.notes)
                 .map(String::as_str)
                 .collect();
@@ -796,6 +798,9 @@ struct Mapped {
     /// Written without its publisher's index (which could not be read): the lock
     /// is filled later.
     unchecked: bool,
+    /// Kept as its own backend's package, the release binary the name is swapped for
+    /// not had ([`import::names::unswapped`]): the entry's note of the swap is void.
+    kept_backend: bool,
 }
 
 /// mise's tasks added to `text`'s `[tasks]`, each said in `lines`; a task vx cannot
@@ -838,6 +843,7 @@ fn import_scripts(
         }
     }
     let mut added = 0;
+    let mut imported: Vec<&str> = Vec::new();
     loop {
         let mut refused = Vec::new();
         let before = pending.len();
@@ -872,6 +878,7 @@ fn import_scripts(
                         )
                     };
                     lines.push(format!("imported task {name} from {file}{ignored}"));
+                    imported.push(entry.name.as_str());
                 }
             }
         }
@@ -884,12 +891,34 @@ fn import_scripts(
                     sanitize(&why)
                 ));
             }
+            missing_dependencies(path, text, &imported, lines);
             return Ok(added);
         }
         pending = refused
             .into_iter()
             .map(|(entry, script, at, file, _)| (entry, script, at, file))
             .collect();
+    }
+}
+
+/// A line for each imported task (`imported`, by name) that depends on a task vx.toml
+/// (its `text` at `path`) does not have: it is imported all the same, listed, and
+/// fails when run, naming the missing one, as mise takes it.
+fn missing_dependencies(path: &Path, text: &str, imported: &[&str], lines: &mut Vec<String>) {
+    let Ok(manifest) = Manifest::parse(path, text) else {
+        return;
+    };
+    let project = path.parent().unwrap_or(Path::new("."));
+    let tasks = &manifest.environment.tasks;
+    for task in tasks.iter().filter(|t| imported.contains(&t.name.as_str())) {
+        let missing = crate::manifest::environment::task_graph::missing(tasks, task, project);
+        if let Some(first) = missing.first() {
+            lines.push(format!(
+                "task {} depends on `{}`, which is no task here: it is listed, and running it fails naming it (as in mise)",
+                sanitize(&task.name),
+                sanitize(first)
+            ));
+        }
     }
 }
 
@@ -1003,6 +1032,7 @@ fn map_runtime(
         constraint,
         notes,
         unchecked,
+        kept_backend: false,
     })
 }
 
@@ -1085,6 +1115,7 @@ fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Re
         key,
         constraint: constraint.clone(),
         unchecked: false,
+        kept_backend: false,
     })
 }
 
@@ -1096,6 +1127,41 @@ fn map_backend(resolver: &Resolver<'_>, name: &str, entry: &import::Entry) -> Re
 /// read offline included, is this entry's skip reason: one name never stops the
 /// others.
 fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, Skip> {
+    let swapped = match map_found(resolver, entry) {
+        Err(skip) => skip,
+        found => return found,
+    };
+    // A language registry's entry swapped for a release binary that could not be had
+    // keeps its own backend (`npm:@biomejs/biome`), never lost to the swap.
+    let Some(import::names::Lookup::Backend(own)) = import::names::unswapped(&entry.name) else {
+        return Err(swapped);
+    };
+    match map_backend(resolver, &own, entry) {
+        Ok(mut mapped) => {
+            let package = entry
+                .lookup
+                .as_ref()
+                .map(|l| l.name().to_owned())
+                .unwrap_or_default();
+            mapped.notes.insert(
+                0,
+                format!(
+                    "kept as {own}: the release binary of {package} is not to be had ({})",
+                    swapped.why
+                ),
+            );
+            mapped.kept_backend = true;
+            Ok(mapped)
+        }
+        Err(again) => Err(Skip {
+            unreachable: swapped.unreachable && again.unreachable,
+            why: format!("{}; nor as {own}: {}", swapped.why, again.why),
+        }),
+    }
+}
+
+/// [`map_entry`] by the entry's own lookup.
+fn map_found(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, Skip> {
     let lookup = entry.lookup.as_ref().map_err(ToString::to_string)?;
     if let import::names::Lookup::Backend(name) = lookup {
         return map_backend(resolver, name, entry);
@@ -1148,5 +1214,6 @@ fn map_entry(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, S
         qualified: found.qualified_name(),
         constraint: constraint.clone(),
         unchecked: false,
+        kept_backend: false,
     })
 }

@@ -11,6 +11,14 @@ use crate::project_env::Changes;
 use super::args::{self, ArgsError, Values};
 use crate::manifest::environment::task::Task;
 
+/// The variable every task's commands get holding the directory `vx run` started
+/// from (a task without `dir` runs there; one with `dir` may still want it).
+pub const CWD_VARIABLE: &str = "VX_CWD";
+
+/// The variable every task's commands get holding the path of the vx that runs them
+/// (as make's `MAKE`, cargo's `CARGO`): what a mise `run` step `{ task = … }` becomes.
+pub const EXE_VARIABLE: &str = "VX";
+
 /// What every task of a run shares: `PATH`, `[env]`, the project directory.
 pub struct Shell {
     /// `PATH` with the toolchain's bin directories first.
@@ -60,6 +68,8 @@ impl Shell {
                 .map(|run| crate::platform::process::shell(&args::fill(run, task, values, &quote)))
                 .collect(),
         };
+        let cwd = std::env::current_dir().ok();
+        let exe = std::env::current_exe().ok();
         let own = self.own.iter().find(|(name, _)| *name == task.name);
         let (path, changes) = own.map_or((&self.path, &self.changes), |(_, own)| {
             (&own.path, &own.changes)
@@ -72,6 +82,14 @@ impl Shell {
             }
             command.env("PATH", path);
             command.env("VX_TASK_NAME", &task.name);
+            // Where `vx run` started (mise's `{{cwd}}`), whatever the task's `dir`.
+            if let Some(cwd) = &cwd {
+                command.env(CWD_VARIABLE, cwd);
+            }
+            // The vx running it, for a task that runs tasks (`"$VX" run NAME`).
+            if let Some(exe) = &exe {
+                command.env(EXE_VARIABLE, exe);
+            }
             if let Some(dir) = &dir {
                 command.current_dir(dir);
             }
@@ -96,4 +114,28 @@ pub fn quote(arg: &str) -> String {
 #[cfg(windows)]
 pub fn quote(arg: &str) -> String {
     format!("\"{}\"", arg.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CWD_VARIABLE;
+
+    #[test]
+    fn mise_task_steps_import_as_the_vx_tasks_get() {
+        let imported =
+            crate::import::mise::parse("[tasks.a]\nrun = [{ tasks = [\"b\", \"c\"] }]\n").unwrap();
+        let script = imported.scripts[0].script.as_ref().unwrap();
+        assert!(
+            script.run[0].starts_with(&format!("\"${{{}}}\" run ", super::EXE_VARIABLE)),
+            "{:?}",
+            script.run
+        );
+    }
+
+    #[test]
+    fn mise_cwd_template_imports_as_the_variable_tasks_get() {
+        let imported = crate::import::mise::parse("[tasks.a]\nrun = \"ls {{cwd}}\"\n").unwrap();
+        let script = imported.scripts[0].script.as_ref().unwrap();
+        assert_eq!(script.run, [format!("ls ${{{CWD_VARIABLE}}}")]);
+    }
 }

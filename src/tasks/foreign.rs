@@ -8,9 +8,12 @@
 //! Both files are read within [`MAX_FILE`] bytes; one that cannot be read or parsed is
 //! a note (its entries are not listed), never a failure of `vx run`. The justfile is
 //! parsed conservatively: a recipe is a line at column 0 of the form `name args*:`
-//! (not `:=`), private ones (`_name`, `[private]`) left out, its doc comment (the `#`
-//! line just above it) its description. Names that would need quoting for a shell are
-//! left out too: the command is built from the name.
+//! (not `:=`), private ones (`_name`, `[private]`) and those marked for another
+//! operating system (`[windows]` on Linux: [`attributes`]) left out, its doc comment
+//! (the `#` line just above it) its description. Names that would need quoting for a
+//! shell are left out too: the command is built from the name.
+
+pub mod attributes;
 
 use std::path::Path;
 
@@ -90,17 +93,15 @@ pub fn discover(project: &Path) -> (Vec<Foreign>, Vec<String>) {
     if let Some(name) = JUSTFILES.iter().find(|n| project.join(n).is_file()) {
         let path = project.join(name);
         match crate::bounded_read::read_to_string(&path, MAX_FILE) {
-            Ok(text) => {
-                found.extend(
-                    just_recipes(&text)
-                        .into_iter()
-                        .map(|(recipe, about)| Foreign {
-                            name: recipe,
-                            source: Source::Just((*name).to_owned()),
-                            about,
-                        }),
-                )
-            }
+            Ok(text) => found.extend(
+                just_recipes(&text, attributes::Host::current())
+                    .into_iter()
+                    .map(|(recipe, about)| Foreign {
+                        name: recipe,
+                        source: Source::Just((*name).to_owned()),
+                        about,
+                    }),
+            ),
             Err(error) => notes.push(format!(
                 "{} cannot be read ({error}): its recipes are not listed",
                 path.display()
@@ -164,7 +165,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
         let Ok(imported) = crate::import::mise::parse(&text) else {
             continue;
         };
-        if let Some(entry) = imported.scripts.iter().find(|s| s.name == name) {
+        if let Some(entry) = imported.scripts.iter().find(|s| answers(s, name)) {
             return Some(MiseTask {
                 file: file.to_owned(),
                 why_not: entry.script.as_ref().err().map(ToString::to_string),
@@ -172,7 +173,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
         }
         // Its includes (or the default file-task directories), as `vx import` reads them.
         let more = crate::import::mise::file_and_included_tasks(project, &text);
-        if let Some(entry) = more.into_iter().find(|s| s.name == name) {
+        if let Some(entry) = more.into_iter().find(|s| answers(s, name)) {
             return Some(MiseTask {
                 file: format!("{file}'s file tasks and includes"),
                 why_not: entry.script.as_ref().err().map(ToString::to_string),
@@ -182,11 +183,21 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
     // Without a mise file, mise still reads the default file-task directories.
     let entry = crate::import::mise::file_tasks(project)
         .into_iter()
-        .find(|s| !configured && s.name == name)?;
+        .find(|s| !configured && answers(s, name))?;
     Some(MiseTask {
         file: "mise's file tasks".to_owned(),
         why_not: entry.script.as_ref().err().map(ToString::to_string),
     })
+}
+
+/// Whether a mise task answers to `name`: its name or one of its aliases (a file
+/// task's name without its extension).
+fn answers(entry: &crate::import::ScriptEntry, name: &str) -> bool {
+    entry.name == name
+        || entry
+            .script
+            .as_ref()
+            .is_ok_and(|s| s.alias.iter().any(|a| a == name))
 }
 
 /// Whether `name` can go into a command unquoted (on every platform's shell).
@@ -199,16 +210,18 @@ fn plain_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | ':' | '.' | '/' | '@'))
 }
 
-/// The public recipes of a justfile's text, with their doc comments, in file order.
-pub fn just_recipes(text: &str) -> Vec<(String, String)> {
+/// The public recipes of a justfile's text that run on `host`, with their doc
+/// comments, in file order.
+pub fn just_recipes(text: &str, host: attributes::Host<'_>) -> Vec<(String, String)> {
     let mut recipes = Vec::new();
     let mut comment: Option<String> = None;
-    let mut private = false;
+    // The attributes of the lines above the recipe.
+    let mut marks: Vec<String> = Vec::new();
     for line in text.lines() {
         let trimmed = line.trim_end();
         if trimmed.is_empty() {
             comment = None;
-            private = false;
+            marks.clear();
             continue;
         }
         if line.starts_with([' ', '\t']) {
@@ -220,19 +233,22 @@ pub fn just_recipes(text: &str) -> Vec<(String, String)> {
             comment = (!rest.starts_with('!')).then(|| rest.trim().to_owned());
             continue;
         }
-        if let Some(attributes) = trimmed.strip_prefix('[') {
-            // `[private]`, `[group('x'), private]`, …
-            private |= attributes
-                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-                .any(|word| word == "private");
+        if let Some(inner) = trimmed.strip_prefix('[') {
+            // `[private]`, `[group('x'), private]`, `[linux]`, …
+            marks.extend(attributes::names(inner).into_iter().map(str::to_owned));
             continue;
         }
         let doc = comment.take();
-        let was_private = std::mem::take(&mut private);
+        let marked = std::mem::take(&mut marks);
         let Some(name) = recipe_name(trimmed) else {
             continue;
         };
-        if was_private || name.starts_with('_') || !plain_name(&name) {
+        let private = marked.iter().any(|m| m == "private");
+        if private
+            || !attributes::runs_on(&marked, host)
+            || name.starts_with('_')
+            || !plain_name(&name)
+        {
             continue;
         }
         recipes.push((name, doc.unwrap_or_default()));
@@ -425,7 +441,7 @@ deploy env="prod:eu" $TOKEN: (build "x")
 #!/usr/bin/env bash
 weird = 1
 "#;
-        let recipes = just_recipes(text);
+        let recipes = just_recipes(text, attributes::Host::current());
         assert_eq!(
             recipes,
             [

@@ -216,3 +216,42 @@ fn a_recipe_without_just_installed_says_to_add_just() {
         "{stderr}"
     );
 }
+
+/// Issue 64, item 8: a recipe marked for other operating systems (`[windows]` on
+/// Linux) was listed and run; it is listed, and found, only where `just` would run it
+/// (`[unix]` on any Unix, `[linux]`, `[macos]`, `[windows]` on theirs), and a name two
+/// recipes share for two systems is the one of this system.
+#[test]
+fn justfile_recipes_marked_for_another_system_are_not_listed() {
+    let work = Work::new();
+    work.write_manifest("[tools]\n");
+    std::fs::write(
+        work.dir.path().join("justfile"),
+        "[windows]\nwin-only:\n    echo win\n\n\
+         [linux]\nlinux-only:\n    echo linux\n\n\
+         [macos]\nmac-only:\n    echo mac\n\n\
+         [unix, group('all')]\nunix-only:\n    echo unix\n\n\
+         [group('windows')]\nanywhere:\n    echo any\n\n\
+         # Build on Windows\n[windows]\nbuild:\n    echo win-build\n\n\
+         # Build on Unix\n[unix]\nbuild:\n    echo unix-build\n",
+    )
+    .unwrap();
+    let bin = stand_ins(&work);
+    let (code, list, stderr) = run(&work, &bin, &[]);
+    assert_eq!(code, 0, "{stderr}");
+    let names: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let mut expected = Vec::new();
+    match std::env::consts::OS {
+        "linux" => expected.push("linux-only"),
+        "macos" => expected.push("mac-only"),
+        _ => {}
+    }
+    expected.extend(["unix-only", "anywhere", "build"]);
+    assert_eq!(names, expected, "{list}");
+    assert!(list.contains("[justfile] Build on Unix"), "{list}");
+    let (code, _, stderr) = run(&work, &bin, &["win-only"]);
+    assert_eq!(code, 2, "not this system's recipe: {stderr}");
+}

@@ -147,9 +147,20 @@ fn unknown_names_and_cycles_are_errors_with_their_path() {
     let (code, _, stderr) = work.run_tasks(&["a"]);
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("task `b` depends on `bulid`, which is not a task; did you mean `build`?"),
+        stderr.contains("task `bulid` (needed by a → b) does not exist; did you mean `build`?"),
         "{stderr}"
     );
+    // Issue 64, item 7: the missing dependency stops only what needs it (it was a
+    // manifest error that stopped every task): the tasks are listed, the others run.
+    let (code, list, stderr) = work.run_tasks(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    let names: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names, ["a", "b", "build"], "{list}");
+    let (code, _, stderr) = work.run_tasks(&["build"]);
+    assert_eq!(code, 0, "{stderr}");
     let work = Work::with_tasks(
         "[tasks]\na = { run = \"true\", depends = [\"b\"], depends_post = [\"c\"] }\nb = { depends = [\"c\"] }\nc = \"true\"\n",
     );

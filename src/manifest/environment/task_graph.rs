@@ -72,6 +72,22 @@ pub fn resolve(tasks: &[Task], pattern: &str) -> Vec<usize> {
     }
 }
 
+/// The plain names in `task`'s `depends` and `depends_post` that are no task of
+/// `tasks` (nor a file task of the project at `project`): running it fails naming the
+/// first ([`Plan::build`]).
+pub fn missing<'a>(tasks: &[Task], task: &'a Task, project: &std::path::Path) -> Vec<&'a str> {
+    task.depends
+        .iter()
+        .chain(&task.depends_post)
+        .filter(|name| {
+            !is_glob(name)
+                && position(tasks, name).is_none()
+                && !super::task_files::exists(project, name)
+        })
+        .map(String::as_str)
+        .collect()
+}
+
 /// The task whose name is closest to `name`, when close enough to be a typo.
 pub fn similar<'a>(tasks: &'a [Task], name: &str) -> Option<&'a Task> {
     tasks

@@ -1,0 +1,215 @@
+//! mise's `usage` specs (a TOML task's `usage`, a file task's `#USAGE` lines) as a
+//! vx task's declared arguments (usage.jdx.dev, "Spec": KDL nodes, one a line).
+
+use super::super::ImportedArg;
+use super::super::why::TaskError;
+
+/// Nodes of a spec that describe the command and run nothing: left out.
+const ABOUT: &[&str] = &[
+    "name",
+    "bin",
+    "about",
+    "long_about",
+    "version",
+    "author",
+    "usage",
+    "before_help",
+    "after_help",
+    "before_long_help",
+    "after_long_help",
+    "example",
+    "complete",
+];
+
+/// mise's `usage` spec: `arg "<name>"` (required) or `arg "[name]"` (optional, empty
+/// when not given), `flag "-f --force"` (a flag) or `flag "--env <env>"` (an option,
+/// optional unless `required=#true`), each with `help="…"` and `default="…"`. A
+/// variadic argument (`"<files>..."`, `var=#true`) is not declared: the words reach
+/// the task as they are (`{args}`). A node's block of children (`{ choices "a" "b" }`)
+/// and the nodes that only describe the command (`about`, `name`, …) are left out,
+/// each said in `ignored`; any other node cannot be mapped.
+pub(super) fn spec(
+    spec: &str,
+    args: &mut Vec<ImportedArg>,
+    ignored: &mut Vec<String>,
+) -> Result<(), TaskError> {
+    let no_counterpart = |line: &str| TaskError::UsageLine {
+        line: line.to_owned(),
+    };
+    // How deep in a node's `{ … }` children the line is.
+    let mut depth = 0usize;
+    for line in spec
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+    {
+        if depth > 0 {
+            depth = (depth + line.matches('{').count()).saturating_sub(line.matches('}').count());
+            if let Some(child) = line.split_whitespace().next().filter(|c| *c != "}") {
+                note(ignored, format!("usage's `{child}` (not checked by vx)"));
+            }
+            continue;
+        }
+        let (line, opens) = match line.strip_suffix('{') {
+            Some(head) => (head.trim_end(), true),
+            None => (line, false),
+        };
+        if opens {
+            depth = 1;
+        }
+        let (kind, rest) = line
+            .split_once(char::is_whitespace)
+            .ok_or_else(|| no_counterpart(line))?;
+        if ABOUT.contains(&kind) {
+            continue;
+        }
+        let rest = rest.trim();
+        let (what, params) = rest
+            .strip_prefix('"')
+            .and_then(|r| r.split_once('"'))
+            .ok_or_else(|| no_counterpart(line))?;
+        let mut arg = ImportedArg {
+            name: String::new(),
+            kind: "positional",
+            default: None,
+            help: None,
+        };
+        arg.help = param(params, "help");
+        arg.default = param(params, "default");
+        let variadic = what.ends_with("...") || param(params, "var").as_deref() == Some("#true");
+        if params.split_whitespace().any(|word| word == "choices") {
+            note(ignored, "usage's `choices` (not checked by vx)".to_owned());
+        }
+        match kind {
+            "arg" => {
+                let name = what.trim_end_matches('.');
+                arg.name = name.trim_matches(['<', '>', '[', ']']).to_owned();
+                if variadic {
+                    note(
+                        ignored,
+                        format!(
+                            "usage's variadic `{}` (the words reach the task as given)",
+                            arg.name
+                        ),
+                    );
+                    continue;
+                }
+                // `[name]` is optional: empty when not given, as usage leaves it.
+                if name.starts_with('[') && arg.default.is_none() {
+                    arg.default = Some(String::new());
+                }
+            }
+            "flag" => {
+                let long = what
+                    .split_whitespace()
+                    .find_map(|w| w.strip_prefix("--"))
+                    .ok_or_else(|| TaskError::UsageFlag {
+                        line: line.to_owned(),
+                    })?;
+                arg.name = long.to_owned();
+                arg.kind = if what.contains('<') { "option" } else { "flag" };
+                // Optional unless the spec says `required=#true`, as usage reads it.
+                if arg.kind == "option"
+                    && arg.default.is_none()
+                    && !params.contains("required=#true")
+                {
+                    arg.default = Some(String::new());
+                }
+            }
+            _ => return Err(no_counterpart(line)),
+        }
+        if args.iter().all(|a| a.name != arg.name) {
+            args.push(arg);
+        }
+    }
+    Ok(())
+}
+
+/// The value of a node's property `key=VALUE` (`help="Where to"`, `var=#true`), a
+/// quoted string or a bare word, among whatever else the node says (`choices "a" "b"`).
+fn param(params: &str, key: &str) -> Option<String> {
+    let needle = format!("{key}=");
+    let mut from = 0;
+    while let Some(found) = params[from..].find(&needle) {
+        let at = from + found;
+        from = at + needle.len();
+        let bounded = params[..at]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace);
+        if !bounded {
+            continue;
+        }
+        let value = &params[from..];
+        return Some(match value.strip_prefix('"') {
+            Some(quoted) => quoted.split('"').next().unwrap_or_default().to_owned(),
+            None => value
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+        });
+    }
+    None
+}
+
+/// `what` in `ignored`, once.
+fn note(ignored: &mut Vec<String>, what: String) {
+    if !ignored.contains(&what) {
+        ignored.push(what);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_tasks_usage_header_declares_its_arguments() {
+        let mut args = Vec::new();
+        let mut ignored = Vec::new();
+        spec(
+            "about \"Deploy\"\n\
+             arg \"<environment>\" help=\"Where to\" {\n  choices \"dev\" \"prod\"\n}\n\
+             arg \"[tag]\"\n\
+             flag \"-f --force\" help=\"Skip checks\"\n\
+             flag \"--region <region>\" default=\"us-east-1\"\n\
+             arg \"<files>...\"\n",
+            &mut args,
+            &mut ignored,
+        )
+        .unwrap();
+        let got: Vec<(&str, &str, Option<&str>)> = args
+            .iter()
+            .map(|a| (a.name.as_str(), a.kind, a.default.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("environment", "positional", None),
+                ("tag", "positional", Some("")),
+                ("force", "flag", None),
+                ("region", "option", Some("us-east-1")),
+            ]
+        );
+        assert_eq!(args[0].help.as_deref(), Some("Where to"));
+        assert_eq!(
+            ignored,
+            [
+                "usage's `choices` (not checked by vx)",
+                "usage's variadic `files` (the words reach the task as given)"
+            ]
+        );
+        let mut args = Vec::new();
+        assert!(spec("cmd \"sub\"\n", &mut args, &mut ignored).is_err());
+        // Properties among the node's other words, as written on one line.
+        spec(
+            "arg \"<env>\" help=\"Target environment\" choices \"dev\" \"prod\"\nflag \"--x <x>\" xdefault=\"no\" default=\"y\"\n",
+            &mut args,
+            &mut ignored,
+        )
+        .unwrap();
+        assert_eq!(args[0].help.as_deref(), Some("Target environment"));
+        assert_eq!(args[1].default.as_deref(), Some("y"));
+    }
+}
