@@ -92,9 +92,13 @@ fn plan(
     catalogue: &crate::runtime::catalogue::Catalogue,
     platform: &Platform,
 ) -> Result<(), ResolutionError> {
+    // The project's tools are resolved only for a tool that may be built with one of
+    // them (most tools named on the command line are not).
     let tools = match project {
-        Some(m) => super::needs::ProjectTools::pinned(m, pinned, catalogue, platform),
-        None => super::needs::ProjectTools::default(),
+        Some(m) if super::needs::may_need_project(spec, entries) => {
+            super::needs::ProjectTools::pinned(m, pinned, catalogue, platform)
+        }
+        _ => super::needs::ProjectTools::default(),
     };
     super::needs::plan(std::slice::from_mut(spec), &tools, entries, platform)
 }

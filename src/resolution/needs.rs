@@ -109,11 +109,7 @@ pub fn plan(
         let Some(entry) = lock.tools.get(&spec.name) else {
             continue;
         };
-        let Some(name) = entry
-            .package
-            .as_deref()
-            .and_then(|p| Name::parse(p).ok().flatten())
-        else {
+        let Some(name) = registry_package(entry) else {
             continue;
         };
         let runtime = name.kind.runtime();
@@ -165,6 +161,24 @@ pub fn plan(
         }
     }
     Ok(())
+}
+
+/// The language-registry package (`npm:prettier`, `cargo:ripgrep`) a lock entry is of,
+/// if it is one: the only entries [`plan`] fills needs for.
+fn registry_package(entry: &crate::lock::LockedTool) -> Option<Name> {
+    entry
+        .package
+        .as_deref()
+        .and_then(|p| Name::parse(p).ok().flatten())
+}
+
+/// Whether [`plan`] may need the project's tools for `spec` (its entry in `lock` is a
+/// language-registry package): the caller resolves them only then.
+pub fn may_need_project(spec: &ToolSpec, lock: &Lock) -> bool {
+    lock.tools
+        .get(&spec.name)
+        .and_then(registry_package)
+        .is_some()
 }
 
 /// vx's own `runtime` as `entry` (an environment's `own_runtime`) locks it, on
