@@ -110,23 +110,6 @@ impl From<crate::runtime::Release> for Listed {
     }
 }
 
-/// A name that no registry has and that is a near miss of a runtime's: said first
-/// (`vx add pythn`, `pythn = "3.12"` in vx.toml), since the registries' closest names
-/// (`nodejs/node` for `nodee`) are not what was meant.
-pub(super) fn near_runtime(name: &str, error: ResolutionError) -> ResolutionError {
-    match error {
-        ResolutionError::Usage(why) => {
-            ResolutionError::Usage(match crate::runtime::similar(name) {
-                Some(runtime) => format!(
-                    "no runtime or package is named `{name}`; did you mean the runtime `{runtime}`? ({why})"
-                ),
-                None => why,
-            })
-        }
-        other => other,
-    }
-}
-
 impl Resolver<'_> {
     /// What `name` designates: a runtime's name or alias, else a registry lookup.
     pub fn named(&self, name: &str) -> Result<Named, ResolutionError> {
@@ -143,7 +126,7 @@ impl Resolver<'_> {
             Some(runtime) => Ok(Named::Runtime(runtime)),
             None => match self.lookup(name) {
                 Ok(found) => Ok(Named::Package(Box::new(found))),
-                Err(e) => Err(near_runtime(name, e)),
+                Err(e) => Err(super::resolver::near_runtime(name, e)),
             },
         }
     }

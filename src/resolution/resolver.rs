@@ -864,7 +864,7 @@ impl<'n> Resolver<'n> {
         let (tool, request) = (origin.tool, origin.request);
         let found = self
             .lookup(&request.lookup)
-            .map_err(|e| at(super::named::near_runtime(&request.lookup, e)))?;
+            .map_err(|e| at(near_runtime(&request.lookup, e)))?;
         if let Some(reason) = &found.unsupported {
             return Err(at(usage(format!(
                 "{} cannot be installed by vx: {reason}",
@@ -1618,6 +1618,23 @@ fn github_error(e: crate::github::GithubError) -> ResolutionError {
         ResolutionError::Unreachable(e.to_string())
     } else {
         ResolutionError::Environment(e.to_string())
+    }
+}
+
+/// A name that no registry has and that is a near miss of a runtime's: said first
+/// (`vx add pythn`, `pythn = "3.12"` in vx.toml), since the registries' closest names
+/// (`nodejs/node` for `nodee`) are not what was meant.
+pub(super) fn near_runtime(name: &str, error: ResolutionError) -> ResolutionError {
+    match error {
+        ResolutionError::Usage(why) => {
+            ResolutionError::Usage(match crate::runtime::similar(name) {
+                Some(runtime) => format!(
+                    "no runtime or package is named `{name}`; did you mean the runtime `{runtime}`? ({why})"
+                ),
+                None => why,
+            })
+        }
+        other => other,
     }
 }
 
