@@ -561,9 +561,11 @@ impl Parser<'_> {
                 .sum::<usize>();
             Some(start..start)
         };
+        // Each name and alias of the tasks before: the first task that answers to it.
+        let mut taken: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for (i, task) in tasks.iter().enumerate() {
             for name in std::iter::once(&task.name).chain(&task.alias) {
-                if let Some(other) = tasks[..i].iter().find(|t| t.answers_to(name)) {
+                if let Some(other) = taken.get(name.as_str()).map(|&j| &tasks[j]) {
                     return Err(self.err(
                         at_line(task.line),
                         Problem::Environment(format!(
@@ -573,8 +575,12 @@ impl Parser<'_> {
                     ));
                 }
             }
+            for name in std::iter::once(&task.name).chain(&task.alias) {
+                taken.entry(name.as_str()).or_insert(i);
+            }
         }
         let project = self.path.parent().unwrap_or(Path::new("."));
+        let names = crate::manifest::environment::task_graph::Names::of(tasks);
         for task in tasks {
             for pattern in task
                 .depends
@@ -583,7 +589,7 @@ impl Parser<'_> {
                 .chain(&task.wait_for)
             {
                 if crate::manifest::environment::task::is_glob(pattern)
-                    || crate::manifest::environment::task_graph::position(tasks, pattern).is_some()
+                    || names.position(pattern).is_some()
                     || crate::manifest::environment::task_files::exists(project, pattern)
                 {
                     continue;
