@@ -43,6 +43,7 @@ pub mod store;
 pub mod stream;
 mod uv;
 mod venv;
+pub mod wheel;
 pub mod written;
 
 #[cfg(test)]
@@ -427,6 +428,9 @@ pub enum InstallError {
         /// Whether it holds more than those.
         more: bool,
     },
+    /// A wheel's metadata names another project than its file name ([`wheel`]).
+    #[error(transparent)]
+    Wheel(#[from] wheel::WheelError),
     /// A rust-installer package's components could not be merged into one tree.
     #[error(transparent)]
     Components(#[from] components::ComponentsError),
@@ -513,6 +517,7 @@ impl InstallError {
             InstallError::Extract(_)
             | InstallError::Bin(_)
             | InstallError::NoExecutable { .. }
+            | InstallError::Wheel(_)
             | InstallError::Components(_) => 13,
             InstallError::PostInstall { .. }
             | InstallError::PostInstallSpawn { .. }
@@ -771,6 +776,13 @@ fn install_new(
         stats,
         kept,
     } = fetch_and_unpack(cfg, work.path(), &tree, sink, opts)?;
+    // A wheel is the project its name says (never for a planned environment, whose
+    // installer checks it and whose archive is not unpacked here).
+    if let Some(file) = wheel::file_of(&cfg.spec.url)
+        && !environment::is_planned(cfg)
+    {
+        wheel::check(file, &tree)?;
+    }
     let key = make.key.clone();
     make_tree(cfg, &tree, &final_dir, make, kept.as_deref(), sink, opts)?;
     if sink.cancel_requested() {
