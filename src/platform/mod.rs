@@ -204,6 +204,15 @@ pub mod process {
     pub fn terminate(pid: u32) -> io::Result<()> {
         imp::terminate(pid)
     }
+
+    /// Ends, at once and without appeal, the process group `leader` leads and the
+    /// processes `others` (SIGKILL), processes of ours that no other process answers
+    /// for any more (the tasks of a task guard that was killed). Harmless for those gone
+    /// already. Windows has neither groups nor such orphans (a Job Object ends a tree):
+    /// [`io::ErrorKind::Unsupported`].
+    pub fn kill_orphans(leaders: &[u32], others: &[u32]) -> io::Result<()> {
+        imp::kill_orphans(leaders, others)
+    }
 }
 
 pub mod interrupt {

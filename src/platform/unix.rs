@@ -93,6 +93,20 @@ pub(super) fn terminate(pid: u32) -> io::Result<()> {
     rustix::process::kill_process(pid, Signal::TERM).map_err(io::Error::from)
 }
 
+pub(super) fn kill_orphans(leaders: &[u32], others: &[u32]) -> io::Result<()> {
+    for &leader in leaders {
+        if let Some(group) = Pid::from_raw(leader as i32) {
+            let _ = rustix::process::kill_process_group(group, Signal::KILL);
+        }
+    }
+    for &pid in others {
+        if let Some(pid) = Pid::from_raw(pid as i32) {
+            let _ = rustix::process::kill_process(pid, Signal::KILL);
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn parent_id() -> Option<u32> {
     Some(rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32))
 }
