@@ -191,6 +191,22 @@ fn a_killed_guard_ends_the_run_and_leaves_nothing() {
     });
 }
 
+/// What the tasks guide says of a lone task (issue 66, item 8): run in vx's place a
+/// daemon it starts outlives it, as from a shell; with an output flag the task runs
+/// under the guard, and a detached daemon it leaves ends with it.
+#[test]
+fn a_lone_task_run_with_an_output_flag_leaves_no_daemon() {
+    let work = Work::new();
+    let marker = format!("lone-{}", std::process::id());
+    let task = "lone = { run = \"setsid sleep 300 & echo started\" }\n";
+    let mut vx = run_vx(&work, &marker, task, &["--output", "prefix", "lone"]);
+    let status = common::wait_exit(&mut vx);
+    assert_eq!(status.code(), Some(0));
+    wait_for("the daemon to be gone", || {
+        marked(&marker).is_empty().then_some(())
+    });
+}
+
 #[test]
 fn what_a_finished_task_left_running_is_stopped_with_it() {
     // `left` exits at once, leaving a detached process on its stdout and one that
