@@ -85,6 +85,14 @@ pub(super) fn terminate(_pid: u32) -> io::Result<()> {
     ))
 }
 
+pub(super) fn adopt_orphans() -> bool {
+    false
+}
+
+pub(super) fn end_adopted() {}
+
+pub(super) fn stop_adopting() {}
+
 pub(super) fn kill_orphans(_leaders: &[u32], _others: &[u32]) -> io::Result<()> {
     Err(io::Error::new(
         io::ErrorKind::Unsupported,
