@@ -13,7 +13,7 @@ root=$PWD
 vx=$root/target/debug/vx
 seeds=$root/fuzz/seeds
 rm -rf "$seeds"
-mkdir -p "$seeds"/{manifest,lock,user_config,import,template,daemon_request,config_frame,hook_state}
+mkdir -p "$seeds"/{manifest,lock,user_config,import,template,daemon_request,config_frame,hook_state,tasks}
 "$root/scripts/fuzz-seeds-publishers.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -93,4 +93,83 @@ payload='{"spec":{"name":"tool","version":"1","url":"https://example.com/t.tar.g
   python3 -c "import struct,sys; sys.stdout.buffer.write(struct.pack('<I', len(sys.argv[1])))" "$payload"
   printf '%s' "$payload"
 } > "$seeds/config_frame/seed-frame"
+# Tasks: the first byte chooses the form (0 a vx.toml, 1 a .vx/tasks file's #VX header).
+{ printf '\000'; cat <<'VXEOF'
+[tasks]
+t0 = "true"
+t1 = { run = "true", depends = ["t0"] }
+t2 = { run = "true", depends = ["t1"] }
+t3 = { run = "true", depends = ["t2"] }
+t4 = { run = "true", depends = ["t3"] }
+t5 = { run = "true", depends = ["t4"] }
+t6 = { run = "true", depends = ["t5"] }
+t7 = { run = "true", depends = ["t6"] }
+t8 = { run = "true", depends = ["t7"] }
+t9 = { run = "true", depends = ["t8"] }
+t10 = { run = "true", depends = ["t9"] }
+t11 = { run = "true", depends = ["t10"] }
+t12 = { run = "true", depends = ["t11"] }
+t13 = { run = "true", depends = ["t12"] }
+t14 = { run = "true", depends = ["t13"] }
+t15 = { run = "true", depends = ["t14"] }
+t16 = { run = "true", depends = ["t15"] }
+t17 = { run = "true", depends = ["t16"] }
+t18 = { run = "true", depends = ["t17"] }
+t19 = { run = "true", depends = ["t18"] }
+t20 = { run = "true", depends = ["t19"] }
+t21 = { run = "true", depends = ["t20"] }
+t22 = { run = "true", depends = ["t21"] }
+t23 = { run = "true", depends = ["t22"] }
+t24 = { run = "true", depends = ["t23"] }
+t25 = { run = "true", depends = ["t24"] }
+t26 = { run = "true", depends = ["t25"] }
+t27 = { run = "true", depends = ["t26"] }
+t28 = { run = "true", depends = ["t27"] }
+t29 = { run = "true", depends = ["t28"] }
+t30 = { run = "true", depends = ["t29"] }
+t31 = { run = "true", depends = ["t30"] }
+t32 = { run = "true", depends = ["t31"] }
+t33 = { run = "true", depends = ["t32"] }
+t34 = { run = "true", depends = ["t33"] }
+t35 = { run = "true", depends = ["t34"] }
+t36 = { run = "true", depends = ["t35"] }
+t37 = { run = "true", depends = ["t36"] }
+t38 = { run = "true", depends = ["t37"] }
+t39 = { run = "true", depends = ["t38"] }
+VXEOF
+} > "$seeds/tasks/seed-chain"
+{ printf '\001'; cat <<'VXEOF'
+#!/bin/sh
+#VX description = "Migrate the database"
+#VX depends = ["build"]
+#VX args = [{ name = "target", default = "dev" }]
+exec migrate --to "$VX_ARG_TARGET"
+VXEOF
+} > "$seeds/tasks/seed-file-task"
+{ printf '\000'; cat <<'VXEOF'
+[tasks]
+lint = { depends = ["lint:*"] }
+"lint:rust" = "cargo clippy -- -D warnings"
+"lint:sh" = "shellcheck scripts/*.sh"
+build = { run = "cargo build --release", sources = ["src/**/*.rs", "Cargo.lock"], outputs = ["target/release/app"] }
+test = { run = ["cargo test", "cargo test --doc"], depends = ["build"], env = { RUST_LOG = "warn" } }
+ci = { depends = ["lint", "test"], depends_post = ["report"] }
+report = { run = "scripts/report.sh", hide = true }
+greet = { run = "echo {{greeting}}, {{name}}", args = [
+  { name = "name", default = "world", help = "who" },
+  { name = "greeting", option = true, default = "hello" },
+  { name = "loud", flag = true },
+] }
+api = { run = "cargo run -p api", service = true, ready = { port = 8080, timeout = "60s" } }
+web = { run = "npm run dev", dir = "web", service = true, ready = { log = "ready in \\d+ ms" } }
+dev = { depends = ["api", "web"], alias = "d", wait_for = ["build"] }
+deploy = { run = "scripts/deploy.sh {args}", confirm = "Deploy to production?" }
+VXEOF
+} > "$seeds/tasks/seed-guide"
+{ printf '\000'; cat <<'VXEOF'
+[scripts]
+fmt = "cargo fmt"
+check = { run = "cargo check", depends = ["fmt"], description = "check it" }
+VXEOF
+} > "$seeds/tasks/seed-scripts"
 ls -R "$seeds" | head -60

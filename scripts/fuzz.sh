@@ -6,8 +6,9 @@
 # daemon_request, config_frame, hook_state (__VX_STATE), dotenv ([settings] env_file),
 # runtime_index (the runtime publishers' indexes: nodejs.org index.json, declared
 # lines, python-build-standalone SHA256SUMS, builds.hex.pm builds.txt, Adoptium, go.dev,
-# GitHub release lists, Rust channel manifests) and language_registry (npm packuments
-# and version documents, PyPI PEP 691/503 pages, .npmrc, pip.conf). The corpus starts
+# GitHub release lists, Rust channel manifests), language_registry (npm packuments
+# and version documents, PyPI PEP 691/503 pages, .npmrc, pip.conf) and tasks (vx.toml's
+# [tasks] and .vx/tasks headers, planned and their arguments parsed). The corpus starts
 # from the committed seeds (fuzz/seeds/TARGET, written by scripts/fuzz-seeds.sh); the registry
 # has its own script (scripts/fuzz-registry.sh). Prints libFuzzer's run count.
 #   scripts/fuzz.sh TARGET [RUNS]           (default 1000000 inputs)

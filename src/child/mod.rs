@@ -12,7 +12,9 @@
 //! stops between chunks, cleans up and the slot says Cancelled, and so does every slot
 //! of the batch not yet started. A child whose parent died then ends its own process
 //! tree with SIGKILL, itself last: what a `post_install` forked and that ignored the
-//! cancel has nobody else to end it.
+//! cancel has nobody else to end it. A build the engine waits for (`npm ci`, pip, uv)
+//! does not wait for the engine: a watch thread gives the tree SIGTERM as soon as the
+//! parent is gone and SIGKILL a grace period later.
 //! (On Windows: Ctrl-Break and the console's close; the parent's Job Object ends a
 //! child whose parent died.)
 
@@ -21,6 +23,7 @@ pub mod board_sink;
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use crate::config_frame::{EXIT_BAD_CONFIG, InstallConfig, read_frames};
 use crate::install::{self, InstallError, InstallOptions, ProgressSink, Terminal};
@@ -55,6 +58,15 @@ pub fn from_parent() -> i32 {
     }
     // The parent starts each child as the root of a process tree of its own.
     let own_tree = process::leads_own_tree();
+    // What a tool's build starts (`npm ci`, pip, uv) runs while the engine waits for
+    // it, out of reach of the cancel: once the parent is gone, the watch ends it.
+    if own_tree && tied {
+        let signalled = Arc::clone(&signalled);
+        let board = board.clone();
+        let _ = std::thread::Builder::new()
+            .name("vx-orphan-watch".into())
+            .spawn(move || end_tree_when_orphaned(&signalled, parent, &board));
+    }
     let mut code = 0;
     // Dropped (its work directory removed) before the tree is ended below.
     let mut shared = Shared::default();
@@ -178,6 +190,33 @@ impl Shared {
             work_area: Some(Arc::clone(&self.area)),
             ..InstallOptions::for_config_with(cfg, net)
         })
+    }
+}
+
+/// How long a child whose parent died gives its process tree to end by itself (the
+/// SIGTERM every process of it got) before it SIGKILLs the tree, itself with it.
+const ORPHAN_GRACE: Duration = Duration::from_secs(3);
+/// How often the watch looks at the cancel flag.
+const ORPHAN_POLL: Duration = Duration::from_millis(100);
+
+/// The watch of a child that leads its own tree and is tied to its parent: once the
+/// cancel came (`signalled`) and the parent (`parent`, the creator of `board`) is gone,
+/// every process of the tree gets SIGTERM at once (a build the engine is waiting for:
+/// `npm ci`, pip, uv, and what they started), and after [`ORPHAN_GRACE`] the tree,
+/// this process included, SIGKILL, unless the child ended first. `vx sync` SIGKILLed
+/// left `npm ci` running to its end (issue 66, item 12): the cancel reached the engine
+/// only once npm returned.
+fn end_tree_when_orphaned(signalled: &AtomicBool, parent: Option<u32>, board: &std::path::Path) {
+    loop {
+        if signalled.load(Ordering::Relaxed)
+            && (process::parent_id() != parent || parent_is_gone(board))
+        {
+            process::term_own_tree();
+            std::thread::sleep(ORPHAN_GRACE);
+            process::kill_own_tree();
+            return;
+        }
+        std::thread::sleep(ORPHAN_POLL);
     }
 }
 

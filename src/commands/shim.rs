@@ -14,7 +14,9 @@
 //! vx.lock say (after an edit of vx.toml, before `vx sync`) is an error naming it
 //! (exit 127). A command no tool provides is looked up on the inherited `PATH`
 //! without the shims' directory (the system's own `python` outside a project), and
-//! when that finds nothing either, the error says so (exit 127).
+//! when that finds nothing either, the error says so (exit 127). A vx the command
+//! was found as (another vx installed as `node`, handed the process by a vx that
+//! looked `node` up) refuses at once (exit 126) rather than look it up again.
 
 use std::ffi::OsString;
 
@@ -25,6 +27,9 @@ use vx::session::{Opening, Want};
 /// Runs the shim for `command` with `args` ([`vx::ops::shim`]); returns only the error
 /// that stopped it.
 pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
+    if let Some(looped) = vx::ops::exec::resolved_to_vx(command) {
+        return Err(looped);
+    }
     let shim = Shim::new(command, args);
     let (sources, recorded) = vx::session::recorded::activation(None, None).unzip();
     if let (Some(recorded), Some(sources)) = (recorded.flatten(), sources.as_ref()) {

@@ -43,6 +43,7 @@ pub mod store;
 pub mod stream;
 mod uv;
 mod venv;
+pub mod wheel;
 pub mod written;
 
 #[cfg(test)]
@@ -368,6 +369,17 @@ pub enum InstallError {
         /// Where it came from.
         url: String,
     },
+    /// A Go module's download is not the module whose `h1:` hash the lock records:
+    /// nothing of it is installed.
+    #[error("module hash mismatch: got {actual}; expected {expected} (vx.lock's h1); from {}", crate::validate::hide_userinfo(.url))]
+    ModuleHash {
+        /// The hash the lock pins.
+        expected: String,
+        /// The download's.
+        actual: String,
+        /// Where it came from.
+        url: String,
+    },
     /// The archive was refused or could not be unpacked.
     #[error(transparent)]
     Extract(ExtractError),
@@ -427,6 +439,9 @@ pub enum InstallError {
         /// Whether it holds more than those.
         more: bool,
     },
+    /// A wheel's metadata names another project than its file name ([`wheel`]).
+    #[error(transparent)]
+    Wheel(#[from] wheel::WheelError),
     /// A rust-installer package's components could not be merged into one tree.
     #[error(transparent)]
     Components(#[from] components::ComponentsError),
@@ -499,7 +514,8 @@ impl InstallError {
         match self {
             InstallError::Config(_) | InstallError::Setting(_) => EXIT_BAD_CONFIG,
             InstallError::Fetch(FetchError::ChecksumMismatch { .. })
-            | InstallError::Integrity { .. } => 11,
+            | InstallError::Integrity { .. }
+            | InstallError::ModuleHash { .. } => 11,
             // Writing into the store failed for a reason of the disk's, not the
             // server's or the archive's.
             InstallError::Fetch(FetchError::Write { source, .. })
@@ -513,6 +529,7 @@ impl InstallError {
             InstallError::Extract(_)
             | InstallError::Bin(_)
             | InstallError::NoExecutable { .. }
+            | InstallError::Wheel(_)
             | InstallError::Components(_) => 13,
             InstallError::PostInstall { .. }
             | InstallError::PostInstallSpawn { .. }
@@ -771,6 +788,13 @@ fn install_new(
         stats,
         kept,
     } = fetch_and_unpack(cfg, work.path(), &tree, sink, opts)?;
+    // A wheel is the project its name says (never for a planned environment, whose
+    // installer checks it and whose archive is not unpacked here).
+    if let Some(file) = wheel::file_of(&cfg.spec.url)
+        && !environment::is_planned(cfg)
+    {
+        wheel::check(file, &tree)?;
+    }
     let key = make.key.clone();
     make_tree(cfg, &tree, &final_dir, make, kept.as_deref(), sink, opts)?;
     if sink.cancel_requested() {
@@ -1013,6 +1037,7 @@ fn pins_bytes(spec: &crate::spec::ToolSpec) -> bool {
 /// Checks the download against the spec's SRI `integrity` (npm's sha512), when it
 /// names one: a mismatch is refused before anything of it enters the store.
 fn check_integrity(cfg: &InstallConfig, download: &fetch::Download) -> Result<(), InstallError> {
+    check_module_hash(cfg, download)?;
     let Some(expected) = &cfg.spec.integrity else {
         return Ok(());
     };
@@ -1029,6 +1054,33 @@ fn check_integrity(cfg: &InstallConfig, download: &fetch::Download) -> Result<()
             source,
         }),
     }
+}
+
+/// A Go module's download checked against the `h1:` hash the lock records (issue 66,
+/// item 11: an edited `h1` was handed to Go's build as the module's hash, unchecked).
+fn check_module_hash(cfg: &InstallConfig, download: &fetch::Download) -> Result<(), InstallError> {
+    let Some(expected) = &cfg.spec.h1 else {
+        return Ok(());
+    };
+    let bytes = crate::bounded_read::read(&download.path, crate::verify::gosum::MAX_ZIP_BYTES)
+        .map_err(|e| InstallError::Store {
+            what: "cannot read the download to check its module hash",
+            path: download.path.clone(),
+            source: std::io::Error::other(e.to_string()),
+        })?;
+    let actual = crate::verify::gosum::hash_zip(&bytes).map_err(|e| InstallError::ModuleHash {
+        expected: expected.clone(),
+        actual: format!("no Go module zip ({e})"),
+        url: cfg.spec.url.clone(),
+    })?;
+    if actual != *expected {
+        return Err(InstallError::ModuleHash {
+            expected: expected.clone(),
+            actual,
+            url: cfg.spec.url.clone(),
+        });
+    }
+    Ok(())
 }
 
 /// [`InstallConfig::probe`]: downloads and hashes the archive (verifying it when a

@@ -561,9 +561,11 @@ impl Parser<'_> {
                 .sum::<usize>();
             Some(start..start)
         };
+        // Each name and alias of the tasks before: the first task that answers to it.
+        let mut taken: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
         for (i, task) in tasks.iter().enumerate() {
             for name in std::iter::once(&task.name).chain(&task.alias) {
-                if let Some(other) = tasks[..i].iter().find(|t| t.answers_to(name)) {
+                if let Some(other) = taken.get(name.as_str()).map(|&j| &tasks[j]) {
                     return Err(self.err(
                         at_line(task.line),
                         Problem::Environment(format!(
@@ -572,6 +574,9 @@ impl Parser<'_> {
                         )),
                     ));
                 }
+            }
+            for name in std::iter::once(&task.name).chain(&task.alias) {
+                taken.entry(name.as_str()).or_insert(i);
             }
         }
         // A dependency that is no task is not an error here: the task is listed, and

@@ -513,6 +513,7 @@ impl ToolTable {
             url,
             sha256,
             integrity: over.integrity.clone(),
+            h1: over.h1.clone(),
             format,
             strip_components: over.strip_components.unwrap_or(self.strip_components),
             bin: over

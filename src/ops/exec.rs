@@ -19,6 +19,60 @@ pub const NOT_FOUND: i32 = 127;
 /// Exit status of a command that was found but cannot be run.
 pub const NOT_RUNNABLE: i32 = 126;
 
+/// The variable naming the program vx last handed a process over to (its path, links
+/// resolved): a vx that finds itself named there was found for a command in place of
+/// the program.
+pub const EXEC_VAR: &str = "__VX_EXEC";
+/// The variable listing the vx binaries that handed the process on, each having been
+/// found for the command in place of the program (a `PATH`-style list): a vx that
+/// finds itself there again is a loop ([`resolved_to_vx`]).
+pub const VIA_VAR: &str = "__VX_VIA";
+
+/// This vx's executable, links resolved.
+fn me() -> Option<std::path::PathBuf> {
+    let me = std::env::current_exe().ok()?;
+    Some(me.canonicalize().unwrap_or(me))
+}
+
+/// The vx binaries that handed the process on to this one, each found for the
+/// command in place of its program: empty when this vx was not started so.
+fn handed_on() -> Vec<std::path::PathBuf> {
+    let named = std::env::var_os(EXEC_VAR);
+    match (named, me()) {
+        (Some(named), Some(me)) if Path::new(&named) == me => std::env::var_os(VIA_VAR)
+            .map(|via| std::env::split_paths(&via).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// The error of a vx started under another name than its own (a shim, `command`) that
+/// was handed the process as the program of `command` by a chain of vx binaries it is
+/// already part of: vx binaries installed as each other's command (two vx as each
+/// other's `node` ran each other until a timeout, issue 66, item 16). `None`
+/// otherwise: another vx found once for a command (a second installation's shim)
+/// still runs it.
+pub fn resolved_to_vx(command: &str) -> Option<Error> {
+    let me = me()?;
+    let chain = handed_on();
+    if !chain.contains(&me) {
+        return None;
+    }
+    let shown = vx_text::sanitize(command).into_owned();
+    let chain: Vec<String> = chain
+        .iter()
+        .chain(std::iter::once(&me))
+        .map(|p| vx_text::sanitize(&p.display().to_string()).into_owned())
+        .collect();
+    Some(Error::with_code(
+        NOT_RUNNABLE,
+        format!(
+            "{shown}: vx binaries are installed as each other's `{shown}` ({}); remove one from PATH or from the tool that installed it as `{shown}`",
+            chain.join(" → ")
+        ),
+    ))
+}
+
 /// Runs `program` with a recorded activation: the tools' executables are looked up
 /// in the record, anything else on the rest of `PATH` (`[settings] path`, then the
 /// inherited one), so nothing is read but the record and the stamps it checks.
@@ -85,6 +139,13 @@ pub fn replace_process(
     command.args(leading).args(args);
     changes.apply_to(&mut command);
     command.env("PATH", path);
+    // What it is, and the vx binaries handing on to it, for a vx it turns out to be
+    // ([`resolved_to_vx`]).
+    command.env(EXEC_VAR, exe.canonicalize().unwrap_or_else(|_| exe.clone()));
+    let via: Vec<std::path::PathBuf> = handed_on().into_iter().chain(me()).collect();
+    if let Ok(via) = std::env::join_paths(via) {
+        command.env(VIA_VAR, via);
+    }
     start(command, program, &exe, &shown)
 }
 

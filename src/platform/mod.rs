@@ -204,6 +204,45 @@ pub mod process {
     pub fn terminate(pid: u32) -> io::Result<()> {
         imp::terminate(pid)
     }
+
+    /// Makes this process the adopter of its descendants' orphans while the
+    /// [`Adopting`] lives: a process one of its children started and that outlived its
+    /// parent (a daemon that left its group with `setsid`) is re-parented here, not to
+    /// init (Linux: `PR_SET_CHILD_SUBREAPER`), so that it can be ended. `None` where the
+    /// system offers no such thing (macOS, the other Unixes, Windows, where a Job
+    /// Object ends a tree).
+    pub fn adopt_orphans() -> Option<Adopting> {
+        imp::adopt_orphans().then_some(Adopting(()))
+    }
+
+    /// The adoption [`adopt_orphans`] began; dropped, it ends.
+    #[derive(Debug)]
+    pub struct Adopting(());
+
+    impl Adopting {
+        /// SIGKILLs every child this process has left (the orphans adopted; call it
+        /// once the children it started itself were waited for) and what descends from
+        /// them, and reaps its children.
+        pub fn end_orphans(&self) {
+            imp::end_adopted();
+        }
+    }
+
+    impl Drop for Adopting {
+        /// Adopts no more.
+        fn drop(&mut self) {
+            imp::stop_adopting();
+        }
+    }
+
+    /// Ends, at once and without appeal, the process group `leader` leads and the
+    /// processes `others` (SIGKILL), processes of ours that no other process answers
+    /// for any more (the tasks of a task guard that was killed). Harmless for those gone
+    /// already. Windows has neither groups nor such orphans (a Job Object ends a tree):
+    /// [`io::ErrorKind::Unsupported`].
+    pub fn kill_orphans(leaders: &[u32], others: &[u32]) -> io::Result<()> {
+        imp::kill_orphans(leaders, others)
+    }
 }
 
 pub mod interrupt {

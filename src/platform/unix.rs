@@ -93,6 +93,93 @@ pub(super) fn terminate(pid: u32) -> io::Result<()> {
     rustix::process::kill_process(pid, Signal::TERM).map_err(io::Error::from)
 }
 
+pub(super) fn adopt_orphans() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        rustix::process::set_child_subreaper(Some(rustix::process::getpid())).is_ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+/// Every live process's parent, from `/proc/*/stat` (the field after the name's `)`).
+#[cfg(target_os = "linux")]
+fn parents() -> Vec<(u32, u32)> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(entry.path().join("stat")).ok()?;
+            let mut rest = stat.rsplit_once(')')?.1.split_whitespace();
+            let _state = rest.next()?;
+            let parent: u32 = rest.next()?.parse().ok()?;
+            Some((pid, parent))
+        })
+        .collect()
+}
+
+pub(super) fn end_adopted() {
+    #[cfg(target_os = "linux")]
+    {
+        let me = std::process::id();
+        let parents = parents();
+        let children: Vec<u32> = parents
+            .iter()
+            .filter(|(_, parent)| *parent == me)
+            .map(|(pid, _)| *pid)
+            .collect();
+        // Their descendants too, breadth first.
+        let mut all = children.clone();
+        let mut at = 0;
+        while at < all.len() {
+            let of = all[at];
+            all.extend(
+                parents
+                    .iter()
+                    .filter(|(_, p)| *p == of)
+                    .map(|(pid, _)| *pid),
+            );
+            at += 1;
+        }
+        for &pid in &all {
+            if let Some(pid) = Pid::from_raw(pid as i32) {
+                let _ = rustix::process::kill_process(pid, Signal::KILL);
+            }
+        }
+        for pid in children {
+            if let Some(pid) = Pid::from_raw(pid as i32) {
+                let _ = rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::empty());
+            }
+        }
+    }
+}
+
+pub(super) fn stop_adopting() {
+    #[cfg(target_os = "linux")]
+    {
+        let _ = rustix::process::set_child_subreaper(None);
+    }
+}
+
+pub(super) fn kill_orphans(leaders: &[u32], others: &[u32]) -> io::Result<()> {
+    for &leader in leaders {
+        if let Some(group) = Pid::from_raw(leader as i32) {
+            let _ = rustix::process::kill_process_group(group, Signal::KILL);
+        }
+    }
+    for &pid in others {
+        if let Some(pid) = Pid::from_raw(pid as i32) {
+            let _ = rustix::process::kill_process(pid, Signal::KILL);
+        }
+    }
+    Ok(())
+}
+
 pub(super) fn parent_id() -> Option<u32> {
     Some(rustix::process::getppid().map_or(0, |p| p.as_raw_nonzero().get() as u32))
 }

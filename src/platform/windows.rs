@@ -85,6 +85,21 @@ pub(super) fn terminate(_pid: u32) -> io::Result<()> {
     ))
 }
 
+pub(super) fn adopt_orphans() -> bool {
+    false
+}
+
+pub(super) fn end_adopted() {}
+
+pub(super) fn stop_adopting() {}
+
+pub(super) fn kill_orphans(_leaders: &[u32], _others: &[u32]) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        "Windows ends a process tree through its Job Object",
+    ))
+}
+
 pub(super) fn parent_id() -> Option<u32> {
     None
 }

@@ -393,21 +393,40 @@ pub fn remove_stale_stages(dir: &Path) {
 /// Once `stop` is set the check is killed: [`SelfUpdateError::Interrupted`]. The check
 /// runs as a process tree of its own (a process group; a Job Object on Windows), ended
 /// whole when it is over: a binary that leaves a process behind holding its output
-/// neither holds the update nor outlives it.
+/// neither holds the update nor outlives it. On Linux what left the group (`setsid`)
+/// is adopted by this process while the check runs, and ended with it, the check timed
+/// out or not.
 fn check_version(binary: &Path, expected: &str, stop: &AtomicBool) -> Result<(), SelfUpdateError> {
-    let bad = |problem: String| SelfUpdateError::NewBinary { problem };
     let mut command = Command::new(binary);
     command
         .arg("--version")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    let (mut child, tree) = match crate::platform::process::Tree::spawn(&mut command) {
+    // What the binary starts and leaves in a session of its own (`setsid`) is adopted
+    // here and ended with the rest (issue 66, item 17: it was left running).
+    let adopting = crate::platform::process::adopt_orphans();
+    let result = run_version_check(&mut command, expected, stop, adopting.as_ref());
+    if let Some(adopting) = &adopting {
+        adopting.end_orphans();
+    }
+    result
+}
+
+/// [`check_version`]'s run of `command`.
+fn run_version_check(
+    command: &mut Command,
+    expected: &str,
+    stop: &AtomicBool,
+    adopting: Option<&crate::platform::process::Adopting>,
+) -> Result<(), SelfUpdateError> {
+    let bad = |problem: String| SelfUpdateError::NewBinary { problem };
+    let (mut child, tree) = match crate::platform::process::Tree::spawn(command) {
         Ok((child, tree)) => (child, Some(tree)),
         // A tree of its own cannot always be made (on Windows a job this process runs
         // in may refuse another): the binary alone then, still bounded below.
         Err(_) => (
-            crate::platform::process::spawn(&mut command)
+            crate::platform::process::spawn(command)
                 .map_err(|e| bad(format!("does not run: {e}")))?,
             None,
         ),
@@ -452,8 +471,11 @@ fn check_version(binary: &Path, expected: &str, stop: &AtomicBool) -> Result<(),
         }
     };
     // What it started is ended with it: a process left behind holding the output
-    // would hold the read below.
+    // would hold the read below (one that left the group too, adopted).
     end(&mut child);
+    if let Some(adopting) = adopting {
+        adopting.end_orphans();
+    }
     let left = VERSION_TIMEOUT.saturating_sub(started.elapsed());
     let Ok(out) = output.recv_timeout(left.max(Duration::from_millis(100))) else {
         return Err(bad(

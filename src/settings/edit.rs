@@ -113,8 +113,29 @@ pub fn unset(path: &Path, key: &str) -> Result<bool, EditError> {
         return Ok(false);
     }
     let (mut doc, before) = current(path)?;
-    if !remove(doc.as_table_mut(), &keys) {
+    let Some(orphan) = remove(doc.as_table_mut(), &keys) else {
         return Ok(false);
+    };
+    // A top-level key's comment with no value left at the top: above the first table,
+    // else at the end.
+    if let Some(comment) = orphan {
+        let first = doc
+            .as_table_mut()
+            .iter_mut()
+            .filter_map(|(_, item)| item.as_table_mut())
+            .filter(|t| t.position().is_some())
+            .min_by_key(|t| t.position());
+        match first {
+            Some(table) => {
+                let decor = table.decor_mut();
+                let above = raw(decor.prefix());
+                decor.set_prefix(format!("{comment}{above}"));
+            }
+            None => {
+                let trailing = doc.trailing().as_str().unwrap_or("").to_owned();
+                doc.set_trailing(format!("{comment}{trailing}"));
+            }
+        }
     }
     save(path, key, &doc, &before)?;
     Ok(true)
@@ -184,32 +205,40 @@ fn descend<'t>(mut table: &'t mut dyn TableLike, keys: &[String]) -> Option<&'t 
 }
 
 /// Removes `keys` under `table`, and each table it leaves empty (but one whose header
-/// carries a comment); whether it was there.
-fn remove(table: &mut dyn TableLike, keys: &[String]) -> bool {
-    let Some((first, rest)) = keys.split_first() else {
-        return false;
-    };
+/// carries a comment, or keeps the comment of the key removed); `None` when it was not
+/// there, else the comment lines of the key that found no place in `table` (for the
+/// caller to keep).
+fn remove(table: &mut dyn TableLike, keys: &[String]) -> Option<Option<String>> {
+    let (first, rest) = keys.split_first()?;
     if rest.is_empty() {
         return remove_keeping_comments(table, first);
     }
-    let Some(inner) = table
+    let inner = table
         .get_mut(first.as_str())
-        .and_then(Item::as_table_like_mut)
-    else {
-        return false;
-    };
-    let removed = remove(inner, rest);
+        .and_then(Item::as_table_like_mut)?;
+    let mut orphan = remove(inner, rest)?;
+    // The comment of a table's last key, removed: kept under the table's header.
+    if let Some(comment) = orphan.take() {
+        match table.get_mut(first.as_str()) {
+            Some(Item::Table(t)) => {
+                let decor = t.decor_mut();
+                let suffix = raw(decor.suffix());
+                decor.set_suffix(format!("{suffix}\n{}", comment.trim_end()));
+            }
+            _ => orphan = Some(comment),
+        }
+    }
     // A table left empty goes, unless a comment of the user's sits on its header.
     let commented = match table.get(first.as_str()) {
-        Some(Item::Table(t)) => t
-            .decor()
-            .prefix()
-            .and_then(|p| p.as_str())
-            .is_some_and(|p| p.contains('#')),
+        Some(Item::Table(t)) => [t.decor().prefix(), t.decor().suffix()]
+            .into_iter()
+            .any(|part| {
+                part.and_then(|p| p.as_str())
+                    .is_some_and(|p| p.contains('#'))
+            }),
         _ => false,
     };
-    if removed
-        && !commented
+    if !commented
         && table
             .get(first.as_str())
             .and_then(Item::as_table_like)
@@ -217,13 +246,21 @@ fn remove(table: &mut dyn TableLike, keys: &[String]) -> bool {
     {
         table.remove(first.as_str());
     }
-    removed
+    Some(orphan)
+}
+
+/// The text of a decor part, empty when unset.
+fn raw(part: Option<&toml_edit::RawString>) -> String {
+    part.and_then(|p| p.as_str()).unwrap_or("").to_owned()
 }
 
 /// Removes `key` from `table`; the comment lines above it (the section's, as a user
-/// wrote them: `# our mirror`) stay, above the key that follows it.
-fn remove_keeping_comments(table: &mut dyn TableLike, key: &str) -> bool {
-    let index = table.iter().position(|(k, _)| k == key);
+/// wrote them: `# our mirror`) stay: above the value that follows it, else below the
+/// value before it (issue 66, item 19: the comment above a section's last key went
+/// with it). `None` when it was not there; else the comment when `table` has no value
+/// left to keep it by.
+fn remove_keeping_comments(table: &mut dyn TableLike, key: &str) -> Option<Option<String>> {
+    let index = table.iter().position(|(k, _)| k == key)?;
     let comment = table
         .key(key)
         .and_then(|k| k.leaf_decor().prefix())
@@ -237,21 +274,35 @@ fn remove_keeping_comments(table: &mut dyn TableLike, key: &str) -> bool {
                 .collect();
             format!("{}\n", lines.join("\n"))
         });
-    if table.remove(key).is_none() {
-        return false;
-    }
-    if let (Some(index), Some(comment)) = (index, comment)
-        && let Some((mut next, _)) = table.iter_mut().nth(index)
+    table.remove(key)?;
+    let Some(comment) = comment else {
+        return Some(None);
+    };
+    // Only a value is written where it stands: a table below is written under its own
+    // header, elsewhere.
+    if let Some((mut next, _)) = table
+        .iter_mut()
+        .skip(index)
+        .find(|(_, item)| item.is_value())
     {
         let decor = next.leaf_decor_mut();
-        let below = decor
-            .prefix()
-            .and_then(|p| p.as_str())
-            .unwrap_or("")
-            .to_owned();
+        let below = raw(decor.prefix());
         decor.set_prefix(format!("{comment}{below}"));
+        return Some(None);
     }
-    true
+    if let Some((_, item)) = table
+        .iter_mut()
+        .take(index)
+        .filter(|(_, item)| item.is_value())
+        .last()
+        && let Some(value) = item.as_value_mut()
+    {
+        let decor = value.decor_mut();
+        let after = raw(decor.suffix());
+        decor.set_suffix(format!("{after}\n{}", comment.trim_end()));
+        return Some(None);
+    }
+    Some(Some(comment))
 }
 
 /// Reads the edited text back as vx would, then writes it: refused when the reader

@@ -34,6 +34,11 @@ pub struct ToolSpec {
     /// SHA-256.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integrity: Option<String>,
+    /// A Go module's hash as `go.sum` writes it (`h1:…`), when a lock records one: the
+    /// download (the module's `.zip`) is checked against it as against `sha256`
+    /// ([`crate::verify::gosum`]), so the hash Go's build is handed is the download's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub h1: Option<String>,
     /// The archive format: named, else inferred from the URL; `None` when neither says,
     /// in which case the installer sniffs the downloaded bytes.
     pub format: Option<ArchiveFormat>,
@@ -121,6 +126,7 @@ impl ToolSpec {
             url: url.into(),
             sha256: None,
             integrity: None,
+            h1: None,
             format: None,
             strip_components: 0,
             bin: None,
@@ -181,6 +187,9 @@ impl ToolSpec {
         if let Some(value) = &self.integrity {
             crate::verify::integrity::check(value)
                 .map_err(|e| FieldError::Integrity(e.to_string()))?;
+        }
+        if let Some(value) = &self.h1 {
+            validate::go_module_hash(value)?;
         }
         validate::strip_components(u64::from(self.strip_components))?;
         if let Some(bin) = &self.bin {

@@ -18,8 +18,9 @@
 //! progress bar shows its last state, as the live view shows it). A line is kept up to
 //! [`LINE_CAP`] bytes: a longer one is printed cut there, with a note, and its rest is
 //! skipped up to its newline, so a task printing one endless line costs memory of the
-//! cap and work linear in its bytes. `grouped` passes output through as bytes; vx's
-//! own lines (a task up to date, a failure) go to stderr. What a task holds back in
+//! cap and work linear in its bytes. `grouped` and `quiet` print what they held
+//! back the same way, line by line (issue 66, item 14); vx's own lines (a task up to
+//! date, a failure) go to stderr. What a task holds back in
 //! `grouped` is capped at [`GROUP_KEEP`] bytes (the oldest dropped, with a note).
 
 use std::io::Write;
@@ -259,11 +260,20 @@ impl Inner {
                 .as_bytes(),
             );
         }
-        for (stream, bytes) in &chunks {
-            write_to(*stream, bytes);
+        // Made safe line by line as `prefix` makes them (issue 66, item 14): each
+        // stream's lines in order, its last unfinished one ended.
+        let mut lines: [Line; 2] = Default::default();
+        let mut last = [None; 2];
+        for (k, (stream, _)) in chunks.iter().enumerate() {
+            last[index(*stream)] = Some(k);
         }
-        if chunks.last().is_some_and(|(_, b)| !b.ends_with(b"\n")) {
-            write_to(chunks.last().map_or(Stream::Stdout, |c| c.0), b"\n");
+        for (k, (stream, bytes)) in chunks.iter().enumerate() {
+            let mut out = Vec::new();
+            let flush = last[index(*stream)] == Some(k);
+            lines[index(*stream)].take(b"", bytes, flush, &mut out);
+            if !out.is_empty() {
+                write_to(*stream, &out);
+            }
         }
     }
 }

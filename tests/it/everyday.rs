@@ -657,6 +657,27 @@ fn config_set_and_unset_keep_comments_and_refuse_what_vx_would_not_read() {
     assert!(err.contains("did you mean `github`"), "{err}");
 }
 
+/// `vx config unset` keeps the comment lines above the key it removes when the key is
+/// its section's last, or the last of the file (issue 66, item 19): they went with it
+/// (a key followed by another kept them already).
+#[test]
+fn config_unset_keeps_the_comment_above_a_sections_last_key() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    let path = m.config();
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let before = "# my machine\nmirrors = [\"file:///mnt/vx\"]\n\n[github]\nurl = \"https://ghe.corp\"\n# rotated monthly\ntoken = \"ghp_x\"\n";
+    std::fs::write(&path, before).unwrap();
+    m.run(&a, &["config", "unset", "github.token"], 0);
+    m.run(&a, &["config", "unset", "mirrors"], 0);
+    let after = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        after,
+        "# my machine\n\n[github]\nurl = \"https://ghe.corp\"\n# rotated monthly\n"
+    );
+    m.run(&a, &["config", "list"], 0);
+}
+
 /// The doctor's findings of `check` that are problems, in `dir`.
 fn problems_of(m: &Machine, dir: &Path, check: &str) -> Vec<serde_json::Value> {
     let out = m

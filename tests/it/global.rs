@@ -745,6 +745,63 @@ fn prune_all_ignores_the_global_toolset() {
     );
 }
 
+/// Two vx binaries installed as each other's `node` (this one's shim, and another vx,
+/// a hard link, named `node` in a directory later on `PATH`, then this vx again as
+/// `node` further on): the shim refuses once the chain comes back to a vx it passed
+/// through (exit 126, naming both), where they ran each other until killed (issue 66,
+/// item 16).
+#[test]
+fn vx_binaries_installed_as_each_others_command_refuse_instead_of_running_each_other() {
+    let m = Machine::new();
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    std::fs::create_dir_all(m.shims()).unwrap();
+    std::os::unix::fs::symlink(&vx, m.shims().join("node")).unwrap();
+    let other = m.root.path().join("other");
+    let again = m.root.path().join("again");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::create_dir(&again).unwrap();
+    if std::fs::hard_link(&vx, other.join("node")).is_err() {
+        std::fs::copy(&vx, other.join("node")).unwrap();
+    }
+    std::os::unix::fs::symlink(&vx, again.join("node")).unwrap();
+    let mut cmd = m.shim("node", "elsewhere");
+    cmd.env(
+        "PATH",
+        format!(
+            "{}:{}:{}:/usr/bin:/bin",
+            m.shims().display(),
+            other.display(),
+            again.display()
+        ),
+    )
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    // Before the fix the process ran vx after vx for good: given a minute, then killed.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    let status = status.expect("the vx binaries ran each other until killed");
+    assert_eq!(status.code(), Some(126), "{err}");
+    assert!(
+        err.contains("installed as each other's `node`")
+            && err.contains(&other.join("node").display().to_string()),
+        "{err}"
+    );
+}
+
 /// The shims directory on `PATH` through a symbolic link: a shim for a command no tool
 /// provides finds itself there, skips it and runs the real command later on `PATH`
 /// (it exited 127); and a shim run from a directory since deleted runs the global

@@ -187,3 +187,49 @@ fn a_node_index_that_is_not_text_is_said_as_the_files_fault() {
     assert!(!stderr.contains("GitHub"), "{stderr}");
     assert_eq!(project.lock_text(), None);
 }
+
+/// A node `index.json` under the size cap whose one entry's `files` holds seven million
+/// strings (28 MB): `vx lock` refuses it, naming the entry, within half a gigabyte of
+/// data (`prlimit --data`); reading that entry as one tree cost about a gigabyte
+/// (issue 66, item 15), so under the limit it died of a failed allocation.
+#[test]
+fn a_node_index_entry_of_millions_of_files_is_refused_within_bounded_memory() {
+    const FILES: usize = 7_000_000;
+    let mut index = String::with_capacity(FILES * 4 + 128);
+    index.push_str(r#"[{"version":"v20.11.1","date":"2024-02-14","lts":"Iron","files":["#);
+    for _ in 1..FILES {
+        index.push_str(r#""x","#);
+    }
+    index.push_str(r#""linux-x64"]}]"#);
+    let server = vx_fixture::TestServer::start(vec![(
+        "/dist/index.json".to_owned(),
+        vx_fixture::Route::Ok(index.into_bytes()),
+    )]);
+    let config = format!(
+        "[url_replacements]\n{}",
+        publishers::replacement("https://nodejs.org/dist/", &server.url("/dist/"))
+    );
+    let project = Project::new(&config, "[tools]\nnode = \"20\"\n");
+    let home = project.work.dir.path().join("home");
+    let (set, removed) = common::isolation(&home);
+    let mut cmd = std::process::Command::new("prlimit");
+    cmd.arg(format!("--data={}", 512u64 << 20))
+        .arg("--")
+        .arg(assert_cmd::cargo::cargo_bin("vx"))
+        .arg("lock")
+        .envs(project.work.vx_env())
+        .envs(set)
+        .current_dir(project.work.dir.path())
+        .stdin(std::process::Stdio::null());
+    for var in removed {
+        cmd.env_remove(var);
+    }
+    let out = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("index.json") && stderr.contains("entry 1 takes"),
+        "{stderr}"
+    );
+    assert_eq!(project.lock_text(), None);
+}

@@ -685,6 +685,57 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
     );
 }
 
+/// vx.lock's `h1:` of a `go:` tool edited (issue 66, item 11): `vx sync --locked`
+/// refuses the module, its `.zip` (whose sha256 is still the lock's) not the module the
+/// `h1` names, and installs nothing of it; the `h1` was never checked, and Go's build
+/// was handed the edited one.
+#[test]
+fn an_edited_h1_in_the_lock_installs_nothing() {
+    use common::publishers::go;
+    let (version, archive) = go_archive_with_sources();
+    let (dl, id) = go::serve_linux(&version, &archive);
+    let manifest = format!(
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"1\"\n"
+    );
+    let server = proxy(module_zip("v1.0.0"));
+    let project = Project::new(&go::config(&dl), &manifest);
+    let with_proxy = || {
+        let mut cmd = vx(&project);
+        cmd.env("GOPROXY", server.url("/proxy"))
+            .env("GOTOOLCHAIN", "local");
+        cmd
+    };
+    with_proxy().arg("lock").assert().success();
+    let lock = project.lock_text().unwrap();
+    let table = project.lock();
+    let h1 = locked(&table, "vxhello", "linux-x86_64")["h1"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Another module's hash (the empty zip's), well formed.
+    let other = "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    assert_ne!(h1, other);
+    let path = project.work.dir.path().join("vx.lock");
+    std::fs::write(&path, lock.replace(&h1, other)).unwrap();
+    let out = with_proxy()
+        .args(["sync", "--locked", "--headless"])
+        .output()
+        .unwrap();
+    let text = common::both(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("module hash mismatch") && text.contains(other),
+        "{text}"
+    );
+    let store = project.work.dir.path().join("home/.local/share");
+    assert!(
+        find(&store, "vxhello")
+            .iter()
+            .all(|p| !p.join("v1.0.0").exists()),
+        "nothing of the module installed"
+    );
+}
+
 /// The lock was made without downloading the release binary (its digest is GitHub's);
 /// then `vx sync` installs vxgreet and it runs, saying its `version`.
 fn locked_by_digest_then_greets(

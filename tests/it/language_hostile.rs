@@ -240,3 +240,48 @@ fn a_projects_npmrc_that_is_a_fifo_or_dev_zero_is_a_note_not_a_hang() {
         );
     }
 }
+
+/// Issue 66, item 10 (its METADATA half): a wheel named `ruff-0.8.4-…whl` whose
+/// `.dist-info/METADATA` says `Name: evil_other` is refused at install, nothing of it
+/// in the store (it installed as ruff; pip and uv refuse it); the same wheel naming
+/// `Ruff` installs.
+#[test]
+fn a_wheel_whose_metadata_names_another_project_is_refused() {
+    let wheel = |name: &str| {
+        vx_fixture::zip_bytes(&[
+            vx_fixture::Item::File(
+                "ruff-0.8.4.data/scripts/ruff",
+                b"#!/bin/sh\necho ruff 0.8.4\n".to_vec(),
+                0o755,
+            ),
+            vx_fixture::Item::File(
+                "ruff-0.8.4.dist-info/METADATA",
+                format!("Metadata-Version: 2.3\nName: {name}\nVersion: 0.8.4\n\nA tool.\n")
+                    .into_bytes(),
+                0o644,
+            ),
+        ])
+    };
+    for (name, code) in [("evil_other", 1), ("Ruff", 0)] {
+        let work = common::Work::new();
+        let body = wheel(name);
+        let sha = vx_fixture::sha256_hex(&body);
+        let path = "/ruff-0.8.4-py3-none-any.whl";
+        let server = TestServer::start(vec![(path.to_owned(), Route::Ok(body))]);
+        work.write_manifest(&format!(
+            "[tools.ruff]\nversion = \"0.8.4\"\nurl = \"{}\"\nsha256 = \"{sha}\"\nformat = \"zip\"\nbin = [\"ruff-0.8.4.data/scripts/ruff\"]\n",
+            server.url(path)
+        ));
+        let out = work.sync(&[]).output().unwrap();
+        let text = common::both(&out);
+        assert_eq!(out.status.code(), Some(code), "{name}: {text}");
+        assert_eq!(
+            common::has_tree(work.store(), "ruff", "0.8.4"),
+            code == 0,
+            "{name}: {text}"
+        );
+        if code != 0 {
+            assert!(text.contains("Name: evil_other"), "{text}");
+        }
+    }
+}

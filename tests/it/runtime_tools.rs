@@ -442,6 +442,75 @@ fn locked_black(config: &str, args: &[&str]) -> (Project, String) {
     (project, said)
 }
 
+/// `vx sync` SIGKILLed while pip builds black's environment (issue 66, item 12): pip,
+/// held downloading a dependency sent at 64 bytes a second, ends with the install
+/// child that started it (SIGTERM to its tree once its parent is gone, SIGKILL a grace
+/// later), where it ran on to its end (npm ci the same), nothing of it in the store.
+#[test]
+fn a_killed_sync_ends_the_installer_building_an_environment() {
+    let (gh, _) = python_release();
+    let (fast, _) = pypi::serve_black(None);
+    let (project, _) = locked_black(&pypi_config(&gh, &fast), &["lock"]);
+    let slow_file = pypi::black_set()
+        .into_iter()
+        .map(|(name, _)| name)
+        .find(|name| name.starts_with("click-"))
+        .expect("click is among black's dependencies");
+    let (slow, _) = pypi::serve_black_files_with(pypi::black_set(), None, Some(&slow_file));
+    let home = project.work.dir.path().join("home");
+    common::write_user_config(&home, &pypi_config(&gh, &slow));
+    let (set, removed) = common::isolation(&home);
+    let mut sync = std::process::Command::new(assert_cmd::cargo::cargo_bin("vx"));
+    sync.args(["sync", "--headless"])
+        .envs(project.work.vx_env())
+        .envs(set)
+        .current_dir(project.work.dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    for var in removed
+        .iter()
+        .chain(&["PIP_INDEX_URL", "PIP_CONFIG_FILE", "JAVA_HOME"])
+    {
+        sync.env_remove(var);
+    }
+    let mut vx = sync.spawn().unwrap();
+    common::wait_for("pip to fetch the slow wheel", || {
+        slow.paths()
+            .iter()
+            .any(|p| p.ends_with(&slow_file))
+            .then_some(())
+    });
+    vx.kill().unwrap();
+    vx.wait().unwrap();
+    // The processes of this project's install: whatever runs from its home.
+    let root = home.display().to_string();
+    let running = || -> Vec<String> {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| {
+                let pid = e.file_name().into_string().ok()?;
+                pid.parse::<u32>().ok()?;
+                let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+                let zombie = stat
+                    .rsplit_once(')')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'));
+                let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+                let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+                (!zombie && cmdline.contains(&root)).then(|| format!("{pid} {cmdline}"))
+            })
+            .collect()
+    };
+    common::wait_for("the installer to be gone", || {
+        running().is_empty().then_some(())
+    });
+    assert!(
+        !common::has_tree(home.join(".local/share/vx/store"), "black", "24.10.0"),
+        "nothing of black in the store"
+    );
+}
+
 /// `vx sync --headless` in `project`: black 24.10.0 runs, on the project's python
 /// `python_version`.
 fn synced_black_runs_on(project: &Project, python_version: &str) {

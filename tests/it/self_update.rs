@@ -827,6 +827,36 @@ fn a_version_check_that_leaves_a_process_behind_neither_hangs_nor_leaves_it() {
     );
 }
 
+/// A new binary whose `--version` leaves a process in a session of its own (`setsid`,
+/// out of the check's process group) holding its output (issue 66, item 17): it is
+/// ended with the check, and the update goes on at once; it was left running, and
+/// the update waited out the check's 30 s for the output and failed.
+#[test]
+fn a_version_check_that_leaves_a_detached_process_ends_it() {
+    let machine = Machine::new();
+    let marker = format!("sleep 301.{}", std::process::id());
+    let binary = format!("#!/bin/sh\nsetsid {marker} &\necho 'vx {NEWER} (test 2026-01-01)'\n");
+    let new = ReleaseFiles::of_binary(&machine.keys, "good", NEWER, binary.as_bytes());
+    let github = github(&[&new], |b| b);
+    let started = std::time::Instant::now();
+    let (code, text) = machine.run(Some(&github), &["self", "update"]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(25),
+        "{:?}: {text}",
+        started.elapsed()
+    );
+    let left = Command::new("pgrep")
+        .args(["-f", &marker])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
+        "left running: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+}
+
 /// vx's own files read through the bounded reader (issue 53, item 14): a
 /// `receipt.json` that is a FIFO is refused by name by `vx self info`, `vx self
 /// update --check` and `vx doctor` (they hung), and `[self_update] keys =

@@ -159,6 +159,54 @@ fn one_guard_serves_the_whole_run_and_a_killed_vx_leaves_nothing() {
     });
 }
 
+/// The task guard itself SIGKILLed mid-run (issue 66, item 7): `vx run` ends, the task
+/// failed for it, and nothing of the run is left (the task, its child, its detached
+/// grandchild). `vx run` hung for good (SIGTERM did not end it) and the task was
+/// orphaned, holding the run's pipes.
+#[test]
+fn a_killed_guard_ends_the_run_and_leaves_nothing() {
+    let work = Work::new();
+    let marker = format!("guard-{}", std::process::id());
+    let task = "t = { run = \"sleep 300 & setsid sh -c 'sleep 300' & touch t.up; wait\" }\n";
+    // `--output prefix`: through the guard (a lone task alone runs in vx's place).
+    let mut vx = run_vx(&work, &marker, task, &["--output", "prefix", "t"]);
+    wait_for("the task to be up", || {
+        work.dir.path().join("t.up").exists().then_some(())
+    });
+    let guards: Vec<u32> = marked(&marker)
+        .into_iter()
+        .filter(|p| p.contains("task-guard"))
+        .filter_map(|p| p.split(' ').next()?.parse().ok())
+        .collect();
+    assert_eq!(guards.len(), 1, "one guard for the run: {guards:?}");
+    let guard = rustix::process::Pid::from_raw(guards[0] as i32).unwrap();
+    rustix::process::kill_process(guard, rustix::process::Signal::KILL).unwrap();
+    let status = common::wait_exit(&mut vx);
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut vx.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("task guard"), "{stderr}");
+    wait_for("every process of the run to be gone", || {
+        marked(&marker).is_empty().then_some(())
+    });
+}
+
+/// What the tasks guide says of a lone task (issue 66, item 8): run in vx's place a
+/// daemon it starts outlives it, as from a shell; with an output flag the task runs
+/// under the guard, and a detached daemon it leaves ends with it.
+#[test]
+fn a_lone_task_run_with_an_output_flag_leaves_no_daemon() {
+    let work = Work::new();
+    let marker = format!("lone-{}", std::process::id());
+    let task = "lone = { run = \"setsid sleep 300 & echo started\" }\n";
+    let mut vx = run_vx(&work, &marker, task, &["--output", "prefix", "lone"]);
+    let status = common::wait_exit(&mut vx);
+    assert_eq!(status.code(), Some(0));
+    wait_for("the daemon to be gone", || {
+        marked(&marker).is_empty().then_some(())
+    });
+}
+
 #[test]
 fn what_a_finished_task_left_running_is_stopped_with_it() {
     // `left` exits at once, leaving a detached process on its stdout and one that

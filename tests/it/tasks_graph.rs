@@ -313,6 +313,27 @@ bar = { run = "yes 'progress 50%' | head -c 42000000 | tr '\\n' '\\r'; printf '\
     assert!(took < std::time::Duration::from_secs(60), "{took:?}");
 }
 
+/// `--output grouped` and `--output quiet` print a task's held output made safe as
+/// `prefix` does (issue 66, item 14): a window title and OSC 52 reached the terminal
+/// raw there; colours pass, and a progress bar's carriage returns show its last state.
+#[test]
+fn grouped_and_quiet_output_keep_colours_and_show_other_escapes_made_visible() {
+    let work = Work::with_tasks(
+        r#"[tasks]
+esc = { run = "printf '\\033]0;pwned\\007\\033]52;c;aGk=\\007\\033[31mred\\033[0m\\n10%%\\r99%%\\n'; exit 3" }
+"#,
+    );
+    let shown = "\\x1b]0;pwned\\x07\\x1b]52;c;aGk=\\x07\x1b[31mred\x1b[0m\n99%\n";
+    for mode in ["grouped", "quiet"] {
+        let (code, stdout, stderr) = work.run_tasks(&["--output", mode, "esc"]);
+        assert_eq!(code, 3, "{mode}: {stderr}");
+        assert!(
+            stdout.ends_with(shown) && !stdout.contains('\x07'),
+            "{mode}: {stdout:?}"
+        );
+    }
+}
+
 #[test]
 fn prefix_output_keeps_colours_and_shows_other_escapes_made_visible() {
     // A window title and a clipboard write (OSC 52) must not reach the terminal raw;

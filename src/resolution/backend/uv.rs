@@ -180,6 +180,7 @@ pub fn spec(entry: &LockedTool, platform: &Platform) -> Option<crate::spec::Tool
         url: asset.url.clone(),
         sha256: asset.sha256.clone(),
         integrity: None,
+        h1: None,
         format: Some(format),
         // `uv-{TRIPLE}/uv` in the tarball; the zip's files at its root.
         strip_components: u32::from(!windows),

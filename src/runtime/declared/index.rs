@@ -8,6 +8,9 @@ use super::format::Versions;
 use crate::runtime::version::Numeric;
 use crate::runtime::{Context, Release, RuntimeError};
 
+/// The most bytes one entry of a json-list index may take.
+pub const MAX_ENTRY_BYTES: usize = 1 << 20;
+
 /// One release as the index lists it, with the platforms it says were built.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Listed {
@@ -82,7 +85,18 @@ pub fn parse(
                 .map_err(|e| format(e.to_string()))?
                 .ok_or_else(|| format(format!("no array at `{}`", shown_path(list))))?;
             let mut out = Vec::with_capacity(entries.len());
-            for raw in entries {
+            for (n, raw) in entries.into_iter().enumerate() {
+                // An entry is read as a tree, about thirty times its bytes in memory:
+                // one is bounded (a node release's takes about 500 bytes; one whose
+                // `files` held 8.3 million strings cost a gigabyte, issue 66, item 15).
+                if raw.get().len() > MAX_ENTRY_BYTES {
+                    return Err(format(format!(
+                        "entry {} takes {} bytes, over the {} KiB an entry may take",
+                        n + 1,
+                        raw.get().len(),
+                        MAX_ENTRY_BYTES >> 10
+                    )));
+                }
                 let entry: serde_json::Value =
                     serde_json::from_str(raw.get()).map_err(|e| format(e.to_string()))?;
                 let entry = &entry;

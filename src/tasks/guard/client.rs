@@ -11,7 +11,7 @@ use std::os::unix::net::UnixStream;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -32,6 +32,8 @@ pub struct Client {
     guard: Mutex<Child>,
     grace: Duration,
     reader: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Set when the run closes the socket itself: the guard's end is then expected.
+    closing: Arc<AtomicBool>,
 }
 
 /// A task the guard started: its process id, and how to signal it. Cheap to clone, so
@@ -69,12 +71,21 @@ impl Client {
         let guard = crate::platform::process::spawn(&mut command)?;
         drop(command);
         let waiters: Waiters = Arc::default();
+        let closing = Arc::new(AtomicBool::new(false));
         let reader = {
             let socket = ours.try_clone()?;
             let waiters = Arc::clone(&waiters);
+            let closing = Arc::clone(&closing);
+            let pid = guard.id();
             std::thread::Builder::new()
                 .name("vx-task-guard".into())
-                .spawn(move || read_replies(&socket, &waiters))?
+                .spawn(move || {
+                    let live = read_replies(&socket, &waiters);
+                    if !closing.load(Ordering::Relaxed) {
+                        end_orphans(pid, &live);
+                    }
+                    lock(&waiters).clear();
+                })?
         };
         Ok(Arc::new(Client {
             socket: Mutex::new(ours),
@@ -83,6 +94,7 @@ impl Client {
             guard: Mutex::new(guard),
             grace,
             reader: Mutex::new(Some(reader)),
+            closing,
         }))
     }
 
@@ -150,6 +162,7 @@ impl Drop for Client {
     /// (nothing, after a run that waited for its tasks) and exit; it is waited for, so
     /// nothing of the run outlives `vx run`.
     fn drop(&mut self) {
+        self.closing.store(true, Ordering::Relaxed);
         let _ = lock(&self.socket).shutdown(std::net::Shutdown::Both);
         let guard = self.guard.get_mut().unwrap_or_else(|e| e.into_inner());
         let limit = Instant::now() + self.grace * 2 + Duration::from_secs(2);
@@ -199,8 +212,10 @@ impl Exit {
 }
 
 /// The reader thread: every reply to its waiter, until the guard closes the socket or
-/// says something unreadable (then every waiter learns the guard is gone).
-fn read_replies(socket: &UnixStream, waiters: &Waiters) {
+/// says something unreadable; the tasks started and not ended then, as process ids by
+/// request (the caller then has every waiter learn the guard is gone).
+fn read_replies(socket: &UnixStream, waiters: &Waiters) -> HashMap<u64, u32> {
+    let mut live = HashMap::new();
     let mut inbox = Inbox::default();
     'read: loop {
         match transport::receive(socket, &mut inbox) {
@@ -218,6 +233,15 @@ fn read_replies(socket: &UnixStream, waiters: &Waiters) {
             };
             let id = reply.id();
             let ended = matches!(reply, Reply::Ended { .. } | Reply::Failed { .. });
+            match &reply {
+                Reply::Started { pid, .. } => {
+                    live.insert(id, *pid);
+                }
+                _ if ended => {
+                    live.remove(&id);
+                }
+                _ => {}
+            }
             let mut waiters = lock(waiters);
             if let Some(tx) = waiters.get(&id) {
                 let _ = tx.send(reply);
@@ -227,7 +251,23 @@ fn read_replies(socket: &UnixStream, waiters: &Waiters) {
             }
         }
     }
-    lock(waiters).clear();
+    live
+}
+
+/// The guard ended while the run had not closed it (it was killed: SIGKILL gives it no
+/// say): what it answered for is ended here, or it would outlive the run and hold the
+/// run's pipes open, hanging it (issue 66, item 7). The process group of each task not
+/// ended (`live`, by request) and every process carrying one of the guard's marks
+/// ([`super::tree::MARK`], found by [`super::scan`]: a detached grandchild, re-parented
+/// to init once the guard was gone), with what descends from them, are SIGKILLed; the
+/// grace period was the guard's to give.
+fn end_orphans(guard: u32, live: &HashMap<u64, u32>) {
+    let leaders: Vec<u32> = live.values().copied().collect();
+    let look = super::scan::Scan::new(guard).look();
+    let mut others = look.any_marked();
+    others.extend(look.descendants(&others));
+    others.extend(look.descendants(&leaders));
+    let _ = crate::platform::process::kill_orphans(&leaders, &others);
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -32,6 +32,13 @@
 //!   SIGINT, SIGTERM or SIGHUP, stops every task's group and every descendant the same
 //!   way and exits.
 //!
+//! The guard itself SIGKILLed (nothing stops a process of the same user doing so): its
+//! socket's end, which `vx run` did not ask for, makes `vx run` end what the guard
+//! answered for ([`client`]: every task's group not yet ended and every process that
+//! carries one of the guard's marks, found by the [`scan`], SIGKILLed), so the run ends
+//! (its tasks failed) instead of waiting for ever on pipes an orphaned task holds
+//! (issue 66, item 7).
+//!
 //! Why a guard rather than `vx` as the subreaper: a subreaper that is SIGKILLed hands
 //! its orphans to init and nobody is left to kill them; the guard is a separate process
 //! that survives `vx`'s death just long enough to clean up. Why one for the run rather

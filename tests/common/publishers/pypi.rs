@@ -249,6 +249,16 @@ pub fn serve_black_files(
     files: Vec<(String, Vec<u8>)>,
     swap: Option<(&str, &str)>,
 ) -> (TestServer, Vec<(String, String)>) {
+    serve_black_files_with(files, swap, None)
+}
+
+/// [`serve_black_files`] with the file `slow` (when given) sent at 64 bytes a second:
+/// an installer fetching it is held downloading.
+pub fn serve_black_files_with(
+    files: Vec<(String, Vec<u8>)>,
+    swap: Option<(&str, &str)>,
+    slow: Option<&str>,
+) -> (TestServer, Vec<(String, String)>) {
     let mut routes: Vec<(String, Route)> = Vec::new();
     let mut listed = Vec::new();
     let mut projects: Vec<(String, String)> = files
@@ -283,7 +293,11 @@ pub fn serve_black_files(
                 .map(|(_, other)| other)
                 .unwrap_or(filename);
             if let Some((_, bytes)) = files.iter().find(|(n, _)| n == served) {
-                routes.push((format!("/{path}"), Route::Ok(bytes.clone())));
+                let route = match slow == Some(filename) {
+                    true => Route::Throttled(std::sync::Arc::new(bytes.clone()), 64),
+                    false => Route::Ok(bytes.clone()),
+                };
+                routes.push((format!("/{path}"), route));
             }
             kept.push_str(&relative);
             kept.push('\n');
