@@ -73,7 +73,7 @@ pub fn is_planned(cfg: &InstallConfig) -> bool {
 /// from that file instead of fetching it again: an npm tarball (pinned by its
 /// `integrity`) under the name npm finds it by ([`env::npm_carried_name`], a `.tgz`,
 /// which npm reads as a tarball); a PyPI wheel or sdist under its own file name, which
-/// pip and uv read its tags and version from ([`pypi_file_name`]). Any other is
+/// pip and uv read its tags and version from (`pypi_file_name`). Any other is
 /// removed.
 pub fn kept_archive(
     cfg: &InstallConfig,
