@@ -48,11 +48,9 @@ impl Package for Pypi {
         let (_, files) = r
             .pypi_page(&name.package)
             .map_err(super::super::runtime::error)?;
-        let native = files
+        let native = wheels_of(&files, name, version)
             .iter()
-            .filter(|f| !f.yanked)
-            .filter_map(|f| pypi::Wheel::parse(&f.filename))
-            .any(|w| w.version == version && w.is_of(&name.package) && w.is_native_program());
+            .any(|(w, _)| w.is_native_program());
         Ok((!native).then_some("python"))
     }
 
@@ -91,12 +89,7 @@ impl Package for Pypi {
             .iter()
             .filter(of_version)
             .find(|f| f.filename.ends_with(".tar.gz"));
-        let wheels: Vec<(pypi::Wheel, &pypi::File)> = files
-            .iter()
-            .filter(of_version)
-            .filter_map(|f| Some((pypi::Wheel::parse(&f.filename)?, f)))
-            .filter(|(w, _)| w.is_of(&name.package))
-            .collect();
+        let wheels = wheels_of(&files, name, version);
         let python = python_version(runtime_version);
         let mut out = Vec::new();
         for platform in platforms {
@@ -114,22 +107,7 @@ impl Package for Pypi {
                     "{name} {version}: the index has no wheel for {platform} with python {runtime_version}, no pure wheel (py3-none-any) and no sdist of it"
                 ))
             })?;
-            let format = if file.filename.ends_with(".whl") {
-                ArchiveFormat::Zip
-            } else {
-                ArchiveFormat::TarGz
-            };
-            out.push((
-                platform.clone(),
-                Download::Package {
-                    url: file.url.clone(),
-                    hash: Hash::Sha256(indexed_sha256(&page, file)?),
-                    source: format!("index:{page}"),
-                    package: file.filename.clone(),
-                    format,
-                    bin: None,
-                },
-            ));
+            out.push((platform.clone(), file_download(&page, file)?));
         }
         Ok(out)
     }
@@ -269,12 +247,7 @@ impl Registries<'_> {
         let (page, files) = self
             .pypi_page(&name.package)
             .map_err(super::super::runtime::error)?;
-        let wheels: Vec<(pypi::Wheel, &pypi::File)> = files
-            .iter()
-            .filter(|f| !f.yanked)
-            .filter_map(|f| Some((pypi::Wheel::parse(&f.filename)?, f)))
-            .filter(|(w, _)| w.version == version && w.is_of(&name.package))
-            .collect();
+        let wheels = wheels_of(&files, name, version);
         if wheels.is_empty() {
             return Err(ResolutionError::Usage(format!(
                 "{name}: the index lists no wheel of version {version}; run `vx lock` to pick again"
@@ -299,24 +272,45 @@ impl Registries<'_> {
                     "{} {version} has no wheel for {platform}",
                     name.package
                 )),
-                Some((_, _, file)) => {
-                    let sha256 = indexed_sha256(&page, file)?;
-                    // Its commands are the wheel's scripts, found once it is unpacked
-                    // (`rust-just`'s is `just`): the package's name is not theirs.
-                    Download::Package {
-                        url: file.url.clone(),
-                        hash: Hash::Sha256(sha256),
-                        source: format!("index:{page}"),
-                        package: file.filename.clone(),
-                        format: ArchiveFormat::Zip,
-                        bin: None,
-                    }
-                }
+                Some((_, _, file)) => file_download(&page, file)?,
             };
             out.push((platform.clone(), download));
         }
         Ok(out)
     }
+}
+
+/// The wheels of `name` at `version` that `files` (its index page) lists, not
+/// yanked, each with its file: another project's wheel on the page is never one.
+fn wheels_of<'f>(
+    files: &'f [pypi::File],
+    name: &Name,
+    version: &str,
+) -> Vec<(pypi::Wheel, &'f pypi::File)> {
+    files
+        .iter()
+        .filter(|f| !f.yanked)
+        .filter_map(|f| Some((pypi::Wheel::parse(&f.filename)?, f)))
+        .filter(|(w, _)| w.version == version && w.is_of(&name.package))
+        .collect()
+}
+
+/// `file` of the index page `page` as a download, by the page's sha256: a wheel
+/// (a zip) or an sdist (a `.tar.gz`). Its commands, if any, are found once it is
+/// unpacked (a wheel's scripts: `rust-just`'s is `just`, not the package's name).
+fn file_download(page: &str, file: &pypi::File) -> Result<Download, ResolutionError> {
+    let format = match file.filename.ends_with(".whl") {
+        true => ArchiveFormat::Zip,
+        false => ArchiveFormat::TarGz,
+    };
+    Ok(Download::Package {
+        url: file.url.clone(),
+        hash: Hash::Sha256(indexed_sha256(page, file)?),
+        source: format!("index:{page}"),
+        package: file.filename.clone(),
+        format,
+        bin: None,
+    })
 }
 
 /// A python's `major.minor` from its version (`3.12.15` → `(3, 12)`).
