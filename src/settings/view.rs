@@ -233,7 +233,7 @@ impl Layers<'_> {
         let env = crate::verify::Unavailable::ENV;
         let unavailable = match ((self.env)(env), user.verify.attestations_unavailable) {
             (Some(value), _) => Some((value, Source::Env(env.to_owned()))),
-            (None, Some(value)) => Some((format!("{value:?}").to_lowercase(), self.user_at(key))),
+            (None, Some(value)) => Some((value.name().to_owned(), self.user_at(key))),
             (None, None) => None,
         };
         if let Some((value, source)) = unavailable {

@@ -88,6 +88,14 @@ impl Unavailable {
         }
     }
 
+    /// Its name in the user config.
+    pub fn name(self) -> &'static str {
+        match self {
+            Unavailable::Refuse => "refuse",
+            Unavailable::Warn => "warn",
+        }
+    }
+
     /// The setting in force: `$VX_ATTESTATIONS_UNAVAILABLE` (refused by name when it
     /// is neither value), else the user config's, else refuse.
     pub fn in_force(env: Option<&str>, user: Option<Unavailable>) -> Result<Unavailable, String> {
