@@ -123,81 +123,10 @@ cp "$cpython" "$work/www/cpython.tar.gz"
 mkdir -p "$work/www/gh"
 cp "$uv_archive" "$work/www/gh/"
 
-# The registries: one loopback server, npm at the root (as registry.npmjs.org), PyPI
-# under /simple/ and /files/, the rest under /www/.
-cat >"$work/serve.py" <<'PY'
-import hashlib, http.server, json, os, re, sys, urllib.parse
-cache, www = sys.argv[2], sys.argv[3]
-files = os.path.join(cache, "files")
-def norm(n): return re.sub(r"[-_.]+", "-", n).lower()
-def project_of(f): return norm(f.split("-")[0])
-class H(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *a): pass
-    def send(self, body, kind="application/octet-stream", code=200):
-        self.send_response(code); self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body))); self.end_headers()
-        if self.command != "HEAD": self.wfile.write(body)
-    def do_HEAD(self): self.do_GET()
-    def do_GET(self):
-        path = urllib.parse.unquote(self.path.split("?")[0])
-        try:
-            if path.startswith("/gh/"):
-                return self.github(path[3:])
-            if path.startswith("/www/"):
-                return self.send(open(os.path.join(www, path[5:]), "rb").read())
-            if path.startswith("/files/"):
-                return self.send(open(os.path.join(files, os.path.basename(path)), "rb").read())
-            if path.startswith("/simple/"):
-                want = norm(path.strip("/").split("/")[1])
-                links = "".join(
-                    '<a href="/files/%s#sha256=%s">%s</a>\n' % (f, hashlib.sha256(open(os.path.join(files, f), "rb").read()).hexdigest(), f)
-                    for f in sorted(os.listdir(files)) if project_of(f) == want)
-                if not links: raise KeyError(want)
-                return self.send(("<!DOCTYPE html><html><body>\n%s</body></html>\n" % links).encode(), "text/html")
-            if path.startswith("/pypi/"):
-                want = norm(path.split("/")[2])
-                releases = {}
-                for f in os.listdir(files):
-                    if project_of(f) == want: releases.setdefault(f.split("-")[1], []).append({"filename": f})
-                if not releases: raise KeyError(want)
-                return self.send(json.dumps({"info": {"name": want}, "releases": releases}).encode(), "application/json")
-            parts = path.strip("/").split("/")
-            n = 2 if parts[0].startswith("@") else 1
-            name, rest = "/".join(parts[:n]), parts[n:]
-            doc_path = os.path.join(cache, "npm", name.replace("/", "+") + ".json")
-            if not rest:
-                return self.send(open(doc_path, "rb").read(), "application/json")
-            if rest[0] == "-":
-                return self.send(open(os.path.join(cache, "npm", rest[1]), "rb").read())
-            doc = json.load(open(doc_path))
-            return self.send(json.dumps(doc["versions"][rest[0]]).encode(), "application/json")
-        except (OSError, KeyError, IndexError):
-            if os.environ.get("BENCH_LANG_LOG"): print("404", self.path, file=sys.stderr)
-            return self.send(b"not found", code=404)
-    def github(self, path):
-        # astral-sh/uv's release on a loopback GitHub (GHES layout: API under /api/v3).
-        tag, asset = os.environ["UV_RELEASE"], os.environ["UV_ASSET"]
-        data = open(os.path.join(www, "gh", asset), "rb").read()
-        base = "http://%s/gh" % self.headers["Host"]
-        if path.startswith("/api/v3/repos/astral-sh/uv/tags"):
-            return self.send(json.dumps([{"name": tag}]).encode(), "application/json")
-        if path == "/api/v3/repos/astral-sh/uv/releases/tags/" + tag:
-            doc = {"tag_name": tag, "draft": False, "prerelease": False,
-                   "published_at": "2025-11-12T00:00:00Z",
-                   "assets": [{"name": asset, "size": len(data),
-                               "browser_download_url": "%s/astral-sh/uv/releases/download/%s/%s" % (base, tag, asset),
-                               "digest": "sha256:" + hashlib.sha256(data).hexdigest()}]}
-            return self.send(json.dumps(doc).encode(), "application/json")
-        if path == "/astral-sh/uv/releases/download/%s/%s" % (tag, asset):
-            return self.send(data)
-        raise KeyError(path)
-    def handle(self):
-        try: super().handle()
-        except (BrokenPipeError, ConnectionResetError): pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-PY
+# The registries: one loopback server (scripts/lib/bench_registry.py), npm at the root
+# (as registry.npmjs.org), PyPI under /simple/ and /files/, the rest under /www/.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-UV_RELEASE=$UV_RELEASE UV_ASSET=uv-$uv_triple.tar.gz python3 "$work/serve.py" "$port" "$cache" "$work/www" &
+UV_RELEASE=$UV_RELEASE UV_ASSET=uv-$uv_triple.tar.gz python3 "$root/scripts/lib/bench_registry.py" "$port" "$cache" "$work/www" &
 server=$!
 url=http://127.0.0.1:$port
 for _ in $(seq 50); do curl -fs "$url/prettier" >/dev/null && break; sleep 0.1; done

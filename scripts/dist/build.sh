@@ -82,13 +82,15 @@ prepare() {
   fi
 }
 
-# The macOS targets, linked in one cargo invocation (one dependency graph walked once,
-# both targets' crates sharing the two cores): cargo-zigbuild finds zig through the
-# venv's python (`python -m ziglang`).
-#   - MACOSX_DEPLOYMENT_TARGET=11.0, the oldest macOS on Apple silicon, for both: without
-#     it zig marks the binaries for its own default (macOS 15), and one value serves the
-#     one invocation (x86_64 alone could go back to 10.12, at the price of a second
-#     build). The wheels are tagged for it (scripts/dist/macos-wheels.sh).
+# The macOS targets, linked by cargo-zigbuild, which finds zig through the venv's python
+# (`python -m ziglang`); one cargo invocation per target, as each has its own oldest
+# macOS:
+#   - MACOSX_DEPLOYMENT_TARGET: 11.0 for aarch64 (the oldest macOS on Apple silicon),
+#     10.12 for x86_64 (the oldest Rust's std supports). Without it zig marks the
+#     binaries for its own default (macOS 15); one value for both would mark the arm64
+#     binary 10.12, which is no macOS of Apple silicon (rustc and zig do not raise it).
+#     The wheels are tagged for the same (scripts/dist/macos-wheels.sh), and
+#     scripts/dist/check-macos.py checks each binary's.
 #   - No debug info (`CARGO_PROFILE_*_DEBUG=false`): on macOS it would stay in the
 #     build's object files, named by absolute paths of this machine in the binary, or
 #     need Apple's dsymutil; the symbols stay, so a backtrace still names functions.
@@ -98,9 +100,8 @@ prepare() {
 #     RUSTFLAGS reach the macOS crates only (with --target cargo keeps them from build
 #     scripts and proc-macros), so nothing else is rebuilt for them.
 darwin=()
-darwin_flags=()
 for target in $targets; do
-  case "$target" in *-apple-darwin) darwin+=("$target"); darwin_flags+=(--target "$target") ;; esac
+  case "$target" in *-apple-darwin) darwin+=("$target") ;; esac
 done
 if [ ${#darwin[@]} -gt 0 ]; then
   for target in "${darwin[@]}"; do prepare "$target"; done
@@ -113,9 +114,12 @@ if [ ${#darwin[@]} -gt 0 ]; then
     cargo_home=${CARGO_HOME:-$HOME/.cargo}
     rustflags=$(printf '%s\037%s' "--remap-path-prefix=$cargo_home/registry/src/=" \
       "--remap-path-prefix=$root/=")
-    env PATH="$tools_venv/bin:$PATH" MACOSX_DEPLOYMENT_TARGET=11.0 \
-      "CARGO_PROFILE_${profile_var}_DEBUG=false" CARGO_ENCODED_RUSTFLAGS="$rustflags" \
-      cargo-zigbuild zigbuild --locked --bin vx "${darwin_flags[@]}" "${profile_flag[@]}"
+    for target in "${darwin[@]}"; do
+      case "$target" in aarch64-*) oldest=11.0 ;; *) oldest=10.12 ;; esac
+      env PATH="$tools_venv/bin:$PATH" MACOSX_DEPLOYMENT_TARGET=$oldest \
+        "CARGO_PROFILE_${profile_var}_DEBUG=false" CARGO_ENCODED_RUSTFLAGS="$rustflags" \
+        cargo-zigbuild zigbuild --locked --bin vx --target "$target" "${profile_flag[@]}"
+    done
     echo "   (${darwin[*]}: $(($(date +%s) - darwin_started))s)" >&2
   )
 fi

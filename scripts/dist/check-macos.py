@@ -11,9 +11,9 @@ vx-VERSION-TARGET/vx is checked as a Mac's loader would see it:
   - its load commands: the dynamic linker /usr/lib/dyld, libraries only from ALLOWED
     (present on macOS 12 and later, in its shared cache), no LC_RPATH and no other
     path at all (an absolute path of the build machine, a framework of an SDK);
-  - LC_BUILD_VERSION (LC_VERSION_MIN_MACOSX is allowed on x86_64) for macOS with minos
-    11.0 (MINOS: what the wheels are tagged for; macOS 12, the oldest vx supports, is
-    above it);
+  - LC_BUILD_VERSION (LC_VERSION_MIN_MACOSX is allowed on x86_64) for macOS with the
+    minos of its CPU (MINOS: 11.0 on arm64, 10.12 on x86_64, what the wheels are tagged
+    for; macOS 12, the oldest vx supports, is above both);
   - arm64: an LC_CODE_SIGNATURE (the linker's ad-hoc signature): an arm64 Mac kills an
     unsigned binary before its first instruction;
   - no path of the machine that built it anywhere in its bytes (the home directory,
@@ -62,7 +62,7 @@ DYLIB_COMMANDS = {
 # What both are linked for (scripts/dist/build.sh: MACOSX_DEPLOYMENT_TARGET), which the
 # wheels' tags say (scripts/dist/macos-wheels.sh); macOS 12, the oldest vx supports,
 # must be at or above it.
-MINOS = "11.0"
+MINOS = {"aarch64": "11.0", "x86_64": "10.12"}
 # A debug build's archive (CI) is the larger; a user downloads a release one.
 MAX_ARCHIVE_BYTES = 80 << 20
 
@@ -167,10 +167,11 @@ def check(target, binary, archive_size, version_prefix, fail, ok):
         platform, minos = "macos", legacy[0].get("version", "")
     else:
         platform, minos = None, ""
-    if platform == "macos" and minos and version_tuple(minos) == version_tuple(MINOS):
+    want = MINOS[target.split("-")[0]]
+    if platform == "macos" and minos and version_tuple(minos) == version_tuple(want):
         ok(label + f"for macOS {minos} and later")
     else:
-        fail(label + f"platform {platform}, minos {minos!r}, not macOS {MINOS}")
+        fail(label + f"platform {platform}, minos {minos!r}, not macOS {want}")
     # Apple silicon came with macOS 11: its binaries say so in LC_BUILD_VERSION.
     if target.startswith("aarch64") and not build:
         fail(label + "no LC_BUILD_VERSION (an arm64 binary must have one)")

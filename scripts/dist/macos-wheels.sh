@@ -6,11 +6,11 @@
 # (`wheel pack` writes RECORD anew) and tagged for the Mac (`wheel tags`):
 #
 #   aarch64-apple-darwin   macosx_11_0_arm64
-#   x86_64-apple-darwin    macosx_11_0_x86_64
+#   x86_64-apple-darwin    macosx_10_12_x86_64
 #
-# macOS 11.0, what both binaries are linked for (scripts/dist/build.sh:
-# MACOSX_DEPLOYMENT_TARGET; scripts/dist/check-macos.py checks it): a 10.12 tag on the
-# Intel one would let pip install a binary that macOS 10.12 to 10.15 refuse to run.
+# The macOS each binary is linked for (scripts/dist/build.sh: MACOSX_DEPLOYMENT_TARGET;
+# scripts/dist/check-macos.py checks it): a tag below it would let pip install a binary
+# that the older macOS refuses to run.
 #
 # So the wheel holds the very binary the archive, the installers and npm ship, checked
 # by scripts/dist/check-macos.py, instead of a second build of it (maturin would build
@@ -29,7 +29,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
 version=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$release/vx-release.json")
-for pair in aarch64-apple-darwin:macosx_11_0_arm64 x86_64-apple-darwin:macosx_11_0_x86_64; do
+for pair in aarch64-apple-darwin:macosx_11_0_arm64 x86_64-apple-darwin:macosx_10_12_x86_64; do
   target=${pair%%:*}
   tag=${pair##*:}
   asset=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["targets"].get(sys.argv[2], {}).get("asset", ""))' \

@@ -8,9 +8,10 @@
 #
 # With RELEASE_DIR (a set built by scripts/dist/build.sh with the macOS targets), the
 # macOS wheels too (scripts/dist/macos-wheels.sh): tagged macosx_11_0_arm64 and
-# macosx_11_0_x86_64 (the macOS both are linked for), each holding its archive's binary byte for byte, and each the
-# one pip picks for a Mac of that architecture (`pip download --platform`, as pip on
-# macOS 12 would ask), which is as far as Linux can take them.
+# macosx_10_12_x86_64 (the macOS each is linked for), each holding its archive's binary
+# byte for byte, and each the one pip picks for a Mac of that architecture
+# (`pip download --platform`, as pip on macOS 12, and on the oldest macOS of the tag,
+# would ask), which is as far as Linux can take them.
 #
 # Usage: scripts/dist/test-pip.sh [RELEASE_DIR]
 set -euo pipefail
@@ -56,18 +57,20 @@ if [ $# -ge 1 ]; then
   release=$(cd "$1" && pwd)
   WHEEL=$tools/bin/wheel "$root/scripts/dist/macos-wheels.sh" "$wheel" "$release" "$work/macos" >/dev/null 2>"$work/macos.log" \
     || fail "macos-wheels.sh: $(cat "$work/macos.log")"
-  for pair in aarch64-apple-darwin:arm64:macosx_11_0_arm64 x86_64-apple-darwin:x86_64:macosx_11_0_x86_64; do
+  for pair in aarch64-apple-darwin:arm64:macosx_11_0_arm64 x86_64-apple-darwin:x86_64:macosx_10_12_x86_64; do
     IFS=: read -r target arch tag <<<"$pair"
     built=$work/macos/vx_toolchain-$version-py3-none-$tag.whl
     if [ -f "$built" ]; then pass "$(basename "$built")"; else fail "no $tag wheel: $(ls "$work/macos")"; continue; fi
-    # What pip on macOS 12 of this architecture downloads from a directory holding
-    # every wheel (the Linux one too).
+    # What pip on macOS 12 of this architecture, and on the oldest macOS the tag names,
+    # downloads from a directory holding every wheel (the Linux one too).
     cp "$wheel" "$work/macos/"
-    rm -rf "$work/picked-$arch"
-    "$work/venv/bin/pip" download -q --no-index --find-links "$work/macos" --only-binary=:all: \
-      --platform "macosx_12_0_$arch" --python-version 3.12 -d "$work/picked-$arch" vx-toolchain
-    picked=$(ls "$work/picked-$arch")
-    if [ "$picked" = "$(basename "$built")" ]; then pass "pip for macOS 12 $arch picks $picked"; else fail "pip for macOS 12 $arch picked $picked"; fi
+    for platform in "macosx_12_0_$arch" "$tag"; do
+      rm -rf "$work/picked-$arch"
+      "$work/venv/bin/pip" download -q --no-index --find-links "$work/macos" --only-binary=:all: \
+        --platform "$platform" --python-version 3.12 -d "$work/picked-$arch" vx-toolchain
+      picked=$(ls "$work/picked-$arch")
+      if [ "$picked" = "$(basename "$built")" ]; then pass "pip for $platform picks $picked"; else fail "pip for $platform picked $picked"; fi
+    done
     mkdir -p "$work/unpacked-$arch" "$work/archive-$arch"
     python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$built" "$work/unpacked-$arch"
     tar -xzf "$release/vx-$version-$target.tar.gz" -C "$work/archive-$arch"

@@ -22,6 +22,18 @@ use crate::net::NetConfig;
 
 use super::program::EnvironmentError;
 
+/// Whether the environment is byte-compiled at install: only where the tool's runs
+/// cannot write their bytecode themselves (`PYTHONDONTWRITEBYTECODE` set to a
+/// non-empty value, as many CI images and containers do), so that every run would
+/// compile its modules again. Elsewhere python writes the bytecode of the modules a run
+/// imports at the tool's first run, as under `uv tool install` (and mise's pipx
+/// tools): compiling every module of the environment at install took 1.2 s of
+/// pre-commit's 2.3 s (virtualenv's many modules, most never imported;
+/// docs/BENCHMARKS.md §24).
+pub fn bytecode_at_install() -> bool {
+    std::env::var_os("PYTHONDONTWRITEBYTECODE").is_some_and(|value| !value.is_empty())
+}
+
 /// vx's uv, ready to run.
 pub struct Uv<'a> {
     /// The `uv` program.
@@ -64,8 +76,8 @@ impl<'a> Uv<'a> {
     }
 
     /// `uv pip install --require-hashes --no-deps` of `requirements` into `venv`, from
-    /// `index` (where requests go: after `url_replacements`), byte-compiled as pip
-    /// does (so the store is never written when the tool runs).
+    /// `index` (where requests go: after `url_replacements`), byte-compiled where the
+    /// tool's runs could not write their own bytecode ([`bytecode_at_install`]).
     pub fn install(
         &self,
         venv: &Path,
@@ -82,12 +94,14 @@ impl<'a> Uv<'a> {
             &python,
             "--require-hashes",
             "--no-deps",
-            "--compile-bytecode",
             "--index-url",
             index,
             "-r",
             &requirements,
         ];
+        if bytecode_at_install() {
+            args.push("--compile-bytecode");
+        }
         if self.offline {
             args.push("--offline");
         }
