@@ -156,10 +156,12 @@ fn tag_fit(tag: &str, target: &Target) -> Option<u8> {
 }
 
 /// The version a file of `project` (normalized) is of: a wheel's, or an sdist's
-/// (`NAME-VERSION.tar.gz`, `.zip`).
+/// (`NAME-VERSION.tar.gz`, `.zip`); `None` for another project's file, which a
+/// hostile or mistaken index page may list (it would stand in for the project's own
+/// file, or add its sha256 to the project's pinned set).
 pub fn version_of(filename: &str, project: &str) -> Option<String> {
     if let Some(wheel) = Wheel::parse(filename) {
-        return Some(wheel.version);
+        return wheel.is_of(project).then_some(wheel.version);
     }
     let stem = filename
         .strip_suffix(".tar.gz")
@@ -437,6 +439,23 @@ mod tests {
 
     /// A start tag that `</a>` closes before its own `>` (found by cargo-fuzz,
     /// `fuzz/fuzz_targets/language_registry.rs`) is no link, never a panic.
+    /// Another project's files on a project's page are none of its versions: a wheel
+    /// was taken by its version alone, so `evil-0.8.4-py3-none-any.whl` on ruff's page
+    /// stood in for ruff's pure wheel (and its sha256 joined ruff's pinned set).
+    #[test]
+    fn another_projects_file_on_the_page_is_not_the_projects() {
+        assert_eq!(version_of("evil-0.8.4-py3-none-any.whl", "ruff"), None);
+        assert_eq!(version_of("evil-0.8.4.tar.gz", "ruff"), None);
+        assert_eq!(
+            version_of("ruff-0.8.4-py3-none-any.whl", "ruff").as_deref(),
+            Some("0.8.4")
+        );
+        assert_eq!(
+            version_of("Pre_Commit-4.0.1-py2.py3-none-any.whl", "pre-commit").as_deref(),
+            Some("4.0.1")
+        );
+    }
+
     #[test]
     fn a_link_closed_inside_its_start_tag_is_not_a_panic() {
         for page in [
