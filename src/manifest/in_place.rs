@@ -1,4 +1,5 @@
-//! A mise project read where it stands (docs/guide/mise.md): a directory with
+//! A mise project read where it stands (docs/guide/projects.md, "A mise project as it
+//! stands"): a directory with
 //! `mise.toml`/`.mise.toml`, `mise.local.toml`, `.tool-versions` or a single-tool file
 //! (`.python-version`, `.nvmrc`, …) and no vx.toml above it is a project, read as mise
 //! reads it — tools, `[env]` and its directives, tasks with their includes and file
@@ -224,6 +225,11 @@ fn tools_text(
                 continue;
             }
             taken.push(tool.name.clone());
+            // What the entry said that is not taken (a second version, mise's tool
+            // options) or how it is read (a build backend's release binary).
+            for note in &entry.notes {
+                problems.push(format!("{label} from {at}: {}", vx_text::sanitize(note)));
+            }
             if let Some(own) = mapped.fallback {
                 fallbacks.push((tool.name.clone(), own));
             }
