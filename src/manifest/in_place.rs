@@ -135,6 +135,15 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         .map(|(name, list)| (shown(&name), list))
         .collect();
     let (text, fallbacks, mut problems) = tools_text(path, &lists);
+    for (file, list) in &lists {
+        for (what, line) in &list.not_honoured {
+            let at = line.map_or_else(|| (*file).to_owned(), |l| format!("{file}:{l}"));
+            problems.push(format!(
+                "not honoured, from {at}: {}",
+                vx_text::sanitize(what)
+            ));
+        }
+    }
     let mut draft = Draft::new(path, text);
     let platforms = super::platform::default_set();
     if let Ok((text, _)) = super::edit::list_platforms_if_unset(&draft.text, &platforms) {

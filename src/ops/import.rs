@@ -469,6 +469,14 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     draft.lines = lines;
     draft.failed = failed;
     let env_added = import_env(&mut draft, &lists)?;
+    for (file, list) in &lists {
+        for (what, line) in &list.not_honoured {
+            let at = line.map_or_else(|| (*file).to_owned(), |l| format!("{file}:{l}"));
+            draft
+                .lines
+                .push(format!("not imported from {at}: {}", sanitize(what)));
+        }
+    }
 
     if personal.is_some() {
         draft.failed += not_personal(&lists, &mut draft.lines);

@@ -492,6 +492,7 @@ pub fn shell(
         path: declared.search_path(&chain.bin_dirs(), inherited.as_deref()),
         changes: declared.changes(),
         project: declared.project.clone(),
+        manifest: std::path::absolute(&manifest.path).unwrap_or_else(|_| manifest.path.clone()),
         own,
     })
 }

@@ -263,3 +263,59 @@ fn a_vx_toml_above_wins_over_mise_files_below() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(out.trim(), "vx");
 }
+
+/// Issue 64, item 3: `depends_post` with arguments runs after the task, with them (mise
+/// runs the task so); `wait_for` with arguments waits for the task of that name; mise's
+/// `[hooks]` and the `[settings]` that change how tasks run (`jobs`, `task.output`)
+/// are named once as not honoured. The tasks log to a file: the stand-ins for what a
+/// project's tasks call.
+#[test]
+fn depends_post_and_wait_for_with_arguments_and_what_is_not_honoured() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        r#"[settings]
+jobs = 2
+[settings.task]
+output = "interleave"
+
+[hooks]
+enter = "echo entered"
+
+[tasks.build]
+run = "echo build >> log"
+
+[tasks.report]
+run = 'echo report {{option(name="profile")}} >> log'
+
+[tasks.test]
+run = "echo test >> log"
+depends_post = ["report --profile final"]
+wait_for = ["build --release"]
+"#,
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "test", ":::", "build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let log = std::fs::read_to_string(dir.join("log")).unwrap();
+    assert_eq!(log, "build\ntest\nreport final\n", "{err}");
+    for said in [
+        "not honoured, from mise.toml:2: [settings] jobs",
+        "not honoured, from mise.toml:4: [settings] task.output",
+        "not honoured, from mise.toml:6: [hooks] enter: vx runs no hook",
+        "wait_for `build --release` (vx waits for `build` whatever its arguments)",
+    ] {
+        assert_eq!(err.matches(said).count(), 1, "{said}: {err}");
+    }
+    // Once: the next run says none of it.
+    let (code, out, err) = vx_in(&work, &dir, &["run", "test"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("not honoured"), "{err}");
+    let log = std::fs::read_to_string(dir.join("log")).unwrap();
+    assert!(
+        log.ends_with("build\ntest\nreport final\ntest\nreport final\n"),
+        "{log}"
+    );
+}
