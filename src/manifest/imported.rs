@@ -13,7 +13,7 @@ use vx_text::sanitize;
 
 use super::edit;
 use super::{Manifest, Problem};
-use crate::import::{EnvValue, Imported};
+use crate::import::{EnvValue, Imported, ImportedScript};
 
 /// vx.toml's text as it is being written (`path`), a line for each entry, how many
 /// entries were skipped for a reason, and those lines with the others worth saying
@@ -215,6 +215,30 @@ pub fn import_scripts(
     }
     let mut added = 0;
     let mut imported: Vec<&str> = Vec::new();
+    // All at once first: one parse of the whole text when every task is taken (the
+    // usual case), rather than one per task; else task by task, below.
+    let batch: Vec<(&str, &ImportedScript)> = pending
+        .iter()
+        .map(|(entry, script, _, _)| (entry.name.as_str(), *script))
+        .collect();
+    let (all, new) = edit::add_scripts(&draft.text, &batch).map_err(edit_error(path))?;
+    let fresh = new.iter().all(|n| *n);
+    let whole = fresh
+        && !matches!(Manifest::parse(path, &all), Err(e) if e.problem() != Some(&Problem::NoTools));
+    if whole {
+        draft.text = all;
+        for (entry, script, at, file) in &pending {
+            let name = sanitize(&entry.name);
+            added += 1;
+            let ignored = left_out(draft, &name, at, script);
+            draft
+                .lines
+                .push(format!("imported task {name} from {file}{ignored}"));
+            imported.push(entry.name.as_str());
+        }
+        missing_dependencies(draft, &imported);
+        return Ok(added);
+    }
     loop {
         let mut refused = Vec::new();
         let before = pending.len();
@@ -235,18 +259,7 @@ pub fn import_scripts(
                 _ => {
                     draft.text = new_text;
                     added += 1;
-                    let ignored = if script.ignored.is_empty() {
-                        String::new()
-                    } else {
-                        let left_out = format!(
-                            "vx has no counterpart for {}: left out",
-                            sanitize(&script.ignored.join(", "))
-                        );
-                        draft
-                            .problems
-                            .push(format!("task {name} from {at}: {left_out}"));
-                        format!(" ({left_out})")
-                    };
+                    let ignored = left_out(draft, &name, &at, script);
                     draft
                         .lines
                         .push(format!("imported task {name} from {file}{ignored}"));
@@ -270,6 +283,22 @@ pub fn import_scripts(
             .map(|(entry, script, at, file, _)| (entry, script, at, file))
             .collect();
     }
+}
+
+/// What a task taken leaves out (its keys vx has no counterpart for), as the end of
+/// its line (` (… left out)`), and a problem of `draft`; empty when nothing is.
+fn left_out(draft: &mut Draft<'_>, name: &str, at: &str, script: &ImportedScript) -> String {
+    if script.ignored.is_empty() {
+        return String::new();
+    }
+    let left_out = format!(
+        "vx has no counterpart for {}: left out",
+        sanitize(&script.ignored.join(", "))
+    );
+    draft
+        .problems
+        .push(format!("task {name} from {at}: {left_out}"));
+    format!(" ({left_out})")
 }
 
 /// A line for each imported task (`imported`, by name) that depends on a task vx.toml

@@ -100,9 +100,23 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut files = Vec::new();
     let mut lists: Vec<(String, Imported)> = Vec::new();
+    let mut outside = Vec::new();
+    let root = dir.canonicalize().ok();
     for name in PRECEDENCE {
         let file = dir.join(name);
         if !file.is_file() {
+            continue;
+        }
+        // Never through a link out of the project: a cloned repository's
+        // `.tool-versions -> ~/.ssh/config` would put another file's lines into vx's
+        // messages (and a CI job's log), as a vx.toml's `version_file` is refused.
+        if let (Some(root), Ok(real)) = (&root, file.canonicalize())
+            && !real.starts_with(root)
+        {
+            outside.push(format!(
+                "{name} is a link out of the project ({}): not read",
+                real.display()
+            ));
             continue;
         }
         let format = FILES
@@ -135,6 +149,7 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         .map(|(name, list)| (shown(&name), list))
         .collect();
     let (text, fallbacks, mut problems) = tools_text(path, &lists);
+    problems.splice(0..0, outside);
     for (file, list) in &lists {
         for (what, line) in &list.not_honoured {
             let at = line.map_or_else(|| (*file).to_owned(), |l| format!("{file}:{l}"));

@@ -319,3 +319,23 @@ wait_for = ["build --release"]
         "{log}"
     );
 }
+
+/// A cloned repository whose `.tool-versions` links out of the project (to a file of
+/// the user's) is not read: its lines never reach vx's messages; the link is said and
+/// the rest of the project works.
+#[test]
+fn a_mise_file_linking_out_of_the_project_is_not_read() {
+    let work = Work::new();
+    let dir = project(&work);
+    let secret = work.dir.path().join("secret");
+    std::fs::write(&secret, "hunter2-token 1.0\n").unwrap();
+    std::os::unix::fs::symlink(&secret, dir.join(".tool-versions")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "lint"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("linted"), "{out}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(
+        err.contains(".tool-versions is a link out of the project"),
+        "{err}"
+    );
+}
