@@ -339,3 +339,26 @@ fn a_mise_file_linking_out_of_the_project_is_not_read() {
         "{err}"
     );
 }
+
+/// A person's `mise.local.toml` is read over the team's mise.toml (its variable wins),
+/// and an edit of it — not the project's first file — is what the next `vx exec`
+/// applies (the recorded toolchain depends on every file read).
+#[test]
+fn mise_local_toml_wins_and_its_edits_apply_at_the_next_exec() {
+    let work = Work::new();
+    let dir = project(&work);
+    let echo = ["exec", "--", "sh", "-c", "echo $GREETING"];
+    std::fs::write(dir.join("mise.local.toml"), "[env]\nGREETING = \"mine\"\n").unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &echo);
+    assert_eq!((code, out.trim()), (0, "mine"), "{err}");
+    std::fs::write(
+        dir.join("mise.local.toml"),
+        "[env]\nGREETING = \"mine, edited\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &echo);
+    assert_eq!((code, out.trim()), (0, "mine, edited"), "{err}");
+    std::fs::remove_file(dir.join("mise.local.toml")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &echo);
+    assert_eq!((code, out.trim()), (0, "hello from mise"), "{err}");
+}
