@@ -249,9 +249,12 @@ fn tools_text(
                 continue;
             }
             taken.push(tool.name.clone());
+            // A swap with a fallback is said by the resolver when it falls back.
+            let swap =
+                import::names::backend_note(&entry.name).filter(|_| mapped.fallback.is_some());
             // What the entry said that is not taken (a second version, mise's tool
             // options) or how it is read (a build backend's release binary).
-            for note in &entry.notes {
+            for note in entry.notes.iter().filter(|n| swap.as_ref() != Some(*n)) {
                 problems.push(format!("{label} from {at}: {}", vx_text::sanitize(note)));
             }
             if let Some(own) = mapped.fallback {

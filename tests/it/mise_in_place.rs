@@ -362,3 +362,24 @@ fn mise_local_toml_wins_and_its_edits_apply_at_the_next_exec() {
     let (code, out, err) = vx_in(&work, &dir, &echo);
     assert_eq!((code, out.trim()), (0, "hello from mise"), "{err}");
 }
+
+/// mise's `~/.tool-versions` is a person's global list, not a project: a directory
+/// under the home directory with no files of its own is no project to `vx run`.
+#[test]
+fn the_home_directory_tool_versions_is_no_project() {
+    let work = Work::new();
+    let home = work.dir.path().join("home");
+    let code = home.join("code");
+    std::fs::create_dir_all(&code).unwrap();
+    std::fs::write(home.join(".tool-versions"), "nodejs 20\n").unwrap();
+    let out = work
+        .vx()
+        .current_dir(&code)
+        .env("HOME", &home)
+        .args(["run"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no vx.toml"), "{err}");
+}
