@@ -19,6 +19,7 @@ use crate::common::Work;
 const MISE_TOML: &str = r#"[env]
 GREETING = "hello from mise"
 SHELL_OUT = "{{exec(command='id')}}"
+_.path = "bin"
 
 [tasks.lint]
 run = "echo linted"
@@ -109,7 +110,7 @@ fn mise_tasks_env_and_file_tasks_run_in_place_and_nothing_is_written() {
         "{said}"
     );
     assert!(
-        said.contains("skipped task ship from mise.toml:13"),
+        said.contains("skipped task ship from mise.toml:14"),
         "{said}"
     );
 
@@ -212,6 +213,11 @@ fn the_hook_applies_a_mise_project_env_only_once_it_is_trusted() {
         "an untrusted clone's env applied: {out}"
     );
     assert!(err.contains("is not trusted"), "{err}");
+    let bin = dir.join("bin").display().to_string();
+    assert!(
+        !out.contains(&bin),
+        "an untrusted clone's _.path applied: {out}"
+    );
 
     let (code, _, err) = vx_in(&work, &dir, &["trust"]);
     assert_eq!(code, 0, "{err}");
@@ -221,6 +227,11 @@ fn the_hook_applies_a_mise_project_env_only_once_it_is_trusted() {
         out.contains("export GREETING='hello from mise'"),
         "{out}\n{err}"
     );
+    let path = out
+        .lines()
+        .find(|l| l.starts_with("export PATH="))
+        .unwrap_or_default();
+    assert!(path.contains(&bin), "{out}");
     assert!(files(&dir).keys().all(|p| !p.ends_with("vx.toml")));
 }
 
