@@ -38,7 +38,7 @@
 //!   publishers' indexes).
 //! - **3, project files**: [`spec`] (one resolved tool to install); [`import`] (other
 //!   version managers' files); [`package_name`] (`npm:PKG`, `pypi:PKG`, … as written);
-//!   [`manifest`] (`vx.toml`); [`config_frame`] (the parent's one framed message to a
+//!   [`manifest`] (`vx.toml`, or a mise project read in place); [`config_frame`] (the parent's one framed message to a
 //!   child); [`lock`] (`vx.lock`); [`project_env`] (a project's environment applied);
 //!   [`user_config`] (the user's `config.toml`).
 //! - **2, network and signatures**: [`net`] (the one HTTP client: trust, proxies,

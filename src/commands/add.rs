@@ -16,7 +16,9 @@ use crate::cli::AddArgs;
 /// Runs `vx add`.
 pub fn run(args: &AddArgs) -> Result<i32, Error> {
     let cwd = super::request::cwd()?;
-    let path = match vx::manifest::locate(args.manifest.as_deref(), &cwd) {
+    let path = match vx::manifest::locate(args.manifest.as_deref(), &cwd)
+        .and_then(vx::manifest::editable)
+    {
         Ok(path) => path,
         Err(vx::manifest::ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
         Err(e) => return Err(Error::usage(e)),

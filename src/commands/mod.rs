@@ -145,6 +145,16 @@ pub fn open(opening: &vx::session::Opening) -> Result<vx::session::Session, vx::
     {
         vx::note!("{note}");
     }
+    // What a mise project read in place could not map: said once for its files as
+    // they are.
+    if session.is_project()
+        && let Some(manifest) = session.manifest()
+    {
+        let said = vx::manifest::in_place::said_dir();
+        for line in vx::manifest::in_place::unsaid(manifest, said.as_deref()) {
+            vx::note!("vx: {}: {line}", manifest.path.display());
+        }
+    }
     Ok(session)
 }
 

@@ -23,7 +23,9 @@ pub fn run(args: &RemoveArgs) -> Result<i32, Error> {
         path
     } else {
         let cwd = super::request::cwd()?;
-        vx::manifest::locate(args.manifest.as_deref(), &cwd).map_err(Error::usage)?
+        vx::manifest::locate(args.manifest.as_deref(), &cwd)
+            .and_then(vx::manifest::editable)
+            .map_err(Error::usage)?
     };
     let new_text = vx::ops::edit::removed(&path, &args.name)?;
     let snapshot = super::request::snapshot(&path)?;

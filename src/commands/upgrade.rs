@@ -13,6 +13,10 @@ use crate::cli::UpgradeArgs;
 pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
     let session = super::open(&Opening::new(args.manifest.as_deref(), Want::Project))?;
     let path = session.project()?.path.clone();
+    // `--latest` rewrites constraints in vx.toml: never in a mise project's files.
+    if args.latest {
+        vx::manifest::editable(path.clone()).map_err(Error::usage)?;
+    }
     // A lock that fails leaves vx.toml (its moved constraints) and vx.lock as they were.
     let snapshot = super::request::snapshot(&path)?;
     let result = upgrade(&session, args);

@@ -36,7 +36,9 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
         }
         path
     } else {
-        match vx::manifest::locate(args.manifest.as_deref(), &super::request::cwd()?) {
+        match vx::manifest::locate(args.manifest.as_deref(), &super::request::cwd()?)
+            .and_then(vx::manifest::editable)
+        {
             Ok(path) => path,
             Err(ManifestError::NotFound { .. }) => {
                 return Err(Error::usage(format!(

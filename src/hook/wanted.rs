@@ -172,13 +172,17 @@ pub fn target(manifest: &Path, note: &dyn Fn(&str)) -> Result<Target, NotApplied
     // A tool's version file (`version_file = ".nvmrc"`) decides its version as vx.toml
     // does: an edit of it is applied at the next prompt. (Stamped once read: an edit
     // in between shows at the edit after.)
+    // So does every file a mise project read in place was read from.
     watched.extend(
-        parsed
-            .tools
-            .iter()
-            .filter_map(|t| t.version_file.as_ref())
-            .map(|f| Watched::now(std::path::absolute(f).unwrap_or_else(|_| f.clone()))),
+        crate::project_env::version_files(&parsed)
+            .into_iter()
+            .map(Watched::now),
     );
+    for line in
+        crate::manifest::in_place::unsaid(&parsed, crate::manifest::in_place::said_dir().as_deref())
+    {
+        note(&format!("vx: {}: {line}", manifest.display()));
+    }
     // What is at hand only: the hook never reaches the network.
     let opening = Opening {
         offline: true,

@@ -39,6 +39,7 @@ fn single(text: &str, tool: &str, what: &str, strip: &[&str]) -> Result<Imported
         path: Vec::new(),
         env_files: Vec::new(),
         python_venv: Vec::new(),
+        not_honoured: Vec::new(),
     })
 }
 
@@ -101,6 +102,7 @@ pub fn go_mod(text: &str) -> Result<Imported, Malformed> {
         path: Vec::new(),
         env_files: Vec::new(),
         python_venv: Vec::new(),
+        not_honoured: Vec::new(),
     })
 }
 
@@ -169,6 +171,7 @@ pub fn rust_toolchain(text: &str) -> Result<Imported, Malformed> {
         path: Vec::new(),
         env_files: Vec::new(),
         python_venv: Vec::new(),
+        not_honoured: Vec::new(),
     })
 }
 

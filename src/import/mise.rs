@@ -69,6 +69,7 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
             });
         }
     }
+    not_honoured(text, root, &mut imported);
     let vars = vars_of(root);
     if let Some(tasks) = root.get("tasks") {
         let line = super::line_of(text, tasks.span().start);
@@ -86,6 +87,51 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         }
     }
     Ok(imported)
+}
+
+/// What of the file vx does not honour (mise.jdx.dev, "Hooks" and "Settings"): its
+/// `[hooks]` (scripts mise runs on entering or leaving the directory, around
+/// installs), which vx never runs, and the `[settings]` that change how its tasks run:
+/// `jobs` (`vx run -j N` says it instead) and `task.output` (`task_output`; `vx run
+/// --output` says it instead).
+fn not_honoured(text: &str, root: &DeTable<'_>, imported: &mut Imported) {
+    let line = |span: std::ops::Range<usize>| Some(super::line_of(text, span.start));
+    if let Some(hooks) = root.get("hooks") {
+        let names: Vec<String> = match hooks.get_ref() {
+            DeValue::Table(t) => t.iter().map(|(k, _)| k.get_ref().to_string()).collect(),
+            _ => Vec::new(),
+        };
+        imported.not_honoured.push((
+            format!(
+                "[hooks] {}: vx runs no hook of mise's (on entering or leaving the directory, around installs)",
+                names.join(", ")
+            )
+            .replace("] :", "]:"),
+            line(hooks.span()),
+        ));
+    }
+    let Some(DeValue::Table(settings)) = root.get("settings").map(|s| s.get_ref()) else {
+        return;
+    };
+    if let Some(jobs) = settings.get("jobs") {
+        imported.not_honoured.push((
+            "[settings] jobs: vx run runs as many tasks at once as the machine has cores; `vx run -j N` sets it".to_owned(),
+            line(jobs.span()),
+        ));
+    }
+    let output =
+        settings
+            .get("task_output")
+            .or_else(|| match settings.get("task").map(|t| t.get_ref()) {
+                Some(DeValue::Table(task)) => task.get("output"),
+                _ => None,
+            });
+    if let Some(output) = output {
+        imported.not_honoured.push((
+            "[settings] task.output: vx run shows tasks' output as its own --output says (prefix, grouped, quiet)".to_owned(),
+            line(output.span()),
+        ));
+    }
 }
 
 /// Leaves out each alias of `tasks` that another task has as its name, or that an
@@ -199,9 +245,28 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         .iter()
         .map(|name| dependency_step(name))
         .collect::<Result<Vec<String>, TaskError>>()?;
-    for name in script.depends_post.iter().chain(&script.wait_for) {
-        if name.contains(char::is_whitespace) {
-            return Err(TaskError::DependsWithArguments { name: name.clone() });
+    // One to run after it with arguments runs as its last command, the same way.
+    let (plain, with_arguments): (Vec<String>, Vec<String>) =
+        std::mem::take(&mut script.depends_post)
+            .into_iter()
+            .partition(|name| !name.trim().contains(char::is_whitespace));
+    script.depends_post = plain;
+    let last = with_arguments
+        .iter()
+        .map(|name| dependency_step(name))
+        .collect::<Result<Vec<String>, TaskError>>()?;
+    // A task waited for with arguments is waited for by its name: vx's `wait_for`
+    // names a task, whatever words it runs with in the run.
+    let mut waits_by_name = Vec::new();
+    for name in &mut script.wait_for {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        if words.len() > 1 {
+            waits_by_name.push(format!(
+                "wait_for `{}` (vx waits for `{}` whatever its arguments)",
+                words.join(" "),
+                words[0]
+            ));
+            *name = words[0].to_owned();
         }
     }
     if let Some(env) = table.get("env") {
@@ -241,6 +306,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         script.run = vec![format!("{file} {{args}}")];
     }
     script.run.splice(0..0, first);
+    script.run.extend(last);
     for (key, slot) in [
         ("description", &mut script.description),
         ("confirm", &mut script.confirm),
@@ -290,6 +356,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         .filter(|key| !TASK_KEYS.contains(&key.as_str()))
         .collect();
     ignored.sort();
+    ignored.extend(waits_by_name);
     ignored.extend(usage_notes);
     script.ignored = ignored;
     if script.run.iter().any(|run| run.contains("usage_")) {
@@ -461,9 +528,10 @@ fn dependency_step(dependency: &str) -> Result<String, TaskError> {
 }
 
 /// The command that runs `args` (`NAME [ARGS] [::: NAME…]`) with the vx that runs the
-/// task (`$VX`, as make's `$(MAKE)`), on the project's manifest.
+/// task (`$VX`, as make's `$(MAKE)`), on the project's file (`$VX_PROJECT_FILE`, which
+/// vx gives every task: vx.toml, or mise's file of a project read in place).
 fn vx_run(args: &str) -> String {
-    format!("\"${{VX}}\" run --manifest \"${{{CONFIG_ROOT}}}/vx.toml\" {args}")
+    format!("\"${{VX}}\" run --manifest \"${{VX_PROJECT_FILE}}\" {args}")
 }
 
 /// `command` as mise runs it, with `sh -o errexit -c` (mise's `unix_default_inline_shell_args`):

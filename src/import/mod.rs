@@ -301,6 +301,10 @@ pub struct Imported {
     /// names (mise only): relative to the project directory as vx's `[settings]
     /// python_venv` takes it, or why it cannot be.
     pub python_venv: Vec<(String, Result<String, DirError>, Option<usize>)>,
+    /// What the file says that vx does not honour, said once, with its line (mise's
+    /// `[hooks]`, and its `[settings]` that change how tasks run: `jobs`,
+    /// `task.output`).
+    pub not_honoured: Vec<(String, Option<usize>)>,
 }
 
 /// What an aqua.yaml adds to its packages: the registries it declares other than

@@ -372,6 +372,68 @@ pub fn unswapped(name: &str) -> Option<Lookup> {
     own_backend(backend, rest).ok()
 }
 
+/// A tool of a mise project read in place, as a vx.toml short-form entry: its key,
+/// constraint and `package`, decided from the entry alone (no registry is asked: the
+/// lock resolves it, as it does vx.toml's), and the language-registry package to fall
+/// back on when the release binary it is swapped for cannot be had.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InPlace {
+    /// The `[tools]` key: a runtime's name, the name as written, a package's full
+    /// name, or a language registry's package (`npm:@biomejs/biome`).
+    pub key: String,
+    /// The constraint.
+    pub constraint: String,
+    /// The package looked up, when not the key: an [`ALIASES`] package, or the
+    /// release binary a build backend's entry is swapped for ([`BACKEND_PACKAGES`]).
+    pub package: Option<String>,
+    /// The entry's own backend package, taken when `package` cannot be resolved.
+    pub fallback: Option<String>,
+}
+
+/// `entry` as [`InPlace`] reads it, or why it cannot be read: the same names and
+/// versions `vx import` maps ([`lookup_of`], [`runtime_of`], [`unswapped`],
+/// [`super::version::runtime_constraint`]).
+pub fn in_place(entry: &super::Entry) -> Result<InPlace, String> {
+    let lookup = entry.lookup.clone().map_err(|e| e.to_string())?;
+    let version = || entry.version.clone().map_err(|e| e.to_string());
+    Ok(match lookup {
+        Lookup::Plugin(name) => match runtime_of(&name) {
+            Some(runtime) => InPlace {
+                key: runtime.to_owned(),
+                constraint: super::version::runtime_constraint(entry).map_err(|e| e.to_string())?,
+                package: None,
+                fallback: None,
+            },
+            None => InPlace {
+                package: Lookup::Plugin(name.clone()).alias().map(str::to_owned),
+                key: name,
+                constraint: version()?,
+                fallback: None,
+            },
+        },
+        Lookup::Package(package) => match unswapped(&entry.name) {
+            Some(Lookup::Backend(own)) => InPlace {
+                key: own.clone(),
+                constraint: version()?,
+                package: Some(package),
+                fallback: Some(own),
+            },
+            _ => InPlace {
+                key: package,
+                constraint: version()?,
+                package: None,
+                fallback: None,
+            },
+        },
+        Lookup::Backend(own) => InPlace {
+            key: own,
+            constraint: version()?,
+            package: None,
+            fallback: None,
+        },
+    })
+}
+
 /// `owner/repo` (or a longer registry name) as written, checked for its shape.
 fn package_name(name: &str) -> Result<String, LookupError> {
     let name = name.trim_end_matches('/');
@@ -467,6 +529,31 @@ mod tests {
         assert!(why.contains("`vx search rubocop`"), "{why}");
         assert!(lookup_of("aqua:nothing").is_err());
         assert!(lookup_of("rip\x1b[2Jgrep").is_err());
+    }
+
+    #[test]
+    fn entries_read_in_place_map_as_import_maps_them() {
+        let read =
+            |name: &str, version: &str| in_place(&crate::import::Entry::new(name, version, None));
+        let node = read("nodejs", "lts/iron").unwrap();
+        assert_eq!(
+            (node.key.as_str(), node.constraint.as_str()),
+            ("node", "lts/iron")
+        );
+        let rg = read("ripgrep", "14").unwrap();
+        assert_eq!(rg.package.as_deref(), Some("BurntSushi/ripgrep"));
+        let biome = read("npm:@biomejs/biome", "1.9.4").unwrap();
+        assert_eq!(biome.key, "npm:@biomejs/biome");
+        assert_eq!(biome.package.as_deref(), Some("biomejs/biome"));
+        assert_eq!(biome.fallback.as_deref(), Some("npm:@biomejs/biome"));
+        let prettier = read("npm:prettier", "3").unwrap();
+        assert_eq!(
+            (prettier.key.as_str(), prettier.fallback),
+            ("npm:prettier", None)
+        );
+        assert_eq!(read("aqua:cli/cli", "2").unwrap().key, "cli/cli");
+        assert!(read("node", "system").is_err());
+        assert!(read("gem:rubocop", "1").is_err());
     }
 
     #[test]

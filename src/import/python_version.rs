@@ -29,5 +29,6 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         path: Vec::new(),
         env_files: Vec::new(),
         python_venv: Vec::new(),
+        not_honoured: Vec::new(),
     })
 }

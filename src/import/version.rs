@@ -24,6 +24,18 @@ const NODE_LTS: &[(&str, &str)] = &[
     ("krypton", "24"),
 ];
 
+/// The constraint a runtime's entry is written with (`vx import`) or read as (a mise
+/// project read in place): an LTS line in the runtime's own words (`lts` for nvm's
+/// `lts/*`, `lts/iron`), else the entry's mapped version ([`map`]).
+pub fn runtime_constraint(entry: &super::Entry) -> Result<String, VersionError> {
+    let written = entry.written.trim().to_ascii_lowercase();
+    match written.as_str() {
+        "lts" | "lts/*" => Ok("lts".to_owned()),
+        lts if lts.starts_with("lts/") && entry.version.is_ok() => Ok(lts.to_owned()),
+        _ => entry.version.clone(),
+    }
+}
+
 /// The vx constraint for `written`, or why there is none.
 pub fn map(written: &str) -> Result<String, VersionError> {
     let text = written.trim();

@@ -192,7 +192,7 @@ pub enum TaskError {
     NothingToRun,
     /// A dependency written with arguments.
     #[error(
-        "`{name}`: a dependency with arguments vx cannot pass on (a `depends` entry's plain words run first; `depends_post` and `wait_for` take none)"
+        "`{name}`: a dependency with arguments vx cannot pass on (a `depends` or `depends_post` entry runs as `\"$VX\" run NAME ARGS` only when its words are plain)"
     )]
     DependsWithArguments {
         /// The dependency as written.

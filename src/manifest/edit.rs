@@ -325,13 +325,40 @@ pub fn add_script(
     script: &crate::import::ImportedScript,
 ) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
+    match script_into(&mut doc, name, script)? {
+        true => Ok((doc.to_string(), true)),
+        false => Ok((text.to_owned(), false)),
+    }
+}
+
+/// [`add_script`] of every one of `scripts` in order, the text parsed and printed
+/// once (a project of hundreds of tasks read in place): the new text, and for each
+/// whether it was added.
+pub fn add_scripts(
+    text: &str,
+    scripts: &[(&str, &crate::import::ImportedScript)],
+) -> Result<(String, Vec<bool>), EditError> {
+    let mut doc = document(text)?;
+    let mut added = Vec::with_capacity(scripts.len());
+    for (name, script) in scripts {
+        added.push(script_into(&mut doc, name, script)?);
+    }
+    Ok((doc.to_string(), added))
+}
+
+/// Adds task `name` to `doc` as [`add_script`] says; `false` when it has it already.
+fn script_into(
+    doc: &mut toml_edit::DocumentMut,
+    name: &str,
+    script: &crate::import::ImportedScript,
+) -> Result<bool, EditError> {
     for table in ["tasks", "scripts"] {
         if doc
             .get(table)
             .and_then(Item::as_table_like)
             .is_some_and(|t| t.contains_key(name))
         {
-            return Ok((text.to_owned(), false));
+            return Ok(false);
         }
     }
     let table_name = if doc.contains_key("scripts") && !doc.contains_key("tasks") {
@@ -339,7 +366,7 @@ pub fn add_script(
     } else {
         "tasks"
     };
-    let tasks = top_table(&mut doc, table_name)?;
+    let tasks = top_table(doc, table_name)?;
     let strings = |list: &[String]| -> toml_edit::Value {
         toml_edit::Value::Array(list.iter().map(String::as_str).collect::<Array>())
     };
@@ -360,7 +387,7 @@ pub fn add_script(
         && script.tools.is_empty();
     if plain {
         tasks.insert(name, toml_edit::value(script.run[0].as_str()));
-        return Ok((doc.to_string(), true));
+        return Ok(true);
     }
     let mut table = toml_edit::InlineTable::new();
     match script.run.as_slice() {
@@ -438,7 +465,7 @@ pub fn add_script(
         table.insert("args", toml_edit::Value::Array(args));
     }
     tasks.insert(name, toml_edit::value(table));
-    Ok((doc.to_string(), true))
+    Ok(true)
 }
 
 /// `text` with `dir` added to `[settings] path` (made when missing), unless it is

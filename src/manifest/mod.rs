@@ -25,6 +25,8 @@ pub mod dotenv;
 pub mod edit;
 pub mod environment;
 pub mod global;
+pub mod imported;
+pub mod in_place;
 pub mod local;
 pub mod network;
 mod parse;
@@ -87,6 +89,9 @@ pub struct Manifest {
     /// The tools the person's `vx.local.toml` layers over this manifest
     /// ([`local`]), locked in `vx.local.lock`.
     pub local_tools: Vec<String>,
+    /// For a mise project read in place ([`in_place`]): the files it was read from
+    /// and what of them could not be mapped; `None` for a vx.toml.
+    pub in_place: Option<in_place::InPlace>,
 }
 
 /// A 1-based line and column (in characters) in the manifest.
@@ -312,6 +317,18 @@ pub enum ManifestError {
         /// Where the search started.
         start: PathBuf,
     },
+    /// A mise project's file read in place does not follow its format.
+    #[error(transparent)]
+    InPlace(#[from] crate::import::ImportError),
+    /// A command that edits vx.toml was pointed at a mise project read in place.
+    #[error(
+        "{} is read in place (there is no vx.toml): vx writes nothing into the team's files; `vx import` makes the project's vx.toml for a team that moves over",
+        path.display()
+    )]
+    NotVxToml {
+        /// The project's file.
+        path: PathBuf,
+    },
     /// A tool has no usable download for the platform asked for.
     #[error("{}: {source}", path.display())]
     Resolve {
@@ -377,8 +394,12 @@ impl fmt::Display for DisplayLocation {
 
 impl Manifest {
     /// Reads and parses the manifest at `path`, refusing files over
-    /// [`MAX_MANIFEST_BYTES`] without reading them whole.
+    /// [`MAX_MANIFEST_BYTES`] without reading them whole; a mise project's file
+    /// ([`in_place::FILES`]) is its project read in place ([`in_place::load`]).
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+        if in_place::is_in_place(path) {
+            return in_place::load(path);
+        }
         let mut manifest = Manifest::load_shared(path)?;
         if let Some(layer) = local::beside(path)
             .map(|local| local::read(&local))
@@ -459,6 +480,7 @@ impl Manifest {
             environment: document.environment,
             ignored: document.ignored,
             local_tools: Vec::new(),
+            in_place: None,
         })
     }
 
@@ -531,12 +553,23 @@ pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, Manifest
 
 /// The nearest `vx.toml` in `start` or a parent directory: any entry of that name (a
 /// FIFO, a device, a dangling link is found too, and then refused by name when read,
-/// rather than passed over for a parent's project).
+/// rather than passed over for a parent's project). Without one anywhere up, the
+/// nearest mise project, read in place ([`in_place::find`]).
 pub fn find(start: &Path) -> Option<PathBuf> {
     start
         .ancestors()
         .map(|dir| dir.join(MANIFEST_FILE))
         .find(|candidate| candidate.symlink_metadata().is_ok())
+        .or_else(|| in_place::find(start))
+}
+
+/// `path` when a command may edit it as vx.toml; a mise project's file read in place
+/// is refused ([`ManifestError::NotVxToml`]): the team's files are theirs.
+pub fn editable(path: PathBuf) -> Result<PathBuf, ManifestError> {
+    if in_place::is_in_place(&path) {
+        return Err(ManifestError::NotVxToml { path });
+    }
+    Ok(path)
 }
 
 #[cfg(test)]

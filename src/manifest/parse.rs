@@ -855,6 +855,7 @@ impl Parser<'_> {
                 lookup,
                 constraint: text.to_owned(),
                 at: Some(Location::from_offset(self.text, key.span().start)),
+                fallback: None,
             }),
             verify: None,
             verify_off,

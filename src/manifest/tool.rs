@@ -119,6 +119,10 @@ pub struct RegistryRequest {
     /// for a tool named on the command line (`vx x node@19`, `vx exec node@18 -- …`),
     /// whose errors name the argument instead of a vx.toml line it never had.
     pub at: Option<super::Location>,
+    /// A language registry's package (`npm:@biomejs/biome`) resolved instead when
+    /// `lookup` (the release binary a mise project's entry was swapped for) cannot be;
+    /// set only for a project read in place ([`super::in_place`]), never by vx.toml.
+    pub fallback: Option<String>,
 }
 
 /// What decides the bytes a tool downloads: any change means downloading again.
@@ -327,6 +331,7 @@ impl ToolTable {
                 lookup,
                 constraint: constraint.to_owned(),
                 at: None,
+                fallback: None,
             }),
             verify: None,
             verify_off: false,

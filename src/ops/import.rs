@@ -13,8 +13,9 @@ use std::sync::Arc;
 use vx_text::sanitize;
 
 use super::snapshot::{Restored, Snapshot};
-use crate::import::{self, EnvValue, Format, Imported};
+use crate::import::{self, Format, Imported};
 use crate::lock::Lock;
+use crate::manifest::imported::{Draft, EditFailed, import_env, import_scripts, import_settings};
 use crate::manifest::{Manifest, ManifestError, Problem};
 use crate::manifest::{edit, local};
 use crate::resolution::{ResolutionError, Resolver};
@@ -97,6 +98,15 @@ impl Edited {
         } else {
             manifest.lock_path()
         })
+    }
+}
+
+impl From<EditFailed> for ImportError {
+    fn from(e: EditFailed) -> ImportError {
+        ImportError::Edit {
+            path: e.path,
+            source: e.source,
+        }
     }
 }
 
@@ -225,6 +235,10 @@ pub fn plan(
         }
     };
     let path = match crate::manifest::locate(manifest, cwd) {
+        // A mise project read in place moves over: its vx.toml goes beside its files.
+        Ok(path) if crate::manifest::in_place::is_in_place(&path) => {
+            path.with_file_name(crate::manifest::MANIFEST_FILE)
+        }
         Ok(path) => path,
         Err(ManifestError::NotFound { .. }) => cwd.join(crate::manifest::MANIFEST_FILE),
         Err(e) => return Err(e.into()),
@@ -451,13 +465,18 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
         &mut lines,
         &mut failed,
     )?;
-    let mut draft = Draft {
-        path,
-        text,
-        lines,
-        failed,
-    };
+    let mut draft = Draft::new(path, text);
+    draft.lines = lines;
+    draft.failed = failed;
     let env_added = import_env(&mut draft, &lists)?;
+    for (file, list) in &lists {
+        for (what, line) in &list.not_honoured {
+            let at = line.map_or_else(|| (*file).to_owned(), |l| format!("{file}:{l}"));
+            draft
+                .lines
+                .push(format!("not imported from {at}: {}", sanitize(what)));
+        }
+    }
 
     if personal.is_some() {
         draft.failed += not_personal(&lists, &mut draft.lines);
@@ -465,8 +484,7 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     let mut scripts_added = 0;
     let project_lists = if personal.is_none() { &lists[..] } else { &[] };
     if personal.is_none() {
-        let (text, lines, failed) = (&mut draft.text, &mut draft.lines, &mut draft.failed);
-        scripts_added = import_scripts(path, &lists, text, lines, failed)?;
+        scripts_added = import_scripts(&mut draft, &lists)?;
     }
     let paths_added = import_settings(&mut draft, project_lists)?;
     let (mut text, mut lines, failed) = (draft.text, draft.lines, draft.failed);
@@ -533,15 +551,6 @@ fn read_files(files: &[(String, PathBuf, Format)]) -> Result<Read<'_>, ImportErr
         lists.push((shown.as_str(), imported));
     }
     Ok((lists, registries))
-}
-
-/// vx.toml's text as an import writes it (`path`), a line for each entry, and how
-/// many entries were skipped for a reason.
-struct Draft<'p> {
-    path: &'p Path,
-    text: String,
-    lines: Vec<String>,
-    failed: usize,
 }
 
 /// What makes an edit error of vx.toml at `path`.
@@ -670,119 +679,6 @@ fn import_tools(
     })
 }
 
-/// Imports the variables of `lists` into `text`'s `[env]`, a line for each in
-/// `lines`; returns how many were added.
-fn import_env(draft: &mut Draft<'_>, lists: &[(&str, Imported)]) -> Result<usize, ImportError> {
-    let edit_error = edit_error(draft.path);
-    let (text, lines, failed) = (&mut draft.text, &mut draft.lines, &mut draft.failed);
-    let mut env_added = 0usize;
-    let mut env_seen: BTreeMap<&str, &str> = BTreeMap::new();
-    for (file, list) in lists {
-        for var in &list.env {
-            let name = sanitize(&var.name);
-            let at = match var.line {
-                Some(line) => format!("{file}:{line}"),
-                None => (*file).to_owned(),
-            };
-            let value = match &var.value {
-                Ok(value) => value,
-                Err(why) => {
-                    *failed += 1;
-                    lines.push(format!(
-                        "skipped env {name} from {at}: {}",
-                        sanitize(&why.to_string())
-                    ));
-                    continue;
-                }
-            };
-            if let Some(first) = env_seen.get(var.name.as_str()) {
-                lines.push(format!(
-                    "skipped env {name} from {at}: imported from {first}, which comes first"
-                ));
-                continue;
-            }
-            env_seen.insert(&var.name, file);
-            let set = match value {
-                EnvValue::Set(v) => Some(v.as_str()),
-                EnvValue::Unset => None,
-            };
-            let (new_text, added) = edit::add_env(text, &var.name, set).map_err(edit_error)?;
-            if added {
-                *text = new_text;
-                env_added += 1;
-                lines.push(format!("imported env {name} from {file}"));
-            } else {
-                lines.push(format!(
-                    "skipped env {name} from {at}: vx.toml sets it already; left as it is"
-                ));
-            }
-        }
-    }
-    Ok(env_added)
-}
-
-/// Imports mise's `_.path`, `_.file` and `_.python.venv` of `lists` into `text`'s
-/// `[settings]`, a line for each in `lines`; returns how many were added.
-fn import_settings(
-    draft: &mut Draft<'_>,
-    lists: &[(&str, Imported)],
-) -> Result<usize, ImportError> {
-    let edit_error = edit_error(draft.path);
-    let (text, lines, failed) = (&mut draft.text, &mut draft.lines, &mut draft.failed);
-    let mut paths_added = 0usize;
-    // mise's `_.path`, `_.file` and `_.python.venv` (or a python's `virtualenv`):
-    // project-relative entries of `[settings]`.
-    type Add = fn(&str, &str) -> Result<(String, bool), edit::EditError>;
-    for (file, list) in lists {
-        let settings: [(&str, &str, &_, Add); 3] = [
-            ("path", "path", &list.path, edit::add_path),
-            // mise skips a `_.file` that is not there (a fresh clone's `.env`).
-            (
-                "env file",
-                "env_file",
-                &list.env_files,
-                edit::add_optional_env_file,
-            ),
-            (
-                "virtual environment",
-                "python_venv",
-                &list.python_venv,
-                edit::set_python_venv,
-            ),
-        ];
-        for (what, key, entries, add) in settings {
-            for (written, item, line) in entries {
-                let at = match line {
-                    Some(line) => format!("{file}:{line}"),
-                    None => (*file).to_owned(),
-                };
-                match item {
-                    Err(why) => {
-                        *failed += 1;
-                        lines.push(format!(
-                            "skipped {what} {} from {at}: {}",
-                            sanitize(written),
-                            sanitize(&why.to_string())
-                        ));
-                    }
-                    Ok(item) => {
-                        let (new_text, added) = add(text, item).map_err(edit_error)?;
-                        if added {
-                            *text = new_text;
-                            paths_added += 1;
-                            lines.push(format!(
-                                "imported {what} {} from {file} into [settings] {key}",
-                                sanitize(item)
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    Ok(paths_added)
-}
-
 /// A tool entry found in the registries.
 struct Mapped {
     /// Its `[tools]` key, as `vx add` writes it.
@@ -801,125 +697,6 @@ struct Mapped {
     /// Kept as its own backend's package, the release binary the name is swapped for
     /// not had ([`import::names::unswapped`]): the entry's note of the swap is void.
     kept_backend: bool,
-}
-
-/// mise's tasks added to `text`'s `[tasks]`, each said in `lines`; a task vx cannot
-/// hold (`failed` counts it) or whose entry vx.toml would refuse (a name, a dependency
-/// not imported) is skipped with its reason. Tasks are tried again while any is added,
-/// so one may depend on a task written after it. Returns how many were added.
-fn import_scripts(
-    path: &Path,
-    lists: &[(&str, Imported)],
-    text: &mut String,
-    lines: &mut Vec<String>,
-    failed: &mut usize,
-) -> Result<usize, ImportError> {
-    let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut pending = Vec::new();
-    for (file, list) in lists {
-        for entry in &list.scripts {
-            let name = sanitize(&entry.name);
-            let at = match entry.line {
-                Some(line) => format!("{file}:{line}"),
-                None => (*file).to_owned(),
-            };
-            match &entry.script {
-                Err(why) => {
-                    *failed += 1;
-                    lines.push(format!(
-                        "skipped task {name} from {at}: {}",
-                        sanitize(&why.to_string())
-                    ));
-                }
-                Ok(_) if seen.contains_key(entry.name.as_str()) => lines.push(format!(
-                    "skipped task {name} from {at}: imported from {}, which comes first",
-                    seen[entry.name.as_str()]
-                )),
-                Ok(script) => {
-                    seen.insert(&entry.name, file);
-                    pending.push((entry, script, at, *file));
-                }
-            }
-        }
-    }
-    let mut added = 0;
-    let mut imported: Vec<&str> = Vec::new();
-    loop {
-        let mut refused = Vec::new();
-        let before = pending.len();
-        for (entry, script, at, file) in pending {
-            let name = sanitize(&entry.name);
-            let (new_text, is_new) =
-                edit::add_script(text, &entry.name, script).map_err(|source| {
-                    ImportError::Edit {
-                        path: path.to_owned(),
-                        source,
-                    }
-                })?;
-            if !is_new {
-                lines.push(format!(
-                    "skipped task {name} from {at}: vx.toml has a task of that name already; left as it is"
-                ));
-                continue;
-            }
-            match Manifest::parse(path, &new_text) {
-                Err(e) if e.problem() != Some(&Problem::NoTools) => {
-                    refused.push((entry, script, at, file, e.to_string()));
-                }
-                _ => {
-                    *text = new_text;
-                    added += 1;
-                    let ignored = if script.ignored.is_empty() {
-                        String::new()
-                    } else {
-                        format!(
-                            " (vx has no counterpart for {}: left out)",
-                            sanitize(&script.ignored.join(", "))
-                        )
-                    };
-                    lines.push(format!("imported task {name} from {file}{ignored}"));
-                    imported.push(entry.name.as_str());
-                }
-            }
-        }
-        if refused.is_empty() || refused.len() == before {
-            for (entry, _, at, _, why) in refused {
-                *failed += 1;
-                lines.push(format!(
-                    "skipped task {} from {at}: {}",
-                    sanitize(&entry.name),
-                    sanitize(&why)
-                ));
-            }
-            missing_dependencies(path, text, &imported, lines);
-            return Ok(added);
-        }
-        pending = refused
-            .into_iter()
-            .map(|(entry, script, at, file, _)| (entry, script, at, file))
-            .collect();
-    }
-}
-
-/// A line for each imported task (`imported`, by name) that depends on a task vx.toml
-/// (its `text` at `path`) does not have: it is imported all the same, listed, and
-/// fails when run, naming the missing one, as mise takes it.
-fn missing_dependencies(path: &Path, text: &str, imported: &[&str], lines: &mut Vec<String>) {
-    let Ok(manifest) = Manifest::parse(path, text) else {
-        return;
-    };
-    let project = path.parent().unwrap_or(Path::new("."));
-    let tasks = &manifest.environment.tasks;
-    for task in tasks.iter().filter(|t| imported.contains(&t.name.as_str())) {
-        let missing = crate::manifest::environment::task_graph::missing(tasks, task, project);
-        if let Some(first) = missing.first() {
-            lines.push(format!(
-                "task {} depends on `{}`, which is no task here: it is listed, and running it fails naming it (as in mise)",
-                sanitize(&task.name),
-                sanitize(first)
-            ));
-        }
-    }
 }
 
 /// What a person's layer cannot hold (tasks, paths, env files, a virtual environment),
@@ -1036,18 +813,9 @@ fn map_runtime(
     })
 }
 
-/// The constraint a runtime entry is written with: an LTS line in the runtime's own
-/// words (`lts` for nvm's `lts/*`, `lts/iron`), else the entry's mapped version.
+/// The constraint a runtime entry is written with ([`import::version::runtime_constraint`]).
 fn runtime_constraint(entry: &import::Entry) -> Result<String, Skip> {
-    let written = entry.written.trim().to_ascii_lowercase();
-    match written.as_str() {
-        "lts" | "lts/*" => Ok("lts".to_owned()),
-        lts if lts.starts_with("lts/") && entry.version.is_ok() => Ok(lts.to_owned()),
-        _ => entry
-            .version
-            .clone()
-            .map_err(|why| Skip::from(why.to_string())),
-    }
+    import::version::runtime_constraint(entry).map_err(|why| Skip::from(why.to_string()))
 }
 
 /// Whether `constraint` names one version exactly (`20.11.1`, `1.83.0`,

@@ -75,6 +75,19 @@ pub enum RunError {
         /// Why `vx import` cannot take it, when it cannot.
         why_not: Option<String>,
     },
+    /// The task is in the mise project read in place, and vx cannot take it as
+    /// written: no other runner's task of that name runs in its place.
+    #[error(
+        "`{name}` is a task of {file} that vx cannot run as written ({why}); vx runs no other runner's task in its place"
+    )]
+    MiseInPlace {
+        /// The task.
+        name: String,
+        /// The mise file that has it.
+        file: String,
+        /// Why vx cannot take it.
+        why: String,
+    },
     /// The project has no task of that name.
     #[error("no task `{name}` in {}; {hint}", manifest.display())]
     Unknown {
@@ -246,9 +259,12 @@ pub fn choose(
     // The justfile's recipes and package.json's scripts that no task shadows: listed,
     // and run when named (they join the run by name only, never through a glob).
     let (foreign, notes) = foreign::discover(project);
+    // In a mise project read in place, a task of mise's that vx cannot take is not
+    // listed as another runner's script of its name either.
     let foreign: Vec<Foreign> = foreign
         .into_iter()
         .filter(|f| graph::find(&tasks, &f.name).is_none())
+        .filter(|f| manifest.in_place.is_none() || foreign::mise_task(project, &f.name).is_none())
         .collect();
     let say_notes = || notes.iter().for_each(|n| note(&format!("vx: {n}")));
     let Some(first) = first else {
@@ -264,6 +280,15 @@ pub fn choose(
         }
         // A mise user's task is theirs: never a justfile's or package.json's instead.
         if let Some(mise) = foreign::mise_task(project, name) {
+            if manifest.in_place.is_some() {
+                return Err(RunError::MiseInPlace {
+                    name: name.clone(),
+                    file: mise.file,
+                    why: mise
+                        .why_not
+                        .unwrap_or_else(|| "vx could not take it".to_owned()),
+                });
+            }
             return Err(RunError::Mise {
                 name: name.clone(),
                 manifest: manifest.path.clone(),
@@ -467,6 +492,7 @@ pub fn shell(
         path: declared.search_path(&chain.bin_dirs(), inherited.as_deref()),
         changes: declared.changes(),
         project: declared.project.clone(),
+        manifest: std::path::absolute(&manifest.path).unwrap_or_else(|_| manifest.path.clone()),
         own,
     })
 }

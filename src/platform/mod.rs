@@ -523,6 +523,12 @@ pub mod fs {
         imp::config_dir()
     }
 
+    /// The user's home directory: `$HOME`; on Windows `%USERPROFILE%`. `None` when
+    /// the variable is unset or empty.
+    pub fn home_dir() -> Option<PathBuf> {
+        imp::home_dir()
+    }
+
     /// The user's netrc file where curl looks for it: `$HOME/.netrc`; on Windows
     /// `%USERPROFILE%\_netrc`. `None` when the variable is unset or empty.
     pub fn netrc_file() -> Option<PathBuf> {

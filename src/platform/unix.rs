@@ -543,6 +543,10 @@ fn home() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+pub(super) fn home_dir() -> Option<PathBuf> {
+    home()
+}
+
 pub(super) fn data_dir() -> Option<PathBuf> {
     xdg("XDG_DATA_HOME").or_else(|| home().map(|home| home.join(".local/share")))
 }

@@ -505,6 +505,12 @@ pub(super) fn config_dir() -> Option<PathBuf> {
         .map(|roaming| PathBuf::from(roaming).join("vx"))
 }
 
+pub(super) fn home_dir() -> Option<PathBuf> {
+    std::env::var_os("USERPROFILE")
+        .filter(|value| !value.is_empty())
+        .map(PathBuf::from)
+}
+
 pub(super) fn netrc_file() -> Option<PathBuf> {
     std::env::var_os("USERPROFILE")
         .filter(|value| !value.is_empty())

@@ -23,6 +23,22 @@ pub mod venv;
 
 pub use env_file::EnvFileError;
 
+/// The files the toolchain of `manifest` depends on beside it and its lock, absolute:
+/// its tools' version files (`version_file = ".nvmrc"`), and every file a mise project
+/// read in place was read from ([`crate::manifest::in_place`]).
+pub fn version_files(manifest: &Manifest) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = manifest
+        .tools
+        .iter()
+        .filter_map(|t| t.version_file.as_ref())
+        .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
+        .collect();
+    if let Some(in_place) = &manifest.in_place {
+        files.extend(in_place.files.iter().cloned());
+    }
+    files
+}
+
 /// What a project adds to the environment, as its manifest declares it: `[env]`
 /// unexpanded (a template's `${VAR}` is the environment of whoever applies it) and
 /// `[settings] path` made absolute. Small and serializable: the activation record and
@@ -67,12 +83,7 @@ impl Declared {
         Ok(Declared {
             vars,
             path: path_dirs(&manifest.environment, &project),
-            version_files: manifest
-                .tools
-                .iter()
-                .filter_map(|t| t.version_file.as_ref())
-                .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
-                .collect(),
+            version_files: version_files(manifest),
             venv: manifest
                 .environment
                 .python_venv
@@ -92,6 +103,7 @@ impl Declared {
     pub fn untrusted(manifest: &Manifest) -> Declared {
         Declared {
             project: project_dir(&manifest.path),
+            version_files: version_files(manifest),
             ..Declared::default()
         }
     }

@@ -847,7 +847,40 @@ impl<'n> Resolver<'n> {
                 .resolve_runtime(&*runtime, tool, &request.constraint, platforms, lock)
                 .map_err(at);
         }
-        self.resolve_package(&origin, platforms, lock)
+        let resolved = self.resolve_package(&origin, platforms, lock);
+        match (&request.fallback, resolved) {
+            // A mise entry swapped for a release binary that cannot be had keeps its
+            // own backend (`npm:@biomejs/biome`): resolved as that package, recorded
+            // under the same tool (its inputs are the entry's, so the lock pins it).
+            (Some(own), Err(swapped)) => {
+                let Some(name) = crate::backend::Name::parse(own)
+                    .map_err(|e| usage(e.to_string()))
+                    .map_err(at)?
+                else {
+                    return Err(swapped);
+                };
+                self.net.progress(&format!(
+                    "{}: the release binary {} is not to be had ({swapped}); resolving {own}",
+                    tool.name, request.lookup
+                ));
+                let own_runtime = |runtime: &str,
+                                   constraint: &str,
+                                   platforms: &[Platform],
+                                   kept: Option<&LockedTool>| {
+                    self.own_runtime(runtime, constraint, platforms, kept)
+                };
+                super::backend::resolve_tool(
+                    &self.language_registries().with_own_runtime(&own_runtime),
+                    &name,
+                    tool,
+                    &request.constraint,
+                    platforms,
+                    lock,
+                )
+                .map_err(at)
+            }
+            (_, resolved) => resolved,
+        }
     }
 
     /// Resolves the registry package `origin` asks for (neither a language
@@ -1408,9 +1441,9 @@ impl Resolve for Resolver<'_> {
         order.sort_by_key(|name| {
             let tool = manifest.tools.iter().find(|t| t.name == **name);
             let runtime = tool.and_then(runtime_of);
-            let language = tool
-                .and_then(|t| t.registry.as_ref())
-                .is_some_and(|r| crate::backend::Name::has_prefix(&r.lookup));
+            let language = tool.and_then(|t| t.registry.as_ref()).is_some_and(|r| {
+                crate::backend::Name::has_prefix(&r.lookup) || r.fallback.is_some()
+            });
             (
                 language,
                 !runtime.is_some_and(|r| needed.iter().any(|n| n == r.name())),

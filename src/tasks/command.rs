@@ -19,6 +19,11 @@ pub const CWD_VARIABLE: &str = "VX_CWD";
 /// (as make's `MAKE`, cargo's `CARGO`): what a mise `run` step `{ task = … }` becomes.
 pub const EXE_VARIABLE: &str = "VX";
 
+/// The variable every task's commands get holding the project's file (its vx.toml, or
+/// the mise file of a project read in place): what a mise `run` step `{ task = … }`
+/// and a dependency with arguments run with `"$VX" run --manifest`.
+pub const MANIFEST_VARIABLE: &str = "VX_PROJECT_FILE";
+
 /// What every task of a run shares: `PATH`, `[env]`, the project directory.
 pub struct Shell {
     /// `PATH` with the toolchain's bin directories first.
@@ -27,6 +32,8 @@ pub struct Shell {
     pub changes: Changes,
     /// The project directory.
     pub project: PathBuf,
+    /// The project's file, absolute ([`MANIFEST_VARIABLE`]).
+    pub manifest: PathBuf,
     /// What the tasks that declare `tools` of their own get instead of `path` and
     /// `changes`, by task name.
     pub own: Vec<(String, Own)>,
@@ -86,6 +93,7 @@ impl Shell {
             if let Some(cwd) = &cwd {
                 command.env(CWD_VARIABLE, cwd);
             }
+            command.env(MANIFEST_VARIABLE, &self.manifest);
             // The vx running it, for a task that runs tasks (`"$VX" run NAME`).
             if let Some(exe) = &exe {
                 command.env(EXE_VARIABLE, exe);

@@ -1565,3 +1565,43 @@ fn a_mise_dependency_with_arguments_runs_first_with_them() {
     let shipped = out.find("shipped").unwrap_or_else(|| panic!("{all}"));
     assert!(loud < shipped, "{all}");
 }
+
+/// Issue 64: a mise project read in place (no vx.toml) maps its entries as `vx import`
+/// does and locks them where they stand: a swapped entry is the release binary where
+/// the registry has it (`cargo:ripgrep` → BurntSushi/ripgrep) and its own backend where
+/// not (`pipx:ruff` → PyPI's ruff, pypi.org's real page on loopback); a second lock
+/// pins both as they are; no vx.toml is written.
+#[test]
+fn a_mise_project_read_in_place_locks_swapped_entries_as_import_maps_them() {
+    let w = World::new();
+    let pypi = publishers::pypi::serve();
+    let config = w.path("config/vx/config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(publishers::pypi::config(&pypi).trim_start_matches("[url_replacements]\n"));
+    std::fs::write(&config, text).unwrap();
+    let mise = "[tools]\n\"pipx:ruff\" = \"0.8\"\n\"cargo:ripgrep\" = \"14\"\n";
+    write(&w, "mise.toml", mise);
+    let out = w.vx(&["lock"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(!w.path("vx.toml").exists(), "a vx.toml was written");
+    assert_eq!(std::fs::read_to_string(w.path("mise.toml")).unwrap(), mise);
+    let mut locked = w.locked();
+    locked.sort();
+    assert_eq!(locked, pairs(&[("ripgrep", "14.1.1"), ("ruff", "0.8.4")]));
+    let lock_text = std::fs::read_to_string(w.path("vx.lock")).unwrap();
+    let lock: toml::Table = lock_text.parse().unwrap();
+    assert_eq!(lock["tools"]["ruff"]["package"].as_str(), Some("pypi:ruff"));
+    assert!(
+        lock["tools"]["ripgrep"]["package"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("BurntSushi/ripgrep")),
+        "{lock_text}"
+    );
+    let again = w.vx(&["lock"]);
+    assert_eq!(again.status.code(), Some(0), "{}", both(&again));
+    assert_eq!(
+        std::fs::read_to_string(w.path("vx.lock")).unwrap(),
+        lock_text,
+        "the lock did not pin what it locked"
+    );
+}

@@ -68,6 +68,8 @@ mod interrupted;
 mod isolation;
 #[cfg(unix)]
 mod kill;
+#[cfg(unix)]
+mod mise_in_place;
 // They run the linux-x86_64 binaries the registries publish.
 #[cfg(all(target_os = "linux", target_arch = "x86_64"))]
 mod lang_cargo_go;

@@ -782,3 +782,88 @@ fn prune_keeps_the_python_a_venv_was_made_with() {
         "gone with its venv"
     );
 }
+
+/// A project that keeps its python in `.python-version` (issue 64, done-when): read in
+/// place with no vx.toml, and through vx.toml's `version_file`. Editing the file changes
+/// the python the next `vx exec` runs (the store's tree of the new version), the lock
+/// following it, and the hook puts that python on `PATH`; in place, vx.lock is the only
+/// file written. The same real CPython is served under two versions: which tree runs
+/// is what tells them apart.
+#[test]
+fn editing_python_version_changes_the_python_the_next_exec_runs() {
+    let (version, archive) = python::archive(python::Without::Nothing);
+    let other = if version == "3.12.0" {
+        "3.12.50"
+    } else {
+        "3.12.0"
+    }
+    .to_owned();
+    let triple = "x86_64-unknown-linux-gnu";
+    let served = vec![
+        (
+            python::asset_name(&version, "20250115", triple),
+            archive.clone(),
+        ),
+        (python::asset_name(&other, "20250115", triple), archive),
+    ];
+    let gh = github(vec![python::release(
+        "20250115",
+        &[&version, &other],
+        Sums::Digests,
+        &served,
+    )]);
+    const PREFIX: &str = "import sys; print(sys.prefix)";
+    for in_place in [true, false] {
+        let manifest = "[settings]\nplatforms = [\"linux-x86_64\"]\n\
+                        [tools]\npython = { version_file = \".python-version\" }\n";
+        let project = Project::new(&python::config(&gh.web_url()), manifest);
+        let dir = project.work.dir.path().to_owned();
+        if in_place {
+            std::fs::remove_file(dir.join("vx.toml")).unwrap();
+        }
+        let top = || {
+            let mut names: Vec<String> = std::fs::read_dir(&dir)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        for pinned in [&version, &other] {
+            std::fs::write(dir.join(".python-version"), format!("{pinned}\n")).unwrap();
+            let prefix = project.run(&["python", "-c", PREFIX]);
+            assert!(
+                prefix.contains(&format!("/python/{pinned}")),
+                "in place: {in_place}; .python-version {pinned}: ran {prefix}"
+            );
+            assert_eq!(
+                project.lock()["tools"]["python"]["version"].as_str(),
+                Some(pinned.as_str()),
+                "in place: {in_place}"
+            );
+        }
+        // The hook activates the python the file names.
+        let hook = project
+            .vx()
+            .args(["hook-env", "--shell", "bash"])
+            .env_remove("__VX_STATE")
+            .output()
+            .unwrap();
+        let hook = String::from_utf8_lossy(&hook.stdout);
+        let path_line = hook
+            .lines()
+            .find(|l| l.starts_with("export PATH="))
+            .unwrap_or_default();
+        assert!(
+            path_line.contains(&format!("/python/{other}")),
+            "in place: {in_place}: {hook}"
+        );
+        if in_place {
+            assert_eq!(
+                top(),
+                [".python-version", "boards", "home", "vx.lock"],
+                "in place, vx.lock is the only file written"
+            );
+        }
+    }
+}

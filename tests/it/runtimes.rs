@@ -535,3 +535,28 @@ fn a_dry_run_lock_prints_a_line_per_platform_and_writes_nothing() {
     );
     assert_eq!(project.lock_text(), None, "a dry run writes no lock");
 }
+
+/// Issue 64: a directory with `.tool-versions` alone (asdf's, which mise reads) is a
+/// project read in place: `vx lock` resolves its runtimes as `vx import` names them
+/// (`nodejs` is the node runtime, an LTS line kept) and writes vx.lock beside it, and
+/// nothing else.
+#[test]
+fn a_tool_versions_project_locks_in_place_writing_only_vx_lock() {
+    let dist = node::serve(&node_index());
+    let project = Project::new(&node::config(&dist), "");
+    let dir = project.work.dir.path().to_owned();
+    std::fs::remove_file(dir.join("vx.toml")).unwrap();
+    std::fs::write(dir.join(".tool-versions"), "nodejs lts/iron\n").unwrap();
+    project.vx().arg("lock").assert().success();
+    let lock = project.lock();
+    assert_eq!(lock["tools"]["node"]["version"].as_str(), Some("20.11.1"));
+    assert_eq!(
+        lock["tools"]["node"]["constraint"].as_str(),
+        Some("lts/iron")
+    );
+    assert!(!dir.join("vx.toml").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".tool-versions")).unwrap(),
+        "nodejs lts/iron\n"
+    );
+}

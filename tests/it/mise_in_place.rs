@@ -1,0 +1,396 @@
+//! A mise project read in place (issue 64): a directory with `mise.toml` (or
+//! `.tool-versions`, a single-tool file) and no vx.toml is a project to `vx run`,
+//! `vx exec`, `vx sync`, `vx lock` and the hook, read as mise reads it, with nothing
+//! written into the team's files (vx.lock, beside them, is the only file a command
+//! writes); what cannot be mapped is said once per state of the files; a malformed
+//! file is an error that loses nothing; an untrusted project's own environment is not
+//! applied by the hook; the commands that edit vx.toml refuse it.
+//! (The runtime end of it, a `.python-version` edited between two `vx exec`, is in
+//! runtime_python.rs, where the python publisher's fixture lives.)
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::common::Work;
+
+/// A mise project as a team keeps it: its mise.toml (env, a directive, tasks with a
+/// dependency and one vx cannot take), a file task, and a package.json with a script
+/// of the same name as a mise task.
+const MISE_TOML: &str = r#"[env]
+GREETING = "hello from mise"
+SHELL_OUT = "{{exec(command='id')}}"
+_.path = "bin"
+
+[tasks.lint]
+run = "echo linted"
+
+[tasks.test]
+description = "the tests"
+depends = ["lint"]
+run = ["echo testing $GREETING", "false", "echo not reached"]
+
+[tasks.ship]
+run = "echo {{foo.bar}}"
+"#;
+
+/// The project directory inside `work` (its `xdg/`, `cache/`, … stay beside it).
+fn project(work: &Work) -> PathBuf {
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join("mise-tasks")).unwrap();
+    std::fs::write(dir.join("mise.toml"), MISE_TOML).unwrap();
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"scripts": {"test": "echo WRONG RUNNER", "ship": "echo WRONG RUNNER"}}"#,
+    )
+    .unwrap();
+    let task = dir.join("mise-tasks/hello");
+    std::fs::write(
+        &task,
+        "#!/bin/sh\n#MISE description=\"says hello\"\necho hello \"$@\"\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    dir
+}
+
+/// Every file under `dir` with its bytes.
+fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(at) = stack.pop() {
+        for entry in std::fs::read_dir(&at).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.insert(path.clone(), std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// `vx ARGS` in `dir`: exit code, stdout, stderr.
+fn vx_in(work: &Work, dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = work
+        .vx()
+        .current_dir(dir)
+        .env_remove("__VX_STATE")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn mise_tasks_env_and_file_tasks_run_in_place_and_nothing_is_written() {
+    let work = Work::new();
+    let dir = project(&work);
+    let before = files(&dir);
+
+    // Listed: mise's tasks and its file task, not package.json's script of a mise
+    // task's name.
+    let (code, listed, said) = vx_in(&work, &dir, &["run"]);
+    assert_eq!(code, 0, "{said}");
+    for task in ["lint", "test", "hello"] {
+        assert!(
+            listed.lines().any(|l| l.starts_with(task)),
+            "{task}: {listed}"
+        );
+    }
+    assert!(!listed.contains("WRONG RUNNER"), "{listed}");
+    // What cannot be mapped is said, each with its file and line.
+    assert!(
+        said.contains("skipped env SHELL_OUT from mise.toml:3"),
+        "{said}"
+    );
+    assert!(
+        said.contains("skipped task ship from mise.toml:14"),
+        "{said}"
+    );
+
+    // Run as mise runs it: the dependency first, the env applied, and a failing line
+    // stops the task (mise's `sh -o errexit`).
+    let (code, out, err) = vx_in(&work, &dir, &["run", "test"]);
+    assert_eq!(code, 1, "{out}{err}");
+    let lint = out.find("linted").expect(&out);
+    let test = out.find("testing hello from mise").expect(&out);
+    assert!(lint < test, "{out}");
+    assert!(!out.contains("not reached"), "{out}");
+    assert!(!out.contains("WRONG RUNNER"), "{out}");
+    // Said once: a second command says nothing of it again.
+    assert!(!err.contains("skipped env SHELL_OUT"), "{err}");
+
+    // The file task, with its arguments.
+    let (code, out, err) = vx_in(&work, &dir, &["run", "hello", "world"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("hello world"), "{out}");
+
+    // The task vx cannot take is not replaced by package.json's script of its name:
+    // the run fails saying why.
+    let (code, out, err) = vx_in(&work, &dir, &["run", "ship"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(!out.contains("WRONG RUNNER"), "{out}");
+    assert!(
+        err.contains("`ship` is a task of mise.toml that vx cannot run as written")
+            && err.contains("{{foo.bar}}"),
+        "{err}"
+    );
+
+    // vx exec: the project's [env].
+    let (code, out, err) = vx_in(&work, &dir, &["exec", "--", "sh", "-c", "echo $GREETING"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "hello from mise");
+
+    // vx sync and vx lock: nothing to install; no file but vx.lock is written.
+    for args in [&["sync", "--headless"][..], &["lock"]] {
+        let (code, _, err) = vx_in(&work, &dir, args);
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    let after = files(&dir);
+    for (path, bytes) in &before {
+        assert_eq!(after.get(path), Some(bytes), "{} changed", path.display());
+    }
+    let new: Vec<&PathBuf> = after.keys().filter(|p| !before.contains_key(*p)).collect();
+    assert!(
+        new.iter().all(|p| p.file_name().unwrap() == "vx.lock"),
+        "written into the team's project: {new:?}"
+    );
+
+    // An edit of the file is a new state of it: what it cannot map is said again.
+    std::fs::write(
+        dir.join("mise.toml"),
+        MISE_TOML.replace("hello from mise", "hello again"),
+    )
+    .unwrap();
+    let (_, _, said) = vx_in(&work, &dir, &["run"]);
+    assert!(
+        said.contains("skipped env SHELL_OUT from mise.toml:3"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_malformed_mise_toml_is_an_error_at_its_line_and_nothing_is_written() {
+    let work = Work::new();
+    let dir = project(&work);
+    std::fs::write(dir.join("mise.toml"), "[tasks.test]\nrun = \"echo\n").unwrap();
+    let before = files(&dir);
+    for args in [
+        &["run", "test"][..],
+        &["exec", "--", "true"],
+        &["lock"],
+        &["sync"],
+    ] {
+        let (code, out, err) = vx_in(&work, &dir, args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(
+            err.contains("mise.toml:2") && err.contains("invalid TOML"),
+            "{args:?}: {err}"
+        );
+        assert!(!out.contains("WRONG RUNNER"), "{out}");
+    }
+    assert_eq!(
+        files(&dir),
+        before,
+        "a malformed project lost or gained a file"
+    );
+}
+
+#[test]
+fn the_hook_applies_a_mise_project_env_only_once_it_is_trusted() {
+    let work = Work::new();
+    let dir = project(&work);
+    let (code, out, err) = vx_in(&work, &dir, &["hook-env", "--shell", "bash"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        !out.contains("GREETING"),
+        "an untrusted clone's env applied: {out}"
+    );
+    assert!(err.contains("is not trusted"), "{err}");
+    let bin = dir.join("bin").display().to_string();
+    assert!(
+        !out.contains(&bin),
+        "an untrusted clone's _.path applied: {out}"
+    );
+
+    let (code, _, err) = vx_in(&work, &dir, &["trust"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = vx_in(&work, &dir, &["hook-env", "--shell", "bash"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("export GREETING='hello from mise'"),
+        "{out}\n{err}"
+    );
+    let path = out
+        .lines()
+        .find(|l| l.starts_with("export PATH="))
+        .unwrap_or_default();
+    assert!(path.contains(&bin), "{out}");
+    assert!(files(&dir).keys().all(|p| !p.ends_with("vx.toml")));
+}
+
+#[test]
+fn commands_that_edit_vx_toml_refuse_a_mise_project_and_import_moves_it_beside() {
+    let work = Work::new();
+    let dir = project(&work);
+    let before = files(&dir);
+    for args in [
+        &["add", "ripgrep@14"][..],
+        &["remove", "lint"],
+        &["use", "jq@1"],
+    ] {
+        let (code, _, err) = vx_in(&work, &dir, args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("is read in place") && err.contains("`vx import`"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(files(&dir), before);
+    // `vx import` makes the vx.toml beside the files, for a team that moves over.
+    let (_, _, err) = vx_in(&work, &dir, &["import", "--offline"]);
+    assert!(dir.join("vx.toml").is_file(), "{err}");
+    assert_eq!(
+        std::fs::read(dir.join("mise.toml")).unwrap(),
+        MISE_TOML.as_bytes()
+    );
+}
+
+#[test]
+fn a_vx_toml_above_wins_over_mise_files_below() {
+    let work = Work::new();
+    let top = work.dir.path().join("top");
+    let below = top.join("app");
+    std::fs::create_dir_all(&below).unwrap();
+    std::fs::write(top.join("vx.toml"), "[env]\nWHO = \"vx\"\n").unwrap();
+    std::fs::write(below.join("mise.toml"), "[env]\nWHO = \"mise\"\n").unwrap();
+    let (code, out, err) = vx_in(&work, &below, &["exec", "--", "sh", "-c", "echo $WHO"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.trim(), "vx");
+}
+
+/// Issue 64, item 3: `depends_post` with arguments runs after the task, with them (mise
+/// runs the task so); `wait_for` with arguments waits for the task of that name; mise's
+/// `[hooks]` and the `[settings]` that change how tasks run (`jobs`, `task.output`)
+/// are named once as not honoured. The tasks log to a file: the stand-ins for what a
+/// project's tasks call.
+#[test]
+fn depends_post_and_wait_for_with_arguments_and_what_is_not_honoured() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        r#"[settings]
+jobs = 2
+[settings.task]
+output = "interleave"
+
+[hooks]
+enter = "echo entered"
+
+[tasks.build]
+run = "echo build >> log"
+
+[tasks.report]
+run = 'echo report {{option(name="profile")}} >> log'
+
+[tasks.test]
+run = "echo test >> log"
+depends_post = ["report --profile final"]
+wait_for = ["build --release"]
+"#,
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "test", ":::", "build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let log = std::fs::read_to_string(dir.join("log")).unwrap();
+    assert_eq!(log, "build\ntest\nreport final\n", "{err}");
+    for said in [
+        "not honoured, from mise.toml:2: [settings] jobs",
+        "not honoured, from mise.toml:4: [settings] task.output",
+        "not honoured, from mise.toml:6: [hooks] enter: vx runs no hook",
+        "wait_for `build --release` (vx waits for `build` whatever its arguments)",
+    ] {
+        assert_eq!(err.matches(said).count(), 1, "{said}: {err}");
+    }
+    // Once: the next run says none of it.
+    let (code, out, err) = vx_in(&work, &dir, &["run", "test"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(!err.contains("not honoured"), "{err}");
+    let log = std::fs::read_to_string(dir.join("log")).unwrap();
+    assert!(
+        log.ends_with("build\ntest\nreport final\ntest\nreport final\n"),
+        "{log}"
+    );
+}
+
+/// A cloned repository whose `.tool-versions` links out of the project (to a file of
+/// the user's) is not read: its lines never reach vx's messages; the link is said and
+/// the rest of the project works.
+#[test]
+fn a_mise_file_linking_out_of_the_project_is_not_read() {
+    let work = Work::new();
+    let dir = project(&work);
+    let secret = work.dir.path().join("secret");
+    std::fs::write(&secret, "hunter2-token 1.0\n").unwrap();
+    std::os::unix::fs::symlink(&secret, dir.join(".tool-versions")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "lint"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("linted"), "{out}");
+    assert!(!err.contains("hunter2"), "{err}");
+    assert!(
+        err.contains(".tool-versions is a link out of the project"),
+        "{err}"
+    );
+}
+
+/// A person's `mise.local.toml` is read over the team's mise.toml (its variable wins),
+/// and an edit of it — not the project's first file — is what the next `vx exec`
+/// applies (the recorded toolchain depends on every file read).
+#[test]
+fn mise_local_toml_wins_and_its_edits_apply_at_the_next_exec() {
+    let work = Work::new();
+    let dir = project(&work);
+    let echo = ["exec", "--", "sh", "-c", "echo $GREETING"];
+    std::fs::write(dir.join("mise.local.toml"), "[env]\nGREETING = \"mine\"\n").unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &echo);
+    assert_eq!((code, out.trim()), (0, "mine"), "{err}");
+    std::fs::write(
+        dir.join("mise.local.toml"),
+        "[env]\nGREETING = \"mine, edited\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &echo);
+    assert_eq!((code, out.trim()), (0, "mine, edited"), "{err}");
+    std::fs::remove_file(dir.join("mise.local.toml")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &echo);
+    assert_eq!((code, out.trim()), (0, "hello from mise"), "{err}");
+}
+
+/// mise's `~/.tool-versions` is a person's global list, not a project: a directory
+/// under the home directory with no files of its own is no project to `vx run`.
+#[test]
+fn the_home_directory_tool_versions_is_no_project() {
+    let work = Work::new();
+    let home = work.dir.path().join("home");
+    let code = home.join("code");
+    std::fs::create_dir_all(&code).unwrap();
+    std::fs::write(home.join(".tool-versions"), "nodejs 20\n").unwrap();
+    let out = work
+        .vx()
+        .current_dir(&code)
+        .env("HOME", &home)
+        .args(["run"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("no vx.toml"), "{err}");
+}
