@@ -108,6 +108,22 @@ impl Stamp {
     }
 }
 
+/// What the source `rel` of the project at `project` is, in words a key document
+/// holds: `sha256:HEX` of a regular file's content (or of the file inside the project
+/// a link names), else what [`source_digest`]'s rules make of it (`link to …`, `not a
+/// regular file: fifo`, `large: …`). Never blocks and never reads outside the project.
+pub fn source_id(project: &Path, rel: &Path) -> String {
+    let root = project
+        .canonicalize()
+        .unwrap_or_else(|_| project.to_owned());
+    let digest = source_digest(&root, &project.join(rel));
+    if digest.len() == 32 {
+        format!("sha256:{}", hex::encode(digest))
+    } else {
+        String::from_utf8_lossy(&digest).into_owned()
+    }
+}
+
 /// What one matched path contributes to a task's hash (see the module's rules): a
 /// regular file's content digest, a link's target inside the project or its target's
 /// text, or the kind of anything else. Never blocks and never reads outside `root`.

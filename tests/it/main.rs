@@ -137,6 +137,8 @@ mod self_update;
 #[cfg(unix)]
 mod signals;
 #[cfg(unix)]
+mod tasks_cache;
+#[cfg(unix)]
 mod tasks_cleanup;
 #[cfg(unix)]
 mod tasks_foreign;
