@@ -139,6 +139,8 @@ mod signals;
 #[cfg(unix)]
 mod tasks_cache;
 #[cfg(unix)]
+mod tasks_cache_remote;
+#[cfg(unix)]
 mod tasks_cleanup;
 #[cfg(unix)]
 mod tasks_foreign;
