@@ -113,8 +113,13 @@ fn another_branch_in_between_restores_the_first_result() {
     let work = project(BUILD);
     run(&work, &["build"]);
     std::fs::write(work.dir.path().join("src/in.txt"), "input two\n").unwrap();
-    run(&work, &["build"]);
+    let said = run(&work, &["build"]);
     assert_eq!(runs(&work), 2);
+    // The miss names the first input that differs from the last key.
+    assert!(
+        said.contains("`build` miss: source src/in.txt changed since key "),
+        "{said}"
+    );
     // Back on the first branch: its result, not a third run.
     std::fs::write(work.dir.path().join("src/in.txt"), "input one\n").unwrap();
     let said = run(&work, &["build"]);
@@ -397,4 +402,30 @@ fn a_kept_archive_with_a_link_out_of_the_project_is_refused_and_the_task_runs() 
     std::fs::remove_file(work.dir.path().join("runs")).unwrap();
     refused_and_ran(&work, &outside);
     assert!(std::fs::symlink_metadata(work.dir.path().join("out/up")).is_err());
+}
+
+#[test]
+fn json_events_say_what_the_cache_did() {
+    let work = project(BUILD);
+    let events = |work: &Work| -> Vec<serde_json::Value> {
+        let (code, stdout, stderr) = work.run_tasks(&["--json", "build"]);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    };
+    let done = |events: &[serde_json::Value]| {
+        events
+            .iter()
+            .find(|e| e["event"] == "phase" && e["phase"] == "done")
+            .and_then(|e| e["cache"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(done(&events(&work)).starts_with("kept (key "));
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    let restored = done(&events(&work));
+    assert!(restored.starts_with("restored (key "), "{restored}");
+    assert_eq!(runs(&work), 1);
 }

@@ -218,3 +218,28 @@ fn a_registry_that_is_down_costs_a_line_and_the_task_runs() {
     assert_eq!(runs(&work), 1);
     assert!(said.contains("not read"), "{said}");
 }
+
+#[test]
+fn the_user_config_names_the_registry_for_a_project_that_names_none() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("ci");
+    let ci = clone(&registry, "team/results", &[&public]);
+    run(&ci, Some(&secret), "");
+    // The project trusts the key but names no registry; the user's config does.
+    let laptop = Work::with_tasks(&format!(
+        "[settings]\ntask_cache_keys = [\"{public}\"]\n\n{BUILD}"
+    ));
+    std::fs::create_dir_all(laptop.dir.path().join("src")).unwrap();
+    std::fs::write(laptop.dir.path().join("src/in.txt"), "input\n").unwrap();
+    let config = laptop.dir.path().join("user-config/vx/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!("task_cache = \"{}\"\n", registry.mirror("team/results")),
+    )
+    .unwrap();
+    let said = run(&laptop, None, "");
+    assert_eq!(runs(&laptop), 0, "{said}");
+    assert!(said.contains("restored from the registry"), "{said}");
+}

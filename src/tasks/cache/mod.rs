@@ -233,7 +233,8 @@ pub const REMOTE_TIMEOUTS: crate::net::Timeouts = crate::net::Timeouts {
 };
 
 /// A run's results as the project, the environment and the command line set them
-/// up: [`REMOTE_ENV`] over `[settings] task_cache`; `push` (`--push`) or
+/// up: [`REMOTE_ENV`] over `[settings] task_cache` over the user config's
+/// `task_cache`; `push` (`--push`) or
 /// [`PUSH_ENV`]; the signer from [`SIGNING_KEY_ENV`]. What cannot be used (a bad
 /// remote, an unreadable key) is said in the lines returned, and left out.
 pub fn open(
@@ -250,7 +251,16 @@ pub fn open(
         .filter_map(|k| Key::parse(k).ok())
         .collect();
     let push = push || env(PUSH_ENV).is_some_and(|v| v != "0");
-    let remote = match env(REMOTE_ENV).or_else(|| settings.remote.clone()) {
+    // The environment, then the project, then the user's config.
+    let user = || {
+        crate::user_config::UserConfig::load()
+            .ok()
+            .and_then(|config| config.task_cache)
+    };
+    let remote = match env(REMOTE_ENV)
+        .or_else(|| settings.remote.clone())
+        .or_else(user)
+    {
         None => None,
         Some(text) => match remote_of(&text, network, push) {
             Ok(remote) => Some(remote),
@@ -306,6 +316,42 @@ fn remote_of(text: &str, network: &ProjectNet, push: bool) -> Result<remote::Rem
     let registry =
         crate::mirror::oci::Registry::new(client, target, push).map_err(|e| e.to_string())?;
     Ok(remote::Remote::new(registry))
+}
+
+/// Where the last key document of task `task` of the project at `project` is kept
+/// (`$XDG_DATA_HOME/vx/state/keys/<project>/<task>.json`), to name what changed when
+/// a key misses.
+fn last_document_path(project: &Path, task: &str) -> Option<PathBuf> {
+    let file = format!("{}.json", task.replace([':', '/', '\\'], "_"));
+    Some(super::last_run::project_dir("keys", project)?.join(file))
+}
+
+/// The document of `task`'s last key in the project at `project`, if one was kept.
+pub fn last_document(project: &Path, task: &str) -> Option<Document> {
+    let path = last_document_path(project, task)?;
+    let bytes = crate::bounded_read::read(&path, 16 << 20).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Keeps `document` as `task`'s last key document in the project at `project`.
+pub fn remember(project: &Path, task: &str, document: &Document) {
+    if let Some(path) = last_document_path(project, task) {
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = crate::atomic::write(&path, &document.canonical());
+    }
+}
+
+/// What a miss of `document`'s key says: the first input that differs from `task`'s
+/// last key (`miss: source src/a.c changed since key 3f2a…`), when one is known.
+pub fn miss_reason(project: &Path, task: &str, document: &Document) -> Option<String> {
+    let last = last_document(project, task)?;
+    let what = document.first_difference(&last)?;
+    Some(format!(
+        "miss: {what} changed since key {}",
+        short(&last.key())
+    ))
 }
 
 /// The first characters of a key, as lines show it (`3f2a9c1e…`).

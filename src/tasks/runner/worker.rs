@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::Sender;
 
-use super::super::cache::{Lookup, Source, short};
+use super::super::cache::{Lookup, Source, miss_reason, remember, short};
 use super::super::events::{Phase, PhaseChange, Stream, TaskId, TaskSink};
 use super::super::launch::{Handle, Starter, Stop};
 use super::super::ready::{Checker, Tail};
@@ -169,6 +169,7 @@ fn work(
                 if let (Some(stamp), Some(hash)) = (&job.stamp, &job.hash) {
                     let _ = stamp.record(hash);
                 }
+                remember(&recipe.project, &job.name, document);
                 said.push(format!(
                     "restored{} (key {}, {:.2} s)",
                     match restored.source {
@@ -180,7 +181,10 @@ fn work(
                 ));
                 return (Phase::Done, Some(0), None);
             }
-            Lookup::Miss(lines) => said.extend(lines),
+            Lookup::Miss(lines) => {
+                said.extend(lines);
+                said.extend(miss_reason(&recipe.project, &job.name, document));
+            }
         }
     }
     let log = cached.map(|_| Mutex::new(Vec::new()));
@@ -265,6 +269,7 @@ fn work(
             &recipe.outputs,
             &log.unwrap_or_default(),
         ));
+        remember(&recipe.project, &job.name, document);
     }
     (Phase::Done, Some(0), None)
 }
