@@ -61,6 +61,9 @@ pub enum BlobHead {
     Present(Option<u64>),
 }
 
+/// A blob's bytes as they arrive, and the length the registry announced.
+pub type BlobStream = (Box<dyn std::io::Read + 'static>, Option<u64>);
+
 /// One repository of a registry, with the authorization it has earned so far.
 pub struct Registry {
     client: Client,
@@ -194,7 +197,7 @@ impl Registry {
     }
 
     /// The manifest under `reference` (a tag or `sha256:…`) as the registry holds it,
-    /// at most [`MAX_ANSWER`] bytes, asked as `accept`; `None` when it has none (404).
+    /// at most `MAX_ANSWER` (4 MiB) bytes, asked as `accept`; `None` when it has none (404).
     /// The bytes are the registry's: a caller that trusts a digest checks it.
     pub fn get_manifest(&self, reference: &str, accept: &str) -> Result<Option<Vec<u8>>, OciError> {
         let url = format!("{}manifests/{reference}", self.base());
@@ -208,10 +211,7 @@ impl Registry {
 
     /// The blob `digest` as a stream, with its announced length; `None` when the
     /// registry has none (404). Unchecked: the caller hashes what it reads.
-    pub fn get_blob(
-        &self,
-        digest: &str,
-    ) -> Result<Option<(Box<dyn std::io::Read + 'static>, Option<u64>)>, OciError> {
+    pub fn get_blob(&self, digest: &str) -> Result<Option<BlobStream>, OciError> {
         let url = self.blob_url(digest);
         let response = self.send(|| Request::get(&url))?;
         match response.status {

@@ -110,7 +110,7 @@ impl Stamp {
 
 /// What the source `rel` of the project at `project` is, in words a key document
 /// holds: `sha256:HEX` of a regular file's content (or of the file inside the project
-/// a link names), else what [`source_digest`]'s rules make of it (`link to …`, `not a
+/// a link names), else what `source_digest`'s rules make of it (`link to …`, `not a
 /// regular file: fifo`, `large: …`). Never blocks and never reads outside the project.
 pub fn source_id(project: &Path, rel: &Path) -> String {
     let root = project

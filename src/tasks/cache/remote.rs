@@ -55,7 +55,7 @@ const MAX_OUTPUTS: u64 = 8 << 30;
 /// What a signer signs of a result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statement {
-    /// [`STATEMENT_FORMAT`].
+    /// `vx.task-result-statement.v1`.
     pub format: String,
     /// The result's key.
     pub key: String,
