@@ -427,3 +427,27 @@ fn json_events_say_what_the_cache_did() {
     assert!(restored.starts_with("restored (key "), "{restored}");
     assert_eq!(runs(&work), 1);
 }
+
+#[test]
+fn a_result_is_never_restored_through_a_link_the_project_holds() {
+    let work = project(BUILD);
+    run(&work, &["build"]);
+    // `out` becomes a link to a directory outside the project: the kept result is not
+    // written through it; the task runs (and writes where its own command says).
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), work.dir.path().join("out")).unwrap();
+    let (code, stdout, stderr) = work.run_tasks(&["--output", "prefix", "--force", "build"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    std::fs::remove_dir_all(elsewhere.path().join("sub")).unwrap();
+    let said = run(&work, &["build"]);
+    assert!(said.contains("is a link in the project"), "{said}");
+    assert_eq!(runs(&work), 3, "the task ran: {said}");
+}
+
+#[test]
+fn a_service_is_never_cached() {
+    let work = project(&BUILD.replace("outputs = [", "service = true\noutputs = ["));
+    run(&work, &["build"]);
+    assert!(entries(&work).is_empty());
+}
