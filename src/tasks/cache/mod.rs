@@ -333,13 +333,24 @@ pub fn last_document(project: &Path, task: &str) -> Option<Document> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// Keeps `document` as `task`'s last key document in the project at `project`.
+/// Keeps `document` as `task`'s last key document in the project at `project`: a
+/// hint for the next miss's message, so written without waiting for the disk, and
+/// not at all when it is the one kept already (a run of hits writes nothing).
 pub fn remember(project: &Path, task: &str, document: &Document) {
-    if let Some(path) = last_document_path(project, task) {
-        if let Some(dir) = path.parent() {
-            let _ = std::fs::create_dir_all(dir);
+    let Some(path) = last_document_path(project, task) else {
+        return;
+    };
+    let canonical = document.canonical();
+    if std::fs::read(&path).is_ok_and(|kept| kept == canonical) {
+        return;
+    }
+    let Some(dir) = path.parent() else { return };
+    let _ = std::fs::create_dir_all(dir);
+    if let Ok(mut scratch) = tempfile::NamedTempFile::new_in(dir) {
+        use std::io::Write;
+        if scratch.write_all(&canonical).is_ok() {
+            let _ = scratch.persist(&path);
         }
-        let _ = crate::atomic::write(&path, &document.canonical());
     }
 }
 

@@ -50,6 +50,9 @@ pub(super) struct Supervisor<'a> {
     launch: Launch,
     /// Each task's key, once it was about to start.
     keys: Vec<Option<String>>,
+    /// Each task's up-to-date check (whether it is, and its sources' hash), made once
+    /// its dependencies ended: a task waiting for a free job is not hashed again.
+    checked: Vec<Option<(bool, String)>>,
 }
 
 impl<'a> Supervisor<'a> {
@@ -100,6 +103,7 @@ impl<'a> Supervisor<'a> {
             workers: Vec::new(),
             launch: Launch::new(&options.launcher, options.grace),
             keys: vec![None; n],
+            checked: vec![None; n],
         }
     }
 
@@ -210,7 +214,10 @@ impl<'a> Supervisor<'a> {
             self.end(i, PhaseChange::new(Phase::Done));
             return;
         }
-        let hash = job.stamp.as_ref().map(Stamp::check);
+        if self.checked[i].is_none() {
+            self.checked[i] = job.stamp.as_ref().map(Stamp::check);
+        }
+        let hash = self.checked[i].clone();
         if !self.options.force && hash.as_ref().is_some_and(|(current, _)| *current) {
             self.end(i, PhaseChange::new(Phase::UpToDate));
             return;
@@ -230,7 +237,7 @@ impl<'a> Supervisor<'a> {
     }
 
     /// Task `i`'s key, now that its dependencies have ended: its document made from its
-    /// sources as they are and its dependencies' keys.
+    /// sources as they are and its dependencies' keys (once).
     fn make_key(&mut self, i: usize) {
         let depends = self.plan.nodes[i]
             .after
@@ -238,7 +245,8 @@ impl<'a> Supervisor<'a> {
             .filter_map(|&a| Some((self.names[a].clone(), self.keys[a].clone()?)))
             .collect();
         let job = self.jobs[i].as_mut().expect("a pending job is still here");
-        if let Some(cache) = &mut job.cache {
+        // Made once: a task waiting for a free job is looked at again each turn.
+        if let Some(cache) = job.cache.as_mut().filter(|c| c.document.is_none()) {
             let document = cache.recipe.document(depends);
             self.keys[i] = Some(document.key());
             cache.document = Some(document);
