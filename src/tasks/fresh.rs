@@ -76,11 +76,14 @@ impl Stamp {
     }
 
     /// Records `hash` (from [`Stamp::check`] before the task ran) as the last success.
+    /// Replaced whole but not synced to disk: a stamp a crash tore reads as another
+    /// hash, and the task runs again (a hundred restored tasks do not wait on the disk
+    /// a hundred times).
     pub fn record(&self, hash: &str) -> io::Result<()> {
         if let Some(dir) = self.state.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        crate::atomic::write(&self.state, format!("{hash}\n").as_bytes())
+        crate::atomic::write_cache(&self.state, format!("{hash}\n").as_bytes())
     }
 
     /// The hash of the recipe and every source file's path and content.

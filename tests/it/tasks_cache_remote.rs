@@ -243,3 +243,30 @@ fn the_user_config_names_the_registry_for_a_project_that_names_none() {
     assert_eq!(runs(&laptop), 0, "{said}");
     assert!(said.contains("restored from the registry"), "{said}");
 }
+
+#[test]
+fn a_registry_that_trickles_costs_its_deadline_then_the_task_runs() {
+    // Every answer's body a byte a tenth of a second, never fast enough to finish: no
+    // read timeout trips; VX_TASK_CACHE_TIMEOUT (2 s) does.
+    let slow = common::trickle::Trickle::start(1 << 20, std::time::Duration::from_millis(100));
+    let signers = Signers::new();
+    let (public, _) = signers.key("ci");
+    let authority = slow.url("").trim_start_matches("http://").to_owned();
+    let work = Work::with_tasks(&format!(
+        "[settings]\ntask_cache = \"oci://{authority}/team/results\"\ntask_cache_keys = [\"{public}\"]\n\n{BUILD}"
+    ));
+    std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
+    std::fs::write(work.dir.path().join("src/in.txt"), "input\n").unwrap();
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) =
+        work.outcome_with(&["run", "--output", "prefix", "build"], |cmd| {
+            cmd.env("VX_TASK_CACHE_TIMEOUT", "2")
+                .env("HOME", work.dir.path().join("home"))
+                .env("DOCKER_CONFIG", work.dir.path().join("docker"));
+        });
+    let took = started.elapsed();
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(runs(&work), 1, "the task ran: {stderr}");
+    assert!(stderr.contains("not read"), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+}

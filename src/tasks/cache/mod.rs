@@ -36,6 +36,8 @@ pub use key::{Document, Recipe, ToolPin};
 pub const REMOTE_ENV: &str = "VX_TASK_CACHE";
 /// The variable that asks a run to push what it made (`1`), as `--push` does.
 pub const PUSH_ENV: &str = "VX_TASK_CACHE_PUSH";
+/// The variable bounding a fetch from the registry, in seconds (default 120).
+pub const TIMEOUT_ENV: &str = "VX_TASK_CACHE_TIMEOUT";
 /// The variable naming the minisign secret key file results are signed with.
 pub const SIGNING_KEY_ENV: &str = "VX_TASK_CACHE_SIGNING_KEY";
 
@@ -224,14 +226,6 @@ impl Results {
     }
 }
 
-/// How long a remote may take: to connect, for any read, for a whole small answer.
-/// A registry that is down or slow costs at most these, then the task runs.
-pub const REMOTE_TIMEOUTS: crate::net::Timeouts = crate::net::Timeouts {
-    connect: Duration::from_secs(5),
-    read: Duration::from_secs(20),
-    answer: Duration::from_secs(60),
-};
-
 /// A run's results as the project, the environment and the command line set them
 /// up: [`REMOTE_ENV`] over `[settings] task_cache` over the user config's
 /// `task_cache`; `push` (`--push`) or
@@ -311,11 +305,22 @@ fn remote_of(text: &str, network: &ProjectNet, push: bool) -> Result<remote::Rem
             vx_text::sanitize(&crate::validate::shorten(text))
         ));
     };
+    let deadline = std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|secs| secs.trim().parse::<u64>().ok())
+        .map_or(remote::DEFAULT_DEADLINE, Duration::from_secs);
+    // A registry that is down or slow costs at most the deadline: 5 s to connect, a
+    // read or a whole answer within it.
+    let timeouts = crate::net::Timeouts {
+        connect: Duration::from_secs(5).min(deadline),
+        read: Duration::from_secs(20).min(deadline),
+        answer: deadline,
+    };
     let net = crate::settings::network::load(network).map_err(|e| e.to_string())?;
-    let client = crate::net::Client::new(std::sync::Arc::new(net), REMOTE_TIMEOUTS);
+    let client = crate::net::Client::new(std::sync::Arc::new(net), timeouts);
     let registry =
         crate::mirror::oci::Registry::new(client, target, push).map_err(|e| e.to_string())?;
-    Ok(remote::Remote::new(registry))
+    Ok(remote::Remote::new(registry, deadline))
 }
 
 /// Where the last key document of task `task` of the project at `project` is kept

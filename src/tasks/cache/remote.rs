@@ -20,6 +20,7 @@
 
 use std::io::{Read, Write};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -101,12 +102,18 @@ pub enum Found {
 /// The team's repository of results.
 pub struct Remote {
     registry: Registry,
+    /// The longest a fetch may take in all (a registry that trickles bytes never trips
+    /// a read timeout; this it does), give or take one read timeout.
+    deadline: Duration,
 }
 
+/// [`Remote`]'s deadline when `VX_TASK_CACHE_TIMEOUT` (seconds) does not say.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+
 impl Remote {
-    /// The repository behind `registry`.
-    pub fn new(registry: Registry) -> Remote {
-        Remote { registry }
+    /// The repository behind `registry`; a fetch takes at most `deadline`.
+    pub fn new(registry: Registry, deadline: Duration) -> Remote {
+        Remote { registry, deadline }
     }
 
     /// The repository as the messages name it (no credentials).
@@ -123,14 +130,15 @@ impl Remote {
     /// `archive`. A result there that no trusted key signed, a signature that does not
     /// verify, a blob whose digest differs: [`CacheError::Refused`], saying why.
     pub fn fetch(&self, key: &str, trusted: &[Key], archive: &Path) -> Result<Found, CacheError> {
+        let until = Instant::now() + self.deadline;
         let mut refusal = None;
         for signer in trusted {
             let tag = signature_tag(key, signer.id());
             let Some(bytes) = self.registry.get_manifest(&tag, MANIFEST_MEDIA_TYPE)? else {
                 continue;
             };
-            match self.signed_manifest(key, signer, &bytes) {
-                Ok(digest) => return self.result(key, &digest, archive),
+            match self.signed_manifest(key, signer, &bytes, until) {
+                Ok(digest) => return self.result(key, &digest, archive, until),
                 Err(why) => refusal = Some(why),
             }
         }
@@ -153,7 +161,13 @@ impl Remote {
 
     /// The result manifest's digest that `signer`'s signature manifest `bytes` vouches
     /// for, once its statement verified and names `key` and this project.
-    fn signed_manifest(&self, key: &str, signer: &Key, bytes: &[u8]) -> Result<String, CacheError> {
+    fn signed_manifest(
+        &self,
+        key: &str,
+        signer: &Key,
+        bytes: &[u8],
+        until: Instant,
+    ) -> Result<String, CacheError> {
         let manifest: Manifest = serde_json::from_slice(bytes)
             .map_err(|e| CacheError::Refused(format!("its signature manifest: {e}")))?;
         if manifest.artifact_type.as_deref() != Some(SIGNATURE_ARTIFACT_TYPE) {
@@ -161,13 +175,13 @@ impl Remote {
                 "its signature manifest is not a vx signature".into(),
             ));
         }
-        let statement = self.small_blob(&manifest.config)?;
+        let statement = self.small_blob(&manifest.config, until)?;
         let signature = manifest
             .layers
             .iter()
             .find(|l| l.media_type == MINISIGN_TYPE)
             .ok_or_else(|| CacheError::Refused("its signature manifest has no signature".into()))?;
-        let signature = self.small_blob(signature)?;
+        let signature = self.small_blob(signature, until)?;
         signer
             .verify_bytes(&statement, &signature, &signature_tag(key, signer.id()))
             .map_err(|e| CacheError::Refused(format!("its signature: {e}")))?;
@@ -188,7 +202,13 @@ impl Remote {
     }
 
     /// The result manifest `digest` of `key`: checked, then its outputs into `archive`.
-    fn result(&self, key: &str, digest: &str, archive: &Path) -> Result<Found, CacheError> {
+    fn result(
+        &self,
+        key: &str,
+        digest: &str,
+        archive: &Path,
+        until: Instant,
+    ) -> Result<Found, CacheError> {
         let bytes = self
             .registry
             .get_manifest(digest, MANIFEST_MEDIA_TYPE)?
@@ -218,15 +238,15 @@ impl Remote {
         if outputs.size > MAX_OUTPUTS || log.size > MAX_LOG {
             return Err(CacheError::Refused("its layers are too large".into()));
         }
-        let document = self.small_blob(&manifest.config)?;
+        let document = self.small_blob(&manifest.config, until)?;
         let mut file = std::fs::File::create(archive).map_err(|source| CacheError::Io {
             what: "write a fetched result",
             path: archive.to_owned(),
             source,
         })?;
-        self.blob_into(outputs, &mut file)?;
+        self.blob_into(outputs, &mut file, until)?;
         let mut log_bytes = Vec::new();
-        self.blob_into(log, &mut log_bytes)?;
+        self.blob_into(log, &mut log_bytes, until)?;
         Ok(Found::Hit {
             document,
             log: log_bytes,
@@ -235,20 +255,26 @@ impl Remote {
     }
 
     /// A small blob (a statement, a signature), checked.
-    fn small_blob(&self, descriptor: &Descriptor) -> Result<Vec<u8>, CacheError> {
+    fn small_blob(&self, descriptor: &Descriptor, until: Instant) -> Result<Vec<u8>, CacheError> {
         if descriptor.size > MAX_SMALL {
             return Err(CacheError::Refused(
                 "a blob of its signature is too large".into(),
             ));
         }
         let mut out = Vec::new();
-        self.blob_into(descriptor, &mut out)?;
+        self.blob_into(descriptor, &mut out, until)?;
         Ok(out)
     }
 
     /// Streams the blob `descriptor` names into `out`, hashing as it goes; refused
-    /// when it is longer than its descriptor says or its digest differs.
-    fn blob_into(&self, descriptor: &Descriptor, out: &mut dyn Write) -> Result<(), CacheError> {
+    /// when it is longer than its descriptor says or its digest differs, given up at
+    /// `until`.
+    fn blob_into(
+        &self,
+        descriptor: &Descriptor,
+        out: &mut dyn Write,
+        until: Instant,
+    ) -> Result<(), CacheError> {
         let digest = &descriptor.digest;
         if !digest.starts_with("sha256:") || digest.len() != 71 {
             return Err(CacheError::Refused(format!(
@@ -265,6 +291,12 @@ impl Remote {
         let mut seen = 0u64;
         let mut buf = vec![0u8; 64 * 1024];
         loop {
+            if Instant::now() > until {
+                return Err(CacheError::Remote(format!(
+                    "gave up after {} s (VX_TASK_CACHE_TIMEOUT)",
+                    self.deadline.as_secs()
+                )));
+            }
             let n = reader
                 .read(&mut buf)
                 .map_err(|e| CacheError::Remote(format!("reading blob {digest}: {e}")))?;
