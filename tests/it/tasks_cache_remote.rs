@@ -270,3 +270,117 @@ fn a_registry_that_trickles_costs_its_deadline_then_the_task_runs() {
     assert!(stderr.contains("not read"), "{stderr}");
     assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
 }
+
+/// `curl ARGS`, its stdout; the test fails when curl does.
+fn curl(args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new("curl")
+        .args(["-sSf"])
+        .args(args)
+        .output()
+        .expect("curl runs");
+    assert!(
+        out.status.success(),
+        "curl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Copies the manifest tagged `tag` and its blobs from repository `from` to `to` of
+/// `registry`, byte for byte (what anyone who can read one repository and push to
+/// another can do).
+fn copy(registry: &Registry, from: &str, to: &str, tag: &str, scratch: &Path) {
+    const OCI: &str = "application/vnd.oci.image.manifest.v1+json";
+    let base = format!("http://127.0.0.1:{}/v2", registry.port);
+    let manifest = curl(&[
+        "-H",
+        &format!("Accept: {OCI}"),
+        &format!("{base}/{from}/manifests/{tag}"),
+    ]);
+    let parsed: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    let mut digests = vec![parsed["config"]["digest"].as_str().unwrap().to_owned()];
+    for layer in parsed["layers"].as_array().unwrap() {
+        digests.push(layer["digest"].as_str().unwrap().to_owned());
+    }
+    for digest in digests {
+        let file = scratch.join(digest.replace(':', "-"));
+        curl(&[
+            "-o",
+            file.to_str().unwrap(),
+            &format!("{base}/{from}/blobs/{digest}"),
+        ]);
+        let head = String::from_utf8(curl(&[
+            "-X",
+            "POST",
+            "-D",
+            "-",
+            "-o",
+            "/dev/null",
+            &format!("{base}/{to}/blobs/uploads/"),
+        ]))
+        .unwrap();
+        let location = head
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("Location: ")
+                    .or_else(|| l.strip_prefix("location: "))
+            })
+            .unwrap()
+            .trim()
+            .to_owned();
+        let location = if location.starts_with('/') {
+            format!("http://127.0.0.1:{}{location}", registry.port)
+        } else {
+            location
+        };
+        let sep = if location.contains('?') { '&' } else { '?' };
+        curl(&[
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/octet-stream",
+            "--data-binary",
+            &format!("@{}", file.display()),
+            &format!("{location}{sep}digest={digest}"),
+        ]);
+    }
+    let file = scratch.join("manifest.json");
+    std::fs::write(&file, &manifest).unwrap();
+    curl(&[
+        "-X",
+        "PUT",
+        "-H",
+        &format!("Content-Type: {OCI}"),
+        "--data-binary",
+        &format!("@{}", file.display()),
+        &format!("{base}/{to}/manifests/{tag}"),
+    ]);
+}
+
+#[test]
+fn a_signed_result_copied_into_another_projects_repository_is_refused_there() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, id) = signers.keys.minisign_key("ci");
+    let (secret, id) = (signers.keys.0.join("ci"), id.to_ascii_lowercase());
+    let ci = clone(&registry, "team/app", &[&public]);
+    run(&ci, Some(&secret), "");
+    let key = entry(&ci)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    // Someone replays app's signed result into another project's repository, where the
+    // same key signs results too.
+    let scratch = tempfile::tempdir().unwrap();
+    for tag in [format!("vxt-{key}"), format!("vxt-{key}.sig-{id}")] {
+        copy(&registry, "team/app", "team/other", &tag, scratch.path());
+    }
+    let other = clone(&registry, "team/other", &[&public]);
+    let said = run(&other, None, "");
+    assert_eq!(runs(&other), 1, "the task ran: {said}");
+    assert!(
+        said.contains("its signature is for another project (team/app)"),
+        "{said}"
+    );
+}
