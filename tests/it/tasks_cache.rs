@@ -362,7 +362,8 @@ fn plant(work: &Work, archive: &[u8]) {
     )
     .unwrap();
     std::fs::write(entry.join("log"), "planted\n").unwrap();
-    std::fs::write(entry.join("outputs.tar.zst"), archive).unwrap();
+    std::fs::create_dir_all(entry.join("outputs")).unwrap();
+    std::fs::write(entry.join("outputs/0.tar.zst"), archive).unwrap();
 }
 
 fn refused_and_ran(work: &Work, outside: &Path) {

@@ -160,7 +160,7 @@ fn a_tampered_blob_is_refused_and_the_task_runs() {
     let ci = clone(&registry, "team/results", &[&public]);
     run(&ci, Some(&secret), "");
     // The outputs' layer is the archive the CI kept: change its bytes in the registry.
-    let archive = std::fs::read(entry(&ci).join("outputs.tar.zst")).unwrap();
+    let archive = std::fs::read(entry(&ci).join("outputs/0.tar.zst")).unwrap();
     let blob = registry.blob_file(&vx_fixture::sha256_hex(&archive));
     let mut tampered = archive.clone();
     let last = tampered.len() - 1;
@@ -382,5 +382,68 @@ fn a_signed_result_copied_into_another_projects_repository_is_refused_there() {
     assert!(
         said.contains("its signature is for another project (team/app)"),
         "{said}"
+    );
+}
+
+#[test]
+fn each_output_root_is_a_layer_of_its_own_and_a_fresh_clone_gets_them_all() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("ci");
+    let two_roots = BUILD
+        .replace(
+            "&& echo building",
+            "&& mkdir -p dist && cp src/in.txt dist/copy.txt && echo building",
+        )
+        .replace(
+            "outputs = [\"out/**\"]",
+            "outputs = [\"out/**\", \"dist/*.txt\"]",
+        );
+    let make = || {
+        let work = clone(&registry, "team/results", &[&public]);
+        let toml = std::fs::read_to_string(work.manifest()).unwrap();
+        work.write_manifest(&toml.replace(BUILD, &two_roots));
+        work
+    };
+    let ci = make();
+    run(&ci, Some(&secret), "");
+    let key = entry(&ci)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let manifest: serde_json::Value = serde_json::from_slice(&curl(&[
+        "-H",
+        "Accept: application/vnd.oci.image.manifest.v1+json",
+        &format!(
+            "http://127.0.0.1:{}/v2/team/results/manifests/vxt-{key}",
+            registry.port
+        ),
+    ]))
+    .unwrap();
+    assert_eq!(
+        manifest["artifactType"],
+        "application/vnd.vx.task-result.v1+json"
+    );
+    assert_eq!(
+        manifest["config"]["digest"],
+        format!("sha256:{key}").as_str()
+    );
+    let roots: Vec<&str> = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["mediaType"] == "application/vnd.vx.task-result.outputs.v1.tar+zstd")
+        .map(|l| l["annotations"]["dev.vx.output"].as_str().unwrap())
+        .collect();
+    assert_eq!(roots, ["out/**", "dist/*.txt"]);
+
+    let laptop = make();
+    let said = run(&laptop, None, "");
+    assert_eq!(runs(&laptop), 0, "{said}");
+    assert_eq!(result(&laptop), result(&ci));
+    assert_eq!(
+        std::fs::read_to_string(laptop.dir.path().join("dist/copy.txt")).unwrap(),
+        "input\n"
     );
 }

@@ -41,20 +41,51 @@ pub fn matched(project: &Path, outputs: &[String]) -> Vec<PathBuf> {
     files
 }
 
-/// Archives the files of `project` that `outputs` match into `dest` (tar, zstd).
-pub fn pack(project: &Path, outputs: &[String], dest: &Path) -> Result<Packed, CacheError> {
+/// Archives the files of `project` that `outputs` match, one archive per output root
+/// (each glob of `outputs`, in order; a file two globs match goes with the first) into
+/// `dir` as `0.tar.zst`, `1.tar.zst`, …; what went in, in all.
+pub fn pack_roots(project: &Path, outputs: &[String], dir: &Path) -> Result<Packed, CacheError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut packed = Packed::default();
+    for (i, glob) in outputs.iter().enumerate() {
+        let files: Vec<PathBuf> = matched(project, std::slice::from_ref(glob))
+            .into_iter()
+            .filter(|f| seen.insert(f.clone()))
+            .collect();
+        let one = pack(project, &files, &dir.join(root_file(i)))?;
+        packed.files += one.files;
+        packed.bytes += one.bytes;
+    }
+    Ok(packed)
+}
+
+/// The archive of the output root at `index` in a result's directory.
+pub fn root_file(index: usize) -> String {
+    format!("{index}.tar.zst")
+}
+
+/// The archives of a result's directory `dir`, in their roots' order (`0.tar.zst`,
+/// `1.tar.zst`, … up to the first missing).
+pub fn roots_in(dir: &Path) -> Vec<PathBuf> {
+    (0..)
+        .map(|i| dir.join(root_file(i)))
+        .take_while(|p| p.is_file())
+        .collect()
+}
+
+/// Archives `files` (relative to `project`) into `dest` (tar, zstd).
+pub fn pack(project: &Path, files: &[PathBuf], dest: &Path) -> Result<Packed, CacheError> {
     let io_err = |source| CacheError::Io {
         what: "write the outputs' archive",
         path: dest.to_owned(),
         source,
     };
-    let files = matched(project, outputs);
     let mut packed = Packed::default();
     let tar_file =
         tempfile::NamedTempFile::new_in(dest.parent().unwrap_or(Path::new("."))).map_err(io_err)?;
     {
         let mut builder = tar::Builder::new(BufWriter::new(tar_file.as_file()));
-        for rel in &files {
+        for rel in files {
             let path = project.join(rel);
             let name = super::key::slashed(rel);
             let meta = std::fs::symlink_metadata(&path).map_err(io_err)?;

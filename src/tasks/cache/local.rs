@@ -1,6 +1,7 @@
 //! Results kept on this machine: `<cache dir>/tasks/<key>/` (vx's cache directory,
 //! where `vx cache` sees them as the `tasks` area) holding the key's document
-//! (`key.json`), the outputs' archive (`outputs.tar.zst`) and the task's log (`log`).
+//! (`key.json`), the outputs' archives, one per output root (`outputs/0.tar.zst`, …),
+//! and the task's log (`log`).
 //!
 //! An entry is made in a scratch directory beside the others and renamed into place
 //! whole, so a reader never sees half of one; two runs storing one key keep the first.
@@ -20,8 +21,9 @@ pub const DEFAULT_SIZE: u64 = 4 << 30;
 
 /// The key document's file in an entry.
 pub const DOCUMENT: &str = "key.json";
-/// The outputs' archive in an entry.
-pub const OUTPUTS: &str = "outputs.tar.zst";
+/// The directory of the outputs' archives in an entry: one per output root
+/// (`0.tar.zst`, `1.tar.zst`, …).
+pub const OUTPUTS: &str = "outputs";
 /// The task's log in an entry.
 pub const LOG: &str = "log";
 /// The file whose mtime is the entry's last use.
@@ -42,9 +44,9 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// Its outputs' archive.
-    pub fn outputs(&self) -> PathBuf {
-        self.dir.join(OUTPUTS)
+    /// Its outputs' archives, one per output root, in order.
+    pub fn outputs(&self) -> Vec<PathBuf> {
+        super::archive::roots_in(&self.dir.join(OUTPUTS))
     }
 
     /// Its log (empty when unreadable).
@@ -68,9 +70,8 @@ impl Local {
     /// The entry of `key`, when a whole one is here (its use recorded).
     pub fn get(&self, key: &str) -> Option<Entry> {
         let dir = self.dir.join(key);
-        let whole = [DOCUMENT, OUTPUTS, LOG]
-            .iter()
-            .all(|f| dir.join(f).is_file());
+        let whole =
+            [DOCUMENT, LOG].iter().all(|f| dir.join(f).is_file()) && dir.join(OUTPUTS).is_dir();
         if !whole {
             return None;
         }
@@ -78,13 +79,14 @@ impl Local {
         Some(Entry { dir })
     }
 
-    /// Keeps a result under `key`: its document, the archive at `archive` (moved) and
-    /// `log`; then evicts what is over the limit. An entry already there stays.
+    /// Keeps a result under `key`: its document, the directory of archives at
+    /// `archives` (moved) and `log`; then evicts what is over the limit. An entry
+    /// already there stays.
     pub fn put(
         &self,
         key: &str,
         document: &[u8],
-        archive: &Path,
+        archives: &Path,
         log: &[u8],
     ) -> Result<Entry, CacheError> {
         let io_err = |path: &Path| {
@@ -105,9 +107,7 @@ impl Local {
             let at = scratch.path();
             std::fs::write(at.join(DOCUMENT), document).map_err(io_err(at))?;
             std::fs::write(at.join(LOG), log).map_err(io_err(at))?;
-            std::fs::rename(archive, at.join(OUTPUTS))
-                .or_else(|_| std::fs::copy(archive, at.join(OUTPUTS)).map(|_| ()))
-                .map_err(io_err(archive))?;
+            std::fs::rename(archives, at.join(OUTPUTS)).map_err(io_err(archives))?;
             std::fs::write(at.join(USED), b"").map_err(io_err(at))?;
             let kept = scratch.keep();
             if std::fs::rename(&kept, &dir).is_err() {
@@ -119,18 +119,17 @@ impl Local {
         Ok(Entry { dir })
     }
 
-    /// A scratch file path for an archive about to be kept (in the area, so the move
+    /// A scratch directory for archives about to be kept (in the area, so the move
     /// into an entry is a rename).
-    pub fn scratch(&self) -> Result<tempfile::TempPath, CacheError> {
+    pub fn scratch(&self) -> Result<tempfile::TempDir, CacheError> {
         std::fs::create_dir_all(&self.dir).map_err(|source| CacheError::Io {
             what: "make the results' directory",
             path: self.dir.clone(),
             source,
         })?;
         tempfile::Builder::new()
-            .prefix(".archive-")
-            .tempfile_in(&self.dir)
-            .map(tempfile::NamedTempFile::into_temp_path)
+            .prefix(".archives-")
+            .tempdir_in(&self.dir)
             .map_err(|source| CacheError::Io {
                 what: "make a scratch file",
                 path: self.dir.clone(),
@@ -174,16 +173,20 @@ impl Local {
     }
 }
 
-/// The bytes of the files directly in `dir`.
+/// The bytes of the files in `dir` and its `outputs` directory.
 fn size_of(dir: &Path) -> u64 {
-    std::fs::read_dir(dir)
-        .map(|read| {
-            read.flatten()
-                .filter_map(|e| e.metadata().ok())
-                .map(|m| m.len())
-                .sum()
-        })
-        .unwrap_or(0)
+    let files = |dir: &Path| -> u64 {
+        std::fs::read_dir(dir)
+            .map(|read| {
+                read.flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .filter(std::fs::Metadata::is_file)
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    files(dir) + files(&dir.join(OUTPUTS))
 }
 
 /// Sets `path`'s mtime to now (made when missing).

@@ -122,7 +122,7 @@ impl Results {
         if let Some(local) = &self.local
             && let Some(entry) = local.get(key)
         {
-            match archive::unpack(&entry.outputs(), project) {
+            match unpack_all(&entry.outputs(), project) {
                 Ok(files) => {
                     return Lookup::Hit(Restored {
                         source: Source::Local,
@@ -144,13 +144,13 @@ impl Results {
                 return Lookup::Miss(said);
             }
         };
-        match remote.fetch(key, &self.trusted, &scratch) {
+        match remote.fetch(key, &self.trusted, scratch.path()) {
             Ok(remote::Found::Absent) => Lookup::Miss(said),
             Ok(remote::Found::Hit { document, log, .. }) => {
-                match archive::unpack(&scratch, project) {
+                match unpack_all(&archive::roots_in(scratch.path()), project) {
                     Ok(files) => {
                         // Believed: kept here for the next run.
-                        let _ = local.put(key, &document, &scratch, &log);
+                        let _ = local.put(key, &document, scratch.path(), &log);
                         Lookup::Hit(Restored {
                             source: Source::Remote,
                             log,
@@ -196,10 +196,10 @@ impl Results {
             Ok(scratch) => scratch,
             Err(e) => return vec![format!("not kept: {e}")],
         };
-        if let Err(e) = archive::pack(project, outputs, &scratch) {
+        if let Err(e) = archive::pack_roots(project, outputs, scratch.path()) {
             return vec![format!("not kept: {e}")];
         }
-        let entry = match local.put(key, &canonical, &scratch, log) {
+        let entry = match local.put(key, &canonical, scratch.path(), log) {
             Ok(entry) => entry,
             Err(e) => return vec![format!("not kept: {e}")],
         };
@@ -216,7 +216,15 @@ impl Results {
             )),
             (Some(remote), Some(signer)) => {
                 let log = entry.log();
-                match remote.push(key, task, &canonical, &entry.outputs(), &log, signer) {
+                let upload = remote::Upload {
+                    key,
+                    task,
+                    document: &canonical,
+                    archives: &entry.outputs(),
+                    outputs,
+                    log: &log,
+                };
+                match remote.push(&upload, signer) {
                     Ok(()) => said.push(format!("pushed to {}", remote.label())),
                     Err(e) => said.push(format!("not pushed to {}: {e}", remote.label())),
                 }
@@ -321,6 +329,15 @@ fn remote_of(text: &str, network: &ProjectNet, push: bool) -> Result<remote::Rem
     let registry =
         crate::mirror::oci::Registry::new(client, target, push).map_err(|e| e.to_string())?;
     Ok(remote::Remote::new(registry, deadline))
+}
+
+/// Unpacks each of `archives` into `project`: the files restored, in all.
+fn unpack_all(archives: &[PathBuf], project: &Path) -> Result<u64, CacheError> {
+    let mut files = 0;
+    for archive in archives {
+        files += archive::unpack(archive, project)?;
+    }
+    Ok(files)
 }
 
 /// Where the last key document of task `task` of the project at `project` is kept

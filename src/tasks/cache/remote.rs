@@ -4,8 +4,8 @@
 //!
 //! One result is one OCI image manifest tagged `vxt-<key>`, `artifactType`
 //! [`ARTIFACT_TYPE`]: its config blob is the key's document (so the config's digest
-//! is `sha256:<key>`), its layers the outputs' archive ([`OUTPUTS_TYPE`]) and the log
-//! ([`LOG_TYPE`]).
+//! is `sha256:<key>`), its layers one archive per output root ([`OUTPUTS_TYPE`], each
+//! annotated with its `outputs` glob, in order) and the log ([`LOG_TYPE`]).
 //!
 //! Beside it, for each signer, a second manifest tagged `vxt-<key>.sig-<KEYID>`
 //! ([`SIGNATURE_ARTIFACT_TYPE`]): its config the statement
@@ -50,8 +50,28 @@ const STATEMENT_FORMAT: &str = "vx.task-result-statement.v1";
 const MAX_SMALL: u64 = 1 << 20;
 /// Largest log read.
 const MAX_LOG: u64 = 16 << 20;
-/// Largest outputs' archive read.
+/// Largest outputs' archives read, in all.
 const MAX_OUTPUTS: u64 = 8 << 30;
+/// Most output roots (layers) a result may have.
+const MAX_ROOTS: usize = 1024;
+
+/// A result to push: its key and task, its key's `document`, the archives of its
+/// output roots with their `outputs` globs, and its `log`.
+#[derive(Clone, Copy)]
+pub struct Upload<'a> {
+    /// The key.
+    pub key: &'a str,
+    /// The task's name (an annotation).
+    pub task: &'a str,
+    /// The key's document, canonical.
+    pub document: &'a [u8],
+    /// One archive per output root, in order.
+    pub archives: &'a [std::path::PathBuf],
+    /// The `outputs` globs, in the same order.
+    pub outputs: &'a [String],
+    /// The log.
+    pub log: &'a [u8],
+}
 
 /// What a signer signs of a result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,10 +146,10 @@ impl Remote {
         &self.registry.target().repo
     }
 
-    /// The result of `key`, signed by one of `trusted`, its archive written to
-    /// `archive`. A result there that no trusted key signed, a signature that does not
+    /// The result of `key`, signed by one of `trusted`, its archives (one per output
+    /// root) written into the directory `archives`. A result there that no trusted key signed, a signature that does not
     /// verify, a blob whose digest differs: [`CacheError::Refused`], saying why.
-    pub fn fetch(&self, key: &str, trusted: &[Key], archive: &Path) -> Result<Found, CacheError> {
+    pub fn fetch(&self, key: &str, trusted: &[Key], archives: &Path) -> Result<Found, CacheError> {
         let until = Instant::now() + self.deadline;
         let mut refusal = None;
         for signer in trusted {
@@ -138,7 +158,7 @@ impl Remote {
                 continue;
             };
             match self.signed_manifest(key, signer, &bytes, until) {
-                Ok(digest) => return self.result(key, &digest, archive, until),
+                Ok(digest) => return self.result(key, &digest, archives, until),
                 Err(why) => refusal = Some(why),
             }
         }
@@ -206,7 +226,7 @@ impl Remote {
         &self,
         key: &str,
         digest: &str,
-        archive: &Path,
+        archives: &Path,
         until: Instant,
     ) -> Result<Found, CacheError> {
         let bytes = self
@@ -227,30 +247,36 @@ impl Remote {
                 "its manifest is not a result of this key".into(),
             ));
         }
-        let layer = |media_type: &str| {
-            manifest
-                .layers
-                .iter()
-                .find(|l| l.media_type == media_type)
-                .ok_or_else(|| CacheError::Refused(format!("its manifest has no {media_type}")))
-        };
-        let (outputs, log) = (layer(OUTPUTS_TYPE)?, layer(LOG_TYPE)?);
-        if outputs.size > MAX_OUTPUTS || log.size > MAX_LOG {
+        let log = manifest
+            .layers
+            .iter()
+            .find(|l| l.media_type == LOG_TYPE)
+            .ok_or_else(|| CacheError::Refused(format!("its manifest has no {LOG_TYPE}")))?;
+        let roots: Vec<&Descriptor> = manifest
+            .layers
+            .iter()
+            .filter(|l| l.media_type == OUTPUTS_TYPE)
+            .collect();
+        let total: u64 = roots.iter().map(|l| l.size).sum();
+        if total > MAX_OUTPUTS || log.size > MAX_LOG || roots.len() > MAX_ROOTS {
             return Err(CacheError::Refused("its layers are too large".into()));
         }
         let document = self.small_blob(&manifest.config, until)?;
-        let mut file = std::fs::File::create(archive).map_err(|source| CacheError::Io {
-            what: "write a fetched result",
-            path: archive.to_owned(),
-            source,
-        })?;
-        self.blob_into(outputs, &mut file, until)?;
+        for (i, root) in roots.iter().enumerate() {
+            let path = archives.join(super::archive::root_file(i));
+            let mut file = std::fs::File::create(&path).map_err(|source| CacheError::Io {
+                what: "write a fetched result",
+                path: path.clone(),
+                source,
+            })?;
+            self.blob_into(root, &mut file, until)?;
+        }
         let mut log_bytes = Vec::new();
         self.blob_into(log, &mut log_bytes, until)?;
         Ok(Found::Hit {
             document,
             log: log_bytes,
-            bytes: outputs.size + log.size,
+            bytes: total + log.size,
         })
     }
 
@@ -321,31 +347,39 @@ impl Remote {
         Ok(())
     }
 
-    /// Pushes the result of `key` (its `document`, the archive at `archive`, `log`)
-    /// and `signer`'s signature of it.
-    pub fn push(
-        &self,
-        key: &str,
-        task: &str,
-        document: &[u8],
-        archive: &Path,
-        log: &[u8],
-        signer: &SecretKey,
-    ) -> Result<(), CacheError> {
+    /// Pushes `result` and `signer`'s signature of it.
+    pub fn push(&self, result: &Upload<'_>, signer: &SecretKey) -> Result<(), CacheError> {
+        let Upload {
+            key,
+            task,
+            document,
+            archives,
+            outputs,
+            log,
+        } = *result;
         let config = self.put_bytes(document)?;
-        let outputs = self.put_file(archive)?;
+        let mut layers = Vec::new();
+        for (i, archive) in archives.iter().enumerate() {
+            let (digest, size) = self.put_file(archive)?;
+            layers.push(serde_json::json!({
+                "mediaType": OUTPUTS_TYPE, "digest": digest, "size": size,
+                "annotations": {
+                    "org.opencontainers.image.title": super::archive::root_file(i),
+                    "dev.vx.output": outputs.get(i),
+                },
+            }));
+        }
         let log = self.put_bytes(log)?;
+        layers.push(serde_json::json!({
+            "mediaType": LOG_TYPE, "digest": log.0, "size": log.1,
+            "annotations": { "org.opencontainers.image.title": "log" },
+        }));
         let manifest = serde_json::json!({
             "schemaVersion": 2,
             "mediaType": MANIFEST_MEDIA_TYPE,
             "artifactType": ARTIFACT_TYPE,
             "config": { "mediaType": CONFIG_TYPE, "digest": config.0, "size": config.1 },
-            "layers": [
-                { "mediaType": OUTPUTS_TYPE, "digest": outputs.0, "size": outputs.1,
-                  "annotations": { "org.opencontainers.image.title": "outputs.tar.zst" } },
-                { "mediaType": LOG_TYPE, "digest": log.0, "size": log.1,
-                  "annotations": { "org.opencontainers.image.title": "log" } },
-            ],
+            "layers": layers,
             "annotations": { "dev.vx.task": task, "dev.vx.key": key },
         });
         let manifest = serde_json::to_vec(&manifest).expect("JSON serializes");
