@@ -26,6 +26,7 @@ const AREAS: &[(&str, &str, &str)] = &[
         "registry files and their indexes",
     ),
     ("api", "github", "GitHub API answers and runtime indexes"),
+    ("tasks", TASKS, "task results kept by their key"),
     (UV, "uv", "vx's uv's cache of PyPI tools' wheels"),
     (
         "bundled",
@@ -39,6 +40,10 @@ const AREAS: &[(&str, &str, &str)] = &[
 /// cleaned whole, never file by file: with an age, only when nothing in it was written
 /// since (a half-removed wheel uv still points at would install broken).
 pub const UV: &str = "uv";
+
+/// The directory of task results under the cache directory (`crate::tasks::cache`
+/// keeps them; `vx cache clean` removes them whole, entry by entry).
+pub const TASKS: &str = "tasks";
 
 /// The name of the store's area of interrupted downloads.
 pub const PARTIALS: &str = "partials";

@@ -552,9 +552,20 @@ pub struct ScriptArgs {
     /// One JSON object per event on stdout (plan, phase, output, summary).
     #[arg(long, conflicts_with = "output")]
     pub json: bool,
-    /// Run tasks even when their sources are unchanged since their last success.
+    /// Run tasks even when their sources are unchanged since their last success (and
+    /// restore no kept result in their place).
     #[arg(long)]
     pub force: bool,
+    /// Push the results this run makes to the team's registry (`[settings]
+    /// task_cache`), signed with the key `VX_TASK_CACHE_SIGNING_KEY` names (as
+    /// `VX_TASK_CACHE_PUSH=1`).
+    #[arg(long)]
+    pub push: bool,
+    /// Print the document each planned task's key is made of (JSON), and run
+    /// nothing: what to compare when a result was not restored. Also taken after
+    /// the task's name.
+    #[arg(long)]
+    pub explain_key: bool,
     /// Answer yes to the tasks' `confirm` questions.
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -592,6 +603,21 @@ impl ScriptArgs {
     /// The words after the first task's name.
     pub fn args(&self) -> &[OsString] {
         self.words.get(1..).unwrap_or(&[])
+    }
+
+    /// Whether the key documents are asked for: `--explain-key` before the task or
+    /// among its words.
+    pub fn explains_key(&self) -> bool {
+        self.explain_key || self.args().iter().any(|w| w == "--explain-key")
+    }
+
+    /// The words after the first task's name, without `--explain-key`.
+    pub fn task_words(&self) -> Vec<OsString> {
+        self.args()
+            .iter()
+            .filter(|w| *w != "--explain-key")
+            .cloned()
+            .collect()
     }
 }
 

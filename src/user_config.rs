@@ -63,6 +63,7 @@ const TOP_KEYS: &[&str] = &[
     "self_update",
     "url_replacements",
     "mirrors",
+    "task_cache",
 ];
 /// Keys of `[github]`.
 const GITHUB_KEYS: &[&str] = &["url", "api_url", "token"];
@@ -92,6 +93,9 @@ pub struct UserConfig {
     pub url_replacements: Vec<(String, String)>,
     /// `mirrors`, in order.
     pub mirrors: Vec<String>,
+    /// `task_cache`: the OCI repository of task results (`oci://HOST/REPO`) for a
+    /// project that names none (`crate::tasks::cache`).
+    pub task_cache: Option<String>,
     /// The line of each key set (`github.token`, `http.headers.HOST.NAME`,
     /// `url_replacements.KEY`, `mirrors`): where `vx config list` says it came from.
     pub lines: BTreeMap<String, usize>,
@@ -115,6 +119,8 @@ struct Raw {
     url_replacements: BTreeMap<String, String>,
     #[serde(default)]
     mirrors: Vec<String>,
+    #[serde(default)]
+    task_cache: Option<String>,
 }
 
 /// `[http]`: certificate authorities to trust beyond the system's, and headers sent to
@@ -314,6 +320,7 @@ impl UserConfig {
             self_update,
             url_replacements,
             mirrors: raw.mirrors,
+            task_cache: raw.task_cache,
             lines,
         })
     }
@@ -340,6 +347,9 @@ fn walk(root: &Table<'_>) -> Result<Walked, (Range<usize>, String)> {
     for (key, value) in root.iter() {
         let name = key.get_ref().as_ref();
         let DeValue::Table(table) = value.get_ref() else {
+            if name == "task_cache" {
+                walked.spans.push(("task_cache".to_owned(), key.span()));
+            }
             if name == "mirrors" {
                 walked.spans.push(("mirrors".to_owned(), key.span()));
                 if let DeValue::Array(items) = value.get_ref() {
@@ -546,7 +556,7 @@ pub fn check_key(keys: &[&str]) -> Result<(), KeyError> {
                 "a rule's key is url_replacements.PREFIX, the prefix quoted when it holds a dot",
             ));
         }
-        "mirrors" if rest.is_empty() => return Ok(()),
+        "mirrors" | "task_cache" if rest.is_empty() => return Ok(()),
         _ => {
             return Err(KeyError::NotATable {
                 key: (*top).to_owned(),

@@ -46,7 +46,8 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         .unwrap_or_default();
     let note = |line: &str| vx::note!("{line}");
     let first = args.script();
-    let chosen = match run::choose(&manifest, &project, first.as_deref(), args.args(), &note)? {
+    let words = args.task_words();
+    let chosen = match run::choose(&manifest, &project, first.as_deref(), &words, &note)? {
         Choice::List(tasks) => {
             let text = vx::present::run::tasks(&manifest.path, &tasks, &super::note);
             std::io::stdout().write_all(text.as_bytes())?;
@@ -99,7 +100,19 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         (_, Some("quiet")) => Some(Mode::Quiet),
         _ => None,
     };
-    let mut first = run::jobs(&project, &chosen, &shell)?;
+    let (results, said) = vx::tasks::cache::open(
+        &manifest.environment.task_cache,
+        &manifest.network,
+        args.push,
+    );
+    said.iter().for_each(|line| note(line));
+    let results = Arc::new(results);
+    let mut first = run::jobs(&project, &chosen, &shell, Some(&results), args.force)?;
+    if args.explains_key() {
+        let text = vx::present::run::key_documents(&run::key_documents(&chosen, &first));
+        std::io::stdout().write_all(text.as_bytes())?;
+        return Ok(vx::exit::OK);
+    }
     // A run of one plain task runs it in vx's place, its output straight to the
     // terminal, unless a flag asks for another way of showing it.
     let flagged = args.json || args.output.is_some();
@@ -153,7 +166,16 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         report(outcome, mode);
     };
     run::watch(
-        &project, &chosen, &shell, first, &execute, &interrupt, &done, &note,
+        &project,
+        &chosen,
+        &shell,
+        Some(&results),
+        args.force,
+        first,
+        &execute,
+        &interrupt,
+        &done,
+        &note,
     )?;
     Ok(vx::exit::INTERRUPTED)
 }

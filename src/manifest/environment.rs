@@ -82,6 +82,56 @@ pub struct ProjectEnvironment {
     /// flag says (`live`, `prefix`, `grouped`, `quiet`); `None`: live, but prefix
     /// lines for a run with a service.
     pub task_output: Option<String>,
+    /// `[settings] task_cache*`: where and how task results are kept by their key.
+    pub task_cache: TaskCacheSettings,
+}
+
+/// `[settings] task_cache`, `task_cache_salt`, `task_cache_size` and
+/// `task_cache_keys`: the project's word on its task results (`crate::tasks::cache`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TaskCacheSettings {
+    /// `task_cache`: the team's OCI repository of results (`oci://HOST/REPO`).
+    pub remote: Option<String>,
+    /// `task_cache_salt`: a team's salt, part of every key (changing it disowns every
+    /// earlier result).
+    pub salt: Option<String>,
+    /// `task_cache_size`: most bytes of results kept on this machine.
+    pub size: Option<u64>,
+    /// `task_cache_keys`: the minisign public keys (`RW…` lines) whose signature a
+    /// result of the remote needs to be restored.
+    pub keys: Vec<String>,
+}
+
+impl TaskCacheSettings {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        self == &TaskCacheSettings::default()
+    }
+}
+
+/// A size as `[settings] task_cache_size` takes it: a number of bytes, or a number
+/// with a unit (`500MB`, `5GiB`, `1.5 GB`; K, M, G, T, decimal or binary).
+pub fn parse_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number.parse().ok().filter(|n: &f64| n.is_finite())?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        "t" | "tb" => 1_000_000_000_000,
+        "tib" => 1 << 40,
+        _ => return None,
+    };
+    let bytes = number * factor as f64;
+    (bytes >= 0.0 && bytes < u64::MAX as f64).then_some(bytes as u64)
 }
 
 /// The values `[settings] task_output` takes.
@@ -96,6 +146,7 @@ impl ProjectEnvironment {
             && self.env_files.is_empty()
             && self.python_venv.is_none()
             && self.task_output.is_none()
+            && self.task_cache.is_empty()
     }
 
     /// The task called `name` (or aliased so).

@@ -41,6 +41,10 @@ const SETTINGS_KEYS: &[&str] = &[
     "auto_install",
     "python_venv",
     "task_output",
+    "task_cache",
+    "task_cache_salt",
+    "task_cache_size",
+    "task_cache_keys",
 ];
 /// Keys of loonghao/vx's `[settings]` (its `vx-config` crate's `SettingsConfig`, and
 /// the older `update_interval`/`check_updates`), the upstream project that also names
@@ -331,6 +335,7 @@ impl Parser<'_> {
                     }
                 }
             }
+            self.task_cache(settings, &mut environment.task_cache)?;
             if let Some(value) = settings.get("mirrors") {
                 network.mirrors = self.mirrors(value)?;
                 let line = self.line_of(value.span().start);
@@ -1596,6 +1601,57 @@ impl Parser<'_> {
                 _ => Err(self.wrong_type(v, format!("{at}.{key}"), "a string")),
             },
         }
+    }
+
+    /// `[settings] task_cache`, `task_cache_salt`, `task_cache_size` and
+    /// `task_cache_keys` into `out`.
+    fn task_cache(
+        &self,
+        settings: &Table<'_>,
+        out: &mut environment::TaskCacheSettings,
+    ) -> Result<(), ManifestError> {
+        if let Some((remote, span)) = self.string(settings, "task_cache", "settings")? {
+            let oci = ["oci://", "oci+http://", "oci+https://"];
+            if !oci.iter().any(|p| remote.starts_with(p)) || has_userinfo(remote) {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Environment(format!(
+                        "settings.task_cache: {:?} is not an `oci://HOST/REPO` without credentials",
+                        validate::shorten(remote)
+                    )),
+                ));
+            }
+            out.remote = Some(remote.to_owned());
+        }
+        if let Some((salt, _)) = self.string(settings, "task_cache_salt", "settings")? {
+            out.salt = Some(salt.to_owned());
+        }
+        if let Some(value) = settings.get("task_cache_size") {
+            let size = match value.get_ref() {
+                DeValue::Integer(n) => u64::from_str_radix(n.as_str(), n.radix()).ok(),
+                DeValue::String(text) => environment::parse_size(text),
+                _ => None,
+            };
+            out.size = Some(size.ok_or_else(|| {
+                self.wrong_type(
+                    value,
+                    "settings.task_cache_size".to_owned(),
+                    "a size in bytes or with a unit (\"5GiB\", \"500MB\")",
+                )
+            })?);
+        }
+        if let Some(value) = settings.get("task_cache_keys") {
+            for (key, span) in self.string_list(value, "settings.task_cache_keys")? {
+                if let Err(why) = crate::verify::minisign::Key::parse(key) {
+                    return Err(self.err(
+                        Some(span),
+                        Problem::Environment(format!("settings.task_cache_keys: {why}")),
+                    ));
+                }
+                out.keys.push(key.trim().to_owned());
+            }
+        }
+        Ok(())
     }
 
     /// An array of strings, with their spans.

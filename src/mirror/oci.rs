@@ -61,6 +61,9 @@ pub enum BlobHead {
     Present(Option<u64>),
 }
 
+/// A blob's bytes as they arrive, and the length the registry announced.
+pub type BlobStream = (Box<dyn std::io::Read + 'static>, Option<u64>);
+
 /// One repository of a registry, with the authorization it has earned so far.
 pub struct Registry {
     client: Client,
@@ -190,6 +193,34 @@ impl Registry {
         match response.status {
             201 => Ok(()),
             status => Err(self.status("putting the manifest (the spec's answer is 201)", status)),
+        }
+    }
+
+    /// The manifest under `reference` (a tag or `sha256:…`) as the registry holds it,
+    /// at most `MAX_ANSWER` (4 MiB) bytes, asked as `accept`; `None` when it has none (404).
+    /// The bytes are the registry's: a caller that trusts a digest checks it.
+    pub fn get_manifest(&self, reference: &str, accept: &str) -> Result<Option<Vec<u8>>, OciError> {
+        let url = format!("{}manifests/{reference}", self.base());
+        let response = self.send(|| Request::get(&url).header("Accept", accept))?;
+        match response.status {
+            200 => Ok(Some(response.read_to_vec(MAX_ANSWER)?)),
+            404 => Ok(None),
+            status => Err(self.status("GET of a manifest", status)),
+        }
+    }
+
+    /// The blob `digest` as a stream, with its announced length; `None` when the
+    /// registry has none (404). Unchecked: the caller hashes what it reads.
+    pub fn get_blob(&self, digest: &str) -> Result<Option<BlobStream>, OciError> {
+        let url = self.blob_url(digest);
+        let response = self.send(|| Request::get(&url))?;
+        match response.status {
+            200 => {
+                let len = response.content_length();
+                Ok(Some((Box::new(response.into_reader()), len)))
+            }
+            404 => Ok(None),
+            status => Err(self.status("GET of a blob", status)),
         }
     }
 

@@ -9,6 +9,7 @@
 //! becomes an exit code ([`exit_code`], [`cancelled`]). Nothing here prints: what
 //! there is to say goes to the caller's [`Say`] (or `note`).
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -21,14 +22,15 @@ use crate::session::Session;
 use crate::sync::Settings;
 use crate::tasks::args;
 use crate::tasks::board_sink::BoardSink;
-use crate::tasks::command::{Own, Shell};
+use crate::tasks::cache::{Document, Results, ToolPin};
+use crate::tasks::command::{Keyed, Own, Shell};
 use crate::tasks::events::Phase;
 use crate::tasks::events::{Fanout, TaskSink};
 use crate::tasks::foreign::{self, Foreign};
 use crate::tasks::graph::{self, GraphError, Plan};
 use crate::tasks::model::Task;
 use crate::tasks::output::{Mode, Printer};
-use crate::tasks::runner::{Job, Launcher, Options, Outcome};
+use crate::tasks::runner::{Job, JobCache, Launcher, Options, Outcome};
 use crate::tasks::watch::{Change, Watch};
 use crate::toolchain::{Request, RequestError, ToolchainError};
 
@@ -485,6 +487,7 @@ pub fn shell(
             Own {
                 path: declared.search_path(&dirs, inherited.as_deref()),
                 changes: declared.changes(),
+                tools: pins(&chain),
             },
         ));
     }
@@ -494,16 +497,57 @@ pub fn shell(
         project: declared.project.clone(),
         manifest: std::path::absolute(&manifest.path).unwrap_or_else(|_| manifest.path.clone()),
         own,
+        keyed: Keyed {
+            env: manifest.environment.vars.clone(),
+            tools: pins(&chain),
+            platform: crate::manifest::platform::Platform::current().to_string(),
+            salt: manifest.environment.task_cache.salt.clone(),
+        },
     })
+}
+
+/// The tools of `chain` as a task's key names them: each by its lock entry for this
+/// platform (URL and checksum), not its version string.
+fn pins(chain: &crate::toolchain::Toolchain) -> BTreeMap<String, ToolPin> {
+    chain
+        .tools
+        .iter()
+        .map(|tool| {
+            let pin = match &tool.spec {
+                Some(spec) => ToolPin {
+                    url: spec.url.clone(),
+                    sha256: spec
+                        .sha256
+                        .as_ref()
+                        .map(|h| format!("sha256:{h}"))
+                        .or_else(|| spec.integrity.clone())
+                        .or_else(|| spec.h1.clone()),
+                },
+                None => ToolPin {
+                    url: format!("store:{}", tool.version),
+                    sha256: None,
+                },
+            };
+            (tool.name.clone(), pin)
+        })
+        .collect()
 }
 
 /// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
 pub const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The runner's jobs: each planned task of `chosen` with its commands (made by `shell`
-/// of its argument values) and, when it declares `sources`, their stamp under
-/// `project`.
-pub fn jobs(project: &Path, chosen: &Chosen, shell: &Shell) -> Result<Vec<Job>, RunError> {
+/// of its argument values), when it declares `sources` their stamp under `project`,
+/// and its part in the results cache: a key for each, and `results` for those whose
+/// results are kept (`sources` and `outputs`, not `cache = false`, not a service);
+/// restored unless `force`.
+pub fn jobs(
+    project: &Path,
+    chosen: &Chosen,
+    shell: &Shell,
+    results: Option<&Arc<Results>>,
+    force: bool,
+) -> Result<Vec<Job>, RunError> {
     let Chosen {
         tasks,
         plan,
@@ -528,9 +572,40 @@ pub fn jobs(project: &Path, chosen: &Chosen, shell: &Shell) -> Result<Vec<Job>, 
                     &format!("{:?}|{:?}|{:?}", task.run, task.file, task.env),
                 ),
                 hash: None,
+                cache: Some(JobCache {
+                    recipe: shell.recipe(task, values),
+                    results: results.filter(|_| cacheable(task)).map(Arc::clone),
+                    restore: !force,
+                    document: None,
+                }),
             })
         })
         .collect()
+}
+
+/// Whether `task`'s results are kept by their key: it declares `sources` and
+/// `outputs`, is no service, and does not say `cache = false`.
+pub fn cacheable(task: &Task) -> bool {
+    task.cache && !task.service && !task.sources.is_empty() && !task.outputs.is_empty()
+}
+
+/// The documents of the keys of `jobs` (made by [`jobs`] for `chosen`) as they are
+/// now, in plan order, each with its dependencies' keys: what `--explain-key` prints.
+pub fn key_documents(chosen: &Chosen, jobs: &[Job]) -> Vec<(String, Document)> {
+    let mut keys: Vec<Option<String>> = vec![None; jobs.len()];
+    let mut out = Vec::new();
+    for (i, (node, job)) in chosen.plan.nodes.iter().zip(jobs).enumerate() {
+        let Some(cache) = &job.cache else { continue };
+        let depends = node
+            .after
+            .iter()
+            .filter_map(|&a| Some((jobs[a].name.clone(), keys[a].clone()?)))
+            .collect();
+        let document = cache.recipe.document(depends);
+        keys[i] = Some(document.key());
+        out.push((job.name.clone(), document));
+    }
+    out
 }
 
 /// The task a run of `chosen` runs as `[scripts]` always did, in the foreground
@@ -613,7 +688,7 @@ pub type Execute<'a> =
     dyn Fn(Vec<Job>, Arc<AtomicBool>, &crossbeam_channel::Receiver<()>) -> Outcome + Sync + 'a;
 
 /// `--watch`: runs `first` (the jobs of `chosen`), and runs again (its [`jobs`] made
-/// anew through `shell`) when one of the planned tasks' `sources` under `project` changes, cancelling a run
+/// anew through `shell`, with `results` unless `force`) when one of the planned tasks' `sources` under `project` changes, cancelling a run
 /// in progress, until Ctrl-C (`interrupt`), which ends it with `Ok`. `done` hears
 /// each run's outcome that ended by itself; `note` what there is to say meanwhile.
 #[allow(clippy::too_many_arguments)]
@@ -621,6 +696,8 @@ pub fn watch(
     project: &Path,
     chosen: &Chosen,
     shell: &Shell,
+    results: Option<&Arc<Results>>,
+    force: bool,
     first: Vec<Job>,
     execute: &Execute<'_>,
     interrupt: &crate::signals::Interrupt,
@@ -644,7 +721,7 @@ pub fn watch(
     loop {
         let jobs = match next.take() {
             Some(jobs) => jobs,
-            None => jobs(project, chosen, shell)?,
+            None => jobs(project, chosen, shell, results, force)?,
         };
         let cancel = Arc::new(AtomicBool::new(false));
         let (wake, woken) = crossbeam_channel::bounded(1);

@@ -31,3 +31,20 @@ pub fn tasks(manifest: &Path, tasks: &[Task], note: &dyn Fn(&str)) -> String {
     }
     out
 }
+
+/// `vx run --explain-key`: each planned task's key and the document it is the SHA-256
+/// of, as one JSON object by task name (indented, so two runs' texts diff well).
+pub fn key_documents(documents: &[(String, crate::tasks::cache::Document)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = documents
+        .iter()
+        .map(|(name, document)| {
+            (
+                name.clone(),
+                serde_json::json!({ "key": document.key(), "document": document }),
+            )
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&map).expect("JSON serializes");
+    text.push('\n');
+    text
+}

@@ -117,7 +117,13 @@ impl TaskSink for BoardSink {
 
     fn phase(&self, task: TaskId, change: &PhaseChange) {
         let phase = board_phase(change.phase);
-        let reason = change.reason.as_deref().unwrap_or("");
+        // A terminal phase without a reason shows what the results cache did
+        // (`restored (key 3f2a…, 0.04 s)`): the inline view, `--tui` and `vx ps` read it.
+        let reason = change
+            .reason
+            .as_deref()
+            .or(change.cache.as_deref())
+            .unwrap_or("");
         self.with_writer(task, |writer| {
             if phase.is_terminal() {
                 writer.finish(phase, change.exit_code, reason);

@@ -6,7 +6,11 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use std::collections::BTreeMap;
+
+use crate::manifest::environment::EnvVar;
 use crate::project_env::Changes;
+use crate::tasks::cache::{Recipe, ToolPin};
 
 use super::args::{self, ArgsError, Values};
 use crate::manifest::environment::task::Task;
@@ -37,6 +41,8 @@ pub struct Shell {
     /// What the tasks that declare `tools` of their own get instead of `path` and
     /// `changes`, by task name.
     pub own: Vec<(String, Own)>,
+    /// What the tasks' keys take of the run ([`crate::tasks::cache::key`]).
+    pub keyed: Keyed,
 }
 
 /// A task's own `PATH` and environment: its `tools` first.
@@ -45,6 +51,23 @@ pub struct Own {
     pub path: OsString,
     /// `[env]` with its own tools' variables (a `JAVA_HOME`) first.
     pub changes: Changes,
+    /// The tools on its `PATH` as its key names them.
+    pub tools: BTreeMap<String, ToolPin>,
+}
+
+/// What every task's key takes of the run: the project's `[env]` as declared (never
+/// its env files: secrets live there), the tools on `PATH` as the lock pins them, the
+/// platform and the team's salt.
+#[derive(Clone, Debug, Default)]
+pub struct Keyed {
+    /// vx.toml's `[env]`, unexpanded.
+    pub env: Vec<EnvVar>,
+    /// The project's tools by name.
+    pub tools: BTreeMap<String, ToolPin>,
+    /// The platform (`linux-x86_64`).
+    pub platform: String,
+    /// `[settings] task_cache_salt`.
+    pub salt: Option<String>,
 }
 
 impl Shell {
@@ -108,6 +131,55 @@ impl Shell {
     /// The project directory.
     pub fn project(&self) -> &Path {
         &self.project
+    }
+
+    /// What `task`'s key is made of with argument `values` (before its sources are
+    /// read): its commands after templating, the environment it sees of the project's
+    /// (`[env]`, its `env`, its named arguments), the tools on its `PATH`, the
+    /// platform and the salt.
+    pub fn recipe(&self, task: &Task, values: &Values) -> Recipe {
+        let lookup = |name: &str| std::env::var(name).ok();
+        let mut env = BTreeMap::new();
+        for var in self.keyed.env.iter().chain(&task.env) {
+            env.insert(
+                var.name.clone(),
+                Recipe::env_value(var.value.as_deref(), var.literal, &self.project, &lookup),
+            );
+        }
+        for (name, value) in args::env(values) {
+            env.insert(name, Some(value));
+        }
+        let (commands, mut sources) = match &task.file {
+            Some(file) => {
+                let mut words = vec![file.clone()];
+                words.extend(values.raw.iter().cloned());
+                (vec![words.join(" ")], vec![file.clone()])
+            }
+            None => (
+                task.run
+                    .iter()
+                    .map(|run| args::fill(run, task, values, &quote))
+                    .collect(),
+                Vec::new(),
+            ),
+        };
+        sources.extend(task.sources.iter().cloned());
+        let tools = match self.own.iter().find(|(name, _)| *name == task.name) {
+            Some((_, own)) => own.tools.clone(),
+            None => self.keyed.tools.clone(),
+        };
+        Recipe {
+            task: task.name.clone(),
+            project: self.project.clone(),
+            platform: self.keyed.platform.clone(),
+            salt: self.keyed.salt.clone(),
+            commands,
+            dir: task.dir.clone(),
+            env,
+            tools,
+            sources,
+            outputs: task.outputs.clone(),
+        }
     }
 }
 

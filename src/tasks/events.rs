@@ -103,6 +103,9 @@ pub struct PhaseChange {
     /// Time since the task started (its first command), for terminal phases of a
     /// task that ran.
     pub elapsed: Option<Duration>,
+    /// What the results cache did, for a terminal phase (`restored (key 3f2a…,
+    /// 0.04 s)`, `kept (key …); pushed to …`, a refused result and why).
+    pub cache: Option<String>,
 }
 
 impl PhaseChange {
@@ -114,6 +117,7 @@ impl PhaseChange {
             exit_code: None,
             reason: None,
             elapsed: None,
+            cache: None,
         }
     }
 

@@ -76,11 +76,14 @@ impl Stamp {
     }
 
     /// Records `hash` (from [`Stamp::check`] before the task ran) as the last success.
+    /// Replaced whole but not synced to disk: a stamp a crash tore reads as another
+    /// hash, and the task runs again (a hundred restored tasks do not wait on the disk
+    /// a hundred times).
     pub fn record(&self, hash: &str) -> io::Result<()> {
         if let Some(dir) = self.state.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        crate::atomic::write(&self.state, format!("{hash}\n").as_bytes())
+        crate::atomic::write_cache(&self.state, format!("{hash}\n").as_bytes())
     }
 
     /// The hash of the recipe and every source file's path and content.
@@ -105,6 +108,22 @@ impl Stamp {
             hasher.update(source_digest(&root, &self.project.join(&file)));
         }
         hex::encode(hasher.finalize())
+    }
+}
+
+/// What the source `rel` of the project at `project` is, in words a key document
+/// holds: `sha256:HEX` of a regular file's content (or of the file inside the project
+/// a link names), else what `source_digest`'s rules make of it (`link to …`, `not a
+/// regular file: fifo`, `large: …`). Never blocks and never reads outside the project.
+pub fn source_id(project: &Path, rel: &Path) -> String {
+    let root = project
+        .canonicalize()
+        .unwrap_or_else(|_| project.to_owned());
+    let digest = source_digest(&root, &project.join(rel));
+    if digest.len() == 32 {
+        format!("sha256:{}", hex::encode(digest))
+    } else {
+        String::from_utf8_lossy(&digest).into_owned()
     }
 }
 

@@ -13,12 +13,14 @@
 //! - [`runner`]: the parallel run; [`launch`]: how it starts a command and holds it;
 //!   [`guard`]: the one process beside vx that starts every task and ends each one's
 //!   whole tree; [`ready`]: services' readiness; [`fresh`]: up to date;
+//!   [`cache`]: results kept by their inputs' key, here and in the team's registry;
 //!   [`output`]: the output modes; [`views`]: the live views on a terminal (inline,
 //!   `--tui`); [`watch`]: `--watch`; [`args`]: a task's
 //!   arguments; [`command`]: its commands as processes.
 
 pub mod args;
 pub mod board_sink;
+pub mod cache;
 pub mod command;
 pub mod events;
 pub mod foreground;

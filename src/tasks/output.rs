@@ -331,6 +331,9 @@ impl TaskSink for Printer {
             if let Some(elapsed) = change.elapsed {
                 event["elapsed_ms"] = json!(elapsed.as_millis() as u64);
             }
+            if let Some(cache) = &change.cache {
+                event["cache"] = json!(cache);
+            }
             json_line(event);
             return;
         }
@@ -375,6 +378,14 @@ impl TaskSink for Printer {
         };
         if let Some(line) = line {
             write_to(Stream::Stderr, format!("{line}\n").as_bytes());
+        }
+        if let Some(cache) = &change.cache
+            && (!inner.quiet[i] && self.mode != Mode::Quiet || change.phase == Phase::Failed)
+        {
+            write_to(
+                Stream::Stderr,
+                format!("vx: `{name}` {}\n", vx_text::sanitize(cache)).as_bytes(),
+            );
         }
     }
 

@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use crossbeam_channel::Receiver;
 
+use super::cache::{Document, Recipe, Results};
 use super::events::{Phase, TaskSink};
 use super::fresh::Stamp;
 pub use super::launch::Launcher;
@@ -46,6 +47,22 @@ pub struct Job {
     pub stamp: Option<Stamp>,
     /// The sources' hash when it started (set by the runner).
     pub hash: Option<String>,
+    /// Its key and, when its results are kept, where (`crate::tasks::cache`).
+    pub cache: Option<JobCache>,
+}
+
+/// A job's part in the results cache.
+pub struct JobCache {
+    /// What its key is made of; the key itself is made when the task is about to start
+    /// (its dependencies' keys known, their outputs written).
+    pub recipe: Recipe,
+    /// Where its results are kept; `None`: it has a key (its dependents' keys name
+    /// it) but no results (no `outputs`, `cache = false`, a service).
+    pub results: Option<Arc<Results>>,
+    /// Whether a kept result may stand in for running it (not with `--force`).
+    pub restore: bool,
+    /// Its key's document (set by the runner).
+    pub document: Option<Document>,
 }
 
 /// How to run.

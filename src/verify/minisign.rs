@@ -139,9 +139,136 @@ impl Key {
     }
 }
 
+/// A minisign secret key, unencrypted (`minisign -G -W`), for vx to sign with (task
+/// results: `crate::tasks::cache`). Signatures are minisign's legacy `Ed` kind, Ed25519
+/// over the bytes themselves (what a small signed statement needs; the prehashed `ED`
+/// kind would need BLAKE2b, which vx does not build), with a trusted comment signed
+/// along; [`Key`] verifies them, as `minisign -V` does. Signing is `ring`'s Ed25519,
+/// already built for TLS.
+pub struct SecretKey {
+    id: [u8; 8],
+    pair: ring::signature::Ed25519KeyPair,
+}
+
+impl SecretKey {
+    /// Reads the text of a minisign secret key file (its comment line, then the base64
+    /// line). An encrypted key is refused with how to make one vx can use.
+    pub fn parse(text: &str) -> Result<SecretKey, VerifyError> {
+        let bad = |reason: &str| VerifyError::BadKey {
+            kind: KIND,
+            reason: reason.to_owned(),
+        };
+        let line = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
+            .ok_or_else(|| bad("an empty secret key file"))?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(line)
+            .map_err(|_| bad("the secret key is not base64"))?;
+        // sig_alg 2, kdf_alg 2, chk_alg 2, salt 32, opslimit 8, memlimit 8, then the
+        // key number 8, the secret key 64 (seed, public key) and a checksum 32.
+        if bytes.len() != 158 || &bytes[..2] != b"Ed" {
+            return Err(bad("not a minisign Ed25519 secret key (158 bytes)"));
+        }
+        if bytes[2..4] != [0, 0] {
+            return Err(bad(
+                "the secret key is encrypted: vx signs with an unencrypted key (`minisign -G -W`), kept as a CI secret",
+            ));
+        }
+        let mut id = [0u8; 8];
+        id.copy_from_slice(&bytes[54..62]);
+        let (seed, public) = (&bytes[62..94], &bytes[94..126]);
+        let pair = ring::signature::Ed25519KeyPair::from_seed_and_public_key(seed, public)
+            .map_err(|_| bad("the secret key's halves do not match"))?;
+        Ok(SecretKey { id, pair })
+    }
+
+    /// The public key as `minisign.pub`'s second line has it (`RW…`).
+    pub fn public(&self) -> String {
+        use ring::signature::KeyPair;
+        let mut bytes = b"Ed".to_vec();
+        bytes.extend(self.id);
+        bytes.extend(self.pair.public_key().as_ref());
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    /// The key id as minisign prints it.
+    pub fn id(&self) -> String {
+        format!("{:X}", u64::from_le_bytes(self.id))
+    }
+
+    /// A minisign signature file over `bytes`, `trusted` its trusted comment (one
+    /// line).
+    pub fn sign(&self, bytes: &[u8], trusted: &str) -> String {
+        let engine = base64::engine::general_purpose::STANDARD;
+        let trusted = trusted.replace(['\r', '\n'], " ");
+        let signature = self.pair.sign(bytes);
+        let mut first = b"Ed".to_vec();
+        first.extend(self.id);
+        first.extend(signature.as_ref());
+        let mut global = signature.as_ref().to_vec();
+        global.extend(trusted.as_bytes());
+        let global = self.pair.sign(&global);
+        format!(
+            "untrusted comment: signature from vx\n{}\ntrusted comment: {trusted}\n{}\n",
+            engine.encode(first),
+            engine.encode(global.as_ref())
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A secret key file as `minisign -G -W` writes it, from `seed` and key id `id`.
+    fn secret_file(seed: [u8; 32], id: u64) -> String {
+        use ring::signature::KeyPair;
+        let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(&seed).unwrap();
+        let mut bytes = b"Ed\0\0B2".to_vec();
+        bytes.extend([0u8; 48]);
+        bytes.extend(id.to_le_bytes());
+        bytes.extend(seed);
+        bytes.extend(pair.public_key().as_ref());
+        bytes.extend([0u8; 32]);
+        format!(
+            "untrusted comment: minisign secret key\n{}\n",
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        )
+    }
+
+    #[test]
+    fn what_a_secret_key_signs_its_public_key_verifies_and_no_other() {
+        let secret = SecretKey::parse(&secret_file([3; 32], 0xAB)).unwrap();
+        assert_eq!(secret.id(), "AB");
+        let signature = secret.sign(b"statement", "vx task result");
+        let key = Key::parse(&secret.public()).unwrap();
+        let trusted = key
+            .verify_bytes_trusted(b"statement", signature.as_bytes(), "sig")
+            .unwrap();
+        assert_eq!(trusted, "vx task result");
+        assert!(
+            key.verify_bytes(b"statemenT", signature.as_bytes(), "sig")
+                .is_err()
+        );
+        let other = SecretKey::parse(&secret_file([4; 32], 0xCD)).unwrap();
+        let other = Key::parse(&other.public()).unwrap();
+        assert!(
+            other
+                .verify_bytes(b"statement", signature.as_bytes(), "sig")
+                .is_err()
+        );
+        // `Sc` as the KDF: minisign's scrypt-encrypted key.
+        let file = secret_file([3; 32], 1);
+        let line = file.lines().nth(1).unwrap();
+        let mut bytes = base64::engine::general_purpose::STANDARD
+            .decode(line.trim())
+            .unwrap();
+        bytes[2..4].copy_from_slice(b"Sc");
+        let text = base64::engine::general_purpose::STANDARD.encode(bytes);
+        assert!(SecretKey::parse(&text).is_err());
+    }
 
     #[test]
     fn keys_that_are_not_minisign_keys_are_refused() {

@@ -139,6 +139,10 @@ mod self_update;
 #[cfg(unix)]
 mod signals;
 #[cfg(unix)]
+mod tasks_cache;
+#[cfg(unix)]
+mod tasks_cache_remote;
+#[cfg(unix)]
 mod tasks_cleanup;
 #[cfg(unix)]
 mod tasks_foreign;

@@ -61,6 +61,9 @@ pub struct Task {
     /// A question asked before it runs; a run that cannot ask (no terminal) needs
     /// `--yes`.
     pub confirm: Option<String>,
+    /// Whether its results are kept by their key (`crate::tasks::cache`): `cache =
+    /// false` opts a task with `sources` and `outputs` out (a deploy, a publish).
+    pub cache: bool,
     /// The 1-based line of the entry in vx.toml (0 for a file task).
     pub line: usize,
 }
@@ -88,6 +91,7 @@ impl Task {
             ready: None,
             quiet: false,
             confirm: None,
+            cache: true,
             line: 0,
         }
     }

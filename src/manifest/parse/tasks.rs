@@ -39,6 +39,7 @@ const TASK_KEYS: &[&str] = &[
     "ready",
     "quiet",
     "confirm",
+    "cache",
 ];
 /// Keys of a file task's `#VX` header: a task's, less `run` (the file is the run) and
 /// the old `cwd`.
@@ -208,6 +209,7 @@ impl Parser<'_> {
         task.hide = self.boolean(fields, "hide", at)?;
         task.quiet = self.boolean(fields, "quiet", at)?;
         task.service = self.boolean(fields, "service", at)?;
+        task.cache = fields.get("cache").is_none() || self.boolean(fields, "cache", at)?;
         for (key, list) in [
             ("sources", &mut task.sources),
             ("outputs", &mut task.outputs),

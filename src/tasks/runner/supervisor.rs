@@ -48,6 +48,11 @@ pub(super) struct Supervisor<'a> {
     workers: Vec<std::thread::JoinHandle<()>>,
     /// Started here, on the supervising thread, at the first task that runs a command.
     launch: Launch,
+    /// Each task's key, once it was about to start.
+    keys: Vec<Option<String>>,
+    /// Each task's up-to-date check (whether it is, and its sources' hash), made once
+    /// its dependencies ended: a task waiting for a free job is not hashed again.
+    checked: Vec<Option<(bool, String)>>,
 }
 
 impl<'a> Supervisor<'a> {
@@ -97,6 +102,8 @@ impl<'a> Supervisor<'a> {
             halted: false,
             workers: Vec::new(),
             launch: Launch::new(&options.launcher, options.grace),
+            keys: vec![None; n],
+            checked: vec![None; n],
         }
     }
 
@@ -201,12 +208,16 @@ impl<'a> Supervisor<'a> {
             self.say_waiting(i, why);
             return;
         }
+        self.make_key(i);
         let job = self.jobs[i].as_ref().expect("a pending job is still here");
         if job.commands.is_empty() {
             self.end(i, PhaseChange::new(Phase::Done));
             return;
         }
-        let hash = job.stamp.as_ref().map(Stamp::check);
+        if self.checked[i].is_none() {
+            self.checked[i] = job.stamp.as_ref().map(Stamp::check);
+        }
+        let hash = self.checked[i].clone();
         if !self.options.force && hash.as_ref().is_some_and(|(current, _)| *current) {
             self.end(i, PhaseChange::new(Phase::UpToDate));
             return;
@@ -225,6 +236,23 @@ impl<'a> Supervisor<'a> {
         self.spawn(i, job);
     }
 
+    /// Task `i`'s key, now that its dependencies have ended: its document made from its
+    /// sources as they are and its dependencies' keys (once).
+    fn make_key(&mut self, i: usize) {
+        let depends = self.plan.nodes[i]
+            .after
+            .iter()
+            .filter_map(|&a| Some((self.names[a].clone(), self.keys[a].clone()?)))
+            .collect();
+        let job = self.jobs[i].as_mut().expect("a pending job is still here");
+        // Made once: a task waiting for a free job is looked at again each turn.
+        if let Some(cache) = job.cache.as_mut().filter(|c| c.document.is_none()) {
+            let document = cache.recipe.document(depends);
+            self.keys[i] = Some(document.key());
+            cache.document = Some(document);
+        }
+    }
+
     /// Starts task `i`'s worker, or reports why it cannot start.
     fn spawn(&mut self, i: usize, job: Job) {
         let starter = match self.launch.starter() {
@@ -235,6 +263,7 @@ impl<'a> Supervisor<'a> {
                     phase: Phase::Failed,
                     code: None,
                     reason: Some(why.to_string()),
+                    cache: None,
                 });
                 return;
             }
@@ -313,7 +342,8 @@ impl<'a> Supervisor<'a> {
                 phase,
                 code,
                 reason,
-            } => self.ended(node, phase, code, reason),
+                cache,
+            } => self.ended(node, phase, code, reason, cache),
         }
     }
 
@@ -321,7 +351,14 @@ impl<'a> Supervisor<'a> {
     /// service that failed its ready check failed; a task we stopped was cancelled, or
     /// done for a service stopped at the end of the run); a failure halts the run
     /// (unless `keep_going`).
-    fn ended(&mut self, i: usize, phase: Phase, code: Option<i32>, reason: Option<String>) {
+    fn ended(
+        &mut self,
+        i: usize,
+        phase: Phase,
+        code: Option<i32>,
+        reason: Option<String>,
+        cache: Option<String>,
+    ) {
         let (mut phase, mut code, mut reason) = (phase, code, reason);
         if let Some(why) = not_ready_reason(&self.controls[i]).take() {
             phase = Phase::Failed;
@@ -353,6 +390,7 @@ impl<'a> Supervisor<'a> {
         if let Some(reason) = reason {
             change = change.with_reason(reason);
         }
+        change.cache = cache;
         self.end(i, change);
     }
 

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::Sender;
 
+use super::super::cache::{Lookup, Source, miss_reason, remember, short};
 use super::super::events::{Phase, PhaseChange, Stream, TaskId, TaskSink};
 use super::super::launch::{Handle, Starter, Stop};
 use super::super::ready::{Checker, Tail};
@@ -21,6 +22,7 @@ pub(super) enum Message {
         phase: Phase,
         code: Option<i32>,
         reason: Option<String>,
+        cache: Option<String>,
     },
 }
 
@@ -105,12 +107,14 @@ pub(super) fn spawn_worker(
     let name = job.name.clone();
     let fail_tx = tx.clone();
     let work = move || {
-        let (phase, code, reason) = work(node, job, &starter, &*sink, &control, &tx);
+        let mut said = Vec::new();
+        let (phase, code, reason) = work(node, job, &starter, &*sink, &control, &tx, &mut said);
         let _ = tx.send(Message::Ended {
             node,
             phase,
             code,
             reason,
+            cache: (!said.is_empty()).then(|| said.join("; ")),
         });
     };
     match std::thread::Builder::new()
@@ -124,13 +128,18 @@ pub(super) fn spawn_worker(
                 phase: Phase::Failed,
                 code: None,
                 reason: Some(format!("cannot start a thread for it: {e}")),
+                cache: None,
             });
             None
         }
     }
 }
 
-/// Runs one job's commands; returns its terminal phase, exit code and reason.
+/// Most bytes of a task's output kept as its result's log.
+const MAX_LOG: usize = 4 << 20;
+
+/// Runs one job's commands, or restores its result; returns its terminal phase, exit
+/// code and reason, and what the results cache did into `said`.
 fn work(
     node: usize,
     mut job: Job,
@@ -138,9 +147,47 @@ fn work(
     sink: &dyn TaskSink,
     control: &Control,
     tx: &Sender<Message>,
+    said: &mut Vec<String>,
 ) -> (Phase, Option<i32>, Option<String>) {
     let id = TaskId(node);
     sink.phase(id, &PhaseChange::new(Phase::Starting));
+    let cached = job.cache.as_ref().and_then(|cache| {
+        Some((
+            cache.results.as_ref()?,
+            cache.document.as_ref()?,
+            &cache.recipe,
+            cache.restore,
+        ))
+    });
+    if let Some((results, document, recipe, true)) = cached {
+        let key = document.key();
+        match results.restore(&key, &recipe.project) {
+            Lookup::Hit(restored) => {
+                if !restored.log.is_empty() {
+                    sink.output(id, Stream::Stdout, &restored.log);
+                }
+                if let (Some(stamp), Some(hash)) = (&job.stamp, &job.hash) {
+                    let _ = stamp.record(hash);
+                }
+                remember(&recipe.project, &job.name, document);
+                said.push(format!(
+                    "restored{} (key {}, {:.2} s)",
+                    match restored.source {
+                        Source::Local => "",
+                        Source::Remote => " from the registry",
+                    },
+                    short(&key),
+                    restored.elapsed.as_secs_f64()
+                ));
+                return (Phase::Done, Some(0), None);
+            }
+            Lookup::Miss(lines) => {
+                said.extend(lines);
+                said.extend(miss_reason(&recipe.project, &job.name, document));
+            }
+        }
+    }
+    let log = cached.map(|_| Mutex::new(Vec::new()));
     let tail = Arc::new(Tail::default());
     let count = job.commands.len();
     let mut said_running = false;
@@ -178,7 +225,8 @@ fn work(
             for (pipe, stream) in pipes {
                 let tail = &*tail;
                 let checker = checker.as_ref();
-                scope.spawn(move || read_pipe(pipe, stream, id, sink, tail, checker));
+                let log = log.as_ref();
+                scope.spawn(move || read_pipe(pipe, stream, id, sink, tail, checker, log));
             }
             exit.wait()
         });
@@ -211,6 +259,18 @@ fn work(
     {
         crate::note!("vx: cannot record that `{}` is up to date: {e}", job.name);
     }
+    if let Some((results, document, recipe, _)) = cached {
+        let log = log.map(|l| l.into_inner().unwrap_or_else(|e| e.into_inner()));
+        said.extend(results.save(
+            &document.key(),
+            &job.name,
+            document,
+            &recipe.project,
+            &recipe.outputs,
+            &log.unwrap_or_default(),
+        ));
+        remember(&recipe.project, &job.name, document);
+    }
     (Phase::Done, Some(0), None)
 }
 
@@ -223,6 +283,7 @@ fn read_pipe(
     sink: &dyn TaskSink,
     tail: &Tail,
     checker: Option<&Checker>,
+    log: Option<&Mutex<Vec<u8>>>,
 ) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -232,6 +293,11 @@ fn read_pipe(
                 let chunk = &buf[..n];
                 sink.output(id, stream, chunk);
                 tail.push(chunk);
+                if let Some(log) = log {
+                    let mut log = lock(log);
+                    let room = MAX_LOG.saturating_sub(log.len());
+                    log.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                }
                 if let Some(checker) = checker {
                     checker.saw(stream, chunk);
                 }

@@ -1,0 +1,454 @@
+//! Task results kept by their key, on this machine: the real `vx run` against real
+//! files. A result is restored in place of running the task (the task's own marker
+//! file shows whether its command ran), byte for byte, modes kept and mtimes fresh;
+//! each kind of input changes the key (`--explain-key`'s document); no secret enters a
+//! key; `cache = false` opts out; the area is bounded; `vx cache clean` empties it;
+//! a hostile archive in the cache is refused and the task runs.
+
+use std::path::{Path, PathBuf};
+
+use crate::common;
+
+use common::Work;
+
+/// A project whose `build` copies `src/in.txt` into `out/` (executable), counting its
+/// runs in `runs` (not an output).
+const BUILD: &str = r#"[tasks.build]
+run = "echo ran >> runs; mkdir -p out/sub && cp src/in.txt out/sub/result.txt && chmod 755 out/sub/result.txt && echo building"
+sources = ["src/**"]
+outputs = ["out/**"]
+"#;
+
+fn project(tasks: &str) -> Work {
+    let work = Work::with_tasks(tasks);
+    std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
+    std::fs::write(work.dir.path().join("src/in.txt"), "input one\n").unwrap();
+    work
+}
+
+fn runs(work: &Work) -> usize {
+    std::fs::read_to_string(work.dir.path().join("runs"))
+        .unwrap_or_default()
+        .lines()
+        .count()
+}
+
+fn run(work: &Work, args: &[&str]) -> String {
+    let (code, stdout, stderr) = work.run_tasks(&[&["--output", "prefix"], args].concat());
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    format!("{stdout}{stderr}")
+}
+
+/// The results area of the workspace's cache directory.
+fn area(work: &Work) -> PathBuf {
+    work.dir.path().join("cache/vx/tasks")
+}
+
+/// The entries kept (keys).
+fn entries(work: &Work) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(area(work))
+        .map(|read| {
+            read.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// `--explain-key`'s answer for `task`: its key and document.
+fn explain(work: &Work, task: &str) -> (String, serde_json::Value) {
+    let (code, stdout, stderr) = work.run_tasks(&[task, "--explain-key"]);
+    assert_eq!(code, 0, "{stderr}");
+    let all: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let entry = &all[task];
+    (
+        entry["key"].as_str().unwrap().to_owned(),
+        entry["document"].clone(),
+    )
+}
+
+#[test]
+fn a_result_is_restored_after_its_outputs_are_deleted_byte_for_byte_modes_kept_mtimes_fresh() {
+    let work = project(BUILD);
+    let said = run(&work, &["build"]);
+    assert_eq!(runs(&work), 1);
+    assert!(said.contains("`build` kept (key "), "{said}");
+    let out = work.dir.path().join("out/sub/result.txt");
+    let bytes = std::fs::read(&out).unwrap();
+    // What the key is: the document printed, whose canonical text hashes to it.
+    let (key, document) = explain(&work, "build");
+    assert_eq!(entries(&work), std::slice::from_ref(&key));
+    let canonical = serde_json::to_vec(&document).unwrap();
+    assert_eq!(vx_fixture::sha256_hex(&canonical), key);
+
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    let before = std::time::SystemTime::now();
+    let said = run(&work, &["build"]);
+    assert_eq!(runs(&work), 1, "the command did not run again: {said}");
+    assert!(
+        said.contains(&format!("`build` restored (key {}…", &key[..8])),
+        "{said}"
+    );
+    // The task's log is shown again.
+    assert!(said.contains("[build] building"), "{said}");
+    assert_eq!(std::fs::read(&out).unwrap(), bytes);
+    let meta = std::fs::metadata(&out).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(meta.permissions().mode() & 0o777, 0o755);
+    assert!(meta.modified().unwrap() >= before, "a fresh mtime");
+    // Nothing of the restore is left in the project.
+    let stray: Vec<_> = std::fs::read_dir(work.dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".vx-restore"))
+        .collect();
+    assert!(stray.is_empty());
+}
+
+#[test]
+fn another_branch_in_between_restores_the_first_result() {
+    let work = project(BUILD);
+    run(&work, &["build"]);
+    std::fs::write(work.dir.path().join("src/in.txt"), "input two\n").unwrap();
+    let said = run(&work, &["build"]);
+    assert_eq!(runs(&work), 2);
+    // The miss names the first input that differs from the last key.
+    assert!(
+        said.contains("`build` miss: source src/in.txt changed since key "),
+        "{said}"
+    );
+    // Back on the first branch: its result, not a third run.
+    std::fs::write(work.dir.path().join("src/in.txt"), "input one\n").unwrap();
+    let said = run(&work, &["build"]);
+    assert_eq!(runs(&work), 2, "{said}");
+    assert_eq!(
+        std::fs::read_to_string(work.dir.path().join("out/sub/result.txt")).unwrap(),
+        "input one\n"
+    );
+    assert_eq!(entries(&work).len(), 2);
+}
+
+#[test]
+fn each_kind_of_input_changes_the_key_and_the_document_says_which() {
+    let work = project(&format!(
+        "[env]\nLEVEL = \"1\"\n\n[tasks.gen]\nrun = \"echo gen\"\nsources = [\"gen.txt\"]\n\n{}depends = [\"gen\"]\n",
+        BUILD.replace(
+            "[tasks.build]\n",
+            "[tasks.build]\nenv = { MODE = \"fast\" }\n"
+        )
+    ));
+    std::fs::write(work.dir.path().join("gen.txt"), "g1").unwrap();
+    let (base, document) = explain(&work, "build");
+    assert_eq!(
+        document["sources"]["src/in.txt"].as_str().unwrap().len(),
+        71
+    );
+    assert_eq!(document["env"]["LEVEL"], "1");
+    assert_eq!(document["env"]["MODE"], "fast");
+    assert!(document["depends"]["gen"].is_string());
+    let manifest = std::fs::read_to_string(work.manifest()).unwrap();
+    let mut seen = vec![base.clone()];
+    let mut differs = |what: &str, change: &dyn Fn(), undo: &dyn Fn()| {
+        change();
+        let (key, _) = explain(&work, "build");
+        assert!(!seen.contains(&key), "{what} did not change the key");
+        seen.push(key);
+        undo();
+        assert_eq!(explain(&work, "build").0, base, "{what} undone");
+    };
+    let dir = work.dir.path().to_owned();
+    let edit = |from: &str, to: &str| {
+        let text = manifest.replace(from, to);
+        assert_ne!(text, manifest, "{from}");
+        std::fs::write(dir.join("vx.toml"), text).unwrap();
+    };
+    let restore = || std::fs::write(dir.join("vx.toml"), &manifest).unwrap();
+    differs(
+        "a source",
+        &|| std::fs::write(dir.join("src/in.txt"), "other").unwrap(),
+        &|| std::fs::write(dir.join("src/in.txt"), "input one\n").unwrap(),
+    );
+    differs(
+        "a new source file",
+        &|| std::fs::write(dir.join("src/new.txt"), "x").unwrap(),
+        &|| std::fs::remove_file(dir.join("src/new.txt")).unwrap(),
+    );
+    differs(
+        "the command",
+        &|| edit("echo building", "echo building!"),
+        &restore,
+    );
+    differs(
+        "the project's env",
+        &|| edit("LEVEL = \"1\"", "LEVEL = \"2\""),
+        &restore,
+    );
+    differs(
+        "the task's env",
+        &|| edit("MODE = \"fast\"", "MODE = \"slow\""),
+        &restore,
+    );
+    differs(
+        "a dependency's source",
+        &|| std::fs::write(dir.join("gen.txt"), "g2").unwrap(),
+        &|| std::fs::write(dir.join("gen.txt"), "g1").unwrap(),
+    );
+    differs(
+        "the salt",
+        &|| {
+            let text = format!("[settings]\ntask_cache_salt = \"2026\"\n\n{manifest}");
+            std::fs::write(dir.join("vx.toml"), text).unwrap();
+        },
+        &restore,
+    );
+}
+
+#[test]
+fn a_tools_lock_entry_is_in_the_key_not_its_version_string() {
+    // A URL tool served from a file: its lock entry for this platform (URL and
+    // sha256) is what the key names.
+    let work = project(BUILD);
+    let archive = vx_fixture::tar_gz(&[vx_fixture::Item::File(
+        "bin/hello",
+        b"#!/bin/sh\necho hello\n".to_vec(),
+        0o755,
+    )]);
+    let archive_path = work.dir.path().join("hello-1.0.tar.gz");
+    std::fs::write(&archive_path, &archive).unwrap();
+    let url = format!("file://{}", archive_path.display());
+    let manifest = std::fs::read_to_string(work.manifest()).unwrap().replace(
+        "[tools]\n",
+        &format!(
+            "[tools.hello]\nversion = \"1.0\"\nurl = \"{url}\"\nsha256 = \"{}\"\n",
+            vx_fixture::sha256_hex(&archive)
+        ),
+    );
+    work.write_manifest(&manifest);
+    let (_, document) = explain(&work, "build");
+    let pin = &document["tools"]["hello"];
+    assert_eq!(pin["url"], url.as_str(), "{document}");
+    assert_eq!(
+        pin["sha256"],
+        format!("sha256:{}", vx_fixture::sha256_hex(&archive)).as_str()
+    );
+    let first = explain(&work, "build").0;
+    // Another archive under the same version string: another key.
+    let other = vx_fixture::tar_gz(&[vx_fixture::Item::File(
+        "bin/hello",
+        b"#!/bin/sh\necho bye\n".to_vec(),
+        0o755,
+    )]);
+    std::fs::write(&archive_path, &other).unwrap();
+    work.write_manifest(&manifest.replace(
+        &vx_fixture::sha256_hex(&archive),
+        &vx_fixture::sha256_hex(&other),
+    ));
+    assert_ne!(explain(&work, "build").0, first);
+}
+
+#[test]
+fn no_secret_of_the_env_file_or_the_environment_enters_a_key_or_a_kept_result() {
+    let work = project(&format!(
+        "[settings]\nenv_file = \".env\"\n\n[env]\nAPI = \"${{SECRET_TOKEN}}\"\nPLAIN = \"{{project}}/x\"\n\n{BUILD}"
+    ));
+    std::fs::write(
+        work.dir.path().join(".env"),
+        "DB_PASSWORD=hunter2-from-dotenv\n",
+    )
+    .unwrap();
+    let secret = "s3cret-from-the-environment";
+    let (code, stdout, stderr) = work.outcome_with(&["run", "build", "--explain-key"], |cmd| {
+        cmd.env("SECRET_TOKEN", secret);
+    });
+    assert_eq!(code, 0, "{stderr}");
+    let home = work.dir.path().display().to_string();
+    assert!(!stdout.contains(secret), "{stdout}");
+    assert!(!stdout.contains("hunter2"), "{stdout}");
+    assert!(!stdout.contains(&home), "no absolute path: {stdout}");
+    assert!(stdout.contains("{project}/x"), "{stdout}");
+    let (code, _, stderr) = work.outcome_with(&["run", "--output", "prefix", "build"], |cmd| {
+        cmd.env("SECRET_TOKEN", secret);
+    });
+    assert_eq!(code, 0, "{stderr}");
+    let entry = area(&work).join(&entries(&work)[0]);
+    for file in ["key.json", "log"] {
+        let text = std::fs::read_to_string(entry.join(file)).unwrap();
+        assert!(
+            !text.contains(secret) && !text.contains("hunter2"),
+            "{file}: {text}"
+        );
+        assert!(!text.contains(&home), "{file}: {text}");
+    }
+    // The secret still counts: another value, another key.
+    let (_, other, _) = work.outcome_with(&["run", "build", "--explain-key"], |cmd| {
+        cmd.env("SECRET_TOKEN", "another");
+    });
+    assert_ne!(other, stdout);
+}
+
+#[test]
+fn cache_false_keeps_nothing_and_runs_each_time() {
+    let work = project(&BUILD.replace("outputs = [", "cache = false\noutputs = ["));
+    run(&work, &["build"]);
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    run(&work, &["build"]);
+    assert_eq!(runs(&work), 2);
+    assert!(entries(&work).is_empty());
+}
+
+#[test]
+fn force_runs_the_task_instead_of_restoring_it() {
+    let work = project(BUILD);
+    run(&work, &["build"]);
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    run(&work, &["--force", "build"]);
+    assert_eq!(runs(&work), 2);
+}
+
+#[test]
+fn the_area_is_bounded_least_recently_used_first() {
+    let work = project(&format!(
+        "[settings]\ntask_cache_size = 1\n\n{BUILD}\n{}",
+        BUILD
+            .replace("[tasks.build]", "[tasks.other]")
+            .replace("out/", "other/")
+            .replace("out/**", "other/**")
+    ));
+    run(&work, &["build"]);
+    let first = entries(&work);
+    assert_eq!(first.len(), 1);
+    run(&work, &["other"]);
+    let second = entries(&work);
+    assert_eq!(second.len(), 1, "the older result went: {second:?}");
+    assert_ne!(second, first);
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    run(&work, &["build"]);
+    assert_eq!(runs(&work), 3, "evicted: it ran again");
+}
+
+#[test]
+fn vx_cache_clean_removes_the_results() {
+    let work = project(BUILD);
+    run(&work, &["build"]);
+    let (code, stdout, stderr) = work.outcome(&["cache", "clean"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    run(&work, &["build"]);
+    assert_eq!(runs(&work), 2);
+}
+
+/// A tar.zst whose one entry is `name` (written into the header as is, so `..` and
+/// absolute names get through): a file, or a link to `link`.
+fn hostile_archive(name: &str, link: Option<&'static str>) -> Vec<u8> {
+    let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    let item = match link {
+        Some(target) => vx_fixture::Item::Symlink(name, target),
+        None => vx_fixture::Item::File(name, b"owned".to_vec(), 0o644),
+    };
+    vx_fixture::tar_zst(&[item])
+}
+
+/// Puts `archive` in place of the kept result of `build`'s current key.
+fn plant(work: &Work, archive: &[u8]) {
+    let (key, document) = explain(work, "build");
+    let entry = area(work).join(&key);
+    std::fs::create_dir_all(&entry).unwrap();
+    std::fs::write(
+        entry.join("key.json"),
+        serde_json::to_vec(&document).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(entry.join("log"), "planted\n").unwrap();
+    std::fs::create_dir_all(entry.join("outputs")).unwrap();
+    std::fs::write(entry.join("outputs/0.tar.zst"), archive).unwrap();
+}
+
+fn refused_and_ran(work: &Work, outside: &Path) {
+    let said = run(work, &["build"]);
+    assert_eq!(runs(work), 1, "the task ran: {said}");
+    assert!(said.contains("was not restored"), "{said}");
+    assert!(!outside.exists(), "nothing written outside the project");
+    assert_eq!(
+        std::fs::read_to_string(work.dir.path().join("out/sub/result.txt")).unwrap(),
+        "input one\n"
+    );
+}
+
+#[test]
+fn a_kept_archive_with_dot_dot_is_refused_and_the_task_runs() {
+    let work = project(BUILD);
+    let outside = work.dir.path().parent().unwrap().join(format!(
+        "escaped-{}",
+        work.dir.path().file_name().unwrap().to_string_lossy()
+    ));
+    let name = format!("../{}", outside.file_name().unwrap().to_string_lossy());
+    plant(&work, &hostile_archive(&name, None));
+    refused_and_ran(&work, &outside);
+}
+
+#[test]
+fn a_kept_archive_with_a_link_out_of_the_project_is_refused_and_the_task_runs() {
+    let work = project(BUILD);
+    let outside = work.dir.path().join("../linked-out-of-project");
+    plant(&work, &hostile_archive("out/escape", Some("/etc")));
+    refused_and_ran(&work, &outside);
+    assert!(!work.dir.path().join("out/escape").exists());
+    plant(&work, &hostile_archive("out/up", Some("../../..")));
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    std::fs::remove_file(work.dir.path().join("runs")).unwrap();
+    refused_and_ran(&work, &outside);
+    assert!(std::fs::symlink_metadata(work.dir.path().join("out/up")).is_err());
+}
+
+#[test]
+fn json_events_say_what_the_cache_did() {
+    let work = project(BUILD);
+    let events = |work: &Work| -> Vec<serde_json::Value> {
+        let (code, stdout, stderr) = work.run_tasks(&["--json", "build"]);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    };
+    let done = |events: &[serde_json::Value]| {
+        events
+            .iter()
+            .find(|e| e["event"] == "phase" && e["phase"] == "done")
+            .and_then(|e| e["cache"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(done(&events(&work)).starts_with("kept (key "));
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    let restored = done(&events(&work));
+    assert!(restored.starts_with("restored (key "), "{restored}");
+    assert_eq!(runs(&work), 1);
+}
+
+#[test]
+fn a_result_is_never_restored_through_a_link_the_project_holds() {
+    let work = project(BUILD);
+    run(&work, &["build"]);
+    // `out` becomes a link to a directory outside the project: the kept result is not
+    // written through it; the task runs (and writes where its own command says).
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), work.dir.path().join("out")).unwrap();
+    let (code, stdout, stderr) = work.run_tasks(&["--output", "prefix", "--force", "build"]);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    std::fs::remove_dir_all(elsewhere.path().join("sub")).unwrap();
+    let said = run(&work, &["build"]);
+    assert!(said.contains("is a link in the project"), "{said}");
+    assert_eq!(runs(&work), 3, "the task ran: {said}");
+}
+
+#[test]
+fn a_service_is_never_cached() {
+    let work = project(&BUILD.replace("outputs = [", "service = true\noutputs = ["));
+    run(&work, &["build"]);
+    assert!(entries(&work).is_empty());
+}

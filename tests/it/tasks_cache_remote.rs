@@ -1,0 +1,449 @@
+//! Task results in the team's OCI registry, end to end: a real registry (the CNCF
+//! distribution registry, Debian's `docker-registry`, the mirror tests' fixture) on
+//! loopback, real minisign keys (`minisign -G -W`), the real `vx run`. A CI workspace
+//! pushes signed results; a fresh clone with an empty cache restores them with no task
+//! command run; a result signed by a key the project does not trust, a tampered blob
+//! and a second writer of the same key are never restored, and the run says why; a
+//! registry that is down costs a line and the task runs.
+
+use std::path::{Path, PathBuf};
+
+use crate::common;
+
+use common::Work;
+use common::registry_server::Registry;
+use common::signing::Keys;
+
+/// `build` copies `src/in.txt` and `$EXTRA` (read from the environment, not declared:
+/// what a patched build step could slip in without changing the key) into `out/`,
+/// counting its runs in `runs`.
+const BUILD: &str = r#"[tasks.build]
+run = "echo ran >> runs; mkdir -p out && cat src/in.txt > out/result.txt && echo \"$EXTRA\" >> out/result.txt && echo building"
+sources = ["src/**"]
+outputs = ["out/**"]
+"#;
+
+/// A clone of the project trusting `trusted` (public key lines), results in the
+/// registry's repository `repo`.
+fn clone(registry: &Registry, repo: &str, trusted: &[&str]) -> Work {
+    let keys: Vec<String> = trusted.iter().map(|k| format!("\"{k}\"")).collect();
+    let work = Work::with_tasks(&format!(
+        "[settings]\ntask_cache = \"{}\"\ntask_cache_keys = [{}]\n\n{BUILD}",
+        registry.mirror(repo),
+        keys.join(", ")
+    ));
+    std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
+    std::fs::write(work.dir.path().join("src/in.txt"), "input\n").unwrap();
+    work
+}
+
+/// `vx run build` in `work`, pushing signed with the secret key file `signer` when
+/// given, `EXTRA` set to `extra`; its exit code must be 0. What it said.
+fn run(work: &Work, signer: Option<&Path>, extra: &str) -> String {
+    let home = work.dir.path().join("home");
+    let push: &[&str] = if signer.is_some() { &["--push"] } else { &[] };
+    let args = [&["run", "--output", "prefix"], push, &["build"]].concat();
+    let (code, stdout, stderr) = work.outcome_with(&args, |cmd| {
+        cmd.env("HOME", &home)
+            .env("DOCKER_CONFIG", home.join("docker"))
+            .env("EXTRA", extra)
+            .env_remove("VX_TASK_CACHE")
+            .env_remove("VX_TASK_CACHE_PUSH")
+            .env_remove("VX_TASK_CACHE_SIGNING_KEY");
+        if let Some(key) = signer {
+            cmd.env("VX_TASK_CACHE_SIGNING_KEY", key);
+        }
+    });
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    format!("{stdout}{stderr}")
+}
+
+fn runs(work: &Work) -> usize {
+    std::fs::read_to_string(work.dir.path().join("runs"))
+        .unwrap_or_default()
+        .lines()
+        .count()
+}
+
+fn result(work: &Work) -> String {
+    std::fs::read_to_string(work.dir.path().join("out/result.txt")).unwrap()
+}
+
+/// The one kept entry of `work`'s cache.
+fn entry(work: &Work) -> PathBuf {
+    let area = work.dir.path().join("cache/vx/tasks");
+    let found: Vec<PathBuf> = std::fs::read_dir(&area)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| !p.file_name().unwrap().to_string_lossy().starts_with('.'))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    found[0].clone()
+}
+
+struct Signers {
+    keys: Keys,
+    _dir: tempfile::TempDir,
+}
+
+impl Signers {
+    fn new() -> Signers {
+        let dir = tempfile::tempdir().unwrap();
+        Signers {
+            keys: Keys::new(dir.path()),
+            _dir: dir,
+        }
+    }
+
+    /// A new key pair `name`: its public key line and its secret key file.
+    fn key(&self, name: &str) -> (String, PathBuf) {
+        let (public, _) = self.keys.minisign_key(name);
+        (public, self.keys.0.join(name))
+    }
+}
+
+#[test]
+fn a_fresh_clone_restores_a_signed_result_from_the_registry_with_no_command_run() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (ci_public, ci_secret) = signers.key("ci");
+    let ci = clone(&registry, "team/results", &[&ci_public]);
+    let said = run(&ci, Some(&ci_secret), "");
+    assert!(said.contains("pushed to oci://"), "{said}");
+    assert_eq!(runs(&ci), 1);
+
+    let laptop = clone(&registry, "team/results", &[&ci_public]);
+    let said = run(&laptop, None, "");
+    assert_eq!(runs(&laptop), 0, "no task command ran: {said}");
+    assert!(
+        said.contains("`build` restored from the registry (key "),
+        "{said}"
+    );
+    assert_eq!(result(&laptop), result(&ci), "byte-identical outputs");
+    assert!(
+        said.contains("[build] building"),
+        "the log came along: {said}"
+    );
+    // Kept here once believed: the next restore needs no registry.
+    drop(registry);
+    std::fs::remove_dir_all(laptop.dir.path().join("out")).unwrap();
+    let said = run(&laptop, None, "");
+    assert_eq!(runs(&laptop), 0, "{said}");
+    assert!(said.contains("`build` restored (key "), "{said}");
+}
+
+#[test]
+fn a_result_signed_by_a_key_the_project_does_not_trust_is_refused_and_the_task_runs() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (trusted, _) = signers.key("main-ci");
+    let (_, stranger) = signers.key("pull-request");
+    let pr = clone(&registry, "team/results", &[&trusted]);
+    let said = run(&pr, Some(&stranger), "");
+    assert!(said.contains("pushed to"), "{said}");
+
+    let laptop = clone(&registry, "team/results", &[&trusted]);
+    let said = run(&laptop, None, "");
+    assert_eq!(runs(&laptop), 1, "the task ran: {said}");
+    assert!(
+        said.contains("result refused: it is signed by no key the project trusts"),
+        "{said}"
+    );
+}
+
+#[test]
+fn a_tampered_blob_is_refused_and_the_task_runs() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("ci");
+    let ci = clone(&registry, "team/results", &[&public]);
+    run(&ci, Some(&secret), "");
+    // The outputs' layer is the archive the CI kept: change its bytes in the registry.
+    let archive = std::fs::read(entry(&ci).join("outputs/0.tar.zst")).unwrap();
+    let blob = registry.blob_file(&vx_fixture::sha256_hex(&archive));
+    let mut tampered = archive.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0xff;
+    std::fs::write(&blob, &tampered).unwrap();
+
+    let laptop = clone(&registry, "team/results", &[&public]);
+    let said = run(&laptop, None, "");
+    assert_eq!(runs(&laptop), 1, "the task ran: {said}");
+    assert!(said.contains("does not match its digest"), "{said}");
+    assert_eq!(result(&laptop), "input\n\n");
+}
+
+#[test]
+fn of_two_writers_of_one_key_only_the_trusted_ones_result_is_restored_whoever_wrote_last() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (main_public, main_secret) = signers.key("main");
+    let (_, attacker) = signers.key("attacker");
+    // The attacker's build slips `pwned` in through a variable the key does not see
+    // (nx's CREEP): one key, two results. The attacker writes first and last.
+    // (The attacker's clone trusts no key, so it never restores main's result.)
+    let evil = clone(&registry, "team/results", &[]);
+    run(&evil, Some(&attacker), "pwned");
+    let main = clone(&registry, "team/results", &[&main_public]);
+    run(&main, Some(&main_secret), "");
+    std::fs::remove_dir_all(evil.dir.path().join("cache")).unwrap();
+    std::fs::remove_dir_all(evil.dir.path().join("out")).unwrap();
+    let said = run(&evil, Some(&attacker), "pwned");
+    assert!(said.contains("pushed to"), "{said}");
+
+    let laptop = clone(&registry, "team/results", &[&main_public]);
+    let said = run(&laptop, None, "");
+    assert_eq!(runs(&laptop), 0, "{said}");
+    assert_eq!(
+        result(&laptop),
+        "input\n\n",
+        "main's result, not the attacker's"
+    );
+}
+
+#[test]
+fn a_registry_that_is_down_costs_a_line_and_the_task_runs() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let work = Work::with_tasks(&format!(
+        "[settings]\ntask_cache = \"oci://127.0.0.1:{port}/team/results\"\n\n{BUILD}"
+    ));
+    std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
+    std::fs::write(work.dir.path().join("src/in.txt"), "input\n").unwrap();
+    let said = run(&work, None, "");
+    assert_eq!(runs(&work), 1);
+    assert!(said.contains("not read"), "{said}");
+}
+
+#[test]
+fn the_user_config_names_the_registry_for_a_project_that_names_none() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("ci");
+    let ci = clone(&registry, "team/results", &[&public]);
+    run(&ci, Some(&secret), "");
+    // The project trusts the key but names no registry; the user's config does.
+    let laptop = Work::with_tasks(&format!(
+        "[settings]\ntask_cache_keys = [\"{public}\"]\n\n{BUILD}"
+    ));
+    std::fs::create_dir_all(laptop.dir.path().join("src")).unwrap();
+    std::fs::write(laptop.dir.path().join("src/in.txt"), "input\n").unwrap();
+    let config = laptop.dir.path().join("user-config/vx/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        format!("task_cache = \"{}\"\n", registry.mirror("team/results")),
+    )
+    .unwrap();
+    let said = run(&laptop, None, "");
+    assert_eq!(runs(&laptop), 0, "{said}");
+    assert!(said.contains("restored from the registry"), "{said}");
+}
+
+#[test]
+fn a_registry_that_trickles_costs_its_deadline_then_the_task_runs() {
+    // Every answer's body a byte a tenth of a second, never fast enough to finish: no
+    // read timeout trips; VX_TASK_CACHE_TIMEOUT (2 s) does.
+    let slow = common::trickle::Trickle::start(1 << 20, std::time::Duration::from_millis(100));
+    let signers = Signers::new();
+    let (public, _) = signers.key("ci");
+    let authority = slow.url("").trim_start_matches("http://").to_owned();
+    let work = Work::with_tasks(&format!(
+        "[settings]\ntask_cache = \"oci://{authority}/team/results\"\ntask_cache_keys = [\"{public}\"]\n\n{BUILD}"
+    ));
+    std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
+    std::fs::write(work.dir.path().join("src/in.txt"), "input\n").unwrap();
+    let started = std::time::Instant::now();
+    let (code, stdout, stderr) =
+        work.outcome_with(&["run", "--output", "prefix", "build"], |cmd| {
+            cmd.env("VX_TASK_CACHE_TIMEOUT", "2")
+                .env("HOME", work.dir.path().join("home"))
+                .env("DOCKER_CONFIG", work.dir.path().join("docker"));
+        });
+    let took = started.elapsed();
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(runs(&work), 1, "the task ran: {stderr}");
+    assert!(stderr.contains("not read"), "{stderr}");
+    assert!(took < std::time::Duration::from_secs(30), "took {took:?}");
+}
+
+/// `curl ARGS`, its stdout; the test fails when curl does.
+fn curl(args: &[&str]) -> Vec<u8> {
+    let out = std::process::Command::new("curl")
+        .args(["-sSf"])
+        .args(args)
+        .output()
+        .expect("curl runs");
+    assert!(
+        out.status.success(),
+        "curl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Copies the manifest tagged `tag` and its blobs from repository `from` to `to` of
+/// `registry`, byte for byte (what anyone who can read one repository and push to
+/// another can do).
+fn copy(registry: &Registry, from: &str, to: &str, tag: &str, scratch: &Path) {
+    const OCI: &str = "application/vnd.oci.image.manifest.v1+json";
+    let base = format!("http://127.0.0.1:{}/v2", registry.port);
+    let manifest = curl(&[
+        "-H",
+        &format!("Accept: {OCI}"),
+        &format!("{base}/{from}/manifests/{tag}"),
+    ]);
+    let parsed: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+    let mut digests = vec![parsed["config"]["digest"].as_str().unwrap().to_owned()];
+    for layer in parsed["layers"].as_array().unwrap() {
+        digests.push(layer["digest"].as_str().unwrap().to_owned());
+    }
+    for digest in digests {
+        let file = scratch.join(digest.replace(':', "-"));
+        curl(&[
+            "-o",
+            file.to_str().unwrap(),
+            &format!("{base}/{from}/blobs/{digest}"),
+        ]);
+        let head = String::from_utf8(curl(&[
+            "-X",
+            "POST",
+            "-D",
+            "-",
+            "-o",
+            "/dev/null",
+            &format!("{base}/{to}/blobs/uploads/"),
+        ]))
+        .unwrap();
+        let location = head
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("Location: ")
+                    .or_else(|| l.strip_prefix("location: "))
+            })
+            .unwrap()
+            .trim()
+            .to_owned();
+        let location = if location.starts_with('/') {
+            format!("http://127.0.0.1:{}{location}", registry.port)
+        } else {
+            location
+        };
+        let sep = if location.contains('?') { '&' } else { '?' };
+        curl(&[
+            "-X",
+            "PUT",
+            "-H",
+            "Content-Type: application/octet-stream",
+            "--data-binary",
+            &format!("@{}", file.display()),
+            &format!("{location}{sep}digest={digest}"),
+        ]);
+    }
+    let file = scratch.join("manifest.json");
+    std::fs::write(&file, &manifest).unwrap();
+    curl(&[
+        "-X",
+        "PUT",
+        "-H",
+        &format!("Content-Type: {OCI}"),
+        "--data-binary",
+        &format!("@{}", file.display()),
+        &format!("{base}/{to}/manifests/{tag}"),
+    ]);
+}
+
+#[test]
+fn a_signed_result_copied_into_another_projects_repository_is_refused_there() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, id) = signers.keys.minisign_key("ci");
+    let (secret, id) = (signers.keys.0.join("ci"), id.to_ascii_lowercase());
+    let ci = clone(&registry, "team/app", &[&public]);
+    run(&ci, Some(&secret), "");
+    let key = entry(&ci)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    // Someone replays app's signed result into another project's repository, where the
+    // same key signs results too.
+    let scratch = tempfile::tempdir().unwrap();
+    for tag in [format!("vxt-{key}"), format!("vxt-{key}.sig-{id}")] {
+        copy(&registry, "team/app", "team/other", &tag, scratch.path());
+    }
+    let other = clone(&registry, "team/other", &[&public]);
+    let said = run(&other, None, "");
+    assert_eq!(runs(&other), 1, "the task ran: {said}");
+    assert!(
+        said.contains("its signature is for another project (team/app)"),
+        "{said}"
+    );
+}
+
+#[test]
+fn each_output_root_is_a_layer_of_its_own_and_a_fresh_clone_gets_them_all() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("ci");
+    let two_roots = BUILD
+        .replace(
+            "&& echo building",
+            "&& mkdir -p dist && cp src/in.txt dist/copy.txt && echo building",
+        )
+        .replace(
+            "outputs = [\"out/**\"]",
+            "outputs = [\"out/**\", \"dist/*.txt\"]",
+        );
+    let make = || {
+        let work = clone(&registry, "team/results", &[&public]);
+        let toml = std::fs::read_to_string(work.manifest()).unwrap();
+        work.write_manifest(&toml.replace(BUILD, &two_roots));
+        work
+    };
+    let ci = make();
+    run(&ci, Some(&secret), "");
+    let key = entry(&ci)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let manifest: serde_json::Value = serde_json::from_slice(&curl(&[
+        "-H",
+        "Accept: application/vnd.oci.image.manifest.v1+json",
+        &format!(
+            "http://127.0.0.1:{}/v2/team/results/manifests/vxt-{key}",
+            registry.port
+        ),
+    ]))
+    .unwrap();
+    assert_eq!(
+        manifest["artifactType"],
+        "application/vnd.vx.task-result.v1+json"
+    );
+    assert_eq!(
+        manifest["config"]["digest"],
+        format!("sha256:{key}").as_str()
+    );
+    let roots: Vec<&str> = manifest["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|l| l["mediaType"] == "application/vnd.vx.task-result.outputs.v1.tar+zstd")
+        .map(|l| l["annotations"]["dev.vx.output"].as_str().unwrap())
+        .collect();
+    assert_eq!(roots, ["out/**", "dist/*.txt"]);
+
+    let laptop = make();
+    let said = run(&laptop, None, "");
+    assert_eq!(runs(&laptop), 0, "{said}");
+    assert_eq!(result(&laptop), result(&ci));
+    assert_eq!(
+        std::fs::read_to_string(laptop.dir.path().join("dist/copy.txt")).unwrap(),
+        "input\n"
+    );
+}
