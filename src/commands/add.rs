@@ -10,19 +10,15 @@ use vx::exit::Error;
 use vx::manifest::MANIFEST_FILE;
 
 use vx::ops::edit::Edited;
+use vx::session::{Opening, Want};
 
 use crate::cli::AddArgs;
 
 /// Runs `vx add`.
 pub fn run(args: &AddArgs) -> Result<i32, Error> {
     let cwd = super::request::cwd()?;
-    let path = match vx::manifest::locate(args.manifest.as_deref(), &cwd)
-        .and_then(vx::manifest::editable)
-    {
-        Ok(path) => path,
-        Err(vx::manifest::ManifestError::NotFound { .. }) => cwd.join(MANIFEST_FILE),
-        Err(e) => return Err(Error::usage(e)),
-    };
+    let opening = Opening::new(args.manifest.as_deref(), Want::Optional).cwd(&cwd);
+    let path = vx::session::locate_editable(&opening)?.unwrap_or_else(|| cwd.join(MANIFEST_FILE));
     let snapshot = super::request::snapshot(&path)?;
     let result = add(&path, args);
     super::unless_ok(snapshot, result)

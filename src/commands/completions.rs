@@ -76,8 +76,8 @@ fn command() -> clap::Command {
 
 /// The project of the working directory, if one is found and reads.
 fn project() -> Option<vx::manifest::Manifest> {
-    let cwd = std::env::current_dir().ok()?;
-    let path = vx::manifest::locate(None, &cwd).ok()?;
+    let opening = vx::session::Opening::new(None, vx::session::Want::Optional);
+    let path = vx::session::locate(&opening).ok()??;
     vx::manifest::Manifest::load(&path).ok()
 }
 

@@ -11,9 +11,10 @@ use crate::cli::DoctorArgs;
 /// Runs `vx doctor`.
 pub fn run(args: &DoctorArgs) -> Result<i32, Error> {
     let offline = vx::resolution::Options::from_env(args.offline, true).offline;
-    let manifest = super::request::cwd()
+    let opening = vx::session::Opening::new(args.manifest.as_deref(), vx::session::Want::Optional);
+    let manifest = vx::session::locate(&opening)
         .ok()
-        .and_then(|cwd| vx::manifest::locate(args.manifest.as_deref(), &cwd).ok())
+        .flatten()
         .filter(|path| path.is_file());
     let store = vx::install::store::locate(args.store.clone());
     let exe = std::env::current_exe()

@@ -3,6 +3,7 @@
 //! and its entry out of the `vx.lock` beside it.
 
 use vx::exit::{Error, OK};
+use vx::session::{Opening, SessionError, Want};
 
 use crate::cli::RemoveArgs;
 
@@ -22,10 +23,9 @@ pub fn run(args: &RemoveArgs) -> Result<i32, Error> {
         }
         path
     } else {
-        let cwd = super::request::cwd()?;
-        vx::manifest::locate(args.manifest.as_deref(), &cwd)
-            .and_then(vx::manifest::editable)
-            .map_err(Error::usage)?
+        let opening =
+            Opening::new(args.manifest.as_deref(), Want::Project).cwd(&super::request::cwd()?);
+        vx::session::locate_editable(&opening)?.ok_or(SessionError::NoProject)?
     };
     let new_text = vx::ops::edit::removed(&path, &args.name)?;
     let snapshot = super::request::snapshot(&path)?;

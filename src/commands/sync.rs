@@ -89,8 +89,9 @@ fn which_manifest(args: &SyncArgs) -> Result<Option<std::path::PathBuf>, Error> 
     if args.manifest.is_some() {
         return Ok(None);
     }
-    match vx::manifest::locate(None, &super::request::cwd()?) {
-        Err(vx::manifest::ManifestError::NotFound { .. }) => Ok(global::existing().inspect(|g| {
+    let opening = Opening::new(None, Want::Optional).cwd(&super::request::cwd()?);
+    match vx::session::locate(&opening) {
+        Ok(None) => Ok(global::existing().inspect(|g| {
             vx::note!(
                 "vx: no vx.toml here or above: syncing the global toolset ({})",
                 g.display()

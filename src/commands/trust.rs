@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use vx::exit::Error;
 use vx::manifest::MANIFEST_FILE;
+use vx::session::{Opening, Want};
 use vx_tui::text::sanitize;
 
 use crate::cli::TrustArgs;
@@ -16,16 +17,16 @@ pub fn run(args: &TrustArgs) -> Result<i32, Error> {
     let manifest = match &args.path {
         Some(path) if path.is_dir() => path.join(MANIFEST_FILE),
         Some(path) => path.clone(),
-        None => match vx::manifest::locate(None, &super::request::cwd()?) {
-            Ok(path) => path,
-            Err(vx::manifest::ManifestError::NotFound { start }) => {
-                return Err(Error::usage(format!(
+        None => {
+            let start = super::request::cwd()?;
+            let opening = Opening::new(None, Want::Optional).cwd(&start);
+            vx::session::locate(&opening)?.ok_or_else(|| {
+                Error::usage(format!(
                     "no vx.toml in {} or any parent directory; `vx trust PATH` names one",
                     sanitize(&start.display().to_string())
-                )));
-            }
-            Err(e) => return Err(Error::usage(e)),
-        },
+                ))
+            })?
+        }
     };
     let shown = sanitize(&absolute(&manifest).display().to_string()).into_owned();
     let mut out = std::io::stdout().lock();

@@ -10,8 +10,8 @@
 //! in a home directory would then be every subdirectory's project).
 
 use vx::exit::{Because, Error};
-use vx::manifest::ManifestError;
 use vx::project::LockMode;
+use vx::session::{Opening, Want};
 
 use crate::cli::{RunArgs, UseArgs};
 
@@ -36,11 +36,11 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
         }
         path
     } else {
-        match vx::manifest::locate(args.manifest.as_deref(), &super::request::cwd()?)
-            .and_then(vx::manifest::editable)
-        {
-            Ok(path) => path,
-            Err(ManifestError::NotFound { .. }) => {
+        let opening =
+            Opening::new(args.manifest.as_deref(), Want::Optional).cwd(&super::request::cwd()?);
+        match vx::session::locate_editable(&opening)? {
+            Some(path) => path,
+            None => {
                 return Err(Error::usage(format!(
                     "no vx.toml here or in a parent directory: `vx use -g {}` adds to your global toolset ({}), `vx init` starts a project here",
                     args.tools.join(" "),
@@ -50,7 +50,6 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
                     )
                 )));
             }
-            Err(e) => return Err(Error::usage(e)),
         }
     };
     if args.tools.is_empty() {

@@ -86,6 +86,12 @@ impl Opening {
         self.store = store.map(Path::to_path_buf);
         self
     }
+
+    /// Searches from `cwd` rather than the process's working directory.
+    pub fn cwd(mut self, cwd: &Path) -> Opening {
+        self.cwd = Some(cwd.to_path_buf());
+        self
+    }
 }
 
 /// Why a project could not be opened.
@@ -148,6 +154,13 @@ pub fn locate(opening: &Opening) -> Result<Option<PathBuf>, SessionError> {
         Err(ManifestError::NotFound { .. }) if opening.want != Want::Project => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The vx.toml `opening` names, for a command that edits it: found as [`locate`]
+/// finds it, and refused when it is a mise project read in place (those files are the
+/// team's; `vx import` writes a vx.toml beside them).
+pub fn locate_editable(opening: &Opening) -> Result<Option<PathBuf>, SessionError> {
+    Ok(locate(opening)?.map(manifest::editable).transpose()?)
 }
 
 impl Session {

@@ -964,6 +964,80 @@ fn a_command_naming_another_is_found_and_a_helper_is_not() {
     );
 }
 
+/// The places a command's file finds a project's manifest itself (`manifest::locate`,
+/// `manifest::find`, or either imported from `manifest`), as `src/commands/FILE.rs:
+/// LINE`: a command opens its project through the session's door (`session::locate`,
+/// `locate_editable`, `Session::open`), so every command searches the same way
+/// (`--manifest`, `$VX_MANIFEST`, vx.toml up the tree, a mise project in place).
+fn commands_finding_the_project_themselves(files: &[(&str, &str)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (stem, text) in files {
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or_default();
+            let direct = ["manifest::locate", "manifest::find"]
+                .iter()
+                .any(|path| code.contains(path));
+            let imported = code.contains("manifest::{")
+                && code
+                    .split("manifest::{")
+                    .nth(1)
+                    .and_then(|rest| rest.split('}').next())
+                    .is_some_and(|names| {
+                        names
+                            .split(',')
+                            .any(|n| matches!(n.split_whitespace().next(), Some("locate" | "find")))
+                    });
+            if direct || imported {
+                found.push(format!("src/commands/{stem}.rs:{}", n + 1));
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn commands_open_their_project_through_the_sessions_door() {
+    let dir = Path::new(ROOT).join("src/commands");
+    let mut texts = Vec::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+            texts.push((stem, std::fs::read_to_string(&path).unwrap()));
+        }
+    }
+    texts.sort();
+    let files: Vec<(&str, &str)> = texts
+        .iter()
+        .map(|(s, t)| (s.as_str(), t.as_str()))
+        .collect();
+    let found = commands_finding_the_project_themselves(&files);
+    assert!(
+        found.is_empty(),
+        "commands that find the manifest themselves (use `vx::session::locate` or `locate_editable`):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn a_command_finding_its_manifest_itself_is_found() {
+    let files = [
+        ("add", "fn run() { vx::manifest::locate(None, &cwd); }"),
+        (
+            "trust",
+            "use vx::manifest::{MANIFEST_FILE, locate as find_it};",
+        ),
+        (
+            "sync",
+            "// manifest::locate is the session's\nfn f() { vx::session::locate(&o); vx::manifest::global::path(); }",
+        ),
+    ];
+    assert_eq!(
+        commands_finding_the_project_themselves(&files),
+        ["src/commands/add.rs:1", "src/commands/trust.rs:1"]
+    );
+}
+
 /// A rule held by a counted list: a file of the library may do the thing (`what` of its
 /// scan) only as often as `allowed` says, and no other file at all outside the `free`
 /// rooms. A count over the list grows the debt; a count under it must lower the list,
