@@ -89,6 +89,8 @@ mod lock_rules;
 #[cfg(unix)]
 mod mirror;
 #[cfg(unix)]
+mod mise_corpus;
+#[cfg(unix)]
 mod net_credentials;
 #[cfg(unix)]
 mod net_proxy;
