@@ -46,6 +46,8 @@ vx=$(realpath "$1")
 mise=$(realpath "$2")
 rounds=${3:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+. "$root/scripts/lib/common.sh"
 uv=${UV:-$(command -v uv || echo /tmp/benchtools/uvenv/bin/uv)}
 uv_pythons=${UV_PYTHON_INSTALL_DIR:-/tmp/benchtools/uvpy}
 node_archive=$root/target/runtime-fixtures/node-v20.11.1-linux-x64.tar.xz
@@ -99,16 +101,7 @@ fi
 
 # vx's uv: astral-sh/uv's release archive, packed from PyPI's wheel of the same uv.
 uv_triple=x86_64-unknown-linux-gnu
-uv_archive=$cache/uv-$uv_triple.tar.gz
-if [ ! -s "$uv_archive" ]; then
-  rm -rf "$cache/uvwheel" && mkdir -p "$cache/uvwheel"
-  python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux_2_17_x86_64 \
-    --python-version 3.12 -d "$cache/uvwheel" "uv==$UV_RELEASE"
-  (cd "$cache/uvwheel" && python3 -m zipfile -e uv-*.whl x && mkdir "uv-$uv_triple" &&
-    cp "x/uv-$UV_RELEASE.data/scripts/uv" "x/uv-$UV_RELEASE.data/scripts/uvx" "uv-$uv_triple/" &&
-    chmod 755 "uv-$uv_triple"/* && tar czf "$uv_archive.tmp" "uv-$uv_triple")
-  mv "$uv_archive.tmp" "$uv_archive"
-fi
+uv_archive=$(uv_release_archive "$cache" "$UV_RELEASE" "$uv_triple")
 
 work=$(mktemp -d)
 server=

@@ -36,6 +36,8 @@ vx=$(realpath "$1")
 mise=$(realpath "$2")
 rounds=${3:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+. "$root/scripts/lib/common.sh"
 fixtures=$root/target/runtime-fixtures
 node_archive=$fixtures/node-v20.11.1-linux-x64.tar.xz
 cpython=${CPYTHON:-$fixtures/cpython-3.12.1-install_only_stripped.tar.gz}
@@ -56,16 +58,7 @@ if ! ls "$cache/files"/pre_commit-$PRE_COMMIT-*.whl >/dev/null 2>&1; then
   curl -fsS -o "$cache/files/${pure##*/}" "$pure"
 fi
 uv_triple=x86_64-unknown-linux-gnu
-uv_archive=$cache/uv-$uv_triple.tar.gz
-if [ ! -s "$uv_archive" ]; then
-  rm -rf "$cache/uvwheel" && mkdir -p "$cache/uvwheel"
-  python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux_2_17_x86_64 \
-    --python-version 3.12 -d "$cache/uvwheel" "uv==$UV_RELEASE"
-  (cd "$cache/uvwheel" && python3 -m zipfile -e uv-*.whl x && mkdir "uv-$uv_triple" &&
-    cp "x/uv-$UV_RELEASE.data/scripts/uv" "x/uv-$UV_RELEASE.data/scripts/uvx" "uv-$uv_triple/" &&
-    chmod 755 "uv-$uv_triple"/* && tar czf "$uv_archive.tmp" "uv-$uv_triple")
-  mv "$uv_archive.tmp" "$uv_archive"
-fi
+uv_archive=$(uv_release_archive "$cache" "$UV_RELEASE" "$uv_triple")
 
 work=$(mktemp -d)
 server=
@@ -94,7 +87,7 @@ export PIP_INDEX_URL=$url/simple/ PIP_DISABLE_PIP_VERSION_CHECK=1
 # tool's environment at install, as its runs could not: BENCH_BYTECODE=1 keeps it).
 unset PIP_CONFIG_FILE PIP_FIND_LINKS PIP_EXTRA_INDEX_URL NPM_CONFIG_USERCONFIG \
   UV_INDEX_URL UV_DEFAULT_INDEX VIRTUAL_ENV || true
-[ -n "${BENCH_BYTECODE:-}" ] && export PYTHONDONTWRITEBYTECODE=1 || unset PYTHONDONTWRITEBYTECODE
+if [ -n "${BENCH_BYTECODE:-}" ]; then export PYTHONDONTWRITEBYTECODE=1; else unset PYTHONDONTWRITEBYTECODE; fi
 mkdir -p "$XDG_CONFIG_HOME/vx" "$work/project"
 cat >"$XDG_CONFIG_HOME/vx/config.toml" <<EOF
 [github]

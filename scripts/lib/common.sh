@@ -91,3 +91,22 @@ median_min() {
   printf '%s %s\n' "$(printf '%s\n' "$sorted" | sed -n "$(((runs + 1) / 2))p")" \
     "$(printf '%s\n' "$sorted" | head -1)"
 }
+
+# astral-sh/uv's release archive uv-TRIPLE.tar.gz of uv VERSION, packed once into CACHE
+# from the real uv of PyPI's manylinux wheel as astral-sh/uv's build-release-binaries.yml
+# packs it (`uv-TRIPLE/uv`, `uvx`); prints its path. For the benchmarks' loopback GitHub
+# (scripts/bench-lang.sh, scripts/bench-team.sh). Needs pip and the network once.
+uv_release_archive() {
+  local cache=$1 version=$2 triple=$3
+  local archive=$cache/uv-$triple.tar.gz
+  if [ ! -s "$archive" ]; then
+    rm -rf "$cache/uvwheel" && mkdir -p "$cache/uvwheel"
+    python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux_2_17_x86_64 \
+      --python-version 3.12 -d "$cache/uvwheel" "uv==$version" >&2
+    (cd "$cache/uvwheel" && python3 -m zipfile -e uv-*.whl x && mkdir "uv-$triple" &&
+      cp "x/uv-$version.data/scripts/uv" "x/uv-$version.data/scripts/uvx" "uv-$triple/" &&
+      chmod 755 "uv-$triple"/* && tar czf "$archive.tmp" "uv-$triple")
+    mv "$archive.tmp" "$archive"
+  fi
+  echo "$archive"
+}

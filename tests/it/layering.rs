@@ -913,8 +913,8 @@ fn commands_naming_commands(files: &[(&str, &str)]) -> Vec<String> {
     found
 }
 
-#[test]
-fn no_command_names_another_command() {
+/// Each file of `src/commands/` as (stem, text), by name.
+fn command_files() -> Vec<(String, String)> {
     let dir = Path::new(ROOT).join("src/commands");
     let mut texts = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
@@ -925,6 +925,12 @@ fn no_command_names_another_command() {
         }
     }
     texts.sort();
+    texts
+}
+
+#[test]
+fn no_command_names_another_command() {
+    let texts = command_files();
     let files: Vec<(&str, &str)> = texts
         .iter()
         .map(|(s, t)| (s.as_str(), t.as_str()))
@@ -997,16 +1003,7 @@ fn commands_finding_the_project_themselves(files: &[(&str, &str)]) -> Vec<String
 
 #[test]
 fn commands_open_their_project_through_the_sessions_door() {
-    let dir = Path::new(ROOT).join("src/commands");
-    let mut texts = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
-            texts.push((stem, std::fs::read_to_string(&path).unwrap()));
-        }
-    }
-    texts.sort();
+    let texts = command_files();
     let files: Vec<(&str, &str)> = texts
         .iter()
         .map(|(s, t)| (s.as_str(), t.as_str()))
