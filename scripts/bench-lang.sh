@@ -106,12 +106,7 @@ uv_archive=$(uv_release_archive "$cache" "$UV_RELEASE" "$uv_triple")
 work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
-mkdir -p "$work/www/dist/v20.11.1"
-cp "$node_archive" "$work/www/dist/v20.11.1/"
-(cd "$work/www/dist/v20.11.1" && sha256sum node-v20.11.1-linux-x64.tar.xz >SHASUMS256.txt)
-cat >"$work/www/dist/index.json" <<'JSON'
-[{"version":"v20.11.1","date":"2024-02-14","files":["linux-x64"],"npm":"10.2.4","lts":"Iron","security":false}]
-JSON
+node_dist "$work/www/dist" "$node_archive"
 cp "$cpython" "$work/www/cpython.tar.gz"
 mkdir -p "$work/www/gh"
 cp "$uv_archive" "$work/www/gh/"

@@ -64,12 +64,8 @@ work=$(mktemp -d)
 server=
 # BENCH_KEEP=1 keeps the work directory (its path printed) to look into afterwards.
 trap '[ -n "$server" ] && kill $server 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
-mkdir -p "$work/www/dist/v20.11.1" "$work/www/gh"
-cp "$node_archive" "$work/www/dist/v20.11.1/"
-(cd "$work/www/dist/v20.11.1" && sha256sum node-v20.11.1-linux-x64.tar.xz >SHASUMS256.txt)
-cat >"$work/www/dist/index.json" <<'JSON'
-[{"version":"v20.11.1","date":"2024-02-14","files":["linux-x64"],"npm":"10.2.4","lts":"Iron","security":false}]
-JSON
+node_dist "$work/www/dist" "$node_archive"
+mkdir -p "$work/www/gh"
 cp "$cpython" "$work/www/cpython.tar.gz"
 cp "$uv_archive" "$work/www/gh/"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

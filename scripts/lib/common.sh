@@ -110,3 +110,16 @@ uv_release_archive() {
   fi
   echo "$archive"
 }
+
+# node 20.11.1's ARCHIVE (node-v20.11.1-linux-x64.tar.xz) in nodejs.org's dist/ layout
+# under DIR: v20.11.1/ with the archive and its SHASUMS256.txt, and the index.json
+# entry of the release (npm 10.2.4, LTS Iron), as nodejs.org publishes them.
+node_dist() {
+  local dir=$1 archive=$2
+  mkdir -p "$dir/v20.11.1"
+  cp "$archive" "$dir/v20.11.1/"
+  (cd "$dir/v20.11.1" && sha256sum node-v20.11.1-linux-x64.tar.xz >SHASUMS256.txt)
+  cat >"$dir/index.json" <<'JSON'
+[{"version":"v20.11.1","date":"2024-02-14","files":["linux-x64"],"npm":"10.2.4","lts":"Iron","security":false}]
+JSON
+}
