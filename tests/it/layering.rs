@@ -16,6 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+mod paths;
 mod scan;
 use std::path::{Path, PathBuf};
 
