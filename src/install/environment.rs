@@ -510,11 +510,7 @@ fn quoted(path: &Path) -> String {
 
 fn write_executable(path: &Path, text: &str) -> Result<(), EnvironmentError> {
     std::fs::write(path, text).map_err(EnvironmentError::write(path))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))?;
-    }
+    crate::platform::fs::mark_executable(path)?;
     Ok(())
 }
 

@@ -46,9 +46,8 @@ impl<'a> Uv<'a> {
     /// The uv installed in `dir` (its store directory), run with `net`'s settings;
     /// `offline`: from its cache alone.
     pub fn new(dir: &Path, net: &'a NetConfig, offline: bool) -> Uv<'a> {
-        let name = if cfg!(windows) { "uv.exe" } else { "uv" };
         Uv {
-            program: dir.join(name),
+            program: dir.join(crate::platform::fs::program_file("uv")),
             net,
             offline,
         }
@@ -153,11 +152,7 @@ impl<'a> Uv<'a> {
 
 /// The python of `venv`: `bin/python` on Unix, `Scripts\python.exe` on Windows.
 pub fn venv_python(venv: &Path) -> PathBuf {
-    if cfg!(windows) {
-        venv.join("Scripts").join("python.exe")
-    } else {
-        venv.join("bin/python")
-    }
+    crate::project_env::venv::bin_dir(venv).join(crate::platform::fs::program_file("python"))
 }
 
 /// Where the system's bundle of certificates is on common Unix systems (uv with

@@ -60,14 +60,8 @@ pub fn make(runtime: &Path, version: &str, venv: &Path) -> std::io::Result<bool>
     Ok(true)
 }
 
-#[cfg(unix)]
 fn link(target: &Path, at: &Path) -> std::io::Result<()> {
-    std::os::unix::fs::symlink(target, at)
-}
-
-#[cfg(not(unix))]
-fn link(_target: &Path, _at: &Path) -> std::io::Result<()> {
-    Err(std::io::Error::other("links are made on Unix only"))
+    crate::platform::fs::symlink(target, at)
 }
 
 #[cfg(all(test, unix))]

@@ -335,6 +335,15 @@ pub mod fs {
 
     use super::imp;
 
+    /// `name` as this OS names a program's file: `uv.exe` on Windows, `uv` elsewhere.
+    pub fn program_file(name: &str) -> String {
+        format!("{name}{}", std::env::consts::EXE_SUFFIX)
+    }
+
+    /// The folder of a Python virtual environment that holds its programs: `Scripts`
+    /// on Windows, `bin` elsewhere (as CPython's `venv` module lays it out).
+    pub const VENV_PROGRAMS: &str = if cfg!(windows) { "Scripts" } else { "bin" };
+
     /// An archive entry's name (or a link target, or a decoded `file://` path) as a
     /// path: any bytes on Unix; UTF-8 on Windows (`None` otherwise).
     pub fn path_from_bytes(bytes: &[u8]) -> Option<PathBuf> {

@@ -55,7 +55,7 @@ pub enum VenvError {
 /// The directory of a virtual environment's executables: `Scripts` on Windows, else
 /// `bin` (as CPython's `venv` module lays it out).
 pub fn bin_dir(venv: &Path) -> PathBuf {
-    venv.join(if cfg!(windows) { "Scripts" } else { "bin" })
+    venv.join(crate::platform::fs::VENV_PROGRAMS)
 }
 
 /// Whether `venv` is a virtual environment already (its `pyvenv.cfg` is there).
@@ -147,7 +147,7 @@ pub fn ensure(venv: &Path, project: &Path, bin_dirs: &[PathBuf]) -> Result<Ensur
     let python = python.ok_or_else(|| VenvError::NoPython {
         venv: venv.to_owned(),
     })?;
-    let uv = find_in(bin_dirs, &[if cfg!(windows) { "uv.exe" } else { "uv" }]);
+    let uv = find_in(bin_dirs, &[&crate::platform::fs::program_file("uv")]);
     let Some(why) = stale else {
         make(venv, &python, uv.as_deref())?;
         return Ok(Ensured::Made);

@@ -1151,7 +1151,7 @@ const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
     ("backend/pipconf.rs", 1, "pip's site-wide files are Unix's"),
     (
         "install/environment.rs",
-        7,
+        6,
         "a venv's and npm's bin directories",
     ),
     (
@@ -1160,12 +1160,16 @@ const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
         "executable bits of an archive's entries",
     ),
     ("install/mod.rs", 1, "a post-install's shell"),
-    ("install/uv.rs", 3, "uv's executable name"),
-    ("install/venv.rs", 3, "a venv's interpreter link"),
+    ("install/uv.rs", 1, "uv's venv relocatable on Windows"),
+    (
+        "install/venv.rs",
+        1,
+        "venvs made by vx on Unix only (uv venv elsewhere)",
+    ),
     (
         "project_env/venv.rs",
-        3,
-        "a venv's bin directory and executables",
+        1,
+        "python's names, in the order each OS ships them",
     ),
     ("ops/exec.rs", 1, "a `.cmd`/`.bat` launcher on Windows"),
     ("ops/run.rs", 1, "a lone task in place of vx (exec) on Unix"),
