@@ -404,6 +404,7 @@ impl<'a> Install<'a> {
             sources: None,
             settings: self.settings,
             say: self.say,
+            on_path: session.manifest().is_some_and(|m| m.in_place.is_some()),
         }
     }
 }

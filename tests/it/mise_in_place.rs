@@ -394,3 +394,79 @@ fn the_home_directory_tool_versions_is_no_project() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("no vx.toml"), "{err}");
 }
+
+/// `vx ARGS` in `dir` with `bin` first on PATH: a directory of stand-ins for the
+/// commands a project's tasks call. Exit code, stdout, stderr.
+fn vx_with(work: &Work, dir: &Path, bin: &Path, args: &[&str]) -> (i32, String, String) {
+    let path = std::env::join_paths(std::iter::once(bin.to_owned()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let out = work
+        .vx()
+        .current_dir(dir)
+        .env_remove("__VX_STATE")
+        .env("PATH", path)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A stand-in `name` in `bin`: appends its name and arguments to `bin/../log`.
+fn standin(bin: &Path, name: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(bin).unwrap();
+    let path = bin.join(name);
+    std::fs::write(
+        &path,
+        format!("#!/bin/sh\necho \"{name} $*\" >> \"$(dirname \"$0\")/../log\"\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A task whose tool is not installed (offline: nothing can be) runs as mise runs it,
+/// with the command on PATH, and vx says which tool is missing; a vx.toml project
+/// keeps refusing (its tools are vx's to install, and the task would run another).
+#[test]
+fn a_mise_task_whose_tool_is_missing_runs_with_what_is_on_path_and_says_so() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    let bin = work.dir.path().join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    standin(&bin, "node");
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[tools]\nnode = \"20.11.1\"\n\n[tasks.check]\nrun = \"node --check index.js\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_with(&work, &dir, &bin, &["run", "--offline", "check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let log = std::fs::read_to_string(work.dir.path().join("log")).unwrap();
+    assert_eq!(log, "node --check index.js\n", "{err}");
+    assert_eq!(
+        err.matches("not installed: node 20.11.1 (--offline)")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("what is on PATH"), "{err}");
+
+    // vx's own project: the missing tool stops the task.
+    std::fs::remove_file(dir.join("mise.toml")).unwrap();
+    std::fs::write(
+        dir.join("vx.toml"),
+        "[tools]\nnode = \"20.11.1\"\n\n[tasks.check]\nrun = \"node --check index.js\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_with(&work, &dir, &bin, &["run", "--offline", "check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("not installed: node"), "{err}");
+    let log = std::fs::read_to_string(work.dir.path().join("log")).unwrap();
+    assert_eq!(log, "node --check index.js\n", "ran again: {err}");
+}
