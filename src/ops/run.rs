@@ -168,6 +168,9 @@ impl RunError {
                 | RunError::Target(_)
                 | RunError::Watch { .. }
                 | RunError::Panicked
+                // A task's `dir` missing on this machine is the task failing (exit 1,
+                // as mise fails it), not vx.toml's error: the manifest is well formed.
+                | RunError::Args(crate::tasks::args::ArgsError::NotADirectory { .. })
         )
     }
 }

@@ -470,3 +470,25 @@ fn a_mise_task_whose_tool_is_missing_runs_with_what_is_on_path_and_says_so() {
     let log = std::fs::read_to_string(work.dir.path().join("log")).unwrap();
     assert_eq!(log, "node --check index.js\n", "ran again: {err}");
 }
+
+/// A task whose `dir` is missing (a fresh clone without its generated `docs/`) fails
+/// as mise fails it: exit 1, the directory named, nothing run.
+#[test]
+fn a_mise_task_whose_dir_is_missing_fails_with_exit_1() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[tasks.site]\ndir = \"docs\"\nrun = \"echo built >> ../log\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "site"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("docs is not a directory"), "{err}");
+    assert!(!dir.join("log").exists());
+    std::fs::create_dir(dir.join("docs")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "site"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "built\n");
+}
