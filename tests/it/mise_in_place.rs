@@ -492,3 +492,64 @@ fn a_mise_task_whose_dir_is_missing_fails_with_exit_1() {
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "built\n");
 }
+
+/// A project whose mise config is kept in `.mise/config.toml` (or `.config/mise.toml`,
+/// `mise/config.toml`, `.config/mise/config.toml`) is read in place from the directory
+/// above, its tasks' paths from there; `mise.ENV.toml` files join when `MISE_ENV`
+/// names them, over the shared file, as mise's config order has it.
+#[test]
+fn mise_configs_kept_in_mise_directories_and_mise_env_files_are_read_in_place() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join(".mise")).unwrap();
+    std::fs::create_dir_all(dir.join("web")).unwrap();
+    std::fs::write(
+        dir.join(".mise/config.toml"),
+        "[tasks.build]\ndir = \"web\"\nrun = \"pwd >> ../log\"\n\n[tasks.deploy]\nrun = \"echo deploy shared >> log\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("mise.staging.toml"),
+        "[tasks.deploy]\nrun = \"echo deploy staging >> log\"\n",
+    )
+    .unwrap();
+    let (code, listed, err) = vx_in(&work, &dir, &["run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(listed.lines().any(|l| l.starts_with("build")), "{listed}");
+    let (code, out, err) = vx_in(&work, &dir, &["run", "build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = vx_in(&work, &dir, &["run", "deploy"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let out = work
+        .vx()
+        .current_dir(&dir)
+        .env_remove("__VX_STATE")
+        .env("MISE_ENV", "staging")
+        .args(["run", "deploy"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let web = dir.join("web").canonicalize().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        format!("{}\ndeploy shared\ndeploy staging\n", web.display())
+    );
+    // vx.lock, if any, beside the project, never inside `.mise/`.
+    assert!(!dir.join(".mise/vx.lock").exists());
+
+    // `.config/mise/config.toml` alone names the project too.
+    std::fs::remove_dir_all(dir.join(".mise")).unwrap();
+    std::fs::create_dir_all(dir.join(".config/mise")).unwrap();
+    std::fs::write(
+        dir.join(".config/mise/config.toml"),
+        "[tasks.lint]\nrun = \"echo linted >> log\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "lint"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        std::fs::read_to_string(dir.join("log"))
+            .unwrap()
+            .ends_with("linted\n")
+    );
+}
