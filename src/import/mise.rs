@@ -485,11 +485,19 @@ fn task_run(
 /// ["A", "B"] }` runs them at once. As vx takes it: a command running them
 /// ([`vx_run`]).
 fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
+    let args = match step.get("args") {
+        Some(args) => strings(args.get_ref(), "args")?,
+        None => Vec::new(),
+    };
+    let keys = 1 + usize::from(step.get("args").is_some());
     let names = match (step.get("task"), step.get("tasks")) {
-        (Some(one), None) if step.len() == 1 => strings(one.get_ref(), "task")?,
+        (Some(one), None) if step.len() == keys => strings(one.get_ref(), "task")?,
         (None, Some(many)) if step.len() == 1 => strings(many.get_ref(), "tasks")?,
         _ => return Err(TaskError::RunStep),
     };
+    if !args.is_empty() && names.len() != 1 {
+        return Err(TaskError::RunStep);
+    }
     if names.is_empty() {
         return Err(TaskError::RunStep);
     }
@@ -503,7 +511,19 @@ fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
             return Err(TaskError::RunTaskName { name: name.clone() });
         }
     }
-    Ok(vx_run(&names.join(" ::: ")))
+    // `{ task = "NAME", args = [...] }`: the task run with those words, each a plain
+    // one (nothing a shell would read otherwise), as a dependency's arguments are.
+    if let Some(arg) = args.iter().find(|a| !plain_word(a)) {
+        return Err(TaskError::DependsWithArguments {
+            name: format!("{} {arg}", names[0]),
+        });
+    }
+    let mut words = names.join(" ::: ");
+    for arg in &args {
+        words.push(' ');
+        words.push_str(arg);
+    }
+    Ok(vx_run(&words))
 }
 
 /// A dependency with arguments (`"build --release"`, mise.jdx.dev "Task
@@ -511,13 +531,7 @@ fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
 /// the words are the task's name and plain arguments (nothing a shell would read
 /// otherwise), or it cannot be taken.
 fn dependency_step(dependency: &str) -> Result<String, TaskError> {
-    let plain = |word: &str| {
-        !word.is_empty()
-            && word.chars().all(|c| {
-                c.is_ascii_alphanumeric()
-                    || matches!(c, '_' | '-' | '.' | ':' | '=' | '/' | '@' | ',' | '+')
-            })
-    };
+    let plain = plain_word;
     let words: Vec<&str> = dependency.split_whitespace().collect();
     if words.is_empty() || words[0].starts_with('-') || !words.iter().all(|w| plain(w)) {
         return Err(TaskError::DependsWithArguments {
@@ -525,6 +539,15 @@ fn dependency_step(dependency: &str) -> Result<String, TaskError> {
         });
     }
     Ok(vx_run(&words.join(" ")))
+}
+
+/// Whether `word` is a plain argument: one a shell reads as written.
+fn plain_word(word: &str) -> bool {
+    !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '_' | '-' | '.' | ':' | '=' | '/' | '@' | ',' | '+')
+        })
 }
 
 /// The command that runs `args` (`NAME [ARGS] [::: NAME…]`) with the vx that runs the
@@ -540,7 +563,9 @@ fn vx_run(args: &str) -> String {
 /// left as it is.
 fn errexit(command: String) -> String {
     let trimmed = command.trim();
-    if trimmed.starts_with("set -e") {
+    // A script with its own `#!` line runs as that line says (vx writes it to a file,
+    // as mise does): its interpreter's flags are the script's.
+    if trimmed.starts_with("set -e") || command.starts_with("#!") {
         command
     } else if trimmed.contains('\n') {
         format!("set -e\n{command}")

@@ -170,7 +170,10 @@ impl RunError {
                 | RunError::Panicked
                 // A task's `dir` missing on this machine is the task failing (exit 1,
                 // as mise fails it), not vx.toml's error: the manifest is well formed.
-                | RunError::Args(crate::tasks::args::ArgsError::NotADirectory { .. })
+                | RunError::Args(
+                    crate::tasks::args::ArgsError::NotADirectory { .. }
+                        | crate::tasks::args::ArgsError::Script { .. }
+                )
         )
     }
 }
@@ -507,6 +510,7 @@ pub fn shell(
             platform: crate::manifest::platform::Platform::current().to_string(),
             salt: manifest.environment.task_cache.salt.clone(),
         },
+        scripts: Default::default(),
     })
 }
 

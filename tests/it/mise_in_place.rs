@@ -553,3 +553,104 @@ fn mise_configs_kept_in_mise_directories_and_mise_env_files_are_read_in_place() 
             .ends_with("linted\n")
     );
 }
+
+/// File tasks in a directory `[task_config] includes` names are named as mise 2026.9
+/// lists them, without their extension (`coverage.sh` is `coverage`), and answer to
+/// the name with it too.
+#[test]
+fn included_file_tasks_are_named_without_their_extension() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join("tasks")).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[task_config]\nincludes = [\"tasks\"]\n",
+    )
+    .unwrap();
+    let task = dir.join("tasks/coverage.sh");
+    std::fs::write(&task, "#!/bin/sh\necho covered \"$@\" >> log\n").unwrap();
+    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, listed, err) = vx_in(&work, &dir, &["run"]);
+    assert_eq!(code, 0, "{err}");
+    let names: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(names.contains(&"coverage"), "{listed}");
+    assert!(!names.contains(&"coverage.sh"), "{listed}");
+    for name in ["coverage", "coverage.sh"] {
+        let (code, out, err) = vx_in(&work, &dir, &["run", name, "x"]);
+        assert_eq!(code, 0, "{name}: {out}{err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        "covered x\ncovered x\n"
+    );
+}
+
+/// A `run` script with its own `#!` line runs as mise runs it: written to a file and
+/// started by that line (here `#!/usr/bin/env bash`, so bash's `set -o pipefail`
+/// works, where `sh -c` would refuse it). One that goes through mise
+/// (`#!/usr/bin/env -S mise exec -- bash`) runs through mise when a mise is on PATH
+/// (a stand-in here, which logs how it was called), else with the interpreter after
+/// `--`. A `run` step `{ task = …, args = […] }` runs that task with the words.
+#[test]
+fn run_scripts_with_their_own_shebang_and_task_steps_with_args_run_as_mise_runs_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    let bin = work.dir.path().join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        r#"[tasks.strict]
+run = '''
+#!/usr/bin/env bash
+set -euo pipefail
+echo "strict $0" >> log
+'''
+
+[tasks.viamise]
+run = '''
+#!/usr/bin/env -S mise -E dev exec -- bash
+set -euo pipefail
+echo "via mise" >> log
+'''
+
+[tasks.greet]
+usage = 'arg "<who>"'
+run = 'echo hello {{arg(name="who")}} >> log'
+
+[tasks.both]
+run = [{ task = "greet", args = ["world"] }]
+"#,
+    )
+    .unwrap();
+    let log = || std::fs::read_to_string(dir.join("log")).unwrap_or_default();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "strict"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(log().starts_with("strict /"), "{}", log());
+    assert!(log().trim_end().ends_with("/script"), "{}", log());
+
+    // No mise on PATH: the interpreter after `--` runs the script.
+    std::fs::remove_file(dir.join("log")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "viamise"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(log(), "via mise\n");
+
+    // A mise on PATH: the `#!` line runs through it.
+    std::fs::remove_file(dir.join("log")).unwrap();
+    let mise = bin.join("mise");
+    std::fs::write(&mise, "#!/bin/sh\necho \"mise $*\" >> log\n").unwrap();
+    std::fs::set_permissions(&mise, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, out, err) = vx_with(&work, &dir, &bin, &["run", "viamise"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(log().starts_with("mise -E dev exec -- bash /"), "{}", log());
+
+    std::fs::remove_file(dir.join("log")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "both"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(log(), "hello world\n");
+}
