@@ -293,15 +293,15 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         if is_cwd(dir) {
             script.cwd = None;
         } else {
-            script.cwd = Some(task_dir(dir)?);
+            script.cwd = Some(task_dir(dir, vars)?);
         }
     }
     if let Some(file) = file_command {
-        // The file gets the words as its arguments, as mise passes them; named from
-        // the project when the task runs elsewhere.
-        let file = match &script.cwd {
-            None if !file.starts_with('/') => format!("\"${{{CONFIG_ROOT}}}\"/{file}"),
-            _ => file,
+        // The file gets the words as its arguments, as mise passes them; named by its
+        // full path from the project, as mise starts it (its `$0`), wherever it runs.
+        let file = match file.starts_with('/') {
+            false => format!("\"${{{CONFIG_ROOT}}}\"/{file}"),
+            true => file,
         };
         script.run = vec![format!("{file} {{args}}")];
     }
@@ -390,9 +390,19 @@ fn is_cwd(dir: &str) -> bool {
         .is_some_and(|inner| inner.trim() == "cwd")
 }
 
-/// A task's `dir` relative to the project (`{{config_root}}/` dropped), or why vx
-/// cannot take it.
-fn task_dir(dir: &str) -> Result<String, TaskError> {
+/// A task's `dir` relative to the project (`{{config_root}}/` dropped, the file's
+/// `{{vars.NAME}}` replaced by their values), or why vx cannot take it.
+fn task_dir(dir: &str, vars: &Vars) -> Result<String, TaskError> {
+    let mut dir = dir.to_owned();
+    for (name, value) in vars {
+        for written in [
+            format!("{{{{vars.{name}}}}}"),
+            format!("{{{{ vars.{name} }}}}"),
+        ] {
+            dir = dir.replace(&written, value);
+        }
+    }
+    let dir = dir.as_str();
     let relative = match dir.strip_prefix("{{config_root}}") {
         Some(rest) => rest.trim_start_matches('/'),
         None => dir,

@@ -278,8 +278,32 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
             request.fallback = Some(own.clone());
         }
     }
+    mise_task_env(&mut manifest);
     manifest.in_place = Some(InPlace { files, problems });
     Ok(manifest)
+}
+
+/// The variables mise gives every task of the project (mise.jdx.dev, "Tasks",
+/// "Environment variables"): `MISE_PROJECT_ROOT` and `MISE_CONFIG_ROOT` (the project
+/// directory) and `MISE_TASK_NAME`, first in each task's `env` so the task's own
+/// entries win. A script that reads them (`${MISE_PROJECT_ROOT:?must be set by mise}`)
+/// runs as under mise.
+fn mise_task_env(manifest: &mut Manifest) {
+    use super::environment::EnvVar;
+    for task in &mut manifest.environment.tasks {
+        let given = [
+            ("MISE_PROJECT_ROOT", "{project}", false),
+            ("MISE_CONFIG_ROOT", "{project}", false),
+            ("MISE_TASK_NAME", task.name.as_str(), true),
+        ]
+        .map(|(name, value, literal)| EnvVar {
+            name: name.to_owned(),
+            value: Some(value.to_owned()),
+            line: task.line,
+            literal,
+        });
+        task.env.splice(0..0, given);
+    }
 }
 
 /// The `[tools]` text of `lists` (a tool two files name taken from the first), the

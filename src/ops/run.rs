@@ -109,6 +109,10 @@ pub enum RunError {
     /// A task's arguments, or its commands made of them, are not what it takes.
     #[error(transparent)]
     Args(crate::tasks::args::ArgsError),
+    /// A task of a mise project read in place run without a required argument: the
+    /// task failing, as mise fails it (exit 1), not vx's usage error.
+    #[error(transparent)]
+    MiseArgs(crate::tasks::args::ArgsError),
     /// A service of the plan runs already in another `vx run` of this project.
     #[error(
         "{name} is already running in this project (vx run, pid {pid}): `vx logs -f {name}` follows it, `vx ps` lists it"
@@ -168,6 +172,7 @@ impl RunError {
                 | RunError::Target(_)
                 | RunError::Watch { .. }
                 | RunError::Panicked
+                | RunError::MiseArgs(_)
                 // A task's `dir` missing on this machine is the task failing (exit 1,
                 // as mise fails it), not vx.toml's error: the manifest is well formed.
                 | RunError::Args(
@@ -340,7 +345,13 @@ pub fn choose(
             .find(|(n, _)| graph::find(&tasks, n).is_some_and(|t| t.name == task.name))
             .map(|(_, w)| w.as_slice())
             .unwrap_or(&[]);
-        values.push(args::parse(task, words).map_err(RunError::Args)?);
+        values.push(args::parse(task, words).map_err(|e| match e {
+            // mise fails a task run without a required argument (exit 1).
+            e @ args::ArgsError::Missing { .. } if manifest.in_place.is_some() => {
+                RunError::MiseArgs(e)
+            }
+            e => RunError::Args(e),
+        })?);
     }
     Ok(Choice::Run(Chosen {
         tasks,

@@ -654,3 +654,71 @@ run = [{ task = "greet", args = ["world"] }]
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(log(), "hello world\n");
 }
+
+/// A task's `dir` may name the file's `[vars]` (`dir = "{{vars.api_dir}}"`), as in
+/// its commands: the task runs there.
+#[test]
+fn a_mise_task_dir_naming_vars_runs_there() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join("api-go")).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[vars]\napi_dir = \"api-go\"\n\n[tasks.build]\ndir = \"{{vars.api_dir}}\"\nrun = \"echo built >> log\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("api-go/log")).unwrap(),
+        "built\n"
+    );
+}
+
+/// A file task starts by its full path (its `$0`), as mise starts it, and sees the
+/// variables mise gives a task: `MISE_PROJECT_ROOT`, `MISE_CONFIG_ROOT`,
+/// `MISE_TASK_NAME`.
+#[test]
+fn a_mise_file_task_starts_by_its_full_path_and_sees_mise_task_variables() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join(".mise/tasks")).unwrap();
+    std::fs::write(dir.join("mise.toml"), "[tools]\n").unwrap();
+    let task = dir.join(".mise/tasks/where");
+    std::fs::write(
+        &task,
+        "#!/bin/sh\nset -u\necho \"$0|$MISE_PROJECT_ROOT|$MISE_CONFIG_ROOT|$MISE_TASK_NAME\" > \"$MISE_PROJECT_ROOT/log\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "where"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let root = std::path::absolute(&dir).unwrap();
+    let root = root.display();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        format!("{root}/.mise/tasks/where|{root}|{root}|where\n")
+    );
+}
+
+/// A mise task run without a required argument fails as mise fails it: exit 1,
+/// naming the argument, nothing run.
+#[test]
+fn a_mise_task_missing_its_required_argument_fails_with_exit_1() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[tasks.call]\nusage = 'arg \"<method>\"'\nrun = 'echo {{arg(name=\"method\")}} >> log'\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "call"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("method"), "{err}");
+    assert!(!dir.join("log").exists());
+    let (code, out, err) = vx_in(&work, &dir, &["run", "call", "get"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "get\n");
+}
