@@ -33,10 +33,12 @@ const FPS: u32 = 15;
 
 /// Runs `vx run`.
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
+    // `--offline`, or a task of an offline run starting this one (`VX_OFFLINE=1`).
+    let offline = args.offline || vx::resolution::network::offline_env();
     // The one call that opens the project.
     let session = super::open(
         &vx::session::Opening::new(args.project.manifest.as_deref(), vx::session::Want::Project)
-            .offline(args.offline),
+            .offline(offline),
     )?;
     let manifest = session.project()?.clone();
     let project = manifest
@@ -69,7 +71,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let settings = super::install_settings();
     let install = run::Install {
         store: args.project.store.as_deref(),
-        offline: args.offline,
+        offline,
         no_install: args.no_install,
         settings: &settings,
         say: &super::Said,

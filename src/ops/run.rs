@@ -522,6 +522,7 @@ pub fn shell(
             salt: manifest.environment.task_cache.salt.clone(),
         },
         scripts: Default::default(),
+        offline: install.offline,
     })
 }
 

@@ -46,6 +46,10 @@ pub struct Shell {
     /// The script files of the `run` scripts that start with `#!` ([`Shell::script`]),
     /// removed when the run ends.
     pub scripts: std::sync::Mutex<Vec<tempfile::TempDir>>,
+    /// The run is offline (`--offline`): its tasks get `VX_OFFLINE=1`, so a vx they
+    /// start (`"$VX" run …`, a dependency with arguments) installs and fetches nothing
+    /// either.
+    pub offline: bool,
 }
 
 /// A task's own `PATH` and environment: its `tools` first.
@@ -121,6 +125,9 @@ impl Shell {
             }
             command.env("PATH", path);
             command.env("VX_TASK_NAME", &task.name);
+            if self.offline {
+                command.env("VX_OFFLINE", "1");
+            }
             // Where `vx run` started (mise's `{{cwd}}`), whatever the task's `dir`.
             if let Some(cwd) = &cwd {
                 command.env(CWD_VARIABLE, cwd);

@@ -722,3 +722,29 @@ fn a_mise_task_missing_its_required_argument_fails_with_exit_1() {
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "get\n");
 }
+
+/// An offline run's tasks are offline too: a vx a task starts (a mise run step, a
+/// dependency with arguments: `"$VX" run …`) gets `VX_OFFLINE=1` and fetches and
+/// installs nothing, where it would try the network (and wait on it) before.
+#[test]
+fn the_vx_a_task_of_an_offline_run_starts_is_offline_too() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("vx.toml"),
+        format!(
+            "{}[tasks.inner]\nrun = \"echo inner >> log\"\n\n[tasks.outer]\nrun = '\"$VX\" run inner'\n",
+            crate::common::tool_toml("t", "1", "http://127.0.0.1:9/t.tar.gz", &"a".repeat(64))
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "--offline", "outer"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "inner\n");
+    assert_eq!(
+        err.matches("running without t 1 (--offline)").count(),
+        2,
+        "{err}"
+    );
+}
