@@ -602,6 +602,8 @@ fn task_command(
     }
     let mut out = String::with_capacity(command.len());
     let mut rest = command;
+    // Whether the words given were made the positional parameters (`set -- {args}`).
+    let mut positional = false;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
@@ -633,19 +635,28 @@ fn task_command(
             out.push_str(&format!("${{{name}}}"));
             continue;
         }
-        // A variadic argument (`var=true`): every word given, as vx's `{args}`.
-        if inner.starts_with("arg")
-            && params_in(inner)
-                .iter()
-                .any(|(k, v)| k == "var" && v == "true")
-        {
-            out.push_str("{args}");
+        // A variadic argument (`var=true`): every word given, as vx's `{args}`; with a
+        // plain `default`, that word when none is given (the words made the script's
+        // positional parameters first: `"${@:-DEFAULT}"`), as mise renders it.
+        let params = params_in(inner);
+        if inner.starts_with("arg") && params.iter().any(|(k, v)| k == "var" && v == "true") {
+            match params.iter().find(|(k, _)| k == "default") {
+                Some((_, default)) if plain_word(default) && !command.starts_with("#!") => {
+                    out.push_str(&format!("\"${{@:-{default}}}\""));
+                    positional = true;
+                }
+                _ => out.push_str("{args}"),
+            }
             continue;
         }
         let name = template_arg(inner, args)?;
         out.push_str(&format!("{{{{{name}}}}}"));
     }
     out.push_str(rest);
+    if positional {
+        let separator = if out.contains('\n') { "\n" } else { "; " };
+        out = format!("set -- {{args}}{separator}{out}");
+    }
     Ok(out)
 }
 

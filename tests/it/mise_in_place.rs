@@ -748,3 +748,25 @@ fn the_vx_a_task_of_an_offline_run_starts_is_offline_too() {
         "{err}"
     );
 }
+
+/// `{{arg(name='t', var=true, default='test')}}`: the words given, else the default,
+/// as mise renders it.
+#[test]
+fn a_variadic_mise_argument_takes_its_default_when_no_word_is_given() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[tasks.bats]\nrun = \"printf '[%s]' {{arg(name='t', var=true, default='test')}} >> log\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "bats"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = vx_in(&work, &dir, &["run", "bats", "a b", "c"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        "[test][a b][c]"
+    );
+}
