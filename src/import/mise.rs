@@ -208,7 +208,12 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         let DeValue::String(spec) = usage.get_ref() else {
             return Err(TaskError::NotAString { key: "usage" });
         };
-        usage::spec(spec, &mut script.args, &mut usage_notes)?;
+        usage::spec(
+            spec,
+            &mut script.args,
+            &mut script.variadic,
+            &mut usage_notes,
+        )?;
     }
     let mut file_command = None;
     match (table.get("run"), table.get("file")) {
@@ -370,16 +375,26 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
 /// what its commands (or its file) may read: each command exports them first, from
 /// the declared arguments vx fills in (`{{NAME}}`).
 fn usage_variables(script: &mut ImportedScript) {
-    if script.args.is_empty() {
-        return;
-    }
-    let names: String = script
+    let mut names: String = script
         .args
         .iter()
         .map(|a| format!(" usage_{}={{{{{}}}}}", a.name.replace('-', "_"), a.name))
         .collect();
+    // A variadic argument: the words given, else its default (`"${*:-DEFAULT}"`, the
+    // words made the positional parameters first).
+    let mut first = String::new();
+    if let Some((name, default)) = &script.variadic {
+        first = "set -- {args}; ".to_owned();
+        names.push_str(&format!(
+            " usage_{}=\"${{*:-{default}}}\"",
+            name.replace('-', "_")
+        ));
+    }
+    if names.is_empty() {
+        return;
+    }
     for run in &mut script.run {
-        *run = format!("export{names}; {run}");
+        *run = format!("{first}export{names}; {run}");
     }
 }
 

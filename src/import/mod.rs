@@ -259,6 +259,9 @@ pub struct ImportedScript {
     pub outputs: Vec<String>,
     /// Its declared arguments.
     pub args: Vec<ImportedArg>,
+    /// A usage spec's one argument when it is variadic (`arg "<test>..."`): its name
+    /// and default; every word given is its value.
+    pub variadic: Option<(String, String)>,
     /// The question asked before it runs.
     pub confirm: Option<String>,
     /// vx prints nothing of its own about it.

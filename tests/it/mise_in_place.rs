@@ -770,3 +770,38 @@ fn a_variadic_mise_argument_takes_its_default_when_no_word_is_given() {
         "[test][a b][c]"
     );
 }
+
+/// A file task whose `#USAGE` spec is one variadic argument with a default reads
+/// `$usage_NAME` as mise gives it: the words given, else the default; a spec's
+/// `option "--name <value>"` is an option, as mise reads it.
+#[test]
+fn a_variadic_usage_argument_and_an_option_line_reach_the_task_as_under_mise() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join("mise-tasks")).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[tasks.release]\nusage = 'option \"--version <version>\"'\nrun = 'echo \"release $usage_version\" >> log'\n",
+    )
+    .unwrap();
+    let task = dir.join("mise-tasks/bats");
+    std::fs::write(
+        &task,
+        "#!/usr/bin/env bash\n#USAGE arg \"<test>...\" default=\"test\"\nset -eu\necho \"bats ${usage_test}\" >> log\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    for args in [
+        &["run", "bats"][..],
+        &["run", "bats", "a", "b"],
+        &["run", "release", "--version", "1.2"],
+    ] {
+        let (code, out, err) = vx_in(&work, &dir, args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        "bats test\nbats a b\nrelease 1.2\n"
+    );
+}
