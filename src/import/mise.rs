@@ -394,8 +394,28 @@ fn usage_variables(script: &mut ImportedScript) {
         return;
     }
     for run in &mut script.run {
-        *run = format!("{first}export{names}; {run}");
+        *run = match run.split_once('\n') {
+            // A script with its own `#!` line: the line stays first, the variables
+            // next, where its interpreter is a shell that reads them.
+            Some((shebang, body)) if shebang.starts_with("#!") => {
+                if !shell_shebang(shebang) {
+                    continue;
+                }
+                format!("{shebang}\n{first}export{names}\n{body}")
+            }
+            _ if run.starts_with("#!") => continue,
+            _ => format!("{first}export{names}; {run}"),
+        };
     }
+}
+
+/// Whether a `#!` line starts a POSIX-like shell (its last word `sh`, `bash`, `zsh`,
+/// `dash` or `ksh`, by name or path), which reads `export NAME=…` lines.
+fn shell_shebang(line: &str) -> bool {
+    line.split_whitespace()
+        .next_back()
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .is_some_and(|w| matches!(w, "sh" | "bash" | "zsh" | "dash" | "ksh"))
 }
 
 /// Whether a task's `dir` is mise's `{{cwd}}` (with or without spaces inside).

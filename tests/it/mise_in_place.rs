@@ -621,7 +621,11 @@ echo "via mise" >> log
 
 [tasks.greet]
 usage = 'arg "<who>"'
-run = 'echo hello {{arg(name="who")}} >> log'
+run = '''
+#!/usr/bin/env bash
+set -euo pipefail
+echo "hello ${usage_who?}" >> log
+'''
 
 [tasks.both]
 run = [{ task = "greet", args = ["world"] }]
