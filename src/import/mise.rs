@@ -204,16 +204,22 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         _ => return Err(TaskError::NotATask),
     };
     let mut usage_notes = Vec::new();
+    // A usage spec mise refuses: the task is listed, its dependencies run, and it
+    // fails (exit 1) saying why, as under mise.
+    let mut invalid_usage = None;
     if let Some(usage) = table.get("usage") {
         let DeValue::String(spec) = usage.get_ref() else {
             return Err(TaskError::NotAString { key: "usage" });
         };
-        usage::spec(
+        match usage::spec(
             spec,
             &mut script.args,
             &mut script.variadic,
             &mut usage_notes,
-        )?;
+        ) {
+            Err(refused @ TaskError::UsageRefused { .. }) => invalid_usage = Some(refused),
+            other => other?,
+        }
     }
     let mut file_command = None;
     match (table.get("run"), table.get("file")) {
@@ -368,7 +374,24 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         usage_variables(&mut script);
     }
     config_root_variable(&mut script);
+    if let Some(refused) = invalid_usage {
+        refuse(&mut script, &refused);
+    }
     Ok(script)
+}
+
+/// `script` made to fail when run, as mise fails a task whose usage spec it refuses:
+/// its dependencies run, then it says why on stderr and exits 1.
+fn refuse(script: &mut ImportedScript, why: &TaskError) {
+    let TaskError::UsageRefused { key } = why else {
+        return;
+    };
+    script.args.clear();
+    script.variadic = None;
+    script.run = vec![format!(
+        ": {{args}}; echo 'vx: the usage spec has `{key}`, which mise refuses (unsupported spec key {key}): the task fails as under mise' >&2; exit 1"
+    )];
+    script.ignored.push(why.to_string());
 }
 
 /// mise gives a task its arguments' values as `usage_NAME` variables too (`-` as `_`),

@@ -776,17 +776,18 @@ fn a_variadic_mise_argument_takes_its_default_when_no_word_is_given() {
 }
 
 /// A file task whose `#USAGE` spec is one variadic argument with a default reads
-/// `$usage_NAME` as mise gives it: the words given, else the default; a spec's
-/// `option "--name <value>"` is an option, as mise reads it.
+/// `$usage_NAME` as mise gives it: the words given, else the default. A spec with
+/// `option "--name <value>"`, which mise refuses ("unsupported spec key option"), is
+/// listed, its dependencies run, and it fails with exit 1, as under mise.
 #[test]
-fn a_variadic_usage_argument_and_an_option_line_reach_the_task_as_under_mise() {
+fn a_variadic_usage_argument_reaches_the_task_and_a_spec_mise_refuses_fails_as_under_mise() {
     use std::os::unix::fs::PermissionsExt;
     let work = Work::new();
     let dir = work.dir.path().join("project");
     std::fs::create_dir_all(dir.join("mise-tasks")).unwrap();
     std::fs::write(
         dir.join("mise.toml"),
-        "[tasks.release]\nusage = 'option \"--version <version>\"'\nrun = 'echo \"release $usage_version\" >> log'\n",
+        "[tasks.render]\nrun = 'echo rendered >> log'\n\n[tasks.release]\ndepends = [\"render\"]\nusage = 'option \"--version <version>\"'\nrun = 'echo \"release $usage_version\" >> log'\n",
     )
     .unwrap();
     let task = dir.join("mise-tasks/bats");
@@ -796,16 +797,18 @@ fn a_variadic_usage_argument_and_an_option_line_reach_the_task_as_under_mise() {
     )
     .unwrap();
     std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
-    for args in [
-        &["run", "bats"][..],
-        &["run", "bats", "a", "b"],
-        &["run", "release", "--version", "1.2"],
-    ] {
+    let (code, listed, err) = vx_in(&work, &dir, &["run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(listed.lines().any(|l| l.starts_with("release")), "{listed}");
+    for args in [&["run", "bats"][..], &["run", "bats", "a", "b"]] {
         let (code, out, err) = vx_in(&work, &dir, args);
         assert_eq!(code, 0, "{args:?}: {out}{err}");
     }
+    let (code, out, err) = vx_in(&work, &dir, &["run", "release", "--version", "1.2"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("unsupported spec key option"), "{err}");
     assert_eq!(
         std::fs::read_to_string(dir.join("log")).unwrap(),
-        "bats test\nbats a b\nrelease 1.2\n"
+        "bats test\nbats a b\nrendered\n"
     );
 }

@@ -23,11 +23,11 @@ const ABOUT: &[&str] = &[
 
 /// mise's `usage` spec: `arg "<name>"` (required) or `arg "[name]"` (optional, empty
 /// when not given), `flag "-f --force"` (a flag) or `flag "--env <env>"` (an option,
-/// optional unless `required=#true`; `option "--env <env>"` the same), each with
-/// `help="…"` and `default="…"`. A variadic argument (`"<files>..."`, `var=#true`) is
+/// optional unless `required=#true`), each with `help="…"` and `default="…"`. A variadic argument (`"<files>..."`, `var=#true`) is
 /// not declared: the words reach the task as they are (`{args}`); when it is the
 /// spec's only argument it is `only` (name, default), whose value is every word given
-/// (`$usage_NAME`). A node's block of children (`{ choices "a" "b" }`)
+/// (`$usage_NAME`). A node mise refuses (`option`) is [`TaskError::UsageRefused`].
+/// A node's block of children (`{ choices "a" "b" }`)
 /// and the nodes that only describe the command (`about`, `name`, …) are left out,
 /// each said in `ignored`; any other node cannot be mapped.
 pub(super) fn spec(
@@ -109,8 +109,9 @@ pub(super) fn spec(
                     arg.default = Some(String::new());
                 }
             }
-            // `option "--name <value>"`: a flag that takes a value, as mise reads it.
-            "flag" | "option" => {
+            // mise refuses the node (`unsupported spec key option`) when the task runs.
+            "option" => return Err(TaskError::UsageRefused { key: "option" }),
+            "flag" => {
                 let long = what
                     .split_whitespace()
                     .find_map(|w| w.strip_prefix("--"))
