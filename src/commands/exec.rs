@@ -60,6 +60,7 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
         sources: sources.as_ref(),
         settings: &super::install_settings(),
         say: &super::Said,
+        on_path: false,
     };
     Err(target.exec(program, rest).into())
 }

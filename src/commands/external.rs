@@ -71,6 +71,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
         sources: sources.as_ref(),
         settings: &super::install_settings(),
         say: &super::Said,
+        on_path: false,
     };
     Err(target.exec_in(chain, &store, program, rest).into())
 }

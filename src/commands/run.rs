@@ -31,10 +31,12 @@ const FPS: u32 = 15;
 /// Runs `vx run`: the request to [`run::prepare`], then what it comes to shown, run in
 /// vx's place or run by [`run::execute`] in the live view a terminal gets.
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
+    // `--offline`, or a task of an offline run starting this one (`VX_OFFLINE=1`).
+    let offline = args.offline || vx::resolution::network::offline_env();
     // The one call that opens the project.
     let session = super::open(
         &vx::session::Opening::new(args.project.manifest.as_deref(), vx::session::Want::Project)
-            .offline(args.offline),
+            .offline(offline),
     )?;
     let settings = super::install_settings();
     let note = |line: &str| vx::note!("{line}");
@@ -46,7 +48,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         words: &words,
         install: run::Install {
             store: args.project.store.as_deref(),
-            offline: args.offline,
+            offline,
             no_install: args.no_install,
             settings: &settings,
             say: &super::Said,
@@ -81,8 +83,17 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             std::io::stdout().write_all(text.as_bytes())?;
             return Ok(vx::exit::OK);
         }
-        Prepared::Foreground(task, commands) => {
-            return Err(vx::tasks::foreground::run(&task, commands).into());
+        Prepared::Foreground(lone) => {
+            let run::Lone {
+                task,
+                commands,
+                shell,
+            } = *lone;
+            // The shell lives until the task has run (or vx is replaced): its `#!`
+            // scripts are files it owns.
+            let failed = vx::tasks::foreground::run(&task, commands);
+            drop(shell);
+            return Err(failed.into());
         }
         Prepared::Graph(graph) => graph,
     };

@@ -204,11 +204,22 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         _ => return Err(TaskError::NotATask),
     };
     let mut usage_notes = Vec::new();
+    // A usage spec mise refuses: the task is listed, its dependencies run, and it
+    // fails (exit 1) saying why, as under mise.
+    let mut invalid_usage = None;
     if let Some(usage) = table.get("usage") {
         let DeValue::String(spec) = usage.get_ref() else {
             return Err(TaskError::NotAString { key: "usage" });
         };
-        usage::spec(spec, &mut script.args, &mut usage_notes)?;
+        match usage::spec(
+            spec,
+            &mut script.args,
+            &mut script.variadic,
+            &mut usage_notes,
+        ) {
+            Err(refused @ TaskError::UsageRefused { .. }) => invalid_usage = Some(refused),
+            other => other?,
+        }
     }
     let mut file_command = None;
     match (table.get("run"), table.get("file")) {
@@ -293,15 +304,15 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         if is_cwd(dir) {
             script.cwd = None;
         } else {
-            script.cwd = Some(task_dir(dir)?);
+            script.cwd = Some(task_dir(dir, vars)?);
         }
     }
     if let Some(file) = file_command {
-        // The file gets the words as its arguments, as mise passes them; named from
-        // the project when the task runs elsewhere.
-        let file = match &script.cwd {
-            None if !file.starts_with('/') => format!("\"${{{CONFIG_ROOT}}}\"/{file}"),
-            _ => file,
+        // The file gets the words as its arguments, as mise passes them; named by its
+        // full path from the project, as mise starts it (its `$0`), wherever it runs.
+        let file = match file.starts_with('/') {
+            false => format!("\"${{{CONFIG_ROOT}}}\"/{file}"),
+            true => file,
         };
         script.run = vec![format!("{file} {{args}}")];
     }
@@ -363,24 +374,71 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         usage_variables(&mut script);
     }
     config_root_variable(&mut script);
+    if let Some(refused) = invalid_usage {
+        refuse(&mut script, &refused);
+    }
     Ok(script)
+}
+
+/// `script` made to fail when run, as mise fails a task whose usage spec it refuses:
+/// its dependencies run, then it says why on stderr and exits 1.
+fn refuse(script: &mut ImportedScript, why: &TaskError) {
+    let TaskError::UsageRefused { key } = why else {
+        return;
+    };
+    script.args.clear();
+    script.variadic = None;
+    script.run = vec![format!(
+        ": {{args}}; echo 'vx: the usage spec has `{key}`, which mise refuses (unsupported spec key {key}): the task fails as under mise' >&2; exit 1"
+    )];
+    script.ignored.push(why.to_string());
 }
 
 /// mise gives a task its arguments' values as `usage_NAME` variables too (`-` as `_`),
 /// what its commands (or its file) may read: each command exports them first, from
 /// the declared arguments vx fills in (`{{NAME}}`).
 fn usage_variables(script: &mut ImportedScript) {
-    if script.args.is_empty() {
-        return;
-    }
-    let names: String = script
+    let mut names: String = script
         .args
         .iter()
         .map(|a| format!(" usage_{}={{{{{}}}}}", a.name.replace('-', "_"), a.name))
         .collect();
-    for run in &mut script.run {
-        *run = format!("export{names}; {run}");
+    // A variadic argument: the words given, else its default (`"${*:-DEFAULT}"`, the
+    // words made the positional parameters first).
+    let mut first = String::new();
+    if let Some((name, default)) = &script.variadic {
+        first = "set -- {args}; ".to_owned();
+        names.push_str(&format!(
+            " usage_{}=\"${{*:-{default}}}\"",
+            name.replace('-', "_")
+        ));
     }
+    if names.is_empty() {
+        return;
+    }
+    for run in &mut script.run {
+        *run = match run.split_once('\n') {
+            // A script with its own `#!` line: the line stays first, the variables
+            // next, where its interpreter is a shell that reads them.
+            Some((shebang, body)) if shebang.starts_with("#!") => {
+                if !shell_shebang(shebang) {
+                    continue;
+                }
+                format!("{shebang}\n{first}export{names}\n{body}")
+            }
+            _ if run.starts_with("#!") => continue,
+            _ => format!("{first}export{names}; {run}"),
+        };
+    }
+}
+
+/// Whether a `#!` line starts a POSIX-like shell (its last word `sh`, `bash`, `zsh`,
+/// `dash` or `ksh`, by name or path), which reads `export NAME=…` lines.
+fn shell_shebang(line: &str) -> bool {
+    line.split_whitespace()
+        .next_back()
+        .map(|w| w.rsplit('/').next().unwrap_or(w))
+        .is_some_and(|w| matches!(w, "sh" | "bash" | "zsh" | "dash" | "ksh"))
 }
 
 /// Whether a task's `dir` is mise's `{{cwd}}` (with or without spaces inside).
@@ -390,9 +448,19 @@ fn is_cwd(dir: &str) -> bool {
         .is_some_and(|inner| inner.trim() == "cwd")
 }
 
-/// A task's `dir` relative to the project (`{{config_root}}/` dropped), or why vx
-/// cannot take it.
-fn task_dir(dir: &str) -> Result<String, TaskError> {
+/// A task's `dir` relative to the project (`{{config_root}}/` dropped, the file's
+/// `{{vars.NAME}}` replaced by their values), or why vx cannot take it.
+fn task_dir(dir: &str, vars: &Vars) -> Result<String, TaskError> {
+    let mut dir = dir.to_owned();
+    for (name, value) in vars {
+        for written in [
+            format!("{{{{vars.{name}}}}}"),
+            format!("{{{{ vars.{name} }}}}"),
+        ] {
+            dir = dir.replace(&written, value);
+        }
+    }
+    let dir = dir.as_str();
     let relative = match dir.strip_prefix("{{config_root}}") {
         Some(rest) => rest.trim_start_matches('/'),
         None => dir,
@@ -485,11 +553,19 @@ fn task_run(
 /// ["A", "B"] }` runs them at once. As vx takes it: a command running them
 /// ([`vx_run`]).
 fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
+    let args = match step.get("args") {
+        Some(args) => strings(args.get_ref(), "args")?,
+        None => Vec::new(),
+    };
+    let keys = 1 + usize::from(step.get("args").is_some());
     let names = match (step.get("task"), step.get("tasks")) {
-        (Some(one), None) if step.len() == 1 => strings(one.get_ref(), "task")?,
+        (Some(one), None) if step.len() == keys => strings(one.get_ref(), "task")?,
         (None, Some(many)) if step.len() == 1 => strings(many.get_ref(), "tasks")?,
         _ => return Err(TaskError::RunStep),
     };
+    if !args.is_empty() && names.len() != 1 {
+        return Err(TaskError::RunStep);
+    }
     if names.is_empty() {
         return Err(TaskError::RunStep);
     }
@@ -503,7 +579,19 @@ fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
             return Err(TaskError::RunTaskName { name: name.clone() });
         }
     }
-    Ok(vx_run(&names.join(" ::: ")))
+    // `{ task = "NAME", args = [...] }`: the task run with those words, each a plain
+    // one (nothing a shell would read otherwise), as a dependency's arguments are.
+    if let Some(arg) = args.iter().find(|a| !plain_word(a)) {
+        return Err(TaskError::DependsWithArguments {
+            name: format!("{} {arg}", names[0]),
+        });
+    }
+    let mut words = names.join(" ::: ");
+    for arg in &args {
+        words.push(' ');
+        words.push_str(arg);
+    }
+    Ok(vx_run(&words))
 }
 
 /// A dependency with arguments (`"build --release"`, mise.jdx.dev "Task
@@ -511,13 +599,7 @@ fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
 /// the words are the task's name and plain arguments (nothing a shell would read
 /// otherwise), or it cannot be taken.
 fn dependency_step(dependency: &str) -> Result<String, TaskError> {
-    let plain = |word: &str| {
-        !word.is_empty()
-            && word.chars().all(|c| {
-                c.is_ascii_alphanumeric()
-                    || matches!(c, '_' | '-' | '.' | ':' | '=' | '/' | '@' | ',' | '+')
-            })
-    };
+    let plain = plain_word;
     let words: Vec<&str> = dependency.split_whitespace().collect();
     if words.is_empty() || words[0].starts_with('-') || !words.iter().all(|w| plain(w)) {
         return Err(TaskError::DependsWithArguments {
@@ -525,6 +607,15 @@ fn dependency_step(dependency: &str) -> Result<String, TaskError> {
         });
     }
     Ok(vx_run(&words.join(" ")))
+}
+
+/// Whether `word` is a plain argument: one a shell reads as written.
+fn plain_word(word: &str) -> bool {
+    !word.is_empty()
+        && word.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(c, '_' | '-' | '.' | ':' | '=' | '/' | '@' | ',' | '+')
+        })
 }
 
 /// The command that runs `args` (`NAME [ARGS] [::: NAME…]`) with the vx that runs the
@@ -540,7 +631,9 @@ fn vx_run(args: &str) -> String {
 /// left as it is.
 fn errexit(command: String) -> String {
     let trimmed = command.trim();
-    if trimmed.starts_with("set -e") {
+    // A script with its own `#!` line runs as that line says (vx writes it to a file,
+    // as mise does): its interpreter's flags are the script's.
+    if trimmed.starts_with("set -e") || command.starts_with("#!") {
         command
     } else if trimmed.contains('\n') {
         format!("set -e\n{command}")
@@ -567,6 +660,8 @@ fn task_command(
     }
     let mut out = String::with_capacity(command.len());
     let mut rest = command;
+    // Whether the words given were made the positional parameters (`set -- {args}`).
+    let mut positional = false;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
@@ -598,19 +693,28 @@ fn task_command(
             out.push_str(&format!("${{{name}}}"));
             continue;
         }
-        // A variadic argument (`var=true`): every word given, as vx's `{args}`.
-        if inner.starts_with("arg")
-            && params_in(inner)
-                .iter()
-                .any(|(k, v)| k == "var" && v == "true")
-        {
-            out.push_str("{args}");
+        // A variadic argument (`var=true`): every word given, as vx's `{args}`; with a
+        // plain `default`, that word when none is given (the words made the script's
+        // positional parameters first: `"${@:-DEFAULT}"`), as mise renders it.
+        let params = params_in(inner);
+        if inner.starts_with("arg") && params.iter().any(|(k, v)| k == "var" && v == "true") {
+            match params.iter().find(|(k, _)| k == "default") {
+                Some((_, default)) if plain_word(default) && !command.starts_with("#!") => {
+                    out.push_str(&format!("\"${{@:-{default}}}\""));
+                    positional = true;
+                }
+                _ => out.push_str("{args}"),
+            }
             continue;
         }
         let name = template_arg(inner, args)?;
         out.push_str(&format!("{{{{{name}}}}}"));
     }
     out.push_str(rest);
+    if positional {
+        let separator = if out.contains('\n') { "\n" } else { "; " };
+        out = format!("set -- {{args}}{separator}{out}");
+    }
     Ok(out)
 }
 

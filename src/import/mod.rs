@@ -259,6 +259,9 @@ pub struct ImportedScript {
     pub outputs: Vec<String>,
     /// Its declared arguments.
     pub args: Vec<ImportedArg>,
+    /// A usage spec's one argument when it is variadic (`arg "<test>..."`): its name
+    /// and default; every word given is its value.
+    pub variadic: Option<(String, String)>,
     /// The question asked before it runs.
     pub confirm: Option<String>,
     /// vx prints nothing of its own about it.
@@ -391,7 +394,7 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
             // The directory's file tasks are the team's: read with its mise.toml, not
             // again with a person's file.
             if !is_personal(path) {
-                let dir = path.parent().unwrap_or(Path::new("."));
+                let dir = config_root(path);
                 let text =
                     crate::bounded_read::read_to_string(path, MAX_IMPORT_BYTES).unwrap_or_default();
                 imported
@@ -404,6 +407,33 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
         }
         _ => Ok((read_one(path, format)?, Vec::new())),
     }
+}
+
+/// The directory a mise config file belongs to (mise's `config_root`): where its
+/// file tasks, includes and relative paths start. The project directory above
+/// `.mise/`, `mise/`, `.config/` or `.config/mise/` (its `conf.d/` too) for a config
+/// kept there (`config.toml`, `config.local.toml`, `config.ENV.toml`, `mise.toml`),
+/// else the file's own directory.
+pub fn config_root(path: &Path) -> &Path {
+    let here = path.parent().unwrap_or(Path::new("."));
+    let name = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let up = |p: &Path, n: usize| p.ancestors().nth(n).unwrap_or(p).to_owned();
+    let file = name(path);
+    let config = file.starts_with("config.") || file.starts_with("mise.");
+    let (parent, grand) = (name(here), name(&up(here, 1)));
+    let levels = match (grand.as_str(), parent.as_str()) {
+        ("mise", "conf.d") if name(&up(here, 2)) == ".config" => 3,
+        (".config", "mise") if config => 2,
+        (_, ".mise" | "mise") if file.starts_with("config.") => 1,
+        (_, ".config") if file.starts_with("mise.") => 1,
+        _ => 0,
+    };
+    here.ancestors().nth(levels).unwrap_or(here)
 }
 
 /// One aqua file, parsed, its imports not followed.

@@ -194,3 +194,23 @@ fn binary_and_oversized_input_is_refused() {
     );
     assert_eq!(Format::of_file(Path::new("x/other")), None);
 }
+
+#[test]
+fn a_mise_config_kept_in_a_folder_of_mises_belongs_to_the_directory_above() {
+    use std::path::Path;
+    let root = |p: &str| super::config_root(Path::new(p)).to_owned();
+    for file in [
+        "/p/mise.toml",
+        "/p/.mise.toml",
+        "/p/.mise/config.toml",
+        "/p/mise/config.toml",
+        "/p/mise/config.dev.toml",
+        "/p/.config/mise.toml",
+        "/p/.config/mise/config.toml",
+        "/p/.config/mise/conf.d/10-tools.toml",
+    ] {
+        assert_eq!(root(file), Path::new("/p"), "{file}");
+    }
+    // A project that happens to live in a folder named `mise` is its own root.
+    assert_eq!(root("/src/mise/mise.toml"), Path::new("/src/mise"));
+}

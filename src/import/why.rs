@@ -294,6 +294,13 @@ pub enum TaskError {
         /// The line.
         line: String,
     },
+    /// A usage node mise itself refuses when the task runs (`option`: "unsupported
+    /// spec key"): the task is listed and fails when run, as under mise.
+    #[error("usage's `{key}` is no usage spec key mise takes (unsupported spec key {key})")]
+    UsageRefused {
+        /// The node.
+        key: &'static str,
+    },
     /// A usage flag with only a short name.
     #[error("usage line `{line}`: a flag without a --long name")]
     UsageFlag {

@@ -24,12 +24,18 @@ use super::{Manifest, ManifestError};
 use crate::import::{self, Format, Imported};
 
 /// The files that make a directory a project read in place, in the order they name
-/// it (the first present is the project's file, its [`Manifest::path`]).
+/// it (the first present is the project's file, its [`Manifest::path`]). A directory
+/// of mise's (`.mise/`, `mise/`, `.config/`) names the project when it keeps a mise
+/// config ([`NESTED`]): the project's file is then that directory, so the project is
+/// the directory above it (mise's `config_root`) and vx.lock sits there.
 pub const FILES: &[(&str, Format)] = &[
     ("mise.toml", Format::Mise),
     (".mise.toml", Format::Mise),
     ("mise.local.toml", Format::Mise),
     (".mise.local.toml", Format::Mise),
+    (".mise", Format::Mise),
+    ("mise", Format::Mise),
+    (".config", Format::Mise),
     (".tool-versions", Format::ToolVersions),
     (".nvmrc", Format::Nvmrc),
     (".node-version", Format::NodeVersion),
@@ -40,15 +46,21 @@ pub const FILES: &[(&str, Format)] = &[
     (".sdkmanrc", Format::Sdkmanrc),
 ];
 
-/// The order mise takes a tool two files name in (the first wins): a person's
-/// `mise.local.toml` over the team's `mise.toml`, that over `.tool-versions`, and the
-/// single-tool files last.
-const PRECEDENCE: &[&str] = &[
-    "mise.local.toml",
-    ".mise.local.toml",
-    "mise.toml",
-    ".mise.toml",
-    ".tool-versions",
+/// mise's config files kept in a directory of its own, relative to the project:
+/// what makes `.mise/`, `mise/` or `.config/` a project's file in [`FILES`].
+const NESTED: &[&str] = &[
+    ".mise/config.toml",
+    ".mise/config.local.toml",
+    "mise/config.toml",
+    ".config/mise.toml",
+    ".config/mise.local.toml",
+    ".config/mise/config.toml",
+    ".config/mise/mise.toml",
+    ".config/mise/config.local.toml",
+];
+
+/// The single-tool files, read after every mise config (the last, lowest).
+const SINGLE_TOOL: &[&str] = &[
     ".nvmrc",
     ".node-version",
     ".python-version",
@@ -57,6 +69,91 @@ const PRECEDENCE: &[&str] = &[
     ".java-version",
     ".sdkmanrc",
 ];
+
+/// The files of a project read in place, relative to it, in the order mise takes a
+/// tool or a task two files name (the first wins: mise's order, as `mise config ls`
+/// of 2026.9.15 lists it, reversed): for each environment of `MISE_ENV` (the last
+/// named first) its files, then the `.local` files (the person's), then the team's
+/// `.mise.toml`, `mise.toml`, `mise/config.toml`, `.mise/config.toml`,
+/// `.config/mise.toml`, `.config/mise/config.toml` and `.config/mise/conf.d/*.toml`
+/// (a later name first), `.tool-versions`, and the single-tool files last.
+fn precedence(dir: &Path, envs: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for env in envs.iter().rev() {
+        out.extend([
+            format!(".mise.{env}.local.toml"),
+            format!("mise.{env}.local.toml"),
+            format!(".mise.{env}.toml"),
+            format!(".mise/config.{env}.toml"),
+            format!("mise.{env}.toml"),
+            format!("mise/config.{env}.toml"),
+            format!(".config/mise.{env}.toml"),
+            format!(".config/mise/config.{env}.toml"),
+        ]);
+    }
+    out.extend(
+        [
+            ".mise.local.toml",
+            "mise.local.toml",
+            ".mise/config.local.toml",
+            ".config/mise.local.toml",
+            ".config/mise/config.local.toml",
+            ".mise.toml",
+            "mise.toml",
+            "mise/config.toml",
+            ".mise/config.toml",
+            ".config/mise.toml",
+            ".config/mise/mise.toml",
+            ".config/mise/config.toml",
+        ]
+        .map(str::to_owned),
+    );
+    let mut confd: Vec<String> = std::fs::read_dir(dir.join(".config/mise/conf.d"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|name| name.ends_with(".toml"))
+        .map(|name| format!(".config/mise/conf.d/{name}"))
+        .collect();
+    confd.sort();
+    confd.truncate(64);
+    out.extend(confd.into_iter().rev());
+    out.push(".tool-versions".to_owned());
+    out.extend(SINGLE_TOOL.iter().map(|n| (*n).to_owned()));
+    out
+}
+
+/// The environments `MISE_ENV` names (`staging,ci`: both, the last wins), each a plain
+/// name (one with a path separator or a dot is passed over).
+fn mise_envs() -> Vec<String> {
+    std::env::var("MISE_ENV")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|e| {
+            !e.is_empty()
+                && e.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether `name` (one of [`FILES`]) is present in `dir`: the file, or for a
+/// directory of mise's, one of the configs it keeps ([`NESTED`], conf.d).
+fn present(dir: &Path, name: &str) -> bool {
+    match name {
+        ".mise" | "mise" | ".config" => {
+            NESTED
+                .iter()
+                .filter(|nested| nested.starts_with(&format!("{name}/")))
+                .any(|nested| dir.join(nested).is_file())
+                || (name == ".config" && dir.join(".config/mise/conf.d").is_dir())
+        }
+        _ => dir.join(name).is_file(),
+    }
+}
 
 /// What a project read in place was read from, and what of it vx could not take.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -87,8 +184,8 @@ pub fn find(start: &Path) -> Option<PathBuf> {
         .find_map(|dir| {
             FILES
                 .iter()
+                .find(|(name, _)| present(dir, name))
                 .map(|(name, _)| dir.join(name))
-                .find(|file| file.is_file())
         })
 }
 
@@ -102,7 +199,8 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
     let mut lists: Vec<(String, Imported)> = Vec::new();
     let mut outside = Vec::new();
     let root = dir.canonicalize().ok();
-    for name in PRECEDENCE {
+    let names = precedence(dir, &mise_envs());
+    for name in &names {
         let file = dir.join(name);
         if !file.is_file() {
             continue;
@@ -121,22 +219,22 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         }
         let format = FILES
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(n, _)| *n == name.as_str())
             .map(|(_, f)| *f)
             .unwrap_or(Format::Mise);
         let (imported, _) = import::read_all(&file, format)?;
         files.push(std::path::absolute(&file).unwrap_or(file));
-        lists.push(((*name).to_owned(), imported));
+        lists.push((name.clone(), imported));
     }
     // Without a mise.toml, mise still reads the default file-task directories.
-    let configured = ["mise.toml", ".mise.toml"]
+    let configured = lists
         .iter()
-        .any(|f| dir.join(f).is_file());
+        .any(|(name, _)| name.ends_with(".toml") && !import::is_personal(Path::new(name)));
     if !configured {
         let tasks = import::mise::file_tasks(dir);
         if !tasks.is_empty() {
             lists.push((
-                "mise-tasks".to_owned(),
+                "mise's file tasks".to_owned(),
                 Imported {
                     scripts: tasks,
                     ..Imported::default()
@@ -145,8 +243,8 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         }
     }
     let lists: Vec<(&str, Imported)> = lists
-        .into_iter()
-        .map(|(name, list)| (shown(&name), list))
+        .iter()
+        .map(|(name, list)| (name.as_str(), list.clone()))
         .collect();
     let (text, fallbacks, mut problems) = tools_text(path, &lists);
     problems.splice(0..0, outside);
@@ -180,17 +278,32 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
             request.fallback = Some(own.clone());
         }
     }
+    mise_task_env(&mut manifest);
     manifest.in_place = Some(InPlace { files, problems });
     Ok(manifest)
 }
 
-/// `name` as `'static` text for the lines (one of [`PRECEDENCE`], or the file tasks).
-fn shown(name: &str) -> &'static str {
-    PRECEDENCE
-        .iter()
-        .find(|n| **n == name)
-        .copied()
-        .unwrap_or("mise's file tasks")
+/// The variables mise gives every task of the project (mise.jdx.dev, "Tasks",
+/// "Environment variables"): `MISE_PROJECT_ROOT` and `MISE_CONFIG_ROOT` (the project
+/// directory) and `MISE_TASK_NAME`, first in each task's `env` so the task's own
+/// entries win. A script that reads them (`${MISE_PROJECT_ROOT:?must be set by mise}`)
+/// runs as under mise.
+fn mise_task_env(manifest: &mut Manifest) {
+    use super::environment::EnvVar;
+    for task in &mut manifest.environment.tasks {
+        let given = [
+            ("MISE_PROJECT_ROOT", "{project}", false),
+            ("MISE_CONFIG_ROOT", "{project}", false),
+            ("MISE_TASK_NAME", task.name.as_str(), true),
+        ]
+        .map(|(name, value, literal)| EnvVar {
+            name: name.to_owned(),
+            value: Some(value.to_owned()),
+            line: task.line,
+            literal,
+        });
+        task.env.splice(0..0, given);
+    }
 }
 
 /// The `[tools]` text of `lists` (a tool two files name taken from the first), the

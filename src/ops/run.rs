@@ -39,7 +39,7 @@ use crate::toolchain::{Request as ToolRequest, RequestError, ToolchainError};
 use super::target::{Say, Target, TargetError};
 
 mod entry;
-pub use entry::{Answer, Ended, Graph, Prepared, Request, Shown, execute, prepare};
+pub use entry::{Answer, Ended, Graph, Lone, Prepared, Request, Shown, execute, prepare};
 
 /// Separates tasks on the command line (mise's spelling).
 pub const NEXT_TASK: &str = ":::";
@@ -114,6 +114,10 @@ pub enum RunError {
     /// A task's arguments, or its commands made of them, are not what it takes.
     #[error(transparent)]
     Args(crate::tasks::args::ArgsError),
+    /// A task of a mise project read in place run without a required argument: the
+    /// task failing, as mise fails it (exit 1), not vx's usage error.
+    #[error(transparent)]
+    MiseArgs(crate::tasks::args::ArgsError),
     /// A service of the plan runs already in another `vx run` of this project.
     #[error(
         "{name} is already running in this project (vx run, pid {pid}): `vx logs -f {name}` follows it, `vx ps` lists it"
@@ -192,6 +196,13 @@ impl RunError {
                 | RunError::Panicked
                 | RunError::Session(_)
                 | RunError::NotConfirmed { .. }
+                | RunError::MiseArgs(_)
+                // A task's `dir` missing on this machine is the task failing (exit 1,
+                // as mise fails it), not vx.toml's error: the manifest is well formed.
+                | RunError::Args(
+                    crate::tasks::args::ArgsError::NotADirectory { .. }
+                        | crate::tasks::args::ArgsError::Script { .. }
+                )
         )
     }
 }
@@ -358,7 +369,13 @@ fn choose(
             .find(|(n, _)| graph::find(&tasks, n).is_some_and(|t| t.name == task.name))
             .map(|(_, w)| w.as_slice())
             .unwrap_or(&[]);
-        values.push(args::parse(task, words).map_err(RunError::Args)?);
+        values.push(args::parse(task, words).map_err(|e| match e {
+            // mise fails a task run without a required argument (exit 1).
+            e @ args::ArgsError::Missing { .. } if manifest.in_place.is_some() => {
+                RunError::MiseArgs(e)
+            }
+            e => RunError::Args(e),
+        })?);
     }
     Ok(Choice::Run(Chosen {
         tasks,
@@ -428,6 +445,7 @@ impl<'a> Install<'a> {
             sources: None,
             settings: self.settings,
             say: self.say,
+            on_path: session.manifest().is_some_and(|m| m.in_place.is_some()),
         }
     }
 }
@@ -527,6 +545,8 @@ fn shell(
             platform: crate::manifest::platform::Platform::current().to_string(),
             salt: manifest.environment.task_cache.salt.clone(),
         },
+        scripts: Default::default(),
+        offline: install.offline,
     })
 }
 

@@ -92,6 +92,10 @@ pub struct Target<'a> {
     pub settings: &'a Settings,
     /// What the target says, and what follows an install.
     pub say: &'a dyn Say,
+    /// A tool the command needs that is still missing does not stop it: it runs with
+    /// what is on PATH, the missing tool said once. A mise project's tasks (read in
+    /// place) run so, as mise runs a task whose tools it did not install.
+    pub on_path: bool,
 }
 
 impl Target<'_> {
@@ -261,18 +265,21 @@ impl Target<'_> {
             .filter_map(|p| chain.provider(&p.to_string_lossy()))
             .map(|t| t.name.as_str())
             .collect();
-        let needed: Vec<String> = missing
-            .iter()
-            .filter(|t| {
-                matches!(t.origin, Origin::Override | Origin::Store)
-                    || providers.contains(&t.name.as_str())
-            })
-            .map(|t| said(t))
-            .collect();
+        let (needed, unneeded): (Vec<&Tool>, Vec<&Tool>) = missing.iter().partition(|t| {
+            matches!(t.origin, Origin::Override | Origin::Store)
+                || providers.contains(&t.name.as_str())
+        });
         if !needed.is_empty() {
-            return Err(TargetError::NotInstalled(needed.join("; ")));
+            let needed: Vec<String> = needed.iter().map(|t| said(t)).collect();
+            if !self.on_path {
+                return Err(TargetError::NotInstalled(needed.join("; ")));
+            }
+            self.say.note(&format!(
+                "vx: not installed: {}; the commands run with what is on PATH, as mise runs them",
+                needed.join("; ")
+            ));
         }
-        for tool in &missing {
+        for tool in unneeded {
             self.say
                 .note(&format!("vx: running without {}", said(tool)));
         }
@@ -491,6 +498,7 @@ pub fn run_registry_tool(
         sources: None,
         settings,
         say,
+        on_path: false,
     };
     RegistryToolError::Target(target.exec_in(chain, &store, &program, args))
 }

@@ -38,12 +38,17 @@ pub struct Options {
     pub store: Option<PathBuf>,
 }
 
+/// Whether `VX_OFFLINE` asks for offline (set, not empty, not `0`): what a `vx run
+/// --offline` gives its tasks, so the vx a task starts (`"$VX" run …`) is offline too.
+pub fn offline_env() -> bool {
+    std::env::var("VX_OFFLINE").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
 impl Options {
     /// `offline` as asked, or as `VX_OFFLINE=1` says.
     pub fn from_env(offline: bool, quiet: bool) -> Options {
-        let env = std::env::var("VX_OFFLINE").is_ok_and(|v| !v.is_empty() && v != "0");
         Options {
-            offline: offline || env,
+            offline: offline || offline_env(),
             quiet,
             verbose: false,
             github: None,

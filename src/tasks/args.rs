@@ -81,6 +81,14 @@ pub enum ArgsError {
         /// The argument.
         name: String,
     },
+    /// A `run` script starting with `#!` could not be written to its file.
+    #[error("task `{task}`: its script could not be written to a temporary file: {source}")]
+    Script {
+        /// The task.
+        task: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// The task's `dir` is not a directory.
     #[error("task `{task}`: its dir {} is not a directory", dir.display())]
     NotADirectory {

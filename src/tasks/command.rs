@@ -43,6 +43,13 @@ pub struct Shell {
     pub own: Vec<(String, Own)>,
     /// What the tasks' keys take of the run ([`crate::tasks::cache::key`]).
     pub keyed: Keyed,
+    /// The script files of the `run` scripts that start with `#!` ([`Shell::script`]),
+    /// removed when the run ends.
+    pub scripts: std::sync::Mutex<Vec<tempfile::TempDir>>,
+    /// The run is offline (`--offline`): its tasks get `VX_OFFLINE=1`, so a vx they
+    /// start (`"$VX" run …`, a dependency with arguments) installs and fetches nothing
+    /// either.
+    pub offline: bool,
 }
 
 /// A task's own `PATH` and environment: its `tools` first.
@@ -73,6 +80,12 @@ pub struct Keyed {
 impl Shell {
     /// The commands that run `task` with argument `values`, in order.
     pub fn commands(&self, task: &Task, values: &Values) -> Result<Vec<Command>, ArgsError> {
+        let cwd = std::env::current_dir().ok();
+        let exe = std::env::current_exe().ok();
+        let own = self.own.iter().find(|(name, _)| *name == task.name);
+        let (path, changes) = own.map_or((&self.path, &self.changes), |(_, own)| {
+            (&own.path, &own.changes)
+        });
         let dir = match &task.dir {
             None => None,
             Some(dir) => {
@@ -88,22 +101,22 @@ impl Shell {
         };
         let mut commands: Vec<Command> = match &task.file {
             Some(file) => {
-                let mut command = Command::new(self.project.join(file));
+                let mut command = self.file(&self.project.join(file), path);
                 command.args(&values.raw);
                 vec![command]
             }
             None => task
                 .run
                 .iter()
-                .map(|run| crate::platform::process::shell(&args::fill(run, task, values, &quote)))
-                .collect(),
+                .map(|run| {
+                    let run = args::fill(run, task, values, &quote);
+                    match run.starts_with("#!") {
+                        true => self.script(task, &run, path),
+                        false => Ok(crate::platform::process::shell(&run)),
+                    }
+                })
+                .collect::<Result<_, _>>()?,
         };
-        let cwd = std::env::current_dir().ok();
-        let exe = std::env::current_exe().ok();
-        let own = self.own.iter().find(|(name, _)| *name == task.name);
-        let (path, changes) = own.map_or((&self.path, &self.changes), |(_, own)| {
-            (&own.path, &own.changes)
-        });
         for command in &mut commands {
             changes.apply_to(command);
             Changes::from_process(&task.env, &self.project).apply_to(command);
@@ -112,6 +125,9 @@ impl Shell {
             }
             command.env("PATH", path);
             command.env("VX_TASK_NAME", &task.name);
+            if self.offline {
+                command.env("VX_OFFLINE", "1");
+            }
             // Where `vx run` started (mise's `{{cwd}}`), whatever the task's `dir`.
             if let Some(cwd) = &cwd {
                 command.env(CWD_VARIABLE, cwd);
@@ -126,6 +142,43 @@ impl Shell {
             }
         }
         Ok(commands)
+    }
+
+    /// The command that starts the file `file` on a task's `path`: the file itself, as
+    /// its `#!` line says, unless that line goes through mise and no mise is on
+    /// `path`: then the interpreter after `--` runs it ([`through_mise`]).
+    fn file(&self, file: &Path, path: &OsString) -> Command {
+        let mise = crate::toolchain::search::find(std::ffi::OsStr::new("mise"), path);
+        match through_mise(file).filter(|_| mise.is_none()) {
+            Some(interpreter) => {
+                let mut command = Command::new(&interpreter[0]);
+                command.args(&interpreter[1..]).arg(file);
+                command
+            }
+            None => Command::new(file),
+        }
+    }
+
+    /// A `run` script that starts with `#!` as mise runs it: written to a file of its
+    /// own (kept until the run ends) and started as its `#!` line says ([`Shell::file`]).
+    fn script(&self, task: &Task, text: &str, path: &OsString) -> Result<Command, ArgsError> {
+        let failed = |source: std::io::Error| ArgsError::Script {
+            task: task.name.clone(),
+            source,
+        };
+        let dir = tempfile::Builder::new().tempdir().map_err(failed)?;
+        let file = dir.path().join("script");
+        std::fs::write(&file, text)
+            .and_then(|()| crate::platform::fs::mark_executable(&file))
+            .map_err(failed)?;
+        let command = self.file(&file, path);
+        if let Ok(mut scripts) = self.scripts.lock() {
+            scripts.push(dir);
+        } else {
+            // Kept: the command needs its file.
+            let _ = dir.keep();
+        }
+        Ok(command)
     }
 
     /// The project directory.
@@ -183,6 +236,34 @@ impl Shell {
     }
 }
 
+/// The interpreter of a file task whose `#!` line starts it through mise
+/// (`#!/usr/bin/env -S mise -E dev exec -- bash`): the words after `--`, which vx runs
+/// the file with itself, the task's toolchain already on its PATH (mise is no tool
+/// of the project's and need not be installed). `None` for any other file, which
+/// starts as its own `#!` line says.
+fn through_mise(file: &Path) -> Option<Vec<String>> {
+    use std::io::{BufRead, Read};
+    let mut line = String::new();
+    std::io::BufReader::new(std::fs::File::open(file).ok()?.take(512))
+        .read_line(&mut line)
+        .ok()?;
+    let words: Vec<&str> = line.strip_prefix("#!")?.split_whitespace().collect();
+    let mise = words
+        .iter()
+        .position(|w| *w == "mise" || w.ends_with("/mise"))?;
+    // `env -S mise …` or `/path/to/mise …`: mise is the program, not an argument.
+    let program = words[..mise]
+        .iter()
+        .all(|w| w.ends_with("/env") || *w == "env" || w.starts_with('-'));
+    let dashes = words[mise..].iter().position(|w| *w == "--")? + mise;
+    let interpreter: Vec<String> = words[dashes + 1..]
+        .iter()
+        .map(|w| (*w).to_owned())
+        .collect();
+    (program && words[mise..dashes].contains(&"exec") && !interpreter.is_empty())
+        .then_some(interpreter)
+}
+
 /// One argument as one word of the platform's shell.
 #[cfg(not(windows))]
 pub fn quote(arg: &str) -> String {
@@ -199,6 +280,26 @@ pub fn quote(arg: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::CWD_VARIABLE;
+
+    #[test]
+    fn a_file_started_through_mise_exec_runs_with_the_interpreter_after_the_dashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = |line: &str| {
+            let file = dir.path().join("task");
+            std::fs::write(&file, format!("{line}\necho hi\n")).unwrap();
+            super::through_mise(&file)
+        };
+        let bash = Some(vec!["bash".to_owned()]);
+        assert_eq!(first("#!/usr/bin/env -S mise -E dev exec -- bash"), bash);
+        assert_eq!(
+            first("#!/usr/local/bin/mise exec node@20 -- bash -e"),
+            Some(vec!["bash".to_owned(), "-e".to_owned()])
+        );
+        assert_eq!(first("#!/usr/bin/env bash"), None);
+        assert_eq!(first("#!/usr/bin/env -S mise x"), None);
+        assert_eq!(first("#!/bin/sh mise exec -- bash"), None);
+        assert_eq!(first("echo mise exec -- bash"), None);
+    }
 
     #[test]
     fn mise_task_steps_import_as_the_vx_tasks_get() {

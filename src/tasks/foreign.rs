@@ -135,11 +135,13 @@ pub fn discover(project: &Path) -> (Vec<Foreign>, Vec<String>) {
 }
 
 /// mise's configuration files whose tasks a project may have, in mise's order.
-pub const MISE_FILES: [&str; 4] = [
+pub const MISE_FILES: [&str; 6] = [
     "mise.toml",
     ".mise.toml",
-    ".config/mise.toml",
     "mise/config.toml",
+    ".mise/config.toml",
+    ".config/mise.toml",
+    ".config/mise/config.toml",
 ];
 
 /// A task of the project's mise configuration that vx.toml does not have.

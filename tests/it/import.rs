@@ -1434,8 +1434,9 @@ fn a_mise_tasks_task_steps_run_at_their_point() {
     assert!(!all.contains("never"), "{all}");
 }
 
-/// Issue 64, item 8: mise's file tasks keep their extension in their name and answer
-/// to the name without it (`mise run update-version`), a group's `_default` is the
+/// Issue 64, item 8: mise's file tasks are named without their extension (as mise
+/// 2026.9 lists `update-version.sh`: `update-version`) and answer to the name with it
+/// too, a group's `_default` is the
 /// group (`docs`), and a `#USAGE` header declares the task's arguments (an optional
 /// `[tag]`, a flag, an option with a default; a block of `choices` left to the
 /// script) and gives the script their values as `$usage_NAME`, as mise does; `#MISE`
@@ -1470,7 +1471,7 @@ fn mise_file_tasks_are_named_and_take_their_usage_as_mise_does() {
         write(&w, path, text);
         std::fs::set_permissions(w.path(path), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let all = import_tasks(&w, &["update-version.sh", "docs", "docs:build", "deploy"]);
+    let all = import_tasks(&w, &["update-version", "docs", "docs:build", "deploy"]);
     assert!(!all.contains("_default"), "{all}");
     let run = |args: &[&str]| {
         let out = w.vx(&[&["run"], args].concat());

@@ -394,3 +394,421 @@ fn the_home_directory_tool_versions_is_no_project() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("no vx.toml"), "{err}");
 }
+
+/// `vx ARGS` in `dir` with `bin` first on PATH: a directory of stand-ins for the
+/// commands a project's tasks call. Exit code, stdout, stderr.
+fn vx_with(work: &Work, dir: &Path, bin: &Path, args: &[&str]) -> (i32, String, String) {
+    let path = std::env::join_paths(std::iter::once(bin.to_owned()).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
+    .unwrap();
+    let out = work
+        .vx()
+        .current_dir(dir)
+        .env_remove("__VX_STATE")
+        .env("PATH", path)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A stand-in `name` in `bin`: appends its name and arguments to `bin/../log`.
+fn standin(bin: &Path, name: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(bin).unwrap();
+    let path = bin.join(name);
+    std::fs::write(
+        &path,
+        format!("#!/bin/sh\necho \"{name} $*\" >> \"$(dirname \"$0\")/../log\"\n"),
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// A task whose tool is not installed (offline: nothing can be) runs as mise runs it,
+/// with the command on PATH, and vx says which tool is missing; a vx.toml project
+/// keeps refusing (its tools are vx's to install, and the task would run another).
+#[test]
+fn a_mise_task_whose_tool_is_missing_runs_with_what_is_on_path_and_says_so() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    let bin = work.dir.path().join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    standin(&bin, "node");
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[tools]\nnode = \"20.11.1\"\n\n[tasks.check]\nrun = \"node --check index.js\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_with(&work, &dir, &bin, &["run", "--offline", "check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let log = std::fs::read_to_string(work.dir.path().join("log")).unwrap();
+    assert_eq!(log, "node --check index.js\n", "{err}");
+    assert_eq!(
+        err.matches("not installed: node 20.11.1 (--offline)")
+            .count(),
+        1,
+        "{err}"
+    );
+    assert!(err.contains("what is on PATH"), "{err}");
+
+    // vx's own project: the missing tool stops the task.
+    std::fs::remove_file(dir.join("mise.toml")).unwrap();
+    std::fs::write(
+        dir.join("vx.toml"),
+        "[tools]\nnode = \"20.11.1\"\n\n[tasks.check]\nrun = \"node --check index.js\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_with(&work, &dir, &bin, &["run", "--offline", "check"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("not installed: node"), "{err}");
+    let log = std::fs::read_to_string(work.dir.path().join("log")).unwrap();
+    assert_eq!(log, "node --check index.js\n", "ran again: {err}");
+}
+
+/// A task whose `dir` is missing (a fresh clone without its generated `docs/`) fails
+/// as mise fails it: exit 1, the directory named, nothing run.
+#[test]
+fn a_mise_task_whose_dir_is_missing_fails_with_exit_1() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[tasks.site]\ndir = \"docs\"\nrun = \"echo built >> ../log\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "site"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("docs is not a directory"), "{err}");
+    assert!(!dir.join("log").exists());
+    std::fs::create_dir(dir.join("docs")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "site"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "built\n");
+}
+
+/// A project whose mise config is kept in `.mise/config.toml` (or `.config/mise.toml`,
+/// `mise/config.toml`, `.config/mise/config.toml`) is read in place from the directory
+/// above, its tasks' paths from there; `mise.ENV.toml` files join when `MISE_ENV`
+/// names them, over the shared file, as mise's config order has it.
+#[test]
+fn mise_configs_kept_in_mise_directories_and_mise_env_files_are_read_in_place() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join(".mise")).unwrap();
+    std::fs::create_dir_all(dir.join("web")).unwrap();
+    std::fs::write(
+        dir.join(".mise/config.toml"),
+        "[tasks.build]\ndir = \"web\"\nrun = \"pwd >> ../log\"\n\n[tasks.deploy]\nrun = \"echo deploy shared >> log\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("mise.staging.toml"),
+        "[tasks.deploy]\nrun = \"echo deploy staging >> log\"\n",
+    )
+    .unwrap();
+    let (code, listed, err) = vx_in(&work, &dir, &["run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(listed.lines().any(|l| l.starts_with("build")), "{listed}");
+    let (code, out, err) = vx_in(&work, &dir, &["run", "build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = vx_in(&work, &dir, &["run", "deploy"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let out = work
+        .vx()
+        .current_dir(&dir)
+        .env_remove("__VX_STATE")
+        .env("MISE_ENV", "staging")
+        .args(["run", "deploy"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let web = dir.join("web").canonicalize().unwrap();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        format!("{}\ndeploy shared\ndeploy staging\n", web.display())
+    );
+    // vx.lock, if any, beside the project, never inside `.mise/`.
+    assert!(!dir.join(".mise/vx.lock").exists());
+
+    // `.config/mise/config.toml` alone names the project too.
+    std::fs::remove_dir_all(dir.join(".mise")).unwrap();
+    std::fs::create_dir_all(dir.join(".config/mise")).unwrap();
+    std::fs::write(
+        dir.join(".config/mise/config.toml"),
+        "[tasks.lint]\nrun = \"echo linted >> log\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "lint"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        std::fs::read_to_string(dir.join("log"))
+            .unwrap()
+            .ends_with("linted\n")
+    );
+}
+
+/// File tasks in a directory `[task_config] includes` names are named as mise 2026.9
+/// lists them, without their extension (`coverage.sh` is `coverage`), and answer to
+/// the name with it too.
+#[test]
+fn included_file_tasks_are_named_without_their_extension() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join("tasks")).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[task_config]\nincludes = [\"tasks\"]\n",
+    )
+    .unwrap();
+    let task = dir.join("tasks/coverage.sh");
+    std::fs::write(&task, "#!/bin/sh\necho covered \"$@\" >> log\n").unwrap();
+    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, listed, err) = vx_in(&work, &dir, &["run"]);
+    assert_eq!(code, 0, "{err}");
+    let names: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert!(names.contains(&"coverage"), "{listed}");
+    assert!(!names.contains(&"coverage.sh"), "{listed}");
+    for name in ["coverage", "coverage.sh"] {
+        let (code, out, err) = vx_in(&work, &dir, &["run", name, "x"]);
+        assert_eq!(code, 0, "{name}: {out}{err}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        "covered x\ncovered x\n"
+    );
+}
+
+/// A `run` script with its own `#!` line runs as mise runs it: written to a file and
+/// started by that line (here `#!/usr/bin/env bash`, so bash's `set -o pipefail`
+/// works, where `sh -c` would refuse it). One that goes through mise
+/// (`#!/usr/bin/env -S mise exec -- bash`) runs through mise when a mise is on PATH
+/// (a stand-in here, which logs how it was called), else with the interpreter after
+/// `--`. A `run` step `{ task = …, args = […] }` runs that task with the words.
+#[test]
+fn run_scripts_with_their_own_shebang_and_task_steps_with_args_run_as_mise_runs_them() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    let bin = work.dir.path().join("bin");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        r#"[tasks.strict]
+run = '''
+#!/usr/bin/env bash
+set -euo pipefail
+echo "strict $0" >> log
+'''
+
+[tasks.viamise]
+run = '''
+#!/usr/bin/env -S mise -E dev exec -- bash
+set -euo pipefail
+echo "via mise" >> log
+'''
+
+[tasks.greet]
+usage = 'arg "<who>"'
+run = '''
+#!/usr/bin/env bash
+set -euo pipefail
+echo "hello ${usage_who?}" >> log
+'''
+
+[tasks.both]
+run = [{ task = "greet", args = ["world"] }]
+"#,
+    )
+    .unwrap();
+    let log = || std::fs::read_to_string(dir.join("log")).unwrap_or_default();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "strict"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(log().starts_with("strict /"), "{}", log());
+    assert!(log().trim_end().ends_with("/script"), "{}", log());
+
+    // No mise on PATH: the interpreter after `--` runs the script.
+    std::fs::remove_file(dir.join("log")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "viamise"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(log(), "via mise\n");
+
+    // A mise on PATH: the `#!` line runs through it.
+    std::fs::remove_file(dir.join("log")).unwrap();
+    let mise = bin.join("mise");
+    std::fs::write(&mise, "#!/bin/sh\necho \"mise $*\" >> log\n").unwrap();
+    std::fs::set_permissions(&mise, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, out, err) = vx_with(&work, &dir, &bin, &["run", "viamise"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(log().starts_with("mise -E dev exec -- bash /"), "{}", log());
+
+    std::fs::remove_file(dir.join("log")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "both"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(log(), "hello world\n");
+}
+
+/// A task's `dir` may name the file's `[vars]` (`dir = "{{vars.api_dir}}"`), as in
+/// its commands: the task runs there.
+#[test]
+fn a_mise_task_dir_naming_vars_runs_there() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join("api-go")).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[vars]\napi_dir = \"api-go\"\n\n[tasks.build]\ndir = \"{{vars.api_dir}}\"\nrun = \"echo built >> log\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "build"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("api-go/log")).unwrap(),
+        "built\n"
+    );
+}
+
+/// A file task starts by its full path (its `$0`), as mise starts it, and sees the
+/// variables mise gives a task: `MISE_PROJECT_ROOT`, `MISE_CONFIG_ROOT`,
+/// `MISE_TASK_NAME`.
+#[test]
+fn a_mise_file_task_starts_by_its_full_path_and_sees_mise_task_variables() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join(".mise/tasks")).unwrap();
+    std::fs::write(dir.join("mise.toml"), "[tools]\n").unwrap();
+    let task = dir.join(".mise/tasks/where");
+    std::fs::write(
+        &task,
+        "#!/bin/sh\nset -u\necho \"$0|$MISE_PROJECT_ROOT|$MISE_CONFIG_ROOT|$MISE_TASK_NAME\" > \"$MISE_PROJECT_ROOT/log\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "where"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let root = std::path::absolute(&dir).unwrap();
+    let root = root.display();
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        format!("{root}/.mise/tasks/where|{root}|{root}|where\n")
+    );
+}
+
+/// A mise task run without a required argument fails as mise fails it: exit 1,
+/// naming the argument, nothing run.
+#[test]
+fn a_mise_task_missing_its_required_argument_fails_with_exit_1() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[tasks.call]\nusage = 'arg \"<method>\"'\nrun = 'echo {{arg(name=\"method\")}} >> log'\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "call"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("method"), "{err}");
+    assert!(!dir.join("log").exists());
+    let (code, out, err) = vx_in(&work, &dir, &["run", "call", "get"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "get\n");
+}
+
+/// An offline run's tasks are offline too: a vx a task starts (a mise run step, a
+/// dependency with arguments: `"$VX" run …`) gets `VX_OFFLINE=1` and fetches and
+/// installs nothing, where it would try the network (and wait on it) before.
+#[test]
+fn the_vx_a_task_of_an_offline_run_starts_is_offline_too() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("vx.toml"),
+        format!(
+            "{}[tasks.inner]\nrun = \"echo inner >> log\"\n\n[tasks.outer]\nrun = '\"$VX\" run inner'\n",
+            crate::common::tool_toml("t", "1", "http://127.0.0.1:9/t.tar.gz", &"a".repeat(64))
+        ),
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "--offline", "outer"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "inner\n");
+    assert_eq!(
+        err.matches("running without t 1 (--offline)").count(),
+        2,
+        "{err}"
+    );
+}
+
+/// `{{arg(name='t', var=true, default='test')}}`: the words given, else the default,
+/// as mise renders it.
+#[test]
+fn a_variadic_mise_argument_takes_its_default_when_no_word_is_given() {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[tasks.bats]\nrun = \"printf '[%s]' {{arg(name='t', var=true, default='test')}} >> log\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "bats"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = vx_in(&work, &dir, &["run", "bats", "a b", "c"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        "[test][a b][c]"
+    );
+}
+
+/// A file task whose `#USAGE` spec is one variadic argument with a default reads
+/// `$usage_NAME` as mise gives it: the words given, else the default. A spec with
+/// `option "--name <value>"`, which mise refuses ("unsupported spec key option"), is
+/// listed, its dependencies run, and it fails with exit 1, as under mise.
+#[test]
+fn a_variadic_usage_argument_reaches_the_task_and_a_spec_mise_refuses_fails_as_under_mise() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(dir.join("mise-tasks")).unwrap();
+    std::fs::write(
+        dir.join("mise.toml"),
+        "[tasks.render]\nrun = 'echo rendered >> log'\n\n[tasks.release]\ndepends = [\"render\"]\nusage = 'option \"--version <version>\"'\nrun = 'echo \"release $usage_version\" >> log'\n",
+    )
+    .unwrap();
+    let task = dir.join("mise-tasks/bats");
+    std::fs::write(
+        &task,
+        "#!/usr/bin/env bash\n#USAGE arg \"<test>...\" default=\"test\"\nset -eu\necho \"bats ${usage_test}\" >> log\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, listed, err) = vx_in(&work, &dir, &["run"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(listed.lines().any(|l| l.starts_with("release")), "{listed}");
+    for args in [&["run", "bats"][..], &["run", "bats", "a", "b"]] {
+        let (code, out, err) = vx_in(&work, &dir, args);
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+    }
+    let (code, out, err) = vx_in(&work, &dir, &["run", "release", "--version", "1.2"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("unsupported spec key option"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("log")).unwrap(),
+        "bats test\nbats a b\nrendered\n"
+    );
+}

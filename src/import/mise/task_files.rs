@@ -121,11 +121,11 @@ pub(super) fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<Script
             let Ok(rel) = file.strip_prefix(&root) else {
                 continue;
             };
-            let (name, stem) = task_name(rel);
+            let (name, with_extension) = task_name(rel);
             let shown = format!("{sub}/{}", rel.to_string_lossy());
             let script = file_task(&file, &shown).map(|mut script| {
-                if let Some(stem) = stem {
-                    script.alias.push(stem);
+                if let Some(full) = with_extension {
+                    script.alias.push(full);
                 }
                 script
             });
@@ -141,10 +141,11 @@ pub(super) fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<Script
 
 /// A file task's name from its path under a task directory, as mise names it
 /// (mise.jdx.dev, "File tasks", "Task grouping"): the directories and the file joined
-/// by `:` (`db/migrate` is `db:migrate`), the file's extension kept (`update-version.sh`),
-/// a group's `_default` file named as the group (`docs/_default` is `docs`); and the
-/// name without the extension, which mise runs it by too (`mise run update-version`),
-/// when it has one.
+/// by `:` (`db/migrate` is `db:migrate`), the file's extension dropped
+/// (`update-version.sh` is `update-version`, as mise 2026.9 lists it), a group's
+/// `_default` file named as the group (`docs/_default` is `docs`); and the name with
+/// the extension, which mise runs it by too (`mise run update-version.sh`), when it
+/// has one.
 fn task_name(rel: &std::path::Path) -> (String, Option<String>) {
     let mut parts: Vec<String> = rel
         .iter()
@@ -163,7 +164,10 @@ fn task_name(rel: &std::path::Path) -> (String, Option<String>) {
         }
         _ => None,
     };
-    (name, stem)
+    match stem {
+        Some(stem) => (stem, Some(name)),
+        None => (name, None),
+    }
 }
 
 fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) {
@@ -251,13 +255,13 @@ mod tests {
         assert_eq!(
             named("update-version.sh"),
             (
-                "update-version.sh".to_owned(),
-                Some("update-version".to_owned())
+                "update-version".to_owned(),
+                Some("update-version.sh".to_owned())
             )
         );
         assert_eq!(
             named("test/app.mts"),
-            ("test:app.mts".to_owned(), Some("test:app".to_owned()))
+            ("test:app".to_owned(), Some("test:app.mts".to_owned()))
         );
         assert_eq!(named("docs/_default"), ("docs".to_owned(), None));
         assert_eq!(named("_default"), ("_default".to_owned(), None));

@@ -23,14 +23,17 @@ const ABOUT: &[&str] = &[
 
 /// mise's `usage` spec: `arg "<name>"` (required) or `arg "[name]"` (optional, empty
 /// when not given), `flag "-f --force"` (a flag) or `flag "--env <env>"` (an option,
-/// optional unless `required=#true`), each with `help="…"` and `default="…"`. A
-/// variadic argument (`"<files>..."`, `var=#true`) is not declared: the words reach
-/// the task as they are (`{args}`). A node's block of children (`{ choices "a" "b" }`)
+/// optional unless `required=#true`), each with `help="…"` and `default="…"`. A variadic argument (`"<files>..."`, `var=#true`) is
+/// not declared: the words reach the task as they are (`{args}`); when it is the
+/// spec's only argument it is `only` (name, default), whose value is every word given
+/// (`$usage_NAME`). A node mise refuses (`option`) is [`TaskError::UsageRefused`].
+/// A node's block of children (`{ choices "a" "b" }`)
 /// and the nodes that only describe the command (`about`, `name`, …) are left out,
 /// each said in `ignored`; any other node cannot be mapped.
 pub(super) fn spec(
     spec: &str,
     args: &mut Vec<ImportedArg>,
+    only: &mut Option<(String, String)>,
     ignored: &mut Vec<String>,
 ) -> Result<(), TaskError> {
     let no_counterpart = |line: &str| TaskError::UsageLine {
@@ -84,6 +87,13 @@ pub(super) fn spec(
             "arg" => {
                 let name = what.trim_end_matches('.');
                 arg.name = name.trim_matches(['<', '>', '[', ']']).to_owned();
+                // The one argument of the spec, variadic: every word given (or its
+                // default) is its value, `usage_NAME` ([`super::usage_variables`]).
+                let plain = arg.default.as_deref().is_none_or(super::plain_word);
+                if variadic && args.is_empty() && variadic_alone(spec) && plain {
+                    *only = Some((arg.name.clone(), arg.default.clone().unwrap_or_default()));
+                    continue;
+                }
                 if variadic {
                     note(
                         ignored,
@@ -99,6 +109,8 @@ pub(super) fn spec(
                     arg.default = Some(String::new());
                 }
             }
+            // mise refuses the node (`unsupported spec key option`) when the task runs.
+            "option" => return Err(TaskError::UsageRefused { key: "option" }),
             "flag" => {
                 let long = what
                     .split_whitespace()
@@ -127,6 +139,16 @@ pub(super) fn spec(
 
 /// The value of a node's property `key=VALUE` (`help="Where to"`, `var=#true`), a
 /// quoted string or a bare word, among whatever else the node says (`choices "a" "b"`).
+/// Whether `spec` declares nothing but its one `arg` (no other `arg`, `flag` or
+/// `option`): the words given are all that argument's.
+fn variadic_alone(spec: &str) -> bool {
+    spec.lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|kind| matches!(*kind, "arg" | "flag" | "option"))
+        .count()
+        == 1
+}
+
 fn param(params: &str, key: &str) -> Option<String> {
     let needle = format!("{key}=");
     let mut from = 0;
@@ -168,6 +190,7 @@ mod tests {
     fn a_file_tasks_usage_header_declares_its_arguments() {
         let mut args = Vec::new();
         let mut ignored = Vec::new();
+        let mut variadic = None;
         spec(
             "about \"Deploy\"\n\
              arg \"<environment>\" help=\"Where to\" {\n  choices \"dev\" \"prod\"\n}\n\
@@ -176,6 +199,7 @@ mod tests {
              flag \"--region <region>\" default=\"us-east-1\"\n\
              arg \"<files>...\"\n",
             &mut args,
+            &mut variadic,
             &mut ignored,
         )
         .unwrap();
@@ -201,11 +225,23 @@ mod tests {
             ]
         );
         let mut args = Vec::new();
-        assert!(spec("cmd \"sub\"\n", &mut args, &mut ignored).is_err());
+        assert!(spec("cmd \"sub\"\n", &mut args, &mut variadic, &mut ignored).is_err());
+        assert_eq!(variadic, None);
+        let mut alone = Vec::new();
+        spec(
+            "arg \"<test>...\" default=\"test\"\n",
+            &mut alone,
+            &mut variadic,
+            &mut ignored,
+        )
+        .unwrap();
+        assert!(alone.is_empty());
+        assert_eq!(variadic, Some(("test".to_owned(), "test".to_owned())));
         // Properties among the node's other words, as written on one line.
         spec(
             "arg \"<env>\" help=\"Target environment\" choices \"dev\" \"prod\"\nflag \"--x <x>\" xdefault=\"no\" default=\"y\"\n",
             &mut args,
+            &mut variadic,
             &mut ignored,
         )
         .unwrap();

@@ -81,9 +81,20 @@ pub enum Prepared {
     /// `--explain-key`: each cached task's key document, in plan order.
     Keys(Vec<(String, Document)>),
     /// One plain task, to run in vx's place ([`crate::tasks::foreground`]).
-    Foreground(Box<Task>, Vec<Command>),
+    Foreground(Box<Lone>),
     /// Tasks for the runner.
     Graph(Box<Graph>),
+}
+
+/// One plain task to run in vx's place.
+pub struct Lone {
+    /// The task.
+    pub task: Task,
+    /// Its commands.
+    pub commands: Vec<Command>,
+    /// What its commands were made with, held until they run: it owns the files of
+    /// its `#!` scripts, which go when it is dropped.
+    pub shell: Shell,
 }
 
 /// A run's graph, ready for [`execute`].
@@ -159,7 +170,11 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     let plain = !shown.json && shown.output.is_none() && !request.watch && !shown.tui;
     if let Some(task) = super::foreground(&chosen, plain) {
         let commands = std::mem::take(&mut first[0].commands);
-        return Ok(Prepared::Foreground(Box::new(task.clone()), commands));
+        return Ok(Prepared::Foreground(Box::new(Lone {
+            task: task.clone(),
+            commands,
+            shell,
+        })));
     }
     let mode = mode(
         shown,
