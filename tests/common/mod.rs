@@ -152,6 +152,23 @@ impl Work {
             .join(" ")
     }
 
+    /// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` (in this workspace's
+    /// environment, [`Work::vx_env`]), then `then` (shell commands, each ending in `;`)
+    /// and a shell that stays, so the screen after exit can be read (a test in tmux).
+    pub fn shell_line_then(&self, args: &str, then: &str) -> String {
+        format!(
+            "cd {} && {} {} {args}; echo EXIT=$?; {then}exec sleep 300",
+            self.dir.path().display(),
+            self.vx_env_words(),
+            assert_cmd::cargo::cargo_bin("vx").display()
+        )
+    }
+
+    /// [`Work::shell_line_then`] with nothing between vx and the shell that stays.
+    pub fn shell_line(&self, args: &str) -> String {
+        self.shell_line_then(args, "")
+    }
+
     /// `vx ARGS` with this workspace's board dir (assert_cmd).
     pub fn vx(&self) -> assert_cmd::Command {
         assert_cmd::Command::from_std(self.vx_std())
