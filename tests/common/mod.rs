@@ -449,6 +449,22 @@ pub fn output_of(cmd: impl assert_cmd::assert::OutputAssertExt, code: i32) -> (S
     )
 }
 
+/// Runs `cmd` to its end and asserts it succeeded: its output.
+/// (`cmd`: an `assert_cmd` or a `std` command, by `&mut`.)
+pub fn succeeded(cmd: impl assert_cmd::assert::OutputAssertExt) -> std::process::Output {
+    cmd.assert().success().get_output().clone()
+}
+
+/// The versions a `vx versions` listing (`stdout`) names that start with `prefix`, in
+/// its order: each line's first word.
+pub fn versions_listed<'s>(stdout: &'s str, prefix: &str) -> Vec<&'s str> {
+    stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|v| v.starts_with(prefix))
+        .collect()
+}
+
 /// The `single` tool of the lock and mirror tests' projects, as vx.toml's table:
 /// version 3, one archive for every platform at `{base}/single.tar.gz`.
 pub fn single_tool(base: &str) -> String {

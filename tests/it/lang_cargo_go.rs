@@ -198,11 +198,7 @@ fn a_crate_locks_every_platform_with_the_index_cksum() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let listed: Vec<&str> = stdout
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|v| v.starts_with("0."))
-        .collect();
+    let listed = common::versions_listed(&stdout, "0.");
     assert_eq!(listed.first(), Some(&"0.2.1"), "{stdout}");
     assert!(listed.contains(&"0.1.5"), "{stdout}");
     assert!(!listed.contains(&"0.1.1"), "0.1.1 is yanked: {stdout}");
@@ -495,12 +491,7 @@ fn a_crate_builds_with_the_projects_rust_and_a_tampered_crate_installs_nothing()
     // Built by cargo install with the project's rust, run through vx exec.
     let (_dist, _github, crates, config) = rust_and_crates(good.clone(), &cksum);
     let project = rust_project(&config, &crates, manifest);
-    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(vx(&project).args(["sync", "--headless"]));
     assert_eq!(
         locked(&project.lock(), "vxgreet", "linux-x86_64")["sha256"].as_str(),
         Some(cksum.as_str()),
@@ -604,15 +595,7 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
             .env("GOTOOLCHAIN", "local");
         cmd
     };
-    let out = with_proxy(&project, &good)
-        .args(["sync", "--headless"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(with_proxy(&project, &good).args(["sync", "--headless"]));
     let said = with_proxy(&project, &good)
         .args(["exec", "--", "vxhello"])
         .output()
@@ -872,13 +855,9 @@ fn a_mise_file_s_cargo_and_go_entries_import_as_vx_tools_and_lock() {
     ]);
     let goproxy = proxy(module_zip("v1.0.0"));
     let (project, _github) = crates_project(&crates, "");
-    std::fs::remove_file(project.work.manifest()).unwrap();
-    let mise = project.work.dir.path().join("mise.toml");
-    std::fs::write(
-        &mise,
+    let mise = project.mise_instead(
         "[tools]\n\"cargo:vxgreet\" = \"0.1\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"latest\"\n",
-    )
-    .unwrap();
+    );
     let out = vx(&project)
         .env("GOPROXY", goproxy.url("/proxy"))
         .arg("import")

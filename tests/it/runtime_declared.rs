@@ -165,12 +165,7 @@ pub fn acme_says(project: &Project) -> String {
 pub fn assert_the_hook_pins_1_4_2(project: &Project) {
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     let _ = std::fs::remove_dir_all(store.join(".cache/activation"));
-    let out = project
-        .vx()
-        .args(["hook-env", "--shell", "bash"])
-        .env_remove("__VX_STATE")
-        .output()
-        .unwrap();
+    let out = project.hook_env();
     let hook = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success() && crate::common::unkeyed(&hook).contains("acme-tool/1.4.2/bin"),

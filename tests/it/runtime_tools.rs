@@ -288,9 +288,7 @@ fn a_tampered_package_tarball_is_refused_and_nothing_installed() {
 /// `vx import` of a `mise.toml` holding `text` in `project`, whose vx.toml is removed
 /// first: the mise file's path and what vx did.
 fn import_mise(project: &Project, text: &str) -> (std::path::PathBuf, std::process::Output) {
-    std::fs::remove_file(project.work.manifest()).unwrap();
-    let mise = project.work.dir.path().join("mise.toml");
-    std::fs::write(&mise, text).unwrap();
+    let mise = project.mise_instead(text);
     let out = project.vx().arg("import").arg(&mise).output().unwrap();
     (mise, out)
 }
