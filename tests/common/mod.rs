@@ -465,6 +465,13 @@ pub fn versions_listed<'s>(stdout: &'s str, prefix: &str) -> Vec<&'s str> {
         .collect()
 }
 
+/// Makes a FIFO at `path` (`mkfifo`), for a test of a file vx must not wait on.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status();
+    assert!(made.unwrap().success(), "mkfifo {}", path.display());
+}
+
 /// The `single` tool of the lock and mirror tests' projects, as vx.toml's table:
 /// version 3, one archive for every platform at `{base}/single.tar.gz`.
 pub fn single_tool(base: &str) -> String {
