@@ -25,7 +25,6 @@ sha256sum and xargs (the baseline's tools).
 import argparse
 import hashlib
 import http.server
-import io
 import json
 import lzma
 import os
@@ -34,11 +33,13 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tarfile
 import tempfile
 import threading
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
+from tools import tar_of  # noqa: E402  (scripts/lib/tools.py, beside this script)
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN = "<!-- bench-sync:begin -->"
@@ -58,18 +59,12 @@ wait $!
 
 def tar_bytes(files, compress):
     """A tar of `files` ({path: bytes}) under `pkg/`, gzip- or xz-compressed."""
-    raw = io.BytesIO()
-    with tarfile.open(fileobj=raw, mode="w") as tar:
-        for path, data in files.items():
-            info = tarfile.TarInfo(f"pkg/{path}")
-            info.size = len(data)
-            info.mode = 0o755 if path.startswith("bin/") else 0o644
-            tar.addfile(info, io.BytesIO(data))
+    raw = tar_of("pkg", files)
     if compress == "gz":
         import gzip
 
-        return gzip.compress(raw.getvalue(), compresslevel=6)
-    return lzma.compress(raw.getvalue(), preset=2)
+        return gzip.compress(raw, compresslevel=6)
+    return lzma.compress(raw, preset=2)
 
 
 def payload(size, seed):

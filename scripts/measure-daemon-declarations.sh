@@ -20,30 +20,13 @@ export VX_OFFLINE=1
 mkdir -p "$work/p/.vx/runtimes"
 printf '[tools]\nacme-tool = "1"\n' > "$work/p/vx.toml"
 
-# The declaration, its summary saying which edit it is.
+# The declaration of the runtime tests (tests/data/acme-tool.toml), its host one that is
+# never reached, its summary saying which edit it is, Linux's lines only.
 declare_it() {
-  cat > "$work/p/.vx/runtimes/acme-tool.toml" << EOF
-name = "acme-tool"
-aliases = ["acmetool"]
-summary = "ACME's patched tool, edit $1"
-
-[versions]
-kind = "lines"
-url = "https://dl.acme.invalid/tool/versions.txt"
-strip_prefix = "release-"
-
-[download]
-url = "https://dl.acme.invalid/tool/{tag}/acme-tool-{version}-{os}-{arch}.{ext}"
-checksums = "https://dl.acme.invalid/tool/{tag}/SHA256SUMS"
-os = { linux = "linux", macos = "darwin", windows = "windows" }
-arch = { x86_64 = "amd64", aarch64 = "arm64" }
-ext = { linux = "tar.gz", macos = "tar.gz", windows = "zip" }
-
-[layout]
-strip = 1
-bin = ["bin/acme"]
-env = { ACME_HOME = "" }
-EOF
+  sed -e 's/dl\.acme\.corp/dl.acme.invalid/g' \
+    -e "s/^summary = .*/summary = \"ACME's patched tool, edit $1\"/" \
+    -e '/^windows_bin = /d' \
+    "$root/tests/data/acme-tool.toml" > "$work/p/.vx/runtimes/acme-tool.toml"
 }
 
 ask() {

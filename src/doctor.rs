@@ -689,10 +689,9 @@ fn github(
         ));
         return;
     }
-    let options = crate::resolution::Options {
-        project: manifest.map(|m| m.network.clone()).unwrap_or_default(),
-        ..crate::resolution::Options::from_env(false, true)
-    };
+    // Online whatever the session doctor opened (it reads what is at hand): the
+    // question is GitHub's answer.
+    let options = crate::resolution::Options::from_env(false, true).project(manifest);
     let network = match crate::resolution::network::Network::from_env(options) {
         Ok(n) => n,
         Err(err) => {

@@ -425,22 +425,10 @@ mod tests {
     #[test]
     fn two_packages_of_one_version_are_two_trees_and_one_version() {
         let store = tempfile::tempdir().unwrap();
-        let musl = fake_install(
-            store.path(),
-            "uv",
-            "0.13.9",
-            "https://x/musl.tgz",
-            &"ab".repeat(32),
-            &[],
-        );
-        let gnu = fake_install(
-            store.path(),
-            "uv",
-            "0.13.9",
-            "https://x/gnu.tgz",
-            &"cd".repeat(32),
-            &[],
-        );
+        // uv 0.13.9 from `url`, its archive's sha256 `sha`.
+        let uv = |url: &str, sha: &str| fake_install(store.path(), "uv", "0.13.9", url, sha, &[]);
+        let musl = uv("https://x/musl.tgz", &"ab".repeat(32));
+        let gnu = uv("https://x/gnu.tgz", &"cd".repeat(32));
         assert_ne!(musl, gnu);
         assert_eq!(scan(store.path()).len(), 2);
         assert_eq!(tool_versions(store.path(), "uv"), ["0.13.9"]);

@@ -11,15 +11,21 @@ import sys
 import tarfile
 
 
-def archive(work, name, files):
+def tar_of(top, files):
+    """An uncompressed tar of `files` ({path: bytes}) under `top/`, what is under `bin/`
+    executable (also scripts/bench-sync.py's archives)."""
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w") as tar:
         for path, data in files.items():
-            info = tarfile.TarInfo(f"{name}/{path}")
+            info = tarfile.TarInfo(f"{top}/{path}")
             info.size = len(data)
             info.mode = 0o755 if path.startswith("bin/") else 0o644
             tar.addfile(info, io.BytesIO(data))
-    body = gzip.compress(raw.getvalue(), compresslevel=6, mtime=0)
+    return raw.getvalue()
+
+
+def archive(work, name, files):
+    body = gzip.compress(tar_of(name, files), compresslevel=6, mtime=0)
     with open(f"{work}/www/{name}.tar.gz", "wb") as f:
         f.write(body)
     return f"{name} {name}.tar.gz {hashlib.sha256(body).hexdigest()}\n"
@@ -45,9 +51,14 @@ def large(work):
     ]
 
 
-work = sys.argv[1]
-os.makedirs(f"{work}/www", exist_ok=True)
-for load in sys.argv[2:]:
-    lines = {"tiny": tiny, "large": large}[load](work)
-    with open(f"{work}/{load}.list", "w") as out:
-        out.writelines(lines)
+def main():
+    work = sys.argv[1]
+    os.makedirs(f"{work}/www", exist_ok=True)
+    for load in sys.argv[2:]:
+        lines = {"tiny": tiny, "large": large}[load](work)
+        with open(f"{work}/{load}.list", "w") as out:
+            out.writelines(lines)
+
+
+if __name__ == "__main__":
+    main()

@@ -8,14 +8,12 @@
 //! `progress`, and what it did comes back in a report.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::lock::{Lock, LockError};
 use crate::manifest::edit::{self, NewTool};
 use crate::manifest::{Manifest, ManifestError, Platform};
 use crate::project::LockReport;
 use crate::resolution::{ResolutionError, Resolver};
-use crate::runtime::catalogue::Catalogue;
 use crate::session::{Session, SessionError};
 
 use super::lock::{LockOpError, Options};
@@ -424,7 +422,7 @@ pub fn upgrade(
         .map(|t| t.name.clone())
         .collect();
     if request.latest {
-        manifest = move_constraints(&manifest, catalogue, &chosen, &lock, progress)?;
+        manifest = move_constraints(session, &manifest, &chosen, &lock, progress)?;
     }
     let before: Vec<(String, Option<String>)> = chosen
         .iter()
@@ -466,20 +464,17 @@ pub fn upgrade(
     })
 }
 
-/// vx.toml with each chosen tool's constraint moved to the newest version's major,
-/// written; the manifest re-read.
+/// vx.toml (`manifest`, the session's project) with each chosen tool's constraint
+/// moved to the newest version's major, written; the manifest re-read.
 fn move_constraints(
+    session: &Session,
     manifest: &Manifest,
-    catalogue: &Arc<Catalogue>,
     chosen: &[String],
     lock: &Lock,
     progress: &dyn Fn(&str),
 ) -> Result<Manifest, EditError> {
-    let net = crate::resolution::Network::from_env(crate::resolution::Options {
-        project: manifest.network.clone(),
-        ..crate::resolution::Options::from_env(false, false)
-    })?;
-    let resolver = Resolver::new(&net, Some(manifest), Some(lock), catalogue)?;
+    let net = session.network(false)?;
+    let resolver = Resolver::new(&net, Some(manifest), Some(lock), session.catalogue())?;
     let path = &manifest.path;
     let mut text = crate::bounded_read::read_to_string(path, crate::manifest::MAX_MANIFEST_BYTES)
         .map_err(|source| EditError::Reread {

@@ -20,7 +20,7 @@ use crate::manifest::{Manifest, ManifestError, Problem};
 use crate::manifest::{edit, local};
 use crate::resolution::{ResolutionError, Resolver};
 use crate::runtime::catalogue::Catalogue;
-use crate::session::Session;
+use crate::session::{Opening, Session, SessionError, Want};
 
 /// Which file an import writes.
 #[derive(Clone, Copy, Debug)]
@@ -179,7 +179,7 @@ pub enum PlanError {
     Kind(PathBuf),
     /// vx.toml cannot be located.
     #[error(transparent)]
-    Manifest(#[from] ManifestError),
+    Session(#[from] SessionError),
     /// A manifest that exists cannot be read.
     #[error("cannot read {}", path.display())]
     Read {
@@ -234,14 +234,15 @@ pub fn plan(
             found
         }
     };
-    let path = match crate::manifest::locate(manifest, cwd) {
+    // The vx.toml the project's door finds from `cwd`, else a new one there.
+    let opening = Opening::new(manifest, Want::Optional).cwd(cwd);
+    let path = match crate::session::locate(&opening)? {
         // A mise project read in place moves over: its vx.toml goes beside its files.
-        Ok(path) if crate::manifest::in_place::is_in_place(&path) => {
+        Some(path) if crate::manifest::in_place::is_in_place(&path) => {
             path.with_file_name(crate::manifest::MANIFEST_FILE)
         }
-        Ok(path) => path,
-        Err(ManifestError::NotFound { .. }) => cwd.join(crate::manifest::MANIFEST_FILE),
-        Err(e) => return Err(e.into()),
+        Some(path) => path,
+        None => cwd.join(crate::manifest::MANIFEST_FILE),
     };
     let (personal, team) = files
         .into_iter()
@@ -393,7 +394,6 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
         create,
         ..
     } = *request;
-    let offline = session.offline();
     let existing = request.existing.clone();
     let (lists, registries) = read_files(files)?;
     let created = existing.is_none();
@@ -436,14 +436,12 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     let lock = project
         .as_ref()
         .and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
-    let mut net = crate::resolution::Network::from_env(crate::resolution::Options {
-        project: project
-            .as_ref()
-            .map(|m| m.network.clone())
-            .unwrap_or_default(),
-        ..crate::resolution::Options::from_env(offline, request.quiet)
-    })?;
-    net.options.verbose = request.verbose;
+    let net = crate::resolution::Network::from_env(
+        session
+            .options(request.quiet)
+            .project(project.as_ref())
+            .verbose(request.verbose),
+    )?;
     let catalogue = Arc::clone(session.catalogue());
     let resolver = Resolver::new(&net, project.as_ref(), lock.as_ref(), &catalogue)?;
     // A runtime tool (`npm:prettier`) imports beside the runtime the files name.
@@ -984,4 +982,37 @@ fn map_found(resolver: &Resolver<'_>, entry: &import::Entry) -> Result<Mapped, S
         unchecked: false,
         kept_backend: false,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The vx.toml `vx import` writes is the one the session's door finds from the
+    /// working directory: a parent's, a new one in the directory, the named one, or
+    /// one beside a mise project read in place.
+    #[test]
+    fn the_plan_writes_the_vx_toml_the_sessions_door_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let sub = root.join("app/sub");
+        std::fs::create_dir_all(&sub).unwrap();
+        // The file imported lies outside the tree searched.
+        let nvmrc = tempfile::tempdir().unwrap();
+        let file = nvmrc.path().join(".nvmrc");
+        std::fs::write(&file, "20\n").unwrap();
+        let into =
+            |cwd: &Path, named: Option<&Path>| plan(cwd, Some(&file), None, named).unwrap().path;
+        // No project up the tree: a new vx.toml in the working directory.
+        assert_eq!(into(&sub, None), sub.join("vx.toml"));
+        // A mise project read in place: its vx.toml beside its files.
+        std::fs::write(root.join("app/mise.toml"), "[tools]\nnode = \"20\"\n").unwrap();
+        assert_eq!(into(&sub, None), root.join("app/vx.toml"));
+        // A parent's vx.toml.
+        std::fs::write(root.join("vx.toml"), "[tools]\n").unwrap();
+        assert_eq!(into(&sub, None), root.join("vx.toml"));
+        // `--manifest`, as named.
+        let named = root.join("other/vx.toml");
+        assert_eq!(into(&sub, Some(&named)), named);
+    }
 }

@@ -162,13 +162,11 @@ fn on_demand(
     quiet: bool,
 ) -> OnDemand {
     OnDemand {
-        options: Resolving {
-            project: manifest.network.clone(),
-            verbose: options.verbose,
-            allow_provenance_loss: options.allow_provenance_loss,
-            store: options.store.clone(),
-            ..Resolving::from_env(options.offline, quiet)
-        },
+        options: Resolving::from_env(options.offline, quiet)
+            .project(Some(manifest))
+            .store(options.store.as_deref())
+            .verbose(options.verbose)
+            .allow_provenance_loss(options.allow_provenance_loss),
         catalogue: Arc::clone(catalogue),
     }
 }

@@ -18,7 +18,6 @@ use crate::project::{LockMode, LockReport, ProjectError, ProjectSync};
 use crate::project_env::Declared;
 use crate::project_env::env_file::EnvFileError;
 use crate::project_env::venv::VenvError;
-use crate::runtime::catalogue::Catalogue;
 use crate::session::{Opening, Session, SessionError, Want};
 use crate::sync::Settings;
 use crate::toolchain::activation::Sources;
@@ -163,14 +162,11 @@ impl Target<'_> {
     /// resolves it (the project's registries, then the standard one).
     pub fn toolchain(&self, store: &Path) -> Result<Toolchain, TargetError> {
         let resolve = crate::resolution::OnDemand {
-            options: crate::resolution::Options {
-                project: self
-                    .manifest()
-                    .map(|m| m.network.clone())
-                    .unwrap_or_default(),
-                store: self.store.map(Path::to_path_buf),
-                ..crate::resolution::Options::from_env(self.offline, false)
-            },
+            options: self
+                .session
+                .options(false)
+                .store(self.store)
+                .offline(self.offline),
             catalogue: Arc::clone(self.session.catalogue()),
         };
         self.session
@@ -315,13 +311,12 @@ impl Target<'_> {
                 .filter(|t| t.origin == origin)
                 .collect()
         };
-        let catalogue = self.session.catalogue();
         if let Some(manifest) = self.manifest()
             && !of(Origin::Manifest).is_empty()
         {
             let (c, w) = sync_remembering(
+                self.session,
                 manifest,
-                catalogue,
                 &of(Origin::Manifest),
                 store,
                 &settings,
@@ -339,8 +334,8 @@ impl Target<'_> {
                     ..settings.clone()
                 };
                 let (c, w) = sync_remembering(
+                    &global,
                     manifest,
-                    global.catalogue(),
                     &of(Origin::Global),
                     store,
                     &settings,
@@ -382,16 +377,16 @@ impl Target<'_> {
     }
 }
 
-/// Installs `missing` (tools of `manifest`, the project's or the global toolset's)
-/// through the manifest's sync, for a command about to run: a tool whose failure is
+/// Installs `missing` (tools of `manifest`, the project's or the global toolset's,
+/// opened as `session`) through the manifest's sync, for a command about to run: a tool whose failure is
 /// remembered ([`Failures`]) is left out, and what fails now is remembered. Returns
 /// the sync's exit code and why each tool it could not install is missing (`its install
 /// failed: …`). A registry tool that cannot be resolved stops the sync, not the
 /// command: every missing tool is then said with that reason. A manifest or lock
 /// that cannot be used is the error.
 fn sync_remembering(
+    session: &Session,
     manifest: &Manifest,
-    catalogue: &Arc<Catalogue>,
     missing: &[&Tool],
     store: &Path,
     settings: &Settings,
@@ -426,12 +421,9 @@ fn sync_remembering(
     if missing.iter().all(|t| why.contains_key(&t.name)) {
         return Ok((crate::exit::OK, why));
     }
+    let catalogue = session.catalogue();
     let resolver = crate::resolution::OnDemand {
-        options: crate::resolution::Options {
-            project: manifest.network.clone(),
-            store: Some(store.to_path_buf()),
-            ..crate::resolution::Options::from_env(offline, false)
-        },
+        options: session.options(false).store(Some(store)).offline(offline),
         catalogue: Arc::clone(catalogue),
     };
     let mut sync = match ProjectSync::plan(manifest, catalogue, LockMode::Update, &resolver) {

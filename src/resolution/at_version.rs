@@ -25,22 +25,15 @@ impl Resolver<'_> {
         constraint: &str,
         platform: &Platform,
     ) -> Result<ToolSpec, ResolutionError> {
-        // The project's own pin of that very version: installed as `vx sync` would,
-        // checked against the sha256 the project locked.
-        if let Some(mut spec) = project.and_then(|m| {
-            super::pinned::spec_at(
-                m,
-                self.lock.as_ref(),
-                self.catalogue(),
-                name,
-                constraint,
-                platform,
-            )
-        }) {
-            if let Some(lock) = &self.lock {
-                let pinned = self.lock.as_ref();
-                plan(&mut spec, project, pinned, lock, self.catalogue(), platform)?;
-            }
+        let pinned = self.lock.as_ref();
+        if let Some(spec) = pinned_at(
+            project,
+            pinned,
+            self.catalogue(),
+            name,
+            constraint,
+            platform,
+        )? {
             return Ok(spec);
         }
         let table = match project.and_then(|m| m.tool(name)) {
@@ -68,7 +61,6 @@ impl Resolver<'_> {
             .map_err(|e| ResolutionError::Usage(e.to_string()))?;
         // A runtime tool (`npm:prettier`): the environment just resolved; a crate or a
         // module: the project's runtime to build it with.
-        let pinned = self.lock.as_ref();
         plan(
             &mut spec,
             project,
@@ -79,6 +71,28 @@ impl Resolver<'_> {
         )?;
         Ok(spec)
     }
+}
+
+/// The project's own pin of `name` at that very `constraint` (its lock `pinned`):
+/// installed as `vx sync` would, checked against the sha256 the project locked, with
+/// what it needs planned from that lock; `None` when the project pins no such version.
+fn pinned_at(
+    project: Option<&Manifest>,
+    pinned: Option<&Lock>,
+    catalogue: &crate::runtime::catalogue::Catalogue,
+    name: &str,
+    constraint: &str,
+    platform: &Platform,
+) -> Result<Option<ToolSpec>, ResolutionError> {
+    let Some(mut spec) = project
+        .and_then(|m| super::pinned::spec_at(m, pinned, catalogue, name, constraint, platform))
+    else {
+        return Ok(None);
+    };
+    if let Some(lock) = pinned {
+        plan(&mut spec, project, pinned, lock, catalogue, platform)?;
+    }
+    Ok(Some(spec))
 }
 
 /// What `spec` needs besides its download, as `entries` (the lock that holds its
@@ -114,27 +128,14 @@ impl OnDemand {
         platform: &Platform,
     ) -> Result<ToolSpec, ResolutionError> {
         let lock = project.and_then(|m| Lock::load(&m.lock_path()).ok().flatten());
-        if let Some(mut spec) = project.and_then(|m| {
-            super::pinned::spec_at(
-                m,
-                lock.as_ref(),
-                &self.catalogue,
-                name,
-                constraint,
-                platform,
-            )
-        }) {
-            if let Some(entries) = &lock {
-                let catalogue = &self.catalogue;
-                plan(
-                    &mut spec,
-                    project,
-                    lock.as_ref(),
-                    entries,
-                    catalogue,
-                    platform,
-                )?;
-            }
+        if let Some(spec) = pinned_at(
+            project,
+            lock.as_ref(),
+            &self.catalogue,
+            name,
+            constraint,
+            platform,
+        )? {
             return Ok(spec);
         }
         if let Some(tool) = project

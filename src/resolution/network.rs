@@ -2,11 +2,12 @@
 //! registry's file) through one client, with its cache, token and offline switch,
 //! and the progress lines a resolution shows on stderr.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::github::hosts::GithubHosts;
 use crate::github::{Github, GithubConfig};
+use crate::manifest::Manifest;
 use crate::manifest::network::ProjectNet;
 use crate::net::{Client, NetConfig, Timeouts};
 use crate::registry::source::{Fetch, FetchError};
@@ -56,6 +57,48 @@ impl Options {
             project: ProjectNet::default(),
             allow_provenance_loss: false,
             store: None,
+        }
+    }
+
+    /// These options through `project`'s network settings (vx.toml's
+    /// `url_replacements`, `mirrors`); outside a project (`None`), the user's alone.
+    pub fn project(self, project: Option<&Manifest>) -> Options {
+        Options {
+            project: project.map(|m| m.network.clone()).unwrap_or_default(),
+            ..self
+        }
+    }
+
+    /// These options installing a runtime a lock needs into `store` (`None`: the
+    /// default store).
+    pub fn store(self, store: Option<&Path>) -> Options {
+        Options {
+            store: store.map(Path::to_path_buf),
+            ..self
+        }
+    }
+
+    /// These options fetching nothing when `offline` (an `--offline` of the caller's
+    /// own); offline options stay offline.
+    pub fn offline(self, offline: bool) -> Options {
+        Options {
+            offline: self.offline || offline,
+            ..self
+        }
+    }
+
+    /// These options saying where `url_replacements` sent each URL when `verbose`
+    /// (`-v`).
+    pub fn verbose(self, verbose: bool) -> Options {
+        Options { verbose, ..self }
+    }
+
+    /// These options locking a registry tool's new version even when it lost the
+    /// verification its locked version had, when `allow` (`--allow-provenance-loss`).
+    pub fn allow_provenance_loss(self, allow: bool) -> Options {
+        Options {
+            allow_provenance_loss: allow,
+            ..self
         }
     }
 }

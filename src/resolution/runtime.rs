@@ -110,15 +110,7 @@ pub fn resolve_tool(
     let entry = lock.tools.get(&tool.name);
     let kept = entry
         .filter(|e| e.inputs == tool.download_inputs() && e.constraint.is_some())
-        .and_then(|e| {
-            Some(Release {
-                version: e.version.clone(),
-                id: e.tag.clone()?,
-                lts: None,
-                published_at: None,
-                prerelease: false,
-            })
-        });
+        .and_then(|e| Some(Release::named(e.version.clone(), e.tag.clone()?, false)));
     let release = match kept {
         Some(release) => release,
         None => runtime

@@ -178,13 +178,12 @@ pub fn resolve(
 fn release(entry: &Entry) -> Option<Release> {
     let version = entry.version.strip_prefix("go")?;
     let numeric = Numeric::parse(version)?;
-    Some(Release {
-        version: version.to_owned(),
-        id: entry.version.clone(),
-        lts: None,
-        published_at: None,
-        prerelease: !entry.stable || !numeric.is_release(),
-    })
+    let prerelease = !entry.stable || !numeric.is_release();
+    Some(Release::named(
+        version.to_owned(),
+        entry.version.clone(),
+        prerelease,
+    ))
 }
 
 /// A Go version as three numbers (`1.20` is `1.20.0`), its suffix kept (`rc1`).

@@ -170,6 +170,20 @@ pub struct Release {
     pub prerelease: bool,
 }
 
+impl Release {
+    /// The release the publisher names `id`, shown as `version`: no long-term-support
+    /// line and no publication date known (a version listing says neither).
+    pub fn named(version: String, id: String, prerelease: bool) -> Release {
+        Release {
+            version,
+            id,
+            lts: None,
+            published_at: None,
+            prerelease,
+        }
+    }
+}
+
 /// A platform's download.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Resolved {
@@ -686,13 +700,7 @@ mod no_such_version_tests {
     fn releases(versions: &[&str]) -> Vec<Release> {
         versions
             .iter()
-            .map(|v| Release {
-                version: (*v).to_owned(),
-                id: format!("v{v}"),
-                lts: None,
-                published_at: None,
-                prerelease: false,
-            })
+            .map(|v| Release::named((*v).to_owned(), format!("v{v}"), false))
             .collect()
     }
 

@@ -279,17 +279,14 @@ impl Session {
     }
 
     /// How a resolution runs in this session: the project's network settings, the
-    /// offline switch, progress lines unless `quiet`.
+    /// store, the offline switch, progress lines unless `quiet`. The one place an
+    /// operation's resolution options start from; what an operation does otherwise
+    /// (another manifest's network, its own `--store`, `-v`) it says with
+    /// [`Options`]' builder calls.
     pub fn options(&self, quiet: bool) -> Options {
-        Options {
-            project: self
-                .manifest
-                .as_ref()
-                .map(|m| m.network.clone())
-                .unwrap_or_default(),
-            store: self.store.clone(),
-            ..Options::from_env(self.offline, quiet)
-        }
+        Options::from_env(self.offline, quiet)
+            .project(self.manifest.as_ref())
+            .store(self.store.as_deref())
     }
 
     /// What resolves the registry tools a lock does not pin yet, reached only if one
@@ -360,5 +357,55 @@ impl Session {
     /// it: what this project itself uses (`vx prune`).
     pub fn own_toolchain(&self, store: &Path) -> Result<Toolchain, ToolchainError> {
         Toolchain::assemble(self.manifest(), &self.catalogue, &[], store, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A session of a project whose vx.toml names a mirror, in `dir`, with `--store`.
+    fn session_in(dir: &Path, store: &Path) -> Session {
+        let path = dir.join("vx.toml");
+        let text = "[settings]\nmirrors = [\"https://cache.corp/{sha256}\"]\n\n[tools]\n";
+        std::fs::write(&path, text).unwrap();
+        let manifest = Manifest::load(&path).unwrap();
+        let opening = Opening::default().store(Some(store)).offline(true);
+        Session::with_manifest(manifest, &opening, &|_| {}).unwrap()
+    }
+
+    /// Every operation's resolution starts from the session: its project's network
+    /// settings, its store and its offline switch.
+    #[test]
+    fn resolution_options_are_the_sessions_project_store_and_offline_switch() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = dir.path().join("elsewhere");
+        let session = session_in(dir.path(), &store);
+        let options = session.options(true);
+        assert_eq!(options.project.mirrors, ["https://cache.corp/{sha256}"]);
+        assert_eq!(options.store.as_deref(), Some(store.as_path()));
+        assert!(options.offline && options.quiet && !options.verbose);
+        assert!(!session.options(false).quiet);
+    }
+
+    /// What an operation does otherwise it says by a builder call: another manifest's
+    /// network (none outside a project), its own store, `-v`; an `--offline` of its own
+    /// never makes an offline session's options fetch.
+    #[test]
+    fn an_operations_variations_are_builder_calls_on_the_sessions_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let session = session_in(dir.path(), &dir.path().join("store"));
+        let own = dir.path().join("own");
+        let options = session
+            .options(false)
+            .project(None)
+            .store(Some(&own))
+            .offline(false)
+            .verbose(true)
+            .allow_provenance_loss(true);
+        assert_eq!(options.project, Default::default());
+        assert_eq!(options.store.as_deref(), Some(own.as_path()));
+        assert!(options.offline && options.verbose && options.allow_provenance_loss);
+        assert!(Options::from_env(false, false).offline(true).offline);
     }
 }

@@ -152,6 +152,23 @@ impl Work {
             .join(" ")
     }
 
+    /// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` (in this workspace's
+    /// environment, [`Work::vx_env`]), then `then` (shell commands, each ending in `;`)
+    /// and a shell that stays, so the screen after exit can be read (a test in tmux).
+    pub fn shell_line_then(&self, args: &str, then: &str) -> String {
+        format!(
+            "cd {} && {} {} {args}; echo EXIT=$?; {then}exec sleep 300",
+            self.dir.path().display(),
+            self.vx_env_words(),
+            assert_cmd::cargo::cargo_bin("vx").display()
+        )
+    }
+
+    /// [`Work::shell_line_then`] with nothing between vx and the shell that stays.
+    pub fn shell_line(&self, args: &str) -> String {
+        self.shell_line_then(args, "")
+    }
+
     /// `vx ARGS` with this workspace's board dir (assert_cmd).
     pub fn vx(&self) -> assert_cmd::Command {
         assert_cmd::Command::from_std(self.vx_std())
@@ -430,6 +447,29 @@ pub fn output_of(cmd: impl assert_cmd::assert::OutputAssertExt, code: i32) -> (S
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// Runs `cmd` to its end and asserts it succeeded: its output.
+/// (`cmd`: an `assert_cmd` or a `std` command, by `&mut`.)
+pub fn succeeded(cmd: impl assert_cmd::assert::OutputAssertExt) -> std::process::Output {
+    cmd.assert().success().get_output().clone()
+}
+
+/// The versions a `vx versions` listing (`stdout`) names that start with `prefix`, in
+/// its order: each line's first word.
+pub fn versions_listed<'s>(stdout: &'s str, prefix: &str) -> Vec<&'s str> {
+    stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|v| v.starts_with(prefix))
+        .collect()
+}
+
+/// Makes a FIFO at `path` (`mkfifo`), for a test of a file vx must not wait on.
+#[cfg(unix)]
+pub fn mkfifo(path: &Path) {
+    let made = Command::new("mkfifo").arg(path).status();
+    assert!(made.unwrap().success(), "mkfifo {}", path.display());
 }
 
 /// The `single` tool of the lock and mirror tests' projects, as vx.toml's table:

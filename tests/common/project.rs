@@ -97,6 +97,25 @@ impl Project {
         self.ok_output(&[&["exec", "--"], args].concat()).0
     }
 
+    /// `vx hook-env --shell bash` as a shell with no state of its own asks it
+    /// (`__VX_STATE` unset): its output.
+    pub fn hook_env(&self) -> std::process::Output {
+        self.vx()
+            .args(["hook-env", "--shell", "bash"])
+            .env_remove("__VX_STATE")
+            .output()
+            .unwrap()
+    }
+
+    /// Removes vx.toml and writes `text` as the project's mise.toml: a mise project
+    /// with no vx.toml. The mise.toml's path.
+    pub fn mise_instead(&self, text: &str) -> std::path::PathBuf {
+        std::fs::remove_file(self.work.manifest()).unwrap();
+        let mise = self.work.dir.path().join("mise.toml");
+        std::fs::write(&mise, text).unwrap();
+        mise
+    }
+
     /// `vx sync --headless`, which must succeed.
     pub fn synced(&self) {
         let out = self.vx().args(["sync", "--headless"]).output().unwrap();

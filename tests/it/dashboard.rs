@@ -84,25 +84,13 @@ fn slowly_served(work: &Work, tools: &[&str], size: usize, rate: u64) -> TestSer
     server
 }
 
-/// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` (in the workspace's environment,
-/// [`Work::vx_env`]) then a shell that stays, so the screen after exit can be read.
-fn shell_line(work: &Work, args: &str) -> String {
-    let vx = assert_cmd::cargo::cargo_bin("vx");
-    format!(
-        "cd {} && {} {} {args}; echo EXIT=$?; exec sleep 300",
-        work.dir.path().display(),
-        work.vx_env_words(),
-        vx.display()
-    )
-}
-
 #[test]
 fn sync_demo_tui_shows_every_tool_and_q_restores_the_terminal() {
     if !Tmux::available() {
         return;
     }
     let work = Work::new();
-    let line = shell_line(&work, "sync --demo --tui");
+    let line = work.shell_line("sync --demo --tui");
     let tmux = Tmux::start("demo", 200, 60, &line);
     let screen = tmux.wait_screen(&["vx sync", "ripgrep", "broken-checksum", "tool", "phase"]);
     assert!(
@@ -224,7 +212,7 @@ fn board_watch_attaches_to_a_headless_sync_in_another_process() {
     let board = work.wait_board();
     let id = board.info().id.clone();
 
-    let line = shell_line(&work, &format!("board watch {}", &id[..8]));
+    let line = work.shell_line(&format!("board watch {}", &id[..8]));
     let tmux = Tmux::start("watch", 100, 20, &line);
     let screen = tmux.wait_screen(&["slowpoke", "quick", "downloading"]);
     assert!(screen.contains("1.0"), "{screen}");
@@ -267,7 +255,7 @@ fn ctrl_c_in_the_sync_dashboard_cancels_everything_and_restores_the_terminal() {
         work.manifest().display(),
         work.store().display()
     );
-    let tmux = Tmux::start("ctrlc", 100, 20, &shell_line(&work, &args));
+    let tmux = Tmux::start("ctrlc", 100, 20, &work.shell_line(&args));
     tmux.wait_screen(&["alpha", "beta", "downloading"]);
     tmux.keys(&["C-c"]);
     let after = tmux.wait_exit();
@@ -337,7 +325,7 @@ fn board_watch_exit_on_done_leaves_non_zero_when_the_owner_dies() {
     let mut sync = work.spawn_sync(&["--headless"]);
     let board = work.wait_board();
     let id = board.info().id.clone();
-    let line = shell_line(&work, &format!("board watch --exit-on-done {}", &id[..8]));
+    let line = work.shell_line(&format!("board watch --exit-on-done {}", &id[..8]));
     let tmux = Tmux::start("orphan", 100, 20, &line);
     tmux.wait_screen(&["orphan", "downloading"]);
     sync.kill().unwrap();
@@ -372,7 +360,7 @@ fn board_watch_of_a_dump_offers_no_cancel_and_leaves_the_file_unchanged() {
     drop(board);
     let before = std::fs::read(&dump).unwrap();
 
-    let line = shell_line(&work, "board watch frozen.dump");
+    let line = work.shell_line("board watch frozen.dump");
     let tmux = Tmux::start("dump", 100, 16, &line);
     let screen = tmux.wait_screen(&["slowpoke", "downloading"]);
     assert!(screen.contains("(read-only)"), "{screen}");
@@ -459,6 +447,24 @@ fn inline_by_default_leaves_a_line_per_tool_then_one_line_when_nothing_is_to_do(
     assert_eq!(lines[summary + 3], "SECOND=0", "{history}");
 }
 
+/// [`Work::shell_line`] for vx ARGS, after which the shell reads a line and echoes it
+/// as `GOT=…`: what was typed while vx ran, if vx left it to the shell.
+fn reading_shell_line(work: &Work, args: &str) -> String {
+    work.shell_line_then(args, "read -r typed; echo GOT=$typed; ")
+}
+
+/// Types `hello` and Enter into `tmux` (a [`reading_shell_line`]) while vx runs: vx
+/// exits 0 and the shell after it reads the line whole.
+fn typed_hello_reaches_the_shell(tmux: &Tmux) {
+    tmux.keys(&["hello", "Enter"]);
+    let history = wait_for("the shell to read the line", || {
+        let history = tmux.history(Some(200));
+        history.contains("GOT=").then_some(history)
+    });
+    assert!(history.contains("EXIT=0"), "{history}");
+    assert!(history.contains("GOT=hello"), "{history}");
+}
+
 #[test]
 fn leaving_the_dashboard_mid_sync_leaves_the_shells_keystrokes_alone() {
     if !Tmux::available() {
@@ -466,14 +472,9 @@ fn leaving_the_dashboard_mid_sync_leaves_the_shells_keystrokes_alone() {
     }
     let work = Work::new();
     let _server = slowly_served(&work, &["slow"], 2 << 20, 384 << 10);
-    let vx = assert_cmd::cargo::cargo_bin("vx");
-    let line = format!(
-        "cd {dir} && {env} {vx} sync --tui --store {store}; echo EXIT=$?; \
-         read -r typed; echo GOT=$typed; exec sleep 300",
-        dir = work.dir.path().display(),
-        env = work.vx_env_words(),
-        vx = vx.display(),
-        store = work.store().display(),
+    let line = reading_shell_line(
+        &work,
+        &format!("sync --tui --store {}", work.store().display()),
     );
     let tmux = Tmux::start("keys", 100, 20, &line);
     tmux.wait_screen(&["slow", "downloading"]);
@@ -482,13 +483,7 @@ fn leaving_the_dashboard_mid_sync_leaves_the_shells_keystrokes_alone() {
         (!tmux.alternate_screen()).then_some(())
     });
     // Typed while the sync still runs: for the shell, after vx.
-    tmux.keys(&["hello", "Enter"]);
-    let history = wait_for("the shell to read the line", || {
-        let history = tmux.history(Some(200));
-        history.contains("GOT=").then_some(history)
-    });
-    assert!(history.contains("EXIT=0"), "{history}");
-    assert!(history.contains("GOT=hello"), "{history}");
+    typed_hello_reaches_the_shell(&tmux);
 }
 
 #[test]
@@ -505,7 +500,7 @@ fn vx_install_on_a_terminal_draws_one_line_and_leaves_one() {
         server.url("/t.tar.gz"),
         work.store().display()
     );
-    let tmux = Tmux::start("install", 100, 20, &shell_line(&work, &args));
+    let tmux = Tmux::start("install", 100, 20, &work.shell_line(&args));
     // Mid-download: one line, redrawn in place.
     let live = tmux.wait_screen(&["t 2.0", "downloading", "%"]);
     assert_eq!(live.matches("t 2.0").count(), 1, "{live}");
@@ -533,25 +528,11 @@ fn what_is_typed_while_the_inline_view_runs_reaches_the_shell_after_vx() {
     }
     let work = Work::new();
     let _server = slowly_served(&work, &["slow"], 2 << 20, 512 << 10);
-    let vx = assert_cmd::cargo::cargo_bin("vx");
-    let line = format!(
-        "cd {dir} && {env} {vx} sync --store {store}; echo EXIT=$?; \
-         read -r typed; echo GOT=$typed; exec sleep 300",
-        dir = work.dir.path().display(),
-        env = work.vx_env_words(),
-        vx = vx.display(),
-        store = work.store().display(),
-    );
+    let line = reading_shell_line(&work, &format!("sync --store {}", work.store().display()));
     let tmux = Tmux::start("typeahead", 100, 20, &line);
     tmux.wait_screen(&["slow 1.0", "tools"]);
     // Typed while the inline view is up: for the shell, after vx.
-    tmux.keys(&["hello", "Enter"]);
-    let history = wait_for("the shell to read the line", || {
-        let history = tmux.history(Some(200));
-        history.contains("GOT=").then_some(history)
-    });
-    assert!(history.contains("EXIT=0"), "{history}");
-    assert!(history.contains("GOT=hello"), "{history}");
+    typed_hello_reaches_the_shell(&tmux);
 }
 
 #[test]

@@ -600,8 +600,7 @@ fn a_missing_or_malformed_env_file_is_a_project_error_that_shows_no_value() {
     );
     assert!(!stderr.contains("hunter2"), "{stderr}");
     std::fs::remove_file(&dotenv).unwrap();
-    let status = Command::new("mkfifo").arg(&dotenv).status().unwrap();
-    assert!(status.success());
+    common::mkfifo(&dotenv);
     let out = project.vx().arg("env").assert().code(2);
     let stderr = text(&out.get_output().stderr);
     assert!(

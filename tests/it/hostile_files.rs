@@ -16,11 +16,6 @@ use common::*;
 /// the assertions on its message fail.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-fn mkfifo(path: &Path) {
-    let made = std::process::Command::new("mkfifo").arg(path).status();
-    assert!(made.unwrap().success(), "mkfifo {}", path.display());
-}
-
 /// `vx ARGS` in `work`, isolated from this machine's config, killed after [`PATIENCE`];
 /// its exit code and what it said (stdout, where `--headless` reports, then stderr).
 fn run(work: &Work, args: &[&str], env: &[(&str, &Path)]) -> (Option<i32>, String) {

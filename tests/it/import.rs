@@ -109,6 +109,17 @@ impl World {
         }
     }
 
+    /// pypi.org's real page of ruff served on loopback, and the user config sending
+    /// pypi.org there: the server, kept while the test runs.
+    fn serve_pypi(&self) -> vx_fixture::TestServer {
+        let pypi = publishers::pypi::serve();
+        let config = self.path("config/vx/config.toml");
+        let mut text = std::fs::read_to_string(&config).unwrap();
+        text.push_str(publishers::pypi::config(&pypi).trim_start_matches("[url_replacements]\n"));
+        std::fs::write(&config, text).unwrap();
+        pypi
+    }
+
     /// Copies `tests/data/import/FROM` into the project as `to`.
     fn file(&self, from: &str, to: &str) {
         std::fs::copy(data(from), self.path(to)).unwrap();
@@ -1504,11 +1515,7 @@ fn mise_file_tasks_are_named_and_take_their_usage_as_mise_does() {
 #[test]
 fn a_swapped_backend_entry_keeps_its_backend_when_the_release_binary_is_not_had() {
     let w = World::new();
-    let pypi = publishers::pypi::serve();
-    let config = w.path("config/vx/config.toml");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(publishers::pypi::config(&pypi).trim_start_matches("[url_replacements]\n"));
-    std::fs::write(&config, text).unwrap();
+    let _pypi = w.serve_pypi();
     write(&w, "mise.toml", "[tools]\n\"pipx:ruff\" = \"0.8\"\n");
     let out = w.vx(&["import"]);
     let all = both(&out);
@@ -1575,11 +1582,7 @@ fn a_mise_dependency_with_arguments_runs_first_with_them() {
 #[test]
 fn a_mise_project_read_in_place_locks_swapped_entries_as_import_maps_them() {
     let w = World::new();
-    let pypi = publishers::pypi::serve();
-    let config = w.path("config/vx/config.toml");
-    let mut text = std::fs::read_to_string(&config).unwrap();
-    text.push_str(publishers::pypi::config(&pypi).trim_start_matches("[url_replacements]\n"));
-    std::fs::write(&config, text).unwrap();
+    let _pypi = w.serve_pypi();
     let mise = "[tools]\n\"pipx:ruff\" = \"0.8\"\n\"cargo:ripgrep\" = \"14\"\n";
     write(&w, "mise.toml", mise);
     let out = w.vx(&["lock"]);

@@ -99,26 +99,37 @@ fn crates_project(
     let github = vx_fixture::github::GithubFixture::builder()
         .start()
         .unwrap();
-    let config = format!(
+    let config = crates_config(&github, server);
+    let project = Project::new(&config, manifest);
+    cargo_mirror(&project, server);
+    (project, github)
+}
+
+/// The user config of a project whose GitHub is `github` and whose crates.io
+/// downloads `crates` serves (vx's `url_replacements`).
+fn crates_config(github: &vx_fixture::github::GithubFixture, crates: &TestServer) -> String {
+    format!(
         "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}",
         github.web_url(),
         common::publishers::replacement(
             "https://static.crates.io/crates/",
-            &server.url("/crates/")
+            &crates.url("/crates/")
         )
-    );
-    let project = Project::new(&config, manifest);
+    )
+}
+
+/// `project`'s Cargo configuration replacing crates.io by the index `crates` serves.
+fn cargo_mirror(project: &Project, crates: &TestServer) {
     let cargo_home = project.work.dir.path().join("home/.cargo");
     std::fs::create_dir_all(&cargo_home).unwrap();
     std::fs::write(
         cargo_home.join("config.toml"),
         format!(
-            "[source.crates-io]\nreplace-with = \"mirror\"\n\n[source.mirror]\nregistry = \"sparse+{}\"\n",
-            server.url("/index/")
+            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
+            crates.url("/index/")
         ),
     )
     .unwrap();
-    (project, github)
 }
 
 /// `vx ARGS` with this project's Cargo home and no Go settings of the machine's.
@@ -198,11 +209,7 @@ fn a_crate_locks_every_platform_with_the_index_cksum() {
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let listed: Vec<&str> = stdout
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|v| v.starts_with("0."))
-        .collect();
+    let listed = common::versions_listed(&stdout, "0.");
     assert_eq!(listed.first(), Some(&"0.2.1"), "{stdout}");
     assert!(listed.contains(&"0.1.5"), "{stdout}");
     assert!(!listed.contains(&"0.1.1"), "0.1.1 is yanked: {stdout}");
@@ -347,15 +354,8 @@ fn a_go_module_locks_every_platform_with_gos_own_h1_hash() {
         Some("go:example.com/vxhello/cmd/vxhello")
     );
     let go_sum = go_sum_of(&goproxy, "example.com/vxhello@v1.0.0");
-    for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
-        let asset = locked(&lock, "vxhello", platform);
-        assert_eq!(
-            asset["url"].as_str().unwrap(),
-            format!("{goproxy}/example.com/vxhello/@v/v1.0.0.zip")
-        );
-        assert_eq!(asset["h1"].as_str(), Some(go_sum.as_str()), "Go's own h1");
-        assert_eq!(asset["sha256"].as_str().unwrap(), sha256_hex(&zip));
-        assert_eq!(asset["format"].as_str(), Some("zip"));
+    for platform in locked_vxhello(&lock, &goproxy, "v1.0.0", &go_sum, &zip) {
+        assert_eq!(platform["format"].as_str(), Some("zip"));
     }
     // The module found as `go install` finds it: the longest prefix the proxy knows.
     let paths = server.paths();
@@ -376,38 +376,77 @@ fn a_go_module_locks_every_platform_with_gos_own_h1_hash() {
     );
 }
 
+/// Asserts that `lock` pins `vxhello` at `version` for linux-x86_64, macos-aarch64
+/// and windows-x86_64 by the module `zip`'s URL on the proxy `goproxy`, its sha256 and
+/// Go's own `h1:` (`go_sum`): the three platforms' entries.
+fn locked_vxhello<'l>(
+    lock: &'l toml::Table,
+    goproxy: &str,
+    version: &str,
+    go_sum: &str,
+    zip: &[u8],
+) -> Vec<&'l toml::Table> {
+    let platforms = ["linux-x86_64", "macos-aarch64", "windows-x86_64"];
+    platforms
+        .into_iter()
+        .map(|platform| {
+            let asset = locked(lock, "vxhello", platform);
+            assert_eq!(
+                asset["url"].as_str().unwrap(),
+                format!("{goproxy}/example.com/vxhello/@v/{version}.zip")
+            );
+            assert_eq!(asset["h1"].as_str(), Some(go_sum), "Go's own h1");
+            assert_eq!(asset["sha256"].as_str().unwrap(), sha256_hex(zip));
+            asset
+        })
+        .collect()
+}
+
 /// A crate with one binary and no dependencies, packed by the real `cargo package`
 /// (the `.crate` crates.io stores is its output): its `.crate` bytes.
 fn packaged_crate() -> Vec<u8> {
     let path = common::publishers::built_once("vxgreet-0.1.0.crate", |out| {
-        let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("vxgreet");
-        std::fs::create_dir_all(src.join("src")).unwrap();
-        std::fs::write(
-            src.join("Cargo.toml"),
-            "[package]\nname = \"vxgreet\"\nversion = \"0.1.0\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"vx's test crate\"\n",
-        )
-        .unwrap();
-        std::fs::write(
-            src.join("src/main.rs"),
-            "fn main() {\n    println!(\"hello from vxgreet 0.1.0\");\n}\n",
-        )
-        .unwrap();
-        common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
-        common::publishers::run(
-            "cargo",
-            &[
-                "package",
-                "--offline",
-                "--allow-dirty",
-                "--no-verify",
-                "--quiet",
-            ],
-            &src,
-        );
-        std::fs::copy(src.join("target/package/vxgreet-0.1.0.crate"), out).unwrap();
+        cargo_package_vxgreet("0.1.0", "", out);
     });
     std::fs::read(path).unwrap()
+}
+
+/// `vxgreet` at `version` (a binary printing `hello from vxgreet VERSION`, no
+/// dependencies) packed by the real `cargo package` into `out`, its Cargo.toml's
+/// `[package]` ending with `more` (more lines of Cargo.toml).
+fn cargo_package_vxgreet(version: &str, more: &str, out: &Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("vxgreet");
+    std::fs::create_dir_all(src.join("src")).unwrap();
+    std::fs::write(
+        src.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"vxgreet\"\nversion = \"{version}\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"vx's test crate\"\n{more}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        src.join("src/main.rs"),
+        format!("fn main() {{\n    println!(\"hello from vxgreet {version}\");\n}}\n"),
+    )
+    .unwrap();
+    common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
+    common::publishers::run(
+        "cargo",
+        &[
+            "package",
+            "--offline",
+            "--allow-dirty",
+            "--no-verify",
+            "--quiet",
+        ],
+        &src,
+    );
+    std::fs::copy(
+        src.join(format!("target/package/vxgreet-{version}.crate")),
+        out,
+    )
+    .unwrap();
 }
 
 /// The index line crates.io would write for `vxgreet` 0.1.0 (the fields of the real
@@ -461,27 +500,14 @@ fn rust_and_crates(
 /// configuration replacing crates.io by the loopback index.
 fn rust_project(config: &str, crates: &TestServer, manifest: &str) -> Project {
     let project = Project::new(config, manifest);
-    let cargo_home = project.work.dir.path().join("home/.cargo");
-    std::fs::create_dir_all(&cargo_home).unwrap();
-    std::fs::write(
-        cargo_home.join("config.toml"),
-        format!(
-            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
-            crates.url("/index/")
-        ),
-    )
-    .unwrap();
+    cargo_mirror(&project, crates);
     project
 }
 
 /// `vx ARGS` in `project`, which must fail: stdout and stderr.
 fn fails(project: &Project, args: &[&str]) -> String {
     let out = vx(project).args(args).output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = common::both(&out);
     assert!(!out.status.success(), "{text}");
     text
 }
@@ -495,27 +521,13 @@ fn a_crate_builds_with_the_projects_rust_and_a_tampered_crate_installs_nothing()
     // Built by cargo install with the project's rust, run through vx exec.
     let (_dist, _github, crates, config) = rust_and_crates(good.clone(), &cksum);
     let project = rust_project(&config, &crates, manifest);
-    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    common::succeeded(vx(&project).args(["sync", "--headless"]));
     assert_eq!(
         locked(&project.lock(), "vxgreet", "linux-x86_64")["sha256"].as_str(),
         Some(cksum.as_str()),
         "the lock holds the index's cksum"
     );
-    let said = vx(&project)
-        .args(["exec", "--", "vxgreet"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&said.stdout),
-        "hello from vxgreet 0.1.0\n",
-        "{}",
-        String::from_utf8_lossy(&said.stderr)
-    );
+    prints(vx(&project), "vxgreet", "hello from vxgreet 0.1.0\n");
 
     // The index names the real bytes; this server sends others.
     let mut tampered = good;
@@ -535,17 +547,39 @@ fn a_crate_builds_with_the_projects_rust_and_a_tampered_crate_installs_nothing()
     )
     .unwrap();
     let text = fails(&locked_elsewhere, &["sync", "--headless", "--locked"]);
+    says_checksum_mismatch(&text, "vxgreet");
     assert!(
-        text.contains("vxgreet") && text.contains("checksum mismatch"),
-        "{text}"
-    );
-    let store = locked_elsewhere.work.dir.path().join("home/.local/share");
-    assert!(
-        find(&store, "vxgreet")
+        installed(&locked_elsewhere, "vxgreet")
             .iter()
             .all(|p| !crate::common::has_tree(p.parent().unwrap(), "vxgreet", "0.1.0")),
         "nothing of the tampered crate installed"
     );
+}
+
+/// `vx exec -- COMMAND` by `vx` (a vx command of the project) prints `expected`, all
+/// of its stdout (its stderr the message otherwise).
+fn prints(mut vx: assert_cmd::Command, command: &str, expected: &str) {
+    let said = vx.args(["exec", "--", command]).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&said.stdout),
+        expected,
+        "{}",
+        String::from_utf8_lossy(&said.stderr)
+    );
+}
+
+/// Asserts that `text` (what vx said) names `tool` and a checksum mismatch.
+fn says_checksum_mismatch(text: &str, tool: &str) {
+    assert!(
+        text.contains(tool) && text.contains("checksum mismatch"),
+        "{text}"
+    );
+}
+
+/// The directories named `tool` under `project`'s data directory (its store's trees
+/// among them).
+fn installed(project: &Project, tool: &str) -> Vec<PathBuf> {
+    find(&project.work.dir.path().join("home/.local/share"), tool)
 }
 
 /// Directories named `name` under `dir`.
@@ -588,40 +622,45 @@ fn go_archive_with_sources() -> (String, PathBuf) {
     (version, archive)
 }
 
-#[test]
-fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing() {
+/// vx.toml for linux-x86_64 naming go at `id` and the Go package `go:PACKAGE` at
+/// `constraint`.
+fn go_manifest(id: &str, package: &str, constraint: &str) -> String {
+    format!(
+        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:{package}\" = \"{constraint}\"\n"
+    )
+}
+
+/// `vx` in `project` through the module proxy `goproxy`, its go using no other
+/// toolchain (`GOTOOLCHAIN=local`).
+fn go_vx(project: &Project, goproxy: &str) -> assert_cmd::Command {
+    let mut cmd = vx(project);
+    cmd.env("GOPROXY", goproxy).env("GOTOOLCHAIN", "local");
+    cmd
+}
+
+/// A project for linux-x86_64 naming go (a real toolchain, its sources included,
+/// served as go.dev serves it) and `go:example.com/vxhello/cmd/vxhello` at `1`: go's
+/// server (kept by the caller), the user config reaching it, and vx.toml's text.
+fn the_projects_go() -> (TestServer, String, String) {
     use common::publishers::go;
     let (version, archive) = go_archive_with_sources();
     let (dl, id) = go::serve_linux(&version, &archive);
-    let manifest = format!(
-        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"1\"\n"
-    );
+    let manifest = go_manifest(&id, "example.com/vxhello/cmd/vxhello", "1");
+    let config = go::config(&dl);
+    (dl, config, manifest)
+}
+
+#[test]
+fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing() {
+    let (_dl, config, manifest) = the_projects_go();
     let good = proxy(module_zip("v1.0.0"));
-    let project = Project::new(&go::config(&dl), &manifest);
-    let with_proxy = |project: &Project, server: &TestServer| {
-        let mut cmd = vx(project);
-        cmd.env("GOPROXY", server.url("/proxy"))
-            .env("GOTOOLCHAIN", "local");
-        cmd
-    };
-    let out = with_proxy(&project, &good)
-        .args(["sync", "--headless"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let said = with_proxy(&project, &good)
-        .args(["exec", "--", "vxhello"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&said.stdout),
+    let project = Project::new(&config, &manifest);
+    let with_proxy = |project: &Project, server: &TestServer| go_vx(project, &server.url("/proxy"));
+    common::succeeded(with_proxy(&project, &good).args(["sync", "--headless"]));
+    prints(
+        with_proxy(&project, &good),
+        "vxhello",
         "hello from vxhello v1.0.0\n",
-        "{}",
-        String::from_utf8_lossy(&said.stderr)
     );
     // Go's build info names the module and version, as `go install PATH@VERSION` stamps it.
     let built = find(
@@ -653,7 +692,7 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
         .chain(b"tampered".iter().copied())
         .collect::<Vec<u8>>();
     let bad = proxy(other);
-    let tampered = Project::new(&go::config(&dl), &manifest);
+    let tampered = Project::new(&config, &manifest);
     std::fs::write(
         tampered.work.dir.path().join("vx.lock"),
         project
@@ -666,19 +705,11 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
         .args(["sync", "--headless"])
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = common::both(&out);
     assert!(!out.status.success(), "{text}");
+    says_checksum_mismatch(&text, "vxhello");
     assert!(
-        text.contains("vxhello") && text.contains("checksum mismatch"),
-        "{text}"
-    );
-    let store = tampered.work.dir.path().join("home/.local/share");
-    assert!(
-        find(&store, "vxhello")
+        installed(&tampered, "vxhello")
             .iter()
             .all(|p| !p.join("v1.0.0").exists()),
         "nothing of the tampered module installed"
@@ -691,20 +722,11 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
 /// was handed the edited one.
 #[test]
 fn an_edited_h1_in_the_lock_installs_nothing() {
-    use common::publishers::go;
-    let (version, archive) = go_archive_with_sources();
-    let (dl, id) = go::serve_linux(&version, &archive);
-    let manifest = format!(
-        "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"1\"\n"
-    );
+    let (_dl, config, manifest) = the_projects_go();
     let server = proxy(module_zip("v1.0.0"));
-    let project = Project::new(&go::config(&dl), &manifest);
-    let with_proxy = || {
-        let mut cmd = vx(&project);
-        cmd.env("GOPROXY", server.url("/proxy"))
-            .env("GOTOOLCHAIN", "local");
-        cmd
-    };
+    let project = Project::new(&config, &manifest);
+    let goproxy = server.url("/proxy");
+    let with_proxy = || go_vx(&project, &goproxy);
     with_proxy().arg("lock").assert().success();
     let lock = project.lock_text().unwrap();
     let table = project.lock();
@@ -748,15 +770,10 @@ fn locked_by_digest_then_greets(
         "the binary is locked by its digest, not downloaded"
     );
     vx(project).args(["sync", "--headless"]).assert().success();
-    let said = vx(project)
-        .args(["exec", "--", "vxgreet"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&said.stdout),
-        format!("hello from vxgreet {version}\n"),
-        "{}",
-        String::from_utf8_lossy(&said.stderr)
+    prints(
+        vx(project),
+        "vxgreet",
+        &format!("hello from vxgreet {version}\n"),
     );
 }
 
@@ -778,14 +795,7 @@ fn vxgreet_world(
         .release("vx-test", "vxgreet", release)
         .start()
         .unwrap();
-    let config = format!(
-        "[github]\nurl = \"{}\"\n\n[url_replacements]\n{}",
-        github.web_url(),
-        common::publishers::replacement(
-            "https://static.crates.io/crates/",
-            &crates.url("/crates/")
-        )
-    );
+    let config = crates_config(&github, &crates);
     let minor = version.rsplit_once('.').map_or(version, |(minor, _)| minor);
     // No rust in [tools]: the platform with a release binary needs none.
     let project = Project::new(
@@ -794,16 +804,7 @@ fn vxgreet_world(
             "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\"]\n[tools]\n\"cargo:vxgreet\" = \"{minor}\"\n"
         ),
     );
-    let cargo_home = project.work.dir.path().join("home/.cargo");
-    std::fs::create_dir_all(&cargo_home).unwrap();
-    std::fs::write(
-        cargo_home.join("config.toml"),
-        format!(
-            "[source.crates-io]\nreplace-with = \"mirror\"\n[source.mirror]\nregistry = \"sparse+{}\"\n",
-            crates.url("/index/")
-        ),
-    )
-    .unwrap();
+    cargo_mirror(&project, &crates);
     (crates, github, project)
 }
 
@@ -872,24 +873,16 @@ fn a_mise_file_s_cargo_and_go_entries_import_as_vx_tools_and_lock() {
     ]);
     let goproxy = proxy(module_zip("v1.0.0"));
     let (project, _github) = crates_project(&crates, "");
-    std::fs::remove_file(project.work.manifest()).unwrap();
-    let mise = project.work.dir.path().join("mise.toml");
-    std::fs::write(
-        &mise,
+    let mise = project.mise_instead(
         "[tools]\n\"cargo:vxgreet\" = \"0.1\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"latest\"\n",
-    )
-    .unwrap();
+    );
     let out = vx(&project)
         .env("GOPROXY", goproxy.url("/proxy"))
         .arg("import")
         .arg(&mise)
         .output()
         .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let text = common::both(&out);
     assert!(text.contains("imported cargo:vxgreet 0.1"), "{text}");
     assert!(
         text.contains("imported go:example.com/vxhello/cmd/vxhello latest"),
@@ -938,38 +931,8 @@ fn guessed_crate() -> (Vec<u8>, Vec<u8>) {
 /// then `metadata` (more of Cargo.toml): the `.crate`, built once.
 fn packaged_vxgreet(version: &str, metadata: &str) -> std::path::PathBuf {
     common::publishers::built_once(&format!("vxgreet-{version}.crate"), |out| {
-        let dir = tempfile::tempdir().unwrap();
-        let src = dir.path().join("vxgreet");
-        std::fs::create_dir_all(src.join("src")).unwrap();
-        std::fs::write(
-            src.join("Cargo.toml"),
-            format!(
-                "[package]\nname = \"vxgreet\"\nversion = \"{version}\"\nedition = \"2021\"\nlicense = \"MIT\"\ndescription = \"vx's test crate\"\nrepository = \"https://github.com/vx-test/vxgreet\"\n{metadata}"
-            ),
-        )
-        .unwrap();
-        std::fs::write(
-            src.join("src/main.rs"),
-            format!("fn main() {{\n    println!(\"hello from vxgreet {version}\");\n}}\n"),
-        )
-        .unwrap();
-        common::publishers::run("cargo", &["generate-lockfile", "--offline"], &src);
-        common::publishers::run(
-            "cargo",
-            &[
-                "package",
-                "--offline",
-                "--allow-dirty",
-                "--no-verify",
-                "--quiet",
-            ],
-            &src,
-        );
-        std::fs::copy(
-            src.join(format!("target/package/vxgreet-{version}.crate")),
-            out,
-        )
-        .unwrap();
+        let more = format!("repository = \"https://github.com/vx-test/vxgreet\"\n{metadata}");
+        cargo_package_vxgreet(version, &more, out);
     })
 }
 
@@ -1109,15 +1072,9 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
     for asked in ["latest", pseudo] {
         let project = Project::new(
             &go::config(&dl),
-            &format!(
-                "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxuntagged/cmd/vxuntagged\" = \"{asked}\"\n"
-            ),
+            &go_manifest(&id, "example.com/vxuntagged/cmd/vxuntagged", asked),
         );
-        let with_proxy = || {
-            let mut cmd = vx(&project);
-            cmd.env("GOPROXY", &goproxy).env("GOTOOLCHAIN", "local");
-            cmd
-        };
+        let with_proxy = || go_vx(&project, &goproxy);
         // Its lines (`latest`) and its JSON events (the pseudo-version) name the whole
         // version, not the board's cut one.
         let json = asked == pseudo;
@@ -1127,11 +1084,7 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
             &["sync", "--headless"]
         };
         let out = with_proxy().args(args).output().unwrap();
-        let text = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let text = common::both(&out);
         assert!(out.status.success(), "{asked}: {text}");
         // (Without `-v`, only the summary table's 14-column VERSION cell is cut; a
         // message may cut the store path it ends with, never the version before it.)
@@ -1200,6 +1153,21 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
     }
 }
 
+/// A project for [`PLATFORMS`] naming the Go package `go:PACKAGE` at `constraint`, and
+/// what `vx lock` through the module proxy `goproxy` did.
+fn go_locked(goproxy: &str, package: &str, constraint: &str) -> (Project, std::process::Output) {
+    let project = Project::new(
+        "",
+        &format!("{PLATFORMS}\n[tools]\n\"go:{package}\" = \"{constraint}\"\n"),
+    );
+    let out = vx(&project)
+        .env("GOPROXY", goproxy)
+        .arg("lock")
+        .output()
+        .unwrap();
+    (project, out)
+}
+
 /// A version longer than vx's 64 bytes (here a pseudo-version after a long
 /// pre-release, golang/mod `module/pseudo.go`'s `vX.Y.Z-pre.0.yyyymmddhhmmss-abcdef123456`)
 /// is refused with the reason, both as an untagged module's latest and as asked for.
@@ -1211,17 +1179,8 @@ fn a_version_over_64_bytes_is_refused_plainly() {
     let goproxy = server.url("/proxy");
     // `vx lock` of the module at `constraint`: refused, nothing locked; its stderr.
     let refused = |constraint: &str| {
-        let project = Project::new(
-            "",
-            &format!(
-                "{PLATFORMS}\n[tools]\n\"go:example.com/vxuntagged/cmd/vxuntagged\" = \"{constraint}\"\n"
-            ),
-        );
-        let out = vx(&project)
-            .env("GOPROXY", &goproxy)
-            .arg("lock")
-            .output()
-            .unwrap();
+        let module = "example.com/vxuntagged/cmd/vxuntagged";
+        let (project, out) = go_locked(&goproxy, module, constraint);
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(!out.status.success(), "{stderr}");
         assert!(project.lock_text().is_none(), "nothing was locked");
@@ -1278,17 +1237,7 @@ fn an_older_pseudo_version_locks_through_the_proxys_info_and_installs() {
     let goproxy = server.url("/proxy");
     let go_sum = go_sum_of(&goproxy, &format!("example.com/vxhello@{OLD}"));
     for asked in [OLD, "abcdef1"] {
-        let project = Project::new(
-            "",
-            &format!(
-                "{PLATFORMS}\n[tools]\n\"go:example.com/vxhello/cmd/vxhello\" = \"{asked}\"\n"
-            ),
-        );
-        let out = vx(&project)
-            .env("GOPROXY", &goproxy)
-            .arg("lock")
-            .output()
-            .unwrap();
+        let (project, out) = go_locked(&goproxy, "example.com/vxhello/cmd/vxhello", asked);
         assert!(
             out.status.success(),
             "{asked}: {}",
@@ -1300,18 +1249,7 @@ fn an_older_pseudo_version_locks_through_the_proxys_info_and_installs() {
             Some(OLD),
             "{asked}"
         );
-        for platform in ["linux-x86_64", "macos-aarch64", "windows-x86_64"] {
-            let asset = locked(&lock, "vxhello", platform);
-            assert_eq!(
-                asset["url"].as_str().unwrap(),
-                format!("{goproxy}/example.com/vxhello/@v/{OLD}.zip")
-            );
-            assert_eq!(asset["h1"].as_str(), Some(go_sum.as_str()), "Go's own h1");
-            assert_eq!(
-                asset["sha256"].as_str().unwrap(),
-                sha256_hex(&module_zip(OLD))
-            );
-        }
+        locked_vxhello(&lock, &goproxy, OLD, &go_sum, &module_zip(OLD));
     }
     assert!(
         server
@@ -1345,15 +1283,9 @@ fn an_older_pseudo_version_locks_through_the_proxys_info_and_installs() {
     let (dl, id) = go::serve_linux(&version, &archive);
     let project = Project::new(
         &go::config(&dl),
-        &format!(
-            "[settings]\nplatforms = [\"linux-x86_64\"]\n[tools]\ngo = \"{id}\"\n\"go:example.com/vxhello/cmd/vxhello\" = \"{OLD}\"\n"
-        ),
+        &go_manifest(&id, "example.com/vxhello/cmd/vxhello", OLD),
     );
-    let with_proxy = || {
-        let mut cmd = vx(&project);
-        cmd.env("GOPROXY", &goproxy).env("GOTOOLCHAIN", "local");
-        cmd
-    };
+    let with_proxy = || go_vx(&project, &goproxy);
     let out = with_proxy().args(["sync", "--headless"]).output().unwrap();
     assert!(
         out.status.success(),
@@ -1362,14 +1294,9 @@ fn an_older_pseudo_version_locks_through_the_proxys_info_and_installs() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(project.lock_text().unwrap().contains(&go_sum));
-    let said = with_proxy()
-        .args(["exec", "--", "vxhello"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&said.stdout),
-        format!("hello from vxhello {OLD}\n"),
-        "{}",
-        String::from_utf8_lossy(&said.stderr)
+    prints(
+        with_proxy(),
+        "vxhello",
+        &format!("hello from vxhello {OLD}\n"),
     );
 }

@@ -210,11 +210,7 @@ fn a_projects_npmrc_that_is_a_fifo_or_dev_zero_is_a_note_not_a_hang() {
     for (make, says) in [
         (
             Box::new(|p: &std::path::Path| {
-                let status = std::process::Command::new("mkfifo")
-                    .arg(p)
-                    .status()
-                    .unwrap();
-                assert!(status.success());
+                common::mkfifo(p);
             }) as Box<dyn Fn(&std::path::Path)>,
             "a FIFO, not a regular file",
         ),

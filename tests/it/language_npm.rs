@@ -95,22 +95,9 @@ fn a_tarball_that_is_not_the_registrys_is_refused_and_nothing_installed() {
 fn names_and_versions_are_read_as_users_write_them() {
     let registry = npm::serve();
     let project = Project::new(&npm::config(&registry), "[tools]\n");
-    let out = project
-        .vx()
-        .args(["versions", "npm:esbuild"])
-        .output()
-        .unwrap();
+    let out = common::succeeded(project.vx().args(["versions", "npm:esbuild"]));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let listed: Vec<&str> = stdout
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .filter(|v| v.starts_with("0."))
-        .collect();
+    let listed = common::versions_listed(&stdout, "0.");
     assert_eq!(listed, ["0.28.2", "0.24.0", "0.23.1"], "{stdout}");
 
     // `vx x` runs it at a version of its own, checked by the registry's integrity.
@@ -149,13 +136,9 @@ fn names_and_versions_are_read_as_users_write_them() {
 fn a_mise_file_s_npm_entries_import_as_npm_tools_and_lock() {
     let registry = npm::serve();
     let project = Project::new(&npm::config(&registry), "");
-    std::fs::remove_file(project.work.manifest()).unwrap();
-    let mise = project.work.dir.path().join("mise.toml");
-    std::fs::write(
-        &mise,
+    let mise = project.mise_instead(
         "[tools]\n\"npm:esbuild\" = \"0.24\"\n\"go:golang.org/x/tools/gopls\" = \"latest\"\n",
-    )
-    .unwrap();
+    );
     // GOPROXY=off: the Go tool is checked against no proxy, and skipped saying why.
     let out = project
         .vx()

@@ -12,6 +12,16 @@ use common::publishers::pypi::{self, vx};
 
 const MANIFEST: &str = "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n\n[tools]\n\"pipx:ruff\" = \"0.8\"\n";
 
+/// `vx sync --headless` in `project` (which must succeed), then what `vx exec --
+/// COMMAND --version` gives.
+fn synced_then_run(project: &Project, command: &str) -> std::process::Output {
+    common::succeeded(vx(project).args(["sync", "--headless"]));
+    vx(project)
+        .args(["exec", "--", command, "--version"])
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn ruff_locks_every_platform_by_the_indexs_sha256_and_runs_without_python() {
     let index = pypi::serve();
@@ -48,16 +58,7 @@ fn ruff_locks_every_platform_by_the_indexs_sha256_and_runs_without_python() {
         "{lock:#?}"
     );
 
-    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = vx(&project)
-        .args(["exec", "--", "ruff", "--version"])
-        .output()
-        .unwrap();
+    let out = synced_then_run(&project, "ruff");
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "ruff 0.8.4");
 }
 
@@ -167,16 +168,7 @@ fn a_wheels_command_named_otherwise_than_its_package_runs() {
         &pypi::config(&index),
         "[settings]\nplatforms = [\"linux-x86_64\"]\n\n[tools]\n\"pipx:rust-just\" = \"1.40\"\n",
     );
-    let out = vx(&project).args(["sync", "--headless"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let out = vx(&project)
-        .args(["exec", "--", "just", "--version"])
-        .output()
-        .unwrap();
+    let out = synced_then_run(&project, "just");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         "just 1.40.0",

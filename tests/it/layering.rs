@@ -971,14 +971,15 @@ fn a_command_naming_another_is_found_and_a_helper_is_not() {
     );
 }
 
-/// The places a command's file finds a project's manifest itself (`manifest::locate`,
-/// `manifest::find`, or either imported from `manifest`), as `src/commands/FILE.rs:
-/// LINE`: a command opens its project through the session's door (`session::locate`,
-/// `locate_editable`, `Session::open`), so every command searches the same way
-/// (`--manifest`, `$VX_MANIFEST`, vx.toml up the tree, a mise project in place).
-fn commands_finding_the_project_themselves(files: &[(&str, &str)]) -> Vec<String> {
+/// The places a file of `files` (its path from the repository's root, its text) finds
+/// a project's manifest itself (`manifest::locate`, `manifest::find`, or either
+/// imported from `manifest`), as `PATH:LINE`: commands and ops open their project
+/// through the session's door (`session::locate`, `locate_editable`, `Session::open`),
+/// so every one searches the same way (`--manifest`, `$VX_MANIFEST`, vx.toml up the
+/// tree, a mise project in place).
+fn finding_the_project_themselves(files: &[(&str, &str)]) -> Vec<String> {
     let mut found = Vec::new();
-    for (stem, text) in files {
+    for (path, text) in files {
         for (n, line) in text.lines().enumerate() {
             let code = line.split("//").next().unwrap_or_default();
             let direct = ["manifest::locate", "manifest::find"]
@@ -995,44 +996,82 @@ fn commands_finding_the_project_themselves(files: &[(&str, &str)]) -> Vec<String
                             .any(|n| matches!(n.split_whitespace().next(), Some("locate" | "find")))
                     });
             if direct || imported {
-                found.push(format!("src/commands/{stem}.rs:{}", n + 1));
+                found.push(format!("{path}:{}", n + 1));
             }
         }
     }
     found
 }
 
+/// The rooms that may find a manifest: the session (the door) and the manifest room,
+/// which does the finding.
+const DOOR: [&str; 2] = ["src/session/", "src/manifest/"];
+
+/// Every file of `src/` (commands and ops among them) but the [`DOOR`]'s rooms, by its
+/// path from the repository's root, with its text.
+fn outside_the_door() -> Vec<(String, String)> {
+    let mut paths = Vec::new();
+    sources(&Path::new(ROOT).join("src"), &mut paths);
+    let mut files: Vec<(String, String)> = paths
+        .into_iter()
+        .map(|path| {
+            let rel = path.strip_prefix(ROOT).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (rel, std::fs::read_to_string(&path).unwrap())
+        })
+        .filter(|(rel, _)| !DOOR.iter().any(|door| rel.starts_with(door)))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Commands, ops and every other room open a project through the session's door:
+/// `manifest::locate` is called only inside `session/` (issue 65).
 #[test]
-fn commands_open_their_project_through_the_sessions_door() {
-    let texts = command_files();
+fn commands_and_ops_open_their_project_through_the_sessions_door() {
+    let texts = outside_the_door();
+    for read in ["src/ops/import.rs", "src/commands/add.rs"] {
+        assert!(texts.iter().any(|(rel, _)| rel == read), "{read} is read");
+    }
     let files: Vec<(&str, &str)> = texts
         .iter()
         .map(|(s, t)| (s.as_str(), t.as_str()))
         .collect();
-    let found = commands_finding_the_project_themselves(&files);
+    let found = finding_the_project_themselves(&files);
     assert!(
         found.is_empty(),
-        "commands that find the manifest themselves (use `vx::session::locate` or `locate_editable`):\n{}",
+        "files that find the manifest themselves (use `session::locate`, `locate_editable` or `Session::open`):\n{}",
         found.join("\n")
     );
 }
 
 #[test]
-fn a_command_finding_its_manifest_itself_is_found() {
+fn a_command_or_an_op_finding_its_manifest_itself_is_found() {
     let files = [
-        ("add", "fn run() { vx::manifest::locate(None, &cwd); }"),
         (
-            "trust",
+            "src/commands/add.rs",
+            "fn run() { vx::manifest::locate(None, &cwd); }",
+        ),
+        (
+            "src/commands/trust.rs",
             "use vx::manifest::{MANIFEST_FILE, locate as find_it};",
         ),
         (
-            "sync",
+            "src/ops/import.rs",
+            "fn plan() {\n    let path = match crate::manifest::locate(manifest, cwd) {};\n}",
+        ),
+        (
+            "src/commands/sync.rs",
             "// manifest::locate is the session's\nfn f() { vx::session::locate(&o); vx::manifest::global::path(); }",
         ),
     ];
     assert_eq!(
-        commands_finding_the_project_themselves(&files),
-        ["src/commands/add.rs:1", "src/commands/trust.rs:1"]
+        finding_the_project_themselves(&files),
+        [
+            "src/commands/add.rs:1",
+            "src/commands/trust.rs:1",
+            "src/ops/import.rs:2"
+        ]
     );
 }
 

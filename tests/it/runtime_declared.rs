@@ -15,30 +15,9 @@ const THREE: &str =
     "[settings]\nplatforms = [\"linux-x86_64\", \"macos-aarch64\", \"windows-x86_64\"]\n";
 
 /// An in-house tool build: a version list, archives per platform, a SHA256SUMS per
-/// version; no Windows build of 1.4.2 is served, only listed.
-pub const DECLARATION: &str = r#"
-name = "acme-tool"
-aliases = ["acmetool"]
-summary = "ACME's patched tool, from dl.acme.corp"
-
-[versions]
-kind = "lines"
-url = "https://dl.acme.corp/tool/versions.txt"
-strip_prefix = "release-"
-
-[download]
-url = "https://dl.acme.corp/tool/{tag}/acme-tool-{version}-{os}-{arch}.{ext}"
-checksums = "https://dl.acme.corp/tool/{tag}/SHA256SUMS"
-os = { linux = "linux", macos = "darwin", windows = "windows" }
-arch = { x86_64 = "amd64", aarch64 = "arm64" }
-ext = { linux = "tar.gz", macos = "tar.gz", windows = "zip" }
-
-[layout]
-strip = 1
-bin = ["bin/acme"]
-windows_bin = ["bin/acme.exe"]
-env = { ACME_HOME = "" }
-"#;
+/// version; no Windows build of 1.4.2 is served, only listed (`tests/data/acme-tool.toml`,
+/// which scripts/measure-daemon-declarations.sh declares too).
+pub const DECLARATION: &str = include_str!("../data/acme-tool.toml");
 
 /// The Linux archive of `version`: `acme-tool-V/bin/acme` printing its version and
 /// `ACME_HOME`.
@@ -165,12 +144,7 @@ pub fn acme_says(project: &Project) -> String {
 pub fn assert_the_hook_pins_1_4_2(project: &Project) {
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     let _ = std::fs::remove_dir_all(store.join(".cache/activation"));
-    let out = project
-        .vx()
-        .args(["hook-env", "--shell", "bash"])
-        .env_remove("__VX_STATE")
-        .output()
-        .unwrap();
+    let out = project.hook_env();
     let hook = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success() && crate::common::unkeyed(&hook).contains("acme-tool/1.4.2/bin"),

@@ -188,11 +188,6 @@ fn global_prefix(entry: &Path, home: &Path, own: Option<&Path>) -> String {
     if let Some(own) = own {
         cmd.env("NPM_CONFIG_PREFIX", own);
     }
-    let out = cmd.output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(&mut cmd);
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }

@@ -513,22 +513,12 @@ fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywh
     );
 
     // vx run.
-    let out = project.vx().args(["run", "where"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(project.vx().args(["run", "where"]));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), shown);
 
     // The hook and the shims, once the project is trusted.
     project.vx().arg("trust").assert().success();
-    let hook = project
-        .vx()
-        .args(["hook-env", "--shell", "bash"])
-        .env_remove("__VX_STATE")
-        .output()
-        .unwrap();
+    let hook = project.hook_env();
     let hook = String::from_utf8_lossy(&hook.stdout);
     assert!(
         hook.contains(&format!(
@@ -746,18 +736,7 @@ fn prune_keeps_the_python_a_venv_was_made_with() {
     std::fs::create_dir(&other).unwrap();
     std::fs::write(other.join("vx.toml"), "[tools]\n").unwrap();
     let prune = |args: &[&str]| {
-        let out = project
-            .vx()
-            .current_dir(&other)
-            .arg("prune")
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = common::succeeded(project.vx().current_dir(&other).arg("prune").args(args));
         format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -843,12 +822,7 @@ fn editing_python_version_changes_the_python_the_next_exec_runs() {
             );
         }
         // The hook activates the python the file names.
-        let hook = project
-            .vx()
-            .args(["hook-env", "--shell", "bash"])
-            .env_remove("__VX_STATE")
-            .output()
-            .unwrap();
+        let hook = project.hook_env();
         let hook = String::from_utf8_lossy(&hook.stdout);
         let path_line = hook
             .lines()

@@ -39,6 +39,29 @@ fn node_dist() -> vx_fixture::TestServer {
     node::serve(&[node::Release::real(&node::REAL_20, Some("Iron"))])
 }
 
+/// A project on another machine (its own cache and store): `config` and `manifest`,
+/// locked by `project`'s vx.lock.
+fn locked_like(project: &Project, config: &str, manifest: &str) -> Project {
+    let fresh = Project::new(config, manifest);
+    std::fs::copy(
+        project.work.dir.path().join("vx.lock"),
+        fresh.work.dir.path().join("vx.lock"),
+    )
+    .unwrap();
+    fresh
+}
+
+/// `vx sync --locked` succeeds in `project` and its prettier runs.
+fn syncs_locked_and_prettier_runs(project: &Project) {
+    let out = project
+        .vx()
+        .args(["sync", "--headless", "--locked"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", both(&out));
+    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+}
+
 #[test]
 fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
     let dist = node_dist();
@@ -102,13 +125,7 @@ fn prettier_installs_with_the_projects_node_from_npms_lockfile_and_runs() {
     // Locked, it installs the same bytes again into a fresh store.
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     std::fs::remove_dir_all(store.join("prettier")).unwrap();
-    let out = project
-        .vx()
-        .args(["sync", "--headless", "--locked"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", both(&out));
-    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+    syncs_locked_and_prettier_runs(&project);
     assert_eq!(registry.paths()[before..], [tarball.clone(), tarball]);
 }
 
@@ -202,23 +219,8 @@ fn a_bundle_installs_prettier_offline_on_a_machine_that_never_saw_the_registry()
     drop(dist);
 
     // Another machine: nothing in its cache or store, no server at all.
-    let fresh = Project::new(&config, PRETTIER_MANIFEST);
-    std::fs::copy(
-        project.work.dir.path().join("vx.lock"),
-        fresh.work.dir.path().join("vx.lock"),
-    )
-    .unwrap();
-    let out = fresh
-        .vx()
-        .args(["bundle", "import"])
-        .arg(&bundle)
-        .output()
-        .unwrap();
-    let said = both(&out);
-    assert!(out.status.success(), "{said}");
-    assert!(said.contains("named for offline installs"), "{said}");
-    let home = fresh.work.dir.path().join("home");
-    let named = home.join(".cache/vx/environment-files");
+    let fresh = locked_like(&project, &config, PRETTIER_MANIFEST);
+    let named = imports_bundle(fresh.vx(), &bundle, &fresh);
     let sha512 = {
         use base64::Engine;
         let b64 = npm::prettier_integrity();
@@ -288,9 +290,7 @@ fn a_tampered_package_tarball_is_refused_and_nothing_installed() {
 /// `vx import` of a `mise.toml` holding `text` in `project`, whose vx.toml is removed
 /// first: the mise file's path and what vx did.
 fn import_mise(project: &Project, text: &str) -> (std::path::PathBuf, std::process::Output) {
-    std::fs::remove_file(project.work.manifest()).unwrap();
-    let mise = project.work.dir.path().join("mise.toml");
-    std::fs::write(&mise, text).unwrap();
+    let mise = project.mise_instead(text);
     let out = project.vx().arg("import").arg(&mise).output().unwrap();
     (mise, out)
 }
@@ -722,13 +722,7 @@ fn a_project_naming_no_node_locks_vxs_own_lts_node_beside_prettier() {
     let store = project.work.dir.path().join("home/.local/share/vx/store");
     std::fs::remove_dir_all(store.join("prettier")).unwrap();
     std::fs::remove_dir_all(store.join("node")).unwrap();
-    let out = project
-        .vx()
-        .args(["sync", "--headless", "--locked"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", both(&out));
-    assert_eq!(project.run(&["prettier", "--version"]), npm::PRETTIER);
+    syncs_locked_and_prettier_runs(&project);
     assert_eq!(project.lock(), lock, "the lock is as it was");
     // A re-lock keeps the runtime's version.
     let out = project.vx().args(["lock"]).output().unwrap();
@@ -1283,22 +1277,9 @@ fn a_bundle_installs_black_with_uv_offline_on_a_machine_that_never_saw_the_index
     drop(gh);
 
     // Another machine: nothing in its cache or store, no network.
-    let fresh = Project::new(&config, BLACK_MANIFEST);
-    std::fs::copy(
-        project.work.dir.path().join("vx.lock"),
-        fresh.work.dir.path().join("vx.lock"),
-    )
-    .unwrap();
-    let out = pypi::vx(&fresh)
-        .args(["bundle", "import"])
-        .arg(&bundle)
-        .output()
-        .unwrap();
-    let said = both(&out);
-    assert!(out.status.success(), "{said}");
-    assert!(said.contains("named for offline installs"), "{said}");
+    let fresh = locked_like(&project, &config, BLACK_MANIFEST);
+    let named = imports_bundle(pypi::vx(&fresh), &bundle, &fresh);
     let home = fresh.work.dir.path().join("home");
-    let named = home.join(".cache/vx/environment-files");
     for file in ["black-24.10.0-py3-none-any.whl", "click-"] {
         assert!(
             std::fs::read_dir(&named).unwrap().any(|e| e
@@ -1347,6 +1328,24 @@ fn installer_of_black(black: &std::path::Path) -> String {
         .unwrap()
         .trim()
         .to_owned()
+}
+
+/// `vx bundle import BUNDLE` by `vx` (a command of `fresh`, the machine importing it)
+/// succeeds, saying it named files for offline installs: the directory they are in.
+fn imports_bundle(
+    mut vx: assert_cmd::Command,
+    bundle: &std::path::Path,
+    fresh: &Project,
+) -> std::path::PathBuf {
+    let out = vx.args(["bundle", "import"]).arg(bundle).output().unwrap();
+    let said = both(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(said.contains("named for offline installs"), "{said}");
+    fresh
+        .work
+        .dir
+        .path()
+        .join("home/.cache/vx/environment-files")
 }
 
 /// Exports the locked project's linux-x86_64 bundle with `vx` (a `vx` command set up

@@ -252,13 +252,8 @@ fn a_tool_keeps_its_version_in_an_idiomatic_file_read_by_lock_and_outdated() {
 fn runtimes_are_named_everywhere_versions_search_add_and_import() {
     let dist = node::serve(&node_index());
     let project = Project::new(&node::config(&dist), "[tools]\n");
-    let out = project.vx().args(["versions", "node"]).output().unwrap();
+    let out = common::succeeded(project.vx().args(["versions", "node"]));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let line = text
         .lines()
         .find(|l| l.starts_with("20.11.1"))
@@ -518,12 +513,7 @@ fn a_dry_run_lock_prints_a_line_per_platform_and_writes_nothing() {
         &node::config(&dist),
         &format!("{THREE}\n[tools]\nnode = \"20\"\n"),
     );
-    let out = project.vx().args(["lock", "--dry-run"]).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = common::succeeded(project.vx().args(["lock", "--dry-run"]));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!text.contains("\\x0a"), "{text}");
     let lines: Vec<&str> = text.lines().collect();

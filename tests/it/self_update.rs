@@ -802,29 +802,9 @@ fn an_interrupted_update_leaves_no_staged_binary_and_the_next_removes_a_killed_o
 /// the output forever; nothing of it is left running.
 #[test]
 fn a_version_check_that_leaves_a_process_behind_neither_hangs_nor_leaves_it() {
-    let machine = Machine::new();
     // A sleep whose argument no other process has: what `pgrep` looks for afterwards.
     let marker = format!("sleep 300.{}", std::process::id());
-    let binary = format!("#!/bin/sh\n{marker} &\necho 'vx {NEWER} (test 2026-01-01)'\n");
-    let new = ReleaseFiles::of_binary(&machine.keys, "good", NEWER, binary.as_bytes());
-    let github = github(&[&new], |b| b);
-    let started = std::time::Instant::now();
-    let (code, text) = machine.run(Some(&github), &["self", "update"]);
-    assert_eq!(code, 0, "{text}");
-    assert!(
-        started.elapsed() < std::time::Duration::from_secs(60),
-        "{:?}: {text}",
-        started.elapsed()
-    );
-    let left = Command::new("pgrep")
-        .args(["-f", &marker])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
-        "left running: {}",
-        String::from_utf8_lossy(&left.stdout)
-    );
+    a_version_check_leaving_ends_it(&format!("{marker} &"), &marker, 60);
 }
 
 /// A new binary whose `--version` leaves a process in a session of its own (`setsid`,
@@ -833,23 +813,27 @@ fn a_version_check_that_leaves_a_process_behind_neither_hangs_nor_leaves_it() {
 /// the update waited out the check's 30 s for the output and failed.
 #[test]
 fn a_version_check_that_leaves_a_detached_process_ends_it() {
-    let machine = Machine::new();
     let marker = format!("sleep 301.{}", std::process::id());
-    let binary = format!("#!/bin/sh\nsetsid {marker} &\necho 'vx {NEWER} (test 2026-01-01)'\n");
+    a_version_check_leaving_ends_it(&format!("setsid {marker} &"), &marker, 25);
+}
+
+/// A new binary whose `--version` runs `leaves` (a command that stays behind, found
+/// by `marker`) before it answers: the update succeeds within `within_secs` and
+/// nothing matching `marker` is left running.
+fn a_version_check_leaving_ends_it(leaves: &str, marker: &str, within_secs: u64) {
+    let machine = Machine::new();
+    let binary = format!("#!/bin/sh\n{leaves}\necho 'vx {NEWER} (test 2026-01-01)'\n");
     let new = ReleaseFiles::of_binary(&machine.keys, "good", NEWER, binary.as_bytes());
     let github = github(&[&new], |b| b);
     let started = std::time::Instant::now();
     let (code, text) = machine.run(Some(&github), &["self", "update"]);
     assert_eq!(code, 0, "{text}");
     assert!(
-        started.elapsed() < std::time::Duration::from_secs(25),
+        started.elapsed() < std::time::Duration::from_secs(within_secs),
         "{:?}: {text}",
         started.elapsed()
     );
-    let left = Command::new("pgrep")
-        .args(["-f", &marker])
-        .output()
-        .unwrap();
+    let left = Command::new("pgrep").args(["-f", marker]).output().unwrap();
     assert!(
         String::from_utf8_lossy(&left.stdout).trim().is_empty(),
         "left running: {}",
@@ -865,8 +849,7 @@ fn a_version_check_that_leaves_a_detached_process_ends_it() {
 fn a_receipt_that_is_a_fifo_and_a_key_file_that_is_a_device_are_refused_by_name() {
     let machine = Machine::new();
     std::fs::remove_file(machine.receipt()).unwrap();
-    let made = Command::new("mkfifo").arg(machine.receipt()).status();
-    assert!(made.unwrap().success());
+    common::mkfifo(&machine.receipt());
     let receipt = machine.receipt().display().to_string();
     for args in [
         &["self", "info"][..],

@@ -38,6 +38,35 @@ dev = { depends = ["one", "two"] }
     child
 }
 
+/// Waits (saying `what`) until no live process is marked with `marker`.
+fn all_gone(what: &str, marker: &str) {
+    wait_for(what, || marked(marker).is_empty().then_some(()));
+}
+
+/// The one task guard marked with `marker` (fails when there is none or more): its
+/// process id.
+fn the_guard(marker: &str) -> u32 {
+    let guards: Vec<String> = marked(marker)
+        .into_iter()
+        .filter(|p| p.contains("task-guard"))
+        .collect();
+    assert_eq!(guards.len(), 1, "one guard for the run: {guards:?}");
+    guards[0].split(' ').next().unwrap().parse().unwrap()
+}
+
+/// Sends `signal` to the process `pid`.
+fn send_signal(pid: u32, signal: rustix::process::Signal) {
+    let pid = rustix::process::Pid::from_raw(pid as i32).unwrap();
+    rustix::process::kill_process(pid, signal).unwrap();
+}
+
+/// What `vx` (ended) wrote to its piped stderr.
+fn stderr_of(vx: &mut Child) -> String {
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut vx.stderr.take().unwrap(), &mut stderr).unwrap();
+    stderr
+}
+
 /// The live processes (zombies aside) whose environment holds `VX_TEST_CLEANUP_MARK=marker`.
 fn marked(marker: &str) -> Vec<String> {
     let needle = format!("VX_TEST_CLEANUP_MARK={marker}");
@@ -77,13 +106,10 @@ fn check(signal: rustix::process::Signal, tag: &str) -> Option<i32> {
         "the run is up: {:?}",
         marked(&marker)
     );
-    let pid = rustix::process::Pid::from_raw(vx.id() as i32).unwrap();
-    rustix::process::kill_process(pid, signal).unwrap();
+    send_signal(vx.id(), signal);
     let status = common::wait_exit(&mut vx);
     // The guards stop their trees within the grace period (3 s) after the signal.
-    wait_for("every process of the run to be gone", || {
-        marked(&marker).is_empty().then_some(())
-    });
+    all_gone("every process of the run to be gone", &marker);
     // A vx that could wind down removed its board (a SIGKILLed one cannot: `vx board
     // clean` and the next run remove what it left).
     if signal != rustix::process::Signal::KILL {
@@ -146,17 +172,10 @@ fn one_guard_serves_the_whole_run_and_a_killed_vx_leaves_nothing() {
             .all(|i| work.dir.path().join(format!("t{i}.up")).exists())
             .then_some(())
     });
-    let guards: Vec<String> = marked(&marker)
-        .into_iter()
-        .filter(|p| p.contains("task-guard"))
-        .collect();
-    assert_eq!(guards.len(), 1, "one guard for the run: {guards:?}");
-    let pid = rustix::process::Pid::from_raw(vx.id() as i32).unwrap();
-    rustix::process::kill_process(pid, rustix::process::Signal::KILL).unwrap();
+    the_guard(&marker);
+    send_signal(vx.id(), rustix::process::Signal::KILL);
     common::wait_exit(&mut vx);
-    wait_for("every process of the run to be gone", || {
-        marked(&marker).is_empty().then_some(())
-    });
+    all_gone("every process of the run to be gone", &marker);
 }
 
 /// The task guard itself SIGKILLed mid-run (issue 66, item 7): `vx run` ends, the task
@@ -173,22 +192,13 @@ fn a_killed_guard_ends_the_run_and_leaves_nothing() {
     wait_for("the task to be up", || {
         work.dir.path().join("t.up").exists().then_some(())
     });
-    let guards: Vec<u32> = marked(&marker)
-        .into_iter()
-        .filter(|p| p.contains("task-guard"))
-        .filter_map(|p| p.split(' ').next()?.parse().ok())
-        .collect();
-    assert_eq!(guards.len(), 1, "one guard for the run: {guards:?}");
-    let guard = rustix::process::Pid::from_raw(guards[0] as i32).unwrap();
-    rustix::process::kill_process(guard, rustix::process::Signal::KILL).unwrap();
+    let guard = the_guard(&marker);
+    send_signal(guard, rustix::process::Signal::KILL);
     let status = common::wait_exit(&mut vx);
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut vx.stderr.take().unwrap(), &mut stderr).unwrap();
+    let stderr = stderr_of(&mut vx);
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("task guard"), "{stderr}");
-    wait_for("every process of the run to be gone", || {
-        marked(&marker).is_empty().then_some(())
-    });
+    all_gone("every process of the run to be gone", &marker);
 }
 
 /// What the tasks guide says of a lone task (issue 66, item 8): run in vx's place a
@@ -202,9 +212,7 @@ fn a_lone_task_run_with_an_output_flag_leaves_no_daemon() {
     let mut vx = run_vx(&work, &marker, task, &["--output", "prefix", "lone"]);
     let status = common::wait_exit(&mut vx);
     assert_eq!(status.code(), Some(0));
-    wait_for("the daemon to be gone", || {
-        marked(&marker).is_empty().then_some(())
-    });
+    all_gone("the daemon to be gone", &marker);
 }
 
 #[test]
@@ -427,18 +435,25 @@ fn pid_in(path: &std::path::Path) -> u32 {
     })
 }
 
-#[test]
-fn the_scan_stops_what_a_finished_task_left_in_a_session_of_its_own() {
-    // The path of macOS and the BSDs, where the guard is no subreaper: the task starts
-    // a grandchild in a session of its own (`setsid`) whose parent exits, so it goes to
-    // init, out of the guard's tree, then the task exits. The guard finds the grandchild
-    // by the task's mark alone, stops it, and only then reports the task's end.
+/// A scanning guard ([`scanning_guard`]) that has started a script as task 1 in a
+/// workspace of its own, its processes marked `scan-TAG-PID` ([`detached`]).
+struct Detached {
+    /// The task's working directory, kept while the test runs.
+    _work: Work,
+    marker: String,
+    guard: Child,
+    socket: std::os::unix::net::UnixStream,
+    inbox: vx::tasks::guard::protocol::Inbox,
+}
+
+/// Starts `script`, which detaches a grandchild into a session of its own and writes
+/// its id to `gc.pid`, under a scanning guard; checks the grandchild has left the
+/// guard's tree (its parent neither the task nor the guard).
+fn detached(tag: &str, script: &str) -> Detached {
     let work = Work::new();
-    let marker = format!("scan-end-{}", std::process::id());
-    let (mut guard, socket) = scanning_guard();
+    let marker = format!("scan-{tag}-{}", std::process::id());
+    let (guard, socket) = scanning_guard();
     let mut inbox = vx::tasks::guard::protocol::Inbox::default();
-    let script = "(setsid sh -c 'echo $$ > gc.pid; exec sleep 300' &); \
-                  until [ -s gc.pid ]; do sleep 0.01; done; sleep 0.2";
     let task = spawn_on(&socket, &mut inbox, work.dir.path(), &marker, script);
     let grandchild = pid_in(&work.dir.path().join("gc.pid"));
     let parent = parent_of(grandchild);
@@ -446,6 +461,30 @@ fn the_scan_stops_what_a_finished_task_left_in_a_session_of_its_own() {
         parent.is_some_and(|p| p != task && p != guard.id()),
         "detached from the guard's tree: {grandchild}'s parent is {parent:?}"
     );
+    Detached {
+        _work: work,
+        marker,
+        guard,
+        socket,
+        inbox,
+    }
+}
+
+#[test]
+fn the_scan_stops_what_a_finished_task_left_in_a_session_of_its_own() {
+    // The path of macOS and the BSDs, where the guard is no subreaper: the task starts
+    // a grandchild in a session of its own (`setsid`) whose parent exits, so it goes to
+    // init, out of the guard's tree, then the task exits. The guard finds the grandchild
+    // by the task's mark alone, stops it, and only then reports the task's end.
+    let script = "(setsid sh -c 'echo $$ > gc.pid; exec sleep 300' &); \
+                  until [ -s gc.pid ]; do sleep 0.01; done; sleep 0.2";
+    let Detached {
+        _work,
+        marker,
+        mut guard,
+        socket,
+        mut inbox,
+    } = detached("end", script);
     let reply = next_reply(&socket, &mut inbox);
     assert!(
         matches!(
@@ -466,18 +505,14 @@ fn the_scan_stops_a_running_tasks_detached_grandchild_when_vx_goes_away() {
     // As `vx run` being SIGKILLed (the socket closes) on macOS: the running task, its
     // child in its group, and a grandchild that left for a session of its own and lost
     // its parent (re-parented to init) all go.
-    let work = Work::new();
-    let marker = format!("scan-gone-{}", std::process::id());
-    let (mut guard, socket) = scanning_guard();
-    let mut inbox = vx::tasks::guard::protocol::Inbox::default();
     let script = "(setsid sh -c 'echo $$ > gc.pid; exec sleep 300' &); sleep 300 & wait";
-    let task = spawn_on(&socket, &mut inbox, work.dir.path(), &marker, script);
-    let grandchild = pid_in(&work.dir.path().join("gc.pid"));
-    let parent = parent_of(grandchild);
-    assert!(
-        parent.is_some_and(|p| p != task && p != guard.id()),
-        "detached from the guard's tree: {grandchild}'s parent is {parent:?}"
-    );
+    let Detached {
+        _work,
+        marker,
+        mut guard,
+        socket,
+        inbox: _,
+    } = detached("gone", script);
     wait_for("the task, its child and the grandchild", || {
         (marked(&marker).len() >= 3).then_some(())
     });
@@ -521,13 +556,10 @@ fn a_ready_command_is_killed_at_its_timeout() {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
-    let mut stderr = String::new();
-    std::io::Read::read_to_string(&mut vx.stderr.take().unwrap(), &mut stderr).unwrap();
+    let stderr = stderr_of(&mut vx);
     assert_eq!(status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("not ready after 2s"), "{stderr}");
-    wait_for("the check's processes to be gone", || {
-        marked(&marker).is_empty().then_some(())
-    });
+    all_gone("the check's processes to be gone", &marker);
 }
 
 #[test]
@@ -543,11 +575,8 @@ fn a_ready_command_ends_with_a_killed_or_terminated_vx() {
         wait_for("the check to run", || {
             work.dir.path().join("checking").exists().then_some(())
         });
-        let pid = rustix::process::Pid::from_raw(vx.id() as i32).unwrap();
-        rustix::process::kill_process(pid, signal).unwrap();
+        send_signal(vx.id(), signal);
         common::wait_exit(&mut vx);
-        wait_for("every process of the run to be gone", || {
-            marked(&marker).is_empty().then_some(())
-        });
+        all_gone("every process of the run to be gone", &marker);
     }
 }

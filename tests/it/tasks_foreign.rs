@@ -147,13 +147,7 @@ fn a_bad_package_json_is_a_note_not_a_failure() {
     // A package.json that is a FIFO is not waited on.
     std::fs::remove_file(work.dir.path().join("package.json")).unwrap();
     let fifo = work.dir.path().join("package.json");
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap()
-            .success()
-    );
+    common::mkfifo(&fifo);
     let (code, _, _) = run(&work, &bin, &[]);
     assert_eq!(code, 0);
 }

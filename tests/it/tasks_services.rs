@@ -289,11 +289,7 @@ build = { run = "echo run >> runs", sources = ["src/**", "linked/**"] }
     let src = work.dir.path().join("src");
     std::fs::create_dir_all(&src).unwrap();
     std::fs::write(src.join("a.txt"), "a\n").unwrap();
-    let fifo = Command::new("mkfifo")
-        .arg(src.join("pipe"))
-        .status()
-        .unwrap();
-    assert!(fifo.success());
+    common::mkfifo(&src.join("pipe"));
     std::os::unix::fs::symlink("/dev/zero", src.join("zero")).unwrap();
     std::os::unix::fs::symlink(outside.path(), src.join("out")).unwrap();
     std::os::unix::fs::symlink(outside.path(), work.dir.path().join("linked")).unwrap();

@@ -12,21 +12,9 @@ use crate::common;
 use common::tmux::{SESSION, Terminal};
 use common::{Work, process_exists, wait_for};
 
-/// `cd DIR && VX_BOARD_DIR=… vx ARGS; echo EXIT=$?` (in the workspace's environment,
-/// [`Work::vx_env`]) then a shell that stays, so the screen after exit can be read.
-fn shell_line(work: &Work, args: &str) -> String {
-    let vx = assert_cmd::cargo::cargo_bin("vx");
-    format!(
-        "cd {} && {} {} {args}; echo EXIT=$?; exec sleep 300",
-        work.dir.path().display(),
-        work.vx_env_words(),
-        vx.display()
-    )
-}
-
-/// `vx ARGS` for `work` in a new terminal of `size` named `tag` ([`shell_line`]).
+/// `vx ARGS` for `work` in a new terminal of `size` named `tag` ([`Work::shell_line`]).
 fn start(work: &Work, tag: &str, size: (u16, u16), args: &str) -> Terminal {
-    Terminal::start(tag, size, None, &shell_line(work, args))
+    Terminal::start(tag, size, None, &work.shell_line(args))
 }
 
 /// Waits for a task to write its pid to `file` in the project; returns it.

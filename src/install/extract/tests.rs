@@ -9,6 +9,17 @@ use crate::install::testutil::{
     Item, RecordingSink, archive_bytes, entries, noise, tar_gz, tar_xz, tree, zip_bytes,
 };
 
+/// A fresh root holding `bytes` as `root/archive` and an empty destination directory
+/// `root/out` beside it: the root, the archive's path and the destination's.
+fn staged(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let archive = root.path().join("archive");
+    fs::write(&archive, bytes).unwrap();
+    let dest = root.path().join("out");
+    fs::create_dir(&dest).unwrap();
+    (root, archive, dest)
+}
+
 /// Writes `bytes` as an archive next to (not inside) a fresh destination directory
 /// `root/out`, unpacks it, and returns the root so tests can check nothing was written
 /// outside `out`.
@@ -19,11 +30,7 @@ fn unpack(
     limits: ExtractLimits,
     sink: &mut RecordingSink,
 ) -> (tempfile::TempDir, Result<ExtractStats, ExtractError>) {
-    let root = tempfile::tempdir().unwrap();
-    let archive = root.path().join("archive");
-    fs::write(&archive, bytes).unwrap();
-    let dest = root.path().join("out");
-    fs::create_dir(&dest).unwrap();
+    let (root, archive, dest) = staged(bytes);
     let result = extract(&archive, format, &dest, strip, "tool", limits, sink);
     (root, result)
 }
@@ -732,11 +739,7 @@ fn unpack_raw(
     name: &str,
     limits: ExtractLimits,
 ) -> (tempfile::TempDir, Result<ExtractStats, ExtractError>) {
-    let root = tempfile::tempdir().unwrap();
-    let archive = root.path().join("archive");
-    fs::write(&archive, bytes).unwrap();
-    let dest = root.path().join("out");
-    fs::create_dir(&dest).unwrap();
+    let (root, archive, dest) = staged(bytes);
     // strip_components does not apply to a bare executable.
     let mut sink = RecordingSink::default();
     let result = extract(&archive, format, &dest, 3, name, limits, &mut sink);

@@ -188,13 +188,7 @@ impl Registries<'_> {
             go::Query::Pseudo(v) => (v.as_str(), true),
             go::Query::Commit(c) => (c.as_str(), false),
         };
-        let release = |version: String| Release {
-            prerelease: false,
-            id: version.clone(),
-            version,
-            lts: None,
-            published_at: None,
-        };
+        let release = |version: String| Release::named(version.clone(), version, false);
         if pseudo && listed.iter().any(|v| v == asked) {
             return Ok(release(asked.to_owned()));
         }

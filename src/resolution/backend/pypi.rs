@@ -335,13 +335,8 @@ fn pypi_releases(project: &str, files: &[pypi::File]) -> Vec<Release> {
         .map(|v| {
             let tag = crate::version::Tag::parse(&v, "");
             let parsed = tag.version().cloned();
-            let release = Release {
-                prerelease: pypi::is_prerelease(&v),
-                id: v.clone(),
-                version: v,
-                lts: None,
-                published_at: None,
-            };
+            let prerelease = pypi::is_prerelease(&v);
+            let release = Release::named(v.clone(), v, prerelease);
             (parsed, release)
         })
         .collect();

@@ -85,13 +85,8 @@ pub(super) fn versions(
         .map(|v| {
             let parsed = semver::Version::parse(v.trim_start_matches('v')).ok();
             let pseudo = backend.is_pseudo(&v);
-            let release = Release {
-                prerelease: !pseudo && parsed.as_ref().is_some_and(|p| !p.pre.is_empty()),
-                id: v.clone(),
-                version: v,
-                lts: None,
-                published_at: None,
-            };
+            let prerelease = !pseudo && parsed.as_ref().is_some_and(|p| !p.pre.is_empty());
+            let release = Release::named(v.clone(), v, prerelease);
             (parsed, release)
         })
         .collect();

@@ -149,13 +149,12 @@ fn release(id: &str, strip_prefix: &str) -> Option<Release> {
     let version = id.strip_prefix(strip_prefix)?;
     let numeric = Numeric::parse(version)?;
     crate::validate::version(version).ok()?;
-    Some(Release {
-        version: version.to_owned(),
-        id: id.to_owned(),
-        lts: None,
-        published_at: None,
-        prerelease: !numeric.is_release(),
-    })
+    let prerelease = !numeric.is_release();
+    Some(Release::named(
+        version.to_owned(),
+        id.to_owned(),
+        prerelease,
+    ))
 }
 
 /// The entries of the array at `path` (dotted; empty: the top) of the JSON `text`, each
