@@ -34,12 +34,7 @@ fn single(text: &str, tool: &str, what: &str, strip: &[&str]) -> Result<Imported
         .unwrap_or(version);
     Ok(Imported {
         tools: vec![Entry::new(tool, version, Some(line))],
-        env: Vec::new(),
-        scripts: Vec::new(),
-        path: Vec::new(),
-        env_files: Vec::new(),
-        python_venv: Vec::new(),
-        not_honoured: Vec::new(),
+        ..Imported::default()
     })
 }
 
@@ -97,12 +92,7 @@ pub fn go_mod(text: &str) -> Result<Imported, Malformed> {
     };
     Ok(Imported {
         tools: vec![Entry::new("go", version, Some(line))],
-        env: Vec::new(),
-        scripts: Vec::new(),
-        path: Vec::new(),
-        env_files: Vec::new(),
-        python_venv: Vec::new(),
-        not_honoured: Vec::new(),
+        ..Imported::default()
     })
 }
 
@@ -166,12 +156,7 @@ pub fn rust_toolchain(text: &str) -> Result<Imported, Malformed> {
         .map(|i| i + 1);
     Ok(Imported {
         tools: vec![Entry::new("rust", channel, line)],
-        env: Vec::new(),
-        scripts: Vec::new(),
-        path: Vec::new(),
-        env_files: Vec::new(),
-        python_venv: Vec::new(),
-        not_honoured: Vec::new(),
+        ..Imported::default()
     })
 }
 

@@ -22,11 +22,6 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
     }
     Ok(Imported {
         tools: vec![Entry::new("node", version, Some(line))],
-        env: Vec::new(),
-        scripts: Vec::new(),
-        path: Vec::new(),
-        env_files: Vec::new(),
-        python_venv: Vec::new(),
-        not_honoured: Vec::new(),
+        ..Imported::default()
     })
 }

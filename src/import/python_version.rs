@@ -24,11 +24,6 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
     let others: Vec<&str> = others.iter().map(|(_, v)| *v).collect();
     Ok(Imported {
         tools: vec![Entry::new("python", first, Some(*line)).also_listed(&others)],
-        env: Vec::new(),
-        scripts: Vec::new(),
-        path: Vec::new(),
-        env_files: Vec::new(),
-        python_venv: Vec::new(),
-        not_honoured: Vec::new(),
+        ..Imported::default()
     })
 }

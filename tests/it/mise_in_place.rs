@@ -54,6 +54,21 @@ fn project(work: &Work) -> PathBuf {
     dir
 }
 
+/// A work area and its project directory holding one file, `name` (`mise.toml`,
+/// `vx.toml`), with `text`.
+fn project_with(name: &str, text: impl AsRef<[u8]>) -> (Work, PathBuf) {
+    let work = Work::new();
+    let dir = work.dir.path().join("project");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(name), text).unwrap();
+    (work, dir)
+}
+
+/// What the project's tasks wrote to its `log`.
+fn log(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("log")).unwrap()
+}
+
 /// Every file under `dir` with its bytes.
 fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -282,11 +297,8 @@ fn a_vx_toml_above_wins_over_mise_files_below() {
 /// project's tasks call.
 #[test]
 fn depends_post_and_wait_for_with_arguments_and_what_is_not_honoured() {
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("mise.toml"),
+    let (work, dir) = project_with(
+        "mise.toml",
         r#"[settings]
 jobs = 2
 [settings.task]
@@ -306,12 +318,10 @@ run = "echo test >> log"
 depends_post = ["report --profile final"]
 wait_for = ["build --release"]
 "#,
-    )
-    .unwrap();
+    );
     let (code, out, err) = vx_in(&work, &dir, &["run", "test", ":::", "build"]);
     assert_eq!(code, 0, "{out}{err}");
-    let log = std::fs::read_to_string(dir.join("log")).unwrap();
-    assert_eq!(log, "build\ntest\nreport final\n", "{err}");
+    assert_eq!(log(&dir), "build\ntest\nreport final\n", "{err}");
     for said in [
         "not honoured, from mise.toml:2: [settings] jobs",
         "not honoured, from mise.toml:4: [settings] task.output",
@@ -324,10 +334,10 @@ wait_for = ["build --release"]
     let (code, out, err) = vx_in(&work, &dir, &["run", "test"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(!err.contains("not honoured"), "{err}");
-    let log = std::fs::read_to_string(dir.join("log")).unwrap();
+    let logged = log(&dir);
     assert!(
-        log.ends_with("build\ntest\nreport final\ntest\nreport final\n"),
-        "{log}"
+        logged.ends_with("build\ntest\nreport final\ntest\nreport final\n"),
+        "{logged}"
     );
 }
 
@@ -475,14 +485,10 @@ fn a_mise_task_whose_tool_is_missing_runs_with_what_is_on_path_and_says_so() {
 /// as mise fails it: exit 1, the directory named, nothing run.
 #[test]
 fn a_mise_task_whose_dir_is_missing_fails_with_exit_1() {
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("mise.toml"),
+    let (work, dir) = project_with(
+        "mise.toml",
         "[tasks.site]\ndir = \"docs\"\nrun = \"echo built >> ../log\"\n",
-    )
-    .unwrap();
+    );
     let (code, out, err) = vx_in(&work, &dir, &["run", "site"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("docs is not a directory"), "{err}");
@@ -490,7 +496,7 @@ fn a_mise_task_whose_dir_is_missing_fails_with_exit_1() {
     std::fs::create_dir(dir.join("docs")).unwrap();
     let (code, out, err) = vx_in(&work, &dir, &["run", "site"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "built\n");
+    assert_eq!(log(&dir), "built\n");
 }
 
 /// A project whose mise config is kept in `.mise/config.toml` (or `.config/mise.toml`,
@@ -531,7 +537,7 @@ fn mise_configs_kept_in_mise_directories_and_mise_env_files_are_read_in_place() 
     assert!(out.status.success(), "{out:?}");
     let web = dir.join("web").canonicalize().unwrap();
     assert_eq!(
-        std::fs::read_to_string(dir.join("log")).unwrap(),
+        log(&dir),
         format!("{}\ndeploy shared\ndeploy staging\n", web.display())
     );
     // vx.lock, if any, beside the project, never inside `.mise/`.
@@ -583,10 +589,7 @@ fn included_file_tasks_are_named_without_their_extension() {
         let (code, out, err) = vx_in(&work, &dir, &["run", name, "x"]);
         assert_eq!(code, 0, "{name}: {out}{err}");
     }
-    assert_eq!(
-        std::fs::read_to_string(dir.join("log")).unwrap(),
-        "covered x\ncovered x\n"
-    );
+    assert_eq!(log(&dir), "covered x\ncovered x\n");
 }
 
 /// A `run` script with its own `#!` line runs as mise runs it: written to a file and
@@ -701,7 +704,7 @@ fn a_mise_file_task_starts_by_its_full_path_and_sees_mise_task_variables() {
     let root = std::path::absolute(&dir).unwrap();
     let root = root.display();
     assert_eq!(
-        std::fs::read_to_string(dir.join("log")).unwrap(),
+        log(&dir),
         format!("{root}/.mise/tasks/where|{root}|{root}|where\n")
     );
 }
@@ -710,21 +713,17 @@ fn a_mise_file_task_starts_by_its_full_path_and_sees_mise_task_variables() {
 /// naming the argument, nothing run.
 #[test]
 fn a_mise_task_missing_its_required_argument_fails_with_exit_1() {
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("mise.toml"),
+    let (work, dir) = project_with(
+        "mise.toml",
         "[tasks.call]\nusage = 'arg \"<method>\"'\nrun = 'echo {{arg(name=\"method\")}} >> log'\n",
-    )
-    .unwrap();
+    );
     let (code, out, err) = vx_in(&work, &dir, &["run", "call"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("method"), "{err}");
     assert!(!dir.join("log").exists());
     let (code, out, err) = vx_in(&work, &dir, &["run", "call", "get"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "get\n");
+    assert_eq!(log(&dir), "get\n");
 }
 
 /// An offline run's tasks are offline too: a vx a task starts (a mise run step, a
@@ -732,20 +731,16 @@ fn a_mise_task_missing_its_required_argument_fails_with_exit_1() {
 /// installs nothing, where it would try the network (and wait on it) before.
 #[test]
 fn the_vx_a_task_of_an_offline_run_starts_is_offline_too() {
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("vx.toml"),
+    let (work, dir) = project_with(
+        "vx.toml",
         format!(
             "{}[tasks.inner]\nrun = \"echo inner >> log\"\n\n[tasks.outer]\nrun = '\"$VX\" run inner'\n",
             crate::common::tool_toml("t", "1", "http://127.0.0.1:9/t.tar.gz", &"a".repeat(64))
         ),
-    )
-    .unwrap();
+    );
     let (code, out, err) = vx_in(&work, &dir, &["run", "--offline", "outer"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(std::fs::read_to_string(dir.join("log")).unwrap(), "inner\n");
+    assert_eq!(log(&dir), "inner\n");
     assert_eq!(
         err.matches("running without t 1 (--offline)").count(),
         2,
@@ -757,22 +752,15 @@ fn the_vx_a_task_of_an_offline_run_starts_is_offline_too() {
 /// as mise renders it.
 #[test]
 fn a_variadic_mise_argument_takes_its_default_when_no_word_is_given() {
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("mise.toml"),
+    let (work, dir) = project_with(
+        "mise.toml",
         "[tasks.bats]\nrun = \"printf '[%s]' {{arg(name='t', var=true, default='test')}} >> log\"\n",
-    )
-    .unwrap();
+    );
     let (code, out, err) = vx_in(&work, &dir, &["run", "bats"]);
     assert_eq!(code, 0, "{out}{err}");
     let (code, out, err) = vx_in(&work, &dir, &["run", "bats", "a b", "c"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(
-        std::fs::read_to_string(dir.join("log")).unwrap(),
-        "[test][a b][c]"
-    );
+    assert_eq!(log(&dir), "[test][a b][c]");
 }
 
 /// A file task whose `#USAGE` spec is one variadic argument with a default reads
@@ -807,8 +795,5 @@ fn a_variadic_usage_argument_reaches_the_task_and_a_spec_mise_refuses_fails_as_u
     let (code, out, err) = vx_in(&work, &dir, &["run", "release", "--version", "1.2"]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("unsupported spec key option"), "{err}");
-    assert_eq!(
-        std::fs::read_to_string(dir.join("log")).unwrap(),
-        "bats test\nbats a b\nrendered\n"
-    );
+    assert_eq!(log(&dir), "bats test\nbats a b\nrendered\n");
 }
