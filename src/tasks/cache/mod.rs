@@ -33,7 +33,7 @@ use crate::verify::minisign::{Key, SecretKey};
 pub use key::{Document, Recipe, ToolPin};
 
 /// The variable naming the remote when neither vx.toml nor the user config does.
-pub const REMOTE_ENV: &str = "VX_TASK_CACHE";
+pub const REMOTE_ENV: &str = crate::manifest::environment::TASK_CACHE_ENV;
 /// The variable that asks a run to push what it made (`1`), as `--push` does.
 pub const PUSH_ENV: &str = "VX_TASK_CACHE_PUSH";
 /// The variable bounding a fetch from the registry, in seconds (default 120).
