@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use super::super::events::{Phase, PhaseChange, PlannedTask, RunSummary, TaskId, TaskSink};
-use super::super::fresh::Stamp;
+use super::super::fresh::Sources;
 use super::super::launch::{Launch, Stop};
 use super::worker::{Control, Message, not_ready_reason, spawn_worker};
 use super::{Job, Options, Outcome};
@@ -208,14 +208,24 @@ impl<'a> Supervisor<'a> {
             self.say_waiting(i, why);
             return;
         }
-        self.make_key(i);
+        let sources = self.make_key(i);
         let job = self.jobs[i].as_ref().expect("a pending job is still here");
         if job.commands.is_empty() {
             self.end(i, PhaseChange::new(Phase::Done));
             return;
         }
         if self.checked[i].is_none() {
-            self.checked[i] = job.stamp.as_ref().map(Stamp::check);
+            // The key's reading of the sources serves the stamp when they are the
+            // same globs: each source file is hashed once.
+            self.checked[i] = job.stamp.as_ref().map(|stamp| {
+                match sources
+                    .as_ref()
+                    .filter(|s| s.are(stamp.project(), stamp.sources()))
+                {
+                    Some(sources) => stamp.check_with(sources),
+                    None => stamp.check(),
+                }
+            });
         }
         let hash = self.checked[i].clone();
         if !self.options.force && hash.as_ref().is_some_and(|(current, _)| *current) {
@@ -237,8 +247,8 @@ impl<'a> Supervisor<'a> {
     }
 
     /// Task `i`'s key, now that its dependencies have ended: its document made from its
-    /// sources as they are and its dependencies' keys (once).
-    fn make_key(&mut self, i: usize) {
+    /// sources as they are and its dependencies' keys (once); the sources it read.
+    fn make_key(&mut self, i: usize) -> Option<Sources> {
         let depends = self.plan.nodes[i]
             .after
             .iter()
@@ -246,11 +256,12 @@ impl<'a> Supervisor<'a> {
             .collect();
         let job = self.jobs[i].as_mut().expect("a pending job is still here");
         // Made once: a task waiting for a free job is looked at again each turn.
-        if let Some(cache) = job.cache.as_mut().filter(|c| c.document.is_none()) {
-            let document = cache.recipe.document(depends);
-            self.keys[i] = Some(document.key());
-            cache.document = Some(document);
-        }
+        let cache = job.cache.as_mut().filter(|c| c.document.is_none())?;
+        let sources = cache.recipe.read_sources();
+        let document = cache.recipe.document_of(depends, &sources);
+        self.keys[i] = Some(document.key());
+        cache.document = Some(document);
+        Some(sources)
     }
 
     /// Starts task `i`'s worker, or reports why it cannot start.
