@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use super::CacheError;
 use crate::format::ArchiveFormat;
-use crate::install::{ExtractLimits, NullSink};
+use crate::install::{ExtractLimits, ProgressSink};
 
 /// Most files one result may hold.
 const MAX_FILES: usize = 200_000;
@@ -179,8 +179,8 @@ fn compress(source: File, target: File) -> io::Result<()> {
 }
 
 /// Unpacks the archive at `archive` into the project at `project` (see the module):
-/// the number of files restored.
-pub fn unpack(archive: &Path, project: &Path) -> Result<u64, CacheError> {
+/// the number of files restored. `read` hears the archive's bytes read so far.
+pub fn unpack(archive: &Path, project: &Path, read: &dyn Fn(u64)) -> Result<u64, CacheError> {
     let staging = tempfile::Builder::new()
         .prefix(".vx-restore-")
         .tempdir_in(project)
@@ -189,14 +189,13 @@ pub fn unpack(archive: &Path, project: &Path) -> Result<u64, CacheError> {
             path: project.to_owned(),
             source,
         })?;
-    crate::install::extract::extract(
+    // On the task's own thread: restores run a task a thread already.
+    crate::install::extract::extract_here(
         archive,
-        Some(ArchiveFormat::TarZst),
+        ArchiveFormat::TarZst,
         staging.path(),
-        0,
-        "",
         ExtractLimits::default(),
-        &mut NullSink,
+        &mut BytesRead(read),
     )
     .map_err(|e| CacheError::Refused(format!("its outputs' archive: {e}")))?;
     let mut moved = 0;
@@ -224,6 +223,21 @@ pub fn unpack(archive: &Path, project: &Path) -> Result<u64, CacheError> {
         }
     }
     Ok(moved)
+}
+
+/// The unpacker's progress as bytes of the archive read.
+struct BytesRead<'a>(&'a dyn Fn(u64));
+
+impl ProgressSink for BytesRead<'_> {
+    fn phase(&mut self, _: vx_shm::Phase, _: &str) {}
+
+    fn progress(&mut self, done: u64, _: Option<u64>) {
+        (self.0)(done);
+    }
+
+    fn cancel_requested(&mut self) -> bool {
+        false
+    }
 }
 
 /// Moves the unpacked file `from` to `project/rel`: its directories made, a file or

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use crossbeam_channel::Sender;
 
 use super::super::cache::{Lookup, Source, miss_reason, remember, short};
-use super::super::events::{Phase, PhaseChange, Stream, TaskId, TaskSink};
+use super::super::events::{Phase, PhaseChange, RestoreProgress, Stream, TaskId, TaskSink};
 use super::super::launch::{Handle, Starter, Stop};
 use super::super::ready::{Checker, Tail};
 use super::{Job, lock};
@@ -161,7 +161,8 @@ fn work(
     });
     if let Some((results, document, recipe, true)) = cached {
         let key = document.key();
-        match results.restore(&key, &recipe.project) {
+        let progress = |progress: RestoreProgress| sink.restore(id, &progress);
+        match results.restore(&key, &recipe.project, &progress) {
             Lookup::Hit(restored) => {
                 if !restored.log.is_empty() {
                     sink.output(id, Stream::Stdout, &restored.log);
@@ -170,6 +171,10 @@ fn work(
                     let _ = stamp.record(hash);
                 }
                 remember(&recipe.project, &job.name, document);
+                let pushed = match &restored.entry {
+                    Some(entry) => results.push_restored(&key, &job.name, entry, &recipe.outputs),
+                    None => Vec::new(),
+                };
                 said.push(format!(
                     "restored{} (key {}, {:.2} s)",
                     match restored.source {
@@ -179,6 +184,7 @@ fn work(
                     short(&key),
                     restored.elapsed.as_secs_f64()
                 ));
+                said.extend(pushed);
                 return (Phase::Done, Some(0), None);
             }
             Lookup::Miss(lines) => {
