@@ -11,7 +11,7 @@ use crossbeam_channel::{Receiver, Sender};
 use super::super::events::{Phase, PhaseChange, PlannedTask, RunSummary, TaskId, TaskSink};
 use super::super::fresh::Sources;
 use super::super::launch::{Launch, Stop};
-use super::worker::{Control, Message, not_ready_reason, spawn_worker};
+use super::worker::{Control, Message, Starting, not_ready_reason, spawn_worker};
 use super::{Job, Options, Outcome};
 use crate::manifest::environment::task_graph::Plan;
 
@@ -264,19 +264,28 @@ impl<'a> Supervisor<'a> {
         Some(sources)
     }
 
-    /// Starts task `i`'s worker, or reports why it cannot start.
+    /// Starts task `i`'s worker, or reports why it cannot start. A task that may be
+    /// restored gets its starter when it asks (only if it runs a command after all).
     fn spawn(&mut self, i: usize, job: Job) {
-        let starter = match self.launch.starter() {
-            Ok(starter) => starter,
-            Err(why) => {
-                let _ = self.tx.send(Message::Ended {
-                    node: i,
-                    phase: Phase::Failed,
-                    code: None,
-                    reason: Some(why.to_string()),
-                    cache: None,
-                });
-                return;
+        let may_restore = job
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.restore && c.results.is_some());
+        let starter = if may_restore {
+            Starting::Ask(self.tx.clone())
+        } else {
+            match self.launch.starter() {
+                Ok(starter) => Starting::Given(starter),
+                Err(why) => {
+                    let _ = self.tx.send(Message::Ended {
+                        node: i,
+                        phase: Phase::Failed,
+                        code: None,
+                        reason: Some(why.to_string()),
+                        cache: None,
+                    });
+                    return;
+                }
             }
         };
         self.workers.extend(spawn_worker(
@@ -334,6 +343,10 @@ impl<'a> Supervisor<'a> {
     /// Takes in a worker's news.
     pub(super) fn handle(&mut self, message: Message) {
         match message {
+            // Started here: the guard's parent-death signal follows this thread.
+            Message::Starter(reply) => {
+                let _ = reply.send(self.launch.starter());
+            }
             Message::Ready(i) => {
                 if self.state[i] == State::Running {
                     self.state[i] = State::Ready;
