@@ -129,6 +129,7 @@ check() {
 VX_CACHE_DIR=$TMP/cache VX_TASK_CACHE_SIGNING_KEY=$TMP/ci.key "$VX" run -j 16 --output quiet --push all >/dev/null
 "$TURBO" run build --concurrency=16 --cache-dir=.turbo-cache --output-logs=none >/dev/null
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 : > "$TMP/times"
 round=1
 while [ $round -le "$ROUNDS" ]; do
@@ -146,6 +147,9 @@ while [ $round -le "$ROUNDS" ]; do
   round=$((round + 1))
 done
 
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
+echo "load average before the rounds: $LOAD_BEFORE; after: $LOAD_AFTER ($(nproc 2>/dev/null || echo ?) cores)"
+echo
 python3 - "$TMP/times" <<'EOF'
 import statistics, sys
 rows = [list(map(float, line.split())) for line in open(sys.argv[1]) if line.strip()]

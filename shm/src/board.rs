@@ -366,6 +366,33 @@ pub(crate) fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Writes a file of `len` bytes at `dest` atomically that holds each of `parts` (words
+/// at a byte offset) and zeros elsewhere, as holes where the file system has them.
+pub(crate) fn write_sparse_atomically(
+    dest: &Path,
+    len: usize,
+    parts: &[(usize, Vec<u64>)],
+) -> Result<()> {
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = match dest.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let io = |e| Error::io("write dump to", dest, e);
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".vx-dump-")
+        .tempfile_in(dir)
+        .map_err(io)?;
+    tmp.as_file().set_len(len as u64).map_err(io)?;
+    for (offset, words) in parts {
+        tmp.seek(SeekFrom::Start(*offset as u64)).map_err(io)?;
+        tmp.write_all(bytemuck::cast_slice(words)).map_err(io)?;
+    }
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(dest).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
 /// The writer of one slot. Holds the record locally; each [`SlotWriter::publish`] copies
 /// it into the slot with a handful of relaxed stores: no syscall, no lock, no allocation.
 pub struct SlotWriter {

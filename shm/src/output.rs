@@ -173,13 +173,45 @@ impl OutputSegment {
         })
     }
 
-    /// Every byte of the segment, each word loaded once (a ring being written may be
-    /// caught mid-append: its reader's checks see that, as they do in place).
-    pub(crate) fn copy(&self) -> Vec<u64> {
-        self.mapped
-            .words(0, self.mapped.len() / 8)
-            .map(|words| words.iter().map(|w| w.load(Ordering::Relaxed)).collect())
-            .unwrap_or_default()
+    /// The segment's length in bytes.
+    pub(crate) fn len(&self) -> usize {
+        self.mapped.len()
+    }
+
+    /// The parts of the segment that hold anything, each word loaded once (a ring
+    /// being written may be caught mid-append: its reader's checks see that, as they
+    /// do in place): the header, and each ring's header and the data its appends
+    /// reached, by their byte offsets. The rest of every ring is zeros as the segment
+    /// was made, so a copy that writes only these (a sparse file of the segment's
+    /// length) reads as the whole: a run of a hundred tasks that wrote a line each
+    /// keeps a few kilobytes, not a hundred rings (issue 67: the kept run cost more
+    /// than restoring its tasks).
+    pub(crate) fn used_parts(&self) -> Vec<(usize, Vec<u64>)> {
+        let load = |offset: usize, bytes: usize| -> Option<(usize, Vec<u64>)> {
+            let words = self.mapped.words(offset, bytes / 8)?;
+            Some((
+                offset,
+                words.iter().map(|w| w.load(Ordering::Relaxed)).collect(),
+            ))
+        };
+        let mut parts: Vec<(usize, Vec<u64>)> = load(0, OUTPUT_HEADER_SIZE).into_iter().collect();
+        for index in 0..self.rings {
+            let base = ring_offset(index, self.capacity);
+            let Some(ring) = self.ring(index) else { break };
+            // Appends write the data before they move `reserved` (and `head` after
+            // it): what lies beyond `reserved` was never written.
+            let reached = ring
+                .control
+                .reserved
+                .load(Ordering::Acquire)
+                .max(ring.control.head.load(Ordering::Acquire));
+            let used = usize::try_from(reached)
+                .unwrap_or(usize::MAX)
+                .min(self.capacity)
+                .next_multiple_of(8);
+            parts.extend(load(base, RING_HEADER_SIZE + used));
+        }
+        parts
     }
 
     /// Ring `index`'s task name (written once at creation; untrusted: clamped, lossy).

@@ -7,8 +7,10 @@
 //! In a task slot the record's fields mean: `tool` the task's name (cut to 32 bytes;
 //! the ring holds it whole), `phase` a [`TaskPhase`] code, `exit_code` the exit status,
 //! `started_unix_ms` when its process started, `updated_unix_ms` the last phase change,
-//! `bytes_done` when it ended (ms since the Unix epoch, 0 before), `message` a short
-//! reason (why it failed or was cancelled). `docs/LAYOUT.md` has the table.
+//! `bytes_done` when it ended (ms since the Unix epoch, 0 before) and, before that,
+//! while a kept result is restored in place of running it, the bytes restored of
+//! `bytes_total` (all ones otherwise), `message` a short reason (why it failed or was
+//! cancelled, what it restores). `docs/LAYOUT.md` has the table.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -105,7 +107,11 @@ impl TaskBoard {
     pub fn keep_in(&self, dir: &Path) -> Result<PathBuf> {
         let id = self.board.id();
         let output = dir.join(crate::output::output_name(id));
-        crate::board::write_atomically(&output, bytemuck::cast_slice(&self.output.copy()))?;
+        crate::board::write_sparse_atomically(
+            &output,
+            self.output.len(),
+            &self.output.used_parts(),
+        )?;
         let board = dir.join(format!("{}{id}", crate::registry::BOARD_PREFIX));
         self.board.reader().dump_to(&board)?;
         Ok(board)
@@ -148,11 +154,25 @@ impl TaskWriter {
     /// and a short reason. Closes its ring: write the output first.
     pub fn finish(&mut self, phase: TaskPhase, exit_code: Option<i32>, message: &str) {
         self.slot.record_mut().exit_code = exit_code.unwrap_or(0);
+        // A restore's bytes are over: `bytes_done` becomes the end time.
+        self.slot.record_mut().bytes_total = UNKNOWN_TOTAL;
         self.slot.record_mut().set_message(message);
         self.set_phase(phase);
         if let Some(ring) = self.output.ring(self.index) {
             ring.close();
         }
+    }
+
+    /// Publishes a restore's progress (a kept result fetched or unpacked in place of
+    /// running the task, before its terminal phase): `done` bytes of `total`, and
+    /// `message` (`fetching from …`, `restoring`).
+    pub fn set_restore(&mut self, done: u64, total: u64, message: &str) {
+        let total = total.min(UNKNOWN_TOTAL - 1);
+        self.slot.update(|record| {
+            record.bytes_done = done.min(total);
+            record.bytes_total = total;
+            record.set_message(message);
+        });
     }
 
     /// Sets the short message (why it waits, what it is ready on) and publishes it.
@@ -227,6 +247,9 @@ pub struct TaskState {
     pub output_bytes: u64,
     /// Whether a cancel was requested.
     pub cancel_requested: bool,
+    /// While a kept result is fetched or restored in place of running the task
+    /// (its message says which): bytes done and bytes in all.
+    pub restore: Option<(u64, u64)>,
 }
 
 /// What one [`TaskRun::read_output`] produced.
@@ -326,18 +349,27 @@ impl TaskRun {
             .or_else(|| self.board.info().names.get(index).map(|n| n.tool.clone()))
             .unwrap_or_default();
         Some(match read {
-            Ok(snap) => TaskState {
-                index,
-                name,
-                phase: TaskPhase::from_code(snap.record.phase),
-                unreadable: None,
-                exit_code: snap.record.exit_code,
-                started_unix_ms: snap.record.started_unix_ms,
-                ended_unix_ms: snap.record.bytes_done,
-                message: snap.record.message().into_owned(),
-                output_bytes,
-                cancel_requested: snap.cancel_requested,
-            },
+            Ok(snap) => {
+                let phase = TaskPhase::from_code(snap.record.phase);
+                let ended = phase.is_some_and(TaskPhase::is_terminal);
+                // Before its end a task's bytes are a restore's (when it has a total);
+                // once it ended, `bytes_done` is when.
+                let restore = (!ended && snap.record.bytes_total != UNKNOWN_TOTAL)
+                    .then_some((snap.record.bytes_done, snap.record.bytes_total));
+                TaskState {
+                    index,
+                    name,
+                    phase,
+                    unreadable: None,
+                    exit_code: snap.record.exit_code,
+                    started_unix_ms: snap.record.started_unix_ms,
+                    ended_unix_ms: if ended { snap.record.bytes_done } else { 0 },
+                    message: snap.record.message().into_owned(),
+                    output_bytes,
+                    cancel_requested: snap.cancel_requested,
+                    restore,
+                }
+            }
             Err(error) => TaskState {
                 index,
                 name,
@@ -349,6 +381,7 @@ impl TaskRun {
                 message: String::new(),
                 output_bytes,
                 cancel_requested: false,
+                restore: None,
             },
         })
     }

@@ -136,6 +136,42 @@ pub fn extract(
     }
 }
 
+/// Unpacks the tar `archive` (compressed as `format` says) into the existing
+/// directory `dest` on this thread alone, judged and written as [`extract`] does but
+/// with no writer thread: for a caller that unpacks many small archives at once, each
+/// on a thread of its own already (the task cache's restores), where a second thread
+/// per archive costs more than it saves. Progress is archive bytes read out of its
+/// size.
+pub fn extract_here(
+    archive: &Path,
+    format: ArchiveFormat,
+    dest: &Path,
+    limits: ExtractLimits,
+    sink: &mut dyn ProgressSink,
+) -> Result<ExtractStats, ExtractError> {
+    let (file, _, total) = open_archive(archive)?;
+    let cancelled = Cell::new(false);
+    let counting = Counting {
+        inner: file,
+        sink,
+        done: 0,
+        total,
+        cancelled: &cancelled,
+    };
+    let mut reader = Some(BufReader::with_capacity(super::fetch::CHUNK, counting));
+    unpack_inline(
+        dest,
+        0,
+        limits,
+        format,
+        &cancelled,
+        &mut |u| match reader.take() {
+            Some(reader) => u.tar_compressed(format, reader),
+            None => Ok(()),
+        },
+    )
+}
+
 /// The most bytes of an unrecognised download's head that an error quotes.
 pub const UNKNOWN_HEAD: usize = 16;
 

@@ -86,6 +86,21 @@ pub struct ProjectEnvironment {
     pub task_cache: TaskCacheSettings,
 }
 
+/// The `[settings]` keys of the task cache, as `vx config list` shows them.
+pub const TASK_CACHE_KEYS: [&str; 4] = [
+    "task_cache",
+    "task_cache_keys",
+    "task_cache_size",
+    "task_cache_salt",
+];
+
+/// The variable naming the task cache's registry over vx.toml and the user config.
+pub const TASK_CACHE_ENV: &str = "VX_TASK_CACHE";
+
+/// The size results on this machine are kept under when the project does not say
+/// (`task_cache_size`): 4 GiB.
+pub const DEFAULT_TASK_CACHE_SIZE: u64 = 4 << 30;
+
 /// `[settings] task_cache`, `task_cache_salt`, `task_cache_size` and
 /// `task_cache_keys`: the project's word on its task results (`crate::tasks::cache`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

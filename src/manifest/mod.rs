@@ -71,8 +71,9 @@ pub struct Manifest {
     /// `[settings] url_replacements` and `mirrors`: the project's network settings,
     /// for every child's config frame and the resolver's client.
     pub network: network::ProjectNet,
-    /// The line of each of those settings (`url_replacements.KEY`, `mirrors`), for
-    /// `vx config list`.
+    /// The line of each of those settings (`url_replacements.KEY`, `mirrors`) and of
+    /// the task cache's (`task_cache`, `task_cache_keys`, `task_cache_size`,
+    /// `task_cache_salt`), for `vx config list`.
     pub network_lines: std::collections::BTreeMap<String, usize>,
     /// `[settings] verify`: what locking does with a tool that declares no signature.
     pub verify: crate::verify::Policy,

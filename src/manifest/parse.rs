@@ -336,6 +336,12 @@ impl Parser<'_> {
                 }
             }
             self.task_cache(settings, &mut environment.task_cache)?;
+            for key in environment::TASK_CACHE_KEYS {
+                if let Some(value) = settings.get(key) {
+                    let line = self.line_of(value.span().start);
+                    network_lines.insert(key.to_owned(), line);
+                }
+            }
             if let Some(value) = settings.get("mirrors") {
                 network.mirrors = self.mirrors(value)?;
                 let line = self.line_of(value.span().start);

@@ -1,5 +1,5 @@
 //! What `vx config list` and `vx config get` show: every effective setting of the
-//! network and GitHub, key by key, with the layer it came from (the environment, the
+//! network, GitHub and the task cache, key by key, with the layer it came from (the environment, the
 //! project's vx.toml at a line, the user config at a line, or vx's default) and every
 //! secret masked as `***`: tokens, header values, passwords in URLs. The precedence is
 //! the one the settings are used with ([`crate::net::config`],
@@ -38,6 +38,10 @@ pub const KEYS: &[&str] = &[
     "proxy.all",
     "proxy.no",
     "netrc",
+    "task_cache",
+    "task_cache_keys",
+    "task_cache_size",
+    "task_cache_salt",
 ];
 
 /// The proxy keys and their variables, lower case first as curl reads them.
@@ -285,7 +289,65 @@ impl Layers<'_> {
                 vec![source],
             ));
         }
+        self.task_cache(&mut out);
         Ok(out)
+    }
+
+    /// The task cache's settings (`crate::tasks::cache`): the registry from
+    /// `VX_TASK_CACHE`, else the project, else the user config; the trusted keys, the
+    /// salt and the size from the project (the size's default otherwise).
+    fn task_cache(&self, out: &mut Vec<Entry>) {
+        use crate::manifest::environment::{DEFAULT_TASK_CACHE_SIZE, TASK_CACHE_ENV};
+        let settings = self.manifest.map(|m| &m.environment.task_cache);
+        let remote = if let Some(value) = self.env(TASK_CACHE_ENV) {
+            Some((value, Source::Env(TASK_CACHE_ENV.to_owned())))
+        } else if let Some(value) = settings.and_then(|s| s.remote.clone()) {
+            Some((value, self.project_at("task_cache")))
+        } else {
+            self.user
+                .task_cache
+                .clone()
+                .map(|value| (value, self.user_at("task_cache")))
+        };
+        if let Some((value, source)) = remote {
+            out.push(entry(
+                "task_cache".into(),
+                mask_url(&value).into(),
+                vec![source],
+            ));
+        }
+        let Some(settings) = settings else {
+            out.push(entry(
+                "task_cache_size".into(),
+                DEFAULT_TASK_CACHE_SIZE.into(),
+                vec![Source::Default],
+            ));
+            return;
+        };
+        if !settings.keys.is_empty() {
+            let keys = settings
+                .keys
+                .iter()
+                .map(|k| Value::String(vx_text::sanitize(k).into_owned()))
+                .collect();
+            out.push(entry(
+                "task_cache_keys".into(),
+                Value::Array(keys),
+                vec![self.project_at("task_cache_keys")],
+            ));
+        }
+        let size = match settings.size {
+            Some(size) => (size, self.project_at("task_cache_size")),
+            None => (DEFAULT_TASK_CACHE_SIZE, Source::Default),
+        };
+        out.push(entry("task_cache_size".into(), size.0.into(), vec![size.1]));
+        if let Some(salt) = &settings.salt {
+            out.push(entry(
+                "task_cache_salt".into(),
+                vx_text::sanitize(salt).into_owned().into(),
+                vec![self.project_at("task_cache_salt")],
+            ));
+        }
     }
 }
 

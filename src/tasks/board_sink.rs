@@ -13,7 +13,9 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use vx_shm::{TaskBoard, TaskPhase, TaskWriter};
 
-use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
+use super::events::{
+    Phase, PhaseChange, PlannedTask, RestoreProgress, RunSummary, Stream, TaskId, TaskSink,
+};
 
 /// Publishes a run on a task board in `dir`.
 pub struct BoardSink {
@@ -139,6 +141,12 @@ impl TaskSink for BoardSink {
         self.with_writer(task, |writer| writer.output(bytes));
     }
 
+    fn restore(&self, task: TaskId, progress: &RestoreProgress) {
+        self.with_writer(task, |writer| {
+            writer.set_restore(progress.done, progress.total, progress.stage.name());
+        });
+    }
+
     fn finished(&self, summary: &RunSummary) {
         let Some(published) = self.published() else {
             return;
@@ -218,6 +226,34 @@ mod tests {
         assert!(!path.exists() && again.exists());
         drop(sink);
         assert!(!again.exists());
+    }
+
+    #[test]
+    fn a_restores_bytes_are_on_the_board_until_the_task_ends() {
+        use super::super::events::RestoreStage;
+        let dir = tempfile::tempdir().unwrap();
+        let sink = BoardSink::new(dir.path().into(), "p/vx.toml".into(), 4096);
+        sink.plan(&PlannedTask::plain(&["build"]));
+        let (path, _) = sink.board_path().unwrap();
+        let run = TaskRun::open(&path).unwrap();
+        sink.phase(TaskId(0), &PhaseChange::new(Phase::Starting));
+        assert_eq!(run.tasks()[0].restore, None, "nothing restored yet");
+        sink.restore(
+            TaskId(0),
+            &RestoreProgress {
+                stage: RestoreStage::Unpacking,
+                done: 4096,
+                total: 65536,
+            },
+        );
+        let task = &run.tasks()[0];
+        assert_eq!(task.restore, Some((4096, 65536)));
+        assert_eq!(task.message, "restoring");
+        assert_eq!(task.ended_unix_ms, 0, "not ended");
+        sink.phase(TaskId(0), &PhaseChange::new(Phase::Done).with_exit_code(0));
+        let task = &run.tasks()[0];
+        assert_eq!(task.restore, None, "over once it ended");
+        assert!(task.ended_unix_ms > 0);
     }
 
     #[test]

@@ -155,6 +155,37 @@ pub enum Stream {
     Stderr,
 }
 
+/// What a restore is doing ([`TaskSink::restore`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RestoreStage {
+    /// Its archives come from the team's registry.
+    Fetching,
+    /// Its archives are unpacked into the project.
+    Unpacking,
+}
+
+impl RestoreStage {
+    /// The stage's name as `--json` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            RestoreStage::Fetching => "fetching",
+            RestoreStage::Unpacking => "restoring",
+        }
+    }
+}
+
+/// Bytes of a kept result restored in place of running a task: the archives' bytes
+/// fetched or unpacked so far, of `total`. Each stage counts from 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RestoreProgress {
+    /// Fetching or unpacking.
+    pub stage: RestoreStage,
+    /// Bytes done in this stage.
+    pub done: u64,
+    /// Bytes of this stage in all.
+    pub total: u64,
+}
+
 /// A task as the plan lists it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlannedTask {
@@ -217,6 +248,13 @@ pub trait TaskSink: Send + Sync {
     /// necessarily UTF-8, not necessarily whole lines).
     fn output(&self, task: TaskId, stream: Stream, bytes: &[u8]);
 
+    /// A kept result is being restored into `task`'s outputs (between its starting
+    /// and its terminal phase): how far. Called often (for each chunk read); a sink
+    /// keeps what it shows cheap.
+    fn restore(&self, task: TaskId, progress: &RestoreProgress) {
+        let _ = (task, progress);
+    }
+
     /// The run is over: every task has had its terminal phase.
     fn finished(&self, summary: &RunSummary) {
         let _ = summary;
@@ -235,6 +273,10 @@ impl<T: TaskSink + ?Sized> TaskSink for std::sync::Arc<T> {
 
     fn output(&self, task: TaskId, stream: Stream, bytes: &[u8]) {
         (**self).output(task, stream, bytes);
+    }
+
+    fn restore(&self, task: TaskId, progress: &RestoreProgress) {
+        (**self).restore(task, progress);
     }
 
     fn finished(&self, summary: &RunSummary) {
@@ -257,6 +299,10 @@ impl TaskSink for Fanout {
 
     fn output(&self, task: TaskId, stream: Stream, bytes: &[u8]) {
         self.0.iter().for_each(|s| s.output(task, stream, bytes));
+    }
+
+    fn restore(&self, task: TaskId, progress: &RestoreProgress) {
+        self.0.iter().for_each(|s| s.restore(task, progress));
     }
 
     fn finished(&self, summary: &RunSummary) {

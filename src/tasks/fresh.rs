@@ -60,12 +60,28 @@ impl Stamp {
         })
     }
 
+    /// Its `sources` globs.
+    pub fn sources(&self) -> &[String] {
+        &self.sources
+    }
+
+    /// Its project directory.
+    pub fn project(&self) -> &Path {
+        &self.project
+    }
+
     /// Whether the task is up to date (its sources hash as at its last success and
     /// every output glob matches a file), and the sources' hash now: what
     /// [`Stamp::record`] records once the task succeeded (a source changed while it
     /// ran makes the next run run it again).
     pub fn check(&self) -> (bool, String) {
-        let hash = self.hash();
+        self.check_with(&Sources::read(&self.project, &self.sources))
+    }
+
+    /// [`Stamp::check`] with its sources read already (`sources`: read for its globs
+    /// and project, as the task's key reads them: each file is hashed once a run).
+    pub fn check_with(&self, sources: &Sources) -> (bool, String) {
+        let hash = self.hash(sources);
         let current = std::fs::read_to_string(&self.state)
             .is_ok_and(|recorded| recorded.trim() == hash)
             && self
@@ -80,34 +96,78 @@ impl Stamp {
     /// hash, and the task runs again (a hundred restored tasks do not wait on the disk
     /// a hundred times).
     pub fn record(&self, hash: &str) -> io::Result<()> {
+        let line = format!("{hash}\n");
+        // A task restored or run again with the sources of its last success: the
+        // stamp says so already (a hundred restores write nothing).
+        if std::fs::read(&self.state).is_ok_and(|kept| kept == line.as_bytes()) {
+            return Ok(());
+        }
         if let Some(dir) = self.state.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        crate::atomic::write_cache(&self.state, format!("{hash}\n").as_bytes())
+        crate::atomic::write_cache(&self.state, line.as_bytes())
     }
 
     /// The hash of the recipe and every source file's path and content.
-    fn hash(&self) -> String {
-        let mut files: Vec<PathBuf> = self
-            .sources
-            .iter()
-            .flat_map(|glob| expand(&self.project, glob, MAX_FILES))
-            .collect();
-        files.sort();
-        files.dedup();
-        let root = self
-            .project
-            .canonicalize()
-            .unwrap_or_else(|_| self.project.clone());
+    fn hash(&self, sources: &Sources) -> String {
         let mut hasher = Sha256::new();
         hasher.update(self.recipe.as_bytes());
         hasher.update([0]);
-        for file in files {
+        for (file, digest) in &sources.files {
             hasher.update(file.to_string_lossy().as_bytes());
             hasher.update([0]);
-            hasher.update(source_digest(&root, &self.project.join(&file)));
+            hasher.update(digest);
         }
         hex::encode(hasher.finalize())
+    }
+}
+
+/// The files a task's `sources` globs match under its project, sorted, each with what
+/// it contributes to a hash (the module's rules): read once a run, for both the
+/// up-to-date stamp and the task's key.
+#[derive(Clone, Debug)]
+pub struct Sources {
+    project: PathBuf,
+    globs: Vec<String>,
+    files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+impl Sources {
+    /// Reads the files `globs` match under `project` (at most [`MAX_FILES`] a glob).
+    pub fn read(project: &Path, globs: &[String]) -> Sources {
+        let mut files: Vec<PathBuf> = globs
+            .iter()
+            .flat_map(|glob| expand(project, glob, MAX_FILES))
+            .collect();
+        files.sort();
+        files.dedup();
+        let root = project
+            .canonicalize()
+            .unwrap_or_else(|_| project.to_owned());
+        let files = files
+            .into_iter()
+            .map(|rel| {
+                let digest = source_digest(&root, &project.join(&rel));
+                (rel, digest)
+            })
+            .collect();
+        Sources {
+            project: project.to_owned(),
+            globs: globs.to_vec(),
+            files,
+        }
+    }
+
+    /// Whether these are the sources of `globs` under `project`.
+    pub fn are(&self, project: &Path, globs: &[String]) -> bool {
+        self.project == project && self.globs == globs
+    }
+
+    /// Each file (relative to the project) with its [`source_id`].
+    pub fn ids(&self) -> impl Iterator<Item = (&Path, String)> {
+        self.files
+            .iter()
+            .map(|(rel, digest)| (rel.as_path(), id_of(digest)))
     }
 }
 
@@ -119,11 +179,15 @@ pub fn source_id(project: &Path, rel: &Path) -> String {
     let root = project
         .canonicalize()
         .unwrap_or_else(|_| project.to_owned());
-    let digest = source_digest(&root, &project.join(rel));
+    id_of(&source_digest(&root, &project.join(rel)))
+}
+
+/// A source's digest in words ([`source_id`]).
+fn id_of(digest: &[u8]) -> String {
     if digest.len() == 32 {
         format!("sha256:{}", hex::encode(digest))
     } else {
-        String::from_utf8_lossy(&digest).into_owned()
+        String::from_utf8_lossy(digest).into_owned()
     }
 }
 

@@ -9,7 +9,7 @@
 //! - `quiet`: only a failed task's output (its last [`QUIET_KEEP`] bytes), when it
 //!   fails.
 //! - `--json`: one JSON object per event on stdout (`plan`, `phase`, `output`,
-//!   `summary`; schema in docs/guide/tasks.md).
+//!   `restore`, `summary`; schema in docs/guide/tasks.md).
 //!
 //! In `prefix` each line is made safe for a terminal first: colours (SGR) pass, every
 //! other escape and control character (a window title, OSC 52's clipboard, a cursor
@@ -28,7 +28,10 @@ use std::sync::Mutex;
 
 use serde_json::json;
 
-use super::events::{Phase, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
+use super::events::{
+    Phase, PhaseChange, PlannedTask, RestoreProgress, RestoreStage, RunSummary, Stream, TaskId,
+    TaskSink,
+};
 
 /// Most bytes of one task's output `grouped` holds back.
 pub const GROUP_KEEP: usize = 8 << 20;
@@ -153,6 +156,8 @@ struct Inner {
     held: Vec<Held>,
     ended: Vec<bool>,
     printed: usize,
+    /// Per task: the last restore line said (`--json`): its stage and bytes.
+    restore_said: Vec<Option<(RestoreStage, u64)>>,
 }
 
 impl Printer {
@@ -295,6 +300,7 @@ impl TaskSink for Printer {
         inner.partial = vec![Default::default(); tasks.len()];
         inner.held = vec![Default::default(); tasks.len()];
         inner.ended = vec![false; tasks.len()];
+        inner.restore_said = vec![None; tasks.len()];
         if self.mode == Mode::Json {
             let list: Vec<_> = tasks
                 .iter()
@@ -409,6 +415,38 @@ impl TaskSink for Printer {
             Mode::Quiet => inner.hold(i, stream, bytes, QUIET_KEEP),
             Mode::Json => {}
         }
+    }
+
+    fn restore(&self, task: TaskId, progress: &RestoreProgress) {
+        if self.mode != Mode::Json {
+            return;
+        }
+        let mut inner = self.lock();
+        let i = task.0;
+        // A line as a stage starts, at each tenth of its bytes and at its end: never
+        // a line per chunk.
+        let step = (progress.total / 10).max(1);
+        let last = inner.restore_said.get(i).copied().flatten();
+        let say = match last {
+            Some((stage, done)) if stage == progress.stage => {
+                progress.done >= progress.total && done < progress.total
+                    || progress.done >= done.saturating_add(step)
+            }
+            _ => true,
+        };
+        if !say {
+            return;
+        }
+        if let Some(slot) = inner.restore_said.get_mut(i) {
+            *slot = Some((progress.stage, progress.done));
+        }
+        json_line(json!({
+            "event": "restore",
+            "task": inner.names[i],
+            "stage": progress.stage.name(),
+            "bytes_done": progress.done,
+            "bytes_total": progress.total,
+        }));
     }
 
     fn finished(&self, summary: &RunSummary) {

@@ -10,7 +10,9 @@
 //! elsewhere) through its [guard](super::guard), then SIGKILL after the grace
 //! period; every process is reaped before the task's terminal phase is reported.
 //! Commands start through the run's [`Launch`](super::launch::Launch): on Unix one
-//! guard process for the whole run, started at the first task.
+//! guard process for the whole run, started when the first task is about to run a
+//! command (a task that may be restored asks for it only on a miss, so a run whose
+//! every task is restored starts none).
 
 mod supervisor;
 mod worker;

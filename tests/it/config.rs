@@ -430,3 +430,98 @@ fn registry_update_fetches_a_url_registry_again_and_says_it_changed() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn config_list_and_get_know_the_task_caches_settings_and_where_each_came_from() {
+    let work = Work::new();
+    let path = write_user_config(&home(&work), "task_cache = \"oci://user.corp/results\"\n");
+    let list = |env: Option<&str>| {
+        let mut cmd = vx(&work);
+        cmd.args(["config", "list", "--json"]);
+        if let Some(value) = env {
+            cmd.env("VX_TASK_CACHE", value);
+        }
+        let out = cmd.assert().code(0).get_output().stdout.clone();
+        let all: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        all.as_array().unwrap().clone()
+    };
+    let find = |all: &[serde_json::Value], key: &str| {
+        all.iter()
+            .find(|e| e["key"] == key)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {key} in {all:?}"))
+    };
+    // A project naming none of them: the user's registry, the default size.
+    work.write_manifest("[tools]\n");
+    let all = list(None);
+    let remote = find(&all, "task_cache");
+    assert_eq!(remote["value"], "oci://user.corp/results");
+    assert_eq!(
+        remote["sources"],
+        serde_json::json!([format!("user {}:1", path.display())])
+    );
+    let size = find(&all, "task_cache_size");
+    assert_eq!(size["value"], 4u64 << 30);
+    assert_eq!(size["sources"], serde_json::json!(["default"]));
+
+    // The project's, each at its line.
+    let key = "RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
+    work.write_manifest(&format!(
+        "[settings]\ntask_cache = \"oci://project.corp/results\"\ntask_cache_keys = [\"{key}\"]\ntask_cache_size = \"1GiB\"\ntask_cache_salt = \"2026-q3\"\n\n[tools]\n"
+    ));
+    let project =
+        |line: usize| serde_json::json!([format!("project {}:{line}", work.manifest().display())]);
+    let all = list(None);
+    for (name, value, line) in [
+        (
+            "task_cache",
+            serde_json::json!("oci://project.corp/results"),
+            2,
+        ),
+        ("task_cache_keys", serde_json::json!([key]), 3),
+        ("task_cache_size", serde_json::json!(1u64 << 30), 4),
+        ("task_cache_salt", serde_json::json!("2026-q3"), 5),
+    ] {
+        let entry = find(&all, name);
+        assert_eq!(entry["value"], value, "{name}");
+        assert_eq!(entry["sources"], project(line), "{name}");
+    }
+    // The environment over both.
+    let remote = find(&list(Some("oci://env.corp/results")), "task_cache");
+    assert_eq!(remote["value"], "oci://env.corp/results");
+    assert_eq!(remote["sources"], serde_json::json!(["env VX_TASK_CACHE"]));
+
+    // `get` prints the value alone; the text listing names the source.
+    let out = vx(&work)
+        .args(["config", "get", "task_cache_salt"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(text(&out), "2026-q3\n");
+    let out = vx(&work)
+        .args(["config", "get", "task_cache_keys"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(text(&out), format!("{key}\n"));
+    let out = vx(&work)
+        .args(["config", "list"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let line = text(&out)
+        .lines()
+        .find(|l| l.starts_with("task_cache_size"))
+        .unwrap()
+        .to_owned();
+    assert!(
+        line.contains("1073741824") && line.contains(":4)"),
+        "{line}"
+    );
+}

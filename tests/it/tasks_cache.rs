@@ -424,9 +424,40 @@ fn json_events_say_what_the_cache_did() {
     };
     assert!(done(&events(&work)).starts_with("kept (key "));
     std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
-    let restored = done(&events(&work));
+    let restore = events(&work);
+    let restored = done(&restore);
     assert!(restored.starts_with("restored (key "), "{restored}");
     assert_eq!(runs(&work), 1);
+    // The restore's bytes, from the first to the last of its archive, as the board
+    // shows them: a line as it starts and as it ends, never one a chunk.
+    let bytes: Vec<(u64, u64)> = restore
+        .iter()
+        .filter(|e| e["event"] == "restore" && e["task"] == "build")
+        .map(|e| {
+            assert_eq!(e["stage"], "restoring", "{e}");
+            (
+                e["bytes_done"].as_u64().unwrap(),
+                e["bytes_total"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let archive = area(&work)
+        .join(&entries(&work)[0])
+        .join("outputs/0.tar.zst");
+    let size = std::fs::metadata(archive).unwrap().len();
+    assert_eq!(bytes.first(), Some(&(0, size)), "{bytes:?}");
+    assert_eq!(bytes.last(), Some(&(size, size)), "{bytes:?}");
+    assert!(bytes.len() <= 12, "{bytes:?}");
+    let position = |event: &str| {
+        restore
+            .iter()
+            .position(|e| e["event"] == event && e["task"] == "build")
+            .unwrap()
+    };
+    assert!(
+        position("restore") < position("output"),
+        "bytes before the log"
+    );
 }
 
 #[test]

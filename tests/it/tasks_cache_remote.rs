@@ -447,3 +447,223 @@ fn each_output_root_is_a_layer_of_its_own_and_a_fresh_clone_gets_them_all() {
         "input\n"
     );
 }
+
+#[test]
+fn push_uploads_a_result_restored_locally_that_the_registry_lacks_and_only_once() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("ci");
+    // A CI runner whose cache came from an earlier job: the result is kept here, the
+    // registry has never seen it.
+    let ci = clone(&registry, "team/results", &[&public]);
+    let said = run(&ci, None, "");
+    assert!(!said.contains("pushed"), "{said}");
+    std::fs::remove_dir_all(ci.dir.path().join("out")).unwrap();
+    let said = run(&ci, Some(&secret), "");
+    assert_eq!(runs(&ci), 1, "restored here, not run: {said}");
+    assert!(said.contains("`build` restored (key "), "{said}");
+    assert!(said.contains("pushed to oci://"), "{said}");
+
+    // A laptop restores it from the registry, signed.
+    let laptop = clone(&registry, "team/results", &[&public]);
+    let said = run(&laptop, None, "");
+    assert_eq!(runs(&laptop), 0, "{said}");
+    assert!(said.contains("restored from the registry"), "{said}");
+    assert_eq!(result(&laptop), result(&ci));
+
+    // The next CI job finds it signed there: nothing uploaded again.
+    std::fs::remove_dir_all(ci.dir.path().join("out")).unwrap();
+    let said = run(&ci, Some(&secret), "");
+    assert_eq!(runs(&ci), 1, "{said}");
+    assert!(said.contains("`build` restored (key "), "{said}");
+    assert!(!said.contains("pushed"), "{said}");
+}
+
+/// A project of two tasks, `codegen` and `build` after it, as a git repository at
+/// `WORK/app`; each task counts its runs in `WORK/<task>-runs` (outside the
+/// repository). Its `[env]` takes `API` from the inherited `SECRET_TOKEN`, and its
+/// `.env` (`[settings] env_file`, never committed) holds a password.
+const GRAPH: &str = r#"[settings]
+task_cache = "@REMOTE@"
+task_cache_keys = ["@KEY@"]
+env_file = ".env"
+
+[env]
+API = "${SECRET_TOKEN}"
+
+[tasks.codegen]
+run = "echo ran >> ../codegen-runs; mkdir -p generated && cat gen/schema.txt > generated/api.txt && echo generated"
+sources = ["gen/**"]
+outputs = ["generated/**"]
+
+[tasks.build]
+depends = ["codegen"]
+run = "echo ran >> ../build-runs; mkdir -p out/bin && cat src/in.txt generated/api.txt > out/result.txt && printf '#!/bin/sh\necho hi\n' > out/bin/hi && chmod 755 out/bin/hi && echo built"
+sources = ["src/**", "generated/**"]
+outputs = ["out/**"]
+"#;
+
+/// `git ARGS` in `dir`; the test fails when git does.
+fn git(dir: &Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `vx ARGS` in `work`'s repository `app`, with `work`'s own directories and the
+/// secret in the environment; what it said. Its exit code must be 0.
+fn vx_in_app(work: &Work, args: &[&str], signer: Option<&Path>) -> String {
+    let app = work.dir.path().join("app");
+    let (code, stdout, stderr) = work.outcome_with(args, |cmd| {
+        cmd.current_dir(&app)
+            .env("HOME", work.dir.path().join("home"))
+            .env("DOCKER_CONFIG", work.dir.path().join("docker"))
+            .env("SECRET_TOKEN", "s3cret-token-from-the-environment")
+            .env_remove("VX_TASK_CACHE")
+            .env_remove("VX_TASK_CACHE_PUSH")
+            .env_remove("VX_TASK_CACHE_SIGNING_KEY");
+        if let Some(key) = signer {
+            cmd.env("VX_TASK_CACHE_SIGNING_KEY", key);
+        }
+    });
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    format!("{stdout}{stderr}")
+}
+
+/// Every file under `dir` (relative, sorted) with its bytes and mode.
+fn tree(dir: &Path) -> Vec<(String, Vec<u8>, u32)> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_owned()];
+    while let Some(at) = todo.pop() {
+        for entry in std::fs::read_dir(&at).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+                continue;
+            }
+            let rel = path.strip_prefix(dir).unwrap().display().to_string();
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            out.push((rel, std::fs::read(&path).unwrap(), mode));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_fresh_clone_restores_a_cached_graph_as_the_guide_says_with_no_command_run_and_no_secret_shared()
+ {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("task-cache");
+    // CI's checkout: the project, committed; `.env` and the outputs ignored.
+    let ci = Work::new();
+    let app = ci.dir.path().join("app");
+    std::fs::create_dir_all(app.join("gen")).unwrap();
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    std::fs::write(
+        app.join("vx.toml"),
+        GRAPH
+            .replace("@REMOTE@", &registry.mirror("team/app"))
+            .replace("@KEY@", &public),
+    )
+    .unwrap();
+    std::fs::write(app.join("gen/schema.txt"), "schema v1\n").unwrap();
+    std::fs::write(app.join("src/in.txt"), "input\n").unwrap();
+    std::fs::write(app.join(".gitignore"), ".env\ngenerated/\nout/\n").unwrap();
+    git(&app, &["init", "-q", "."]);
+    git(&app, &["add", "."]);
+    git(&app, &["commit", "-q", "-m", "app"]);
+    std::fs::write(app.join(".env"), "DB_PASSWORD=hunter2-from-dotenv\n").unwrap();
+
+    // docs/guide/tasks.md, step 2: protected CI pushes, signed.
+    let said = vx_in_app(
+        &ci,
+        &["run", "--output", "prefix", "--push", "build"],
+        Some(&secret),
+    );
+    assert_eq!(said.matches("pushed to oci://").count(), 2, "{said}");
+
+    // A laptop: `git clone …`, then `vx run build`: nothing runs.
+    let laptop = Work::new();
+    git(
+        laptop.dir.path(),
+        &["clone", "-q", app.to_str().unwrap(), "app"],
+    );
+    let cloned = laptop.dir.path().join("app");
+    std::fs::write(cloned.join(".env"), "DB_PASSWORD=another-password\n").unwrap();
+    let said = vx_in_app(&laptop, &["run", "--output", "prefix", "build"], None);
+    for task in ["codegen", "build"] {
+        assert!(
+            !laptop.dir.path().join(format!("{task}-runs")).exists(),
+            "{task} ran: {said}"
+        );
+        assert!(
+            said.contains(&format!("`{task}` restored from the registry (key ")),
+            "{said}"
+        );
+    }
+    for dir in ["generated", "out"] {
+        assert_eq!(tree(&cloned.join(dir)), tree(&app.join(dir)), "{dir}");
+    }
+
+    // Nothing of CI's secrets or of its machine's paths is in the registry: the result
+    // and signature manifests, the key documents, the statements and the log layers.
+    let base = format!("http://127.0.0.1:{}/v2/team/app", registry.port);
+    let tags: serde_json::Value =
+        serde_json::from_slice(&curl(&[&format!("{base}/tags/list")])).unwrap();
+    let tags: Vec<&str> = tags["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t.as_str().unwrap())
+        .collect();
+    assert_eq!(tags.len(), 4, "two results, two signatures: {tags:?}");
+    let forbidden = [
+        "s3cret-token-from-the-environment".to_owned(),
+        "hunter2".to_owned(),
+        ci.dir.path().display().to_string(),
+    ];
+    let mut logs = 0;
+    for tag in tags {
+        let manifest = curl(&[
+            "-H",
+            "Accept: application/vnd.oci.image.manifest.v1+json",
+            &format!("{base}/manifests/{tag}"),
+        ]);
+        let parsed: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
+        let mut texts = vec![(tag.to_owned(), manifest.clone())];
+        let mut blobs = vec![parsed["config"].clone()];
+        blobs.extend(parsed["layers"].as_array().unwrap().iter().cloned());
+        for blob in blobs {
+            // The outputs' archives are the task's own bytes; everything else is vx's.
+            if blob["mediaType"] == "application/vnd.vx.task-result.outputs.v1.tar+zstd" {
+                continue;
+            }
+            if blob["mediaType"] == "application/vnd.vx.task-result.log.v1" {
+                logs += 1;
+            }
+            let digest = blob["digest"].as_str().unwrap();
+            texts.push((
+                format!("{tag} {digest}"),
+                curl(&[&format!("{base}/blobs/{digest}")]),
+            ));
+        }
+        for (what, bytes) in texts {
+            let text = String::from_utf8_lossy(&bytes);
+            for word in &forbidden {
+                assert!(!text.contains(word.as_str()), "{what} holds {word}: {text}");
+            }
+        }
+    }
+    assert_eq!(logs, 2, "both log layers read");
+}

@@ -224,10 +224,13 @@ pub fn region(
         .min(24);
     let shown = usize::from(MAX_TASK_ROWS);
     for task in running.iter().take(shown) {
-        let line = feed
-            .log(task.index)
-            .and_then(|log| log.last_line())
-            .unwrap_or_default();
+        let line = match restore_text(task) {
+            Some(restore) => restore,
+            None => feed
+                .log(task.index)
+                .and_then(|log| log.last_line())
+                .unwrap_or_default(),
+        };
         lines.push(task_row(task, &line, name_width, now_ms, width, look));
     }
     if running.len() > shown {
@@ -241,6 +244,23 @@ pub fn region(
         );
     }
     lines
+}
+
+/// A task's restore in words, while a kept result is fetched or unpacked in place of
+/// running it: `restoring 12.0 KiB/64.0 KiB`.
+pub fn restore_text(task: &TaskState) -> Option<String> {
+    let (done, total) = task.restore?;
+    let what = sanitize(&task.message);
+    let what = if what.is_empty() {
+        "restoring".into()
+    } else {
+        what
+    };
+    Some(format!(
+        "{what} {}/{}",
+        crate::text::bytes(done),
+        crate::text::bytes(total)
+    ))
 }
 
 /// Whether a task has a live row (its process is starting, running or ready).
@@ -427,6 +447,7 @@ mod tests {
             message: String::new(),
             output_bytes: 0,
             cancel_requested: false,
+            restore: None,
         };
         let look = Look { color: false };
         for width in [10u16, 30, 60, 120] {

@@ -389,7 +389,10 @@ impl TaskPanes {
             )
         };
         let message = task
-            .map(|t| sanitize(&t.message).into_owned())
+            .map(|t| {
+                crate::task_inline::restore_text(t)
+                    .unwrap_or_else(|| sanitize(&t.message).into_owned())
+            })
             .filter(|m| !m.is_empty())
             .map(|m| format!(" · {m}"))
             .unwrap_or_default();

@@ -2,12 +2,12 @@
 //! (regular files with their permission bits, links as links), compressed with zstd
 //! (`ruzstd`'s encoder, the crate vx already decodes `.tar.zst` downloads with).
 //!
-//! Restoring treats the archive as hostile, whoever made it: it is unpacked by the
-//! install engine's unpacker (`crate::install::extract`, the one that refuses absolute
-//! paths, `..`, links leading out, devices and bombs) into a fresh directory inside the
-//! project, and each file is then moved to its place, never through a link that is
-//! already in the project. What is restored is written now, so it has a fresh mtime:
-//! a build tool that compares times sees it as new.
+//! Restoring treats the archive as hostile, whoever made it: it is judged whole by the
+//! install engine's walk of entries (`crate::install::listing`, the one that refuses
+//! absolute paths, `..`, links leading out, devices and bombs) before anything is
+//! written, then unpacked in place by the install engine's unpacker, never through a
+//! link that is already in the project. What is restored is written now, so it has a
+//! fresh mtime: a build tool that compares times sees it as new.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 
 use super::CacheError;
 use crate::format::ArchiveFormat;
-use crate::install::{ExtractLimits, NullSink};
+use crate::install::listing::Entry;
+use crate::install::{ExtractLimits, ProgressSink};
 
 /// Most files one result may hold.
 const MAX_FILES: usize = 200_000;
@@ -179,62 +180,78 @@ fn compress(source: File, target: File) -> io::Result<()> {
 }
 
 /// Unpacks the archive at `archive` into the project at `project` (see the module):
-/// the number of files restored.
-pub fn unpack(archive: &Path, project: &Path) -> Result<u64, CacheError> {
-    let staging = tempfile::Builder::new()
-        .prefix(".vx-restore-")
-        .tempdir_in(project)
-        .map_err(|source| CacheError::Io {
-            what: "make a directory to restore into",
-            path: project.to_owned(),
-            source,
-        })?;
-    crate::install::extract::extract(
+/// the number of files restored. `read` hears the archive's bytes read so far.
+///
+/// The archive is judged whole first ([`crate::install::listing::list`] walks its
+/// entries as unpacking does and refuses what unpacking would: `..`, absolute names,
+/// links out, devices, bombs), so a hostile archive writes nothing; the way to each
+/// entry is then cleared (a link of the project on it refused, a file where a
+/// directory goes or a directory where a file goes removed) and the archive unpacked
+/// in place, on this thread. No staging directory: making and removing one, and moving
+/// each file out of it, cost more than the whole rest of a small restore (issue 67).
+pub fn unpack(archive: &Path, project: &Path, read: &dyn Fn(u64)) -> Result<u64, CacheError> {
+    let refused =
+        |e: crate::install::ExtractError| CacheError::Refused(format!("its outputs' archive: {e}"));
+    let listing = crate::install::listing::list(
         archive,
         Some(ArchiveFormat::TarZst),
-        staging.path(),
         0,
         "",
         ExtractLimits::default(),
-        &mut NullSink,
     )
-    .map_err(|e| CacheError::Refused(format!("its outputs' archive: {e}")))?;
-    let mut moved = 0;
-    let mut todo = vec![PathBuf::new()];
-    while let Some(dir) = todo.pop() {
-        let entries =
-            std::fs::read_dir(staging.path().join(&dir)).map_err(|source| CacheError::Io {
-                what: "read what was unpacked",
-                path: staging.path().join(&dir),
-                source,
-            })?;
-        for entry in entries.flatten() {
-            let rel = dir.join(entry.file_name());
-            let kind = entry.file_type().map_err(|source| CacheError::Io {
-                what: "read what was unpacked",
-                path: entry.path(),
-                source,
-            })?;
-            if kind.is_dir() {
-                todo.push(rel);
-                continue;
-            }
-            place(&entry.path(), project, &rel)?;
-            moved += 1;
+    .map_err(refused)?;
+    let mut cleared = std::collections::HashSet::new();
+    let mut files = 0;
+    for (name, entry) in &listing.entries {
+        let rel = Path::new(name);
+        clear_parents(project, rel, &mut cleared)?;
+        if !matches!(entry, Entry::Dir) {
+            clear_place(project, rel)?;
+            files += 1;
         }
     }
-    Ok(moved)
+    crate::install::extract::extract_here(
+        archive,
+        ArchiveFormat::TarZst,
+        project,
+        ExtractLimits::default(),
+        &mut BytesRead(read),
+    )
+    .map_err(refused)?;
+    Ok(files)
 }
 
-/// Moves the unpacked file `from` to `project/rel`: its directories made, a file or
-/// directory already there replaced, and never through a link of the project's (a
-/// `dist` that links to `/etc` is refused, not followed).
-fn place(from: &Path, project: &Path, rel: &Path) -> Result<(), CacheError> {
-    let to = project.join(rel);
-    let io_err = |source| CacheError::Io {
-        what: "restore an output",
-        path: to.clone(),
-        source,
+/// The unpacker's progress as bytes of the archive read.
+struct BytesRead<'a>(&'a dyn Fn(u64));
+
+impl ProgressSink for BytesRead<'_> {
+    fn phase(&mut self, _: vx_shm::Phase, _: &str) {}
+
+    fn progress(&mut self, done: u64, _: Option<u64>) {
+        (self.0)(done);
+    }
+
+    fn cancel_requested(&mut self) -> bool {
+        false
+    }
+}
+
+/// Makes the way to `project/rel` ready: each parent a directory of the project's
+/// own, never a link (a `dist` that links to `/etc` is refused, not followed; the
+/// unpacker's writer refuses it too), a file where a directory goes removed. Parents
+/// already seen (`cleared`) are not looked at again.
+fn clear_parents(
+    project: &Path,
+    rel: &Path,
+    cleared: &mut std::collections::HashSet<PathBuf>,
+) -> Result<(), CacheError> {
+    let io_err = |path: &Path| {
+        let path = path.to_owned();
+        move |source| CacheError::Io {
+            what: "restore an output",
+            path,
+            source,
+        }
     };
     let mut at = project.to_path_buf();
     let parents: Vec<_> = rel
@@ -243,6 +260,9 @@ fn place(from: &Path, project: &Path, rel: &Path) -> Result<(), CacheError> {
         .unwrap_or_default();
     for part in parents {
         at.push(part);
+        if cleared.contains(&at) {
+            continue;
+        }
         match std::fs::symlink_metadata(&at) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 return Err(CacheError::Refused(format!(
@@ -251,18 +271,27 @@ fn place(from: &Path, project: &Path, rel: &Path) -> Result<(), CacheError> {
                 )));
             }
             Ok(meta) if meta.is_dir() => {}
-            Ok(_) => std::fs::remove_file(&at).map_err(io_err)?,
+            Ok(_) => std::fs::remove_file(&at).map_err(io_err(&at))?,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(io_err(e)),
+            Err(e) => return Err(io_err(&at)(e)),
         }
-        if !at.exists() {
-            std::fs::create_dir(&at).map_err(io_err)?;
-        }
+        cleared.insert(at.clone());
     }
+    Ok(())
+}
+
+/// A directory where the file or link `project/rel` goes is removed (the unpacker
+/// replaces a file or a link, never a directory).
+fn clear_place(project: &Path, rel: &Path) -> Result<(), CacheError> {
+    let to = project.join(rel);
     match std::fs::symlink_metadata(&to) {
-        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&to).map_err(io_err)?,
-        Ok(_) => std::fs::remove_file(&to).map_err(io_err)?,
-        Err(_) => {}
+        Ok(meta) if meta.is_dir() => {
+            std::fs::remove_dir_all(&to).map_err(|source| CacheError::Io {
+                what: "restore an output",
+                path: to.clone(),
+                source,
+            })
+        }
+        _ => Ok(()),
     }
-    std::fs::rename(from, &to).map_err(io_err)
 }

@@ -28,14 +28,13 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
+use super::super::fresh::Sources;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The `format` of a key document of this version.
 pub const FORMAT: &str = "vx.task-key.v1";
-
-/// Most files a task's `sources` may name in its key.
-const MAX_SOURCES: usize = 100_000;
 
 /// A tool on the task's `PATH` as the key names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,22 +126,26 @@ impl Recipe {
     /// The document of this recipe now: its sources hashed as they are, with
     /// `depends` (each dependency's name and key).
     pub fn document(&self, depends: BTreeMap<String, String>) -> Document {
-        let mut files: Vec<PathBuf> = self
-            .sources
-            .iter()
-            .flat_map(|glob| super::super::fresh::expand(&self.project, glob, MAX_SOURCES))
-            .collect();
-        files.sort();
-        files.dedup();
-        let sources = files
-            .iter()
-            .map(|rel| {
-                (
-                    slashed(rel),
-                    super::super::fresh::source_id(&self.project, rel),
-                )
-            })
-            .collect();
+        self.document_of(depends, &self.read_sources())
+    }
+
+    /// Its sources as they are now (each file read and hashed once: the same reading
+    /// serves the task's up-to-date stamp when their globs are the same).
+    pub fn read_sources(&self) -> Sources {
+        Sources::read(&self.project, &self.sources)
+    }
+
+    /// The document of this recipe with its `sources` read already (by
+    /// [`Recipe::read_sources`]; others are read again) and `depends`.
+    pub fn document_of(&self, depends: BTreeMap<String, String>, sources: &Sources) -> Document {
+        let read;
+        let sources = if sources.are(&self.project, &self.sources) {
+            sources
+        } else {
+            read = self.read_sources();
+            &read
+        };
+        let sources = sources.ids().map(|(rel, id)| (slashed(rel), id)).collect();
         Document {
             format: FORMAT.to_owned(),
             task: self.task.clone(),

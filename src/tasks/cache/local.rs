@@ -17,7 +17,7 @@ use super::CacheError;
 /// The area's directory under vx's cache directory (`vx cache`'s `tasks` area).
 pub const AREA: &str = crate::cache::TASKS;
 /// The size the area is kept under when the project does not say: 4 GiB.
-pub const DEFAULT_SIZE: u64 = 4 << 30;
+pub const DEFAULT_SIZE: u64 = crate::manifest::environment::DEFAULT_TASK_CACHE_SIZE;
 
 /// The key document's file in an entry.
 pub const DOCUMENT: &str = "key.json";

@@ -25,6 +25,7 @@ pub mod remote;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::events::{RestoreProgress, RestoreStage};
 use crate::manifest::environment::TaskCacheSettings;
 use crate::manifest::network::ProjectNet;
 use crate::mirror::oci::OciError;
@@ -33,7 +34,7 @@ use crate::verify::minisign::{Key, SecretKey};
 pub use key::{Document, Recipe, ToolPin};
 
 /// The variable naming the remote when neither vx.toml nor the user config does.
-pub const REMOTE_ENV: &str = "VX_TASK_CACHE";
+pub const REMOTE_ENV: &str = crate::manifest::environment::TASK_CACHE_ENV;
 /// The variable that asks a run to push what it made (`1`), as `--push` does.
 pub const PUSH_ENV: &str = "VX_TASK_CACHE_PUSH";
 /// The variable bounding a fetch from the registry, in seconds (default 120).
@@ -89,6 +90,8 @@ pub struct Restored {
     pub files: u64,
     /// How long it took.
     pub elapsed: Duration,
+    /// The entry of this machine's cache it came from (a local hit).
+    pub entry: Option<local::Entry>,
 }
 
 /// What a lookup found.
@@ -116,19 +119,23 @@ pub struct Results {
 impl Results {
     /// Restores `key`'s outputs into `project`: from this machine's cache, else from
     /// the registry (kept here too once it was believed).
-    pub fn restore(&self, key: &str, project: &Path) -> Lookup {
+    ///
+    /// `progress` hears the bytes as they come (fetched from the registry, then
+    /// unpacked), for the board.
+    pub fn restore(&self, key: &str, project: &Path, progress: &dyn Fn(RestoreProgress)) -> Lookup {
         let started = Instant::now();
         let mut said = Vec::new();
         if let Some(local) = &self.local
             && let Some(entry) = local.get(key)
         {
-            match unpack_all(&entry.outputs(), project) {
+            match unpack_all(&entry.outputs(), project, progress) {
                 Ok(files) => {
                     return Lookup::Hit(Restored {
                         source: Source::Local,
                         log: entry.log(),
                         files,
                         elapsed: started.elapsed(),
+                        entry: Some(entry),
                     });
                 }
                 Err(e) => said.push(format!("the result kept here was not restored: {e}")),
@@ -144,10 +151,17 @@ impl Results {
                 return Lookup::Miss(said);
             }
         };
-        match remote.fetch(key, &self.trusted, scratch.path()) {
+        let fetched = |done, total| {
+            progress(RestoreProgress {
+                stage: RestoreStage::Fetching,
+                done,
+                total,
+            });
+        };
+        match remote.fetch(key, &self.trusted, scratch.path(), &fetched) {
             Ok(remote::Found::Absent) => Lookup::Miss(said),
             Ok(remote::Found::Hit { document, log, .. }) => {
-                match unpack_all(&archive::roots_in(scratch.path()), project) {
+                match unpack_all(&archive::roots_in(scratch.path()), project, progress) {
                     Ok(files) => {
                         // Believed: kept here for the next run.
                         let _ = local.put(key, &document, scratch.path(), &log);
@@ -156,6 +170,7 @@ impl Results {
                             log,
                             files,
                             elapsed: started.elapsed(),
+                            entry: None,
                         })
                     }
                     Err(e) => {
@@ -172,6 +187,54 @@ impl Results {
                 said.push(format!("{} not read: {e}", remote.label()));
                 Lookup::Miss(said)
             }
+        }
+    }
+
+    /// With `--push`, uploads the result of `key` that was just restored from this
+    /// machine's `entry` (the task `task`, its `outputs` globs) when the registry does
+    /// not hold it signed by this run's signer already: a CI runner that restored
+    /// locally still fills the registry. What there is to say about it, in short
+    /// clauses (nothing when the registry had it, or nothing is pushed).
+    pub fn push_restored(
+        &self,
+        key: &str,
+        task: &str,
+        entry: &local::Entry,
+        outputs: &[String],
+    ) -> Vec<String> {
+        if !self.push {
+            return Vec::new();
+        }
+        let (Some(remote), Some(signer)) = (&self.remote, &self.signer) else {
+            // Said once, as for a result made here.
+            return self.cannot_push().into_iter().collect();
+        };
+        let public = match Key::parse(&signer.public()) {
+            Ok(public) => public,
+            Err(e) => return vec![format!("not pushed: {e}")],
+        };
+        match remote.signed_by(key, &public) {
+            Ok(true) => return Vec::new(),
+            Ok(false) => {}
+            Err(e) => return vec![format!("not pushed to {}: {e}", remote.label())],
+        }
+        let document = match std::fs::read(entry.dir.join(local::DOCUMENT)) {
+            Ok(document) => document,
+            Err(e) => return vec![format!("not pushed: its kept document: {e}")],
+        };
+        vec![upload(remote, signer, key, task, &document, entry, outputs)]
+    }
+
+    /// Why a run asked to push cannot, if it cannot.
+    fn cannot_push(&self) -> Option<String> {
+        match (&self.remote, &self.signer) {
+            (None, _) => Some(format!(
+                "not pushed: no registry is named ([settings] task_cache, {REMOTE_ENV})"
+            )),
+            (Some(_), None) => Some(format!(
+                "not pushed: {SIGNING_KEY_ENV} names no key to sign it with"
+            )),
+            (Some(_), Some(_)) => None,
         }
     }
 
@@ -207,30 +270,40 @@ impl Results {
         if !self.push {
             return said;
         }
-        match (&self.remote, &self.signer) {
-            (None, _) => said.push(format!(
-                "not pushed: no registry is named ([settings] task_cache, {REMOTE_ENV})"
-            )),
-            (Some(_), None) => said.push(format!(
-                "not pushed: {SIGNING_KEY_ENV} names no key to sign it with"
-            )),
-            (Some(remote), Some(signer)) => {
-                let log = entry.log();
-                let upload = remote::Upload {
-                    key,
-                    task,
-                    document: &canonical,
-                    archives: &entry.outputs(),
-                    outputs,
-                    log: &log,
-                };
-                match remote.push(&upload, signer) {
-                    Ok(()) => said.push(format!("pushed to {}", remote.label())),
-                    Err(e) => said.push(format!("not pushed to {}: {e}", remote.label())),
-                }
-            }
-        }
+        let (Some(remote), Some(signer)) = (&self.remote, &self.signer) else {
+            said.extend(self.cannot_push());
+            return said;
+        };
+        said.push(upload(
+            remote, signer, key, task, &canonical, &entry, outputs,
+        ));
         said
+    }
+}
+
+/// Pushes the result `key` of `task` kept in `entry` (its key's `document`, its
+/// `outputs` globs) to `remote`, signed by `signer`: what happened, in a clause.
+fn upload(
+    remote: &remote::Remote,
+    signer: &SecretKey,
+    key: &str,
+    task: &str,
+    document: &[u8],
+    entry: &local::Entry,
+    outputs: &[String],
+) -> String {
+    let log = entry.log();
+    let upload = remote::Upload {
+        key,
+        task,
+        document,
+        archives: &entry.outputs(),
+        outputs,
+        log: &log,
+    };
+    match remote.push(&upload, signer) {
+        Ok(()) => format!("pushed to {}", remote.label()),
+        Err(e) => format!("not pushed to {}: {e}", remote.label()),
     }
 }
 
@@ -331,11 +404,35 @@ fn remote_of(text: &str, network: &ProjectNet, push: bool) -> Result<remote::Rem
     Ok(remote::Remote::new(registry, deadline))
 }
 
-/// Unpacks each of `archives` into `project`: the files restored, in all.
-fn unpack_all(archives: &[PathBuf], project: &Path) -> Result<u64, CacheError> {
+/// Unpacks each of `archives` into `project`: the files restored, in all. `progress`
+/// hears the archives' bytes read, of their sizes in all.
+fn unpack_all(
+    archives: &[PathBuf],
+    project: &Path,
+    progress: &dyn Fn(RestoreProgress),
+) -> Result<u64, CacheError> {
+    let sizes: Vec<u64> = archives
+        .iter()
+        .map(|a| std::fs::metadata(a).map_or(0, |m| m.len()))
+        .collect();
+    let total = sizes.iter().sum();
     let mut files = 0;
-    for archive in archives {
-        files += archive::unpack(archive, project)?;
+    let mut before = 0;
+    progress(RestoreProgress {
+        stage: RestoreStage::Unpacking,
+        done: 0,
+        total,
+    });
+    for (archive, size) in archives.iter().zip(sizes) {
+        let report = |done: u64| {
+            progress(RestoreProgress {
+                stage: RestoreStage::Unpacking,
+                done: (before + done).min(total),
+                total,
+            });
+        };
+        files += archive::unpack(archive, project, &report)?;
+        before += size;
     }
     Ok(files)
 }

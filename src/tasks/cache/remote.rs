@@ -149,7 +149,15 @@ impl Remote {
     /// The result of `key`, signed by one of `trusted`, its archives (one per output
     /// root) written into the directory `archives`. A result there that no trusted key signed, a signature that does not
     /// verify, a blob whose digest differs: [`CacheError::Refused`], saying why.
-    pub fn fetch(&self, key: &str, trusted: &[Key], archives: &Path) -> Result<Found, CacheError> {
+    ///
+    /// `progress` hears the outputs' bytes fetched, of their layers' sizes in all.
+    pub fn fetch(
+        &self,
+        key: &str,
+        trusted: &[Key],
+        archives: &Path,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<Found, CacheError> {
         let until = Instant::now() + self.deadline;
         let mut refusal = None;
         for signer in trusted {
@@ -158,7 +166,7 @@ impl Remote {
                 continue;
             };
             match self.signed_manifest(key, signer, &bytes, until) {
-                Ok(digest) => return self.result(key, &digest, archives, until),
+                Ok(digest) => return self.result(key, &digest, archives, until, progress),
                 Err(why) => refusal = Some(why),
             }
         }
@@ -176,6 +184,27 @@ impl Remote {
             Some(_) => Err(CacheError::Refused(
                 "it is signed by no key the project trusts".into(),
             )),
+        }
+    }
+
+    /// Whether the registry holds `key`'s result with a signature by `signer` that
+    /// verifies, and the result manifest it names: what `--push` asks before it uploads
+    /// a result restored on this machine (a CI runner that restored locally still fills
+    /// the registry, once).
+    pub fn signed_by(&self, key: &str, signer: &Key) -> Result<bool, CacheError> {
+        let until = Instant::now() + self.deadline;
+        let tag = signature_tag(key, signer.id());
+        let Some(bytes) = self.registry.get_manifest(&tag, MANIFEST_MEDIA_TYPE)? else {
+            return Ok(false);
+        };
+        match self.signed_manifest(key, signer, &bytes, until) {
+            Ok(digest) => Ok(self
+                .registry
+                .get_manifest(&digest, MANIFEST_MEDIA_TYPE)?
+                .is_some()),
+            // A signature tag that does not verify: pushed again, over it.
+            Err(CacheError::Refused(_)) => Ok(false),
+            Err(e) => Err(e),
         }
     }
 
@@ -228,6 +257,7 @@ impl Remote {
         digest: &str,
         archives: &Path,
         until: Instant,
+        progress: &dyn Fn(u64, u64),
     ) -> Result<Found, CacheError> {
         let bytes = self
             .registry
@@ -262,6 +292,8 @@ impl Remote {
             return Err(CacheError::Refused("its layers are too large".into()));
         }
         let document = self.small_blob(&manifest.config, until)?;
+        let mut before = 0;
+        progress(0, total);
         for (i, root) in roots.iter().enumerate() {
             let path = archives.join(super::archive::root_file(i));
             let mut file = std::fs::File::create(&path).map_err(|source| CacheError::Io {
@@ -269,10 +301,13 @@ impl Remote {
                 path: path.clone(),
                 source,
             })?;
-            self.blob_into(root, &mut file, until)?;
+            self.blob_into(root, &mut file, until, &|seen| {
+                progress(before + seen, total)
+            })?;
+            before += root.size;
         }
         let mut log_bytes = Vec::new();
-        self.blob_into(log, &mut log_bytes, until)?;
+        self.blob_into(log, &mut log_bytes, until, &|_| {})?;
         Ok(Found::Hit {
             document,
             log: log_bytes,
@@ -288,18 +323,19 @@ impl Remote {
             ));
         }
         let mut out = Vec::new();
-        self.blob_into(descriptor, &mut out, until)?;
+        self.blob_into(descriptor, &mut out, until, &|_| {})?;
         Ok(out)
     }
 
     /// Streams the blob `descriptor` names into `out`, hashing as it goes; refused
     /// when it is longer than its descriptor says or its digest differs, given up at
-    /// `until`.
+    /// `until`. `seen_so_far` hears the bytes streamed so far.
     fn blob_into(
         &self,
         descriptor: &Descriptor,
         out: &mut dyn Write,
         until: Instant,
+        seen_so_far: &dyn Fn(u64),
     ) -> Result<(), CacheError> {
         let digest = &descriptor.digest;
         if !digest.starts_with("sha256:") || digest.len() != 71 {
@@ -338,6 +374,7 @@ impl Remote {
             hasher.update(&buf[..n]);
             out.write_all(&buf[..n])
                 .map_err(|e| CacheError::Remote(e.to_string()))?;
+            seen_so_far(seen);
         }
         if format!("sha256:{}", hex::encode(hasher.finalize())) != *digest {
             return Err(CacheError::Refused(format!(

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use super::super::events::{Phase, PhaseChange, PlannedTask, RunSummary, TaskId, TaskSink};
-use super::super::fresh::Stamp;
+use super::super::fresh::Sources;
 use super::super::launch::{Launch, Stop};
-use super::worker::{Control, Message, not_ready_reason, spawn_worker};
+use super::worker::{Control, Message, Starting, not_ready_reason, spawn_worker};
 use super::{Job, Options, Outcome};
 use crate::manifest::environment::task_graph::Plan;
 
@@ -208,14 +208,24 @@ impl<'a> Supervisor<'a> {
             self.say_waiting(i, why);
             return;
         }
-        self.make_key(i);
+        let sources = self.make_key(i);
         let job = self.jobs[i].as_ref().expect("a pending job is still here");
         if job.commands.is_empty() {
             self.end(i, PhaseChange::new(Phase::Done));
             return;
         }
         if self.checked[i].is_none() {
-            self.checked[i] = job.stamp.as_ref().map(Stamp::check);
+            // The key's reading of the sources serves the stamp when they are the
+            // same globs: each source file is hashed once.
+            self.checked[i] = job.stamp.as_ref().map(|stamp| {
+                match sources
+                    .as_ref()
+                    .filter(|s| s.are(stamp.project(), stamp.sources()))
+                {
+                    Some(sources) => stamp.check_with(sources),
+                    None => stamp.check(),
+                }
+            });
         }
         let hash = self.checked[i].clone();
         if !self.options.force && hash.as_ref().is_some_and(|(current, _)| *current) {
@@ -237,8 +247,8 @@ impl<'a> Supervisor<'a> {
     }
 
     /// Task `i`'s key, now that its dependencies have ended: its document made from its
-    /// sources as they are and its dependencies' keys (once).
-    fn make_key(&mut self, i: usize) {
+    /// sources as they are and its dependencies' keys (once); the sources it read.
+    fn make_key(&mut self, i: usize) -> Option<Sources> {
         let depends = self.plan.nodes[i]
             .after
             .iter()
@@ -246,26 +256,36 @@ impl<'a> Supervisor<'a> {
             .collect();
         let job = self.jobs[i].as_mut().expect("a pending job is still here");
         // Made once: a task waiting for a free job is looked at again each turn.
-        if let Some(cache) = job.cache.as_mut().filter(|c| c.document.is_none()) {
-            let document = cache.recipe.document(depends);
-            self.keys[i] = Some(document.key());
-            cache.document = Some(document);
-        }
+        let cache = job.cache.as_mut().filter(|c| c.document.is_none())?;
+        let sources = cache.recipe.read_sources();
+        let document = cache.recipe.document_of(depends, &sources);
+        self.keys[i] = Some(document.key());
+        cache.document = Some(document);
+        Some(sources)
     }
 
-    /// Starts task `i`'s worker, or reports why it cannot start.
+    /// Starts task `i`'s worker, or reports why it cannot start. A task that may be
+    /// restored gets its starter when it asks (only if it runs a command after all).
     fn spawn(&mut self, i: usize, job: Job) {
-        let starter = match self.launch.starter() {
-            Ok(starter) => starter,
-            Err(why) => {
-                let _ = self.tx.send(Message::Ended {
-                    node: i,
-                    phase: Phase::Failed,
-                    code: None,
-                    reason: Some(why.to_string()),
-                    cache: None,
-                });
-                return;
+        let may_restore = job
+            .cache
+            .as_ref()
+            .is_some_and(|c| c.restore && c.results.is_some());
+        let starter = if may_restore {
+            Starting::Ask(self.tx.clone())
+        } else {
+            match self.launch.starter() {
+                Ok(starter) => Starting::Given(starter),
+                Err(why) => {
+                    let _ = self.tx.send(Message::Ended {
+                        node: i,
+                        phase: Phase::Failed,
+                        code: None,
+                        reason: Some(why.to_string()),
+                        cache: None,
+                    });
+                    return;
+                }
             }
         };
         self.workers.extend(spawn_worker(
@@ -323,6 +343,10 @@ impl<'a> Supervisor<'a> {
     /// Takes in a worker's news.
     pub(super) fn handle(&mut self, message: Message) {
         match message {
+            // Started here: the guard's parent-death signal follows this thread.
+            Message::Starter(reply) => {
+                let _ = reply.send(self.launch.starter());
+            }
             Message::Ready(i) => {
                 if self.state[i] == State::Running {
                     self.state[i] = State::Ready;

@@ -8,13 +8,16 @@ use std::sync::{Arc, Mutex};
 use crossbeam_channel::Sender;
 
 use super::super::cache::{Lookup, Source, miss_reason, remember, short};
-use super::super::events::{Phase, PhaseChange, Stream, TaskId, TaskSink};
-use super::super::launch::{Handle, Starter, Stop};
+use super::super::events::{Phase, PhaseChange, RestoreProgress, Stream, TaskId, TaskSink};
+use super::super::launch::{GuardError, Handle, Starter, Stop};
 use super::super::ready::{Checker, Tail};
 use super::{Job, lock};
 
 /// What a worker tells the supervisor.
 pub(super) enum Message {
+    /// The task needs the run's [`Starter`]: the supervisor answers on the channel
+    /// (starting the guard, on its own thread, if nothing started it yet).
+    Starter(Sender<Result<Starter, GuardError>>),
     Ready(usize),
     NotReady(usize, String),
     Ended {
@@ -91,6 +94,34 @@ impl Control {
     }
 }
 
+/// How a worker gets the run's [`Starter`]: given, or asked of the supervisor once
+/// the task turns out to run a command. A task that may be restored asks: a run whose
+/// every task is restored never starts the guard process (issue 67).
+pub(super) enum Starting {
+    /// The starter, ready.
+    Given(Starter),
+    /// Ask the supervisor through this channel.
+    Ask(Sender<Message>),
+}
+
+impl Starting {
+    /// The starter, or why there is none.
+    fn get(&self) -> Result<Starter, String> {
+        match self {
+            Starting::Given(starter) => Ok(starter.clone()),
+            Starting::Ask(tx) => {
+                let (reply, answer) = crossbeam_channel::bounded(1);
+                tx.send(Message::Starter(reply))
+                    .map_err(|_| "the run is over".to_owned())?;
+                answer
+                    .recv()
+                    .map_err(|_| "the run is over".to_owned())?
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
 /// Where a service's "not ready" reason waits for its end.
 pub(super) fn not_ready_reason(control: &Control) -> std::sync::MutexGuard<'_, Option<String>> {
     lock(&control.not_ready)
@@ -99,7 +130,7 @@ pub(super) fn not_ready_reason(control: &Control) -> std::sync::MutexGuard<'_, O
 pub(super) fn spawn_worker(
     node: usize,
     job: Job,
-    starter: Starter,
+    starter: Starting,
     sink: Arc<dyn TaskSink>,
     control: Arc<Control>,
     tx: Sender<Message>,
@@ -143,7 +174,7 @@ const MAX_LOG: usize = 4 << 20;
 fn work(
     node: usize,
     mut job: Job,
-    starter: &Starter,
+    starting: &Starting,
     sink: &dyn TaskSink,
     control: &Control,
     tx: &Sender<Message>,
@@ -161,7 +192,8 @@ fn work(
     });
     if let Some((results, document, recipe, true)) = cached {
         let key = document.key();
-        match results.restore(&key, &recipe.project) {
+        let progress = |progress: RestoreProgress| sink.restore(id, &progress);
+        match results.restore(&key, &recipe.project, &progress) {
             Lookup::Hit(restored) => {
                 if !restored.log.is_empty() {
                     sink.output(id, Stream::Stdout, &restored.log);
@@ -170,6 +202,10 @@ fn work(
                     let _ = stamp.record(hash);
                 }
                 remember(&recipe.project, &job.name, document);
+                let pushed = match &restored.entry {
+                    Some(entry) => results.push_restored(&key, &job.name, entry, &recipe.outputs),
+                    None => Vec::new(),
+                };
                 said.push(format!(
                     "restored{} (key {}, {:.2} s)",
                     match restored.source {
@@ -179,6 +215,7 @@ fn work(
                     short(&key),
                     restored.elapsed.as_secs_f64()
                 ));
+                said.extend(pushed);
                 return (Phase::Done, Some(0), None);
             }
             Lookup::Miss(lines) => {
@@ -187,6 +224,11 @@ fn work(
             }
         }
     }
+    let starter = match starting.get() {
+        Ok(starter) => starter,
+        Err(why) => return (Phase::Failed, None, Some(why)),
+    };
+    let starter = &starter;
     let log = cached.map(|_| Mutex::new(Vec::new()));
     let tail = Arc::new(Tail::default());
     let count = job.commands.len();
