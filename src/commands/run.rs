@@ -1,6 +1,6 @@
 //! `vx run [FLAGS] [TASK [ARGS...] [::: TASK [ARGS...]]...]`: runs tasks of vx.toml's
 //! `[tasks]` (`[scripts]` is their old name) and the project's file tasks
-//! (`.vx/tasks/`), with what they depend on, in parallel ([`vx::tasks`]); alone, lists
+//! (`.vx/tasks/`), with what they depend on, in parallel ([`vx::projects::tasks`]); alone, lists
 //! them. Missing tools are installed first, as for `vx exec` (unless `--offline`,
 //! `--no-install` or `[settings] auto_install = false`).
 //!
@@ -17,16 +17,16 @@ use std::io::{IsTerminal, Write};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use vx::exit::Error;
-use vx::tasks::graph::Plan;
-use vx::tasks::model::Task;
-use vx::tasks::output::Mode;
-use vx::tasks::runner::{self, Job};
-use vx::tasks::views::{self, Live, Viewing};
+use vx::foundation::exit::Error;
+use vx::projects::tasks::graph::Plan;
+use vx::projects::tasks::model::Task;
+use vx::projects::tasks::output::Mode;
+use vx::projects::tasks::runner::{self, Job};
+use vx::projects::tasks::views::{self, Live, Viewing};
 use vx_tui::text::sanitize;
 
 use crate::cli::{ScriptArgs, TaskGuardArgs};
-use vx::ops::run::{self, Choice};
+use vx::operations::ops::run::{self, Choice};
 
 /// Redraws a second of the live views.
 const FPS: u32 = 15;
@@ -35,8 +35,11 @@ const FPS: u32 = 15;
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     // The one call that opens the project.
     let session = super::open(
-        &vx::session::Opening::new(args.project.manifest.as_deref(), vx::session::Want::Project)
-            .offline(args.offline),
+        &vx::operations::session::Opening::new(
+            args.project.manifest.as_deref(),
+            vx::operations::session::Want::Project,
+        )
+        .offline(args.offline),
     )?;
     let manifest = session.project()?.clone();
     let project = manifest
@@ -49,13 +52,13 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let words = args.task_words();
     let chosen = match run::choose(&manifest, &project, first.as_deref(), &words, &note)? {
         Choice::List(tasks) => {
-            let text = vx::present::run::tasks(&manifest.path, &tasks, &super::note);
+            let text = vx::presentation::present::run::tasks(&manifest.path, &tasks, &super::note);
             std::io::stdout().write_all(text.as_bytes())?;
-            return Ok(vx::exit::OK);
+            return Ok(vx::foundation::exit::OK);
         }
         Choice::Help(text) => {
             std::io::stdout().write_all(text.as_bytes())?;
-            return Ok(vx::exit::OK);
+            return Ok(vx::foundation::exit::OK);
         }
         Choice::Run(chosen) => chosen,
     };
@@ -100,7 +103,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         (_, Some("quiet")) => Some(Mode::Quiet),
         _ => None,
     };
-    let (results, said) = vx::tasks::cache::open(
+    let (results, said) = vx::projects::tasks::cache::open(
         &manifest.environment.task_cache,
         &manifest.network,
         args.push,
@@ -109,9 +112,10 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let results = Arc::new(results);
     let mut first = run::jobs(&project, &chosen, &shell, Some(&results), args.force)?;
     if args.explains_key() {
-        let text = vx::present::run::key_documents(&run::key_documents(&chosen, &first));
+        let text =
+            vx::presentation::present::run::key_documents(&run::key_documents(&chosen, &first));
         std::io::stdout().write_all(text.as_bytes())?;
-        return Ok(vx::exit::OK);
+        return Ok(vx::foundation::exit::OK);
     }
     // A run of one plain task runs it in vx's place, its output straight to the
     // terminal, unless a flag asks for another way of showing it.
@@ -119,13 +123,13 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let plain = !flagged && !args.watch && !args.tui;
     if let Some(task) = run::foreground(&chosen, plain) {
         let commands = std::mem::take(&mut first[0].commands);
-        return Err(vx::tasks::foreground::run(task, commands).into());
+        return Err(vx::projects::tasks::foreground::run(task, commands).into());
     }
     let options = run::options(&chosen, args.jobs, args.keep_going, args.force);
     let quiet = run::quiet(&chosen);
     let label = manifest.path.display().to_string();
-    let keep = vx::tasks::last_run::dir(&manifest.path);
-    let interrupt = vx::signals::Interrupt::register().map_err(Error::environment)?;
+    let keep = vx::projects::tasks::last_run::dir(&manifest.path);
+    let interrupt = vx::foundation::signals::Interrupt::register().map_err(Error::environment)?;
     // On a terminal (and no output flag), a live view reads the run from its board.
     let viewing = live_view(args, mode).map(|live| Viewing {
         live,
@@ -177,7 +181,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         &done,
         &note,
     )?;
-    Ok(vx::exit::INTERRUPTED)
+    Ok(vx::foundation::exit::INTERRUPTED)
 }
 
 /// Which live view shows the run: the panes with `--tui` (on a terminal), the inline
@@ -195,10 +199,10 @@ fn live_view(args: &ScriptArgs, mode: Option<Mode>) -> Option<Live> {
     (mode.is_none() && terminal).then_some(Live::Inline)
 }
 
-/// `vx task-guard`: see [`vx::tasks::guard`].
+/// `vx task-guard`: see [`vx::projects::tasks::guard`].
 #[cfg(unix)]
 pub fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
-    Ok(vx::tasks::guard::run(
+    Ok(vx::projects::tasks::guard::run(
         args.parent,
         std::time::Duration::from_millis(args.grace_ms),
         args.scan,
@@ -234,7 +238,7 @@ fn confirm(plan: &Plan, tasks: &[Task], yes: bool) -> Result<(), Error> {
         std::io::stdin().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
             return Err(Error::with_code(
-                vx::exit::FAILED,
+                vx::foundation::exit::FAILED,
                 format!("task `{}` not confirmed: nothing ran", task.name),
             ));
         }

@@ -1,0 +1,269 @@
+//! A result's outputs as one archive: a tar of the files the `outputs` globs match
+//! (regular files with their permission bits, links as links), compressed with zstd
+//! (`ruzstd`'s encoder, the crate vx already decodes `.tar.zst` downloads with).
+//!
+//! Restoring treats the archive as hostile, whoever made it: it is unpacked by the
+//! install engine's unpacker (`crate::engine::install::extract`, the one that refuses absolute
+//! paths, `..`, links leading out, devices and bombs) into a fresh directory inside the
+//! project, and each file is then moved to its place, never through a link that is
+//! already in the project. What is restored is written now, so it has a fresh mtime:
+//! a build tool that compares times sees it as new.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use super::CacheError;
+use crate::engine::install::{ExtractLimits, NullSink};
+use crate::foundation::format::ArchiveFormat;
+
+/// Most files one result may hold.
+const MAX_FILES: usize = 200_000;
+
+/// What went into an archive.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Packed {
+    /// Files (and links) archived.
+    pub files: u64,
+    /// Their bytes, before compression.
+    pub bytes: u64,
+}
+
+/// The files of the project at `project` that `outputs` match, as sorted relative
+/// paths.
+pub fn matched(project: &Path, outputs: &[String]) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = outputs
+        .iter()
+        .flat_map(|glob| super::super::fresh::expand(project, glob, MAX_FILES))
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// Archives the files of `project` that `outputs` match, one archive per output root
+/// (each glob of `outputs`, in order; a file two globs match goes with the first) into
+/// `dir` as `0.tar.zst`, `1.tar.zst`, …; what went in, in all.
+pub fn pack_roots(project: &Path, outputs: &[String], dir: &Path) -> Result<Packed, CacheError> {
+    let mut seen = std::collections::HashSet::new();
+    let mut packed = Packed::default();
+    for (i, glob) in outputs.iter().enumerate() {
+        let files: Vec<PathBuf> = matched(project, std::slice::from_ref(glob))
+            .into_iter()
+            .filter(|f| seen.insert(f.clone()))
+            .collect();
+        let one = pack(project, &files, &dir.join(root_file(i)))?;
+        packed.files += one.files;
+        packed.bytes += one.bytes;
+    }
+    Ok(packed)
+}
+
+/// The archive of the output root at `index` in a result's directory.
+pub fn root_file(index: usize) -> String {
+    format!("{index}.tar.zst")
+}
+
+/// The archives of a result's directory `dir`, in their roots' order (`0.tar.zst`,
+/// `1.tar.zst`, … up to the first missing).
+pub fn roots_in(dir: &Path) -> Vec<PathBuf> {
+    (0..)
+        .map(|i| dir.join(root_file(i)))
+        .take_while(|p| p.is_file())
+        .collect()
+}
+
+/// Archives `files` (relative to `project`) into `dest` (tar, zstd).
+pub fn pack(project: &Path, files: &[PathBuf], dest: &Path) -> Result<Packed, CacheError> {
+    let io_err = |source| CacheError::Io {
+        what: "write the outputs' archive",
+        path: dest.to_owned(),
+        source,
+    };
+    let mut packed = Packed::default();
+    let tar_file =
+        tempfile::NamedTempFile::new_in(dest.parent().unwrap_or(Path::new("."))).map_err(io_err)?;
+    {
+        let mut builder = tar::Builder::new(BufWriter::new(tar_file.as_file()));
+        for rel in files {
+            let path = project.join(rel);
+            let name = super::key::slashed(rel);
+            let meta = std::fs::symlink_metadata(&path).map_err(io_err)?;
+            let mut header = tar::Header::new_gnu();
+            header.set_mtime(0);
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&path).map_err(io_err)?;
+                header.set_entry_type(tar::EntryType::Symlink);
+                header.set_size(0);
+                header.set_mode(0o777);
+                builder
+                    .append_link(&mut header, &name, &target)
+                    .map_err(io_err)?;
+            } else if meta.is_file() {
+                let mode =
+                    crate::foundation::platform::fs::mode_bits(&meta).unwrap_or(0o644) & 0o777;
+                header.set_entry_type(tar::EntryType::Regular);
+                header.set_size(meta.len());
+                header.set_mode(mode);
+                let file = File::open(&path).map_err(io_err)?;
+                builder
+                    .append_data(&mut header, &name, file.take(meta.len()))
+                    .map_err(io_err)?;
+                packed.bytes += meta.len();
+            } else {
+                // A fifo, a socket or a device among the outputs: not a result's.
+                continue;
+            }
+            packed.files += 1;
+        }
+        builder
+            .into_inner()
+            .and_then(|mut w| w.flush())
+            .map_err(io_err)?;
+    }
+    let source = File::open(tar_file.path()).map_err(io_err)?;
+    let target = File::create(dest).map_err(io_err)?;
+    compress(source, target).map_err(io_err)?;
+    Ok(packed)
+}
+
+/// zstd of `source` into `target`. ruzstd's encoder panics on an I/O error, so both
+/// ends are wrapped: the first error is kept (and the rest of the work is a no-op),
+/// then returned.
+fn compress(source: File, target: File) -> io::Result<()> {
+    struct Keep<T> {
+        inner: T,
+        error: Option<io::Error>,
+    }
+    impl<T: Read> Read for Keep<T> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.error.is_some() {
+                return Ok(0);
+            }
+            self.inner.read(buf).or_else(|e| {
+                self.error = Some(e);
+                Ok(0)
+            })
+        }
+    }
+    impl<T: Write> Write for Keep<T> {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.error.is_none()
+                && let Err(e) = self.inner.write_all(buf)
+            {
+                self.error = Some(e);
+            }
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut reader = Keep {
+        inner: io::BufReader::new(source),
+        error: None,
+    };
+    let mut writer = Keep {
+        inner: BufWriter::new(target),
+        error: None,
+    };
+    ruzstd::encoding::compress(
+        &mut reader,
+        &mut writer,
+        ruzstd::encoding::CompressionLevel::Fastest,
+    );
+    if let Some(e) = reader.error.or(writer.error) {
+        return Err(e);
+    }
+    writer.inner.flush()?;
+    writer.inner.get_ref().sync_all()
+}
+
+/// Unpacks the archive at `archive` into the project at `project` (see the module):
+/// the number of files restored.
+pub fn unpack(archive: &Path, project: &Path) -> Result<u64, CacheError> {
+    let staging = tempfile::Builder::new()
+        .prefix(".vx-restore-")
+        .tempdir_in(project)
+        .map_err(|source| CacheError::Io {
+            what: "make a directory to restore into",
+            path: project.to_owned(),
+            source,
+        })?;
+    crate::engine::install::extract::extract(
+        archive,
+        Some(ArchiveFormat::TarZst),
+        staging.path(),
+        0,
+        "",
+        ExtractLimits::default(),
+        &mut NullSink,
+    )
+    .map_err(|e| CacheError::Refused(format!("its outputs' archive: {e}")))?;
+    let mut moved = 0;
+    let mut todo = vec![PathBuf::new()];
+    while let Some(dir) = todo.pop() {
+        let entries =
+            std::fs::read_dir(staging.path().join(&dir)).map_err(|source| CacheError::Io {
+                what: "read what was unpacked",
+                path: staging.path().join(&dir),
+                source,
+            })?;
+        for entry in entries.flatten() {
+            let rel = dir.join(entry.file_name());
+            let kind = entry.file_type().map_err(|source| CacheError::Io {
+                what: "read what was unpacked",
+                path: entry.path(),
+                source,
+            })?;
+            if kind.is_dir() {
+                todo.push(rel);
+                continue;
+            }
+            place(&entry.path(), project, &rel)?;
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}
+
+/// Moves the unpacked file `from` to `project/rel`: its directories made, a file or
+/// directory already there replaced, and never through a link of the project's (a
+/// `dist` that links to `/etc` is refused, not followed).
+fn place(from: &Path, project: &Path, rel: &Path) -> Result<(), CacheError> {
+    let to = project.join(rel);
+    let io_err = |source| CacheError::Io {
+        what: "restore an output",
+        path: to.clone(),
+        source,
+    };
+    let mut at = project.to_path_buf();
+    let parents: Vec<_> = rel
+        .parent()
+        .map(|p| p.components().collect())
+        .unwrap_or_default();
+    for part in parents {
+        at.push(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(CacheError::Refused(format!(
+                    "{} is a link in the project: outputs are not restored through it",
+                    super::key::slashed(at.strip_prefix(project).unwrap_or(&at))
+                )));
+            }
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => std::fs::remove_file(&at).map_err(io_err)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io_err(e)),
+        }
+        if !at.exists() {
+            std::fs::create_dir(&at).map_err(io_err)?;
+        }
+    }
+    match std::fs::symlink_metadata(&to) {
+        Ok(meta) if meta.is_dir() => std::fs::remove_dir_all(&to).map_err(io_err)?,
+        Ok(_) => std::fs::remove_file(&to).map_err(io_err)?,
+        Err(_) => {}
+    }
+    std::fs::rename(from, &to).map_err(io_err)
+}
