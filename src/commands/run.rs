@@ -14,24 +14,22 @@
 //! Tasks are reached only through `vx run`: their names never shadow vx's commands.
 
 use std::io::{IsTerminal, Write};
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 use vx::foundation::exit::Error;
-use vx::projects::tasks::graph::Plan;
+use vx::operations::ops::run::{self, Answer, Ended, Prepared, Shown};
 use vx::projects::tasks::model::Task;
 use vx::projects::tasks::output::Mode;
-use vx::projects::tasks::runner::{self, Job};
-use vx::projects::tasks::views::{self, Live, Viewing};
+use vx::projects::tasks::runner;
+use vx::projects::tasks::views::{Live, Viewing};
 use vx_tui::text::sanitize;
 
 use crate::cli::{ScriptArgs, TaskGuardArgs};
-use vx::operations::ops::run::{self, Choice};
 
 /// Redraws a second of the live views.
 const FPS: u32 = 15;
 
-/// Runs `vx run`.
+/// Runs `vx run`: the request to [`run::prepare`], then what it comes to shown, run in
+/// vx's place or run by [`run::execute`] in the live view a terminal gets.
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     // The one call that opens the project.
     let session = super::open(
@@ -41,94 +39,57 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         )
         .offline(args.offline),
     )?;
-    let manifest = session.project()?.clone();
-    let project = manifest
-        .path
-        .parent()
-        .map(std::path::Path::to_path_buf)
-        .unwrap_or_default();
+    let settings = super::install_settings();
     let note = |line: &str| vx::note!("{line}");
     let first = args.script();
     let words = args.task_words();
-    let chosen = match run::choose(&manifest, &project, first.as_deref(), &words, &note)? {
-        Choice::List(tasks) => {
-            let text = vx::presentation::present::run::tasks(&manifest.path, &tasks, &super::note);
-            std::io::stdout().write_all(text.as_bytes())?;
-            return Ok(vx::foundation::exit::OK);
-        }
-        Choice::Help(text) => {
-            std::io::stdout().write_all(text.as_bytes())?;
-            return Ok(vx::foundation::exit::OK);
-        }
-        Choice::Run(chosen) => chosen,
-    };
-    run::services_free(
-        &chosen.plan,
-        &chosen.tasks,
-        &manifest,
-        &vx_shm::registry::default_dir(),
-    )?;
-    confirm(&chosen.plan, &chosen.tasks, args.yes)?;
-    let settings = super::install_settings();
-    let install = run::Install {
-        store: args.project.store.as_deref(),
-        offline: args.offline,
-        no_install: args.no_install,
-        settings: &settings,
-        say: &super::Said,
-    };
-    let shell = run::shell(&session, &manifest, &chosen, &install)?;
-    // The flag, else (without --tui) the project's `[settings] task_output`, else a
-    // run with a service streams its lines (a server's traceback stays in view, as
-    // `mise run` shows it), as does a lone task watched (pytest's summary stays after
-    // each run, as it does when run once), else the live view on a terminal.
-    let has_service = chosen
-        .plan
-        .nodes
-        .iter()
-        .any(|node| chosen.tasks[node.task].service);
-    let streams = has_service || (args.watch && chosen.plan.nodes.len() == 1);
-    let asked = match (args.output.as_deref(), args.tui) {
-        (Some(output), _) => Some(output),
-        (None, true) => None,
-        (None, false) => match manifest.environment.task_output.as_deref() {
-            Some(setting) => Some(setting),
-            None => streams.then_some("prefix"),
+    let confirm = |_: &Task, question: &str| ask(question, args.yes);
+    let request = run::Request {
+        first: first.as_deref(),
+        words: &words,
+        install: run::Install {
+            store: args.project.store.as_deref(),
+            offline: args.offline,
+            no_install: args.no_install,
+            settings: &settings,
+            say: &super::Said,
         },
+        shown: Shown {
+            output: args.output.as_deref(),
+            json: args.json,
+            tui: args.tui,
+        },
+        jobs: args.jobs,
+        keep_going: args.keep_going,
+        force: args.force,
+        push: args.push,
+        explain_key: args.explains_key(),
+        watch: args.watch,
+        confirm: &confirm,
+        note: &note,
     };
-    let mode = match (args.json, asked) {
-        (true, _) => Some(Mode::Json),
-        (_, Some("prefix")) => Some(Mode::Prefix),
-        (_, Some("grouped")) => Some(Mode::Grouped),
-        (_, Some("quiet")) => Some(Mode::Quiet),
-        _ => None,
+    let graph = match run::prepare(&session, &request)? {
+        Prepared::List(tasks) => {
+            let manifest = &session.project()?.path;
+            let text = vx::presentation::present::run::tasks(manifest, &tasks, &super::note);
+            std::io::stdout().write_all(text.as_bytes())?;
+            return Ok(vx::foundation::exit::OK);
+        }
+        Prepared::Help(text) => {
+            std::io::stdout().write_all(text.as_bytes())?;
+            return Ok(vx::foundation::exit::OK);
+        }
+        Prepared::Keys(documents) => {
+            let text = vx::presentation::present::run::key_documents(&documents);
+            std::io::stdout().write_all(text.as_bytes())?;
+            return Ok(vx::foundation::exit::OK);
+        }
+        Prepared::Foreground(task, commands) => {
+            return Err(vx::projects::tasks::foreground::run(&task, commands).into());
+        }
+        Prepared::Graph(graph) => graph,
     };
-    let (results, said) = vx::projects::tasks::cache::open(
-        &manifest.environment.task_cache,
-        &manifest.network,
-        args.push,
-    );
-    said.iter().for_each(|line| note(line));
-    let results = Arc::new(results);
-    let mut first = run::jobs(&project, &chosen, &shell, Some(&results), args.force)?;
-    if args.explains_key() {
-        let text =
-            vx::presentation::present::run::key_documents(&run::key_documents(&chosen, &first));
-        std::io::stdout().write_all(text.as_bytes())?;
-        return Ok(vx::foundation::exit::OK);
-    }
-    // A run of one plain task runs it in vx's place, its output straight to the
-    // terminal, unless a flag asks for another way of showing it.
-    let flagged = args.json || args.output.is_some();
-    let plain = !flagged && !args.watch && !args.tui;
-    if let Some(task) = run::foreground(&chosen, plain) {
-        let commands = std::mem::take(&mut first[0].commands);
-        return Err(vx::projects::tasks::foreground::run(task, commands).into());
-    }
-    let options = run::options(&chosen, args.jobs, args.keep_going, args.force);
-    let quiet = run::quiet(&chosen);
-    let label = manifest.path.display().to_string();
-    let keep = vx::projects::tasks::last_run::dir(&manifest.path);
+    let mode = graph.mode;
     let interrupt = vx::foundation::signals::Interrupt::register().map_err(Error::environment)?;
     // On a terminal (and no output flag), a live view reads the run from its board.
     let viewing = live_view(args, mode).map(|live| Viewing {
@@ -136,52 +97,18 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         look: super::look(),
         fps: FPS,
         board_dir: vx_shm::registry::default_dir(),
-        label: label.clone(),
-        keep: keep.clone(),
-        quiet: quiet.clone(),
+        label: graph.label.clone(),
+        keep: graph.keep.clone(),
+        quiet: graph.quiet.clone(),
         interrupted: interrupt.flag(),
     });
-    let stop_run = || interrupt.trigger();
-    let plan = &chosen.plan;
-    let execute =
-        |jobs: Vec<Job>, stop: Arc<AtomicBool>, woken: &crossbeam_channel::Receiver<()>| {
-            match &viewing {
-                Some(viewing) => views::run_viewed(viewing, &stop_run, |sink| {
-                    runner::run(plan, jobs, &options, sink, stop, woken)
-                }),
-                None => {
-                    let sink = run::sink(
-                        &label,
-                        keep.clone(),
-                        mode.unwrap_or(Mode::Prefix),
-                        quiet.clone(),
-                    );
-                    runner::run(plan, jobs, &options, sink, stop, woken)
-                }
-            }
-        };
-    if !args.watch {
-        let outcome = execute(first, interrupt.flag(), interrupt.woken());
-        return Ok(report(&outcome, mode));
-    }
-    // --watch: run, and run again when a source changes (cancelling a run in
-    // progress), until Ctrl-C.
     let done = |outcome: &runner::Outcome| {
         report(outcome, mode);
     };
-    run::watch(
-        &project,
-        &chosen,
-        &shell,
-        Some(&results),
-        args.force,
-        first,
-        &execute,
-        &interrupt,
-        &done,
-        &note,
-    )?;
-    Ok(vx::foundation::exit::INTERRUPTED)
+    match run::execute(*graph, viewing.as_ref(), &interrupt, &done, &note)? {
+        Ended::Ran(outcome) => Ok(report(&outcome, mode)),
+        Ended::Watched => Ok(vx::foundation::exit::INTERRUPTED),
+    }
 }
 
 /// Which live view shows the run: the panes with `--tui` (on a terminal), the inline
@@ -215,35 +142,25 @@ pub fn guard(_: &TaskGuardArgs) -> Result<i32, Error> {
     Err(Error::usage("task-guard is not used on this platform"))
 }
 
-/// Asks the `confirm` questions of the plan's tasks (or takes `--yes`).
-fn confirm(plan: &Plan, tasks: &[Task], yes: bool) -> Result<(), Error> {
-    for node in &plan.nodes {
-        let task = &tasks[node.task];
-        let Some(question) = &task.confirm else {
-            continue;
-        };
-        if yes {
-            continue;
-        }
-        if !std::io::stdin().is_terminal() {
-            return Err(Error::usage(format!(
-                "task `{}` asks \"{}\" and there is no terminal to answer: pass --yes",
-                task.name,
-                sanitize(question)
-            )));
-        }
-        eprint!("{} [y/N] ", sanitize(question));
-        let _ = std::io::stderr().flush();
-        let mut answer = String::new();
-        std::io::stdin().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes") {
-            return Err(Error::with_code(
-                vx::foundation::exit::FAILED,
-                format!("task `{}` not confirmed: nothing ran", task.name),
-            ));
-        }
+/// Answers a task's `confirm` question: yes with `--yes`, else the terminal's answer
+/// (`y`/`yes`), no one to ask without a terminal.
+fn ask(question: &str, yes: bool) -> Answer {
+    if yes {
+        return Answer::Yes;
     }
-    Ok(())
+    if !std::io::stdin().is_terminal() {
+        return Answer::NoOneToAsk;
+    }
+    eprint!("{} [y/N] ", sanitize(question));
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return Answer::No;
+    }
+    match answer.trim() {
+        "y" | "Y" | "yes" | "Yes" => Answer::Yes,
+        _ => Answer::No,
+    }
 }
 
 /// Says how the run ended (what failed, what it cancelled) and picks the exit code

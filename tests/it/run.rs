@@ -352,3 +352,76 @@ fn a_project_of_scripts_alone_runs_and_removing_every_tool_empties_the_lock() {
     );
     assert_eq!(p.run(&["hi", "there"], 0).0, "hi there\n");
 }
+
+/// `deploy` asks before it runs; `after` depends on it.
+const CONFIRM: &str = r#"[scripts]
+deploy = { run = "echo deployed > deployed", confirm = "Deploy now?" }
+after = { run = "echo after > after", depends = ["deploy"] }
+"#;
+
+#[test]
+fn a_confirm_question_without_a_terminal_runs_nothing_and_yes_answers_it() {
+    let project = Project::new(CONFIRM);
+    // No terminal to ask on (stdin is not one): a usage error naming --yes.
+    let (_, stderr) = project.run(&["after"], 2);
+    assert!(
+        stderr.contains(
+            "task `deploy` asks \"Deploy now?\" and there is no terminal to answer: pass --yes"
+        ),
+        "{stderr}"
+    );
+    assert!(!project.dir().join("deployed").exists());
+    assert!(!project.dir().join("after").exists());
+    project.run(&["--yes", "after"], 0);
+    assert!(project.dir().join("deployed").exists());
+    assert!(project.dir().join("after").exists());
+}
+
+/// Runs `vx run TASK` in a terminal, answers its question with `answer` once it is
+/// asked, and returns vx's exit status and stderr.
+fn answered(project: &Project, task: &str, answer: &str) -> Option<(i32, String)> {
+    let vx = assert_cmd::cargo::cargo_bin("vx");
+    let command = format!(
+        "env XDG_DATA_HOME='{}' VX_BOARD_DIR='{}' VX_DAEMON_SOCKET=none '{}' run {task} 2> stderr; echo $? > status",
+        project.xdg().display(),
+        project.work.boards().display(),
+        vx.display()
+    );
+    let tmux = Tmux::start(&format!("{task}-{answer}"), project.dir(), &command)?;
+    wait_for("the question", || {
+        let said = std::fs::read_to_string(project.dir().join("stderr")).ok()?;
+        said.contains("Deploy now? [y/N] ").then_some(())
+    });
+    tmux.keys(answer);
+    tmux.keys("Enter");
+    let status = wait_for("vx to exit", || {
+        let status = std::fs::read_to_string(project.dir().join("status")).ok()?;
+        status.trim().parse::<i32>().ok()
+    });
+    let stderr = std::fs::read_to_string(project.dir().join("stderr")).unwrap();
+    Some((status, stderr))
+}
+
+#[test]
+fn a_confirm_question_is_asked_on_the_terminal_and_only_yes_runs() {
+    let project = Project::new(CONFIRM);
+    project.vx().args(["sync", "--headless"]).assert().success();
+    let Some((status, stderr)) = answered(&project, "after", "n") else {
+        return;
+    };
+    assert_eq!(status, 1, "{stderr}");
+    assert!(
+        stderr.contains("task `deploy` not confirmed: nothing ran"),
+        "{stderr}"
+    );
+    assert!(!project.dir().join("deployed").exists());
+    for file in ["status", "stderr"] {
+        std::fs::remove_file(project.dir().join(file)).unwrap();
+    }
+    let Some((status, stderr)) = answered(&project, "after", "y") else {
+        return;
+    };
+    assert_eq!(status, 0, "{stderr}");
+    assert!(project.dir().join("deployed").exists());
+    assert!(project.dir().join("after").exists());
+}

@@ -164,7 +164,7 @@ mod tests {
     /// Two real roots as `security find-certificate -a -p` prints a keychain's
     /// certificates: see tests/data/keychain/README.md for where they come from.
     const OUTPUT: &[u8] =
-        include_bytes!("../../../../tests/data/keychain/security-find-certificate.pem");
+        include_bytes!("../../../tests/data/keychain/security-find-certificate.pem");
 
     #[test]
     fn every_block_of_the_output_is_a_root() {

@@ -232,7 +232,7 @@ mod tests {
     /// into `dir`: a PEM file on every platform, Wine included, with no tool to run.
     fn test_ca(dir: &Path) -> PathBuf {
         let cert = dir.join("ca.pem");
-        std::fs::write(&cert, include_str!("../../../../tests/data/test-ca.pem")).unwrap();
+        std::fs::write(&cert, include_str!("../../../tests/data/test-ca.pem")).unwrap();
         cert
     }
 

@@ -1,13 +1,15 @@
-//! What `vx run` runs, before anything runs: the project's tasks (vx.toml's, then the
-//! file tasks of `.vx/tasks/`, then the justfile's recipes and package.json's scripts
-//! no task shadows), the ones the command line names with their arguments and the plan
-//! they make ([`choose`]); a service another run of the project has up already refused
-//! ([`services_free`]); the toolchain the tasks need, installed when allowed, and what
-//! every task's process starts with ([`shell`]); the runner's jobs and options
-//! ([`jobs`], [`options`], [`sink`]) or the lone task run in the foreground
-//! ([`foreground`]); `--watch`'s runs again ([`watch`]); and how a run's outcome
-//! becomes an exit code ([`exit_code`], [`cancelled`]). Nothing here prints: what
-//! there is to say goes to the caller's [`Say`] (or `note`).
+//! `vx run`, one operation: [`prepare`] (a [`Request`] to what runs, [`Prepared`]) and
+//! [`execute`] (a graph run once, or again on each change with `--watch`), in
+//! `run/entry.rs`. The steps they take, in order, are this file's private functions:
+//! the project's tasks (vx.toml's, then the file tasks of `.vx/tasks/`, then the
+//! justfile's recipes and package.json's scripts no task shadows), the ones the command
+//! line names with their arguments and the plan they make (`choose`); a service another
+//! run of the project has up already refused (`services_free`); the toolchain the tasks
+//! need, installed when allowed, and what every task's process starts with (`shell`);
+//! the runner's jobs and options (`jobs`, `options`, `sink`) or the lone task run in
+//! the foreground (`foreground`); `--watch`'s runs again (`watch`); and how a run's
+//! outcome becomes an exit code ([`exit_code`], [`cancelled`]). Nothing here prints:
+//! what there is to say goes to the caller's [`Say`] (or `note`).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -32,9 +34,12 @@ use crate::projects::tasks::model::Task;
 use crate::projects::tasks::output::{Mode, Printer};
 use crate::projects::tasks::runner::{Job, JobCache, Launcher, Options, Outcome};
 use crate::projects::tasks::watch::{Change, Watch};
-use crate::projects::toolchain::{Request, RequestError, ToolchainError};
+use crate::projects::toolchain::{Request as ToolRequest, RequestError, ToolchainError};
 
 use super::target::{Say, Target, TargetError};
+
+mod entry;
+pub use entry::{Answer, Ended, Graph, Prepared, Request, Shown, execute, prepare};
 
 /// Separates tasks on the command line (mise's spelling).
 pub const NEXT_TASK: &str = ":::";
@@ -145,6 +150,23 @@ pub enum RunError {
     /// A watched run's thread panicked.
     #[error("the run's thread panicked")]
     Panicked,
+    /// The session has no project.
+    #[error(transparent)]
+    Session(#[from] crate::operations::session::SessionError),
+    /// A task's `confirm` question was answered no: nothing ran.
+    #[error("task `{task}` not confirmed: nothing ran")]
+    NotConfirmed {
+        /// The task.
+        task: String,
+    },
+    /// A task asks its `confirm` question and no one can answer it.
+    #[error("task `{task}` asks \"{question}\" and there is no terminal to answer: pass --yes")]
+    Unanswered {
+        /// The task.
+        task: String,
+        /// Its question (sanitized).
+        question: String,
+    },
     /// A task's own `tools` are not `NAME = VERSION` requests.
     #[error("task `{task}`'s tools: {source}")]
     TaskTools {
@@ -168,13 +190,15 @@ impl RunError {
                 | RunError::Target(_)
                 | RunError::Watch { .. }
                 | RunError::Panicked
+                | RunError::Session(_)
+                | RunError::NotConfirmed { .. }
         )
     }
 }
 
 /// The tasks a run chose: every task of the project (file tasks and the foreign ones
 /// named), what the command line asked for, the plan and each task's arguments.
-pub struct Chosen {
+struct Chosen {
     /// The project's tasks.
     pub tasks: Vec<Task>,
     /// The tasks named, each with its words.
@@ -189,7 +213,7 @@ pub struct Chosen {
 }
 
 /// What the command line asks of the tasks.
-pub enum Choice {
+enum Choice {
     /// No task named: these are the project's tasks (hidden ones included), the
     /// foreign ones after its own.
     List(Vec<Task>),
@@ -218,7 +242,7 @@ fn all_tasks(manifest: &Manifest, project: &Path) -> Result<Vec<Task>, RunError>
 }
 
 /// The task names and their words: `first ARGS [::: NAME ARGS]...`.
-pub fn split(first: &str, rest: &[OsString]) -> Vec<(String, Vec<OsString>)> {
+fn split(first: &str, rest: &[OsString]) -> Vec<(String, Vec<OsString>)> {
     let mut out = vec![(first.to_owned(), Vec::new())];
     let mut words = rest.iter();
     while let Some(word) = words.next() {
@@ -250,7 +274,7 @@ fn unknown(name: &str, manifest: &Manifest, tasks: &[Task]) -> RunError {
 /// What the command line (`first` and the words after it, or no task) asks of the
 /// project of `manifest` at `project`. What the foreign runners' files say (one that
 /// cannot be read) goes to `note` when the tasks are listed or a name is unknown.
-pub fn choose(
+fn choose(
     manifest: &Manifest,
     project: &Path,
     first: Option<&str>,
@@ -348,7 +372,7 @@ pub fn choose(
 /// A service of the plan that another `vx run` of this project has up already (the
 /// board in `board_dir` says so): an error naming it and that run, rather than a
 /// second copy that fails on its port.
-pub fn services_free(
+fn services_free(
     plan: &Plan,
     tasks: &[Task],
     manifest: &Manifest,
@@ -394,7 +418,7 @@ pub struct Install<'a> {
 
 impl<'a> Install<'a> {
     /// The exec target installing `requests` (none: the project's tools) this way.
-    fn target(&self, session: &'a Session, requests: &'a [Request]) -> Target<'a> {
+    fn target(&self, session: &'a Session, requests: &'a [ToolRequest]) -> Target<'a> {
         Target {
             session,
             requests,
@@ -419,7 +443,7 @@ fn programs<'t>(runs: impl Iterator<Item = &'t String>) -> Vec<OsString> {
 /// The toolchain of the planned tasks ready (installing what is missing when
 /// `install` allows) and what every task's process gets from it: the project's, and
 /// for a task with its own `tools`, those first on its PATH.
-pub fn shell(
+fn shell(
     session: &Session,
     manifest: &Manifest,
     chosen: &Chosen,
@@ -460,7 +484,7 @@ pub fn shell(
         let requests = task
             .tools
             .iter()
-            .map(|(name, version)| format!("{name}@{version}").parse::<Request>())
+            .map(|(name, version)| format!("{name}@{version}").parse::<ToolRequest>())
             .collect::<Result<Vec<_>, _>>()
             .map_err(|source| RunError::TaskTools {
                 task: task.name.clone(),
@@ -541,7 +565,7 @@ pub const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 /// and its part in the results cache: a key for each, and `results` for those whose
 /// results are kept (`sources` and `outputs`, not `cache = false`, not a service);
 /// restored unless `force`.
-pub fn jobs(
+fn jobs(
     project: &Path,
     chosen: &Chosen,
     shell: &Shell,
@@ -585,13 +609,13 @@ pub fn jobs(
 
 /// Whether `task`'s results are kept by their key: it declares `sources` and
 /// `outputs`, is no service, and does not say `cache = false`.
-pub fn cacheable(task: &Task) -> bool {
+fn cacheable(task: &Task) -> bool {
     task.cache && !task.service && !task.sources.is_empty() && !task.outputs.is_empty()
 }
 
 /// The documents of the keys of `jobs` (made by [`jobs`] for `chosen`) as they are
 /// now, in plan order, each with its dependencies' keys: what `--explain-key` prints.
-pub fn key_documents(chosen: &Chosen, jobs: &[Job]) -> Vec<(String, Document)> {
+fn key_documents(chosen: &Chosen, jobs: &[Job]) -> Vec<(String, Document)> {
     let mut keys: Vec<Option<String>> = vec![None; jobs.len()];
     let mut out = Vec::new();
     for (i, (node, job)) in chosen.plan.nodes.iter().zip(jobs).enumerate() {
@@ -612,7 +636,7 @@ pub fn key_documents(chosen: &Chosen, jobs: &[Job]) -> Vec<(String, Document)> {
 /// ([`crate::projects::tasks::foreground`]): the one planned task, when it has no dependency,
 /// is no service and has no `sources`, and the run is `plain` (no output flag, no
 /// `--watch`, no `--tui`).
-pub fn foreground(chosen: &Chosen, plain: bool) -> Option<&Task> {
+fn foreground(chosen: &Chosen, plain: bool) -> Option<&Task> {
     let [node] = chosen.plan.nodes.as_slice() else {
         return None;
     };
@@ -623,7 +647,7 @@ pub fn foreground(chosen: &Chosen, plain: bool) -> Option<&Task> {
 /// How the runner runs `chosen`'s tasks: at most `jobs` at once (default: the
 /// machine's parallelism), services kept running at the end when only services (or
 /// tasks that only depend) were asked for, through the guard on Unix.
-pub fn options(chosen: &Chosen, jobs: Option<usize>, keep_going: bool, force: bool) -> Options {
+fn options(chosen: &Chosen, jobs: Option<usize>, keep_going: bool, force: bool) -> Options {
     let keep_services = chosen.requested.iter().all(|(name, _)| {
         graph::find(&chosen.tasks, name).is_some_and(|t| t.service || t.depends_only())
     });
@@ -651,7 +675,7 @@ fn launcher() -> Launcher {
 }
 
 /// The names of `chosen`'s quiet tasks (`quiet = true`): their output is not shown.
-pub fn quiet(chosen: &Chosen) -> Vec<String> {
+fn quiet(chosen: &Chosen) -> Vec<String> {
     chosen
         .tasks
         .iter()
@@ -664,12 +688,7 @@ pub fn quiet(chosen: &Chosen) -> Vec<String> {
 /// `vx board watch` and the daemon read the run there, in place, labelled with the
 /// manifest's path `label`, and kept in `keep` once it finished), then the printer of
 /// `mode` (the quiet tasks' output left out).
-pub fn sink(
-    label: &str,
-    keep: Option<PathBuf>,
-    mode: Mode,
-    quiet: Vec<String>,
-) -> Arc<dyn TaskSink> {
+fn sink(label: &str, keep: Option<PathBuf>, mode: Mode, quiet: Vec<String>) -> Arc<dyn TaskSink> {
     Arc::new(Fanout(vec![
         Box::new(
             BoardSink::new(
@@ -684,7 +703,7 @@ pub fn sink(
 }
 
 /// A run of jobs: to the end, or until its stop flag is set (woken by the channel).
-pub type Execute<'a> =
+type Execute<'a> =
     dyn Fn(Vec<Job>, Arc<AtomicBool>, &crossbeam_channel::Receiver<()>) -> Outcome + Sync + 'a;
 
 /// `--watch`: runs `first` (the jobs of `chosen`), and runs again (its [`jobs`] made
@@ -692,7 +711,7 @@ pub type Execute<'a> =
 /// in progress, until Ctrl-C (`interrupt`), which ends it with `Ok`. `done` hears
 /// each run's outcome that ended by itself; `note` what there is to say meanwhile.
 #[allow(clippy::too_many_arguments)]
-pub fn watch(
+fn watch(
     project: &Path,
     chosen: &Chosen,
     shell: &Shell,

@@ -4,7 +4,7 @@
 //! declaration) is usage (exit 2); the machine's or the network's is exit 1; a command
 //! that was interrupted is 130; a command's own code stays its own.
 
-use crate::foundation::exit::{Because, BoxError, Error, INTERRUPTED};
+use crate::foundation::exit::{Because, BoxError, Error, FAILED, INTERRUPTED};
 
 /// A library error that says whose it is: the user's to fix (exit 2) when `usage`,
 /// else the machine's or the network's (exit 1).
@@ -182,6 +182,8 @@ exit_code! {
         match e {
             RunError::Target(e) => e.into(),
             RunError::Toolchain(e) => e.into(),
+            RunError::Session(e) => e.into(),
+            e @ RunError::NotConfirmed { .. } => Error::with_code(FAILED, e),
             e => by_kind(e.is_usage(), e),
         }
     };

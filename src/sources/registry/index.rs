@@ -588,7 +588,7 @@ impl<'a> Reader<'a> {
 /// (`tests/data/registry/names.yaml`) and an index of it in a temporary directory.
 #[cfg(test)]
 pub(super) fn fixture_index() -> (tempfile::TempDir, Index) {
-    let yaml = include_str!("../../../../tests/data/registry/names.yaml");
+    let yaml = include_str!("../../../tests/data/registry/names.yaml");
     let registry = Registry::from_str(yaml, Path::new("names.yaml")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("names.idx");

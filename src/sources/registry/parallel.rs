@@ -132,7 +132,7 @@ fn runs(len: usize, starts: &[usize], threads: usize) -> Vec<(usize, usize, usiz
 mod tests {
     use super::*;
 
-    const FIXTURE: &str = include_str!("../../../../tests/data/registry/names.yaml");
+    const FIXTURE: &str = include_str!("../../../tests/data/registry/names.yaml");
 
     fn same(a: &Registry, b: &Registry) -> bool {
         format!("{:?}", a.packages) == format!("{:?}", b.packages)

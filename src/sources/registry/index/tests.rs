@@ -4,7 +4,7 @@ use proptest::prelude::*;
 
 use super::*;
 
-const FIXTURE: &str = include_str!("../../../../../tests/data/registry/names.yaml");
+const FIXTURE: &str = include_str!("../../../../tests/data/registry/names.yaml");
 
 fn fixture() -> Registry {
     Registry::from_str(FIXTURE, Path::new("names.yaml")).unwrap()

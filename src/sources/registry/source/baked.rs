@@ -15,7 +15,7 @@ use std::io::Read;
 use super::{MAX_BYTES, STANDARD_REF, STANDARD_SHA256, sha256_hex};
 
 /// `registry.yaml` at [`STANDARD_REF`], xz-compressed.
-const SHIPPED: &[u8] = include_bytes!("../../../../../assets/aqua-registry/registry-v4.554.0.yaml.xz");
+const SHIPPED: &[u8] = include_bytes!("../../../../assets/aqua-registry/registry-v4.554.0.yaml.xz");
 
 /// The standard registry's bytes at `git_ref`, when they are the ones shipped (and
 /// decode to [`STANDARD_SHA256`]).

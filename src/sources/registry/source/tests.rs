@@ -6,7 +6,7 @@ use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// The fixture registry (`tests/data/registry/names.yaml`).
 pub(in crate::sources::registry) const REGISTRY: &str =
-    include_str!("../../../../../tests/data/registry/names.yaml");
+    include_str!("../../../../tests/data/registry/names.yaml");
 
 /// A ref of the standard registry the tests serve.
 pub(in crate::sources::registry) const REF: &str = "v9.9.9";
