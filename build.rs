@@ -1,6 +1,6 @@
 //! What `vx --version` says beyond Cargo's version: the commit it was built from, the
 //! build date and the target, passed to the crate as `VX_BUILD_*` variables
-//! (`src/build_info.rs` reads them).
+//! (`src/foundation/build_info.rs` reads them).
 //!
 //! - `VX_RELEASE_VERSION` (when set and not empty) replaces `CARGO_PKG_VERSION` as the
 //!   version compiled in: `scripts/dist/build.sh` and the tests build releases of any

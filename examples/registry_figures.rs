@@ -16,13 +16,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vx::format::ArchiveFormat;
-use vx::github::hosts::GithubHosts;
-use vx::manifest::Platform;
-use vx::registry::index::{Index, Origin};
-use vx::registry::names;
-use vx::registry::package::Registry;
-use vx::registry::resolve::resolve;
+use vx::files::manifest::Platform;
+use vx::foundation::format::ArchiveFormat;
+use vx::sources::github::hosts::GithubHosts;
+use vx::sources::registry::index::{Index, Origin};
+use vx::sources::registry::names;
+use vx::sources::registry::package::Registry;
+use vx::sources::registry::resolve::resolve;
 use vx_fixture::github::{FixtureRelease, GithubFixture};
 use vx_fixture::{Item, archive_bytes, sha256_hex};
 

@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vx::import::{Format, parse};
+use vx::files::import::{Format, parse};
 
 const FORMATS: [Format; 6] = [
     Format::ToolVersions,

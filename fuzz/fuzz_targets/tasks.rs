@@ -18,8 +18,8 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use vx::manifest::Manifest;
-use vx::tasks::{args, graph, model::Task};
+use vx::files::manifest::Manifest;
+use vx::projects::tasks::{args, graph, model::Task};
 
 /// Command lines a task's arguments are parsed from.
 const WORDS: [&[&str]; 5] = [
@@ -71,8 +71,8 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => {
             let text = String::from_utf8_lossy(rest);
-            let header = vx::tasks::files::header_toml(&text, "#VX");
-            if let Ok(task) = vx::manifest::file_task(
+            let header = vx::projects::tasks::files::header_toml(&text, "#VX");
+            if let Ok(task) = vx::files::manifest::file_task(
                 Path::new(".vx/tasks/t"),
                 &header,
                 "t",

@@ -1,7 +1,7 @@
 //! Measures what publishing a task's output on the board costs the task: runs a shell
 //! command with its stdout and stderr piped, reads each pipe in 64 KiB chunks on its own
-//! thread as `vx run`'s runner does (`src/tasks/runner.rs`, `read_pipe`), and appends
-//! every chunk to the task's ring on a task board, as `vx::tasks::board_sink` does
+//! thread as `vx run`'s runner does (`src/projects/tasks/runner.rs`, `read_pipe`), and appends
+//! every chunk to the task's ring on a task board, as `vx::projects::tasks::board_sink` does
 //! (one writer behind a mutex per task). Prints the wall time. Used by
 //! `scripts/bench-task-output.sh`; see docs/BENCHMARKS.md.
 //!

@@ -1,6 +1,6 @@
 //! Every process of the machine as macOS describes it: its parent, real user, state,
 //! start time and the environment it was exec'd with. The `vx` crate's task guard scans
-//! these for what a task left outside its process group (`src/tasks/guard/scan.rs`),
+//! these for what a task left outside its process group (`src/projects/tasks/guard/scan.rs`),
 //! where the guard cannot be a subreaper.
 //!
 //! Here, not in the `vx` crate, because the project keeps all its unsafe code in this

@@ -6,11 +6,11 @@
 //! vx.lock are written only when the new tool could be locked (a failed add leaves both
 //! as they were).
 
-use vx::exit::Error;
-use vx::manifest::MANIFEST_FILE;
+use vx::files::manifest::MANIFEST_FILE;
+use vx::foundation::exit::Error;
 
-use vx::ops::edit::Edited;
-use vx::session::{Opening, Want};
+use vx::operations::ops::edit::Edited;
+use vx::operations::session::{Opening, Want};
 
 use crate::cli::AddArgs;
 
@@ -18,7 +18,8 @@ use crate::cli::AddArgs;
 pub fn run(args: &AddArgs) -> Result<i32, Error> {
     let cwd = super::request::cwd()?;
     let opening = Opening::new(args.manifest.as_deref(), Want::Optional).cwd(&cwd);
-    let path = vx::session::locate_editable(&opening)?.unwrap_or_else(|| cwd.join(MANIFEST_FILE));
+    let path = vx::operations::session::locate_editable(&opening)?
+        .unwrap_or_else(|| cwd.join(MANIFEST_FILE));
     let snapshot = super::request::snapshot(&path)?;
     let result = add(&path, args);
     super::unless_ok(snapshot, result)
@@ -30,5 +31,9 @@ fn add(path: &std::path::Path, args: &AddArgs) -> Result<i32, Error> {
     edited.add(&args.tool, &args.source.as_source(), &super::progress)?;
     let options = super::request::lock_options(&args.run, false, false);
     let written = edited.lock_and_write(&options, &super::progress)?;
-    Ok(vx::present::edit::written(&written, path, &super::note))
+    Ok(vx::presentation::present::edit::written(
+        &written,
+        path,
+        &super::note,
+    ))
 }

@@ -5,10 +5,10 @@
 
 use std::io::Write;
 
-use vx::exit::{Error, OK};
-use vx::fleet::push::Target;
-use vx::mirror::layout;
-use vx::session::{Opening, Want};
+use vx::foundation::exit::{Error, OK};
+use vx::operations::session::{Opening, Want};
+use vx::projects::fleet::push::Target;
+use vx::sources::mirror::layout;
 
 use crate::cli::BundleCommand;
 
@@ -25,9 +25,14 @@ pub fn run(command: BundleCommand) -> Result<i32, Error> {
             };
             let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
             let request = super::request::push_request(&target, &content);
-            let pushed = vx::ops::push::push(&session, request, &mut std::io::stderr())?;
+            let pushed =
+                vx::operations::ops::push::push(&session, request, &mut std::io::stderr())?;
             let to = path.display().to_string();
-            let _ = super::print(&vx::present::push::pushed(&pushed, &to, content.run.json));
+            let _ = super::print(&vx::presentation::present::push::pushed(
+                &pushed,
+                &to,
+                content.run.json,
+            ));
             Ok(OK)
         }
         BundleCommand::Import { path } => {

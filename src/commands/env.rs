@@ -3,7 +3,7 @@
 //! alone outside a project) and sets its `[env]`, for `eval "$(vx env)"`,
 //! PowerShell, JSON or GitHub Actions. Tools that are not installed are named on
 //! stderr and make it exit 1 (what is installed is still printed). A running daemon
-//! answers for the project when it can ([`vx::daemon::active::ActiveTools`]), else the project's
+//! answers for the project when it can ([`vx::ways_in::daemon::active::ActiveTools`]), else the project's
 //! recorded activation while nothing it was made from changed, else the manifest, lock
 //! and receipts are read in full. `[env]` templates are expanded here, against the
 //! environment `vx env` runs in.
@@ -15,13 +15,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use vx::exit::{Because, Error};
-use vx::session::{Opening, Want};
-use vx::toolchain::shell::{self, Shell};
+use vx::foundation::exit::{Because, Error};
+use vx::operations::session::{Opening, Want};
+use vx::projects::toolchain::shell::{self, Shell};
 
 use crate::cli::EnvArgs;
-use vx::daemon::active::{self, ActiveTools, Need, Quick, Request};
-use vx::toolchain::activation::Sources;
+use vx::projects::toolchain::activation::Sources;
+use vx::ways_in::daemon::active::{self, ActiveTools, Need, Quick, Request};
 
 /// Runs `vx env`.
 pub fn run(args: &EnvArgs) -> Result<i32, Error> {
@@ -68,11 +68,11 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
     for (said, _) in &tools.missing {
         vx::note!("vx: {said}");
     }
-    vx::present::lock::not_here(&tools.not_here, &super::note);
+    vx::presentation::present::lock::not_here(&tools.not_here, &super::note);
     Ok(if tools.missing.is_empty() {
-        vx::exit::OK
+        vx::foundation::exit::OK
     } else {
-        vx::exit::FAILED
+        vx::foundation::exit::FAILED
     })
 }
 

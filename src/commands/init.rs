@@ -3,8 +3,8 @@
 
 use std::io::Write;
 
-use vx::exit::{Error, OK};
-use vx::manifest::MANIFEST_FILE;
+use vx::files::manifest::MANIFEST_FILE;
+use vx::foundation::exit::{Error, OK};
 
 use crate::cli::InitArgs;
 
@@ -20,14 +20,15 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     }
     // A person's `mise.local.toml` is not the team's: `vx import` puts it into their
     // vx.local.toml once vx.toml exists.
-    let files: Vec<_> = vx::ops::import::found_in(&cwd)
+    let files: Vec<_> = vx::operations::ops::import::found_in(&cwd)
         .into_iter()
-        .filter(|(_, file, _)| !vx::import::is_personal(file))
+        .filter(|(_, file, _)| !vx::files::import::is_personal(file))
         .collect();
     if files.is_empty() {
-        let text = vx::manifest::edit::starter(&vx::manifest::platform::default_set());
-        vx::atomic::write(&path, text.as_bytes()).map_err(|e| {
-            Error::environment(vx::exit::Because::new(
+        let text =
+            vx::files::manifest::edit::starter(&vx::files::manifest::platform::default_set());
+        vx::foundation::atomic::write(&path, text.as_bytes()).map_err(|e| {
+            Error::environment(vx::foundation::exit::Because::new(
                 format!("cannot write {}", path.display()),
                 e,
             ))
@@ -35,7 +36,7 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
         // The user made this file: the hook and the shims apply what they add to it.
         // (A vx.toml imported from another manager's files is trusted by `vx trust`:
         // a stranger's mise.toml can carry an [env].)
-        let _ = vx::trust::set(&path, true);
+        let _ = vx::engine::trust::set(&path, true);
         let mut out = std::io::stdout().lock();
         writeln!(
             out,
@@ -48,30 +49,32 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
         )?;
         return Ok(OK);
     }
-    let request = vx::ops::import::Request {
+    let request = vx::operations::ops::import::Request {
         path: &path,
         existing: None,
-        layer: vx::ops::import::Layer::Project,
+        layer: vx::operations::ops::import::Layer::Project,
         files: &files,
         quiet: args.run.quiet,
         verbose: args.run.verbose,
         create: true,
     };
     // The names the files write are vx's runtimes and the user's.
-    let session =
-        vx::session::Session::outside(&vx::session::Opening::default().offline(args.offline));
-    let edited = vx::ops::import::edit(&session, &request)?;
-    if let Some((text, code)) = vx::present::import::unwritten(&edited, &super::note) {
+    let session = vx::operations::session::Session::outside(
+        &vx::operations::session::Opening::default().offline(args.offline),
+    );
+    let edited = vx::operations::ops::import::edit(&session, &request)?;
+    if let Some((text, code)) = vx::presentation::present::import::unwritten(&edited, &super::note)
+    {
         super::print(&text)?;
         return Ok(code);
     }
     // A lock that fails leaves no vx.toml and no vx.lock.
     let snapshot = super::request::snapshot(&path)?;
     let options = super::request::lock_options(&args.run.run_args(), false, args.offline);
-    let locked = vx::ops::import::write_and_lock(&edited, &options, &snapshot)?;
+    let locked = vx::operations::ops::import::write_and_lock(&edited, &options, &snapshot)?;
     // Said once it stands: a lock that failed put the files back.
     if locked.kept() {
-        super::print(&vx::present::import::imported(&edited))?;
+        super::print(&vx::presentation::present::import::imported(&edited))?;
     }
-    vx::present::import::settled(locked, &edited, &super::note)
+    vx::presentation::present::import::settled(locked, &edited, &super::note)
 }

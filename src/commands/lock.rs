@@ -1,11 +1,11 @@
 //! `vx lock`: record each tool's download per platform in `vx.lock`, downloading what
 //! the manifest gives no checksum for; `--check` only says whether that would change
-//! anything; `--dry-run` what it would record ([`vx::ops::lock`] does the work).
+//! anything; `--dry-run` what it would record ([`vx::operations::ops::lock`] does the work).
 
-use vx::exit::{Error, FAILED, OK};
-use vx::manifest::Platform;
-use vx::ops::lock as op;
-use vx::session::{Opening, Want};
+use vx::files::manifest::Platform;
+use vx::foundation::exit::{Error, FAILED, OK};
+use vx::operations::ops::lock as op;
+use vx::operations::session::{Opening, Want};
 
 use crate::cli::LockArgs;
 
@@ -30,7 +30,8 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
     let platforms = op::platforms(&args.platforms, manifest);
     if args.check {
         let checked = op::check(manifest, catalogue, existing.lock.as_ref(), &platforms);
-        let (text, fresh) = vx::present::lock::checked(&checked, &lock_path, &platforms);
+        let (text, fresh) =
+            vx::presentation::present::lock::checked(&checked, &lock_path, &platforms);
         super::print(&text)?;
         return Ok(if fresh { OK } else { FAILED });
     }
@@ -44,15 +45,18 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
             ..super::request::lock_options(&args.run, false, false)
         };
         let tools = op::dry_run(manifest, catalogue, lock, &platforms, &options)?;
-        super::print(&vx::present::lock::dry_run(&tools, args.run.json))?;
+        super::print(&vx::presentation::present::lock::dry_run(
+            &tools,
+            args.run.json,
+        ))?;
         return Ok(OK);
     }
-    let options = vx::ops::lock::Options {
+    let options = vx::operations::ops::lock::Options {
         store: args.store.clone(),
         ..super::request::lock_options(&args.run, args.allow_provenance_loss, false)
     };
     let report = op::relock_and_write(manifest, catalogue, &mut lock, &platforms, &options)?;
-    vx::present::lock::locked(&report, &lock_path, &platforms, &super::note);
+    vx::presentation::present::lock::locked(&report, &lock_path, &platforms, &super::note);
     if report.code == OK {
         let added = op::list_platforms(manifest, &args.platforms)?;
         if !added.is_empty() {

@@ -5,9 +5,9 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use vx::exit::{Error, FAILED, OK};
-use vx::ops::logs::{Found, LostNotes, TerminalText, find_task};
-use vx::session::{Opening, Want, locate};
+use vx::foundation::exit::{Error, FAILED, OK};
+use vx::operations::ops::logs::{Found, LostNotes, TerminalText, find_task};
+use vx::operations::session::{Opening, Want, locate};
 use vx_shm::registry;
 
 use crate::cli::LogsArgs;
@@ -25,7 +25,9 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
     // The project's last run, for a task no live run has: found, never opened (its
     // files are not read, so an untrusted clone's are no matter).
     let project = locate(&Opening::new(None, Want::Optional)).ok().flatten();
-    let kept = project.as_deref().and_then(vx::tasks::last_run::dir);
+    let kept = project
+        .as_deref()
+        .and_then(vx::projects::tasks::last_run::dir);
     let Found {
         run,
         index,

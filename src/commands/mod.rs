@@ -1,6 +1,6 @@
 //! One file per subcommand: each turns parsed arguments ([`crate::cli`]) into the
 //! library's settings, calls the library, and prints its report; a library error
-//! becomes a [`vx::exit::Error`] through `?` ([`vx::present::exit`]). This file keeps
+//! becomes a [`vx::foundation::exit::Error`] through `?` ([`vx::presentation::present::exit`]). This file keeps
 //! the terminal and output helpers they share; `request.rs` the conversions of
 //! arguments several commands make. Nothing in the library imports this
 //! layer.
@@ -46,8 +46,8 @@ pub mod x;
 
 use std::io::IsTerminal;
 
-use vx::report::Verbosity;
-use vx::sync::{Dashboard, Settings, Stream};
+use vx::parent::report::Verbosity;
+use vx::parent::sync::{Dashboard, Settings, Stream};
 
 use crate::cli::{DashboardArgs, RunArgs};
 
@@ -79,7 +79,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         progress_interval: args.progress_interval,
         width: report_width(Stream::Stdout),
         // The project's url_replacements and mirrors: set by the commands that have a
-        // manifest ([`vx::session::Session::checked_network`]).
+        // manifest ([`vx::operations::session::Session::checked_network`]).
         network: Default::default(),
         offline: false,
         save_to: None,
@@ -134,12 +134,14 @@ pub fn look() -> vx_tui::Look {
     vx_tui::Look { color }
 }
 
-/// Opens the project `opening` names ([`vx::session::Session::open`]): what it fetches
+/// Opens the project `opening` names ([`vx::operations::session::Session::open`]): what it fetches
 /// said on stderr, and the keys its manifest ignores; an error as its exit code says
-/// ([`vx::present::exit`]).
-pub fn open(opening: &vx::session::Opening) -> Result<vx::session::Session, vx::exit::Error> {
+/// ([`vx::presentation::present::exit`]).
+pub fn open(
+    opening: &vx::operations::session::Opening,
+) -> Result<vx::operations::session::Session, vx::foundation::exit::Error> {
     let progress = |line: &str| vx::note!("vx: {line}");
-    let session = vx::session::Session::open(opening, &progress)?;
+    let session = vx::operations::session::Session::open(opening, &progress)?;
     if session.is_project()
         && let Some(note) = session.manifest().and_then(|m| m.ignored_note())
     {
@@ -150,8 +152,8 @@ pub fn open(opening: &vx::session::Opening) -> Result<vx::session::Session, vx::
     if session.is_project()
         && let Some(manifest) = session.manifest()
     {
-        let said = vx::manifest::in_place::said_dir();
-        for line in vx::manifest::in_place::unsaid(manifest, said.as_deref()) {
+        let said = vx::files::manifest::in_place::said_dir();
+        for line in vx::files::manifest::in_place::unsaid(manifest, said.as_deref()) {
             vx::note!("vx: {}: {line}", manifest.path.display());
         }
     }
@@ -161,31 +163,34 @@ pub fn open(opening: &vx::session::Opening) -> Result<vx::session::Session, vx::
 /// [`open`] of a manifest the command read (or edited in memory): its runtime
 /// declarations read as `opening` says.
 pub fn open_manifest(
-    manifest: vx::manifest::Manifest,
-    opening: &vx::session::Opening,
-) -> Result<vx::session::Session, vx::exit::Error> {
+    manifest: vx::files::manifest::Manifest,
+    opening: &vx::operations::session::Opening,
+) -> Result<vx::operations::session::Session, vx::foundation::exit::Error> {
     let progress = |line: &str| vx::note!("vx: {line}");
-    Ok(vx::session::Session::with_manifest(
+    Ok(vx::operations::session::Session::with_manifest(
         manifest, opening, &progress,
     )?)
 }
 
-/// Makes vx's shims follow `store` ([`vx::shims::follow`]), saying on stderr why
+/// Makes vx's shims follow `store` ([`vx::projects::shims::follow`]), saying on stderr why
 /// they could not; the command's own result stands.
 pub fn refresh_shims(store: &std::path::Path) {
-    if let Err(e) = vx::shims::follow(store) {
+    if let Err(e) = vx::projects::shims::follow(store) {
         vx::note!("vx: {e}: {}", e.source);
     }
 }
 
 /// Writes `text` to stdout whole; a closed stdout is an environment error (exit 1).
-pub fn print(text: &str) -> Result<(), vx::exit::Error> {
+pub fn print(text: &str) -> Result<(), vx::foundation::exit::Error> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| {
-            vx::exit::Error::environment(vx::exit::Because::new("cannot write to stdout", e))
+            vx::foundation::exit::Error::environment(vx::foundation::exit::Because::new(
+                "cannot write to stdout",
+                e,
+            ))
         })
 }
 
@@ -195,17 +200,17 @@ pub fn progress(line: &str) {
 }
 
 /// Puts back what `snapshot` took, saying so.
-pub fn restore(snapshot: &vx::ops::snapshot::Snapshot) {
-    vx::present::edit::restored(&snapshot.restore(), &note);
+pub fn restore(snapshot: &vx::operations::ops::snapshot::Snapshot) {
+    vx::presentation::present::edit::restored(&snapshot.restore(), &note);
 }
 
 /// `result` as it is, the files of `snapshot` put back first unless it is a success
 /// (exit 0).
 pub fn unless_ok(
-    snapshot: vx::ops::snapshot::Snapshot,
-    result: Result<i32, vx::exit::Error>,
-) -> Result<i32, vx::exit::Error> {
-    if !matches!(result, Ok(vx::exit::OK)) {
+    snapshot: vx::operations::ops::snapshot::Snapshot,
+    result: Result<i32, vx::foundation::exit::Error>,
+) -> Result<i32, vx::foundation::exit::Error> {
+    if !matches!(result, Ok(vx::foundation::exit::OK)) {
         restore(&snapshot);
     }
     result
@@ -226,18 +231,22 @@ pub fn note(line: &str) {
     vx::note!("{line}");
 }
 
-/// What an exec target says ([`vx::ops::target::Say`]): its lines on stderr, a sync's
-/// re-locking ([`vx::present::lock::relocked`]), and the shims refreshed after an
+/// What an exec target says ([`vx::operations::ops::target::Say`]): its lines on stderr, a sync's
+/// re-locking ([`vx::presentation::present::lock::relocked`]), and the shims refreshed after an
 /// install.
 pub struct Said;
 
-impl vx::ops::target::Say for Said {
+impl vx::operations::ops::target::Say for Said {
     fn note(&self, line: &str) {
         note(line);
     }
 
-    fn relocked(&self, report: &vx::project::LockReport, manifest: &vx::manifest::Manifest) {
-        vx::present::lock::relocked(report, manifest, &note);
+    fn relocked(
+        &self,
+        report: &vx::projects::project::LockReport,
+        manifest: &vx::files::manifest::Manifest,
+    ) {
+        vx::presentation::present::lock::relocked(report, manifest, &note);
     }
 
     fn installed(&self, store: &std::path::Path) {

@@ -2,18 +2,20 @@
 //! the newest its constraint allows, and the newest there is. Exit 0 whatever is
 //! outdated: it informs, `vx upgrade` acts; a network that fails is exit 1, said.
 
-use vx::exit::{Error, OK};
+use vx::foundation::exit::{Error, OK};
 
 use crate::cli::OutdatedArgs;
 
 /// Runs `vx outdated`.
 pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
-    let session = super::open(&vx::session::Opening::new(
+    let session = super::open(&vx::operations::session::Opening::new(
         args.manifest.as_deref(),
-        vx::session::Want::Project,
+        vx::operations::session::Want::Project,
     ))?;
-    let tools = vx::ops::outdated::outdated(&session, args.json)?;
+    let tools = vx::operations::ops::outdated::outdated(&session, args.json)?;
     let manifest = &session.project()?.path;
-    super::print(&vx::present::outdated::text(&tools, manifest, args.json))?;
+    super::print(&vx::presentation::present::outdated::text(
+        &tools, manifest, args.json,
+    ))?;
     Ok(OK)
 }

@@ -1,17 +1,17 @@
 //! `vx prune [--dry-run] [--all]`: removes the store's versions that no project using
 //! the store pins, the work directories of installs that were killed, and downloads
 //! interrupted more than a week ago (`<store>/.partial`, see
-//! [`vx::install::partial`]; a recent one is kept for the next sync to continue),
+//! [`vx::engine::install::partial`]; a recent one is kept for the next sync to continue),
 //! printing what goes and how much it frees.
 //!
 //! The store is shared: a version this project does not use is kept while another
 //! project that synced into the store (or the global toolset) pins it
-//! ([`vx::tracked::pins`]); `--all` removes it regardless. `--dry-run` also says what
+//! ([`vx::engine::tracked::pins`]); `--all` removes it regardless. `--dry-run` also says what
 //! is kept and who keeps it. A prune waits for no sync: while one runs, it refuses
 //! (exit 1) rather than race it.
 
-use vx::exit::Error;
-use vx::ops::prune::{self, Request};
+use vx::foundation::exit::Error;
+use vx::operations::ops::prune::{self, Request};
 use vx_tui::text::sanitize;
 
 use crate::cli::PruneArgs;
@@ -19,8 +19,11 @@ use crate::cli::PruneArgs;
 /// Runs `vx prune`.
 pub fn run(args: &PruneArgs) -> Result<i32, Error> {
     let session = super::open(
-        &vx::session::Opening::new(args.project.manifest.as_deref(), vx::session::Want::Project)
-            .store(args.project.store.as_deref()),
+        &vx::operations::session::Opening::new(
+            args.project.manifest.as_deref(),
+            vx::operations::session::Want::Project,
+        )
+        .store(args.project.store.as_deref()),
     )?;
     let request = Request {
         dry_run: args.dry_run,
@@ -32,13 +35,16 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
     for failure in failures {
         vx::note!("vx: {}", sanitize(&Error::failed(failure).report()));
     }
-    super::print(&vx::present::prune::text(&report, args.dry_run))?;
+    super::print(&vx::presentation::present::prune::text(
+        &report,
+        args.dry_run,
+    ))?;
     if !args.dry_run && !report.nothing {
         // The commands of what was removed lose their shims.
         super::refresh_shims(&report.store);
     }
     Ok(match failed {
-        true => vx::exit::FAILED,
-        false => vx::exit::OK,
+        true => vx::foundation::exit::FAILED,
+        false => vx::foundation::exit::OK,
     })
 }

@@ -5,13 +5,13 @@
 use std::io::Write;
 
 use serde_json::json;
-use vx::exit::{Error, OK};
-use vx::ops::board::{self, Seen};
-use vx::report::table;
+use vx::foundation::exit::{Error, OK};
+use vx::operations::ops::board::{self, Seen};
+use vx::parent::report::table;
 use vx_shm::{now_unix_ms, registry};
 
 use crate::cli::PsArgs;
-use vx::report::boards::{print_run, run_json};
+use vx::parent::report::boards::{print_run, run_json};
 
 /// Runs `vx ps`.
 pub fn run(args: &PsArgs) -> Result<i32, Error> {
@@ -47,8 +47,8 @@ pub fn run(args: &PsArgs) -> Result<i32, Error> {
                 )?;
             }
             Seen::Sync(board) => {
-                let width = super::report_width(vx::sync::Stream::Stdout);
-                vx::present::board::sync(&mut out, &board, alive, now, width)?;
+                let width = super::report_width(vx::parent::sync::Stream::Stdout);
+                vx::presentation::present::board::sync(&mut out, &board, alive, now, width)?;
             }
         }
     }

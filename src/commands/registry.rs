@@ -1,12 +1,12 @@
 //! `vx registry show NAME` (a package as vx reads it, per platform) and `vx registry
 //! update` (the project moves to the standard registry's newest release, recorded in
-//! vx.lock): [`vx::ops::registry`].
+//! vx.lock): [`vx::operations::ops::registry`].
 
 use std::io::Write;
 
-use vx::exit::{Error, OK};
-use vx::ops::registry;
-use vx::session::{Opening, Want};
+use vx::foundation::exit::{Error, OK};
+use vx::operations::ops::registry;
+use vx::operations::session::{Opening, Want};
 use vx_tui::text::sanitize;
 
 use crate::cli::RegistryCommand;

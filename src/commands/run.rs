@@ -1,6 +1,6 @@
 //! `vx run [FLAGS] [TASK [ARGS...] [::: TASK [ARGS...]]...]`: runs tasks of vx.toml's
 //! `[tasks]` (`[scripts]` is their old name) and the project's file tasks
-//! (`.vx/tasks/`), with what they depend on, in parallel ([`vx::tasks`]); alone, lists
+//! (`.vx/tasks/`), with what they depend on, in parallel ([`vx::projects::tasks`]); alone, lists
 //! them. Missing tools are installed first, as for `vx exec` (unless `--offline`,
 //! `--no-install` or `[settings] auto_install = false`).
 //!
@@ -15,12 +15,12 @@
 
 use std::io::{IsTerminal, Write};
 
-use vx::exit::Error;
-use vx::ops::run::{self, Answer, Ended, Prepared, Shown};
-use vx::tasks::model::Task;
-use vx::tasks::output::Mode;
-use vx::tasks::runner;
-use vx::tasks::views::{Live, Viewing};
+use vx::foundation::exit::Error;
+use vx::operations::ops::run::{self, Answer, Ended, Prepared, Shown};
+use vx::projects::tasks::model::Task;
+use vx::projects::tasks::output::Mode;
+use vx::projects::tasks::runner;
+use vx::projects::tasks::views::{Live, Viewing};
 use vx_tui::text::sanitize;
 
 use crate::cli::{ScriptArgs, TaskGuardArgs};
@@ -32,11 +32,14 @@ const FPS: u32 = 15;
 /// vx's place or run by [`run::execute`] in the live view a terminal gets.
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     // `--offline`, or a task of an offline run starting this one (`VX_OFFLINE=1`).
-    let offline = args.offline || vx::resolution::network::offline_env();
+    let offline = args.offline || vx::engine::resolution::network::offline_env();
     // The one call that opens the project.
     let session = super::open(
-        &vx::session::Opening::new(args.project.manifest.as_deref(), vx::session::Want::Project)
-            .offline(offline),
+        &vx::operations::session::Opening::new(
+            args.project.manifest.as_deref(),
+            vx::operations::session::Want::Project,
+        )
+        .offline(offline),
     )?;
     let settings = super::install_settings();
     let note = |line: &str| vx::note!("{line}");
@@ -70,18 +73,18 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let graph = match run::prepare(&session, &request)? {
         Prepared::List(tasks) => {
             let manifest = &session.project()?.path;
-            let text = vx::present::run::tasks(manifest, &tasks, &super::note);
+            let text = vx::presentation::present::run::tasks(manifest, &tasks, &super::note);
             std::io::stdout().write_all(text.as_bytes())?;
-            return Ok(vx::exit::OK);
+            return Ok(vx::foundation::exit::OK);
         }
         Prepared::Help(text) => {
             std::io::stdout().write_all(text.as_bytes())?;
-            return Ok(vx::exit::OK);
+            return Ok(vx::foundation::exit::OK);
         }
         Prepared::Keys(documents) => {
-            let text = vx::present::run::key_documents(&documents);
+            let text = vx::presentation::present::run::key_documents(&documents);
             std::io::stdout().write_all(text.as_bytes())?;
-            return Ok(vx::exit::OK);
+            return Ok(vx::foundation::exit::OK);
         }
         Prepared::Foreground(lone) => {
             let run::Lone {
@@ -91,14 +94,14 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             } = *lone;
             // The shell lives until the task has run (or vx is replaced): its `#!`
             // scripts are files it owns.
-            let failed = vx::tasks::foreground::run(&task, commands);
+            let failed = vx::projects::tasks::foreground::run(&task, commands);
             drop(shell);
             return Err(failed.into());
         }
         Prepared::Graph(graph) => graph,
     };
     let mode = graph.mode;
-    let interrupt = vx::signals::Interrupt::register().map_err(Error::environment)?;
+    let interrupt = vx::foundation::signals::Interrupt::register().map_err(Error::environment)?;
     // On a terminal (and no output flag), a live view reads the run from its board.
     let viewing = live_view(args, mode).map(|live| Viewing {
         live,
@@ -115,7 +118,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     };
     match run::execute(*graph, viewing.as_ref(), &interrupt, &done, &note)? {
         Ended::Ran(outcome) => Ok(report(&outcome, mode)),
-        Ended::Watched => Ok(vx::exit::INTERRUPTED),
+        Ended::Watched => Ok(vx::foundation::exit::INTERRUPTED),
     }
 }
 
@@ -134,10 +137,10 @@ fn live_view(args: &ScriptArgs, mode: Option<Mode>) -> Option<Live> {
     (mode.is_none() && terminal).then_some(Live::Inline)
 }
 
-/// `vx task-guard`: see [`vx::tasks::guard`].
+/// `vx task-guard`: see [`vx::projects::tasks::guard`].
 #[cfg(unix)]
 pub fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
-    Ok(vx::tasks::guard::run(
+    Ok(vx::projects::tasks::guard::run(
         args.parent,
         std::time::Duration::from_millis(args.grace_ms),
         args.scan,

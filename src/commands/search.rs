@@ -3,20 +3,24 @@
 //! hold TERM, best matches first.
 
 use crate::cli::SearchArgs;
-use vx::exit::{Error, FAILED, OK};
+use vx::foundation::exit::{Error, FAILED, OK};
 
 /// Runs `vx search`: exit 0 with results, 1 with none.
 pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     let session = super::open(
-        &vx::session::Opening::new(args.manifest.as_deref(), vx::session::Want::Optional)
-            .offline(args.offline),
+        &vx::operations::session::Opening::new(
+            args.manifest.as_deref(),
+            vx::operations::session::Want::Optional,
+        )
+        .offline(args.offline),
     )?;
-    let searched = vx::ops::search::search(&session, &args.term, args.json)?;
+    let searched = vx::operations::ops::search::search(&session, &args.term, args.json)?;
     for problem in &searched.problems {
         vx::note!("vx: warning: not searched: {problem}");
     }
     let found = &searched.found;
-    let text = vx::present::search::text(found, searched.runtimes, &args.term, args.json);
+    let text =
+        vx::presentation::present::search::text(found, searched.runtimes, &args.term, args.json);
     super::print(&text)?;
     Ok(if found.is_empty() { FAILED } else { OK })
 }

@@ -1,5 +1,5 @@
 //! `vx self info [--json] | update [VERSION] [--check] [--allow-downgrade] [--force] |
-//! uninstall [--yes]`: vx itself ([`vx::self_update`]). `update` refuses a vx that a
+//! uninstall [--yes]`: vx itself ([`vx::engine::self_update`]). `update` refuses a vx that a
 //! package manager owns (with that manager's command) or that no installer placed
 //! (unless `--force`) before it fetches anything; the release is checked by the library
 //! before anything is replaced; a running daemon keeps the old image and is named.
@@ -7,9 +7,9 @@
 use std::io::{IsTerminal, Write};
 
 use serde_json::json;
-use vx::build_info;
-use vx::exit::{Error, OK};
-use vx::self_update::own::{self, Whereabouts};
+use vx::engine::self_update::own::{self, Whereabouts};
+use vx::foundation::build_info;
+use vx::foundation::exit::{Error, OK};
 
 use crate::cli::{SelfCommand, SelfUpdateArgs};
 
@@ -30,7 +30,7 @@ fn out(text: &str) -> Result<(), Error> {
 
 fn info(json: bool) -> Result<i32, Error> {
     let here = Whereabouts::find()?;
-    out(&vx::present::self_update::info(&here, json)).map(|()| OK)
+    out(&vx::presentation::present::self_update::info(&here, json)).map(|()| OK)
 }
 
 fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
@@ -64,8 +64,8 @@ fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
 
 /// Says when a daemon runs: it keeps the old binary's image until restarted.
 fn tell_daemon() {
-    let paths = vx::daemon::Paths::from_env();
-    if let vx::daemon::LockState::Held(pid) = paths.lock_state() {
+    let paths = vx::ways_in::daemon::Paths::from_env();
+    if let vx::ways_in::daemon::LockState::Held(pid) = paths.lock_state() {
         let pid = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
         vx::note!(
             "vx: the vx daemon{pid} still runs the old vx: restart it with `vx daemon stop && vx daemon start`"
@@ -93,5 +93,5 @@ fn self_uninstall(yes: bool) -> Result<i32, Error> {
         }
     }
     let done = own::uninstall(&here)?;
-    out(&vx::present::self_update::uninstalled(&done)).map(|()| OK)
+    out(&vx::presentation::present::self_update::uninstalled(&done)).map(|()| OK)
 }

@@ -1,10 +1,10 @@
 //! `vx sync`: install every tool of a manifest (or the demo's), in parallel, checked
 //! against and recorded in `vx.lock`.
 
-use vx::exit::Error;
-use vx::ops::sync;
-use vx::project::LockMode;
-use vx::session::{Opening, Want};
+use vx::foundation::exit::Error;
+use vx::operations::ops::sync;
+use vx::operations::session::{Opening, Want};
+use vx::projects::project::LockMode;
 
 use crate::cli::SyncArgs;
 
@@ -15,7 +15,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     settings.allow_unverified = args.install.allow_unverified;
     settings.read_timeout_secs = Some(args.install.read_timeout);
     if args.demo {
-        return vx::demo::run(&settings).map_err(Error::environment);
+        return vx::projects::demo::run(&settings).map_err(Error::environment);
     }
     let explicit = which_manifest(args)?;
     let session = super::open(
@@ -42,13 +42,13 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         remember_failures: true,
     };
     let planned = sync::plan(&session, &request)?;
-    vx::present::lock::not_here(&planned.not_here, &super::note);
+    vx::presentation::present::lock::not_here(&planned.not_here, &super::note);
     if let Some(line) = &planned.locked_here {
         vx::note!("{line}");
     }
     let report = planned.run()?;
     let manifest = session.project()?;
-    vx::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
+    vx::presentation::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
     super::refresh_shims(&report.store);
     let mut code = report.outcome.code;
     if manifest.environment.python_venv.is_some() {
@@ -56,7 +56,8 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
             .own_toolchain(&report.store)
             .map_err(|e| e.to_string())
             .and_then(|chain| {
-                vx::ops::target::ensure_venv(Some(manifest), &chain).map_err(|e| e.to_string())
+                vx::operations::ops::target::ensure_venv(Some(manifest), &chain)
+                    .map_err(|e| e.to_string())
             });
         match made {
             Ok(Some(line)) => vx::note!("{line}"),
@@ -74,7 +75,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
 /// from here and the global toolset exists (said on stderr); `None`: the project's,
 /// found as every command finds it.
 fn which_manifest(args: &SyncArgs) -> Result<Option<std::path::PathBuf>, Error> {
-    use vx::manifest::global;
+    use vx::files::manifest::global;
     if args.global {
         return global::existing().map(Some).ok_or_else(|| {
             Error::usage(format!(
@@ -90,7 +91,7 @@ fn which_manifest(args: &SyncArgs) -> Result<Option<std::path::PathBuf>, Error> 
         return Ok(None);
     }
     let opening = Opening::new(None, Want::Optional).cwd(&super::request::cwd()?);
-    match vx::session::locate(&opening) {
+    match vx::operations::session::locate(&opening) {
         Ok(None) => Ok(global::existing().inspect(|g| {
             vx::note!(
                 "vx: no vx.toml here or above: syncing the global toolset ({})",

@@ -3,15 +3,18 @@
 //! registry package's from its GitHub releases (else tags). TOOL is a tool of vx.toml
 //! (its name there), a runtime (`node`) or any registry name.
 
-use vx::exit::{Error, OK};
+use vx::foundation::exit::{Error, OK};
 
 use crate::cli::VersionsArgs;
 
 /// Runs `vx versions`.
 pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
     let session = super::open(
-        &vx::session::Opening::new(args.manifest.as_deref(), vx::session::Want::Optional)
-            .offline(args.offline),
+        &vx::operations::session::Opening::new(
+            args.manifest.as_deref(),
+            vx::operations::session::Want::Optional,
+        )
+        .offline(args.offline),
     )?;
     let net = session.network(args.json)?;
     let resolver = session.resolver(&net)?;
@@ -25,7 +28,8 @@ pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
     let locked = listed
         .and_then(|t| session.lock()?.tools.get(&t.name).cloned())
         .and_then(|e| e.tag.clone());
-    let text = vx::present::versions::text(&found, &versions, locked.as_deref(), args.json);
+    let text =
+        vx::presentation::present::versions::text(&found, &versions, locked.as_deref(), args.json);
     super::print(&text)?;
     Ok(OK)
 }

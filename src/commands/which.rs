@@ -3,7 +3,7 @@
 //! `PATH`. A project tool that would provide it but is not installed is an error (exit
 //! 1) saying to run `vx sync`.
 //!
-//! The quick answers first: a running daemon's ([`vx::daemon::active::ActiveTools`]; measured
+//! The quick answers first: a running daemon's ([`vx::ways_in::daemon::active::ActiveTools`]; measured
 //! faster than the record at 300 tools, the same at 10: docs/BENCHMARKS.md,
 //! "Daemon"), else the project's recorded activation while nothing it was made from
 //! changed; a command neither finds is looked up in full (the daemon may not have seen
@@ -13,11 +13,11 @@ use std::ffi::OsStr;
 use std::io::Write;
 use std::path::PathBuf;
 
-use vx::exit::Error;
-use vx::toolchain::search;
+use vx::foundation::exit::Error;
+use vx::projects::toolchain::search;
 
 use crate::cli::WhichArgs;
-use vx::daemon::active::{self, ActiveTools, Need, Quick, Request};
+use vx::ways_in::daemon::active::{self, ActiveTools, Need, Quick, Request};
 
 /// Runs `vx which`.
 pub fn run(args: &WhichArgs) -> Result<i32, Error> {
@@ -40,9 +40,9 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
         // looked up in full.
         Quick::Tools(_) => None,
     };
-    let session = super::open(&vx::session::Opening::new(
+    let session = super::open(&vx::operations::session::Opening::new(
         manifest_arg,
-        vx::session::Want::ProjectOrGlobal,
+        vx::operations::session::Want::ProjectOrGlobal,
     ))?;
     let tools = active::full(&session, &store, sources.as_ref())?;
     match tools.find(command) {
@@ -58,7 +58,7 @@ fn outside(command: &OsStr, tools: &ActiveTools) -> Result<PathBuf, Error> {
     let provider = tools.missing.iter().find(|(_, commands)| {
         commands
             .iter()
-            .any(|c| vx::platform::fs::same_command(c, name))
+            .any(|c| vx::foundation::platform::fs::same_command(c, name))
     });
     if let Some((said, _)) = provider {
         return Err(Error::failed(said.clone()));
@@ -66,11 +66,11 @@ fn outside(command: &OsStr, tools: &ActiveTools) -> Result<PathBuf, Error> {
     if let Some(tool) = tools
         .not_here
         .iter()
-        .find(|t| vx::platform::fs::same_command(t, name))
+        .find(|t| vx::foundation::platform::fs::same_command(t, name))
     {
         return Err(Error::failed(format!(
             "{tool} is not for {} (its `os` in vx.toml leaves it out)",
-            vx::manifest::Platform::current()
+            vx::files::manifest::Platform::current()
         )));
     }
     // As `vx exec` searches: the project's `[settings] path`, then the inherited PATH.
@@ -90,5 +90,5 @@ fn print(exe: PathBuf) -> Result<i32, Error> {
     let mut out = std::io::stdout().lock();
     out.write_all(exe.as_os_str().as_encoded_bytes())?;
     out.write_all(b"\n")?;
-    Ok(vx::exit::OK)
+    Ok(vx::foundation::exit::OK)
 }

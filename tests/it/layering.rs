@@ -49,21 +49,33 @@ impl std::str::FromStr for Floor {
 
 /// Room → floor, from the table under `## Floors of the library`.
 fn floors() -> BTreeMap<String, Floor> {
-    let text = std::fs::read_to_string(Path::new(ROOT).join("docs/ARCHITECTURE.md"))
-        .expect("docs/ARCHITECTURE.md");
-    floors_of(&text)
+    floors_of(&architecture())
 }
 
-fn floors_of(text: &str) -> BTreeMap<String, Floor> {
+/// Room → the folder of `src/` that holds its floor (`install` → `engine`), from the
+/// same table.
+fn folders() -> BTreeMap<String, String> {
+    folders_of(&architecture())
+}
+
+fn architecture() -> String {
+    std::fs::read_to_string(Path::new(ROOT).join("docs/ARCHITECTURE.md"))
+        .expect("docs/ARCHITECTURE.md")
+}
+
+/// The rows of the table under `## Floors of the library`: each floor, the folder that
+/// holds it (`| 5.2 the engine | `engine/` | `child`, … |`; a table without the folder
+/// column places its rooms at the top of `src/`, as the checker's own small libraries
+/// do) and its rooms.
+fn rows_of(text: &str) -> Vec<(Floor, Option<String>, Vec<String>)> {
     let start = text
         .find("\n## Floors of the library\n")
         .expect("a `## Floors of the library` section");
     let body = &text[start + 1..];
     let body = &body[..body[3..].find("\n## ").map_or(body.len(), |end| end + 3)];
-    let mut rooms = BTreeMap::new();
+    let mut rows = Vec::new();
     for line in body.lines() {
         let cells: Vec<&str> = line.split('|').map(str::trim).collect();
-        // | N.M name | `room`, `room` |
         let Some(floor) = cells
             .get(1)
             .and_then(|c| c.split_whitespace().next())
@@ -71,26 +83,79 @@ fn floors_of(text: &str) -> BTreeMap<String, Floor> {
         else {
             continue;
         };
-        for room in cells[2].split(',') {
-            let room = room.trim().trim_matches('`');
-            let before = rooms.insert(room.to_owned(), floor);
+        let unquote = |cell: &str| {
+            cell.trim()
+                .trim_matches('`')
+                .trim_end_matches('/')
+                .to_owned()
+        };
+        let (folder, rooms) = match cells.len() {
+            // | floor | `folder/` | `room`, `room` |
+            5.. => (Some(unquote(cells[2])), cells[3]),
+            _ => (None, cells[2]),
+        };
+        let rooms = rooms.split(',').map(unquote).collect();
+        rows.push((floor, folder, rooms));
+    }
+    assert!(!rows.is_empty(), "the floors table has no rows");
+    rows
+}
+
+fn floors_of(text: &str) -> BTreeMap<String, Floor> {
+    let mut rooms = BTreeMap::new();
+    for (floor, _, names) in rows_of(text) {
+        for room in names {
+            let before = rooms.insert(room.clone(), floor);
             assert!(before.is_none(), "{room} is on two floors");
         }
     }
-    assert!(!rooms.is_empty(), "the floors table has no rows");
     rooms
 }
 
-/// The modules `src/lib.rs` declares, whatever their visibility, inline or in files
-/// (read with `syn`, so `mod x;` and `pub(crate) mod y { }` are seen as `pub mod z;` is).
-fn library_modules() -> Vec<String> {
-    let text = std::fs::read_to_string(Path::new(ROOT).join("src/lib.rs")).unwrap();
-    modules_of(&text)
+fn folders_of(text: &str) -> BTreeMap<String, String> {
+    rows_of(text)
+        .into_iter()
+        .filter_map(|(_, folder, rooms)| Some((folder?, rooms)))
+        .flat_map(|(folder, rooms)| rooms.into_iter().map(move |r| (r, folder.clone())))
+        .collect()
+}
+
+/// A module path with its floor's folder left out (`[engine, install, fetch]` →
+/// `[install, fetch]`; a floor's own module `[engine]` → `[]`, as the crate root): room
+/// names are unique across floors, so the rules speak of rooms whatever folder holds
+/// them, and a path written through a floor (`crate::engine::install`, or an alias of
+/// `crate::engine`) counts as the room it reaches.
+fn unfold(path: &[String], folders: &BTreeSet<&str>) -> Vec<String> {
+    match path.first() {
+        Some(first) if folders.contains(first.as_str()) => path[1..].to_vec(),
+        _ => path.to_vec(),
+    }
+}
+
+/// The rooms of the library as its files declare them: each floor's folder a module of
+/// `src/lib.rs`, each room a module of its floor's `mod.rs` (read with `syn`, so
+/// `mod x;` and `pub(crate) mod y { }` are seen as `pub mod z;` is), as (folder, room).
+fn library_modules() -> Vec<(String, String)> {
+    let src = Path::new(ROOT).join("src");
+    let text = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    let mut out = Vec::new();
+    for folder in modules_of(&text) {
+        let floor =
+            std::fs::read_to_string(src.join(&folder).join("mod.rs")).unwrap_or_else(|_| {
+                panic!("src/lib.rs declares `{folder}`, which has no src/{folder}/mod.rs")
+            });
+        out.extend(
+            modules_of(&floor)
+                .into_iter()
+                .map(|room| (folder.clone(), room)),
+        );
+    }
+    out
 }
 
 fn modules_of(text: &str) -> Vec<String> {
     syn::parse_file(text)
-        .expect("src/lib.rs parses")
+        .expect("a module file of the crate parses")
         .items
         .iter()
         .filter_map(|item| match item {
@@ -141,6 +206,8 @@ struct Source {
 /// make names `crate::…`) and the rooms' files (the binary's `main`, `cli`, `commands`
 /// and its test-only modules sit above every floor and are left out).
 fn library(floors: &BTreeMap<String, Floor>) -> Vec<Source> {
+    let folders = folders();
+    let folders: BTreeSet<&str> = folders.values().map(String::as_str).collect();
     let src = Path::new(ROOT).join("src");
     let mut files = Vec::new();
     sources(&src, &mut files);
@@ -148,15 +215,18 @@ fn library(floors: &BTreeMap<String, Floor>) -> Vec<Source> {
     let mut out = Vec::new();
     for file in files {
         let rel = file.strip_prefix(&src).unwrap().to_path_buf();
-        let module = module_path(&rel);
-        let root = rel == Path::new("lib.rs");
+        let written = module_path(&rel);
+        let module = unfold(&written, &folders);
+        // The crate root and each floor's `mod.rs` declare rooms; what their `use`s
+        // bind is followed like the root's.
+        let root = module.is_empty() && (rel == Path::new("lib.rs") || written.len() == 1);
         if !root && !module.first().is_some_and(|room| floors.contains_key(room)) {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
-        let scanned = scan::scan(&text, &module)
+        let scanned = scan::scan(&text, &written)
             .unwrap_or_else(|e| panic!("src/{} does not parse: {e}", rel.display()));
-        out.push((rel, module, scanned));
+        out.push((rel, module, unfolded(scanned, &folders)));
     }
     // A file is test-only when a `#[cfg(test)] mod` of its own or of a module above
     // it says so (`#[cfg(test)] mod tests;` → `tests.rs`).
@@ -184,6 +254,24 @@ fn library(floors: &BTreeMap<String, Floor>) -> Vec<Source> {
             }
         })
         .collect()
+}
+
+/// `scanned` with every path it holds [`unfold`]ed.
+fn unfolded(mut scanned: scan::Scanned, folders: &BTreeSet<&str>) -> scan::Scanned {
+    for import in &mut scanned.imports {
+        import.path = unfold(&import.path, folders);
+    }
+    for (name, target) in &mut scanned.bindings {
+        *name = unfold(name, folders);
+        *target = unfold(target, folders);
+    }
+    for (_, module) in &mut scanned.exported_macros {
+        *module = unfold(module, folders);
+    }
+    for module in &mut scanned.test_modules {
+        *module = unfold(module, folders);
+    }
+    scanned
 }
 
 /// What the rules found, each a line naming the file and the path it names.
@@ -380,20 +468,39 @@ fn way<N: Ord + Copy>(edges: &BTreeMap<N, BTreeMap<N, String>>, from: N, to: N) 
 
 #[test]
 fn every_library_module_is_on_one_floor_of_the_architecture() {
-    let floors = floors();
+    let (floors, folders) = (floors(), folders());
     let modules = library_modules();
-    let unplaced: Vec<&String> = modules
+    let misplaced: Vec<String> = modules
         .iter()
-        .filter(|m| !floors.contains_key(*m))
+        .filter(|(folder, room)| folders.get(room) != Some(folder))
+        .map(
+            |(folder, room)| match (floors.get(room), folders.get(room)) {
+                (Some(floor), Some(home)) => {
+                    format!("src/{folder}/{room} (floor {floor} is src/{home}/)")
+                }
+                _ => format!("src/{folder}/{room} (on no floor)"),
+            },
+        )
         .collect();
     assert!(
-        unplaced.is_empty(),
-        "modules of src/lib.rs that docs/ARCHITECTURE.md's floors do not place: {unplaced:?}"
+        misplaced.is_empty(),
+        "rooms outside the folder of their floor in docs/ARCHITECTURE.md: {misplaced:?}"
     );
-    let stale: Vec<&String> = floors.keys().filter(|r| !modules.contains(r)).collect();
+    let stale: Vec<&String> = floors
+        .keys()
+        .filter(|r| !modules.iter().any(|(_, room)| room == *r))
+        .collect();
     assert!(
         stale.is_empty(),
-        "rooms in docs/ARCHITECTURE.md's floors that src/lib.rs does not declare: {stale:?}"
+        "rooms in docs/ARCHITECTURE.md's floors that no floor's mod.rs declares: {stale:?}"
+    );
+    let unfoldered: Vec<&String> = floors
+        .keys()
+        .filter(|r| !folders.contains_key(*r))
+        .collect();
+    assert!(
+        unfoldered.is_empty(),
+        "rooms whose floor names no folder: {unfoldered:?}"
     );
 }
 
@@ -458,9 +565,11 @@ fn rooms_below_the_engine_use_vx_text_not_the_dashboard() {
     sources(&src, &mut files);
     files.sort();
     let mut found = Vec::new();
+    let folders = folders();
+    let folders: BTreeSet<&str> = folders.values().map(String::as_str).collect();
     for file in files {
         let rel = file.strip_prefix(&src).unwrap();
-        let module = module_path(rel);
+        let module = unfold(&module_path(rel), &folders);
         let Some(&floor) = module.first().and_then(|room| floors.get(room)) else {
             continue;
         };
@@ -481,17 +590,25 @@ fn rooms_below_the_engine_use_vx_text_not_the_dashboard() {
     );
 }
 
-/// A small library for the checker's own tests: files by module path and text.
+/// A small library for the checker's own tests: files by module path and text, its
+/// rooms at the top of `src/`.
 fn library_of(files: &[(&str, &str)]) -> Vec<Source> {
+    folded_library_of(files, &BTreeMap::new())
+}
+
+/// A small library whose rooms sit in their floors' folders (`folders`, room → folder),
+/// read as [`library`] reads the real one.
+fn folded_library_of(files: &[(&str, &str)], folders: &BTreeMap<String, String>) -> Vec<Source> {
+    let folders: BTreeSet<&str> = folders.values().map(String::as_str).collect();
     files
         .iter()
         .map(|(rel, text)| {
-            let module = module_path(Path::new(rel));
-            let scanned = scan::scan(text, &module).unwrap();
+            let written = module_path(Path::new(rel));
+            let scanned = scan::scan(text, &written).unwrap();
             Source {
                 rel: PathBuf::from(rel),
-                module,
-                scanned,
+                module: unfold(&written, &folders),
+                scanned: unfolded(scanned, &folders),
             }
         })
         .collect()
@@ -513,6 +630,62 @@ fn the_checker_fails_a_grouped_upward_import() {
     let found = check(&files, &floors);
     assert_eq!(found.upward.len(), 2, "{found:?}");
     assert!(found.upward[0].contains("net (floor 1) names install (floor 2)"));
+}
+
+const FOLDED_FLOORS: &str = "# x\n\n## Floors of the library\n\n\
+    | floor | folder | rooms |\n|---|---|---|\n\
+    | 2 middle | `middle/` | `install` |\n| 1 bottom | `bottom/` | `net`, `format` |\n";
+
+#[test]
+fn the_checker_follows_a_path_through_a_floors_folder() {
+    let (floors, folders) = (floors_of(FOLDED_FLOORS), folders_of(FOLDED_FLOORS));
+    assert_eq!(folders["install"], "middle");
+    assert_eq!(folders["format"], "bottom");
+    let files = folded_library_of(
+        &[
+            ("bottom/mod.rs", "pub mod format;\npub mod net;\n"),
+            (
+                "bottom/net/mod.rs",
+                "use crate::middle::install::Store;\nuse super::format::size;\n",
+            ),
+            (
+                "bottom/format.rs",
+                "use crate::middle as m;\npub fn size() { m::install::run(); }\n",
+            ),
+            ("middle/mod.rs", "pub mod install;\n"),
+            (
+                "middle/install/mod.rs",
+                "pub struct Store;\npub fn run() {}\n",
+            ),
+        ],
+        &folders,
+    );
+    let found = check(&files, &floors);
+    assert_eq!(found.upward.len(), 2, "{:?}", found.upward);
+    let says = |file: &str, what: &str| {
+        found
+            .upward
+            .iter()
+            .any(|line| line.starts_with(file) && line.contains(what))
+    };
+    // Written through the folder, and through an alias of the folder: both reach
+    // `install`, a floor above.
+    assert!(
+        says(
+            "src/bottom/net/mod.rs: crate::install::Store",
+            "net (floor 1) names install (floor 2)"
+        ),
+        "{:?}",
+        found.upward
+    );
+    assert!(
+        says(
+            "src/bottom/format.rs",
+            "format (floor 1) names install (floor 2)"
+        ),
+        "{:?}",
+        found.upward
+    );
 }
 
 #[test]
@@ -1005,7 +1178,7 @@ fn finding_the_project_themselves(files: &[(&str, &str)]) -> Vec<String> {
 
 /// The rooms that may find a manifest: the session (the door) and the manifest room,
 /// which does the finding.
-const DOOR: [&str; 2] = ["src/session/", "src/manifest/"];
+const DOOR: [&str; 2] = ["src/operations/session/", "src/files/manifest/"];
 
 /// Every file of `src/` (commands and ops among them) but the [`DOOR`]'s rooms, by its
 /// path from the repository's root, with its text.
@@ -1030,7 +1203,7 @@ fn outside_the_door() -> Vec<(String, String)> {
 #[test]
 fn commands_and_ops_open_their_project_through_the_sessions_door() {
     let texts = outside_the_door();
-    for read in ["src/ops/import.rs", "src/commands/add.rs"] {
+    for read in ["src/operations/ops/import.rs", "src/commands/add.rs"] {
         assert!(texts.iter().any(|(rel, _)| rel == read), "{read} is read");
     }
     let files: Vec<(&str, &str)> = texts
@@ -1050,15 +1223,15 @@ fn a_command_or_an_op_finding_its_manifest_itself_is_found() {
     let files = [
         (
             "src/commands/add.rs",
-            "fn run() { vx::manifest::locate(None, &cwd); }",
+            "fn run() { vx::files::manifest::locate(None, &cwd); }",
         ),
         (
             "src/commands/trust.rs",
-            "use vx::manifest::{MANIFEST_FILE, locate as find_it};",
+            "use vx::files::manifest::{MANIFEST_FILE, locate as find_it};",
         ),
         (
-            "src/ops/import.rs",
-            "fn plan() {\n    let path = match crate::manifest::locate(manifest, cwd) {};\n}",
+            "src/operations/ops/import.rs",
+            "fn plan() {\n    let path = match crate::files::manifest::locate(manifest, cwd) {};\n}",
         ),
         (
             "src/commands/sync.rs",
@@ -1070,7 +1243,7 @@ fn a_command_or_an_op_finding_its_manifest_itself_is_found() {
         [
             "src/commands/add.rs:1",
             "src/commands/trust.rs:1",
-            "src/ops/import.rs:2"
+            "src/operations/ops/import.rs:2"
         ]
     );
 }
@@ -1138,19 +1311,27 @@ const PLATFORM_ROOMS: &[&str] = &["platform"];
 /// `src/platform/`. Test code is not counted.
 const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
     // What this binary is: its target is the answer, not a choice of behaviour.
-    ("build_info.rs", 5, "the release target of this build"),
+    (
+        "foundation/build_info.rs",
+        5,
+        "the release target of this build",
+    ),
     // The system's certificates: rustls-native-certs, or on macOS the keychains read
     // through /usr/bin/security by net's own PEM parser (issue 68: Apple's frameworks
     // cannot be linked from Linux). The choice belongs in `platform` once the bounded
     // read it needs stands below it.
-    ("net/keychain.rs", 1, "the keychains are read on macOS only"),
     (
-        "net/mod.rs",
+        "network/net/keychain.rs",
+        1,
+        "the keychains are read on macOS only",
+    ),
+    (
+        "network/net/mod.rs",
         1,
         "the keychain module: macOS's, and its tests everywhere",
     ),
     (
-        "net/trust.rs",
+        "network/net/trust.rs",
         2,
         "the system's certificates: native-certs or the keychains",
     ),
@@ -1158,61 +1339,89 @@ const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
     // is each run's subreaper, fd passing over a socket): written before `platform`
     // had the concern; `platform::process` is where they go.
     (
-        "tasks/launch.rs",
+        "projects/tasks/launch.rs",
         16,
         "the guard: a Unix-only way to start a command",
     ),
-    ("tasks/guard/mod.rs", 1, "the guard exists on Unix only"),
     (
-        "tasks/guard/protocol.rs",
+        "projects/tasks/guard/mod.rs",
+        1,
+        "the guard exists on Unix only",
+    ),
+    (
+        "projects/tasks/guard/protocol.rs",
         2,
         "signals named on the guard's wire",
     ),
     (
-        "tasks/guard/scan.rs",
+        "projects/tasks/guard/scan.rs",
         3,
         "the user's processes, by uid; listed by sysinfo, or on macOS by vx_shm::procs (issue 68): to move behind platform::process",
     ),
     (
-        "tasks/guard/serve.rs",
+        "projects/tasks/guard/serve.rs",
         26,
         "subreaper, waits, process-group kills",
     ),
     (
-        "tasks/guard/transport.rs",
+        "projects/tasks/guard/transport.rs",
         18,
         "fd passing (SCM_RIGHTS) and peer checks",
     ),
-    ("tasks/command.rs", 2, "how a task's shell line is run"),
+    (
+        "projects/tasks/command.rs",
+        2,
+        "how a task's shell line is run",
+    ),
     // Where Windows names a tool's files otherwise (`python.exe`, `Scripts\`,
     // `uv.exe`): `platform::fs`'s executable naming is where they go.
-    ("backend/environment.rs", 1, "a venv's bin directory"),
-    ("backend/pipconf.rs", 1, "pip's site-wide files are Unix's"),
     (
-        "install/environment.rs",
+        "sources/backend/environment.rs",
+        1,
+        "npm's `file:` specs written with `/` on Windows",
+    ),
+    (
+        "sources/backend/pipconf.rs",
+        1,
+        "pip's site-wide files are Unix's",
+    ),
+    (
+        "engine/install/environment.rs",
         6,
         "a venv's and npm's bin directories",
     ),
     (
-        "install/extract.rs",
+        "engine/install/extract.rs",
         2,
         "executable bits of an archive's entries",
     ),
-    ("install/mod.rs", 1, "a post-install's shell"),
-    ("install/uv.rs", 1, "uv's venv relocatable on Windows"),
+    ("engine/install/mod.rs", 1, "a post-install's shell"),
     (
-        "install/venv.rs",
+        "engine/install/uv.rs",
+        1,
+        "uv's venv relocatable on Windows",
+    ),
+    (
+        "engine/install/venv.rs",
         1,
         "venvs made by vx on Unix only (uv venv elsewhere)",
     ),
     (
-        "project_env/venv.rs",
+        "files/project_env/venv.rs",
         1,
         "python's names, in the order each OS ships them",
     ),
-    ("ops/exec.rs", 1, "a `.cmd`/`.bat` launcher on Windows"),
-    ("ops/run.rs", 1, "a lone task in place of vx (exec) on Unix"),
-    ("validate.rs", 1, "names Windows cannot hold"),
+    (
+        "operations/ops/exec.rs",
+        1,
+        "a `.cmd`/`.bat` launcher on Windows",
+    ),
+    (
+        "operations/ops/run.rs",
+        1,
+        "a lone task in place of vx (exec) on Unix",
+    ),
+    ("foundation/validate.rs", 1, "names Windows cannot hold"),
 ];
 
 /// Library files that print (`note!`, `println!`, `eprintln!`, `std::io::stdout`/
@@ -1227,75 +1436,83 @@ const PRINT_DEBT: &[(&str, usize, &str)] = &[
         "`note!` itself, the one line on stderr the rest goes through",
     ),
     (
-        "sync/mod.rs",
+        "parent/sync/mod.rs",
         10,
         "the parent's display: inline region, headless lines, summary",
     ),
     (
-        "child/mod.rs",
+        "engine/child/mod.rs",
         4,
         "a child's stderr is its way back: the parent reads its last line",
     ),
-    ("child/board_sink.rs", 2, "a child's stderr is its way back"),
-    ("demo/mod.rs", 3, "the demo says what it sets up"),
     (
-        "install/live.rs",
+        "engine/child/board_sink.rs",
+        2,
+        "a child's stderr is its way back",
+    ),
+    ("projects/demo/mod.rs", 3, "the demo says what it sets up"),
+    (
+        "engine/install/live.rs",
         1,
         "the default writer of `vx install`'s live line",
     ),
     (
-        "install/sink.rs",
+        "engine/install/sink.rs",
         1,
         "the default writer of `vx install`'s plain lines",
     ),
     (
-        "platform/unix.rs",
+        "foundation/platform/unix.rs",
         1,
         "stderr handed to a child process (`Stdio`)",
     ),
     (
-        "platform/windows.rs",
+        "foundation/platform/windows.rs",
         1,
         "stderr handed to a child process (`Stdio`)",
     ),
     (
-        "tasks/output.rs",
+        "projects/tasks/output.rs",
         3,
         "the tasks' own output, passed through in the mode chosen",
     ),
     (
-        "tasks/views.rs",
+        "projects/tasks/views.rs",
         5,
         "the run's live views; its 4 notes are to move",
     ),
     (
-        "tasks/guard/mod.rs",
+        "projects/tasks/guard/mod.rs",
         1,
         "the guard is a process of its own: its stderr is its own",
     ),
     (
-        "tasks/guard/serve.rs",
+        "projects/tasks/guard/serve.rs",
         1,
         "the guard is a process of its own",
     ),
     (
-        "tasks/board_sink.rs",
+        "projects/tasks/board_sink.rs",
         1,
         "to move: a run without a board, into the run's report",
     ),
     (
-        "tasks/runner/worker.rs",
+        "projects/tasks/runner/worker.rs",
         1,
         "to move: a stamp not recorded, into the run's events",
     ),
-    ("project.rs", 2, "to move: a sync's notes, into its report"),
     (
-        "ops/import.rs",
+        "projects/project.rs",
+        2,
+        "to move: a sync's notes, into its report",
+    ),
+    (
+        "operations/ops/import.rs",
         1,
         "to move: the network that failed, into the import's report",
     ),
     (
-        "resolution/network.rs",
+        "engine/resolution/network.rs",
         1,
         "to move: `-v` rewrite notes when the caller gives no `say`",
     ),
@@ -1311,7 +1528,7 @@ fn platform_code_lives_in_the_platform_room_or_its_counted_debt() {
     );
     assert!(
         found.is_empty(),
-        "platform cfgs or OS calls outside src/platform/ (put them behind a platform API; \
+        "platform cfgs or OS calls outside src/foundation/platform/ (put them behind a platform API; \
          PLATFORM_DEBT in tests/it/layering.rs only shrinks):\n{}",
         found.join("\n")
     );
@@ -1388,10 +1605,11 @@ fn the_counted_rules_find_new_code_growth_and_a_stale_list() {
     assert!(found[1].contains("eprintln!"), "{found:?}");
 }
 
-/// The modules of `modules` that the `//!` map of `lib_rs` does not name as a link
-/// (`[`name`]` or `[`mod@name`]`).
-fn unmapped<'a>(lib_rs: &str, modules: &'a [String]) -> Vec<&'a str> {
-    let map: String = lib_rs
+/// The modules of `modules` that the `//!` map of `text` (the crate root's, naming its
+/// floors, or a floor's `mod.rs`, naming its rooms) does not name as a link (`[`name`]`
+/// or `[`mod@name`]`).
+fn unmapped<'a>(text: &str, modules: &'a [String]) -> Vec<&'a str> {
+    let map: String = text
         .lines()
         .filter_map(|l| l.trim_start().strip_prefix("//!"))
         .collect::<Vec<_>>()
@@ -1403,10 +1621,10 @@ fn unmapped<'a>(lib_rs: &str, modules: &'a [String]) -> Vec<&'a str> {
         .collect()
 }
 
-/// The modules of `modules` without a row under `## What each room owns` in
-/// `architecture`: a row whose first cell names `src/NAME/`, `src/NAME.rs` or a file
-/// inside `src/NAME/`.
-fn rowless<'a>(architecture: &str, modules: &'a [String]) -> Vec<&'a str> {
+/// The rooms of `rooms` (folder, room) without a row under `## What each room owns` in
+/// `architecture`: a row whose first cell names `src/FOLDER/ROOM/`,
+/// `src/FOLDER/ROOM.rs` or a file inside `src/FOLDER/ROOM/`.
+fn rowless<'a>(architecture: &str, rooms: &'a [(String, String)]) -> Vec<&'a str> {
     let start = architecture
         .find("\n## What each room owns\n")
         .expect("a `## What each room owns` section");
@@ -1417,28 +1635,39 @@ fn rowless<'a>(architecture: &str, modules: &'a [String]) -> Vec<&'a str> {
         .filter_map(|l| l.strip_prefix('|'))
         .filter_map(|l| l.split('|').next())
         .collect();
-    modules
+    rooms
         .iter()
-        .map(String::as_str)
-        .filter(|m| {
-            let (dir, file) = (format!("`src/{m}/"), format!("`src/{m}.rs`"));
+        .filter(|(folder, room)| {
+            let dir = format!("`src/{folder}/{room}/");
+            let file = format!("`src/{folder}/{room}.rs`");
             !firsts.iter().any(|c| c.contains(&dir) || c.contains(&file))
         })
+        .map(|(_, room)| room.as_str())
         .collect()
 }
 
 #[test]
 fn every_room_is_on_the_map_of_lib_rs_and_has_a_row_in_the_architecture() {
-    let modules = library_modules();
-    let lib_rs = std::fs::read_to_string(Path::new(ROOT).join("src/lib.rs")).unwrap();
-    let architecture =
-        std::fs::read_to_string(Path::new(ROOT).join("docs/ARCHITECTURE.md")).unwrap();
-    let unmapped = unmapped(&lib_rs, &modules);
+    let src = Path::new(ROOT).join("src");
+    let rooms = library_modules();
+    let lib_rs = std::fs::read_to_string(src.join("lib.rs")).unwrap();
+    let floors: Vec<String> = modules_of(&lib_rs);
+    let unmapped_floors = unmapped(&lib_rs, &floors);
     assert!(
-        unmapped.is_empty(),
-        "modules src/lib.rs declares but its map (//!) does not name: {unmapped:?}"
+        unmapped_floors.is_empty(),
+        "floors src/lib.rs declares but its map (//!) does not name: {unmapped_floors:?}"
     );
-    let rowless = rowless(&architecture, &modules);
+    for folder in &floors {
+        let text = std::fs::read_to_string(src.join(folder).join("mod.rs")).unwrap();
+        let own: Vec<String> = modules_of(&text);
+        let unmapped = unmapped(&text, &own);
+        assert!(
+            unmapped.is_empty(),
+            "rooms src/{folder}/mod.rs declares but its map (//!) does not name: {unmapped:?}"
+        );
+    }
+    let architecture = architecture();
+    let rowless = rowless(&architecture, &rooms);
     assert!(
         rowless.is_empty(),
         "rooms without a row in docs/ARCHITECTURE.md's \"What each room owns\": {rowless:?}"
@@ -1450,9 +1679,17 @@ fn a_room_missing_from_the_map_or_the_rows_is_found() {
     let modules: Vec<String> = ["net", "format", "lock", "tasks"].map(String::from).into();
     let lib_rs = "//! [`net`] and [`mod@format`]; `lock` in code is no link.\npub mod net;\n";
     assert_eq!(unmapped(lib_rs, &modules), ["lock", "tasks"]);
+    let rooms = [
+        ("network", "net"),
+        ("foundation", "format"),
+        ("files", "lock"),
+        ("projects", "tasks"),
+    ]
+    .map(|(f, r)| (f.to_owned(), r.to_owned()));
     let architecture = "# A\n\n## What each room owns\n\n| where | owns |\n|---|---|\n\
-        | `src/net/` | the client; `src/lock/` named in a cell is no row |\n\
-        | `src/format.rs`, `src/tasks/guard/` | formats; the guard |\n\n## Next\n\n\
-        | `src/lock/` | a row of another section |\n";
-    assert_eq!(rowless(architecture, &modules), ["lock"]);
+        | `src/network/net/` | the client; `src/files/lock/` named in a cell is no row |\n\
+        | `src/foundation/format.rs`, `src/projects/tasks/guard/` | formats; the guard |\n\
+        | `src/lock/` | the room outside its floor's folder is no row |\n\n## Next\n\n\
+        | `src/files/lock/` | a row of another section |\n";
+    assert_eq!(rowless(architecture, &rooms), ["lock"]);
 }

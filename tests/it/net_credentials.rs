@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use common::*;
-use vx::format::ArchiveFormat;
+use vx::foundation::format::ArchiveFormat;
 use vx_fixture::sha256_hex;
 
 const PASSWORD: &str = "s3cret-pw-4471";

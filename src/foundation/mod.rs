@@ -1,0 +1,30 @@
+//! Floor 1, the foundation: what every room stands on.
+//!
+//! - [`platform`]: everything of the OS beyond `std`, one implementation per platform
+//!   chosen at compile time.
+//! - [`mod@format`]: the download formats. [`version`]: the constraint syntax.
+//! - [`bin_entry`]: a `bin` entry. [`launch`]: a program with leading arguments,
+//!   Windows' stand-in for `#!`.
+//! - [`secret`]: values that never print. [`utc`]: calendar dates. [`exit`]: exit codes
+//!   and the top-level error. [`build_info`]: what this binary is.
+//! - On those (1.2): [`atomic`] (a file replaced whole or not at all), [`bounded_read`]
+//!   (a file others can name, read within a bound), [`signals`] (interrupt flags),
+//!   [`validate`] (the field rules the manifest and the frame share).
+//!
+//! Its rooms use each other by their finer floors and the floors below, never a
+//! floor above (`docs/ARCHITECTURE.md`, "Floors of the library", held by
+//! `tests/it/layering.rs`).
+
+pub mod atomic;
+pub mod bin_entry;
+pub mod bounded_read;
+pub mod build_info;
+pub mod exit;
+pub mod format;
+pub mod launch;
+pub mod platform;
+pub mod secret;
+pub mod signals;
+pub mod utc;
+pub mod validate;
+pub mod version;

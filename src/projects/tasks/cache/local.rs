@@ -1,0 +1,202 @@
+//! Results kept on this machine: `<cache dir>/tasks/<key>/` (vx's cache directory,
+//! where `vx cache` sees them as the `tasks` area) holding the key's document
+//! (`key.json`), the outputs' archives, one per output root (`outputs/0.tar.zst`, …),
+//! and the task's log (`log`).
+//!
+//! An entry is made in a scratch directory beside the others and renamed into place
+//! whole, so a reader never sees half of one; two runs storing one key keep the first.
+//! Bounded: after each store the least recently used entries go until the area is under
+//! its size (`[settings] task_cache_size`, default [`DEFAULT_SIZE`]); an entry's last
+//! use is the modification time of its `used` file, set when it is stored or restored.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use super::CacheError;
+
+/// The area's directory under vx's cache directory (`vx cache`'s `tasks` area).
+pub const AREA: &str = crate::engine::cache::TASKS;
+/// The size the area is kept under when the project does not say: 4 GiB.
+pub const DEFAULT_SIZE: u64 = crate::files::manifest::environment::DEFAULT_TASK_CACHE_SIZE;
+
+/// The key document's file in an entry.
+pub const DOCUMENT: &str = "key.json";
+/// The directory of the outputs' archives in an entry: one per output root
+/// (`0.tar.zst`, `1.tar.zst`, …).
+pub const OUTPUTS: &str = "outputs";
+/// The task's log in an entry.
+pub const LOG: &str = "log";
+/// The file whose mtime is the entry's last use.
+const USED: &str = "used";
+
+/// The results kept on this machine.
+#[derive(Clone, Debug)]
+pub struct Local {
+    dir: PathBuf,
+    limit: u64,
+}
+
+/// One result kept here.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Its directory.
+    pub dir: PathBuf,
+}
+
+impl Entry {
+    /// Its outputs' archives, one per output root, in order.
+    pub fn outputs(&self) -> Vec<PathBuf> {
+        super::archive::roots_in(&self.dir.join(OUTPUTS))
+    }
+
+    /// Its log (empty when unreadable).
+    pub fn log(&self) -> Vec<u8> {
+        std::fs::read(self.dir.join(LOG)).unwrap_or_default()
+    }
+}
+
+impl Local {
+    /// The results under `dir`, kept under `limit` bytes.
+    pub fn new(dir: PathBuf, limit: u64) -> Local {
+        Local { dir, limit }
+    }
+
+    /// The results in vx's cache directory, if there is one.
+    pub fn in_cache_dir(limit: Option<u64>) -> Option<Local> {
+        let dir = crate::foundation::platform::fs::cache_dir()?.join(AREA);
+        Some(Local::new(dir, limit.unwrap_or(DEFAULT_SIZE)))
+    }
+
+    /// The entry of `key`, when a whole one is here (its use recorded).
+    pub fn get(&self, key: &str) -> Option<Entry> {
+        let dir = self.dir.join(key);
+        let whole =
+            [DOCUMENT, LOG].iter().all(|f| dir.join(f).is_file()) && dir.join(OUTPUTS).is_dir();
+        if !whole {
+            return None;
+        }
+        touch(&dir.join(USED));
+        Some(Entry { dir })
+    }
+
+    /// Keeps a result under `key`: its document, the directory of archives at
+    /// `archives` (moved) and `log`; then evicts what is over the limit. An entry
+    /// already there stays.
+    pub fn put(
+        &self,
+        key: &str,
+        document: &[u8],
+        archives: &Path,
+        log: &[u8],
+    ) -> Result<Entry, CacheError> {
+        let io_err = |path: &Path| {
+            let path = path.to_owned();
+            move |source| CacheError::Io {
+                what: "keep a task's result",
+                path,
+                source,
+            }
+        };
+        std::fs::create_dir_all(&self.dir).map_err(io_err(&self.dir))?;
+        let dir = self.dir.join(key);
+        if self.get(key).is_none() {
+            let scratch = tempfile::Builder::new()
+                .prefix(".new-")
+                .tempdir_in(&self.dir)
+                .map_err(io_err(&self.dir))?;
+            let at = scratch.path();
+            std::fs::write(at.join(DOCUMENT), document).map_err(io_err(at))?;
+            std::fs::write(at.join(LOG), log).map_err(io_err(at))?;
+            std::fs::rename(archives, at.join(OUTPUTS)).map_err(io_err(archives))?;
+            std::fs::write(at.join(USED), b"").map_err(io_err(at))?;
+            let kept = scratch.keep();
+            if std::fs::rename(&kept, &dir).is_err() {
+                // Another run kept this key first: its entry stays.
+                let _ = std::fs::remove_dir_all(&kept);
+            }
+        }
+        self.evict(key);
+        Ok(Entry { dir })
+    }
+
+    /// A scratch directory for archives about to be kept (in the area, so the move
+    /// into an entry is a rename).
+    pub fn scratch(&self) -> Result<tempfile::TempDir, CacheError> {
+        std::fs::create_dir_all(&self.dir).map_err(|source| CacheError::Io {
+            what: "make the results' directory",
+            path: self.dir.clone(),
+            source,
+        })?;
+        tempfile::Builder::new()
+            .prefix(".archives-")
+            .tempdir_in(&self.dir)
+            .map_err(|source| CacheError::Io {
+                what: "make a scratch file",
+                path: self.dir.clone(),
+                source,
+            })
+    }
+
+    /// Removes the least recently used entries (never `keep`) until the area holds at
+    /// most the limit; returns how many went.
+    pub fn evict(&self, keep: &str) -> usize {
+        let Ok(read) = std::fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let mut entries: Vec<(SystemTime, u64, PathBuf)> = read
+            .flatten()
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| {
+                let dir = e.path();
+                let used = std::fs::metadata(dir.join(USED))
+                    .and_then(|m| m.modified())
+                    .unwrap_or(SystemTime::UNIX_EPOCH);
+                (used, size_of(&dir), dir)
+            })
+            .collect();
+        let mut total: u64 = entries.iter().map(|e| e.1).sum();
+        entries.sort_by_key(|e| e.0);
+        let mut gone = 0;
+        for (_, size, dir) in entries {
+            if total <= self.limit {
+                break;
+            }
+            if dir.file_name().is_some_and(|n| n == keep) {
+                continue;
+            }
+            if std::fs::remove_dir_all(&dir).is_ok() {
+                total -= size;
+                gone += 1;
+            }
+        }
+        gone
+    }
+}
+
+/// The bytes of the files in `dir` and its `outputs` directory.
+fn size_of(dir: &Path) -> u64 {
+    let files = |dir: &Path| -> u64 {
+        std::fs::read_dir(dir)
+            .map(|read| {
+                read.flatten()
+                    .filter_map(|e| e.metadata().ok())
+                    .filter(std::fs::Metadata::is_file)
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    files(dir) + files(&dir.join(OUTPUTS))
+}
+
+/// Sets `path`'s mtime to now (made when missing).
+fn touch(path: &Path) {
+    if let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+    {
+        let _ = file.set_modified(SystemTime::now());
+    }
+}

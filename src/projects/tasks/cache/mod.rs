@@ -1,0 +1,490 @@
+//! Task results kept by their inputs: a task that declares `sources` and `outputs` has
+//! a key ([`key`]: the SHA-256 of a canonical document of everything that can change
+//! its result), and once it succeeded its outputs are kept under that key, on this
+//! machine ([`local`]) and, where the project names one, in the team's OCI registry
+//! ([`remote`]), signed. A later run with the same key restores the outputs instead of
+//! running the task: after `rm -rf` of the outputs, on another branch, in a fresh
+//! clone, on a CI runner.
+//!
+//! Why signed: a registry a pull request's job can push to must not decide what main
+//! restores (nx's CVE-2025-36852, "CREEP": first writer wins). A remote result is
+//! restored only with a minisign signature, by a key of `[settings] task_cache_keys`,
+//! over `{key, manifest digest, project}`; protected CI holds the secret key
+//! (`VX_TASK_CACHE_SIGNING_KEY`) and pushes (`vx run --push`), everyone else reads.
+//! Results made on this machine are trusted as this machine's own work.
+//!
+//! [`archive`] packs and unpacks outputs (the install engine's unpacker, so a hostile
+//! archive is refused as a hostile download is). [`Results`] is what a run holds: the
+//! local area, the remote, the keys it trusts and the signer, if any.
+
+pub mod archive;
+pub mod key;
+pub mod local;
+pub mod remote;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use super::events::{RestoreProgress, RestoreStage};
+use crate::files::manifest::environment::TaskCacheSettings;
+use crate::files::manifest::network::ProjectNet;
+use crate::network::verify::minisign::{Key, SecretKey};
+use crate::sources::mirror::oci::OciError;
+
+pub use key::{Document, Recipe, ToolPin};
+
+/// The variable naming the remote when neither vx.toml nor the user config does.
+pub const REMOTE_ENV: &str = crate::files::manifest::environment::TASK_CACHE_ENV;
+/// The variable that asks a run to push what it made (`1`), as `--push` does.
+pub const PUSH_ENV: &str = "VX_TASK_CACHE_PUSH";
+/// The variable bounding a fetch from the registry, in seconds (default 120).
+pub const TIMEOUT_ENV: &str = "VX_TASK_CACHE_TIMEOUT";
+/// The variable naming the minisign secret key file results are signed with.
+pub const SIGNING_KEY_ENV: &str = "VX_TASK_CACHE_SIGNING_KEY";
+
+/// Why a result could not be kept, fetched or restored.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// A file of the cache or the project.
+    #[error("cannot {what} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        what: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The registry did not answer as it should.
+    #[error("{0}")]
+    Remote(String),
+    /// A result that is not to be believed or not to be unpacked.
+    #[error("{0}")]
+    Refused(String),
+}
+
+impl From<OciError> for CacheError {
+    fn from(e: OciError) -> CacheError {
+        CacheError::Remote(e.to_string())
+    }
+}
+
+/// Where a restored result came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// This machine's cache.
+    Local,
+    /// The team's registry.
+    Remote,
+}
+
+/// A restore that happened.
+#[derive(Clone, Debug)]
+pub struct Restored {
+    /// From where.
+    pub source: Source,
+    /// The task's log as it was kept.
+    pub log: Vec<u8>,
+    /// Files restored.
+    pub files: u64,
+    /// How long it took.
+    pub elapsed: Duration,
+    /// The entry of this machine's cache it came from (a local hit).
+    pub entry: Option<local::Entry>,
+}
+
+/// What a lookup found.
+pub enum Lookup {
+    /// Restored.
+    Hit(Restored),
+    /// Nothing to restore; each line says why a result that was there was not used.
+    Miss(Vec<String>),
+}
+
+/// The results of one run: where they are kept and who is believed.
+pub struct Results {
+    /// This machine's area, when vx has a cache directory.
+    pub local: Option<local::Local>,
+    /// The team's registry, when one is named.
+    pub remote: Option<remote::Remote>,
+    /// The keys whose signatures make a remote result believed.
+    pub trusted: Vec<Key>,
+    /// The key results are signed with before they are pushed (`--push`).
+    pub signer: Option<SecretKey>,
+    /// Whether a run pushes what it made.
+    pub push: bool,
+}
+
+impl Results {
+    /// Restores `key`'s outputs into `project`: from this machine's cache, else from
+    /// the registry (kept here too once it was believed).
+    ///
+    /// `progress` hears the bytes as they come (fetched from the registry, then
+    /// unpacked), for the board.
+    pub fn restore(&self, key: &str, project: &Path, progress: &dyn Fn(RestoreProgress)) -> Lookup {
+        let started = Instant::now();
+        let mut said = Vec::new();
+        if let Some(local) = &self.local
+            && let Some(entry) = local.get(key)
+        {
+            match unpack_all(&entry.outputs(), project, progress) {
+                Ok(files) => {
+                    return Lookup::Hit(Restored {
+                        source: Source::Local,
+                        log: entry.log(),
+                        files,
+                        elapsed: started.elapsed(),
+                        entry: Some(entry),
+                    });
+                }
+                Err(e) => said.push(format!("the result kept here was not restored: {e}")),
+            }
+        }
+        let (Some(remote), Some(local)) = (&self.remote, &self.local) else {
+            return Lookup::Miss(said);
+        };
+        let scratch = match local.scratch() {
+            Ok(scratch) => scratch,
+            Err(e) => {
+                said.push(e.to_string());
+                return Lookup::Miss(said);
+            }
+        };
+        let fetched = |done, total| {
+            progress(RestoreProgress {
+                stage: RestoreStage::Fetching,
+                done,
+                total,
+            });
+        };
+        match remote.fetch(key, &self.trusted, scratch.path(), &fetched) {
+            Ok(remote::Found::Absent) => Lookup::Miss(said),
+            Ok(remote::Found::Hit { document, log, .. }) => {
+                match unpack_all(&archive::roots_in(scratch.path()), project, progress) {
+                    Ok(files) => {
+                        // Believed: kept here for the next run.
+                        let _ = local.put(key, &document, scratch.path(), &log);
+                        Lookup::Hit(Restored {
+                            source: Source::Remote,
+                            log,
+                            files,
+                            elapsed: started.elapsed(),
+                            entry: None,
+                        })
+                    }
+                    Err(e) => {
+                        said.push(format!("{}'s result refused: {e}", remote.label()));
+                        Lookup::Miss(said)
+                    }
+                }
+            }
+            Err(CacheError::Refused(why)) => {
+                said.push(format!("{}'s result refused: {why}", remote.label()));
+                Lookup::Miss(said)
+            }
+            Err(e) => {
+                said.push(format!("{} not read: {e}", remote.label()));
+                Lookup::Miss(said)
+            }
+        }
+    }
+
+    /// With `--push`, uploads the result of `key` that was just restored from this
+    /// machine's `entry` (the task `task`, its `outputs` globs) when the registry does
+    /// not hold it signed by this run's signer already: a CI runner that restored
+    /// locally still fills the registry. What there is to say about it, in short
+    /// clauses (nothing when the registry had it, or nothing is pushed).
+    pub fn push_restored(
+        &self,
+        key: &str,
+        task: &str,
+        entry: &local::Entry,
+        outputs: &[String],
+    ) -> Vec<String> {
+        if !self.push {
+            return Vec::new();
+        }
+        let (Some(remote), Some(signer)) = (&self.remote, &self.signer) else {
+            // Said once, as for a result made here.
+            return self.cannot_push().into_iter().collect();
+        };
+        let public = match Key::parse(&signer.public()) {
+            Ok(public) => public,
+            Err(e) => return vec![format!("not pushed: {e}")],
+        };
+        match remote.signed_by(key, &public) {
+            Ok(true) => return Vec::new(),
+            Ok(false) => {}
+            Err(e) => return vec![format!("not pushed to {}: {e}", remote.label())],
+        }
+        let document = match std::fs::read(entry.dir.join(local::DOCUMENT)) {
+            Ok(document) => document,
+            Err(e) => return vec![format!("not pushed: its kept document: {e}")],
+        };
+        vec![upload(remote, signer, key, task, &document, entry, outputs)]
+    }
+
+    /// Why a run asked to push cannot, if it cannot.
+    fn cannot_push(&self) -> Option<String> {
+        match (&self.remote, &self.signer) {
+            (None, _) => Some(format!(
+                "not pushed: no registry is named ([settings] task_cache, {REMOTE_ENV})"
+            )),
+            (Some(_), None) => Some(format!(
+                "not pushed: {SIGNING_KEY_ENV} names no key to sign it with"
+            )),
+            (Some(_), Some(_)) => None,
+        }
+    }
+
+    /// Keeps the result of `key` (the task `task` just succeeded): its outputs as
+    /// matched now, its `document` and `log`; pushes it, signed, when asked. What
+    /// there is to say about it, in short clauses.
+    pub fn save(
+        &self,
+        key: &str,
+        task: &str,
+        document: &Document,
+        project: &Path,
+        outputs: &[String],
+        log: &[u8],
+    ) -> Vec<String> {
+        let mut said = Vec::new();
+        let Some(local) = &self.local else {
+            return said;
+        };
+        let canonical = document.canonical();
+        let scratch = match local.scratch() {
+            Ok(scratch) => scratch,
+            Err(e) => return vec![format!("not kept: {e}")],
+        };
+        if let Err(e) = archive::pack_roots(project, outputs, scratch.path()) {
+            return vec![format!("not kept: {e}")];
+        }
+        let entry = match local.put(key, &canonical, scratch.path(), log) {
+            Ok(entry) => entry,
+            Err(e) => return vec![format!("not kept: {e}")],
+        };
+        said.push(format!("kept (key {})", short(key)));
+        if !self.push {
+            return said;
+        }
+        let (Some(remote), Some(signer)) = (&self.remote, &self.signer) else {
+            said.extend(self.cannot_push());
+            return said;
+        };
+        said.push(upload(
+            remote, signer, key, task, &canonical, &entry, outputs,
+        ));
+        said
+    }
+}
+
+/// Pushes the result `key` of `task` kept in `entry` (its key's `document`, its
+/// `outputs` globs) to `remote`, signed by `signer`: what happened, in a clause.
+fn upload(
+    remote: &remote::Remote,
+    signer: &SecretKey,
+    key: &str,
+    task: &str,
+    document: &[u8],
+    entry: &local::Entry,
+    outputs: &[String],
+) -> String {
+    let log = entry.log();
+    let upload = remote::Upload {
+        key,
+        task,
+        document,
+        archives: &entry.outputs(),
+        outputs,
+        log: &log,
+    };
+    match remote.push(&upload, signer) {
+        Ok(()) => format!("pushed to {}", remote.label()),
+        Err(e) => format!("not pushed to {}: {e}", remote.label()),
+    }
+}
+
+/// A run's results as the project, the environment and the command line set them
+/// up: [`REMOTE_ENV`] over `[settings] task_cache` over the user config's
+/// `task_cache`; `push` (`--push`) or
+/// [`PUSH_ENV`]; the signer from [`SIGNING_KEY_ENV`]. What cannot be used (a bad
+/// remote, an unreadable key) is said in the lines returned, and left out.
+pub fn open(
+    settings: &TaskCacheSettings,
+    network: &ProjectNet,
+    push: bool,
+) -> (Results, Vec<String>) {
+    let mut said = Vec::new();
+    let local = local::Local::in_cache_dir(settings.size);
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let trusted = settings
+        .keys
+        .iter()
+        .filter_map(|k| Key::parse(k).ok())
+        .collect();
+    let push = push || env(PUSH_ENV).is_some_and(|v| v != "0");
+    // The environment, then the project, then the user's config.
+    let user = || {
+        crate::files::user_config::UserConfig::load()
+            .ok()
+            .and_then(|config| config.task_cache)
+    };
+    let remote = match env(REMOTE_ENV)
+        .or_else(|| settings.remote.clone())
+        .or_else(user)
+    {
+        None => None,
+        Some(text) => match remote_of(&text, network, push) {
+            Ok(remote) => Some(remote),
+            Err(why) => {
+                said.push(format!(
+                    "vx: the task cache {why}: results stay on this machine"
+                ));
+                None
+            }
+        },
+    };
+    let signer = match env(SIGNING_KEY_ENV) {
+        None => None,
+        Some(path) => {
+            match crate::foundation::bounded_read::read(Path::new(&path), 64 << 10)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| {
+                    SecretKey::parse(&String::from_utf8_lossy(&bytes)).map_err(|e| e.to_string())
+                }) {
+                Ok(key) => Some(key),
+                Err(why) => {
+                    said.push(format!("vx: {SIGNING_KEY_ENV}: {why}: nothing is pushed"));
+                    None
+                }
+            }
+        }
+    };
+    (
+        Results {
+            local,
+            remote,
+            trusted,
+            signer,
+            push,
+        },
+        said,
+    )
+}
+
+/// The remote `text` names, through the project's network settings (asking to push
+/// too when `push`).
+fn remote_of(text: &str, network: &ProjectNet, push: bool) -> Result<remote::Remote, String> {
+    let crate::sources::mirror::Source::Oci(target) =
+        crate::sources::mirror::Source::parse(text).map_err(|e| e.to_string())?
+    else {
+        return Err(format!(
+            "{} is not an oci://HOST/REPO",
+            vx_text::sanitize(&crate::foundation::validate::shorten(text))
+        ));
+    };
+    let deadline = std::env::var(TIMEOUT_ENV)
+        .ok()
+        .and_then(|secs| secs.trim().parse::<u64>().ok())
+        .map_or(remote::DEFAULT_DEADLINE, Duration::from_secs);
+    // A registry that is down or slow costs at most the deadline: 5 s to connect, a
+    // read or a whole answer within it.
+    let timeouts = crate::network::net::Timeouts {
+        connect: Duration::from_secs(5).min(deadline),
+        read: Duration::from_secs(20).min(deadline),
+        answer: deadline,
+    };
+    let net = crate::sources::settings::network::load(network).map_err(|e| e.to_string())?;
+    let client = crate::network::net::Client::new(std::sync::Arc::new(net), timeouts);
+    let registry = crate::sources::mirror::oci::Registry::new(client, target, push)
+        .map_err(|e| e.to_string())?;
+    Ok(remote::Remote::new(registry, deadline))
+}
+
+/// Unpacks each of `archives` into `project`: the files restored, in all. `progress`
+/// hears the archives' bytes read, of their sizes in all.
+fn unpack_all(
+    archives: &[PathBuf],
+    project: &Path,
+    progress: &dyn Fn(RestoreProgress),
+) -> Result<u64, CacheError> {
+    let sizes: Vec<u64> = archives
+        .iter()
+        .map(|a| std::fs::metadata(a).map_or(0, |m| m.len()))
+        .collect();
+    let total = sizes.iter().sum();
+    let mut files = 0;
+    let mut before = 0;
+    progress(RestoreProgress {
+        stage: RestoreStage::Unpacking,
+        done: 0,
+        total,
+    });
+    for (archive, size) in archives.iter().zip(sizes) {
+        let report = |done: u64| {
+            progress(RestoreProgress {
+                stage: RestoreStage::Unpacking,
+                done: (before + done).min(total),
+                total,
+            });
+        };
+        files += archive::unpack(archive, project, &report)?;
+        before += size;
+    }
+    Ok(files)
+}
+
+/// Where the last key document of task `task` of the project at `project` is kept
+/// (`$XDG_DATA_HOME/vx/state/keys/<project>/<task>.json`), to name what changed when
+/// a key misses.
+fn last_document_path(project: &Path, task: &str) -> Option<PathBuf> {
+    let file = format!("{}.json", task.replace([':', '/', '\\'], "_"));
+    Some(super::last_run::project_dir("keys", project)?.join(file))
+}
+
+/// The document of `task`'s last key in the project at `project`, if one was kept.
+pub fn last_document(project: &Path, task: &str) -> Option<Document> {
+    let path = last_document_path(project, task)?;
+    let bytes = crate::foundation::bounded_read::read(&path, 16 << 20).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Keeps `document` as `task`'s last key document in the project at `project`: a
+/// hint for the next miss's message, so written without waiting for the disk, and
+/// not at all when it is the one kept already (a run of hits writes nothing).
+pub fn remember(project: &Path, task: &str, document: &Document) {
+    let Some(path) = last_document_path(project, task) else {
+        return;
+    };
+    let canonical = document.canonical();
+    if std::fs::read(&path).is_ok_and(|kept| kept == canonical) {
+        return;
+    }
+    let Some(dir) = path.parent() else { return };
+    let _ = std::fs::create_dir_all(dir);
+    if let Ok(mut scratch) = tempfile::NamedTempFile::new_in(dir) {
+        use std::io::Write;
+        if scratch.write_all(&canonical).is_ok() {
+            let _ = scratch.persist(&path);
+        }
+    }
+}
+
+/// What a miss of `document`'s key says: the first input that differs from `task`'s
+/// last key (`miss: source src/a.c changed since key 3f2a…`), when one is known.
+pub fn miss_reason(project: &Path, task: &str, document: &Document) -> Option<String> {
+    let last = last_document(project, task)?;
+    let what = document.first_difference(&last)?;
+    Some(format!(
+        "miss: {what} changed since key {}",
+        short(&last.key())
+    ))
+}
+
+/// The first characters of a key, as lines show it (`3f2a9c1e…`).
+pub fn short(key: &str) -> String {
+    format!("{}…", &key[..key.len().min(8)])
+}

@@ -1,0 +1,101 @@
+//! One task run as `[scripts]` always ran it (`vx run TASK` of a lone task with no
+//! dependency, service, `sources` or output flag): its commands but the last as
+//! children in the foreground (Ctrl-C is theirs; the run then stops), the last
+//! replacing vx, so the terminal's foreground process is the task's and its exit
+//! status is `vx run`'s. Nothing here prints.
+
+use std::process::Command;
+use std::sync::atomic::Ordering;
+
+use super::model::Task;
+
+/// Why a task run in the foreground ended without replacing vx.
+#[derive(Debug, thiserror::Error)]
+pub enum ForegroundError {
+    /// Ctrl-C cannot be listened for (the machine's).
+    #[error(transparent)]
+    Signals(std::io::Error),
+    /// A command before the last cannot be started (the machine's).
+    #[error("cannot run task `{task}`")]
+    Spawn {
+        /// The task.
+        task: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Ctrl-C during a command before the last (exit 130).
+    #[error("interrupted during task `{task}`")]
+    Interrupted {
+        /// The task.
+        task: String,
+    },
+    /// A command before the last failed: the run ends with `code` (its own, else 1).
+    #[error("task `{task}` failed: command {number} exited with {status}")]
+    Failed {
+        /// The task.
+        task: String,
+        /// Which command (from 1).
+        number: usize,
+        /// Its exit status, in words.
+        status: String,
+        /// The code the run ends with.
+        code: i32,
+    },
+    /// The last command cannot replace vx (not found, or not runnable).
+    #[error("cannot run task `{task}`")]
+    Replace {
+        /// The task.
+        task: String,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Runs `task`'s `commands` (at least one) in the foreground, the last in place of
+/// vx. Returns only why it could not.
+pub fn run(task: &Task, mut commands: Vec<Command>) -> ForegroundError {
+    let last = commands.pop().expect("a task that runs something");
+    if !commands.is_empty() {
+        let interrupted = match crate::foundation::signals::interrupt_flag() {
+            Ok(flag) => flag,
+            Err(e) => return ForegroundError::Signals(e),
+        };
+        for (i, mut command) in commands.into_iter().enumerate() {
+            let status = match command.status() {
+                Ok(status) => status,
+                Err(source) => {
+                    return ForegroundError::Spawn {
+                        task: task.name.clone(),
+                        source,
+                    };
+                }
+            };
+            if interrupted.load(Ordering::Relaxed) {
+                return ForegroundError::Interrupted {
+                    task: task.name.clone(),
+                };
+            }
+            if !status.success() {
+                let code = crate::foundation::platform::process::status_code(status);
+                return ForegroundError::Failed {
+                    task: task.name.clone(),
+                    number: i + 1,
+                    status: crate::foundation::platform::process::describe_status(status),
+                    code: if code == crate::foundation::exit::OK {
+                        crate::foundation::exit::FAILED
+                    } else {
+                        code
+                    },
+                };
+            }
+        }
+    }
+    let program = last.get_program().to_owned();
+    let source = crate::foundation::platform::exec::replace_process(last, &program);
+    ForegroundError::Replace {
+        task: task.name.clone(),
+        source,
+    }
+}
