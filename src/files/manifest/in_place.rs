@@ -26,7 +26,7 @@ use crate::files::import::{self, Format, Imported};
 /// The files that make a directory a project read in place, in the order they name
 /// it (the first present is the project's file, its [`Manifest::path`]). A directory
 /// of mise's (`.mise/`, `mise/`, `.config/`) names the project when it keeps a mise
-/// config ([`NESTED`]): the project's file is then that directory, so the project is
+/// config (`NESTED`): the project's file is then that directory, so the project is
 /// the directory above it (mise's `config_root`) and vx.lock sits there.
 pub const FILES: &[(&str, Format)] = &[
     ("mise.toml", Format::Mise),

@@ -1,4 +1,4 @@
-//! What `vx run` alone prints ([`crate::operations::ops::run::Choice::List`]): the project's
+//! What `vx run` alone prints ([`crate::operations::ops::run::Prepared::List`]): the project's
 //! tasks (hidden ones aside) with the first line of their descriptions and their
 //! aliases; or, through the caller's `note`, how to add one.
 

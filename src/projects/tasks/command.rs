@@ -43,7 +43,7 @@ pub struct Shell {
     pub own: Vec<(String, Own)>,
     /// What the tasks' keys take of the run ([`crate::projects::tasks::cache::key`]).
     pub keyed: Keyed,
-    /// The script files of the `run` scripts that start with `#!` ([`Shell::script`]),
+    /// The script files of the `run` scripts that start with `#!` (`Shell::script`),
     /// removed when the run ends.
     pub scripts: std::sync::Mutex<Vec<tempfile::TempDir>>,
     /// The run is offline (`--offline`): its tasks get `VX_OFFLINE=1`, so a vx they

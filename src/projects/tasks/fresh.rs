@@ -133,7 +133,7 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Reads the files `globs` match under `project` (at most [`MAX_FILES`] a glob).
+    /// Reads the files `globs` match under `project` (at most `MAX_FILES` a glob).
     pub fn read(project: &Path, globs: &[String]) -> Sources {
         let mut files: Vec<PathBuf> = globs
             .iter()
