@@ -58,6 +58,14 @@ fn run(work: &Work, signer: Option<&Path>, extra: &str) -> String {
     format!("{stdout}{stderr}")
 }
 
+/// Runs `work`'s build without a signing key, where the registry holds a result it must
+/// not take: the task runs (once), and the run says `why` (a line containing it).
+fn refuses(work: &Work, why: &str) {
+    let said = run(work, None, "");
+    assert_eq!(runs(work), 1, "the task ran: {said}");
+    assert!(said.contains(why), "{said}");
+}
+
 fn runs(work: &Work) -> usize {
     std::fs::read_to_string(work.dir.path().join("runs"))
         .unwrap_or_default()
@@ -144,11 +152,9 @@ fn a_result_signed_by_a_key_the_project_does_not_trust_is_refused_and_the_task_r
     assert!(said.contains("pushed to"), "{said}");
 
     let laptop = clone(&registry, "team/results", &[&trusted]);
-    let said = run(&laptop, None, "");
-    assert_eq!(runs(&laptop), 1, "the task ran: {said}");
-    assert!(
-        said.contains("result refused: it is signed by no key the project trusts"),
-        "{said}"
+    refuses(
+        &laptop,
+        "result refused: it is signed by no key the project trusts",
     );
 }
 
@@ -168,9 +174,7 @@ fn a_tampered_blob_is_refused_and_the_task_runs() {
     std::fs::write(&blob, &tampered).unwrap();
 
     let laptop = clone(&registry, "team/results", &[&public]);
-    let said = run(&laptop, None, "");
-    assert_eq!(runs(&laptop), 1, "the task ran: {said}");
-    assert!(said.contains("does not match its digest"), "{said}");
+    refuses(&laptop, "does not match its digest");
     assert_eq!(result(&laptop), "input\n\n");
 }
 
@@ -377,12 +381,7 @@ fn a_signed_result_copied_into_another_projects_repository_is_refused_there() {
         copy(&registry, "team/app", "team/other", &tag, scratch.path());
     }
     let other = clone(&registry, "team/other", &[&public]);
-    let said = run(&other, None, "");
-    assert_eq!(runs(&other), 1, "the task ran: {said}");
-    assert!(
-        said.contains("its signature is for another project (team/app)"),
-        "{said}"
-    );
+    refuses(&other, "its signature is for another project (team/app)");
 }
 
 #[test]
