@@ -69,6 +69,13 @@ fn log(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("log")).unwrap()
 }
 
+/// `vx ARGS` in `dir`, which must succeed: stdout, stderr.
+fn vx_ok(work: &Work, dir: &Path, args: &[&str]) -> (String, String) {
+    let (code, out, err) = vx_in(work, dir, args);
+    assert_eq!(code, 0, "vx {}: {out}{err}", args.join(" "));
+    (out, err)
+}
+
 /// Every file under `dir` with its bytes.
 fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
@@ -319,8 +326,7 @@ depends_post = ["report --profile final"]
 wait_for = ["build --release"]
 "#,
     );
-    let (code, out, err) = vx_in(&work, &dir, &["run", "test", ":::", "build"]);
-    assert_eq!(code, 0, "{out}{err}");
+    let (_, err) = vx_ok(&work, &dir, &["run", "test", ":::", "build"]);
     assert_eq!(log(&dir), "build\ntest\nreport final\n", "{err}");
     for said in [
         "not honoured, from mise.toml:2: [settings] jobs",
@@ -331,8 +337,7 @@ wait_for = ["build --release"]
         assert_eq!(err.matches(said).count(), 1, "{said}: {err}");
     }
     // Once: the next run says none of it.
-    let (code, out, err) = vx_in(&work, &dir, &["run", "test"]);
-    assert_eq!(code, 0, "{out}{err}");
+    let (_, err) = vx_ok(&work, &dir, &["run", "test"]);
     assert!(!err.contains("not honoured"), "{err}");
     let logged = log(&dir);
     assert!(
@@ -351,8 +356,7 @@ fn a_mise_file_linking_out_of_the_project_is_not_read() {
     let secret = work.dir.path().join("secret");
     std::fs::write(&secret, "hunter2-token 1.0\n").unwrap();
     std::os::unix::fs::symlink(&secret, dir.join(".tool-versions")).unwrap();
-    let (code, out, err) = vx_in(&work, &dir, &["run", "lint"]);
-    assert_eq!(code, 0, "{out}{err}");
+    let (out, err) = vx_ok(&work, &dir, &["run", "lint"]);
     assert!(out.contains("linted"), "{out}");
     assert!(!err.contains("hunter2"), "{err}");
     assert!(
@@ -494,8 +498,7 @@ fn a_mise_task_whose_dir_is_missing_fails_with_exit_1() {
     assert!(err.contains("docs is not a directory"), "{err}");
     assert!(!dir.join("log").exists());
     std::fs::create_dir(dir.join("docs")).unwrap();
-    let (code, out, err) = vx_in(&work, &dir, &["run", "site"]);
-    assert_eq!(code, 0, "{out}{err}");
+    vx_ok(&work, &dir, &["run", "site"]);
     assert_eq!(log(&dir), "built\n");
 }
 
@@ -522,10 +525,8 @@ fn mise_configs_kept_in_mise_directories_and_mise_env_files_are_read_in_place() 
     let (code, listed, err) = vx_in(&work, &dir, &["run"]);
     assert_eq!(code, 0, "{err}");
     assert!(listed.lines().any(|l| l.starts_with("build")), "{listed}");
-    let (code, out, err) = vx_in(&work, &dir, &["run", "build"]);
-    assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = vx_in(&work, &dir, &["run", "deploy"]);
-    assert_eq!(code, 0, "{out}{err}");
+    vx_ok(&work, &dir, &["run", "build"]);
+    vx_ok(&work, &dir, &["run", "deploy"]);
     let out = work
         .vx()
         .current_dir(&dir)
@@ -551,8 +552,7 @@ fn mise_configs_kept_in_mise_directories_and_mise_env_files_are_read_in_place() 
         "[tasks.lint]\nrun = \"echo linted >> log\"\n",
     )
     .unwrap();
-    let (code, out, err) = vx_in(&work, &dir, &["run", "lint"]);
-    assert_eq!(code, 0, "{out}{err}");
+    vx_ok(&work, &dir, &["run", "lint"]);
     assert!(
         std::fs::read_to_string(dir.join("log"))
             .unwrap()
@@ -636,15 +636,13 @@ run = [{ task = "greet", args = ["world"] }]
     )
     .unwrap();
     let log = || std::fs::read_to_string(dir.join("log")).unwrap_or_default();
-    let (code, out, err) = vx_in(&work, &dir, &["run", "strict"]);
-    assert_eq!(code, 0, "{out}{err}");
+    vx_ok(&work, &dir, &["run", "strict"]);
     assert!(log().starts_with("strict /"), "{}", log());
     assert!(log().trim_end().ends_with("/script"), "{}", log());
 
     // No mise on PATH: the interpreter after `--` runs the script.
     std::fs::remove_file(dir.join("log")).unwrap();
-    let (code, out, err) = vx_in(&work, &dir, &["run", "viamise"]);
-    assert_eq!(code, 0, "{out}{err}");
+    vx_ok(&work, &dir, &["run", "viamise"]);
     assert_eq!(log(), "via mise\n");
 
     // A mise on PATH: the `#!` line runs through it.
@@ -657,8 +655,7 @@ run = [{ task = "greet", args = ["world"] }]
     assert!(log().starts_with("mise -E dev exec -- bash /"), "{}", log());
 
     std::fs::remove_file(dir.join("log")).unwrap();
-    let (code, out, err) = vx_in(&work, &dir, &["run", "both"]);
-    assert_eq!(code, 0, "{out}{err}");
+    vx_ok(&work, &dir, &["run", "both"]);
     assert_eq!(log(), "hello world\n");
 }
 
@@ -674,8 +671,7 @@ fn a_mise_task_dir_naming_vars_runs_there() {
         "[vars]\napi_dir = \"api-go\"\n\n[tasks.build]\ndir = \"{{vars.api_dir}}\"\nrun = \"echo built >> log\"\n",
     )
     .unwrap();
-    let (code, out, err) = vx_in(&work, &dir, &["run", "build"]);
-    assert_eq!(code, 0, "{out}{err}");
+    vx_ok(&work, &dir, &["run", "build"]);
     assert_eq!(
         std::fs::read_to_string(dir.join("api-go/log")).unwrap(),
         "built\n"
@@ -699,8 +695,7 @@ fn a_mise_file_task_starts_by_its_full_path_and_sees_mise_task_variables() {
     )
     .unwrap();
     std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let (code, out, err) = vx_in(&work, &dir, &["run", "where"]);
-    assert_eq!(code, 0, "{out}{err}");
+    vx_ok(&work, &dir, &["run", "where"]);
     let root = std::path::absolute(&dir).unwrap();
     let root = root.display();
     assert_eq!(
@@ -721,8 +716,7 @@ fn a_mise_task_missing_its_required_argument_fails_with_exit_1() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(err.contains("method"), "{err}");
     assert!(!dir.join("log").exists());
-    let (code, out, err) = vx_in(&work, &dir, &["run", "call", "get"]);
-    assert_eq!(code, 0, "{out}{err}");
+    vx_ok(&work, &dir, &["run", "call", "get"]);
     assert_eq!(log(&dir), "get\n");
 }
 
@@ -738,8 +732,7 @@ fn the_vx_a_task_of_an_offline_run_starts_is_offline_too() {
             crate::common::tool_toml("t", "1", "http://127.0.0.1:9/t.tar.gz", &"a".repeat(64))
         ),
     );
-    let (code, out, err) = vx_in(&work, &dir, &["run", "--offline", "outer"]);
-    assert_eq!(code, 0, "{out}{err}");
+    let (_, err) = vx_ok(&work, &dir, &["run", "--offline", "outer"]);
     assert_eq!(log(&dir), "inner\n");
     assert_eq!(
         err.matches("running without t 1 (--offline)").count(),
@@ -756,10 +749,8 @@ fn a_variadic_mise_argument_takes_its_default_when_no_word_is_given() {
         "mise.toml",
         "[tasks.bats]\nrun = \"printf '[%s]' {{arg(name='t', var=true, default='test')}} >> log\"\n",
     );
-    let (code, out, err) = vx_in(&work, &dir, &["run", "bats"]);
-    assert_eq!(code, 0, "{out}{err}");
-    let (code, out, err) = vx_in(&work, &dir, &["run", "bats", "a b", "c"]);
-    assert_eq!(code, 0, "{out}{err}");
+    vx_ok(&work, &dir, &["run", "bats"]);
+    vx_ok(&work, &dir, &["run", "bats", "a b", "c"]);
     assert_eq!(log(&dir), "[test][a b][c]");
 }
 
