@@ -351,19 +351,7 @@ impl BoardReader {
 /// directory, synced, then renamed over `dest`.
 pub(crate) fn write_atomically(dest: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
-    let dir = match dest.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let io = |e| Error::io("write dump to", dest, e);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".vx-dump-")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.as_file().sync_all().map_err(io)?;
-    tmp.persist(dest).map_err(|e| io(e.error))?;
-    Ok(())
+    replace_atomically(dest, |tmp| tmp.write_all(bytes))
 }
 
 /// Writes a file of `len` bytes at `dest` atomically that holds each of `parts` (words
@@ -374,6 +362,22 @@ pub(crate) fn write_sparse_atomically(
     parts: &[(usize, Vec<u64>)],
 ) -> Result<()> {
     use std::io::{Seek, SeekFrom, Write};
+    replace_atomically(dest, |tmp| {
+        tmp.as_file().set_len(len as u64)?;
+        for (offset, words) in parts {
+            tmp.seek(SeekFrom::Start(*offset as u64))?;
+            tmp.write_all(bytemuck::cast_slice(words))?;
+        }
+        Ok(())
+    })
+}
+
+/// Replaces `dest` whole with what `fill` writes: a private temporary file in the same
+/// directory, filled, synced, then renamed over `dest`.
+fn replace_atomically(
+    dest: &Path,
+    fill: impl FnOnce(&mut tempfile::NamedTempFile) -> std::io::Result<()>,
+) -> Result<()> {
     let dir = match dest.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
@@ -383,11 +387,7 @@ pub(crate) fn write_sparse_atomically(
         .prefix(".vx-dump-")
         .tempfile_in(dir)
         .map_err(io)?;
-    tmp.as_file().set_len(len as u64).map_err(io)?;
-    for (offset, words) in parts {
-        tmp.seek(SeekFrom::Start(*offset as u64)).map_err(io)?;
-        tmp.write_all(bytemuck::cast_slice(words)).map_err(io)?;
-    }
+    fill(&mut tmp).map_err(io)?;
     tmp.as_file().sync_all().map_err(io)?;
     tmp.persist(dest).map_err(|e| io(e.error))?;
     Ok(())

@@ -165,10 +165,19 @@ fn modules_of(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every `.rs` file under `dir`.
+/// Folders no source of the repository is in: git's, the build's, npm's.
+const NOT_SOURCES: [&str; 3] = [".git", "target", "node_modules"];
+
+/// Every `.rs` file under `dir` (outside [`NOT_SOURCES`]).
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        if path
+            .file_name()
+            .is_some_and(|n| NOT_SOURCES.iter().any(|skip| n == *skip))
+        {
+            continue;
+        }
         if path.is_dir() {
             sources(&path, out);
         } else if path.extension().is_some_and(|e| e == "rs") {

@@ -22,7 +22,7 @@ fn roots(root: &Path) -> Vec<String> {
         .unwrap()
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n != ".git" && n != "target")
+        .filter(|n| !super::NOT_SOURCES.contains(&n.as_str()))
         .collect();
     names.sort();
     names
@@ -30,27 +30,15 @@ fn roots(root: &Path) -> Vec<String> {
 
 /// Every `.rs` file of the repository, as paths relative to its root with `/`.
 fn rust_files(root: &Path) -> Vec<String> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let path = entry.path();
-            let name = entry.file_name();
-            if name == ".git" || name == "target" || name == "node_modules" {
-                continue;
-            }
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                let rel = path.strip_prefix(root).unwrap();
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(root, root, &mut out);
-    out
+    let mut paths = Vec::new();
+    super::sources(root, &mut paths);
+    paths
+        .iter()
+        .map(|path| {
+            let rel = path.strip_prefix(root).unwrap();
+            rel.to_string_lossy().replace('\\', "/")
+        })
+        .collect()
 }
 
 /// The names in backticks of `doc` that do not exist: a path from one of `roots` that
