@@ -56,8 +56,9 @@ struct Publishers {
     java: TestServer,
     github: GithubFixture,
     /// Every archive, served by [`TestServer::files`] at `/{tool}/{file}`: the
-    /// publishers' stand-ins pass their bodies through tiny_http's writers, which a
-    /// test build leaves unoptimised (20–25 MB/s, the bound of every row before).
+    /// publishers' stand-ins copy their bodies from memory in the test build's
+    /// unoptimised code (tiny_http's writers gave 20–25 MB/s, the bound of every row
+    /// before).
     archives: TestServer,
     /// The files it serves that exist only in memory elsewhere (python's archive,
     /// node's index for mise).
