@@ -92,11 +92,17 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
                 commands,
                 shell,
             } = *lone;
-            // The shell lives until the task has run (or vx is replaced): its `#!`
-            // scripts are files it owns.
-            let failed = vx::projects::tasks::foreground::run(&task, commands);
+            // The shell lives until the task has run: its `#!` scripts are files it
+            // owns, so a task that runs one keeps vx, which removes them after.
+            use vx::projects::tasks::foreground::{self, Last};
+            let last = if shell.has_scripts() {
+                Last::Child
+            } else {
+                Last::InPlace
+            };
+            let ended = foreground::run(&task, commands, last);
             drop(shell);
-            return Err(failed.into());
+            return Ok(ended?);
         }
         Prepared::Graph(graph) => graph,
     };

@@ -632,6 +632,13 @@ echo "hello ${usage_who?}" >> log
 
 [tasks.both]
 run = [{ task = "greet", args = ["world"] }]
+
+[tasks.exits]
+run = '''
+#!/usr/bin/env bash
+echo exiting >> log
+exit 3
+'''
 "#,
     )
     .unwrap();
@@ -639,6 +646,17 @@ run = [{ task = "greet", args = ["world"] }]
     vx_ok(&work, &dir, &["run", "strict"]);
     assert!(log().starts_with("strict /"), "{}", log());
     assert!(log().trim_end().ends_with("/script"), "{}", log());
+    // The file was vx's to remove once the task ended (a lone task's last command
+    // replaced vx and left it behind).
+    let script = log().trim_end().trim_start_matches("strict ").to_owned();
+    assert!(
+        !std::path::Path::new(&script).exists(),
+        "{script} left behind"
+    );
+    // And the task's status is the run's.
+    let (code, out, err) = vx_with(&work, &dir, &bin, &["run", "exits"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(log().contains("exiting\n"), "{}", log());
 
     // No mise on PATH: the interpreter after `--` runs the script.
     std::fs::remove_file(dir.join("log")).unwrap();

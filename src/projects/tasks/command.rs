@@ -181,6 +181,14 @@ impl Shell {
         Ok(command)
     }
 
+    /// Whether the commands made so far run script files this shell owns (removed
+    /// when it drops).
+    pub fn has_scripts(&self) -> bool {
+        self.scripts
+            .lock()
+            .map_or(true, |scripts| !scripts.is_empty())
+    }
+
     /// The project directory.
     pub fn project(&self) -> &Path {
         &self.project

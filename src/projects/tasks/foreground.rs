@@ -2,7 +2,10 @@
 //! dependency, service, `sources` or output flag): its commands but the last as
 //! children in the foreground (Ctrl-C is theirs; the run then stops), the last
 //! replacing vx, so the terminal's foreground process is the task's and its exit
-//! status is `vx run`'s. Nothing here prints.
+//! status is `vx run`'s. A task whose commands run script files vx wrote (`run`
+//! scripts with their own `#!`) runs its last as a child too ([`Last::Child`]): vx
+//! stays to remove the files once it has ended, and ends with its status. Nothing
+//! here prints.
 
 use std::process::Command;
 use std::sync::atomic::Ordering;
@@ -53,33 +56,38 @@ pub enum ForegroundError {
     },
 }
 
-/// Runs `task`'s `commands` (at least one) in the foreground, the last in place of
-/// vx. Returns only why it could not.
-pub fn run(task: &Task, mut commands: Vec<Command>) -> ForegroundError {
-    let last = commands.pop().expect("a task that runs something");
-    if !commands.is_empty() {
-        let interrupted = match crate::foundation::signals::interrupt_flag() {
-            Ok(flag) => flag,
-            Err(e) => return ForegroundError::Signals(e),
+/// How the last command of a task runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Last {
+    /// In place of vx (the task's status is the process's).
+    InPlace,
+    /// As a child in the foreground, vx waiting for it: something vx holds must
+    /// outlive the command (the script files it runs).
+    Child,
+}
+
+/// Runs `task`'s `commands` (at least one) in the foreground, the last as `last`
+/// says. In place, returns only why it could not replace vx; as a child, its exit
+/// code (128 + the signal that ended it, on Unix).
+pub fn run(task: &Task, mut commands: Vec<Command>, last: Last) -> Result<i32, ForegroundError> {
+    let final_command = commands.pop().expect("a task that runs something");
+    if !commands.is_empty() || last == Last::Child {
+        let interrupted =
+            crate::foundation::signals::interrupt_flag().map_err(ForegroundError::Signals)?;
+        let spawn = |source| ForegroundError::Spawn {
+            task: task.name.clone(),
+            source,
         };
         for (i, mut command) in commands.into_iter().enumerate() {
-            let status = match command.status() {
-                Ok(status) => status,
-                Err(source) => {
-                    return ForegroundError::Spawn {
-                        task: task.name.clone(),
-                        source,
-                    };
-                }
-            };
+            let status = command.status().map_err(spawn)?;
             if interrupted.load(Ordering::Relaxed) {
-                return ForegroundError::Interrupted {
+                return Err(ForegroundError::Interrupted {
                     task: task.name.clone(),
-                };
+                });
             }
             if !status.success() {
                 let code = crate::foundation::platform::process::status_code(status);
-                return ForegroundError::Failed {
+                return Err(ForegroundError::Failed {
                     task: task.name.clone(),
                     number: i + 1,
                     status: crate::foundation::platform::process::describe_status(status),
@@ -88,14 +96,19 @@ pub fn run(task: &Task, mut commands: Vec<Command>) -> ForegroundError {
                     } else {
                         code
                     },
-                };
+                });
             }
         }
+        if last == Last::Child {
+            let mut command = final_command;
+            let status = command.status().map_err(spawn)?;
+            return Ok(crate::foundation::platform::process::status_code(status));
+        }
     }
-    let program = last.get_program().to_owned();
-    let source = crate::foundation::platform::exec::replace_process(last, &program);
-    ForegroundError::Replace {
+    let program = final_command.get_program().to_owned();
+    let source = crate::foundation::platform::exec::replace_process(final_command, &program);
+    Err(ForegroundError::Replace {
         task: task.name.clone(),
         source,
-    }
+    })
 }
