@@ -806,3 +806,20 @@ fn a_variadic_usage_argument_reaches_the_task_and_a_spec_mise_refuses_fails_as_u
     assert!(err.contains("unsupported spec key option"), "{err}");
     assert_eq!(log(&dir), "bats test\nbats a b\nrendered\n");
 }
+
+/// `{{arg()}}` renders a plain word as it is, as mise does, so a value inside the
+/// script's own double quotes reads as typed; a word with spaces or quotes is still
+/// one shell word.
+#[test]
+fn an_arg_inside_double_quotes_reads_as_typed() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.greet]\nrun = 'echo \"hello {{arg(name=\"who\")}}!\" {{arg(name=\"rest\", default=\"x\")}} >> log'\n",
+    );
+    vx_ok(&work, &dir, &["run", "greet", "world", "it's a b"]);
+    vx_ok(&work, &dir, &["run", "greet", "v1.2.3-rc.1+build/x@y:z,%"]);
+    assert_eq!(
+        log(&dir),
+        "hello world! it's a b\nhello v1.2.3-rc.1+build/x@y:z,%! x\n"
+    );
+}

@@ -272,10 +272,20 @@ fn through_mise(file: &Path) -> Option<Vec<String>> {
         .then_some(interpreter)
 }
 
-/// One argument as one word of the platform's shell.
+/// One argument as one word of the platform's shell: a plain word (letters, digits,
+/// `_@%+:,./-`) as it is, as mise renders `{{arg()}}`, so a value inside the
+/// script's own double quotes reads as typed; any other in single quotes. (`=` is
+/// not plain: `A=b` first on a line would be an assignment.)
 #[cfg(not(windows))]
 pub fn quote(arg: &str) -> String {
-    crate::projects::toolchain::shell::sh_quote(arg)
+    let plain = !arg.is_empty()
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_@%+:,./-".contains(&b));
+    match plain {
+        true => arg.to_owned(),
+        false => crate::projects::toolchain::shell::sh_quote(arg),
+    }
 }
 
 /// One argument as one word of `cmd`: in double quotes, a `"` doubled. (`cmd`

@@ -261,14 +261,28 @@ fn read_replies(socket: &UnixStream, waiters: &Waiters) -> HashMap<u64, u32> {
 /// ([`super::tree::MARK`], found by [`super::scan`]: a detached grandchild, re-parented
 /// to init once the guard was gone), with what descends from them, are SIGKILLed; the
 /// grace period was the guard's to give.
+///
+/// A process found may fork between the look and the kill; its child carries the same
+/// mark, so the look is taken again until one finds nothing (at most
+/// [`ORPHAN_ROUNDS`]: each round kills what it found, and a killed process forks no
+/// more).
 fn end_orphans(guard: u32, live: &HashMap<u64, u32>) {
     let leaders: Vec<u32> = live.values().copied().collect();
-    let look = super::scan::Scan::new(guard).look();
-    let mut others = look.any_marked();
-    others.extend(look.descendants(&others));
-    others.extend(look.descendants(&leaders));
-    let _ = crate::foundation::platform::process::kill_orphans(&leaders, &others);
+    for round in 0..ORPHAN_ROUNDS {
+        let look = super::scan::Scan::new(guard).look();
+        let mut others = look.any_marked();
+        others.extend(look.descendants(&others));
+        others.extend(look.descendants(&leaders));
+        if round > 0 && others.is_empty() {
+            return;
+        }
+        let groups: &[u32] = if round == 0 { &leaders } else { &[] };
+        let _ = crate::foundation::platform::process::kill_orphans(groups, &others);
+    }
 }
+
+/// The most looks [`end_orphans`] takes.
+const ORPHAN_ROUNDS: usize = 8;
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
