@@ -65,6 +65,20 @@ isolate_mise() {
     MISE_TRUSTED_CONFIG_PATHS="$trusted" MISE_YES=1
 }
 
+# Prints the vx.toml task line `all = { depends = ["PREFIX0", …] }`: a task that runs
+# nothing and depends on the COUNT tasks PREFIX0 to PREFIX(COUNT-1). POSIX sh (the
+# task benchmarks are sh scripts); uses `i`, as its callers' loops do.
+all_depends() {
+  printf 'all = { depends = ['
+  i=0
+  while [ $i -lt "$1" ]; do
+    [ $i -gt 0 ] && printf ', '
+    printf '"%s%s"' "$2" $i
+    i=$((i + 1))
+  done
+  echo '] }'
+}
+
 # Times each entry of the array named by $2 ("label|command words", the command split
 # on spaces and run with stdout discarded) $1 times, interleaved round by round, and
 # leaves each entry's wall times in microseconds, space-separated, in the associative
