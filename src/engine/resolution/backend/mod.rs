@@ -13,9 +13,10 @@
 //! time by the project's runtime (installed first by the same engine) with its own
 //! package manager, and kept in the lock entry's `environment`.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::files::lock::Lock;
+use crate::files::lock::{Asset, Lock, LockedTool};
 use crate::files::manifest::{Override, Platform, ToolTable};
 use crate::sources::backend::npmrc::{Npmrc, Registry};
 use crate::sources::backend::{Kind, Name};
@@ -381,6 +382,46 @@ fn pick_among(
         .map(|r| (*r).clone())
         .expect("picked among them");
     Ok(release)
+}
+
+/// Records `tool`, the package `name` at `version` as `constraint` picked it, in `lock`:
+/// its concrete table with `overrides` (returned), each platform's asset of `assets`,
+/// and the entry's constraint, package and tag; with the entry, for what else a driver
+/// records in it.
+fn record<'l>(
+    lock: &'l mut Lock,
+    tool: &ToolTable,
+    name: &Name,
+    constraint: &str,
+    version: &str,
+    overrides: BTreeMap<Platform, Override>,
+    assets: Vec<(Platform, Asset)>,
+) -> (ToolTable, Option<&'l mut LockedTool>) {
+    let table = super::concrete::concrete(tool, version, overrides);
+    lock.renew(&table);
+    for (platform, asset) in assets {
+        lock.record(&table, &platform, asset);
+    }
+    let entry = lock.tools.get_mut(&tool.name).map(|entry| {
+        entry.constraint = Some(constraint.to_owned());
+        entry.package = Some(name.to_string());
+        entry.tag = Some(version.to_owned());
+        entry
+    });
+    (table, entry)
+}
+
+/// What is wrong with a registry's download `asset` from `url`, if anything: a URL vx
+/// cannot fetch (a registry's download must be http(s), never a local file), else the
+/// asset's own problem ([`Asset::problem`]).
+fn download_problem(url: &str, asset: &Asset) -> Option<String> {
+    match crate::foundation::validate::url(url) {
+        Err(e) => Some(e.to_string()),
+        Ok(crate::foundation::validate::Scheme::File) => {
+            Some("a registry's download must be an http(s) URL".to_owned())
+        }
+        Ok(_) => asset.problem(),
+    }
 }
 
 /// The version a registry tool locks (the lock's, while its inputs and constraint hold,

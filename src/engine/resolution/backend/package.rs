@@ -206,15 +206,8 @@ pub(super) fn resolve(
         )));
     }
     let (overrides, assets) = overrides_and_assets(name, &version, &downloads)?;
-    let table = super::super::concrete::concrete(tool, &version, overrides);
-    lock.renew(&table);
-    for (platform, asset) in assets {
-        lock.record(&table, &platform, asset);
-    }
-    if let Some(entry) = lock.tools.get_mut(&tool.name) {
-        entry.constraint = Some(constraint.to_owned());
-        entry.package = Some(name.to_string());
-        entry.tag = Some(version.clone());
+    let (table, entry) = super::record(lock, tool, name, constraint, &version, overrides, assets);
+    if let Some(entry) = entry {
         entry.environment = environment;
         for (platform, download) in &downloads {
             let key = platform.to_string();
@@ -380,14 +373,7 @@ fn overrides_and_assets(
             asset.format = Some(format.name().to_owned());
             asset.bin = over.bin.clone();
             asset.checksum = Some(source.clone());
-            let problem = match crate::foundation::validate::url(url) {
-                Err(e) => Some(e.to_string()),
-                Ok(crate::foundation::validate::Scheme::File) => {
-                    Some("a registry's download must be an http(s) URL".to_owned())
-                }
-                Ok(_) => asset.problem(),
-            };
-            if let Some(problem) = problem {
+            if let Some(problem) = super::download_problem(url, &asset) {
                 return Err(ResolutionError::Usage(format!(
                     "{name} {version} on {platform} ({package}): {problem}"
                 )));

@@ -165,14 +165,7 @@ pub(super) fn resolve(
     let mut asset = Asset::new(source.url.clone(), source.sha256.clone(), None);
     asset.h1 = source.h1.clone();
     asset.checksum = Some(source.checksum.clone());
-    let problem = match crate::foundation::validate::url(&source.url) {
-        Err(e) => Some(e.to_string()),
-        Ok(crate::foundation::validate::Scheme::File) => {
-            Some("a registry's download must be an http(s) URL".to_owned())
-        }
-        Ok(_) => asset.problem(),
-    };
-    if let Some(problem) = problem {
+    if let Some(problem) = super::download_problem(&source.url, &asset) {
         return Err(ResolutionError::Usage(format!(
             "{name} {version} ({}): {problem}",
             source.what
@@ -207,21 +200,16 @@ pub(super) fn resolve(
         overrides.insert(platform.clone(), over);
         assets.push((platform.clone(), asset));
     }
-    let table = super::super::concrete::concrete(tool, &version, overrides);
-    lock.renew(&table);
-    for (platform, asset) in assets {
-        if binaries.contains_key(&platform) {
+    for (platform, asset) in &assets {
+        if binaries.contains_key(platform) {
             registries.net.progress(&format!(
                 "{}: {platform}: the release binary {}",
                 tool.name, asset.url
             ));
         }
-        lock.record(&table, &platform, asset);
     }
-    if let Some(entry) = lock.tools.get_mut(&tool.name) {
-        entry.constraint = Some(constraint.to_owned());
-        entry.package = Some(name.to_string());
-        entry.tag = Some(version.clone());
+    let (table, entry) = super::record(lock, tool, name, constraint, &version, overrides, assets);
+    if let Some(entry) = entry {
         for platform in &wanted {
             entry.unsupported.remove(&platform.to_string());
         }
