@@ -302,8 +302,8 @@ pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
 
 /// Resolves `tool` (the language-registry package `name` at `constraint`) for
 /// `platforms` plus those its lock entry held, keeping the locked version while the
-/// name and constraint are those it was locked from; records it in `lock` and returns
-/// the concrete table.
+/// name and constraint are those it was locked from ([`picked`]); its driver records
+/// it in `lock` and returns the concrete table.
 pub fn resolve_tool(
     registries: &Registries<'_>,
     name: &Name,
@@ -312,14 +312,25 @@ pub fn resolve_tool(
     platforms: &[Platform],
     lock: &mut Lock,
 ) -> Result<ToolTable, ResolutionError> {
+    let picked = picked(registries, name, tool, constraint, platforms, lock)?;
     match of(name.kind).driver() {
-        Driver::Package(package) => {
-            package::resolve(package, registries, name, tool, constraint, platforms, lock)
-        }
-        Driver::Source(built) => {
-            source::resolve(built, registries, name, tool, constraint, platforms, lock)
-        }
+        Driver::Package(package) => package::resolve(package, registries, &picked, lock),
+        Driver::Source(built) => source::resolve(built, registries, &picked, lock),
     }
+}
+
+/// What is settled of a package before its driver resolves it ([`picked`]).
+struct Picked<'a> {
+    /// The package.
+    name: &'a Name,
+    /// The tool of the manifest it is.
+    tool: &'a ToolTable,
+    /// The manifest's constraint.
+    constraint: &'a str,
+    /// The version locked.
+    version: String,
+    /// The platforms to lock it for.
+    wanted: Vec<Platform>,
 }
 
 /// `[settings] min_release_age` at this moment.
@@ -384,30 +395,33 @@ fn pick_among(
     Ok(release)
 }
 
-/// Records `tool`, the package `name` at `version` as `constraint` picked it, in `lock`:
-/// its concrete table with `overrides` (returned), each platform's asset of `assets`,
-/// and the entry's constraint, package and tag; with the entry, for what else a driver
-/// records in it.
+/// Records the `picked` package in `lock`: its tool's concrete table with `overrides`
+/// (returned), each platform's asset of `assets`, and the entry's constraint, package
+/// and tag; with the entry, for what else a driver records in it.
 fn record<'l>(
     lock: &'l mut Lock,
-    tool: &ToolTable,
-    name: &Name,
-    constraint: &str,
-    version: &str,
+    picked: &Picked<'_>,
     overrides: BTreeMap<Platform, Override>,
     assets: Vec<(Platform, Asset)>,
 ) -> (ToolTable, Option<&'l mut LockedTool>) {
+    let Picked {
+        name,
+        tool,
+        constraint,
+        ref version,
+        ..
+    } = *picked;
     let table = super::concrete::concrete(tool, version, overrides);
     lock.renew(&table);
     for (platform, asset) in assets {
         lock.record(&table, &platform, asset);
     }
-    let entry = lock.tools.get_mut(&tool.name).map(|entry| {
+    let mut entry = lock.tools.get_mut(&tool.name);
+    if let Some(entry) = entry.as_deref_mut() {
         entry.constraint = Some(constraint.to_owned());
         entry.package = Some(name.to_string());
         entry.tag = Some(version.to_owned());
-        entry
-    });
+    }
     (table, entry)
 }
 
@@ -427,14 +441,14 @@ fn download_problem(url: &str, asset: &Asset) -> Option<String> {
 /// The version a registry tool locks (the lock's, while its inputs and constraint hold,
 /// else the registry's pick for `constraint`), checked as a name vx can use, and the
 /// platforms to lock it for: those asked, and those the lock holds it for already.
-fn version_and_platforms(
+fn picked<'a>(
     registries: &Registries<'_>,
-    name: &Name,
-    tool: &ToolTable,
-    constraint: &str,
+    name: &'a Name,
+    tool: &'a ToolTable,
+    constraint: &'a str,
     platforms: &[Platform],
     lock: &Lock,
-) -> Result<(String, Vec<Platform>), ResolutionError> {
+) -> Result<Picked<'a>, ResolutionError> {
     let kept = lock
         .tools
         .get(&tool.name)
@@ -455,5 +469,11 @@ fn version_and_platforms(
             wanted.push(held);
         }
     }
-    Ok((version, wanted))
+    Ok(Picked {
+        name,
+        tool,
+        constraint,
+        version,
+        wanted,
+    })
 }
