@@ -302,8 +302,8 @@ pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
 
 /// Resolves `tool` (the language-registry package `name` at `constraint`) for
 /// `platforms` plus those its lock entry held, keeping the locked version while the
-/// name and constraint are those it was locked from ([`picked`]); its driver records
-/// it in `lock` and returns the concrete table.
+/// name and constraint are those it was locked from; its driver records it in `lock`
+/// and returns the concrete table.
 pub fn resolve_tool(
     registries: &Registries<'_>,
     name: &Name,
