@@ -42,12 +42,12 @@
 #   3.12 in $UV_PYTHON_INSTALL_DIR (default /tmp/benchtools/uvpy); node and npm on PATH.
 # Needs the network once, to fetch the packages into target/bench-lang/.
 set -euo pipefail
-vx=$(realpath "$1")
-mise=$(realpath "$2")
-rounds=${3:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lib/common.sh
 . "$root/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/lang.sh
+. "$root/scripts/lib/lang.sh"
+vx_mise_args "$@"
 uv=${UV:-$(command -v uv || echo /tmp/benchtools/uvenv/bin/uv)}
 uv_pythons=${UV_PYTHON_INSTALL_DIR:-/tmp/benchtools/uvpy}
 node_archive=$root/target/runtime-fixtures/node-v20.11.1-linux-x64.tar.xz
@@ -89,14 +89,9 @@ for p in linux-x64 linux-arm64 linux-x64-musl linux-arm64-musl darwin-x64 darwin
 done
 tarball @biomejs/cli-linux-x64 $BIOME
 if ! ls "$cache/files"/black-$BLACK-*.whl >/dev/null 2>&1; then
-  python3 -m pip download -q --only-binary=:all: --platform manylinux_2_17_x86_64 \
-    --python-version 3.12 --implementation cp --abi cp312 -d "$cache/files" \
-    "ruff==$RUFF" "black==$BLACK"
   # black's pure wheel too: a runtime tool's own archive is its pure wheel (vx locks it
   # on every platform); pip installs the cp312 one.
-  pure=$(curl -fsS https://pypi.org/simple/black/ |
-    grep -o "https://[^\"#]*/black-$BLACK-py3-none-any.whl" | head -1)
-  curl -fsS -o "$cache/files/black-$BLACK-py3-none-any.whl" "$pure"
+  cp312_wheels "$cache/files" "$BLACK" "ruff==$RUFF" "black==$BLACK"
 fi
 
 # vx's uv: astral-sh/uv's release archive, packed from PyPI's wheel of the same uv.
@@ -106,34 +101,19 @@ uv_archive=$(uv_release_archive "$cache" "$UV_RELEASE" "$uv_triple")
 work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
-node_dist "$work/www/dist" "$node_archive"
-cp "$cpython" "$work/www/cpython.tar.gz"
-mkdir -p "$work/www/gh"
-cp "$uv_archive" "$work/www/gh/"
+bench_www "$node_archive" "$cpython" "$uv_archive"
 
 # The registries: one loopback server (scripts/lib/bench_registry.py), npm at the root
 # (as registry.npmjs.org), PyPI under /simple/ and /files/, the rest under /www/.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-UV_RELEASE=$UV_RELEASE UV_ASSET=uv-$uv_triple.tar.gz python3 "$root/scripts/lib/bench_registry.py" "$port" "$cache" "$work/www" &
-server=$!
-url=http://127.0.0.1:$port
-for _ in $(seq 50); do curl -fs "$url/prettier" >/dev/null && break; sleep 0.1; done
+bench_registry "$cache" "$UV_RELEASE" "$uv_triple" /prettier
 
 # vx: its own HOME; nodejs.org and registry.npmjs.org sent to the server, pip's index
 # the server's.
-export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_CACHE_HOME=$work/home/.cache
-export XDG_DATA_HOME=$work/home/.local/share XDG_STATE_HOME=$work/home/.local/state
-export PIP_INDEX_URL=$url/simple/ PIP_DISABLE_PIP_VERSION_CHECK=1
+bench_vx_home "$work" "$url/simple/"
 unset PIP_CONFIG_FILE PIP_FIND_LINKS PIP_EXTRA_INDEX_URL NPM_CONFIG_USERCONFIG || true
-mkdir -p "$XDG_CONFIG_HOME/vx" "$work/project"
-cat >"$XDG_CONFIG_HOME/vx/config.toml" <<EOF
-[github]
-url = "$url/gh"
-
-[url_replacements]
-"https://nodejs.org/dist/" = "$url/www/dist/"
-"https://registry.npmjs.org/" = "$url/"
-EOF
+mkdir -p "$work/project"
+bench_vx_config
+echo "\"https://registry.npmjs.org/\" = \"$url/\"" >>"$XDG_CONFIG_HOME/vx/config.toml"
 cat >"$work/project/vx.toml" <<EOF
 [settings]
 platforms = ["linux-x86_64"]
@@ -145,25 +125,18 @@ node = "20.11.1"
 "pypi:ruff" = "$RUFF"
 "pypi:black" = "$BLACK"
 
-[tools.python]
-version = "3.12.1"
-url = "$url/www/cpython.tar.gz"
-sha256 = "$(sha256sum "$cpython" | cut -d' ' -f1)"
-strip_components = 1
+$(bench_python_table "$cpython")
 EOF
 store=$XDG_DATA_HOME/vx/store
 (cd "$work/project" && "$vx" lock -q && "$vx" sync -q)
 
 # mise: its own dirs; npm and uv at the same server; uv's python, no download.
-mise_env=(
-  MISE_DATA_DIR="$work/mise/data" MISE_CACHE_DIR="$work/mise/cache"
-  MISE_CONFIG_DIR="$work/mise/config" MISE_STATE_DIR="$work/mise/state"
-  MISE_YES=1 MISE_USE_VERSIONS_HOST=false MISE_TRUSTED_CONFIG_PATHS="$work/mise-project"
-  MISE_PIPX_REGISTRY_URL="$url/pypi/{}/json" MISE_NPM_PACKAGE_MANAGER=npm
+bench_mise_env
+mise_env+=(
+  MISE_NPM_PACKAGE_MANAGER=npm
   npm_config_registry="$url/" npm_config_cache="$work/mise/npm-cache"
   npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
-  UV_DEFAULT_INDEX="$url/simple/" UV_INDEX_URL="$url/simple/" UV_CACHE_DIR="$work/mise/uv-cache"
-  UV_PYTHON_INSTALL_DIR="$uv_pythons" UV_PYTHON_DOWNLOADS=never UV_PYTHON=3.12
+  UV_PYTHON_INSTALL_DIR="$uv_pythons" UV_PYTHON=3.12
   PATH="$(dirname "$uv"):$PATH"
 )
 mkdir -p "$work/mise-project"
@@ -185,35 +158,27 @@ mise_cold() {
   rm -rf "$work/mise/data/installs" "$work/mise/cache" "$work/mise/npm-cache" "$work/mise/uv-cache" \
     "$work/mise/data/shims"
 }
-timed() { # LABEL COMMAND…
-  local label=$1; shift
-  local t0 t1
-  t0=$(date +%s%N)
-  "$@" >/dev/null 2>"$work/last.err" || { echo "$label failed:" >&2; cat "$work/last.err" >&2; exit 1; }
-  t1=$(date +%s%N)
-  echo "$label $(( (t1 - t0) / 1000000 ))" >>"$work/times"
-}
 echo "vx: $("$vx" --version)   mise: $("$mise" --version)   uv: $("$uv" --version)   load: $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$work/project"
 for r in $(seq "$rounds"); do
-  vx_cold; timed vx_cold "$vx" sync -q
-  mise_cold; timed mise_cold bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"
-  timed vx_noop "$vx" sync -q
-  timed mise_noop bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"
+  vx_cold; timed_ms vx_cold "$vx" sync -q
+  mise_cold; timed_ms mise_cold bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"
+  timed_ms vx_noop "$vx" sync -q
+  timed_ms mise_noop bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"
 done
 # Per tool, cold: that tool's install and the package caches emptied, the rest kept.
 mdir() { ls -d "$work/mise/data/installs/$1" 2>/dev/null || true; }
 for pair in biome:npm-biomejs-biome prettier:npm-prettier ruff:pipx-ruff black:pipx-black; do
   t=${pair%%:*} mt=${pair#*:}
   rm -rf "$store/$t" "$XDG_CACHE_HOME/vx/downloads" "$XDG_CACHE_HOME/vx/uv" "$HOME/.npm" "$XDG_CACHE_HOME/pip"
-  timed "vx_$t" "$vx" sync -q
+  timed_ms "vx_$t" "$vx" sync -q
   rm -rf "$(mdir "$mt")" "$work/mise/cache" "$work/mise/npm-cache" "$work/mise/uv-cache"
-  timed "mise_$t" bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"
+  timed_ms "mise_$t" bash -c "cd '$work/mise-project' && $(printf '%q ' env "${mise_env[@]}" "$mise") install -q"
 done
 # Every tool runs, on both sides.
 for c in biome prettier ruff black; do "$vx" exec -- "$c" --version >/dev/null; done
 for c in biome prettier ruff black; do (cd "$work/mise-project" && m exec -- "$c" --version >/dev/null); done
-# The no-op once more, without the shell and `date` processes `timed` adds (about 4 ms
+# The no-op once more, without the shell and `date` processes `timed_ms` adds (about 4 ms
 # on each side): hyperfine starts each command itself (`-N`), in its project, with
 # its environment exported, many runs.
 if command -v hyperfine >/dev/null; then
@@ -222,18 +187,9 @@ if command -v hyperfine >/dev/null; then
     hyperfine -N -w 5 -r 30 --export-json "$work/mise-noop.json" "$mise install -q" >/dev/null)
 fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+vx_mise_summary 13
 python3 - "$work/times" <<'PY'
-import statistics, sys
-runs = {}
-for line in open(sys.argv[1]):
-    k, v = line.split(); runs.setdefault(k, []).append(int(v))
-med = {k: statistics.median(v) for k, v in runs.items()}
-for k in runs:
-    print(f"{k:13} median {med[k]:8.0f} ms   runs {runs[k]}")
-for kind in ("cold", "noop"):
-    ratios = [a / b for a, b in zip(runs[f"vx_{kind}"], runs[f"mise_{kind}"])]
-    print(f"{kind}: vx/mise per round {[round(x, 3) for x in ratios]}, median {statistics.median(ratios):.3f}")
-import json, os
+import json, os, sys
 side = {k: os.path.join(os.path.dirname(sys.argv[1]), f"{k}-noop.json") for k in ("vx", "mise")}
 if all(os.path.exists(f) for f in side.values()):
     med = {k: json.load(open(f))["results"][0]["median"] * 1000 for k, f in side.items()}

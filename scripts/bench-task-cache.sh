@@ -44,6 +44,7 @@ cleanup() {
 trap cleanup EXIT
 P=$TMP/project
 mkdir -p "$P"
+. "$ROOT/scripts/lib/common.sh"
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 NO_COLOR=1
 # vx's directories, the registry's and the keys', all in the scratch directory.
 export XDG_CONFIG_HOME=$TMP/config XDG_DATA_HOME=$TMP/data XDG_STATE_HOME=$TMP/state
@@ -88,14 +89,7 @@ git init -q .
     echo "t$i = { run = \"mkdir -p packages/t$i/out && cp packages/t$i/src/in.bin packages/t$i/out/data.bin\", sources = [\"packages/t$i/src/**\"], outputs = [\"packages/t$i/out/**\"] }"
     i=$((i + 1))
   done
-  printf 'all = { depends = ['
-  i=0
-  while [ $i -lt 100 ]; do
-    [ $i -gt 0 ] && printf ', '
-    printf '"t%s"' $i
-    i=$((i + 1))
-  done
-  echo '] }'
+  all_depends 100 t
 } > vx.toml
 echo '{ "name": "bench", "private": true, "packageManager": "npm@10.0.0", "workspaces": ["packages/*"] }' > package.json
 echo '{"name":"bench","lockfileVersion":3,"requires":true,"packages":{}}' > package-lock.json

@@ -31,6 +31,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 P=$TMP/project
 mkdir -p "$P"
+. "$ROOT/scripts/lib/common.sh"
 
 # The graph, in both files.
 {
@@ -47,19 +48,11 @@ mkdir -p "$P"
       i=$((i + 1))
     done
   done
-  printf 'all = { depends = ['
-  i=0
-  while [ $i -lt 20 ]; do
-    [ $i -gt 0 ] && printf ', '
-    printf '"t4_%s"' $i
-    i=$((i + 1))
-  done
-  echo '] }'
+  all_depends 20 t4_
 } > "$P/vx.toml"
 sed 's/^\[tasks\]$/[tasks]/' "$P/vx.toml" > "$P/mise.toml"
 
 # Each tool on its own state, nothing of the user's.
-. "$ROOT/scripts/lib/common.sh"
 isolate_vx "$TMP"
 isolate_mise "$TMP" "$P"
 cd "$P"

@@ -32,12 +32,12 @@
 #   MISE: a mise binary (npm install @jdxcode/mise; node_modules/.bin/mise)
 # Needs the network once (PyPI), to fetch the wheels into target/bench-team/.
 set -euo pipefail
-vx=$(realpath "$1")
-mise=$(realpath "$2")
-rounds=${3:-5}
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lib/common.sh
 . "$root/scripts/lib/common.sh"
+# shellcheck source=scripts/lib/lang.sh
+. "$root/scripts/lib/lang.sh"
+vx_mise_args "$@"
 fixtures=$root/target/runtime-fixtures
 node_archive=$fixtures/node-v20.11.1-linux-x64.tar.xz
 cpython=${CPYTHON:-$fixtures/cpython-3.12.1-install_only_stripped.tar.gz}
@@ -49,13 +49,8 @@ RUFF=0.8.4 BLACK=24.10.0 PRE_COMMIT=4.0.1 UV_RELEASE=0.13.9
 cache=$root/target/bench-team
 mkdir -p "$cache/files" "$cache/npm"
 if ! ls "$cache/files"/pre_commit-$PRE_COMMIT-*.whl >/dev/null 2>&1; then
-  python3 -m pip download -q --only-binary=:all: --platform manylinux_2_17_x86_64 \
-    --python-version 3.12 --implementation cp --abi cp312 -d "$cache/files" \
-    "ruff==$RUFF" "black==$BLACK" "pre-commit==$PRE_COMMIT"
   # black's pure wheel too: the lock records each platform's own wheel of it.
-  pure=$(curl -fsS https://pypi.org/simple/black/ |
-    grep -o "https://[^\"#]*/black-$BLACK-py3-none-any.whl" | head -1)
-  curl -fsS -o "$cache/files/${pure##*/}" "$pure"
+  cp312_wheels "$cache/files" "$BLACK" "ruff==$RUFF" "black==$BLACK" "pre-commit==$PRE_COMMIT"
 fi
 uv_triple=x86_64-unknown-linux-gnu
 uv_archive=$(uv_release_archive "$cache" "$UV_RELEASE" "$uv_triple")
@@ -64,34 +59,18 @@ work=$(mktemp -d)
 server=
 # BENCH_KEEP=1 keeps the work directory (its path printed) to look into afterwards.
 trap '[ -n "$server" ] && kill $server 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] && echo "kept $work" || rm -rf "$work"' EXIT
-node_dist "$work/www/dist" "$node_archive"
-mkdir -p "$work/www/gh"
-cp "$cpython" "$work/www/cpython.tar.gz"
-cp "$uv_archive" "$work/www/gh/"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-UV_RELEASE=$UV_RELEASE UV_ASSET=uv-$uv_triple.tar.gz \
-  python3 "$root/scripts/lib/bench_registry.py" "$port" "$cache" "$work/www" &
-server=$!
-url=http://127.0.0.1:$port
-for _ in $(seq 50); do curl -fs "$url/simple/ruff/" >/dev/null && break; sleep 0.1; done
+bench_www "$node_archive" "$cpython" "$uv_archive"
+bench_registry "$cache" "$UV_RELEASE" "$uv_triple" /simple/ruff/
 
 # vx: its own HOME; nodejs.org sent to the server, pip's index the server's.
-export HOME=$work/home XDG_CONFIG_HOME=$work/home/.config XDG_CACHE_HOME=$work/home/.cache
-export XDG_DATA_HOME=$work/home/.local/share XDG_STATE_HOME=$work/home/.local/state
-export PIP_INDEX_URL=$url/simple/ PIP_DISABLE_PIP_VERSION_CHECK=1
+bench_vx_home "$work" "$url/simple/"
 # A developer's machine: PYTHONDONTWRITEBYTECODE unset (set, vx byte-compiles a PyPI
 # tool's environment at install, as its runs could not: BENCH_BYTECODE=1 keeps it).
 unset PIP_CONFIG_FILE PIP_FIND_LINKS PIP_EXTRA_INDEX_URL NPM_CONFIG_USERCONFIG \
   UV_INDEX_URL UV_DEFAULT_INDEX VIRTUAL_ENV || true
 if [ -n "${BENCH_BYTECODE:-}" ]; then export PYTHONDONTWRITEBYTECODE=1; else unset PYTHONDONTWRITEBYTECODE; fi
-mkdir -p "$XDG_CONFIG_HOME/vx" "$work/project"
-cat >"$XDG_CONFIG_HOME/vx/config.toml" <<EOF
-[github]
-url = "$url/gh"
-
-[url_replacements]
-"https://nodejs.org/dist/" = "$url/www/dist/"
-EOF
+mkdir -p "$work/project"
+bench_vx_config
 uv_sha=$(sha256sum "$uv_archive" | cut -d' ' -f1)
 cat >"$work/project/vx.toml" <<EOF
 [settings]
@@ -104,11 +83,7 @@ node = "20.11.1"
 "pypi:black" = "$BLACK"
 "pypi:pre-commit" = "$PRE_COMMIT"
 
-[tools.python]
-version = "3.12.1"
-url = "$url/www/cpython.tar.gz"
-sha256 = "$(sha256sum "$cpython" | cut -d' ' -f1)"
-strip_components = 1
+$(bench_python_table "$cpython")
 
 [tools.uv]
 version = "$UV_RELEASE"
@@ -121,14 +96,7 @@ store=$XDG_DATA_HOME/vx/store
 
 # mise: its own dirs; uv at the same server; python and node are the same archives,
 # unpacked where mise keeps an install.
-mise_env=(
-  MISE_DATA_DIR="$work/mise/data" MISE_CACHE_DIR="$work/mise/cache"
-  MISE_CONFIG_DIR="$work/mise/config" MISE_STATE_DIR="$work/mise/state"
-  MISE_YES=1 MISE_USE_VERSIONS_HOST=false MISE_TRUSTED_CONFIG_PATHS="$work/mise-project"
-  MISE_PIPX_REGISTRY_URL="$url/pypi/{}/json"
-  UV_DEFAULT_INDEX="$url/simple/" UV_INDEX_URL="$url/simple/" UV_CACHE_DIR="$work/mise/uv-cache"
-  UV_PYTHON_DOWNLOADS=never
-)
+bench_mise_env
 installs=$work/mise/data/installs
 mkdir -p "$installs/python/3.12.1" "$installs/node/20.11.1" "$work/mise-project"
 tar xzf "$cpython" -C "$installs/python/3.12.1" --strip-components 1
@@ -161,21 +129,13 @@ mise_cold() {
   rm -rf "$work/mise/cache" "$work/mise/uv-cache" "$work/mise/data/shims" "$work/mise-project/.venv"
 }
 mise_first() { m install -q && m env -q >/dev/null; }
-timed() { # LABEL COMMAND…
-  local label=$1; shift
-  local t0 t1
-  t0=$(date +%s%N)
-  "$@" >/dev/null 2>"$work/last.err" || { echo "$label failed:" >&2; cat "$work/last.err" >&2; exit 1; }
-  t1=$(date +%s%N)
-  echo "$label $(( (t1 - t0) / 1000000 ))" >>"$work/times"
-}
 echo "vx: $("$vx" --version)   mise: $("$mise" --version)   load: $(cut -d' ' -f1-3 /proc/loadavg)   PYTHONDONTWRITEBYTECODE=${PYTHONDONTWRITEBYTECODE:-}"
 cd "$work/project"
 for _ in $(seq "$rounds"); do
-  vx_cold; timed vx_cold "$vx" sync -q
-  mise_cold; timed mise_cold mise_first
-  timed vx_noop "$vx" sync -q
-  timed mise_noop mise_first
+  vx_cold; timed_ms vx_cold "$vx" sync -q
+  mise_cold; timed_ms mise_cold mise_first
+  timed_ms vx_noop "$vx" sync -q
+  timed_ms mise_noop mise_first
 done
 # Every tool runs on both sides, and each side's venv is a venv of python 3.12.1.
 for c in uv ruff black pre-commit node; do "$vx" exec -- "$c" --version >/dev/null; done
@@ -185,14 +145,4 @@ test "$("$vx" exec -- python -c 'import sys; print(sys.prefix, sys.version.split
 test "$(m exec -- python -c 'import sys; print(sys.prefix, sys.version.split()[0])')" \
   = "$work/mise-project/.venv 3.12.1"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$work/times" <<'PY'
-import statistics, sys
-runs = {}
-for line in open(sys.argv[1]):
-    k, v = line.split(); runs.setdefault(k, []).append(int(v))
-for k in runs:
-    print(f"{k:10} median {statistics.median(runs[k]):8.0f} ms   runs {runs[k]}")
-for kind in ("cold", "noop"):
-    ratios = [a / b for a, b in zip(runs[f"vx_{kind}"], runs[f"mise_{kind}"])]
-    print(f"{kind}: vx/mise per round {[round(x, 3) for x in ratios]}, median {statistics.median(ratios):.3f}")
-PY
+vx_mise_summary 10

@@ -65,6 +65,20 @@ isolate_mise() {
     MISE_TRUSTED_CONFIG_PATHS="$trusted" MISE_YES=1
 }
 
+# Prints the vx.toml task line `all = { depends = ["PREFIX0", …] }`: a task that runs
+# nothing and depends on the COUNT tasks PREFIX0 to PREFIX(COUNT-1). POSIX sh (the
+# task benchmarks are sh scripts); uses `i`, as its callers' loops do.
+all_depends() {
+  printf 'all = { depends = ['
+  i=0
+  while [ $i -lt "$1" ]; do
+    [ $i -gt 0 ] && printf ', '
+    printf '"%s%s"' "$2" $i
+    i=$((i + 1))
+  done
+  echo '] }'
+}
+
 # Times each entry of the array named by $2 ("label|command words", the command split
 # on spaces and run with stdout discarded) $1 times, interleaved round by round, and
 # leaves each entry's wall times in microseconds, space-separated, in the associative
@@ -90,36 +104,4 @@ median_min() {
   sorted=$(printf '%s\n' $2 | sort -n)
   printf '%s %s\n' "$(printf '%s\n' "$sorted" | sed -n "$(((runs + 1) / 2))p")" \
     "$(printf '%s\n' "$sorted" | head -1)"
-}
-
-# astral-sh/uv's release archive uv-TRIPLE.tar.gz of uv VERSION, packed once into CACHE
-# from the real uv of PyPI's manylinux wheel as astral-sh/uv's build-release-binaries.yml
-# packs it (`uv-TRIPLE/uv`, `uvx`); prints its path. For the benchmarks' loopback GitHub
-# (scripts/bench-lang.sh, scripts/bench-team.sh). Needs pip and the network once.
-uv_release_archive() {
-  local cache=$1 version=$2 triple=$3
-  local archive=$cache/uv-$triple.tar.gz
-  if [ ! -s "$archive" ]; then
-    rm -rf "$cache/uvwheel" && mkdir -p "$cache/uvwheel"
-    python3 -m pip download -q --no-deps --only-binary=:all: --platform manylinux_2_17_x86_64 \
-      --python-version 3.12 -d "$cache/uvwheel" "uv==$version" >&2
-    (cd "$cache/uvwheel" && python3 -m zipfile -e uv-*.whl x && mkdir "uv-$triple" &&
-      cp "x/uv-$version.data/scripts/uv" "x/uv-$version.data/scripts/uvx" "uv-$triple/" &&
-      chmod 755 "uv-$triple"/* && tar czf "$archive.tmp" "uv-$triple")
-    mv "$archive.tmp" "$archive"
-  fi
-  echo "$archive"
-}
-
-# node 20.11.1's ARCHIVE (node-v20.11.1-linux-x64.tar.xz) in nodejs.org's dist/ layout
-# under DIR: v20.11.1/ with the archive and its SHASUMS256.txt, and the index.json
-# entry of the release (npm 10.2.4, LTS Iron), as nodejs.org publishes them.
-node_dist() {
-  local dir=$1 archive=$2
-  mkdir -p "$dir/v20.11.1"
-  cp "$archive" "$dir/v20.11.1/"
-  (cd "$dir/v20.11.1" && sha256sum node-v20.11.1-linux-x64.tar.xz >SHASUMS256.txt)
-  cat >"$dir/index.json" <<'JSON'
-[{"version":"v20.11.1","date":"2024-02-14","files":["linux-x64"],"npm":"10.2.4","lts":"Iron","security":false}]
-JSON
 }

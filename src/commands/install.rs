@@ -4,7 +4,7 @@
 
 use std::io::IsTerminal;
 
-use vx::engine::install::{LineSink, LiveSink, ProgressSink};
+use vx::engine::install::{Cancellable, LineSink, LiveSink, ProgressSink};
 use vx::foundation::exit::Error;
 
 use crate::cli::InstallArgs;
@@ -44,9 +44,15 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
     let cancel = vx::foundation::signals::cancel_flag();
     // On a terminal, one line redrawn in place; in a log, plain lines.
     let mut sink: Box<dyn ProgressSink> = if std::io::stderr().is_terminal() {
-        Box::new(LiveSink::stderr(tool, version, super::look()).with_cancel(cancel.clone()))
+        Box::new(Cancellable::new(
+            LiveSink::stderr(tool, version, super::look()),
+            cancel.clone(),
+        ))
     } else {
-        Box::new(LineSink::stderr(tool, version).with_cancel(cancel.clone()))
+        Box::new(Cancellable::new(
+            LineSink::stderr(tool, version),
+            cancel.clone(),
+        ))
     };
     let terminal = vx::operations::ops::install::install(&cfg, sink.as_mut(), &cancel)
         .map_err(Error::usage)?;

@@ -160,6 +160,19 @@ pub fn open(
     Ok(session)
 }
 
+/// [`open`] of the project `--manifest` names, or the one found from the working
+/// directory, or none (a command that also answers outside a project), offline as
+/// `--offline` says.
+pub fn open_optional(
+    manifest: Option<&std::path::Path>,
+    offline: bool,
+) -> Result<vx::operations::session::Session, vx::foundation::exit::Error> {
+    open(
+        &vx::operations::session::Opening::new(manifest, vx::operations::session::Want::Optional)
+            .offline(offline),
+    )
+}
+
 /// [`open`] of a manifest the command read (or edited in memory): its runtime
 /// declarations read as `opening` says.
 pub fn open_manifest(

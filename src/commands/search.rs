@@ -7,13 +7,7 @@ use vx::foundation::exit::{Error, FAILED, OK};
 
 /// Runs `vx search`: exit 0 with results, 1 with none.
 pub fn run(args: &SearchArgs) -> Result<i32, Error> {
-    let session = super::open(
-        &vx::operations::session::Opening::new(
-            args.manifest.as_deref(),
-            vx::operations::session::Want::Optional,
-        )
-        .offline(args.offline),
-    )?;
+    let session = super::open_optional(args.manifest.as_deref(), args.offline)?;
     let searched = vx::operations::ops::search::search(&session, &args.term, args.json)?;
     for problem in &searched.problems {
         vx::note!("vx: warning: not searched: {problem}");

@@ -9,13 +9,7 @@ use crate::cli::VersionsArgs;
 
 /// Runs `vx versions`.
 pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
-    let session = super::open(
-        &vx::operations::session::Opening::new(
-            args.manifest.as_deref(),
-            vx::operations::session::Want::Optional,
-        )
-        .offline(args.offline),
-    )?;
+    let session = super::open_optional(args.manifest.as_deref(), args.offline)?;
     let net = session.network(args.json)?;
     let resolver = session.resolver(&net)?;
     // A tool of vx.toml is looked up as vx.toml names it.

@@ -21,6 +21,17 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// A file that could not be written (replaced, or written plainly): its path and why.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {}", path.display())]
+pub struct WriteError {
+    /// The file.
+    pub path: PathBuf,
+    /// Why.
+    #[source]
+    pub source: io::Error,
+}
+
 /// The most links followed from one path (Linux's own limit).
 const MAX_LINKS: usize = 40;
 

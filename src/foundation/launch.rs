@@ -11,6 +11,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::atomic::WriteError;
+
 use serde::{Deserialize, Serialize};
 
 /// The extension of a launch record, beside the command's `.cmd`.
@@ -24,17 +26,6 @@ pub struct Launch {
     /// The arguments before the user's (the package's script).
     #[serde(default)]
     pub args: Vec<String>,
-}
-
-/// Why a command's files could not be written.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot write {}", path.display())]
-pub struct WriteError {
-    /// The file.
-    pub path: PathBuf,
-    /// Why.
-    #[source]
-    pub source: std::io::Error,
 }
 
 impl Launch {

@@ -3,13 +3,14 @@
 //! - [`platform`]: everything of the OS beyond `std`, one implementation per platform
 //!   chosen at compile time.
 //! - [`mod@format`]: the download formats. [`version`]: the constraint syntax.
-//! - [`bin_entry`]: a `bin` entry. [`launch`]: a program with leading arguments,
-//!   Windows' stand-in for `#!`.
+//! - [`bin_entry`]: a `bin` entry.
 //! - [`secret`]: values that never print. [`utc`]: calendar dates. [`exit`]: exit codes
 //!   and the top-level error. [`build_info`]: what this binary is.
 //! - On those (1.2): [`atomic`] (a file replaced whole or not at all), [`bounded_read`]
 //!   (a file others can name, read within a bound), [`signals`] (interrupt flags),
-//!   [`validate`] (the field rules the manifest and the frame share).
+//!   [`validate`] (the field rules the manifest and the frame share), [`launch`] (a
+//!   program with leading arguments, Windows' stand-in for `#!`; a file it cannot
+//!   write is an [`atomic::WriteError`], as any file a command cannot write).
 //!
 //! Its rooms use each other by their finer floors and the floors below, never a
 //! floor above (`docs/ARCHITECTURE.md`, "Floors of the library", held by

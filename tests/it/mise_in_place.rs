@@ -33,35 +33,40 @@ run = ["echo testing $GREETING", "false", "echo not reached"]
 run = "echo {{foo.bar}}"
 "#;
 
-/// The project directory inside `work` (its `xdg/`, `cache/`, … stay beside it).
-fn project(work: &Work) -> PathBuf {
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(dir.join("mise-tasks")).unwrap();
-    std::fs::write(dir.join("mise.toml"), MISE_TOML).unwrap();
+/// A work area and the team's mise project ([`MISE_TOML`], its package.json and its
+/// file task) in its directory `project` (the work area's `xdg/`, `cache/`, … stay
+/// beside it).
+fn project() -> (Work, PathBuf) {
+    let (work, dir) = project_with("mise.toml", MISE_TOML);
     std::fs::write(
         dir.join("package.json"),
         r#"{"scripts": {"test": "echo WRONG RUNNER", "ship": "echo WRONG RUNNER"}}"#,
     )
     .unwrap();
-    let task = dir.join("mise-tasks/hello");
-    std::fs::write(
-        &task,
+    executable(
+        &dir.join("mise-tasks/hello"),
         "#!/bin/sh\n#MISE description=\"says hello\"\necho hello \"$@\"\n",
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
-    dir
+    );
+    (work, dir)
 }
 
 /// A work area and its project directory holding one file, `name` (`mise.toml`,
-/// `vx.toml`), with `text`.
+/// `vx.toml`, `.mise/config.toml`), with `text`.
 fn project_with(name: &str, text: impl AsRef<[u8]>) -> (Work, PathBuf) {
     let work = Work::new();
     let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join(name), text).unwrap();
+    let file = dir.join(name);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, text).unwrap();
     (work, dir)
+}
+
+/// An executable file at `path` (its directory made) holding `text`: a script.
+fn executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 /// What the project's tasks wrote to its `log`.
@@ -74,6 +79,15 @@ fn vx_ok(work: &Work, dir: &Path, args: &[&str]) -> (String, String) {
     let (code, out, err) = vx_in(work, dir, args);
     assert_eq!(code, 0, "vx {}: {out}{err}", args.join(" "));
     (out, err)
+}
+
+/// `vx ARGS` in `dir` fails as mise fails the task: exit 1, saying `said`, nothing run
+/// (no `log` written).
+fn fails_without_running(work: &Work, dir: &Path, args: &[&str], said: &str) {
+    let (code, out, err) = vx_in(work, dir, args);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains(said), "{err}");
+    assert!(!dir.join("log").exists());
 }
 
 /// Every file under `dir` with its bytes.
@@ -95,13 +109,20 @@ fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 
 /// `vx ARGS` in `dir`: exit code, stdout, stderr.
 fn vx_in(work: &Work, dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = work
-        .vx()
-        .current_dir(dir)
-        .env_remove("__VX_STATE")
-        .args(args)
-        .output()
-        .unwrap();
+    vx_in_with(work, dir, args, |_| {})
+}
+
+/// [`vx_in`] with `configure` setting more of the command (its environment) first.
+fn vx_in_with(
+    work: &Work,
+    dir: &Path,
+    args: &[&str],
+    configure: impl FnOnce(&mut assert_cmd::Command),
+) -> (i32, String, String) {
+    let mut cmd = work.vx();
+    cmd.current_dir(dir).env_remove("__VX_STATE").args(args);
+    configure(&mut cmd);
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -111,8 +132,7 @@ fn vx_in(work: &Work, dir: &Path, args: &[&str]) -> (i32, String, String) {
 
 #[test]
 fn mise_tasks_env_and_file_tasks_run_in_place_and_nothing_is_written() {
-    let work = Work::new();
-    let dir = project(&work);
+    let (work, dir) = project();
     let before = files(&dir);
 
     // Listed: mise's tasks and its file task, not package.json's script of a mise
@@ -199,8 +219,7 @@ fn mise_tasks_env_and_file_tasks_run_in_place_and_nothing_is_written() {
 
 #[test]
 fn a_malformed_mise_toml_is_an_error_at_its_line_and_nothing_is_written() {
-    let work = Work::new();
-    let dir = project(&work);
+    let (work, dir) = project();
     std::fs::write(dir.join("mise.toml"), "[tasks.test]\nrun = \"echo\n").unwrap();
     let before = files(&dir);
     for args in [
@@ -226,8 +245,7 @@ fn a_malformed_mise_toml_is_an_error_at_its_line_and_nothing_is_written() {
 
 #[test]
 fn the_hook_applies_a_mise_project_env_only_once_it_is_trusted() {
-    let work = Work::new();
-    let dir = project(&work);
+    let (work, dir) = project();
     let (code, out, err) = vx_in(&work, &dir, &["hook-env", "--shell", "bash"]);
     assert_eq!(code, 0, "{err}");
     assert!(
@@ -259,8 +277,7 @@ fn the_hook_applies_a_mise_project_env_only_once_it_is_trusted() {
 
 #[test]
 fn commands_that_edit_vx_toml_refuse_a_mise_project_and_import_moves_it_beside() {
-    let work = Work::new();
-    let dir = project(&work);
+    let (work, dir) = project();
     let before = files(&dir);
     for args in [
         &["add", "ripgrep@14"][..],
@@ -351,8 +368,7 @@ wait_for = ["build --release"]
 /// the rest of the project works.
 #[test]
 fn a_mise_file_linking_out_of_the_project_is_not_read() {
-    let work = Work::new();
-    let dir = project(&work);
+    let (work, dir) = project();
     let secret = work.dir.path().join("secret");
     std::fs::write(&secret, "hunter2-token 1.0\n").unwrap();
     std::os::unix::fs::symlink(&secret, dir.join(".tool-versions")).unwrap();
@@ -370,8 +386,7 @@ fn a_mise_file_linking_out_of_the_project_is_not_read() {
 /// applies (the recorded toolchain depends on every file read).
 #[test]
 fn mise_local_toml_wins_and_its_edits_apply_at_the_next_exec() {
-    let work = Work::new();
-    let dir = project(&work);
+    let (work, dir) = project();
     let echo = ["exec", "--", "sh", "-c", "echo $GREETING"];
     std::fs::write(dir.join("mise.local.toml"), "[env]\nGREETING = \"mine\"\n").unwrap();
     let (code, out, err) = vx_in(&work, &dir, &echo);
@@ -416,32 +431,17 @@ fn vx_with(work: &Work, dir: &Path, bin: &Path, args: &[&str]) -> (i32, String, 
         &std::env::var_os("PATH").unwrap_or_default(),
     )))
     .unwrap();
-    let out = work
-        .vx()
-        .current_dir(dir)
-        .env_remove("__VX_STATE")
-        .env("PATH", path)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    vx_in_with(work, dir, args, |cmd| {
+        cmd.env("PATH", path);
+    })
 }
 
 /// A stand-in `name` in `bin`: appends its name and arguments to `bin/../log`.
 fn standin(bin: &Path, name: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::create_dir_all(bin).unwrap();
-    let path = bin.join(name);
-    std::fs::write(
-        &path,
-        format!("#!/bin/sh\necho \"{name} $*\" >> \"$(dirname \"$0\")/../log\"\n"),
-    )
-    .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    executable(
+        &bin.join(name),
+        &format!("#!/bin/sh\necho \"{name} $*\" >> \"$(dirname \"$0\")/../log\"\n"),
+    );
 }
 
 /// A task whose tool is not installed (offline: nothing can be) runs as mise runs it,
@@ -449,16 +449,12 @@ fn standin(bin: &Path, name: &str) {
 /// keeps refusing (its tools are vx's to install, and the task would run another).
 #[test]
 fn a_mise_task_whose_tool_is_missing_runs_with_what_is_on_path_and_says_so() {
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    let bin = work.dir.path().join("bin");
-    std::fs::create_dir_all(&dir).unwrap();
-    standin(&bin, "node");
-    std::fs::write(
-        dir.join("mise.toml"),
+    let (work, dir) = project_with(
+        "mise.toml",
         "[tools]\nnode = \"20.11.1\"\n\n[tasks.check]\nrun = \"node --check index.js\"\n",
-    )
-    .unwrap();
+    );
+    let bin = work.dir.path().join("bin");
+    standin(&bin, "node");
     let (code, out, err) = vx_with(&work, &dir, &bin, &["run", "--offline", "check"]);
     assert_eq!(code, 0, "{out}{err}");
     let log = std::fs::read_to_string(work.dir.path().join("log")).unwrap();
@@ -493,10 +489,7 @@ fn a_mise_task_whose_dir_is_missing_fails_with_exit_1() {
         "mise.toml",
         "[tasks.site]\ndir = \"docs\"\nrun = \"echo built >> ../log\"\n",
     );
-    let (code, out, err) = vx_in(&work, &dir, &["run", "site"]);
-    assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("docs is not a directory"), "{err}");
-    assert!(!dir.join("log").exists());
+    fails_without_running(&work, &dir, &["run", "site"], "docs is not a directory");
     std::fs::create_dir(dir.join("docs")).unwrap();
     vx_ok(&work, &dir, &["run", "site"]);
     assert_eq!(log(&dir), "built\n");
@@ -508,15 +501,11 @@ fn a_mise_task_whose_dir_is_missing_fails_with_exit_1() {
 /// names them, over the shared file, as mise's config order has it.
 #[test]
 fn mise_configs_kept_in_mise_directories_and_mise_env_files_are_read_in_place() {
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(dir.join(".mise")).unwrap();
-    std::fs::create_dir_all(dir.join("web")).unwrap();
-    std::fs::write(
-        dir.join(".mise/config.toml"),
+    let (work, dir) = project_with(
+        ".mise/config.toml",
         "[tasks.build]\ndir = \"web\"\nrun = \"pwd >> ../log\"\n\n[tasks.deploy]\nrun = \"echo deploy shared >> log\"\n",
-    )
-    .unwrap();
+    );
+    std::fs::create_dir_all(dir.join("web")).unwrap();
     std::fs::write(
         dir.join("mise.staging.toml"),
         "[tasks.deploy]\nrun = \"echo deploy staging >> log\"\n",
@@ -527,15 +516,10 @@ fn mise_configs_kept_in_mise_directories_and_mise_env_files_are_read_in_place() 
     assert!(listed.lines().any(|l| l.starts_with("build")), "{listed}");
     vx_ok(&work, &dir, &["run", "build"]);
     vx_ok(&work, &dir, &["run", "deploy"]);
-    let out = work
-        .vx()
-        .current_dir(&dir)
-        .env_remove("__VX_STATE")
-        .env("MISE_ENV", "staging")
-        .args(["run", "deploy"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    let (code, out, err) = vx_in_with(&work, &dir, &["run", "deploy"], |cmd| {
+        cmd.env("MISE_ENV", "staging");
+    });
+    assert_eq!(code, 0, "{out}{err}");
     let web = dir.join("web").canonicalize().unwrap();
     assert_eq!(
         log(&dir),
@@ -565,18 +549,11 @@ fn mise_configs_kept_in_mise_directories_and_mise_env_files_are_read_in_place() 
 /// the name with it too.
 #[test]
 fn included_file_tasks_are_named_without_their_extension() {
-    use std::os::unix::fs::PermissionsExt;
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(dir.join("tasks")).unwrap();
-    std::fs::write(
-        dir.join("mise.toml"),
-        "[task_config]\nincludes = [\"tasks\"]\n",
-    )
-    .unwrap();
-    let task = dir.join("tasks/coverage.sh");
-    std::fs::write(&task, "#!/bin/sh\necho covered \"$@\" >> log\n").unwrap();
-    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (work, dir) = project_with("mise.toml", "[task_config]\nincludes = [\"tasks\"]\n");
+    executable(
+        &dir.join("tasks/coverage.sh"),
+        "#!/bin/sh\necho covered \"$@\" >> log\n",
+    );
     let (code, listed, err) = vx_in(&work, &dir, &["run"]);
     assert_eq!(code, 0, "{err}");
     let names: Vec<&str> = listed
@@ -600,14 +577,8 @@ fn included_file_tasks_are_named_without_their_extension() {
 /// `--`. A `run` step `{ task = …, args = […] }` runs that task with the words.
 #[test]
 fn run_scripts_with_their_own_shebang_and_task_steps_with_args_run_as_mise_runs_them() {
-    use std::os::unix::fs::PermissionsExt;
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    let bin = work.dir.path().join("bin");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::write(
-        dir.join("mise.toml"),
+    let (work, dir) = project_with(
+        "mise.toml",
         r#"[tasks.strict]
 run = '''
 #!/usr/bin/env bash
@@ -640,8 +611,8 @@ echo exiting >> log
 exit 3
 '''
 "#,
-    )
-    .unwrap();
+    );
+    let bin = work.dir.path().join("bin");
     let log = || std::fs::read_to_string(dir.join("log")).unwrap_or_default();
     vx_ok(&work, &dir, &["run", "strict"]);
     assert!(log().starts_with("strict /"), "{}", log());
@@ -665,9 +636,7 @@ exit 3
 
     // A mise on PATH: the `#!` line runs through it.
     std::fs::remove_file(dir.join("log")).unwrap();
-    let mise = bin.join("mise");
-    std::fs::write(&mise, "#!/bin/sh\necho \"mise $*\" >> log\n").unwrap();
-    std::fs::set_permissions(&mise, std::fs::Permissions::from_mode(0o755)).unwrap();
+    executable(&bin.join("mise"), "#!/bin/sh\necho \"mise $*\" >> log\n");
     let (code, out, err) = vx_with(&work, &dir, &bin, &["run", "viamise"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(log().starts_with("mise -E dev exec -- bash /"), "{}", log());
@@ -681,14 +650,11 @@ exit 3
 /// its commands: the task runs there.
 #[test]
 fn a_mise_task_dir_naming_vars_runs_there() {
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(dir.join("api-go")).unwrap();
-    std::fs::write(
-        dir.join("mise.toml"),
+    let (work, dir) = project_with(
+        "mise.toml",
         "[vars]\napi_dir = \"api-go\"\n\n[tasks.build]\ndir = \"{{vars.api_dir}}\"\nrun = \"echo built >> log\"\n",
-    )
-    .unwrap();
+    );
+    std::fs::create_dir_all(dir.join("api-go")).unwrap();
     vx_ok(&work, &dir, &["run", "build"]);
     assert_eq!(
         std::fs::read_to_string(dir.join("api-go/log")).unwrap(),
@@ -701,18 +667,11 @@ fn a_mise_task_dir_naming_vars_runs_there() {
 /// `MISE_TASK_NAME`.
 #[test]
 fn a_mise_file_task_starts_by_its_full_path_and_sees_mise_task_variables() {
-    use std::os::unix::fs::PermissionsExt;
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(dir.join(".mise/tasks")).unwrap();
-    std::fs::write(dir.join("mise.toml"), "[tools]\n").unwrap();
-    let task = dir.join(".mise/tasks/where");
-    std::fs::write(
-        &task,
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    executable(
+        &dir.join(".mise/tasks/where"),
         "#!/bin/sh\nset -u\necho \"$0|$MISE_PROJECT_ROOT|$MISE_CONFIG_ROOT|$MISE_TASK_NAME\" > \"$MISE_PROJECT_ROOT/log\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     vx_ok(&work, &dir, &["run", "where"]);
     let root = std::path::absolute(&dir).unwrap();
     let root = root.display();
@@ -730,10 +689,7 @@ fn a_mise_task_missing_its_required_argument_fails_with_exit_1() {
         "mise.toml",
         "[tasks.call]\nusage = 'arg \"<method>\"'\nrun = 'echo {{arg(name=\"method\")}} >> log'\n",
     );
-    let (code, out, err) = vx_in(&work, &dir, &["run", "call"]);
-    assert_eq!(code, 1, "{out}{err}");
-    assert!(err.contains("method"), "{err}");
-    assert!(!dir.join("log").exists());
+    fails_without_running(&work, &dir, &["run", "call"], "method");
     vx_ok(&work, &dir, &["run", "call", "get"]);
     assert_eq!(log(&dir), "get\n");
 }
@@ -778,22 +734,14 @@ fn a_variadic_mise_argument_takes_its_default_when_no_word_is_given() {
 /// listed, its dependencies run, and it fails with exit 1, as under mise.
 #[test]
 fn a_variadic_usage_argument_reaches_the_task_and_a_spec_mise_refuses_fails_as_under_mise() {
-    use std::os::unix::fs::PermissionsExt;
-    let work = Work::new();
-    let dir = work.dir.path().join("project");
-    std::fs::create_dir_all(dir.join("mise-tasks")).unwrap();
-    std::fs::write(
-        dir.join("mise.toml"),
+    let (work, dir) = project_with(
+        "mise.toml",
         "[tasks.render]\nrun = 'echo rendered >> log'\n\n[tasks.release]\ndepends = [\"render\"]\nusage = 'option \"--version <version>\"'\nrun = 'echo \"release $usage_version\" >> log'\n",
-    )
-    .unwrap();
-    let task = dir.join("mise-tasks/bats");
-    std::fs::write(
-        &task,
+    );
+    executable(
+        &dir.join("mise-tasks/bats"),
         "#!/usr/bin/env bash\n#USAGE arg \"<test>...\" default=\"test\"\nset -eu\necho \"bats ${usage_test}\" >> log\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let (code, listed, err) = vx_in(&work, &dir, &["run"]);
     assert_eq!(code, 0, "{err}");
     assert!(listed.lines().any(|l| l.starts_with("release")), "{listed}");

@@ -27,11 +27,17 @@ outputs = ["out/**"]
 /// registry's repository `repo`.
 fn clone(registry: &Registry, repo: &str, trusted: &[&str]) -> Work {
     let keys: Vec<String> = trusted.iter().map(|k| format!("\"{k}\"")).collect();
-    let work = Work::with_tasks(&format!(
-        "[settings]\ntask_cache = \"{}\"\ntask_cache_keys = [{}]\n\n{BUILD}",
+    project(&format!(
+        "task_cache = \"{}\"\ntask_cache_keys = [{}]\n",
         registry.mirror(repo),
         keys.join(", ")
-    ));
+    ))
+}
+
+/// A project of [`BUILD`] with its input `src/in.txt`, its `[settings]` the lines
+/// `settings` (each ending in a newline).
+fn project(settings: &str) -> Work {
+    let work = Work::with_tasks(&format!("[settings]\n{settings}\n{BUILD}"));
     std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
     std::fs::write(work.dir.path().join("src/in.txt"), "input\n").unwrap();
     work
@@ -44,18 +50,30 @@ fn run(work: &Work, signer: Option<&Path>, extra: &str) -> String {
     let push: &[&str] = if signer.is_some() { &["--push"] } else { &[] };
     let args = [&["run", "--output", "prefix"], push, &["build"]].concat();
     let (code, stdout, stderr) = work.outcome_with(&args, |cmd| {
-        cmd.env("HOME", &home)
-            .env("DOCKER_CONFIG", home.join("docker"))
-            .env("EXTRA", extra)
-            .env_remove("VX_TASK_CACHE")
-            .env_remove("VX_TASK_CACHE_PUSH")
-            .env_remove("VX_TASK_CACHE_SIGNING_KEY");
-        if let Some(key) = signer {
-            cmd.env("VX_TASK_CACHE_SIGNING_KEY", key);
-        }
+        cache_env(cmd, &home, &home.join("docker"), signer).env("EXTRA", extra);
     });
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     format!("{stdout}{stderr}")
+}
+
+/// `cmd` with `home` as HOME and `docker` as DOCKER_CONFIG, none of the task cache
+/// settings of the environment the tests run in, and the secret key file `signer`,
+/// when given, to sign what it pushes.
+fn cache_env<'c>(
+    cmd: &'c mut assert_cmd::Command,
+    home: &Path,
+    docker: &Path,
+    signer: Option<&Path>,
+) -> &'c mut assert_cmd::Command {
+    cmd.env("HOME", home)
+        .env("DOCKER_CONFIG", docker)
+        .env_remove("VX_TASK_CACHE")
+        .env_remove("VX_TASK_CACHE_PUSH")
+        .env_remove("VX_TASK_CACHE_SIGNING_KEY");
+    if let Some(key) = signer {
+        cmd.env("VX_TASK_CACHE_SIGNING_KEY", key);
+    }
+    cmd
 }
 
 /// Runs `work`'s build without a signing key, where the registry holds a result it must
@@ -88,6 +106,15 @@ fn entry(work: &Work) -> PathBuf {
         .collect();
     assert_eq!(found.len(), 1, "{found:?}");
     found[0].clone()
+}
+
+/// The key of the one kept entry of `work`'s cache (its directory's name).
+fn key(work: &Work) -> String {
+    entry(work)
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned()
 }
 
 struct Signers {
@@ -213,11 +240,9 @@ fn a_registry_that_is_down_costs_a_line_and_the_task_runs() {
         .local_addr()
         .unwrap()
         .port();
-    let work = Work::with_tasks(&format!(
-        "[settings]\ntask_cache = \"oci://127.0.0.1:{port}/team/results\"\n\n{BUILD}"
+    let work = project(&format!(
+        "task_cache = \"oci://127.0.0.1:{port}/team/results\"\n"
     ));
-    std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
-    std::fs::write(work.dir.path().join("src/in.txt"), "input\n").unwrap();
     let said = run(&work, None, "");
     assert_eq!(runs(&work), 1);
     assert!(said.contains("not read"), "{said}");
@@ -231,11 +256,7 @@ fn the_user_config_names_the_registry_for_a_project_that_names_none() {
     let ci = clone(&registry, "team/results", &[&public]);
     run(&ci, Some(&secret), "");
     // The project trusts the key but names no registry; the user's config does.
-    let laptop = Work::with_tasks(&format!(
-        "[settings]\ntask_cache_keys = [\"{public}\"]\n\n{BUILD}"
-    ));
-    std::fs::create_dir_all(laptop.dir.path().join("src")).unwrap();
-    std::fs::write(laptop.dir.path().join("src/in.txt"), "input\n").unwrap();
+    let laptop = project(&format!("task_cache_keys = [\"{public}\"]\n"));
     let config = laptop.dir.path().join("user-config/vx/config.toml");
     std::fs::create_dir_all(config.parent().unwrap()).unwrap();
     std::fs::write(
@@ -256,11 +277,9 @@ fn a_registry_that_trickles_costs_its_deadline_then_the_task_runs() {
     let signers = Signers::new();
     let (public, _) = signers.key("ci");
     let authority = slow.url("").trim_start_matches("http://").to_owned();
-    let work = Work::with_tasks(&format!(
-        "[settings]\ntask_cache = \"oci://{authority}/team/results\"\ntask_cache_keys = [\"{public}\"]\n\n{BUILD}"
+    let work = project(&format!(
+        "task_cache = \"oci://{authority}/team/results\"\ntask_cache_keys = [\"{public}\"]\n"
     ));
-    std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
-    std::fs::write(work.dir.path().join("src/in.txt"), "input\n").unwrap();
     let started = std::time::Instant::now();
     let (code, stdout, stderr) =
         work.outcome_with(&["run", "--output", "prefix", "build"], |cmd| {
@@ -369,11 +388,7 @@ fn a_signed_result_copied_into_another_projects_repository_is_refused_there() {
     let (secret, id) = (signers.keys.0.join("ci"), id.to_ascii_lowercase());
     let ci = clone(&registry, "team/app", &[&public]);
     run(&ci, Some(&secret), "");
-    let key = entry(&ci)
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let key = key(&ci);
     // Someone replays app's signed result into another project's repository, where the
     // same key signs results too.
     let scratch = tempfile::tempdir().unwrap();
@@ -406,11 +421,7 @@ fn each_output_root_is_a_layer_of_its_own_and_a_fresh_clone_gets_them_all() {
     };
     let ci = make();
     run(&ci, Some(&secret), "");
-    let key = entry(&ci)
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned();
+    let key = key(&ci);
     let manifest: serde_json::Value = serde_json::from_slice(&curl(&[
         "-H",
         "Accept: application/vnd.oci.image.manifest.v1+json",
@@ -522,16 +533,14 @@ fn git(dir: &Path, args: &[&str]) {
 fn vx_in_app(work: &Work, args: &[&str], signer: Option<&Path>) -> String {
     let app = work.dir.path().join("app");
     let (code, stdout, stderr) = work.outcome_with(args, |cmd| {
-        cmd.current_dir(&app)
-            .env("HOME", work.dir.path().join("home"))
-            .env("DOCKER_CONFIG", work.dir.path().join("docker"))
-            .env("SECRET_TOKEN", "s3cret-token-from-the-environment")
-            .env_remove("VX_TASK_CACHE")
-            .env_remove("VX_TASK_CACHE_PUSH")
-            .env_remove("VX_TASK_CACHE_SIGNING_KEY");
-        if let Some(key) = signer {
-            cmd.env("VX_TASK_CACHE_SIGNING_KEY", key);
-        }
+        cache_env(
+            cmd,
+            &work.dir.path().join("home"),
+            &work.dir.path().join("docker"),
+            signer,
+        )
+        .current_dir(&app)
+        .env("SECRET_TOKEN", "s3cret-token-from-the-environment");
     });
     assert_eq!(code, 0, "{stdout}\n{stderr}");
     format!("{stdout}{stderr}")

@@ -93,13 +93,7 @@ pub fn extract(
         None => sniff(&head)?,
     };
     let cancelled = Cell::new(false);
-    let counting = Counting {
-        inner: file,
-        sink,
-        done: 0,
-        total,
-        cancelled: &cancelled,
-    };
+    let counting = Counting::new(file, total, sink, &cancelled);
     let strip = if format.is_one_file() {
         0
     } else {
@@ -151,13 +145,7 @@ pub fn extract_here(
 ) -> Result<ExtractStats, ExtractError> {
     let (file, _, total) = open_archive(archive)?;
     let cancelled = Cell::new(false);
-    let counting = Counting {
-        inner: file,
-        sink,
-        done: 0,
-        total,
-        cancelled: &cancelled,
-    };
+    let counting = Counting::new(file, total, sink, &cancelled);
     let mut reader = Some(BufReader::with_capacity(super::fetch::CHUNK, counting));
     unpack_inline(
         dest,
@@ -305,6 +293,24 @@ struct Counting<'a, R> {
     done: u64,
     total: u64,
     cancelled: &'a Cell<bool>,
+}
+
+impl<'a, R> Counting<'a, R> {
+    /// Counts the `total` bytes of `inner` into `sink`, nothing read yet.
+    fn new(
+        inner: R,
+        total: u64,
+        sink: &'a mut dyn ProgressSink,
+        cancelled: &'a Cell<bool>,
+    ) -> Self {
+        Counting {
+            inner,
+            sink,
+            done: 0,
+            total,
+            cancelled,
+        }
+    }
 }
 
 impl<R: Read> Read for Counting<'_, R> {

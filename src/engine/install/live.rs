@@ -4,8 +4,6 @@
 //! line at the end. Off a terminal, [`super::LineSink`] prints plain lines instead.
 
 use std::io::{self, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use vx_shm::{Phase, now_unix_ms};
 use vx_tui::Look;
@@ -22,7 +20,6 @@ pub struct LiveSink<W: Write = io::Stderr> {
     line: LiveLine,
     drawn_ms: u64,
     width: u16,
-    cancel: Option<Arc<AtomicBool>>,
 }
 
 impl LiveSink<io::Stderr> {
@@ -40,14 +37,7 @@ impl<W: Write> LiveSink<W> {
             line: LiveLine::new(tool, version, look),
             drawn_ms: 0,
             width,
-            cancel: None,
         }
-    }
-
-    /// Makes [`ProgressSink::cancel_requested`] follow `flag`.
-    pub fn with_cancel(mut self, flag: Arc<AtomicBool>) -> Self {
-        self.cancel = Some(flag);
-        self
     }
 
     /// Gives back the writer.
@@ -91,10 +81,9 @@ impl<W: Write> ProgressSink for LiveSink<W> {
         }
     }
 
+    /// Never of its own accord: see [`super::Cancellable`].
     fn cancel_requested(&mut self) -> bool {
-        self.cancel
-            .as_ref()
-            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+        false
     }
 
     fn retry(&mut self, retry: &Retry<'_>) {

@@ -60,7 +60,7 @@ use vx_shm::Phase;
 pub use extract::{ExtractError, ExtractLimits};
 pub use fetch::FetchError;
 pub use live::LiveSink;
-pub use sink::{LineSink, NullSink, ProgressSink, Retry, SaidLines};
+pub use sink::{Cancellable, LineSink, NullSink, ProgressSink, Retry, SaidLines};
 
 use crate::files::config_frame::{EXIT_BAD_CONFIG, InstallConfig};
 use crate::foundation::validate::FieldError;

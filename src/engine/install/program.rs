@@ -118,7 +118,7 @@ pub enum EnvironmentError {
     CaBundle(#[source] std::io::Error),
     /// A command's `.cmd` and launch record (Windows) could not be written.
     #[error(transparent)]
-    Launch(#[from] crate::foundation::launch::WriteError),
+    Launch(#[from] crate::foundation::atomic::WriteError),
     /// On Windows a PyPI tool's environment is made by vx's uv alone: pip's launchers
     /// (`Scripts\NAME.exe`) name the venv's python by the path it was made at, which
     /// the store's entry moves from.

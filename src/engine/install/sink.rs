@@ -111,6 +111,47 @@ impl ProgressSink for NullSink {
     }
 }
 
+/// `inner`'s reports, with [`ProgressSink::cancel_requested`] following `flag` (e.g.
+/// set by a Ctrl-C handler) as well as `inner`: a standalone `vx install`'s sink, its
+/// cancel flag kept apart from how its progress is shown.
+pub struct Cancellable<S> {
+    inner: S,
+    flag: Arc<AtomicBool>,
+}
+
+impl<S> Cancellable<S> {
+    /// `inner`, cancelled once `flag` is set.
+    pub fn new(inner: S, flag: Arc<AtomicBool>) -> Self {
+        Cancellable { inner, flag }
+    }
+
+    /// Gives back the sink inside.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S: ProgressSink> ProgressSink for Cancellable<S> {
+    fn phase(&mut self, phase: Phase, message: &str) {
+        self.inner.phase(phase, message);
+    }
+    fn progress(&mut self, done: u64, total: Option<u64>) {
+        self.inner.progress(done, total);
+    }
+    fn cancel_requested(&mut self) -> bool {
+        self.flag.load(Ordering::Relaxed) || self.inner.cancel_requested()
+    }
+    fn fetched(&mut self, bytes: u64) {
+        self.inner.fetched(bytes);
+    }
+    fn retry(&mut self, retry: &Retry<'_>) {
+        self.inner.retry(retry);
+    }
+    fn notice(&mut self, message: &str) {
+        self.inner.notice(message);
+    }
+}
+
 /// Plain progress lines for a standalone `vx install`, written to stderr by default.
 ///
 /// It prints one line per phase change and, within a phase, one line per 10% of a
@@ -122,7 +163,6 @@ pub struct LineSink<W: Write = io::Stderr> {
     phase: Phase,
     next_percent: u64,
     next_bytes: u64,
-    cancel: Option<Arc<AtomicBool>>,
 }
 
 /// The first byte count printed for a phase whose total is unknown.
@@ -173,15 +213,7 @@ impl<W: Write> LineSink<W> {
             phase: Phase::Queued,
             next_percent: 10,
             next_bytes: FIRST_UNKNOWN_MARK,
-            cancel: None,
         }
-    }
-
-    /// Makes [`ProgressSink::cancel_requested`] follow `flag` (e.g. set by a Ctrl-C
-    /// handler).
-    pub fn with_cancel(mut self, flag: Arc<AtomicBool>) -> Self {
-        self.cancel = Some(flag);
-        self
     }
 
     /// Gives back the writer (tests read what was printed).
@@ -238,10 +270,9 @@ impl<W: Write> ProgressSink for LineSink<W> {
         }
     }
 
+    /// Never of its own accord: see [`Cancellable`].
     fn cancel_requested(&mut self) -> bool {
-        self.cancel
-            .as_ref()
-            .is_some_and(|flag| flag.load(Ordering::Relaxed))
+        false
     }
 
     fn retry(&mut self, retry: &Retry<'_>) {
@@ -350,10 +381,11 @@ mod tests {
     #[test]
     fn cancel_follows_the_flag() {
         let flag = Arc::new(AtomicBool::new(false));
-        let mut sink = LineSink::new(Vec::new(), "t", "1").with_cancel(flag.clone());
+        let mut sink = Cancellable::new(LineSink::new(Vec::new(), "t", "1"), flag.clone());
         assert!(!sink.cancel_requested());
         flag.store(true, Ordering::Relaxed);
         assert!(sink.cancel_requested());
+        assert!(lines(sink.into_inner()).is_empty());
         assert!(!LineSink::new(Vec::new(), "t", "1").cancel_requested());
         assert!(!NullSink.cancel_requested());
     }

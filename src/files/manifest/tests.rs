@@ -333,22 +333,18 @@ fn load_reads_files_and_reports_missing_ones() {
 
 #[test]
 fn location_counts_characters_not_bytes() {
-    assert_eq!(
-        Location::from_offset("", 0),
-        Location { line: 1, column: 1 }
-    );
-    assert_eq!(
-        Location::from_offset("ab\ncd", 4),
-        Location { line: 2, column: 2 }
-    );
-    assert_eq!(
-        Location::from_offset("éé\nx", 4),
-        Location { line: 1, column: 3 }
-    );
-    assert_eq!(
-        Location::from_offset("ab", 99),
-        Location { line: 1, column: 3 }
-    );
+    for (text, offset, line, column) in [
+        ("", 0, 1, 1),
+        ("ab\ncd", 4, 2, 2),
+        ("éé\nx", 4, 1, 3),
+        ("ab", 99, 1, 3),
+    ] {
+        assert_eq!(
+            Location::from_offset(text, offset),
+            Location { line, column },
+            "{text:?} at {offset}"
+        );
+    }
 }
 
 mod props {

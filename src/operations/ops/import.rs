@@ -334,17 +334,6 @@ impl Settled {
     }
 }
 
-/// vx.toml could not be written.
-#[derive(Debug, thiserror::Error)]
-#[error("cannot write {}", path.display())]
-pub struct WriteError {
-    /// vx.toml.
-    pub path: PathBuf,
-    /// Why.
-    #[source]
-    pub source: std::io::Error,
-}
-
 /// Writes `edited`'s vx.toml, then locks it as `vx lock` would when it imported a tool.
 /// A lock that fails puts back the files of `snapshot` (taken before the edit), but
 /// for one that only waits for the network ([`Settled::Waiting`]).
@@ -352,9 +341,9 @@ pub fn write_and_lock(
     edited: &Edited,
     options: &super::lock::Options,
     snapshot: &Snapshot,
-) -> Result<Settled, WriteError> {
+) -> Result<Settled, crate::foundation::atomic::WriteError> {
     crate::foundation::atomic::write(&edited.path, edited.text.as_bytes()).map_err(|source| {
-        WriteError {
+        crate::foundation::atomic::WriteError {
             path: edited.path.clone(),
             source,
         }

@@ -109,8 +109,8 @@ exit_code! {
         crate::operations::ops::import::ImportError::Resolution(e) => e.into(),
         e => Error::usage(e),
     };
-    // vx.toml that an import could not write (exit 1).
-    crate::operations::ops::import::WriteError => |e| Error::environment(Because::new(
+    // A file a command could not write (vx.toml by an import; exit 1).
+    crate::foundation::atomic::WriteError => |e| Error::environment(Because::new(
         format!("cannot write {}", e.path.display()),
         e.source,
     ));

@@ -311,26 +311,34 @@ fn json_text(value: &serde_json::Value) -> String {
 mod tests {
     use super::*;
 
+    /// Asserts that each shell of `expected` renders its line for `dirs` put before
+    /// `path`.
+    fn assert_renders(dirs: &[PathBuf], path: Option<&OsStr>, expected: &[(Shell, &str)]) {
+        for (shell, line) in expected {
+            assert_eq!(shell.render(dirs, path), *line, "{shell:?}");
+        }
+    }
+
     #[test]
     #[cfg_attr(windows, ignore = "the expected PATH values are `:`-separated")]
     fn each_shell_sets_the_whole_path() {
         let dirs = [PathBuf::from("/s/it's/bin")];
         let path = Some(OsStr::new("/usr/bin:/bin"));
-        assert_eq!(
-            Shell::Bash.render(&dirs, path),
-            "export PATH='/s/it'\\''s/bin:/usr/bin:/bin'\n"
-        );
-        assert_eq!(
-            Shell::Fish.render(&dirs, path),
-            "set -gx PATH '/s/it\\'s/bin' '/usr/bin' '/bin'\n"
-        );
-        assert_eq!(
-            Shell::Powershell.render(&dirs, path),
-            "$env:PATH = '/s/it''s/bin:/usr/bin:/bin'\n"
-        );
-        assert_eq!(
-            Shell::Json.render(&dirs, path),
-            "{\"PATH\":\"/s/it's/bin:/usr/bin:/bin\"}\n"
+        assert_renders(
+            &dirs,
+            path,
+            &[
+                (Shell::Bash, "export PATH='/s/it'\\''s/bin:/usr/bin:/bin'\n"),
+                (
+                    Shell::Fish,
+                    "set -gx PATH '/s/it\\'s/bin' '/usr/bin' '/bin'\n",
+                ),
+                (
+                    Shell::Powershell,
+                    "$env:PATH = '/s/it''s/bin:/usr/bin:/bin'\n",
+                ),
+                (Shell::Json, "{\"PATH\":\"/s/it's/bin:/usr/bin:/bin\"}\n"),
+            ],
         );
         let two = [PathBuf::from("/a"), PathBuf::from("/b")];
         assert_eq!(Shell::Github.render(&two, path), "/b\n/a\n");
@@ -342,17 +350,23 @@ mod tests {
     fn posix_shells_on_windows_get_their_own_paths() {
         let dirs = [PathBuf::from(r"C:\Users\me\vx\store\rg\14\bin")];
         let path = Some(OsStr::new(r"C:\Windows\system32;\\server\share\bin"));
-        assert_eq!(
-            Shell::Bash.render(&dirs, path),
-            "export PATH='/c/Users/me/vx/store/rg/14/bin:/c/Windows/system32://server/share/bin'\n"
-        );
-        assert_eq!(
-            Shell::Fish.render(&dirs, path),
-            "set -gx PATH '/c/Users/me/vx/store/rg/14/bin' '/c/Windows/system32' '//server/share/bin'\n"
-        );
-        assert_eq!(
-            Shell::Powershell.render(&dirs, path),
-            "$env:PATH = 'C:\\Users\\me\\vx\\store\\rg\\14\\bin;C:\\Windows\\system32;\\\\server\\share\\bin'\n"
+        assert_renders(
+            &dirs,
+            path,
+            &[
+                (
+                    Shell::Bash,
+                    "export PATH='/c/Users/me/vx/store/rg/14/bin:/c/Windows/system32://server/share/bin'\n",
+                ),
+                (
+                    Shell::Fish,
+                    "set -gx PATH '/c/Users/me/vx/store/rg/14/bin' '/c/Windows/system32' '//server/share/bin'\n",
+                ),
+                (
+                    Shell::Powershell,
+                    "$env:PATH = 'C:\\Users\\me\\vx\\store\\rg\\14\\bin;C:\\Windows\\system32;\\\\server\\share\\bin'\n",
+                ),
+            ],
         );
     }
 

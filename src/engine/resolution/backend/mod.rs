@@ -13,9 +13,10 @@
 //! time by the project's runtime (installed first by the same engine) with its own
 //! package manager, and kept in the lock entry's `environment`.
 
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::files::lock::Lock;
+use crate::files::lock::{Asset, Lock, LockedTool};
 use crate::files::manifest::{Override, Platform, ToolTable};
 use crate::sources::backend::npmrc::{Npmrc, Registry};
 use crate::sources::backend::{Kind, Name};
@@ -301,8 +302,8 @@ pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
 
 /// Resolves `tool` (the language-registry package `name` at `constraint`) for
 /// `platforms` plus those its lock entry held, keeping the locked version while the
-/// name and constraint are those it was locked from; records it in `lock` and returns
-/// the concrete table.
+/// name and constraint are those it was locked from; its driver records it in `lock`
+/// and returns the concrete table.
 pub fn resolve_tool(
     registries: &Registries<'_>,
     name: &Name,
@@ -311,14 +312,25 @@ pub fn resolve_tool(
     platforms: &[Platform],
     lock: &mut Lock,
 ) -> Result<ToolTable, ResolutionError> {
+    let picked = picked(registries, name, tool, constraint, platforms, lock)?;
     match of(name.kind).driver() {
-        Driver::Package(package) => {
-            package::resolve(package, registries, name, tool, constraint, platforms, lock)
-        }
-        Driver::Source(built) => {
-            source::resolve(built, registries, name, tool, constraint, platforms, lock)
-        }
+        Driver::Package(package) => package::resolve(package, registries, &picked, lock),
+        Driver::Source(built) => source::resolve(built, registries, &picked, lock),
     }
+}
+
+/// What is settled of a package before its driver resolves it ([`picked`]).
+struct Picked<'a> {
+    /// The package.
+    name: &'a Name,
+    /// The tool of the manifest it is.
+    tool: &'a ToolTable,
+    /// The manifest's constraint.
+    constraint: &'a str,
+    /// The version locked.
+    version: String,
+    /// The platforms to lock it for.
+    wanted: Vec<Platform>,
 }
 
 /// `[settings] min_release_age` at this moment.
@@ -383,17 +395,60 @@ fn pick_among(
     Ok(release)
 }
 
+/// Records the `picked` package in `lock`: its tool's concrete table with `overrides`
+/// (returned), each platform's asset of `assets`, and the entry's constraint, package
+/// and tag; with the entry, for what else a driver records in it.
+fn record<'l>(
+    lock: &'l mut Lock,
+    picked: &Picked<'_>,
+    overrides: BTreeMap<Platform, Override>,
+    assets: Vec<(Platform, Asset)>,
+) -> (ToolTable, Option<&'l mut LockedTool>) {
+    let Picked {
+        name,
+        tool,
+        constraint,
+        ref version,
+        ..
+    } = *picked;
+    let table = super::concrete::concrete(tool, version, overrides);
+    lock.renew(&table);
+    for (platform, asset) in assets {
+        lock.record(&table, &platform, asset);
+    }
+    let mut entry = lock.tools.get_mut(&tool.name);
+    if let Some(entry) = entry.as_deref_mut() {
+        entry.constraint = Some(constraint.to_owned());
+        entry.package = Some(name.to_string());
+        entry.tag = Some(version.to_owned());
+    }
+    (table, entry)
+}
+
+/// What is wrong with a registry's download `asset` from `url`, if anything: a URL vx
+/// cannot fetch (a registry's download must be http(s), never a local file), else the
+/// asset's own problem ([`Asset::problem`]).
+fn download_problem(url: &str, asset: &Asset) -> Option<String> {
+    match crate::foundation::validate::url(url) {
+        Err(e) => Some(e.to_string()),
+        Ok(crate::foundation::validate::Scheme::File) => {
+            Some("a registry's download must be an http(s) URL".to_owned())
+        }
+        Ok(_) => asset.problem(),
+    }
+}
+
 /// The version a registry tool locks (the lock's, while its inputs and constraint hold,
 /// else the registry's pick for `constraint`), checked as a name vx can use, and the
 /// platforms to lock it for: those asked, and those the lock holds it for already.
-fn version_and_platforms(
+fn picked<'a>(
     registries: &Registries<'_>,
-    name: &Name,
-    tool: &ToolTable,
-    constraint: &str,
+    name: &'a Name,
+    tool: &'a ToolTable,
+    constraint: &'a str,
     platforms: &[Platform],
     lock: &Lock,
-) -> Result<(String, Vec<Platform>), ResolutionError> {
+) -> Result<Picked<'a>, ResolutionError> {
     let kept = lock
         .tools
         .get(&tool.name)
@@ -414,5 +469,11 @@ fn version_and_platforms(
             wanted.push(held);
         }
     }
-    Ok((version, wanted))
+    Ok(Picked {
+        name,
+        tool,
+        constraint,
+        version,
+        wanted,
+    })
 }

@@ -19,7 +19,7 @@ use crate::sources::backend::environment;
 use crate::sources::runtime::Release;
 
 use super::super::ResolutionError;
-use super::{Backend, Checked, Registries, own_constraint, version_and_platforms};
+use super::{Backend, Checked, Picked, Registries, own_constraint};
 
 /// A registry whose packages ship per-platform programs or run on their runtime, as
 /// the driver asks it.
@@ -157,36 +157,31 @@ pub(super) fn check(
     }
 }
 
-/// Resolves `tool` (the language-registry package `name` at `constraint`) for
-/// `platforms` plus those its lock entry held, keeping the locked version while the
-/// name and constraint are those it was locked from; records it in `lock` and returns
-/// the concrete table.
+/// Resolves the `picked` package (per-platform programs, or its archive and an
+/// environment on its runtime); records it in `lock` and returns the concrete table.
 pub(super) fn resolve(
     package: &dyn Package,
     registries: &Registries<'_>,
-    name: &Name,
-    tool: &ToolTable,
-    constraint: &str,
-    platforms: &[Platform],
+    picked: &Picked<'_>,
     lock: &mut Lock,
 ) -> Result<ToolTable, ResolutionError> {
-    let (version, wanted) =
-        version_and_platforms(registries, name, tool, constraint, platforms, lock)?;
-    let (downloads, environment) = match package.runs_on(registries, name, &version)? {
-        None => (
-            package.downloads(registries, name, &version, &wanted)?,
-            None,
-        ),
+    let Picked {
+        name,
+        tool,
+        constraint,
+        ref version,
+        ref wanted,
+    } = *picked;
+    let (downloads, environment) = match package.runs_on(registries, name, version)? {
+        None => (package.downloads(registries, name, version, wanted)?, None),
         Some(runtime) => {
-            let environment = runtime_environment(
-                package, registries, name, tool, &version, &wanted, runtime, lock,
-            )?;
+            let environment = runtime_environment(package, registries, picked, runtime, lock)?;
             let downloads = package.main_archives(
                 registries,
                 name,
-                &version,
+                version,
                 &environment.runtime_version,
-                &wanted,
+                wanted,
             )?;
             (downloads, Some(environment))
         }
@@ -205,16 +200,9 @@ pub(super) fn resolve(
                 .join(", ")
         )));
     }
-    let (overrides, assets) = overrides_and_assets(name, &version, &downloads)?;
-    let table = super::super::concrete::concrete(tool, &version, overrides);
-    lock.renew(&table);
-    for (platform, asset) in assets {
-        lock.record(&table, &platform, asset);
-    }
-    if let Some(entry) = lock.tools.get_mut(&tool.name) {
-        entry.constraint = Some(constraint.to_owned());
-        entry.package = Some(name.to_string());
-        entry.tag = Some(version.clone());
+    let (overrides, assets) = overrides_and_assets(name, version, &downloads)?;
+    let (table, entry) = super::record(lock, picked, overrides, assets);
+    if let Some(entry) = entry {
         entry.environment = environment;
         for (platform, download) in &downloads {
             let key = platform.to_string();
@@ -243,26 +231,29 @@ pub(super) fn resolve(
     Ok(table)
 }
 
-/// The environment `tool` (`name` at `version`, which runs on `runtime`) is
-/// installed into: the one its lock entry holds while it was built on the same
-/// runtime, builds and own runtime, else resolved afresh; a PyPI tool's installer
-/// resolved for `wanted` plus the host.
-#[allow(clippy::too_many_arguments)]
+/// The environment the `picked` tool (which runs on `runtime`) is installed into: the
+/// one its lock entry holds while it was built on the same runtime, builds and own
+/// runtime, else resolved afresh; a PyPI tool's installer resolved for the platforms
+/// wanted plus the host.
 fn runtime_environment(
     package: &dyn Package,
     registries: &Registries<'_>,
-    name: &Name,
-    tool: &ToolTable,
-    version: &str,
-    wanted: &[Platform],
+    picked: &Picked<'_>,
     runtime: &'static str,
     lock: &Lock,
 ) -> Result<Environment, ResolutionError> {
+    let Picked {
+        name,
+        tool,
+        ref version,
+        ref wanted,
+        ..
+    } = *picked;
     let builds = allow_builds(tool)?;
     let held = lock
         .tools
         .get(&tool.name)
-        .filter(|e| e.version == version)
+        .filter(|e| e.version == *version)
         .and_then(|e| e.environment.clone());
     let platforms = with_host(wanted);
     let (runtime_table, own) = runtime_table(
@@ -380,14 +371,7 @@ fn overrides_and_assets(
             asset.format = Some(format.name().to_owned());
             asset.bin = over.bin.clone();
             asset.checksum = Some(source.clone());
-            let problem = match crate::foundation::validate::url(url) {
-                Err(e) => Some(e.to_string()),
-                Ok(crate::foundation::validate::Scheme::File) => {
-                    Some("a registry's download must be an http(s) URL".to_owned())
-                }
-                Ok(_) => asset.problem(),
-            };
-            if let Some(problem) = problem {
+            if let Some(problem) = super::download_problem(url, &asset) {
                 return Err(ResolutionError::Usage(format!(
                     "{name} {version} on {platform} ({package}): {problem}"
                 )));

@@ -16,7 +16,7 @@ use crate::sources::backend::Name;
 use crate::sources::runtime::{Release, RuntimeError};
 
 use super::super::ResolutionError;
-use super::{Backend, Registries};
+use super::{Backend, Picked, Registries};
 
 /// A registry whose packages are built from their source, as the driver asks it.
 pub(super) trait FromSource: Backend {
@@ -147,41 +147,29 @@ fn is_release_binary(over: &Override) -> bool {
         .is_some_and(|url| url.contains("/releases/download/"))
 }
 
-/// Resolves the crate or Go package `name` at `constraint` for `platforms` (and those
-/// its lock entry held), keeping the locked version while the name and constraint are
-/// those it was locked from; records it in `lock` and returns the concrete table.
+/// Resolves the `picked` crate or Go package (its source, built with the project's
+/// runtime, or a release binary); records it in `lock` and returns the concrete table.
 pub(super) fn resolve(
     backend: &dyn FromSource,
     registries: &Registries<'_>,
-    name: &Name,
-    tool: &ToolTable,
-    constraint: &str,
-    platforms: &[Platform],
+    picked: &Picked<'_>,
     lock: &mut Lock,
 ) -> Result<ToolTable, ResolutionError> {
-    let (version, wanted) =
-        super::version_and_platforms(registries, name, tool, constraint, platforms, lock)?;
-    let source = backend.source(registries, name, &version)?;
+    let (name, version) = (picked.name, &picked.version);
+    let source = backend.source(registries, name, version)?;
     let mut asset = Asset::new(source.url.clone(), source.sha256.clone(), None);
     asset.h1 = source.h1.clone();
     asset.checksum = Some(source.checksum.clone());
-    let problem = match crate::foundation::validate::url(&source.url) {
-        Err(e) => Some(e.to_string()),
-        Ok(crate::foundation::validate::Scheme::File) => {
-            Some("a registry's download must be an http(s) URL".to_owned())
-        }
-        Ok(_) => asset.problem(),
-    };
-    if let Some(problem) = problem {
+    if let Some(problem) = super::download_problem(&source.url, &asset) {
         return Err(ResolutionError::Usage(format!(
             "{name} {version} ({}): {problem}",
             source.what
         )));
     }
-    let binaries = backend.binaries(registries, name, &version, &source, &wanted)?;
+    let binaries = backend.binaries(registries, name, version, &source, &picked.wanted)?;
     let mut overrides = BTreeMap::new();
     let mut assets = Vec::new();
-    for platform in &wanted {
+    for platform in &picked.wanted {
         if let Some(binary) = binaries.get(platform) {
             overrides.insert(
                 platform.clone(),
@@ -207,28 +195,24 @@ pub(super) fn resolve(
         overrides.insert(platform.clone(), over);
         assets.push((platform.clone(), asset));
     }
-    let table = super::super::concrete::concrete(tool, &version, overrides);
-    lock.renew(&table);
-    for (platform, asset) in assets {
-        if binaries.contains_key(&platform) {
+    for (platform, asset) in &assets {
+        if binaries.contains_key(platform) {
             registries.net.progress(&format!(
                 "{}: {platform}: the release binary {}",
-                tool.name, asset.url
+                picked.tool.name, asset.url
             ));
         }
-        lock.record(&table, &platform, asset);
     }
-    if let Some(entry) = lock.tools.get_mut(&tool.name) {
-        entry.constraint = Some(constraint.to_owned());
-        entry.package = Some(name.to_string());
-        entry.tag = Some(version.clone());
-        for platform in &wanted {
+    let (table, entry) = super::record(lock, picked, overrides, assets);
+    if let Some(entry) = entry {
+        for platform in &picked.wanted {
             entry.unsupported.remove(&platform.to_string());
         }
     }
     registries.net.progress(&format!(
-        "resolved {} {constraint} to {version} ({name}: {}, built with the project's {})",
-        tool.name,
+        "resolved {} {} to {version} ({name}: {}, built with the project's {})",
+        picked.tool.name,
+        picked.constraint,
         source.what,
         name.kind.runtime()
     ));
