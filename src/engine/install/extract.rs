@@ -163,8 +163,6 @@ pub fn extract_here(
 /// The most bytes of an unrecognised download's head that an error quotes.
 pub const UNKNOWN_HEAD: usize = 16;
 
-/// The format of a download from its first bytes ([`ArchiveFormat::sniff`]), or the
-/// error that quotes them.
 /// Opens a downloaded archive: the file (at its start), its first [`SNIFF_LEN`] bytes
 /// (to sniff its format) and its size. Shared by unpacking and listing.
 pub(crate) fn open_archive(archive: &Path) -> Result<(File, Vec<u8>, u64), ExtractError> {
@@ -183,6 +181,8 @@ pub(crate) fn open_archive(archive: &Path) -> Result<(File, Vec<u8>, u64), Extra
     Ok((file, head, size))
 }
 
+/// The format of a download from its first bytes ([`ArchiveFormat::sniff`]), or the
+/// error that quotes them.
 pub(super) fn sniff(head: &[u8]) -> Result<ArchiveFormat, ExtractError> {
     ArchiveFormat::sniff(head).ok_or_else(|| ExtractError::UnknownFormat {
         head: head[..head.len().min(UNKNOWN_HEAD)].to_vec(),
