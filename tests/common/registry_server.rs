@@ -187,8 +187,7 @@ pub struct TokenRegistry {
     /// The registry's port on 127.0.0.1.
     pub port: u16,
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-    servers: Vec<std::sync::Arc<tiny_http::Server>>,
-    threads: Vec<std::thread::JoinHandle<()>>,
+    _servers: [vx_fixture::http::Server; 2],
 }
 
 /// The token the fake realm hands out.
@@ -198,121 +197,100 @@ impl TokenRegistry {
     /// Serves `blobs` (by sha256) in repository `repo` to `user`/`password`.
     pub fn start(repo: &str, user: &str, password: &str, blobs: Vec<Vec<u8>>) -> TokenRegistry {
         use base64::Engine;
+        use std::net::TcpListener;
         use std::sync::{Arc, Mutex};
+        use vx_fixture::http::{Request, Response, Server};
         let basic = format!(
             "Basic {}",
             base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
         );
-        let blobs: std::collections::HashMap<String, Vec<u8>> = blobs
-            .into_iter()
-            .map(|b| (vx_fixture::sha256_hex(&b), b))
-            .collect();
+        let blobs: Arc<std::collections::HashMap<String, Vec<u8>>> = Arc::new(
+            blobs
+                .into_iter()
+                .map(|b| (vx_fixture::sha256_hex(&b), b))
+                .collect(),
+        );
         let log = Arc::new(Mutex::new(Vec::new()));
-        let registry = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        let storage = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        let port = registry.server_addr().to_ip().unwrap().port();
-        let storage_port = storage.server_addr().to_ip().unwrap().port();
-        let auth_of = move |request: &tiny_http::Request, basic: &str| -> &'static str {
-            match request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Authorization"))
-                .map(|h| h.value.as_str().to_owned())
-            {
+        let registry = TcpListener::bind("127.0.0.1:0").unwrap();
+        let storage = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = registry.local_addr().unwrap().port();
+        let storage_port = storage.local_addr().unwrap().port();
+        let auth_of = move |request: &Request, basic: &str| -> &'static str {
+            match request.header("Authorization") {
                 None => "none",
                 Some(v) if v == basic => "basic",
                 Some(v) if v == format!("Bearer {TOKEN}") => "bearer",
                 Some(_) => "wrong",
             }
         };
-        let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k, v).unwrap();
-        let mut threads = Vec::new();
-        {
-            let (server, log, blobs) = (registry.clone(), log.clone(), blobs.clone());
+        let registry = {
+            let (log, blobs) = (log.clone(), blobs.clone());
             let prefix = format!("/v2/{repo}/blobs/sha256:");
             let challenge = format!(
                 r#"Bearer realm="http://127.0.0.1:{port}/token",service="fake-registry",scope="repository:{repo}:pull""#
             );
-            threads.push(std::thread::spawn(move || {
-                for request in server.incoming_requests() {
-                    let auth = auth_of(&request, &basic);
-                    let url = request.url().to_owned();
-                    let method = request.method().to_string();
+            Server::serve(
+                registry,
+                Arc::new(move |request: &Request| {
+                    let auth = auth_of(request, &basic);
+                    let url = request.url();
+                    let method = request.method();
                     log.lock().unwrap().push(format!("{method} {url} {auth}"));
-                    let response = if url.starts_with("/token?") {
+                    if url.starts_with("/token?") {
                         if auth == "basic" && url.contains("scope=repository%3A") {
-                            tiny_http::Response::from_string(format!(r#"{{"token":"{TOKEN}"}}"#))
-                                .with_status_code(200)
+                            Response::bytes(200, format!(r#"{{"token":"{TOKEN}"}}"#).into_bytes())
                         } else {
-                            tiny_http::Response::from_string("{}").with_status_code(401)
+                            Response::bytes(401, b"{}".to_vec())
                         }
                     } else if let Some(sha) = url.strip_prefix(&prefix) {
                         if auth != "bearer" {
-                            tiny_http::Response::from_string("")
-                                .with_status_code(401)
-                                .with_header(header("WWW-Authenticate", &challenge))
+                            Response::empty(401).with_header("WWW-Authenticate", challenge.clone())
                         } else if let Some(body) = blobs.get(sha) {
                             if method == "HEAD" {
-                                tiny_http::Response::from_data(body.clone()).with_status_code(200)
+                                Response::bytes(200, body.clone())
                             } else {
-                                tiny_http::Response::from_string("")
-                                    .with_status_code(307)
-                                    .with_header(header(
-                                        "Location",
-                                        &format!("http://127.0.0.1:{storage_port}/s/{sha}?sig=x"),
-                                    ))
+                                Response::empty(307).with_header(
+                                    "Location",
+                                    format!("http://127.0.0.1:{storage_port}/s/{sha}?sig=x"),
+                                )
                             }
                         } else {
-                            tiny_http::Response::from_string("").with_status_code(404)
+                            Response::empty(404)
                         }
                     } else {
-                        tiny_http::Response::from_string("").with_status_code(404)
-                    };
-                    let _ = request.respond(response.with_chunked_threshold(usize::MAX));
-                }
-            }));
-        }
-        {
-            let (server, log) = (storage.clone(), log.clone());
-            let basic = String::new();
-            threads.push(std::thread::spawn(move || {
-                for request in server.incoming_requests() {
-                    let auth = auth_of(&request, &basic);
-                    let url = request.url().to_owned();
+                        Response::empty(404)
+                    }
+                }),
+            )
+        };
+        let storage = {
+            let log = log.clone();
+            Server::serve(
+                storage,
+                Arc::new(move |request: &Request| {
+                    let auth = auth_of(request, "");
+                    let url = request.url();
                     log.lock().unwrap().push(format!("storage {url} {auth}"));
                     let sha = url
                         .strip_prefix("/s/")
                         .and_then(|s| s.split('?').next())
                         .unwrap_or("");
-                    let response = match blobs.get(sha) {
-                        Some(body) => tiny_http::Response::from_data(body.clone()),
-                        None => tiny_http::Response::from_data(Vec::new()).with_status_code(404),
-                    };
-                    let _ = request.respond(response.with_chunked_threshold(usize::MAX));
-                }
-            }));
-        }
+                    match blobs.get(sha) {
+                        Some(body) => Response::bytes(200, body.clone()),
+                        None => Response::empty(404),
+                    }
+                }),
+            )
+        };
         TokenRegistry {
             port,
             log,
-            servers: vec![registry, storage],
-            threads,
+            _servers: [registry, storage],
         }
     }
 
     /// The requests so far.
     pub fn log(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
-    }
-}
-
-impl Drop for TokenRegistry {
-    fn drop(&mut self) {
-        for server in &self.servers {
-            server.unblock();
-        }
-        for thread in self.threads.drain(..) {
-            let _ = thread.join();
-        }
     }
 }

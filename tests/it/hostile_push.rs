@@ -91,43 +91,37 @@ type Answer = (u16, Vec<(String, String)>, Vec<u8>);
 struct Fake {
     port: u16,
     seen: Arc<Mutex<Vec<Seen>>>,
-    server: Arc<tiny_http::Server>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: vx_fixture::http::Server,
 }
 
 impl Fake {
-    fn start(answer: impl Fn(&Seen, u16) -> Answer + Send + 'static) -> Fake {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        let port = server.server_addr().to_ip().unwrap().port();
+    fn start(answer: impl Fn(&Seen, u16) -> Answer + Send + Sync + 'static) -> Fake {
+        use vx_fixture::http::{Request, Response, Server};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
         let seen = Arc::new(Mutex::new(Vec::new()));
-        let (serving, log) = (server.clone(), seen.clone());
-        let thread = std::thread::spawn(move || {
-            for mut request in serving.incoming_requests() {
-                let mut body = Vec::new();
-                let _ = request.as_reader().read_to_end(&mut body);
+        let log = seen.clone();
+        let server = Server::serve(
+            listener,
+            Arc::new(move |request: &Request| {
                 let one = Seen {
-                    method: request.method().to_string(),
+                    method: request.method().to_owned(),
                     url: request.url().to_owned(),
-                    authorization: request
-                        .headers()
-                        .iter()
-                        .find(|h| h.field.equiv("Authorization"))
-                        .map(|h| h.value.as_str().to_owned()),
+                    authorization: request.header("Authorization").map(str::to_owned),
                 };
                 log.lock().unwrap().push(one.clone());
                 let (status, headers, body) = answer(&one, port);
-                let mut response = tiny_http::Response::from_data(body).with_status_code(status);
+                let mut response = Response::bytes(status, body);
                 for (key, value) in headers {
-                    response.add_header(tiny_http::Header::from_bytes(key, value).unwrap());
+                    response = response.with_header(&key, value);
                 }
-                let _ = request.respond(response.with_chunked_threshold(usize::MAX));
-            }
-        });
+                response
+            }),
+        );
         Fake {
             port,
             seen,
-            server,
-            thread: Some(thread),
+            _server: server,
         }
     }
 
@@ -137,15 +131,6 @@ impl Fake {
 
     fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
-    }
-}
-
-impl Drop for Fake {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

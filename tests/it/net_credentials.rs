@@ -8,7 +8,6 @@ use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 
 use common::*;
 use vx::foundation::format::ArchiveFormat;
@@ -31,48 +30,35 @@ enum Answer {
 /// The requests a [`Server`] saw: (path, `Authorization`).
 type Seen = Arc<Mutex<Vec<(String, Option<String>)>>>;
 
-/// A loopback server that records the `Authorization` header of every request.
+/// A loopback server that records the `Authorization` header of every request;
+/// stopped on drop.
 struct Server {
     port: u16,
     seen: Seen,
-    server: Arc<tiny_http::Server>,
-    thread: Option<JoinHandle<()>>,
+    _server: vx_fixture::http::Server,
 }
 
 impl Server {
     fn start(handler: impl Fn(&str, Option<&str>) -> Answer + Send + Sync + 'static) -> Server {
+        use vx_fixture::http::{Request, Response};
         let handler: Box<Handler> = Box::new(handler);
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        let port = server.server_addr().to_ip().unwrap().port();
         let seen: Seen = Arc::default();
-        let (srv, log) = (server.clone(), seen.clone());
-        let thread = std::thread::spawn(move || {
-            for request in srv.incoming_requests() {
-                let auth = request
-                    .headers()
-                    .iter()
-                    .find(|h| h.field.equiv("Authorization"))
-                    .map(|h| h.value.as_str().to_owned());
-                let path = request.url().to_owned();
-                log.lock().unwrap().push((path.clone(), auth.clone()));
-                let _ = match handler(&path, auth.as_deref()) {
-                    Answer::Body(body) => request.respond(
-                        tiny_http::Response::from_data(body).with_chunked_threshold(usize::MAX),
-                    ),
-                    Answer::Status(code) => request.respond(tiny_http::Response::empty(code)),
-                    Answer::Redirect(to) => {
-                        request.respond(tiny_http::Response::empty(302).with_header(
-                            tiny_http::Header::from_bytes("Location", to.as_bytes()).unwrap(),
-                        ))
-                    }
-                };
+        let log = seen.clone();
+        let server = vx_fixture::http::Server::start(Arc::new(move |request: &Request| {
+            let auth = request.header("Authorization").map(str::to_owned);
+            let path = request.url().to_owned();
+            log.lock().unwrap().push((path.clone(), auth.clone()));
+            match handler(&path, auth.as_deref()) {
+                Answer::Body(body) => Response::bytes(200, body),
+                Answer::Status(code) => Response::empty(code),
+                Answer::Redirect(to) => Response::empty(302).with_header("Location", to),
             }
-        });
+        }))
+        .unwrap();
         Server {
-            port,
+            port: server.port(),
             seen,
-            server,
-            thread: Some(thread),
+            _server: server,
         }
     }
 
@@ -99,15 +85,6 @@ impl Server {
             .iter()
             .map(|(_, a)| a.clone())
             .collect()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

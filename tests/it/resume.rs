@@ -42,12 +42,11 @@ struct Seen {
 /// A loopback server of one file that offers byte ranges (`Accept-Ranges: bytes`, a
 /// strong `ETag`), throttled, counting every body byte it hands to a connection.
 struct RangeServer {
-    server: Arc<tiny_http::Server>,
     port: u16,
     served: Arc<Mutex<Served>>,
     seen: Arc<Mutex<Vec<Seen>>>,
     sent: Arc<AtomicU64>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: vx_fixture::http::Server,
 }
 
 /// A body handed out at a rate, counted as it goes.
@@ -76,8 +75,7 @@ impl Read for Paced {
 
 impl RangeServer {
     fn start(body: Vec<u8>, rate: u64) -> RangeServer {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        let port = server.server_addr().to_ip().unwrap().port();
+        use vx_fixture::http::{Request, Response, Server};
         let served = Arc::new(Mutex::new(Served {
             body: Arc::new(body),
             etag: "\"v1\"".to_owned(),
@@ -86,69 +84,51 @@ impl RangeServer {
         }));
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sent = Arc::new(AtomicU64::new(0));
-        let (srv, state, log, count) = (server.clone(), served.clone(), seen.clone(), sent.clone());
-        let thread = std::thread::spawn(move || {
-            for request in srv.incoming_requests() {
-                let header = |name: &str| {
-                    request
-                        .headers()
-                        .iter()
-                        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-                        .map(|h| h.value.as_str().to_owned())
-                };
-                let (range, if_range) = (header("Range"), header("If-Range"));
-                let (body, etag, honour, rate) = {
-                    let s = state.lock().unwrap();
-                    (s.body.clone(), s.etag.clone(), s.honour_ranges, s.rate)
-                };
-                let len = body.len();
-                let start = range
-                    .as_deref()
-                    .filter(|_| honour && if_range.as_deref() == Some(etag.as_str()))
-                    .and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok())
-                    .filter(|start: &usize| *start < len);
-                let status = if start.is_some() { 206 } else { 200 };
-                log.lock().unwrap().push(Seen {
-                    range,
-                    if_range,
-                    status,
-                });
-                let from = start.unwrap_or(0);
-                let mut headers = vec![
-                    tiny_http::Header::from_bytes("Accept-Ranges", "bytes").unwrap(),
-                    tiny_http::Header::from_bytes("ETag", etag.as_bytes()).unwrap(),
-                ];
-                if start.is_some() {
-                    let value = format!("bytes {from}-{}/{len}", len - 1);
-                    headers.push(tiny_http::Header::from_bytes("Content-Range", value).unwrap());
-                }
-                let reader = Paced {
-                    body,
-                    pos: from,
-                    rate,
-                    sent: count.clone(),
-                };
-                // Its own thread, so a client that stops reading cannot stall the loop.
-                std::thread::spawn(move || {
-                    let response = tiny_http::Response::new(
-                        status.into(),
-                        headers,
-                        reader,
-                        Some(len - from),
-                        None,
-                    )
-                    .with_chunked_threshold(usize::MAX);
-                    let _ = request.respond(response);
-                });
+        let (state, log, count) = (served.clone(), seen.clone(), sent.clone());
+        // Each connection on a thread of its own: a client that stops reading holds
+        // up no other.
+        let server = Server::start(Arc::new(move |request: &Request| {
+            let header = |name: &str| request.header(name).map(str::to_owned);
+            let (range, if_range) = (header("Range"), header("If-Range"));
+            let (body, etag, honour, rate) = {
+                let s = state.lock().unwrap();
+                (s.body.clone(), s.etag.clone(), s.honour_ranges, s.rate)
+            };
+            let len = body.len();
+            let start = range
+                .as_deref()
+                .filter(|_| honour && if_range.as_deref() == Some(etag.as_str()))
+                .and_then(|r| r.strip_prefix("bytes=")?.strip_suffix('-')?.parse().ok())
+                .filter(|start: &usize| *start < len);
+            let status = if start.is_some() { 206 } else { 200 };
+            log.lock().unwrap().push(Seen {
+                range,
+                if_range,
+                status,
+            });
+            let from = start.unwrap_or(0);
+            let reader = Paced {
+                body,
+                pos: from,
+                rate,
+                sent: count.clone(),
+            };
+            let mut response = Response::reader(status, Box::new(reader), (len - from) as u64)
+                .with_header("Accept-Ranges", "bytes")
+                .with_header("ETag", etag);
+            if start.is_some() {
+                response = response
+                    .with_header("Content-Range", format!("bytes {from}-{}/{len}", len - 1));
             }
-        });
+            response
+        }))
+        .unwrap();
         RangeServer {
-            server,
-            port,
+            port: server.port(),
             served,
             seen,
             sent,
-            thread: Some(thread),
+            _server: server,
         }
     }
 
@@ -167,15 +147,6 @@ impl RangeServer {
     /// Body bytes handed to connections so far.
     fn sent(&self) -> u64 {
         self.sent.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for RangeServer {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

@@ -557,41 +557,16 @@ mod tests {
         assert_eq!(response.read_to_vec(10).unwrap(), b"ok");
     }
 
-    /// A loopback HTTP server answering every request with `body` (the net room's own:
-    /// the demo's fixtures stand above it).
-    struct Answering {
-        server: Arc<tiny_http::Server>,
-        thread: Option<std::thread::JoinHandle<()>>,
-    }
-
-    impl Answering {
-        fn start(body: &'static [u8]) -> Answering {
-            let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-            let serving = Arc::clone(&server);
-            let thread = std::thread::spawn(move || {
-                for request in serving.incoming_requests() {
-                    let _ = request.respond(tiny_http::Response::from_data(body));
-                }
-            });
-            Answering {
-                server,
-                thread: Some(thread),
-            }
-        }
-
-        fn url(&self, path: &str) -> String {
-            let port = self.server.server_addr().to_ip().unwrap().port();
-            format!("http://127.0.0.1:{port}{path}")
-        }
-    }
-
-    impl Drop for Answering {
-        fn drop(&mut self) {
-            self.server.unblock();
-            if let Some(thread) = self.thread.take() {
-                let _ = thread.join();
-            }
-        }
+    /// A loopback server answering one request with `body`: its URL at `path`.
+    fn answering_body(body: &[u8], path: &str) -> String {
+        let mut answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        answer.extend_from_slice(body);
+        let (port, _) = answering_once(answer);
+        format!("http://127.0.0.1:{port}{path}")
     }
 
     /// A loopback server answering one request with a head of `head_bytes` (one long
@@ -618,10 +593,10 @@ mod tests {
 
     #[test]
     fn a_direct_answer_says_it_came_direct() {
-        let server = Answering::start(b"direct");
+        let url = answering_body(b"direct", "/a");
         // Loopback is never proxied, whatever the settings.
         let client = client_with(&[("ALL_PROXY", "http://127.0.0.1:9".to_owned())]);
-        let response = client.send(Request::get(&server.url("/a"))).unwrap();
+        let response = client.send(Request::get(&url)).unwrap();
         assert_eq!(response.route, Route::Direct);
         assert_eq!(response.route.proxy_for_display(), None);
         assert_eq!(response.read_to_vec(10).unwrap(), b"direct");
@@ -629,7 +604,7 @@ mod tests {
 
     #[test]
     fn plain_http_never_loads_the_trust() {
-        let server = Answering::start(b"plain");
+        let url = answering_body(b"plain", "/a");
         // A CA file that cannot be read: loading the trust would fail the request.
         let config = NetConfig {
             trust: crate::network::net::trust::TrustSettings {
@@ -639,7 +614,7 @@ mod tests {
             ..NetConfig::default()
         };
         let client = Client::new(Arc::new(config), Timeouts::default());
-        let response = client.send(Request::get(&server.url("/a"))).unwrap();
+        let response = client.send(Request::get(&url)).unwrap();
         assert_eq!(response.read_to_vec(10).unwrap(), b"plain");
         let err = client
             .send(Request::get("https://127.0.0.1:9/a"))

@@ -194,8 +194,7 @@ pub struct PrivateRegistry {
     /// Its URL, `http://127.0.0.1:PORT` (no trailing `/`).
     pub url: String,
     log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-    server: std::sync::Arc<tiny_http::Server>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    _server: vx_fixture::http::Server,
 }
 
 impl PrivateRegistry {
@@ -205,60 +204,39 @@ impl PrivateRegistry {
         routes: impl FnOnce(&str) -> Vec<(String, Vec<u8>)>,
     ) -> PrivateRegistry {
         use std::sync::{Arc, Mutex};
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
-        let port = server.server_addr().to_ip().unwrap().port();
-        let url = format!("http://127.0.0.1:{port}");
+        use vx_fixture::http::{Request, Response, Server};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
         let routes: std::collections::HashMap<String, Vec<u8>> = routes(&url).into_iter().collect();
         let log = Arc::new(Mutex::new(Vec::new()));
         let bearer = format!("Bearer {token}");
-        let thread = {
-            let (server, log) = (server.clone(), log.clone());
-            std::thread::spawn(move || {
-                for request in server.incoming_requests() {
-                    let auth = match request
-                        .headers()
-                        .iter()
-                        .find(|h| h.field.equiv("Authorization"))
-                    {
-                        None => "none",
-                        Some(h) if h.value.as_str() == bearer => "token",
-                        Some(_) => "wrong",
-                    };
-                    let path = request.url().split('?').next().unwrap_or("").to_owned();
-                    log.lock().unwrap().push(format!("{path} {auth}"));
-                    let response = match (auth, routes.get(&path)) {
-                        ("token", Some(body)) => tiny_http::Response::from_data(body.clone()),
-                        ("token", None) => {
-                            tiny_http::Response::from_data(Vec::new()).with_status_code(404)
-                        }
-                        _ => {
-                            tiny_http::Response::from_data(b"{\"error\":\"unauthorized\"}".to_vec())
-                                .with_status_code(401)
-                        }
-                    };
-                    let _ = request.respond(response);
+        let logged = log.clone();
+        let server = Server::serve(
+            listener,
+            Arc::new(move |request: &Request| {
+                let auth = match request.header("Authorization") {
+                    None => "none",
+                    Some(value) if value == bearer => "token",
+                    Some(_) => "wrong",
+                };
+                let path = request.url().split('?').next().unwrap_or("").to_owned();
+                logged.lock().unwrap().push(format!("{path} {auth}"));
+                match (auth, routes.get(&path)) {
+                    ("token", Some(body)) => Response::bytes(200, body.clone()),
+                    ("token", None) => Response::empty(404),
+                    _ => Response::bytes(401, b"{\"error\":\"unauthorized\"}".to_vec()),
                 }
-            })
-        };
+            }),
+        );
         PrivateRegistry {
             url,
             log,
-            server,
-            thread: Some(thread),
+            _server: server,
         }
     }
 
     /// Every request so far: `PATH AUTH`.
     pub fn log(&self) -> Vec<String> {
         self.log.lock().unwrap().clone()
-    }
-}
-
-impl Drop for PrivateRegistry {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
