@@ -289,6 +289,26 @@ fn no_secret_of_the_env_file_or_the_environment_enters_a_key_or_a_kept_result() 
     assert_ne!(other, stdout);
 }
 
+/// A task whose outputs match no file (a check that writes only its log) is kept and
+/// restored as what it was: its log, no file, and its command does not run again (it
+/// ran every time: the empty archive was refused).
+#[test]
+fn a_result_with_no_output_file_is_restored_without_running() {
+    let work = project(
+        r#"[tasks.check]
+run = "echo ran >> runs; echo checked"
+sources = ["src/**"]
+outputs = ["out/**"]
+"#,
+    );
+    run(&work, &["check"]);
+    let said = run(&work, &["check"]);
+    assert_eq!(runs(&work), 1, "the command did not run again: {said}");
+    assert!(said.contains("`check` restored (key "), "{said}");
+    assert!(said.contains("[check] checked"), "{said}");
+    assert!(!work.dir.path().join("out").exists());
+}
+
 #[test]
 fn cache_false_keeps_nothing_and_runs_each_time() {
     let work = project(&BUILD.replace("outputs = [", "cache = false\noutputs = ["));
