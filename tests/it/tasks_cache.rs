@@ -301,7 +301,12 @@ sources = ["src/**"]
 outputs = ["out/**"]
 "#,
     );
-    run(&work, &["check"]);
+    let said = run(&work, &["check"]);
+    // Said, as turbo warns of it: a mistyped glob would keep nothing but the log.
+    assert!(
+        said.contains("with no output file: its outputs (out/**) matched none"),
+        "{said}"
+    );
     let said = run(&work, &["check"]);
     assert_eq!(runs(&work), 1, "the command did not run again: {said}");
     assert!(said.contains("`check` restored (key "), "{said}");

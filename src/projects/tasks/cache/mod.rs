@@ -259,14 +259,22 @@ impl Results {
             Ok(scratch) => scratch,
             Err(e) => return vec![format!("not kept: {e}")],
         };
-        if let Err(e) = archive::pack_roots(project, outputs, scratch.path()) {
-            return vec![format!("not kept: {e}")];
-        }
+        let packed = match archive::pack_roots(project, outputs, scratch.path()) {
+            Ok(packed) => packed,
+            Err(e) => return vec![format!("not kept: {e}")],
+        };
         let entry = match local.put(key, &canonical, scratch.path(), log) {
             Ok(entry) => entry,
             Err(e) => return vec![format!("not kept: {e}")],
         };
         said.push(format!("kept (key {})", short(key)));
+        if packed.files == 0 {
+            // As turbo warns: a mistyped glob would cache nothing but the log.
+            said.push(format!(
+                "with no output file: its outputs ({}) matched none",
+                outputs.join(", ")
+            ));
+        }
         if !self.push {
             return said;
         }
