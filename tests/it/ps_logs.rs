@@ -23,7 +23,12 @@ fn ps_lists_each_live_run_with_its_tasks_and_phases() {
     let work = Work::new();
     let run = board(
         &work,
-        &["lint", "test", "build:frontend:storybook:static-site"],
+        &[
+            "lint",
+            "test",
+            "build:frontend:storybook:static-site",
+            "gen",
+        ],
         4096,
     );
     let mut lint = run.writer(0).unwrap();
@@ -36,6 +41,10 @@ fn ps_lists_each_live_run_with_its_tasks_and_phases() {
     let mut site = run.writer(2).unwrap();
     site.set_message("waiting for test");
     site.set_phase(TaskPhase::Waiting);
+    // A kept result restored in place of running the task: its bytes so far.
+    let mut generated = run.writer(3).unwrap();
+    generated.set_phase(TaskPhase::Starting);
+    generated.set_restore(12 << 10, 64 << 10, "restoring");
 
     let output = work.vx().arg("ps").output().unwrap();
     let text = stdout(&output);
@@ -58,6 +67,10 @@ fn ps_lists_each_live_run_with_its_tasks_and_phases() {
         site.contains("waiting") && site.contains("waiting for test"),
         "{text}"
     );
+    assert!(
+        line("gen").contains("restoring 12.0 KiB/64.0 KiB"),
+        "{text}"
+    );
 
     let output = work.vx().args(["ps", "--json"]).output().unwrap();
     let json: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
@@ -67,6 +80,11 @@ fn ps_lists_each_live_run_with_its_tasks_and_phases() {
     assert_eq!(json["tasks"][0]["exit_code"], 0);
     assert_eq!(json["tasks"][1]["output_bytes"], 3000);
     assert_eq!(json["tasks"][2]["exit_code"], serde_json::Value::Null);
+    assert_eq!(json["tasks"][2]["restore"], serde_json::Value::Null);
+    assert_eq!(
+        json["tasks"][3]["restore"],
+        serde_json::json!({"done": 12 << 10, "total": 64 << 10})
+    );
 
     // `vx board` knows task runs too.
     let output = work
@@ -80,7 +98,7 @@ fn ps_lists_each_live_run_with_its_tasks_and_phases() {
         "{text}"
     );
     let output = work.vx().args(["board", "ls"]).output().unwrap();
-    assert!(stdout(&output).contains("1/3"), "{}", stdout(&output));
+    assert!(stdout(&output).contains("1/4"), "{}", stdout(&output));
 
     drop(run);
     let output = work.vx().arg("ps").output().unwrap();

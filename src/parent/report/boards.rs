@@ -123,7 +123,8 @@ pub fn run_json(run: &TaskRun, alive: bool, now: u64) -> serde_json::Value {
             json!({"name": task.name, "phase": phase_name(task),
                    "exit_code": task.phase.filter(|p| p.is_terminal()).map(|_| task.exit_code),
                    "elapsed_ms": elapsed_ms(task, now), "output_bytes": task.output_bytes,
-                   "message": task.message})
+                   "message": task.message,
+                   "restore": task.restore.map(|(done, total)| json!({"done": done, "total": total}))})
         })
         .collect();
     json!({"kind": "run", "id": info.id, "pid": info.creator.pid, "label": info.label,
@@ -168,7 +169,9 @@ pub fn print_run(
                 } else {
                     bytes(task.output_bytes)
                 },
-                sanitize(&task.message).into_owned(),
+                // A restore's bytes so far, as the inline view shows them.
+                vx_tui::task_inline::restore_text(task)
+                    .unwrap_or_else(|| sanitize(&task.message).into_owned()),
             ]
         })
         .collect();
