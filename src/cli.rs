@@ -82,8 +82,8 @@ pub enum Command {
     List(ListArgs),
     /// Remove one tool version from the store.
     Uninstall(UninstallArgs),
-    /// Remove the versions no project using the store pins, and what interrupted
-    /// installs left.
+    /// Remove the versions no project using the store pins, what interrupted
+    /// installs left, and what vx kept of projects that are gone.
     Prune(PruneArgs),
     /// Print a shell completion script: `source <(vx completions bash)`.
     Completions {

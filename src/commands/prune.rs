@@ -1,8 +1,9 @@
 //! `vx prune [--dry-run] [--all]`: removes the store's versions that no project using
-//! the store pins, the work directories of installs that were killed, and downloads
+//! the store pins, the work directories of installs that were killed, downloads
 //! interrupted more than a week ago (`<store>/.partial`, see
 //! [`vx::engine::install::partial`]; a recent one is kept for the next sync to continue),
-//! printing what goes and how much it frees.
+//! and what `vx run` kept of projects whose directory is gone
+//! ([`vx::projects::tasks::state`]), printing what goes and how much it frees.
 //!
 //! The store is shared: a version this project does not use is kept while another
 //! project that synced into the store (or the global toolset) pins it

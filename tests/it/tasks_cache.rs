@@ -508,3 +508,57 @@ fn a_service_is_never_cached() {
     run(&work, &["build"]);
     assert!(entries(&work).is_empty());
 }
+
+/// What vx keeps of a project between runs (its last run, its stamps, its key
+/// documents, under the data directory by a hash of its path) goes with `vx prune`
+/// once the project's directory is gone; a project still there keeps its own, and its
+/// next run is still up to date.
+#[test]
+fn prune_removes_what_vx_kept_of_a_project_that_is_gone() {
+    let work = project(BUILD);
+    run(&work, &["build"]);
+    let other = work.dir.path().join("other");
+    std::fs::create_dir_all(other.join("src")).unwrap();
+    std::fs::write(other.join("vx.toml"), format!("[tools]\n\n{BUILD}")).unwrap();
+    std::fs::write(other.join("src/in.txt"), "other\n").unwrap();
+    let out = work
+        .vx()
+        .current_dir(&other)
+        .args(["run", "--output", "prefix", "build"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let state = work.dir.path().join("xdg/vx/state");
+    let kept = |what: &str| -> usize {
+        std::fs::read_dir(state.join(what))
+            .map(|dir| dir.flatten().count())
+            .unwrap_or(0)
+    };
+    let kinds = ["runs", "tasks", "keys"];
+    for what in kinds {
+        assert_eq!(kept(what), 2, "{what}: one a project");
+    }
+    std::fs::remove_dir_all(&other).unwrap();
+
+    let prune = |args: &[&str]| {
+        let out = work.vx().arg("prune").args(args).output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let said = prune(&["--dry-run"]);
+    let gone = format!("what vx kept of {} (", other.display());
+    assert!(said.contains(&format!("would remove {gone}")), "{said}");
+    assert!(said.contains("a project that is gone"), "{said}");
+    for what in kinds {
+        assert_eq!(kept(what), 2, "{what}: a dry run removes nothing");
+    }
+    let said = prune(&[]);
+    assert!(said.contains(&format!("removed {gone}")), "{said}");
+    for what in kinds {
+        assert_eq!(kept(what), 1, "{what}: this project's stays");
+    }
+    assert!(prune(&[]).starts_with("nothing to prune"), "once is enough");
+    // This project's stamps are still there: its build is up to date.
+    let said = run(&work, &["build"]);
+    assert_eq!(runs(&work), 1, "{said}");
+}

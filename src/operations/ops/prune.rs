@@ -1,7 +1,9 @@
 //! `vx prune`: removes the store's versions that no project using the store pins, the
-//! work directories of installs that were killed, and downloads interrupted more than
+//! work directories of installs that were killed, downloads interrupted more than
 //! a week ago (`<store>/.partial`, see [`crate::engine::install::partial`]; a recent one is
-//! kept for the next sync to continue).
+//! kept for the next sync to continue), and what vx kept between runs of projects whose
+//! directory is gone (their last run, task stamps and key documents:
+//! [`crate::projects::tasks::state`]).
 //!
 //! The store is shared: a version this project does not use is kept while another
 //! project that synced into the store (or the global toolset) pins it
@@ -71,6 +73,13 @@ pub enum Removed {
     Work {
         /// The directory.
         dir: PathBuf,
+        /// Its size.
+        size: u64,
+    },
+    /// What vx kept between runs of a project whose directory is gone.
+    State {
+        /// The project's directory.
+        project: PathBuf,
         /// Its size.
         size: u64,
     },
@@ -161,12 +170,13 @@ pub fn prune(session: &Session, request: &Request) -> Result<Report, PruneError>
             || !pins.keepers(&item.tool, &item.version).is_empty()
             || venvs.iter().any(|v| v.uses(&item.path))
     });
+    let gone = crate::projects::tasks::state::gone();
     let mut report = Report {
         kept: match request.dry_run {
             true => kept(&store, &chain, &pins, &venvs),
             false => Vec::new(),
         },
-        nothing: plan.is_empty(),
+        nothing: plan.is_empty() && gone.is_empty(),
         removed: Vec::new(),
         failures: Vec::new(),
         freed: 0,
@@ -174,8 +184,29 @@ pub fn prune(session: &Session, request: &Request) -> Result<Report, PruneError>
     };
     if !report.nothing {
         remove(&plan, request.dry_run, &mut report);
+        remove_state(&gone, request.dry_run, &mut report);
     }
     Ok(report)
+}
+
+/// Removes (unless `dry_run`) what vx kept of the projects that are `gone`, into
+/// `report`.
+fn remove_state(gone: &[crate::projects::tasks::state::Gone], dry_run: bool, report: &mut Report) {
+    for project in gone {
+        let size = project.dirs.iter().map(|d| inventory::disk_usage(d)).sum();
+        if !dry_run && let Err(source) = crate::projects::tasks::state::remove(project) {
+            report.failures.push(Failure::Path {
+                path: project.project.clone(),
+                source,
+            });
+            continue;
+        }
+        report.freed = report.freed.saturating_add(size);
+        report.removed.push(Removed::State {
+            project: project.project.clone(),
+            size,
+        });
+    }
 }
 
 /// Removes (unless `dry_run`) what `plan` names, into `report`.

@@ -33,6 +33,11 @@ pub fn text(report: &Report, dry_run: bool) -> String {
                 dir.display(),
                 bytes(*size)
             ),
+            Removed::State { project, size } => format!(
+                "{verb} what vx kept of {} ({}), a project that is gone\n",
+                sanitize(&project.to_string_lossy()),
+                bytes(*size)
+            ),
             Removed::Partial {
                 path,
                 size,

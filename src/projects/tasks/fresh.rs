@@ -56,7 +56,7 @@ impl Stamp {
             sources: sources.to_vec(),
             outputs: outputs.to_vec(),
             recipe: recipe.to_owned(),
-            state: super::last_run::project_dir("tasks", project)?.join(file),
+            state: super::state::project_dir("tasks", project)?.join(file),
         })
     }
 

@@ -4,27 +4,17 @@
 //!
 //! One run per project: when a run finishes, its board and output are copied
 //! ([`vx_shm::TaskBoard::keep_in`]) into `$XDG_DATA_HOME/vx/state/runs/<project>/`
-//! (`<project>`: the hash [`project_dir`] gives), and the run kept before goes. It is
+//! (`<project>`: the hash [`super::state::project_dir`] gives), and the run kept before goes. It is
 //! bounded as the run's rings are: the last 256 KiB of each task's output. The files
 //! are the user's alone (mode 0600), as the live board is.
 
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
 use vx_shm::{TaskBoard, TaskRun, registry};
-
-/// Where vx keeps `what` (`runs`, `tasks`) of the project at `project` between runs:
-/// `<data>/vx/state/<what>/<hash of the project's path>`; `None` without a data
-/// directory.
-pub fn project_dir(what: &str, project: &Path) -> Option<PathBuf> {
-    let data = crate::foundation::platform::fs::data_dir()?;
-    let key = hex::encode(&Sha256::digest(project.to_string_lossy().as_bytes())[..8]);
-    Some(data.join("vx/state").join(what).join(key))
-}
 
 /// Where the last run of the project whose manifest is `manifest` is kept.
 pub fn dir(manifest: &Path) -> Option<PathBuf> {
-    project_dir("runs", manifest.parent().unwrap_or(manifest))
+    super::state::project_dir("runs", manifest.parent().unwrap_or(manifest))
 }
 
 /// Keeps `board` (a run that just finished) in `dir` in place of the run kept before.

@@ -9,7 +9,8 @@
 //!   task run as `[scripts]` ran it, in place of vx.
 //! - [`board_sink`]: the board as a sink: each task's phase and output published in
 //!   shared memory for `vx ps`, `vx logs`, `vx board watch` and the daemon;
-//!   [`last_run`]: a project's last run kept after it ends, for `vx logs`.
+//!   [`last_run`]: a project's last run kept after it ends, for `vx logs`;
+//!   [`state`]: what is kept of a project between runs, and whose it is.
 //! - [`runner`]: the parallel run; [`launch`]: how it starts a command and holds it;
 //!   [`guard`]: the one process beside vx that starts every task and ends each one's
 //!   whole tree; [`ready`]: services' readiness; [`fresh`]: up to date;
@@ -32,6 +33,7 @@ pub mod launch;
 pub mod output;
 pub mod ready;
 pub mod runner;
+pub mod state;
 pub mod views;
 pub mod watch;
 

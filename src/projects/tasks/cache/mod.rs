@@ -450,7 +450,7 @@ fn unpack_all(
 /// a key misses.
 fn last_document_path(project: &Path, task: &str) -> Option<PathBuf> {
     let file = format!("{}.json", task.replace([':', '/', '\\'], "_"));
-    Some(super::last_run::project_dir("keys", project)?.join(file))
+    Some(super::state::project_dir("keys", project)?.join(file))
 }
 
 /// The document of `task`'s last key in the project at `project`, if one was kept.
