@@ -771,3 +771,31 @@ fn an_arg_inside_double_quotes_reads_as_typed() {
         "hello world! it's a b\nhello v1.2.3-rc.1+build/x@y:z,%! x\n"
     );
 }
+
+/// A mise task whose own tools cannot be had (offline, never resolved: jdx/hk's
+/// `benchmark`, `#MISE tools = { lefthook = "latest" }`) runs with what is on PATH and
+/// ends with its own status, as mise runs it, saying why; in a vx.toml project the
+/// same task stops the run (exit 1), as its missing project tools do.
+#[test]
+fn a_mise_tasks_own_tools_that_cannot_be_had_offline_leave_it_to_path() {
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    executable(
+        &dir.join("mise-tasks/benchmark"),
+        "#!/usr/bin/env bash\n#MISE tools = { lefthook = \"latest\" }\necho benched >> log\nexit 3\n",
+    );
+    let (code, out, err) = vx_in(&work, &dir, &["run", "--offline", "benchmark"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert_eq!(log(&dir), "benched\n");
+    assert!(
+        err.contains("running `benchmark` without its own tools: offline"),
+        "{err}"
+    );
+
+    let (work, dir) = project_with(
+        "vx.toml",
+        "[tools]\n\n[tasks]\nbenchmark = { run = \"echo benched >> log\", tools = { lefthook = \"latest\" } }\n",
+    );
+    let (code, out, err) = vx_in(&work, &dir, &["run", "--offline", "benchmark"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(!dir.join("log").exists(), "it did not run");
+}

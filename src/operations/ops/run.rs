@@ -509,9 +509,24 @@ fn shell(
                 source: Box::new(source),
             })?;
         let target = install.target(session, &requests);
-        let chain = target
+        let chain = match target
             .toolchain(&store)
-            .and_then(|chain| target.ready(chain, &store, &programs(task.run.iter())))?;
+            .and_then(|chain| target.ready(chain, &store, &programs(task.run.iter())))
+        {
+            Ok(chain) => chain,
+            // A mise project's task whose own tools cannot be had (offline, say, and
+            // not resolved before) runs with what is on PATH, as mise runs it and as
+            // the project's missing tools are treated.
+            Err(why) if target.on_path => {
+                install.say.note(&format!(
+                    "vx: running `{}` without its own tools: {}",
+                    vx_text::sanitize(&task.name),
+                    vx_text::sanitize(&why.to_string())
+                ));
+                continue;
+            }
+            Err(why) => return Err(why.into()),
+        };
         let mut dirs: Vec<PathBuf> = chain
             .tools
             .iter()
