@@ -259,22 +259,24 @@ impl Results {
             Ok(scratch) => scratch,
             Err(e) => return vec![format!("not kept: {e}")],
         };
-        let packed = match archive::pack_roots(project, outputs, scratch.path()) {
-            Ok(packed) => packed,
+        match archive::pack_roots(project, outputs, scratch.path()) {
+            // No output file: the task is not up to date either (every `outputs` glob
+            // must match one), so it runs again, as mise runs it; said, as turbo warns
+            // of it, since a mistyped glob would keep only the log.
+            Ok(packed) if packed.files == 0 => {
+                return vec![format!(
+                    "not kept: its outputs ({}) matched no file",
+                    outputs.join(", ")
+                )];
+            }
+            Ok(_) => {}
             Err(e) => return vec![format!("not kept: {e}")],
-        };
+        }
         let entry = match local.put(key, &canonical, scratch.path(), log) {
             Ok(entry) => entry,
             Err(e) => return vec![format!("not kept: {e}")],
         };
         said.push(format!("kept (key {})", short(key)));
-        if packed.files == 0 {
-            // As turbo warns: a mistyped glob would cache nothing but the log.
-            said.push(format!(
-                "with no output file: its outputs ({}) matched none",
-                outputs.join(", ")
-            ));
-        }
         if !self.push {
             return said;
         }
