@@ -38,7 +38,8 @@ pub struct Report {
     /// Under [`Request::dry_run`]: each installed version kept, with who uses it
     /// (`this project`, another project's manifest, the global toolset).
     pub kept: Vec<Kept>,
-    /// What went (or would go), in order: versions, work directories, downloads.
+    /// What went (or would go), in order: versions, work directories, downloads, then
+    /// what vx kept of projects that are gone.
     pub removed: Vec<Removed>,
     /// What could not be removed.
     pub failures: Vec<Failure>,
