@@ -153,6 +153,8 @@ mod tasks_graph;
 #[cfg(unix)]
 mod tasks_services;
 #[cfg(unix)]
+mod tasks_truth;
+#[cfg(unix)]
 mod tasks_views;
 #[cfg(unix)]
 mod terminal;

@@ -414,6 +414,46 @@ fn a_kept_archive_with_dot_dot_is_refused_and_the_task_runs() {
     refused_and_ran(&work, &outside);
 }
 
+/// A result for `outputs = ["out/**"]` whose archive also holds `.git/hooks/pre-commit`
+/// (0755) and `vx.toml` (issue 78): each member is judged against its root's glob, so
+/// the whole result is refused, nothing of it is written, and the task runs. (Before,
+/// each member was judged only for `..`, absolute names, links and devices, and both
+/// were written.)
+#[test]
+fn a_kept_archive_with_a_member_its_output_does_not_name_is_refused_and_writes_nothing() {
+    let work = project(BUILD);
+    std::fs::create_dir_all(work.dir.path().join(".git/hooks")).unwrap();
+    let manifest = std::fs::read_to_string(work.manifest()).unwrap();
+    plant(
+        &work,
+        &vx_fixture::tar_zst(&[
+            vx_fixture::Item::File("out/sub/result.txt", b"planted\n".to_vec(), 0o644),
+            vx_fixture::Item::File(
+                ".git/hooks/pre-commit",
+                b"#!/bin/sh\necho owned\n".to_vec(),
+                0o755,
+            ),
+            vx_fixture::Item::File(
+                "vx.toml",
+                b"[tasks.x]\nrun = 'echo owned'\n".to_vec(),
+                0o644,
+            ),
+        ]),
+    );
+    let said = run(&work, &["build"]);
+    assert!(
+        said.contains("holds .git/hooks/pre-commit, which its output `out/**` does not name"),
+        "{said}"
+    );
+    assert_eq!(runs(&work), 1, "the task ran: {said}");
+    assert!(!work.dir.path().join(".git/hooks/pre-commit").exists());
+    assert_eq!(std::fs::read_to_string(work.manifest()).unwrap(), manifest);
+    assert_eq!(
+        std::fs::read_to_string(work.dir.path().join("out/sub/result.txt")).unwrap(),
+        "input one\n"
+    );
+}
+
 #[test]
 fn a_kept_archive_with_a_link_out_of_the_project_is_refused_and_the_task_runs() {
     let work = project(BUILD);

@@ -458,35 +458,58 @@ fn each_output_root_is_a_layer_of_its_own_and_a_fresh_clone_gets_them_all() {
     );
 }
 
+/// The first-writer attack moved into the signer's cache (issue 78): a pull request's
+/// job on a runner whose cache main's job also reads keeps main's key with its own
+/// outputs (`EXTRA`, read by the build but not declared, so the key is the same). Main's
+/// `vx run --push build` restores that entry, and must not sign and push it: only the
+/// run that made a result signs it. `--force` runs the task and pushes what it makes,
+/// which a laptop then restores. (Before, main said "restored … pushed", and every
+/// laptop restored the pull request's files with no command run.)
 #[test]
-fn push_uploads_a_result_restored_locally_that_the_registry_lacks_and_only_once() {
+fn push_never_signs_a_result_restored_from_this_machines_cache() {
     let registry = Registry::start();
     let signers = Signers::new();
     let (public, secret) = signers.key("ci");
-    // A CI runner whose cache came from an earlier job: the result is kept here, the
-    // registry has never seen it.
     let ci = clone(&registry, "team/results", &[&public]);
-    let said = run(&ci, None, "");
-    assert!(!said.contains("pushed"), "{said}");
+    // The pull request's job: no signing key, its own bytes under main's key.
+    let said = run(&ci, None, "planted by a pull request");
+    assert!(said.contains("`build` kept (key "), "{said}");
+    assert!(result(&ci).contains("planted"));
+
+    // Main's job on the same runner.
     std::fs::remove_dir_all(ci.dir.path().join("out")).unwrap();
     let said = run(&ci, Some(&secret), "");
     assert_eq!(runs(&ci), 1, "restored here, not run: {said}");
     assert!(said.contains("`build` restored (key "), "{said}");
-    assert!(said.contains("pushed to oci://"), "{said}");
+    assert!(
+        said.contains("not pushed: it was restored from this machine's cache (made by a run here)"),
+        "{said}"
+    );
+    assert!(!said.contains("pushed to oci://"), "{said}");
 
-    // A laptop restores it from the registry, signed.
+    // A laptop finds nothing signed: it runs the task itself.
     let laptop = clone(&registry, "team/results", &[&public]);
     let said = run(&laptop, None, "");
-    assert_eq!(runs(&laptop), 0, "{said}");
-    assert!(said.contains("restored from the registry"), "{said}");
-    assert_eq!(result(&laptop), result(&ci));
+    assert_eq!(runs(&laptop), 1, "{said}");
+    assert!(!result(&laptop).contains("planted"), "{said}");
 
-    // The next CI job finds it signed there: nothing uploaded again.
-    std::fs::remove_dir_all(ci.dir.path().join("out")).unwrap();
-    let said = run(&ci, Some(&secret), "");
-    assert_eq!(runs(&ci), 1, "{said}");
-    assert!(said.contains("`build` restored (key "), "{said}");
-    assert!(!said.contains("pushed"), "{said}");
+    // `--force`: main's job makes the result, and pushes what it made.
+    let home = ci.dir.path().join("home");
+    let (code, stdout, stderr) = ci.outcome_with(
+        &["run", "--output", "prefix", "--push", "--force", "build"],
+        |cmd| {
+            cache_env(cmd, &home, &home.join("docker"), Some(&secret)).env("EXTRA", "");
+        },
+    );
+    let said = format!("{stdout}{stderr}");
+    assert_eq!(code, 0, "{said}");
+    assert_eq!(runs(&ci), 2, "{said}");
+    assert!(said.contains("pushed to oci://"), "{said}");
+    let fresh = clone(&registry, "team/results", &[&public]);
+    let said = run(&fresh, None, "");
+    assert_eq!(runs(&fresh), 0, "{said}");
+    assert!(said.contains("restored from the registry"), "{said}");
+    assert!(!result(&fresh).contains("planted"), "{said}");
 }
 
 /// A project of two tasks, `codegen` and `build` after it, as a git repository at
@@ -674,4 +697,87 @@ fn a_fresh_clone_restores_a_cached_graph_as_the_guide_says_with_no_command_run_a
         }
     }
     assert_eq!(logs, 2, "both log layers read");
+}
+
+/// What signs results is the run's, never its tasks' (issue 78): a `--push` run (or one
+/// with `VX_TASK_CACHE_PUSH=1`) gives no task the signing key's path or the push switch.
+#[test]
+fn a_tasks_environment_holds_no_signing_key() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("ci");
+    let work = Work::with_tasks(&format!(
+        "[settings]\ntask_cache = \"{}\"\ntask_cache_keys = [\"{public}\"]\n\n\
+         [tasks.show]\nrun = \"mkdir -p out && env > out/env.txt\"\n\
+         sources = [\"src/**\"]\noutputs = [\"out/**\"]\n",
+        registry.mirror("team/results")
+    ));
+    std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
+    std::fs::write(work.dir.path().join("src/in.txt"), "x").unwrap();
+    let home = work.dir.path().join("home");
+    for (flag, env) in [("--push", "0"), ("--force", "1")] {
+        let (code, stdout, stderr) =
+            work.outcome_with(&["run", "--output", "prefix", flag, "show"], |cmd| {
+                cache_env(cmd, &home, &home.join("docker"), Some(&secret))
+                    .env("VX_TASK_CACHE_PUSH", env);
+            });
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(
+            format!("{stdout}{stderr}").contains("pushed to oci://"),
+            "{stdout}{stderr}"
+        );
+        let seen = std::fs::read_to_string(work.dir.path().join("out/env.txt")).unwrap();
+        assert!(!seen.contains("VX_TASK_CACHE_SIGNING_KEY"), "{seen}");
+        assert!(!seen.contains("VX_TASK_CACHE_PUSH"), "{seen}");
+        assert!(!seen.contains(&secret.display().to_string()), "{seen}");
+    }
+}
+
+/// `VX_TASK_CACHE_TIMEOUT` past what a clock can hold (issue 78): read as the longest
+/// deadline, so the run restores, or runs, and ends (it panicked a task thread, and
+/// `vx run` then hung).
+#[test]
+fn a_huge_timeout_is_clamped_and_the_run_ends() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, _) = signers.key("ci");
+    let work = clone(&registry, "team/results", &[&public]);
+    let home = work.dir.path().join("home");
+    let (code, stdout, stderr) =
+        work.outcome_with(&["run", "--output", "prefix", "build"], |cmd| {
+            cache_env(cmd, &home, &home.join("docker"), None)
+                .env("VX_TASK_CACHE_TIMEOUT", u64::MAX.to_string());
+        });
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert_eq!(runs(&work), 1, "{stdout}{stderr}");
+}
+
+/// A `task_cache` URL with credentials is refused, and never quoted whole (issue 78):
+/// neither vx.toml's error nor the note on `VX_TASK_CACHE` shows the password.
+#[test]
+fn a_task_cache_url_with_credentials_is_never_quoted_whole() {
+    let work = project("task_cache = \"oci://ci:hunter2@registry.corp/team/results\"\n");
+    let home = work.dir.path().join("home");
+    let (code, stdout, stderr) = work.outcome_with(&["run", "build"], |cmd| {
+        cache_env(cmd, &home, &home.join("docker"), None);
+    });
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("settings.task_cache"), "{stderr}");
+    assert!(!format!("{stdout}{stderr}").contains("hunter2"), "{stderr}");
+
+    let work = project("");
+    for url in [
+        "https://ci:hunter2@registry.corp/team/results",
+        "oci://ci:hunter2@127.0.0.1:9/team/results",
+    ] {
+        let (code, stdout, stderr) =
+            work.outcome_with(&["run", "--output", "prefix", "build"], |cmd| {
+                cache_env(cmd, &home, &home.join("docker"), None).env("VX_TASK_CACHE", url);
+            });
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        assert!(
+            !format!("{stdout}{stderr}").contains("hunter2"),
+            "{url}: {stdout}{stderr}"
+        );
+    }
 }

@@ -1625,7 +1625,7 @@ impl Parser<'_> {
                     Some(span),
                     Problem::Environment(format!(
                         "settings.task_cache: {:?} is not an `oci://HOST/REPO` without credentials",
-                        validate::shorten(remote)
+                        validate::shorten(&validate::hide_userinfo(remote))
                     )),
                 ));
             }

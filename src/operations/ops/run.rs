@@ -598,7 +598,7 @@ pub const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 /// The runner's jobs: each planned task of `chosen` with its commands (made by `shell`
 /// of its argument values), when it declares `sources` their stamp under `project`,
 /// and its part in the results cache: a key for each, and `results` for those whose
-/// results are kept (`sources` and `outputs`, not `cache = false`, not a service);
+/// results are kept (`sources`, not `cache = false`, not a service);
 /// restored unless `force`.
 fn jobs(
     project: &Path,
@@ -628,9 +628,7 @@ fn jobs(
                     &task.name,
                     &task.sources,
                     &task.outputs,
-                    &format!("{:?}|{:?}|{:?}", task.run, task.file, task.env),
                 ),
-                hash: None,
                 cache: Some(JobCache {
                     recipe: shell.recipe(task, values),
                     results: results.filter(|_| cacheable(task)).map(Arc::clone),
@@ -642,10 +640,11 @@ fn jobs(
         .collect()
 }
 
-/// Whether `task`'s results are kept by their key: it declares `sources` and
-/// `outputs`, is no service, and does not say `cache = false`.
+/// Whether `task`'s results are kept by their key: it declares `sources`, is no
+/// service, and does not say `cache = false`. One without `outputs` (a test, a lint)
+/// is kept as its log and status.
 fn cacheable(task: &Task) -> bool {
-    task.cache && !task.service && !task.sources.is_empty() && !task.outputs.is_empty()
+    task.cache && !task.service && !task.sources.is_empty()
 }
 
 /// The documents of the keys of `jobs` (made by [`jobs`] for `chosen`) as they are

@@ -125,6 +125,10 @@ impl Shell {
             }
             command.env("PATH", path);
             command.env("VX_TASK_NAME", &task.name);
+            // What signs and pushes results is the run's, never its tasks': a task
+            // (a pull request's build step) never sees where the signing key is.
+            command.env_remove(super::cache::SIGNING_KEY_ENV);
+            command.env_remove(super::cache::PUSH_ENV);
             if self.offline {
                 command.env("VX_OFFLINE", "1");
             }

@@ -1,10 +1,13 @@
-//! Up to date: a task with `sources` is skipped when the content of its sources (and
-//! its commands) hash as they did at its last success and every `outputs` glob
-//! matches a file.
+//! Up to date: a task with `sources` is skipped when its key ([`super::cache::key`]: its
+//! sources' content, its commands after templating and so its arguments, its declared
+//! env, its tools' lock entries, its dependencies' keys, the platform and the salt) is
+//! the key of its last success on this machine, and every `outputs` glob matches a
+//! file. The key is the one judge: what changes it changes whether the task is up to
+//! date, so the same commit is up to date (or not) on every machine alike (issue 75).
 //!
-//! The hash of the last success is kept under vx's data directory, per project and
+//! The key of the last success is kept under vx's data directory, per project and
 //! task: `$XDG_DATA_HOME/vx/state/tasks/<project>/<task>` (`<project>`: a hash of the
-//! project directory's path), written atomically after the task succeeded.
+//! project directory's path), written after the task succeeded or was restored.
 //!
 //! Only what is the project's own is read: a regular file's content (streamed, never
 //! held whole), up to [`MAX_SOURCE_BYTES`] (a larger one counts by its size and
@@ -25,27 +28,26 @@ use crate::files::manifest::environment::task::pattern_matches;
 const MAX_FILES: usize = 100_000;
 /// Largest source whose content is hashed; a larger one counts by size and mtime.
 pub const MAX_SOURCE_BYTES: u64 = 1 << 30;
+/// What a stamp's line starts with: a stamp of the rules before the key judged (a
+/// hash of the sources alone) never reads as a key.
+const STAMP_PREFIX: &str = "key ";
 
-/// What decides whether one task is up to date.
+/// Where one task's last success is recorded, and what else "up to date" asks.
 #[derive(Clone, Debug)]
 pub struct Stamp {
     project: PathBuf,
-    sources: Vec<String>,
     outputs: Vec<String>,
-    /// The task's commands (and anything else that, changed, must re-run it).
-    recipe: String,
     state: PathBuf,
 }
 
 impl Stamp {
     /// The stamp of task `name` of the project at `project`, or `None` when it has no
-    /// `sources` or there is no data directory.
+    /// `sources` (such a task always runs) or there is no data directory.
     pub fn new(
         project: &Path,
         name: &str,
         sources: &[String],
         outputs: &[String],
-        recipe: &str,
     ) -> Option<Stamp> {
         if sources.is_empty() {
             return None;
@@ -53,52 +55,30 @@ impl Stamp {
         let file = name.replace([':', '/', '\\'], "_");
         Some(Stamp {
             project: project.to_owned(),
-            sources: sources.to_vec(),
             outputs: outputs.to_vec(),
-            recipe: recipe.to_owned(),
             state: super::state::project_dir("tasks", project)?.join(file),
         })
     }
 
-    /// Its `sources` globs.
-    pub fn sources(&self) -> &[String] {
-        &self.sources
-    }
-
-    /// Its project directory.
-    pub fn project(&self) -> &Path {
-        &self.project
-    }
-
-    /// Whether the task is up to date (its sources hash as at its last success and
-    /// every output glob matches a file), and the sources' hash now: what
-    /// [`Stamp::record`] records once the task succeeded (a source changed while it
-    /// ran makes the next run run it again).
-    pub fn check(&self) -> (bool, String) {
-        self.check_with(&Sources::read(&self.project, &self.sources))
-    }
-
-    /// [`Stamp::check`] with its sources read already (`sources`: read for its globs
-    /// and project, as the task's key reads them: each file is hashed once a run).
-    pub fn check_with(&self, sources: &Sources) -> (bool, String) {
-        let hash = self.hash(sources);
-        let current = std::fs::read_to_string(&self.state)
-            .is_ok_and(|recorded| recorded.trim() == hash)
+    /// Whether the task is up to date: `key` (its key now) is the key of its last
+    /// success here, and every output glob matches a file.
+    pub fn check(&self, key: &str) -> bool {
+        std::fs::read_to_string(&self.state)
+            .is_ok_and(|recorded| recorded.trim().strip_prefix(STAMP_PREFIX) == Some(key))
             && self
                 .outputs
                 .iter()
-                .all(|glob| !expand(&self.project, glob, 1).is_empty());
-        (current, hash)
+                .all(|glob| !expand(&self.project, glob, 1).is_empty())
     }
 
-    /// Records `hash` (from [`Stamp::check`] before the task ran) as the last success.
-    /// Replaced whole but not synced to disk: a stamp a crash tore reads as another
-    /// hash, and the task runs again (a hundred restored tasks do not wait on the disk
-    /// a hundred times).
-    pub fn record(&self, hash: &str) -> io::Result<()> {
-        let line = format!("{hash}\n");
-        // A task restored or run again with the sources of its last success: the
-        // stamp says so already (a hundred restores write nothing).
+    /// Records `key` (the task's key when it started) as its last success. Replaced
+    /// whole but not synced to disk: a stamp a crash tore reads as another key, and the
+    /// task runs again (a hundred restored tasks do not wait on the disk a hundred
+    /// times).
+    pub fn record(&self, key: &str) -> io::Result<()> {
+        let line = format!("{STAMP_PREFIX}{key}\n");
+        // A task restored or run again with the key of its last success: the stamp
+        // says so already (a hundred restores write nothing).
         if std::fs::read(&self.state).is_ok_and(|kept| kept == line.as_bytes()) {
             return Ok(());
         }
@@ -108,17 +88,25 @@ impl Stamp {
         crate::foundation::atomic::write_cache(&self.state, line.as_bytes())
     }
 
-    /// The hash of the recipe and every source file's path and content.
-    fn hash(&self, sources: &Sources) -> String {
-        let mut hasher = Sha256::new();
-        hasher.update(self.recipe.as_bytes());
-        hasher.update([0]);
-        for (file, digest) in &sources.files {
-            hasher.update(file.to_string_lossy().as_bytes());
-            hasher.update([0]);
-            hasher.update(digest);
+    /// The task's turn in this project: a lock beside its stamp, held by the run that
+    /// restores or runs it (two runs of one task at once would write the same outputs
+    /// at once). `None` when it is another run's turn now.
+    pub fn try_turn(&self) -> io::Result<Option<std::fs::File>> {
+        if let Some(dir) = self.state.parent() {
+            std::fs::create_dir_all(dir)?;
         }
-        hex::encode(hasher.finalize())
+        let mut path = self.state.clone().into_os_string();
+        path.push(".lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+            Err(std::fs::TryLockError::Error(e)) => Err(e),
+        }
     }
 }
 
@@ -251,10 +239,7 @@ fn inside(project: &Path, path: &Path) -> bool {
 /// `*` and `?` within a path segment, `**` any number of segments. Hidden `.git`
 /// directories are not entered.
 pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
-    let segments: Vec<&str> = glob
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
+    let segments = glob_segments(glob);
     // Walk from the longest literal prefix.
     let literal = segments
         .iter()
@@ -287,15 +272,7 @@ pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
         project,
         &base,
         &mut |rel| {
-            let tail: Vec<String> = rel
-                .strip_prefix(&base)
-                .unwrap_or(rel)
-                .components()
-                .filter_map(|c| match c {
-                    Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-                    _ => None,
-                })
-                .collect();
+            let tail = path_parts(rel.strip_prefix(&base).unwrap_or(rel));
             let tail: Vec<&str> = tail.iter().map(String::as_str).collect();
             if segments_match(rest, &tail) {
                 out.push(rel.to_owned());
@@ -308,21 +285,46 @@ pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
 
 /// Whether the relative path `rel` is one that `glob` matches.
 pub fn matches(glob: &str, rel: &Path) -> bool {
-    let pattern: Vec<&str> = glob
-        .split('/')
-        .filter(|s| !s.is_empty() && *s != ".")
-        .collect();
-    let parts: Vec<String> = rel
-        .components()
-        .filter_map(|c| match c {
-            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
-            _ => None,
-        })
-        .collect();
+    let pattern = glob_segments(glob);
+    let parts = path_parts(rel);
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     // A glob naming a directory covers what is under it.
     segments_match(&pattern, &parts)
         || (1..parts.len()).any(|n| segments_match(&pattern, &parts[..n]))
+}
+
+/// Whether the directory `rel` may hold a path that `glob` matches (or is one): the
+/// directories on the way to an output, which a result's archive may name.
+pub fn may_hold(glob: &str, rel: &Path) -> bool {
+    fn go(pattern: &[&str], path: &[&str]) -> bool {
+        match (pattern.split_first(), path.split_first()) {
+            (_, None) => true,
+            (None, Some(_)) => false,
+            (Some((&"**", _)), Some(_)) => true,
+            (Some((p, rest)), Some((part, below))) => pattern_matches(p, part) && go(rest, below),
+        }
+    }
+    let pattern = glob_segments(glob);
+    let parts = path_parts(rel);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    matches(glob, rel) || go(&pattern, &parts)
+}
+
+/// A glob's segments (`/`-separated; empty and `.` segments dropped).
+fn glob_segments(glob: &str) -> Vec<&str> {
+    glob.split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect()
+}
+
+/// A relative path's normal parts, as text.
+fn path_parts(rel: &Path) -> Vec<String> {
+    rel.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect()
 }
 
 fn segments_match(pattern: &[&str], path: &[&str]) -> bool {

@@ -44,11 +44,10 @@ pub struct Job {
     pub service: bool,
     /// When a service is ready.
     pub ready: Option<Ready>,
-    /// Its sources' stamp, when it declares `sources`: checked before it starts
-    /// (unchanged and outputs present: up to date), recorded after it succeeds.
+    /// Where its last success is recorded, when it declares `sources`: checked before
+    /// it starts (its key that of its last success and its outputs present: up to
+    /// date), its key recorded after it succeeds or is restored.
     pub stamp: Option<Stamp>,
-    /// The sources' hash when it started (set by the runner).
-    pub hash: Option<String>,
     /// Its key and, when its results are kept, where (`crate::projects::tasks::cache`).
     pub cache: Option<JobCache>,
 }

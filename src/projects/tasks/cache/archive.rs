@@ -180,17 +180,25 @@ fn compress(source: File, target: File) -> io::Result<()> {
     writer.inner.get_ref().sync_all()
 }
 
-/// Unpacks the archive at `archive` into the project at `project` (see the module):
-/// the number of files restored. `read` hears the archive's bytes read so far.
+/// Unpacks the archive at `archive`, the output root of the glob `glob`, into the
+/// project at `project` (see the module): the number of files restored. `read` hears
+/// the archive's bytes read so far.
 ///
 /// The archive is judged whole first ([`crate::engine::install::listing::list`] walks its
 /// entries as unpacking does and refuses what unpacking would: `..`, absolute names,
-/// links out, devices, bombs), so a hostile archive writes nothing; the way to each
+/// links out, devices, bombs), and each member against `glob`: a result for
+/// `dist/**` that also holds `.git/hooks/pre-commit` or `vx.toml` is refused whole
+/// (issue 78), so a hostile archive writes nothing; the way to each
 /// entry is then cleared (a link of the project on it refused, a file where a
 /// directory goes or a directory where a file goes removed) and the archive unpacked
 /// in place, on this thread. No staging directory: making and removing one, and moving
 /// each file out of it, cost more than the whole rest of a small restore (issue 67).
-pub fn unpack(archive: &Path, project: &Path, read: &dyn Fn(u64)) -> Result<u64, CacheError> {
+pub fn unpack(
+    archive: &Path,
+    glob: &str,
+    project: &Path,
+    read: &dyn Fn(u64),
+) -> Result<u64, CacheError> {
     let refused = |e: crate::engine::install::ExtractError| {
         CacheError::Refused(format!("its outputs' archive: {e}"))
     };
@@ -202,6 +210,19 @@ pub fn unpack(archive: &Path, project: &Path, read: &dyn Fn(u64)) -> Result<u64,
         ExtractLimits::default(),
     )
     .map_err(refused)?;
+    if let Some((name, _)) = listing.entries.iter().find(|(name, entry)| {
+        let rel = Path::new(name);
+        match entry {
+            Entry::Dir => !super::super::fresh::may_hold(glob, rel),
+            _ => !super::super::fresh::matches(glob, rel),
+        }
+    }) {
+        return Err(CacheError::Refused(format!(
+            "its outputs' archive holds {}, which its output `{}` does not name",
+            vx_text::sanitize(&crate::foundation::validate::shorten(name)),
+            vx_text::sanitize(glob)
+        )));
+    }
     let mut cleared = std::collections::HashSet::new();
     let mut files = 0;
     for (name, entry) in &listing.entries {

@@ -118,17 +118,25 @@ pub struct Results {
 
 impl Results {
     /// Restores `key`'s outputs into `project`: from this machine's cache, else from
-    /// the registry (kept here too once it was believed).
+    /// the registry (kept here too once it was believed). `outputs` are the task's
+    /// `outputs` globs (its key's): each archive holds one root, and a member its
+    /// root's glob does not name refuses the whole result.
     ///
     /// `progress` hears the bytes as they come (fetched from the registry, then
     /// unpacked), for the board.
-    pub fn restore(&self, key: &str, project: &Path, progress: &dyn Fn(RestoreProgress)) -> Lookup {
+    pub fn restore(
+        &self,
+        key: &str,
+        project: &Path,
+        outputs: &[String],
+        progress: &dyn Fn(RestoreProgress),
+    ) -> Lookup {
         let started = Instant::now();
         let mut said = Vec::new();
         if let Some(local) = &self.local
             && let Some(entry) = local.get(key)
         {
-            match unpack_all(&entry.outputs(), project, progress) {
+            match unpack_all(&entry.outputs(), outputs, project, progress) {
                 Ok(files) => {
                     return Lookup::Hit(Restored {
                         source: Source::Local,
@@ -138,7 +146,11 @@ impl Results {
                         entry: Some(entry),
                     });
                 }
-                Err(e) => said.push(format!("the result kept here was not restored: {e}")),
+                Err(e) => {
+                    said.push(format!("the result kept here was not restored: {e}"));
+                    // Refused once, refused for good: the run's own result takes its place.
+                    local.remove(key);
+                }
             }
         }
         let (Some(remote), Some(local)) = (&self.remote, &self.local) else {
@@ -161,10 +173,12 @@ impl Results {
         match remote.fetch(key, &self.trusted, scratch.path(), &fetched) {
             Ok(remote::Found::Absent) => Lookup::Miss(said),
             Ok(remote::Found::Hit { document, log, .. }) => {
-                match unpack_all(&archive::roots_in(scratch.path()), project, progress) {
+                let roots = archive::roots_in(scratch.path());
+                match unpack_all(&roots, outputs, project, progress) {
                     Ok(files) => {
-                        // Believed: kept here for the next run.
-                        let _ = local.put(key, &document, scratch.path(), &log);
+                        // Believed: kept here for the next run, saying where it came from.
+                        let origin = local::Origin::Registry(remote.label().to_owned());
+                        let _ = local.put(key, &document, scratch.path(), &log, &origin);
                         Lookup::Hit(Restored {
                             source: Source::Remote,
                             log,
@@ -190,39 +204,20 @@ impl Results {
         }
     }
 
-    /// With `--push`, uploads the result of `key` that was just restored from this
-    /// machine's `entry` (the task `task`, its `outputs` globs) when the registry does
-    /// not hold it signed by this run's signer already: a CI runner that restored
-    /// locally still fills the registry. What there is to say about it, in short
-    /// clauses (nothing when the registry had it, or nothing is pushed).
-    pub fn push_restored(
-        &self,
-        key: &str,
-        task: &str,
-        entry: &local::Entry,
-        outputs: &[String],
-    ) -> Vec<String> {
-        if !self.push {
-            return Vec::new();
-        }
-        let (Some(remote), Some(signer)) = (&self.remote, &self.signer) else {
-            // Said once, as for a result made here.
-            return self.cannot_push().into_iter().collect();
-        };
-        let public = match Key::parse(&signer.public()) {
-            Ok(public) => public,
-            Err(e) => return vec![format!("not pushed: {e}")],
-        };
-        match remote.signed_by(key, &public) {
-            Ok(true) => return Vec::new(),
-            Ok(false) => {}
-            Err(e) => return vec![format!("not pushed to {}: {e}", remote.label())],
-        }
-        let document = match std::fs::read(entry.dir.join(local::DOCUMENT)) {
-            Ok(document) => document,
-            Err(e) => return vec![format!("not pushed: its kept document: {e}")],
-        };
-        vec![upload(remote, signer, key, task, &document, entry, outputs)]
+    /// What `--push` says of a result restored from this machine's `entry`: it is not
+    /// pushed. Only the run that made a result signs it (issue 78): an entry of this
+    /// machine's cache may have been written by another job on the same runner (a pull
+    /// request's, planting a public key with its own outputs), and signing it would
+    /// hand that job's files to every reader of the registry. `--force` runs the task
+    /// and pushes what it makes. Nothing is said without `--push`, or when the result
+    /// came from the registry (signed there already).
+    pub fn not_pushed(&self, restored: &Restored) -> Option<String> {
+        let entry = restored.entry.as_ref().filter(|_| self.push)?;
+        Some(format!(
+            "not pushed: it was restored from this machine's cache ({}), and only the run \
+             that makes a result signs it (`--force` runs it)",
+            entry.origin()
+        ))
     }
 
     /// Why a run asked to push cannot, if it cannot.
@@ -259,24 +254,31 @@ impl Results {
             Ok(scratch) => scratch,
             Err(e) => return vec![format!("not kept: {e}")],
         };
-        match archive::pack_roots(project, outputs, scratch.path()) {
-            // No output file: the task is not up to date either (every `outputs` glob
-            // must match one), so it runs again, as mise runs it; said, as turbo warns
-            // of it, since a mistyped glob would keep only the log.
-            Ok(packed) if packed.files == 0 => {
-                return vec![format!(
-                    "not kept: its outputs ({}) matched no file",
-                    outputs.join(", ")
-                )];
+        // A task with `sources` and no `outputs` (a test, a lint) is kept as its log
+        // and status alone (issue 75), and restored by replaying the log.
+        if !outputs.is_empty() {
+            match archive::pack_roots(project, outputs, scratch.path()) {
+                // No output file: the task is not up to date either (every `outputs`
+                // glob must match one), so it runs again, as mise runs it; said, as
+                // turbo warns of it, since a mistyped glob would keep only the log.
+                Ok(packed) if packed.files == 0 => {
+                    return vec![format!(
+                        "not kept: its outputs ({}) matched no file",
+                        outputs.join(", ")
+                    )];
+                }
+                Ok(_) => {}
+                Err(e) => return vec![format!("not kept: {e}")],
             }
-            Ok(_) => {}
-            Err(e) => return vec![format!("not kept: {e}")],
         }
-        let entry = match local.put(key, &canonical, scratch.path(), log) {
+        let entry = match local.put(key, &canonical, scratch.path(), log, &local::Origin::Run) {
             Ok(entry) => entry,
             Err(e) => return vec![format!("not kept: {e}")],
         };
-        said.push(format!("kept (key {})", short(key)));
+        said.push(match outputs.is_empty() {
+            true => format!("kept (log only, key {})", short(key)),
+            false => format!("kept (key {})", short(key)),
+        });
         if !self.push {
             return said;
         }
@@ -350,6 +352,8 @@ pub fn open(
         Some(text) => match remote_of(&text, network, push) {
             Ok(remote) => Some(remote),
             Err(why) => {
+                // Whatever the reason quotes of the URL, never its credentials.
+                let why = why.replace(&text, &crate::foundation::validate::hide_userinfo(&text));
                 said.push(format!(
                     "vx: the task cache {why}: results stay on this machine"
                 ));
@@ -393,13 +397,17 @@ fn remote_of(text: &str, network: &ProjectNet, push: bool) -> Result<remote::Rem
     else {
         return Err(format!(
             "{} is not an oci://HOST/REPO",
-            vx_text::sanitize(&crate::foundation::validate::shorten(text))
+            vx_text::sanitize(&crate::foundation::validate::shorten(
+                &crate::foundation::validate::hide_userinfo(text)
+            ))
         ));
     };
     let deadline = std::env::var(TIMEOUT_ENV)
         .ok()
         .and_then(|secs| secs.trim().parse::<u64>().ok())
-        .map_or(remote::DEFAULT_DEADLINE, Duration::from_secs);
+        .map_or(remote::DEFAULT_DEADLINE, |secs| {
+            Duration::from_secs(secs).min(remote::MAX_DEADLINE)
+        });
     // A registry that is down or slow costs at most the deadline: 5 s to connect, a
     // read or a whole answer within it.
     let timeouts = crate::network::net::Timeouts {
@@ -414,13 +422,22 @@ fn remote_of(text: &str, network: &ProjectNet, push: bool) -> Result<remote::Rem
     Ok(remote::Remote::new(registry, deadline))
 }
 
-/// Unpacks each of `archives` into `project`: the files restored, in all. `progress`
-/// hears the archives' bytes read, of their sizes in all.
+/// Unpacks each of `archives` into `project`, the archive at index `i` the root of
+/// `outputs[i]`: the files restored, in all. `progress` hears the archives' bytes read,
+/// of their sizes in all. More archives than globs: refused, nothing written.
 fn unpack_all(
     archives: &[PathBuf],
+    outputs: &[String],
     project: &Path,
     progress: &dyn Fn(RestoreProgress),
 ) -> Result<u64, CacheError> {
+    if archives.len() > outputs.len() {
+        return Err(CacheError::Refused(format!(
+            "it holds {} output roots where the task names {}",
+            archives.len(),
+            outputs.len()
+        )));
+    }
     let sizes: Vec<u64> = archives
         .iter()
         .map(|a| std::fs::metadata(a).map_or(0, |m| m.len()))
@@ -433,7 +450,7 @@ fn unpack_all(
         done: 0,
         total,
     });
-    for (archive, size) in archives.iter().zip(sizes) {
+    for ((archive, size), glob) in archives.iter().zip(sizes).zip(outputs) {
         let report = |done: u64| {
             progress(RestoreProgress {
                 stage: RestoreStage::Unpacking,
@@ -441,7 +458,7 @@ fn unpack_all(
                 total,
             });
         };
-        files += archive::unpack(archive, project, &report)?;
+        files += archive::unpack(archive, glob, project, &report)?;
         before += size;
     }
     Ok(files)

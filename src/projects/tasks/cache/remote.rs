@@ -129,6 +129,9 @@ pub struct Remote {
 
 /// [`Remote`]'s deadline when `VX_TASK_CACHE_TIMEOUT` (seconds) does not say.
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+/// The longest deadline `VX_TASK_CACHE_TIMEOUT` may set (a day): a larger number is
+/// read as this, never as a time past what `Instant` can hold.
+pub const MAX_DEADLINE: Duration = Duration::from_secs(24 * 3600);
 
 impl Remote {
     /// The repository behind `registry`; a fetch takes at most `deadline`.

@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use super::super::events::{Phase, PhaseChange, PlannedTask, RunSummary, TaskId, TaskSink};
-use super::super::fresh::Sources;
 use super::super::launch::{Launch, Stop};
 use super::worker::{Control, Message, Starting, not_ready_reason, spawn_worker};
 use super::{Job, Options, Outcome};
@@ -50,9 +49,9 @@ pub(super) struct Supervisor<'a> {
     launch: Launch,
     /// Each task's key, once it was about to start.
     keys: Vec<Option<String>>,
-    /// Each task's up-to-date check (whether it is, and its sources' hash), made once
-    /// its dependencies ended: a task waiting for a free job is not hashed again.
-    checked: Vec<Option<(bool, String)>>,
+    /// Each task's up-to-date check, made once its dependencies ended: a task waiting
+    /// for a free job is not looked at again.
+    checked: Vec<Option<bool>>,
 }
 
 impl<'a> Supervisor<'a> {
@@ -208,27 +207,25 @@ impl<'a> Supervisor<'a> {
             self.say_waiting(i, why);
             return;
         }
-        let sources = self.make_key(i);
+        self.make_key(i);
         let job = self.jobs[i].as_ref().expect("a pending job is still here");
         if job.commands.is_empty() {
             self.end(i, PhaseChange::new(Phase::Done));
             return;
         }
+        // The key is the one judge (issue 75): up to date only when it is the key of
+        // the task's last success here (and its outputs are present). Checked once:
+        // a task waiting for a free job is not looked at again.
         if self.checked[i].is_none() {
-            // The key's reading of the sources serves the stamp when they are the
-            // same globs: each source file is hashed once.
-            self.checked[i] = job.stamp.as_ref().map(|stamp| {
-                match sources
+            let key = self.keys[i].as_deref();
+            self.checked[i] = Some(
+                job.stamp
                     .as_ref()
-                    .filter(|s| s.are(stamp.project(), stamp.sources()))
-                {
-                    Some(sources) => stamp.check_with(sources),
-                    None => stamp.check(),
-                }
-            });
+                    .zip(key)
+                    .is_some_and(|(stamp, key)| stamp.check(key)),
+            );
         }
-        let hash = self.checked[i].clone();
-        if !self.options.force && hash.as_ref().is_some_and(|(current, _)| *current) {
+        if !self.options.force && self.checked[i] == Some(true) {
             self.end(i, PhaseChange::new(Phase::UpToDate));
             return;
         }
@@ -241,14 +238,13 @@ impl<'a> Supervisor<'a> {
             *free -= 1;
         }
         self.state[i] = State::Running;
-        let mut job = self.jobs[i].take().expect("taken once");
-        job.hash = hash.map(|(_, h)| h);
+        let job = self.jobs[i].take().expect("taken once");
         self.spawn(i, job);
     }
 
     /// Task `i`'s key, now that its dependencies have ended: its document made from its
-    /// sources as they are and its dependencies' keys (once); the sources it read.
-    fn make_key(&mut self, i: usize) -> Option<Sources> {
+    /// sources as they are and its dependencies' keys (once).
+    fn make_key(&mut self, i: usize) {
         let depends = self.plan.nodes[i]
             .after
             .iter()
@@ -256,12 +252,12 @@ impl<'a> Supervisor<'a> {
             .collect();
         let job = self.jobs[i].as_mut().expect("a pending job is still here");
         // Made once: a task waiting for a free job is looked at again each turn.
-        let cache = job.cache.as_mut().filter(|c| c.document.is_none())?;
-        let sources = cache.recipe.read_sources();
-        let document = cache.recipe.document_of(depends, &sources);
+        let Some(cache) = job.cache.as_mut().filter(|c| c.document.is_none()) else {
+            return;
+        };
+        let document = cache.recipe.document(depends);
         self.keys[i] = Some(document.key());
         cache.document = Some(document);
-        Some(sources)
     }
 
     /// Starts task `i`'s worker, or reports why it cannot start. A task that may be

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::Sender;
 
-use super::super::cache::{Lookup, Source, miss_reason, remember, short};
+use super::super::cache::{Document, Lookup, Source, miss_reason, remember, short};
 use super::super::events::{Phase, PhaseChange, RestoreProgress, Stream, TaskId, TaskSink};
 use super::super::launch::{GuardError, Handle, Starter, Stop};
 use super::super::ready::{Checker, Tail};
@@ -139,7 +139,23 @@ pub(super) fn spawn_worker(
     let fail_tx = tx.clone();
     let work = move || {
         let mut said = Vec::new();
-        let (phase, code, reason) = work(node, job, &starter, &*sink, &control, &tx, &mut said);
+        // A panic in the task's worker fails the task (and so the run), never leaves
+        // the supervisor waiting for an end that does not come.
+        let worked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            work(node, job, &starter, &*sink, &control, &tx, &mut said)
+        }));
+        let (phase, code, reason) = worked.unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            (
+                Phase::Failed,
+                None,
+                Some(format!("vx failed while running it: {what}")),
+            )
+        });
         let _ = tx.send(Message::Ended {
             node,
             phase,
@@ -182,6 +198,29 @@ fn work(
 ) -> (Phase, Option<i32>, Option<String>) {
     let id = TaskId(node);
     sink.phase(id, &PhaseChange::new(Phase::Starting));
+    let key = job
+        .cache
+        .as_ref()
+        .and_then(|c| c.document.as_ref())
+        .map(Document::key);
+    // Another run of this task in this project (a second terminal, a watcher) holds
+    // its turn: wait for it, then its result may be this one's (issue 78).
+    let _turn = match &job.stamp {
+        Some(stamp) => match take_turn(stamp, control, said) {
+            Turn::Ours(file, waited) => {
+                if waited && key.as_deref().is_some_and(|key| stamp.check(key)) {
+                    return (
+                        Phase::UpToDate,
+                        None,
+                        Some("another run made it meanwhile".into()),
+                    );
+                }
+                file
+            }
+            Turn::Stopped => return (Phase::Cancelled, None, Some("stopped".into())),
+        },
+        None => None,
+    };
     let cached = job.cache.as_ref().and_then(|cache| {
         Some((
             cache.results.as_ref()?,
@@ -193,29 +232,30 @@ fn work(
     if let Some((results, document, recipe, true)) = cached {
         let key = document.key();
         let progress = |progress: RestoreProgress| sink.restore(id, &progress);
-        match results.restore(&key, &recipe.project, &progress) {
+        match results.restore(&key, &recipe.project, &recipe.outputs, &progress) {
             Lookup::Hit(restored) => {
                 if !restored.log.is_empty() {
                     sink.output(id, Stream::Stdout, &restored.log);
                 }
-                if let (Some(stamp), Some(hash)) = (&job.stamp, &job.hash) {
-                    let _ = stamp.record(hash);
+                if let Some(stamp) = &job.stamp {
+                    let _ = stamp.record(&key);
                 }
                 remember(&recipe.project, &job.name, document);
-                let pushed = match &restored.entry {
-                    Some(entry) => results.push_restored(&key, &job.name, entry, &recipe.outputs),
-                    None => Vec::new(),
-                };
                 said.push(format!(
-                    "restored{} (key {}, {:.2} s)",
+                    "restored{} ({}key {}, {:.2} s)",
                     match restored.source {
                         Source::Local => "",
                         Source::Remote => " from the registry",
                     },
+                    if recipe.outputs.is_empty() {
+                        "log only, "
+                    } else {
+                        ""
+                    },
                     short(&key),
                     restored.elapsed.as_secs_f64()
                 ));
-                said.extend(pushed);
+                said.extend(results.not_pushed(&restored));
                 return (Phase::Done, Some(0), None);
             }
             Lookup::Miss(lines) => {
@@ -296,8 +336,8 @@ fn work(
     if job.service && !control.stopping() {
         return (Phase::Done, Some(0), Some("the service exited".into()));
     }
-    if let (Some(stamp), Some(hash)) = (&job.stamp, &job.hash)
-        && let Err(e) = stamp.record(hash)
+    if let (Some(stamp), Some(key)) = (&job.stamp, &key)
+        && let Err(e) = stamp.record(key)
     {
         crate::note!("vx: cannot record that `{}` is up to date: {e}", job.name);
     }
@@ -314,6 +354,40 @@ fn work(
         remember(&recipe.project, &job.name, document);
     }
     (Phase::Done, Some(0), None)
+}
+
+/// A task's turn, as [`take_turn`] ends.
+enum Turn {
+    /// Ours: the lock (none when it cannot be had at all: the run goes on without
+    /// it) and whether we waited for another run.
+    Ours(Option<std::fs::File>, bool),
+    /// The run was stopped while waiting.
+    Stopped,
+}
+
+/// Takes `stamp`'s turn, waiting (and saying so once, in `said`) while another run
+/// holds it; gives up when the run is stopped.
+fn take_turn(
+    stamp: &super::super::fresh::Stamp,
+    control: &Control,
+    said: &mut Vec<String>,
+) -> Turn {
+    let mut waited = false;
+    loop {
+        match stamp.try_turn() {
+            Ok(Some(file)) => return Turn::Ours(Some(file), waited),
+            Ok(None) => {}
+            Err(_) => return Turn::Ours(None, waited),
+        }
+        if control.stopping() {
+            return Turn::Stopped;
+        }
+        if !waited {
+            waited = true;
+            said.push("waited for another run of it in this project".into());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
 }
 
 /// Reads one output stream to its end: each chunk to the sink, to the tail, and to a
