@@ -20,6 +20,7 @@
 pub mod archive;
 pub mod key;
 pub mod local;
+pub mod log;
 pub mod remote;
 
 use std::path::{Path, PathBuf};

@@ -206,8 +206,16 @@ fn work(
     // Another run of this task in this project (a second terminal, a watcher) holds
     // its turn: wait for it, then its result may be this one's (issue 78).
     let _turn = match &job.stamp {
-        Some(stamp) => match take_turn(stamp, control, said) {
+        Some(stamp) => match take_turn(stamp, control, &|| {
+            sink.phase(
+                id,
+                &PhaseChange::new(Phase::Waiting).with_reason(WAITING_FOR_ANOTHER_RUN.to_owned()),
+            );
+        }) {
             Turn::Ours(file, waited) => {
+                if waited {
+                    said.push("waited for another run of it in this project".into());
+                }
                 if waited && key.as_deref().is_some_and(|key| stamp.check(key)) {
                     return (
                         Phase::UpToDate,
@@ -235,7 +243,8 @@ fn work(
         match results.restore(&key, &recipe.project, &recipe.outputs, &progress) {
             Lookup::Hit(restored) => {
                 if !restored.log.is_empty() {
-                    sink.output(id, Stream::Stdout, &restored.log);
+                    let log = super::super::cache::log::local(&restored.log, &recipe.project);
+                    sink.output(id, Stream::Stdout, &log);
                 }
                 if let Some(stamp) = &job.stamp {
                     let _ = stamp.record(&key);
@@ -343,13 +352,14 @@ fn work(
     }
     if let Some((results, document, recipe, _)) = cached {
         let log = log.map(|l| l.into_inner().unwrap_or_else(|e| e.into_inner()));
+        let log = super::super::cache::log::portable(&log.unwrap_or_default(), &recipe.project);
         said.extend(results.save(
             &document.key(),
             &job.name,
             document,
             &recipe.project,
             &recipe.outputs,
-            &log.unwrap_or_default(),
+            &log,
         ));
         remember(&recipe.project, &job.name, document);
     }
@@ -365,13 +375,12 @@ enum Turn {
     Stopped,
 }
 
-/// Takes `stamp`'s turn, waiting (and saying so once, in `said`) while another run
-/// holds it; gives up when the run is stopped.
-fn take_turn(
-    stamp: &super::super::fresh::Stamp,
-    control: &Control,
-    said: &mut Vec<String>,
-) -> Turn {
+/// Why a task waits while another run of it holds its turn.
+const WAITING_FOR_ANOTHER_RUN: &str = "waiting for another run of it in this project";
+
+/// Takes `stamp`'s turn, waiting (and calling `waiting` once) while another run holds
+/// it; gives up when the run is stopped.
+fn take_turn(stamp: &super::super::fresh::Stamp, control: &Control, waiting: &dyn Fn()) -> Turn {
     let mut waited = false;
     loop {
         match stamp.try_turn() {
@@ -384,7 +393,7 @@ fn take_turn(
         }
         if !waited {
             waited = true;
-            said.push("waited for another run of it in this project".into());
+            waiting();
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
