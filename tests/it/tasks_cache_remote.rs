@@ -781,3 +781,77 @@ fn a_task_cache_url_with_credentials_is_never_quoted_whole() {
         );
     }
 }
+
+/// From a real registry (issue 75): a check that keeps no file is pushed as its log
+/// and restored in a fresh clone by replaying it; and when a dependency's input changes
+/// in that clone, its dependent is neither up to date nor restored, though its own
+/// sources are those of the result in the registry.
+#[test]
+fn a_log_only_result_comes_from_the_registry_and_a_changed_dependency_disowns_its_dependents() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("ci");
+    let tasks = r#"
+[tasks.gen]
+run = "echo gen >> runs; mkdir -p gen && cp gen.txt gen/out.txt"
+sources = ["gen.txt"]
+outputs = ["gen/**"]
+
+[tasks.build]
+run = "echo build >> runs; mkdir -p out && cat gen/out.txt src/in.txt > out/result.txt"
+sources = ["src/**"]
+outputs = ["out/**"]
+depends = ["gen"]
+
+[tasks.lint]
+run = "echo lint >> runs; echo no problems found"
+sources = ["src/**"]
+depends = ["build"]
+"#;
+    let project = || {
+        let work = Work::with_tasks(&format!(
+            "[settings]\ntask_cache = \"{}\"\ntask_cache_keys = [\"{public}\"]\n{tasks}",
+            registry.mirror("team/results")
+        ));
+        std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
+        std::fs::write(work.dir.path().join("src/in.txt"), "source\n").unwrap();
+        std::fs::write(work.dir.path().join("gen.txt"), "one\n").unwrap();
+        work
+    };
+    let lint = |work: &Work, signer: Option<&Path>| {
+        let home = work.dir.path().join("home");
+        let push: &[&str] = if signer.is_some() { &["--push"] } else { &[] };
+        let args = [&["run", "--output", "prefix"], push, &["lint"]].concat();
+        let (code, stdout, stderr) = work.outcome_with(&args, |cmd| {
+            cache_env(cmd, &home, &home.join("docker"), signer);
+        });
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        format!("{stdout}{stderr}")
+    };
+    let ci = project();
+    let said = lint(&ci, Some(&secret));
+    assert_eq!(said.matches("pushed to oci://").count(), 3, "{said}");
+
+    let laptop = project();
+    let said = lint(&laptop, None);
+    assert!(
+        !laptop.dir.path().join("runs").exists(),
+        "nothing ran: {said}"
+    );
+    assert!(
+        said.contains("`lint` restored from the registry (log only, key "),
+        "{said}"
+    );
+    assert!(said.contains("[lint] no problems found"), "{said}");
+
+    // The dependency's input changes here: it runs, and so does its dependent.
+    std::fs::write(laptop.dir.path().join("gen.txt"), "two\n").unwrap();
+    let said = lint(&laptop, None);
+    let ran = std::fs::read_to_string(laptop.dir.path().join("runs")).unwrap();
+    assert_eq!(ran, "gen\nbuild\nlint\n", "{said}");
+    assert_eq!(
+        std::fs::read_to_string(laptop.dir.path().join("out/result.txt")).unwrap(),
+        "two\nsource\n",
+        "{said}"
+    );
+}

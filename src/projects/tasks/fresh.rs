@@ -22,7 +22,7 @@ use std::path::{Component, Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::files::manifest::environment::task::pattern_matches;
+use crate::files::manifest::environment::task::{is_glob, pattern_matches};
 
 /// Most files a task's globs may match (a larger tree is hashed up to here and said).
 const MAX_FILES: usize = 100_000;
@@ -310,6 +310,29 @@ pub fn may_hold(glob: &str, rel: &Path) -> bool {
     matches(glob, rel) || go(&pattern, &parts)
 }
 
+/// Whether a path that `a` matches may be one that `b` matches, or lie below it (or
+/// above): `false` only when they surely name apart trees (`src/**` and `dist/**`),
+/// read segment by segment; `**`, and a wildcard against a wildcard, may always meet.
+pub fn may_overlap(a: &str, b: &str) -> bool {
+    let (a, b) = (glob_segments(a), glob_segments(b));
+    for (x, y) in a.iter().zip(&b) {
+        if *x == "**" || *y == "**" {
+            return true;
+        }
+        let meet = match (is_glob(x), is_glob(y)) {
+            (false, false) => x == y,
+            (true, false) => pattern_matches(x, y),
+            (false, true) => pattern_matches(y, x),
+            (true, true) => true,
+        };
+        if !meet {
+            return false;
+        }
+    }
+    // One names a directory the other lies in (or the same path).
+    true
+}
+
 /// A glob's segments (`/`-separated; empty and `.` segments dropped).
 fn glob_segments(glob: &str) -> Vec<&str> {
     glob.split('/')
@@ -370,6 +393,28 @@ fn walk(project: &Path, dir: &Path, found: &mut dyn FnMut(&Path), limit: usize) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn globs_overlap_unless_they_surely_name_apart_trees() {
+        for (a, b) in [
+            ("src/**", "src/gen/**"),
+            ("src", "src/gen/a.ts"),
+            ("**/*.ts", "dist/**"),
+            ("packages/*/src/**", "packages/ui/src/**"),
+            ("gen/*.txt", "gen/a.txt"),
+            ("*.c", "*.o"),
+        ] {
+            assert!(may_overlap(a, b) && may_overlap(b, a), "{a} {b}");
+        }
+        for (a, b) in [
+            ("src/**", "dist/**"),
+            ("gen.txt", "gen/**"),
+            ("packages/ui/src/**", "packages/web/dist/**"),
+            ("src/*.ts", "out/*.ts"),
+        ] {
+            assert!(!may_overlap(a, b) && !may_overlap(b, a), "{a} {b}");
+        }
+    }
 
     #[test]
     fn globs_match_segments_and_double_stars() {

@@ -14,6 +14,7 @@
 //! command (a task that may be restored asks for it only on a miss, so a run whose
 //! every task is restored starts none).
 
+mod ahead;
 mod supervisor;
 mod worker;
 
@@ -107,6 +108,7 @@ pub fn run(
     interrupt: Arc<AtomicBool>,
     woken: &Receiver<()>,
 ) -> Outcome {
+    ahead::start(plan, &jobs);
     let mut run = Supervisor::new(plan, jobs, options, sink);
     loop {
         if interrupt.load(Ordering::Relaxed) {

@@ -21,6 +21,7 @@ pub mod archive;
 pub mod key;
 pub mod local;
 pub mod log;
+pub mod prefetch;
 pub mod remote;
 
 use std::path::{Path, PathBuf};
@@ -115,6 +116,8 @@ pub struct Results {
     pub signer: Option<SecretKey>,
     /// Whether a run pushes what it made.
     pub push: bool,
+    /// The results being fetched ahead of their tasks ([`prefetch`]).
+    pub prefetch: prefetch::Prefetch,
 }
 
 impl Results {
@@ -134,25 +137,48 @@ impl Results {
     ) -> Lookup {
         let started = Instant::now();
         let mut said = Vec::new();
+        // Fetched ahead (or being fetched): its end is this restore's answer from the
+        // registry.
+        let ahead = self.prefetch.wait(key);
         if let Some(local) = &self.local
             && let Some(entry) = local.get(key)
         {
+            let fetched = ahead == Some(prefetch::Fetched::Kept);
             match unpack_all(&entry.outputs(), outputs, project, progress) {
                 Ok(files) => {
                     return Lookup::Hit(Restored {
-                        source: Source::Local,
+                        source: if fetched {
+                            Source::Remote
+                        } else {
+                            Source::Local
+                        },
                         log: entry.log(),
                         files,
                         elapsed: started.elapsed(),
-                        entry: Some(entry),
+                        entry: (!fetched).then_some(entry),
                     });
                 }
                 Err(e) => {
-                    said.push(format!("the result kept here was not restored: {e}"));
+                    said.push(format!(
+                        "the result kept here ({}) was not restored: {e}",
+                        entry.origin()
+                    ));
                     // Refused once, refused for good: the run's own result takes its place.
                     local.remove(key);
+                    if fetched {
+                        return Lookup::Miss(said);
+                    }
                 }
             }
+        }
+        match ahead {
+            Some(prefetch::Fetched::Absent) => return Lookup::Miss(said),
+            Some(prefetch::Fetched::Failed(line)) => {
+                said.push(line);
+                return Lookup::Miss(said);
+            }
+            // Kept and gone since (evicted), or never fetched ahead: fetched now.
+            Some(prefetch::Fetched::Kept | prefetch::Fetched::Here) | None => {}
         }
         let (Some(remote), Some(local)) = (&self.remote, &self.local) else {
             return Lookup::Miss(said);
@@ -202,6 +228,37 @@ impl Results {
                 said.push(format!("{} not read: {e}", remote.label()));
                 Lookup::Miss(said)
             }
+        }
+    }
+
+    /// Fetches `key`'s result from the registry into this machine's cache, for
+    /// [`prefetch`]: kept, absent, or the line a miss says.
+    fn fetch_ahead(&self, key: &str) -> prefetch::Fetched {
+        use prefetch::Fetched;
+        let (Some(remote), Some(local)) = (&self.remote, &self.local) else {
+            return Fetched::Absent;
+        };
+        if local.get(key).is_some() {
+            return Fetched::Here;
+        }
+        let scratch = match local.scratch() {
+            Ok(scratch) => scratch,
+            Err(e) => return Fetched::Failed(e.to_string()),
+        };
+        let label = remote.label().to_owned();
+        match remote.fetch(key, &self.trusted, scratch.path(), &|_, _| {}) {
+            Ok(remote::Found::Absent) => Fetched::Absent,
+            Ok(remote::Found::Hit { document, log, .. }) => {
+                let origin = local::Origin::Registry(label.clone());
+                match local.put(key, &document, scratch.path(), &log, &origin) {
+                    Ok(_) => Fetched::Kept,
+                    Err(e) => Fetched::Failed(format!("{label}'s result not kept here: {e}")),
+                }
+            }
+            Err(CacheError::Refused(why)) => {
+                Fetched::Failed(format!("{label}'s result refused: {why}"))
+            }
+            Err(e) => Fetched::Failed(format!("{label} not read: {e}")),
         }
     }
 
@@ -385,6 +442,7 @@ pub fn open(
             trusted,
             signer,
             push,
+            prefetch: prefetch::Prefetch::default(),
         },
         said,
     )
