@@ -31,6 +31,7 @@ pub mod local;
 pub mod network;
 mod parse;
 pub mod platform;
+pub mod search;
 pub mod tool;
 
 use std::fmt;
@@ -312,11 +313,13 @@ pub enum ManifestError {
         /// The cap that was exceeded.
         limit: u64,
     },
-    /// No `vx.toml` in the directory or any parent.
-    #[error("no {MANIFEST_FILE} in {} or any parent directory; create one or pass --manifest PATH", start.display())]
+    /// No `vx.toml` in the directory or any parent (up to another user's file).
+    #[error("{}", not_found(start, stopped.as_deref()))]
     NotFound {
         /// Where the search started.
         start: PathBuf,
+        /// Another user's project file the search stopped at.
+        stopped: Option<Box<crate::foundation::ownership::NotOwn>>,
     },
     /// A mise project's file read in place does not follow its format.
     #[error(transparent)]
@@ -538,6 +541,18 @@ pub fn file_task(
     parser.file_task(name, file)
 }
 
+/// [`ManifestError::NotFound`]'s message.
+fn not_found(start: &Path, stopped: Option<&crate::foundation::ownership::NotOwn>) -> String {
+    let none = format!(
+        "no {MANIFEST_FILE} in {} or any parent directory; create one or pass --manifest PATH",
+        start.display()
+    );
+    match stopped {
+        Some(stopped) => format!("{none} ({stopped}; the search stopped there)"),
+        None => none,
+    }
+}
+
 /// The manifest to use: `explicit` (`--manifest`) if given, else `$VX_MANIFEST` if set,
 /// else the nearest `vx.toml` in `start` or its parents (up to the file-system root).
 pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, ManifestError> {
@@ -547,21 +562,18 @@ pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, Manifest
     if let Some(path) = std::env::var_os("VX_MANIFEST").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(path));
     }
-    find(start).ok_or_else(|| ManifestError::NotFound {
+    let found = search::search(start);
+    found.manifest.ok_or_else(|| ManifestError::NotFound {
         start: start.to_owned(),
+        stopped: found.stopped.map(Box::new),
     })
 }
 
-/// The nearest `vx.toml` in `start` or a parent directory: any entry of that name (a
-/// FIFO, a device, a dangling link is found too, and then refused by name when read,
-/// rather than passed over for a parent's project). Without one anywhere up, the
-/// nearest mise project, read in place ([`in_place::find`]).
+/// The project of `start` ([`search::search`]): the nearest `vx.toml` in it or a
+/// parent directory, else the nearest mise project read in place, the walk stopping at
+/// another user's file.
 pub fn find(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|dir| dir.join(MANIFEST_FILE))
-        .find(|candidate| candidate.symlink_metadata().is_ok())
-        .or_else(|| in_place::find(start))
+    search::search(start).manifest
 }
 
 /// `path` when a command may edit it as vx.toml; a mise project's file read in place

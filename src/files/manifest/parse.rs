@@ -940,14 +940,22 @@ impl Parser<'_> {
         let path = self.project_file(file);
         // Nor through a link: a cloned repository's `.nvmrc -> ~/.npmrc` would put
         // another file's first line into vx's messages (and a CI job's log).
+        // Nor another user's (one put beside vx.toml in a shared directory).
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        if let (Ok(real), Ok(root)) = (path.canonicalize(), dir.canonicalize())
-            && !real.starts_with(&root)
-        {
-            return Err(VersionFileError::Link {
-                file: file.to_owned(),
-                real,
-            });
+        match crate::foundation::ownership::check(dir, &path) {
+            Ok(()) => {}
+            Err(crate::foundation::ownership::NotOwn::Outside { real, .. }) => {
+                return Err(VersionFileError::Link {
+                    file: file.to_owned(),
+                    real,
+                });
+            }
+            Err(crate::foundation::ownership::NotOwn::Foreign { uid, .. }) => {
+                return Err(VersionFileError::Foreign {
+                    file: file.to_owned(),
+                    uid,
+                });
+            }
         }
         let runtime = import::names::runtime_of(lookup);
         let format = Format::of_file(&path)

@@ -24,7 +24,8 @@ pub fn activation(
     let cwd = std::env::current_dir().ok()?;
     let manifest = match manifest::locate(manifest, &cwd) {
         Ok(path) => path,
-        Err(ManifestError::NotFound { .. }) => manifest::global::existing()?,
+        // Another user's file stopped the search: the full way says so.
+        Err(ManifestError::NotFound { stopped: None, .. }) => manifest::global::existing()?,
         Err(_) => return None,
     };
     let store = store::locate(store.map(Path::to_path_buf)).ok()?;
