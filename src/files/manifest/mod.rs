@@ -41,7 +41,7 @@ use thiserror::Error;
 
 use crate::files::spec::ToolSpec;
 use crate::foundation::validate::FieldError;
-pub use parse::suggest;
+pub use parse::{MAX_TASKS, suggest};
 pub use platform::{Platform, PlatformError};
 pub use tool::{Override, RegistryRequest, ResolveError, ToolTable};
 
@@ -465,12 +465,45 @@ impl Manifest {
                 limit: MAX_MANIFEST_BYTES,
             });
         }
+        Manifest::parse_with(path, text, None)
+    }
+
+    /// [`Manifest::parse`] leaving out each task it would refuse (alone, or with the
+    /// others: a name taken, a cycle), each said in what it hands back: a mise
+    /// project's tasks written as vx.toml text are read in one parse, however many
+    /// are refused.
+    pub fn parse_sparing_tasks(
+        path: &Path,
+        text: &str,
+    ) -> (Result<Manifest, ManifestError>, Vec<Spared>) {
+        let spared = std::cell::RefCell::new(Vec::new());
+        let parsed = Manifest::parse_with(path, text, Some(&spared));
+        (parsed, spared.into_inner())
+    }
+
+    /// [`Manifest::parse`], sparing tasks into `spared` when given.
+    fn parse_with(
+        path: &Path,
+        text: &str,
+        spared: Option<&std::cell::RefCell<Vec<Spared>>>,
+    ) -> Result<Manifest, ManifestError> {
+        if text.len() as u64 > MAX_MANIFEST_BYTES {
+            return Err(ManifestError::TooLarge {
+                path: path.to_owned(),
+                limit: MAX_MANIFEST_BYTES,
+            });
+        }
         let parser = parse::Parser {
             path,
             text,
             line_starts: std::cell::OnceCell::new(),
+            spared: spared.map(|_| std::cell::RefCell::new(Vec::new())),
         };
-        let document = parser.document()?;
+        let document = parser.document();
+        if let (Some(into), Some(from)) = (spared, &parser.spared) {
+            into.borrow_mut().append(&mut from.borrow_mut());
+        }
+        let document = document?;
         Ok(Manifest {
             path: path.to_owned(),
             platforms: document.platforms,
@@ -524,6 +557,15 @@ impl Manifest {
     }
 }
 
+/// A task [`Manifest::parse_sparing_tasks`] left out, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spared {
+    /// The task's name.
+    pub name: String,
+    /// What is wrong with it (without the text's place: the text is vx's own).
+    pub problem: String,
+}
+
 /// Reads a file task's header (`#VX` lines made into TOML, the file's other lines
 /// blank so lines match): the task called `name` that runs `file` (relative to the
 /// project). `path` is the file, for messages.
@@ -537,6 +579,7 @@ pub fn file_task(
         path,
         text: header,
         line_starts: std::cell::OnceCell::new(),
+        spared: None,
     };
     parser.file_task(name, file)
 }

@@ -114,12 +114,13 @@ fn included_toml(path: &std::path::Path, include: &str, vars: &Vars) -> Vec<Scri
     };
     let mut tasks: Vec<_> = root.get_ref().iter().collect();
     tasks.sort_by_key(|(key, _)| key.span().start);
+    let lines = super::super::Lines::of(&text);
     tasks
         .into_iter()
         .map(|(key, value)| ScriptEntry {
             name: key.get_ref().to_string(),
             script: task(value.get_ref(), vars),
-            line: Some(super::super::line_of(&text, key.span().start)),
+            line: Some(lines.line(key.span().start)),
         })
         .collect()
 }
