@@ -23,6 +23,7 @@ use super::imported::{self, Draft};
 use super::{Manifest, ManifestError};
 use crate::files::import::{self, Format, Imported};
 use crate::foundation::ownership::{self, NotOwn};
+use crate::foundation::validate;
 
 /// The files that make a directory a project read in place, in the order they name
 /// it (the first present is the project's file, its [`Manifest::path`]). A directory
@@ -342,9 +343,14 @@ fn tools_text(
                 Some(line) => format!("{file}:{line}"),
                 None => (*file).to_owned(),
             };
-            let label = vx_text::sanitize(&format!("{} {}", entry.name, entry.written))
-                .trim()
-                .to_owned();
+            // Shortened: a 1 MB name in a clone's `.tool-versions` is no 1 MB line.
+            let label = vx_text::sanitize(&format!(
+                "{} {}",
+                validate::shorten(&entry.name),
+                validate::shorten(&entry.written)
+            ))
+            .trim()
+            .to_owned();
             let mapped = match import::names::in_place(entry) {
                 Ok(mapped) => mapped,
                 Err(why) => {
