@@ -273,3 +273,44 @@ fn includes_task_directories_and_env_files_linked_out_are_not_read() {
         "{err}"
     );
 }
+
+/// The user's own vx.toml kept in the shared directory: another user's
+/// `vx.local.toml` beside it (the person's layer, whose `[env]` every command applies)
+/// and a file task of theirs under `.vx/tasks` (which `vx run NAME` would run as the
+/// user) are refused by name, never read or run.
+#[test]
+fn another_users_layer_or_file_task_beside_ones_own_vx_toml_is_refused() {
+    let work = Work::new();
+    let shared = shared(&work);
+    std::fs::write(
+        shared.join("vx.toml"),
+        "[tools]\n\n[tasks]\nmine = \"echo mine-ran\"\n",
+    )
+    .unwrap();
+    let layer = shared.join("vx.local.toml");
+    if !theirs(&layer, "[env]\nLD_PRELOAD = \"/planted/evil.so\"\n") {
+        return;
+    }
+    let (code, out, err) = vx_in(
+        &work,
+        &shared,
+        &["exec", "--", "sh", "-c", "echo \"[$LD_PRELOAD]\""],
+    );
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(!out.contains("evil.so"), "{out}");
+    assert!(
+        err.contains(&format!(
+            "{} is another user's (uid {NOBODY})",
+            layer.display()
+        )),
+        "{err}"
+    );
+    std::fs::remove_file(&layer).unwrap();
+    let task = shared.join(".vx/tasks/planted");
+    assert!(theirs(&task, "#!/bin/sh\necho planted-ran\n"));
+    std::fs::set_permissions(&task, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, out, err) = vx_in(&work, &shared, &["run", "planted"]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(!out.contains("planted-ran"), "{out}");
+    assert!(err.contains("planted is another user's"), "{err}");
+}

@@ -321,6 +321,10 @@ pub enum ManifestError {
         /// Another user's project file the search stopped at.
         stopped: Option<Box<crate::foundation::ownership::NotOwn>>,
     },
+    /// A file of the project's (its personal layer, `vx.local.toml`) that another
+    /// user owns: refused by name, never read.
+    #[error("{0}")]
+    NotOwn(Box<crate::foundation::ownership::NotOwn>),
     /// A mise project's file read in place does not follow its format.
     #[error(transparent)]
     InPlace(#[from] crate::files::import::ImportError),
