@@ -111,7 +111,7 @@ fn another_users_mise_toml_above_is_no_project_and_the_search_stops_there() {
 
 /// A `vx.toml` another user put above the user's mise project no longer wins over it
 /// (the nearest vx.toml up used to beat a mise project below it): the user's own
-/// project is read, and the other user's tasks are not.
+/// project is read, the other user's tasks are not, and the file is said.
 #[test]
 fn another_users_vx_toml_above_a_mise_project_does_not_take_it_over() {
     let work = Work::new();
@@ -133,6 +133,13 @@ fn another_users_vx_toml_above_a_mise_project_does_not_take_it_over() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("mine"), "{out}");
     assert!(!out.contains("planted"), "{out}");
+    assert!(
+        err.contains(&format!(
+            "{} is another user's (uid {NOBODY})",
+            shared.join("vx.toml").display()
+        )),
+        "{err}"
+    );
     let (code, out, err) = vx_in(&work, &mine, &["run", "mine"]);
     assert_eq!((code, out.trim()), (0, "mine-ran"), "{err}");
 }

@@ -603,17 +603,29 @@ fn not_found(start: &Path, stopped: Option<&crate::foundation::ownership::NotOwn
 /// The manifest to use: `explicit` (`--manifest`) if given, else `$VX_MANIFEST` if set,
 /// else the nearest `vx.toml` in `start` or its parents (up to the file-system root).
 pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, ManifestError> {
+    locate_saying(explicit, start).map(|(path, _)| path)
+}
+
+/// [`locate`], and the file of another user's the search passed over on its way (a
+/// vx.toml of theirs above the user's mise project), for the caller to say.
+pub fn locate_saying(
+    explicit: Option<&Path>,
+    start: &Path,
+) -> Result<(PathBuf, Option<crate::foundation::ownership::NotOwn>), ManifestError> {
     if let Some(path) = explicit {
-        return Ok(path.to_owned());
+        return Ok((path.to_owned(), None));
     }
     if let Some(path) = std::env::var_os("VX_MANIFEST").filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(path));
+        return Ok((PathBuf::from(path), None));
     }
     let found = search::search(start);
-    found.manifest.ok_or_else(|| ManifestError::NotFound {
-        start: start.to_owned(),
-        stopped: found.stopped.map(Box::new),
-    })
+    match found.manifest {
+        Some(path) => Ok((path, found.stopped)),
+        None => Err(ManifestError::NotFound {
+            start: start.to_owned(),
+            stopped: found.stopped.map(Box::new),
+        }),
+    }
 }
 
 /// The project of `start` ([`search::search`]): the nearest `vx.toml` in it or a

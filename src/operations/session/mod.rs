@@ -137,7 +137,7 @@ pub struct Session {
     catalogue: Arc<Catalogue>,
     store: Option<PathBuf>,
     offline: bool,
-    /// Another user's project file the search stopped at, leaving no project.
+    /// Another user's project file the search stopped at.
     stopped: Option<NotOwn>,
 }
 
@@ -148,8 +148,8 @@ pub fn locate(opening: &Opening) -> Result<Option<PathBuf>, SessionError> {
     located(opening).map(|(path, _)| path)
 }
 
-/// [`locate`], and the file of another user's the search stopped at when that left
-/// no project (for [`Session::stopped`]).
+/// [`locate`], and the file of another user's the search stopped at (for
+/// [`Session::stopped`]).
 fn located(opening: &Opening) -> Result<(Option<PathBuf>, Option<NotOwn>), SessionError> {
     if opening.want == Want::Global {
         return Ok((None, None));
@@ -158,8 +158,8 @@ fn located(opening: &Opening) -> Result<(Option<PathBuf>, Option<NotOwn>), Sessi
         Some(cwd) => cwd.clone(),
         None => std::env::current_dir().map_err(SessionError::Cwd)?,
     };
-    match manifest::locate(opening.manifest.as_deref(), &cwd) {
-        Ok(path) => Ok((Some(path), None)),
+    match manifest::locate_saying(opening.manifest.as_deref(), &cwd) {
+        Ok((path, stopped)) => Ok((Some(path), stopped)),
         Err(ManifestError::NotFound { stopped, .. }) if opening.want != Want::Project => {
             Ok((None, stopped.map(|s| *s)))
         }
@@ -192,7 +192,10 @@ impl Session {
             None => (None, false),
         };
         match manifest {
-            Some(manifest) if project => Session::with_manifest(manifest, opening, progress),
+            Some(manifest) if project => Ok(Session {
+                stopped,
+                ..Session::with_manifest(manifest, opening, progress)?
+            }),
             // The global toolset (and no project) names vx's runtimes and the user's.
             manifest => Ok(Session {
                 manifest,
@@ -249,8 +252,8 @@ impl Session {
         }
     }
 
-    /// Another user's project file the search for the project stopped at, when that
-    /// left none open (the caller says it: [`crate::files::manifest::search::unsaid`]).
+    /// Another user's project file the search for the project stopped at (the caller
+    /// says it: [`crate::files::manifest::search::unsaid`]).
     pub fn stopped(&self) -> Option<&NotOwn> {
         self.stopped.as_ref()
     }
