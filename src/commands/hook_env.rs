@@ -35,7 +35,14 @@ pub fn run(args: &HookEnvArgs) -> Result<i32, Error> {
     let held = std::env::var(STATE_VAR).ok();
     let old = held.as_deref().and_then(State::decode).unwrap_or_default();
     // Outside a project, the user's global toolset (if any) is the toolchain.
-    let manifest = vx::files::manifest::global::find_or_global(&cwd);
+    let found = vx::files::manifest::global::search_or_global(&cwd);
+    // Another user's project file above: said once, whatever the shell holds.
+    if let Some(stopped) = &found.stopped
+        && vx::files::manifest::search::unsaid(stopped)
+    {
+        vx::note!("vx: {stopped}; the search for a project stopped there");
+    }
+    let manifest = found.manifest;
     if old.is_current(manifest.as_deref()) {
         return Ok(vx::foundation::exit::OK);
     }

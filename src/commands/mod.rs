@@ -142,6 +142,12 @@ pub fn open(
 ) -> Result<vx::operations::session::Session, vx::foundation::exit::Error> {
     let progress = |line: &str| vx::note!("vx: {line}");
     let session = vx::operations::session::Session::open(opening, &progress)?;
+    // Another user's project file above: nothing of it read, said once.
+    if let Some(stopped) = session.stopped()
+        && vx::files::manifest::search::unsaid(stopped)
+    {
+        vx::note!("vx: {stopped}; the search for a project stopped there");
+    }
     if session.is_project()
         && let Some(note) = session.manifest().and_then(|m| m.ignored_note())
     {

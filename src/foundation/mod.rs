@@ -10,7 +10,9 @@
 //!   (a file others can name, read within a bound), [`signals`] (interrupt flags),
 //!   [`validate`] (the field rules the manifest and the frame share), [`launch`] (a
 //!   program with leading arguments, Windows' stand-in for `#!`; a file it cannot
-//!   write is an [`atomic::WriteError`], as any file a command cannot write).
+//!   write is an [`atomic::WriteError`], as any file a command cannot write),
+//!   [`ownership`] (whose a file read on a project's behalf is: another user's, or one
+//!   leading out of the project, is refused).
 //!
 //! Its rooms use each other by their finer floors and the floors below, never a
 //! floor above (`docs/ARCHITECTURE.md`, "Floors of the library", held by
@@ -23,6 +25,7 @@ pub mod build_info;
 pub mod exit;
 pub mod format;
 pub mod launch;
+pub mod ownership;
 pub mod platform;
 pub mod secret;
 pub mod signals;

@@ -259,3 +259,32 @@ fn a_global_vx_toml_that_is_not_a_file_is_refused_by_name() {
         }
     }
 }
+
+/// Issue 78, item 7: a clone's `.tool-versions` whose tool name is a megabyte long was
+/// quoted whole by every command that says what it skipped (a 1 MB stderr line for
+/// `vx exec`, `vx run`, `vx sync`; a 1 MB line of `vx import`'s report): the name is
+/// shortened where it is said.
+#[test]
+fn a_megabyte_tool_name_in_tool_versions_is_said_shortened() {
+    let work = Work::new();
+    let name = "a".repeat(1_000_000);
+    std::fs::write(
+        work.dir.path().join(".tool-versions"),
+        format!("{name} 1.0\n"),
+    )
+    .unwrap();
+    for args in [&["exec", "--", "true"][..], &["run"], &["import"]] {
+        // Each in a fresh home: what the first said is not said again.
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = work.vx();
+        isolated(&mut cmd, home.path());
+        let output = cmd.args(args).timeout(PATIENCE).output().unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(said.contains("aaaaaaaa…"), "vx {args:?}: {said:.300}");
+        assert!(said.len() < 4096, "vx {args:?} said {} bytes", said.len());
+    }
+}

@@ -149,14 +149,23 @@ fn the_index_a_site_wide_pip_configuration_names_is_read_and_said() {
         "{:?}",
         index.paths()
     );
+    // Issue 78, item 7: the path holds more than the index (`corp` stands for a
+    // token there): the index is said, and recorded in the lock, by where it came
+    // from, never by a URL that may hold the user's token.
     assert!(
         stderr.contains(&format!(
-            "PyPI index {} from {} (pip's configuration)",
-            index.url("/corp/simple"),
+            "PyPI index ${{pip.conf}} from {} (pip's configuration)",
             file.display()
         )),
         "{stderr}"
     );
+    assert!(!stderr.contains("/corp/"), "{stderr}");
+    let lock = project.lock_text().unwrap();
+    assert!(
+        lock.contains("checksum = \"index:${pip.conf}/ruff/\""),
+        "{lock}"
+    );
+    assert!(!lock.contains("/corp/"), "{lock}");
 }
 
 /// `pipx:rust-just` (issue 63, item 9), the commonest way to get `just` from PyPI: its

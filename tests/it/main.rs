@@ -53,6 +53,8 @@ mod hostile_files;
 #[cfg(unix)]
 mod hostile_mirror;
 #[cfg(unix)]
+mod hostile_owners;
+#[cfg(unix)]
 mod hostile_push;
 #[cfg(unix)]
 mod hostile_registry;

@@ -31,9 +31,11 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         Malformed::at(line, format!("invalid TOML: {message}"))
     })?;
     let root = root.get_ref();
+    let lines = super::Lines::of(text);
+    let line_of = |_: &str, offset: usize| lines.line(offset);
     let mut imported = Imported::default();
     if let Some(tools) = root.get("tools") {
-        let line = super::line_of(text, tools.span().start);
+        let line = line_of(text, tools.span().start);
         let DeValue::Table(tools) = tools.get_ref() else {
             return Err(Malformed::at(Some(line), "`tools` must be a table"));
         };
@@ -41,7 +43,7 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         let mut tools: Vec<_> = tools.iter().collect();
         tools.sort_by_key(|(key, _)| key.span().start);
         for (key, value) in tools {
-            let line = Some(super::line_of(text, key.span().start));
+            let line = Some(line_of(text, key.span().start));
             imported.tools.push(tool(key.get_ref(), value, line));
             if let Some(venv) = virtualenv(key.get_ref(), value.get_ref()) {
                 let relative = venv_dir(&venv);
@@ -50,14 +52,14 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         }
     }
     if let Some(env) = root.get("env") {
-        let line = super::line_of(text, env.span().start);
+        let line = line_of(text, env.span().start);
         let DeValue::Table(env) = env.get_ref() else {
             return Err(Malformed::at(Some(line), "`env` must be a table"));
         };
         let mut env: Vec<_> = env.iter().collect();
         env.sort_by_key(|(key, _)| key.span().start);
         for (key, value) in env {
-            let line = Some(super::line_of(text, key.span().start));
+            let line = Some(line_of(text, key.span().start));
             if key.get_ref() == "_" {
                 directives(value.get_ref(), line, &mut imported);
                 continue;
@@ -72,7 +74,7 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
     not_honoured(text, root, &mut imported);
     let vars = vars_of(root);
     if let Some(tasks) = root.get("tasks") {
-        let line = super::line_of(text, tasks.span().start);
+        let line = line_of(text, tasks.span().start);
         let DeValue::Table(tasks) = tasks.get_ref() else {
             return Err(Malformed::at(Some(line), "`tasks` must be a table"));
         };
@@ -82,7 +84,7 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
             imported.scripts.push(ScriptEntry {
                 name: key.get_ref().to_string(),
                 script: task(value.get_ref(), &vars),
-                line: Some(super::line_of(text, key.span().start)),
+                line: Some(line_of(text, key.span().start)),
             });
         }
     }

@@ -250,6 +250,13 @@ pub enum TaskError {
         /// Why it cannot be read.
         why: String,
     },
+    /// A directory of file tasks (or a file task) that is another user's, or whose
+    /// real path leaves the project: not read.
+    #[error("{why}: its tasks are not read")]
+    NotOwn {
+        /// Why.
+        why: crate::foundation::ownership::NotOwn,
+    },
     /// A template other than the argument ones.
     #[error("the template `{{{{{inner}}}}}` has no vx counterpart")]
     Template {

@@ -30,7 +30,17 @@ pub fn is_there(path: &Path) -> bool {
 /// The manifest of the toolchain at `start`: the nearest project's `vx.toml`, else
 /// the global one when it exists.
 pub fn find_or_global(start: &Path) -> Option<PathBuf> {
-    super::find(start).or_else(existing)
+    search_or_global(start).manifest
+}
+
+/// [`find_or_global`], and the file of another user's the search for the project
+/// stopped at ([`super::search::Found::stopped`]), for the caller to say.
+pub fn search_or_global(start: &Path) -> super::search::Found {
+    let found = super::search::search(start);
+    super::search::Found {
+        manifest: found.manifest.or_else(existing),
+        stopped: found.stopped,
+    }
 }
 
 /// The global `vx.toml` layered under the project of `manifest` (`None` when that

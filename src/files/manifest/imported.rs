@@ -189,7 +189,7 @@ pub fn import_scripts(
 ) -> Result<usize, EditFailed> {
     let path = draft.path;
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
-    let mut pending = Vec::new();
+    let mut pending: Vec<Pending<'_>> = Vec::new();
     for (file, list) in lists {
         for entry in &list.scripts {
             let name = sanitize(&entry.name);
@@ -213,32 +213,143 @@ pub fn import_scripts(
             }
         }
     }
-    let mut added = 0;
+    // The manifest's cap, applied before anything is written: the tasks past it are
+    // said once, not tried one by one against a text that can hold none of them.
+    let cap = super::MAX_TASKS;
+    if pending.len() > cap {
+        let cut = pending.len() - cap;
+        pending.truncate(cap);
+        draft.failed += cut;
+        let line = format!(
+            "{cut} more tasks not imported: a vx.toml holds at most {cap} (the first {cap} are)"
+        );
+        draft.problems.push(line.clone());
+        draft.lines.push(line);
+    }
+    // Tasks vx.toml has already are left as they are.
+    let (_, new) = edit::add_scripts(&draft.text, &batch(&pending)).map_err(edit_error(path))?;
+    if new.iter().any(|n| !n) {
+        let mut kept = Vec::with_capacity(pending.len());
+        for (task, is_new) in pending.into_iter().zip(new) {
+            if is_new {
+                kept.push(task);
+            } else {
+                draft.lines.push(format!(
+                    "skipped task {} from {}: vx.toml has a task of that name already; left as it is",
+                    sanitize(&task.0.name),
+                    task.2
+                ));
+            }
+        }
+        pending = kept;
+    }
+    // All at once, in one parse that leaves out (and says) each task vx.toml would
+    // refuse, however many: never a parse per task (issue 78, item 6: 2,500 tasks and
+    // one refused took 41 s).
+    let (mut all, _) =
+        edit::add_scripts(&draft.text, &batch(&pending)).map_err(edit_error(path))?;
+    if all.len() as u64 > super::MAX_MANIFEST_BYTES {
+        let fits = fitting(&draft.text, &pending).map_err(edit_error(path))?;
+        let cut = pending.len() - fits;
+        pending.truncate(fits);
+        draft.failed += cut;
+        let line = format!(
+            "{cut} more tasks not imported: the first {fits} fill a vx.toml's {} bytes",
+            super::MAX_MANIFEST_BYTES
+        );
+        draft.problems.push(line.clone());
+        draft.lines.push(line);
+        all = edit::add_scripts(&draft.text, &batch(&pending))
+            .map_err(edit_error(path))?
+            .0;
+    }
+    let (parsed, spared) = Manifest::parse_sparing_tasks(path, &all);
+    let names: std::collections::HashSet<&str> =
+        pending.iter().map(|task| task.0.name.as_str()).collect();
+    let ours = |name: &str| names.contains(name);
+    let parsed_whole = match &parsed {
+        Ok(_) => true,
+        Err(e) => e.problem() == Some(&Problem::NoTools),
+    };
+    if !parsed_whole || spared.iter().any(|s| !ours(&s.name)) {
+        // Not the tasks' doing (a vx.toml `vx import` writes into, whose own tasks
+        // clash with these): task by task, as before.
+        return one_by_one(draft, pending);
+    }
+    if !spared.is_empty() {
+        let refused: BTreeMap<&str, &str> = spared
+            .iter()
+            .map(|s| (s.name.as_str(), s.problem.as_str()))
+            .collect();
+        let mut kept = Vec::with_capacity(pending.len());
+        for task in pending {
+            match refused.get(task.0.name.as_str()) {
+                Some(why) => draft.fail(format!(
+                    "skipped task {} from {}: {}",
+                    sanitize(&task.0.name),
+                    task.2,
+                    sanitize(why)
+                )),
+                None => kept.push(task),
+            }
+        }
+        pending = kept;
+        all = edit::add_scripts(&draft.text, &batch(&pending))
+            .map_err(edit_error(path))?
+            .0;
+    }
+    draft.text = all;
     let mut imported: Vec<&str> = Vec::new();
-    // All at once first: one parse of the whole text when every task is taken (the
-    // usual case), rather than one per task; else task by task, below.
-    let batch: Vec<(&str, &ImportedScript)> = pending
+    for (entry, script, at, file) in &pending {
+        let name = sanitize(&entry.name);
+        let ignored = left_out(draft, &name, at, script);
+        draft
+            .lines
+            .push(format!("imported task {name} from {file}{ignored}"));
+        imported.push(entry.name.as_str());
+    }
+    missing_dependencies(draft, &imported);
+    Ok(pending.len())
+}
+
+/// A task waiting to be written: its entry, its script, where it was read (`file:line`)
+/// and its file.
+type Pending<'l> = (
+    &'l crate::files::import::ScriptEntry,
+    &'l ImportedScript,
+    String,
+    &'l str,
+);
+
+/// The tasks of `pending` as [`edit::add_scripts`] takes them.
+fn batch<'l>(pending: &[Pending<'l>]) -> Vec<(&'l str, &'l ImportedScript)> {
+    pending
         .iter()
         .map(|(entry, script, _, _)| (entry.name.as_str(), *script))
-        .collect();
-    let (all, new) = edit::add_scripts(&draft.text, &batch).map_err(edit_error(path))?;
-    let fresh = new.iter().all(|n| *n);
-    let whole = fresh
-        && !matches!(Manifest::parse(path, &all), Err(e) if e.problem() != Some(&Problem::NoTools));
-    if whole {
-        draft.text = all;
-        for (entry, script, at, file) in &pending {
-            let name = sanitize(&entry.name);
-            added += 1;
-            let ignored = left_out(draft, &name, at, script);
-            draft
-                .lines
-                .push(format!("imported task {name} from {file}{ignored}"));
-            imported.push(entry.name.as_str());
+        .collect()
+}
+
+/// How many of `pending`'s first tasks `text` can take within a vx.toml's size (a
+/// search over the count: a few writes of the text, not one per task).
+fn fitting(text: &str, pending: &[Pending<'_>]) -> Result<usize, edit::EditError> {
+    let (mut fits, mut over) = (0, pending.len());
+    while over - fits > 1 {
+        let mid = fits + (over - fits) / 2;
+        let (all, _) = edit::add_scripts(text, &batch(&pending[..mid]))?;
+        match all.len() as u64 > super::MAX_MANIFEST_BYTES {
+            true => over = mid,
+            false => fits = mid,
         }
-        missing_dependencies(draft, &imported);
-        return Ok(added);
     }
+    Ok(fits)
+}
+
+/// The tasks of `pending` added one at a time, each kept when the text still parses:
+/// for what one parse of them all cannot tell apart (a vx.toml's own tasks among them).
+fn one_by_one(draft: &mut Draft<'_>, mut pending: Vec<Pending<'_>>) -> Result<usize, EditFailed> {
+    let path = draft.path;
+    let mut added = 0;
+    let mut imported: Vec<&str> = Vec::new();
     loop {
         let mut refused = Vec::new();
         let before = pending.len();
@@ -310,9 +421,10 @@ fn missing_dependencies(draft: &mut Draft<'_>, imported: &[&str]) {
     };
     let project = draft.path.parent().unwrap_or(Path::new("."));
     let tasks = &manifest.environment.tasks;
-    for task in tasks.iter().filter(|t| imported.contains(&t.name.as_str())) {
-        let missing =
-            crate::files::manifest::environment::task_graph::missing(tasks, task, project);
+    let names = crate::files::manifest::environment::task_graph::Names::of(tasks);
+    let imported: std::collections::HashSet<&str> = imported.iter().copied().collect();
+    for task in tasks.iter().filter(|t| imported.contains(t.name.as_str())) {
+        let missing = names.missing(task, project);
         if let Some(first) = missing.first() {
             let line = format!(
                 "task {} depends on `{}`, which is no task here: it is listed, and running it fails naming it (as in mise)",

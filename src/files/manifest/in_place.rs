@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 use super::imported::{self, Draft};
 use super::{Manifest, ManifestError};
 use crate::files::import::{self, Format, Imported};
+use crate::foundation::ownership::{self, NotOwn};
+use crate::foundation::validate;
 
 /// The files that make a directory a project read in place, in the order they name
 /// it (the first present is the project's file, its [`Manifest::path`]). A directory
@@ -77,7 +79,8 @@ const SINGLE_TOOL: &[&str] = &[
 /// `.mise.toml`, `mise.toml`, `mise/config.toml`, `.mise/config.toml`,
 /// `.config/mise.toml`, `.config/mise/config.toml` and `.config/mise/conf.d/*.toml`
 /// (a later name first), `.tool-versions`, and the single-tool files last.
-fn precedence(dir: &Path, envs: &[String]) -> Vec<String> {
+/// Also how many of conf.d's files were past the [`MAX_CONFD`] read (`0`: none).
+fn precedence(dir: &Path, envs: &[String]) -> (Vec<String>, usize) {
     let mut out = Vec::new();
     for env in envs.iter().rev() {
         out.extend([
@@ -117,12 +120,17 @@ fn precedence(dir: &Path, envs: &[String]) -> Vec<String> {
         .map(|name| format!(".config/mise/conf.d/{name}"))
         .collect();
     confd.sort();
-    confd.truncate(64);
+    let cut = confd.len().saturating_sub(MAX_CONFD);
+    confd.truncate(MAX_CONFD);
     out.extend(confd.into_iter().rev());
     out.push(".tool-versions".to_owned());
     out.extend(SINGLE_TOOL.iter().map(|n| (*n).to_owned()));
-    out
+    (out, cut)
 }
+
+/// Most of `.config/mise/conf.d`'s files read, the first by name: the others are
+/// said, not read.
+const MAX_CONFD: usize = 64;
 
 /// The environments `MISE_ENV` names (`staging,ci`: both, the last wins), each a plain
 /// name (one with a path separator or a dot is passed over).
@@ -140,18 +148,20 @@ fn mise_envs() -> Vec<String> {
         .collect()
 }
 
-/// Whether `name` (one of [`FILES`]) is present in `dir`: the file, or for a
-/// directory of mise's, one of the configs it keeps ([`NESTED`], conf.d).
-fn present(dir: &Path, name: &str) -> bool {
+/// The file that makes `name` (one of [`FILES`]) present in `dir`, if it is: the file,
+/// or for a directory of mise's, the first config it keeps ([`NESTED`], conf.d).
+fn present(dir: &Path, name: &str) -> Option<PathBuf> {
     match name {
-        ".mise" | "mise" | ".config" => {
-            NESTED
-                .iter()
-                .filter(|nested| nested.starts_with(&format!("{name}/")))
-                .any(|nested| dir.join(nested).is_file())
-                || (name == ".config" && dir.join(".config/mise/conf.d").is_dir())
-        }
-        _ => dir.join(name).is_file(),
+        ".mise" | "mise" | ".config" => NESTED
+            .iter()
+            .filter(|nested| nested.starts_with(&format!("{name}/")))
+            .map(|nested| dir.join(nested))
+            .find(|nested| nested.is_file())
+            .or_else(|| {
+                let confd = dir.join(".config/mise/conf.d");
+                (name == ".config" && confd.is_dir()).then_some(confd)
+            }),
+        _ => Some(dir.join(name)).filter(|file| file.is_file()),
     }
 }
 
@@ -173,20 +183,13 @@ pub fn is_in_place(path: &Path) -> bool {
         .is_some_and(|name| FILES.iter().any(|(file, _)| *file == name))
 }
 
-/// The project file of the nearest directory from `start` up that holds one of
-/// [`FILES`]; the home directory is passed over (mise's `~/.tool-versions` is the
-/// person's global list, not a project).
-pub fn find(start: &Path) -> Option<PathBuf> {
-    let home = crate::foundation::platform::fs::home_dir();
-    start
-        .ancestors()
-        .filter(|dir| home.as_deref() != Some(*dir))
-        .find_map(|dir| {
-            FILES
-                .iter()
-                .find(|(name, _)| present(dir, name))
-                .map(|(name, _)| dir.join(name))
-        })
+/// The project file of `dir` when it holds one of [`FILES`] (the first present), and
+/// the file whose owner decides whether it is the user's project: the file itself,
+/// or for a directory of mise's the config it keeps ([`super::search`] judges it).
+pub fn project_file(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    FILES
+        .iter()
+        .find_map(|(name, _)| present(dir, name).map(|judged| (dir.join(name), judged)))
 }
 
 /// The project of the file `path` (one of [`FILES`]) read in place: every file of
@@ -198,8 +201,13 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
     let mut files = Vec::new();
     let mut lists: Vec<(String, Imported)> = Vec::new();
     let mut outside = Vec::new();
-    let root = dir.canonicalize().ok();
-    let names = precedence(dir, &mise_envs());
+    let (names, cut) = precedence(dir, &mise_envs());
+    if cut > 0 {
+        outside.push(format!(
+            ".config/mise/conf.d holds {} files: the first {MAX_CONFD} by name are read, the other {cut} are not",
+            MAX_CONFD + cut
+        ));
+    }
     for name in &names {
         let file = dir.join(name);
         if !file.is_file() {
@@ -207,15 +215,26 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         }
         // Never through a link out of the project: a cloned repository's
         // `.tool-versions -> ~/.ssh/config` would put another file's lines into vx's
-        // messages (and a CI job's log), as a vx.toml's `version_file` is refused.
-        if let (Some(root), Ok(real)) = (&root, file.canonicalize())
-            && !real.starts_with(root)
-        {
-            outside.push(format!(
-                "{name} is a link out of the project ({}): not read",
-                real.display()
-            ));
-            continue;
+        // messages (and a CI job's log), as a vx.toml's `version_file` is refused. Nor
+        // another user's file: a `.tool-versions` someone else put beside the
+        // project's file in a shared directory is not the project's.
+        match ownership::check(dir, &file) {
+            Ok(()) => {}
+            Err(NotOwn::Outside { real, .. }) => {
+                outside.push(format!(
+                    "{name} is a link out of the project ({}): not read",
+                    real.display()
+                ));
+                continue;
+            }
+            Err(NotOwn::Foreign { path, uid }) => {
+                let shown = path.strip_prefix(dir).unwrap_or(&path);
+                outside.push(format!(
+                    "{} is owned by another user (uid {uid}): not read",
+                    shown.display()
+                ));
+                continue;
+            }
         }
         let format = FILES
             .iter()
@@ -324,9 +343,14 @@ fn tools_text(
                 Some(line) => format!("{file}:{line}"),
                 None => (*file).to_owned(),
             };
-            let label = vx_text::sanitize(&format!("{} {}", entry.name, entry.written))
-                .trim()
-                .to_owned();
+            // Shortened: a 1 MB name in a clone's `.tool-versions` is no 1 MB line.
+            let label = vx_text::sanitize(&format!(
+                "{} {}",
+                validate::shorten(&entry.name),
+                validate::shorten(&entry.written)
+            ))
+            .trim()
+            .to_owned();
             let mapped = match import::names::in_place(entry) {
                 Ok(mapped) => mapped,
                 Err(why) => {

@@ -30,6 +30,11 @@ pub fn beside(manifest: &Path) -> Option<PathBuf> {
 /// vx.toml's are (errors at its own lines), and a table other than `[tools]` and
 /// `[env]` refused by name. An empty file is no layer.
 pub fn read(path: &Path) -> Result<Option<Manifest>, ManifestError> {
+    // Another user's `vx.local.toml` beside the user's vx.toml (a shared directory)
+    // is not the user's layer: its `[env]` would apply to every command.
+    if let Some(refused) = crate::foundation::ownership::foreign(path) {
+        return Err(ManifestError::NotOwn(Box::new(refused)));
+    }
     let bytes = match crate::foundation::bounded_read::read(path, super::MAX_MANIFEST_BYTES) {
         Ok(bytes) => bytes,
         Err(e) if e.is_not_found() => return Ok(None),

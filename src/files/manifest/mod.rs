@@ -31,6 +31,7 @@ pub mod local;
 pub mod network;
 mod parse;
 pub mod platform;
+pub mod search;
 pub mod tool;
 
 use std::fmt;
@@ -40,7 +41,7 @@ use thiserror::Error;
 
 use crate::files::spec::ToolSpec;
 use crate::foundation::validate::FieldError;
-pub use parse::suggest;
+pub use parse::{MAX_TASKS, suggest};
 pub use platform::{Platform, PlatformError};
 pub use tool::{Override, RegistryRequest, ResolveError, ToolTable};
 
@@ -312,12 +313,18 @@ pub enum ManifestError {
         /// The cap that was exceeded.
         limit: u64,
     },
-    /// No `vx.toml` in the directory or any parent.
-    #[error("no {MANIFEST_FILE} in {} or any parent directory; create one or pass --manifest PATH", start.display())]
+    /// No `vx.toml` in the directory or any parent (up to another user's file).
+    #[error("{}", not_found(start, stopped.as_deref()))]
     NotFound {
         /// Where the search started.
         start: PathBuf,
+        /// Another user's project file the search stopped at.
+        stopped: Option<Box<crate::foundation::ownership::NotOwn>>,
     },
+    /// A file of the project's (its personal layer, `vx.local.toml`) that another
+    /// user owns: refused by name, never read.
+    #[error("{0}")]
+    NotOwn(Box<crate::foundation::ownership::NotOwn>),
     /// A mise project's file read in place does not follow its format.
     #[error(transparent)]
     InPlace(#[from] crate::files::import::ImportError),
@@ -462,12 +469,45 @@ impl Manifest {
                 limit: MAX_MANIFEST_BYTES,
             });
         }
+        Manifest::parse_with(path, text, None)
+    }
+
+    /// [`Manifest::parse`] leaving out each task it would refuse (alone, or with the
+    /// others: a name taken, a cycle), each said in what it hands back: a mise
+    /// project's tasks written as vx.toml text are read in one parse, however many
+    /// are refused.
+    pub fn parse_sparing_tasks(
+        path: &Path,
+        text: &str,
+    ) -> (Result<Manifest, ManifestError>, Vec<Spared>) {
+        let spared = std::cell::RefCell::new(Vec::new());
+        let parsed = Manifest::parse_with(path, text, Some(&spared));
+        (parsed, spared.into_inner())
+    }
+
+    /// [`Manifest::parse`], sparing tasks into `spared` when given.
+    fn parse_with(
+        path: &Path,
+        text: &str,
+        spared: Option<&std::cell::RefCell<Vec<Spared>>>,
+    ) -> Result<Manifest, ManifestError> {
+        if text.len() as u64 > MAX_MANIFEST_BYTES {
+            return Err(ManifestError::TooLarge {
+                path: path.to_owned(),
+                limit: MAX_MANIFEST_BYTES,
+            });
+        }
         let parser = parse::Parser {
             path,
             text,
             line_starts: std::cell::OnceCell::new(),
+            spared: spared.map(|_| std::cell::RefCell::new(Vec::new())),
         };
-        let document = parser.document()?;
+        let document = parser.document();
+        if let (Some(into), Some(from)) = (spared, &parser.spared) {
+            into.borrow_mut().append(&mut from.borrow_mut());
+        }
+        let document = document?;
         Ok(Manifest {
             path: path.to_owned(),
             platforms: document.platforms,
@@ -521,6 +561,15 @@ impl Manifest {
     }
 }
 
+/// A task [`Manifest::parse_sparing_tasks`] left out, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spared {
+    /// The task's name.
+    pub name: String,
+    /// What is wrong with it (without the text's place: the text is vx's own).
+    pub problem: String,
+}
+
 /// Reads a file task's header (`#VX` lines made into TOML, the file's other lines
 /// blank so lines match): the task called `name` that runs `file` (relative to the
 /// project). `path` is the file, for messages.
@@ -534,34 +583,56 @@ pub fn file_task(
         path,
         text: header,
         line_starts: std::cell::OnceCell::new(),
+        spared: None,
     };
     parser.file_task(name, file)
+}
+
+/// [`ManifestError::NotFound`]'s message.
+fn not_found(start: &Path, stopped: Option<&crate::foundation::ownership::NotOwn>) -> String {
+    let none = format!(
+        "no {MANIFEST_FILE} in {} or any parent directory; create one or pass --manifest PATH",
+        start.display()
+    );
+    match stopped {
+        Some(stopped) => format!("{none} ({stopped}; the search stopped there)"),
+        None => none,
+    }
 }
 
 /// The manifest to use: `explicit` (`--manifest`) if given, else `$VX_MANIFEST` if set,
 /// else the nearest `vx.toml` in `start` or its parents (up to the file-system root).
 pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, ManifestError> {
-    if let Some(path) = explicit {
-        return Ok(path.to_owned());
-    }
-    if let Some(path) = std::env::var_os("VX_MANIFEST").filter(|p| !p.is_empty()) {
-        return Ok(PathBuf::from(path));
-    }
-    find(start).ok_or_else(|| ManifestError::NotFound {
-        start: start.to_owned(),
-    })
+    locate_saying(explicit, start).map(|(path, _)| path)
 }
 
-/// The nearest `vx.toml` in `start` or a parent directory: any entry of that name (a
-/// FIFO, a device, a dangling link is found too, and then refused by name when read,
-/// rather than passed over for a parent's project). Without one anywhere up, the
-/// nearest mise project, read in place ([`in_place::find`]).
+/// [`locate`], and the file of another user's the search passed over on its way (a
+/// vx.toml of theirs above the user's mise project), for the caller to say.
+pub fn locate_saying(
+    explicit: Option<&Path>,
+    start: &Path,
+) -> Result<(PathBuf, Option<crate::foundation::ownership::NotOwn>), ManifestError> {
+    if let Some(path) = explicit {
+        return Ok((path.to_owned(), None));
+    }
+    if let Some(path) = std::env::var_os("VX_MANIFEST").filter(|p| !p.is_empty()) {
+        return Ok((PathBuf::from(path), None));
+    }
+    let found = search::search(start);
+    match found.manifest {
+        Some(path) => Ok((path, found.stopped)),
+        None => Err(ManifestError::NotFound {
+            start: start.to_owned(),
+            stopped: found.stopped.map(Box::new),
+        }),
+    }
+}
+
+/// The project of `start` ([`search::search`]): the nearest `vx.toml` in it or a
+/// parent directory, else the nearest mise project read in place, the walk stopping at
+/// another user's file.
 pub fn find(start: &Path) -> Option<PathBuf> {
-    start
-        .ancestors()
-        .map(|dir| dir.join(MANIFEST_FILE))
-        .find(|candidate| candidate.symlink_metadata().is_ok())
-        .or_else(|| in_place::find(start))
+    search::search(start).manifest
 }
 
 /// `path` when a command may edit it as vx.toml; a mise project's file read in place

@@ -23,6 +23,7 @@ use crate::foundation::validate::{self as check, has_userinfo};
 
 mod errors;
 mod tasks;
+pub use tasks::MAX_TASKS;
 
 use errors::{KeyFileError, VersionFileError};
 
@@ -181,6 +182,10 @@ pub(super) struct Parser<'a> {
     /// line is then a binary search, not a count from the file's start (which, for
     /// each of 4096 `[env]` entries of a large file, took seconds).
     pub line_starts: std::cell::OnceCell<Vec<usize>>,
+    /// `Some` to leave out a task that is refused (alone, or with the others: a name
+    /// taken, a cycle) and note it here rather than fail the document
+    /// ([`super::Manifest::parse_sparing_tasks`]).
+    pub spared: Option<std::cell::RefCell<Vec<super::Spared>>>,
 }
 
 impl Parser<'_> {
@@ -270,7 +275,7 @@ impl Parser<'_> {
                 environment.tasks.extend(tasks);
             }
         }
-        self.check_tasks(&environment.tasks)?;
+        self.check_tasks(&mut environment.tasks)?;
         if let Some(value) = root.get("settings") {
             let settings = as_table(value)
                 .ok_or_else(|| self.wrong_type(value, "settings".to_owned(), "a table"))?;
@@ -557,12 +562,32 @@ impl Parser<'_> {
             .collect()
     }
 
+    /// Leaves out the task `name` for `error` when tasks are spared (`true`: noted);
+    /// `false` when they are not, and `error` stands.
+    pub(super) fn spare(&self, name: &str, error: &ManifestError) -> bool {
+        let Some(spared) = &self.spared else {
+            return false;
+        };
+        spared.borrow_mut().push(super::Spared {
+            name: name.to_owned(),
+            problem: match error.problem() {
+                Some(problem) => problem.to_string(),
+                None => error.to_string(),
+            },
+        });
+        true
+    }
+
     /// The tasks together: names and aliases unique, no cycle. Errors point at the
-    /// task's line.
+    /// task's line. When tasks are spared, a task whose name is taken or that closes
+    /// a cycle is left out instead (each cycle found by one walk of the graph).
     fn check_tasks(
         &self,
-        tasks: &[crate::files::manifest::environment::task::Task],
+        tasks: &mut Vec<crate::files::manifest::environment::task::Task>,
     ) -> Result<(), ManifestError> {
+        if self.spared.is_some() {
+            return self.spare_tasks(tasks);
+        }
         let at_line = |line: usize| {
             let start = self
                 .text
@@ -606,6 +631,59 @@ impl Parser<'_> {
                 )),
             ));
         }
+        Ok(())
+    }
+
+    /// [`Parser::check_tasks`] leaving out (and noting) what it would refuse.
+    fn spare_tasks(
+        &self,
+        tasks: &mut Vec<crate::files::manifest::environment::task::Task>,
+    ) -> Result<(), ManifestError> {
+        let mut taken: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut keep = vec![true; tasks.len()];
+        for (i, task) in tasks.iter().enumerate() {
+            let clash = std::iter::once(&task.name)
+                .chain(&task.alias)
+                .find_map(|name| taken.get(name.as_str()).map(|&j| (name, j)));
+            if let Some((name, j)) = clash {
+                let error = self.err(
+                    None,
+                    Problem::Environment(format!(
+                        "the name `{name}` is taken by task `{}`",
+                        tasks[j].name
+                    )),
+                );
+                self.spare(&task.name, &error);
+                keep[i] = false;
+                continue;
+            }
+            for name in std::iter::once(&task.name).chain(&task.alias) {
+                taken.entry(name.clone()).or_insert(i);
+            }
+        }
+        let mut i = 0;
+        tasks.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
+        let broken = crate::files::manifest::environment::task_graph::break_cycles(tasks);
+        let mut keep = vec![true; tasks.len()];
+        for (at, cycle) in broken {
+            let error = self.err(
+                None,
+                Problem::Environment(format!(
+                    "the tasks' dependencies form a cycle: {}",
+                    cycle.join(" → ")
+                )),
+            );
+            self.spare(&tasks[at].name, &error);
+            keep[at] = false;
+        }
+        let mut i = 0;
+        tasks.retain(|_| {
+            i += 1;
+            keep[i - 1]
+        });
         Ok(())
     }
 
@@ -940,14 +1018,22 @@ impl Parser<'_> {
         let path = self.project_file(file);
         // Nor through a link: a cloned repository's `.nvmrc -> ~/.npmrc` would put
         // another file's first line into vx's messages (and a CI job's log).
+        // Nor another user's (one put beside vx.toml in a shared directory).
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        if let (Ok(real), Ok(root)) = (path.canonicalize(), dir.canonicalize())
-            && !real.starts_with(&root)
-        {
-            return Err(VersionFileError::Link {
-                file: file.to_owned(),
-                real,
-            });
+        match crate::foundation::ownership::check(dir, &path) {
+            Ok(()) => {}
+            Err(crate::foundation::ownership::NotOwn::Outside { real, .. }) => {
+                return Err(VersionFileError::Link {
+                    file: file.to_owned(),
+                    real,
+                });
+            }
+            Err(crate::foundation::ownership::NotOwn::Foreign { uid, .. }) => {
+                return Err(VersionFileError::Foreign {
+                    file: file.to_owned(),
+                    uid,
+                });
+            }
         }
         let runtime = import::names::runtime_of(lookup);
         let format = Format::of_file(&path)

@@ -990,3 +990,61 @@ fn a_missing_dependency_is_left_to_the_run() {
         crate::files::manifest::environment::task_graph::missing(tasks, &tasks[0], Path::new("."));
     assert_eq!(missing, ["lnt"]);
 }
+
+/// Issue 78, item 6: one parse leaves out each task vx.toml would refuse, alone (a
+/// name, a NUL) or with the others (a name taken, a cycle: each cycle broken at the
+/// task that closes it), and says why; the rest are read.
+#[test]
+fn parsing_sparing_tasks_leaves_out_each_refused_one_and_says_why() {
+    let text = "[tools]\n\n[tasks]\nok = \"echo ok\"\n\"two words\" = \"echo\"\na = { run = \"echo\", depends = [\"b\"] }\nb = { run = \"echo\", depends = [\"a\"] }\nc = { run = \"echo\", alias = \"ok\" }\nself = { run = \"echo\", depends = [\"self\"] }\n";
+    assert!(parse(text).is_err(), "refused whole without sparing");
+    let (parsed, spared) = Manifest::parse_sparing_tasks(Path::new("vx.toml"), text);
+    let manifest = parsed.unwrap();
+    let names: Vec<&str> = manifest
+        .environment
+        .tasks
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(names, ["ok", "a"]);
+    let said: Vec<(&str, &str)> = spared
+        .iter()
+        .map(|s| (s.name.as_str(), s.problem.as_str()))
+        .collect();
+    assert_eq!(said.len(), 4, "{said:?}");
+    assert!(
+        said[0].0 == "two words" && said[0].1.contains("is invalid"),
+        "{said:?}"
+    );
+    assert!(
+        said[1] == ("c", "the name `ok` is taken by task `ok`"),
+        "{said:?}"
+    );
+    assert!(
+        said.contains(&("b", "the tasks' dependencies form a cycle: a → b → a")),
+        "{said:?}"
+    );
+    assert!(
+        said.contains(&("self", "the tasks' dependencies form a cycle: self → self")),
+        "{said:?}"
+    );
+}
+
+/// Thousands of cycles are broken in one walk of the graph, not one walk per cycle.
+#[test]
+fn many_cycles_are_broken_in_one_walk() {
+    let mut text = String::from("[tools]\n\n[tasks]\n");
+    for i in 0..5_000 {
+        text.push_str(&format!(
+            "x{i} = {{ run = \"echo\", depends = [\"y{i}\"] }}\ny{i} = {{ run = \"echo\", depends = [\"x{i}\"] }}\n"
+        ));
+    }
+    let (parsed, spared) = Manifest::parse_sparing_tasks(Path::new("vx.toml"), &text);
+    assert_eq!(parsed.unwrap().environment.tasks.len(), 5_000);
+    assert_eq!(spared.len(), 5_000);
+    assert!(
+        spared.iter().all(|s| s.name.starts_with('y')),
+        "{:?}",
+        &spared[..2]
+    );
+}

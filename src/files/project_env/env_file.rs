@@ -39,6 +39,14 @@ pub enum EnvFileError {
         /// Why.
         source: ReadError,
     },
+    /// It is another user's, or a link out of the project: not read, so a shared
+    /// directory's or a clone's link never puts another file's values into the
+    /// project's environment (and `vx env`'s output).
+    #[error("{refused}: not read as an env file")]
+    NotOwn {
+        /// Why.
+        refused: crate::foundation::ownership::NotOwn,
+    },
     /// It is not UTF-8 text.
     #[error("{}: is not UTF-8 text", shown(path))]
     NotText {
@@ -93,6 +101,8 @@ pub fn load(entries: &[EnvFile], project: &Path) -> Result<(Vec<EnvVar>, Vec<Rea
     let mut vars = Vec::new();
     let mut read = Vec::with_capacity(entries.len());
     for (entry, path) in entries.iter().zip(paths(entries, project)) {
+        crate::foundation::ownership::check(project, &path)
+            .map_err(|refused| EnvFileError::NotOwn { refused })?;
         let bytes = match bounded_read::read(&path, MAX_BYTES) {
             Ok(bytes) => bytes,
             Err(e) if e.is_not_found() && entry.optional => {

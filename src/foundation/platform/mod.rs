@@ -596,6 +596,15 @@ pub mod fs {
         imp::mode_bits(meta)
     }
 
+    /// The owner of the file whose metadata is `meta` when it is another user than the
+    /// one vx runs as (its effective uid) and not root: the uid, for a refusal. `None`
+    /// for this user's files and root's (root can change anything of ours anyway, and
+    /// system files are root's), and always on Windows, where files carry an owner SID
+    /// that no project file check reads yet.
+    pub fn owned_by_another(meta: &Metadata) -> Option<u32> {
+        imp::owned_by_another(meta)
+    }
+
     /// The local path of a `file://` URL's percent-decoded path part: as is on Unix;
     /// on Windows `/C:/dir` is `C:/dir`.
     pub fn file_url_path(decoded: &[u8]) -> Option<PathBuf> {

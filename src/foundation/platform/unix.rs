@@ -596,6 +596,11 @@ pub(super) fn mode_bits(meta: &Metadata) -> Option<u32> {
     Some(meta.permissions().mode() & 0o777)
 }
 
+pub(super) fn owned_by_another(meta: &Metadata) -> Option<u32> {
+    let owner = meta.uid();
+    (owner != 0 && owner != rustix::process::geteuid().as_raw()).then_some(owner)
+}
+
 pub(super) fn file_url_path(decoded: &[u8]) -> Option<PathBuf> {
     Some(PathBuf::from(OsString::from_vec(decoded.to_vec())))
 }

@@ -525,6 +525,10 @@ pub(super) fn mode_bits(_meta: &Metadata) -> Option<u32> {
     None
 }
 
+pub(super) fn owned_by_another(_meta: &Metadata) -> Option<u32> {
+    None
+}
+
 pub(super) fn file_url_path(decoded: &[u8]) -> Option<PathBuf> {
     let path = std::str::from_utf8(decoded).ok()?;
     // `file:///C:/dir/a.zip`: the path part is `/C:/dir/a.zip`.

@@ -6,6 +6,7 @@
 //! memory with a line for each entry (imported, or skipped and why); the caller writes
 //! it and locks it ([`super::lock`]). Nothing here prints.
 
+use crate::foundation::validate;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -707,7 +708,7 @@ fn not_personal(lists: &[(&str, Imported)], lines: &mut Vec<String>) -> usize {
         for entry in &list.scripts {
             lines.push(format!(
                 "skipped task {} from {}: {WHY}",
-                sanitize(&entry.name),
+                sanitize(&validate::shorten(&entry.name)),
                 at(entry.line)
             ));
             skipped += 1;
@@ -754,10 +755,12 @@ fn checked(path: &Path, text: &str) -> Result<Option<Manifest>, ImportError> {
 
 /// `NAME VERSION` as a file wrote them (`NAME` alone without a version), sanitized.
 fn label(name: &str, written: &str) -> String {
+    // Shortened: a 1 MB name in a clone's `.tool-versions` is no 1 MB line.
+    let (name, written) = (validate::shorten(name), validate::shorten(written));
     if written.is_empty() {
-        sanitize(name).into_owned()
+        sanitize(&name).into_owned()
     } else {
-        format!("{} {}", sanitize(name), sanitize(written))
+        format!("{} {}", sanitize(&name), sanitize(&written))
     }
 }
 

@@ -20,6 +20,7 @@ use crate::engine::install::store::{self, StoreError};
 use crate::engine::resolution::{Network, OnDemand, Options, ResolutionError, Resolver};
 use crate::files::lock::Lock;
 use crate::files::manifest::{self, Manifest, ManifestError};
+use crate::foundation::ownership::NotOwn;
 use crate::projects::toolchain::{Request, Toolchain, ToolchainError};
 use crate::sources::runtime::RuntimeError;
 use crate::sources::runtime::catalogue::Catalogue;
@@ -136,22 +137,32 @@ pub struct Session {
     catalogue: Arc<Catalogue>,
     store: Option<PathBuf>,
     offline: bool,
+    /// Another user's project file the search stopped at.
+    stopped: Option<NotOwn>,
 }
 
 /// The project's manifest `opening` names, found but not read: `--manifest`, else
 /// `$VX_MANIFEST`, else the nearest `vx.toml` from where the search starts; `None`
 /// where `opening.want` allows no project (or wants the global toolset alone).
 pub fn locate(opening: &Opening) -> Result<Option<PathBuf>, SessionError> {
+    located(opening).map(|(path, _)| path)
+}
+
+/// [`locate`], and the file of another user's the search stopped at (for
+/// [`Session::stopped`]).
+fn located(opening: &Opening) -> Result<(Option<PathBuf>, Option<NotOwn>), SessionError> {
     if opening.want == Want::Global {
-        return Ok(None);
+        return Ok((None, None));
     }
     let cwd = match &opening.cwd {
         Some(cwd) => cwd.clone(),
         None => std::env::current_dir().map_err(SessionError::Cwd)?,
     };
-    match manifest::locate(opening.manifest.as_deref(), &cwd) {
-        Ok(path) => Ok(Some(path)),
-        Err(ManifestError::NotFound { .. }) if opening.want != Want::Project => Ok(None),
+    match manifest::locate_saying(opening.manifest.as_deref(), &cwd) {
+        Ok((path, stopped)) => Ok((Some(path), stopped)),
+        Err(ManifestError::NotFound { stopped, .. }) if opening.want != Want::Project => {
+            Ok((None, stopped.map(|s| *s)))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -169,7 +180,7 @@ impl Session {
     /// fetch said through `progress`.
     pub fn open(opening: &Opening, progress: &dyn Fn(&str)) -> Result<Session, SessionError> {
         let offline = Options::from_env(opening.offline, true).offline;
-        let located = locate(opening)?;
+        let (located, stopped) = located(opening)?;
         let (manifest, project) = match located {
             Some(path) => (Some(Manifest::load(&path)?), true),
             None if matches!(opening.want, Want::ProjectOrGlobal | Want::Global) => {
@@ -181,7 +192,10 @@ impl Session {
             None => (None, false),
         };
         match manifest {
-            Some(manifest) if project => Session::with_manifest(manifest, opening, progress),
+            Some(manifest) if project => Ok(Session {
+                stopped,
+                ..Session::with_manifest(manifest, opening, progress)?
+            }),
             // The global toolset (and no project) names vx's runtimes and the user's.
             manifest => Ok(Session {
                 manifest,
@@ -189,6 +203,7 @@ impl Session {
                 catalogue: Arc::new(Catalogue::user()),
                 store: opening.store.clone(),
                 offline,
+                stopped,
             }),
         }
     }
@@ -220,6 +235,7 @@ impl Session {
             catalogue: Arc::new(catalogue),
             store: opening.store.clone(),
             offline,
+            stopped: None,
         })
     }
 
@@ -232,7 +248,14 @@ impl Session {
             catalogue: Arc::new(Catalogue::user()),
             store: opening.store.clone(),
             offline: Options::from_env(opening.offline, true).offline,
+            stopped: None,
         }
+    }
+
+    /// Another user's project file the search for the project stopped at (the caller
+    /// says it: [`crate::files::manifest::search::unsaid`]).
+    pub fn stopped(&self) -> Option<&NotOwn> {
+        self.stopped.as_ref()
     }
 
     /// The manifest: the project's, or the global toolset's; none outside both.

@@ -22,9 +22,12 @@ pub fn activation(
     store: Option<&Path>,
 ) -> Option<(Sources, Option<Activation>)> {
     let cwd = std::env::current_dir().ok()?;
-    let manifest = match manifest::locate(manifest, &cwd) {
-        Ok(path) => path,
-        Err(ManifestError::NotFound { .. }) => manifest::global::existing()?,
+    let manifest = match manifest::locate_saying(manifest, &cwd) {
+        Ok((path, None)) => path,
+        // Another user's file above: the full way says so.
+        Ok((_, Some(_))) => return None,
+        // Another user's file stopped the search: the full way says so.
+        Err(ManifestError::NotFound { stopped: None, .. }) => manifest::global::existing()?,
         Err(_) => return None,
     };
     let store = store::locate(store.map(Path::to_path_buf)).ok()?;

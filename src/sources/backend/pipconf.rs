@@ -107,6 +107,22 @@ fn located_in(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> L
             },
             from,
         },
+        // A file's URL whose path holds more than the index (`/TOKEN/simple`,
+        // `/api/pypi/corp/simple`) is shown by where it came from: a token may sit in
+        // that path, and the file is the user's, not the project's (issue 78, item 7).
+        Some((url, from @ IndexFrom::File(_))) => {
+            let registry = split_credentials(&url);
+            Located {
+                registry: match holds_more_than_the_index(&registry.url) {
+                    true => Registry {
+                        shown: FROM_FILE.to_owned(),
+                        ..registry
+                    },
+                    false => registry,
+                },
+                from,
+            }
+        }
         Some((url, from)) => Located {
             registry: split_credentials(&url),
             from,
@@ -116,6 +132,20 @@ fn located_in(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> L
             from: IndexFrom::Default,
         },
     }
+}
+
+/// How a lock, a receipt or a message records an index a pip configuration file gives
+/// when its path may hold a secret ([`holds_more_than_the_index`]): by where it came
+/// from, as `${PIP_INDEX_URL}` records a variable's; on another machine, the index its
+/// own pip configuration names ([`fetched`]).
+pub const FROM_FILE: &str = "${pip.conf}";
+
+/// Whether the path of the index URL `url` (credentials taken out) holds more than an
+/// index's own name: anything but nothing, `/` or `/simple`.
+fn holds_more_than_the_index(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let path = rest.find('/').map_or("", |at| &rest[at..]);
+    !matches!(path.trim_end_matches('/'), "" | "/simple")
 }
 
 /// pip's configuration files, the one that wins first; the site-wide ones under `root`.
@@ -252,6 +282,39 @@ mod tests {
             "https://pip.example/TOKEN/simple"
         );
         assert_eq!(fetched("${OTHER}", &env), "${OTHER}");
+    }
+
+    /// Issue 78, item 7: an index URL a pip configuration file gives with more than
+    /// the index in its path (a token there) is shown by where it came from, and
+    /// fetched again from this machine's file; a plain index is shown as it is.
+    #[test]
+    fn a_file_given_index_with_more_in_its_path_is_shown_by_where_it_came_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pip.conf");
+        let env = |k: &str| (k == "PIP_CONFIG_FILE").then(|| file.display().to_string());
+        std::fs::write(
+            &file,
+            "[global]\nindex-url = https://pip.example/TOKEN/simple/\n",
+        )
+        .unwrap();
+        let located = located_in(&env, dir.path());
+        assert_eq!(located.registry.url, "https://pip.example/TOKEN/simple");
+        assert_eq!(located.registry.shown, "${pip.conf}");
+        assert_eq!(
+            located
+                .registry
+                .show("https://pip.example/TOKEN/simple/ruff/"),
+            "${pip.conf}/ruff/"
+        );
+        assert_eq!(
+            fetched("${pip.conf}", &env),
+            "https://pip.example/TOKEN/simple"
+        );
+        for plain in ["https://pip.example/simple/", "https://pip.example"] {
+            std::fs::write(&file, format!("[global]\nindex-url = {plain}\n")).unwrap();
+            let located = located_in(&env, dir.path());
+            assert_eq!(located.registry.shown, plain.trim_end_matches('/'));
+        }
     }
 
     #[test]

@@ -58,6 +58,19 @@ pub fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptE
                 }
             };
         let path = dir.join(&relative);
+        // Not through a link out of the project (an include of `~/secrets.toml`
+        // would list its strings as tasks, values and all), nor another user's file.
+        if let Err(refused) = crate::foundation::ownership::check(dir, &path) {
+            out.push(ScriptEntry {
+                name: include.clone(),
+                script: Err(TaskError::Include {
+                    include: include.clone(),
+                    why: refused.to_string(),
+                }),
+                line: None,
+            });
+            continue;
+        }
         if path.is_dir() {
             out.extend(file_tasks_in(dir, &[relative.as_str()]));
         } else {
@@ -101,12 +114,13 @@ fn included_toml(path: &std::path::Path, include: &str, vars: &Vars) -> Vec<Scri
     };
     let mut tasks: Vec<_> = root.get_ref().iter().collect();
     tasks.sort_by_key(|(key, _)| key.span().start);
+    let lines = super::super::Lines::of(&text);
     tasks
         .into_iter()
         .map(|(key, value)| ScriptEntry {
             name: key.get_ref().to_string(),
             script: task(value.get_ref(), vars),
-            line: Some(super::super::line_of(&text, key.span().start)),
+            line: Some(lines.line(key.span().start)),
         })
         .collect()
 }
@@ -116,6 +130,16 @@ pub(super) fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<Script
     let mut out = Vec::new();
     for sub in roots {
         let root = dir.join(sub);
+        // A task directory that leads out of the project or is another user's is
+        // said once, and none of its files is read.
+        if let Err(why) = crate::foundation::ownership::check(dir, &root) {
+            out.push(ScriptEntry {
+                name: (*sub).to_owned(),
+                script: Err(TaskError::NotOwn { why }),
+                line: None,
+            });
+            continue;
+        }
         let mut files = Vec::new();
         walk(&root, &mut files, 0);
         files.sort();
@@ -125,7 +149,11 @@ pub(super) fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<Script
             };
             let (name, with_extension) = task_name(rel);
             let shown = format!("{sub}/{}", rel.to_string_lossy());
-            let script = file_task(&file, &shown).map(|mut script| {
+            let script = match crate::foundation::ownership::foreign(&file) {
+                Some(why) => Err(TaskError::NotOwn { why }),
+                None => file_task(&file, &shown),
+            };
+            let script = script.map(|mut script| {
                 if let Some(full) = with_extension {
                     script.alias.push(full);
                 }

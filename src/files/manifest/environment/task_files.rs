@@ -44,6 +44,16 @@ pub fn discover(project: &Path) -> Result<Vec<Task>, ManifestError> {
         let Ok(rel) = path.strip_prefix(&root) else {
             continue;
         };
+        // Another user's task file (or `.vx` of theirs) is not the project's: it
+        // would run as the user's at `vx run NAME`.
+        if let Some(refused) = Path::new(DIR)
+            .join(rel)
+            .ancestors()
+            .filter(|p| !p.as_os_str().is_empty())
+            .find_map(|p| crate::foundation::ownership::foreign(&project.join(p)))
+        {
+            return Err(ManifestError::NotOwn(Box::new(refused)));
+        }
         let Some(name) = task_name(rel) else { continue };
         if !super::valid_script_name(&name) {
             continue;

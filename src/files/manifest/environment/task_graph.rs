@@ -110,16 +110,24 @@ impl<'a> Names<'a> {
 /// `tasks` (nor a file task of the project at `project`): running it fails naming the
 /// first ([`Plan::build`]).
 pub fn missing<'a>(tasks: &[Task], task: &'a Task, project: &std::path::Path) -> Vec<&'a str> {
-    task.depends
-        .iter()
-        .chain(&task.depends_post)
-        .filter(|name| {
-            !is_glob(name)
-                && position(tasks, name).is_none()
-                && !super::task_files::exists(project, name)
-        })
-        .map(String::as_str)
-        .collect()
+    Names::of(tasks).missing(task, project)
+}
+
+impl Names<'_> {
+    /// [`missing`] with the tasks' names looked up here: for each of many tasks, in
+    /// time of its own dependencies, not of all the tasks.
+    pub fn missing<'t>(&self, task: &'t Task, project: &std::path::Path) -> Vec<&'t str> {
+        task.depends
+            .iter()
+            .chain(&task.depends_post)
+            .filter(|name| {
+                !is_glob(name)
+                    && self.position(name).is_none()
+                    && !super::task_files::exists(project, name)
+            })
+            .map(String::as_str)
+            .collect()
+    }
 }
 
 /// The task whose name is closest to `name`, when close enough to be a typo.
@@ -162,6 +170,59 @@ fn before(tasks: &[Task]) -> Vec<BTreeSet<usize>> {
 pub fn cycle(tasks: &[Task]) -> Option<Vec<String>> {
     let edges = before(tasks);
     cycle_in(&edges).map(|path| path.into_iter().map(|i| tasks[i].name.clone()).collect())
+}
+
+/// The tasks to leave out so that no cycle is left, found in one depth-first walk
+/// (each edge followed once, however many cycles): each task whose dependency closes
+/// a cycle, with the names along that cycle (the first repeated at the end). The rest
+/// of the graph is then acyclic.
+pub fn break_cycles(tasks: &[Task]) -> Vec<(usize, Vec<String>)> {
+    let edges = before(tasks);
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+        Out,
+    }
+    let mut marks = vec![Mark::New; edges.len()];
+    let mut out = Vec::new();
+    let mut trail: Vec<(usize, std::collections::btree_set::Iter<'_, usize>)> = Vec::new();
+    for start in 0..edges.len() {
+        if marks[start] != Mark::New {
+            continue;
+        }
+        marks[start] = Mark::Open;
+        trail.push((start, edges[start].iter()));
+        while let Some((at, next)) = trail.last_mut() {
+            let at = *at;
+            match next.next().copied() {
+                Some(next) => match marks[next] {
+                    Mark::Open => {
+                        let from = trail.iter().position(|(i, _)| *i == next).unwrap_or(0);
+                        let mut path: Vec<String> = trail[from..]
+                            .iter()
+                            .map(|(i, _)| tasks[*i].name.clone())
+                            .collect();
+                        path.push(tasks[next].name.clone());
+                        out.push((at, path));
+                        marks[at] = Mark::Out;
+                        trail.pop();
+                    }
+                    Mark::New => {
+                        marks[next] = Mark::Open;
+                        trail.push((next, edges[next].iter()));
+                    }
+                    Mark::Done | Mark::Out => {}
+                },
+                None => {
+                    marks[at] = Mark::Done;
+                    trail.pop();
+                }
+            }
+        }
+    }
+    out
 }
 
 /// The first cycle of the graph `edges` (a depth-first walk from each node in order,

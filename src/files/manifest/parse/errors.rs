@@ -24,6 +24,17 @@ pub enum VersionFileError {
         /// Where it leads.
         real: PathBuf,
     },
+    /// Another user's file (or a directory on the way to it).
+    #[error(
+        "`{}` is another user's (uid {uid}): vx reads no project file of another user's",
+        validate::shorten(file)
+    )]
+    Foreign {
+        /// The file as written.
+        file: String,
+        /// Its owner.
+        uid: u32,
+    },
     /// A file whose format vx cannot tell.
     #[error(
         "`{}`: vx reads {} files (name the file as they are named)",

@@ -10,7 +10,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Entry, MAX_ENVIRONMENT_ENTRIES, Parser, Table, as_table};
+use super::{Entry, Parser, Table, as_table};
 use crate::files::manifest::environment;
 use crate::files::manifest::environment::task::{
     ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg,
@@ -48,6 +48,10 @@ const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(2).1;
 const ARG_KEYS: &[&str] = &["name", "default", "help", "option", "flag"];
 /// Keys of `ready`.
 const READY_KEYS: &[&str] = &["log", "port", "http", "command", "timeout"];
+/// Most tasks one `[tasks]` (or `[scripts]`) table may hold: far over a real
+/// project's, so that a mise project's long list (10,000 one-line tasks) is read
+/// whole, and a bound all the same.
+pub const MAX_TASKS: usize = 16_384;
 /// Most commands in one task's `run`, arguments, globs or dependencies.
 const MAX_LIST: usize = 1024;
 
@@ -61,16 +65,36 @@ impl Parser<'_> {
     ) -> Result<Vec<Task>, ManifestError> {
         let table = as_table(value)
             .ok_or_else(|| self.wrong_type(value, table_name.to_owned(), "a table"))?;
-        if table.len() > MAX_ENVIRONMENT_ENTRIES {
+        if table.len() > MAX_TASKS {
             return Err(self.err(
                 Some(value.span()),
-                Problem::Environment(format!("[{table_name}] has too many entries")),
+                Problem::Environment(format!(
+                    "[{table_name}] has {} entries; at most {MAX_TASKS} are allowed",
+                    table.len()
+                )),
             ));
         }
         let mut entries: Vec<Entry<'_>> = table.iter().collect();
         entries.sort_by_key(|(key, _)| key.span().start);
         let mut tasks = Vec::with_capacity(entries.len());
         for (key, value) in entries {
+            match self.task(key, value, table_name) {
+                Ok(task) => tasks.push(task),
+                Err(error) if self.spare(key.get_ref().as_ref(), &error) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(tasks)
+    }
+
+    /// One entry of `[tasks]` (or `[scripts]`: `table_name`).
+    fn task(
+        &self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+        table_name: &str,
+    ) -> Result<Task, ManifestError> {
+        {
             let name = key.get_ref().as_ref();
             self.task_name(name, key.span())?;
             let at = format!("{table_name}.{name}");
@@ -108,9 +132,8 @@ impl Parser<'_> {
                     Problem::Environment(format!("task `{name}` holds a NUL character")),
                 ));
             }
-            tasks.push(task);
+            Ok(task)
         }
-        Ok(tasks)
     }
 
     /// A file task's `#VX` header, as a TOML table in `self.text` (the file's other
