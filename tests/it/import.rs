@@ -1609,3 +1609,96 @@ fn a_mise_project_read_in_place_locks_swapped_entries_as_import_maps_them() {
         "the lock did not pin what it locked"
     );
 }
+
+/// Issue 79, item 1: an import keeps what it can. One tool whose lock fails (node's
+/// `SHASUMS256.txt` answers 404, as a host blocked behind a company proxy does) is
+/// skipped with its reason, as a name that cannot be looked up is; the others are
+/// written and locked (it rolled every one back: "vx.toml is as it was"). `vx init`
+/// alike. Only when nothing could be kept are the files put back.
+#[test]
+fn a_tool_whose_lock_fails_is_skipped_and_the_others_are_kept_and_locked() {
+    let w = World::new();
+    // nodejs.org's index lists 20.11.1; its checksum file is not there (404).
+    let index = serde_json::json!([{
+        "version": "v20.11.1", "date": "2024-02-14",
+        "files": ["linux-arm64", "linux-x64", "osx-arm64-tar", "osx-x64-tar", "win-x64-zip"],
+        "npm": "10.2.4", "lts": "Iron", "security": false,
+    }]);
+    let blocked = vx_fixture::TestServer::start([(
+        "/dist/index.json",
+        vx_fixture::Route::Tagged(serde_json::to_vec(&index).unwrap()),
+    )]);
+    let config = w.path("config/vx/config.toml");
+    let text: String = std::fs::read_to_string(&config)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            if line.starts_with("\"https://nodejs.org/dist/\"") {
+                publishers::replacement("https://nodejs.org/dist/", &blocked.url("/dist/"))
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&config, text).unwrap();
+    write(
+        &w,
+        ".tool-versions",
+        "golang 1.22.0\nnodejs 20.11.1\nripgrep 14.1.1\n",
+    );
+    for command in ["init", "import"] {
+        let _ = std::fs::remove_file(w.work.manifest());
+        let _ = std::fs::remove_file(w.path("vx.lock"));
+        let out = w.vx(&[command]);
+        let all = both(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{command}: written, the skip said: {all}"
+        );
+        assert!(
+            !all.contains("as it was before this command"),
+            "{command}: {all}"
+        );
+        let lines = said(&out);
+        assert_eq!(lines.len(), 3, "{command}: {all}");
+        assert_eq!(
+            lines[0], "imported go 1.22.0 from .tool-versions",
+            "{command}: {all}"
+        );
+        assert!(
+            lines[1].starts_with("skipped nodejs 20.11.1 from .tool-versions:2: "),
+            "{command}: {all}"
+        );
+        assert!(lines[1].contains("SHASUMS256.txt"), "the reason: {all}");
+        assert_eq!(
+            lines[2], "imported ripgrep 14.1.1 from .tool-versions",
+            "{command}: {all}"
+        );
+        assert!(all.contains("1 entry was skipped"), "{command}: {all}");
+        let toml = w.toml();
+        assert!(toml.contains("go = \"1.22.0\""), "{command}: {toml}");
+        assert!(toml.contains("ripgrep = \"14.1.1\""), "{command}: {toml}");
+        assert!(!toml.contains("node = "), "{command}: {toml}");
+        assert!(w.path("vx.lock").exists(), "{command}: {all}");
+        assert_eq!(
+            w.locked(),
+            pairs(&[("go", "1.22.0"), ("ripgrep", "14.1.1")]),
+            "{command}: {all}"
+        );
+        // The project is whole: the lock is up to date.
+        let out = w.vx(&["lock", "--check"]);
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", both(&out));
+    }
+
+    // Nothing could be kept: the files as they were, and exit 1.
+    std::fs::remove_file(w.path("vx.lock")).unwrap();
+    w.work.write_manifest("[tools]\n");
+    write(&w, ".tool-versions", "nodejs 20.11.1\n");
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    assert_ne!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("as it was before this command"), "{all}");
+    assert_eq!(w.toml(), "[tools]\n", "{all}");
+    assert!(!w.path("vx.lock").exists(), "{all}");
+}
