@@ -623,10 +623,14 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     );
 
     let mut failed = 0usize;
+    // The team's version files stay the pin: a tool from one is written
+    // `{ version_file = "…" }` (not into a person's layer, which holds versions).
+    let pins: &[(String, PathBuf, Format)] = if personal.is_none() { files } else { &[] };
     let tools = import_tools(
         path,
         &resolver,
         &lists,
+        pins,
         &before,
         &mut text,
         &mut lines,
@@ -746,10 +750,12 @@ struct Tools {
 /// Imports the tools of `lists` into `text` (looked up through `resolver`; what
 /// vx.toml listed `before` is left alone), a line for each in `lines`, the entries
 /// skipped for a reason counted in `failed`.
+#[allow(clippy::too_many_arguments)]
 fn import_tools(
     path: &Path,
     resolver: &Resolver<'_>,
     lists: &[(&str, Imported)],
+    pins: &[(String, PathBuf, Format)],
     before: &str,
     text: &mut String,
     lines: &mut Vec<String>,
@@ -821,8 +827,25 @@ fn import_tools(
                 ));
                 continue;
             }
-            (*text, _) =
-                edit::set_constraint(text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
+            let kept_in = entry
+                .file
+                .is_none()
+                .then(|| version_file_of(path, pins, file))
+                .flatten()
+                .and_then(|file| {
+                    let pinned = edit::set_version_file(text, &mapped.key, &file).ok()?;
+                    // Only a form vx reads back to a version (the file names the tool
+                    // as vx.toml does).
+                    Manifest::parse(path, &pinned).ok()?;
+                    Some((file, pinned))
+                });
+            match kept_in {
+                Some((_, pinned)) => *text = pinned,
+                None => {
+                    (*text, _) = edit::set_constraint(text, &mapped.key, &mapped.constraint)
+                        .map_err(edit_error)?;
+                }
+            }
             imported += 1;
             unchecked += usize::from(mapped.unchecked);
             let swap = import::names::backend_note(&entry.name).filter(|_| mapped.kept_backend);
@@ -858,6 +881,22 @@ fn import_tools(
         unreachable: !unreachable.is_empty(),
         written,
     })
+}
+
+/// The file a tool of `shown` keeps its version in, as `version_file` names it
+/// (relative to vx.toml at `path`): one of the team's version files vx reads back
+/// (`pins`; not aqua.yaml), inside the project.
+fn version_file_of(path: &Path, pins: &[(String, PathBuf, Format)], shown: &str) -> Option<String> {
+    let (_, file, format) = pins.iter().find(|(name, _, _)| name == shown)?;
+    if *format == Format::Aqua {
+        return None;
+    }
+    let dir = path.parent()?;
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let file = file.canonicalize().ok()?;
+    let relative = file.strip_prefix(&dir).ok()?;
+    let relative = relative.to_str()?.replace('\\', "/");
+    (!relative.is_empty()).then_some(relative)
 }
 
 /// A tool entry found in the registries.
