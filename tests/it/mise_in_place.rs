@@ -799,3 +799,99 @@ fn a_mise_tasks_own_tools_that_cannot_be_had_offline_leave_it_to_path() {
     assert_eq!(code, 1, "{out}{err}");
     assert!(!dir.join("log").exists(), "it did not run");
 }
+
+/// Issue 79, item 4: a task's `tools` as teams write them: a version from `[vars]`
+/// (rust-lang/rustup's mise.toml: `rust = "{{vars.rust_version}}"`) and a name with
+/// its backend (mitsuhiko/insta's `"cargo:cargo-insta"`, `"cargo:zizmor" =
+/// "latest"`, an `aqua:` package). vx refused to start the task ("is not TOOL or TOOL@VERSION"); offline,
+/// where they cannot be had, the task runs with what is on PATH, as mise runs it.
+#[test]
+fn a_mise_tasks_tools_with_templates_and_backends_are_read() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[vars]\nrust_version = \"1.83.0\"\n\n[tasks.check]\ntools = { rust = \"{{vars.rust_version}}\", \"cargo:cargo-insta\" = \"1.40\", \"cargo:zizmor\" = \"latest\", \"aqua:koalaman/shellcheck\" = \"0.10.0\" }\nrun = \"echo checked >> log\"\n",
+    );
+    let (code, out, err) = vx_in(&work, &dir, &["run", "--offline", "check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(log(&dir), "checked\n");
+    assert!(!err.contains("is not TOOL"), "{err}");
+    assert!(err.contains("without its own tools"), "{err}");
+}
+
+/// Issue 79, item 4: Tera's `get_env(name=…, default=…)` in a task's command is the
+/// variable, else its default (as in jdx/mise's own tasks); the task was skipped.
+#[test]
+fn a_mise_tasks_get_env_is_the_variable_or_its_default() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.tag]\nrun = \"echo tag={{get_env(name='RELEASE_TAG', default='dev')}} extra={{ get_env(name=\\\"EXTRA\\\", default=\\\"\\\") }}. >> log\"\n",
+    );
+    vx_in_with(&work, &dir, &["run", "tag"], |cmd| {
+        cmd.env_remove("RELEASE_TAG").env_remove("EXTRA");
+    });
+    vx_in_with(&work, &dir, &["run", "tag"], |cmd| {
+        cmd.env("RELEASE_TAG", "v1.2").env("EXTRA", "x");
+    });
+    assert_eq!(log(&dir), "tag=dev extra=.\ntag=v1.2 extra=x.\n");
+}
+
+/// Issue 79, item 4: `[task_config] includes` naming a directory that does not exist
+/// (a fresh clone's generated one) is skipped, as mise skips it; the file's other tasks
+/// and includes stay (every task of the file was refused).
+#[test]
+fn a_missing_task_include_is_skipped_and_the_rest_is_read() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[task_config]\nincludes = [\"generated/tasks\", \"tasks\"]\n\n[tasks.own]\nrun = \"echo own >> log\"\n",
+    );
+    executable(
+        &dir.join("tasks/included"),
+        "#!/bin/sh\necho included >> log\n",
+    );
+    let (_, err) = vx_ok(&work, &dir, &["run", "own"]);
+    // Nothing to say: mise skips it too (vx said "skipped task generated/tasks …: No
+    // such file or directory", a task that is none).
+    assert!(!err.contains("generated"), "{err}");
+    vx_ok(&work, &dir, &["run", "included"]);
+    assert_eq!(log(&dir), "own\nincluded\n");
+    let (out, err) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(out.contains("own") && out.contains("included"), "{out}");
+    assert!(!format!("{out}{err}").contains("generated"), "{out}{err}");
+}
+
+/// Issue 79, item 4: a `#MISE` header that repeats a key is listed and run, the last
+/// value winning and tables merged, as mise folds its header entries one by one
+/// (jdx/mise, src/task/mod.rs); vx refused it ("duplicate key").
+#[test]
+fn a_mise_header_repeating_a_key_is_read_as_mise_reads_it() {
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    executable(
+        &dir.join("mise-tasks/build"),
+        "#!/bin/sh\n#MISE description=\"first\"\n#MISE description=\"builds it\"\n#MISE env.A=\"a\"\n#MISE env.B=\"b\"\necho \"built $A$B\" >> log\n",
+    );
+    let (out, _) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(out.contains("builds it") && !out.contains("first"), "{out}");
+    vx_ok(&work, &dir, &["run", "build"]);
+    assert_eq!(log(&dir), "built ab\n");
+}
+
+/// Issue 79, item 4: a task both in mise.toml and a file task is the file task with
+/// mise.toml's block laid over it (its description, its aliases added), as mise
+/// keeps it (jdx/mise, src/config/mod.rs, `merge_file_and_config_tasks`); vx kept the
+/// mise.toml one.
+#[test]
+fn a_task_both_in_mise_toml_and_a_file_is_kept_as_mise_keeps_it() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.lint]\ndescription = \"lints from toml\"\nalias = \"l\"\nrun = \"echo toml >> log\"\n",
+    );
+    executable(
+        &dir.join("mise-tasks/lint"),
+        "#!/bin/sh\n#MISE description=\"lints from the file\"\n#MISE alias=\"li\"\necho file >> log\n",
+    );
+    let (out, _) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(out.contains("lints from toml"), "{out}");
+    vx_ok(&work, &dir, &["run", "l"]);
+    vx_ok(&work, &dir, &["run", "li"]);
+    assert_eq!(log(&dir), "file\nfile\n");
+}

@@ -164,6 +164,49 @@ pub fn settle_aliases(tasks: &mut [ScriptEntry]) {
     }
 }
 
+/// A task both of the file's `[tasks]` (`scripts[..own]`) and a file task (after
+/// them), as mise keeps it: the file task is the base and the TOML block overlaid on
+/// it (its description when it has one, its aliases, dependencies and variables
+/// added), in the TOML task's place (jdx/mise, src/config/mod.rs,
+/// `merge_file_and_config_tasks`, and `Task::merge_toml_overlay`).
+pub fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
+    let mut at = own;
+    while at < scripts.len() {
+        let name = scripts[at].name.clone();
+        let Some(block) = scripts[..own.min(at)].iter().position(|e| e.name == name) else {
+            at += 1;
+            continue;
+        };
+        let file = scripts.remove(at);
+        let (mut base, overlay) = match (file.script, scripts[block].script.clone()) {
+            (Ok(base), Ok(overlay)) => (base, overlay),
+            // A block vx cannot take over a file task: the file task, as mise runs it.
+            (Ok(base), Err(_)) => {
+                scripts[block].script = Ok(base);
+                continue;
+            }
+            (Err(_), _) => continue,
+        };
+        if overlay.description.is_some() {
+            base.description = overlay.description;
+        }
+        for (mine, theirs) in [
+            (&mut base.alias, overlay.alias),
+            (&mut base.depends, overlay.depends),
+            (&mut base.depends_post, overlay.depends_post),
+            (&mut base.wait_for, overlay.wait_for),
+        ] {
+            for item in theirs {
+                if !mine.contains(&item) {
+                    mine.push(item);
+                }
+            }
+        }
+        base.env.extend(overlay.env);
+        scripts[block].script = Ok(base);
+    }
+}
+
 /// The keys of a mise task that vx's `[tasks]` has a counterpart for.
 const TASK_KEYS: &[&str] = &[
     "run",
@@ -349,9 +392,10 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             let DeValue::String(version) = version.get_ref() else {
                 return Err(TaskError::NotAString { key: "tools" });
             };
-            script
-                .tools
-                .push((name.get_ref().to_string(), version.to_string()));
+            // mise renders its templates in a task's tools too (`rust =
+            // "{{vars.rust_version}}"`, as rust-lang/rustup's mise.toml writes it).
+            let version = tool_version(version, vars)?;
+            script.tools.push((task_tool_name(name.get_ref()), version));
         }
     }
     for (key, slot) in [("hide", &mut script.hide), ("quiet", &mut script.quiet)] {
@@ -430,6 +474,54 @@ fn usage_variables(script: &mut ImportedScript) {
             _ => format!("{first}export{names}; {run}"),
         };
     }
+}
+
+/// The name a task's tool is run by: mise's registry backends (`aqua:koalaman/shellcheck`,
+/// `github:owner/repo`, `ubi:…`, `core:node`, `asdf:…`, `vfox:…`) name the package's
+/// tool (`shellcheck`), as the project's `[tools]` entry of that package is named; a
+/// language registry's package (`cargo:cargo-insta`, `npm:…`) stays as written, vx
+/// resolving it by its backend.
+fn task_tool_name(name: &str) -> String {
+    match name.split_once(':') {
+        Some((backend, package))
+            if matches!(
+                backend,
+                "aqua" | "github" | "ubi" | "core" | "asdf" | "vfox"
+            ) =>
+        {
+            let package = package.split(['[', '@']).next().unwrap_or(package);
+            package
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(package)
+                .to_owned()
+        }
+        _ => name.to_owned(),
+    }
+}
+
+/// A task's tool version with the file's `{{vars.NAME}}` written in, as mise renders
+/// it; any other template cannot be taken.
+fn tool_version(version: &str, vars: &Vars) -> Result<String, TaskError> {
+    let mut out = String::new();
+    let mut rest = version;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or(TaskError::UnclosedTemplate)?;
+        let inner = after[..end].trim();
+        let value = inner
+            .strip_prefix("vars.")
+            .and_then(|name| vars.get(name.trim()))
+            .ok_or_else(|| TaskError::Template {
+                inner: inner.to_owned(),
+            })?;
+        out.push_str(value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out.trim().to_owned())
 }
 
 /// Whether a `#!` line starts a POSIX-like shell (its last word `sh`, `bash`, `zsh`,
@@ -693,6 +785,11 @@ fn task_command(
             out.push_str(&format!("${{{name}}}"));
             continue;
         }
+        // Tera's `get_env(name='X', default='')`: the variable, else its default.
+        if let Some(expansion) = get_env(inner) {
+            out.push_str(&expansion);
+            continue;
+        }
         // A variadic argument (`var=true`): every word given, as vx's `{args}`; with a
         // plain `default`, that word when none is given (the words made the script's
         // positional parameters first: `"${@:-DEFAULT}"`), as mise renders it.
@@ -716,6 +813,32 @@ fn task_command(
         out = format!("set -- {{args}}{separator}{out}");
     }
     Ok(out)
+}
+
+/// Tera's `get_env(name="X", default="D")` (mise renders its templates with Tera) as
+/// the shell expansion of the same meaning, `${X-D}` (the variable when set, else the
+/// default; `${X}` without one); `None` for anything else, or a default that is not
+/// one plain word.
+fn get_env(inner: &str) -> Option<String> {
+    let call = inner.strip_prefix("get_env")?.trim_start();
+    if !call.starts_with('(') {
+        return None;
+    }
+    let params = params_of(call.strip_prefix('(')?.strip_suffix(')')?).ok()?;
+    let name = params.iter().find(|(k, _)| k == "name").map(|(_, v)| v)?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    if params.iter().any(|(k, _)| k != "name" && k != "default") {
+        return None;
+    }
+    match params.iter().find(|(k, _)| k == "default").map(|(_, v)| v) {
+        None => Some(format!("${{{name}}}")),
+        Some(default) if default.is_empty() || plain_word(default) => {
+            Some(format!("${{{name}-{default}}}"))
+        }
+        Some(_) => None,
+    }
 }
 
 /// The argument a template names, declared in `args` when it is new.
@@ -1085,6 +1208,10 @@ fn templates(value: &str) -> Result<String, EnvError> {
         let inner = rest[start + 2..start + end].trim();
         match inner.strip_prefix("env.") {
             _ if inner == "config_root" => out.push_str("{project}"),
+            // `get_env(…)`: vx's `${X}`, or `${X:-D}` with a default.
+            _ if get_env(inner).is_some() => {
+                out.push_str(&get_env(inner).unwrap_or_default().replacen('-', ":-", 1));
+            }
             Some(var)
                 if !var.is_empty()
                     && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>

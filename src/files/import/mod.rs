@@ -397,9 +397,11 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
                 let dir = config_root(path);
                 let text = crate::foundation::bounded_read::read_to_string(path, MAX_IMPORT_BYTES)
                     .unwrap_or_default();
+                let own = imported.scripts.len();
                 imported
                     .scripts
                     .extend(mise::file_and_included_tasks(dir, &text));
+                mise::overlay_file_tasks(&mut imported.scripts, own);
             }
             mise::settle_aliases(&mut imported.scripts);
             bounded(&imported).map_err(|m| invalid(path, m))?;
