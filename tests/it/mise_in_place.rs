@@ -895,3 +895,17 @@ fn a_task_both_in_mise_toml_and_a_file_is_kept_as_mise_keeps_it() {
     vx_ok(&work, &dir, &["run", "li"]);
     assert_eq!(log(&dir), "file\nfile\n");
 }
+
+/// Issue 79, item 4: an optional argument given nothing is no word at all, as mise
+/// renders it (`--tag {{option(name="tag")}}` is `--tag`, the command one argument
+/// fewer); vx gave the command an empty word (`''`).
+#[test]
+fn an_optional_argument_given_nothing_renders_nothing() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.count]\nusage = 'arg \"[name]\"'\nrun = 'set -- {{option(name=\"tag\")}} {{usage.name}}; echo \"$#\" >> log'\n",
+    );
+    vx_ok(&work, &dir, &["run", "count"]);
+    vx_ok(&work, &dir, &["run", "count", "--tag", "v1", "n"]);
+    assert_eq!(log(&dir), "0\n2\n");
+}
