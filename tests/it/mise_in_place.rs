@@ -909,3 +909,18 @@ fn an_optional_argument_given_nothing_renders_nothing() {
     vx_ok(&work, &dir, &["run", "count", "--tag", "v1", "n"]);
     assert_eq!(log(&dir), "0\n2\n");
 }
+
+/// Issue 79, item 4: a dependency that fails is named as the failed task, as mise
+/// names it; a dependency with arguments (run first, by a nested `vx run`) left only
+/// the task that asked for it named.
+#[test]
+fn a_failing_dependency_is_named_as_the_failed_task() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.gen]\nrun = \"exit 3\"\n\n[tasks.build]\ndepends = [\"gen --all\"]\nrun = \"echo built >> log\"\n",
+    );
+    let (code, out, err) = vx_in(&work, &dir, &["run", "build"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains("task `gen` failed: exit status 3"), "{err}");
+    assert!(!dir.join("log").exists(), "{err}");
+}

@@ -698,7 +698,13 @@ fn dependency_step(dependency: &str) -> Result<String, TaskError> {
             name: dependency.to_owned(),
         });
     }
-    Ok(vx_run(&words.join(" ")))
+    // Its failure names it, as mise names the dependency that failed (the task that
+    // asked for it fails with the same status).
+    Ok(format!(
+        "{} || {{ s=$?; echo \"vx: task \\`{}\\` failed: exit status $s\" >&2; exit $s; }}",
+        vx_run(&words.join(" ")),
+        words[0]
+    ))
 }
 
 /// Whether `word` is a plain argument: one a shell reads as written.
