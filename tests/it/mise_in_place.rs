@@ -924,3 +924,20 @@ fn a_failing_dependency_is_named_as_the_failed_task() {
     assert!(err.contains("task `gen` failed: exit status 3"), "{err}");
     assert!(!dir.join("log").exists(), "{err}");
 }
+
+/// Issue 79, item 5: `[task_templates]` and a task's `extends` (mise 2026.9): the
+/// task's own fields, then the template's; maps (`env`) merged, lists (`depends`)
+/// and `run` the task's when it has them, as mise's `merge_template` has it.
+#[test]
+fn a_mise_task_extends_its_template() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[task_templates.cargo]\ndescription = \"from the template\"\nenv = { A = \"t\", B = \"t\" }\ndepends = [\"prep\"]\nrun = 'echo \"tmpl $A $B\" >> log'\n\n[tasks.prep]\nrun = \"echo prep >> log\"\n\n[tasks.build]\nextends = \"cargo\"\nenv = { B = \"own\" }\n\n[tasks.lint]\nextends = \"cargo\"\ndepends = []\nrun = 'echo \"own $A\" >> log'\n",
+    );
+    let (out, err) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(out.contains("from the template"), "{out}{err}");
+    assert!(!err.contains("extends"), "{err}");
+    vx_ok(&work, &dir, &["run", "build"]);
+    vx_ok(&work, &dir, &["run", "lint"]);
+    assert_eq!(log(&dir), "prep\ntmpl t own\nown t\n");
+}

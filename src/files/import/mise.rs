@@ -78,15 +78,76 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         };
         let mut tasks: Vec<_> = tasks.iter().collect();
         tasks.sort_by_key(|(key, _)| key.span().start);
+        let templates = match root.get("task_templates").map(|t| t.get_ref()) {
+            Some(DeValue::Table(templates)) => Some(templates),
+            _ => None,
+        };
         for (key, value) in tasks {
+            let script = extended(value.get_ref(), templates)
+                .and_then(|merged| task(merged.as_ref().unwrap_or(value.get_ref()), &vars));
             imported.scripts.push(ScriptEntry {
                 name: key.get_ref().to_string(),
-                script: task(value.get_ref(), &vars),
+                script,
                 line: Some(super::line_of(text, key.span().start)),
             });
         }
     }
     Ok(imported)
+}
+
+/// A task that `extends` a template of `[task_templates]` (mise 2026.9), made whole as
+/// mise merges it (jdx/mise, src/task/task_template.rs, `merge_template`): the task's
+/// own fields, then the template's; `env`, `tools` and `vars` merged (the task's
+/// entries over the template's), every other key (lists included) the task's when it
+/// has one; `run`/`file` the template's only when the task has neither. `None`: the
+/// task extends nothing.
+fn extended<'a>(
+    value: &DeValue<'a>,
+    templates: Option<&DeTable<'a>>,
+) -> Result<Option<DeValue<'a>>, TaskError> {
+    let DeValue::Table(own) = value else {
+        return Ok(None);
+    };
+    let Some(extends) = own.get("extends") else {
+        return Ok(None);
+    };
+    let DeValue::String(name) = extends.get_ref() else {
+        return Err(TaskError::NotAString { key: "extends" });
+    };
+    let template = templates
+        .and_then(|t| t.get(name.as_ref()))
+        .map(|t| t.get_ref());
+    let Some(DeValue::Table(template)) = template else {
+        return Err(TaskError::NoTemplate {
+            name: name.to_string(),
+        });
+    };
+    let mut merged = template.clone();
+    if own.contains_key("run") || own.contains_key("file") {
+        merged.remove("run");
+        merged.remove("file");
+    }
+    for (key, value) in own.iter() {
+        if key.get_ref() == "extends" {
+            continue;
+        }
+        let deep = matches!(key.get_ref().as_ref(), "env" | "tools" | "vars");
+        match (merged.get_mut(key.get_ref().as_ref()), value.get_ref()) {
+            (Some(existing), DeValue::Table(mine)) if deep => {
+                if let DeValue::Table(theirs) = existing.get_mut() {
+                    for (k, v) in mine.iter() {
+                        theirs.insert(k.clone(), v.clone());
+                    }
+                } else {
+                    *existing = value.clone();
+                }
+            }
+            _ => {
+                merged.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Ok(Some(DeValue::Table(merged)))
 }
 
 /// What of the file vx does not honour (mise.jdx.dev, "Hooks" and "Settings"): its
@@ -209,6 +270,7 @@ pub fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
 
 /// The keys of a mise task that vx's `[tasks]` has a counterpart for.
 const TASK_KEYS: &[&str] = &[
+    "extends",
     "run",
     "file",
     "depends",

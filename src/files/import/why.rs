@@ -148,6 +148,12 @@ pub enum TaskError {
     /// Neither a string, a list nor a table.
     #[error("a task is a command, a list of commands or a table")]
     NotATask,
+    /// `extends` names no `[task_templates]` entry.
+    #[error("`extends = \"{name}\"`: the file has no [task_templates.{name}]")]
+    NoTemplate {
+        /// The template named.
+        name: String,
+    },
     /// A key that must be a string is not.
     #[error("`{key}` must be a string")]
     NotAString {
