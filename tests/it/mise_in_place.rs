@@ -941,3 +941,23 @@ fn a_mise_task_extends_its_template() {
     vx_ok(&work, &dir, &["run", "lint"]);
     assert_eq!(log(&dir), "prep\ntmpl t own\nown t\n");
 }
+
+/// Issue 79, item 5: mise's `[daemons.NAME]` (mise 2026.9) is a service of vx's: its
+/// `run`, its readiness by `ready_port`, and a task's `daemons = ["NAME"]` starts
+/// after it is ready (the task connects to it); `auto` is said as left out, a
+/// `preset` as not honoured, each once.
+#[test]
+fn a_mise_daemon_is_a_service_its_tasks_wait_for() {
+    let port = crate::common::net::free_port();
+    let (work, dir) = project_with(
+        "mise.toml",
+        format!(
+            "[daemons.api]\nrun = \"exec python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\\\"127.0.0.1\\\", {port})); s.listen(); time.sleep(300)'\"\nready_port = {port}\nauto = true\n\n[daemons.db]\npreset = \"postgres\"\n\n[tasks.check]\ndaemons = [\"api\"]\nrun = \"python3 -c 'import socket; socket.create_connection((\\\"127.0.0.1\\\", {port}))' && echo reached >> log\"\n"
+        ),
+    );
+    let (code, out, err) = vx_in(&work, &dir, &["run", "--output", "prefix", "check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(log(&dir), "reached\n", "{err}");
+    assert_eq!(err.matches("auto").count(), 1, "{err}");
+    assert!(err.contains("preset `postgres`"), "{err}");
+}

@@ -92,7 +92,78 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
             });
         }
     }
+    imported.scripts.extend(daemons(text, root));
     Ok(imported)
+}
+
+/// mise's `[daemons.NAME]` (mise 2026.9, run by pitchfork) as vx services: `run` the
+/// command, `ready_port` its readiness (a port on localhost accepting connections),
+/// `depends` what starts first; a task's `daemons = ["NAME"]` depends on it. `auto`
+/// (mise starts it on entering the directory) and the rest are said as left out; a
+/// preset (`db = "postgres"`, or `preset = …`) is not honoured, said with why.
+fn daemons(text: &str, root: &DeTable<'_>) -> Vec<ScriptEntry> {
+    let Some(DeValue::Table(daemons)) = root.get("daemons").map(|d| d.get_ref()) else {
+        return Vec::new();
+    };
+    let mut daemons: Vec<_> = daemons.iter().collect();
+    daemons.sort_by_key(|(key, _)| key.span().start);
+    daemons
+        .into_iter()
+        .map(|(key, value)| ScriptEntry {
+            name: key.get_ref().to_string(),
+            script: daemon(value.get_ref()),
+            line: Some(super::line_of(text, key.span().start)),
+        })
+        .collect()
+}
+
+/// One `[daemons]` entry as a service.
+fn daemon(value: &DeValue<'_>) -> Result<ImportedScript, TaskError> {
+    let table = match value {
+        DeValue::String(preset) => {
+            return Err(TaskError::DaemonPreset {
+                preset: preset.to_string(),
+            });
+        }
+        DeValue::Table(table) => table,
+        _ => return Err(TaskError::NotATable { key: "daemons" }),
+    };
+    if let Some(preset) = table.get("preset") {
+        let preset = match preset.get_ref() {
+            DeValue::String(p) => p.to_string(),
+            _ => "?".to_owned(),
+        };
+        return Err(TaskError::DaemonPreset { preset });
+    }
+    let run = match table.get("run").map(|r| r.get_ref()) {
+        Some(DeValue::String(run)) => run.to_string(),
+        Some(_) => return Err(TaskError::NotAString { key: "run" }),
+        None => return Err(TaskError::DaemonWithoutRun),
+    };
+    let mut script = ImportedScript {
+        run: vec![run],
+        cwd: Some(".".to_owned()),
+        service: true,
+        ..ImportedScript::default()
+    };
+    if let Some(depends) = table.get("depends") {
+        script.depends = strings(depends.get_ref(), "depends")?;
+    }
+    if let Some(port) = table.get("ready_port") {
+        let DeValue::Integer(port) = port.get_ref() else {
+            return Err(TaskError::NotAString { key: "ready_port" });
+        };
+        script.ready_port = u16::from_str_radix(port.as_str(), port.radix()).ok();
+    }
+    let mut ignored: Vec<String> = table
+        .iter()
+        .map(|(key, _)| key.get_ref().to_string())
+        .filter(|key| !matches!(key.as_str(), "run" | "depends" | "ready_port"))
+        .collect();
+    ignored.sort();
+    script.ignored = ignored;
+    config_root_variable(&mut script);
+    Ok(script)
 }
 
 /// A task that `extends` a template of `[task_templates]` (mise 2026.9), made whole as
@@ -271,6 +342,7 @@ pub fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
 /// The keys of a mise task that vx's `[tasks]` has a counterpart for.
 const TASK_KEYS: &[&str] = &[
     "extends",
+    "daemons",
     "run",
     "file",
     "depends",
@@ -349,6 +421,14 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     ] {
         if let Some(value) = table.get(key) {
             *list = strings(value.get_ref(), key)?;
+        }
+    }
+    // The daemons it needs (mise 2026.9's `daemons = ["db"]`): services it depends on.
+    if let Some(value) = table.get("daemons") {
+        for daemon in strings(value.get_ref(), "daemons")? {
+            if !script.depends.contains(&daemon) {
+                script.depends.push(daemon);
+            }
         }
     }
     // A dependency with arguments (`"build --release"`) runs first, as a command:

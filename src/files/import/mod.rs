@@ -268,6 +268,11 @@ pub struct ImportedScript {
     pub quiet: bool,
     /// Tools for this task only (`name → version`), installed and first on its PATH.
     pub tools: Vec<(String, String)>,
+    /// A long-lived service (a mise `[daemons.NAME]`): its dependents start when it is
+    /// ready.
+    pub service: bool,
+    /// A service's readiness: a TCP port on localhost accepting connections.
+    pub ready_port: Option<u16>,
     /// What the task said that vx has no counterpart for (said in the import line).
     pub ignored: Vec<String>,
 }

@@ -407,6 +407,7 @@ fn script_into(
         && script.args.is_empty()
         && script.confirm.is_none()
         && !script.quiet
+        && !script.service
         && script.tools.is_empty();
     if plain {
         tasks.insert(name, toml_edit::value(script.run[0].as_str()));
@@ -462,6 +463,14 @@ fn script_into(
     }
     if let Some(confirm) = &script.confirm {
         table.insert("confirm", confirm.as_str().into());
+    }
+    if script.service {
+        table.insert("service", true.into());
+    }
+    if let Some(port) = script.ready_port {
+        let mut ready = toml_edit::InlineTable::new();
+        ready.insert("port", i64::from(port).into());
+        table.insert("ready", toml_edit::Value::InlineTable(ready));
     }
     if !script.args.is_empty() {
         let mut args = Array::new();
