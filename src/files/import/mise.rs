@@ -625,12 +625,7 @@ fn usage_variables(script: &mut ImportedScript) {
 /// resolving it by its backend.
 fn task_tool_name(name: &str) -> String {
     match name.split_once(':') {
-        Some((backend, package))
-            if matches!(
-                backend,
-                "aqua" | "github" | "ubi" | "core" | "asdf" | "vfox"
-            ) =>
-        {
+        Some(("aqua" | "github" | "ubi" | "core" | "asdf" | "vfox", package)) => {
             let package = package.split(['[', '@']).next().unwrap_or(package);
             package
                 .trim_end_matches('/')
