@@ -72,6 +72,8 @@ pub struct Watch {
 impl Watch {
     /// Starts watching `project` for changes to files matching `globs` (relative to it).
     pub fn new(project: &Path, globs: Vec<String>) -> notify::Result<Watch> {
+        // The soft open-files limit raised to the hard one first, as watchers do.
+        let _ = crate::foundation::platform::process::raise_open_files_limit();
         let (tx, events) = crossbeam_channel::unbounded();
         let mut watcher = notify::recommended_watcher(move |event| {
             let _ = tx.send(event);
