@@ -70,7 +70,7 @@ fn import_into(
     };
     // The names the files write are vx's runtimes and the user's.
     let session = Session::outside(&Opening::default().offline(args.offline));
-    let edited = op::edit(&session, &request)?;
+    let mut edited = op::edit(&session, &request)?;
     if let Some((text, code)) = vx::presentation::present::import::unwritten(&edited, &super::note)
     {
         super::print(&text)?;
@@ -78,7 +78,7 @@ fn import_into(
     }
     // A lock that fails leaves the files as they were (`snapshot`).
     let options = super::request::lock_options(&args.run, false, args.offline);
-    let locked = op::write_and_lock(&edited, &options, snapshot)?;
+    let locked = op::write_and_lock(&mut edited, &options, snapshot)?;
     // Said once it stands: a lock that failed put the files back.
     if locked.kept() {
         super::print(&vx::presentation::present::import::imported(&edited))?;

@@ -62,7 +62,7 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     let session = vx::operations::session::Session::outside(
         &vx::operations::session::Opening::default().offline(args.offline),
     );
-    let edited = vx::operations::ops::import::edit(&session, &request)?;
+    let mut edited = vx::operations::ops::import::edit(&session, &request)?;
     if let Some((text, code)) = vx::presentation::present::import::unwritten(&edited, &super::note)
     {
         super::print(&text)?;
@@ -71,7 +71,7 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     // A lock that fails leaves no vx.toml and no vx.lock.
     let snapshot = super::request::snapshot(&path)?;
     let options = super::request::lock_options(&args.run.run_args(), false, args.offline);
-    let locked = vx::operations::ops::import::write_and_lock(&edited, &options, &snapshot)?;
+    let locked = vx::operations::ops::import::write_and_lock(&mut edited, &options, &snapshot)?;
     // Said once it stands: a lock that failed put the files back.
     if locked.kept() {
         super::print(&vx::presentation::present::import::imported(&edited))?;

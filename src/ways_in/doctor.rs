@@ -44,7 +44,7 @@ pub enum Status {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     /// The check's stable name (`vx`, `platform`, `config`, `hook`, `path`, `venv`,
-    /// `store`, `cache`, `daemon`, `registry`, `github`, `network`, `lock`).
+    /// `store`, `cache`, `daemon`, `registry`, `github`, `network`, `lock`, `pins`).
     pub check: &'static str,
     /// How it came out.
     pub status: Status,
@@ -172,6 +172,7 @@ pub fn examine(settings: &Settings) -> Report {
         && let Some(manifest) = session.manifest()
     {
         findings.push(lock(manifest, session.catalogue()));
+        findings.extend(pins(manifest));
     }
     Report {
         healthy: findings.iter().all(|f| f.status != Status::Problem),
@@ -900,6 +901,80 @@ fn lock(manifest: &Manifest, catalogue: &Catalogue) -> Finding {
     )
     .why("vx.toml asks for what the lock does not pin (or no longer lists what it pins); vx sync --locked refuses it")
     .fix("vx lock")
+}
+
+/// A pin of vx.toml that differs from a version file beside it (`python = "3.12.16"`
+/// and `.python-version` saying 3.13): the file no longer decides the version, and
+/// nothing else says so. A tool that names its `version_file` is the file's.
+fn pins(manifest: &Manifest) -> Vec<Finding> {
+    use crate::files::import::{self, Format, names::runtime_of};
+    // A project read in place takes its versions from those files already.
+    let Some(dir) = manifest
+        .path
+        .parent()
+        .filter(|_| !crate::files::manifest::in_place::is_in_place(&manifest.path))
+    else {
+        return Vec::new();
+    };
+    let files: Vec<(PathBuf, import::Imported)> = import::found_in(dir)
+        .into_iter()
+        .filter(|(path, format)| *format != Format::Aqua && !import::is_personal(path))
+        .filter_map(|(path, format)| Some((path.clone(), import::read(&path, format).ok()?)))
+        .collect();
+    let mut findings = Vec::new();
+    for tool in manifest.tools.iter().filter(|t| t.version_file.is_none()) {
+        let Some(request) = &tool.registry else {
+            continue;
+        };
+        let runtime = runtime_of(&request.lookup).or_else(|| runtime_of(&tool.name));
+        for (path, imported) in &files {
+            let named = imported.tools.iter().find(|e| {
+                e.name == request.lookup
+                    || e.name == tool.name
+                    || (runtime.is_some() && runtime_of(&e.name) == runtime)
+            });
+            let Some(Ok(version)) = named.map(|e| &e.version) else {
+                continue;
+            };
+            if agrees(&request.constraint, version) {
+                continue;
+            }
+            let file = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            findings.push(
+                Finding::new(
+                    "pins",
+                    Status::Problem,
+                    format!(
+                        "{}: vx.toml pins {}, and {file} beside it says {version}",
+                        tool.name, request.constraint
+                    ),
+                )
+                .why(format!(
+                    "vx uses vx.toml's pin: editing {file} changes nothing, while the tools that read {file} run another version"
+                ))
+                .fix(format!(
+                    "keep one source of truth: {} = {{ version_file = \"{file}\" }} in vx.toml (or make the two agree)",
+                    tool.name
+                )),
+            );
+        }
+    }
+    findings
+}
+
+/// Whether a pin and a file's version name the same release: equal (a `v` aside), or
+/// one a prefix of the other at a dot (`20` and `20.11.1`).
+fn agrees(pin: &str, version: &str) -> bool {
+    let pin = pin.trim().trim_start_matches('v');
+    let version = version.trim().trim_start_matches('v');
+    let within = |short: &str, long: &str| {
+        long.strip_prefix(short)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    };
+    within(pin, version) || within(version, pin)
 }
 
 #[cfg(test)]

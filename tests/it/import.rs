@@ -218,8 +218,10 @@ fn tool_versions_are_imported_into_an_existing_vx_toml_keeping_its_comments() {
     );
     assert_eq!(
         w.toml(),
-        format!("{existing}node = \"20.11.1\"\ngo = \"1.22.0\"\n"),
-        "every comment and entry kept, the new entries short-form"
+        format!(
+            "{existing}node = {{ version_file = \".tool-versions\" }}\ngo = {{ version_file = \".tool-versions\" }}\n"
+        ),
+        "every comment and entry kept, the new entries pinned by the file they come from"
     );
     assert_eq!(
         w.locked(),
@@ -270,7 +272,7 @@ fn mise_toml_brings_every_value_form_and_its_env_into_a_new_vx_toml() {
     );
     assert!(
         toml.contains(
-            "[tools]\nnode = \"20\"\ncli = \"2.40.0\"\n\"sharkdp/fd\" = \"latest\"\ncargo-nextest = \"latest\"\nripgrep = \"14.1.1\"\n\n[env]\nNODE_ENV = \"production\"\nCACHE_DIR = \"{project}/.cache\"\n\n[tasks]\nbuild = { run = \"npm run build\", dir = \".\" }\n"
+            "[tools]\nnode = { version_file = \"mise.toml\" }\ncli = \"2.40.0\"\n\"sharkdp/fd\" = \"latest\"\ncargo-nextest = \"latest\"\nripgrep = { version_file = \"mise.toml\" }\n\n[env]\nNODE_ENV = \"production\"\nCACHE_DIR = \"{project}/.cache\"\n\n[tasks]\nbuild = { run = \"npm run build\", dir = \".\" }\n"
         ),
         "{toml}"
     );
@@ -319,7 +321,7 @@ fn nvm_node_version_python_version_and_aqua_files_are_found_in_order() {
             "[tools]",
             "cli = \"2.40.0\"",
             "ripgrep = \"14.1.1\"",
-            "node = \"lts/iron\""
+            "node = { version_file = \".nvmrc\" }"
         ]
     );
 
@@ -358,7 +360,10 @@ fn vx_init_writes_a_commented_vx_toml_imports_and_refuses_to_overwrite() {
             "{table} explained:\n{toml}"
         );
     }
-    assert!(toml.ends_with("\n[tools]\nnode = \"lts/iron\"\n"), "{toml}");
+    assert!(
+        toml.ends_with("\n[tools]\nnode = { version_file = \".nvmrc\" }\n"),
+        "{toml}"
+    );
     assert_eq!(w.locked(), pairs(&[("node", "20.12.0")]));
 
     let out = w.vx(&["init"]);
@@ -462,7 +467,12 @@ fn offline_import_uses_the_cache_only() {
     // and the lock left for later.
     let out = w.vx(&["import", "--offline"]);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
-    assert!(w.toml().contains("node = \"20.11.1\""), "{}", both(&out));
+    assert!(
+        w.toml()
+            .contains("node = { version_file = \".node-version\" }"),
+        "{}",
+        both(&out)
+    );
     assert!(!w.path("vx.lock").exists(), "{}", both(&out));
     std::fs::remove_file(w.work.manifest()).unwrap();
     // Cached by an online import, an offline one in another project asks GitHub nothing.
@@ -671,8 +681,14 @@ fn vx_init_without_github_writes_what_it_can_and_says_once_what_failed() {
     let all = both(&out);
     assert_eq!(out.status.code(), Some(0), "written, the skips said: {all}");
     let toml = w.toml();
-    assert!(toml.contains("node = \"20.11.1\""), "{toml}\n{all}");
-    assert!(toml.contains("go = \"1.22.0\""), "{toml}\n{all}");
+    assert!(
+        toml.contains("node = { version_file = \".tool-versions\" }"),
+        "{toml}\n{all}"
+    );
+    assert!(
+        toml.contains("go = { version_file = \".tool-versions\" }"),
+        "{toml}\n{all}"
+    );
     assert!(
         stdout(&out).contains("skipped ripgrep latest from .tool-versions:6"),
         "{all}"
@@ -868,7 +884,7 @@ fn offline_import_writes_exact_pins_and_leaves_the_lock_for_later() {
     let all = both(&out);
     assert_eq!(out.status.code(), Some(0), "{all}");
     assert!(
-        w.toml().contains("node = \"20.11.1\""),
+        w.toml().contains("node = { version_file = \".nvmrc\" }"),
         "{}\n{all}",
         w.toml()
     );
@@ -908,16 +924,24 @@ fn offline_import_writes_exact_pins_and_leaves_the_lock_for_later() {
 /// runtime's own words, locked to the newest of the line.
 #[test]
 fn lts_lines_import_as_vx_add_takes_them() {
-    for (written, constraint) in [("lts/iron", "lts/iron"), ("lts/*", "lts")] {
+    // `lts/iron` stays in .nvmrc, the pin; nvm's `lts/*` is written as vx takes it.
+    for (written, constraint, pin) in [
+        ("lts/iron", "lts/iron", "{ version_file = \".nvmrc\" }"),
+        ("lts/*", "lts", "\"lts\""),
+    ] {
         let w = World::new();
         write(&w, ".nvmrc", &format!("{written}\n"));
         let out = w.vx(&["import"]);
         let all = both(&out);
         assert_eq!(out.status.code(), Some(0), "{all}");
         assert!(
-            w.toml().contains(&format!("node = \"{constraint}\"")),
+            w.toml().contains(&format!("node = {pin}")),
             "{}\n{all}",
             w.toml()
+        );
+        assert!(
+            stdout(&out).contains(&format!("imported node {constraint} from .nvmrc")),
+            "{all}"
         );
         assert_eq!(w.locked(), pairs(&[("node", "20.12.0")]), "{written}");
     }
@@ -1050,7 +1074,7 @@ fn mise_local_toml_goes_into_the_persons_layer_and_its_own_lock() {
     // The team's files hold the team's file only.
     let team = w.toml();
     assert!(
-        team.contains("node = \"20\"") && team.contains("TEAM"),
+        team.contains("node = { version_file = \"mise.toml\" }") && team.contains("TEAM"),
         "{team}"
     );
     assert!(
@@ -1607,5 +1631,169 @@ fn a_mise_project_read_in_place_locks_swapped_entries_as_import_maps_them() {
         std::fs::read_to_string(w.path("vx.lock")).unwrap(),
         lock_text,
         "the lock did not pin what it locked"
+    );
+}
+
+/// Issue 79, item 1: an import keeps what it can. One tool whose lock fails (node's
+/// `SHASUMS256.txt` answers 404, as a host blocked behind a company proxy does) is
+/// skipped with its reason, as a name that cannot be looked up is; the others are
+/// written and locked (it rolled every one back: "vx.toml is as it was"). `vx init`
+/// alike. Only when nothing could be kept are the files put back.
+#[test]
+fn a_tool_whose_lock_fails_is_skipped_and_the_others_are_kept_and_locked() {
+    let w = World::new();
+    // nodejs.org's index lists 20.11.1; its checksum file is not there (404).
+    let index = serde_json::json!([{
+        "version": "v20.11.1", "date": "2024-02-14",
+        "files": ["linux-arm64", "linux-x64", "osx-arm64-tar", "osx-x64-tar", "win-x64-zip"],
+        "npm": "10.2.4", "lts": "Iron", "security": false,
+    }]);
+    let blocked = vx_fixture::TestServer::start([(
+        "/dist/index.json",
+        vx_fixture::Route::Tagged(serde_json::to_vec(&index).unwrap()),
+    )]);
+    let config = w.path("config/vx/config.toml");
+    let text: String = std::fs::read_to_string(&config)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            if line.starts_with("\"https://nodejs.org/dist/\"") {
+                publishers::replacement("https://nodejs.org/dist/", &blocked.url("/dist/"))
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&config, text).unwrap();
+    write(
+        &w,
+        ".tool-versions",
+        "golang 1.22.0\nnodejs 20.11.1\nripgrep 14.1.1\n",
+    );
+    for command in ["init", "import"] {
+        let _ = std::fs::remove_file(w.work.manifest());
+        let _ = std::fs::remove_file(w.path("vx.lock"));
+        let out = w.vx(&[command]);
+        let all = both(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{command}: written, the skip said: {all}"
+        );
+        assert!(
+            !all.contains("as it was before this command"),
+            "{command}: {all}"
+        );
+        let lines = said(&out);
+        assert_eq!(lines.len(), 3, "{command}: {all}");
+        assert_eq!(
+            lines[0], "imported go 1.22.0 from .tool-versions",
+            "{command}: {all}"
+        );
+        assert!(
+            lines[1].starts_with("skipped nodejs 20.11.1 from .tool-versions:2: "),
+            "{command}: {all}"
+        );
+        assert!(lines[1].contains("SHASUMS256.txt"), "the reason: {all}");
+        assert_eq!(
+            lines[2], "imported ripgrep 14.1.1 from .tool-versions",
+            "{command}: {all}"
+        );
+        assert!(all.contains("1 entry was skipped"), "{command}: {all}");
+        let toml = w.toml();
+        assert!(
+            toml.contains("go = { version_file = \".tool-versions\" }"),
+            "{command}: {toml}"
+        );
+        assert!(
+            toml.contains("ripgrep = { version_file = \".tool-versions\" }"),
+            "{command}: {toml}"
+        );
+        assert!(!toml.contains("node = "), "{command}: {toml}");
+        assert!(w.path("vx.lock").exists(), "{command}: {all}");
+        assert_eq!(
+            w.locked(),
+            pairs(&[("go", "1.22.0"), ("ripgrep", "14.1.1")]),
+            "{command}: {all}"
+        );
+        // The project is whole: the lock is up to date.
+        let out = w.vx(&["lock", "--check"]);
+        assert_eq!(out.status.code(), Some(0), "{command}: {}", both(&out));
+    }
+
+    // Nothing could be kept: the files as they were, and exit 1.
+    std::fs::remove_file(w.path("vx.lock")).unwrap();
+    w.work.write_manifest("[tools]\n");
+    write(&w, ".tool-versions", "nodejs 20.11.1\n");
+    let out = w.vx(&["import"]);
+    let all = both(&out);
+    assert_ne!(out.status.code(), Some(0), "{all}");
+    assert!(all.contains("as it was before this command"), "{all}");
+    assert_eq!(w.toml(), "[tools]\n", "{all}");
+    assert!(!w.path("vx.lock").exists(), "{all}");
+}
+
+/// Issue 79, item 3: an imported version file stays the pin. A tool whose version
+/// comes from one file (`.nvmrc`, `.tool-versions`, a mise.toml's pin) is written
+/// `{ version_file = "…" }`, so editing the file later moves the version (it was
+/// written `node = "20.11.1"`, and the file drifted from vx.toml silently); `vx
+/// doctor` names a pin of vx.toml that differs from a version file beside it.
+#[test]
+fn an_imported_version_file_stays_the_pin_and_doctor_names_a_drifted_one() {
+    let w = World::new();
+    write(&w, ".nvmrc", "20.11.1\n");
+    write(&w, ".tool-versions", "ripgrep 14.1.1\n");
+    write(&w, "mise.toml", "[tools]\ngo = \"1.22.0\"\n");
+    let out = w.vx(&["init"]);
+    let all = both(&out);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    let toml = w.toml();
+    for line in [
+        "node = { version_file = \".nvmrc\" }",
+        "ripgrep = { version_file = \".tool-versions\" }",
+        "go = { version_file = \"mise.toml\" }",
+    ] {
+        assert!(toml.contains(line), "{line}: {toml}\n{all}");
+    }
+    assert!(
+        stdout(&out).contains("imported node 20.11.1 from .nvmrc"),
+        "{all}"
+    );
+    assert_eq!(
+        w.locked(),
+        pairs(&[("go", "1.22.0"), ("node", "20.11.1"), ("ripgrep", "14.1.1")]),
+        "{all}"
+    );
+    // The file decides: the lock follows an edit of it.
+    write(&w, ".nvmrc", "18.19.0\n");
+    let out = w.vx(&["lock"]);
+    assert_eq!(out.status.code(), Some(0), "{}", both(&out));
+    assert!(
+        w.locked()
+            .contains(&("node".to_owned(), "18.19.0".to_owned())),
+        "{}",
+        both(&out)
+    );
+    let doctor = |w: &World| {
+        let out = w.vx(&["doctor", "--offline", "--json"]);
+        let report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", both(&out)));
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["check"] == "pins")
+            .map(|f| f["what"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(doctor(&w), Vec::<String>::new(), "the files are the pins");
+    // A pin written in vx.toml that the file beside it contradicts is named.
+    w.work
+        .write_manifest("[tools]\nnode = \"20.11.1\"\nripgrep = \"14\"\n");
+    let found = doctor(&w);
+    assert_eq!(
+        found,
+        vec!["node: vx.toml pins 20.11.1, and .nvmrc beside it says 18.19.0".to_owned()],
+        "ripgrep 14 agrees with 14.1.1"
     );
 }

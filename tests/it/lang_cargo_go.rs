@@ -892,7 +892,7 @@ fn a_mise_file_s_cargo_and_go_entries_import_as_vx_tools_and_lock() {
     );
     let manifest = project.manifest_text();
     assert!(
-        manifest.contains("\"cargo:vxgreet\" = \"0.1\""),
+        manifest.contains("\"cargo:vxgreet\" = { version_file = \"mise.toml\" }"),
         "{manifest}"
     );
     let lock = project.lock();

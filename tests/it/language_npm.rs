@@ -154,7 +154,11 @@ fn a_mise_file_s_npm_entries_import_as_npm_tools_and_lock() {
             && text.contains("vx reads Go modules from a module proxy"),
         "{text}"
     );
-    assert_manifest_has(&project, "\"npm:esbuild\" = \"0.24\"");
+    // The mise file stays the pin (issue 79, item 3).
+    assert_manifest_has(
+        &project,
+        "\"npm:esbuild\" = { version_file = \"mise.toml\" }",
+    );
     let lock = project.lock();
     assert_eq!(
         locked(&lock, "esbuild", "linux-x86_64")["integrity"].as_str(),

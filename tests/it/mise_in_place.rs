@@ -871,3 +871,165 @@ fn the_cut_of_conf_d_at_64_files_is_said() {
         "{err}"
     );
 }
+
+/// Issue 79, item 4: a task's `tools` as teams write them: a version from `[vars]`
+/// (rust-lang/rustup's mise.toml: `rust = "{{vars.rust_version}}"`) and a name with
+/// its backend (mitsuhiko/insta's `"cargo:cargo-insta"`, `"cargo:zizmor" =
+/// "latest"`, an `aqua:` package). vx refused to start the task ("is not TOOL or TOOL@VERSION"); offline,
+/// where they cannot be had, the task runs with what is on PATH, as mise runs it.
+#[test]
+fn a_mise_tasks_tools_with_templates_and_backends_are_read() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[vars]\nrust_version = \"1.83.0\"\n\n[tasks.check]\ntools = { rust = \"{{vars.rust_version}}\", \"cargo:cargo-insta\" = \"1.40\", \"cargo:zizmor\" = \"latest\", \"aqua:koalaman/shellcheck\" = \"0.10.0\" }\nrun = \"echo checked >> log\"\n",
+    );
+    let (code, out, err) = vx_in(&work, &dir, &["run", "--offline", "check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(log(&dir), "checked\n");
+    assert!(!err.contains("is not TOOL"), "{err}");
+    assert!(err.contains("without its own tools"), "{err}");
+}
+
+/// Issue 79, item 4: Tera's `get_env(name=…, default=…)` in a task's command is the
+/// variable, else its default (as in jdx/mise's own tasks); the task was skipped.
+#[test]
+fn a_mise_tasks_get_env_is_the_variable_or_its_default() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.tag]\nrun = \"echo tag={{get_env(name='RELEASE_TAG', default='dev')}} extra={{ get_env(name=\\\"EXTRA\\\", default=\\\"\\\") }}. >> log\"\n",
+    );
+    vx_in_with(&work, &dir, &["run", "tag"], |cmd| {
+        cmd.env_remove("RELEASE_TAG").env_remove("EXTRA");
+    });
+    vx_in_with(&work, &dir, &["run", "tag"], |cmd| {
+        cmd.env("RELEASE_TAG", "v1.2").env("EXTRA", "x");
+    });
+    assert_eq!(log(&dir), "tag=dev extra=.\ntag=v1.2 extra=x.\n");
+}
+
+/// Issue 79, item 4: `[task_config] includes` naming a directory that does not exist
+/// (a fresh clone's generated one) is skipped, as mise skips it; the file's other tasks
+/// and includes stay (every task of the file was refused).
+#[test]
+fn a_missing_task_include_is_skipped_and_the_rest_is_read() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[task_config]\nincludes = [\"generated/tasks\", \"tasks\"]\n\n[tasks.own]\nrun = \"echo own >> log\"\n",
+    );
+    executable(
+        &dir.join("tasks/included"),
+        "#!/bin/sh\necho included >> log\n",
+    );
+    let (_, err) = vx_ok(&work, &dir, &["run", "own"]);
+    // Nothing to say: mise skips it too (vx said "skipped task generated/tasks …: No
+    // such file or directory", a task that is none).
+    assert!(!err.contains("generated"), "{err}");
+    vx_ok(&work, &dir, &["run", "included"]);
+    assert_eq!(log(&dir), "own\nincluded\n");
+    let (out, err) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(out.contains("own") && out.contains("included"), "{out}");
+    assert!(!format!("{out}{err}").contains("generated"), "{out}{err}");
+}
+
+/// Issue 79, item 4: a `#MISE` header that repeats a key is listed and run, the last
+/// value winning and tables merged, as mise folds its header entries one by one
+/// (jdx/mise, src/task/mod.rs); vx refused it ("duplicate key").
+#[test]
+fn a_mise_header_repeating_a_key_is_read_as_mise_reads_it() {
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    executable(
+        &dir.join("mise-tasks/build"),
+        "#!/bin/sh\n#MISE description=\"first\"\n#MISE description=\"builds it\"\n#MISE env.A=\"a\"\n#MISE env.B=\"b\"\necho \"built $A$B\" >> log\n",
+    );
+    let (out, _) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(out.contains("builds it") && !out.contains("first"), "{out}");
+    vx_ok(&work, &dir, &["run", "build"]);
+    assert_eq!(log(&dir), "built ab\n");
+}
+
+/// Issue 79, item 4: a task both in mise.toml and a file task is the file task with
+/// mise.toml's block laid over it (its description, its aliases added), as mise
+/// keeps it (jdx/mise, src/config/mod.rs, `merge_file_and_config_tasks`); vx kept the
+/// mise.toml one.
+#[test]
+fn a_task_both_in_mise_toml_and_a_file_is_kept_as_mise_keeps_it() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.lint]\ndescription = \"lints from toml\"\nalias = \"l\"\nrun = \"echo toml >> log\"\n",
+    );
+    executable(
+        &dir.join("mise-tasks/lint"),
+        "#!/bin/sh\n#MISE description=\"lints from the file\"\n#MISE alias=\"li\"\necho file >> log\n",
+    );
+    let (out, _) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(out.contains("lints from toml"), "{out}");
+    vx_ok(&work, &dir, &["run", "l"]);
+    vx_ok(&work, &dir, &["run", "li"]);
+    assert_eq!(log(&dir), "file\nfile\n");
+}
+
+/// Issue 79, item 4: an optional argument given nothing is no word at all, as mise
+/// renders it (`--tag {{option(name="tag")}}` is `--tag`, the command one argument
+/// fewer); vx gave the command an empty word (`''`).
+#[test]
+fn an_optional_argument_given_nothing_renders_nothing() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.count]\nusage = 'arg \"[name]\"'\nrun = 'set -- {{option(name=\"tag\")}} {{usage.name}}; echo \"$#\" >> log'\n",
+    );
+    vx_ok(&work, &dir, &["run", "count"]);
+    vx_ok(&work, &dir, &["run", "count", "--tag", "v1", "n"]);
+    assert_eq!(log(&dir), "0\n2\n");
+}
+
+/// Issue 79, item 4: a dependency that fails is named as the failed task, as mise
+/// names it; a dependency with arguments (run first, by a nested `vx run`) left only
+/// the task that asked for it named.
+#[test]
+fn a_failing_dependency_is_named_as_the_failed_task() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.gen]\nrun = \"exit 3\"\n\n[tasks.build]\ndepends = [\"gen --all\"]\nrun = \"echo built >> log\"\n",
+    );
+    let (code, out, err) = vx_in(&work, &dir, &["run", "build"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains("task `gen` failed: exit status 3"), "{err}");
+    assert!(!dir.join("log").exists(), "{err}");
+}
+
+/// Issue 79, item 5: `[task_templates]` and a task's `extends` (mise 2026.9): the
+/// task's own fields, then the template's; maps (`env`) merged, lists (`depends`)
+/// and `run` the task's when it has them, as mise's `merge_template` has it.
+#[test]
+fn a_mise_task_extends_its_template() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[task_templates.cargo]\ndescription = \"from the template\"\nenv = { A = \"t\", B = \"t\" }\ndepends = [\"prep\"]\nrun = 'echo \"tmpl $A $B\" >> log'\n\n[tasks.prep]\nrun = \"echo prep >> log\"\n\n[tasks.build]\nextends = \"cargo\"\nenv = { B = \"own\" }\n\n[tasks.lint]\nextends = \"cargo\"\ndepends = []\nrun = 'echo \"own $A\" >> log'\n",
+    );
+    let (out, err) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(out.contains("from the template"), "{out}{err}");
+    assert!(!err.contains("extends"), "{err}");
+    vx_ok(&work, &dir, &["run", "build"]);
+    vx_ok(&work, &dir, &["run", "lint"]);
+    assert_eq!(log(&dir), "prep\ntmpl t own\nown t\n");
+}
+
+/// Issue 79, item 5: mise's `[daemons.NAME]` (mise 2026.9) is a service of vx's: its
+/// `run`, its readiness by `ready_port`, and a task's `daemons = ["NAME"]` starts
+/// after it is ready (the task connects to it); `auto` is said as left out, a
+/// `preset` as not honoured, each once.
+#[test]
+fn a_mise_daemon_is_a_service_its_tasks_wait_for() {
+    let port = crate::common::net::free_port();
+    let (work, dir) = project_with(
+        "mise.toml",
+        format!(
+            "[daemons.api]\nrun = \"exec python3 -c 'import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind((\\\"127.0.0.1\\\", {port})); s.listen(); time.sleep(300)'\"\nready_port = {port}\nauto = true\n\n[daemons.db]\npreset = \"postgres\"\n\n[tasks.check]\ndaemons = [\"api\"]\nrun = \"python3 -c 'import socket; socket.create_connection((\\\"127.0.0.1\\\", {port}))' && echo reached >> log\"\n"
+        ),
+    );
+    let (code, out, err) = vx_in(&work, &dir, &["run", "--output", "prefix", "check"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(log(&dir), "reached\n", "{err}");
+    assert_eq!(err.matches("auto").count(), 1, "{err}");
+    assert!(err.contains("preset `postgres`"), "{err}");
+}

@@ -546,3 +546,36 @@ fn the_last_runs_logs_stay_readable_after_ctrl_c() {
     assert_eq!(gone.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&gone.stderr).contains("no task \"worker\""));
 }
+
+/// Issue 79, item 7: `VX_BOARD_DIR` naming a directory that does not exist yet is made
+/// (private, 0700), as `vx sync` makes its own, and the run has its board (`vx logs`
+/// reads it); it said "this run has no board".
+#[test]
+fn a_run_makes_a_board_dir_that_is_not_there_yet() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Work::with_tasks("[tasks]\nhello = \"echo hello from the board\"\n");
+    let dir = work.dir.path().join("boards/new");
+    let out = work
+        .vx()
+        .env("VX_BOARD_DIR", &dir)
+        .args(["run", "--output", "prefix", "hello"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("no board"), "{err}");
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700);
+    let out = work
+        .vx()
+        .env("VX_BOARD_DIR", &dir)
+        .args(["logs", "hello"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&out).contains("hello from the board"),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

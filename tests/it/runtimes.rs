@@ -298,7 +298,9 @@ fn runtimes_are_named_everywhere_versions_search_add_and_import() {
     .unwrap();
     output_of(fresh.vx().args(["import", ".tool-versions"]), 0);
     assert!(
-        fresh.manifest_text().contains("node = \"20.9.0\""),
+        fresh
+            .manifest_text()
+            .contains("node = { version_file = \".tool-versions\" }"),
         "{}",
         fresh.manifest_text()
     );

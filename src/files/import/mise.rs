@@ -80,15 +80,147 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
         };
         let mut tasks: Vec<_> = tasks.iter().collect();
         tasks.sort_by_key(|(key, _)| key.span().start);
+        let templates = match root.get("task_templates").map(|t| t.get_ref()) {
+            Some(DeValue::Table(templates)) => Some(templates),
+            _ => None,
+        };
         for (key, value) in tasks {
+            let script = extended(value.get_ref(), templates)
+                .and_then(|merged| task(merged.as_ref().unwrap_or(value.get_ref()), &vars));
             imported.scripts.push(ScriptEntry {
                 name: key.get_ref().to_string(),
-                script: task(value.get_ref(), &vars),
+                script,
                 line: Some(line_of(text, key.span().start)),
             });
         }
     }
+    imported.scripts.extend(daemons(text, root));
     Ok(imported)
+}
+
+/// mise's `[daemons.NAME]` (mise 2026.9, run by pitchfork) as vx services: `run` the
+/// command, `ready_port` its readiness (a port on localhost accepting connections),
+/// `depends` what starts first; a task's `daemons = ["NAME"]` depends on it. `auto`
+/// (mise starts it on entering the directory) and the rest are said as left out; a
+/// preset (`db = "postgres"`, or `preset = …`) is not honoured, said with why.
+fn daemons(text: &str, root: &DeTable<'_>) -> Vec<ScriptEntry> {
+    let Some(DeValue::Table(daemons)) = root.get("daemons").map(|d| d.get_ref()) else {
+        return Vec::new();
+    };
+    let mut daemons: Vec<_> = daemons.iter().collect();
+    daemons.sort_by_key(|(key, _)| key.span().start);
+    daemons
+        .into_iter()
+        .map(|(key, value)| ScriptEntry {
+            name: key.get_ref().to_string(),
+            script: daemon(value.get_ref()),
+            line: Some(super::line_of(text, key.span().start)),
+        })
+        .collect()
+}
+
+/// One `[daemons]` entry as a service.
+fn daemon(value: &DeValue<'_>) -> Result<ImportedScript, TaskError> {
+    let table = match value {
+        DeValue::String(preset) => {
+            return Err(TaskError::DaemonPreset {
+                preset: preset.to_string(),
+            });
+        }
+        DeValue::Table(table) => table,
+        _ => return Err(TaskError::NotATable { key: "daemons" }),
+    };
+    if let Some(preset) = table.get("preset") {
+        let preset = match preset.get_ref() {
+            DeValue::String(p) => p.to_string(),
+            _ => "?".to_owned(),
+        };
+        return Err(TaskError::DaemonPreset { preset });
+    }
+    let run = match table.get("run").map(|r| r.get_ref()) {
+        Some(DeValue::String(run)) => run.to_string(),
+        Some(_) => return Err(TaskError::NotAString { key: "run" }),
+        None => return Err(TaskError::DaemonWithoutRun),
+    };
+    let mut script = ImportedScript {
+        run: vec![run],
+        cwd: Some(".".to_owned()),
+        service: true,
+        ..ImportedScript::default()
+    };
+    if let Some(depends) = table.get("depends") {
+        script.depends = strings(depends.get_ref(), "depends")?;
+    }
+    if let Some(port) = table.get("ready_port") {
+        let DeValue::Integer(port) = port.get_ref() else {
+            return Err(TaskError::NotAString { key: "ready_port" });
+        };
+        script.ready_port = u16::from_str_radix(port.as_str(), port.radix()).ok();
+    }
+    let mut ignored: Vec<String> = table
+        .iter()
+        .map(|(key, _)| key.get_ref().to_string())
+        .filter(|key| !matches!(key.as_str(), "run" | "depends" | "ready_port"))
+        .collect();
+    ignored.sort();
+    script.ignored = ignored;
+    config_root_variable(&mut script);
+    Ok(script)
+}
+
+/// A task that `extends` a template of `[task_templates]` (mise 2026.9), made whole as
+/// mise merges it (jdx/mise, src/task/task_template.rs, `merge_template`): the task's
+/// own fields, then the template's; `env`, `tools` and `vars` merged (the task's
+/// entries over the template's), every other key (lists included) the task's when it
+/// has one; `run`/`file` the template's only when the task has neither. `None`: the
+/// task extends nothing.
+fn extended<'a>(
+    value: &DeValue<'a>,
+    templates: Option<&DeTable<'a>>,
+) -> Result<Option<DeValue<'a>>, TaskError> {
+    let DeValue::Table(own) = value else {
+        return Ok(None);
+    };
+    let Some(extends) = own.get("extends") else {
+        return Ok(None);
+    };
+    let DeValue::String(name) = extends.get_ref() else {
+        return Err(TaskError::NotAString { key: "extends" });
+    };
+    let template = templates
+        .and_then(|t| t.get(name.as_ref()))
+        .map(|t| t.get_ref());
+    let Some(DeValue::Table(template)) = template else {
+        return Err(TaskError::NoTemplate {
+            name: name.to_string(),
+        });
+    };
+    let mut merged = template.clone();
+    if own.contains_key("run") || own.contains_key("file") {
+        merged.remove("run");
+        merged.remove("file");
+    }
+    for (key, value) in own.iter() {
+        if key.get_ref() == "extends" {
+            continue;
+        }
+        let deep = matches!(key.get_ref().as_ref(), "env" | "tools" | "vars");
+        match (merged.get_mut(key.get_ref().as_ref()), value.get_ref()) {
+            (Some(existing), DeValue::Table(mine)) if deep => {
+                if let DeValue::Table(theirs) = existing.get_mut() {
+                    for (k, v) in mine.iter() {
+                        theirs.insert(k.clone(), v.clone());
+                    }
+                } else {
+                    *existing = value.clone();
+                }
+            }
+            _ => {
+                merged.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Ok(Some(DeValue::Table(merged)))
 }
 
 /// What of the file vx does not honour (mise.jdx.dev, "Hooks" and "Settings"): its
@@ -166,8 +298,53 @@ pub fn settle_aliases(tasks: &mut [ScriptEntry]) {
     }
 }
 
+/// A task both of the file's `[tasks]` (`scripts[..own]`) and a file task (after
+/// them), as mise keeps it: the file task is the base and the TOML block overlaid on
+/// it (its description when it has one, its aliases, dependencies and variables
+/// added), in the TOML task's place (jdx/mise, src/config/mod.rs,
+/// `merge_file_and_config_tasks`, and `Task::merge_toml_overlay`).
+pub fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
+    let mut at = own;
+    while at < scripts.len() {
+        let name = scripts[at].name.clone();
+        let Some(block) = scripts[..own.min(at)].iter().position(|e| e.name == name) else {
+            at += 1;
+            continue;
+        };
+        let file = scripts.remove(at);
+        let (mut base, overlay) = match (file.script, scripts[block].script.clone()) {
+            (Ok(base), Ok(overlay)) => (base, overlay),
+            // A block vx cannot take over a file task: the file task, as mise runs it.
+            (Ok(base), Err(_)) => {
+                scripts[block].script = Ok(base);
+                continue;
+            }
+            (Err(_), _) => continue,
+        };
+        if overlay.description.is_some() {
+            base.description = overlay.description;
+        }
+        for (mine, theirs) in [
+            (&mut base.alias, overlay.alias),
+            (&mut base.depends, overlay.depends),
+            (&mut base.depends_post, overlay.depends_post),
+            (&mut base.wait_for, overlay.wait_for),
+        ] {
+            for item in theirs {
+                if !mine.contains(&item) {
+                    mine.push(item);
+                }
+            }
+        }
+        base.env.extend(overlay.env);
+        scripts[block].script = Ok(base);
+    }
+}
+
 /// The keys of a mise task that vx's `[tasks]` has a counterpart for.
 const TASK_KEYS: &[&str] = &[
+    "extends",
+    "daemons",
     "run",
     "file",
     "depends",
@@ -246,6 +423,14 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     ] {
         if let Some(value) = table.get(key) {
             *list = strings(value.get_ref(), key)?;
+        }
+    }
+    // The daemons it needs (mise 2026.9's `daemons = ["db"]`): services it depends on.
+    if let Some(value) = table.get("daemons") {
+        for daemon in strings(value.get_ref(), "daemons")? {
+            if !script.depends.contains(&daemon) {
+                script.depends.push(daemon);
+            }
         }
     }
     // A dependency with arguments (`"build --release"`) runs first, as a command:
@@ -351,9 +536,10 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             let DeValue::String(version) = version.get_ref() else {
                 return Err(TaskError::NotAString { key: "tools" });
             };
-            script
-                .tools
-                .push((name.get_ref().to_string(), version.to_string()));
+            // mise renders its templates in a task's tools too (`rust =
+            // "{{vars.rust_version}}"`, as rust-lang/rustup's mise.toml writes it).
+            let version = tool_version(version, vars)?;
+            script.tools.push((task_tool_name(name.get_ref()), version));
         }
     }
     for (key, slot) in [("hide", &mut script.hide), ("quiet", &mut script.quiet)] {
@@ -432,6 +618,49 @@ fn usage_variables(script: &mut ImportedScript) {
             _ => format!("{first}export{names}; {run}"),
         };
     }
+}
+
+/// The name a task's tool is run by: mise's registry backends (`aqua:koalaman/shellcheck`,
+/// `github:owner/repo`, `ubi:…`, `core:node`, `asdf:…`, `vfox:…`) name the package's
+/// tool (`shellcheck`), as the project's `[tools]` entry of that package is named; a
+/// language registry's package (`cargo:cargo-insta`, `npm:…`) stays as written, vx
+/// resolving it by its backend.
+fn task_tool_name(name: &str) -> String {
+    match name.split_once(':') {
+        Some(("aqua" | "github" | "ubi" | "core" | "asdf" | "vfox", package)) => {
+            let package = package.split(['[', '@']).next().unwrap_or(package);
+            package
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(package)
+                .to_owned()
+        }
+        _ => name.to_owned(),
+    }
+}
+
+/// A task's tool version with the file's `{{vars.NAME}}` written in, as mise renders
+/// it; any other template cannot be taken.
+fn tool_version(version: &str, vars: &Vars) -> Result<String, TaskError> {
+    let mut out = String::new();
+    let mut rest = version;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find("}}").ok_or(TaskError::UnclosedTemplate)?;
+        let inner = after[..end].trim();
+        let value = inner
+            .strip_prefix("vars.")
+            .and_then(|name| vars.get(name.trim()))
+            .ok_or_else(|| TaskError::Template {
+                inner: inner.to_owned(),
+            })?;
+        out.push_str(value);
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    Ok(out.trim().to_owned())
 }
 
 /// Whether a `#!` line starts a POSIX-like shell (its last word `sh`, `bash`, `zsh`,
@@ -608,7 +837,13 @@ fn dependency_step(dependency: &str) -> Result<String, TaskError> {
             name: dependency.to_owned(),
         });
     }
-    Ok(vx_run(&words.join(" ")))
+    // Its failure names it, as mise names the dependency that failed (the task that
+    // asked for it fails with the same status).
+    Ok(format!(
+        "{} || {{ s=$?; echo \"vx: task \\`{}\\` failed: exit status $s\" >&2; exit $s; }}",
+        vx_run(&words.join(" ")),
+        words[0]
+    ))
 }
 
 /// Whether `word` is a plain argument: one a shell reads as written.
@@ -695,6 +930,11 @@ fn task_command(
             out.push_str(&format!("${{{name}}}"));
             continue;
         }
+        // Tera's `get_env(name='X', default='')`: the variable, else its default.
+        if let Some(expansion) = get_env(inner) {
+            out.push_str(&expansion);
+            continue;
+        }
         // A variadic argument (`var=true`): every word given, as vx's `{args}`; with a
         // plain `default`, that word when none is given (the words made the script's
         // positional parameters first: `"${@:-DEFAULT}"`), as mise renders it.
@@ -718,6 +958,32 @@ fn task_command(
         out = format!("set -- {{args}}{separator}{out}");
     }
     Ok(out)
+}
+
+/// Tera's `get_env(name="X", default="D")` (mise renders its templates with Tera) as
+/// the shell expansion of the same meaning, `${X-D}` (the variable when set, else the
+/// default; `${X}` without one); `None` for anything else, or a default that is not
+/// one plain word.
+fn get_env(inner: &str) -> Option<String> {
+    let call = inner.strip_prefix("get_env")?.trim_start();
+    if !call.starts_with('(') {
+        return None;
+    }
+    let params = params_of(call.strip_prefix('(')?.strip_suffix(')')?).ok()?;
+    let name = params.iter().find(|(k, _)| k == "name").map(|(_, v)| v)?;
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    if params.iter().any(|(k, _)| k != "name" && k != "default") {
+        return None;
+    }
+    match params.iter().find(|(k, _)| k == "default").map(|(_, v)| v) {
+        None => Some(format!("${{{name}}}")),
+        Some(default) if default.is_empty() || plain_word(default) => {
+            Some(format!("${{{name}-{default}}}"))
+        }
+        Some(_) => None,
+    }
 }
 
 /// The argument a template names, declared in `args` when it is new.
@@ -1087,6 +1353,10 @@ fn templates(value: &str) -> Result<String, EnvError> {
         let inner = rest[start + 2..start + end].trim();
         match inner.strip_prefix("env.") {
             _ if inner == "config_root" => out.push_str("{project}"),
+            // `get_env(…)`: vx's `${X}`, or `${X:-D}` with a default.
+            _ if get_env(inner).is_some() => {
+                out.push_str(&get_env(inner).unwrap_or_default().replacen('-', ":-", 1));
+            }
             Some(var)
                 if !var.is_empty()
                     && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>

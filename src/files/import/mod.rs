@@ -268,6 +268,11 @@ pub struct ImportedScript {
     pub quiet: bool,
     /// Tools for this task only (`name → version`), installed and first on its PATH.
     pub tools: Vec<(String, String)>,
+    /// A long-lived service (a mise `[daemons.NAME]`): its dependents start when it is
+    /// ready.
+    pub service: bool,
+    /// A service's readiness: a TCP port on localhost accepting connections.
+    pub ready_port: Option<u16>,
     /// What the task said that vx has no counterpart for (said in the import line).
     pub ignored: Vec<String>,
 }
@@ -397,9 +402,11 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
                 let dir = config_root(path);
                 let text = crate::foundation::bounded_read::read_to_string(path, MAX_IMPORT_BYTES)
                     .unwrap_or_default();
+                let own = imported.scripts.len();
                 imported
                     .scripts
                     .extend(mise::file_and_included_tasks(dir, &text));
+                mise::overlay_file_tasks(&mut imported.scripts, own);
             }
             mise::settle_aliases(&mut imported.scripts);
             bounded(&imported).map_err(|m| invalid(path, m))?;

@@ -148,6 +148,23 @@ pub enum TaskError {
     /// Neither a string, a list nor a table.
     #[error("a task is a command, a list of commands or a table")]
     NotATask,
+    /// A `[daemons]` entry that is one of mise's presets (a managed Postgres, Redis).
+    #[error(
+        "the daemon is mise's preset `{preset}`, which vx does not honour: give it a `run` command"
+    )]
+    DaemonPreset {
+        /// The preset.
+        preset: String,
+    },
+    /// A `[daemons]` entry without a command.
+    #[error("a daemon without `run`")]
+    DaemonWithoutRun,
+    /// `extends` names no `[task_templates]` entry.
+    #[error("`extends = \"{name}\"`: the file has no [task_templates.{name}]")]
+    NoTemplate {
+        /// The template named.
+        name: String,
+    },
     /// A key that must be a string is not.
     #[error("`{key}` must be a string")]
     NotAString {

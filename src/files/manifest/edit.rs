@@ -277,6 +277,29 @@ pub fn set_constraint(
     Ok((doc.to_string(), new))
 }
 
+/// `text` with a new registry tool `key = { version_file = "FILE" }` in `[tools]`: its
+/// version kept in that file (an `.nvmrc`, `.python-version`, `.tool-versions`,
+/// `mise.toml`…), everything else kept. An entry listed under `key` already has its
+/// version replaced by the file.
+pub fn set_version_file(text: &str, key: &str, file: &str) -> Result<String, EditError> {
+    let mut doc = document(text)?;
+    let comments = take_lone_comments(&mut doc);
+    let tools = doc
+        .entry("tools")
+        .or_insert_with(|| Item::Table(Table::new()))
+        .as_table_mut()
+        .ok_or_else(|| EditError::NotATable("tools".to_owned()))?;
+    if let Some(comments) = comments {
+        tools.decor_mut().set_prefix(comments);
+    }
+    tools.set_implicit(false);
+    let key = listed_key(&*tools, key);
+    let mut table = toml_edit::InlineTable::new();
+    table.insert("version_file", file.into());
+    tools.insert(&key, value(table));
+    Ok(doc.to_string())
+}
+
 /// The key `[tools]` lists the tool `name` under: `name` itself, else the one key whose
 /// last `/` segment is `name` (a registry tool written `"cli/cli"` is named `cli`),
 /// else `name` (not listed).
@@ -384,6 +407,7 @@ fn script_into(
         && script.args.is_empty()
         && script.confirm.is_none()
         && !script.quiet
+        && !script.service
         && script.tools.is_empty();
     if plain {
         tasks.insert(name, toml_edit::value(script.run[0].as_str()));
@@ -439,6 +463,14 @@ fn script_into(
     }
     if let Some(confirm) = &script.confirm {
         table.insert("confirm", confirm.as_str().into());
+    }
+    if script.service {
+        table.insert("service", true.into());
+    }
+    if let Some(port) = script.ready_port {
+        let mut ready = toml_edit::InlineTable::new();
+        ready.insert("port", i64::from(port).into());
+        table.insert("ready", toml_edit::Value::InlineTable(ready));
     }
     if !script.args.is_empty() {
         let mut args = Array::new();

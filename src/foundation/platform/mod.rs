@@ -57,6 +57,13 @@ pub mod process {
 
     use super::imp;
 
+    /// Raises this process's soft limit of open files to its hard limit, as file
+    /// watchers do at start (macOS shells start at 256, and kqueue holds a descriptor
+    /// for each watched file); the soft limit after, `None` where there is none.
+    pub fn raise_open_files_limit() -> Option<u64> {
+        imp::raise_open_files_limit()
+    }
+
     /// A child's process tree: the handle that ends it. On Windows dropping it ends the
     /// tree too (the job is killed when its last handle closes); on Unix dropping it does
     /// nothing.

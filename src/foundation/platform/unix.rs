@@ -605,9 +605,67 @@ pub(super) fn file_url_path(decoded: &[u8]) -> Option<PathBuf> {
     Some(PathBuf::from(OsString::from_vec(decoded.to_vec())))
 }
 
+/// Raises the soft open-files limit to the hard one (on macOS at most `OPEN_MAX`,
+/// 10240, which its kernel caps it at): the soft limit after.
+pub(super) fn raise_open_files_limit() -> Option<u64> {
+    use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let wanted = match (limit.current, limit.maximum) {
+        (_, None) | (None, _) => limit.maximum,
+        (Some(current), Some(maximum)) if current < maximum => Some(maximum),
+        (current, _) => return current,
+    };
+    let attempt = |current: Option<u64>| {
+        setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current,
+                maximum: limit.maximum,
+            },
+        )
+    };
+    if attempt(wanted).is_err() {
+        let capped = wanted.map_or(10240, |w| w.min(10240));
+        if limit.current.is_none_or(|c| c < capped) {
+            let _ = attempt(Some(capped));
+        }
+    }
+    getrlimit(Resource::Nofile).current
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 79, item 7: `vx run --watch` starts with the soft open-files limit raised
+    /// to the hard one (a macOS shell's 256 held fewer files than a monorepo has).
+    #[test]
+    fn the_open_files_limit_is_raised_to_the_hard_one() {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let before = getrlimit(Resource::Nofile);
+        let Some(hard) = before.maximum.filter(|h| *h > 512) else {
+            return;
+        };
+        setrlimit(
+            Resource::Nofile,
+            Rlimit {
+                current: Some(512),
+                maximum: before.maximum,
+            },
+        )
+        .unwrap();
+        let raised = raise_open_files_limit();
+        let expected = if cfg!(target_os = "macos") {
+            hard.min(10240)
+        } else {
+            hard
+        };
+        assert!(
+            raised.is_some_and(|r| r >= expected),
+            "{raised:?} < {expected}"
+        );
+        let _ = setrlimit(Resource::Nofile, before);
+    }
 
     #[test]
     fn statuses_are_described_with_their_signal() {

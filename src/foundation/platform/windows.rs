@@ -605,3 +605,8 @@ mod tests {
         );
     }
 }
+
+/// Windows has no per-process open-files limit to raise: nothing to do.
+pub(super) fn raise_open_files_limit() -> Option<u64> {
+    None
+}

@@ -87,6 +87,29 @@ pub struct Edited {
     pub catalogue: Arc<Catalogue>,
     /// Whether it is a person's `vx.local.toml` ([`Layer::Personal`]).
     pub personal: bool,
+    /// The tools imported, in order: what the lock may still skip one by one.
+    pub tools: Vec<ImportedTool>,
+    /// The project's vx.toml a person's layer lies over ([`Layer::Personal`]).
+    pub over: Option<PathBuf>,
+    /// What else was imported (variables, tasks, paths): kept even when no tool locks.
+    pub others: usize,
+}
+
+/// A tool the import wrote, and where its line is: skipped after all when its lock
+/// fails ([`write_and_lock`]).
+#[derive(Clone, Debug)]
+pub struct ImportedTool {
+    /// Its `[tools]` key.
+    pub key: String,
+    /// `NAME VERSION` as the file wrote them, sanitized.
+    pub label: String,
+    /// `FILE:LINE` it came from, sanitized.
+    pub at: String,
+    /// The index of its `imported …` line in [`Edited::lines`].
+    pub line: usize,
+    /// Whether it is a language registry's package (`npm:…`, `pypi:…`): locked after
+    /// the runtimes it may run on.
+    pub backend: bool,
 }
 
 impl Edited {
@@ -336,19 +359,18 @@ impl Settled {
 }
 
 /// Writes `edited`'s vx.toml, then locks it as `vx lock` would when it imported a tool.
-/// A lock that fails puts back the files of `snapshot` (taken before the edit), but
-/// for one that only waits for the network ([`Settled::Waiting`]).
+/// A tool whose lock fails (its checksum file cannot be read, a platform's download
+/// answers 404) is skipped with its reason, as a name that cannot be looked up is:
+/// the others are kept and locked, `edited` says so (its text, lines and counts), and
+/// one failure never stops the rest. The files of `snapshot` (taken before the edit)
+/// are put back only when nothing could be kept, but for a lock that only waits for
+/// the network ([`Settled::Waiting`]).
 pub fn write_and_lock(
-    edited: &Edited,
+    edited: &mut Edited,
     options: &super::lock::Options,
     snapshot: &Snapshot,
 ) -> Result<Settled, crate::foundation::atomic::WriteError> {
-    crate::foundation::atomic::write(&edited.path, edited.text.as_bytes()).map_err(|source| {
-        crate::foundation::atomic::WriteError {
-            path: edited.path.clone(),
-            source,
-        }
-    })?;
+    write_text(edited)?;
     let Some(manifest) = edited.manifest.as_ref().filter(|_| edited.imported > 0) else {
         return Ok(Settled::Nothing);
     };
@@ -356,7 +378,122 @@ pub fn write_and_lock(
         Ok(lock) => lock.unwrap_or_default(),
         Err(e) => return Ok(Settled::Unreadable(e, snapshot.restore())),
     };
+    let before = lock.clone();
     let platforms = super::lock::platforms(&[], manifest);
+    let first = super::lock::relock(manifest, &edited.catalogue, &mut lock, &platforms, options);
+    let first = match first {
+        Ok(report) if report.code == crate::foundation::exit::OK => {
+            return Ok(match lock.write_for(manifest) {
+                Ok(()) => Settled::Locked {
+                    report,
+                    platforms,
+                    restored: None,
+                },
+                Err(e) => Settled::Failed(super::lock::LockOpError::Write(e), snapshot.restore()),
+            });
+        }
+        Err(e) if edited.unchecked > 0 => return Ok(Settled::Waiting(e)),
+        // Interrupted: nothing more is tried.
+        Ok(report) if report.code == crate::foundation::exit::INTERRUPTED => {
+            return Ok(Settled::Locked {
+                report,
+                platforms,
+                restored: Some(snapshot.restore()),
+            });
+        }
+        first => first,
+    };
+    // One by one, each tool over those kept so far (the runtimes before the language
+    // registries' packages that may run on them): what fails is skipped with its reason.
+    let mut order: Vec<usize> = (0..edited.tools.len()).collect();
+    order.sort_by_key(|&i| edited.tools[i].backend);
+    let mut kept: Vec<usize> = Vec::new();
+    let mut skipped: Vec<(usize, String)> = Vec::new();
+    let mut lock = before;
+    for &i in &order {
+        let mut trying = kept.clone();
+        trying.push(i);
+        let Some(manifest) = manifest_of(edited, &trying) else {
+            skipped.push((i, "its entry could not be read back".to_owned()));
+            continue;
+        };
+        let mut attempt = lock.clone();
+        match super::lock::relock(
+            manifest.as_ref(),
+            &edited.catalogue,
+            &mut attempt,
+            &platforms,
+            options,
+        ) {
+            Ok(report) if report.code == crate::foundation::exit::OK => {
+                kept.push(i);
+                lock = attempt;
+            }
+            Ok(report) => {
+                let key = &edited.tools[i].key;
+                let mut why: Vec<String> = report
+                    .why_failed
+                    .iter()
+                    .filter(|(tool, _, _)| tool == key)
+                    .map(|(_, platform, why)| format!("{platform}: {why}"))
+                    .collect();
+                if why.is_empty() {
+                    why = report
+                        .failed
+                        .iter()
+                        .map(|(tool, platform)| format!("{tool} for {platform}"))
+                        .collect();
+                    why.insert(0, "its download failed".to_owned());
+                }
+                skipped.push((i, why.join("; ")));
+                if report.code == crate::foundation::exit::INTERRUPTED {
+                    break;
+                }
+            }
+            Err(e) => skipped.push((i, e.to_string())),
+        }
+    }
+    if kept.is_empty() && edited.others == 0 {
+        // Nothing could be kept: the files as they were, and the first failure said.
+        return Ok(match first {
+            Ok(report) => Settled::Locked {
+                report,
+                platforms,
+                restored: Some(snapshot.restore()),
+            },
+            Err(e) => Settled::Failed(e, snapshot.restore()),
+        });
+    }
+    // What is kept: vx.toml without the skipped tools, each said with its reason.
+    for (i, why) in &skipped {
+        let tool = &edited.tools[*i];
+        edited.lines[tool.line] = format!(
+            "skipped {} from {}: it cannot be locked: {}",
+            tool.label,
+            tool.at,
+            sanitize(why)
+        );
+    }
+    edited.imported -= skipped.len();
+    edited.failed += skipped.len();
+    let manifest = manifest_of(edited, &kept).map(std::borrow::Cow::into_owned);
+    let Some(text) = text_of(edited, &kept) else {
+        return Ok(match first {
+            Ok(report) => Settled::Locked {
+                report,
+                platforms,
+                restored: Some(snapshot.restore()),
+            },
+            Err(e) => Settled::Failed(e, snapshot.restore()),
+        });
+    };
+    edited.text = text;
+    edited.manifest = manifest;
+    edited.tools = kept.iter().map(|&i| edited.tools[i].clone()).collect();
+    write_text(edited)?;
+    let Some(manifest) = edited.manifest.as_ref().filter(|_| edited.imported > 0) else {
+        return Ok(Settled::Nothing);
+    };
     Ok(
         match super::lock::relock_and_write(
             manifest,
@@ -374,10 +511,45 @@ pub fn write_and_lock(
                     restored,
                 }
             }
-            Err(e) if edited.unchecked > 0 => Settled::Waiting(e),
             Err(e) => Settled::Failed(e, snapshot.restore()),
         },
     )
+}
+
+/// Writes `edited`'s text to its path.
+fn write_text(edited: &Edited) -> Result<(), crate::foundation::atomic::WriteError> {
+    crate::foundation::atomic::write(&edited.path, edited.text.as_bytes()).map_err(|source| {
+        crate::foundation::atomic::WriteError {
+            path: edited.path.clone(),
+            source,
+        }
+    })
+}
+
+/// `edited`'s text with only the imported tools `keep` (indices of [`Edited::tools`])
+/// of those it imported; `None` when a tool cannot be taken out.
+fn text_of(edited: &Edited, keep: &[usize]) -> Option<String> {
+    let mut text = edited.text.clone();
+    for (i, tool) in edited.tools.iter().enumerate() {
+        if !keep.contains(&i) {
+            text = edit::remove(&text, &tool.key).ok()?;
+        }
+    }
+    Some(text)
+}
+
+/// The manifest to lock with only the imported tools `keep` ([`text_of`]); `None`
+/// when it cannot be made.
+fn manifest_of<'e>(edited: &'e Edited, keep: &[usize]) -> Option<std::borrow::Cow<'e, Manifest>> {
+    if keep.len() == edited.tools.len() {
+        return edited.manifest.as_ref().map(std::borrow::Cow::Borrowed);
+    }
+    let text = text_of(edited, keep)?;
+    let manifest = match &edited.over {
+        Some(project) => layered(project, &edited.path, &text),
+        None => checked(&edited.path, &text),
+    };
+    manifest.ok().flatten().map(std::borrow::Cow::Owned)
 }
 
 /// Imports `request.files` into the text of vx.toml, in memory: every file read first
@@ -452,10 +624,14 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     );
 
     let mut failed = 0usize;
+    // The team's version files stay the pin: a tool from one is written
+    // `{ version_file = "…" }` (not into a person's layer, which holds versions).
+    let pins: &[(String, PathBuf, Format)] = if personal.is_none() { files } else { &[] };
     let tools = import_tools(
         path,
         &resolver,
         &lists,
+        pins,
         &before,
         &mut text,
         &mut lines,
@@ -526,6 +702,9 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
         manifest,
         catalogue,
         personal: personal.is_some(),
+        tools: tools.written,
+        over: personal.map(Path::to_path_buf),
+        others: env_added + scripts_added + paths_added,
     })
 }
 
@@ -565,15 +744,19 @@ struct Tools {
     unchecked: usize,
     /// Whether the network failed for some entries (nothing answered).
     unreachable: bool,
+    /// Each tool written, with its line.
+    written: Vec<ImportedTool>,
 }
 
 /// Imports the tools of `lists` into `text` (looked up through `resolver`; what
 /// vx.toml listed `before` is left alone), a line for each in `lines`, the entries
 /// skipped for a reason counted in `failed`.
+#[allow(clippy::too_many_arguments)]
 fn import_tools(
     path: &Path,
     resolver: &Resolver<'_>,
     lists: &[(&str, Imported)],
+    pins: &[(String, PathBuf, Format)],
     before: &str,
     text: &mut String,
     lines: &mut Vec<String>,
@@ -586,6 +769,7 @@ fn import_tools(
     // Imported without their publisher's index: the lock cannot be filled yet.
     let mut unchecked = 0usize;
     let mut taken: BTreeMap<String, &str> = BTreeMap::new();
+    let mut written = Vec::new();
     let edit_error = |source| ImportError::Edit {
         path: path.to_owned(),
         source,
@@ -644,8 +828,25 @@ fn import_tools(
                 ));
                 continue;
             }
-            (*text, _) =
-                edit::set_constraint(text, &mapped.key, &mapped.constraint).map_err(edit_error)?;
+            let kept_in = entry
+                .file
+                .is_none()
+                .then(|| version_file_of(path, pins, file))
+                .flatten()
+                .and_then(|file| {
+                    let pinned = edit::set_version_file(text, &mapped.key, &file).ok()?;
+                    // Only a form vx reads back to a version (the file names the tool
+                    // as vx.toml does).
+                    Manifest::parse(path, &pinned).ok()?;
+                    Some((file, pinned))
+                });
+            match kept_in {
+                Some((_, pinned)) => *text = pinned,
+                None => {
+                    (*text, _) = edit::set_constraint(text, &mapped.key, &mapped.constraint)
+                        .map_err(edit_error)?;
+                }
+            }
             imported += 1;
             unchecked += usize::from(mapped.unchecked);
             let swap = import::names::backend_note(&entry.name).filter(|_| mapped.kept_backend);
@@ -661,6 +862,13 @@ fn import_tools(
             } else {
                 format!(" ({})", sanitize(&all_notes.join("; ")))
             };
+            written.push(ImportedTool {
+                key: mapped.key.clone(),
+                label: label(&entry.name, &entry.written),
+                at: at.clone(),
+                line: lines.len(),
+                backend: crate::files::package_name::Name::has_prefix(&mapped.key),
+            });
             lines.push(format!(
                 "imported {key} {} from {}{notes}",
                 mapped.constraint,
@@ -672,7 +880,24 @@ fn import_tools(
         imported,
         unchecked,
         unreachable: !unreachable.is_empty(),
+        written,
     })
+}
+
+/// The file a tool of `shown` keeps its version in, as `version_file` names it
+/// (relative to vx.toml at `path`): one of the team's version files vx reads back
+/// (`pins`; not aqua.yaml), inside the project.
+fn version_file_of(path: &Path, pins: &[(String, PathBuf, Format)], shown: &str) -> Option<String> {
+    let (_, file, format) = pins.iter().find(|(name, _, _)| name == shown)?;
+    if *format == Format::Aqua {
+        return None;
+    }
+    let dir = path.parent()?;
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let file = file.canonicalize().ok()?;
+    let relative = file.strip_prefix(&dir).ok()?;
+    let relative = relative.to_str()?.replace('\\', "/");
+    (!relative.is_empty()).then_some(relative)
 }
 
 /// A tool entry found in the registries.

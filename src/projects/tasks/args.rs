@@ -213,7 +213,14 @@ pub fn fill(run: &str, task: &Task, values: &Values, quote: &dyn Fn(&str) -> Str
         .join(" ");
     let mut line = run.to_owned();
     for (name, value) in &values.named {
-        line = line.replace(&format!("{{{{{name}}}}}", name = name), &quote(value));
+        // An optional argument given nothing (its default empty) is no word at all,
+        // as mise renders it: the command gets one argument fewer, not `''`.
+        let absent = value.is_empty()
+            && task.args.iter().any(|a| {
+                a.name == *name && a.kind != ArgKind::Flag && a.default.as_deref() == Some("")
+            });
+        let word = if absent { String::new() } else { quote(value) };
+        line = line.replace(&format!("{{{{{name}}}}}", name = name), &word);
     }
     if line.contains("{{args}}") {
         line.replace("{{args}}", &all)

@@ -70,6 +70,10 @@ impl BoardSink {
     /// runs; only other terminals cannot watch it), and says so once.
     fn publish(&self, tasks: &[PlannedTask]) {
         let names: Vec<&str> = tasks.iter().map(|t| t.name.as_str()).collect();
+        // A board directory that is not there yet is made, private, as `vx sync`
+        // makes its own (`VX_BOARD_DIR` naming a new directory); one that cannot be
+        // made is said below, by the board's own error.
+        let _ = crate::foundation::platform::ipc::prepare_dir(&self.dir);
         let made = TaskBoard::create(&self.dir, &self.label, &names, self.ring_capacity).and_then(
             |board| {
                 let writers = (0..names.len())

@@ -14,6 +14,50 @@ use notify::{RecursiveMode, Watcher};
 /// How long the files must stay unchanged before a burst of changes counts.
 pub const QUIET: Duration = Duration::from_millis(200);
 
+/// Directories never watched unless a glob names them: what no `sources` glob of a
+/// project means (a pnpm monorepo's `node_modules` alone holds more files than a macOS
+/// shell's open-files limit, one descriptor each under kqueue).
+const NEVER: &[&str] = &[".git", "node_modules"];
+
+/// What to watch of `project` for `globs`: the project directory itself (its own
+/// files), and each directory in it a glob can reach, with all below it; never
+/// [`NEVER`]'s unless a glob starts with its name, nor a directory no glob's first
+/// part can match (`src/**/*.rs` watches `src/` alone).
+fn roots(project: &Path, globs: &[String]) -> Vec<(PathBuf, RecursiveMode)> {
+    let mut roots = vec![(project.to_owned(), RecursiveMode::NonRecursive)];
+    let Ok(entries) = std::fs::read_dir(project) else {
+        return vec![(project.to_owned(), RecursiveMode::Recursive)];
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let reached = globs.iter().any(|glob| {
+            let first = glob
+                .trim_start_matches("./")
+                .split('/')
+                .next()
+                .unwrap_or("");
+            if first == name {
+                return true;
+            }
+            !NEVER.contains(&name)
+                && (first == "**"
+                    || (glob.contains('/') && super::fresh::matches(first, Path::new(name))))
+        });
+        if reached {
+            roots.push((dir, RecursiveMode::Recursive));
+        }
+    }
+    roots
+}
+
 /// The project's files, watched.
 pub struct Watch {
     /// The project directory as given and as the system spells it (events may
@@ -28,11 +72,15 @@ pub struct Watch {
 impl Watch {
     /// Starts watching `project` for changes to files matching `globs` (relative to it).
     pub fn new(project: &Path, globs: Vec<String>) -> notify::Result<Watch> {
+        // The soft open-files limit raised to the hard one first, as watchers do.
+        let _ = crate::foundation::platform::process::raise_open_files_limit();
         let (tx, events) = crossbeam_channel::unbounded();
         let mut watcher = notify::recommended_watcher(move |event| {
             let _ = tx.send(event);
         })?;
-        watcher.watch(project, RecursiveMode::Recursive)?;
+        for (dir, mode) in roots(project, &globs) {
+            watcher.watch(&dir, mode)?;
+        }
         Ok(Watch {
             project: project.to_owned(),
             canonical: project
@@ -122,6 +170,38 @@ mod tests {
     /// macOS's `/tmp` is a link to `/private/tmp`, and its file events name the real
     /// path: a project opened through a link must still see its files change, under
     /// either spelling (here a link made in a temporary directory stands for `/tmp`).
+    /// Issue 79, item 7: `node_modules`, `.git` and what no glob can reach are never
+    /// watched (a watch held a descriptor for every file of them under kqueue).
+    #[test]
+    fn only_what_a_glob_can_reach_is_watched() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["src/a", "node_modules/x", ".git/objects", "dist", "docs"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        let watched = |globs: &[&str]| -> Vec<String> {
+            let globs: Vec<String> = globs.iter().map(|g| (*g).to_owned()).collect();
+            roots(dir.path(), &globs)
+                .into_iter()
+                .map(|(path, mode)| {
+                    let rel = path.strip_prefix(dir.path()).unwrap().display().to_string();
+                    format!("{rel} {}", matches!(mode, RecursiveMode::Recursive))
+                })
+                .collect()
+        };
+        assert_eq!(
+            watched(&["src/**/*.rs", "Cargo.toml"]),
+            [" false", "src true"]
+        );
+        assert_eq!(
+            watched(&["**/*.ts"]),
+            [" false", "dist true", "docs true", "src true"]
+        );
+        assert_eq!(
+            watched(&["node_modules/x/package.json"]),
+            [" false", "node_modules true"]
+        );
+    }
+
     #[test]
     fn a_change_is_seen_under_the_projects_link_and_its_real_path() {
         let dir = tempfile::tempdir().unwrap();

@@ -73,6 +73,20 @@ impl std::str::FromStr for Request {
             text: text.to_owned(),
             source,
         };
+        // A language registry's package (`cargo:cargo-insta@1.40`, `npm:@scope/x@1`),
+        // as mise names a task's tools: resolved by its backend, as `vx x` resolves it.
+        if let Ok(Some(_)) = crate::files::package_name::Name::parse(
+            crate::files::package_name::split_version(text).0,
+        ) {
+            let (name, version) = crate::files::package_name::split_version(text);
+            if let Some(version) = version {
+                validate::version(version).map_err(invalid)?;
+            }
+            return Ok(Request {
+                name: name.to_owned(),
+                version: version.map(str::to_owned),
+            });
+        }
         let (name, version) = match text.split_once('@') {
             Some((name, version)) => (name, Some(version)),
             None => (text, None),

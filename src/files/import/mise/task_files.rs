@@ -58,6 +58,11 @@ pub fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptE
                 }
             };
         let path = dir.join(&relative);
+        // An entry naming nothing is skipped, as mise skips it (a directory a fresh
+        // clone has not made yet): the others are read.
+        if std::fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
         // Not through a link out of the project (an include of `~/secrets.toml`
         // would list its strings as tasks, values and all), nor another user's file.
         if let Err(refused) = crate::foundation::ownership::check(dir, &path) {
@@ -247,6 +252,16 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
             }
         }
     }
+    // mise reads each `#MISE` entry on its own and folds them, the last of a key
+    // winning (tables merged a level deep: `#MISE tools.a="1"` and `#MISE tools.b="2"`),
+    // so a header that repeats a key is one task (jdx/mise, src/task/mod.rs,
+    // `from_path_unrendered_with_cf`).
+    let header = match DeTable::parse(&header) {
+        Ok(_) => header,
+        Err(whole) => folded_header(&header).ok_or_else(|| TaskError::HeaderNotToml {
+            message: whole.message().trim().to_owned(),
+        })?,
+    };
     let mut table = DeTable::parse(&header)
         .map_err(|e| TaskError::HeaderNotToml {
             message: e.message().trim().to_owned(),
@@ -272,6 +287,48 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
         super::usage_variables(&mut script);
     }
     Ok(script)
+}
+
+/// A `#MISE` header read as mise reads it: entry by entry (an entry starts at a line
+/// `key = …` once the lines before it read as TOML), folded into one table, the last
+/// value of a key winning and tables merged a level deep; `None` when an entry is not
+/// TOML.
+fn folded_header(header: &str) -> Option<String> {
+    let starts_entry = |line: &str| {
+        line.split_once('=').is_some_and(|(key, _)| {
+            let key = key.trim();
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | '\''))
+        })
+    };
+    let mut entries: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in header.lines() {
+        if !current.is_empty() && starts_entry(line) && current.parse::<toml::Table>().is_ok() {
+            entries.push(std::mem::take(&mut current));
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    if !current.is_empty() {
+        entries.push(current);
+    }
+    let mut folded = toml::Table::new();
+    for entry in entries {
+        for (key, value) in entry.parse::<toml::Table>().ok()? {
+            match (folded.get_mut(&key), value) {
+                (Some(toml::Value::Table(existing)), toml::Value::Table(new)) => {
+                    existing.extend(new);
+                }
+                (_, value) => {
+                    folded.insert(key, value);
+                }
+            }
+        }
+    }
+    toml::to_string(&folded).ok()
 }
 
 #[cfg(test)]
