@@ -215,6 +215,42 @@ fn a_lone_task_run_with_an_output_flag_leaves_no_daemon() {
     all_gone("the daemon to be gone", &marker);
 }
 
+/// Issue 79, item 6: a lone task in the foreground (no output flag: run as `[scripts]`
+/// ran it, not under the guard) left a daemon it started with `setsid` running after
+/// it ended, where every other mode ends it: vx now adopts what the task leaves (a
+/// child subreaper) and ends it with the task, whose status is still the run's.
+#[test]
+fn a_lone_task_in_the_foreground_leaves_no_daemon() {
+    let work = Work::new();
+    let marker = format!("lone-fg-{}", std::process::id());
+    let task = "lone = { run = \"setsid sleep 300 & sleep 300 & echo started; exit 3\" }\n";
+    let mut vx = run_vx(&work, &marker, task, &["lone"]);
+    let status = common::wait_exit(&mut vx);
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut vx.stdout.take().unwrap(), &mut out).unwrap();
+    assert_eq!(status.code(), Some(3), "{out}");
+    assert!(out.contains("started"), "{out}");
+    all_gone("the daemon to be gone", &marker);
+}
+
+/// A lone task in the foreground runs as vx's child on Linux: a SIGTERM sent to `vx
+/// run` (a supervisor stopping it) is the task's, as when it ran in vx's place, and
+/// nothing of it is left.
+#[test]
+fn a_lone_task_in_the_foreground_ends_with_a_sigterm_to_vx() {
+    let work = Work::new();
+    let marker = format!("lone-term-{}", std::process::id());
+    let task = "lone = { run = \"setsid sleep 300 & touch lone.up; sleep 300\" }\n";
+    let mut vx = run_vx(&work, &marker, task, &["lone"]);
+    wait_for("the task to be up", || {
+        work.dir.path().join("lone.up").exists().then_some(())
+    });
+    send_signal(vx.id(), rustix::process::Signal::TERM);
+    let status = common::wait_exit(&mut vx);
+    assert_eq!(status.code(), Some(143), "{}", stderr_of(&mut vx));
+    all_gone("the task and its daemon to be gone", &marker);
+}
+
 #[test]
 fn what_a_finished_task_left_running_is_stopped_with_it() {
     // `left` exits at once, leaving a detached process on its stdout and one that

@@ -362,6 +362,10 @@ pub mod interrupt {
         /// which gets Ctrl-C itself: SIGINT only (a SIGTERM sent to vx still ends it);
         /// every console event on Windows.
         Waiting,
+        /// `vx run` waiting for its lone task's command, which it passes SIGTERM and
+        /// SIGHUP on to as SIGTERM (the command runs as its child, not in its place): those two
+        /// only (SIGINT is [`Stopping::Waiting`]'s); every console event on Windows.
+        Passing,
     }
 
     /// Sets `flag` (and sends on `wake`, when given, without blocking) each time one of

@@ -320,6 +320,7 @@ pub(super) fn on_stop(
         Stopping::Install => &[SIGTERM, SIGINT, SIGHUP],
         Stopping::Viewer => &[SIGTERM, SIGHUP, SIGINT],
         Stopping::Waiting => &[SIGINT],
+        Stopping::Passing => &[SIGTERM, SIGHUP],
     };
     // Built as it goes: a failure part-way drops what was registered.
     let mut registration = Registration {
