@@ -211,7 +211,13 @@ fn killed_guards_leave_nothing(tag: &str, runs: usize) {
     for run in 0..runs {
         let work = Work::new();
         let marker = format!("forking-{tag}-{}-{run}", std::process::id());
-        let task = "t = { run = \"setsid sh -c 'while :; do (sleep 300 &); sleep 0.005; done' & sleep 300 & touch t.up; wait\" }\n";
+        // Each left-behind process starts through a script (two `execve`s: the
+        // script's interpreter, then `sleep`), widening the moment its mark reads empty.
+        let script = work.dir.path().join("left.sh");
+        std::fs::write(&script, "#!/bin/sh\nexec sleep 300\n").unwrap();
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let task = "t = { run = \"for i in 1 2 3; do setsid sh -c 'while :; do (./left.sh &); done' & done; sleep 300 & touch t.up; wait\" }\n";
         let mut vx = run_vx(&work, &marker, task, &["--output", "prefix", "t"]);
         wait_for("the task to be up and forking", || {
             (work.dir.path().join("t.up").exists() && marked(&marker).len() >= 8).then_some(())
@@ -258,14 +264,15 @@ fn a_lone_task_run_with_an_output_flag_leaves_no_daemon() {
 fn a_lone_task_in_the_foreground_leaves_no_daemon() {
     let work = Work::new();
     let marker = format!("lone-fg-{}", std::process::id());
-    let task = "lone = { run = \"setsid sleep 300 & sleep 300 & echo started; exit 3\" }\n";
+    // The daemons' output elsewhere: the task's stdout ends with the task.
+    let task = "lone = { run = \"setsid sleep 1000 >/dev/null 2>&1 & sleep 1000 >/dev/null 2>&1 & echo started; exit 3\" }\n";
     let mut vx = run_vx(&work, &marker, task, &["lone"]);
     let status = common::wait_exit(&mut vx);
+    all_gone("the daemon to be gone", &marker);
     let mut out = String::new();
     std::io::Read::read_to_string(&mut vx.stdout.take().unwrap(), &mut out).unwrap();
     assert_eq!(status.code(), Some(3), "{out}");
     assert!(out.contains("started"), "{out}");
-    all_gone("the daemon to be gone", &marker);
 }
 
 /// A lone task in the foreground runs as vx's child on Linux: a SIGTERM sent to `vx
