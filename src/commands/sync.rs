@@ -54,17 +54,27 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     if manifest.environment.python_venv.is_some() {
         let made = session
             .own_toolchain(&report.store)
-            .map_err(|e| e.to_string())
+            .map_err(|e| (e.to_string(), false))
             .and_then(|chain| {
-                vx::operations::ops::target::ensure_venv(Some(manifest), &chain)
-                    .map_err(|e| e.to_string())
+                vx::operations::ops::target::ensure_venv(Some(manifest), &chain, &report.store)
+                    .map_err(|e| {
+                        let interrupted = matches!(
+                            e,
+                            vx::files::project_env::venv::VenvError::Interrupted { .. }
+                        );
+                        (e.to_string(), interrupted)
+                    })
             });
         match made {
             Ok(Some(line)) => vx::note!("{line}"),
             Ok(None) => {}
-            Err(why) => {
+            Err((why, interrupted)) => {
                 vx::note!("vx: {why}");
-                code = code.max(1);
+                code = code.max(if interrupted {
+                    vx::foundation::exit::INTERRUPTED
+                } else {
+                    1
+                });
             }
         }
     }

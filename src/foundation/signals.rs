@@ -93,6 +93,23 @@ pub fn interrupt_flag() -> std::io::Result<Arc<AtomicBool>> {
     Ok(flag)
 }
 
+/// Calls `pass` each time SIGTERM or SIGHUP arrives, for as long as the registration lives: `vx run` passes them on to the
+/// lone task it waits for. The call runs on a thread of its own, never in a handler.
+pub fn on_end_request(pass: impl Fn() + Send + 'static) -> std::io::Result<Registration> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let (wake, woken) = crossbeam_channel::bounded::<()>(1);
+    let registration = platform::on_stop(Stopping::Passing, flag, Some(wake))?;
+    std::thread::Builder::new()
+        .name("vx-pass-signals".into())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            for () in woken.iter() {
+                pass();
+            }
+        })?;
+    Ok(registration)
+}
+
 /// A flag set by SIGTERM, SIGHUP or SIGINT, for a viewer to leave on.
 pub fn stop_flag() -> std::io::Result<Arc<AtomicBool>> {
     let flag = Arc::new(AtomicBool::new(false));

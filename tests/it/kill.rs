@@ -442,3 +442,28 @@ fn a_parent_killed_during_a_post_install_ignoring_sigterm_leaves_no_command_runn
         interrupt_post_install_after(&work, "trap '' TERM INT HUP; ", |sync| kill9(sync.id()));
     assert_eq!(status.code(), None, "killed by a signal");
 }
+
+/// Issue 79, item 6: with `vx sync` SIGKILLed, what an install child started and that
+/// rolls back or ignores SIGTERM (`npm ci` undoing its `node_modules`, here a
+/// `post_install` that traps it) ends within a second and a half of the kill, not
+/// after the 2 to 3 s of grace a cancel that someone watches gets: `npm ci` was still
+/// running 3 s after the kill.
+#[test]
+fn a_parent_killed_ends_an_install_command_ignoring_sigterm_at_once() {
+    let work = Work::new();
+    let (_server, pid_file) = forking_post_install_after(&work, "trap '' TERM INT HUP; ");
+    let mut sync = work.spawn_sync(&["--headless"]);
+    let sleeper = sleeper_pid(&pid_file);
+    kill9(sync.id());
+    let killed = std::time::Instant::now();
+    wait_exit(&mut sync);
+    let bound = std::time::Duration::from_millis(1500);
+    while !dead(sleeper) && killed.elapsed() < bound {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        dead(sleeper),
+        "the install's command still runs {:?} after vx sync was killed",
+        killed.elapsed()
+    );
+}

@@ -841,3 +841,255 @@ fn editing_python_version_changes_the_python_the_next_exec_runs() {
         }
     }
 }
+
+/// `vx ARGS` in `project`, started (stdio null, its stderr to `stderr`), for a test
+/// that must not wait on it unbounded.
+fn spawned_vx(project: &Project, args: &[&str], stderr: &std::path::Path) -> std::process::Child {
+    let home = project.work.dir.path().join("home");
+    let (set, removed) = common::isolation(&home);
+    let mut vx = std::process::Command::new(assert_cmd::cargo::cargo_bin("vx"));
+    vx.args(args)
+        .envs(project.work.vx_env())
+        .envs(set)
+        .current_dir(project.work.dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(stderr).unwrap());
+    for var in removed.iter().chain(&["JAVA_HOME"]) {
+        vx.env_remove(var);
+    }
+    vx.spawn().unwrap()
+}
+
+/// Waits (bounded) for `child` to end: its exit code.
+fn ended(child: &mut std::process::Child, what: &str) -> Option<i32> {
+    let status = common::wait_for(what, || child.try_wait().unwrap());
+    status.code()
+}
+
+/// Whether process `pid` is running (there, and not a zombie).
+fn running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+    })
+}
+
+/// A `venv.py` at the project's root that records that it ran (python's `-m venv` run
+/// from the project directory imports it instead of the standard library's).
+fn plant_venv_py(dir: &std::path::Path) -> std::path::PathBuf {
+    let ran = dir.join("venv-py-ran");
+    std::fs::write(
+        dir.join("venv.py"),
+        format!("open({:?}, 'w').write('ran')\n", ran.display().to_string()),
+    )
+    .unwrap();
+    ran
+}
+
+/// Issue 78, item 4: making the venv runs nothing of the clone. A `venv.py` planted at
+/// the project's root did run at `vx sync` (vx ran `python -m venv .venv` from the
+/// project directory): python now runs isolated (`-I`) from its own directory. And the
+/// venv is made only into nothing or a plain directory: a dangling `.venv/pyvenv.cfg`
+/// link (python created the link's target, outside the project) and a FIFO there
+/// (`vx sync` hung on it) are refused with a clear error, nothing made outside.
+#[test]
+fn making_the_venv_runs_nothing_of_the_clone_and_refuses_links_and_fifos() {
+    let (_gh, project, _version) = installable_as(
+        python::archive(python::Without::Nothing),
+        "[settings]\nplatforms = [\"linux-x86_64\"]\npython_venv = \".venv\"\n\
+         [tools]\npython = \"3.12\"\n",
+    );
+    let dir = project.work.dir.path().to_owned();
+    let venv = dir.join(".venv");
+    let ran = plant_venv_py(&dir);
+    let said = project.ok(&["sync", "--headless"]);
+    assert!(
+        said.contains("made the virtual environment .venv"),
+        "{said}"
+    );
+    assert!(!ran.exists(), "the clone's venv.py ran");
+    // No uv of vx's in the store yet: python's venv made it, and that is said once.
+    assert_eq!(said.matches("with python -m venv").count(), 1, "{said}");
+    assert!(venv.join("bin/pip").exists(), "{said}");
+    // `vx exec` making it again runs nothing of the clone either.
+    std::fs::remove_dir_all(&venv).unwrap();
+    project.run(&["python", "-c", "pass"]);
+    assert!(venv.join("pyvenv.cfg").is_file());
+    assert!(!ran.exists(), "the clone's venv.py ran at vx exec");
+
+    // A dangling link where python writes pyvenv.cfg.
+    let outside = project.work.dir.path().join("home/outside-the-project");
+    std::fs::remove_dir_all(&venv).unwrap();
+    std::fs::create_dir(&venv).unwrap();
+    std::os::unix::fs::symlink(&outside, venv.join("pyvenv.cfg")).unwrap();
+    let stderr = project.exit(&["sync", "--headless"], 1);
+    assert!(
+        stderr.contains(".venv/pyvenv.cfg is a symbolic link"),
+        "{stderr}"
+    );
+    assert!(!outside.exists(), "made outside the project");
+    // A FIFO there: refused at once, not waited on.
+    std::fs::remove_file(venv.join("pyvenv.cfg")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(venv.join("pyvenv.cfg"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let log = dir.join("sync.stderr");
+    let mut sync = spawned_vx(&project, &["sync", "--headless"], &log);
+    let code = ended(&mut sync, "vx sync to refuse the FIFO");
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains(".venv/pyvenv.cfg is a FIFO"), "{stderr}");
+    // `.venv` itself a link out of the project: refused too.
+    std::fs::remove_dir_all(&venv).unwrap();
+    std::fs::create_dir(&outside).unwrap();
+    std::os::unix::fs::symlink(&outside, &venv).unwrap();
+    let stderr = project.exit(&["sync", "--headless"], 1);
+    assert!(stderr.contains(".venv is a symbolic link"), "{stderr}");
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+}
+
+/// The real uv's release asset on the loopback GitHub, as a `[tools.uv]` table: how a
+/// test puts vx's uv into the store (the receipt of a tree from astral-sh/uv's
+/// release), as a PyPI tool's install does.
+fn uv_from_the_release(gh: &GithubFixture) -> String {
+    use common::publishers::uv;
+    let archive = uv::archive();
+    format!(
+        "[tools.uv]\nversion = \"{}\"\nurl = \"{}/{}/{}/releases/download/{}/{}\"\nsha256 = \"{}\"\nstrip_components = 1\n",
+        uv::VERSION,
+        gh.web_url(),
+        uv::OWNER,
+        uv::REPO,
+        uv::VERSION,
+        uv::asset_name(uv::TRIPLE),
+        sha256_hex(&archive)
+    )
+}
+
+/// Issue 79, item 2: a project with `python_venv` and no uv of its own gets its venv
+/// from vx's uv (`uv venv`, tens of milliseconds, where `python -m venv` bootstraps pip
+/// for seconds), offline, with pip put in from the python's own bundled wheel: `pip
+/// install` works in it as after `python -m venv`; the clone's `venv.py` does not run.
+#[test]
+fn the_project_venv_is_made_offline_with_vxs_uv_and_its_pip_works() {
+    use common::publishers::uv;
+    let (version, archive) = python::archive(python::Without::Nothing);
+    let name = python::asset_name(&version, "20250115", "x86_64-unknown-linux-gnu");
+    let gh = GithubFixture::builder()
+        .release(
+            python::OWNER,
+            python::REPO,
+            python::release("20250115", &[&version], Sums::Digests, &[(name, archive)]),
+        )
+        .release(uv::OWNER, uv::REPO, uv::release(uv::archive()))
+        .start()
+        .unwrap();
+    let base = "[settings]\nplatforms = [\"linux-x86_64\"]\n";
+    // vx's uv into the store, as a PyPI tool's install puts it there.
+    let project = Project::new(
+        &python::config(&gh.web_url()),
+        &format!(
+            "{base}[tools]\npython = \"3.12\"\n\n{}",
+            uv_from_the_release(&gh)
+        ),
+    );
+    project.synced();
+    // The project: python and its venv, no uv.
+    project.work.write_manifest(&format!(
+        "{base}python_venv = \".venv\"\n[tools]\npython = \"3.12\"\n"
+    ));
+    let dir = project.work.dir.path().to_owned();
+    let ran = plant_venv_py(&dir);
+    let said = project.ok(&["sync", "--headless", "--offline"]);
+    assert!(
+        said.contains("made the virtual environment .venv"),
+        "{said}"
+    );
+    assert!(!said.contains("python -m venv"), "{said}");
+    assert!(!ran.exists(), "the clone's venv.py ran");
+    let venv = dir.join(".venv");
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).unwrap();
+    assert!(
+        cfg.contains(&format!("uv = {}", uv::VERSION)),
+        "uv made it: {cfg}"
+    );
+    // pip, from the python's own wheel, installs: its own wheel again, offline.
+    let pip = project.run(&["pip", "--version"]);
+    assert!(
+        pip.contains(&format!(
+            "{}/lib/python3.12/site-packages/pip",
+            venv.display()
+        )),
+        "{pip}"
+    );
+    let wheel = project.run(&[
+        "python",
+        "-c",
+        "import ensurepip, glob, os; print(glob.glob(os.path.join(os.path.dirname(ensurepip.__file__), '_bundled', 'pip-*.whl'))[0])",
+    ]);
+    let out = project
+        .vx()
+        .args([
+            "exec",
+            "--offline",
+            "--",
+            "pip",
+            "install",
+            "--no-index",
+            "--force-reinstall",
+        ])
+        .arg(wheel.trim())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("Successfully installed pip"),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Issue 78, item 4: what makes the venv ends with a `vx sync` that is interrupted
+/// (it ran on, its parent gone): a uv of the project's that never ends, SIGINT to vx.
+#[test]
+fn an_interrupted_sync_ends_what_makes_the_venv() {
+    let work = tempfile::tempdir().unwrap();
+    let pidfile = work.path().join("uv.pid");
+    let script = format!(
+        "#!/bin/sh\necho $$ > {}\nexec sleep 300\n",
+        pidfile.display()
+    );
+    let archive = vx_fixture::tar_gz(&[vx_fixture::Item::File("uv", script.into_bytes(), 0o755)]);
+    let server = TestServer::start([("/uv.tar.gz", Route::Ok(archive.clone()))]);
+    let manifest = format!(
+        "[settings]\nplatforms = [\"linux-x86_64\"]\npython_venv = \".venv\"\n\
+         [tools]\npython = \"3.12\"\n\n\
+         [tools.uv]\nversion = \"0.0.1\"\nurl = \"{}\"\nsha256 = \"{}\"\nbin = [\"uv\"]\n",
+        server.url("/uv.tar.gz"),
+        sha256_hex(&archive)
+    );
+    let (_gh, project, _) = installable_as(python::archive(python::Without::Nothing), &manifest);
+    let log = project.work.dir.path().join("sync.stderr");
+    let mut sync = spawned_vx(&project, &["sync", "--headless"], &log);
+    let pid: u32 = common::wait_for("the venv's maker to start", || {
+        std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|text| text.trim().parse().ok())
+    });
+    assert!(running(pid));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &sync.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let code = ended(&mut sync, "vx sync to end");
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(code, Some(130), "{stderr}");
+    common::wait_for("the venv's maker to end with vx", || {
+        (!running(pid)).then_some(())
+    });
+}

@@ -194,8 +194,11 @@ impl Shared {
 }
 
 /// How long a child whose parent died gives its process tree to end by itself (the
-/// SIGTERM every process of it got) before it SIGKILLs the tree, itself with it.
-const ORPHAN_GRACE: Duration = Duration::from_secs(3);
+/// SIGTERM every process of it got) before it SIGKILLs the tree, itself with it. Short:
+/// nobody is left to show a clean cancel to, and what is half made is the next run's
+/// to remove; `npm ci` rolling back on SIGTERM was still running 3 s after `vx sync`
+/// was SIGKILLed (issue 79, item 6).
+const ORPHAN_GRACE: Duration = Duration::from_millis(300);
 /// How often the watch looks at the cancel flag.
 const ORPHAN_POLL: Duration = Duration::from_millis(100);
 

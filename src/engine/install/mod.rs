@@ -42,7 +42,7 @@ pub mod sources;
 pub mod store;
 pub mod stream;
 mod uv;
-mod venv;
+pub mod venv;
 pub mod wheel;
 pub mod written;
 

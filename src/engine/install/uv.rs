@@ -117,24 +117,8 @@ impl<'a> Uv<'a> {
     }
 
     fn run(&self, args: &[&str], dir: &Path) -> Result<(), EnvironmentError> {
-        let mut command = Command::new(&self.program);
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("UV_") {
-                command.env_remove(key);
-            }
-        }
-        command
-            .arg("--no-config")
-            .arg("--quiet")
-            .args(args)
-            .current_dir(dir)
-            .env("UV_NO_PROGRESS", "1")
-            .env("UV_PYTHON_DOWNLOADS", "never")
-            .env("UV_NATIVE_TLS", "1");
-        match crate::foundation::platform::fs::cache_dir() {
-            Some(cache) => command.env("UV_CACHE_DIR", cache.join("uv")),
-            None => command.env("UV_NO_CACHE", "1"),
-        };
+        let mut command = command(&self.program, args, dir);
+        command.env("UV_NATIVE_TLS", "1");
         // Held until uv has run: the bundle of vx's extra CAs it reads.
         let bundle = ca_bundle(self.net)?;
         if let Some(file) = bundle.as_ref().map(tempfile::NamedTempFile::path).or(self
@@ -148,6 +132,34 @@ impl<'a> Uv<'a> {
         super::program::output_of(command, &self.program, args.first().copied().unwrap_or(""))
             .map(drop)
     }
+}
+
+/// vx's uv at `program` running `args` in `dir`, apart from the user's uv: no
+/// `uv.toml` (`--no-config`), none of the user's `UV_*` variables nor python's
+/// (`PYTHONPATH`, `PYTHONHOME`, `VIRTUAL_ENV`), its cache in vx's cache directory, no
+/// python downloaded, no progress drawn.
+pub fn command(program: &Path, args: &[&str], dir: &Path) -> Command {
+    let mut command = Command::new(program);
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("UV_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .arg("--no-config")
+        .arg("--quiet")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("PYTHONPATH")
+        .env_remove("PYTHONHOME")
+        .env_remove("VIRTUAL_ENV")
+        .env("UV_NO_PROGRESS", "1")
+        .env("UV_PYTHON_DOWNLOADS", "never");
+    match crate::foundation::platform::fs::cache_dir() {
+        Some(cache) => command.env("UV_CACHE_DIR", cache.join("uv")),
+        None => command.env("UV_NO_CACHE", "1"),
+    };
+    command
 }
 
 /// The python of `venv`: `bin/python` on Unix, `Scripts\python.exe` on Windows.

@@ -60,6 +60,168 @@ pub fn make(runtime: &Path, version: &str, venv: &Path) -> std::io::Result<bool>
     Ok(true)
 }
 
+/// How long the making of a project's virtual environment may take before it is
+/// stopped (a python that hangs on what it reads must not hang `vx sync`).
+pub const PROJECT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
+
+/// What makes a project's virtual environment, best first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Maker {
+    /// The project's own uv (`uv venv`: no pip, as a uv team expects).
+    ProjectUv(PathBuf),
+    /// vx's own uv (its store directory): `uv venv`, then pip put in from the
+    /// python's own bundled wheel, offline, as `python -m venv` would have it.
+    VxUv(PathBuf),
+    /// `python -I -m venv` (pip bootstrapped by ensurepip: seconds).
+    Python,
+}
+
+/// Makes the project's virtual environment `making.venv` (checked by the caller:
+/// absent or a plain directory) with `maker`, each command isolated from the project
+/// (python with `-I`, run from the python's own directory, so nothing of the project
+/// is imported) and bounded ([`PROJECT_DEADLINE`]; ended, with what it started, when
+/// `stop` is set). With vx's uv and a python without a bundled pip wheel, pip is left
+/// out and that is said (`Ok(Some(note))`).
+pub fn make_project(
+    making: &crate::files::project_env::venv::Making<'_>,
+    maker: &Maker,
+    stop: &std::sync::atomic::AtomicBool,
+) -> Result<Option<String>, crate::files::project_env::venv::VenvError> {
+    use crate::files::project_env::venv::VenvError;
+    let python = making.python;
+    let venv = making.venv;
+    // Where each command runs: the python's own directory, never the project.
+    let here = python
+        .parent()
+        .map_or_else(|| PathBuf::from("/"), Path::to_path_buf);
+    let run = |mut command: std::process::Command, shown: String| {
+        let failed = |reason: String| VenvError::Failed {
+            venv: venv.to_owned(),
+            program: shown.clone(),
+            reason,
+        };
+        command
+            .env_remove("PYTHONHOME")
+            .env_remove("PYTHONPATH")
+            .env_remove(crate::files::project_env::venv::VAR);
+        let out = match crate::foundation::platform::process::output_bounded(
+            &mut command,
+            PROJECT_DEADLINE,
+            stop,
+        ) {
+            Ok(out) => out,
+            Err(crate::foundation::platform::process::Bounded::Interrupted) => {
+                return Err(VenvError::Interrupted {
+                    venv: venv.to_owned(),
+                });
+            }
+            Err(err) => return Err(failed(err.to_string())),
+        };
+        if out.status.success() {
+            return Ok(());
+        }
+        let said = String::from_utf8_lossy(&out.stderr);
+        let last = said
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("");
+        Err(failed(format!(
+            "{}: {}",
+            crate::foundation::platform::process::describe_status(out.status),
+            vx_text::sanitize(last.trim())
+        )))
+    };
+    let venv_arg = venv.to_string_lossy().into_owned();
+    let python_arg = python.to_string_lossy().into_owned();
+    match maker {
+        Maker::ProjectUv(uv) => {
+            let mut command = std::process::Command::new(uv);
+            // `--no-project`: the venv asked for, whatever a pyproject.toml around it
+            // says; the python is named, so none is downloaded.
+            command
+                .args(["venv", "--quiet", "--no-project", "--python"])
+                .arg(python)
+                .arg(venv)
+                .current_dir(&here);
+            run(command, format!("{} venv", uv.display()))?;
+            Ok(None)
+        }
+        Maker::VxUv(dir) => {
+            let uv = dir.join(crate::foundation::platform::fs::program_file("uv"));
+            let shown = format!("{} venv", uv.display());
+            let args = [
+                "venv",
+                "--no-project",
+                "--no-python-downloads",
+                "--python",
+                &python_arg,
+                &venv_arg,
+            ];
+            run(super::uv::command(&uv, &args, &here), shown)?;
+            let Some(wheel) = bundled_pip(python) else {
+                return Ok(Some(format!(
+                    "vx: {} has no pip of its own (ensurepip's wheel): the virtual environment has no pip",
+                    python.display()
+                )));
+            };
+            let venv_python = super::uv::venv_python(venv).to_string_lossy().into_owned();
+            let wheel_arg = wheel.to_string_lossy().into_owned();
+            let args = [
+                "pip",
+                "install",
+                "--offline",
+                "--no-index",
+                "--no-deps",
+                "--python",
+                &venv_python,
+                &wheel_arg,
+            ];
+            run(
+                super::uv::command(&uv, &args, &here),
+                format!("{} pip install {}", uv.display(), wheel.display()),
+            )?;
+            Ok(None)
+        }
+        Maker::Python => {
+            let mut command = std::process::Command::new(python);
+            command
+                .args(["-I", "-m", "venv"])
+                .arg(venv)
+                .current_dir(&here);
+            run(command, format!("{} -I -m venv", python.display()))?;
+            Ok(None)
+        }
+    }
+}
+
+/// The pip wheel `python`'s own standard library bundles for ensurepip
+/// (`lib/python3.X/ensurepip/_bundled/pip-*.whl`, `Lib\ensurepip\_bundled` on
+/// Windows), the newest when there are several.
+pub fn bundled_pip(python: &Path) -> Option<PathBuf> {
+    let prefix = python.parent()?.parent()?;
+    let mut libs = vec![prefix.join("Lib"), python.parent()?.join("Lib")];
+    if let Ok(entries) = std::fs::read_dir(prefix.join("lib")) {
+        let mut versions: Vec<PathBuf> = entries
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("python3"))
+            .map(|e| e.path())
+            .collect();
+        versions.sort();
+        libs.extend(versions);
+    }
+    libs.iter()
+        .map(|lib| lib.join("ensurepip").join("_bundled"))
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flat_map(|entries| entries.flatten().map(|e| e.path()))
+        .filter(|path| {
+            path.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("pip-") && n.ends_with(".whl"))
+        })
+        .max()
+}
+
 fn link(target: &Path, at: &Path) -> std::io::Result<()> {
     crate::foundation::platform::fs::symlink(target, at)
 }

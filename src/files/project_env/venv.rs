@@ -3,13 +3,15 @@
 //! inherited `PATH` — when it is missing, and made again when the python it was made
 //! with is gone or is not the project's (its `pyvenv.cfg`'s `home`, as `uv sync`
 //! checks it), by the commands that install what a project lacks (`vx sync`, `vx
-//! exec`, `vx run`); with the project's `uv` when it has one (`uv venv`, no pip),
-//! else `python -m venv`; activated, as its `activate` script does
+//! exec`, `vx run`), by the maker the caller gives (the engine's
+//! `crate::engine::install::venv::make_project`: the project's `uv` when it has one,
+//! else vx's own uv with pip from the python's own wheel, else `python -I -m venv`),
+//! only where nothing is yet or into a plain directory ([`refuse_unsafe`]);
+//! activated, as its `activate` script does
 //! (`VIRTUAL_ENV`, its `bin` first on `PATH`), by everything that applies the project
 //! environment ([`super::Declared`]): the shell hook, the shims, `vx exec`, `vx run`.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// The variable naming the active virtual environment (`activate` sets it; tools
 /// such as pip, poetry and uv read it).
@@ -39,6 +41,25 @@ pub enum VenvError {
         program: String,
         /// What it said, or why it did not run.
         reason: String,
+    },
+    /// The place of the virtual environment is not one vx makes it into: a link, a
+    /// FIFO or another special file where it would write (a clone's `.venv/pyvenv.cfg`
+    /// linked out of the project, which python would create at the link's target).
+    #[error(
+        "cannot make the virtual environment {}: {what}; vx makes it only where nothing is yet, or into a plain directory without links or special files (remove it, and the next command makes it)",
+        .venv.display()
+    )]
+    Refused {
+        /// The virtual environment's directory.
+        venv: PathBuf,
+        /// What is in the way (`.venv/pyvenv.cfg is a symbolic link`).
+        what: String,
+    },
+    /// The command making it was interrupted (and ended with what it started).
+    #[error("the virtual environment {} was not made: interrupted", .venv.display())]
+    Interrupted {
+        /// The virtual environment's directory.
+        venv: PathBuf,
     },
     /// A virtual environment that no longer fits the project could not be replaced.
     #[error("the virtual environment {} must be made again ({why}), but cannot be replaced: {reason}", .venv.display())]
@@ -131,10 +152,14 @@ pub fn stale(venv: &Path, python: &Path) -> Option<Stale> {
 /// python of `bin_dirs` (the toolchain's directories) when it is missing, or again when
 /// the python it was made with is gone or is not that one ([`stale`]).
 ///
-/// Made as the project's tools would make it: with the project's own `uv` when the
-/// toolchain has one (`uv venv`: no pip, as a uv team expects, in tens of
-/// milliseconds), else with `python -m venv` (pip included, as python's own makes it).
-pub fn ensure(venv: &Path, project: &Path, bin_dirs: &[PathBuf]) -> Result<Ensured, VenvError> {
+/// Made by `make` (what to make it with: [`Making`]), only where [`refuse_unsafe`]
+/// finds nothing in the way.
+pub fn ensure(
+    venv: &Path,
+    project: &Path,
+    bin_dirs: &[PathBuf],
+    make: &dyn Fn(&Making<'_>) -> Result<(), VenvError>,
+) -> Result<Ensured, VenvError> {
     let python = find_python(bin_dirs);
     let stale = match (&python, exists(venv)) {
         (_, false) => None,
@@ -151,8 +176,14 @@ pub fn ensure(venv: &Path, project: &Path, bin_dirs: &[PathBuf]) -> Result<Ensur
         bin_dirs,
         &[&crate::foundation::platform::fs::program_file("uv")],
     );
+    let making = Making {
+        venv,
+        python: &python,
+        project_uv: uv.as_deref(),
+    };
     let Some(why) = stale else {
-        make(venv, &python, uv.as_deref())?;
+        refuse_unsafe(venv, project)?;
+        make(&making)?;
         return Ok(Ensured::Made);
     };
     // Only a venv inside the project, never the project itself, is replaced; the old
@@ -174,7 +205,7 @@ pub fn ensure(venv: &Path, project: &Path, bin_dirs: &[PathBuf]) -> Result<Ensur
         why: why.clone(),
         reason: e.to_string(),
     })?;
-    match make(venv, &python, uv.as_deref()) {
+    match refuse_unsafe(venv, project).and_then(|()| make(&making)) {
         Ok(()) => {
             let _ = std::fs::remove_dir_all(&aside);
             Ok(Ensured::Remade(why))
@@ -195,52 +226,95 @@ fn aside_path(venv: &Path) -> PathBuf {
     venv.with_file_name(format!(".{name}.vx-old-{}", std::process::id()))
 }
 
-/// Makes `venv` with `python`: `uv venv` when `uv` is given, else `python -m venv`.
-fn make(venv: &Path, python: &Path, uv: Option<&Path>) -> Result<(), VenvError> {
-    let (program, mut command) = match uv {
-        Some(uv) => {
-            let mut command = Command::new(uv);
-            // `--no-project`: the venv asked for, whatever a pyproject.toml around it
-            // says; the python is named, so none is downloaded.
-            command
-                .args(["venv", "--quiet", "--no-project", "--python"])
-                .arg(python)
-                .arg(venv);
-            (format!("{} venv", uv.display()), command)
-        }
-        None => {
-            let mut command = Command::new(python);
-            command.arg("-m").arg("venv").arg(venv);
-            (format!("{} -m venv", python.display()), command)
-        }
-    };
-    let failed = |reason: String| VenvError::Failed {
+/// What a virtual environment is to be made with, for the maker [`ensure`] is given
+/// (the engine's: `crate::engine::install::venv::make_project`).
+#[derive(Clone, Copy, Debug)]
+pub struct Making<'a> {
+    /// Where (checked by [`refuse_unsafe`]: absent, or a plain directory).
+    pub venv: &'a Path,
+    /// The project's python (an executable of its toolchain).
+    pub python: &'a Path,
+    /// The project's own `uv`, when its toolchain has one.
+    pub project_uv: Option<&'a Path>,
+}
+
+/// The most entries of an existing directory [`refuse_unsafe`] looks at.
+const MAX_ENTRIES: usize = 10_000;
+
+/// Refuses to make `venv` (of the project in `project`) anywhere but into nothing or a
+/// plain directory: every part of its path below the project a real directory (not a
+/// link), and, when it is there, nothing in it but directories and regular files. A
+/// clone's `.venv/pyvenv.cfg` linked to a path outside the project (python would
+/// create the link's target there), or a FIFO there (python would wait on it for ever),
+/// is refused before anything runs.
+pub fn refuse_unsafe(venv: &Path, project: &Path) -> Result<(), VenvError> {
+    let refused = |what: String| VenvError::Refused {
         venv: venv.to_owned(),
-        program: program.clone(),
-        reason,
+        what,
     };
-    // The project's own variables must not change what python or uv does here.
-    let out = command
-        .env_remove("PYTHONHOME")
-        .env_remove("PYTHONPATH")
-        .env_remove(VAR)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| failed(e.to_string()))?;
-    if !out.status.success() {
-        let said = String::from_utf8_lossy(&out.stderr);
-        let last = said
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("");
-        return Err(failed(format!(
-            "{}: {}",
-            crate::foundation::platform::process::describe_status(out.status),
-            vx_text::sanitize(last.trim())
-        )));
+    let shown = |path: &Path| {
+        let rel = path
+            .strip_prefix(project)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        vx_text::sanitize(&rel).into_owned()
+    };
+    // Each part below the project, down to the venv itself.
+    if let Ok(below) = venv.strip_prefix(project) {
+        let mut at = project.to_owned();
+        for part in below.components() {
+            at.push(part);
+            match std::fs::symlink_metadata(&at) {
+                Err(_) => return Ok(()),
+                Ok(meta) if meta.is_dir() => {}
+                Ok(meta) => {
+                    return Err(refused(format!("{} is {}", shown(&at), kind(&meta))));
+                }
+            }
+        }
+    } else {
+        match std::fs::symlink_metadata(venv) {
+            Err(_) => return Ok(()),
+            Ok(meta) if meta.is_dir() => {}
+            Ok(meta) => return Err(refused(format!("it is {}", kind(&meta)))),
+        }
+    }
+    // What is in it already.
+    let mut seen = 0usize;
+    let mut dirs = vec![venv.to_owned()];
+    while let Some(dir) = dirs.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .map_err(|e| refused(format!("{} cannot be read: {e}", shown(&dir))))?;
+        for entry in entries {
+            let entry =
+                entry.map_err(|e| refused(format!("{} cannot be read: {e}", shown(&dir))))?;
+            seen += 1;
+            if seen > MAX_ENTRIES {
+                return Err(refused(format!(
+                    "it holds more than {MAX_ENTRIES} files already"
+                )));
+            }
+            let path = entry.path();
+            let meta = std::fs::symlink_metadata(&path)
+                .map_err(|e| refused(format!("{} cannot be read: {e}", shown(&path))))?;
+            if meta.is_dir() {
+                dirs.push(path);
+            } else if !meta.is_file() {
+                return Err(refused(format!("{} is {}", shown(&path), kind(&meta))));
+            }
+        }
     }
     Ok(())
+}
+
+/// What a file that is not a plain directory or file is, in words.
+fn kind(meta: &std::fs::Metadata) -> &'static str {
+    if meta.file_type().is_symlink() {
+        "a symbolic link"
+    } else {
+        crate::foundation::platform::fs::kind_of(meta.file_type())
+    }
 }
 
 /// The first `python3` (or `python`) in `bin_dirs`.
@@ -264,11 +338,72 @@ fn find_in(dirs: &[PathBuf], names: &[&str]) -> Option<PathBuf> {
 mod tests {
     use super::*;
 
+    /// A maker that must not be called.
+    fn never(making: &Making<'_>) -> Result<(), VenvError> {
+        panic!("made {}", making.venv.display())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_or_a_fifo_where_the_venv_goes_is_refused_and_nothing_is_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project");
+        let outside = dir.path().join("outside");
+        std::fs::create_dir_all(project.join(".venv")).unwrap();
+        let python = python_in(&dir.path().join("py"));
+        let bin = [python.parent().unwrap().to_owned()];
+        let venv = project.join(".venv");
+        std::os::unix::fs::symlink(&outside, venv.join(MARKER)).unwrap();
+        let err = ensure(&venv, &project, &bin, &never).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(".venv/pyvenv.cfg is a symbolic link"),
+            "{err}"
+        );
+        assert!(!outside.exists());
+        std::fs::remove_file(venv.join(MARKER)).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(venv.join(MARKER))
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let err = ensure(&venv, &project, &bin, &never).unwrap_err();
+        assert!(
+            err.to_string().contains(".venv/pyvenv.cfg is a FIFO"),
+            "{err}"
+        );
+        // The venv itself a link: refused too.
+        std::fs::remove_dir_all(&venv).unwrap();
+        std::os::unix::fs::symlink(&outside, &venv).unwrap();
+        let err = ensure(&venv, &project, &bin, &never).unwrap_err();
+        assert!(
+            err.to_string().contains(".venv is a symbolic link"),
+            "{err}"
+        );
+        // An empty plain directory, or none: made.
+        std::fs::remove_file(&venv).unwrap();
+        let made = std::cell::Cell::new(0);
+        let count = |_: &Making<'_>| {
+            made.set(made.get() + 1);
+            Ok(())
+        };
+        assert_eq!(
+            ensure(&venv, &project, &bin, &count).unwrap(),
+            Ensured::Made
+        );
+        std::fs::create_dir(&venv).unwrap();
+        assert_eq!(
+            ensure(&venv, &project, &bin, &count).unwrap(),
+            Ensured::Made
+        );
+        assert_eq!(made.get(), 2);
+    }
+
     #[test]
     fn without_a_python_the_error_says_how_to_get_one() {
         let dir = tempfile::tempdir().unwrap();
         let venv = dir.path().join(".venv");
-        let err = ensure(&venv, dir.path(), &[dir.path().to_owned()]).unwrap_err();
+        let err = ensure(&venv, dir.path(), &[dir.path().to_owned()], &never).unwrap_err();
         assert!(err.to_string().contains("python = \"3.12\""), "{err}");
         assert!(!venv.exists());
     }
@@ -278,7 +413,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(MARKER), "home = /x\n").unwrap();
         assert_eq!(
-            ensure(dir.path(), dir.path(), &[]).unwrap(),
+            ensure(dir.path(), dir.path(), &[], &never).unwrap(),
             Ensured::Present
         );
         assert_eq!(bin_dir(dir.path()).parent(), Some(dir.path()));
@@ -333,7 +468,7 @@ mod tests {
         python_in(&new);
         let cfg = format!("home = {}\n", dir.path().join("gone/bin").display());
         std::fs::write(dir.path().join(MARKER), cfg).unwrap();
-        let err = ensure(dir.path(), dir.path(), &[new.join("bin")]).unwrap_err();
+        let err = ensure(dir.path(), dir.path(), &[new.join("bin")], &never).unwrap_err();
         assert!(matches!(err, VenvError::Replace { .. }), "{err}");
         assert!(dir.path().join(MARKER).is_file(), "nothing removed");
     }

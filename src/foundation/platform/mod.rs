@@ -242,6 +242,93 @@ pub mod process {
         }
     }
 
+    /// Why [`output_bounded`] ended a command before it finished.
+    #[derive(Debug, thiserror::Error)]
+    pub enum Bounded {
+        /// It could not be started or waited for.
+        #[error("{0}")]
+        Io(#[from] io::Error),
+        /// It ran past its deadline, and its whole tree was killed.
+        #[error("it did not finish within {} s and was stopped", .0.as_secs())]
+        TimedOut(std::time::Duration),
+        /// This process was asked to stop (`stop` was set), and the tree was killed.
+        #[error("interrupted")]
+        Interrupted,
+    }
+
+    /// Runs `command` to its end as the root of a tree of its own (as [`Tree::spawn`]
+    /// starts `vx install` children: a process group on Unix, a Job Object on
+    /// Windows), its stdin empty and its output collected; its whole tree is killed
+    /// when it runs past `deadline` or when `stop` is set (this process's interrupt
+    /// flag), so nothing of it outlives the caller's wait. A child started this way
+    /// does not get the terminal's Ctrl-C itself: the caller, who polls `stop`, ends it.
+    pub fn output_bounded(
+        command: &mut Command,
+        deadline: std::time::Duration,
+        stop: &std::sync::atomic::AtomicBool,
+    ) -> Result<std::process::Output, Bounded> {
+        use std::io::Read;
+        use std::process::Stdio;
+        use std::sync::atomic::Ordering;
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let (mut child, tree) = Tree::spawn(command)?;
+        let drain = |pipe: Option<Box<dyn Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut bytes = Vec::new();
+                if let Some(mut pipe) = pipe {
+                    // Bounded like every text read from a child: 1 MiB is kept.
+                    let _ = pipe.by_ref().take(1 << 20).read_to_end(&mut bytes);
+                    let _ = std::io::copy(&mut pipe, &mut std::io::sink());
+                }
+                bytes
+            })
+        };
+        let stdout = drain(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let stderr = drain(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn Read + Send>),
+        );
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(1);
+        let ended = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break Ok(status),
+                Ok(None) => {}
+                Err(err) => break Err(Bounded::Io(err)),
+            }
+            if stop.load(Ordering::Relaxed) {
+                break Err(Bounded::Interrupted);
+            }
+            if started.elapsed() >= deadline {
+                break Err(Bounded::TimedOut(deadline));
+            }
+            std::thread::sleep(pause);
+            pause = (pause * 2).min(std::time::Duration::from_millis(20));
+        };
+        // What the root left running (a grandchild) ends with it, whatever happened.
+        tree.kill();
+        if ended.is_err() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let status = ended?;
+        Ok(std::process::Output {
+            status,
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
+        })
+    }
+
     /// Ends, at once and without appeal, the process group `leader` leads and the
     /// processes `others` (SIGKILL), processes of ours that no other process answers
     /// for any more (the tasks of a task guard that was killed). Harmless for those gone
@@ -282,6 +369,10 @@ pub mod interrupt {
         /// which gets Ctrl-C itself: SIGINT only (a SIGTERM sent to vx still ends it);
         /// every console event on Windows.
         Waiting,
+        /// `vx run` waiting for its lone task's command, which it passes SIGTERM and
+        /// SIGHUP on to as SIGTERM (the command runs as its child, not in its place): those two
+        /// only (SIGINT is [`Stopping::Waiting`]'s); every console event on Windows.
+        Passing,
     }
 
     /// Sets `flag` (and sends on `wake`, when given, without blocking) each time one of

@@ -123,37 +123,50 @@ fn parents() -> Vec<(u32, u32)> {
         .collect()
 }
 
+/// The most sweeps [`end_adopted`] makes: each kills what it found, and what they
+/// forked meanwhile comes back to this process (their parent killed) for the next.
+#[cfg(target_os = "linux")]
+const ADOPTED_SWEEPS: usize = 64;
+
 pub(super) fn end_adopted() {
     #[cfg(target_os = "linux")]
     {
         let me = std::process::id();
-        let parents = parents();
-        let children: Vec<u32> = parents
-            .iter()
-            .filter(|(_, parent)| *parent == me)
-            .map(|(pid, _)| *pid)
-            .collect();
-        // Their descendants too, breadth first.
-        let mut all = children.clone();
-        let mut at = 0;
-        while at < all.len() {
-            let of = all[at];
-            all.extend(
-                parents
-                    .iter()
-                    .filter(|(_, p)| *p == of)
-                    .map(|(pid, _)| *pid),
-            );
-            at += 1;
-        }
-        for &pid in &all {
-            if let Some(pid) = Pid::from_raw(pid as i32) {
-                let _ = rustix::process::kill_process(pid, Signal::KILL);
+        for _ in 0..ADOPTED_SWEEPS {
+            let parents = parents();
+            let children: Vec<u32> = parents
+                .iter()
+                .filter(|(_, parent)| *parent == me)
+                .map(|(pid, _)| *pid)
+                .collect();
+            if children.is_empty() {
+                return;
             }
-        }
-        for pid in children {
-            if let Some(pid) = Pid::from_raw(pid as i32) {
-                let _ = rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::empty());
+            // Their descendants too, breadth first.
+            let mut all = children.clone();
+            let mut at = 0;
+            while at < all.len() {
+                let of = all[at];
+                all.extend(
+                    parents
+                        .iter()
+                        .filter(|(_, p)| *p == of)
+                        .map(|(pid, _)| *pid),
+                );
+                at += 1;
+            }
+            for &pid in &all {
+                if let Some(pid) = Pid::from_raw(pid as i32) {
+                    let _ = rustix::process::kill_process(pid, Signal::KILL);
+                }
+            }
+            // Reaped, so the next sweep sees only what came since: a process forked
+            // between this look and its parent's kill, re-parented here.
+            for pid in children {
+                if let Some(pid) = Pid::from_raw(pid as i32) {
+                    let _ =
+                        rustix::process::waitpid(Some(pid), rustix::process::WaitOptions::empty());
+                }
             }
         }
     }
@@ -320,6 +333,7 @@ pub(super) fn on_stop(
         Stopping::Install => &[SIGTERM, SIGINT, SIGHUP],
         Stopping::Viewer => &[SIGTERM, SIGHUP, SIGINT],
         Stopping::Waiting => &[SIGINT],
+        Stopping::Passing => &[SIGTERM, SIGHUP],
     };
     // Built as it goes: a failure part-way drops what was registered.
     let mut registration = Registration {

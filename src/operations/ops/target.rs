@@ -127,7 +127,7 @@ impl Target<'_> {
             Ok(chain) => {
                 // A virtual environment that cannot be made is said; the command may
                 // not need it.
-                match ensure_venv(self.manifest(), &chain) {
+                match ensure_venv(self.manifest(), &chain, store) {
                     Ok(Some(line)) => self.say.note(&line),
                     Ok(None) => {}
                     Err(why) => self.say.note(&format!("vx: {why}")),
@@ -519,12 +519,18 @@ pub enum RegistryToolError {
 /// Makes `manifest`'s virtual environment (`[settings] python_venv`) with the python
 /// of `chain` when it is missing, or again when the python it was made with is gone or
 /// is not the project's ([`crate::files::project_env::venv::ensure`]): `Ok(Some(line))`, the
-/// line to say, when it was made; `Ok(None)` when it is there or the project names
-/// none.
+/// lines to say, when it was made; `Ok(None)` when it is there or the project names
+/// none. Made with the project's uv when its toolchain has one, else with vx's own uv
+/// (found in `store`, where a PyPI tool installed it) and pip from the python's own
+/// wheel, else, said, with `python -I -m venv`
+/// ([`crate::engine::install::venv::make_project`]); a Ctrl-C meanwhile ends what makes
+/// it.
 pub fn ensure_venv(
     manifest: Option<&Manifest>,
     chain: &Toolchain,
+    store: &Path,
 ) -> Result<Option<String>, VenvError> {
+    use crate::engine::install::venv::{Maker, make_project};
     use crate::files::project_env::venv::{self, Ensured};
     let Some(manifest) = manifest else {
         return Ok(None);
@@ -539,15 +545,42 @@ pub fn ensure_venv(
         true => "; uv.lock is here: `vx exec -- uv sync` installs the project's packages into it",
         false => "",
     };
-    Ok(match venv::ensure(&venv, &project, &chain.bin_dirs())? {
-        Ensured::Present => None,
-        Ensured::Made => Some(format!(
+    let notes = std::cell::RefCell::new(Vec::<String>::new());
+    let make = |making: &venv::Making<'_>| {
+        let maker = match (
+            making.project_uv,
+            crate::engine::resolution::backend::uv::installed(store),
+        ) {
+            (Some(uv), _) => Maker::ProjectUv(uv.to_owned()),
+            (None, Some(dir)) => Maker::VxUv(dir),
+            (None, None) => {
+                notes.borrow_mut().push(format!(
+                    "vx: making {dir} with python -m venv (seconds): vx's own uv, which makes it in a fraction of that, is not installed yet (a pypi: tool installs it)"
+                ));
+                Maker::Python
+            }
+        };
+        // A Ctrl-C (SIGINT, SIGTERM, SIGHUP) while it is made ends what makes it.
+        let interrupt = crate::foundation::signals::Interrupt::register().ok();
+        let stop = interrupt
+            .as_ref()
+            .map_or_else(|| std::sync::Arc::new(Default::default()), |i| i.flag());
+        let said = make_project(making, &maker, &stop)?;
+        notes.borrow_mut().extend(said);
+        Ok(())
+    };
+    let ensured = venv::ensure(&venv, &project, &chain.bin_dirs(), &make)?;
+    let mut lines = notes.into_inner();
+    match ensured {
+        Ensured::Present => {}
+        Ensured::Made => lines.push(format!(
             "vx: made the virtual environment {dir} ([settings] python_venv){uv_sync}"
         )),
-        Ensured::Remade(why) => Some(format!(
+        Ensured::Remade(why) => lines.push(format!(
             "vx: made the virtual environment {dir} again: {why}; what was installed in it is to install again (uv sync, pip install){uv_sync}"
         )),
-    })
+    }
+    Ok((!lines.is_empty()).then(|| lines.join("\n")))
 }
 
 /// What `manifest` declares of the environment (nothing outside a project), its env

@@ -4,8 +4,9 @@
 //! replacing vx, so the terminal's foreground process is the task's and its exit
 //! status is `vx run`'s. A task whose commands run script files vx wrote (`run`
 //! scripts with their own `#!`) runs its last as a child too ([`Last::Child`]): vx
-//! stays to remove the files once it has ended, and ends with its status. Nothing
-//! here prints.
+//! stays to remove the files once it has ended, and ends with its status. On Linux
+//! the last is always a child of vx, which adopts what the task leaves behind (a
+//! child subreaper) and ends it when the task ends ([`run`]). Nothing here prints.
 
 use std::process::Command;
 use std::sync::atomic::Ordering;
@@ -69,7 +70,34 @@ pub enum Last {
 /// Runs `task`'s `commands` (at least one) in the foreground, the last as `last`
 /// says. In place, returns only why it could not replace vx; as a child, its exit
 /// code (128 + the signal that ended it, on Unix).
-pub fn run(task: &Task, mut commands: Vec<Command>, last: Last) -> Result<i32, ForegroundError> {
+///
+/// Nothing of the task outlives it, as in every other mode of `vx run`: where this
+/// process can adopt its descendants' orphans (Linux: a child subreaper), every
+/// command runs as a child in the foreground, the last too, and once the last has
+/// ended what the task left running (a daemon it started with `setsid`, a server sent
+/// to the background) is ended (SIGKILL) before vx exits with the task's status.
+/// Elsewhere the last replaces vx as before (Windows: a child, in vx's Job Object).
+pub fn run(task: &Task, commands: Vec<Command>, last: Last) -> Result<i32, ForegroundError> {
+    let adopting = crate::foundation::platform::process::adopt_orphans();
+    let last = match adopting {
+        Some(_) => Last::Child,
+        None => last,
+    };
+    let ended = run_commands(task, commands, last, adopting.is_some());
+    if let Some(adopting) = &adopting {
+        adopting.end_orphans();
+    }
+    ended
+}
+
+/// [`run`]'s commands, the last as `last` says; `pass`: SIGTERM and SIGHUP sent to vx
+/// are passed on to the last (run as a child in vx's stead).
+fn run_commands(
+    task: &Task,
+    mut commands: Vec<Command>,
+    last: Last,
+    pass: bool,
+) -> Result<i32, ForegroundError> {
     let final_command = commands.pop().expect("a task that runs something");
     if !commands.is_empty() || last == Last::Child {
         let interrupted =
@@ -101,7 +129,17 @@ pub fn run(task: &Task, mut commands: Vec<Command>, last: Last) -> Result<i32, F
         }
         if last == Last::Child {
             let mut command = final_command;
-            let status = command.status().map_err(spawn)?;
+            let mut child = command.spawn().map_err(spawn)?;
+            // A SIGTERM or SIGHUP sent to vx (a supervisor stopping `vx run`, a closed
+            // terminal) is the task's, as when it ran in vx's place.
+            let pid = child.id();
+            let passing = pass.then(|| {
+                crate::foundation::signals::on_end_request(move || {
+                    let _ = crate::foundation::platform::process::terminate(pid);
+                })
+            });
+            let status = child.wait().map_err(spawn)?;
+            drop(passing);
             return Ok(crate::foundation::platform::process::status_code(status));
         }
     }

@@ -198,6 +198,40 @@ pub fn spec(entry: &LockedTool, platform: &Platform) -> Option<crate::files::spe
     })
 }
 
+/// vx's uv as installed in `store` for this machine, the newest of them: a tree of
+/// [`NAME`] whose receipt says it came, verified and as [`spec`] installs it, from a
+/// release asset of astral-sh/uv for this platform (`…/astral-sh/uv/releases/download/
+/// TAG/uv-{TRIPLE}.{EXT}`), with its `uv` there; `None` when no PyPI tool installed it
+/// yet. Offline: a look in the store only. The project venv is made with it
+/// (`crate::engine::install::venv::make_project`).
+pub fn installed(store: &std::path::Path) -> Option<std::path::PathBuf> {
+    let (triple, ext) = triple(&Platform::current())?;
+    let asset = format!("/uv-{triple}.{ext}");
+    let program = crate::foundation::platform::fs::program_file(NAME);
+    crate::engine::install::store::tool_trees(store, NAME, |_| true)
+        .into_iter()
+        .filter(|(tree, receipt)| {
+            !receipt.unverified
+                && receipt.post_install.is_none()
+                && receipt.write.is_empty()
+                && receipt
+                    .url
+                    .contains(&format!("/{OWNER}/{REPO}/releases/download/"))
+                && receipt.url.ends_with(&asset)
+                && crate::foundation::platform::fs::is_executable(&tree.join(&program))
+        })
+        .max_by(|(_, a), (_, b)| numeric(&a.version).cmp(&numeric(&b.version)))
+        .map(|(tree, _)| tree)
+}
+
+/// A version's numbers, for the newest of several (`0.13.9` → `[0, 13, 9]`).
+fn numeric(version: &str) -> Vec<u64> {
+    version
+        .split(['.', '-', '+'])
+        .map(|part| part.parse().unwrap_or(0))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

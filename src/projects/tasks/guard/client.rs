@@ -34,6 +34,9 @@ pub struct Client {
     reader: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// Set when the run closes the socket itself: the guard's end is then expected.
     closing: Arc<AtomicBool>,
+    /// This process adopting the orphans of the guard's tree should the guard die
+    /// (Linux); shared with the reader thread, which ends them then.
+    _adopting: Arc<Option<crate::foundation::platform::process::Adopting>>,
 }
 
 /// A task the guard started: its process id, and how to signal it. Cheap to clone, so
@@ -55,6 +58,10 @@ impl Client {
     /// a thread that outlives the run: Linux sends the guard its parent-death signal
     /// when the thread that started it ends.
     pub fn start(exe: &Path, grace: Duration) -> io::Result<Arc<Client>> {
+        // The guard is a subreaper for its tasks; this process is one above it, so
+        // that should the guard be killed, what it adopted and its tasks come here,
+        // not to init, and are ended here to the last (Linux).
+        let adopting = Arc::new(crate::foundation::platform::process::adopt_orphans());
         let (ours, theirs) = UnixStream::pair()?;
         let mut command = Command::new(exe);
         command
@@ -76,12 +83,16 @@ impl Client {
             let socket = ours.try_clone()?;
             let waiters = Arc::clone(&waiters);
             let closing = Arc::clone(&closing);
+            let adopted = Arc::clone(&adopting);
             let pid = guard.id();
             std::thread::Builder::new()
                 .name("vx-task-guard".into())
                 .spawn(move || {
                     let live = read_replies(&socket, &waiters);
                     if !closing.load(Ordering::Relaxed) {
+                        if let Some(adopted) = adopted.as_ref() {
+                            adopted.end_orphans();
+                        }
                         end_orphans(pid, &live);
                     }
                     lock(&waiters).clear();
@@ -95,6 +106,7 @@ impl Client {
             grace,
             reader: Mutex::new(Some(reader)),
             closing,
+            _adopting: adopting,
         }))
     }
 
@@ -255,7 +267,10 @@ fn read_replies(socket: &UnixStream, waiters: &Waiters) -> HashMap<u64, u32> {
 }
 
 /// The guard ended while the run had not closed it (it was killed: SIGKILL gives it no
-/// say): what it answered for is ended here, or it would outlive the run and hold the
+/// say): what it answered for is ended here (on Linux first as this process's adopted
+/// orphans, swept until none is left: a process a sweep missed forking between its
+/// look and its kill, or in the middle of `execve` where its mark reads empty, comes
+/// back here once its parent is killed, never to init), or it would outlive the run and hold the
 /// run's pipes open, hanging it (issue 66, item 7). The process group of each task not
 /// ended (`live`, by request) and every process carrying one of the guard's marks
 /// ([`super::tree::MARK`], found by [`super::scan`]: a detached grandchild, re-parented
