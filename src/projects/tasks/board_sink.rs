@@ -262,7 +262,10 @@ mod tests {
 
     #[test]
     fn a_board_that_cannot_be_made_leaves_the_run_running() {
-        let sink = BoardSink::new("/nonexistent/vx-boards".into(), "x".into(), 4096);
+        // Below a regular file: no directory can be made there (a missing board
+        // directory is made, as `vx sync` makes it).
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let sink = BoardSink::new(file.path().join("vx-boards"), "x".into(), 4096);
         sink.plan(&PlannedTask::plain(&["a"]));
         assert!(sink.board_path().is_none());
         sink.phase(TaskId(0), &PhaseChange::new(Phase::Running));

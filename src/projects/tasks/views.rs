@@ -241,11 +241,9 @@ mod tests {
         both.plan(&PlannedTask::plain(&["a"]));
         fallback.plan(&PlannedTask::plain(&["a"]));
         assert!(!fallback.on(), "the board was made");
-        let none = Arc::new(BoardSink::new(
-            "/nonexistent/boards".into(),
-            "x".into(),
-            4096,
-        ));
+        // Below a regular file: no board directory can be made there.
+        let file = tempfile::NamedTempFile::new().unwrap();
+        let none = Arc::new(BoardSink::new(file.path().join("boards"), "x".into(), 4096));
         let fallback = Fallback::new(Arc::clone(&none), Vec::new());
         none.plan(&PlannedTask::plain(&["a"]));
         fallback.plan(&PlannedTask::plain(&["a"]));
