@@ -259,8 +259,9 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown)
 : > "$TMP/gtimes"
 round=1
 while [ $round -le "$ROUNDS" ]; do
-  rm -rf packages/*/out "$TMP/gempty" .turbo-cache .turbo
-  vx_remote=$(VX_CACHE_DIR=$TMP/gempty timed "$VX" run -j 16 all)
+  # A fresh clone: no output, no kept result, no stamp of a last success.
+  rm -rf packages/*/out "$TMP/gempty" "$TMP/gdata" .turbo-cache .turbo
+  vx_remote=$(VX_CACHE_DIR=$TMP/gempty XDG_DATA_HOME=$TMP/gdata timed "$VX" run -j 16 all)
   gcheck
   [ "$(grep -c "restored from the registry" "$TMP/out.log" || true)" = 27 ] || { cat "$TMP/out.log" >&2; echo "vx did not restore all 27 from the registry" >&2; exit 1; }
   rm -rf packages/*/out .turbo-cache .turbo
