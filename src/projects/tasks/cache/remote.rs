@@ -93,6 +93,11 @@ struct Descriptor {
     media_type: String,
     digest: String,
     size: u64,
+    /// The blob itself, base64, when the manifest carries it inline (OCI 1.1's
+    /// descriptor `data`): checked by its digest as a fetched blob is, and fetched
+    /// from the registry only when absent.
+    #[serde(default)]
+    data: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -347,6 +352,13 @@ impl Remote {
                 vx_text::sanitize(&crate::foundation::validate::shorten(digest))
             )));
         }
+        if let Some(data) = &descriptor.data {
+            let bytes = inline(data, descriptor)?;
+            out.write_all(&bytes)
+                .map_err(|e| CacheError::Remote(e.to_string()))?;
+            seen_so_far(bytes.len() as u64);
+            return Ok(());
+        }
         let (reader, _) = self
             .registry
             .get_blob(digest)?
@@ -409,16 +421,23 @@ impl Remote {
                 },
             }));
         }
-        let log = self.put_bytes(log)?;
-        layers.push(serde_json::json!({
-            "mediaType": LOG_TYPE, "digest": log.0, "size": log.1,
+        let (log_digest, log_size) = self.put_bytes(log)?;
+        let mut log_layer = serde_json::json!({
+            "mediaType": LOG_TYPE, "digest": log_digest, "size": log_size,
             "annotations": { "org.opencontainers.image.title": "log" },
-        }));
+        });
+        if log.len() <= MAX_INLINE {
+            log_layer["data"] = serde_json::json!(base64_of(log));
+        }
+        layers.push(log_layer);
         let manifest = serde_json::json!({
             "schemaVersion": 2,
             "mediaType": MANIFEST_MEDIA_TYPE,
             "artifactType": ARTIFACT_TYPE,
-            "config": { "mediaType": CONFIG_TYPE, "digest": config.0, "size": config.1 },
+            "config": {
+                "mediaType": CONFIG_TYPE, "digest": config.0, "size": config.1,
+                "data": base64_of(document),
+            },
             "layers": layers,
             "annotations": { "dev.vx.task": task, "dev.vx.key": key },
         });
@@ -431,17 +450,23 @@ impl Remote {
             manifest: format!("sha256:{}", hex::encode(Sha256::digest(&manifest))),
             project: self.project().to_owned(),
         };
-        let statement = serde_json::to_vec(&statement).expect("JSON serializes");
-        let signature = signer.sign(&statement, &format!("vx task result {key}"));
-        let statement = self.put_bytes(&statement)?;
-        let signature = self.put_bytes(signature.as_bytes())?;
+        let statement_bytes = serde_json::to_vec(&statement).expect("JSON serializes");
+        let signature_text = signer.sign(&statement_bytes, &format!("vx task result {key}"));
+        let statement = self.put_bytes(&statement_bytes)?;
+        let signature = self.put_bytes(signature_text.as_bytes())?;
         let signed = serde_json::json!({
             "schemaVersion": 2,
             "mediaType": MANIFEST_MEDIA_TYPE,
             "artifactType": SIGNATURE_ARTIFACT_TYPE,
-            "config": { "mediaType": STATEMENT_TYPE, "digest": statement.0, "size": statement.1 },
+            "config": {
+                "mediaType": STATEMENT_TYPE, "digest": statement.0, "size": statement.1,
+                "data": base64_of(&statement_bytes),
+            },
             "layers": [
-                { "mediaType": MINISIGN_TYPE, "digest": signature.0, "size": signature.1 },
+                {
+                    "mediaType": MINISIGN_TYPE, "digest": signature.0, "size": signature.1,
+                    "data": base64_of(signature_text.as_bytes()),
+                },
             ],
             "annotations": { "dev.vx.key": key, "dev.vx.signer": signer.id() },
         });
@@ -483,6 +508,36 @@ impl Remote {
     }
 }
 
+/// The largest log a manifest carries inline (the key document, the statement and the
+/// signature always are: they are small).
+const MAX_INLINE: usize = 16 << 10;
+
+/// `bytes` in standard base64, as a descriptor's `data` holds them.
+fn base64_of(bytes: &[u8]) -> String {
+    base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bytes)
+}
+
+/// The blob a descriptor carries inline (`data`), once its length and digest are the
+/// descriptor's: a manifest's word is checked as a fetched blob is.
+fn inline(data: &str, descriptor: &Descriptor) -> Result<Vec<u8>, CacheError> {
+    // Base64 of at most the largest blob read inline: a longer text is refused before
+    // it is decoded.
+    if data.len() as u64 > MAX_LOG.div_ceil(3) * 4 {
+        return Err(CacheError::Refused("an inline blob is too large".into()));
+    }
+    let bytes = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, data)
+        .map_err(|e| CacheError::Refused(format!("an inline blob is not base64: {e}")))?;
+    if bytes.len() as u64 != descriptor.size
+        || format!("sha256:{}", hex::encode(Sha256::digest(&bytes))) != descriptor.digest
+    {
+        return Err(CacheError::Refused(format!(
+            "its inline blob {} does not match its digest",
+            descriptor.digest
+        )));
+    }
+    Ok(bytes)
+}
+
 /// The tag of `key`'s result manifest.
 pub fn result_tag(key: &str) -> String {
     format!("vxt-{key}")
@@ -491,4 +546,40 @@ pub fn result_tag(key: &str) -> String {
 /// The tag of the signature of `key`'s result by the key whose id is `id`.
 pub fn signature_tag(key: &str, id: &str) -> String {
     format!("vxt-{key}.sig-{}", id.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn descriptor(bytes: &[u8]) -> Descriptor {
+        Descriptor {
+            media_type: LOG_TYPE.into(),
+            digest: format!("sha256:{}", hex::encode(Sha256::digest(bytes))),
+            size: bytes.len() as u64,
+            data: Some(base64_of(bytes)),
+        }
+    }
+
+    /// A blob a manifest carries inline is believed only when its length and digest
+    /// are the descriptor's, as a fetched blob is.
+    #[test]
+    fn an_inline_blob_is_checked_by_its_digest() {
+        let good = descriptor(b"no problems found\n");
+        assert_eq!(
+            inline(good.data.as_deref().unwrap(), &good).unwrap(),
+            b"no problems found\n"
+        );
+        let forged = base64_of(b"owned\n");
+        assert!(matches!(
+            inline(&forged, &good),
+            Err(CacheError::Refused(_))
+        ));
+        assert!(matches!(
+            inline("not base64!", &good),
+            Err(CacheError::Refused(_))
+        ));
+        let huge = "A".repeat(usize::try_from(MAX_LOG).unwrap() * 2);
+        assert!(matches!(inline(&huge, &good), Err(CacheError::Refused(_))));
+    }
 }
