@@ -8,7 +8,9 @@
 # lines, python-build-standalone SHA256SUMS, builds.hex.pm builds.txt, Adoptium, go.dev,
 # GitHub release lists, Rust channel manifests), language_registry (npm packuments
 # and version documents, PyPI PEP 691/503 pages, .npmrc, pip.conf) and tasks (vx.toml's
-# [tasks] and .vx/tasks headers, planned and their arguments parsed). The corpus starts
+# [tasks] and .vx/tasks headers, planned and their arguments parsed), mise (a mise
+# project read in place) and task_archive (a kept task result restored; both also run by
+# scripts/fuzz-tasks.sh). The corpus starts
 # from the committed seeds (fuzz/seeds/TARGET, written by scripts/fuzz-seeds.sh); the registry
 # has its own script (scripts/fuzz-registry.sh). Prints libFuzzer's run count.
 #   scripts/fuzz.sh TARGET [RUNS]           (default 1000000 inputs)

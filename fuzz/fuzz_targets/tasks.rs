@@ -39,7 +39,10 @@ fn plan(tasks: &[Task]) {
             let mut seen = std::collections::HashSet::new();
             for (at, node) in plan.nodes.iter().enumerate() {
                 assert!(seen.insert(node.task), "a task planned twice");
-                assert!(node.after.iter().all(|&n| n < at), "a node before what it waits for");
+                assert!(
+                    node.after.iter().all(|&n| n < at),
+                    "a node before what it waits for"
+                );
             }
         }
         for words in WORDS {
