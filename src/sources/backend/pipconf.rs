@@ -135,7 +135,7 @@ fn located_in(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> L
 }
 
 /// How a lock, a receipt or a message records an index a pip configuration file gives
-/// when its path may hold a secret ([`holds_more_than_the_index`]): by where it came
+/// when its path may hold a secret (`holds_more_than_the_index`): by where it came
 /// from, as `${PIP_INDEX_URL}` records a variable's; on another machine, the index its
 /// own pip configuration names ([`fetched`]).
 pub const FROM_FILE: &str = "${pip.conf}";

@@ -168,7 +168,7 @@ impl Local {
     }
 
     /// Removes the scratch directories (`.archives-*`, `.new-*`) that nothing touched
-    /// for [`STALE`]: what a keep or a fetch killed mid-way left, outside the size
+    /// for an hour (`STALE`): what a keep or a fetch killed mid-way left, outside the size
     /// bound. One in use is written to, so its newest file is recent.
     pub fn remove_stale(&self) -> usize {
         let Ok(read) = std::fs::read_dir(&self.dir) else {

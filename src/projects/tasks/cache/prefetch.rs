@@ -86,7 +86,7 @@ impl Prefetch {
 }
 
 /// Starts fetching `keys` from `results`' registry into this machine's cache, at most
-/// [`PARALLEL`] at once, on threads of their own; returns at once. Keys already kept
+/// `PARALLEL` (eight) at once, on threads of their own; returns at once. Keys already kept
 /// here end as [`Fetched::Here`] without a request.
 pub fn start(results: &Arc<super::Results>, keys: Vec<String>) {
     if results.remote.is_none() || results.local.is_none() {
