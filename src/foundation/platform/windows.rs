@@ -538,6 +538,11 @@ pub(super) fn file_url_path(decoded: &[u8]) -> Option<PathBuf> {
     Some(PathBuf::from(if drive { &path[1..] } else { path }))
 }
 
+/// Windows has no per-process open-files limit to raise: nothing to do.
+pub(super) fn raise_open_files_limit() -> Option<u64> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -604,9 +609,4 @@ mod tests {
             Some(PathBuf::from("/srv/a.zip"))
         );
     }
-}
-
-/// Windows has no per-process open-files limit to raise: nothing to do.
-pub(super) fn raise_open_files_limit() -> Option<u64> {
-    None
 }
