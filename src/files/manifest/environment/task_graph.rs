@@ -169,7 +169,8 @@ fn before(tasks: &[Task]) -> Vec<BTreeSet<usize>> {
 /// end), or `None`.
 pub fn cycle(tasks: &[Task]) -> Option<Vec<String>> {
     let edges = before(tasks);
-    cycle_in(&edges).map(|path| path.into_iter().map(|i| tasks[i].name.clone()).collect())
+    let (_, path) = cycles_in(&edges, true).into_iter().next()?;
+    Some(names_of(tasks, path))
 }
 
 /// The tasks to leave out so that no cycle is left, found in one depth-first walk
@@ -178,64 +179,31 @@ pub fn cycle(tasks: &[Task]) -> Option<Vec<String>> {
 /// of the graph is then acyclic.
 pub fn break_cycles(tasks: &[Task]) -> Vec<(usize, Vec<String>)> {
     let edges = before(tasks);
+    cycles_in(&edges, false)
+        .into_iter()
+        .map(|(at, path)| (at, names_of(tasks, path)))
+        .collect()
+}
+
+fn names_of(tasks: &[Task], path: Vec<usize>) -> Vec<String> {
+    path.into_iter().map(|i| tasks[i].name.clone()).collect()
+}
+
+/// The cycles of the graph `edges` one depth-first walk finds (from each node in order,
+/// each edge in order): each as the node whose edge closes it and the nodes along it,
+/// the first repeated at the end. With `first`, the walk stops at the first; otherwise
+/// the node closing a cycle is left (its other edges not followed) and the walk goes
+/// on, so the rest is acyclic. The walk keeps its own stack: a chain of any depth costs
+/// no call stack.
+fn cycles_in(edges: &[BTreeSet<usize>], first: bool) -> Vec<(usize, Vec<usize>)> {
     #[derive(Clone, Copy, PartialEq)]
     enum Mark {
         New,
         Open,
         Done,
-        Out,
     }
     let mut marks = vec![Mark::New; edges.len()];
     let mut out = Vec::new();
-    let mut trail: Vec<(usize, std::collections::btree_set::Iter<'_, usize>)> = Vec::new();
-    for start in 0..edges.len() {
-        if marks[start] != Mark::New {
-            continue;
-        }
-        marks[start] = Mark::Open;
-        trail.push((start, edges[start].iter()));
-        while let Some((at, next)) = trail.last_mut() {
-            let at = *at;
-            match next.next().copied() {
-                Some(next) => match marks[next] {
-                    Mark::Open => {
-                        let from = trail.iter().position(|(i, _)| *i == next).unwrap_or(0);
-                        let mut path: Vec<String> = trail[from..]
-                            .iter()
-                            .map(|(i, _)| tasks[*i].name.clone())
-                            .collect();
-                        path.push(tasks[next].name.clone());
-                        out.push((at, path));
-                        marks[at] = Mark::Out;
-                        trail.pop();
-                    }
-                    Mark::New => {
-                        marks[next] = Mark::Open;
-                        trail.push((next, edges[next].iter()));
-                    }
-                    Mark::Done | Mark::Out => {}
-                },
-                None => {
-                    marks[at] = Mark::Done;
-                    trail.pop();
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The first cycle of the graph `edges` (a depth-first walk from each node in order,
-/// each edge in order), as the nodes along it, the first repeated at the end. The
-/// walk keeps its own stack: a chain of any depth costs no call stack.
-fn cycle_in(edges: &[BTreeSet<usize>]) -> Option<Vec<usize>> {
-    #[derive(Clone, Copy, PartialEq)]
-    enum Mark {
-        New,
-        Open,
-        Done,
-    }
-    let mut marks = vec![Mark::New; edges.len()];
     // The open nodes, each with the edges it has still to follow.
     let mut trail: Vec<(usize, std::collections::btree_set::Iter<'_, usize>)> = Vec::new();
     for start in 0..edges.len() {
@@ -252,7 +220,12 @@ fn cycle_in(edges: &[BTreeSet<usize>]) -> Option<Vec<usize>> {
                         let from = trail.iter().position(|(i, _)| *i == next).unwrap_or(0);
                         let mut path: Vec<usize> = trail[from..].iter().map(|(i, _)| *i).collect();
                         path.push(next);
-                        return Some(path);
+                        out.push((at, path));
+                        if first {
+                            return out;
+                        }
+                        marks[at] = Mark::Done;
+                        trail.pop();
                     }
                     Mark::New => {
                         marks[next] = Mark::Open;
@@ -267,7 +240,7 @@ fn cycle_in(edges: &[BTreeSet<usize>]) -> Option<Vec<usize>> {
             }
         }
     }
-    None
+    out
 }
 
 /// A plain (non-glob) dependency of some task that names no task, with the task
