@@ -358,6 +358,23 @@ impl Settled {
     }
 }
 
+/// How an import that keeps nothing settles: the whole lock's outcome `first`, with
+/// the files of `snapshot` put back.
+fn put_back(
+    first: Result<crate::projects::project::LockReport, super::lock::LockOpError>,
+    platforms: Vec<crate::files::manifest::Platform>,
+    snapshot: &Snapshot,
+) -> Settled {
+    match first {
+        Ok(report) => Settled::Locked {
+            report,
+            platforms,
+            restored: Some(snapshot.restore()),
+        },
+        Err(e) => Settled::Failed(e, snapshot.restore()),
+    }
+}
+
 /// Writes `edited`'s vx.toml, then locks it as `vx lock` would when it imported a tool.
 /// A tool whose lock fails (its checksum file cannot be read, a platform's download
 /// answers 404) is skipped with its reason, as a name that cannot be looked up is:
@@ -455,14 +472,7 @@ pub fn write_and_lock(
     }
     if kept.is_empty() && edited.others == 0 {
         // Nothing could be kept: the files as they were, and the first failure said.
-        return Ok(match first {
-            Ok(report) => Settled::Locked {
-                report,
-                platforms,
-                restored: Some(snapshot.restore()),
-            },
-            Err(e) => Settled::Failed(e, snapshot.restore()),
-        });
+        return Ok(put_back(first, platforms, snapshot));
     }
     // What is kept: vx.toml without the skipped tools, each said with its reason.
     for (i, why) in &skipped {
@@ -478,14 +488,7 @@ pub fn write_and_lock(
     edited.failed += skipped.len();
     let manifest = manifest_of(edited, &kept).map(std::borrow::Cow::into_owned);
     let Some(text) = text_of(edited, &kept) else {
-        return Ok(match first {
-            Ok(report) => Settled::Locked {
-                report,
-                platforms,
-                restored: Some(snapshot.restore()),
-            },
-            Err(e) => Settled::Failed(e, snapshot.restore()),
-        });
+        return Ok(put_back(first, platforms, snapshot));
     };
     edited.text = text;
     edited.manifest = manifest;
