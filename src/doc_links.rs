@@ -131,8 +131,8 @@ const MAPS: &[&str] = &["docs/ARCHITECTURE.md", "CONTRIBUTING.md"];
 /// The folders at the top of the repository whose paths a map names (`crates/vx-tasks/src/`,
 /// `tui/src/inline.rs`, `scripts/dist/`).
 const TOP: &[&str] = &[
-    "src", "tests", "docs", "tui", "shm", "text", "fixture", "scripts", "bindings", "editors",
-    "benches", "examples", "fuzz", "npm", "pypi", ".ci",
+    "src", "crates", "tests", "docs", "tui", "shm", "text", "fixture", "scripts", "bindings",
+    "editors", "benches", "examples", "fuzz", "npm", "pypi", ".ci",
 ];
 
 /// The repository paths `markdown` names in code spans: a span that starts with one of

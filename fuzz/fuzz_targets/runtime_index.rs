@@ -32,7 +32,7 @@ use vx_sources::runtime::{
 };
 
 /// vx's node declaration, as the binary embeds it.
-const NODE: &str = include_str!("../../src/runtime/declared/node.toml");
+const NODE: &str = include_str!("../../crates/vx-sources/src/runtime/declared/node.toml");
 
 /// The platforms a download is resolved for.
 fn platforms() -> [Platform; 5] {

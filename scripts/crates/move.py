@@ -473,6 +473,25 @@ def write_manifests():
     root.write_text(head + "\n".join(deps) + "\n\n" + rest)
 
 
+def unlink_upward_docs():
+    """A doc link to a crate this one does not depend on (one above it: `[`vx_engine::install`]`
+    in vx-base) cannot resolve: it stays as code, unlinked."""
+    for crate in ORDER:
+        manifest = (ROOT / "crates" / crate / "Cargo.toml").read_text()
+        deps = set(re.findall(r"^(vx-[a-z]+)\.workspace", manifest, re.M))
+        deps |= set(re.findall(r"^(vx-[a-z]+) = \{", manifest, re.M))
+        allowed = {crate_ident(d) for d in deps} | {crate_ident(crate)}
+        for path in crate_src(crate).rglob("*.rs"):
+            text = path.read_text()
+
+            def sub(m):
+                return m.group(0) if m.group(2) in allowed else f"`{m.group(1)}`"
+
+            out = re.sub(r"\[`((vx(?:_[a-z]+)?)(?:::[A-Za-z0-9_!]+)*)`\](?!\()", sub, text)
+            if out != text:
+                path.write_text(out)
+
+
 def main():
     moved, floor_docs = move_files()
     if moved:
@@ -496,6 +515,7 @@ def main():
         if out != text:
             doc.write_text(out)
     write_manifests()
+    unlink_upward_docs()
     print(f"moved {len(moved)} files")
 
 

@@ -132,23 +132,106 @@ fn unfold(path: &[String], folders: &BTreeSet<&str>) -> Vec<String> {
     }
 }
 
-/// The rooms of the library as its files declare them: each floor's folder a module of
-/// `src/lib.rs`, each room a module of its floor's `mod.rs` (read with `syn`, so
-/// `mod x;` and `pub(crate) mod y { }` are seen as `pub mod z;` is), as (folder, room).
-fn library_modules() -> Vec<(String, String)> {
-    let src = Path::new(ROOT).join("src");
-    let text = std::fs::read_to_string(src.join("lib.rs")).unwrap();
-    let mut out = Vec::new();
-    for folder in modules_of(&text) {
-        let floor =
-            std::fs::read_to_string(src.join(&folder).join("mod.rs")).unwrap_or_else(|_| {
-                panic!("src/lib.rs declares `{folder}`, which has no src/{folder}/mod.rs")
+/// A crate of the library as the floors table places it: its folder (`crates/vx-net`,
+/// or `src` for the binary's own library), its name in paths (`vx_net`), the rooms the
+/// table gives it that its `lib.rs` declares as modules, and its root room: the one
+/// room of the table that is the crate root itself (`net`: `vx_net::client` is
+/// `net::client`), if any.
+struct Crate {
+    folder: String,
+    ident: String,
+    modules: BTreeSet<String>,
+    root_room: Option<String>,
+    declared: Vec<String>,
+}
+
+/// A crate's name in paths, from its folder.
+fn ident_of(folder: &str) -> String {
+    match folder {
+        "src" => scan::CRATE_NAME.to_owned(),
+        _ => folder.rsplit('/').next().unwrap().replace('-', "_"),
+    }
+}
+
+/// The library's crates, from the floors table and each crate's `lib.rs`.
+fn crates() -> Vec<Crate> {
+    let folders = folders();
+    let mut rooms_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (room, folder) in &folders {
+        rooms_of
+            .entry(folder.clone())
+            .or_default()
+            .push(room.clone());
+    }
+    rooms_of
+        .into_iter()
+        .map(|(folder, rooms)| {
+            let lib = Path::new(ROOT).join(&folder).join(if folder == "src" {
+                "lib.rs"
+            } else {
+                "src/lib.rs"
             });
-        out.extend(
-            modules_of(&floor)
-                .into_iter()
-                .map(|room| (folder.clone(), room)),
-        );
+            let text = std::fs::read_to_string(&lib).unwrap_or_else(|_| {
+                panic!(
+                    "the floors table names {folder}/, which has no {}",
+                    lib.display()
+                )
+            });
+            let declared = modules_of(&text);
+            let (modules, roots): (Vec<String>, Vec<String>) =
+                rooms.into_iter().partition(|r| declared.contains(r));
+            assert!(
+                roots.len() <= 1,
+                "{folder}: rooms {roots:?} are no module of its lib.rs (one may be the crate root)"
+            );
+            Crate {
+                ident: ident_of(&folder),
+                folder,
+                modules: modules.into_iter().collect(),
+                root_room: roots.into_iter().next(),
+                declared,
+            }
+        })
+        .collect()
+}
+
+/// `path` (from a crate's name: `[vx_net, client]`) with the crate's root room put in
+/// where the path goes through the crate root rather than a room of its own
+/// (`[vx_net, net, client]`), so that [`unfold`] leaves the room (`[net, client]`).
+fn rooted(path: &[String], crates: &[Crate]) -> Vec<String> {
+    let Some(krate) = path
+        .first()
+        .and_then(|f| crates.iter().find(|c| &c.ident == f))
+    else {
+        return path.to_vec();
+    };
+    match (&krate.root_room, path.get(1)) {
+        (Some(root), Some(next)) if !krate.modules.contains(next) => {
+            let mut out = vec![path[0].clone(), root.clone()];
+            out.extend(path[1..].iter().cloned());
+            out
+        }
+        // The crate root itself (a test module's `super::super`) names no room, as a
+        // floor's folder named alone never did.
+        _ => path.to_vec(),
+    }
+}
+
+/// The rooms of the library as its crates declare them, as (folder, room): each
+/// module of a crate's `lib.rs` (read with `syn`, so `mod x;` and `pub(crate) mod y { }`
+/// are seen as `pub mod z;` is) that the table places, each module the table does not
+/// place in a crate without a root room (a room on no floor), and each root room.
+fn library_modules() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for krate in crates() {
+        for module in &krate.declared {
+            if krate.modules.contains(module) || krate.root_room.is_none() {
+                out.push((krate.folder.clone(), module.clone()));
+            }
+        }
+        if let Some(root) = &krate.root_room {
+            out.push((krate.folder.clone(), root.clone()));
+        }
     }
     out
 }
@@ -211,31 +294,53 @@ struct Source {
     scanned: scan::Scanned,
 }
 
-/// Every library file under `src/`, scanned: `lib.rs` (the crate root, whose `use`s
-/// make names `crate::…`) and the rooms' files (the binary's `main`, `cli`, `commands`
+/// How a file's path is shown: the repository's path of the real library's files
+/// (`crates/vx-net/src/client.rs`, `src/present/run.rs`); `src/…` for the checker's
+/// own small libraries.
+fn shown(rel: &Path) -> String {
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    if rel.starts_with("src/") || rel.starts_with("crates/") {
+        rel
+    } else {
+        format!("src/{rel}")
+    }
+}
+
+/// Every library file of every crate, scanned: each crate's `lib.rs` (whose `use`s
+/// make names `crate::…`) and its rooms' files (the binary's `main`, `cli`, `commands`
 /// and its test-only modules sit above every floor and are left out).
 fn library(floors: &BTreeMap<String, Floor>) -> Vec<Source> {
-    let folders = folders();
-    let folders: BTreeSet<&str> = folders.values().map(String::as_str).collect();
-    let src = Path::new(ROOT).join("src");
-    let mut files = Vec::new();
-    sources(&src, &mut files);
-    files.sort();
+    let crates = crates();
+    let idents: BTreeSet<&str> = crates.iter().map(|c| c.ident.as_str()).collect();
     let mut out = Vec::new();
-    for file in files {
-        let rel = file.strip_prefix(&src).unwrap().to_path_buf();
-        let written = module_path(&rel);
-        let module = unfold(&written, &folders);
-        // The crate root and each floor's `mod.rs` declare rooms; what their `use`s
-        // bind is followed like the root's.
-        let root = module.is_empty() && (rel == Path::new("lib.rs") || written.len() == 1);
-        if !root && !module.first().is_some_and(|room| floors.contains_key(room)) {
-            continue;
+    for krate in &crates {
+        let src = Path::new(ROOT).join(&krate.folder);
+        let src = if krate.folder == "src" {
+            src
+        } else {
+            src.join("src")
+        };
+        let mut files = Vec::new();
+        sources(&src, &mut files);
+        files.sort();
+        for file in files {
+            let rel = file.strip_prefix(&src).unwrap().to_path_buf();
+            let root = vec![krate.ident.clone()];
+            let mut written = root.clone();
+            written.extend(module_path(&rel));
+            let written = rooted(&written, &crates);
+            let module = unfold(&written, &idents);
+            let is_root = rel == Path::new("lib.rs") && module.is_empty();
+            if !is_root && !module.first().is_some_and(|room| floors.contains_key(room)) {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            let shown_rel = file.strip_prefix(ROOT).unwrap().to_path_buf();
+            let scanned = scan::scan_in(&text, &root, &written)
+                .unwrap_or_else(|e| panic!("{} does not parse: {e}", shown_rel.display()));
+            let scanned = unfolded_with(scanned, &|p| unfold(&rooted(p, &crates), &idents));
+            out.push((shown_rel, module, scanned));
         }
-        let text = std::fs::read_to_string(&file).unwrap();
-        let scanned = scan::scan(&text, &written)
-            .unwrap_or_else(|e| panic!("src/{} does not parse: {e}", rel.display()));
-        out.push((rel, module, unfolded(scanned, &folders)));
     }
     // A file is test-only when a `#[cfg(test)] mod` of its own or of a module above
     // it says so (`#[cfg(test)] mod tests;` → `tests.rs`).
@@ -266,19 +371,27 @@ fn library(floors: &BTreeMap<String, Floor>) -> Vec<Source> {
 }
 
 /// `scanned` with every path it holds [`unfold`]ed.
-fn unfolded(mut scanned: scan::Scanned, folders: &BTreeSet<&str>) -> scan::Scanned {
+fn unfolded(scanned: scan::Scanned, folders: &BTreeSet<&str>) -> scan::Scanned {
+    unfolded_with(scanned, &|p| unfold(p, folders))
+}
+
+/// `scanned` with every path it holds put through `fix`.
+fn unfolded_with(
+    mut scanned: scan::Scanned,
+    fix: &dyn Fn(&[String]) -> Vec<String>,
+) -> scan::Scanned {
     for import in &mut scanned.imports {
-        import.path = unfold(&import.path, folders);
+        import.path = fix(&import.path);
     }
     for (name, target) in &mut scanned.bindings {
-        *name = unfold(name, folders);
-        *target = unfold(target, folders);
+        *name = fix(name);
+        *target = fix(target);
     }
     for (_, module) in &mut scanned.exported_macros {
-        *module = unfold(module, folders);
+        *module = fix(module);
     }
     for module in &mut scanned.test_modules {
-        *module = unfold(module, folders);
+        *module = fix(module);
     }
     scanned
 }
@@ -340,7 +453,7 @@ fn named<'a>(
                 Some(FIXTURE) => p.join("::"),
                 _ => format!("crate::{}", p.join("::")),
             };
-            let mut at = format!("src/{}: {}", file.rel.display(), prefix(&import.path));
+            let mut at = format!("{}: {}", shown(&file.rel), prefix(&import.path));
             if path != import.path {
                 at.push_str(&format!(" (that is {})", prefix(&path)));
             }
@@ -367,9 +480,9 @@ fn check(files: &[Source], floors: &BTreeMap<String, Floor>) -> Findings {
         .flat_map(|f| f.scanned.exported_macros.iter().cloned())
         .collect();
     for file in files {
-        found.opaque.extend(
-            (file.scanned.opaque.iter()).map(|o| format!("src/{}: {o}", file.rel.display())),
-        );
+        found
+            .opaque
+            .extend((file.scanned.opaque.iter()).map(|o| format!("{}: {o}", shown(&file.rel))));
         // The crate root declares the rooms; what its `use`s bind is followed above.
         let Some(room) = file.module.first().map(String::as_str) else {
             continue;
@@ -485,9 +598,9 @@ fn every_library_module_is_on_one_floor_of_the_architecture() {
         .map(
             |(folder, room)| match (floors.get(room), folders.get(room)) {
                 (Some(floor), Some(home)) => {
-                    format!("src/{folder}/{room} (floor {floor} is src/{home}/)")
+                    format!("{folder}/{room} (floor {floor} is {home}/)")
                 }
-                _ => format!("src/{folder}/{room} (on no floor)"),
+                _ => format!("{folder}/{room} (on no floor)"),
             },
         )
         .collect();
@@ -569,26 +682,18 @@ const BELOW_THE_DASHBOARD: u32 = 4;
 #[test]
 fn rooms_below_the_engine_use_vx_text_not_the_dashboard() {
     let floors = floors();
-    let src = Path::new(ROOT).join("src");
-    let mut files = Vec::new();
-    sources(&src, &mut files);
-    files.sort();
     let mut found = Vec::new();
-    let folders = folders();
-    let folders: BTreeSet<&str> = folders.values().map(String::as_str).collect();
-    for file in files {
-        let rel = file.strip_prefix(&src).unwrap();
-        let module = unfold(&module_path(rel), &folders);
-        let Some(&floor) = module.first().and_then(|room| floors.get(room)) else {
+    for file in scanned_library() {
+        let Some(&floor) = file.module.first().and_then(|room| floors.get(room)) else {
             continue;
         };
         if floor.0 > BELOW_THE_DASHBOARD {
             continue;
         }
-        let text = std::fs::read_to_string(&file).unwrap();
+        let text = std::fs::read_to_string(Path::new(ROOT).join(&file.rel)).unwrap();
         for (n, line) in text.lines().enumerate() {
             if !line.trim_start().starts_with("//") && line.contains("vx_tui") {
-                found.push(format!("src/{}:{}", rel.display(), n + 1));
+                found.push(format!("{}:{}", shown(&file.rel), n + 1));
             }
         }
     }
@@ -1187,13 +1292,17 @@ fn finding_the_project_themselves(files: &[(&str, &str)]) -> Vec<String> {
 
 /// The rooms that may find a manifest: the session (the door) and the manifest room,
 /// which does the finding.
-const DOOR: [&str; 2] = ["src/operations/session/", "src/files/manifest/"];
+const DOOR: [&str; 2] = [
+    "crates/vx-ops/src/session/",
+    "crates/vx-model/src/manifest/",
+];
 
 /// Every file of `src/` (commands and ops among them) but the [`DOOR`]'s rooms, by its
 /// path from the repository's root, with its text.
 fn outside_the_door() -> Vec<(String, String)> {
     let mut paths = Vec::new();
     sources(&Path::new(ROOT).join("src"), &mut paths);
+    sources(&Path::new(ROOT).join("crates"), &mut paths);
     let mut files: Vec<(String, String)> = paths
         .into_iter()
         .map(|path| {
@@ -1212,7 +1321,7 @@ fn outside_the_door() -> Vec<(String, String)> {
 #[test]
 fn commands_and_ops_open_their_project_through_the_sessions_door() {
     let texts = outside_the_door();
-    for read in ["src/operations/ops/import.rs", "src/commands/add.rs"] {
+    for read in ["crates/vx-ops/src/import.rs", "src/commands/add.rs"] {
         assert!(texts.iter().any(|(rel, _)| rel == read), "{read} is read");
     }
     let files: Vec<(&str, &str)> = texts
@@ -1277,11 +1386,11 @@ fn counted(
         {
             continue;
         }
-        let rel = file.rel.to_string_lossy().replace('\\', "/");
+        let rel = shown(&file.rel);
         let done = what(&file.scanned);
         let limit = allowed
             .iter()
-            .find(|(path, ..)| *path == rel)
+            .find(|(path, ..)| shown(Path::new(path)) == rel)
             .map(|(_, n, _)| *n);
         if limit.is_some() {
             seen.insert(rel.clone());
@@ -1289,21 +1398,22 @@ fn counted(
         let limit = limit.unwrap_or(0);
         if done.len() > limit {
             found.push(format!(
-                "src/{rel}: {} where the list allows {limit}: {}",
+                "{rel}: {} where the list allows {limit}: {}",
                 done.len(),
                 done.join(", ")
             ));
         } else if done.len() < limit {
             found.push(format!(
-                "src/{rel}: {} where the list allows {limit}: lower its count (the list only shrinks)",
+                "{rel}: {} where the list allows {limit}: lower its count (the list only shrinks)",
                 done.len()
             ));
         }
     }
     for (path, ..) in allowed {
-        if !seen.contains(*path) {
+        if !seen.contains(&shown(Path::new(path))) {
             found.push(format!(
-                "src/{path}: listed, but no such library file: remove its row"
+                "{}: listed, but no such library file: remove its row",
+                shown(Path::new(path))
             ));
         }
     }
@@ -1321,7 +1431,7 @@ const PLATFORM_ROOMS: &[&str] = &["platform"];
 const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
     // What this binary is: its target is the answer, not a choice of behaviour.
     (
-        "foundation/build_info.rs",
+        "crates/vx-base/src/build_info.rs",
         5,
         "the release target of this build",
     ),
@@ -1330,17 +1440,17 @@ const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
     // cannot be linked from Linux). The choice belongs in `platform` once the bounded
     // read it needs stands below it.
     (
-        "network/net/keychain.rs",
+        "crates/vx-net/src/keychain.rs",
         1,
         "the keychains are read on macOS only",
     ),
     (
-        "network/net/mod.rs",
+        "crates/vx-net/src/lib.rs",
         1,
         "the keychain module: macOS's, and its tests everywhere",
     ),
     (
-        "network/net/trust.rs",
+        "crates/vx-net/src/trust.rs",
         2,
         "the system's certificates: native-certs or the keychains",
     ),
@@ -1348,89 +1458,97 @@ const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
     // is each run's subreaper, fd passing over a socket): written before `platform`
     // had the concern; `platform::process` is where they go.
     (
-        "projects/tasks/launch.rs",
+        "crates/vx-tasks/src/launch.rs",
         16,
         "the guard: a Unix-only way to start a command",
     ),
     (
-        "projects/tasks/guard/mod.rs",
+        "crates/vx-tasks/src/guard/mod.rs",
         1,
         "the guard exists on Unix only",
     ),
     (
-        "projects/tasks/guard/protocol.rs",
+        "crates/vx-tasks/src/guard/protocol.rs",
         2,
         "signals named on the guard's wire",
     ),
     (
-        "projects/tasks/guard/scan.rs",
+        "crates/vx-tasks/src/guard/scan.rs",
         3,
         "the user's processes, by uid; listed by sysinfo, or on macOS by vx_shm::procs (issue 68): to move behind platform::process",
     ),
     (
-        "projects/tasks/guard/serve.rs",
+        "crates/vx-tasks/src/guard/serve.rs",
         26,
         "subreaper, waits, process-group kills",
     ),
     (
-        "projects/tasks/guard/transport.rs",
+        "crates/vx-tasks/src/guard/transport.rs",
         18,
         "fd passing (SCM_RIGHTS) and peer checks",
     ),
     (
-        "projects/tasks/command.rs",
+        "crates/vx-tasks/src/command.rs",
         2,
         "how a task's shell line is run",
     ),
     // Where Windows names a tool's files otherwise (`python.exe`, `Scripts\`,
     // `uv.exe`): `platform::fs`'s executable naming is where they go.
     (
-        "sources/backend/environment.rs",
+        "crates/vx-sources/src/backend/environment.rs",
         1,
         "npm's `file:` specs written with `/` on Windows",
     ),
     (
-        "sources/backend/pipconf.rs",
+        "crates/vx-sources/src/backend/pipconf.rs",
         1,
         "pip's site-wide files are Unix's",
     ),
     (
-        "engine/install/environment.rs",
+        "crates/vx-engine/src/install/environment.rs",
         6,
         "a venv's and npm's bin directories",
     ),
     (
-        "engine/install/extract.rs",
+        "crates/vx-engine/src/install/extract.rs",
         2,
         "executable bits of an archive's entries",
     ),
-    ("engine/install/mod.rs", 1, "a post-install's shell"),
     (
-        "engine/install/uv.rs",
+        "crates/vx-engine/src/install/mod.rs",
+        1,
+        "a post-install's shell",
+    ),
+    (
+        "crates/vx-engine/src/install/uv.rs",
         1,
         "uv's venv relocatable on Windows",
     ),
     (
-        "engine/install/venv.rs",
+        "crates/vx-engine/src/install/venv.rs",
         1,
         "venvs made by vx on Unix only (uv venv elsewhere)",
     ),
     (
-        "files/project_env/venv.rs",
+        "crates/vx-model/src/project_env/venv.rs",
         1,
         "python's names, in the order each OS ships them",
     ),
     (
-        "operations/ops/exec.rs",
+        "crates/vx-ops/src/exec.rs",
         1,
         "a `.cmd`/`.bat` launcher on Windows",
     ),
     (
-        "operations/ops/run.rs",
+        "crates/vx-ops/src/run.rs",
         1,
         "a lone task in place of vx (exec) on Unix",
     ),
-    ("foundation/validate.rs", 1, "names Windows cannot hold"),
+    (
+        "crates/vx-base/src/validate.rs",
+        1,
+        "names Windows cannot hold",
+    ),
 ];
 
 /// Library files that print (`note!`, `println!`, `eprintln!`, `std::io::stdout`/
@@ -1440,88 +1558,92 @@ const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
 /// cannot grow; the others print by their nature.
 const PRINT_DEBT: &[(&str, usize, &str)] = &[
     (
-        "lib.rs",
+        "crates/vx-base/src/lib.rs",
         1,
         "`note!` itself, the one line on stderr the rest goes through",
     ),
     (
-        "parent/sync/mod.rs",
+        "crates/vx-sync/src/lib.rs",
         10,
         "the parent's display: inline region, headless lines, summary",
     ),
     (
-        "engine/child/mod.rs",
+        "crates/vx-engine/src/child/mod.rs",
         4,
         "a child's stderr is its way back: the parent reads its last line",
     ),
     (
-        "engine/child/board_sink.rs",
+        "crates/vx-engine/src/child/board_sink.rs",
         2,
         "a child's stderr is its way back",
     ),
-    ("projects/demo/mod.rs", 3, "the demo says what it sets up"),
     (
-        "engine/install/live.rs",
+        "crates/vx-project/src/demo/mod.rs",
+        3,
+        "the demo says what it sets up",
+    ),
+    (
+        "crates/vx-engine/src/install/live.rs",
         1,
         "the default writer of `vx install`'s live line",
     ),
     (
-        "engine/install/sink.rs",
+        "crates/vx-engine/src/install/sink.rs",
         1,
         "the default writer of `vx install`'s plain lines",
     ),
     (
-        "foundation/platform/unix.rs",
+        "crates/vx-base/src/platform/unix.rs",
         1,
         "stderr handed to a child process (`Stdio`)",
     ),
     (
-        "foundation/platform/windows.rs",
+        "crates/vx-base/src/platform/windows.rs",
         1,
         "stderr handed to a child process (`Stdio`)",
     ),
     (
-        "projects/tasks/output.rs",
+        "crates/vx-tasks/src/output.rs",
         3,
         "the tasks' own output, passed through in the mode chosen",
     ),
     (
-        "projects/tasks/views.rs",
+        "crates/vx-tasks/src/views.rs",
         5,
         "the run's live views; its 4 notes are to move",
     ),
     (
-        "projects/tasks/guard/mod.rs",
+        "crates/vx-tasks/src/guard/mod.rs",
         1,
         "the guard is a process of its own: its stderr is its own",
     ),
     (
-        "projects/tasks/guard/serve.rs",
+        "crates/vx-tasks/src/guard/serve.rs",
         1,
         "the guard is a process of its own",
     ),
     (
-        "projects/tasks/board_sink.rs",
+        "crates/vx-tasks/src/board_sink.rs",
         1,
         "to move: a run without a board, into the run's report",
     ),
     (
-        "projects/tasks/runner/worker.rs",
+        "crates/vx-tasks/src/runner/worker.rs",
         1,
         "to move: a stamp not recorded, into the run's events",
     ),
     (
-        "projects/project.rs",
+        "crates/vx-project/src/plan.rs",
         2,
         "to move: a sync's notes, into its report",
     ),
     (
-        "operations/ops/import.rs",
+        "crates/vx-ops/src/import.rs",
         1,
         "to move: the network that failed, into the import's report",
     ),
     (
-        "engine/resolution/network.rs",
+        "crates/vx-engine/src/resolution/network.rs",
         1,
         "to move: `-v` rewrite notes when the caller gives no `say`",
     ),
@@ -1630,10 +1752,24 @@ fn unmapped<'a>(text: &str, modules: &'a [String]) -> Vec<&'a str> {
         .collect()
 }
 
+/// Where a crate's files are, as the rows write them: `crates/vx-net/src/`, or `src/`
+/// for the binary's own library.
+fn src_of(folder: &str) -> String {
+    match folder {
+        "src" => "src/".to_owned(),
+        _ => format!("{folder}/src/"),
+    }
+}
+
 /// The rooms of `rooms` (folder, room) without a row under `## What each room owns` in
-/// `architecture`: a row whose first cell names `src/FOLDER/ROOM/`,
-/// `src/FOLDER/ROOM.rs` or a file inside `src/FOLDER/ROOM/`.
-fn rowless<'a>(architecture: &str, rooms: &'a [(String, String)]) -> Vec<&'a str> {
+/// `architecture`: a row whose first cell names `FOLDER/src/ROOM/`, `FOLDER/src/ROOM.rs`
+/// or a file inside `FOLDER/src/ROOM/`, or for a crate's root room (`roots`) any file
+/// of `FOLDER/src/`.
+fn rowless<'a>(
+    architecture: &str,
+    rooms: &'a [(String, String)],
+    roots: &BTreeSet<String>,
+) -> Vec<&'a str> {
     let start = architecture
         .find("\n## What each room owns\n")
         .expect("a `## What each room owns` section");
@@ -1647,8 +1783,12 @@ fn rowless<'a>(architecture: &str, rooms: &'a [(String, String)]) -> Vec<&'a str
     rooms
         .iter()
         .filter(|(folder, room)| {
-            let dir = format!("`src/{folder}/{room}/");
-            let file = format!("`src/{folder}/{room}.rs`");
+            let src = src_of(folder);
+            let (dir, file) = if roots.contains(room) {
+                (format!("`{src}"), format!("`{src}lib.rs`"))
+            } else {
+                (format!("`{src}{room}/"), format!("`{src}{room}.rs`"))
+            };
             !firsts.iter().any(|c| c.contains(&dir) || c.contains(&file))
         })
         .map(|(_, room)| room.as_str())
@@ -1657,26 +1797,21 @@ fn rowless<'a>(architecture: &str, rooms: &'a [(String, String)]) -> Vec<&'a str
 
 #[test]
 fn every_room_is_on_the_map_of_lib_rs_and_has_a_row_in_the_architecture() {
-    let src = Path::new(ROOT).join("src");
-    let rooms = library_modules();
-    let lib_rs = std::fs::read_to_string(src.join("lib.rs")).unwrap();
-    let floors: Vec<String> = modules_of(&lib_rs);
-    let unmapped_floors = unmapped(&lib_rs, &floors);
-    assert!(
-        unmapped_floors.is_empty(),
-        "floors src/lib.rs declares but its map (//!) does not name: {unmapped_floors:?}"
-    );
-    for folder in &floors {
-        let text = std::fs::read_to_string(src.join(folder).join("mod.rs")).unwrap();
-        let own: Vec<String> = modules_of(&text);
-        let unmapped = unmapped(&text, &own);
+    let crates = crates();
+    for krate in &crates {
+        let lib = Path::new(ROOT).join(src_of(&krate.folder)).join("lib.rs");
+        let text = std::fs::read_to_string(&lib).unwrap();
+        let rooms: Vec<String> = krate.modules.iter().cloned().collect();
+        let unmapped = unmapped(&text, &rooms);
         assert!(
             unmapped.is_empty(),
-            "rooms src/{folder}/mod.rs declares but its map (//!) does not name: {unmapped:?}"
+            "rooms {} declares but its map (//!) does not name: {unmapped:?}",
+            lib.strip_prefix(ROOT).unwrap().display()
         );
     }
-    let architecture = architecture();
-    let rowless = rowless(&architecture, &rooms);
+    let roots: BTreeSet<String> = crates.iter().filter_map(|c| c.root_room.clone()).collect();
+    let rooms = library_modules();
+    let rowless = rowless(&architecture(), &rooms, &roots);
     assert!(
         rowless.is_empty(),
         "rooms without a row in docs/ARCHITECTURE.md's \"What each room owns\": {rowless:?}"
@@ -1689,16 +1824,19 @@ fn a_room_missing_from_the_map_or_the_rows_is_found() {
     let lib_rs = "//! [`net`] and [`mod@format`]; `lock` in code is no link.\npub mod net;\n";
     assert_eq!(unmapped(lib_rs, &modules), ["lock", "tasks"]);
     let rooms = [
-        ("network", "net"),
-        ("foundation", "format"),
-        ("files", "lock"),
-        ("projects", "tasks"),
+        ("crates/vx-net", "net"),
+        ("crates/vx-base", "format"),
+        ("crates/vx-model", "lock"),
+        ("crates/vx-tasks", "tasks"),
+        ("src", "present"),
     ]
     .map(|(f, r)| (f.to_owned(), r.to_owned()));
+    let roots = BTreeSet::from(["net".to_owned(), "tasks".to_owned()]);
     let architecture = "# A\n\n## What each room owns\n\n| where | owns |\n|---|---|\n\
-        | `src/network/net/` | the client; `src/files/lock/` named in a cell is no row |\n\
-        | `src/foundation/format.rs`, `src/projects/tasks/guard/` | formats; the guard |\n\
-        | `src/lock/` | the room outside its floor's folder is no row |\n\n## Next\n\n\
-        | `src/files/lock/` | a row of another section |\n";
-    assert_eq!(rowless(architecture, &rooms), ["lock"]);
+        | `crates/vx-net/src/` | the client; `crates/vx-model/src/lock/` named in a cell is no row |\n\
+        | `crates/vx-base/src/format.rs`, `crates/vx-tasks/src/guard/` | formats; the guard |\n\
+        | `src/present/run.rs` | what `vx run` shows |\n\
+        | `crates/vx-net/src/lock/` | the room outside its floor's crate is no row |\n\n## Next\n\n\
+        | `crates/vx-model/src/lock/` | a row of another section |\n";
+    assert_eq!(rowless(architecture, &rooms, &roots), ["lock"]);
 }

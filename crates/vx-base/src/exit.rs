@@ -4,8 +4,8 @@
 //! failed, or `vx` could not do its work for a reason outside the user's input (the
 //! machine: a board directory that cannot be created, a full disk); [`USAGE`] usage,
 //! manifest, store or lock error; [`INTERRUPTED`] interrupted (SIGINT/SIGTERM).
-//! `vx install` exits with its install's code (0, 10–15, 130, see [`vx_engine::install`])
-//! or [`vx_model::config_frame::EXIT_BAD_CONFIG`] for a bad frame.
+//! `vx install` exits with its install's code (0, 10–15, 130, see `vx_engine::install`)
+//! or `vx_model::config_frame::EXIT_BAD_CONFIG` for a bad frame.
 //!
 //! [`Error`] keeps the typed cause and its whole source chain; [`Error::report`] prints
 //! it as `what failed: why: deeper cause`.

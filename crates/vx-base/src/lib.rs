@@ -1,11 +1,13 @@
-//! The ground every vx crate stands on: the OS beyond `std` (platform), formats, versions, atomic files, bounded reads, exit codes, and `note!`.
+//! The ground every vx crate stands on: the OS beyond `std` (platform), formats,
+//! versions, globs, atomic files, bounded reads, exit codes, and `note!`.
 //!
 //! Floor 1, the foundation: what every room stands on.
 //!
 //! - [`platform`]: everything of the OS beyond `std`, one implementation per platform
 //!   chosen at compile time.
 //! - [`mod@format`]: the download formats. [`version`]: the constraint syntax.
-//! - [`bin_entry`]: a `bin` entry.
+//! - [`bin_entry`]: a `bin` entry. [`glob`]: globs as vx.toml writes them, one reading
+//!   for task sources and outputs, the watcher, task names and workspace patterns.
 //! - [`secret`]: values that never print. [`utc`]: calendar dates. [`exit`]: exit codes
 //!   and the top-level error. [`build_info`]: what this binary is.
 //! - On those (1.2): [`atomic`] (a file replaced whole or not at all), [`bounded_read`]

@@ -22,7 +22,7 @@ pub const MAX_COMMAND: usize = 4096;
 /// Largest `strip_components`; deeper archives are not a real use case.
 pub const MAX_STRIP_COMPONENTS: u32 = 64;
 /// Largest per-tool `options`, measured as compact JSON, so every tool's config fits
-/// in one frame (see [`vx_model::config_frame::MAX_PAYLOAD`]).
+/// in one frame (see `vx_model::config_frame::MAX_PAYLOAD`).
 pub const MAX_OPTIONS_JSON: usize = 16 * 1024;
 
 /// Most `bin` entries one tool may list.

@@ -1,4 +1,5 @@
-//! The daemon: one process per user that serves boards, resolutions and the project's environment over a socket.
+//! The daemon: one process per user that serves boards, resolutions and the project's
+//! environment over a socket.
 //!
 //! `vx daemon`: one long-lived process per user that answers "which tool, which
 //! version, what environment" over a local socket in microseconds, and pushes events

@@ -1,4 +1,5 @@
-//! One tool from a name to the store: resolution, install, the `vx install` child, the store's inventory, trust and self update.
+//! One tool from a name to the store: resolution, install, the `vx install` child, the
+//! store's inventory, trust and self update.
 //!
 //! Floor 5, the engine: one tool from a name to the store.
 //!

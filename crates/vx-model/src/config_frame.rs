@@ -71,11 +71,11 @@ pub struct InstallConfig {
     pub read_timeout_secs: Option<u32>,
     /// Download and hash the archive and check its listing against `bin` and
     /// `strip_components`, but install nothing: how `vx lock` learns another
-    /// platform's checksum ([`vx_engine::install::install`] then leaves only a receipt).
+    /// platform's checksum (`vx_engine::install::install` then leaves only a receipt).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub probe: bool,
     /// The project's network settings (`url_replacements`, `mirrors`); the child adds
-    /// the environment's and the user config's ([`vx_sources::settings::network::load`]).
+    /// the environment's and the user config's (`vx_sources::settings::network::load`).
     #[serde(
         default,
         skip_serializing_if = "crate::manifest::network::ProjectNet::is_empty"

@@ -1,4 +1,5 @@
-//! vx's files and their models: vx.toml (or a mise project in place), vx.lock, the task model, other managers' files, the user's config, the parent's frame.
+//! vx's files and their models: vx.toml (or a mise project in place), vx.lock, the task
+//! model, other managers' files, the user's config, the parent's frame.
 //!
 //! Floor 3, project files: what a project and its user write.
 //!

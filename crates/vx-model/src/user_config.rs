@@ -33,7 +33,7 @@
 //! line and column with the closest known key, so a typo never silently drops a
 //! setting. A token or header value never appears in `Debug`, in an error or in
 //! output. How these settings combine with the environment and the project's is
-//! [`vx_net::config`]'s (network) and [`vx_sources::github::GithubConfig`]'s
+//! [`vx_net::config`]'s (network) and `vx_sources::github::GithubConfig`'s
 //! (GitHub) business: flags over the environment over the project over this file.
 
 use std::collections::BTreeMap;
@@ -154,7 +154,7 @@ pub struct VerifySection {
     pub attestations_unavailable: Option<vx_net::verify::Unavailable>,
 }
 
-/// `[self_update]`: what `vx self update` reads ([`vx_engine::self_update`]).
+/// `[self_update]`: what `vx self update` reads (`vx_engine::self_update`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SelfUpdateSection {
@@ -184,7 +184,7 @@ pub struct RegistrySection {
 
 /// `[github]`: a GitHub Enterprise Server and a token. The environment's
 /// `VX_GITHUB_URL`, `VX_GITHUB_API_URL`, `GITHUB_TOKEN` and `GH_TOKEN` come first
-/// ([`vx_sources::github::GithubConfig`]).
+/// (`vx_sources::github::GithubConfig`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GithubSection {

@@ -1,4 +1,5 @@
-//! The HTTP client vx fetches everything with (proxies, credentials, trust, URL rewrites) and the checks of what it fetches ([`verify`]).
+//! The HTTP client vx fetches everything with (proxies, credentials, trust, URL
+//! rewrites) and the checks of what it fetches ([`verify`]).
 //!
 //! The network: every HTTP request vx makes goes through [`Client`], which applies the
 //! user's network settings ([`NetConfig`]) the same way for downloads, registry files,

@@ -1,4 +1,5 @@
-//! The session (a project opened once: [`session`]) and one operation per file, each taking a request and returning a report.
+//! The session (a project opened once: [`session`]) and one operation per file, each
+//! taking a request and returning a report.
 //!
 //! What the commands do, as a library: one file per operation. Each takes an opened
 //! project ([`crate::session::Session`]) and a request struct, does the work and

@@ -1,6 +1,6 @@
 //! `vx outdated`'s work: for each registry tool and runtime of vx.toml, the version
 //! vx.lock pins, the newest its constraint allows and the newest there is. Nothing
-//! here prints ([`vx::present::outdated`] does).
+//! here prints (`vx::present::outdated` does).
 
 use crate::session::{Session, SessionError};
 use vx_engine::resolution::ResolutionError;

@@ -1,4 +1,5 @@
-//! A manifest and its lock together: the sync plan ([`plan`]), the toolchain on `PATH`, fleets, shims and the demo.
+//! A manifest and its lock together: the sync plan ([`plan`]), the toolchain on `PATH`,
+//! fleets, shims and the demo.
 //!
 //! Floor 7, projects: a manifest and its lock together.
 //!

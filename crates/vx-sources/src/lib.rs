@@ -1,4 +1,5 @@
-//! Where tools come from: GitHub, aqua's registry, mirrors, the language registries and the runtimes' publishers, and the network settings.
+//! Where tools come from: GitHub, aqua's registry, mirrors, the language registries and
+//! the runtimes' publishers, and the network settings.
 //!
 //! Floor 4, sources: where versions and downloads come from.
 //!

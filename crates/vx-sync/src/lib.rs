@@ -1,4 +1,5 @@
-//! `vx sync`'s parent process: it plans the children, reads their board and makes the reports ([`report`]).
+//! `vx sync`'s parent process: it plans the children, reads their board and makes the
+//! reports ([`report`]).
 //!
 //! `vx sync`, the parent: plan the manifest onto a board, run at most `-j N`
 //! `vx install` children at once, report from the board, and make sure every tool ends

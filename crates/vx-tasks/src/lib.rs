@@ -1,4 +1,5 @@
-//! The project's tasks: the runner, the guard, the results cache, and the data of the live views.
+//! The project's tasks: the runner, the guard, the results cache, and the data of the
+//! live views.
 //!
 //! Tasks: vx.toml's `[tasks]` (once `[scripts]`) run as a parallel graph, each task's
 //! phase and output reported through a [`events::TaskSink`].

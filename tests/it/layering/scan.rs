@@ -55,6 +55,20 @@ pub struct Scanned {
 /// The library's own name: `::vx::net` (or `vx::net` after `extern crate self as vx`)
 /// is `crate::net`.
 pub const CRATE_NAME: &str = "vx";
+/// The library's crates (`crates/`), each a floor of the architecture.
+pub const LIBRARY_CRATES: &[&str] = &[
+    "vx_base",
+    "vx_net",
+    "vx_model",
+    "vx_sources",
+    "vx_engine",
+    "vx_sync",
+    "vx_project",
+    "vx_tasks",
+    "vx_ops",
+    "vx_daemon",
+    "vx_hook",
+];
 /// The crate of the test fixture (`fixture/`), beside the library.
 pub const FIXTURE_CRATE: &str = "vx_fixture";
 /// The crates that call the operating system directly.
@@ -75,8 +89,16 @@ const PRINT_MACROS: &[&str] = &["note", "print", "println", "eprint", "eprintln"
 /// Scans `text`, a file whose module path is `module` (`[]` for the crate root). A file
 /// that does not parse is an error naming why: the test must not pass over it.
 pub fn scan(text: &str, module: &[String]) -> Result<Scanned, String> {
+    scan_in(text, &[], module)
+}
+
+/// [`scan`] of a file of the crate whose paths start with `root` (`[vx_net]`: its
+/// `crate::client` is `[vx_net, client]`, as another crate's `vx_net::client` is);
+/// `module` starts with `root` too.
+pub fn scan_in(text: &str, root: &[String], module: &[String]) -> Result<Scanned, String> {
     let file = syn::parse_file(text).map_err(|e| e.to_string())?;
     let mut scanner = Scanner {
+        root: root.to_vec(),
         module: module.to_vec(),
         local: local_names(&file.items),
         test_depth: 0,
@@ -88,6 +110,8 @@ pub fn scan(text: &str, module: &[String]) -> Result<Scanned, String> {
 }
 
 struct Scanner {
+    /// Where the crate's own paths start (`crate::x` is `root` + `[x]`).
+    root: Vec<String>,
     /// The module the visitor stands in: the file's, deepened by inline `mod x { }`.
     module: Vec<String>,
     /// The names the module itself declares or imports (`mod client;`, `use crate::net;`):
@@ -159,7 +183,7 @@ impl Scanner {
         let absolute = if relative {
             Some(self.module.iter().chain(segments).cloned().collect())
         } else {
-            absolute(&self.module, segments, leading_colon)
+            absolute(&self.root, &self.module, segments, leading_colon)
         };
         if let Some(path) = absolute {
             self.out.imports.push(Import {
@@ -521,18 +545,21 @@ impl<'ast> Visit<'ast> for Scanner {
 /// local name). A leading `::` names a crate: `::vx_fixture::x` is the fixture's,
 /// `::vx::net` the library's own `crate::net`.
 pub fn absolute(
+    root: &[String],
     module: &[String],
     segments: &[String],
     leading_colon: bool,
 ) -> Option<Vec<String>> {
     let first = segments.first()?;
     let mut base: Vec<String> = match first.as_str() {
-        CRATE_NAME => Vec::new(),
+        CRATE_NAME => root.to_vec(),
+        // Another crate of the library: named as itself, as its own `crate::` is.
+        name if LIBRARY_CRATES.contains(&name) => vec![name.to_owned()],
         // The fixture's crate beside the library: named as itself, so the rule that
         // only tests and the demo name it can see it.
         FIXTURE_CRATE => vec![FIXTURE_CRATE.to_owned()],
         _ if leading_colon => return None,
-        "crate" => Vec::new(),
+        "crate" => root.to_vec(),
         "self" => module.to_vec(),
         "super" => {
             let mut base = module.to_vec();

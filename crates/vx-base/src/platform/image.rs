@@ -19,7 +19,7 @@
 //! the links of other images (an update's leftovers) that no sync holds, so the
 //! directory keeps at most one link per vx in use; on Windows a link whose image a
 //! process still runs cannot be removed at all, and is left for a later sweep. The
-//! names start with `.vx` so that [`vx_project::shims`] takes a child started through one
+//! names start with `.vx` so that `vx_project::shims` takes a child started through one
 //! for vx itself, not for a shim.
 
 use std::fs::{self, File};

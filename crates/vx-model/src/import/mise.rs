@@ -425,6 +425,50 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             *list = strings(value.get_ref(), key)?;
         }
     }
+    let (first, last, waits_by_name) = task_dependencies(table, &mut script)?;
+    task_env_and_dir(table, &mut script, vars)?;
+    if let Some(file) = file_command {
+        // The file gets the words as its arguments, as mise passes them; named by its
+        // full path from the project, as mise starts it (its `$0`), wherever it runs.
+        let file = match file.starts_with('/') {
+            false => format!("\"${{{CONFIG_ROOT}}}\"/{file}"),
+            true => file,
+        };
+        script.run = vec![format!("{file} {{args}}")];
+    }
+    script.run.splice(0..0, first);
+    script.run.extend(last);
+    task_texts_tools_and_flags(table, &mut script, vars)?;
+    let mut ignored: Vec<String> = table
+        .iter()
+        .map(|(key, _)| key.get_ref().to_string())
+        .filter(|key| !TASK_KEYS.contains(&key.as_str()))
+        .collect();
+    ignored.sort();
+    ignored.extend(waits_by_name);
+    ignored.extend(usage_notes);
+    script.ignored = ignored;
+    if script.run.iter().any(|run| run.contains("usage_")) {
+        usage_variables(&mut script);
+    }
+    config_root_variable(&mut script);
+    if let Some(refused) = invalid_usage {
+        refuse(&mut script, &refused);
+    }
+    Ok(script)
+}
+
+/// What a mise task's dependencies with arguments become: the commands run first and
+/// last, and the notes for waits named with arguments.
+type Dependencies = (Vec<String>, Vec<String>, Vec<String>);
+
+/// A mise task's `daemons`, and its dependencies with arguments (`"build --release"`):
+/// what runs first and last as commands, since vx's `depends` name tasks without
+/// arguments, and the notes for waits on a task named with its arguments.
+fn task_dependencies(
+    table: &DeTable<'_>,
+    script: &mut ImportedScript,
+) -> Result<Dependencies, TaskError> {
     // The daemons it needs (mise 2026.9's `daemons = ["db"]`): services it depends on.
     if let Some(value) = table.get("daemons") {
         for daemon in strings(value.get_ref(), "daemons")? {
@@ -467,6 +511,15 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             *name = words[0].to_owned();
         }
     }
+    Ok((first, last, waits_by_name))
+}
+
+/// A mise task's `env` and `dir`.
+fn task_env_and_dir(
+    table: &DeTable<'_>,
+    script: &mut ImportedScript,
+    vars: &Vars,
+) -> Result<(), TaskError> {
     if let Some(env) = table.get("env") {
         let DeValue::Table(env) = env.get_ref() else {
             return Err(TaskError::NotATable { key: "env" });
@@ -494,17 +547,15 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             script.cwd = Some(task_dir(dir, vars)?);
         }
     }
-    if let Some(file) = file_command {
-        // The file gets the words as its arguments, as mise passes them; named by its
-        // full path from the project, as mise starts it (its `$0`), wherever it runs.
-        let file = match file.starts_with('/') {
-            false => format!("\"${{{CONFIG_ROOT}}}\"/{file}"),
-            true => file,
-        };
-        script.run = vec![format!("{file} {{args}}")];
-    }
-    script.run.splice(0..0, first);
-    script.run.extend(last);
+    Ok(())
+}
+
+/// A mise task's `description` and `confirm`, its `tools`, and its `hide` and `quiet`.
+fn task_texts_tools_and_flags(
+    table: &DeTable<'_>,
+    script: &mut ImportedScript,
+    vars: &Vars,
+) -> Result<(), TaskError> {
     for (key, slot) in [
         ("description", &mut script.description),
         ("confirm", &mut script.confirm),
@@ -549,23 +600,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             Some(_) => return Err(TaskError::NotABoolean { key }),
         }
     }
-    let mut ignored: Vec<String> = table
-        .iter()
-        .map(|(key, _)| key.get_ref().to_string())
-        .filter(|key| !TASK_KEYS.contains(&key.as_str()))
-        .collect();
-    ignored.sort();
-    ignored.extend(waits_by_name);
-    ignored.extend(usage_notes);
-    script.ignored = ignored;
-    if script.run.iter().any(|run| run.contains("usage_")) {
-        usage_variables(&mut script);
-    }
-    config_root_variable(&mut script);
-    if let Some(refused) = invalid_usage {
-        refuse(&mut script, &refused);
-    }
-    Ok(script)
+    Ok(())
 }
 
 /// `script` made to fail when run, as mise fails a task whose usage spec it refuses:
@@ -782,7 +817,7 @@ fn task_run(
 /// A `run` step that runs tasks at that point (mise.jdx.dev, "Task configuration",
 /// `run`): `{ task = "NAME" }` runs the task with what it depends on, `{ tasks =
 /// ["A", "B"] }` runs them at once. As vx takes it: a command running them
-/// ([`vx_run`]).
+/// (`vx_run`).
 fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
     let args = match step.get("args") {
         Some(args) => strings(args.get_ref(), "args")?,

@@ -67,7 +67,7 @@ pub struct ProjectEnvironment {
     /// `PATH` after the tools' bin directories, in this order.
     pub path: Vec<String>,
     /// `[tasks]` (and `[scripts]`, their old name), in the file's order
-    /// ([`vx_tasks`]). File tasks under `.vx/tasks/` are not here: `vx run`
+    /// (`vx_tasks`). File tasks under `.vx/tasks/` are not here: `vx run`
     /// adds them ([`task_files`]).
     pub tasks: Vec<Task>,
     /// `[settings] env_file`, in order (a later file's variable wins over an earlier

@@ -153,7 +153,7 @@ impl Declared {
         self.env_files.iter().all(env_file::Read::unchanged)
     }
 
-    /// The same, with `tools` (the toolchain's variables, [`vx_project::toolchain::Toolchain::env`])
+    /// The same, with `tools` (the toolchain's variables, `vx_project::toolchain::Toolchain::env`)
     /// in place of any it held.
     pub fn with_tools(mut self, tools: Vec<(String, PathBuf)>) -> Declared {
         self.tools = tools;

@@ -5,7 +5,7 @@
 //! ([`slsa`]), as a manifest's `[tools.NAME.verify]` declares them ([`Checks`]).
 //!
 //! The keys are parsed when the manifest is read (a bad key is an error at its line);
-//! the checks travel to the `vx install` child in its [`vx_model::spec::ToolSpec`], and
+//! the checks travel to the `vx install` child in its `vx_model::spec::ToolSpec`, and
 //! the child verifies the very bytes it downloaded and hashed, before anything is
 //! installed or recorded. What was verified goes into the receipt and from there into
 //! the lock (`verified = "minisign:KEYID"`), so an install from that lock checks the

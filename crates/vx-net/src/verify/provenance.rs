@@ -1,7 +1,7 @@
 //! Provenance loss: a tool whose locked version was verified, about to be locked at a
 //! version that offers no verification or other signers (issue 29). URL tools are
 //! judged from their `verify` keys before any download
-//! ([`vx_project::plan::provenance_losses`]); registry tools when the resolver has
+//! (`vx_project::plan::provenance_losses`); registry tools when the resolver has
 //! checked the new version's checksum file.
 
 /// Whether `offered` (what the new version verified with, comma-separated records)

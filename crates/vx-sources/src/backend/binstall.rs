@@ -6,7 +6,7 @@
 //! `[package.metadata.binstall.overrides.TARGET]` changes either for one target.
 //!
 //! vx reads it from the `.crate` whose sha256 the index names, and locks the release
-//! asset it points to on GitHub by the API's digest ([`vx_engine::resolution::backend`]).
+//! asset it points to on GitHub by the API's digest (`vx_engine::resolution::backend`).
 //!
 //! A crate without that table gets binstall's own guesses ([`default_guesses`]), as
 //! `cargo binstall` makes them for a crate whose `package.repository` is on GitHub

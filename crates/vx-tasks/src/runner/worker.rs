@@ -7,10 +7,16 @@ use std::sync::{Arc, Mutex};
 
 use crossbeam_channel::Sender;
 
-use super::super::cache::{Document, Lookup, Source, miss_reason, remember, short};
+use super::super::cache::{
+    Document, Lookup, Recipe, Results, Source, miss_reason, remember, short,
+};
 use super::super::events::{Phase, PhaseChange, RestoreProgress, Stream, TaskId, TaskSink};
 use super::super::launch::{GuardError, Handle, Starter, Stop};
 use super::super::ready::{Checker, Tail};
+use std::process::Command;
+
+use vx_model::manifest::environment::task::Ready;
+
 use super::{Job, lock};
 
 /// What a worker tells the supervisor.
@@ -195,7 +201,7 @@ fn work(
     control: &Control,
     tx: &Sender<Message>,
     said: &mut Vec<String>,
-) -> (Phase, Option<i32>, Option<String>) {
+) -> Ending {
     let id = TaskId(node);
     sink.phase(id, &PhaseChange::new(Phase::Starting));
     let key = job
@@ -231,47 +237,16 @@ fn work(
     };
     let cached = job.cache.as_ref().and_then(|cache| {
         Some((
-            cache.results.as_ref()?,
+            cache.results.as_deref()?,
             cache.document.as_ref()?,
             &cache.recipe,
             cache.restore,
         ))
     });
-    if let Some((results, document, recipe, true)) = cached {
-        let key = document.key();
-        let progress = |progress: RestoreProgress| sink.restore(id, &progress);
-        match results.restore(&key, &recipe.project, &recipe.outputs, &progress) {
-            Lookup::Hit(restored) => {
-                if !restored.log.is_empty() {
-                    let log = super::super::cache::log::local(&restored.log, &recipe.project);
-                    sink.output(id, Stream::Stdout, &log);
-                }
-                if let Some(stamp) = &job.stamp {
-                    let _ = stamp.record(&key);
-                }
-                remember(&recipe.project, &job.name, document);
-                said.push(format!(
-                    "restored{} ({}key {}, {:.2} s)",
-                    match restored.source {
-                        Source::Local => "",
-                        Source::Remote => " from the registry",
-                    },
-                    if recipe.outputs.is_empty() {
-                        "log only, "
-                    } else {
-                        ""
-                    },
-                    short(&key),
-                    restored.elapsed.as_secs_f64()
-                ));
-                said.extend(results.not_pushed(&restored));
-                return (Phase::Done, Some(0), None);
-            }
-            Lookup::Miss(lines) => {
-                said.extend(lines);
-                said.extend(miss_reason(&recipe.project, &job.name, document));
-            }
-        }
+    if let Some(cached @ (_, _, _, true)) = cached
+        && let Some(end) = restored(id, &job, cached, sink, said)
+    {
+        return end;
     }
     let starter = match starting.get() {
         Ok(starter) => starter,
@@ -279,16 +254,104 @@ fn work(
     };
     let starter = &starter;
     let log = cached.map(|_| Mutex::new(Vec::new()));
+    let service = job.service.then_some(&job.ready);
+    if let Err(end) = run_commands(
+        node,
+        &mut job.commands,
+        service,
+        starter,
+        sink,
+        control,
+        tx,
+        log.as_ref(),
+    ) {
+        return end;
+    }
+    if job.service && !control.stopping() {
+        return (Phase::Done, Some(0), Some("the service exited".into()));
+    }
+    keep(&job, key.as_deref(), cached, log, said);
+    (Phase::Done, Some(0), None)
+}
+
+/// How a job ended: its terminal phase, exit code and reason.
+type Ending = (Phase, Option<i32>, Option<String>);
+
+/// What the results cache holds for a job: the results, the key's document, the recipe
+/// and whether to restore.
+type Cached<'a> = (&'a Results, &'a Document, &'a Recipe, bool);
+
+/// The job's result restored from the cache (a hit ends the job), or why not into
+/// `said`.
+fn restored(
+    id: TaskId,
+    job: &Job,
+    cached: Cached<'_>,
+    sink: &dyn TaskSink,
+    said: &mut Vec<String>,
+) -> Option<Ending> {
+    let (results, document, recipe, _) = cached;
+    let key = document.key();
+    let progress = |progress: RestoreProgress| sink.restore(id, &progress);
+    match results.restore(&key, &recipe.project, &recipe.outputs, &progress) {
+        Lookup::Hit(restored) => {
+            if !restored.log.is_empty() {
+                let log = super::super::cache::log::local(&restored.log, &recipe.project);
+                sink.output(id, Stream::Stdout, &log);
+            }
+            if let Some(stamp) = &job.stamp {
+                let _ = stamp.record(&key);
+            }
+            remember(&recipe.project, &job.name, document);
+            said.push(format!(
+                "restored{} ({}key {}, {:.2} s)",
+                match restored.source {
+                    Source::Local => "",
+                    Source::Remote => " from the registry",
+                },
+                if recipe.outputs.is_empty() {
+                    "log only, "
+                } else {
+                    ""
+                },
+                short(&key),
+                restored.elapsed.as_secs_f64()
+            ));
+            said.extend(results.not_pushed(&restored));
+            return Some((Phase::Done, Some(0), None));
+        }
+        Lookup::Miss(lines) => {
+            said.extend(lines);
+            said.extend(miss_reason(&recipe.project, &job.name, document));
+        }
+    }
+    None
+}
+
+/// Runs the job's commands one after the other, its output read into the sink (and
+/// `log`); the first that cannot start or fails ends the job.
+#[allow(clippy::too_many_arguments)]
+fn run_commands(
+    node: usize,
+    commands: &mut [Command],
+    service: Option<&Option<Ready>>,
+    starter: &Starter,
+    sink: &dyn TaskSink,
+    control: &Control,
+    tx: &Sender<Message>,
+    log: Option<&Mutex<Vec<u8>>>,
+) -> Result<(), Ending> {
+    let id = TaskId(node);
     let tail = Arc::new(Tail::default());
-    let count = job.commands.len();
+    let count = commands.len();
     let mut said_running = false;
-    for (index, command) in job.commands.iter_mut().enumerate() {
+    for (index, command) in commands.iter_mut().enumerate() {
         if control.stopping() {
-            return (Phase::Cancelled, None, Some("stopped".into()));
+            return Err((Phase::Cancelled, None, Some("stopped".into())));
         }
         let started = match starter.start(command) {
             Ok(started) => started,
-            Err(e) => return (Phase::Failed, None, Some(format!("cannot start: {e}"))),
+            Err(e) => return Err((Phase::Failed, None, Some(format!("cannot start: {e}")))),
         };
         let pid = started.handle.pid();
         control.attach(started.handle);
@@ -296,10 +359,10 @@ fn work(
             said_running = true;
             sink.phase(id, &PhaseChange::new(Phase::Running).with_pid(pid));
         }
-        let checker = (job.service && index + 1 == count).then(|| {
+        let checker = service.filter(|_| index + 1 == count).map(|ready| {
             let tx = tx.clone();
             Checker::start(
-                job.ready.clone(),
+                ready.clone(),
                 Arc::clone(&tail),
                 starter.clone(),
                 move |result| {
@@ -316,7 +379,6 @@ fn work(
             for (pipe, stream) in pipes {
                 let tail = &*tail;
                 let checker = checker.as_ref();
-                let log = log.as_ref();
                 scope.spawn(move || read_pipe(pipe, stream, id, sink, tail, checker, log));
             }
             exit.wait()
@@ -326,11 +388,11 @@ fn work(
         let code = match status {
             Ok(code) => code,
             Err(e) => {
-                return (
+                return Err((
                     Phase::Failed,
                     None,
                     Some(format!("cannot wait for it: {e}")),
-                );
+                ));
             }
         };
         if code != 0 {
@@ -339,13 +401,22 @@ fn work(
             } else {
                 format!("exit status {code}")
             };
-            return (Phase::Failed, Some(code), Some(reason));
+            return Err((Phase::Failed, Some(code), Some(reason)));
         }
     }
-    if job.service && !control.stopping() {
-        return (Phase::Done, Some(0), Some("the service exited".into()));
-    }
-    if let (Some(stamp), Some(key)) = (&job.stamp, &key)
+    Ok(())
+}
+
+/// A job that ran to success: its key recorded as up to date, and its result kept
+/// when the cache takes it.
+fn keep(
+    job: &Job,
+    key: Option<&str>,
+    cached: Option<Cached<'_>>,
+    log: Option<Mutex<Vec<u8>>>,
+    said: &mut Vec<String>,
+) {
+    if let (Some(stamp), Some(key)) = (&job.stamp, key)
         && let Err(e) = stamp.record(key)
     {
         vx_base::note!("vx: cannot record that `{}` is up to date: {e}", job.name);
@@ -363,7 +434,6 @@ fn work(
         ));
         remember(&recipe.project, &job.name, document);
     }
-    (Phase::Done, Some(0), None)
 }
 
 /// A task's turn, as [`take_turn`] ends.

@@ -1,6 +1,6 @@
 //! What binds a download's digest to its publisher, as the registry declares it
 //! (`github_artifact_attestations`, `slsa_provenance`), rendered for one version and
-//! platform into what [`vx_engine::resolution`] checks when it locks the version from the
+//! platform into what `vx_engine::resolution` checks when it locks the version from the
 //! asset's sha256 alone, without downloading it.
 //!
 //! As aqua reads them: attestations are asked of the package's repository, their

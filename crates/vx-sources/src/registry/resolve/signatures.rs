@@ -1,6 +1,6 @@
 //! The signatures a registry declares over a package's checksum file
 //! (`checksum.minisign`, `checksum.cosign`) or over the asset itself (`minisign`,
-//! `cosign`), rendered for one version and platform into what [`vx_engine::resolution`]
+//! `cosign`), rendered for one version and platform into what `vx_engine::resolution`
 //! fetches and checks when it locks the version.
 //!
 //! aqua writes cosign's declaration as the `cosign verify-blob` command line it runs
