@@ -561,12 +561,14 @@ def print_table():
         af = m.get("affected", {}); aa = sum(1 for v in af.values() if not v["answer"].startswith("no answer"))
         answered = m.get("status") == "ok" and ok
         pm = m.get("package_manager", "?")
-        notes = "; ".join(m.get("problems", []))[:160].replace("|", "\\|")
+        probs = [f"{t}: {str(v)[len('no answer: '):]}" for t, v in g.items() if str(v).startswith("no answer")] \
+            or m.get("problems", [])
+        notes = "; ".join(probs)[:200].replace("|", "\\|").replace("`", "'")
         rows.append(f"| [{e['repo']}](https://github.com/{e['repo']}) | `{e['commit'][:12]}` | {pm} | "
                     f"{m.get('turbo_json_version', '?')}{' +extends' if m.get('package_turbo_json_with_extends') else ''} | "
-                    f"{m.get('packages', '–')} | {'yes' if answered else 'no'}: graph {len(ok)}/{len(g)}, filter {fa}/{len(fl)}, affected {aa}/{len(af)} | {notes} |")
-    print("| repository | commit | package manager | turbo.json | packages | turbo answered | notes |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
+                    f"{m.get('turbo', '–')} | {m.get('packages', '–')} | {'yes' if answered else 'no'}: graph {len(ok)}/{len(g)}, filter {fa}/{len(fl)}, affected {aa}/{len(af)} | {notes} |")
+    print("| repository | commit | package manager | turbo.json | turbo | packages | turbo answered | notes |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     print("\n".join(rows))
 
 
