@@ -101,54 +101,11 @@ impl Graph {
     /// Every package, dependencies before their dependents (ties by index); a cycle is
     /// an error naming it.
     pub fn topological(&self) -> Result<Vec<usize>> {
-        let n = self.len();
-        let mut waiting: Vec<usize> = self.deps.iter().map(Vec::len).collect();
-        let mut ready: std::collections::BinaryHeap<std::cmp::Reverse<usize>> = (0..n)
-            .filter(|&i| waiting[i] == 0)
-            .map(std::cmp::Reverse)
-            .collect();
-        let mut order = Vec::with_capacity(n);
-        while let Some(std::cmp::Reverse(i)) = ready.pop() {
-            order.push(i);
-            for &d in &self.dependents[i] {
-                waiting[d] -= 1;
-                if waiting[d] == 0 {
-                    ready.push(std::cmp::Reverse(d));
-                }
+        crate::order::topological(self.len(), |i| self.dependencies(i)).map_err(|cycle| {
+            Error::Cycle {
+                cycle: cycle.into_iter().map(|i| self.names[i].clone()).collect(),
             }
-        }
-        if order.len() == n {
-            return Ok(order);
-        }
-        let start = (0..n).find(|&i| waiting[i] > 0).unwrap_or(0);
-        Err(Error::Cycle {
-            cycle: self
-                .cycle_from(start, &waiting)
-                .into_iter()
-                .map(|i| self.names[i].clone())
-                .collect(),
         })
-    }
-
-    /// A cycle among the packages Kahn's walk could not order (`waiting > 0`): every
-    /// such package has a dependency that is also one, so following those must loop.
-    fn cycle_from(&self, start: usize, waiting: &[usize]) -> Vec<usize> {
-        let mut pos: HashMap<usize, usize> = HashMap::new();
-        let mut path = Vec::new();
-        let mut at = start;
-        loop {
-            if let Some(&p) = pos.get(&at) {
-                let mut cycle = path[p..].to_vec();
-                cycle.push(at);
-                return cycle;
-            }
-            pos.insert(at, path.len());
-            path.push(at);
-            match self.dependencies(at).find(|&d| waiting[d] > 0) {
-                Some(next) => at = next,
-                None => return path,
-            }
-        }
     }
 
     /// Every package the `seeds` depend on, directly or not (a seed only when another

@@ -4,7 +4,6 @@
 
 /// The JSON text of a JSONC document. Strings are copied untouched (a `//` inside a URL
 /// stays); an unterminated comment or string is left for the JSON parser to report.
-#[allow(dead_code)] // the turbo module, next
 pub fn to_json(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());

@@ -17,10 +17,12 @@ pub mod discover;
 pub mod error;
 pub mod graph;
 pub mod package;
+pub mod turbo;
 
 mod glob;
 mod jsonc;
 mod npm_range;
+mod order;
 mod read;
 
 pub use discover::{Workspace, discover};

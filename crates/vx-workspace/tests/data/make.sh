@@ -59,7 +59,7 @@ YAML
   "name": "docs",
   "version": "1.0.0",
   "private": true,
-  "scripts": { "build": "echo build docs", "dev": "echo dev docs" },
+  "scripts": { "build": "echo build docs", "dev": "echo dev docs", "storybook": "echo sb" },
   "dependencies": { "@acme/ui": "workspace:^" },
   "devDependencies": { "@acme/tsconfig": "workspace:*" }
 }'
@@ -108,15 +108,22 @@ JSON
   printf '{}\n' > tsconfig.base.json
   printf 'node_modules\n.turbo\ndist\n' > .gitignore
   mkdir -p packages/ui
+  # A package configuration: `$TURBO_EXTENDS$` appends to the root's list (turbo 2.11
+  # needs no future flag for it), `extends: false` drops the root's task for this package.
   cat > packages/ui/turbo.json <<'JSON'
 {
   "extends": ["//"],
   "tags": ["internal"],
   "tasks": {
-    "build": { "outputs": ["lib/**"] },
-    "lint": { "inputs": ["src/**/*.tsx"], "dependsOn": ["^lint"] }
+    "build": { "outputs": ["lib/**"], "env": ["$TURBO_EXTENDS$", "UI_ONLY"] },
+    "lint": { "inputs": ["src/**/*.tsx"], "dependsOn": ["^lint"] },
+    "test": { "extends": false }
   }
 }
+JSON
+  # A task only one package defines.
+  cat > apps/docs/turbo.json <<'JSON'
+{ "extends": ["//"], "tasks": { "storybook": { "cache": false, "persistent": true } } }
 JSON
   pnpm install --silent
   git init -q && git add -A && git -c user.email=t@t -c user.name=t commit -qm init
@@ -130,6 +137,7 @@ JSON
   turbo ls --filter=web --filter='!@acme/ui' --filter='@acme/*' --output=json > expected/ls-union.json
   turbo run build --dry=json > expected/dry-build.json
   turbo run test lint --dry=json > expected/dry-test-lint.json
+  turbo run storybook format dev --dry=json > expected/dry-storybook-format-dev.json
   cd - >/dev/null; put pnpm
 }
 
