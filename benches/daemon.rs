@@ -12,9 +12,9 @@ mod imp {
     use std::path::Path;
     use std::time::{Duration, Instant};
 
-    use vx::engine::install::store::{self, Receipt};
-    use vx::ways_in::daemon::protocol::{Request, Response};
-    use vx::ways_in::daemon::{Client, Config, Daemon, Paths};
+    use vx_daemon::protocol::{Request, Response};
+    use vx_daemon::{Client, Config, Daemon, Paths};
+    use vx_engine::install::store::{self, Receipt};
 
     /// A project of `tools` tools in `dir`, every one installed in `store` (receipts that
     /// match the manifest, each with one executable).
@@ -27,7 +27,7 @@ mod imp {
                 "[tools.{name}]\nversion = \"1\"\nurl = \"{url}\"\n\n"
             ));
             // Where an install of the manifest's spec puts it ([`store::key`]).
-            let spec = vx::files::spec::ToolSpec::new(name.as_str(), "1", url.as_str());
+            let spec = vx_model::spec::ToolSpec::new(name.as_str(), "1", url.as_str());
             let tree = store::install_dir(store, &spec);
             std::fs::create_dir_all(tree.join("bin")).unwrap();
             std::fs::write(tree.join("bin").join(&name), "#!/bin/sh\n").unwrap();

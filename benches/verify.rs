@@ -20,8 +20,8 @@ use std::hint::black_box;
 use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use vx::network::verify::sigstore::{SigstoreCheck, Subject};
-use vx::network::verify::{Check, Checks, trusted_root, verify_download};
+use vx_net::verify::sigstore::{SigstoreCheck, Subject};
+use vx_net::verify::{Check, Checks, trusted_root, verify_download};
 
 #[path = "../tests/common/signing.rs"]
 #[allow(dead_code)]
@@ -90,14 +90,9 @@ fn verify(c: &mut Criterion) {
     for (name, checks) in [("minisign", &minisign), ("cosign-key", &cosign)] {
         group.bench_function(name, |b| {
             b.iter(|| {
-                let record = verify_download(
-                    &artifact,
-                    &sha256,
-                    &url,
-                    checks,
-                    &vx::network::verify::Local,
-                )
-                .unwrap();
+                let record =
+                    verify_download(&artifact, &sha256, &url, checks, &vx_net::verify::Local)
+                        .unwrap();
                 black_box(record)
             })
         });
@@ -109,7 +104,7 @@ fn verify(c: &mut Criterion) {
         b.iter(|| {
             let root = trusted_root::load(Some(&root_file)).unwrap();
             let json = std::fs::read(&bundle_file).unwrap();
-            let record = vx::network::verify::sigstore::verify_signature(
+            let record = vx_net::verify::sigstore::verify_signature(
                 &root,
                 Subject::File(&artifact),
                 &json,
@@ -122,7 +117,7 @@ fn verify(c: &mut Criterion) {
     group.bench_function("sigstore-digest", |b| {
         b.iter(|| {
             let root = trusted_root::load(Some(&root_file)).unwrap();
-            let record = vx::network::verify::sigstore::verify_signature(
+            let record = vx_net::verify::sigstore::verify_signature(
                 &root,
                 Subject::Sha256(&sha256),
                 &bundle,

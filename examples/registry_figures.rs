@@ -16,15 +16,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use vx::files::manifest::Platform;
-use vx::foundation::format::ArchiveFormat;
-use vx::sources::github::hosts::GithubHosts;
-use vx::sources::registry::index::{Index, Origin};
-use vx::sources::registry::names;
-use vx::sources::registry::package::Registry;
-use vx::sources::registry::resolve::resolve;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::github::{FixtureRelease, GithubFixture};
 use vx_fixture::{Item, archive_bytes, sha256_hex};
+use vx_model::manifest::Platform;
+use vx_sources::github::hosts::GithubHosts;
+use vx_sources::registry::index::{Index, Origin};
+use vx_sources::registry::names;
+use vx_sources::registry::package::Registry;
+use vx_sources::registry::resolve::resolve;
 
 /// The platforms locked and rendered.
 const PLATFORMS: [&str; 3] = ["linux-x86_64", "macos-aarch64", "windows-x86_64"];

@@ -35,7 +35,7 @@ serve_dir "$work/www"
 sha=$(sha256sum "$file" | cut -d' ' -f1)
 case $tool in
   node) layout='bin = ["bin/node", "bin/npm", "bin/npx", "bin/corepack"]' ;;
-  # src/sources/runtime/python.rs's layout: its bin entries and the PEP 668 marker step.
+  # crates/vx-sources/src/runtime/python.rs's layout: its bin entries and the PEP 668 marker step.
   python) layout='bin = ["bin/python3", "python=bin/python3", "bin/python3.12", "bin/pip3", "pip=bin/pip3"]
 post_install = "(echo [externally-managed]&& echo Error=shared) > lib/python3.12/EXTERNALLY-MANAGED || (echo [externally-managed]&& echo Error=shared) > Lib/EXTERNALLY-MANAGED"' ;;
 esac

@@ -11,7 +11,7 @@ command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 corpus=fuzz/corpus/registry
 mkdir -p "$corpus"
 cp tests/data/registry.yaml "$corpus/seed-tests"
-cp src/projects/demo/registry.yaml "$corpus/seed-demo"
+cp crates/vx-project/src/demo/registry.yaml "$corpus/seed-demo"
 cp tests/data/registry/names.yaml "$corpus/seed-names"
 cd fuzz
 cargo +nightly fuzz run registry "corpus/registry" -- -max_total_time="$seconds" -timeout=5 \

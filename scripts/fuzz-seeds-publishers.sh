@@ -13,7 +13,7 @@ seeds=$PWD/fuzz/seeds
 rm -rf "$seeds"/{dotenv,runtime_index,language_registry}
 mkdir -p "$seeds"/{dotenv,runtime_index,language_registry}
 sha=3f1bd3b5c2a7e0b9c84d7fa6d1a0e5c2b9f8e7d6c5b4a3928170f6e5d4c3b2a1
-# .env files: the forms src/files/manifest/dotenv.rs documents (docker compose, python-dotenv).
+# .env files: the forms crates/vx-model/src/manifest/dotenv.rs documents (docker compose, python-dotenv).
 cat > "$seeds/dotenv/seed-forms" <<'ENV'
 # a comment
 DATABASE_URL=postgres://localhost/dev   # a comment after whitespace

@@ -1,13 +1,13 @@
 //! The command line: clap types only. `main.rs` parses them and hands each subcommand
-//! to its file in `commands/`; exit codes are in [`vx::foundation::exit`].
+//! to its file in `commands/`; exit codes are in [`vx_base::exit`].
 
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use vx::projects::toolchain::Request;
-use vx::projects::toolchain::shell::Shell;
+use vx_project::toolchain::Request;
+use vx_project::toolchain::shell::Shell;
 
 /// Your project's tools and tasks: language runtimes and CLI tools pinned in vx.toml, locked for every platform, installed in parallel.
 #[derive(Debug, Parser)]
@@ -16,7 +16,7 @@ use vx::projects::toolchain::shell::Shell;
 /// project's tools on PATH: `vx rg -n foo` is `vx exec -- rg -n foo`.
 #[command(
     name = "vx",
-    version = vx::foundation::build_info::VERSION_LINE,
+    version = vx_base::build_info::VERSION_LINE,
     about,
     allow_external_subcommands = true,
     // Help is wrapped at spaces to the terminal's width (clap's `wrap_help`: the
@@ -180,7 +180,7 @@ pub fn verbose_version(args: &[OsString]) -> bool {
 }
 
 /// Whether `args` (without the program name) are exactly what a `vx sync` parent
-/// spawns each child with (`install --from-parent`, `src/parent/sync/children.rs`): such a
+/// spawns each child with (`install --from-parent`, `crates/vx-sync/src/children.rs`): such a
 /// child skips clap, whose command tree of every subcommand cost each child about 120
 /// page faults and 0.3 ms of CPU (issue 54, 100 tiny tools; docs/BENCHMARKS.md §22).
 /// Any other spelling goes through [`Cli`] as before.
@@ -476,7 +476,7 @@ pub enum BundleCommand {
 pub struct ContentArgs {
     /// Only this platform's downloads (repeatable; default: every locked platform).
     #[arg(long = "platform", value_name = "OS-ARCH")]
-    pub platforms: Vec<vx::files::manifest::Platform>,
+    pub platforms: Vec<vx_model::manifest::Platform>,
     /// Tag the manifest with TAG too (repeatable).
     #[arg(long = "tag", value_name = "TAG")]
     pub tags: Vec<String>,
@@ -678,7 +678,7 @@ pub struct TrustArgs {
 pub struct ActivateArgs {
     /// The shell whose rc file reads the hook.
     #[arg(value_name = "SHELL",
-          value_parser = clap::builder::PossibleValuesParser::new(vx::ways_in::hook::render::SHELLS.map(|(name, _)| name)))]
+          value_parser = clap::builder::PossibleValuesParser::new(vx_hook::render::SHELLS.map(|(name, _)| name)))]
     pub shell: String,
     /// Print the line that puts vx's shims directory first on `PATH` instead of the
     /// hook (for a profile read by IDEs and login shells).
@@ -691,13 +691,13 @@ pub struct ActivateArgs {
 pub struct HookEnvArgs {
     /// The shell that evaluates the output.
     #[arg(long, value_name = "SHELL",
-          value_parser = clap::builder::PossibleValuesParser::new(vx::ways_in::hook::render::SHELLS.map(|(name, _)| name)))]
+          value_parser = clap::builder::PossibleValuesParser::new(vx_hook::render::SHELLS.map(|(name, _)| name)))]
     pub shell: String,
 }
 
-/// The hook shell named `name` (one of [`vx::ways_in::hook::render::SHELLS`], as clap checked).
+/// The hook shell named `name` (one of [`vx_hook::render::SHELLS`], as clap checked).
 pub fn hook_shell(name: &str) -> Shell {
-    vx::ways_in::hook::render::SHELLS
+    vx_hook::render::SHELLS
         .iter()
         .find(|(n, _)| *n == name)
         .map_or(Shell::Bash, |(_, shell)| *shell)
@@ -798,7 +798,7 @@ pub struct LockArgs {
     /// Lock for this platform (repeatable; default: `[settings] platforms`, else this
     /// machine's), and list it in `[settings] platforms` so the next `vx lock` keeps it.
     #[arg(long = "platform", value_name = "OS-ARCH")]
-    pub platforms: Vec<vx::files::manifest::Platform>,
+    pub platforms: Vec<vx_model::manifest::Platform>,
     /// Exit 1, naming the tools, when vx.lock is missing or stale; write nothing.
     #[arg(long)]
     pub check: bool,
@@ -853,8 +853,8 @@ pub struct UrlToolArgs {
 
 impl UrlToolArgs {
     /// The flags as the edit takes them.
-    pub fn as_source(&self) -> vx::operations::ops::edit::UrlSource<'_> {
-        vx::operations::ops::edit::UrlSource {
+    pub fn as_source(&self) -> vx_ops::edit::UrlSource<'_> {
+        vx_ops::edit::UrlSource {
             url: self.url.as_deref(),
             sha256: self.sha256.as_deref(),
             bins: &self.bins,
@@ -1163,7 +1163,7 @@ pub struct InstallArgs {
     /// tar.bz2, tar.zst, tar, zip) or raw, a bare executable installed as the tool's
     /// executable (default: sniffed from the download's first bytes).
     #[arg(long, value_name = "FORMAT",
-          value_parser = clap::builder::PossibleValuesParser::new(vx::foundation::format::NAMES))]
+          value_parser = clap::builder::PossibleValuesParser::new(vx_base::format::NAMES))]
     pub format: Option<String>,
     /// One of its executables, a path inside the install (repeatable; default: the
     /// executables of `bin/`, else of the top level).

@@ -128,7 +128,7 @@ const DESIGN: &str = "DESIGN.md";
 /// The documents that map the code: what each path they name must be.
 const MAPS: &[&str] = &["docs/ARCHITECTURE.md", "CONTRIBUTING.md"];
 
-/// The folders at the top of the repository whose paths a map names (`src/projects/tasks/`,
+/// The folders at the top of the repository whose paths a map names (`crates/vx-tasks/src/`,
 /// `tui/src/inline.rs`, `scripts/dist/`).
 const TOP: &[&str] = &[
     "src", "tests", "docs", "tui", "shm", "text", "fixture", "scripts", "bindings", "editors",
@@ -136,8 +136,8 @@ const TOP: &[&str] = &[
 ];
 
 /// The repository paths `markdown` names in code spans: a span that starts with one of
-/// [`TOP`]'s folders and names a folder (`src/projects/tasks/`) or a file (`src/lib.rs`).
-/// Placeholders (`src/operations/ops/NAME.rs`) and patterns (`tests/it/tasks_*.rs`,
+/// [`TOP`]'s folders and names a folder (`crates/vx-tasks/src/`) or a file (`src/lib.rs`).
+/// Placeholders (`crates/vx-ops/src/NAME.rs`) and patterns (`tests/it/tasks_*.rs`,
 /// `src/**/*.rs`) are not paths; nor is Go's `text/template`, which names neither.
 fn named_paths(markdown: &str) -> Vec<String> {
     let span = regex::Regex::new(r"`([^`\s]+)`").unwrap();
@@ -225,12 +225,12 @@ mod tests {
 
     #[test]
     fn the_paths_of_a_map_are_its_code_spans_that_name_files_or_folders() {
-        let text = "| `src/projects/tasks/` | `src/gone.rs`, `tui/src/inline.rs`, Go's `text/template`, \
-                    `src/operations/ops/NAME.rs`, `tests/it/tasks_*.rs`, `src/**/*.rs`, `vx.lock`, \
+        let text = "| `crates/vx-tasks/src/` | `src/gone.rs`, `tui/src/inline.rs`, Go's `text/template`, \
+                    `crates/vx-ops/src/NAME.rs`, `tests/it/tasks_*.rs`, `src/**/*.rs`, `vx.lock`, \
                     `crate::net` |\n```\n`src/in_a_fence.rs`\n```\n";
         assert_eq!(
             named_paths(text),
-            ["src/projects/tasks/", "src/gone.rs", "tui/src/inline.rs"]
+            ["crates/vx-tasks/src/", "src/gone.rs", "tui/src/inline.rs"]
         );
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let missing: Vec<String> = named_paths(text)

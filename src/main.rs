@@ -2,7 +2,7 @@
 //!
 //! Parses the command line ([`cli`]), hands the subcommand to its file in
 //! [`commands`], and turns the result into the exit code of the contract
-//! ([`vx::foundation::exit`]). Everything else lives in the `vx` library.
+//! ([`vx_base::exit`]). Everything else lives in the `vx` library.
 #![forbid(unsafe_code)]
 
 mod cli;
@@ -24,7 +24,7 @@ fn main() {
     if let Some(command) = argv
         .next()
         .as_deref()
-        .and_then(vx::projects::shims::command_of)
+        .and_then(vx_project::shims::command_of)
     {
         let args: Vec<_> = argv.collect();
         finish(commands::shim::run(&command, &args));
@@ -33,12 +33,12 @@ fn main() {
     commands::completions::answer();
     let args: Vec<_> = std::env::args_os().skip(1).collect();
     if cli::verbose_version(&args) {
-        let _ = std::io::stdout().write_all(vx::foundation::build_info::verbose().as_bytes());
-        std::process::exit(vx::foundation::exit::OK);
+        let _ = std::io::stdout().write_all(vx_base::build_info::verbose().as_bytes());
+        std::process::exit(vx_base::exit::OK);
     }
     // A `vx sync` child, spawned once per tool: straight to its work, without clap.
     if cli::is_sync_child(&args) {
-        finish(Ok(vx::engine::child::from_parent()));
+        finish(Ok(vx_engine::child::from_parent()));
     }
     let cli = Cli::parse();
     let result = match cli.command {
@@ -84,11 +84,11 @@ fn main() {
 }
 
 /// Exits with `result`'s code, saying its error on stderr first.
-fn finish(result: Result<i32, vx::foundation::exit::Error>) -> ! {
+fn finish(result: Result<i32, vx_base::exit::Error>) -> ! {
     let code = match result {
         Ok(code) => code,
         // Output into a closed pipe (`vx board ls | head -1`) just ends, as in ripgrep.
-        Err(err) if err.is_closed_pipe() => vx::foundation::exit::OK,
+        Err(err) if err.is_closed_pipe() => vx_base::exit::OK,
         Err(err) => {
             // Nothing more can be done if stderr is closed too.
             // Errors can quote text from outside (a board's label, a server's reply).

@@ -6,5 +6,5 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let mut input = data;
-    let _ = vx::files::config_frame::read_frame(&mut input);
+    let _ = vx_model::config_frame::read_frame(&mut input);
 });

@@ -5,5 +5,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = vx::ways_in::daemon::protocol::decode_request(data);
+    let _ = vx_daemon::protocol::decode_request(data);
 });

@@ -7,8 +7,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vx::files::manifest::dotenv::{MAX_ENTRIES, parse};
-use vx::files::manifest::environment::{reserved_problem, template_problem, valid_var_name};
+use vx_model::manifest::dotenv::{MAX_ENTRIES, parse};
+use vx_model::manifest::environment::{reserved_problem, template_problem, valid_var_name};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

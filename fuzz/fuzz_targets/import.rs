@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vx::files::import::{Format, parse};
+use vx_model::import::{Format, parse};
 
 const FORMATS: [Format; 6] = [
     Format::ToolVersions,

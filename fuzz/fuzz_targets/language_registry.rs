@@ -15,9 +15,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vx::sources::backend::npm::{self, Packument, Target, VersionDoc};
-use vx::sources::backend::npmrc::Npmrc;
-use vx::sources::backend::{pipconf, pypi};
+use vx_sources::backend::npm::{self, Packument, Target, VersionDoc};
+use vx_sources::backend::npmrc::Npmrc;
+use vx_sources::backend::{pipconf, pypi};
 
 /// The npm platforms vx installs for.
 fn targets() -> Vec<Target> {

@@ -6,8 +6,8 @@ use std::path::Path;
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use vx::files::manifest::Manifest;
-use vx::files::manifest::platform::Platform;
+use vx_model::manifest::Manifest;
+use vx_model::manifest::platform::Platform;
 
 static PLATFORMS: LazyLock<[Platform; 3]> = LazyLock::new(|| {
     ["linux-x86_64", "macos-aarch64", "windows-x86_64"].map(|p| p.parse().unwrap())

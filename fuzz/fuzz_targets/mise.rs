@@ -27,9 +27,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use vx::files::manifest::{Manifest, in_place};
-use vx::files::project_env::{Changes, Declared};
-use vx::projects::tasks::{args, files, foreign, graph, model::Task};
+use vx_model::manifest::{Manifest, in_place};
+use vx_model::project_env::{Changes, Declared};
+use vx_tasks::{args, files, foreign, graph, model::Task};
 
 /// Command lines a task's arguments are parsed from.
 const WORDS: [&[&str]; 5] = [

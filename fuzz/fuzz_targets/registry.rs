@@ -9,12 +9,12 @@ use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use vx::files::manifest::platform::Platform;
-use vx::sources::github::hosts::GithubHosts;
-use vx::sources::registry::index::{Index, Origin};
-use vx::sources::registry::names;
-use vx::sources::registry::package::{Package, Registry};
-use vx::sources::registry::resolve::{resolve, version_allowed};
+use vx_model::manifest::platform::Platform;
+use vx_sources::github::hosts::GithubHosts;
+use vx_sources::registry::index::{Index, Origin};
+use vx_sources::registry::names;
+use vx_sources::registry::package::{Package, Registry};
+use vx_sources::registry::resolve::{resolve, version_allowed};
 
 /// One directory per fuzzing process (in memory where /dev/shm exists); each input's
 /// index overwrites the last.

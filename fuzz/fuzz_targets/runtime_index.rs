@@ -22,12 +22,12 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vx::files::manifest::Platform;
-use vx::files::manifest::platform::Libc;
-use vx::sources::runtime::declared::format::{self, Versions};
-use vx::sources::runtime::declared::index;
-use vx::sources::runtime::version::Numeric;
-use vx::sources::runtime::{
+use vx_model::manifest::Platform;
+use vx_model::manifest::platform::Libc;
+use vx_sources::runtime::declared::format::{self, Versions};
+use vx_sources::runtime::declared::index;
+use vx_sources::runtime::version::Numeric;
+use vx_sources::runtime::{
     Release, Resolved, RuntimeError, elixir, erlang, go, hexbuilds, java, python, ruby, rust,
 };
 
@@ -145,7 +145,7 @@ fuzz_target!(|data: &[u8]| {
             ) {
                 for l in &listed {
                     assert_eq!(l.release.id, format!("v{}", l.release.version));
-                    assert!(vx::foundation::validate::version(&l.release.version).is_ok());
+                    assert!(vx_base::validate::version(&l.release.version).is_ok());
                 }
                 let releases: Vec<Release> = listed.into_iter().map(|l| l.release).collect();
                 parse_back(&releases);
@@ -216,7 +216,7 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         8 => {
-            let Ok(listed) = serde_json::from_str::<Vec<vx::sources::github::Release>>(text) else {
+            let Ok(listed) = serde_json::from_str::<Vec<vx_sources::github::Release>>(text) else {
                 return;
             };
             let releases = ruby::releases_of(&listed);

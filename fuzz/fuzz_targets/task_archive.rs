@@ -20,8 +20,8 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use vx::projects::tasks::cache::archive;
-use vx::projects::tasks::fresh;
+use vx_tasks::cache::archive;
+use vx_tasks::fresh;
 
 /// The output globs a result is restored for.
 const GLOBS: [&str; 3] = ["out/**", "dist", "build/*.js"];

@@ -18,8 +18,8 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use vx::files::manifest::Manifest;
-use vx::projects::tasks::{args, graph, model::Task};
+use vx_model::manifest::Manifest;
+use vx_tasks::{args, graph, model::Task};
 
 /// Command lines a task's arguments are parsed from.
 const WORDS: [&[&str]; 5] = [
@@ -74,8 +74,8 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => {
             let text = String::from_utf8_lossy(rest);
-            let header = vx::projects::tasks::files::header_toml(&text, "#VX");
-            if let Ok(task) = vx::files::manifest::file_task(
+            let header = vx_tasks::files::header_toml(&text, "#VX");
+            if let Ok(task) = vx_model::manifest::file_task(
                 Path::new(".vx/tasks/t"),
                 &header,
                 "t",

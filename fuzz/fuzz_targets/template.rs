@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use vx::sources::registry::expr::Expr;
-use vx::sources::registry::template::{Template, Vars};
+use vx_sources::registry::expr::Expr;
+use vx_sources::registry::template::{Template, Vars};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -30,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     }
     if Expr::parse(text).is_ok() {
         for version in ["v1.2.3", "1.0.0-rc.1", "jq-1.7", "not a version"] {
-            let _ = vx::sources::registry::expr::eval(text, version);
+            let _ = vx_sources::registry::expr::eval(text, version);
         }
     }
 });

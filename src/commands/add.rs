@@ -6,11 +6,11 @@
 //! vx.lock are written only when the new tool could be locked (a failed add leaves both
 //! as they were).
 
-use vx::files::manifest::MANIFEST_FILE;
-use vx::foundation::exit::Error;
+use vx_base::exit::Error;
+use vx_model::manifest::MANIFEST_FILE;
 
-use vx::operations::ops::edit::Edited;
-use vx::operations::session::{Opening, Want};
+use vx_ops::edit::Edited;
+use vx_ops::session::{Opening, Want};
 
 use crate::cli::AddArgs;
 
@@ -18,8 +18,8 @@ use crate::cli::AddArgs;
 pub fn run(args: &AddArgs) -> Result<i32, Error> {
     let cwd = super::request::cwd()?;
     let opening = Opening::new(args.manifest.as_deref(), Want::Optional).cwd(&cwd);
-    let path = vx::operations::session::locate_editable(&opening)?
-        .unwrap_or_else(|| cwd.join(MANIFEST_FILE));
+    let path =
+        vx_ops::session::locate_editable(&opening)?.unwrap_or_else(|| cwd.join(MANIFEST_FILE));
     let snapshot = super::request::snapshot(&path)?;
     let result = add(&path, args);
     super::unless_ok(snapshot, result)
@@ -31,9 +31,5 @@ fn add(path: &std::path::Path, args: &AddArgs) -> Result<i32, Error> {
     edited.add(&args.tool, &args.source.as_source(), &super::progress)?;
     let options = super::request::lock_options(&args.run, false, false);
     let written = edited.lock_and_write(&options, &super::progress)?;
-    Ok(vx::presentation::present::edit::written(
-        &written,
-        path,
-        &super::note,
-    ))
+    Ok(vx::present::edit::written(&written, path, &super::note))
 }

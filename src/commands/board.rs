@@ -5,10 +5,10 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 use serde_json::json;
-use vx::foundation::exit::{Because, Error, FAILED, OK, USAGE};
-use vx::operations::ops::board::{self, open_target, state};
-use vx::parent::report::table;
+use vx_base::exit::{Because, Error, FAILED, OK, USAGE};
+use vx_ops::board::{self, open_target, state};
 use vx_shm::{Access, BoardReader, TaskRun, now_unix_ms, registry};
+use vx_sync::report::table;
 
 use crate::cli::{BoardCommand, DashboardArgs};
 
@@ -24,11 +24,7 @@ pub fn run(command: BoardCommand) -> Result<i32, Error> {
 }
 
 fn ls(dir: &Path, as_json: bool) -> Result<i32, Error> {
-    super::print(&vx::presentation::present::board::live(
-        dir,
-        &board::live(dir)?,
-        as_json,
-    ))?;
+    super::print(&vx::present::board::live(dir, &board::live(dir)?, as_json))?;
     Ok(OK)
 }
 
@@ -42,10 +38,10 @@ fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
             writeln!(
                 out,
                 "{}",
-                vx::parent::report::boards::run_json(&run, alive, now_unix_ms())
+                vx_sync::report::boards::run_json(&run, alive, now_unix_ms())
             )?;
         } else {
-            vx::parent::report::boards::print_run(&mut out, &run, alive, now_unix_ms())?;
+            vx_sync::report::boards::print_run(&mut out, &run, alive, now_unix_ms())?;
         }
         return Ok(OK);
     }
@@ -66,8 +62,8 @@ fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
 
 /// A title line and the summary table of the board as it is now.
 fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()> {
-    let width = super::report_width(vx::parent::sync::Stream::Stdout);
-    vx::presentation::present::board::board(out, reader, width)
+    let width = super::report_width(vx_sync::Stream::Stdout);
+    vx::present::board::board(out, reader, width)
 }
 
 /// `vx board watch`: the dashboard over another process's sync. With no id and several
@@ -75,7 +71,7 @@ fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()
 fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, Error> {
     if id.is_none() && board::live_count(dir)? > 1 {
         ls(dir, false)?;
-        vx::note!("vx: several live boards; pick one with `vx board watch ID`");
+        vx_base::note!("vx: several live boards; pick one with `vx board watch ID`");
         return Ok(USAGE);
     }
     if !std::io::stdout().is_terminal() {
@@ -84,7 +80,7 @@ fn watch(dir: &Path, id: Option<&str>, dashboard: DashboardArgs) -> Result<i32, 
         ));
     }
     let reader = open_target(dir, id, Access::ReadWrite)?;
-    let stop = vx::foundation::signals::stop_flag()
+    let stop = vx_base::signals::stop_flag()
         .map_err(|e| Error::environment(Because::new("cannot install signal handlers", e)))?;
     if reader.is_tasks() && !reader.is_dump() {
         return watch_tasks(reader, &dashboard, stop);
@@ -130,7 +126,7 @@ fn watch_tasks(
         .map_err(|e| Error::environment(Because::new("the task view failed", e)))?;
     let mut out = std::io::stdout().lock();
     let gone = end == PanesEnd::OwnerGone;
-    vx::parent::report::boards::print_run(&mut out, &run, !gone, now_unix_ms())?;
+    vx_sync::report::boards::print_run(&mut out, &run, !gone, now_unix_ms())?;
     if gone {
         writeln!(
             out,

@@ -5,10 +5,10 @@
 
 use std::io::Write;
 
-use vx::foundation::exit::{Error, OK};
-use vx::operations::session::{Opening, Want};
-use vx::projects::fleet::push::Target;
-use vx::sources::mirror::layout;
+use vx_base::exit::{Error, OK};
+use vx_ops::session::{Opening, Want};
+use vx_project::fleet::push::Target;
+use vx_sources::mirror::layout;
 
 use crate::cli::BundleCommand;
 
@@ -25,14 +25,9 @@ pub fn run(command: BundleCommand) -> Result<i32, Error> {
             };
             let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
             let request = super::request::push_request(&target, &content);
-            let pushed =
-                vx::operations::ops::push::push(&session, request, &mut std::io::stderr())?;
+            let pushed = vx_ops::push::push(&session, request, &mut std::io::stderr())?;
             let to = path.display().to_string();
-            let _ = super::print(&vx::presentation::present::push::pushed(
-                &pushed,
-                &to,
-                content.run.json,
-            ));
+            let _ = super::print(&vx::present::push::pushed(&pushed, &to, content.run.json));
             Ok(OK)
         }
         BundleCommand::Import { path } => {

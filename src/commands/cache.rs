@@ -1,12 +1,12 @@
 //! `vx cache dir | size | clean [--older-than AGE]`: where vx's cache is, what each of
-//! its areas takes, and removing them ([`vx::engine::cache`]): downloads, registry files, API
+//! its areas takes, and removing them ([`vx_engine::cache`]): downloads, registry files, API
 //! answers and the store's interrupted downloads; never an installed tool. Sizes are
 //! human-readable, and in bytes under `--json`.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use vx::foundation::exit::{Error, FAILED, OK};
+use vx_base::exit::{Error, FAILED, OK};
 use vx_tui::text::sanitize;
 
 use super::print;
@@ -30,42 +30,42 @@ pub fn run(command: CacheCommand) -> Result<i32, Error> {
 
 /// vx's cache directory; none known is an environment error.
 fn cache_dir() -> Result<PathBuf, Error> {
-    vx::foundation::platform::fs::cache_dir().ok_or_else(|| {
+    vx_base::platform::fs::cache_dir().ok_or_else(|| {
         Error::environment("no cache directory: set VX_CACHE_DIR, XDG_CACHE_HOME or HOME")
     })
 }
 
-/// The store whose partial downloads count ([`vx::engine::cache::store`]): one `--store`
+/// The store whose partial downloads count ([`vx_engine::cache::store`]): one `--store`
 /// names that cannot be used is a usage error.
 fn store(explicit: Option<PathBuf>) -> Result<Option<PathBuf>, Error> {
-    vx::engine::cache::store(explicit).map_err(Error::usage)
+    vx_engine::cache::store(explicit).map_err(Error::usage)
 }
 
 fn size(json: bool, store_flag: Option<PathBuf>) -> Result<i32, Error> {
     let dir = cache_dir()?;
     let store = store(store_flag)?;
-    let areas = vx::engine::cache::usage(Some(&dir), store.as_deref());
-    let text = vx::presentation::present::cache::usage(&dir, &areas, json);
+    let areas = vx_engine::cache::usage(Some(&dir), store.as_deref());
+    let text = vx::present::cache::usage(&dir, &areas, json);
     print(&text)?;
     Ok(OK)
 }
 
 fn clean(older_than: Option<&str>, json: bool, store_flag: Option<PathBuf>) -> Result<i32, Error> {
     let age = match older_than {
-        Some(text) => vx::foundation::utc::parse_age(text)
+        Some(text) => vx_base::utc::parse_age(text)
             .map_err(|why| Error::usage(format!("--older-than {why}")))?,
         None => Duration::ZERO,
     };
     let dir = cache_dir()?;
     let store = store(store_flag)?;
-    let cleaned = vx::engine::cache::clean(Some(&dir), store.as_deref(), age);
+    let cleaned = vx_engine::cache::clean(Some(&dir), store.as_deref(), age);
     for (path, err) in &cleaned.failed {
-        vx::note!(
+        vx_base::note!(
             "vx: cannot remove {}: {err}",
             sanitize(&path.display().to_string())
         );
     }
-    let text = vx::presentation::present::cache::cleaned(&cleaned, older_than, json);
+    let text = vx::present::cache::cleaned(&cleaned, older_than, json);
     print(&text)?;
     Ok(if cleaned.failed.is_empty() {
         OK

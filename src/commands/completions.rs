@@ -16,7 +16,7 @@ use std::io::Write;
 use clap::CommandFactory;
 use clap_complete::engine::{ArgValueCompleter, CompletionCandidate};
 use clap_complete::env::{CompleteEnv, Shells};
-use vx::foundation::exit::Error;
+use vx_base::exit::Error;
 
 use crate::cli::Cli;
 
@@ -42,11 +42,11 @@ pub fn run(shell: clap_complete::Shell) -> Result<i32, Error> {
             "no completion for {name}"
         ))));
     };
-    let exe = vx::engine::self_update::own::invoked_exe()?;
+    let exe = vx_engine::self_update::own::invoked_exe()?;
     let mut script = Vec::new();
     completer.write_registration(VAR, "vx", "vx", &exe.to_string_lossy(), &mut script)?;
     std::io::stdout().write_all(&script)?;
-    Ok(vx::foundation::exit::OK)
+    Ok(vx_base::exit::OK)
 }
 
 /// The command line, with the project's values added to the arguments that name them.
@@ -75,11 +75,10 @@ fn command() -> clap::Command {
 }
 
 /// The project of the working directory, if one is found and reads.
-fn project() -> Option<vx::files::manifest::Manifest> {
-    let opening =
-        vx::operations::session::Opening::new(None, vx::operations::session::Want::Optional);
-    let path = vx::operations::session::locate(&opening).ok()??;
-    vx::files::manifest::Manifest::load(&path).ok()
+fn project() -> Option<vx_model::manifest::Manifest> {
+    let opening = vx_ops::session::Opening::new(None, vx_ops::session::Want::Optional);
+    let path = vx_ops::session::locate(&opening).ok()??;
+    vx_model::manifest::Manifest::load(&path).ok()
 }
 
 /// The project's scripts starting with `current`, with their descriptions.

@@ -1,18 +1,18 @@
 //! `vx config list | get KEY | path`: the effective settings of the network and
-//! GitHub with where each came from ([`vx::sources::settings::view`]), secrets masked;
+//! GitHub with where each came from ([`vx_sources::settings::view`]), secrets masked;
 //! `vx config set KEY VALUE | unset KEY`: the user config edited with its comments
-//! kept ([`vx::sources::settings::edit`]); a key or value the reader refuses is a usage error
+//! kept ([`vx_sources::settings::edit`]); a key or value the reader refuses is a usage error
 //! (exit 2) and the file stays as it was.
 //!
 //! `get` prints the value alone (a list one item per line) and exits 0; a known key
 //! that is not set prints nothing and exits 1 (as `git config --get` does), so a script
 //! can test it; an unknown key is a usage error (exit 2) with the closest known one.
 
-use vx::foundation::exit::{Because, Error, FAILED, OK};
+use vx_base::exit::{Because, Error, FAILED, OK};
 
 use super::print;
-use vx::files::user_config::UserConfig;
-use vx::sources::settings::view::{Entry, Layers, known_key};
+use vx_model::user_config::UserConfig;
+use vx_sources::settings::view::{Entry, Layers, known_key};
 
 use crate::cli::ConfigCommand;
 
@@ -23,16 +23,16 @@ pub fn run(command: ConfigCommand) -> Result<i32, Error> {
         ConfigCommand::Get { key, manifest } => get(&key, manifest.as_deref()),
         ConfigCommand::Set { key, value } => {
             let path = user_path()?;
-            vx::sources::settings::edit::set(&path, &key, &value)?;
-            vx::note!("vx: set {} in {}", sanitize(&key), path.display());
+            vx_sources::settings::edit::set(&path, &key, &value)?;
+            vx_base::note!("vx: set {} in {}", sanitize(&key), path.display());
             Ok(OK)
         }
         ConfigCommand::Unset { key } => {
             let path = user_path()?;
-            if vx::sources::settings::edit::unset(&path, &key)? {
-                vx::note!("vx: removed {} from {}", sanitize(&key), path.display());
+            if vx_sources::settings::edit::unset(&path, &key)? {
+                vx_base::note!("vx: removed {} from {}", sanitize(&key), path.display());
             } else {
-                vx::note!("vx: {} is not set in {}", sanitize(&key), path.display());
+                vx_base::note!("vx: {} is not set in {}", sanitize(&key), path.display());
             }
             Ok(OK)
         }
@@ -62,9 +62,9 @@ fn user_path() -> Result<std::path::PathBuf, Error> {
 fn entries(manifest: Option<&std::path::Path>) -> Result<Vec<Entry>, Error> {
     let path = user_path()?;
     let user = UserConfig::load_from(&path).map_err(Error::usage)?;
-    let session = super::open(&vx::operations::session::Opening::new(
+    let session = super::open(&vx_ops::session::Opening::new(
         manifest,
-        vx::operations::session::Want::Optional,
+        vx_ops::session::Want::Optional,
     ))?;
     let env = |name: &str| std::env::var(name).ok();
     Layers {
@@ -79,7 +79,7 @@ fn entries(manifest: Option<&std::path::Path>) -> Result<Vec<Entry>, Error> {
 
 fn list(json: bool, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
     let entries = entries(manifest)?;
-    let text = vx::presentation::present::config::list(&entries, json);
+    let text = vx::present::config::list(&entries, json);
     print(&text)?;
     Ok(OK)
 }
@@ -89,7 +89,7 @@ fn get(key: &str, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
     let dotted = known_key(key).map_err(|why| {
         Error::usage(format!(
             "`{}`: {why}",
-            vx_tui::text::sanitize(&vx::foundation::validate::shorten(key))
+            vx_tui::text::sanitize(&vx_base::validate::shorten(key))
         ))
     })?;
     let entries = entries(manifest)?;
@@ -97,6 +97,6 @@ fn get(key: &str, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
         print(&format!("{}\n", entry.plain()))?;
         return Ok(OK);
     }
-    vx::note!("vx: {} is not set", vx_tui::text::sanitize(key));
+    vx_base::note!("vx: {} is not set", vx_tui::text::sanitize(key));
     Ok(FAILED)
 }

@@ -1,5 +1,5 @@
 //! `vx daemon start [--foreground] | stop | status [--json]`: the per-user daemon's
-//! life ([`vx::ways_in::daemon::control`]). `start` runs the daemon as a detached copy of this
+//! life ([`vx_daemon::control`]). `start` runs the daemon as a detached copy of this
 //! binary (`--foreground --detach`: a new session, stdio on the log) and returns once
 //! it answers `ping`; a daemon counts as already running only when it answers `ping`
 //! (a lock still held by a daemon just killed is waited for); `stop` asks it to shut
@@ -7,10 +7,10 @@
 
 use std::path::PathBuf;
 
-use vx::foundation::exit::{Error, FAILED, OK};
-use vx::foundation::platform::{ipc, process};
-use vx::ways_in::daemon::control::{self, Bound, Stopped, pid_text};
-use vx::ways_in::daemon::{Config, Paths};
+use vx_base::exit::{Error, FAILED, OK};
+use vx_base::platform::{ipc, process};
+use vx_daemon::control::{self, Bound, Stopped, pid_text};
+use vx_daemon::{Config, Paths};
 
 use crate::cli::{DaemonCommand, DaemonStartArgs};
 
@@ -86,8 +86,6 @@ fn stop(paths: &Paths) -> Result<i32, Error> {
 
 fn status(paths: &Paths, as_json: bool) -> Result<i32, Error> {
     let status = control::status(paths);
-    super::print(&vx::presentation::present::daemon::status(
-        &status, paths, as_json,
-    ))?;
+    super::print(&vx::present::daemon::status(&status, paths, as_json))?;
     Ok(if status.pong.is_some() { OK } else { FAILED })
 }

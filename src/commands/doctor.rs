@@ -1,29 +1,27 @@
-//! `vx doctor [--json] [--offline]`: runs [`vx::ways_in::doctor::examine`] and prints each
+//! `vx doctor [--json] [--offline]`: runs [`vx::doctor::examine`] and prints each
 //! finding (a problem with why and the fix); exit 0 when healthy, 1 when a finding is
 //! a problem. `--json` prints the report as one object (docs/EVERYDAY.md).
 
-use vx::foundation::exit::{Error, FAILED, OK};
-use vx::ways_in::doctor::Settings;
+use vx::doctor::Settings;
+use vx_base::exit::{Error, FAILED, OK};
 
 use super::print;
 use crate::cli::DoctorArgs;
 
 /// Runs `vx doctor`.
 pub fn run(args: &DoctorArgs) -> Result<i32, Error> {
-    let offline = vx::engine::resolution::Options::from_env(args.offline, true).offline;
-    let opening = vx::operations::session::Opening::new(
-        args.manifest.as_deref(),
-        vx::operations::session::Want::Optional,
-    );
-    let manifest = vx::operations::session::locate(&opening)
+    let offline = vx_engine::resolution::Options::from_env(args.offline, true).offline;
+    let opening =
+        vx_ops::session::Opening::new(args.manifest.as_deref(), vx_ops::session::Want::Optional);
+    let manifest = vx_ops::session::locate(&opening)
         .ok()
         .flatten()
         .filter(|path| path.is_file());
-    let store = vx::engine::install::store::locate(args.store.clone());
+    let store = vx_engine::install::store::locate(args.store.clone());
     let exe = std::env::current_exe()
         .ok()
         .map(|exe| exe.canonicalize().unwrap_or(exe));
-    let report = vx::ways_in::doctor::examine(&Settings {
+    let report = vx::doctor::examine(&Settings {
         offline,
         manifest,
         store,
@@ -34,7 +32,7 @@ pub fn run(args: &DoctorArgs) -> Result<i32, Error> {
             "{}\n",
             serde_json::to_string(&report).map_err(Error::environment)?
         ),
-        false => vx::presentation::present::doctor::text(&report),
+        false => vx::present::doctor::text(&report),
     };
     print(&text)?;
     Ok(if report.healthy { OK } else { FAILED })

@@ -3,7 +3,7 @@
 //! alone outside a project) and sets its `[env]`, for `eval "$(vx env)"`,
 //! PowerShell, JSON or GitHub Actions. Tools that are not installed are named on
 //! stderr and make it exit 1 (what is installed is still printed). A running daemon
-//! answers for the project when it can ([`vx::ways_in::daemon::active::ActiveTools`]), else the project's
+//! answers for the project when it can ([`vx_daemon::active::ActiveTools`]), else the project's
 //! recorded activation while nothing it was made from changed, else the manifest, lock
 //! and receipts are read in full. `[env]` templates are expanded here, against the
 //! environment `vx env` runs in.
@@ -15,13 +15,13 @@
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use vx::foundation::exit::{Because, Error};
-use vx::operations::session::{Opening, Want};
-use vx::projects::toolchain::shell::{self, Shell};
+use vx_base::exit::{Because, Error};
+use vx_ops::session::{Opening, Want};
+use vx_project::toolchain::shell::{self, Shell};
 
 use crate::cli::EnvArgs;
-use vx::projects::toolchain::activation::Sources;
-use vx::ways_in::daemon::active::{self, ActiveTools, Need, Quick, Request};
+use vx_daemon::active::{self, ActiveTools, Need, Quick, Request};
+use vx_project::toolchain::activation::Sources;
 
 /// Runs `vx env`.
 pub fn run(args: &EnvArgs) -> Result<i32, Error> {
@@ -41,7 +41,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
         };
         active::full(&session, &store, sources.as_ref()).map_err(Error::from)
     };
-    let tools = match active::quick(&request, &|line| vx::note!("{line}")) {
+    let tools = match active::quick(&request, &|line| vx_base::note!("{line}")) {
         Quick::Tools(tools) => tools,
         Quick::Full(sources) => full(sources)?,
         // Only `Need::Command` is answered with an executable; the toolchain is then
@@ -66,13 +66,13 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
         std::io::stdout().write_all(text.as_bytes())?;
     }
     for (said, _) in &tools.missing {
-        vx::note!("vx: {said}");
+        vx_base::note!("vx: {said}");
     }
-    vx::presentation::present::lock::not_here(&tools.not_here, &super::note);
+    vx::present::lock::not_here(&tools.not_here, &super::note);
     Ok(if tools.missing.is_empty() {
-        vx::foundation::exit::OK
+        vx_base::exit::OK
     } else {
-        vx::foundation::exit::FAILED
+        vx_base::exit::FAILED
     })
 }
 
@@ -82,7 +82,7 @@ pub fn run(args: &EnvArgs) -> Result<i32, Error> {
 fn github(path_lines: &str, vars: &[(&str, Option<&str>)]) -> Result<(), Error> {
     for (name, value) in vars {
         if value.is_none() {
-            vx::note!("vx: $GITHUB_ENV cannot remove {name}: it is set empty");
+            vx_base::note!("vx: $GITHUB_ENV cannot remove {name}: it is set empty");
         }
     }
     let env_lines = shell::github_env(vars);

@@ -2,20 +2,20 @@
 //! toolchain's directories first on `PATH` (then the project's `[settings] path`) and
 //! the project's `[env]` set, installing missing tools first (through
 //! the project's sync, lock included), and replacing the `vx` process so the pid,
-//! signals, stdio and exit status are the command's own ([`vx::operations::ops::exec`]).
+//! signals, stdio and exit status are the command's own ([`vx_ops::exec`]).
 //!
 //! One tool that cannot install never stops a command that does not need it
-//! ([`vx::operations::ops::target::Target::ready`] decides what a command needs and whether it is installed): the
+//! ([`vx_ops::target::Target::ready`] decides what a command needs and whether it is installed): the
 //! command runs with what is installed, the missing tool said once with why, and its
-//! failure remembered ([`vx::projects::toolchain::failed`]) so the next command does not
+//! failure remembered ([`vx_project::toolchain::failed`]) so the next command does not
 //! download it again. `--no-install`, `--offline` and `[settings] auto_install =
 //! false` install nothing.
 
-use vx::foundation::exit::Error;
-use vx::operations::ops::exec::exec_recorded;
+use vx_base::exit::Error;
+use vx_ops::exec::exec_recorded;
 
 use crate::cli::ExecArgs;
-use vx::operations::ops::target::Target;
+use vx_ops::target::Target;
 
 /// Runs `vx exec`. Returns only when the command could not be started.
 pub fn run(args: &ExecArgs) -> Result<i32, Error> {
@@ -28,7 +28,7 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
     );
     // Tools named on the command line are resolved in full every time.
     let sources = if args.tools.is_empty() {
-        match vx::operations::session::recorded::activation(manifest_arg, store_arg) {
+        match vx_ops::session::recorded::activation(manifest_arg, store_arg) {
             // A virtual environment to make (missing, or its python not the project's)
             // is made on the full path.
             Some((_, Some(recorded)))
@@ -43,11 +43,8 @@ pub fn run(args: &ExecArgs) -> Result<i32, Error> {
         None
     };
     let session = super::open(
-        &vx::operations::session::Opening::new(
-            manifest_arg,
-            vx::operations::session::Want::ProjectOrGlobal,
-        )
-        .offline(args.offline),
+        &vx_ops::session::Opening::new(manifest_arg, vx_ops::session::Want::ProjectOrGlobal)
+            .offline(args.offline),
     )?;
     if session.manifest().is_none() && args.tools.is_empty() {
         return Err(Error::usage(

@@ -8,11 +8,11 @@
 use std::ffi::OsString;
 use std::path::Path;
 
-use vx::files::manifest::Manifest;
-use vx::foundation::exit::Error;
+use vx_base::exit::Error;
+use vx_model::manifest::Manifest;
 use vx_tui::text::sanitize;
 
-use vx::operations::ops::target::Target;
+use vx_ops::target::Target;
 
 /// Runs `CMD` as a project tool; returns only the error that stopped it (an unknown
 /// subcommand exits through clap).
@@ -25,31 +25,26 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
     };
     // `vx TOOL@VERSION ARGS`: any registry tool, as `vx x` runs it.
     if name.contains('@') && !name.starts_with('@') {
-        let opening =
-            vx::operations::session::Opening::new(None, vx::operations::session::Want::Optional);
-        let request = vx::operations::ops::x::Request {
+        let opening = vx_ops::session::Opening::new(None, vx_ops::session::Want::Optional);
+        let request = vx_ops::x::Request {
             tool: name,
             command: None,
         };
         let settings = super::install_settings();
         let said = super::Said;
-        let e = vx::operations::ops::target::run_registry_tool(
-            &opening, &request, rest, &settings, &said,
-        );
+        let e = vx_ops::target::run_registry_tool(&opening, &request, rest, &settings, &said);
         return Err(e.into());
     }
-    let (sources, recorded) = vx::operations::session::recorded::activation(None, None).unzip();
+    let (sources, recorded) = vx_ops::session::recorded::activation(None, None).unzip();
     if let Some(recorded) = recorded.flatten()
         && recorded.provides(name)
         && !recorded.environment().venv_to_make(recorded.bin_dirs())
     {
-        return Err(vx::operations::ops::exec::exec_recorded(
-            &recorded, program, rest,
-        ));
+        return Err(vx_ops::exec::exec_recorded(&recorded, program, rest));
     }
-    let session = super::open(&vx::operations::session::Opening::new(
+    let session = super::open(&vx_ops::session::Opening::new(
         None,
-        vx::operations::session::Want::ProjectOrGlobal,
+        vx_ops::session::Want::ProjectOrGlobal,
     ))?;
     let Some(manifest) = session.manifest() else {
         let store = super::request::located_store(None).ok();
@@ -58,9 +53,9 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
     let store = session.store()?;
     let chain = session.toolchain(&[], &store)?;
     if chain.provider(name).is_none() {
-        let unknown_bins = vx::operations::ops::target::unknown_commands(&chain);
+        let unknown_bins = vx_ops::target::unknown_commands(&chain);
         if !unknown_bins.is_empty() {
-            vx::note!(
+            vx_base::note!(
                 "vx: not installed yet, so their commands are not known: {}; run `vx sync` (or list them with `bin = [...]` in vx.toml)",
                 unknown_bins.join(", ")
             );
@@ -85,7 +80,7 @@ pub fn run(args: &[OsString]) -> Result<i32, Error> {
 /// its tip, when `name` is a near miss of a subcommand and no tool of the store has
 /// that name; else "no tool or subcommand", saying what the store holds of `name`.
 fn unknown(name: &str, manifest: Option<&Manifest>, store: Option<&Path>) -> Error {
-    let installed = store.map_or_else(Vec::new, |s| vx::engine::inventory::tool_versions(s, name));
+    let installed = store.map_or_else(Vec::new, |s| vx_engine::inventory::tool_versions(s, name));
     if installed.is_empty()
         && let Some(similar) = crate::cli::similar_subcommand(name)
     {

@@ -1,5 +1,5 @@
 //! `vx import [FILE]`: the tools of another version manager's files (asdf, mise, nvm,
-//! pyenv, aqua; read by [`vx::files::import`]) looked up in the project's registries and
+//! pyenv, aqua; read by [`vx_model::import`]) looked up in the project's registries and
 //! written into vx.toml as short-form `[tools]` entries (as `vx add` writes them;
 //! mise's `[env]` into `[env]`), comments and existing entries kept, then locked as
 //! `vx lock` would. Each entry gets a line: imported, or skipped and why. mise's
@@ -9,10 +9,10 @@
 
 use std::path::{Path, PathBuf};
 
-use vx::files::import::Format;
-use vx::foundation::exit::Error;
-use vx::operations::ops::import::{self as op, Layer};
-use vx::operations::session::{Opening, Session};
+use vx_base::exit::Error;
+use vx_model::import::Format;
+use vx_ops::import::{self as op, Layer};
+use vx_ops::session::{Opening, Session};
 
 use crate::cli::ImportArgs;
 
@@ -27,7 +27,7 @@ pub fn run(args: &ImportArgs) -> Result<i32, Error> {
     let path = &plan.path;
     // One command: when the person's part fails, the team's part is put back too.
     let snapshot = super::request::snapshot(path)?;
-    let mut code = vx::foundation::exit::OK;
+    let mut code = vx_base::exit::OK;
     if !plan.team.is_empty() {
         let existing = op::existing(path).map_err(Error::usage)?;
         let into = Layer::Project;
@@ -57,7 +57,7 @@ fn import_into(
     files: &[(String, PathBuf, Format)],
     layer: Layer<'_>,
     args: &ImportArgs,
-    snapshot: &vx::operations::ops::snapshot::Snapshot,
+    snapshot: &vx_ops::snapshot::Snapshot,
 ) -> Result<i32, Error> {
     let request = op::Request {
         path,
@@ -71,8 +71,7 @@ fn import_into(
     // The names the files write are vx's runtimes and the user's.
     let session = Session::outside(&Opening::default().offline(args.offline));
     let mut edited = op::edit(&session, &request)?;
-    if let Some((text, code)) = vx::presentation::present::import::unwritten(&edited, &super::note)
-    {
+    if let Some((text, code)) = vx::present::import::unwritten(&edited, &super::note) {
         super::print(&text)?;
         return Ok(code);
     }
@@ -81,7 +80,7 @@ fn import_into(
     let locked = op::write_and_lock(&mut edited, &options, snapshot)?;
     // Said once it stands: a lock that failed put the files back.
     if locked.kept() {
-        super::print(&vx::presentation::present::import::imported(&edited))?;
+        super::print(&vx::present::import::imported(&edited))?;
     }
-    vx::presentation::present::import::settled(locked, &edited, &super::note)
+    vx::present::import::settled(locked, &edited, &super::note)
 }

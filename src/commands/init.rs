@@ -3,8 +3,8 @@
 
 use std::io::Write;
 
-use vx::files::manifest::MANIFEST_FILE;
-use vx::foundation::exit::{Error, OK};
+use vx_base::exit::{Error, OK};
+use vx_model::manifest::MANIFEST_FILE;
 
 use crate::cli::InitArgs;
 
@@ -20,15 +20,14 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
     }
     // A person's `mise.local.toml` is not the team's: `vx import` puts it into their
     // vx.local.toml once vx.toml exists.
-    let files: Vec<_> = vx::operations::ops::import::found_in(&cwd)
+    let files: Vec<_> = vx_ops::import::found_in(&cwd)
         .into_iter()
-        .filter(|(_, file, _)| !vx::files::import::is_personal(file))
+        .filter(|(_, file, _)| !vx_model::import::is_personal(file))
         .collect();
     if files.is_empty() {
-        let text =
-            vx::files::manifest::edit::starter(&vx::files::manifest::platform::default_set());
-        vx::foundation::atomic::write(&path, text.as_bytes()).map_err(|e| {
-            Error::environment(vx::foundation::exit::Because::new(
+        let text = vx_model::manifest::edit::starter(&vx_model::manifest::platform::default_set());
+        vx_base::atomic::write(&path, text.as_bytes()).map_err(|e| {
+            Error::environment(vx_base::exit::Because::new(
                 format!("cannot write {}", path.display()),
                 e,
             ))
@@ -36,7 +35,7 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
         // The user made this file: the hook and the shims apply what they add to it.
         // (A vx.toml imported from another manager's files is trusted by `vx trust`:
         // a stranger's mise.toml can carry an [env].)
-        let _ = vx::engine::trust::set(&path, true);
+        let _ = vx_engine::trust::set(&path, true);
         let mut out = std::io::stdout().lock();
         writeln!(
             out,
@@ -49,32 +48,31 @@ pub fn run(args: &InitArgs) -> Result<i32, Error> {
         )?;
         return Ok(OK);
     }
-    let request = vx::operations::ops::import::Request {
+    let request = vx_ops::import::Request {
         path: &path,
         existing: None,
-        layer: vx::operations::ops::import::Layer::Project,
+        layer: vx_ops::import::Layer::Project,
         files: &files,
         quiet: args.run.quiet,
         verbose: args.run.verbose,
         create: true,
     };
     // The names the files write are vx's runtimes and the user's.
-    let session = vx::operations::session::Session::outside(
-        &vx::operations::session::Opening::default().offline(args.offline),
+    let session = vx_ops::session::Session::outside(
+        &vx_ops::session::Opening::default().offline(args.offline),
     );
-    let mut edited = vx::operations::ops::import::edit(&session, &request)?;
-    if let Some((text, code)) = vx::presentation::present::import::unwritten(&edited, &super::note)
-    {
+    let mut edited = vx_ops::import::edit(&session, &request)?;
+    if let Some((text, code)) = vx::present::import::unwritten(&edited, &super::note) {
         super::print(&text)?;
         return Ok(code);
     }
     // A lock that fails leaves no vx.toml and no vx.lock.
     let snapshot = super::request::snapshot(&path)?;
     let options = super::request::lock_options(&args.run.run_args(), false, args.offline);
-    let locked = vx::operations::ops::import::write_and_lock(&mut edited, &options, &snapshot)?;
+    let locked = vx_ops::import::write_and_lock(&mut edited, &options, &snapshot)?;
     // Said once it stands: a lock that failed put the files back.
     if locked.kept() {
-        super::print(&vx::presentation::present::import::imported(&edited))?;
+        super::print(&vx::present::import::imported(&edited))?;
     }
-    vx::presentation::present::import::settled(locked, &edited, &super::note)
+    vx::present::import::settled(locked, &edited, &super::note)
 }

@@ -1,18 +1,18 @@
-//! `vx install`: one tool by hand (`TOOL@VERSION --url …`, [`vx::operations::ops::install`]),
+//! `vx install`: one tool by hand (`TOOL@VERSION --url …`, [`vx_ops::install`]),
 //! with progress lines on stderr and no board; or, with `--from-parent`, a `vx sync` child
-//! ([`vx::engine::child::from_parent`]).
+//! ([`vx_engine::child::from_parent`]).
 
 use std::io::IsTerminal;
 
-use vx::engine::install::{Cancellable, LineSink, LiveSink, ProgressSink};
-use vx::foundation::exit::Error;
+use vx_base::exit::Error;
+use vx_engine::install::{Cancellable, LineSink, LiveSink, ProgressSink};
 
 use crate::cli::InstallArgs;
 
 /// Runs `vx install`; returns the install's exit code.
 pub fn run(args: &InstallArgs) -> Result<i32, Error> {
     if args.from_parent {
-        return Ok(vx::engine::child::from_parent());
+        return Ok(vx_engine::child::from_parent());
     }
     let spec = args.tool.as_deref().unwrap_or_default();
     // `vx install` and `vx install node`, as mise users type them, mean vx's sync
@@ -27,7 +27,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
         }));
     }
     let (tool, version) = super::request::parse_tool_at_version(spec)?;
-    let request = vx::operations::ops::install::Request {
+    let request = vx_ops::install::Request {
         tool,
         version,
         spec,
@@ -40,8 +40,8 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
         allow_unverified: args.install.allow_unverified,
         read_timeout: args.install.read_timeout,
     };
-    let cfg = vx::operations::ops::install::config(request).map_err(Error::usage)?;
-    let cancel = vx::foundation::signals::cancel_flag();
+    let cfg = vx_ops::install::config(request).map_err(Error::usage)?;
+    let cancel = vx_base::signals::cancel_flag();
     // On a terminal, one line redrawn in place; in a log, plain lines.
     let mut sink: Box<dyn ProgressSink> = if std::io::stderr().is_terminal() {
         Box::new(Cancellable::new(
@@ -54,8 +54,7 @@ pub fn run(args: &InstallArgs) -> Result<i32, Error> {
             cancel.clone(),
         ))
     };
-    let terminal = vx::operations::ops::install::install(&cfg, sink.as_mut(), &cancel)
-        .map_err(Error::usage)?;
+    let terminal = vx_ops::install::install(&cfg, sink.as_mut(), &cancel).map_err(Error::usage)?;
     terminal.publish(sink.as_mut());
     super::refresh_shims(&cfg.store);
     Ok(terminal.code)

@@ -2,17 +2,17 @@
 //! was installed, its executables, the UNVERIFIED mark, and whether the project's
 //! vx.toml (if there is one here) uses it.
 
-use vx::engine::inventory::{self, Installed};
-use vx::foundation::exit::Error;
+use vx_base::exit::Error;
+use vx_engine::inventory::{self, Installed};
 
 use crate::cli::ListArgs;
 
 /// Runs `vx list`.
 pub fn run(args: &ListArgs) -> Result<i32, Error> {
     let session = super::open(
-        &vx::operations::session::Opening::new(
+        &vx_ops::session::Opening::new(
             args.project.manifest.as_deref(),
-            vx::operations::session::Want::ProjectOrGlobal,
+            vx_ops::session::Want::ProjectOrGlobal,
         )
         .store(args.project.store.as_deref()),
     )?;
@@ -20,8 +20,8 @@ pub fn run(args: &ListArgs) -> Result<i32, Error> {
     let chain = session.toolchain(&[], &store)?;
     let used = |item: &Installed| chain.uses_tree(&item.path);
     let installed = inventory::scan(&store);
-    let text = vx::presentation::present::list::text(&installed, &used, &store, args.json)
+    let text = vx::present::list::text(&installed, &used, &store, args.json)
         .map_err(Error::environment)?;
     super::print(&text)?;
-    Ok(vx::foundation::exit::OK)
+    Ok(vx_base::exit::OK)
 }

@@ -1,11 +1,11 @@
 //! `vx lock`: record each tool's download per platform in `vx.lock`, downloading what
 //! the manifest gives no checksum for; `--check` only says whether that would change
-//! anything; `--dry-run` what it would record ([`vx::operations::ops::lock`] does the work).
+//! anything; `--dry-run` what it would record ([`vx_ops::lock`] does the work).
 
-use vx::files::manifest::Platform;
-use vx::foundation::exit::{Error, FAILED, OK};
-use vx::operations::ops::lock as op;
-use vx::operations::session::{Opening, Want};
+use vx_base::exit::{Error, FAILED, OK};
+use vx_model::manifest::Platform;
+use vx_ops::lock as op;
+use vx_ops::session::{Opening, Want};
 
 use crate::cli::LockArgs;
 
@@ -21,7 +21,7 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
     let lock_path = manifest.lock_path();
     let existing = op::existing(manifest, !args.check && !args.dry_run)?;
     if let Some(reason) = &existing.set_aside {
-        vx::note!(
+        vx_base::note!(
             "vx: warning: {}: every tool is resolved anew from {} and the lock written again (what it pinned is not kept)",
             vx_tui::text::sanitize(reason),
             manifest.path.display()
@@ -30,8 +30,7 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
     let platforms = op::platforms(&args.platforms, manifest);
     if args.check {
         let checked = op::check(manifest, catalogue, existing.lock.as_ref(), &platforms);
-        let (text, fresh) =
-            vx::presentation::present::lock::checked(&checked, &lock_path, &platforms);
+        let (text, fresh) = vx::present::lock::checked(&checked, &lock_path, &platforms);
         super::print(&text)?;
         return Ok(if fresh { OK } else { FAILED });
     }
@@ -45,22 +44,19 @@ pub fn run(args: &LockArgs) -> Result<i32, Error> {
             ..super::request::lock_options(&args.run, false, false)
         };
         let tools = op::dry_run(manifest, catalogue, lock, &platforms, &options)?;
-        super::print(&vx::presentation::present::lock::dry_run(
-            &tools,
-            args.run.json,
-        ))?;
+        super::print(&vx::present::lock::dry_run(&tools, args.run.json))?;
         return Ok(OK);
     }
-    let options = vx::operations::ops::lock::Options {
+    let options = vx_ops::lock::Options {
         store: args.store.clone(),
         ..super::request::lock_options(&args.run, args.allow_provenance_loss, false)
     };
     let report = op::relock_and_write(manifest, catalogue, &mut lock, &platforms, &options)?;
-    vx::presentation::present::lock::locked(&report, &lock_path, &platforms, &super::note);
+    vx::present::lock::locked(&report, &lock_path, &platforms, &super::note);
     if report.code == OK {
         let added = op::list_platforms(manifest, &args.platforms)?;
         if !added.is_empty() {
-            vx::note!(
+            vx_base::note!(
                 "vx: added {} to [settings] platforms in {}",
                 added
                     .iter()

@@ -5,9 +5,9 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
-use vx::foundation::exit::{Error, FAILED, OK};
-use vx::operations::ops::logs::{Found, LostNotes, TerminalText, find_task};
-use vx::operations::session::{Opening, Want, locate};
+use vx_base::exit::{Error, FAILED, OK};
+use vx_ops::logs::{Found, LostNotes, TerminalText, find_task};
+use vx_ops::session::{Opening, Want, locate};
 use vx_shm::registry;
 
 use crate::cli::LogsArgs;
@@ -25,9 +25,7 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
     // The project's last run, for a task no live run has: found, never opened (its
     // files are not read, so an untrusted clone's are no matter).
     let project = locate(&Opening::new(None, Want::Optional)).ok().flatten();
-    let kept = project
-        .as_deref()
-        .and_then(vx::projects::tasks::last_run::dir);
+    let kept = project.as_deref().and_then(vx_tasks::last_run::dir);
     let Found {
         run,
         index,
@@ -36,13 +34,13 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
     } = find_task(&dir, &args.task, args.run.as_deref(), kept.as_deref())?;
     let task_name = run.task(index).map(|t| t.name).unwrap_or_default();
     if kept {
-        vx::note!(
+        vx_base::note!(
             "vx: the last run of {} ended ({}): this is what it last wrote",
             vx_text::sanitize(&task_name),
             ended(&run, index)
         );
     } else if !alive {
-        vx::note!(
+        vx_base::note!(
             "vx: the run of {} is dead (its vx run, pid {}, is gone): this is what it last wrote",
             vx_text::sanitize(&task_name),
             run.creator().pid
@@ -56,7 +54,7 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
     let mut checked = Instant::now();
     let mut lost = LostNotes::default();
     let note = |bytes: u64| {
-        vx::note!(
+        vx_base::note!(
             "vx: [{} of {}'s output not kept: the ring holds its last {}]",
             vx_text::bytes(bytes),
             vx_text::sanitize(&task_name),
@@ -105,7 +103,7 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
                 if let Some(bytes) = lost.rest() {
                     note(bytes);
                 }
-                vx::note!(
+                vx_base::note!(
                     "vx: the run of {} died (its vx run, pid {}, is gone) before the task ended",
                     vx_text::sanitize(&task_name),
                     run.creator().pid

@@ -1,11 +1,11 @@
 //! `vx mirror push oci://HOST/REPO [--platform P]... [--tag T]...`: the project's locked
 //! downloads, vx.lock and an OCI image manifest, uploaded to a registry
-//! ([`vx::projects::fleet::push`]).
+//! ([`vx_project::fleet::push`]).
 
-use vx::foundation::exit::{Error, OK};
-use vx::operations::session::{Opening, Want};
-use vx::projects::fleet::push::Target;
-use vx::sources::mirror::Source;
+use vx_base::exit::{Error, OK};
+use vx_ops::session::{Opening, Want};
+use vx_project::fleet::push::Target;
+use vx_sources::mirror::Source;
 
 use crate::cli::MirrorCommand;
 
@@ -26,9 +26,8 @@ pub fn run(command: MirrorCommand) -> Result<i32, Error> {
             let target = Target::Registry(target);
             let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
             let request = super::request::push_request(&target, &content);
-            let pushed =
-                vx::operations::ops::push::push(&session, request, &mut std::io::stderr())?;
-            let _ = super::print(&vx::presentation::present::push::pushed(
+            let pushed = vx_ops::push::push(&session, request, &mut std::io::stderr())?;
+            let _ = super::print(&vx::present::push::pushed(
                 &pushed,
                 &label,
                 content.run.json,

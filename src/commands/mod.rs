@@ -1,6 +1,6 @@
 //! One file per subcommand: each turns parsed arguments ([`crate::cli`]) into the
 //! library's settings, calls the library, and prints its report; a library error
-//! becomes a [`vx::foundation::exit::Error`] through `?` ([`vx::presentation::present::exit`]). This file keeps
+//! becomes a [`vx_base::exit::Error`] through `?` ([`vx::present::exit`]). This file keeps
 //! the terminal and output helpers they share; `request.rs` the conversions of
 //! arguments several commands make. Nothing in the library imports this
 //! layer.
@@ -46,8 +46,8 @@ pub mod x;
 
 use std::io::IsTerminal;
 
-use vx::parent::report::Verbosity;
-use vx::parent::sync::{Dashboard, Settings, Stream};
+use vx_sync::report::Verbosity;
+use vx_sync::{Dashboard, Settings, Stream};
 
 use crate::cli::{DashboardArgs, RunArgs};
 
@@ -57,7 +57,7 @@ use crate::cli::{DashboardArgs, RunArgs};
 pub fn run_settings(args: &RunArgs) -> Settings {
     let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     if args.tui && !terminal {
-        vx::note!("vx: --tui needs a terminal; showing progress lines instead");
+        vx_base::note!("vx: --tui needs a terminal; showing progress lines instead");
     }
     let dashboard = (terminal && !args.headless && !args.json && !args.quiet).then(|| Dashboard {
         options: dashboard_options(&args.dashboard),
@@ -79,7 +79,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
         progress_interval: args.progress_interval,
         width: report_width(Stream::Stdout),
         // The project's url_replacements and mirrors: set by the commands that have a
-        // manifest ([`vx::operations::session::Session::checked_network`]).
+        // manifest ([`vx_ops::session::Session::checked_network`]).
         network: Default::default(),
         offline: false,
         save_to: None,
@@ -134,33 +134,33 @@ pub fn look() -> vx_tui::Look {
     vx_tui::Look { color }
 }
 
-/// Opens the project `opening` names ([`vx::operations::session::Session::open`]): what it fetches
+/// Opens the project `opening` names ([`vx_ops::session::Session::open`]): what it fetches
 /// said on stderr, and the keys its manifest ignores; an error as its exit code says
-/// ([`vx::presentation::present::exit`]).
+/// ([`vx::present::exit`]).
 pub fn open(
-    opening: &vx::operations::session::Opening,
-) -> Result<vx::operations::session::Session, vx::foundation::exit::Error> {
-    let progress = |line: &str| vx::note!("vx: {line}");
-    let session = vx::operations::session::Session::open(opening, &progress)?;
+    opening: &vx_ops::session::Opening,
+) -> Result<vx_ops::session::Session, vx_base::exit::Error> {
+    let progress = |line: &str| vx_base::note!("vx: {line}");
+    let session = vx_ops::session::Session::open(opening, &progress)?;
     // Another user's project file above: nothing of it read, said once.
     if let Some(stopped) = session.stopped()
-        && vx::files::manifest::search::unsaid(stopped)
+        && vx_model::manifest::search::unsaid(stopped)
     {
-        vx::note!("vx: {stopped}; the search for a project stopped there");
+        vx_base::note!("vx: {stopped}; the search for a project stopped there");
     }
     if session.is_project()
         && let Some(note) = session.manifest().and_then(|m| m.ignored_note())
     {
-        vx::note!("{note}");
+        vx_base::note!("{note}");
     }
     // What a mise project read in place could not map: said once for its files as
     // they are.
     if session.is_project()
         && let Some(manifest) = session.manifest()
     {
-        let said = vx::files::manifest::in_place::said_dir();
-        for line in vx::files::manifest::in_place::unsaid(manifest, said.as_deref()) {
-            vx::note!("vx: {}: {line}", manifest.path.display());
+        let said = vx_model::manifest::in_place::said_dir();
+        for line in vx_model::manifest::in_place::unsaid(manifest, said.as_deref()) {
+            vx_base::note!("vx: {}: {line}", manifest.path.display());
         }
     }
     Ok(session)
@@ -172,41 +172,38 @@ pub fn open(
 pub fn open_optional(
     manifest: Option<&std::path::Path>,
     offline: bool,
-) -> Result<vx::operations::session::Session, vx::foundation::exit::Error> {
-    open(
-        &vx::operations::session::Opening::new(manifest, vx::operations::session::Want::Optional)
-            .offline(offline),
-    )
+) -> Result<vx_ops::session::Session, vx_base::exit::Error> {
+    open(&vx_ops::session::Opening::new(manifest, vx_ops::session::Want::Optional).offline(offline))
 }
 
 /// [`open`] of a manifest the command read (or edited in memory): its runtime
 /// declarations read as `opening` says.
 pub fn open_manifest(
-    manifest: vx::files::manifest::Manifest,
-    opening: &vx::operations::session::Opening,
-) -> Result<vx::operations::session::Session, vx::foundation::exit::Error> {
-    let progress = |line: &str| vx::note!("vx: {line}");
-    Ok(vx::operations::session::Session::with_manifest(
+    manifest: vx_model::manifest::Manifest,
+    opening: &vx_ops::session::Opening,
+) -> Result<vx_ops::session::Session, vx_base::exit::Error> {
+    let progress = |line: &str| vx_base::note!("vx: {line}");
+    Ok(vx_ops::session::Session::with_manifest(
         manifest, opening, &progress,
     )?)
 }
 
-/// Makes vx's shims follow `store` ([`vx::projects::shims::follow`]), saying on stderr why
+/// Makes vx's shims follow `store` ([`vx_project::shims::follow`]), saying on stderr why
 /// they could not; the command's own result stands.
 pub fn refresh_shims(store: &std::path::Path) {
-    if let Err(e) = vx::projects::shims::follow(store) {
-        vx::note!("vx: {e}: {}", e.source);
+    if let Err(e) = vx_project::shims::follow(store) {
+        vx_base::note!("vx: {e}: {}", e.source);
     }
 }
 
 /// Writes `text` to stdout whole; a closed stdout is an environment error (exit 1).
-pub fn print(text: &str) -> Result<(), vx::foundation::exit::Error> {
+pub fn print(text: &str) -> Result<(), vx_base::exit::Error> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .map_err(|e| {
-            vx::foundation::exit::Error::environment(vx::foundation::exit::Because::new(
+            vx_base::exit::Error::environment(vx_base::exit::Because::new(
                 "cannot write to stdout",
                 e,
             ))
@@ -215,21 +212,21 @@ pub fn print(text: &str) -> Result<(), vx::foundation::exit::Error> {
 
 /// What an operation has to say as it goes (a fetch, a constraint moved), on stderr.
 pub fn progress(line: &str) {
-    vx::note!("vx: {line}");
+    vx_base::note!("vx: {line}");
 }
 
 /// Puts back what `snapshot` took, saying so.
-pub fn restore(snapshot: &vx::operations::ops::snapshot::Snapshot) {
-    vx::presentation::present::edit::restored(&snapshot.restore(), &note);
+pub fn restore(snapshot: &vx_ops::snapshot::Snapshot) {
+    vx::present::edit::restored(&snapshot.restore(), &note);
 }
 
 /// `result` as it is, the files of `snapshot` put back first unless it is a success
 /// (exit 0).
 pub fn unless_ok(
-    snapshot: vx::operations::ops::snapshot::Snapshot,
-    result: Result<i32, vx::foundation::exit::Error>,
-) -> Result<i32, vx::foundation::exit::Error> {
-    if !matches!(result, Ok(vx::foundation::exit::OK)) {
+    snapshot: vx_ops::snapshot::Snapshot,
+    result: Result<i32, vx_base::exit::Error>,
+) -> Result<i32, vx_base::exit::Error> {
+    if !matches!(result, Ok(vx_base::exit::OK)) {
         restore(&snapshot);
     }
     result
@@ -247,25 +244,25 @@ pub fn install_settings() -> Settings {
 /// Says `line` on stderr as it is (made safe for a terminal): the `note` the library's
 /// reports and operations say their lines through.
 pub fn note(line: &str) {
-    vx::note!("{line}");
+    vx_base::note!("{line}");
 }
 
-/// What an exec target says ([`vx::operations::ops::target::Say`]): its lines on stderr, a sync's
-/// re-locking ([`vx::presentation::present::lock::relocked`]), and the shims refreshed after an
+/// What an exec target says ([`vx_ops::target::Say`]): its lines on stderr, a sync's
+/// re-locking ([`vx::present::lock::relocked`]), and the shims refreshed after an
 /// install.
 pub struct Said;
 
-impl vx::operations::ops::target::Say for Said {
+impl vx_ops::target::Say for Said {
     fn note(&self, line: &str) {
         note(line);
     }
 
     fn relocked(
         &self,
-        report: &vx::projects::project::LockReport,
-        manifest: &vx::files::manifest::Manifest,
+        report: &vx_project::plan::LockReport,
+        manifest: &vx_model::manifest::Manifest,
     ) {
-        vx::presentation::present::lock::relocked(report, manifest, &note);
+        vx::present::lock::relocked(report, manifest, &note);
     }
 
     fn installed(&self, store: &std::path::Path) {

@@ -2,20 +2,18 @@
 //! the newest its constraint allows, and the newest there is. Exit 0 whatever is
 //! outdated: it informs, `vx upgrade` acts; a network that fails is exit 1, said.
 
-use vx::foundation::exit::{Error, OK};
+use vx_base::exit::{Error, OK};
 
 use crate::cli::OutdatedArgs;
 
 /// Runs `vx outdated`.
 pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
-    let session = super::open(&vx::operations::session::Opening::new(
+    let session = super::open(&vx_ops::session::Opening::new(
         args.manifest.as_deref(),
-        vx::operations::session::Want::Project,
+        vx_ops::session::Want::Project,
     ))?;
-    let tools = vx::operations::ops::outdated::outdated(&session, args.json)?;
+    let tools = vx_ops::outdated::outdated(&session, args.json)?;
     let manifest = &session.project()?.path;
-    super::print(&vx::presentation::present::outdated::text(
-        &tools, manifest, args.json,
-    ))?;
+    super::print(&vx::present::outdated::text(&tools, manifest, args.json))?;
     Ok(OK)
 }

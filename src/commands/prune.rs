@@ -1,18 +1,18 @@
 //! `vx prune [--dry-run] [--all]`: removes the store's versions that no project using
 //! the store pins, the work directories of installs that were killed, downloads
 //! interrupted more than a week ago (`<store>/.partial`, see
-//! [`vx::engine::install::partial`]; a recent one is kept for the next sync to continue),
+//! [`vx_engine::install::partial`]; a recent one is kept for the next sync to continue),
 //! and what `vx run` kept of projects whose directory is gone
-//! ([`vx::projects::tasks::state`]), printing what goes and how much it frees.
+//! ([`vx_tasks::state`]), printing what goes and how much it frees.
 //!
 //! The store is shared: a version this project does not use is kept while another
 //! project that synced into the store (or the global toolset) pins it
-//! ([`vx::engine::tracked::pins`]); `--all` removes it regardless. `--dry-run` also says what
+//! ([`vx_engine::tracked::pins`]); `--all` removes it regardless. `--dry-run` also says what
 //! is kept and who keeps it. A prune waits for no sync: while one runs, it refuses
 //! (exit 1) rather than race it.
 
-use vx::foundation::exit::Error;
-use vx::operations::ops::prune::{self, Request};
+use vx_base::exit::Error;
+use vx_ops::prune::{self, Request};
 use vx_tui::text::sanitize;
 
 use crate::cli::PruneArgs;
@@ -20,9 +20,9 @@ use crate::cli::PruneArgs;
 /// Runs `vx prune`.
 pub fn run(args: &PruneArgs) -> Result<i32, Error> {
     let session = super::open(
-        &vx::operations::session::Opening::new(
+        &vx_ops::session::Opening::new(
             args.project.manifest.as_deref(),
-            vx::operations::session::Want::Project,
+            vx_ops::session::Want::Project,
         )
         .store(args.project.store.as_deref()),
     )?;
@@ -34,18 +34,15 @@ pub fn run(args: &PruneArgs) -> Result<i32, Error> {
     let failures = std::mem::take(&mut report.failures);
     let failed = !failures.is_empty();
     for failure in failures {
-        vx::note!("vx: {}", sanitize(&Error::failed(failure).report()));
+        vx_base::note!("vx: {}", sanitize(&Error::failed(failure).report()));
     }
-    super::print(&vx::presentation::present::prune::text(
-        &report,
-        args.dry_run,
-    ))?;
+    super::print(&vx::present::prune::text(&report, args.dry_run))?;
     if !args.dry_run && !report.nothing {
         // The commands of what was removed lose their shims.
         super::refresh_shims(&report.store);
     }
     Ok(match failed {
-        true => vx::foundation::exit::FAILED,
-        false => vx::foundation::exit::OK,
+        true => vx_base::exit::FAILED,
+        false => vx_base::exit::OK,
     })
 }

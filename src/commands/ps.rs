@@ -5,13 +5,13 @@
 use std::io::Write;
 
 use serde_json::json;
-use vx::foundation::exit::{Error, OK};
-use vx::operations::ops::board::{self, Seen};
-use vx::parent::report::table;
+use vx_base::exit::{Error, OK};
+use vx_ops::board::{self, Seen};
 use vx_shm::{now_unix_ms, registry};
+use vx_sync::report::table;
 
 use crate::cli::PsArgs;
-use vx::parent::report::boards::{print_run, run_json};
+use vx_sync::report::boards::{print_run, run_json};
 
 /// Runs `vx ps`.
 pub fn run(args: &PsArgs) -> Result<i32, Error> {
@@ -31,7 +31,7 @@ pub fn run(args: &PsArgs) -> Result<i32, Error> {
         let alive = listing.owner_alive;
         match seen {
             Seen::Unreadable(error) => {
-                vx::note!("vx: run {} cannot be read: {error}", listing.id);
+                vx_base::note!("vx: run {} cannot be read: {error}", listing.id);
             }
             Seen::Run(run) if args.json => writeln!(out, "{}", run_json(&run, alive, now))?,
             Seen::Run(run) => print_run(&mut out, &run, alive, now)?,
@@ -47,8 +47,8 @@ pub fn run(args: &PsArgs) -> Result<i32, Error> {
                 )?;
             }
             Seen::Sync(board) => {
-                let width = super::report_width(vx::parent::sync::Stream::Stdout);
-                vx::presentation::present::board::sync(&mut out, &board, alive, now, width)?;
+                let width = super::report_width(vx_sync::Stream::Stdout);
+                vx::present::board::sync(&mut out, &board, alive, now, width)?;
             }
         }
     }

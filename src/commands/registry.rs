@@ -1,12 +1,12 @@
 //! `vx registry show NAME` (a package as vx reads it, per platform) and `vx registry
 //! update` (the project moves to the standard registry's newest release, recorded in
-//! vx.lock): [`vx::operations::ops::registry`].
+//! vx.lock): [`vx_ops::registry`].
 
 use std::io::Write;
 
-use vx::foundation::exit::{Error, OK};
-use vx::operations::ops::registry;
-use vx::operations::session::{Opening, Want};
+use vx_base::exit::{Error, OK};
+use vx_ops::registry;
+use vx_ops::session::{Opening, Want};
 use vx_tui::text::sanitize;
 
 use crate::cli::RegistryCommand;
@@ -46,7 +46,7 @@ fn show(
 
 fn update(manifest: Option<&std::path::Path>) -> Result<i32, Error> {
     let session = super::open(&Opening::new(manifest, Want::Project))?;
-    let note = |line: &str| vx::note!("{line}");
+    let note = |line: &str| vx_base::note!("{line}");
     registry::update(&session, &note)?;
     Ok(OK)
 }

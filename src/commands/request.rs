@@ -6,15 +6,15 @@
 /// The store the toolchain commands read (`--store`, else the default), not created.
 pub fn located_store(
     explicit: Option<&std::path::Path>,
-) -> Result<std::path::PathBuf, vx::foundation::exit::Error> {
-    vx::engine::install::store::locate(explicit.map(std::path::Path::to_path_buf))
-        .map_err(vx::foundation::exit::Error::usage)
+) -> Result<std::path::PathBuf, vx_base::exit::Error> {
+    vx_engine::install::store::locate(explicit.map(std::path::Path::to_path_buf))
+        .map_err(vx_base::exit::Error::usage)
 }
 
 /// The working directory, where the manifest search starts.
-pub fn cwd() -> Result<std::path::PathBuf, vx::foundation::exit::Error> {
+pub fn cwd() -> Result<std::path::PathBuf, vx_base::exit::Error> {
     std::env::current_dir().map_err(|e| {
-        vx::foundation::exit::Error::environment(vx::foundation::exit::Because::new(
+        vx_base::exit::Error::environment(vx_base::exit::Because::new(
             "cannot read the working directory",
             e,
         ))
@@ -26,8 +26,8 @@ pub fn lock_options(
     run: &crate::cli::RunArgs,
     allow_provenance_loss: bool,
     offline: bool,
-) -> vx::operations::ops::lock::Options {
-    vx::operations::ops::lock::Options {
+) -> vx_ops::lock::Options {
+    vx_ops::lock::Options {
         settings: super::run_settings(run),
         quiet: run.quiet,
         verbose: run.verbose,
@@ -38,12 +38,12 @@ pub fn lock_options(
 }
 
 /// What `vx mirror push` and `vx bundle export` push to `target`
-/// ([`vx::operations::ops::push`]): the platforms, tags and output flags of `content`.
+/// ([`vx_ops::push`]): the platforms, tags and output flags of `content`.
 pub fn push_request<'a>(
-    target: &'a vx::projects::fleet::push::Target,
+    target: &'a vx_project::fleet::push::Target,
     content: &'a crate::cli::ContentArgs,
-) -> vx::operations::ops::push::Request<'a> {
-    vx::operations::ops::push::Request {
+) -> vx_ops::push::Request<'a> {
+    vx_ops::push::Request {
         target,
         platforms: content.platforms.iter().map(|p| p.to_string()).collect(),
         tags: &content.tags,
@@ -53,20 +53,19 @@ pub fn push_request<'a>(
 }
 
 /// Splits a `TOOL@VERSION` argument (`vx install`, `vx uninstall`, `vx add --url`).
-pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx::foundation::exit::Error> {
+pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx_base::exit::Error> {
     match spec.split_once('@') {
         Some((tool, version)) if !tool.is_empty() && !version.is_empty() => Ok((tool, version)),
-        _ => Err(vx::foundation::exit::Error::usage(format!(
+        _ => Err(vx_base::exit::Error::usage(format!(
             "expected TOOL@VERSION (e.g. ripgrep@14.1.1), got {spec:?}"
         ))),
     }
 }
 
-/// vx.toml and the files beside it as they are now ([`vx::operations::ops::snapshot`]), to put
+/// vx.toml and the files beside it as they are now ([`vx_ops::snapshot`]), to put
 /// back when the command fails; a file that cannot be read is exit 1.
 pub fn snapshot(
     manifest: &std::path::Path,
-) -> Result<vx::operations::ops::snapshot::Snapshot, vx::foundation::exit::Error> {
-    vx::operations::ops::snapshot::Snapshot::take(manifest)
-        .map_err(vx::foundation::exit::Error::environment)
+) -> Result<vx_ops::snapshot::Snapshot, vx_base::exit::Error> {
+    vx_ops::snapshot::Snapshot::take(manifest).map_err(vx_base::exit::Error::environment)
 }

@@ -1,6 +1,6 @@
 //! `vx run [FLAGS] [TASK [ARGS...] [::: TASK [ARGS...]]...]`: runs tasks of vx.toml's
 //! `[tasks]` (`[scripts]` is their old name) and the project's file tasks
-//! (`.vx/tasks/`), with what they depend on, in parallel ([`vx::projects::tasks`]); alone, lists
+//! (`.vx/tasks/`), with what they depend on, in parallel ([`vx_tasks`]); alone, lists
 //! them. Missing tools are installed first, as for `vx exec` (unless `--offline`,
 //! `--no-install` or `[settings] auto_install = false`).
 //!
@@ -15,12 +15,12 @@
 
 use std::io::{IsTerminal, Write};
 
-use vx::foundation::exit::Error;
-use vx::operations::ops::run::{self, Answer, Ended, Prepared, Shown};
-use vx::projects::tasks::model::Task;
-use vx::projects::tasks::output::Mode;
-use vx::projects::tasks::runner;
-use vx::projects::tasks::views::{Live, Viewing};
+use vx_base::exit::Error;
+use vx_ops::run::{self, Answer, Ended, Prepared, Shown};
+use vx_tasks::model::Task;
+use vx_tasks::output::Mode;
+use vx_tasks::runner;
+use vx_tasks::views::{Live, Viewing};
 use vx_tui::text::sanitize;
 
 use crate::cli::{ScriptArgs, TaskGuardArgs};
@@ -32,17 +32,17 @@ const FPS: u32 = 15;
 /// vx's place or run by [`run::execute`] in the live view a terminal gets.
 pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     // `--offline`, or a task of an offline run starting this one (`VX_OFFLINE=1`).
-    let offline = args.offline || vx::engine::resolution::network::offline_env();
+    let offline = args.offline || vx_engine::resolution::network::offline_env();
     // The one call that opens the project.
     let session = super::open(
-        &vx::operations::session::Opening::new(
+        &vx_ops::session::Opening::new(
             args.project.manifest.as_deref(),
-            vx::operations::session::Want::Project,
+            vx_ops::session::Want::Project,
         )
         .offline(offline),
     )?;
     let settings = super::install_settings();
-    let note = |line: &str| vx::note!("{line}");
+    let note = |line: &str| vx_base::note!("{line}");
     let first = args.script();
     let words = args.task_words();
     let confirm = |_: &Task, question: &str| ask(question, args.yes);
@@ -73,18 +73,18 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let graph = match run::prepare(&session, &request)? {
         Prepared::List(tasks) => {
             let manifest = &session.project()?.path;
-            let text = vx::presentation::present::run::tasks(manifest, &tasks, &super::note);
+            let text = vx::present::run::tasks(manifest, &tasks, &super::note);
             std::io::stdout().write_all(text.as_bytes())?;
-            return Ok(vx::foundation::exit::OK);
+            return Ok(vx_base::exit::OK);
         }
         Prepared::Help(text) => {
             std::io::stdout().write_all(text.as_bytes())?;
-            return Ok(vx::foundation::exit::OK);
+            return Ok(vx_base::exit::OK);
         }
         Prepared::Keys(documents) => {
-            let text = vx::presentation::present::run::key_documents(&documents);
+            let text = vx::present::run::key_documents(&documents);
             std::io::stdout().write_all(text.as_bytes())?;
-            return Ok(vx::foundation::exit::OK);
+            return Ok(vx_base::exit::OK);
         }
         Prepared::Foreground(lone) => {
             let run::Lone {
@@ -94,7 +94,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             } = *lone;
             // The shell lives until the task has run: its `#!` scripts are files it
             // owns, so a task that runs one keeps vx, which removes them after.
-            use vx::projects::tasks::foreground::{self, Last};
+            use vx_tasks::foreground::{self, Last};
             let last = if shell.has_scripts() {
                 Last::Child
             } else {
@@ -107,7 +107,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         Prepared::Graph(graph) => graph,
     };
     let mode = graph.mode;
-    let interrupt = vx::foundation::signals::Interrupt::register().map_err(Error::environment)?;
+    let interrupt = vx_base::signals::Interrupt::register().map_err(Error::environment)?;
     // On a terminal (and no output flag), a live view reads the run from its board.
     let viewing = live_view(args, mode).map(|live| Viewing {
         live,
@@ -124,7 +124,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     };
     match run::execute(*graph, viewing.as_ref(), &interrupt, &done, &note)? {
         Ended::Ran(outcome) => Ok(report(&outcome, mode)),
-        Ended::Watched => Ok(vx::foundation::exit::INTERRUPTED),
+        Ended::Watched => Ok(vx_base::exit::INTERRUPTED),
     }
 }
 
@@ -137,16 +137,16 @@ fn live_view(args: &ScriptArgs, mode: Option<Mode>) -> Option<Live> {
         if terminal {
             return Some(Live::Panes);
         }
-        vx::note!("vx: --tui needs a terminal; showing prefix lines instead");
+        vx_base::note!("vx: --tui needs a terminal; showing prefix lines instead");
         return None;
     }
     (mode.is_none() && terminal).then_some(Live::Inline)
 }
 
-/// `vx task-guard`: see [`vx::projects::tasks::guard`].
+/// `vx task-guard`: see [`vx_tasks::guard`].
 #[cfg(unix)]
 pub fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
-    Ok(vx::projects::tasks::guard::run(
+    Ok(vx_tasks::guard::run(
         args.parent,
         std::time::Duration::from_millis(args.grace_ms),
         args.scan,
@@ -186,7 +186,7 @@ fn report(outcome: &runner::Outcome, mode: Option<Mode>) -> i32 {
     if mode != Some(Mode::Json)
         && let Some(line) = run::cancelled(outcome)
     {
-        vx::note!("vx: {line}");
+        vx_base::note!("vx: {line}");
     }
     run::exit_code(outcome)
 }

@@ -3,18 +3,17 @@
 //! hold TERM, best matches first.
 
 use crate::cli::SearchArgs;
-use vx::foundation::exit::{Error, FAILED, OK};
+use vx_base::exit::{Error, FAILED, OK};
 
 /// Runs `vx search`: exit 0 with results, 1 with none.
 pub fn run(args: &SearchArgs) -> Result<i32, Error> {
     let session = super::open_optional(args.manifest.as_deref(), args.offline)?;
-    let searched = vx::operations::ops::search::search(&session, &args.term, args.json)?;
+    let searched = vx_ops::search::search(&session, &args.term, args.json)?;
     for problem in &searched.problems {
-        vx::note!("vx: warning: not searched: {problem}");
+        vx_base::note!("vx: warning: not searched: {problem}");
     }
     let found = &searched.found;
-    let text =
-        vx::presentation::present::search::text(found, searched.runtimes, &args.term, args.json);
+    let text = vx::present::search::text(found, searched.runtimes, &args.term, args.json);
     super::print(&text)?;
     Ok(if found.is_empty() { FAILED } else { OK })
 }

@@ -1,5 +1,5 @@
 //! `vx self info [--json] | update [VERSION] [--check] [--allow-downgrade] [--force] |
-//! uninstall [--yes]`: vx itself ([`vx::engine::self_update`]). `update` refuses a vx that a
+//! uninstall [--yes]`: vx itself ([`vx_engine::self_update`]). `update` refuses a vx that a
 //! package manager owns (with that manager's command) or that no installer placed
 //! (unless `--force`) before it fetches anything; the release is checked by the library
 //! before anything is replaced; a running daemon keeps the old image and is named.
@@ -7,9 +7,9 @@
 use std::io::{IsTerminal, Write};
 
 use serde_json::json;
-use vx::engine::self_update::own::{self, Whereabouts};
-use vx::foundation::build_info;
-use vx::foundation::exit::{Error, OK};
+use vx_base::build_info;
+use vx_base::exit::{Error, OK};
+use vx_engine::self_update::own::{self, Whereabouts};
 
 use crate::cli::{SelfCommand, SelfUpdateArgs};
 
@@ -30,7 +30,7 @@ fn out(text: &str) -> Result<(), Error> {
 
 fn info(json: bool) -> Result<i32, Error> {
     let here = Whereabouts::find()?;
-    out(&vx::presentation::present::self_update::info(&here, json)).map(|()| OK)
+    out(&vx::present::self_update::info(&here, json)).map(|()| OK)
 }
 
 fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
@@ -42,7 +42,7 @@ fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
         force: args.force,
         allow_downgrade: args.allow_downgrade,
     };
-    let note = |line: &str| vx::note!("{line}");
+    let note = |line: &str| vx_base::note!("{line}");
     let outcome = own::update(here, &request, &note)?;
     if outcome.status == "updated" {
         tell_daemon();
@@ -64,10 +64,10 @@ fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
 
 /// Says when a daemon runs: it keeps the old binary's image until restarted.
 fn tell_daemon() {
-    let paths = vx::ways_in::daemon::Paths::from_env();
-    if let vx::ways_in::daemon::LockState::Held(pid) = paths.lock_state() {
+    let paths = vx_daemon::Paths::from_env();
+    if let vx_daemon::LockState::Held(pid) = paths.lock_state() {
         let pid = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
-        vx::note!(
+        vx_base::note!(
             "vx: the vx daemon{pid} still runs the old vx: restart it with `vx daemon stop && vx daemon start`"
         );
     }
@@ -88,10 +88,10 @@ fn self_uninstall(yes: bool) -> Result<i32, Error> {
         let mut answer = String::new();
         let _ = std::io::stdin().read_line(&mut answer);
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            vx::note!("vx: nothing removed");
+            vx_base::note!("vx: nothing removed");
             return Ok(OK);
         }
     }
     let done = own::uninstall(&here)?;
-    out(&vx::presentation::present::self_update::uninstalled(&done)).map(|()| OK)
+    out(&vx::present::self_update::uninstalled(&done)).map(|()| OK)
 }

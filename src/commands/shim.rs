@@ -1,10 +1,10 @@
 //! vx run under another name than its own: a shim of `<data dir>/vx/shims`
-//! ([`vx::projects::shims`]; the run itself is [`vx::operations::ops::shim`]). It runs the command as the current directory's project pins it,
+//! ([`vx_project::shims`]; the run itself is [`vx_ops::shim`]). It runs the command as the current directory's project pins it,
 //! with the user's global toolset layered under it (outside a project, the global
 //! toolset alone), as `vx exec -- CMD ARGS` would, replacing this process (the exit
 //! status and signals are the command's own).
 //!
-//! Of a project the user has not trusted ([`vx::engine::trust`]) it applies the tools alone,
+//! Of a project the user has not trusted ([`vx_engine::trust`]) it applies the tools alone,
 //! not the project's `[env]`, env files or `[settings] path`.
 //!
 //! It is meant to cost little over the command itself: the project's recorded
@@ -20,18 +20,18 @@
 
 use std::ffi::OsString;
 
-use vx::foundation::exit::Error;
-use vx::operations::ops::shim::Shim;
-use vx::operations::session::{Opening, Want};
+use vx_base::exit::Error;
+use vx_ops::session::{Opening, Want};
+use vx_ops::shim::Shim;
 
-/// Runs the shim for `command` with `args` ([`vx::operations::ops::shim`]); returns only the error
+/// Runs the shim for `command` with `args` ([`vx_ops::shim`]); returns only the error
 /// that stopped it.
 pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
-    if let Some(looped) = vx::operations::ops::exec::resolved_to_vx(command) {
+    if let Some(looped) = vx_ops::exec::resolved_to_vx(command) {
         return Err(looped);
     }
     let shim = Shim::new(command, args);
-    let (sources, recorded) = vx::operations::session::recorded::activation(None, None).unzip();
+    let (sources, recorded) = vx_ops::session::recorded::activation(None, None).unzip();
     if let (Some(recorded), Some(sources)) = (recorded.flatten(), sources.as_ref()) {
         return Err(shim.run_recorded(&recorded, sources));
     }

@@ -1,10 +1,10 @@
 //! `vx sync`: install every tool of a manifest (or the demo's), in parallel, checked
 //! against and recorded in `vx.lock`.
 
-use vx::foundation::exit::Error;
-use vx::operations::ops::sync;
-use vx::operations::session::{Opening, Want};
-use vx::projects::project::LockMode;
+use vx_base::exit::Error;
+use vx_ops::session::{Opening, Want};
+use vx_ops::sync;
+use vx_project::plan::LockMode;
 
 use crate::cli::SyncArgs;
 
@@ -15,7 +15,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     settings.allow_unverified = args.install.allow_unverified;
     settings.read_timeout_secs = Some(args.install.read_timeout);
     if args.demo {
-        return vx::projects::demo::run(&settings).map_err(Error::environment);
+        return vx_project::demo::run(&settings).map_err(Error::environment);
     }
     let explicit = which_manifest(args)?;
     let session = super::open(
@@ -42,13 +42,13 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
         remember_failures: true,
     };
     let planned = sync::plan(&session, &request)?;
-    vx::presentation::present::lock::not_here(&planned.not_here, &super::note);
+    vx::present::lock::not_here(&planned.not_here, &super::note);
     if let Some(line) = &planned.locked_here {
-        vx::note!("{line}");
+        vx_base::note!("{line}");
     }
     let report = planned.run()?;
     let manifest = session.project()?;
-    vx::presentation::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
+    vx::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
     super::refresh_shims(&report.store);
     let mut code = report.outcome.code;
     if manifest.environment.python_venv.is_some() {
@@ -56,22 +56,21 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
             .own_toolchain(&report.store)
             .map_err(|e| (e.to_string(), false))
             .and_then(|chain| {
-                vx::operations::ops::target::ensure_venv(Some(manifest), &chain, &report.store)
-                    .map_err(|e| {
-                        let interrupted = matches!(
-                            e,
-                            vx::files::project_env::venv::VenvError::Interrupted { .. }
-                        );
-                        (e.to_string(), interrupted)
-                    })
+                vx_ops::target::ensure_venv(Some(manifest), &chain, &report.store).map_err(|e| {
+                    let interrupted = matches!(
+                        e,
+                        vx_model::project_env::venv::VenvError::Interrupted { .. }
+                    );
+                    (e.to_string(), interrupted)
+                })
             });
         match made {
-            Ok(Some(line)) => vx::note!("{line}"),
+            Ok(Some(line)) => vx_base::note!("{line}"),
             Ok(None) => {}
             Err((why, interrupted)) => {
-                vx::note!("vx: {why}");
+                vx_base::note!("vx: {why}");
                 code = code.max(if interrupted {
-                    vx::foundation::exit::INTERRUPTED
+                    vx_base::exit::INTERRUPTED
                 } else {
                     1
                 });
@@ -85,7 +84,7 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
 /// from here and the global toolset exists (said on stderr); `None`: the project's,
 /// found as every command finds it.
 fn which_manifest(args: &SyncArgs) -> Result<Option<std::path::PathBuf>, Error> {
-    use vx::files::manifest::global;
+    use vx_model::manifest::global;
     if args.global {
         return global::existing().map(Some).ok_or_else(|| {
             Error::usage(format!(
@@ -101,9 +100,9 @@ fn which_manifest(args: &SyncArgs) -> Result<Option<std::path::PathBuf>, Error> 
         return Ok(None);
     }
     let opening = Opening::new(None, Want::Optional).cwd(&super::request::cwd()?);
-    match vx::operations::session::locate(&opening) {
+    match vx_ops::session::locate(&opening) {
         Ok(None) => Ok(global::existing().inspect(|g| {
-            vx::note!(
+            vx_base::note!(
                 "vx: no vx.toml here or above: syncing the global toolset ({})",
                 g.display()
             );

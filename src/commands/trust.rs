@@ -1,13 +1,13 @@
 //! `vx trust [PATH] [--revoke]`: let the shell hook and the shims apply a project's
 //! own environment (`[env]`, env files, `[settings] path`), or stop them
-//! ([`vx::engine::trust`]). Trusting says what that applies, read from the manifest.
+//! ([`vx_engine::trust`]). Trusting says what that applies, read from the manifest.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use vx::files::manifest::MANIFEST_FILE;
-use vx::foundation::exit::Error;
-use vx::operations::session::{Opening, Want};
+use vx_base::exit::Error;
+use vx_model::manifest::MANIFEST_FILE;
+use vx_ops::session::{Opening, Want};
 use vx_tui::text::sanitize;
 
 use crate::cli::TrustArgs;
@@ -20,7 +20,7 @@ pub fn run(args: &TrustArgs) -> Result<i32, Error> {
         None => {
             let start = super::request::cwd()?;
             let opening = Opening::new(None, Want::Optional).cwd(&start);
-            vx::operations::session::locate(&opening)?.ok_or_else(|| {
+            vx_ops::session::locate(&opening)?.ok_or_else(|| {
                 Error::usage(format!(
                     "no vx.toml in {} or any parent directory; `vx trust PATH` names one",
                     sanitize(&start.display().to_string())
@@ -31,26 +31,26 @@ pub fn run(args: &TrustArgs) -> Result<i32, Error> {
     let shown = sanitize(&absolute(&manifest).display().to_string()).into_owned();
     let mut out = std::io::stdout().lock();
     if args.revoke {
-        let changed = vx::engine::trust::set(&manifest, false).map_err(|e| cannot(&shown, e))?;
+        let changed = vx_engine::trust::set(&manifest, false).map_err(|e| cannot(&shown, e))?;
         let said = if changed {
             format!("no longer trusted: {shown}: the hook and the shims apply its tools only")
         } else {
             format!("{shown} was not trusted")
         };
         let _ = writeln!(out, "{said}");
-        return Ok(vx::foundation::exit::OK);
+        return Ok(vx_base::exit::OK);
     }
     // Read first: what is trusted is what the file says now, and the answer names it.
-    let parsed = vx::files::manifest::Manifest::load(&manifest).map_err(Error::usage)?;
-    let changed = vx::engine::trust::set(&manifest, true).map_err(|e| cannot(&shown, e))?;
-    let what = vx::presentation::present::trust::applies(&parsed.environment);
+    let parsed = vx_model::manifest::Manifest::load(&manifest).map_err(Error::usage)?;
+    let changed = vx_engine::trust::set(&manifest, true).map_err(|e| cannot(&shown, e))?;
+    let what = vx::present::trust::applies(&parsed.environment);
     let head = if changed {
         "trusted"
     } else {
         "already trusted"
     };
     let _ = writeln!(out, "{head}: {shown}: {what}");
-    Ok(vx::foundation::exit::OK)
+    Ok(vx_base::exit::OK)
 }
 
 fn absolute(path: &std::path::Path) -> PathBuf {
@@ -59,7 +59,7 @@ fn absolute(path: &std::path::Path) -> PathBuf {
 
 /// The trusted file could not be read or written.
 fn cannot(shown: &str, e: std::io::Error) -> Error {
-    let file = vx::engine::trust::file()
+    let file = vx_engine::trust::file()
         .map(|f| format!(" (in {})", f.display()))
         .unwrap_or_default();
     Error::environment(format!("cannot record the trust of {shown}: {e}{file}"))

@@ -1,8 +1,8 @@
 //! `vx uninstall TOOL@VERSION`: removes one version from the store, under its install
 //! lock (refused while another `vx` installs it).
 
-use vx::engine::inventory::{self, RemoveError};
-use vx::foundation::exit::Error;
+use vx_base::exit::Error;
+use vx_engine::inventory::{self, RemoveError};
 use vx_tui::text::bytes as human_bytes;
 
 use crate::cli::UninstallArgs;
@@ -15,7 +15,7 @@ pub fn run(args: &UninstallArgs) -> Result<i32, Error> {
         Ok(size) => {
             println!("removed {tool} {version} ({})", human_bytes(size));
             super::refresh_shims(&store);
-            Ok(vx::foundation::exit::OK)
+            Ok(vx_base::exit::OK)
         }
         Err(err @ (RemoveError::NotInstalled { .. } | RemoveError::Busy { .. })) => {
             Err(Error::failed(err))

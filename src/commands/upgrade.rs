@@ -2,10 +2,10 @@
 //! constraints (all of them, or those named) and locks the result for every platform
 //! the lock covers; `--latest` first moves each constraint in vx.toml to the newest
 //! version's major (comments and formatting kept). The work is
-//! [`vx::operations::ops::edit::upgrade`].
+//! [`vx_ops::edit::upgrade`].
 
-use vx::foundation::exit::Error;
-use vx::operations::session::{Opening, Want};
+use vx_base::exit::Error;
+use vx_ops::session::{Opening, Want};
 
 use crate::cli::UpgradeArgs;
 
@@ -15,7 +15,7 @@ pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
     let path = session.project()?.path.clone();
     // `--latest` rewrites constraints in vx.toml: never in a mise project's files.
     if args.latest {
-        vx::files::manifest::editable(path.clone()).map_err(Error::usage)?;
+        vx_model::manifest::editable(path.clone()).map_err(Error::usage)?;
     }
     // A lock that fails leaves vx.toml (its moved constraints) and vx.lock as they were.
     let snapshot = super::request::snapshot(&path)?;
@@ -24,14 +24,14 @@ pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
 }
 
 /// Upgrades the session's tools as `args` say, saying what changed.
-fn upgrade(session: &vx::operations::session::Session, args: &UpgradeArgs) -> Result<i32, Error> {
+fn upgrade(session: &vx_ops::session::Session, args: &UpgradeArgs) -> Result<i32, Error> {
     let options = super::request::lock_options(&args.run, args.allow_provenance_loss, false);
-    let request = vx::operations::ops::edit::Upgrade {
+    let request = vx_ops::edit::Upgrade {
         tools: &args.tools,
         latest: args.latest,
         options: &options,
     };
-    let upgraded = vx::operations::ops::edit::upgrade(session, &request, &super::progress)?;
-    vx::presentation::present::edit::upgraded(&upgraded, &super::note);
+    let upgraded = vx_ops::edit::upgrade(session, &request, &super::progress)?;
+    vx::present::edit::upgraded(&upgraded, &super::note);
     Ok(upgraded.report.code)
 }

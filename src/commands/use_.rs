@@ -1,7 +1,7 @@
 //! `vx use [-g] TOOL[@VERSION]... [--url URL …]`: adds the tools to the project's
 //! `vx.toml` (with `-g`, to the user's global toolset: the `vx.toml` beside
 //! `config.toml`, created when missing), locks them and installs them, in one step,
-//! as `mise use` does. The adding is `vx add`'s ([`vx::operations::ops::edit::Edited`]), the locking
+//! as `mise use` does. The adding is `vx add`'s ([`vx_ops::edit::Edited`]), the locking
 //! `vx lock`'s and the installing `vx sync`'s; the shims are refreshed after.
 //!
 //! Without `-g` and outside any project it refuses (exit 2) and says what to do:
@@ -9,9 +9,9 @@
 //! in whatever directory the user happens to be in (mise does that; a stray vx.toml
 //! in a home directory would then be every subdirectory's project).
 
-use vx::foundation::exit::{Because, Error};
-use vx::operations::session::{Opening, Want};
-use vx::projects::project::LockMode;
+use vx_base::exit::{Because, Error};
+use vx_ops::session::{Opening, Want};
+use vx_project::plan::LockMode;
 
 use crate::cli::{RunArgs, UseArgs};
 
@@ -23,7 +23,7 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
         ));
     }
     let path = if args.global {
-        let path = vx::files::manifest::global::path().ok_or_else(|| {
+        let path = vx_model::manifest::global::path().ok_or_else(|| {
             Error::usage(format!(
                 "no configuration directory for the global toolset: {}",
                 "set XDG_CONFIG_HOME or HOME"
@@ -38,13 +38,13 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
     } else {
         let opening =
             Opening::new(args.manifest.as_deref(), Want::Optional).cwd(&super::request::cwd()?);
-        match vx::operations::session::locate_editable(&opening)? {
+        match vx_ops::session::locate_editable(&opening)? {
             Some(path) => path,
             None => {
                 return Err(Error::usage(format!(
                     "no vx.toml here or in a parent directory: `vx use -g {}` adds to your global toolset ({}), `vx init` starts a project here",
                     args.tools.join(" "),
-                    vx::files::manifest::global::path().map_or_else(
+                    vx_model::manifest::global::path().map_or_else(
                         || "vx.toml beside config.toml".to_owned(),
                         |p| p.display().to_string()
                     )
@@ -64,19 +64,19 @@ pub fn run(args: &UseArgs) -> Result<i32, Error> {
 /// Adds the tools to the manifest at `path`, locks and installs them.
 fn add_and_install(path: &std::path::Path, args: &UseArgs) -> Result<i32, Error> {
     let run = focused(&args.run);
-    let mut edited = vx::operations::ops::edit::Edited::read(path)?;
+    let mut edited = vx_ops::edit::Edited::read(path)?;
     let source = args.source.as_source();
     for tool in &args.tools {
         edited.add(tool, &source, &super::progress)?;
     }
     let options = super::request::lock_options(&run, false, false);
     let written = edited.lock_and_write(&options, &super::progress)?;
-    let code = vx::presentation::present::edit::written(&written, path, &super::note);
-    if code != vx::foundation::exit::OK {
+    let code = vx::present::edit::written(&written, path, &super::note);
+    if code != vx_base::exit::OK {
         return Ok(code);
     }
     let manifest = edited.manifest()?;
-    let session = super::open_manifest(manifest, &vx::operations::session::Opening::default())?;
+    let session = super::open_manifest(manifest, &vx_ops::session::Opening::default())?;
     install(&session, &run)
 }
 
@@ -94,9 +94,9 @@ fn focused(run: &RunArgs) -> RunArgs {
 
 /// Installs what `manifest` lists and is missing, as `vx sync` would (its lock is
 /// fresh by now), then refreshes the shims.
-fn install(session: &vx::operations::session::Session, run: &RunArgs) -> Result<i32, Error> {
+fn install(session: &vx_ops::session::Session, run: &RunArgs) -> Result<i32, Error> {
     let manifest = session.project()?;
-    let request = vx::operations::ops::sync::Request {
+    let request = vx_ops::sync::Request {
         mode: LockMode::Update,
         settings: super::run_settings(run),
         quiet: run.quiet,
@@ -105,10 +105,10 @@ fn install(session: &vx::operations::session::Session, run: &RunArgs) -> Result<
         mirrors: Vec::new(),
         remember_failures: false,
     };
-    let planned = vx::operations::ops::sync::plan(session, &request)?;
-    vx::presentation::present::lock::not_here(&planned.not_here, &super::note);
+    let planned = vx_ops::sync::plan(session, &request)?;
+    vx::present::lock::not_here(&planned.not_here, &super::note);
     let report = planned.run()?;
-    vx::presentation::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
+    vx::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
     super::refresh_shims(&report.store);
     Ok(report.outcome.code)
 }

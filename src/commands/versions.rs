@@ -3,7 +3,7 @@
 //! registry package's from its GitHub releases (else tags). TOOL is a tool of vx.toml
 //! (its name there), a runtime (`node`) or any registry name.
 
-use vx::foundation::exit::{Error, OK};
+use vx_base::exit::{Error, OK};
 
 use crate::cli::VersionsArgs;
 
@@ -22,8 +22,7 @@ pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
     let locked = listed
         .and_then(|t| session.lock()?.tools.get(&t.name).cloned())
         .and_then(|e| e.tag.clone());
-    let text =
-        vx::presentation::present::versions::text(&found, &versions, locked.as_deref(), args.json);
+    let text = vx::present::versions::text(&found, &versions, locked.as_deref(), args.json);
     super::print(&text)?;
     Ok(OK)
 }

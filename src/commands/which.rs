@@ -3,7 +3,7 @@
 //! `PATH`. A project tool that would provide it but is not installed is an error (exit
 //! 1) saying to run `vx sync`.
 //!
-//! The quick answers first: a running daemon's ([`vx::ways_in::daemon::active::ActiveTools`]; measured
+//! The quick answers first: a running daemon's ([`vx_daemon::active::ActiveTools`]; measured
 //! faster than the record at 300 tools, the same at 10: docs/BENCHMARKS.md,
 //! "Daemon"), else the project's recorded activation while nothing it was made from
 //! changed; a command neither finds is looked up in full (the daemon may not have seen
@@ -13,11 +13,11 @@ use std::ffi::OsStr;
 use std::io::Write;
 use std::path::PathBuf;
 
-use vx::foundation::exit::Error;
-use vx::projects::toolchain::search;
+use vx_base::exit::Error;
+use vx_project::toolchain::search;
 
 use crate::cli::WhichArgs;
-use vx::ways_in::daemon::active::{self, ActiveTools, Need, Quick, Request};
+use vx_daemon::active::{self, ActiveTools, Need, Quick, Request};
 
 /// Runs `vx which`.
 pub fn run(args: &WhichArgs) -> Result<i32, Error> {
@@ -33,16 +33,16 @@ pub fn run(args: &WhichArgs) -> Result<i32, Error> {
         store: &store,
         need: Need::Command(command),
     };
-    let sources = match active::quick(&request, &|line| vx::note!("{line}")) {
+    let sources = match active::quick(&request, &|line| vx_base::note!("{line}")) {
         Quick::Found(exe) => return print(exe),
         Quick::Full(sources) => sources,
         // Only `Need::Toolchain` is answered with tools; the command is then still
         // looked up in full.
         Quick::Tools(_) => None,
     };
-    let session = super::open(&vx::operations::session::Opening::new(
+    let session = super::open(&vx_ops::session::Opening::new(
         manifest_arg,
-        vx::operations::session::Want::ProjectOrGlobal,
+        vx_ops::session::Want::ProjectOrGlobal,
     ))?;
     let tools = active::full(&session, &store, sources.as_ref())?;
     match tools.find(command) {
@@ -58,7 +58,7 @@ fn outside(command: &OsStr, tools: &ActiveTools) -> Result<PathBuf, Error> {
     let provider = tools.missing.iter().find(|(_, commands)| {
         commands
             .iter()
-            .any(|c| vx::foundation::platform::fs::same_command(c, name))
+            .any(|c| vx_base::platform::fs::same_command(c, name))
     });
     if let Some((said, _)) = provider {
         return Err(Error::failed(said.clone()));
@@ -66,11 +66,11 @@ fn outside(command: &OsStr, tools: &ActiveTools) -> Result<PathBuf, Error> {
     if let Some(tool) = tools
         .not_here
         .iter()
-        .find(|t| vx::foundation::platform::fs::same_command(t, name))
+        .find(|t| vx_base::platform::fs::same_command(t, name))
     {
         return Err(Error::failed(format!(
             "{tool} is not for {} (its `os` in vx.toml leaves it out)",
-            vx::files::manifest::Platform::current()
+            vx_model::manifest::Platform::current()
         )));
     }
     // As `vx exec` searches: the project's `[settings] path`, then the inherited PATH.
@@ -90,5 +90,5 @@ fn print(exe: PathBuf) -> Result<i32, Error> {
     let mut out = std::io::stdout().lock();
     out.write_all(exe.as_os_str().as_encoded_bytes())?;
     out.write_all(b"\n")?;
-    Ok(vx::foundation::exit::OK)
+    Ok(vx_base::exit::OK)
 }

@@ -25,7 +25,7 @@ pub mod trickle;
 #[allow(unused_imports)]
 pub use project::{Project, locked};
 
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
 
@@ -33,7 +33,7 @@ use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
 /// key of its package: `<store>/<tool>/<version>-<key>`); panics when none is there.
 pub fn tree_in(store: impl AsRef<Path>, tool: &str, version: &str) -> PathBuf {
     let store = store.as_ref();
-    vx::engine::install::store::newest_tree(store, tool, version)
+    vx_engine::install::store::newest_tree(store, tool, version)
         .unwrap_or_else(|| panic!("{tool} {version} is not installed in {}", store.display()))
         .0
 }
@@ -42,7 +42,7 @@ pub fn tree_in(store: impl AsRef<Path>, tool: &str, version: &str) -> PathBuf {
 /// (`…/go/1.23.8-0123456789ab/bin` reads `…/go/1.23.8/bin`): for a test that checks
 /// which tool and version a path is in, whatever package key the store gave it.
 pub fn unkeyed(text: &str) -> String {
-    let key_len = vx::engine::install::store::KEY_LEN;
+    let key_len = vx_engine::install::store::KEY_LEN;
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -355,7 +355,7 @@ impl Work {
     /// The installed tree of `tool@version`, receipt left out.
     pub fn installed(&self, tool: &str, version: &str) -> BTreeMap<String, String> {
         let mut tree = vx_fixture::tree(&tree_in(self.store(), tool, version));
-        tree.remove(vx::engine::install::store::RECEIPT_FILE);
+        tree.remove(vx_engine::install::store::RECEIPT_FILE);
         tree
     }
 }
@@ -658,7 +658,7 @@ pub struct Numbered {
 /// `count` small tools `t00`, `t01`, … (an [`archive`] each, distinct payloads), all in
 /// the manifest with their sha256, served by one server: `route(name, body)` says how
 /// a tool's archive is served (`None`: at once, `Route::Ok`). Enough of them
-/// (`vx::parent::sync::BATCH_FROM`) make `vx sync` give its children batches.
+/// (`vx_sync::BATCH_FROM`) make `vx sync` give its children batches.
 pub fn numbered_tools(
     work: &Work,
     count: usize,
@@ -748,7 +748,7 @@ pub fn locked_platforms() -> Vec<String> {
     let mut all: Vec<String> = ["linux-x86_64", "macos-aarch64", "windows-x86_64"]
         .map(str::to_owned)
         .to_vec();
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     if !all.contains(&here) {
         all.push(here);
     }

@@ -16,10 +16,10 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use vx::files::manifest::platform::Platform;
-use vx::sources::github::hosts::GithubHosts;
-use vx::sources::registry::package::{Package, Registry};
-use vx::sources::registry::resolve::{Resolution, resolve};
+use vx_model::manifest::platform::Platform;
+use vx_sources::github::hosts::GithubHosts;
+use vx_sources::registry::package::{Package, Registry};
+use vx_sources::registry::resolve::{Resolution, resolve};
 
 /// aqua's answer when it would download nothing.
 const NO_ASSET: &str = "no asset";

@@ -145,7 +145,7 @@ fn a_tags_own_prefix_is_read_as_aqua_reads_it() {
             Some(version),
             "{constraint}"
         );
-        let here = vx::files::manifest::Platform::current().to_string();
+        let here = vx_model::manifest::Platform::current().to_string();
         let (os, arch) = go_names(&here);
         let url = lock["tools"]["go"]["platforms"][&here]["url"]
             .as_str()
@@ -405,7 +405,7 @@ const ONE_FILE: &str = r#"packages:
 /// Issue 38 item 4.
 #[test]
 fn a_lone_compressed_file_is_the_executable_and_hard_links_are_honoured() {
-    use vx::foundation::format::ArchiveFormat;
+    use vx_base::format::ArchiveFormat;
     use vx_fixture::compressed_bytes;
     let w = World::new(ONE_FILE, |mut b| {
         for (repo, format) in [
@@ -437,7 +437,7 @@ fn a_lone_compressed_file_is_the_executable_and_hard_links_are_honoured() {
     let out = w.vx(&["lock"]);
     assert_eq!(out.status.code(), Some(0), "{}", both(&out));
     let lock = w.lock();
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     for (tool, format) in [
         ("taplo", "gz"),
         ("xzed", "xz"),
@@ -510,7 +510,7 @@ const PNPM_11: &str = r#"packages:
 /// its path (as `readlink -f "$0"` does here, and Node's `process.execPath`).
 #[test]
 fn a_hard_linked_command_sees_its_own_name() {
-    use vx::foundation::format::ArchiveFormat;
+    use vx_base::format::ArchiveFormat;
     use vx_fixture::{Item, archive_bytes};
     // Prints the name of the file it runs from, links resolved.
     let script = b"#!/bin/sh\nbasename \"$(readlink -f \"$0\")\"\n".to_vec();
@@ -696,7 +696,7 @@ fn an_http_package_versioned_by_tags_with_a_prefix_resolves_as_aqua_does() {
         let lock = w.lock();
         let entry = &lock["tools"]["go"];
         assert_eq!(entry["version"].as_str(), Some(version), "{constraint}");
-        let here = vx::files::manifest::Platform::current().to_string();
+        let here = vx_model::manifest::Platform::current().to_string();
         let (os, arch) = go_names(&here);
         assert_eq!(
             entry["platforms"][&here]["url"].as_str(),

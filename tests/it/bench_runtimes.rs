@@ -207,7 +207,7 @@ impl Publishers {
             .unwrap()
             .parse()
             .unwrap();
-        let platform = vx::files::manifest::Platform::current().to_string();
+        let platform = vx_model::manifest::Platform::current().to_string();
         let mut rules = String::new();
         for (tool, entry) in lock["tools"].as_table().unwrap() {
             let url = entry["platforms"][&platform]["url"].as_str().unwrap();

@@ -8,7 +8,7 @@ use crate::common;
 use std::path::PathBuf;
 
 use common::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// `vx ARGS` on `work`'s machine (its own home, no network settings of the host).
@@ -366,7 +366,7 @@ fn registry_update_fetches_a_url_registry_again_and_says_it_changed() {
         .release(
             "aquaproj",
             "aqua-registry",
-            FixtureRelease::new(vx::sources::registry::source::STANDARD_REF),
+            FixtureRelease::new(vx_sources::registry::source::STANDARD_REF),
         )
         .start()
         .unwrap();

@@ -26,7 +26,7 @@ use common::{
 };
 use rustix::process::{Pid, Signal, kill_process};
 use serde_json::{Value, json};
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// A workspace with a daemon of its own (started by [`Daemon::start`]), and a loopback

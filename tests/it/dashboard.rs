@@ -12,7 +12,7 @@ use std::path::Path;
 
 use common::tmux::{SESSION, Terminal};
 use common::{Work, archive, tool_toml, wait_exit, wait_for};
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, noise, sha256_hex};
 
 /// The terminal the dashboard runs in, and what these tests wait for on it.

@@ -5,7 +5,7 @@ use crate::common;
 
 use common::*;
 use predicates::prelude::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, noise, sha256_hex};
 
 /// A project of `BATCH_FROM` small tools at `-j 1`: one child installs them all, as a
@@ -17,17 +17,12 @@ use vx_fixture::{Route, TestServer, noise, sha256_hex};
 fn in_a_batch_each_failing_tool_fails_alone_with_its_own_reason() {
     use std::sync::Arc;
     let work = Work::new();
-    let (_server, tools) =
-        numbered_tools(
-            &work,
-            vx::parent::sync::BATCH_FROM,
-            |name, body| match name {
-                "t03" => Some(Route::Status(404)),
-                // Slow enough (about a second) for the test to find the board.
-                "t15" => Some(Route::Throttled(Arc::new(body), 2 << 10)),
-                _ => None,
-            },
-        );
+    let (_server, tools) = numbered_tools(&work, vx_sync::BATCH_FROM, |name, body| match name {
+        "t03" => Some(Route::Status(404)),
+        // Slow enough (about a second) for the test to find the board.
+        "t15" => Some(Route::Throttled(Arc::new(body), 2 << 10)),
+        _ => None,
+    });
     let manifest = std::fs::read_to_string(work.manifest())
         .unwrap()
         .replace(&tools[7].sha256, &"0".repeat(64));

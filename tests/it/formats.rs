@@ -12,7 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use common::{Work, output_of, stdout_of};
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Item, Route, TestServer, sha256_hex, tar_bytes, tar_bz2, tar_gz, tar_zst};
 
 /// A script that prints its tool's name and its arguments.
@@ -146,7 +146,7 @@ fn bare_executables_and_every_tar_format_sync_and_run() {
         std::fs::metadata(&exe).unwrap().permissions().mode() & 0o777,
         0o755
     );
-    let receipt = vx::engine::install::store::read_receipt(&dir).unwrap();
+    let receipt = vx_engine::install::store::read_receipt(&dir).unwrap();
     assert_eq!(receipt.format, Some(ArchiveFormat::Raw));
     assert_eq!(receipt.bin, ["elfecho"]);
     let out = stdout_of(

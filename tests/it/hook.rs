@@ -135,7 +135,7 @@ impl Projects {
 
 /// A POSIX shell word.
 fn quote(text: &str) -> String {
-    vx::projects::toolchain::shell::sh_quote(text)
+    vx_project::toolchain::shell::sh_quote(text)
 }
 
 /// One of the shells under test.

@@ -134,10 +134,7 @@ fn a_project_registry_over_the_bound_is_refused_before_it_is_read() {
 #[test]
 fn a_netrc_that_is_a_fifo_is_refused_by_name() {
     let work = Work::new();
-    let body = archive(
-        vx::foundation::format::ArchiveFormat::TarGz,
-        b"payload".to_vec(),
-    );
+    let body = archive(vx_base::format::ArchiveFormat::TarGz, b"payload".to_vec());
     let _server = work.serve_one("tool", body);
     let netrc = work.dir.path().join("netrc");
     mkfifo(&netrc);

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::trickle::Trickle;
 use common::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, sha256_hex};
 
 /// A workspace whose tool is locked (with its size) from `origin`, and its store

@@ -6,13 +6,13 @@
 use crate::common;
 
 use common::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::github::{FixtureRelease, GithubFixture};
 use vx_fixture::{Item, archive_bytes, sha256_hex};
 
 /// Go's names of this platform, as aqua templates them.
 fn go_here() -> (String, &'static str, &'static str) {
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     let (os, arch) = go_names(&here);
     (here, os, arch)
 }

@@ -46,7 +46,7 @@ fn an_http_package_without_a_repository_is_named_by_its_exact_version() {
     let server = serve();
     let work = Work::new();
     std::fs::write(work.dir.path().join("registry.yaml"), registry(&server)).unwrap();
-    let here = vx::files::manifest::Platform::current();
+    let here = vx_model::manifest::Platform::current();
     work.write_manifest(&format!(
         "[settings]\nplatforms = [\"{here}\"]\nregistries = [{{ name = \"ours\", path = \"registry.yaml\" }}]\n\n[tools]\n"
     ));
@@ -104,7 +104,7 @@ fn a_package_whose_url_carries_credentials_is_not_locked() {
     let work = Work::new();
     let registry = registry(&server).replace("http://", "http://deploy:s3cret@");
     std::fs::write(work.dir.path().join("registry.yaml"), registry).unwrap();
-    let here = vx::files::manifest::Platform::current();
+    let here = vx_model::manifest::Platform::current();
     let manifest = format!(
         "[settings]\nplatforms = [\"{here}\"]\nregistries = [{{ name = \"ours\", path = \"registry.yaml\" }}]\n\n[tools]\n"
     );

@@ -18,7 +18,7 @@ use vx_fixture::sha256_hex;
 fn release(stem: &str, tag: &str) -> FixtureRelease {
     let mut release = FixtureRelease::new(tag).published("2024-01-01T00:00:00Z");
     let mut platforms = locked_platforms();
-    for platform in vx::files::manifest::platform::default_set() {
+    for platform in vx_model::manifest::platform::default_set() {
         if !platforms.contains(&platform.to_string()) {
             platforms.push(platform.to_string());
         }
@@ -452,7 +452,7 @@ fn hostile_files_get_a_clear_error_and_change_nothing() {
 /// `[settings] platforms` as `vx init` and `vx import` write it on this machine: the
 /// documented four, and this machine's when it is not one of them.
 fn default_set() -> String {
-    let names: Vec<String> = vx::files::manifest::platform::default_set()
+    let names: Vec<String> = vx_model::manifest::platform::default_set()
         .iter()
         .map(|p| format!("\"{p}\""))
         .collect();

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use common::*;
 use rustix::process::{Pid, Signal, kill_process};
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Item, Route, TestServer, noise_seeded, sha256_hex, tar_gz};
 use vx_shm::{Access, BoardReader, Phase};
 
@@ -135,7 +135,7 @@ fn a_child_killed_while_extracting_fails_with_the_signal_and_leaves_nothing() {
 #[test]
 fn a_batched_child_killed_mid_batch_fails_its_current_tool_and_the_rest_run_again_alone() {
     let work = Work::new();
-    let count = vx::parent::sync::BATCH_FROM;
+    let count = vx_sync::BATCH_FROM;
     // t01's archive is a larger one: 1.5 MiB at 64 KiB/s, 24 s, under way when its
     // child is killed.
     let big = Arc::new(archive(ArchiveFormat::TarGz, noise_seeded(3 << 19, 1)));

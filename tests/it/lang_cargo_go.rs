@@ -669,7 +669,7 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
     )
     .into_iter()
     .filter_map(|dir| {
-        vx::engine::install::store::newest_tree(dir.parent().unwrap(), "vxhello", "v1.0.0")
+        vx_engine::install::store::newest_tree(dir.parent().unwrap(), "vxhello", "v1.0.0")
     })
     .map(|(tree, _)| tree.join("bin/vxhello"))
     .find(|p| p.is_file())
@@ -1147,7 +1147,7 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
         let store = project.work.dir.path().join("home/.local/share");
         assert!(
             find(&store, "vxuntagged").iter().any(|dir| {
-                vx::engine::install::store::newest_tree(dir.parent().unwrap(), "vxuntagged", pseudo)
+                vx_engine::install::store::newest_tree(dir.parent().unwrap(), "vxuntagged", pseudo)
                     .is_some_and(|(tree, _)| tree.join("bin/vxuntagged").is_file())
             }),
             "{asked}: the store names the whole pseudo-version"

@@ -6,7 +6,7 @@ use crate::common;
 
 use common::*;
 use predicates::prelude::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 const PLATFORMS: [&str; 3] = ["linux-x86_64", "linux-aarch64", "macos-aarch64"];
@@ -34,7 +34,7 @@ fn project(multi_version: &str) -> Project {
     let mut bodies = Vec::new();
     // The locked platforms, and this one when it is not among them (Windows): a sync
     // here downloads this platform's archive.
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     let mut served: Vec<&str> = PLATFORMS.to_vec();
     if !served.contains(&here.as_str()) {
         served.push(&here);
@@ -177,7 +177,7 @@ fn sync_locks_this_platform_on_first_download_and_frozen_uses_the_lock_as_is() {
         summary["multi"]
     );
     let lock = p.lock();
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     assert!(lock["tools"]["multi"]["platforms"].get(&here).is_some());
     assert_eq!(
         lock["tools"]["multi"]["platforms"]

@@ -7,7 +7,7 @@ use crate::common;
 
 use common::publishers::node;
 use common::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Item, Route, TestServer, archive_bytes, noise_seeded};
 
 const PASSWORD: &str = "S3CRETPW";

@@ -133,7 +133,7 @@ fn lock_platform_adds_the_platform_to_the_settings() {
         "{listed:?}"
     );
     // This machine's, which vx.toml's lack of a list meant until now, stays locked.
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     assert!(
         listed.iter().any(|p| p.as_str() == Some(here.as_str())),
         "{listed:?}"

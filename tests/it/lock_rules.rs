@@ -10,7 +10,7 @@ use crate::common;
 
 use common::*;
 use predicates::prelude::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 /// Archives of `tool` for `versions` on every platform of [`platforms`], at
@@ -62,7 +62,7 @@ fn vx_lock(work: &Work, extra: &[&str], code: i32) -> (String, String) {
 }
 
 fn here() -> String {
-    vx::files::manifest::Platform::current().to_string()
+    vx_model::manifest::Platform::current().to_string()
 }
 
 /// Item 1: `--frozen` with a lock of another version installs nothing and says so.
@@ -356,7 +356,7 @@ fn a_tool_for_other_platforms_is_skipped_here_and_locked_only_there() {
     let work = Work::new();
     let served = routes("multi", &["1.0"], &[]);
     let server = TestServer::start(served);
-    let here = vx::files::manifest::Platform::current();
+    let here = vx_model::manifest::Platform::current();
     let elsewhere = if here.os == "windows" {
         "linux"
     } else {
@@ -469,7 +469,7 @@ fn placeholders_are_checked_and_filled_everywhere() {
         .stderr(predicate::str::contains(
             "vx.toml:3:36: unknown placeholder `{platform}`",
         ));
-    let here = vx::files::manifest::Platform::current();
+    let here = vx_model::manifest::Platform::current();
     let body = archive(ArchiveFormat::TarGz, noise_seeded(100, 3));
     let sha = sha256_hex(&body);
     let path = format!("/t-2-{}-{}.tar.gz", here.os, here.arch);

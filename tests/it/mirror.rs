@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 
 use common::registry_server::{Registry, require};
 use common::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 /// The repository pushed to.
@@ -18,7 +18,7 @@ const REPO: &str = "vx/tools";
 
 /// This machine's platform and one other: what the project is locked for.
 fn platforms() -> Vec<String> {
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     let other = if here == "macos-aarch64" {
         "linux-x86_64"
     } else {
@@ -60,7 +60,7 @@ impl Project {
     }
 
     fn new() -> Project {
-        let here = vx::files::manifest::Platform::current().to_string();
+        let here = vx_model::manifest::Platform::current().to_string();
         let mut archives = Vec::new();
         let mut payloads = Vec::new();
         for (i, platform) in platforms().iter().enumerate() {

@@ -8,7 +8,7 @@ use crate::common;
 
 use common::net::{HttpsServer, Pki, Tinyproxy, assert_installed, install_from, machine_name};
 use common::{Work, archive, both};
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, noise};
 
 /// A served tool: the archive's payload and bytes.
@@ -61,7 +61,7 @@ fn an_http_origin_is_forwarded_not_tunnelled() {
     let (payload, body) = tool();
     let origin = TestServer::start([("/t.tar.gz", Route::Ok(body.clone()))]);
     // CONNECT would be allowed to the origin's port: the test shows vx does not ask.
-    let port = vx::network::net::url::port(&origin.url("/")).unwrap();
+    let port = vx_net::url::port(&origin.url("/")).unwrap();
     let proxy = Tinyproxy::start(&[port], None);
     let work = Work::new();
     let url = format!("http://{name}:{port}/t.tar.gz");

@@ -7,7 +7,7 @@ use crate::common;
 
 use common::net::{HttpsServer, Pki, assert_installed, install_from};
 use common::{Work, archive, both};
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::noise;
 
 /// A served tool: the archive's payload and bytes.

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use common::publishers::node;
 use common::tmux::Terminal;
 use common::wait_for;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::github::{FixtureRelease, GithubFixture};
 use vx_fixture::{Item, TestServer, archive_bytes, sha256_hex};
 
@@ -214,7 +214,7 @@ impl Shell {
         .unwrap();
         let vars: Vec<String> = env
             .iter()
-            .map(|(k, v)| format!("{k}={}", vx::projects::toolchain::shell::sh_quote(v)))
+            .map(|(k, v)| format!("{k}={}", vx_project::toolchain::shell::sh_quote(v)))
             .collect();
         let command = format!(
             "exec env -i {} bash --noprofile --rcfile {} -i",
@@ -266,7 +266,7 @@ impl Shell {
 }
 
 fn quote(path: &Path) -> String {
-    vx::projects::toolchain::shell::sh_quote(&path.display().to_string())
+    vx_project::toolchain::shell::sh_quote(&path.display().to_string())
 }
 
 /// The project's `[tools]` table.

@@ -9,7 +9,7 @@
 use crate::common;
 
 use common::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Item, Route, TestServer, archive_bytes, sha256_hex};
 
 /// The platforms the project is locked for, with the spellings each release uses.

@@ -11,7 +11,7 @@ use crate::common;
 use std::path::PathBuf;
 
 use common::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::github::{FixtureChange, FixtureRelease, GithubFixture};
 use vx_fixture::{Item, archive_bytes, sha256_hex};
 
@@ -121,7 +121,7 @@ fn days_ago(days: u64) -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    vx::foundation::utc::rfc3339(now - days * 86_400)
+    vx_base::utc::rfc3339(now - days * 86_400)
 }
 
 impl World {
@@ -167,7 +167,7 @@ impl World {
             .tag("acme", "terraform", "v1.9.0")
             .tag("acme", "terraform", "v1.10.0")
             .page_size(2);
-        let here = vx::files::manifest::Platform::current().to_string();
+        let here = vx_model::manifest::Platform::current().to_string();
         let (os, arch) = go_names(&here);
         builder = builder.file(
             &format!("/terraform/1.10.0/terraform_1.10.0_{os}_{arch}.zip"),
@@ -660,7 +660,7 @@ fn a_file_named_by_platform_becomes_its_command() {
     w.write_tools("yq = \"4\"\n");
     w.vx(&["sync", "--headless"]).assert().code(0);
     let lock = w.lock();
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     let (os, arch) = go_names(&here);
     let bin = platform_entry(&lock, "yq", &here)["bin"]
         .as_array()
@@ -795,7 +795,7 @@ fn next_standard(new: &[u8], changes: Vec<FixtureChange>) -> World {
             .compare(
                 "aquaproj",
                 "aqua-registry",
-                vx::sources::registry::source::STANDARD_REF,
+                vx_sources::registry::source::STANDARD_REF,
                 "v9.9.9",
                 changes,
             )
@@ -957,7 +957,7 @@ fn a_checksum_vx_cannot_check_is_said_not_silently_trusted() {
     );
     assert!(text.contains("algorithm: sha512"));
     std::fs::write(&registry, text).unwrap();
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     w.work.write_manifest(&format!(
         "[settings]\nplatforms = [\"{here}\"]\nregistries = [{{ name = \"test\", path = \"registry.yaml\" }}]\n\n[tools]\nterraform = \"1\"\n"
     ));
@@ -976,7 +976,7 @@ fn a_checksum_vx_cannot_check_is_said_not_silently_trusted() {
 #[test]
 fn a_tool_without_a_published_checksum_is_downloaded_once_to_lock_it() {
     let w = World::new();
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     w.work.write_manifest(&format!(
         "[settings]\nplatforms = [\"{here}\"]\nregistries = [{{ name = \"test\", path = \"registry.yaml\" }}]\n\n[tools]\nterraform = \"1\"\n"
     ));
@@ -1139,7 +1139,7 @@ fn a_search_with_an_unreadable_registry_is_no_answer() {
 #[test]
 fn a_lock_made_on_a_mac_syncs_here_from_the_checksums_alone() {
     let w = World::new();
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     if here == "macos-aarch64" {
         return;
     }

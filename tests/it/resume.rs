@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 
 use common::*;
 use rustix::process::{Pid, Signal, kill_process};
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{noise_seeded, sha256_hex};
 use vx_shm::Phase;
 
@@ -259,7 +259,7 @@ fn assert_whole(work: &Work, payload: &[u8], body: &[u8]) {
 /// Whether the receipt of `t` 1 records `body`'s sha256.
 fn receipt_sha(work: &Work) -> String {
     let receipt =
-        vx::engine::install::store::read_receipt(&crate::common::tree_in(work.store(), "t", "1"))
+        vx_engine::install::store::read_receipt(&crate::common::tree_in(work.store(), "t", "1"))
             .unwrap();
     receipt.sha256
 }

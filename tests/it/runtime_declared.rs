@@ -1,5 +1,5 @@
 //! Runtimes as declarations (issue 37, item 7): a company's own runtime declared in
-//! `~/.config/vx/runtimes/NAME.toml` (src/sources/runtime/declared/) is named, locked for three
+//! `~/.config/vx/runtimes/NAME.toml` (crates/vx-sources/src/runtime/declared/) is named, locked for three
 //! platforms from its version list and sums file alone, installed from a loopback
 //! server (reached as the company's host through `url_replacements`) and run through
 //! `vx exec`, with its variables set; a broken declaration is a clear error that

@@ -76,7 +76,7 @@ impl Publishers {
             node::Release::real(&node::REAL_20, Some("Iron")),
         ]);
         // Both packings nodejs.org lists (none fetched to lock; the install takes the
-        // `.tar.gz`, which a loopback link unpacks soonest: src/engine/install/packing.rs).
+        // `.tar.gz`, which a loopback link unpacks soonest: crates/vx-engine/src/install/packing.rs).
         archives.push("/dist/v20.11.1/node-v20.11.1-linux-x64.tar.xz".to_owned());
         archives.push("/dist/v20.11.1/node-v20.11.1-linux-x64.tar.gz".to_owned());
 

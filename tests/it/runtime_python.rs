@@ -147,7 +147,7 @@ fn old_releases_give_sha256_from_their_per_asset_files_and_none_is_an_error() {
             "/{}/{}/releases/download/20240107/{}",
             python::OWNER,
             python::REPO,
-            vx::sources::github::encode_segment(name)
+            vx_sources::github::encode_segment(name)
         ))
     };
     let gh = github(vec![python::release(
@@ -523,7 +523,7 @@ fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywh
     assert!(
         hook.contains(&format!(
             "export VIRTUAL_ENV={}",
-            vx::projects::toolchain::shell::sh_quote(&venv.display().to_string())
+            vx_project::toolchain::shell::sh_quote(&venv.display().to_string())
         )),
         "{hook}"
     );
@@ -534,7 +534,7 @@ fn the_project_virtual_environment_is_made_with_its_python_and_activated_everywh
     assert!(
         path_line.starts_with(&format!(
             "export PATH={}",
-            vx::projects::toolchain::shell::sh_quote(&format!("{}:", venv.join("bin").display()))
+            vx_project::toolchain::shell::sh_quote(&format!("{}:", venv.join("bin").display()))
                 .trim_end_matches('\'')
         )),
         "{path_line}"

@@ -137,7 +137,7 @@ fn four_runtimes_lock_with_each_file_once_sync_only_their_archives_and_revalidat
     let python = locked(
         &lock,
         "python",
-        &vx::files::manifest::Platform::current().to_string(),
+        &vx_model::manifest::Platform::current().to_string(),
     );
     assert_eq!(
         python["checksum"].as_str(),

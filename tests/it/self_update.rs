@@ -181,7 +181,7 @@ impl Machine {
         std::fs::create_dir_all(self.receipt().parent().unwrap()).unwrap();
         let receipt = serde_json::json!({
             "install_dir": self.bin().canonicalize().unwrap(),
-            "version": vx::foundation::build_info::VERSION,
+            "version": vx_base::build_info::VERSION,
             "source": "https://example.invalid/release",
             "channel": "installer",
         });
@@ -281,7 +281,7 @@ fn assert_untouched(machine: &Machine, inode: u64, text: &str) {
     );
     assert_eq!(
         machine.receipt_version(),
-        vx::foundation::build_info::VERSION,
+        vx_base::build_info::VERSION,
         "the receipt changed: {text}"
     );
 }
@@ -329,7 +329,7 @@ fn the_latest_release_replaces_the_installed_vx_through_the_redirect() {
 #[test]
 fn the_newest_release_already_installed_changes_nothing() {
     let machine = Machine::new();
-    let same = ReleaseFiles::good(&machine.keys, "good", vx::foundation::build_info::VERSION);
+    let same = ReleaseFiles::good(&machine.keys, "good", vx_base::build_info::VERSION);
     let github = github(&[&same], |b| b);
     let inode = machine.exe_inode();
     let (code, text) = machine.run(Some(&github), &["self", "update"]);
@@ -493,7 +493,7 @@ fn a_rate_limit_is_said_and_changes_nothing() {
     let machine = Machine::new();
     let new = ReleaseFiles::good(&machine.keys, "good", NEWER);
     let github = github(&[&new], |b| b);
-    github.set_downloads_rate_limited(Some(vx::foundation::utc::now() + 600));
+    github.set_downloads_rate_limited(Some(vx_base::utc::now() + 600));
     let inode = machine.exe_inode();
     let (code, text) = machine.run(Some(&github), &["self", "update"]);
     assert_eq!(code, 1, "{text}");
@@ -554,7 +554,7 @@ fn info_reads_the_receipt_back() {
     assert_eq!(code, 0, "{text}");
     let info: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
     assert_eq!(info["channel"], "installer");
-    assert_eq!(info["version"], vx::foundation::build_info::VERSION);
+    assert_eq!(info["version"], vx_base::build_info::VERSION);
     assert_eq!(info["receipt"]["source"], "https://example.invalid/release");
     assert_eq!(info["update"], "vx self update");
 }
@@ -648,7 +648,7 @@ fn uninstall_removes_the_exe_the_receipt_and_the_path_line() {
     .unwrap();
     drop(file);
     // A sync on macOS or Windows starts its children through a hard link to vx beside
-    // it (src/foundation/platform/image.rs); one an earlier vx left goes with vx.
+    // it (crates/vx-base/src/platform/image.rs); one an earlier vx left goes with vx.
     let image_link = machine.bin().join(".vx-image-1234-5678");
     std::fs::hard_link(machine.exe(), &image_link).unwrap();
     let (code, text) = machine.run(None, &["self", "uninstall"]);

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use common::*;
 use rustix::process::{Pid, Signal, kill_process};
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 use vx_shm::Phase;
 
@@ -103,7 +103,7 @@ fn sigint_cancels_every_child_and_exits_130_leaving_nothing_behind() {
 /// alive, and the tools as [`numbered_tools`] made them.
 fn batch_with_a_slow_first_tool(work: &Work, seed: u64) -> (TestServer, Vec<Numbered>) {
     let body = Arc::new(archive(ArchiveFormat::TarGz, noise_seeded(3 << 19, seed)));
-    let (server, tools) = numbered_tools(work, vx::parent::sync::BATCH_FROM, |name, _| {
+    let (server, tools) = numbered_tools(work, vx_sync::BATCH_FROM, |name, _| {
         (name == "t00").then(|| Route::Throttled(body.clone(), 128 << 10))
     });
     let manifest = std::fs::read_to_string(work.manifest())

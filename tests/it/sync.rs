@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use common::*;
 use predicates::prelude::*;
-use vx::files::config_frame::{
+use vx_base::format::ArchiveFormat;
+use vx_fixture::{Route, TestServer, noise, noise_seeded, sha256_hex};
+use vx_model::config_frame::{
     EXIT_BAD_CONFIG, HEADER_LEN, InstallConfig, MAGIC, MAX_PAYLOAD, VERSION, write_frame,
 };
-use vx::files::spec::ToolSpec;
-use vx::foundation::format::ArchiveFormat;
-use vx_fixture::{Route, TestServer, noise, noise_seeded, sha256_hex};
+use vx_model::spec::ToolSpec;
 
 /// A served tool: name, payload inside its archive, archive bytes.
 type Served = (&'static str, Vec<u8>, Vec<u8>);
@@ -668,7 +668,7 @@ fn sync_finds_the_manifest_two_directories_up_and_names_it() {
 #[test]
 fn without_a_manifest_anywhere_up_the_tree_sync_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
-    if vx::files::manifest::find(dir.path()).is_some() {
+    if vx_model::manifest::find(dir.path()).is_some() {
         // A vx.toml above the temp dir would be found, rightly.
         return;
     }
@@ -687,7 +687,7 @@ fn without_a_manifest_anywhere_up_the_tree_sync_says_what_to_do() {
 /// The receipt of `tool@1` in the workspace's store.
 fn receipt(work: &Work, tool: &str) -> serde_json::Value {
     let path = crate::common::tree_in(work.store(), tool, "1")
-        .join(vx::engine::install::store::RECEIPT_FILE);
+        .join(vx_engine::install::store::RECEIPT_FILE);
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
@@ -696,7 +696,7 @@ fn os_and_arch_placeholders_pick_this_platforms_asset_and_bins_are_recorded() {
     let work = Work::new();
     let payload = noise(2000);
     let body = archive(ArchiveFormat::TarGz, payload.clone());
-    let here = vx::files::manifest::Platform::current();
+    let here = vx_model::manifest::Platform::current();
     let spelled = |name: &str| match name {
         "linux" => "unknown-linux-gnu".to_owned(),
         "x86_64" => "amd64".to_owned(),

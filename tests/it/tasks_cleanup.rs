@@ -324,8 +324,8 @@ fn a_malformed_request_stops_the_guard_and_its_tasks() {
     use std::io::{Read, Write};
     use std::os::fd::AsFd;
     use std::os::unix::net::UnixStream;
-    use vx::projects::tasks::guard::protocol::{Inbox, Reply, Spawn};
-    use vx::projects::tasks::guard::transport;
+    use vx_tasks::guard::protocol::{Inbox, Reply, Spawn};
+    use vx_tasks::guard::transport;
 
     let marker = format!("bad-{}", std::process::id());
     let (ours, theirs) = UnixStream::pair().unwrap();
@@ -454,13 +454,13 @@ fn scanning_guard() -> (Child, std::os::unix::net::UnixStream) {
 /// streams /dev/null; returns its process id.
 fn spawn_on(
     guard: &std::os::unix::net::UnixStream,
-    inbox: &mut vx::projects::tasks::guard::protocol::Inbox,
+    inbox: &mut vx_tasks::guard::protocol::Inbox,
     dir: &std::path::Path,
     marker: &str,
     script: &str,
 ) -> u32 {
     use std::os::fd::AsFd;
-    use vx::projects::tasks::guard::protocol::{Reply, Spawn};
+    use vx_tasks::guard::protocol::{Reply, Spawn};
     let null = std::fs::File::open("/dev/null").unwrap();
     let spawn = Spawn {
         id: 1,
@@ -470,7 +470,7 @@ fn spawn_on(
         cwd: Some(dir.to_path_buf()),
         own_group: true,
     };
-    vx::projects::tasks::guard::transport::send(
+    vx_tasks::guard::transport::send(
         guard,
         &spawn.encode(),
         &[null.as_fd(), null.as_fd(), null.as_fd()],
@@ -485,13 +485,13 @@ fn spawn_on(
 /// The guard's next reply.
 fn next_reply(
     guard: &std::os::unix::net::UnixStream,
-    inbox: &mut vx::projects::tasks::guard::protocol::Inbox,
-) -> vx::projects::tasks::guard::protocol::Reply {
+    inbox: &mut vx_tasks::guard::protocol::Inbox,
+) -> vx_tasks::guard::protocol::Reply {
     loop {
         if let Some(body) = inbox.next_frame().unwrap() {
-            break vx::projects::tasks::guard::protocol::Reply::decode(&body).unwrap();
+            break vx_tasks::guard::protocol::Reply::decode(&body).unwrap();
         }
-        assert!(vx::projects::tasks::guard::transport::receive(guard, inbox).unwrap() > 0);
+        assert!(vx_tasks::guard::transport::receive(guard, inbox).unwrap() > 0);
     }
 }
 
@@ -521,7 +521,7 @@ struct Detached {
     marker: String,
     guard: Child,
     socket: std::os::unix::net::UnixStream,
-    inbox: vx::projects::tasks::guard::protocol::Inbox,
+    inbox: vx_tasks::guard::protocol::Inbox,
 }
 
 /// Starts `script`, which detaches a grandchild into a session of its own and writes
@@ -531,7 +531,7 @@ fn detached(tag: &str, script: &str) -> Detached {
     let work = Work::new();
     let marker = format!("scan-{tag}-{}", std::process::id());
     let (guard, socket) = scanning_guard();
-    let mut inbox = vx::projects::tasks::guard::protocol::Inbox::default();
+    let mut inbox = vx_tasks::guard::protocol::Inbox::default();
     let task = spawn_on(&socket, &mut inbox, work.dir.path(), &marker, script);
     let grandchild = pid_in(&work.dir.path().join("gc.pid"));
     let parent = parent_of(grandchild);
@@ -567,7 +567,7 @@ fn the_scan_stops_what_a_finished_task_left_in_a_session_of_its_own() {
     assert!(
         matches!(
             reply,
-            vx::projects::tasks::guard::protocol::Reply::Ended { id: 1, code: 0 }
+            vx_tasks::guard::protocol::Reply::Ended { id: 1, code: 0 }
         ),
         "{reply:?}"
     );

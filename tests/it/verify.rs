@@ -9,7 +9,7 @@ use std::process::Command;
 
 use common::signing::{Keys, run};
 use common::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, noise_seeded};
 
 /// A project directory, a scratch directory for keys and signatures, and a home of
@@ -88,7 +88,7 @@ fn tarball(seed: u64) -> Vec<u8> {
 }
 
 fn here() -> String {
-    vx::files::manifest::Platform::current().to_string()
+    vx_model::manifest::Platform::current().to_string()
 }
 
 /// A platform other than this one.

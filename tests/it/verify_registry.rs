@@ -9,7 +9,7 @@ use crate::common::sigstore;
 
 use common::signing::Keys;
 use common::*;
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::github::{FixtureRelease, GithubFixture, GithubFixtureBuilder};
 use vx_fixture::{Item, archive_bytes, sha256_hex};
 
@@ -31,7 +31,7 @@ fn go(platform: &str) -> (&'static str, &'static str) {
 /// Every platform a project of this file locks: [`PLATFORMS`] and this machine's.
 fn platforms() -> Vec<String> {
     let mut all: Vec<String> = PLATFORMS.map(str::to_owned).to_vec();
-    let here = vx::files::manifest::Platform::current().to_string();
+    let here = vx_model::manifest::Platform::current().to_string();
     if !all.contains(&here) {
         all.push(here);
     }

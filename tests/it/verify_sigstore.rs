@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use common::*;
 use fixture::{Leaf, Sigstore};
-use vx::foundation::format::ArchiveFormat;
+use vx_base::format::ArchiveFormat;
 use vx_fixture::{Route, TestServer, noise_seeded, sha256_hex};
 
 const WORKFLOW: &str = "https://github.com/o/r/.github/workflows/release.yml";
@@ -95,12 +95,12 @@ impl Project {
     }
 
     fn installed(&self) -> bool {
-        vx::engine::install::store::newest_tree(&self.work.store(), "tool", "1").is_some()
+        vx_engine::install::store::newest_tree(&self.work.store(), "tool", "1").is_some()
     }
 }
 
 fn here() -> String {
-    vx::files::manifest::Platform::current().to_string()
+    vx_model::manifest::Platform::current().to_string()
 }
 
 fn tarball(seed: u64) -> Vec<u8> {

@@ -347,8 +347,8 @@ impl Drop for DaemonGuard<'_> {
 #[test]
 fn the_daemon_serves_over_a_named_pipe_and_stops_cleanly() {
     use std::io::{BufRead, Read, Write};
-    use vx::foundation::platform::ipc::Conn;
-    use vx::ways_in::daemon::{Client, LockState, Paths};
+    use vx_base::platform::ipc::Conn;
+    use vx_daemon::{Client, LockState, Paths};
 
     let work = Work::new();
     let _server = work.serve_one("hello", hello_archive());

@@ -8,7 +8,7 @@
 //! npm-cli.js install --package-lock-only`, no `npm.cmd`), installs it with `npm ci
 //! --ignore-scripts`, and `prettier` runs through `vx exec` and through its shim as
 //! `node.exe <store>\node_modules\prettier\bin\prettier.cjs`, recorded beside
-//! `bin\prettier.cmd` (`vx::foundation::launch`), with no `cmd.exe` in between.
+//! `bin\prettier.cmd` (`vx_base::launch`), with no `cmd.exe` in between.
 //!
 //! `"pypi:black" = "24"` with `python = "3.12"`: a real Windows CPython, python.org's
 //! embeddable 3.12.9 laid out as python-build-standalone's `x86_64-pc-windows-msvc`
@@ -122,8 +122,7 @@ fn prettier_installs_with_the_real_node_exe_and_runs_through_vx_exec_and_its_shi
     // The command: `prettier.cmd` (found through PATHEXT) and its launch record,
     // node.exe and prettier's script in the store.
     let store = store_entry(&project, "prettier", npm::PRETTIER);
-    let launch =
-        vx::foundation::launch::of(&store.join(r"bin\prettier.cmd")).expect("a launch record");
+    let launch = vx_base::launch::of(&store.join(r"bin\prettier.cmd")).expect("a launch record");
     // node.exe of node 20.11.1's tree, whatever its package key.
     let node = store_entry(&project, "node", "20.11.1");
     let node_tree = std::path::Path::new("node").join(node.file_name().unwrap());
@@ -351,7 +350,7 @@ fn black_installs_with_uv_on_the_real_python_exe_and_runs_through_vx_exec_and_it
     // no pip in the venv, none run.
     let store = store_entry(&project, "black", pypi::BLACK);
     let cmd_file = store.join(r"bin\black.cmd");
-    let launch = vx::foundation::launch::of(&cmd_file).expect("a launch record");
+    let launch = vx_base::launch::of(&cmd_file).expect("a launch record");
     assert_eq!(launch.program, store.join(r"venv\Scripts\black.exe"));
     assert!(launch.args.is_empty(), "{launch:?}");
     // uv made the venv (relocatable, no pip in it) and installed the set: black's

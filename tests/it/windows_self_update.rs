@@ -59,7 +59,7 @@ impl Machine {
             &receipt,
             serde_json::json!({
                 "install_dir": machine.bin(),
-                "version": vx::foundation::build_info::VERSION,
+                "version": vx_base::build_info::VERSION,
                 "source": "https://example.invalid/release",
                 "channel": "installer",
             })

@@ -28,7 +28,7 @@ pub enum Sums {
     /// GitHub's asset digests and a `SHA256SUMS` asset: a release as the publisher
     /// makes it today (digests from mid-2025 on; the list is uploaded after the
     /// archives by `command_upload_release_distributions`,
-    /// astral-sh/python-build-standalone src/sources/github.rs, `"SHA256SUMS".to_string()`).
+    /// astral-sh/python-build-standalone crates/vx-sources/src/github.rs, `"SHA256SUMS".to_string()`).
     DigestsAndFile,
     /// A `SHA256SUMS` asset, no digests.
     File,

@@ -1,0 +1,251 @@
+//! Globs as vx.toml writes them, one implementation for every reader: a task's
+//! `sources` and `outputs` (what its key hashes and what a restore may write), the
+//! watcher, task names (`lint:*`), and the workspace's package patterns. `*` and `?`
+//! match within a path segment, `**` any number of segments; a glob naming a
+//! directory covers what is under it.
+
+use std::path::{Component, Path, PathBuf};
+
+/// Whether `pattern` (a name, or a glob where `*` is any run of characters, `?` one)
+/// matches `name`.
+pub fn pattern_matches(pattern: &str, name: &str) -> bool {
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
+            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
+            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
+        }
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    go(&p, &n)
+}
+
+/// Whether `pattern` is a glob rather than a name.
+pub fn is_glob(pattern: &str) -> bool {
+    pattern.contains(['*', '?'])
+}
+
+/// Whether `path` (under `project`) is inside the project once its links are resolved.
+fn inside(project: &Path, path: &Path) -> bool {
+    let root = project
+        .canonicalize()
+        .unwrap_or_else(|_| project.to_owned());
+    path.canonicalize().is_ok_and(|real| real.starts_with(root))
+}
+
+/// The files (relative paths) under `project` that `glob` matches, at most `limit`:
+/// `*` and `?` within a path segment, `**` any number of segments. Hidden `.git`
+/// directories are not entered.
+pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
+    let segments = glob_segments(glob);
+    // Walk from the longest literal prefix.
+    let literal = segments
+        .iter()
+        .take_while(|s| !s.contains(['*', '?']))
+        .count();
+    let mut base = PathBuf::new();
+    for s in &segments[..literal] {
+        base.push(s);
+    }
+    let mut out = Vec::new();
+    let start = project.join(&base);
+    if !inside(project, &start) {
+        // Out of the project through a link (or `..`), or not there: never walked. A
+        // link named whole still counts (by its target's text).
+        if literal == segments.len() && std::fs::symlink_metadata(&start).is_ok() {
+            out.push(base);
+        }
+        return out;
+    }
+    if literal == segments.len() {
+        if start.is_file() {
+            out.push(base);
+        } else if start.is_dir() {
+            walk(project, &base, &mut |rel| out.push(rel.to_owned()), limit);
+        }
+        return out;
+    }
+    let rest = &segments[literal..];
+    walk(
+        project,
+        &base,
+        &mut |rel| {
+            let tail = path_parts(rel.strip_prefix(&base).unwrap_or(rel));
+            let tail: Vec<&str> = tail.iter().map(String::as_str).collect();
+            if segments_match(rest, &tail) {
+                out.push(rel.to_owned());
+            }
+        },
+        limit,
+    );
+    out
+}
+
+/// Whether the relative path `rel` is one that `glob` matches.
+pub fn matches(glob: &str, rel: &Path) -> bool {
+    let pattern = glob_segments(glob);
+    let parts = path_parts(rel);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    // A glob naming a directory covers what is under it.
+    segments_match(&pattern, &parts)
+        || (1..parts.len()).any(|n| segments_match(&pattern, &parts[..n]))
+}
+
+/// Whether the directory `rel` may hold a path that `glob` matches (or is one): the
+/// directories on the way to an output, which a result's archive may name.
+pub fn may_hold(glob: &str, rel: &Path) -> bool {
+    fn go(pattern: &[&str], path: &[&str]) -> bool {
+        match (pattern.split_first(), path.split_first()) {
+            (_, None) => true,
+            (None, Some(_)) => false,
+            (Some((&"**", _)), Some(_)) => true,
+            (Some((p, rest)), Some((part, below))) => pattern_matches(p, part) && go(rest, below),
+        }
+    }
+    let pattern = glob_segments(glob);
+    let parts = path_parts(rel);
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    matches(glob, rel) || go(&pattern, &parts)
+}
+
+/// Whether a path that `a` matches may be one that `b` matches, or lie below it (or
+/// above): `false` only when they surely name apart trees (`src/**` and `dist/**`),
+/// read segment by segment; `**`, and a wildcard against a wildcard, may always meet.
+pub fn may_overlap(a: &str, b: &str) -> bool {
+    let (a, b) = (glob_segments(a), glob_segments(b));
+    for (x, y) in a.iter().zip(&b) {
+        if *x == "**" || *y == "**" {
+            return true;
+        }
+        let meet = match (is_glob(x), is_glob(y)) {
+            (false, false) => x == y,
+            (true, false) => pattern_matches(x, y),
+            (false, true) => pattern_matches(y, x),
+            (true, true) => true,
+        };
+        if !meet {
+            return false;
+        }
+    }
+    // One names a directory the other lies in (or the same path).
+    true
+}
+
+/// A glob's segments (`/`-separated; empty and `.` segments dropped).
+fn glob_segments(glob: &str) -> Vec<&str> {
+    glob.split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect()
+}
+
+/// A relative path's normal parts, as text.
+fn path_parts(rel: &Path) -> Vec<String> {
+    rel.components()
+        .filter_map(|c| match c {
+            Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
+    match pattern.split_first() {
+        None => path.is_empty(),
+        Some((&"**", rest)) => (0..=path.len()).any(|i| segments_match(rest, &path[i..])),
+        Some((p, rest)) => {
+            !path.is_empty() && pattern_matches(p, path[0]) && segments_match(rest, &path[1..])
+        }
+    }
+}
+
+/// Calls `found` with every file under `project/dir` (relative to `project`): every
+/// entry that is not a directory, links included; a link to a directory is not entered.
+fn walk(project: &Path, dir: &Path, found: &mut dyn FnMut(&Path), limit: usize) {
+    let mut todo = vec![dir.to_owned()];
+    let mut seen = 0usize;
+    while let Some(dir) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(project.join(&dir)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            if name == ".git" {
+                continue;
+            }
+            let rel = dir.join(&name);
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => todo.push(rel),
+                Ok(_) => {
+                    seen += 1;
+                    if seen > limit {
+                        return;
+                    }
+                    found(&rel);
+                }
+                Err(_) => {}
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_names_and_globs() {
+        assert!(pattern_matches("lint:*", "lint:rust"));
+        assert!(pattern_matches("lint:*", "lint:"));
+        assert!(!pattern_matches("lint:*", "lint"));
+        assert!(pattern_matches("*:test", "unit:test"));
+        assert!(pattern_matches("t?st", "test"));
+        assert!(pattern_matches("build", "build"));
+        assert!(!pattern_matches("build", "builds"));
+    }
+
+    #[test]
+    fn globs_overlap_unless_they_surely_name_apart_trees() {
+        for (a, b) in [
+            ("src/**", "src/gen/**"),
+            ("src", "src/gen/a.ts"),
+            ("**/*.ts", "dist/**"),
+            ("packages/*/src/**", "packages/ui/src/**"),
+            ("gen/*.txt", "gen/a.txt"),
+            ("*.c", "*.o"),
+        ] {
+            assert!(may_overlap(a, b) && may_overlap(b, a), "{a} {b}");
+        }
+        for (a, b) in [
+            ("src/**", "dist/**"),
+            ("gen.txt", "gen/**"),
+            ("packages/ui/src/**", "packages/web/dist/**"),
+            ("src/*.ts", "out/*.ts"),
+        ] {
+            assert!(!may_overlap(a, b) && !may_overlap(b, a), "{a} {b}");
+        }
+    }
+
+    #[test]
+    fn globs_match_segments_and_double_stars() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in ["src/a.rs", "src/sub/b.rs", "src/c.txt", "Cargo.toml"] {
+            let p = dir.path().join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, f).unwrap();
+        }
+        let mut rs = expand(dir.path(), "src/**/*.rs", 100);
+        rs.sort();
+        assert_eq!(
+            rs,
+            [PathBuf::from("src/a.rs"), PathBuf::from("src/sub/b.rs")]
+        );
+        assert_eq!(
+            expand(dir.path(), "*.toml", 100),
+            [PathBuf::from("Cargo.toml")]
+        );
+        assert_eq!(expand(dir.path(), "src", 100).len(), 4 - 1);
+        assert!(expand(dir.path(), "nothing/*", 100).is_empty());
+    }
+}

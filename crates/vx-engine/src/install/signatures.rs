@@ -1,0 +1,56 @@
+//! What the child's signature checks need from the program ([`vx_net::verify::Context`]):
+//! its HTTP client, the user config's Sigstore trusted root (read only when a Sigstore
+//! check runs: an install from a fresh lock never reads it), and GitHub's attestations
+//! through the GitHub client, with its hosts and token rules.
+
+use std::sync::Arc;
+
+use vx_model::user_config::{UserConfig, UserConfigError};
+use vx_net::Client;
+use vx_net::verify::ContextError;
+use vx_sources::github::{Github, GithubConfig};
+
+/// The child's [`vx_net::verify::Context`].
+pub struct ChildContext {
+    /// The client; `None` under `--offline`.
+    pub client: Option<Client>,
+    /// The user config, read at the first check that needs it (the trusted root, the
+    /// GitHub token), once.
+    pub user: std::sync::OnceLock<Result<UserConfig, Arc<UserConfigError>>>,
+}
+
+impl ChildContext {
+    fn user(&self) -> Result<&UserConfig, ContextError> {
+        self.user
+            .get_or_init(|| UserConfig::load().map_err(Arc::new))
+            .as_ref()
+            .map_err(|e| ContextError::Program(Box::new(Arc::clone(e))))
+    }
+}
+
+impl vx_net::verify::Context for ChildContext {
+    fn client(&self) -> Option<&Client> {
+        self.client.as_ref()
+    }
+
+    fn trusted_root(&self) -> Result<Option<std::path::PathBuf>, ContextError> {
+        Ok(self.user()?.verify.trusted_root.clone())
+    }
+
+    fn attestations(
+        &self,
+        owner: &str,
+        name: &str,
+        sha256: &str,
+        max: u64,
+    ) -> Result<Vec<u8>, ContextError> {
+        let Some(client) = &self.client else {
+            return Err(ContextError::Offline);
+        };
+        let program = |e| ContextError::Program(Box::new(e));
+        let config = GithubConfig::from_env(self.user()?).map_err(program)?;
+        Github::new(config, client.clone(), None, false)
+            .attestations(owner, name, sha256, max)
+            .map_err(program)
+    }
+}

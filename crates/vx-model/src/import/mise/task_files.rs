@@ -1,0 +1,357 @@
+//! mise's tasks outside a config's `[tasks]`: the file tasks of its task directories
+//! and the TOML files and directories `[task_config] includes` names.
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::super::why::TaskError;
+use super::super::{ImportedScript, ScriptEntry};
+use super::{Vars, project_relative, strings, task, vars_of};
+
+/// The directories mise reads file tasks from, relative to the config's directory
+/// (mise.jdx.dev, "File tasks").
+const FILE_TASK_DIRS: &[&str] = &[
+    "mise-tasks",
+    ".mise-tasks",
+    "mise/tasks",
+    ".mise/tasks",
+    ".config/mise/tasks",
+];
+
+/// mise's file tasks beside a config in `dir`: each executable under the task
+/// directories, named by its path (`/` as `:`), its `#MISE` (or `# [MISE]`) header
+/// lines read as the keys of a TOML task, `#USAGE` lines as its usage spec; the task
+/// runs the file. Bounded: at most 256 files, 64 KiB of each read.
+pub fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
+    file_tasks_in(dir, FILE_TASK_DIRS)
+}
+
+/// The tasks a mise file in `dir` (its text `text`) has beyond its own `[tasks]`:
+/// those of the files and directories `[task_config] includes` names (mise.jdx.dev,
+/// "Task configuration": a TOML file's top-level tables are tasks, a directory holds
+/// file tasks; relative to the config's directory; the list replaces the default
+/// directories), else the file tasks of the default directories ([`file_tasks`]). An
+/// include outside the project, or one that cannot be read, is a task entry saying
+/// why, so `vx import` says it.
+pub fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptEntry> {
+    let Some(includes) = task_includes(text) else {
+        return file_tasks(dir);
+    };
+    let vars = DeTable::parse(text)
+        .map(|root| vars_of(root.get_ref()))
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for include in includes.iter().take(64) {
+        let relative =
+            match project_relative(include, "[task_config] includes takes paths in the project") {
+                Ok(relative) => relative,
+                Err(why) => {
+                    out.push(ScriptEntry {
+                        name: include.clone(),
+                        script: Err(TaskError::Include {
+                            include: include.clone(),
+                            why: why.to_string(),
+                        }),
+                        line: None,
+                    });
+                    continue;
+                }
+            };
+        let path = dir.join(&relative);
+        // An entry naming nothing is skipped, as mise skips it (a directory a fresh
+        // clone has not made yet): the others are read.
+        if std::fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
+        // Not through a link out of the project (an include of `~/secrets.toml`
+        // would list its strings as tasks, values and all), nor another user's file.
+        if let Err(refused) = vx_base::ownership::check(dir, &path) {
+            out.push(ScriptEntry {
+                name: include.clone(),
+                script: Err(TaskError::Include {
+                    include: include.clone(),
+                    why: refused.to_string(),
+                }),
+                line: None,
+            });
+            continue;
+        }
+        if path.is_dir() {
+            out.extend(file_tasks_in(dir, &[relative.as_str()]));
+        } else {
+            out.extend(included_toml(&path, include, &vars));
+        }
+    }
+    out
+}
+
+/// `[task_config] includes` of a mise file, when it names any.
+fn task_includes(text: &str) -> Option<Vec<String>> {
+    let root = DeTable::parse(text).ok()?;
+    let config = root.get_ref().get("task_config")?;
+    let DeValue::Table(config) = config.get_ref() else {
+        return None;
+    };
+    strings(config.get("includes")?.get_ref(), "includes").ok()
+}
+
+/// The tasks of an included TOML file: each top-level table (or string) is a task.
+fn included_toml(path: &std::path::Path, include: &str, vars: &Vars) -> Vec<ScriptEntry> {
+    let unreadable = |why: String| {
+        vec![ScriptEntry {
+            name: include.to_owned(),
+            script: Err(TaskError::Include {
+                include: include.to_owned(),
+                why,
+            }),
+            line: None,
+        }]
+    };
+    let text = match vx_base::bounded_read::read_to_string(path, super::super::MAX_IMPORT_BYTES) {
+        Ok(text) => text,
+        Err(e) => return unreadable(e.to_string()),
+    };
+    let root = match DeTable::parse(&text) {
+        Ok(root) => root,
+        Err(e) => return unreadable(format!("invalid TOML: {}", e.message().trim())),
+    };
+    let mut tasks: Vec<_> = root.get_ref().iter().collect();
+    tasks.sort_by_key(|(key, _)| key.span().start);
+    let lines = super::super::Lines::of(&text);
+    tasks
+        .into_iter()
+        .map(|(key, value)| ScriptEntry {
+            name: key.get_ref().to_string(),
+            script: task(value.get_ref(), vars),
+            line: Some(lines.line(key.span().start)),
+        })
+        .collect()
+}
+
+/// The file tasks under each of `roots` (directories relative to `dir`).
+pub(super) fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<ScriptEntry> {
+    let mut out = Vec::new();
+    for sub in roots {
+        let root = dir.join(sub);
+        // A task directory that leads out of the project or is another user's is
+        // said once, and none of its files is read.
+        if let Err(why) = vx_base::ownership::check(dir, &root) {
+            out.push(ScriptEntry {
+                name: (*sub).to_owned(),
+                script: Err(TaskError::NotOwn { why }),
+                line: None,
+            });
+            continue;
+        }
+        let mut files = Vec::new();
+        walk(&root, &mut files, 0);
+        files.sort();
+        for file in files.into_iter().take(256) {
+            let Ok(rel) = file.strip_prefix(&root) else {
+                continue;
+            };
+            let (name, with_extension) = task_name(rel);
+            let shown = format!("{sub}/{}", rel.to_string_lossy());
+            let script = match vx_base::ownership::foreign(&file) {
+                Some(why) => Err(TaskError::NotOwn { why }),
+                None => file_task(&file, &shown),
+            };
+            let script = script.map(|mut script| {
+                if let Some(full) = with_extension {
+                    script.alias.push(full);
+                }
+                script
+            });
+            out.push(ScriptEntry {
+                name,
+                script,
+                line: None,
+            });
+        }
+    }
+    out
+}
+
+/// A file task's name from its path under a task directory, as mise names it
+/// (mise.jdx.dev, "File tasks", "Task grouping"): the directories and the file joined
+/// by `:` (`db/migrate` is `db:migrate`), the file's extension dropped
+/// (`update-version.sh` is `update-version`, as mise 2026.9 lists it), a group's
+/// `_default` file named as the group (`docs/_default` is `docs`); and the name with
+/// the extension, which mise runs it by too (`mise run update-version.sh`), when it
+/// has one.
+fn task_name(rel: &std::path::Path) -> (String, Option<String>) {
+    let mut parts: Vec<String> = rel
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if parts.len() > 1 && parts.last().is_some_and(|p| p == "_default") {
+        parts.pop();
+    }
+    let name = parts.join(":");
+    let stem = match parts.last().and_then(|last| last.rsplit_once('.')) {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() => {
+            let stem = stem.to_owned();
+            parts.pop();
+            parts.push(stem);
+            Some(parts.join(":"))
+        }
+        _ => None,
+    };
+    match stem {
+        Some(stem) => (stem, Some(name)),
+        None => (name, None),
+    }
+}
+
+fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    if depth > 6 {
+        return;
+    }
+    for entry in entries.flatten() {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk(&path, out, depth + 1),
+            Ok(t) if t.is_file() && vx_base::platform::search::is_executable(&path) => {
+                out.push(path)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One file task: its header as a task table whose `file` is the script itself.
+fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, TaskError> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(64 * 1024).read_to_end(&mut bytes))
+        .map_err(|e| TaskError::Read {
+            shown: shown.to_owned(),
+            source: e.into(),
+        })?;
+    let text = String::from_utf8_lossy(&bytes);
+    let mut header = String::new();
+    let mut usage = String::new();
+    for line in text.lines() {
+        let line = line.trim_start();
+        for marker in ["#MISE ", "# [MISE] ", "//MISE ", "// [MISE] "] {
+            if let Some(rest) = line.strip_prefix(marker) {
+                header.push_str(rest);
+                header.push('\n');
+            }
+        }
+        for marker in ["#USAGE ", "# [USAGE] ", "//USAGE "] {
+            if let Some(rest) = line.strip_prefix(marker) {
+                usage.push_str(rest);
+                usage.push('\n');
+            }
+        }
+    }
+    // mise reads each `#MISE` entry on its own and folds them, the last of a key
+    // winning (tables merged a level deep: `#MISE tools.a="1"` and `#MISE tools.b="2"`),
+    // so a header that repeats a key is one task (jdx/mise, src/task/mod.rs,
+    // `from_path_unrendered_with_cf`).
+    let header = match DeTable::parse(&header) {
+        Ok(_) => header,
+        Err(whole) => folded_header(&header).ok_or_else(|| TaskError::HeaderNotToml {
+            message: whole.message().trim().to_owned(),
+        })?,
+    };
+    let mut table = DeTable::parse(&header)
+        .map_err(|e| TaskError::HeaderNotToml {
+            message: e.message().trim().to_owned(),
+        })?
+        .into_inner();
+    for key in ["run", "file"] {
+        if table.keys().any(|k| k.get_ref() == key) {
+            return Err(TaskError::HeaderSets { key });
+        }
+    }
+    table.insert(
+        Spanned::new(0..0, "file".into()),
+        Spanned::new(0..0, DeValue::String(shown.to_owned().into())),
+    );
+    if !usage.is_empty() {
+        table.insert(
+            Spanned::new(0..0, "usage".into()),
+            Spanned::new(0..0, DeValue::String(usage.into())),
+        );
+    }
+    let mut script = task(&DeValue::Table(table), &Vars::new())?;
+    if text.contains("usage_") {
+        super::usage_variables(&mut script);
+    }
+    Ok(script)
+}
+
+/// A `#MISE` header read as mise reads it: entry by entry (an entry starts at a line
+/// `key = …` once the lines before it read as TOML), folded into one table, the last
+/// value of a key winning and tables merged a level deep; `None` when an entry is not
+/// TOML.
+fn folded_header(header: &str) -> Option<String> {
+    let starts_entry = |line: &str| {
+        line.split_once('=').is_some_and(|(key, _)| {
+            let key = key.trim();
+            !key.is_empty()
+                && key
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | '\''))
+        })
+    };
+    let mut entries: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for line in header.lines() {
+        if !current.is_empty() && starts_entry(line) && current.parse::<toml::Table>().is_ok() {
+            entries.push(std::mem::take(&mut current));
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    if !current.is_empty() {
+        entries.push(current);
+    }
+    let mut folded = toml::Table::new();
+    for entry in entries {
+        for (key, value) in entry.parse::<toml::Table>().ok()? {
+            match (folded.get_mut(&key), value) {
+                (Some(toml::Value::Table(existing)), toml::Value::Table(new)) => {
+                    existing.extend(new);
+                }
+                (_, value) => {
+                    folded.insert(key, value);
+                }
+            }
+        }
+    }
+    toml::to_string(&folded).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::task_name;
+    use std::path::Path;
+
+    #[test]
+    fn file_tasks_are_named_as_mise_names_them() {
+        let named = |p: &str| task_name(Path::new(p));
+        assert_eq!(named("build"), ("build".to_owned(), None));
+        assert_eq!(named("db/migrate"), ("db:migrate".to_owned(), None));
+        assert_eq!(
+            named("update-version.sh"),
+            (
+                "update-version".to_owned(),
+                Some("update-version.sh".to_owned())
+            )
+        );
+        assert_eq!(
+            named("test/app.mts"),
+            ("test:app".to_owned(), Some("test:app.mts".to_owned()))
+        );
+        assert_eq!(named("docs/_default"), ("docs".to_owned(), None));
+        assert_eq!(named("_default"), ("_default".to_owned(), None));
+        assert_eq!(named(".hidden"), (".hidden".to_owned(), None));
+    }
+}

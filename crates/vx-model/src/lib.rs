@@ -1,0 +1,24 @@
+//! vx's files and their models: vx.toml (or a mise project in place), vx.lock, the task model, other managers' files, the user's config, the parent's frame.
+//!
+//! Floor 3, project files: what a project and its user write.
+//!
+//! - [`spec`]: one resolved tool to install. [`import`]: other version managers' files.
+//!   [`package_name`]: `npm:PKG`, `pypi:PKG`, … as written.
+//! - [`manifest`] (3.2): `vx.toml`, or a mise project read in place.
+//! - On those (3.3): [`config_frame`] (the parent's one framed message to a child),
+//!   [`lock`] (`vx.lock`), [`project_env`] (a project's environment applied),
+//!   [`user_config`] (the user's `config.toml`).
+//!
+//! Its rooms use each other by their finer floors and the floors below, never a
+//! floor above (`docs/ARCHITECTURE.md`, "Floors of the library", held by
+//! `tests/it/layering.rs`).
+#![forbid(unsafe_code)]
+
+pub mod config_frame;
+pub mod import;
+pub mod lock;
+pub mod manifest;
+pub mod package_name;
+pub mod project_env;
+pub mod spec;
+pub mod user_config;

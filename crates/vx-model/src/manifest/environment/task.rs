@@ -1,0 +1,213 @@
+//! The task model: what one entry of vx.toml's `[tasks]` (or `[scripts]`, its old
+//! name) or one file task under `.vx/tasks/` declares, checked.
+//!
+//! The manifest parser ([`crate::manifest`]) reads the TOML into these types so that
+//! its errors point at the task and key; the graph ([`super::task_graph`]) resolves
+//! `depends` patterns into tasks; the runner (`vx_tasks::runner`) runs them.
+
+use std::time::Duration;
+
+use super::EnvVar;
+
+/// How long a service may take to pass its `ready` check when `timeout` is not given.
+pub const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Task {
+    /// Its name, as `vx run NAME` takes it (`lint:rust`).
+    pub name: String,
+    /// Shell commands run in order (`sh -c`, `cmd /C` on Windows), each after the
+    /// previous one exited 0. Empty: a depends-only task (unless it is a file task).
+    pub run: Vec<String>,
+    /// A file task's executable, relative to the project directory
+    /// (`.vx/tasks/deploy`): run directly, with the arguments after it.
+    pub file: Option<String>,
+    /// Patterns of tasks that must be done (or ready, for a service) before this one
+    /// starts: names, or globs with `*` (`lint:*`).
+    pub depends: Vec<String>,
+    /// Patterns of tasks run after this one, in the same run.
+    pub depends_post: Vec<String>,
+    /// Patterns of tasks this one waits for when they are part of the run anyway,
+    /// without pulling them in.
+    pub wait_for: Vec<String>,
+    /// Variables set for this task only, after `[env]`.
+    pub env: Vec<EnvVar>,
+    /// The working directory, relative to the project directory (default: the
+    /// directory `vx run` was started in). `cwd` is its old name.
+    pub dir: Option<String>,
+    /// One line shown by `vx run` alone.
+    pub description: Option<String>,
+    /// Other names `vx run` takes for it.
+    pub alias: Vec<String>,
+    /// Left out of `vx run`'s listing (still runnable).
+    pub hide: bool,
+    /// Globs (relative to the project directory) of the files whose content decides
+    /// whether the task is up to date.
+    pub sources: Vec<String>,
+    /// Globs of the files it makes: all must exist for it to be up to date.
+    pub outputs: Vec<String>,
+    /// Its declared arguments, positional ones in order.
+    pub args: Vec<TaskArg>,
+    /// Extra tools for this task only (`name → version constraint`).
+    pub tools: Vec<(String, String)>,
+    /// A long-lived task: once its `ready` check passes its dependents start, and it
+    /// keeps running until the run ends.
+    pub service: bool,
+    /// When a service counts as ready (none: as soon as it started).
+    pub ready: Option<Ready>,
+    /// vx prints no lines of its own about it (its output is still shown).
+    pub quiet: bool,
+    /// A question asked before it runs; a run that cannot ask (no terminal) needs
+    /// `--yes`.
+    pub confirm: Option<String>,
+    /// Whether its results are kept by their key (`vx_tasks::cache`): `cache =
+    /// false` opts a task with `sources` and `outputs` out (a deploy, a publish).
+    pub cache: bool,
+    /// The 1-based line of the entry in vx.toml (0 for a file task).
+    pub line: usize,
+}
+
+impl Task {
+    /// A task called `name` with nothing declared yet.
+    pub fn named(name: &str) -> Task {
+        Task {
+            name: name.to_owned(),
+            run: Vec::new(),
+            file: None,
+            depends: Vec::new(),
+            depends_post: Vec::new(),
+            wait_for: Vec::new(),
+            env: Vec::new(),
+            dir: None,
+            description: None,
+            alias: Vec::new(),
+            hide: false,
+            sources: Vec::new(),
+            outputs: Vec::new(),
+            args: Vec::new(),
+            tools: Vec::new(),
+            service: false,
+            ready: None,
+            quiet: false,
+            confirm: None,
+            cache: true,
+            line: 0,
+        }
+    }
+
+    /// Whether the task runs nothing itself (it only gathers its dependencies).
+    pub fn depends_only(&self) -> bool {
+        self.run.is_empty() && self.file.is_none()
+    }
+
+    /// Whether `name` is this task's name or one of its aliases.
+    pub fn answers_to(&self, name: &str) -> bool {
+        self.name == name || self.alias.iter().any(|a| a == name)
+    }
+
+    /// What `vx run` shows beside its name: the description, else the first command.
+    pub fn about(&self) -> String {
+        if let Some(text) = &self.description {
+            return text.clone();
+        }
+        if let Some(file) = &self.file {
+            return file.clone();
+        }
+        match self.run.first() {
+            Some(run) => run.clone(),
+            None => format!("runs {}", self.depends.join(", ")),
+        }
+    }
+}
+
+/// One declared argument of a task.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskArg {
+    /// Its name: `{{NAME}}` in `run` is its value, quoted for the shell.
+    pub name: String,
+    /// How it is given on the command line.
+    pub kind: ArgKind,
+    /// Its value when not given; `None` with no default makes it required (a flag's
+    /// default is off).
+    pub default: Option<String>,
+    /// One line for `vx run TASK --help`.
+    pub help: Option<String>,
+}
+
+/// How an argument is given after `vx run TASK`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArgKind {
+    /// By position, in declaration order.
+    Positional,
+    /// `--NAME VALUE` or `--NAME=VALUE`.
+    Option,
+    /// `--NAME`: its value is `true` when given, else empty.
+    Flag,
+}
+
+/// When a service is ready.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ready {
+    /// The check.
+    pub check: ReadyCheck,
+    /// How long it may take from the start; past it the service fails.
+    pub timeout: Duration,
+}
+
+/// A service's readiness check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReadyCheck {
+    /// A line of its output (stdout or stderr) matches this regular expression.
+    Log(String),
+    /// A TCP connection to this port on localhost (127.0.0.1 or ::1) succeeds.
+    Port(u16),
+    /// A GET of this `http://` URL answers 2xx.
+    Http(String),
+    /// This shell command exits 0 (tried every 250 ms).
+    Command(String),
+}
+
+impl ReadyCheck {
+    /// The check in words, for messages (`port 3000`, `a line matching "listening"`).
+    pub fn describe(&self) -> String {
+        match self {
+            ReadyCheck::Log(re) => format!("a line matching {re:?}"),
+            ReadyCheck::Port(port) => format!("port {port} accepting connections"),
+            ReadyCheck::Http(url) => format!("{url} answering 2xx"),
+            ReadyCheck::Command(cmd) => format!("`{cmd}` exiting 0"),
+        }
+    }
+}
+
+/// A duration as tasks write it: a number of seconds, or a number and a unit
+/// (`500ms`, `30s`, `2m`, `1h`).
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok()?;
+    match unit.trim() {
+        "ms" => Some(Duration::from_millis(n)),
+        "" | "s" => Some(Duration::from_secs(n)),
+        "m" => n.checked_mul(60).map(Duration::from_secs),
+        "h" => n.checked_mul(3600).map(Duration::from_secs),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_written() {
+        assert_eq!(parse_duration("30"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("soon"), None);
+        assert_eq!(parse_duration("3d"), None);
+    }
+}

@@ -1,0 +1,458 @@
+//! A mise project read where it stands (docs/guide/projects.md, "A mise project as it
+//! stands"): a directory with
+//! `mise.toml`/`.mise.toml`, `mise.local.toml`, `.tool-versions` or a single-tool file
+//! (`.python-version`, `.nvmrc`, …) and no vx.toml above it is a project, read as mise
+//! reads it — tools, `[env]` and its directives, tasks with their includes and file
+//! tasks — into a [`Manifest`] held in memory. The team's files stay the source of
+//! truth: nothing is written into them, and vx.lock (beside them) is the only file a
+//! command writes.
+//!
+//! The mapping is `vx import`'s, not a second one: the files are read by
+//! [`crate::import`], each tool's name and version mapped by
+//! [`crate::import::names::in_place`], and `[env]`, `[settings]` and `[tasks]` written
+//! by [`super::imported`] into the text of a vx.toml that is parsed and never written.
+//! What cannot be mapped is kept as a problem line ([`InPlace::problems`]); the
+//! command says each once for the files as they are ([`unsaid`]), and the rest works.
+//! An `npm:`/`pipx:`/`cargo:`/`go:` entry swapped for a release binary keeps its own
+//! backend as the fallback the resolver takes when the binary cannot be had
+//! ([`super::RegistryRequest::fallback`]).
+
+use std::path::{Path, PathBuf};
+
+use super::imported::{self, Draft};
+use super::{Manifest, ManifestError};
+use crate::import::{self, Format, Imported};
+use vx_base::ownership::{self, NotOwn};
+use vx_base::validate;
+
+/// The files that make a directory a project read in place, in the order they name
+/// it (the first present is the project's file, its [`Manifest::path`]). A directory
+/// of mise's (`.mise/`, `mise/`, `.config/`) names the project when it keeps a mise
+/// config (`NESTED`): the project's file is then that directory, so the project is
+/// the directory above it (mise's `config_root`) and vx.lock sits there.
+pub const FILES: &[(&str, Format)] = &[
+    ("mise.toml", Format::Mise),
+    (".mise.toml", Format::Mise),
+    ("mise.local.toml", Format::Mise),
+    (".mise.local.toml", Format::Mise),
+    (".mise", Format::Mise),
+    ("mise", Format::Mise),
+    (".config", Format::Mise),
+    (".tool-versions", Format::ToolVersions),
+    (".nvmrc", Format::Nvmrc),
+    (".node-version", Format::NodeVersion),
+    (".python-version", Format::PythonVersion),
+    (".ruby-version", Format::RubyVersion),
+    (".go-version", Format::GoVersion),
+    (".java-version", Format::JavaVersion),
+    (".sdkmanrc", Format::Sdkmanrc),
+];
+
+/// mise's config files kept in a directory of its own, relative to the project:
+/// what makes `.mise/`, `mise/` or `.config/` a project's file in [`FILES`].
+const NESTED: &[&str] = &[
+    ".mise/config.toml",
+    ".mise/config.local.toml",
+    "mise/config.toml",
+    ".config/mise.toml",
+    ".config/mise.local.toml",
+    ".config/mise/config.toml",
+    ".config/mise/mise.toml",
+    ".config/mise/config.local.toml",
+];
+
+/// The single-tool files, read after every mise config (the last, lowest).
+const SINGLE_TOOL: &[&str] = &[
+    ".nvmrc",
+    ".node-version",
+    ".python-version",
+    ".ruby-version",
+    ".go-version",
+    ".java-version",
+    ".sdkmanrc",
+];
+
+/// The files of a project read in place, relative to it, in the order mise takes a
+/// tool or a task two files name (the first wins: mise's order, as `mise config ls`
+/// of 2026.9.15 lists it, reversed): for each environment of `MISE_ENV` (the last
+/// named first) its files, then the `.local` files (the person's), then the team's
+/// `.mise.toml`, `mise.toml`, `mise/config.toml`, `.mise/config.toml`,
+/// `.config/mise.toml`, `.config/mise/config.toml` and `.config/mise/conf.d/*.toml`
+/// (a later name first), `.tool-versions`, and the single-tool files last.
+/// Also how many of conf.d's files were past the [`MAX_CONFD`] read (`0`: none).
+fn precedence(dir: &Path, envs: &[String]) -> (Vec<String>, usize) {
+    let mut out = Vec::new();
+    for env in envs.iter().rev() {
+        out.extend([
+            format!(".mise.{env}.local.toml"),
+            format!("mise.{env}.local.toml"),
+            format!(".mise.{env}.toml"),
+            format!(".mise/config.{env}.toml"),
+            format!("mise.{env}.toml"),
+            format!("mise/config.{env}.toml"),
+            format!(".config/mise.{env}.toml"),
+            format!(".config/mise/config.{env}.toml"),
+        ]);
+    }
+    out.extend(
+        [
+            ".mise.local.toml",
+            "mise.local.toml",
+            ".mise/config.local.toml",
+            ".config/mise.local.toml",
+            ".config/mise/config.local.toml",
+            ".mise.toml",
+            "mise.toml",
+            "mise/config.toml",
+            ".mise/config.toml",
+            ".config/mise.toml",
+            ".config/mise/mise.toml",
+            ".config/mise/config.toml",
+        ]
+        .map(str::to_owned),
+    );
+    let mut confd: Vec<String> = std::fs::read_dir(dir.join(".config/mise/conf.d"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+        .filter(|name| name.ends_with(".toml"))
+        .map(|name| format!(".config/mise/conf.d/{name}"))
+        .collect();
+    confd.sort();
+    let cut = confd.len().saturating_sub(MAX_CONFD);
+    confd.truncate(MAX_CONFD);
+    out.extend(confd.into_iter().rev());
+    out.push(".tool-versions".to_owned());
+    out.extend(SINGLE_TOOL.iter().map(|n| (*n).to_owned()));
+    (out, cut)
+}
+
+/// Most of `.config/mise/conf.d`'s files read, the first by name: the others are
+/// said, not read.
+const MAX_CONFD: usize = 64;
+
+/// The environments `MISE_ENV` names (`staging,ci`: both, the last wins), each a plain
+/// name (one with a path separator or a dot is passed over).
+fn mise_envs() -> Vec<String> {
+    std::env::var("MISE_ENV")
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|e| {
+            !e.is_empty()
+                && e.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The file that makes `name` (one of [`FILES`]) present in `dir`, if it is: the file,
+/// or for a directory of mise's, the first config it keeps ([`NESTED`], conf.d).
+fn present(dir: &Path, name: &str) -> Option<PathBuf> {
+    match name {
+        ".mise" | "mise" | ".config" => NESTED
+            .iter()
+            .filter(|nested| nested.starts_with(&format!("{name}/")))
+            .map(|nested| dir.join(nested))
+            .find(|nested| nested.is_file())
+            .or_else(|| {
+                let confd = dir.join(".config/mise/conf.d");
+                (name == ".config" && confd.is_dir()).then_some(confd)
+            }),
+        _ => Some(dir.join(name)).filter(|file| file.is_file()),
+    }
+}
+
+/// What a project read in place was read from, and what of it vx could not take.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InPlace {
+    /// Every file read, absolute where it could be made so: what the toolchain and
+    /// the hook depend on beside the project's file.
+    pub files: Vec<PathBuf>,
+    /// What could not be mapped, a line each (`skipped node system from
+    /// .tool-versions:1: …`), in file order.
+    pub problems: Vec<String>,
+}
+
+/// Whether `path` names one of [`FILES`] (a project read in place, not a vx.toml).
+pub fn is_in_place(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|name| FILES.iter().any(|(file, _)| *file == name))
+}
+
+/// The project file of `dir` when it holds one of [`FILES`] (the first present), and
+/// the file whose owner decides whether it is the user's project: the file itself,
+/// or for a directory of mise's the config it keeps ([`super::search`] judges it).
+pub fn project_file(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    FILES
+        .iter()
+        .find_map(|(name, _)| present(dir, name).map(|judged| (dir.join(name), judged)))
+}
+
+/// The project of the file `path` (one of [`FILES`]) read in place: every file of
+/// [`FILES`] in its directory, read as mise reads it, made a manifest at `path`. A file
+/// that does not follow its format is the error (nothing is read past it); an entry
+/// that cannot be mapped is a problem line and the rest is read.
+pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut files = Vec::new();
+    let mut lists: Vec<(String, Imported)> = Vec::new();
+    let mut outside = Vec::new();
+    let (names, cut) = precedence(dir, &mise_envs());
+    if cut > 0 {
+        outside.push(format!(
+            ".config/mise/conf.d holds {} files: the first {MAX_CONFD} by name are read, the other {cut} are not",
+            MAX_CONFD + cut
+        ));
+    }
+    for name in &names {
+        let file = dir.join(name);
+        if !file.is_file() {
+            continue;
+        }
+        // Never through a link out of the project: a cloned repository's
+        // `.tool-versions -> ~/.ssh/config` would put another file's lines into vx's
+        // messages (and a CI job's log), as a vx.toml's `version_file` is refused. Nor
+        // another user's file: a `.tool-versions` someone else put beside the
+        // project's file in a shared directory is not the project's.
+        match ownership::check(dir, &file) {
+            Ok(()) => {}
+            Err(NotOwn::Outside { real, .. }) => {
+                outside.push(format!(
+                    "{name} is a link out of the project ({}): not read",
+                    real.display()
+                ));
+                continue;
+            }
+            Err(NotOwn::Foreign { path, uid }) => {
+                let shown = path.strip_prefix(dir).unwrap_or(&path);
+                outside.push(format!(
+                    "{} is owned by another user (uid {uid}): not read",
+                    shown.display()
+                ));
+                continue;
+            }
+        }
+        let format = FILES
+            .iter()
+            .find(|(n, _)| *n == name.as_str())
+            .map(|(_, f)| *f)
+            .unwrap_or(Format::Mise);
+        let (imported, _) = import::read_all(&file, format)?;
+        files.push(std::path::absolute(&file).unwrap_or(file));
+        lists.push((name.clone(), imported));
+    }
+    // Without a mise.toml, mise still reads the default file-task directories.
+    let configured = lists
+        .iter()
+        .any(|(name, _)| name.ends_with(".toml") && !import::is_personal(Path::new(name)));
+    if !configured {
+        let tasks = import::mise::file_tasks(dir);
+        if !tasks.is_empty() {
+            lists.push((
+                "mise's file tasks".to_owned(),
+                Imported {
+                    scripts: tasks,
+                    ..Imported::default()
+                },
+            ));
+        }
+    }
+    let lists: Vec<(&str, Imported)> = lists
+        .iter()
+        .map(|(name, list)| (name.as_str(), list.clone()))
+        .collect();
+    let (text, fallbacks, mut problems) = tools_text(path, &lists);
+    problems.splice(0..0, outside);
+    for (file, list) in &lists {
+        for (what, line) in &list.not_honoured {
+            let at = line.map_or_else(|| (*file).to_owned(), |l| format!("{file}:{l}"));
+            problems.push(format!(
+                "not honoured, from {at}: {}",
+                vx_text::sanitize(what)
+            ));
+        }
+    }
+    let mut draft = Draft::new(path, text);
+    let platforms = super::platform::default_set();
+    if let Ok((text, _)) = super::edit::list_platforms_if_unset(&draft.text, &platforms) {
+        draft.text = text;
+    }
+    let written = imported::import_env(&mut draft, &lists)
+        .and_then(|_| imported::import_settings(&mut draft, &lists))
+        .and_then(|_| imported::import_scripts(&mut draft, &lists));
+    if let Err(e) = written {
+        problems.push(e.to_string());
+    }
+    problems.append(&mut draft.problems);
+    let mut manifest = Manifest::parse(path, &draft.text)?;
+    for tool in &mut manifest.tools {
+        if let (Some(request), Some((_, own))) = (
+            tool.registry.as_mut(),
+            fallbacks.iter().find(|(name, _)| *name == tool.name),
+        ) {
+            request.fallback = Some(own.clone());
+        }
+    }
+    mise_task_env(&mut manifest);
+    manifest.in_place = Some(InPlace { files, problems });
+    Ok(manifest)
+}
+
+/// The variables mise gives every task of the project (mise.jdx.dev, "Tasks",
+/// "Environment variables"): `MISE_PROJECT_ROOT` and `MISE_CONFIG_ROOT` (the project
+/// directory) and `MISE_TASK_NAME`, first in each task's `env` so the task's own
+/// entries win. A script that reads them (`${MISE_PROJECT_ROOT:?must be set by mise}`)
+/// runs as under mise.
+fn mise_task_env(manifest: &mut Manifest) {
+    use super::environment::EnvVar;
+    for task in &mut manifest.environment.tasks {
+        let given = [
+            ("MISE_PROJECT_ROOT", "{project}", false),
+            ("MISE_CONFIG_ROOT", "{project}", false),
+            ("MISE_TASK_NAME", task.name.as_str(), true),
+        ]
+        .map(|(name, value, literal)| EnvVar {
+            name: name.to_owned(),
+            value: Some(value.to_owned()),
+            line: task.line,
+            literal,
+        });
+        task.env.splice(0..0, given);
+    }
+}
+
+/// The `[tools]` text of `lists` (a tool two files name taken from the first), the
+/// fallbacks of the swapped entries (`(tool, own backend)`), and a problem line for
+/// each entry that cannot be mapped or parsed. Each entry is checked alone by the
+/// manifest's parser, so one bad entry costs only itself.
+fn tools_text(
+    path: &Path,
+    lists: &[(&str, Imported)],
+) -> (String, Vec<(String, String)>, Vec<String>) {
+    let mut text = String::from("[tools]\n");
+    let mut fallbacks = Vec::new();
+    let mut problems = Vec::new();
+    let mut taken: Vec<String> = Vec::new();
+    for (file, list) in lists {
+        for entry in &list.tools {
+            let at = match entry.line {
+                Some(line) => format!("{file}:{line}"),
+                None => (*file).to_owned(),
+            };
+            // Shortened: a 1 MB name in a clone's `.tool-versions` is no 1 MB line.
+            let label = vx_text::sanitize(&format!(
+                "{} {}",
+                validate::shorten(&entry.name),
+                validate::shorten(&entry.written)
+            ))
+            .trim()
+            .to_owned();
+            let mapped = match import::names::in_place(entry) {
+                Ok(mapped) => mapped,
+                Err(why) => {
+                    problems.push(format!(
+                        "skipped {label} from {at}: {}",
+                        vx_text::sanitize(&why)
+                    ));
+                    continue;
+                }
+            };
+            let mut line = format!(
+                "{} = {{ version = {}",
+                quoted(&mapped.key),
+                quoted(&mapped.constraint)
+            );
+            if let Some(package) = &mapped.package {
+                line.push_str(&format!(", package = {}", quoted(package)));
+            }
+            line.push_str(" }\n");
+            let alone = Manifest::parse(path, &format!("[tools]\n{line}"));
+            let tool = match alone {
+                Ok(m) if m.tools.len() == 1 => m.tools.into_iter().next().expect("one tool"),
+                Ok(_) => continue,
+                Err(e) => {
+                    problems.push(format!(
+                        "skipped {label} from {at}: {}",
+                        vx_text::sanitize(&problem_of(&e))
+                    ));
+                    continue;
+                }
+            };
+            if taken.contains(&tool.name) {
+                continue;
+            }
+            taken.push(tool.name.clone());
+            // A swap with a fallback is said by the resolver when it falls back.
+            let swap =
+                import::names::backend_note(&entry.name).filter(|_| mapped.fallback.is_some());
+            // What the entry said that is not taken (a second version, mise's tool
+            // options) or how it is read (a build backend's release binary).
+            for note in entry.notes.iter().filter(|n| swap.as_ref() != Some(*n)) {
+                problems.push(format!("{label} from {at}: {}", vx_text::sanitize(note)));
+            }
+            if let Some(own) = mapped.fallback {
+                fallbacks.push((tool.name.clone(), own));
+            }
+            text.push_str(&line);
+        }
+    }
+    (text, fallbacks, problems)
+}
+
+/// What is wrong with a lone tool entry, without the synthetic text's place.
+fn problem_of(e: &ManifestError) -> String {
+    match e.problem() {
+        Some(problem) => problem.to_string(),
+        None => e.to_string(),
+    }
+}
+
+/// `text` as a TOML basic string.
+fn quoted(text: &str) -> String {
+    toml::Value::String(text.to_owned()).to_string()
+}
+
+/// The lines of `manifest`'s problems ([`InPlace::problems`]) not said before for its
+/// files as they are now, each recorded as said (in `said`, vx's data directory's
+/// `said/`, by the SHA-256 of the project, the files' contents and the line), so a
+/// command says each once, and again once a file changes. Without a data directory
+/// every line is new.
+pub fn unsaid(manifest: &Manifest, said: Option<&Path>) -> Vec<String> {
+    use sha2::Digest;
+    let Some(in_place) = &manifest.in_place else {
+        return Vec::new();
+    };
+    let mut files = sha2::Sha256::new();
+    files.update(manifest.path.to_string_lossy().as_bytes());
+    for file in &in_place.files {
+        files.update(file.to_string_lossy().as_bytes());
+        let bytes = vx_base::bounded_read::read(file, import::MAX_IMPORT_BYTES).unwrap_or_default();
+        files.update(sha2::Sha256::digest(&bytes));
+    }
+    let mut out = Vec::new();
+    for line in &in_place.problems {
+        let mut key = files.clone();
+        key.update(line.as_bytes());
+        let key = hex::encode(key.finalize());
+        let Some(dir) = said else {
+            out.push(line.clone());
+            continue;
+        };
+        let marker = dir.join(&key[..32]);
+        if marker.exists() {
+            continue;
+        }
+        let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&marker, b""));
+        out.push(line.clone());
+    }
+    out
+}
+
+/// Where [`unsaid`] records what was said: `<data dir>/vx/said`.
+pub fn said_dir() -> Option<PathBuf> {
+    vx_base::platform::fs::data_dir().map(|d| d.join("vx").join("said"))
+}

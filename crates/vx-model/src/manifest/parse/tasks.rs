@@ -1,0 +1,524 @@
+//! `[tasks]` (and `[scripts]`, its old name) and the `#VX` headers of file tasks, read
+//! into [`crate::manifest::environment::task::Task`]: every key checked, every error pointing at the
+//! task and key.
+//!
+//! It lives beside the rest of the manifest parser (not in `vx_tasks`) because it
+//! shares that parser's span-based errors: a bad entry is reported at its line.
+
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::{Entry, Parser, Table, as_table};
+use crate::manifest::environment;
+use crate::manifest::environment::task::{
+    ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg,
+};
+use crate::manifest::{ManifestError, Problem};
+use vx_base::validate;
+
+/// Keys of a task written as a table: `run`, `cwd` (`dir`'s old name), then those a
+/// file task's `#VX` header takes too ([`FILE_TASK_KEYS`]).
+const TASK_KEYS: &[&str] = &[
+    "run",
+    "cwd",
+    "depends",
+    "depends_post",
+    "wait_for",
+    "env",
+    "dir",
+    "description",
+    "alias",
+    "hide",
+    "sources",
+    "outputs",
+    "args",
+    "tools",
+    "service",
+    "ready",
+    "quiet",
+    "confirm",
+    "cache",
+];
+/// Keys of a file task's `#VX` header: a task's, less `run` (the file is the run) and
+/// the old `cwd`.
+const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(2).1;
+/// Keys of an `args` entry.
+const ARG_KEYS: &[&str] = &["name", "default", "help", "option", "flag"];
+/// Keys of `ready`.
+const READY_KEYS: &[&str] = &["log", "port", "http", "command", "timeout"];
+/// Most tasks one `[tasks]` (or `[scripts]`) table may hold: far over a real
+/// project's, so that a mise project's long list (10,000 one-line tasks) is read
+/// whole, and a bound all the same.
+pub const MAX_TASKS: usize = 16_384;
+/// Most commands in one task's `run`, arguments, globs or dependencies.
+const MAX_LIST: usize = 1024;
+
+impl Parser<'_> {
+    /// `[tasks]` or `[scripts]` (`table` says which): each a command string, an array
+    /// of commands, or a table.
+    pub(super) fn tasks(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        table_name: &str,
+    ) -> Result<Vec<Task>, ManifestError> {
+        let table = as_table(value)
+            .ok_or_else(|| self.wrong_type(value, table_name.to_owned(), "a table"))?;
+        if table.len() > MAX_TASKS {
+            return Err(self.err(
+                Some(value.span()),
+                Problem::Environment(format!(
+                    "[{table_name}] has {} entries; at most {MAX_TASKS} are allowed",
+                    table.len()
+                )),
+            ));
+        }
+        let mut entries: Vec<Entry<'_>> = table.iter().collect();
+        entries.sort_by_key(|(key, _)| key.span().start);
+        let mut tasks = Vec::with_capacity(entries.len());
+        for (key, value) in entries {
+            match self.task(key, value, table_name) {
+                Ok(task) => tasks.push(task),
+                Err(error) if self.spare(key.get_ref().as_ref(), &error) => {}
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(tasks)
+    }
+
+    /// One entry of `[tasks]` (or `[scripts]`: `table_name`).
+    fn task(
+        &self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        value: &Spanned<DeValue<'_>>,
+        table_name: &str,
+    ) -> Result<Task, ManifestError> {
+        {
+            let name = key.get_ref().as_ref();
+            self.task_name(name, key.span())?;
+            let at = format!("{table_name}.{name}");
+            let mut task = Task::named(name);
+            task.line = self.line_of(key.span().start);
+            match value.get_ref() {
+                DeValue::String(run) => task.run = vec![run.as_ref().to_owned()],
+                DeValue::Array(_) => task.run = self.commands(value, &at)?,
+                DeValue::Table(_) => {
+                    let fields = as_table(value).expect("a table");
+                    self.known_keys(fields, TASK_KEYS, &at)?;
+                    self.task_fields(&mut task, fields, &at)?;
+                    if let Some(run) = fields.get("run") {
+                        task.run = self.commands(run, &format!("{at}.run"))?;
+                    } else if task.depends.is_empty() {
+                        return Err(self.err(
+                            Some(key.span()),
+                            Problem::Environment(format!(
+                                "task `{name}` has neither `run` nor `depends`: give it a command, or the tasks it gathers"
+                            )),
+                        ));
+                    }
+                }
+                _ => {
+                    return Err(self.wrong_type(
+                        value,
+                        at,
+                        "a command string, an array of commands, or a table",
+                    ));
+                }
+            }
+            if task.run.iter().any(|r| r.contains('\0')) {
+                return Err(self.err(
+                    Some(value.span()),
+                    Problem::Environment(format!("task `{name}` holds a NUL character")),
+                ));
+            }
+            Ok(task)
+        }
+    }
+
+    /// A file task's `#VX` header, as a TOML table in `self.text` (the file's other
+    /// lines blanked, so lines match the file's).
+    pub(in crate::manifest) fn file_task(
+        &self,
+        name: &str,
+        file: &str,
+    ) -> Result<Task, ManifestError> {
+        let root = DeTable::parse(self.text).map_err(|e| {
+            let message = e.message().trim().replace('\n', "; ");
+            self.err(Some(e.span().unwrap_or(0..0)), Problem::Syntax(message))
+        })?;
+        let fields = root.get_ref();
+        let at = format!("task {name}");
+        self.known_keys(fields, FILE_TASK_KEYS, &at)?;
+        let mut task = Task::named(name);
+        task.file = Some(file.to_owned());
+        self.task_fields(&mut task, fields, &at)?;
+        Ok(task)
+    }
+
+    fn task_name(&self, name: &str, span: Range<usize>) -> Result<(), ManifestError> {
+        if environment::valid_script_name(name) {
+            return Ok(());
+        }
+        Err(self.err(
+            Some(span),
+            Problem::Environment(format!(
+                "task name `{}` is invalid: use letters, digits, _ - . : (1 to 64, not first -)",
+                validate::shorten(name)
+            )),
+        ))
+    }
+
+    /// Every key of a task table but `run`.
+    fn task_fields(
+        &self,
+        task: &mut Task,
+        fields: &Table<'_>,
+        at: &str,
+    ) -> Result<(), ManifestError> {
+        for (key, list) in [
+            ("depends", &mut task.depends),
+            ("depends_post", &mut task.depends_post),
+            ("wait_for", &mut task.wait_for),
+        ] {
+            if let Some(value) = fields.get(key) {
+                *list = self.names(value, &format!("{at}.{key}"))?;
+            }
+        }
+        if let Some(env) = fields.get("env") {
+            task.env = self.env_table(env, &format!("{at}.env"))?;
+        }
+        if fields.contains_key("dir") && fields.contains_key("cwd") {
+            return Err(self.err(
+                Some(fields.get("cwd").expect("present").span()),
+                Problem::Environment(format!(
+                    "{at}: `cwd` is the old name of `dir`; give one of them"
+                )),
+            ));
+        }
+        for key in ["dir", "cwd"] {
+            if let Some((dir, span)) = self.string(fields, key, at)? {
+                if let Some(why) = environment::relative_dir_problem(dir) {
+                    return Err(self.err(
+                        Some(span),
+                        Problem::Environment(format!("{at}.{key} {why}")),
+                    ));
+                }
+                task.dir = Some(dir.to_owned());
+            }
+        }
+        if let Some((text, _)) = self.string(fields, "description", at)? {
+            task.description = Some(text.to_owned());
+        }
+        if let Some((text, _)) = self.string(fields, "confirm", at)? {
+            task.confirm = Some(text.to_owned());
+        }
+        if let Some(value) = fields.get("alias") {
+            task.alias = match value.get_ref() {
+                DeValue::String(one) => {
+                    self.task_name(one, value.span())?;
+                    vec![one.as_ref().to_owned()]
+                }
+                _ => {
+                    let mut out = Vec::new();
+                    for (alias, span) in self.string_list(value, &format!("{at}.alias"))? {
+                        self.task_name(alias, span)?;
+                        out.push(alias.to_owned());
+                    }
+                    out
+                }
+            };
+        }
+        task.hide = self.boolean(fields, "hide", at)?;
+        task.quiet = self.boolean(fields, "quiet", at)?;
+        task.service = self.boolean(fields, "service", at)?;
+        task.cache = fields.get("cache").is_none() || self.boolean(fields, "cache", at)?;
+        for (key, list) in [
+            ("sources", &mut task.sources),
+            ("outputs", &mut task.outputs),
+        ] {
+            if let Some(value) = fields.get(key) {
+                let items = self.string_list(value, &format!("{at}.{key}"))?;
+                self.at_most(items.len(), value, &format!("{at}.{key}"))?;
+                for (glob, span) in items {
+                    if let Some(why) = environment::inside_project_problem(glob) {
+                        return Err(self.err(
+                            Some(span),
+                            Problem::Environment(format!("{at}.{key}: {glob:?} {why}")),
+                        ));
+                    }
+                    list.push(glob.to_owned());
+                }
+            }
+        }
+        if let Some(value) = fields.get("args") {
+            task.args = self.task_args(value, &format!("{at}.args"))?;
+        }
+        if let Some(value) = fields.get("tools") {
+            let table = as_table(value).ok_or_else(|| {
+                self.wrong_type(
+                    value,
+                    format!("{at}.tools"),
+                    "a table of tool = \"version\"",
+                )
+            })?;
+            let mut entries: Vec<Entry<'_>> = table.iter().collect();
+            entries.sort_by_key(|(key, _)| key.span().start);
+            for (key, version) in entries {
+                let tool = key.get_ref().as_ref();
+                let DeValue::String(version) = version.get_ref() else {
+                    return Err(self.wrong_type(
+                        version,
+                        format!("{at}.tools.{tool}"),
+                        "a version string",
+                    ));
+                };
+                task.tools
+                    .push((tool.to_owned(), version.as_ref().to_owned()));
+            }
+        }
+        if let Some(value) = fields.get("ready") {
+            if !task.service {
+                return Err(self.err(
+                    Some(value.span()),
+                    Problem::Environment(format!(
+                        "{at}.ready: only a service has a ready check; add `service = true`"
+                    )),
+                ));
+            }
+            task.ready = Some(self.ready(value, &format!("{at}.ready"))?);
+        }
+        if task.service && !task.depends_post.is_empty() {
+            return Err(self.err(
+                Some(fields.get("depends_post").expect("present").span()),
+                Problem::Environment(format!(
+                    "{at}.depends_post: a service runs until the run ends, so nothing can run after it"
+                )),
+            ));
+        }
+        Ok(())
+    }
+
+    /// `run` as an array: commands, at least one.
+    fn commands(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        at: &str,
+    ) -> Result<Vec<String>, ManifestError> {
+        if let DeValue::String(one) = value.get_ref() {
+            return Ok(vec![one.as_ref().to_owned()]);
+        }
+        let items = self.string_list(value, at)?;
+        self.at_most(items.len(), value, at)?;
+        if items.is_empty() {
+            return Err(self.err(
+                Some(value.span()),
+                Problem::Environment(format!("{at} is empty: give at least one command")),
+            ));
+        }
+        Ok(items.into_iter().map(|(s, _)| s.to_owned()).collect())
+    }
+
+    /// A `depends`-like list: task names or globs (a single string is a list of one).
+    fn names(&self, value: &Spanned<DeValue<'_>>, at: &str) -> Result<Vec<String>, ManifestError> {
+        let items = match value.get_ref() {
+            DeValue::String(one) => vec![(one.as_ref(), value.span())],
+            _ => self.string_list(value, at)?,
+        };
+        self.at_most(items.len(), value, at)?;
+        let mut out = Vec::new();
+        for (name, span) in items {
+            let plain = name.replace(['*', '?'], "x");
+            if !environment::valid_script_name(&plain) {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Environment(format!(
+                        "{at}: `{}` is not a task name or a glob of them",
+                        validate::shorten(name)
+                    )),
+                ));
+            }
+            out.push(name.to_owned());
+        }
+        Ok(out)
+    }
+
+    fn boolean(&self, fields: &Table<'_>, key: &str, at: &str) -> Result<bool, ManifestError> {
+        match fields.get(key) {
+            None => Ok(false),
+            Some(v) => match v.get_ref() {
+                DeValue::Boolean(b) => Ok(*b),
+                _ => Err(self.wrong_type(v, format!("{at}.{key}"), "a boolean")),
+            },
+        }
+    }
+
+    fn at_most(
+        &self,
+        count: usize,
+        value: &Spanned<DeValue<'_>>,
+        at: &str,
+    ) -> Result<(), ManifestError> {
+        if count <= MAX_LIST {
+            return Ok(());
+        }
+        Err(self.err(
+            Some(value.span()),
+            Problem::Environment(format!("{at} has {count} entries; at most {MAX_LIST}")),
+        ))
+    }
+
+    /// `args = [{ name, default, help, option, flag }, …]`.
+    fn task_args(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        at: &str,
+    ) -> Result<Vec<TaskArg>, ManifestError> {
+        let DeValue::Array(items) = value.get_ref() else {
+            return Err(self.wrong_type(value, at.to_owned(), "an array of argument tables"));
+        };
+        self.at_most(items.len(), value, at)?;
+        let mut out: Vec<TaskArg> = Vec::new();
+        for item in items {
+            let fields =
+                as_table(item).ok_or_else(|| self.wrong_type(item, at.to_owned(), "a table"))?;
+            self.known_keys(fields, ARG_KEYS, at)?;
+            let (name, span) = self.string(fields, "name", at)?.ok_or_else(|| {
+                self.err(
+                    Some(item.span()),
+                    Problem::Environment(format!("{at}: an argument has no `name`")),
+                )
+            })?;
+            if !environment::valid_var_name(&name.replace('-', "_")) {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Environment(format!(
+                        "{at}: `{}` is not an argument name: use letters, digits, _ and -",
+                        validate::shorten(name)
+                    )),
+                ));
+            }
+            if out.iter().any(|a| a.name == name) || name == "args" || name == "help" {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Environment(format!(
+                        "{at}: argument `{name}` is declared twice or is reserved (args, help)"
+                    )),
+                ));
+            }
+            let option = self.boolean(fields, "option", at)?;
+            let flag = self.boolean(fields, "flag", at)?;
+            let kind = match (option, flag) {
+                (true, true) => {
+                    return Err(self.err(
+                        Some(item.span()),
+                        Problem::Environment(format!(
+                            "{at}: argument `{name}` is either an option or a flag, not both"
+                        )),
+                    ));
+                }
+                (true, false) => ArgKind::Option,
+                (false, true) => ArgKind::Flag,
+                (false, false) => ArgKind::Positional,
+            };
+            out.push(TaskArg {
+                name: name.to_owned(),
+                kind,
+                default: self
+                    .string(fields, "default", at)?
+                    .map(|(d, _)| d.to_owned()),
+                help: self.string(fields, "help", at)?.map(|(h, _)| h.to_owned()),
+            });
+        }
+        Ok(out)
+    }
+
+    /// `ready = { log | port | http | command, timeout }` (exactly one check).
+    fn ready(&self, value: &Spanned<DeValue<'_>>, at: &str) -> Result<Ready, ManifestError> {
+        let fields = as_table(value).ok_or_else(|| {
+            self.wrong_type(
+                value,
+                at.to_owned(),
+                "a table with one of log, port, http, command",
+            )
+        })?;
+        self.known_keys(fields, READY_KEYS, at)?;
+        let mut checks = Vec::new();
+        if let Some((re, span)) = self.string(fields, "log", at)? {
+            if let Err(e) = regex::Regex::new(re) {
+                let why = e.to_string().replace('\n', " ");
+                return Err(self.err(
+                    Some(span),
+                    Problem::Environment(format!("{at}.log is not a regular expression: {why}")),
+                ));
+            }
+            checks.push(ReadyCheck::Log(re.to_owned()));
+        }
+        if let Some(port) = fields.get("port") {
+            match port.get_ref() {
+                DeValue::Integer(n) => match n.as_str().parse::<u16>() {
+                    Ok(p) if p > 0 => checks.push(ReadyCheck::Port(p)),
+                    _ => {
+                        return Err(self.err(
+                            Some(port.span()),
+                            Problem::Environment(format!("{at}.port must be 1 to 65535")),
+                        ));
+                    }
+                },
+                _ => return Err(self.wrong_type(port, format!("{at}.port"), "a port number")),
+            }
+        }
+        if let Some((url, span)) = self.string(fields, "http", at)? {
+            if !url.starts_with("http://") {
+                return Err(self.err(
+                    Some(span),
+                    Problem::Environment(format!(
+                        "{at}.http must be an http:// URL (a local dev server)"
+                    )),
+                ));
+            }
+            checks.push(ReadyCheck::Http(url.to_owned()));
+        }
+        if let Some((command, _)) = self.string(fields, "command", at)? {
+            checks.push(ReadyCheck::Command(command.to_owned()));
+        }
+        let timeout = match fields.get("timeout") {
+            None => DEFAULT_READY_TIMEOUT,
+            Some(t) => {
+                let parsed = match t.get_ref() {
+                    DeValue::Integer(n) => n
+                        .as_str()
+                        .parse::<u64>()
+                        .ok()
+                        .map(std::time::Duration::from_secs),
+                    DeValue::String(s) => crate::manifest::environment::task::parse_duration(s),
+                    _ => None,
+                };
+                parsed.ok_or_else(|| {
+                    self.err(
+                        Some(t.span()),
+                        Problem::Environment(format!(
+                            "{at}.timeout must be seconds or a duration (\"30s\", \"2m\")"
+                        )),
+                    )
+                })?
+            }
+        };
+        match checks.len() {
+            1 => Ok(Ready {
+                check: checks.remove(0),
+                timeout,
+            }),
+            0 => Err(self.err(
+                Some(value.span()),
+                Problem::Environment(format!("{at} needs one check: log, port, http or command")),
+            )),
+            _ => Err(self.err(
+                Some(value.span()),
+                Problem::Environment(format!(
+                    "{at} has several checks; give one of log, port, http, command"
+                )),
+            )),
+        }
+    }
+}

@@ -1,0 +1,877 @@
+//! `vx run`, one operation: [`prepare`] (a [`Request`] to what runs, [`Prepared`]) and
+//! [`execute`] (a graph run once, or again on each change with `--watch`), in
+//! `run/entry.rs`. The steps they take, in order, are this file's private functions:
+//! the project's tasks (vx.toml's, then the file tasks of `.vx/tasks/`, then the
+//! justfile's recipes and package.json's scripts no task shadows), the ones the command
+//! line names with their arguments and the plan they make (`choose`); a service another
+//! run of the project has up already refused (`services_free`); the toolchain the tasks
+//! need, installed when allowed, and what every task's process starts with (`shell`);
+//! the runner's jobs and options (`jobs`, `options`, `sink`) or the lone task run in
+//! the foreground (`foreground`); `--watch`'s runs again (`watch`); and how a run's
+//! outcome becomes an exit code ([`exit_code`], [`cancelled`]). Nothing here prints:
+//! what there is to say goes to the caller's [`Say`] (or `note`).
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::session::Session;
+use vx_engine::install::store::{self, StoreError};
+use vx_model::manifest::{Manifest, ManifestError};
+use vx_model::project_env::env_file::EnvFileError;
+use vx_project::toolchain::{Request as ToolRequest, RequestError, ToolchainError};
+use vx_sync::Settings;
+use vx_tasks::args;
+use vx_tasks::board_sink::BoardSink;
+use vx_tasks::cache::{Document, Results, ToolPin};
+use vx_tasks::command::{Keyed, Own, Shell};
+use vx_tasks::events::Phase;
+use vx_tasks::events::{Fanout, TaskSink};
+use vx_tasks::foreign::{self, Foreign};
+use vx_tasks::graph::{self, GraphError, Plan};
+use vx_tasks::model::Task;
+use vx_tasks::output::{Mode, Printer};
+use vx_tasks::runner::{Job, JobCache, Launcher, Options, Outcome};
+use vx_tasks::watch::{Change, Watch};
+
+use super::target::{Say, Target, TargetError};
+
+mod entry;
+pub use entry::{Answer, Ended, Graph, Lone, Prepared, Request, Shown, execute, prepare};
+
+/// Separates tasks on the command line (mise's spelling).
+pub const NEXT_TASK: &str = ":::";
+
+/// Why tasks cannot be chosen or prepared.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The file tasks cannot be read.
+    #[error(transparent)]
+    Files(ManifestError),
+    /// A task is both in vx.toml and a file task.
+    #[error(
+        "task `{name}` is both in {} (line {line}) and a file task ({file}): rename one",
+        manifest.display()
+    )]
+    Twice {
+        /// The task.
+        name: String,
+        /// vx.toml.
+        manifest: PathBuf,
+        /// Its line there.
+        line: usize,
+        /// The file task.
+        file: String,
+    },
+    /// The task is mise's, and vx.toml does not have it: no other runner's task of
+    /// that name runs in its place.
+    #[error(
+        "`{name}` is a task of {file} that {} does not have{}; vx runs no other runner's task in its place: `vx import` brings mise's tasks into vx.toml",
+        manifest.display(),
+        why_not.as_ref().map(|why| format!(" (vx cannot take it as written: {why})")).unwrap_or_default()
+    )]
+    Mise {
+        /// The task.
+        name: String,
+        /// vx.toml.
+        manifest: PathBuf,
+        /// The mise file that has it.
+        file: String,
+        /// Why `vx import` cannot take it, when it cannot.
+        why_not: Option<String>,
+    },
+    /// The task is in the mise project read in place, and vx cannot take it as
+    /// written: no other runner's task of that name runs in its place.
+    #[error(
+        "`{name}` is a task of {file} that vx cannot run as written ({why}); vx runs no other runner's task in its place"
+    )]
+    MiseInPlace {
+        /// The task.
+        name: String,
+        /// The mise file that has it.
+        file: String,
+        /// Why vx cannot take it.
+        why: String,
+    },
+    /// The project has no task of that name.
+    #[error("no task `{name}` in {}; {hint}", manifest.display())]
+    Unknown {
+        /// The name asked for.
+        name: String,
+        /// vx.toml.
+        manifest: PathBuf,
+        /// A similar name, or where the tasks are listed.
+        hint: String,
+    },
+    /// The plan cannot be made.
+    #[error("{0}")]
+    Plan(#[from] GraphError),
+    /// The tasks' dependencies form a cycle.
+    #[error("the tasks' dependencies form a cycle: {}", .0.join(" → "))]
+    Cycle(Vec<String>),
+    /// A task's arguments, or its commands made of them, are not what it takes.
+    #[error(transparent)]
+    Args(vx_tasks::args::ArgsError),
+    /// A task of a mise project read in place run without a required argument: the
+    /// task failing, as mise fails it (exit 1), not vx's usage error.
+    #[error(transparent)]
+    MiseArgs(vx_tasks::args::ArgsError),
+    /// A service of the plan runs already in another `vx run` of this project.
+    #[error(
+        "{name} is already running in this project (vx run, pid {pid}): `vx logs -f {name}` follows it, `vx ps` lists it"
+    )]
+    Running {
+        /// The service (sanitized).
+        name: String,
+        /// That run's process.
+        pid: u32,
+    },
+    /// The store cannot be used.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The toolchain cannot be assembled.
+    #[error(transparent)]
+    Toolchain(#[from] ToolchainError),
+    /// What the tasks need could not be installed.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// The project's env files cannot be read.
+    #[error(transparent)]
+    Declared(#[from] EnvFileError),
+    /// `--watch` of tasks without `sources`.
+    #[error("--watch follows the tasks' `sources`, and none of these tasks has any")]
+    NoSources,
+    /// The project cannot be watched (the machine's).
+    #[error("cannot watch {}: {error}", project.display())]
+    Watch {
+        /// The project's directory.
+        project: PathBuf,
+        /// Why (said in the message, as the watcher words it).
+        error: Box<notify::Error>,
+    },
+    /// A watched run's thread panicked.
+    #[error("the run's thread panicked")]
+    Panicked,
+    /// The session has no project.
+    #[error(transparent)]
+    Session(#[from] crate::session::SessionError),
+    /// A task's `confirm` question was answered no: nothing ran.
+    #[error("task `{task}` not confirmed: nothing ran")]
+    NotConfirmed {
+        /// The task.
+        task: String,
+    },
+    /// A task asks its `confirm` question and no one can answer it.
+    #[error("task `{task}` asks \"{question}\" and there is no terminal to answer: pass --yes")]
+    Unanswered {
+        /// The task.
+        task: String,
+        /// Its question (sanitized).
+        question: String,
+    },
+    /// A task's own `tools` are not `NAME = VERSION` requests.
+    #[error("task `{task}`'s tools: {source}")]
+    TaskTools {
+        /// The task.
+        task: String,
+        /// Why.
+        #[source]
+        source: Box<RequestError>,
+    },
+}
+
+impl RunError {
+    /// Whether the project or the command line is at fault (exit 2): all but a
+    /// service already running (the machine's state) and the toolchain's errors, which
+    /// say for themselves.
+    pub fn is_usage(&self) -> bool {
+        !matches!(
+            self,
+            RunError::Running { .. }
+                | RunError::Toolchain(_)
+                | RunError::Target(_)
+                | RunError::Watch { .. }
+                | RunError::Panicked
+                | RunError::Session(_)
+                | RunError::NotConfirmed { .. }
+                | RunError::MiseArgs(_)
+                // A task's `dir` missing on this machine is the task failing (exit 1,
+                // as mise fails it), not vx.toml's error: the manifest is well formed.
+                | RunError::Args(
+                    vx_tasks::args::ArgsError::NotADirectory { .. }
+                        | vx_tasks::args::ArgsError::Script { .. }
+                )
+        )
+    }
+}
+
+/// The tasks a run chose: every task of the project (file tasks and the foreign ones
+/// named), what the command line asked for, the plan and each task's arguments.
+struct Chosen {
+    /// The project's tasks.
+    pub tasks: Vec<Task>,
+    /// The tasks named, each with its words.
+    pub requested: Vec<(String, Vec<OsString>)>,
+    /// The plan.
+    pub plan: Plan,
+    /// Each planned task's argument values.
+    pub values: Vec<args::Values>,
+    /// The other runners' tasks named (a justfile's recipe, a package.json script),
+    /// each with the program that runs it (`just`, `npm`, `pnpm`, `yarn`, `bun`).
+    pub foreign: Vec<(String, String)>,
+}
+
+/// What the command line asks of the tasks.
+enum Choice {
+    /// No task named: these are the project's tasks (hidden ones included), the
+    /// foreign ones after its own.
+    List(Vec<Task>),
+    /// A task's `--help`: its help text.
+    Help(String),
+    /// Tasks to run.
+    Run(Chosen),
+}
+
+/// The manifest's tasks, then the file tasks of `.vx/tasks/` (a name both have is
+/// an error).
+fn all_tasks(manifest: &Manifest, project: &Path) -> Result<Vec<Task>, RunError> {
+    let mut tasks = manifest.environment.tasks.clone();
+    for file_task in vx_tasks::files::discover(project).map_err(RunError::Files)? {
+        if let Some(other) = graph::find(&tasks, &file_task.name) {
+            return Err(RunError::Twice {
+                name: file_task.name.clone(),
+                manifest: manifest.path.clone(),
+                line: other.line,
+                file: file_task.file.clone().unwrap_or_default(),
+            });
+        }
+        tasks.push(file_task);
+    }
+    Ok(tasks)
+}
+
+/// The task names and their words: `first ARGS [::: NAME ARGS]...`.
+fn split(first: &str, rest: &[OsString]) -> Vec<(String, Vec<OsString>)> {
+    let mut out = vec![(first.to_owned(), Vec::new())];
+    let mut words = rest.iter();
+    while let Some(word) = words.next() {
+        if word == NEXT_TASK {
+            if let Some(name) = words.next() {
+                out.push((name.to_string_lossy().into_owned(), Vec::new()));
+            }
+            continue;
+        }
+        out.last_mut().expect("one at least").1.push(word.clone());
+    }
+    out
+}
+
+/// The error for a task `name` that the project does not have (exit 2).
+fn unknown(name: &str, manifest: &Manifest, tasks: &[Task]) -> RunError {
+    let hint = match graph::similar(tasks, name) {
+        Some(similar) => format!("did you mean `{}`?", similar.name),
+        None if tasks.is_empty() => "it has no [tasks]".to_owned(),
+        None => "`vx run` lists them".to_owned(),
+    };
+    RunError::Unknown {
+        name: name.to_owned(),
+        manifest: manifest.path.clone(),
+        hint,
+    }
+}
+
+/// What the command line (`first` and the words after it, or no task) asks of the
+/// project of `manifest` at `project`. What the foreign runners' files say (one that
+/// cannot be read) goes to `note` when the tasks are listed or a name is unknown.
+fn choose(
+    manifest: &Manifest,
+    project: &Path,
+    first: Option<&str>,
+    rest: &[OsString],
+    note: &dyn Fn(&str),
+) -> Result<Choice, RunError> {
+    let mut tasks = all_tasks(manifest, project)?;
+    // The justfile's recipes and package.json's scripts that no task shadows: listed,
+    // and run when named (they join the run by name only, never through a glob).
+    let (foreign, notes) = foreign::discover(project);
+    // In a mise project read in place, a task of mise's that vx cannot take is not
+    // listed as another runner's script of its name either.
+    let foreign: Vec<Foreign> = foreign
+        .into_iter()
+        .filter(|f| graph::find(&tasks, &f.name).is_none())
+        .filter(|f| manifest.in_place.is_none() || foreign::mise_task(project, &f.name).is_none())
+        .collect();
+    let say_notes = || notes.iter().for_each(|n| note(&format!("vx: {n}")));
+    let Some(first) = first else {
+        say_notes();
+        tasks.extend(foreign.iter().map(Foreign::task));
+        return Ok(Choice::List(tasks));
+    };
+    let requested = split(first, rest);
+    let mut runners = Vec::new();
+    for (name, _) in &requested {
+        if graph::find(&tasks, name).is_some() {
+            continue;
+        }
+        // A mise user's task is theirs: never a justfile's or package.json's instead.
+        if let Some(mise) = foreign::mise_task(project, name) {
+            if manifest.in_place.is_some() {
+                return Err(RunError::MiseInPlace {
+                    name: name.clone(),
+                    file: mise.file,
+                    why: mise
+                        .why_not
+                        .unwrap_or_else(|| "vx could not take it".to_owned()),
+                });
+            }
+            return Err(RunError::Mise {
+                name: name.clone(),
+                manifest: manifest.path.clone(),
+                file: mise.file,
+                why_not: mise.why_not,
+            });
+        }
+        match foreign.iter().find(|f| f.name == *name) {
+            Some(found) => {
+                tasks.push(found.task());
+                runners.push((found.name.clone(), found.runner().to_owned()));
+            }
+            None => {
+                say_notes();
+                let known: Vec<Task> = tasks
+                    .iter()
+                    .cloned()
+                    .chain(foreign.iter().map(Foreign::task))
+                    .collect();
+                return Err(unknown(name, manifest, &known));
+            }
+        }
+    }
+    for (name, words) in &requested {
+        if args::wants_help(words) {
+            let task = graph::find(&tasks, name).expect("found above");
+            return Ok(Choice::Help(args::help(task)));
+        }
+    }
+    let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
+    let plan = Plan::build(&tasks, &names)?;
+    if let Some(cycle) = graph::cycle(&tasks) {
+        return Err(RunError::Cycle(cycle));
+    }
+    // Each task's argument values: the words given after it (the others: defaults).
+    let mut values = Vec::with_capacity(plan.nodes.len());
+    for node in &plan.nodes {
+        let task = &tasks[node.task];
+        let words = requested
+            .iter()
+            .find(|(n, _)| graph::find(&tasks, n).is_some_and(|t| t.name == task.name))
+            .map(|(_, w)| w.as_slice())
+            .unwrap_or(&[]);
+        values.push(args::parse(task, words).map_err(|e| match e {
+            // mise fails a task run without a required argument (exit 1).
+            e @ args::ArgsError::Missing { .. } if manifest.in_place.is_some() => {
+                RunError::MiseArgs(e)
+            }
+            e => RunError::Args(e),
+        })?);
+    }
+    Ok(Choice::Run(Chosen {
+        tasks,
+        requested,
+        plan,
+        values,
+        foreign: runners,
+    }))
+}
+
+/// A service of the plan that another `vx run` of this project has up already (the
+/// board in `board_dir` says so): an error naming it and that run, rather than a
+/// second copy that fails on its port.
+fn services_free(
+    plan: &Plan,
+    tasks: &[Task],
+    manifest: &Manifest,
+    board_dir: &Path,
+) -> Result<(), RunError> {
+    let services: Vec<String> = plan
+        .nodes
+        .iter()
+        .map(|node| &tasks[node.task])
+        .filter(|task| task.service)
+        .map(|task| task.name.clone())
+        .collect();
+    if services.is_empty() {
+        return Ok(());
+    }
+    let running = vx_sync::report::boards::services_running(
+        board_dir,
+        &manifest.path.display().to_string(),
+        &services,
+    );
+    match running.first() {
+        None => Ok(()),
+        Some((name, pid)) => Err(RunError::Running {
+            name: vx_text::sanitize(name).into_owned(),
+            pid: *pid,
+        }),
+    }
+}
+
+/// How the tasks' toolchain is installed.
+pub struct Install<'a> {
+    /// `--store`.
+    pub store: Option<&'a Path>,
+    /// `--offline`: install nothing, reach no network.
+    pub offline: bool,
+    /// `--no-install`: install nothing.
+    pub no_install: bool,
+    /// How installs report.
+    pub settings: &'a Settings,
+    /// What the installs have to say.
+    pub say: &'a dyn Say,
+}
+
+impl<'a> Install<'a> {
+    /// The exec target installing `requests` (none: the project's tools) this way.
+    fn target(&self, session: &'a Session, requests: &'a [ToolRequest]) -> Target<'a> {
+        Target {
+            session,
+            requests,
+            store: self.store,
+            offline: self.offline,
+            no_install: self.no_install,
+            sources: None,
+            settings: self.settings,
+            say: self.say,
+            on_path: session.manifest().is_some_and(|m| m.in_place.is_some()),
+        }
+    }
+}
+
+/// The programs `run` lines start with (after `NAME=value` assignments): the tools
+/// they need.
+fn programs<'t>(runs: impl Iterator<Item = &'t String>) -> Vec<OsString> {
+    runs.filter_map(|run| run.split_whitespace().find(|word| !word.contains('=')))
+        .map(OsString::from)
+        .collect()
+}
+
+/// The toolchain of the planned tasks ready (installing what is missing when
+/// `install` allows) and what every task's process gets from it: the project's, and
+/// for a task with its own `tools`, those first on its PATH.
+fn shell(
+    session: &Session,
+    manifest: &Manifest,
+    chosen: &Chosen,
+    install: &Install<'_>,
+) -> Result<Shell, RunError> {
+    let Chosen { tasks, plan, .. } = chosen;
+    let store = store::locate(install.store.map(Path::to_path_buf))?;
+    let chain = session.toolchain(&[], &store)?;
+    let wanted = programs(plan.nodes.iter().flat_map(|n| tasks[n.task].run.iter()));
+    let chain = install.target(session, &[]).ready(chain, &store, &wanted)?;
+    match super::target::ensure_venv(Some(manifest), &chain, &store) {
+        Ok(Some(line)) => install.say.note(&line),
+        Ok(None) => {}
+        Err(why) => install.say.note(&format!("vx: {why}")),
+    }
+    let inherited = std::env::var_os("PATH");
+    let declared = super::target::declared(Some(manifest))?.with_tools(chain.env());
+    // Another runner's task needs that runner: said before it fails with `not found`.
+    let path = declared.search_path(&chain.bin_dirs(), inherited.as_deref());
+    for (task, runner) in &chosen.foreign {
+        if vx_project::toolchain::search::find(std::ffi::OsStr::new(runner), &path).is_none() {
+            install.say.note(&format!(
+                "vx: {task} is {}'s task, and {runner} is not installed: `vx use {runner}` adds it to the project",
+                match runner.as_str() {
+                    "just" => "the justfile",
+                    _ => "package.json",
+                }
+            ));
+        }
+    }
+    // A task's own `tools`: installed as `vx exec TOOL@VERSION` installs them, first on
+    // that task's PATH only.
+    let mut own = Vec::new();
+    for task in plan.nodes.iter().map(|n| &tasks[n.task]) {
+        if task.tools.is_empty() {
+            continue;
+        }
+        let requests = task
+            .tools
+            .iter()
+            .map(|(name, version)| format!("{name}@{version}").parse::<ToolRequest>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|source| RunError::TaskTools {
+                task: task.name.clone(),
+                source: Box::new(source),
+            })?;
+        let target = install.target(session, &requests);
+        let chain = match target
+            .toolchain(&store)
+            .and_then(|chain| target.ready(chain, &store, &programs(task.run.iter())))
+        {
+            Ok(chain) => chain,
+            // A mise project's task whose own tools cannot be had (offline, say, and
+            // not resolved before) runs with what is on PATH, as mise runs it and as
+            // the project's missing tools are treated.
+            Err(why) if target.on_path => {
+                install.say.note(&format!(
+                    "vx: running `{}` without its own tools: {}",
+                    vx_text::sanitize(&task.name),
+                    vx_text::sanitize(&why.to_string())
+                ));
+                continue;
+            }
+            Err(why) => return Err(why.into()),
+        };
+        let mut dirs: Vec<PathBuf> = chain
+            .tools
+            .iter()
+            .filter(|tool| task.tools.iter().any(|(name, _)| *name == tool.name))
+            .flat_map(|tool| tool.bin_dirs())
+            .collect();
+        for dir in chain.bin_dirs() {
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        let declared = super::target::declared(Some(manifest))?.with_tools(chain.env());
+        own.push((
+            task.name.clone(),
+            Own {
+                path: declared.search_path(&dirs, inherited.as_deref()),
+                changes: declared.changes(),
+                tools: pins(&chain),
+            },
+        ));
+    }
+    Ok(Shell {
+        path: declared.search_path(&chain.bin_dirs(), inherited.as_deref()),
+        changes: declared.changes(),
+        project: declared.project.clone(),
+        manifest: std::path::absolute(&manifest.path).unwrap_or_else(|_| manifest.path.clone()),
+        own,
+        keyed: Keyed {
+            env: manifest.environment.vars.clone(),
+            tools: pins(&chain),
+            platform: vx_model::manifest::platform::Platform::current().to_string(),
+            salt: manifest.environment.task_cache.salt.clone(),
+        },
+        scripts: Default::default(),
+        offline: install.offline,
+    })
+}
+
+/// The tools of `chain` as a task's key names them: each by its lock entry for this
+/// platform (URL and checksum), not its version string.
+fn pins(chain: &vx_project::toolchain::Toolchain) -> BTreeMap<String, ToolPin> {
+    chain
+        .tools
+        .iter()
+        .map(|tool| {
+            let pin = match &tool.spec {
+                Some(spec) => ToolPin {
+                    url: spec.url.clone(),
+                    sha256: spec
+                        .sha256
+                        .as_ref()
+                        .map(|h| format!("sha256:{h}"))
+                        .or_else(|| spec.integrity.clone())
+                        .or_else(|| spec.h1.clone()),
+                },
+                None => ToolPin {
+                    url: format!("store:{}", tool.version),
+                    sha256: None,
+                },
+            };
+            (tool.name.clone(), pin)
+        })
+        .collect()
+}
+
+/// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
+pub const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The runner's jobs: each planned task of `chosen` with its commands (made by `shell`
+/// of its argument values), when it declares `sources` their stamp under `project`,
+/// and its part in the results cache: a key for each, and `results` for those whose
+/// results are kept (`sources`, not `cache = false`, not a service);
+/// restored unless `force`.
+fn jobs(
+    project: &Path,
+    chosen: &Chosen,
+    shell: &Shell,
+    results: Option<&Arc<Results>>,
+    force: bool,
+) -> Result<Vec<Job>, RunError> {
+    let Chosen {
+        tasks,
+        plan,
+        values,
+        ..
+    } = chosen;
+    plan.nodes
+        .iter()
+        .zip(values)
+        .map(|(node, values)| {
+            let task = &tasks[node.task];
+            Ok(Job {
+                name: task.name.clone(),
+                commands: shell.commands(task, values).map_err(RunError::Args)?,
+                service: task.service,
+                ready: task.ready.clone(),
+                stamp: vx_tasks::fresh::Stamp::new(
+                    project,
+                    &task.name,
+                    &task.sources,
+                    &task.outputs,
+                ),
+                cache: Some(JobCache {
+                    recipe: shell.recipe(task, values),
+                    results: results.filter(|_| cacheable(task)).map(Arc::clone),
+                    restore: !force,
+                    document: None,
+                }),
+            })
+        })
+        .collect()
+}
+
+/// Whether `task`'s results are kept by their key: it declares `sources`, is no
+/// service, and does not say `cache = false`. One without `outputs` (a test, a lint)
+/// is kept as its log and status.
+fn cacheable(task: &Task) -> bool {
+    task.cache && !task.service && !task.sources.is_empty()
+}
+
+/// The documents of the keys of `jobs` (made by [`jobs`] for `chosen`) as they are
+/// now, in plan order, each with its dependencies' keys: what `--explain-key` prints.
+fn key_documents(chosen: &Chosen, jobs: &[Job]) -> Vec<(String, Document)> {
+    let mut keys: Vec<Option<String>> = vec![None; jobs.len()];
+    let mut out = Vec::new();
+    for (i, (node, job)) in chosen.plan.nodes.iter().zip(jobs).enumerate() {
+        let Some(cache) = &job.cache else { continue };
+        let depends = node
+            .after
+            .iter()
+            .filter_map(|&a| Some((jobs[a].name.clone(), keys[a].clone()?)))
+            .collect();
+        let document = cache.recipe.document(depends);
+        keys[i] = Some(document.key());
+        out.push((job.name.clone(), document));
+    }
+    out
+}
+
+/// The task a run of `chosen` runs as `[scripts]` always did, in the foreground
+/// ([`vx_tasks::foreground`]): the one planned task, when it has no dependency,
+/// is no service and has no `sources`, and the run is `plain` (no output flag, no
+/// `--watch`, no `--tui`).
+fn foreground(chosen: &Chosen, plain: bool) -> Option<&Task> {
+    let [node] = chosen.plan.nodes.as_slice() else {
+        return None;
+    };
+    let task = &chosen.tasks[node.task];
+    (plain && !task.service && task.sources.is_empty() && !task.depends_only()).then_some(task)
+}
+
+/// How the runner runs `chosen`'s tasks: at most `jobs` at once (default: the
+/// machine's parallelism), services kept running at the end when only services (or
+/// tasks that only depend) were asked for, through the guard on Unix.
+fn options(chosen: &Chosen, jobs: Option<usize>, keep_going: bool, force: bool) -> Options {
+    let keep_services = chosen.requested.iter().all(|(name, _)| {
+        graph::find(&chosen.tasks, name).is_some_and(|t| t.service || t.depends_only())
+    });
+    Options {
+        jobs: jobs.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }),
+        keep_going,
+        grace: GRACE,
+        force,
+        keep_services,
+        launcher: launcher(),
+    }
+}
+
+/// How tasks' commands start: through the guard on Unix (the running image of vx
+/// itself), directly on Windows (a Job Object ends the tree).
+fn launcher() -> Launcher {
+    if cfg!(unix)
+        && let Ok(exe) = std::env::current_exe()
+    {
+        return Launcher::Guard { exe };
+    }
+    Launcher::Direct
+}
+
+/// The names of `chosen`'s quiet tasks (`quiet = true`): their output is not shown.
+fn quiet(chosen: &Chosen) -> Vec<String> {
+    chosen
+        .tasks
+        .iter()
+        .filter(|t| t.quiet)
+        .map(|t| t.name.clone())
+        .collect()
+}
+
+/// Where a run without a live view reports: its board first (`vx ps`, `vx logs -f`,
+/// `vx board watch` and the daemon read the run there, in place, labelled with the
+/// manifest's path `label`, and kept in `keep` once it finished), then the printer of
+/// `mode` (the quiet tasks' output left out).
+fn sink(label: &str, keep: Option<PathBuf>, mode: Mode, quiet: Vec<String>) -> Arc<dyn TaskSink> {
+    Arc::new(Fanout(vec![
+        Box::new(
+            BoardSink::new(
+                vx_shm::registry::default_dir(),
+                label.to_owned(),
+                vx_shm::DEFAULT_RING_CAPACITY,
+            )
+            .keeping(keep),
+        ),
+        Box::new(Printer::new(mode, quiet)),
+    ]))
+}
+
+/// A run of jobs: to the end, or until its stop flag is set (woken by the channel).
+type Execute<'a> =
+    dyn Fn(Vec<Job>, Arc<AtomicBool>, &crossbeam_channel::Receiver<()>) -> Outcome + Sync + 'a;
+
+/// `--watch`: runs `first` (the jobs of `chosen`), and runs again (its [`jobs`] made
+/// anew through `shell`, with `results` unless `force`) when one of the planned tasks' `sources` under `project` changes, cancelling a run
+/// in progress, until Ctrl-C (`interrupt`), which ends it with `Ok`. `done` hears
+/// each run's outcome that ended by itself; `note` what there is to say meanwhile.
+#[allow(clippy::too_many_arguments)]
+fn watch(
+    project: &Path,
+    chosen: &Chosen,
+    shell: &Shell,
+    results: Option<&Arc<Results>>,
+    force: bool,
+    first: Vec<Job>,
+    execute: &Execute<'_>,
+    interrupt: &vx_base::signals::Interrupt,
+    done: &dyn Fn(&Outcome),
+    note: &dyn Fn(&str),
+) -> Result<(), RunError> {
+    let globs: Vec<String> = chosen
+        .plan
+        .nodes
+        .iter()
+        .flat_map(|n| chosen.tasks[n.task].sources.iter().cloned())
+        .collect();
+    if globs.is_empty() {
+        return Err(RunError::NoSources);
+    }
+    let watch = Watch::new(project, globs).map_err(|error| RunError::Watch {
+        project: project.to_path_buf(),
+        error: Box::new(error),
+    })?;
+    let mut next = Some(first);
+    loop {
+        let jobs = match next.take() {
+            Some(jobs) => jobs,
+            None => jobs(project, chosen, shell, results, force)?,
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (wake, woken) = crossbeam_channel::bounded(1);
+        let (done_tx, finished) = crossbeam_channel::bounded(1);
+        let (outcome, change) = std::thread::scope(|scope| {
+            let cancel_flag = Arc::clone(&cancel);
+            let execute = &execute;
+            let run = scope.spawn(move || {
+                let outcome = execute(jobs, cancel_flag, &woken);
+                let _ = done_tx.send(());
+                outcome
+            });
+            let change = watch.next(interrupt.woken(), Some(&finished));
+            if change != Change::Done {
+                cancel.store(true, Ordering::Relaxed);
+                let _ = wake.try_send(());
+            }
+            (run.join(), change)
+        });
+        let outcome = outcome.map_err(|_| RunError::Panicked)?;
+        let change = match change {
+            Change::Done => {
+                done(&outcome);
+                note("vx: watching the tasks' sources; Ctrl-C to stop");
+                watch.next(interrupt.woken(), None)
+            }
+            other => other,
+        };
+        match change {
+            Change::File(path) => note(&format!("vx: {} changed: running again", path.display())),
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// What a run that did not end well stopped and cancelled, and why, in words; `None`
+/// when it cancelled nothing.
+pub fn cancelled(outcome: &Outcome) -> Option<String> {
+    if outcome.cancelled.is_empty() {
+        return None;
+    }
+    let named = |running: bool| -> Vec<String> {
+        outcome
+            .cancelled
+            .iter()
+            .filter(|c| c.1 == running)
+            .map(|c| format!("`{}`", c.0))
+            .collect()
+    };
+    let (running, waiting) = (named(true), named(false));
+    let why = if outcome.interrupted {
+        "interrupted".to_owned()
+    } else {
+        outcome
+            .first_failure
+            .as_ref()
+            .map_or("a task failed".to_owned(), |f| format!("`{}` failed", f.0))
+    };
+    let mut parts = Vec::new();
+    if !running.is_empty() {
+        parts.push(format!("stopped {} (running)", running.join(", ")));
+    }
+    if !waiting.is_empty() {
+        parts.push(format!("cancelled {} (not started)", waiting.join(", ")));
+    }
+    Some(format!("{}: {why}", parts.join("; ")))
+}
+
+/// A run's exit code: 0; the first failed task's code (1 when it had none); 130 when
+/// interrupted.
+pub fn exit_code(outcome: &Outcome) -> i32 {
+    if outcome.interrupted {
+        return vx_base::exit::INTERRUPTED;
+    }
+    if let Some((_, code, _)) = &outcome.first_failure {
+        return match code {
+            Some(c) if *c != 0 => *c,
+            _ => vx_base::exit::FAILED,
+        };
+    }
+    if outcome.phases.contains(&Phase::Failed) || outcome.phases.contains(&Phase::Cancelled) {
+        return vx_base::exit::FAILED;
+    }
+    vx_base::exit::OK
+}
+
+// The exit code of each error of this file ([`vx_base::exit::Code`]).
+vx_base::exit_code! {
+    // A run whose tasks cannot be chosen or prepared.
+    RunError => |e| {
+        use crate::run::RunError;
+        match e {
+            RunError::Target(e) => e.into(),
+            RunError::Toolchain(e) => e.into(),
+            RunError::Session(e) => e.into(),
+            e @ RunError::NotConfirmed { .. } => Error::with_code(FAILED, e),
+            e => by_kind(e.is_usage(), e),
+        }
+    };
+}

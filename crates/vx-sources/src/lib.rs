@@ -1,0 +1,21 @@
+//! Where tools come from: GitHub, aqua's registry, mirrors, the language registries and the runtimes' publishers, and the network settings.
+//!
+//! Floor 4, sources: where versions and downloads come from.
+//!
+//! - [`github`] (4.1): the GitHub client.
+//! - 4.2: [`registry`] (aqua's registry format), [`mirror`] (content-addressed mirrors),
+//!   [`settings`] (the effective network settings and where each came from), [`backend`]
+//!   (the language registries' formats: npm, PyPI, crates.io, Go modules).
+//! - [`runtime`] (4.3): language runtimes read from their publishers' indexes.
+//!
+//! Its rooms use each other by their finer floors and the floors below, never a
+//! floor above (`docs/ARCHITECTURE.md`, "Floors of the library", held by
+//! `tests/it/layering.rs`).
+#![forbid(unsafe_code)]
+
+pub mod backend;
+pub mod github;
+pub mod mirror;
+pub mod registry;
+pub mod runtime;
+pub mod settings;

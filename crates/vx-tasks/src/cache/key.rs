@@ -1,0 +1,296 @@
+//! A task's key: the SHA-256 of a canonical JSON document of everything that can change
+//! its result, and nothing of this machine's (no absolute path, no `PATH`, `HOME` or
+//! `PWD`, no value of an env file).
+//!
+//! The document (`vx run TASK --explain-key` prints it) holds:
+//!
+//! - `format`: `vx.task-key.v1`, so a change of these rules never meets an old key;
+//! - `task`, `platform` (`linux-x86_64`), `salt` (`[settings] task_cache_salt`);
+//! - `commands`: the `run` lines after templating (arguments filled in), or a file
+//!   task's path and arguments (its file is hashed among `sources`); `dir`;
+//! - `env`: the project's `[env]` and the task's `env`, and its named arguments, each
+//!   as written (`{project}` stays `{project}`); a value that takes from the inherited
+//!   environment (`${VAR}`) is recorded as its template and the SHA-256 of its value,
+//!   so a secret passed that way changes the key without being written into it;
+//! - `tools`: each tool on the task's `PATH` as its lock entry for this platform (URL
+//!   and sha256, not the version string);
+//! - `sources`: each file the `sources` globs match, by its project-relative path
+//!   (`/`-separated), with `sha256:…` of its content ([`super::super::fresh::source_id`]);
+//! - `outputs`: the globs (what a result holds);
+//! - `depends`: the keys of the tasks it depends on, by name.
+//!
+//! Canonical means: one JSON text for one set of inputs. Every object's keys are
+//! sorted (the document's fields are declared in alphabetical order, the maps are
+//! `BTreeMap`s), no whitespace (serde_json's compact form), UTF-8; the key is the
+//! SHA-256 of that text, in lower-case hex. A tool in another language recomputes a
+//! key from `--explain-key`'s document by serializing it so.
+
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+
+use super::super::fresh::Sources;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The `format` of a key document of this version.
+pub const FORMAT: &str = "vx.task-key.v1";
+
+/// A tool on the task's `PATH` as the key names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolPin {
+    /// The lock entry's URL for this platform (or `store:VERSION` for a tool the store
+    /// holds without a lock entry).
+    pub url: String,
+    /// Its checksum (`sha256:HEX`, or the registry's own hash), when the lock has one.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub sha256: Option<String>,
+}
+
+/// What a task's key is made of before the run: everything but its sources' content
+/// and its dependencies' keys, which are read when it is about to start (a dependency
+/// may write its sources).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipe {
+    /// The task's name.
+    pub task: String,
+    /// The project directory (never written into the document).
+    pub project: PathBuf,
+    /// The platform (`linux-x86_64`).
+    pub platform: String,
+    /// `[settings] task_cache_salt`.
+    pub salt: Option<String>,
+    /// Its commands after templating.
+    pub commands: Vec<String>,
+    /// Its `dir`, as written.
+    pub dir: Option<String>,
+    /// Its environment as the key records it (see the module).
+    pub env: BTreeMap<String, Option<String>>,
+    /// The tools on its `PATH`, by name.
+    pub tools: BTreeMap<String, ToolPin>,
+    /// Its `sources` globs (and a file task's file).
+    pub sources: Vec<String>,
+    /// Its `outputs` globs.
+    pub outputs: Vec<String>,
+}
+
+/// The key document (see the module for its fields). Its fields are declared in
+/// alphabetical order, so the canonical text (fields in declaration order) and any
+/// JSON printer that sorts keys agree.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Document {
+    /// The commands after templating.
+    pub commands: Vec<String>,
+    /// The dependencies' keys, by name.
+    pub depends: BTreeMap<String, String>,
+    /// The working directory, relative to the project.
+    pub dir: Option<String>,
+    /// The environment the task sees of the project's.
+    pub env: BTreeMap<String, Option<String>>,
+    /// [`FORMAT`].
+    pub format: String,
+    /// The outputs' globs.
+    pub outputs: Vec<String>,
+    /// The platform.
+    pub platform: String,
+    /// The team's salt.
+    pub salt: Option<String>,
+    /// Each source file's content hash by its project-relative path.
+    pub sources: BTreeMap<String, String>,
+    /// The task's name.
+    pub task: String,
+    /// The tools on its `PATH`.
+    pub tools: BTreeMap<String, ToolPin>,
+}
+
+impl Recipe {
+    /// How the key records the variable `name` whose template is `template` (`None`:
+    /// removed), expanded against `lookup` (the inherited environment).
+    pub fn env_value(
+        template: Option<&str>,
+        literal: bool,
+        project: &Path,
+        lookup: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<String> {
+        let template = template?;
+        if literal || !template.contains('$') {
+            return Some(template.to_owned());
+        }
+        let value = vx_model::project_env::expand(template, project, lookup);
+        Some(format!(
+            "{template} (value sha256:{})",
+            hex::encode(Sha256::digest(value.as_bytes()))
+        ))
+    }
+
+    /// The document of this recipe now: its sources hashed as they are, with
+    /// `depends` (each dependency's name and key).
+    pub fn document(&self, depends: BTreeMap<String, String>) -> Document {
+        self.document_of(depends, &self.read_sources())
+    }
+
+    /// Its sources as they are now (each file read and hashed once: the same reading
+    /// serves the task's up-to-date stamp when their globs are the same).
+    pub fn read_sources(&self) -> Sources {
+        Sources::read(&self.project, &self.sources)
+    }
+
+    /// The document of this recipe with its `sources` read already (by
+    /// [`Recipe::read_sources`]; others are read again) and `depends`.
+    pub fn document_of(&self, depends: BTreeMap<String, String>, sources: &Sources) -> Document {
+        let read;
+        let sources = if sources.are(&self.project, &self.sources) {
+            sources
+        } else {
+            read = self.read_sources();
+            &read
+        };
+        let sources = sources.ids().map(|(rel, id)| (slashed(rel), id)).collect();
+        Document {
+            format: FORMAT.to_owned(),
+            task: self.task.clone(),
+            platform: self.platform.clone(),
+            salt: self.salt.clone(),
+            commands: self.commands.clone(),
+            dir: self.dir.clone(),
+            env: self.env.clone(),
+            tools: self.tools.clone(),
+            sources,
+            outputs: self.outputs.clone(),
+            depends,
+        }
+    }
+}
+
+impl Document {
+    /// The canonical text: compact JSON of the fields in their order, maps sorted.
+    pub fn canonical(&self) -> Vec<u8> {
+        serde_json::to_vec(self).expect("a document of strings serializes")
+    }
+
+    /// The key: the SHA-256 of [`Document::canonical`], lower-case hex.
+    pub fn key(&self) -> String {
+        hex::encode(Sha256::digest(self.canonical()))
+    }
+
+    /// The document for a person: the same fields, indented.
+    pub fn pretty(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a document of strings serializes")
+    }
+
+    /// The first input in which `self` differs from `other` (a previous key's
+    /// document), in words: `source src/a.c`, `command 1`, `env CC`, … `None` when
+    /// they are the same.
+    pub fn first_difference(&self, other: &Document) -> Option<String> {
+        if self.format != other.format {
+            return Some("the key format".to_owned());
+        }
+        if self.platform != other.platform {
+            return Some("the platform".to_owned());
+        }
+        if self.salt != other.salt {
+            return Some("the salt".to_owned());
+        }
+        if self.commands != other.commands {
+            let at = self
+                .commands
+                .iter()
+                .zip(&other.commands)
+                .position(|(a, b)| a != b)
+                .unwrap_or(self.commands.len().min(other.commands.len()));
+            return Some(format!("command {}", at + 1));
+        }
+        if self.dir != other.dir {
+            return Some("dir".to_owned());
+        }
+        let maps: [(&str, Vec<String>); 4] = [
+            ("env", differing(&self.env, &other.env)),
+            ("tool", differing(&self.tools, &other.tools)),
+            ("source", differing(&self.sources, &other.sources)),
+            ("dependency", differing(&self.depends, &other.depends)),
+        ];
+        for (what, names) in maps {
+            if let Some(name) = names.first() {
+                return Some(format!("{what} {name}"));
+            }
+        }
+        (self.outputs != other.outputs).then(|| "outputs".to_owned())
+    }
+}
+
+/// The names whose values differ between two maps (present in one only included).
+fn differing<V: PartialEq>(a: &BTreeMap<String, V>, b: &BTreeMap<String, V>) -> Vec<String> {
+    let mut names: Vec<String> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .chain(b.keys().filter(|k| !a.contains_key(*k)).cloned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A relative path with `/` between its parts, whatever the platform.
+pub fn slashed(rel: &Path) -> String {
+    rel.components()
+        .filter_map(|c| match c {
+            Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recipe(project: &Path) -> Recipe {
+        Recipe {
+            task: "build".into(),
+            project: project.to_owned(),
+            platform: "linux-x86_64".into(),
+            salt: None,
+            commands: vec!["cc -o out/a a.c".into()],
+            dir: None,
+            env: BTreeMap::new(),
+            tools: BTreeMap::new(),
+            sources: vec!["*.c".into()],
+            outputs: vec!["out".into()],
+        }
+    }
+
+    #[test]
+    fn the_key_follows_the_sources_content_and_not_the_projects_place() {
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        for dir in [&one, &two] {
+            std::fs::write(dir.path().join("a.c"), "int main(){}").unwrap();
+        }
+        let a = recipe(one.path()).document(BTreeMap::new());
+        let b = recipe(two.path()).document(BTreeMap::new());
+        assert_eq!(a.key(), b.key(), "two clones, one key");
+        let text = String::from_utf8(a.canonical()).unwrap();
+        assert!(!text.contains(&one.path().display().to_string()), "{text}");
+        std::fs::write(two.path().join("a.c"), "int main(){return 1;}").unwrap();
+        let c = recipe(two.path()).document(BTreeMap::new());
+        assert_ne!(a.key(), c.key());
+        assert_eq!(a.first_difference(&c).as_deref(), Some("source a.c"));
+    }
+
+    #[test]
+    fn an_inherited_value_is_recorded_by_its_hash_only() {
+        let recorded = Recipe::env_value(Some("${TOKEN}"), false, Path::new("/p"), &|_| {
+            Some("s3cret".into())
+        })
+        .unwrap();
+        assert!(!recorded.contains("s3cret"), "{recorded}");
+        assert!(
+            recorded.starts_with("${TOKEN} (value sha256:"),
+            "{recorded}"
+        );
+        assert_eq!(
+            Recipe::env_value(Some("{project}/x"), false, Path::new("/p"), &|_| None),
+            Some("{project}/x".into())
+        );
+    }
+}

@@ -1,0 +1,345 @@
+//! A task's commands as processes to start: its `run` lines through the platform's
+//! shell (or its file), with the toolchain's `PATH`, `[env]`, the task's `env` and
+//! arguments, in its `dir`.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use std::collections::BTreeMap;
+
+use crate::cache::{Recipe, ToolPin};
+use vx_model::manifest::environment::EnvVar;
+use vx_model::project_env::Changes;
+
+use super::args::{self, ArgsError, Values};
+use vx_model::manifest::environment::task::Task;
+
+/// The variable every task's commands get holding the directory `vx run` started
+/// from (a task without `dir` runs there; one with `dir` may still want it).
+pub const CWD_VARIABLE: &str = "VX_CWD";
+
+/// The variable every task's commands get holding the path of the vx that runs them
+/// (as make's `MAKE`, cargo's `CARGO`): what a mise `run` step `{ task = … }` becomes.
+pub const EXE_VARIABLE: &str = "VX";
+
+/// The variable every task's commands get holding the project's file (its vx.toml, or
+/// the mise file of a project read in place): what a mise `run` step `{ task = … }`
+/// and a dependency with arguments run with `"$VX" run --manifest`.
+pub const MANIFEST_VARIABLE: &str = "VX_PROJECT_FILE";
+
+/// What every task of a run shares: `PATH`, `[env]`, the project directory.
+pub struct Shell {
+    /// `PATH` with the toolchain's bin directories first.
+    pub path: OsString,
+    /// `[env]` (and env files) expanded.
+    pub changes: Changes,
+    /// The project directory.
+    pub project: PathBuf,
+    /// The project's file, absolute ([`MANIFEST_VARIABLE`]).
+    pub manifest: PathBuf,
+    /// What the tasks that declare `tools` of their own get instead of `path` and
+    /// `changes`, by task name.
+    pub own: Vec<(String, Own)>,
+    /// What the tasks' keys take of the run ([`crate::cache::key`]).
+    pub keyed: Keyed,
+    /// The script files of the `run` scripts that start with `#!` (`Shell::script`),
+    /// removed when the run ends.
+    pub scripts: std::sync::Mutex<Vec<tempfile::TempDir>>,
+    /// The run is offline (`--offline`): its tasks get `VX_OFFLINE=1`, so a vx they
+    /// start (`"$VX" run …`, a dependency with arguments) installs and fetches nothing
+    /// either.
+    pub offline: bool,
+}
+
+/// A task's own `PATH` and environment: its `tools` first.
+pub struct Own {
+    /// `PATH` with its own tools' bin directories first, then the toolchain's.
+    pub path: OsString,
+    /// `[env]` with its own tools' variables (a `JAVA_HOME`) first.
+    pub changes: Changes,
+    /// The tools on its `PATH` as its key names them.
+    pub tools: BTreeMap<String, ToolPin>,
+}
+
+/// What every task's key takes of the run: the project's `[env]` as declared (never
+/// its env files: secrets live there), the tools on `PATH` as the lock pins them, the
+/// platform and the team's salt.
+#[derive(Clone, Debug, Default)]
+pub struct Keyed {
+    /// vx.toml's `[env]`, unexpanded.
+    pub env: Vec<EnvVar>,
+    /// The project's tools by name.
+    pub tools: BTreeMap<String, ToolPin>,
+    /// The platform (`linux-x86_64`).
+    pub platform: String,
+    /// `[settings] task_cache_salt`.
+    pub salt: Option<String>,
+}
+
+impl Shell {
+    /// The commands that run `task` with argument `values`, in order.
+    pub fn commands(&self, task: &Task, values: &Values) -> Result<Vec<Command>, ArgsError> {
+        let cwd = std::env::current_dir().ok();
+        let exe = std::env::current_exe().ok();
+        let own = self.own.iter().find(|(name, _)| *name == task.name);
+        let (path, changes) = own.map_or((&self.path, &self.changes), |(_, own)| {
+            (&own.path, &own.changes)
+        });
+        let dir = match &task.dir {
+            None => None,
+            Some(dir) => {
+                let dir = self.project.join(dir);
+                if !dir.is_dir() {
+                    return Err(ArgsError::NotADirectory {
+                        task: task.name.clone(),
+                        dir,
+                    });
+                }
+                Some(dir)
+            }
+        };
+        let mut commands: Vec<Command> = match &task.file {
+            Some(file) => {
+                let mut command = self.file(&self.project.join(file), path);
+                command.args(&values.raw);
+                vec![command]
+            }
+            None => task
+                .run
+                .iter()
+                .map(|run| {
+                    let run = args::fill(run, task, values, &quote);
+                    match run.starts_with("#!") {
+                        true => self.script(task, &run, path),
+                        false => Ok(vx_base::platform::process::shell(&run)),
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        for command in &mut commands {
+            changes.apply_to(command);
+            Changes::from_process(&task.env, &self.project).apply_to(command);
+            for (name, value) in args::env(values) {
+                command.env(name, value);
+            }
+            command.env("PATH", path);
+            command.env("VX_TASK_NAME", &task.name);
+            // What signs and pushes results is the run's, never its tasks': a task
+            // (a pull request's build step) never sees where the signing key is.
+            command.env_remove(super::cache::SIGNING_KEY_ENV);
+            command.env_remove(super::cache::PUSH_ENV);
+            if self.offline {
+                command.env("VX_OFFLINE", "1");
+            }
+            // Where `vx run` started (mise's `{{cwd}}`), whatever the task's `dir`.
+            if let Some(cwd) = &cwd {
+                command.env(CWD_VARIABLE, cwd);
+            }
+            command.env(MANIFEST_VARIABLE, &self.manifest);
+            // The vx running it, for a task that runs tasks (`"$VX" run NAME`).
+            if let Some(exe) = &exe {
+                command.env(EXE_VARIABLE, exe);
+            }
+            if let Some(dir) = &dir {
+                command.current_dir(dir);
+            }
+        }
+        Ok(commands)
+    }
+
+    /// The command that starts the file `file` on a task's `path`: the file itself, as
+    /// its `#!` line says, unless that line goes through mise and no mise is on
+    /// `path`: then the interpreter after `--` runs it ([`through_mise`]).
+    fn file(&self, file: &Path, path: &OsString) -> Command {
+        let mise = vx_project::toolchain::search::find(std::ffi::OsStr::new("mise"), path);
+        match through_mise(file).filter(|_| mise.is_none()) {
+            Some(interpreter) => {
+                let mut command = Command::new(&interpreter[0]);
+                command.args(&interpreter[1..]).arg(file);
+                command
+            }
+            None => Command::new(file),
+        }
+    }
+
+    /// A `run` script that starts with `#!` as mise runs it: written to a file of its
+    /// own (kept until the run ends) and started as its `#!` line says ([`Shell::file`]).
+    fn script(&self, task: &Task, text: &str, path: &OsString) -> Result<Command, ArgsError> {
+        let failed = |source: std::io::Error| ArgsError::Script {
+            task: task.name.clone(),
+            source,
+        };
+        let dir = tempfile::Builder::new().tempdir().map_err(failed)?;
+        let file = dir.path().join("script");
+        std::fs::write(&file, text)
+            .and_then(|()| vx_base::platform::fs::mark_executable(&file))
+            .map_err(failed)?;
+        let command = self.file(&file, path);
+        if let Ok(mut scripts) = self.scripts.lock() {
+            scripts.push(dir);
+        } else {
+            // Kept: the command needs its file.
+            let _ = dir.keep();
+        }
+        Ok(command)
+    }
+
+    /// Whether the commands made so far run script files this shell owns (removed
+    /// when it drops).
+    pub fn has_scripts(&self) -> bool {
+        self.scripts
+            .lock()
+            .map_or(true, |scripts| !scripts.is_empty())
+    }
+
+    /// The project directory.
+    pub fn project(&self) -> &Path {
+        &self.project
+    }
+
+    /// What `task`'s key is made of with argument `values` (before its sources are
+    /// read): its commands after templating, the environment it sees of the project's
+    /// (`[env]`, its `env`, its named arguments), the tools on its `PATH`, the
+    /// platform and the salt.
+    pub fn recipe(&self, task: &Task, values: &Values) -> Recipe {
+        let lookup = |name: &str| std::env::var(name).ok();
+        let mut env = BTreeMap::new();
+        for var in self.keyed.env.iter().chain(&task.env) {
+            env.insert(
+                var.name.clone(),
+                Recipe::env_value(var.value.as_deref(), var.literal, &self.project, &lookup),
+            );
+        }
+        for (name, value) in args::env(values) {
+            env.insert(name, Some(value));
+        }
+        let (commands, mut sources) = match &task.file {
+            Some(file) => {
+                let mut words = vec![file.clone()];
+                words.extend(values.raw.iter().cloned());
+                (vec![words.join(" ")], vec![file.clone()])
+            }
+            None => (
+                task.run
+                    .iter()
+                    .map(|run| args::fill(run, task, values, &quote))
+                    .collect(),
+                Vec::new(),
+            ),
+        };
+        sources.extend(task.sources.iter().cloned());
+        let tools = match self.own.iter().find(|(name, _)| *name == task.name) {
+            Some((_, own)) => own.tools.clone(),
+            None => self.keyed.tools.clone(),
+        };
+        Recipe {
+            task: task.name.clone(),
+            project: self.project.clone(),
+            platform: self.keyed.platform.clone(),
+            salt: self.keyed.salt.clone(),
+            commands,
+            dir: task.dir.clone(),
+            env,
+            tools,
+            sources,
+            outputs: task.outputs.clone(),
+        }
+    }
+}
+
+/// The interpreter of a file task whose `#!` line starts it through mise
+/// (`#!/usr/bin/env -S mise -E dev exec -- bash`): the words after `--`, which vx runs
+/// the file with itself, the task's toolchain already on its PATH (mise is no tool
+/// of the project's and need not be installed). `None` for any other file, which
+/// starts as its own `#!` line says.
+fn through_mise(file: &Path) -> Option<Vec<String>> {
+    use std::io::{BufRead, Read};
+    let mut line = String::new();
+    std::io::BufReader::new(std::fs::File::open(file).ok()?.take(512))
+        .read_line(&mut line)
+        .ok()?;
+    let words: Vec<&str> = line.strip_prefix("#!")?.split_whitespace().collect();
+    let mise = words
+        .iter()
+        .position(|w| *w == "mise" || w.ends_with("/mise"))?;
+    // `env -S mise …` or `/path/to/mise …`: mise is the program, not an argument.
+    let program = words[..mise]
+        .iter()
+        .all(|w| w.ends_with("/env") || *w == "env" || w.starts_with('-'));
+    let dashes = words[mise..].iter().position(|w| *w == "--")? + mise;
+    let interpreter: Vec<String> = words[dashes + 1..]
+        .iter()
+        .map(|w| (*w).to_owned())
+        .collect();
+    (program && words[mise..dashes].contains(&"exec") && !interpreter.is_empty())
+        .then_some(interpreter)
+}
+
+/// One argument as one word of the platform's shell: a plain word (letters, digits,
+/// `_@%+:,./-`) as it is, as mise renders `{{arg()}}`, so a value inside the
+/// script's own double quotes reads as typed; any other in single quotes. (`=` is
+/// not plain: `A=b` first on a line would be an assignment.)
+#[cfg(not(windows))]
+pub fn quote(arg: &str) -> String {
+    let plain = !arg.is_empty()
+        && arg
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_@%+:,./-".contains(&b));
+    match plain {
+        true => arg.to_owned(),
+        false => vx_project::toolchain::shell::sh_quote(arg),
+    }
+}
+
+/// One argument as one word of `cmd`: in double quotes, a `"` doubled. (`cmd`
+/// expands `%VAR%` even inside quotes: that cannot be prevented there.)
+#[cfg(windows)]
+pub fn quote(arg: &str) -> String {
+    format!("\"{}\"", arg.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CWD_VARIABLE;
+
+    #[test]
+    fn a_file_started_through_mise_exec_runs_with_the_interpreter_after_the_dashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = |line: &str| {
+            let file = dir.path().join("task");
+            std::fs::write(&file, format!("{line}\necho hi\n")).unwrap();
+            super::through_mise(&file)
+        };
+        let bash = Some(vec!["bash".to_owned()]);
+        assert_eq!(first("#!/usr/bin/env -S mise -E dev exec -- bash"), bash);
+        assert_eq!(
+            first("#!/usr/local/bin/mise exec node@20 -- bash -e"),
+            Some(vec!["bash".to_owned(), "-e".to_owned()])
+        );
+        assert_eq!(first("#!/usr/bin/env bash"), None);
+        assert_eq!(first("#!/usr/bin/env -S mise x"), None);
+        assert_eq!(first("#!/bin/sh mise exec -- bash"), None);
+        assert_eq!(first("echo mise exec -- bash"), None);
+    }
+
+    #[test]
+    fn mise_task_steps_import_as_the_vx_tasks_get() {
+        let imported =
+            vx_model::import::mise::parse("[tasks.a]\nrun = [{ tasks = [\"b\", \"c\"] }]\n")
+                .unwrap();
+        let script = imported.scripts[0].script.as_ref().unwrap();
+        assert!(
+            script.run[0].starts_with(&format!("\"${{{}}}\" run ", super::EXE_VARIABLE)),
+            "{:?}",
+            script.run
+        );
+    }
+
+    #[test]
+    fn mise_cwd_template_imports_as_the_variable_tasks_get() {
+        let imported = vx_model::import::mise::parse("[tasks.a]\nrun = \"ls {{cwd}}\"\n").unwrap();
+        let script = imported.scripts[0].script.as_ref().unwrap();
+        assert_eq!(script.run, [format!("ls ${{{CWD_VARIABLE}}}")]);
+    }
+}

@@ -1,0 +1,232 @@
+//! `vx run --watch`: which file changes start a run again.
+//!
+//! A [`Watch`] follows the project directory (recursively, through `notify`) and
+//! reports a change to a file that one of the run's `sources` globs matches; changes
+//! that come in a burst (an editor's save, a `git checkout`) count once: the watch
+//! waits until [`QUIET`] has passed without another.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, select};
+use notify::{RecursiveMode, Watcher};
+
+/// How long the files must stay unchanged before a burst of changes counts.
+pub const QUIET: Duration = Duration::from_millis(200);
+
+/// Directories never watched unless a glob names them: what no `sources` glob of a
+/// project means (a pnpm monorepo's `node_modules` alone holds more files than a macOS
+/// shell's open-files limit, one descriptor each under kqueue).
+const NEVER: &[&str] = &[".git", "node_modules"];
+
+/// What to watch of `project` for `globs`: the project directory itself (its own
+/// files), and each directory in it a glob can reach, with all below it; never
+/// [`NEVER`]'s unless a glob starts with its name, nor a directory no glob's first
+/// part can match (`src/**/*.rs` watches `src/` alone).
+fn roots(project: &Path, globs: &[String]) -> Vec<(PathBuf, RecursiveMode)> {
+    let mut roots = vec![(project.to_owned(), RecursiveMode::NonRecursive)];
+    let Ok(entries) = std::fs::read_dir(project) else {
+        return vec![(project.to_owned(), RecursiveMode::Recursive)];
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let reached = globs.iter().any(|glob| {
+            let first = glob
+                .trim_start_matches("./")
+                .split('/')
+                .next()
+                .unwrap_or("");
+            if first == name {
+                return true;
+            }
+            !NEVER.contains(&name)
+                && (first == "**"
+                    || (glob.contains('/') && vx_base::glob::matches(first, Path::new(name))))
+        });
+        if reached {
+            roots.push((dir, RecursiveMode::Recursive));
+        }
+    }
+    roots
+}
+
+/// The project's files, watched.
+pub struct Watch {
+    /// The project directory as given and as the system spells it (events may
+    /// carry either).
+    project: PathBuf,
+    canonical: PathBuf,
+    globs: Vec<String>,
+    events: Receiver<notify::Result<notify::Event>>,
+    _watcher: notify::RecommendedWatcher,
+}
+
+impl Watch {
+    /// Starts watching `project` for changes to files matching `globs` (relative to it).
+    pub fn new(project: &Path, globs: Vec<String>) -> notify::Result<Watch> {
+        // The soft open-files limit raised to the hard one first, as watchers do.
+        let _ = vx_base::platform::process::raise_open_files_limit();
+        let (tx, events) = crossbeam_channel::unbounded();
+        let mut watcher = notify::recommended_watcher(move |event| {
+            let _ = tx.send(event);
+        })?;
+        for (dir, mode) in roots(project, &globs) {
+            watcher.watch(&dir, mode)?;
+        }
+        Ok(Watch {
+            project: project.to_owned(),
+            canonical: project
+                .canonicalize()
+                .unwrap_or_else(|_| project.to_owned()),
+            globs,
+            events,
+            _watcher: watcher,
+        })
+    }
+
+    /// The changed source in `event`, if any.
+    fn relevant(&self, event: &notify::Event) -> Option<PathBuf> {
+        if matches!(event.kind, notify::EventKind::Access(_)) {
+            return None;
+        }
+        event.paths.iter().find_map(|path| {
+            let rel = path
+                .strip_prefix(&self.project)
+                .ok()
+                .or_else(|| path.strip_prefix(&self.canonical).ok())?;
+            self.globs
+                .iter()
+                .any(|glob| vx_base::glob::matches(glob, rel))
+                .then(|| rel.to_owned())
+        })
+    }
+
+    /// Waits for a change to a source, or for `stop` (or `done`) to receive: returns
+    /// the changed file (after the burst settled), or `None` when stopped.
+    pub fn next(&self, stop: &Receiver<()>, done: Option<&Receiver<()>>) -> Change {
+        let never = crossbeam_channel::never();
+        let done = done.unwrap_or(&never);
+        let changed = loop {
+            select! {
+                recv(self.events) -> event => match event {
+                    Ok(Ok(event)) => {
+                        if let Some(path) = self.relevant(&event) {
+                            break path;
+                        }
+                    }
+                    Ok(Err(_)) => {}
+                    Err(_) => return Change::Stopped,
+                },
+                recv(stop) -> _ => return Change::Stopped,
+                recv(done) -> _ => return Change::Done,
+            }
+        };
+        // Let the burst settle.
+        let mut last = Instant::now();
+        while last.elapsed() < QUIET {
+            select! {
+                recv(self.events) -> event => {
+                    if let Ok(Ok(event)) = event && self.relevant(&event).is_some() {
+                        last = Instant::now();
+                    }
+                }
+                recv(stop) -> _ => return Change::Stopped,
+                default(QUIET.saturating_sub(last.elapsed())) => {}
+            }
+        }
+        Change::File(changed)
+    }
+}
+
+/// What ended a wait.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A source changed (this one, among others maybe).
+    File(PathBuf),
+    /// The user stopped the watch.
+    Stopped,
+    /// The run in progress ended by itself.
+    Done,
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, DataChange, ModifyKind};
+
+    fn modified(path: PathBuf) -> notify::Event {
+        notify::Event::new(notify::EventKind::Modify(ModifyKind::Data(DataChange::Any)))
+            .add_path(path)
+    }
+
+    /// macOS's `/tmp` is a link to `/private/tmp`, and its file events name the real
+    /// path: a project opened through a link must still see its files change, under
+    /// either spelling (here a link made in a temporary directory stands for `/tmp`).
+    /// Issue 79, item 7: `node_modules`, `.git` and what no glob can reach are never
+    /// watched (a watch held a descriptor for every file of them under kqueue).
+    #[test]
+    fn only_what_a_glob_can_reach_is_watched() {
+        let dir = tempfile::tempdir().unwrap();
+        for sub in ["src/a", "node_modules/x", ".git/objects", "dist", "docs"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        let watched = |globs: &[&str]| -> Vec<String> {
+            let globs: Vec<String> = globs.iter().map(|g| (*g).to_owned()).collect();
+            roots(dir.path(), &globs)
+                .into_iter()
+                .map(|(path, mode)| {
+                    let rel = path.strip_prefix(dir.path()).unwrap().display().to_string();
+                    format!("{rel} {}", matches!(mode, RecursiveMode::Recursive))
+                })
+                .collect()
+        };
+        assert_eq!(
+            watched(&["src/**/*.rs", "Cargo.toml"]),
+            [" false", "src true"]
+        );
+        assert_eq!(
+            watched(&["**/*.ts"]),
+            [" false", "dist true", "docs true", "src true"]
+        );
+        assert_eq!(
+            watched(&["node_modules/x/package.json"]),
+            [" false", "node_modules true"]
+        );
+    }
+
+    #[test]
+    fn a_change_is_seen_under_the_projects_link_and_its_real_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("private-tmp/project");
+        std::fs::create_dir_all(&real).unwrap();
+        let link = dir.path().join("tmp");
+        std::os::unix::fs::symlink(dir.path().join("private-tmp"), &link).unwrap();
+        let project = link.join("project");
+        let watch = Watch::new(&project, vec!["src/*.rs".to_owned()]).unwrap();
+        let real = real.canonicalize().unwrap();
+        assert_eq!(
+            watch.relevant(&modified(real.join("src/main.rs"))),
+            Some(PathBuf::from("src/main.rs"))
+        );
+        assert_eq!(
+            watch.relevant(&modified(project.join("src/main.rs"))),
+            Some(PathBuf::from("src/main.rs"))
+        );
+        assert_eq!(watch.relevant(&modified(real.join("README.md"))), None);
+        assert_eq!(
+            watch.relevant(&modified(dir.path().join("elsewhere/src/main.rs"))),
+            None
+        );
+        let read = notify::Event::new(notify::EventKind::Access(AccessKind::Any))
+            .add_path(real.join("src/main.rs"));
+        assert_eq!(watch.relevant(&read), None);
+    }
+}
