@@ -34,7 +34,6 @@ pub fn may_hold(pattern: &str, dir: &Path) -> bool {
 /// Whether a package name matches a `--filter` name pattern as turbo matches it: the
 /// name is one string, so `*` stands for any run of characters, `/` included
 /// (`@acme/*`, `*-utils`).
-#[allow(dead_code)] // the filter module, next
 pub fn name_matches(pattern: &str, name: &str) -> bool {
     glob::pattern_matches(pattern, name)
 }

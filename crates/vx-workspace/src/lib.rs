@@ -15,6 +15,7 @@
 
 pub mod discover;
 pub mod error;
+pub mod filter;
 pub mod graph;
 pub mod package;
 pub mod turbo;

@@ -131,13 +131,22 @@ JSON
   turbo ls --output=json > expected/ls.json
   for f in web 'web...' '...@acme/utils' '@acme/ui^...' '...^@acme/utils' './apps/*' '{./packages/*}' \
            '!docs' 'ui' '@acme/*' '*' '//' '...{./packages/ui}' '.'; do
-    safe="$(printf '%s' "$f" | tr '/*.{}!^@' 'SAPLRXCT')"
+    safe="$(printf '%s' "$f" | tr '/*.{}!^@[]' 'SAPLRXCTQE')"
     turbo ls --filter="$f" --output=json > "expected/ls-$safe.json" 2>/dev/null || echo error > "expected/ls-$safe.json"
   done
   turbo ls --filter=web --filter='!@acme/ui' --filter='@acme/*' --output=json > expected/ls-union.json
   turbo run build --dry=json > expected/dry-build.json
   turbo run test lint --dry=json > expected/dry-test-lint.json
   turbo run storybook format dev --dry=json > expected/dry-storybook-format-dev.json
+  # Filters by change: one commit that changes @acme/utils alone.
+  printf 'export const odd = true;\n' > packages/utils/index.js
+  git add -A && git -c user.email=t@t -c user.name=t commit -qm 'utils changes'
+  for f in '[HEAD^1]' '...[HEAD^1]' '[HEAD^1]...' 'web...[HEAD^1]' 'docs...[HEAD^1]' '...^[HEAD^1]' \
+           '{./packages/*}[HEAD^1]' '{./apps/*}[HEAD^1]' '@acme/*...[HEAD^1]'; do
+    safe="$(printf '%s' "$f" | tr '/*.{}!^@[]' 'SAPLRXCTQE')"
+    turbo ls --filter="$f" --output=json > "expected/ls-$safe.json" 2>/dev/null || echo error > "expected/ls-$safe.json"
+  done
+  turbo ls --filter='...[HEAD^1]' --filter='!web' --output=json > expected/ls-ref-minus-web.json
   cd - >/dev/null; put pnpm
 }
 
