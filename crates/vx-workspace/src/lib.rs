@@ -17,6 +17,7 @@ pub mod discover;
 pub mod error;
 pub mod filter;
 pub mod graph;
+pub mod lockfile;
 pub mod package;
 pub mod turbo;
 

@@ -29,6 +29,15 @@ put() {
       --exclude='*.egg-info' --exclude=__pycache__ -cf - .) | (cd "$here/$1" && tar -xf -)
 }
 
+# after NAME FILE CMD: the lockfile FILE of the workspace NAME once CMD (run in a copy
+# of it) changed one package's outside dependency and re-locked, kept as NAME/after/FILE.
+after() {
+  local name="$1" file="$2"; shift 2
+  rm -rf "$work/$name-after"; cp -r "$work/$name" "$work/$name-after"
+  (cd "$work/$name-after" && eval "$*")
+  mkdir -p "$work/$name/after"; cp "$work/$name-after/$file" "$work/$name/after/$file"
+}
+
 # pkg DIR JSON: writes DIR/package.json.
 pkg() { mkdir -p "$1"; printf '%s\n' "$2" > "$1/package.json"; }
 
@@ -147,7 +156,9 @@ JSON
     turbo ls --filter="$f" --output=json > "expected/ls-$safe.json" 2>/dev/null || echo error > "expected/ls-$safe.json"
   done
   turbo ls --filter='...[HEAD^1]' --filter='!web' --output=json > expected/ls-ref-minus-web.json
-  cd - >/dev/null; put pnpm
+  cd - >/dev/null
+  after pnpm pnpm-lock.yaml "sed -i 's/\"is-number\": \"7.0.0\"/\"is-number\": \"6.0.0\"/' apps/web/package.json && pnpm install --silent"
+  put pnpm
 }
 
 # ---------------------------------------------------------------- npm
@@ -159,7 +170,9 @@ mk_npm() {
   pkg packages/c '{ "name": "c", "version": "1.0.0", "optionalDependencies": { "a": "1.0.0" }, "peerDependencies": { "b": "^1.0.0" } }'
   pkg tools/cli '{ "name": "@npm-mono/cli", "version": "0.1.0", "devDependencies": { "c": "*" } }'
   npm install --silent --no-audit --no-fund
-  cd - >/dev/null; put npm
+  cd - >/dev/null
+  after npm package-lock.json "sed -i 's/\"is-number\": \"^7.0.0\"/\"is-number\": \"6.0.0\"/' packages/a/package.json && npm install --silent --no-audit --no-fund"
+  put npm
 }
 
 # ---------------------------------------------------------------- yarn 1
@@ -169,7 +182,9 @@ mk_yarn1() {
   pkg packages/lib '{ "name": "lib", "version": "2.0.0", "scripts": { "build": "echo lib" }, "dependencies": { "is-number": "7.0.0" } }'
   pkg packages/app '{ "name": "app", "version": "1.0.0", "scripts": { "build": "echo app" }, "dependencies": { "lib": "^2.0.0" } }'
   yarn install --silent --no-progress
-  cd - >/dev/null; put yarn1
+  cd - >/dev/null
+  after yarn1 yarn.lock "sed -i 's/\"is-number\": \"7.0.0\"/\"is-number\": \"6.0.0\"/' packages/lib/package.json && yarn install --silent --no-progress"
+  put yarn1
 }
 
 # ---------------------------------------------------------------- yarn 4 (berry)
@@ -180,7 +195,9 @@ mk_berry() {
   pkg packages/lib '{ "name": "@berry/lib", "version": "1.0.0", "scripts": { "build": "echo lib" }, "dependencies": { "is-number": "7.0.0" } }'
   pkg packages/app '{ "name": "@berry/app", "version": "1.0.0", "scripts": { "build": "echo app" }, "dependencies": { "@berry/lib": "workspace:^" } }'
   YARN_ENABLE_TELEMETRY=0 node "$BERRY" install > /dev/null
-  cd - >/dev/null; put berry
+  cd - >/dev/null
+  after berry yarn.lock "sed -i 's/\"is-number\": \"7.0.0\"/\"is-number\": \"6.0.0\"/' packages/lib/package.json && YARN_ENABLE_TELEMETRY=0 node '$BERRY' install > /dev/null"
+  put berry
 }
 
 # ---------------------------------------------------------------- bun
@@ -190,7 +207,9 @@ mk_bun() {
   pkg packages/core '{ "name": "core", "version": "1.0.0", "scripts": { "build": "echo core" }, "dependencies": { "is-odd": "3.0.1" } }'
   pkg packages/server '{ "name": "server", "version": "1.0.0", "scripts": { "build": "echo server" }, "dependencies": { "core": "workspace:*" } }'
   bun install --silent
-  cd - >/dev/null; put bun
+  cd - >/dev/null
+  after bun bun.lock "sed -i 's/\"is-odd\": \"3.0.1\"/\"is-odd\": \"3.0.0\"/' packages/core/package.json && bun install --silent"
+  put bun
 }
 
 # ---------------------------------------------------------------- cargo
@@ -220,14 +239,17 @@ core.workspace = true
 [target.'cfg(unix)'.dependencies]
 util = { path = "../util" }
 TOML
+  printf 'itoa = "=1.0.10"\n' >> crates/util/Cargo.toml
   cat >> tools/cli/Cargo.toml <<'TOML'
 app = { path = "../../crates/app" }
 
 [build-dependencies]
 util = { path = "../../crates/util" }
 TOML
-  cargo generate-lockfile --offline -q
-  cd - >/dev/null; put cargo
+  cargo generate-lockfile -q
+  cd - >/dev/null
+  after cargo Cargo.lock "sed -i 's/=1.0.10/=1.0.11/' crates/util/Cargo.toml && cargo generate-lockfile -q"
+  put cargo
 }
 
 # ---------------------------------------------------------------- uv
@@ -244,9 +266,12 @@ TOML
   uv init -q --author-from none --lib --vcs none packages/lib-a
   uv init -q --author-from none --lib --vcs none --no-workspace packages/legacy
   (cd packages/lib-a && uv add -q --frozen lib-b)
+  (cd packages/lib-b && uv add -q --frozen 'six==1.16.0')
   uv add -q --frozen lib-a
   uv lock -q
-  cd - >/dev/null; put uv
+  cd - >/dev/null
+  after uv uv.lock "cd packages/lib-b && uv add -q 'six==1.17.0'"
+  put uv
 }
 
 # ---------------------------------------------------------------- go
