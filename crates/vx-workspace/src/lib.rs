@@ -9,7 +9,10 @@
 //! - [`discover`] finds the workspace and its packages.
 //! - [`graph`] links them into a package graph: order, cycles, closures.
 //! - [`turbo`] reads turbo.json (v1 and v2, package `extends`) into a typed model.
+//! - [`turbo::plan`] expands `turbo run TASK` into the task graph turbo would run.
 //! - [`filter`] parses and evaluates turbo's `--filter` selectors over the graph.
+//! - [`lockfile`] reads each lockfile per package, so two versions of it tell which
+//!   packages' resolved dependencies changed.
 
 #![forbid(unsafe_code)]
 

@@ -215,6 +215,22 @@ fn go_work_uses_and_local_replaces() {
 }
 
 #[test]
+fn each_path_belongs_to_the_deepest_package_holding_it() {
+    let ws = workspace("pnpm");
+    let owners = ws.owners();
+    let name = |path: &str| ws.packages[owners.of(path)].name.as_str();
+    assert_eq!(name("apps/web/src/index.ts"), "web");
+    assert_eq!(name("packages/ui"), "@acme/ui");
+    assert_eq!(
+        name("packages/scratch/index.js"),
+        "//",
+        "scratch is no member"
+    );
+    assert_eq!(name("turbo.json"), "//");
+    assert_eq!(name("apps/webx/a"), "//");
+}
+
+#[test]
 fn topological_order_puts_dependencies_first() {
     let ws = workspace("pnpm");
     let g = Graph::new(&ws);

@@ -186,3 +186,26 @@ fn a_package_the_old_lockfile_does_not_lock_is_the_one_changed() {
         .collect();
     assert_eq!(names, ["web"]);
 }
+
+#[test]
+fn truncated_lockfiles_never_panic() {
+    for (fixture, file) in [
+        ("pnpm", "pnpm-lock.yaml"),
+        ("npm", "package-lock.json"),
+        ("yarn1", "yarn.lock"),
+        ("berry", "yarn.lock"),
+        ("bun", "bun.lock"),
+        ("cargo", "Cargo.lock"),
+        ("uv", "uv.lock"),
+    ] {
+        let ws = workspace(fixture);
+        let text = read(&format!("{fixture}/{file}"));
+        let kind = Kind::of(file, &text).unwrap();
+        for cut in (0..text.len()).step_by(text.len() / 60 + 1) {
+            if let Some(part) = text.get(..cut) {
+                // An answer or a reason it cannot tell; never a panic.
+                let _ = lockfile::resolved(&ws, kind, "", part);
+            }
+        }
+    }
+}

@@ -5,7 +5,8 @@
 //! never those of another).
 //!
 //! pnpm-lock.yaml (`importers`, v6 and v9), package-lock.json (`packages`, v2 and v3),
-//! yarn.lock (classic and berry), bun.lock, Cargo.lock, uv.lock, and a module's go.sum.
+//! yarn.lock (classic and berry), bun.lock, Cargo.lock and uv.lock. (go.sum is not read
+//! yet: its callers count a change to it against every Go module.)
 //! A workspace package's own dependencies on other workspace packages are not part of
 //! its entries: those reach it through the package graph. A package one version does
 //! not lock (added since) reads as changed, not as "cannot tell".
@@ -36,8 +37,6 @@ pub enum Kind {
     Cargo,
     /// uv.lock.
     Uv,
-    /// A Go module's go.sum.
-    GoSum,
 }
 
 impl Kind {
@@ -52,7 +51,6 @@ impl Kind {
             "bun.lock" => Kind::Bun,
             "Cargo.lock" => Kind::Cargo,
             "uv.lock" => Kind::Uv,
-            "go.sum" => Kind::GoSum,
             _ => return None,
         })
     }
@@ -63,7 +61,6 @@ impl Kind {
             Kind::Pnpm | Kind::Npm | Kind::Yarn | Kind::Berry | Kind::Bun => Ecosystem::Node,
             Kind::Cargo => Ecosystem::Cargo,
             Kind::Uv => Ecosystem::Uv,
-            Kind::GoSum => Ecosystem::Go,
         }
     }
 }
@@ -84,7 +81,6 @@ pub fn resolved(ws: &Workspace, kind: Kind, dir: &str, text: &str) -> Result<Res
         Kind::Bun => node::bun(ws, dir, text),
         Kind::Cargo => cargo::resolved(ws, text),
         Kind::Uv => uv::resolved(ws, text),
-        Kind::GoSum => go_sum(ws, dir, text),
     }
 }
 
@@ -130,25 +126,4 @@ pub fn affected(
             why,
         },
     }
-}
-
-/// A go.sum belongs to the module beside it: its lines are that module's entries.
-fn go_sum(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
-    let Some(i) = ws
-        .packages
-        .iter()
-        .position(|p| p.ecosystem == Ecosystem::Go && p.dir == dir)
-        .or_else(|| (dir.is_empty()).then_some(0))
-    else {
-        return Err(format!(
-            "go.sum in {dir:?} belongs to no module of the go.work"
-        ));
-    };
-    let lines = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect();
-    Ok(Resolved::from([(i, lines)]))
 }
