@@ -383,6 +383,31 @@ fn node_modules_and_links_are_never_entered() {
     assert_eq!(names(&ws), ["//", "a"]);
 }
 
+#[test]
+fn pnpm_skips_bower_components_but_not_test_directories() {
+    // `pnpm ls -r --depth -1` (pnpm 9.15.9) lists exactly root, a, fx, b and c here.
+    let dir = scratch(&[
+        ("package.json", r#"{ "name": "root" }"#),
+        (
+            "pnpm-workspace.yaml",
+            "packages:\n  - \"packages/**\"\n  - \"tests/*\"\n",
+        ),
+        ("packages/a/package.json", r#"{ "name": "a" }"#),
+        (
+            "packages/a/test/fixture/package.json",
+            r#"{ "name": "fx" }"#,
+        ),
+        ("packages/b/package.json", r#"{ "name": "b" }"#),
+        (
+            "packages/bower_components/d/package.json",
+            r#"{ "name": "d" }"#,
+        ),
+        ("tests/c/package.json", r#"{ "name": "c" }"#),
+    ]);
+    let ws = discover(dir.path()).unwrap();
+    assert_eq!(names(&ws), ["//", "a", "fx", "b", "c"]);
+}
+
 /// 1,000 packages in a chain of dependencies, discovered and linked: well under
 /// 100 ms in a release build (the budget scales for an unoptimised test build).
 #[test]

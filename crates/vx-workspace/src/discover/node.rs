@@ -159,8 +159,9 @@ pub fn members(root: &Path, pkg: Option<&Root>) -> Result<Option<(Members, &'sta
     }))
 }
 
-/// What pnpm never looks in for packages (its default ignore), beside `node_modules`.
-pub const PNPM_SKIP: &[&str] = &["bower_components", "test", "tests"];
+/// What pnpm never looks in for packages, beside `node_modules` (pnpm 9 does look in
+/// `test` directories).
+pub const PNPM_SKIP: &[&str] = &["bower_components"];
 
 /// The root package (`//`) from the root package.json.
 pub fn root_package(root: &Root) -> Result<Package> {
