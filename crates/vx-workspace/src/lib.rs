@@ -1,0 +1,36 @@
+//! A monorepo as it stands: its workspaces and packages (pnpm, npm, yarn, bun, Cargo,
+//! uv, Go), the graph of their dependencies on each other, its turbo.json read in place,
+//! and turbo's `--filter` over the graph.
+//!
+//! A pure core: it reads files under the root it is given and nothing else (no
+//! network, no git, no process); what it cannot know (which files changed since a
+//! ref) its caller passes in.
+//!
+//! - [`discover`] finds the workspace and its packages.
+//! - [`graph`] links them into a package graph: order, cycles, closures.
+//! - [`turbo`] reads turbo.json (v1 and v2, package `extends`) into a typed model.
+//! - [`turbo::plan`] expands `turbo run TASK` into the task graph turbo would run.
+//! - [`filter`] parses and evaluates turbo's `--filter` selectors over the graph.
+//! - [`lockfile`] reads each lockfile per package, so two versions of it tell which
+//!   packages' resolved dependencies changed.
+
+#![forbid(unsafe_code)]
+
+pub mod discover;
+pub mod error;
+pub mod filter;
+pub mod graph;
+pub mod lockfile;
+pub mod package;
+pub mod turbo;
+
+mod glob;
+mod jsonc;
+mod npm_range;
+mod order;
+mod read;
+
+pub use discover::{Workspace, discover};
+pub use error::{Error, Result};
+pub use graph::Graph;
+pub use package::{Declared, DepKind, Ecosystem, Package, ROOT, Target};
