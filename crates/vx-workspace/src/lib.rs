@@ -24,10 +24,10 @@ pub mod lockfile;
 pub mod package;
 pub mod turbo;
 
-mod glob;
 mod jsonc;
 mod npm_range;
 mod order;
+mod patterns;
 mod read;
 
 pub use discover::{Workspace, discover};

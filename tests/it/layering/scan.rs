@@ -58,6 +58,7 @@ pub const CRATE_NAME: &str = "vx";
 /// The library's crates (`crates/`), each a floor of the architecture.
 pub const LIBRARY_CRATES: &[&str] = &[
     "vx_base",
+    "vx_workspace",
     "vx_net",
     "vx_model",
     "vx_sources",

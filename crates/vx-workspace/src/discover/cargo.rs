@@ -86,7 +86,7 @@ pub fn members(root: &Path, cargo: &Root) -> Result<Vec<Package>> {
     // A member named without a wildcard must be there, as Cargo requires.
     for m in &listed {
         let dir = walk::normalise(m);
-        if !crate::glob::is_pattern(&dir)
+        if !crate::patterns::is_pattern(&dir)
             && dir != "."
             && !members.excluded(&dir)
             && !root.join(&dir).join("Cargo.toml").is_file()

@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::glob;
+use crate::patterns;
 
 /// The most directories one walk enters.
 pub const MAX_DIRS: usize = 200_000;
@@ -30,7 +30,9 @@ pub struct Members {
 impl Members {
     /// Whether `dir` is left out.
     pub fn excluded(&self, dir: &str) -> bool {
-        self.exclude_globs.iter().any(|g| glob::matches_dir(g, dir))
+        self.exclude_globs
+            .iter()
+            .any(|g| patterns::matches_dir(g, dir))
             || self
                 .exclude_dirs
                 .iter()
@@ -74,7 +76,10 @@ pub fn member_dirs(
         }
         let abs = root.join(&dir);
         if !dir.is_empty()
-            && members.include.iter().any(|p| glob::matches_dir(p, &dir))
+            && members
+                .include
+                .iter()
+                .any(|p| patterns::matches_dir(p, &dir))
             && !members.excluded(&dir)
             && abs.join(manifest).is_file()
         {
@@ -104,7 +109,7 @@ pub fn member_dirs(
             if members
                 .include
                 .iter()
-                .any(|p| glob::may_hold(p, Path::new(&child)))
+                .any(|p| patterns::may_hold(p, Path::new(&child)))
             {
                 stack.push((child, depth + 1));
             }

@@ -14,8 +14,8 @@ use std::collections::HashMap;
 pub use selector::{Selector, parse};
 
 use crate::discover::Workspace;
-use crate::glob;
 use crate::graph::Graph;
+use crate::patterns;
 
 /// Why a filter could not be read or evaluated.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -181,7 +181,7 @@ impl Eval<'_, '_> {
                 entry[i] = if dir == "." {
                     p.dir.is_empty()
                 } else {
-                    !p.dir.is_empty() && glob::matches_dir(dir, &p.dir)
+                    !p.dir.is_empty() && patterns::matches_dir(dir, &p.dir)
                 };
             }
         }
@@ -203,7 +203,7 @@ impl Eval<'_, '_> {
         match sel.dir.as_deref() {
             None => true,
             Some(".") => dir.is_empty(),
-            Some(glob) => glob::matches_dir(glob, dir),
+            Some(glob) => patterns::matches_dir(glob, dir),
         }
     }
 
@@ -215,11 +215,11 @@ impl Eval<'_, '_> {
         }
         let mut any = false;
         for (i, p) in self.ws.packages.iter().enumerate() {
-            let hit = glob::name_matches(&sel.name, &p.name);
+            let hit = patterns::name_matches(&sel.name, &p.name);
             any |= hit;
             entry[i] &= hit;
         }
-        if !any && !glob::is_pattern(&sel.name) {
+        if !any && !patterns::is_pattern(&sel.name) {
             return Err(FilterError::NoSuchPackage {
                 selector: sel.raw.clone(),
                 name: sel.name.clone(),

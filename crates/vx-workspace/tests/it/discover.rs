@@ -1,11 +1,9 @@
 //! Discovery and the package graph on workspaces laid out by the real tools
 //! (tests/data/make.sh): pnpm, npm, yarn 1, yarn 4, bun, Cargo, uv and Go.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{data, edges, scratch, want, workspace};
+use super::common::{data, edges, scratch, want, workspace};
 use vx_workspace::discover::{Detected, PackageManagerKind};
 use vx_workspace::{Ecosystem, Error, Graph, discover};
 

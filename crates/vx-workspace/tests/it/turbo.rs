@@ -2,11 +2,9 @@
 //! each resolved definition of `turbo run … --dry=json`, kept by tests/data/make.sh
 //! beside the pnpm workspace it made.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{data, scratch, workspace};
+use super::common::{data, scratch, workspace};
 use serde_json::Value;
 use vx_workspace::turbo::{self, Plan, TaskId};
 use vx_workspace::{Error, Graph, Workspace, discover};

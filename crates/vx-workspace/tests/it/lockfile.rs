@@ -2,9 +2,7 @@
 //! each, make.sh re-locked after changing one package's outside dependency and kept the
 //! new lockfile under after/; exactly that package must come out as changed.
 
-mod common;
-
-use common::{data, workspace};
+use super::common::{data, workspace};
 use vx_workspace::lockfile::{self, Affected, Kind};
 use vx_workspace::{Ecosystem, Workspace};
 

@@ -2,9 +2,7 @@
 //! `turbo ls --filter … --output=json`, kept by tests/data/make.sh. (`turbo ls` never
 //! lists the root package, so neither do these comparisons.)
 
-mod common;
-
-use common::{data, workspace};
+use super::common::{data, workspace};
 use vx_workspace::Graph;
 use vx_workspace::filter::{self, FilterError};
 
