@@ -37,7 +37,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let session = super::open(
         &vx_ops::session::Opening::new(
             args.project.manifest.as_deref(),
-            vx_ops::session::Want::Project,
+            vx_ops::session::Want::Tasks,
         )
         .offline(offline),
     )?;
@@ -45,6 +45,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let note = |line: &str| vx_base::note!("{line}");
     let first = args.script();
     let words = args.task_words();
+    let filters = args.filters();
     let confirm = |_: &Task, question: &str| ask(question, args.yes);
     let request = run::Request {
         first: first.as_deref(),
@@ -58,7 +59,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         },
         shown: Shown {
             output: args.output.as_deref(),
-            json: args.json,
+            json: args.json(),
             tui: args.tui,
         },
         jobs: args.jobs,
@@ -66,6 +67,8 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         force: args.force,
         push: args.push,
         explain_key: args.explains_key(),
+        filters: &filters,
+        dry_run: args.dry_run(),
         watch: args.watch,
         confirm: &confirm,
         note: &note,
@@ -78,6 +81,14 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             return Ok(vx_base::exit::OK);
         }
         Prepared::Help(text) => {
+            std::io::stdout().write_all(text.as_bytes())?;
+            return Ok(vx_base::exit::OK);
+        }
+        Prepared::Plan(rows) => {
+            let text = match args.json() {
+                true => vx::present::run::plan_json(&rows),
+                false => vx::present::run::plan_text(&rows),
+            };
             std::io::stdout().write_all(text.as_bytes())?;
             return Ok(vx_base::exit::OK);
         }

@@ -48,3 +48,45 @@ pub fn key_documents(documents: &[(String, vx_tasks::cache::Document)]) -> Strin
     text.push('\n');
     text
 }
+
+/// `vx run --dry-run --json`: the plan as one `plan` event (docs/guide/tasks.md,
+/// "Events"), each task with its package, directory, dependencies, command, key and
+/// cache state, on one line.
+pub fn plan_json(rows: &[vx_ops::run::PlanRow]) -> String {
+    let tasks: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|row| {
+            serde_json::json!({
+                "task": row.task,
+                "package": row.package,
+                "dir": row.dir,
+                "depends": row.depends,
+                "command": row.command,
+                "key": row.key,
+                "cache": row.cache,
+            })
+        })
+        .collect();
+    let mut text = serde_json::json!({ "event": "plan", "tasks": tasks }).to_string();
+    text.push('\n');
+    text
+}
+
+/// `vx run --dry-run`: a line per planned task, in plan order: its name, what it
+/// waits for, and whether this machine holds its result.
+pub fn plan_text(rows: &[vx_ops::run::PlanRow]) -> String {
+    let width = rows.iter().map(|r| r.task.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for row in rows {
+        let mut line = format!("{:width$}", sanitize(&row.task));
+        if !row.depends.is_empty() {
+            line.push_str(&format!("  after {}", sanitize(&row.depends.join(", "))));
+        }
+        if row.key.is_some() {
+            line.push_str(&format!("  ({})", row.cache));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}

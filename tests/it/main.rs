@@ -93,6 +93,8 @@ mod mirror;
 #[cfg(unix)]
 mod mise_corpus;
 #[cfg(unix)]
+mod monorepo;
+#[cfg(unix)]
 mod net_credentials;
 #[cfg(unix)]
 mod net_proxy;

@@ -39,6 +39,35 @@ fn inside(project: &Path, path: &Path) -> bool {
 /// `*` and `?` within a path segment, `**` any number of segments. Hidden `.git`
 /// directories are not entered.
 pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
+    expand_except(project, glob, &[], limit)
+}
+
+/// A set of globs as a task's `sources` write it: each glob's files ([`expand`]) but
+/// those a `!glob` of the set matches (a directory it names is not entered: `!apps/web/
+/// node_modules` spares the walk of a package's dependencies). Sorted, each once.
+pub fn expand_all(project: &Path, globs: &[String], limit: usize) -> Vec<PathBuf> {
+    let except: Vec<&str> = globs.iter().filter_map(|g| g.strip_prefix('!')).collect();
+    let mut files: Vec<PathBuf> = globs
+        .iter()
+        .filter(|g| !g.starts_with('!'))
+        .flat_map(|glob| expand_except(project, glob, &except, limit))
+        .filter(|rel| !except.iter().any(|not| matches(not, rel)))
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// Whether `rel` is matched by the set `globs` as [`expand_all`] reads it: by a glob
+/// of it and by no `!glob`.
+pub fn matches_all(globs: &[String], rel: &Path) -> bool {
+    let (except, globs): (Vec<&String>, Vec<&String>) =
+        globs.iter().partition(|g| g.starts_with('!'));
+    globs.iter().any(|g| matches(g, rel)) && !except.iter().any(|not| matches(&not[1..], rel))
+}
+
+/// [`expand`] without entering a directory that one of `except` matches.
+fn expand_except(project: &Path, glob: &str, except: &[&str], limit: usize) -> Vec<PathBuf> {
     let segments = glob_segments(glob);
     // Walk from the longest literal prefix.
     let literal = segments
@@ -63,7 +92,13 @@ pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
         if start.is_file() {
             out.push(base);
         } else if start.is_dir() {
-            walk(project, &base, &mut |rel| out.push(rel.to_owned()), limit);
+            walk(
+                project,
+                &base,
+                except,
+                &mut |rel| out.push(rel.to_owned()),
+                limit,
+            );
         }
         return out;
     }
@@ -71,6 +106,7 @@ pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
     walk(
         project,
         &base,
+        except,
         &mut |rel| {
             let tail = path_parts(rel.strip_prefix(&base).unwrap_or(rel));
             let tail: Vec<&str> = tail.iter().map(String::as_str).collect();
@@ -161,8 +197,9 @@ fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
 }
 
 /// Calls `found` with every file under `project/dir` (relative to `project`): every
-/// entry that is not a directory, links included; a link to a directory is not entered.
-fn walk(project: &Path, dir: &Path, found: &mut dyn FnMut(&Path), limit: usize) {
+/// entry that is not a directory, links included; a link to a directory is not entered,
+/// nor a directory one of `except` matches.
+fn walk(project: &Path, dir: &Path, except: &[&str], found: &mut dyn FnMut(&Path), limit: usize) {
     let mut todo = vec![dir.to_owned()];
     let mut seen = 0usize;
     while let Some(dir) = todo.pop() {
@@ -176,7 +213,11 @@ fn walk(project: &Path, dir: &Path, found: &mut dyn FnMut(&Path), limit: usize) 
             }
             let rel = dir.join(&name);
             match entry.file_type() {
-                Ok(t) if t.is_dir() => todo.push(rel),
+                Ok(t) if t.is_dir() => {
+                    if !except.iter().any(|not| matches(not, &rel)) {
+                        todo.push(rel);
+                    }
+                }
                 Ok(_) => {
                     seen += 1;
                     if seen > limit {
@@ -247,5 +288,48 @@ mod tests {
         );
         assert_eq!(expand(dir.path(), "src", 100).len(), 4 - 1);
         assert!(expand(dir.path(), "nothing/*", 100).is_empty());
+    }
+
+    #[test]
+    fn a_negated_glob_takes_its_files_away_and_its_directories_are_not_walked() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for file in [
+            "web/src/a.ts",
+            "web/node_modules/x/index.js",
+            "web/dist/a.js",
+            "web/package.json",
+        ] {
+            std::fs::create_dir_all(root.join(file).parent().unwrap()).unwrap();
+            std::fs::write(root.join(file), "x").unwrap();
+        }
+        let globs: Vec<String> = ["web/**", "!web/node_modules", "!web/dist/**"]
+            .map(String::from)
+            .into();
+        assert_eq!(
+            expand_all(root, &globs, 100),
+            [
+                PathBuf::from("web/package.json"),
+                PathBuf::from("web/src/a.ts")
+            ]
+        );
+        assert!(matches_all(&globs, Path::new("web/src/a.ts")));
+        assert!(!matches_all(&globs, Path::new("web/dist/a.js")));
+        assert!(!matches_all(
+            &globs,
+            Path::new("web/node_modules/x/index.js")
+        ));
+        // What a negation takes away is gone even when a glob names it.
+        assert_eq!(
+            expand_all(
+                root,
+                &[
+                    "web/node_modules/**".to_owned(),
+                    "!web/node_modules".to_owned()
+                ],
+                100
+            ),
+            Vec::<PathBuf>::new()
+        );
     }
 }

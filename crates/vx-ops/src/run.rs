@@ -39,7 +39,8 @@ use vx_tasks::watch::{Change, Watch};
 use super::target::{Say, Target, TargetError};
 
 mod entry;
-pub use entry::{Answer, Ended, Graph, Lone, Prepared, Request, Shown, execute, prepare};
+mod monorepo;
+pub use entry::{Answer, Ended, Graph, Lone, PlanRow, Prepared, Request, Shown, execute, prepare};
 
 /// Separates tasks on the command line (mise's spelling).
 pub const NEXT_TASK: &str = ":::";
@@ -111,6 +112,12 @@ pub enum RunError {
     /// The tasks' dependencies form a cycle.
     #[error("the tasks' dependencies form a cycle: {}", .0.join(" → "))]
     Cycle(Vec<String>),
+    /// The monorepo's workspace or turbo.json cannot be read.
+    #[error("{0}")]
+    Monorepo(String),
+    /// A `--filter` that cannot be read or evaluated, or given outside a monorepo.
+    #[error("{0}")]
+    Filter(String),
     /// A task's arguments, or its commands made of them, are not what it takes.
     #[error(transparent)]
     Args(vx_tasks::args::ArgsError),
@@ -290,12 +297,30 @@ fn choose(
     project: &Path,
     first: Option<&str>,
     rest: &[OsString],
+    filters: &[String],
     note: &dyn Fn(&str),
 ) -> Result<Choice, RunError> {
     let mut tasks = all_tasks(manifest, project)?;
+    // A monorepo's root: its packages' tasks too (`web#build`), and the root's own
+    // package.json scripts only as the monorepo names them (`//#lint`), never as
+    // another runner's scripts of their plain names.
+    let monorepo = monorepo::read(project, note)?;
+    if let Some(monorepo) = &monorepo {
+        monorepo::join(&mut tasks, monorepo);
+    } else if !filters.is_empty() {
+        return Err(RunError::Filter(format!(
+            "--filter selects a monorepo's packages, and {} is no monorepo's root \
+             (no turbo.json, pnpm-workspace.yaml or package.json `workspaces`)",
+            project.display()
+        )));
+    }
     // The justfile's recipes and package.json's scripts that no task shadows: listed,
     // and run when named (they join the run by name only, never through a glob).
     let (foreign, notes) = foreign::discover(project);
+    let foreign: Vec<Foreign> = foreign
+        .into_iter()
+        .filter(|f| monorepo.is_none() || !matches!(f.source, foreign::Source::Package(_)))
+        .collect();
     // In a mise project read in place, a task of mise's that vx cannot take is not
     // listed as another runner's script of its name either.
     let foreign: Vec<Foreign> = foreign
@@ -310,6 +335,14 @@ fn choose(
         return Ok(Choice::List(tasks));
     };
     let requested = split(first, rest);
+    let requested = match &monorepo {
+        Some(monorepo) => {
+            let cwd = std::env::current_dir().unwrap_or_else(|_| project.to_owned());
+            let scope = monorepo::scope(monorepo, project, filters, &cwd)?;
+            monorepo::expand(requested, &tasks, monorepo, &scope)
+        }
+        None => requested,
+    };
     let mut runners = Vec::new();
     for (name, _) in &requested {
         if graph::find(&tasks, name).is_some() {

@@ -86,6 +86,16 @@ impl Shell {
         let (path, changes) = own.map_or((&self.path, &self.changes), |(_, own)| {
             (&own.path, &own.changes)
         });
+        let first;
+        let path = match task.path_first.is_empty() {
+            true => path,
+            false => {
+                let dirs = task.path_first.iter().map(|dir| self.project.join(dir));
+                let search = std::env::split_paths(path);
+                first = std::env::join_paths(dirs.chain(search)).unwrap_or_else(|_| path.clone());
+                &first
+            }
+        };
         let dir = match &task.dir {
             None => None,
             Some(dir) => {

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use vx_base::glob::expand;
+use vx_base::glob::{expand, expand_all};
 
 /// Most files a task's globs may match (a larger tree is hashed up to here and said).
 const MAX_FILES: usize = 100_000;
@@ -121,14 +121,10 @@ pub struct Sources {
 }
 
 impl Sources {
-    /// Reads the files `globs` match under `project` (at most `MAX_FILES` a glob).
+    /// Reads the files `globs` match under `project` (at most `MAX_FILES` a glob), but
+    /// those a `!glob` of them takes away ([`expand_all`]).
     pub fn read(project: &Path, globs: &[String]) -> Sources {
-        let mut files: Vec<PathBuf> = globs
-            .iter()
-            .flat_map(|glob| expand(project, glob, MAX_FILES))
-            .collect();
-        files.sort();
-        files.dedup();
+        let files = expand_all(project, globs, MAX_FILES);
         let root = project
             .canonicalize()
             .unwrap_or_else(|_| project.to_owned());

@@ -38,7 +38,7 @@ fn roots(project: &Path, globs: &[String]) -> Vec<(PathBuf, RecursiveMode)> {
         let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        let reached = globs.iter().any(|glob| {
+        let reached = globs.iter().filter(|g| !g.starts_with('!')).any(|glob| {
             let first = glob
                 .trim_start_matches("./")
                 .split('/')
@@ -102,10 +102,7 @@ impl Watch {
                 .strip_prefix(&self.project)
                 .ok()
                 .or_else(|| path.strip_prefix(&self.canonical).ok())?;
-            self.globs
-                .iter()
-                .any(|glob| vx_base::glob::matches(glob, rel))
-                .then(|| rel.to_owned())
+            vx_base::glob::matches_all(&self.globs, rel).then(|| rel.to_owned())
         })
     }
 

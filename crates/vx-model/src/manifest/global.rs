@@ -40,6 +40,7 @@ pub fn search_or_global(start: &Path) -> super::search::Found {
     super::search::Found {
         manifest: found.manifest.or_else(existing),
         stopped: found.stopped,
+        monorepo: found.monorepo,
     }
 }
 

@@ -33,6 +33,7 @@ mod parse;
 pub mod platform;
 pub mod search;
 pub mod tool;
+pub mod workspace;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -320,6 +321,8 @@ pub enum ManifestError {
         start: PathBuf,
         /// Another user's project file the search stopped at.
         stopped: Option<Box<vx_base::ownership::NotOwn>>,
+        /// The nearest monorepo's root file on the way, for `vx run`.
+        monorepo: Option<PathBuf>,
     },
     /// A file of the project's (its personal layer, `vx.local.toml`) that another
     /// user owns: refused by name, never read.
@@ -407,6 +410,17 @@ impl Manifest {
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         if in_place::is_in_place(path) {
             return in_place::load(path);
+        }
+        // A monorepo's root with neither vx.toml nor a mise file: a project of no tools
+        // of its own, whose tasks are its packages' (`vx run` reads them:
+        // [`workspace::read`]). Nothing of it is written.
+        if workspace::is_root_file(path) {
+            let mut manifest = Manifest::parse(path, "[tools]\n")?;
+            manifest.in_place = Some(in_place::InPlace {
+                files: vec![std::path::absolute(path).unwrap_or_else(|_| path.to_owned())],
+                problems: Vec::new(),
+            });
+            return Ok(manifest);
         }
         let mut manifest = Manifest::load_shared(path)?;
         if let Some(layer) = local::beside(path)
@@ -624,6 +638,7 @@ pub fn locate_saying(
         None => Err(ManifestError::NotFound {
             start: start.to_owned(),
             stopped: found.stopped.map(Box::new),
+            monorepo: found.monorepo,
         }),
     }
 }
@@ -638,7 +653,7 @@ pub fn find(start: &Path) -> Option<PathBuf> {
 /// `path` when a command may edit it as vx.toml; a mise project's file read in place
 /// is refused ([`ManifestError::NotVxToml`]): the team's files are theirs.
 pub fn editable(path: PathBuf) -> Result<PathBuf, ManifestError> {
-    if in_place::is_in_place(&path) {
+    if in_place::is_in_place(&path) || workspace::is_root_file(&path) {
         return Err(ManifestError::NotVxToml { path });
     }
     Ok(path)

@@ -3,7 +3,9 @@
 //! daemon), so that all of them agree on which files are the user's project.
 //!
 //! The nearest `vx.toml` from the directory up wins; without one, the nearest mise
-//! project read in place ([`super::in_place`]). The walk stops at a project file
+//! project read in place ([`super::in_place`]). Without either, the nearest monorepo's
+//! root ([`super::workspace`]) is handed back apart ([`Found::monorepo`]): `vx run` in
+//! `apps/web` runs the workspace's tasks, while `vx sync` there still finds no project. The walk stops at a project file
 //! another user owns (root aside, [`vx_base::ownership`]): nothing of it, and
 //! nothing above it, is the user's project, as git refuses a repository another user
 //! owns. The stop is handed back ([`Found::stopped`]) for the caller to say once
@@ -12,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use super::MANIFEST_FILE;
-use super::in_place;
+use super::{in_place, workspace};
 use vx_base::ownership::{self, NotOwn};
 
 /// What the walk up found.
@@ -22,6 +24,8 @@ pub struct Found {
     pub manifest: Option<PathBuf>,
     /// Another user's project file the walk stopped at, unread.
     pub stopped: Option<NotOwn>,
+    /// Without a project file: the nearest monorepo root's file ([`workspace::FILES`]).
+    pub monorepo: Option<PathBuf>,
 }
 
 /// The project of `start`: the nearest `vx.toml` in it or a parent directory (any
@@ -32,6 +36,7 @@ pub struct Found {
 pub fn search(start: &Path) -> Found {
     let home = vx_base::platform::fs::home_dir();
     let mut in_place_found: Option<PathBuf> = None;
+    let mut root_found: Option<PathBuf> = None;
     for dir in start.ancestors() {
         let vx_toml = dir.join(MANIFEST_FILE);
         if vx_toml.symlink_metadata().is_ok() {
@@ -39,14 +44,16 @@ pub fn search(start: &Path) -> Found {
                 Some(stopped) => Found {
                     manifest: in_place_found,
                     stopped: Some(stopped),
+                    monorepo: root_found,
                 },
                 None => Found {
                     manifest: Some(vx_toml),
                     stopped: None,
+                    monorepo: None,
                 },
             };
         }
-        if in_place_found.is_some() || home.as_deref() == Some(dir) {
+        if in_place_found.is_some() || root_found.is_some() || home.as_deref() == Some(dir) {
             continue;
         }
         if let Some((file, judged)) = in_place::project_file(dir) {
@@ -56,14 +63,25 @@ pub fn search(start: &Path) -> Found {
                 return Found {
                     manifest: None,
                     stopped: Some(stopped),
+                    monorepo: None,
                 };
             }
             in_place_found = Some(file);
+        } else if let Some(file) = workspace::root_file(dir) {
+            if let Some(stopped) = ownership::foreign(&file) {
+                return Found {
+                    manifest: None,
+                    stopped: Some(stopped),
+                    monorepo: None,
+                };
+            }
+            root_found = Some(file);
         }
     }
     Found {
         manifest: in_place_found,
         stopped: None,
+        monorepo: root_found,
     }
 }
 

@@ -42,6 +42,11 @@ pub struct Request<'a> {
     pub push: bool,
     /// `--explain-key`: print the keys' documents, run nothing.
     pub explain_key: bool,
+    /// `--filter`: a monorepo's packages in scope, in turbo's syntax (several: their
+    /// union).
+    pub filters: &'a [String],
+    /// `--dry-run`: the plan, run nothing.
+    pub dry_run: bool,
     /// `--watch`: run again when a source changes.
     pub watch: bool,
     /// Answers a task's `confirm` question (the command's terminal, or `--yes`).
@@ -80,10 +85,32 @@ pub enum Prepared {
     Help(String),
     /// `--explain-key`: each cached task's key document, in plan order.
     Keys(Vec<(String, Document)>),
+    /// `--dry-run`: what would run, in plan order.
+    Plan(Vec<PlanRow>),
     /// One plain task, to run in vx's place ([`vx_tasks::foreground`]).
     Foreground(Box<Lone>),
     /// Tasks for the runner.
     Graph(Box<Graph>),
+}
+
+/// One task of a `--dry-run`'s plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanRow {
+    /// Its name (`web#build` in a monorepo).
+    pub task: String,
+    /// Its package in a monorepo (`//` for the root), else none.
+    pub package: Option<String>,
+    /// The directory it runs in, relative to the project (`""`: the project's).
+    pub dir: String,
+    /// The tasks it waits for.
+    pub depends: Vec<String>,
+    /// What it runs (its first command), none for a task that only depends.
+    pub command: Option<String>,
+    /// Its key, for a task whose results are kept.
+    pub key: Option<String>,
+    /// `hit-local` when this machine's cache holds its key's result, else `miss` (the
+    /// registry is not asked in a dry run).
+    pub cache: &'static str,
 }
 
 /// One plain task to run in vx's place.
@@ -139,6 +166,7 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
         &project,
         request.first,
         request.words,
+        request.filters,
         request.note,
     )? {
         Choice::List(tasks) => return Ok(Prepared::List(tasks)),
@@ -163,6 +191,9 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     let mut first = super::jobs(&project, &chosen, &shell, Some(&results), request.force)?;
     if request.explain_key {
         return Ok(Prepared::Keys(super::key_documents(&chosen, &first)));
+    }
+    if request.dry_run {
+        return Ok(Prepared::Plan(plan_rows(&chosen, &first, &results)));
     }
     let shown = request.shown;
     // A run of one plain task runs it in vx's place, its output straight to the
@@ -195,6 +226,45 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
         force: request.force,
         watch: request.watch,
     })))
+}
+
+/// The rows of a `--dry-run`: each planned task with its package, directory,
+/// dependencies, command, key and whether this machine holds its result.
+fn plan_rows(chosen: &Chosen, jobs: &[vx_tasks::runner::Job], results: &Results) -> Vec<PlanRow> {
+    let keys: std::collections::HashMap<String, String> = super::key_documents(chosen, jobs)
+        .into_iter()
+        .map(|(name, document)| (name, document.key()))
+        .collect();
+    chosen
+        .plan
+        .nodes
+        .iter()
+        .zip(jobs)
+        .map(|(node, job)| {
+            let task = &chosen.tasks[node.task];
+            let keyed = job.cache.as_ref().is_some_and(|c| c.results.is_some());
+            let key = keyed.then(|| keys.get(&task.name).cloned()).flatten();
+            let held = key.as_deref().is_some_and(|key| {
+                results
+                    .local
+                    .as_ref()
+                    .is_some_and(|local| local.get(key).is_some())
+            });
+            PlanRow {
+                task: task.name.clone(),
+                package: task.name.rsplit_once('#').map(|(p, _)| p.to_owned()),
+                dir: task.dir.clone().unwrap_or_default(),
+                depends: node
+                    .after
+                    .iter()
+                    .map(|&a| chosen.tasks[chosen.plan.nodes[a].task].name.clone())
+                    .collect(),
+                command: task.run.first().cloned(),
+                key,
+                cache: if held { "hit-local" } else { "miss" },
+            }
+        })
+        .collect()
 }
 
 /// Asks the `confirm` questions of the plan's tasks through `ask`.

@@ -35,6 +35,9 @@ pub enum Want {
     Project,
     /// The project's, or none outside a project (`vx x`, `vx versions`).
     Optional,
+    /// The project's, else the nearest monorepo's root read where it stands (`vx run`:
+    /// its packages' tasks); neither is an error.
+    Tasks,
     /// The project's, else the user's global `vx.toml` when there is one, else none
     /// (`vx exec`, `vx which`, `vx list`).
     ProjectOrGlobal,
@@ -160,7 +163,14 @@ fn located(opening: &Opening) -> Result<(Option<PathBuf>, Option<NotOwn>), Sessi
     };
     match manifest::locate_saying(opening.manifest.as_deref(), &cwd) {
         Ok((path, stopped)) => Ok((Some(path), stopped)),
-        Err(ManifestError::NotFound { stopped, .. }) if opening.want != Want::Project => {
+        Err(ManifestError::NotFound {
+            stopped,
+            monorepo: Some(root),
+            ..
+        }) if opening.want == Want::Tasks => Ok((Some(root), stopped.map(|s| *s))),
+        Err(ManifestError::NotFound { stopped, .. })
+            if !matches!(opening.want, Want::Project | Want::Tasks) =>
+        {
             Ok((None, stopped.map(|s| *s)))
         }
         Err(e) => Err(e.into()),

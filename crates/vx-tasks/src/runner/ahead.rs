@@ -54,6 +54,7 @@ pub(super) fn start(plan: &Plan, jobs: &[Job]) {
             .recipe
             .sources
             .iter()
+            .filter(|source| !source.starts_with('!'))
             .any(|source| up.iter().any(|output| may_overlap(source, output)))
         {
             continue;

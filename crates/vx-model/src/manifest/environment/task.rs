@@ -64,6 +64,10 @@ pub struct Task {
     /// Whether its results are kept by their key (`vx_tasks::cache`): `cache =
     /// false` opts a task with `sources` and `outputs` out (a deploy, a publish).
     pub cache: bool,
+    /// Directories (relative to the project) put first on the task's `PATH`, as a
+    /// package manager's `run` puts a package's and the workspace's
+    /// `node_modules/.bin` there: set for a monorepo's package tasks, never by vx.toml.
+    pub path_first: Vec<String>,
     /// The 1-based line of the entry in vx.toml (0 for a file task).
     pub line: usize,
 }
@@ -92,6 +96,7 @@ impl Task {
             quiet: false,
             confirm: None,
             cache: true,
+            path_first: Vec::new(),
             line: 0,
         }
     }

@@ -1,0 +1,298 @@
+//! A monorepo read where it stands (issue 77; docs/guide/monorepos.md): a directory
+//! whose `turbo.json`, `pnpm-workspace.yaml` or package.json `workspaces` makes it a
+//! workspace's root is a project, and each package's scripts are its tasks, named as
+//! turbo names them (`web#build`; the root's `//#lint`). With a turbo.json, the tasks
+//! and their order are turbo's plan ([`vx_workspace::turbo::plan`]): `dependsOn`,
+//! `inputs` (vx's `sources`, whose key the results cache keeps), `outputs`, `cache`,
+//! `persistent` (a service); without one, a package's script waits for the same
+//! script of the workspace packages it depends on, as `pnpm -r run` orders them.
+//!
+//! Nothing is written into the repository; what cannot be mapped is a problem line the
+//! command says once. Each task runs in its package's directory with the package's and
+//! the workspace's `node_modules/.bin` first on `PATH`, as `pnpm run` gives them.
+
+use std::path::{Path, PathBuf};
+
+use vx_workspace::turbo::{self, Turbo};
+use vx_workspace::{Graph, Workspace};
+
+use super::environment::task::Task;
+
+/// Most bytes of a package.json or turbo.json read to tell whether it makes a root.
+const MAX_MARKER: u64 = 1 << 20;
+
+/// The files that make a directory a monorepo's root, in the order they name it: a
+/// turbo.json that extends no other (a package's own turbo.json does), a
+/// pnpm-workspace.yaml, a package.json that lists `workspaces`.
+pub const FILES: [&str; 4] = [
+    "turbo.json",
+    "turbo.jsonc",
+    "pnpm-workspace.yaml",
+    "package.json",
+];
+
+/// The file that makes `dir` a monorepo's root ([`FILES`]), if any.
+pub fn root_file(dir: &Path) -> Option<PathBuf> {
+    FILES.iter().map(|name| dir.join(name)).find(|file| {
+        let marks = |text: &str| match file.file_name().and_then(|n| n.to_str()) {
+            Some("pnpm-workspace.yaml") => true,
+            Some("package.json") => text.contains("\"workspaces\""),
+            _ => !text.contains("\"extends\""),
+        };
+        file.is_file()
+            && vx_base::bounded_read::read_to_string(file, MAX_MARKER).is_ok_and(|t| marks(&t))
+    })
+}
+
+/// Whether `path` is the file that makes its directory a monorepo's root.
+pub fn is_root_file(path: &Path) -> bool {
+    let named = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|name| FILES.contains(&name));
+    named && path.parent().and_then(root_file).as_deref() == Some(path)
+}
+
+/// A monorepo's packages and their tasks.
+#[derive(Clone, Debug)]
+pub struct Monorepo {
+    /// Each package's name and directory (relative to the root, `""` for the root
+    /// itself, named `//`).
+    pub packages: Vec<(String, String)>,
+    /// The packages' tasks, named `PACKAGE#SCRIPT`.
+    pub tasks: Vec<Task>,
+    /// What could not be mapped, a line each.
+    pub problems: Vec<String>,
+    /// The workspace as discovered, for `--filter`.
+    pub workspace: Workspace,
+    /// Its package graph.
+    pub graph: Graph,
+}
+
+impl Monorepo {
+    /// The package whose directory holds `rel` (relative to the root), the deepest;
+    /// `None` at the root.
+    pub fn package_at(&self, rel: &Path) -> Option<&str> {
+        self.packages
+            .iter()
+            .filter(|(_, dir)| !dir.is_empty() && rel.starts_with(dir))
+            .max_by_key(|(_, dir)| dir.len())
+            .map(|(name, _)| name.as_str())
+    }
+}
+
+/// The monorepo whose root is `dir`, its tasks made from its packages' scripts and
+/// turbo.json; `None` when `dir` is no monorepo's root. A workspace or turbo.json that
+/// cannot be read is the error, naming its file.
+pub fn read(dir: &Path) -> Option<Result<Monorepo, vx_workspace::Error>> {
+    root_file(dir)?;
+    Some(read_root(dir))
+}
+
+fn read_root(dir: &Path) -> Result<Monorepo, vx_workspace::Error> {
+    let workspace = vx_workspace::discover(dir)?;
+    let graph = Graph::new(&workspace);
+    let mut problems = Vec::new();
+    let tasks = match turbo::load(&workspace)? {
+        Some(turbo) => {
+            for key in turbo.unmapped() {
+                problems.push(format!(
+                    "turbo.json's `{}` is not mapped ({}): {}",
+                    key.key,
+                    key.why,
+                    key.places.join(", ")
+                ));
+            }
+            from_turbo(&workspace, &graph, &turbo, &mut problems)
+        }
+        None => from_scripts(&workspace, &graph),
+    };
+    let packages = workspace
+        .packages
+        .iter()
+        .map(|p| (p.name.clone(), p.dir.clone()))
+        .collect();
+    Ok(Monorepo {
+        packages,
+        tasks,
+        problems,
+        workspace,
+        graph,
+    })
+}
+
+/// The tasks of turbo's plan for every task name its files define, each name planned
+/// alone so that one turbo refuses (a dependency on a persistent task) is a problem
+/// line and the rest are tasks.
+fn from_turbo(
+    ws: &Workspace,
+    graph: &Graph,
+    turbo: &Turbo,
+    problems: &mut Vec<String>,
+) -> Vec<Task> {
+    let everyone = vec![true; ws.packages.len()];
+    // `globalDependencies`: files of the root every task's key holds.
+    let global: Vec<String> = turbo
+        .root()
+        .global_dependencies
+        .iter()
+        .filter_map(|g| {
+            let bang = if g.negated { "!" } else { "" };
+            under("", &g.pattern).map(|path| format!("{bang}{path}"))
+        })
+        .collect();
+    let mut tasks: Vec<Task> = Vec::new();
+    for name in turbo.task_names() {
+        let plan = match turbo::plan(ws, graph, turbo, &[name], &everyone) {
+            Ok(plan) => plan,
+            Err(e) => {
+                problems.push(format!("turbo's `{name}` is not a task here: {e}"));
+                continue;
+            }
+        };
+        for planned in &plan.tasks {
+            let id = planned.id.to_string();
+            if tasks.iter().any(|t| t.name == id) {
+                continue;
+            }
+            let package = &ws.packages[planned.package];
+            let mut task = package_task(&id, &package.dir, planned.command.as_deref());
+            task.depends = planned
+                .depends
+                .iter()
+                .map(|&i| plan.tasks[i].id.to_string())
+                .collect();
+            let def = &planned.task;
+            task.service = def.persistent;
+            task.cache = def.cache;
+            task.outputs = def
+                .outputs
+                .iter()
+                .filter(|g| !g.negated)
+                .filter_map(|g| under(&package.dir, &g.relative_to(&package.dir)))
+                .collect();
+            // What the key hashes: turbo's inputs, for a task whose result is kept.
+            if def.cache && !def.persistent && planned.command.is_some() {
+                task.sources = sources(&package.dir, def, &task.outputs);
+                task.sources.extend(global.iter().cloned());
+            }
+            tasks.push(task);
+        }
+    }
+    tasks
+}
+
+/// A package's (or the root's) task running `command` in its directory.
+fn package_task(id: &str, dir: &str, command: Option<&str>) -> Task {
+    let mut task = Task::named(id);
+    task.dir = (!dir.is_empty()).then(|| dir.to_owned());
+    match command {
+        Some(command) => task.run = vec![command.to_owned()],
+        // turbo's `<NONEXISTENT>`: a node the order goes through, not listed.
+        None => task.hide = true,
+    }
+    let mut bins = Vec::new();
+    if !dir.is_empty() {
+        bins.push(format!("{dir}/node_modules/.bin"));
+    }
+    bins.push("node_modules/.bin".to_owned());
+    task.path_first = bins;
+    task
+}
+
+/// A task's `sources` as turbo hashes its inputs: the listed globs (a `!glob` takes
+/// away), and without any (or with `$TURBO_DEFAULT$`) every file of the package but its
+/// dependencies, turbo's own directory and the task's outputs; the package's
+/// package.json and turbo.json always.
+fn sources(dir: &str, def: &turbo::Task, outputs: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for glob in &def.inputs {
+        let written = glob.relative_to(dir);
+        let (bang, rel) = match written.strip_prefix('!') {
+            Some(rel) => ("!", rel),
+            None => ("", written.as_str()),
+        };
+        if let Some(path) = under(dir, rel) {
+            out.push(format!("{bang}{path}"));
+        }
+    }
+    if def.default_inputs {
+        out.push(join(dir, "**"));
+        out.push(format!("!{}", join(dir, "node_modules")));
+        out.push(format!("!{}", join(dir, ".turbo")));
+        out.extend(outputs.iter().map(|o| format!("!{o}")));
+    }
+    for file in ["package.json", "turbo.json"] {
+        let path = join(dir, file);
+        if !out.contains(&path) {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Without a turbo.json: each package's scripts, each waiting for the same script of
+/// the workspace packages it depends on; the root's named `//#NAME`.
+fn from_scripts(ws: &Workspace, graph: &Graph) -> Vec<Task> {
+    let mut tasks = Vec::new();
+    for (i, package) in ws.packages.iter().enumerate() {
+        for (script, command) in &package.scripts {
+            let id = format!("{}#{script}", package.name);
+            let mut task = package_task(&id, &package.dir, Some(command));
+            if !package.is_root() {
+                task.depends = graph
+                    .dependencies(i)
+                    .map(|d| &ws.packages[d])
+                    .filter(|dep| !dep.is_root() && dep.scripts.contains_key(script))
+                    .map(|dep| format!("{}#{script}", dep.name))
+                    .collect();
+                task.depends.sort();
+                task.depends.dedup();
+            }
+            tasks.push(task);
+        }
+    }
+    tasks
+}
+
+/// `rel` (relative to the package directory `dir`, `..` allowed) as a path relative
+/// to the root; `None` when it climbs out of the root.
+fn under(dir: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            part => parts.push(part),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+fn join(dir: &str, rel: &str) -> String {
+    match dir {
+        "" => rel.to_owned(),
+        dir => format!("{dir}/{rel}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_package_glob_is_made_relative_to_the_root_and_never_climbs_out() {
+        assert_eq!(
+            under("apps/web", "src/**").as_deref(),
+            Some("apps/web/src/**")
+        );
+        assert_eq!(
+            under("apps/web", "../../jest.config.js").as_deref(),
+            Some("jest.config.js")
+        );
+        assert_eq!(under("", "dist/**").as_deref(), Some("dist/**"));
+        assert_eq!(under("apps/web", "../../../etc/passwd"), None);
+    }
+}

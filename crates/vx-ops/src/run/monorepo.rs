@@ -1,0 +1,188 @@
+//! `vx run` in a monorepo (issue 77): the packages' tasks joined to the project's, a
+//! task named plainly (`build`) standing for that task of every package in scope, and
+//! the scope: the packages `--filter` selects (turbo's syntax, the changes since a ref
+//! asked of git), else the package the command runs in, else every package.
+
+use std::ffi::OsString;
+use std::path::Path;
+
+use vx_model::manifest::workspace::{self, Monorepo};
+use vx_tasks::graph;
+use vx_tasks::model::Task;
+
+use super::RunError;
+
+/// The monorepo whose root is `project`, its problems said once through `note`;
+/// `None` when `project` is no monorepo's root.
+pub fn read(project: &Path, note: &dyn Fn(&str)) -> Result<Option<Monorepo>, RunError> {
+    let Some(read) = workspace::read(project) else {
+        return Ok(None);
+    };
+    let monorepo = read.map_err(|e| RunError::Monorepo(e.to_string()))?;
+    for line in unsaid(project, &monorepo.problems) {
+        note(&format!("vx: {}", vx_text::sanitize(&line)));
+    }
+    Ok(Some(monorepo))
+}
+
+/// The lines of `problems` not said before for this project (recorded in vx's data
+/// directory, as a mise project's are), so a run says each once.
+fn unsaid(project: &Path, problems: &[String]) -> Vec<String> {
+    use sha2::Digest;
+    let Some(dir) = vx_model::manifest::in_place::said_dir() else {
+        return problems.to_vec();
+    };
+    problems
+        .iter()
+        .filter(|line| {
+            let text = format!("monorepo {} {line}", project.display());
+            let key = hex::encode(sha2::Sha256::digest(text));
+            let marker = dir.join(&key[..32]);
+            let new = !marker.exists();
+            let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&marker, b""));
+            new
+        })
+        .cloned()
+        .collect()
+}
+
+/// `tasks` with the monorepo's package tasks that no task of the project shadows.
+pub fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) {
+    for task in &monorepo.tasks {
+        if graph::find(tasks, &task.name).is_none() {
+            tasks.push(task.clone());
+        }
+    }
+}
+
+/// The packages in scope (indices of the workspace's packages): those `filters`
+/// select, else the one `cwd` is in, else every package but the root.
+pub fn scope(
+    monorepo: &Monorepo,
+    project: &Path,
+    filters: &[String],
+    cwd: &Path,
+) -> Result<Vec<usize>, RunError> {
+    let ws = &monorepo.workspace;
+    if !filters.is_empty() {
+        let filters: Vec<&str> = filters.iter().map(String::as_str).collect();
+        let mut changed = |from: &str, to: Option<&str>| changed(project, monorepo, from, to);
+        return vx_workspace::filter::select(ws, &monorepo.graph, &filters, &mut changed)
+            .map_err(|e| RunError::Filter(e.to_string()));
+    }
+    let rel = cwd.strip_prefix(project).unwrap_or(Path::new(""));
+    if let Some(name) = monorepo.package_at(rel) {
+        return Ok(ws
+            .packages
+            .iter()
+            .position(|p| p.name == name)
+            .into_iter()
+            .collect());
+    }
+    Ok((0..ws.packages.len())
+        .filter(|&i| !ws.packages[i].is_root())
+        .collect())
+}
+
+/// `requested` with each name that is no task of the project but a task of packages
+/// in `scope` (`build`) put as those tasks (`web#build`, `ui#build`), in package
+/// order, each with the words given; mise's spelling `//apps/web:build` put as the
+/// package's task. A name no package in scope has stays as it is (another runner's,
+/// or unknown).
+pub fn expand(
+    requested: Vec<(String, Vec<OsString>)>,
+    tasks: &[Task],
+    monorepo: &Monorepo,
+    scope: &[usize],
+) -> Vec<(String, Vec<OsString>)> {
+    let ws = &monorepo.workspace;
+    let mut out = Vec::new();
+    for (name, words) in requested {
+        if let Some(id) = mise_spelling(&name, monorepo) {
+            out.push((id, words));
+            continue;
+        }
+        if name.contains('#') || graph::find(tasks, &name).is_some() {
+            out.push((name, words));
+            continue;
+        }
+        let ids: Vec<String> = scope
+            .iter()
+            .map(|&i| format!("{}#{name}", ws.packages[i].name))
+            .filter(|id| graph::find(tasks, id).is_some_and(|t| !t.hide))
+            .collect();
+        if ids.is_empty() {
+            out.push((name, words));
+        } else {
+            out.extend(ids.into_iter().map(|id| (id, words.clone())));
+        }
+    }
+    out
+}
+
+/// `//apps/web:build` (mise's monorepo spelling) as `PACKAGE#build`; `//:build` is
+/// the root's.
+fn mise_spelling(name: &str, monorepo: &Monorepo) -> Option<String> {
+    let (dir, task) = name.strip_prefix("//")?.rsplit_once(':')?;
+    let dir = dir.trim_end_matches('/');
+    let (package, _) = monorepo.packages.iter().find(|(_, d)| d == dir)?;
+    Some(format!("{package}#{task}"))
+}
+
+/// The directories of the packages with a file changed between `from` and `to`
+/// (`git diff FROM...TO`; without `to`, since `from` up to the working tree, untracked
+/// files included), for `--filter=[REF]`.
+fn changed(
+    project: &Path,
+    monorepo: &Monorepo,
+    from: &str,
+    to: Option<&str>,
+) -> Result<Vec<String>, String> {
+    let git = |args: &[&str]| -> Result<String, String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(project)
+            .args(args)
+            .output()
+            .map_err(|e| format!("cannot run git: {e}"))?;
+        if !out.status.success() {
+            let said = String::from_utf8_lossy(&out.stderr);
+            return Err(vx_text::sanitize(said.trim()).into_owned());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    // A ref, never an option: `--output=…` would make git write a file.
+    if from.starts_with('-') || to.is_some_and(|t| t.starts_with('-')) {
+        return Err(format!("`{from}` is not a ref"));
+    }
+    let mut files = match to {
+        Some(to) => git(&[
+            "diff",
+            "--name-only",
+            "--no-renames",
+            &format!("{from}...{to}"),
+        ])?,
+        None => {
+            let mut files = git(&["diff", "--name-only", "--no-renames", from])?;
+            files.push_str(&git(&["ls-files", "--others", "--exclude-standard"])?);
+            files
+        }
+    }
+    .lines()
+    .map(str::to_owned)
+    .collect::<Vec<_>>();
+    files.sort();
+    files.dedup();
+    let mut dirs: Vec<String> = files
+        .iter()
+        .map(|file| {
+            monorepo
+                .package_at(Path::new(file))
+                .and_then(|name| monorepo.packages.iter().find(|(n, _)| n == name))
+                .map_or_else(String::new, |(_, dir)| dir.clone())
+        })
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    Ok(dirs)
+}
