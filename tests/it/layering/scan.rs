@@ -51,18 +51,13 @@ const PLATFORM_CFGS: &[&str] = &[
 ];
 const PRINT_MACROS: &[&str] = &["note", "print", "println", "eprint", "eprintln", "dbg"];
 
-/// Scans `text`, the file of module `module` (starting with its crate's name, `root`);
+/// Scans `text`, the file of module `module` (starting with its crate's name);
 /// `crates` are the names that start an absolute path (`vx_net::…`, `::vx_fixture::…`).
 /// A file that does not parse is an error: the test must not pass over it.
-pub fn scan(
-    text: &str,
-    root: &str,
-    module: &[String],
-    crates: &BTreeSet<String>,
-) -> Result<Scanned, String> {
+pub fn scan(text: &str, module: &[String], crates: &BTreeSet<String>) -> Result<Scanned, String> {
     let file = syn::parse_file(text).map_err(|e| e.to_string())?;
     let mut scanner = Scanner {
-        root: root.to_owned(),
+        root: module[0].clone(),
         module: module.to_vec(),
         crates,
         locals: BTreeSet::new(),
