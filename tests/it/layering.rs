@@ -746,7 +746,7 @@ pub mod client;
 ",
     );
     let mut written: Vec<String> = (found(&library, "upward").iter())
-        .map(|u| u.rsplitn(2, ": ").nth(1).unwrap().to_owned())
+        .map(|u| u.rsplit_once(": ").unwrap().0.to_owned())
         .collect();
     written.sort();
     assert_eq!(
