@@ -159,6 +159,53 @@ fn named_paths(markdown: &str) -> Vec<String> {
     found
 }
 
+/// The Rust files `markdown` names by their last parts in code spans (`runner.rs`,
+/// `extract/xz.rs`), as the rooms' rows name the files of a room, that no path of
+/// `files` ends with. Spans starting with one of [`TOP`]'s folders are [`named_paths`]'
+/// to check; placeholders (`commands/NAME.rs`) are no file.
+fn unknown_rust_files(markdown: &str, files: &[String]) -> Vec<String> {
+    let span = regex::Regex::new(r"`([A-Za-z0-9_./-]+\.rs)`").unwrap();
+    let mut unknown = Vec::new();
+    for line in unfenced(markdown) {
+        for name in span.captures_iter(line).map(|c| c[1].to_owned()) {
+            let top = TOP.contains(&name.split('/').next().unwrap_or(""));
+            let tail = format!("/{name}");
+            if !top && !name.contains("NAME") && !files.iter().any(|f| f.ends_with(&tail)) {
+                unknown.push(name);
+            }
+        }
+    }
+    unknown
+}
+
+/// Every `.rs` file of the repository (outside `.git`, `target`, `node_modules`), as a
+/// path from its root with `/`.
+fn rust_files(root: &Path) -> Vec<String> {
+    let (mut found, mut dirs) = (Vec::new(), vec![root.to_path_buf()]);
+    while let Some(dir) = dirs.pop() {
+        for path in std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()) {
+            let name = path.file_name().unwrap_or_default();
+            if [".git", "target", "node_modules"]
+                .iter()
+                .any(|skip| name == *skip)
+            {
+                continue;
+            }
+            if path.is_dir() {
+                dirs.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                found.push(format!("/{rel}"));
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +267,34 @@ mod tests {
             missing.is_empty(),
             "paths the map of the code names that do not exist (moved or renamed?):\n{}",
             missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn every_rust_file_the_map_names_by_its_last_parts_exists() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let files = rust_files(root);
+        let mut missing = Vec::new();
+        for map in MAPS {
+            let text = std::fs::read_to_string(root.join(map)).unwrap();
+            let unknown = unknown_rust_files(&text, &files);
+            missing.extend(unknown.iter().map(|name| format!("{map}: `{name}`")));
+        }
+        assert!(
+            missing.is_empty(),
+            "Rust files the map of the code names that no path of the repository ends with:\n{}",
+            missing.join("\n")
+        );
+    }
+
+    #[test]
+    fn a_moved_or_unknown_rust_file_is_found() {
+        let files = ["/crates/vx-engine/src/install/extract/xz.rs".to_owned()];
+        let text = "`xz.rs`, `extract/xz.rs`, `extract/gz.rs`, `scheduler.rs`, \
+                    `src/gone.rs`, `commands/NAME.rs`";
+        assert_eq!(
+            unknown_rust_files(text, &files),
+            ["extract/gz.rs", "scheduler.rs"]
         );
     }
 
