@@ -6,7 +6,7 @@
 //! network, no git, no process); what it cannot know (which files changed since a
 //! ref) its caller passes in.
 //!
-//! - [`discover`] finds the workspace and its packages.
+//! - [`mod@discover`] finds the workspace and its packages.
 //! - [`graph`] links them into a package graph: order, cycles, closures.
 //! - [`turbo`] reads turbo.json (v1 and v2, package `extends`) into a typed model.
 //! - [`turbo::plan`] expands `turbo run TASK` into the task graph turbo would run.

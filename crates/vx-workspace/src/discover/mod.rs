@@ -2,7 +2,7 @@
 //! tool finds them (pnpm, npm, yarn, bun; Cargo; uv; Go), side by side in one list.
 //!
 //! The root directory is always the root package `//` (turbo's name). Every read is
-//! bounded ([`crate::read`]), every walk too ([`walk`]); a malformed file is an
+//! bounded (`read`), every walk too (`walk`); a malformed file is an
 //! [`Error`] naming it, never a panic.
 
 mod cargo;

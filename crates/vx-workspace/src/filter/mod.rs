@@ -1,4 +1,4 @@
-//! turbo's `--filter`, parsed ([`selector`]) and evaluated over the package graph as
+//! turbo's `--filter`, parsed (`selector`) and evaluated over the package graph as
 //! turbo 2.11 evaluates it: several selectors select the union of what each includes,
 //! less what the `!` ones match; with only `!` selectors, every package but the root
 //! is the starting set.
