@@ -569,12 +569,13 @@ pub struct ScriptArgs {
     /// In a monorepo: the packages whose tasks run, in turbo's syntax (`web`,
     /// `@acme/*`, `web...` with its dependencies, `...ui` with its dependents,
     /// `./apps/*`, `!docs`, `[main]` changed since a ref); several are their union.
-    /// Also taken after the task's name (before `--`).
+    /// In a monorepo also taken after the task's name (before `--`).
     #[arg(long = "filter", short = 'F', value_name = "FILTER")]
     pub filters: Vec<String>,
     /// Print the plan (each task, its package, directory, dependencies, command, key
     /// and whether this machine's cache holds its result) and run nothing; with
-    /// `--json`, one `plan` event. Also taken after the task's name (before `--`).
+    /// `--json`, one `plan` event. In a monorepo also taken after the task's name
+    /// (before `--`), with `--json`.
     #[arg(long)]
     pub dry_run: bool,
     /// Answer yes to the tasks' `confirm` questions.
@@ -619,77 +620,18 @@ impl ScriptArgs {
     /// Whether the key documents are asked for: `--explain-key` before the task or
     /// among its words.
     pub fn explains_key(&self) -> bool {
-        self.explain_key || self.run_flags().0.iter().any(|w| w == "--explain-key")
+        self.explain_key || self.args().iter().any(|w| w == "--explain-key")
     }
 
-    /// Whether the plan alone is asked for: `--dry-run` before the task or among its
-    /// words.
-    pub fn dry_run(&self) -> bool {
-        self.dry_run || self.run_flags().0.iter().any(|w| w == "--dry-run")
-    }
-
-    /// Whether JSON is asked for: `--json` before the task, or among its words with
-    /// `--dry-run` (a task may take `--json` of its own).
-    pub fn json(&self) -> bool {
-        let (flags, _) = self.run_flags();
-        self.json || (self.dry_run() && flags.iter().any(|w| w == "--json"))
-    }
-
-    /// The `--filter`s: before the task, and among its words.
-    pub fn filters(&self) -> Vec<String> {
-        let mut out = self.filters.clone();
-        let (flags, _) = self.run_flags();
-        let mut words = flags.iter();
-        while let Some(word) = words.next() {
-            let word = word.to_string_lossy();
-            if let Some(value) = word.strip_prefix("--filter=") {
-                out.push(value.to_owned());
-            } else if (word == "--filter" || word == "-F")
-                && let Some(value) = words.next()
-            {
-                out.push(value.to_string_lossy().into_owned());
-            }
-        }
-        out
-    }
-
-    /// The words after the first task's name, without vx's own flags among them.
+    /// The words after the first task's name, without `--explain-key`. (In a monorepo,
+    /// `vx run` takes `--filter`, `--dry-run` and `--json` from them too, before a
+    /// `--`: `vx_ops::run`.)
     pub fn task_words(&self) -> Vec<OsString> {
-        self.run_flags().1
-    }
-
-    /// The words after the first task's name split in two: vx's flags taken there
-    /// (`--explain-key`, `--dry-run`, `--filter X`, with `--dry-run` also `--json`),
-    /// and the task's own words. After `--`, every word is the task's.
-    fn run_flags(&self) -> (Vec<OsString>, Vec<OsString>) {
-        let mut flags = Vec::new();
-        let mut task = Vec::new();
-        let dry = self.dry_run
-            || self
-                .args()
-                .iter()
-                .take_while(|w| *w != "--")
-                .any(|w| w == "--dry-run");
-        let mut words = self.args().iter();
-        while let Some(word) = words.next() {
-            if word == "--" {
-                task.push(word.clone());
-                task.extend(words.by_ref().cloned());
-                break;
-            }
-            let text = word.to_string_lossy();
-            if text == "--explain-key" || text == "--dry-run" || (dry && text == "--json") {
-                flags.push(word.clone());
-            } else if text == "--filter" || text == "-F" {
-                flags.push(word.clone());
-                flags.extend(words.next().cloned());
-            } else if text.starts_with("--filter=") {
-                flags.push(word.clone());
-            } else {
-                task.push(word.clone());
-            }
-        }
-        (flags, task)
+        self.args()
+            .iter()
+            .filter(|w| *w != "--explain-key")
+            .cloned()
+            .collect()
     }
 }
 

@@ -45,7 +45,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let note = |line: &str| vx_base::note!("{line}");
     let first = args.script();
     let words = args.task_words();
-    let filters = args.filters();
+    let filters = args.filters.clone();
     let confirm = |_: &Task, question: &str| ask(question, args.yes);
     let request = run::Request {
         first: first.as_deref(),
@@ -59,7 +59,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         },
         shown: Shown {
             output: args.output.as_deref(),
-            json: args.json(),
+            json: args.json,
             tui: args.tui,
         },
         jobs: args.jobs,
@@ -68,7 +68,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         push: args.push,
         explain_key: args.explains_key(),
         filters: &filters,
-        dry_run: args.dry_run(),
+        dry_run: args.dry_run,
         watch: args.watch,
         confirm: &confirm,
         note: &note,
@@ -84,8 +84,8 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             std::io::stdout().write_all(text.as_bytes())?;
             return Ok(vx_base::exit::OK);
         }
-        Prepared::Plan(rows) => {
-            let text = match args.json() {
+        Prepared::Plan(rows, json) => {
+            let text = match json {
                 true => vx::present::run::plan_json(&rows),
                 false => vx::present::run::plan_text(&rows),
             };

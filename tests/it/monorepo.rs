@@ -191,10 +191,13 @@ fn a_package_task_runs_with_the_workspaces_node_modules_bin_first_on_path() {
 #[test]
 fn outside_a_monorepo_a_filter_is_refused_by_name() {
     let work = Work::with_tasks("[tasks.build]\nrun = \"true\"\n");
-    let (code, _, err) = work.run_tasks(&["build", "--filter", "web"]);
+    let (code, _, err) = work.run_tasks(&["--filter", "web", "build"]);
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("--filter") && err.contains("monorepo"),
         "{err}"
     );
+    // After the task's name, outside a monorepo, the words are the task's own.
+    let (code, _, err) = work.run_tasks(&["build", "--filter", "web"]);
+    assert_eq!(code, 0, "{err}");
 }

@@ -219,6 +219,8 @@ impl RunError {
 struct Chosen {
     /// The project's tasks.
     pub tasks: Vec<Task>,
+    /// The run's flags as asked, before the task's name or (in a monorepo) after it.
+    pub asked: monorepo::Flags,
     /// The tasks named, each with its words.
     pub requested: Vec<(String, Vec<OsString>)>,
     /// The plan.
@@ -334,11 +336,24 @@ fn choose(
         tasks.extend(foreign.iter().map(Foreign::task));
         return Ok(Choice::List(tasks));
     };
-    let requested = split(first, rest);
+    let mut requested = split(first, rest);
+    // In a monorepo, the run's flags written after a task's name, as turbo takes them.
+    let mut flags = monorepo::Flags {
+        filters: filters.to_vec(),
+        ..monorepo::Flags::default()
+    };
+    if monorepo.is_some() {
+        for (_, words) in &mut requested {
+            let taken = monorepo::take_flags(words);
+            flags.filters.extend(taken.filters);
+            flags.dry_run |= taken.dry_run;
+            flags.json |= taken.json;
+        }
+    }
     let requested = match &monorepo {
         Some(monorepo) => {
             let cwd = std::env::current_dir().unwrap_or_else(|_| project.to_owned());
-            let scope = monorepo::scope(monorepo, project, filters, &cwd)?;
+            let scope = monorepo::scope(monorepo, project, &flags.filters, &cwd)?;
             monorepo::expand(requested, &tasks, monorepo, &scope)
         }
         None => requested,
@@ -416,6 +431,7 @@ fn choose(
         plan,
         values,
         foreign: runners,
+        asked: flags,
     }))
 }
 

@@ -85,8 +85,8 @@ pub enum Prepared {
     Help(String),
     /// `--explain-key`: each cached task's key document, in plan order.
     Keys(Vec<(String, Document)>),
-    /// `--dry-run`: what would run, in plan order.
-    Plan(Vec<PlanRow>),
+    /// `--dry-run`: what would run, in plan order, and whether as JSON (`--json`).
+    Plan(Vec<PlanRow>, bool),
     /// One plain task, to run in vx's place ([`vx_tasks::foreground`]).
     Foreground(Box<Lone>),
     /// Tasks for the runner.
@@ -192,8 +192,9 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     if request.explain_key {
         return Ok(Prepared::Keys(super::key_documents(&chosen, &first)));
     }
-    if request.dry_run {
-        return Ok(Prepared::Plan(plan_rows(&chosen, &first, &results)));
+    if request.dry_run || chosen.asked.dry_run {
+        let json = request.shown.json || chosen.asked.json;
+        return Ok(Prepared::Plan(plan_rows(&chosen, &first, &results), json));
     }
     let shown = request.shown;
     // A run of one plain task runs it in vx's place, its output straight to the

@@ -46,6 +46,50 @@ fn unsaid(project: &Path, problems: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// `vx run`'s own flags given after a task's name in a monorepo, as turbo takes them
+/// (`vx run build --filter web --dry-run --json`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    /// `--filter F`, `--filter=F`, `-F F`.
+    pub filters: Vec<String>,
+    /// `--dry-run`.
+    pub dry_run: bool,
+    /// `--json`, taken with `--dry-run` only (a task may take a `--json` of its own).
+    pub json: bool,
+}
+
+/// `words` (a task's) without the run's flags among them, and those flags: before a
+/// `--`, after which every word is the task's (the `--` too).
+pub fn take_flags(words: &mut Vec<OsString>) -> Flags {
+    let end = words.iter().position(|w| w == "--").unwrap_or(words.len());
+    let dry_run = words[..end].iter().any(|w| w == "--dry-run");
+    let mut flags = Flags {
+        dry_run,
+        ..Flags::default()
+    };
+    let mut kept = Vec::with_capacity(words.len());
+    let mut taken = std::mem::take(words).into_iter().enumerate();
+    while let Some((i, word)) = taken.next() {
+        let text = word.to_string_lossy().into_owned();
+        if i >= end {
+            kept.push(word);
+        } else if text == "--dry-run" {
+        } else if text == "--json" && dry_run {
+            flags.json = true;
+        } else if text == "--filter" || text == "-F" {
+            if let Some((_, value)) = taken.next() {
+                flags.filters.push(value.to_string_lossy().into_owned());
+            }
+        } else if let Some(value) = text.strip_prefix("--filter=") {
+            flags.filters.push(value.to_owned());
+        } else {
+            kept.push(word);
+        }
+    }
+    *words = kept;
+    flags
+}
+
 /// `tasks` with the monorepo's package tasks that no task of the project shadows.
 pub fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) {
     for task in &monorepo.tasks {
@@ -185,4 +229,41 @@ fn changed(
     dirs.sort();
     dirs.dedup();
     Ok(dirs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_runs_flags_are_taken_before_a_double_dash_and_the_rest_stay_the_tasks() {
+        let mut given = words(&[
+            "--filter",
+            "web",
+            "-v",
+            "--filter=ui...",
+            "--dry-run",
+            "--json",
+            "--",
+            "--json",
+            "--filter",
+            "x",
+        ]);
+        let flags = take_flags(&mut given);
+        assert_eq!(flags.filters, ["web", "ui..."]);
+        assert!(flags.dry_run && flags.json);
+        assert_eq!(given, words(&["-v", "--", "--json", "--filter", "x"]));
+        // Without --dry-run, --json is the task's.
+        let mut given = words(&["--json", "-F", "docs"]);
+        let flags = take_flags(&mut given);
+        assert_eq!(
+            (flags.json, flags.filters.as_slice()),
+            (false, ["docs".to_owned()].as_slice())
+        );
+        assert_eq!(given, words(&["--json"]));
+    }
 }

@@ -1,8 +1,6 @@
 //! Discovery and the package graph on workspaces laid out by the real tools
 //! (tests/data/make.sh): pnpm, npm, yarn 1, yarn 4, bun, Cargo, uv and Go.
 
-use std::time::{Duration, Instant};
-
 use super::common::{data, edges, scratch, want, workspace};
 use vx_workspace::discover::{Detected, PackageManagerKind};
 use vx_workspace::{Ecosystem, Error, Graph, discover};
@@ -406,10 +404,10 @@ fn pnpm_skips_bower_components_but_not_test_directories() {
     assert_eq!(names(&ws), ["//", "a", "fx", "b", "c"]);
 }
 
-/// 1,000 packages in a chain of dependencies, discovered and linked: well under
-/// 100 ms in a release build (the budget scales for an unoptimised test build).
+/// 1,000 packages in a chain of dependencies, discovered and linked in order (how fast:
+/// `scripts/bench-monorepo.sh`, docs/BENCHMARKS.md; a test holds no time).
 #[test]
-fn a_thousand_packages_are_discovered_fast() {
+fn a_thousand_packages_are_discovered_and_ordered() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("package.json"),
@@ -438,17 +436,10 @@ fn a_thousand_packages_are_discovered_fast() {
         )
         .unwrap();
     }
-    let start = Instant::now();
     let ws = discover(dir.path()).unwrap();
     let g = Graph::new(&ws);
     let order = g.topological().unwrap();
-    let took = start.elapsed();
     assert_eq!(ws.packages.len(), 1001);
     assert_eq!(ws.packages[order[1]].name, "p0000");
-    let budget = if cfg!(debug_assertions) {
-        Duration::from_secs(3)
-    } else {
-        Duration::from_millis(100)
-    };
-    assert!(took < budget, "took {took:?}");
+    assert_eq!(ws.packages[order[1000]].name, "p0999");
 }
