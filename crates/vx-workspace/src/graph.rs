@@ -41,17 +41,35 @@ impl Graph {
             by_name.entry((p.ecosystem, name)).or_insert(i);
             by_dir.entry((p.ecosystem, p.dir.as_str())).or_insert(i);
         }
+        // pnpm links a workspace package for a plain range only with
+        // `link-workspace-packages` (on by default before pnpm 9, off since); npm, yarn
+        // and bun link any range the package's version satisfies.
+        let pnpm9 = ws.package_manager.as_ref().is_some_and(|m| {
+            let major = m
+                .version
+                .as_deref()
+                .and_then(|v| v.split('.').next()?.parse::<u32>().ok());
+            m.kind == crate::discover::PackageManagerKind::Pnpm
+                && major.is_none_or(|major| major >= 9)
+        });
+        let plain_ranges_link = !pnpm9 || links_workspace_packages(&ws.root);
         let mut deps: Vec<Vec<Edge>> = Vec::with_capacity(packages.len());
         let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); packages.len()];
         for (i, p) in packages.iter().enumerate() {
             let mut edges: Vec<Edge> = Vec::new();
-            for d in &p.declared {
+            // A peer dependency is the dependent's to provide: no edge, as turbo
+            // builds its graph.
+            for d in p.declared.iter().filter(|d| d.kind != DepKind::Peer) {
                 let to = match &d.target {
                     Target::Dir(dir) => by_dir.get(&(d.ecosystem, dir.as_str())).copied(),
                     Target::Name { range, workspace } => by_name
                         .get(&(d.ecosystem, d.name.as_str()))
                         .copied()
-                        .filter(|&j| *workspace || range_links(range.as_deref(), &packages[j])),
+                        .filter(|&j| {
+                            *workspace
+                                || (plain_ranges_link
+                                    && range_links(range.as_deref(), &packages[j]))
+                        }),
                 };
                 if let Some(to) = to.filter(|&to| to != i) {
                     edges.push(Edge { to, kind: d.kind });
@@ -137,6 +155,27 @@ impl Graph {
         }
         seen
     }
+}
+
+/// Whether pnpm links workspace packages for plain ranges here: `link-workspace-packages
+/// = true` in the root's `.npmrc`, or `linkWorkspacePackages: true` in
+/// `pnpm-workspace.yaml`.
+fn links_workspace_packages(root: &std::path::Path) -> bool {
+    let read = |name: &str| {
+        crate::read::text_if_present(&root.join(name), 1 << 20)
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    };
+    let npmrc = read(".npmrc");
+    let yaml = read("pnpm-workspace.yaml");
+    npmrc.lines().any(|l| {
+        let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+        l == "link-workspace-packages=true" || l == "link-workspace-packages=deep"
+    }) || yaml.lines().any(|l| {
+        let l: String = l.chars().filter(|c| !c.is_whitespace()).collect();
+        l == "linkWorkspacePackages:true" || l == "linkWorkspacePackages:deep"
+    })
 }
 
 /// Whether a plain npm range links the workspace's package: its version satisfies the

@@ -150,10 +150,12 @@ pub fn expand(
             out.push((name, words));
             continue;
         }
+        // A package without the script is in the plan as turbo has it (`<NONEXISTENT>`,
+        // a task that runs nothing): what it depends on still runs.
         let ids: Vec<String> = scope
             .iter()
             .map(|&i| format!("{}#{name}", ws.packages[i].name))
-            .filter(|id| graph::find(tasks, id).is_some_and(|t| !t.hide))
+            .filter(|id| graph::find(tasks, id).is_some())
             .collect();
         if ids.is_empty() {
             out.push((name, words));

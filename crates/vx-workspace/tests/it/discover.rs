@@ -78,7 +78,9 @@ fn npm_links_ranges_the_workspace_version_satisfies() {
             ("//", &[]),
             ("a", &["b"]),
             ("b", &[]),
-            ("c", &["a", "b"]),
+            // `a` optional links; `b` a peer: the dependent's to provide, no edge (as
+            // turbo 2.11 leaves peers out: better-auth's and plate's in the corpus).
+            ("c", &["a"]),
             ("@npm-mono/cli", &["c"]),
         ])
     );
@@ -442,4 +444,37 @@ fn a_thousand_packages_are_discovered_and_ordered() {
     assert_eq!(ws.packages.len(), 1001);
     assert_eq!(ws.packages[order[1]].name, "p0000");
     assert_eq!(ws.packages[order[1000]].name, "p0999");
+}
+
+/// pnpm links a workspace package for a plain range only where its
+/// `link-workspace-packages` says so: on by default before pnpm 9, off since (turbo's
+/// graph of cloudflare/workers-sdk, pnpm 9, and of blitz-js/blitz, pnpm 8, in the
+/// corpus of scripts/turbo-corpus).
+#[test]
+fn pnpm_links_a_plain_range_as_its_version_and_settings_say() {
+    let files = |pm: &str, npmrc: &str| {
+        scratch(&[
+            (
+                "package.json",
+                &format!(r#"{{ "name": "r", "packageManager": "{pm}" }}"#),
+            ),
+            ("pnpm-workspace.yaml", "packages:\n  - 'p/*'\n"),
+            (".npmrc", npmrc),
+            ("p/a/package.json", r#"{ "name": "a", "version": "1.0.0" }"#),
+            (
+                "p/b/package.json",
+                r#"{ "name": "b", "version": "1.0.0", "dependencies": { "a": "^1.0.0" } }"#,
+            ),
+        ])
+    };
+    let b_deps = |dir: &tempfile::TempDir| {
+        let ws = discover(dir.path()).unwrap();
+        edges(&ws).into_iter().find(|(n, _)| n == "b").unwrap().1
+    };
+    assert_eq!(b_deps(&files("pnpm@9.15.9", "")), Vec::<String>::new());
+    assert_eq!(b_deps(&files("pnpm@8.6.6", "")), ["a"]);
+    assert_eq!(
+        b_deps(&files("pnpm@9.15.9", "link-workspace-packages = true\n")),
+        ["a"]
+    );
 }
