@@ -223,10 +223,16 @@ fn package(file: &Path, dir: &str, json: &PackageJson) -> Result<Package> {
         ),
     ] {
         for (dep, spec) in string_map(file, field, value)? {
+            // pnpm's aliased workspace dependency, `workspace:react-email@*`: the
+            // package named after the protocol.
+            let (name, spec) = match aliased(&spec) {
+                Some((name, spec)) => (name, spec),
+                None => (dep, spec),
+            };
             if let Some(target) = target(dir, &spec) {
                 declared.push(Declared {
                     ecosystem: Ecosystem::Node,
-                    name: dep,
+                    name,
                     target,
                     kind,
                 });
@@ -242,6 +248,17 @@ fn package(file: &Path, dir: &str, json: &PackageJson) -> Result<Package> {
         scripts,
         declared,
     })
+}
+
+/// `workspace:NAME@RANGE` (pnpm's alias of a workspace package) as `NAME` and
+/// `workspace:RANGE`; `None` for any other specifier.
+fn aliased(spec: &str) -> Option<(String, String)> {
+    let rest = spec.trim().strip_prefix("workspace:")?;
+    // `@scope/name@range`: the `@` that ends the name is not the first character.
+    let at = rest.char_indices().skip(1).find(|&(_, c)| c == '@')?.0;
+    let (name, range) = (&rest[..at], &rest[at + 1..]);
+    (!name.is_empty() && !name.starts_with('.'))
+        .then(|| (name.to_owned(), format!("workspace:{range}")))
 }
 
 /// What an npm dependency specifier may point at in the workspace; `None` for what
@@ -355,6 +372,15 @@ mod tests {
             workspace,
         };
         assert_eq!(target("apps/web", "workspace:*"), Some(name(None, true)));
+        assert_eq!(
+            aliased("workspace:react-email@*"),
+            Some(("react-email".to_owned(), "workspace:*".to_owned()))
+        );
+        assert_eq!(
+            aliased("workspace:@acme/ui@^1"),
+            Some(("@acme/ui".to_owned(), "workspace:^1".to_owned()))
+        );
+        assert_eq!(aliased("workspace:^1.2.0"), None);
         assert_eq!(
             target("apps/web", "workspace:^1.2.0"),
             Some(name(Some("^1.2.0"), true))
