@@ -437,19 +437,26 @@ pub fn unsaid(manifest: &Manifest, said: Option<&Path>) -> Vec<String> {
     for line in &in_place.problems {
         let mut key = files.clone();
         key.update(line.as_bytes());
-        let key = hex::encode(key.finalize());
-        let Some(dir) = said else {
+        if first_time(said, &hex::encode(key.finalize())) {
             out.push(line.clone());
-            continue;
-        };
-        let marker = dir.join(&key[..32]);
-        if marker.exists() {
-            continue;
         }
-        let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&marker, b""));
-        out.push(line.clone());
     }
     out
+}
+
+/// Whether what `key` (a hex digest) stands for is said for the first time: recorded
+/// as said (a marker file named by the key in `said`, [`said_dir`]) when it is. With no
+/// directory to record it in, it is always the first time.
+pub fn first_time(said: Option<&Path>, key: &str) -> bool {
+    let Some(dir) = said else {
+        return true;
+    };
+    let marker = dir.join(&key[..key.len().min(32)]);
+    if marker.exists() {
+        return false;
+    }
+    let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&marker, b""));
+    true
 }
 
 /// Where [`unsaid`] records what was said: `<data dir>/vx/said`.

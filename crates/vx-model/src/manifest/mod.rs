@@ -626,13 +626,30 @@ pub fn locate_saying(
     explicit: Option<&Path>,
     start: &Path,
 ) -> Result<(PathBuf, Option<vx_base::ownership::NotOwn>), ManifestError> {
+    locate_through(explicit, start, search::search)
+}
+
+/// [`locate_saying`] for `vx run`: without a project file, the nearest monorepo's
+/// root is handed back in the error ([`ManifestError::NotFound`]'s `monorepo`).
+pub fn locate_tasks(
+    explicit: Option<&Path>,
+    start: &Path,
+) -> Result<(PathBuf, Option<vx_base::ownership::NotOwn>), ManifestError> {
+    locate_through(explicit, start, search::search_tasks)
+}
+
+fn locate_through(
+    explicit: Option<&Path>,
+    start: &Path,
+    walk: fn(&Path) -> search::Found,
+) -> Result<(PathBuf, Option<vx_base::ownership::NotOwn>), ManifestError> {
     if let Some(path) = explicit {
         return Ok((path.to_owned(), None));
     }
     if let Some(path) = std::env::var_os("VX_MANIFEST").filter(|p| !p.is_empty()) {
         return Ok((PathBuf::from(path), None));
     }
-    let found = search::search(start);
+    let found = walk(start);
     match found.manifest {
         Some(path) => Ok((path, found.stopped)),
         None => Err(ManifestError::NotFound {

@@ -24,7 +24,8 @@ pub struct Found {
     pub manifest: Option<PathBuf>,
     /// Another user's project file the walk stopped at, unread.
     pub stopped: Option<NotOwn>,
-    /// Without a project file: the nearest monorepo root's file ([`workspace::FILES`]).
+    /// Without a project file: the nearest monorepo root's file ([`workspace::FILES`]),
+    /// looked for by [`search_tasks`] only.
     pub monorepo: Option<PathBuf>,
 }
 
@@ -34,6 +35,17 @@ pub struct Found {
 /// mise project ([`in_place::project_file`]; the home directory passed over), the walk
 /// stopping at a file of another user's.
 pub fn search(start: &Path) -> Found {
+    walk(start, false)
+}
+
+/// [`search`], and without a project file the nearest monorepo's root
+/// ([`Found::monorepo`]): `vx run`'s walk. The others' (the hook's at each prompt
+/// among them) reads no package.json on its way.
+pub fn search_tasks(start: &Path) -> Found {
+    walk(start, true)
+}
+
+fn walk(start: &Path, monorepo: bool) -> Found {
     let home = vx_base::platform::fs::home_dir();
     let mut in_place_found: Option<PathBuf> = None;
     let mut root_found: Option<PathBuf> = None;
@@ -67,7 +79,7 @@ pub fn search(start: &Path) -> Found {
                 };
             }
             in_place_found = Some(file);
-        } else if let Some(file) = workspace::root_file(dir) {
+        } else if monorepo && let Some(file) = workspace::root_file(dir) {
             if let Some(stopped) = ownership::foreign(&file) {
                 return Found {
                     manifest: None,
@@ -91,14 +103,6 @@ pub fn search(start: &Path) -> Found {
 /// place. Without a data directory it is always new.
 pub fn unsaid(stopped: &NotOwn) -> bool {
     use sha2::Digest;
-    let Some(dir) = in_place::said_dir() else {
-        return true;
-    };
     let key = hex::encode(sha2::Sha256::digest(format!("stopped at {stopped:?}")));
-    let marker = dir.join(&key[..32]);
-    if marker.exists() {
-        return false;
-    }
-    let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&marker, b""));
-    true
+    in_place::first_time(in_place::said_dir().as_deref(), &key)
 }

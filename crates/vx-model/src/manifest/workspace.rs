@@ -56,29 +56,15 @@ pub fn is_root_file(path: &Path) -> bool {
 /// A monorepo's packages and their tasks.
 #[derive(Clone, Debug)]
 pub struct Monorepo {
-    /// Each package's name and directory (relative to the root, `""` for the root
-    /// itself, named `//`).
-    pub packages: Vec<(String, String)>,
     /// The packages' tasks, named `PACKAGE#SCRIPT`.
     pub tasks: Vec<Task>,
     /// What could not be mapped, a line each.
     pub problems: Vec<String>,
-    /// The workspace as discovered, for `--filter`.
+    /// The workspace as discovered: its packages (the root first, named `//`), for
+    /// `--filter` and the package a path is in.
     pub workspace: Workspace,
     /// Its package graph.
     pub graph: Graph,
-}
-
-impl Monorepo {
-    /// The package whose directory holds `rel` (relative to the root), the deepest;
-    /// `None` at the root.
-    pub fn package_at(&self, rel: &Path) -> Option<&str> {
-        self.packages
-            .iter()
-            .filter(|(_, dir)| !dir.is_empty() && rel.starts_with(dir))
-            .max_by_key(|(_, dir)| dir.len())
-            .map(|(name, _)| name.as_str())
-    }
 }
 
 /// The monorepo whose root is `dir`, its tasks made from its packages' scripts and
@@ -107,13 +93,7 @@ fn read_root(dir: &Path) -> Result<Monorepo, vx_workspace::Error> {
         }
         None => from_scripts(&workspace, &graph),
     };
-    let packages = workspace
-        .packages
-        .iter()
-        .map(|p| (p.name.clone(), p.dir.clone()))
-        .collect();
     Ok(Monorepo {
-        packages,
         tasks,
         problems,
         workspace,

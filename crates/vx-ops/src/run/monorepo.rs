@@ -29,18 +29,13 @@ pub fn read(project: &Path, note: &dyn Fn(&str)) -> Result<Option<Monorepo>, Run
 /// directory, as a mise project's are), so a run says each once.
 fn unsaid(project: &Path, problems: &[String]) -> Vec<String> {
     use sha2::Digest;
-    let Some(dir) = vx_model::manifest::in_place::said_dir() else {
-        return problems.to_vec();
-    };
+    use vx_model::manifest::in_place::{first_time, said_dir};
+    let said = said_dir();
     problems
         .iter()
         .filter(|line| {
             let text = format!("monorepo {} {line}", project.display());
-            let key = hex::encode(sha2::Sha256::digest(text));
-            let marker = dir.join(&key[..32]);
-            let new = !marker.exists();
-            let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&marker, b""));
-            new
+            first_time(said.as_deref(), &hex::encode(sha2::Sha256::digest(text)))
         })
         .cloned()
         .collect()
@@ -115,13 +110,9 @@ pub fn scope(
             .map_err(|e| RunError::Filter(e.to_string()));
     }
     let rel = cwd.strip_prefix(project).unwrap_or(Path::new(""));
-    if let Some(name) = monorepo.package_at(rel) {
-        return Ok(ws
-            .packages
-            .iter()
-            .position(|p| p.name == name)
-            .into_iter()
-            .collect());
+    let here = ws.owners().of(&rel.to_string_lossy().replace('\\', "/"));
+    if !ws.packages[here].is_root() {
+        return Ok(vec![here]);
     }
     Ok((0..ws.packages.len())
         .filter(|&i| !ws.packages[i].is_root())
@@ -171,8 +162,8 @@ pub fn expand(
 fn mise_spelling(name: &str, monorepo: &Monorepo) -> Option<String> {
     let (dir, task) = name.strip_prefix("//")?.rsplit_once(':')?;
     let dir = dir.trim_end_matches('/');
-    let (package, _) = monorepo.packages.iter().find(|(_, d)| d == dir)?;
-    Some(format!("{package}#{task}"))
+    let package = monorepo.workspace.packages.iter().find(|p| p.dir == dir)?;
+    Some(format!("{}#{task}", package.name))
 }
 
 /// The directories of the packages with a file changed between `from` and `to`
@@ -219,14 +210,11 @@ fn changed(
     .collect::<Vec<_>>();
     files.sort();
     files.dedup();
+    let ws = &monorepo.workspace;
+    let owners = ws.owners();
     let mut dirs: Vec<String> = files
         .iter()
-        .map(|file| {
-            monorepo
-                .package_at(Path::new(file))
-                .and_then(|name| monorepo.packages.iter().find(|(n, _)| n == name))
-                .map_or_else(String::new, |(_, dir)| dir.clone())
-        })
+        .map(|file| ws.packages[owners.of(file)].dir.clone())
         .collect();
     dirs.sort();
     dirs.dedup();

@@ -161,7 +161,11 @@ fn located(opening: &Opening) -> Result<(Option<PathBuf>, Option<NotOwn>), Sessi
         Some(cwd) => cwd.clone(),
         None => std::env::current_dir().map_err(SessionError::Cwd)?,
     };
-    match manifest::locate_saying(opening.manifest.as_deref(), &cwd) {
+    let locate = match opening.want {
+        Want::Tasks => manifest::locate_tasks,
+        _ => manifest::locate_saying,
+    };
+    match locate(opening.manifest.as_deref(), &cwd) {
         Ok((path, stopped)) => Ok((Some(path), stopped)),
         Err(ManifestError::NotFound {
             stopped,
