@@ -572,6 +572,18 @@ pub struct ScriptArgs {
     /// In a monorepo also taken after the task's name (before `--`).
     #[arg(long = "filter", short = 'F', value_name = "FILTER")]
     pub filters: Vec<String>,
+    /// Only the named tasks a change can affect, with what they need: the changes
+    /// since REF's merge base with HEAD (default: VX_AFFECTED_BASE, else on GitHub
+    /// Actions the pull request's base or the push's `before`, else the default
+    /// branch), committed or not. A task is selected when a changed file matches its
+    /// `sources`, a lockfile entry of its package or a global input changed, or it
+    /// waits for a selected task. In a monorepo also taken after the task's name.
+    #[arg(long, value_name = "REF", num_args = 0..=1, require_equals = true, default_missing_value = "")]
+    pub affected: Option<String>,
+    /// With --affected: run nothing, print the plan, and exit 0 when nothing is
+    /// affected, 1 when something is (2: an error).
+    #[arg(long)]
+    pub exit_code: bool,
     /// Print the plan (each task, its package, directory, dependencies, command, key
     /// and whether this machine's cache holds its result) and run nothing; with
     /// `--json`, one `plan` event. In a monorepo also taken after the task's name
@@ -624,7 +636,8 @@ impl ScriptArgs {
     }
 
     /// The words after the first task's name, without `--explain-key`. (In a monorepo,
-    /// `vx run` takes `--filter`, `--dry-run` and `--json` from them too, before a
+    /// `vx run` takes `--filter`, `--affected`, `--exit-code`, `--dry-run` and `--json`
+    /// from them too, before a
     /// `--`: `vx_ops::run`.)
     pub fn task_words(&self) -> Vec<OsString> {
         self.args()

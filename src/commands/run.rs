@@ -45,7 +45,13 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let note = |line: &str| vx_base::note!("{line}");
     let first = args.script();
     let words = args.task_words();
-    let filters = args.filters.clone();
+    let asked = run::Flags {
+        filters: args.filters.clone(),
+        dry_run: args.dry_run,
+        affected: args.affected.clone(),
+        exit_code: args.exit_code,
+        ..run::Flags::default()
+    };
     let confirm = |_: &Task, question: &str| ask(question, args.yes);
     let request = run::Request {
         first: first.as_deref(),
@@ -67,8 +73,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         force: args.force,
         push: args.push,
         explain_key: args.explains_key(),
-        filters: &filters,
-        dry_run: args.dry_run,
+        asked: &asked,
         watch: args.watch,
         confirm: &confirm,
         note: &note,
@@ -84,12 +89,25 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             std::io::stdout().write_all(text.as_bytes())?;
             return Ok(vx_base::exit::OK);
         }
-        Prepared::Plan(rows, json) => {
-            let text = match json {
-                true => vx::present::run::plan_json(&rows),
-                false => vx::present::run::plan_text(&rows),
+        Prepared::Plan(planned) => {
+            let text = match planned.json {
+                true => vx::present::run::plan_json(&planned),
+                false => vx::present::run::plan_text(&planned),
             };
             std::io::stdout().write_all(text.as_bytes())?;
+            // `--exit-code`: whether anything is affected.
+            let affected = planned.rows.iter().any(|row| row.affected.is_some());
+            return Ok(match planned.exit_code && affected {
+                true => vx_base::exit::FAILED,
+                false => vx_base::exit::OK,
+            });
+        }
+        Prepared::NothingAffected(base) => {
+            super::note(&format!(
+                "vx: nothing affected since {} ({})",
+                base.named,
+                &base.commit[..base.commit.len().min(12)]
+            ));
             return Ok(vx_base::exit::OK);
         }
         Prepared::Keys(documents) => {

@@ -49,14 +49,15 @@ pub fn key_documents(documents: &[(String, vx_tasks::cache::Document)]) -> Strin
     text
 }
 
-/// `vx run --dry-run --json`: the plan as one `plan` event (docs/guide/tasks.md,
-/// "Events"), each task with its package, directory, dependencies, command, key and
-/// cache state, on one line.
-pub fn plan_json(rows: &[vx_ops::run::PlanRow]) -> String {
-    let tasks: Vec<serde_json::Value> = rows
+/// `vx run --dry-run --json`: one `plan` event, each task with its package,
+/// directory, dependencies, command, key and cache state; with `--affected`, the base
+/// and each task's reason (`null` for a task only needed by a selected one).
+pub fn plan_json(planned: &vx_ops::run::Planned) -> String {
+    let tasks: Vec<serde_json::Value> = planned
+        .rows
         .iter()
         .map(|row| {
-            serde_json::json!({
+            let mut task = serde_json::json!({
                 "task": row.task,
                 "package": row.package,
                 "dir": row.dir,
@@ -64,19 +65,53 @@ pub fn plan_json(rows: &[vx_ops::run::PlanRow]) -> String {
                 "command": row.command,
                 "key": row.key,
                 "cache": row.cache,
-            })
+            });
+            if planned.base.is_some() {
+                task["affected"] = row
+                    .affected
+                    .as_ref()
+                    .map_or(serde_json::Value::Null, reason_json);
+            }
+            task
         })
         .collect();
-    let mut text = serde_json::json!({ "event": "plan", "tasks": tasks }).to_string();
+    let mut event = serde_json::json!({ "event": "plan", "tasks": tasks });
+    if let Some(base) = &planned.base {
+        event["affected"] = serde_json::json!({ "base": base.commit, "named": base.named });
+    }
+    let mut text = event.to_string();
     text.push('\n');
     text
 }
 
+/// One task's reason for `--affected`, as JSON: `reason` (the closed set), the
+/// `files` behind it, and the `task` it waits for or `why` a lockfile cannot tell.
+fn reason_json(reason: &vx_ops::run::Reason) -> serde_json::Value {
+    let mut out = serde_json::json!({ "reason": reason.as_str(), "files": reason.files() });
+    match reason {
+        vx_ops::run::Reason::DependsOnAffected(task) => out["task"] = task.as_str().into(),
+        vx_ops::run::Reason::LockfileEntryChanged { why: Some(why), .. } => {
+            out["why"] = why.as_str().into()
+        }
+        _ => {}
+    }
+    out
+}
+
 /// `vx run --dry-run`: a line per planned task, in plan order: its name, what it
-/// waits for, and whether this machine holds its result.
-pub fn plan_text(rows: &[vx_ops::run::PlanRow]) -> String {
+/// waits for, and whether this machine holds its result; with `--affected`, why it
+/// is selected.
+pub fn plan_text(planned: &vx_ops::run::Planned) -> String {
+    let rows = &planned.rows;
     let width = rows.iter().map(|r| r.task.len()).max().unwrap_or(0);
     let mut out = String::new();
+    if let Some(base) = &planned.base {
+        let short = &base.commit[..base.commit.len().min(12)];
+        out.push_str(&format!(
+            "affected since {} ({short})\n",
+            sanitize(&base.named)
+        ));
+    }
     for row in rows {
         let mut line = format!("{:width$}", sanitize(&row.task));
         if !row.depends.is_empty() {
@@ -85,8 +120,28 @@ pub fn plan_text(rows: &[vx_ops::run::PlanRow]) -> String {
         if row.key.is_some() {
             line.push_str(&format!("  ({})", row.cache));
         }
+        if let Some(reason) = &row.affected {
+            line.push_str(&format!("  [{}]", sanitize(&reason_text(reason))));
+        }
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out
+}
+
+/// A reason in a few words: `file changed: src/a.ts (+2)`.
+fn reason_text(reason: &vx_ops::run::Reason) -> String {
+    use vx_ops::run::Reason;
+    let files = |what: &str, files: &[String]| match files {
+        [] => what.to_owned(),
+        [one] => format!("{what}: {one}"),
+        [one, rest @ ..] => format!("{what}: {one} (+{})", rest.len()),
+    };
+    match reason {
+        Reason::FileChanged(f) => files("file changed", f),
+        Reason::LockfileEntryChanged { files: f, .. } => files("lockfile entry changed", f),
+        Reason::GlobalInput(f) => files("global input changed", f),
+        Reason::DependsOnAffected(task) => format!("depends on {task}"),
+        Reason::NoInputs => "no sources: cannot tell".to_owned(),
+    }
 }

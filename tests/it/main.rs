@@ -94,6 +94,7 @@ mod mirror;
 mod mise_corpus;
 #[cfg(unix)]
 mod monorepo;
+mod monorepo_affected;
 #[cfg(unix)]
 mod net_credentials;
 #[cfg(unix)]

@@ -38,9 +38,15 @@ use vx_tasks::watch::{Change, Watch};
 
 use super::target::{Say, Target, TargetError};
 
+mod affected;
 mod entry;
+mod git;
 mod monorepo;
-pub use entry::{Answer, Ended, Graph, Lone, PlanRow, Prepared, Request, Shown, execute, prepare};
+pub use affected::{AffectedError, Base, Reason};
+pub use entry::{
+    Answer, Ended, Graph, Lone, PlanRow, Planned, Prepared, Request, Shown, execute, prepare,
+};
+pub use monorepo::Flags;
 
 /// Separates tasks on the command line (mise's spelling).
 pub const NEXT_TASK: &str = ":::";
@@ -118,6 +124,12 @@ pub enum RunError {
     /// A `--filter` that cannot be read or evaluated, or given outside a monorepo.
     #[error("{0}")]
     Filter(String),
+    /// `--affected` cannot tell what changed.
+    #[error(transparent)]
+    Affected(#[from] AffectedError),
+    /// The run's flags do not go together.
+    #[error("{0}")]
+    Flag(String),
     /// A task's arguments, or its commands made of them, are not what it takes.
     #[error(transparent)]
     Args(vx_tasks::args::ArgsError),
@@ -221,6 +233,8 @@ struct Chosen {
     pub tasks: Vec<Task>,
     /// The run's flags as asked, before the task's name or (in a monorepo) after it.
     pub asked: monorepo::Flags,
+    /// With `--affected`: the base, and why each selected task is.
+    pub affected: Option<affected::Selection>,
     /// The tasks named, each with its words.
     pub requested: Vec<(String, Vec<OsString>)>,
     /// The plan.
@@ -240,7 +254,7 @@ enum Choice {
     /// A task's `--help`: its help text.
     Help(String),
     /// Tasks to run.
-    Run(Chosen),
+    Run(Box<Chosen>),
 }
 
 /// The manifest's tasks, then the file tasks of `.vx/tasks/` (a name both have is
@@ -299,7 +313,7 @@ fn choose(
     project: &Path,
     first: Option<&str>,
     rest: &[OsString],
-    filters: &[String],
+    flags: &monorepo::Flags,
     note: &dyn Fn(&str),
 ) -> Result<Choice, RunError> {
     let mut tasks = all_tasks(manifest, project)?;
@@ -309,7 +323,7 @@ fn choose(
     let monorepo = monorepo::read(project, note)?;
     if let Some(monorepo) = &monorepo {
         monorepo::join(&mut tasks, monorepo);
-    } else if !filters.is_empty() {
+    } else if !flags.filters.is_empty() {
         return Err(RunError::Filter(format!(
             "--filter selects a monorepo's packages, and {} is no monorepo's root \
              (no turbo.json, pnpm-workspace.yaml or package.json `workspaces`)",
@@ -338,19 +352,18 @@ fn choose(
     };
     let mut requested = split(first, rest);
     // In a monorepo, the run's flags written after a task's name, as turbo takes them.
-    let mut flags = monorepo::Flags {
-        filters: filters.to_vec(),
-        ..monorepo::Flags::default()
-    };
+    let mut flags = flags.clone();
     if monorepo.is_some() {
         for (_, words) in &mut requested {
-            let taken = monorepo::take_flags(words);
-            flags.filters.extend(taken.filters);
-            flags.dry_run |= taken.dry_run;
-            flags.json |= taken.json;
+            flags.add(monorepo::take_flags(words));
         }
     }
-    let requested = match &monorepo {
+    if flags.exit_code && flags.affected.is_none() {
+        return Err(RunError::Flag(
+            "--exit-code answers --affected: pass --affected too".to_owned(),
+        ));
+    }
+    let mut requested = match &monorepo {
         Some(monorepo) => {
             let cwd = std::env::current_dir().unwrap_or_else(|_| project.to_owned());
             let scope = monorepo::scope(monorepo, project, &flags.filters, &cwd)?;
@@ -404,10 +417,35 @@ fn choose(
         }
     }
     let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
-    let plan = Plan::build(&tasks, &names)?;
+    let mut plan = Plan::build(&tasks, &names)?;
     if let Some(cycle) = graph::cycle(&tasks) {
         return Err(RunError::Cycle(cycle));
     }
+    // `--affected`: of the tasks named, those a change can affect, with what they need.
+    let affected = match &flags.affected {
+        Some(base) => {
+            let global = own_global_inputs(manifest, project);
+            let env = |name: &str| std::env::var(name).ok();
+            let selection = affected::select(
+                project,
+                &tasks,
+                &plan,
+                monorepo.as_ref(),
+                &global,
+                base,
+                &env,
+            )?;
+            requested.retain(|(name, _)| {
+                graph::find(&tasks, name)
+                    .and_then(|t| tasks.iter().position(|x| x.name == t.name))
+                    .is_some_and(|i| selection.reasons.contains_key(&i))
+            });
+            let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
+            plan = Plan::build(&tasks, &names)?;
+            Some(selection)
+        }
+        None => None,
+    };
     // Each task's argument values: the words given after it (the others: defaults).
     let mut values = Vec::with_capacity(plan.nodes.len());
     for node in &plan.nodes {
@@ -425,14 +463,25 @@ fn choose(
             e => RunError::Args(e),
         })?);
     }
-    Ok(Choice::Run(Chosen {
+    Ok(Choice::Run(Box::new(Chosen {
         tasks,
         requested,
         plan,
         values,
         foreign: runners,
         asked: flags,
-    }))
+        affected,
+    })))
+}
+
+/// A plain project's files a change of which may change every task (`--affected`):
+/// its manifest and lock, relative to the project.
+fn own_global_inputs(manifest: &Manifest, project: &Path) -> Vec<String> {
+    let mut global = vec![vx_model::manifest::LOCK_FILE.to_owned()];
+    if let Ok(rel) = manifest.path.strip_prefix(project) {
+        global.push(rel.to_string_lossy().replace('\\', "/"));
+    }
+    global
 }
 
 /// A service of the plan that another `vx run` of this project has up already (the

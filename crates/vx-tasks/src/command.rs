@@ -224,21 +224,19 @@ impl Shell {
         for (name, value) in args::env(values) {
             env.insert(name, Some(value));
         }
-        let (commands, mut sources) = match &task.file {
+        let commands = match &task.file {
             Some(file) => {
                 let mut words = vec![file.clone()];
                 words.extend(values.raw.iter().cloned());
-                (vec![words.join(" ")], vec![file.clone()])
+                vec![words.join(" ")]
             }
-            None => (
-                task.run
-                    .iter()
-                    .map(|run| args::fill(run, task, values, &quote))
-                    .collect(),
-                Vec::new(),
-            ),
+            None => task
+                .run
+                .iter()
+                .map(|run| args::fill(run, task, values, &quote))
+                .collect(),
         };
-        sources.extend(task.sources.iter().cloned());
+        let sources = task.inputs();
         let tools = match self.own.iter().find(|(name, _)| *name == task.name) {
             Some((_, own)) => own.tools.clone(),
             None => self.keyed.tools.clone(),
@@ -254,6 +252,8 @@ impl Shell {
             tools,
             sources,
             outputs: task.outputs.clone(),
+            locked: task.locked.clone(),
+            hashed_env: Recipe::hashed_env(&task.hashed_env, std::env::vars()),
         }
     }
 }

@@ -65,7 +65,20 @@ pub struct Monorepo {
     pub workspace: Workspace,
     /// Its package graph.
     pub graph: Graph,
+    /// The root's files a change of which may change every task (`--affected` selects
+    /// them all): its package.json, turbo.json and workspace file, and turbo's
+    /// `globalDependencies`; globs relative to the root.
+    pub global_inputs: Vec<String>,
 }
+
+/// The root's files that count for every package, as turbo counts them
+/// (`package.json`, `turbo.json`) with the workspace's own file.
+const GLOBAL_FILES: [&str; 4] = [
+    "package.json",
+    "turbo.json",
+    "turbo.jsonc",
+    "pnpm-workspace.yaml",
+];
 
 /// The monorepo whose root is `dir`, its tasks made from its packages' scripts and
 /// turbo.json; `None` when `dir` is no monorepo's root. A workspace or turbo.json that
@@ -79,8 +92,10 @@ fn read_root(dir: &Path) -> Result<Monorepo, vx_workspace::Error> {
     let workspace = vx_workspace::discover(dir)?;
     let graph = Graph::new(&workspace);
     let mut problems = Vec::new();
-    let tasks = match turbo::load(&workspace)? {
+    let mut global_inputs: Vec<String> = GLOBAL_FILES.iter().map(|f| f.to_string()).collect();
+    let mut tasks = match turbo::load(&workspace)? {
         Some(turbo) => {
+            global_inputs.extend(global_dependencies(&turbo));
             for key in turbo.unmapped() {
                 problems.push(format!(
                     "turbo.json's `{}` is not mapped ({}): {}",
@@ -93,12 +108,107 @@ fn read_root(dir: &Path) -> Result<Monorepo, vx_workspace::Error> {
         }
         None => from_scripts(&workspace, &graph),
     };
+    let locked = locked(&workspace, dir, &mut problems);
+    let packages: std::collections::HashMap<&str, usize> = workspace
+        .packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.name.as_str(), i))
+        .collect();
+    for task in &mut tasks {
+        let package = task
+            .name
+            .rsplit_once('#')
+            .and_then(|(p, _)| packages.get(p));
+        if let Some(&package) = package {
+            task.locked = locked[package].clone();
+        }
+    }
     Ok(Monorepo {
         tasks,
         problems,
         workspace,
         graph,
+        global_inputs,
     })
+}
+
+/// turbo's `globalDependencies` as globs relative to the root (a `!glob` takes away).
+fn global_dependencies(turbo: &Turbo) -> Vec<String> {
+    turbo
+        .root()
+        .global_dependencies
+        .iter()
+        .filter_map(|g| {
+            let bang = if g.negated { "!" } else { "" };
+            under("", &g.pattern).map(|path| format!("{bang}{path}"))
+        })
+        .collect()
+}
+
+/// The lockfiles at a workspace's root that are read for each package's entries.
+const LOCKFILES: [&str; 7] = [
+    "pnpm-lock.yaml",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "bun.lock",
+    "Cargo.lock",
+    "uv.lock",
+];
+
+/// Most bytes of a lockfile read.
+const MAX_LOCKFILE: u64 = 64 << 20;
+
+/// For each package (by index), the entries the root's lockfiles resolve for it, each
+/// prefixed with its lockfile's name, sorted: what its tasks' keys hold. A lockfile
+/// that cannot tell each package's entries is a problem line, and every package of
+/// its ecosystem holds the whole file's digest instead (a change then reaches them all,
+/// never none).
+fn locked(ws: &Workspace, root: &Path, problems: &mut Vec<String>) -> Vec<Vec<String>> {
+    use sha2::Digest;
+    use vx_workspace::lockfile;
+    let mut out = vec![Vec::new(); ws.packages.len()];
+    for name in LOCKFILES {
+        let path = root.join(name);
+        if !path.is_file() {
+            continue;
+        }
+        let text = match vx_base::bounded_read::read_to_string(&path, MAX_LOCKFILE) {
+            Ok(text) => text,
+            Err(e) => {
+                problems.push(format!(
+                    "{name} cannot be read ({e}): its entries are not in the tasks' keys"
+                ));
+                continue;
+            }
+        };
+        let Some(kind) = lockfile::Kind::of(name, &text) else {
+            continue;
+        };
+        match lockfile::resolved(ws, kind, "", &text) {
+            Ok(resolved) => {
+                for (package, entries) in resolved {
+                    out[package].extend(entries.iter().map(|e| format!("{name} {e}")));
+                }
+            }
+            Err(why) => {
+                let ecosystem = kind.ecosystem();
+                problems.push(format!(
+                    "{name}: each package's entries cannot be told apart ({why}); the key of every {} package's task holds the whole file",
+                    ecosystem.as_str()
+                ));
+                let whole = format!("{name} sha256:{}", hex::encode(sha2::Sha256::digest(&text)));
+                for (i, package) in ws.packages.iter().enumerate() {
+                    if package.ecosystem == ecosystem {
+                        out[i].push(whole.clone());
+                    }
+                }
+            }
+        }
+    }
+    out.iter_mut().for_each(|entries| entries.sort());
+    out
 }
 
 /// The tasks of turbo's plan for every task name its files define, each name planned
@@ -112,15 +222,8 @@ fn from_turbo(
 ) -> Vec<Task> {
     let everyone = vec![true; ws.packages.len()];
     // `globalDependencies`: files of the root every task's key holds.
-    let global: Vec<String> = turbo
-        .root()
-        .global_dependencies
-        .iter()
-        .filter_map(|g| {
-            let bang = if g.negated { "!" } else { "" };
-            under("", &g.pattern).map(|path| format!("{bang}{path}"))
-        })
-        .collect();
+    let global = global_dependencies(turbo);
+    let global_env = &turbo.root().global_env;
     let mut tasks: Vec<Task> = Vec::new();
     for name in turbo.task_names() {
         let plan = match turbo::plan(ws, graph, turbo, &[name], &everyone) {
@@ -144,6 +247,8 @@ fn from_turbo(
                 .collect();
             let def = &planned.task;
             task.service = def.persistent;
+            // turbo's `env` and `globalEnv`: their values in the key, hashed.
+            task.hashed_env = def.env.iter().chain(global_env).cloned().collect();
             task.cache = def.cache;
             task.outputs = def
                 .outputs

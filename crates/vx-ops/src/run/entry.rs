@@ -42,11 +42,10 @@ pub struct Request<'a> {
     pub push: bool,
     /// `--explain-key`: print the keys' documents, run nothing.
     pub explain_key: bool,
-    /// `--filter`: a monorepo's packages in scope, in turbo's syntax (several: their
-    /// union).
-    pub filters: &'a [String],
-    /// `--dry-run`: the plan, run nothing.
-    pub dry_run: bool,
+    /// The flags that choose what runs, given before the task's name: `--filter` (a
+    /// monorepo's packages in scope, in turbo's syntax; several: their union),
+    /// `--affected`, `--exit-code`, `--dry-run` (the plan, run nothing).
+    pub asked: &'a super::Flags,
     /// `--watch`: run again when a source changes.
     pub watch: bool,
     /// Answers a task's `confirm` question (the command's terminal, or `--yes`).
@@ -85,12 +84,26 @@ pub enum Prepared {
     Help(String),
     /// `--explain-key`: each cached task's key document, in plan order.
     Keys(Vec<(String, Document)>),
-    /// `--dry-run`: what would run, in plan order, and whether as JSON (`--json`).
-    Plan(Vec<PlanRow>, bool),
+    /// `--dry-run` (or `--exit-code`): what would run, in plan order.
+    Plan(Planned),
+    /// `--affected` selected nothing: nothing runs.
+    NothingAffected(super::Base),
     /// One plain task, to run in vx's place ([`vx_tasks::foreground`]).
     Foreground(Box<Lone>),
     /// Tasks for the runner.
     Graph(Box<Graph>),
+}
+
+/// A `--dry-run`'s plan, as the command shows it.
+pub struct Planned {
+    /// The tasks, in plan order.
+    pub rows: Vec<PlanRow>,
+    /// Whether as JSON (`--json`).
+    pub json: bool,
+    /// With `--affected`: the base the changes are measured from.
+    pub base: Option<super::Base>,
+    /// `--exit-code`: the exit code says whether any task is affected.
+    pub exit_code: bool,
 }
 
 /// One task of a `--dry-run`'s plan.
@@ -111,6 +124,9 @@ pub struct PlanRow {
     /// `hit-local` when this machine's cache holds its key's result, else `miss` (the
     /// registry is not asked in a dry run).
     pub cache: &'static str,
+    /// With `--affected`: why it is selected; none for a task in the plan only because
+    /// a selected one needs it.
+    pub affected: Option<super::Reason>,
 }
 
 /// One plain task to run in vx's place.
@@ -166,12 +182,12 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
         &project,
         request.first,
         request.words,
-        request.filters,
+        request.asked,
         request.note,
     )? {
         Choice::List(tasks) => return Ok(Prepared::List(tasks)),
         Choice::Help(text) => return Ok(Prepared::Help(text)),
-        Choice::Run(chosen) => chosen,
+        Choice::Run(chosen) => *chosen,
     };
     super::services_free(
         &chosen.plan,
@@ -192,9 +208,24 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     if request.explain_key {
         return Ok(Prepared::Keys(super::key_documents(&chosen, &first)));
     }
-    if request.dry_run || chosen.asked.dry_run {
-        let json = request.shown.json || chosen.asked.json;
-        return Ok(Prepared::Plan(plan_rows(&chosen, &first, &results), json));
+    if chosen.asked.plans_only() {
+        return Ok(Prepared::Plan(Planned {
+            rows: plan_rows(&chosen, &first, &results),
+            json: request.shown.json || chosen.asked.json,
+            base: chosen.affected.as_ref().map(|a| a.base.clone()),
+            exit_code: chosen.asked.exit_code,
+        }));
+    }
+    if let Some(selection) = &chosen.affected {
+        if chosen.plan.nodes.is_empty() {
+            return Ok(Prepared::NothingAffected(selection.base.clone()));
+        }
+        (request.note)(&format!(
+            "vx: --affected: {} of the tasks named, changed since {} ({})",
+            chosen.requested.len(),
+            selection.base.named,
+            &selection.base.commit[..selection.base.commit.len().min(12)]
+        ));
     }
     let shown = request.shown;
     // A run of one plain task runs it in vx's place, its output straight to the
@@ -263,6 +294,10 @@ fn plan_rows(chosen: &Chosen, jobs: &[vx_tasks::runner::Job], results: &Results)
                 command: task.run.first().cloned(),
                 key,
                 cache: if held { "hit-local" } else { "miss" },
+                affected: chosen
+                    .affected
+                    .as_ref()
+                    .and_then(|a| a.reasons.get(&node.task).cloned()),
             }
         })
         .collect()

@@ -11,6 +11,7 @@ use vx_tasks::graph;
 use vx_tasks::model::Task;
 
 use super::RunError;
+use super::git::Git;
 
 /// The monorepo whose root is `project`, its problems said once through `note`;
 /// `None` when `project` is no monorepo's root.
@@ -51,13 +52,37 @@ pub struct Flags {
     pub dry_run: bool,
     /// `--json`, taken with `--dry-run` only (a task may take a `--json` of its own).
     pub json: bool,
+    /// `--affected` (`""`: the base found as [`super::affected`] finds it) or
+    /// `--affected=REF`.
+    pub affected: Option<String>,
+    /// `--exit-code`: with `--affected`, answer by the exit code (0 nothing affected,
+    /// 1 something) and run nothing.
+    pub exit_code: bool,
+}
+
+impl Flags {
+    /// These flags with `other`'s added.
+    pub fn add(&mut self, other: Flags) {
+        self.filters.extend(other.filters);
+        self.dry_run |= other.dry_run;
+        self.json |= other.json;
+        self.affected = self.affected.take().or(other.affected);
+        self.exit_code |= other.exit_code;
+    }
+
+    /// Whether nothing runs: the plan is shown (`--dry-run`, or `--exit-code`).
+    pub fn plans_only(&self) -> bool {
+        self.dry_run || self.exit_code
+    }
 }
 
 /// `words` (a task's) without the run's flags among them, and those flags: before a
 /// `--`, after which every word is the task's (the `--` too).
 pub fn take_flags(words: &mut Vec<OsString>) -> Flags {
     let end = words.iter().position(|w| w == "--").unwrap_or(words.len());
-    let dry_run = words[..end].iter().any(|w| w == "--dry-run");
+    let dry_run = words[..end]
+        .iter()
+        .any(|w| w == "--dry-run" || w == "--exit-code");
     let mut flags = Flags {
         dry_run,
         ..Flags::default()
@@ -69,6 +94,12 @@ pub fn take_flags(words: &mut Vec<OsString>) -> Flags {
         if i >= end {
             kept.push(word);
         } else if text == "--dry-run" {
+        } else if text == "--exit-code" {
+            flags.exit_code = true;
+        } else if text == "--affected" {
+            flags.affected = Some(String::new());
+        } else if let Some(base) = text.strip_prefix("--affected=") {
+            flags.affected = Some(base.to_owned());
         } else if text == "--json" && dry_run {
             flags.json = true;
         } else if text == "--filter" || text == "-F" {
@@ -175,41 +206,11 @@ fn changed(
     from: &str,
     to: Option<&str>,
 ) -> Result<Vec<String>, String> {
-    let git = |args: &[&str]| -> Result<String, String> {
-        let out = std::process::Command::new("git")
-            .arg("-C")
-            .arg(project)
-            .args(args)
-            .output()
-            .map_err(|e| format!("cannot run git: {e}"))?;
-        if !out.status.success() {
-            let said = String::from_utf8_lossy(&out.stderr);
-            return Err(vx_text::sanitize(said.trim()).into_owned());
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    let git = Git::new(project);
+    let files = match to {
+        Some(to) => git.changed_between(from, to)?,
+        None => git.changed_since(from)?,
     };
-    // A ref, never an option: `--output=…` would make git write a file.
-    if from.starts_with('-') || to.is_some_and(|t| t.starts_with('-')) {
-        return Err(format!("`{from}` is not a ref"));
-    }
-    let mut files = match to {
-        Some(to) => git(&[
-            "diff",
-            "--name-only",
-            "--no-renames",
-            &format!("{from}...{to}"),
-        ])?,
-        None => {
-            let mut files = git(&["diff", "--name-only", "--no-renames", from])?;
-            files.push_str(&git(&["ls-files", "--others", "--exclude-standard"])?);
-            files
-        }
-    }
-    .lines()
-    .map(str::to_owned)
-    .collect::<Vec<_>>();
-    files.sort();
-    files.dedup();
     let ws = &monorepo.workspace;
     let owners = ws.owners();
     let mut dirs: Vec<String> = files
@@ -255,5 +256,14 @@ mod tests {
             (false, ["docs".to_owned()].as_slice())
         );
         assert_eq!(given, words(&["--json"]));
+        // --affected with and without its base; --exit-code plans only, with --json.
+        let mut given = words(&["--affected", "--exit-code", "--json", "--", "--affected=x"]);
+        let flags = take_flags(&mut given);
+        assert_eq!(flags.affected.as_deref(), Some(""));
+        assert!(flags.exit_code && flags.plans_only() && flags.json);
+        assert_eq!(given, words(&["--", "--affected=x"]));
+        let flags = take_flags(&mut words(&["--affected=origin/main"]));
+        assert_eq!(flags.affected.as_deref(), Some("origin/main"));
+        assert!(!flags.plans_only());
     }
 }

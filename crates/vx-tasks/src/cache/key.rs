@@ -16,6 +16,12 @@
 //!   and sha256, not the version string);
 //! - `sources`: each file the `sources` globs match, by its project-relative path
 //!   (`/`-separated), with `sha256:…` of its content ([`super::super::fresh::source_id`]);
+//! - `hashed_env`: for a monorepo's package task, each variable turbo's `env` and
+//!   `globalEnv` name, by name: `sha256:…` of its value, or `unset` (an empty value
+//!   and an unset one differ); left out when there are none;
+//! - `locked`: for a monorepo's package task, the entries its package manager's
+//!   lockfile resolves for its package (left out of the document when there are none,
+//!   so other tasks' keys are as before);
 //! - `outputs`: the globs (what a result holds);
 //! - `depends`: the keys of the tasks it depends on, by name.
 //!
@@ -72,6 +78,10 @@ pub struct Recipe {
     pub sources: Vec<String>,
     /// Its `outputs` globs.
     pub outputs: Vec<String>,
+    /// Its package's lockfile entries (a monorepo's package task).
+    pub locked: Vec<String>,
+    /// The variables of vx's environment its key holds by value hash (see the module).
+    pub hashed_env: BTreeMap<String, String>,
 }
 
 /// The key document (see the module for its fields). Its fields are declared in
@@ -89,6 +99,13 @@ pub struct Document {
     pub env: BTreeMap<String, Option<String>>,
     /// [`FORMAT`].
     pub format: String,
+    /// Variables of vx's environment by the hash of their value (none: not in the
+    /// document).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
+    pub hashed_env: BTreeMap<String, String>,
+    /// Its package's lockfile entries, sorted (none: not in the document).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub locked: Vec<String>,
     /// The outputs' globs.
     pub outputs: Vec<String>,
     /// The platform.
@@ -104,6 +121,31 @@ pub struct Document {
 }
 
 impl Recipe {
+    /// The variables of `vars` (vx's environment) that `patterns` name (names, `*`
+    /// wildcards, `!` exclusions), each as the key records it: `sha256:` of its value;
+    /// a name written plainly and not set is `unset`.
+    pub fn hashed_env(
+        patterns: &[String],
+        vars: impl Iterator<Item = (String, String)>,
+    ) -> BTreeMap<String, String> {
+        use vx_base::glob::pattern_matches;
+        let (except, named): (Vec<&String>, Vec<&String>) =
+            patterns.iter().partition(|p| p.starts_with('!'));
+        let excluded = |name: &str| except.iter().any(|p| pattern_matches(&p[1..], name));
+        let mut out: BTreeMap<String, String> = named
+            .iter()
+            .filter(|p| !vx_base::glob::is_glob(p) && !excluded(p))
+            .map(|p| (p.to_string(), "unset".to_owned()))
+            .collect();
+        for (name, value) in vars {
+            if named.iter().any(|p| pattern_matches(p, &name)) && !excluded(&name) {
+                let hash = format!("sha256:{}", hex::encode(Sha256::digest(value.as_bytes())));
+                out.insert(name, hash);
+            }
+        }
+        out
+    }
+
     /// How the key records the variable `name` whose template is `template` (`None`:
     /// removed), expanded against `lookup` (the inherited environment).
     pub fn env_value(
@@ -157,6 +199,8 @@ impl Recipe {
             tools: self.tools.clone(),
             sources,
             outputs: self.outputs.clone(),
+            locked: self.locked.clone(),
+            hashed_env: self.hashed_env.clone(),
             depends,
         }
     }
@@ -203,8 +247,20 @@ impl Document {
         if self.dir != other.dir {
             return Some("dir".to_owned());
         }
-        let maps: [(&str, Vec<String>); 4] = [
+        if self.locked != other.locked {
+            let entry = self
+                .locked
+                .iter()
+                .chain(&other.locked)
+                .find(|e| !self.locked.contains(e) || !other.locked.contains(e));
+            return Some(format!(
+                "lockfile entry {}",
+                entry.map_or("", |e| e.as_str())
+            ));
+        }
+        let maps: [(&str, Vec<String>); 5] = [
             ("env", differing(&self.env, &other.env)),
+            ("env value", differing(&self.hashed_env, &other.hashed_env)),
             ("tool", differing(&self.tools, &other.tools)),
             ("source", differing(&self.sources, &other.sources)),
             ("dependency", differing(&self.depends, &other.depends)),
@@ -257,7 +313,53 @@ mod tests {
             tools: BTreeMap::new(),
             sources: vec!["*.c".into()],
             outputs: vec!["out".into()],
+            locked: Vec::new(),
+            hashed_env: BTreeMap::new(),
         }
+    }
+
+    #[test]
+    fn turbos_env_is_keyed_by_value_hash_unset_and_empty_apart_and_never_written() {
+        let patterns: Vec<String> = ["API_URL", "NEXT_PUBLIC_*", "!NEXT_PUBLIC_SKIP", "UNSET"]
+            .map(String::from)
+            .to_vec();
+        let vars = |list: &[(&str, &str)]| {
+            list.iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        let env = Recipe::hashed_env(
+            &patterns,
+            vars(&[
+                ("API_URL", "https://secret.example"),
+                ("NEXT_PUBLIC_A", "a"),
+                ("NEXT_PUBLIC_SKIP", "x"),
+                ("HOME", "/root"),
+            ]),
+        );
+        let names: Vec<&str> = env.keys().map(String::as_str).collect();
+        assert_eq!(names, ["API_URL", "NEXT_PUBLIC_A", "UNSET"]);
+        assert_eq!(env["UNSET"], "unset");
+        assert!(env["API_URL"].starts_with("sha256:") && !env["API_URL"].contains("secret"));
+        let empty = Recipe::hashed_env(&patterns, vars(&[("UNSET", "")]));
+        assert_ne!(
+            empty["UNSET"], "unset",
+            "an empty value is not an unset one"
+        );
+        // A recipe without them keeps the document (and key) it had before.
+        let dir = tempfile::tempdir().unwrap();
+        let plain = recipe(dir.path()).document(BTreeMap::new());
+        let text = String::from_utf8(plain.canonical()).unwrap();
+        assert!(
+            !text.contains("hashed_env") && !text.contains("locked"),
+            "{text}"
+        );
+        let keyed = Recipe {
+            hashed_env: env,
+            ..recipe(dir.path())
+        };
+        assert_ne!(keyed.document(BTreeMap::new()).key(), plain.key());
     }
 
     #[test]

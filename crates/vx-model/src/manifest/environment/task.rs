@@ -68,6 +68,14 @@ pub struct Task {
     /// package manager's `run` puts a package's and the workspace's
     /// `node_modules/.bin` there: set for a monorepo's package tasks, never by vx.toml.
     pub path_first: Vec<String>,
+    /// What its package manager's lockfile resolves for its package (a monorepo's
+    /// package task): its key holds these entries, not the whole lockfile, so a
+    /// lockfile change reaches the packages it changes only. Never set by vx.toml.
+    pub locked: Vec<String>,
+    /// Variables of the environment vx runs in whose values its key holds, hashed and
+    /// never written (turbo's `env` and `globalEnv`: names, `*` wildcards, `!`
+    /// exclusions): set for a monorepo's package tasks, never by vx.toml.
+    pub hashed_env: Vec<String>,
     /// The 1-based line of the entry in vx.toml (0 for a file task).
     pub line: usize,
 }
@@ -97,6 +105,8 @@ impl Task {
             confirm: None,
             cache: true,
             path_first: Vec::new(),
+            locked: Vec::new(),
+            hashed_env: Vec::new(),
             line: 0,
         }
     }
@@ -104,6 +114,13 @@ impl Task {
     /// Whether the task runs nothing itself (it only gathers its dependencies).
     pub fn depends_only(&self) -> bool {
         self.run.is_empty() && self.file.is_none()
+    }
+
+    /// What its key hashes of the project's files, as globs relative to the project:
+    /// its own file (a file task's) and its `sources`. `--affected` matches a changed
+    /// file against the same globs.
+    pub fn inputs(&self) -> Vec<String> {
+        self.file.iter().chain(&self.sources).cloned().collect()
     }
 
     /// Whether `name` is this task's name or one of its aliases.
