@@ -1053,10 +1053,15 @@ fn the_project_venv_is_made_offline_with_vxs_uv_and_its_pip_works() {
     );
 }
 
-/// Issue 78, item 4: what makes the venv ends with a `vx sync` that is interrupted
-/// (it ran on, its parent gone): a uv of the project's that never ends, SIGINT to vx.
-#[test]
-fn an_interrupted_sync_ends_what_makes_the_venv() {
+/// A project whose venv is made by a uv of its own that never ends (it writes its pid
+/// into `uv.pid` of the directory returned, then sleeps): the project, the pid file,
+/// and what must live as long as the project (the directory, the server of uv's
+/// archive, the loopback GitHub).
+fn a_venv_maker_that_never_ends() -> (
+    Project,
+    std::path::PathBuf,
+    (tempfile::TempDir, TestServer, GithubFixture),
+) {
     let work = tempfile::tempdir().unwrap();
     let pidfile = work.path().join("uv.pid");
     let script = format!(
@@ -1072,15 +1077,32 @@ fn an_interrupted_sync_ends_what_makes_the_venv() {
         server.url("/uv.tar.gz"),
         sha256_hex(&archive)
     );
-    let (_gh, project, _) = installable_as(python::archive(python::Without::Nothing), &manifest);
+    let (gh, project, _) = installable_as(python::archive(python::Without::Nothing), &manifest);
+    (project, pidfile, (work, server, gh))
+}
+
+/// `vx sync` started in `project` and the pid of the venv's maker once it runs.
+fn sync_while_the_venv_is_made(
+    project: &Project,
+    pidfile: &std::path::Path,
+) -> (std::process::Child, u32, std::path::PathBuf) {
     let log = project.work.dir.path().join("sync.stderr");
-    let mut sync = spawned_vx(&project, &["sync", "--headless"], &log);
+    let sync = spawned_vx(project, &["sync", "--headless"], &log);
     let pid: u32 = common::wait_for("the venv's maker to start", || {
-        std::fs::read_to_string(&pidfile)
+        std::fs::read_to_string(pidfile)
             .ok()
             .and_then(|text| text.trim().parse().ok())
     });
     assert!(running(pid));
+    (sync, pid, log)
+}
+
+/// Issue 78, item 4: what makes the venv ends with a `vx sync` that is interrupted
+/// (it ran on, its parent gone): a uv of the project's that never ends, SIGINT to vx.
+#[test]
+fn an_interrupted_sync_ends_what_makes_the_venv() {
+    let (project, pidfile, _kept) = a_venv_maker_that_never_ends();
+    let (mut sync, pid, log) = sync_while_the_venv_is_made(&project, &pidfile);
     let sent = std::process::Command::new("kill")
         .args(["-INT", &sync.id().to_string()])
         .status()
@@ -1090,6 +1112,21 @@ fn an_interrupted_sync_ends_what_makes_the_venv() {
     let stderr = std::fs::read_to_string(&log).unwrap();
     assert_eq!(code, Some(130), "{stderr}");
     common::wait_for("the venv's maker to end with vx", || {
+        (!running(pid)).then_some(())
+    });
+}
+
+/// Issue 78, item 4's gap: a SIGKILLed `vx sync` left the venv's maker running to its
+/// end (its process group and deadline are vx's to act on, and vx was gone). It runs
+/// tied to vx as an install child is (`vx tied`: the parent-death signal, then its
+/// group ended): SIGKILL to vx, and the maker ends too.
+#[test]
+fn a_killed_sync_ends_what_makes_the_venv() {
+    let (project, pidfile, _kept) = a_venv_maker_that_never_ends();
+    let (mut sync, pid, _log) = sync_while_the_venv_is_made(&project, &pidfile);
+    sync.kill().unwrap();
+    let _ = sync.wait();
+    common::wait_for("the venv's maker to end with the SIGKILLed vx", || {
         (!running(pid)).then_some(())
     });
 }
