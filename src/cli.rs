@@ -657,8 +657,7 @@ pub struct TaskGuardArgs {
     pub scan: bool,
 }
 
-/// `vx tied` options (started by vx, not by people:
-/// `vx_engine::child::tied`).
+/// `vx tied` options (started by vx, not by people: `vx_base::tie`).
 #[derive(Debug, Args)]
 pub struct TiedArgs {
     /// The vx process the program ends with.

@@ -14,14 +14,12 @@
 //! tree with SIGKILL, itself last: what a `post_install` forked and that ignored the
 //! cancel has nobody else to end it. A build the engine waits for (`npm ci`, pip, uv)
 //! does not wait for the engine: a watch thread gives the tree SIGTERM as soon as the
-//! parent is gone and SIGKILL a grace period later ([`tie`], the same tie the venv
-//! maker runs under: [`tied`]).
+//! parent is gone and SIGKILL a grace period later ([`vx_base::tie`], the same tie
+//! the project venv's maker runs under).
 //! (On Windows: Ctrl-Break and the console's close; the parent's Job Object ends a
 //! child whose parent died.)
 
 pub mod board_sink;
-pub mod tie;
-pub mod tied;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -37,7 +35,7 @@ use vx_model::config_frame::{EXIT_BAD_CONFIG, InstallConfig, read_frames};
 pub fn from_parent() -> i32 {
     // If the parent dies (even by SIGKILL), we get SIGTERM and cancel (Linux; on
     // Windows the parent's Job Object ends us with it).
-    let tie = tie::Tie::to_parent();
+    let tie = vx_base::tie::Tie::to_parent();
     let parent = process::parent_id();
     let signalled = tie.signalled();
     let batch = match read_frames(&mut std::io::stdin().lock()) {

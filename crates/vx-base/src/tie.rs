@@ -1,6 +1,6 @@
 //! A process tied to the `vx` that started it: what a `vx sync` install child is
-//! (`super::from_parent`) and what the venv maker runs under ([`super::tied`]). The one
-//! place the logic lives:
+//! (`vx_engine::child::from_parent`) and what the project venv's maker runs under
+//! (`vx tied`, [`run`]). The one place the logic lives:
 //!
 //! - the process asks for SIGTERM when its parent dies (Linux `PR_SET_PDEATHSIG`, set
 //!   on itself: no `pre_exec`, no unsafe code) and takes it, with SIGINT and SIGHUP, as
@@ -13,15 +13,28 @@
 //! - at its end, a process whose parent is gone ends what is left of its group
 //!   ([`Tie::end_if_orphaned`]): nobody else is there to.
 //!
+//! `vx tied --parent PID -- PROGRAM [ARGS]...` (hidden) runs a program that cannot ask
+//! for the signal itself under this tie ([`run`], and [`through`] to start a
+//! [`Command`] so). The project venv's maker (`uv venv`, `python -I -m venv`) runs so:
+//! started as the leader of a process group (its deadline and a Ctrl-C end that
+//! group), it got no parent-death signal of its own, and a SIGKILLed `vx sync` left it
+//! running to its end (issue 78, item 4). The program inherits the tied process's
+//! directory, environment and stdio; the exit code is the program's (128 + N for a
+//! signal).
+//!
 //! Elsewhere (macOS and the other Unixes, Windows) there is no parent-death request:
-//! the tie holds nothing ([`Tie::tied`] is false) and the parent's own clean-up (its
-//! process-group kill, Windows' Job Object) is what there is.
+//! the tie holds nothing ([`Tie::tied`] is false), [`through`] leaves a command as it
+//! is, and the parent's own clean-up (its process-group kill, Windows' Job Object) is
+//! what there is.
+
+use std::ffi::{OsStr, OsString};
+use std::process::Command;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use vx_base::platform::process;
+use crate::platform::process;
 
 /// How long a process whose parent died gives its process tree to end by itself (the
 /// SIGTERM every process of it got) before it SIGKILLs the tree, itself with it. Short:
@@ -46,7 +59,7 @@ impl Tie {
     /// the one it expects ([`Tie::watch`]'s `gone`) once this returns.
     pub fn to_parent() -> Tie {
         let tied = process::cancel_on_parent_death();
-        let signalled = vx_base::signals::cancel_flag();
+        let signalled = crate::signals::cancel_flag();
         Tie {
             signalled,
             tied,
@@ -103,5 +116,99 @@ impl Tie {
         if self.own_tree && self.tied && gone() {
             process::kill_own_tree();
         }
+    }
+}
+
+/// The hidden subcommand.
+pub const SUBCOMMAND: &str = "tied";
+
+/// Runs `program` with `args` tied to the process `parent` (this process's parent
+/// when it started it): its exit code, or why it could not be started. A parent
+/// already gone starts nothing.
+pub fn run(parent: u32, program: &OsStr, args: &[OsString]) -> std::io::Result<i32> {
+    let tie = Tie::to_parent();
+    let gone = move || process::parent_id() != Some(parent);
+    // The parent died before the tie was made: nobody waits for what would be made.
+    if gone() {
+        return Ok(crate::exit::INTERRUPTED);
+    }
+    tie.watch(gone);
+    let status = Command::new(program).args(args).status();
+    tie.end_if_orphaned(gone);
+    match status {
+        Ok(status) => Ok(process::status_code(status)),
+        Err(err) => Err(std::io::Error::new(
+            err.kind(),
+            format!("cannot start {}: {err}", program.to_string_lossy()),
+        )),
+    }
+}
+
+/// `command` run through [`SUBCOMMAND`] by this `vx` (its program, arguments,
+/// directory and environment changes carried over), so that it ends with this
+/// process; `command` as it is where there is no parent-death signal to ask for (not
+/// Linux) or this process's executable cannot be found.
+pub fn through(command: Command) -> Command {
+    if !process::has_parent_death_signal() {
+        return command;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return command;
+    };
+    let mut tied = Command::new(exe);
+    tied.arg(SUBCOMMAND)
+        .arg("--parent")
+        .arg(std::process::id().to_string())
+        .arg("--")
+        .arg(command.get_program())
+        .args(command.get_args());
+    if let Some(dir) = command.get_current_dir() {
+        tied.current_dir(dir);
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => tied.env(key, value),
+            None => tied.env_remove(key),
+        };
+    }
+    tied
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn through_carries_the_program_its_arguments_directory_and_environment() {
+        let mut command = Command::new("/bin/uv");
+        command
+            .args(["venv", "--quiet"])
+            .current_dir("/tmp")
+            .env("UV_NO_PROGRESS", "1")
+            .env_remove("PYTHONPATH");
+        let tied = through(command);
+        if !process::has_parent_death_signal() {
+            assert_eq!(tied.get_program(), "/bin/uv");
+            return;
+        }
+        let args: Vec<&OsStr> = tied.get_args().collect();
+        let parent = std::process::id().to_string();
+        assert_eq!(
+            args,
+            [
+                SUBCOMMAND,
+                "--parent",
+                parent.as_str(),
+                "--",
+                "/bin/uv",
+                "venv",
+                "--quiet"
+            ]
+            .map(OsStr::new)
+        );
+        assert_eq!(tied.get_current_dir(), Some(std::path::Path::new("/tmp")));
+        let envs: Vec<_> = tied.get_envs().collect();
+        assert!(envs.contains(&(OsStr::new("UV_NO_PROGRESS"), Some(OsStr::new("1")))));
+        assert!(envs.contains(&(OsStr::new("PYTHONPATH"), None)));
     }
 }
