@@ -910,8 +910,10 @@ fn making_the_venv_runs_nothing_of_the_clone_and_refuses_links_and_fifos() {
         "{said}"
     );
     assert!(!ran.exists(), "the clone's venv.py ran");
-    // No uv of vx's in the store yet: python's venv made it, and that is said once.
+    // No uv of vx's in the store, nor to be had (this GitHub has no astral-sh/uv):
+    // python's venv made it, and that is said once, with why.
     assert_eq!(said.matches("with python -m venv").count(), 1, "{said}");
+    assert!(said.contains("cannot be had ("), "{said}");
     assert!(venv.join("bin/pip").exists(), "{said}");
     // `vx exec` making it again runs nothing of the clone either.
     std::fs::remove_dir_all(&venv).unwrap();
@@ -1051,6 +1053,75 @@ fn the_project_venv_is_made_offline_with_vxs_uv_and_its_pip_works() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// Issue 79, item 2's left-over: with no uv of vx's in the store yet, vx fell back to
+/// `python -I -m venv` (seconds: pip's bootstrap). It now fetches its own uv for the
+/// venv as a PyPI tool's install does (astral-sh/uv's release, checked by its digest)
+/// and makes the venv with `uv venv` and pip from the python's own wheel; only when uv
+/// cannot be had (here: offline) does python's venv make it, and the reason is said
+/// once.
+#[test]
+fn vx_fetches_its_own_uv_to_make_the_project_venv_and_says_why_when_it_cannot() {
+    use common::publishers::uv;
+    let (version, archive) = python::archive(python::Without::Nothing);
+    let name = python::asset_name(&version, "20250115", "x86_64-unknown-linux-gnu");
+    let gh = GithubFixture::builder()
+        .release(
+            python::OWNER,
+            python::REPO,
+            python::release("20250115", &[&version], Sums::Digests, &[(name, archive)]),
+        )
+        .release(uv::OWNER, uv::REPO, uv::release(uv::archive()))
+        .start()
+        .unwrap();
+    let base = "[settings]\nplatforms = [\"linux-x86_64\"]\n";
+    let project = Project::new(
+        &python::config(&gh.web_url()),
+        &format!("{base}[tools]\npython = \"3.12\"\n"),
+    );
+    project.synced();
+    project.work.write_manifest(&format!(
+        "{base}python_venv = \".venv\"\n[tools]\npython = \"3.12\"\n"
+    ));
+    let dir = project.work.dir.path().to_owned();
+    let venv = dir.join(".venv");
+    let store = dir.join("home/.local/share/vx/store");
+    // Offline: uv cannot be fetched, and that is why python's venv makes it, said
+    // once.
+    let said = project.ok(&["sync", "--headless", "--offline"]);
+    assert_eq!(said.matches("with python -m venv").count(), 1, "{said}");
+    assert!(said.contains("cannot be had (vx is offline)"), "{said}");
+    assert!(!common::has_tree(&store, "uv", uv::VERSION), "{said}");
+    // Online: vx's uv is fetched into the store and makes the venv, pip put in from
+    // the python's wheel.
+    std::fs::remove_dir_all(&venv).unwrap();
+    let said = project.ok(&["sync", "--headless"]);
+    assert!(
+        said.contains("made the virtual environment .venv"),
+        "{said}"
+    );
+    assert!(!said.contains("python -m venv"), "{said}");
+    assert!(common::has_tree(&store, "uv", uv::VERSION), "{said}");
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).unwrap();
+    assert!(
+        cfg.contains(&format!("uv = {}", uv::VERSION)),
+        "uv made it: {cfg}"
+    );
+    let pip = project.run(&["pip", "--version"]);
+    assert!(
+        pip.contains(&format!(
+            "{}/lib/python3.12/site-packages/pip",
+            venv.display()
+        )),
+        "{pip}"
+    );
+    // Made again, it is the uv in the store that makes it, offline.
+    std::fs::remove_dir_all(&venv).unwrap();
+    let said = project.ok(&["sync", "--headless", "--offline"]);
+    assert!(!said.contains("python -m venv"), "{said}");
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).unwrap();
+    assert!(cfg.contains(&format!("uv = {}", uv::VERSION)), "{cfg}");
 }
 
 /// A project whose venv is made by a uv of its own that never ends (it writes its pid
