@@ -66,6 +66,11 @@ pub enum Command {
     /// process tree when asked or when `vx run` dies.
     #[command(hide = true)]
     TaskGuard(TaskGuardArgs),
+    /// What vx starts a program under that must end with vx even when vx is
+    /// SIGKILLed (the project venv's maker): it asks for its parent's death signal and
+    /// ends the program's process group on it.
+    #[command(hide = true)]
+    Tied(TiedArgs),
     /// Print a hook for the shell's rc file that applies each project's tools and
     /// [env] as cd enters it and restores the shell on leaving:
     /// `eval "$(vx activate bash)"`.
@@ -663,6 +668,17 @@ pub struct TaskGuardArgs {
     /// the tests run that path on Linux.
     #[arg(long)]
     pub scan: bool,
+}
+
+/// `vx tied` options (started by vx, not by people: `vx_base::tie`).
+#[derive(Debug, Args)]
+pub struct TiedArgs {
+    /// The vx process the program ends with.
+    #[arg(long)]
+    pub parent: u32,
+    /// The program and its arguments.
+    #[arg(last = true, required = true, value_name = "PROGRAM")]
+    pub command: Vec<OsString>,
 }
 
 /// `vx which` options.

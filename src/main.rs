@@ -54,6 +54,8 @@ fn main() {
         Command::Env(args) => commands::env::run(&args),
         Command::Run(args) => commands::run::run(&args),
         Command::TaskGuard(args) => commands::run::guard(&args),
+        Command::Tied(args) => vx_base::tie::run(args.parent, &args.command[0], &args.command[1..])
+            .map_err(vx_base::exit::Error::environment),
         Command::Activate(args) => commands::activate::run(&args),
         Command::Trust(args) => commands::trust::run(&args),
         Command::HookEnv(args) => commands::hook_env::run(&args),

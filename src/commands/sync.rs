@@ -56,13 +56,15 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
             .own_toolchain(&report.store)
             .map_err(|e| (e.to_string(), false))
             .and_then(|chain| {
-                vx_ops::target::ensure_venv(Some(manifest), &chain, &report.store).map_err(|e| {
-                    let interrupted = matches!(
-                        e,
-                        vx_model::project_env::venv::VenvError::Interrupted { .. }
-                    );
-                    (e.to_string(), interrupted)
-                })
+                let network = session.options(args.run.quiet);
+                vx_ops::target::ensure_venv(Some(manifest), &chain, &report.store, &network)
+                    .map_err(|e| {
+                        let interrupted = matches!(
+                            e,
+                            vx_model::project_env::venv::VenvError::Interrupted { .. }
+                        );
+                        (e.to_string(), interrupted)
+                    })
             });
         match made {
             Ok(Some(line)) => vx_base::note!("{line}"),

@@ -544,6 +544,73 @@ fn mise_configs_kept_in_mise_directories_and_mise_env_files_are_read_in_place() 
     );
 }
 
+/// Issue 79, item 5: `mise.<os>.toml` and `mise.<os>-<arch>.toml` (`mise.linux.toml`,
+/// `mise.macos-arm64.toml`), as teams commit them beside their mise.toml, were never
+/// read. mise reads them as "platform environments" only with its `auto_env` setting,
+/// set in `.miserc.toml` or `MISE_AUTO_ENV` and off by default
+/// (https://mise.jdx.dev/configuration/environments.html#platform-environments): the
+/// OS's file over the shared one, OS-arch's over the OS's, `MISE_ENV`'s over both.
+/// While the setting is unset they are not read, and that is said once.
+#[test]
+fn platform_config_files_are_read_with_mises_auto_env_and_said_once_while_it_is_off() {
+    let os = std::env::consts::OS;
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "x64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    let (work, dir) = project_with("mise.toml", "[tasks.hello]\nrun = \"echo shared >> log\"\n");
+    std::fs::write(
+        dir.join(format!("mise.{os}.toml")),
+        "[tasks.hello]\nrun = \"echo os >> log\"\n\n[tasks.only-here]\nrun = \"echo only here >> log\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join(format!("mise.{os}-{arch}.toml")),
+        "[tasks.hello]\nrun = \"echo os-arch >> log\"\n",
+    )
+    .unwrap();
+    // auto_env unset (mise's default): the platform's files are not read, said once.
+    let (code, _, err) = vx_in(&work, &dir, &["run", "hello"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(log(&dir), "shared\n");
+    let said = format!(
+        "mise.{os}.toml, mise.{os}-{arch}.toml not read: mise reads a platform's config file only with its auto_env setting"
+    );
+    assert_eq!(err.matches(&said).count(), 1, "{err}");
+    let (code, _, err) = vx_in(&work, &dir, &["run", "hello"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("not read"), "said once: {err}");
+    // On, as a team turns it on: OS-arch's file over the OS's over the shared one.
+    std::fs::write(dir.join(".miserc.toml"), "auto_env = true\n").unwrap();
+    std::fs::remove_file(dir.join("log")).unwrap();
+    vx_ok(&work, &dir, &["run", "hello"]);
+    vx_ok(&work, &dir, &["run", "only-here"]);
+    assert_eq!(log(&dir), "os-arch\nonly here\n");
+    // MISE_ENV's file over the platform's.
+    std::fs::write(
+        dir.join("mise.staging.toml"),
+        "[tasks.hello]\nrun = \"echo staging >> log\"\n",
+    )
+    .unwrap();
+    let (code, out, err) = vx_in_with(&work, &dir, &["run", "hello"], |cmd| {
+        cmd.env("MISE_ENV", "staging");
+    });
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(log(&dir).ends_with("only here\nstaging\n"), "{}", log(&dir));
+    // Off on purpose: not read, and nothing said; MISE_AUTO_ENV over the file.
+    std::fs::write(dir.join(".miserc.toml"), "auto_env = false\n").unwrap();
+    std::fs::remove_file(dir.join("log")).unwrap();
+    let (code, _, err) = vx_in(&work, &dir, &["run", "hello"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("not read"), "{err}");
+    let (code, out, err) = vx_in_with(&work, &dir, &["run", "hello"], |cmd| {
+        cmd.env("MISE_AUTO_ENV", "true");
+    });
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(log(&dir), "shared\nos-arch\n");
+}
+
 /// File tasks in a directory `[task_config] includes` names are named as mise 2026.9
 /// lists them, without their extension (`coverage.sh` is `coverage`), and answer to
 /// the name with it too.

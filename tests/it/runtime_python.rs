@@ -910,8 +910,10 @@ fn making_the_venv_runs_nothing_of_the_clone_and_refuses_links_and_fifos() {
         "{said}"
     );
     assert!(!ran.exists(), "the clone's venv.py ran");
-    // No uv of vx's in the store yet: python's venv made it, and that is said once.
+    // No uv of vx's in the store, nor to be had (this GitHub has no astral-sh/uv):
+    // python's venv made it, and that is said once, with why.
     assert_eq!(said.matches("with python -m venv").count(), 1, "{said}");
+    assert!(said.contains("cannot be had ("), "{said}");
     assert!(venv.join("bin/pip").exists(), "{said}");
     // `vx exec` making it again runs nothing of the clone either.
     std::fs::remove_dir_all(&venv).unwrap();
@@ -1053,10 +1055,84 @@ fn the_project_venv_is_made_offline_with_vxs_uv_and_its_pip_works() {
     );
 }
 
-/// Issue 78, item 4: what makes the venv ends with a `vx sync` that is interrupted
-/// (it ran on, its parent gone): a uv of the project's that never ends, SIGINT to vx.
+/// Issue 79, item 2's left-over: with no uv of vx's in the store yet, vx fell back to
+/// `python -I -m venv` (seconds: pip's bootstrap). It now fetches its own uv for the
+/// venv as a PyPI tool's install does (astral-sh/uv's release, checked by its digest)
+/// and makes the venv with `uv venv` and pip from the python's own wheel; only when uv
+/// cannot be had (here: offline) does python's venv make it, and the reason is said
+/// once.
 #[test]
-fn an_interrupted_sync_ends_what_makes_the_venv() {
+fn vx_fetches_its_own_uv_to_make_the_project_venv_and_says_why_when_it_cannot() {
+    use common::publishers::uv;
+    let (version, archive) = python::archive(python::Without::Nothing);
+    let name = python::asset_name(&version, "20250115", "x86_64-unknown-linux-gnu");
+    let gh = GithubFixture::builder()
+        .release(
+            python::OWNER,
+            python::REPO,
+            python::release("20250115", &[&version], Sums::Digests, &[(name, archive)]),
+        )
+        .release(uv::OWNER, uv::REPO, uv::release(uv::archive()))
+        .start()
+        .unwrap();
+    let base = "[settings]\nplatforms = [\"linux-x86_64\"]\n";
+    let project = Project::new(
+        &python::config(&gh.web_url()),
+        &format!("{base}[tools]\npython = \"3.12\"\n"),
+    );
+    project.synced();
+    project.work.write_manifest(&format!(
+        "{base}python_venv = \".venv\"\n[tools]\npython = \"3.12\"\n"
+    ));
+    let dir = project.work.dir.path().to_owned();
+    let venv = dir.join(".venv");
+    let store = dir.join("home/.local/share/vx/store");
+    // Offline: uv cannot be fetched, and that is why python's venv makes it, said
+    // once.
+    let said = project.ok(&["sync", "--headless", "--offline"]);
+    assert_eq!(said.matches("with python -m venv").count(), 1, "{said}");
+    assert!(said.contains("cannot be had (vx is offline)"), "{said}");
+    assert!(!common::has_tree(&store, "uv", uv::VERSION), "{said}");
+    // Online: vx's uv is fetched into the store and makes the venv, pip put in from
+    // the python's wheel.
+    std::fs::remove_dir_all(&venv).unwrap();
+    let said = project.ok(&["sync", "--headless"]);
+    assert!(
+        said.contains("made the virtual environment .venv"),
+        "{said}"
+    );
+    assert!(!said.contains("python -m venv"), "{said}");
+    assert!(common::has_tree(&store, "uv", uv::VERSION), "{said}");
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).unwrap();
+    assert!(
+        cfg.contains(&format!("uv = {}", uv::VERSION)),
+        "uv made it: {cfg}"
+    );
+    let pip = project.run(&["pip", "--version"]);
+    assert!(
+        pip.contains(&format!(
+            "{}/lib/python3.12/site-packages/pip",
+            venv.display()
+        )),
+        "{pip}"
+    );
+    // Made again, it is the uv in the store that makes it, offline.
+    std::fs::remove_dir_all(&venv).unwrap();
+    let said = project.ok(&["sync", "--headless", "--offline"]);
+    assert!(!said.contains("python -m venv"), "{said}");
+    let cfg = std::fs::read_to_string(venv.join("pyvenv.cfg")).unwrap();
+    assert!(cfg.contains(&format!("uv = {}", uv::VERSION)), "{cfg}");
+}
+
+/// A project whose venv is made by a uv of its own that never ends (it writes its pid
+/// into `uv.pid` of the directory returned, then sleeps): the project, the pid file,
+/// and what must live as long as the project (the directory, the server of uv's
+/// archive, the loopback GitHub).
+fn a_venv_maker_that_never_ends() -> (
+    Project,
+    std::path::PathBuf,
+    (tempfile::TempDir, TestServer, GithubFixture),
+) {
     let work = tempfile::tempdir().unwrap();
     let pidfile = work.path().join("uv.pid");
     let script = format!(
@@ -1072,15 +1148,32 @@ fn an_interrupted_sync_ends_what_makes_the_venv() {
         server.url("/uv.tar.gz"),
         sha256_hex(&archive)
     );
-    let (_gh, project, _) = installable_as(python::archive(python::Without::Nothing), &manifest);
+    let (gh, project, _) = installable_as(python::archive(python::Without::Nothing), &manifest);
+    (project, pidfile, (work, server, gh))
+}
+
+/// `vx sync` started in `project` and the pid of the venv's maker once it runs.
+fn sync_while_the_venv_is_made(
+    project: &Project,
+    pidfile: &std::path::Path,
+) -> (std::process::Child, u32, std::path::PathBuf) {
     let log = project.work.dir.path().join("sync.stderr");
-    let mut sync = spawned_vx(&project, &["sync", "--headless"], &log);
+    let sync = spawned_vx(project, &["sync", "--headless"], &log);
     let pid: u32 = common::wait_for("the venv's maker to start", || {
-        std::fs::read_to_string(&pidfile)
+        std::fs::read_to_string(pidfile)
             .ok()
             .and_then(|text| text.trim().parse().ok())
     });
     assert!(running(pid));
+    (sync, pid, log)
+}
+
+/// Issue 78, item 4: what makes the venv ends with a `vx sync` that is interrupted
+/// (it ran on, its parent gone): a uv of the project's that never ends, SIGINT to vx.
+#[test]
+fn an_interrupted_sync_ends_what_makes_the_venv() {
+    let (project, pidfile, _kept) = a_venv_maker_that_never_ends();
+    let (mut sync, pid, log) = sync_while_the_venv_is_made(&project, &pidfile);
     let sent = std::process::Command::new("kill")
         .args(["-INT", &sync.id().to_string()])
         .status()
@@ -1090,6 +1183,21 @@ fn an_interrupted_sync_ends_what_makes_the_venv() {
     let stderr = std::fs::read_to_string(&log).unwrap();
     assert_eq!(code, Some(130), "{stderr}");
     common::wait_for("the venv's maker to end with vx", || {
+        (!running(pid)).then_some(())
+    });
+}
+
+/// Issue 78, item 4's gap: a SIGKILLed `vx sync` left the venv's maker running to its
+/// end (its process group and deadline are vx's to act on, and vx was gone). It runs
+/// tied to vx as an install child is (`vx tied`: the parent-death signal, then its
+/// group ended): SIGKILL to vx, and the maker ends too.
+#[test]
+fn a_killed_sync_ends_what_makes_the_venv() {
+    let (project, pidfile, _kept) = a_venv_maker_that_never_ends();
+    let (mut sync, pid, _log) = sync_while_the_venv_is_made(&project, &pidfile);
+    sync.kill().unwrap();
+    let _ = sync.wait();
+    common::wait_for("the venv's maker to end with the SIGKILLed vx", || {
         (!running(pid)).then_some(())
     });
 }

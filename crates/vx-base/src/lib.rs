@@ -16,7 +16,8 @@
 //!   program with leading arguments, Windows' stand-in for `#!`; a file it cannot
 //!   write is an [`atomic::WriteError`], as any file a command cannot write),
 //!   [`ownership`] (whose a file read on a project's behalf is: another user's, or one
-//!   leading out of the project, is refused).
+//!   leading out of the project, is refused), [`tie`] (a process that ends with the
+//!   vx that started it, even a SIGKILLed one: install children and `vx tied`).
 //!
 //! Its rooms use each other by their finer floors and the floors below, never a
 //! floor above (`docs/ARCHITECTURE.md`, "Floors of the library", held by
@@ -35,6 +36,7 @@ pub mod ownership;
 pub mod platform;
 pub mod secret;
 pub mod signals;
+pub mod tie;
 pub mod utc;
 pub mod validate;
 pub mod version;

@@ -570,7 +570,10 @@ fn shell(
     let chain = session.toolchain(&[], &store)?;
     let wanted = programs(plan.nodes.iter().flat_map(|n| tasks[n.task].run.iter()));
     let chain = install.target(session, &[]).ready(chain, &store, &wanted)?;
-    match super::target::ensure_venv(Some(manifest), &chain, &store) {
+    let network = session
+        .options(true)
+        .offline(install.offline || install.no_install);
+    match super::target::ensure_venv(Some(manifest), &chain, &store, &network) {
         Ok(Some(line)) => install.say.note(&line),
         Ok(None) => {}
         Err(why) => install.say.note(&format!("vx: {why}")),

@@ -127,7 +127,11 @@ impl Target<'_> {
             Ok(chain) => {
                 // A virtual environment that cannot be made is said; the command may
                 // not need it.
-                match ensure_venv(self.manifest(), &chain, store) {
+                let network = self
+                    .session
+                    .options(true)
+                    .offline(self.offline || self.no_install);
+                match ensure_venv(self.manifest(), &chain, store, &network) {
                     Ok(Some(line)) => self.say.note(&line),
                     Ok(None) => {}
                     Err(why) => self.say.note(&format!("vx: {why}")),
@@ -514,14 +518,16 @@ pub enum RegistryToolError {
 /// is not the project's ([`vx_model::project_env::venv::ensure`]): `Ok(Some(line))`, the
 /// lines to say, when it was made; `Ok(None)` when it is there or the project names
 /// none. Made with the project's uv when its toolchain has one, else with vx's own uv
-/// (found in `store`, where a PyPI tool installed it) and pip from the python's own
-/// wheel, else, said, with `python -I -m venv`
-/// ([`vx_engine::install::venv::make_project`]); a Ctrl-C meanwhile ends what makes
-/// it.
+/// (found in `store`, where a PyPI tool installed it, else fetched into it through
+/// `network`: [`vx_engine::resolution::backend::uv::fetch`]) and pip from the python's
+/// own wheel, else (offline, or uv cannot be had), said with why, with `python -I -m
+/// venv` ([`vx_engine::install::venv::make_project`]); a Ctrl-C meanwhile ends what
+/// makes it.
 pub fn ensure_venv(
     manifest: Option<&Manifest>,
     chain: &Toolchain,
     store: &Path,
+    network: &vx_engine::resolution::network::Options,
 ) -> Result<Option<String>, VenvError> {
     use vx_engine::install::venv::{Maker, make_project};
     use vx_model::project_env::venv::{self, Ensured};
@@ -540,18 +546,18 @@ pub fn ensure_venv(
     };
     let notes = std::cell::RefCell::new(Vec::<String>::new());
     let make = |making: &venv::Making<'_>| {
-        let maker = match (
-            making.project_uv,
-            vx_engine::resolution::backend::uv::installed(store),
-        ) {
-            (Some(uv), _) => Maker::ProjectUv(uv.to_owned()),
-            (None, Some(dir)) => Maker::VxUv(dir),
-            (None, None) => {
-                notes.borrow_mut().push(format!(
-                    "vx: making {dir} with python -m venv (seconds): vx's own uv, which makes it in a fraction of that, is not installed yet (a pypi: tool installs it)"
-                ));
-                Maker::Python
-            }
+        let maker = match making.project_uv {
+            Some(uv) => Maker::ProjectUv(uv.to_owned()),
+            None => match vx_engine::resolution::backend::uv::fetch(network.clone(), store) {
+                Ok(dir) => Maker::VxUv(dir),
+                Err(why) => {
+                    notes.borrow_mut().push(format!(
+                        "vx: making {dir} with python -m venv (seconds): vx's own uv, which makes it in a fraction of that, cannot be had ({})",
+                        vx_text::sanitize(&why.to_string())
+                    ));
+                    Maker::Python
+                }
+            },
         };
         // A Ctrl-C (SIGINT, SIGTERM, SIGHUP) while it is made ends what makes it.
         let interrupt = vx_base::signals::Interrupt::register().ok();

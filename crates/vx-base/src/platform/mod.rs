@@ -155,6 +155,12 @@ pub mod process {
         imp::cancel_on_parent_death()
     }
 
+    /// Whether [`cancel_on_parent_death`] can tie a process to its parent here (Linux),
+    /// without asking it for this process.
+    pub fn has_parent_death_signal() -> bool {
+        imp::has_parent_death_signal()
+    }
+
     /// The parent's process id, where the platform tells it cheaply (Unix; 0 for a
     /// parent outside our pid namespace).
     pub fn parent_id() -> Option<u32> {

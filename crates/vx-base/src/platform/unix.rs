@@ -76,6 +76,10 @@ pub(super) fn cancel_on_parent_death() -> bool {
     }
 }
 
+pub(super) fn has_parent_death_signal() -> bool {
+    cfg!(target_os = "linux")
+}
+
 /// 0 when the parent is outside our pid namespace (we were reparented there).
 pub(super) fn detached(command: &mut Command) -> &mut Command {
     command

@@ -66,6 +66,10 @@ pub(super) fn cancel_on_parent_death() -> bool {
     false
 }
 
+pub(super) fn has_parent_death_signal() -> bool {
+    false
+}
+
 /// `DETACHED_PROCESS`: the child gets no console (and so no console's Ctrl-C).
 const DETACHED_PROCESS: u32 = 0x0000_0008;
 

@@ -14,7 +14,8 @@
 //! tree with SIGKILL, itself last: what a `post_install` forked and that ignored the
 //! cancel has nobody else to end it. A build the engine waits for (`npm ci`, pip, uv)
 //! does not wait for the engine: a watch thread gives the tree SIGTERM as soon as the
-//! parent is gone and SIGKILL a grace period later.
+//! parent is gone and SIGKILL a grace period later ([`vx_base::tie`], the same tie
+//! the project venv's maker runs under).
 //! (On Windows: Ctrl-Break and the console's close; the parent's Job Object ends a
 //! child whose parent died.)
 
@@ -23,7 +24,6 @@ pub mod board_sink;
 use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use crate::install::{self, InstallError, InstallOptions, ProgressSink, Terminal};
 use board_sink::BoardSink;
@@ -35,9 +35,9 @@ use vx_model::config_frame::{EXIT_BAD_CONFIG, InstallConfig, read_frames};
 pub fn from_parent() -> i32 {
     // If the parent dies (even by SIGKILL), we get SIGTERM and cancel (Linux; on
     // Windows the parent's Job Object ends us with it).
-    let tied = process::cancel_on_parent_death();
+    let tie = vx_base::tie::Tie::to_parent();
     let parent = process::parent_id();
-    let signalled = vx_base::signals::cancel_flag();
+    let signalled = tie.signalled();
     let batch = match read_frames(&mut std::io::stdin().lock()) {
         Ok(batch) => batch,
         Err(err) => {
@@ -53,34 +53,29 @@ pub fn from_parent() -> i32 {
     // The death signal only covers a parent that dies after it was set: one that died
     // earlier (between our spawn and the prctl) has left us reparented. The board's
     // creator is the parent that spawned us; if it is no longer our parent, cancel.
-    if tied && parent_is_gone(&board) {
+    if tie.tied() && parent_is_gone(&board) {
         signalled.store(true, Ordering::Relaxed);
     }
     // The parent starts each child as the root of a process tree of its own.
-    let own_tree = process::leads_own_tree();
+    let own_tree = tie.own_tree();
+    // Gone: reparented, or our parent is not the board's creator.
+    let watched = board.clone();
+    let gone = move || process::parent_id() != parent || parent_is_gone(&watched);
     // What a tool's build starts (`npm ci`, pip, uv) runs while the engine waits for
     // it, out of reach of the cancel: once the parent is gone, the watch ends it.
-    if own_tree && tied {
-        let signalled = Arc::clone(&signalled);
-        let board = board.clone();
-        let _ = std::thread::Builder::new()
-            .name("vx-orphan-watch".into())
-            .spawn(move || end_tree_when_orphaned(&signalled, parent, &board));
-    }
+    tie.watch(gone.clone());
     let mut code = 0;
     // Dropped (its work directory removed) before the tree is ended below.
     let mut shared = Shared::default();
     for cfg in &batch {
-        let tool = install_one(cfg, &board, &signalled, own_tree, &mut shared);
+        let tool = install_one(cfg, &board, signalled, own_tree, &mut shared);
         if code == 0 {
             code = tool;
         }
     }
     drop(shared);
     // A live parent ends our tree once it has reaped us; a dead one cannot.
-    if own_tree && tied && (process::parent_id() != parent || parent_is_gone(&board)) {
-        process::kill_own_tree();
-    }
+    tie.end_if_orphaned(gone);
     code
 }
 
@@ -190,36 +185,6 @@ impl Shared {
             work_area: Some(Arc::clone(&self.area)),
             ..InstallOptions::for_config_with(cfg, net)
         })
-    }
-}
-
-/// How long a child whose parent died gives its process tree to end by itself (the
-/// SIGTERM every process of it got) before it SIGKILLs the tree, itself with it. Short:
-/// nobody is left to show a clean cancel to, and what is half made is the next run's
-/// to remove; `npm ci` rolling back on SIGTERM was still running 3 s after `vx sync`
-/// was SIGKILLed (issue 79, item 6).
-const ORPHAN_GRACE: Duration = Duration::from_millis(300);
-/// How often the watch looks at the cancel flag.
-const ORPHAN_POLL: Duration = Duration::from_millis(100);
-
-/// The watch of a child that leads its own tree and is tied to its parent: once the
-/// cancel came (`signalled`) and the parent (`parent`, the creator of `board`) is gone,
-/// every process of the tree gets SIGTERM at once (a build the engine is waiting for:
-/// `npm ci`, pip, uv, and what they started), and after [`ORPHAN_GRACE`] the tree,
-/// this process included, SIGKILL, unless the child ended first. `vx sync` SIGKILLed
-/// left `npm ci` running to its end (issue 66, item 12): the cancel reached the engine
-/// only once npm returned.
-fn end_tree_when_orphaned(signalled: &AtomicBool, parent: Option<u32>, board: &std::path::Path) {
-    loop {
-        if signalled.load(Ordering::Relaxed)
-            && (process::parent_id() != parent || parent_is_gone(board))
-        {
-            process::term_own_tree();
-            std::thread::sleep(ORPHAN_GRACE);
-            process::kill_own_tree();
-            return;
-        }
-        std::thread::sleep(ORPHAN_POLL);
     }
 }
 

@@ -80,8 +80,9 @@ pub enum Maker {
 /// absent or a plain directory) with `maker`, each command isolated from the project
 /// (python with `-I`, run from the python's own directory, so nothing of the project
 /// is imported) and bounded ([`PROJECT_DEADLINE`]; ended, with what it started, when
-/// `stop` is set). With vx's uv and a python without a bundled pip wheel, pip is left
-/// out and that is said (`Ok(Some(note))`).
+/// `stop` is set, and when this vx dies, even by SIGKILL: [`vx_base::tie`]).
+/// With vx's uv and a python without a bundled pip wheel, pip is left out and that
+/// is said (`Ok(Some(note))`).
 pub fn make_project(
     making: &vx_model::project_env::venv::Making<'_>,
     maker: &Maker,
@@ -104,6 +105,9 @@ pub fn make_project(
             .env_remove("PYTHONHOME")
             .env_remove("PYTHONPATH")
             .env_remove(vx_model::project_env::venv::VAR);
+        // Ended with this vx even when it is SIGKILLed: run under the tie an install
+        // child runs under (`vx tied`).
+        let mut command = vx_base::tie::through(command);
         let out = match vx_base::platform::process::output_bounded(
             &mut command,
             PROJECT_DEADLINE,

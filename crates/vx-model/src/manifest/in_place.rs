@@ -74,8 +74,9 @@ const SINGLE_TOOL: &[&str] = &[
 
 /// The files of a project read in place, relative to it, in the order mise takes a
 /// tool or a task two files name (the first wins: mise's order, as `mise config ls`
-/// of 2026.9.15 lists it, reversed): for each environment of `MISE_ENV` (the last
-/// named first) its files, then the `.local` files (the person's), then the team's
+/// of 2026.9.15 lists it, reversed): for each environment ([`super::mise_env`]:
+/// `MISE_ENV`'s, and the platform's under mise's `auto_env`; the last named first) its
+/// files, then the `.local` files (the person's), then the team's
 /// `.mise.toml`, `mise.toml`, `mise/config.toml`, `.mise/config.toml`,
 /// `.config/mise.toml`, `.config/mise/config.toml` and `.config/mise/conf.d/*.toml`
 /// (a later name first), `.tool-versions`, and the single-tool files last.
@@ -83,16 +84,7 @@ const SINGLE_TOOL: &[&str] = &[
 fn precedence(dir: &Path, envs: &[String]) -> (Vec<String>, usize) {
     let mut out = Vec::new();
     for env in envs.iter().rev() {
-        out.extend([
-            format!(".mise.{env}.local.toml"),
-            format!("mise.{env}.local.toml"),
-            format!(".mise.{env}.toml"),
-            format!(".mise/config.{env}.toml"),
-            format!("mise.{env}.toml"),
-            format!("mise/config.{env}.toml"),
-            format!(".config/mise.{env}.toml"),
-            format!(".config/mise/config.{env}.toml"),
-        ]);
+        out.extend(env_files(env));
     }
     out.extend(
         [
@@ -132,20 +124,36 @@ fn precedence(dir: &Path, envs: &[String]) -> (Vec<String>, usize) {
 /// said, not read.
 const MAX_CONFD: usize = 64;
 
-/// The environments `MISE_ENV` names (`staging,ci`: both, the last wins), each a plain
-/// name (one with a path separator or a dot is passed over).
-fn mise_envs() -> Vec<String> {
-    std::env::var("MISE_ENV")
-        .unwrap_or_default()
-        .split(',')
-        .map(str::trim)
-        .filter(|e| {
-            !e.is_empty()
-                && e.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
-        .map(str::to_owned)
-        .collect()
+/// The files of mise's config environment `env`, relative to the project, the first
+/// the highest: its `.local` files, then the team's.
+fn env_files(env: &str) -> [String; 8] {
+    [
+        format!(".mise.{env}.local.toml"),
+        format!("mise.{env}.local.toml"),
+        format!(".mise.{env}.toml"),
+        format!(".mise/config.{env}.toml"),
+        format!("mise.{env}.toml"),
+        format!("mise/config.{env}.toml"),
+        format!(".config/mise.{env}.toml"),
+        format!(".config/mise/config.{env}.toml"),
+    ]
+}
+
+/// The line said (once: [`unsaid`]) for the platform's config files in `dir` that mise
+/// reads only with `auto_env`, while that setting is unset
+/// ([`super::mise_env::Environments::unread`]); `None` when there is none.
+fn unread_platform_files(dir: &Path, unread: &[String]) -> Option<String> {
+    let present: Vec<String> = unread
+        .iter()
+        .flat_map(|env| env_files(env))
+        .filter(|name| dir.join(name).is_file())
+        .collect();
+    (!present.is_empty()).then(|| {
+        format!(
+            "{} not read: mise reads a platform's config file only with its auto_env setting, off by default (`auto_env = true` in .miserc.toml, or MISE_AUTO_ENV=1, reads it; `auto_env = false` keeps it unread and this unsaid)",
+            present.join(", ")
+        )
+    })
 }
 
 /// The file that makes `name` (one of [`FILES`]) present in `dir`, if it is: the file,
@@ -201,7 +209,12 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
     let mut files = Vec::new();
     let mut lists: Vec<(String, Imported)> = Vec::new();
     let mut outside = Vec::new();
-    let (names, cut) = precedence(dir, &mise_envs());
+    // MISE_ENV's environments and the platform's (mise's auto_env); the project's
+    // miserc files they were read from count as read.
+    let envs = super::mise_env::of(dir);
+    files.extend(envs.read.iter().cloned());
+    outside.extend(unread_platform_files(dir, &envs.unread));
+    let (names, cut) = precedence(dir, &envs.names);
     if cut > 0 {
         outside.push(format!(
             ".config/mise/conf.d holds {} files: the first {MAX_CONFD} by name are read, the other {cut} are not",

@@ -28,6 +28,7 @@ pub mod global;
 pub mod imported;
 pub mod in_place;
 pub mod local;
+pub mod mise_env;
 pub mod network;
 mod parse;
 pub mod platform;

@@ -203,7 +203,7 @@ pub fn spec(entry: &LockedTool, platform: &Platform) -> Option<vx_model::spec::T
 /// release asset of astral-sh/uv for this platform (`…/astral-sh/uv/releases/download/
 /// TAG/uv-{TRIPLE}.{EXT}`), with its `uv` there; `None` when no PyPI tool installed it
 /// yet. Offline: a look in the store only. The project venv is made with it
-/// (`crate::install::venv::make_project`).
+/// (`crate::install::venv::make_project`), fetched when it is not here ([`fetch`]).
 pub fn installed(store: &std::path::Path) -> Option<std::path::PathBuf> {
     let (triple, ext) = triple(&Platform::current())?;
     let asset = format!("/uv-{triple}.{ext}");
@@ -222,6 +222,81 @@ pub fn installed(store: &std::path::Path) -> Option<std::path::PathBuf> {
         })
         .max_by(|(_, a), (_, b)| numeric(&a.version).cmp(&numeric(&b.version)))
         .map(|(tree, _)| tree)
+}
+
+/// Why vx's uv could not be had for the project's virtual environment ([`fetch`]).
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// Offline (`--offline`, `VX_OFFLINE`, `--no-install`): nothing is fetched.
+    #[error("vx is offline")]
+    Offline,
+    /// astral-sh/uv publishes no build for this machine.
+    #[error("uv {version} has no build for {platform}")]
+    NoBuild {
+        /// The release looked at.
+        version: String,
+        /// This machine's platform.
+        platform: String,
+    },
+    /// GitHub, the user config or the cache could not be used.
+    #[error(transparent)]
+    Network(#[from] crate::resolution::ResolutionError),
+    /// Its release could not be read or locked.
+    #[error(transparent)]
+    Release(#[from] RuntimeError),
+    /// The store could not be made.
+    #[error(transparent)]
+    Store(#[from] crate::install::store::StoreError),
+    /// Its archive could not be downloaded, checked or installed.
+    #[error("installing uv {version}: {reason}")]
+    Install {
+        /// The version being installed.
+        version: String,
+        /// Why it failed.
+        reason: String,
+    },
+}
+
+/// vx's uv for this machine, for the project's virtual environment
+/// (`crate::install::venv::make_project`): the one in `store` ([`installed`]), else
+/// fetched as a PyPI tool's is first locked and installed — astral-sh/uv's newest
+/// release ([`lock`], for this platform alone, by GitHub's digest or the release's
+/// `.sha256`, as mise trusts a first download) installed into `store` by the engine
+/// ([`spec`]), through `options`' network (the project's mirrors and rewrites, the
+/// user's proxies and CAs). Its directory, or why it cannot be had (offline, GitHub
+/// or the download refused).
+pub fn fetch(
+    options: crate::resolution::network::Options,
+    store: &std::path::Path,
+) -> Result<std::path::PathBuf, FetchError> {
+    if let Some(dir) = installed(store) {
+        return Ok(dir);
+    }
+    if options.offline {
+        return Err(FetchError::Offline);
+    }
+    let net = crate::resolution::network::Network::from_env(options)?;
+    let cx = Context::new(&net.github);
+    let platform = Platform::current();
+    let entry = lock(&cx, std::slice::from_ref(&platform), None)?;
+    let spec = spec(&entry, &platform).ok_or_else(|| FetchError::NoBuild {
+        version: entry.version.clone(),
+        platform: platform.to_string(),
+    })?;
+    let store = crate::install::store::prepare(Some(store.to_path_buf()))?;
+    let cfg = vx_model::config_frame::InstallConfig::new(spec, store);
+    let opts = crate::install::InstallOptions {
+        net: net.net.clone(),
+        ..crate::install::InstallOptions::default()
+    };
+    let say = |line: &str| net.progress(line);
+    let mut sink = crate::install::LineSink::through(&say, NAME, &entry.version);
+    let outcome =
+        crate::install::install(&cfg, &mut sink, &opts).map_err(|e| FetchError::Install {
+            version: entry.version.clone(),
+            reason: e.to_string(),
+        })?;
+    Ok(outcome.path().to_owned())
 }
 
 /// A version's numbers, for the newest of several (`0.13.9` → `[0, 13, 9]`).
