@@ -10,11 +10,14 @@
 #
 # Writes vx's directory to $GITHUB_PATH and the step outputs `version`, `store` and
 # `cache` (vx's default store and cache directories, as vx-base computes them: what
-# actions/cache keeps).
+# actions/cache keeps) and `lock` (the sha256 of the project's vx.lock, "none" without
+# one: the cache key's part; a hash of our own rather than hashFiles(), whose patterns
+# are relative to the workspace and which only GitHub evaluates).
 #
 # Environment (action.yml's inputs): VX_ACTION_VERSION ("latest" or X.Y.Z),
 # VX_ACTION_DOWNLOAD_URL (the release set's directory; empty: $VX_DOWNLOAD_URL, else
 # GitHub's releases), VX_ACTION_PUBLIC_KEY (minisign public key, the RW… line),
+# VX_ACTION_PROJECT (the project's directory, relative to the workspace),
 # VX_ACTION_INSTALL_DIR (default ~/.vx/bin).
 set -euo pipefail
 dist=$(cd "$(dirname "$0")/../dist" && pwd)
@@ -77,8 +80,18 @@ case "$installed" in
 esac
 echo "$installed"
 
+lock=${GITHUB_WORKSPACE:-.}/${VX_ACTION_PROJECT:-.}/vx.lock
+if [ ! -f "$lock" ]; then
+  lock_hash=none
+elif command -v sha256sum >/dev/null; then
+  lock_hash=$(sha256sum "$lock" | cut -d' ' -f1)
+else
+  lock_hash=$(shasum -a 256 "$lock" | cut -d' ' -f1)
+fi
+
 echo "$dir" >>"$GITHUB_PATH"
 {
+  echo "lock=$lock_hash"
   echo "version=$version"
   echo "store=${XDG_DATA_HOME:-$HOME/.local/share}/vx/store"
   echo "cache=${VX_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/vx}"

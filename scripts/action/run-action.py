@@ -22,8 +22,9 @@ runner's SetEnvFileCommand and AddPathFileCommand):
   `NAME<<DELIMITER` … `DELIMITER` lines (a missing delimiter is an error; GITHUB_* and
   RUNNER_* are not overwritten) to the environment of the later steps, GITHUB_PATH's
   lines each prepended to PATH in turn, GITHUB_OUTPUT's to the step's outputs;
-- a `uses:` step (actions/cache) is skipped and said so; a `run:` step with `if:` is an
-  error (this runner evaluates no conditions, and action.yml needs none on them);
+- a `uses:` step (actions/cache) is skipped and said so, with its `with:` evaluated
+  (printed, and in --state); a `run:` step with `if:` is an error (this runner
+  evaluates no conditions, and action.yml needs none on them);
 - the first failing step stops the job, as `continue-on-error` unset does.
 
 --then COMMAND runs COMMAND after the action, as a later step of the job would (the
@@ -213,8 +214,12 @@ def main():
     for index, step in enumerate(action["runs"]["steps"]):
         name = step.get("name") or step.get("uses") or f"step {index + 1}"
         if "uses" in step:
+            # Its `with:` evaluated, so a test sees what it would have been given.
+            given = {k: job.substitute(v) for k, v in (step.get("with") or {}).items()}
             print(f"== step skipped: {name} ({step['uses']}: GitHub's service, not run here)", flush=True)
-            job.log.append({"step": name, "status": "skipped"})
+            for key, value in given.items():
+                print(f"   with {key}: {value!r}", flush=True)
+            job.log.append({"step": name, "status": "skipped", "uses": step["uses"], "with": given})
             continue
         if "if" in step:
             sys.exit(f"{name}: `if:` on a run step is not evaluated by this runner")

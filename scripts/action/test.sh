@@ -2,10 +2,13 @@
 # Tests vx's GitHub Action (action.yml) without GitHub: scripts/action/run-action.py runs
 # its steps as the runner does (GitHub's environment files applied between steps,
 # `${{ inputs.x }}` substituted, actions/cache skipped and said so) against a signed
-# release set served on 127.0.0.1, in a small project (one tool, served there too, and
-# an [env]), then runs later steps of the job. Checks:
+# release set served on 127.0.0.1, in a small project in a subdirectory of the
+# workspace (input working-directory; one tool, served there too, and an [env]), then
+# runs later steps of the job. Checks:
 #   - vx installed from the release set (its sha256 and signature checked) and on PATH
 #     in a later step, `version: latest` read from the signed vx-release.json;
+#   - actions/cache would be given the store, vx's downloads less the task results, and
+#     a key of the runner's OS and arch and vx.lock's sha256;
 #   - `vx sync --locked` ran (the tool is in the store) and refuses a stale lock;
 #   - the environment file holds the project's env (a multi-line value included) and
 #     the tool's directory is on PATH; the task cache's variables are set, the signing
@@ -114,7 +117,8 @@ for _ in $(seq 1 100); do [ -f "$port_file" ] && break; sleep 0.1; done
 base=http://127.0.0.1:$(cat "$port_file")
 
 echo "== the project (vx.toml, and vx.lock made by the release's vx)"
-project=$work/project
+# In a subdirectory of the repository (the workspace): input working-directory.
+project=$work/repo/app
 mkdir -p "$project" "$work/lockvx"
 tar -xzf "$release/$asset" -C "$work/lockvx"
 cat >"$project/vx.toml" <<EOF
@@ -155,8 +159,8 @@ echo "== the action, then later steps of the job"
 later=$work/main/later.json
 # shellcheck disable=SC2016 # expanded by the later step's shell
 tool_step='vx --version && case $(command -v busybox) in "$HOME"/.local/share/vx/store/*) busybox echo "busybox from the store" ;; esac'
-if JOB_DOWNLOAD_URL=$base/good TASK_KEY=$(cat "$work/task.key") run_job main \
-  --input task-cache=oci://127.0.0.1:9/team/results --input task-cache-push=true \
+if JOB_PROJECT=$work/repo JOB_DOWNLOAD_URL=$base/good TASK_KEY=$(cat "$work/task.key") run_job main \
+  --input working-directory=app --input task-cache=oci://127.0.0.1:9/team/results --input task-cache-push=true \
   --secret-input task-cache-signing-key=TASK_KEY \
   --then "'$python' -c 'import json, os, shutil, sys; json.dump({\"env\": dict(os.environ), \"vx\": shutil.which(\"vx\"), \"busybox\": shutil.which(\"busybox\")}, open(sys.argv[1], \"w\"))' '$later'" \
   --then "$tool_step"; then
@@ -189,6 +193,13 @@ else
   fail "no signature line or version: $(cat "$log")"
 fi
 if grep -q "^== step skipped: Restore the store (actions/cache@v4" "$log"; then pass "actions/cache skipped, and said so"; else fail "actions/cache not said"; fi
+check "actions/cache given the store, the cache less tasks, a key of OS, arch and vx.lock" '
+[cache] = [s for s in state["steps"] if s.get("uses", "").startswith("actions/cache@")]
+given = cache["with"]
+store, downloads = args[0] + "/.local/share/vx/store", args[0] + "/.cache/vx"
+assert given["path"].split() == [store, downloads, "!" + downloads + "/tasks"], given["path"]
+assert given["key"] == "vx-Linux-X64-" + args[1], given["key"]
+assert given["restore-keys"] == "vx-Linux-X64-", given["restore-keys"]' "$home" "$(sha256sum "$project/vx.lock" | cut -d' ' -f1)"
 check "vx sync --locked ran: busybox in the store, its bin first on PATH" '
 store = args[0] + "/.local/share/vx/store"
 assert later["busybox"] and later["busybox"].startswith(store + "/"), later["busybox"]
