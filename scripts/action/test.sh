@@ -6,7 +6,8 @@
 # workspace (input working-directory; one tool, served there too, and an [env]), then
 # runs later steps of the job. Checks:
 #   - vx installed from the release set (its sha256 and signature checked) and on PATH
-#     in a later step, `version: latest` read from the signed vx-release.json;
+#     in a later step, `version: latest` read from the signed vx-release.json, from
+#     download-url, $VX_DOWNLOAD_URL or (neither set) GitHub's releases layout;
 #   - actions/cache would be given the store, vx's downloads less the task results, and
 #     a key of the runner's OS and arch and vx.lock's sha256;
 #   - `vx sync --locked` ran (the tool is in the store) and refuses a stale lock;
@@ -66,6 +67,11 @@ echo "== the release sets served on loopback"
 www=$work/www
 mkdir -p "$www/tools"
 ln -s "$release" "$www/good"
+# GitHub's layout (VX_INSTALLER_GITHUB_BASE_URL, as for GitHub Enterprise Server): the
+# action's default when no download-url is given.
+mkdir -p "$www/ghes/vx-toolchain/vx/releases/download" "$www/ghes/vx-toolchain/vx/releases/latest"
+ln -s "$release" "$www/ghes/vx-toolchain/vx/releases/download/v$version"
+ln -s "$release" "$www/ghes/vx-toolchain/vx/releases/latest/download"
 # Each refusal's set: the good one's files, one of them changed.
 variant() {
   mkdir -p "$www/$1"
@@ -144,13 +150,15 @@ secret_line=$(tail -n 1 "$work/task.key")
 
 # Runs the action in a job of its own: $1 the job's name (its home and log), then
 # run-action.py's arguments. The job's environment is a runner's: a fresh HOME, a
-# plain PATH, VX_DOWNLOAD_URL when JOB_DOWNLOAD_URL is set.
+# plain PATH, VX_DOWNLOAD_URL when JOB_DOWNLOAD_URL is set, VX_INSTALLER_GITHUB_BASE_URL
+# when JOB_GITHUB is.
 run_job() {
   local name=$1
   shift
   mkdir -p "$work/$name/home" "$work/$name/tmp"
   env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="$work/$name/home" TMPDIR="$work/$name/tmp" \
     ${JOB_DOWNLOAD_URL:+"VX_DOWNLOAD_URL=$JOB_DOWNLOAD_URL"} ${TASK_KEY:+"TASK_KEY=$TASK_KEY"} \
+    ${JOB_GITHUB:+"VX_INSTALLER_GITHUB_BASE_URL=$JOB_GITHUB"} \
     "$python" scripts/action/run-action.py "$root" "${JOB_PROJECT:-$project}" \
     --input public-key="$key" --state "$work/$name/state.json" "$@" >"$work/$name/log" 2>&1
 }
@@ -248,6 +256,13 @@ if run_job latest-good --input download-url="$base/good" --input sync=false --in
   pass "version latest from the signed vx-release.json, download-url as input"
 else
   fail "latest: $(cat "$work/latest-good/log")"
+fi
+if JOB_GITHUB=$base/ghes run_job github-default --input sync=false --input export-env=false \
+  && grep -q "^vx: installing vx $version\$" "$work/github-default/log" \
+  && grep -q "signature verified" "$work/github-default/log"; then
+  pass "no download-url: latest and the archive from GitHub's releases layout"
+else
+  fail "GitHub's layout: $(cat "$work/github-default/log")"
 fi
 # A stale lock: vx.toml asks for another version than vx.lock holds.
 cp -r "$project" "$work/stale-project"
