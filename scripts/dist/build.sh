@@ -18,10 +18,14 @@
 # Usage: scripts/dist/build.sh OUT_DIR
 # Environment:
 #   VX_DIST_TARGETS     the targets (default: x86_64-unknown-linux-musl
-#                       x86_64-pc-windows-gnu aarch64-apple-darwin x86_64-apple-darwin,
-#                       what this machine can build); the macOS ones are linked here, on
-#                       Linux, by cargo-zigbuild with zig as the linker (both from PyPI,
-#                       into VX_DIST_TOOLS_VENV), in one cargo invocation; the release
+#                       aarch64-unknown-linux-musl x86_64-pc-windows-gnu
+#                       aarch64-apple-darwin x86_64-apple-darwin, what this machine can
+#                       build); the macOS ones are linked here, on Linux, by
+#                       cargo-zigbuild with zig as the linker (both from PyPI, into
+#                       VX_DIST_TOOLS_VENV), in one cargo invocation; a Linux musl target
+#                       of another architecture than this machine's (aarch64 on x86_64:
+#                       arm64 runners) by cargo-zigbuild too, zig being its C compiler
+#                       and linker (musl-gcc builds for this machine's only); the release
 #                       workflow builds aarch64 Linux natively with the same script
 #   VX_DIST_PROFILE     release (default) or debug (tests: no optimisation, reuses target/)
 #   VX_RELEASE_VERSION  the version compiled in and named (default: Cargo.toml's)
@@ -42,7 +46,7 @@ version=${version#v}
 tag=v$version
 # Set only when asked: a changed variable reruns build.rs and rebuilds vx.
 if [ -n "${VX_RELEASE_VERSION:-}" ]; then export VX_RELEASE_VERSION=$version; fi
-targets=${VX_DIST_TARGETS:-x86_64-unknown-linux-musl x86_64-pc-windows-gnu aarch64-apple-darwin x86_64-apple-darwin}
+targets=${VX_DIST_TARGETS:-x86_64-unknown-linux-musl aarch64-unknown-linux-musl x86_64-pc-windows-gnu aarch64-apple-darwin x86_64-apple-darwin}
 profile=${VX_DIST_PROFILE:-release}
 case "$profile" in
   release) profile_flag=(--release); profile_dir=release ;;
@@ -57,12 +61,23 @@ tools_venv=${VX_DIST_TOOLS_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/vx-dist/venv}
 ZIGLANG_VERSION=0.17.1
 CARGO_ZIGBUILD_VERSION=0.24.1
 
+# Whether zig links $1 here: macOS, and a Linux musl target of another architecture
+# than this machine's (musl-gcc compiles for this machine's only).
+zig_linked() {
+  case "$1" in
+    *-apple-darwin) return 0 ;;
+    *-linux-musl) [ "${1%%-*}" != "$(uname -m)" ] ;;
+    *) return 1 ;;
+  esac
+}
+
 # What a target needs to build here: its rustup target, and a C compiler for the C
-# parts (liblzma, ring): musl-tools, mingw-w64 for Windows, zig for macOS.
+# parts (liblzma, ring): musl-tools, mingw-w64 for Windows, zig for macOS and for a
+# Linux musl target of another architecture.
 prepare() {
   local target=$1 package='' tool=''
   case "$target" in
-    *-linux-musl) tool=musl-gcc; package=musl-tools ;;
+    *-linux-musl) zig_linked "$target" || { tool=musl-gcc; package=musl-tools; } ;;
     *-windows-gnu) tool=x86_64-w64-mingw32-gcc; package=gcc-mingw-w64-x86-64 ;;
   esac
   if [ "${VX_DIST_NO_INSTALL:-0}" != 1 ]; then
@@ -71,14 +86,12 @@ prepare() {
       apt-get update -qq
       DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$package" >/dev/null
     fi
-    case "$target" in
-      *-apple-darwin)
-        if [ ! -x "$tools_venv/bin/cargo-zigbuild" ] || [ ! -x "$tools_venv/bin/python-zig" ]; then
-          [ -x "$tools_venv/bin/pip" ] || python3 -m venv "$tools_venv"
-          "$tools_venv/bin/pip" install -q "ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION"
-        fi
-        ;;
-    esac
+    if zig_linked "$target"; then
+      if [ ! -x "$tools_venv/bin/cargo-zigbuild" ] || [ ! -x "$tools_venv/bin/python-zig" ]; then
+        [ -x "$tools_venv/bin/pip" ] || python3 -m venv "$tools_venv"
+        "$tools_venv/bin/pip" install -q "ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION"
+      fi
+    fi
   fi
 }
 
@@ -146,7 +159,14 @@ for target in $targets; do
         cd "$root"
         # musl targets link statically by default (crt-static): one binary for glibc and
         # musl Linux alike; not set in RUSTFLAGS, which would rebuild every dependency.
-        cargo build --locked --bin vx --target "$target" "${profile_flag[@]}"
+        if zig_linked "$target"; then
+          # Another architecture's musl: zig compiles the C parts and links, with its
+          # own musl (static, as musl-gcc's).
+          env PATH="$tools_venv/bin:$PATH" \
+            cargo-zigbuild zigbuild --locked --bin vx --target "$target" "${profile_flag[@]}"
+        else
+          cargo build --locked --bin vx --target "$target" "${profile_flag[@]}"
+        fi
       )
       ;;
   esac
@@ -160,10 +180,12 @@ for target in $targets; do
   # Not a Mach-O: on an arm64 Mac the kernel runs only a signed binary, and the linker's
   # ad-hoc signature covers the file as linked; stripping it afterwards would break
   # that signature (the debug info of a macOS build stays in the object files anyway).
+  # Another architecture's ELF: binutils' strip reads this machine's only, llvm-strip
+  # every one (.ci/dist installs llvm); without it the debug info stays.
   case "$target" in
     *-windows-*) strip_tool=x86_64-w64-mingw32-strip ;;
     *-apple-darwin) strip_tool='' ;;
-    *) strip_tool="strip" ;;
+    *) if zig_linked "$target"; then strip_tool=llvm-strip; else strip_tool="strip"; fi ;;
   esac
   if [ -n "$strip_tool" ] && command -v "$strip_tool" >/dev/null; then
     if [ "$profile" = debug ]; then

@@ -18,6 +18,11 @@
 #   VX_GITHUB_TOKEN                a token sent to GitHub only (private mirrors, limits)
 #   VX_VERSION                     another release than this script's (its sha256.sum,
 #                                  fetched over the same connection, is then trusted)
+#   VX_RELEASE_PUBLIC_KEY=RW…      also check the archive's minisign signature
+#                                  (ARCHIVE.sig, as build.sh and the release workflow
+#                                  sign it) against this public key, its trusted comment
+#                                  naming this archive and tag; needs `minisign` (fails
+#                                  closed without it). The GitHub Action sets it.
 set -eu
 
 # Written by scripts/dist/build.sh: the release's version and each archive's sha256.
@@ -154,12 +159,23 @@ main() {
     [ -n "$expected" ] || fail "vx $version has no archive for $target"
     # Fail closed before downloading anything when nothing can check it.
     sha256_of /dev/null >/dev/null
+    if [ -n "${VX_RELEASE_PUBLIC_KEY:-}" ] && ! command -v minisign >/dev/null 2>&1; then
+        fail "VX_RELEASE_PUBLIC_KEY is set but minisign is not installed: refusing to install a download whose signature cannot be checked"
+    fi
 
     say "downloading vx $version for $target"
     download "$base/$asset" "$tmp/$asset" || fail "cannot download $base/$asset"
     actual=$(sha256_of "$tmp/$asset")
     if [ "$actual" != "$expected" ]; then
         fail "$asset has sha256 $actual, not the expected $expected: refusing to install it"
+    fi
+    if [ -n "${VX_RELEASE_PUBLIC_KEY:-}" ]; then
+        download "$base/$asset.sig" "$tmp/$asset.sig" || fail "cannot download $base/$asset.sig"
+        comment=$(minisign -V -Q -P "$VX_RELEASE_PUBLIC_KEY" -m "$tmp/$asset" -x "$tmp/$asset.sig" 2>/dev/null) \
+            || fail "$asset's signature does not verify against VX_RELEASE_PUBLIC_KEY: refusing to install it"
+        [ "$comment" = "file:$asset tag:v$version" ] \
+            || fail "$asset's signature is for \"$comment\", not \"file:$asset tag:v$version\": refusing to install it"
+        say "$asset's signature verified"
     fi
     mkdir "$tmp/unpacked"
     tar -xzf "$tmp/$asset" -C "$tmp/unpacked" || fail "cannot unpack $asset"
