@@ -142,6 +142,7 @@ fn reason_text(reason: &vx_ops::run::Reason) -> String {
         Reason::LockfileEntryChanged { files: f, .. } => files("lockfile entry changed", f),
         Reason::GlobalInput(f) => files("global input changed", f),
         Reason::DependsOnAffected(task) => format!("depends on {task}"),
+        Reason::DependencyChanged(f) => files("a workspace dependency changed", f),
         Reason::NoInputs => "no sources: cannot tell".to_owned(),
     }
 }

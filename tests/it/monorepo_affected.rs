@@ -533,3 +533,36 @@ fn turbos_env_and_global_env_are_in_the_key_by_value_hash_and_never_written() {
     }
     assert!(unset.contains("\"API_URL\": \"unset\""), "{unset}");
 }
+
+#[test]
+fn a_task_of_a_package_that_depends_on_a_changed_one_is_selected_whatever_its_inputs() {
+    let work = Work::new();
+    let repo = repository(&work, "repo");
+    git(&repo, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(
+        repo.join("packages/utils/index.js"),
+        "module.exports = 3;\n",
+    )
+    .unwrap();
+    // web's lint waits for nothing and hashes web's files only, but web imports ui,
+    // which imports utils: turbo counts web among the changed package's dependents.
+    let (code, out, err) = vx_run(
+        &work,
+        &repo,
+        &["lint", "--affected=main", "--dry-run", "--json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let event: Value = serde_json::from_str(out.trim()).unwrap();
+    let web = event["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["task"] == "web#lint")
+        .unwrap_or_else(|| panic!("web#lint is selected: {event}"));
+    assert_eq!(web["affected"]["reason"], "dependency-changed", "{event}");
+    assert_eq!(
+        web["affected"]["files"],
+        serde_json::json!(["packages/utils/index.js"])
+    );
+}

@@ -14,8 +14,10 @@
 //! workspace file, `globalDependencies`; a plain project's vx.toml and vx.lock)
 //! selects every task; a lockfile change selects the tasks of the packages whose
 //! resolved dependencies changed (every package of that ecosystem when it cannot
-//! tell); a task without inputs is selected (nothing says it is not affected); and
-//! every task that waits for a selected one is selected too.
+//! tell); a task without inputs is selected (nothing says it is not affected); every
+//! task that waits for a selected one is selected too; and, as turbo counts a changed
+//! package's dependents, every task of a package that depends on a package with a
+//! change (what it imports changed, whatever its inputs say).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -56,6 +58,10 @@ pub enum Reason {
     GlobalInput(Vec<String>),
     /// It waits for a selected task.
     DependsOnAffected(String),
+    /// Its package depends (directly or not) on a workspace package with a change
+    /// (turbo's changed package's dependents: what it imports changed, whatever its
+    /// inputs say): the changed files.
+    DependencyChanged(Vec<String>),
     /// It declares no inputs: nothing says that it is not affected.
     NoInputs,
 }
@@ -68,6 +74,7 @@ impl Reason {
             Reason::LockfileEntryChanged { .. } => "lockfile-entry-changed",
             Reason::GlobalInput(_) => "global-input",
             Reason::DependsOnAffected(_) => "depends-on-affected",
+            Reason::DependencyChanged(_) => "dependency-changed",
             Reason::NoInputs => "no-inputs",
         }
     }
@@ -77,6 +84,7 @@ impl Reason {
         match self {
             Reason::FileChanged(files)
             | Reason::GlobalInput(files)
+            | Reason::DependencyChanged(files)
             | Reason::LockfileEntryChanged { files, .. } => files,
             Reason::DependsOnAffected(_) | Reason::NoInputs => &[],
         }
@@ -319,6 +327,40 @@ pub fn judge(
         packages.get(package).copied()
     };
     let owners = monorepo.map(|m| m.workspace.owners());
+    // The packages a changed file or lockfile entry is in, and each package that
+    // depends on one of them with those files.
+    let dependents: BTreeMap<usize, Vec<String>> = match (monorepo, &owners) {
+        (Some(monorepo), Some(owners)) => {
+            let mut changed: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+            for file in files {
+                changed
+                    .entry(owners.of(file))
+                    .or_default()
+                    .push(file.clone());
+            }
+            for (&package, reason) in &locked {
+                changed
+                    .entry(package)
+                    .or_default()
+                    .extend(reason.files().iter().cloned());
+            }
+            let mut out: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+            for (&package, files) in &changed {
+                let reached = monorepo.graph.dependent_closure([package]);
+                for (dependent, _) in reached.iter().enumerate().filter(|(_, r)| **r) {
+                    out.entry(dependent)
+                        .or_default()
+                        .extend(files.iter().cloned());
+                }
+            }
+            out.values_mut().for_each(|f| {
+                f.sort();
+                f.dedup();
+            });
+            out
+        }
+        _ => BTreeMap::new(),
+    };
     let mut reasons: BTreeMap<usize, Reason> = BTreeMap::new();
     for node in &plan.nodes {
         let task = &tasks[node.task];
@@ -362,6 +404,11 @@ pub fn judge(
                     .map(|&a| plan.nodes[a].task)
                     .find(|t| reasons.contains_key(t))
                     .map(|t| Reason::DependsOnAffected(tasks[t].name.clone()))
+            })
+            .or_else(|| {
+                package
+                    .and_then(|p| dependents.get(&p))
+                    .map(|files| Reason::DependencyChanged(files.clone()))
             });
         if let Some(reason) = reason {
             reasons.insert(node.task, reason);
