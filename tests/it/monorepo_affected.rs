@@ -108,16 +108,17 @@ fn plan(work: &Work, dir: &Path, affected: &str, env: &[(&str, &str)]) -> BTreeM
             .is_some_and(|b| b.len() >= 40),
         "{event}"
     );
+    by_task(&out, "affected")
+}
+
+/// Each task of the plan event `out` holds, by name, with its field `field`.
+fn by_task(out: &str, field: &str) -> BTreeMap<String, Value> {
+    let event: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
     event["tasks"]
         .as_array()
-        .unwrap()
+        .unwrap_or_else(|| panic!("no plan: {out}"))
         .iter()
-        .map(|t| {
-            (
-                t["task"].as_str().unwrap().to_owned(),
-                t["affected"].clone(),
-            )
-        })
+        .map(|t| (t["task"].as_str().unwrap().to_owned(), t[field].clone()))
         .collect()
 }
 
@@ -403,19 +404,7 @@ fn in_a_plain_project_a_task_is_selected_by_its_sources_and_one_without_any_alwa
             cmd.current_dir(&repo).env_remove("VX_AFFECTED_BASE");
         });
         assert_eq!(code, 0, "{out}{err}");
-        let event: Value = serde_json::from_str(out.trim()).unwrap();
-        event["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|t| !t["affected"].is_null())
-            .map(|t| {
-                (
-                    t["task"].as_str().unwrap().to_owned(),
-                    t["affected"]["reason"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect::<BTreeMap<_, _>>()
+        selected(&by_task(&out, "affected"))
     };
     let ask = [
         "--affected=main",
@@ -442,13 +431,7 @@ fn a_package_tasks_key_holds_its_lockfile_entries_and_not_the_whole_lockfile() {
     let keys = || {
         let (code, out, err) = vx_run(&work, &repo, &["build", "--dry-run", "--json"], &[]);
         assert_eq!(code, 0, "{out}{err}");
-        let event: Value = serde_json::from_str(out.trim()).unwrap();
-        event["tasks"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| (t["task"].as_str().unwrap().to_owned(), t["key"].clone()))
-            .collect::<BTreeMap<_, _>>()
+        by_task(&out, "key")
     };
     let before = keys();
     // pnpm's own lockfile once web's is-number went from 7.0.0 to 6.0.0.
@@ -553,16 +536,10 @@ fn a_task_of_a_package_that_depends_on_a_changed_one_is_selected_whatever_its_in
         &[],
     );
     assert_eq!(code, 0, "{out}{err}");
-    let event: Value = serde_json::from_str(out.trim()).unwrap();
-    let web = event["tasks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["task"] == "web#lint")
-        .unwrap_or_else(|| panic!("web#lint is selected: {event}"));
-    assert_eq!(web["affected"]["reason"], "dependency-changed", "{event}");
-    assert_eq!(
-        web["affected"]["files"],
-        serde_json::json!(["packages/utils/index.js"])
-    );
+    let affected = by_task(&out, "affected");
+    let web = affected
+        .get("web#lint")
+        .unwrap_or_else(|| panic!("web#lint is selected: {out}"));
+    assert_eq!(web["reason"], "dependency-changed", "{out}");
+    assert_eq!(web["files"], serde_json::json!(["packages/utils/index.js"]));
 }
