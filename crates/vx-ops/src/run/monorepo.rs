@@ -52,7 +52,7 @@ pub struct Flags {
     pub dry_run: bool,
     /// `--json`, taken with `--dry-run` only (a task may take a `--json` of its own).
     pub json: bool,
-    /// `--affected` (`""`: the base found as [`super::affected`] finds it) or
+    /// `--affected` (`""`: the base found from the environment and the default branch) or
     /// `--affected=REF`.
     pub affected: Option<String>,
     /// `--exit-code`: with `--affected`, answer by the exit code (0 nothing affected,
