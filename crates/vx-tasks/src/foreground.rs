@@ -82,11 +82,11 @@ pub enum Last {
 /// processes carrying its mark) or this process can adopt its descendants' orphans
 /// (Linux: a child subreaper), every command runs as a child in the foreground, the
 /// last too. Once the last has ended, what the task left running (a daemon it started
-/// with `setsid`, a server sent to the background) is ended (SIGKILL, as vx's adopted
-/// orphans; SIGTERM then SIGKILL after the grace by the guard, which finds them by
-/// their mark) before vx exits with the task's status; and should vx be killed
-/// (SIGKILL gives it no say), the guard sees its parent gone and ends the task's
-/// processes the same way. Elsewhere (Windows: a child, in vx's Job Object; or where
+/// with `setsid`, a server sent to the background) is ended (SIGTERM, then SIGKILL
+/// after the grace, by the guard, which finds it by its mark; then SIGKILL for what vx
+/// adopted and the guard missed) before vx exits with the task's status; and should vx
+/// be killed (SIGKILL gives it no say), the guard sees its parent gone and ends the
+/// task's processes the same way. Elsewhere (Windows: a child, in vx's Job Object; or where
 /// neither can be had) the last replaces vx as before.
 pub fn run(
     task: &Task,
@@ -105,11 +105,13 @@ pub fn run(
     let child = adopting.is_some() || watching.is_some();
     let last = if child { Last::Child } else { last };
     let ended = run_commands(task, commands, last, child, ledger);
+    // The socket's end: the guard stops what carries the mark (SIGTERM, SIGKILL after
+    // the grace) and exits, waited for; then what vx adopted that it missed (a process
+    // that cleared its environment) is SIGKILLed.
+    drop(watching);
     if let Some(adopting) = &adopting {
         adopting.end_orphans();
     }
-    // The socket's end: the guard stops what carries the mark and exits (waited for).
-    drop(watching);
     ended
 }
 
