@@ -90,25 +90,25 @@ pub enum Last {
 /// neither can be had) the last replaces vx as before.
 pub fn run(
     task: &Task,
-    mut commands: Vec<Command>,
+    commands: Vec<Command>,
     last: Last,
     guard: Option<&Path>,
     ledger: Option<Ledger>,
 ) -> Result<i32, ForegroundError> {
     let adopting = vx_base::platform::process::adopt_orphans();
     let watching = watch(guard);
-    if let Some(mark) = watching.as_ref().map(|guard| guard.watch_mark()) {
-        for command in &mut commands {
-            command.env(super::guard::tree::MARK, &mark);
-        }
-    }
+    #[cfg(unix)]
+    let commands = marked(commands, watching.as_ref());
     let child = adopting.is_some() || watching.is_some();
     let last = if child { Last::Child } else { last };
     let ended = run_commands(task, commands, last, child, ledger);
     // The socket's end: the guard stops what carries the mark (SIGTERM, SIGKILL after
     // the grace) and exits, waited for; then what vx adopted that it missed (a process
     // that cleared its environment) is SIGKILLed.
+    #[cfg(unix)]
     drop(watching);
+    #[cfg(not(unix))]
+    let _ = watching;
     if let Some(adopting) = &adopting {
         adopting.end_orphans();
     }
@@ -127,11 +127,16 @@ type Watching = NoGuard;
 #[cfg(not(unix))]
 pub enum NoGuard {}
 
-#[cfg(not(unix))]
-impl NoGuard {
-    fn watch_mark(&self) -> String {
-        match *self {}
+/// `commands`, each with the mark of `guard` (the guard watching them) when there is one.
+#[cfg(unix)]
+fn marked(mut commands: Vec<Command>, guard: Option<&Watching>) -> Vec<Command> {
+    if let Some(guard) = guard {
+        let mark = guard.watch_mark();
+        for command in &mut commands {
+            command.env(super::guard::tree::MARK, &mark);
+        }
     }
+    commands
 }
 
 /// The guard that watches a lone task's processes, started from `guard` (Unix); `None`

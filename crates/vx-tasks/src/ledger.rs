@@ -118,10 +118,12 @@ impl Ledger {
             Some(root) => root.path().join(format!("run-{n}")),
             None => dir.join(format!("run-{n}")),
         };
-        let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        if builder.create(&next).is_ok() {
+        let made = std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+            .create(&next);
+        #[cfg(not(unix))]
+        let made = std::fs::create_dir(&next);
+        if made.is_ok() {
             *dir = next;
         }
     }
