@@ -665,7 +665,8 @@ pub struct TaskGuardArgs {
     pub grace_ms: u64,
     /// Find what tasks leave outside their process groups by scanning this user's
     /// processes for their marks, as on macOS, rather than as a subreaper (Linux): how
-    /// the tests run that path on Linux.
+    /// the tests run that path on Linux, and how a lone task in the foreground is
+    /// watched (it is `vx run`'s child, not the guard's).
     #[arg(long)]
     pub scan: bool,
 }

@@ -81,7 +81,6 @@ fuzz_target!(|data: &[u8]| {
                     assert!(file.url.contains("://"), "url {:?}", file.url);
                     if let Some(wheel) = pypi::Wheel::parse(&file.filename) {
                         let _ = wheel.is_native_program();
-                        let _ = wheel.script("ruff");
                         for target in targets() {
                             let _ = wheel.fit(&target);
                         }

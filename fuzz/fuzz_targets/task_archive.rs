@@ -7,8 +7,8 @@
 //! Whatever the result (restored or refused), nothing may panic or hang, nothing is
 //! written outside the project (the directory beside it stays as it was, no entry
 //! appears beside the archive), every file or link written is one the glob matches
-//! (`fresh::matches`), every directory one that may hold a match (`fresh::may_hold`),
-//! and no link written points out of the project.
+//! (`vx_base::glob::matches`), every directory one that may hold a match
+//! (`vx_base::glob::may_hold`), and no link written points out of the project.
 //!
 //! With `VX_FUZZ_SEED_DIR` set, the corpus is seeded first (at initialisation, before
 //! libFuzzer reads it) with real results made by `archive::pack_roots` and
@@ -20,8 +20,8 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
+use vx_base::glob::{matches, may_hold};
 use vx_tasks::cache::archive;
-use vx_tasks::fresh;
 
 /// The output globs a result is restored for.
 const GLOBS: [&str; 3] = ["out/**", "dist", "build/*.js"];
@@ -170,10 +170,10 @@ fuzz_target!(
     walk(&project, &project, &mut written);
     for (rel, meta) in &written {
         if meta.is_dir() {
-            assert!(fresh::may_hold(glob, rel), "directory {rel:?} for {glob}");
+            assert!(may_hold(glob, rel), "directory {rel:?} for {glob}");
             continue;
         }
-        assert!(fresh::matches(glob, rel), "{rel:?} written for {glob}");
+        assert!(matches(glob, rel), "{rel:?} written for {glob}");
         if meta.file_type().is_symlink() {
             let target = std::fs::read_link(project.join(rel)).expect("a link");
             assert!(lands(rel, &target).is_some(), "{rel:?} -> {target:?} leads out");

@@ -120,7 +120,29 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
                 task,
                 commands,
                 shell,
+                ledger,
+                once,
             } = *lone;
+            // Once in the run: a `vx run` that started this one may have run it.
+            use vx_tasks::ledger::Claim;
+            let waiting = || {
+                note(&format!(
+                    "vx: waiting for the vx run that started this one to run `{}`",
+                    sanitize(&task.name)
+                ))
+            };
+            let held = match once.map(|once| once.claim(&|| false, &waiting)).transpose() {
+                Ok(Some(Claim::Done)) => {
+                    note(&format!(
+                        "vx: `{}` already ran in this run",
+                        sanitize(&task.name)
+                    ));
+                    return Ok(vx_base::exit::OK);
+                }
+                Ok(Some(Claim::Ours(held, _))) => Some(held),
+                Ok(Some(Claim::Unrecorded) | None) => None,
+                Err(e) => return Err(Error::with_code(vx_base::exit::FAILED, e)),
+            };
             // The shell lives until the task has run: its `#!` scripts are files it
             // owns, so a task that runs one keeps vx, which removes them after.
             use vx_tasks::foreground::{self, Last};
@@ -129,7 +151,11 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             } else {
                 Last::InPlace
             };
-            let ended = foreground::run(&task, commands, last);
+            let guard = std::env::current_exe().ok();
+            let ended = foreground::run(&task, commands, last, guard.as_deref(), ledger);
+            if let (Some(held), Ok(vx_base::exit::OK)) = (held, &ended) {
+                held.succeeded();
+            }
             drop(shell);
             return Ok(ended?);
         }

@@ -1100,3 +1100,30 @@ fn a_mise_daemon_is_a_service_its_tasks_wait_for() {
     assert_eq!(err.matches("auto").count(), 1, "{err}");
     assert!(err.contains("preset `postgres`"), "{err}");
 }
+
+/// Issue 79, item 7: a task runs once per run, as mise runs it, however the run reaches
+/// it. `ci` depends on `gen` and its `run` step `{ task = "test" }` runs `test`, which
+/// depends on `gen` too: the nested `vx run` that step becomes saw nothing of the outer
+/// run and wrote `gen` a second time. A nested run of `gen` alone (a lone task, run in
+/// the foreground) does not run it again either; a run started anew does.
+#[test]
+fn a_dependency_the_outer_run_ran_is_not_run_again_by_a_nested_run() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.gen]
+run = "echo gen >> log"
+
+[tasks.test]
+depends = ["gen"]
+run = "echo test >> log"
+
+[tasks.ci]
+depends = ["gen"]
+run = [{ task = "test" }, { task = "gen" }, "echo ci >> log"]
+"#,
+    );
+    vx_ok(&work, &dir, &["run", "ci"]);
+    assert_eq!(log(&dir), "gen\ntest\nci\n");
+    vx_ok(&work, &dir, &["run", "ci"]);
+    assert_eq!(log(&dir), "gen\ntest\nci\ngen\ntest\nci\n");
+}

@@ -293,6 +293,25 @@ fn a_lone_task_in_the_foreground_ends_with_a_sigterm_to_vx() {
     all_gone("the task and its daemon to be gone", &marker);
 }
 
+/// Issue 79, item 6: `kill -9` of `vx run` running a lone task in the foreground left
+/// the task and the daemon it started running (re-parented to init: vx, their
+/// subreaper, was gone). Now a guard watches the task's processes by their mark (`vx
+/// task-guard --scan`, as on macOS), sees vx gone, and ends them.
+#[test]
+fn a_lone_task_in_the_foreground_ends_with_a_killed_vx() {
+    let work = Work::new();
+    let marker = format!("lone-kill-{}", std::process::id());
+    let task = "lone = { run = \"setsid sleep 300 & touch lone.up; sleep 300\" }\n";
+    let mut vx = run_vx(&work, &marker, task, &["lone"]);
+    wait_for("the task to be up", || {
+        work.dir.path().join("lone.up").exists().then_some(())
+    });
+    send_signal(vx.id(), rustix::process::Signal::KILL);
+    let status = common::wait_exit(&mut vx);
+    assert_eq!(status.code(), None);
+    all_gone("the task and its daemon to be gone", &marker);
+}
+
 #[test]
 fn what_a_finished_task_left_running_is_stopped_with_it() {
     // `left` exits at once, leaving a detached process on its stdout and one that

@@ -350,3 +350,35 @@ esc = { run = "printf '\\033]0;pwned\\007\\033]52;c;aGk=\\007\\033[31mred\\033[0
         "[esc] \\x1b]0;pwned\\x07\\x1b]52;c;aGk=\\x07\x1b[31mred\x1b[0m\n"
     );
 }
+
+/// Issue 79, item 7: a task whose command runs `"$VX" run` of a task that depends on
+/// what the outer run already ran (here `gen`, which appends a line) does not run it
+/// again: the outer run names its ledger to its tasks, and the inner run finds `gen`
+/// done there. A task that runs itself through `vx run` fails at once, saying so.
+#[test]
+fn a_nested_vx_run_runs_nothing_the_outer_run_ran() {
+    let work = meeting(
+        r#"[tasks]
+gen = { run = "echo gen >> log" }
+test = { depends = ["gen"], run = "echo test >> log" }
+ci = { depends = ["gen"], run = ['"$VX" run test', "echo ci >> log"] }
+again = { depends = ["gen"], run = '"$VX" run again' }
+"#,
+    );
+    work.vx()
+        .args(["run", "--output", "prefix", "ci"])
+        .assert()
+        .success();
+    assert_eq!(read(&work, "log"), "gen\ntest\nci\n");
+    let out = work
+        .vx()
+        .args(["run", "--output", "prefix", "again"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("a task that runs itself through `vx run`"),
+        "{err}"
+    );
+}

@@ -238,6 +238,42 @@ build = { run = "trap 'echo cancelled >> runs; sleep 0.2; exit 1' INT TERM; echo
     assert_eq!(common::wait_exit(&mut vx.0).code(), Some(130));
 }
 
+/// Issue 79, item 7: `--watch` of a task whose `sources` reach everything (`**/*`) and
+/// whose `outputs` are `dist/**` started itself again by writing its outputs, and by
+/// vx's own writes where they lie in the project (its state, results cache and boards:
+/// here all in the workspace, as a `.cache` in a home-directory project would be).
+/// What the run writes itself never counts: it runs once per change of a source.
+#[test]
+fn watch_is_not_started_again_by_what_the_run_writes_itself() {
+    let outside = tempfile::tempdir().unwrap();
+    let runs_file = outside.path().join("runs");
+    let err_file = outside.path().join("vx.err");
+    let work = Work::with_tasks(&format!(
+        r#"[tasks]
+build = {{ run = "mkdir -p dist/js && echo built > dist/js/app.js && echo run >> '{}'", sources = ["**/*"], outputs = ["dist/**"] }}
+"#,
+        runs_file.display()
+    ));
+    std::fs::write(work.dir.path().join("a.txt"), "1").unwrap();
+    let runs = || std::fs::read_to_string(&runs_file).unwrap_or_default();
+    let said = || std::fs::read_to_string(&err_file).unwrap_or_default();
+    let mut vx = work.vx_process(&["run", "--watch", "build"]);
+    vx.stdout(Stdio::null())
+        .stderr(std::fs::File::create(&err_file).unwrap());
+    let mut vx = Running(vx.spawn().unwrap());
+    let watching = |n: usize| said().matches("watching the tasks' sources").count() >= n;
+    wait_for("the first run's end", || watching(1).then_some(()));
+    std::fs::write(work.dir.path().join("a.txt"), "2").unwrap();
+    wait_for("the second run's end", || watching(2).then_some(()));
+    let pid = rustix::process::Pid::from_raw(vx.0.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).unwrap();
+    assert_eq!(common::wait_exit(&mut vx.0).code(), Some(130));
+    let said = said();
+    assert_eq!(runs(), "run\nrun\n", "{said}");
+    assert_eq!(said.matches("changed: running again").count(), 1, "{said}");
+    assert!(said.contains("a.txt changed: running again"), "{said}");
+}
+
 #[test]
 fn an_http_check_that_trickles_is_given_up_on_at_the_timeout() {
     // A server that answers a byte every 1.5 s: each read is quick enough, the answer

@@ -34,7 +34,7 @@ use vx_tasks::graph::{self, GraphError, Plan};
 use vx_tasks::model::Task;
 use vx_tasks::output::{Mode, Printer};
 use vx_tasks::runner::{Job, JobCache, Launcher, Options, Outcome};
-use vx_tasks::watch::{Change, Watch};
+use vx_tasks::watch::{Change, Unwatched, Watch};
 
 use super::target::{Say, Target, TargetError};
 
@@ -663,6 +663,7 @@ fn shell(
         },
         scripts: Default::default(),
         offline: install.offline,
+        ledger: vx_tasks::ledger::Ledger::for_run(),
     })
 }
 
@@ -736,6 +737,7 @@ fn jobs(
                     restore: !force,
                     document: None,
                 }),
+                once: shell.once(task, values),
             })
         })
         .collect()
@@ -867,15 +869,23 @@ fn watch(
     if globs.is_empty() {
         return Err(RunError::NoSources);
     }
-    let watch = Watch::new(project, globs).map_err(|error| RunError::Watch {
-        project: project.to_path_buf(),
-        error: Box::new(error),
+    let watch = Watch::new(project, globs, unwatched(chosen, results)).map_err(|error| {
+        RunError::Watch {
+            project: project.to_path_buf(),
+            error: Box::new(error),
+        }
     })?;
     let mut next = Some(first);
     loop {
         let jobs = match next.take() {
             Some(jobs) => jobs,
-            None => jobs(project, chosen, shell, results, force)?,
+            None => {
+                // A run again: nothing of it has run yet.
+                if let Some(ledger) = &shell.ledger {
+                    ledger.next_run();
+                }
+                jobs(project, chosen, shell, results, force)?
+            }
         };
         let cancel = Arc::new(AtomicBool::new(false));
         let (wake, woken) = crossbeam_channel::bounded(1);
@@ -909,6 +919,33 @@ fn watch(
             _ => return Ok(()),
         }
     }
+}
+
+/// What the runs of `--watch` write themselves, which never starts them again: the
+/// planned tasks' `outputs`, and vx's own directories (its data, where task state is
+/// kept; its cache, with the results and their scratch; the boards, which a run writes
+/// while it runs; the temporary directory, where the run's ledger and script files
+/// go), for when one lies in the project.
+fn unwatched(chosen: &Chosen, results: Option<&Arc<Results>>) -> Unwatched {
+    let outputs = chosen
+        .plan
+        .nodes
+        .iter()
+        .flat_map(|n| chosen.tasks[n.task].outputs.iter().cloned())
+        .collect();
+    let mut dirs: Vec<PathBuf> = [
+        vx_base::platform::fs::data_dir().map(|d| d.join("vx")),
+        vx_base::platform::fs::cache_dir(),
+        results
+            .and_then(|r| r.local.as_ref())
+            .map(|l| l.dir().to_owned()),
+        Some(vx_shm::registry::default_dir()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    dirs.push(std::env::temp_dir());
+    Unwatched { outputs, dirs }
 }
 
 /// What a run that did not end well stopped and cancelled, and why, in words; `None`

@@ -50,6 +50,9 @@ pub struct Shell {
     /// start (`"$VX" run …`, a dependency with arguments) installs and fetches nothing
     /// either.
     pub offline: bool,
+    /// The run's [ledger](crate::ledger), named to every task's commands (a `vx run`
+    /// they start runs nothing this run has run); `None` when none could be made.
+    pub ledger: Option<crate::ledger::Ledger>,
 }
 
 /// A task's own `PATH` and environment: its `tools` first.
@@ -147,6 +150,14 @@ impl Shell {
                 command.env(CWD_VARIABLE, cwd);
             }
             command.env(MANIFEST_VARIABLE, &self.manifest);
+            // The run's ledger, and this task among the callers of a `vx run` it starts.
+            if let Some(ledger) = &self.ledger {
+                command.env(crate::ledger::LEDGER_VARIABLE, ledger.dir());
+                command.env(
+                    crate::ledger::CALLERS_VARIABLE,
+                    ledger.callers_for(&self.identity(task, values)),
+                );
+            }
             // The vx running it, for a task that runs tasks (`"$VX" run NAME`).
             if let Some(exe) = &exe {
                 command.env(EXE_VARIABLE, exe);
@@ -156,6 +167,18 @@ impl Shell {
             }
         }
         Ok(commands)
+    }
+
+    /// `task`'s identity in the run's ledger, given `values` ([`crate::ledger::identity`]).
+    pub fn identity(&self, task: &Task, values: &Values) -> String {
+        crate::ledger::identity(&self.manifest, &task.name, &values.raw)
+    }
+
+    /// `task`'s entry in the run's ledger, given `values`: none for a service (it runs
+    /// until its run ends) or without a ledger.
+    pub fn once(&self, task: &Task, values: &Values) -> Option<crate::ledger::Entry> {
+        let ledger = self.ledger.as_ref().filter(|_| !task.service)?;
+        Some(ledger.entry(&task.name, &self.identity(task, values)))
     }
 
     /// The command that starts the file `file` on a task's `path`: the file itself, as

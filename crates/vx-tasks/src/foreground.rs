@@ -4,13 +4,17 @@
 //! replacing vx, so the terminal's foreground process is the task's and its exit
 //! status is `vx run`'s. A task whose commands run script files vx wrote (`run`
 //! scripts with their own `#!`) runs its last as a child too ([`Last::Child`]): vx
-//! stays to remove the files once it has ended, and ends with its status. On Linux
-//! the last is always a child of vx, which adopts what the task leaves behind (a
-//! child subreaper) and ends it when the task ends ([`run`]). Nothing here prints.
+//! stays to remove the files once it has ended, and ends with its status. On Unix the
+//! last is always a child of vx, watched by the [guard](super::guard) the other modes
+//! use (and on Linux also adopted by vx, a child subreaper), so that nothing of it
+//! outlives the run, even a SIGKILLed vx ([`run`]). Nothing here prints.
 
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::Ordering;
 
+use super::launch::LoneGuard;
+use super::ledger::Ledger;
 use super::model::Task;
 
 /// Why a task run in the foreground ended without replacing vx.
@@ -69,34 +73,64 @@ pub enum Last {
 
 /// Runs `task`'s `commands` (at least one) in the foreground, the last as `last`
 /// says. In place, returns only why it could not replace vx; as a child, its exit
-/// code (128 + the signal that ended it, on Unix).
+/// code (128 + the signal that ended it, on Unix). `guard`: the vx executable that
+/// runs the [guard](super::guard) watching the task (Unix). `ledger`: the run's
+/// ledger, kept until the task has ended (removed before the last command replaces
+/// vx, when it does).
 ///
-/// Nothing of the task outlives it, as in every other mode of `vx run`: where this
-/// process can adopt its descendants' orphans (Linux: a child subreaper), every
-/// command runs as a child in the foreground, the last too, and once the last has
-/// ended what the task left running (a daemon it started with `setsid`, a server sent
-/// to the background) is ended (SIGKILL) before vx exits with the task's status.
-/// Elsewhere the last replaces vx as before (Windows: a child, in vx's Job Object).
-pub fn run(task: &Task, commands: Vec<Command>, last: Last) -> Result<i32, ForegroundError> {
+/// Nothing of the task outlives it, as in every other mode of `vx run`: where a guard
+/// can watch the task (Unix: `vx task-guard --scan`, started once, the task's
+/// processes carrying its mark) or this process can adopt its descendants' orphans
+/// (Linux: a child subreaper), every command runs as a child in the foreground, the
+/// last too. Once the last has ended, what the task left running (a daemon it started
+/// with `setsid`, a server sent to the background) is ended (SIGTERM, then SIGKILL
+/// after the grace, by the guard, which finds it by its mark; then SIGKILL for what vx
+/// adopted and the guard missed) before vx exits with the task's status; and should vx
+/// be killed (SIGKILL gives it no say), the guard sees its parent gone and ends the
+/// task's processes the same way. Elsewhere (Windows: a child, in vx's Job Object; or where
+/// neither can be had) the last replaces vx as before.
+pub fn run(
+    task: &Task,
+    commands: Vec<Command>,
+    last: Last,
+    guard: Option<&Path>,
+    ledger: Option<Ledger>,
+) -> Result<i32, ForegroundError> {
     let adopting = vx_base::platform::process::adopt_orphans();
-    let last = match adopting {
-        Some(_) => Last::Child,
-        None => last,
+    // The guard ends with this block: it stops what carries the mark (SIGTERM, SIGKILL
+    // after the grace) and exits, waited for; then what vx adopted that it missed (a
+    // process that cleared its environment) is SIGKILLed.
+    let ended = {
+        let watching = guard.and_then(|exe| LoneGuard::start(exe, GRACE));
+        let mut commands = commands;
+        if let Some(watching) = &watching {
+            commands
+                .iter_mut()
+                .for_each(|command| watching.mark(command));
+        }
+        let child = adopting.is_some() || watching.is_some();
+        let last = if child { Last::Child } else { last };
+        run_commands(task, commands, last, child, ledger)
     };
-    let ended = run_commands(task, commands, last, adopting.is_some());
     if let Some(adopting) = &adopting {
         adopting.end_orphans();
     }
     ended
 }
 
+/// How long what a lone task left running has between SIGTERM and SIGKILL (the
+/// runner's grace).
+pub const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// [`run`]'s commands, the last as `last` says; `pass`: SIGTERM and SIGHUP sent to vx
-/// are passed on to the last (run as a child in vx's stead).
+/// are passed on to the last (run as a child in vx's stead). `ledger` is dropped before
+/// the last replaces vx.
 fn run_commands(
     task: &Task,
     mut commands: Vec<Command>,
     last: Last,
     pass: bool,
+    ledger: Option<Ledger>,
 ) -> Result<i32, ForegroundError> {
     let final_command = commands.pop().expect("a task that runs something");
     if !commands.is_empty() || last == Last::Child {
@@ -142,6 +176,9 @@ fn run_commands(
             return Ok(vx_base::platform::process::status_code(status));
         }
     }
+    // Replaced, vx removes nothing after: the ledger's directory goes now (a `vx run`
+    // the task starts makes one of its own).
+    drop(ledger);
     let program = final_command.get_program().to_owned();
     let source = vx_base::platform::exec::replace_process(final_command, &program);
     Err(ForegroundError::Replace {

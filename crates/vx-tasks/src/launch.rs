@@ -6,19 +6,11 @@
 //! for, and the two output pipes.
 
 use std::io::{self, Read};
-#[cfg(unix)]
-use std::os::fd::AsFd;
+use std::path::Path;
 use std::process::{Command, Stdio};
-#[cfg(unix)]
-use std::sync::Arc;
 use std::time::Duration;
 
 use vx_base::platform::process::Polite;
-
-#[cfg(unix)]
-use super::guard::client::{self, Client};
-#[cfg(unix)]
-use super::guard::protocol::StopSignal;
 
 /// How a task's command is started.
 #[derive(Clone, Debug)]
@@ -53,7 +45,7 @@ pub struct Launch {
     #[cfg_attr(not(unix), allow(dead_code))]
     grace: Duration,
     #[cfg(unix)]
-    guard: std::cell::OnceCell<Result<Arc<Client>, GuardError>>,
+    guard: std::cell::OnceCell<Result<std::sync::Arc<super::guard::client::Client>, GuardError>>,
 }
 
 /// What a worker starts its task's commands with.
@@ -63,7 +55,7 @@ pub enum Starter {
     Direct,
     /// Each through the run's guard.
     #[cfg(unix)]
-    Guard(Arc<Client>),
+    Guard(std::sync::Arc<super::guard::client::Client>),
 }
 
 /// A started command.
@@ -86,7 +78,7 @@ pub struct Handle {
 enum HandleInner {
     Direct(vx_base::platform::process::Tree),
     #[cfg(unix)]
-    Guard(client::Guarded),
+    Guard(super::guard::client::Guarded),
 }
 
 /// How to wait for a command's end.
@@ -95,7 +87,7 @@ pub enum Exit {
     Direct(std::process::Child),
     /// A child of the guard.
     #[cfg(unix)]
-    Guard(client::Exit),
+    Guard(super::guard::client::Exit),
 }
 
 impl Launch {
@@ -118,7 +110,10 @@ impl Launch {
             #[cfg(unix)]
             Launcher::Guard { exe } => self
                 .guard
-                .get_or_init(|| Client::start(exe, self.grace).map_err(|e| GuardError(Arc::new(e))))
+                .get_or_init(|| {
+                    super::guard::client::Client::start(exe, self.grace)
+                        .map_err(|e| GuardError(std::sync::Arc::new(e)))
+                })
                 .clone()
                 .map(Starter::Guard),
             #[cfg(not(unix))]
@@ -139,6 +134,7 @@ impl Starter {
             #[cfg(unix)]
             Starter::Guard(client) => {
                 use super::events::Stream;
+                use std::os::fd::AsFd;
                 let stdin = std::fs::File::open("/dev/null")?;
                 let (out_r, out_w) = io::pipe()?;
                 let (err_r, err_w) = io::pipe()?;
@@ -204,10 +200,13 @@ impl Handle {
     pub fn stop(&self, how: Stop) {
         match &self.inner {
             #[cfg(unix)]
-            HandleInner::Guard(guarded) => guarded.signal(match how {
-                Stop::Interrupt => StopSignal::Interrupt,
-                Stop::Terminate => StopSignal::Terminate,
-            }),
+            HandleInner::Guard(guarded) => {
+                use super::guard::protocol::StopSignal;
+                guarded.signal(match how {
+                    Stop::Interrupt => StopSignal::Interrupt,
+                    Stop::Terminate => StopSignal::Terminate,
+                })
+            }
             HandleInner::Direct(tree) => tree.stop(match how {
                 Stop::Interrupt => Polite::Interrupt,
                 Stop::Terminate => Polite::Terminate,
@@ -220,7 +219,7 @@ impl Handle {
         match &self.inner {
             HandleInner::Direct(tree) => tree.kill(),
             #[cfg(unix)]
-            HandleInner::Guard(guarded) => guarded.signal(StopSignal::Kill),
+            HandleInner::Guard(guarded) => guarded.signal(super::guard::protocol::StopSignal::Kill),
         }
     }
 }
@@ -234,5 +233,38 @@ impl Exit {
             #[cfg(unix)]
             Exit::Guard(exit) => exit.wait(),
         }
+    }
+}
+
+/// The guard watching a lone task run in the foreground ([`super::foreground`]): the
+/// task's processes carry its [mark](Self::mark); dropped, it ends what carries the mark
+/// (SIGTERM, SIGKILL after the grace) and exits, and should vx be killed it does so by
+/// itself. Unix only: elsewhere there is none ([`LoneGuard::start`] is `None`).
+pub struct LoneGuard {
+    #[cfg(unix)]
+    client: std::sync::Arc<super::guard::client::Client>,
+}
+
+impl LoneGuard {
+    /// The guard `exe` (`vx task-guard --scan`) started to watch a lone task, `grace`
+    /// between SIGTERM and SIGKILL; `None` when it cannot start, or where there is none.
+    pub fn start(exe: &Path, grace: Duration) -> Option<LoneGuard> {
+        #[cfg(unix)]
+        let started = super::guard::client::Client::start_watching(exe, grace)
+            .ok()
+            .map(|client| LoneGuard { client });
+        #[cfg(not(unix))]
+        let started = {
+            let _ = (exe, grace);
+            None
+        };
+        started
+    }
+
+    /// Marks `command` as one of the watched task's processes.
+    pub fn mark(&self, command: &mut Command) {
+        let _ = &command;
+        #[cfg(unix)]
+        command.env(super::guard::tree::MARK, self.client.watch_mark());
     }
 }

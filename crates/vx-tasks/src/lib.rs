@@ -18,6 +18,7 @@
 //!   [`guard`]: the one process beside vx that starts every task and ends each one's
 //!   whole tree; [`ready`]: services' readiness; [`fresh`]: up to date;
 //!   [`cache`]: results kept by their inputs' key, here and in the team's registry;
+//!   [`ledger`]: what a run (and the `vx run`s its tasks start) has run, each task once;
 //!   [`output`]: the output modes; [`views`]: the live views on a terminal (inline,
 //!   `--tui`); [`watch`]: `--watch`; [`args`]: a task's
 //!   arguments; [`command`]: its commands as processes.
@@ -34,6 +35,7 @@ pub mod fresh;
 pub mod guard;
 pub mod last_run;
 pub mod launch;
+pub mod ledger;
 pub mod output;
 pub mod ready;
 pub mod runner;

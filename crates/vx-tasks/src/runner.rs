@@ -51,6 +51,10 @@ pub struct Job {
     pub stamp: Option<Stamp>,
     /// Its key and, when its results are kept, where (`crate::cache`).
     pub cache: Option<JobCache>,
+    /// Its entry in the run's [ledger](crate::ledger): claimed before it starts, so
+    /// that it runs once in the run and the `vx run`s its tasks start (none for a
+    /// service).
+    pub once: Option<crate::ledger::Entry>,
 }
 
 /// A job's part in the results cache.

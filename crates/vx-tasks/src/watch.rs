@@ -3,7 +3,11 @@
 //! A [`Watch`] follows the project directory (recursively, through `notify`) and
 //! reports a change to a file that one of the run's `sources` globs matches; changes
 //! that come in a burst (an editor's save, a `git checkout`) count once: the watch
-//! waits until [`QUIET`] has passed without another.
+//! waits until [`QUIET`] has passed without another. What the run writes itself never
+//! counts ([`Unwatched`]): the tasks' `outputs` (a task of `sources = ["**/*"]` and
+//! `outputs = ["dist/**"]` would start itself again by writing `dist/`), and vx's own
+//! directories when they lie in the project (its state, its results cache and their
+//! scratch directories).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -19,11 +23,59 @@ pub const QUIET: Duration = Duration::from_millis(200);
 /// shell's open-files limit, one descriptor each under kqueue).
 const NEVER: &[&str] = &[".git", "node_modules"];
 
+/// What a run writes itself, and so never starts it again.
+#[derive(Clone, Debug, Default)]
+pub struct Unwatched {
+    /// The planned tasks' `outputs` globs (relative to the project).
+    pub outputs: Vec<String>,
+    /// vx's own directories (absolute): what a change below them does not count.
+    pub dirs: Vec<PathBuf>,
+}
+
+impl Unwatched {
+    /// Whether `rel` (relative to the project) is a task's output, or below one.
+    fn output(&self, rel: &Path) -> bool {
+        self.outputs
+            .iter()
+            .filter(|g| !g.starts_with('!'))
+            .any(|glob| vx_base::glob::matches(glob, rel))
+    }
+
+    /// Whether `path` (absolute) is one of vx's directories, or below one.
+    fn own(&self, path: &Path) -> bool {
+        self.dirs.iter().any(|dir| path.starts_with(dir))
+    }
+
+    /// Whether a change to `path` (absolute) is vx's own: [`Unwatched::own`], or the
+    /// directory on the way to one of vx's (`cache/`, made for `cache/vx/`).
+    fn own_change(&self, path: &Path) -> bool {
+        self.own(path) || self.dirs.iter().any(|dir| dir.starts_with(path))
+    }
+
+    /// The same for `project` (as given, and as the system spells it): each directory
+    /// also as the system spells it (a link resolved), so that an event naming either
+    /// matches, and none that holds the project (the temporary directory a project in
+    /// `/tmp` lies in is not all of it).
+    fn resolved(mut self, project: &Path, canonical: &Path) -> Unwatched {
+        let real: Vec<PathBuf> = self
+            .dirs
+            .iter()
+            .filter_map(|dir| dir.canonicalize().ok())
+            .filter(|real| !self.dirs.contains(real))
+            .collect();
+        self.dirs.extend(real);
+        self.dirs
+            .retain(|dir| !project.starts_with(dir) && !canonical.starts_with(dir));
+        self
+    }
+}
+
 /// What to watch of `project` for `globs`: the project directory itself (its own
 /// files), and each directory in it a glob can reach, with all below it; never
 /// [`NEVER`]'s unless a glob starts with its name, nor a directory no glob's first
-/// part can match (`src/**/*.rs` watches `src/` alone).
-fn roots(project: &Path, globs: &[String]) -> Vec<(PathBuf, RecursiveMode)> {
+/// part can match (`src/**/*.rs` watches `src/` alone), nor one that is wholly a
+/// task's output or one of vx's own ([`Unwatched`]).
+fn roots(project: &Path, globs: &[String], unwatched: &Unwatched) -> Vec<(PathBuf, RecursiveMode)> {
     let mut roots = vec![(project.to_owned(), RecursiveMode::NonRecursive)];
     let Ok(entries) = std::fs::read_dir(project) else {
         return vec![(project.to_owned(), RecursiveMode::Recursive)];
@@ -38,6 +90,9 @@ fn roots(project: &Path, globs: &[String]) -> Vec<(PathBuf, RecursiveMode)> {
         let Some(name) = dir.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
+        if unwatched.output(Path::new(name)) || unwatched.own(&dir) {
+            continue;
+        }
         let reached = globs.iter().filter(|g| !g.starts_with('!')).any(|glob| {
             let first = glob
                 .trim_start_matches("./")
@@ -65,28 +120,33 @@ pub struct Watch {
     project: PathBuf,
     canonical: PathBuf,
     globs: Vec<String>,
+    unwatched: Unwatched,
     events: Receiver<notify::Result<notify::Event>>,
     _watcher: notify::RecommendedWatcher,
 }
 
 impl Watch {
-    /// Starts watching `project` for changes to files matching `globs` (relative to it).
-    pub fn new(project: &Path, globs: Vec<String>) -> notify::Result<Watch> {
+    /// Starts watching `project` for changes to files matching `globs` (relative to it),
+    /// but those in `unwatched`.
+    pub fn new(project: &Path, globs: Vec<String>, unwatched: Unwatched) -> notify::Result<Watch> {
+        let canonical = project
+            .canonicalize()
+            .unwrap_or_else(|_| project.to_owned());
+        let unwatched = unwatched.resolved(project, &canonical);
         // The soft open-files limit raised to the hard one first, as watchers do.
         let _ = vx_base::platform::process::raise_open_files_limit();
         let (tx, events) = crossbeam_channel::unbounded();
         let mut watcher = notify::recommended_watcher(move |event| {
             let _ = tx.send(event);
         })?;
-        for (dir, mode) in roots(project, &globs) {
+        for (dir, mode) in roots(project, &globs, &unwatched) {
             watcher.watch(&dir, mode)?;
         }
         Ok(Watch {
             project: project.to_owned(),
-            canonical: project
-                .canonicalize()
-                .unwrap_or_else(|_| project.to_owned()),
+            canonical,
             globs,
+            unwatched,
             events,
             _watcher: watcher,
         })
@@ -98,11 +158,15 @@ impl Watch {
             return None;
         }
         event.paths.iter().find_map(|path| {
+            if self.unwatched.own_change(path) {
+                return None;
+            }
             let rel = path
                 .strip_prefix(&self.project)
                 .ok()
                 .or_else(|| path.strip_prefix(&self.canonical).ok())?;
-            vx_base::glob::matches_all(&self.globs, rel).then(|| rel.to_owned())
+            (vx_base::glob::matches_all(&self.globs, rel) && !self.unwatched.output(rel))
+                .then(|| rel.to_owned())
         })
     }
 
@@ -177,7 +241,7 @@ mod tests {
         }
         let watched = |globs: &[&str]| -> Vec<String> {
             let globs: Vec<String> = globs.iter().map(|g| (*g).to_owned()).collect();
-            roots(dir.path(), &globs)
+            roots(dir.path(), &globs, &Unwatched::default())
                 .into_iter()
                 .map(|(path, mode)| {
                     let rel = path.strip_prefix(dir.path()).unwrap().display().to_string();
@@ -197,6 +261,51 @@ mod tests {
             watched(&["node_modules/x/package.json"]),
             [" false", "node_modules true"]
         );
+        // A task's output directory, and vx's own, are not watched (issue 79, item 7).
+        let unwatched = Unwatched {
+            outputs: vec!["dist/**".to_owned()],
+            dirs: vec![dir.path().join("docs")],
+        };
+        let roots: Vec<PathBuf> = roots(dir.path(), &["**/*".to_owned()], &unwatched)
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        assert_eq!(roots, [dir.path().to_owned(), dir.path().join("src")]);
+    }
+
+    /// A change to a task's output, or under one of vx's directories, does not count,
+    /// even where a `sources` glob matches it.
+    #[test]
+    fn outputs_and_vxs_own_directories_do_not_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().canonicalize().unwrap();
+        let unwatched = Unwatched {
+            outputs: vec!["dist/**".to_owned(), "pkg/out".to_owned()],
+            // The temporary directory that holds the project is not all of it.
+            dirs: vec![project.join("xdg/vx"), dir.path().to_owned()],
+        };
+        let watch = Watch::new(&project, vec!["**/*".to_owned()], unwatched).unwrap();
+        for quiet in [
+            "dist/a.js",
+            "dist/x/y.js",
+            "pkg/out/b",
+            "xdg/vx/state/tasks/t",
+            "xdg",
+        ] {
+            assert_eq!(
+                watch.relevant(&modified(project.join(quiet))),
+                None,
+                "{quiet}"
+            );
+        }
+        assert_eq!(
+            watch.relevant(&modified(project.join("src/a.rs"))),
+            Some(PathBuf::from("src/a.rs"))
+        );
+        assert_eq!(
+            watch.relevant(&modified(project.join("pkg/outer.txt"))),
+            Some(PathBuf::from("pkg/outer.txt"))
+        );
     }
 
     #[test]
@@ -207,7 +316,8 @@ mod tests {
         let link = dir.path().join("tmp");
         std::os::unix::fs::symlink(dir.path().join("private-tmp"), &link).unwrap();
         let project = link.join("project");
-        let watch = Watch::new(&project, vec!["src/*.rs".to_owned()]).unwrap();
+        let watch =
+            Watch::new(&project, vec!["src/*.rs".to_owned()], Unwatched::default()).unwrap();
         let real = real.canonicalize().unwrap();
         assert_eq!(
             watch.relevant(&modified(real.join("src/main.rs"))),

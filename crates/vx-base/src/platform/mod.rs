@@ -695,6 +695,25 @@ pub mod fs {
         imp::allocated(meta)
     }
 
+    /// Creates the one directory `path` (its parent must exist) reachable by this user
+    /// only: mode 0700 on Unix; on Windows it takes its parent's ACL.
+    pub fn create_private_dir(path: &Path) -> io::Result<()> {
+        imp::create_private_dir(path)
+    }
+
+    /// A new temporary directory whose name starts with `prefix`, reachable by this
+    /// user only (as [`create_private_dir`]), removed when dropped.
+    pub fn private_temp_dir(prefix: &str) -> io::Result<tempfile::TempDir> {
+        imp::private_temp_dir(prefix)
+    }
+
+    /// Whether `path` is a directory (not a link to one) of this user's that no one
+    /// else may reach (Unix: owned by the effective uid, no group or other bits). On
+    /// Windows: whether it is a directory.
+    pub fn is_private_dir(path: &Path) -> bool {
+        std::fs::symlink_metadata(path).is_ok_and(|meta| meta.is_dir() && imp::private_to_me(&meta))
+    }
+
     /// A file's permission bits for display and tests (`None` on Windows).
     pub fn mode_bits(meta: &Metadata) -> Option<u32> {
         imp::mode_bits(meta)

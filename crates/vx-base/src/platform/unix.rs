@@ -614,6 +614,21 @@ pub(super) fn mode_bits(meta: &Metadata) -> Option<u32> {
     Some(meta.permissions().mode() & 0o777)
 }
 
+pub(super) fn create_private_dir(path: &Path) -> io::Result<()> {
+    std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700).create(path)
+}
+
+pub(super) fn private_temp_dir(prefix: &str) -> io::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .permissions(std::fs::Permissions::from_mode(0o700))
+        .tempdir()
+}
+
+pub(super) fn private_to_me(meta: &Metadata) -> bool {
+    meta.uid() == rustix::process::geteuid().as_raw() && meta.mode() & 0o077 == 0
+}
+
 pub(super) fn owned_by_another(meta: &Metadata) -> Option<u32> {
     let owner = meta.uid();
     (owner != 0 && owner != rustix::process::geteuid().as_raw()).then_some(owner)

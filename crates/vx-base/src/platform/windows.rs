@@ -529,6 +529,18 @@ pub(super) fn mode_bits(_meta: &Metadata) -> Option<u32> {
     None
 }
 
+pub(super) fn create_private_dir(path: &Path) -> io::Result<()> {
+    std::fs::create_dir(path)
+}
+
+pub(super) fn private_temp_dir(prefix: &str) -> io::Result<tempfile::TempDir> {
+    tempfile::Builder::new().prefix(prefix).tempdir()
+}
+
+pub(super) fn private_to_me(_meta: &Metadata) -> bool {
+    true
+}
+
 pub(super) fn owned_by_another(_meta: &Metadata) -> Option<u32> {
     None
 }

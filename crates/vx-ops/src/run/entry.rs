@@ -138,6 +138,10 @@ pub struct Lone {
     /// What its commands were made with, held until they run: it owns the files of
     /// its `#!` scripts, which go when it is dropped.
     pub shell: Shell,
+    /// The run's ledger (taken from `shell`), for [`vx_tasks::foreground::run`].
+    pub ledger: Option<vx_tasks::ledger::Ledger>,
+    /// The task's entry in it: claimed before it runs, marked once it succeeded.
+    pub once: Option<vx_tasks::ledger::Entry>,
 }
 
 /// A run's graph, ready for [`execute`].
@@ -233,10 +237,14 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     let plain = !shown.json && shown.output.is_none() && !request.watch && !shown.tui;
     if let Some(task) = super::foreground(&chosen, plain) {
         let commands = std::mem::take(&mut first[0].commands);
+        let once = first[0].once.take();
+        let mut shell = shell;
         return Ok(Prepared::Foreground(Box::new(Lone {
             task: task.clone(),
             commands,
+            ledger: shell.ledger.take(),
             shell,
+            once,
         })));
     }
     let mode = mode(

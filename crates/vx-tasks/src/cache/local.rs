@@ -106,6 +106,11 @@ impl Local {
         Some(Local::new(dir, limit.unwrap_or(DEFAULT_SIZE)))
     }
 
+    /// The directory results are kept in (their scratch directories too).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The entry of `key`, when a whole one is here (its use recorded).
     pub fn get(&self, key: &str) -> Option<Entry> {
         let dir = self.dir.join(key);

@@ -58,6 +58,26 @@ impl Client {
     /// a thread that outlives the run: Linux sends the guard its parent-death signal
     /// when the thread that started it ends.
     pub fn start(exe: &Path, grace: Duration) -> io::Result<Arc<Client>> {
+        Client::start_with(exe, grace, false)
+    }
+
+    /// Starts a guard that watches processes it did not start: those that carry
+    /// [`Client::watch_mark`] in their environment (a lone task in the foreground, `vx
+    /// run`'s own child). It finds them by the [scan](super::scan) (`--scan`), and ends
+    /// them, and what descends from them, when the socket closes or `vx run` dies (even
+    /// by SIGKILL), as it ends its own tasks.
+    pub fn start_watching(exe: &Path, grace: Duration) -> io::Result<Arc<Client>> {
+        Client::start_with(exe, grace, true)
+    }
+
+    /// The [`super::tree::MARK`] value of what a [watching](Client::start_watching) guard
+    /// watches: the form of the marks it gives its own tasks, with a number none has.
+    pub fn watch_mark(&self) -> String {
+        format!("{}.0", lock(&self.guard).id())
+    }
+
+    /// [`Client::start`]; `scan`: the guard finds what it answers for by the scan.
+    fn start_with(exe: &Path, grace: Duration, scan: bool) -> io::Result<Arc<Client>> {
         // The guard is a subreaper for its tasks; this process is one above it, so
         // that should the guard be killed, what it adopted and its tasks come here,
         // not to init, and are ended here to the last (Linux).
@@ -70,6 +90,7 @@ impl Client {
             .arg(std::process::id().to_string())
             .arg("--grace-ms")
             .arg(grace.as_millis().to_string())
+            .args(scan.then_some("--scan"))
             .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

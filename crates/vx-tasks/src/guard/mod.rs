@@ -58,8 +58,13 @@
 //! reads macOS, FreeBSD and NetBSD; elsewhere only process groups are ended). A look
 //! reads every process on the machine, so each task's end costs more there than on
 //! Linux. `vx task-guard --scan` runs the scan on Linux instead of the subreaper: that
-//! is how the tests exercise it; macOS itself is compiled, linted and linked here
-//! (`.ci/windows`, `.ci/dist`), not run.
+//! is how the tests exercise it, and how a lone task in the foreground is watched on
+//! every Unix ([`client::Client::start_watching`]: the task is `vx run`'s own child,
+//! not the guard's, and carries a mark of the guard's all the same, so the guard ends
+//! it with the run, even when `vx` is SIGKILLed); macOS itself is compiled, linted and
+//! linked here (`.ci/windows`, `.ci/dist`), not run. With the scan, the run's stop
+//! lasts until no marked process is left (SIGKILL after the grace), not only until
+//! the guard's own tasks have ended.
 //!
 //! Windows does not use the guard: each task is in a Job Object whose last handle (held
 //! by `vx`) kills it on close.

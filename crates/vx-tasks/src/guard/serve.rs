@@ -91,6 +91,8 @@ struct Guard {
     /// When the whole run's stop began (the socket closed, a bad request, a signal,
     /// the parent gone).
     shutdown: Option<Instant>,
+    /// What still stands long after SIGKILL during the stop is not waited for.
+    gave_up: bool,
 }
 
 /// Runs the guard for the `vx run` process `parent` on `socket` (its end of the pair);
@@ -139,6 +141,7 @@ pub fn serve(socket: UnixStream, parent: u32, grace: Duration, scan: bool) -> i3
         by_root: HashMap::new(),
         unsure: HashMap::new(),
         shutdown: None,
+        gave_up: false,
     };
     let mut code = 0;
     loop {
@@ -149,8 +152,9 @@ pub fn serve(socket: UnixStream, parent: u32, grace: Duration, scan: bool) -> i3
         }
         let childless = guard.reap();
         guard.finish_ended();
-        guard.enforce_grace(childless);
-        if guard.shutdown.is_some() && guard.tasks.is_empty() && (childless || !guard.subreaper) {
+        let left = guard.left(childless);
+        guard.enforce_grace(left);
+        if guard.shutdown.is_some() && guard.tasks.is_empty() && !left {
             break;
         }
         guard.wait(wake.as_ref().ok());
@@ -235,8 +239,27 @@ impl Guard {
         }
     }
 
-    /// SIGKILL for every task (or the whole run) whose grace period is over.
-    fn enforce_grace(&mut self, childless: bool) {
+    /// Whether anything the guard answers for is left besides its tasks' processes:
+    /// as a subreaper, any child (`childless` says there is none); with the scan,
+    /// during the run's stop, any process that carries one of its marks (what a task
+    /// left detached, a watched process: each stopped like the rest, SIGKILL after the
+    /// grace, not left running once the guard is gone).
+    fn left(&self, childless: bool) -> bool {
+        if self.gave_up {
+            return false;
+        }
+        if self.subreaper {
+            return !childless;
+        }
+        match (&self.scan, self.shutdown) {
+            (Some(scan), Some(_)) => !scan.look().any_marked().is_empty(),
+            _ => false,
+        }
+    }
+
+    /// SIGKILL for every task (or the whole run) whose grace period is over; `left`:
+    /// something of the run besides its tasks' processes is left ([`Guard::left`]).
+    fn enforce_grace(&mut self, left: bool) {
         let overdue: Vec<u64> = self
             .tasks
             .iter()
@@ -248,14 +271,14 @@ impl Guard {
         }
         if let Some(at) = self.shutdown
             && at.elapsed() >= self.grace
-            && !childless
+            && left
         {
             self.signal_everything(Signal::KILL);
             if at.elapsed() >= self.grace * 2 + Duration::from_secs(1) {
                 // What still stands after SIGKILL is not ours to wait for (a process
                 // stuck in the kernel): stop tracking it rather than hang.
                 self.tasks.clear();
-                self.subreaper = false;
+                self.gave_up = true;
             }
         }
     }
@@ -777,6 +800,7 @@ mod tests {
             by_root: HashMap::from([(root_pid, 1)]),
             unsure: HashMap::new(),
             shutdown: None,
+            gave_up: false,
         };
         // The group signalled: only the detached process is left to signal.
         assert_eq!(guard.strays(1, &[root_pid]), vec![detached]);

@@ -12,6 +12,7 @@ use super::super::cache::{
 };
 use super::super::events::{Phase, PhaseChange, RestoreProgress, Stream, TaskId, TaskSink};
 use super::super::launch::{GuardError, Handle, Starter, Stop};
+use super::super::ledger::{Claim, Held, LedgerError};
 use super::super::ready::{Checker, Tail};
 use std::process::Command;
 
@@ -195,7 +196,7 @@ const MAX_LOG: usize = 4 << 20;
 /// code and reason, and what the results cache did into `said`.
 fn work(
     node: usize,
-    mut job: Job,
+    job: Job,
     starting: &Starting,
     sink: &dyn TaskSink,
     control: &Control,
@@ -204,6 +205,69 @@ fn work(
 ) -> Ending {
     let id = TaskId(node);
     sink.phase(id, &PhaseChange::new(Phase::Starting));
+    // Once in the run: a `vx run` that started this one (or one it started) may have
+    // run it, or be running it now (issue 79, item 7).
+    let held = match claim(id, &job, sink, control, said) {
+        Ok(held) => held,
+        Err(end) => return end,
+    };
+    let ended = work_claimed(node, job, starting, sink, control, tx, said);
+    if let (Some(held), (Phase::Done, _, _)) = (held, &ended) {
+        held.succeeded();
+    }
+    ended
+}
+
+/// Claims `job`'s entry in the run's ledger: the lock to hold while it runs (`None`
+/// without an entry), or how it ends (it already ran in this run; it runs itself).
+fn claim(
+    id: TaskId,
+    job: &Job,
+    sink: &dyn TaskSink,
+    control: &Control,
+    said: &mut Vec<String>,
+) -> Result<Option<Held>, Ending> {
+    let Some(entry) = &job.once else {
+        return Ok(None);
+    };
+    let waiting = || {
+        sink.phase(
+            id,
+            &PhaseChange::new(Phase::Waiting).with_reason(WAITING_FOR_THIS_RUN.to_owned()),
+        );
+    };
+    match entry.claim(&|| control.stopping(), &waiting) {
+        Ok(Claim::Done) => Err((
+            Phase::Done,
+            Some(0),
+            Some("already ran in this run".to_owned()),
+        )),
+        Ok(Claim::Ours(held, waited)) => {
+            if waited {
+                said.push("waited for the vx run that ran it first in this run".into());
+            }
+            Ok(Some(held))
+        }
+        Ok(Claim::Unrecorded) => Ok(None),
+        Err(e @ LedgerError::Stopped { .. }) => Err((Phase::Cancelled, None, Some(e.to_string()))),
+        Err(e @ LedgerError::Itself { .. }) => Err((Phase::Failed, None, Some(e.to_string()))),
+    }
+}
+
+/// Why a task waits while a `vx run` of this run (the one that started this one) runs it.
+const WAITING_FOR_THIS_RUN: &str = "waiting for the vx run that started this one to run it";
+
+/// [`work`] once the task is this run's to run.
+fn work_claimed(
+    node: usize,
+    mut job: Job,
+    starting: &Starting,
+    sink: &dyn TaskSink,
+    control: &Control,
+    tx: &Sender<Message>,
+    said: &mut Vec<String>,
+) -> Ending {
+    let id = TaskId(node);
     let key = job
         .cache
         .as_ref()
