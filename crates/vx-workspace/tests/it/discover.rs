@@ -101,6 +101,18 @@ fn a_package_named_as_the_root_is_the_one_a_dependency_links() {
     );
 }
 
+/// site's `"other": "npm:other"` links other, its `npm:@kit/types@^1.0.0` nothing:
+/// pnpm links both, turbo (whose graph vx plans as) only the first.
+#[test]
+fn an_npm_alias_of_its_own_name_without_a_range_links_as_turbo_links_it() {
+    let ws = workspace("rootdeps");
+    assert_eq!(deps_of(&ws, "site"), ["other"]);
+    assert_eq!(
+        rootdeps_turbo_dependencies("site#build"),
+        serde_json::json!(["other#build"])
+    );
+}
+
 #[test]
 fn npm_links_ranges_the_workspace_version_satisfies() {
     let ws = workspace("npm");
