@@ -110,6 +110,14 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             ));
             return Ok(vx_base::exit::OK);
         }
+        Prepared::NothingFiltered(filters) => {
+            let filters: Vec<String> = filters.iter().map(|f| format!("--filter={f}")).collect();
+            super::note(&format!(
+                "vx: {} selects no package with the tasks named: nothing to run",
+                sanitize(&filters.join(" "))
+            ));
+            return Ok(vx_base::exit::OK);
+        }
         Prepared::Keys(documents) => {
             let text = vx::present::run::key_documents(&documents);
             std::io::stdout().write_all(text.as_bytes())?;

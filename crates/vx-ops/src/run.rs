@@ -367,7 +367,8 @@ fn choose(
         Some(monorepo) => {
             let cwd = std::env::current_dir().unwrap_or_else(|_| project.to_owned());
             let scope = monorepo::scope(monorepo, project, &flags.filters, &cwd)?;
-            monorepo::expand(requested, &tasks, monorepo, &scope)
+            let filtered = !flags.filters.is_empty();
+            monorepo::expand(requested, &tasks, monorepo, &scope, filtered)
         }
         None => requested,
     };
