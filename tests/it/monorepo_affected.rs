@@ -11,7 +11,7 @@
 //! `@acme/utils#test`, whose inputs are `src/**` only; `globalDependencies` names
 //! tsconfig.base.json.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -543,4 +543,75 @@ fn a_task_of_a_package_that_depends_on_a_changed_one_is_selected_whatever_its_in
         .unwrap_or_else(|| panic!("web#lint is selected: {out}"));
     assert_eq!(web["reason"], "dependency-changed", "{out}");
     assert_eq!(web["files"], serde_json::json!(["packages/utils/index.js"]));
+}
+
+/// The rootdeps workspace (crates/vx-workspace/tests/data/rootdeps: the root
+/// package.json depends on `@kit/config` → `@kit/base`) committed on `main` without
+/// the files make.sh changed after it, and `changed` (a path and its text, as make.sh
+/// wrote it before asking turbo) committed on a branch.
+fn rootdeps_changed(work: &Work, changed: (&str, &str)) -> PathBuf {
+    let repo = work.dir.path().join("rootdeps");
+    copy_tree(&crate::monorepo_filter::data(), &repo);
+    for file in ["packages/base/index.js", "apps/other/index.js"] {
+        std::fs::remove_file(repo.join(file)).unwrap();
+    }
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "the workspace"]);
+    git(&repo, &["checkout", "-q", "-b", "feature"]);
+    std::fs::write(repo.join(changed.0), changed.1).unwrap();
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "a change"]);
+    repo
+}
+
+/// The tasks with a script in vx's plan for `vx run build --affected=main`, and the
+/// plan's `affected` objects by task.
+fn affected_build(work: &Work, repo: &Path) -> (BTreeSet<String>, BTreeMap<String, Value>) {
+    let (code, out, err) = vx_run(
+        work,
+        repo,
+        &["build", "--affected=main", "--dry-run", "--json"],
+        &[],
+    );
+    assert_eq!(code, 0, "stdout: {out}\nstderr: {err}");
+    let planned = by_task(&out, "command")
+        .into_iter()
+        .filter(|(_, command)| !command.is_null())
+        .map(|(task, _)| task)
+        .collect();
+    (planned, by_task(&out, "affected"))
+}
+
+#[test]
+fn a_change_to_a_package_the_root_depends_on_affects_every_package_as_turbo_says() {
+    let work = Work::new();
+    let repo = rootdeps_changed(
+        &work,
+        ("packages/base/index.js", "export const base = 1;\n"),
+    );
+    let (planned, affected) = affected_build(&work, &repo);
+    // turbo 2.11's own `turbo run build --affected --dry=json` for this change.
+    assert_eq!(
+        planned,
+        crate::monorepo_filter::theirs("affected-build-base.json")
+    );
+    // other imports neither @kit/config nor @kit/base and waits for nothing, but the
+    // root installs them.
+    assert_eq!(affected["other#build"]["reason"], "dependency-changed");
+    assert_eq!(
+        affected["other#build"]["files"],
+        serde_json::json!(["packages/base/index.js"])
+    );
+}
+
+#[test]
+fn a_change_to_a_package_the_root_does_not_depend_on_affects_its_dependents_only() {
+    let work = Work::new();
+    let repo = rootdeps_changed(&work, ("apps/other/index.js", "export const other = 1;\n"));
+    let (planned, _) = affected_build(&work, &repo);
+    assert_eq!(
+        planned,
+        crate::monorepo_filter::theirs("affected-build-other.json")
+    );
 }

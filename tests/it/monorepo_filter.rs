@@ -18,7 +18,8 @@ use serde_json::Value;
 use crate::common::Work;
 use crate::monorepo_affected::{by_task, copy_tree};
 
-fn data() -> PathBuf {
+/// The rootdeps workspace as make.sh left it, turbo's answers in its `expected/`.
+pub(crate) fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/vx-workspace/tests/data/rootdeps")
 }
 
@@ -53,7 +54,7 @@ fn ours(work: &Work, repo: &Path, filters: &[&str]) -> BTreeSet<String> {
 }
 
 /// The tasks with a script in turbo's answer `expected/NAME`.
-fn theirs(name: &str) -> BTreeSet<String> {
+pub(crate) fn theirs(name: &str) -> BTreeSet<String> {
     let text = std::fs::read_to_string(data().join("expected").join(name)).unwrap();
     let answer: Value = serde_json::from_str(&text).unwrap();
     answer["tasks"]

@@ -11,6 +11,8 @@
 //! - [`turbo`] reads turbo.json (v1 and v2, package `extends`) into a typed model.
 //! - [`turbo::plan`] expands `turbo run TASK` into the task graph turbo would run.
 //! - [`filter`] parses and evaluates turbo's `--filter` selectors over the graph.
+//! - [`walk`] walks the graph as turbo does for `...` and for what a change reaches:
+//!   the root's dependencies counted as every package's.
 //! - [`lockfile`] reads each lockfile per package, so two versions of it tell which
 //!   packages' resolved dependencies changed.
 
@@ -23,6 +25,7 @@ pub mod graph;
 pub mod lockfile;
 pub mod package;
 pub mod turbo;
+pub mod walk;
 
 mod jsonc;
 mod npm_range;
@@ -34,3 +37,4 @@ pub use discover::{Workspace, discover};
 pub use error::{Error, Result};
 pub use graph::Graph;
 pub use package::{Declared, DepKind, Ecosystem, Package, ROOT, Target};
+pub use walk::Walk;

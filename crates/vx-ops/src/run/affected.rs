@@ -25,7 +25,8 @@ use std::path::{Path, PathBuf};
 use vx_model::manifest::workspace::Monorepo;
 use vx_tasks::graph::Plan;
 use vx_tasks::model::Task;
-use vx_workspace::lockfile;
+use vx_workspace::discover::Owners;
+use vx_workspace::{Walk, lockfile};
 
 use super::git::{DEEPEN, Git};
 
@@ -327,38 +328,8 @@ pub fn judge(
         packages.get(package).copied()
     };
     let owners = monorepo.map(|m| m.workspace.owners());
-    // The packages a changed file or lockfile entry is in, and each package that
-    // depends on one of them with those files.
-    let dependents: BTreeMap<usize, Vec<String>> = match (monorepo, &owners) {
-        (Some(monorepo), Some(owners)) => {
-            let mut changed: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-            for file in files {
-                changed
-                    .entry(owners.of(file))
-                    .or_default()
-                    .push(file.clone());
-            }
-            for (&package, reason) in &locked {
-                changed
-                    .entry(package)
-                    .or_default()
-                    .extend(reason.files().iter().cloned());
-            }
-            let mut out: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-            for (&package, files) in &changed {
-                let reached = monorepo.graph.dependent_closure([package]);
-                for (dependent, _) in reached.iter().enumerate().filter(|(_, r)| **r) {
-                    out.entry(dependent)
-                        .or_default()
-                        .extend(files.iter().cloned());
-                }
-            }
-            out.values_mut().for_each(|f| {
-                f.sort();
-                f.dedup();
-            });
-            out
-        }
+    let dependents = match (monorepo, &owners) {
+        (Some(monorepo), Some(owners)) => changed_dependents(monorepo, owners, files, &locked),
         _ => BTreeMap::new(),
     };
     let mut reasons: BTreeMap<usize, Reason> = BTreeMap::new();
@@ -417,6 +388,47 @@ pub fn judge(
     reasons
 }
 
+/// Each package that depends, directly or not, on a package with a changed file or
+/// lockfile entry (`locked`), with those files: turbo's changed packages' dependents,
+/// walked as `--filter` walks them ([`Walk`]): a package the root package.json depends
+/// on is every package's dependency, so a change to it reaches every package (the
+/// root's tasks too).
+fn changed_dependents(
+    monorepo: &Monorepo,
+    owners: &Owners<'_>,
+    files: &[String],
+    locked: &BTreeMap<usize, Reason>,
+) -> BTreeMap<usize, Vec<String>> {
+    let mut changed: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for file in files {
+        changed
+            .entry(owners.of(file))
+            .or_default()
+            .push(file.clone());
+    }
+    for (&package, reason) in locked {
+        changed
+            .entry(package)
+            .or_default()
+            .extend(reason.files().iter().cloned());
+    }
+    let walk = Walk::new(&monorepo.workspace, &monorepo.graph);
+    let mut out: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (&package, files) in &changed {
+        let reached = walk.dependents(&[package]);
+        for (dependent, _) in reached.iter().enumerate().filter(|(_, r)| **r) {
+            out.entry(dependent)
+                .or_default()
+                .extend(files.iter().cloned());
+        }
+    }
+    out.values_mut().for_each(|f| {
+        f.sort();
+        f.dedup();
+    });
+    out
+}
+
 /// For each package whose resolved dependencies a changed lockfile changed, that
 /// reason; every package of an ecosystem whose lockfile cannot tell.
 fn lockfile_changes(monorepo: &Monorepo, changes: &Changes<'_>) -> BTreeMap<usize, Reason> {
@@ -453,4 +465,48 @@ fn lockfile_changes(monorepo: &Monorepo, changes: &Changes<'_>) -> BTreeMap<usiz
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rootdeps workspace pnpm and turbo made (crates/vx-workspace/tests/data):
+    /// the root package.json depends on `@kit/config`, which depends on `@kit/base`.
+    fn rootdeps() -> Monorepo {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vx-workspace/tests/data/rootdeps");
+        vx_model::manifest::workspace::read(&dir)
+            .expect("a monorepo")
+            .expect("readable")
+    }
+
+    /// The names of the packages `changed_dependents` reaches from `files`.
+    fn reached(monorepo: &Monorepo, files: &[&str]) -> Vec<String> {
+        let files: Vec<String> = files.iter().map(|f| f.to_string()).collect();
+        let owners = monorepo.workspace.owners();
+        let out = changed_dependents(monorepo, &owners, &files, &BTreeMap::new());
+        let mut names: Vec<String> = out
+            .keys()
+            .map(|&i| monorepo.workspace.packages[i].name.clone())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_change_to_a_package_the_root_depends_on_reaches_every_other_package() {
+        let monorepo = rootdeps();
+        let n = monorepo.workspace.packages.len();
+        let reached = reached(&monorepo, &["packages/base/index.js"]);
+        // Every package but @kit/base itself, the root included.
+        assert_eq!(reached.len(), n - 1, "{reached:?}");
+        assert!(!reached.contains(&"@kit/base".to_owned()), "{reached:?}");
+        assert!(reached.contains(&"app".to_owned()), "{reached:?}");
+    }
+
+    #[test]
+    fn a_change_to_another_package_reaches_its_dependents_only() {
+        let monorepo = rootdeps();
+        assert_eq!(reached(&monorepo, &["apps/other/index.js"]), ["site"]);
+    }
 }

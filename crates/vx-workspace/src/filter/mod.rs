@@ -8,10 +8,9 @@
 //! (relative, `""` for the root) of the packages that changed.
 //!
 //! The walks (`...`, and what a change reaches) count the packages the root depends on
-//! as every package's dependencies, as turbo does ([`walk`]).
+//! as every package's dependencies, as turbo does ([`crate::walk`]).
 
 mod selector;
-mod walk;
 
 use std::collections::HashMap;
 
@@ -20,7 +19,7 @@ pub use selector::{Selector, parse};
 use crate::discover::Workspace;
 use crate::graph::Graph;
 use crate::patterns;
-use walk::Walk;
+use crate::walk::Walk;
 
 /// Why a filter could not be read or evaluated.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -210,6 +210,14 @@ mk_rootdeps() {
     safe="$(printf '%s' "$f" | tr '/*.{}!^@[]' 'SAPLRXCTQE')"
     turbo ls --filter="$f" --output=json > "expected/ls-$safe.json" 2>/dev/null || echo error > "expected/ls-$safe.json"
   done
+  # --affected since the commit before: every package's build (and the root's), as
+  # @kit/base is a dependency of the root's.
+  TURBO_SCM_BASE=HEAD^1 turbo run build --affected --dry=json > expected/affected-build-base.json
+  # A change to a package the root does not depend on reaches its dependents only
+  # (`site`, through its `npm:other` alias).
+  printf 'export const other = 1;\n' > apps/other/index.js
+  git add -A && git -c user.email=t@t -c user.name=t commit -qm 'other changes'
+  TURBO_SCM_BASE=HEAD^1 turbo run build --affected --dry=json > expected/affected-build-other.json
   cd - >/dev/null; put rootdeps
 }
 
