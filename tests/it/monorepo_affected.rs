@@ -66,9 +66,19 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// The workspace committed on `main` in `work`'s directory `name`, with a source file
 /// in `web` (its default inputs hash every file of the package).
 fn repository(work: &Work, name: &str) -> PathBuf {
+    repository_with(work, name, &[])
+}
+
+/// [`repository`] with the files `extra` (path, text) written before its commit.
+fn repository_with(work: &Work, name: &str, extra: &[(&str, &str)]) -> PathBuf {
     let repo = work.dir.path().join(name);
     copy_tree(&data(), &repo);
     std::fs::write(repo.join("apps/web/index.ts"), "export const web = 1;\n").unwrap();
+    for (path, text) in extra {
+        let path = repo.join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
     git(&repo, &["init", "-q"]);
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "the workspace"]);
@@ -614,4 +624,47 @@ fn a_change_to_a_package_the_root_does_not_depend_on_affects_its_dependents_only
         planned,
         crate::monorepo_filter::theirs("affected-build-other.json")
     );
+}
+
+/// `vx run TASK --affected=main --dry-run --json` in `repo` once `changed` (path, text)
+/// is written on a branch: each selected task with its `affected` object.
+fn after_change(
+    work: &Work,
+    repo: &Path,
+    task: &str,
+    changed: (&str, &str),
+) -> BTreeMap<String, Value> {
+    git(repo, &["checkout", "-q", "-b", "feature"]);
+    let path = repo.join(changed.0);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, changed.1).unwrap();
+    let (code, out, err) = vx_run(
+        work,
+        repo,
+        &[task, "--affected=main", "--dry-run", "--json"],
+        &[],
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    by_task(&out, "affected")
+        .into_iter()
+        .filter(|(_, a)| !a.is_null())
+        .collect()
+}
+#[test]
+fn braces_in_turbo_inputs_match_each_alternative() {
+    // nodejs.org's apps/site: "*.{md,mdx,json,ts,tsx,mjs,yml}", as turbo reads it.
+    let work = Work::new();
+    let docs = r#"{ "extends": ["//"], "tasks": { "build": { "inputs": ["*.{ts,tsx}"] } } }"#;
+    let repo = repository_with(&work, "repo", &[("apps/docs/turbo.json", docs)]);
+    let affected = after_change(
+        &work,
+        &repo,
+        "build",
+        ("apps/docs/page.tsx", "export {};\n"),
+    );
+    let docs = affected
+        .get("docs#build")
+        .unwrap_or_else(|| panic!("docs#build is selected: {affected:?}"));
+    assert_eq!(docs["reason"], "file-changed");
+    assert_eq!(docs["files"], serde_json::json!(["apps/docs/page.tsx"]));
 }

@@ -22,6 +22,65 @@ pub fn pattern_matches(pattern: &str, name: &str) -> bool {
     go(&p, &n)
 }
 
+/// Most globs one glob's braces expand into ([`expand_braces`]).
+pub const MAX_BRACE_EXPANSION: usize = 256;
+
+/// The globs `glob`'s braces stand for, as turbo (and a shell) reads them:
+/// `*.{ts,tsx}` is `*.ts` and `*.tsx`, `{app,pages}/**/*.{md,mdx}` four globs;
+/// nested braces too. A glob without a closed brace is itself; at most
+/// [`MAX_BRACE_EXPANSION`] globs (the first ones), so that a hostile glob cannot
+/// multiply without end.
+pub fn expand_braces(glob: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    expand_braces_into(glob, &mut out);
+    out
+}
+
+fn expand_braces_into(glob: &str, out: &mut Vec<String>) {
+    if out.len() >= MAX_BRACE_EXPANSION {
+        return;
+    }
+    let Some((open, close, commas)) = first_brace(glob) else {
+        out.push(glob.to_owned());
+        return;
+    };
+    let (head, tail) = (&glob[..open], &glob[close + 1..]);
+    let mut start = open + 1;
+    for end in commas.into_iter().chain([close]) {
+        expand_braces_into(&format!("{head}{}{tail}", &glob[start..end]), out);
+        start = end + 1;
+    }
+}
+
+/// The first `{…}` group of `glob` with a top-level comma: where it opens and closes
+/// and where its top-level commas are. A group without a comma (`{a}`) is literal.
+fn first_brace(glob: &str) -> Option<(usize, usize, Vec<usize>)> {
+    let bytes = glob.as_bytes();
+    let mut from = 0;
+    while let Some(rel) = glob[from..].find('{') {
+        let open = from + rel;
+        let (mut depth, mut commas) = (0usize, Vec::new());
+        for (i, &b) in bytes.iter().enumerate().skip(open) {
+            match b {
+                b'{' => depth += 1,
+                b',' if depth == 1 => commas.push(i),
+                b'}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        if !commas.is_empty() {
+                            return Some((open, i, commas));
+                        }
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        from = open + 1;
+    }
+    None
+}
+
 /// Whether `pattern` is a glob rather than a name.
 pub fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?'])
@@ -234,6 +293,26 @@ fn walk(project: &Path, dir: &Path, except: &[&str], found: &mut dyn FnMut(&Path
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn braces_expand_into_each_alternative() {
+        assert_eq!(expand_braces("*.{ts,tsx}"), ["*.ts", "*.tsx"]);
+        assert_eq!(
+            expand_braces("{app,pages}/**/*.{md,mdx}"),
+            [
+                "app/**/*.md",
+                "app/**/*.mdx",
+                "pages/**/*.md",
+                "pages/**/*.mdx"
+            ]
+        );
+        assert_eq!(expand_braces("a/{b,{c,d}e}"), ["a/b", "a/ce", "a/de"]);
+        assert_eq!(expand_braces("src/**"), ["src/**"]);
+        assert_eq!(expand_braces("{single}/x"), ["{single}/x"]);
+        assert_eq!(expand_braces("open{a,b"), ["open{a,b"]);
+        let many = "{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}{a,b}";
+        assert_eq!(expand_braces(many).len(), MAX_BRACE_EXPANSION);
+    }
 
     #[test]
     fn patterns_match_names_and_globs() {

@@ -250,11 +250,9 @@ fn from_turbo(
             // turbo's `env` and `globalEnv`: their values in the key, hashed.
             task.hashed_env = def.env.iter().chain(global_env).cloned().collect();
             task.cache = def.cache;
-            task.outputs = def
-                .outputs
-                .iter()
-                .filter(|g| !g.negated)
-                .filter_map(|g| under(&package.dir, &g.relative_to(&package.dir)))
+            task.outputs = globs(&package.dir, &def.outputs)
+                .into_iter()
+                .filter(|g| !g.starts_with('!'))
                 .collect();
             // What the key hashes: turbo's inputs, for a task whose result is kept.
             if def.cache && !def.persistent && planned.command.is_some() {
@@ -290,17 +288,7 @@ fn package_task(id: &str, dir: &str, command: Option<&str>) -> Task {
 /// dependencies, turbo's own directory and the task's outputs; the package's
 /// package.json and turbo.json always.
 fn sources(dir: &str, def: &turbo::Task, outputs: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for glob in &def.inputs {
-        let written = glob.relative_to(dir);
-        let (bang, rel) = match written.strip_prefix('!') {
-            Some(rel) => ("!", rel),
-            None => ("", written.as_str()),
-        };
-        if let Some(path) = under(dir, rel) {
-            out.push(format!("{bang}{path}"));
-        }
-    }
+    let mut out = globs(dir, &def.inputs);
     if def.default_inputs {
         out.push(join(dir, "**"));
         out.push(format!("!{}", join(dir, "node_modules")));
@@ -311,6 +299,26 @@ fn sources(dir: &str, def: &turbo::Task, outputs: &[String]) -> Vec<String> {
         let path = join(dir, file);
         if !out.contains(&path) {
             out.push(path);
+        }
+    }
+    out
+}
+
+/// turbo's globs of the package in `dir` relative to the root, a `!glob` kept so, and
+/// each glob's braces expanded as turbo reads them (`*.{ts,tsx}` is two globs); a glob
+/// climbing out of the root is left out.
+fn globs(dir: &str, written: &[turbo::Glob]) -> Vec<String> {
+    let mut out = Vec::new();
+    for glob in written {
+        let written = glob.relative_to(dir);
+        let (bang, rel) = match written.strip_prefix('!') {
+            Some(rel) => ("!", rel),
+            None => ("", written.as_str()),
+        };
+        for rel in vx_base::glob::expand_braces(rel) {
+            if let Some(path) = under(dir, &rel) {
+                out.push(format!("{bang}{path}"));
+            }
         }
     }
     out
