@@ -668,3 +668,21 @@ fn braces_in_turbo_inputs_match_each_alternative() {
     assert_eq!(docs["reason"], "file-changed");
     assert_eq!(docs["files"], serde_json::json!(["apps/docs/page.tsx"]));
 }
+
+#[test]
+fn outputs_of_everything_but_the_sources_leave_the_sources_in_the_inputs() {
+    // medusa: outputs ["!node_modules/**", "!src/**", "*/**"]: src is no output.
+    let work = Work::new();
+    let docs = r#"{ "extends": ["//"], "tasks": { "build": { "outputs": ["!src/**", "*/**"] } } }"#;
+    let repo = repository_with(&work, "repo", &[("apps/docs/turbo.json", docs)]);
+    let affected = after_change(
+        &work,
+        &repo,
+        "build",
+        ("apps/docs/src/page.ts", "export {};\n"),
+    );
+    let docs = affected
+        .get("docs#build")
+        .unwrap_or_else(|| panic!("docs#build is selected: {affected:?}"));
+    assert_eq!(docs["reason"], "file-changed");
+}

@@ -250,13 +250,14 @@ fn from_turbo(
             // turbo's `env` and `globalEnv`: their values in the key, hashed.
             task.hashed_env = def.env.iter().chain(global_env).cloned().collect();
             task.cache = def.cache;
-            task.outputs = globs(&package.dir, &def.outputs)
+            let (spared, outputs): (Vec<String>, Vec<String>) = globs(&package.dir, &def.outputs)
                 .into_iter()
-                .filter(|g| !g.starts_with('!'))
-                .collect();
+                .partition(|g| g.starts_with('!'));
+            task.outputs = outputs;
             // What the key hashes: turbo's inputs, for a task whose result is kept.
             if def.cache && !def.persistent && planned.command.is_some() {
-                task.sources = sources(&package.dir, def, &task.outputs);
+                let spared: Vec<&str> = spared.iter().map(|g| &g[1..]).collect();
+                task.sources = sources(&package.dir, def, &task.outputs, &spared);
                 task.sources.extend(global.iter().cloned());
             }
             tasks.push(task);
@@ -286,14 +287,21 @@ fn package_task(id: &str, dir: &str, command: Option<&str>) -> Task {
 /// A task's `sources` as turbo hashes its inputs: the listed globs (a `!glob` takes
 /// away), and without any (or with `$TURBO_DEFAULT$`) every file of the package but its
 /// dependencies, turbo's own directory and the task's outputs; the package's
-/// package.json and turbo.json always.
-fn sources(dir: &str, def: &turbo::Task, outputs: &[String]) -> Vec<String> {
+/// package.json and turbo.json always. `spared` are the outputs' `!globs`: an output
+/// they narrow from a wildcard at the package's top (medusa's `*/**` but `!src/**`)
+/// is not taken away, or the package's sources would go with it.
+fn sources(dir: &str, def: &turbo::Task, outputs: &[String], spared: &[&str]) -> Vec<String> {
     let mut out = globs(dir, &def.inputs);
     if def.default_inputs {
         out.push(join(dir, "**"));
         out.push(format!("!{}", join(dir, "node_modules")));
         out.push(format!("!{}", join(dir, ".turbo")));
-        out.extend(outputs.iter().map(|o| format!("!{o}")));
+        out.extend(
+            outputs
+                .iter()
+                .filter(|o| !takes_sources(dir, o, spared))
+                .map(|o| format!("!{o}")),
+        );
     }
     for file in ["package.json", "turbo.json"] {
         let path = join(dir, file);
@@ -322,6 +330,22 @@ fn globs(dir: &str, written: &[turbo::Glob]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Whether the output glob `output` (relative to the root) begins with a wildcard at
+/// the top of the package in `dir` and one of its `!globs` (`spared`) narrows it:
+/// then it stands for "everything but" those, the package's sources among what it
+/// matches, and taking it away from the sources would take them too.
+fn takes_sources(dir: &str, output: &str, spared: &[&str]) -> bool {
+    let rel = match dir {
+        "" => output,
+        dir => output
+            .strip_prefix(dir)
+            .and_then(|r| r.strip_prefix('/'))
+            .unwrap_or(output),
+    };
+    let top = rel.split('/').next().unwrap_or_default();
+    vx_base::glob::is_glob(top) && spared.iter().any(|s| vx_base::glob::may_overlap(output, s))
 }
 
 /// Without a turbo.json: each package's scripts, each waiting for the same script of
@@ -387,5 +411,20 @@ mod tests {
         );
         assert_eq!(under("", "dist/**").as_deref(), Some("dist/**"));
         assert_eq!(under("apps/web", "../../../etc/passwd"), None);
+    }
+
+    #[test]
+    fn an_output_of_everything_but_the_sources_does_not_take_them_away() {
+        // medusa: outputs ["!node_modules/**", "!src/**", "*/**"].
+        let spared = ["pkg/node_modules/**", "pkg/src/**"];
+        assert!(takes_sources("pkg", "pkg/*/**", &spared));
+        // next.js: outputs [".next/**", "!.next/cache/**"]: .next is no source.
+        assert!(!takes_sources(
+            "pkg",
+            "pkg/.next/**",
+            &["pkg/.next/cache/**"]
+        ));
+        assert!(!takes_sources("pkg", "pkg/*/**", &[]));
+        assert!(takes_sources("", "*/**", &["src/**"]));
     }
 }
