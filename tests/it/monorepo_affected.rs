@@ -650,6 +650,7 @@ fn after_change(
         .filter(|(_, a)| !a.is_null())
         .collect()
 }
+
 #[test]
 fn braces_in_turbo_inputs_match_each_alternative() {
     // nodejs.org's apps/site: "*.{md,mdx,json,ts,tsx,mjs,yml}", as turbo reads it.
@@ -685,4 +686,30 @@ fn outputs_of_everything_but_the_sources_leave_the_sources_in_the_inputs() {
         .get("docs#build")
         .unwrap_or_else(|| panic!("docs#build is selected: {affected:?}"));
     assert_eq!(docs["reason"], "file-changed");
+}
+
+#[test]
+fn a_change_in_a_directory_that_is_also_a_cargo_crate_is_the_npm_packages_too() {
+    // tailwindcss's crates/node: the npm package @tailwindcss/oxide and a Cargo crate.
+    let work = Work::new();
+    let crate_toml = "[package]\nname = \"utils-rs\"\nversion = \"0.1.0\"\nedition = \"2021\"\n";
+    let repo = repository_with(
+        &work,
+        "repo",
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"packages/utils\"]\n",
+            ),
+            ("packages/utils/Cargo.toml", crate_toml),
+            ("packages/utils/src/lib.rs", ""),
+        ],
+    );
+    let change = ("packages/utils/scripts/gen.mjs", "export {};\n");
+    let affected = after_change(&work, &repo, "lint", change);
+    // web imports ui, which imports @acme/utils: its lint is the dependents'.
+    let web = affected
+        .get("web#lint")
+        .unwrap_or_else(|| panic!("web#lint is selected: {affected:?}"));
+    assert_eq!(web["reason"], "dependency-changed");
 }

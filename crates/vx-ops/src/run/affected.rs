@@ -357,7 +357,7 @@ pub fn judge(
             // its package's files, as turbo has a changed package.
             let hits: Vec<String> = files
                 .iter()
-                .filter(|f| owners.of(f) == package)
+                .filter(|f| owners.all_of(f).contains(&package))
                 .cloned()
                 .collect();
             (!hits.is_empty()).then_some(Reason::FileChanged(hits))
@@ -401,10 +401,9 @@ fn changed_dependents(
 ) -> BTreeMap<usize, Vec<String>> {
     let mut changed: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     for file in files {
-        changed
-            .entry(owners.of(file))
-            .or_default()
-            .push(file.clone());
+        for &owner in owners.all_of(file) {
+            changed.entry(owner).or_default().push(file.clone());
+        }
     }
     for (&package, reason) in locked {
         changed

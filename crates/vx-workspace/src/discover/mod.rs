@@ -47,35 +47,40 @@ impl Workspace {
 
     /// Which package each path belongs to, for many paths at once.
     pub fn owners(&self) -> Owners<'_> {
-        Owners {
-            by_dir: self
-                .packages
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.dir.as_str(), i))
-                .collect(),
+        let mut by_dir: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, p) in self.packages.iter().enumerate() {
+            by_dir.entry(p.dir.as_str()).or_default().push(i);
         }
+        Owners { by_dir }
     }
 }
 
-/// The package a path belongs to: the one with the deepest directory holding it.
+/// The packages a path belongs to: those with the deepest directory holding it. A
+/// directory can be two packages of two ecosystems (tailwindcss's crates/node is the
+/// npm package `@tailwindcss/oxide` and a Cargo crate): a change there is both's.
 pub struct Owners<'a> {
-    by_dir: HashMap<&'a str, usize>,
+    by_dir: HashMap<&'a str, Vec<usize>>,
 }
 
 impl Owners<'_> {
-    /// The index (in [`Workspace::packages`]) of the package that holds the relative,
-    /// `/`-separated `path`: the root's (0) for a path in no member. Linear in the
-    /// path's depth.
+    /// The index (in [`Workspace::packages`]) of the first package that holds the
+    /// relative, `/`-separated `path`: the root's (0) for a path in no member.
     pub fn of(&self, path: &str) -> usize {
+        self.all_of(path)[0]
+    }
+
+    /// The indices (ascending) of every package whose directory is the deepest holding
+    /// the relative, `/`-separated `path`: the root's (`[0]`) for a path in no member.
+    /// Linear in the path's depth.
+    pub fn all_of(&self, path: &str) -> &[usize] {
         let mut dir = path.trim_matches('/');
         loop {
-            if let Some(&i) = self.by_dir.get(dir) {
-                return i;
+            if let Some(found) = self.by_dir.get(dir) {
+                return found;
             }
             match dir.rfind('/') {
                 Some(cut) => dir = &dir[..cut],
-                None if dir.is_empty() => return 0,
+                None if dir.is_empty() => return &[0],
                 None => dir = "",
             }
         }

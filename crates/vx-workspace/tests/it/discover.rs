@@ -280,6 +280,37 @@ fn each_path_belongs_to_the_deepest_package_holding_it() {
 }
 
 #[test]
+fn a_directory_that_is_two_packages_owns_its_paths_for_both() {
+    // tailwindcss's crates/node: the npm package @tailwindcss/oxide and a Cargo crate.
+    let dir = scratch(&[
+        (
+            "package.json",
+            r#"{ "name": "mono", "private": true, "workspaces": ["crates/node"] }"#,
+        ),
+        (
+            "crates/node/package.json",
+            r#"{ "name": "@tw/oxide", "version": "1.0.0" }"#,
+        ),
+        ("Cargo.toml", "[workspace]\nmembers = [\"crates/node\"]\n"),
+        (
+            "crates/node/Cargo.toml",
+            "[package]\nname = \"tw-oxide\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        ),
+        ("crates/node/src/lib.rs", ""),
+    ]);
+    let ws = discover(dir.path()).unwrap();
+    let owners = ws.owners();
+    let mut names: Vec<&str> = owners
+        .all_of("crates/node/scripts/move.mjs")
+        .iter()
+        .map(|&i| ws.packages[i].name.as_str())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["@tw/oxide", "tw-oxide"]);
+    assert_eq!(owners.all_of("README.md").len(), 1);
+}
+
+#[test]
 fn topological_order_puts_dependencies_first() {
     let ws = workspace("pnpm");
     let g = Graph::new(&ws);
