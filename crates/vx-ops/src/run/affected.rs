@@ -17,7 +17,9 @@
 //! tell); a task without inputs is selected (nothing says it is not affected); every
 //! task that waits for a selected one is selected too; and, as turbo counts a changed
 //! package's dependents, every task of a package that depends on a package with a
-//! change (what it imports changed, whatever its inputs say).
+//! change (what it imports changed, whatever its inputs say), walked as `--filter`
+//! walks them: a package the root package.json depends on is every package's
+//! dependency ([`Walk`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
