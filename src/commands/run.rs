@@ -16,11 +16,11 @@
 use std::io::{IsTerminal, Write};
 
 use vx_base::exit::Error;
+use vx_model::task::Task;
 use vx_ops::run::{self, Answer, Ended, Prepared, Shown};
-use vx_tasks::model::Task;
 use vx_tasks::output::Mode;
+use vx_tasks::output::views::{Live, Viewing};
 use vx_tasks::runner;
-use vx_tasks::views::{Live, Viewing};
 use vx_tui::text::sanitize;
 
 use crate::cli::{ScriptArgs, TaskGuardArgs};
@@ -124,7 +124,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
                 once,
             } = *lone;
             // Once in the run: a `vx run` that started this one may have run it.
-            use vx_tasks::ledger::Claim;
+            use vx_tasks::runner::ledger::Claim;
             let waiting = || {
                 note(&format!(
                     "vx: waiting for the vx run that started this one to run `{}`",

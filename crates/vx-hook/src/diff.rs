@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::state::{Applied, STATE_VAR, State, Watched};
-use vx_model::manifest::environment::EnvVar;
 use vx_model::project_env::{Changes, joined_path};
+use vx_model::task::EnvVar;
 
 /// The project the working directory wants applied.
 #[derive(Clone, Debug)]

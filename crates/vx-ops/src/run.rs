@@ -21,17 +21,17 @@ use crate::session::Session;
 use vx_engine::install::store::{self, StoreError};
 use vx_model::manifest::{Manifest, ManifestError};
 use vx_model::project_env::env_file::EnvFileError;
+use vx_model::task::Task;
+use vx_model::task::foreign::{self, Foreign};
+use vx_model::task::graph::{self, GraphError, Plan};
 use vx_project::toolchain::{Request as ToolRequest, RequestError, ToolchainError};
 use vx_sync::Settings;
 use vx_tasks::args;
-use vx_tasks::board_sink::BoardSink;
 use vx_tasks::cache::{Document, Results, ToolPin};
 use vx_tasks::command::{Keyed, Own, Shell};
 use vx_tasks::events::Phase;
+use vx_tasks::events::board_sink::BoardSink;
 use vx_tasks::events::{Fanout, TaskSink};
-use vx_tasks::foreign::{self, Foreign};
-use vx_tasks::graph::{self, GraphError, Plan};
-use vx_tasks::model::Task;
 use vx_tasks::output::{Mode, Printer};
 use vx_tasks::runner::{Job, JobCache, Launcher, Options, Outcome};
 use vx_tasks::watch::{Change, Unwatched, Watch};
@@ -261,7 +261,7 @@ enum Choice {
 /// an error).
 fn all_tasks(manifest: &Manifest, project: &Path) -> Result<Vec<Task>, RunError> {
     let mut tasks = manifest.environment.tasks.clone();
-    for file_task in vx_tasks::files::discover(project).map_err(RunError::Files)? {
+    for file_task in vx_model::manifest::task_files::discover(project).map_err(RunError::Files)? {
         if let Some(other) = graph::find(&tasks, &file_task.name) {
             return Err(RunError::Twice {
                 name: file_task.name.clone(),
@@ -663,7 +663,7 @@ fn shell(
         },
         scripts: Default::default(),
         offline: install.offline,
-        ledger: vx_tasks::ledger::Ledger::for_run(),
+        ledger: vx_tasks::runner::ledger::Ledger::for_run(),
     })
 }
 
@@ -725,7 +725,7 @@ fn jobs(
                 commands: shell.commands(task, values).map_err(RunError::Args)?,
                 service: task.service,
                 ready: task.ready.clone(),
-                stamp: vx_tasks::fresh::Stamp::new(
+                stamp: vx_tasks::runner::fresh::Stamp::new(
                     project,
                     &task.name,
                     &task.sources,

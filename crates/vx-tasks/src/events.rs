@@ -25,6 +25,8 @@
 //!   so a sink is `Send + Sync` and takes `&self`. A sink must not block for long:
 //!   `output` is called on the path of a task's pipe, and a slow sink slows the task.
 
+pub mod board_sink;
+
 use std::time::Duration;
 
 /// A task of a run: its index in the plan given to [`TaskSink::plan`].

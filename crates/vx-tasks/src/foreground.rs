@@ -14,8 +14,8 @@ use std::process::Command;
 use std::sync::atomic::Ordering;
 
 use super::launch::LoneGuard;
-use super::ledger::Ledger;
-use super::model::Task;
+use vx_model::task::Task;
+use crate::runner::ledger::Ledger;
 
 /// Why a task run in the foreground ended without replacing vx.
 #[derive(Debug, thiserror::Error)]

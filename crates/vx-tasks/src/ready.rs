@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use super::events::Stream;
 use super::launch::{Started, Starter};
-use vx_model::manifest::environment::task::{Ready, ReadyCheck};
+use vx_model::task::{Ready, ReadyCheck};
 
 /// How often a check is tried.
 pub const POLL: Duration = Duration::from_millis(100);

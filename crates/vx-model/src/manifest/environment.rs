@@ -21,29 +21,7 @@
 //! test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
 //! ```
 
-pub mod task;
-pub mod task_files;
-pub mod task_graph;
-
-use task::Task;
-
-/// One `[env]` (or a task's `env`) entry. Serializable: the activation record and
-/// the daemon's `toolchain` answer carry `[env]` unexpanded.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct EnvVar {
-    /// The variable's name (`[A-Za-z_][A-Za-z0-9_]*`, never `PATH`).
-    pub name: String,
-    /// The value template (`{project}`, `${VAR}`, `${VAR:-default}`), or `None` for
-    /// `NAME = false`: the variable is removed.
-    pub value: Option<String>,
-    /// The 1-based line of the entry in vx.toml (or in its env file), for messages.
-    #[serde(default)]
-    pub line: usize,
-    /// The value is taken as written, never expanded: a single-quoted value of an env
-    /// file, a path a runtime sets.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub literal: bool,
-}
+use crate::task::{self, EnvVar, Task};
 
 /// One `[settings] env_file` entry: a dotenv file ([`super::dotenv`]) whose variables
 /// go under `[env]`'s.
@@ -68,7 +46,7 @@ pub struct ProjectEnvironment {
     pub path: Vec<String>,
     /// `[tasks]` (and `[scripts]`, their old name), in the file's order
     /// (`vx_tasks`). File tasks under `.vx/tasks/` are not here: `vx run`
-    /// adds them ([`task_files`]).
+    /// adds them ([`super::task_files`]).
     pub tasks: Vec<Task>,
     /// `[settings] env_file`, in order (a later file's variable wins over an earlier
     /// one's, `[env]` over them all).
@@ -166,7 +144,7 @@ impl ProjectEnvironment {
 
     /// The task called `name` (or aliased so).
     pub fn task(&self, name: &str) -> Option<&Task> {
-        task_graph::find(&self.tasks, name)
+        task::graph::find(&self.tasks, name)
     }
 }
 

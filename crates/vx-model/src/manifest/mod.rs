@@ -33,6 +33,7 @@ pub mod network;
 mod parse;
 pub mod platform;
 pub mod search;
+pub mod task_files;
 pub mod tool;
 pub mod workspace;
 
@@ -593,7 +594,7 @@ pub fn file_task(
     header: &str,
     name: &str,
     file: &str,
-) -> Result<crate::manifest::environment::task::Task, ManifestError> {
+) -> Result<crate::task::Task, ManifestError> {
     let parser = parse::Parser {
         path,
         text: header,

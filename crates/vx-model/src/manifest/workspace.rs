@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use vx_workspace::turbo::{self, Turbo};
 use vx_workspace::{Graph, Workspace};
 
-use super::environment::task::Task;
+use crate::task::Task;
 
 /// Most bytes of a package.json or turbo.json read to tell whether it makes a root.
 const MAX_MARKER: u64 = 1 << 20;

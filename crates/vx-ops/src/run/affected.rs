@@ -23,8 +23,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use vx_model::manifest::workspace::Monorepo;
-use vx_tasks::graph::Plan;
-use vx_tasks::model::Task;
+use vx_model::task::Task;
+use vx_model::task::graph::Plan;
 use vx_workspace::lockfile;
 
 use super::git::{DEEPEN, Git};

@@ -7,8 +7,8 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use vx_model::manifest::workspace::{self, Monorepo};
-use vx_tasks::graph;
-use vx_tasks::model::Task;
+use vx_model::task::Task;
+use vx_model::task::graph;
 
 use super::RunError;
 use super::git::Git;

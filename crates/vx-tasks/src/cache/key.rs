@@ -15,7 +15,7 @@
 //! - `tools`: each tool on the task's `PATH` as its lock entry for this platform (URL
 //!   and sha256, not the version string);
 //! - `sources`: each file the `sources` globs match, by its project-relative path
-//!   (`/`-separated), with `sha256:…` of its content ([`super::super::fresh::source_id`]);
+//!   (`/`-separated), with `sha256:…` of its content ([`crate::runner::fresh::source_id`]);
 //! - `hashed_env`: for a monorepo's package task, each variable turbo's `env` and
 //!   `globalEnv` name, by name: `sha256:…` of its value, or `unset` (an empty value
 //!   and an unset one differ); left out when there are none;
@@ -34,7 +34,7 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
-use super::super::fresh::Sources;
+use crate::runner::fresh::Sources;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

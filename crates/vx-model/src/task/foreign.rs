@@ -17,7 +17,7 @@ pub mod attributes;
 
 use std::path::Path;
 
-use vx_model::manifest::environment::task::Task;
+use super::Task;
 
 /// Most bytes of a justfile or package.json read.
 pub const MAX_FILE: u64 = 1 << 20;
@@ -164,7 +164,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
             continue;
         };
         configured = true;
-        let Ok(imported) = vx_model::import::mise::parse(&text) else {
+        let Ok(imported) = crate::import::mise::parse(&text) else {
             continue;
         };
         if let Some(entry) = imported.scripts.iter().find(|s| answers(s, name)) {
@@ -174,7 +174,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
             });
         }
         // Its includes (or the default file-task directories), as `vx import` reads them.
-        let more = vx_model::import::mise::file_and_included_tasks(project, &text);
+        let more = crate::import::mise::file_and_included_tasks(project, &text);
         if let Some(entry) = more.into_iter().find(|s| answers(s, name)) {
             return Some(MiseTask {
                 file: format!("{file}'s file tasks and includes"),
@@ -183,7 +183,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
         }
     }
     // Without a mise file, mise still reads the default file-task directories.
-    let entry = vx_model::import::mise::file_tasks(project)
+    let entry = crate::import::mise::file_tasks(project)
         .into_iter()
         .find(|s| !configured && answers(s, name))?;
     Some(MiseTask {
@@ -194,7 +194,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
 
 /// Whether a mise task answers to `name`: its name or one of its aliases (a file
 /// task's name without its extension).
-fn answers(entry: &vx_model::import::ScriptEntry, name: &str) -> bool {
+fn answers(entry: &crate::import::ScriptEntry, name: &str) -> bool {
     entry.name == name
         || entry
             .script

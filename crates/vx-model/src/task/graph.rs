@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use thiserror::Error;
 
-use super::task::Task;
+use super::Task;
 use vx_base::glob::{is_glob, pattern_matches};
 
 /// Why a graph cannot be made.
@@ -124,7 +124,7 @@ impl Names<'_> {
             .filter(|name| {
                 !is_glob(name)
                     && self.position(name).is_none()
-                    && !super::task_files::exists(project, name)
+                    && !super::is_file_task(project, name)
             })
             .map(String::as_str)
             .collect()

@@ -1,4 +1,4 @@
-//! Up to date: a task with `sources` is skipped when its key ([`super::cache::key`]: its
+//! Up to date: a task with `sources` is skipped when its key ([`crate::cache::key`]: its
 //! sources' content, its commands after templating and so its arguments, its declared
 //! env, its tools' lock entries, its dependencies' keys, the platform and the salt) is
 //! the key of its last success on this machine, and every `outputs` glob matches a
@@ -56,7 +56,7 @@ impl Stamp {
         Some(Stamp {
             project: project.to_owned(),
             outputs: outputs.to_vec(),
-            state: super::state::project_dir("tasks", project)?.join(file),
+            state: crate::state::project_dir("tasks", project)?.join(file),
         })
     }
 
