@@ -32,7 +32,7 @@ impl Log {
     }
 
     /// [`Log::open`] with another cap (tests).
-    pub fn with_cap(path: &Path, cap: u64) -> io::Result<Log> {
+    pub(crate) fn with_cap(path: &Path, cap: u64) -> io::Result<Log> {
         let file = append(path)?;
         let written = file.metadata()?.len();
         Ok(Log {

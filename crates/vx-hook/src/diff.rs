@@ -95,7 +95,7 @@ pub fn plan(
 
 /// The change that leaves `state` in the shell, `None` when there is nothing to
 /// remember and nothing to forget.
-pub fn state_op(env: &dyn Fn(&str) -> Option<String>, state: &State) -> Option<Op> {
+pub(crate) fn state_op(env: &dyn Fn(&str) -> Option<String>, state: &State) -> Option<Op> {
     match (state.is_empty(), env(STATE_VAR)) {
         (true, None) => None,
         (true, Some(_)) => Some(Op::Unset(STATE_VAR.to_owned())),

@@ -98,7 +98,7 @@ impl ProxySettings {
     }
 
     /// The settings of the variables `lookup` gives (the environment, or a test's).
-    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> ProxySettings {
+    pub(crate) fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> ProxySettings {
         let var = |lower: &'static str, upper: &'static str| {
             let set = |name: &'static str| {
                 lookup(name)

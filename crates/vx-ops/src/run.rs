@@ -49,7 +49,7 @@ pub use entry::{
 pub use monorepo::Flags;
 
 /// Separates tasks on the command line (mise's spelling).
-pub const NEXT_TASK: &str = ":::";
+pub(crate) const NEXT_TASK: &str = ":::";
 
 /// Why tasks cannot be chosen or prepared.
 #[derive(Debug, thiserror::Error)]

@@ -57,7 +57,7 @@ pub const GRACE: Duration = Duration::from_secs(3);
 /// How long a child may linger after publishing its terminal state before it is
 /// killed (its outcome is already on the board; this only keeps a stuck exit from
 /// stalling the sync).
-pub const LINGER: Duration = Duration::from_secs(10);
+pub(crate) const LINGER: Duration = Duration::from_secs(10);
 
 /// The most tools one child installs ([`batch_len`]): bounds what a crash in a batch
 /// sends to be run again.

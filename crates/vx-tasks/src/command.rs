@@ -21,7 +21,7 @@ pub const CWD_VARIABLE: &str = "VX_CWD";
 
 /// The variable every task's commands get holding the path of the vx that runs them
 /// (as make's `MAKE`, cargo's `CARGO`): what a mise `run` step `{ task = … }` becomes.
-pub const EXE_VARIABLE: &str = "VX";
+pub(crate) const EXE_VARIABLE: &str = "VX";
 
 /// The variable every task's commands get holding the project's file (its vx.toml, or
 /// the mise file of a project read in place): what a mise `run` step `{ task = … }`

@@ -14,8 +14,8 @@ use std::process::Command;
 use std::sync::atomic::Ordering;
 
 use super::launch::LoneGuard;
-use vx_model::task::Task;
 use crate::runner::ledger::Ledger;
+use vx_model::task::Task;
 
 /// Why a task run in the foreground ended without replacing vx.
 #[derive(Debug, thiserror::Error)]

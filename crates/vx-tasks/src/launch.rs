@@ -28,7 +28,7 @@ pub enum Launcher {
 /// with it (the guard is started once a run, so the error is shared).
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("cannot start the task guard: {0}")]
-pub struct GuardError(#[source] std::sync::Arc<std::io::Error>);
+pub(crate) struct GuardError(#[source] std::sync::Arc<std::io::Error>);
 
 /// Which polite signal a stop sends.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -50,7 +50,7 @@ pub struct Launch {
 
 /// What a worker starts its task's commands with.
 #[derive(Clone)]
-pub enum Starter {
+pub(crate) enum Starter {
     /// Each command directly.
     Direct,
     /// Each through the run's guard.
@@ -240,7 +240,7 @@ impl Exit {
 /// task's processes carry its [mark](Self::mark); dropped, it ends what carries the mark
 /// (SIGTERM, SIGKILL after the grace) and exits, and should vx be killed it does so by
 /// itself. Unix only: elsewhere there is none ([`LoneGuard::start`] is `None`).
-pub struct LoneGuard {
+pub(crate) struct LoneGuard {
     #[cfg(unix)]
     client: std::sync::Arc<super::guard::client::Client>,
 }

@@ -14,7 +14,7 @@
 //! - [`foreground`]: a lone task run as `[scripts]` ran it, in place of vx.
 //! - [`guard`]: the one process beside vx that starts every task and ends each one's
 //!   whole tree.
-//! - [`watch`]: `--watch`.
+//! - `--watch`: [`watch`].
 //! - [`state`]: what is kept of a project between runs, and whose it is;
 //!   [`state::last_run`] a project's last run kept after it ends, for `vx logs`.
 //!

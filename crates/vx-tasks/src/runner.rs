@@ -9,7 +9,7 @@
 //! everything. A stopped task gets SIGINT (an interrupt) or SIGTERM (a failure
 //! elsewhere) through its [guard](super::guard), then SIGKILL after the grace
 //! period; every process is reaped before the task's terminal phase is reported.
-//! Commands start through the run's [`Launch`](super::launch::Launch): on Unix one
+//! Commands start through the run's launch (`launch::Launch`): on Unix one
 //! guard process for the whole run, started when the first task is about to run a
 //! command (a task that may be restored asks for it only on a miss, so a run whose
 //! every task is restored starts none).
@@ -53,7 +53,7 @@ pub struct Job {
     pub stamp: Option<Stamp>,
     /// Its key and, when its results are kept, where (`crate::cache`).
     pub cache: Option<JobCache>,
-    /// Its entry in the run's [ledger](crate::runner::ledger): claimed before it starts, so
+    /// Its entry in the run's [ledger]: claimed before it starts, so
     /// that it runs once in the run and the `vx run`s its tasks start (none for a
     /// service).
     pub once: Option<crate::runner::ledger::Entry>,

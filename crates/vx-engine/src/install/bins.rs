@@ -40,7 +40,7 @@ pub fn resolve(tree: &Path, listed: Option<&[String]>) -> Result<Vec<String>, Bi
 /// installed without `strip_components`, which aqua and mise unwrap as well. Returns
 /// the executables (relative to the folder when one is returned) and the folder to
 /// unwrap ([`unwrap_folder`]).
-pub fn resolve_unwrapping(
+pub(crate) fn resolve_unwrapping(
     tree: &Path,
     listed: Option<&[String]>,
 ) -> Result<(Vec<String>, Option<OsString>), BinError> {
@@ -71,7 +71,7 @@ fn lone_folder(tree: &Path) -> Option<OsString> {
 /// Makes `tree/folder` the tree itself, through `scratch` (a path beside `tree` on the
 /// same file system that does not exist yet): `strip_components` applied after the
 /// fact.
-pub fn unwrap_folder(tree: &Path, folder: &OsStr, scratch: &Path) -> std::io::Result<()> {
+pub(crate) fn unwrap_folder(tree: &Path, folder: &OsStr, scratch: &Path) -> std::io::Result<()> {
     fs::rename(tree.join(folder), scratch)?;
     fs::remove_dir(tree)?;
     fs::rename(scratch, tree)

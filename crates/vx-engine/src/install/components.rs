@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The option's key in a tool's `options`.
-pub const OPTION: &str = "merge_components";
+pub(crate) const OPTION: &str = "merge_components";
 
 /// Why components could not be merged.
 #[derive(Debug, thiserror::Error)]

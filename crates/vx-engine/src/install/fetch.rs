@@ -358,7 +358,7 @@ pub trait Tee {
 }
 
 /// A [`Tee`] that drops everything.
-pub struct NoTee;
+pub(crate) struct NoTee;
 
 impl Tee for NoTee {
     fn bytes(&mut self, _: &[u8]) {}

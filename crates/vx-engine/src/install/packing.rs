@@ -135,7 +135,7 @@ impl Links {
     }
 
     /// Whether the link to `url`'s host is fast (see the module's rule).
-    pub fn is_fast(&self, url: &str) -> bool {
+    pub(crate) fn is_fast(&self, url: &str) -> bool {
         let Some(host) = vx_net::url::host(url) else {
             return false;
         };

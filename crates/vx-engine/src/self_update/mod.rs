@@ -41,7 +41,7 @@ pub use receipt::Receipt;
 pub use update::{Found, Source};
 
 /// The GitHub repository releases come from, `OWNER/NAME`.
-pub const REPOSITORY: &str = "vx-toolchain/vx";
+pub(crate) const REPOSITORY: &str = "vx-toolchain/vx";
 /// The release manifest's file name.
 pub const MANIFEST: &str = "vx-release.json";
 /// The minisign public key vx releases are signed with (the project's release key;
@@ -51,7 +51,7 @@ pub const RELEASE_KEY: &str = "RWSXmWzYcxUA6lg926av07P0aGDQ6u9kNGf0O9kRfSHEhUICs
 /// The largest release manifest or signature read.
 pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 /// The largest archive accepted (the manifest's size must be below it).
-pub const MAX_ARCHIVE_BYTES: u64 = 1 << 30;
+pub(crate) const MAX_ARCHIVE_BYTES: u64 = 1 << 30;
 
 /// Why vx could not update, inspect or uninstall itself. Nothing was replaced.
 #[derive(Debug, Error)]

@@ -190,7 +190,7 @@ impl Entry {
     }
 
     /// Notes the versions after the first (`others`), which vx does not import.
-    pub fn also_listed(mut self, others: &[&str]) -> Entry {
+    pub(crate) fn also_listed(mut self, others: &[&str]) -> Entry {
         if !others.is_empty() {
             self.notes.push(format!(
                 "{} also listed; the first is imported",

@@ -65,7 +65,7 @@ pub struct ProjectEnvironment {
 }
 
 /// The `[settings]` keys of the task cache, as `vx config list` shows them.
-pub const TASK_CACHE_KEYS: [&str; 4] = [
+pub(crate) const TASK_CACHE_KEYS: [&str; 4] = [
     "task_cache",
     "task_cache_keys",
     "task_cache_size",
@@ -104,7 +104,7 @@ impl TaskCacheSettings {
 
 /// A size as `[settings] task_cache_size` takes it: a number of bytes, or a number
 /// with a unit (`500MB`, `5GiB`, `1.5 GB`; K, M, G, T, decimal or binary).
-pub fn parse_size(text: &str) -> Option<u64> {
+pub(crate) fn parse_size(text: &str) -> Option<u64> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -128,7 +128,7 @@ pub fn parse_size(text: &str) -> Option<u64> {
 }
 
 /// The values `[settings] task_output` takes.
-pub const TASK_OUTPUTS: [&str; 4] = ["live", "prefix", "grouped", "quiet"];
+pub(crate) const TASK_OUTPUTS: [&str; 4] = ["live", "prefix", "grouped", "quiet"];
 
 impl ProjectEnvironment {
     /// Whether the manifest declares no environment at all.
@@ -178,7 +178,7 @@ pub fn reserved_problem(name: &str) -> Option<String> {
 }
 
 /// Whether `name` can be a task's name: what a user types after `vx run`.
-pub fn valid_script_name(name: &str) -> bool {
+pub(crate) fn valid_script_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && !name.starts_with('-')
@@ -353,7 +353,7 @@ impl<'a> Reference<'a> {
 
 /// The index in `text` (what follows a `${`) of the `}` that closes it: braces
 /// opened inside (a default's `{project}`) close first.
-pub fn closing_brace(text: &str) -> Option<usize> {
+pub(crate) fn closing_brace(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     for (i, c) in text.char_indices() {
         match c {
@@ -370,7 +370,7 @@ pub fn closing_brace(text: &str) -> Option<usize> {
 /// empty, no control character (a newline would forge another line of
 /// `$GITHUB_PATH`) or `PATH` separator (`:`, `;`: one entry would become two), not
 /// leaving the project by `..`.
-pub fn relative_dir_problem(dir: &str) -> Option<&'static str> {
+pub(crate) fn relative_dir_problem(dir: &str) -> Option<&'static str> {
     if dir
         .chars()
         .any(|c| (c.is_control() && c != '\0') || c == ':' || c == ';')
@@ -386,7 +386,7 @@ pub fn relative_dir_problem(dir: &str) -> Option<&'static str> {
 /// What is wrong with `path`, a path or glob of vx.toml meant relative to the project
 /// directory, if anything: empty, a NUL character, absolute, or leaving the project by
 /// `..`.
-pub fn inside_project_problem(path: &str) -> Option<&'static str> {
+pub(crate) fn inside_project_problem(path: &str) -> Option<&'static str> {
     let parsed = std::path::Path::new(path);
     if path.is_empty() || path.contains('\0') {
         Some("is empty or holds a NUL character")

@@ -492,7 +492,7 @@ impl Manifest {
     /// others: a name taken, a cycle), each said in what it hands back: a mise
     /// project's tasks written as vx.toml text are read in one parse, however many
     /// are refused.
-    pub fn parse_sparing_tasks(
+    pub(crate) fn parse_sparing_tasks(
         path: &Path,
         text: &str,
     ) -> (Result<Manifest, ManifestError>, Vec<Spared>) {
@@ -579,7 +579,7 @@ impl Manifest {
 
 /// A task [`Manifest::parse_sparing_tasks`] left out, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Spared {
+pub(crate) struct Spared {
     /// The task's name.
     pub name: String,
     /// What is wrong with it (without the text's place: the text is vx's own).

@@ -45,7 +45,7 @@ pub fn root_file(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Whether `path` is the file that makes its directory a monorepo's root.
-pub fn is_root_file(path: &Path) -> bool {
+pub(crate) fn is_root_file(path: &Path) -> bool {
     let named = path
         .file_name()
         .and_then(|n| n.to_str())

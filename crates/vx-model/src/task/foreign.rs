@@ -214,7 +214,7 @@ fn plain_name(name: &str) -> bool {
 
 /// The public recipes of a justfile's text that run on `host`, with their doc
 /// comments, in file order.
-pub fn just_recipes(text: &str, host: attributes::Host<'_>) -> Vec<(String, String)> {
+pub(crate) fn just_recipes(text: &str, host: attributes::Host<'_>) -> Vec<(String, String)> {
     let mut recipes = Vec::new();
     let mut comment: Option<String> = None;
     // The attributes of the lines above the recipe.

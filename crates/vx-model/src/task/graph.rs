@@ -178,7 +178,7 @@ pub fn cycle(tasks: &[Task]) -> Option<Vec<String>> {
 /// (each edge followed once, however many cycles): each task whose dependency closes
 /// a cycle, with the names along that cycle (the first repeated at the end). The rest
 /// of the graph is then acyclic.
-pub fn break_cycles(tasks: &[Task]) -> Vec<(usize, Vec<String>)> {
+pub(crate) fn break_cycles(tasks: &[Task]) -> Vec<(usize, Vec<String>)> {
     let edges = before(tasks);
     cycles_in(&edges, false)
         .into_iter()

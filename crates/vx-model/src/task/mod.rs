@@ -15,11 +15,11 @@ use std::time::Duration;
 
 /// The directory of file tasks (executables, each a task), relative to the project
 /// directory; read by [`crate::manifest::task_files`].
-pub const FILE_TASKS: &str = ".vx/tasks";
+pub(crate) const FILE_TASKS: &str = ".vx/tasks";
 
 /// Whether `name` is a file task of the project at `project` (a cheap check for the
 /// graph's dependency validation).
-pub fn is_file_task(project: &Path, name: &str) -> bool {
+pub(crate) fn is_file_task(project: &Path, name: &str) -> bool {
     if name.contains("..") {
         return false;
     }
@@ -48,7 +48,7 @@ pub struct EnvVar {
 }
 
 /// How long a service may take to pass its `ready` check when `timeout` is not given.
-pub const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// One task.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -162,7 +162,7 @@ impl Task {
     }
 
     /// Whether `name` is this task's name or one of its aliases.
-    pub fn answers_to(&self, name: &str) -> bool {
+    pub(crate) fn answers_to(&self, name: &str) -> bool {
         self.name == name || self.alias.iter().any(|a| a == name)
     }
 
@@ -242,7 +242,7 @@ impl ReadyCheck {
 
 /// A duration as tasks write it: a number of seconds, or a number and a unit
 /// (`500ms`, `30s`, `2m`, `1h`).
-pub fn parse_duration(text: &str) -> Option<Duration> {
+pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())

@@ -94,7 +94,7 @@ impl Reason {
 /// What `--affected` found: the base, and each selected task (by index in the task
 /// list) with its reason.
 #[derive(Clone, Debug)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// The base.
     pub base: Base,
     /// The selected tasks and why.

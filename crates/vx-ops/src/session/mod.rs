@@ -304,7 +304,7 @@ impl Session {
     }
 
     /// The store, created when missing (what installs into it).
-    pub fn prepared_store(&self) -> Result<PathBuf, SessionError> {
+    pub(crate) fn prepared_store(&self) -> Result<PathBuf, SessionError> {
         Ok(store::prepare(self.store.clone())?)
     }
 
@@ -328,7 +328,7 @@ impl Session {
 
     /// What resolves the registry tools a lock does not pin yet, reached only if one
     /// needs resolving.
-    pub fn on_demand(&self, quiet: bool) -> OnDemand {
+    pub(crate) fn on_demand(&self, quiet: bool) -> OnDemand {
         OnDemand {
             options: self.options(quiet),
             catalogue: Arc::clone(&self.catalogue),
@@ -377,7 +377,7 @@ impl Session {
 
     /// [`Session::toolchain`], with the versions named on the command line that
     /// neither vx.toml's URL tools nor the store answer resolved through `resolve`.
-    pub fn toolchain_resolving(
+    pub(crate) fn toolchain_resolving(
         &self,
         requests: &[Request],
         store: &Path,

@@ -162,7 +162,7 @@ impl Source {
 }
 
 /// Where an OCI image layout rooted at `root` keeps the blob of `sha256`.
-pub fn blob_path(root: &Path, sha256: &str) -> PathBuf {
+pub(crate) fn blob_path(root: &Path, sha256: &str) -> PathBuf {
     root.join("blobs").join("sha256").join(sha256)
 }
 

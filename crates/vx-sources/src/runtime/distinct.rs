@@ -37,7 +37,7 @@ impl<T> Distinct<T> {
     }
 
     /// The items kept, in order of arrival.
-    pub fn into_vec(self) -> Vec<T> {
+    pub(crate) fn into_vec(self) -> Vec<T> {
         self.items
     }
 }

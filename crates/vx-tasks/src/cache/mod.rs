@@ -40,7 +40,7 @@ pub const REMOTE_ENV: &str = vx_model::manifest::environment::TASK_CACHE_ENV;
 /// The variable that asks a run to push what it made (`1`), as `--push` does.
 pub const PUSH_ENV: &str = "VX_TASK_CACHE_PUSH";
 /// The variable bounding a fetch from the registry, in seconds (default 120).
-pub const TIMEOUT_ENV: &str = "VX_TASK_CACHE_TIMEOUT";
+pub(crate) const TIMEOUT_ENV: &str = "VX_TASK_CACHE_TIMEOUT";
 /// The variable naming the minisign secret key file results are signed with.
 pub const SIGNING_KEY_ENV: &str = "VX_TASK_CACHE_SIGNING_KEY";
 
@@ -269,7 +269,7 @@ impl Results {
     /// hand that job's files to every reader of the registry. `--force` runs the task
     /// and pushes what it makes. Nothing is said without `--push`, or when the result
     /// came from the registry (signed there already).
-    pub fn not_pushed(&self, restored: &Restored) -> Option<String> {
+    pub(crate) fn not_pushed(&self, restored: &Restored) -> Option<String> {
         let entry = restored.entry.as_ref().filter(|_| self.push)?;
         Some(format!(
             "not pushed: it was restored from this machine's cache ({}), and only the run \
@@ -532,7 +532,7 @@ fn last_document_path(project: &Path, task: &str) -> Option<PathBuf> {
 }
 
 /// The document of `task`'s last key in the project at `project`, if one was kept.
-pub fn last_document(project: &Path, task: &str) -> Option<Document> {
+pub(crate) fn last_document(project: &Path, task: &str) -> Option<Document> {
     let path = last_document_path(project, task)?;
     let bytes = vx_base::bounded_read::read(&path, 16 << 20).ok()?;
     serde_json::from_slice(&bytes).ok()
@@ -561,7 +561,7 @@ pub fn remember(project: &Path, task: &str, document: &Document) {
 
 /// What a miss of `document`'s key says: the first input that differs from `task`'s
 /// last key (`miss: source src/a.c changed since key 3f2a…`), when one is known.
-pub fn miss_reason(project: &Path, task: &str, document: &Document) -> Option<String> {
+pub(crate) fn miss_reason(project: &Path, task: &str, document: &Document) -> Option<String> {
     let last = last_document(project, task)?;
     let what = document.first_difference(&last)?;
     Some(format!(

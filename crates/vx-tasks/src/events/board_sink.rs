@@ -102,7 +102,7 @@ impl BoardSink {
 }
 
 /// The board's code for a runner phase.
-pub fn board_phase(phase: Phase) -> TaskPhase {
+pub(crate) fn board_phase(phase: Phase) -> TaskPhase {
     match phase {
         Phase::Queued => TaskPhase::Queued,
         Phase::Waiting => TaskPhase::Waiting,

@@ -91,7 +91,7 @@ impl Stamp {
     /// The task's turn in this project: a lock beside its stamp, held by the run that
     /// restores or runs it (two runs of one task at once would write the same outputs
     /// at once). `None` when it is another run's turn now.
-    pub fn try_turn(&self) -> io::Result<Option<std::fs::File>> {
+    pub(crate) fn try_turn(&self) -> io::Result<Option<std::fs::File>> {
         if let Some(dir) = self.state.parent() {
             std::fs::create_dir_all(dir)?;
         }

@@ -26,12 +26,12 @@ impl Root {
     }
 
     /// Whether the root Cargo.toml declares a `[workspace]`.
-    pub fn is_workspace(&self) -> bool {
+    pub(crate) fn is_workspace(&self) -> bool {
         self.workspace().is_some()
     }
 
     /// Whether the root Cargo.toml is also a crate (`[package]`).
-    pub fn is_package(&self) -> bool {
+    pub(crate) fn is_package(&self) -> bool {
         self.table.contains_key("package")
     }
 }
@@ -135,7 +135,7 @@ pub fn members(root: &Path, cargo: &Root) -> Result<Vec<Package>> {
 
 /// The root crate's dependencies, for the root package (`//`), when the root
 /// Cargo.toml is a crate.
-pub fn root_crate(cargo: &Root) -> Result<Option<Package>> {
+pub(crate) fn root_crate(cargo: &Root) -> Result<Option<Package>> {
     let ctx = Ctx {
         root: cargo,
         ws: cargo.workspace(),

@@ -161,10 +161,10 @@ pub fn members(root: &Path, pkg: Option<&Root>) -> Result<Option<(Members, &'sta
 
 /// What pnpm never looks in for packages, beside `node_modules` (pnpm 9 does look in
 /// `test` directories).
-pub const PNPM_SKIP: &[&str] = &["bower_components"];
+pub(crate) const PNPM_SKIP: &[&str] = &["bower_components"];
 
 /// The root package (`//`) from the root package.json.
-pub fn root_package(root: &Root) -> Result<Package> {
+pub(crate) fn root_package(root: &Root) -> Result<Package> {
     let mut pkg = package(&root.file, "", &root.json)?;
     pkg.manifest_name = Some(pkg.name.clone()).filter(|n| !n.is_empty());
     pkg.name = crate::package::ROOT.into();

@@ -24,7 +24,7 @@ impl Root {
     }
 
     /// Whether the root pyproject.toml declares a uv workspace.
-    pub fn is_workspace(&self) -> bool {
+    pub(crate) fn is_workspace(&self) -> bool {
         self.uv().is_some_and(|uv| uv.contains_key("workspace"))
     }
 
@@ -131,7 +131,7 @@ pub fn members(root: &Path, uv: &Root) -> Result<Vec<Package>> {
 }
 
 /// The root project, for the root package (`//`), when the root pyproject.toml has one.
-pub fn root_project(uv: &Root) -> Result<Option<Package>> {
+pub(crate) fn root_project(uv: &Root) -> Result<Option<Package>> {
     project(&uv.file, "", &uv.table, None)
 }
 

@@ -17,7 +17,7 @@ pub const MAX_DEPTH: usize = 48;
 
 /// What a workspace file lists: member patterns and what they leave out.
 #[derive(Clone, Debug, Default)]
-pub struct Members {
+pub(crate) struct Members {
     /// Globs naming member directories (`packages/*`), relative to the root.
     pub include: Vec<String>,
     /// Globs naming directories that are not members (pnpm's `!pattern`, uv's
@@ -53,7 +53,7 @@ pub fn normalise(pattern: &str) -> String {
 /// The member directories under `root` (relative, `/`-separated, sorted), each holding
 /// `manifest`, named by an include pattern and not excluded; the root itself is never
 /// one (it is the root package). `skip` names directories never entered.
-pub fn member_dirs(
+pub(crate) fn member_dirs(
     root: &Path,
     members: &Members,
     manifest: &str,

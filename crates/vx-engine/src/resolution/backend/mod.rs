@@ -68,7 +68,7 @@ pub struct Checked {
 /// or the one a project declares but has not locked yet) for the platforms given,
 /// keeping the version of the entry given (locked before): the concrete table and its
 /// lock entry.
-pub type OwnRuntime<'a> = dyn Fn(
+pub(crate) type OwnRuntime<'a> = dyn Fn(
         &str,
         &str,
         &[Platform],
@@ -108,7 +108,7 @@ impl<'a> Registries<'a> {
     }
 
     /// With vx's own runtimes for a runtime tool of a project that names none.
-    pub fn with_own_runtime(mut self, own: &'a OwnRuntime<'a>) -> Registries<'a> {
+    pub(crate) fn with_own_runtime(mut self, own: &'a OwnRuntime<'a>) -> Registries<'a> {
         self.own_runtime = Some(own);
         self
     }
@@ -301,7 +301,7 @@ pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
 /// `platforms` plus those its lock entry held, keeping the locked version while the
 /// name and constraint are those it was locked from; its driver records it in `lock`
 /// and returns the concrete table.
-pub fn resolve_tool(
+pub(crate) fn resolve_tool(
     registries: &Registries<'_>,
     name: &Name,
     tool: &ToolTable,

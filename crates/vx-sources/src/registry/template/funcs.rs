@@ -165,7 +165,7 @@ impl Func {
     }
 
     /// How many arguments it takes.
-    pub fn arity(self) -> Arity {
+    pub(crate) fn arity(self) -> Arity {
         match self {
             Func::And | Func::Or | Func::Index => Arity::AtLeast(1),
             Func::Eq => Arity::AtLeast(2),
@@ -296,7 +296,7 @@ impl Func {
 
 /// Why a function cannot be applied to its arguments.
 #[derive(Debug, thiserror::Error)]
-pub enum FuncError {
+pub(crate) enum FuncError {
     /// `and`/`or` without arguments.
     #[error("no arguments")]
     NoArguments,
