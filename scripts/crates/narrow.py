@@ -159,7 +159,8 @@ def main():
         changed = {}
         for crate in crates(args):
             if (src_of(crate)).is_dir():
-                changed.update(narrow(crate, files, texts, everything))
+                for name, places in narrow(crate, files, texts, everything).items():
+                    changed.setdefault(name, []).extend(places)
     print(f"narrowed {sum(len(v) for v in changed.values())} items", flush=True)
     env = dict(os.environ, RUSTDOCFLAGS="-D warnings")
     for _ in range(80):

@@ -250,7 +250,7 @@ pub fn note(line: &str) {
 /// What an exec target says ([`vx_ops::target::Say`]): its lines on stderr, a sync's
 /// re-locking ([`vx::present::lock::relocked`]), and the shims refreshed after an
 /// install.
-pub struct Said;
+pub(crate) struct Said;
 
 impl vx_ops::target::Say for Said {
     fn note(&self, line: &str) {

@@ -13,7 +13,7 @@ pub const MAX_LOG_BYTES: u64 = 1 << 20;
 
 /// A size-capped log file, shared by the daemon's threads.
 #[derive(Debug)]
-pub struct Log {
+pub(crate) struct Log {
     inner: Mutex<Inner>,
 }
 

@@ -80,7 +80,7 @@ impl Paths {
     }
 
     /// Opens (creating it, private to the user) the lock file, for the daemon to lock.
-    pub fn open_lock(&self) -> io::Result<File> {
+    pub(crate) fn open_lock(&self) -> io::Result<File> {
         platform::fs::new_private_file()
             .read(true)
             .write(true)

@@ -288,7 +288,7 @@ impl Resolver {
     }
 
     /// Tool versions in the inventory.
-    pub fn cached_runtimes(&self) -> usize {
+    pub(crate) fn cached_runtimes(&self) -> usize {
         self.state
             .lock()
             .map_or(0, |s| s.inventory.values().map(Vec::len).sum())

@@ -219,7 +219,7 @@ impl Subscribers {
     }
 
     /// Whether any subscriber wants events of `kind`.
-    pub fn wants(&self, kind: EventType) -> bool {
+    pub(crate) fn wants(&self, kind: EventType) -> bool {
         self.entries
             .lock()
             .is_ok_and(|entries| entries.iter().any(|e| e.mask.has(kind)))

@@ -250,7 +250,7 @@ impl Name {
     }
 
     /// PyPI's requirement as pip reads it: `black[jupyter]`.
-    pub fn requirement(&self) -> String {
+    pub(crate) fn requirement(&self) -> String {
         if self.extras.is_empty() {
             self.package.clone()
         } else {

@@ -98,7 +98,7 @@ pub(crate) fn pem_file(
 /// it): the files named `HHHHHHHH.N`, where OpenSSL looks a CA up. Other files (a
 /// bundle, the originals the hash names link to) are not read, as OpenSSL does not; a
 /// directory without any hashed name is an error that says to run `openssl rehash`.
-pub fn hashed_dir(
+pub(crate) fn hashed_dir(
     setting: &'static str,
     dir: &Path,
 ) -> Result<Vec<CertificateDer<'static>>, TrustError> {

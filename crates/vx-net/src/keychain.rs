@@ -81,7 +81,7 @@ pub enum Source {
 }
 
 /// The keychains of the user whose home is `home` (if known), in the order they are read.
-pub fn keychains(home: Option<&Path>) -> Vec<PathBuf> {
+pub(crate) fn keychains(home: Option<&Path>) -> Vec<PathBuf> {
     let mut list = vec![PathBuf::from(SYSTEM_ROOTS), PathBuf::from(SYSTEM_KEYCHAIN)];
     if let Some(home) = home {
         list.push(home.join("Library/Keychains/login.keychain-db"));

@@ -695,7 +695,7 @@ fn pins(chain: &vx_project::toolchain::Toolchain) -> BTreeMap<String, ToolPin> {
 }
 
 /// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
-pub const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+pub(crate) const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The runner's jobs: each planned task of `chosen` with its commands (made by `shell`
 /// of its argument values), when it declares `sources` their stamp under `project`,

@@ -17,7 +17,7 @@ use vx_model::task::Task;
 
 /// The variable every task's commands get holding the directory `vx run` started
 /// from (a task without `dir` runs there; one with `dir` may still want it).
-pub const CWD_VARIABLE: &str = "VX_CWD";
+pub(crate) const CWD_VARIABLE: &str = "VX_CWD";
 
 /// The variable every task's commands get holding the path of the vx that runs them
 /// (as make's `MAKE`, cargo's `CARGO`): what a mise `run` step `{ task = … }` becomes.

@@ -32,7 +32,7 @@ pub(crate) struct GuardError(#[source] std::sync::Arc<std::io::Error>);
 
 /// Which polite signal a stop sends.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// SIGINT: the user interrupted.
     Interrupt,
     /// SIGTERM: a failure elsewhere, or a service at the end of the run.
@@ -104,7 +104,7 @@ impl Launch {
     /// What the next task starts its commands with: the guard, started now if it is not
     /// yet. Call it on the run's supervising thread (the guard's parent-death signal
     /// follows the thread that started it).
-    pub fn starter(&self) -> Result<Starter, GuardError> {
+    pub(crate) fn starter(&self) -> Result<Starter, GuardError> {
         match &self.launcher {
             Launcher::Direct => Ok(Starter::Direct),
             #[cfg(unix)]

@@ -25,7 +25,7 @@ use super::launch::{Started, Starter};
 use vx_model::task::{Ready, ReadyCheck};
 
 /// How often a check is tried.
-pub const POLL: Duration = Duration::from_millis(100);
+pub(crate) const POLL: Duration = Duration::from_millis(100);
 /// Lines a [`Tail`] keeps.
 const TAIL_LINES: usize = 20;
 /// Longest line a [`Tail`] or a log check keeps (longer ones are cut).

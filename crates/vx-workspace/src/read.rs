@@ -87,7 +87,7 @@ pub fn json<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
 
 /// `text` read as JSONC (JSON with `//` and `/* */` comments and trailing commas, as
 /// turbo.json and bun.lock are written) into `T`.
-pub fn jsonc<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
+pub(crate) fn jsonc<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
     json(file, &crate::jsonc::to_json(text))
 }
 

@@ -80,7 +80,7 @@ pub(crate) fn unwrap_folder(tree: &Path, folder: &OsStr, scratch: &Path) -> std:
 /// Up to `limit` paths of `tree`, depth first in name order (`dir/` for a directory),
 /// and whether there are more: what an archive holds, for an install that found no
 /// executable in it.
-pub fn first_entries(tree: &Path, limit: usize) -> (Vec<String>, bool) {
+pub(crate) fn first_entries(tree: &Path, limit: usize) -> (Vec<String>, bool) {
     fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>, limit: usize) -> bool {
         let Ok(entries) = fs::read_dir(dir) else {
             return false;

@@ -50,7 +50,7 @@ pub enum ComponentsError {
 }
 
 /// The component names `value` (the option's value) asks for.
-pub fn patterns(value: &serde_json::Value) -> Result<Vec<String>, ComponentsError> {
+pub(crate) fn patterns(value: &serde_json::Value) -> Result<Vec<String>, ComponentsError> {
     let list = value
         .as_array()
         .ok_or_else(|| ComponentsError::Option("not a list".to_owned()))?;

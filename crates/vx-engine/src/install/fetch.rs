@@ -27,7 +27,7 @@ use vx_net::url::file_path;
 use vx_net::{Client, NetError, Request, Timeouts};
 
 /// Size of one read: the unit of progress reports and cancel checks.
-pub const CHUNK: usize = 64 * 1024;
+pub(crate) const CHUNK: usize = 64 * 1024;
 
 /// A finished, verified download.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -490,7 +490,7 @@ pub fn lock_path(store: &Path, tool: &str, version: &str) -> PathBuf {
 /// Opens (creating it and its directory if needed) a lock file. The file itself stays:
 /// removing it while another process waits on it would let two processes hold
 /// "the" lock on different files.
-pub fn open_lock(path: &Path) -> io::Result<fs::File> {
+pub(crate) fn open_lock(path: &Path) -> io::Result<fs::File> {
     let open = || {
         fs::OpenOptions::new()
             .read(true)

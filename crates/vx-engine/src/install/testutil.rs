@@ -60,7 +60,7 @@ impl RecordingSink {
     }
 
     /// The phases reported, in order.
-    pub fn phases(&self) -> Vec<Phase> {
+    pub(crate) fn phases(&self) -> Vec<Phase> {
         self.events
             .iter()
             .filter_map(|e| match e {
@@ -82,7 +82,7 @@ impl RecordingSink {
     }
 
     /// The attempts announced, in order.
-    pub fn attempts(&self) -> Vec<u32> {
+    pub(crate) fn attempts(&self) -> Vec<u32> {
         self.events
             .iter()
             .filter_map(|e| match e {

@@ -35,7 +35,7 @@ pub(crate) fn bytecode_at_install() -> bool {
 }
 
 /// vx's uv, ready to run.
-pub struct Uv<'a> {
+pub(crate) struct Uv<'a> {
     /// The `uv` program.
     program: PathBuf,
     net: &'a NetConfig,

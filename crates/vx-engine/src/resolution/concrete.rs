@@ -8,7 +8,7 @@ use vx_model::manifest::{Override, Platform, ToolTable};
 
 /// A registry tool made concrete: its resolved version and per-platform downloads,
 /// everything else as vx.toml says. The user's `bin` wins over the registry's.
-pub fn concrete(
+pub(crate) fn concrete(
     tool: &ToolTable,
     version: &str,
     mut platforms: BTreeMap<Platform, Override>,

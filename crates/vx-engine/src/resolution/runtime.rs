@@ -50,7 +50,7 @@ pub(crate) fn pin_of(runtime: &dyn Runtime) -> Option<vx_model::lock::RegistryPi
 /// `PATH`), vx.toml's own `bin`, `strip_components` and `post_install` winning. None
 /// of the layout is hashed into the lock's entry (a registry tool's layout digest is
 /// vx.toml's alone), so the lock is the same on every host that makes it.
-pub fn concrete(
+pub(crate) fn concrete(
     runtime: &dyn Runtime,
     tool: &ToolTable,
     version: &str,

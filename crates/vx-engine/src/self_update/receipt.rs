@@ -73,7 +73,7 @@ impl Receipt {
     }
 
     /// Writes the receipt to `path` whole (a temporary file renamed over it).
-    pub fn save_to(&self, path: &Path) -> Result<(), SelfUpdateError> {
+    pub(crate) fn save_to(&self, path: &Path) -> Result<(), SelfUpdateError> {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         if let Some(dir) = path.parent() {

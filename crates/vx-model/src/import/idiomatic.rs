@@ -39,7 +39,7 @@ fn single(text: &str, tool: &str, what: &str, strip: &[&str]) -> Result<Imported
 }
 
 /// rbenv's and chruby's `.ruby-version`.
-pub fn ruby_version(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn ruby_version(text: &str) -> Result<Imported, Malformed> {
     single(text, "ruby", "Ruby", &["ruby-"])
 }
 
@@ -49,7 +49,7 @@ pub fn go_version(text: &str) -> Result<Imported, Malformed> {
 }
 
 /// jenv's `.java-version`.
-pub fn java_version(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn java_version(text: &str) -> Result<Imported, Malformed> {
     single(text, "java", "Java", &[])
 }
 

@@ -506,7 +506,7 @@ fn script_into(
 
 /// `text` with `dir` added to `[settings] path` (made when missing), unless it is
 /// listed already: then `text` unchanged and `false` (`vx import` of mise's `_.path`).
-pub fn add_path(text: &str, dir: &str) -> Result<(String, bool), EditError> {
+pub(crate) fn add_path(text: &str, dir: &str) -> Result<(String, bool), EditError> {
     add_to_settings_list(text, "path", dir)
 }
 

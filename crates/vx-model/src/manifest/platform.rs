@@ -96,7 +96,7 @@ impl Platform {
 
     /// `os-arch` without the libc: what `os = [...]` and `{os}`/`{arch}` templates
     /// see.
-    pub fn os_arch(&self) -> String {
+    pub(crate) fn os_arch(&self) -> String {
         format!("{}-{}", self.os, self.arch)
     }
 

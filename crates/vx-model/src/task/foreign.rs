@@ -297,7 +297,7 @@ pub type Scripts = (Vec<(String, String)>, Option<String>);
 
 /// package.json's scripts (name, command) in file order, lifecycle hooks of another
 /// listed script (`prebuild` of `build`) left out; and its `packageManager`.
-pub fn package_scripts(text: &str) -> Result<Scripts, PackageJsonError> {
+pub(crate) fn package_scripts(text: &str) -> Result<Scripts, PackageJsonError> {
     let package: Package = serde_json::from_str(text).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => PackageJsonError::Data(e),
         _ => PackageJsonError::Syntax(e),
@@ -335,7 +335,7 @@ pub fn package_scripts(text: &str) -> Result<Scripts, PackageJsonError> {
 
 /// Why package.json's scripts cannot be listed.
 #[derive(Debug, thiserror::Error)]
-pub enum PackageJsonError {
+pub(crate) enum PackageJsonError {
     /// The file cannot be read.
     #[error(transparent)]
     Read(#[from] vx_base::bounded_read::ReadError),
@@ -383,7 +383,7 @@ impl<'de> serde::Deserialize<'de> for Ordered {
 
 /// The package manager that runs the project's scripts: the one `packageManager`
 /// names (`pnpm@9.1.0`), else the one whose lockfile is there, else npm.
-pub fn package_manager(declared: Option<&str>, project: &Path) -> &'static str {
+pub(crate) fn package_manager(declared: Option<&str>, project: &Path) -> &'static str {
     const KNOWN: [&str; 4] = ["npm", "pnpm", "yarn", "bun"];
     if let Some(declared) = declared {
         let name = declared.split('@').next().unwrap_or("");

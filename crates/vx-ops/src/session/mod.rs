@@ -339,7 +339,7 @@ impl Session {
     /// for a sync's children, once the effective settings they make with the
     /// environment and the user config are known to be usable: a bad user config,
     /// netrc or header variable is said once, not by every child.
-    pub fn checked_network(
+    pub(crate) fn checked_network(
         &self,
     ) -> Result<
         vx_model::manifest::network::ProjectNet,

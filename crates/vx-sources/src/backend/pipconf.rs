@@ -23,7 +23,7 @@ use super::npmrc::Registry;
 use vx_base::secret::Secret;
 
 /// PyPI's simple index.
-pub const PYPI: &str = "https://pypi.org/simple";
+pub(crate) const PYPI: &str = "https://pypi.org/simple";
 
 /// The largest pip configuration file read.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 /// Items kept in order of arrival, one per key.
 #[derive(Debug)]
-pub struct Distinct<T> {
+pub(crate) struct Distinct<T> {
     seen: HashSet<String>,
     items: Vec<T>,
 }

@@ -91,7 +91,7 @@ impl Backoff {
     }
 
     /// Due every `interval` from `start`.
-    pub fn fixed(start: Instant, interval: Duration) -> Backoff {
+    pub(crate) fn fixed(start: Instant, interval: Duration) -> Backoff {
         Backoff {
             next: start + interval,
             interval,
@@ -101,7 +101,7 @@ impl Backoff {
 
     /// True (once) when due at `now`; the next one is twice as far (up to the cap)
     /// unless the interval is fixed.
-    pub fn due(&mut self, now: Instant) -> bool {
+    pub(crate) fn due(&mut self, now: Instant) -> bool {
         if now < self.next {
             return false;
         }
@@ -304,7 +304,7 @@ impl<W: Write> Reporter<W> {
     }
 
     /// Reports what changed since the last snapshot, and the periodic line when due.
-    pub fn observe(&mut self, snaps: &[SlotRead]) {
+    pub(crate) fn observe(&mut self, snaps: &[SlotRead]) {
         self.observe_at(snaps, Instant::now(), now_unix_ms());
     }
 
@@ -485,7 +485,7 @@ impl<W: Write> Reporter<W> {
     /// corrupt mirror is heard of even when the origin then served. A retry a
     /// progress line already showed whole is not said twice (it would come after the
     /// line that says the install gave up).
-    pub fn retried(&mut self, tool: &str, version: &str, retry: &str) {
+    pub(crate) fn retried(&mut self, tool: &str, version: &str, retry: &str) {
         match self.style {
             Style::Lines
                 if self.shown_retries.iter().any(|(shown, message)| {
@@ -613,7 +613,7 @@ impl<W: Write> Reporter<W> {
 
     /// The whole report of a sync that found every tool installed: one line, or the
     /// `summary` object alone. `took` is how long `vx` ran.
-    pub fn up_to_date(&mut self, rows: &[Row], took: Duration) -> io::Result<()> {
+    pub(crate) fn up_to_date(&mut self, rows: &[Row], took: Duration) -> io::Result<()> {
         match self.style {
             Style::Lines => {
                 let unverified: Vec<String> = rows

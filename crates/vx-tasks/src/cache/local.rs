@@ -26,7 +26,7 @@ pub(crate) const DOCUMENT: &str = "key.json";
 /// (`0.tar.zst`, `1.tar.zst`, …).
 pub(crate) const OUTPUTS: &str = "outputs";
 /// The task's log in an entry.
-pub const LOG: &str = "log";
+pub(crate) const LOG: &str = "log";
 /// The file whose mtime is the entry's last use.
 const USED: &str = "used";
 /// The file that says who made the entry ([`Origin`]).

@@ -541,7 +541,7 @@ pub(crate) fn last_document(project: &Path, task: &str) -> Option<Document> {
 /// Keeps `document` as `task`'s last key document in the project at `project`: a
 /// hint for the next miss's message, so written without waiting for the disk, and
 /// not at all when it is the one kept already (a run of hits writes nothing).
-pub fn remember(project: &Path, task: &str, document: &Document) {
+pub(crate) fn remember(project: &Path, task: &str, document: &Document) {
     let Some(path) = last_document_path(project, task) else {
         return;
     };

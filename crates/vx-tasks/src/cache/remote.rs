@@ -75,7 +75,7 @@ pub struct Upload<'a> {
 
 /// What a signer signs of a result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Statement {
+pub(crate) struct Statement {
     /// `vx.task-result-statement.v1`.
     pub format: String,
     /// The result's key.

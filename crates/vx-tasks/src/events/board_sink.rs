@@ -54,7 +54,7 @@ impl BoardSink {
     }
 
     /// The board's segment path and id, once the plan made it.
-    pub fn board_path(&self) -> Option<(PathBuf, String)> {
+    pub(crate) fn board_path(&self) -> Option<(PathBuf, String)> {
         self.published()
             .map(|p| (p.board.path().to_path_buf(), p.board.id().to_owned()))
     }

@@ -39,7 +39,7 @@ pub(crate) struct Scan {
 
 /// One look at the processes.
 #[derive(Debug, Default)]
-pub struct Look {
+pub(crate) struct Look {
     /// Every live process's children, by parent.
     children: BTreeMap<u32, Vec<u32>>,
     /// This user's live processes whose environment holds one of this guard's marks

@@ -21,7 +21,7 @@ pub const MARK: &str = "VX_TASK_GUARD_ID";
 
 /// How children are listed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lister {
+pub(crate) enum Lister {
     /// `/proc/PID/task/TID/children`.
     ChildrenFiles,
     /// A pass over `/proc/*/stat`.
@@ -32,7 +32,7 @@ pub enum Lister {
 
 impl Lister {
     /// What this system offers.
-    pub fn detect() -> Lister {
+    pub(crate) fn detect() -> Lister {
         let me = std::process::id();
         if std::path::Path::new(&format!("/proc/{me}/task/{me}/children")).exists() {
             Lister::ChildrenFiles

@@ -37,7 +37,7 @@ impl Root {
 }
 
 /// The root Cargo.toml, if there is one.
-pub fn read_root(root: &Path) -> Result<Option<Root>> {
+pub(crate) fn read_root(root: &Path) -> Result<Option<Root>> {
     let found = read::manifest_if_present(root.join("Cargo.toml"), read::toml)?;
     Ok(found.map(|(table, file)| Root { table, file }))
 }
@@ -68,7 +68,7 @@ fn strings(file: &Path, table: &Table, key: &str) -> Result<Vec<String>> {
 }
 
 /// The member crates (the root's own `[package]` aside: that is the root package).
-pub fn members(root: &Path, cargo: &Root) -> Result<Vec<Package>> {
+pub(crate) fn members(root: &Path, cargo: &Root) -> Result<Vec<Package>> {
     let Some(ws) = cargo.workspace() else {
         return Ok(Vec::new());
     };

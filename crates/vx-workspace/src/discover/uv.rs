@@ -39,7 +39,7 @@ impl Root {
 }
 
 /// The root pyproject.toml, if there is one.
-pub fn read_root(root: &Path) -> Result<Option<Root>> {
+pub(crate) fn read_root(root: &Path) -> Result<Option<Root>> {
     let found = read::manifest_if_present(root.join("pyproject.toml"), read::toml)?;
     Ok(found.map(|(table, file)| Root { table, file }))
 }
@@ -79,7 +79,7 @@ fn requirement_name(req: &str) -> &str {
 }
 
 /// The member projects (the root's own `[project]` aside: that is the root package).
-pub fn members(root: &Path, uv: &Root) -> Result<Vec<Package>> {
+pub(crate) fn members(root: &Path, uv: &Root) -> Result<Vec<Package>> {
     let Some(ws) = uv
         .uv()
         .and_then(|u| u.get("workspace"))

@@ -29,7 +29,7 @@ pub(crate) struct Members {
 
 impl Members {
     /// Whether `dir` is left out.
-    pub fn excluded(&self, dir: &str) -> bool {
+    pub(crate) fn excluded(&self, dir: &str) -> bool {
         self.exclude_globs
             .iter()
             .any(|g| patterns::matches_dir(g, dir))

@@ -115,7 +115,7 @@ impl<'a> Registries<'a> {
 
     /// With runtimes the run is adding to the project (`node` from a mise file that
     /// also names `npm:prettier`).
-    pub fn expecting(mut self, runtimes: Vec<String>) -> Registries<'a> {
+    pub(crate) fn expecting(mut self, runtimes: Vec<String>) -> Registries<'a> {
         self.expected_runtimes = runtimes;
         self
     }

@@ -140,7 +140,7 @@ pub struct AttestationsDecl {
 
 impl AttestationsDecl {
     /// Whether it is on.
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         self.enabled != Some(false)
     }
 
@@ -176,7 +176,7 @@ pub struct SlsaDecl {
 
 impl SlsaDecl {
     /// Whether it is on.
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         self.enabled
             .unwrap_or_else(|| self.file.kind.as_deref().is_some_and(|k| !k.is_empty()))
     }

@@ -77,7 +77,7 @@ pub(super) enum Arity {
 
 impl Arity {
     /// Whether `given` arguments fit.
-    pub fn accepts(self, given: usize) -> bool {
+    pub(crate) fn accepts(self, given: usize) -> bool {
         match self {
             Arity::Exactly(n) => given == n,
             Arity::AtLeast(n) => given >= n,
