@@ -2,6 +2,7 @@
 """Hold vx's plans against turbo's answers in the turbo corpus (issue 77's "done when").
 
     python3 scripts/turbo-corpus/compare.py [--corpus DIR] [--vx 'CMD'] [--only ID ...]
+                                            [--kind graph|filter|affected ...]
                                             [--order-only] [--json FILE] [-v]
     python3 scripts/turbo-corpus/compare.py --self-check [--corpus DIR]
 
@@ -251,11 +252,13 @@ def git(src, *args):
     return subprocess.run(["git", *args], cwd=src, capture_output=True, text=True)
 
 
-def run_repo(repo_dir, meta, mode, asker, order_only):
+def run_repo(repo_dir, meta, mode, asker, order_only, kinds=None):
     ans, src = os.path.join(repo_dir, "answers"), os.path.join(repo_dir, "src")
     base = meta["commit"]
     cases = []
     for kind, n, q, doc_path in questions(ans):
+        if kinds and kind not in kinds:
+            continue
         doc = load(doc_path)
         if kind == "graph":
             args = ["--dry-run", "--json", q["task"]]
@@ -347,6 +350,8 @@ def main():
     ap.add_argument("--timeout", type=int, default=120)
     ap.add_argument("--json", help="write every case's result to this file")
     ap.add_argument("-v", "--verbose", action="store_true", help="print every unequal case")
+    ap.add_argument("--kind", action="append", choices=("graph", "filter", "affected"),
+                    help="ask only these kinds of question (repeatable; default: all three)")
     a = ap.parse_args()
 
     if not os.path.isdir(a.corpus):
@@ -364,7 +369,7 @@ def main():
         if meta.get("status") != "ok":
             skipped.append((rid, f"turbo has no answer ({meta.get('status')}: {'; '.join(meta.get('problems', []))[:120]})"))
             continue
-        results[rid] = run_repo(os.path.join(a.corpus, rid), meta, mode, asker, a.order_only)
+        results[rid] = run_repo(os.path.join(a.corpus, rid), meta, mode, asker, a.order_only, a.kind)
 
     variants = ["null", "bridged"] if mode == "self" else ["vx"]
     ok = True

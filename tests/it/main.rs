@@ -95,6 +95,7 @@ mod mise_corpus;
 #[cfg(unix)]
 mod monorepo;
 mod monorepo_affected;
+mod monorepo_filter;
 #[cfg(unix)]
 mod net_credentials;
 #[cfg(unix)]

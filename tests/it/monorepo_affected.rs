@@ -23,7 +23,8 @@ fn data() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/vx-workspace/tests/data/pnpm")
 }
 
-fn copy_tree(from: &Path, to: &Path) {
+/// The tree `from` copied into `to`, without the maker's `after/` and `expected/`.
+pub(crate) fn copy_tree(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -112,7 +113,7 @@ fn plan(work: &Work, dir: &Path, affected: &str, env: &[(&str, &str)]) -> BTreeM
 }
 
 /// Each task of the plan event `out` holds, by name, with its field `field`.
-fn by_task(out: &str, field: &str) -> BTreeMap<String, Value> {
+pub(crate) fn by_task(out: &str, field: &str) -> BTreeMap<String, Value> {
     let event: Value = serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("{e}: {out}"));
     event["tasks"]
         .as_array()

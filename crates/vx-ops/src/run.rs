@@ -367,13 +367,74 @@ fn choose(
         Some(monorepo) => {
             let cwd = std::env::current_dir().unwrap_or_else(|_| project.to_owned());
             let scope = monorepo::scope(monorepo, project, &flags.filters, &cwd)?;
-            monorepo::expand(requested, &tasks, monorepo, &scope)
+            let filtered = !flags.filters.is_empty();
+            monorepo::expand(requested, &tasks, monorepo, &scope, filtered)
         }
         None => requested,
     };
+    let runners = adopt_foreign(
+        &requested, &mut tasks, &foreign, manifest, project, &say_notes,
+    )?;
+    for (name, words) in &requested {
+        if args::wants_help(words) {
+            let task = graph::find(&tasks, name).expect("found above");
+            return Ok(Choice::Help(args::help(task)));
+        }
+    }
+    let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
+    let mut plan = Plan::build(&tasks, &names)?;
+    if let Some(cycle) = graph::cycle(&tasks) {
+        return Err(RunError::Cycle(cycle));
+    }
+    // `--affected`: of the tasks named, those a change can affect, with what they need.
+    let affected = match &flags.affected {
+        Some(base) => {
+            let selection = affected::select(
+                project,
+                &tasks,
+                &plan,
+                monorepo.as_ref(),
+                &own_global_inputs(manifest, project),
+                base,
+                &|name: &str| std::env::var(name).ok(),
+            )?;
+            requested.retain(|(name, _)| {
+                graph::find(&tasks, name)
+                    .and_then(|t| tasks.iter().position(|x| x.name == t.name))
+                    .is_some_and(|i| selection.reasons.contains_key(&i))
+            });
+            let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
+            plan = Plan::build(&tasks, &names)?;
+            Some(selection)
+        }
+        None => None,
+    };
+    let values = argument_values(&plan, &tasks, &requested, manifest)?;
+    Ok(Choice::Run(Box::new(Chosen {
+        tasks,
+        requested,
+        plan,
+        values,
+        foreign: runners,
+        asked: flags,
+        affected,
+    })))
+}
+
+/// The requested names no task has, each taken from another runner's file (a justfile
+/// recipe, a package.json script: added to `tasks`, and returned with its runner), or
+/// refused: a mise task vx could not take, or no task of that name at all.
+fn adopt_foreign(
+    requested: &[(String, Vec<OsString>)],
+    tasks: &mut Vec<Task>,
+    foreign: &[Foreign],
+    manifest: &Manifest,
+    project: &Path,
+    say_notes: &dyn Fn(),
+) -> Result<Vec<(String, String)>, RunError> {
     let mut runners = Vec::new();
-    for (name, _) in &requested {
-        if graph::find(&tasks, name).is_some() {
+    for (name, _) in requested {
+        if graph::find(tasks, name).is_some() {
             continue;
         }
         // A mise user's task is theirs: never a justfile's or package.json's instead.
@@ -394,65 +455,33 @@ fn choose(
                 why_not: mise.why_not,
             });
         }
-        match foreign.iter().find(|f| f.name == *name) {
-            Some(found) => {
-                tasks.push(found.task());
-                runners.push((found.name.clone(), found.runner().to_owned()));
-            }
-            None => {
-                say_notes();
-                let known: Vec<Task> = tasks
-                    .iter()
-                    .cloned()
-                    .chain(foreign.iter().map(Foreign::task))
-                    .collect();
-                return Err(unknown(name, manifest, &known));
-            }
-        }
+        let Some(found) = foreign.iter().find(|f| f.name == *name) else {
+            say_notes();
+            let known: Vec<Task> = (tasks.iter().cloned())
+                .chain(foreign.iter().map(Foreign::task))
+                .collect();
+            return Err(unknown(name, manifest, &known));
+        };
+        tasks.push(found.task());
+        runners.push((found.name.clone(), found.runner().to_owned()));
     }
-    for (name, words) in &requested {
-        if args::wants_help(words) {
-            let task = graph::find(&tasks, name).expect("found above");
-            return Ok(Choice::Help(args::help(task)));
-        }
-    }
-    let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
-    let mut plan = Plan::build(&tasks, &names)?;
-    if let Some(cycle) = graph::cycle(&tasks) {
-        return Err(RunError::Cycle(cycle));
-    }
-    // `--affected`: of the tasks named, those a change can affect, with what they need.
-    let affected = match &flags.affected {
-        Some(base) => {
-            let global = own_global_inputs(manifest, project);
-            let env = |name: &str| std::env::var(name).ok();
-            let selection = affected::select(
-                project,
-                &tasks,
-                &plan,
-                monorepo.as_ref(),
-                &global,
-                base,
-                &env,
-            )?;
-            requested.retain(|(name, _)| {
-                graph::find(&tasks, name)
-                    .and_then(|t| tasks.iter().position(|x| x.name == t.name))
-                    .is_some_and(|i| selection.reasons.contains_key(&i))
-            });
-            let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
-            plan = Plan::build(&tasks, &names)?;
-            Some(selection)
-        }
-        None => None,
-    };
-    // Each task's argument values: the words given after it (the others: defaults).
+    Ok(runners)
+}
+
+/// Each planned task's argument values: the words given after it (the others:
+/// defaults).
+fn argument_values(
+    plan: &Plan,
+    tasks: &[Task],
+    requested: &[(String, Vec<OsString>)],
+    manifest: &Manifest,
+) -> Result<Vec<args::Values>, RunError> {
     let mut values = Vec::with_capacity(plan.nodes.len());
     for node in &plan.nodes {
         let task = &tasks[node.task];
         let words = requested
             .iter()
-            .find(|(n, _)| graph::find(&tasks, n).is_some_and(|t| t.name == task.name))
+            .find(|(n, _)| graph::find(tasks, n).is_some_and(|t| t.name == task.name))
             .map(|(_, w)| w.as_slice())
             .unwrap_or(&[]);
         values.push(args::parse(task, words).map_err(|e| match e {
@@ -463,15 +492,7 @@ fn choose(
             e => RunError::Args(e),
         })?);
     }
-    Ok(Choice::Run(Box::new(Chosen {
-        tasks,
-        requested,
-        plan,
-        values,
-        foreign: runners,
-        asked: flags,
-        affected,
-    })))
+    Ok(values)
 }
 
 /// A plain project's files a change of which may change every task (`--affected`):

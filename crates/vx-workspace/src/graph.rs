@@ -36,7 +36,15 @@ impl Graph {
         let packages = &ws.packages;
         let mut by_name: HashMap<(Ecosystem, &str), usize> = HashMap::with_capacity(packages.len());
         let mut by_dir: HashMap<(Ecosystem, &str), usize> = HashMap::with_capacity(packages.len());
-        for (i, p) in packages.iter().enumerate() {
+        // The root last: a package named as the root's package.json is named is the
+        // one a dependency links, as pnpm and turbo link it (steven-tey/novel's root
+        // and its editor package are both `novel`).
+        let root_last = packages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.is_root())
+            .chain(packages.iter().enumerate().filter(|(_, p)| p.is_root()));
+        for (i, p) in root_last {
             let name = p.manifest_name.as_deref().unwrap_or(&p.name);
             by_name.entry((p.ecosystem, name)).or_insert(i);
             by_dir.entry((p.ecosystem, p.dir.as_str())).or_insert(i);

@@ -88,6 +88,8 @@ pub enum Prepared {
     Plan(Planned),
     /// `--affected` selected nothing: nothing runs.
     NothingAffected(super::Base),
+    /// `--filter` selected no package with the tasks named: nothing runs. The filters.
+    NothingFiltered(Vec<String>),
     /// One plain task, to run in vx's place ([`vx_tasks::foreground`]).
     Foreground(Box<Lone>),
     /// Tasks for the runner.
@@ -193,6 +195,9 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
         Choice::Help(text) => return Ok(Prepared::Help(text)),
         Choice::Run(chosen) => *chosen,
     };
+    if chosen.plan.nodes.is_empty() && chosen.affected.is_none() && !chosen.asked.plans_only() {
+        return Ok(Prepared::NothingFiltered(chosen.asked.filters.clone()));
+    }
     super::services_free(
         &chosen.plan,
         &chosen.tasks,

@@ -154,12 +154,15 @@ pub fn scope(
 /// in `scope` (`build`) put as those tasks (`web#build`, `ui#build`), in package
 /// order, each with the words given; mise's spelling `//apps/web:build` put as the
 /// package's task. A name no package in scope has stays as it is (another runner's,
-/// or unknown).
+/// or unknown), but for a scope `--filter` chose (`filtered`): there a task of other
+/// packages stands for nothing, as turbo runs nothing when its filter selects no
+/// package with the task (or no package at all).
 pub fn expand(
     requested: Vec<(String, Vec<OsString>)>,
     tasks: &[Task],
     monorepo: &Monorepo,
     scope: &[usize],
+    filtered: bool,
 ) -> Vec<(String, Vec<OsString>)> {
     let ws = &monorepo.workspace;
     let mut out = Vec::new();
@@ -180,12 +183,23 @@ pub fn expand(
             .filter(|id| graph::find(tasks, id).is_some())
             .collect();
         if ids.is_empty() {
-            out.push((name, words));
+            if !(filtered && package_task(&name, monorepo)) {
+                out.push((name, words));
+            }
         } else {
             out.extend(ids.into_iter().map(|id| (id, words.clone())));
         }
     }
     out
+}
+
+/// Whether some package of the monorepo has a task `name` (`web#name`).
+fn package_task(name: &str, monorepo: &Monorepo) -> bool {
+    monorepo.tasks.iter().any(|t| {
+        t.name
+            .rsplit_once('#')
+            .is_some_and(|(_, task)| task == name)
+    })
 }
 
 /// `//apps/web:build` (mise's monorepo spelling) as `PACKAGE#build`; `//:build` is

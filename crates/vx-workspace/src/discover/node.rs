@@ -227,7 +227,10 @@ fn package(file: &Path, dir: &str, json: &PackageJson) -> Result<Package> {
             // package named after the protocol.
             let (name, spec) = match aliased(&spec) {
                 Some((name, spec)) => (name, spec),
-                None => (dep, spec),
+                None => {
+                    let spec = unaliased(&dep, spec);
+                    (dep, spec)
+                }
             };
             if let Some(target) = target(dir, &spec) {
                 declared.push(Declared {
@@ -259,6 +262,17 @@ fn aliased(spec: &str) -> Option<(String, String)> {
     let (name, range) = (&rest[..at], &rest[at + 1..]);
     (!name.is_empty() && !name.starts_with('.'))
         .then(|| (name.to_owned(), format!("workspace:{range}")))
+}
+
+/// `npm:NAME` with no range, aliasing the dependency's own name, as the plain range
+/// `*`: turbo links it as it links a plain range (trpc/trpc's examples depend on
+/// `"@trpc/server": "npm:@trpc/server"`). An alias with a range (`npm:zod@^3`) or of
+/// another name stays as it is, never a workspace package, as turbo has it.
+fn unaliased(dep: &str, spec: String) -> String {
+    match spec.trim().strip_prefix("npm:") {
+        Some(name) if name == dep => "*".to_owned(),
+        _ => spec,
+    }
 }
 
 /// What an npm dependency specifier may point at in the workspace; `None` for what

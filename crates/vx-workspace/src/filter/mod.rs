@@ -6,8 +6,12 @@
 //! Which packages changed since a ref is the caller's to say (git stays outside this
 //! crate): [`select`] asks its `changed` function, which answers with the directories
 //! (relative, `""` for the root) of the packages that changed.
+//!
+//! The walks (`...`, and what a change reaches) count the packages the root depends on
+//! as every package's dependencies, as turbo does ([`walk`]).
 
 mod selector;
+mod walk;
 
 use std::collections::HashMap;
 
@@ -16,6 +20,7 @@ pub use selector::{Selector, parse};
 use crate::discover::Workspace;
 use crate::graph::Graph;
 use crate::patterns;
+use walk::Walk;
 
 /// Why a filter could not be read or evaluated.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -72,7 +77,7 @@ pub fn select(
         .collect::<Result<Vec<_>, _>>()?;
     let mut eval = Eval {
         ws,
-        graph,
+        walk: Walk::new(ws, graph),
         changed,
         by_dir: HashMap::new(),
     };
@@ -104,7 +109,7 @@ pub fn select(
 
 struct Eval<'a, 'c> {
     ws: &'a Workspace,
-    graph: &'a Graph,
+    walk: Walk<'a>,
     changed: &'c mut Changed<'c>,
     by_dir: HashMap<&'a str, Vec<usize>>,
 }
@@ -130,17 +135,14 @@ impl Eval<'_, '_> {
                 }
             }
             if sel.include_dependencies {
-                or(
-                    &mut out,
-                    &self.graph.dependency_closure(seeds.iter().copied()),
-                );
+                or(&mut out, &self.walk.dependencies(&seeds));
             }
             if sel.include_dependents {
-                let up = self.graph.dependent_closure(seeds.iter().copied());
+                let up = self.walk.dependents(&seeds);
                 if sel.include_dependencies {
                     // The dependents' own dependencies, as turbo adds them.
-                    let ups = (0..self.n()).filter(|&i| up[i]);
-                    or(&mut out, &self.graph.dependency_closure(ups));
+                    let ups: Vec<usize> = (0..self.n()).filter(|&i| up[i]).collect();
+                    or(&mut out, &self.walk.dependencies(&ups));
                 }
                 or(&mut out, &up);
             }
@@ -163,7 +165,7 @@ impl Eval<'_, '_> {
             // Packages with a changed dependency: the changed ones' dependents, in one
             // walk (linear, not one walk per package).
             let seeds: Vec<usize> = (0..self.n()).filter(|&i| changed[i]).collect();
-            let above = self.graph.dependent_closure(seeds);
+            let above = self.walk.dependents(&seeds);
             for i in 0..self.n() {
                 entry[i] &= (!sel.exclude_self && changed[i]) || above[i];
             }
@@ -228,7 +230,8 @@ impl Eval<'_, '_> {
         Ok(())
     }
 
-    /// The packages that changed since the selector's ref, by index.
+    /// The packages that changed since the selector's ref, by index: every package
+    /// when one the root depends on did (it is every package's dependency).
     fn changed_since(&mut self, sel: &Selector) -> Result<Vec<bool>, FilterError> {
         let from = sel.from_ref.as_deref().unwrap_or_default();
         let dirs = (self.changed)(from, sel.to_ref.as_deref()).map_err(|message| {
@@ -243,6 +246,9 @@ impl Eval<'_, '_> {
             for &i in self.by_dir.get(d.trim_matches('/')).into_iter().flatten() {
                 out[i] = true;
             }
+        }
+        if (0..self.n()).any(|i| out[i] && self.walk.is_root_dependency(i)) {
+            out.fill(true);
         }
         Ok(out)
     }

@@ -161,6 +161,58 @@ JSON
   put pnpm
 }
 
+# ---------------------------------------------------------------- pnpm + turbo: the root's own
+# workspace dependencies. turbo counts the packages the root package.json depends on
+# (`@kit/config`, and through it `@kit/base`) as dependencies of every package, for
+# `...` in --filter; a package named as the root is (`kit`) is the one `workspace:^`
+# links; pnpm links both `npm:` aliases of site's (link-workspace-packages and
+# prefer-workspace-packages, as trpc/trpc has them), turbo only the one without a
+# range, `"other": "npm:other"`; a filter may select no package at all.
+mk_rootdeps() {
+  local d="$work/rootdeps"; mkdir -p "$d"; cd "$d"
+  pkg . '{
+  "name": "kit",
+  "private": true,
+  "packageManager": "pnpm@9.15.9",
+  "scripts": { "build": "turbo run build" },
+  "devDependencies": { "@kit/config": "workspace:*" }
+}'
+  printf 'packages:\n  - "apps/*"\n  - "packages/*"\n' > pnpm-workspace.yaml
+  pkg packages/base '{ "name": "@kit/base", "version": "1.0.0", "scripts": { "build": "echo base" } }'
+  pkg packages/config '{ "name": "@kit/config", "version": "1.0.0", "scripts": { "build": "echo config" },
+  "dependencies": { "@kit/base": "workspace:*" } }'
+  pkg packages/lib '{ "name": "kit", "version": "2.0.0", "scripts": { "build": "echo lib" } }'
+  pkg packages/types '{ "name": "@kit/types", "version": "1.0.0" }'
+  pkg apps/app '{ "name": "app", "version": "1.0.0", "scripts": { "build": "echo app" },
+  "dependencies": { "kit": "workspace:^", "@kit/types": "workspace:*" } }'
+  pkg apps/other '{ "name": "other", "version": "1.0.0", "scripts": { "build": "echo other" } }'
+  pkg packages/site '{ "name": "site", "version": "1.0.0", "scripts": { "build": "echo site" },
+  "dependencies": { "other": "npm:other", "@kit/types": "npm:@kit/types@^1.0.0" } }'
+  printf 'link-workspace-packages=true\nprefer-workspace-packages=true\n' > .npmrc
+  printf '{ "$schema": "https://turborepo.com/schema.json", "tasks": { "build": { "dependsOn": ["^build"] } } }\n' > turbo.json
+  printf 'node_modules\n.turbo\n' > .gitignore
+  pnpm install --silent --offline
+  git init -q && git add -A && git -c user.email=t@t -c user.name=t commit -qm init
+  mkdir -p expected
+  for f in '...@kit/base' '...@kit/config' '...^@kit/base' '@kit/base...' 'app...' 'app^...' \
+           'other...' '...app' '...kit' '...other...' './apps/*' '@kit/types' '...other' 'site...' \
+           '...@kit/types'; do
+    safe="$(printf '%s' "$f" | tr '/*.{}!^@[]' 'SAPLRXCTQE')"
+    turbo ls --filter="$f" --output=json > "expected/ls-$safe.json" 2>/dev/null || echo error > "expected/ls-$safe.json"
+    turbo run build --filter="$f" --dry=json > "expected/dry-build-$safe.json" 2>/dev/null || echo error > "expected/dry-build-$safe.json"
+  done
+  turbo run build --filter='./apps/*' --filter='!app' --filter='!other' --dry=json > expected/dry-build-none.json
+  turbo run build --dry=json > expected/dry-build.json
+  # A change to a package the root depends on (through @kit/config) changes every package.
+  printf 'export const base = 1;\n' > packages/base/index.js
+  git add -A && git -c user.email=t@t -c user.name=t commit -qm 'base changes'
+  for f in '[HEAD^1]' '{./apps/*}[HEAD^1]' 'other...[HEAD^1]' '...^[HEAD^1]'; do
+    safe="$(printf '%s' "$f" | tr '/*.{}!^@[]' 'SAPLRXCTQE')"
+    turbo ls --filter="$f" --output=json > "expected/ls-$safe.json" 2>/dev/null || echo error > "expected/ls-$safe.json"
+  done
+  cd - >/dev/null; put rootdeps
+}
+
 # ---------------------------------------------------------------- npm
 mk_npm() {
   local d="$work/npm"; mkdir -p "$d"; cd "$d"
@@ -289,7 +341,7 @@ mk_go() {
   cd - >/dev/null; put go
 }
 
-for m in ${@:-pnpm npm yarn1 berry bun cargo uv go}; do
+for m in ${@:-pnpm rootdeps npm yarn1 berry bun cargo uv go}; do
   echo "making $m" >&2
   "mk_$m"
 done

@@ -62,6 +62,57 @@ fn pnpm_edges_follow_the_workspace_protocol() {
     );
 }
 
+/// turbo's answer to `turbo run build --dry=json` in the rootdeps workspace: the
+/// dependencies of `task`.
+fn rootdeps_turbo_dependencies(task: &str) -> serde_json::Value {
+    let dry: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(data("rootdeps/expected/dry-build.json")).unwrap(),
+    )
+    .unwrap();
+    dry["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["taskId"] == task)
+        .unwrap_or_else(|| panic!("no {task}"))["dependencies"]
+        .clone()
+}
+
+/// The direct dependencies of the package `name`, by name.
+fn deps_of(ws: &vx_workspace::Workspace, name: &str) -> Vec<String> {
+    edges(ws)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no {name}"))
+        .1
+}
+
+/// A package named as the root's package.json is (`kit`, in packages/lib) is the one
+/// `workspace:^` links, as pnpm's lockfile (`link:../../packages/lib`) and turbo's
+/// graph (`app#build` after `kit#build`) have it; the root's own dependency stays.
+#[test]
+fn a_package_named_as_the_root_is_the_one_a_dependency_links() {
+    let ws = workspace("rootdeps");
+    assert_eq!(deps_of(&ws, "app"), ["@kit/types", "kit"]);
+    assert_eq!(deps_of(&ws, "//"), ["@kit/config"]);
+    assert_eq!(
+        rootdeps_turbo_dependencies("app#build"),
+        serde_json::json!(["@kit/types#build", "kit#build"])
+    );
+}
+
+/// site's `"other": "npm:other"` links other, its `npm:@kit/types@^1.0.0` nothing:
+/// pnpm links both, turbo (whose graph vx plans as) only the first.
+#[test]
+fn an_npm_alias_of_its_own_name_without_a_range_links_as_turbo_links_it() {
+    let ws = workspace("rootdeps");
+    assert_eq!(deps_of(&ws, "site"), ["other"]);
+    assert_eq!(
+        rootdeps_turbo_dependencies("site#build"),
+        serde_json::json!(["other#build"])
+    );
+}
+
 #[test]
 fn npm_links_ranges_the_workspace_version_satisfies() {
     let ws = workspace("npm");

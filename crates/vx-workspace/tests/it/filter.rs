@@ -1,13 +1,19 @@
-//! `--filter` evaluated over the pnpm workspace, compared with turbo 2.11's own
-//! `turbo ls --filter … --output=json`, kept by tests/data/make.sh. (`turbo ls` never
-//! lists the root package, so neither do these comparisons.)
+//! `--filter` evaluated over the pnpm workspaces, compared with turbo 2.11's own
+//! `turbo ls --filter … --output=json` (and, for the root package, which `turbo ls`
+//! never lists, `turbo run build --filter … --dry=json`'s `packages`), kept by
+//! tests/data/make.sh.
 
 use super::common::{data, workspace};
 use vx_workspace::Graph;
 use vx_workspace::filter::{self, FilterError};
 
-/// The file make.sh wrote turbo's answer to for `filter`.
+/// The file make.sh wrote turbo's `ls` answer to for `filter` in the pnpm workspace.
 fn expected_file(filter: &str) -> String {
+    format!("pnpm/expected/ls-{}.json", safe(filter))
+}
+
+/// `filter` as make.sh spells it in a file name.
+fn safe(filter: &str) -> String {
     let safe: String = filter
         .chars()
         .map(|c| match c {
@@ -24,7 +30,7 @@ fn expected_file(filter: &str) -> String {
             c => c,
         })
         .collect();
-    format!("pnpm/expected/ls-{safe}.json")
+    safe
 }
 
 fn turbo_answer(file: &str) -> Option<Vec<String>> {
@@ -46,20 +52,43 @@ fn turbo_answer(file: &str) -> Option<Vec<String>> {
 /// Ours for `filters`, with `HEAD^1` changing packages/utils alone (as make.sh's
 /// second commit does); the root left out as `turbo ls` leaves it out.
 fn ours(filters: &[&str]) -> Result<Vec<String>, FilterError> {
-    let ws = workspace("pnpm");
+    Ok(without_root(ours_in("pnpm", "packages/utils", filters)?))
+}
+
+/// Ours for `filters` in the fixture `name`, with `HEAD^1` changing the package at
+/// `changed_dir` alone; the root (`//`) listed when selected.
+fn ours_in(name: &str, changed_dir: &str, filters: &[&str]) -> Result<Vec<String>, FilterError> {
+    let ws = workspace(name);
     let graph = Graph::new(&ws);
     let mut changed = |from: &str, to: Option<&str>| {
         assert_eq!((from, to), ("HEAD^1", None));
-        Ok(vec!["packages/utils".to_owned()])
+        Ok(vec![changed_dir.to_owned()])
     };
     let picked = filter::select(&ws, &graph, filters, &mut changed)?;
     let mut names: Vec<String> = picked
         .into_iter()
         .map(|i| ws.packages[i].name.clone())
-        .filter(|n| n != "//")
         .collect();
     names.sort();
     Ok(names)
+}
+
+fn without_root(names: Vec<String>) -> Vec<String> {
+    names.into_iter().filter(|n| n != "//").collect()
+}
+
+/// The packages of turbo's `--dry=json` answer in `file`, the root (`//`) among them.
+fn turbo_dry_packages(file: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(data(file)).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mut names: Vec<String> = v["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 #[test]
@@ -148,4 +177,59 @@ fn a_failing_change_lookup_is_an_error_naming_the_ref() {
             .contains("since origin/main: unknown revision"),
         "{err}"
     );
+}
+
+/// The packages the root depends on (`@kit/config`, and `@kit/base` through it) are
+/// every package's dependencies to turbo: `...` from one of them reaches every package
+/// and the root, and `app...` holds them though app does not depend on them.
+#[test]
+fn the_roots_dependencies_are_every_packages_as_turbo_walks_them() {
+    for f in [
+        "...@kit/base",
+        "...@kit/config",
+        "...^@kit/base",
+        "@kit/base...",
+        "app...",
+        "app^...",
+        "other...",
+        "...app",
+        "...kit",
+        "...other...",
+        "./apps/*",
+        "@kit/types",
+        "...other",
+        "site...",
+        "...@kit/types",
+    ] {
+        let theirs = turbo_dry_packages(&format!("rootdeps/expected/dry-build-{}.json", safe(f)));
+        assert_eq!(
+            ours_in("rootdeps", "packages/base", &[f]).unwrap(),
+            theirs,
+            "--filter={f}"
+        );
+    }
+}
+
+/// A change to a package the root depends on is a change to every package.
+#[test]
+fn a_change_to_a_root_dependency_changes_every_package() {
+    for f in [
+        "[HEAD^1]",
+        "{./apps/*}[HEAD^1]",
+        "other...[HEAD^1]",
+        "...^[HEAD^1]",
+    ] {
+        let theirs = turbo_answer(&format!("rootdeps/expected/ls-{}.json", safe(f))).expect(f);
+        let ours = ours_in("rootdeps", "packages/base", &[f]).unwrap();
+        assert_eq!(without_root(ours), theirs, "--filter={f}");
+    }
+}
+
+/// Filters that select no package at all select nothing, as turbo's (empty) answer has it.
+#[test]
+fn filters_may_select_no_package() {
+    let theirs = turbo_dry_packages("rootdeps/expected/dry-build-none.json");
+    assert!(theirs.is_empty());
+    let ours = ours_in("rootdeps", "packages/base", &["./apps/*", "!app", "!other"]).unwrap();
+    assert_eq!(ours, theirs);
 }
