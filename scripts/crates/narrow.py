@@ -10,9 +10,11 @@
    `.rs` file outside that `src/` contains (tests, fuzz, benches and the other crates
    included), and that no `$crate::` path of its macros names, becomes `pub(crate)`.
 2. `cargo check --workspace --all-targets` and `cargo doc --workspace --no-deps` (with
-   `-D warnings`, as CI runs them) are read; every item an error or warning names as
+   `-D warnings`, as CI runs them) are read; every item an error or warning points at as
    private, never used, more private than what exposes it, or linked to from public
-   documentation gets its `pub` back. Repeated until both are clean.
+   documentation gets its `pub` back: the item at the place the compiler points to, else
+   (rustdoc's links name no place) every narrowed item of the name. Repeated until both
+   are clean.
 
 Names are matched as words, so an item whose name another crate uses for something else
 stays `pub`: the script only ever narrows what is certainly unnamed outside.
@@ -80,6 +82,27 @@ def narrow(crate, files, texts, everything=False):
     return changed
 
 
+def restore_at(spans, changed, texts):
+    """Gives `pub` back to the narrowed items at `spans` (file, 0-based line) only."""
+    n = 0
+    for name in list(changed):
+        keep = []
+        for f, i in changed[name]:
+            if (str(f.resolve()), i) in spans:
+                lines = texts[f].split("\n")
+                lines[i] = lines[i].replace("pub(crate) ", "pub ", 1)
+                texts[f] = "\n".join(lines)
+                f.write_text(texts[f])
+                n += 1
+            else:
+                keep.append((f, i))
+        if keep:
+            changed[name] = keep
+        else:
+            del changed[name]
+    return n
+
+
 def restore(names, changed, texts):
     n = 0
     for name in names:
@@ -115,7 +138,7 @@ def judged(command, env=None):
     proc = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         sys.stderr.write("\n".join(proc.stderr.splitlines()[-15:]) + "\n")
-    names = set()
+    names, spans = set(), set()
     for line in proc.stdout.splitlines():
         try:
             msg = json.loads(line)
@@ -126,12 +149,20 @@ def judged(command, env=None):
         text = msg["message"]["message"]
         rendered = msg["message"].get("rendered") or ""
         if any(k in text for k in KINDS):
+            # Where the compiler points: the item itself (never used, more private) or,
+            # in a note, where it is defined (private).
+            todo = [msg["message"]]
+            while todo:
+                m = todo.pop()
+                todo.extend(m.get("children") or [])
+                for span in m.get("spans") or []:
+                    spans.add((str((ROOT / span["file_name"]).resolve()), span["line_start"] - 1))
             for quoted in NAMED.findall(text) + NAMED.findall(rendered):
                 names.update(re.findall(r"[A-Za-z_]\w*", quoted))
             # A method never used on a type narrowed: the type's `impl` line names it.
             for impl in re.findall(r"^\s*\d*\s*\|\s*impl\b(.*)$", rendered, re.M):
                 names.update(re.findall(r"[A-Za-z_]\w*", impl))
-    return names, proc.returncode == 0
+    return names, spans, proc.returncode == 0
 
 
 def narrowed_before(files, texts):
@@ -164,16 +195,16 @@ def main():
     print(f"narrowed {sum(len(v) for v in changed.values())} items", flush=True)
     env = dict(os.environ, RUSTDOCFLAGS="-D warnings")
     for _ in range(80):
-        check, ok = judged(["cargo", "check", "--workspace", "--all-targets", "--message-format=json"])
-        back = restore(check & set(changed), changed, texts)
+        check, spans, ok = judged(["cargo", "check", "--workspace", "--all-targets", "--keep-going", "--message-format=json"])
+        back = restore_at(spans, changed, texts) or restore(check & set(changed), changed, texts)
         if back:
             print(f"check: {back} back to pub", flush=True)
             continue
         if not ok:
             print("cargo check fails for another reason; see its output", file=sys.stderr)
             return 1
-        doc, ok = judged(["cargo", "doc", "--workspace", "--no-deps", "--message-format=json"], env)
-        back = restore(doc & set(changed), changed, texts)
+        doc, spans, ok = judged(["cargo", "doc", "--workspace", "--no-deps", "--keep-going", "--message-format=json"], env)
+        back = restore_at(spans, changed, texts) or restore(doc & set(changed), changed, texts)
         if back:
             print(f"doc: {back} back to pub", flush=True)
             continue

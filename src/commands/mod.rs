@@ -216,7 +216,7 @@ pub fn progress(line: &str) {
 }
 
 /// Puts back what `snapshot` took, saying so.
-pub fn restore(snapshot: &vx_ops::snapshot::Snapshot) {
+pub(crate) fn restore(snapshot: &vx_ops::snapshot::Snapshot) {
     vx::present::edit::restored(&snapshot.restore(), &note);
 }
 

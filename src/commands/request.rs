@@ -4,7 +4,7 @@
 //! to put back. A helper of the commands, not a command.
 
 /// The store the toolchain commands read (`--store`, else the default), not created.
-pub fn located_store(
+pub(crate) fn located_store(
     explicit: Option<&std::path::Path>,
 ) -> Result<std::path::PathBuf, vx_base::exit::Error> {
     vx_engine::install::store::locate(explicit.map(std::path::Path::to_path_buf))

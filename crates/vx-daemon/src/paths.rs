@@ -19,7 +19,7 @@ use super::DaemonError;
 /// The socket's file name in its directory (when not given by `VX_DAEMON_SOCKET`).
 pub(crate) const SOCKET_FILE: &str = "daemon.sock";
 /// The lock file: held (`flock`, exclusive) by the live daemon for its whole life.
-pub const LOCK_FILE: &str = "daemon.lock";
+pub(crate) const LOCK_FILE: &str = "daemon.lock";
 /// The log file.
 pub(crate) const LOG_FILE: &str = "daemon.log";
 

@@ -148,7 +148,7 @@ impl ProxySettings {
 
 impl Route {
     /// The proxy, if any.
-    pub fn proxy(&self) -> Option<&Proxy> {
+    pub(crate) fn proxy(&self) -> Option<&Proxy> {
         match self {
             Route::Direct => None,
             Route::Forward(proxy) | Route::Tunnel(proxy) => Some(proxy),

@@ -94,7 +94,7 @@ pub fn exec_recorded(recorded: &Activation, program: &OsString, args: &[OsString
 
 /// The error for `program` when it names a tool of the project that is not for this
 /// platform (its `os`): said so, rather than "command not found".
-pub fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
+pub(crate) fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
     let name = program.to_string_lossy();
     let tool = tools
         .iter()

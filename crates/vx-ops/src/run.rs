@@ -205,7 +205,7 @@ impl RunError {
     /// Whether the project or the command line is at fault (exit 2): all but a
     /// service already running (the machine's state) and the toolchain's errors, which
     /// say for themselves.
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         !matches!(
             self,
             RunError::Running { .. }

@@ -125,7 +125,7 @@ pub enum ProjectError {
 impl ProjectError {
     /// Whether the user's input is at fault (manifest, lock, flags: exit 2) rather than
     /// the machine (exit 1).
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         match self {
             ProjectError::Sync(_) | ProjectError::Scratch(_) | ProjectError::WriteLock(_) => false,
             ProjectError::Resolution(e) => e.is_usage(),

@@ -40,7 +40,7 @@ pub(crate) enum Stop {
 }
 
 /// One run's way of starting commands; the guard, once started, lives as long as it.
-pub struct Launch {
+pub(crate) struct Launch {
     launcher: Launcher,
     #[cfg_attr(not(unix), allow(dead_code))]
     grace: Duration,
@@ -82,7 +82,7 @@ enum HandleInner {
 }
 
 /// How to wait for a command's end.
-pub enum Exit {
+pub(crate) enum Exit {
     /// A child of `vx`.
     Direct(std::process::Child),
     /// A child of the guard.

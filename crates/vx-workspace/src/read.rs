@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result};
 
 /// The most bytes read of a manifest (package.json, Cargo.toml, turbo.json, …).
-pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 /// The most bytes read of a lockfile.
 pub(crate) const MAX_LOCKFILE_BYTES: u64 = 256 << 20;
 

@@ -240,7 +240,7 @@ impl FetchError {
 
     /// Why the attempt failed, short and without the URL: what a retry announces
     /// ("HTTP 503 Service Unavailable", "no data for 30 s").
-    pub fn cause(&self) -> String {
+    pub(crate) fn cause(&self) -> String {
         use vx_text::bytes;
         match self {
             FetchError::Status { status, .. } => format!("HTTP {status}{}", reason_suffix(*status)),

@@ -18,7 +18,7 @@ pub fn entries(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, Str
 
 /// One thing a sink was told.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// `phase(phase, message)`.
     Phase(Phase, String),
     /// `progress(done, total)`.

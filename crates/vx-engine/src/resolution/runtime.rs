@@ -87,7 +87,7 @@ pub(crate) fn concrete(
 }
 
 /// What a resolution of one runtime tool gives.
-pub struct Resolution {
+pub(crate) struct Resolution {
     /// The release picked.
     pub release: Release,
     /// Each platform's download, or why there is none.

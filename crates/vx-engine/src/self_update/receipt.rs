@@ -44,7 +44,7 @@ impl Receipt {
     }
 
     /// The receipt at `path`; `None` when the file does not exist.
-    pub fn load_from(path: &Path) -> Result<Option<Receipt>, SelfUpdateError> {
+    pub(crate) fn load_from(path: &Path) -> Result<Option<Receipt>, SelfUpdateError> {
         // Through the bounded reader: a FIFO or a device in its place is refused by
         // name, unread, rather than hang `vx self info` and `vx doctor`.
         let bytes = match vx_base::bounded_read::read(path, MAX_RECEIPT_BYTES) {

@@ -147,7 +147,7 @@ struct Asked {
 /// The tasks of `plan` (over `tasks`, in `project`) affected since the base: asked by
 /// `flag` (`--affected=REF`; empty: found as the module says), the environment read
 /// through `env`. `global` are the plain project's own global inputs.
-pub fn select(
+pub(crate) fn select(
     project: &Path,
     tasks: &[Task],
     plan: &Plan,
@@ -296,7 +296,7 @@ pub struct Changes<'a> {
 
 /// The tasks of `plan` that `changes` select, each with its reason (see the module's
 /// doc); `global` are the globs of the global inputs.
-pub fn judge(
+pub(crate) fn judge(
     tasks: &[Task],
     plan: &Plan,
     monorepo: Option<&Monorepo>,

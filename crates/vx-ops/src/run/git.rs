@@ -116,7 +116,7 @@ impl<'a> Git<'a> {
     /// The files changed since `base` (committed since, staged, not staged, and the
     /// untracked ones git does not ignore), relative to this directory, sorted, each
     /// once; files outside this directory are left out.
-    pub fn changed_since(&self, base: &str) -> Result<Vec<String>, String> {
+    pub(crate) fn changed_since(&self, base: &str) -> Result<Vec<String>, String> {
         if !is_name(base) {
             return Err(format!("`{base}` is not a ref"));
         }

@@ -122,7 +122,7 @@ pub enum SessionError {
 impl SessionError {
     /// Whether the user is at fault (exit 2: a manifest, a declaration, the store
     /// named) rather than the machine or the network (exit 1).
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         match self {
             SessionError::Cwd(_) => false,
             SessionError::Runtimes(e) => e.is_request(),

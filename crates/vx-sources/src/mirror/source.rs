@@ -210,7 +210,7 @@ fn repository_ok(repo: &str) -> bool {
 }
 
 /// Whether `authority`'s host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
-pub fn is_loopback(authority: &str) -> bool {
+pub(crate) fn is_loopback(authority: &str) -> bool {
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => authority.split(':').next().unwrap_or(""),

@@ -224,7 +224,7 @@ impl Local {
 
     /// A scratch directory for archives about to be kept (in the area, so the move
     /// into an entry is a rename).
-    pub fn scratch(&self) -> Result<tempfile::TempDir, CacheError> {
+    pub(crate) fn scratch(&self) -> Result<tempfile::TempDir, CacheError> {
         std::fs::create_dir_all(&self.dir).map_err(|source| CacheError::Io {
             what: "make the results' directory",
             path: self.dir.clone(),

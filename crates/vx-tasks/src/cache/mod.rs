@@ -128,7 +128,7 @@ impl Results {
     ///
     /// `progress` hears the bytes as they come (fetched from the registry, then
     /// unpacked), for the board.
-    pub fn restore(
+    pub(crate) fn restore(
         &self,
         key: &str,
         project: &Path,

@@ -114,7 +114,7 @@ impl Stamp {
 /// it contributes to a hash (the module's rules): read once a run, for both the
 /// up-to-date stamp and the task's key.
 #[derive(Clone, Debug)]
-pub struct Sources {
+pub(crate) struct Sources {
     project: PathBuf,
     globs: Vec<String>,
     files: Vec<(PathBuf, Vec<u8>)>,

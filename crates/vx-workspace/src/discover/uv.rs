@@ -29,7 +29,7 @@ impl Root {
     }
 
     /// Whether the root pyproject.toml is a project (`[project]`).
-    pub fn is_project(&self) -> bool {
+    pub(crate) fn is_project(&self) -> bool {
         self.table.contains_key("project")
     }
 

@@ -41,7 +41,7 @@ impl Members {
 }
 
 /// A pattern as written, normalised: no leading `./`, no trailing `/`.
-pub fn normalise(pattern: &str) -> String {
+pub(crate) fn normalise(pattern: &str) -> String {
     let mut p = pattern.trim();
     while let Some(rest) = p.strip_prefix("./") {
         p = rest;

@@ -122,7 +122,7 @@ impl<'a> Registries<'a> {
 
     /// With the project's tools as resolved so far (a runtime tool's runtime among
     /// them).
-    pub fn with_tools(mut self, tools: Vec<ToolTable>) -> Registries<'a> {
+    pub(crate) fn with_tools(mut self, tools: Vec<ToolTable>) -> Registries<'a> {
         self.tools = tools;
         self
     }
@@ -262,7 +262,7 @@ impl Registries<'_> {
     }
 
     /// The version `constraint` picks of `name`.
-    pub fn pick(&self, name: &Name, constraint: &str) -> Result<Release, ResolutionError> {
+    pub(crate) fn pick(&self, name: &Name, constraint: &str) -> Result<Release, ResolutionError> {
         of(name.kind).pick(self, name, constraint)
     }
 

@@ -145,7 +145,7 @@ impl AttestationsDecl {
     }
 
     /// The signer workflow pattern, from either spelling (the current one first).
-    pub fn signer_workflow(&self) -> Option<&str> {
+    pub(crate) fn signer_workflow(&self) -> Option<&str> {
         [&self.signer_workflow, &self.signer_workflow_legacy]
             .into_iter()
             .find_map(|s| s.as_deref().filter(|s| !s.is_empty()))

@@ -197,7 +197,7 @@ impl Func {
 
     /// Applies every function but `and` and `or` to its evaluated arguments (the piped
     /// value last). The parser checked the count; an error is a message in words.
-    pub fn apply<'v>(self, args: Vec<Value<'v>>) -> Result<Value<'v>, FuncError> {
+    pub(crate) fn apply<'v>(self, args: Vec<Value<'v>>) -> Result<Value<'v>, FuncError> {
         let value = match self {
             Func::And | Func::Or => {
                 // The evaluator applies these lazily; applied here, the same result.
