@@ -8,7 +8,7 @@
 //! (relative, `""` for the root) of the packages that changed.
 //!
 //! The walks (`...`, and what a change reaches) count the packages the root depends on
-//! as every package's dependencies, as turbo does ([`walk`]).
+//! as every package's dependencies, as turbo does (`walk.rs`).
 
 mod selector;
 mod walk;
