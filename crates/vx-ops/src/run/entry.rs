@@ -209,6 +209,7 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     let (results, said) = vx_tasks::cache::open(
         &manifest.environment.task_cache,
         &manifest.network,
+        session.user_config().and_then(|c| c.task_cache.as_deref()),
         request.push,
     );
     said.iter().for_each(|line| (request.note)(line));

@@ -21,6 +21,7 @@ use vx_engine::install::store::{self, StoreError};
 use vx_engine::resolution::{Network, OnDemand, Options, ResolutionError, Resolver};
 use vx_model::lock::Lock;
 use vx_model::manifest::{self, Manifest, ManifestError};
+use vx_model::user_config::UserConfig;
 use vx_project::toolchain::{Request, Toolchain, ToolchainError};
 use vx_sources::runtime::RuntimeError;
 use vx_sources::runtime::catalogue::Catalogue;
@@ -142,6 +143,8 @@ pub struct Session {
     offline: bool,
     /// Another user's project file the search stopped at.
     stopped: Option<NotOwn>,
+    /// The user's `config.toml`, read once when first asked for.
+    user: std::sync::OnceLock<Option<UserConfig>>,
 }
 
 /// The project's manifest `opening` names, found but not read: `--manifest`, else
@@ -218,6 +221,7 @@ impl Session {
                 store: opening.store.clone(),
                 offline,
                 stopped,
+                user: Default::default(),
             }),
         }
     }
@@ -250,6 +254,7 @@ impl Session {
             store: opening.store.clone(),
             offline,
             stopped: None,
+            user: Default::default(),
         })
     }
 
@@ -263,6 +268,7 @@ impl Session {
             store: opening.store.clone(),
             offline: Options::from_env(opening.offline, true).offline,
             stopped: None,
+            user: Default::default(),
         }
     }
 
@@ -295,6 +301,12 @@ impl Session {
     /// Whether nothing is fetched (`--offline`, `VX_OFFLINE=1`).
     pub fn offline(&self) -> bool {
         self.offline
+    }
+
+    /// The user's `config.toml`, read once for the session; `None` when there is none
+    /// that reads (each setting read from it says so where it is read).
+    pub fn user_config(&self) -> Option<&UserConfig> {
+        self.user.get_or_init(|| UserConfig::load().ok()).as_ref()
     }
 
     /// The store the toolchain commands read (`--store`, else the default), not

@@ -379,12 +379,13 @@ fn upload(
 
 /// A run's results as the project, the environment and the command line set them
 /// up: [`REMOTE_ENV`] over `[settings] task_cache` over the user config's
-/// `task_cache`; `push` (`--push`) or
+/// `task_cache` (`user`, read by the caller's session); `push` (`--push`) or
 /// [`PUSH_ENV`]; the signer from [`SIGNING_KEY_ENV`]. What cannot be used (a bad
 /// remote, an unreadable key) is said in the lines returned, and left out.
 pub fn open(
     settings: &TaskCacheSettings,
     network: &ProjectNet,
+    user: Option<&str>,
     push: bool,
 ) -> (Results, Vec<String>) {
     let mut said = Vec::new();
@@ -397,14 +398,9 @@ pub fn open(
         .collect();
     let push = push || env(PUSH_ENV).is_some_and(|v| v != "0");
     // The environment, then the project, then the user's config.
-    let user = || {
-        vx_model::user_config::UserConfig::load()
-            .ok()
-            .and_then(|config| config.task_cache)
-    };
     let remote = match env(REMOTE_ENV)
         .or_else(|| settings.remote.clone())
-        .or_else(user)
+        .or_else(|| user.map(str::to_owned))
     {
         None => None,
         Some(text) => match remote_of(&text, network, push) {
