@@ -23,7 +23,7 @@ use vx_project::toolchain::shell::Shell;
     // terminal's, else `COLUMNS`), but no wider than 100 columns, to stay readable.
     max_term_width = 100
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -174,7 +174,7 @@ pub enum Command {
 /// --verbose` (in either order, `-V` for `--version`): the version with the commit,
 /// date, target and what is built in. Read before clap, whose own `--version` takes no
 /// other flag.
-pub fn verbose_version(args: &[OsString]) -> bool {
+pub(crate) fn verbose_version(args: &[OsString]) -> bool {
     let [a, b] = args else {
         return false;
     };
@@ -189,13 +189,13 @@ pub fn verbose_version(args: &[OsString]) -> bool {
 /// child skips clap, whose command tree of every subcommand cost each child about 120
 /// page faults and 0.3 ms of CPU (issue 54, 100 tiny tools; docs/BENCHMARKS.md §22).
 /// Any other spelling goes through [`Cli`] as before.
-pub fn is_sync_child(args: &[OsString]) -> bool {
+pub(crate) fn is_sync_child(args: &[OsString]) -> bool {
     matches!(args, [a, b] if a == "install" && b == "--from-parent")
 }
 
 /// `vx self` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum SelfCommand {
+pub(crate) enum SelfCommand {
     /// Where this vx came from (its channel: installer, pip, npm, homebrew, cargo or
     /// manual), its version, target and path.
     Info {
@@ -216,7 +216,7 @@ pub enum SelfCommand {
 
 /// `vx self update` options.
 #[derive(Debug, Args)]
-pub struct SelfUpdateArgs {
+pub(crate) struct SelfUpdateArgs {
     /// The version to install (`1.2.3` or `v1.2.3`; default: the latest release).
     #[arg(value_name = "VERSION")]
     pub version: Option<String>,
@@ -236,7 +236,7 @@ pub struct SelfUpdateArgs {
 
 /// `vx search` options.
 #[derive(Debug, Args)]
-pub struct SearchArgs {
+pub(crate) struct SearchArgs {
     /// What to look for (a name, an alias, a word of a description).
     #[arg(value_name = "TERM")]
     pub term: String,
@@ -253,7 +253,7 @@ pub struct SearchArgs {
 
 /// `vx versions` options.
 #[derive(Debug, Args)]
-pub struct VersionsArgs {
+pub(crate) struct VersionsArgs {
     /// A tool of vx.toml or any registry name.
     #[arg(value_name = "TOOL")]
     pub tool: String,
@@ -270,7 +270,7 @@ pub struct VersionsArgs {
 
 /// `vx outdated` options.
 #[derive(Debug, Args)]
-pub struct OutdatedArgs {
+pub(crate) struct OutdatedArgs {
     /// Print JSON.
     #[arg(long)]
     pub json: bool,
@@ -281,7 +281,7 @@ pub struct OutdatedArgs {
 
 /// `vx upgrade` options.
 #[derive(Debug, Args)]
-pub struct UpgradeArgs {
+pub(crate) struct UpgradeArgs {
     /// Lock a new version of a tool even when its locked version was verified and the
     /// new one offers no verification or another signer (the lock records it).
     #[arg(long)]
@@ -302,7 +302,7 @@ pub struct UpgradeArgs {
 
 /// `vx x` options.
 #[derive(Debug, Args)]
-pub struct XArgs {
+pub(crate) struct XArgs {
     /// The tool, `NAME[@CONSTRAINT]` (a registry name).
     #[arg(value_name = "TOOL[@CONSTRAINT]")]
     pub tool: String,
@@ -322,7 +322,7 @@ pub struct XArgs {
 
 /// `vx registry` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum RegistryCommand {
+pub(crate) enum RegistryCommand {
     /// Print a package's definition as vx understands it, for each platform.
     Show {
         /// The package (a name, alias, `owner/repo` or command).
@@ -349,7 +349,7 @@ pub enum RegistryCommand {
 
 /// `vx config` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
+pub(crate) enum ConfigCommand {
     /// Every setting in effect, with its source (env, project, user, default);
     /// secrets as ***.
     List {
@@ -393,7 +393,7 @@ pub enum ConfigCommand {
 
 /// `vx cache` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum CacheCommand {
+pub(crate) enum CacheCommand {
     /// Print vx's cache directory.
     Dir,
     /// Print how much each area of the cache takes (downloads, registries, API
@@ -422,7 +422,7 @@ pub enum CacheCommand {
 
 /// `vx doctor` options.
 #[derive(Debug, Args)]
-pub struct DoctorArgs {
+pub(crate) struct DoctorArgs {
     /// Print JSON: {healthy, findings: [{check, status, what, why, fix}], ...}
     /// (docs/EVERYDAY.md).
     #[arg(long)]
@@ -440,7 +440,7 @@ pub struct DoctorArgs {
 
 /// `vx mirror` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum MirrorCommand {
+pub(crate) enum MirrorCommand {
     /// Upload every locked download of the project, vx.lock and an OCI image manifest
     /// (tagged `lock-<digest>` and each `--tag`) to an OCI registry.
     Push {
@@ -456,7 +456,7 @@ pub enum MirrorCommand {
 
 /// `vx bundle` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum BundleCommand {
+pub(crate) enum BundleCommand {
     /// Write every locked download of the project, vx.lock and a manifest as an OCI
     /// image layout: a directory, or a tar when PATH ends in `.tar`.
     Export {
@@ -478,7 +478,7 @@ pub enum BundleCommand {
 
 /// What `vx mirror push` and `vx bundle export` carry.
 #[derive(Debug, Args)]
-pub struct ContentArgs {
+pub(crate) struct ContentArgs {
     /// Only this platform's downloads (repeatable; default: every locked platform).
     #[arg(long = "platform", value_name = "OS-ARCH")]
     pub platforms: Vec<vx_model::manifest::Platform>,
@@ -501,7 +501,7 @@ pub struct ContentArgs {
 
 /// Which project and store the toolchain commands look at.
 #[derive(Debug, Args)]
-pub struct ProjectFlags {
+pub(crate) struct ProjectFlags {
     /// The manifest (default: `$VX_MANIFEST`, else the nearest `vx.toml`).
     #[arg(long, value_name = "PATH")]
     pub manifest: Option<PathBuf>,
@@ -512,7 +512,7 @@ pub struct ProjectFlags {
 
 /// `vx exec` options.
 #[derive(Debug, Args)]
-pub struct ExecArgs {
+pub(crate) struct ExecArgs {
     /// Tools to put first on PATH besides the project's: a tool of vx.toml (at another
     /// version, installed from its URL) or a version in the store.
     #[arg(value_name = "TOOL[@VERSION]")]
@@ -535,7 +535,7 @@ pub struct ExecArgs {
 
 /// `vx run` options.
 #[derive(Debug, Args)]
-pub struct ScriptArgs {
+pub(crate) struct ScriptArgs {
     /// Install nothing and reach no network: run with what is installed, naming
     /// what is missing.
     #[arg(long)]
@@ -636,7 +636,7 @@ impl ScriptArgs {
 
     /// Whether the key documents are asked for: `--explain-key` before the task or
     /// among its words.
-    pub fn explains_key(&self) -> bool {
+    pub(crate) fn explains_key(&self) -> bool {
         self.explain_key || self.args().iter().any(|w| w == "--explain-key")
     }
 
@@ -644,7 +644,7 @@ impl ScriptArgs {
     /// `vx run` takes `--filter`, `--affected`, `--exit-code`, `--dry-run` and `--json`
     /// from them too, before a
     /// `--`: `vx_ops::run`.)
-    pub fn task_words(&self) -> Vec<OsString> {
+    pub(crate) fn task_words(&self) -> Vec<OsString> {
         self.args()
             .iter()
             .filter(|w| *w != "--explain-key")
@@ -656,7 +656,7 @@ impl ScriptArgs {
 /// `vx task-guard` options (started by `vx run`, not by people: its requests come on a
 /// socket as its stdin).
 #[derive(Debug, Args)]
-pub struct TaskGuardArgs {
+pub(crate) struct TaskGuardArgs {
     /// The `vx run` process: when it is gone, the guard stops the task.
     #[arg(long)]
     pub parent: u32,
@@ -673,7 +673,7 @@ pub struct TaskGuardArgs {
 
 /// `vx tied` options (started by vx, not by people: `vx_base::tie`).
 #[derive(Debug, Args)]
-pub struct TiedArgs {
+pub(crate) struct TiedArgs {
     /// The vx process the program ends with.
     #[arg(long)]
     pub parent: u32,
@@ -684,7 +684,7 @@ pub struct TiedArgs {
 
 /// `vx which` options.
 #[derive(Debug, Args)]
-pub struct WhichArgs {
+pub(crate) struct WhichArgs {
     /// The command.
     #[arg(value_name = "CMD")]
     pub command: OsString,
@@ -695,7 +695,7 @@ pub struct WhichArgs {
 
 /// `vx env` options.
 #[derive(Debug, Args)]
-pub struct EnvArgs {
+pub(crate) struct EnvArgs {
     /// The output form (default: the shell `$SHELL` names, else bash).
     #[arg(long, value_name = "SHELL",
           value_parser = clap::builder::PossibleValuesParser::new(Shell::ALL.map(|(name, _)| name)))]
@@ -707,7 +707,7 @@ pub struct EnvArgs {
 
 /// `vx trust` options.
 #[derive(Debug, Args)]
-pub struct TrustArgs {
+pub(crate) struct TrustArgs {
     /// The project's vx.toml, or its directory (default: `$VX_MANIFEST`, else the
     /// nearest `vx.toml`).
     #[arg(value_name = "PATH")]
@@ -719,7 +719,7 @@ pub struct TrustArgs {
 
 /// `vx activate` options.
 #[derive(Debug, Args)]
-pub struct ActivateArgs {
+pub(crate) struct ActivateArgs {
     /// The shell whose rc file reads the hook.
     #[arg(value_name = "SHELL",
           value_parser = clap::builder::PossibleValuesParser::new(vx_hook::render::SHELLS.map(|(name, _)| name)))]
@@ -732,7 +732,7 @@ pub struct ActivateArgs {
 
 /// `vx hook-env` options.
 #[derive(Debug, Args)]
-pub struct HookEnvArgs {
+pub(crate) struct HookEnvArgs {
     /// The shell that evaluates the output.
     #[arg(long, value_name = "SHELL",
           value_parser = clap::builder::PossibleValuesParser::new(vx_hook::render::SHELLS.map(|(name, _)| name)))]
@@ -740,7 +740,7 @@ pub struct HookEnvArgs {
 }
 
 /// The hook shell named `name` (one of [`vx_hook::render::SHELLS`], as clap checked).
-pub fn hook_shell(name: &str) -> Shell {
+pub(crate) fn hook_shell(name: &str) -> Shell {
     vx_hook::render::SHELLS
         .iter()
         .find(|(n, _)| *n == name)
@@ -749,7 +749,7 @@ pub fn hook_shell(name: &str) -> Shell {
 
 /// `vx list` options.
 #[derive(Debug, Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// One JSON object per version, one per line.
     #[arg(long)]
     pub json: bool,
@@ -760,7 +760,7 @@ pub struct ListArgs {
 
 /// `vx uninstall` options.
 #[derive(Debug, Args)]
-pub struct UninstallArgs {
+pub(crate) struct UninstallArgs {
     /// The tool and version, `TOOL@VERSION`.
     #[arg(value_name = "TOOL@VERSION")]
     pub tool: String,
@@ -771,7 +771,7 @@ pub struct UninstallArgs {
 
 /// `vx prune` options.
 #[derive(Debug, Args)]
-pub struct PruneArgs {
+pub(crate) struct PruneArgs {
     /// Print what would be removed and what is kept (and which project keeps it),
     /// and remove nothing.
     #[arg(long)]
@@ -787,7 +787,7 @@ pub struct PruneArgs {
 
 /// `vx sync` options.
 #[derive(Debug, Args)]
-pub struct SyncArgs {
+pub(crate) struct SyncArgs {
     /// Lock a new version of a tool even when its locked version was verified and the
     /// new one offers no verification or another signer (the lock records it).
     #[arg(long)]
@@ -831,7 +831,7 @@ pub struct SyncArgs {
 
 /// `vx lock` options.
 #[derive(Debug, Args)]
-pub struct LockArgs {
+pub(crate) struct LockArgs {
     /// Lock a new version of a tool even when its locked version was verified and the
     /// new one offers no verification or another signer (the lock records it).
     #[arg(long)]
@@ -863,7 +863,7 @@ pub struct LockArgs {
 
 /// `vx add` options.
 #[derive(Debug, Args)]
-pub struct AddArgs {
+pub(crate) struct AddArgs {
     /// The tool: `NAME[@CONSTRAINT]` from the registries (`ripgrep`, `ripgrep@14`,
     /// `cli/cli@latest`), or `NAME@VERSION` with `--url`.
     #[arg(value_name = "NAME[@VERSION]")]
@@ -882,7 +882,7 @@ pub struct AddArgs {
 
 /// The `--url` form of `vx add` and `vx use`: a tool with a download of its own.
 #[derive(Debug, Args)]
-pub struct UrlToolArgs {
+pub(crate) struct UrlToolArgs {
     /// Where to download it (`{version}`, `{os}`, `{arch}` are filled in); without
     /// it the tool is looked up in the registries.
     #[arg(long, value_name = "URL")]
@@ -897,7 +897,7 @@ pub struct UrlToolArgs {
 
 impl UrlToolArgs {
     /// The flags as the edit takes them.
-    pub fn as_source(&self) -> vx_ops::edit::UrlSource<'_> {
+    pub(crate) fn as_source(&self) -> vx_ops::edit::UrlSource<'_> {
         vx_ops::edit::UrlSource {
             url: self.url.as_deref(),
             sha256: self.sha256.as_deref(),
@@ -908,7 +908,7 @@ impl UrlToolArgs {
 
 /// `vx use` options.
 #[derive(Debug, Args)]
-pub struct UseArgs {
+pub(crate) struct UseArgs {
     /// The tools: `NAME[@CONSTRAINT]` from the registries, or one `NAME@VERSION` with
     /// `--url`.
     #[arg(value_name = "NAME[@VERSION]", required = true)]
@@ -930,7 +930,7 @@ pub struct UseArgs {
 
 /// `vx import` options.
 #[derive(Debug, Args)]
-pub struct ImportArgs {
+pub(crate) struct ImportArgs {
     /// The file to import (default: every known file in this directory: mise.toml,
     /// .mise.toml, .tool-versions, aqua.yaml, aqua.yml, .nvmrc, .node-version,
     /// .python-version, in that order; a tool two of them name comes from the first).
@@ -954,7 +954,7 @@ pub struct ImportArgs {
 
 /// `vx init` options.
 #[derive(Debug, Args)]
-pub struct InitArgs {
+pub(crate) struct InitArgs {
     /// Use only what is cached; fetch nothing.
     #[arg(long)]
     pub offline: bool,
@@ -966,7 +966,7 @@ pub struct InitArgs {
 /// How a lock that only fetches shows itself (`vx init`): a sync's knobs less its
 /// views (no dashboard, no JSON events: the lock writes lines).
 #[derive(Clone, Debug, Args)]
-pub struct LockRunArgs {
+pub(crate) struct LockRunArgs {
     /// At most this many downloads at once.
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(1..=256))]
@@ -981,7 +981,7 @@ pub struct LockRunArgs {
 
 impl LockRunArgs {
     /// These as a sync's [`RunArgs`]: headless, the rest as the defaults.
-    pub fn run_args(&self) -> RunArgs {
+    pub(crate) fn run_args(&self) -> RunArgs {
         RunArgs {
             jobs: self.jobs,
             quiet: self.quiet,
@@ -993,7 +993,7 @@ impl LockRunArgs {
 
 /// `vx remove` options.
 #[derive(Debug, Args)]
-pub struct RemoveArgs {
+pub(crate) struct RemoveArgs {
     /// The tool's name.
     #[arg(value_name = "NAME")]
     pub name: String,
@@ -1008,7 +1008,7 @@ pub struct RemoveArgs {
 
 /// How a run that downloads shows itself: shared by `vx sync` and `vx lock`.
 #[derive(Clone, Debug, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// At most this many downloads at once.
     #[arg(short = 'j', long = "jobs", value_name = "N", default_value_t = 8,
           value_parser = clap::value_parser!(u32).range(1..=256))]
@@ -1090,7 +1090,7 @@ enum IntervalError {
 /// away (a letter added, dropped, changed, or two neighbours swapped: `synk`, `lsit`),
 /// two for names of eight letters or more (`unistal`). Stricter than clap's own
 /// similarity, which takes a tool's name for a subcommand (`ninja` for `uninstall`).
-pub fn similar_subcommand(name: &str) -> Option<String> {
+pub(crate) fn similar_subcommand(name: &str) -> Option<String> {
     use clap::CommandFactory;
     let mut cmd = Cli::command();
     cmd.build();
@@ -1125,7 +1125,7 @@ pub fn similar_subcommand(name: &str) -> Option<String> {
 /// Clap's error for the unknown subcommand `name` with its "a similar subcommand
 /// exists" tip for `similar` (clap makes it only while external subcommands are
 /// refused, and `vx` accepts them to run tools).
-pub fn unknown_subcommand(name: &str, similar: String) -> clap::Error {
+pub(crate) fn unknown_subcommand(name: &str, similar: String) -> clap::Error {
     use clap::CommandFactory;
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let mut cmd = Cli::command();
@@ -1162,7 +1162,7 @@ impl RunArgs {
 
 /// Where and how tools are installed: shared by `vx sync` and `vx install`.
 #[derive(Clone, Debug, Args)]
-pub struct InstallFlags {
+pub(crate) struct InstallFlags {
     /// The store to install into (default: `$XDG_DATA_HOME/vx/store`; on Windows `%LOCALAPPDATA%\vx\store`).
     #[arg(long, value_name = "DIR")]
     pub store: Option<PathBuf>,
@@ -1177,7 +1177,7 @@ pub struct InstallFlags {
 
 /// Options of the live dashboard (`vx sync --tui`, `vx board watch`).
 #[derive(Clone, Copy, Debug, Args)]
-pub struct DashboardArgs {
+pub(crate) struct DashboardArgs {
     /// Dashboard refresh rate, in frames per second.
     #[arg(long, value_name = "N", default_value_t = 30,
           value_parser = clap::value_parser!(u32).range(1..=120))]
@@ -1190,7 +1190,7 @@ pub struct DashboardArgs {
 
 /// `vx install` options.
 #[derive(Debug, Args)]
-pub struct InstallArgs {
+pub(crate) struct InstallArgs {
     /// The tool and version, `TOOL@VERSION`.
     #[arg(value_name = "TOOL@VERSION", required_unless_present = "from_parent")]
     pub tool: Option<String>,
@@ -1225,7 +1225,7 @@ pub struct InstallArgs {
 
 /// `vx ps` options.
 #[derive(Debug, Args)]
-pub struct PsArgs {
+pub(crate) struct PsArgs {
     /// One JSON object per run or sync, one per line.
     #[arg(long)]
     pub json: bool,
@@ -1237,7 +1237,7 @@ pub struct PsArgs {
 
 /// `vx logs` options.
 #[derive(Debug, Args)]
-pub struct LogsArgs {
+pub(crate) struct LogsArgs {
     /// The task, by its full name.
     #[arg(value_name = "TASK")]
     pub task: String,
@@ -1252,7 +1252,7 @@ pub struct LogsArgs {
 
 /// `vx board` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum BoardCommand {
+pub(crate) enum BoardCommand {
     /// List this user's live boards.
     Ls {
         /// One JSON object per board, one per line.
@@ -1284,7 +1284,7 @@ pub enum BoardCommand {
 
 /// `vx daemon` subcommands.
 #[derive(Debug, Subcommand)]
-pub enum DaemonCommand {
+pub(crate) enum DaemonCommand {
     /// Start the daemon in the background; returns once it answers (a running one is
     /// left as it is).
     Start(DaemonStartArgs),
@@ -1300,7 +1300,7 @@ pub enum DaemonCommand {
 
 /// `vx daemon start` options.
 #[derive(Debug, Args)]
-pub struct DaemonStartArgs {
+pub(crate) struct DaemonStartArgs {
     /// Run in this process, until stopped (SIGINT, SIGTERM, `vx daemon stop`).
     #[arg(long)]
     pub foreground: bool,

@@ -206,9 +206,48 @@ fn rust_files(root: &Path) -> Vec<String> {
     found
 }
 
+/// The Rust example of CONTRIBUTING.md's "Writing a command", its lines trimmed, without
+/// its comments (`// …` marks what it leaves out).
+fn command_example(contributing: &str) -> Vec<String> {
+    let section = &contributing[contributing.find("## Writing a command").unwrap_or(0)..];
+    let code = section.split("```rust\n").nth(1).unwrap_or("");
+    let code = code.split("```").next().unwrap_or("");
+    (code.lines().map(str::trim))
+        .filter(|l| !l.is_empty() && !l.starts_with("//"))
+        .map(String::from)
+        .collect()
+}
+
+/// Whether every line of `example` is a line of `file` (trimmed), in the same order.
+fn lines_in_order(example: &[String], file: &str) -> bool {
+    let mut lines = file.lines().map(str::trim);
+    example.iter().all(|want| lines.any(|l| l == want))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_example_of_writing_a_command_is_the_real_prune_command() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+        let example = command_example(&read("CONTRIBUTING.md"));
+        assert!(
+            example.len() > 10,
+            "CONTRIBUTING.md's example is gone: {example:?}"
+        );
+        let prune = read("src/commands/prune.rs");
+        assert!(
+            lines_in_order(&example, &prune),
+            "CONTRIBUTING.md's \"Writing a command\" is no longer src/commands/prune.rs \
+             abridged: change the one with the other"
+        );
+        // A line the command does not have is found.
+        let mut changed = example.clone();
+        changed[3] = "vx::session::Session::open(),".to_owned();
+        assert!(!lines_in_order(&changed, &prune));
+    }
 
     #[test]
     fn every_relative_link_in_the_readme_and_docs_resolves() {

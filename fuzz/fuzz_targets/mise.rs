@@ -15,7 +15,7 @@
 //! into the text of a vx.toml parsed in memory), the problems said
 //! (`in_place::unsaid`), the environment `vx exec` applies (`Declared::of`, expanded
 //! with `Changes::of`, its `PATH`), and the tasks as `vx run` lists and plans them: the
-//! manifest's and `.vx/tasks`' (`files::discover`), a name mise has that vx could not
+//! manifest's and `.vx/tasks`' (`task_files::discover`), a name mise has that vx could not
 //! take (`foreign::mise_task`, of the first four), `graph::cycle`, `first_unknown`, `similar`, the plan
 //! of each task (at most 64) and of all, each planned task once and after what it
 //! waits for, and its arguments parsed from a few command lines (`args::parse`,
@@ -29,7 +29,9 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use vx_model::manifest::{Manifest, in_place};
 use vx_model::project_env::{Changes, Declared};
-use vx_tasks::{args, files, foreign, graph, model::Task};
+use vx_model::manifest::task_files;
+use vx_model::task::{Task, foreign, graph};
+use vx_tasks::args;
 
 /// Command lines a task's arguments are parsed from.
 const WORDS: [&[&str]; 5] = [
@@ -133,7 +135,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = declared.search_path(&[], Some(std::ffi::OsStr::new("/usr/bin:/bin")));
     }
     let mut tasks = manifest.environment.tasks.clone();
-    if let Ok(more) = files::discover(&dir) {
+    if let Ok(more) = task_files::discover(&dir) {
         tasks.extend(more);
     }
     plan(&tasks, &dir);

@@ -19,7 +19,8 @@ use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
 use vx_model::manifest::Manifest;
-use vx_tasks::{args, graph, model::Task};
+use vx_model::task::{Task, graph};
+use vx_tasks::args;
 
 /// Command lines a task's arguments are parsed from.
 const WORDS: [&[&str]; 5] = [
@@ -74,7 +75,7 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => {
             let text = String::from_utf8_lossy(rest);
-            let header = vx_tasks::files::header_toml(&text, "#VX");
+            let header = vx_model::manifest::task_files::header_toml(&text, "#VX");
             if let Ok(task) = vx_model::manifest::file_task(
                 Path::new(".vx/tasks/t"),
                 &header,

@@ -25,7 +25,7 @@ pub fn run(args: &LogsArgs) -> Result<i32, Error> {
     // The project's last run, for a task no live run has: found, never opened (its
     // files are not read, so an untrusted clone's are no matter).
     let project = locate(&Opening::new(None, Want::Optional)).ok().flatten();
-    let kept = project.as_deref().and_then(vx_tasks::last_run::dir);
+    let kept = project.as_deref().and_then(vx_tasks::state::last_run::dir);
     let Found {
         run,
         index,

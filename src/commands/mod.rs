@@ -54,7 +54,7 @@ use crate::cli::{DashboardArgs, RunArgs};
 /// The [`Settings`] of the output flags shared by `vx sync` and `vx lock`. The
 /// dashboard is the default on a terminal; without one (CI, pipes), or with
 /// `--headless` or `--json`, progress goes out as lines.
-pub fn run_settings(args: &RunArgs) -> Settings {
+pub(crate) fn run_settings(args: &RunArgs) -> Settings {
     let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
     if args.tui && !terminal {
         vx_base::note!("vx: --tui needs a terminal; showing progress lines instead");
@@ -96,7 +96,7 @@ pub fn run_settings(args: &RunArgs) -> Settings {
 /// The columns lines printed on `stream` keep within: `$COLUMNS` when it is a
 /// positive number (as the user or a CI log asks), else the terminal's width when
 /// `stream` is a terminal, else none (a file or pipe gets lines whole).
-pub fn report_width(stream: Stream) -> Option<usize> {
+pub(crate) fn report_width(stream: Stream) -> Option<usize> {
     let columns = std::env::var("COLUMNS").ok();
     if let Some(columns) = columns.and_then(|c| c.trim().parse::<usize>().ok())
         && columns > 0
@@ -111,7 +111,7 @@ pub fn report_width(stream: Stream) -> Option<usize> {
 }
 
 /// The dashboard's options from its flags, in the terminal's [`look`].
-pub fn dashboard_options(args: &DashboardArgs) -> vx_tui::Options {
+pub(crate) fn dashboard_options(args: &DashboardArgs) -> vx_tui::Options {
     vx_tui::Options {
         look: look(),
         exit_on_done: args.exit_on_done,
@@ -169,7 +169,7 @@ pub fn open(
 /// [`open`] of the project `--manifest` names, or the one found from the working
 /// directory, or none (a command that also answers outside a project), offline as
 /// `--offline` says.
-pub fn open_optional(
+pub(crate) fn open_optional(
     manifest: Option<&std::path::Path>,
     offline: bool,
 ) -> Result<vx_ops::session::Session, vx_base::exit::Error> {
@@ -178,7 +178,7 @@ pub fn open_optional(
 
 /// [`open`] of a manifest the command read (or edited in memory): its runtime
 /// declarations read as `opening` says.
-pub fn open_manifest(
+pub(crate) fn open_manifest(
     manifest: vx_model::manifest::Manifest,
     opening: &vx_ops::session::Opening,
 ) -> Result<vx_ops::session::Session, vx_base::exit::Error> {
@@ -190,7 +190,7 @@ pub fn open_manifest(
 
 /// Makes vx's shims follow `store` ([`vx_project::shims::follow`]), saying on stderr why
 /// they could not; the command's own result stands.
-pub fn refresh_shims(store: &std::path::Path) {
+pub(crate) fn refresh_shims(store: &std::path::Path) {
     if let Err(e) = vx_project::shims::follow(store) {
         vx_base::note!("vx: {e}: {}", e.source);
     }
@@ -216,13 +216,13 @@ pub fn progress(line: &str) {
 }
 
 /// Puts back what `snapshot` took, saying so.
-pub fn restore(snapshot: &vx_ops::snapshot::Snapshot) {
+pub(crate) fn restore(snapshot: &vx_ops::snapshot::Snapshot) {
     vx::present::edit::restored(&snapshot.restore(), &note);
 }
 
 /// `result` as it is, the files of `snapshot` put back first unless it is a success
 /// (exit 0).
-pub fn unless_ok(
+pub(crate) fn unless_ok(
     snapshot: vx_ops::snapshot::Snapshot,
     result: Result<i32, vx_base::exit::Error>,
 ) -> Result<i32, vx_base::exit::Error> {
@@ -233,7 +233,7 @@ pub fn unless_ok(
 }
 
 /// How an exec target's installs report: lines on stderr (stdout is the command's).
-pub fn install_settings() -> Settings {
+pub(crate) fn install_settings() -> Settings {
     Settings {
         report_to: Stream::Stderr,
         width: report_width(Stream::Stderr),
@@ -250,7 +250,7 @@ pub fn note(line: &str) {
 /// What an exec target says ([`vx_ops::target::Say`]): its lines on stderr, a sync's
 /// re-locking ([`vx::present::lock::relocked`]), and the shims refreshed after an
 /// install.
-pub struct Said;
+pub(crate) struct Said;
 
 impl vx_ops::target::Say for Said {
     fn note(&self, line: &str) {

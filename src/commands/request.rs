@@ -4,7 +4,7 @@
 //! to put back. A helper of the commands, not a command.
 
 /// The store the toolchain commands read (`--store`, else the default), not created.
-pub fn located_store(
+pub(crate) fn located_store(
     explicit: Option<&std::path::Path>,
 ) -> Result<std::path::PathBuf, vx_base::exit::Error> {
     vx_engine::install::store::locate(explicit.map(std::path::Path::to_path_buf))
@@ -22,7 +22,7 @@ pub fn cwd() -> Result<std::path::PathBuf, vx_base::exit::Error> {
 }
 
 /// How a lock run of a command with `run`'s output flags resolves and downloads.
-pub fn lock_options(
+pub(crate) fn lock_options(
     run: &crate::cli::RunArgs,
     allow_provenance_loss: bool,
     offline: bool,
@@ -39,7 +39,7 @@ pub fn lock_options(
 
 /// What `vx mirror push` and `vx bundle export` push to `target`
 /// ([`vx_ops::push`]): the platforms, tags and output flags of `content`.
-pub fn push_request<'a>(
+pub(crate) fn push_request<'a>(
     target: &'a vx_project::fleet::push::Target,
     content: &'a crate::cli::ContentArgs,
 ) -> vx_ops::push::Request<'a> {
@@ -53,7 +53,7 @@ pub fn push_request<'a>(
 }
 
 /// Splits a `TOOL@VERSION` argument (`vx install`, `vx uninstall`, `vx add --url`).
-pub fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx_base::exit::Error> {
+pub(crate) fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx_base::exit::Error> {
     match spec.split_once('@') {
         Some((tool, version)) if !tool.is_empty() && !version.is_empty() => Ok((tool, version)),
         _ => Err(vx_base::exit::Error::usage(format!(

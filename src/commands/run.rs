@@ -16,11 +16,11 @@
 use std::io::{IsTerminal, Write};
 
 use vx_base::exit::Error;
+use vx_model::task::Task;
 use vx_ops::run::{self, Answer, Ended, Prepared, Shown};
-use vx_tasks::model::Task;
 use vx_tasks::output::Mode;
+use vx_tasks::output::views::{Live, Viewing};
 use vx_tasks::runner;
-use vx_tasks::views::{Live, Viewing};
 use vx_tui::text::sanitize;
 
 use crate::cli::{ScriptArgs, TaskGuardArgs};
@@ -123,50 +123,7 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
             std::io::stdout().write_all(text.as_bytes())?;
             return Ok(vx_base::exit::OK);
         }
-        Prepared::Foreground(lone) => {
-            let run::Lone {
-                task,
-                commands,
-                shell,
-                ledger,
-                once,
-            } = *lone;
-            // Once in the run: a `vx run` that started this one may have run it.
-            use vx_tasks::ledger::Claim;
-            let waiting = || {
-                note(&format!(
-                    "vx: waiting for the vx run that started this one to run `{}`",
-                    sanitize(&task.name)
-                ))
-            };
-            let held = match once.map(|once| once.claim(&|| false, &waiting)).transpose() {
-                Ok(Some(Claim::Done)) => {
-                    note(&format!(
-                        "vx: `{}` already ran in this run",
-                        sanitize(&task.name)
-                    ));
-                    return Ok(vx_base::exit::OK);
-                }
-                Ok(Some(Claim::Ours(held, _))) => Some(held),
-                Ok(Some(Claim::Unrecorded) | None) => None,
-                Err(e) => return Err(Error::with_code(vx_base::exit::FAILED, e)),
-            };
-            // The shell lives until the task has run: its `#!` scripts are files it
-            // owns, so a task that runs one keeps vx, which removes them after.
-            use vx_tasks::foreground::{self, Last};
-            let last = if shell.has_scripts() {
-                Last::Child
-            } else {
-                Last::InPlace
-            };
-            let guard = std::env::current_exe().ok();
-            let ended = foreground::run(&task, commands, last, guard.as_deref(), ledger);
-            if let (Some(held), Ok(vx_base::exit::OK)) = (held, &ended) {
-                held.succeeded();
-            }
-            drop(shell);
-            return Ok(ended?);
-        }
+        Prepared::Foreground(lone) => return in_place(*lone, &note),
         Prepared::Graph(graph) => graph,
     };
     let mode = graph.mode;
@@ -189,6 +146,53 @@ pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
         Ended::Ran(outcome) => Ok(report(&outcome, mode)),
         Ended::Watched => Ok(vx_base::exit::INTERRUPTED),
     }
+}
+
+/// A lone task run in vx's place ([`vx_tasks::foreground`]), once in the run: a `vx run`
+/// that started this one may have run it already.
+fn in_place(lone: run::Lone, note: &dyn Fn(&str)) -> Result<i32, Error> {
+    let run::Lone {
+        task,
+        commands,
+        shell,
+        ledger,
+        once,
+    } = lone;
+    // Once in the run: a `vx run` that started this one may have run it.
+    use vx_tasks::runner::ledger::Claim;
+    let waiting = || {
+        note(&format!(
+            "vx: waiting for the vx run that started this one to run `{}`",
+            sanitize(&task.name)
+        ))
+    };
+    let held = match once.map(|once| once.claim(&|| false, &waiting)).transpose() {
+        Ok(Some(Claim::Done)) => {
+            note(&format!(
+                "vx: `{}` already ran in this run",
+                sanitize(&task.name)
+            ));
+            return Ok(vx_base::exit::OK);
+        }
+        Ok(Some(Claim::Ours(held, _))) => Some(held),
+        Ok(Some(Claim::Unrecorded) | None) => None,
+        Err(e) => return Err(Error::with_code(vx_base::exit::FAILED, e)),
+    };
+    // The shell lives until the task has run: its `#!` scripts are files it
+    // owns, so a task that runs one keeps vx, which removes them after.
+    use vx_tasks::foreground::{self, Last};
+    let last = if shell.has_scripts() {
+        Last::Child
+    } else {
+        Last::InPlace
+    };
+    let guard = std::env::current_exe().ok();
+    let ended = foreground::run(&task, commands, last, guard.as_deref(), ledger);
+    if let (Some(held), Ok(vx_base::exit::OK)) = (held, &ended) {
+        held.succeeded();
+    }
+    drop(shell);
+    Ok(ended?)
 }
 
 /// Which live view shows the run: the panes with `--tui` (on a terminal), the inline

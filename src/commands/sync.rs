@@ -17,7 +17,14 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     if args.demo {
         return vx_project::demo::run(&settings).map_err(Error::environment);
     }
-    let explicit = which_manifest(args)?;
+    // Where the project is searched from, when `-g` or `--manifest` does not say.
+    let search = !args.global && args.manifest.is_none();
+    let cwd = search.then(super::request::cwd).transpose()?;
+    let global = sync::global_toolset(args.global, cwd.as_deref())?;
+    if let Some((_, Some(line))) = &global {
+        vx_base::note!("{line}");
+    }
+    let explicit = global.map(|(path, _)| path);
     let session = super::open(
         &Opening::new(
             explicit.as_deref().or(args.manifest.as_deref()),
@@ -51,64 +58,16 @@ pub fn run(args: &SyncArgs) -> Result<i32, Error> {
     vx::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
     super::refresh_shims(&report.store);
     let mut code = report.outcome.code;
-    if manifest.environment.python_venv.is_some() {
-        let made = session
-            .own_toolchain(&report.store)
-            .map_err(|e| (e.to_string(), false))
-            .and_then(|chain| {
-                let network = session.options(args.run.quiet);
-                vx_ops::target::ensure_venv(Some(manifest), &chain, &report.store, &network)
-                    .map_err(|e| {
-                        let interrupted = matches!(
-                            e,
-                            vx_model::project_env::venv::VenvError::Interrupted { .. }
-                        );
-                        (e.to_string(), interrupted)
-                    })
+    match sync::venv(&session, &report.store, args.run.quiet) {
+        Ok(Some(line)) => vx_base::note!("{line}"),
+        Ok(None) => {}
+        Err(failed) => {
+            vx_base::note!("vx: {}", failed.why);
+            code = code.max(match failed.interrupted {
+                true => vx_base::exit::INTERRUPTED,
+                false => vx_base::exit::FAILED,
             });
-        match made {
-            Ok(Some(line)) => vx_base::note!("{line}"),
-            Ok(None) => {}
-            Err((why, interrupted)) => {
-                vx_base::note!("vx: {why}");
-                code = code.max(if interrupted {
-                    vx_base::exit::INTERRUPTED
-                } else {
-                    1
-                });
-            }
         }
     }
     Ok(code)
-}
-
-/// The global toolset's manifest when `-g` asks for it, or when no project is found
-/// from here and the global toolset exists (said on stderr); `None`: the project's,
-/// found as every command finds it.
-fn which_manifest(args: &SyncArgs) -> Result<Option<std::path::PathBuf>, Error> {
-    use vx_model::manifest::global;
-    if args.global {
-        return global::existing().map(Some).ok_or_else(|| {
-            Error::usage(format!(
-                "no global toolset yet ({}): `vx use -g TOOL` starts one",
-                global::path().map_or_else(
-                    || "no configuration directory is known".to_owned(),
-                    |p| p.display().to_string()
-                )
-            ))
-        });
-    }
-    if args.manifest.is_some() {
-        return Ok(None);
-    }
-    let opening = Opening::new(None, Want::Optional).cwd(&super::request::cwd()?);
-    match vx_ops::session::locate(&opening) {
-        Ok(None) => Ok(global::existing().inspect(|g| {
-            vx_base::note!(
-                "vx: no vx.toml here or above: syncing the global toolset ({})",
-                g.display()
-            );
-        })),
-        _ => Ok(None),
-    }
 }

@@ -36,7 +36,7 @@ pub fn locked(report: &LockReport, lock_path: &Path, platforms: &[Platform], not
 }
 
 /// One warning per tool whose one URL was locked for several platforms.
-pub fn same_url(report: &LockReport, note: &dyn Fn(&str)) {
+pub(crate) fn same_url(report: &LockReport, note: &dyn Fn(&str)) {
     for (tool, locked_for) in &report.same_url {
         let names: Vec<String> = locked_for.iter().map(Platform::to_string).collect();
         note(&format!(
@@ -49,7 +49,7 @@ pub fn same_url(report: &LockReport, note: &dyn Fn(&str)) {
 /// Names, per platform, the tools not locked there, each with its reason (`why`, in
 /// brackets, says what follows for them all), and returns `platforms` split into those
 /// locked whole and the others.
-pub fn not_locked<'p>(
+pub(crate) fn not_locked<'p>(
     report: &LockReport,
     platforms: &'p [Platform],
     why: &str,

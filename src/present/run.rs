@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use vx_tasks::model::Task;
+use vx_model::task::Task;
 use vx_text::sanitize;
 
 /// The tasks of the manifest at `manifest` as stdout's text (empty when it has none,

@@ -4,7 +4,7 @@
 //! the finer floors inside a crate (`5.2` stands on `5.1`; rooms of one finer floor may
 //! name each other), no circle of rooms or of files, the session's door (only
 //! `session/` and `manifest/` name `manifest::locate`/`find`), the fixture (tests and
-//! `demo` only), `vx_tui` above floor 4 only, no command naming another, the counted
+//! `demo` only), no command naming another, the counted
 //! debts ([`PLATFORM_DEBT`], [`PRINT_DEBT`]: they only shrink) and the map (every room
 //! on the table, in its `lib.rs` map and with a row under "What each room owns").
 //! A path counts however it is written: `crate::`, `super::` out of a room, another
@@ -300,8 +300,6 @@ const DOOR: [&str; 2] = [
 ];
 /// The files of `src/commands/` any command may use: the rest are commands.
 const COMMAND_HELPERS: [&str; 2] = ["mod", "request"];
-/// The highest floor whose rooms take their text from `vx_text`, never `vx_tui`.
-const BELOW_THE_DASHBOARD: u32 = 4;
 
 type Findings = BTreeMap<&'static str, Vec<String>>;
 type Edges<N> = BTreeMap<N, BTreeMap<N, String>>;
@@ -355,10 +353,8 @@ fn check(lib: &Library) -> Findings {
                 continue;
             };
             let floor = lib.floors[room];
-            match p[0] {
-                "vx_fixture" if room != "demo" && !named.test => push("fixture", at.clone()),
-                "vx_tui" if floor.0 <= BELOW_THE_DASHBOARD => push("dashboard", at.clone()),
-                _ => {}
+            if p[0] == "vx_fixture" && room != "demo" && !named.test {
+                push("fixture", at.clone());
             }
             // The deepest file the path reaches, unless it holds this one or is inside it.
             let target = (1..=p.len())
@@ -571,10 +567,10 @@ const PRINT_DEBT: &[(&str, usize, &str)] = &[
     ("crates/vx-base/src/platform/unix.rs", 1, "stderr handed to a child process (`Stdio`)"),
     ("crates/vx-base/src/platform/windows.rs", 1, "stderr handed to a child process (`Stdio`)"),
     ("crates/vx-tasks/src/output.rs", 3, "the tasks' own output, passed through in the mode chosen"),
-    ("crates/vx-tasks/src/views.rs", 5, "the run's live views; its 4 notes are to move"),
+    ("crates/vx-tasks/src/output/views.rs", 5, "the run's live views; its 4 notes are to move"),
     ("crates/vx-tasks/src/guard/mod.rs", 1, "the guard is a process of its own: its stderr is its own"),
     ("crates/vx-tasks/src/guard/serve.rs", 1, "the guard is a process of its own"),
-    ("crates/vx-tasks/src/board_sink.rs", 1, "to move: a run without a board, into the run's report"),
+    ("crates/vx-tasks/src/events/board_sink.rs", 1, "to move: a run without a board, into the run's report"),
     ("crates/vx-tasks/src/runner/worker.rs", 1, "to move: a stamp not recorded, into the run's events"),
     ("crates/vx-project/src/plan.rs", 2, "to move: a sync's notes, into its report"),
     ("crates/vx-ops/src/import.rs", 1, "to move: the network that failed, into the import's report"),
@@ -633,7 +629,6 @@ the_library_holds! {
     no_two_files_name_each_other: "file circles", "files in a circle (a module and the modules inside it excepted)";
     commands_and_ops_open_their_project_through_the_sessions_door: "door", "files that find the manifest themselves (use `session::locate`, `locate_editable` or `Session::open`)";
     only_tests_and_the_demo_name_the_fixture: "fixture", "library code names the `vx-fixture` crate (tests and `demo` only)";
-    rooms_on_floors_1_to_4_use_vx_text_not_the_dashboard: "dashboard", "rooms on floors 1-4 name the dashboard crate (use vx_text)";
     no_command_names_another_command: "commands", "commands that name another (move what they share into `ops` or a helper)";
     nothing_in_the_library_hides_a_path_from_the_checker: "opaque", "library code the layering test cannot follow";
     every_room_is_on_its_crates_map_and_has_a_row: "map", "rooms missing from a lib.rs map (//!) or from \"What each room owns\"";
@@ -882,7 +877,7 @@ use crate::install::a::A;
 }
 
 #[test]
-fn the_fixture_outside_tests_and_demo_and_the_dashboard_below_floor_5_fail() {
+fn the_fixture_outside_tests_and_demo_fails() {
     let rows = "| 7 p | `crates/vx-project/` | `demo`, `plan` |\n| 4 s | `crates/vx-sources/` | `github` |";
     let library = small(
         rows,
@@ -892,7 +887,6 @@ fn the_fixture_outside_tests_and_demo_and_the_dashboard_below_floor_5_fail() {
 pub mod demo; pub mod plan;
 == crates/vx-project/src/demo.rs
 pub use vx_fixture::{self as fixture};
-use vx_tui::Tally;
 == crates/vx-project/src/plan.rs
 fn f() { crate::demo::fixture::noise(1); let _ = ::vx_fixture::X; }
 #[cfg(test)]
@@ -902,7 +896,6 @@ use vx_fixture::Y;
 == crates/vx-sources/src/lib.rs
 pub mod github;
 == crates/vx-sources/src/github/mod.rs
-use vx_tui::text::size;
 #[cfg(test)]
 mod tests;
 == crates/vx-sources/src/github/tests.rs
@@ -917,8 +910,6 @@ use vx_fixture::github::Fake;
             "crates/vx-project/src/plan.rs: vx_fixture::Y",
         ]
     );
-    let dashboard = "crates/vx-sources/src/github/mod.rs: vx_tui::text::size";
-    assert_eq!(found(&library, "dashboard"), [dashboard]);
 }
 
 #[test]

@@ -24,7 +24,7 @@ pub const INTERRUPTED: i32 = 130;
 pub const NOT_RUNNABLE: i32 = 126;
 
 /// Any error, with its source chain.
-pub type BoxError = Box<dyn StdError + Send + Sync + 'static>;
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 /// Why a command ended without doing its work. Tool failures are not errors: they are
 /// outcomes, reported and counted; this is for what stops a command as a whole.

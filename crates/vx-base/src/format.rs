@@ -104,7 +104,7 @@ const SUFFIXES: [(&str, ArchiveFormat); 15] = [
 ];
 
 /// The supported suffixes, for messages that tell a user what would work.
-pub const SUPPORTED_SUFFIXES: &str = ".tar.gz, .tgz, .tar.xz, .txz, .tar.bz2, .tbz, .tbz2, .tar.zst, .tzst, .tar, .zip, .gz, .xz, .bz2, .zst";
+pub(crate) const SUPPORTED_SUFFIXES: &str = ".tar.gz, .tgz, .tar.xz, .txz, .tar.bz2, .tbz, .tbz2, .tar.zst, .tzst, .tar, .zip, .gz, .xz, .bz2, .zst";
 
 /// The names a `format` key accepts, for messages.
 pub const SUPPORTED_NAMES: &str = "tar.gz (tgz), tar.xz (txz), tar.bz2 (tbz, tbz2), tar.zst (tzst), tar, zip, raw (a bare executable), gz, xz, bz2, zst (one compressed executable)";

@@ -16,7 +16,7 @@ use super::atomic::WriteError;
 use serde::{Deserialize, Serialize};
 
 /// The extension of a launch record, beside the command's `.cmd`.
-pub const EXTENSION: &str = "vx-launch";
+pub(crate) const EXTENSION: &str = "vx-launch";
 
 /// A command's program and the arguments that come before the user's.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

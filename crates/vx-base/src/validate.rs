@@ -8,7 +8,7 @@
 use thiserror::Error;
 
 /// Longest tool name: the size of the board slot's name field.
-pub const MAX_TOOL_NAME: usize = 32;
+pub(crate) const MAX_TOOL_NAME: usize = 32;
 /// Longest version string. Room for Go's pseudo-versions (golang/mod
 /// `module/pseudo.go`: `v1.2.4-0.20191109021931-daa7c04131f5`, 36 bytes, and longer
 /// with a pre-release or `+incompatible`), short enough to stay one modest store

@@ -17,7 +17,7 @@ use std::fmt;
 use thiserror::Error;
 
 /// Longest constraint accepted, in bytes.
-pub const MAX_CONSTRAINT: usize = 128;
+pub(crate) const MAX_CONSTRAINT: usize = 128;
 
 /// What a constraint may look like; every error message ends with it.
 const ACCEPTED: &str = "expected an exact version (1.2.3), a prefix (1 or 1.2), latest, \

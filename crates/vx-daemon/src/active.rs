@@ -72,7 +72,7 @@ impl ActiveTools {
     /// missing), so only an answer of a complete toolchain is taken as it is (and one
     /// that holds the project's environment).
     /// What there is to say (a daemon not asked, and why) goes to `note`.
-    pub fn from_daemon(
+    pub(crate) fn from_daemon(
         explicit: Option<&std::path::Path>,
         store: &std::path::Path,
         note: &dyn Fn(&str),

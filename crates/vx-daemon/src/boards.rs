@@ -34,7 +34,7 @@ pub const TICK: Duration = Duration::from_millis(100);
 /// How often the board directory is listed when nothing runs and no file event came.
 pub const IDLE_LOOK: Duration = Duration::from_secs(2);
 /// Most boards followed at once.
-pub const MAX_BOARDS: usize = 64;
+pub(crate) const MAX_BOARDS: usize = 64;
 
 /// What a followed board is: a sync's, or a task run's (read with its output).
 enum Kind {

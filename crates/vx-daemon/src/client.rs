@@ -75,7 +75,10 @@ impl Client {
 
     /// [`Client::connect`], waiting at most `patience` for each answer: a CLI that
     /// can do the work itself does not wait long on a daemon that hangs.
-    pub fn connect_with_timeout(socket: &Path, patience: Duration) -> Result<Client, DaemonError> {
+    pub(crate) fn connect_with_timeout(
+        socket: &Path,
+        patience: Duration,
+    ) -> Result<Client, DaemonError> {
         let connect_err = |source| DaemonError::Connect {
             socket: socket.to_path_buf(),
             source,

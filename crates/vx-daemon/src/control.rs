@@ -14,7 +14,7 @@ use super::{Client, Config, Daemon, DaemonError, LockState, Paths, Presence};
 use vx_base::platform::{ipc, process};
 
 /// How long `start` waits for the first pong and `stop` for the exit.
-pub const PATIENCE: Duration = Duration::from_secs(10);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
 /// How often they look.
 const LOOK_EVERY: Duration = Duration::from_millis(5);
 /// How long `start` waits on a lock whose holder does not answer (a daemon starting,
@@ -92,7 +92,7 @@ pub enum ControlError {
 impl ControlError {
     /// Whether the command could not do what was asked (exit 1 with its own message),
     /// rather than the machine failing it.
-    pub fn is_failure(&self) -> bool {
+    pub(crate) fn is_failure(&self) -> bool {
         !matches!(self, ControlError::Daemon(_) | ControlError::Cannot { .. })
     }
 }

@@ -13,7 +13,7 @@ pub const MAX_LOG_BYTES: u64 = 1 << 20;
 
 /// A size-capped log file, shared by the daemon's threads.
 #[derive(Debug)]
-pub struct Log {
+pub(crate) struct Log {
     inner: Mutex<Inner>,
 }
 
@@ -32,7 +32,7 @@ impl Log {
     }
 
     /// [`Log::open`] with another cap (tests).
-    pub fn with_cap(path: &Path, cap: u64) -> io::Result<Log> {
+    pub(crate) fn with_cap(path: &Path, cap: u64) -> io::Result<Log> {
         let file = append(path)?;
         let written = file.metadata()?.len();
         Ok(Log {

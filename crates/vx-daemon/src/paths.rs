@@ -17,11 +17,11 @@ use vx_base::platform;
 use super::DaemonError;
 
 /// The socket's file name in its directory (when not given by `VX_DAEMON_SOCKET`).
-pub const SOCKET_FILE: &str = "daemon.sock";
+pub(crate) const SOCKET_FILE: &str = "daemon.sock";
 /// The lock file: held (`flock`, exclusive) by the live daemon for its whole life.
-pub const LOCK_FILE: &str = "daemon.lock";
+pub(crate) const LOCK_FILE: &str = "daemon.lock";
 /// The log file.
-pub const LOG_FILE: &str = "daemon.log";
+pub(crate) const LOG_FILE: &str = "daemon.log";
 
 /// The daemon's files.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,7 +80,7 @@ impl Paths {
     }
 
     /// Opens (creating it, private to the user) the lock file, for the daemon to lock.
-    pub fn open_lock(&self) -> io::Result<File> {
+    pub(crate) fn open_lock(&self) -> io::Result<File> {
         platform::fs::new_private_file()
             .read(true)
             .write(true)

@@ -317,7 +317,7 @@ impl EventMask {
     }
 
     /// Whether `event` is in the set ([`Event::Lagged`] always is).
-    pub fn wants(self, event: &Event) -> bool {
+    pub(crate) fn wants(self, event: &Event) -> bool {
         match event.kind() {
             Some(kind) => self.0 & kind.bit() != 0,
             None => true,

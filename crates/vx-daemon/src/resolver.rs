@@ -28,7 +28,7 @@ use vx_project::toolchain::ToolchainError;
 use vx_project::toolchain::{Request, Tool, Toolchain};
 
 /// Most projects kept parsed; past it the cache is emptied and refills on demand.
-pub const MAX_PROJECTS: usize = 256;
+pub(crate) const MAX_PROJECTS: usize = 256;
 
 /// A tool resolved for a client.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub struct Resolution {
 /// language runtime's from its publisher, else the standard registry's (or the user
 /// config's) package's GitHub releases through the cache (a revalidation costs no rate limit). An error when no registry knows the
 /// name or none can be reached.
-pub fn registry_versions(
+pub(crate) fn registry_versions(
     runtime: &str,
 ) -> Result<(Vec<String>, BTreeMap<String, String>), ResolutionError> {
     let net = vx_engine::resolution::Network::from_env(vx_engine::resolution::Options::from_env(
@@ -251,7 +251,7 @@ impl Resolver {
 
     /// Replaces the inventory (after the store changed) and forgets every project's
     /// toolchain, whose receipts may be stale.
-    pub fn set_inventory(&self, versions: Vec<(String, String)>) {
+    pub(crate) fn set_inventory(&self, versions: Vec<(String, String)>) {
         let mut inventory: BTreeMap<String, Vec<String>> = BTreeMap::new();
         for (tool, version) in versions {
             inventory.entry(tool).or_default().push(version);
@@ -288,7 +288,7 @@ impl Resolver {
     }
 
     /// Tool versions in the inventory.
-    pub fn cached_runtimes(&self) -> usize {
+    pub(crate) fn cached_runtimes(&self) -> usize {
         self.state
             .lock()
             .map_or(0, |s| s.inventory.values().map(Vec::len).sum())

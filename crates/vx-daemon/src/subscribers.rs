@@ -15,11 +15,11 @@ use crossbeam_channel::Sender;
 use super::protocol::{Event, EventMask, EventType, encode};
 
 /// Most events one subscriber's queue holds.
-pub const QUEUE_EVENTS: usize = 512;
+pub(crate) const QUEUE_EVENTS: usize = 512;
 /// Most bytes of encoded events one subscriber's queue holds (a 300-tool
 /// `sync_progress` is about 25 KiB). A single event larger than this still goes
 /// into an empty queue.
-pub const QUEUE_BYTES: usize = 256 * 1024;
+pub(crate) const QUEUE_BYTES: usize = 256 * 1024;
 
 /// What a subscriber's writer takes from its queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,7 +186,7 @@ impl Subscribers {
     }
 
     /// Changes what subscriber `id` receives.
-    pub fn set_mask(&self, id: u64, mask: EventMask) {
+    pub(crate) fn set_mask(&self, id: u64, mask: EventMask) {
         if let Ok(mut entries) = self.entries.lock()
             && let Some(entry) = entries.iter_mut().find(|e| e.id == id)
         {
@@ -207,7 +207,7 @@ impl Subscribers {
     }
 
     /// Hands `event` to every subscriber that wants it, encoded once; never waits.
-    pub fn broadcast(&self, event: &Event) {
+    pub(crate) fn broadcast(&self, event: &Event) {
         let Ok(entries) = self.entries.lock() else {
             return;
         };
@@ -219,7 +219,7 @@ impl Subscribers {
     }
 
     /// Whether any subscriber wants events of `kind`.
-    pub fn wants(&self, kind: EventType) -> bool {
+    pub(crate) fn wants(&self, kind: EventType) -> bool {
         self.entries
             .lock()
             .is_ok_and(|entries| entries.iter().any(|e| e.mask.has(kind)))

@@ -33,9 +33,9 @@ use vx_model::manifest::{LOCK_FILE, MANIFEST_FILE};
 pub const SETTLE: Duration = Duration::from_millis(20);
 /// Most project directories watched; past it, new projects are answered for but not
 /// cached (nothing would tell the cache they changed).
-pub const MAX_PROJECTS: usize = 256;
+pub(crate) const MAX_PROJECTS: usize = 256;
 /// How often the store is read again when it cannot be watched.
-pub const POLL_WITHOUT_EVENTS: Duration = Duration::from_secs(2);
+pub(crate) const POLL_WITHOUT_EVENTS: Duration = Duration::from_secs(2);
 /// Most file events waiting; past it they are dropped and everything is re-read.
 const EVENT_QUEUE: usize = 4096;
 

@@ -39,14 +39,14 @@ const AREAS: &[(&str, &str, &str)] = &[
 /// another (an index's answer names an unpacked wheel's directory), so the area is
 /// cleaned whole, never file by file: with an age, only when nothing in it was written
 /// since (a half-removed wheel uv still points at would install broken).
-pub const UV: &str = "uv";
+pub(crate) const UV: &str = "uv";
 
 /// The directory of task results under the cache directory (`vx_tasks::cache`
 /// keeps them; `vx cache clean` removes them whole, entry by entry).
 pub const TASKS: &str = "tasks";
 
 /// The name of the store's area of interrupted downloads.
-pub const PARTIALS: &str = "partials";
+pub(crate) const PARTIALS: &str = "partials";
 
 /// One area's use of the disk.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -170,7 +170,7 @@ pub fn clean(cache: Option<&Path>, store: Option<&Path>, older_than: Duration) -
 /// itself or is not there, an error saying what it is otherwise. A link is never
 /// followed out of vx's directories, so an area that is a symbolic link (to the home
 /// directory, say) loses nothing where it points.
-pub fn own_dir(dir: &Path) -> io::Result<()> {
+pub(crate) fn own_dir(dir: &Path) -> io::Result<()> {
     match std::fs::symlink_metadata(dir) {
         Ok(meta) if meta.is_dir() => Ok(()),
         Ok(meta) if meta.is_symlink() => {

@@ -170,7 +170,7 @@ fn allocated(meta: &fs::Metadata) -> u64 {
 
 /// Orders versions as people read them: runs of digits by value, the rest by text
 /// (`1.9 < 1.10`, `1.0.0-rc1 < 1.0.0-rc2`).
-pub fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
+pub(crate) fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
     fn chunks(v: &str) -> Vec<(bool, &str)> {
         let mut out = Vec::new();
         let mut start = 0;

@@ -28,7 +28,7 @@ use vx_model::lock::{Lock, LockError};
 use vx_model::manifest::LOCK_FILE;
 
 /// The file of tracked projects, in the store.
-pub const TRACKED_FILE: &str = ".tracked.json";
+pub(crate) const TRACKED_FILE: &str = ".tracked.json";
 /// The lock a sync holds shared and a prune exclusively, in the store's lock directory.
 const HOLD_FILE: &str = "store.lock";
 /// The lock of [`TRACKED_FILE`]'s read-modify-write, in the store's lock directory.
@@ -249,7 +249,7 @@ pub fn projects(store: &Path) -> Result<Vec<PathBuf>, TrackedError> {
 
 /// The global toolset's lock, when it exists: `vx.lock` in vx's configuration
 /// directory.
-pub fn global_lock() -> Option<PathBuf> {
+pub(crate) fn global_lock() -> Option<PathBuf> {
     let path = vx_base::platform::fs::config_dir()?.join(LOCK_FILE);
     path.is_file().then_some(path)
 }

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 /// The file of trusted manifests, in vx's data directory.
-pub const FILE: &str = "trusted.json";
+pub(crate) const FILE: &str = "trusted.json";
 /// The largest trusted file read: a path is a few hundred bytes.
 const MAX_BYTES: u64 = 4 << 20;
 /// Its format version.

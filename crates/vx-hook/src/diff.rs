@@ -14,8 +14,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::state::{Applied, STATE_VAR, State, Watched};
-use vx_model::manifest::environment::EnvVar;
 use vx_model::project_env::{Changes, joined_path};
+use vx_model::task::EnvVar;
 
 /// The project the working directory wants applied.
 #[derive(Clone, Debug)]
@@ -95,7 +95,7 @@ pub fn plan(
 
 /// The change that leaves `state` in the shell, `None` when there is nothing to
 /// remember and nothing to forget.
-pub fn state_op(env: &dyn Fn(&str) -> Option<String>, state: &State) -> Option<Op> {
+pub(crate) fn state_op(env: &dyn Fn(&str) -> Option<String>, state: &State) -> Option<Op> {
     match (state.is_empty(), env(STATE_VAR)) {
         (true, None) => None,
         (true, Some(_)) => Some(Op::Unset(STATE_VAR.to_owned())),

@@ -132,7 +132,7 @@ const MAX_TOTAL_BYTES: usize = 512 << 10;
 
 /// Why `ops` must not be applied: a variable, or all of them, too large for the shell
 /// to start programs with afterwards; `None` when they fit.
-pub fn too_big(ops: &[Op]) -> Option<Problem> {
+pub(crate) fn too_big(ops: &[Op]) -> Option<Problem> {
     let mut total = 0usize;
     for op in ops {
         if let Op::Set(name, value) = op {

@@ -5,8 +5,10 @@
 //!
 //! - [`spec`]: one resolved tool to install. [`import`]: other version managers' files.
 //!   [`package_name`]: `npm:PKG`, `pypi:PKG`, … as written.
-//! - [`manifest`] (3.2): `vx.toml`, or a mise project read in place.
-//! - On those (3.3): [`config_frame`] (the parent's one framed message to a child),
+//! - [`task`] (3.2): what a task is (`Task`, its graph, the tasks of a `justfile` or
+//!   `package.json`), as vx.toml, a file task or a mise file declares it.
+//! - [`manifest`] (3.3): `vx.toml`, or a mise project read in place.
+//! - On those (3.4): [`config_frame`] (the parent's one framed message to a child),
 //!   [`lock`] (`vx.lock`), [`project_env`] (a project's environment applied),
 //!   [`user_config`] (the user's `config.toml`).
 //!
@@ -22,4 +24,5 @@ pub mod manifest;
 pub mod package_name;
 pub mod project_env;
 pub mod spec;
+pub mod task;
 pub mod user_config;

@@ -69,7 +69,7 @@ impl Kind {
     }
 
     /// The kind a prefix names: vx's own, and mise's `pipx` for PyPI.
-    pub fn of_prefix(prefix: &str) -> Option<Kind> {
+    pub(crate) fn of_prefix(prefix: &str) -> Option<Kind> {
         match prefix {
             "npm" => Some(Kind::Npm),
             "pypi" | "pipx" => Some(Kind::Pypi),
@@ -250,7 +250,7 @@ impl Name {
     }
 
     /// PyPI's requirement as pip reads it: `black[jupyter]`.
-    pub fn requirement(&self) -> String {
+    pub(crate) fn requirement(&self) -> String {
         if self.extras.is_empty() {
             self.package.clone()
         } else {

@@ -49,7 +49,7 @@ use crate::manifest::{Location, Problem};
 use vx_base::secret::{Secret, Token};
 
 /// The configuration file's name in vx's configuration directory.
-pub const CONFIG_FILE: &str = "config.toml";
+pub(crate) const CONFIG_FILE: &str = "config.toml";
 
 /// The largest user config read; a larger file is refused unread.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;

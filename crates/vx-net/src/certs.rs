@@ -12,7 +12,7 @@ use thiserror::Error;
 
 /// The largest certificate file read (the biggest system bundles are under 1 MiB); a
 /// larger one, or a device that never ends, is refused rather than read forever.
-pub const MAX_CERT_FILE_BYTES: u64 = 16 << 20;
+pub(crate) const MAX_CERT_FILE_BYTES: u64 = 16 << 20;
 
 /// Why the configured trust could not be loaded. Each names the setting and the file.
 #[derive(Debug, Error)]
@@ -54,7 +54,7 @@ pub enum TrustError {
 /// The certificates of the PEM file `path`, named by `setting` in errors. Sections
 /// other than certificates (a private key next to them) are passed over; a file with
 /// no certificate, or with one that is not a valid trust anchor, is an error.
-pub fn pem_file(
+pub(crate) fn pem_file(
     setting: &'static str,
     path: &Path,
 ) -> Result<Vec<CertificateDer<'static>>, TrustError> {
@@ -98,7 +98,7 @@ pub fn pem_file(
 /// it): the files named `HHHHHHHH.N`, where OpenSSL looks a CA up. Other files (a
 /// bundle, the originals the hash names link to) are not read, as OpenSSL does not; a
 /// directory without any hashed name is an error that says to run `openssl rehash`.
-pub fn hashed_dir(
+pub(crate) fn hashed_dir(
     setting: &'static str,
     dir: &Path,
 ) -> Result<Vec<CertificateDer<'static>>, TrustError> {

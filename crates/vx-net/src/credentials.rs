@@ -29,7 +29,7 @@ use super::url::{host, port};
 use vx_base::secret::Secret;
 
 /// The largest netrc file read.
-pub const MAX_NETRC_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_NETRC_BYTES: u64 = 1 << 20;
 
 /// The credentials known for hosts. `Default`: none.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

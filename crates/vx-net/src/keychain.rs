@@ -27,12 +27,12 @@ use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 
 /// Apple's root certificates (what the Security framework calls the system domain).
-pub const SYSTEM_ROOTS: &str = "/System/Library/Keychains/SystemRootCertificates.keychain";
+pub(crate) const SYSTEM_ROOTS: &str = "/System/Library/Keychains/SystemRootCertificates.keychain";
 /// The administrator's keychain: certificates installed for every user of the Mac.
-pub const SYSTEM_KEYCHAIN: &str = "/Library/Keychains/System.keychain";
+pub(crate) const SYSTEM_KEYCHAIN: &str = "/Library/Keychains/System.keychain";
 /// The PEM bundle of macOS's LibreSSL (`/etc` is `/private/etc`), read when the
 /// keychains give nothing.
-pub const FALLBACK_BUNDLE: &str = "/etc/ssl/cert.pem";
+pub(crate) const FALLBACK_BUNDLE: &str = "/etc/ssl/cert.pem";
 
 /// What one source gave.
 #[derive(Debug, Default, PartialEq)]
@@ -81,7 +81,7 @@ pub enum Source {
 }
 
 /// The keychains of the user whose home is `home` (if known), in the order they are read.
-pub fn keychains(home: Option<&Path>) -> Vec<PathBuf> {
+pub(crate) fn keychains(home: Option<&Path>) -> Vec<PathBuf> {
     let mut list = vec![PathBuf::from(SYSTEM_ROOTS), PathBuf::from(SYSTEM_KEYCHAIN)];
     if let Some(home) = home {
         list.push(home.join("Library/Keychains/login.keychain-db"));

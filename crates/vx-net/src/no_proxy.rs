@@ -21,7 +21,7 @@ enum Entry {
 
 /// The parsed `NO_PROXY` list. `Default`: empty.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct NoProxy {
+pub(crate) struct NoProxy {
     entries: Vec<Entry>,
 }
 

@@ -98,7 +98,7 @@ impl ProxySettings {
     }
 
     /// The settings of the variables `lookup` gives (the environment, or a test's).
-    pub fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> ProxySettings {
+    pub(crate) fn from_vars(lookup: impl Fn(&str) -> Option<String>) -> ProxySettings {
         let var = |lower: &'static str, upper: &'static str| {
             let set = |name: &'static str| {
                 lookup(name)
@@ -148,7 +148,7 @@ impl ProxySettings {
 
 impl Route {
     /// The proxy, if any.
-    pub fn proxy(&self) -> Option<&Proxy> {
+    pub(crate) fn proxy(&self) -> Option<&Proxy> {
         match self {
             Route::Direct => None,
             Route::Forward(proxy) | Route::Tunnel(proxy) => Some(proxy),

@@ -18,7 +18,7 @@ use std::borrow::Cow;
 use regex::Regex;
 
 /// The prefix of a key that is a regular expression.
-pub const REGEX_PREFIX: &str = "regex:";
+pub(crate) const REGEX_PREFIX: &str = "regex:";
 
 /// The largest compiled pattern accepted (bytes of the regex crate's program): a
 /// rewrite rule is a line, not a grammar.

@@ -124,7 +124,7 @@ impl TrustSettings {
 
     /// Whether the operating system's store is part of the trust (neither
     /// `SSL_CERT_FILE` nor `SSL_CERT_DIR` replaces it).
-    pub fn uses_system_store(&self) -> bool {
+    pub(crate) fn uses_system_store(&self) -> bool {
         self.cert_file.is_none() && self.cert_dirs.is_empty()
     }
 

@@ -225,7 +225,7 @@ fn remove_dot_segments(path: &str) -> String {
 
 /// Why a request first made with `scheme` must not follow a redirect to `to`, if it
 /// must not: only http and https are followed, and https never down to http.
-pub fn redirect_refusal(scheme: Scheme, to: &str) -> Option<&'static str> {
+pub(crate) fn redirect_refusal(scheme: Scheme, to: &str) -> Option<&'static str> {
     match validate::url(to) {
         Ok(Scheme::Https) => None,
         Ok(Scheme::Http) if scheme == Scheme::Https => Some("it downgrades https to http"),

@@ -51,7 +51,7 @@ pub enum BoardError {
 
 impl BoardError {
     /// Whether what the user named is at fault (exit 2), not the machine (exit 1).
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         !matches!(self, BoardError::List(_) | BoardError::Clean { .. })
     }
 }

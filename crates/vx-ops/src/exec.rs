@@ -15,18 +15,18 @@ use vx_project::toolchain::activation::Activation;
 use vx_project::toolchain::search;
 
 /// Exit status of a command that cannot be found, as in POSIX shells.
-pub const NOT_FOUND: i32 = 127;
+pub(crate) const NOT_FOUND: i32 = 127;
 /// Exit status of a command that was found but cannot be run.
 pub use vx_base::exit::NOT_RUNNABLE;
 
 /// The variable naming the program vx last handed a process over to (its path, links
 /// resolved): a vx that finds itself named there was found for a command in place of
 /// the program.
-pub const EXEC_VAR: &str = "__VX_EXEC";
+pub(crate) const EXEC_VAR: &str = "__VX_EXEC";
 /// The variable listing the vx binaries that handed the process on, each having been
 /// found for the command in place of the program (a `PATH`-style list): a vx that
 /// finds itself there again is a loop ([`resolved_to_vx`]).
-pub const VIA_VAR: &str = "__VX_VIA";
+pub(crate) const VIA_VAR: &str = "__VX_VIA";
 
 /// This vx's executable, links resolved.
 fn me() -> Option<std::path::PathBuf> {
@@ -94,7 +94,7 @@ pub fn exec_recorded(recorded: &Activation, program: &OsString, args: &[OsString
 
 /// The error for `program` when it names a tool of the project that is not for this
 /// platform (its `os`): said so, rather than "command not found".
-pub fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
+pub(crate) fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
     let name = program.to_string_lossy();
     let tool = tools
         .iter()

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use vx_shm::{TaskRun, registry};
 
 use vx_sync::report::boards::{ListError, listed, phase_name};
-use vx_tasks::last_run;
+use vx_tasks::state::last_run;
 
 /// The shortest time between two notes of lost output.
 const NOTE_EVERY: Duration = Duration::from_secs(1);

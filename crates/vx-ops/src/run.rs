@@ -21,17 +21,17 @@ use crate::session::Session;
 use vx_engine::install::store::{self, StoreError};
 use vx_model::manifest::{Manifest, ManifestError};
 use vx_model::project_env::env_file::EnvFileError;
+use vx_model::task::Task;
+use vx_model::task::foreign::{self, Foreign};
+use vx_model::task::graph::{self, GraphError, Plan};
 use vx_project::toolchain::{Request as ToolRequest, RequestError, ToolchainError};
 use vx_sync::Settings;
 use vx_tasks::args;
-use vx_tasks::board_sink::BoardSink;
 use vx_tasks::cache::{Document, Results, ToolPin};
 use vx_tasks::command::{Keyed, Own, Shell};
 use vx_tasks::events::Phase;
+use vx_tasks::events::board_sink::BoardSink;
 use vx_tasks::events::{Fanout, TaskSink};
-use vx_tasks::foreign::{self, Foreign};
-use vx_tasks::graph::{self, GraphError, Plan};
-use vx_tasks::model::Task;
 use vx_tasks::output::{Mode, Printer};
 use vx_tasks::runner::{Job, JobCache, Launcher, Options, Outcome};
 use vx_tasks::watch::{Change, Unwatched, Watch};
@@ -49,7 +49,7 @@ pub use entry::{
 pub use monorepo::Flags;
 
 /// Separates tasks on the command line (mise's spelling).
-pub const NEXT_TASK: &str = ":::";
+pub(crate) const NEXT_TASK: &str = ":::";
 
 /// Why tasks cannot be chosen or prepared.
 #[derive(Debug, thiserror::Error)]
@@ -205,7 +205,7 @@ impl RunError {
     /// Whether the project or the command line is at fault (exit 2): all but a
     /// service already running (the machine's state) and the toolchain's errors, which
     /// say for themselves.
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         !matches!(
             self,
             RunError::Running { .. }
@@ -261,7 +261,7 @@ enum Choice {
 /// an error).
 fn all_tasks(manifest: &Manifest, project: &Path) -> Result<Vec<Task>, RunError> {
     let mut tasks = manifest.environment.tasks.clone();
-    for file_task in vx_tasks::files::discover(project).map_err(RunError::Files)? {
+    for file_task in vx_model::manifest::task_files::discover(project).map_err(RunError::Files)? {
         if let Some(other) = graph::find(&tasks, &file_task.name) {
             return Err(RunError::Twice {
                 name: file_task.name.clone(),
@@ -372,9 +372,69 @@ fn choose(
         }
         None => requested,
     };
+    let runners = adopt_foreign(
+        &requested, &mut tasks, &foreign, manifest, project, &say_notes,
+    )?;
+    for (name, words) in &requested {
+        if args::wants_help(words) {
+            let task = graph::find(&tasks, name).expect("found above");
+            return Ok(Choice::Help(args::help(task)));
+        }
+    }
+    let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
+    let mut plan = Plan::build(&tasks, &names)?;
+    if let Some(cycle) = graph::cycle(&tasks) {
+        return Err(RunError::Cycle(cycle));
+    }
+    // `--affected`: of the tasks named, those a change can affect, with what they need.
+    let affected = match &flags.affected {
+        Some(base) => {
+            let selection = affected::select(
+                project,
+                &tasks,
+                &plan,
+                monorepo.as_ref(),
+                &own_global_inputs(manifest, project),
+                base,
+                &|name: &str| std::env::var(name).ok(),
+            )?;
+            requested.retain(|(name, _)| {
+                graph::find(&tasks, name)
+                    .and_then(|t| tasks.iter().position(|x| x.name == t.name))
+                    .is_some_and(|i| selection.reasons.contains_key(&i))
+            });
+            let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
+            plan = Plan::build(&tasks, &names)?;
+            Some(selection)
+        }
+        None => None,
+    };
+    let values = argument_values(&plan, &tasks, &requested, manifest)?;
+    Ok(Choice::Run(Box::new(Chosen {
+        tasks,
+        requested,
+        plan,
+        values,
+        foreign: runners,
+        asked: flags,
+        affected,
+    })))
+}
+
+/// The requested names no task has, each taken from another runner's file (a justfile
+/// recipe, a package.json script: added to `tasks`, and returned with its runner), or
+/// refused: a mise task vx could not take, or no task of that name at all.
+fn adopt_foreign(
+    requested: &[(String, Vec<OsString>)],
+    tasks: &mut Vec<Task>,
+    foreign: &[Foreign],
+    manifest: &Manifest,
+    project: &Path,
+    say_notes: &dyn Fn(),
+) -> Result<Vec<(String, String)>, RunError> {
     let mut runners = Vec::new();
-    for (name, _) in &requested {
-        if graph::find(&tasks, name).is_some() {
+    for (name, _) in requested {
+        if graph::find(tasks, name).is_some() {
             continue;
         }
         // A mise user's task is theirs: never a justfile's or package.json's instead.
@@ -395,65 +455,33 @@ fn choose(
                 why_not: mise.why_not,
             });
         }
-        match foreign.iter().find(|f| f.name == *name) {
-            Some(found) => {
-                tasks.push(found.task());
-                runners.push((found.name.clone(), found.runner().to_owned()));
-            }
-            None => {
-                say_notes();
-                let known: Vec<Task> = tasks
-                    .iter()
-                    .cloned()
-                    .chain(foreign.iter().map(Foreign::task))
-                    .collect();
-                return Err(unknown(name, manifest, &known));
-            }
-        }
+        let Some(found) = foreign.iter().find(|f| f.name == *name) else {
+            say_notes();
+            let known: Vec<Task> = (tasks.iter().cloned())
+                .chain(foreign.iter().map(Foreign::task))
+                .collect();
+            return Err(unknown(name, manifest, &known));
+        };
+        tasks.push(found.task());
+        runners.push((found.name.clone(), found.runner().to_owned()));
     }
-    for (name, words) in &requested {
-        if args::wants_help(words) {
-            let task = graph::find(&tasks, name).expect("found above");
-            return Ok(Choice::Help(args::help(task)));
-        }
-    }
-    let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
-    let mut plan = Plan::build(&tasks, &names)?;
-    if let Some(cycle) = graph::cycle(&tasks) {
-        return Err(RunError::Cycle(cycle));
-    }
-    // `--affected`: of the tasks named, those a change can affect, with what they need.
-    let affected = match &flags.affected {
-        Some(base) => {
-            let global = own_global_inputs(manifest, project);
-            let env = |name: &str| std::env::var(name).ok();
-            let selection = affected::select(
-                project,
-                &tasks,
-                &plan,
-                monorepo.as_ref(),
-                &global,
-                base,
-                &env,
-            )?;
-            requested.retain(|(name, _)| {
-                graph::find(&tasks, name)
-                    .and_then(|t| tasks.iter().position(|x| x.name == t.name))
-                    .is_some_and(|i| selection.reasons.contains_key(&i))
-            });
-            let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
-            plan = Plan::build(&tasks, &names)?;
-            Some(selection)
-        }
-        None => None,
-    };
-    // Each task's argument values: the words given after it (the others: defaults).
+    Ok(runners)
+}
+
+/// Each planned task's argument values: the words given after it (the others:
+/// defaults).
+fn argument_values(
+    plan: &Plan,
+    tasks: &[Task],
+    requested: &[(String, Vec<OsString>)],
+    manifest: &Manifest,
+) -> Result<Vec<args::Values>, RunError> {
     let mut values = Vec::with_capacity(plan.nodes.len());
     for node in &plan.nodes {
         let task = &tasks[node.task];
         let words = requested
             .iter()
-            .find(|(n, _)| graph::find(&tasks, n).is_some_and(|t| t.name == task.name))
+            .find(|(n, _)| graph::find(tasks, n).is_some_and(|t| t.name == task.name))
             .map(|(_, w)| w.as_slice())
             .unwrap_or(&[]);
         values.push(args::parse(task, words).map_err(|e| match e {
@@ -464,15 +492,7 @@ fn choose(
             e => RunError::Args(e),
         })?);
     }
-    Ok(Choice::Run(Box::new(Chosen {
-        tasks,
-        requested,
-        plan,
-        values,
-        foreign: runners,
-        asked: flags,
-        affected,
-    })))
+    Ok(values)
 }
 
 /// A plain project's files a change of which may change every task (`--affected`):
@@ -664,7 +684,7 @@ fn shell(
         },
         scripts: Default::default(),
         offline: install.offline,
-        ledger: vx_tasks::ledger::Ledger::for_run(),
+        ledger: vx_tasks::runner::ledger::Ledger::for_run(),
     })
 }
 
@@ -696,7 +716,7 @@ fn pins(chain: &vx_project::toolchain::Toolchain) -> BTreeMap<String, ToolPin> {
 }
 
 /// How long a stopped task has between SIGINT/SIGTERM and SIGKILL.
-pub const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+pub(crate) const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// The runner's jobs: each planned task of `chosen` with its commands (made by `shell`
 /// of its argument values), when it declares `sources` their stamp under `project`,
@@ -726,7 +746,7 @@ fn jobs(
                 commands: shell.commands(task, values).map_err(RunError::Args)?,
                 service: task.service,
                 ready: task.ready.clone(),
-                stamp: vx_tasks::fresh::Stamp::new(
+                stamp: vx_tasks::runner::fresh::Stamp::new(
                     project,
                     &task.name,
                     &task.sources,

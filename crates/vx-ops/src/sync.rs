@@ -5,7 +5,7 @@
 //! reporting through the request's [`Settings`]: the dashboard, lines or JSON on the
 //! stream the caller chose; this module prints nothing itself).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::session::{Session, SessionError};
 use vx_project::plan::{LockMode, ProjectError, ProjectSync, SyncOutcome};
@@ -77,6 +77,9 @@ pub enum SyncError {
         .0.join(", ")
     )]
     NotHere(Vec<String>),
+    /// `-g`, and the user has no global toolset (exit 2).
+    #[error("no global toolset yet ({0}): `vx use -g TOOL` starts one")]
+    NoGlobal(String),
 }
 
 /// Plans the sync of `session`'s project as `request` says: the lock read (and, in
@@ -119,6 +122,73 @@ impl Planned {
         }
         Ok(Report { outcome, store })
     }
+}
+
+/// The global toolset's manifest to sync in place of a project's, and the line that
+/// says so: with `-g` (`global`), or when no project is found from `search_from` (the
+/// working directory; `None` when `--manifest` names the project) and the global
+/// toolset exists; `None`: the project's, found as every command finds it.
+pub fn global_toolset(
+    global: bool,
+    search_from: Option<&Path>,
+) -> Result<Option<(PathBuf, Option<String>)>, SyncError> {
+    use crate::session::{Opening, Want};
+    use vx_model::manifest::global;
+    if global {
+        return match global::existing() {
+            Some(path) => Ok(Some((path, None))),
+            None => Err(SyncError::NoGlobal(global::path().map_or_else(
+                || "no configuration directory is known".to_owned(),
+                |p| p.display().to_string(),
+            ))),
+        };
+    }
+    let Some(cwd) = search_from else {
+        return Ok(None);
+    };
+    let opening = Opening::new(None, Want::Optional).cwd(cwd);
+    match crate::session::locate(&opening) {
+        Ok(None) => Ok(global::existing().map(|path| {
+            let said = format!(
+                "vx: no vx.toml here or above: syncing the global toolset ({})",
+                path.display()
+            );
+            (path, Some(said))
+        })),
+        _ => Ok(None),
+    }
+}
+
+/// Why the project's venv could not be made after a sync: the reason, and whether it
+/// was Ctrl-C.
+#[derive(Debug)]
+pub struct VenvFailed {
+    /// What went wrong, to say.
+    pub why: String,
+    /// Interrupted (exit 130) rather than failed (exit 1).
+    pub interrupted: bool,
+}
+
+/// After a sync into `store`, the project's venv (`[settings] python_venv`) made or
+/// checked with the toolchain just installed: the line that says what was done, if
+/// anything; `quiet` as `-q`.
+pub fn venv(session: &Session, store: &Path, quiet: bool) -> Result<Option<String>, VenvFailed> {
+    let failed = |why: String, interrupted| VenvFailed { why, interrupted };
+    let manifest = session
+        .project()
+        .map_err(|e| failed(e.to_string(), false))?;
+    if manifest.environment.python_venv.is_none() {
+        return Ok(None);
+    }
+    let chain = (session.own_toolchain(store)).map_err(|e| failed(e.to_string(), false))?;
+    let network = session.options(quiet);
+    crate::target::ensure_venv(Some(manifest), &chain, store, &network).map_err(|e| {
+        let interrupted = matches!(
+            e,
+            vx_model::project_env::venv::VenvError::Interrupted { .. }
+        );
+        failed(e.to_string(), interrupted)
+    })
 }
 
 /// Offline, every tool not installed yet must have its bytes on this machine (vx's
@@ -181,6 +251,7 @@ vx_base::exit_code! {
             SyncError::Project(e) => e.into(),
             e @ SyncError::Network(_) => Error::usage(e),
             e @ SyncError::NotHere(_) => Error::environment(e),
+            e @ SyncError::NoGlobal(_) => Error::usage(e),
         }
     };
 }

@@ -125,7 +125,7 @@ pub enum ProjectError {
 impl ProjectError {
     /// Whether the user's input is at fault (manifest, lock, flags: exit 2) rather than
     /// the machine (exit 1).
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         match self {
             ProjectError::Sync(_) | ProjectError::Scratch(_) | ProjectError::WriteLock(_) => false,
             ProjectError::Resolution(e) => e.is_usage(),
@@ -416,7 +416,7 @@ pub struct SyncPlan {
 }
 
 /// The tools `vx sync` installs on `platform`, given the lock (`None`: no lock yet).
-pub fn sync_plan(
+pub(crate) fn sync_plan(
     manifest: &Manifest,
     lock: Option<&Lock>,
     platform: &Platform,
@@ -564,7 +564,7 @@ fn frozen_asset<'l>(
 /// Records in `lock` what the installs of `plan.to_lock` on `platform` downloaded, read
 /// from their receipts in `store` (tools that failed have none and stay unlocked), and
 /// clears the UNVERIFIED mark of those receipts: their hash is now pinned.
-pub fn record_installed(
+pub(crate) fn record_installed(
     lock: &mut Lock,
     manifest: &Manifest,
     platform: &Platform,

@@ -160,7 +160,7 @@ impl Running {
 
     /// Kills the child's process tree if all its slots have been terminal for `linger`
     /// while it still runs: the outcomes are published, the process is stuck.
-    pub fn kill_if_lingering(&mut self, board: &Board, linger: Duration) {
+    pub(crate) fn kill_if_lingering(&mut self, board: &Board, linger: Duration) {
         let reader = board.reader();
         let terminal = self.slots.iter().all(|(index, _)| {
             reader
@@ -179,7 +179,7 @@ impl Running {
     }
 
     /// Kills the child's whole process tree.
-    pub fn kill_tree(&self) {
+    pub(crate) fn kill_tree(&self) {
         self.tree.kill();
     }
 }
@@ -324,7 +324,13 @@ fn lines_of(
 
 /// Publishes a terminal state into slot `index` as the board's creator (only for slots
 /// no child writes).
-pub fn publish_terminal(board: &Board, index: usize, phase: Phase, message: &str, code: i32) {
+pub(crate) fn publish_terminal(
+    board: &Board,
+    index: usize,
+    phase: Phase,
+    message: &str,
+    code: i32,
+) {
     if let Ok(mut writer) = board.writer(index) {
         writer.update(|record| {
             record.set_phase(phase);
@@ -336,7 +342,7 @@ pub fn publish_terminal(board: &Board, index: usize, phase: Phase, message: &str
 
 /// Records in slot `index` that its tool was found installed (a receipt matching the
 /// config), as a child would have, without starting one.
-pub fn publish_cached(board: &Board, index: usize, outcome: &Outcome) {
+pub(crate) fn publish_cached(board: &Board, index: usize, outcome: &Outcome) {
     if let Ok(mut writer) = board.writer(index) {
         let terminal = Terminal::of(&Ok(outcome.clone()));
         writer.update(|record| {

@@ -51,13 +51,13 @@ use vx_model::spec::ToolSpec;
 /// The longest the parent's event loop sleeps without an event (a child's exit, an
 /// interrupt): the cadence of its board reads for reporting, of its check for stuck
 /// children and of the kill after [`GRACE`].
-pub const POLL: Duration = Duration::from_millis(100);
+pub(crate) const POLL: Duration = Duration::from_millis(100);
 /// How long children get to stop after a cancel request before they are killed.
-pub const GRACE: Duration = Duration::from_secs(3);
+pub(crate) const GRACE: Duration = Duration::from_secs(3);
 /// How long a child may linger after publishing its terminal state before it is
 /// killed (its outcome is already on the board; this only keeps a stuck exit from
 /// stalling the sync).
-pub const LINGER: Duration = Duration::from_secs(10);
+pub(crate) const LINGER: Duration = Duration::from_secs(10);
 
 /// The most tools one child installs ([`batch_len`]): bounds what a crash in a batch
 /// sends to be run again.
@@ -521,7 +521,7 @@ fn up_to_date(plan: &Plan, outcomes: &[Outcome], settings: &Settings) {
 
 /// Standard output (or error) that drops what is written while the dashboard owns the
 /// screen.
-pub struct Console {
+pub(crate) struct Console {
     muted: Arc<AtomicBool>,
     stream: Stream,
 }

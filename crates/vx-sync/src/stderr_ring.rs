@@ -10,7 +10,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, RecvTimeoutError};
 
 /// Lines kept.
-pub const MAX_LINES: usize = 40;
+pub(crate) const MAX_LINES: usize = 40;
 /// Bytes kept across all lines.
 pub const MAX_BYTES: usize = 16 * 1024;
 /// Longest line kept; the rest of a longer line is dropped.
@@ -32,7 +32,7 @@ impl StderrRing {
     }
 
     /// Feeds bytes as they arrive; complete lines enter the ring.
-    pub fn push_bytes(&mut self, mut chunk: &[u8]) {
+    pub(crate) fn push_bytes(&mut self, mut chunk: &[u8]) {
         while let Some(pos) = chunk.iter().position(|&b| b == b'\n') {
             self.extend_partial(&chunk[..pos]);
             self.end_line();

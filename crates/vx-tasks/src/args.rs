@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
-use vx_model::manifest::environment::task::{ArgKind, Task};
+use vx_model::task::{ArgKind, Task};
 
 /// The values of a task's declared arguments (every one: given, or its default).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -118,7 +118,7 @@ pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
     if task.args.is_empty() {
         return Ok(values);
     }
-    let positional: Vec<&vx_model::manifest::environment::task::TaskArg> = task
+    let positional: Vec<&vx_model::task::TaskArg> = task
         .args
         .iter()
         .filter(|a| a.kind == ArgKind::Positional)
@@ -305,7 +305,7 @@ pub fn help(task: &Task) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vx_model::manifest::environment::task::TaskArg;
+    use vx_model::task::TaskArg;
 
     fn greet() -> Task {
         let mut t = Task::named("greet");

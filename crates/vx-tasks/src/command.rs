@@ -9,19 +9,19 @@ use std::process::Command;
 use std::collections::BTreeMap;
 
 use crate::cache::{Recipe, ToolPin};
-use vx_model::manifest::environment::EnvVar;
 use vx_model::project_env::Changes;
+use vx_model::task::EnvVar;
 
 use super::args::{self, ArgsError, Values};
-use vx_model::manifest::environment::task::Task;
+use vx_model::task::Task;
 
 /// The variable every task's commands get holding the directory `vx run` started
 /// from (a task without `dir` runs there; one with `dir` may still want it).
-pub const CWD_VARIABLE: &str = "VX_CWD";
+pub(crate) const CWD_VARIABLE: &str = "VX_CWD";
 
 /// The variable every task's commands get holding the path of the vx that runs them
 /// (as make's `MAKE`, cargo's `CARGO`): what a mise `run` step `{ task = … }` becomes.
-pub const EXE_VARIABLE: &str = "VX";
+pub(crate) const EXE_VARIABLE: &str = "VX";
 
 /// The variable every task's commands get holding the project's file (its vx.toml, or
 /// the mise file of a project read in place): what a mise `run` step `{ task = … }`
@@ -50,9 +50,9 @@ pub struct Shell {
     /// start (`"$VX" run …`, a dependency with arguments) installs and fetches nothing
     /// either.
     pub offline: bool,
-    /// The run's [ledger](crate::ledger), named to every task's commands (a `vx run`
+    /// The run's [ledger](crate::runner::ledger), named to every task's commands (a `vx run`
     /// they start runs nothing this run has run); `None` when none could be made.
-    pub ledger: Option<crate::ledger::Ledger>,
+    pub ledger: Option<crate::runner::ledger::Ledger>,
 }
 
 /// A task's own `PATH` and environment: its `tools` first.
@@ -152,9 +152,9 @@ impl Shell {
             command.env(MANIFEST_VARIABLE, &self.manifest);
             // The run's ledger, and this task among the callers of a `vx run` it starts.
             if let Some(ledger) = &self.ledger {
-                command.env(crate::ledger::LEDGER_VARIABLE, ledger.dir());
+                command.env(crate::runner::ledger::LEDGER_VARIABLE, ledger.dir());
                 command.env(
-                    crate::ledger::CALLERS_VARIABLE,
+                    crate::runner::ledger::CALLERS_VARIABLE,
                     ledger.callers_for(&self.identity(task, values)),
                 );
             }
@@ -169,14 +169,14 @@ impl Shell {
         Ok(commands)
     }
 
-    /// `task`'s identity in the run's ledger, given `values` ([`crate::ledger::identity`]).
+    /// `task`'s identity in the run's ledger, given `values` ([`crate::runner::ledger::identity`]).
     pub fn identity(&self, task: &Task, values: &Values) -> String {
-        crate::ledger::identity(&self.manifest, &task.name, &values.raw)
+        crate::runner::ledger::identity(&self.manifest, &task.name, &values.raw)
     }
 
     /// `task`'s entry in the run's ledger, given `values`: none for a service (it runs
     /// until its run ends) or without a ledger.
-    pub fn once(&self, task: &Task, values: &Values) -> Option<crate::ledger::Entry> {
+    pub fn once(&self, task: &Task, values: &Values) -> Option<crate::runner::ledger::Entry> {
         let ledger = self.ledger.as_ref().filter(|_| !task.service)?;
         Some(ledger.entry(&task.name, &self.identity(task, values)))
     }

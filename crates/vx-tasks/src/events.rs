@@ -25,6 +25,8 @@
 //!   so a sink is `Send + Sync` and takes `&self`. A sink must not block for long:
 //!   `output` is called on the path of a task's pipe, and a slow sink slows the task.
 
+pub mod board_sink;
+
 use std::time::Duration;
 
 /// A task of a run: its index in the plan given to [`TaskSink::plan`].
@@ -122,25 +124,25 @@ impl PhaseChange {
     }
 
     /// The same change with a reason.
-    pub fn with_reason(mut self, reason: impl Into<String>) -> Self {
+    pub(crate) fn with_reason(mut self, reason: impl Into<String>) -> Self {
         self.reason = Some(reason.into());
         self
     }
 
     /// The same change with the current command's process id.
-    pub fn with_pid(mut self, pid: u32) -> Self {
+    pub(crate) fn with_pid(mut self, pid: u32) -> Self {
         self.pid = Some(pid);
         self
     }
 
     /// The same change with an exit code.
-    pub fn with_exit_code(mut self, code: i32) -> Self {
+    pub(crate) fn with_exit_code(mut self, code: i32) -> Self {
         self.exit_code = Some(code);
         self
     }
 
     /// The same change with the task's elapsed time.
-    pub fn with_elapsed(mut self, elapsed: Duration) -> Self {
+    pub(crate) fn with_elapsed(mut self, elapsed: Duration) -> Self {
         self.elapsed = Some(elapsed);
         self
     }

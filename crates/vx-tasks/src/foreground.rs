@@ -14,8 +14,8 @@ use std::process::Command;
 use std::sync::atomic::Ordering;
 
 use super::launch::LoneGuard;
-use super::ledger::Ledger;
-use super::model::Task;
+use crate::runner::ledger::Ledger;
+use vx_model::task::Task;
 
 /// Why a task run in the foreground ended without replacing vx.
 #[derive(Debug, thiserror::Error)]
@@ -120,7 +120,7 @@ pub fn run(
 
 /// How long what a lone task left running has between SIGTERM and SIGKILL (the
 /// runner's grace).
-pub const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+pub(crate) const GRACE: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// [`run`]'s commands, the last as `last` says; `pass`: SIGTERM and SIGHUP sent to vx
 /// are passed on to the last (run as a child in vx's stead). `ledger` is dropped before

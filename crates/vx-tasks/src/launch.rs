@@ -28,11 +28,11 @@ pub enum Launcher {
 /// with it (the guard is started once a run, so the error is shared).
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("cannot start the task guard: {0}")]
-pub struct GuardError(#[source] std::sync::Arc<std::io::Error>);
+pub(crate) struct GuardError(#[source] std::sync::Arc<std::io::Error>);
 
 /// Which polite signal a stop sends.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// SIGINT: the user interrupted.
     Interrupt,
     /// SIGTERM: a failure elsewhere, or a service at the end of the run.
@@ -40,7 +40,7 @@ pub enum Stop {
 }
 
 /// One run's way of starting commands; the guard, once started, lives as long as it.
-pub struct Launch {
+pub(crate) struct Launch {
     launcher: Launcher,
     #[cfg_attr(not(unix), allow(dead_code))]
     grace: Duration,
@@ -50,7 +50,7 @@ pub struct Launch {
 
 /// What a worker starts its task's commands with.
 #[derive(Clone)]
-pub enum Starter {
+pub(crate) enum Starter {
     /// Each command directly.
     Direct,
     /// Each through the run's guard.
@@ -82,7 +82,7 @@ enum HandleInner {
 }
 
 /// How to wait for a command's end.
-pub enum Exit {
+pub(crate) enum Exit {
     /// A child of `vx`.
     Direct(std::process::Child),
     /// A child of the guard.
@@ -104,7 +104,7 @@ impl Launch {
     /// What the next task starts its commands with: the guard, started now if it is not
     /// yet. Call it on the run's supervising thread (the guard's parent-death signal
     /// follows the thread that started it).
-    pub fn starter(&self) -> Result<Starter, GuardError> {
+    pub(crate) fn starter(&self) -> Result<Starter, GuardError> {
         match &self.launcher {
             Launcher::Direct => Ok(Starter::Direct),
             #[cfg(unix)]
@@ -240,7 +240,7 @@ impl Exit {
 /// task's processes carry its [mark](Self::mark); dropped, it ends what carries the mark
 /// (SIGTERM, SIGKILL after the grace) and exits, and should vx be killed it does so by
 /// itself. Unix only: elsewhere there is none ([`LoneGuard::start`] is `None`).
-pub struct LoneGuard {
+pub(crate) struct LoneGuard {
     #[cfg(unix)]
     client: std::sync::Arc<super::guard::client::Client>,
 }

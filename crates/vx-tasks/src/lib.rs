@@ -1,50 +1,36 @@
-//! The project's tasks: the runner, the guard, the results cache, and the data of the
-//! live views.
+//! The project's tasks run: the runner, the guard, the results cache, and the data of
+//! the live views. What a task is (vx.toml's `[tasks]`, file tasks, a `justfile`'s or
+//! `package.json`'s) is `vx_model::task`'s; this crate runs it.
 //!
-//! Tasks: vx.toml's `[tasks]` (once `[scripts]`) run as a parallel graph, each task's
-//! phase and output reported through a [`events::TaskSink`].
-//!
+//! Its face, ten rooms:
+//! - [`runner`]: the parallel run of a plan's jobs, each once; [`runner::fresh`] up to
+//!   date, [`runner::ledger`] once per run across nested `vx run`s.
 //! - [`events`]: what a run reports (phases, output chunks) and the sink trait the
-//!   board, the output modes and `--json` implement.
-//! - [`model`]: one task as declared; [`graph`]: what a run runs, in which order.
-//! - [`files`]: file tasks, executables under `.vx/tasks/`; [`foreign`]: the
-//!   project's `justfile` recipes and `package.json` scripts; [`foreground`]: a lone
-//!   task run as `[scripts]` ran it, in place of vx.
-//! - [`board_sink`]: the board as a sink: each task's phase and output published in
-//!   shared memory for `vx ps`, `vx logs`, `vx board watch` and the daemon;
-//!   [`last_run`]: a project's last run kept after it ends, for `vx logs`;
-//!   [`state`]: what is kept of a project between runs, and whose it is.
-//! - [`runner`]: the parallel run; [`launch`]: how it starts a command and holds it;
-//!   [`guard`]: the one process beside vx that starts every task and ends each one's
-//!   whole tree; [`ready`]: services' readiness; [`fresh`]: up to date;
-//!   [`cache`]: results kept by their inputs' key, here and in the team's registry;
-//!   [`ledger`]: what a run (and the `vx run`s its tasks start) has run, each task once;
-//!   [`output`]: the output modes; [`views`]: the live views on a terminal (inline,
-//!   `--tui`); [`watch`]: `--watch`; [`args`]: a task's
-//!   arguments; [`command`]: its commands as processes.
+//!   board ([`events::board_sink`]), the output modes and `--json` implement.
+//! - [`output`]: the output modes; [`output::views`] the live views on a terminal
+//!   (inline, `--tui`).
+//! - [`command`]: a task's commands as processes; [`args`]: its arguments.
+//! - [`cache`]: results kept by their inputs' key, here and in the team's registry.
+//! - [`foreground`]: a lone task run as `[scripts]` ran it, in place of vx.
+//! - [`guard`]: the one process beside vx that starts every task and ends each one's
+//!   whole tree.
+//! - `--watch`: [`watch`].
+//! - [`state`]: what is kept of a project between runs, and whose it is;
+//!   [`state::last_run`] a project's last run kept after it ends, for `vx logs`.
+//!
+//! Inside, not offered above: how a command is started and held (`launch`), services'
+//! readiness (`ready`).
 #![forbid(unsafe_code)]
 
 pub mod args;
-pub mod board_sink;
 pub mod cache;
 pub mod command;
 pub mod events;
 pub mod foreground;
-pub mod foreign;
-pub mod fresh;
 pub mod guard;
-pub mod last_run;
-pub mod launch;
-pub mod ledger;
+mod launch;
 pub mod output;
-pub mod ready;
+mod ready;
 pub mod runner;
 pub mod state;
-pub mod views;
 pub mod watch;
-
-// The model, its graph and the file tasks are what vx.toml says, read with it
-// (`vx_model::manifest::environment`); named here too, as the runner's vocabulary.
-pub use vx_model::manifest::environment::{
-    task as model, task_files as files, task_graph as graph,
-};

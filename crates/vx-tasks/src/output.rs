@@ -23,6 +23,8 @@
 //! date, a failure) go to stderr. What a task holds back in
 //! `grouped` is capped at [`GROUP_KEEP`] bytes (the oldest dropped, with a note).
 
+pub mod views;
+
 use std::io::Write;
 use std::sync::Mutex;
 

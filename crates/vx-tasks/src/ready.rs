@@ -22,10 +22,10 @@ use std::time::{Duration, Instant};
 
 use super::events::Stream;
 use super::launch::{Started, Starter};
-use vx_model::manifest::environment::task::{Ready, ReadyCheck};
+use vx_model::task::{Ready, ReadyCheck};
 
 /// How often a check is tried.
-pub const POLL: Duration = Duration::from_millis(100);
+pub(crate) const POLL: Duration = Duration::from_millis(100);
 /// Lines a [`Tail`] keeps.
 const TAIL_LINES: usize = 20;
 /// Longest line a [`Tail`] or a log check keeps (longer ones are cut).
@@ -33,7 +33,7 @@ const MAX_LINE: usize = 4096;
 
 /// The last lines of a task's output (both streams), for a failure message.
 #[derive(Default)]
-pub struct Tail {
+pub(crate) struct Tail {
     inner: Mutex<TailInner>,
 }
 
@@ -105,7 +105,7 @@ impl Tail {
 }
 
 /// A running readiness check; dropping it stops the polling.
-pub struct Checker {
+pub(crate) struct Checker {
     done: Arc<AtomicBool>,
     log: Option<LogCheck>,
 }
@@ -113,7 +113,7 @@ pub struct Checker {
 /// A service not ready at its timeout: what was waited for, and its last lines.
 #[derive(Debug, PartialEq, thiserror::Error)]
 #[error("not ready after {}s: no {check}{}", timeout.as_secs_f64(), last_lines(lines))]
-pub struct NotReady {
+pub(crate) struct NotReady {
     /// How long it was waited for.
     pub timeout: std::time::Duration,
     /// What was waited for (`port 8080`).

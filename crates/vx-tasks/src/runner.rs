@@ -9,12 +9,14 @@
 //! everything. A stopped task gets SIGINT (an interrupt) or SIGTERM (a failure
 //! elsewhere) through its [guard](super::guard), then SIGKILL after the grace
 //! period; every process is reaped before the task's terminal phase is reported.
-//! Commands start through the run's [`Launch`](super::launch::Launch): on Unix one
+//! Commands start through the run's launch (`launch::Launch`): on Unix one
 //! guard process for the whole run, started when the first task is about to run a
 //! command (a task that may be restored asks for it only on a miss, so a run whose
 //! every task is restored starts none).
 
 mod ahead;
+pub mod fresh;
+pub mod ledger;
 mod supervisor;
 mod worker;
 
@@ -27,11 +29,11 @@ use crossbeam_channel::Receiver;
 
 use super::cache::{Document, Recipe, Results};
 use super::events::{Phase, TaskSink};
-use super::fresh::Stamp;
 pub use super::launch::Launcher;
+use fresh::Stamp;
 use supervisor::Supervisor;
-use vx_model::manifest::environment::task::Ready;
-use vx_model::manifest::environment::task_graph::Plan;
+use vx_model::task::Ready;
+use vx_model::task::graph::Plan;
 
 /// One task of the run, ready to run: what the plan's node at the same index does.
 pub struct Job {
@@ -51,10 +53,10 @@ pub struct Job {
     pub stamp: Option<Stamp>,
     /// Its key and, when its results are kept, where (`crate::cache`).
     pub cache: Option<JobCache>,
-    /// Its entry in the run's [ledger](crate::ledger): claimed before it starts, so
+    /// Its entry in the run's [ledger]: claimed before it starts, so
     /// that it runs once in the run and the `vx run`s its tasks start (none for a
     /// service).
-    pub once: Option<crate::ledger::Entry>,
+    pub once: Option<crate::runner::ledger::Entry>,
 }
 
 /// A job's part in the results cache.

@@ -8,6 +8,8 @@
 //! then finds the state of a project that is gone ([`gone`]) and removes it
 //! ([`remove`]), where it once stayed for ever.
 
+pub mod last_run;
+
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};

@@ -136,7 +136,7 @@ impl Graph {
 
     /// Every package the `seeds` depend on, directly or not (a seed only when another
     /// seed, or a cycle, leads to it), as a membership table by index.
-    pub fn dependency_closure(&self, seeds: impl IntoIterator<Item = usize>) -> Vec<bool> {
+    pub(crate) fn dependency_closure(&self, seeds: impl IntoIterator<Item = usize>) -> Vec<bool> {
         self.closure(seeds, |i, out| out.extend(self.dependencies(i)))
     }
 

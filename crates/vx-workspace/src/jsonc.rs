@@ -4,7 +4,7 @@
 
 /// The JSON text of a JSONC document. Strings are copied untouched (a `//` inside a URL
 /// stays); an unterminated comment or string is left for the JSON parser to report.
-pub fn to_json(text: &str) -> String {
+pub(crate) fn to_json(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     // Where a comma was written that may turn out to be trailing.

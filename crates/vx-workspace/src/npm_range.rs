@@ -8,7 +8,7 @@ use semver::{Version, VersionReq};
 /// Whether `version` satisfies the npm `range`; `None` when either is not semver (a
 /// dist-tag such as `latest`, a malformed range): the caller then treats the dependency
 /// as an outside one.
-pub fn satisfies(range: &str, version: &str) -> Option<bool> {
+pub(crate) fn satisfies(range: &str, version: &str) -> Option<bool> {
     let version = Version::parse(version.trim().trim_start_matches('v')).ok()?;
     let mut any_parsed = false;
     for alternative in range.split("||") {

@@ -7,7 +7,7 @@ use std::collections::{BinaryHeap, HashMap};
 
 /// The nodes `0..n`, each after everything `deps(i)` lists; `Err` with a cycle (its
 /// first node repeated last) when the graph has one.
-pub fn topological<I: Iterator<Item = usize>>(
+pub(crate) fn topological<I: Iterator<Item = usize>>(
     n: usize,
     deps: impl Fn(usize) -> I,
 ) -> Result<Vec<usize>, Vec<usize>> {

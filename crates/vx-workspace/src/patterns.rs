@@ -15,7 +15,7 @@ const LEAF: &str = "\u{1}leaf";
 /// Whether the relative directory `dir` (`/`-separated, `""` for the root) is one that
 /// the glob `pattern` names: `apps/*` names `apps/web`, not `apps/web/src`; `apps/**`
 /// names `apps`, `apps/web` and `apps/web/src`.
-pub fn matches_dir(pattern: &str, dir: &str) -> bool {
+pub(crate) fn matches_dir(pattern: &str, dir: &str) -> bool {
     let pattern = format!("{}/{LEAF}", pattern.trim_end_matches('/'));
     let path = if dir.is_empty() {
         LEAF.to_owned()
@@ -34,12 +34,12 @@ pub fn may_hold(pattern: &str, dir: &Path) -> bool {
 /// Whether a package name matches a `--filter` name pattern as turbo matches it: the
 /// name is one string, so `*` stands for any run of characters, `/` included
 /// (`@acme/*`, `*-utils`).
-pub fn name_matches(pattern: &str, name: &str) -> bool {
+pub(crate) fn name_matches(pattern: &str, name: &str) -> bool {
     glob::pattern_matches(pattern, name)
 }
 
 /// Whether `pattern` has a wildcard, so that a name matching nothing is not an error.
-pub fn is_pattern(pattern: &str) -> bool {
+pub(crate) fn is_pattern(pattern: &str) -> bool {
     glob::is_glob(pattern)
 }
 

@@ -11,9 +11,9 @@ use serde::de::DeserializeOwned;
 use crate::error::{Error, Result};
 
 /// The most bytes read of a manifest (package.json, Cargo.toml, turbo.json, …).
-pub const MAX_MANIFEST_BYTES: u64 = 4 << 20;
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 4 << 20;
 /// The most bytes read of a lockfile.
-pub const MAX_LOCKFILE_BYTES: u64 = 256 << 20;
+pub(crate) const MAX_LOCKFILE_BYTES: u64 = 256 << 20;
 
 /// The text of `file`, or an error naming it when it is missing, unreadable, not UTF-8,
 /// not a regular file or larger than `limit`.
@@ -52,7 +52,7 @@ pub fn text(file: &Path, limit: u64) -> Result<String> {
 }
 
 /// `text` for a file that may be absent: `None` when there is no such file.
-pub fn text_if_present(file: &Path, limit: u64) -> Result<Option<String>> {
+pub(crate) fn text_if_present(file: &Path, limit: u64) -> Result<Option<String>> {
     match text(file, limit) {
         Err(Error::Read { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
             Ok(None)
@@ -63,7 +63,7 @@ pub fn text_if_present(file: &Path, limit: u64) -> Result<Option<String>> {
 
 /// The manifest `file` parsed by `parse`, with its path; `None` when there is no such
 /// file.
-pub fn manifest_if_present<T>(
+pub(crate) fn manifest_if_present<T>(
     file: PathBuf,
     parse: fn(&Path, &str) -> Result<T>,
 ) -> Result<Option<(T, PathBuf)>> {
@@ -87,7 +87,7 @@ pub fn json<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
 
 /// `text` read as JSONC (JSON with `//` and `/* */` comments and trailing commas, as
 /// turbo.json and bun.lock are written) into `T`.
-pub fn jsonc<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
+pub(crate) fn jsonc<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
     json(file, &crate::jsonc::to_json(text))
 }
 

@@ -39,7 +39,7 @@ impl Libc {
 }
 
 /// The environment variable that overrides the detection.
-pub const OVERRIDE: &str = "VX_LIBC";
+pub(crate) const OVERRIDE: &str = "VX_LIBC";
 
 /// Most of `/bin/sh` read to find its program headers.
 const HEAD: u64 = 64 << 10;

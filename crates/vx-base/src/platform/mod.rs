@@ -143,7 +143,7 @@ pub mod process {
     /// the process group): the last act of a process that [`leads_own_tree`] and whose
     /// parent, which would otherwise end the tree, is gone. A no-op on Windows (the
     /// parent's job has already ended it all).
-    pub fn kill_own_tree() {
+    pub(crate) fn kill_own_tree() {
         imp::kill_own_tree();
     }
 
@@ -151,13 +151,13 @@ pub mod process {
     /// `PR_SET_PDEATHSIG` with SIGTERM). Returns whether it could; on Windows the
     /// parent's Job Object kills the children of a dead parent instead, and other Unixes
     /// have no such request.
-    pub fn cancel_on_parent_death() -> bool {
+    pub(crate) fn cancel_on_parent_death() -> bool {
         imp::cancel_on_parent_death()
     }
 
     /// Whether [`cancel_on_parent_death`] can tie a process to its parent here (Linux),
     /// without asking it for this process.
-    pub fn has_parent_death_signal() -> bool {
+    pub(crate) fn has_parent_death_signal() -> bool {
         imp::has_parent_death_signal()
     }
 
@@ -488,7 +488,7 @@ pub mod fs {
     /// committed and shared) is created with, to pass to the temporary file that
     /// becomes it: 0666 less the umask on Unix, as an editor would create it (0644
     /// under umask 022). `None` on Windows, where a new file takes its directory's ACL.
-    pub fn new_shared_file_permissions() -> Option<std::fs::Permissions> {
+    pub(crate) fn new_shared_file_permissions() -> Option<std::fs::Permissions> {
         imp::new_shared_file_permissions()
     }
 
@@ -496,7 +496,7 @@ pub mod fs {
     /// file's access: on Unix its permission bits and, where this user may set it,
     /// its group (a group this user is not in is left as the new file's, silently).
     /// Nothing on Windows, where the ACL comes from the directory.
-    pub fn keep_access(file: &File, replaced: &Metadata) -> io::Result<()> {
+    pub(crate) fn keep_access(file: &File, replaced: &Metadata) -> io::Result<()> {
         imp::keep_access(file, replaced)
     }
 
@@ -595,7 +595,7 @@ pub mod fs {
     /// Whether a failed rename onto an existing file may succeed when tried again: on
     /// Windows, a sharing violation or access denied while another process replaces
     /// or holds the target for a moment; never on Unix, where a rename is atomic.
-    pub fn is_transient_rename_error(error: &io::Error) -> bool {
+    pub(crate) fn is_transient_rename_error(error: &io::Error) -> bool {
         imp::is_transient_rename_error(error)
     }
 
@@ -724,7 +724,7 @@ pub mod fs {
     /// for this user's files and root's (root can change anything of ours anyway, and
     /// system files are root's), and always on Windows, where files carry an owner SID
     /// that no project file check reads yet.
-    pub fn owned_by_another(meta: &Metadata) -> Option<u32> {
+    pub(crate) fn owned_by_another(meta: &Metadata) -> Option<u32> {
         imp::owned_by_another(meta)
     }
 

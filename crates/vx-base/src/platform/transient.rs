@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// The pauses before each new try of a process start the system refused for a moment:
 /// about a third of a second in all, then the error stands.
-pub const SPAWN_PAUSES: [Duration; 3] = [
+pub(crate) const SPAWN_PAUSES: [Duration; 3] = [
     Duration::from_millis(10),
     Duration::from_millis(50),
     Duration::from_millis(250),

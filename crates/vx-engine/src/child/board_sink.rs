@@ -47,13 +47,13 @@ impl BoardSink {
 
     /// Also writes each retry to stderr after `prefix`, so the parent, which may not
     /// see the slot's message before it changes, reports it whole.
-    pub fn with_retry_lines(mut self, prefix: String) -> BoardSink {
+    pub(crate) fn with_retry_lines(mut self, prefix: String) -> BoardSink {
         self.retry_lines = Some(prefix);
         self
     }
 
     /// Also writes each notice to stderr after `prefix`, for the parent to report.
-    pub fn with_notice_lines(mut self, prefix: String) -> BoardSink {
+    pub(crate) fn with_notice_lines(mut self, prefix: String) -> BoardSink {
         self.notice_lines = Some(prefix);
         self
     }
@@ -68,7 +68,7 @@ impl BoardSink {
     }
 
     /// Marks the slot UNVERIFIED (no sha256 checks the download), for every reader.
-    pub fn mark_unverified(&mut self) {
+    pub(crate) fn mark_unverified(&mut self) {
         self.publishes += 1;
         self.writer
             .update(|record| record.flags |= vx_shm::layout::SLOT_UNVERIFIED);

@@ -40,7 +40,7 @@ pub fn resolve(tree: &Path, listed: Option<&[String]>) -> Result<Vec<String>, Bi
 /// installed without `strip_components`, which aqua and mise unwrap as well. Returns
 /// the executables (relative to the folder when one is returned) and the folder to
 /// unwrap ([`unwrap_folder`]).
-pub fn resolve_unwrapping(
+pub(crate) fn resolve_unwrapping(
     tree: &Path,
     listed: Option<&[String]>,
 ) -> Result<(Vec<String>, Option<OsString>), BinError> {
@@ -71,7 +71,7 @@ fn lone_folder(tree: &Path) -> Option<OsString> {
 /// Makes `tree/folder` the tree itself, through `scratch` (a path beside `tree` on the
 /// same file system that does not exist yet): `strip_components` applied after the
 /// fact.
-pub fn unwrap_folder(tree: &Path, folder: &OsStr, scratch: &Path) -> std::io::Result<()> {
+pub(crate) fn unwrap_folder(tree: &Path, folder: &OsStr, scratch: &Path) -> std::io::Result<()> {
     fs::rename(tree.join(folder), scratch)?;
     fs::remove_dir(tree)?;
     fs::rename(scratch, tree)
@@ -80,7 +80,7 @@ pub fn unwrap_folder(tree: &Path, folder: &OsStr, scratch: &Path) -> std::io::Re
 /// Up to `limit` paths of `tree`, depth first in name order (`dir/` for a directory),
 /// and whether there are more: what an archive holds, for an install that found no
 /// executable in it.
-pub fn first_entries(tree: &Path, limit: usize) -> (Vec<String>, bool) {
+pub(crate) fn first_entries(tree: &Path, limit: usize) -> (Vec<String>, bool) {
     fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>, limit: usize) -> bool {
         let Ok(entries) = fs::read_dir(dir) else {
             return false;

@@ -15,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 /// The option's key in a tool's `options`.
-pub const OPTION: &str = "merge_components";
+pub(crate) const OPTION: &str = "merge_components";
 
 /// Why components could not be merged.
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +50,7 @@ pub enum ComponentsError {
 }
 
 /// The component names `value` (the option's value) asks for.
-pub fn patterns(value: &serde_json::Value) -> Result<Vec<String>, ComponentsError> {
+pub(crate) fn patterns(value: &serde_json::Value) -> Result<Vec<String>, ComponentsError> {
     let list = value
         .as_array()
         .ok_or_else(|| ComponentsError::Option("not a list".to_owned()))?;

@@ -64,7 +64,7 @@ fn pypi_file_name(url: &str) -> Option<String> {
 
 /// Whether `cfg`'s tool is a runtime tool, its tree an environment its package
 /// manager builds (so vx does not unpack its archive).
-pub fn is_planned(cfg: &InstallConfig) -> bool {
+pub(crate) fn is_planned(cfg: &InstallConfig) -> bool {
     cfg.spec.needs.environment.is_some()
 }
 

@@ -208,7 +208,7 @@ pub fn executable_path(name: &str, head: &[u8], windows: bool) -> String {
 /// `cancelled` is set by the reader when it stops on a cancel request, so the error
 /// is reported as [`ExtractError::Cancelled`]; `stop`, raised by the install's thread,
 /// is also looked at before each entry.
-pub fn extract_tar_stream(
+pub(crate) fn extract_tar_stream(
     reader: impl BufRead,
     format: ArchiveFormat,
     dest: &Path,

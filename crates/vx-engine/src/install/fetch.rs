@@ -27,7 +27,7 @@ use vx_net::url::file_path;
 use vx_net::{Client, NetError, Request, Timeouts};
 
 /// Size of one read: the unit of progress reports and cancel checks.
-pub const CHUNK: usize = 64 * 1024;
+pub(crate) const CHUNK: usize = 64 * 1024;
 
 /// A finished, verified download.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -240,7 +240,7 @@ impl FetchError {
 
     /// Why the attempt failed, short and without the URL: what a retry announces
     /// ("HTTP 503 Service Unavailable", "no data for 30 s").
-    pub fn cause(&self) -> String {
+    pub(crate) fn cause(&self) -> String {
         use vx_text::bytes;
         match self {
             FetchError::Status { status, .. } => format!("HTTP {status}{}", reason_suffix(*status)),
@@ -358,7 +358,7 @@ pub trait Tee {
 }
 
 /// A [`Tee`] that drops everything.
-pub struct NoTee;
+pub(crate) struct NoTee;
 
 impl Tee for NoTee {
     fn bytes(&mut self, _: &[u8]) {}

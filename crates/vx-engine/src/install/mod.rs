@@ -138,7 +138,7 @@ impl InstallOptions {
 
     /// [`InstallOptions::for_config`] with the network settings `net` already made from
     /// `cfg.network` (a batch's tools share them: the user config, read once).
-    pub fn for_config_with(cfg: &InstallConfig, net: Arc<NetConfig>) -> InstallOptions {
+    pub(crate) fn for_config_with(cfg: &InstallConfig, net: Arc<NetConfig>) -> InstallOptions {
         let mut opts = InstallOptions {
             net,
             ..InstallOptions::default()

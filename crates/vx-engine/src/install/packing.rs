@@ -43,7 +43,7 @@ const MIN_MEASURED: u64 = 4 << 20;
 
 /// What the user asked for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Preference {
+pub(crate) enum Preference {
     /// By the link's speed.
     Auto,
     /// The fewest bytes.
@@ -115,7 +115,7 @@ fn is_near(host: &str) -> bool {
 
 /// Each host's remembered speed, as the store keeps it.
 #[derive(Debug, Default)]
-pub struct Links {
+pub(crate) struct Links {
     speeds: BTreeMap<String, f64>,
 }
 
@@ -135,7 +135,7 @@ impl Links {
     }
 
     /// Whether the link to `url`'s host is fast (see the module's rule).
-    pub fn is_fast(&self, url: &str) -> bool {
+    pub(crate) fn is_fast(&self, url: &str) -> bool {
         let Some(host) = vx_net::url::host(url) else {
             return false;
         };
@@ -175,7 +175,7 @@ impl Links {
 /// The packing of `spec` to fetch: `None` keeps the one it names, `Some(i)` takes its
 /// alternative `i` ([`ToolSpec::take_alternative`]). `fetched_from` is where its URL
 /// is fetched from (after the user's `url_replacements`: a company mirror's host).
-pub fn choose(
+pub(crate) fn choose(
     spec: &ToolSpec,
     fetched_from: &str,
     preference: Preference,

@@ -42,7 +42,7 @@ use sha2::{Digest, Sha256};
 use super::store;
 
 /// Name of the directory of kept downloads inside the store.
-pub const PARTIAL_DIR: &str = ".partial";
+pub(crate) const PARTIAL_DIR: &str = ".partial";
 /// A partial untouched for this long is stale: `vx prune` removes it.
 pub const STALE_AFTER: Duration = Duration::from_secs(7 * 86_400);
 /// Suffix of a kept download's bytes.
@@ -172,7 +172,7 @@ impl Kept {
     /// starts from zero). `sealed_only`: for a download nothing checks afterwards,
     /// only bytes whose length was recorded at their interruption ([`Kept::seal`]);
     /// their digest is checked when they are read back.
-    pub fn resumes_at(&self, sealed_only: bool) -> u64 {
+    pub(crate) fn resumes_at(&self, sealed_only: bool) -> u64 {
         let len = match self.validator {
             Some(_) => fs::metadata(&self.data).map_or(0, |m| m.len()),
             None => 0,
@@ -242,7 +242,7 @@ impl Kept {
 
     /// After a download that failed: keeps the bytes when it was `interrupted` and
     /// they can be continued, else removes them (no later run continues bad bytes).
-    pub fn after_failure(self, interrupted: bool) {
+    pub(crate) fn after_failure(self, interrupted: bool) {
         if !(interrupted && self.can_continue()) {
             self.discard();
         }
@@ -295,7 +295,7 @@ impl Stale {
 
     /// [`Stale::remove`], for a partial untouched for `older_than` (`vx cache clean`'s
     /// own age) rather than [`STALE_AFTER`].
-    pub fn remove_older(&self, store: &Path, older_than: Duration) -> io::Result<bool> {
+    pub(crate) fn remove_older(&self, store: &Path, older_than: Duration) -> io::Result<bool> {
         let Some(_lock) = try_lock(store, &self.key) else {
             return Ok(false);
         };

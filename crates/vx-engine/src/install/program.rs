@@ -136,7 +136,7 @@ impl EnvironmentError {
 
 /// Runs `command` (`program` with `first` its first argument, for the message), its
 /// stdin empty: its stdout, or why not (its status and the end of its stderr).
-pub fn output_of(
+pub(crate) fn output_of(
     mut command: Command,
     program: &Path,
     first: &str,

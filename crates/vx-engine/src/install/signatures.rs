@@ -11,7 +11,7 @@ use vx_net::verify::ContextError;
 use vx_sources::github::{Github, GithubConfig};
 
 /// The child's [`vx_net::verify::Context`].
-pub struct ChildContext {
+pub(crate) struct ChildContext {
     /// The client; `None` under `--offline`.
     pub client: Option<Client>,
     /// The user config, read at the first check that needs it (the trusted root, the

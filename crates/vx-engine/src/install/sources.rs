@@ -60,7 +60,7 @@ pub fn carried(integrity: &str) -> Option<std::path::PathBuf> {
 }
 
 /// The file named `name` of those imported bundles carried, if there is one.
-pub fn carried_named(name: &str) -> Option<std::path::PathBuf> {
+pub(crate) fn carried_named(name: &str) -> Option<std::path::PathBuf> {
     let path = vx_base::platform::fs::cache_dir()?
         .join(vx_sources::mirror::artifacts::ENVIRONMENT_FILES)
         .join(name);

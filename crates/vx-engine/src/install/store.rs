@@ -317,7 +317,7 @@ const OLD_ENVIRONMENT_OPTION: &str = "environment";
 
 /// Whether an I/O error is the store's file system refusing a write (full, over quota,
 /// read-only, not permitted) rather than something the input caused.
-pub fn is_storage_failure(err: &io::Error) -> bool {
+pub(crate) fn is_storage_failure(err: &io::Error) -> bool {
     use io::ErrorKind as K;
     matches!(
         err.kind(),
@@ -412,7 +412,11 @@ pub fn trees(store: &Path, tool: &str, version: &str) -> Vec<(PathBuf, Receipt)>
 
 /// The trees under `<store>/<tool>` (directories, not links) whose name `dir` accepts
 /// and whose receipt names that very place ([`names_its_place`]), sorted by path.
-pub fn tool_trees(store: &Path, tool: &str, dir: impl Fn(&str) -> bool) -> Vec<(PathBuf, Receipt)> {
+pub(crate) fn tool_trees(
+    store: &Path,
+    tool: &str,
+    dir: impl Fn(&str) -> bool,
+) -> Vec<(PathBuf, Receipt)> {
     let Ok(entries) = fs::read_dir(store.join(tool)) else {
         return Vec::new();
     };
@@ -486,7 +490,7 @@ pub fn lock_path(store: &Path, tool: &str, version: &str) -> PathBuf {
 /// Opens (creating it and its directory if needed) a lock file. The file itself stays:
 /// removing it while another process waits on it would let two processes hold
 /// "the" lock on different files.
-pub fn open_lock(path: &Path) -> io::Result<fs::File> {
+pub(crate) fn open_lock(path: &Path) -> io::Result<fs::File> {
     let open = || {
         fs::OpenOptions::new()
             .read(true)
@@ -529,7 +533,7 @@ pub fn mark_pinned(tree: &Path, sha256: &str) -> bool {
 }
 
 /// Replaces the receipt of the installed `tree` with `receipt`, atomically.
-pub fn replace_receipt(tree: &Path, receipt: &Receipt) -> io::Result<()> {
+pub(crate) fn replace_receipt(tree: &Path, receipt: &Receipt) -> io::Result<()> {
     let json = serde_json::to_vec_pretty(receipt).map_err(io::Error::other)?;
     vx_base::atomic::write(&tree.join(RECEIPT_FILE), &json)
 }
@@ -747,7 +751,7 @@ pub fn clean_stale_work(store: &Path, stop: &AtomicBool) -> Option<JoinHandle<()
 /// The work directories in `<store>/.tmp` left by installs whose process is gone, and
 /// those moved aside to be deleted (see [`clean_stale_work`]), sorted; nothing is
 /// removed.
-pub fn stale_work(store: &Path) -> Vec<PathBuf> {
+pub(crate) fn stale_work(store: &Path) -> Vec<PathBuf> {
     let Ok(entries) = fs::read_dir(store.join(TMP_DIR)) else {
         return Vec::new();
     };

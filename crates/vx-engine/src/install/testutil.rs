@@ -18,7 +18,7 @@ pub fn entries(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, Str
 
 /// One thing a sink was told.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// `phase(phase, message)`.
     Phase(Phase, String),
     /// `progress(done, total)`.
@@ -29,7 +29,7 @@ pub enum Event {
 
 /// Records every call; optionally asks to cancel once `n` progress reports arrived in
 /// a given phase (deterministic: no timing involved).
-pub struct RecordingSink {
+pub(crate) struct RecordingSink {
     pub events: Vec<Event>,
     /// The bytes reported as fetched ([`ProgressSink::fetched`]), in all.
     pub fetched: u64,
@@ -52,7 +52,7 @@ impl Default for RecordingSink {
 
 impl RecordingSink {
     /// Requests cancellation once `n` progress reports were made in `phase`.
-    pub fn cancelling_after(phase: Phase, n: usize) -> Self {
+    pub(crate) fn cancelling_after(phase: Phase, n: usize) -> Self {
         RecordingSink {
             cancel_at: Some((phase, n)),
             ..RecordingSink::default()
@@ -60,7 +60,7 @@ impl RecordingSink {
     }
 
     /// The phases reported, in order.
-    pub fn phases(&self) -> Vec<Phase> {
+    pub(crate) fn phases(&self) -> Vec<Phase> {
         self.events
             .iter()
             .filter_map(|e| match e {
@@ -71,7 +71,7 @@ impl RecordingSink {
     }
 
     /// Where each retry resumed (`None`: from zero), in order.
-    pub fn resumes(&self) -> Vec<Option<u64>> {
+    pub(crate) fn resumes(&self) -> Vec<Option<u64>> {
         self.events
             .iter()
             .filter_map(|e| match e {
@@ -82,7 +82,7 @@ impl RecordingSink {
     }
 
     /// The attempts announced, in order.
-    pub fn attempts(&self) -> Vec<u32> {
+    pub(crate) fn attempts(&self) -> Vec<u32> {
         self.events
             .iter()
             .filter_map(|e| match e {
@@ -93,7 +93,7 @@ impl RecordingSink {
     }
 
     /// The progress reports made while in `phase` (Queued = before any phase call).
-    pub fn progress_in(&self, phase: Phase) -> Vec<(u64, Option<u64>)> {
+    pub(crate) fn progress_in(&self, phase: Phase) -> Vec<(u64, Option<u64>)> {
         let mut current = Phase::Queued;
         let mut out = Vec::new();
         for event in &self.events {

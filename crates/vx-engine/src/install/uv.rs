@@ -30,12 +30,12 @@ use super::program::EnvironmentError;
 /// tools): compiling every module of the environment at install took 1.2 s of
 /// pre-commit's 2.3 s (virtualenv's many modules, most never imported;
 /// docs/BENCHMARKS.md §24).
-pub fn bytecode_at_install() -> bool {
+pub(crate) fn bytecode_at_install() -> bool {
     std::env::var_os("PYTHONDONTWRITEBYTECODE").is_some_and(|value| !value.is_empty())
 }
 
 /// vx's uv, ready to run.
-pub struct Uv<'a> {
+pub(crate) struct Uv<'a> {
     /// The `uv` program.
     program: PathBuf,
     net: &'a NetConfig,
@@ -163,7 +163,7 @@ pub fn command(program: &Path, args: &[&str], dir: &Path) -> Command {
 }
 
 /// The python of `venv`: `bin/python` on Unix, `Scripts\python.exe` on Windows.
-pub fn venv_python(venv: &Path) -> PathBuf {
+pub(crate) fn venv_python(venv: &Path) -> PathBuf {
     vx_model::project_env::venv::bin_dir(venv).join(vx_base::platform::fs::program_file("python"))
 }
 

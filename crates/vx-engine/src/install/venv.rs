@@ -202,7 +202,7 @@ pub fn make_project(
 /// The pip wheel `python`'s own standard library bundles for ensurepip
 /// (`lib/python3.X/ensurepip/_bundled/pip-*.whl`, `Lib\ensurepip\_bundled` on
 /// Windows), the newest when there are several.
-pub fn bundled_pip(python: &Path) -> Option<PathBuf> {
+pub(crate) fn bundled_pip(python: &Path) -> Option<PathBuf> {
     let prefix = python.parent()?.parent()?;
     let mut libs = vec![prefix.join("Lib"), python.parent()?.join("Lib")];
     if let Ok(entries) = std::fs::read_dir(prefix.join("lib")) {

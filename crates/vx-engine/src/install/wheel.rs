@@ -39,7 +39,7 @@ pub enum WheelError {
 }
 
 /// The wheel's file name when `url` names one (its last path segment ends `.whl`).
-pub fn file_of(url: &str) -> Option<&str> {
+pub(crate) fn file_of(url: &str) -> Option<&str> {
     let path = url.split(['?', '#']).next()?;
     let file = path.rsplit('/').next()?;
     file.to_ascii_lowercase().ends_with(".whl").then_some(file)

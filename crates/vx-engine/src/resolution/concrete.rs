@@ -8,7 +8,7 @@ use vx_model::manifest::{Override, Platform, ToolTable};
 
 /// A registry tool made concrete: its resolved version and per-platform downloads,
 /// everything else as vx.toml says. The user's `bin` wins over the registry's.
-pub fn concrete(
+pub(crate) fn concrete(
     tool: &ToolTable,
     version: &str,
     mut platforms: BTreeMap<Platform, Override>,
@@ -29,7 +29,7 @@ pub fn concrete(
 /// reason (`None` where it can be): the reason, or the first with a note that others
 /// differ; `None` when some platform can install it, or there is none. Shared by
 /// registry packages and runtimes.
-pub fn nowhere_of<'a>(reasons: impl Iterator<Item = Option<&'a str>>) -> Option<String> {
+pub(crate) fn nowhere_of<'a>(reasons: impl Iterator<Item = Option<&'a str>>) -> Option<String> {
     let reasons: Vec<&str> = reasons.collect::<Option<_>>()?;
     let first = reasons.first()?;
     Some(if reasons.iter().all(|r| r == first) {

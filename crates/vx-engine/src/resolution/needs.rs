@@ -174,7 +174,7 @@ fn registry_package(entry: &vx_model::lock::LockedTool) -> Option<Name> {
 
 /// Whether [`plan`] may need the project's tools for `spec` (its entry in `lock` is a
 /// language-registry package): the caller resolves them only then.
-pub fn may_need_project(spec: &ToolSpec, lock: &Lock) -> bool {
+pub(crate) fn may_need_project(spec: &ToolSpec, lock: &Lock) -> bool {
     lock.tools
         .get(&spec.name)
         .and_then(registry_package)

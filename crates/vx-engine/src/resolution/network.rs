@@ -200,7 +200,7 @@ impl Network {
 
     /// Shows once, with `-v`, which PyPI index is read and what named it (a variable,
     /// which pip configuration file, or none: PyPI).
-    pub fn note_pip_index(&self, located: &vx_sources::backend::pipconf::Located) {
+    pub(crate) fn note_pip_index(&self, located: &vx_sources::backend::pipconf::Located) {
         if !self.options.verbose {
             return;
         }
@@ -218,7 +218,7 @@ impl Network {
 
     /// Shows `line` as a progress line once a run, however often it is asked (a
     /// configuration's note, read again by each reader of it).
-    pub fn note_once(&self, line: &str) {
+    pub(crate) fn note_once(&self, line: &str) {
         let mut shown = self
             .rewrites_shown
             .lock()
@@ -231,7 +231,7 @@ impl Network {
     /// Shows, once per URL, that `url_replacements` rewrites `url` (`FROM → TO`), as a
     /// progress line with `-v`; nothing when no rule does, nor without `-v` (a mirror
     /// set up once is no news at every run).
-    pub fn note_rewrite(&self, url: &str) {
+    pub(crate) fn note_rewrite(&self, url: &str) {
         if !self.options.verbose {
             return;
         }

@@ -12,7 +12,7 @@ use vx_sources::runtime::catalogue::Catalogue;
 /// The concrete table of the registry tool `tool` as `lock` pins it: `None` when the
 /// tool is not a registry tool, or its entry was locked from another name or
 /// constraint (or never).
-pub fn from_lock(tool: &ToolTable, lock: &Lock, catalogue: &Catalogue) -> Option<ToolTable> {
+pub(crate) fn from_lock(tool: &ToolTable, lock: &Lock, catalogue: &Catalogue) -> Option<ToolTable> {
     tool.registry.as_ref()?;
     let entry = lock.tools.get(&tool.name)?;
     if entry.constraint.is_none() || entry.inputs != tool.download_inputs() {
@@ -124,7 +124,7 @@ pub fn lacking(pinned: &Manifest, platform: &Platform) -> Vec<String> {
 /// (URL, sha256, size, what verified it), else vx.toml's own checksums. `None` when
 /// the project does not list the tool, or pins another version (that one installs on
 /// trust, or by what its registry publishes).
-pub fn spec_at(
+pub(crate) fn spec_at(
     project: &Manifest,
     lock: Option<&Lock>,
     catalogue: &Catalogue,

@@ -193,7 +193,7 @@ impl<'n> Resolver<'n> {
     }
 
     /// `runtime`'s versions, newest first, listed once per run.
-    pub fn runtime_releases(
+    pub(crate) fn runtime_releases(
         &self,
         runtime: &dyn vx_sources::runtime::Runtime,
     ) -> Result<Vec<vx_sources::runtime::Release>, vx_sources::runtime::RuntimeError> {
@@ -374,7 +374,7 @@ impl<'n> Resolver<'n> {
     /// [`Resolver::pick`], saying on the progress lines which newer releases the
     /// constraint allows were skipped for being younger than `min_release_age` (what
     /// `vx lock`, `vx add` and `vx upgrade` show when they pick a version).
-    pub fn pick_noting(
+    pub(crate) fn pick_noting(
         &self,
         found: &Found,
         constraint: &str,
@@ -801,7 +801,7 @@ impl<'n> Resolver<'n> {
     /// concrete table. The version the lock holds is kept while the entry was locked
     /// from the same name and constraint (a platform added to it is resolved at that
     /// version); otherwise the constraint is resolved afresh.
-    pub fn resolve_tool(
+    pub(crate) fn resolve_tool(
         &self,
         tool: &ToolTable,
         manifest: Option<&std::path::Path>,

@@ -24,7 +24,7 @@ pub const PACKAGE_PREFIX: &str = runtime::PACKAGE_PREFIX;
 /// package), `Some(None)` when it names a runtime this vx does not know or cannot
 /// read the declaration of, or one that now comes from elsewhere than the registry
 /// the package names (the tool is then resolved again, which says why).
-pub fn of_package(catalogue: &Catalogue, package: &str) -> Option<Option<Arc<dyn Runtime>>> {
+pub(crate) fn of_package(catalogue: &Catalogue, package: &str) -> Option<Option<Arc<dyn Runtime>>> {
     let (name, registry) = runtime::package_name(package)?;
     Some(
         catalogue
@@ -37,7 +37,7 @@ pub fn of_package(catalogue: &Catalogue, package: &str) -> Option<Option<Arc<dyn
 
 /// The lock's pin of `runtime`'s declaration, for one a project's registry publishes:
 /// the registry's name as `ref`, the declaration's sha256.
-pub fn pin_of(runtime: &dyn Runtime) -> Option<vx_model::lock::RegistryPin> {
+pub(crate) fn pin_of(runtime: &dyn Runtime) -> Option<vx_model::lock::RegistryPin> {
     runtime.origin().map(|o| vx_model::lock::RegistryPin {
         git_ref: o.registry.clone(),
         sha256: format!("sha256:{}", o.digest),
@@ -50,7 +50,7 @@ pub fn pin_of(runtime: &dyn Runtime) -> Option<vx_model::lock::RegistryPin> {
 /// `PATH`), vx.toml's own `bin`, `strip_components` and `post_install` winning. None
 /// of the layout is hashed into the lock's entry (a registry tool's layout digest is
 /// vx.toml's alone), so the lock is the same on every host that makes it.
-pub fn concrete(
+pub(crate) fn concrete(
     runtime: &dyn Runtime,
     tool: &ToolTable,
     version: &str,
@@ -87,7 +87,7 @@ pub fn concrete(
 }
 
 /// What a resolution of one runtime tool gives.
-pub struct Resolution {
+pub(crate) struct Resolution {
     /// The release picked.
     pub release: Release,
     /// Each platform's download, or why there is none.
@@ -98,7 +98,7 @@ pub struct Resolution {
 /// platforms its entry held (picking with the versions of the project's other
 /// runtimes the context knows, see [`Runtime::pick_with`]), keeping the locked version while the name and constraint
 /// are those it was locked from; records it in `lock` and returns the concrete table.
-pub fn resolve_tool(
+pub(crate) fn resolve_tool(
     runtime: &dyn Runtime,
     cx: &Context,
     releases: &dyn Fn() -> Result<Vec<Release>, runtime::RuntimeError>,

@@ -232,7 +232,7 @@ pub enum RootError {
 }
 
 /// A [`RootError`] kept for the run.
-pub type SharedRootError = Arc<RootError>;
+pub(crate) type SharedRootError = Arc<RootError>;
 
 /// Why what a registry declares over a download does not verify (its signatures,
 /// attestations or provenance), or cannot be checked: the version is refused.

@@ -62,7 +62,7 @@ impl Channel {
 
     /// Whether `--force` lets `vx self update` replace a vx of this channel: only one
     /// placed by hand (a package manager's files would no longer match its records).
-    pub fn force_allowed(self) -> bool {
+    pub(crate) fn force_allowed(self) -> bool {
         matches!(self, Channel::Installer | Channel::Manual)
     }
 }

@@ -108,7 +108,7 @@ impl ReleaseManifest {
 
 /// The tag a trusted comment binds: its `tag:…` word (`timestamp:1 file:vx-release.json
 /// tag:v0.2.0`).
-pub fn signed_tag(trusted_comment: &str) -> Option<&str> {
+pub(crate) fn signed_tag(trusted_comment: &str) -> Option<&str> {
     trusted_comment
         .split_whitespace()
         .find_map(|word| word.strip_prefix("tag:"))

@@ -41,7 +41,7 @@ pub use receipt::Receipt;
 pub use update::{Found, Source};
 
 /// The GitHub repository releases come from, `OWNER/NAME`.
-pub const REPOSITORY: &str = "vx-toolchain/vx";
+pub(crate) const REPOSITORY: &str = "vx-toolchain/vx";
 /// The release manifest's file name.
 pub const MANIFEST: &str = "vx-release.json";
 /// The minisign public key vx releases are signed with (the project's release key;
@@ -49,9 +49,9 @@ pub const MANIFEST: &str = "vx-release.json";
 pub const RELEASE_KEY: &str = "RWSXmWzYcxUA6lg926av07P0aGDQ6u9kNGf0O9kRfSHEhUICsTZcaDMb";
 
 /// The largest release manifest or signature read.
-pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_MANIFEST_BYTES: u64 = 1 << 20;
 /// The largest archive accepted (the manifest's size must be below it).
-pub const MAX_ARCHIVE_BYTES: u64 = 1 << 30;
+pub(crate) const MAX_ARCHIVE_BYTES: u64 = 1 << 30;
 
 /// Why vx could not update, inspect or uninstall itself. Nothing was replaced.
 #[derive(Debug, Error)]
@@ -159,7 +159,7 @@ pub enum SelfUpdateError {
 impl SelfUpdateError {
     /// Whether the user can fix it with a setting or a flag (a usage error) rather
     /// than it being the network's or the release's fault.
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         matches!(
             self,
             SelfUpdateError::Setting(_)

@@ -44,7 +44,7 @@ impl Receipt {
     }
 
     /// The receipt at `path`; `None` when the file does not exist.
-    pub fn load_from(path: &Path) -> Result<Option<Receipt>, SelfUpdateError> {
+    pub(crate) fn load_from(path: &Path) -> Result<Option<Receipt>, SelfUpdateError> {
         // Through the bounded reader: a FIFO or a device in its place is refused by
         // name, unread, rather than hang `vx self info` and `vx doctor`.
         let bytes = match vx_base::bounded_read::read(path, MAX_RECEIPT_BYTES) {
@@ -73,7 +73,7 @@ impl Receipt {
     }
 
     /// Writes the receipt to `path` whole (a temporary file renamed over it).
-    pub fn save_to(&self, path: &Path) -> Result<(), SelfUpdateError> {
+    pub(crate) fn save_to(&self, path: &Path) -> Result<(), SelfUpdateError> {
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
         if let Some(dir) = path.parent() {

@@ -10,13 +10,13 @@ use super::SelfUpdateError;
 /// The comment `install.sh` ends each line it adds to a profile with.
 pub const PROFILE_MARKER: &str = "# added by the vx installer";
 /// The profiles `install.sh` may edit, relative to the home directory.
-pub const PROFILES: &[&str] = &[".profile", ".bashrc", ".bash_profile", ".zshrc", ".zshenv"];
+pub(crate) const PROFILES: &[&str] = &[".profile", ".bashrc", ".bash_profile", ".zshrc", ".zshenv"];
 /// fish's snippet `install.sh` writes whole, relative to the home directory.
-pub const FISH_SNIPPET: &str = ".config/fish/conf.d/vx.fish";
+pub(crate) const FISH_SNIPPET: &str = ".config/fish/conf.d/vx.fish";
 
 /// Removes the installer's lines from each profile under `home` and its fish snippet;
 /// returns the files changed. A profile without such lines is left untouched.
-pub fn clean_profiles(home: &Path) -> Result<Vec<PathBuf>, SelfUpdateError> {
+pub(crate) fn clean_profiles(home: &Path) -> Result<Vec<PathBuf>, SelfUpdateError> {
     let mut changed = Vec::new();
     for name in PROFILES {
         let path = home.join(name);
@@ -48,7 +48,7 @@ pub fn clean_profiles(home: &Path) -> Result<Vec<PathBuf>, SelfUpdateError> {
 }
 
 /// Removes the running executable (on Windows, once this process has exited).
-pub fn remove_running_exe() -> std::io::Result<()> {
+pub(crate) fn remove_running_exe() -> std::io::Result<()> {
     self_replace::self_delete()
 }
 

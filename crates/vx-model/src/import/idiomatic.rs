@@ -39,7 +39,7 @@ fn single(text: &str, tool: &str, what: &str, strip: &[&str]) -> Result<Imported
 }
 
 /// rbenv's and chruby's `.ruby-version`.
-pub fn ruby_version(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn ruby_version(text: &str) -> Result<Imported, Malformed> {
     single(text, "ruby", "Ruby", &["ruby-"])
 }
 
@@ -49,13 +49,13 @@ pub fn go_version(text: &str) -> Result<Imported, Malformed> {
 }
 
 /// jenv's `.java-version`.
-pub fn java_version(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn java_version(text: &str) -> Result<Imported, Malformed> {
     single(text, "java", "Java", &[])
 }
 
 /// Go's `go.mod`: the `toolchain` directive names the exact toolchain; without it the
 /// `go` directive names the minimum version (Go 1.21+ fetches at least that one).
-pub fn go_mod(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn go_mod(text: &str) -> Result<Imported, Malformed> {
     let mut go = None;
     let mut toolchain = None;
     for (i, raw) in text.lines().enumerate() {
@@ -99,7 +99,7 @@ pub fn go_mod(text: &str) -> Result<Imported, Malformed> {
 /// SDKMAN!'s `.sdkmanrc`: `CANDIDATE=IDENTIFIER` lines. Java identifiers carry the
 /// vendor after the version (`21.0.5-tem`): Temurin's become `temurin-V`, the others
 /// `VENDOR-V` as mise writes them (`zulu-17.0.9`); other candidates keep their names.
-pub fn sdkmanrc(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn sdkmanrc(text: &str) -> Result<Imported, Malformed> {
     let mut imported = Imported::default();
     for (i, raw) in text.lines().enumerate() {
         let line = super::uncommented(raw);
@@ -138,7 +138,7 @@ pub fn sdkmanrc(text: &str) -> Result<Imported, Malformed> {
 
 /// rustup's `rust-toolchain.toml` (`[toolchain] channel = "…"`), or the legacy
 /// `rust-toolchain` holding the channel alone.
-pub fn rust_toolchain(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn rust_toolchain(text: &str) -> Result<Imported, Malformed> {
     if !text.contains('[') {
         return single(text, "rust", "Rust", &[]);
     }

@@ -272,7 +272,7 @@ fn not_honoured(text: &str, root: &DeTable<'_>, imported: &mut Imported) {
 /// earlier task has as an alias (a file task's name without its extension beside a
 /// task of that name: mise runs the task of that name), saying so in its task's
 /// `ignored`, so the task imports without it.
-pub fn settle_aliases(tasks: &mut [ScriptEntry]) {
+pub(crate) fn settle_aliases(tasks: &mut [ScriptEntry]) {
     let names: Vec<String> = tasks.iter().map(|t| t.name.clone()).collect();
     let mut claimed: Vec<String> = Vec::new();
     for (i, entry) in tasks.iter_mut().enumerate() {
@@ -303,7 +303,7 @@ pub fn settle_aliases(tasks: &mut [ScriptEntry]) {
 /// it (its description when it has one, its aliases, dependencies and variables
 /// added), in the TOML task's place (jdx/mise, src/config/mod.rs,
 /// `merge_file_and_config_tasks`, and `Task::merge_toml_overlay`).
-pub fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
+pub(crate) fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
     let mut at = own;
     while at < scripts.len() {
         let name = scripts[at].name.clone();

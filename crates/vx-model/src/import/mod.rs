@@ -190,7 +190,7 @@ impl Entry {
     }
 
     /// Notes the versions after the first (`others`), which vx does not import.
-    pub fn also_listed(mut self, others: &[&str]) -> Entry {
+    pub(crate) fn also_listed(mut self, others: &[&str]) -> Entry {
         if !others.is_empty() {
             self.notes.push(format!(
                 "{} also listed; the first is imported",
@@ -421,7 +421,7 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
 /// `.mise/`, `mise/`, `.config/` or `.config/mise/` (its `conf.d/` too) for a config
 /// kept there (`config.toml`, `config.local.toml`, `config.ENV.toml`, `mise.toml`),
 /// else the file's own directory.
-pub fn config_root(path: &Path) -> &Path {
+pub(crate) fn config_root(path: &Path) -> &Path {
     let here = path.parent().unwrap_or(Path::new("."));
     let name = |p: &Path| {
         p.file_name()

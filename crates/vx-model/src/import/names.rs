@@ -155,7 +155,7 @@ pub const BACKEND_PACKAGES: &[(&str, &str)] = &[
 /// backend) is an npm or PyPI package and that aqua's registry has no release binary
 /// of: read as that package (`prettier` → `npm:prettier`). (`yamllint` is not here:
 /// aqua's `wasilibs/go-yamllint` ships it as a binary.)
-pub const MISE_REGISTRY_BACKENDS: &[(&str, &str)] = &[
+pub(crate) const MISE_REGISTRY_BACKENDS: &[(&str, &str)] = &[
     ("prettier", "npm:prettier"),
     ("markdownlint-cli2", "npm:markdownlint-cli2"),
     ("ansible", "pipx:ansible"),

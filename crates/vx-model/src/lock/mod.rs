@@ -46,7 +46,7 @@ use vx_base::validate;
 /// vx of version 1 must refuse rather than take for a plain download; a lock without
 /// one is still written as version 1, byte for byte as before, and every version up to
 /// this one is read.
-pub const LOCK_VERSION: i64 = 2;
+pub(crate) const LOCK_VERSION: i64 = 2;
 /// The version of a lock that holds no language-registry tool.
 const PLAIN_LOCK_VERSION: i64 = 1;
 /// Largest lock file read.
@@ -758,7 +758,7 @@ impl Lock {
 
     /// The format version the lock is written in: [`LOCK_VERSION`] when it holds a
     /// language-registry tool, which an older vx must refuse, else 1.
-    pub fn format_version(&self) -> i64 {
+    pub(crate) fn format_version(&self) -> i64 {
         let language = self.tools.values().any(|t| {
             t.package
                 .as_deref()
@@ -977,7 +977,7 @@ impl Lock {
     }
 
     /// Drops the platforms of `tool`'s entry the tool is no longer for (its `os`).
-    pub fn retain_platforms(&mut self, tool: &ToolTable) {
+    pub(crate) fn retain_platforms(&mut self, tool: &ToolTable) {
         if let Some(entry) = self.tools.get_mut(&tool.name) {
             entry
                 .platforms

@@ -21,7 +21,8 @@
 //! Errors name the line and what is wrong, never the line's text: a `.env` holds
 //! secrets, and an error reaches terminals and logs.
 
-use super::environment::{self, EnvVar};
+use super::environment;
+use crate::task::EnvVar;
 
 /// Most entries one file may hold (as `[env]`).
 pub const MAX_ENTRIES: usize = 4096;

@@ -324,7 +324,11 @@ fn listed_key(tools: &dyn toml_edit::TableLike, name: &str) -> String {
 /// `text` with `NAME = "value"` (or `NAME = false`, unset, for `None`) added to
 /// `[env]` (made at the end when there is none), unless `[env]` already has `name`:
 /// then `text` is returned unchanged and `false` (`vx import` leaves what is there).
-pub fn add_env(text: &str, name: &str, value: Option<&str>) -> Result<(String, bool), EditError> {
+pub(crate) fn add_env(
+    text: &str,
+    name: &str,
+    value: Option<&str>,
+) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
     let env = top_table(&mut doc, "env")?;
     if env.contains_key(name) {
@@ -342,7 +346,7 @@ pub fn add_env(text: &str, name: &str, value: Option<&str>) -> Result<(String, b
 /// `NAME = "RUN"` when it has nothing else, else an inline table of its fields; unless
 /// either table already has `name`: then `text` unchanged and `false` (`vx import`
 /// leaves what is there).
-pub fn add_script(
+pub(crate) fn add_script(
     text: &str,
     name: &str,
     script: &crate::import::ImportedScript,
@@ -357,7 +361,7 @@ pub fn add_script(
 /// [`add_script`] of every one of `scripts` in order, the text parsed and printed
 /// once (a project of hundreds of tasks read in place): the new text, and for each
 /// whether it was added.
-pub fn add_scripts(
+pub(crate) fn add_scripts(
     text: &str,
     scripts: &[(&str, &crate::import::ImportedScript)],
 ) -> Result<(String, Vec<bool>), EditError> {
@@ -502,7 +506,7 @@ fn script_into(
 
 /// `text` with `dir` added to `[settings] path` (made when missing), unless it is
 /// listed already: then `text` unchanged and `false` (`vx import` of mise's `_.path`).
-pub fn add_path(text: &str, dir: &str) -> Result<(String, bool), EditError> {
+pub(crate) fn add_path(text: &str, dir: &str) -> Result<(String, bool), EditError> {
     add_to_settings_list(text, "path", dir)
 }
 
@@ -510,7 +514,7 @@ pub fn add_path(text: &str, dir: &str) -> Result<(String, bool), EditError> {
 /// when missing; a single path becomes a list), unless it names `file` already: then
 /// `text` unchanged and `false` (`vx import` of mise's `_.file`: mise skips a file that
 /// is not there, as a fresh clone's git-ignored `.env`).
-pub fn add_optional_env_file(text: &str, file: &str) -> Result<(String, bool), EditError> {
+pub(crate) fn add_optional_env_file(text: &str, file: &str) -> Result<(String, bool), EditError> {
     let (added, changed) = add_to_settings_list(text, "env_file", file)?;
     if !changed {
         return Ok((added, false));
@@ -531,7 +535,7 @@ pub fn add_optional_env_file(text: &str, file: &str) -> Result<(String, bool), E
 /// `text` with `[settings] python_venv = DIR` (`vx import` of mise's
 /// `_.python.venv` or a python's `virtualenv`), unless it names one already: then
 /// `text` unchanged and `false` (the project's own choice stays).
-pub fn set_python_venv(text: &str, dir: &str) -> Result<(String, bool), EditError> {
+pub(crate) fn set_python_venv(text: &str, dir: &str) -> Result<(String, bool), EditError> {
     let mut doc = document(text)?;
     let settings = top_table(&mut doc, "settings")?;
     if settings.contains_key("python_venv") {

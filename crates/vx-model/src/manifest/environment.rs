@@ -21,29 +21,7 @@
 //! test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
 //! ```
 
-pub mod task;
-pub mod task_files;
-pub mod task_graph;
-
-use task::Task;
-
-/// One `[env]` (or a task's `env`) entry. Serializable: the activation record and
-/// the daemon's `toolchain` answer carry `[env]` unexpanded.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct EnvVar {
-    /// The variable's name (`[A-Za-z_][A-Za-z0-9_]*`, never `PATH`).
-    pub name: String,
-    /// The value template (`{project}`, `${VAR}`, `${VAR:-default}`), or `None` for
-    /// `NAME = false`: the variable is removed.
-    pub value: Option<String>,
-    /// The 1-based line of the entry in vx.toml (or in its env file), for messages.
-    #[serde(default)]
-    pub line: usize,
-    /// The value is taken as written, never expanded: a single-quoted value of an env
-    /// file, a path a runtime sets.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub literal: bool,
-}
+use crate::task::{self, EnvVar, Task};
 
 /// One `[settings] env_file` entry: a dotenv file ([`super::dotenv`]) whose variables
 /// go under `[env]`'s.
@@ -68,7 +46,7 @@ pub struct ProjectEnvironment {
     pub path: Vec<String>,
     /// `[tasks]` (and `[scripts]`, their old name), in the file's order
     /// (`vx_tasks`). File tasks under `.vx/tasks/` are not here: `vx run`
-    /// adds them ([`task_files`]).
+    /// adds them ([`super::task_files`]).
     pub tasks: Vec<Task>,
     /// `[settings] env_file`, in order (a later file's variable wins over an earlier
     /// one's, `[env]` over them all).
@@ -87,7 +65,7 @@ pub struct ProjectEnvironment {
 }
 
 /// The `[settings]` keys of the task cache, as `vx config list` shows them.
-pub const TASK_CACHE_KEYS: [&str; 4] = [
+pub(crate) const TASK_CACHE_KEYS: [&str; 4] = [
     "task_cache",
     "task_cache_keys",
     "task_cache_size",
@@ -126,7 +104,7 @@ impl TaskCacheSettings {
 
 /// A size as `[settings] task_cache_size` takes it: a number of bytes, or a number
 /// with a unit (`500MB`, `5GiB`, `1.5 GB`; K, M, G, T, decimal or binary).
-pub fn parse_size(text: &str) -> Option<u64> {
+pub(crate) fn parse_size(text: &str) -> Option<u64> {
     let text = text.trim();
     let split = text
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
@@ -150,7 +128,7 @@ pub fn parse_size(text: &str) -> Option<u64> {
 }
 
 /// The values `[settings] task_output` takes.
-pub const TASK_OUTPUTS: [&str; 4] = ["live", "prefix", "grouped", "quiet"];
+pub(crate) const TASK_OUTPUTS: [&str; 4] = ["live", "prefix", "grouped", "quiet"];
 
 impl ProjectEnvironment {
     /// Whether the manifest declares no environment at all.
@@ -166,7 +144,7 @@ impl ProjectEnvironment {
 
     /// The task called `name` (or aliased so).
     pub fn task(&self, name: &str) -> Option<&Task> {
-        task_graph::find(&self.tasks, name)
+        task::graph::find(&self.tasks, name)
     }
 }
 
@@ -200,7 +178,7 @@ pub fn reserved_problem(name: &str) -> Option<String> {
 }
 
 /// Whether `name` can be a task's name: what a user types after `vx run`.
-pub fn valid_script_name(name: &str) -> bool {
+pub(crate) fn valid_script_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 64
         && !name.starts_with('-')
@@ -375,7 +353,7 @@ impl<'a> Reference<'a> {
 
 /// The index in `text` (what follows a `${`) of the `}` that closes it: braces
 /// opened inside (a default's `{project}`) close first.
-pub fn closing_brace(text: &str) -> Option<usize> {
+pub(crate) fn closing_brace(text: &str) -> Option<usize> {
     let mut depth = 0usize;
     for (i, c) in text.char_indices() {
         match c {
@@ -392,7 +370,7 @@ pub fn closing_brace(text: &str) -> Option<usize> {
 /// empty, no control character (a newline would forge another line of
 /// `$GITHUB_PATH`) or `PATH` separator (`:`, `;`: one entry would become two), not
 /// leaving the project by `..`.
-pub fn relative_dir_problem(dir: &str) -> Option<&'static str> {
+pub(crate) fn relative_dir_problem(dir: &str) -> Option<&'static str> {
     if dir
         .chars()
         .any(|c| (c.is_control() && c != '\0') || c == ':' || c == ';')
@@ -408,7 +386,7 @@ pub fn relative_dir_problem(dir: &str) -> Option<&'static str> {
 /// What is wrong with `path`, a path or glob of vx.toml meant relative to the project
 /// directory, if anything: empty, a NUL character, absolute, or leaving the project by
 /// `..`.
-pub fn inside_project_problem(path: &str) -> Option<&'static str> {
+pub(crate) fn inside_project_problem(path: &str) -> Option<&'static str> {
     let parsed = std::path::Path::new(path);
     if path.is_empty() || path.contains('\0') {
         Some("is empty or holds a NUL character")

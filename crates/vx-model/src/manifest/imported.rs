@@ -421,7 +421,7 @@ fn missing_dependencies(draft: &mut Draft<'_>, imported: &[&str]) {
     };
     let project = draft.path.parent().unwrap_or(Path::new("."));
     let tasks = &manifest.environment.tasks;
-    let names = crate::manifest::environment::task_graph::Names::of(tasks);
+    let names = crate::task::graph::Names::of(tasks);
     let imported: std::collections::HashSet<&str> = imported.iter().copied().collect();
     for task in tasks.iter().filter(|t| imported.contains(t.name.as_str())) {
         let missing = names.missing(task, project);

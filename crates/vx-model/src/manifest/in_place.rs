@@ -321,7 +321,7 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
 /// entries win. A script that reads them (`${MISE_PROJECT_ROOT:?must be set by mise}`)
 /// runs as under mise.
 fn mise_task_env(manifest: &mut Manifest) {
-    use super::environment::EnvVar;
+    use crate::task::EnvVar;
     for task in &mut manifest.environment.tasks {
         let given = [
             ("MISE_PROJECT_ROOT", "{project}", false),

@@ -138,7 +138,7 @@ fn user_miserc() -> Vec<PathBuf> {
 /// The platform's environments as mise names them, the least specific first: the OS
 /// family (`unix`; on Windows none but the OS), the OS, and OS-arch with mise's
 /// architecture names (`x86_64` → `x64`, `aarch64` → `arm64`).
-pub fn platform_names() -> Vec<String> {
+pub(crate) fn platform_names() -> Vec<String> {
     names_for(
         std::env::consts::FAMILY,
         std::env::consts::OS,

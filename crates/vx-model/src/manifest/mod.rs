@@ -33,6 +33,7 @@ pub mod network;
 mod parse;
 pub mod platform;
 pub mod search;
+pub mod task_files;
 pub mod tool;
 pub mod workspace;
 
@@ -491,7 +492,7 @@ impl Manifest {
     /// others: a name taken, a cycle), each said in what it hands back: a mise
     /// project's tasks written as vx.toml text are read in one parse, however many
     /// are refused.
-    pub fn parse_sparing_tasks(
+    pub(crate) fn parse_sparing_tasks(
         path: &Path,
         text: &str,
     ) -> (Result<Manifest, ManifestError>, Vec<Spared>) {
@@ -578,7 +579,7 @@ impl Manifest {
 
 /// A task [`Manifest::parse_sparing_tasks`] left out, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Spared {
+pub(crate) struct Spared {
     /// The task's name.
     pub name: String,
     /// What is wrong with it (without the text's place: the text is vx's own).
@@ -593,7 +594,7 @@ pub fn file_task(
     header: &str,
     name: &str,
     file: &str,
-) -> Result<crate::manifest::environment::task::Task, ManifestError> {
+) -> Result<crate::task::Task, ManifestError> {
     let parser = parse::Parser {
         path,
         text: header,

@@ -9,7 +9,7 @@ use std::path::Path;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::environment::{self, EnvFile, EnvVar, ProjectEnvironment};
+use super::environment::{self, EnvFile, ProjectEnvironment};
 use super::network::ProjectNet;
 use super::platform::Platform;
 use super::tool::{
@@ -17,6 +17,7 @@ use super::tool::{
     unknown_placeholder,
 };
 use super::{Location, MAX_TOOLS, ManifestError, Problem, RegistrySource, RegistryWhere};
+use crate::task::EnvVar;
 use vx_base::format::ArchiveFormat;
 use vx_base::validate::{self, FieldError};
 use vx_base::validate::{self as check, has_userinfo};
@@ -581,10 +582,7 @@ impl Parser<'_> {
     /// The tasks together: names and aliases unique, no cycle. Errors point at the
     /// task's line. When tasks are spared, a task whose name is taken or that closes
     /// a cycle is left out instead (each cycle found by one walk of the graph).
-    fn check_tasks(
-        &self,
-        tasks: &mut Vec<crate::manifest::environment::task::Task>,
-    ) -> Result<(), ManifestError> {
+    fn check_tasks(&self, tasks: &mut Vec<crate::task::Task>) -> Result<(), ManifestError> {
         if self.spared.is_some() {
             return self.spare_tasks(tasks);
         }
@@ -616,9 +614,9 @@ impl Parser<'_> {
             }
         }
         // A dependency that is no task is not an error here: the task is listed, and
-        // running it fails naming the missing one (`task_graph::Plan::build`), as
+        // running it fails naming the missing one (`task::graph::Plan::build`), as
         // mise takes it, so one bad entry does not stop the project's other commands.
-        if let Some(cycle) = crate::manifest::environment::task_graph::cycle(tasks) {
+        if let Some(cycle) = crate::task::graph::cycle(tasks) {
             let line = tasks
                 .iter()
                 .find(|t| t.name == cycle[0])
@@ -635,10 +633,7 @@ impl Parser<'_> {
     }
 
     /// [`Parser::check_tasks`] leaving out (and noting) what it would refuse.
-    fn spare_tasks(
-        &self,
-        tasks: &mut Vec<crate::manifest::environment::task::Task>,
-    ) -> Result<(), ManifestError> {
+    fn spare_tasks(&self, tasks: &mut Vec<crate::task::Task>) -> Result<(), ManifestError> {
         let mut taken: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut keep = vec![true; tasks.len()];
         for (i, task) in tasks.iter().enumerate() {
@@ -666,7 +661,7 @@ impl Parser<'_> {
             i += 1;
             keep[i - 1]
         });
-        let broken = crate::manifest::environment::task_graph::break_cycles(tasks);
+        let broken = crate::task::graph::break_cycles(tasks);
         let mut keep = vec![true; tasks.len()];
         for (at, cycle) in broken {
             let error = self.err(

@@ -16,9 +16,9 @@ use std::str::FromStr;
 pub use vx_base::platform::libc::Libc;
 
 /// Operating systems a manifest can name.
-pub const OSES: [&str; 3] = ["linux", "macos", "windows"];
+pub(crate) const OSES: [&str; 3] = ["linux", "macos", "windows"];
 /// CPU architectures a manifest can name.
-pub const ARCHES: [&str; 2] = ["x86_64", "aarch64"];
+pub(crate) const ARCHES: [&str; 2] = ["x86_64", "aarch64"];
 
 /// The platforms `vx init` and `vx import` list in a new project's `[settings]
 /// platforms` (with the machine's own when it is not one of them): where most teams'
@@ -96,13 +96,13 @@ impl Platform {
 
     /// `os-arch` without the libc: what `os = [...]` and `{os}`/`{arch}` templates
     /// see.
-    pub fn os_arch(&self) -> String {
+    pub(crate) fn os_arch(&self) -> String {
         format!("{}-{}", self.os, self.arch)
     }
 
     /// The same `os-arch` with the default libc: where a tool whose download does
     /// not depend on the libc (a URL of the user's own) finds its lock entry.
-    pub fn default_libc(&self) -> Platform {
+    pub(crate) fn default_libc(&self) -> Platform {
         Platform::new(&self.os, &self.arch)
     }
 }

@@ -986,8 +986,7 @@ fn a_missing_dependency_is_left_to_the_run() {
     let text = "[tools]\n\n[scripts]\na = { run = \"x\", depends = [\"lnt\", \"lint:*\"] }\nlint = \"y\"\n";
     let manifest = Manifest::parse(Path::new("vx.toml"), text).unwrap();
     let tasks = &manifest.environment.tasks;
-    let missing =
-        crate::manifest::environment::task_graph::missing(tasks, &tasks[0], Path::new("."));
+    let missing = crate::task::graph::missing(tasks, &tasks[0], Path::new("."));
     assert_eq!(missing, ["lnt"]);
 }
 

@@ -245,7 +245,7 @@ pub enum ResolveError {
 }
 
 /// Whether a URL template depends on the platform.
-pub fn has_platform_placeholders(url: &str) -> bool {
+pub(crate) fn has_platform_placeholders(url: &str) -> bool {
     url.contains("{os}") || url.contains("{arch}")
 }
 
@@ -410,7 +410,7 @@ impl ToolTable {
     /// `sha256:` of the whole table as earlier builds wrote a lock's `inputs` (a lock
     /// without `layout`); `None` for a table those builds could not have read (one
     /// with `os`).
-    pub fn legacy_inputs(&self) -> Option<String> {
+    pub(crate) fn legacy_inputs(&self) -> Option<String> {
         (self.os.is_empty() && self.registry.is_none()).then(|| {
             digest(&LegacyTable {
                 name: &self.name,
@@ -462,7 +462,7 @@ impl ToolTable {
     /// own renders the same URL for a musl platform as for its glibc twin (its
     /// template has no libc), so the twin's table serves where the musl one is
     /// absent; a registry tool's tables are its resolutions, one per platform.
-    pub fn platform_override(&self, platform: &Platform) -> Option<&Override> {
+    pub(crate) fn platform_override(&self, platform: &Platform) -> Option<&Override> {
         self.platforms.get(platform).or_else(|| {
             (platform.is_musl() && self.registry.is_none())
                 .then(|| self.platforms.get(&platform.default_libc()))

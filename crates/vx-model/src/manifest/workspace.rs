@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use vx_workspace::turbo::{self, Turbo};
 use vx_workspace::{Graph, Workspace};
 
-use super::environment::task::Task;
+use crate::task::Task;
 
 /// Most bytes of a package.json or turbo.json read to tell whether it makes a root.
 const MAX_MARKER: u64 = 1 << 20;
@@ -45,7 +45,7 @@ pub fn root_file(dir: &Path) -> Option<PathBuf> {
 }
 
 /// Whether `path` is the file that makes its directory a monorepo's root.
-pub fn is_root_file(path: &Path) -> bool {
+pub(crate) fn is_root_file(path: &Path) -> bool {
     let named = path
         .file_name()
         .and_then(|n| n.to_str())

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::manifest::dotenv::{self, SyntaxError};
-use crate::manifest::environment::{EnvFile, EnvVar};
+use crate::manifest::environment::EnvFile;
+use crate::task::EnvVar;
 use vx_base::bounded_read::{self, ReadError};
 
 /// The largest env file read: far over any real one, small enough to hold.

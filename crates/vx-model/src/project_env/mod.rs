@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::manifest::Manifest;
-use crate::manifest::environment::{self, EnvVar, ProjectEnvironment, Resolved};
+use crate::manifest::environment::{self, ProjectEnvironment, Resolved};
+use crate::task::EnvVar;
 
 pub mod env_file;
 pub mod requires_python;

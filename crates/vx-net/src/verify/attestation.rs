@@ -14,7 +14,7 @@ use super::sigstore::{BundleError, Subject, Verified, verify_bundle, without_ref
 use super::trusted_root::Root;
 
 /// GitHub Actions' OIDC issuer: the issuer of every GitHub attestation's certificate.
-pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
+pub(crate) const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 /// The predicate type asked for when the manifest names none: SLSA provenance v1, what
 /// `actions/attest-build-provenance` makes.
@@ -73,7 +73,7 @@ pub fn signer_workflow(verified: &Verified) -> String {
 /// Checks GitHub's `answer` (its JSON) for the download at `path`: the first attestation
 /// that verifies with `check`'s signer and predicate type wins. Returns the lock's record,
 /// or why none did (the reason of each attestation, at most a few).
-pub fn verify_answer(
+pub(crate) fn verify_answer(
     root: &Root,
     subject: Subject<'_>,
     answer: &[u8],

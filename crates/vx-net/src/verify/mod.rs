@@ -152,7 +152,7 @@ impl Checks {
     }
 
     /// Whether a check needs the Sigstore trusted root.
-    pub fn uses_sigstore(&self) -> bool {
+    pub(crate) fn uses_sigstore(&self) -> bool {
         self.sigstore.is_some() || self.github_attestations.is_some() || self.slsa.is_some()
     }
 

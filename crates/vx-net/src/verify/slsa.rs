@@ -20,7 +20,7 @@ use super::sigstore::{BundleError, Subject, verify_bundle};
 use super::trusted_root::Root;
 
 /// The prefix of every SLSA provenance predicate type (v0.1, v0.2, v1).
-pub const SLSA_PREDICATE_PREFIX: &str = "https://slsa.dev/provenance/";
+pub(crate) const SLSA_PREDICATE_PREFIX: &str = "https://slsa.dev/provenance/";
 
 /// `slsa = { provenance, source_uri }`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ use sigstore_verify::trust_root::{SIGSTORE_PRODUCTION_TRUSTED_ROOT, TrustedRoot}
 use super::VerifyError;
 
 /// The largest `trusted_root.json` read (the public-good one is about 10 KiB).
-pub const MAX_TRUSTED_ROOT_BYTES: u64 = 4 << 20;
+pub(crate) const MAX_TRUSTED_ROOT_BYTES: u64 = 4 << 20;
 
 /// A trusted root ready to verify bundles with.
 pub struct Root {

@@ -25,8 +25,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use vx_model::manifest::workspace::Monorepo;
-use vx_tasks::graph::Plan;
-use vx_tasks::model::Task;
+use vx_model::task::Task;
+use vx_model::task::graph::Plan;
 use vx_workspace::discover::Owners;
 use vx_workspace::{Walk, lockfile};
 
@@ -97,7 +97,7 @@ impl Reason {
 /// What `--affected` found: the base, and each selected task (by index in the task
 /// list) with its reason.
 #[derive(Clone, Debug)]
-pub struct Selection {
+pub(crate) struct Selection {
     /// The base.
     pub base: Base,
     /// The selected tasks and why.
@@ -150,7 +150,7 @@ struct Asked {
 /// The tasks of `plan` (over `tasks`, in `project`) affected since the base: asked by
 /// `flag` (`--affected=REF`; empty: found as the module says), the environment read
 /// through `env`. `global` are the plain project's own global inputs.
-pub fn select(
+pub(crate) fn select(
     project: &Path,
     tasks: &[Task],
     plan: &Plan,
@@ -299,7 +299,7 @@ pub struct Changes<'a> {
 
 /// The tasks of `plan` that `changes` select, each with its reason (see the module's
 /// doc); `global` are the globs of the global inputs.
-pub fn judge(
+pub(crate) fn judge(
     tasks: &[Task],
     plan: &Plan,
     monorepo: Option<&Monorepo>,

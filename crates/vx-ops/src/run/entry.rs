@@ -13,12 +13,12 @@ use std::sync::atomic::AtomicBool;
 
 use crate::session::Session;
 use vx_base::signals::Interrupt;
+use vx_model::task::Task;
 use vx_tasks::cache::{Document, Results};
 use vx_tasks::command::Shell;
-use vx_tasks::model::Task;
 use vx_tasks::output::Mode;
+use vx_tasks::output::views::{self, Viewing};
 use vx_tasks::runner::{self, Job, Options, Outcome};
-use vx_tasks::views::{self, Viewing};
 
 use super::{Choice, Chosen, Install, RunError};
 
@@ -141,9 +141,9 @@ pub struct Lone {
     /// its `#!` scripts, which go when it is dropped.
     pub shell: Shell,
     /// The run's ledger (taken from `shell`), for [`vx_tasks::foreground::run`].
-    pub ledger: Option<vx_tasks::ledger::Ledger>,
+    pub ledger: Option<vx_tasks::runner::ledger::Ledger>,
     /// The task's entry in it: claimed before it runs, marked once it succeeded.
-    pub once: Option<vx_tasks::ledger::Entry>,
+    pub once: Option<vx_tasks::runner::ledger::Entry>,
 }
 
 /// A run's graph, ready for [`execute`].
@@ -209,6 +209,7 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     let (results, said) = vx_tasks::cache::open(
         &manifest.environment.task_cache,
         &manifest.network,
+        session.user_config().and_then(|c| c.task_cache.as_deref()),
         request.push,
     );
     said.iter().for_each(|line| (request.note)(line));
@@ -261,7 +262,7 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
         options: super::options(&chosen, request.jobs, request.keep_going, request.force),
         quiet: super::quiet(&chosen),
         label: manifest.path.display().to_string(),
-        keep: vx_tasks::last_run::dir(&manifest.path),
+        keep: vx_tasks::state::last_run::dir(&manifest.path),
         mode,
         chosen,
         shell,

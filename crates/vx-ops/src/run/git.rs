@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Command;
 
 /// The commits fetched when a shallow clone lacks the base (`git fetch --deepen`).
-pub const DEEPEN: u32 = 200;
+pub(crate) const DEEPEN: u32 = 200;
 
 /// git in one directory.
 pub struct Git<'a> {
@@ -54,7 +54,7 @@ impl<'a> Git<'a> {
     }
 
     /// Whether this directory is in a git work tree.
-    pub fn is_repository(&self) -> bool {
+    pub(crate) fn is_repository(&self) -> bool {
         self.run(&["rev-parse", "--is-inside-work-tree"])
             .is_ok_and(|out| out.trim() == "true")
     }
@@ -78,19 +78,19 @@ impl<'a> Git<'a> {
     }
 
     /// The best common ancestor of two commits, if this history holds one.
-    pub fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+    pub(crate) fn merge_base(&self, a: &str, b: &str) -> Option<String> {
         let out = self.run(&["merge-base", a, b]).ok()?;
         Some(out.trim().to_owned()).filter(|sha| !sha.is_empty())
     }
 
     /// Whether this clone is shallow (its history cut at a depth).
-    pub fn is_shallow(&self) -> bool {
+    pub(crate) fn is_shallow(&self) -> bool {
         self.run(&["rev-parse", "--is-shallow-repository"])
             .is_ok_and(|out| out.trim() == "true")
     }
 
     /// The remote branch the default branch is (`origin/HEAD`'s target), if known.
-    pub fn origin_head(&self) -> Option<String> {
+    pub(crate) fn origin_head(&self) -> Option<String> {
         let out = self
             .run(&["symbolic-ref", "--quiet", "refs/remotes/origin/HEAD"])
             .ok()?;
@@ -102,7 +102,7 @@ impl<'a> Git<'a> {
 
     /// Fetches `DEEPEN` more commits of the current history from `origin`, and of
     /// `branch` (a branch of origin's, which a single-branch clone may lack) when named.
-    pub fn deepen(&self, branch: Option<&str>) -> Result<(), String> {
+    pub(crate) fn deepen(&self, branch: Option<&str>) -> Result<(), String> {
         let deepen = format!("--deepen={DEEPEN}");
         self.run(&["fetch", "--quiet", "--no-tags", &deepen, "origin"])?;
         if let Some(branch) = branch.filter(|b| is_name(b)) {
@@ -116,7 +116,7 @@ impl<'a> Git<'a> {
     /// The files changed since `base` (committed since, staged, not staged, and the
     /// untracked ones git does not ignore), relative to this directory, sorted, each
     /// once; files outside this directory are left out.
-    pub fn changed_since(&self, base: &str) -> Result<Vec<String>, String> {
+    pub(crate) fn changed_since(&self, base: &str) -> Result<Vec<String>, String> {
         if !is_name(base) {
             return Err(format!("`{base}` is not a ref"));
         }
@@ -134,7 +134,7 @@ impl<'a> Git<'a> {
 
     /// The files changed between `from` and `to` (`git diff FROM...TO`: since their
     /// merge base), relative to this directory, sorted.
-    pub fn changed_between(&self, from: &str, to: &str) -> Result<Vec<String>, String> {
+    pub(crate) fn changed_between(&self, from: &str, to: &str) -> Result<Vec<String>, String> {
         if !is_name(from) || !is_name(to) {
             return Err(format!("`{from}...{to}` is not a range of refs"));
         }

@@ -7,8 +7,8 @@ use std::ffi::OsString;
 use std::path::Path;
 
 use vx_model::manifest::workspace::{self, Monorepo};
-use vx_tasks::graph;
-use vx_tasks::model::Task;
+use vx_model::task::Task;
+use vx_model::task::graph;
 
 use super::RunError;
 use super::git::Git;
@@ -71,14 +71,14 @@ impl Flags {
     }
 
     /// Whether nothing runs: the plan is shown (`--dry-run`, or `--exit-code`).
-    pub fn plans_only(&self) -> bool {
+    pub(crate) fn plans_only(&self) -> bool {
         self.dry_run || self.exit_code
     }
 }
 
 /// `words` (a task's) without the run's flags among them, and those flags: before a
 /// `--`, after which every word is the task's (the `--` too).
-pub fn take_flags(words: &mut Vec<OsString>) -> Flags {
+pub(crate) fn take_flags(words: &mut Vec<OsString>) -> Flags {
     let end = words.iter().position(|w| w == "--").unwrap_or(words.len());
     let dry_run = words[..end]
         .iter()

@@ -11,7 +11,7 @@ use vx_model::manifest::network::ProjectNet;
 use vx_sources::registry::source::{Fetch, FetchError};
 
 /// A [`Fetch`] whose network is made when first asked.
-pub struct LazyFetch {
+pub(crate) struct LazyFetch {
     project: ProjectNet,
     net: OnceCell<Result<Network, Arc<ResolutionError>>>,
 }

@@ -21,6 +21,7 @@ use vx_engine::install::store::{self, StoreError};
 use vx_engine::resolution::{Network, OnDemand, Options, ResolutionError, Resolver};
 use vx_model::lock::Lock;
 use vx_model::manifest::{self, Manifest, ManifestError};
+use vx_model::user_config::UserConfig;
 use vx_project::toolchain::{Request, Toolchain, ToolchainError};
 use vx_sources::runtime::RuntimeError;
 use vx_sources::runtime::catalogue::Catalogue;
@@ -122,7 +123,7 @@ pub enum SessionError {
 impl SessionError {
     /// Whether the user is at fault (exit 2: a manifest, a declaration, the store
     /// named) rather than the machine or the network (exit 1).
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         match self {
             SessionError::Cwd(_) => false,
             SessionError::Runtimes(e) => e.is_request(),
@@ -142,6 +143,8 @@ pub struct Session {
     offline: bool,
     /// Another user's project file the search stopped at.
     stopped: Option<NotOwn>,
+    /// The user's `config.toml`, read once when first asked for.
+    user: std::sync::OnceLock<Option<UserConfig>>,
 }
 
 /// The project's manifest `opening` names, found but not read: `--manifest`, else
@@ -218,6 +221,7 @@ impl Session {
                 store: opening.store.clone(),
                 offline,
                 stopped,
+                user: Default::default(),
             }),
         }
     }
@@ -250,6 +254,7 @@ impl Session {
             store: opening.store.clone(),
             offline,
             stopped: None,
+            user: Default::default(),
         })
     }
 
@@ -263,6 +268,7 @@ impl Session {
             store: opening.store.clone(),
             offline: Options::from_env(opening.offline, true).offline,
             stopped: None,
+            user: Default::default(),
         }
     }
 
@@ -297,6 +303,12 @@ impl Session {
         self.offline
     }
 
+    /// The user's `config.toml`, read once for the session; `None` when there is none
+    /// that reads (each setting read from it says so where it is read).
+    pub fn user_config(&self) -> Option<&UserConfig> {
+        self.user.get_or_init(|| UserConfig::load().ok()).as_ref()
+    }
+
     /// The store the toolchain commands read (`--store`, else the default), not
     /// created.
     pub fn store(&self) -> Result<PathBuf, SessionError> {
@@ -304,7 +316,7 @@ impl Session {
     }
 
     /// The store, created when missing (what installs into it).
-    pub fn prepared_store(&self) -> Result<PathBuf, SessionError> {
+    pub(crate) fn prepared_store(&self) -> Result<PathBuf, SessionError> {
         Ok(store::prepare(self.store.clone())?)
     }
 
@@ -328,7 +340,7 @@ impl Session {
 
     /// What resolves the registry tools a lock does not pin yet, reached only if one
     /// needs resolving.
-    pub fn on_demand(&self, quiet: bool) -> OnDemand {
+    pub(crate) fn on_demand(&self, quiet: bool) -> OnDemand {
         OnDemand {
             options: self.options(quiet),
             catalogue: Arc::clone(&self.catalogue),
@@ -339,7 +351,7 @@ impl Session {
     /// for a sync's children, once the effective settings they make with the
     /// environment and the user config are known to be usable: a bad user config,
     /// netrc or header variable is said once, not by every child.
-    pub fn checked_network(
+    pub(crate) fn checked_network(
         &self,
     ) -> Result<
         vx_model::manifest::network::ProjectNet,
@@ -377,7 +389,7 @@ impl Session {
 
     /// [`Session::toolchain`], with the versions named on the command line that
     /// neither vx.toml's URL tools nor the store answer resolved through `resolve`.
-    pub fn toolchain_resolving(
+    pub(crate) fn toolchain_resolving(
         &self,
         requests: &[Request],
         store: &Path,

@@ -53,10 +53,10 @@ pub enum DemoError {
 }
 
 /// Bytes per second each demo download is served at.
-pub const RATE: u64 = 2 << 20;
+pub(crate) const RATE: u64 = 2 << 20;
 
 /// The tool whose checksum is wrong on purpose.
-pub const BROKEN_TOOL: &str = "broken-checksum";
+pub(crate) const BROKEN_TOOL: &str = "broken-checksum";
 
 /// One demo tool: name, version, format, payload size in KiB.
 const TOOLS: [(&str, &str, ArchiveFormat, usize); 8] = [

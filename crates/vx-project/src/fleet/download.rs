@@ -19,7 +19,7 @@ use super::error::PushError;
 /// Downloads `artifacts` into `dir` (see the module's doc). `lock` names the lock in
 /// the board's label. Stops at the first platform whose sync did not succeed, and
 /// before the next platform once `stop` is set (an interrupt between two syncs).
-pub fn gather(
+pub(crate) fn gather(
     lock: &Path,
     artifacts: &[&Artifact],
     dir: &Path,

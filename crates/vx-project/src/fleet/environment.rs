@@ -27,7 +27,7 @@ const MAX_PAGE: u64 = 64 << 20;
 
 /// The files of the PyPI environments in `lock` for `platforms` (every locked one when
 /// empty), each once, through `client` (the project's network settings).
-pub fn of_lock(
+pub(crate) fn of_lock(
     lock: &Lock,
     platforms: &[String],
     client: &Client,

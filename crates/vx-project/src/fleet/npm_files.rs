@@ -42,7 +42,7 @@ const MAX_TARBALL: u64 = 1 << 30;
 /// The npm tarballs of `lock` for `platforms` (every locked one when empty), each
 /// once, through `client` (the project's network settings), with the registries and
 /// tokens of the `.npmrc` files of `project` (when trusted) and the user's.
-pub fn of_lock(
+pub(crate) fn of_lock(
     lock: &Lock,
     project: Option<vx_sources::backend::npmrc::Project<'_>>,
     platforms: &[String],

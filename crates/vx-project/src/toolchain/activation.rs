@@ -470,7 +470,7 @@ mod tests {
         let f = fixture();
         let declared = Declared {
             project: f.manifest.parent().unwrap().to_owned(),
-            vars: vec![vx_model::manifest::environment::EnvVar {
+            vars: vec![vx_model::task::EnvVar {
                 name: "A".into(),
                 value: Some("{project}/x".into()),
                 line: 3,

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 /// crates.io's sparse index.
-pub const CRATES_IO_INDEX: &str = "https://index.crates.io/";
+pub(crate) const CRATES_IO_INDEX: &str = "https://index.crates.io/";
 
 /// One version of a crate as its index line says (the fields vx reads).
 #[derive(Clone, Debug, serde::Deserialize)]

@@ -10,7 +10,7 @@
 //! with the project's go ([`build_command`]).
 
 /// `GOPROXY`'s default (`go env GOPROXY` when unset).
-pub const DEFAULT_PROXY: &str = "https://proxy.golang.org,direct";
+pub(crate) const DEFAULT_PROXY: &str = "https://proxy.golang.org,direct";
 
 /// The proxies vx reads, in order, from `GOPROXY` as Go reads it (`,` or `|`
 /// separated; `direct` and `off` end the list: vx reads modules only from a proxy).
@@ -71,7 +71,7 @@ pub enum ProxyError {
 /// and `GONOSUMDB` (golang.org/x/mod's `module.MatchPrefixPatterns`): comma-separated
 /// globs (`path.Match`'s `*` and `?`, not across `/`), each matched against as many
 /// leading elements of `path` as it has.
-pub fn matches_patterns(patterns: &str, path: &str) -> bool {
+pub(crate) fn matches_patterns(patterns: &str, path: &str) -> bool {
     let elements: Vec<&str> = path.split('/').collect();
     patterns
         .split(',')

@@ -47,7 +47,7 @@ impl Target {
     }
 
     /// Whether its C library is musl.
-    pub fn is_musl(&self) -> bool {
+    pub(crate) fn is_musl(&self) -> bool {
         self.libc == Some("musl")
     }
 }

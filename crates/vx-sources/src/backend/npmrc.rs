@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use vx_base::secret::Secret;
 
 /// npm's default registry.
-pub const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
+pub(crate) const DEFAULT_REGISTRY: &str = "https://registry.npmjs.org";
 
 /// The largest `.npmrc` read: a configuration file is a few hundred bytes.
 const MAX_NPMRC_BYTES: u64 = 1 << 20;

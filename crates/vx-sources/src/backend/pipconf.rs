@@ -23,7 +23,7 @@ use super::npmrc::Registry;
 use vx_base::secret::Secret;
 
 /// PyPI's simple index.
-pub const PYPI: &str = "https://pypi.org/simple";
+pub(crate) const PYPI: &str = "https://pypi.org/simple";
 
 /// The largest pip configuration file read.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
@@ -138,7 +138,7 @@ fn located_in(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> L
 /// when its path may hold a secret (`holds_more_than_the_index`): by where it came
 /// from, as `${PIP_INDEX_URL}` records a variable's; on another machine, the index its
 /// own pip configuration names ([`fetched`]).
-pub const FROM_FILE: &str = "${pip.conf}";
+pub(crate) const FROM_FILE: &str = "${pip.conf}";
 
 /// Whether the path of the index URL `url` (credentials taken out) holds more than an
 /// index's own name: anything but nothing, `/` or `/simple`.

@@ -41,7 +41,7 @@ pub(super) struct Entry {
 impl Entry {
     /// Whether the server gave or confirmed this answer less than `window` before
     /// `now`. A date in the future (a clock set back) is not fresh.
-    pub fn is_fresh(&self, window: Duration, now: SystemTime) -> bool {
+    pub(crate) fn is_fresh(&self, window: Duration, now: SystemTime) -> bool {
         let Some(fetched) = self.fetched else {
             return false;
         };

@@ -72,7 +72,7 @@ impl GithubConfig {
     }
 
     /// [`GithubConfig::from_env`] with `env` in place of the environment.
-    pub fn from_lookup(
+    pub(crate) fn from_lookup(
         env: impl Fn(&str) -> Option<String>,
         user: &UserConfig,
     ) -> Result<GithubConfig, GithubError> {

@@ -169,7 +169,7 @@ impl GithubError {
 
     /// Whether no answer could be had without the network: it failed
     /// ([`GithubError::unreachable`]), or the run is offline and the cache lacks it.
-    pub fn without_network(&self) -> bool {
+    pub(crate) fn without_network(&self) -> bool {
         self.unreachable()
             || matches!(
                 self,

@@ -16,11 +16,11 @@ pub struct GithubHosts {
 }
 
 /// github.com's web base.
-pub const GITHUB_WEB: &str = "https://github.com";
+pub(crate) const GITHUB_WEB: &str = "https://github.com";
 /// github.com's API base.
-pub const GITHUB_API: &str = "https://api.github.com";
+pub(crate) const GITHUB_API: &str = "https://api.github.com";
 /// github.com's raw file host.
-pub const GITHUB_RAW: &str = "https://raw.githubusercontent.com";
+pub(crate) const GITHUB_RAW: &str = "https://raw.githubusercontent.com";
 
 impl Default for GithubHosts {
     fn default() -> GithubHosts {

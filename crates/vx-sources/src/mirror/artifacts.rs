@@ -13,7 +13,7 @@ use vx_model::lock::Lock;
 /// The config blob's media type: vx.lock, as TOML.
 pub const LOCK_MEDIA_TYPE: &str = "application/vnd.vx.lock.v1+toml";
 /// A layer's media type: a tool's download, as its origin serves it.
-pub const ARTIFACT_MEDIA_TYPE: &str = "application/vnd.vx.artifact.v1";
+pub(crate) const ARTIFACT_MEDIA_TYPE: &str = "application/vnd.vx.artifact.v1";
 /// The manifest's `artifactType`.
 pub const ARTIFACT_TYPE: &str = "application/vnd.vx.toolchain.v1";
 

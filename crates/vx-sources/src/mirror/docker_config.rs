@@ -44,7 +44,7 @@ pub fn path() -> Option<PathBuf> {
 /// The `Authorization: Basic …` value for the registry at `authority` (`HOST[:PORT]`),
 /// when docker's config has credentials for it. A missing file is no credentials; an
 /// unreadable or malformed one is an error (which names the file, never a secret).
-pub fn basic_for(authority: &str) -> Result<Option<Secret>, DockerConfigError> {
+pub(crate) fn basic_for(authority: &str) -> Result<Option<Secret>, DockerConfigError> {
     let Some(path) = path() else {
         return Ok(None);
     };
@@ -69,7 +69,7 @@ pub fn basic_for(authority: &str) -> Result<Option<Secret>, DockerConfigError> {
 /// Why docker's config cannot give a registry's credentials (naming the file, never a
 /// secret).
 #[derive(Debug, thiserror::Error)]
-pub enum DockerConfigError {
+pub(crate) enum DockerConfigError {
     /// The file cannot be read.
     #[error("cannot read {}: {source}", path.display())]
     Read {
@@ -100,7 +100,7 @@ pub enum DockerConfigError {
 
 /// What is wrong with a registry's `auth` in docker's config.
 #[derive(Debug, thiserror::Error)]
-pub enum AuthProblem {
+pub(crate) enum AuthProblem {
     /// Not base64.
     #[error("the `auth` of {key} is not base64")]
     NotBase64 {

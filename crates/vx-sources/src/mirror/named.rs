@@ -44,7 +44,7 @@ struct Descriptor {
 /// named. A name that is not a plain file name (a path, `..`, a control character) is
 /// refused: the bundle is not one vx wrote. An index or manifest that does not read as
 /// JSON names nothing (its blobs are imported all the same).
-pub fn name_files(index: &[u8], layout: &Path, into: &Path) -> Result<usize, LayoutError> {
+pub(crate) fn name_files(index: &[u8], layout: &Path, into: &Path) -> Result<usize, LayoutError> {
     let Ok(index) = serde_json::from_slice::<Index>(index) else {
         return Ok(0);
     };

@@ -62,7 +62,7 @@ pub enum BlobHead {
 }
 
 /// A blob's bytes as they arrive, and the length the registry announced.
-pub type BlobStream = (Box<dyn std::io::Read + 'static>, Option<u64>);
+pub(crate) type BlobStream = (Box<dyn std::io::Read + 'static>, Option<u64>);
 
 /// One repository of a registry, with the authorization it has earned so far.
 pub struct Registry {

@@ -162,7 +162,7 @@ impl Source {
 }
 
 /// Where an OCI image layout rooted at `root` keeps the blob of `sha256`.
-pub fn blob_path(root: &Path, sha256: &str) -> PathBuf {
+pub(crate) fn blob_path(root: &Path, sha256: &str) -> PathBuf {
     root.join("blobs").join("sha256").join(sha256)
 }
 
@@ -210,7 +210,7 @@ fn repository_ok(repo: &str) -> bool {
 }
 
 /// Whether `authority`'s host is this machine: `localhost`, 127.0.0.0/8 or `::1`.
-pub fn is_loopback(authority: &str) -> bool {
+pub(crate) fn is_loopback(authority: &str) -> bool {
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
         None => authority.split(':').next().unwrap_or(""),

@@ -27,7 +27,7 @@ use thiserror::Error;
 use super::package::{Fields, Package, Registry};
 
 /// The index format's version; bump it when the layout changes.
-pub const FORMAT_VERSION: u32 = 4;
+pub(crate) const FORMAT_VERSION: u32 = 4;
 
 /// The first bytes of every index file. The high byte and the CR LF catch a file
 /// mangled as text, as PNG's signature does.

@@ -13,7 +13,7 @@ use thiserror::Error;
 use super::index::{Entry, Index};
 
 /// How many suggestions an unknown name gets at most.
-pub const MAX_SUGGESTIONS: usize = 5;
+pub(crate) const MAX_SUGGESTIONS: usize = 5;
 
 /// The least Jaro-Winkler similarity (of lowercased names) worth suggesting.
 const SUGGESTION_THRESHOLD: f64 = 0.85;
@@ -145,7 +145,7 @@ fn original(index: &Index, several: &[usize]) -> Option<usize> {
 /// The full names of packages one of whose names is close to `name`, with their
 /// similarity, closest first (at most [`MAX_SUGGESTIONS`]). Comparison ignores case, so
 /// a name typed in the wrong case is suggested first.
-pub fn suggestions(index: &Index, name: &str) -> Vec<(f64, String)> {
+pub(crate) fn suggestions(index: &Index, name: &str) -> Vec<(f64, String)> {
     let wanted = name.to_lowercase();
     let mut scored: Vec<(f64, &str)> = index
         .entries()

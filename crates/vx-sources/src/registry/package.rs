@@ -673,7 +673,7 @@ impl Package {
     /// The top level's own keys (not those of its `overrides` or `version_overrides`)
     /// that vx does not implement and that would change what is installed: what
     /// resolution checks before the entries a version and platform select.
-    pub fn top_unsupported_keys(&self) -> Vec<String> {
+    pub(crate) fn top_unsupported_keys(&self) -> Vec<String> {
         let mut keys = Vec::new();
         unknown_keys(&self.extra, "", &mut keys);
         fields_keys(&self.fields, "", &mut keys);
@@ -683,7 +683,7 @@ impl Package {
 
 impl Override {
     /// This entry's keys that vx does not implement, prefixed with `at`.
-    pub fn unsupported_keys(&self, at: &str) -> Vec<String> {
+    pub(crate) fn unsupported_keys(&self, at: &str) -> Vec<String> {
         let mut keys = Vec::new();
         unknown_keys(&self.extra, at, &mut keys);
         fields_keys(&self.fields, at, &mut keys);
@@ -694,7 +694,7 @@ impl Override {
 impl VersionOverride {
     /// This entry's own keys (not its `overrides`') that vx does not implement,
     /// prefixed with `at`.
-    pub fn unsupported_keys(&self, at: &str) -> Vec<String> {
+    pub(crate) fn unsupported_keys(&self, at: &str) -> Vec<String> {
         let mut keys = Vec::new();
         unknown_keys(&self.extra, at, &mut keys);
         fields_keys(&self.fields, at, &mut keys);

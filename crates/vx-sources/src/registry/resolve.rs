@@ -148,7 +148,7 @@ pub enum ResolveError {
 
 /// aqua's names of vx's platform: `(GOOS, GOARCH)`, or `None` for one aqua has no
 /// name for here.
-pub fn go_platform(platform: &Platform) -> Option<(&'static str, &'static str)> {
+pub(crate) fn go_platform(platform: &Platform) -> Option<(&'static str, &'static str)> {
     let goos = match platform.os.as_str() {
         "linux" => "linux",
         "macos" => "darwin",

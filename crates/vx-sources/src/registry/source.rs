@@ -363,7 +363,7 @@ fn open_fetched(
 
 /// Why [`fetch_file`]'s caller refuses a file's bytes (not UTF-8, not the file's
 /// format): said with the URL, and the bytes are not kept.
-pub type Refusal = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type Refusal = Box<dyn std::error::Error + Send + Sync>;
 
 /// A file a registry publishes beside itself (a runtime declaration), at `url`, at most
 /// `max_bytes`: the bytes and their sha256, kept like a registry file (content-addressed

@@ -38,7 +38,7 @@ impl std::fmt::Debug for Catalogue {
 
 /// vx's own runtimes, in the order `vx search` lists them: immutable data compiled
 /// into the binary, made once.
-pub fn builtin() -> &'static [Arc<dyn Runtime>] {
+pub(crate) fn builtin() -> &'static [Arc<dyn Runtime>] {
     static BUILTIN: OnceLock<Vec<Arc<dyn Runtime>>> = OnceLock::new();
     BUILTIN.get_or_init(|| {
         vec![
@@ -55,7 +55,7 @@ pub fn builtin() -> &'static [Arc<dyn Runtime>] {
 }
 
 /// The names and aliases of vx's own runtimes, which no declaration may take.
-pub fn builtin_names() -> Vec<&'static str> {
+pub(crate) fn builtin_names() -> Vec<&'static str> {
     builtin()
         .iter()
         .flat_map(|r| std::iter::once(r.name()).chain(r.aliases()))

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 /// Items kept in order of arrival, one per key.
 #[derive(Debug)]
-pub struct Distinct<T> {
+pub(crate) struct Distinct<T> {
     seen: HashSet<String>,
     items: Vec<T>,
 }
@@ -37,7 +37,7 @@ impl<T> Distinct<T> {
     }
 
     /// The items kept, in order of arrival.
-    pub fn into_vec(self) -> Vec<T> {
+    pub(crate) fn into_vec(self) -> Vec<T> {
         self.items
     }
 }

@@ -43,7 +43,7 @@ const NOT_A_VERSION: &str =
 const SUMMARY: &str = "Erlang/OTP, precompiled for Linux (glibc) by builds.hex.pm";
 
 /// Erlang/OTP.
-pub struct Erlang;
+pub(crate) struct Erlang;
 
 impl Runtime for Erlang {
     fn about(&self) -> About<'_> {

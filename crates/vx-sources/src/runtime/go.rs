@@ -21,9 +21,9 @@ use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime
 use vx_model::manifest::Platform;
 
 /// The download list, every release.
-pub const INDEX: &str = "https://go.dev/dl/?mode=json&include=all";
+pub(crate) const INDEX: &str = "https://go.dev/dl/?mode=json&include=all";
 /// Where the archives are.
-pub const DOWNLOADS: &str = "https://dl.google.com/go";
+pub(crate) const DOWNLOADS: &str = "https://dl.google.com/go";
 /// What [`INDEX`] is, as its errors name it.
 const WHAT: &str = "Go download list";
 

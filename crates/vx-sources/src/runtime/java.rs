@@ -45,7 +45,7 @@ const SUMMARY: &str =
     "Java: Eclipse Temurin JDKs through the Adoptium API (musl builds for Alpine)";
 
 /// Java (Temurin).
-pub struct Java;
+pub(crate) struct Java;
 
 /// One entry of `release_versions`, or a release's `version_data`.
 #[derive(Deserialize)]

@@ -47,7 +47,7 @@ pub const MAX_INDEX_BYTES: u64 = 32 << 20;
 /// [`MAX_INDEX_BYTES`]): a pick that reads many (python's `SHA256SUMS` of up to 60
 /// releases, Adoptium's pages) stops there, rather than holding gigabytes a hostile
 /// mirror serves (real ones read a few MiB).
-pub const MAX_RUN_BYTES: u64 = 128 << 20;
+pub(crate) const MAX_RUN_BYTES: u64 = 128 << 20;
 
 /// One runtime: its names, its publisher's index and its archives' layout.
 pub trait Runtime: Send + Sync {
@@ -446,7 +446,7 @@ impl<'a> Context<'a> {
     /// The text at `url`, or `None` when the publisher answers 404 (a page past the
     /// end of a paged listing, a release without a checksum list); any other failure is
     /// an error. Either answer is kept for the run.
-    pub fn text_unless_missing(&self, url: &str) -> Result<Option<Rc<str>>, RuntimeError> {
+    pub(crate) fn text_unless_missing(&self, url: &str) -> Result<Option<Rc<str>>, RuntimeError> {
         if let Some(text) = self.texts.borrow().get(url) {
             return Ok(Some(text.clone()));
         }
@@ -587,7 +587,7 @@ fn once<T: Clone, E>(
 /// The error for a request that names no version of `runtime`: what was asked and the
 /// newest versions that exist, of the line the request is in when there is one
 /// (`20.99.1`: the newest 20.x, not 26.x).
-pub fn no_such_version(runtime: &str, request: &str, releases: &[Release]) -> RuntimeError {
+pub(crate) fn no_such_version(runtime: &str, request: &str, releases: &[Release]) -> RuntimeError {
     let released: Vec<&Release> = releases.iter().filter(|r| !r.prerelease).collect();
     let (line, listed) = nearest_line(request, &released);
     let newest: Vec<&str> = listed.iter().take(5).map(|r| r.version.as_str()).collect();
@@ -633,7 +633,7 @@ fn nearest_line<'r>(request: &str, released: &[&'r Release]) -> (Option<String>,
 /// The release of `releases` (newest first) that `request` picks by number, after
 /// `strip` took the runtime's own spelling off it; `exact_parts` numbers make an
 /// exact version. `None` when the request is not numeric.
-pub fn pick_numeric<'r>(
+pub(crate) fn pick_numeric<'r>(
     releases: &'r [Release],
     request: &str,
     exact_parts: usize,

@@ -13,7 +13,7 @@ use vx_base::format::ArchiveFormat;
 /// that is no version at all says ``"`{wanted}` is {not_a}"``, where `not_a` tells what
 /// it is not and how to write one (`not a Ruby version: write 3, 3.3, 3.3.6 or
 /// latest`).
-pub fn by_number(
+pub(crate) fn by_number(
     runtime: &str,
     releases: &[Release],
     wanted: &str,
@@ -34,7 +34,7 @@ pub fn by_number(
 /// list`) lists as a `noun` (`archive`, `package`) is packed: `.tar.gz` or `.zip`, the
 /// only packings these publishers ship; any other name means the file is not what it
 /// should be.
-pub fn tar_gz_or_zip(
+pub(crate) fn tar_gz_or_zip(
     name: &str,
     noun: &str,
     url: &str,
@@ -59,7 +59,11 @@ pub fn tar_gz_or_zip(
 /// What the GitHub client said about `owner/repo`'s releases (where python, ruby and
 /// rust list their versions and python and ruby their archives), as the runtime's
 /// error.
-pub fn releases_error(owner: &str, repo: &str, e: &crate::github::GithubError) -> RuntimeError {
+pub(crate) fn releases_error(
+    owner: &str,
+    repo: &str,
+    e: &crate::github::GithubError,
+) -> RuntimeError {
     RuntimeError::from_github(format!("the GitHub releases of {owner}/{repo}"), e)
 }
 

@@ -65,7 +65,7 @@ const SUMMARY: &str =
     "Ruby (CRuby), precompiled, from jdx/ruby's GitHub releases (Linux glibc, macOS arm64)";
 
 /// Ruby.
-pub struct Ruby;
+pub(crate) struct Ruby;
 
 impl Runtime for Ruby {
     fn about(&self) -> About<'_> {

@@ -42,7 +42,7 @@ const DIST: &str = "https://static.rust-lang.org/dist";
 const WHAT: &str = "Rust channel manifest";
 
 /// The components merged into the installed tree (`rust-std-*`: the target's std).
-pub const COMPONENTS: [&str; 5] = [
+pub(crate) const COMPONENTS: [&str; 5] = [
     "rustc",
     "cargo",
     "rust-std-*",

@@ -46,7 +46,7 @@ impl Numeric {
     }
 
     /// Whether it is a release (no suffix).
-    pub fn is_release(&self) -> bool {
+    pub(crate) fn is_release(&self) -> bool {
         self.suffix.is_empty()
     }
 

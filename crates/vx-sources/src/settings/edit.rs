@@ -56,7 +56,7 @@ pub enum EditError {
 impl EditError {
     /// Whether the user's input (key, value, the file as it is) is at fault (exit 2)
     /// rather than the machine (exit 1).
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         !matches!(
             self,
             EditError::Write { .. } | EditError::Current(UserConfigError::Read { .. })

@@ -206,7 +206,7 @@ fn combine(
 
 /// The `url_replacements` rules in the order they are tried, with their layer: the
 /// project's, then the user's whose keys the project does not have.
-pub fn replacements<'a>(
+pub(crate) fn replacements<'a>(
     project: &'a ProjectNet,
     user: &'a UserConfig,
 ) -> Vec<(&'a str, &'a str, Layer)> {

@@ -19,7 +19,7 @@ use vx_model::manifest::network::ProjectNet;
 use vx_model::user_config::{KeyError, UserConfig, check_key, dotted_key, split_key};
 
 /// The mask a secret is shown as.
-pub const MASK: &str = "***";
+pub(crate) const MASK: &str = "***";
 
 /// The fixed keys `vx config` knows (besides `http.headers.HOST.NAME` and
 /// `url_replacements.KEY`), for `get`'s "did you mean".
@@ -422,7 +422,7 @@ pub fn known_key(key: &str) -> Result<String, GetKeyError> {
 }
 
 /// `url` with any password (or a lone token) before its host masked, sanitized.
-pub fn mask_url(url: &str) -> String {
+pub(crate) fn mask_url(url: &str) -> String {
     let masked = match url.split_once("://") {
         Some((scheme, rest)) => {
             let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());

@@ -87,7 +87,7 @@ pub fn phase_name(task: &TaskState) -> &'static str {
 
 /// What became of a run: `running`, `finished`, `interrupted`, or `dead` when its
 /// `vx run` is gone without finishing.
-pub fn run_state(run: &TaskRun, alive: bool) -> &'static str {
+pub(crate) fn run_state(run: &TaskRun, alive: bool) -> &'static str {
     let board = run.board();
     if board.was_interrupted() {
         "interrupted"

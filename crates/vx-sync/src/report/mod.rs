@@ -68,13 +68,13 @@ use table::Row;
 use vx_tui::text::{bytes as human_bytes, count, duration_ms, sanitize as clean};
 
 /// First interval of the periodic "still running" line.
-pub const FIRST_INTERVAL: Duration = Duration::from_secs(3);
+pub(crate) const FIRST_INTERVAL: Duration = Duration::from_secs(3);
 /// Longest interval of the periodic line.
-pub const MAX_INTERVAL: Duration = Duration::from_secs(60);
+pub(crate) const MAX_INTERVAL: Duration = Duration::from_secs(60);
 
 /// A doubling interval, capped; or a fixed one (`--progress-interval`).
 #[derive(Clone, Debug)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     next: Instant,
     interval: Duration,
     fixed: bool,
@@ -91,7 +91,7 @@ impl Backoff {
     }
 
     /// Due every `interval` from `start`.
-    pub fn fixed(start: Instant, interval: Duration) -> Backoff {
+    pub(crate) fn fixed(start: Instant, interval: Duration) -> Backoff {
         Backoff {
             next: start + interval,
             interval,
@@ -101,7 +101,7 @@ impl Backoff {
 
     /// True (once) when due at `now`; the next one is twice as far (up to the cap)
     /// unless the interval is fixed.
-    pub fn due(&mut self, now: Instant) -> bool {
+    pub(crate) fn due(&mut self, now: Instant) -> bool {
         if now < self.next {
             return false;
         }
@@ -217,7 +217,7 @@ impl<W: Write> Reporter<W> {
     }
 
     /// Words the lines for `work` (`vx lock`'s runs say `locking` and `locked`).
-    pub fn with_work(mut self, work: Work) -> Reporter<W> {
+    pub(crate) fn with_work(mut self, work: Work) -> Reporter<W> {
         self.work = work;
         self
     }
@@ -231,13 +231,13 @@ impl<W: Write> Reporter<W> {
     }
 
     /// Says as much as `verbosity` asks (lines only: JSON is always whole).
-    pub fn with_verbosity(mut self, verbosity: Verbosity) -> Reporter<W> {
+    pub(crate) fn with_verbosity(mut self, verbosity: Verbosity) -> Reporter<W> {
         self.verbosity = verbosity;
         self
     }
 
     /// Prints the periodic line every `interval` instead of backing off.
-    pub fn with_interval(mut self, interval: Duration) -> Reporter<W> {
+    pub(crate) fn with_interval(mut self, interval: Duration) -> Reporter<W> {
         self.backoff = Backoff::fixed(self.start, interval);
         self
     }
@@ -248,7 +248,7 @@ impl<W: Write> Reporter<W> {
 
     /// Reads full failure reasons from `reasons` (shared with whoever settles the
     /// children): a failure line waits for its reason and prints it whole.
-    pub fn with_reasons(mut self, reasons: Arc<Mutex<FullReasons>>) -> Reporter<W> {
+    pub(crate) fn with_reasons(mut self, reasons: Arc<Mutex<FullReasons>>) -> Reporter<W> {
         self.reasons = reasons;
         self
     }
@@ -304,12 +304,12 @@ impl<W: Write> Reporter<W> {
     }
 
     /// Reports what changed since the last snapshot, and the periodic line when due.
-    pub fn observe(&mut self, snaps: &[SlotRead]) {
+    pub(crate) fn observe(&mut self, snaps: &[SlotRead]) {
         self.observe_at(snaps, Instant::now(), now_unix_ms());
     }
 
     /// [`Reporter::observe`] at a given time (tests).
-    pub fn observe_at(&mut self, snaps: &[SlotRead], now: Instant, now_ms: u64) {
+    pub(crate) fn observe_at(&mut self, snaps: &[SlotRead], now: Instant, now_ms: u64) {
         if self.seen.len() < snaps.len() {
             self.seen.resize(snaps.len(), None);
             self.reported.resize(snaps.len(), 0);
@@ -485,7 +485,7 @@ impl<W: Write> Reporter<W> {
     /// corrupt mirror is heard of even when the origin then served. A retry a
     /// progress line already showed whole is not said twice (it would come after the
     /// line that says the install gave up).
-    pub fn retried(&mut self, tool: &str, version: &str, retry: &str) {
+    pub(crate) fn retried(&mut self, tool: &str, version: &str, retry: &str) {
         match self.style {
             Style::Lines
                 if self.shown_retries.iter().any(|(shown, message)| {
@@ -540,7 +540,7 @@ impl<W: Write> Reporter<W> {
     }
 
     /// Shows the stderr tail of a child that failed.
-    pub fn child_stderr(&mut self, tool: &str, lines: &[String]) {
+    pub(crate) fn child_stderr(&mut self, tool: &str, lines: &[String]) {
         if lines.is_empty() {
             return;
         }
@@ -613,7 +613,7 @@ impl<W: Write> Reporter<W> {
 
     /// The whole report of a sync that found every tool installed: one line, or the
     /// `summary` object alone. `took` is how long `vx` ran.
-    pub fn up_to_date(&mut self, rows: &[Row], took: Duration) -> io::Result<()> {
+    pub(crate) fn up_to_date(&mut self, rows: &[Row], took: Duration) -> io::Result<()> {
         match self.style {
             Style::Lines => {
                 let unverified: Vec<String> = rows
@@ -641,7 +641,7 @@ impl<W: Write> Reporter<W> {
 
     /// The one line that ends a run whose tools were each printed already (the inline
     /// region): `vx: 8 tools in 4.7s: 7 installed, 1 failed`, counts of zero left out.
-    pub fn final_line(
+    pub(crate) fn final_line(
         &mut self,
         rows: &[Row],
         interrupted: bool,

@@ -10,7 +10,7 @@ pub use vx_tui::Reason;
 
 /// The full reasons of one sync, by slot.
 #[derive(Debug, Default)]
-pub struct FullReasons {
+pub(crate) struct FullReasons {
     waiting: HashSet<usize>,
     known: HashMap<usize, String>,
 }
@@ -50,7 +50,7 @@ pub use vx_model::config_frame::reason_prefix as line_prefix;
 
 /// The reason a child wrote for `tool` `version` in its stderr `lines` (the last line
 /// starting with [`line_prefix`]).
-pub fn from_stderr(lines: &[String], tool: &str, version: &str) -> Option<String> {
+pub(crate) fn from_stderr(lines: &[String], tool: &str, version: &str) -> Option<String> {
     let prefix = line_prefix(tool, version);
     lines
         .iter()
@@ -68,7 +68,7 @@ pub use vx_model::config_frame::retry_prefix;
 
 /// The retries a child wrote for `tool` `version` in its stderr `lines`, in order
 /// (`retry 2/3: oci://…: checksum mismatch …`).
-pub fn retries_from_stderr(lines: &[String], tool: &str, version: &str) -> Vec<String> {
+pub(crate) fn retries_from_stderr(lines: &[String], tool: &str, version: &str) -> Vec<String> {
     let prefix = retry_prefix(tool, version);
     lines
         .iter()
@@ -82,7 +82,7 @@ pub fn retries_from_stderr(lines: &[String], tool: &str, version: &str) -> Vec<S
 pub use vx_model::config_frame::notice_prefix;
 
 /// The notices a child wrote for `tool` `version` in its stderr `lines`, in order.
-pub fn notices_from_stderr(lines: &[String], tool: &str, version: &str) -> Vec<String> {
+pub(crate) fn notices_from_stderr(lines: &[String], tool: &str, version: &str) -> Vec<String> {
     let prefix = notice_prefix(tool, version);
     lines
         .iter()

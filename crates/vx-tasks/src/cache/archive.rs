@@ -67,7 +67,7 @@ pub fn root_file(index: usize) -> String {
 
 /// The archives of a result's directory `dir`, in their roots' order (`0.tar.zst`,
 /// `1.tar.zst`, … up to the first missing).
-pub fn roots_in(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn roots_in(dir: &Path) -> Vec<PathBuf> {
     (0..)
         .map(|i| dir.join(root_file(i)))
         .take_while(|p| p.is_file())

@@ -15,7 +15,7 @@
 //! - `tools`: each tool on the task's `PATH` as its lock entry for this platform (URL
 //!   and sha256, not the version string);
 //! - `sources`: each file the `sources` globs match, by its project-relative path
-//!   (`/`-separated), with `sha256:…` of its content ([`super::super::fresh::source_id`]);
+//!   (`/`-separated), with `sha256:…` of its content ([`crate::runner::fresh::source_id`]);
 //! - `hashed_env`: for a monorepo's package task, each variable turbo's `env` and
 //!   `globalEnv` name, by name: `sha256:…` of its value, or `unset` (an empty value
 //!   and an unset one differ); left out when there are none;
@@ -34,7 +34,7 @@
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
 
-use super::super::fresh::Sources;
+use crate::runner::fresh::Sources;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -173,13 +173,17 @@ impl Recipe {
 
     /// Its sources as they are now (each file read and hashed once: the same reading
     /// serves the task's up-to-date stamp when their globs are the same).
-    pub fn read_sources(&self) -> Sources {
+    pub(crate) fn read_sources(&self) -> Sources {
         Sources::read(&self.project, &self.sources)
     }
 
     /// The document of this recipe with its `sources` read already (by
     /// [`Recipe::read_sources`]; others are read again) and `depends`.
-    pub fn document_of(&self, depends: BTreeMap<String, String>, sources: &Sources) -> Document {
+    pub(crate) fn document_of(
+        &self,
+        depends: BTreeMap<String, String>,
+        sources: &Sources,
+    ) -> Document {
         let read;
         let sources = if sources.are(&self.project, &self.sources) {
             sources
@@ -225,7 +229,7 @@ impl Document {
     /// The first input in which `self` differs from `other` (a previous key's
     /// document), in words: `source src/a.c`, `command 1`, `env CC`, … `None` when
     /// they are the same.
-    pub fn first_difference(&self, other: &Document) -> Option<String> {
+    pub(crate) fn first_difference(&self, other: &Document) -> Option<String> {
         if self.format != other.format {
             return Some("the key format".to_owned());
         }
@@ -287,7 +291,7 @@ fn differing<V: PartialEq>(a: &BTreeMap<String, V>, b: &BTreeMap<String, V>) -> 
 }
 
 /// A relative path with `/` between its parts, whatever the platform.
-pub fn slashed(rel: &Path) -> String {
+pub(crate) fn slashed(rel: &Path) -> String {
     rel.components()
         .filter_map(|c| match c {
             Component::Normal(part) => Some(part.to_string_lossy().into_owned()),

@@ -16,17 +16,17 @@ use std::time::{Duration, SystemTime};
 use super::CacheError;
 
 /// The area's directory under vx's cache directory (`vx cache`'s `tasks` area).
-pub const AREA: &str = vx_engine::cache::TASKS;
+pub(crate) const AREA: &str = vx_engine::cache::TASKS;
 /// The size the area is kept under when the project does not say: 4 GiB.
 pub const DEFAULT_SIZE: u64 = vx_model::manifest::environment::DEFAULT_TASK_CACHE_SIZE;
 
 /// The key document's file in an entry.
-pub const DOCUMENT: &str = "key.json";
+pub(crate) const DOCUMENT: &str = "key.json";
 /// The directory of the outputs' archives in an entry: one per output root
 /// (`0.tar.zst`, `1.tar.zst`, …).
-pub const OUTPUTS: &str = "outputs";
+pub(crate) const OUTPUTS: &str = "outputs";
 /// The task's log in an entry.
-pub const LOG: &str = "log";
+pub(crate) const LOG: &str = "log";
 /// The file whose mtime is the entry's last use.
 const USED: &str = "used";
 /// The file that says who made the entry ([`Origin`]).
@@ -101,7 +101,7 @@ impl Local {
     }
 
     /// The results in vx's cache directory, if there is one.
-    pub fn in_cache_dir(limit: Option<u64>) -> Option<Local> {
+    pub(crate) fn in_cache_dir(limit: Option<u64>) -> Option<Local> {
         let dir = vx_base::platform::fs::cache_dir()?.join(AREA);
         Some(Local::new(dir, limit.unwrap_or(DEFAULT_SIZE)))
     }
@@ -175,7 +175,7 @@ impl Local {
     /// Removes the scratch directories (`.archives-*`, `.new-*`) that nothing touched
     /// for an hour (`STALE`): what a keep or a fetch killed mid-way left, outside the size
     /// bound. One in use is written to, so its newest file is recent.
-    pub fn remove_stale(&self) -> usize {
+    pub(crate) fn remove_stale(&self) -> usize {
         let Ok(read) = std::fs::read_dir(&self.dir) else {
             return 0;
         };
@@ -224,7 +224,7 @@ impl Local {
 
     /// A scratch directory for archives about to be kept (in the area, so the move
     /// into an entry is a rename).
-    pub fn scratch(&self) -> Result<tempfile::TempDir, CacheError> {
+    pub(crate) fn scratch(&self) -> Result<tempfile::TempDir, CacheError> {
         std::fs::create_dir_all(&self.dir).map_err(|source| CacheError::Io {
             what: "make the results' directory",
             path: self.dir.clone(),
@@ -242,7 +242,7 @@ impl Local {
 
     /// Removes the least recently used entries (never `keep`) until the area holds at
     /// most the limit; returns how many went.
-    pub fn evict(&self, keep: &str) -> usize {
+    pub(crate) fn evict(&self, keep: &str) -> usize {
         let Ok(read) = std::fs::read_dir(&self.dir) else {
             return 0;
         };

@@ -40,7 +40,7 @@ pub const REMOTE_ENV: &str = vx_model::manifest::environment::TASK_CACHE_ENV;
 /// The variable that asks a run to push what it made (`1`), as `--push` does.
 pub const PUSH_ENV: &str = "VX_TASK_CACHE_PUSH";
 /// The variable bounding a fetch from the registry, in seconds (default 120).
-pub const TIMEOUT_ENV: &str = "VX_TASK_CACHE_TIMEOUT";
+pub(crate) const TIMEOUT_ENV: &str = "VX_TASK_CACHE_TIMEOUT";
 /// The variable naming the minisign secret key file results are signed with.
 pub const SIGNING_KEY_ENV: &str = "VX_TASK_CACHE_SIGNING_KEY";
 
@@ -128,7 +128,7 @@ impl Results {
     ///
     /// `progress` hears the bytes as they come (fetched from the registry, then
     /// unpacked), for the board.
-    pub fn restore(
+    pub(crate) fn restore(
         &self,
         key: &str,
         project: &Path,
@@ -269,7 +269,7 @@ impl Results {
     /// hand that job's files to every reader of the registry. `--force` runs the task
     /// and pushes what it makes. Nothing is said without `--push`, or when the result
     /// came from the registry (signed there already).
-    pub fn not_pushed(&self, restored: &Restored) -> Option<String> {
+    pub(crate) fn not_pushed(&self, restored: &Restored) -> Option<String> {
         let entry = restored.entry.as_ref().filter(|_| self.push)?;
         Some(format!(
             "not pushed: it was restored from this machine's cache ({}), and only the run \
@@ -379,12 +379,13 @@ fn upload(
 
 /// A run's results as the project, the environment and the command line set them
 /// up: [`REMOTE_ENV`] over `[settings] task_cache` over the user config's
-/// `task_cache`; `push` (`--push`) or
+/// `task_cache` (`user`, read by the caller's session); `push` (`--push`) or
 /// [`PUSH_ENV`]; the signer from [`SIGNING_KEY_ENV`]. What cannot be used (a bad
 /// remote, an unreadable key) is said in the lines returned, and left out.
 pub fn open(
     settings: &TaskCacheSettings,
     network: &ProjectNet,
+    user: Option<&str>,
     push: bool,
 ) -> (Results, Vec<String>) {
     let mut said = Vec::new();
@@ -397,14 +398,9 @@ pub fn open(
         .collect();
     let push = push || env(PUSH_ENV).is_some_and(|v| v != "0");
     // The environment, then the project, then the user's config.
-    let user = || {
-        vx_model::user_config::UserConfig::load()
-            .ok()
-            .and_then(|config| config.task_cache)
-    };
     let remote = match env(REMOTE_ENV)
         .or_else(|| settings.remote.clone())
-        .or_else(user)
+        .or_else(|| user.map(str::to_owned))
     {
         None => None,
         Some(text) => match remote_of(&text, network, push) {
@@ -532,7 +528,7 @@ fn last_document_path(project: &Path, task: &str) -> Option<PathBuf> {
 }
 
 /// The document of `task`'s last key in the project at `project`, if one was kept.
-pub fn last_document(project: &Path, task: &str) -> Option<Document> {
+pub(crate) fn last_document(project: &Path, task: &str) -> Option<Document> {
     let path = last_document_path(project, task)?;
     let bytes = vx_base::bounded_read::read(&path, 16 << 20).ok()?;
     serde_json::from_slice(&bytes).ok()
@@ -541,7 +537,7 @@ pub fn last_document(project: &Path, task: &str) -> Option<Document> {
 /// Keeps `document` as `task`'s last key document in the project at `project`: a
 /// hint for the next miss's message, so written without waiting for the disk, and
 /// not at all when it is the one kept already (a run of hits writes nothing).
-pub fn remember(project: &Path, task: &str, document: &Document) {
+pub(crate) fn remember(project: &Path, task: &str, document: &Document) {
     let Some(path) = last_document_path(project, task) else {
         return;
     };
@@ -561,7 +557,7 @@ pub fn remember(project: &Path, task: &str, document: &Document) {
 
 /// What a miss of `document`'s key says: the first input that differs from `task`'s
 /// last key (`miss: source src/a.c changed since key 3f2a…`), when one is known.
-pub fn miss_reason(project: &Path, task: &str, document: &Document) -> Option<String> {
+pub(crate) fn miss_reason(project: &Path, task: &str, document: &Document) -> Option<String> {
     let last = last_document(project, task)?;
     let what = document.first_difference(&last)?;
     Some(format!(

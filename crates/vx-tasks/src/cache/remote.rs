@@ -32,7 +32,7 @@ use vx_sources::mirror::oci::{BlobHead, MANIFEST_MEDIA_TYPE, Registry};
 /// The result manifest's `artifactType`.
 pub const ARTIFACT_TYPE: &str = "application/vnd.vx.task-result.v1+json";
 /// The config blob's media type: the key's document.
-pub const CONFIG_TYPE: &str = "application/vnd.vx.task-key.v1+json";
+pub(crate) const CONFIG_TYPE: &str = "application/vnd.vx.task-key.v1+json";
 /// The outputs' archive layer.
 pub const OUTPUTS_TYPE: &str = "application/vnd.vx.task-result.outputs.v1.tar+zstd";
 /// The log layer.
@@ -40,9 +40,9 @@ pub const LOG_TYPE: &str = "application/vnd.vx.task-result.log.v1";
 /// The signature manifest's `artifactType`.
 pub const SIGNATURE_ARTIFACT_TYPE: &str = "application/vnd.vx.task-result.signature.v1+json";
 /// The statement blob's media type.
-pub const STATEMENT_TYPE: &str = "application/vnd.vx.task-result.statement.v1+json";
+pub(crate) const STATEMENT_TYPE: &str = "application/vnd.vx.task-result.statement.v1+json";
 /// The minisign signature layer.
-pub const MINISIGN_TYPE: &str = "application/vnd.vx.minisign.signature.v1";
+pub(crate) const MINISIGN_TYPE: &str = "application/vnd.vx.minisign.signature.v1";
 /// The statement's `format`.
 const STATEMENT_FORMAT: &str = "vx.task-result-statement.v1";
 
@@ -75,7 +75,7 @@ pub struct Upload<'a> {
 
 /// What a signer signs of a result.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Statement {
+pub(crate) struct Statement {
     /// `vx.task-result-statement.v1`.
     pub format: String,
     /// The result's key.
@@ -133,10 +133,10 @@ pub struct Remote {
 }
 
 /// [`Remote`]'s deadline when `VX_TASK_CACHE_TIMEOUT` (seconds) does not say.
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+pub(crate) const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 /// The longest deadline `VX_TASK_CACHE_TIMEOUT` may set (a day): a larger number is
 /// read as this, never as a time past what `Instant` can hold.
-pub const MAX_DEADLINE: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const MAX_DEADLINE: Duration = Duration::from_secs(24 * 3600);
 
 impl Remote {
     /// The repository behind `registry`; a fetch takes at most `deadline`.
@@ -539,12 +539,12 @@ fn inline(data: &str, descriptor: &Descriptor) -> Result<Vec<u8>, CacheError> {
 }
 
 /// The tag of `key`'s result manifest.
-pub fn result_tag(key: &str) -> String {
+pub(crate) fn result_tag(key: &str) -> String {
     format!("vxt-{key}")
 }
 
 /// The tag of the signature of `key`'s result by the key whose id is `id`.
-pub fn signature_tag(key: &str, id: &str) -> String {
+pub(crate) fn signature_tag(key: &str, id: &str) -> String {
     format!("vxt-{key}.sig-{}", id.to_ascii_lowercase())
 }
 

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 pub const MAX_FRAME: usize = 4 << 20;
 
 /// How many descriptors a spawn request carries: stdin, stdout, stderr.
-pub const STDIO: usize = 3;
+pub(crate) const STDIO: usize = 3;
 
 /// Why a frame could not be read.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -318,7 +318,7 @@ impl Spawn {
 }
 
 /// A signal request as a frame.
-pub fn encode_signal(id: u64, signal: StopSignal) -> Vec<u8> {
+pub(crate) fn encode_signal(id: u64, signal: StopSignal) -> Vec<u8> {
     let mut w = Writer::new(SIGNAL);
     w.u64(id);
     w.u8(signal.code());
@@ -444,7 +444,7 @@ impl Inbox {
     }
 
     /// At the end of the stream: an error if a frame was cut short.
-    pub fn at_end(&self) -> Result<(), ProtocolError> {
+    pub(crate) fn at_end(&self) -> Result<(), ProtocolError> {
         if self.bytes.is_empty() {
             Ok(())
         } else {

@@ -26,7 +26,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::tree::{self, Mark};
 
 /// The scan for one guard's marks.
-pub struct Scan {
+pub(crate) struct Scan {
     /// `GUARD-PID.`: how every mark this guard gives begins.
     prefix: String,
     /// This user (real user id): another user's process is not the run's to stop.
@@ -39,7 +39,7 @@ pub struct Scan {
 
 /// One look at the processes.
 #[derive(Debug, Default)]
-pub struct Look {
+pub(crate) struct Look {
     /// Every live process's children, by parent.
     children: BTreeMap<u32, Vec<u32>>,
     /// This user's live processes whose environment holds one of this guard's marks
@@ -187,7 +187,7 @@ impl Look {
     }
 
     /// The processes that carry any of the guard's marks.
-    pub fn any_marked(&self) -> Vec<u32> {
+    pub(crate) fn any_marked(&self) -> Vec<u32> {
         self.marks
             .iter()
             .filter(|(_, m)| matches!(m, Mark::Is(_)))

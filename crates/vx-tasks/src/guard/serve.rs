@@ -689,7 +689,7 @@ fn kill(pid: u32, signal: Signal) {
 
 /// The guard's end of the socket, from its stdin (how `vx run` hands it over: `Command`
 /// passes stdio safely, with no `pre_exec`).
-pub fn socket_from_stdin() -> std::io::Result<UnixStream> {
+pub(crate) fn socket_from_stdin() -> std::io::Result<UnixStream> {
     let fd: OwnedFd = std::io::stdin().as_fd().try_clone_to_owned()?;
     Ok(UnixStream::from(fd))
 }

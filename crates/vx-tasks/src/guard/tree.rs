@@ -21,7 +21,7 @@ pub const MARK: &str = "VX_TASK_GUARD_ID";
 
 /// How children are listed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lister {
+pub(crate) enum Lister {
     /// `/proc/PID/task/TID/children`.
     ChildrenFiles,
     /// A pass over `/proc/*/stat`.
@@ -32,7 +32,7 @@ pub enum Lister {
 
 impl Lister {
     /// What this system offers.
-    pub fn detect() -> Lister {
+    pub(crate) fn detect() -> Lister {
         let me = std::process::id();
         if std::path::Path::new(&format!("/proc/{me}/task/{me}/children")).exists() {
             Lister::ChildrenFiles
@@ -62,7 +62,7 @@ impl Lister {
 }
 
 /// Every descendant of `roots` in a map of children by parent (the roots left out).
-pub fn descendants_in(children: &BTreeMap<u32, Vec<u32>>, roots: &[u32]) -> Vec<u32> {
+pub(crate) fn descendants_in(children: &BTreeMap<u32, Vec<u32>>, roots: &[u32]) -> Vec<u32> {
     descendants_by(roots, |pid| children.get(&pid).cloned().unwrap_or_default())
 }
 
@@ -186,7 +186,7 @@ pub fn mark(pid: u32) -> Mark {
 
 /// The mark's value in an environment block (`KEY=VALUE` entries, each ending in a
 /// NUL), if it holds one; an entry cut short (no NUL after it) does not count.
-pub fn mark_in(environ: &[u8]) -> Option<String> {
+pub(crate) fn mark_in(environ: &[u8]) -> Option<String> {
     let key = format!("{MARK}=");
     let whole = &environ[..environ.iter().rposition(|&b| b == 0)?];
     whole
@@ -198,7 +198,7 @@ pub fn mark_in(environ: &[u8]) -> Option<String> {
 /// What a read of `len` bytes without the mark means, from where the process's
 /// memory holds its environment (`env_start`, `env_end`: `/proc/PID/stat`'s fields 50
 /// and 51), asked after the read, if the process is still there to ask.
-pub fn without_mark(len: usize, range: Option<(u64, u64)>) -> Mark {
+pub(crate) fn without_mark(len: usize, range: Option<(u64, u64)>) -> Mark {
     match range {
         // Gone (or a zombie): nothing of it is left to stop.
         None => Mark::Absent,

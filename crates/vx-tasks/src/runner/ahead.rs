@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use super::super::cache::prefetch;
 use super::Job;
 use vx_base::glob::may_overlap;
-use vx_model::manifest::environment::task_graph::Plan;
+use vx_model::task::graph::Plan;
 
 /// Most output globs followed upstream of one task: past it, its key waits for its
 /// dependencies (a chain thousands deep plans in linear time).

@@ -12,7 +12,7 @@ use super::super::events::{Phase, PhaseChange, PlannedTask, RunSummary, TaskId, 
 use super::super::launch::{Launch, Stop};
 use super::worker::{Control, Message, Starting, not_ready_reason, spawn_worker};
 use super::{Job, Options, Outcome};
-use vx_model::manifest::environment::task_graph::Plan;
+use vx_model::task::graph::Plan;
 
 /// Where a task of the run is.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

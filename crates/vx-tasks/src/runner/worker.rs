@@ -12,11 +12,11 @@ use super::super::cache::{
 };
 use super::super::events::{Phase, PhaseChange, RestoreProgress, Stream, TaskId, TaskSink};
 use super::super::launch::{GuardError, Handle, Starter, Stop};
-use super::super::ledger::{Claim, Held, LedgerError};
 use super::super::ready::{Checker, Tail};
+use crate::runner::ledger::{Claim, Held, LedgerError};
 use std::process::Command;
 
-use vx_model::manifest::environment::task::Ready;
+use vx_model::task::Ready;
 
 use super::{Job, lock};
 
@@ -514,7 +514,7 @@ const WAITING_FOR_ANOTHER_RUN: &str = "waiting for another run of it in this pro
 
 /// Takes `stamp`'s turn, waiting (and calling `waiting` once) while another run holds
 /// it; gives up when the run is stopped.
-fn take_turn(stamp: &super::super::fresh::Stamp, control: &Control, waiting: &dyn Fn()) -> Turn {
+fn take_turn(stamp: &crate::runner::fresh::Stamp, control: &Control, waiting: &dyn Fn()) -> Turn {
     let mut waited = false;
     loop {
         match stamp.try_turn() {

@@ -26,18 +26,18 @@ impl Root {
     }
 
     /// Whether the root Cargo.toml declares a `[workspace]`.
-    pub fn is_workspace(&self) -> bool {
+    pub(crate) fn is_workspace(&self) -> bool {
         self.workspace().is_some()
     }
 
     /// Whether the root Cargo.toml is also a crate (`[package]`).
-    pub fn is_package(&self) -> bool {
+    pub(crate) fn is_package(&self) -> bool {
         self.table.contains_key("package")
     }
 }
 
 /// The root Cargo.toml, if there is one.
-pub fn read_root(root: &Path) -> Result<Option<Root>> {
+pub(crate) fn read_root(root: &Path) -> Result<Option<Root>> {
     let found = read::manifest_if_present(root.join("Cargo.toml"), read::toml)?;
     Ok(found.map(|(table, file)| Root { table, file }))
 }
@@ -68,7 +68,7 @@ fn strings(file: &Path, table: &Table, key: &str) -> Result<Vec<String>> {
 }
 
 /// The member crates (the root's own `[package]` aside: that is the root package).
-pub fn members(root: &Path, cargo: &Root) -> Result<Vec<Package>> {
+pub(crate) fn members(root: &Path, cargo: &Root) -> Result<Vec<Package>> {
     let Some(ws) = cargo.workspace() else {
         return Ok(Vec::new());
     };
@@ -135,7 +135,7 @@ pub fn members(root: &Path, cargo: &Root) -> Result<Vec<Package>> {
 
 /// The root crate's dependencies, for the root package (`//`), when the root
 /// Cargo.toml is a crate.
-pub fn root_crate(cargo: &Root) -> Result<Option<Package>> {
+pub(crate) fn root_crate(cargo: &Root) -> Result<Option<Package>> {
     let ctx = Ctx {
         root: cargo,
         ws: cargo.workspace(),

@@ -71,7 +71,7 @@ fn words(line: &str) -> Vec<String> {
 
 /// The directories go.work uses (relative to the root, normalised), or `None` when
 /// there is no go.work.
-pub fn used_dirs(root: &Path) -> Result<Option<Vec<String>>> {
+pub(crate) fn used_dirs(root: &Path) -> Result<Option<Vec<String>>> {
     let file = root.join("go.work");
     let Some(text) = read::text_if_present(&file, read::MAX_MANIFEST_BYTES)? else {
         return Ok(None);

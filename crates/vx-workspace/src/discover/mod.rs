@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use crate::package::{Ecosystem, Package, ROOT};
 
 /// The most packages one workspace may have.
-pub const MAX_PACKAGES: usize = 50_000;
+pub(crate) const MAX_PACKAGES: usize = 50_000;
 
 /// A workspace as it stands on disk.
 #[derive(Clone, Debug)]

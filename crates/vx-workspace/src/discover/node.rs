@@ -80,7 +80,7 @@ pub struct Root {
 }
 
 /// The root package.json, if there is one.
-pub fn read_root(root: &Path) -> Result<Option<Root>> {
+pub(crate) fn read_root(root: &Path) -> Result<Option<Root>> {
     let found = read::manifest_if_present(root.join("package.json"), read::json)?;
     Ok(found.map(|(json, file)| Root { json, file }))
 }
@@ -114,7 +114,7 @@ fn string_list(file: &Path, field: &str, value: &Value) -> Result<Vec<String>> {
 /// The member patterns and which file gave them (`pnpm-workspace.yaml` first, as pnpm
 /// reads it and not package.json's `workspaces`), or `None` when this is no Node
 /// workspace.
-pub fn members(root: &Path, pkg: Option<&Root>) -> Result<Option<(Members, &'static str)>> {
+pub(crate) fn members(root: &Path, pkg: Option<&Root>) -> Result<Option<(Members, &'static str)>> {
     let pnpm = root.join("pnpm-workspace.yaml");
     let patterns = if let Some(text) = read::text_if_present(&pnpm, read::MAX_MANIFEST_BYTES)? {
         let ws: Option<PnpmWorkspace> = read::yaml(&pnpm, &text)?;
@@ -161,10 +161,10 @@ pub fn members(root: &Path, pkg: Option<&Root>) -> Result<Option<(Members, &'sta
 
 /// What pnpm never looks in for packages, beside `node_modules` (pnpm 9 does look in
 /// `test` directories).
-pub const PNPM_SKIP: &[&str] = &["bower_components"];
+pub(crate) const PNPM_SKIP: &[&str] = &["bower_components"];
 
 /// The root package (`//`) from the root package.json.
-pub fn root_package(root: &Root) -> Result<Package> {
+pub(crate) fn root_package(root: &Root) -> Result<Package> {
     let mut pkg = package(&root.file, "", &root.json)?;
     pkg.manifest_name = Some(pkg.name.clone()).filter(|n| !n.is_empty());
     pkg.name = crate::package::ROOT.into();
@@ -309,7 +309,7 @@ fn target(dir: &str, spec: &str) -> Option<Target> {
 
 /// The package manager: `packageManager` first, then the lockfile present, then a
 /// `pnpm-workspace.yaml`.
-pub fn package_manager(root: &Path, pkg: Option<&Root>) -> Result<Option<PackageManager>> {
+pub(crate) fn package_manager(root: &Path, pkg: Option<&Root>) -> Result<Option<PackageManager>> {
     if let Some(root_pkg) = pkg
         && let Some(field) = opt_string(
             &root_pkg.file,

@@ -24,12 +24,12 @@ impl Root {
     }
 
     /// Whether the root pyproject.toml declares a uv workspace.
-    pub fn is_workspace(&self) -> bool {
+    pub(crate) fn is_workspace(&self) -> bool {
         self.uv().is_some_and(|uv| uv.contains_key("workspace"))
     }
 
     /// Whether the root pyproject.toml is a project (`[project]`).
-    pub fn is_project(&self) -> bool {
+    pub(crate) fn is_project(&self) -> bool {
         self.table.contains_key("project")
     }
 
@@ -39,7 +39,7 @@ impl Root {
 }
 
 /// The root pyproject.toml, if there is one.
-pub fn read_root(root: &Path) -> Result<Option<Root>> {
+pub(crate) fn read_root(root: &Path) -> Result<Option<Root>> {
     let found = read::manifest_if_present(root.join("pyproject.toml"), read::toml)?;
     Ok(found.map(|(table, file)| Root { table, file }))
 }
@@ -79,7 +79,7 @@ fn requirement_name(req: &str) -> &str {
 }
 
 /// The member projects (the root's own `[project]` aside: that is the root package).
-pub fn members(root: &Path, uv: &Root) -> Result<Vec<Package>> {
+pub(crate) fn members(root: &Path, uv: &Root) -> Result<Vec<Package>> {
     let Some(ws) = uv
         .uv()
         .and_then(|u| u.get("workspace"))
@@ -131,7 +131,7 @@ pub fn members(root: &Path, uv: &Root) -> Result<Vec<Package>> {
 }
 
 /// The root project, for the root package (`//`), when the root pyproject.toml has one.
-pub fn root_project(uv: &Root) -> Result<Option<Package>> {
+pub(crate) fn root_project(uv: &Root) -> Result<Option<Package>> {
     project(&uv.file, "", &uv.table, None)
 }
 

@@ -17,7 +17,7 @@ pub const MAX_DEPTH: usize = 48;
 
 /// What a workspace file lists: member patterns and what they leave out.
 #[derive(Clone, Debug, Default)]
-pub struct Members {
+pub(crate) struct Members {
     /// Globs naming member directories (`packages/*`), relative to the root.
     pub include: Vec<String>,
     /// Globs naming directories that are not members (pnpm's `!pattern`, uv's
@@ -29,7 +29,7 @@ pub struct Members {
 
 impl Members {
     /// Whether `dir` is left out.
-    pub fn excluded(&self, dir: &str) -> bool {
+    pub(crate) fn excluded(&self, dir: &str) -> bool {
         self.exclude_globs
             .iter()
             .any(|g| patterns::matches_dir(g, dir))
@@ -41,7 +41,7 @@ impl Members {
 }
 
 /// A pattern as written, normalised: no leading `./`, no trailing `/`.
-pub fn normalise(pattern: &str) -> String {
+pub(crate) fn normalise(pattern: &str) -> String {
     let mut p = pattern.trim();
     while let Some(rest) = p.strip_prefix("./") {
         p = rest;
@@ -53,7 +53,7 @@ pub fn normalise(pattern: &str) -> String {
 /// The member directories under `root` (relative, `/`-separated, sorted), each holding
 /// `manifest`, named by an include pattern and not excluded; the root itself is never
 /// one (it is the root package). `skip` names directories never entered.
-pub fn member_dirs(
+pub(crate) fn member_dirs(
     root: &Path,
     members: &Members,
     manifest: &str,

@@ -60,7 +60,7 @@ pub enum FilterError {
 /// (relative to the root, `""` for the root package), or why that cannot be told. The
 /// second ref is `None` for "up to now" (the caller decides whether the working tree's
 /// changes count).
-pub type Changed<'a> = dyn FnMut(&str, Option<&str>) -> Result<Vec<String>, String> + 'a;
+pub(crate) type Changed<'a> = dyn FnMut(&str, Option<&str>) -> Result<Vec<String>, String> + 'a;
 
 /// The packages (indices into [`Workspace::packages`], ascending) that `filters`
 /// select; no filters select every package but the root.

@@ -60,7 +60,7 @@ fn walk(
 
 /// pnpm-lock.yaml: `importers.<dir>` lists each package's direct dependencies with
 /// the version resolved; v9 links them through `snapshots`, v6 through `packages`.
-pub fn pnpm(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
+pub(crate) fn pnpm(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
     let lock: Value = serde_saphyr::from_str(text).map_err(|e| format!("pnpm-lock.yaml: {e}"))?;
     let version = match lock.get("lockfileVersion") {
         Some(Value::String(s)) => s.clone(),
@@ -302,7 +302,7 @@ fn declared_ranges(ws: &Workspace, i: usize) -> Vec<(String, String)> {
         .collect()
 }
 
-pub fn yarn(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
+pub(crate) fn yarn(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
     if !text.contains("# yarn lockfile v1") {
         return Err("yarn.lock is not a yarn 1 lockfile".into());
     }
@@ -336,7 +336,7 @@ pub fn yarn(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
 
 // ---------------------------------------------------------------- yarn berry
 
-pub fn berry(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
+pub(crate) fn berry(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
     let lock: Map<String, Value> =
         serde_saphyr::from_str(text).map_err(|e| format!("yarn.lock: {e}"))?;
     let mut by_descriptor: HashMap<&str, &Value> = HashMap::new();
@@ -392,7 +392,7 @@ pub fn berry(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> 
 
 /// bun.lock: `workspaces.<dir>` lists each package's dependencies; `packages` holds the
 /// resolved entries, a nested one under `parent/name` where the hoisted one will not do.
-pub fn bun(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
+pub(crate) fn bun(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
     let lock: Value =
         crate::read::jsonc(std::path::Path::new("bun.lock"), text).map_err(|e| e.to_string())?;
     let version = lock

@@ -142,7 +142,7 @@ pub struct TaskDef {
 
 impl TaskDef {
     /// Whether it says anything besides `extends`.
-    pub fn has_config(&self) -> bool {
+    pub(crate) fn has_config(&self) -> bool {
         let bare = TaskDef {
             extends: self.extends,
             ..TaskDef::default()

@@ -68,7 +68,7 @@ pub struct Checked {
 /// or the one a project declares but has not locked yet) for the platforms given,
 /// keeping the version of the entry given (locked before): the concrete table and its
 /// lock entry.
-pub type OwnRuntime<'a> = dyn Fn(
+pub(crate) type OwnRuntime<'a> = dyn Fn(
         &str,
         &str,
         &[Platform],
@@ -108,21 +108,21 @@ impl<'a> Registries<'a> {
     }
 
     /// With vx's own runtimes for a runtime tool of a project that names none.
-    pub fn with_own_runtime(mut self, own: &'a OwnRuntime<'a>) -> Registries<'a> {
+    pub(crate) fn with_own_runtime(mut self, own: &'a OwnRuntime<'a>) -> Registries<'a> {
         self.own_runtime = Some(own);
         self
     }
 
     /// With runtimes the run is adding to the project (`node` from a mise file that
     /// also names `npm:prettier`).
-    pub fn expecting(mut self, runtimes: Vec<String>) -> Registries<'a> {
+    pub(crate) fn expecting(mut self, runtimes: Vec<String>) -> Registries<'a> {
         self.expected_runtimes = runtimes;
         self
     }
 
     /// With the project's tools as resolved so far (a runtime tool's runtime among
     /// them).
-    pub fn with_tools(mut self, tools: Vec<ToolTable>) -> Registries<'a> {
+    pub(crate) fn with_tools(mut self, tools: Vec<ToolTable>) -> Registries<'a> {
         self.tools = tools;
         self
     }
@@ -262,7 +262,7 @@ impl Registries<'_> {
     }
 
     /// The version `constraint` picks of `name`.
-    pub fn pick(&self, name: &Name, constraint: &str) -> Result<Release, ResolutionError> {
+    pub(crate) fn pick(&self, name: &Name, constraint: &str) -> Result<Release, ResolutionError> {
         of(name.kind).pick(self, name, constraint)
     }
 
@@ -301,7 +301,7 @@ pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
 /// `platforms` plus those its lock entry held, keeping the locked version while the
 /// name and constraint are those it was locked from; its driver records it in `lock`
 /// and returns the concrete table.
-pub fn resolve_tool(
+pub(crate) fn resolve_tool(
     registries: &Registries<'_>,
     name: &Name,
     tool: &ToolTable,

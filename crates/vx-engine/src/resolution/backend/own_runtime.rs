@@ -16,7 +16,7 @@ impl Resolver<'_> {
     /// vx's own `runtime` at `constraint` resolved for `platforms` (the version of
     /// `kept`, when it was locked at the same constraint): the concrete table and its
     /// lock entry.
-    pub fn own_runtime(
+    pub(crate) fn own_runtime(
         &self,
         runtime: &str,
         constraint: &str,

@@ -27,14 +27,14 @@ pub const REPO: &str = "uv";
 /// The store's name of vx's uv.
 pub const NAME: &str = vx_model::lock::INSTALLER_NAME;
 /// The lock's `package` of vx's uv.
-pub const PACKAGE: &str = "github:astral-sh/uv";
+pub(crate) const PACKAGE: &str = "github:astral-sh/uv";
 /// The version taken: the newest release when the entry is first locked, kept while
 /// the tool's entry is.
-pub const CONSTRAINT: &str = "latest";
+pub(crate) const CONSTRAINT: &str = "latest";
 
 /// uv's Rust target for `platform`, and its archive's extension; `None` where uv
 /// publishes no build.
-pub fn triple(platform: &Platform) -> Option<(String, &'static str)> {
+pub(crate) fn triple(platform: &Platform) -> Option<(String, &'static str)> {
     let arch = match platform.arch.as_str() {
         "x86_64" => "x86_64",
         "aarch64" => "aarch64",

@@ -8,7 +8,7 @@ use vx_base::validate;
 
 /// Why a tool's `version_file` gives no constraint.
 #[derive(Debug, thiserror::Error)]
-pub enum VersionFileError {
+pub(crate) enum VersionFileError {
     /// Absolute, empty or with a `..` step.
     #[error("must be a path inside the project, relative to vx.toml (no `..`)")]
     Outside,
@@ -73,7 +73,7 @@ pub enum VersionFileError {
 /// A cosign key file that cannot be read.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot read the cosign key file {}: {source}", vx_text::sanitize(&path.display().to_string()))]
-pub struct KeyFileError {
+pub(crate) struct KeyFileError {
     /// The file.
     pub path: PathBuf,
     /// Why.

@@ -1,5 +1,5 @@
 //! `[tasks]` (and `[scripts]`, its old name) and the `#VX` headers of file tasks, read
-//! into [`crate::manifest::environment::task::Task`]: every key checked, every error pointing at the
+//! into [`crate::task::Task`]: every key checked, every error pointing at the
 //! task and key.
 //!
 //! It lives beside the rest of the manifest parser (not in `vx_tasks`) because it
@@ -12,10 +12,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::{Entry, Parser, Table, as_table};
 use crate::manifest::environment;
-use crate::manifest::environment::task::{
-    ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg,
-};
 use crate::manifest::{ManifestError, Problem};
+use crate::task::{ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg};
 use vx_base::validate;
 
 /// Keys of a task written as a table: `run`, `cwd` (`dir`'s old name), then those a
@@ -491,7 +489,7 @@ impl Parser<'_> {
                         .parse::<u64>()
                         .ok()
                         .map(std::time::Duration::from_secs),
-                    DeValue::String(s) => crate::manifest::environment::task::parse_duration(s),
+                    DeValue::String(s) => crate::task::parse_duration(s),
                     _ => None,
                 };
                 parsed.ok_or_else(|| {

@@ -140,12 +140,12 @@ pub struct AttestationsDecl {
 
 impl AttestationsDecl {
     /// Whether it is on.
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         self.enabled != Some(false)
     }
 
     /// The signer workflow pattern, from either spelling (the current one first).
-    pub fn signer_workflow(&self) -> Option<&str> {
+    pub(crate) fn signer_workflow(&self) -> Option<&str> {
         [&self.signer_workflow, &self.signer_workflow_legacy]
             .into_iter()
             .find_map(|s| s.as_deref().filter(|s| !s.is_empty()))
@@ -176,7 +176,7 @@ pub struct SlsaDecl {
 
 impl SlsaDecl {
     /// Whether it is on.
-    pub fn enabled(&self) -> bool {
+    pub(crate) fn enabled(&self) -> bool {
         self.enabled
             .unwrap_or_else(|| self.file.kind.as_deref().is_some_and(|k| !k.is_empty()))
     }

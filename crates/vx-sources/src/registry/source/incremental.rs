@@ -22,7 +22,7 @@ use super::{
 };
 
 /// The most files GitHub's compare lists; a list this long may be cut.
-pub const COMPARE_MAX_FILES: usize = 300;
+pub(crate) const COMPARE_MAX_FILES: usize = 300;
 
 /// The largest compare answer read (its patches included).
 const MAX_COMPARE_BYTES: u64 = 16 << 20;

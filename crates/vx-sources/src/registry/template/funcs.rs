@@ -77,7 +77,7 @@ pub(super) enum Arity {
 
 impl Arity {
     /// Whether `given` arguments fit.
-    pub fn accepts(self, given: usize) -> bool {
+    pub(crate) fn accepts(self, given: usize) -> bool {
         match self {
             Arity::Exactly(n) => given == n,
             Arity::AtLeast(n) => given >= n,
@@ -165,7 +165,7 @@ impl Func {
     }
 
     /// How many arguments it takes.
-    pub fn arity(self) -> Arity {
+    pub(crate) fn arity(self) -> Arity {
         match self {
             Func::And | Func::Or | Func::Index => Arity::AtLeast(1),
             Func::Eq => Arity::AtLeast(2),
@@ -197,7 +197,7 @@ impl Func {
 
     /// Applies every function but `and` and `or` to its evaluated arguments (the piped
     /// value last). The parser checked the count; an error is a message in words.
-    pub fn apply<'v>(self, args: Vec<Value<'v>>) -> Result<Value<'v>, FuncError> {
+    pub(crate) fn apply<'v>(self, args: Vec<Value<'v>>) -> Result<Value<'v>, FuncError> {
         let value = match self {
             Func::And | Func::Or => {
                 // The evaluator applies these lazily; applied here, the same result.
@@ -296,7 +296,7 @@ impl Func {
 
 /// Why a function cannot be applied to its arguments.
 #[derive(Debug, thiserror::Error)]
-pub enum FuncError {
+pub(crate) enum FuncError {
     /// `and`/`or` without arguments.
     #[error("no arguments")]
     NoArguments,

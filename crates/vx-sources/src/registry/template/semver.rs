@@ -22,7 +22,7 @@ pub(super) struct Version {
 
 /// Why a text is not a semantic version.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum SemverError {
+pub(crate) enum SemverError {
     /// Not `MAJOR[.MINOR[.PATCH]][-PRE][+META]`.
     #[error("{text:?} is not a semantic version")]
     Invalid {

@@ -35,7 +35,7 @@ impl Value<'_> {
     }
 
     /// Go's truth: false, 0, and an empty string, list or map are false.
-    pub fn is_true(&self) -> bool {
+    pub(crate) fn is_true(&self) -> bool {
         match self {
             Value::Str(s) => !s.is_empty(),
             Value::Bool(b) => *b,

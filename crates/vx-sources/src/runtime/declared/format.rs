@@ -70,7 +70,7 @@ use serde::Deserialize;
 use vx_base::format::ArchiveFormat;
 
 /// The largest declaration file read.
-pub const MAX_DECLARATION_BYTES: u64 = 64 << 10;
+pub(crate) const MAX_DECLARATION_BYTES: u64 = 64 << 10;
 
 /// The placeholders a template may hold.
 /// The most other packings one platform's download may name.

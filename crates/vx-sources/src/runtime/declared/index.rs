@@ -9,7 +9,7 @@ use crate::runtime::version::Numeric;
 use crate::runtime::{Context, Release, RuntimeError};
 
 /// The most bytes one entry of a json-list index may take.
-pub const MAX_ENTRY_BYTES: usize = 1 << 20;
+pub(crate) const MAX_ENTRY_BYTES: usize = 1 << 20;
 
 /// One release as the index lists it, with the platforms it says were built.
 #[derive(Clone, Debug, PartialEq, Eq)]

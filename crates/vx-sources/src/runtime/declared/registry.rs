@@ -232,7 +232,7 @@ fn place(registry: &RegistrySource, item: &str, dir: &Path) -> Result<Place, Not
 #[error(
     "{url} is not an http:// or https:// URL: a registry's declarations are read from the web or by path"
 )]
-pub struct NotWeb {
+pub(crate) struct NotWeb {
     /// The URL, as shown.
     pub url: String,
 }

@@ -4,7 +4,7 @@
 //!
 //! One run per project: when a run finishes, its board and output are copied
 //! ([`vx_shm::TaskBoard::keep_in`]) into `$XDG_DATA_HOME/vx/state/runs/<project>/`
-//! (`<project>`: the hash [`super::state::project_dir`] gives), and the run kept before goes. It is
+//! (`<project>`: the hash [`crate::state::project_dir`] gives), and the run kept before goes. It is
 //! bounded as the run's rings are: the last 256 KiB of each task's output. The files
 //! are the user's alone (mode 0600), as the live board is.
 
@@ -14,7 +14,7 @@ use vx_shm::{TaskBoard, TaskRun, registry};
 
 /// Where the last run of the project whose manifest is `manifest` is kept.
 pub fn dir(manifest: &Path) -> Option<PathBuf> {
-    super::state::project_dir("runs", manifest.parent().unwrap_or(manifest))
+    crate::state::project_dir("runs", manifest.parent().unwrap_or(manifest))
 }
 
 /// Keeps `board` (a run that just finished) in `dir` in place of the run kept before.

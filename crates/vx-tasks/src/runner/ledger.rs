@@ -125,7 +125,7 @@ impl Ledger {
 
     /// What [`CALLERS_VARIABLE`] holds for the commands of the task `identity`: this
     /// run's callers and the task.
-    pub fn callers_for(&self, identity: &str) -> OsString {
+    pub(crate) fn callers_for(&self, identity: &str) -> OsString {
         let mut list = self.callers.join(",");
         if !list.is_empty() {
             list.push(',');

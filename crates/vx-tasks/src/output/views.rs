@@ -17,10 +17,10 @@ use crossbeam_channel::{Receiver, Sender};
 use vx_shm::TaskRun;
 use vx_tui::Look;
 
-use super::board_sink::BoardSink;
-use super::events::{Fanout, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
-use super::output::{Mode, Printer};
-use super::runner::Outcome;
+use crate::events::board_sink::BoardSink;
+use crate::events::{Fanout, PhaseChange, PlannedTask, RunSummary, Stream, TaskId, TaskSink};
+use crate::output::{Mode, Printer};
+use crate::runner::Outcome;
 
 /// Which live view.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

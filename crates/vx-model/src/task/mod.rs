@@ -2,15 +2,53 @@
 //! name) or one file task under `.vx/tasks/` declares, checked.
 //!
 //! The manifest parser ([`crate::manifest`]) reads the TOML into these types so that
-//! its errors point at the task and key; the graph ([`super::task_graph`]) resolves
+//! its errors point at the task and key; the graph ([`graph`]) resolves
 //! `depends` patterns into tasks; the runner (`vx_tasks::runner`) runs them.
+//! [`foreign`]: the tasks a project already has in another runner's file (`justfile`
+//! recipes, `package.json` scripts), as tasks.
 
+pub mod foreign;
+pub mod graph;
+
+use std::path::Path;
 use std::time::Duration;
 
-use super::EnvVar;
+/// The directory of file tasks (executables, each a task), relative to the project
+/// directory; read by [`crate::manifest::task_files`].
+pub(crate) const FILE_TASKS: &str = ".vx/tasks";
+
+/// Whether `name` is a file task of the project at `project` (a cheap check for the
+/// graph's dependency validation).
+pub(crate) fn is_file_task(project: &Path, name: &str) -> bool {
+    if name.contains("..") {
+        return false;
+    }
+    project
+        .join(FILE_TASKS)
+        .join(name.replace(':', "/"))
+        .is_file()
+}
+
+/// One `[env]` (or a task's `env`) entry. Serializable: the activation record and
+/// the daemon's `toolchain` answer carry `[env]` unexpanded.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EnvVar {
+    /// The variable's name (`[A-Za-z_][A-Za-z0-9_]*`, never `PATH`).
+    pub name: String,
+    /// The value template (`{project}`, `${VAR}`, `${VAR:-default}`), or `None` for
+    /// `NAME = false`: the variable is removed.
+    pub value: Option<String>,
+    /// The 1-based line of the entry in vx.toml (or in its env file), for messages.
+    #[serde(default)]
+    pub line: usize,
+    /// The value is taken as written, never expanded: a single-quoted value of an env
+    /// file, a path a runtime sets.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub literal: bool,
+}
 
 /// How long a service may take to pass its `ready` check when `timeout` is not given.
-pub const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// One task.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -124,7 +162,7 @@ impl Task {
     }
 
     /// Whether `name` is this task's name or one of its aliases.
-    pub fn answers_to(&self, name: &str) -> bool {
+    pub(crate) fn answers_to(&self, name: &str) -> bool {
         self.name == name || self.alias.iter().any(|a| a == name)
     }
 
@@ -204,7 +242,7 @@ impl ReadyCheck {
 
 /// A duration as tasks write it: a number of seconds, or a number and a unit
 /// (`500ms`, `30s`, `2m`, `1h`).
-pub fn parse_duration(text: &str) -> Option<Duration> {
+pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())

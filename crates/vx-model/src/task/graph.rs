@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use thiserror::Error;
 
-use super::task::Task;
+use super::Task;
 use vx_base::glob::{is_glob, pattern_matches};
 
 /// Why a graph cannot be made.
@@ -124,7 +124,7 @@ impl Names<'_> {
             .filter(|name| {
                 !is_glob(name)
                     && self.position(name).is_none()
-                    && !super::task_files::exists(project, name)
+                    && !super::is_file_task(project, name)
             })
             .map(String::as_str)
             .collect()
@@ -178,7 +178,7 @@ pub fn cycle(tasks: &[Task]) -> Option<Vec<String>> {
 /// (each edge followed once, however many cycles): each task whose dependency closes
 /// a cycle, with the names along that cycle (the first repeated at the end). The rest
 /// of the graph is then acyclic.
-pub fn break_cycles(tasks: &[Task]) -> Vec<(usize, Vec<String>)> {
+pub(crate) fn break_cycles(tasks: &[Task]) -> Vec<(usize, Vec<String>)> {
     let edges = before(tasks);
     cycles_in(&edges, false)
         .into_iter()

@@ -13,28 +13,17 @@ use std::path::{Path, PathBuf};
 
 use crate::manifest::ManifestError;
 
-use super::task::Task;
+use crate::task::{FILE_TASKS, Task};
 
-/// The directory of file tasks, relative to the project directory.
-pub const DIR: &str = ".vx/tasks";
 /// Most file tasks read (a bigger tree is cut there, with a note).
 const MAX_FILES: usize = 1024;
 /// Most bytes of a file read for its header.
 const MAX_HEADER_BYTES: usize = 64 * 1024;
 
-/// Whether `name` is a file task of the project at `project` (a cheap check for the
-/// manifest's dependency validation).
-pub fn exists(project: &Path, name: &str) -> bool {
-    if name.contains("..") {
-        return false;
-    }
-    project.join(DIR).join(name.replace(':', "/")).is_file()
-}
-
 /// The file tasks of the project at `project`, in name order; none when it has no
 /// `.vx/tasks`. A header that does not parse is an error naming the file and line.
 pub fn discover(project: &Path) -> Result<Vec<Task>, ManifestError> {
-    let root = project.join(DIR);
+    let root = project.join(FILE_TASKS);
     let mut files = Vec::new();
     collect(&root, &mut files, 0);
     files.sort();
@@ -46,7 +35,7 @@ pub fn discover(project: &Path) -> Result<Vec<Task>, ManifestError> {
         };
         // Another user's task file (or `.vx` of theirs) is not the project's: it
         // would run as the user's at `vx run NAME`.
-        if let Some(refused) = Path::new(DIR)
+        if let Some(refused) = Path::new(FILE_TASKS)
             .join(rel)
             .ancestors()
             .filter(|p| !p.as_os_str().is_empty())
@@ -55,12 +44,12 @@ pub fn discover(project: &Path) -> Result<Vec<Task>, ManifestError> {
             return Err(ManifestError::NotOwn(Box::new(refused)));
         }
         let Some(name) = task_name(rel) else { continue };
-        if !super::valid_script_name(&name) {
+        if !super::environment::valid_script_name(&name) {
             continue;
         }
         let text = read_head(&path);
         let header = header_toml(&text, "#VX");
-        let file = Path::new(DIR)
+        let file = Path::new(FILE_TASKS)
             .join(rel)
             .to_string_lossy()
             .replace('\\', "/");

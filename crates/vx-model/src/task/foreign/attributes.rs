@@ -20,7 +20,7 @@ const OS_ATTRIBUTES: &[&str] = &[
 /// The machine a recipe would run on: `std::env::consts::OS` and `FAMILY`
 /// (`linux`/`unix`, `windows`/`windows`).
 #[derive(Clone, Copy, Debug)]
-pub struct Host<'a> {
+pub(crate) struct Host<'a> {
     /// `linux`, `macos`, `windows`, `freebsd`, …
     pub os: &'a str,
     /// `unix` or `windows`.
@@ -75,7 +75,7 @@ pub fn names(inner: &str) -> Vec<&str> {
 /// Whether a recipe with attributes `names` runs on `host`: yes without an
 /// operating-system attribute, else when one of them names its system (`unix` any
 /// Unix).
-pub fn runs_on(names: &[String], host: Host<'_>) -> bool {
+pub(crate) fn runs_on(names: &[String], host: Host<'_>) -> bool {
     let mut systems = names
         .iter()
         .filter(|n| OS_ATTRIBUTES.contains(&n.as_str()))

@@ -1,4 +1,4 @@
-//! Up to date: a task with `sources` is skipped when its key ([`super::cache::key`]: its
+//! Up to date: a task with `sources` is skipped when its key ([`crate::cache::key`]: its
 //! sources' content, its commands after templating and so its arguments, its declared
 //! env, its tools' lock entries, its dependencies' keys, the platform and the salt) is
 //! the key of its last success on this machine, and every `outputs` glob matches a
@@ -56,7 +56,7 @@ impl Stamp {
         Some(Stamp {
             project: project.to_owned(),
             outputs: outputs.to_vec(),
-            state: super::state::project_dir("tasks", project)?.join(file),
+            state: crate::state::project_dir("tasks", project)?.join(file),
         })
     }
 
@@ -91,7 +91,7 @@ impl Stamp {
     /// The task's turn in this project: a lock beside its stamp, held by the run that
     /// restores or runs it (two runs of one task at once would write the same outputs
     /// at once). `None` when it is another run's turn now.
-    pub fn try_turn(&self) -> io::Result<Option<std::fs::File>> {
+    pub(crate) fn try_turn(&self) -> io::Result<Option<std::fs::File>> {
         if let Some(dir) = self.state.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -114,7 +114,7 @@ impl Stamp {
 /// it contributes to a hash (the module's rules): read once a run, for both the
 /// up-to-date stamp and the task's key.
 #[derive(Clone, Debug)]
-pub struct Sources {
+pub(crate) struct Sources {
     project: PathBuf,
     globs: Vec<String>,
     files: Vec<(PathBuf, Vec<u8>)>,

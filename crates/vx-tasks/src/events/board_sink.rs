@@ -6,14 +6,14 @@
 //! the sink is dropped; a later plan (a watch's re-run) replaces it with a new one.
 //! Publishing is a few stores into shared memory per event: the task's pipe is never
 //! slowed by who watches. A sink told where ([`BoardSink::keeping`]) keeps the run
-//! there when it finishes ([`super::last_run`]), for `vx logs` after the run.
+//! there when it finishes ([`crate::state::last_run`]), for `vx logs` after the run.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use vx_shm::{TaskBoard, TaskPhase, TaskWriter};
 
-use super::events::{
+use crate::events::{
     Phase, PhaseChange, PlannedTask, RestoreProgress, RunSummary, Stream, TaskId, TaskSink,
 };
 
@@ -47,14 +47,14 @@ impl BoardSink {
     }
 
     /// The same sink, keeping each run in `dir` once it finished (the project's
-    /// [`super::last_run::dir`]; `None`: kept nowhere).
+    /// [`crate::state::last_run::dir`]; `None`: kept nowhere).
     pub fn keeping(mut self, dir: Option<PathBuf>) -> BoardSink {
         self.keep = dir;
         self
     }
 
     /// The board's segment path and id, once the plan made it.
-    pub fn board_path(&self) -> Option<(PathBuf, String)> {
+    pub(crate) fn board_path(&self) -> Option<(PathBuf, String)> {
         self.published()
             .map(|p| (p.board.path().to_path_buf(), p.board.id().to_owned()))
     }
@@ -102,7 +102,7 @@ impl BoardSink {
 }
 
 /// The board's code for a runner phase.
-pub fn board_phase(phase: Phase) -> TaskPhase {
+pub(crate) fn board_phase(phase: Phase) -> TaskPhase {
     match phase {
         Phase::Queued => TaskPhase::Queued,
         Phase::Waiting => TaskPhase::Waiting,
@@ -157,7 +157,7 @@ impl TaskSink for BoardSink {
         };
         published.board.finish(summary.interrupted);
         if let Some(dir) = &self.keep
-            && let Err(error) = super::last_run::keep(&published.board, dir)
+            && let Err(error) = crate::state::last_run::keep(&published.board, dir)
         {
             warn(&format!(
                 "this run's output is not kept (`vx logs` cannot read it once the run ends): {error}"
@@ -234,7 +234,7 @@ mod tests {
 
     #[test]
     fn a_restores_bytes_are_on_the_board_until_the_task_ends() {
-        use super::super::events::RestoreStage;
+        use crate::events::RestoreStage;
         let dir = tempfile::tempdir().unwrap();
         let sink = BoardSink::new(dir.path().into(), "p/vx.toml".into(), 4096);
         sink.plan(&PlannedTask::plain(&["build"]));

@@ -17,7 +17,7 @@ pub mod attributes;
 
 use std::path::Path;
 
-use vx_model::manifest::environment::task::Task;
+use super::Task;
 
 /// Most bytes of a justfile or package.json read.
 pub const MAX_FILE: u64 = 1 << 20;
@@ -164,7 +164,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
             continue;
         };
         configured = true;
-        let Ok(imported) = vx_model::import::mise::parse(&text) else {
+        let Ok(imported) = crate::import::mise::parse(&text) else {
             continue;
         };
         if let Some(entry) = imported.scripts.iter().find(|s| answers(s, name)) {
@@ -174,7 +174,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
             });
         }
         // Its includes (or the default file-task directories), as `vx import` reads them.
-        let more = vx_model::import::mise::file_and_included_tasks(project, &text);
+        let more = crate::import::mise::file_and_included_tasks(project, &text);
         if let Some(entry) = more.into_iter().find(|s| answers(s, name)) {
             return Some(MiseTask {
                 file: format!("{file}'s file tasks and includes"),
@@ -183,7 +183,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
         }
     }
     // Without a mise file, mise still reads the default file-task directories.
-    let entry = vx_model::import::mise::file_tasks(project)
+    let entry = crate::import::mise::file_tasks(project)
         .into_iter()
         .find(|s| !configured && answers(s, name))?;
     Some(MiseTask {
@@ -194,7 +194,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
 
 /// Whether a mise task answers to `name`: its name or one of its aliases (a file
 /// task's name without its extension).
-fn answers(entry: &vx_model::import::ScriptEntry, name: &str) -> bool {
+fn answers(entry: &crate::import::ScriptEntry, name: &str) -> bool {
     entry.name == name
         || entry
             .script
@@ -214,7 +214,7 @@ fn plain_name(name: &str) -> bool {
 
 /// The public recipes of a justfile's text that run on `host`, with their doc
 /// comments, in file order.
-pub fn just_recipes(text: &str, host: attributes::Host<'_>) -> Vec<(String, String)> {
+pub(crate) fn just_recipes(text: &str, host: attributes::Host<'_>) -> Vec<(String, String)> {
     let mut recipes = Vec::new();
     let mut comment: Option<String> = None;
     // The attributes of the lines above the recipe.
@@ -297,7 +297,7 @@ pub type Scripts = (Vec<(String, String)>, Option<String>);
 
 /// package.json's scripts (name, command) in file order, lifecycle hooks of another
 /// listed script (`prebuild` of `build`) left out; and its `packageManager`.
-pub fn package_scripts(text: &str) -> Result<Scripts, PackageJsonError> {
+pub(crate) fn package_scripts(text: &str) -> Result<Scripts, PackageJsonError> {
     let package: Package = serde_json::from_str(text).map_err(|e| match e.classify() {
         serde_json::error::Category::Data => PackageJsonError::Data(e),
         _ => PackageJsonError::Syntax(e),
@@ -335,7 +335,7 @@ pub fn package_scripts(text: &str) -> Result<Scripts, PackageJsonError> {
 
 /// Why package.json's scripts cannot be listed.
 #[derive(Debug, thiserror::Error)]
-pub enum PackageJsonError {
+pub(crate) enum PackageJsonError {
     /// The file cannot be read.
     #[error(transparent)]
     Read(#[from] vx_base::bounded_read::ReadError),
@@ -383,7 +383,7 @@ impl<'de> serde::Deserialize<'de> for Ordered {
 
 /// The package manager that runs the project's scripts: the one `packageManager`
 /// names (`pnpm@9.1.0`), else the one whose lockfile is there, else npm.
-pub fn package_manager(declared: Option<&str>, project: &Path) -> &'static str {
+pub(crate) fn package_manager(declared: Option<&str>, project: &Path) -> &'static str {
     const KNOWN: [&str; 4] = ["npm", "pnpm", "yarn", "bun"];
     if let Some(declared) = declared {
         let name = declared.split('@').next().unwrap_or("");
