@@ -671,6 +671,26 @@ fn braces_in_turbo_inputs_match_each_alternative() {
 }
 
 #[test]
+fn braces_in_turbo_global_dependencies_match_each_alternative() {
+    // A change to one of `tsconfig.{base,build}.json` is a change to every task's key,
+    // as turbo reads the glob; read literally, it named no file and changed nothing.
+    let work = Work::new();
+    let root = std::fs::read_to_string(data().join("turbo.json")).unwrap();
+    let braced = r#""globalDependencies": ["tsconfig.{base,build}.json", ".env"]"#;
+    let root = root.replace(
+        r#""globalDependencies": ["tsconfig.base.json", ".env"]"#,
+        braced,
+    );
+    assert!(root.contains(braced));
+    let repo = repository_with(&work, "repo", &[("turbo.json", root.as_str())]);
+    let affected = after_change(&work, &repo, "build", ("tsconfig.build.json", "{}\n"));
+    let web = affected
+        .get("web#build")
+        .unwrap_or_else(|| panic!("web#build is selected: {affected:?}"));
+    assert_eq!(web["reason"], "global-input");
+}
+
+#[test]
 fn outputs_of_everything_but_the_sources_leave_the_sources_in_the_inputs() {
     // medusa: outputs ["!node_modules/**", "!src/**", "*/**"]: src is no output.
     let work = Work::new();

@@ -133,17 +133,10 @@ fn read_root(dir: &Path) -> Result<Monorepo, vx_workspace::Error> {
     })
 }
 
-/// turbo's `globalDependencies` as globs relative to the root (a `!glob` takes away).
+/// turbo's `globalDependencies` as globs relative to the root (a `!glob` takes away),
+/// their braces expanded as turbo reads them ([`globs`]).
 fn global_dependencies(turbo: &Turbo) -> Vec<String> {
-    turbo
-        .root()
-        .global_dependencies
-        .iter()
-        .filter_map(|g| {
-            let bang = if g.negated { "!" } else { "" };
-            under("", &g.pattern).map(|path| format!("{bang}{path}"))
-        })
-        .collect()
+    globs("", &turbo.root().global_dependencies)
 }
 
 /// The lockfiles at a workspace's root that are read for each package's entries.
