@@ -91,7 +91,7 @@ pub enum Last {
 /// neither can be had) the last replaces vx as before.
 pub fn run(
     task: &Task,
-    commands: Vec<Command>,
+    mut commands: Vec<Command>,
     last: Last,
     guard: Option<&Path>,
     ledger: Option<Ledger>,
@@ -102,7 +102,6 @@ pub fn run(
     // process that cleared its environment) is SIGKILLed.
     let ended = {
         let watching = guard.and_then(|exe| LoneGuard::start(exe, GRACE));
-        let mut commands = commands;
         if let Some(watching) = &watching {
             commands
                 .iter_mut()
