@@ -32,6 +32,7 @@ mod aqua_agreement;
 mod aqua_format;
 #[cfg(target_os = "linux")]
 mod bench_runtimes;
+mod bench_venv;
 #[cfg(unix)]
 mod config;
 #[cfg(unix)]
@@ -96,6 +97,7 @@ mod mise_corpus;
 mod monorepo;
 mod monorepo_affected;
 mod monorepo_filter;
+mod monorepo_registry;
 #[cfg(unix)]
 mod net_credentials;
 #[cfg(unix)]

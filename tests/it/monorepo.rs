@@ -11,7 +11,7 @@ use crate::common::Work;
 
 /// The workspace: `web` depends on `@acme/ui`; `docs` on nothing; the root's own
 /// `build` runs turbo (and must never be what `vx run build` runs).
-fn workspace() -> (Work, PathBuf) {
+pub(crate) fn workspace() -> (Work, PathBuf) {
     let work = Work::new();
     let repo = work.dir.path().join("repo");
     let files: [(&str, &str); 7] = [
@@ -71,7 +71,7 @@ fn run_in(work: &Work, dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 /// The packages whose build ran, in the order they ran.
-fn order(repo: &Path) -> Vec<String> {
+pub(crate) fn order(repo: &Path) -> Vec<String> {
     std::fs::read_to_string(repo.join("order"))
         .unwrap_or_default()
         .lines()
@@ -106,6 +106,43 @@ fn vx_run_build_at_the_root_builds_every_package_after_its_dependencies_and_neve
     );
     // Each task is named as turbo names it: its result kept under that name.
     assert!(err.contains("`web#build` kept"), "{out}\n{err}");
+}
+
+#[test]
+fn a_root_task_turbo_json_names_runs_beside_the_packages_but_only_from_the_root() {
+    // turbo runs `//#lint` with `turbo run lint` when turbo.json names it (typehero,
+    // inbox-zero and drizzle in the corpus), beside each package's `lint`.
+    let (work, repo) = workspace();
+    std::fs::write(
+        repo.join("turbo.json"),
+        r#"{ "tasks": { "build": { "dependsOn": ["^build"] }, "lint": {}, "//#lint": {} } }"#,
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("package.json"),
+        r#"{ "name": "acme", "private": true,
+             "scripts": { "build": "echo root >> order", "lint": "echo root-lint > root-linted" } }"#,
+    )
+    .unwrap();
+    let (code, out, err) = run_in(&work, &repo, &["lint"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        repo.join("root-linted").is_file(),
+        "//#lint ran: {out}\n{err}"
+    );
+    assert!(
+        repo.join("apps/web/linted").is_file(),
+        "web#lint ran: {out}\n{err}"
+    );
+    // The root's `build`, which turbo.json does not name, is still no task.
+    let (code, out, err) = run_in(&work, &repo, &["build"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!order(&repo).contains(&"root".to_owned()), "{out}\n{err}");
+    // Inside a package, only that package's.
+    std::fs::remove_file(repo.join("root-linted")).unwrap();
+    let (code, out, err) = run_in(&work, &repo.join("apps/web"), &["lint"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!repo.join("root-linted").exists(), "{out}\n{err}");
 }
 
 #[test]

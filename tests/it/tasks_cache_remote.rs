@@ -59,7 +59,7 @@ fn run(work: &Work, signer: Option<&Path>, extra: &str) -> String {
 /// `cmd` with `home` as HOME and `docker` as DOCKER_CONFIG, none of the task cache
 /// settings of the environment the tests run in, and the secret key file `signer`,
 /// when given, to sign what it pushes.
-fn cache_env<'c>(
+pub(crate) fn cache_env<'c>(
     cmd: &'c mut assert_cmd::Command,
     home: &Path,
     docker: &Path,
@@ -117,13 +117,13 @@ fn key(work: &Work) -> String {
         .into_owned()
 }
 
-struct Signers {
+pub(crate) struct Signers {
     keys: Keys,
     _dir: tempfile::TempDir,
 }
 
 impl Signers {
-    fn new() -> Signers {
+    pub(crate) fn new() -> Signers {
         let dir = tempfile::tempdir().unwrap();
         Signers {
             keys: Keys::new(dir.path()),
@@ -132,7 +132,7 @@ impl Signers {
     }
 
     /// A new key pair `name`: its public key line and its secret key file.
-    fn key(&self, name: &str) -> (String, PathBuf) {
+    pub(crate) fn key(&self, name: &str) -> (String, PathBuf) {
         let (public, _) = self.keys.minisign_key(name);
         (public, self.keys.0.join(name))
     }

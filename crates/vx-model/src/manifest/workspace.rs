@@ -69,6 +69,12 @@ pub struct Monorepo {
     /// them all): its package.json, turbo.json and workspace file, and turbo's
     /// `globalDependencies`; globs relative to the root.
     pub global_inputs: Vec<String>,
+    /// Whether a task named plainly at the root (`vx run lint`) reaches the root's task
+    /// too: in a turbo repository, where a root task exists only as turbo.json names it
+    /// (`//#lint`) and `turbo run lint` runs it beside the packages'; never without
+    /// turbo.json, where the root's scripts are `//#NAME` only (`pnpm -r run` leaves the
+    /// root out, and a root `build` is most often the one that runs them all).
+    pub root_in_scope: bool,
 }
 
 /// The root's files that count for every package, as turbo counts them
@@ -93,7 +99,9 @@ fn read_root(dir: &Path) -> Result<Monorepo, vx_workspace::Error> {
     let graph = Graph::new(&workspace);
     let mut problems = Vec::new();
     let mut global_inputs: Vec<String> = GLOBAL_FILES.iter().map(|f| f.to_string()).collect();
-    let mut tasks = match turbo::load(&workspace)? {
+    let turbo = turbo::load(&workspace)?;
+    let root_in_scope = turbo.is_some();
+    let mut tasks = match turbo {
         Some(turbo) => {
             global_inputs.extend(global_dependencies(&turbo));
             for key in turbo.unmapped() {
@@ -130,6 +138,7 @@ fn read_root(dir: &Path) -> Result<Monorepo, vx_workspace::Error> {
         workspace,
         graph,
         global_inputs,
+        root_in_scope,
     })
 }
 

@@ -126,7 +126,8 @@ pub fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) {
 }
 
 /// The packages in scope (indices of the workspace's packages): those `filters`
-/// select, else the one `cwd` is in, else every package but the root.
+/// select, else the one `cwd` is in, else every package, the root only where its tasks
+/// are turbo's ([`Monorepo::root_in_scope`]).
 pub fn scope(
     monorepo: &Monorepo,
     project: &Path,
@@ -146,7 +147,7 @@ pub fn scope(
         return Ok(vec![here]);
     }
     Ok((0..ws.packages.len())
-        .filter(|&i| !ws.packages[i].is_root())
+        .filter(|&i| monorepo.root_in_scope || !ws.packages[i].is_root())
         .collect())
 }
 
