@@ -146,6 +146,49 @@ fn a_root_task_turbo_json_names_runs_beside_the_packages_but_only_from_the_root(
 }
 
 #[test]
+fn what_git_ignores_is_no_default_input_so_a_task_leaving_it_behind_still_hits() {
+    // A test run leaves `coverage/` (different each run) and eslint its cache: turbo
+    // hashes only what git tracks or would track, so the next run is a hit. An input
+    // named outright (`.env`, ignored too) still counts, as with turbo's
+    // `["$TURBO_DEFAULT$", ".env"]`.
+    let (work, repo) = workspace();
+    std::fs::write(repo.join(".gitignore"), "node_modules\ncoverage/\n.env\n").unwrap();
+    std::fs::write(
+        repo.join("turbo.json"),
+        r#"{ "tasks": { "test": {}, "check": { "inputs": ["$TURBO_DEFAULT$", ".env"] } } }"#,
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("apps/docs/package.json"),
+        r#"{ "name": "docs", "version": "1.0.0",
+             "scripts": { "test": "mkdir -p coverage && date +%s%N > coverage/lcov.info && echo docs >> ../../order",
+                          "check": "echo check >> ../../order" } }"#,
+    )
+    .unwrap();
+    let docs = repo.join("apps/docs");
+    let ran = |args: &[&str]| {
+        std::fs::remove_file(repo.join("order")).ok();
+        let (code, out, err) = run_in(&work, &docs, args);
+        assert_eq!(code, 0, "{out}\n{err}");
+        (order(&repo).len(), format!("{out}{err}"))
+    };
+    assert_eq!(ran(&["test"]).0, 1);
+    let (runs, said) = ran(&["test"]);
+    assert_eq!(runs, 0, "coverage/ (ignored) changed the key: {said}");
+    // A file git would track, not yet added, is an input.
+    std::fs::write(docs.join("notes.md"), "new\n").unwrap();
+    let (runs, said) = ran(&["test"]);
+    assert_eq!(runs, 1, "an untracked, unignored file is an input: {said}");
+    // An ignored file named outright is an input.
+    std::fs::write(docs.join(".env"), "A=1\n").unwrap();
+    assert_eq!(ran(&["check"]).0, 1);
+    assert_eq!(ran(&["check"]).0, 0);
+    std::fs::write(docs.join(".env"), "A=2\n").unwrap();
+    let (runs, said) = ran(&["check"]);
+    assert_eq!(runs, 1, ".env is named in inputs: {said}");
+}
+
+#[test]
 fn inside_a_package_vx_run_build_builds_that_package_and_what_it_depends_on() {
     let (work, repo) = workspace();
     let (code, out, err) = run_in(&work, &repo.join("apps/web"), &["build"]);

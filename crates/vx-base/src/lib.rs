@@ -16,7 +16,8 @@
 //!   program with leading arguments, Windows' stand-in for `#!`; a file it cannot
 //!   write is an [`atomic::WriteError`], as any file a command cannot write),
 //!   [`ownership`] (whose a file read on a project's behalf is: another user's, or one
-//!   leading out of the project, is refused), [`tie`] (a process that ends with the
+//!   leading out of the project, is refused), [`gitignore`] (which files of a project
+//!   git leaves out, read within the project only), [`tie`] (a process that ends with the
 //!   vx that started it, even a SIGKILLed one: install children and `vx tied`).
 //!
 //! Its rooms use each other by their finer floors and the floors below, never a
@@ -30,6 +31,7 @@ pub mod bounded_read;
 pub mod build_info;
 pub mod exit;
 pub mod format;
+pub mod gitignore;
 pub mod glob;
 pub mod launch;
 pub mod ownership;

@@ -274,6 +274,7 @@ impl Shell {
             env,
             tools,
             sources,
+            tracked_sources: task.tracked_sources.clone(),
             outputs: task.outputs.clone(),
             locked: task.locked.clone(),
             hashed_env: Recipe::hashed_env(&task.hashed_env, std::env::vars()),

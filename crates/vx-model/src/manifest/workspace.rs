@@ -261,6 +261,11 @@ fn from_turbo(
                 let spared: Vec<&str> = spared.iter().map(|g| &g[1..]).collect();
                 task.sources = sources(&package.dir, def, &task.outputs, &spared);
                 task.sources.extend(global.iter().cloned());
+                // The package's files as turbo's default inputs: those git ignores are
+                // no input (turbo hashes what git tracks or would track).
+                if def.default_inputs {
+                    task.tracked_sources = vec![join(&package.dir, "**")];
+                }
             }
             tasks.push(task);
         }
@@ -288,7 +293,8 @@ fn package_task(id: &str, dir: &str, command: Option<&str>) -> Task {
 
 /// A task's `sources` as turbo hashes its inputs: the listed globs (a `!glob` takes
 /// away), and without any (or with `$TURBO_DEFAULT$`) every file of the package but its
-/// dependencies, turbo's own directory and the task's outputs; the package's
+/// dependencies, turbo's own directory, the task's outputs and what git ignores (the
+/// task's `tracked_sources`, set by the caller); the package's
 /// package.json and turbo.json always. `spared` are the outputs' `!globs`: an output
 /// they narrow from a wildcard at the package's top (medusa's `*/**` but `!src/**`)
 /// is not taken away, or the package's sources would go with it.

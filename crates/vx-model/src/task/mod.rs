@@ -114,6 +114,12 @@ pub struct Task {
     /// never written (turbo's `env` and `globalEnv`: names, `*` wildcards, `!`
     /// exclusions): set for a monorepo's package tasks, never by vx.toml.
     pub hashed_env: Vec<String>,
+    /// Those of `sources` that stand for turbo's default inputs (a package's files): of
+    /// what they match, a file the project's `.gitignore` files ignore is left out
+    /// unless another glob of `sources` names it, as turbo hashes the files git tracks
+    /// or would track (`vx_base::gitignore`). Set for a monorepo's package tasks, never
+    /// by vx.toml.
+    pub tracked_sources: Vec<String>,
     /// The 1-based line of the entry in vx.toml (0 for a file task).
     pub line: usize,
 }
@@ -145,6 +151,7 @@ impl Task {
             path_first: Vec::new(),
             locked: Vec::new(),
             hashed_env: Vec::new(),
+            tracked_sources: Vec::new(),
             line: 0,
         }
     }

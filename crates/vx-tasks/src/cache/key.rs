@@ -76,6 +76,9 @@ pub struct Recipe {
     pub tools: BTreeMap<String, ToolPin>,
     /// Its `sources` globs (and a file task's file).
     pub sources: Vec<String>,
+    /// Those of `sources` whose files count only where git does not ignore them
+    /// (`Task::tracked_sources`).
+    pub tracked_sources: Vec<String>,
     /// Its `outputs` globs.
     pub outputs: Vec<String>,
     /// Its package's lockfile entries (a monorepo's package task).
@@ -174,7 +177,7 @@ impl Recipe {
     /// Its sources as they are now (each file read and hashed once: the same reading
     /// serves the task's up-to-date stamp when their globs are the same).
     pub(crate) fn read_sources(&self) -> Sources {
-        Sources::read(&self.project, &self.sources)
+        Sources::read(&self.project, &self.sources, &self.tracked_sources)
     }
 
     /// The document of this recipe with its `sources` read already (by
@@ -185,7 +188,7 @@ impl Recipe {
         sources: &Sources,
     ) -> Document {
         let read;
-        let sources = if sources.are(&self.project, &self.sources) {
+        let sources = if sources.are(&self.project, &self.sources, &self.tracked_sources) {
             sources
         } else {
             read = self.read_sources();
@@ -319,6 +322,7 @@ mod tests {
             outputs: vec!["out".into()],
             locked: Vec::new(),
             hashed_env: BTreeMap::new(),
+            tracked_sources: Vec::new(),
         }
     }
 

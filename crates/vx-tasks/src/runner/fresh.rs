@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use vx_base::glob::{expand, expand_all};
+use vx_base::glob::{expand, expand_all, matches_all};
 
 /// Most files a task's globs may match (a larger tree is hashed up to here and said).
 const MAX_FILES: usize = 100_000;
@@ -117,14 +117,25 @@ impl Stamp {
 pub(crate) struct Sources {
     project: PathBuf,
     globs: Vec<String>,
+    tracked: Vec<String>,
     files: Vec<(PathBuf, Vec<u8>)>,
 }
 
 impl Sources {
     /// Reads the files `globs` match under `project` (at most `MAX_FILES` a glob), but
-    /// those a `!glob` of them takes away ([`expand_all`]).
-    pub fn read(project: &Path, globs: &[String]) -> Sources {
-        let files = expand_all(project, globs, MAX_FILES);
+    /// those a `!glob` of them takes away ([`expand_all`]), and those only `tracked`
+    /// globs (some of `globs`) match that the project's `.gitignore` files ignore.
+    pub fn read(project: &Path, globs: &[String], tracked: &[String]) -> Sources {
+        let mut files = expand_all(project, globs, MAX_FILES);
+        if !tracked.is_empty() {
+            let named: Vec<String> = globs
+                .iter()
+                .filter(|g| !g.starts_with('!') && !tracked.contains(g))
+                .cloned()
+                .collect();
+            let mut ignored = vx_base::gitignore::Ignored::new(project);
+            files.retain(|rel| !ignored.is_ignored(rel) || matches_all(&named, rel));
+        }
         let root = project
             .canonicalize()
             .unwrap_or_else(|_| project.to_owned());
@@ -138,13 +149,14 @@ impl Sources {
         Sources {
             project: project.to_owned(),
             globs: globs.to_vec(),
+            tracked: tracked.to_vec(),
             files,
         }
     }
 
-    /// Whether these are the sources of `globs` under `project`.
-    pub fn are(&self, project: &Path, globs: &[String]) -> bool {
-        self.project == project && self.globs == globs
+    /// Whether these are the sources of `globs` (`tracked` among them) under `project`.
+    pub fn are(&self, project: &Path, globs: &[String], tracked: &[String]) -> bool {
+        self.project == project && self.globs == globs && self.tracked == tracked
     }
 
     /// Each file (relative to the project) with its [`source_id`].
