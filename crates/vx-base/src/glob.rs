@@ -9,17 +9,42 @@ use std::path::{Component, Path, PathBuf};
 /// Whether `pattern` (a name, or a glob where `*` is any run of characters, `?` one)
 /// matches `name`.
 pub fn pattern_matches(pattern: &str, name: &str) -> bool {
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.split_first() {
-            None => n.is_empty(),
-            Some(('*', rest)) => (0..=n.len()).any(|i| go(rest, &n[i..])),
-            Some(('?', rest)) => !n.is_empty() && go(rest, &n[1..]),
-            Some((c, rest)) => n.first() == Some(c) && go(rest, &n[1..]),
-        }
-    }
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    go(&p, &n)
+    wildcard(&p, &n, |c| *c == '*', |c, x| *c == '?' || c == x)
+}
+
+/// Whether `pattern` matches all of `text`, where an item that `is_star` matches any
+/// run of items (none too) and any other item one item that `one` accepts: `*` over a
+/// name's characters, `**` over a path's segments. The last star is moved on one item
+/// at a time when what follows it fails (the classic greedy matcher), so the time is
+/// at most the product of the two lengths: a hostile glob (`*a*a*a…b` against a long
+/// name) cannot make it exponential, as trying every split at every star would.
+fn wildcard<P, T>(
+    pattern: &[P],
+    text: &[T],
+    is_star: impl Fn(&P) -> bool,
+    one: impl Fn(&P, &T) -> bool,
+) -> bool {
+    let (mut p, mut t) = (0, 0);
+    // After the last star seen: where its rest begins, and where its run ends now.
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        if p < pattern.len() && is_star(&pattern[p]) {
+            p += 1;
+            star = Some((p, t));
+        } else if p < pattern.len() && one(&pattern[p], &text[t]) {
+            p += 1;
+            t += 1;
+        } else if let Some((rest, end)) = star {
+            p = rest;
+            t = end + 1;
+            star = Some((rest, end + 1));
+        } else {
+            return false;
+        }
+    }
+    pattern[p..].iter().all(is_star)
 }
 
 /// Most globs one glob's braces expand into ([`expand_braces`]).
@@ -245,14 +270,14 @@ fn path_parts(rel: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Whether the glob's segments match the path's, `**` any run of segments.
 fn segments_match(pattern: &[&str], path: &[&str]) -> bool {
-    match pattern.split_first() {
-        None => path.is_empty(),
-        Some((&"**", rest)) => (0..=path.len()).any(|i| segments_match(rest, &path[i..])),
-        Some((p, rest)) => {
-            !path.is_empty() && pattern_matches(p, path[0]) && segments_match(rest, &path[1..])
-        }
-    }
+    wildcard(
+        pattern,
+        path,
+        |p| *p == "**",
+        |p, part| pattern_matches(p, part),
+    )
 }
 
 /// Calls `found` with every file under `project/dir` (relative to `project`): every
@@ -323,6 +348,41 @@ mod tests {
         assert!(pattern_matches("t?st", "test"));
         assert!(pattern_matches("build", "build"));
         assert!(!pattern_matches("build", "builds"));
+    }
+
+    #[test]
+    fn a_hostile_glob_is_matched_in_bounded_time() {
+        // Tried split by split, each of these took longer than 100 s.
+        let pattern = "*a".repeat(12) + "b";
+        assert!(!pattern_matches(&pattern, &"a".repeat(60)));
+        assert!(pattern_matches(&pattern, &("a".repeat(60) + "b")));
+        let glob = "**/a/".repeat(8) + "b";
+        let path = vec!["a"; 40].join("/");
+        assert!(!matches(&glob, Path::new(&path)));
+        assert!(matches(&glob, Path::new(&(path + "/b"))));
+    }
+
+    /// Every split at every star, as the matcher used to try them: the meaning the
+    /// greedy one must keep.
+    fn by_every_split(p: &[char], n: &[char]) -> bool {
+        match p.split_first() {
+            None => n.is_empty(),
+            Some(('*', rest)) => (0..=n.len()).any(|i| by_every_split(rest, &n[i..])),
+            Some(('?', rest)) => !n.is_empty() && by_every_split(rest, &n[1..]),
+            Some((c, rest)) => n.first() == Some(c) && by_every_split(rest, &n[1..]),
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_greedy_matcher_means_what_every_split_meant(
+            pattern in "[ab*?]{0,8}",
+            name in "[ab]{0,10}",
+        ) {
+            let p: Vec<char> = pattern.chars().collect();
+            let n: Vec<char> = name.chars().collect();
+            proptest::prop_assert_eq!(pattern_matches(&pattern, &name), by_every_split(&p, &n));
+        }
     }
 
     #[test]
