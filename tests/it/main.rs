@@ -96,6 +96,7 @@ mod mise_corpus;
 mod monorepo;
 mod monorepo_affected;
 mod monorepo_filter;
+mod monorepo_packages;
 #[cfg(unix)]
 mod net_credentials;
 #[cfg(unix)]

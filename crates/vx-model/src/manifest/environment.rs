@@ -187,6 +187,31 @@ pub(crate) fn valid_script_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
 }
 
+/// Whether `name` may stand in a task's `depends` (with its globs' `*`/`?` already
+/// replaced): a task name, or a monorepo's spelling of one (docs/guide/monorepos.md):
+/// `^NAME` (that task of the packages this one's depends on), `:NAME` (mise's: the same
+/// package's), `PKG#NAME` (turbo's: a package's; `//#NAME` the root's) or
+/// `//dir:NAME` (mise's: the package in `dir`'s).
+pub(crate) fn valid_dependency_name(name: &str) -> bool {
+    let package = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 214
+            && p.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '@' | '/' | '.' | '_' | '-' | '~')
+            })
+    };
+    if let Some(task) = name.strip_prefix('^').or_else(|| name.strip_prefix(':')) {
+        return valid_script_name(task);
+    }
+    if let Some((owner, task)) = name.rsplit_once('#') {
+        return package(owner) && valid_script_name(task);
+    }
+    if let Some((dir, task)) = name.strip_prefix("//").and_then(|r| r.split_once(':')) {
+        return (dir.is_empty() || package(dir)) && valid_script_name(task);
+    }
+    valid_script_name(name)
+}
+
 /// What is wrong with a value template, if anything: every `${` closes with a valid
 /// name, optionally followed by one of the [`Reference`] forms; no NUL. The problem
 /// names the variable and the form, never the rest of the value (a `.env` holds
