@@ -429,6 +429,37 @@ pub(crate) fn inside_project_problem(path: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_dependency_may_name_another_packages_task_in_turbos_and_mises_spellings() {
+        for ok in [
+            "lint",
+            "^build",
+            ":lint",
+            "web#build",
+            "@acme/ui#build",
+            "//#lint",
+            "//apps/web:build",
+            "//:deploy",
+            "example.com/lib#test",
+            "lint:x",
+        ] {
+            assert!(valid_dependency_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "^",
+            "web#",
+            "#build",
+            "//apps web:build",
+            "a b",
+            "^^x",
+            "-x",
+            "web#$(x)",
+        ] {
+            assert!(!valid_dependency_name(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

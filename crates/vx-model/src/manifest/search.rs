@@ -12,7 +12,7 @@
 //! ([`unsaid`]).
 //!
 //! `vx run`'s walk ([`search_tasks`]) goes on past a package's own vx.toml or mise
-//! file when a monorepo's root above has that package ([`enclosing`]): inside a
+//! file when a monorepo's root above has that package (`enclosing`): inside a
 //! package, `vx run build` is the monorepo's run of that package's `build` (with the
 //! `^build` it waits for), while `vx sync` there still finds the package's project.
 

@@ -13,8 +13,8 @@
 //!
 //! A Cargo, uv or Go workspace's root with a vx.toml or mise file of its own, and
 //! mise's monorepo root (`monorepo_root = true`, `[monorepo] config_roots`), are
-//! monorepos too ([`roots`]); every package's own vx.toml or mise file gives it
-//! tasks of its own ([`own`]), which win over its package.json scripts of the same
+//! monorepos too (`workspace/roots.rs`); every package's own vx.toml or mise file gives it
+//! tasks of its own (`workspace/own.rs`), which win over its package.json scripts of the same
 //! name.
 
 mod own;
@@ -509,6 +509,21 @@ fn join(dir: &str, rel: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_package_tasks_name_is_turbos_or_for_a_mise_config_root_mises_and_splits_back() {
+        let mut ws = Workspace::root_only(Path::new("/repo"));
+        ws.add_config_root("packages/a");
+        assert_eq!(task_id(&ws.packages[0], "lint"), "//#lint");
+        assert_eq!(task_id(&ws.packages[1], "build"), "//packages/a:build");
+        assert_eq!(
+            split_id("//packages/a:test:unit"),
+            Some(("//packages/a", "test:unit"))
+        );
+        assert_eq!(split_id("//#lint"), Some(("//", "lint")));
+        assert_eq!(split_id("@acme/ui#build"), Some(("@acme/ui", "build")));
+        assert_eq!(split_id("build"), None);
+    }
 
     #[test]
     fn a_package_glob_is_made_relative_to_the_root_and_never_climbs_out() {

@@ -17,7 +17,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
-use vx_workspace::{Graph, Workspace};
+use vx_workspace::{Ecosystem, Graph, Package, Workspace};
 
 use super::super::{MANIFEST_FILE, Manifest, ManifestError, task_files};
 use crate::task::Task;
@@ -67,6 +67,19 @@ pub(super) fn read(
         }
         let dir = root.join(&package.dir);
         let vx_toml = dir.join(MANIFEST_FILE);
+        // Another user's file (or one a link takes out of the repository) is not the
+        // project's: its tasks would run as this user's.
+        let judged = [vx_toml.clone()]
+            .into_iter()
+            .chain(mise_file(&dir))
+            .find(|file| file.exists());
+        if let Some(Err(refused)) = judged.map(|file| vx_base::ownership::check(root, &file)) {
+            problems.push(format!(
+                "{}: {refused}: its tasks are not read",
+                package.dir
+            ));
+            continue;
+        }
         let (file, manifest) = if vx_toml.is_file() {
             let mut manifest = Manifest::load(&vx_toml)?;
             (manifest.environment.tasks).extend(task_files::discover(&dir)?);
@@ -100,18 +113,20 @@ pub(super) fn read(
             .environment
             .tasks
             .iter()
-            .map(|task| in_package(task, &package.dir, &manifest))
+            .map(|task| in_package(task, package, &manifest))
             .collect();
         out.push(Declared { package: i, tasks });
     }
     Ok(out)
 }
 
-/// `task` of the package in `dir` (relative to the root) made to run there: its
-/// directory, file, `sources` and `outputs` relative to the root, the package's
-/// `[env]` before its own `env` and `{project}` in them the package's directory, the
-/// package's `[settings] path` first on its `PATH`.
-fn in_package(task: &Task, dir: &str, manifest: &Manifest) -> Task {
+/// `task` of `package` made to run in its directory: its directory, file, `sources`
+/// and `outputs` relative to the root, the package's `[env]` before its own `env` and
+/// `{project}` in them the package's directory, the package's `[settings] path` first
+/// on its `PATH` (and an npm package's `node_modules/.bin` and the root's after it,
+/// as `pnpm run` gives them).
+fn in_package(task: &Task, package: &Package, manifest: &Manifest) -> Task {
+    let dir = package.dir.as_str();
     let mut task = task.clone();
     task.dir = Some(match &task.dir {
         Some(own) if Path::new(own).is_absolute() => own.clone(),
@@ -146,6 +161,10 @@ fn in_package(task: &Task, dir: &str, manifest: &Manifest) -> Task {
         .filter_map(|p| super::under(dir, p))
         .collect();
     first.append(&mut task.path_first);
+    if package.ecosystem == Ecosystem::Node {
+        first.push(super::join(dir, "node_modules/.bin"));
+        first.push("node_modules/.bin".to_owned());
+    }
     task.path_first = first;
     task
 }
@@ -257,4 +276,144 @@ fn upstream(
         }
     }
     out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Monorepo, read};
+    use std::path::Path;
+
+    /// The workspace of the test data `name` (crates/vx-workspace/tests/data) read.
+    fn monorepo(name: &str) -> Monorepo {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../vx-workspace/tests/data")
+            .join(name);
+        read(&dir).expect("a monorepo").expect("readable")
+    }
+
+    #[test]
+    fn a_crates_task_runs_in_its_directory_with_its_globs_and_depends_made_the_packages() {
+        let monorepo = monorepo("cargo_tasks");
+        let util = monorepo
+            .tasks
+            .iter()
+            .find(|t| t.name == "util#test")
+            .unwrap();
+        assert_eq!(util.dir.as_deref(), Some("crates/util"));
+        assert_eq!(util.depends, ["core#test", "util#lint"]);
+        assert_eq!(util.sources, ["crates/util/src/**", "crates/util/*.toml"]);
+        assert_eq!(util.outputs, ["crates/util/tested.txt"]);
+        // Its key holds Cargo.lock's entries for util, not the whole file.
+        assert!(
+            util.locked.iter().all(|e| e.starts_with("Cargo.lock ")),
+            "{:?}",
+            util.locked
+        );
+        // core depends on no crate: its ^test names nothing.
+        let core = monorepo
+            .tasks
+            .iter()
+            .find(|t| t.name == "core#test")
+            .unwrap();
+        assert_eq!(core.depends, ["core#lint"]);
+    }
+
+    #[test]
+    fn a_packages_own_task_wins_over_its_script_and_its_caret_names_its_dependencies() {
+        let monorepo = monorepo("pnpm_tasks");
+        let web: Vec<_> = monorepo
+            .tasks
+            .iter()
+            .filter(|t| t.name == "web#build")
+            .collect();
+        assert_eq!(web.len(), 1, "{web:?}");
+        assert_eq!(web[0].run, ["echo web >> ../../order && pwd > built.txt"]);
+        assert_eq!(web[0].depends, ["@acme/ui#build", "web#lint"]);
+        // An npm package's task finds its dependencies' bins, as `pnpm run` gives them.
+        assert_eq!(
+            web[0].path_first,
+            ["packages/web/node_modules/.bin", "node_modules/.bin"]
+        );
+    }
+
+    #[test]
+    fn caret_goes_through_a_package_without_the_task_to_the_ones_below_it() {
+        let root = tempfile::tempdir().unwrap();
+        let files = [
+            (
+                "package.json",
+                r#"{ "name": "r", "private": true, "workspaces": ["p/*"] }"#,
+            ),
+            (
+                "p/a/package.json",
+                r#"{ "name": "a", "dependencies": { "b": "*" } }"#,
+            ),
+            (
+                "p/b/package.json",
+                r#"{ "name": "b", "dependencies": { "c": "*" } }"#,
+            ),
+            (
+                "p/c/package.json",
+                r#"{ "name": "c", "scripts": { "build": "true" } }"#,
+            ),
+            (
+                "p/a/vx.toml",
+                "[tools]\njq = \"1\"\n[tasks.build]\nrun = \"true\"\ndepends = [\"^build\"]\n",
+            ),
+        ];
+        for (rel, text) in files {
+            let path = root.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let monorepo = read(root.path()).unwrap().unwrap();
+        let a = monorepo.tasks.iter().find(|t| t.name == "a#build").unwrap();
+        assert_eq!(a.depends, ["c#build"]);
+        // Its [tools] are said, once per state of the files, never installed here.
+        assert!(
+            monorepo
+                .problems
+                .iter()
+                .any(|p| p.starts_with("p/a/vx.toml: its [tools]")),
+            "{:?}",
+            monorepo.problems
+        );
+        // A package file that does not parse is the error, naming it.
+        std::fs::write(root.path().join("p/a/vx.toml"), "[tasks.build]\nrun = 1\n").unwrap();
+        let error = read(root.path()).unwrap().unwrap_err().to_string();
+        assert!(error.contains("p/a/vx.toml"), "{error}");
+    }
+
+    #[test]
+    fn a_package_file_linked_out_of_the_repository_is_not_read() {
+        let outside = tempfile::tempdir().unwrap();
+        let elsewhere = outside.path().join("vx.toml");
+        std::fs::write(&elsewhere, "[tasks.build]\nrun = \"true\"\n").unwrap();
+        let root = tempfile::tempdir().unwrap();
+        for (rel, text) in [
+            (
+                "package.json",
+                r#"{ "name": "r", "private": true, "workspaces": ["p/*"] }"#,
+            ),
+            ("p/a/package.json", r#"{ "name": "a" }"#),
+        ] {
+            let path = root.path().join(rel);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&elsewhere, root.path().join("p/a/vx.toml")).unwrap();
+            let monorepo = read(root.path()).unwrap().unwrap();
+            assert!(!monorepo.tasks.iter().any(|t| t.name == "a#build"));
+            assert!(
+                monorepo
+                    .problems
+                    .iter()
+                    .any(|p| p.starts_with("p/a: ") && p.contains("not read")),
+                "{:?}",
+                monorepo.problems
+            );
+        }
+    }
 }

@@ -61,7 +61,7 @@ pub(super) fn config_roots(root: &Path, patterns: &[String]) -> Vec<String> {
             .split('/')
             .filter(|s| !s.is_empty() && *s != ".")
             .collect();
-        if segments.iter().any(|s| *s == "..") {
+        if segments.contains(&"..") {
             continue;
         }
         let mut dirs = vec![String::new()];
