@@ -12,7 +12,7 @@ use std::process::Command;
 use serde_json::Value;
 
 use crate::common::Work;
-use crate::monorepo_affected::{by_task, copy_tree};
+use crate::monorepo_affected::{by_task, copy_tree, git};
 
 /// The workspace `name` as make.sh left it, copied into `work`.
 fn workspace(work: &Work, name: &str) -> PathBuf {
@@ -195,6 +195,31 @@ fn a_filter_and_the_dry_run_name_each_crates_task_its_directory_and_what_it_wait
     let planned = plan(&work, &repo, &["test", "--filter", "util"]);
     assert_eq!(planned["core#test"]["cache"], "hit-local");
     assert_eq!(planned["util#test"]["cache"], "miss");
+}
+
+#[test]
+fn affected_selects_a_changed_crates_task_by_its_sources_and_what_waits_for_it() {
+    let work = Work::new();
+    let repo = workspace(&work, "cargo_tasks");
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-qm", "the workspace"]);
+    std::fs::write(repo.join("crates/util/src/lib.rs"), "pub fn changed() {}\n").unwrap();
+    let (code, out, err) = run_in(
+        &work,
+        &repo,
+        &["test", "--affected=HEAD", "--dry-run", "--json"],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    let affected = by_task(&out, "affected");
+    let reason = |task: &str| affected[task]["reason"].as_str().map(str::to_owned);
+    assert_eq!(
+        reason("util#test").as_deref(),
+        Some("file-changed"),
+        "{out}"
+    );
+    assert!(reason("app#test").is_some(), "{out}");
+    assert_eq!(reason("core#test"), None, "{out}");
 }
 
 #[test]
