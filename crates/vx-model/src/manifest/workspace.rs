@@ -135,19 +135,25 @@ const GLOBAL_FILES: [&str; 4] = [
 /// no Cargo, uv or Go workspace, no mise monorepo root. A workspace, turbo.json or
 /// package file that cannot be read is the error, naming its file.
 pub fn read(dir: &Path) -> Option<Result<Monorepo, ReadError>> {
-    let node = root_file(dir).is_some();
     let mise = roots::mise(dir);
-    if !node && mise.is_none() && !roots::tool_workspace(dir) {
+    if !marked(dir, mise.is_some()) {
         return None;
     }
-    Some(read_root(dir, node, mise))
+    Some(read_root(dir, root_file(dir).is_some(), mise))
+}
+
+/// Whether `dir` is marked a monorepo's root: by a Node workspace's file, by mise's
+/// monorepo root (`mise`, looked for by the caller) or as a Cargo, uv or Go
+/// workspace's root.
+fn marked(dir: &Path, mise: bool) -> bool {
+    root_file(dir).is_some() || mise || roots::tool_workspace(dir)
 }
 
 /// Whether the directory `member` (relative to `root`, `/`-separated) is a package of
 /// the monorepo whose root is `root` (a workspace that cannot be read has none).
 pub(crate) fn has_member(root: &Path, member: &str) -> bool {
     let mise = roots::mise(root);
-    if root_file(root).is_none() && mise.is_none() && !roots::tool_workspace(root) {
+    if !marked(root, mise.is_some()) {
         return false;
     }
     workspace_of(root, mise)
@@ -164,9 +170,8 @@ fn workspace_of(
     let mut problems = Vec::new();
     let mut ws = match vx_workspace::discover(dir) {
         Ok(ws) => ws,
-        Err(_) if mise.is_some() && root_file(dir).is_none() && !roots::tool_workspace(dir) => {
-            Workspace::root_only(dir)
-        }
+        // mise's monorepo root alone: no tool's workspace, its config roots only.
+        Err(_) if mise.is_some() && !marked(dir, false) => Workspace::root_only(dir),
         Err(e) => return Err(e),
     };
     if let Some((file, root)) = mise {
