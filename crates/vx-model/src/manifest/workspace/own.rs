@@ -416,4 +416,30 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_go_works_modules_tasks_wait_for_the_modules_they_require() {
+        // The go.work go 1.19 made (crates/vx-workspace/tests/data/go): app requires
+        // example.com/lib (replaced by ../lib); tools stands alone.
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vx-workspace/tests/data/go");
+        let root = tempfile::tempdir().unwrap();
+        for rel in ["go.work", "app/go.mod", "lib/go.mod", "tools/go.mod"] {
+            let to = root.path().join(rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(data.join(rel), to).unwrap();
+        }
+        let test = "[tasks.test]\nrun = \"go test ./...\"\ndepends = [\"^test\"]\n";
+        for dir in ["", "app/", "lib/"] {
+            std::fs::write(root.path().join(format!("{dir}vx.toml")), test).unwrap();
+        }
+        let monorepo = read(root.path()).expect("a Go workspace").unwrap();
+        let app = monorepo
+            .tasks
+            .iter()
+            .find(|t| t.name == "example.com/app#test")
+            .unwrap();
+        assert_eq!(app.depends, ["example.com/lib#test"]);
+        assert_eq!(app.dir.as_deref(), Some("app"));
+        assert!(monorepo.global_inputs.contains(&"go.work".to_owned()));
+    }
 }
