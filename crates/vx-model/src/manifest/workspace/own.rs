@@ -82,7 +82,8 @@ pub(super) fn read(
         }
         let (file, manifest) = if vx_toml.is_file() {
             let mut manifest = Manifest::load(&vx_toml)?;
-            (manifest.environment.tasks).extend(task_files::discover(&dir)?);
+            let file_tasks = task_files::discover(&dir)?;
+            manifest.environment.tasks.extend(file_tasks);
             (vx_toml, manifest)
         } else if let Some(file) = mise_file(&dir) {
             let manifest = Manifest::load(&file)?;
