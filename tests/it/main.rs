@@ -97,6 +97,7 @@ mod mise_corpus;
 mod monorepo;
 mod monorepo_affected;
 mod monorepo_filter;
+mod monorepo_packages;
 mod monorepo_registry;
 #[cfg(unix)]
 mod net_credentials;

@@ -42,7 +42,7 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) {
 }
 
 /// `git ARGS` in `dir`; the test fails when git does. What it printed.
-fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = std::process::Command::new("git")
         .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
         .args([

@@ -118,7 +118,8 @@ pub enum RunError {
     /// The tasks' dependencies form a cycle.
     #[error("the tasks' dependencies form a cycle: {}", .0.join(" → "))]
     Cycle(Vec<String>),
-    /// The monorepo's workspace or turbo.json cannot be read.
+    /// The monorepo's workspace, turbo.json or a package's own vx.toml or mise file
+    /// cannot be read.
     #[error("{0}")]
     Monorepo(String),
     /// A `--filter` that cannot be read or evaluated, or given outside a monorepo.

@@ -19,16 +19,20 @@ pub enum Ecosystem {
     Uv,
     /// go.mod in a go.work.
     Go,
+    /// A config root of mise's `[monorepo]` that no package manager names: a
+    /// directory with its own mise.toml, with no dependencies on the others.
+    Mise,
 }
 
 impl Ecosystem {
-    /// Its name in messages: `node`, `cargo`, `uv`, `go`.
+    /// Its name in messages: `node`, `cargo`, `uv`, `go`, `mise`.
     pub fn as_str(self) -> &'static str {
         match self {
             Ecosystem::Node => "node",
             Ecosystem::Cargo => "cargo",
             Ecosystem::Uv => "uv",
             Ecosystem::Go => "go",
+            Ecosystem::Mise => "mise",
         }
     }
 }

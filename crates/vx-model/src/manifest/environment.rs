@@ -187,6 +187,31 @@ pub(crate) fn valid_script_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
 }
 
+/// Whether `name` may stand in a task's `depends` (with its globs' `*`/`?` already
+/// replaced): a task name, or a monorepo's spelling of one (docs/guide/monorepos.md):
+/// `^NAME` (that task of the packages this one's depends on), `:NAME` (mise's: the same
+/// package's), `PKG#NAME` (turbo's: a package's; `//#NAME` the root's) or
+/// `//dir:NAME` (mise's: the package in `dir`'s).
+pub(crate) fn valid_dependency_name(name: &str) -> bool {
+    let package = |p: &str| {
+        !p.is_empty()
+            && p.len() <= 214
+            && p.chars().all(|c| {
+                c.is_ascii_alphanumeric() || matches!(c, '@' | '/' | '.' | '_' | '-' | '~')
+            })
+    };
+    if let Some(task) = name.strip_prefix('^').or_else(|| name.strip_prefix(':')) {
+        return valid_script_name(task);
+    }
+    if let Some((owner, task)) = name.rsplit_once('#') {
+        return package(owner) && valid_script_name(task);
+    }
+    if let Some((dir, task)) = name.strip_prefix("//").and_then(|r| r.split_once(':')) {
+        return (dir.is_empty() || package(dir)) && valid_script_name(task);
+    }
+    valid_script_name(name)
+}
+
 /// What is wrong with a value template, if anything: every `${` closes with a valid
 /// name, optionally followed by one of the [`Reference`] forms; no NUL. The problem
 /// names the variable and the form, never the rest of the value (a `.env` holds
@@ -404,6 +429,37 @@ pub(crate) fn inside_project_problem(path: &str) -> Option<&'static str> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_dependency_may_name_another_packages_task_in_turbos_and_mises_spellings() {
+        for ok in [
+            "lint",
+            "^build",
+            ":lint",
+            "web#build",
+            "@acme/ui#build",
+            "//#lint",
+            "//apps/web:build",
+            "//:deploy",
+            "example.com/lib#test",
+            "lint:x",
+        ] {
+            assert!(valid_dependency_name(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "^",
+            "web#",
+            "#build",
+            "//apps web:build",
+            "a b",
+            "^^x",
+            "-x",
+            "web#$(x)",
+        ] {
+            assert!(!valid_dependency_name(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -425,6 +425,15 @@ fn missing_dependencies(draft: &mut Draft<'_>, imported: &[&str]) {
     let imported: std::collections::HashSet<&str> = imported.iter().copied().collect();
     for task in tasks.iter().filter(|t| imported.contains(t.name.as_str())) {
         let missing = names.missing(task, project);
+        // A monorepo's spellings (`^build`, `web#build`, `//apps/web:build`) name tasks
+        // of other packages, which a monorepo's package file leaves to the monorepo.
+        let missing: Vec<&str> = (missing.into_iter())
+            .filter(|name| !(name.starts_with('^') || name.starts_with("//") || name.contains('#')))
+            .filter(|name| {
+                name.strip_prefix(':')
+                    .is_none_or(|own| names.position(own).is_none())
+            })
+            .collect();
         if let Some(first) = missing.first() {
             let line = format!(
                 "task {} depends on `{}`, which is no task here: it is listed, and running it fails naming it (as in mise)",

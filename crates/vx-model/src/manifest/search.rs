@@ -10,6 +10,11 @@
 //! nothing above it, is the user's project, as git refuses a repository another user
 //! owns. The stop is handed back ([`Found::stopped`]) for the caller to say once
 //! ([`unsaid`]).
+//!
+//! `vx run`'s walk ([`search_tasks`]) goes on past a package's own vx.toml or mise
+//! file when a monorepo's root above has that package (`enclosing`): inside a
+//! package, `vx run build` is the monorepo's run of that package's `build` (with the
+//! `^build` it waits for), while `vx sync` there still finds the package's project.
 
 use std::path::{Path, PathBuf};
 
@@ -58,6 +63,11 @@ fn walk(start: &Path, monorepo: bool) -> Found {
                     stopped: Some(stopped),
                     monorepo: root_found,
                 },
+                None if monorepo => enclosing(dir, home.as_deref()).unwrap_or(Found {
+                    manifest: Some(vx_toml),
+                    stopped: None,
+                    monorepo: None,
+                }),
                 None => Found {
                     manifest: Some(vx_toml),
                     stopped: None,
@@ -90,11 +100,54 @@ fn walk(start: &Path, monorepo: bool) -> Found {
             root_found = Some(file);
         }
     }
-    Found {
+    let enclosed = match (&in_place_found, monorepo) {
+        (Some(file), true) => file
+            .parent()
+            .and_then(|dir| enclosing(dir, home.as_deref())),
+        _ => None,
+    };
+    enclosed.unwrap_or(Found {
         manifest: in_place_found,
         stopped: None,
         monorepo: root_found,
+    })
+}
+
+/// The monorepo whose root is above `member` (a directory with a project file of its
+/// own) and has it as a package: its vx.toml or mise file, else its Node root's file
+/// ([`Found::monorepo`]). The nearest vx.toml above that is no such root ends the
+/// search (a project of its own holds `member`), as do the home directory and a
+/// file of another user's.
+fn enclosing(member: &Path, home: Option<&Path>) -> Option<Found> {
+    for dir in member.ancestors().skip(1) {
+        if home == Some(dir) {
+            return None;
+        }
+        let vx_toml = dir.join(MANIFEST_FILE);
+        let own = vx_toml.symlink_metadata().is_ok();
+        let project = match own {
+            true => Some(vx_toml),
+            false => in_place::project_file(dir).map(|(file, _)| file),
+        };
+        let Some(file) = project.clone().or_else(|| workspace::root_file(dir)) else {
+            continue;
+        };
+        if ownership::foreign(&file).is_some() {
+            return None;
+        }
+        let rel = member.strip_prefix(dir).ok()?;
+        if workspace::has_member(dir, &rel.to_string_lossy().replace('\\', "/")) {
+            return Some(Found {
+                monorepo: project.is_none().then(|| file.clone()),
+                manifest: project,
+                stopped: None,
+            });
+        }
+        if own {
+            return None;
+        }
     }
+    None
 }
 
 /// Whether the stop at `stopped` is yet to be said: recorded as said (in vx's data

@@ -10,13 +10,62 @@
 //! Nothing is written into the repository; what cannot be mapped is a problem line the
 //! command says once. Each task runs in its package's directory with the package's and
 //! the workspace's `node_modules/.bin` first on `PATH`, as `pnpm run` gives them.
+//!
+//! A Cargo, uv or Go workspace's root with a vx.toml or mise file of its own, and
+//! mise's monorepo root (`monorepo_root = true`, `[monorepo] config_roots`), are
+//! monorepos too (`workspace/roots.rs`); every package's own vx.toml or mise file gives it
+//! tasks of its own (`workspace/own.rs`), which win over its package.json scripts of the same
+//! name.
 
+mod own;
+mod roots;
+
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use vx_workspace::turbo::{self, Turbo};
-use vx_workspace::{Graph, Workspace};
+use vx_workspace::{Ecosystem, Graph, Package, Workspace};
 
+use super::ManifestError;
 use crate::task::Task;
+
+/// Why a monorepo cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Its workspace or turbo.json.
+    #[error(transparent)]
+    Workspace(#[from] vx_workspace::Error),
+    /// A package's own vx.toml or mise file.
+    #[error(transparent)]
+    Package(#[from] Box<ManifestError>),
+}
+
+impl From<ManifestError> for ReadError {
+    fn from(e: ManifestError) -> ReadError {
+        ReadError::Package(Box::new(e))
+    }
+}
+
+/// The name of `package`'s task `task`: turbo's `PKG#task` (the root's `//#task`), and
+/// for a config root of mise's `[monorepo]`, mise's `//dir:task`.
+pub fn task_id(package: &Package, task: &str) -> String {
+    match package.ecosystem {
+        Ecosystem::Mise if !package.is_root() => format!("{}:{task}", package.name),
+        _ => format!("{}#{task}", package.name),
+    }
+}
+
+/// The package's name and the task's in a package task's name ([`task_id`]);
+/// `None` for a name that is no package's task.
+pub fn split_id(id: &str) -> Option<(&str, &str)> {
+    if let Some(rest) = id.strip_prefix("//")
+        && !rest.starts_with('#')
+    {
+        let (dir, task) = rest.split_once(':')?;
+        return Some((&id[..2 + dir.len()], task));
+    }
+    id.rsplit_once('#')
+}
 
 /// Most bytes of a package.json or turbo.json read to tell whether it makes a root.
 const MAX_MARKER: u64 = 1 << 20;
@@ -86,19 +135,81 @@ const GLOBAL_FILES: [&str; 4] = [
     "pnpm-workspace.yaml",
 ];
 
-/// The monorepo whose root is `dir`, its tasks made from its packages' scripts and
-/// turbo.json; `None` when `dir` is no monorepo's root. A workspace or turbo.json that
-/// cannot be read is the error, naming its file.
-pub fn read(dir: &Path) -> Option<Result<Monorepo, vx_workspace::Error>> {
-    root_file(dir)?;
-    Some(read_root(dir))
+/// The monorepo whose root is `dir` (the directory of the project `vx run` found),
+/// its tasks made from its packages' scripts, turbo.json and the packages' own files;
+/// `None` when `dir` is no monorepo's root: no Node workspace's marker ([`FILES`]),
+/// no Cargo, uv or Go workspace, no mise monorepo root. A workspace, turbo.json or
+/// package file that cannot be read is the error, naming its file.
+pub fn read(dir: &Path) -> Option<Result<Monorepo, ReadError>> {
+    let mise = roots::mise(dir);
+    if !marked(dir, mise.is_some()) {
+        return None;
+    }
+    Some(read_root(dir, root_file(dir).is_some(), mise))
 }
 
-fn read_root(dir: &Path) -> Result<Monorepo, vx_workspace::Error> {
-    let workspace = vx_workspace::discover(dir)?;
-    let graph = Graph::new(&workspace);
+/// Whether `dir` is marked a monorepo's root: by a Node workspace's file, by mise's
+/// monorepo root (`mise`, looked for by the caller) or as a Cargo, uv or Go
+/// workspace's root.
+fn marked(dir: &Path, mise: bool) -> bool {
+    root_file(dir).is_some() || mise || roots::tool_workspace(dir)
+}
+
+/// Whether the directory `member` (relative to `root`, `/`-separated) is a package of
+/// the monorepo whose root is `root` (a workspace that cannot be read has none).
+pub(crate) fn has_member(root: &Path, member: &str) -> bool {
+    let mise = roots::mise(root);
+    if !marked(root, mise.is_some()) {
+        return false;
+    }
+    workspace_of(root, mise)
+        .is_ok_and(|(ws, _)| ws.packages.iter().any(|p| !p.is_root() && p.dir == member))
+}
+
+/// The workspace of the monorepo at `dir`: what its tools discover, and the config
+/// roots of mise's `[monorepo]` (`mise`) as packages; what cannot be read of the
+/// latter, a line of the problems returned.
+fn workspace_of(
+    dir: &Path,
+    mise: Option<(PathBuf, crate::import::mise::monorepo::Root)>,
+) -> Result<(Workspace, Vec<String>), vx_workspace::Error> {
     let mut problems = Vec::new();
+    let mut ws = match vx_workspace::discover(dir) {
+        Ok(ws) => ws,
+        // mise's monorepo root alone: no tool's workspace, its config roots only.
+        Err(_) if mise.is_some() && !marked(dir, false) => Workspace::root_only(dir),
+        Err(e) => return Err(e),
+    };
+    if let Some((file, root)) = mise {
+        if !root.listed {
+            problems.push(format!(
+                "{}: a monorepo root without [monorepo] config_roots: mise's walk of the whole tree (which its docs deprecate) is not done, so no config root's tasks are read; list them",
+                file.strip_prefix(dir).unwrap_or(&file).display()
+            ));
+        }
+        for root in roots::config_roots(dir, &root.config_roots) {
+            ws.add_config_root(&root);
+        }
+    }
+    Ok((ws, problems))
+}
+
+fn read_root(
+    dir: &Path,
+    node: bool,
+    mise: Option<(PathBuf, crate::import::mise::monorepo::Root)>,
+) -> Result<Monorepo, ReadError> {
+    let (workspace, mut problems) = workspace_of(dir, mise)?;
+    let graph = Graph::new(&workspace);
+    let declared = own::read(dir, &workspace, &mut problems)?;
+    let own_ids = own::ids(&declared, &workspace);
     let mut global_inputs: Vec<String> = GLOBAL_FILES.iter().map(|f| f.to_string()).collect();
+    if !node {
+        // A Cargo, uv or Go workspace's (or mise's) root files count for every package.
+        global_inputs.extend(workspace.files.iter().cloned());
+        global_inputs.sort();
+        global_inputs.dedup();
+    }
     let turbo = turbo::load(&workspace)?;
     let root_in_scope = turbo.is_some();
     let mut tasks = match turbo {
@@ -114,8 +225,15 @@ fn read_root(dir: &Path) -> Result<Monorepo, vx_workspace::Error> {
             }
             from_turbo(&workspace, &graph, &turbo, &mut problems)
         }
-        None => from_scripts(&workspace, &graph),
+        None => from_scripts(&workspace, &graph, &own_ids),
     };
+    // A package's own vx.toml or mise file wins over its package.json script (and
+    // turbo's task) of the same name.
+    tasks.retain(|t| !own_ids.contains(&t.name));
+    let known: HashSet<String> = (tasks.iter().map(|t| t.name.clone()))
+        .chain(own_ids.iter().cloned())
+        .collect();
+    tasks.extend(own::named(declared, &workspace, &graph, &known));
     let locked = locked(&workspace, dir, &mut problems);
     let packages: std::collections::HashMap<&str, usize> = workspace
         .packages
@@ -124,10 +242,7 @@ fn read_root(dir: &Path) -> Result<Monorepo, vx_workspace::Error> {
         .map(|(i, p)| (p.name.as_str(), i))
         .collect();
     for task in &mut tasks {
-        let package = task
-            .name
-            .rsplit_once('#')
-            .and_then(|(p, _)| packages.get(p));
+        let package = split_id(&task.name).and_then(|(p, _)| packages.get(p));
         if let Some(&package) = package {
             task.locked = locked[package].clone();
         }
@@ -357,19 +472,27 @@ fn takes_sources(dir: &str, output: &str, spared: &[&str]) -> bool {
 }
 
 /// Without a turbo.json: each package's scripts, each waiting for the same script of
-/// the workspace packages it depends on; the root's named `//#NAME`.
-fn from_scripts(ws: &Workspace, graph: &Graph) -> Vec<Task> {
+/// the workspace packages it depends on (or the task of that name their own files
+/// declare: `own`, by name); the root's named `//#NAME`.
+fn from_scripts(ws: &Workspace, graph: &Graph, own: &HashSet<String>) -> Vec<Task> {
     let mut tasks = Vec::new();
     for (i, package) in ws.packages.iter().enumerate() {
         for (script, command) in &package.scripts {
-            let id = format!("{}#{script}", package.name);
+            let id = task_id(package, script);
             let mut task = package_task(&id, &package.dir, Some(command));
             if !package.is_root() {
                 task.depends = graph
                     .dependencies(i)
                     .map(|d| &ws.packages[d])
-                    .filter(|dep| !dep.is_root() && dep.scripts.contains_key(script))
-                    .map(|dep| format!("{}#{script}", dep.name))
+                    .filter(|dep| !dep.is_root())
+                    .map(|dep| task_id(dep, script))
+                    .filter(|dep| {
+                        own.contains(dep)
+                            || split_id(dep).is_some_and(|(p, _)| {
+                                ws.package(p)
+                                    .is_some_and(|p| p.scripts.contains_key(script))
+                            })
+                    })
                     .collect();
                 task.depends.sort();
                 task.depends.dedup();
@@ -406,6 +529,21 @@ fn join(dir: &str, rel: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_package_tasks_name_is_turbos_or_for_a_mise_config_root_mises_and_splits_back() {
+        let mut ws = Workspace::root_only(Path::new("/repo"));
+        ws.add_config_root("packages/a");
+        assert_eq!(task_id(&ws.packages[0], "lint"), "//#lint");
+        assert_eq!(task_id(&ws.packages[1], "build"), "//packages/a:build");
+        assert_eq!(
+            split_id("//packages/a:test:unit"),
+            Some(("//packages/a", "test:unit"))
+        );
+        assert_eq!(split_id("//#lint"), Some(("//", "lint")));
+        assert_eq!(split_id("@acme/ui#build"), Some(("@acme/ui", "build")));
+        assert_eq!(split_id("build"), None);
+    }
 
     #[test]
     fn a_package_glob_is_made_relative_to_the_root_and_never_climbs_out() {

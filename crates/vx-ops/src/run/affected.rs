@@ -326,7 +326,7 @@ pub(crate) fn judge(
         })
         .unwrap_or_default();
     let package_of = |task: &Task| {
-        let (package, _) = task.name.rsplit_once('#')?;
+        let (package, _) = vx_model::manifest::workspace::split_id(&task.name)?;
         packages.get(package).copied()
     };
     let owners = monorepo.map(|m| m.workspace.owners());

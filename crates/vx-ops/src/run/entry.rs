@@ -298,7 +298,8 @@ fn plan_rows(chosen: &Chosen, jobs: &[vx_tasks::runner::Job], results: &Results)
             });
             PlanRow {
                 task: task.name.clone(),
-                package: task.name.rsplit_once('#').map(|(p, _)| p.to_owned()),
+                package: vx_model::manifest::workspace::split_id(&task.name)
+                    .map(|(p, _)| p.to_owned()),
                 dir: task.dir.clone().unwrap_or_default(),
                 depends: node
                     .after

@@ -116,12 +116,35 @@ pub(crate) fn take_flags(words: &mut Vec<OsString>) -> Flags {
     flags
 }
 
-/// `tasks` with the monorepo's package tasks that no task of the project shadows.
+/// `tasks` with the monorepo's package tasks that no task of the project shadows. A
+/// package task's dependency on the root's `//#NAME` (mise's `//:NAME`) that the
+/// monorepo does not have is the project's own task `NAME` (a root vx.toml's).
 pub fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) {
+    let own = tasks.len();
     for task in &monorepo.tasks {
         if graph::find(tasks, &task.name).is_none() {
             tasks.push(task.clone());
         }
+    }
+    let root_task = |name: &str, tasks: &[Task]| {
+        let own_name = name.strip_prefix("//#")?;
+        (graph::find(tasks, name).is_none() && graph::find(&tasks[..own], own_name).is_some())
+            .then(|| own_name.to_owned())
+    };
+    for i in own..tasks.len() {
+        let mut task = tasks[i].clone();
+        for list in [
+            &mut task.depends,
+            &mut task.depends_post,
+            &mut task.wait_for,
+        ] {
+            for name in list.iter_mut() {
+                if let Some(own_name) = root_task(name, tasks) {
+                    *name = own_name;
+                }
+            }
+        }
+        tasks[i] = task;
     }
 }
 
@@ -166,9 +189,21 @@ pub fn expand(
     filtered: bool,
 ) -> Vec<(String, Vec<OsString>)> {
     let ws = &monorepo.workspace;
+    let every: Vec<usize> = (0..ws.packages.len())
+        .filter(|&i| !ws.packages[i].is_root())
+        .collect();
     let mut out = Vec::new();
     for (name, words) in requested {
         if let Some(id) = mise_spelling(&name, monorepo) {
+            // `//:NAME` beside a root vx.toml: the root's own task of that name.
+            let id = match id.strip_prefix("//#") {
+                Some(own)
+                    if graph::find(tasks, &id).is_none() && graph::find(tasks, own).is_some() =>
+                {
+                    own.to_owned()
+                }
+                _ => id,
+            };
             out.push((id, words));
             continue;
         }
@@ -176,11 +211,18 @@ pub fn expand(
             out.push((name, words));
             continue;
         }
+        // mise's `//...:NAME`: the task of every package that has it; `:NAME`: of the
+        // package in scope (the one the command runs in), as a plain name is.
+        let (name, scope) = match (name.strip_prefix("//...:"), name.strip_prefix(':')) {
+            (Some(name), _) => (name.to_owned(), every.as_slice()),
+            (None, Some(name)) => (name.to_owned(), scope),
+            (None, None) => (name, scope),
+        };
         // A package without the script is in the plan as turbo has it (`<NONEXISTENT>`,
         // a task that runs nothing): what it depends on still runs.
         let ids: Vec<String> = scope
             .iter()
-            .map(|&i| format!("{}#{name}", ws.packages[i].name))
+            .map(|&i| workspace::task_id(&ws.packages[i], &name))
             .filter(|id| graph::find(tasks, id).is_some())
             .collect();
         if ids.is_empty() {
@@ -196,20 +238,19 @@ pub fn expand(
 
 /// Whether some package of the monorepo has a task `name` (`web#name`).
 fn package_task(name: &str, monorepo: &Monorepo) -> bool {
-    monorepo.tasks.iter().any(|t| {
-        t.name
-            .rsplit_once('#')
-            .is_some_and(|(_, task)| task == name)
-    })
+    monorepo
+        .tasks
+        .iter()
+        .any(|t| workspace::split_id(&t.name).is_some_and(|(_, task)| task == name))
 }
 
 /// `//apps/web:build` (mise's monorepo spelling) as `PACKAGE#build`; `//:build` is
 /// the root's.
 fn mise_spelling(name: &str, monorepo: &Monorepo) -> Option<String> {
-    let (dir, task) = name.strip_prefix("//")?.rsplit_once(':')?;
+    let (dir, task) = name.strip_prefix("//")?.split_once(':')?;
     let dir = dir.trim_end_matches('/');
     let package = monorepo.workspace.packages.iter().find(|p| p.dir == dir)?;
-    Some(format!("{}#{task}", package.name))
+    Some(workspace::task_id(package, task))
 }
 
 /// The directories of the packages with a file changed between `from` and `to`

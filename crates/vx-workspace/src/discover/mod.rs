@@ -45,6 +45,47 @@ impl Workspace {
         self.packages.iter().find(|p| p.name == name)
     }
 
+    /// The workspace of `root` holding the root package (`//`) alone: a monorepo made
+    /// only of mise's `[monorepo]` config roots, which [`Workspace::add_config_root`]
+    /// then adds.
+    pub fn root_only(root: &Path) -> Workspace {
+        Workspace {
+            root: root.to_owned(),
+            package_manager: None,
+            files: Vec::new(),
+            packages: vec![Package {
+                name: ROOT.into(),
+                dir: String::new(),
+                ecosystem: Ecosystem::Mise,
+                manifest_name: None,
+                version: None,
+                scripts: Default::default(),
+                declared: Vec::new(),
+            }],
+        }
+    }
+
+    /// Adds the directory `dir` (relative to the root, `/`-separated) as a package of
+    /// mise's `[monorepo]` ([`Ecosystem::Mise`]) named as mise names it (`//dir`),
+    /// unless a package already has that directory (its own mise.toml's tasks are then
+    /// that package's). The packages stay in the order [`discover`] gives them.
+    pub fn add_config_root(&mut self, dir: &str) {
+        if dir.is_empty() || self.packages.iter().any(|p| p.dir == dir) {
+            return;
+        }
+        self.packages.push(Package {
+            name: format!("{ROOT}{dir}"),
+            dir: dir.to_owned(),
+            ecosystem: Ecosystem::Mise,
+            manifest_name: None,
+            version: None,
+            scripts: Default::default(),
+            declared: Vec::new(),
+        });
+        self.packages[1..]
+            .sort_by(|a, b| (a.dir.as_str(), a.ecosystem).cmp(&(b.dir.as_str(), b.ecosystem)));
+    }
+
     /// Which package each path belongs to, for many paths at once.
     pub fn owners(&self) -> Owners<'_> {
         let mut by_dir: HashMap<&str, Vec<usize>> = HashMap::new();

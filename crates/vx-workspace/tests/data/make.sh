@@ -349,7 +349,96 @@ mk_go() {
   cd - >/dev/null; put go
 }
 
-for m in ${@:-pnpm rootdeps npm yarn1 berry bun cargo uv go}; do
+# ------------------------------------------- package tasks: each package's own vx.toml
+# The three workspaces of tests/it/monorepo_packages.rs: every manifest a tool writes is
+# written by that tool (cargo 1.95 `cargo new`/`cargo add --path`/`cargo
+# generate-lockfile`, uv 0.13 `uv init`/`uv add`/`uv lock`, pnpm 9.15 `pnpm install`);
+# the vx.toml and mise.toml files beside them are what a user writes. Each task leaves
+# a trace: the package's name appended to the root's `order` (the order they ran in)
+# and `pwd` in its own output (the directory it ran in).
+
+# pkg_tasks DIR NAME: a vx.toml in DIR whose `test` waits for `^test` and its own lint.
+pkg_tasks() {
+  cat > "$1/vx.toml" <<TOML
+[tasks.lint]
+run = "echo $2-lint >> \$ROOT_ORDER"
+
+[tasks.test]
+depends = ["^test", "lint"]
+run = "echo $2 >> \$ROOT_ORDER && pwd > tested.txt"
+sources = ["src/**", "*.toml"]
+outputs = ["tested.txt"]
+TOML
+}
+
+mk_cargo_tasks() {
+  local d="$work/cargo_tasks"; mkdir -p "$d"; cd "$d"
+  cat > Cargo.toml <<'TOML'
+[workspace]
+members = ["crates/*"]
+resolver = "2"
+TOML
+  cargo new -q --lib --vcs none crates/core
+  cargo new -q --lib --vcs none crates/util
+  cargo new -q --lib --vcs none crates/app
+  (cd crates/util && cargo add -q --offline --path ../core)
+  (cd crates/app && cargo add -q --offline --path ../util)
+  cargo generate-lockfile -q --offline
+  cat > vx.toml <<'TOML'
+[env]
+ROOT_ORDER = "{project}/order"
+
+[tasks.fmt]
+run = "echo fmt >> order"
+TOML
+  pkg_tasks crates/core core; pkg_tasks crates/util util; pkg_tasks crates/app app
+  cd - >/dev/null; put cargo_tasks
+}
+
+mk_uv_tasks() {
+  local d="$work/uv_tasks"; mkdir -p "$d"; cd "$d"
+  uv init -q --author-from none --no-workspace --vcs none --name uv-tasks .
+  printf '\n[tool.uv.workspace]\nmembers = ["packages/*"]\n' >> pyproject.toml
+  uv init -q --author-from none --lib --vcs none packages/lib-b
+  uv init -q --author-from none --lib --vcs none packages/lib-a
+  (cd packages/lib-a && uv add -q --frozen lib-b)
+  uv lock -q --offline
+  printf '[env]\nROOT_ORDER = "{project}/order"\n' > vx.toml
+  pkg_tasks packages/lib-b lib-b
+  # lib-a's tasks are mise's, read in place.
+  cat > packages/lib-a/mise.toml <<'TOML'
+[tasks.test]
+depends = ["^test"]
+run = "echo lib-a >> $ROOT_ORDER && pwd > tested.txt"
+sources = ["src/**"]
+outputs = ["tested.txt"]
+TOML
+  cd - >/dev/null; put uv_tasks
+}
+
+mk_pnpm_tasks() {
+  local d="$work/pnpm_tasks"; mkdir -p "$d"; cd "$d"
+  pkg . '{ "name": "tasks", "private": true, "packageManager": "pnpm@9.15.9" }'
+  printf 'packages:\n  - "packages/*"\n' > pnpm-workspace.yaml
+  pkg packages/ui '{ "name": "@acme/ui", "version": "1.0.0",
+  "scripts": { "build": "echo ui >> ../../order && pwd > built.txt" } }'
+  pkg packages/web '{ "name": "web", "version": "1.0.0",
+  "dependencies": { "@acme/ui": "workspace:*" },
+  "scripts": { "build": "echo web-script >> ../../order", "lint": "echo web-lint >> ../../order" } }'
+  pnpm install -s --offline
+  # web's own vx.toml: its `build` wins over its package.json script.
+  cat > packages/web/vx.toml <<'TOML'
+[tasks.build]
+depends = ["^build", "lint"]
+run = "echo web >> ../../order && pwd > built.txt"
+sources = ["src/**", "vx.toml"]
+outputs = ["built.txt"]
+TOML
+  mkdir -p packages/web/src; echo 'web one' > packages/web/src/web.txt
+  cd - >/dev/null; put pnpm_tasks
+}
+
+for m in ${@:-pnpm rootdeps npm yarn1 berry bun cargo uv go cargo_tasks uv_tasks pnpm_tasks}; do
   echo "making $m" >&2
   "mk_$m"
 done

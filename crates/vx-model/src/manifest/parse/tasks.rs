@@ -327,7 +327,7 @@ impl Parser<'_> {
         let mut out = Vec::new();
         for (name, span) in items {
             let plain = name.replace(['*', '?'], "x");
-            if !environment::valid_script_name(&plain) {
+            if !environment::valid_dependency_name(&plain) {
                 return Err(self.err(
                     Some(span),
                     Problem::Environment(format!(
