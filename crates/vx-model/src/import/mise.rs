@@ -13,6 +13,7 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+pub mod layout;
 mod task_files;
 mod usage;
 

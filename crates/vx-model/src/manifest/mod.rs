@@ -408,7 +408,7 @@ impl fmt::Display for DisplayLocation {
 impl Manifest {
     /// Reads and parses the manifest at `path`, refusing files over
     /// [`MAX_MANIFEST_BYTES`] without reading them whole; a mise project's file
-    /// ([`in_place::FILES`]) is its project read in place ([`in_place::load`]).
+    /// ([`crate::import::mise::layout::project_names`]) is its project read in place ([`in_place::load`]).
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         if in_place::is_in_place(path) {
             return in_place::load(path);
