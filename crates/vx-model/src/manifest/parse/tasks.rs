@@ -17,7 +17,10 @@ use crate::task::{ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskA
 use vx_base::validate;
 
 /// Keys of a task written as a table: `run`, `cwd` (`dir`'s old name), then those a
-/// file task's `#VX` header takes too ([`FILE_TASK_KEYS`]).
+/// file task's `#VX` header takes too ([`FILE_TASK_KEYS`]). The one list: the guide's
+/// table of a task's keys (docs/guide/tasks.md, "An entry") and mise's keys vx takes
+/// (`import::mise`, a floor below, which cannot name it) are held to it by the tests
+/// below.
 const TASK_KEYS: &[&str] = &[
     "run",
     "cwd",
@@ -518,5 +521,50 @@ impl Parser<'_> {
                 )),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TASK_KEYS;
+    use std::collections::BTreeSet;
+
+    /// mise's task keys vx takes are vx's own, but for those only mise has (each made
+    /// into vx's keys otherwise: `file` into `run`, `usage` into `args`, `daemons` into
+    /// `depends`, `extends` merged away); a key added to vx's list fails this until it
+    /// is said whether mise has it.
+    #[test]
+    fn mises_task_keys_are_vxs_but_for_its_own() {
+        const MISE_ONLY: [&str; 4] = ["extends", "daemons", "file", "usage"];
+        const VX_ONLY: [&str; 5] = ["cwd", "args", "service", "ready", "cache"];
+        let mise: BTreeSet<&str> = crate::import::mise::TASK_KEYS.iter().copied().collect();
+        let expected: BTreeSet<&str> = TASK_KEYS
+            .iter()
+            .copied()
+            .filter(|key| !VX_ONLY.contains(key))
+            .chain(MISE_ONLY)
+            .collect();
+        assert_eq!(mise, expected);
+        assert!(VX_ONLY.iter().all(|key| TASK_KEYS.contains(key)));
+    }
+
+    /// The guide's table of a task's keys names every key vx.toml takes, and no other.
+    #[test]
+    fn the_guide_lists_every_task_key() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/guide/tasks.md");
+        let guide = std::fs::read_to_string(path).unwrap();
+        let section = guide
+            .split("\n## An entry\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the guide has its section \"An entry\"");
+        let listed: BTreeSet<&str> = section
+            .lines()
+            .filter(|line| line.starts_with("| `"))
+            .filter_map(|line| line.split('|').nth(1))
+            .flat_map(|cell| cell.split('`').skip(1).step_by(2))
+            .collect();
+        let keys: BTreeSet<&str> = TASK_KEYS.iter().copied().collect();
+        assert_eq!(listed, keys);
     }
 }
