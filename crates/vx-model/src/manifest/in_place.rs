@@ -7,10 +7,11 @@
 //! truth: nothing is written into them, and vx.lock (beside them) is the only file a
 //! command writes.
 //!
-//! The mapping is `vx import`'s, not a second one: the files are read by
-//! [`crate::import`], each tool's name and version mapped by
-//! [`crate::import::names::in_place`], and `[env]`, `[settings]` and `[tasks]` written
-//! by [`super::imported`] into the text of a vx.toml that is parsed and never written.
+//! The files are read by [`crate::import`], as `vx import` reads them, each tool's name
+//! and version mapped by [`crate::import::names::in_place`]; what they list is mapped
+//! onto vx's model in memory (`model.rs`: tools, `[env]`, `[settings]` paths,
+//! `[tasks]`), each entry through the checks vx.toml's parser gives it, with no vx.toml
+//! text written or parsed.
 //! What cannot be mapped is kept as a problem line ([`InPlace::problems`]); the
 //! command says each once for the files as they are ([`unsaid`]), and the rest works.
 //! An `npm:`/`pipx:`/`cargo:`/`go:` entry swapped for a release binary keeps its own
@@ -19,12 +20,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::imported::{self, Draft};
 use super::{Manifest, ManifestError};
 use crate::import::mise::layout::{self, MAX_CONFD};
 use crate::import::{self, Imported};
+
+mod model;
 use vx_base::ownership::{self, NotOwn};
-use vx_base::validate;
 
 /// The line said (once: [`unsaid`]) for the platform's config files in `dir` that mise
 /// reads only with `auto_env`, while that setting is unset
@@ -159,42 +160,28 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
             ));
         }
     }
-    let lists: Vec<(&str, Imported)> = lists
-        .iter()
-        .map(|(name, list)| (name.as_str(), list.clone()))
-        .collect();
-    let (text, fallbacks, mut problems) = tools_text(path, &lists);
+    let invalid = |problem: super::Problem| ManifestError::Invalid {
+        path: path.into(),
+        location: None,
+        problem,
+    };
+    let (tools, mut problems) = model::tools(&lists).map_err(invalid)?;
     problems.splice(0..0, outside);
     for (file, list) in &lists {
         for (what, line) in &list.not_honoured {
-            let at = line.map_or_else(|| (*file).to_owned(), |l| format!("{file}:{l}"));
+            let at = line.map_or_else(|| file.clone(), |l| format!("{file}:{l}"));
             problems.push(format!(
                 "not honoured, from {at}: {}",
                 vx_text::sanitize(what)
             ));
         }
     }
-    let mut draft = Draft::new(path, text);
-    let platforms = super::platform::default_set();
-    if let Ok((text, _)) = super::edit::list_platforms_if_unset(&draft.text, &platforms) {
-        draft.text = text;
-    }
-    let written = imported::import_env(&mut draft, &lists)
-        .and_then(|_| imported::import_settings(&mut draft, &lists))
-        .and_then(|_| imported::import_scripts(&mut draft, &lists));
-    if let Err(e) = written {
-        problems.push(e.to_string());
-    }
-    problems.append(&mut draft.problems);
-    let mut manifest = Manifest::parse(path, &draft.text)?;
-    for tool in &mut manifest.tools {
-        if let (Some(request), Some((_, own))) = (
-            tool.registry.as_mut(),
-            fallbacks.iter().find(|(name, _)| *name == tool.name),
-        ) {
-            request.fallback = Some(own.clone());
-        }
-    }
+    let (environment, mut more) = model::environment(dir, &lists).map_err(invalid)?;
+    problems.append(&mut more);
+    let mut manifest = Manifest::empty(path);
+    manifest.platforms = super::platform::default_set();
+    manifest.tools = tools;
+    manifest.environment = environment;
     mise_task_env(&mut manifest);
     manifest.in_place = Some(InPlace { files, problems });
     Ok(manifest)
@@ -221,97 +208,6 @@ fn mise_task_env(manifest: &mut Manifest) {
         });
         task.env.splice(0..0, given);
     }
-}
-
-/// The `[tools]` text of `lists` (a tool two files name taken from the first), the
-/// fallbacks of the swapped entries (`(tool, own backend)`), and a problem line for
-/// each entry that cannot be mapped or parsed. Each entry is checked alone by the
-/// manifest's parser, so one bad entry costs only itself.
-fn tools_text(
-    path: &Path,
-    lists: &[(&str, Imported)],
-) -> (String, Vec<(String, String)>, Vec<String>) {
-    let mut text = String::from("[tools]\n");
-    let mut fallbacks = Vec::new();
-    let mut problems = Vec::new();
-    let mut taken: Vec<String> = Vec::new();
-    for (file, list) in lists {
-        for entry in &list.tools {
-            let at = match entry.line {
-                Some(line) => format!("{file}:{line}"),
-                None => (*file).to_owned(),
-            };
-            // Shortened: a 1 MB name in a clone's `.tool-versions` is no 1 MB line.
-            let label = vx_text::sanitize(&format!(
-                "{} {}",
-                validate::shorten(&entry.name),
-                validate::shorten(&entry.written)
-            ))
-            .trim()
-            .to_owned();
-            let mapped = match import::names::in_place(entry) {
-                Ok(mapped) => mapped,
-                Err(why) => {
-                    problems.push(format!(
-                        "skipped {label} from {at}: {}",
-                        vx_text::sanitize(&why)
-                    ));
-                    continue;
-                }
-            };
-            let mut line = format!(
-                "{} = {{ version = {}",
-                quoted(&mapped.key),
-                quoted(&mapped.constraint)
-            );
-            if let Some(package) = &mapped.package {
-                line.push_str(&format!(", package = {}", quoted(package)));
-            }
-            line.push_str(" }\n");
-            let alone = Manifest::parse(path, &format!("[tools]\n{line}"));
-            let tool = match alone {
-                Ok(m) if m.tools.len() == 1 => m.tools.into_iter().next().expect("one tool"),
-                Ok(_) => continue,
-                Err(e) => {
-                    problems.push(format!(
-                        "skipped {label} from {at}: {}",
-                        vx_text::sanitize(&problem_of(&e))
-                    ));
-                    continue;
-                }
-            };
-            if taken.contains(&tool.name) {
-                continue;
-            }
-            taken.push(tool.name.clone());
-            // A swap with a fallback is said by the resolver when it falls back.
-            let swap =
-                import::names::backend_note(&entry.name).filter(|_| mapped.fallback.is_some());
-            // What the entry said that is not taken (a second version, mise's tool
-            // options) or how it is read (a build backend's release binary).
-            for note in entry.notes.iter().filter(|n| swap.as_ref() != Some(*n)) {
-                problems.push(format!("{label} from {at}: {}", vx_text::sanitize(note)));
-            }
-            if let Some(own) = mapped.fallback {
-                fallbacks.push((tool.name.clone(), own));
-            }
-            text.push_str(&line);
-        }
-    }
-    (text, fallbacks, problems)
-}
-
-/// What is wrong with a lone tool entry, without the synthetic text's place.
-fn problem_of(e: &ManifestError) -> String {
-    match e.problem() {
-        Some(problem) => problem.to_string(),
-        None => e.to_string(),
-    }
-}
-
-/// `text` as a TOML basic string.
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_owned()).to_string()
 }
 
 /// The lines of `manifest`'s problems ([`InPlace::problems`]) not said before for its

@@ -10,11 +10,9 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Entry, Parser, Table, as_table};
-use crate::manifest::environment;
+use super::{Entry, Parser, Table, as_table, entry};
 use crate::manifest::{ManifestError, Problem};
 use crate::task::{ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg};
-use vx_base::validate;
 
 /// Keys of a task written as a table: `run`, `cwd` (`dir`'s old name), then those a
 /// file task's `#VX` header takes too ([`FILE_TASK_KEYS`]). The one list: the guide's
@@ -53,8 +51,6 @@ const READY_KEYS: &[&str] = &["log", "port", "http", "command", "timeout"];
 /// project's, so that a mise project's long list (10,000 one-line tasks) is read
 /// whole, and a bound all the same.
 pub const MAX_TASKS: usize = 16_384;
-/// Most commands in one task's `run`, arguments, globs or dependencies.
-const MAX_LIST: usize = 1024;
 
 impl Parser<'_> {
     /// `[tasks]` or `[scripts]` (`table` says which): each a command string, an array
@@ -110,13 +106,9 @@ impl Parser<'_> {
                     self.task_fields(&mut task, fields, &at)?;
                     if let Some(run) = fields.get("run") {
                         task.run = self.commands(run, &format!("{at}.run"))?;
-                    } else if task.depends.is_empty() {
-                        return Err(self.err(
-                            Some(key.span()),
-                            Problem::Environment(format!(
-                                "task `{name}` has neither `run` nor `depends`: give it a command, or the tasks it gathers"
-                            )),
-                        ));
+                    } else {
+                        entry::runs_or_gathers(name, &task.depends)
+                            .map_err(|p| self.err(Some(key.span()), p))?;
                     }
                 }
                 _ => {
@@ -127,12 +119,7 @@ impl Parser<'_> {
                     ));
                 }
             }
-            if task.run.iter().any(|r| r.contains('\0')) {
-                return Err(self.err(
-                    Some(value.span()),
-                    Problem::Environment(format!("task `{name}` holds a NUL character")),
-                ));
-            }
+            entry::no_nul(name, &task.run).map_err(|p| self.err(Some(value.span()), p))?;
             Ok(task)
         }
     }
@@ -158,16 +145,7 @@ impl Parser<'_> {
     }
 
     fn task_name(&self, name: &str, span: Range<usize>) -> Result<(), ManifestError> {
-        if environment::valid_script_name(name) {
-            return Ok(());
-        }
-        Err(self.err(
-            Some(span),
-            Problem::Environment(format!(
-                "task name `{}` is invalid: use letters, digits, _ - . : (1 to 64, not first -)",
-                validate::shorten(name)
-            )),
-        ))
+        entry::task_name(name).map_err(|p| self.err(Some(span), p))
     }
 
     /// Every key of a task table but `run`.
@@ -199,12 +177,7 @@ impl Parser<'_> {
         }
         for key in ["dir", "cwd"] {
             if let Some((dir, span)) = self.string(fields, key, at)? {
-                if let Some(why) = environment::relative_dir_problem(dir) {
-                    return Err(self.err(
-                        Some(span),
-                        Problem::Environment(format!("{at}.{key} {why}")),
-                    ));
-                }
+                entry::task_dir(at, key, dir).map_err(|p| self.err(Some(span), p))?;
                 task.dir = Some(dir.to_owned());
             }
         }
@@ -242,12 +215,7 @@ impl Parser<'_> {
                 let items = self.string_list(value, &format!("{at}.{key}"))?;
                 self.at_most(items.len(), value, &format!("{at}.{key}"))?;
                 for (glob, span) in items {
-                    if let Some(why) = environment::inside_project_problem(glob) {
-                        return Err(self.err(
-                            Some(span),
-                            Problem::Environment(format!("{at}.{key}: {glob:?} {why}")),
-                        ));
-                    }
+                    entry::task_glob(at, key, glob).map_err(|p| self.err(Some(span), p))?;
                     list.push(glob.to_owned());
                 }
             }
@@ -279,24 +247,12 @@ impl Parser<'_> {
             }
         }
         if let Some(value) = fields.get("ready") {
-            if !task.service {
-                return Err(self.err(
-                    Some(value.span()),
-                    Problem::Environment(format!(
-                        "{at}.ready: only a service has a ready check; add `service = true`"
-                    )),
-                ));
-            }
+            entry::ready_of_service(at, task.service)
+                .map_err(|p| self.err(Some(value.span()), p))?;
             task.ready = Some(self.ready(value, &format!("{at}.ready"))?);
         }
-        if task.service && !task.depends_post.is_empty() {
-            return Err(self.err(
-                Some(fields.get("depends_post").expect("present").span()),
-                Problem::Environment(format!(
-                    "{at}.depends_post: a service runs until the run ends, so nothing can run after it"
-                )),
-            ));
-        }
+        entry::service_post(at, task.service, &task.depends_post)
+            .map_err(|p| self.err(Some(fields.get("depends_post").expect("present").span()), p))?;
         Ok(())
     }
 
@@ -310,13 +266,7 @@ impl Parser<'_> {
             return Ok(vec![one.as_ref().to_owned()]);
         }
         let items = self.string_list(value, at)?;
-        self.at_most(items.len(), value, at)?;
-        if items.is_empty() {
-            return Err(self.err(
-                Some(value.span()),
-                Problem::Environment(format!("{at} is empty: give at least one command")),
-            ));
-        }
+        entry::commands(at, items.len()).map_err(|p| self.err(Some(value.span()), p))?;
         Ok(items.into_iter().map(|(s, _)| s.to_owned()).collect())
     }
 
@@ -329,16 +279,7 @@ impl Parser<'_> {
         self.at_most(items.len(), value, at)?;
         let mut out = Vec::new();
         for (name, span) in items {
-            let plain = name.replace(['*', '?'], "x");
-            if !environment::valid_script_name(&plain) {
-                return Err(self.err(
-                    Some(span),
-                    Problem::Environment(format!(
-                        "{at}: `{}` is not a task name or a glob of them",
-                        validate::shorten(name)
-                    )),
-                ));
-            }
+            entry::dependency(at, name).map_err(|p| self.err(Some(span), p))?;
             out.push(name.to_owned());
         }
         Ok(out)
@@ -360,13 +301,7 @@ impl Parser<'_> {
         value: &Spanned<DeValue<'_>>,
         at: &str,
     ) -> Result<(), ManifestError> {
-        if count <= MAX_LIST {
-            return Ok(());
-        }
-        Err(self.err(
-            Some(value.span()),
-            Problem::Environment(format!("{at} has {count} entries; at most {MAX_LIST}")),
-        ))
+        entry::list_count(at, count).map_err(|p| self.err(Some(value.span()), p))
     }
 
     /// `args = [{ name, default, help, option, flag }, …]`.
@@ -390,23 +325,7 @@ impl Parser<'_> {
                     Problem::Environment(format!("{at}: an argument has no `name`")),
                 )
             })?;
-            if !environment::valid_var_name(&name.replace('-', "_")) {
-                return Err(self.err(
-                    Some(span),
-                    Problem::Environment(format!(
-                        "{at}: `{}` is not an argument name: use letters, digits, _ and -",
-                        validate::shorten(name)
-                    )),
-                ));
-            }
-            if out.iter().any(|a| a.name == name) || name == "args" || name == "help" {
-                return Err(self.err(
-                    Some(span),
-                    Problem::Environment(format!(
-                        "{at}: argument `{name}` is declared twice or is reserved (args, help)"
-                    )),
-                ));
-            }
+            entry::arg_name(at, name, &out).map_err(|p| self.err(Some(span), p))?;
             let option = self.boolean(fields, "option", at)?;
             let flag = self.boolean(fields, "flag", at)?;
             let kind = match (option, flag) {
@@ -457,15 +376,10 @@ impl Parser<'_> {
         }
         if let Some(port) = fields.get("port") {
             match port.get_ref() {
-                DeValue::Integer(n) => match n.as_str().parse::<u16>() {
-                    Ok(p) if p > 0 => checks.push(ReadyCheck::Port(p)),
-                    _ => {
-                        return Err(self.err(
-                            Some(port.span()),
-                            Problem::Environment(format!("{at}.port must be 1 to 65535")),
-                        ));
-                    }
-                },
+                DeValue::Integer(n) => checks.push(ReadyCheck::Port(
+                    entry::ready_port(at, n.as_str())
+                        .map_err(|p| self.err(Some(port.span()), p))?,
+                )),
                 _ => return Err(self.wrong_type(port, format!("{at}.port"), "a port number")),
             }
         }
