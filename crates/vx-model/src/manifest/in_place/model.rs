@@ -492,11 +492,6 @@ mod tests {
                 service: true,
                 ..ImportedScript::default()
             },
-            ImportedScript {
-                run: vec!["x".into()],
-                ready_port: Some(80),
-                ..ImportedScript::default()
-            },
         ];
         let path = Path::new("/p/vx.toml");
         let as_written = |name: &str, script: &ImportedScript| {
