@@ -1127,3 +1127,43 @@ run = [{ task = "test" }, { task = "gen" }, "echo ci >> log"]
     vx_ok(&work, &dir, &["run", "ci"]);
     assert_eq!(log(&dir), "gen\ntest\nci\ngen\ntest\nci\n");
 }
+
+/// Each entry of a project read in place passes the checks vx.toml's parser gives it,
+/// one by one: a variable vx.toml refuses (`PATH`, which vx builds; a value whose
+/// `${` never closes), a `_.path` leaving the project and a task vx.toml refuses cost
+/// only themselves, each said with its file and line, and the rest runs (the whole
+/// project failed to load: the entries were written as one vx.toml text and parsed
+/// together).
+#[test]
+fn an_entry_vx_toml_refuses_costs_only_itself() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        concat!(
+            "[env]\n",
+            "PATH = \"/opt/bin\"\n",
+            "OPEN = \"${NOT_CLOSED\"\n",
+            "GREETING = \"hello\"\n",
+            "_.path = [\"bin\", \"../outside\"]\n",
+            "\n",
+            "[tasks.greet]\n",
+            "run = \"echo $GREETING > log\"\n",
+            "\n",
+            "[tasks.stray]\n",
+            "run = \"echo stray\"\n",
+            "sources = [\"../elsewhere/*\"]\n",
+        ),
+    );
+    let (_, err) = vx_ok(&work, &dir, &["run", "greet"]);
+    assert_eq!(log(&dir), "hello\n");
+    for said in [
+        "skipped env PATH from mise.toml:2: [env]: `PATH` cannot be set by a project",
+        "skipped env OPEN from mise.toml:3: env.OPEN:",
+        "skipped path ../outside from mise.toml:5:",
+        "skipped task stray from mise.toml:10: tasks.stray.sources: \"../elsewhere/*\" must stay inside the project directory",
+    ] {
+        assert!(err.contains(said), "{said:?} missing: {err}");
+    }
+    let (listed, _) = vx_ok(&work, &dir, &["run"]);
+    assert!(listed.lines().any(|l| l.starts_with("greet")), "{listed}");
+    assert!(!listed.contains("stray"), "{listed}");
+}

@@ -251,7 +251,7 @@ pub fn plan(
         None => {
             let found = found_in(cwd);
             if found.is_empty() {
-                let names: Vec<&str> = import::KNOWN_FILES.iter().map(|(n, _)| *n).collect();
+                let names: Vec<&str> = import::known_files().into_iter().map(|(n, _)| n).collect();
                 return Err(PlanError::Nothing {
                     dir: cwd.to_path_buf(),
                     names: names.join(", "),

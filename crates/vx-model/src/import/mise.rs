@@ -13,6 +13,7 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+pub mod layout;
 pub mod monorepo;
 mod task_files;
 mod usage;
@@ -342,8 +343,10 @@ pub(crate) fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
     }
 }
 
-/// The keys of a mise task that vx's `[tasks]` has a counterpart for.
-const TASK_KEYS: &[&str] = &[
+/// The keys of a mise task that vx's `[tasks]` has a counterpart for: vx's own keys
+/// of the same name (held to vx.toml's list by a test of `manifest::parse::tasks`)
+/// and mise's own (`extends`, `daemons`, `file`, `usage`), mapped onto others.
+pub(crate) const TASK_KEYS: &[&str] = &[
     "extends",
     "daemons",
     "run",

@@ -68,11 +68,20 @@ pub enum Format {
 /// The files `vx import` looks for without FILE, in the order they are read (a tool
 /// two of them name is taken from the first): the files listing many tools before the
 /// files of one, mise's before asdf's (mise reads `.tool-versions` too, and its own
-/// file wins there), aqua's, then Node's and Python's.
-pub const KNOWN_FILES: &[(&str, Format)] = &[
-    ("mise.toml", Format::Mise),
-    (".mise.toml", Format::Mise),
-    (".tool-versions", Format::ToolVersions),
+/// file wins there: mise's files at the top of a directory, [`mise::layout::at_top`]),
+/// aqua's, then the single-tool files (mise's, then go.mod and rustup's files).
+pub fn known_files() -> Vec<(&'static str, Format)> {
+    let (many, single): (Vec<_>, Vec<_>) = mise::layout::at_top(false)
+        .partition(|(_, format)| matches!(format, Format::Mise | Format::ToolVersions));
+    many.into_iter()
+        .chain(AQUA_FILES.iter().copied())
+        .chain(single)
+        .chain(OTHER_VERSION_FILES.iter().copied())
+        .collect()
+}
+
+/// aqua's files, in aqua's order.
+const AQUA_FILES: &[(&str, Format)] = &[
     ("aqua.yaml", Format::Aqua),
     ("aqua.yml", Format::Aqua),
     (".aqua.yaml", Format::Aqua),
@@ -81,45 +90,39 @@ pub const KNOWN_FILES: &[(&str, Format)] = &[
     ("aqua/aqua.yml", Format::Aqua),
     (".aqua/aqua.yaml", Format::Aqua),
     (".aqua/aqua.yml", Format::Aqua),
-    (".nvmrc", Format::Nvmrc),
-    (".node-version", Format::NodeVersion),
-    (".python-version", Format::PythonVersion),
-    (".ruby-version", Format::RubyVersion),
-    (".go-version", Format::GoVersion),
+];
+
+/// The version files `vx import` reads that a project read in place does not (mise
+/// has no such file of its layout).
+const OTHER_VERSION_FILES: &[(&str, Format)] = &[
     ("go.mod", Format::GoMod),
-    (".java-version", Format::JavaVersion),
-    (".sdkmanrc", Format::Sdkmanrc),
     ("rust-toolchain.toml", Format::RustToolchain),
     ("rust-toolchain", Format::RustToolchain),
 ];
 
-/// mise's personal files, beside its `mise.toml` and out of the repository: `vx import`
+/// Whether `path` is one of mise's personal files, by its name (beside its
+/// `mise.toml` and out of the repository, [`mise::layout::at_top`]): `vx import`
 /// writes what they list into the person's `vx.local.toml`
 /// ([`crate::manifest::local`]), never into the team's vx.toml.
-pub const PERSONAL_FILES: &[(&str, Format)] = &[
-    ("mise.local.toml", Format::Mise),
-    (".mise.local.toml", Format::Mise),
-];
-
-/// Whether `path` is one of [`PERSONAL_FILES`], by its name.
 pub fn is_personal(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|name| PERSONAL_FILES.iter().any(|(known, _)| *known == name))
+        .is_some_and(|name| mise::layout::at_top(true).any(|(known, _)| known == name))
 }
 
 /// The names `--format` takes.
 pub const FORMAT_NAMES: &str = "mise, asdf, aqua, nvm, node-version, python-version, ruby-version, go-version, go-mod, java-version, sdkmanrc, rust-toolchain";
 
 impl Format {
-    /// The format of a file, from its name (one of [`KNOWN_FILES`]).
+    /// The format of a file, from its name (one of [`known_files`], or a person's
+    /// file of mise's).
     pub fn of_file(path: &Path) -> Option<Format> {
         let name = path.file_name()?.to_str()?;
-        KNOWN_FILES
-            .iter()
-            .chain(PERSONAL_FILES)
+        known_files()
+            .into_iter()
+            .chain(mise::layout::at_top(true))
             .find(|(known, _)| *known == name)
-            .map(|(_, format)| *format)
+            .map(|(_, format)| format)
     }
 
     /// The format `--format NAME` names (see [`FORMAT_NAMES`]).
@@ -142,12 +145,13 @@ impl Format {
     }
 }
 
-/// The known files present in `dir`, in [`KNOWN_FILES`] order.
+/// The known files present in `dir`, in [`known_files`] order, then mise's personal
+/// files.
 pub fn found_in(dir: &Path) -> Vec<(PathBuf, Format)> {
-    KNOWN_FILES
-        .iter()
-        .chain(PERSONAL_FILES)
-        .map(|(name, format)| (dir.join(name), *format))
+    known_files()
+        .into_iter()
+        .chain(mise::layout::at_top(true))
+        .map(|(name, format)| (dir.join(name), format))
         .filter(|(path, _)| path.is_file())
         .collect()
 }

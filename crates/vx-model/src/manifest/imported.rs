@@ -1,10 +1,11 @@
 //! The lists of other managers' files ([`crate::import::Imported`]) written into the
-//! text of a vx.toml: mise's `[env]` into `[env]`, its `_.path`, `_.file` and
-//! `_.python.venv` into `[settings]`, its tasks into `[tasks]`, through [`super::edit`]
-//! (comments and existing entries kept). One mapping for both ways a mise project is
-//! taken: `vx import`, which writes the text into the team's new vx.toml, and a project
-//! read in place ([`super::in_place`]), whose text is parsed in memory and never
-//! written. Nothing here prints: each entry's fate is a line in the [`Draft`].
+//! text of a vx.toml by `vx import`: mise's `[env]` into `[env]`, its `_.path`,
+//! `_.file` and `_.python.venv` into `[settings]`, its tasks into `[tasks]`, through
+//! [`super::edit`] (comments and existing entries kept), the text then read by the
+//! strict parser. A project read in place maps the same lists onto vx's model in
+//! memory instead ([`super::in_place`]), through the parser's own checks of each
+//! entry; a test there holds a task mapped both ways to the same result. Nothing here
+//! prints: each entry's fate is a line in the [`Draft`].
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -7,10 +7,11 @@
 //! truth: nothing is written into them, and vx.lock (beside them) is the only file a
 //! command writes.
 //!
-//! The mapping is `vx import`'s, not a second one: the files are read by
-//! [`crate::import`], each tool's name and version mapped by
-//! [`crate::import::names::in_place`], and `[env]`, `[settings]` and `[tasks]` written
-//! by [`super::imported`] into the text of a vx.toml that is parsed and never written.
+//! The files are read by [`crate::import`], as `vx import` reads them, each tool's name
+//! and version mapped by [`crate::import::names::in_place`]; what they list is mapped
+//! onto vx's model in memory (`model.rs`: tools, `[env]`, `[settings]` paths,
+//! `[tasks]`), each entry through the checks vx.toml's parser gives it, with no vx.toml
+//! text written or parsed.
 //! What cannot be mapped is kept as a problem line ([`InPlace::problems`]); the
 //! command says each once for the files as they are ([`unsaid`]), and the rest works.
 //! An `npm:`/`pipx:`/`cargo:`/`go:` entry swapped for a release binary keeps its own
@@ -19,125 +20,12 @@
 
 use std::path::{Path, PathBuf};
 
-use super::imported::{self, Draft};
 use super::{Manifest, ManifestError};
-use crate::import::{self, Format, Imported};
+use crate::import::mise::layout::{self, MAX_CONFD};
+use crate::import::{self, Imported};
+
+mod model;
 use vx_base::ownership::{self, NotOwn};
-use vx_base::validate;
-
-/// The files that make a directory a project read in place, in the order they name
-/// it (the first present is the project's file, its [`Manifest::path`]). A directory
-/// of mise's (`.mise/`, `mise/`, `.config/`) names the project when it keeps a mise
-/// config (`NESTED`): the project's file is then that directory, so the project is
-/// the directory above it (mise's `config_root`) and vx.lock sits there.
-pub const FILES: &[(&str, Format)] = &[
-    ("mise.toml", Format::Mise),
-    (".mise.toml", Format::Mise),
-    ("mise.local.toml", Format::Mise),
-    (".mise.local.toml", Format::Mise),
-    (".mise", Format::Mise),
-    ("mise", Format::Mise),
-    (".config", Format::Mise),
-    (".tool-versions", Format::ToolVersions),
-    (".nvmrc", Format::Nvmrc),
-    (".node-version", Format::NodeVersion),
-    (".python-version", Format::PythonVersion),
-    (".ruby-version", Format::RubyVersion),
-    (".go-version", Format::GoVersion),
-    (".java-version", Format::JavaVersion),
-    (".sdkmanrc", Format::Sdkmanrc),
-];
-
-/// mise's config files kept in a directory of its own, relative to the project:
-/// what makes `.mise/`, `mise/` or `.config/` a project's file in [`FILES`].
-const NESTED: &[&str] = &[
-    ".mise/config.toml",
-    ".mise/config.local.toml",
-    "mise/config.toml",
-    ".config/mise.toml",
-    ".config/mise.local.toml",
-    ".config/mise/config.toml",
-    ".config/mise/mise.toml",
-    ".config/mise/config.local.toml",
-];
-
-/// The single-tool files, read after every mise config (the last, lowest).
-const SINGLE_TOOL: &[&str] = &[
-    ".nvmrc",
-    ".node-version",
-    ".python-version",
-    ".ruby-version",
-    ".go-version",
-    ".java-version",
-    ".sdkmanrc",
-];
-
-/// The files of a project read in place, relative to it, in the order mise takes a
-/// tool or a task two files name (the first wins: mise's order, as `mise config ls`
-/// of 2026.9.15 lists it, reversed): for each environment ([`super::mise_env`]:
-/// `MISE_ENV`'s, and the platform's under mise's `auto_env`; the last named first) its
-/// files, then the `.local` files (the person's), then the team's
-/// `.mise.toml`, `mise.toml`, `mise/config.toml`, `.mise/config.toml`,
-/// `.config/mise.toml`, `.config/mise/config.toml` and `.config/mise/conf.d/*.toml`
-/// (a later name first), `.tool-versions`, and the single-tool files last.
-/// Also how many of conf.d's files were past the [`MAX_CONFD`] read (`0`: none).
-fn precedence(dir: &Path, envs: &[String]) -> (Vec<String>, usize) {
-    let mut out = Vec::new();
-    for env in envs.iter().rev() {
-        out.extend(env_files(env));
-    }
-    out.extend(
-        [
-            ".mise.local.toml",
-            "mise.local.toml",
-            ".mise/config.local.toml",
-            ".config/mise.local.toml",
-            ".config/mise/config.local.toml",
-            ".mise.toml",
-            "mise.toml",
-            "mise/config.toml",
-            ".mise/config.toml",
-            ".config/mise.toml",
-            ".config/mise/mise.toml",
-            ".config/mise/config.toml",
-        ]
-        .map(str::to_owned),
-    );
-    let mut confd: Vec<String> = std::fs::read_dir(dir.join(".config/mise/conf.d"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().to_str().map(str::to_owned))
-        .filter(|name| name.ends_with(".toml"))
-        .map(|name| format!(".config/mise/conf.d/{name}"))
-        .collect();
-    confd.sort();
-    let cut = confd.len().saturating_sub(MAX_CONFD);
-    confd.truncate(MAX_CONFD);
-    out.extend(confd.into_iter().rev());
-    out.push(".tool-versions".to_owned());
-    out.extend(SINGLE_TOOL.iter().map(|n| (*n).to_owned()));
-    (out, cut)
-}
-
-/// Most of `.config/mise/conf.d`'s files read, the first by name: the others are
-/// said, not read.
-const MAX_CONFD: usize = 64;
-
-/// The files of mise's config environment `env`, relative to the project, the first
-/// the highest: its `.local` files, then the team's.
-fn env_files(env: &str) -> [String; 8] {
-    [
-        format!(".mise.{env}.local.toml"),
-        format!("mise.{env}.local.toml"),
-        format!(".mise.{env}.toml"),
-        format!(".mise/config.{env}.toml"),
-        format!("mise.{env}.toml"),
-        format!("mise/config.{env}.toml"),
-        format!(".config/mise.{env}.toml"),
-        format!(".config/mise/config.{env}.toml"),
-    ]
-}
 
 /// The line said (once: [`unsaid`]) for the platform's config files in `dir` that mise
 /// reads only with `auto_env`, while that setting is unset
@@ -145,7 +33,8 @@ fn env_files(env: &str) -> [String; 8] {
 fn unread_platform_files(dir: &Path, unread: &[String]) -> Option<String> {
     let present: Vec<String> = unread
         .iter()
-        .flat_map(|env| env_files(env))
+        .flat_map(|env| layout::environment_files(env))
+        .map(|(name, _, _)| name)
         .filter(|name| dir.join(name).is_file())
         .collect();
     (!present.is_empty()).then(|| {
@@ -156,21 +45,18 @@ fn unread_platform_files(dir: &Path, unread: &[String]) -> Option<String> {
     })
 }
 
-/// The file that makes `name` (one of [`FILES`]) present in `dir`, if it is: the file,
-/// or for a directory of mise's, the first config it keeps ([`NESTED`], conf.d).
+/// The file that makes `name` (one of [`layout::project_names`]) present in `dir`, if
+/// it is: the file, or for a directory of mise's, the first config it keeps
+/// ([`layout::kept_in`]; a conf.d directory itself).
 fn present(dir: &Path, name: &str) -> Option<PathBuf> {
-    match name {
-        ".mise" | "mise" | ".config" => NESTED
-            .iter()
-            .filter(|nested| nested.starts_with(&format!("{name}/")))
-            .map(|nested| dir.join(nested))
-            .find(|nested| nested.is_file())
-            .or_else(|| {
-                let confd = dir.join(".config/mise/conf.d");
-                (name == ".config" && confd.is_dir()).then_some(confd)
-            }),
-        _ => Some(dir.join(name)).filter(|file| file.is_file()),
+    let mut kept = layout::kept_in(name).peekable();
+    if kept.peek().is_none() {
+        return Some(dir.join(name)).filter(|file| file.is_file());
     }
+    kept.find_map(|file| match file.name.rsplit_once("/*") {
+        Some((folder, _)) => Some(dir.join(folder)).filter(|d| d.is_dir()),
+        None => Some(dir.join(file.name)).filter(|f| f.is_file()),
+    })
 }
 
 /// What a project read in place was read from, and what of it vx could not take.
@@ -184,24 +70,29 @@ pub struct InPlace {
     pub problems: Vec<String>,
 }
 
-/// Whether `path` names one of [`FILES`] (a project read in place, not a vx.toml).
+/// Whether `path` names a project read in place (one of [`layout::project_names`]),
+/// not a vx.toml.
 pub fn is_in_place(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|name| FILES.iter().any(|(file, _)| *file == name))
+        .is_some_and(|name| layout::project_names().contains(&name))
 }
 
-/// The project file of `dir` when it holds one of [`FILES`] (the first present), and
-/// the file whose owner decides whether it is the user's project: the file itself,
-/// or for a directory of mise's the config it keeps ([`super::search`] judges it).
+/// The project file of `dir` when it holds one of mise's files (the first present of
+/// [`layout::project_names`]: a file at the top, or a directory of mise's keeping a
+/// config, which is then the project's file, so the project is the directory above it,
+/// mise's `config_root`, and vx.lock sits there), and the file whose owner decides
+/// whether it is the user's project: the file itself, or for a directory of mise's the
+/// config it keeps ([`super::search`] judges it).
 pub fn project_file(dir: &Path) -> Option<(PathBuf, PathBuf)> {
-    FILES
-        .iter()
-        .find_map(|(name, _)| present(dir, name).map(|judged| (dir.join(name), judged)))
+    layout::project_names()
+        .into_iter()
+        .find_map(|name| present(dir, name).map(|judged| (dir.join(name), judged)))
 }
 
-/// The project of the file `path` (one of [`FILES`]) read in place: every file of
-/// [`FILES`] in its directory, read as mise reads it, made a manifest at `path`. A file
+/// The project of the file `path` (one of [`layout::project_names`]) read in place:
+/// every file of mise's layout in its directory, read as mise reads it
+/// ([`layout::precedence`]), made a manifest at `path`. A file
 /// that does not follow its format is the error (nothing is read past it); an entry
 /// that cannot be mapped is a problem line and the rest is read.
 pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
@@ -214,14 +105,14 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
     let envs = super::mise_env::of(dir);
     files.extend(envs.read.iter().cloned());
     outside.extend(unread_platform_files(dir, &envs.unread));
-    let (names, cut) = precedence(dir, &envs.names);
+    let (names, cut) = layout::precedence(dir, &envs.names);
     if cut > 0 {
         outside.push(format!(
             ".config/mise/conf.d holds {} files: the first {MAX_CONFD} by name are read, the other {cut} are not",
             MAX_CONFD + cut
         ));
     }
-    for name in &names {
+    for (name, format) in &names {
         let file = dir.join(name);
         if !file.is_file() {
             continue;
@@ -249,12 +140,7 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
                 continue;
             }
         }
-        let format = FILES
-            .iter()
-            .find(|(n, _)| *n == name.as_str())
-            .map(|(_, f)| *f)
-            .unwrap_or(Format::Mise);
-        let (imported, _) = import::read_all(&file, format)?;
+        let (imported, _) = import::read_all(&file, *format)?;
         files.push(std::path::absolute(&file).unwrap_or(file));
         lists.push((name.clone(), imported));
     }
@@ -274,42 +160,28 @@ pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
             ));
         }
     }
-    let lists: Vec<(&str, Imported)> = lists
-        .iter()
-        .map(|(name, list)| (name.as_str(), list.clone()))
-        .collect();
-    let (text, fallbacks, mut problems) = tools_text(path, &lists);
+    let invalid = |problem: super::Problem| ManifestError::Invalid {
+        path: path.into(),
+        location: None,
+        problem,
+    };
+    let (tools, mut problems) = model::tools(&lists).map_err(invalid)?;
     problems.splice(0..0, outside);
     for (file, list) in &lists {
         for (what, line) in &list.not_honoured {
-            let at = line.map_or_else(|| (*file).to_owned(), |l| format!("{file}:{l}"));
+            let at = line.map_or_else(|| file.clone(), |l| format!("{file}:{l}"));
             problems.push(format!(
                 "not honoured, from {at}: {}",
                 vx_text::sanitize(what)
             ));
         }
     }
-    let mut draft = Draft::new(path, text);
-    let platforms = super::platform::default_set();
-    if let Ok((text, _)) = super::edit::list_platforms_if_unset(&draft.text, &platforms) {
-        draft.text = text;
-    }
-    let written = imported::import_env(&mut draft, &lists)
-        .and_then(|_| imported::import_settings(&mut draft, &lists))
-        .and_then(|_| imported::import_scripts(&mut draft, &lists));
-    if let Err(e) = written {
-        problems.push(e.to_string());
-    }
-    problems.append(&mut draft.problems);
-    let mut manifest = Manifest::parse(path, &draft.text)?;
-    for tool in &mut manifest.tools {
-        if let (Some(request), Some((_, own))) = (
-            tool.registry.as_mut(),
-            fallbacks.iter().find(|(name, _)| *name == tool.name),
-        ) {
-            request.fallback = Some(own.clone());
-        }
-    }
+    let (environment, mut more) = model::environment(dir, &lists).map_err(invalid)?;
+    problems.append(&mut more);
+    let mut manifest = Manifest::empty(path);
+    manifest.platforms = super::platform::default_set();
+    manifest.tools = tools;
+    manifest.environment = environment;
     mise_task_env(&mut manifest);
     manifest.in_place = Some(InPlace { files, problems });
     Ok(manifest)
@@ -336,97 +208,6 @@ fn mise_task_env(manifest: &mut Manifest) {
         });
         task.env.splice(0..0, given);
     }
-}
-
-/// The `[tools]` text of `lists` (a tool two files name taken from the first), the
-/// fallbacks of the swapped entries (`(tool, own backend)`), and a problem line for
-/// each entry that cannot be mapped or parsed. Each entry is checked alone by the
-/// manifest's parser, so one bad entry costs only itself.
-fn tools_text(
-    path: &Path,
-    lists: &[(&str, Imported)],
-) -> (String, Vec<(String, String)>, Vec<String>) {
-    let mut text = String::from("[tools]\n");
-    let mut fallbacks = Vec::new();
-    let mut problems = Vec::new();
-    let mut taken: Vec<String> = Vec::new();
-    for (file, list) in lists {
-        for entry in &list.tools {
-            let at = match entry.line {
-                Some(line) => format!("{file}:{line}"),
-                None => (*file).to_owned(),
-            };
-            // Shortened: a 1 MB name in a clone's `.tool-versions` is no 1 MB line.
-            let label = vx_text::sanitize(&format!(
-                "{} {}",
-                validate::shorten(&entry.name),
-                validate::shorten(&entry.written)
-            ))
-            .trim()
-            .to_owned();
-            let mapped = match import::names::in_place(entry) {
-                Ok(mapped) => mapped,
-                Err(why) => {
-                    problems.push(format!(
-                        "skipped {label} from {at}: {}",
-                        vx_text::sanitize(&why)
-                    ));
-                    continue;
-                }
-            };
-            let mut line = format!(
-                "{} = {{ version = {}",
-                quoted(&mapped.key),
-                quoted(&mapped.constraint)
-            );
-            if let Some(package) = &mapped.package {
-                line.push_str(&format!(", package = {}", quoted(package)));
-            }
-            line.push_str(" }\n");
-            let alone = Manifest::parse(path, &format!("[tools]\n{line}"));
-            let tool = match alone {
-                Ok(m) if m.tools.len() == 1 => m.tools.into_iter().next().expect("one tool"),
-                Ok(_) => continue,
-                Err(e) => {
-                    problems.push(format!(
-                        "skipped {label} from {at}: {}",
-                        vx_text::sanitize(&problem_of(&e))
-                    ));
-                    continue;
-                }
-            };
-            if taken.contains(&tool.name) {
-                continue;
-            }
-            taken.push(tool.name.clone());
-            // A swap with a fallback is said by the resolver when it falls back.
-            let swap =
-                import::names::backend_note(&entry.name).filter(|_| mapped.fallback.is_some());
-            // What the entry said that is not taken (a second version, mise's tool
-            // options) or how it is read (a build backend's release binary).
-            for note in entry.notes.iter().filter(|n| swap.as_ref() != Some(*n)) {
-                problems.push(format!("{label} from {at}: {}", vx_text::sanitize(note)));
-            }
-            if let Some(own) = mapped.fallback {
-                fallbacks.push((tool.name.clone(), own));
-            }
-            text.push_str(&line);
-        }
-    }
-    (text, fallbacks, problems)
-}
-
-/// What is wrong with a lone tool entry, without the synthetic text's place.
-fn problem_of(e: &ManifestError) -> String {
-    match e.problem() {
-        Some(problem) => problem.to_string(),
-        None => e.to_string(),
-    }
-}
-
-/// `text` as a TOML basic string.
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_owned()).to_string()
 }
 
 /// The lines of `manifest`'s problems ([`InPlace::problems`]) not said before for its

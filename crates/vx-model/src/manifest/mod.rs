@@ -408,7 +408,7 @@ impl fmt::Display for DisplayLocation {
 impl Manifest {
     /// Reads and parses the manifest at `path`, refusing files over
     /// [`MAX_MANIFEST_BYTES`] without reading them whole; a mise project's file
-    /// ([`in_place::FILES`]) is its project read in place ([`in_place::load`]).
+    /// ([`crate::import::mise::layout::project_names`]) is its project read in place ([`in_place::load`]).
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         if in_place::is_in_place(path) {
             return in_place::load(path);
@@ -417,7 +417,7 @@ impl Manifest {
         // of its own, whose tasks are its packages' (`vx run` reads them:
         // [`workspace::read`]). Nothing of it is written.
         if workspace::is_root_file(path) {
-            let mut manifest = Manifest::parse(path, "[tools]\n")?;
+            let mut manifest = Manifest::empty(path);
             manifest.in_place = Some(in_place::InPlace {
                 files: vec![std::path::absolute(path).unwrap_or_else(|_| path.to_owned())],
                 problems: Vec::new(),
@@ -474,6 +474,26 @@ impl Manifest {
                     problem: Problem::NotUtf8,
                 })
             }
+        }
+    }
+
+    /// A manifest at `path` that says nothing: no tools, no settings, an empty
+    /// project environment (what `[tools]` alone reads as).
+    fn empty(path: &Path) -> Manifest {
+        Manifest {
+            path: path.to_owned(),
+            platforms: Vec::new(),
+            tools: Vec::new(),
+            registries: Vec::new(),
+            min_release_age: None,
+            network: network::ProjectNet::default(),
+            network_lines: std::collections::BTreeMap::new(),
+            verify: vx_net::verify::Policy::default(),
+            auto_install: true,
+            environment: environment::ProjectEnvironment::default(),
+            ignored: Vec::new(),
+            local_tools: Vec::new(),
+            in_place: None,
         }
     }
 

@@ -13,15 +13,15 @@ use super::environment::{self, EnvFile, ProjectEnvironment};
 use super::network::ProjectNet;
 use super::platform::Platform;
 use super::tool::{
-    Override, PLACEHOLDERS, RegistryRequest, ToolTable, fill, has_platform_placeholders,
-    unknown_placeholder,
+    Override, PLACEHOLDERS, ToolTable, fill, has_platform_placeholders, unknown_placeholder,
 };
-use super::{Location, MAX_TOOLS, ManifestError, Problem, RegistrySource, RegistryWhere};
+use super::{Location, ManifestError, Problem, RegistrySource, RegistryWhere};
 use crate::task::EnvVar;
 use vx_base::format::ArchiveFormat;
 use vx_base::validate::{self, FieldError};
 use vx_base::validate::{self as check, has_userinfo};
 
+pub(super) mod entry;
 mod errors;
 mod tasks;
 pub use tasks::MAX_TASKS;
@@ -370,9 +370,7 @@ impl Parser<'_> {
             None if environment.is_empty() => return Err(self.err(None, Problem::NoTools)),
             None => &empty,
         };
-        if tools_table.len() > MAX_TOOLS {
-            return Err(self.err(None, Problem::TooManyTools(tools_table.len())));
-        }
+        entry::tool_count(tools_table.len()).map_err(|p| self.err(None, p))?;
         // The map is sorted by name; the key spans give back the manifest's order.
         let mut entries: Vec<Entry<'_>> = tools_table.iter().collect();
         entries.sort_by_key(|(key, _)| key.span().start);
@@ -410,30 +408,13 @@ impl Parser<'_> {
     ) -> Result<Vec<EnvVar>, ManifestError> {
         let table =
             as_table(value).ok_or_else(|| self.wrong_type(value, at.to_owned(), "a table"))?;
-        if table.len() > MAX_ENVIRONMENT_ENTRIES {
-            return Err(self.err(
-                Some(value.span()),
-                Problem::Environment(format!(
-                    "[{at}] has {} entries; at most {MAX_ENVIRONMENT_ENTRIES} are allowed",
-                    table.len()
-                )),
-            ));
-        }
+        entry::env_count(at, table.len()).map_err(|p| self.err(Some(value.span()), p))?;
         let mut entries: Vec<Entry<'_>> = table.iter().collect();
         entries.sort_by_key(|(key, _)| key.span().start);
         let mut vars = Vec::with_capacity(entries.len());
         for (key, value) in entries {
             let name = key.get_ref().as_ref();
-            let problem = |text: String| self.err(Some(key.span()), Problem::Environment(text));
-            if let Some(why) = environment::reserved_problem(name) {
-                return Err(problem(format!("[{at}]: {why}")));
-            }
-            if !environment::valid_var_name(name) {
-                return Err(problem(format!(
-                    "`{}` is not a variable name: use letters, digits and _ (not first a digit)",
-                    validate::shorten(name)
-                )));
-            }
+            entry::var_name(at, name).map_err(|p| self.err(Some(key.span()), p))?;
             let template = match value.get_ref() {
                 DeValue::String(text) => Some(text.as_ref().to_owned()),
                 DeValue::Boolean(false) => None,
@@ -445,11 +426,9 @@ impl Parser<'_> {
                     ));
                 }
             };
-            if let Some(why) = template.as_deref().and_then(environment::template_problem) {
-                return Err(self.err(
-                    Some(value.span()),
-                    Problem::Environment(format!("{at}.{name}: {why}")),
-                ));
+            if let Some(template) = &template {
+                entry::var_value(at, name, template)
+                    .map_err(|p| self.err(Some(value.span()), p))?;
             }
             vars.push(EnvVar {
                 name: name.to_owned(),
@@ -499,15 +478,7 @@ impl Parser<'_> {
                 }
                 _ => return Err(self.wrong_type(item, at.to_owned(), expected)),
             };
-            if path.is_empty() || path.contains('\0') {
-                return Err(self.err(
-                    Some(item.span()),
-                    Problem::Environment(format!(
-                        "[{at}] entry {:?} is empty or holds a NUL character",
-                        validate::shorten(path)
-                    )),
-                ));
-            }
+            entry::env_file_entry(path).map_err(|p| self.err(Some(item.span()), p))?;
             out.push(EnvFile {
                 path: path.to_owned(),
                 optional,
@@ -527,16 +498,9 @@ impl Parser<'_> {
                 "a directory inside the project, such as \".venv\"",
             ));
         };
-        match environment::relative_dir_problem(dir) {
-            None => Ok(dir.to_string()),
-            Some(why) => Err(self.err(
-                Some(value.span()),
-                Problem::Environment(format!(
-                    "[settings] python_venv {:?} {why}",
-                    validate::shorten(dir)
-                )),
-            )),
-        }
+        entry::python_venv(dir)
+            .map(|()| dir.to_string())
+            .map_err(|p| self.err(Some(value.span()), p))
     }
 
     /// `[settings] path`: relative directories inside the project.
@@ -550,15 +514,10 @@ impl Parser<'_> {
         }
         items
             .into_iter()
-            .map(|(dir, span)| match environment::relative_dir_problem(dir) {
-                None => Ok(dir.to_owned()),
-                Some(why) => Err(self.err(
-                    Some(span),
-                    Problem::Environment(format!(
-                        "[settings] path entry {:?} {why}",
-                        validate::shorten(dir)
-                    )),
-                )),
+            .map(|(dir, span)| {
+                entry::path_entry(dir)
+                    .map(|()| dir.to_owned())
+                    .map_err(|p| self.err(Some(span), p))
             })
             .collect()
     }
@@ -634,50 +593,8 @@ impl Parser<'_> {
 
     /// [`Parser::check_tasks`] leaving out (and noting) what it would refuse.
     fn spare_tasks(&self, tasks: &mut Vec<crate::task::Task>) -> Result<(), ManifestError> {
-        let mut taken: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-        let mut keep = vec![true; tasks.len()];
-        for (i, task) in tasks.iter().enumerate() {
-            let clash = std::iter::once(&task.name)
-                .chain(&task.alias)
-                .find_map(|name| taken.get(name.as_str()).map(|&j| (name, j)));
-            if let Some((name, j)) = clash {
-                let error = self.err(
-                    None,
-                    Problem::Environment(format!(
-                        "the name `{name}` is taken by task `{}`",
-                        tasks[j].name
-                    )),
-                );
-                self.spare(&task.name, &error);
-                keep[i] = false;
-                continue;
-            }
-            for name in std::iter::once(&task.name).chain(&task.alias) {
-                taken.entry(name.clone()).or_insert(i);
-            }
-        }
-        let mut i = 0;
-        tasks.retain(|_| {
-            i += 1;
-            keep[i - 1]
-        });
-        let broken = crate::task::graph::break_cycles(tasks);
-        let mut keep = vec![true; tasks.len()];
-        for (at, cycle) in broken {
-            let error = self.err(
-                None,
-                Problem::Environment(format!(
-                    "the tasks' dependencies form a cycle: {}",
-                    cycle.join(" → ")
-                )),
-            );
-            self.spare(&tasks[at].name, &error);
-            keep[at] = false;
-        }
-        let mut i = 0;
-        tasks.retain(|_| {
-            i += 1;
-            keep[i - 1]
+        spare_tasks(tasks, &mut |name, problem| {
+            self.spare(name, &self.err(None, problem));
         });
         Ok(())
     }
@@ -860,25 +777,10 @@ impl Parser<'_> {
     ) -> Result<ToolTable, ManifestError> {
         let written = key.get_ref().as_ref();
         let at = format!("tools.{written}");
-        let mut name = written.rsplit('/').next().unwrap_or(written).to_owned();
-        let segments_ok = |text: &str| {
-            text.split('/').count() <= 4
-                && text.split('/').all(|seg| validate::tool_name(seg).is_ok())
-        };
-        // A language registry's package (`"npm:@biomejs/biome" = "1"`): named by its
-        // command, looked up as vx spells it (`crate::package_name`).
-        let backend = crate::package_name::Name::parse(written)
-            .map_err(|e| self.err(Some(key.span()), Problem::BackendName(e.to_string())))?;
-        let mut lookup = written.to_owned();
-        if let Some(backend) = &backend {
-            name = backend.short_name();
-            lookup = backend.to_string();
-        } else if !segments_ok(written) {
-            validate::tool_name(written).map_err(|e| self.err(Some(key.span()), e.into()))?;
-        }
+        let (name, mut lookup) =
+            entry::registry_key(written).map_err(|p| self.err(Some(key.span()), p))?;
         let (text, span) = constraint;
-        vx_base::version::Constraint::parse(text)
-            .map_err(|e| self.err(Some(span), Problem::Constraint(e.to_string())))?;
+        entry::constraint(text).map_err(|p| self.err(Some(span), p))?;
         let (mut os, mut bin, mut verify_off) = (Vec::new(), None, false);
         let mut options = BTreeMap::new();
         if let Some(table) = table {
@@ -905,16 +807,7 @@ impl Parser<'_> {
                 options.insert("allow_builds".to_owned(), json);
             }
             if let Some((package, span)) = self.string(table, "package", &at)? {
-                match crate::package_name::Name::parse(package) {
-                    Ok(Some(backend)) => lookup = backend.to_string(),
-                    Err(e) => return Err(self.err(Some(span), Problem::BackendName(e.to_string()))),
-                    Ok(None) if !package.contains('/') || !segments_ok(package) => {
-                        return Err(
-                            self.err(Some(span), Problem::Package(validate::shorten(package)))
-                        );
-                    }
-                    Ok(None) => lookup = package.to_owned(),
-                }
+                lookup = entry::package_lookup(package).map_err(|p| self.err(Some(span), p))?;
             }
             if let Some(value) = table.get("os") {
                 os = self.os_list(value, &format!("{at}.os"))?;
@@ -922,29 +815,15 @@ impl Parser<'_> {
             bin = self.bin(table, &at)?;
             verify_off = self.verify_off(table, &at)?;
         }
-        Ok(ToolTable {
-            name,
-            version: text.to_owned(),
-            url: None,
-            sha256: None,
-            format: None,
-            strip_components: 0,
-            bin,
-            post_install: None,
-            options,
-            replacements: BTreeMap::new(),
-            platforms: BTreeMap::new(),
-            os,
-            registry: Some(RegistryRequest {
-                lookup,
-                constraint: text.to_owned(),
-                at: Some(Location::from_offset(self.text, key.span().start)),
-                fallback: None,
-            }),
-            verify: None,
-            verify_off,
-            version_file: None,
-        })
+        let mut tool = ToolTable::registry_tool(name, lookup, text);
+        tool.bin = bin;
+        tool.options = options;
+        tool.os = os;
+        tool.verify_off = verify_off;
+        if let Some(request) = &mut tool.registry {
+            request.at = Some(Location::from_offset(self.text, key.span().start));
+        }
+        Ok(tool)
     }
 
     /// A tool's `verify = "off"`: whether it is there. Any other string is an error;
@@ -1758,6 +1637,58 @@ impl Parser<'_> {
             })
             .collect()
     }
+}
+
+/// The tasks together, each one refused alone left out and given to `spare` with why:
+/// a task whose name (or alias) another task before it has, then each task that closes
+/// a cycle of dependencies (each cycle found by one walk of the graph).
+pub(super) fn spare_tasks(
+    tasks: &mut Vec<crate::task::Task>,
+    spare: &mut dyn FnMut(&str, Problem),
+) {
+    let mut taken: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut keep = vec![true; tasks.len()];
+    for (i, task) in tasks.iter().enumerate() {
+        let clash = std::iter::once(&task.name)
+            .chain(&task.alias)
+            .find_map(|name| taken.get(name.as_str()).map(|&j| (name, j)));
+        if let Some((name, j)) = clash {
+            spare(
+                &task.name,
+                Problem::Environment(format!(
+                    "the name `{name}` is taken by task `{}`",
+                    tasks[j].name
+                )),
+            );
+            keep[i] = false;
+            continue;
+        }
+        for name in std::iter::once(&task.name).chain(&task.alias) {
+            taken.entry(name.clone()).or_insert(i);
+        }
+    }
+    let mut i = 0;
+    tasks.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+    let broken = crate::task::graph::break_cycles(tasks);
+    let mut keep = vec![true; tasks.len()];
+    for (at, cycle) in broken {
+        spare(
+            &tasks[at].name,
+            Problem::Environment(format!(
+                "the tasks' dependencies form a cycle: {}",
+                cycle.join(" → ")
+            )),
+        );
+        keep[at] = false;
+    }
+    let mut i = 0;
+    tasks.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
 
 /// A URL template filled for linux-x86_64: the platforms differ only in the names

@@ -134,16 +134,6 @@ pub fn discover(project: &Path) -> (Vec<Foreign>, Vec<String>) {
     (found, notes)
 }
 
-/// mise's configuration files whose tasks a project may have, in mise's order.
-pub const MISE_FILES: [&str; 6] = [
-    "mise.toml",
-    ".mise.toml",
-    "mise/config.toml",
-    ".mise/config.toml",
-    ".config/mise.toml",
-    ".config/mise/config.toml",
-];
-
 /// A task of the project's mise configuration that vx.toml does not have.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MiseTask {
@@ -153,14 +143,15 @@ pub struct MiseTask {
     pub why_not: Option<String>,
 }
 
-/// `name` as a task of the project's mise configuration (a `[tasks]` entry of
-/// [`MISE_FILES`], or a file task of `mise-tasks/`, `.mise/tasks/`): a mise user's
+/// `name` as a task of the project's mise configuration (a `[tasks]` entry of the
+/// team's config files, [`crate::import::mise::layout::task_files`], the first in
+/// mise's precedence, or a file task of `mise-tasks/`, `.mise/tasks/`): a mise user's
 /// `vx run NAME` means that task, never another runner's script of the same name. A
 /// file that cannot be read or parsed has no tasks here.
 pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
     let mut configured = false;
-    for file in MISE_FILES {
-        let Ok(text) = vx_base::bounded_read::read_to_string(&project.join(file), MAX_FILE) else {
+    for file in crate::import::mise::layout::task_files(project) {
+        let Ok(text) = vx_base::bounded_read::read_to_string(&project.join(&file), MAX_FILE) else {
             continue;
         };
         configured = true;
@@ -169,7 +160,7 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
         };
         if let Some(entry) = imported.scripts.iter().find(|s| answers(s, name)) {
             return Some(MiseTask {
-                file: file.to_owned(),
+                file,
                 why_not: entry.script.as_ref().err().map(ToString::to_string),
             });
         }
@@ -408,6 +399,36 @@ pub(crate) fn package_manager(declared: Option<&str>, project: &Path) -> &'stati
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A mise task is named by the file whose task mise runs (`.mise.toml` over
+    /// `mise.toml`), and found in any team config of mise's layout (a conf.d file, a
+    /// `.config/mise/mise.toml`), never in a person's file.
+    #[test]
+    fn a_mise_task_is_the_one_mise_runs_from_any_team_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        let write = |name: &str, text: &str| {
+            let path = project.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        write("mise.toml", "[tasks.build]\nrun = \"make\"\n");
+        write(".mise.toml", "[tasks.build]\nrun = \"make all\"\n");
+        write(
+            ".config/mise/conf.d/lint.toml",
+            "[tasks.lint]\nrun = \"lint\"\n",
+        );
+        write(".config/mise/mise.toml", "[tasks.fmt]\nrun = \"fmt\"\n");
+        write("mise.local.toml", "[tasks.mine]\nrun = \"echo\"\n");
+        let file = |name: &str| mise_task(project, name).map(|t| t.file);
+        assert_eq!(file("build").as_deref(), Some(".mise.toml"));
+        assert_eq!(
+            file("lint").as_deref(),
+            Some(".config/mise/conf.d/lint.toml")
+        );
+        assert_eq!(file("fmt").as_deref(), Some(".config/mise/mise.toml"));
+        assert_eq!(file("mine"), None);
+    }
 
     #[test]
     fn recipes_are_column_zero_lines_and_private_ones_are_left_out() {

@@ -10,14 +10,15 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{Entry, Parser, Table, as_table};
-use crate::manifest::environment;
+use super::{Entry, Parser, Table, as_table, entry};
 use crate::manifest::{ManifestError, Problem};
 use crate::task::{ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg};
-use vx_base::validate;
 
 /// Keys of a task written as a table: `run`, `cwd` (`dir`'s old name), then those a
-/// file task's `#VX` header takes too ([`FILE_TASK_KEYS`]).
+/// file task's `#VX` header takes too ([`FILE_TASK_KEYS`]). The one list: the guide's
+/// table of a task's keys (docs/guide/tasks.md, "An entry") and mise's keys vx takes
+/// (`import::mise`, a floor below, which cannot name it) are held to it by the tests
+/// below.
 const TASK_KEYS: &[&str] = &[
     "run",
     "cwd",
@@ -50,8 +51,6 @@ const READY_KEYS: &[&str] = &["log", "port", "http", "command", "timeout"];
 /// project's, so that a mise project's long list (10,000 one-line tasks) is read
 /// whole, and a bound all the same.
 pub const MAX_TASKS: usize = 16_384;
-/// Most commands in one task's `run`, arguments, globs or dependencies.
-const MAX_LIST: usize = 1024;
 
 impl Parser<'_> {
     /// `[tasks]` or `[scripts]` (`table` says which): each a command string, an array
@@ -107,13 +106,9 @@ impl Parser<'_> {
                     self.task_fields(&mut task, fields, &at)?;
                     if let Some(run) = fields.get("run") {
                         task.run = self.commands(run, &format!("{at}.run"))?;
-                    } else if task.depends.is_empty() {
-                        return Err(self.err(
-                            Some(key.span()),
-                            Problem::Environment(format!(
-                                "task `{name}` has neither `run` nor `depends`: give it a command, or the tasks it gathers"
-                            )),
-                        ));
+                    } else {
+                        entry::runs_or_gathers(name, &task.depends)
+                            .map_err(|p| self.err(Some(key.span()), p))?;
                     }
                 }
                 _ => {
@@ -124,12 +119,7 @@ impl Parser<'_> {
                     ));
                 }
             }
-            if task.run.iter().any(|r| r.contains('\0')) {
-                return Err(self.err(
-                    Some(value.span()),
-                    Problem::Environment(format!("task `{name}` holds a NUL character")),
-                ));
-            }
+            entry::no_nul(name, &task.run).map_err(|p| self.err(Some(value.span()), p))?;
             Ok(task)
         }
     }
@@ -155,16 +145,7 @@ impl Parser<'_> {
     }
 
     fn task_name(&self, name: &str, span: Range<usize>) -> Result<(), ManifestError> {
-        if environment::valid_script_name(name) {
-            return Ok(());
-        }
-        Err(self.err(
-            Some(span),
-            Problem::Environment(format!(
-                "task name `{}` is invalid: use letters, digits, _ - . : (1 to 64, not first -)",
-                validate::shorten(name)
-            )),
-        ))
+        entry::task_name(name).map_err(|p| self.err(Some(span), p))
     }
 
     /// Every key of a task table but `run`.
@@ -196,12 +177,7 @@ impl Parser<'_> {
         }
         for key in ["dir", "cwd"] {
             if let Some((dir, span)) = self.string(fields, key, at)? {
-                if let Some(why) = environment::relative_dir_problem(dir) {
-                    return Err(self.err(
-                        Some(span),
-                        Problem::Environment(format!("{at}.{key} {why}")),
-                    ));
-                }
+                entry::task_dir(at, key, dir).map_err(|p| self.err(Some(span), p))?;
                 task.dir = Some(dir.to_owned());
             }
         }
@@ -239,12 +215,7 @@ impl Parser<'_> {
                 let items = self.string_list(value, &format!("{at}.{key}"))?;
                 self.at_most(items.len(), value, &format!("{at}.{key}"))?;
                 for (glob, span) in items {
-                    if let Some(why) = environment::inside_project_problem(glob) {
-                        return Err(self.err(
-                            Some(span),
-                            Problem::Environment(format!("{at}.{key}: {glob:?} {why}")),
-                        ));
-                    }
+                    entry::task_glob(at, key, glob).map_err(|p| self.err(Some(span), p))?;
                     list.push(glob.to_owned());
                 }
             }
@@ -276,24 +247,12 @@ impl Parser<'_> {
             }
         }
         if let Some(value) = fields.get("ready") {
-            if !task.service {
-                return Err(self.err(
-                    Some(value.span()),
-                    Problem::Environment(format!(
-                        "{at}.ready: only a service has a ready check; add `service = true`"
-                    )),
-                ));
-            }
+            entry::ready_of_service(at, task.service)
+                .map_err(|p| self.err(Some(value.span()), p))?;
             task.ready = Some(self.ready(value, &format!("{at}.ready"))?);
         }
-        if task.service && !task.depends_post.is_empty() {
-            return Err(self.err(
-                Some(fields.get("depends_post").expect("present").span()),
-                Problem::Environment(format!(
-                    "{at}.depends_post: a service runs until the run ends, so nothing can run after it"
-                )),
-            ));
-        }
+        entry::service_post(at, task.service, &task.depends_post)
+            .map_err(|p| self.err(Some(fields.get("depends_post").expect("present").span()), p))?;
         Ok(())
     }
 
@@ -307,13 +266,7 @@ impl Parser<'_> {
             return Ok(vec![one.as_ref().to_owned()]);
         }
         let items = self.string_list(value, at)?;
-        self.at_most(items.len(), value, at)?;
-        if items.is_empty() {
-            return Err(self.err(
-                Some(value.span()),
-                Problem::Environment(format!("{at} is empty: give at least one command")),
-            ));
-        }
+        entry::commands(at, items.len()).map_err(|p| self.err(Some(value.span()), p))?;
         Ok(items.into_iter().map(|(s, _)| s.to_owned()).collect())
     }
 
@@ -326,16 +279,7 @@ impl Parser<'_> {
         self.at_most(items.len(), value, at)?;
         let mut out = Vec::new();
         for (name, span) in items {
-            let plain = name.replace(['*', '?'], "x");
-            if !environment::valid_dependency_name(&plain) {
-                return Err(self.err(
-                    Some(span),
-                    Problem::Environment(format!(
-                        "{at}: `{}` is not a task name or a glob of them",
-                        validate::shorten(name)
-                    )),
-                ));
-            }
+            entry::dependency(at, name).map_err(|p| self.err(Some(span), p))?;
             out.push(name.to_owned());
         }
         Ok(out)
@@ -357,13 +301,7 @@ impl Parser<'_> {
         value: &Spanned<DeValue<'_>>,
         at: &str,
     ) -> Result<(), ManifestError> {
-        if count <= MAX_LIST {
-            return Ok(());
-        }
-        Err(self.err(
-            Some(value.span()),
-            Problem::Environment(format!("{at} has {count} entries; at most {MAX_LIST}")),
-        ))
+        entry::list_count(at, count).map_err(|p| self.err(Some(value.span()), p))
     }
 
     /// `args = [{ name, default, help, option, flag }, …]`.
@@ -387,23 +325,7 @@ impl Parser<'_> {
                     Problem::Environment(format!("{at}: an argument has no `name`")),
                 )
             })?;
-            if !environment::valid_var_name(&name.replace('-', "_")) {
-                return Err(self.err(
-                    Some(span),
-                    Problem::Environment(format!(
-                        "{at}: `{}` is not an argument name: use letters, digits, _ and -",
-                        validate::shorten(name)
-                    )),
-                ));
-            }
-            if out.iter().any(|a| a.name == name) || name == "args" || name == "help" {
-                return Err(self.err(
-                    Some(span),
-                    Problem::Environment(format!(
-                        "{at}: argument `{name}` is declared twice or is reserved (args, help)"
-                    )),
-                ));
-            }
+            entry::arg_name(at, name, &out).map_err(|p| self.err(Some(span), p))?;
             let option = self.boolean(fields, "option", at)?;
             let flag = self.boolean(fields, "flag", at)?;
             let kind = match (option, flag) {
@@ -454,15 +376,10 @@ impl Parser<'_> {
         }
         if let Some(port) = fields.get("port") {
             match port.get_ref() {
-                DeValue::Integer(n) => match n.as_str().parse::<u16>() {
-                    Ok(p) if p > 0 => checks.push(ReadyCheck::Port(p)),
-                    _ => {
-                        return Err(self.err(
-                            Some(port.span()),
-                            Problem::Environment(format!("{at}.port must be 1 to 65535")),
-                        ));
-                    }
-                },
+                DeValue::Integer(n) => checks.push(ReadyCheck::Port(
+                    entry::ready_port(at, n.as_str())
+                        .map_err(|p| self.err(Some(port.span()), p))?,
+                )),
                 _ => return Err(self.wrong_type(port, format!("{at}.port"), "a port number")),
             }
         }
@@ -518,5 +435,50 @@ impl Parser<'_> {
                 )),
             )),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TASK_KEYS;
+    use std::collections::BTreeSet;
+
+    /// mise's task keys vx takes are vx's own, but for those only mise has (each made
+    /// into vx's keys otherwise: `file` into `run`, `usage` into `args`, `daemons` into
+    /// `depends`, `extends` merged away); a key added to vx's list fails this until it
+    /// is said whether mise has it.
+    #[test]
+    fn mises_task_keys_are_vxs_but_for_its_own() {
+        const MISE_ONLY: [&str; 4] = ["extends", "daemons", "file", "usage"];
+        const VX_ONLY: [&str; 5] = ["cwd", "args", "service", "ready", "cache"];
+        let mise: BTreeSet<&str> = crate::import::mise::TASK_KEYS.iter().copied().collect();
+        let expected: BTreeSet<&str> = TASK_KEYS
+            .iter()
+            .copied()
+            .filter(|key| !VX_ONLY.contains(key))
+            .chain(MISE_ONLY)
+            .collect();
+        assert_eq!(mise, expected);
+        assert!(VX_ONLY.iter().all(|key| TASK_KEYS.contains(key)));
+    }
+
+    /// The guide's table of a task's keys names every key vx.toml takes, and no other.
+    #[test]
+    fn the_guide_lists_every_task_key() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/guide/tasks.md");
+        let guide = std::fs::read_to_string(path).unwrap();
+        let section = guide
+            .split("\n## An entry\n")
+            .nth(1)
+            .and_then(|rest| rest.split("\n## ").next())
+            .expect("the guide has its section \"An entry\"");
+        let listed: BTreeSet<&str> = section
+            .lines()
+            .filter(|line| line.starts_with("| `"))
+            .filter_map(|line| line.split('|').nth(1))
+            .flat_map(|cell| cell.split('`').skip(1).step_by(2))
+            .collect();
+        let keys: BTreeSet<&str> = TASK_KEYS.iter().copied().collect();
+        assert_eq!(listed, keys);
     }
 }
