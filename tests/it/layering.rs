@@ -542,7 +542,7 @@ const PLATFORM_DEBT: &[(&str, usize, &str)] = &[
     ("crates/vx-sources/src/backend/pipconf.rs", 1, "pip's site-wide files are Unix's"),
     ("crates/vx-engine/src/install/environment.rs", 6, "a venv's and npm's bin directories"),
     ("crates/vx-engine/src/install/extract.rs", 2, "executable bits of an archive's entries"),
-    ("crates/vx-engine/src/install/mod.rs", 1, "a post-install's shell"),
+    ("crates/vx-engine/src/install/pipeline.rs", 1, "a tree without an executable is refused on Unix only"),
     ("crates/vx-engine/src/install/uv.rs", 1, "uv's venv relocatable on Windows"),
     ("crates/vx-engine/src/install/venv.rs", 1, "venvs made by vx on Unix only (uv venv elsewhere)"),
     ("crates/vx-model/src/project_env/venv.rs", 1, "python's names, in the order each OS ships them"),
