@@ -210,8 +210,9 @@ impl Library {
         }
     }
 
-    /// The floor crates that depend on a floor crate above their own lowest floor: Cargo
-    /// lets a crate name only what it depends on, this holds what it may depend on.
+    /// The floor crates that depend on a floor crate not wholly below their own lowest
+    /// floor: Cargo lets a crate name only what it depends on, this holds what it may
+    /// depend on (a dev-dependency too, so no circle of crates hides in tests).
     fn cargo(&self) -> Vec<String> {
         let floors = |c: &Crate| {
             let mut floors: Vec<&String> = c.rooms.iter().map(|r| &self.floors[r]).collect();
@@ -223,7 +224,7 @@ impl Library {
             for dep in self.crates.iter().filter(|d| krate.deps.contains(&d.ident)) {
                 let (from, to) = (&krate.ident, &dep.ident);
                 let (lowest, highest) = (floors(krate)[0], floors(dep)[dep.rooms.len() - 1]);
-                if rank(highest) > rank(lowest) {
+                if rank(highest) >= rank(lowest) {
                     out.push(format!(
                         "{from} (floor {lowest}) depends on {to} (floor {highest})"
                     ));
