@@ -14,7 +14,7 @@ mod imp {
 
     use vx_daemon::protocol::{Request, Response};
     use vx_daemon::{Client, Config, Daemon, Paths};
-    use vx_engine::install::store::{self, Receipt};
+    use vx_engine::store::{self, Receipt};
 
     /// A project of `tools` tools in `dir`, every one installed in `store` (receipts that
     /// match the manifest, each with one executable).

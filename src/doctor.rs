@@ -98,7 +98,7 @@ pub struct Settings {
     /// The project's manifest path, if in a project.
     pub manifest: Option<PathBuf>,
     /// The store, or why none can be used (the store error's message).
-    pub store: Result<PathBuf, vx_engine::install::store::StoreError>,
+    pub store: Result<PathBuf, vx_engine::store::StoreError>,
     /// The running executable, for the channel it came from.
     pub exe: Option<PathBuf>,
 }

@@ -17,7 +17,7 @@ pub fn run(args: &DoctorArgs) -> Result<i32, Error> {
         .ok()
         .flatten()
         .filter(|path| path.is_file());
-    let store = vx_engine::install::store::locate(args.store.clone());
+    let store = vx_engine::store::locate(args.store.clone());
     let exe = std::env::current_exe()
         .ok()
         .map(|exe| exe.canonicalize().unwrap_or(exe));

@@ -7,7 +7,7 @@
 pub(crate) fn located_store(
     explicit: Option<&std::path::Path>,
 ) -> Result<std::path::PathBuf, vx_base::exit::Error> {
-    vx_engine::install::store::locate(explicit.map(std::path::Path::to_path_buf))
+    vx_engine::store::locate(explicit.map(std::path::Path::to_path_buf))
         .map_err(vx_base::exit::Error::usage)
 }
 

@@ -33,7 +33,7 @@ use vx_shm::{Access, BoardReader, SlotSnapshot, registry};
 /// key of its package: `<store>/<tool>/<version>-<key>`); panics when none is there.
 pub fn tree_in(store: impl AsRef<Path>, tool: &str, version: &str) -> PathBuf {
     let store = store.as_ref();
-    vx_engine::install::store::newest_tree(store, tool, version)
+    vx_engine::store::newest_tree(store, tool, version)
         .unwrap_or_else(|| panic!("{tool} {version} is not installed in {}", store.display()))
         .0
 }
@@ -42,7 +42,7 @@ pub fn tree_in(store: impl AsRef<Path>, tool: &str, version: &str) -> PathBuf {
 /// (`…/go/1.23.8-0123456789ab/bin` reads `…/go/1.23.8/bin`): for a test that checks
 /// which tool and version a path is in, whatever package key the store gave it.
 pub fn unkeyed(text: &str) -> String {
-    let key_len = vx_engine::install::store::KEY_LEN;
+    let key_len = vx_engine::store::KEY_LEN;
     let bytes = text.as_bytes();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -355,7 +355,7 @@ impl Work {
     /// The installed tree of `tool@version`, receipt left out.
     pub fn installed(&self, tool: &str, version: &str) -> BTreeMap<String, String> {
         let mut tree = vx_fixture::tree(&tree_in(self.store(), tool, version));
-        tree.remove(vx_engine::install::store::RECEIPT_FILE);
+        tree.remove(vx_engine::store::RECEIPT_FILE);
         tree
     }
 }

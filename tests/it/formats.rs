@@ -146,7 +146,7 @@ fn bare_executables_and_every_tar_format_sync_and_run() {
         std::fs::metadata(&exe).unwrap().permissions().mode() & 0o777,
         0o755
     );
-    let receipt = vx_engine::install::store::read_receipt(&dir).unwrap();
+    let receipt = vx_engine::store::read_receipt(&dir).unwrap();
     assert_eq!(receipt.format, Some(ArchiveFormat::Raw));
     assert_eq!(receipt.bin, ["elfecho"]);
     let out = stdout_of(

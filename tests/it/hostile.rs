@@ -337,6 +337,6 @@ fn an_option_named_as_vxs_build_plan_installs_nothing_else() {
     assert_eq!(other_server.hits(), 0, "the option's download was fetched");
     assert!(!has_tree(work.store(), "other", "1"));
     let tree = tree_in(work.store(), "mine", "1");
-    let receipt = vx_engine::install::store::read_receipt(&tree).unwrap();
+    let receipt = vx_engine::store::read_receipt(&tree).unwrap();
     assert!(receipt.options.contains_key("vx_build_with"), "{receipt:?}");
 }

@@ -668,9 +668,7 @@ fn a_go_module_builds_with_the_projects_go_and_a_tampered_zip_installs_nothing()
         "vxhello",
     )
     .into_iter()
-    .filter_map(|dir| {
-        vx_engine::install::store::newest_tree(dir.parent().unwrap(), "vxhello", "v1.0.0")
-    })
+    .filter_map(|dir| vx_engine::store::newest_tree(dir.parent().unwrap(), "vxhello", "v1.0.0"))
     .map(|(tree, _)| tree.join("bin/vxhello"))
     .find(|p| p.is_file())
     .expect("the command is in the store");
@@ -1147,7 +1145,7 @@ fn an_untagged_modules_pseudo_version_locks_installs_and_runs() {
         let store = project.work.dir.path().join("home/.local/share");
         assert!(
             find(&store, "vxuntagged").iter().any(|dir| {
-                vx_engine::install::store::newest_tree(dir.parent().unwrap(), "vxuntagged", pseudo)
+                vx_engine::store::newest_tree(dir.parent().unwrap(), "vxuntagged", pseudo)
                     .is_some_and(|(tree, _)| tree.join("bin/vxuntagged").is_file())
             }),
             "{asked}: the store names the whole pseudo-version"

@@ -259,8 +259,7 @@ fn assert_whole(work: &Work, payload: &[u8], body: &[u8]) {
 /// Whether the receipt of `t` 1 records `body`'s sha256.
 fn receipt_sha(work: &Work) -> String {
     let receipt =
-        vx_engine::install::store::read_receipt(&crate::common::tree_in(work.store(), "t", "1"))
-            .unwrap();
+        vx_engine::store::read_receipt(&crate::common::tree_in(work.store(), "t", "1")).unwrap();
     receipt.sha256
 }
 

@@ -162,7 +162,7 @@ fn an_older_stores_tree_is_used_in_place_and_never_replaced_by_another_package()
     let keyed = crate::common::tree_in(store(&work), "uv", VERSION);
     let legacy = store(&work).join("uv").join(VERSION);
     std::fs::rename(&keyed, &legacy).unwrap();
-    let receipt_path = legacy.join(vx_engine::install::store::RECEIPT_FILE);
+    let receipt_path = legacy.join(vx_engine::store::RECEIPT_FILE);
     let mut receipt: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&receipt_path).unwrap()).unwrap();
     receipt.as_object_mut().unwrap().remove("key");

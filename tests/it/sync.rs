@@ -686,8 +686,7 @@ fn without_a_manifest_anywhere_up_the_tree_sync_says_what_to_do() {
 
 /// The receipt of `tool@1` in the workspace's store.
 fn receipt(work: &Work, tool: &str) -> serde_json::Value {
-    let path = crate::common::tree_in(work.store(), tool, "1")
-        .join(vx_engine::install::store::RECEIPT_FILE);
+    let path = crate::common::tree_in(work.store(), tool, "1").join(vx_engine::store::RECEIPT_FILE);
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 

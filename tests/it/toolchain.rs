@@ -88,7 +88,7 @@ impl Project {
 
     fn bin(&self, tool: &str, version: &str, exe: &str) -> PathBuf {
         // Where the store holds it; a path that does not exist while it is not there.
-        match vx_engine::install::store::newest_tree(&self.store(), tool, version) {
+        match vx_engine::store::newest_tree(&self.store(), tool, version) {
             Some((tree, _)) => tree.join(exe),
             None => self
                 .store()

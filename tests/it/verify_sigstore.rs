@@ -95,7 +95,7 @@ impl Project {
     }
 
     fn installed(&self) -> bool {
-        vx_engine::install::store::newest_tree(&self.work.store(), "tool", "1").is_some()
+        vx_engine::store::newest_tree(&self.work.store(), "tool", "1").is_some()
     }
 }
 

@@ -77,12 +77,10 @@ pub struct Cleaned {
 /// The store whose partial downloads count: the one `explicit` names (`--store`, an
 /// error when it cannot be used), else the default one when it can be located (none:
 /// only the cache directory's areas count).
-pub fn store(
-    explicit: Option<PathBuf>,
-) -> Result<Option<PathBuf>, crate::install::store::StoreError> {
+pub fn store(explicit: Option<PathBuf>) -> Result<Option<PathBuf>, crate::store::StoreError> {
     match explicit {
-        Some(store) => crate::install::store::locate(Some(store)).map(Some),
-        None => Ok(crate::install::store::locate(None).ok()),
+        Some(store) => crate::store::locate(Some(store)).map(Some),
+        None => Ok(crate::store::locate(None).ok()),
     }
 }
 

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::install::partial;
-use crate::install::store::{self, Receipt};
+use crate::store::{self, Receipt};
 
 /// One installed tool version.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -42,7 +42,7 @@ pub fn new(prefix: &str) -> io::Result<Scratch> {
     fs::create_dir_all(&base)?;
     sweep(&base, prefix);
     let dir = tempfile::Builder::new().prefix(prefix).tempdir_in(&base)?;
-    let lock = crate::install::store::open_lock(&dir.path().join(LOCK_FILE))?;
+    let lock = crate::store::open_lock(&dir.path().join(LOCK_FILE))?;
     lock.lock()?;
     Ok(Scratch { dir, _lock: lock })
 }
@@ -95,7 +95,7 @@ mod tests {
         // A live run's: its lock held.
         let live = base.path().join("vx-lock-live");
         fs::create_dir_all(&live).unwrap();
-        let held = crate::install::store::open_lock(&live.join(LOCK_FILE)).unwrap();
+        let held = crate::store::open_lock(&live.join(LOCK_FILE)).unwrap();
         held.lock().unwrap();
         // Another prefix's, and one that has no lock yet.
         let other = base.path().join("vx-fleet-dead");

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::install::store::{self, LOCKS_DIR};
+use crate::store::{self, LOCKS_DIR};
 use vx_model::lock::{Lock, LockError};
 use vx_model::manifest::LOCK_FILE;
 

@@ -100,7 +100,7 @@ pub fn set(manifest: &Path, trusted: bool) -> io::Result<bool> {
             ),
         )
     })?;
-    let lock = crate::install::store::open_lock(&file.with_extension("lock"))?;
+    let lock = crate::store::open_lock(&file.with_extension("lock"))?;
     lock.lock()?;
     let mut held = read(&file)?;
     let key = key(manifest);

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::diff::{self, Op, Target};
 use super::state::{State, Watched};
-use vx_engine::install::store::{self, StoreError};
+use vx_engine::store::{self, StoreError};
 use vx_model::manifest::{LOCK_FILE, Manifest, ManifestError};
 use vx_model::project_env::Declared;
 use vx_model::project_env::env_file::EnvFileError;

@@ -12,8 +12,8 @@ use vx_text::sanitize;
 
 use vx_base::format::ArchiveFormat;
 use vx_base::validate::FieldError;
-use vx_engine::install::store::{self, StoreError};
 use vx_engine::install::{InstallOptions, ProgressSink, Terminal};
+use vx_engine::store::{self, StoreError};
 use vx_model::config_frame::InstallConfig;
 use vx_model::manifest::Platform;
 use vx_model::manifest::tool::{fill, fill_bins, unknown_placeholder};

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::session::Session;
-use vx_engine::install::store::{self, StoreError};
+use vx_engine::store::{self, StoreError};
 use vx_model::manifest::{Manifest, ManifestError};
 use vx_model::project_env::env_file::EnvFileError;
 use vx_model::task::Task;

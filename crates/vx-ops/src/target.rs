@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::session::{Opening, Session, SessionError, Want};
-use vx_engine::install::store::{self, StoreError};
+use vx_engine::store::{self, StoreError};
 use vx_model::manifest::Manifest;
 use vx_model::project_env::Declared;
 use vx_model::project_env::env_file::EnvFileError;

@@ -15,8 +15,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::session::{Session, SessionError};
-use vx_engine::install::store;
 use vx_engine::resolution::ResolutionError;
+use vx_engine::store;
 use vx_model::manifest::{Manifest, Platform};
 use vx_model::spec::ToolSpec;
 use vx_project::toolchain::{Origin, Tool, Toolchain};

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use vx_engine::install::store;
 use vx_engine::resolution::{self, ResolutionError, Resolve};
+use vx_engine::store;
 use vx_model::lock::{Asset, Lock, LockError};
 use vx_model::manifest::{Manifest, ManifestError, Platform, ToolTable};
 use vx_model::spec::ToolSpec;

@@ -78,7 +78,7 @@ pub struct FollowError {
 /// leaves the shims alone (`Ok(None)`). Best effort for the caller: a directory that
 /// cannot be written is the error, and the command's own result stands.
 pub fn follow(store: &Path) -> Result<Option<Refreshed>, FollowError> {
-    if vx_engine::install::store::locate(None).ok().as_deref() != Some(store) {
+    if vx_engine::store::locate(None).ok().as_deref() != Some(store) {
         return Ok(None);
     }
     let (Some(dir), Ok(program)) = (dir(), vx_engine::self_update::own::invoked_exe()) else {
@@ -289,7 +289,7 @@ mod tests {
             "installed_at": 0, "bin": ["bin/t", "bin/t2"]
         });
         std::fs::write(
-            tree.join(vx_engine::install::store::RECEIPT_FILE),
+            tree.join(vx_engine::store::RECEIPT_FILE),
             receipt.to_string(),
         )
         .unwrap();
@@ -393,9 +393,7 @@ mod tests {
     /// shows, so only a refresh that reads the receipts sees it.
     #[cfg(unix)]
     fn relist(store: &Path, bins: &[&str]) {
-        let file = store
-            .join("t/1")
-            .join(vx_engine::install::store::RECEIPT_FILE);
+        let file = store.join("t/1").join(vx_engine::store::RECEIPT_FILE);
         let mut receipt: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
         receipt["bin"] = serde_json::json!(bins);

@@ -227,7 +227,7 @@ pub fn run_with_failures(
     // Work directories left in the store by killed installs go too: moved aside at
     // once, deleted in the background (a large one must not hold up the run or Ctrl-C).
     // The run waits for the deletions at its end (unless interrupted).
-    let deleting = Mutex::new(Vec::from_iter(vx_engine::install::store::clean_stale_work(
+    let deleting = Mutex::new(Vec::from_iter(vx_engine::store::clean_stale_work(
         store,
         &interrupt.flag(),
     )));
@@ -420,7 +420,7 @@ fn summary_rows(
         if row.result == vx_tui::State::Phase(vx_shm::Phase::Completed)
             && let Some(config) = plan.configs.get(index)
         {
-            row.unpacked = vx_engine::install::store::receipt_for(store, &config.spec)
+            row.unpacked = vx_engine::store::receipt_for(store, &config.spec)
                 .and_then(|receipt| receipt.unpacked);
         }
     }
@@ -793,7 +793,7 @@ impl Supervisor<'_> {
         if done.settled.iter().any(|settled| settled.took_over) {
             // It died without cleaning up after itself: its work dir is left.
             if let Some(deleting) =
-                vx_engine::install::store::clean_stale_work(self.store, &self.interrupt.flag())
+                vx_engine::store::clean_stale_work(self.store, &self.interrupt.flag())
             {
                 self.deleting
                     .lock()

@@ -22,6 +22,7 @@ pub struct Named {
     pub bare: bool,
 }
 
+/// What a file names, binds and does that a rule reads.
 #[derive(Debug, Default)]
 pub struct Scanned {
     pub named: Vec<Named>,
@@ -40,40 +41,42 @@ pub struct Scanned {
 }
 
 const OS_CRATES: &[&str] = &["rustix", "libc", "nix", "windows_sys", "winapi"];
-const PLATFORM_CFGS: &[&str] = &[
-    "unix",
-    "windows",
-    "target_os",
-    "target_family",
-    "target_env",
-    "target_vendor",
-    "target_arch",
-];
 const PRINT_MACROS: &[&str] = &["note", "print", "println", "eprint", "eprintln", "dbg"];
 
-/// Scans `text`, the file of module `module` (starting with its crate's name);
-/// `crates` are the names that start an absolute path (`vx_net::…`, `::vx_fixture::…`).
-/// A file that does not parse is an error: the test must not pass over it.
-pub fn scan(text: &str, module: &[String], crates: &BTreeSet<String>) -> Result<Scanned, String> {
+/// Scans `text`, the file of module `module` (starting with its crate's name), test
+/// code through and through when `test`; `crates` are the names that start an absolute
+/// path (`vx_net::…`, `::vx_fixture::…`). A file that does not parse is an error: the
+/// test must not pass over it. Also returns the modules the file declares.
+pub fn scan(
+    text: &str,
+    module: &[String],
+    crates: &BTreeSet<String>,
+    test: bool,
+) -> Result<(Scanned, Vec<String>), String> {
     let file = syn::parse_file(text).map_err(|e| e.to_string())?;
+    let locals = mods(&file.items, module);
+    let declared = locals.iter().filter(|m| m.len() == module.len() + 1);
+    let declared = declared.map(|m| m[module.len()].clone()).collect();
+    let (root, module) = (module[0].clone(), module.to_vec());
+    let (test, out) = (usize::from(test), Scanned::default());
+    let locals = locals.into_iter().collect();
     let mut scanner = Scanner {
-        root: module[0].clone(),
-        module: module.to_vec(),
+        root,
+        module,
         crates,
-        locals: BTreeSet::new(),
-        test: 0,
-        out: Scanned::default(),
+        locals,
+        test,
+        out,
     };
     // First what the file binds (a name used above its `use` is still the import),
     // then what it names.
-    scanner.locals = mods(&file.items, module).into_iter().collect();
     scanner.visit_file(&file);
     let bound = std::mem::take(&mut scanner.out).bindings;
     scanner
         .locals
         .extend(bound.into_iter().map(|(name, _)| name));
     scanner.visit_file(&file);
-    Ok(scanner.out)
+    Ok((scanner.out, declared))
 }
 
 /// Every module `items` declare, inline ones' inside them included, by absolute path.
@@ -81,8 +84,7 @@ fn mods(items: &[syn::Item], module: &[String]) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for item in items {
         if let syn::Item::Mod(m) = item {
-            let mut path = module.to_vec();
-            path.push(m.ident.to_string());
+            let path = [module, &[m.ident.to_string()]].concat();
             if let Some((_, inner)) = &m.content {
                 out.extend(mods(inner, &path));
             }
@@ -130,18 +132,16 @@ impl Scanner<'_> {
     /// A path as written: recorded when it reaches one of ours; counted when it names an
     /// OS crate or the process's stdout or stderr.
     fn path(&mut self, segments: &[String], leading_colon: bool, glob: bool, bare: bool) {
-        let test = self.test > 0;
-        let Some(first) = segments.first() else {
+        let (test, Some(first)) = (self.test > 0, segments.first()) else {
             return;
         };
         let absolute = self.absolute(segments, leading_colon);
         if !test && absolute.is_none() && segments.len() > 1 {
+            let last = segments[segments.len() - 1].as_str();
             if OS_CRATES.contains(&first.as_str()) {
                 self.out.platform.push(segments.join("::"));
             }
-            if ["std", "io"].contains(&first.as_str())
-                && ["stdout", "stderr"].contains(&segments.last().unwrap().as_str())
-            {
+            if ["std", "io"].contains(&first.as_str()) && ["stdout", "stderr"].contains(&last) {
                 self.out.prints.push(segments.join("::"));
             }
         }
@@ -150,13 +150,10 @@ impl Scanner<'_> {
             None if bare => vec![self.root.clone(), first.clone()],
             None => return,
         };
-        let written = format!(
-            "{}{}",
-            if leading_colon { "::" } else { "" },
-            segments.join("::")
-        );
-        let written = if glob { written + "::*" } else { written };
-        self.out.named.push(Named {
+        let colon = if leading_colon { "::" } else { "" };
+        let star = if glob { "::*" } else { "" };
+        let written = format!("{colon}{}{star}", segments.join("::"));
+        (self.out.named).push(Named {
             path,
             written,
             test,
@@ -179,14 +176,10 @@ impl Scanner<'_> {
             }
             syn::UseTree::Glob(_) => {
                 self.path(prefix, colon, true, false);
-                let root = self.module.len() == 1;
-                let fixture = prefix.first().is_some_and(|f| f == "vx_fixture") && self.test == 0;
-                if root || fixture {
-                    let at = format!(
-                        "`use {}::*` lends its names to the module",
-                        prefix.join("::")
-                    );
-                    self.out.opaque.push(at);
+                let fixture = prefix[0] == "vx_fixture" && self.test == 0;
+                if self.module.len() == 1 || fixture {
+                    let what = format!("`use {}::*` lends its names", prefix.join("::"));
+                    self.out.opaque.push(what);
                 }
                 return;
             }
@@ -198,8 +191,7 @@ impl Scanner<'_> {
         prefix.extend(segment.clone());
         self.path(prefix, colon, false, false);
         if let (Some(name), Some(target)) = (name, self.absolute(prefix, colon)) {
-            let mut at = self.module.clone();
-            at.push(name);
+            let at = [self.module.as_slice(), &[name]].concat();
             if at != target {
                 self.out.bindings.push((at, target));
             }
@@ -212,7 +204,8 @@ impl Scanner<'_> {
     /// Paths and macro calls inside a macro's tokens (`crate :: a :: b`, `helper!(…)`).
     fn tokens(&mut self, stream: TokenStream) {
         let trees: Vec<TokenTree> = stream.into_iter().collect();
-        let punct = |i: usize, c: char| matches!(trees.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
+        let punct =
+            |i: usize, c| matches!(&trees.get(i), Some(TokenTree::Punct(p)) if p.as_char() == c);
         let mut i = 0;
         while i < trees.len() {
             let TokenTree::Ident(id) = &trees[i] else {
@@ -226,16 +219,13 @@ impl Scanner<'_> {
             let colon = i >= 2 && punct(i - 1, ':') && punct(i - 2, ':');
             let mut segments = vec![id.to_string()];
             let mut j = i + 1;
-            while punct(j, ':') && punct(j + 1, ':') {
-                let Some(TokenTree::Ident(next)) = trees.get(j + 2) else {
-                    break;
-                };
+            while let (true, Some(TokenTree::Ident(next))) =
+                (punct(j, ':') && punct(j + 1, ':'), trees.get(j + 2))
+            {
                 segments.push(next.to_string());
                 j += 3;
             }
-            if punct(j, '!')
-                && let Some(TokenTree::Group(body)) = trees.get(j + 1)
-            {
+            if let (true, Some(TokenTree::Group(body))) = (punct(j, '!'), trees.get(j + 1)) {
                 self.call(&segments, colon, body.stream());
                 i = j + 2;
                 continue;
@@ -249,7 +239,7 @@ impl Scanner<'_> {
 
     /// A macro called: its path, what it prints or what platform it asks, its tokens.
     fn call(&mut self, segments: &[String], colon: bool, body: TokenStream) {
-        let name = segments.last().unwrap().as_str();
+        let name = segments[segments.len() - 1].as_str();
         self.path(segments, colon, false, segments.len() == 1);
         if self.test == 0 {
             if PRINT_MACROS.contains(&name) {
@@ -258,7 +248,7 @@ impl Scanner<'_> {
             if name == "include" {
                 self.out
                     .opaque
-                    .push("`include!` pastes a file unread".to_owned());
+                    .push("`include!` pastes a file unread".into());
             }
             if name == "cfg" && syn::parse2(body.clone()).is_ok_and(|m| names_platform(&m)) {
                 self.out.platform.push(format!("cfg!({body})"));
@@ -266,13 +256,20 @@ impl Scanner<'_> {
         }
         self.tokens(body);
     }
+
+    /// Visits what `visit` walks as test code when `attrs` make it test-only.
+    fn scoped(&mut self, attrs: &[syn::Attribute], visit: impl FnOnce(&mut Self)) {
+        let test = usize::from(attrs.iter().any(is_test));
+        self.test += test;
+        visit(self);
+        self.test -= test;
+    }
 }
 
 /// The predicates inside `all(…)`, `any(…)`, `not(…)`, or `cfg(…)`'s own.
 fn nested(list: &syn::MetaList) -> Vec<syn::Meta> {
-    list.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-        .map(|p| p.into_iter().collect())
-        .unwrap_or_default()
+    let parse = Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated;
+    (list.parse_args_with(parse)).map_or(Vec::new(), |p| p.into_iter().collect())
 }
 
 /// Whether a `cfg` predicate holds only in tests: `test`, `all(…, test, …)`, an `any`
@@ -289,11 +286,12 @@ fn needs_test(meta: &syn::Meta) -> bool {
     }
 }
 
-/// Whether a `cfg` predicate chooses a platform anywhere inside it.
+/// Whether a `cfg` predicate chooses a platform anywhere inside it: `unix`, `windows`,
+/// `target_os`, `target_arch`, any `target_…`.
 fn names_platform(meta: &syn::Meta) -> bool {
     let key = |p: &syn::Path| {
-        p.get_ident()
-            .is_some_and(|i| PLATFORM_CFGS.contains(&&*i.to_string()))
+        let key = p.get_ident().map(ToString::to_string).unwrap_or_default();
+        ["unix", "windows"].contains(&key.as_str()) || key.starts_with("target_")
     };
     match meta {
         syn::Meta::Path(p) => key(p),
@@ -302,57 +300,57 @@ fn names_platform(meta: &syn::Meta) -> bool {
     }
 }
 
-fn is_test(attrs: &[syn::Attribute]) -> bool {
-    attrs.iter().any(|a| {
-        a.path().is_ident("test")
-            || (a.path().is_ident("cfg") && a.parse_args().is_ok_and(|m| needs_test(&m)))
-    })
+fn is_test(a: &syn::Attribute) -> bool {
+    let cfg = a.path().is_ident("cfg");
+    a.path().is_ident("test") || (cfg && a.parse_args().is_ok_and(|m| needs_test(&m)))
+}
+
+/// The attributes of the items that may be test-only.
+fn attributes(item: &syn::Item) -> &[syn::Attribute] {
+    use syn::Item as I;
+    match item {
+        I::Fn(syn::ItemFn { attrs, .. })
+        | I::Mod(syn::ItemMod { attrs, .. })
+        | I::Impl(syn::ItemImpl { attrs, .. })
+        | I::Use(syn::ItemUse { attrs, .. })
+        | I::Const(syn::ItemConst { attrs, .. })
+        | I::Static(syn::ItemStatic { attrs, .. })
+        | I::Struct(syn::ItemStruct { attrs, .. })
+        | I::Enum(syn::ItemEnum { attrs, .. })
+        | I::Trait(syn::ItemTrait { attrs, .. })
+        | I::Macro(syn::ItemMacro { attrs, .. })
+        | I::Type(syn::ItemType { attrs, .. }) => attrs,
+        _ => &[],
+    }
+}
+
+/// A path's segments as written.
+fn idents(path: &syn::Path) -> Vec<String> {
+    path.segments.iter().map(|s| s.ident.to_string()).collect()
 }
 
 impl<'ast> Visit<'ast> for Scanner<'_> {
     fn visit_item(&mut self, item: &'ast syn::Item) {
-        let attrs: &[syn::Attribute] = match item {
-            syn::Item::Fn(i) => &i.attrs,
-            syn::Item::Mod(i) => &i.attrs,
-            syn::Item::Impl(i) => &i.attrs,
-            syn::Item::Use(i) => &i.attrs,
-            syn::Item::Const(i) => &i.attrs,
-            syn::Item::Static(i) => &i.attrs,
-            syn::Item::Struct(i) => &i.attrs,
-            syn::Item::Enum(i) => &i.attrs,
-            syn::Item::Trait(i) => &i.attrs,
-            syn::Item::Macro(i) => &i.attrs,
-            syn::Item::Type(i) => &i.attrs,
-            _ => &[],
-        };
-        let test = usize::from(is_test(attrs));
-        self.test += test;
-        syn::visit::visit_item(self, item);
-        self.test -= test;
+        self.scoped(attributes(item), |s| syn::visit::visit_item(s, item));
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        let test = usize::from(is_test(&item.attrs));
-        self.test += test;
-        syn::visit::visit_impl_item_fn(self, item);
-        self.test -= test;
+        self.scoped(&item.attrs, |s| syn::visit::visit_impl_item_fn(s, item));
     }
 
     fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
         let name = attr.path().get_ident().map(ToString::to_string);
         let platform = |l: &syn::MetaList| nested(l).first().is_some_and(names_platform);
-        match (name.as_deref(), &attr.meta) {
+        let opaque = match (name.as_deref(), &attr.meta) {
             (Some("cfg" | "cfg_attr"), syn::Meta::List(l)) if self.test == 0 && platform(l) => {
-                let text = quote::ToTokens::to_token_stream(&attr.meta).to_string();
-                self.out.platform.push(format!("#[{text}]"));
+                let text = quote::ToTokens::to_token_stream(&attr.meta);
+                return self.out.platform.push(format!("#[{text}]"));
             }
-            (Some("path"), _) => self.out.opaque.push("`#[path]` moves a file".to_owned()),
-            (Some("macro_use"), _) => self
-                .out
-                .opaque
-                .push("`#[macro_use]` lends macros".to_owned()),
-            _ => {}
-        }
+            (Some("path"), _) => "`#[path]` moves a file",
+            (Some("macro_use"), _) => "`#[macro_use]` lends macros",
+            _ => return,
+        };
+        self.out.opaque.push(opaque.into());
     }
 
     fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
@@ -361,32 +359,21 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
     }
 
     fn visit_item_extern_crate(&mut self, item: &'ast syn::ItemExternCrate) {
-        self.out
-            .opaque
-            .push(format!("`extern crate {}` renames a crate", item.ident));
+        let what = format!("`extern crate {}` renames a crate", item.ident);
+        self.out.opaque.push(what);
     }
 
     /// `pub(crate)`, `pub(super)`: who may see an item, not a path it names.
     fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
 
     fn visit_path(&mut self, path: &'ast syn::Path) {
-        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        self.path(&segments, path.leading_colon.is_some(), false, false);
+        self.path(&idents(path), path.leading_colon.is_some(), false, false);
         syn::visit::visit_path(self, path);
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
-        let segments: Vec<String> = mac
-            .path
-            .segments
-            .iter()
-            .map(|s| s.ident.to_string())
-            .collect();
-        self.call(
-            &segments,
-            mac.path.leading_colon.is_some(),
-            mac.tokens.clone(),
-        );
+        let colon = mac.path.leading_colon.is_some();
+        self.call(&idents(&mac.path), colon, mac.tokens.clone());
     }
 
     fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
@@ -399,19 +386,16 @@ impl<'ast> Visit<'ast> for Scanner<'_> {
         if let Some(name) = &item.ident
             && item.attrs.iter().any(|a| a.path().is_ident("macro_export"))
         {
-            let mut at = self.module.clone();
-            at.push(name.to_string());
-            self.out
-                .bindings
-                .push((vec![self.root.clone(), name.to_string()], at));
+            let at = [self.module.as_slice(), &[name.to_string()]].concat();
+            let exported = vec![self.root.clone(), name.to_string()];
+            self.out.bindings.push((exported, at));
         }
         self.tokens(item.mac.tokens.clone());
     }
 
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
         item.attrs.iter().for_each(|a| self.visit_attribute(a));
-        let mut path = self.module.clone();
-        path.push(item.ident.to_string());
+        let path = [self.module.as_slice(), &[item.ident.to_string()]].concat();
         match &item.content {
             None if self.test > 0 => self.out.test_modules.push(path),
             None => {}

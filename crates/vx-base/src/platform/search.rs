@@ -55,7 +55,7 @@ pub fn fits_in_path(dir: &Path) -> bool {
 
 /// `dirs` joined as a `PATH` value. Directories holding the separator cannot be in a
 /// `PATH`; they are left out (store paths never do: the store is refused when it would
-/// (`vx_engine::install::store::locate`), and tool names and versions are checked).
+/// (`vx_engine::store::locate`), and tool names and versions are checked).
 pub fn join(dirs: &[PathBuf]) -> OsString {
     std::env::join_paths(dirs.iter().filter(|d| fits_in_path(d))).unwrap_or_default()
 }

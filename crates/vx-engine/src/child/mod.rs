@@ -154,12 +154,12 @@ fn install_one(
 }
 
 /// What the tools of one child share, made once: the work directory they take turns in
-/// ([`crate::install::store::WorkArea`]: one directory and lock per child, not per
+/// ([`crate::store::WorkArea`]: one directory and lock per child, not per
 /// tool) and the network settings of their project (the user config and netrc, read
 /// once per batch rather than per tool).
 #[derive(Default)]
 struct Shared {
-    area: Arc<crate::install::store::WorkArea>,
+    area: Arc<crate::store::WorkArea>,
     net: Option<(
         vx_model::manifest::network::ProjectNet,
         Arc<vx_net::NetConfig>,

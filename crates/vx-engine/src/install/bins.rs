@@ -12,7 +12,7 @@ use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::path::Path;
 
-use super::store::RECEIPT_FILE;
+use crate::store::RECEIPT_FILE;
 
 /// Why a `bin` entry cannot be used.
 #[derive(Debug, thiserror::Error)]

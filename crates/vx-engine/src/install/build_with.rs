@@ -64,7 +64,7 @@ pub fn prepare(
         },
     })?;
     let tree = outcome.path().to_owned();
-    let receipt = super::store::read_receipt(&tree).ok_or_else(|| InstallError::BuildRuntime {
+    let receipt = crate::store::read_receipt(&tree).ok_or_else(|| InstallError::BuildRuntime {
         runtime: name.clone(),
         reason: format!("no receipt in {}", tree.display()),
     })?;

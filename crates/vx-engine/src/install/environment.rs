@@ -242,7 +242,7 @@ fn fail(cfg: &InstallConfig, why: &str) -> InstallError {
 /// must be installed already.
 fn installed_runtime(cfg: &InstallConfig, plan: &Plan) -> Result<PathBuf, InstallError> {
     let Some((dir, _)) =
-        super::store::newest_tree(&cfg.store, &plan.runtime, &plan.runtime_version)
+        crate::store::newest_tree(&cfg.store, &plan.runtime, &plan.runtime_version)
     else {
         return Err(fail(
             cfg,

@@ -39,7 +39,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::store;
+use crate::store;
 
 /// Name of the directory of kept downloads inside the store.
 pub(crate) const PARTIAL_DIR: &str = ".partial";

@@ -5,10 +5,15 @@
 
 use std::sync::Arc;
 
+use vx_model::config_frame::InstallConfig;
+use vx_shm::Phase;
+
 use vx_model::user_config::{UserConfig, UserConfigError};
 use vx_net::Client;
 use vx_net::verify::ContextError;
 use vx_sources::github::{Github, GithubConfig};
+
+use super::{InstallError, InstallOptions, ProgressSink, fetch};
 
 /// The child's [`vx_net::verify::Context`].
 pub(crate) struct ChildContext {
@@ -53,4 +58,31 @@ impl vx_net::verify::Context for ChildContext {
             .attestations(owner, name, sha256, max)
             .map_err(program)
     }
+}
+
+/// Checks the signatures `cfg`'s tool must carry ([`vx_net::verify`]) over the bytes
+/// just downloaded and hashed, before anything is unpacked into the store or recorded;
+/// returns what was verified, for the receipt (and from it the lock).
+pub(super) fn verify(
+    cfg: &InstallConfig,
+    download: &fetch::Download,
+    sink: &mut dyn ProgressSink,
+    opts: &InstallOptions,
+) -> Result<Option<String>, InstallError> {
+    let Some(checks) = cfg.spec.verify.as_ref().filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    sink.phase(Phase::Downloading, "checking the signature");
+    let cx = ChildContext {
+        client: (!cfg.offline).then(|| fetch::client(opts)),
+        user: std::sync::OnceLock::new(),
+    };
+    let verified = vx_net::verify::verify_download(
+        &download.path,
+        &download.sha256,
+        &cfg.spec.url,
+        checks,
+        &cx,
+    )?;
+    Ok(Some(verified))
 }

@@ -6,13 +6,13 @@
 /// The tree of `tool` at `version` in `store` (the one installed last): where a test
 /// finds what an install put there, whatever its key.
 pub fn tree_of(store: &std::path::Path, tool: &str, version: &str) -> std::path::PathBuf {
-    super::store::newest_tree(store, tool, version)
+    crate::store::newest_tree(store, tool, version)
         .unwrap_or_else(|| panic!("{tool} {version} is not installed in {}", store.display()))
         .0
 }
 
 /// Puts in `store` the tree an install of `tool` `version` from `url` (hashing to
-/// `sha256`) leaves, under the key of that download ([`super::store::key`]): each of
+/// `sha256`) leaves, under the key of that download ([`crate::store::key`]): each of
 /// `bins` a small script, and a receipt listing them.
 pub fn fake_install(
     store: &std::path::Path,
@@ -26,15 +26,15 @@ pub fn fake_install(
         sha256: Some(sha256.to_owned()),
         ..vx_model::spec::ToolSpec::new(tool, version, url)
     };
-    let key = super::store::key(&spec);
-    let tree = super::store::install_dir(store, &spec);
+    let key = crate::store::key(&spec);
+    let tree = crate::store::install_dir(store, &spec);
     std::fs::create_dir_all(&tree).unwrap();
     for bin in bins {
         let path = tree.join(bin);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, "#!/bin/sh\n").unwrap();
     }
-    let receipt = super::store::Receipt {
+    let receipt = crate::store::Receipt {
         tool: tool.into(),
         version: version.into(),
         url: url.into(),
@@ -55,6 +55,6 @@ pub fn fake_install(
         path_after: Vec::new(),
         environment: None,
     };
-    super::store::write_receipt(&tree, &receipt).unwrap();
+    crate::store::write_receipt(&tree, &receipt).unwrap();
     tree
 }

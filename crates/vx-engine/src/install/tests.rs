@@ -1,4 +1,6 @@
 use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -7,8 +9,11 @@ use crate::install::testutil::{
     Item, RecordingSink, Route, TestServer, archive_bytes, entries, noise, sha256_hex, tar_bytes,
     tar_bz2, tar_gz, tar_xz, tar_zst, tree, zip_bytes,
 };
+use crate::store;
 use vx_base::format::{ARCHIVE_FORMATS, ArchiveFormat};
+use vx_model::config_frame::InstallConfig;
 use vx_model::spec::ToolSpec;
+use vx_shm::Phase;
 
 fn items() -> Vec<Item> {
     vec![

@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use vx_base::ownership::NotOwn;
-use vx_engine::install::store::{self, StoreError};
 use vx_engine::resolution::{Network, OnDemand, Options, ResolutionError, Resolver};
+use vx_engine::store::{self, StoreError};
 use vx_model::lock::Lock;
 use vx_model::manifest::{self, Manifest, ManifestError};
 use vx_model::user_config::UserConfig;

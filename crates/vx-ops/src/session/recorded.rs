@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use vx_engine::install::store;
+use vx_engine::store;
 use vx_model::manifest::{self, ManifestError};
 use vx_project::toolchain::activation::{Activation, Sources};
 

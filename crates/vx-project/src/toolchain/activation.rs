@@ -379,13 +379,12 @@ mod tests {
         let manifest = dir.path().join("vx.toml");
         fs::write(&manifest, "[tools.t]\n").unwrap();
         fs::write(dir.path().join(LOCK_FILE), "lock\n").unwrap();
-        let receipt: vx_engine::install::store::Receipt =
-            serde_json::from_value(serde_json::json!({
-                "tool": "t", "version": "1", "url": "file:///t", "sha256": "0", "format": null,
-                "strip_components": 0, "post_install": null, "options": {}, "bytes": 0,
-                "installed_at": 0, "bin": ["bin/t"]
-            }))
-            .unwrap();
+        let receipt: vx_engine::store::Receipt = serde_json::from_value(serde_json::json!({
+            "tool": "t", "version": "1", "url": "file:///t", "sha256": "0", "format": null,
+            "strip_components": 0, "post_install": null, "options": {}, "bytes": 0,
+            "installed_at": 0, "bin": ["bin/t"]
+        }))
+        .unwrap();
         let chain = Toolchain {
             tools: vec![Tool {
                 name: "t".into(),

@@ -23,8 +23,8 @@ use std::path::{Path, PathBuf};
 
 use crate::plan::{self, LockMode, ProjectError};
 pub use request::{Request, RequestError};
-use vx_engine::install::store::{self, Receipt};
 use vx_engine::resolution;
+use vx_engine::store::{self, Receipt};
 use vx_model::lock::Lock;
 use vx_model::manifest::global::under as global_under;
 use vx_model::manifest::{Manifest, Platform};

@@ -4,9 +4,9 @@
 use std::path::Path;
 
 use vx_base::validate::{self, FieldError};
-use vx_engine::install::store;
 use vx_engine::inventory;
 use vx_engine::resolution::{self, ResolutionError};
+use vx_engine::store;
 use vx_model::manifest::{Manifest, Platform, ResolveError};
 
 use super::{Origin, Tool};

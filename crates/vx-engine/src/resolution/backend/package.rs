@@ -477,7 +477,7 @@ impl Registries<'_> {
         let spec = runtime.resolve(&host).map_err(|e| fail(e.to_string()))?;
         // Into the run's store (`--store`), by the installer a child uses
         // (`crate::install::build_with::prepare`), its progress among the run's lines.
-        let store = crate::install::store::prepare(self.net.options.store.clone())
+        let store = crate::store::prepare(self.net.options.store.clone())
             .map_err(|e| fail(e.to_string()))?;
         let mut cfg = vx_model::config_frame::InstallConfig::new(
             vx_model::spec::ToolSpec::new(name.short_name(), version, ""),

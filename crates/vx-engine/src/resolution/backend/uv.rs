@@ -208,7 +208,7 @@ pub fn installed(store: &std::path::Path) -> Option<std::path::PathBuf> {
     let (triple, ext) = triple(&Platform::current())?;
     let asset = format!("/uv-{triple}.{ext}");
     let program = vx_base::platform::fs::program_file(NAME);
-    crate::install::store::tool_trees(store, NAME, |_| true)
+    crate::store::tool_trees(store, NAME, |_| true)
         .into_iter()
         .filter(|(tree, receipt)| {
             !receipt.unverified
@@ -246,7 +246,7 @@ pub enum FetchError {
     Release(#[from] RuntimeError),
     /// The store could not be made.
     #[error(transparent)]
-    Store(#[from] crate::install::store::StoreError),
+    Store(#[from] crate::store::StoreError),
     /// Its archive could not be downloaded, checked or installed.
     #[error("installing uv {version}: {reason}")]
     Install {
@@ -283,7 +283,7 @@ pub fn fetch(
         version: entry.version.clone(),
         platform: platform.to_string(),
     })?;
-    let store = crate::install::store::prepare(Some(store.to_path_buf()))?;
+    let store = crate::store::prepare(Some(store.to_path_buf()))?;
     let cfg = vx_model::config_frame::InstallConfig::new(spec, store);
     let opts = crate::install::InstallOptions {
         net: net.net.clone(),
