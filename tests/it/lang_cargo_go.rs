@@ -435,6 +435,10 @@ fn cargo_package_vxgreet(version: &str, more: &str, out: &Path) {
         "cargo",
         &[
             "package",
+            // Here, whatever CARGO_TARGET_DIR the tests run with: the copy below
+            // reads it from the crate's own target/.
+            "--target-dir",
+            "target",
             "--offline",
             "--allow-dirty",
             "--no-verify",
@@ -952,7 +956,14 @@ fn released_vxgreet(
         let src = dir.path().join(format!("vxgreet-{version}"));
         common::publishers::run(
             "cargo",
-            &["build", "--offline", "--quiet", "--release"],
+            &[
+                "build",
+                "--offline",
+                "--quiet",
+                "--release",
+                "--target-dir",
+                "target",
+            ],
             &src,
         );
         let packed = dir.path().join(top);
