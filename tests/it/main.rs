@@ -98,6 +98,7 @@ mod monorepo;
 mod monorepo_affected;
 mod monorepo_filter;
 mod monorepo_packages;
+#[cfg(unix)]
 mod monorepo_registry;
 #[cfg(unix)]
 mod net_credentials;

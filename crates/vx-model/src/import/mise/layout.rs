@@ -128,6 +128,25 @@ pub fn project_names() -> Vec<&'static str> {
     names
 }
 
+/// Whether a project named by `project_name` ([`project_names`]) is named by a config
+/// file of mise's own, one mise reads tasks from ([`File::has_tasks`]), not by a
+/// `.tool-versions` or a single tool's version file.
+pub fn names_tasks(project_name: &str) -> bool {
+    FILES
+        .iter()
+        .any(|f| !f.is_environment() && f.project_name() == project_name && f.has_tasks())
+}
+
+/// The team's own config files of mise (no person's, no environment's, no conf.d
+/// file), in [`FILES`]' order: where a project-wide setting such as a monorepo root
+/// is declared.
+pub fn team_configs() -> impl Iterator<Item = &'static str> {
+    FILES
+        .iter()
+        .filter(|f| f.has_tasks() && !f.personal && !f.is_environment() && !f.is_glob())
+        .map(|f| f.name)
+}
+
 /// The files [`FILES`] lists in mise's directory `dir` (`.mise`, `mise`, `.config`),
 /// in its order, environments' left out.
 pub fn kept_in(dir: &str) -> impl Iterator<Item = &'static File> + '_ {
@@ -348,6 +367,34 @@ mod tests {
                 ".go-version",
                 ".java-version",
                 ".sdkmanrc",
+            ]
+        );
+        let tasks: Vec<&str> = project_names()
+            .into_iter()
+            .filter(|n| names_tasks(n))
+            .collect();
+        assert_eq!(
+            tasks,
+            [
+                "mise.toml",
+                ".mise.toml",
+                "mise.local.toml",
+                ".mise.local.toml",
+                ".mise",
+                "mise",
+                ".config"
+            ]
+        );
+        assert_eq!(
+            team_configs().collect::<Vec<_>>(),
+            [
+                "mise.toml",
+                ".mise.toml",
+                ".mise/config.toml",
+                "mise/config.toml",
+                ".config/mise.toml",
+                ".config/mise/config.toml",
+                ".config/mise/mise.toml",
             ]
         );
         let personal: Vec<&str> = at_top(true).map(|(n, _)| n).collect();

@@ -22,25 +22,13 @@ use vx_workspace::{Ecosystem, Graph, Package, Workspace};
 use super::super::{MANIFEST_FILE, Manifest, ManifestError, task_files};
 use crate::task::Task;
 
-/// The mise files whose presence makes a directory's tasks mise's (the in-place
-/// reader reads them all, as mise does).
-const MISE_FILES: [&str; 7] = [
-    "mise.toml",
-    ".mise.toml",
-    "mise.local.toml",
-    ".mise.local.toml",
-    ".mise",
-    "mise",
-    ".config",
-];
-
 /// The mise project file of `dir` ([`super::super::in_place::project_file`]) when it is
 /// one of mise's own config files (not a `.nvmrc` or `.tool-versions`, which hold no
 /// tasks).
 pub(super) fn mise_file(dir: &Path) -> Option<PathBuf> {
     let (file, _) = super::super::in_place::project_file(dir)?;
     let name = file.file_name()?.to_str()?;
-    MISE_FILES.contains(&name).then_some(file)
+    crate::import::mise::layout::names_tasks(name).then_some(file)
 }
 
 /// The tasks one package declares in its own file, named as that file names them.

@@ -12,17 +12,6 @@ use crate::import::mise::monorepo::{self, Root};
 /// Most bytes of a root file read to tell whether it makes a workspace's root.
 const MAX_MARKER: u64 = 1 << 20;
 
-/// The mise files a monorepo root may be declared in, in mise's order of reading
-/// (the first present is read).
-const MISE_FILES: [&str; 6] = [
-    "mise.toml",
-    ".mise.toml",
-    "mise/config.toml",
-    ".mise/config.toml",
-    ".config/mise.toml",
-    ".config/mise/config.toml",
-];
-
 /// Whether `dir` is a Cargo, uv or Go workspace's root.
 pub(super) fn tool_workspace(dir: &Path) -> bool {
     let holds = |file: &str, line: &str| {
@@ -37,8 +26,8 @@ pub(super) fn tool_workspace(dir: &Path) -> bool {
 /// mise's monorepo root declared in `dir`'s mise file, and that file; `None` when
 /// it declares none (or its file does not parse: the in-place reader says why).
 pub(super) fn mise(dir: &Path) -> Option<(PathBuf, Root)> {
-    let file = MISE_FILES
-        .iter()
+    // The first of the team's mise files present (`layout::team_configs`).
+    let file = crate::import::mise::layout::team_configs()
         .map(|name| dir.join(name))
         .find(|file| file.is_file())?;
     let text = vx_base::bounded_read::read_to_string(&file, MAX_MARKER).ok()?;
