@@ -82,11 +82,12 @@ pub(super) fn read(
         } else {
             continue;
         };
+        // `/`-separated on every system, as vx shows a path in a project.
         let shown = file
             .strip_prefix(root)
             .unwrap_or(&file)
-            .display()
-            .to_string();
+            .to_string_lossy()
+            .replace('\\', "/");
         if !manifest.tools.is_empty() {
             problems.push(format!(
                 "{shown}: its [tools] are not installed for its package tasks, which run with the monorepo root's tools (`vx sync` in {} installs them)",
@@ -370,7 +371,8 @@ mod tests {
         // A package file that does not parse is the error, naming it.
         std::fs::write(root.path().join("p/a/vx.toml"), "[tasks.build]\nrun = 1\n").unwrap();
         let error = read(root.path()).unwrap().unwrap_err().to_string();
-        assert!(error.contains("p/a/vx.toml"), "{error}");
+        let named = root.path().join("p/a").join("vx.toml");
+        assert!(error.contains(&named.display().to_string()), "{error}");
     }
 
     #[test]
