@@ -55,11 +55,12 @@ pub(super) fn read(
         }
         let dir = root.join(&package.dir);
         let vx_toml = dir.join(MANIFEST_FILE);
+        let mise = mise_file(&dir);
         // Another user's file (or one a link takes out of the repository) is not the
         // project's: its tasks would run as this user's.
         let judged = [vx_toml.clone()]
             .into_iter()
-            .chain(mise_file(&dir))
+            .chain(mise.clone())
             .find(|file| file.exists());
         if let Some(Err(refused)) = judged.map(|file| vx_base::ownership::check(root, &file)) {
             problems.push(format!(
@@ -73,7 +74,7 @@ pub(super) fn read(
             let file_tasks = task_files::discover(&dir)?;
             manifest.environment.tasks.extend(file_tasks);
             (vx_toml, manifest)
-        } else if let Some(file) = mise_file(&dir) {
+        } else if let Some(file) = mise {
             let manifest = Manifest::load(&file)?;
             for line in manifest.in_place.iter().flat_map(|p| &p.problems) {
                 problems.push(format!("{}: {line}", package.dir));
