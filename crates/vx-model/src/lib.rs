@@ -3,11 +3,14 @@
 //!
 //! Floor 3, project files: what a project and its user write.
 //!
-//! - [`spec`]: one resolved tool to install. [`import`]: other version managers' files.
+//! - [`spec`]: one resolved tool to install. [`import`]: other version managers' files
+//!   (mise's file layout in one table: `import::mise::layout`).
 //!   [`package_name`]: `npm:PKG`, `pypi:PKG`, … as written.
 //! - [`task`] (3.2): what a task is (`Task`, its graph, the tasks of a `justfile` or
 //!   `package.json`), as vx.toml, a file task or a mise file declares it.
-//! - [`manifest`] (3.3): `vx.toml`, or a mise project read in place.
+//! - [`manifest`] (3.3): `vx.toml`, or a mise project read in place (mapped in memory,
+//!   `manifest::in_place`), or a monorepo's root with its packages' tasks
+//!   (`manifest::workspace`).
 //! - On those (3.4): [`config_frame`] (the parent's one framed message to a child),
 //!   [`lock`] (`vx.lock`), [`project_env`] (a project's environment applied),
 //!   [`user_config`] (the user's `config.toml`).
