@@ -31,7 +31,7 @@ pub(crate) struct Cli {
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Install every tool of a vx.toml, in parallel.
     Sync(SyncArgs),
     /// Record each tool's download (URL, SHA-256, size) per platform in vx.lock.
@@ -625,12 +625,12 @@ pub(crate) struct ScriptArgs {
 
 impl ScriptArgs {
     /// The first task named, if any.
-    pub fn script(&self) -> Option<String> {
+    pub(crate) fn script(&self) -> Option<String> {
         self.words.first().map(|w| w.to_string_lossy().into_owned())
     }
 
     /// The words after the first task's name.
-    pub fn args(&self) -> &[OsString] {
+    pub(crate) fn args(&self) -> &[OsString] {
         self.words.get(1..).unwrap_or(&[])
     }
 
@@ -1149,7 +1149,7 @@ pub(crate) fn unknown_subcommand(name: &str, similar: String) -> clap::Error {
 impl RunArgs {
     /// The flags' defaults with `--headless`: how a sync that only prepares another
     /// command (`vx exec`) shows itself.
-    pub fn headless() -> RunArgs {
+    pub(crate) fn headless() -> RunArgs {
         /// Parses [`RunArgs`] alone, so the defaults are written once, in the flags.
         #[derive(Parser)]
         struct Only {

@@ -12,7 +12,7 @@ use vx_project::toolchain::shell::Shell;
 use crate::cli::{ActivateArgs, hook_shell};
 
 /// Runs `vx activate`.
-pub fn run(args: &ActivateArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &ActivateArgs) -> Result<i32, Error> {
     let shell = hook_shell(&args.shell);
     if args.shims {
         let dir = vx_project::shims::dir().ok_or_else(|| {

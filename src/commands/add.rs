@@ -15,7 +15,7 @@ use vx_ops::session::{Opening, Want};
 use crate::cli::AddArgs;
 
 /// Runs `vx add`.
-pub fn run(args: &AddArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &AddArgs) -> Result<i32, Error> {
     let cwd = super::request::cwd()?;
     let opening = Opening::new(args.manifest.as_deref(), Want::Optional).cwd(&cwd);
     let path =

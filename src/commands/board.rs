@@ -13,7 +13,7 @@ use vx_sync::report::table;
 use crate::cli::{BoardCommand, DashboardArgs};
 
 /// Runs a `vx board` subcommand.
-pub fn run(command: BoardCommand) -> Result<i32, Error> {
+pub(crate) fn run(command: BoardCommand) -> Result<i32, Error> {
     let dir = registry::default_dir();
     match command {
         BoardCommand::Ls { json } => ls(&dir, json),

@@ -13,7 +13,7 @@ use vx_sources::mirror::layout;
 use crate::cli::BundleCommand;
 
 /// Runs `vx bundle …`.
-pub fn run(command: BundleCommand) -> Result<i32, Error> {
+pub(crate) fn run(command: BundleCommand) -> Result<i32, Error> {
     match command {
         BundleCommand::Export { path, content } => {
             let tar = path

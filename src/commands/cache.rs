@@ -13,7 +13,7 @@ use super::print;
 use crate::cli::CacheCommand;
 
 /// Runs `vx cache …`.
-pub fn run(command: CacheCommand) -> Result<i32, Error> {
+pub(crate) fn run(command: CacheCommand) -> Result<i32, Error> {
     match command {
         CacheCommand::Dir => {
             print(&format!("{}\n", cache_dir()?.display()))?;

@@ -26,7 +26,7 @@ const VAR: &str = "VX_COMPLETE";
 /// Answers a completion request and exits when the shell's script made one
 /// (`VX_COMPLETE` set); returns at once otherwise, having read one variable (every
 /// run passes here, the shell hook's before each prompt too).
-pub fn answer() {
+pub(crate) fn answer() {
     if std::env::var_os(VAR).is_some() {
         CompleteEnv::with_factory(command).var(VAR).complete();
     }
@@ -34,7 +34,7 @@ pub fn answer() {
 
 /// Prints the script for `shell`, calling this vx by its absolute path (as `vx
 /// activate`'s hook does), so completion works whichever `vx` is first on PATH.
-pub fn run(shell: clap_complete::Shell) -> Result<i32, Error> {
+pub(crate) fn run(shell: clap_complete::Shell) -> Result<i32, Error> {
     let name = shell.to_string();
     let shells = Shells::builtins();
     let Some(completer) = shells.completer(&name) else {

@@ -17,7 +17,7 @@ use vx_sources::settings::view::{Entry, Layers, known_key};
 use crate::cli::ConfigCommand;
 
 /// Runs `vx config …`.
-pub fn run(command: ConfigCommand) -> Result<i32, Error> {
+pub(crate) fn run(command: ConfigCommand) -> Result<i32, Error> {
     match command {
         ConfigCommand::List { json, manifest } => list(json, manifest.as_deref()),
         ConfigCommand::Get { key, manifest } => get(&key, manifest.as_deref()),

@@ -15,7 +15,7 @@ use vx_daemon::{Config, Paths};
 use crate::cli::{DaemonCommand, DaemonStartArgs};
 
 /// Runs a `vx daemon` subcommand.
-pub fn run(command: DaemonCommand) -> Result<i32, Error> {
+pub(crate) fn run(command: DaemonCommand) -> Result<i32, Error> {
     let paths = Paths::from_env();
     match command {
         DaemonCommand::Start(args) => start(&paths, &args),

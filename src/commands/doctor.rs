@@ -9,7 +9,7 @@ use super::print;
 use crate::cli::DoctorArgs;
 
 /// Runs `vx doctor`.
-pub fn run(args: &DoctorArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &DoctorArgs) -> Result<i32, Error> {
     let offline = vx_engine::resolution::Options::from_env(args.offline, true).offline;
     let opening =
         vx_ops::session::Opening::new(args.manifest.as_deref(), vx_ops::session::Want::Optional);

@@ -24,7 +24,7 @@ use vx_daemon::active::{self, ActiveTools, Need, Quick, Request};
 use vx_project::toolchain::activation::Sources;
 
 /// Runs `vx env`.
-pub fn run(args: &EnvArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &EnvArgs) -> Result<i32, Error> {
     let store = super::request::located_store(args.project.store.as_deref())?;
     let explicit = args.project.manifest.as_deref();
     let request = Request {

@@ -18,7 +18,7 @@ use crate::cli::ExecArgs;
 use vx_ops::target::Target;
 
 /// Runs `vx exec`. Returns only when the command could not be started.
-pub fn run(args: &ExecArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &ExecArgs) -> Result<i32, Error> {
     let Some((program, rest)) = args.command.split_first() else {
         return Err(Error::usage("vx exec needs a command after `--`"));
     };

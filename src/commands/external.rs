@@ -16,7 +16,7 @@ use vx_ops::target::Target;
 
 /// Runs `CMD` as a project tool; returns only the error that stopped it (an unknown
 /// subcommand exits through clap).
-pub fn run(args: &[OsString]) -> Result<i32, Error> {
+pub(crate) fn run(args: &[OsString]) -> Result<i32, Error> {
     let Some((program, rest)) = args.split_first() else {
         return Err(Error::usage("no command given; see `vx --help`"));
     };

@@ -26,7 +26,7 @@ use vx_hook::wanted;
 use crate::cli::{HookEnvArgs, hook_shell};
 
 /// Runs `vx hook-env`.
-pub fn run(args: &HookEnvArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &HookEnvArgs) -> Result<i32, Error> {
     let shell = hook_shell(&args.shell);
     let Ok(cwd) = std::env::current_dir() else {
         // A directory removed under the shell: nothing to say until it moves.

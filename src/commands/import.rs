@@ -19,7 +19,7 @@ use crate::cli::ImportArgs;
 /// Runs `vx import`: exit 0 when it wrote what it could (the entries it skipped said,
 /// each with its reason, and counted on stderr), 1 when it skipped entries and wrote
 /// nothing, 2 when a file is malformed (nothing written then).
-pub fn run(args: &ImportArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &ImportArgs) -> Result<i32, Error> {
     let cwd = super::request::cwd()?;
     let file = args.file.as_deref();
     let plan = op::plan(&cwd, file, args.format.as_deref(), args.manifest.as_deref())

@@ -9,7 +9,7 @@ use vx_model::manifest::MANIFEST_FILE;
 use crate::cli::InitArgs;
 
 /// Runs `vx init`: refuses (exit 2) when vx.toml exists here.
-pub fn run(args: &InitArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &InitArgs) -> Result<i32, Error> {
     let cwd = super::request::cwd()?;
     let path = cwd.join(MANIFEST_FILE);
     if path.symlink_metadata().is_ok() {

@@ -10,7 +10,7 @@ use vx_engine::install::{Cancellable, LineSink, LiveSink, ProgressSink};
 use crate::cli::InstallArgs;
 
 /// Runs `vx install`; returns the install's exit code.
-pub fn run(args: &InstallArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &InstallArgs) -> Result<i32, Error> {
     if args.from_parent {
         return Ok(vx_engine::child::from_parent());
     }

@@ -8,7 +8,7 @@ use vx_engine::inventory::{self, Installed};
 use crate::cli::ListArgs;
 
 /// Runs `vx list`.
-pub fn run(args: &ListArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &ListArgs) -> Result<i32, Error> {
     let session = super::open(
         &vx_ops::session::Opening::new(
             args.project.manifest.as_deref(),

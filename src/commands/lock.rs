@@ -10,7 +10,7 @@ use vx_ops::session::{Opening, Want};
 use crate::cli::LockArgs;
 
 /// Runs `vx lock`.
-pub fn run(args: &LockArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &LockArgs) -> Result<i32, Error> {
     let session = super::open(&Opening {
         refresh: true,
         store: args.store.clone(),

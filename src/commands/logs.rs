@@ -20,7 +20,7 @@ const LIVENESS: Duration = Duration::from_millis(500);
 const CHUNK: usize = 1 << 20;
 
 /// Runs `vx logs`.
-pub fn run(args: &LogsArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &LogsArgs) -> Result<i32, Error> {
     let dir = registry::default_dir();
     // The project's last run, for a task no live run has: found, never opened (its
     // files are not read, so an untrusted clone's are no matter).

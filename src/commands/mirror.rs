@@ -10,7 +10,7 @@ use vx_sources::mirror::Source;
 use crate::cli::MirrorCommand;
 
 /// Runs `vx mirror …`.
-pub fn run(command: MirrorCommand) -> Result<i32, Error> {
+pub(crate) fn run(command: MirrorCommand) -> Result<i32, Error> {
     match command {
         MirrorCommand::Push { target, content } => {
             let target = match Source::parse(&target).map_err(Error::usage)? {

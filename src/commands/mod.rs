@@ -5,44 +5,44 @@
 //! arguments several commands make. Nothing in the library imports this
 //! layer.
 
-pub mod activate;
-pub mod add;
-pub mod board;
-pub mod bundle;
-pub mod cache;
-pub mod completions;
-pub mod config;
-pub mod daemon;
-pub mod doctor;
-pub mod env;
-pub mod exec;
-pub mod external;
-pub mod hook_env;
-pub mod import;
-pub mod init;
-pub mod install;
-pub mod list;
-pub mod lock;
-pub mod logs;
-pub mod mirror;
-pub mod outdated;
-pub mod prune;
-pub mod ps;
-pub mod registry;
-pub mod remove;
-pub mod request;
-pub mod run;
-pub mod search;
-pub mod self_;
-pub mod shim;
-pub mod sync;
-pub mod trust;
-pub mod uninstall;
-pub mod upgrade;
-pub mod use_;
-pub mod versions;
-pub mod which;
-pub mod x;
+pub(crate) mod activate;
+pub(crate) mod add;
+pub(crate) mod board;
+pub(crate) mod bundle;
+pub(crate) mod cache;
+pub(crate) mod completions;
+pub(crate) mod config;
+pub(crate) mod daemon;
+pub(crate) mod doctor;
+pub(crate) mod env;
+pub(crate) mod exec;
+pub(crate) mod external;
+pub(crate) mod hook_env;
+pub(crate) mod import;
+pub(crate) mod init;
+pub(crate) mod install;
+pub(crate) mod list;
+pub(crate) mod lock;
+pub(crate) mod logs;
+pub(crate) mod mirror;
+pub(crate) mod outdated;
+pub(crate) mod prune;
+pub(crate) mod ps;
+pub(crate) mod registry;
+pub(crate) mod remove;
+pub(crate) mod request;
+pub(crate) mod run;
+pub(crate) mod search;
+pub(crate) mod self_;
+pub(crate) mod shim;
+pub(crate) mod sync;
+pub(crate) mod trust;
+pub(crate) mod uninstall;
+pub(crate) mod upgrade;
+pub(crate) mod use_;
+pub(crate) mod versions;
+pub(crate) mod which;
+pub(crate) mod x;
 
 use std::io::IsTerminal;
 
@@ -123,7 +123,7 @@ pub(crate) fn dashboard_options(args: &DashboardArgs) -> vx_tui::Options {
 /// without `CLICOLOR_FORCE` (bixense.com/clicolors), in the order clap's help and
 /// errors follow, so both agree. The views run only on a terminal, so colour is the
 /// default; without colour they still move the cursor and redraw.
-pub fn look() -> vx_tui::Look {
+pub(crate) fn look() -> vx_tui::Look {
     let color = if anstyle_query::no_color() {
         false
     } else if anstyle_query::clicolor_force() {
@@ -137,7 +137,7 @@ pub fn look() -> vx_tui::Look {
 /// Opens the project `opening` names ([`vx_ops::session::Session::open`]): what it fetches
 /// said on stderr, and the keys its manifest ignores; an error as its exit code says
 /// ([`vx::present::exit`]).
-pub fn open(
+pub(crate) fn open(
     opening: &vx_ops::session::Opening,
 ) -> Result<vx_ops::session::Session, vx_base::exit::Error> {
     let progress = |line: &str| vx_base::note!("vx: {line}");
@@ -197,7 +197,7 @@ pub(crate) fn refresh_shims(store: &std::path::Path) {
 }
 
 /// Writes `text` to stdout whole; a closed stdout is an environment error (exit 1).
-pub fn print(text: &str) -> Result<(), vx_base::exit::Error> {
+pub(crate) fn print(text: &str) -> Result<(), vx_base::exit::Error> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())
@@ -211,7 +211,7 @@ pub fn print(text: &str) -> Result<(), vx_base::exit::Error> {
 }
 
 /// What an operation has to say as it goes (a fetch, a constraint moved), on stderr.
-pub fn progress(line: &str) {
+pub(crate) fn progress(line: &str) {
     vx_base::note!("vx: {line}");
 }
 
@@ -243,7 +243,7 @@ pub(crate) fn install_settings() -> Settings {
 
 /// Says `line` on stderr as it is (made safe for a terminal): the `note` the library's
 /// reports and operations say their lines through.
-pub fn note(line: &str) {
+pub(crate) fn note(line: &str) {
     vx_base::note!("{line}");
 }
 

@@ -7,7 +7,7 @@ use vx_base::exit::{Error, OK};
 use crate::cli::OutdatedArgs;
 
 /// Runs `vx outdated`.
-pub fn run(args: &OutdatedArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &OutdatedArgs) -> Result<i32, Error> {
     let session = super::open(&vx_ops::session::Opening::new(
         args.manifest.as_deref(),
         vx_ops::session::Want::Project,

@@ -18,7 +18,7 @@ use vx_tui::text::sanitize;
 use crate::cli::PruneArgs;
 
 /// Runs `vx prune`.
-pub fn run(args: &PruneArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &PruneArgs) -> Result<i32, Error> {
     let session = super::open(
         &vx_ops::session::Opening::new(
             args.project.manifest.as_deref(),

@@ -14,7 +14,7 @@ use crate::cli::PsArgs;
 use vx_sync::report::boards::{print_run, run_json};
 
 /// Runs `vx ps`.
-pub fn run(args: &PsArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &PsArgs) -> Result<i32, Error> {
     let dir = registry::default_dir();
     let mut out = std::io::stdout().lock();
     let boards = board::runs(&dir, args.all)?;

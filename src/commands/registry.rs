@@ -12,7 +12,7 @@ use vx_tui::text::sanitize;
 use crate::cli::RegistryCommand;
 
 /// Runs `vx registry …`.
-pub fn run(command: RegistryCommand) -> Result<i32, Error> {
+pub(crate) fn run(command: RegistryCommand) -> Result<i32, Error> {
     match command {
         RegistryCommand::Show {
             name,

@@ -8,7 +8,7 @@ use vx_ops::session::{Opening, SessionError, Want};
 use crate::cli::RemoveArgs;
 
 /// Runs `vx remove`.
-pub fn run(args: &RemoveArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &RemoveArgs) -> Result<i32, Error> {
     let path = if args.global {
         let path = vx_model::manifest::global::path().ok_or_else(|| {
             Error::usage(

@@ -12,7 +12,7 @@ pub(crate) fn located_store(
 }
 
 /// The working directory, where the manifest search starts.
-pub fn cwd() -> Result<std::path::PathBuf, vx_base::exit::Error> {
+pub(crate) fn cwd() -> Result<std::path::PathBuf, vx_base::exit::Error> {
     std::env::current_dir().map_err(|e| {
         vx_base::exit::Error::environment(vx_base::exit::Because::new(
             "cannot read the working directory",
@@ -64,7 +64,7 @@ pub(crate) fn parse_tool_at_version(spec: &str) -> Result<(&str, &str), vx_base:
 
 /// vx.toml and the files beside it as they are now ([`vx_ops::snapshot`]), to put
 /// back when the command fails; a file that cannot be read is exit 1.
-pub fn snapshot(
+pub(crate) fn snapshot(
     manifest: &std::path::Path,
 ) -> Result<vx_ops::snapshot::Snapshot, vx_base::exit::Error> {
     vx_ops::snapshot::Snapshot::take(manifest).map_err(vx_base::exit::Error::environment)

@@ -30,7 +30,7 @@ const FPS: u32 = 15;
 
 /// Runs `vx run`: the request to [`run::prepare`], then what it comes to shown, run in
 /// vx's place or run by [`run::execute`] in the live view a terminal gets.
-pub fn run(args: &ScriptArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &ScriptArgs) -> Result<i32, Error> {
     // `--offline`, or a task of an offline run starting this one (`VX_OFFLINE=1`).
     let offline = args.offline || vx_engine::resolution::network::offline_env();
     // The one call that opens the project.
@@ -212,7 +212,7 @@ fn live_view(args: &ScriptArgs, mode: Option<Mode>) -> Option<Live> {
 
 /// `vx task-guard`: see [`vx_tasks::guard`].
 #[cfg(unix)]
-pub fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
+pub(crate) fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
     Ok(vx_tasks::guard::run(
         args.parent,
         std::time::Duration::from_millis(args.grace_ms),
@@ -222,7 +222,7 @@ pub fn guard(args: &TaskGuardArgs) -> Result<i32, Error> {
 
 /// `vx task-guard` is for Unix; Windows tasks live in Job Objects instead.
 #[cfg(not(unix))]
-pub fn guard(_: &TaskGuardArgs) -> Result<i32, Error> {
+pub(crate) fn guard(_: &TaskGuardArgs) -> Result<i32, Error> {
     Err(Error::usage("task-guard is not used on this platform"))
 }
 

@@ -6,7 +6,7 @@ use crate::cli::SearchArgs;
 use vx_base::exit::{Error, FAILED, OK};
 
 /// Runs `vx search`: exit 0 with results, 1 with none.
-pub fn run(args: &SearchArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &SearchArgs) -> Result<i32, Error> {
     let session = super::open_optional(args.manifest.as_deref(), args.offline)?;
     let searched = vx_ops::search::search(&session, &args.term, args.json)?;
     for problem in &searched.problems {

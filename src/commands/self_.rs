@@ -14,7 +14,7 @@ use vx_engine::self_update::own::{self, Whereabouts};
 use crate::cli::{SelfCommand, SelfUpdateArgs};
 
 /// Runs a `vx self` subcommand.
-pub fn run(command: SelfCommand) -> Result<i32, Error> {
+pub(crate) fn run(command: SelfCommand) -> Result<i32, Error> {
     match command {
         SelfCommand::Info { json } => info(json),
         SelfCommand::Update(args) => self_update(&args),

@@ -26,7 +26,7 @@ use vx_ops::shim::Shim;
 
 /// Runs the shim for `command` with `args` ([`vx_ops::shim`]); returns only the error
 /// that stopped it.
-pub fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
+pub(crate) fn run(command: &str, args: &[OsString]) -> Result<i32, Error> {
     if let Some(looped) = vx_ops::exec::resolved_to_vx(command) {
         return Err(looped);
     }

@@ -9,7 +9,7 @@ use vx_project::plan::LockMode;
 use crate::cli::SyncArgs;
 
 /// Runs `vx sync`; a bad manifest, lock or store is a usage error (exit 2).
-pub fn run(args: &SyncArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &SyncArgs) -> Result<i32, Error> {
     let mut settings = super::run_settings(&args.run);
     settings.dump = args.dump.clone();
     settings.allow_unverified = args.install.allow_unverified;

@@ -13,7 +13,7 @@ use vx_tui::text::sanitize;
 use crate::cli::TrustArgs;
 
 /// Runs `vx trust`.
-pub fn run(args: &TrustArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &TrustArgs) -> Result<i32, Error> {
     let manifest = match &args.path {
         Some(path) if path.is_dir() => path.join(MANIFEST_FILE),
         Some(path) => path.clone(),

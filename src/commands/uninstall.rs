@@ -8,7 +8,7 @@ use vx_tui::text::bytes as human_bytes;
 use crate::cli::UninstallArgs;
 
 /// Runs `vx uninstall`.
-pub fn run(args: &UninstallArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &UninstallArgs) -> Result<i32, Error> {
     let (tool, version) = super::request::parse_tool_at_version(&args.tool)?;
     let store = super::request::located_store(args.store.as_deref())?;
     match inventory::remove(&store, tool, version) {

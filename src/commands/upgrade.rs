@@ -10,7 +10,7 @@ use vx_ops::session::{Opening, Want};
 use crate::cli::UpgradeArgs;
 
 /// Runs `vx upgrade`.
-pub fn run(args: &UpgradeArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &UpgradeArgs) -> Result<i32, Error> {
     let session = super::open(&Opening::new(args.manifest.as_deref(), Want::Project))?;
     let path = session.project()?.path.clone();
     // `--latest` rewrites constraints in vx.toml: never in a mise project's files.

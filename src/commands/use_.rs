@@ -16,7 +16,7 @@ use vx_project::plan::LockMode;
 use crate::cli::{RunArgs, UseArgs};
 
 /// Runs `vx use`.
-pub fn run(args: &UseArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &UseArgs) -> Result<i32, Error> {
     if args.source.url.is_some() && args.tools.len() != 1 {
         return Err(Error::usage(
             "--url names one tool's download: give one NAME@VERSION with it",

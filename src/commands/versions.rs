@@ -8,7 +8,7 @@ use vx_base::exit::{Error, OK};
 use crate::cli::VersionsArgs;
 
 /// Runs `vx versions`.
-pub fn run(args: &VersionsArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &VersionsArgs) -> Result<i32, Error> {
     let session = super::open_optional(args.manifest.as_deref(), args.offline)?;
     let net = session.network(args.json)?;
     let resolver = session.resolver(&net)?;

@@ -20,7 +20,7 @@ use crate::cli::WhichArgs;
 use vx_daemon::active::{self, ActiveTools, Need, Quick, Request};
 
 /// Runs `vx which`.
-pub fn run(args: &WhichArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &WhichArgs) -> Result<i32, Error> {
     let (manifest_arg, store_arg) = (
         args.project.manifest.as_deref(),
         args.project.store.as_deref(),

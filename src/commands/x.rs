@@ -10,7 +10,7 @@ use vx_ops::session::{Opening, Want};
 use crate::cli::XArgs;
 
 /// Runs `vx x`; returns only the error that stopped it.
-pub fn run(args: &XArgs) -> Result<i32, Error> {
+pub(crate) fn run(args: &XArgs) -> Result<i32, Error> {
     let opening = Opening::new(None, Want::Optional)
         .store(args.store.as_deref())
         .offline(args.offline);

@@ -11,7 +11,7 @@ pub mod config;
 pub mod daemon;
 pub mod doctor;
 pub mod edit;
-pub mod exit;
+pub(crate) mod exit;
 pub mod import;
 pub mod list;
 pub mod lock;

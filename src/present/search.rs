@@ -6,7 +6,7 @@ use vx_ops::search::Found;
 use vx_text::{columns, sanitize, truncate};
 
 /// Most results printed as text (JSON has them all).
-pub const SHOWN: usize = 30;
+pub(crate) const SHOWN: usize = 30;
 
 /// The results (`runtimes` of them runtimes) found for `term`, as stdout's text.
 pub fn text(found: &[Found], runtimes: usize, term: &str, json: bool) -> String {

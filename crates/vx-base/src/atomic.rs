@@ -53,7 +53,7 @@ pub fn write_cache(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// directory). A link to nothing, or to anything but a regular file (a device, a
 /// directory), is an error naming the link and its target: vx writes through a link
 /// only to replace a file that is there.
-pub fn target(path: &Path) -> io::Result<PathBuf> {
+pub(crate) fn target(path: &Path) -> io::Result<PathBuf> {
     let mut current = path.to_owned();
     for _ in 0..MAX_LINKS {
         let followed = current != path;

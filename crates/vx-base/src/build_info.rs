@@ -12,7 +12,7 @@ pub const DATE: &str = env!("VX_BUILD_DATE");
 /// The target triple this binary was built for.
 pub const TARGET: &str = env!("VX_BUILD_TARGET");
 /// Cargo's profile (`release`, `debug`).
-pub const PROFILE: &str = env!("VX_BUILD_PROFILE");
+pub(crate) const PROFILE: &str = env!("VX_BUILD_PROFILE");
 
 /// What `vx --version` prints after `vx `: `0.1.0 (0f5104f2a1b3 2026-11-24)`.
 pub const VERSION_LINE: &str = concat!(

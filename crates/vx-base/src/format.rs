@@ -59,7 +59,7 @@ pub const ARCHIVE_FORMATS: [ArchiveFormat; 6] = [
 ];
 
 /// The formats of one executable compressed by itself.
-pub const COMPRESSED_FILES: [ArchiveFormat; 4] = [
+pub(crate) const COMPRESSED_FILES: [ArchiveFormat; 4] = [
     ArchiveFormat::Gz,
     ArchiveFormat::Xz,
     ArchiveFormat::Bz2,

@@ -18,7 +18,7 @@ use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
 /// Most bytes of one ignore file read; a larger one counts as no rule.
-pub const MAX_FILE: u64 = 1 << 20;
+pub(crate) const MAX_FILE: u64 = 1 << 20;
 
 /// The ignore rules of one project, each directory's read once, when first asked.
 #[derive(Debug)]

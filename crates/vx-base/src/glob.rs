@@ -48,7 +48,7 @@ fn wildcard<P, T>(
 }
 
 /// Most globs one glob's braces expand into ([`expand_braces`]).
-pub const MAX_BRACE_EXPANSION: usize = 256;
+pub(crate) const MAX_BRACE_EXPANSION: usize = 256;
 
 /// The globs `glob`'s braces stand for, as turbo (and a shell) reads them:
 /// `*.{ts,tsx}` is `*.ts` and `*.tsx`, `{app,pages}/**/*.{md,mdx}` four globs;

@@ -41,7 +41,7 @@ use crate::platform::process;
 /// nobody is left to show a clean cancel to, and what is half made is the next run's
 /// to remove; `npm ci` rolling back on SIGTERM was still running 3 s after `vx sync`
 /// was SIGKILLed (issue 79, item 6).
-pub const ORPHAN_GRACE: Duration = Duration::from_millis(300);
+pub(crate) const ORPHAN_GRACE: Duration = Duration::from_millis(300);
 /// How often the watch looks at the cancel flag.
 const ORPHAN_POLL: Duration = Duration::from_millis(100);
 
@@ -120,7 +120,7 @@ impl Tie {
 }
 
 /// The hidden subcommand.
-pub const SUBCOMMAND: &str = "tied";
+pub(crate) const SUBCOMMAND: &str = "tied";
 
 /// Runs `program` with `args` tied to the process `parent` (this process's parent
 /// when it started it): its exit code, or why it could not be started. A parent

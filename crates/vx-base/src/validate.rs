@@ -16,19 +16,19 @@ pub(crate) const MAX_TOOL_NAME: usize = 32;
 /// version is shown there cut, with a final `…` (`docs/LAYOUT.md`).
 pub const MAX_VERSION: usize = 64;
 /// Longest accepted URL, after `{version}` substitution.
-pub const MAX_URL: usize = 4096;
+pub(crate) const MAX_URL: usize = 4096;
 /// Longest accepted `post_install` command.
-pub const MAX_COMMAND: usize = 4096;
+pub(crate) const MAX_COMMAND: usize = 4096;
 /// Largest `strip_components`; deeper archives are not a real use case.
-pub const MAX_STRIP_COMPONENTS: u32 = 64;
+pub(crate) const MAX_STRIP_COMPONENTS: u32 = 64;
 /// Largest per-tool `options`, measured as compact JSON, so every tool's config fits
 /// in one frame (see `vx_model::config_frame::MAX_PAYLOAD`).
-pub const MAX_OPTIONS_JSON: usize = 16 * 1024;
+pub(crate) const MAX_OPTIONS_JSON: usize = 16 * 1024;
 
 /// Most `bin` entries one tool may list.
-pub const MAX_BINS: usize = 64;
+pub(crate) const MAX_BINS: usize = 64;
 /// Longest `bin` entry.
-pub const MAX_BIN_PATH: usize = 256;
+pub(crate) const MAX_BIN_PATH: usize = 256;
 
 /// A value that breaks one of the field rules. The message says what is allowed.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -108,7 +108,7 @@ pub enum FieldError {
 }
 
 /// Longest read timeout, in seconds (a day).
-pub const MAX_READ_TIMEOUT: u32 = 86_400;
+pub(crate) const MAX_READ_TIMEOUT: u32 = 86_400;
 
 /// Checks a read timeout in seconds: 1 to [`MAX_READ_TIMEOUT`].
 pub fn read_timeout(secs: u32) -> Result<(), FieldError> {

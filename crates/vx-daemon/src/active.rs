@@ -42,7 +42,7 @@ impl ActiveTools {
     }
 
     /// The tools of an assembled toolchain.
-    pub fn of(
+    pub(crate) fn of(
         chain: &vx_project::toolchain::Toolchain,
         manifest: Option<&vx_model::manifest::Manifest>,
     ) -> Result<ActiveTools, EnvFileError> {

@@ -27,12 +27,10 @@ use vx_shm::{Access, BoardReader, SlotError, SlotRead, TaskPhase, TaskRun, now_u
 use super::protocol::{Event, EventType, TaskProgress, ToolProgress};
 use super::subscribers::Subscribers;
 
-/// Most updates per second per board (its final event aside).
-pub const MAX_RATE_HZ: u32 = 10;
 /// The poll period while a board is running (also the minimum gap between updates).
-pub const TICK: Duration = Duration::from_millis(100);
+pub(crate) const TICK: Duration = Duration::from_millis(100);
 /// How often the board directory is listed when nothing runs and no file event came.
-pub const IDLE_LOOK: Duration = Duration::from_secs(2);
+pub(crate) const IDLE_LOOK: Duration = Duration::from_secs(2);
 /// Most boards followed at once.
 pub(crate) const MAX_BOARDS: usize = 64;
 

@@ -15,7 +15,7 @@ use super::resolver::ToolchainAnswer;
 use vx_base::platform::ipc::Conn;
 
 /// How long the client waits for one answer.
-pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const ANSWER_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest line the client reads (a 4096-tool `sync_progress` fits).
 const MAX_ANSWER: usize = 64 * MAX_LINE;
 
@@ -108,7 +108,7 @@ impl Client {
     }
 
     /// The next line from the daemon, a response or an event.
-    pub fn receive(&mut self) -> Result<Incoming, DaemonError> {
+    pub(crate) fn receive(&mut self) -> Result<Incoming, DaemonError> {
         match read_line(&mut self.reader, &mut self.line, MAX_ANSWER)? {
             Line::Complete => serde_json::from_slice(&self.line).map_err(|_| {
                 DaemonError::Unexpected(String::from_utf8_lossy(&self.line).into_owned())
@@ -160,7 +160,7 @@ impl Client {
     }
 
     /// `shutdown`: answered with a pong, then the daemon exits.
-    pub fn shutdown(&mut self) -> Result<(), DaemonError> {
+    pub(crate) fn shutdown(&mut self) -> Result<(), DaemonError> {
         match self.request(&Request::Shutdown)? {
             Response::Pong { .. } => Ok(()),
             other => Err(DaemonError::Unexpected(format!("{other:?}"))),

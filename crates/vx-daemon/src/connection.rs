@@ -18,7 +18,7 @@ use vx_base::platform::ipc::{Conn, Peer};
 
 /// What reading one line gave.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Line {
+pub(crate) enum Line {
     /// A line (its newline removed) is in the buffer; at the end of the stream, the
     /// last unterminated line.
     Complete,
@@ -29,7 +29,11 @@ pub enum Line {
 }
 
 /// Reads one line into `buf` (cleared first), never holding more than `max` bytes.
-pub fn read_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Line> {
+pub(crate) fn read_line(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> io::Result<Line> {
     buf.clear();
     loop {
         let available = match reader.fill_buf() {

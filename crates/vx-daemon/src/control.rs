@@ -19,7 +19,7 @@ pub(crate) const PATIENCE: Duration = Duration::from_secs(10);
 const LOOK_EVERY: Duration = Duration::from_millis(5);
 /// How long `start` waits on a lock whose holder does not answer (a daemon starting,
 /// or one killed a moment ago whose threads are still exiting).
-pub const LOCK_PATIENCE: Duration = Duration::from_secs(5);
+pub(crate) const LOCK_PATIENCE: Duration = Duration::from_secs(5);
 /// How many times a foreground daemon looks again when another `start` took the lock
 /// between its look and its own try.
 const BIND_TRIES: usize = 3;

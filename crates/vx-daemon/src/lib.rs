@@ -21,20 +21,23 @@
 //! - [`control`]: the daemon started, bound, stopped and looked at (`vx daemon`).
 //! - [`log`]: the size-capped log file.
 #![forbid(unsafe_code)]
+// Only the face is `pub`; the rooms' docs link to what the crate keeps to itself, which
+// `cargo doc --document-private-items` (the contributors' view) shows.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod active;
-pub mod boards;
-pub mod client;
-pub mod connection;
+pub(crate) mod boards;
+pub(crate) mod client;
+pub(crate) mod connection;
 pub mod control;
-pub mod log;
+pub(crate) mod log;
 pub mod paths;
 pub mod protocol;
-pub mod resolver;
-pub mod server;
+pub(crate) mod resolver;
+pub(crate) mod server;
 mod shared;
-pub mod subscribers;
-pub mod watch;
+pub(crate) mod subscribers;
+pub(crate) mod watch;
 
 use std::io;
 use std::path::PathBuf;

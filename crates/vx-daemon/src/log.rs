@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// The most one log file holds.
-pub const MAX_LOG_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_LOG_BYTES: u64 = 1 << 20;
 
 /// A size-capped log file, shared by the daemon's threads.
 #[derive(Debug)]
@@ -27,7 +27,7 @@ struct Inner {
 
 impl Log {
     /// Appends to the log at `path` (created 0600), capped at [`MAX_LOG_BYTES`].
-    pub fn open(path: &Path) -> io::Result<Log> {
+    pub(crate) fn open(path: &Path) -> io::Result<Log> {
         Log::with_cap(path, MAX_LOG_BYTES)
     }
 
@@ -48,7 +48,7 @@ impl Log {
     /// Writes `message` as one line, stamped with the time (seconds since the epoch)
     /// and the pid. Newlines in it are escaped so a line stays a line. Failures are
     /// ignored: the daemon goes on without its log.
-    pub fn line(&self, message: &str) {
+    pub(crate) fn line(&self, message: &str) {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default();
@@ -89,7 +89,7 @@ impl Inner {
 /// Opens the log at `path` for appending, creating it private to the user: the
 /// daemon's own handle, and the one `vx daemon start` gives the daemon's stdout and
 /// stderr.
-pub fn append(path: &Path) -> io::Result<File> {
+pub(crate) fn append(path: &Path) -> io::Result<File> {
     vx_base::platform::fs::new_private_file()
         .append(true)
         .create(true)

@@ -72,7 +72,7 @@ impl Paths {
     /// Makes the directory exist and be this user's alone
     /// ([`platform::ipc::prepare_dir`]): on Unix 0700, and a link or a directory of
     /// someone else is refused.
-    pub fn prepare_dir(&self) -> Result<(), DaemonError> {
+    pub(crate) fn prepare_dir(&self) -> Result<(), DaemonError> {
         platform::ipc::prepare_dir(&self.dir).map_err(|source| DaemonError::Dir {
             path: self.dir.clone(),
             source,

@@ -12,14 +12,14 @@ use serde::{Deserialize, Serialize};
 
 /// The longest request line the daemon reads: a real one is well under 1 KiB. A longer
 /// line closes its connection (and only it).
-pub const MAX_LINE: usize = 64 * 1024;
+pub(crate) const MAX_LINE: usize = 64 * 1024;
 
 /// The protocol's version (`docs/PROTOCOL.md`), sent in every `pong`. It goes up by one
 /// whenever the daemon adds a request, a response or event type, or a field a client
 /// may rely on; never for a change a client cannot see. An old client ignores what it
 /// does not know; a client that needs something newer asks `ping` and compares. A
 /// daemon older than the field sends none: a client reads that as 0.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub(crate) const PROTOCOL_VERSION: u32 = 2;
 
 /// What a client asks.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +168,7 @@ pub enum Response {
 /// What a subscriber is told, unasked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum Event {
+pub(crate) enum Event {
     /// A tool version appeared in the store (any `vx`, any project).
     RuntimeInstalled {
         /// The tool.
@@ -229,7 +229,7 @@ pub enum Event {
 
 /// One task's row in a [`Event::TaskProgress`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TaskProgress {
+pub(crate) struct TaskProgress {
     /// The task's name.
     pub task: String,
     /// `queued`, `waiting`, `starting`, `running`, `ready`, then an outcome:
@@ -248,7 +248,7 @@ pub struct TaskProgress {
 
 /// One tool's row in a [`Event::SyncProgress`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ToolProgress {
+pub(crate) struct ToolProgress {
     /// The tool.
     pub tool: String,
     /// Its phase (`queued`, `downloading`, `completed`, …; `busy` or `lost` when its
@@ -287,7 +287,7 @@ pub enum EventType {
 
 impl EventType {
     /// Every type, for an empty subscription list.
-    pub const ALL: [EventType; 5] = [
+    pub(crate) const ALL: [EventType; 5] = [
         EventType::RuntimeInstalled,
         EventType::RuntimeRemoved,
         EventType::ConfigChanged,
@@ -303,11 +303,11 @@ impl EventType {
 
 /// A set of [`EventType`]s.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct EventMask(u8);
+pub(crate) struct EventMask(u8);
 
 impl EventMask {
     /// The set of `types`; an empty list means every type.
-    pub fn of(types: &[EventType]) -> EventMask {
+    pub(crate) fn of(types: &[EventType]) -> EventMask {
         let types = if types.is_empty() {
             &EventType::ALL[..]
         } else {
@@ -325,14 +325,14 @@ impl EventMask {
     }
 
     /// Whether `kind` is in the set.
-    pub fn has(self, kind: EventType) -> bool {
+    pub(crate) fn has(self, kind: EventType) -> bool {
         self.0 & kind.bit() != 0
     }
 }
 
 impl Event {
     /// The event's type; `None` for [`Event::Lagged`], which no one subscribes to.
-    pub fn kind(&self) -> Option<EventType> {
+    pub(crate) fn kind(&self) -> Option<EventType> {
         match self {
             Event::RuntimeInstalled { .. } => Some(EventType::RuntimeInstalled),
             Event::RuntimeRemoved { .. } => Some(EventType::RuntimeRemoved),
@@ -347,7 +347,7 @@ impl Event {
 /// Anything the daemon sends, as a client reads it: a response or an event.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(untagged)]
-pub enum Incoming {
+pub(crate) enum Incoming {
     /// A response to a request.
     Response(Response),
     /// An event of a subscription.
@@ -366,7 +366,7 @@ pub fn decode_request(line: &[u8]) -> Result<Request, Response> {
 }
 
 /// `message` as one JSON line, newline included.
-pub fn encode<T: Serialize>(message: &T) -> String {
+pub(crate) fn encode<T: Serialize>(message: &T) -> String {
     // These types hold only strings, numbers and maps with string keys: serializing
     // them cannot fail, but an error is still answered rather than panicked on.
     let mut line = serde_json::to_string(message).unwrap_or_else(|err| {

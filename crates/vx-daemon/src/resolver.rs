@@ -32,7 +32,7 @@ pub(crate) const MAX_PROJECTS: usize = 256;
 
 /// A tool resolved for a client.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Resolution {
+pub(crate) struct Resolution {
     /// Its executable.
     pub executable: String,
     /// Its version.
@@ -96,7 +96,7 @@ type Env = (BTreeMap<String, String>, Vec<String>);
 /// Why the daemon cannot answer a request: said to the client as the answer's
 /// `message`.
 #[derive(Debug, thiserror::Error)]
-pub enum ResolveError {
+pub(crate) enum ResolveError {
     /// The runtime's name is not one.
     #[error("bad runtime {runtime:?}: {source}")]
     BadRuntime {
@@ -172,7 +172,7 @@ pub enum ResolveError {
 /// A path that is not UTF-8, which a JSON answer cannot hold.
 #[derive(Clone, Debug, thiserror::Error)]
 #[error("{path} is not UTF-8")]
-pub struct NotUtf8 {
+pub(crate) struct NotUtf8 {
     /// The path, lossily.
     pub path: String,
 }
@@ -216,7 +216,7 @@ struct State {
 }
 
 /// The daemon's resolver and its caches.
-pub struct Resolver {
+pub(crate) struct Resolver {
     store: PathBuf,
     /// The `PATH` the environments extend: the daemon's own.
     inherited_path: Option<std::ffi::OsString>,
@@ -229,7 +229,7 @@ pub struct Resolver {
 impl Resolver {
     /// A resolver of `store`, whose installed versions are `inventory`; `watch`
     /// watches a project's directory (see the field).
-    pub fn new(
+    pub(crate) fn new(
         store: PathBuf,
         inventory: Vec<(String, String)>,
         watch: impl Fn(&Path) -> bool + Send + Sync + 'static,
@@ -245,7 +245,8 @@ impl Resolver {
     }
 
     /// The store it serves.
-    pub fn store(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn store(&self) -> &Path {
         &self.store
     }
 
@@ -265,7 +266,7 @@ impl Resolver {
 
     /// Replaces the versions of some tools (their directories changed; an empty list:
     /// none left) and forgets every project's toolchain.
-    pub fn update_inventory(&self, tools: Vec<(String, Vec<String>)>) {
+    pub(crate) fn update_inventory(&self, tools: Vec<(String, Vec<String>)>) {
         if let Ok(mut state) = self.state.lock() {
             for (tool, versions) in tools {
                 if versions.is_empty() {
@@ -280,7 +281,7 @@ impl Resolver {
     }
 
     /// Forgets the project of `manifest` (its `vx.toml` or `vx.lock` changed).
-    pub fn project_changed(&self, manifest: &Path) {
+    pub(crate) fn project_changed(&self, manifest: &Path) {
         if let Ok(mut state) = self.state.lock() {
             state.projects.remove(manifest);
             state.generation += 1;
@@ -295,7 +296,7 @@ impl Resolver {
     }
 
     /// The installed versions of `runtime`, oldest first.
-    pub fn list_versions(&self, runtime: &str) -> Vec<String> {
+    pub(crate) fn list_versions(&self, runtime: &str) -> Vec<String> {
         self.state
             .lock()
             .ok()
@@ -304,7 +305,7 @@ impl Resolver {
     }
 
     /// `runtime` (at `version`, from `cwd`'s project): see the module docs.
-    pub fn resolve(
+    pub(crate) fn resolve(
         &self,
         runtime: &str,
         version: Option<&str>,
@@ -406,7 +407,7 @@ impl Resolver {
 
     /// The toolchain of `cwd`'s project, when `store` is the store this daemon
     /// serves or not given (else an error: the client resolves by itself).
-    pub fn toolchain(
+    pub(crate) fn toolchain(
         &self,
         cwd: &str,
         store: Option<&str>,

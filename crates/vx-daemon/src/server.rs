@@ -25,7 +25,7 @@ use super::{DaemonError, boards, connection};
 use vx_base::platform::ipc::{self, Listener};
 
 /// Most clients connected at once; more are answered with an error and closed.
-pub const MAX_CONNECTIONS: usize = 128;
+pub(crate) const MAX_CONNECTIONS: usize = 128;
 
 /// What a daemon serves.
 #[derive(Clone, Debug)]

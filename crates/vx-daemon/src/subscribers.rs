@@ -23,7 +23,7 @@ pub(crate) const QUEUE_BYTES: usize = 256 * 1024;
 
 /// What a subscriber's writer takes from its queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Out {
+pub(crate) enum Out {
     /// An encoded event line.
     Line(Arc<str>),
     /// This many events were dropped here: send `lagged{dropped}`.
@@ -32,7 +32,7 @@ pub enum Out {
 
 impl Out {
     /// The line to write.
-    pub fn line(&self) -> Arc<str> {
+    pub(crate) fn line(&self) -> Arc<str> {
         match self {
             Out::Line(line) => Arc::clone(line),
             Out::Lagged(dropped) => encode(&Event::Lagged { dropped: *dropped }).into(),
@@ -43,7 +43,7 @@ impl Out {
 /// One subscriber's bounded queue, between the daemon's event sources (which never
 /// wait on it) and the subscriber's writer thread (which waits for events).
 #[derive(Debug)]
-pub struct Queue {
+pub(crate) struct Queue {
     state: Mutex<State>,
     ready: Condvar,
     max_events: usize,
@@ -62,7 +62,7 @@ struct State {
 
 impl Queue {
     /// A queue of at most `max_events` events and `max_bytes` bytes.
-    pub fn new(max_events: usize, max_bytes: usize) -> Queue {
+    pub(crate) fn new(max_events: usize, max_bytes: usize) -> Queue {
         Queue {
             state: Mutex::new(State::default()),
             ready: Condvar::new(),
@@ -73,7 +73,7 @@ impl Queue {
 
     /// Queues `line`, or drops it (counted) when the queue is full; never waits.
     /// Returns whether it was queued.
-    pub fn push(&self, line: &Arc<str>) -> bool {
+    pub(crate) fn push(&self, line: &Arc<str>) -> bool {
         let Ok(mut state) = self.state.lock() else {
             return false;
         };
@@ -102,7 +102,7 @@ impl Queue {
     }
 
     /// The next item, waiting for one; `None` once the queue is closed.
-    pub fn pop(&self) -> Option<Out> {
+    pub(crate) fn pop(&self) -> Option<Out> {
         let mut state = self.state.lock().ok()?;
         loop {
             if state.closed {
@@ -120,7 +120,7 @@ impl Queue {
     }
 
     /// Closes the queue: pushes are refused and the writer's [`Queue::pop`] returns.
-    pub fn close(&self) {
+    pub(crate) fn close(&self) {
         if let Ok(mut state) = self.state.lock() {
             state.closed = true;
             state.items.clear();
@@ -131,12 +131,14 @@ impl Queue {
     }
 
     /// Events dropped so far.
-    pub fn dropped(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn dropped(&self) -> u64 {
         self.state.lock().map_or(0, |s| s.dropped)
     }
 
     /// Items (events and lag markers) queued now, and the events' bytes.
-    pub fn len(&self) -> (usize, usize) {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> (usize, usize) {
         self.state
             .lock()
             .map_or((0, 0), |s| (s.items.len(), s.bytes))
@@ -150,7 +152,7 @@ struct Entry {
 }
 
 /// Every subscription of the daemon.
-pub struct Subscribers {
+pub(crate) struct Subscribers {
     entries: Mutex<Vec<Entry>>,
     next_id: AtomicU64,
     /// Told when a subscription for `sync_progress` starts (the boards thread sleeps
@@ -160,7 +162,7 @@ pub struct Subscribers {
 
 impl Subscribers {
     /// No subscribers yet; `wake` gets a message when one wants `sync_progress`.
-    pub fn new(wake: Sender<()>) -> Subscribers {
+    pub(crate) fn new(wake: Sender<()>) -> Subscribers {
         Subscribers {
             entries: Mutex::new(Vec::new()),
             next_id: AtomicU64::new(1),
@@ -169,7 +171,7 @@ impl Subscribers {
     }
 
     /// Adds a subscriber to the events of `mask`; its id and queue.
-    pub fn add(&self, mask: EventMask) -> (u64, Arc<Queue>) {
+    pub(crate) fn add(&self, mask: EventMask) -> (u64, Arc<Queue>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let queue = Arc::new(Queue::new(QUEUE_EVENTS, QUEUE_BYTES));
         if let Ok(mut entries) = self.entries.lock() {
@@ -198,7 +200,7 @@ impl Subscribers {
     }
 
     /// Removes subscriber `id` and closes its queue.
-    pub fn remove(&self, id: u64) {
+    pub(crate) fn remove(&self, id: u64) {
         if let Ok(mut entries) = self.entries.lock()
             && let Some(at) = entries.iter().position(|e| e.id == id)
         {
@@ -226,7 +228,8 @@ impl Subscribers {
     }
 
     /// How many subscribers there are.
-    pub fn count(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn count(&self) -> usize {
         self.entries.lock().map_or(0, |entries| entries.len())
     }
 }

@@ -30,7 +30,7 @@ use vx_model::manifest::local::LOCAL_FILE;
 use vx_model::manifest::{LOCK_FILE, MANIFEST_FILE};
 
 /// How long events are gathered before they are handled.
-pub const SETTLE: Duration = Duration::from_millis(20);
+pub(crate) const SETTLE: Duration = Duration::from_millis(20);
 /// Most project directories watched; past it, new projects are answered for but not
 /// cached (nothing would tell the cache they changed).
 pub(crate) const MAX_PROJECTS: usize = 256;
@@ -64,7 +64,7 @@ struct State {
 impl Watches {
     /// A watcher of `store`'s root; the events go to the returned receiver. Without
     /// file events (the system refuses), nothing is watched and the log says so.
-    pub fn new(store: &Path, log: Arc<Log>) -> (Watches, Events) {
+    pub(crate) fn new(store: &Path, log: Arc<Log>) -> (Watches, Events) {
         let (tx, events) = crossbeam_channel::bounded(EVENT_QUEUE);
         let overflow = Arc::new(AtomicBool::new(false));
         let handler = {
@@ -96,7 +96,7 @@ impl Watches {
 
     /// Watches the directory of a project (once); whether it is watched, i.e. whether
     /// its answers may be cached.
-    pub fn project(&self, dir: &Path) -> bool {
+    pub(crate) fn project(&self, dir: &Path) -> bool {
         let Ok(mut state) = self.state.lock() else {
             return false;
         };

@@ -335,7 +335,8 @@ impl Prune {
     }
 
     /// Bytes the plan frees.
-    pub fn size(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn size(&self) -> u64 {
         let versions = self.versions.iter().map(|v| v.size);
         let work = self.work.iter().map(|(_, size)| *size);
         let partials = self.partials.iter().map(|p| p.size);

@@ -19,7 +19,7 @@ use vx_model::task::EnvVar;
 
 /// The project the working directory wants applied.
 #[derive(Clone, Debug)]
-pub struct Target {
+pub(crate) struct Target {
     /// Its manifest.
     pub manifest: PathBuf,
     /// What the answer came from (see [`State::watched`]).
@@ -43,7 +43,7 @@ pub enum Op {
 
 /// The changes that take a shell whose variables `env` gives, holding `old`, to
 /// `target` (`None`: no project), and the state to leave for the next prompt.
-pub fn plan(
+pub(crate) fn plan(
     env: &dyn Fn(&str) -> Option<String>,
     old: &State,
     target: Option<&Target>,

@@ -17,8 +17,11 @@
 //! - [`wanted`]: what the project of the working directory wants applied, read as the
 //!   hook reads it (what is at hand only), and the changes that take the shell there.
 #![forbid(unsafe_code)]
+// Only the face is `pub`; the rooms' docs link to what the crate keeps to itself, which
+// `cargo doc --document-private-items` (the contributors' view) shows.
+#![allow(rustdoc::private_intra_doc_links)]
 
-pub mod diff;
+pub(crate) mod diff;
 pub mod render;
 pub mod script;
 pub mod state;

@@ -32,7 +32,7 @@ pub struct Watched(pub PathBuf, pub Option<Stamp>);
 
 impl Watched {
     /// `path` as it is now.
-    pub fn now(path: PathBuf) -> Watched {
+    pub(crate) fn now(path: PathBuf) -> Watched {
         let stamp = Stamp::of(&path);
         Watched(path, stamp)
     }
@@ -60,7 +60,7 @@ pub struct Applied {
 
 impl Applied {
     /// Whether nothing was changed.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.path_added.is_empty() && self.vars.is_empty()
     }
 }
@@ -82,7 +82,7 @@ pub struct State {
 
 impl State {
     /// Whether the shell holds no state at all (the variable can go).
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.manifest.is_none() && self.watched.is_empty() && self.applied.is_empty()
     }
 

@@ -20,7 +20,7 @@ use vx_project::toolchain::activation::Activation;
 
 /// Why a project's environment is not applied.
 #[derive(Debug, thiserror::Error)]
-pub enum Problem {
+pub(crate) enum Problem {
     /// vx.toml cannot be read.
     #[error(transparent)]
     Manifest(ManifestError),
@@ -63,7 +63,7 @@ pub enum Problem {
 /// A project whose environment is not applied: the stamps of what the answer came from
 /// (so the problem is said once, and again when one of them changes) and the problem.
 #[derive(Debug)]
-pub struct NotApplied {
+pub(crate) struct NotApplied {
     /// What the answer came from.
     pub watched: Vec<Watched>,
     /// Why it is not applied.
@@ -152,7 +152,7 @@ pub(crate) fn too_big(ops: &[Op]) -> Option<Problem> {
 /// What the project of `manifest` wants applied, with the stamps of what the answer
 /// came from (taken before anything is read, so an edit meanwhile shows at the next
 /// prompt); on failure those stamps and what is wrong.
-pub fn target(manifest: &Path, note: &dyn Fn(&str)) -> Result<Target, NotApplied> {
+pub(crate) fn target(manifest: &Path, note: &dyn Fn(&str)) -> Result<Target, NotApplied> {
     let mut watched = vec![
         Watched::now(manifest.to_owned()),
         Watched::now(manifest.with_file_name(LOCK_FILE)),

@@ -46,7 +46,7 @@ pub const MAX_PAYLOAD: u32 = 64 * 1024;
 pub const EXIT_BAD_CONFIG: i32 = 3;
 /// The flag of a frame that another frame follows (every frame of a batch but its
 /// last). No other flag is defined: a frame with another bit set is refused.
-pub const FLAG_MORE: u16 = 1;
+pub(crate) const FLAG_MORE: u16 = 1;
 /// Most frames one child reads: the tools of one batch (`vx sync` sends fewer).
 pub const MAX_FRAMES: usize = 32;
 

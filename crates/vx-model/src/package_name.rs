@@ -36,7 +36,7 @@ pub enum Kind {
 
 impl Kind {
     /// The prefix vx writes (`npm`, `pypi`, `cargo`, `go`).
-    pub fn prefix(self) -> &'static str {
+    pub(crate) fn prefix(self) -> &'static str {
         match self {
             Kind::Npm => "npm",
             Kind::Pypi => "pypi",

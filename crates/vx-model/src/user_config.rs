@@ -33,7 +33,7 @@
 //! line and column with the closest known key, so a typo never silently drops a
 //! setting. A token or header value never appears in `Debug`, in an error or in
 //! output. How these settings combine with the environment and the project's is
-//! [`vx_net::config`]'s (network) and `vx_sources::github::GithubConfig`'s
+//! `vx_net::config`'s (network) and `vx_sources::github::GithubConfig`'s
 //! (GitHub) business: flags over the environment over the project over this file.
 
 use std::collections::BTreeMap;

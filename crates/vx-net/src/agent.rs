@@ -37,11 +37,11 @@ pub struct Timeouts {
     pub answer: Duration,
 }
 
-pub use super::ANSWER_TIMEOUT_ENV;
+pub(crate) use super::ANSWER_TIMEOUT_ENV;
 
 /// [`Timeouts::answer`] unless [`ANSWER_TIMEOUT_ENV`] says otherwise: two minutes, a
 /// 16 MiB registry at 140 KiB/s.
-pub const DEFAULT_ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
+pub(crate) const DEFAULT_ANSWER_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl Default for Timeouts {
     /// 30 s to connect, 30 s for any read, [`answer_timeout`] for a whole answer.
@@ -56,7 +56,7 @@ impl Default for Timeouts {
 
 /// [`ANSWER_TIMEOUT_ENV`] when it holds 1 to 86 400 (seconds), else
 /// [`DEFAULT_ANSWER_TIMEOUT`].
-pub fn answer_timeout() -> Duration {
+pub(crate) fn answer_timeout() -> Duration {
     std::env::var(ANSWER_TIMEOUT_ENV)
         .ok()
         .and_then(|text| text.trim().parse::<u32>().ok())
@@ -79,7 +79,7 @@ const OUTPUT_BUFFER: usize = 32 << 10;
 
 /// Which agent a request needs.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct AgentKey {
+pub(crate) struct AgentKey {
     /// How the request goes.
     pub route: Route,
     /// Whether the connection speaks TLS (an https URL, direct or tunnelled).
@@ -88,7 +88,7 @@ pub struct AgentKey {
 
 /// Why an agent could not be made.
 #[derive(Debug)]
-pub enum BuildError {
+pub(crate) enum BuildError {
     /// The trust for TLS could not be loaded.
     Trust(Arc<TrustError>),
     /// The proxy is not one ureq accepts.
@@ -96,7 +96,7 @@ pub enum BuildError {
 }
 
 /// A new agent for `key`.
-pub fn build(
+pub(crate) fn build(
     key: &AgentKey,
     net: &NetConfig,
     timeouts: Timeouts,

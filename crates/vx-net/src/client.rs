@@ -63,8 +63,8 @@ pub enum Body<'a> {
     },
 }
 
-/// One request. Redirects are followed for GET and HEAD (unless
-/// [`Request::no_redirects`]); a request with a body gets the 3xx answer.
+/// One request. Redirects are followed for GET and HEAD; a request with a body gets
+/// the 3xx answer.
 pub struct Request<'a> {
     method: Method,
     url: &'a str,
@@ -124,12 +124,6 @@ impl<'a> Request<'a> {
         self
     }
 
-    /// Answers a redirect with the 3xx itself rather than following it.
-    pub fn no_redirects(mut self) -> Self {
-        self.follow = false;
-        self
-    }
-
     /// Marks the URL as already rewritten ([`Client::rewritten`]): a caller that had
     /// to see the URL that will be fetched (to decide where a token may go).
     pub fn already_rewritten(mut self) -> Self {
@@ -142,13 +136,6 @@ impl<'a> Request<'a> {
     /// [`Timeouts::answer`] after this request.
     pub fn by(mut self, deadline: std::time::Instant) -> Self {
         self.by = Some(deadline);
-        self
-    }
-
-    /// Sends no configured credentials (netrc, per-host headers): for a request whose
-    /// caller brings its own ([`Request::secret_header`]).
-    pub fn without_credentials(mut self) -> Self {
-        self.credentials = false;
         self
     }
 }
@@ -258,11 +245,6 @@ impl Client {
     /// takes several requests ([`Request::by`]).
     pub fn answer_timeout(&self) -> std::time::Duration {
         self.timeouts.answer
-    }
-
-    /// The settings in force.
-    pub fn config(&self) -> &NetConfig {
-        &self.config
     }
 
     /// `url` as it will be fetched: after `url_replacements`.

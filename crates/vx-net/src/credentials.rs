@@ -171,7 +171,7 @@ impl Credentials {
     /// configured headers, and a netrc `Authorization: Basic …` unless one of those is
     /// an `Authorization`. Empty when none; an error naming the variable and the host
     /// when a header for this host names a variable that is not set.
-    pub fn for_url(&self, url: &str) -> Result<Vec<(String, Secret)>, CredentialsError> {
+    pub(crate) fn for_url(&self, url: &str) -> Result<Vec<(String, Secret)>, CredentialsError> {
         let (Some(url_host), Some(url_port)) = (host(url), port(url)) else {
             return Ok(Vec::new());
         };
@@ -226,7 +226,8 @@ impl Credentials {
     }
 
     /// The netrc file read, if any.
-    pub fn netrc_file(&self) -> Option<&Path> {
+    #[cfg(test)]
+    pub(crate) fn netrc_file(&self) -> Option<&Path> {
         self.netrc_file.as_deref()
     }
 }
@@ -287,7 +288,7 @@ fn is_token_byte(b: u8) -> bool {
 
 /// Why a header's value could not be filled in.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Expand {
+pub(crate) enum Expand {
     /// The text is not well formed (an unclosed `${`, not a variable's name inside):
     /// the file's fault, whatever the environment.
     Syntax(String),
@@ -307,7 +308,7 @@ fn header_error(key: &str, name: &str, problem: String) -> CredentialsError {
 /// `text` with each `${VAR}` replaced by `env`'s value; an unclosed `${` or a bad
 /// name, or an unset (or empty) variable, is an error that names the variable, never
 /// a value.
-pub fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, Expand> {
+pub(crate) fn expand(text: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<String, Expand> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut unset = None;

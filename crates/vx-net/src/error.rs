@@ -211,7 +211,7 @@ impl fmt::Display for ProxyName {
 /// `ureq::Error::Other`) so that it is told apart from other I/O errors.
 #[derive(Debug, Error)]
 #[error("cannot resolve {host}: {reason}")]
-pub struct DnsFailure {
+pub(crate) struct DnsFailure {
     /// The name.
     pub host: String,
     /// Why.
@@ -221,7 +221,7 @@ pub struct DnsFailure {
 impl NetError {
     /// The error for `source`, which a request to `url` (as displayed) over `route`
     /// with `trust` met before any answer.
-    pub fn from_ureq(
+    pub(crate) fn from_ureq(
         url: &str,
         route: &Route,
         trust: &TrustSettings,

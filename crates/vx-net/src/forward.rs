@@ -11,7 +11,7 @@ use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTi
 
 /// The connector that puts [`AbsoluteFormTransport`] around the proxy connection.
 #[derive(Debug, Default)]
-pub struct AbsoluteForm;
+pub(crate) struct AbsoluteForm;
 
 impl Connector<Box<dyn Transport>> for AbsoluteForm {
     type Out = Box<dyn Transport>;
@@ -37,7 +37,7 @@ impl Connector<Box<dyn Transport>> for AbsoluteForm {
 }
 
 /// A connection to a proxy whose first request line is sent in absolute form.
-pub struct AbsoluteFormTransport {
+pub(crate) struct AbsoluteFormTransport {
     inner: Box<dyn Transport>,
     /// `http://host:port` of the request's target.
     origin: String,

@@ -36,7 +36,7 @@ pub(crate) const FALLBACK_BUNDLE: &str = "/etc/ssl/cert.pem";
 
 /// What one source gave.
 #[derive(Debug, Default, PartialEq)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// The certificates that rustls takes as trust anchors.
     pub certs: Vec<CertificateDer<'static>>,
     /// What was wrong with the others, for a message.
@@ -48,7 +48,7 @@ pub struct Parsed {
 /// valid PEM ends the reading there; a certificate rustls cannot use as a trust anchor
 /// is left out; each is said in [`Parsed::errors`], and the rest is kept: one odd
 /// certificate in a keychain must not cost the user every other one.
-pub fn parse(source: &str, output: &[u8]) -> Parsed {
+pub(crate) fn parse(source: &str, output: &[u8]) -> Parsed {
     let mut parsed = Parsed::default();
     for (index, cert) in CertificateDer::pem_slice_iter(output).enumerate() {
         let cert = match cert {
@@ -73,7 +73,7 @@ pub fn parse(source: &str, output: &[u8]) -> Parsed {
 
 /// One place certificates are read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// A keychain, read with `security find-certificate -a -p`.
     Keychain(PathBuf),
     /// A PEM file, read as it is.
@@ -92,7 +92,7 @@ pub(crate) fn keychains(home: Option<&Path>) -> Vec<PathBuf> {
 /// The certificates of every `keychain` read by `read` (each certificate once, in the
 /// order first seen), or those of `fallback` when the keychains give none; with every
 /// problem met. `read` gives a source's bytes or why it could not.
-pub fn collect(
+pub(crate) fn collect(
     keychains: &[PathBuf],
     fallback: &Path,
     mut read: impl FnMut(&Source) -> Result<Vec<u8>, String>,
@@ -126,7 +126,7 @@ pub fn collect(
 /// met. A keychain file that does not exist (a user without a login keychain) is
 /// passed over without a word.
 #[cfg(target_os = "macos")]
-pub fn load() -> Parsed {
+pub(crate) fn load() -> Parsed {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let keychains: Vec<PathBuf> = keychains(home.as_deref())
         .into_iter()

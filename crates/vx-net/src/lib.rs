@@ -17,23 +17,26 @@
 //! Errors ([`NetError`]) name the host, the proxy and the trust in use, and say which
 //! failures are worth a retry.
 #![forbid(unsafe_code)]
+// Only the face is `pub`; the rooms' docs link to what the crate keeps to itself, which
+// `cargo doc --document-private-items` (the contributors' view) shows.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod verify;
 
 /// The variable that sets [`Timeouts::answer`], in seconds (1 to 86 400), for a link
 /// too slow for the default: read by the agent ([`agent`]), named by the deadline's
 /// error ([`error`]).
-pub const ANSWER_TIMEOUT_ENV: &str = "VX_ANSWER_TIMEOUT";
+pub(crate) const ANSWER_TIMEOUT_ENV: &str = "VX_ANSWER_TIMEOUT";
 
-pub mod agent;
-pub mod certs;
-pub mod client;
-pub mod config;
+pub(crate) mod agent;
+pub(crate) mod certs;
+pub(crate) mod client;
+pub(crate) mod config;
 pub mod credentials;
-pub mod error;
-pub mod forward;
+pub(crate) mod error;
+pub(crate) mod forward;
 #[cfg(any(target_os = "macos", test))]
-pub mod keychain;
+pub(crate) mod keychain;
 pub mod no_proxy;
 pub mod proxy;
 pub mod rewrite;

@@ -28,7 +28,7 @@ pub(crate) struct NoProxy {
 impl NoProxy {
     /// Parses a comma-separated list (spaces around entries ignored, case-insensitive).
     /// An entry that is none of the forms above is taken as a host name, as curl does.
-    pub fn parse(list: &str) -> NoProxy {
+    pub(crate) fn parse(list: &str) -> NoProxy {
         let entries = list
             .split(',')
             .map(str::trim)
@@ -39,7 +39,7 @@ impl NoProxy {
     }
 
     /// Whether a request to `host` (lower case, no brackets) on `port` goes direct.
-    pub fn matches(&self, host: &str, port: u16) -> bool {
+    pub(crate) fn matches(&self, host: &str, port: u16) -> bool {
         let host = host.strip_suffix('.').unwrap_or(host);
         let ip = host.parse::<IpAddr>().ok();
         self.entries.iter().any(|entry| match entry {

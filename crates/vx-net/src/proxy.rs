@@ -202,12 +202,12 @@ impl Proxy {
     }
 
     /// The variable that named it (`HTTPS_PROXY`, `all_proxy`, …).
-    pub fn var(&self) -> &'static str {
+    pub(crate) fn var(&self) -> &'static str {
         self.var
     }
 
     /// `host:port`, an IPv6 address in brackets.
-    pub fn authority(&self) -> String {
+    pub(crate) fn authority(&self) -> String {
         if self.host.contains(':') {
             format!("[{}]:{}", self.host, self.port)
         } else {
@@ -216,7 +216,7 @@ impl Proxy {
     }
 
     /// The `Proxy-Authorization` value when the proxy has credentials.
-    pub fn authorization(&self) -> Option<Secret> {
+    pub(crate) fn authorization(&self) -> Option<Secret> {
         let (user, password) = self.credentials.as_ref()?;
         let pair = format!("{}:{}", user.expose(), password.expose());
         Some(Secret::new(format!("Basic {}", BASE64.encode(pair))))

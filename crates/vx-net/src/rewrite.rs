@@ -90,11 +90,6 @@ impl UrlRewrites {
         out
     }
 
-    /// Whether there are no rewrites.
-    pub fn is_empty(&self) -> bool {
-        self.rules.is_empty()
-    }
-
     /// The line `-v` shows for `url` when a rule rewrites it (`vx: FROM → TO`, both
     /// without credentials or query, sanitized); `None` when no rule does.
     pub fn note(&self, url: &str) -> Option<String> {

@@ -72,7 +72,7 @@ impl std::fmt::Debug for LoadedRoots {
 
 /// What the operating system's store gave: its certificates, and the problems its
 /// loader met (reported only when they leave it empty).
-pub struct SystemStore {
+pub(crate) struct SystemStore {
     /// The certificates.
     pub certs: Vec<CertificateDer<'static>>,
     /// Problems met while loading, for a message.
@@ -130,7 +130,7 @@ impl TrustSettings {
 
     /// The trust in use, for a message: "the system store",
     /// "SSL_CERT_FILE=/x.pem", "the system store and `[http] ca_certificates` /a.pem".
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let mut parts = Vec::new();
         if self.uses_system_store() {
             parts.push("the system store".to_owned());
@@ -157,7 +157,7 @@ impl TrustSettings {
 
     /// The TLS configuration for the HTTP client: the roots of these settings, loaded
     /// on the first call and shared by every later one (and every clone).
-    pub fn tls_config(&self) -> Result<TlsConfig, Arc<TrustError>> {
+    pub(crate) fn tls_config(&self) -> Result<TlsConfig, Arc<TrustError>> {
         let roots = self.roots()?;
         Ok(TlsConfig::builder()
             .root_certs(RootCerts::Specific(roots))
@@ -181,7 +181,7 @@ impl TrustSettings {
 
     /// Reads every source these settings name, with `system` for the operating
     /// system's store (read only when it is in force).
-    pub fn load(
+    pub(crate) fn load(
         &self,
         system: impl FnOnce() -> SystemStore,
     ) -> Result<Vec<CertificateDer<'static>>, TrustError> {

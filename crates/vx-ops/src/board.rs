@@ -57,7 +57,7 @@ impl BoardError {
 }
 
 /// The boards in `dir` (none when it does not exist), live or not.
-pub fn list(dir: &Path) -> Result<Vec<registry::Listing>, BoardError> {
+pub(crate) fn list(dir: &Path) -> Result<Vec<registry::Listing>, BoardError> {
     Ok(boards::list(dir)?)
 }
 

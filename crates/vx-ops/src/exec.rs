@@ -112,7 +112,7 @@ pub(crate) fn not_here(tools: &[String], program: &OsString) -> Option<Error> {
 /// its `PATH` and the project's `changes` applied; on Windows a `.cmd` with a launch
 /// record beside it ([`vx_base::launch`]) is its program with leading arguments. Returns the error when it cannot
 /// (127 not found, 126 not runnable).
-pub fn replace_process(
+pub(crate) fn replace_process(
     program: &OsString,
     args: &[OsString],
     path: &std::ffi::OsStr,
@@ -152,7 +152,12 @@ pub fn replace_process(
 /// Hands the process over to `command` ([`vx_base::platform::exec::replace_process`]: `exec`
 /// on Unix; on Windows a child whose code becomes ours). Returns the error when it
 /// cannot start it.
-pub fn start(command: std::process::Command, program: &OsString, exe: &Path, shown: &str) -> Error {
+pub(crate) fn start(
+    command: std::process::Command,
+    program: &OsString,
+    exe: &Path,
+    shown: &str,
+) -> Error {
     let err = vx_base::platform::exec::replace_process(command, program);
     let code = if err.kind() == std::io::ErrorKind::NotFound {
         NOT_FOUND

@@ -29,6 +29,9 @@
 //! - [`search`]: runtimes and registry packages matching a term, ranked.
 //! - [`shim`]: a shim's command run as the directory's project pins it.
 #![forbid(unsafe_code)]
+// Only the face is `pub`; the rooms' docs link to what the crate keeps to itself, which
+// `cargo doc --document-private-items` (the contributors' view) shows.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod session;
 

@@ -174,7 +174,7 @@ fn on_demand(
 /// Fills `lock` for `platforms` in memory, as `vx lock` would (registry tools resolved
 /// where it does not pin them, downloads where no checksum is known): for a caller
 /// that writes only when the result is what it wanted (`vx add`).
-pub fn relock(
+pub(crate) fn relock(
     manifest: &Manifest,
     catalogue: &Arc<Catalogue>,
     lock: &mut Lock,

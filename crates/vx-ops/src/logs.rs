@@ -64,7 +64,7 @@ pub enum LogsError {
 
 impl LogsError {
     /// Whether the user's request is at fault (exit 2), not the machine (exit 1).
-    pub fn is_usage(&self) -> bool {
+    pub(crate) fn is_usage(&self) -> bool {
         !matches!(self, LogsError::List(_))
     }
 }

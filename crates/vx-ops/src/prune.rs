@@ -1,6 +1,6 @@
 //! `vx prune`: removes the store's versions that no project using the store pins, the
 //! work directories of installs that were killed, downloads interrupted more than
-//! a week ago (`<store>/.partial`, see [`vx_engine::install::partial`]; a recent one is
+//! a week ago (`<store>/.partial`, see `vx_engine::install::partial`; a recent one is
 //! kept for the next sync to continue), and what vx kept between runs of projects whose
 //! directory is gone (their last run, task stamps and key documents:
 //! [`vx_tasks::state`]).

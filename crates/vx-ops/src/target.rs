@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::session::{Opening, Session, SessionError, Want};
@@ -164,7 +164,7 @@ impl Target<'_> {
     /// The project's toolchain and the tools named on the command line: a version
     /// that vx.toml's URL tools and the store do not answer is resolved as `vx x`
     /// resolves it (the project's registries, then the standard one).
-    pub fn toolchain(&self, store: &Path) -> Result<Toolchain, TargetError> {
+    pub(crate) fn toolchain(&self, store: &Path) -> Result<Toolchain, TargetError> {
         let resolve = vx_engine::resolution::OnDemand {
             options: self
                 .session
@@ -179,7 +179,7 @@ impl Target<'_> {
     }
 
     /// What the project declares of the environment (nothing outside a project).
-    pub fn declared(&self) -> Result<Declared, EnvFileError> {
+    pub(crate) fn declared(&self) -> Result<Declared, EnvFileError> {
         declared(self.manifest())
     }
 
@@ -207,7 +207,7 @@ impl Target<'_> {
     /// commands) — whatever else is missing; each missing tool is said once on
     /// stderr with why. A missing tool the command needs is the error (exit 1), with
     /// why.
-    pub fn ready(
+    pub(crate) fn ready(
         &self,
         mut chain: Toolchain,
         store: &Path,
@@ -523,7 +523,7 @@ pub enum RegistryToolError {
 /// own wheel, else (offline, or uv cannot be had), said with why, with `python -I -m
 /// venv` ([`vx_engine::install::venv::make_project`]); a Ctrl-C meanwhile ends what
 /// makes it.
-pub fn ensure_venv(
+pub(crate) fn ensure_venv(
     manifest: Option<&Manifest>,
     chain: &Toolchain,
     store: &Path,
@@ -618,11 +618,6 @@ pub fn record_activation(
     {
         let _ = activation.save(store);
     }
-}
-
-/// The store `explicit` names (`--store`, else the default), not created.
-pub fn located_store(explicit: Option<&Path>) -> Result<PathBuf, StoreError> {
-    store::locate(explicit.map(Path::to_path_buf))
 }
 
 /// The labels of `chain`'s tools that are not installed and declare no `bin`: which

@@ -625,14 +625,14 @@ fn record_verified(
     }
 }
 
-pub use vx_net::verify::provenance::ProvenanceLoss;
+pub(crate) use vx_net::verify::provenance::ProvenanceLoss;
 
 /// The provenance `manifest` would lose against `lock`: each URL tool whose locked
 /// version was verified (any platform's `verified`) and whose new version's `verify`
 /// table would not verify it with every one of the same signers. Decided from the
 /// keys alone, before anything is downloaded. (Registry tools are judged by the
 /// resolver, once it has checked the new version's checksum file.)
-pub fn provenance_losses(manifest: &Manifest, lock: Option<&Lock>) -> Vec<ProvenanceLoss> {
+pub(crate) fn provenance_losses(manifest: &Manifest, lock: Option<&Lock>) -> Vec<ProvenanceLoss> {
     let Some(lock) = lock else {
         return Vec::new();
     };
@@ -672,7 +672,7 @@ pub fn provenance_losses(manifest: &Manifest, lock: Option<&Lock>) -> Vec<Proven
 /// ([`ProjectError::ProvenanceLoss`], naming each tool, what verified it and what its
 /// new version offers) unless `resolve` allows them; allowed, each is said and
 /// returned for the lock to record ([`record_provenance_losses`]).
-pub fn provenance_gate(
+pub(crate) fn provenance_gate(
     manifest: &Manifest,
     lock: Option<&Lock>,
     resolve: &dyn Resolve,
@@ -692,7 +692,7 @@ pub fn provenance_gate(
 
 /// Records each allowed loss on its tool's entry in `lock` (where the entry now holds
 /// the new version).
-pub fn record_provenance_losses(lock: &mut Lock, losses: &[ProvenanceLoss]) {
+pub(crate) fn record_provenance_losses(lock: &mut Lock, losses: &[ProvenanceLoss]) {
     for loss in losses {
         if let Some(entry) = lock.tools.get_mut(&loss.tool)
             && entry.version == loss.new_version

@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use vx_base::platform::fs as pfs;
 
 /// The shims' directory under vx's data directory.
-pub const DIR: &str = "shims";
+pub(crate) const DIR: &str = "shims";
 
 /// `<data dir>/vx/shims` (`$XDG_DATA_HOME/vx/shims`, `~/.local/share/vx/shims`,
 /// `%LOCALAPPDATA%\vx\shims`); `None` when no data directory is known.
@@ -157,7 +157,7 @@ fn picture(store: &Path, shims: &Path, program: &Path) -> Option<String> {
 /// Makes `shims` hold one entry linking to `program` (the vx binary) for each command
 /// of the tools `store` holds, and nothing else. Entries already right are left as
 /// they are, so a refresh with nothing new writes nothing.
-pub fn refresh(shims: &Path, store: &Path, program: &Path) -> io::Result<Refreshed> {
+pub(crate) fn refresh(shims: &Path, store: &Path, program: &Path) -> io::Result<Refreshed> {
     let wanted = commands(store);
     std::fs::create_dir_all(shims)?;
     let mut done = Refreshed::default();
@@ -213,7 +213,7 @@ fn link_is_ours(link: &Path, program: &Path) -> bool {
 
 /// The command names of every installed tool in `store`: its executables' file names
 /// (`rg` for `rg.exe` on Windows), those a shim cannot have left out.
-pub fn commands(store: &Path) -> BTreeSet<String> {
+pub(crate) fn commands(store: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     for receipt in vx_engine::inventory::receipts(store) {
         for bin in &receipt.bin {

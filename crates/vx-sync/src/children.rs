@@ -31,7 +31,7 @@ const STDERR_SETTLE: Duration = Duration::from_millis(500);
 
 /// One tool for a child: its slot, its name and its config frame, encoded before any
 /// process starts so a config that cannot be sent fails alone, with its own reason.
-pub struct Job {
+pub(crate) struct Job {
     /// Its slot.
     pub index: usize,
     /// Its tool and whole version, as its config names them: its stderr lines start
@@ -43,7 +43,7 @@ pub struct Job {
 
 impl Job {
     /// The job of `cfg`, or why its config cannot travel as a frame.
-    pub fn new(cfg: &InstallConfig) -> Result<Job, SpawnError> {
+    pub(crate) fn new(cfg: &InstallConfig) -> Result<Job, SpawnError> {
         Ok(Job {
             index: cfg.slot as usize,
             name: (cfg.spec.name.clone(), cfg.spec.version.clone()),
@@ -53,14 +53,12 @@ impl Job {
 }
 
 /// A running child.
-pub struct Running {
+pub(crate) struct Running {
     /// Its first slot: the key of its [`Exit`].
     pub index: usize,
     /// Each of its tools' slot and tool name and whole version ([`Job`]), in the order
     /// it installs them: one, or a batch.
     pub slots: Vec<(usize, (String, String))>,
-    /// Its process id.
-    pid: u32,
     /// Its process tree.
     tree: Tree,
     /// Its stderr, being captured.
@@ -71,7 +69,7 @@ pub struct Running {
 
 /// Why a child could not be started.
 #[derive(Debug, thiserror::Error)]
-pub enum SpawnError {
+pub(crate) enum SpawnError {
     /// The config cannot travel as a frame (checked before any process starts).
     #[error(transparent)]
     Config(#[from] FrameError),
@@ -82,7 +80,7 @@ pub enum SpawnError {
 
 impl SpawnError {
     /// The slot's exit code: a bad config's, as if the child had refused it.
-    pub fn code(&self) -> i32 {
+    pub(crate) fn code(&self) -> i32 {
         match self {
             SpawnError::Config(_) => vx_model::config_frame::EXIT_BAD_CONFIG,
             SpawnError::Process(_) => 1,
@@ -92,7 +90,7 @@ impl SpawnError {
 
 /// A child that exited, as its waiter thread reports it.
 #[derive(Debug)]
-pub struct Exit {
+pub(crate) struct Exit {
     /// Its first slot ([`Running::index`]).
     pub index: usize,
     /// How it ended (an error only if waiting itself failed).
@@ -105,7 +103,11 @@ const WAITER_STACK: usize = 64 * 1024;
 /// Spawns the child for `jobs` (at least one; at most
 /// [`vx_model::config_frame::MAX_FRAMES`]), hands it their frames, and starts the thread
 /// that sends its [`Exit`] on `exits`.
-pub fn spawn(exe: &Path, jobs: Vec<Job>, exits: &Sender<Exit>) -> Result<Running, SpawnError> {
+pub(crate) fn spawn(
+    exe: &Path,
+    jobs: Vec<Job>,
+    exits: &Sender<Exit>,
+) -> Result<Running, SpawnError> {
     let index = jobs.first().map_or(0, |job| job.index);
     let frames = vx_model::config_frame::batch(jobs.iter().map(|job| job.frame.as_slice()));
     let slots: Vec<_> = jobs.into_iter().map(|job| (job.index, job.name)).collect();
@@ -123,7 +125,6 @@ pub fn spawn(exe: &Path, jobs: Vec<Job>, exits: &Sender<Exit>) -> Result<Running
         // error here tells nothing more.
         let _ = stdin.write_all(&frames);
     }
-    let pid = child.id();
     let exits = exits.clone();
     let stderr_end = stderr.end();
     let waiter = std::thread::Builder::new()
@@ -145,7 +146,6 @@ pub fn spawn(exe: &Path, jobs: Vec<Job>, exits: &Sender<Exit>) -> Result<Running
     Ok(Running {
         index,
         slots,
-        pid,
         tree,
         stderr,
         terminal_seen: None,
@@ -153,11 +153,6 @@ pub fn spawn(exe: &Path, jobs: Vec<Job>, exits: &Sender<Exit>) -> Result<Running
 }
 
 impl Running {
-    /// The process id.
-    pub fn pid(&self) -> u32 {
-        self.pid
-    }
-
     /// Kills the child's process tree if all its slots have been terminal for `linger`
     /// while it still runs: the outcomes are published, the process is stuck.
     pub(crate) fn kill_if_lingering(&mut self, board: &Board, linger: Duration) {
@@ -186,7 +181,7 @@ impl Running {
 
 /// What the parent did when a child ended, for one of its tools.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Settled {
+pub(crate) struct Settled {
     /// The slot.
     pub index: usize,
     /// The child's stderr tail: of a batch, the lines of this tool and those naming
@@ -204,7 +199,7 @@ pub struct Settled {
 /// What the parent did when a child ended: each tool settled, and the tools of a batch
 /// the child never started, to run again, each in a child of its own.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Ended {
+pub(crate) struct Ended {
     /// The tools settled, in the child's order.
     pub settled: Vec<Settled>,
     /// The slots to run again.
@@ -218,7 +213,7 @@ pub struct Ended {
 /// publishes a terminal state — Failed with the exit status or signal and the stderr
 /// tail's last line, or Cancelled when the sync was interrupted — so every tool ends
 /// with exactly one terminal state.
-pub fn settle(
+pub(crate) fn settle(
     board: &Board,
     running: &mut Running,
     status: ExitStatus,

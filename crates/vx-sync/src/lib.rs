@@ -20,12 +20,15 @@
 //! The board is removed on every exit path: [`vx_shm::Board`] removes its segment when
 //! dropped, also while unwinding from a panic.
 #![forbid(unsafe_code)]
+// Only the face is `pub`; the rooms' docs link to what the crate keeps to itself, which
+// `cargo doc --document-private-items` (the contributors' view) shows.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod report;
 
-pub mod children;
-pub mod plan;
-pub mod stderr_ring;
+pub(crate) mod children;
+pub(crate) mod plan;
+pub(crate) mod stderr_ring;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
@@ -61,7 +64,7 @@ pub(crate) const LINGER: Duration = Duration::from_secs(10);
 
 /// The most tools one child installs ([`batch_len`]): bounds what a crash in a batch
 /// sends to be run again.
-pub const MAX_BATCH: usize = 16;
+pub(crate) const MAX_BATCH: usize = 16;
 // A batch fits in what a child reads.
 const _: () = assert!(MAX_BATCH <= vx_model::config_frame::MAX_FRAMES);
 /// How many tools a sync must have to install (not found installed) for its children to
@@ -71,7 +74,7 @@ pub const BATCH_FROM: usize = 16;
 /// The largest download (as the lock records it) a child installs in a batch; a larger
 /// one, or a tool with a `post_install` step or install options, gets a child of its
 /// own ([`batchable`]).
-pub const BATCH_BYTES: u64 = 4 << 20;
+pub(crate) const BATCH_BYTES: u64 = 4 << 20;
 
 /// How a sync runs, beyond its manifest and store.
 #[derive(Clone, Debug)]
@@ -809,7 +812,7 @@ impl Supervisor<'_> {
 /// `waiting` tools wait and `free` more children may start: the waiting tools shared
 /// evenly among the free children (all `-j` stay busy, and no more processes start
 /// than needed), at least one, at most [`MAX_BATCH`].
-pub fn batch_len(waiting: usize, free: usize) -> usize {
+pub(crate) fn batch_len(waiting: usize, free: usize) -> usize {
     waiting.div_ceil(free.max(1)).clamp(1, MAX_BATCH)
 }
 
@@ -818,7 +821,7 @@ pub fn batch_len(waiting: usize, free: usize) -> usize {
 /// tool is built with, components), no alternative packings (a runtime's archives), and
 /// a download not known to be over [`BATCH_BYTES`] (a large one would hold up the tools
 /// after it).
-pub fn batchable(cfg: &vx_model::config_frame::InstallConfig) -> bool {
+pub(crate) fn batchable(cfg: &vx_model::config_frame::InstallConfig) -> bool {
     let spec = &cfg.spec;
     spec.post_install.is_none()
         && spec.options.is_empty()

@@ -11,7 +11,7 @@ use vx_model::spec::ToolSpec;
 
 /// The work of one sync: one config per tool, in manifest (= slot) order.
 #[derive(Clone, Debug)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The board's label (the manifest path).
     pub label: String,
     /// Slot `i` installs `configs[i]`.
@@ -22,7 +22,7 @@ impl Plan {
     /// The plan for `tools` (from the manifest `label` names) into `store`, with
     /// `--allow-unverified` (or trust on first use) and `--read-timeout` applied; the
     /// board path is filled in by [`Plan::with_board`] once the board exists.
-    pub fn new(label: &str, tools: &[ToolSpec], store: &Path, settings: &Settings) -> Plan {
+    pub(crate) fn new(label: &str, tools: &[ToolSpec], store: &Path, settings: &Settings) -> Plan {
         let configs = tools
             .iter()
             .enumerate()
@@ -45,7 +45,7 @@ impl Plan {
     }
 
     /// The board's entries, in slot order.
-    pub fn entries(&self) -> Vec<ToolEntry<'_>> {
+    pub(crate) fn entries(&self) -> Vec<ToolEntry<'_>> {
         self.configs
             .iter()
             .map(|cfg| ToolEntry {
@@ -56,7 +56,7 @@ impl Plan {
     }
 
     /// Points every config at the board at `board`.
-    pub fn with_board(mut self, board: &Path) -> Plan {
+    pub(crate) fn with_board(mut self, board: &Path) -> Plan {
         let board: PathBuf = board.to_path_buf();
         for cfg in &mut self.configs {
             cfg.board = Some(board.clone());

@@ -12,13 +12,13 @@ use crossbeam_channel::{Receiver, RecvTimeoutError};
 /// Lines kept.
 pub(crate) const MAX_LINES: usize = 40;
 /// Bytes kept across all lines.
-pub const MAX_BYTES: usize = 16 * 1024;
+pub(crate) const MAX_BYTES: usize = 16 * 1024;
 /// Longest line kept; the rest of a longer line is dropped.
-pub const MAX_LINE: usize = 512;
+pub(crate) const MAX_LINE: usize = 512;
 
 /// The last lines of a stream, bounded in count and bytes.
 #[derive(Debug, Default)]
-pub struct StderrRing {
+pub(crate) struct StderrRing {
     lines: VecDeque<String>,
     bytes: usize,
     partial: Vec<u8>,
@@ -27,7 +27,7 @@ pub struct StderrRing {
 
 impl StderrRing {
     /// An empty ring.
-    pub fn new() -> StderrRing {
+    pub(crate) fn new() -> StderrRing {
         StderrRing::default()
     }
 
@@ -42,19 +42,20 @@ impl StderrRing {
     }
 
     /// Ends the stream: a last line without a newline enters the ring.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         if !self.partial.is_empty() {
             self.end_line();
         }
     }
 
     /// The kept lines, oldest first.
-    pub fn lines(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn lines(&self) -> impl Iterator<Item = &str> {
         self.lines.iter().map(String::as_str)
     }
 
     /// The last non-empty kept line.
-    pub fn last_line(&self) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn last_line(&self) -> Option<&str> {
         self.lines
             .iter()
             .rev()
@@ -63,7 +64,8 @@ impl StderrRing {
     }
 
     /// Lines pushed out of the ring (or never kept).
-    pub fn dropped(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn dropped(&self) -> u64 {
         self.dropped
     }
 
@@ -88,7 +90,7 @@ impl StderrRing {
 }
 
 /// A thread reading one child's stderr into a [`StderrRing`].
-pub struct StderrTail {
+pub(crate) struct StderrTail {
     ring: Arc<Mutex<StderrRing>>,
     thread: Option<JoinHandle<()>>,
     ended: StderrEnd,
@@ -97,12 +99,12 @@ pub struct StderrTail {
 /// Tells when a child's stderr reached its end: the reader thread holds the sending
 /// side and drops it when the stream ends, so waiting takes no polling.
 #[derive(Clone, Debug)]
-pub struct StderrEnd(Receiver<()>);
+pub(crate) struct StderrEnd(Receiver<()>);
 
 impl StderrEnd {
     /// Waits at most `wait` for the stream to end (it ends when the child and
     /// everything it started that shares the stream have exited); whether it did.
-    pub fn wait(&self, wait: Duration) -> bool {
+    pub(crate) fn wait(&self, wait: Duration) -> bool {
         matches!(
             self.0.recv_timeout(wait),
             Err(RecvTimeoutError::Disconnected) | Ok(())
@@ -112,7 +114,7 @@ impl StderrEnd {
 
 impl StderrTail {
     /// Starts reading `stream` until it ends.
-    pub fn capture(mut stream: impl Read + Send + 'static) -> StderrTail {
+    pub(crate) fn capture(mut stream: impl Read + Send + 'static) -> StderrTail {
         let ring = Arc::new(Mutex::new(StderrRing::new()));
         let shared = Arc::clone(&ring);
         let (end_tx, end_rx) = crossbeam_channel::bounded::<()>(0);
@@ -142,12 +144,12 @@ impl StderrTail {
     }
 
     /// What tells when the stream ended (for the child's waiter thread).
-    pub fn end(&self) -> StderrEnd {
+    pub(crate) fn end(&self) -> StderrEnd {
         self.ended.clone()
     }
 
     /// The ring being filled, for live readers (the dashboard's detail pane).
-    pub fn ring(&self) -> Arc<Mutex<StderrRing>> {
+    pub(crate) fn ring(&self) -> Arc<Mutex<StderrRing>> {
         Arc::clone(&self.ring)
     }
 
@@ -155,7 +157,7 @@ impl StderrTail {
     /// the end of the stream ([`StderrEnd::wait`]) before they report an exit, so the
     /// event loop never blocks here. A stream still open (a grandchild holding it) is
     /// left to its thread.
-    pub fn settle(&mut self) -> Vec<String> {
+    pub(crate) fn settle(&mut self) -> Vec<String> {
         if self.ended.wait(Duration::ZERO)
             && let Some(thread) = self.thread.take()
         {

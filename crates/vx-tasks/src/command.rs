@@ -26,7 +26,7 @@ pub(crate) const EXE_VARIABLE: &str = "VX";
 /// The variable every task's commands get holding the project's file (its vx.toml, or
 /// the mise file of a project read in place): what a mise `run` step `{ task = … }`
 /// and a dependency with arguments run with `"$VX" run --manifest`.
-pub const MANIFEST_VARIABLE: &str = "VX_PROJECT_FILE";
+pub(crate) const MANIFEST_VARIABLE: &str = "VX_PROJECT_FILE";
 
 /// What every task of a run shares: `PATH`, `[env]`, the project directory.
 pub struct Shell {
@@ -170,7 +170,7 @@ impl Shell {
     }
 
     /// `task`'s identity in the run's ledger, given `values` ([`crate::runner::ledger::identity`]).
-    pub fn identity(&self, task: &Task, values: &Values) -> String {
+    pub(crate) fn identity(&self, task: &Task, values: &Values) -> String {
         crate::runner::ledger::identity(&self.manifest, &task.name, &values.raw)
     }
 
@@ -224,11 +224,6 @@ impl Shell {
         self.scripts
             .lock()
             .map_or(true, |scripts| !scripts.is_empty())
-    }
-
-    /// The project directory.
-    pub fn project(&self) -> &Path {
-        &self.project
     }
 
     /// What `task`'s key is made of with argument `values` (before its sources are
@@ -315,7 +310,7 @@ fn through_mise(file: &Path) -> Option<Vec<String>> {
 /// script's own double quotes reads as typed; any other in single quotes. (`=` is
 /// not plain: `A=b` first on a line would be an assignment.)
 #[cfg(not(windows))]
-pub fn quote(arg: &str) -> String {
+pub(crate) fn quote(arg: &str) -> String {
     let plain = !arg.is_empty()
         && arg
             .bytes()
@@ -329,7 +324,7 @@ pub fn quote(arg: &str) -> String {
 /// One argument as one word of `cmd`: in double quotes, a `"` doubled. (`cmd`
 /// expands `%VAR%` even inside quotes: that cannot be prevented there.)
 #[cfg(windows)]
-pub fn quote(arg: &str) -> String {
+pub(crate) fn quote(arg: &str) -> String {
     format!("\"{}\"", arg.replace('"', "\"\""))
 }
 

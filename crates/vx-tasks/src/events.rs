@@ -64,7 +64,7 @@ pub enum Phase {
 
 impl Phase {
     /// Whether this is the last phase a task gets.
-    pub fn is_terminal(self) -> bool {
+    pub(crate) fn is_terminal(self) -> bool {
         matches!(
             self,
             Phase::UpToDate | Phase::Done | Phase::Failed | Phase::Cancelled
@@ -72,7 +72,7 @@ impl Phase {
     }
 
     /// The phase's name as `--json` and `vx ps` spell it (`up_to_date`, …).
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Phase::Queued => "queued",
             Phase::Waiting => "waiting",
@@ -112,7 +112,7 @@ pub struct PhaseChange {
 
 impl PhaseChange {
     /// A bare change to `phase`.
-    pub fn new(phase: Phase) -> Self {
+    pub(crate) fn new(phase: Phase) -> Self {
         PhaseChange {
             phase,
             pid: None,
@@ -168,7 +168,7 @@ pub enum RestoreStage {
 
 impl RestoreStage {
     /// The stage's name as `--json` spells it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             RestoreStage::Fetching => "fetching",
             RestoreStage::Unpacking => "restoring",
@@ -310,14 +310,6 @@ impl TaskSink for Fanout {
     fn finished(&self, summary: &RunSummary) {
         self.0.iter().for_each(|s| s.finished(summary));
     }
-}
-
-/// A sink that drops everything (a run nobody watches, tests).
-pub struct Discard;
-
-impl TaskSink for Discard {
-    fn phase(&self, _: TaskId, _: &PhaseChange) {}
-    fn output(&self, _: TaskId, _: Stream, _: &[u8]) {}
 }
 
 #[cfg(test)]

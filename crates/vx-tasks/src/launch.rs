@@ -59,7 +59,7 @@ pub(crate) enum Starter {
 }
 
 /// A started command.
-pub struct Started {
+pub(crate) struct Started {
     /// How to stop it.
     pub handle: Handle,
     /// How to wait for it.
@@ -70,7 +70,7 @@ pub struct Started {
 
 /// How to stop a running command: shareable, so that the supervisor can while its
 /// worker waits.
-pub struct Handle {
+pub(crate) struct Handle {
     pid: u32,
     inner: HandleInner,
 }
@@ -92,7 +92,7 @@ pub(crate) enum Exit {
 
 impl Launch {
     /// A run's launch; nothing starts yet.
-    pub fn new(launcher: &Launcher, grace: Duration) -> Launch {
+    pub(crate) fn new(launcher: &Launcher, grace: Duration) -> Launch {
         Launch {
             launcher: launcher.clone(),
             grace,
@@ -128,7 +128,7 @@ impl Starter {
     /// never a copy: a copy made through `get_args` loses how an argument was given, and
     /// `cmd`'s command line is given raw (re-quoted, every Windows task failed as "not
     /// recognized"). The guard gets the same parts `get_args` gives, as Unix has them.
-    pub fn start(&self, command: &mut Command) -> io::Result<Started> {
+    pub(crate) fn start(&self, command: &mut Command) -> io::Result<Started> {
         match self {
             Starter::Direct => start_direct(command),
             #[cfg(unix)]
@@ -191,13 +191,13 @@ fn start_direct(command: &mut Command) -> io::Result<Started> {
 
 impl Handle {
     /// The command's process id.
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.pid
     }
 
     /// The polite signal, to the command and (through the guard) all it started;
     /// Windows has none, so there it is the kill.
-    pub fn stop(&self, how: Stop) {
+    pub(crate) fn stop(&self, how: Stop) {
         match &self.inner {
             #[cfg(unix)]
             HandleInner::Guard(guarded) => {
@@ -215,7 +215,7 @@ impl Handle {
     }
 
     /// Kills the command and all it started, now.
-    pub fn kill(&self) {
+    pub(crate) fn kill(&self) {
         match &self.inner {
             HandleInner::Direct(tree) => tree.kill(),
             #[cfg(unix)]
@@ -227,7 +227,7 @@ impl Handle {
 impl Exit {
     /// Waits for the command's end (through the guard: and the end of all it left
     /// running); its exit code.
-    pub fn wait(self) -> io::Result<i32> {
+    pub(crate) fn wait(self) -> io::Result<i32> {
         match self {
             Exit::Direct(mut child) => child.wait().map(vx_base::platform::process::status_code),
             #[cfg(unix)]
@@ -248,7 +248,7 @@ pub(crate) struct LoneGuard {
 impl LoneGuard {
     /// The guard `exe` (`vx task-guard --scan`) started to watch a lone task, `grace`
     /// between SIGTERM and SIGKILL; `None` when it cannot start, or where there is none.
-    pub fn start(exe: &Path, grace: Duration) -> Option<LoneGuard> {
+    pub(crate) fn start(exe: &Path, grace: Duration) -> Option<LoneGuard> {
         #[cfg(unix)]
         let started = super::guard::client::Client::start_watching(exe, grace)
             .ok()
@@ -262,7 +262,7 @@ impl LoneGuard {
     }
 
     /// Marks `command` as one of the watched task's processes.
-    pub fn mark(&self, command: &mut Command) {
+    pub(crate) fn mark(&self, command: &mut Command) {
         let _ = &command;
         #[cfg(unix)]
         command.env(super::guard::tree::MARK, self.client.watch_mark());

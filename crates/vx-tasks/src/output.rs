@@ -36,12 +36,12 @@ use super::events::{
 };
 
 /// Most bytes of one task's output `grouped` holds back.
-pub const GROUP_KEEP: usize = 8 << 20;
+pub(crate) const GROUP_KEEP: usize = 8 << 20;
 /// Most bytes of one task's output `quiet` keeps for a failure.
-pub const QUIET_KEEP: usize = 64 << 10;
+pub(crate) const QUIET_KEEP: usize = 64 << 10;
 /// Most bytes of one line `prefix` prints (and holds while the line is unfinished); a
 /// longer line is cut here, with a note (docs/guide/tasks.md).
-pub const LINE_CAP: usize = 64 << 10;
+pub(crate) const LINE_CAP: usize = 64 << 10;
 
 /// An output mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

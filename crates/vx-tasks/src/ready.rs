@@ -48,7 +48,7 @@ impl Tail {
     /// Adds a chunk. Only the last `TAIL_LINES` (20) lines a chunk ends can outlive it,
     /// so the lines before those are skipped over, not copied: a task printing 100 MB
     /// costs a scan for newlines, not a line made for every line it prints.
-    pub fn push(&self, chunk: &[u8]) {
+    pub(crate) fn push(&self, chunk: &[u8]) {
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         // The chunk's last newlines, last first: one more than is kept, to know
         // whether earlier lines were skipped.
@@ -90,7 +90,7 @@ impl Tail {
     }
 
     /// The kept lines (the unfinished one last), escape sequences made visible.
-    pub fn lines(&self) -> Vec<String> {
+    pub(crate) fn lines(&self) -> Vec<String> {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut out: Vec<String> = inner
             .lines
@@ -145,7 +145,7 @@ impl Checker {
     /// Starts checking `ready` (none: ready now); `report` is called once, with `Ok`
     /// when ready or `Err(why)` at the timeout. A check command starts through
     /// `starter`, as the service's own commands do.
-    pub fn start(
+    pub(crate) fn start(
         ready: Option<Ready>,
         tail: Arc<Tail>,
         starter: Starter,
@@ -206,7 +206,7 @@ impl Checker {
     }
 
     /// Tells a log-line check of a chunk of output.
-    pub fn saw(&self, stream: Stream, chunk: &[u8]) {
+    pub(crate) fn saw(&self, stream: Stream, chunk: &[u8]) {
         let Some(log) = &self.log else { return };
         if log.matched.load(Ordering::Relaxed) {
             return;

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 /// The kinds of state kept per project.
-pub const KINDS: [&str; 3] = ["runs", "tasks", "keys"];
+pub(crate) const KINDS: [&str; 3] = ["runs", "tasks", "keys"];
 
 /// The directory of the records (`projects/<hash>`: a project's path).
 const RECORDS: &str = "projects";
@@ -32,7 +32,7 @@ fn root() -> Option<PathBuf> {
 /// `<data>/vx/state/<what>/<hash of the project's path>`; `None` without a data
 /// directory. The project is recorded as having state (once: a file written when
 /// missing), so its state can be found again once the project is gone.
-pub fn project_dir(what: &str, project: &Path) -> Option<PathBuf> {
+pub(crate) fn project_dir(what: &str, project: &Path) -> Option<PathBuf> {
     let root = root()?;
     let key = hex::encode(&Sha256::digest(project.to_string_lossy().as_bytes())[..8]);
     let record = root.join(RECORDS).join(&key);

@@ -16,7 +16,7 @@ use crossbeam_channel::{Receiver, select};
 use notify::{RecursiveMode, Watcher};
 
 /// How long the files must stay unchanged before a burst of changes counts.
-pub const QUIET: Duration = Duration::from_millis(200);
+pub(crate) const QUIET: Duration = Duration::from_millis(200);
 
 /// Directories never watched unless a glob names them: what no `sources` glob of a
 /// project means (a pnpm monorepo's `node_modules` alone holds more files than a macOS

@@ -15,7 +15,7 @@ use crate::package::{DepKind, Ecosystem, Package, Target};
 /// One edge: the package depended on, and the table that declares it (the first, when
 /// several do).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Edge {
+pub(crate) struct Edge {
     /// The index of the package depended on, in [`Workspace::packages`].
     pub to: usize,
     /// The table that declares it.
@@ -112,16 +112,6 @@ impl Graph {
     /// The packages `i` depends on directly, by index.
     pub fn dependencies(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
         self.deps[i].iter().map(|e| e.to)
-    }
-
-    /// The edges from `i`, with the table that declares each.
-    pub fn edges(&self, i: usize) -> &[Edge] {
-        &self.deps[i]
-    }
-
-    /// The packages that depend on `i` directly, by index (ascending).
-    pub fn dependents(&self, i: usize) -> &[usize] {
-        &self.dependents[i]
     }
 
     /// Every package, dependencies before their dependents (ties by index); a cycle is

@@ -17,15 +17,18 @@
 //!   packages' resolved dependencies changed.
 
 #![forbid(unsafe_code)]
+// Only the face is `pub`; the rooms' docs link to what the crate keeps to itself, which
+// `cargo doc --document-private-items` (the contributors' view) shows.
+#![allow(rustdoc::private_intra_doc_links)]
 
 pub mod discover;
-pub mod error;
+pub(crate) mod error;
 pub mod filter;
-pub mod graph;
+pub(crate) mod graph;
 pub mod lockfile;
-pub mod package;
+pub(crate) mod package;
 pub mod turbo;
-pub mod walk;
+pub(crate) mod walk;
 
 mod jsonc;
 mod npm_range;

@@ -27,7 +27,7 @@ pub(crate) fn matches_dir(pattern: &str, dir: &str) -> bool {
 
 /// Whether the relative directory `dir` may hold (or be) a directory `pattern` names:
 /// a walk need not enter a directory for which this is false.
-pub fn may_hold(pattern: &str, dir: &Path) -> bool {
+pub(crate) fn may_hold(pattern: &str, dir: &Path) -> bool {
     glob::may_hold(pattern, dir)
 }
 

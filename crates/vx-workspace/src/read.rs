@@ -17,7 +17,7 @@ pub(crate) const MAX_LOCKFILE_BYTES: u64 = 256 << 20;
 
 /// The text of `file`, or an error naming it when it is missing, unreadable, not UTF-8,
 /// not a regular file or larger than `limit`.
-pub fn text(file: &Path, limit: u64) -> Result<String> {
+pub(crate) fn text(file: &Path, limit: u64) -> Result<String> {
     let read_err = |source| Error::Read {
         file: file.to_owned(),
         source,
@@ -81,7 +81,7 @@ fn parse_error(file: &Path, message: impl ToString) -> Error {
 }
 
 /// `text` read as JSON into `T`.
-pub fn json<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
+pub(crate) fn json<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| parse_error(file, e))
 }
 
@@ -92,11 +92,11 @@ pub(crate) fn jsonc<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
 }
 
 /// `text` read as TOML into `T`.
-pub fn toml<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
+pub(crate) fn toml<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
     toml::from_str(text).map_err(|e| parse_error(file, e))
 }
 
 /// `text` read as YAML into `T`, with serde-saphyr's bounds on depth and aliases.
-pub fn yaml<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
+pub(crate) fn yaml<T: DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
     serde_saphyr::from_str(text).map_err(|e| parse_error(file, e))
 }

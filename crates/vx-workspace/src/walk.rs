@@ -32,13 +32,13 @@ impl<'a> Walk<'a> {
     }
 
     /// Whether `i` is a package the root depends on, directly or not.
-    pub fn is_root_dependency(&self, i: usize) -> bool {
+    pub(crate) fn is_root_dependency(&self, i: usize) -> bool {
         self.root_deps[i]
     }
 
     /// What each seed depends on, directly or not, the seed itself left out unless
     /// another seed's walk reaches it: its dependencies in the graph and the root's.
-    pub fn dependencies(&self, seeds: &[usize]) -> Vec<bool> {
+    pub(crate) fn dependencies(&self, seeds: &[usize]) -> Vec<bool> {
         let mut out = self.graph.dependency_closure(seeds.iter().copied());
         if seeds.is_empty() {
             return out;

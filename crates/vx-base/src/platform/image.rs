@@ -68,7 +68,7 @@ impl RunningImage {
     /// A held link to `exe` in its directory, after sweeping the links of other images
     /// there; `None` when no link can be made (the directory is not writable, or the
     /// file system has no hard links).
-    pub fn beside(exe: &Path) -> Option<RunningImage> {
+    pub(crate) fn beside(exe: &Path) -> Option<RunningImage> {
         let dir = exe.parent()?;
         sweep(dir, Some(exe));
         let link = dir.join(link_name(&fs::metadata(exe).ok()?)?);

@@ -29,7 +29,7 @@ impl Libc {
     }
 
     /// The libc named `name` (`glibc`, `gnu`, `musl`).
-    pub fn from_name(name: &str) -> Option<Libc> {
+    pub(crate) fn from_name(name: &str) -> Option<Libc> {
         match name {
             "glibc" | "gnu" => Some(Libc::Glibc),
             "musl" => Some(Libc::Musl),
@@ -95,7 +95,7 @@ fn detect() -> Libc {
 
 /// The `PT_INTERP` path of the ELF image whose first bytes are `head`, when they hold
 /// it; `None` for anything else (not ELF, static, truncated, out of bounds).
-pub fn interpreter(head: &[u8]) -> Option<String> {
+pub(crate) fn interpreter(head: &[u8]) -> Option<String> {
     if head.get(..4)? != b"\x7fELF" {
         return None;
     }

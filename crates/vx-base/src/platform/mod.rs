@@ -123,12 +123,13 @@ pub mod process {
 
     /// The exit code a tree's processes get when [`Tree::kill`] ends them on Windows:
     /// 137, as a shell reports a SIGKILLed process on Unix, so reports read alike.
-    pub const KILLED_CODE: u32 = 137;
+    #[cfg(windows)]
+    pub(crate) const KILLED_CODE: u32 = 137;
 
     /// Whether this process is the root of a tree of its own that [`term_own_tree`]
     /// reaches: on Unix, the leader of its process group (a `vx sync` child); never on
     /// Windows, where the parent's job ends what a cancelled child leaves.
-    pub fn leads_own_tree() -> bool {
+    pub(crate) fn leads_own_tree() -> bool {
         imp::leads_own_tree()
     }
 
@@ -345,7 +346,7 @@ pub mod process {
     }
 }
 
-pub mod interrupt {
+pub(crate) mod interrupt {
     //! What asks `vx` to stop: signals on Unix, console control events on Windows.
     //! Handlers only set a flag and wake a channel; the code that must wind down polls
     //! the flag or waits on the channel.
@@ -359,7 +360,7 @@ pub mod interrupt {
 
     /// Who is asking, which decides what stops it.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum Stopping {
+    pub(crate) enum Stopping {
         /// `vx sync`, the parent, and the other runs that wind down on a signal (`vx
         /// mirror push`, `vx bundle export`, `vx self update` while its new binary is
         /// staged): SIGINT, SIGTERM and SIGHUP (a closed terminal must not kill it
@@ -385,7 +386,7 @@ pub mod interrupt {
     /// `who`'s stops arrives, for as long as the returned [`Registration`] lives. Once
     /// no registration covers a stop any more, it has its default action again (it
     /// ends the process): a phase that polls no flag must not swallow Ctrl-C.
-    pub fn on_stop(
+    pub(crate) fn on_stop(
         who: Stopping,
         flag: Arc<AtomicBool>,
         wake: Option<Sender<()>>,
@@ -405,7 +406,7 @@ pub mod interrupt {
     impl Registration {
         /// Keeps the handlers for the life of the process (a process that polls its
         /// flag until it exits).
-        pub fn keep(self) {
+        pub(crate) fn keep(self) {
             std::mem::forget(self);
         }
     }

@@ -20,7 +20,7 @@ pub(crate) const SPAWN_PAUSES: [Duration; 3] = [
 /// Runs `op`; while it fails with an error `transient` accepts, sleeps the next of
 /// `pauses` and runs it again. Returns the first success, the first other error, or
 /// the last error once the pauses are used up.
-pub fn retry<T>(
+pub(crate) fn retry<T>(
     mut op: impl FnMut() -> io::Result<T>,
     transient: impl Fn(&io::Error) -> bool,
     pauses: &[Duration],

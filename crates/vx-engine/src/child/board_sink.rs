@@ -12,7 +12,7 @@ use vx_shm::{Phase, SlotRecord, SlotWriter, now_unix_ms};
 use crate::install::{Outcome, ProgressSink, Retry, Terminal};
 
 /// Publishes an install's progress into its board slot.
-pub struct BoardSink {
+pub(crate) struct BoardSink {
     writer: SlotWriter,
     signalled: Arc<AtomicBool>,
     publishes: u64,
@@ -29,7 +29,7 @@ pub struct BoardSink {
 impl BoardSink {
     /// Wraps the slot's writer; `signalled` counts as a cancel request when set. Stamps
     /// the slot's start time and writer, and publishes them.
-    pub fn new(mut writer: SlotWriter, signalled: Arc<AtomicBool>) -> BoardSink {
+    pub(crate) fn new(mut writer: SlotWriter, signalled: Arc<AtomicBool>) -> BoardSink {
         writer.update(|record| {
             record.started_unix_ms = now_unix_ms();
             record.exit_code = 0;
@@ -60,7 +60,7 @@ impl BoardSink {
 
     /// Publishes the install's terminal state: phase, message and exit code, with the
     /// bytes this run downloaded as the slot's byte count (see [`record_terminal`]).
-    pub fn finish(&mut self, terminal: &Terminal, outcome: Option<&Outcome>) {
+    pub(crate) fn finish(&mut self, terminal: &Terminal, outcome: Option<&Outcome>) {
         self.publishes += 1;
         let fetched = self.fetched;
         self.writer
@@ -75,13 +75,9 @@ impl BoardSink {
     }
 
     /// How many times this sink published into the slot.
-    pub fn publishes(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn publishes(&self) -> u64 {
         self.publishes
-    }
-
-    /// The slot writer.
-    pub fn writer(&self) -> &SlotWriter {
-        &self.writer
     }
 }
 

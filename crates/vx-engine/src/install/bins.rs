@@ -27,7 +27,7 @@ pub struct BinError {
 /// The executables of the unpacked `tree`: `listed` checked (each must be a file inside
 /// the tree, links followed only while they stay inside), or found as described in the
 /// module docs. Paths are relative to the tree, `/`-separated, sorted when found.
-pub fn resolve(tree: &Path, listed: Option<&[String]>) -> Result<Vec<String>, BinError> {
+pub(crate) fn resolve(tree: &Path, listed: Option<&[String]>) -> Result<Vec<String>, BinError> {
     match listed {
         Some(entries) => entries.iter().map(|entry| named(tree, entry)).collect(),
         None => Ok(found(tree)),
@@ -108,7 +108,7 @@ pub(crate) fn first_entries(tree: &Path, limit: usize) -> (Vec<String>, bool) {
 
 /// Where a bare executable goes in the tree: at the one entry of `listed` when it has
 /// exactly one (its path, for `NAME=PATH`), else at the tool's name.
-pub fn raw_name<'a>(tool: &'a str, listed: Option<&'a [String]>) -> &'a str {
+pub(crate) fn raw_name<'a>(tool: &'a str, listed: Option<&'a [String]>) -> &'a str {
     match listed {
         Some([one]) => vx_base::bin_entry::path(one),
         _ => tool,

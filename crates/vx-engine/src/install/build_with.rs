@@ -21,7 +21,7 @@ use vx_model::spec::ToolSpec;
 
 /// A runtime installed for a tool to be made with.
 #[derive(Clone, Debug)]
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// Its directory in the store.
     pub dir: std::path::PathBuf,
     /// The `PATH` the build runs with: the runtime's command folders, then the

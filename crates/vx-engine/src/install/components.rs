@@ -73,7 +73,7 @@ pub(crate) fn patterns(value: &serde_json::Value) -> Result<Vec<String>, Compone
 }
 
 /// Merges the components `wanted` names into `tree`'s root and removes the others.
-pub fn merge(tree: &Path, wanted: &[String]) -> Result<(), ComponentsError> {
+pub(crate) fn merge(tree: &Path, wanted: &[String]) -> Result<(), ComponentsError> {
     let io = |path: &Path| {
         let path = path.to_owned();
         move |source| ComponentsError::Io { path, source }

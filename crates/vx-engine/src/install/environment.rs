@@ -29,11 +29,11 @@ use vx_sources::backend::environment as env;
 use vx_sources::backend::npmrc::ForNpm as NpmConfig;
 
 use super::build_with::Prepared;
-pub use super::program::EnvironmentError;
+pub(crate) use super::program::EnvironmentError;
 use super::{InstallError, InstallOptions, ProgressSink};
 
 /// What a runtime tool's environment is made with, as the sync plan gave it.
-pub struct Made<'a> {
+pub(crate) struct Made<'a> {
     /// The runtime, installed first by [`super::build_with`]; `None`: the runtime's
     /// version already in the store.
     pub runtime: Option<&'a Prepared>,
@@ -75,7 +75,7 @@ pub(crate) fn is_planned(cfg: &InstallConfig) -> bool {
 /// which npm reads as a tarball); a PyPI wheel or sdist under its own file name, which
 /// pip and uv read its tags and version from (`pypi_file_name`). Any other is
 /// removed.
-pub fn kept_archive(
+pub(crate) fn kept_archive(
     cfg: &InstallConfig,
     work: &Path,
     download: &Path,
@@ -113,7 +113,7 @@ pub fn kept_archive(
 
 /// Builds the environment `cfg`'s options plan, when they plan one, with what `made`
 /// names.
-pub fn build_if_planned(
+pub(crate) fn build_if_planned(
     cfg: &InstallConfig,
     tree: &Path,
     final_dir: &Path,
@@ -329,7 +329,7 @@ fn node_and_npm(node_dir: &Path) -> (PathBuf, String, PathBuf) {
 /// (`npm install --package-lock-only --ignore-scripts`, no package installed) against
 /// the registries `given` names (where the requests go: after `url_replacements`),
 /// with its tokens.
-pub fn npm_lockfile(
+pub(crate) fn npm_lockfile(
     node_dir: &Path,
     package: &str,
     version: &str,
@@ -539,7 +539,7 @@ fn python_commands(python_dir: &Path) -> PathBuf {
 
 /// pip's installation report (`pip install --dry-run --report`) of `requirement`
 /// resolved by python's own pip in `scratch` against the index `index`.
-pub fn pip_resolve(
+pub(crate) fn pip_resolve(
     python_dir: &Path,
     requirement: &str,
     index: &str,

@@ -146,7 +146,7 @@ pub enum ChecksumFrom {
 impl ChecksumFrom {
     /// Where `cfg`'s sha256 comes from: a config without a board is a standalone
     /// install ([`InstallConfig::board`]).
-    pub fn of(cfg: &InstallConfig) -> ChecksumFrom {
+    pub(crate) fn of(cfg: &InstallConfig) -> ChecksumFrom {
         if cfg.board.is_some() {
             ChecksumFrom::Manifest
         } else {
@@ -185,7 +185,7 @@ impl From<ExtractError> for InstallError {
 impl InstallError {
     /// The short exit code for the slot and the child's exit status (table in the
     /// module docs).
-    pub fn code(&self) -> i32 {
+    pub(crate) fn code(&self) -> i32 {
         match self {
             InstallError::Config(_) | InstallError::Setting(_) => EXIT_BAD_CONFIG,
             InstallError::Fetch(FetchError::ChecksumMismatch { .. })
@@ -217,7 +217,7 @@ impl InstallError {
     }
 
     /// The terminal phase to publish: Cancelled or Failed.
-    pub const fn phase(&self) -> Phase {
+    pub(crate) const fn phase(&self) -> Phase {
         match self {
             InstallError::Cancelled => Phase::Cancelled,
             _ => Phase::Failed,

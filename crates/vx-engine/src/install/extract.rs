@@ -78,7 +78,7 @@ pub struct ExtractStats {
 /// is decompressed there, and `strip_components` does not apply to either.
 /// Progress is archive bytes read out of the archive's size; the cancel flag is polled
 /// per read (64 KiB) and per entry.
-pub fn extract(
+pub(crate) fn extract(
     archive: &Path,
     format: Option<ArchiveFormat>,
     dest: &Path,
@@ -161,7 +161,7 @@ pub fn extract_here(
 }
 
 /// The most bytes of an unrecognised download's head that an error quotes.
-pub const UNKNOWN_HEAD: usize = 16;
+pub(crate) const UNKNOWN_HEAD: usize = 16;
 
 /// Opens a downloaded archive: the file (at its start), its first [`SNIFF_LEN`] bytes
 /// (to sniff its format) and its size. Shared by unpacking and listing.
@@ -193,7 +193,7 @@ pub(super) fn sniff(head: &[u8]) -> Result<ArchiveFormat, ExtractError> {
 /// or its one `bin` entry), with `.exe` added when `windows` (the platform vx runs
 /// on) and the file is a Windows binary whose name lacks it: Windows runs nothing
 /// else from `PATH`.
-pub fn executable_path(name: &str, head: &[u8], windows: bool) -> String {
+pub(crate) fn executable_path(name: &str, head: &[u8], windows: bool) -> String {
     let pe = Executable::sniff(head) == Some(Executable::Pe);
     if windows && pe && !name.to_ascii_lowercase().ends_with(".exe") {
         format!("{name}.exe")

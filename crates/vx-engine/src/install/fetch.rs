@@ -31,7 +31,7 @@ pub(crate) const CHUNK: usize = 64 * 1024;
 
 /// A finished, verified download.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Download {
+pub(crate) struct Download {
     /// Where the bytes were written.
     pub path: PathBuf,
     /// How many bytes were downloaded.
@@ -217,7 +217,7 @@ impl FetchError {
     /// True for failures worth another attempt: the connection refused, reset or
     /// dropped mid-body, a timeout, HTTP 5xx or 429. Never for another 4xx, a bad URL,
     /// a checksum mismatch, a size limit, a local file or a cancel.
-    pub fn is_transient(&self) -> bool {
+    pub(crate) fn is_transient(&self) -> bool {
         match self {
             FetchError::Status { status, .. } => *status >= 500 || *status == 429,
             FetchError::Net(source) => source.is_transient(),
@@ -234,7 +234,7 @@ impl FetchError {
     /// failed transiently (after its retries). Its bytes are worth keeping for a later
     /// run; after any other failure (an HTTP 4xx, a checksum mismatch, a size limit, a
     /// write error) they are not.
-    pub fn is_interruption(&self) -> bool {
+    pub(crate) fn is_interruption(&self) -> bool {
         matches!(self, FetchError::Cancelled | FetchError::GaveUp { .. }) || self.is_transient()
     }
 
@@ -265,7 +265,8 @@ impl FetchError {
     }
 
     /// The error of the last attempt (this one unless it is [`FetchError::GaveUp`]).
-    pub fn last(&self) -> &FetchError {
+    #[cfg(test)]
+    pub(crate) fn last(&self) -> &FetchError {
         match self {
             FetchError::GaveUp { last, .. } => last,
             other => other,
@@ -303,7 +304,7 @@ fn reason_suffix(status: u16) -> String {
 /// it starts over. Either way the SHA-256 covers the whole file. A cancel request is
 /// honoured during the waits. When every attempt failed, the error is
 /// [`FetchError::GaveUp`] around the last failure.
-pub fn fetch(
+pub(crate) fn fetch(
     url: &str,
     expected: Option<&str>,
     dest: &Path,
@@ -327,7 +328,7 @@ pub fn fetch(
 /// they go to. What [`fetch_tee`], [`super::resume::fetch`] and
 /// [`super::sources::fetch`] are asked for.
 #[derive(Clone, Copy, Debug)]
-pub struct DownloadRequest<'a> {
+pub(crate) struct DownloadRequest<'a> {
     /// Where the bytes are.
     pub url: &'a str,
     /// The SHA-256 the whole file must hash to; `None`: whatever it is (unverified).
@@ -339,7 +340,7 @@ pub struct DownloadRequest<'a> {
 /// Whom a download answers to while it runs: the install's progress sink (which can
 /// ask for a cancel), its options (client, retries, limits), and the [`Tee`] that sees
 /// the bytes as they arrive.
-pub struct Context<'c> {
+pub(crate) struct Context<'c> {
     /// Phases, progress, retries and cancel requests.
     pub sink: &'c mut dyn ProgressSink,
     /// The install's options.
@@ -350,7 +351,7 @@ pub struct Context<'c> {
 
 /// Receives a copy of the download's bytes as they arrive, in order: the streaming
 /// install unpacks them while the rest is still coming.
-pub trait Tee {
+pub(crate) trait Tee {
     /// The next bytes of the file, after those already given.
     fn bytes(&mut self, chunk: &[u8]);
     /// Every byte given so far is void: the download starts over from zero.
@@ -369,7 +370,7 @@ impl Tee for NoTee {
 /// continues a download gives only the new bytes; one that starts over calls
 /// [`Tee::restart`] first. Nothing tells `tee` whether the checksum matched: its
 /// caller learns that from the result.
-pub fn fetch_tee(
+pub(crate) fn fetch_tee(
     request: DownloadRequest<'_>,
     cx: &mut Context<'_>,
 ) -> Result<Download, FetchError> {
@@ -398,7 +399,7 @@ pub fn fetch_tee(
 /// A server that answers 200 (the file changed, or no ranges any more) sends it whole:
 /// [`Tee::restart`], and the download starts over. Each validator the server gives is
 /// recorded with the bytes ([`Kept::record`]), so a later run can continue them.
-pub fn fetch_kept(
+pub(crate) fn fetch_kept(
     url: &str,
     expected: Option<&str>,
     kept: &Kept,
@@ -824,7 +825,7 @@ pub(crate) fn client(opts: &InstallOptions) -> Client {
 
 /// The slowest a download may come, in bytes per second, averaged over each window of
 /// the read timeout: slower, and a 50 MiB download would take over 14 hours.
-pub const MIN_RATE: u64 = 1024;
+pub(crate) const MIN_RATE: u64 = 1024;
 
 /// Copies `src` onto the end of `partial` chunk by chunk, hashing, counting, reporting
 /// and polling for cancellation, until `total` bytes (counting those kept from earlier

@@ -44,7 +44,7 @@ pub struct Listing {
 
 /// What [`check`] found.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Checked {
+pub(crate) struct Checked {
     /// The format read.
     pub format: Option<ArchiveFormat>,
     /// The `bin` entries as found (`ruff.exe` for a listed `ruff`); empty when no
@@ -53,7 +53,7 @@ pub struct Checked {
 }
 
 /// Lists `archive` and checks `bin` (when given) and `strip_components` against it.
-pub fn check(
+pub(crate) fn check(
     archive: &Path,
     format: Option<ArchiveFormat>,
     strip_components: u32,
@@ -230,7 +230,7 @@ impl Listing {
     /// The listed `bin` entry as the archive holds it: the path itself, or with a
     /// Windows executable extension (a listed `ruff` is `ruff.exe` in a Windows zip),
     /// leading (through links that stay inside) to a file.
-    pub fn executable(&self, entry: &str) -> Result<String, BinError> {
+    pub(crate) fn executable(&self, entry: &str) -> Result<String, BinError> {
         let refuse = |reason| BinError {
             entry: entry.to_owned(),
             reason,

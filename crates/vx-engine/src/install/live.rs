@@ -31,7 +31,7 @@ impl LiveSink<io::Stderr> {
 
 impl<W: Write> LiveSink<W> {
     /// The line of `tool` `version` written to `out`, `width` columns wide.
-    pub fn new(out: W, tool: &str, version: &str, look: Look, width: u16) -> Self {
+    pub(crate) fn new(out: W, tool: &str, version: &str, look: Look, width: u16) -> Self {
         LiveSink {
             out,
             line: LiveLine::new(tool, version, look),
@@ -41,7 +41,8 @@ impl<W: Write> LiveSink<W> {
     }
 
     /// Gives back the writer.
-    pub fn into_inner(self) -> W {
+    #[cfg(test)]
+    pub(crate) fn into_inner(self) -> W {
         self.out
     }
 

@@ -33,48 +33,48 @@
 //! [`components`], [`build_with`], [`written`]). The store they install into is a room
 //! of its own, [`crate::store`].
 
-pub mod bins;
-pub mod build_with;
-pub mod components;
+pub(crate) mod bins;
+pub(crate) mod build_with;
+pub(crate) mod components;
 mod entries;
-pub mod environment;
+pub(crate) mod environment;
 mod error;
 pub mod extract;
-pub mod fetch;
+pub(crate) mod fetch;
 mod installed;
 mod integrity;
 pub mod listing;
-pub mod live;
+pub(crate) mod live;
 mod make;
 mod options;
 mod outcome;
-pub mod packing;
-pub mod partial;
+pub(crate) mod packing;
+pub(crate) mod partial;
 mod pipeline;
 mod post_install;
 mod probe;
 mod program;
-pub mod resume;
+pub(crate) mod resume;
 mod save;
 mod signatures;
 mod sink;
 pub mod sources;
-pub mod stream;
+pub(crate) mod stream;
 mod tool_lock;
 mod unpack;
 mod uv;
 pub mod venv;
-pub mod wheel;
-pub mod written;
+pub(crate) mod wheel;
+pub(crate) mod written;
 
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 #[cfg(test)]
 pub(crate) mod testutil;
 
-pub use error::{ChecksumFrom, InstallError};
+pub(crate) use error::{ChecksumFrom, InstallError};
 pub use extract::{ExtractError, ExtractLimits};
-pub use fetch::FetchError;
+pub(crate) use fetch::FetchError;
 pub use installed::cached;
 pub use live::LiveSink;
 pub use options::InstallOptions;

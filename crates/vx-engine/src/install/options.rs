@@ -35,7 +35,7 @@ pub struct InstallOptions {
     /// How often a wait (backoff, another vx's lock) checks for cancellation.
     pub wait_poll: Duration,
     /// This process leads a process tree of its own (a `vx sync` child on Unix:
-    /// [`vx_base::platform::process::leads_own_tree`]): a cancelled `post_install` is
+    /// `vx_base::platform::process::leads_own_tree`): a cancelled `post_install` is
     /// ended by a SIGTERM to the whole group, which reaches whatever the command forked
     /// even when no parent is left to kill the group. (On Windows the parent's Job
     /// Object ends what the command leaves once the child has exited.)

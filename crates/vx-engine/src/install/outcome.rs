@@ -62,7 +62,7 @@ pub enum Outcome {
 
 impl Outcome {
     /// The terminal phase to publish: Completed or Skipped.
-    pub const fn phase(&self) -> Phase {
+    pub(crate) const fn phase(&self) -> Phase {
         match self {
             Outcome::Installed { .. } | Outcome::Probed { .. } | Outcome::Saved { .. } => {
                 Phase::Completed
@@ -72,7 +72,7 @@ impl Outcome {
     }
 
     /// The tool's directory in the store.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         match self {
             Outcome::Installed { path, .. }
             | Outcome::Probed { path, .. }
@@ -82,7 +82,7 @@ impl Outcome {
     }
 
     /// True when nothing checked the download against a sha256.
-    pub const fn unverified(&self) -> bool {
+    pub(crate) const fn unverified(&self) -> bool {
         match self {
             Outcome::Installed { unverified, .. } | Outcome::Cached { unverified, .. } => {
                 *unverified
@@ -92,7 +92,7 @@ impl Outcome {
     }
 
     /// What verified the installed bytes' signatures, if anything did.
-    pub fn signed(&self) -> Option<&str> {
+    pub(crate) fn signed(&self) -> Option<&str> {
         match self {
             Outcome::Installed { signed, .. } | Outcome::Cached { signed, .. } => signed.as_deref(),
             Outcome::Probed { .. } | Outcome::Saved { .. } => None,
@@ -100,7 +100,7 @@ impl Outcome {
     }
 
     /// A one-line summary for the terminal phase's message.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             // The mark comes before the path: the board keeps only the first 112 bytes.
             Outcome::Installed {

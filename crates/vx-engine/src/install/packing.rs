@@ -25,11 +25,11 @@ use vx_base::format::ArchiveFormat;
 use vx_model::spec::ToolSpec;
 
 /// The variable that overrides the rule: `smallest`, `fastest` or `auto`.
-pub const PREFERENCE_ENV: &str = "VX_DOWNLOAD_FORMAT";
+pub(crate) const PREFERENCE_ENV: &str = "VX_DOWNLOAD_FORMAT";
 
 /// Bytes per second from which a link is fast enough that the quickest packing to
 /// unpack wins over the smallest (measured: xz's decoder on node's archive).
-pub const FAST_LINK: f64 = 20_000_000.0;
+pub(crate) const FAST_LINK: f64 = 20_000_000.0;
 
 /// The file in the store that remembers each host's speed.
 const LINKS_FILE: &str = ".links.json";
@@ -55,7 +55,7 @@ pub(crate) enum Preference {
 impl Preference {
     /// The preference `VX_DOWNLOAD_FORMAT` names (`auto` when unset); an unknown value
     /// is the error that names the variable and the values.
-    pub fn from_env() -> Result<Preference, PreferenceError> {
+    pub(crate) fn from_env() -> Result<Preference, PreferenceError> {
         match std::env::var(PREFERENCE_ENV).as_deref() {
             Err(_) | Ok("" | "auto") => Ok(Preference::Auto),
             Ok("smallest") => Ok(Preference::Smallest),
@@ -122,7 +122,7 @@ pub(crate) struct Links {
 impl Links {
     /// What `store` remembers; nothing when the file is absent, unreadable or not what
     /// vx writes (it is a hint: a bad one is ignored, and replaced by the next record).
-    pub fn read(store: &Path) -> Links {
+    pub(crate) fn read(store: &Path) -> Links {
         let speeds = vx_base::bounded_read::read(&store.join(LINKS_FILE), 64 << 10)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<BTreeMap<String, f64>>(&bytes).ok())
@@ -148,7 +148,7 @@ impl Links {
     /// Records in `store` that `bytes` came from `url`'s host with `waited` of network
     /// wait, averaged with what was known. Best effort: a store that cannot take the
     /// file keeps installing.
-    pub fn record(store: &Path, url: &str, bytes: u64, waited: Duration) {
+    pub(crate) fn record(store: &Path, url: &str, bytes: u64, waited: Duration) {
         let Some(host) = vx_net::url::host(url) else {
             return;
         };

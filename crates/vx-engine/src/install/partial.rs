@@ -44,7 +44,7 @@ use crate::store;
 /// Name of the directory of kept downloads inside the store.
 pub(crate) const PARTIAL_DIR: &str = ".partial";
 /// A partial untouched for this long is stale: `vx prune` removes it.
-pub const STALE_AFTER: Duration = Duration::from_secs(7 * 86_400);
+pub(crate) const STALE_AFTER: Duration = Duration::from_secs(7 * 86_400);
 /// Suffix of a kept download's bytes.
 const DATA_SUFFIX: &str = ".part";
 /// Suffix of its record (URL and validator).
@@ -70,7 +70,7 @@ struct Meta {
 /// not known (trusted on first download) continues them only when they still are
 /// these bytes, since nothing would check them afterwards.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Prefix {
+pub(crate) struct Prefix {
     /// How many bytes.
     pub bytes: u64,
     /// Their SHA-256 (hex).
@@ -108,7 +108,7 @@ fn held(store: &Path, key: &str) -> bool {
 
 /// The partial download of one URL, locked by this process while it lives.
 #[derive(Debug)]
-pub struct Kept {
+pub(crate) struct Kept {
     _lock: File,
     data: PathBuf,
     meta: PathBuf,
@@ -127,7 +127,7 @@ impl Kept {
     /// Claims the partial of `url` in `store` (creating `<store>/.partial`). `None`
     /// when another download holds it, or the area cannot be used: the download then
     /// goes to its work directory as if nothing could be kept.
-    pub fn claim(store: &Path, url: &str) -> Option<Kept> {
+    pub(crate) fn claim(store: &Path, url: &str) -> Option<Kept> {
         let key = key(url);
         let lock = try_lock(store, &key)?;
         let dir = store.join(PARTIAL_DIR);
@@ -154,17 +154,17 @@ impl Kept {
     }
 
     /// The file the bytes are written to.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.data
     }
 
     /// The validator of the bytes kept from an earlier run, if they can be continued.
-    pub fn validator(&self) -> Option<&str> {
+    pub(crate) fn validator(&self) -> Option<&str> {
         self.validator.as_deref()
     }
 
     /// The length and digest recorded when the kept bytes' download was interrupted.
-    pub fn prefix(&self) -> Option<&Prefix> {
+    pub(crate) fn prefix(&self) -> Option<&Prefix> {
         self.prefix.as_ref()
     }
 
@@ -187,7 +187,7 @@ impl Kept {
     /// Records `validator` as naming the bytes in the file (`None`: they cannot be
     /// continued). Best effort: a record that cannot be written only means a later
     /// run starts over (the record is replaced atomically, never half written).
-    pub fn record(&self, validator: Option<&str>) {
+    pub(crate) fn record(&self, validator: Option<&str>) {
         match validator {
             Some(validator) => self.write_meta(validator, None),
             None => self.remove_meta(),
@@ -197,7 +197,7 @@ impl Kept {
     /// Records, with `validator`, the length and digest of the bytes in the file at
     /// an interruption: a later download that nothing checks continues them only
     /// while they are still these bytes.
-    pub fn seal(&self, validator: &str, prefix: Prefix) {
+    pub(crate) fn seal(&self, validator: &str, prefix: Prefix) {
         self.write_meta(validator, Some(prefix));
     }
 
@@ -234,7 +234,7 @@ impl Kept {
     }
 
     /// Moves the bytes of a verified download to `dest`: the partial is gone.
-    pub fn take(self, dest: &Path) -> io::Result<()> {
+    pub(crate) fn take(self, dest: &Path) -> io::Result<()> {
         fs::rename(&self.data, dest)?;
         self.remove_meta();
         Ok(())
@@ -315,7 +315,7 @@ impl Stale {
 
 /// The partials of `store` untouched for at least `older_than` that no download holds
 /// (a free lock), sorted by key; nothing is removed.
-pub fn stale(store: &Path, older_than: Duration) -> Vec<Stale> {
+pub(crate) fn stale(store: &Path, older_than: Duration) -> Vec<Stale> {
     let dir = store.join(PARTIAL_DIR);
     // Never through a link out of the store (see `crate::cache::own_dir`).
     if !fs::symlink_metadata(&dir).is_ok_and(|m| m.is_dir()) {

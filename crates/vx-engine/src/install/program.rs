@@ -14,7 +14,7 @@ use vx_base::validate::FieldError;
 /// not be made. No secret is in a message: the tokens npm is given travel in its
 /// environment only, never in an argument.
 #[derive(Debug, Error)]
-pub enum EnvironmentError {
+pub(crate) enum EnvironmentError {
     /// The program could not be started.
     #[error("cannot run {}: {source}", program.display())]
     Spawn {

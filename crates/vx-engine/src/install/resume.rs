@@ -26,7 +26,7 @@ use vx_base::validate::{self, Scheme};
 /// pin) continues only bytes whose length and SHA-256 were recorded when their
 /// download was interrupted ([`Kept::seal`]) and that still hash to it when read
 /// back; others start from zero.
-pub fn fetch(
+pub(crate) fn fetch(
     store: &Path,
     request: DownloadRequest<'_>,
     cx: &mut Context<'_>,
@@ -76,7 +76,7 @@ pub fn fetch(
 /// Settles `kept` after its download: a verified download is moved to `dest` (and
 /// returned from there); an interrupted one is kept when its bytes can be continued;
 /// anything else is removed.
-pub fn settle(
+pub(crate) fn settle(
     kept: Kept,
     result: Result<Download, FetchError>,
     dest: &Path,

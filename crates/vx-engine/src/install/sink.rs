@@ -59,7 +59,7 @@ pub struct Retry<'a> {
 
 impl Retry<'_> {
     /// The progress the download restarts from.
-    pub fn done(&self) -> u64 {
+    pub(crate) fn done(&self) -> u64 {
         self.resume_at.unwrap_or(0)
     }
 }
@@ -126,7 +126,8 @@ impl<S> Cancellable<S> {
     }
 
     /// Gives back the sink inside.
-    pub fn into_inner(self) -> S {
+    #[cfg(test)]
+    pub(crate) fn into_inner(self) -> S {
         self.inner
     }
 }
@@ -178,7 +179,7 @@ impl LineSink<io::Stderr> {
 impl<'a> LineSink<SaidLines<'a>> {
     /// A sink handing each `TOOL VERSION: …` line to `say` (a resolution's progress
     /// lines, which say them as the run says its own, or not at all under `-q`).
-    pub fn through(say: &'a dyn Fn(&str), tool: &str, version: &str) -> Self {
+    pub(crate) fn through(say: &'a dyn Fn(&str), tool: &str, version: &str) -> Self {
         LineSink::new(SaidLines { say }, tool, version)
     }
 }
@@ -206,7 +207,7 @@ impl Write for SaidLines<'_> {
 
 impl<W: Write> LineSink<W> {
     /// A sink printing `vx: TOOL VERSION: …` lines to `out`.
-    pub fn new(out: W, tool: &str, version: &str) -> Self {
+    pub(crate) fn new(out: W, tool: &str, version: &str) -> Self {
         LineSink {
             out,
             label: format!("{tool} {version}"),
@@ -217,7 +218,8 @@ impl<W: Write> LineSink<W> {
     }
 
     /// Gives back the writer (tests read what was printed).
-    pub fn into_inner(self) -> W {
+    #[cfg(test)]
+    pub(crate) fn into_inner(self) -> W {
         self.out
     }
 

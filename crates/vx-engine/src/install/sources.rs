@@ -19,13 +19,13 @@ use vx_sources::mirror::oci::{BlobHead, Registry};
 use vx_sources::mirror::source::{Source, file_url};
 
 /// What the JSON `source` field says of a download from the origin.
-pub const ORIGIN: &str = "origin";
+pub(crate) const ORIGIN: &str = "origin";
 /// The label of vx's blob cache as a source.
-pub const CACHE_LABEL: &str = "cache";
+pub(crate) const CACHE_LABEL: &str = "cache";
 
 /// A download and the source that served it (`None`: the origin).
 #[derive(Debug)]
-pub struct Fetched {
+pub(crate) struct Fetched {
     /// The verified download.
     pub download: Download,
     /// The mirror as written (or [`CACHE_LABEL`]); `None` for the origin.
@@ -35,7 +35,7 @@ pub struct Fetched {
 /// The sources tried before the origin, in order: vx's blob cache (when there is a
 /// cache directory), then `mirrors` as parsed (a mirror that does not parse is kept
 /// as its error, announced when its turn comes).
-pub fn sources(mirrors: &[String]) -> Vec<Result<Source, MirrorError>> {
+pub(crate) fn sources(mirrors: &[String]) -> Vec<Result<Source, MirrorError>> {
     let mut out = Vec::new();
     if let Some(cache) = vx_base::platform::fs::cache_dir() {
         out.push(Ok(Source::Dir {
@@ -71,7 +71,7 @@ pub(crate) fn carried_named(name: &str) -> Option<std::path::PathBuf> {
 /// sha256 is known), else from the origin through `store`'s kept partials. `offline`:
 /// only local sources (and a `file://` origin) are tried; anything else is
 /// [`FetchError::Offline`].
-pub fn fetch(
+pub(crate) fn fetch(
     store: &Path,
     offline: bool,
     request: DownloadRequest<'_>,

@@ -47,7 +47,7 @@ type Outcome = Result<Option<ExtractStats>, ExtractError>;
 /// An extraction fed by the download (see the module docs). Dropping it stops the
 /// thread and waits for it, so nothing writes into the work directory once the
 /// install returns.
-pub struct Streaming {
+pub(crate) struct Streaming {
     /// The next chunks; `None` once the thread stopped reading or streaming was given
     /// up.
     tx: Option<Sender<Vec<u8>>>,
@@ -68,7 +68,7 @@ impl Streaming {
     /// will give. `format` `None` sniffs it from the first bytes. `None` for a format
     /// that does not [stream](ArchiveFormat::streams) (a zip, a bare executable), which
     /// is unpacked from the file instead; also when no thread can be started.
-    pub fn start(
+    pub(crate) fn start(
         format: Option<ArchiveFormat>,
         dest: &Path,
         strip_components: u32,
@@ -111,7 +111,7 @@ impl Streaming {
     /// extraction, reporting its progress through `sink` and stopping it on a cancel
     /// request. `Ok(None)`: nothing usable was streamed (see the module docs); the
     /// caller empties the directory and unpacks the downloaded file.
-    pub fn finish(
+    pub(crate) fn finish(
         mut self,
         sink: &mut dyn ProgressSink,
     ) -> Result<Option<ExtractStats>, ExtractError> {

@@ -6,10 +6,10 @@ use vx_shm::Phase;
 
 use super::ProgressSink;
 
-pub use vx_fixture::*;
+pub(crate) use vx_fixture::*;
 
 /// A tree as [`tree`] shows it, from (path, what it is) pairs: what a test expects.
-pub fn entries(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn entries(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
     pairs
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -130,4 +130,4 @@ impl ProgressSink for RecordingSink {
     }
 }
 
-pub use super::test_support::{fake_install, tree_of};
+pub(crate) use super::test_support::{fake_install, tree_of};

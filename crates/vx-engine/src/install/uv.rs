@@ -45,7 +45,7 @@ pub(crate) struct Uv<'a> {
 impl<'a> Uv<'a> {
     /// The uv installed in `dir` (its store directory), run with `net`'s settings;
     /// `offline`: from its cache alone.
-    pub fn new(dir: &Path, net: &'a NetConfig, offline: bool) -> Uv<'a> {
+    pub(crate) fn new(dir: &Path, net: &'a NetConfig, offline: bool) -> Uv<'a> {
         Uv {
             program: dir.join(vx_base::platform::fs::program_file("uv")),
             net,
@@ -57,7 +57,12 @@ impl<'a> Uv<'a> {
     /// launchers uv writes (`Scripts\NAME.exe`) find the venv's python beside them
     /// once the store's entry is moved into place (on Unix the scripts' heads are
     /// rewritten instead: `super::environment`).
-    pub fn venv(&self, python: &Path, venv: &Path, dir: &Path) -> Result<(), EnvironmentError> {
+    pub(crate) fn venv(
+        &self,
+        python: &Path,
+        venv: &Path,
+        dir: &Path,
+    ) -> Result<(), EnvironmentError> {
         let python = python.to_string_lossy();
         let venv = venv.to_string_lossy();
         let mut args = vec![
@@ -138,7 +143,7 @@ impl<'a> Uv<'a> {
 /// `uv.toml` (`--no-config`), none of the user's `UV_*` variables nor python's
 /// (`PYTHONPATH`, `PYTHONHOME`, `VIRTUAL_ENV`), its cache in vx's cache directory, no
 /// python downloaded, no progress drawn.
-pub fn command(program: &Path, args: &[&str], dir: &Path) -> Command {
+pub(crate) fn command(program: &Path, args: &[&str], dir: &Path) -> Command {
     let mut command = Command::new(program);
     for (key, _) in std::env::vars_os() {
         if key.to_string_lossy().starts_with("UV_") {

@@ -33,7 +33,7 @@ fn cpython_layout(runtime: &Path, version: &str) -> Option<(PathBuf, String)> {
 /// Makes the virtual environment `venv` (not there yet) with the python of `runtime`
 /// locked at `version`; `Ok(false)`, and nothing made, when the runtime is not laid
 /// out as CPython's installs (the caller then runs `uv venv`).
-pub fn make(runtime: &Path, version: &str, venv: &Path) -> std::io::Result<bool> {
+pub(crate) fn make(runtime: &Path, version: &str, venv: &Path) -> std::io::Result<bool> {
     if !cfg!(unix) {
         return Ok(false);
     }
@@ -62,7 +62,7 @@ pub fn make(runtime: &Path, version: &str, venv: &Path) -> std::io::Result<bool>
 
 /// How long the making of a project's virtual environment may take before it is
 /// stopped (a python that hangs on what it reads must not hang `vx sync`).
-pub const PROJECT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
+pub(crate) const PROJECT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// What makes a project's virtual environment, best first.
 #[derive(Clone, Debug, PartialEq, Eq)]

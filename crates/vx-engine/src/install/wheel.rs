@@ -47,7 +47,7 @@ pub(crate) fn file_of(url: &str) -> Option<&str> {
 
 /// Checks the unpacked wheel `tree` (downloaded as `file`): each `.dist-info` at its
 /// top must name the project of the file's name in its `METADATA`.
-pub fn check(file: &str, tree: &Path) -> Result<(), WheelError> {
+pub(crate) fn check(file: &str, tree: &Path) -> Result<(), WheelError> {
     let project = vx_model::package_name::normalize(file.split('-').next().unwrap_or(file));
     let Ok(entries) = std::fs::read_dir(tree) else {
         return Ok(());

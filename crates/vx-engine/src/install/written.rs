@@ -12,7 +12,7 @@ use std::path::Path;
 /// Writes `files` (a path inside `tree`, `/`-separated and already checked by
 /// `validate::written_file` → its text) into `tree`, creating the directories they
 /// need.
-pub fn write(tree: &Path, files: &BTreeMap<String, String>) -> io::Result<()> {
+pub(crate) fn write(tree: &Path, files: &BTreeMap<String, String>) -> io::Result<()> {
     for (relative, text) in files {
         let mut parts: Vec<&str> = relative.split('/').collect();
         let Some(name) = parts.pop() else {

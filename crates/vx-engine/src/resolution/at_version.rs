@@ -18,7 +18,7 @@ impl Resolver<'_> {
     /// name as `vx add` finds it (a runtime first, then the project's registries and
     /// the standard one). Nothing is recorded: no checksum is known for a version the
     /// lock does not pin, unless the registry publishes one.
-    pub fn at_version(
+    pub(crate) fn at_version(
         &self,
         project: Option<&Manifest>,
         name: &str,

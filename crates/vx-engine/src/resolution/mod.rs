@@ -19,17 +19,17 @@
 //! of manifests or locks) and the project (`vx_project::plan`), which hands the
 //! concrete tables to the same sync as any tool with a URL of its own.
 
-pub mod at_version;
+pub(crate) mod at_version;
 pub mod backend;
-pub mod concrete;
-pub mod named;
+pub(crate) mod concrete;
+pub(crate) mod named;
 pub mod needs;
 pub mod network;
 pub mod pinned;
-pub mod provenance;
+pub(crate) mod provenance;
 pub mod resolver;
 pub mod runtime;
-pub mod signatures;
+pub(crate) mod signatures;
 
 pub use named::{Listed, Named};
 pub use network::{Network, Options};
@@ -42,8 +42,7 @@ use vx_model::manifest::{Manifest, Platform};
 /// newest version its constraint allows, and fills the lock entry (constraint,
 /// package, registry pin, tag; each platform's URL, format, executables and — where a
 /// checksum file or GitHub's digest says it — sha256), making the tool concrete in
-/// `manifest`. An implementation reaches registries and GitHub; [`Offline`] reaches
-/// nothing.
+/// `manifest`. An implementation reaches registries and GitHub.
 ///
 /// It also carries the one choice a re-lock leaves to the user: whether a tool may be
 /// locked at a version that loses the verification its locked version had
@@ -65,23 +64,6 @@ pub trait Resolve {
     /// unless an implementation says otherwise.
     fn allows_provenance_loss(&self) -> bool {
         false
-    }
-}
-
-/// Resolves nothing: a registry tool the lock does not pin is an error.
-pub struct Offline;
-
-impl Resolve for Offline {
-    fn resolve(
-        &self,
-        _manifest: &mut Manifest,
-        names: &[String],
-        _platforms: &[Platform],
-        _lock: &mut Lock,
-    ) -> Result<(), ResolutionError> {
-        Err(ResolutionError::NotPinned {
-            tools: names.to_vec(),
-        })
     }
 }
 

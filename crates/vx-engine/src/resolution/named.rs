@@ -57,18 +57,9 @@ impl Named {
         }
     }
 
-    /// A one-line description, when there is one.
-    pub fn description(&self) -> Option<String> {
-        match self {
-            Named::Runtime(r) => Some(r.summary().to_owned()),
-            Named::Package(found) => found.package.description.clone(),
-            Named::Backend(name) => Some(format!("{} from {}", name.package, name.kind.registry())),
-        }
-    }
-
     /// The `[tools]` table vx.toml would hold for it at `constraint` (a runtime by its
     /// name, a package by its qualified name), to resolve as any registry tool.
-    pub fn table(&self, constraint: &str) -> ToolTable {
+    pub(crate) fn table(&self, constraint: &str) -> ToolTable {
         let lookup = match self {
             Named::Runtime(runtime) => runtime.name().to_owned(),
             Named::Package(package) => package.qualified_name(),

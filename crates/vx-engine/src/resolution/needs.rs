@@ -44,7 +44,7 @@ impl ProjectTools {
 
     /// `project`'s tools as `lock` pins them on `platform` (what a name on the command
     /// line is built with): the registry tools the lock does not pin are left out.
-    pub fn pinned(
+    pub(crate) fn pinned(
         project: &Manifest,
         lock: Option<&Lock>,
         catalogue: &vx_sources::runtime::catalogue::Catalogue,

@@ -194,7 +194,7 @@ impl Network {
     }
 
     /// Shows a progress line on stderr (unless quiet); `line` is sanitized.
-    pub fn progress(&self, line: &str) {
+    pub(crate) fn progress(&self, line: &str) {
         (self.say)(line);
     }
 

@@ -27,7 +27,7 @@ use super::signatures::{AttestationReason, CheckError, SharedRootError, Verdict,
 
 /// The file whose provenance is checked: its name and SHA-256 (hex).
 #[derive(Clone, Copy, Debug)]
-pub struct Checked<'a> {
+pub(crate) struct Checked<'a> {
     /// The asset's (or checksum file's) name.
     pub name: &'a str,
     /// Its SHA-256 (hex).
@@ -40,7 +40,7 @@ pub struct Checked<'a> {
 /// file cannot be had, it ends with `unreachable` (the settings that skip the check),
 /// unless `unavailable` is [`Unavailable::Warn`]: then that check is left out and
 /// said among the verdict's unchecked notes.
-pub fn check(
+pub(crate) fn check(
     github: &Github,
     root: &OnceLock<Result<Root, SharedRootError>>,
     subject: Checked<'_>,

@@ -44,7 +44,7 @@ pub struct Candidate {
 
 /// How a platform's download was resolved.
 #[derive(Clone, Debug)]
-pub enum PlatformDownload {
+pub(crate) enum PlatformDownload {
     /// A download, with its sha256 and where that came from when known without
     /// downloading it.
     Download {
@@ -301,7 +301,7 @@ impl<'n> Resolver<'n> {
     /// The package's versions, newest first: its GitHub releases (drafts left out;
     /// pre-releases marked), else its tags; only tags the package's
     /// `version_prefix`/`version_filter` accept.
-    pub fn versions(&self, found: &Found) -> Result<Vec<Candidate>, ResolutionError> {
+    pub(crate) fn versions(&self, found: &Found) -> Result<Vec<Candidate>, ResolutionError> {
         self.versions_and_dropped(found).map(|(allowed, _)| allowed)
     }
 
@@ -497,7 +497,7 @@ impl<'n> Resolver<'n> {
 
     /// Each platform's download of `found` at `candidate`, with the checksums known
     /// without downloading an archive.
-    pub fn downloads(
+    pub(crate) fn downloads(
         &self,
         found: &Found,
         candidate: &Candidate,

@@ -30,7 +30,7 @@ use vx_sources::registry::resolve::{Identity, SignatureSource};
 
 /// What checking a checksum file's signatures gave.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Verdict {
+pub(crate) struct Verdict {
     /// What verified it, as the lock records it.
     pub records: Vec<String>,
     /// Declarations that were not checked, and why.
@@ -39,7 +39,7 @@ pub struct Verdict {
 
 /// What the signatures are over.
 #[derive(Clone, Copy, Debug)]
-pub enum Signed<'a> {
+pub(crate) enum Signed<'a> {
     /// A checksum file fetched from `url`, whose bytes are at hand.
     ChecksumFile {
         /// Where it was fetched from.
@@ -89,7 +89,7 @@ impl Signed<'_> {
 /// Checks every signature in `signatures` over `signed`, fetching each signature and
 /// key through `github`; `root` is the run's trusted root, read at the first keyless
 /// signature. `Err` says which signature failed and why.
-pub fn check(
+pub(crate) fn check(
     github: &Github,
     root: &std::sync::OnceLock<Result<Root, SharedRootError>>,
     signed: Signed<'_>,
@@ -222,7 +222,7 @@ fn fetch(github: &Github, url: &str, what: &'static str, max: u64) -> Result<Vec
 
 /// Why the run's Sigstore trusted root cannot be had; read once, kept for the run.
 #[derive(Debug, thiserror::Error)]
-pub enum RootError {
+pub(crate) enum RootError {
     /// The user config (which may name a root) cannot be read.
     #[error("{0}")]
     Config(#[from] vx_model::user_config::UserConfigError),
@@ -237,7 +237,7 @@ pub(crate) type SharedRootError = Arc<RootError>;
 /// Why what a registry declares over a download does not verify (its signatures,
 /// attestations or provenance), or cannot be checked: the version is refused.
 #[derive(Debug, thiserror::Error)]
-pub enum CheckError {
+pub(crate) enum CheckError {
     /// The trusted root cannot be had.
     #[error("{0}")]
     Root(SharedRootError),
@@ -355,7 +355,7 @@ pub enum CheckError {
 
 /// Why a Sigstore bundle over a registry's file does not verify.
 #[derive(Debug, thiserror::Error)]
-pub enum BundleReason {
+pub(crate) enum BundleReason {
     /// The bundle itself does not verify.
     #[error(transparent)]
     Bundle(vx_net::verify::sigstore::BundleError),
@@ -377,7 +377,7 @@ pub enum BundleReason {
 
 /// Why GitHub's attestations of a registry's file do not verify.
 #[derive(Debug, thiserror::Error)]
-pub enum AttestationReason {
+pub(crate) enum AttestationReason {
     /// The registry's `signer_workflow` is not a pattern.
     #[error("its signer_workflow {pattern}: {source}")]
     SignerWorkflow {

@@ -39,7 +39,7 @@ impl Channel {
 
     /// Why `vx self update` does not update a vx of this channel, with the command
     /// that does; `None` for the installer's.
-    pub fn refusal(self) -> Option<&'static str> {
+    pub(crate) fn refusal(self) -> Option<&'static str> {
         match self {
             Channel::Installer => None,
             Channel::Pip => {

@@ -43,7 +43,7 @@ pub struct ReleaseManifest {
 impl ReleaseManifest {
     /// Parses and checks a manifest fetched from `url`: a version, its tag `vVERSION`,
     /// and targets whose assets are plain file names with a size and a sha256.
-    pub fn parse(bytes: &[u8], url: &str) -> Result<ReleaseManifest, SelfUpdateError> {
+    pub(crate) fn parse(bytes: &[u8], url: &str) -> Result<ReleaseManifest, SelfUpdateError> {
         let bad = |problem: String| SelfUpdateError::Manifest {
             url: url.to_owned(),
             problem,
@@ -101,7 +101,7 @@ impl ReleaseManifest {
     }
 
     /// The manifest's version as semver (checked by [`ReleaseManifest::parse`]).
-    pub fn semver(&self) -> semver::Version {
+    pub(crate) fn semver(&self) -> semver::Version {
         semver::Version::parse(&self.version).unwrap_or(semver::Version::new(0, 0, 0))
     }
 }
@@ -117,7 +117,7 @@ pub(crate) fn signed_tag(trusted_comment: &str) -> Option<&str> {
 /// Checks `bytes` (the manifest at `url`) against its minisign `signature` with each of
 /// `keys` in turn, then parses it and checks that the signed tag is its own. The first
 /// key that verifies decides; when none does, every key's reason is said.
-pub fn verify(
+pub(crate) fn verify(
     bytes: &[u8],
     signature: &[u8],
     url: &str,

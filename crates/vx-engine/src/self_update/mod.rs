@@ -22,11 +22,11 @@
 //! replaced until every check has passed.
 
 pub mod channel;
-pub mod manifest;
+pub(crate) mod manifest;
 pub mod own;
 pub mod receipt;
-pub mod uninstall;
-pub mod update;
+pub(crate) mod uninstall;
+pub(crate) mod update;
 
 use std::path::PathBuf;
 
@@ -36,17 +36,16 @@ use vx_net::verify::VerifyError;
 use vx_sources::github::GithubError;
 
 pub use channel::Channel;
-pub use manifest::{ReleaseManifest, TargetAsset};
 pub use receipt::Receipt;
-pub use update::{Found, Source};
+pub(crate) use update::{Found, Source};
 
 /// The GitHub repository releases come from, `OWNER/NAME`.
 pub(crate) const REPOSITORY: &str = "vx-toolchain/vx";
 /// The release manifest's file name.
-pub const MANIFEST: &str = "vx-release.json";
+pub(crate) const MANIFEST: &str = "vx-release.json";
 /// The minisign public key vx releases are signed with (the project's release key;
 /// its secret half is kept off the repository by the maintainers).
-pub const RELEASE_KEY: &str = "RWSXmWzYcxUA6lg926av07P0aGDQ6u9kNGf0O9kRfSHEhUICsTZcaDMb";
+pub(crate) const RELEASE_KEY: &str = "RWSXmWzYcxUA6lg926av07P0aGDQ6u9kNGf0O9kRfSHEhUICsTZcaDMb";
 
 /// The largest release manifest or signature read.
 pub(crate) const MAX_MANIFEST_BYTES: u64 = 1 << 20;

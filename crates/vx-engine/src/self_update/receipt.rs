@@ -90,7 +90,7 @@ impl Receipt {
 
     /// Whether `exe` (the running executable, canonical) is the one this receipt
     /// installed: it sits in `install_dir`.
-    pub fn covers(&self, exe: &Path) -> bool {
+    pub(crate) fn covers(&self, exe: &Path) -> bool {
         let dir = std::fs::canonicalize(&self.install_dir).unwrap_or(self.install_dir.clone());
         exe.parent().is_some_and(|parent| parent == dir)
     }

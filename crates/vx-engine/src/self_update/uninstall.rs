@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::SelfUpdateError;
 
 /// The comment `install.sh` ends each line it adds to a profile with.
-pub const PROFILE_MARKER: &str = "# added by the vx installer";
+pub(crate) const PROFILE_MARKER: &str = "# added by the vx installer";
 /// The profiles `install.sh` may edit, relative to the home directory.
 pub(crate) const PROFILES: &[&str] = &[".profile", ".bashrc", ".bash_profile", ".zshrc", ".zshenv"];
 /// fish's snippet `install.sh` writes whole, relative to the home directory.

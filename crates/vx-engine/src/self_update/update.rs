@@ -43,7 +43,7 @@ const STAGE_PREFIX: &str = ".vx-update-";
 const STALE_STAGE: Duration = Duration::from_secs(15 * 60);
 
 /// Where releases come from and which keys sign them.
-pub struct Source {
+pub(crate) struct Source {
     github: Github,
     repo_url: String,
     keys: Vec<Key>,
@@ -63,7 +63,7 @@ impl Source {
     /// else `vx-toolchain/vx` on `VX_GITHUB_URL` / `[github] url`'s GitHub (default
     /// github.com); the compiled-in key and `[self_update] keys`; the network settings
     /// of every request.
-    pub fn from_env() -> Result<Source, SelfUpdateError> {
+    pub(crate) fn from_env() -> Result<Source, SelfUpdateError> {
         let setting = |e: &dyn std::fmt::Display| SelfUpdateError::Setting(e.to_string());
         let user = UserConfig::load().map_err(|e| setting(&e))?;
         let github_config = GithubConfig::from_env(&user).map_err(|e| setting(&e))?;
@@ -96,11 +96,6 @@ impl Source {
             repo_url,
             keys,
         })
-    }
-
-    /// The repository URL releases come from.
-    pub fn repo_url(&self) -> &str {
-        &self.repo_url
     }
 
     /// The URL of `file` in the release tagged `tag`, or in the latest release.
@@ -365,7 +360,7 @@ fn stage(dir: &Path, binary: &[u8]) -> Result<tempfile::TempPath, SelfUpdateErro
 /// lock: the staged file is closed while it runs (Linux refuses to run a file open for
 /// writing), and a lock on another handle would keep Windows from moving it into place.
 /// What cannot be removed stays, silently: it is only disk space.
-pub fn remove_stale_stages(dir: &Path) {
+pub(crate) fn remove_stale_stages(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -499,7 +494,7 @@ fn run_version_check(
 }
 
 /// The running executable, with links resolved: what an update replaces.
-pub fn current_exe() -> Result<PathBuf, SelfUpdateError> {
+pub(crate) fn current_exe() -> Result<PathBuf, SelfUpdateError> {
     let exe = std::env::current_exe()
         .map_err(SelfUpdateError::io("cannot find the running vx executable"))?;
     Ok(std::fs::canonicalize(&exe).unwrap_or(exe))

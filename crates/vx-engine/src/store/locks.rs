@@ -6,11 +6,11 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 /// Name of the directory of per-tool install locks inside the store.
-pub const LOCKS_DIR: &str = ".locks";
+pub(crate) const LOCKS_DIR: &str = ".locks";
 
 /// The lock file of `tool@version` in `store`: held by whichever process is installing
 /// it, so two `vx` runs on one store never install the same tool at once.
-pub fn lock_path(store: &Path, tool: &str, version: &str) -> PathBuf {
+pub(crate) fn lock_path(store: &Path, tool: &str, version: &str) -> PathBuf {
     store.join(LOCKS_DIR).join(format!("{tool}@{version}.lock"))
 }
 

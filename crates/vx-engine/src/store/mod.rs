@@ -40,7 +40,7 @@ pub use layout::{
 };
 pub use location::{StoreError, default_store, locate, prepare};
 pub(crate) use locks::open_lock;
-pub use locks::{LOCKS_DIR, lock_path};
+pub(crate) use locks::{LOCKS_DIR, lock_path};
 pub(crate) use receipt::replace_receipt;
 pub use receipt::{RECEIPT_FILE, Receipt, mark_pinned, mark_verified, read_receipt, write_receipt};
 pub use work::{

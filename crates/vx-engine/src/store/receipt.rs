@@ -81,7 +81,7 @@ pub struct Receipt {
 impl Receipt {
     /// A receipt for `cfg`'s install of an archive of `bytes` bytes hashing to
     /// `sha256`, timestamped now.
-    pub fn new(
+    pub(crate) fn new(
         cfg: &InstallConfig,
         sha256: &str,
         format: Option<ArchiveFormat>,
@@ -127,19 +127,13 @@ impl Receipt {
         self
     }
 
-    /// True when this receipt records the install `cfg` asks for (see
-    /// [`Receipt::matches_spec`]).
-    pub fn matches(&self, cfg: &InstallConfig) -> bool {
-        self.matches_spec(&cfg.spec)
-    }
-
     /// True when this receipt records the install `spec` asks for: same tool, version
     /// and options, the same `strip_components`, `post_install` and written files
     /// (which shape the tree), and the same bytes. The bytes are identified by content: when `spec`
     /// names a sha256, the receipt's must equal it and the URL does not matter (a
     /// mirror's copy of the same archive is the same install; the URL is provenance);
     /// without one, only the same URL can vouch for the bytes.
-    pub fn matches_spec(&self, spec: &ToolSpec) -> bool {
+    pub(crate) fn matches_spec(&self, spec: &ToolSpec) -> bool {
         // Any packing the lock names is the same tree (`ToolSpec::alternatives`).
         let same_bytes = match &spec.sha256 {
             Some(_) => spec.packs_as(&self.sha256),

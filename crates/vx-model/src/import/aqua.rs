@@ -47,7 +47,7 @@ pub enum DeclaredRegistry {
 
 /// An aqua file as read: its packages, the files it imports, its registries.
 #[derive(Debug, Default)]
-pub struct Parsed {
+pub(crate) struct Parsed {
     /// Its packages.
     pub imported: Imported,
     /// The files it pulls in (`import:`, `import_dir`).
@@ -57,12 +57,12 @@ pub struct Parsed {
 }
 
 /// Parses an `aqua.yaml`'s packages (its imports are [`parse_all`]'s).
-pub fn parse(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn parse(text: &str) -> Result<Imported, Malformed> {
     parse_all(text).map(|p| p.imported)
 }
 
 /// Parses an `aqua.yaml`.
-pub fn parse_all(text: &str) -> Result<Parsed, Malformed> {
+pub(crate) fn parse_all(text: &str) -> Result<Parsed, Malformed> {
     let mut options = serde_saphyr::Options::default();
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = 100_000;

@@ -11,15 +11,15 @@ use super::aqua::{DeclaredRegistry, Parsed};
 use super::{Entry, ImportError, Imported, Lookup, LookupError, Registries};
 
 /// Most files one aqua.yaml may pull in.
-pub const MAX_INCLUDED: usize = 256;
+pub(crate) const MAX_INCLUDED: usize = 256;
 
 /// Most levels of `import:` in imported files.
-pub const MAX_DEPTH: usize = 8;
+pub(crate) const MAX_DEPTH: usize = 8;
 
 /// `imported` (read from `path`) with the files it imports followed and its
 /// packages' registries bound; a file it imports that does not follow aqua's format
 /// is an error, a pattern that names nothing an entry's skip reason.
-pub fn aqua(path: &Path, parsed: Parsed) -> Result<(Imported, Registries), ImportError> {
+pub(crate) fn aqua(path: &Path, parsed: Parsed) -> Result<(Imported, Registries), ImportError> {
     let Parsed {
         mut imported,
         includes,

@@ -44,7 +44,7 @@ pub(crate) fn ruby_version(text: &str) -> Result<Imported, Malformed> {
 }
 
 /// goenv's `.go-version`.
-pub fn go_version(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn go_version(text: &str) -> Result<Imported, Malformed> {
     single(text, "go", "Go", &["go"])
 }
 

@@ -13,12 +13,12 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-pub mod layout;
-pub mod monorepo;
+pub(crate) mod layout;
+pub(crate) mod monorepo;
 mod task_files;
 mod usage;
 
-pub use task_files::{file_and_included_tasks, file_tasks};
+pub(crate) use task_files::{file_and_included_tasks, file_tasks};
 
 use super::why::{DirError, EnvError, TaskError, VersionError};
 use super::{

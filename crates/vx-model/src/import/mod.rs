@@ -13,25 +13,25 @@
 //! work (`vx import`, `vx init`); nothing here reaches the network.
 
 pub mod aqua;
-pub mod follow;
-pub mod idiomatic;
+pub(crate) mod follow;
+pub(crate) mod idiomatic;
 pub mod mise;
 pub mod names;
-pub mod nvm;
-pub mod python_version;
-pub mod tool_versions;
+pub(crate) mod nvm;
+pub(crate) mod python_version;
+pub(crate) mod tool_versions;
 pub mod version;
-pub mod why;
+pub(crate) mod why;
 
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use names::Lookup;
-pub use why::{DirError, EnvError, LookupError, TaskError, VersionError};
+pub(crate) use names::Lookup;
+pub(crate) use why::{DirError, EnvError, LookupError, TaskError, VersionError};
 
 /// Largest file read: these files are a few lines; anything bigger is not one of them.
-pub const MAX_IMPORT_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_IMPORT_BYTES: u64 = 1 << 20;
 
 /// Most entries one file may hold (the manifest's own limit).
 pub const MAX_ENTRIES: usize = vx_base::validate::MAX_TOOLS;
@@ -180,7 +180,7 @@ pub struct Entry {
 
 impl Entry {
     /// An entry for `name` at `version` (as written; mapped by [`version::map`]).
-    pub fn new(name: &str, version: &str, line: Option<usize>) -> Entry {
+    pub(crate) fn new(name: &str, version: &str, line: Option<usize>) -> Entry {
         Entry {
             name: name.to_owned(),
             written: version.to_owned(),
@@ -321,11 +321,11 @@ pub struct Imported {
 
 /// What an aqua.yaml adds to its packages: the registries it declares other than
 /// `standard`, by name (a local one's path made absolute by [`read_all`]).
-pub type Registries = Vec<(String, aqua::DeclaredRegistry)>;
+pub(crate) type Registries = Vec<(String, aqua::DeclaredRegistry)>;
 
 /// A file pattern a file pulls in.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Include {
+pub(crate) struct Include {
     /// The pattern, relative to the file naming it (`aqua/*.yaml`).
     pub pattern: String,
     /// Its line.
@@ -345,7 +345,7 @@ pub struct Malformed {
 
 impl Malformed {
     /// A problem at `line`.
-    pub fn at(line: Option<usize>, message: impl Into<String>) -> Malformed {
+    pub(crate) fn at(line: Option<usize>, message: impl Into<String>) -> Malformed {
         Malformed {
             line,
             message: message.into(),

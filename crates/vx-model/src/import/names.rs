@@ -20,7 +20,7 @@ const MAX_NAME: usize = 200;
 /// Well-known plugin names of asdf and mise, and the package of aqua's standard
 /// registry each installs. Only names a registry lookup does not resolve by itself
 /// need to be here; each was checked against the standard registry.
-pub const ALIASES: &[(&str, &str)] = &[
+pub(crate) const ALIASES: &[(&str, &str)] = &[
     ("golang", "golang/go"),
     ("go", "golang/go"),
     ("kubectl", "kubernetes/kubernetes/kubectl"),
@@ -80,7 +80,7 @@ pub const ALIASES: &[(&str, &str)] = &[
 /// a language's package registry) that the standard registry ships as a release
 /// binary: `BACKEND:PACKAGE` as mise names it, and the registry package. Each checked
 /// against mise's registry (the tool's `backends`) and aqua's standard registry.
-pub const BACKEND_PACKAGES: &[(&str, &str)] = &[
+pub(crate) const BACKEND_PACKAGES: &[(&str, &str)] = &[
     ("go:gotest.tools/gotestsum", "gotestyourself/gotestsum"),
     (
         "go:github.com/golangci/golangci-lint/cmd/golangci-lint",
@@ -268,7 +268,7 @@ impl Lookup {
 /// What the tool written `name` is looked up by, or why it cannot be: mise's backend
 /// prefixes (`aqua:`, `github:`, `ubi:`, `core:`, `asdf:`) taken off, a tool option
 /// (`ubi:owner/repo[exe=rg]`) left out.
-pub fn lookup_of(name: &str) -> Result<Lookup, LookupError> {
+pub(crate) fn lookup_of(name: &str) -> Result<Lookup, LookupError> {
     if name.is_empty() {
         return Err(LookupError::NoName);
     }
@@ -377,7 +377,7 @@ pub fn unswapped(name: &str) -> Option<Lookup> {
 /// lock resolves it, as it does vx.toml's), and the language-registry package to fall
 /// back on when the release binary it is swapped for cannot be had.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InPlace {
+pub(crate) struct InPlace {
     /// The `[tools]` key: a runtime's name, the name as written, a package's full
     /// name, or a language registry's package (`npm:@biomejs/biome`).
     pub key: String,
@@ -393,7 +393,7 @@ pub struct InPlace {
 /// `entry` as [`InPlace`] reads it, or why it cannot be read: the same names and
 /// versions `vx import` maps ([`lookup_of`], [`runtime_of`], [`unswapped`],
 /// [`super::version::runtime_constraint`]).
-pub fn in_place(entry: &super::Entry) -> Result<InPlace, String> {
+pub(crate) fn in_place(entry: &super::Entry) -> Result<InPlace, String> {
     let lookup = entry.lookup.clone().map_err(|e| e.to_string())?;
     let version = || entry.version.clone().map_err(|e| e.to_string());
     Ok(match lookup {

@@ -5,7 +5,7 @@
 use super::{Entry, Imported, Malformed};
 
 /// Parses an `.nvmrc` or `.node-version` file: one entry for `node`.
-pub fn parse(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn parse(text: &str) -> Result<Imported, Malformed> {
     let first = text
         .lines()
         .enumerate()

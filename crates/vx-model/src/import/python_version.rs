@@ -5,7 +5,7 @@
 use super::{Entry, Imported, Malformed};
 
 /// Parses a `.python-version` file: one entry for `python`.
-pub fn parse(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn parse(text: &str) -> Result<Imported, Malformed> {
     let versions: Vec<(usize, &str)> = text
         .lines()
         .enumerate()

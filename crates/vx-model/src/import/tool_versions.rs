@@ -5,7 +5,7 @@
 use super::{Entry, Imported, Malformed};
 
 /// Parses a `.tool-versions` file.
-pub fn parse(text: &str) -> Result<Imported, Malformed> {
+pub(crate) fn parse(text: &str) -> Result<Imported, Malformed> {
     let mut imported = Imported::default();
     for (i, raw) in text.lines().enumerate() {
         let line = super::uncommented(raw);

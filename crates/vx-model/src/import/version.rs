@@ -37,7 +37,7 @@ pub fn runtime_constraint(entry: &super::Entry) -> Result<String, VersionError> 
 }
 
 /// The vx constraint for `written`, or why there is none.
-pub fn map(written: &str) -> Result<String, VersionError> {
+pub(crate) fn map(written: &str) -> Result<String, VersionError> {
     let text = written.trim();
     if text.is_empty() {
         return Err(VersionError::Missing);

@@ -987,7 +987,7 @@ impl Lock {
 
     /// Whether the lock holds nothing (a file is never written then): no download
     /// and no registry pin.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.registries.is_empty() && self.tools.values().all(|t| t.platforms.is_empty())
     }
 

@@ -21,7 +21,7 @@
 //! test = { run = "pytest {args}", depends = ["lint"], env = { CI = "1" } }
 //! ```
 
-use crate::task::{self, EnvVar, Task};
+use crate::task::{EnvVar, Task};
 
 /// One `[settings] env_file` entry: a dotenv file ([`super::dotenv`]) whose variables
 /// go under `[env]`'s.
@@ -97,7 +97,7 @@ pub struct TaskCacheSettings {
 
 impl TaskCacheSettings {
     /// Whether nothing is set.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self == &TaskCacheSettings::default()
     }
 }
@@ -132,7 +132,7 @@ pub(crate) const TASK_OUTPUTS: [&str; 4] = ["live", "prefix", "grouped", "quiet"
 
 impl ProjectEnvironment {
     /// Whether the manifest declares no environment at all.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.vars.is_empty()
             && self.path.is_empty()
             && self.tasks.is_empty()
@@ -143,8 +143,9 @@ impl ProjectEnvironment {
     }
 
     /// The task called `name` (or aliased so).
-    pub fn task(&self, name: &str) -> Option<&Task> {
-        task::graph::find(&self.tasks, name)
+    #[cfg(test)]
+    pub(crate) fn task(&self, name: &str) -> Option<&Task> {
+        crate::task::graph::find(&self.tasks, name)
     }
 }
 
@@ -241,7 +242,7 @@ pub fn template_problem(value: &str) -> Option<String> {
 /// failing (`?`, `:?`) forms are refused: vx sets no variable of the caller's, and an
 /// error at expansion would come at every prompt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Reference<'a> {
+pub(crate) struct Reference<'a> {
     /// The variable.
     pub name: &'a str,
     /// Its word and when it applies, if any.
@@ -250,7 +251,7 @@ pub struct Reference<'a> {
 
 /// What a [`Reference`] stands for.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Resolved<'a> {
+pub(crate) enum Resolved<'a> {
     /// The variable's value, as it is.
     Value(String),
     /// The reference's word (a template: `{project}` in it is expanded).
@@ -262,7 +263,7 @@ pub enum Resolved<'a> {
 /// Why a `${…}` is not a reference vx reads: names the variable and the form, never
 /// the word (a `.env` holds secrets).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ReferenceError {
+pub(crate) enum ReferenceError {
     /// No variable name first.
     #[error(
         "`${{…}}` does not start with a variable name: use ${{NAME}}, ${{NAME:-default}}, ${{NAME-default}}, ${{NAME:+alternative}} or ${{NAME+alternative}}"
@@ -301,7 +302,7 @@ pub enum ReferenceError {
 
 /// The word of a [`Reference`] and when it replaces the variable's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Word<'a> {
+pub(crate) struct Word<'a> {
     /// The word (a template itself: `{project}` in it is expanded).
     pub text: &'a str,
     /// `+` or `:+`: the word when set, rather than when unset (`-`, `:-`).
@@ -313,7 +314,7 @@ pub struct Word<'a> {
 impl<'a> Reference<'a> {
     /// Reads what is between `${` and `}`; the error names the variable and the form,
     /// never the word.
-    pub fn parse(inner: &'a str) -> Result<Reference<'a>, ReferenceError> {
+    pub(crate) fn parse(inner: &'a str) -> Result<Reference<'a>, ReferenceError> {
         let name_end = inner
             .find(|c: char| c != '_' && !c.is_ascii_alphanumeric())
             .unwrap_or(inner.len());
@@ -361,7 +362,7 @@ impl<'a> Reference<'a> {
     }
 
     /// What this reference stands for, given the variable's value (`None`: unset).
-    pub fn resolve(&self, value: Option<String>) -> Resolved<'a> {
+    pub(crate) fn resolve(&self, value: Option<String>) -> Resolved<'a> {
         let Some(word) = self.word else {
             return value.map_or(Resolved::Nothing, Resolved::Value);
         };

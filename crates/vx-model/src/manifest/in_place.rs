@@ -95,7 +95,7 @@ pub fn project_file(dir: &Path) -> Option<(PathBuf, PathBuf)> {
 /// ([`layout::precedence`]), made a manifest at `path`. A file
 /// that does not follow its format is the error (nothing is read past it); an entry
 /// that cannot be mapped is a problem line and the rest is read.
-pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
+pub(crate) fn load(path: &Path) -> Result<Manifest, ManifestError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut files = Vec::new();
     let mut lists: Vec<(String, Imported)> = Vec::new();

@@ -29,7 +29,7 @@ pub fn beside(manifest: &Path) -> Option<PathBuf> {
 /// Reads the layer at `path` when there is one: its tools and variables, checked as
 /// vx.toml's are (errors at its own lines), and a table other than `[tools]` and
 /// `[env]` refused by name. An empty file is no layer.
-pub fn read(path: &Path) -> Result<Option<Manifest>, ManifestError> {
+pub(crate) fn read(path: &Path) -> Result<Option<Manifest>, ManifestError> {
     // Another user's `vx.local.toml` beside the user's vx.toml (a shared directory)
     // is not the user's layer: its `[env]` would apply to every command.
     if let Some(refused) = vx_base::ownership::foreign(path) {
@@ -107,7 +107,7 @@ pub fn merge(shared: &mut Manifest, layer: Manifest) {
 /// The names of the tools the layer beside `dir`'s vx.toml lists (the lock splits its
 /// entries by them, [`crate::lock`]); none when there is no layer or it cannot be read
 /// (the manifest's reader says why).
-pub fn tool_names(dir: &Path) -> BTreeSet<String> {
+pub(crate) fn tool_names(dir: &Path) -> BTreeSet<String> {
     read(&dir.join(LOCAL_FILE))
         .ok()
         .flatten()

@@ -19,7 +19,7 @@ use vx_base::ownership;
 
 /// The environments a project's mise files are read for.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Environments {
+pub(crate) struct Environments {
     /// The environments, the lowest first (the platform's, then the explicit ones;
     /// the last named wins).
     pub names: Vec<String>,
@@ -42,7 +42,7 @@ const MAX_MISERC: u64 = 64 * 1024;
 
 /// The environments of the project in `dir`, as the process's environment and the
 /// miserc files say.
-pub fn of(dir: &Path) -> Environments {
+pub(crate) fn of(dir: &Path) -> Environments {
     of_with(dir, &|name| std::env::var(name).ok(), &user_miserc())
 }
 

@@ -28,7 +28,7 @@ pub mod global;
 pub mod imported;
 pub mod in_place;
 pub mod local;
-pub mod mise_env;
+pub(crate) mod mise_env;
 pub mod network;
 mod parse;
 pub mod platform;
@@ -42,7 +42,6 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-use crate::spec::ToolSpec;
 pub use parse::{MAX_TASKS, suggest};
 pub use platform::{Platform, PlatformError};
 pub use tool::{Override, RegistryRequest, ResolveError, ToolTable};
@@ -374,7 +373,7 @@ impl ManifestError {
     }
 
     /// The location, for an invalid manifest with one.
-    pub fn location(&self) -> Option<Location> {
+    pub(crate) fn location(&self) -> Option<Location> {
         match self {
             ManifestError::Invalid { location, .. } => *location,
             _ => None,
@@ -580,7 +579,11 @@ impl Manifest {
 
     /// Every tool's concrete download on `platform`, in manifest order; the first tool
     /// without one is an error naming it and the platform.
-    pub fn resolve(&self, platform: &Platform) -> Result<Vec<ToolSpec>, ManifestError> {
+    #[cfg(test)]
+    pub(crate) fn resolve(
+        &self,
+        platform: &Platform,
+    ) -> Result<Vec<crate::spec::ToolSpec>, ManifestError> {
         self.tools
             .iter()
             .map(|tool| tool.resolve(platform))
@@ -638,12 +641,15 @@ fn not_found(start: &Path, stopped: Option<&vx_base::ownership::NotOwn>) -> Stri
 
 /// The manifest to use: `explicit` (`--manifest`) if given, else `$VX_MANIFEST` if set,
 /// else the nearest `vx.toml` in `start` or its parents (up to the file-system root).
-pub fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, ManifestError> {
+#[cfg(test)]
+pub(crate) fn locate(explicit: Option<&Path>, start: &Path) -> Result<PathBuf, ManifestError> {
     locate_saying(explicit, start).map(|(path, _)| path)
 }
 
-/// [`locate`], and the file of another user's the search passed over on its way (a
-/// vx.toml of theirs above the user's mise project), for the caller to say.
+/// The manifest to use: `explicit` (`--manifest`) if given, else `$VX_MANIFEST` if set,
+/// else the nearest `vx.toml` in `start` or its parents; and the file of another user's
+/// the search passed over on its way (a vx.toml of theirs above the user's mise
+/// project), for the caller to say.
 pub fn locate_saying(
     explicit: Option<&Path>,
     start: &Path,

@@ -22,7 +22,7 @@ pub struct ProjectNet {
 
 impl ProjectNet {
     /// Whether nothing is set.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.url_replacements.is_empty() && self.mirrors.is_empty() && self.flag_mirrors.is_empty()
     }
 }

@@ -254,7 +254,7 @@ impl Parser<'_> {
         Ok(())
     }
 
-    pub fn document(&self) -> Result<Document, ManifestError> {
+    pub(crate) fn document(&self) -> Result<Document, ManifestError> {
         let root = DeTable::parse(self.text).map_err(|e| {
             let message = e.message().trim().replace('\n', "; ");
             self.err(Some(e.span().unwrap_or(0..0)), Problem::Syntax(message))

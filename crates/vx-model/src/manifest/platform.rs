@@ -24,7 +24,7 @@ pub(crate) const ARCHES: [&str; 2] = ["x86_64", "aarch64"];
 /// platforms` (with the machine's own when it is not one of them): where most teams'
 /// developers and CI run. A machine not listed still locks its own platform on first
 /// use; `vx lock --platform P` adds another.
-pub const DEFAULT_SET: [&str; 4] = [
+pub(crate) const DEFAULT_SET: [&str; 4] = [
     "linux-x86_64",
     "linux-aarch64",
     "macos-aarch64",

@@ -39,14 +39,14 @@ pub struct Found {
 /// name when read, rather than passed over for a parent's project), else the nearest
 /// mise project ([`in_place::project_file`]; the home directory passed over), the walk
 /// stopping at a file of another user's.
-pub fn search(start: &Path) -> Found {
+pub(crate) fn search(start: &Path) -> Found {
     walk(start, false)
 }
 
 /// [`search`], and without a project file the nearest monorepo's root
 /// ([`Found::monorepo`]): `vx run`'s walk. The others' (the hook's at each prompt
 /// among them) reads no package.json on its way.
-pub fn search_tasks(start: &Path) -> Found {
+pub(crate) fn search_tasks(start: &Path) -> Found {
     walk(start, true)
 }
 

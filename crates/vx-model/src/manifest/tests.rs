@@ -1,4 +1,5 @@
 use super::*;
+use crate::spec::ToolSpec;
 use serde_json::json;
 use vx_base::format::ArchiveFormat;
 

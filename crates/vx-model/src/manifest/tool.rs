@@ -250,7 +250,7 @@ pub(crate) fn has_platform_placeholders(url: &str) -> bool {
 }
 
 /// The placeholders a `url` or `bin` template may hold.
-pub const PLACEHOLDERS: [&str; 3] = ["version", "os", "arch"];
+pub(crate) const PLACEHOLDERS: [&str; 3] = ["version", "os", "arch"];
 
 /// The first `{name}` in `template` that is not one of [`PLACEHOLDERS`], with its byte
 /// offset: such a name would reach the server (or the file system) as it is.
@@ -431,7 +431,7 @@ impl ToolTable {
     /// `sha256:` of what shapes the installed tree from the same bytes (`bin`,
     /// `strip_components`, `post_install`, `options`): the lock's `layout`. A change
     /// needs no download.
-    pub fn layout_inputs(&self) -> String {
+    pub(crate) fn layout_inputs(&self) -> String {
         // A registry tool's per-platform executables are part of its resolution (its
         // `inputs`); only what vx.toml says shapes its layout.
         let platforms = if self.registry.is_some() {

@@ -73,7 +73,7 @@ const MAX_MARKER: u64 = 1 << 20;
 /// The files that make a directory a monorepo's root, in the order they name it: a
 /// turbo.json that extends no other (a package's own turbo.json does), a
 /// pnpm-workspace.yaml, a package.json that lists `workspaces`.
-pub const FILES: [&str; 4] = [
+pub(crate) const FILES: [&str; 4] = [
     "turbo.json",
     "turbo.jsonc",
     "pnpm-workspace.yaml",
@@ -81,7 +81,7 @@ pub const FILES: [&str; 4] = [
 ];
 
 /// The file that makes `dir` a monorepo's root ([`FILES`]), if any.
-pub fn root_file(dir: &Path) -> Option<PathBuf> {
+pub(crate) fn root_file(dir: &Path) -> Option<PathBuf> {
     FILES.iter().map(|name| dir.join(name)).find(|file| {
         let marks = |text: &str| match file.file_name().and_then(|n| n.to_str()) {
             Some("pnpm-workspace.yaml") => true,

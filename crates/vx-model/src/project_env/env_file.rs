@@ -16,7 +16,7 @@ use crate::task::EnvVar;
 use vx_base::bounded_read::{self, ReadError};
 
 /// The largest env file read: far over any real one, small enough to hold.
-pub const MAX_BYTES: u64 = 1 << 20;
+pub(crate) const MAX_BYTES: u64 = 1 << 20;
 
 /// Why the project's env files could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -81,7 +81,7 @@ pub struct Read {
 
 impl Read {
     /// Whether the file still holds what was read (or is still absent).
-    pub fn unchanged(&self) -> bool {
+    pub(crate) fn unchanged(&self) -> bool {
         let now = match bounded_read::read(&self.path, MAX_BYTES) {
             Ok(bytes) => Some(hex::encode(Sha256::digest(bytes))),
             Err(e) if e.is_not_found() => None,
@@ -92,13 +92,16 @@ impl Read {
 }
 
 /// The files of `entries`, absolute under `project`, in order.
-pub fn paths(entries: &[EnvFile], project: &Path) -> Vec<PathBuf> {
+pub(crate) fn paths(entries: &[EnvFile], project: &Path) -> Vec<PathBuf> {
     entries.iter().map(|e| project.join(&e.path)).collect()
 }
 
 /// Reads `entries` (relative to `project`): their variables in order, and what was
 /// read of each file.
-pub fn load(entries: &[EnvFile], project: &Path) -> Result<(Vec<EnvVar>, Vec<Read>), EnvFileError> {
+pub(crate) fn load(
+    entries: &[EnvFile],
+    project: &Path,
+) -> Result<(Vec<EnvVar>, Vec<Read>), EnvFileError> {
     let mut vars = Vec::new();
     let mut read = Vec::with_capacity(entries.len());
     for (entry, path) in entries.iter().zip(paths(entries, project)) {

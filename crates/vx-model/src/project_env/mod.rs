@@ -101,7 +101,7 @@ impl Declared {
     /// path` and the virtual environment are neither read nor applied), only what its
     /// tools set,
     /// added by [`Declared::with_tools`].
-    pub fn untrusted(manifest: &Manifest) -> Declared {
+    pub(crate) fn untrusted(manifest: &Manifest) -> Declared {
         Declared {
             project: project_dir(&manifest.path),
             version_files: version_files(manifest),
@@ -162,7 +162,8 @@ impl Declared {
     }
 
     /// Whether it changes nothing but what the tools put on `PATH`.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.vars.is_empty() && self.path.is_empty() && self.tools.is_empty() && self.venv.is_none()
     }
 
@@ -344,7 +345,7 @@ pub fn expand(template: &str, project: &Path, lookup: &dyn Fn(&str) -> Option<St
 }
 
 /// `[settings] path` as absolute directories under `project`, in order.
-pub fn path_dirs(environment: &ProjectEnvironment, project: &Path) -> Vec<PathBuf> {
+pub(crate) fn path_dirs(environment: &ProjectEnvironment, project: &Path) -> Vec<PathBuf> {
     environment
         .path
         .iter()

@@ -244,7 +244,7 @@ const MAX_ENTRIES: usize = 10_000;
 /// clone's `.venv/pyvenv.cfg` linked to a path outside the project (python would
 /// create the link's target there), or a FIFO there (python would wait on it for ever),
 /// is refused before anything runs.
-pub fn refuse_unsafe(venv: &Path, project: &Path) -> Result<(), VenvError> {
+pub(crate) fn refuse_unsafe(venv: &Path, project: &Path) -> Result<(), VenvError> {
     let refused = |what: String| VenvError::Refused {
         venv: venv.to_owned(),
         what,

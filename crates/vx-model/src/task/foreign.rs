@@ -13,14 +13,14 @@
 //! (the `#` line just above it) its description. Names that would need quoting for a
 //! shell are left out too: the command is built from the name.
 
-pub mod attributes;
+pub(crate) mod attributes;
 
 use std::path::Path;
 
 use super::Task;
 
 /// Most bytes of a justfile or package.json read.
-pub const MAX_FILE: u64 = 1 << 20;
+pub(crate) const MAX_FILE: u64 = 1 << 20;
 /// The names `just` looks for, in its order.
 const JUSTFILES: [&str; 3] = ["justfile", "Justfile", ".justfile"];
 
@@ -47,7 +47,7 @@ pub struct Foreign {
 
 impl Foreign {
     /// The command that runs it (the task's arguments are appended).
-    pub fn command(&self) -> String {
+    pub(crate) fn command(&self) -> String {
         match &self.source {
             Source::Just(_) => format!("just {}", self.name),
             Source::Package(pm) => format!("{pm} run {} --", self.name),
@@ -63,7 +63,7 @@ impl Foreign {
     }
 
     /// The source as the listing marks it.
-    pub fn marker(&self) -> String {
+    pub(crate) fn marker(&self) -> String {
         match &self.source {
             Source::Just(file) => format!("[{file}]"),
             Source::Package(pm) => format!("[package.json, {pm}]"),
@@ -284,7 +284,7 @@ fn recipe_name(line: &str) -> Option<String> {
 }
 
 /// package.json's scripts (name, first line of the command) and its `packageManager`.
-pub type Scripts = (Vec<(String, String)>, Option<String>);
+pub(crate) type Scripts = (Vec<(String, String)>, Option<String>);
 
 /// package.json's scripts (name, command) in file order, lifecycle hooks of another
 /// listed script (`prebuild` of `build`) left out; and its `packageManager`.

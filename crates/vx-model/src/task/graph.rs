@@ -54,30 +54,16 @@ pub fn find<'a>(tasks: &'a [Task], name: &str) -> Option<&'a Task> {
         .or_else(|| tasks.iter().find(|t| t.answers_to(name)))
 }
 
-/// The index of the task called (or aliased) `name`.
-pub fn position(tasks: &[Task], name: &str) -> Option<usize> {
-    tasks
-        .iter()
-        .position(|t| t.name == name)
-        .or_else(|| tasks.iter().position(|t| t.answers_to(name)))
-}
-
-/// The tasks a pattern names: a glob matches names (not aliases), in the tasks'
-/// order; a plain name is the task or alias. Empty when nothing matches.
-pub fn resolve(tasks: &[Task], pattern: &str) -> Vec<usize> {
-    Names::of(tasks).resolve(tasks, pattern)
-}
-
 /// The tasks by name, then by alias: a plain name found in constant time, so that a
 /// graph of many tasks is read in time linear in its edges (issue 66, item 13).
-pub struct Names<'a> {
+pub(crate) struct Names<'a> {
     index: HashMap<&'a str, usize>,
 }
 
 impl<'a> Names<'a> {
     /// The names and aliases of `tasks`: a name wins over another task's alias, the
     /// first task over a later one, as [`position`] finds them.
-    pub fn of(tasks: &'a [Task]) -> Names<'a> {
+    pub(crate) fn of(tasks: &'a [Task]) -> Names<'a> {
         let mut index = HashMap::with_capacity(tasks.len());
         for (i, task) in tasks.iter().enumerate() {
             index.entry(task.name.as_str()).or_insert(i);
@@ -91,12 +77,12 @@ impl<'a> Names<'a> {
     }
 
     /// The index of the task called (or aliased) `name`.
-    pub fn position(&self, name: &str) -> Option<usize> {
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
         self.index.get(name).copied()
     }
 
     /// What [`resolve`] gives, with plain names looked up here.
-    pub fn resolve(&self, tasks: &[Task], pattern: &str) -> Vec<usize> {
+    pub(crate) fn resolve(&self, tasks: &[Task], pattern: &str) -> Vec<usize> {
         if is_glob(pattern) {
             (0..tasks.len())
                 .filter(|&i| pattern_matches(pattern, &tasks[i].name))
@@ -110,14 +96,19 @@ impl<'a> Names<'a> {
 /// The plain names in `task`'s `depends` and `depends_post` that are no task of
 /// `tasks` (nor a file task of the project at `project`): running it fails naming the
 /// first ([`Plan::build`]).
-pub fn missing<'a>(tasks: &[Task], task: &'a Task, project: &std::path::Path) -> Vec<&'a str> {
+#[cfg(test)]
+pub(crate) fn missing<'a>(
+    tasks: &[Task],
+    task: &'a Task,
+    project: &std::path::Path,
+) -> Vec<&'a str> {
     Names::of(tasks).missing(task, project)
 }
 
 impl Names<'_> {
     /// [`missing`] with the tasks' names looked up here: for each of many tasks, in
     /// time of its own dependencies, not of all the tasks.
-    pub fn missing<'t>(&self, task: &'t Task, project: &std::path::Path) -> Vec<&'t str> {
+    pub(crate) fn missing<'t>(&self, task: &'t Task, project: &std::path::Path) -> Vec<&'t str> {
         task.depends
             .iter()
             .chain(&task.depends_post)
@@ -383,11 +374,6 @@ impl Plan {
             })
             .collect();
         Ok(Plan { nodes })
-    }
-
-    /// The node running task `task`.
-    pub fn node_of(&self, task: usize) -> Option<usize> {
-        self.nodes.iter().position(|n| n.task == task)
     }
 }
 

@@ -34,7 +34,7 @@ pub struct AttestationCheck {
 
 impl AttestationCheck {
     /// What the lock records: `github-attestation:SIGNER_WORKFLOW`.
-    pub fn record(&self) -> String {
+    pub(crate) fn record(&self) -> String {
         // A `,` (which separates the lock's records) is written `%2C`.
         format!("github-attestation:{}", self.signer_workflow).replace(',', "%2C")
     }
@@ -42,7 +42,7 @@ impl AttestationCheck {
 
 /// `{"attestations": [{"bundle": {…}, …}]}`, GitHub's answer.
 #[derive(Deserialize)]
-pub struct Answer {
+pub(crate) struct Answer {
     /// The attestations, each with its bundle kept as JSON.
     #[serde(default)]
     pub attestations: Vec<Attestation>,
@@ -50,7 +50,7 @@ pub struct Answer {
 
 /// One attestation of GitHub's answer.
 #[derive(Deserialize)]
-pub struct Attestation {
+pub(crate) struct Attestation {
     /// The Sigstore bundle.
     #[serde(default)]
     pub bundle: Option<serde_json::Value>,
@@ -58,7 +58,7 @@ pub struct Attestation {
 
 /// The signer workflow of a verified certificate: `owner/name/path` of its Build Signer
 /// URI (or SAN URI), without scheme, host and `@ref`.
-pub fn signer_workflow(verified: &Verified) -> String {
+pub(crate) fn signer_workflow(verified: &Verified) -> String {
     let uri = verified
         .certificate
         .ci_claims

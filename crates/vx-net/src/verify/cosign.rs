@@ -38,11 +38,6 @@ impl Key {
         Ok(Key { key, fingerprint })
     }
 
-    /// The key's fingerprint: the first 16 hex digits of the SHA-256 of its DER form.
-    pub fn fingerprint(&self) -> &str {
-        &self.fingerprint
-    }
-
     /// What the lock records of a signature verified with this key.
     pub fn record(&self) -> String {
         format!("{KIND}:sha256:{}", self.fingerprint)

@@ -19,7 +19,7 @@ static PROVIDER: RingProvider = RingProvider;
 
 /// Registers vx's provider with `sigstore-verify` (idempotent: a second call, or one
 /// racing another thread, leaves the first registration, which is this same provider).
-pub fn install() {
+pub(crate) fn install() {
     let _ = sigstore_verify::crypto::install_default_provider(&PROVIDER);
 }
 

@@ -48,7 +48,8 @@ pub fn check(value: &str) -> Result<(), IntegrityError> {
 }
 
 /// The `sha512-<base64>` value of `bytes`.
-pub fn of_bytes(bytes: &[u8]) -> String {
+#[cfg(test)]
+pub(crate) fn of_bytes(bytes: &[u8]) -> String {
     sri(&sha2::Sha512::digest(bytes))
 }
 
@@ -60,7 +61,7 @@ fn sri(digest: &[u8]) -> String {
 }
 
 /// The `sha512-<base64>` value of the file at `path`.
-pub fn of_file(path: &Path) -> std::io::Result<String> {
+pub(crate) fn of_file(path: &Path) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = sha2::Sha512::new();
     let mut buf = vec![0u8; 1 << 16];

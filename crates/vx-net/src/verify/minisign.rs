@@ -55,7 +55,12 @@ impl Key {
 
     /// Verifies the minisign signature file `signature` (fetched from `url`) over the
     /// file at `path`, trusted comment included.
-    pub fn verify_file(&self, path: &Path, signature: &[u8], url: &str) -> Result<(), VerifyError> {
+    pub(crate) fn verify_file(
+        &self,
+        path: &Path,
+        signature: &[u8],
+        url: &str,
+    ) -> Result<(), VerifyError> {
         let file = std::fs::File::open(path).map_err(VerifyError::Read)?;
         self.verify_reader(file, signature, url)
     }
@@ -185,7 +190,8 @@ impl SecretKey {
     }
 
     /// The public key as `minisign.pub`'s second line has it (`RW…`).
-    pub fn public(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn public(&self) -> String {
         use ring::signature::KeyPair;
         let mut bytes = b"Ed".to_vec();
         bytes.extend(self.id);

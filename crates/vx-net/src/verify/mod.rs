@@ -14,7 +14,7 @@
 
 pub mod attestation;
 pub mod cosign;
-pub mod crypto;
+pub(crate) mod crypto;
 pub mod gosum;
 pub mod integrity;
 pub mod minisign;
@@ -80,7 +80,7 @@ impl Unavailable {
     pub const ENV: &str = "VX_ATTESTATIONS_UNAVAILABLE";
 
     /// The setting of a `refuse`/`warn` value.
-    pub fn from_name(name: &str) -> Option<Unavailable> {
+    pub(crate) fn from_name(name: &str) -> Option<Unavailable> {
         match name {
             "refuse" => Some(Unavailable::Refuse),
             "warn" => Some(Unavailable::Warn),

@@ -58,7 +58,7 @@ impl SigstoreCheck {
     /// version-specific `@ref`, so that the next version's record compares equal
     /// (`sigstore:~REGEXP` for a regular expression).
     /// A `,` (which separates the lock's records) is written `%2C`.
-    pub fn record(&self) -> String {
+    pub(crate) fn record(&self) -> String {
         let record = match (&self.identity, &self.identity_regexp) {
             (Some(identity), _) => format!("sigstore:{}", without_ref(identity)),
             (None, Some(pattern)) => format!("sigstore:~{pattern}"),

@@ -35,14 +35,14 @@ pub struct SlsaCheck {
 
 impl SlsaCheck {
     /// What the lock records: `slsa:SOURCE` (normalised).
-    pub fn record(&self) -> String {
+    pub(crate) fn record(&self) -> String {
         // A `,` (which separates the lock's records) is written `%2C`.
         format!("slsa:{}", normalise(&self.source_uri)).replace(',', "%2C")
     }
 }
 
 /// A source URI as compared: no scheme, no `git+`, no `.git` or `/` at the end.
-pub fn normalise(uri: &str) -> String {
+pub(crate) fn normalise(uri: &str) -> String {
     let uri = uri.strip_prefix("git+").unwrap_or(uri);
     let uri = uri.split_once("://").map_or(uri, |(_, rest)| rest);
     let uri = uri.trim_end_matches('/');

@@ -288,7 +288,7 @@ fn resolve(git: &Git, asked: Asked) -> Result<Base, AffectedError> {
 }
 
 /// The changed files and how to read a file as the base had it and as it is now.
-pub struct Changes<'a> {
+pub(crate) struct Changes<'a> {
     /// The changed files, relative to the project.
     pub files: &'a [String],
     /// A file's text at the base.

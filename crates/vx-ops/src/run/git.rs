@@ -13,13 +13,13 @@ use std::process::Command;
 pub(crate) const DEEPEN: u32 = 200;
 
 /// git in one directory.
-pub struct Git<'a> {
+pub(crate) struct Git<'a> {
     dir: &'a Path,
 }
 
 impl<'a> Git<'a> {
     /// git in `dir` (the project's directory, or one below the repository's root).
-    pub fn new(dir: &'a Path) -> Git<'a> {
+    pub(crate) fn new(dir: &'a Path) -> Git<'a> {
         Git { dir }
     }
 
@@ -60,7 +60,7 @@ impl<'a> Git<'a> {
     }
 
     /// The commit `rev` names, if it names one here.
-    pub fn commit(&self, rev: &str) -> Option<String> {
+    pub(crate) fn commit(&self, rev: &str) -> Option<String> {
         if !is_name(rev) {
             return None;
         }
@@ -163,7 +163,7 @@ impl<'a> Git<'a> {
 
     /// The text of `path` (relative to this directory) as commit `rev` has it; `None`
     /// when that commit has no such file.
-    pub fn show(&self, rev: &str, path: &str) -> Option<String> {
+    pub(crate) fn show(&self, rev: &str, path: &str) -> Option<String> {
         if !is_name(rev) {
             return None;
         }

@@ -15,7 +15,7 @@ use super::git::Git;
 
 /// The monorepo whose root is `project`, its problems said once through `note`;
 /// `None` when `project` is no monorepo's root.
-pub fn read(project: &Path, note: &dyn Fn(&str)) -> Result<Option<Monorepo>, RunError> {
+pub(crate) fn read(project: &Path, note: &dyn Fn(&str)) -> Result<Option<Monorepo>, RunError> {
     let Some(read) = workspace::read(project) else {
         return Ok(None);
     };
@@ -62,7 +62,7 @@ pub struct Flags {
 
 impl Flags {
     /// These flags with `other`'s added.
-    pub fn add(&mut self, other: Flags) {
+    pub(crate) fn add(&mut self, other: Flags) {
         self.filters.extend(other.filters);
         self.dry_run |= other.dry_run;
         self.json |= other.json;
@@ -119,7 +119,7 @@ pub(crate) fn take_flags(words: &mut Vec<OsString>) -> Flags {
 /// `tasks` with the monorepo's package tasks that no task of the project shadows. A
 /// package task's dependency on the root's `//#NAME` (mise's `//:NAME`) that the
 /// monorepo does not have is the project's own task `NAME` (a root vx.toml's).
-pub fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) {
+pub(crate) fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) {
     let own = tasks.len();
     for task in &monorepo.tasks {
         if graph::find(tasks, &task.name).is_none() {
@@ -151,7 +151,7 @@ pub fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) {
 /// The packages in scope (indices of the workspace's packages): those `filters`
 /// select, else the one `cwd` is in, else every package, the root only where its tasks
 /// are turbo's ([`Monorepo::root_in_scope`]).
-pub fn scope(
+pub(crate) fn scope(
     monorepo: &Monorepo,
     project: &Path,
     filters: &[String],
@@ -181,7 +181,7 @@ pub fn scope(
 /// or unknown), but for a scope `--filter` chose (`filtered`): there a task of other
 /// packages stands for nothing, as turbo runs nothing when its filter selects no
 /// package with the task (or no package at all).
-pub fn expand(
+pub(crate) fn expand(
     requested: Vec<(String, Vec<OsString>)>,
     tasks: &[Task],
     monorepo: &Monorepo,

@@ -18,7 +18,7 @@ pub(crate) struct LazyFetch {
 
 impl LazyFetch {
     /// Fetches through the user's settings and `project`'s.
-    pub fn new(project: ProjectNet) -> LazyFetch {
+    pub(crate) fn new(project: ProjectNet) -> LazyFetch {
         LazyFetch {
             project,
             net: OnceCell::new(),

@@ -10,7 +10,7 @@
 //! caller's `progress`, and an error is a [`SessionError`] the binary maps to an exit
 //! code.
 
-pub mod fetch;
+pub(crate) mod fetch;
 pub mod recorded;
 
 use std::path::{Path, PathBuf};
@@ -299,13 +299,13 @@ impl Session {
     }
 
     /// Whether nothing is fetched (`--offline`, `VX_OFFLINE=1`).
-    pub fn offline(&self) -> bool {
+    pub(crate) fn offline(&self) -> bool {
         self.offline
     }
 
     /// The user's `config.toml`, read once for the session; `None` when there is none
     /// that reads (each setting read from it says so where it is read).
-    pub fn user_config(&self) -> Option<&UserConfig> {
+    pub(crate) fn user_config(&self) -> Option<&UserConfig> {
         self.user.get_or_init(|| UserConfig::load().ok()).as_ref()
     }
 
@@ -332,7 +332,7 @@ impl Session {
     /// operation's resolution options start from; what an operation does otherwise
     /// (another manifest's network, its own `--store`, `-v`) it says with
     /// [`Options`]' builder calls.
-    pub fn options(&self, quiet: bool) -> Options {
+    pub(crate) fn options(&self, quiet: bool) -> Options {
         Options::from_env(self.offline, quiet)
             .project(self.manifest.as_ref())
             .store(self.store.as_deref())

@@ -141,7 +141,7 @@ const RELEASES: [(&str, &str, &str, &str); 8] = [
 ];
 
 /// The demo's registry, in aqua's format.
-pub const REGISTRY: &str = include_str!("registry.yaml");
+pub(crate) const REGISTRY: &str = include_str!("registry.yaml");
 
 /// The loopback GitHub of the demo: each tool's releases, its archive for this
 /// platform named as the registry renders it, and the checksum file the registry

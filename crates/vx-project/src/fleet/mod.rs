@@ -4,8 +4,8 @@
 //! install engine (which fetches and checks each download) and [`vx_sources::mirror`] (the
 //! registry client and the layout).
 
-pub mod download;
-pub mod environment;
-pub mod error;
-pub mod npm_files;
+pub(crate) mod download;
+pub(crate) mod environment;
+pub(crate) mod error;
+pub(crate) mod npm_files;
 pub mod push;

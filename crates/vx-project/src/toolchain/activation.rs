@@ -33,7 +33,7 @@ use vx_model::manifest::{LOCK_FILE, Platform};
 use vx_model::project_env::Declared;
 
 /// Where the caches live, under the store.
-pub const CACHE_DIR: &str = ".cache/activation";
+pub(crate) const CACHE_DIR: &str = ".cache/activation";
 /// The record format; another value is ignored (2: with the project environment; 3:
 /// with the global toolset's digests).
 const FORMAT: u32 = 3;
@@ -114,7 +114,7 @@ impl Sources {
     }
 
     /// Takes the manifest at `manifest` and its lock beside it.
-    pub fn stamp(manifest: &Path) -> Sources {
+    pub(crate) fn stamp(manifest: &Path) -> Sources {
         let manifest = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_owned());
         let mut global_digests: Vec<Option<Hash>> = vx_model::manifest::global::under(&manifest)
             .map(|global| {

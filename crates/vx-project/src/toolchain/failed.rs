@@ -23,7 +23,7 @@ use vx_model::manifest::LOCK_FILE;
 use vx_model::spec::ToolSpec;
 
 /// Where the records live, under the store.
-pub const DIR: &str = ".cache/failed";
+pub(crate) const DIR: &str = ".cache/failed";
 /// The largest record read.
 const MAX_RECORD_BYTES: u64 = 1 << 20;
 /// The largest manifest or lock hashed (the lock's own bound).

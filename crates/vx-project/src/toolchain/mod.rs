@@ -12,13 +12,13 @@
 
 pub mod activation;
 pub mod failed;
-pub mod request;
+pub(crate) mod request;
 /// `PATH`'s search, a leaf of the platform layer (`project_env` joins `PATH` with it
 /// too); kept here under its old name.
 pub use vx_base::platform::search;
 pub mod shell;
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 use crate::plan::{self, LockMode, ProjectError};
@@ -295,7 +295,7 @@ impl Toolchain {
 
     /// Adds `global`'s tools whose names this toolchain lacks, after its own (so the
     /// project's version wins both the name and `PATH`), as [`Origin::Global`].
-    pub fn underlay(&mut self, global: Toolchain) {
+    pub(crate) fn underlay(&mut self, global: Toolchain) {
         for mut tool in global.tools {
             if !self.tools.iter().any(|t| t.name == tool.name) {
                 tool.origin = Origin::Global;
@@ -315,14 +315,6 @@ impl Toolchain {
                 tool.receipt = found.map(|(_, receipt)| receipt);
             }
         }
-    }
-
-    /// Whether `tool` at `version` is one of the toolchain's (`vx list`'s USED, what
-    /// `vx prune` keeps).
-    pub fn uses(&self, tool: &str, version: &str) -> bool {
-        self.tools
-            .iter()
-            .any(|t| t.name == tool && t.version == version)
     }
 
     /// Whether one of its installed tools is the store's tree at `tree` (not merely a
@@ -368,12 +360,6 @@ impl Toolchain {
             }
         }
         out
-    }
-
-    /// The `PATH` for the tools: their directories, then `inherited` without them (so
-    /// applying it twice changes nothing).
-    pub fn search_path(&self, inherited: Option<&OsStr>) -> OsString {
-        search::prepend(&self.bin_dirs(), inherited)
     }
 
     /// The tool that provides `command` (see [`Tool::commands`]), first in order.

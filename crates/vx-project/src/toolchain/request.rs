@@ -104,7 +104,7 @@ impl std::str::FromStr for Request {
 
 impl Request {
     /// Whether `tool` (of the manifest) is what this asks for.
-    pub fn picks(&self, tool: &Tool) -> bool {
+    pub(crate) fn picks(&self, tool: &Tool) -> bool {
         tool.name == self.name && self.version.as_ref().is_none_or(|v| *v == tool.version)
     }
 

@@ -151,7 +151,7 @@ fn suffixes(pkg_fmt: &str, windows: bool) -> Vec<&'static str> {
 
 /// binstall's `PkgFmt::iter()`: every format, in its order, tried when a crate names
 /// none.
-pub const ALL_FORMATS: [&str; 7] = ["tar", "tbz2", "tgz", "txz", "tzstd", "zip", "bin"];
+pub(crate) const ALL_FORMATS: [&str; 7] = ["tar", "tbz2", "tgz", "txz", "tzstd", "zip", "bin"];
 
 /// binstall's release paths on GitHub (`GITHUB_RELEASE_PATHS`; the two `{ subcrate }`
 /// ones need a workspace's subcrate prefix, which a crate's own metadata does not give,

@@ -76,25 +76,25 @@ pub(super) enum Lookup {
 
 impl Cache {
     /// The cache under `root` (vx's cache directory): `root/github`.
-    pub fn new(root: &Path) -> Cache {
+    pub(crate) fn new(root: &Path) -> Cache {
         Cache {
             dir: root.join("github"),
         }
     }
 
     /// Where the answers are kept.
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 
     /// The file that holds the answer for `url`.
-    pub fn path(&self, url: &str) -> PathBuf {
+    pub(crate) fn path(&self, url: &str) -> PathBuf {
         let hash = hex::encode(Sha256::digest(url.as_bytes()));
         self.dir.join(format!("{}.json", &hash[..32]))
     }
 
     /// The answer cached for `url`.
-    pub fn get(&self, url: &str) -> Lookup {
+    pub(crate) fn get(&self, url: &str) -> Lookup {
         let path = self.path(url);
         let bytes = match vx_base::bounded_read::read(&path, MAX_ENTRY_BYTES) {
             Ok(bytes) => bytes,
@@ -110,7 +110,7 @@ impl Cache {
 
     /// Keeps `entry` for its URL. Best effort: a cache that cannot be written costs
     /// only a later request (or, offline, says what is missing).
-    pub fn put(&self, entry: &Entry) {
+    pub(crate) fn put(&self, entry: &Entry) {
         let Ok(bytes) = serde_json::to_vec(entry) else {
             return;
         };

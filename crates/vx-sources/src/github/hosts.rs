@@ -58,14 +58,14 @@ impl GithubHosts {
     }
 
     /// The source archive of a tag (`github_archive`), as a `.tar.gz`.
-    pub fn archive(&self, owner: &str, repo: &str, tag: &str) -> String {
+    pub(crate) fn archive(&self, owner: &str, repo: &str, tag: &str) -> String {
         format!("{}/{owner}/{repo}/archive/refs/tags/{tag}.tar.gz", self.web)
     }
 
     /// A file of a repository at a ref (`github_content`, the standard registry).
     /// github.com serves them from its raw host; another server under
     /// `WEB/OWNER/REPO/raw/REF/PATH`.
-    pub fn raw(&self, owner: &str, repo: &str, git_ref: &str, path: &str) -> String {
+    pub(crate) fn raw(&self, owner: &str, repo: &str, git_ref: &str, path: &str) -> String {
         let path = path.trim_start_matches('/');
         if self.is_dot_com() {
             format!("{GITHUB_RAW}/{owner}/{repo}/{git_ref}/{path}")
@@ -76,13 +76,13 @@ impl GithubHosts {
 
     /// The REST API's comparison of two refs of a repository (`base...head`): the
     /// commits between them and every changed file, with its patch.
-    pub fn compare(&self, owner: &str, repo: &str, base: &str, head: &str) -> String {
+    pub(crate) fn compare(&self, owner: &str, repo: &str, base: &str, head: &str) -> String {
         format!("{}/repos/{owner}/{repo}/compare/{base}...{head}", self.api)
     }
 
     /// Whether `url` is on one of these hosts (or github.com's raw and asset hosts when
     /// these are github.com's): only such URLs may carry a GitHub token.
-    pub fn is_github(&self, url: &str) -> bool {
+    pub(crate) fn is_github(&self, url: &str) -> bool {
         let origin = |u: &str| -> Option<String> {
             let (scheme, rest) = u.split_once("://")?;
             let host = rest.split(['/', '?', '#']).next()?;

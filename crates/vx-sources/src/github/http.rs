@@ -41,7 +41,7 @@ pub(super) struct Answer {
 
 impl Answer {
     /// A header's value as text, when present and printable.
-    pub fn header(&self, name: &str) -> Option<&str> {
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name)?.to_str().ok()
     }
 }

@@ -56,7 +56,7 @@ use vx_net::Client;
 
 /// How much of an answer, and how many pages of a list, vx reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// The largest API answer (one page) accepted.
     pub max_page_bytes: u64,
     /// The most pages of a list read; the rest (the oldest items) are left out.
@@ -107,7 +107,8 @@ impl Github {
     }
 
     /// The same client with other limits.
-    pub fn with_limits(mut self, limits: Limits) -> Github {
+    #[cfg(test)]
+    pub(crate) fn with_limits(mut self, limits: Limits) -> Github {
         self.limits = limits;
         self
     }

@@ -15,7 +15,7 @@ pub const LOCK_MEDIA_TYPE: &str = "application/vnd.vx.lock.v1+toml";
 /// A layer's media type: a tool's download, as its origin serves it.
 pub(crate) const ARTIFACT_MEDIA_TYPE: &str = "application/vnd.vx.artifact.v1";
 /// The manifest's `artifactType`.
-pub const ARTIFACT_TYPE: &str = "application/vnd.vx.toolchain.v1";
+pub(crate) const ARTIFACT_TYPE: &str = "application/vnd.vx.toolchain.v1";
 
 /// One locked download.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub struct Artifact {
 }
 
 /// The annotation of a layer that is an environment's file ([`Artifact::file`]).
-pub const FILE_ANNOTATION: &str = "dev.vx.file";
+pub(crate) const FILE_ANNOTATION: &str = "dev.vx.file";
 
 /// Where in vx's cache `vx bundle import` puts the environments' files by name (a flat
 /// directory, the `--find-links` of uv's offline installs).
@@ -53,7 +53,7 @@ impl Artifact {
     }
 
     /// The file name of the download: its URL's last path segment.
-    pub fn file_name(&self) -> String {
+    pub(crate) fn file_name(&self) -> String {
         let path = self.url.split(['?', '#']).next().unwrap_or(&self.url);
         let name = path.rsplit('/').next().unwrap_or(path);
         String::from_utf8_lossy(&vx_base::validate::percent_decoded(name)).into_owned()

@@ -31,7 +31,7 @@ struct AuthEntry {
 
 /// Where docker's config is read from: `$DOCKER_CONFIG/config.json`, else
 /// `~/.docker/config.json` (`%USERPROFILE%` on Windows).
-pub fn path() -> Option<PathBuf> {
+pub(crate) fn path() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("DOCKER_CONFIG").filter(|v| !v.is_empty()) {
         return Some(PathBuf::from(dir).join("config.json"));
     }

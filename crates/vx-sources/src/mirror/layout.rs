@@ -47,7 +47,8 @@ impl Layout {
     }
 
     /// The root directory.
-    pub fn root(&self) -> &Path {
+    #[cfg(test)]
+    pub(crate) fn root(&self) -> &Path {
         &self.root
     }
 

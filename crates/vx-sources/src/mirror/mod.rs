@@ -14,10 +14,10 @@
 //! registry or exporting a bundle is `fleet`'s; both stand above this room.
 
 pub mod artifacts;
-pub mod docker_config;
+pub(crate) mod docker_config;
 pub mod layout;
-pub mod layout_error;
-pub mod named;
+pub(crate) mod layout_error;
+pub(crate) mod named;
 pub mod oci;
 pub mod source;
 

@@ -129,7 +129,8 @@ impl Source {
     }
 
     /// The local directory `dir` as a mirror (vx's blob cache, an imported bundle).
-    pub fn dir(dir: &Path) -> Source {
+    #[cfg(test)]
+    pub(crate) fn dir(dir: &Path) -> Source {
         Source::Dir {
             dir: dir.to_owned(),
             label: file_url(dir),

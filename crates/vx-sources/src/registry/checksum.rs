@@ -21,7 +21,7 @@ use regex::{Regex, RegexBuilder};
 use thiserror::Error;
 
 /// Largest checksum file read, in bytes (big projects' `checksums.txt` are ~100 KiB).
-pub const MAX_BYTES: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_BYTES: usize = 4 * 1024 * 1024;
 
 /// Largest compiled pattern accepted, in bytes of the regex crate's program.
 const MAX_PATTERN_SIZE: usize = 1024 * 1024;

@@ -32,7 +32,7 @@ mod parser;
 use thiserror::Error;
 
 /// Longest expression accepted, in bytes; the standard registry's longest is ~400.
-pub const MAX_LEN: usize = 1024;
+pub(crate) const MAX_LEN: usize = 1024;
 
 /// Why an expression cannot be compiled or evaluated.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
@@ -102,7 +102,7 @@ pub enum ExprError {
 
 /// The values an expression can read.
 #[derive(Clone, Copy, Debug)]
-pub struct Vars<'a> {
+pub(crate) struct Vars<'a> {
     /// `Version`: the release tag as published (`cli-v2.3.0`).
     pub version: &'a str,
     /// `SemVer`: the tag without the package's `version_prefix` (`v2.3.0`); what
@@ -129,7 +129,7 @@ impl Expr {
     }
 
     /// Evaluates the expression with these variables.
-    pub fn eval(&self, vars: &Vars<'_>) -> Result<bool, ExprError> {
+    pub(crate) fn eval(&self, vars: &Vars<'_>) -> Result<bool, ExprError> {
         eval::eval_bool(&self.root, vars)
     }
 }

@@ -110,7 +110,6 @@ pub struct Index {
     file: Mutex<File>,
     /// Where the definitions start in the file.
     blobs_at: u64,
-    blobs_len: u64,
     pool: String,
     lists: Vec<Span>,
     records: Vec<Record>,
@@ -243,7 +242,11 @@ impl Index {
 
     /// Builds the index of `registry` and writes it to `path` atomically (a reader sees
     /// the old index or the new one), creating its directory.
-    pub fn write(path: &Path, registry: &Registry, origin: &Origin) -> Result<(), IndexError> {
+    pub(crate) fn write(
+        path: &Path,
+        registry: &Registry,
+        origin: &Origin,
+    ) -> Result<(), IndexError> {
         let bytes = Index::build(registry, origin)?;
         let io = |source| IndexError::Io {
             path: path.to_path_buf(),
@@ -319,7 +322,6 @@ impl Index {
             path: path.to_path_buf(),
             file: Mutex::new(file),
             blobs_at: HEADER_LEN as u64 + table_len,
-            blobs_len,
             pool: decoded.pool,
             lists: decoded.lists,
             records: decoded.records,
@@ -328,12 +330,12 @@ impl Index {
     }
 
     /// The index file's path.
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// What the index was built from.
-    pub fn origin(&self) -> &Origin {
+    pub(crate) fn origin(&self) -> &Origin {
         &self.origin
     }
 
@@ -348,7 +350,7 @@ impl Index {
     }
 
     /// The `i`-th package's names, in registry order.
-    pub fn entry(&self, i: usize) -> Option<Entry<'_>> {
+    pub(crate) fn entry(&self, i: usize) -> Option<Entry<'_>> {
         self.records.get(i).map(|record| Entry {
             index: self,
             record,
@@ -396,11 +398,6 @@ impl Index {
     fn text(&self, span: Span) -> &str {
         // Spans were checked against the pool (bounds and char boundaries) on open.
         &self.pool[span.start as usize..(span.start + span.len) as usize]
-    }
-
-    /// The bytes the definitions take (for figures).
-    pub fn definitions_len(&self) -> u64 {
-        self.blobs_len
     }
 }
 

@@ -26,11 +26,8 @@ pub mod expr;
 pub mod index;
 pub mod names;
 pub mod package;
-pub mod parallel;
+pub(crate) mod parallel;
 pub mod resolve;
 pub mod set;
 pub mod source;
 pub mod template;
-/// The user's constraint syntax moved to the leaf [`vx_base::version`] (the manifest
-/// reads it too); the old path stays for callers written before the move.
-pub use vx_base::version;

@@ -205,7 +205,7 @@ pub struct Hit {
 /// case), exact name matches first, then names starting with it, then names containing
 /// it, then descriptions; within a rank, shorter full names first, then by name. An
 /// empty term finds nothing.
-pub fn search(index: &Index, term: &str) -> Vec<Hit> {
+pub(crate) fn search(index: &Index, term: &str) -> Vec<Hit> {
     let term = term.trim().to_lowercase();
     if term.is_empty() {
         return Vec::new();

@@ -30,12 +30,12 @@ use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-pub mod provenance;
+pub(crate) mod provenance;
 
-pub use provenance::{AttestationsDecl, Declared, SlsaDecl};
+pub(crate) use provenance::{AttestationsDecl, Declared, SlsaDecl};
 
 /// Largest registry document accepted, in bytes (the standard registry is ~3 MiB).
-pub const MAX_BYTES: usize = 16 * 1024 * 1024;
+pub(crate) const MAX_BYTES: usize = 16 * 1024 * 1024;
 
 /// Keys vx does not model but that do not change what is downloaded or installed.
 const HARMLESS_KEYS: &[&str] = &["description", "link", "search_words", "private"];
@@ -623,7 +623,8 @@ impl Package {
 
     /// The last `/`-separated segment of [`Package::full_name`] (`gh` for `cli/cli/gh`…
     /// or `cli` for `cli/cli`).
-    pub fn short_name(&self) -> Option<String> {
+    #[cfg(test)]
+    pub(crate) fn short_name(&self) -> Option<String> {
         let full = self.full_name()?;
         full.rsplit('/').next().map(str::to_owned)
     }
@@ -634,7 +635,7 @@ impl Package {
     /// is installed. What an `overrides` or `version_overrides` entry holds is judged
     /// where it applies ([`super::resolve::resolve`]): eza-community/eza is `cargo` on
     /// macOS only, and its other platforms install.
-    pub fn unsupported(&self) -> Option<String> {
+    pub(crate) fn unsupported(&self) -> Option<String> {
         let mut reasons = Vec::new();
         if self.full_name().is_none() {
             reasons.push("it has neither `name` nor `repo_owner` and `repo_name`".to_owned());

@@ -21,7 +21,7 @@ const MIN_SPLIT_BYTES: usize = 256 * 1024;
 const MAX_THREADS: usize = 8;
 
 /// Parses a registry document, on several threads when it is large (see the module).
-pub fn parse(bytes: &[u8], file: &Path) -> Result<Registry, RegistryError> {
+pub(crate) fn parse(bytes: &[u8], file: &Path) -> Result<Registry, RegistryError> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     parse_with(bytes, file, threads.min(MAX_THREADS), MIN_SPLIT_BYTES)
 }

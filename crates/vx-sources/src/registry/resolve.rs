@@ -51,7 +51,7 @@ use merge::Info;
 use vx_base::format::ArchiveFormat;
 use vx_model::manifest::platform::Platform;
 
-pub use super::checksum::ChecksumFormat;
+pub(crate) use super::checksum::ChecksumFormat;
 
 /// What a package gives for a tag and platform.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -115,14 +115,8 @@ impl<'a> RegistrySet<'a> {
     }
 
     /// The registries' names, in search order.
-    pub fn names(&self) -> Vec<&str> {
+    pub(crate) fn names(&self) -> Vec<&str> {
         self.slots.iter().map(|s| s.source.name()).collect()
-    }
-
-    /// The registry named `name`, opened (fetched if need be).
-    pub fn open(&mut self, name: &str) -> Result<&Opened, LookupError> {
-        let i = self.position(name)?;
-        Ok(self.opened(i)?)
     }
 
     /// The package `name` designates: `REGISTRY:NAME` in that registry, else the first

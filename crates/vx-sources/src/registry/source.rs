@@ -90,7 +90,7 @@ impl Source {
     }
 
     /// The registry's name among the project's (`standard`, `corp`).
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         match self {
             Source::Standard { .. } => STANDARD_NAME,
             Source::Path { name, .. } | Source::Url { name, .. } => name,
@@ -226,7 +226,7 @@ fn without_url(source: &FetchError, url: &str) -> String {
 
 /// Opens `source`'s index: from the cache when it holds it, else fetched (online) or
 /// read (a path) and indexed.
-pub fn open(source: &Source, cx: &Context<'_>) -> Result<Opened, SourceError> {
+pub(crate) fn open(source: &Source, cx: &Context<'_>) -> Result<Opened, SourceError> {
     let cache = Cache {
         root: cx.cache_dir.join("registries"),
     };
@@ -325,7 +325,7 @@ fn fetch_with_progress(
 /// Closes `opened` and removes its index file, so the next [`open`] rebuilds it (after
 /// a definition in it was found corrupt). Closed first: Windows cannot replace a file
 /// that is still open.
-pub fn discard(opened: Opened) {
+pub(crate) fn discard(opened: Opened) {
     let path = opened.index.path().to_path_buf();
     drop(opened);
     let _ = std::fs::remove_file(path);
@@ -373,7 +373,7 @@ pub(crate) type Refusal = Box<dyn std::error::Error + Send + Sync>;
 /// `pin` refused ([`SourceError::Mismatch`]); with `refresh` (and online) it is fetched
 /// again whatever is pinned or cached, to be pinned anew. Bytes `accept` refuses (not
 /// UTF-8, not the file's format) are never cached, nor taken from the cache.
-pub fn fetch_file(
+pub(crate) fn fetch_file(
     cx: &Context<'_>,
     what: &str,
     url: &str,
@@ -584,7 +584,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), SourceError> {
 }
 
 /// The sha256 of `bytes`, lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 

@@ -43,11 +43,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// The longest template accepted, in bytes (the registry's longest is under 300).
-pub const MAX_TEMPLATE_BYTES: usize = 4 * 1024;
+pub(crate) const MAX_TEMPLATE_BYTES: usize = 4 * 1024;
 /// The deepest nesting accepted: `if` blocks and parentheses together.
-pub const MAX_DEPTH: usize = 32;
+pub(crate) const MAX_DEPTH: usize = 32;
 /// The most a render may produce, in bytes, for its output and for any value on the way.
-pub const MAX_OUTPUT_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_OUTPUT_BYTES: usize = 64 * 1024;
 
 /// A parsed template, ready to render with any [`Vars`].
 #[derive(Debug, Clone)]

@@ -27,7 +27,7 @@ impl<T> Default for Distinct<T> {
 impl<T> Distinct<T> {
     /// Keeps `make()` when `key` is new (and says whether it was); a key seen before
     /// keeps the first.
-    pub fn push(&mut self, key: &str, make: impl FnOnce() -> T) -> bool {
+    pub(crate) fn push(&mut self, key: &str, make: impl FnOnce() -> T) -> bool {
         if self.seen.contains(key) {
             return false;
         }

@@ -32,7 +32,7 @@ const BASE: &str = "https://builds.hex.pm/builds/elixir";
 const SUMMARY: &str = "Elixir, precompiled per OTP major by builds.hex.pm (needs erlang)";
 
 /// Elixir.
-pub struct Elixir;
+pub(crate) struct Elixir;
 
 impl Runtime for Elixir {
     fn about(&self) -> About<'_> {

@@ -31,7 +31,7 @@ const WHAT: &str = "Go download list";
 const SUMMARY: &str = "Go, from go.dev's download list (static: the linux build serves musl too)";
 
 /// Go.
-pub struct Go;
+pub(crate) struct Go;
 
 /// One release of the list; other keys are ignored.
 #[derive(Deserialize)]

@@ -28,7 +28,7 @@ use super::{About, Answer, Context, Download, Layout, Release, Resolved, Runtime
 use vx_model::manifest::Platform;
 
 /// The Adoptium API.
-pub const API: &str = "https://api.adoptium.net/v3";
+pub(crate) const API: &str = "https://api.adoptium.net/v3";
 /// What Adoptium's release lists are, as their errors name them.
 const RELEASES: &str = "Adoptium release list";
 /// The filters every listing uses: Temurin's GA JDKs, hotspot, normal heap.

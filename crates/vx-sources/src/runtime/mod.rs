@@ -21,14 +21,14 @@
 
 pub mod catalogue;
 pub mod declared;
-pub mod distinct;
+pub(crate) mod distinct;
 pub mod elixir;
 pub mod erlang;
 pub mod go;
 pub mod hexbuilds;
 pub mod java;
 pub mod python;
-pub mod resolver;
+pub(crate) mod resolver;
 pub mod ruby;
 pub mod rust;
 pub mod version;
@@ -142,7 +142,7 @@ pub struct About<'a> {
 
 impl<'a> About<'a> {
     /// `name`, also called `aliases`: `summary`.
-    pub fn new(name: &'a str, aliases: &[&'a str], summary: &'a str) -> About<'a> {
+    pub(crate) fn new(name: &'a str, aliases: &[&'a str], summary: &'a str) -> About<'a> {
         About {
             name,
             aliases: aliases.to_vec(),
@@ -152,7 +152,7 @@ impl<'a> About<'a> {
 }
 
 /// What a runtime's answer is: `T`, or why it could not answer.
-pub type Answer<T> = Result<T, RuntimeError>;
+pub(crate) type Answer<T> = Result<T, RuntimeError>;
 
 /// One version a publisher lists.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -533,7 +533,7 @@ pub const PACKAGE_PREFIX: &str = "runtime:";
 
 /// The lock's `package` of runtime `name`: `runtime:NAME`, or `REGISTRY:runtime:NAME`
 /// for one a project's registry publishes (`corp:runtime:corp-jdk`).
-pub fn package(registry: Option<&str>, name: &str) -> String {
+pub(crate) fn package(registry: Option<&str>, name: &str) -> String {
     match registry {
         Some(registry) => format!("{registry}:{PACKAGE_PREFIX}{name}"),
         None => format!("{PACKAGE_PREFIX}{name}"),

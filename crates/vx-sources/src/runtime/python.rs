@@ -65,7 +65,7 @@ const SUMMARY: &str =
     "CPython, from python-build-standalone's GitHub releases (3.13t: free-threaded)";
 
 /// CPython.
-pub struct Python;
+pub(crate) struct Python;
 
 impl Runtime for Python {
     fn about(&self) -> About<'_> {

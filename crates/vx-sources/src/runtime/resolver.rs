@@ -79,7 +79,7 @@ pub(crate) fn shown(releases: &[Release]) -> Vec<(&str, &str, bool)> {
 impl RuntimeError {
     /// The publisher's file at `url` is not a valid `what` (`Go download list`), for
     /// `reason`.
-    pub fn invalid(
+    pub(crate) fn invalid(
         url: &str,
         what: impl Into<std::borrow::Cow<'static, str>>,
         reason: impl std::fmt::Display,
@@ -95,7 +95,7 @@ impl RuntimeError {
 impl Download {
     /// One archive at `url`, packed as `format`, whose `sha256` came from `checksum`
     /// (as the lock records it: `index:URL`, `github-digest`), packed no other way.
-    pub fn archive(
+    pub(crate) fn archive(
         url: String,
         sha256: String,
         checksum: String,

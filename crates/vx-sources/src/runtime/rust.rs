@@ -59,7 +59,7 @@ const SUMMARY: &str =
     "Rust (rustc, cargo, std, rustfmt, clippy), from static.rust-lang.org's channel manifests";
 
 /// Rust.
-pub struct Rust;
+pub(crate) struct Rust;
 
 /// A channel manifest, the parts vx reads.
 #[derive(Deserialize)]

@@ -1,7 +1,7 @@
 //! Runtime versions as publishers number them (`20.11.1`, `1.23.8`, `27.1.2`,
 //! `21.0.5+11`) and as users ask for them: `20` and `20.11` (the newest of that line),
 //! `20.11.1` (exactly), `latest`, and semver ranges (`^20.1`, `>=1.21, <1.23`) through
-//! [`crate::registry::version::Constraint`]. Each runtime strips its own spellings
+//! [`vx_base::version::Constraint`]. Each runtime strips its own spellings
 //! first (`v20.11.1`, `go1.23.8`, `OTP-27.1.2`, `temurin-21`) and keeps its own words
 //! (`lts/iron`, `stable`, `3.13t`).
 
@@ -52,7 +52,7 @@ impl Numeric {
 
     /// Whether its leading parts are `prefix`'s (`20.11.1` starts with `20` and
     /// `20.11`; `1.20` starts with `1.20.0`).
-    pub fn starts_with(&self, prefix: &[u64]) -> bool {
+    pub(crate) fn starts_with(&self, prefix: &[u64]) -> bool {
         prefix
             .iter()
             .enumerate()
@@ -60,7 +60,7 @@ impl Numeric {
     }
 
     /// As semver (`1.20` → `1.20.0`; a fourth part and a suffix dropped), for ranges.
-    pub fn semver(&self) -> semver::Version {
+    pub(crate) fn semver(&self) -> semver::Version {
         let at = |i: usize| self.parts.get(i).copied().unwrap_or(0);
         semver::Version::new(at(0), at(1), at(2))
     }
@@ -95,7 +95,7 @@ impl PartialOrd for Numeric {
 
 /// A numeric request, after a runtime removed its own spellings.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Request {
+pub(crate) enum Request {
     /// The newest release.
     Latest,
     /// Exactly this version (`20.11.1`: every part the publisher uses was given).
@@ -110,7 +110,7 @@ impl Request {
     /// Reads `text`; `exact_parts` is how many numbers make an exact version for this
     /// publisher (3 for node, go and OTP 26+, …): fewer is a prefix. `None` when
     /// `text` is none of the forms.
-    pub fn parse(text: &str, exact_parts: usize) -> Option<Request> {
+    pub(crate) fn parse(text: &str, exact_parts: usize) -> Option<Request> {
         let text = text.trim();
         if text == "latest" || text == "*" {
             return Some(Request::Latest);
@@ -127,7 +127,7 @@ impl Request {
     }
 
     /// Whether `version` satisfies it; pre-releases only when named exactly.
-    pub fn matches(&self, version: &Numeric) -> bool {
+    pub(crate) fn matches(&self, version: &Numeric) -> bool {
         match self {
             Request::Latest => version.is_release(),
             Request::Exact(want) => want == version,
@@ -138,7 +138,7 @@ impl Request {
 }
 
 /// The newest of `versions` that `request` allows (their order does not matter).
-pub fn newest<'a, T>(
+pub(crate) fn newest<'a, T>(
     versions: impl IntoIterator<Item = &'a T>,
     numeric: impl Fn(&T) -> Option<Numeric>,
     request: &Request,

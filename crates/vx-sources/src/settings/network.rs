@@ -26,7 +26,7 @@ use vx_net::rewrite::UrlRewrites;
 use vx_net::trust::TrustSettings;
 
 /// The environment variable whose mirrors replace the configured ones.
-pub const MIRRORS_ENV: &str = "VX_MIRRORS";
+pub(crate) const MIRRORS_ENV: &str = "VX_MIRRORS";
 
 /// Why the network settings could not be made.
 #[derive(Debug, Error)]
@@ -50,7 +50,7 @@ pub enum NetConfigError {
 
 /// Where an effective value came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Layer {
+pub(crate) enum Layer {
     /// A command-line flag.
     Flag(&'static str),
     /// An environment variable.
@@ -87,7 +87,7 @@ pub fn merged(project: &ProjectNet, user: &UserConfig) -> Result<NetConfig, NetC
 /// host), its `[github]` URLs through [`GithubConfig`]'s, and its `[http]
 /// ca_certificates` read as an https request reads them. What `vx config set` and
 /// `unset` check before they write the file, and what `vx doctor` reports.
-pub fn check_user(user: &UserConfig) -> Result<(), NetConfigError> {
+pub(crate) fn check_user(user: &UserConfig) -> Result<(), NetConfigError> {
     combine(&ProjectNet::default(), user, &|_| None, None)?;
     GithubConfig::from_lookup(|_| None, user)?;
     vx_net::trust::ca_certificates(&user.http.ca_certificates)?;
@@ -226,7 +226,11 @@ pub(crate) fn replacements<'a>(
 /// The mirrors in the order they are tried, each with its layer: `env` (the value of
 /// [`MIRRORS_ENV`], when set) alone, else the project's then the user's, duplicates
 /// dropped.
-pub fn mirrors(project: &ProjectNet, user: &UserConfig, env: Option<&str>) -> Vec<(String, Layer)> {
+pub(crate) fn mirrors(
+    project: &ProjectNet,
+    user: &UserConfig,
+    env: Option<&str>,
+) -> Vec<(String, Layer)> {
     let flags = project
         .flag_mirrors
         .iter()

@@ -2,7 +2,7 @@
 //! network, GitHub and the task cache, key by key, with the layer it came from (the environment, the
 //! project's vx.toml at a line, the user config at a line, or vx's default) and every
 //! secret masked as `***`: tokens, header values, passwords in URLs. The precedence is
-//! the one the settings are used with ([`vx_net::config`],
+//! the one the settings are used with (`vx_net::config`,
 //! [`crate::github::GithubConfig`]): flags over the environment over the
 //! project over the user config.
 
@@ -23,7 +23,7 @@ pub(crate) const MASK: &str = "***";
 
 /// The fixed keys `vx config` knows (besides `http.headers.HOST.NAME` and
 /// `url_replacements.KEY`), for `get`'s "did you mean".
-pub const KEYS: &[&str] = &[
+pub(crate) const KEYS: &[&str] = &[
     "http.ca_certificates",
     "github.url",
     "github.api_url",
@@ -362,7 +362,7 @@ fn entry(key: String, value: Value, sources: Vec<Source>) -> Entry {
 /// Whether `parts` (a key split by [`split_key`]) names one setting `vx config get`
 /// knows, set or not; else why not (the reader's words for a key of the user config,
 /// else the closest known key), the key itself not repeated.
-pub fn check_known(parts: &[String]) -> Result<(), GetKeyError> {
+pub(crate) fn check_known(parts: &[String]) -> Result<(), GetKeyError> {
     let names: Vec<&str> = parts.iter().map(String::as_str).collect();
     let fixed = KEYS.iter().any(|k| k.split('.').eq(names.iter().copied()));
     if fixed

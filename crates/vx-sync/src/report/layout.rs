@@ -24,7 +24,7 @@ const PART_INDENT: &str = "    ";
 
 /// `reason` as its head and its parts: `("checksum mismatch", ["got sha256 A",
 /// "expected B", "from URL"])`; the whole reason and no part when it has one.
-pub fn split(reason: &str) -> (&str, Vec<&str>) {
+pub(crate) fn split(reason: &str) -> (&str, Vec<&str>) {
     let mut parts = top_level_parts(reason);
     if parts.len() < 2 {
         return (reason, Vec::new());
@@ -68,7 +68,12 @@ fn top_level_parts(text: &str) -> Vec<&str> {
 /// reason`, or `who: reason` when there is no result word or the reason starts with
 /// it; a reason's parts on lines of their own; every line kept within `width` when
 /// given. All text must be sanitized already. No trailing newline.
-pub fn outcome(who: &str, result: Option<&str>, reason: &str, width: Option<usize>) -> String {
+pub(crate) fn outcome(
+    who: &str,
+    result: Option<&str>,
+    reason: &str,
+    width: Option<usize>,
+) -> String {
     let (head, parts) = split(reason);
     let mut first = who.to_owned();
     if let Some(result) = result.filter(|r| !repeats(r, head)) {
@@ -86,7 +91,7 @@ pub fn outcome(who: &str, result: Option<&str>, reason: &str, width: Option<usiz
 }
 
 /// Each line of `text` wrapped at `width` when one is given; `text` as it is otherwise.
-pub fn fit(text: &str, width: Option<usize>) -> String {
+pub(crate) fn fit(text: &str, width: Option<usize>) -> String {
     match width {
         Some(width) => {
             let lines: Vec<String> = text.lines().map(|line| wrap(line, width)).collect();

@@ -52,8 +52,8 @@
 //!   [`table::Row::bytes`]), not the file's size.
 
 pub mod boards;
-pub mod layout;
-pub mod reasons;
+pub(crate) mod layout;
+pub(crate) mod reasons;
 pub mod table;
 
 use std::io::{self, Write};
@@ -82,7 +82,7 @@ pub(crate) struct Backoff {
 
 impl Backoff {
     /// First due `FIRST_INTERVAL` after `start`, then doubling.
-    pub fn new(start: Instant) -> Backoff {
+    pub(crate) fn new(start: Instant) -> Backoff {
         Backoff {
             next: start + FIRST_INTERVAL,
             interval: FIRST_INTERVAL,
@@ -127,7 +127,7 @@ pub enum Verbosity {
 
 /// Output style.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Style {
+pub(crate) enum Style {
     /// Lines for people and CI logs.
     Lines,
     /// One JSON object per line.
@@ -146,7 +146,7 @@ pub enum Work {
 
 impl Work {
     /// The run, as its first line says it: `syncing`, `locking`.
-    pub const fn doing(self) -> &'static str {
+    pub(crate) const fn doing(self) -> &'static str {
         match self {
             Work::Install => "syncing",
             Work::Lock => "locking",
@@ -154,7 +154,7 @@ impl Work {
     }
 
     /// What became of a tool that succeeded: `installed`, `locked`.
-    pub const fn done(self) -> &'static str {
+    pub(crate) const fn done(self) -> &'static str {
         match self {
             Work::Install => "installed",
             Work::Lock => "locked",
@@ -163,7 +163,7 @@ impl Work {
 }
 
 /// Turns a stream of board snapshots into headless output.
-pub struct Reporter<W: Write> {
+pub(crate) struct Reporter<W: Write> {
     out: W,
     style: Style,
     seen: Vec<Option<(Phase, u32)>>,
@@ -188,7 +188,7 @@ pub struct Reporter<W: Write> {
 
 impl<W: Write> Reporter<W> {
     /// A reporter writing to `out`, with the sync starting now.
-    pub fn new(out: W, style: Style) -> Reporter<W> {
+    pub(crate) fn new(out: W, style: Style) -> Reporter<W> {
         let start = Instant::now();
         Reporter {
             out,
@@ -211,7 +211,7 @@ impl<W: Write> Reporter<W> {
     /// Names each slot's tool with its whole version (by slot index) in the phase
     /// events, where the board's version field shows a long one cut with `…`
     /// (`docs/LAYOUT.md`); a slot without one here is said as the board shows it.
-    pub fn with_versions(mut self, versions: Vec<String>) -> Reporter<W> {
+    pub(crate) fn with_versions(mut self, versions: Vec<String>) -> Reporter<W> {
         self.versions = versions;
         self
     }
@@ -225,7 +225,7 @@ impl<W: Write> Reporter<W> {
     /// Keeps the lines within `width` columns (`None`: as long as they are), breaking
     /// them at spaces ([`layout::fit`]); the summary table itself is as wide as its
     /// columns. JSON is never wrapped.
-    pub fn with_width(mut self, width: Option<usize>) -> Reporter<W> {
+    pub(crate) fn with_width(mut self, width: Option<usize>) -> Reporter<W> {
         self.width = width;
         self
     }
@@ -253,13 +253,9 @@ impl<W: Write> Reporter<W> {
         self
     }
 
-    /// Lines (or JSON objects) written so far.
-    pub fn lines_written(&self) -> u64 {
-        self.lines
-    }
-
     /// Gives back the writer.
-    pub fn into_inner(self) -> W {
+    #[cfg(test)]
+    pub(crate) fn into_inner(self) -> W {
         self.out
     }
 
@@ -281,7 +277,7 @@ impl<W: Write> Reporter<W> {
     }
 
     /// Announces the sync.
-    pub fn start(&mut self, info: &BoardInfo, jobs: usize) {
+    pub(crate) fn start(&mut self, info: &BoardInfo, jobs: usize) {
         if self.quiet() {
             return;
         }
@@ -507,7 +503,7 @@ impl<W: Write> Reporter<W> {
     /// Reports a notice of `tool` `version`: its install went on another way than the
     /// lock planned (`message` says which and why). Said at once (even when quiet: it
     /// is a warning) and again with the summary, where a user looks last.
-    pub fn noticed(&mut self, tool: &str, version: &str, message: &str) {
+    pub(crate) fn noticed(&mut self, tool: &str, version: &str, message: &str) {
         self.notices
             .push((tool.to_owned(), version.to_owned(), message.to_owned()));
         let text = self.notice_text(tool, version, message);
@@ -564,7 +560,7 @@ impl<W: Write> Reporter<W> {
     /// records were published into the board's slots (shown next to the number of
     /// lines this reporter printed, to show how much the board absorbed); `took` is
     /// how long `vx` ran.
-    pub fn summary(
+    pub(crate) fn summary(
         &mut self,
         rows: &[Row],
         interrupted: bool,

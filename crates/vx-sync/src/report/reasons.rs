@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-pub use vx_tui::Reason;
+pub(crate) use vx_tui::Reason;
 
 /// The full reasons of one sync, by slot.
 #[derive(Debug, Default)]
@@ -17,12 +17,12 @@ pub(crate) struct FullReasons {
 
 impl FullReasons {
     /// A child was started for slot `index`.
-    pub fn expect(&mut self, index: usize) {
+    pub(crate) fn expect(&mut self, index: usize) {
         self.waiting.insert(index);
     }
 
     /// The child of slot `index` was settled, with its full reason if it failed.
-    pub fn settle(&mut self, index: usize, reason: Option<String>) {
+    pub(crate) fn settle(&mut self, index: usize, reason: Option<String>) {
         self.waiting.remove(&index);
         if let Some(reason) = reason {
             self.known.insert(index, reason);
@@ -30,7 +30,7 @@ impl FullReasons {
     }
 
     /// What is known of slot `index`.
-    pub fn get(&self, index: usize) -> Reason {
+    pub(crate) fn get(&self, index: usize) -> Reason {
         match self.known.get(&index) {
             Some(reason) => Reason::Known(reason.clone()),
             None if self.waiting.contains(&index) => Reason::Waiting,
@@ -39,14 +39,14 @@ impl FullReasons {
     }
 
     /// The full reason of slot `index`, if one is known.
-    pub fn known(&self, index: usize) -> Option<&str> {
+    pub(crate) fn known(&self, index: usize) -> Option<&str> {
         self.known.get(&index).map(String::as_str)
     }
 }
 
 /// How a child's reason line starts: the protocol's
 /// [`vx_model::config_frame::reason_prefix`].
-pub use vx_model::config_frame::reason_prefix as line_prefix;
+pub(crate) use vx_model::config_frame::reason_prefix as line_prefix;
 
 /// The reason a child wrote for `tool` `version` in its stderr `lines` (the last line
 /// starting with [`line_prefix`]).
@@ -64,7 +64,7 @@ pub(crate) fn from_stderr(lines: &[String], tool: &str, version: &str) -> Option
 /// origin). The slot's message says it only until the next phase, which a reader
 /// polling the board can miss; the parent reports each line when it settles the child,
 /// in every output mode, so an operator learns that a mirror is corrupt.
-pub use vx_model::config_frame::retry_prefix;
+pub(crate) use vx_model::config_frame::retry_prefix;
 
 /// The retries a child wrote for `tool` `version` in its stderr `lines`, in order
 /// (`retry 2/3: oci://…: checksum mismatch …`).
@@ -79,7 +79,7 @@ pub(crate) fn retries_from_stderr(lines: &[String], tool: &str, version: &str) -
 
 /// How a child's line about a notice starts: `vx notice: TOOL VERSION: ` (the install
 /// went on another way than the lock planned, such as pip for uv, and why).
-pub use vx_model::config_frame::notice_prefix;
+pub(crate) use vx_model::config_frame::notice_prefix;
 
 /// The notices a child wrote for `tool` `version` in its stderr `lines`, in order.
 pub(crate) fn notices_from_stderr(lines: &[String], tool: &str, version: &str) -> Vec<String> {

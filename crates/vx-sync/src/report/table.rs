@@ -51,7 +51,7 @@ pub struct Row {
 
 /// The rows of a snapshot, in slot order; `names` (the board's, [`vx_shm::BoardInfo`])
 /// name the slots that could not be read.
-pub fn rows(snaps: &[SlotRead], names: &[SlotName]) -> Vec<Row> {
+pub(crate) fn rows(snaps: &[SlotRead], names: &[SlotName]) -> Vec<Row> {
     snaps
         .iter()
         .map(|read| {

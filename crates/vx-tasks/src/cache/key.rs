@@ -40,7 +40,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The `format` of a key document of this version.
-pub const FORMAT: &str = "vx.task-key.v1";
+pub(crate) const FORMAT: &str = "vx.task-key.v1";
 
 /// A tool on the task's `PATH` as the key names it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -127,7 +127,7 @@ impl Recipe {
     /// The variables of `vars` (vx's environment) that `patterns` name (names, `*`
     /// wildcards, `!` exclusions), each as the key records it: `sha256:` of its value;
     /// a name written plainly and not set is `unset`.
-    pub fn hashed_env(
+    pub(crate) fn hashed_env(
         patterns: &[String],
         vars: impl Iterator<Item = (String, String)>,
     ) -> BTreeMap<String, String> {
@@ -151,7 +151,7 @@ impl Recipe {
 
     /// How the key records the variable `name` whose template is `template` (`None`:
     /// removed), expanded against `lookup` (the inherited environment).
-    pub fn env_value(
+    pub(crate) fn env_value(
         template: Option<&str>,
         literal: bool,
         project: &Path,
@@ -215,18 +215,13 @@ impl Recipe {
 
 impl Document {
     /// The canonical text: compact JSON of the fields in their order, maps sorted.
-    pub fn canonical(&self) -> Vec<u8> {
+    pub(crate) fn canonical(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("a document of strings serializes")
     }
 
     /// The key: the SHA-256 of [`Document::canonical`], lower-case hex.
     pub fn key(&self) -> String {
         hex::encode(Sha256::digest(self.canonical()))
-    }
-
-    /// The document for a person: the same fields, indented.
-    pub fn pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a document of strings serializes")
     }
 
     /// The first input in which `self` differs from `other` (a previous key's

@@ -18,7 +18,7 @@ use super::CacheError;
 /// The area's directory under vx's cache directory (`vx cache`'s `tasks` area).
 pub(crate) const AREA: &str = vx_engine::cache::TASKS;
 /// The size the area is kept under when the project does not say: 4 GiB.
-pub const DEFAULT_SIZE: u64 = vx_model::manifest::environment::DEFAULT_TASK_CACHE_SIZE;
+pub(crate) const DEFAULT_SIZE: u64 = vx_model::manifest::environment::DEFAULT_TASK_CACHE_SIZE;
 
 /// The key document's file in an entry.
 pub(crate) const DOCUMENT: &str = "key.json";
@@ -37,7 +37,7 @@ const STALE: Duration = Duration::from_secs(3600);
 
 /// Who made an entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A run of the task on this machine.
     Run,
     /// Restored from this registry (named as messages name it), signed by a key the
@@ -71,18 +71,18 @@ pub struct Entry {
 
 impl Entry {
     /// Its outputs' archives, one per output root, in order.
-    pub fn outputs(&self) -> Vec<PathBuf> {
+    pub(crate) fn outputs(&self) -> Vec<PathBuf> {
         super::archive::roots_in(&self.dir.join(OUTPUTS))
     }
 
     /// Its log (empty when unreadable).
-    pub fn log(&self) -> Vec<u8> {
+    pub(crate) fn log(&self) -> Vec<u8> {
         std::fs::read(self.dir.join(LOG)).unwrap_or_default()
     }
 
     /// Who made it, in words: `made by a run here`, `restored from REGISTRY`, or
     /// `made by an older vx` (an entry kept before entries said so).
-    pub fn origin(&self) -> String {
+    pub(crate) fn origin(&self) -> String {
         let line = vx_base::bounded_read::read(&self.dir.join(ORIGIN), 4096)
             .map(|bytes| String::from_utf8_lossy(&bytes).trim().to_owned())
             .unwrap_or_default();
@@ -96,7 +96,7 @@ impl Entry {
 
 impl Local {
     /// The results under `dir`, kept under `limit` bytes.
-    pub fn new(dir: PathBuf, limit: u64) -> Local {
+    pub(crate) fn new(dir: PathBuf, limit: u64) -> Local {
         Local { dir, limit }
     }
 
@@ -126,7 +126,7 @@ impl Local {
     /// Keeps a result under `key`: its document, the directory of archives at
     /// `archives` (moved), `log` and who made it; then evicts what is over the limit
     /// and what killed runs left. An entry already there stays.
-    pub fn put(
+    pub(crate) fn put(
         &self,
         key: &str,
         document: &[u8],
@@ -206,7 +206,7 @@ impl Local {
 
     /// Removes the entry of `key` (one that was refused, or is replaced): moved aside
     /// whole first, so a reader never sees half of one.
-    pub fn remove(&self, key: &str) {
+    pub(crate) fn remove(&self, key: &str) {
         let dir = self.dir.join(key);
         let Ok(aside) = tempfile::Builder::new()
             .prefix(".new-gone-")

@@ -14,7 +14,7 @@ const HOME: &[u8] = b"\x00vx:home\x00";
 /// `log` as it is kept: each of the project's paths (as given and as resolved), then the
 /// home directory, replaced by its marker. The project first: it usually lies in the
 /// home directory.
-pub fn portable(log: &[u8], project: &Path) -> Vec<u8> {
+pub(crate) fn portable(log: &[u8], project: &Path) -> Vec<u8> {
     let mut out = log.to_vec();
     for dir in project_paths(project) {
         out = replace(&out, path_bytes(&dir).as_slice(), PROJECT);
@@ -27,7 +27,7 @@ pub fn portable(log: &[u8], project: &Path) -> Vec<u8> {
 
 /// A kept `log` as this machine replays it: the markers replaced by this project's
 /// directory and this user's home.
-pub fn local(log: &[u8], project: &Path) -> Vec<u8> {
+pub(crate) fn local(log: &[u8], project: &Path) -> Vec<u8> {
     let out = replace(log, PROJECT, &path_bytes(project));
     match home() {
         Some(home) => replace(&out, HOME, &path_bytes(&home)),

@@ -18,11 +18,11 @@
 //! local area, the remote, the keys it trusts and the signer, if any.
 
 pub mod archive;
-pub mod key;
-pub mod local;
-pub mod log;
-pub mod prefetch;
-pub mod remote;
+pub(crate) mod key;
+pub(crate) mod local;
+pub(crate) mod log;
+pub(crate) mod prefetch;
+pub(crate) mod remote;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -36,13 +36,13 @@ use vx_sources::mirror::oci::OciError;
 pub use key::{Document, Recipe, ToolPin};
 
 /// The variable naming the remote when neither vx.toml nor the user config does.
-pub const REMOTE_ENV: &str = vx_model::manifest::environment::TASK_CACHE_ENV;
+pub(crate) const REMOTE_ENV: &str = vx_model::manifest::environment::TASK_CACHE_ENV;
 /// The variable that asks a run to push what it made (`1`), as `--push` does.
-pub const PUSH_ENV: &str = "VX_TASK_CACHE_PUSH";
+pub(crate) const PUSH_ENV: &str = "VX_TASK_CACHE_PUSH";
 /// The variable bounding a fetch from the registry, in seconds (default 120).
 pub(crate) const TIMEOUT_ENV: &str = "VX_TASK_CACHE_TIMEOUT";
 /// The variable naming the minisign secret key file results are signed with.
-pub const SIGNING_KEY_ENV: &str = "VX_TASK_CACHE_SIGNING_KEY";
+pub(crate) const SIGNING_KEY_ENV: &str = "VX_TASK_CACHE_SIGNING_KEY";
 
 /// Why a result could not be kept, fetched or restored.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +74,7 @@ impl From<OciError> for CacheError {
 
 /// Where a restored result came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// This machine's cache.
     Local,
     /// The team's registry.
@@ -83,13 +83,11 @@ pub enum Source {
 
 /// A restore that happened.
 #[derive(Clone, Debug)]
-pub struct Restored {
+pub(crate) struct Restored {
     /// From where.
     pub source: Source,
     /// The task's log as it was kept.
     pub log: Vec<u8>,
-    /// Files restored.
-    pub files: u64,
     /// How long it took.
     pub elapsed: Duration,
     /// The entry of this machine's cache it came from (a local hit).
@@ -97,7 +95,7 @@ pub struct Restored {
 }
 
 /// What a lookup found.
-pub enum Lookup {
+pub(crate) enum Lookup {
     /// Restored.
     Hit(Restored),
     /// Nothing to restore; each line says why a result that was there was not used.
@@ -145,7 +143,7 @@ impl Results {
         {
             let fetched = ahead == Some(prefetch::Fetched::Kept);
             match unpack_all(&entry.outputs(), outputs, project, progress) {
-                Ok(files) => {
+                Ok(_) => {
                     return Lookup::Hit(Restored {
                         source: if fetched {
                             Source::Remote
@@ -153,7 +151,6 @@ impl Results {
                             Source::Local
                         },
                         log: entry.log(),
-                        files,
                         elapsed: started.elapsed(),
                         entry: (!fetched).then_some(entry),
                     });
@@ -202,14 +199,13 @@ impl Results {
             Ok(remote::Found::Hit { document, log, .. }) => {
                 let roots = archive::roots_in(scratch.path());
                 match unpack_all(&roots, outputs, project, progress) {
-                    Ok(files) => {
+                    Ok(_) => {
                         // Believed: kept here for the next run, saying where it came from.
                         let origin = local::Origin::Registry(remote.label().to_owned());
                         let _ = local.put(key, &document, scratch.path(), &log, &origin);
                         Lookup::Hit(Restored {
                             source: Source::Remote,
                             log,
-                            files,
                             elapsed: started.elapsed(),
                             entry: None,
                         })
@@ -294,7 +290,7 @@ impl Results {
     /// Keeps the result of `key` (the task `task` just succeeded): its outputs as
     /// matched now, its `document` and `log`; pushes it, signed, when asked. What
     /// there is to say about it, in short clauses.
-    pub fn save(
+    pub(crate) fn save(
         &self,
         key: &str,
         task: &str,
@@ -567,6 +563,6 @@ pub(crate) fn miss_reason(project: &Path, task: &str, document: &Document) -> Op
 }
 
 /// The first characters of a key, as lines show it (`3f2a9c1e…`).
-pub fn short(key: &str) -> String {
+pub(crate) fn short(key: &str) -> String {
     format!("{}…", &key[..key.len().min(8)])
 }

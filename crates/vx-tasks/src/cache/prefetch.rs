@@ -17,7 +17,7 @@ const PARALLEL: usize = 8;
 
 /// How one key's fetch ahead ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Fetched {
+pub(crate) enum Fetched {
     /// Kept on this machine already: not asked for.
     Here,
     /// Believed and kept on this machine.
@@ -67,7 +67,7 @@ impl Prefetch {
 
     /// How `key`'s fetch ahead ended, waiting for it while it runs (each fetch is
     /// bounded by the registry's deadline); `None` when no fetch ahead was made for it.
-    pub fn wait(&self, key: &str) -> Option<Fetched> {
+    pub(crate) fn wait(&self, key: &str) -> Option<Fetched> {
         let mut state = self.lock();
         loop {
             match state.get(key) {
@@ -88,7 +88,7 @@ impl Prefetch {
 /// Starts fetching `keys` from `results`' registry into this machine's cache, at most
 /// `PARALLEL` (eight) at once, on threads of their own; returns at once. Keys already kept
 /// here end as [`Fetched::Here`] without a request.
-pub fn start(results: &Arc<super::Results>, keys: Vec<String>) {
+pub(crate) fn start(results: &Arc<super::Results>, keys: Vec<String>) {
     if results.remote.is_none() || results.local.is_none() {
         return;
     }

@@ -30,15 +30,15 @@ use vx_net::verify::minisign::{Key, SecretKey};
 use vx_sources::mirror::oci::{BlobHead, MANIFEST_MEDIA_TYPE, Registry};
 
 /// The result manifest's `artifactType`.
-pub const ARTIFACT_TYPE: &str = "application/vnd.vx.task-result.v1+json";
+pub(crate) const ARTIFACT_TYPE: &str = "application/vnd.vx.task-result.v1+json";
 /// The config blob's media type: the key's document.
 pub(crate) const CONFIG_TYPE: &str = "application/vnd.vx.task-key.v1+json";
 /// The outputs' archive layer.
-pub const OUTPUTS_TYPE: &str = "application/vnd.vx.task-result.outputs.v1.tar+zstd";
+pub(crate) const OUTPUTS_TYPE: &str = "application/vnd.vx.task-result.outputs.v1.tar+zstd";
 /// The log layer.
-pub const LOG_TYPE: &str = "application/vnd.vx.task-result.log.v1";
+pub(crate) const LOG_TYPE: &str = "application/vnd.vx.task-result.log.v1";
 /// The signature manifest's `artifactType`.
-pub const SIGNATURE_ARTIFACT_TYPE: &str = "application/vnd.vx.task-result.signature.v1+json";
+pub(crate) const SIGNATURE_ARTIFACT_TYPE: &str = "application/vnd.vx.task-result.signature.v1+json";
 /// The statement blob's media type.
 pub(crate) const STATEMENT_TYPE: &str = "application/vnd.vx.task-result.statement.v1+json";
 /// The minisign signature layer.
@@ -58,7 +58,7 @@ const MAX_ROOTS: usize = 1024;
 /// A result to push: its key and task, its key's `document`, the archives of its
 /// output roots with their `outputs` globs, and its `log`.
 #[derive(Clone, Copy)]
-pub struct Upload<'a> {
+pub(crate) struct Upload<'a> {
     /// The key.
     pub key: &'a str,
     /// The task's name (an annotation).
@@ -109,7 +109,7 @@ struct Manifest {
 }
 
 /// What the registry had for a key.
-pub enum Found {
+pub(crate) enum Found {
     /// Nothing under the key.
     Absent,
     /// A result signed by a trusted key, its outputs' archive written where asked:
@@ -119,8 +119,6 @@ pub enum Found {
         document: Vec<u8>,
         /// The log.
         log: Vec<u8>,
-        /// Bytes fetched (archive and log).
-        bytes: u64,
     },
 }
 
@@ -140,12 +138,12 @@ pub(crate) const MAX_DEADLINE: Duration = Duration::from_secs(24 * 3600);
 
 impl Remote {
     /// The repository behind `registry`; a fetch takes at most `deadline`.
-    pub fn new(registry: Registry, deadline: Duration) -> Remote {
+    pub(crate) fn new(registry: Registry, deadline: Duration) -> Remote {
         Remote { registry, deadline }
     }
 
     /// The repository as the messages name it (no credentials).
-    pub fn label(&self) -> &str {
+    pub(crate) fn label(&self) -> &str {
         &self.registry.target().label
     }
 
@@ -159,7 +157,7 @@ impl Remote {
     /// verify, a blob whose digest differs: [`CacheError::Refused`], saying why.
     ///
     /// `progress` hears the outputs' bytes fetched, of their layers' sizes in all.
-    pub fn fetch(
+    pub(crate) fn fetch(
         &self,
         key: &str,
         trusted: &[Key],
@@ -192,27 +190,6 @@ impl Remote {
             Some(_) => Err(CacheError::Refused(
                 "it is signed by no key the project trusts".into(),
             )),
-        }
-    }
-
-    /// Whether the registry holds `key`'s result with a signature by `signer` that
-    /// verifies, and the result manifest it names: what `--push` asks before it uploads
-    /// a result restored on this machine (a CI runner that restored locally still fills
-    /// the registry, once).
-    pub fn signed_by(&self, key: &str, signer: &Key) -> Result<bool, CacheError> {
-        let until = Instant::now() + self.deadline;
-        let tag = signature_tag(key, signer.id());
-        let Some(bytes) = self.registry.get_manifest(&tag, MANIFEST_MEDIA_TYPE)? else {
-            return Ok(false);
-        };
-        match self.signed_manifest(key, signer, &bytes, until) {
-            Ok(digest) => Ok(self
-                .registry
-                .get_manifest(&digest, MANIFEST_MEDIA_TYPE)?
-                .is_some()),
-            // A signature tag that does not verify: pushed again, over it.
-            Err(CacheError::Refused(_)) => Ok(false),
-            Err(e) => Err(e),
         }
     }
 
@@ -319,7 +296,6 @@ impl Remote {
         Ok(Found::Hit {
             document,
             log: log_bytes,
-            bytes: total + log.size,
         })
     }
 
@@ -400,7 +376,7 @@ impl Remote {
     }
 
     /// Pushes `result` and `signer`'s signature of it.
-    pub fn push(&self, result: &Upload<'_>, signer: &SecretKey) -> Result<(), CacheError> {
+    pub(crate) fn push(&self, result: &Upload<'_>, signer: &SecretKey) -> Result<(), CacheError> {
         let Upload {
             key,
             task,

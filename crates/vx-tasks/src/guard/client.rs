@@ -23,7 +23,7 @@ use super::transport;
 type Waiters = Arc<Mutex<HashMap<u64, Sender<Reply>>>>;
 
 /// One run's guard: the process, and the socket to it.
-pub struct Client {
+pub(crate) struct Client {
     /// Requests go out here (a lock keeps each whole).
     socket: Mutex<UnixStream>,
     /// Who waits for which request's replies.
@@ -42,14 +42,14 @@ pub struct Client {
 /// A task the guard started: its process id, and how to signal it. Cheap to clone, so
 /// that the supervisor can stop it while its worker waits for it.
 #[derive(Clone)]
-pub struct Guarded {
+pub(crate) struct Guarded {
     client: Arc<Client>,
     id: u64,
     pid: u32,
 }
 
 /// Where a guarded task's end arrives.
-pub struct Exit {
+pub(crate) struct Exit {
     replies: Receiver<Reply>,
 }
 
@@ -57,7 +57,7 @@ impl Client {
     /// Starts `exe task-guard` for this process, its grace period `grace`. Call it from
     /// a thread that outlives the run: Linux sends the guard its parent-death signal
     /// when the thread that started it ends.
-    pub fn start(exe: &Path, grace: Duration) -> io::Result<Arc<Client>> {
+    pub(crate) fn start(exe: &Path, grace: Duration) -> io::Result<Arc<Client>> {
         Client::start_with(exe, grace, false)
     }
 
@@ -66,13 +66,13 @@ impl Client {
     /// run`'s own child). It finds them by the [scan](super::scan) (`--scan`), and ends
     /// them, and what descends from them, when the socket closes or `vx run` dies (even
     /// by SIGKILL), as it ends its own tasks.
-    pub fn start_watching(exe: &Path, grace: Duration) -> io::Result<Arc<Client>> {
+    pub(crate) fn start_watching(exe: &Path, grace: Duration) -> io::Result<Arc<Client>> {
         Client::start_with(exe, grace, true)
     }
 
     /// The [`super::tree::MARK`] value of what a [watching](Client::start_watching) guard
     /// watches: the form of the marks it gives its own tasks, with a number none has.
-    pub fn watch_mark(&self) -> String {
+    pub(crate) fn watch_mark(&self) -> String {
         format!("{}.0", lock(&self.guard).id())
     }
 
@@ -134,7 +134,7 @@ impl Client {
     /// Has the guard start `command` (program, arguments, environment changes,
     /// directory) with `stdio` (stdin, stdout, stderr) as the leader of a process group
     /// of its own.
-    pub fn spawn(
+    pub(crate) fn spawn(
         self: &Arc<Self>,
         command: &Command,
         stdio: [BorrowedFd<'_>; protocol::STDIO],
@@ -220,12 +220,12 @@ impl Drop for Client {
 
 impl Guarded {
     /// The task's process id.
-    pub fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.pid
     }
 
     /// Sends `signal` to the task's process group and to every process it started.
-    pub fn signal(&self, signal: StopSignal) {
+    pub(crate) fn signal(&self, signal: StopSignal) {
         self.client.signal(self.id, signal);
     }
 }
@@ -233,7 +233,7 @@ impl Guarded {
 impl Exit {
     /// Waits until the task's process has exited and nothing it started is left; its
     /// exit code (128 + N for signal N).
-    pub fn wait(self) -> io::Result<i32> {
+    pub(crate) fn wait(self) -> io::Result<i32> {
         loop {
             match self.replies.recv() {
                 Ok(Reply::Ended { code, .. }) => return Ok(code),

@@ -71,12 +71,12 @@
 
 #![cfg(unix)]
 
-pub mod client;
+pub(crate) mod client;
 pub mod protocol;
-pub mod scan;
+pub(crate) mod scan;
 mod serve;
 pub mod transport;
-pub mod tree;
+pub(crate) mod tree;
 
 use std::time::Duration;
 

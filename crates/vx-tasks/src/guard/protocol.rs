@@ -19,7 +19,7 @@ use std::path::PathBuf;
 
 /// The largest body a frame may have: room for a command line and an environment as
 /// large as Linux lets one `exec` take (`ARG_MAX` is a quarter of an 8 MiB stack).
-pub const MAX_FRAME: usize = 4 << 20;
+pub(crate) const MAX_FRAME: usize = 4 << 20;
 
 /// How many descriptors a spawn request carries: stdin, stdout, stderr.
 pub(crate) const STDIO: usize = 3;
@@ -55,7 +55,7 @@ pub enum ProtocolError {
 /// The signal a stop request sends to a task's process group and every process it
 /// started.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StopSignal {
+pub(crate) enum StopSignal {
     /// SIGINT: the user pressed Ctrl-C.
     Interrupt,
     /// SIGTERM: a failure elsewhere, or the end of the run for a service.
@@ -88,7 +88,7 @@ impl StopSignal {
     }
 
     /// The signal itself.
-    pub fn signal(self) -> rustix::process::Signal {
+    pub(crate) fn signal(self) -> rustix::process::Signal {
         use rustix::process::Signal;
         match self {
             StopSignal::Interrupt => Signal::INT,
@@ -119,7 +119,7 @@ pub struct Spawn {
 
 /// A request from `vx run`.
 #[derive(Debug)]
-pub enum Request {
+pub(crate) enum Request {
     /// Start a command; its stdin, stdout and stderr come beside the frame.
     Spawn(Spawn, Vec<OwnedFd>),
     /// Send a signal to a task's process group and every process it started.
@@ -328,7 +328,7 @@ pub(crate) fn encode_signal(id: u64, signal: StopSignal) -> Vec<u8> {
 impl Request {
     /// Reads a request from a frame's body, taking a spawn request's descriptors from
     /// the front of `fds`.
-    pub fn decode(body: &[u8], fds: &mut VecDeque<OwnedFd>) -> Result<Self, ProtocolError> {
+    pub(crate) fn decode(body: &[u8], fds: &mut VecDeque<OwnedFd>) -> Result<Self, ProtocolError> {
         let mut r = Reader(body);
         let request = match r.u8("kind")? {
             SPAWN => {
@@ -356,14 +356,14 @@ impl Request {
 
 impl Reply {
     /// The request this answers.
-    pub fn id(&self) -> u64 {
+    pub(crate) fn id(&self) -> u64 {
         match self {
             Reply::Started { id, .. } | Reply::Failed { id, .. } | Reply::Ended { id, .. } => *id,
         }
     }
 
     /// The reply as a frame.
-    pub fn encode(&self) -> Vec<u8> {
+    pub(crate) fn encode(&self) -> Vec<u8> {
         match self {
             Reply::Started { id, pid } => {
                 let mut w = Writer::new(STARTED);

@@ -50,7 +50,7 @@ pub(crate) struct Look {
 
 impl Scan {
     /// The scan for the marks of the guard `guard` (its process id), started about now.
-    pub fn new(guard: u32) -> Scan {
+    pub(crate) fn new(guard: u32) -> Scan {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs())
@@ -63,7 +63,7 @@ impl Scan {
     }
 
     /// One look at every process.
-    pub fn look(&self) -> Look {
+    pub(crate) fn look(&self) -> Look {
         self.look_at(read_processes())
     }
 
@@ -173,12 +173,12 @@ fn read_processes() -> Vec<Seen> {
 
 impl Look {
     /// Every live descendant of `roots` (the roots themselves left out).
-    pub fn descendants(&self, roots: &[u32]) -> Vec<u32> {
+    pub(crate) fn descendants(&self, roots: &[u32]) -> Vec<u32> {
         tree::descendants_in(&self.children, roots)
     }
 
     /// The processes that carry `mark`.
-    pub fn marked(&self, mark: &str) -> Vec<u32> {
+    pub(crate) fn marked(&self, mark: &str) -> Vec<u32> {
         self.marks
             .iter()
             .filter(|(_, m)| matches!(m, Mark::Is(value) if value == mark))

@@ -99,7 +99,7 @@ struct Guard {
 /// returns the guard's exit code: 0, or 2 after a request it could not read. `scan`:
 /// find what tasks leave behind with the [scan](super::scan) even where the guard could
 /// be a subreaper (Linux), as it does where it cannot.
-pub fn serve(socket: UnixStream, parent: u32, grace: Duration, scan: bool) -> i32 {
+pub(crate) fn serve(socket: UnixStream, parent: u32, grace: Duration, scan: bool) -> i32 {
     #[cfg(target_os = "linux")]
     let subreaper = {
         let _ = rustix::process::set_parent_process_death_signal(Some(Signal::TERM));

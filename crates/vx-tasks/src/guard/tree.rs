@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The environment variable that tells which of the guard's tasks a process belongs to:
 /// `GUARD-PID.ID`.
-pub const MARK: &str = "VX_TASK_GUARD_ID";
+pub(crate) const MARK: &str = "VX_TASK_GUARD_ID";
 
 /// How children are listed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,7 +44,7 @@ impl Lister {
     }
 
     /// The live children of `pid`.
-    pub fn children(self, pid: u32) -> Vec<u32> {
+    pub(crate) fn children(self, pid: u32) -> Vec<u32> {
         match self {
             Lister::ChildrenFiles => children_from_files(pid),
             Lister::Scan => scan().remove(&pid).unwrap_or_default(),
@@ -53,7 +53,7 @@ impl Lister {
     }
 
     /// Every live descendant of `roots` (the roots themselves left out).
-    pub fn descendants(self, roots: &[u32]) -> Vec<u32> {
+    pub(crate) fn descendants(self, roots: &[u32]) -> Vec<u32> {
         match self {
             Lister::Scan => descendants_in(&scan(), roots),
             _ => descendants_by(roots, |pid| self.children(pid)),
@@ -144,7 +144,7 @@ fn scan() -> BTreeMap<u32, Vec<u32>> {
 
 /// What a process's environment says about which task it belongs to.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Mark {
+pub(crate) enum Mark {
     /// It holds `MARK=value`: this value.
     Is(String),
     /// It holds no mark, is gone, or is not ours to read.
@@ -169,7 +169,7 @@ pub enum Mark {
 /// while it still held the task's output: the run waited for that output for ever. So
 /// an environment without the mark counts only when it is whole: exactly as long as the
 /// kernel says the process's environment is (`/proc/PID/stat`), read after it.
-pub fn mark(pid: u32) -> Mark {
+pub(crate) fn mark(pid: u32) -> Mark {
     use std::io::Read;
     // Room for a usual environment at once: one read, one image, most of the time.
     let mut environ = Vec::with_capacity(64 * 1024);

@@ -175,7 +175,7 @@ impl TaskSink for Planned {
 
 /// Prefix lines, only when the run has no board (it comes after the board in the
 /// fanout, so at the plan it knows whether the board was made).
-pub struct Fallback {
+pub(crate) struct Fallback {
     board: Arc<BoardSink>,
     printer: Printer,
     on: AtomicBool,
@@ -183,7 +183,7 @@ pub struct Fallback {
 
 impl Fallback {
     /// A fallback for `board`'s run.
-    pub fn new(board: Arc<BoardSink>, quiet: Vec<String>) -> Fallback {
+    pub(crate) fn new(board: Arc<BoardSink>, quiet: Vec<String>) -> Fallback {
         Fallback {
             board,
             printer: Printer::new(Mode::Prefix, quiet),

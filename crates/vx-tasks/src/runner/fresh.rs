@@ -27,7 +27,7 @@ use vx_base::glob::{expand, expand_all, matches_all};
 /// Most files a task's globs may match (a larger tree is hashed up to here and said).
 const MAX_FILES: usize = 100_000;
 /// Largest source whose content is hashed; a larger one counts by size and mtime.
-pub const MAX_SOURCE_BYTES: u64 = 1 << 30;
+pub(crate) const MAX_SOURCE_BYTES: u64 = 1 << 30;
 /// What a stamp's line starts with: a stamp of the rules before the key judged (a
 /// hash of the sources alone) never reads as a key.
 const STAMP_PREFIX: &str = "key ";
@@ -62,7 +62,7 @@ impl Stamp {
 
     /// Whether the task is up to date: `key` (its key now) is the key of its last
     /// success here, and every output glob matches a file.
-    pub fn check(&self, key: &str) -> bool {
+    pub(crate) fn check(&self, key: &str) -> bool {
         std::fs::read_to_string(&self.state)
             .is_ok_and(|recorded| recorded.trim().strip_prefix(STAMP_PREFIX) == Some(key))
             && self
@@ -75,7 +75,7 @@ impl Stamp {
     /// whole but not synced to disk: a stamp a crash tore reads as another key, and the
     /// task runs again (a hundred restored tasks do not wait on the disk a hundred
     /// times).
-    pub fn record(&self, key: &str) -> io::Result<()> {
+    pub(crate) fn record(&self, key: &str) -> io::Result<()> {
         let line = format!("{STAMP_PREFIX}{key}\n");
         // A task restored or run again with the key of its last success: the stamp
         // says so already (a hundred restores write nothing).
@@ -125,7 +125,7 @@ impl Sources {
     /// Reads the files `globs` match under `project` (at most `MAX_FILES` a glob), but
     /// those a `!glob` of them takes away ([`expand_all`]), and those only `tracked`
     /// globs (some of `globs`) match that the project's `.gitignore` files ignore.
-    pub fn read(project: &Path, globs: &[String], tracked: &[String]) -> Sources {
+    pub(crate) fn read(project: &Path, globs: &[String], tracked: &[String]) -> Sources {
         let mut files = expand_all(project, globs, MAX_FILES);
         if !tracked.is_empty() {
             let named: Vec<String> = globs
@@ -155,27 +155,16 @@ impl Sources {
     }
 
     /// Whether these are the sources of `globs` (`tracked` among them) under `project`.
-    pub fn are(&self, project: &Path, globs: &[String], tracked: &[String]) -> bool {
+    pub(crate) fn are(&self, project: &Path, globs: &[String], tracked: &[String]) -> bool {
         self.project == project && self.globs == globs && self.tracked == tracked
     }
 
     /// Each file (relative to the project) with its [`source_id`].
-    pub fn ids(&self) -> impl Iterator<Item = (&Path, String)> {
+    pub(crate) fn ids(&self) -> impl Iterator<Item = (&Path, String)> {
         self.files
             .iter()
             .map(|(rel, digest)| (rel.as_path(), id_of(digest)))
     }
-}
-
-/// What the source `rel` of the project at `project` is, in words a key document
-/// holds: `sha256:HEX` of a regular file's content (or of the file inside the project
-/// a link names), else what `source_digest`'s rules make of it (`link to …`, `not a
-/// regular file: fifo`, `large: …`). Never blocks and never reads outside the project.
-pub fn source_id(project: &Path, rel: &Path) -> String {
-    let root = project
-        .canonicalize()
-        .unwrap_or_else(|_| project.to_owned());
-    id_of(&source_digest(&root, &project.join(rel)))
 }
 
 /// A source's digest in words ([`source_id`]).

@@ -31,11 +31,11 @@ use std::time::Duration;
 use sha2::{Digest, Sha256};
 
 /// The variable that names the run's ledger directory to its tasks' commands.
-pub const LEDGER_VARIABLE: &str = "VX_RUN_LEDGER";
+pub(crate) const LEDGER_VARIABLE: &str = "VX_RUN_LEDGER";
 
 /// The variable that lists the identities of the tasks (comma-separated) whose
 /// commands started this `vx run`, directly or through other `vx run`s.
-pub const CALLERS_VARIABLE: &str = "VX_RUN_CALLERS";
+pub(crate) const CALLERS_VARIABLE: &str = "VX_RUN_CALLERS";
 
 /// How often a claim looks again while another run holds the task.
 const POLL: Duration = Duration::from_millis(25);
@@ -105,7 +105,7 @@ impl Ledger {
     }
 
     /// The directory, as its tasks' commands get it.
-    pub fn dir(&self) -> PathBuf {
+    pub(crate) fn dir(&self) -> PathBuf {
         self.dir.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
@@ -135,7 +135,7 @@ impl Ledger {
     }
 
     /// The entry of the task `name` of `identity` ([`identity`]).
-    pub fn entry(&self, name: &str, identity: &str) -> Entry {
+    pub(crate) fn entry(&self, name: &str, identity: &str) -> Entry {
         let dir = self.dir();
         Entry {
             task: name.to_owned(),
@@ -148,7 +148,7 @@ impl Ledger {
 
 /// A task's identity in a run: a hash of the project's file, its name and the words it
 /// was given.
-pub fn identity(manifest: &Path, name: &str, words: &[String]) -> String {
+pub(crate) fn identity(manifest: &Path, name: &str, words: &[String]) -> String {
     let mut hash = Sha256::new();
     hash.update(manifest.as_os_str().as_encoded_bytes());
     hash.update([0]);

@@ -18,7 +18,7 @@ pub fn dir(manifest: &Path) -> Option<PathBuf> {
 }
 
 /// Keeps `board` (a run that just finished) in `dir` in place of the run kept before.
-pub fn keep(board: &TaskBoard, dir: &Path) -> Result<PathBuf, vx_shm::Error> {
+pub(crate) fn keep(board: &TaskBoard, dir: &Path) -> Result<PathBuf, vx_shm::Error> {
     std::fs::create_dir_all(dir).map_err(|source| vx_shm::Error::Io {
         action: "create",
         path: dir.to_owned(),

@@ -15,7 +15,7 @@ use crate::package::{Declared, DepKind, Ecosystem, Package, Target, join_rel};
 use crate::read;
 
 /// The root Cargo.toml, read once.
-pub struct Root {
+pub(crate) struct Root {
     table: Table,
     file: std::path::PathBuf,
 }

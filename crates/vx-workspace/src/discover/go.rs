@@ -98,7 +98,7 @@ pub(crate) fn used_dirs(root: &Path) -> Result<Option<Vec<String>>> {
 }
 
 /// The module in `dir` (`""` for the root), read from its go.mod.
-pub fn module(root: &Path, dir: &str) -> Result<Package> {
+pub(crate) fn module(root: &Path, dir: &str) -> Result<Package> {
     let file = root.join(dir).join("go.mod");
     let text = read::text(&file, read::MAX_MANIFEST_BYTES)?;
     let mut name = None;

@@ -15,8 +15,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub use node::{Detected, PackageManager, PackageManagerKind};
-pub use uv::normalise_name as normalise_python_name;
-pub use walk::{MAX_DEPTH, MAX_DIRS};
+pub(crate) use uv::normalise_name as normalise_python_name;
 
 use crate::error::{Error, Result};
 use crate::package::{Ecosystem, Package, ROOT};

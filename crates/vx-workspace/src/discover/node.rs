@@ -74,7 +74,7 @@ struct PnpmWorkspace {
 }
 
 /// The root package.json, read once: the root package and the workspace's patterns.
-pub struct Root {
+pub(crate) struct Root {
     json: PackageJson,
     file: std::path::PathBuf,
 }
@@ -172,7 +172,7 @@ pub(crate) fn root_package(root: &Root) -> Result<Package> {
 }
 
 /// The member package in `dir`.
-pub fn member(root: &Path, dir: &str) -> Result<Package> {
+pub(crate) fn member(root: &Path, dir: &str) -> Result<Package> {
     let file = root.join(dir).join("package.json");
     let text = read::text(&file, read::MAX_MANIFEST_BYTES)?;
     let json: PackageJson = read::json(&file, &text)?;

@@ -13,7 +13,7 @@ use crate::package::{Declared, DepKind, Ecosystem, Package, Target, join_rel};
 use crate::read;
 
 /// The root pyproject.toml, read once.
-pub struct Root {
+pub(crate) struct Root {
     table: Table,
     file: std::path::PathBuf,
 }
@@ -52,7 +52,7 @@ fn invalid(file: &Path, message: String) -> Error {
 }
 
 /// A Python package name normalised as PEP 503 does (`Lib_A` and `lib.a` are `lib-a`).
-pub fn normalise_name(name: &str) -> String {
+pub(crate) fn normalise_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     let mut sep = false;
     for c in name.trim().chars() {

@@ -11,9 +11,9 @@ use crate::error::{Error, Result};
 use crate::patterns;
 
 /// The most directories one walk enters.
-pub const MAX_DIRS: usize = 200_000;
+pub(crate) const MAX_DIRS: usize = 200_000;
 /// The deepest a walk goes below the root.
-pub const MAX_DEPTH: usize = 48;
+pub(crate) const MAX_DEPTH: usize = 48;
 
 /// What a workspace file lists: member patterns and what they leave out.
 #[derive(Clone, Debug, Default)]

@@ -14,7 +14,7 @@ mod selector;
 
 use std::collections::HashMap;
 
-pub use selector::{Selector, parse};
+pub(crate) use selector::{Selector, parse};
 
 use crate::discover::Workspace;
 use crate::graph::Graph;

@@ -14,7 +14,7 @@ use super::FilterError;
 
 /// A parsed selector.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Selector {
+pub(crate) struct Selector {
     /// The selector as written.
     pub raw: String,
     /// `!`: what it matches is taken away from what the others select.
@@ -48,7 +48,7 @@ impl std::str::FromStr for Selector {
 }
 
 /// Parses one selector.
-pub fn parse(raw: &str) -> Result<Selector, FilterError> {
+pub(crate) fn parse(raw: &str) -> Result<Selector, FilterError> {
     let mut sel = Selector {
         raw: raw.to_owned(),
         ..Selector::default()

@@ -37,7 +37,7 @@ impl Entry {
     }
 }
 
-pub fn resolved(ws: &Workspace, text: &str) -> Result<Resolved, String> {
+pub(crate) fn resolved(ws: &Workspace, text: &str) -> Result<Resolved, String> {
     let lock: Lock = toml::from_str(text).map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut by_name: HashMap<&str, Vec<usize>> = HashMap::new();
     for (i, e) in lock.package.iter().enumerate() {

@@ -67,7 +67,7 @@ impl Kind {
 
 /// For each package the lockfile locks (by index in [`Workspace::packages`]), the
 /// entries it resolves for it, sorted.
-pub type Resolved = BTreeMap<usize, BTreeSet<String>>;
+pub(crate) type Resolved = BTreeMap<usize, BTreeSet<String>>;
 
 /// What the lockfile of `kind` (its text; `dir` is the directory it sits in, relative
 /// to the root, `""` for the root) resolves for each package; `Err` says why it cannot

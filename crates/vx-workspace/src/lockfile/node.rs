@@ -137,7 +137,7 @@ pub(crate) fn pnpm(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, St
 
 /// package-lock.json v2/v3: `packages` keyed by install path; a dependency resolves
 /// as Node resolves it, from the nearest `node_modules` up.
-pub fn npm(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
+pub(crate) fn npm(ws: &Workspace, dir: &str, text: &str) -> Result<Resolved, String> {
     let lock: Value = serde_json::from_str(text).map_err(|e| format!("package-lock.json: {e}"))?;
     let version = lock
         .get("lockfileVersion")

@@ -49,7 +49,7 @@ fn deps(entry: &Table) -> Vec<String> {
         .collect()
 }
 
-pub fn resolved(ws: &Workspace, text: &str) -> Result<Resolved, String> {
+pub(crate) fn resolved(ws: &Workspace, text: &str) -> Result<Resolved, String> {
     let lock: Table = toml::from_str(text).map_err(|e| format!("uv.lock: {e}"))?;
     let entries: Vec<&Table> = lock
         .get("package")

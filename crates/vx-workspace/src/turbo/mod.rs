@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 pub use model::{Dep, Glob, InputsLayer, Layer, Task, TaskDef, TaskId};
-pub use parse::{TurboFile, Unmapped};
+pub(crate) use parse::TurboFile;
 pub use plan::{Plan, PlanTask, plan};
 
 use crate::discover::Workspace;
@@ -91,11 +91,6 @@ impl Turbo {
     /// The root turbo.json.
     pub fn root(&self) -> &TurboFile {
         &self.root
-    }
-
-    /// The package's own turbo.json, if it has one.
-    pub fn package_file(&self, package: &str) -> Option<&TurboFile> {
-        self.packages.get(package)
     }
 
     /// Every task name some file defines (`build`, and `format` of `//#format`).

@@ -25,7 +25,7 @@ impl TaskId {
 
     /// A task id as turbo writes one (`web#build`, `//#build`, `@acme/ui#test`); `None`
     /// without a `#` after the first character.
-    pub fn parse(text: &str) -> Option<TaskId> {
+    pub(crate) fn parse(text: &str) -> Option<TaskId> {
         let (package, task) = text.rsplit_once('#')?;
         (!package.is_empty() && !task.is_empty()).then(|| TaskId::new(package, task))
     }

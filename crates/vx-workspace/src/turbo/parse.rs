@@ -164,7 +164,7 @@ fn task_key_why(key: &str) -> Option<&'static str> {
 
 /// Reads one turbo.json's text; `place` is its path relative to the workspace root (for
 /// [`Unmapped::place`]); `is_root` for the workspace root's.
-pub fn parse(file: &Path, place: &str, text: &str, is_root: bool) -> Result<TurboFile> {
+pub(crate) fn parse(file: &Path, place: &str, text: &str, is_root: bool) -> Result<TurboFile> {
     let value: Value = crate::read::jsonc(file, text)?;
     let Value::Object(top) = value else {
         return Err(Error::Invalid {

@@ -34,12 +34,7 @@ pub struct Plan {
     pub tasks: Vec<PlanTask>,
 }
 
-impl Plan {
-    /// The task `id`'s index.
-    pub fn index(&self, id: &TaskId) -> Option<usize> {
-        self.tasks.binary_search_by(|t| t.id.cmp(id)).ok()
-    }
-}
+impl Plan {}
 
 struct Builder<'a> {
     ws: &'a Workspace,

@@ -88,7 +88,7 @@ pub fn own_constraint(runtime: &str) -> &'static str {
 impl<'a> Registries<'a> {
     /// The registries as `project` (its `.npmrc` read only when it is trusted) and
     /// the environment configure them.
-    pub fn new(
+    pub(crate) fn new(
         cx: &'a Context<'a>,
         net: &'a super::Network,
         project: vx_sources::backend::npmrc::Project<'_>,
@@ -257,7 +257,7 @@ fn of(kind: Kind) -> &'static dyn Backend {
 
 impl Registries<'_> {
     /// Every version of `name`, newest first.
-    pub fn versions(&self, name: &Name) -> Result<Vec<Release>, ResolutionError> {
+    pub(crate) fn versions(&self, name: &Name) -> Result<Vec<Release>, ResolutionError> {
         versions(of(name.kind), self, name)
     }
 
@@ -290,7 +290,7 @@ impl Registries<'_> {
 /// The layout a registry's archive has on `platform`, set on `over` (known from the
 /// format alone, so a locked tool installs without its registry): npm's tarballs hold
 /// the package in `package/`; a crate's or a Go module's source is built.
-pub fn layout(name: &Name, platform: &Platform, over: &mut Override) {
+pub(crate) fn layout(name: &Name, platform: &Platform, over: &mut Override) {
     match of(name.kind).driver() {
         Driver::Package(package) => package.layout(name, platform, over),
         Driver::Source(built) => source::layout(built, name, platform, over),

@@ -21,11 +21,11 @@ use vx_model::manifest::{Platform, ToolTable};
 use vx_sources::runtime::{Context, RuntimeError};
 
 /// The publisher's repository.
-pub const OWNER: &str = "astral-sh";
+pub(crate) const OWNER: &str = "astral-sh";
 /// The publisher's repository.
-pub const REPO: &str = "uv";
+pub(crate) const REPO: &str = "uv";
 /// The store's name of vx's uv.
-pub const NAME: &str = vx_model::lock::INSTALLER_NAME;
+pub(crate) const NAME: &str = vx_model::lock::INSTALLER_NAME;
 /// The lock's `package` of vx's uv.
 pub(crate) const PACKAGE: &str = "github:astral-sh/uv";
 /// The version taken: the newest release when the entry is first locked, kept while
@@ -57,7 +57,7 @@ fn table() -> ToolTable {
 
 /// vx's uv locked for `platforms`: `kept` as it is when it covers them all, else the
 /// version `kept` names (or the newest release) resolved again.
-pub fn lock(
+pub(crate) fn lock(
     cx: &Context,
     platforms: &[Platform],
     kept: Option<&LockedTool>,
@@ -204,7 +204,7 @@ pub fn spec(entry: &LockedTool, platform: &Platform) -> Option<vx_model::spec::T
 /// TAG/uv-{TRIPLE}.{EXT}`), with its `uv` there; `None` when no PyPI tool installed it
 /// yet. Offline: a look in the store only. The project venv is made with it
 /// (`crate::install::venv::make_project`), fetched when it is not here ([`fetch`]).
-pub fn installed(store: &std::path::Path) -> Option<std::path::PathBuf> {
+pub(crate) fn installed(store: &std::path::Path) -> Option<std::path::PathBuf> {
     let (triple, ext) = triple(&Platform::current())?;
     let asset = format!("/uv-{triple}.{ext}");
     let program = vx_base::platform::fs::program_file(NAME);

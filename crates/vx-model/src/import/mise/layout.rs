@@ -20,7 +20,7 @@ use crate::import::Format;
 
 /// One file of mise's layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct File {
+pub(crate) struct File {
     /// Its path relative to the project, `/`-separated: `{env}` stands for a config
     /// environment's name ([`File::is_environment`]), `*` for every file of a
     /// directory (conf.d's, read in name order).
@@ -39,30 +39,30 @@ pub struct File {
 impl File {
     /// Whether mise reads tasks from it: every config file of its own (`[tasks]`,
     /// `[task_config]`), not `.tool-versions` nor a single tool's version file.
-    pub fn has_tasks(&self) -> bool {
+    pub(crate) fn has_tasks(&self) -> bool {
         self.format == Format::Mise
     }
 
     /// Whether it is a config environment's (`mise.{env}.toml`), read only for an
     /// environment named (`MISE_ENV`, the platform's under `auto_env`).
-    pub fn is_environment(&self) -> bool {
+    pub(crate) fn is_environment(&self) -> bool {
         self.name.contains("{env}")
     }
 
     /// Whether it is a directory's files (`conf.d/*.toml`).
-    pub fn is_glob(&self) -> bool {
+    pub(crate) fn is_glob(&self) -> bool {
         self.name.contains('*')
     }
 
     /// Whether it lies at the top of the project (not in `.mise/`, `mise/` or
     /// `.config/`).
-    pub fn is_at_top(&self) -> bool {
+    pub(crate) fn is_at_top(&self) -> bool {
         !self.name.contains('/')
     }
 
     /// What names the project when it is present: the file itself, or for a file in a
     /// directory of mise's, that directory (`.mise`, `mise`, `.config`).
-    pub fn project_name(&self) -> &'static str {
+    pub(crate) fn project_name(&self) -> &'static str {
         self.name.split('/').next().unwrap_or(self.name)
     }
 }
@@ -80,7 +80,7 @@ const fn file(name: &'static str, format: Format, personal: bool, rank: u8) -> F
 /// mise's files in a project, in the order they name it (the first present is the
 /// project's file: the team's own `mise.toml` before the rest), each with its rank in
 /// mise's precedence ([`File::rank`]).
-pub const FILES: &[File] = &[
+pub(crate) const FILES: &[File] = &[
     file("mise.toml", Format::Mise, false, 6),
     file(".mise.toml", Format::Mise, false, 5),
     file("mise.local.toml", Format::Mise, true, 1),
@@ -114,11 +114,11 @@ pub const FILES: &[File] = &[
 
 /// Most of a conf.d directory's files read, the first by name: the others are said,
 /// not read.
-pub const MAX_CONFD: usize = 64;
+pub(crate) const MAX_CONFD: usize = 64;
 
 /// What names a project read in place, in [`FILES`]' order, once each: its files at
 /// the top and mise's directories (`.mise`, `mise`, `.config`) that keep a config.
-pub fn project_names() -> Vec<&'static str> {
+pub(crate) fn project_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = Vec::new();
     for file in FILES.iter().filter(|f| !f.is_environment()) {
         if !names.contains(&file.project_name()) {
@@ -131,7 +131,7 @@ pub fn project_names() -> Vec<&'static str> {
 /// Whether a project named by `project_name` ([`project_names`]) is named by a config
 /// file of mise's own, one mise reads tasks from ([`File::has_tasks`]), not by a
 /// `.tool-versions` or a single tool's version file.
-pub fn names_tasks(project_name: &str) -> bool {
+pub(crate) fn names_tasks(project_name: &str) -> bool {
     FILES
         .iter()
         .any(|f| !f.is_environment() && f.project_name() == project_name && f.has_tasks())
@@ -140,7 +140,7 @@ pub fn names_tasks(project_name: &str) -> bool {
 /// The team's own config files of mise (no person's, no environment's, no conf.d
 /// file), in [`FILES`]' order: where a project-wide setting such as a monorepo root
 /// is declared.
-pub fn team_configs() -> impl Iterator<Item = &'static str> {
+pub(crate) fn team_configs() -> impl Iterator<Item = &'static str> {
     FILES
         .iter()
         .filter(|f| f.has_tasks() && !f.personal && !f.is_environment() && !f.is_glob())
@@ -149,7 +149,7 @@ pub fn team_configs() -> impl Iterator<Item = &'static str> {
 
 /// The files [`FILES`] lists in mise's directory `dir` (`.mise`, `mise`, `.config`),
 /// in its order, environments' left out.
-pub fn kept_in(dir: &str) -> impl Iterator<Item = &'static File> + '_ {
+pub(crate) fn kept_in(dir: &str) -> impl Iterator<Item = &'static File> + '_ {
     FILES
         .iter()
         .filter(move |f| !f.is_environment() && !f.is_at_top() && f.project_name() == dir)
@@ -157,7 +157,7 @@ pub fn kept_in(dir: &str) -> impl Iterator<Item = &'static File> + '_ {
 
 /// The files at the top of a directory that `vx import` finds by their name, in
 /// [`FILES`]' order: the team's (`personal` false) or the person's.
-pub fn at_top(personal: bool) -> impl Iterator<Item = (&'static str, Format)> {
+pub(crate) fn at_top(personal: bool) -> impl Iterator<Item = (&'static str, Format)> {
     FILES
         .iter()
         .filter(move |f| f.is_at_top() && !f.is_environment() && f.personal == personal)
@@ -166,7 +166,7 @@ pub fn at_top(personal: bool) -> impl Iterator<Item = (&'static str, Format)> {
 
 /// The files of mise's config environment `env`, relative to the project, the first
 /// the highest.
-pub fn environment_files(env: &str) -> Vec<(String, Format, bool)> {
+pub(crate) fn environment_files(env: &str) -> Vec<(String, Format, bool)> {
     ranked(true)
         .map(|f| (f.name.replace("{env}", env), f.format, f.personal))
         .collect()
@@ -178,7 +178,7 @@ pub fn environment_files(env: &str) -> Vec<(String, Format, bool)> {
 /// the others in their rank, conf.d's by name (a later name first). Also how many of
 /// conf.d's files were past the [`MAX_CONFD`] read (`0`: none). Files that are not
 /// there are listed all the same: the caller reads those present.
-pub fn precedence(dir: &Path, envs: &[String]) -> (Vec<(String, Format)>, usize) {
+pub(crate) fn precedence(dir: &Path, envs: &[String]) -> (Vec<(String, Format)>, usize) {
     let mut out: Vec<(String, Format)> = Vec::new();
     for env in envs.iter().rev() {
         out.extend(
@@ -203,7 +203,7 @@ pub fn precedence(dir: &Path, envs: &[String]) -> (Vec<(String, Format)>, usize)
 /// The mise config files whose tasks a project's team keeps (not a person's file, not
 /// an environment's), relative to `dir`, in mise's precedence (the first's task is
 /// the one mise runs); conf.d's as they are there.
-pub fn task_files(dir: &Path) -> Vec<String> {
+pub(crate) fn task_files(dir: &Path) -> Vec<String> {
     precedence(dir, &[])
         .0
         .into_iter()

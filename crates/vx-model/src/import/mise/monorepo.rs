@@ -11,7 +11,7 @@ use super::super::Malformed;
 
 /// What a root mise.toml says of its monorepo.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Root {
+pub(crate) struct Root {
     /// `[monorepo] config_roots` as written (directories or one-level globs, relative
     /// to the root); empty when not given.
     pub config_roots: Vec<String>,
@@ -21,7 +21,7 @@ pub struct Root {
 }
 
 /// The monorepo a mise file's `text` declares, or `None` when it is no monorepo root.
-pub fn root(text: &str) -> Result<Option<Root>, Malformed> {
+pub(crate) fn root(text: &str) -> Result<Option<Root>, Malformed> {
     let table = DeTable::parse(text).map_err(|e| {
         let line = e.span().map(|s| super::super::line_of(text, s.start));
         Malformed::at(line, format!("invalid TOML: {}", e.message().trim()))

@@ -22,7 +22,7 @@ const FILE_TASK_DIRS: &[&str] = &[
 /// directories, named by its path (`/` as `:`), its `#MISE` (or `# [MISE]`) header
 /// lines read as the keys of a TOML task, `#USAGE` lines as its usage spec; the task
 /// runs the file. Bounded: at most 256 files, 64 KiB of each read.
-pub fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
+pub(crate) fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
     file_tasks_in(dir, FILE_TASK_DIRS)
 }
 
@@ -33,7 +33,7 @@ pub fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
 /// directories), else the file tasks of the default directories ([`file_tasks`]). An
 /// include outside the project, or one that cannot be read, is a task entry saying
 /// why, so `vx import` says it.
-pub fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptEntry> {
+pub(crate) fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptEntry> {
     let Some(includes) = task_includes(text) else {
         return file_tasks(dir);
     };

@@ -29,7 +29,7 @@ pub(crate) struct Host<'a> {
 
 impl Host<'static> {
     /// The machine vx runs on.
-    pub fn current() -> Host<'static> {
+    pub(crate) fn current() -> Host<'static> {
         Host {
             os: std::env::consts::OS,
             family: std::env::consts::FAMILY,
@@ -40,7 +40,7 @@ impl Host<'static> {
 /// The names of the attributes in the text inside one `[…]` line (`group('ci'),
 /// private` → `group`, `private`): each item up to its first character that is not
 /// part of a name; quoted arguments never count as names.
-pub fn names(inner: &str) -> Vec<&str> {
+pub(crate) fn names(inner: &str) -> Vec<&str> {
     let inner = inner.trim_end().strip_suffix(']').unwrap_or(inner);
     let mut items = Vec::new();
     let (mut start, mut quote, mut depth) = (0, None, 0usize);

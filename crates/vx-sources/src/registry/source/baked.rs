@@ -20,7 +20,7 @@ const SHIPPED: &[u8] =
 
 /// The standard registry's bytes at `git_ref`, when they are the ones shipped (and
 /// decode to [`STANDARD_SHA256`]).
-pub fn standard(git_ref: &str) -> Option<Vec<u8>> {
+pub(crate) fn standard(git_ref: &str) -> Option<Vec<u8>> {
     if git_ref != STANDARD_REF {
         return None;
     }

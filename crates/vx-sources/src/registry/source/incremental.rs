@@ -223,7 +223,7 @@ enum PatchError {
 }
 
 /// The id git gives a file of `bytes`: SHA-1 of `blob LEN\0` then the bytes, hex.
-pub fn git_blob_id(bytes: &[u8]) -> String {
+pub(crate) fn git_blob_id(bytes: &[u8]) -> String {
     let mut hasher = Sha1::new();
     hasher.update(format!("blob {}\0", bytes.len()).as_bytes());
     hasher.update(bytes);

@@ -127,12 +127,12 @@ const ALL: [Func; 27] = [
 
 impl Func {
     /// The function named `name`, if templates have it.
-    pub fn lookup(name: &str) -> Option<Func> {
+    pub(crate) fn lookup(name: &str) -> Option<Func> {
         ALL.into_iter().find(|f| f.name() == name)
     }
 
     /// Its name in templates.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Func::And => "and",
             Func::Or => "or",

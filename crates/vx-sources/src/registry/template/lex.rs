@@ -55,7 +55,7 @@ pub(super) struct Lines<'a> {
 
 impl<'a> Lines<'a> {
     /// Indexes the line starts of `src`.
-    pub fn new(src: &'a str) -> Lines<'a> {
+    pub(crate) fn new(src: &'a str) -> Lines<'a> {
         let starts = std::iter::once(0)
             .chain(src.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -63,7 +63,7 @@ impl<'a> Lines<'a> {
     }
 
     /// The line and column of byte offset `at` (clamped to the text).
-    pub fn pos(&self, at: usize) -> Pos {
+    pub(crate) fn pos(&self, at: usize) -> Pos {
         let at = at.min(self.src.len());
         let line = self.starts.partition_point(|&start| start <= at).max(1);
         let start = self.starts[line - 1];

@@ -45,7 +45,7 @@ fn identifiers(part: &str) -> bool {
 
 impl Version {
     /// Reads `text`, or says why not.
-    pub fn parse(text: &str) -> Result<Version, SemverError> {
+    pub(crate) fn parse(text: &str) -> Result<Version, SemverError> {
         let invalid = || SemverError::Invalid {
             text: text.to_owned(),
         };

@@ -23,7 +23,7 @@ pub(super) enum Value<'v> {
 
 impl Value<'_> {
     /// The kind's name, for errors.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Value::Str(_) => "string",
             Value::Bool(_) => "boolean",
@@ -48,7 +48,7 @@ impl Value<'_> {
 
     /// The value as Go's `fmt.Print` writes it, or `None` for a map: printing `.Vars`
     /// whole is never part of a URL.
-    pub fn printed(&self) -> Option<String> {
+    pub(crate) fn printed(&self) -> Option<String> {
         Some(match self {
             Value::Str(s) => s.clone(),
             Value::Bool(b) => b.to_string(),

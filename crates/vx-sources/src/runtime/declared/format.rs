@@ -255,7 +255,7 @@ pub struct Extra {
 
 /// A `FROM..UNTIL` range of versions: FROM ≤ version < UNTIL, compared as numbers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Range {
+pub(crate) struct Range {
     /// Its lower bound (included).
     pub from: super::super::version::Numeric,
     /// Its upper bound (excluded).
@@ -264,7 +264,7 @@ pub struct Range {
 
 impl Range {
     /// Reads `FROM..UNTIL`.
-    pub fn parse(text: &str) -> Option<Range> {
+    pub(crate) fn parse(text: &str) -> Option<Range> {
         let (from, until) = text.split_once("..")?;
         Some(Range {
             from: super::super::version::Numeric::parse(from.trim())?,
@@ -273,7 +273,7 @@ impl Range {
     }
 
     /// Whether `version` is in it.
-    pub fn contains(&self, version: &super::super::version::Numeric) -> bool {
+    pub(crate) fn contains(&self, version: &super::super::version::Numeric) -> bool {
         *version >= self.from && *version < self.until
     }
 }
@@ -642,7 +642,7 @@ fn template_of(key: &str, text: &str, known: &'static [&'static str]) -> Result<
 }
 
 /// `text` with each placeholder replaced by its value in `values`.
-pub fn render(text: &str, values: &[(&str, &str)]) -> String {
+pub(crate) fn render(text: &str, values: &[(&str, &str)]) -> String {
     let mut out = text.to_owned();
     for (name, value) in values {
         out = out.replace(&format!("{{{name}}}"), value);

@@ -23,7 +23,7 @@ pub struct Listed {
 /// Every release `versions` lists at `url` (for json-list and lines; github-releases
 /// ignores it), in the index's order; `what` names the index in errors (`node release
 /// index`).
-pub fn read(
+pub(crate) fn read(
     cx: &Context,
     versions: &Versions,
     url: &str,

@@ -16,9 +16,9 @@
 
 pub mod format;
 pub mod index;
-pub mod project;
+pub(crate) mod project;
 pub mod registry;
-pub mod user;
+pub(crate) mod user;
 
 use self::format::{Range, Spec, Versions};
 use super::version::Numeric;
@@ -30,7 +30,7 @@ use vx_model::manifest::Platform;
 const NODE: &str = include_str!("node.toml");
 
 /// vx's own runtime that is a declaration (`node`), read from the binary.
-pub fn node() -> Declared {
+pub(crate) fn node() -> Declared {
     // Checked by this module's tests: the file is part of the binary, not input.
     #[allow(clippy::expect_used)]
     Declared::new(format::parse(NODE).expect("the embedded node.toml is valid"))
@@ -38,7 +38,7 @@ pub fn node() -> Declared {
 
 /// A runtime read from a declaration; it lives as long as the catalogue that holds
 /// it ([`crate::runtime::catalogue`]).
-pub struct Declared {
+pub(crate) struct Declared {
     /// Its index in errors: `node release index`.
     what: String,
     spec: Spec,
@@ -49,7 +49,7 @@ pub struct Declared {
 
 impl Declared {
     /// The runtime `spec` declares (already checked by [`format::parse`]).
-    pub fn new(spec: Spec) -> Declared {
+    pub(crate) fn new(spec: Spec) -> Declared {
         Declared {
             what: format!("{} release index", spec.name),
             spec,

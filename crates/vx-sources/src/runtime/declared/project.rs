@@ -30,7 +30,7 @@ use vx_model::lock::Lock;
 use vx_model::manifest::Manifest;
 
 /// The directory beside `vx.toml`.
-pub const DIR: &str = ".vx/runtimes";
+pub(crate) const DIR: &str = ".vx/runtimes";
 
 /// What a project's declarations are read from, to tell a change without reading
 /// them: each entry of `.vx/runtimes/` with its stamp, the stamps of vx.toml (which
@@ -38,10 +38,10 @@ pub const DIR: &str = ".vx/runtimes";
 /// entries of the user's own declarations directory (through which the project's
 /// other runtime names resolve).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sources(user::Stamps);
+pub(crate) struct Sources(user::Stamps);
 
 /// The [`Sources`] of the project whose manifest is `manifest` (a few `stat`s).
-pub fn sources(manifest: &Path) -> Sources {
+pub(crate) fn sources(manifest: &Path) -> Sources {
     let stamp = |path: &Path| {
         std::fs::metadata(path)
             .ok()
@@ -65,7 +65,7 @@ pub fn sources(manifest: &Path) -> Sources {
 /// `taken`: the names and aliases of vx's own runtimes, which a project cannot
 /// redefine. Whoever keeps them (a [`crate::runtime::catalogue::Catalogue`]) tells a
 /// change by their [`sources`], taken before this reads anything.
-pub fn load(
+pub(crate) fn load(
     manifest: &Manifest,
     how: &How<'_>,
     taken: &[&str],

@@ -65,7 +65,7 @@ impl How<'_> {
 
 /// One declaration read: the runtime and where it was named (`` `runtimes/corp-jdk.toml`
 /// of registry `corp` (https://…)``), for messages.
-pub struct Read {
+pub(crate) struct Read {
     /// The runtime.
     pub runtime: Declared,
     /// The registry entry and the file, as messages name them.
@@ -83,7 +83,7 @@ enum Place {
 /// and aliases of vx's own runtimes, which none may take (one name declared twice is
 /// the caller's to judge, naming both files). An error names the registry entry and
 /// the file.
-pub fn load(
+pub(crate) fn load(
     manifest: &Manifest,
     lock: Option<&Lock>,
     how: &How<'_>,

@@ -12,7 +12,7 @@ use super::{Declared, format};
 use vx_base::platform::fs::FileStamp;
 
 /// The directory, under vx's configuration directory.
-pub const DIR: &str = "runtimes";
+pub(crate) const DIR: &str = "runtimes";
 
 /// The most declarations read.
 const MAX_FILES: usize = 256;
@@ -20,10 +20,10 @@ const MAX_FILES: usize = 256;
 /// The entries of a declarations directory `dir` with their stamps, in file-name order
 /// (none when it does not exist): a few `stat`s that tell a change (a file added,
 /// removed or edited) without reading a declaration.
-pub type Stamps = Vec<(OsString, Option<FileStamp>)>;
+pub(crate) type Stamps = Vec<(OsString, Option<FileStamp>)>;
 
 /// The [`Stamps`] of `dir`.
-pub fn stamps(dir: &Path) -> Stamps {
+pub(crate) fn stamps(dir: &Path) -> Stamps {
     let mut entries: Stamps = std::fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -40,13 +40,13 @@ pub fn stamps(dir: &Path) -> Stamps {
 }
 
 /// The user's declarations directory (`runtimes/` in vx's configuration directory).
-pub fn dir() -> Option<PathBuf> {
+pub(crate) fn dir() -> Option<PathBuf> {
     vx_base::platform::fs::config_dir().map(|d| d.join(DIR))
 }
 
 /// Every declaration in `dir` (none when it does not exist), in file-name order.
 /// `taken`: names and aliases already in use.
-pub fn load(dir: &Path, taken: &[&str]) -> Result<Vec<Declared>, DeclarationError> {
+pub(crate) fn load(dir: &Path, taken: &[&str]) -> Result<Vec<Declared>, DeclarationError> {
     let unreadable = |source| DeclarationError::Dir {
         dir: dir.to_path_buf(),
         source,
@@ -88,7 +88,7 @@ pub fn load(dir: &Path, taken: &[&str]) -> Result<Vec<Declared>, DeclarationErro
 /// without `.toml` is `stem`, read strictly: the one check every declaration passes,
 /// wherever it comes from (a user's, a project's, a registry's). Its names and aliases
 /// are added to `taken`, where none of them may be yet.
-pub fn read(
+pub(crate) fn read(
     text: &str,
     shown: &str,
     stem: &str,
