@@ -207,8 +207,8 @@ pub(crate) fn unmatched(
         .find(|(task, _)| planned.contains(task.as_str()))
     {
         Some((task, pattern)) => Err(GraphError::Unknown {
-            name: vx_text::sanitize(pattern),
-            path: vec![vx_text::sanitize(task)],
+            name: vx_text::sanitize(pattern).into_owned(),
+            path: vec![vx_text::sanitize(task).into_owned()],
             suggestion: None,
         }
         .into()),
@@ -270,7 +270,7 @@ pub(crate) fn expand(
             let found = matcher.matches(&name);
             if found.is_empty() {
                 return Err(GraphError::Unknown {
-                    name: vx_text::sanitize(&name),
+                    name: vx_text::sanitize(&name).into_owned(),
                     path: Vec::new(),
                     suggestion: None,
                 }
