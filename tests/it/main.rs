@@ -97,6 +97,8 @@ mod mise_corpus;
 mod monorepo;
 mod monorepo_affected;
 mod monorepo_filter;
+#[cfg(unix)]
+mod monorepo_mise;
 mod monorepo_packages;
 #[cfg(unix)]
 mod monorepo_registry;

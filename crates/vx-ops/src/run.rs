@@ -322,8 +322,9 @@ fn choose(
     // package.json scripts only as the monorepo names them (`//#lint`), never as
     // another runner's scripts of their plain names.
     let monorepo = monorepo::read(project, note)?;
+    let mut unmatched = Vec::new();
     if let Some(monorepo) = &monorepo {
-        monorepo::join(&mut tasks, monorepo);
+        unmatched = monorepo::join(&mut tasks, monorepo);
     } else if !flags.filters.is_empty() {
         return Err(RunError::Filter(format!(
             "--filter selects a monorepo's packages, and {} is no monorepo's root \
@@ -369,7 +370,7 @@ fn choose(
             let cwd = std::env::current_dir().unwrap_or_else(|_| project.to_owned());
             let scope = monorepo::scope(monorepo, project, &flags.filters, &cwd)?;
             let filtered = !flags.filters.is_empty();
-            monorepo::expand(requested, &tasks, monorepo, &scope, filtered)
+            monorepo::expand(requested, &tasks, monorepo, &scope, filtered)?
         }
         None => requested,
     };
@@ -384,6 +385,7 @@ fn choose(
     }
     let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
     let mut plan = Plan::build(&tasks, &names)?;
+    monorepo::unmatched(&unmatched, &tasks, &plan)?;
     if let Some(cycle) = graph::cycle(&tasks) {
         return Err(RunError::Cycle(cycle));
     }

@@ -15,6 +15,7 @@ use toml::de::{DeTable, DeValue};
 
 pub(crate) mod layout;
 pub(crate) mod monorepo;
+pub(crate) mod monorepo_tables;
 mod task_files;
 mod usage;
 

@@ -17,7 +17,9 @@
 //! tasks of its own (`workspace/own.rs`), which win over its package.json scripts of the same
 //! name.
 
+mod overrides;
 mod own;
+pub mod pattern;
 mod roots;
 
 use std::collections::HashSet;
@@ -27,6 +29,7 @@ use vx_workspace::turbo::{self, Turbo};
 use vx_workspace::{Ecosystem, Graph, Package, Workspace};
 
 use super::ManifestError;
+use crate::import::mise::monorepo_tables::TaskDefaults;
 use crate::task::Task;
 
 /// Why a monorepo cannot be read.
@@ -163,16 +166,17 @@ pub(crate) fn has_member(root: &Path, member: &str) -> bool {
         return false;
     }
     workspace_of(root, mise)
-        .is_ok_and(|(ws, _)| ws.packages.iter().any(|p| !p.is_root() && p.dir == member))
+        .is_ok_and(|(ws, _, _)| ws.packages.iter().any(|p| !p.is_root() && p.dir == member))
 }
 
 /// The workspace of the monorepo at `dir`: what its tools discover, and the config
-/// roots of mise's `[monorepo]` (`mise`) as packages; what cannot be read of the
-/// latter, a line of the problems returned.
+/// roots of mise's `[monorepo]` (`mise`) as packages, with its `[monorepo.projects]`
+/// overrides applied; what cannot be read of the latter, a line of the problems
+/// returned; its `[monorepo.task_defaults]`, returned for the tasks.
 fn workspace_of(
     dir: &Path,
     mise: Option<(PathBuf, crate::import::mise::monorepo::Root)>,
-) -> Result<(Workspace, Vec<String>), vx_workspace::Error> {
+) -> Result<(Workspace, Vec<String>, Vec<TaskDefaults>), vx_workspace::Error> {
     let mut problems = Vec::new();
     let mut ws = match vx_workspace::discover(dir) {
         Ok(ws) => ws,
@@ -190,8 +194,18 @@ fn workspace_of(
         for root in roots::config_roots(dir, &root.config_roots) {
             ws.add_config_root(&root);
         }
+        let shown = file
+            .strip_prefix(dir)
+            .unwrap_or(&file)
+            .display()
+            .to_string();
+        for key in &root.tables.unmapped {
+            problems.push(format!("{shown}: `{key}` is not read by vx"));
+        }
+        overrides::projects(&mut ws, &root.tables.projects, &mut problems);
+        return Ok((ws, problems, root.tables.task_defaults));
     }
-    Ok((ws, problems))
+    Ok((ws, problems, Vec::new()))
 }
 
 fn read_root(
@@ -199,9 +213,12 @@ fn read_root(
     node: bool,
     mise: Option<(PathBuf, crate::import::mise::monorepo::Root)>,
 ) -> Result<Monorepo, ReadError> {
-    let (workspace, mut problems) = workspace_of(dir, mise)?;
+    let (workspace, mut problems, task_defaults) = workspace_of(dir, mise)?;
+    let defaults: own::Defaults<'_> = (task_defaults.iter())
+        .map(|d| (d.name.as_str(), d))
+        .collect();
     let graph = Graph::new(&workspace);
-    let declared = own::read(dir, &workspace, &mut problems)?;
+    let declared = own::read(dir, &workspace, &defaults, &mut problems)?;
     let own_ids = own::ids(&declared, &workspace);
     let mut global_inputs: Vec<String> = GLOBAL_FILES.iter().map(|f| f.to_string()).collect();
     if !node {
@@ -233,14 +250,27 @@ fn read_root(
     let known: HashSet<String> = (tasks.iter().map(|t| t.name.clone()))
         .chain(own_ids.iter().cloned())
         .collect();
-    tasks.extend(own::named(declared, &workspace, &graph, &known));
-    let locked = locked(&workspace, dir, &mut problems);
     let packages: std::collections::HashMap<&str, usize> = workspace
         .packages
         .iter()
         .enumerate()
         .map(|(i, p)| (p.name.as_str(), i))
         .collect();
+    // `[monorepo.task_defaults]` for the packages' scripts (their own files' tasks
+    // had theirs as they were read).
+    if !defaults.is_empty() {
+        for task in &mut tasks {
+            let Some((package, name)) = split_id(&task.name) else {
+                continue;
+            };
+            let (Some(&found), Some(&package)) = (defaults.get(name), packages.get(package)) else {
+                continue;
+            };
+            own::fill_script(task, package, found, &workspace, &graph, &known);
+        }
+    }
+    tasks.extend(own::named(declared, &workspace, &graph, &known));
+    let locked = locked(&workspace, dir, &mut problems);
     for task in &mut tasks {
         let package = split_id(&task.name).and_then(|(p, _)| packages.get(p));
         if let Some(&package) = package {

@@ -6,9 +6,10 @@
 use std::ffi::OsString;
 use std::path::Path;
 
+use vx_model::manifest::workspace::pattern::{self, Matcher};
 use vx_model::manifest::workspace::{self, Monorepo};
 use vx_model::task::Task;
-use vx_model::task::graph;
+use vx_model::task::graph::{self, GraphError};
 
 use super::RunError;
 use super::git::Git;
@@ -118,8 +119,12 @@ pub(crate) fn take_flags(words: &mut Vec<OsString>) -> Flags {
 
 /// `tasks` with the monorepo's package tasks that no task of the project shadows. A
 /// package task's dependency on the root's `//#NAME` (mise's `//:NAME`) that the
-/// monorepo does not have is the project's own task `NAME` (a root vx.toml's).
-pub(crate) fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) {
+/// monorepo does not have is the project's own task `NAME` (a root vx.toml's). A
+/// dependency written as mise's pattern (`//projects/...:build`, `//app:test:*`) is
+/// the tasks it matches; those that match none are returned with the task naming
+/// them ([`unmatched`] makes one the error when that task is run, as a dependency
+/// on no task is).
+pub(crate) fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) -> Vec<(String, String)> {
     let own = tasks.len();
     for task in &monorepo.tasks {
         if graph::find(tasks, &task.name).is_none() {
@@ -145,6 +150,69 @@ pub(crate) fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) {
             }
         }
         tasks[i] = task;
+    }
+    let patterned = |t: &Task| {
+        [&t.depends, &t.depends_post, &t.wait_for]
+            .into_iter()
+            .flatten()
+            .any(|d| pattern::is_pattern(d))
+    };
+    let mut unmatched = Vec::new();
+    if !tasks.iter().any(patterned) {
+        return unmatched;
+    }
+    let mut matcher = Matcher::new(&monorepo.workspace, tasks, monorepo.root_in_scope);
+    for task in tasks.iter_mut().filter(|t| patterned(&**t)) {
+        let name = task.name.clone();
+        for list in [
+            &mut task.depends,
+            &mut task.depends_post,
+            &mut task.wait_for,
+        ] {
+            let mut out = Vec::with_capacity(list.len());
+            for written in list.drain(..) {
+                if !pattern::is_pattern(&written) {
+                    out.push(written);
+                    continue;
+                }
+                let found = matcher.matches(&written);
+                if found.is_empty() {
+                    unmatched.push((name.clone(), written));
+                    continue;
+                }
+                // A task is never its own dependency through a pattern that names it.
+                out.extend(found.into_iter().filter(|f| *f != name));
+            }
+            *list = out;
+        }
+    }
+    unmatched
+}
+
+/// The first of `unmatched` ([`join`]'s) whose task the plan runs, as the error a
+/// dependency on no task is: `task `PATTERN` (needed by TASK) does not exist`.
+pub(crate) fn unmatched(
+    unmatched: &[(String, String)],
+    tasks: &[Task],
+    plan: &graph::Plan,
+) -> Result<(), RunError> {
+    if unmatched.is_empty() {
+        return Ok(());
+    }
+    let planned: std::collections::HashSet<&str> = (plan.nodes.iter())
+        .map(|n| tasks[n.task].name.as_str())
+        .collect();
+    match unmatched
+        .iter()
+        .find(|(task, _)| planned.contains(task.as_str()))
+    {
+        Some((task, pattern)) => Err(GraphError::Unknown {
+            name: vx_text::sanitize(pattern).into_owned(),
+            path: vec![vx_text::sanitize(task).into_owned()],
+            suggestion: None,
+        }
+        .into()),
+        None => Ok(()),
     }
 }
 
@@ -187,13 +255,30 @@ pub(crate) fn expand(
     monorepo: &Monorepo,
     scope: &[usize],
     filtered: bool,
-) -> Vec<(String, Vec<OsString>)> {
+) -> Result<Vec<(String, Vec<OsString>)>, RunError> {
     let ws = &monorepo.workspace;
-    let every: Vec<usize> = (0..ws.packages.len())
-        .filter(|&i| !ws.packages[i].is_root())
-        .collect();
+    let mut matcher = None;
     let mut out = Vec::new();
     for (name, words) in requested {
+        // mise's patterns (`//projects/...:build`, `//...:test*`, `//apps/web:*`): the
+        // tasks they match, in every package whatever the scope; none is the error
+        // naming the pattern, as an unknown name is.
+        if pattern::is_pattern(&name) {
+            let matcher = matcher.get_or_insert_with(|| {
+                Matcher::new(&monorepo.workspace, tasks, monorepo.root_in_scope)
+            });
+            let found = matcher.matches(&name);
+            if found.is_empty() {
+                return Err(GraphError::Unknown {
+                    name: vx_text::sanitize(&name).into_owned(),
+                    path: Vec::new(),
+                    suggestion: None,
+                }
+                .into());
+            }
+            out.extend(found.into_iter().map(|id| (id, words.clone())));
+            continue;
+        }
         if let Some(id) = mise_spelling(&name, monorepo) {
             // `//:NAME` beside a root vx.toml: the root's own task of that name.
             let id = match id.strip_prefix("//#") {
@@ -211,12 +296,11 @@ pub(crate) fn expand(
             out.push((name, words));
             continue;
         }
-        // mise's `//...:NAME`: the task of every package that has it; `:NAME`: of the
-        // package in scope (the one the command runs in), as a plain name is.
-        let (name, scope) = match (name.strip_prefix("//...:"), name.strip_prefix(':')) {
-            (Some(name), _) => (name.to_owned(), every.as_slice()),
-            (None, Some(name)) => (name.to_owned(), scope),
-            (None, None) => (name, scope),
+        // mise's `:NAME`: the task of the package in scope (the one the command runs
+        // in), as a plain name is.
+        let name = match name.strip_prefix(':') {
+            Some(name) => name.to_owned(),
+            None => name,
         };
         // A package without the script is in the plan as turbo has it (`<NONEXISTENT>`,
         // a task that runs nothing): what it depends on still runs.
@@ -233,7 +317,7 @@ pub(crate) fn expand(
             out.extend(ids.into_iter().map(|id| (id, words.clone())));
         }
     }
-    out
+    Ok(out)
 }
 
 /// Whether some package of the monorepo has a task `name` (`web#name`).

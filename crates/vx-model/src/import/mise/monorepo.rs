@@ -18,6 +18,8 @@ pub(crate) struct Root {
     /// Whether `config_roots` was given: without it mise walks the whole tree (a way
     /// its docs deprecate), which vx does not.
     pub listed: bool,
+    /// `[monorepo.task_defaults]` and `[monorepo.projects]`.
+    pub tables: super::monorepo_tables::Tables,
 }
 
 /// The monorepo a mise file's `text` declares, or `None` when it is no monorepo root.
@@ -48,6 +50,7 @@ pub(crate) fn root(text: &str) -> Result<Option<Root>, Malformed> {
     let Some(DeValue::Table(monorepo)) = table.get("monorepo").map(|m| m.get_ref()) else {
         return Ok(Some(root));
     };
+    root.tables = super::monorepo_tables::read(monorepo);
     let Some(roots) = monorepo.get("config_roots") else {
         return Ok(Some(root));
     };

@@ -14,13 +14,14 @@
 //! mise's spelling; through a package without it, to the ones below), and
 //! `PKG#NAME` or `//dir:NAME` another package's.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use vx_workspace::{Ecosystem, Graph, Package, Workspace};
 
 use super::super::{MANIFEST_FILE, Manifest, ManifestError, task_files};
-use crate::task::Task;
+use crate::import::mise::monorepo_tables::TaskDefaults;
+use crate::task::{EnvVar, Task};
 
 /// The mise project file of `dir` ([`super::super::in_place::project_file`]) when it is
 /// one of mise's own config files (not a `.nvmrc` or `.tool-versions`, which hold no
@@ -31,6 +32,50 @@ pub(super) fn mise_file(dir: &Path) -> Option<PathBuf> {
     crate::import::mise::layout::names_tasks(name).then_some(file)
 }
 
+/// `[monorepo.task_defaults]` by task name.
+pub(super) type Defaults<'a> = HashMap<&'a str, &'a TaskDefaults>;
+
+/// The package script task `task` of `package` (named `PKG#NAME`, running in the
+/// package's directory) with what `defaults` gives where it says nothing: globs and
+/// `dir` read relative to the package's directory, `depends` as the package's own
+/// file would write them, added to the order its package's graph gives it.
+pub(super) fn fill_script(
+    task: &mut Task,
+    package: usize,
+    defaults: &TaskDefaults,
+    ws: &Workspace,
+    graph: &Graph,
+    known: &HashSet<String>,
+) {
+    let dir = ws.packages[package].dir.as_str();
+    let mut relative = TaskDefaults {
+        sources: (defaults.sources.iter())
+            .filter_map(|g| glob_in(dir, g))
+            .collect(),
+        outputs: (defaults.outputs.iter())
+            .filter_map(|g| glob_in(dir, g))
+            .collect(),
+        dir: (defaults.dir.as_deref()).and_then(|d| super::under(dir, d)),
+        depends: Vec::new(),
+        ..defaults.clone()
+    };
+    if relative.dir.is_some() {
+        task.dir = None;
+    }
+    relative.name = task.name.clone();
+    super::overrides::fill(task, &relative);
+    if task.dir.is_none() {
+        task.dir = (!dir.is_empty()).then(|| dir.to_owned());
+    }
+    for written in &defaults.depends {
+        for id in dependency(written, package, ws, graph, known) {
+            if id != task.name && !task.depends.contains(&id) {
+                task.depends.push(id);
+            }
+        }
+    }
+}
+
 /// The tasks one package declares in its own file, named as that file names them.
 pub(super) struct Declared {
     /// The package (an index of the workspace's packages).
@@ -39,17 +84,67 @@ pub(super) struct Declared {
     pub tasks: Vec<Task>,
 }
 
+/// What a package's own file (and those of the config roots above it) gives each of
+/// its tasks, under the task's own: mise's "Layering Rules" (the monorepo root's
+/// `[env]` and `[tools]`, then the config root's, then the task's).
+#[derive(Clone, Default)]
+struct Layer {
+    /// `[env]`, the nearer file's last (a later entry wins).
+    vars: Vec<EnvVar>,
+    /// `[tools]` by name (`name`, `version`), the nearer file's version.
+    tools: Vec<(String, String)>,
+}
+
+impl Layer {
+    /// This layer with `manifest`'s `[env]` and `[tools]` over it; a tool it cannot
+    /// give a task (one with a URL of its own, a vx.toml's) is left out and named.
+    fn over(&self, manifest: &Manifest, left_out: &mut Vec<String>) -> Layer {
+        let mut layer = self.clone();
+        layer.vars.extend(manifest.environment.vars.iter().cloned());
+        for tool in &manifest.tools {
+            if tool.url.is_some() {
+                left_out.push(tool.name.clone());
+                continue;
+            }
+            layer.tools.retain(|(name, _)| *name != tool.name);
+            layer.tools.push((tool.name.clone(), tool.version.clone()));
+        }
+        layer
+    }
+}
+
+/// The layer of the nearest directory above `dir` (`/`-separated) in `layers`, or
+/// none: the monorepo root's own `[env]` and `[tools]` are the run's, not a layer.
+fn above<'a>(layers: &'a HashMap<String, Layer>, dir: &str) -> Option<&'a Layer> {
+    let mut at = dir;
+    while let Some((up, _)) = at.rsplit_once('/') {
+        if let Some(layer) = layers.get(up) {
+            return Some(layer);
+        }
+        at = up;
+    }
+    None
+}
+
 /// Every package's own tasks (a directory that is two packages, an npm package and a
 /// crate, gives them to the first). A package file that does not parse is the error,
-/// naming it; what cannot be mapped (its `[tools]`) is a line of `problems`.
+/// naming it; what cannot be mapped is a line of `problems`. Each task gets its
+/// package's `[env]` and `[tools]`, and those of the packages' files in the
+/// directories above it, the nearer over the farther, its own over them all.
 pub(super) fn read(
     root: &Path,
     ws: &Workspace,
+    defaults: &Defaults<'_>,
     problems: &mut Vec<String>,
 ) -> Result<Vec<Declared>, ManifestError> {
     let mut out = Vec::new();
     let mut seen = HashSet::new();
-    for (i, package) in ws.packages.iter().enumerate() {
+    let mut layers: HashMap<String, Layer> = HashMap::new();
+    // A directory before those below it, so each finds its layer above.
+    let mut order: Vec<usize> = (0..ws.packages.len()).collect();
+    order.sort_by_key(|&i| ws.packages[i].dir.matches('/').count());
+    for i in order {
+        let package = &ws.packages[i];
         if package.is_root() || !seen.insert(package.dir.as_str()) {
             continue;
         }
@@ -89,11 +184,29 @@ pub(super) fn read(
             .unwrap_or(&file)
             .to_string_lossy()
             .replace('\\', "/");
+        let mut left_out = Vec::new();
+        let layer = above(&layers, &package.dir)
+            .cloned()
+            .unwrap_or_default()
+            .over(&manifest, &mut left_out);
         if !manifest.tools.is_empty() {
-            problems.push(format!(
-                "{shown}: its [tools] are not installed for its package tasks, which run with the monorepo root's tools (`vx sync` in {} installs them)",
-                package.dir
-            ));
+            let pinned: Vec<String> = (manifest.tools.iter())
+                .filter(|t| t.url.is_none())
+                .map(|t| format!("{}@{}", t.name, t.version))
+                .collect();
+            if !pinned.is_empty() {
+                problems.push(format!(
+                    "{shown}: its [tools] ({}) are installed for its package tasks when they run, as a task's own `tools` are; `vx sync` and vx.lock hold the monorepo root's tools only",
+                    pinned.join(", ")
+                ));
+            }
+            if !left_out.is_empty() {
+                problems.push(format!(
+                    "{shown}: its [tools] {} name a URL of their own and are not installed for its package tasks (`vx sync` in {} installs them)",
+                    left_out.join(", "),
+                    package.dir
+                ));
+            }
         }
         if !manifest.environment.env_files.is_empty() {
             problems.push(format!(
@@ -104,19 +217,27 @@ pub(super) fn read(
             .environment
             .tasks
             .iter()
-            .map(|task| in_package(task, package, &manifest))
+            .map(|task| {
+                let mut task = task.clone();
+                if let Some(defaults) = defaults.get(task.name.as_str()) {
+                    super::overrides::fill(&mut task, defaults);
+                }
+                in_package(&task, package, &manifest, &layer)
+            })
             .collect();
+        layers.insert(package.dir.clone(), layer);
         out.push(Declared { package: i, tasks });
     }
+    out.sort_by_key(|d| d.package);
     Ok(out)
 }
 
 /// `task` of `package` made to run in its directory: its directory, file, `sources`
-/// and `outputs` relative to the root, the package's `[env]` before its own `env` and
-/// `{project}` in them the package's directory, the package's `[settings] path` first
-/// on its `PATH` (and an npm package's `node_modules/.bin` and the root's after it,
-/// as `pnpm run` gives them).
-fn in_package(task: &Task, package: &Package, manifest: &Manifest) -> Task {
+/// and `outputs` relative to the root, the package's `[env]` (`layer`'s) before its
+/// own `env` and `{project}` in them the package's directory, `layer`'s tools under
+/// its own `tools`, the package's `[settings] path` first on its `PATH` (and an npm
+/// package's `node_modules/.bin` and the root's after it, as `pnpm run` gives them).
+fn in_package(task: &Task, package: &Package, manifest: &Manifest, layer: &Layer) -> Task {
     let dir = package.dir.as_str();
     let mut task = task.clone();
     task.dir = Some(match &task.dir {
@@ -137,8 +258,14 @@ fn in_package(task: &Task, package: &Package, manifest: &Manifest) -> Task {
         .filter_map(|g| glob_in(dir, g))
         .collect();
     let project = format!("{{project}}/{dir}");
-    let mut env = manifest.environment.vars.clone();
+    let mut env = layer.vars.clone();
     env.append(&mut task.env);
+    let mut tools: Vec<(String, String)> = (layer.tools.iter())
+        .filter(|(name, _)| !task.tools.iter().any(|(own, _)| own == name))
+        .cloned()
+        .collect();
+    tools.append(&mut task.tools);
+    task.tools = tools;
     for var in env.iter_mut().filter(|v| !v.literal) {
         if let Some(value) = &mut var.value {
             *value = value.replace("{project}", &project);
@@ -225,6 +352,11 @@ fn dependency(
 ) -> Vec<String> {
     if let Some(name) = written.strip_prefix('^') {
         return upstream(package, name, ws, graph, known);
+    }
+    // mise's pattern (`//projects/...:build`, `//apps/web:*`): matched when the run
+    // has every task (the root's own too).
+    if super::pattern::is_pattern(written) {
+        return vec![written.to_owned()];
     }
     if let Some(rest) = written.strip_prefix("//")
         && let Some((dir, name)) = rest.split_once(':')

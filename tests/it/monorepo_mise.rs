@@ -1,0 +1,312 @@
+//! mise's monorepo as its users rely on it (mise.jdx.dev, "Monorepo Tasks"; checked
+//! against mise 2026.9.15 on the same trees): path and task-name wildcards on the
+//! command line and in `depends`, each config root's `[env]` and `[tools]` over the
+//! root's for its own tasks, `[monorepo.task_defaults]` and `[monorepo.projects]`.
+//! The real `vx run` on trees written here; each task appends its name (and what it
+//! sees) to the root's `order`, so what ran is read back, never timed.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::common::Work;
+
+/// `files` written under `work`'s `repo`, `{order}` in them the root's `order` file.
+fn tree(work: &Work, files: &[(&str, &str)]) -> PathBuf {
+    let repo = work.dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    let repo = repo.canonicalize().unwrap();
+    let order = repo.join("order");
+    for (rel, text) in files {
+        let path = repo.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let text = text.replace("{order}", &order.display().to_string());
+        std::fs::write(path, text).unwrap();
+    }
+    repo
+}
+
+/// `vx run ARGS` in `dir`: exit code, stdout, stderr.
+fn run_in(work: &Work, dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let dir = dir.to_owned();
+    work.outcome_with(&[&["run", "--output", "prefix"], args].concat(), |cmd| {
+        cmd.current_dir(dir);
+    })
+}
+
+/// What the tasks wrote to `order`, a line each (the file emptied).
+fn take(repo: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(repo.join("order")).unwrap_or_default();
+    let _ = std::fs::remove_file(repo.join("order"));
+    text.lines().map(str::to_owned).collect()
+}
+
+/// `vx run ARGS` at `repo`, which must succeed: the set of lines the tasks wrote.
+fn ran(work: &Work, repo: &Path, args: &[&str]) -> BTreeSet<String> {
+    let (code, out, err) = run_in(work, repo, args);
+    assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
+    take(repo).into_iter().collect()
+}
+
+fn set(lines: &[&str]) -> BTreeSet<String> {
+    lines.iter().map(|l| l.to_string()).collect()
+}
+
+/// The layout of mise's docs: config roots at several depths, one inside another.
+const PATTERNS: &[(&str, &str)] = &[
+    (
+        "mise.toml",
+        "monorepo_root = true\n\n[monorepo]\nconfig_roots = [\"projects/a\", \"projects/a/api\", \"projects/b\", \"apps/web\"]\n\n\
+         [tasks.test]\nrun = \"echo root-test >> {order}\"\n\n\
+         [tasks.all]\ndepends = [\"//projects/...:build\"]\nrun = \"echo all >> {order}\"\n\n\
+         [tasks.broken]\ndepends = [\"//nowhere/...:build\"]\nrun = \"echo broken >> {order}\"\n",
+    ),
+    (
+        "projects/a/mise.toml",
+        "[tasks.build]\nrun = \"echo a-build >> {order}\"\n\n[tasks.test]\nrun = \"echo a-test >> {order}\"\n\n\
+         [tasks.\"test:unit\"]\nrun = \"echo a-test-unit >> {order}\"\n",
+    ),
+    (
+        "projects/a/api/mise.toml",
+        "[tasks.build]\nrun = \"echo api-build $(basename $(pwd)) >> {order}\"\n",
+    ),
+    (
+        "projects/b/mise.toml",
+        "[tasks.build]\nrun = \"echo b-build >> {order}\"\n",
+    ),
+    (
+        "apps/web/mise.toml",
+        "[tasks.build]\nrun = \"echo web-build >> {order}\"\n\n[tasks.lint]\ndepends = [\"//.../api:build\"]\nrun = \"echo web-lint >> {order}\"\n",
+    ),
+];
+
+#[test]
+fn mise_path_and_task_name_wildcards_run_every_task_they_match() {
+    let work = Work::new();
+    let repo = tree(&work, PATTERNS);
+    // `...`: any depth under projects/, projects/a's own and the one inside it.
+    assert_eq!(
+        ran(&work, &repo, &["//projects/...:build"]),
+        set(&["a-build", "api-build api", "b-build"])
+    );
+    // In the middle: any directory named api, at any depth.
+    assert_eq!(
+        ran(&work, &repo, &["//.../api:build"]),
+        set(&["api-build api"])
+    );
+    // A task-name wildcard: every task of one config root (and lint's dependency).
+    assert_eq!(
+        ran(&work, &repo, &["//apps/web:*"]),
+        set(&["web-build", "web-lint", "api-build api"])
+    );
+    // `*` never crosses a `:`, as mise matches it: test:unit is not test*.
+    assert_eq!(
+        ran(&work, &repo, &["//...:test*"]),
+        set(&["root-test", "a-test"])
+    );
+    assert_eq!(
+        ran(&work, &repo, &["//projects/a:test:*"]),
+        set(&["a-test-unit"])
+    );
+    // The root's `all` depends on a pattern: what it matches runs first.
+    let (code, out, err) = run_in(&work, &repo, &["all"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let order = take(&repo);
+    assert_eq!(order.last().map(String::as_str), Some("all"), "{order:?}");
+    assert_eq!(
+        order.iter().collect::<BTreeSet<_>>().len(),
+        4,
+        "three builds and all: {order:?}"
+    );
+    // The plain spellings keep working.
+    assert_eq!(
+        ran(&work, &repo, &["//...:lint"]),
+        set(&["web-lint", "api-build api"])
+    );
+    let (code, _, err) = run_in(&work, &repo.join("projects/b"), &[":build"]);
+    assert_eq!(
+        (code, take(&repo)),
+        (0, vec!["b-build".to_owned()]),
+        "{err}"
+    );
+
+    // A pattern that matches nothing is the error naming it, and nothing runs.
+    for pattern in ["//...:nothing*", "//nowhere/...:build"] {
+        let (code, out, err) = run_in(&work, &repo, &[pattern]);
+        assert_ne!(code, 0, "{out}\n{err}");
+        assert!(err.contains(&format!("`{pattern}`")), "{err}");
+        assert!(take(&repo).is_empty());
+    }
+    // In `depends`, the task that names it is named too, when it runs.
+    let (code, out, err) = run_in(&work, &repo, &["broken"]);
+    assert_ne!(code, 0, "{out}\n{err}");
+    assert!(
+        err.contains("`//nowhere/...:build` (needed by broken)"),
+        "{err}"
+    );
+    assert!(take(&repo).is_empty());
+}
+
+#[test]
+fn a_config_roots_env_and_tools_are_its_tasks_over_the_roots_and_under_the_tasks_own() {
+    let work = Work::new();
+    let repo = tree(
+        &work,
+        &[
+            (
+                "mise.toml",
+                "monorepo_root = true\n\n[monorepo]\nconfig_roots = [\"projects/*\", \"projects/front/api\"]\n\n\
+                 [env]\nLOG_LEVEL = \"info\"\nSHARED = \"root\"\n",
+            ),
+            (
+                "projects/front/mise.toml",
+                "[tools]\nnode = \"18.0.0\"\n\n[env]\nLOG_LEVEL = \"debug\"\nPORT = \"3000\"\n\n\
+                 [tasks.build]\nrun = \"echo front $LOG_LEVEL $PORT $SHARED >> {order}\"\n\n\
+                 [tasks.own]\nenv = { LOG_LEVEL = \"trace\" }\nrun = \"echo own $LOG_LEVEL $PORT >> {order}\"\n",
+            ),
+            (
+                "projects/front/api/mise.toml",
+                "[env]\nPORT = \"4000\"\n\n[tasks.build]\nrun = \"echo api $LOG_LEVEL $PORT >> {order}\"\n",
+            ),
+            (
+                "projects/back/mise.toml",
+                "[tasks.build]\nrun = \"echo back $LOG_LEVEL ${PORT:-none} >> {order}\"\n",
+            ),
+        ],
+    );
+    // Offline, node 18.0.0 cannot be had: the tasks of the config root that pins it say
+    // so and run with what is on PATH, as a mise task's own tools do; back pins none.
+    let (code, out, err) = run_in(
+        &work,
+        &repo,
+        &["--offline", "build", "//projects/front:own"],
+    );
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(
+        take(&repo).into_iter().collect::<BTreeSet<_>>(),
+        set(&[
+            "front debug 3000 root",
+            "own trace 3000",
+            "api debug 4000",
+            "back info none",
+        ])
+    );
+    assert!(
+        err.contains("running `//projects/front:build` without its own tools"),
+        "front's tasks ask for its node: {err}"
+    );
+    assert!(
+        !err.contains("running `//projects/back:build` without"),
+        "back asks for none: {err}"
+    );
+    // What vx does with a config root's [tools] is said, once.
+    let said = "projects/front/mise.toml: its [tools] (node@18.0.0) are installed for its package tasks when they run";
+    assert_eq!(err.matches(said).count(), 1, "{err}");
+    let (code, _, err) = run_in(&work, &repo, &["--offline", "//projects/back:build"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains(said), "said again: {err}");
+}
+
+#[test]
+fn task_defaults_fill_what_each_packages_task_leaves_unsaid() {
+    let work = Work::new();
+    let repo = tree(
+        &work,
+        &[
+            (
+                "package.json",
+                r#"{ "name": "root", "private": true, "workspaces": ["packages/*"] }"#,
+            ),
+            (
+                "packages/c/package.json",
+                r#"{ "name": "c", "version": "1.0.0", "scripts": { "build": "echo c $MODE $(basename $(pwd)) >> {order}" } }"#,
+            ),
+            (
+                "mise.toml",
+                "monorepo_root = true\n\n[monorepo]\nconfig_roots = [\"services/*\"]\n\n\
+                 [monorepo.task_defaults.build]\nenv = { MODE = \"release\" }\noutputs = [\"dist/**\"]\ntimeout = \"1m\"\n\n\
+                 [monorepo.task_defaults.test]\nenv = { MODE = \"test\" }\n",
+            ),
+            (
+                "services/a/mise.toml",
+                "[tasks.build]\nrun = \"echo a $MODE >> {order}\"\n\n[tasks.test]\nrun = \"echo a-test $MODE >> {order}\"\n",
+            ),
+            (
+                "services/b/mise.toml",
+                "[tasks.build]\nenv = { MODE = \"debug\" }\nrun = \"echo b $MODE >> {order}\"\n",
+            ),
+        ],
+    );
+    let (code, out, err) = run_in(&work, &repo, &["//...:build", "//...:test"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(
+        take(&repo).into_iter().collect::<BTreeSet<_>>(),
+        set(&["a release", "b debug", "c release c", "a-test test"])
+    );
+    // What vx cannot take of it is said once.
+    let said = "`monorepo.task_defaults.\"build\".timeout` is not read by vx";
+    assert_eq!(err.matches(said).count(), 1, "{err}");
+    let (code, _, err) = run_in(&work, &repo, &["//services/a:test"]);
+    assert_eq!((code, err.contains(said)), (0, false), "{err}");
+    assert_eq!(take(&repo), ["a-test test"]);
+}
+
+#[test]
+fn project_overrides_remove_a_package_and_move_its_edges() {
+    let work = Work::new();
+    let repo = tree(
+        &work,
+        &[
+            (
+                "package.json",
+                r#"{ "name": "root", "private": true, "workspaces": ["packages/*"] }"#,
+            ),
+            (
+                "packages/a/package.json",
+                r#"{ "name": "@acme/a", "version": "1.0.0", "scripts": { "build": "echo a >> {order}" } }"#,
+            ),
+            (
+                "packages/b/package.json",
+                r#"{ "name": "@acme/b", "version": "1.0.0", "dependencies": { "@acme/a": "*" }, "scripts": { "build": "echo b >> {order}" } }"#,
+            ),
+            (
+                "packages/c/package.json",
+                r#"{ "name": "@acme/c", "version": "1.0.0", "scripts": { "build": "echo c >> {order}" } }"#,
+            ),
+            (
+                "packages/legacy/package.json",
+                r#"{ "name": "@acme/legacy", "version": "1.0.0", "scripts": { "build": "echo legacy >> {order}" } }"#,
+            ),
+            (
+                "mise.toml",
+                "monorepo_root = true\n\n[monorepo]\nconfig_roots = []\n\n\
+                 [monorepo.projects.\"node:@acme/b\"]\ndepends_remove = [\"node:@acme/a\"]\ndepends_add = [\"node:@acme/c\"]\n\n\
+                 [monorepo.projects.\"node:@acme/legacy\"]\nremove = true\n\n\
+                 [monorepo.projects.\"node:@acme/a\"]\nroot = \"elsewhere\"\n",
+            ),
+        ],
+    );
+    // b's build waits for c's now, not a's; legacy is no package at all.
+    let (code, out, err) = run_in(&work, &repo, &["build", "--dry-run", "--json"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    let plan: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let tasks = plan["tasks"].as_array().unwrap();
+    let names: BTreeSet<&str> = tasks.iter().map(|t| t["task"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["@acme/a#build", "@acme/b#build", "@acme/c#build"])
+    );
+    let b = tasks.iter().find(|t| t["task"] == "@acme/b#build").unwrap();
+    assert_eq!(b["depends"], serde_json::json!(["@acme/c#build"]));
+    // What is not supported is said once.
+    let said = "`monorepo.projects.\"node:@acme/a\".root` is not read by vx";
+    assert_eq!(err.matches(said).count(), 1, "{err}");
+    // Run: c before b, legacy never.
+    let (code, out, err) = run_in(&work, &repo, &["build"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(!err.contains(said), "said again: {err}");
+    let order = take(&repo);
+    let at = |n: &str| order.iter().position(|l| l == n);
+    assert!(at("c") < at("b") && at("b").is_some(), "{order:?}");
+    assert_eq!(at("legacy"), None, "{order:?}");
+    assert_eq!(order.len(), 3, "{order:?}");
+}
