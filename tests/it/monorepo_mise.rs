@@ -178,7 +178,7 @@ fn a_config_roots_env_and_tools_are_its_tasks_over_the_roots_and_under_the_tasks
     let (code, out, err) = run_in(
         &work,
         &repo,
-        &["--offline", "build", "//projects/front:own"],
+        &["--offline", "build", ":::", "//projects/front:own"],
     );
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(
@@ -236,7 +236,7 @@ fn task_defaults_fill_what_each_packages_task_leaves_unsaid() {
             ),
         ],
     );
-    let (code, out, err) = run_in(&work, &repo, &["//...:build", "//...:test"]);
+    let (code, out, err) = run_in(&work, &repo, &["//...:build", ":::", "//...:test"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(
         take(&repo).into_iter().collect::<BTreeSet<_>>(),

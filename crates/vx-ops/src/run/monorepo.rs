@@ -162,7 +162,7 @@ pub(crate) fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) -> Vec<(String, S
         return unmatched;
     }
     let mut matcher = Matcher::new(&monorepo.workspace, tasks, monorepo.root_in_scope);
-    for task in tasks.iter_mut().filter(|t| patterned(&**t)) {
+    for task in tasks.iter_mut().filter(|t| patterned(t)) {
         let name = task.name.clone();
         for list in [
             &mut task.depends,
