@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use crate::common::Work;
+use crate::monorepo_packages::{run_in, take_order};
 
 /// `files` written under `work`'s `repo`, `{order}` in them the root's `order` file.
 fn tree(work: &Work, files: &[(&str, &str)]) -> PathBuf {
@@ -25,26 +26,11 @@ fn tree(work: &Work, files: &[(&str, &str)]) -> PathBuf {
     repo
 }
 
-/// `vx run ARGS` in `dir`: exit code, stdout, stderr.
-fn run_in(work: &Work, dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let dir = dir.to_owned();
-    work.outcome_with(&[&["run", "--output", "prefix"], args].concat(), |cmd| {
-        cmd.current_dir(dir);
-    })
-}
-
-/// What the tasks wrote to `order`, a line each (the file emptied).
-fn take(repo: &Path) -> Vec<String> {
-    let text = std::fs::read_to_string(repo.join("order")).unwrap_or_default();
-    let _ = std::fs::remove_file(repo.join("order"));
-    text.lines().map(str::to_owned).collect()
-}
-
 /// `vx run ARGS` at `repo`, which must succeed: the set of lines the tasks wrote.
 fn ran(work: &Work, repo: &Path, args: &[&str]) -> BTreeSet<String> {
     let (code, out, err) = run_in(work, repo, args);
     assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
-    take(repo).into_iter().collect()
+    take_order(repo).into_iter().collect()
 }
 
 fn set(lines: &[&str]) -> BTreeSet<String> {
@@ -110,7 +96,7 @@ fn mise_path_and_task_name_wildcards_run_every_task_they_match() {
     // The root's `all` depends on a pattern: what it matches runs first.
     let (code, out, err) = run_in(&work, &repo, &["all"]);
     assert_eq!(code, 0, "{out}\n{err}");
-    let order = take(&repo);
+    let order = take_order(&repo);
     assert_eq!(order.last().map(String::as_str), Some("all"), "{order:?}");
     assert_eq!(
         order.iter().collect::<BTreeSet<_>>().len(),
@@ -124,7 +110,7 @@ fn mise_path_and_task_name_wildcards_run_every_task_they_match() {
     );
     let (code, _, err) = run_in(&work, &repo.join("projects/b"), &[":build"]);
     assert_eq!(
-        (code, take(&repo)),
+        (code, take_order(&repo)),
         (0, vec!["b-build".to_owned()]),
         "{err}"
     );
@@ -134,7 +120,7 @@ fn mise_path_and_task_name_wildcards_run_every_task_they_match() {
         let (code, out, err) = run_in(&work, &repo, &[pattern]);
         assert_ne!(code, 0, "{out}\n{err}");
         assert!(err.contains(&format!("`{pattern}`")), "{err}");
-        assert!(take(&repo).is_empty());
+        assert!(take_order(&repo).is_empty());
     }
     // In `depends`, the task that names it is named too, when it runs.
     let (code, out, err) = run_in(&work, &repo, &["broken"]);
@@ -143,7 +129,7 @@ fn mise_path_and_task_name_wildcards_run_every_task_they_match() {
         err.contains("`//nowhere/...:build` (needed by broken)"),
         "{err}"
     );
-    assert!(take(&repo).is_empty());
+    assert!(take_order(&repo).is_empty());
 }
 
 #[test]
@@ -182,7 +168,7 @@ fn a_config_roots_env_and_tools_are_its_tasks_over_the_roots_and_under_the_tasks
     );
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(
-        take(&repo).into_iter().collect::<BTreeSet<_>>(),
+        take_order(&repo).into_iter().collect::<BTreeSet<_>>(),
         set(&[
             "front debug 3000 root",
             "own trace 3000",
@@ -239,7 +225,7 @@ fn task_defaults_fill_what_each_packages_task_leaves_unsaid() {
     let (code, out, err) = run_in(&work, &repo, &["//...:build", ":::", "//...:test"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(
-        take(&repo).into_iter().collect::<BTreeSet<_>>(),
+        take_order(&repo).into_iter().collect::<BTreeSet<_>>(),
         set(&["a release", "b debug", "c release c", "a-test test"])
     );
     // What vx cannot take of it is said once.
@@ -247,7 +233,7 @@ fn task_defaults_fill_what_each_packages_task_leaves_unsaid() {
     assert_eq!(err.matches(said).count(), 1, "{err}");
     let (code, _, err) = run_in(&work, &repo, &["//services/a:test"]);
     assert_eq!((code, err.contains(said)), (0, false), "{err}");
-    assert_eq!(take(&repo), ["a-test test"]);
+    assert_eq!(take_order(&repo), ["a-test test"]);
 }
 
 #[test]
@@ -304,7 +290,7 @@ fn project_overrides_remove_a_package_and_move_its_edges() {
     let (code, out, err) = run_in(&work, &repo, &["build"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert!(!err.contains(said), "said again: {err}");
-    let order = take(&repo);
+    let order = take_order(&repo);
     let at = |n: &str| order.iter().position(|l| l == n);
     assert!(at("c") < at("b") && at("b").is_some(), "{order:?}");
     assert_eq!(at("legacy"), None, "{order:?}");

@@ -25,7 +25,7 @@ fn workspace(work: &Work, name: &str) -> PathBuf {
 }
 
 /// `vx run ARGS` in `dir`: exit code, stdout, stderr.
-fn run_in(work: &Work, dir: &Path, args: &[&str]) -> (i32, String, String) {
+pub(crate) fn run_in(work: &Work, dir: &Path, args: &[&str]) -> (i32, String, String) {
     let dir = dir.to_owned();
     work.outcome_with(&[&["run", "--output", "prefix"], args].concat(), |cmd| {
         cmd.current_dir(dir);
@@ -33,7 +33,7 @@ fn run_in(work: &Work, dir: &Path, args: &[&str]) -> (i32, String, String) {
 }
 
 /// What the tasks wrote to the root's `order`, a line each, and the file emptied.
-fn take_order(repo: &Path) -> Vec<String> {
+pub(crate) fn take_order(repo: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(repo.join("order")).unwrap_or_default();
     let _ = std::fs::remove_file(repo.join("order"));
     text.lines().map(str::to_owned).collect()
