@@ -5,45 +5,49 @@
 //! crate, a uv project or a Go module), and `[monorepo.task_defaults.<name>]` fills
 //! what a task of that name leaves unsaid ([`fill`]): the task's own word wins.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use vx_workspace::{Declared, DepKind, Target, Workspace};
 
 use crate::import::mise::monorepo_tables::{Project, TaskDefaults};
 use crate::task::{EnvVar, Task};
 
-/// The index of the package `id` (`PROVIDER:NAME`) names: the package of that
-/// ecosystem whose manifest gives it that name.
-fn find(ws: &Workspace, id: &str) -> Option<usize> {
-    let (provider, name) = id.split_once(':')?;
-    ws.packages.iter().position(|p| {
-        !p.is_root()
-            && p.ecosystem.as_str() == provider
-            && p.manifest_name.as_deref().unwrap_or(&p.name) == name
-    })
+/// Each package's id (`PROVIDER:NAME`: its ecosystem and the name its manifest gives
+/// it) to its index, the first package of an id kept: built once, so an override's ids
+/// are each looked up in constant time, however many a file lists.
+fn ids(ws: &Workspace) -> HashMap<String, usize> {
+    let mut ids = HashMap::new();
+    for (i, p) in ws.packages.iter().enumerate().filter(|(_, p)| !p.is_root()) {
+        let name = p.manifest_name.as_deref().unwrap_or(&p.name);
+        ids.entry(format!("{}:{name}", p.ecosystem.as_str()))
+            .or_insert(i);
+    }
+    ids
 }
 
 /// `ws` with `projects`' overrides applied: edges added and taken away as declared
 /// dependencies (so the graph, `^task` and the scripts' order all follow), then the
 /// removed packages taken out (their tasks and every edge to them go with them). An
 /// id that names no package is a line of `problems` and changes nothing; in one pass
-/// over the overrides, each id looked up once.
+/// over the overrides, each id looked up in a table made once.
 pub(super) fn projects(ws: &mut Workspace, projects: &[Project], problems: &mut Vec<String>) {
     let mut removed = HashSet::new();
+    let ids = ids(ws);
+    let find = |id: &str| ids.get(id).copied();
     let unknown = |id: &str, problems: &mut Vec<String>| {
         problems.push(format!(
             "[monorepo.projects] `{id}` names no package of this workspace (ids are `node:NAME`, `cargo:`, `uv:`, `go:`; a project of vx's own cannot be added): not applied"
         ));
     };
     for project in projects {
-        let Some(at) = find(ws, &project.id) else {
+        let Some(at) = find(&project.id) else {
             unknown(&project.id, problems);
             continue;
         };
         let targets = |ids: &[String], problems: &mut Vec<String>| -> Vec<usize> {
             ids.iter()
                 .filter_map(|id| {
-                    let found = find(ws, id);
+                    let found = find(id);
                     if found.is_none() {
                         unknown(id, problems);
                     }
