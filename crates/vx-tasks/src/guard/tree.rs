@@ -293,11 +293,12 @@ mod tests {
         let mut child = Command::new("sleep").arg("30").spawn().unwrap();
         let pid = child.id();
         // `spawn` returns as `execve` closes the old image's files, which can be before
-        // the new image's environment is laid out (0..0 until then).
+        // the new image's environment is laid out: 0..0 until then, and an empty range
+        // (start = end) while the kernel copies it in ([`Mark::Empty`]'s moment).
         let began = std::time::Instant::now();
         let (start, end) = loop {
             let range = env_range(pid).expect("a live process has one");
-            if range.1 != 0 || began.elapsed() > std::time::Duration::from_secs(30) {
+            if range.1 > range.0 || began.elapsed() > std::time::Duration::from_secs(30) {
                 break range;
             }
             std::thread::yield_now();
