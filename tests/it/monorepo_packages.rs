@@ -7,11 +7,11 @@
 //! docs (docs/tasks/monorepo.md of jdx/mise) lay it out: no mise on this machine.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use serde_json::Value;
 
 use crate::common::Work;
+use crate::common::publishers::run;
 use crate::monorepo_affected::{by_task, copy_tree, git};
 
 /// The workspace `name` as make.sh left it, copied into `work`.
@@ -53,21 +53,6 @@ fn ran_in(repo: &Path, dir: &str, file: &str) -> PathBuf {
     PathBuf::from(text.trim())
 }
 
-/// `PROGRAM ARGS` in `dir`, which must succeed: its stdout.
-fn tool(dir: &Path, program: &str, args: &[&str]) -> String {
-    let out = Command::new(program)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{program}: {e}"));
-    assert!(
-        out.status.success(),
-        "{program} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// The plan of `vx run ARGS --dry-run --json` in `dir`: each task's JSON by name.
 fn plan(work: &Work, dir: &Path, args: &[&str]) -> std::collections::BTreeMap<String, Value> {
     let (code, out, err) = run_in(work, dir, &[args, &["--dry-run", "--json"]].concat());
@@ -93,8 +78,7 @@ fn a_cargo_workspaces_crates_run_their_own_tasks_after_the_path_dependencies_the
     let work = Work::new();
     let repo = workspace(&work, "cargo_tasks");
     // cargo itself sees the workspace: app → util → core by path.
-    let metadata: Value = serde_json::from_str(&tool(
-        &repo,
+    let metadata: Value = serde_json::from_str(&run(
         "cargo",
         &[
             "metadata",
@@ -103,6 +87,7 @@ fn a_cargo_workspaces_crates_run_their_own_tasks_after_the_path_dependencies_the
             "1",
             "--no-deps",
         ],
+        &repo,
     ))
     .unwrap();
     assert_eq!(metadata["workspace_members"].as_array().unwrap().len(), 3);
@@ -227,7 +212,7 @@ fn a_uv_workspaces_members_run_their_vx_toml_and_mise_toml_tasks_in_the_graphs_o
     let work = Work::new();
     let repo = workspace(&work, "uv_tasks");
     // uv itself takes the workspace and its lock as they are.
-    tool(&repo, "uv", &["lock", "--check", "--offline", "-q"]);
+    run("uv", &["lock", "--check", "--offline", "-q"], &repo);
     let (code, out, err) = run_in(&work, &repo, &["test"]);
     assert_eq!(code, 0, "{out}\n{err}");
     let ran = take_order(&repo);
@@ -254,10 +239,10 @@ fn a_pnpm_packages_own_vx_toml_wins_over_its_script_and_waits_for_its_dependenci
     let work = Work::new();
     let repo = workspace(&work, "pnpm_tasks");
     // pnpm links the workspace as it would for the team (no registry needed).
-    tool(
-        &repo,
+    run(
         "pnpm",
         &["install", "--offline", "--frozen-lockfile", "-s"],
+        &repo,
     );
     assert!(
         repo.join("packages/web/node_modules/@acme/ui/package.json")
@@ -413,7 +398,7 @@ fn a_mise_monorepo_over_a_pnpm_workspace_orders_caret_tasks_by_the_package_graph
             ),
         ],
     );
-    tool(&repo, "pnpm", &["install", "--offline", "-s"]);
+    run("pnpm", &["install", "--offline", "-s"], &repo);
     let (code, out, err) = run_in(&work, &repo.join("packages/b"), &["build"]);
     assert_eq!(code, 0, "{out}\n{err}");
     assert_eq!(take_order(&repo), ["a", "b"]);

@@ -9,6 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::common;
+use crate::monorepo_affected::git;
 
 use common::Work;
 use common::registry_server::Registry;
@@ -535,21 +536,6 @@ run = "echo ran >> ../build-runs; mkdir -p out/bin && cat src/in.txt generated/a
 sources = ["src/**", "generated/**"]
 outputs = ["out/**"]
 "#;
-
-/// `git ARGS` in `dir`; the test fails when git does.
-fn git(dir: &Path, args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.org"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// `vx ARGS` in `work`'s repository `app`, with `work`'s own directories and the
 /// secret in the environment; what it said. Its exit code must be 0.

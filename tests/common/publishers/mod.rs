@@ -64,8 +64,8 @@ pub fn npm_package(name: &str, version: &str) -> PathBuf {
     file
 }
 
-/// Runs `program args…` in `dir`, failing the test with its stderr.
-pub fn run(program: &str, args: &[&str], dir: &Path) {
+/// Runs `program args…` in `dir`, failing the test with its stderr; its stdout.
+pub fn run(program: &str, args: &[&str], dir: &Path) -> String {
     let out = Command::new(program)
         .args(args)
         // Fixture archives are made once and read locally: fast xz over small.
@@ -78,6 +78,7 @@ pub fn run(program: &str, args: &[&str], dir: &Path) {
         "{program} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// `archive` (a file under the fixtures dir) made once by `make(path)`: made in a

@@ -70,23 +70,15 @@ pub(super) fn projects(ws: &mut Workspace, projects: &[Project], problems: &mut 
                 kind: DepKind::Normal,
             }
         };
-        let names = |ws: &Workspace, to: usize| {
-            let package = &ws.packages[to];
-            let name = package
-                .manifest_name
-                .clone()
-                .unwrap_or(package.name.clone());
-            (package.ecosystem, name, package.dir.clone())
-        };
         if let Some(replace) = replace {
             let declared: Vec<Declared> = replace.iter().map(|&to| declare(ws, to)).collect();
             ws.packages[at].declared = declared;
         }
-        let take: Vec<_> = take.iter().map(|&to| names(ws, to)).collect();
+        let take: Vec<Declared> = take.iter().map(|&to| declare(ws, to)).collect();
         ws.packages[at].declared.retain(|d| {
-            !take.iter().any(|(eco, name, dir)| {
-                d.ecosystem == *eco && (d.name == *name || d.target == Target::Dir(dir.clone()))
-            })
+            !take
+                .iter()
+                .any(|t| d.ecosystem == t.ecosystem && (d.name == t.name || d.target == t.target))
         });
         let add: Vec<Declared> = add.iter().map(|&to| declare(ws, to)).collect();
         ws.packages[at].declared.extend(add);
