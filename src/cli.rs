@@ -1,5 +1,7 @@
 //! The command line: clap types only. `main.rs` parses them and hands each subcommand
 //! to its file in `commands/`; exit codes are in [`vx_base::exit`].
+// The doc comments here are `--help`'s text, where `[tasks]` names a TOML table.
+#![allow(rustdoc::broken_intra_doc_links)]
 
 use std::ffi::OsString;
 use std::path::PathBuf;

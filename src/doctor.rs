@@ -29,7 +29,7 @@ use vx_sources::runtime::catalogue::Catalogue;
 /// How a check came out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     /// As it should be.
     Ok,
     /// Worth knowing, nothing to fix.
@@ -42,7 +42,7 @@ pub enum Status {
 
 /// One finding: what was found, why it matters, the fix.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Finding {
+pub(crate) struct Finding {
     /// The check's stable name (`vx`, `platform`, `config`, `hook`, `path`, `venv`,
     /// `store`, `cache`, `daemon`, `registry`, `github`, `network`, `lock`, `pins`).
     pub check: &'static str,
@@ -82,7 +82,7 @@ impl Finding {
 
 /// Every finding, in check order.
 #[derive(Clone, Debug, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// No finding is a problem.
     pub healthy: bool,
     /// vx's version.
@@ -92,7 +92,7 @@ pub struct Report {
 }
 
 /// What `vx doctor` examines.
-pub struct Settings {
+pub(crate) struct Settings {
     /// Ask nothing of the network.
     pub offline: bool,
     /// The project's manifest path, if in a project.
@@ -104,7 +104,7 @@ pub struct Settings {
 }
 
 /// Runs every check.
-pub fn examine(settings: &Settings) -> Report {
+pub(crate) fn examine(settings: &Settings) -> Report {
     let mut findings = vec![vx(settings), platform()];
     let user = user_config(&mut findings);
     let manifest = settings.manifest.as_deref().map(Manifest::load);

@@ -2,13 +2,35 @@
 //!
 //! Parses the command line ([`cli`]), hands the subcommand to its file in
 //! [`commands`], and turns the result into the exit code of the contract
-//! ([`vx_base::exit`]). Everything else lives in the `vx` library.
+//! ([`vx_base::exit`]) and the text of [`present`]; [`doctor`] holds `vx doctor`'s
+//! checks. Nothing of this crate is a library: a command turns a command line into a
+//! [`vx_ops::session::Session`] and an operation's request, and prints what [`present`]
+//! makes of the report. Everything else lives in the workspace's crates, each a floor
+//! named by what it holds, each standing on those below it (`docs/ARCHITECTURE.md`,
+//! "Floors of the library"). From the top:
+//!
+//! - `vx_daemon`, `vx_hook`: the daemon and the shell hook.
+//! - `vx_ops`: the session (a project opened once) and one operation per file.
+//! - `vx_tasks`: the project's tasks.
+//! - `vx_project`: a manifest and its lock together: the sync plan, the toolchain on
+//!   `PATH`, fleets, shims, the demo.
+//! - `vx_sync`: `vx sync`'s parent and the reports made from its board.
+//! - `vx_engine`: one tool from a name to the store: resolution, install, the child.
+//! - `vx_sources`: GitHub, aqua's registry, mirrors, the language registries, the
+//!   runtimes' publishers, the network settings.
+//! - `vx_model`: vx.toml (or a mise project in place), vx.lock, the task model, other
+//!   managers' files, the user's config, the parent's frame.
+//! - `vx_net`: the HTTP client and the checks of what it fetches.
+//! - `vx_base`: the OS beyond `std`, formats, versions, atomic files, bounded reads,
+//!   exit codes, `note!`.
 #![forbid(unsafe_code)]
 
 mod cli;
 mod commands;
 #[cfg(test)]
 mod doc_links;
+mod doctor;
+mod present;
 #[cfg(test)]
 mod reference;
 

@@ -31,5 +31,5 @@ fn add(path: &std::path::Path, args: &AddArgs) -> Result<i32, Error> {
     edited.add(&args.tool, &args.source.as_source(), &super::progress)?;
     let options = super::request::lock_options(&args.run, false, false);
     let written = edited.lock_and_write(&options, &super::progress)?;
-    Ok(vx::present::edit::written(&written, path, &super::note))
+    Ok(crate::present::edit::written(&written, path, &super::note))
 }

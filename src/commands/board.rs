@@ -24,7 +24,11 @@ pub(crate) fn run(command: BoardCommand) -> Result<i32, Error> {
 }
 
 fn ls(dir: &Path, as_json: bool) -> Result<i32, Error> {
-    super::print(&vx::present::board::live(dir, &board::live(dir)?, as_json))?;
+    super::print(&crate::present::board::live(
+        dir,
+        &board::live(dir)?,
+        as_json,
+    ))?;
     Ok(OK)
 }
 
@@ -63,7 +67,7 @@ fn dump(dir: &Path, target: Option<&str>, as_json: bool) -> Result<i32, Error> {
 /// A title line and the summary table of the board as it is now.
 fn print_board(out: &mut impl Write, reader: &BoardReader) -> std::io::Result<()> {
     let width = super::report_width(vx_sync::Stream::Stdout);
-    vx::present::board::board(out, reader, width)
+    crate::present::board::board(out, reader, width)
 }
 
 /// `vx board watch`: the dashboard over another process's sync. With no id and several

@@ -27,7 +27,11 @@ pub(crate) fn run(command: BundleCommand) -> Result<i32, Error> {
             let request = super::request::push_request(&target, &content);
             let pushed = vx_ops::push::push(&session, request, &mut std::io::stderr())?;
             let to = path.display().to_string();
-            let _ = super::print(&vx::present::push::pushed(&pushed, &to, content.run.json));
+            let _ = super::print(&crate::present::push::pushed(
+                &pushed,
+                &to,
+                content.run.json,
+            ));
             Ok(OK)
         }
         BundleCommand::Import { path } => {

@@ -45,7 +45,7 @@ fn size(json: bool, store_flag: Option<PathBuf>) -> Result<i32, Error> {
     let dir = cache_dir()?;
     let store = store(store_flag)?;
     let areas = vx_engine::cache::usage(Some(&dir), store.as_deref());
-    let text = vx::present::cache::usage(&dir, &areas, json);
+    let text = crate::present::cache::usage(&dir, &areas, json);
     print(&text)?;
     Ok(OK)
 }
@@ -65,7 +65,7 @@ fn clean(older_than: Option<&str>, json: bool, store_flag: Option<PathBuf>) -> R
             sanitize(&path.display().to_string())
         );
     }
-    let text = vx::present::cache::cleaned(&cleaned, older_than, json);
+    let text = crate::present::cache::cleaned(&cleaned, older_than, json);
     print(&text)?;
     Ok(if cleaned.failed.is_empty() {
         OK

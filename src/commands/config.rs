@@ -79,7 +79,7 @@ fn entries(manifest: Option<&std::path::Path>) -> Result<Vec<Entry>, Error> {
 
 fn list(json: bool, manifest: Option<&std::path::Path>) -> Result<i32, Error> {
     let entries = entries(manifest)?;
-    let text = vx::present::config::list(&entries, json);
+    let text = crate::present::config::list(&entries, json);
     print(&text)?;
     Ok(OK)
 }

@@ -86,6 +86,6 @@ fn stop(paths: &Paths) -> Result<i32, Error> {
 
 fn status(paths: &Paths, as_json: bool) -> Result<i32, Error> {
     let status = control::status(paths);
-    super::print(&vx::present::daemon::status(&status, paths, as_json))?;
+    super::print(&crate::present::daemon::status(&status, paths, as_json))?;
     Ok(if status.pong.is_some() { OK } else { FAILED })
 }

@@ -1,8 +1,8 @@
-//! `vx doctor [--json] [--offline]`: runs [`vx::doctor::examine`] and prints each
+//! `vx doctor [--json] [--offline]`: runs [`crate::doctor::examine`] and prints each
 //! finding (a problem with why and the fix); exit 0 when healthy, 1 when a finding is
 //! a problem. `--json` prints the report as one object (docs/EVERYDAY.md).
 
-use vx::doctor::Settings;
+use crate::doctor::Settings;
 use vx_base::exit::{Error, FAILED, OK};
 
 use super::print;
@@ -21,7 +21,7 @@ pub(crate) fn run(args: &DoctorArgs) -> Result<i32, Error> {
     let exe = std::env::current_exe()
         .ok()
         .map(|exe| exe.canonicalize().unwrap_or(exe));
-    let report = vx::doctor::examine(&Settings {
+    let report = crate::doctor::examine(&Settings {
         offline,
         manifest,
         store,
@@ -32,7 +32,7 @@ pub(crate) fn run(args: &DoctorArgs) -> Result<i32, Error> {
             "{}\n",
             serde_json::to_string(&report).map_err(Error::environment)?
         ),
-        false => vx::present::doctor::text(&report),
+        false => crate::present::doctor::text(&report),
     };
     print(&text)?;
     Ok(if report.healthy { OK } else { FAILED })

@@ -68,7 +68,7 @@ pub(crate) fn run(args: &EnvArgs) -> Result<i32, Error> {
     for (said, _) in &tools.missing {
         vx_base::note!("vx: {said}");
     }
-    vx::present::lock::not_here(&tools.not_here, &super::note);
+    crate::present::lock::not_here(&tools.not_here, &super::note);
     Ok(if tools.missing.is_empty() {
         vx_base::exit::OK
     } else {

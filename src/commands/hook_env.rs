@@ -5,7 +5,7 @@
 //! when that and everything the shell's state was made from are unchanged (one `stat`
 //! each: vx.toml, vx.lock, the tools' directories) it prints nothing. Otherwise it
 //! prints what takes the shell from what it has to what the project wants
-//! ([`vx_hook::diff`]) and the new state.
+//! (`vx_hook::diff`) and the new state.
 //!
 //! A project's own environment (`[env]`, env files, `[settings] path`) is applied only
 //! when the user trusts the project ([`vx_engine::trust`]); otherwise its tools alone, with

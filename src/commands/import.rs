@@ -71,7 +71,7 @@ fn import_into(
     // The names the files write are vx's runtimes and the user's.
     let session = Session::outside(&Opening::default().offline(args.offline));
     let mut edited = op::edit(&session, &request)?;
-    if let Some((text, code)) = vx::present::import::unwritten(&edited, &super::note) {
+    if let Some((text, code)) = crate::present::import::unwritten(&edited, &super::note) {
         super::print(&text)?;
         return Ok(code);
     }
@@ -80,7 +80,7 @@ fn import_into(
     let locked = op::write_and_lock(&mut edited, &options, snapshot)?;
     // Said once it stands: a lock that failed put the files back.
     if locked.kept() {
-        super::print(&vx::present::import::imported(&edited))?;
+        super::print(&crate::present::import::imported(&edited))?;
     }
-    vx::present::import::settled(locked, &edited, &super::note)
+    crate::present::import::settled(locked, &edited, &super::note)
 }

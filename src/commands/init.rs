@@ -62,7 +62,7 @@ pub(crate) fn run(args: &InitArgs) -> Result<i32, Error> {
         &vx_ops::session::Opening::default().offline(args.offline),
     );
     let mut edited = vx_ops::import::edit(&session, &request)?;
-    if let Some((text, code)) = vx::present::import::unwritten(&edited, &super::note) {
+    if let Some((text, code)) = crate::present::import::unwritten(&edited, &super::note) {
         super::print(&text)?;
         return Ok(code);
     }
@@ -72,7 +72,7 @@ pub(crate) fn run(args: &InitArgs) -> Result<i32, Error> {
     let locked = vx_ops::import::write_and_lock(&mut edited, &options, &snapshot)?;
     // Said once it stands: a lock that failed put the files back.
     if locked.kept() {
-        super::print(&vx::present::import::imported(&edited))?;
+        super::print(&crate::present::import::imported(&edited))?;
     }
-    vx::present::import::settled(locked, &edited, &super::note)
+    crate::present::import::settled(locked, &edited, &super::note)
 }

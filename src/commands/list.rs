@@ -20,7 +20,7 @@ pub(crate) fn run(args: &ListArgs) -> Result<i32, Error> {
     let chain = session.toolchain(&[], &store)?;
     let used = |item: &Installed| chain.uses_tree(&item.path);
     let installed = inventory::scan(&store);
-    let text = vx::present::list::text(&installed, &used, &store, args.json)
+    let text = crate::present::list::text(&installed, &used, &store, args.json)
         .map_err(Error::environment)?;
     super::print(&text)?;
     Ok(vx_base::exit::OK)

@@ -30,7 +30,7 @@ pub(crate) fn run(args: &LockArgs) -> Result<i32, Error> {
     let platforms = op::platforms(&args.platforms, manifest);
     if args.check {
         let checked = op::check(manifest, catalogue, existing.lock.as_ref(), &platforms);
-        let (text, fresh) = vx::present::lock::checked(&checked, &lock_path, &platforms);
+        let (text, fresh) = crate::present::lock::checked(&checked, &lock_path, &platforms);
         super::print(&text)?;
         return Ok(if fresh { OK } else { FAILED });
     }
@@ -44,7 +44,7 @@ pub(crate) fn run(args: &LockArgs) -> Result<i32, Error> {
             ..super::request::lock_options(&args.run, false, false)
         };
         let tools = op::dry_run(manifest, catalogue, lock, &platforms, &options)?;
-        super::print(&vx::present::lock::dry_run(&tools, args.run.json))?;
+        super::print(&crate::present::lock::dry_run(&tools, args.run.json))?;
         return Ok(OK);
     }
     let options = vx_ops::lock::Options {
@@ -52,7 +52,7 @@ pub(crate) fn run(args: &LockArgs) -> Result<i32, Error> {
         ..super::request::lock_options(&args.run, args.allow_provenance_loss, false)
     };
     let report = op::relock_and_write(manifest, catalogue, &mut lock, &platforms, &options)?;
-    vx::present::lock::locked(&report, &lock_path, &platforms, &super::note);
+    crate::present::lock::locked(&report, &lock_path, &platforms, &super::note);
     if report.code == OK {
         let added = op::list_platforms(manifest, &args.platforms)?;
         if !added.is_empty() {

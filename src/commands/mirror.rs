@@ -27,7 +27,7 @@ pub(crate) fn run(command: MirrorCommand) -> Result<i32, Error> {
             let session = super::open(&Opening::new(content.manifest.as_deref(), Want::Project))?;
             let request = super::request::push_request(&target, &content);
             let pushed = vx_ops::push::push(&session, request, &mut std::io::stderr())?;
-            let _ = super::print(&vx::present::push::pushed(
+            let _ = super::print(&crate::present::push::pushed(
                 &pushed,
                 &label,
                 content.run.json,

@@ -1,6 +1,6 @@
 //! One file per subcommand: each turns parsed arguments ([`crate::cli`]) into the
 //! library's settings, calls the library, and prints its report; a library error
-//! becomes a [`vx_base::exit::Error`] through `?` ([`vx::present::exit`]). This file keeps
+//! becomes a [`vx_base::exit::Error`] through `?` ([`crate::present::exit`]). This file keeps
 //! the terminal and output helpers they share; `request.rs` the conversions of
 //! arguments several commands make. Nothing in the library imports this
 //! layer.
@@ -136,7 +136,7 @@ pub(crate) fn look() -> vx_tui::Look {
 
 /// Opens the project `opening` names ([`vx_ops::session::Session::open`]): what it fetches
 /// said on stderr, and the keys its manifest ignores; an error as its exit code says
-/// ([`vx::present::exit`]).
+/// ([`crate::present::exit`]).
 pub(crate) fn open(
     opening: &vx_ops::session::Opening,
 ) -> Result<vx_ops::session::Session, vx_base::exit::Error> {
@@ -217,7 +217,7 @@ pub(crate) fn progress(line: &str) {
 
 /// Puts back what `snapshot` took, saying so.
 pub(crate) fn restore(snapshot: &vx_ops::snapshot::Snapshot) {
-    vx::present::edit::restored(&snapshot.restore(), &note);
+    crate::present::edit::restored(&snapshot.restore(), &note);
 }
 
 /// `result` as it is, the files of `snapshot` put back first unless it is a success
@@ -248,7 +248,7 @@ pub(crate) fn note(line: &str) {
 }
 
 /// What an exec target says ([`vx_ops::target::Say`]): its lines on stderr, a sync's
-/// re-locking ([`vx::present::lock::relocked`]), and the shims refreshed after an
+/// re-locking ([`crate::present::lock::relocked`]), and the shims refreshed after an
 /// install.
 pub(crate) struct Said;
 
@@ -262,7 +262,7 @@ impl vx_ops::target::Say for Said {
         report: &vx_project::plan::LockReport,
         manifest: &vx_model::manifest::Manifest,
     ) {
-        vx::present::lock::relocked(report, manifest, &note);
+        crate::present::lock::relocked(report, manifest, &note);
     }
 
     fn installed(&self, store: &std::path::Path) {

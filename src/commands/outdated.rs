@@ -14,6 +14,6 @@ pub(crate) fn run(args: &OutdatedArgs) -> Result<i32, Error> {
     ))?;
     let tools = vx_ops::outdated::outdated(&session, args.json)?;
     let manifest = &session.project()?.path;
-    super::print(&vx::present::outdated::text(&tools, manifest, args.json))?;
+    super::print(&crate::present::outdated::text(&tools, manifest, args.json))?;
     Ok(OK)
 }

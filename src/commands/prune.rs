@@ -1,7 +1,7 @@
 //! `vx prune [--dry-run] [--all]`: removes the store's versions that no project using
 //! the store pins, the work directories of installs that were killed, downloads
 //! interrupted more than a week ago (`<store>/.partial`, see
-//! [`vx_engine::install::partial`]; a recent one is kept for the next sync to continue),
+//! `vx_engine::install::partial`; a recent one is kept for the next sync to continue),
 //! and what `vx run` kept of projects whose directory is gone
 //! ([`vx_tasks::state`]), printing what goes and how much it frees.
 //!
@@ -36,7 +36,7 @@ pub(crate) fn run(args: &PruneArgs) -> Result<i32, Error> {
     for failure in failures {
         vx_base::note!("vx: {}", sanitize(&Error::failed(failure).report()));
     }
-    super::print(&vx::present::prune::text(&report, args.dry_run))?;
+    super::print(&crate::present::prune::text(&report, args.dry_run))?;
     if !args.dry_run && !report.nothing {
         // The commands of what was removed lose their shims.
         super::refresh_shims(&report.store);

@@ -48,7 +48,7 @@ pub(crate) fn run(args: &PsArgs) -> Result<i32, Error> {
             }
             Seen::Sync(board) => {
                 let width = super::report_width(vx_sync::Stream::Stdout);
-                vx::present::board::sync(&mut out, &board, alive, now, width)?;
+                crate::present::board::sync(&mut out, &board, alive, now, width)?;
             }
         }
     }

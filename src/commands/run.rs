@@ -81,7 +81,7 @@ pub(crate) fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let graph = match run::prepare(&session, &request)? {
         Prepared::List(tasks) => {
             let manifest = &session.project()?.path;
-            let text = vx::present::run::tasks(manifest, &tasks, &super::note);
+            let text = crate::present::run::tasks(manifest, &tasks, &super::note);
             std::io::stdout().write_all(text.as_bytes())?;
             return Ok(vx_base::exit::OK);
         }
@@ -91,8 +91,8 @@ pub(crate) fn run(args: &ScriptArgs) -> Result<i32, Error> {
         }
         Prepared::Plan(planned) => {
             let text = match planned.json {
-                true => vx::present::run::plan_json(&planned),
-                false => vx::present::run::plan_text(&planned),
+                true => crate::present::run::plan_json(&planned),
+                false => crate::present::run::plan_text(&planned),
             };
             std::io::stdout().write_all(text.as_bytes())?;
             // `--exit-code`: whether anything is affected.
@@ -119,7 +119,7 @@ pub(crate) fn run(args: &ScriptArgs) -> Result<i32, Error> {
             return Ok(vx_base::exit::OK);
         }
         Prepared::Keys(documents) => {
-            let text = vx::present::run::key_documents(&documents);
+            let text = crate::present::run::key_documents(&documents);
             std::io::stdout().write_all(text.as_bytes())?;
             return Ok(vx_base::exit::OK);
         }

@@ -13,7 +13,7 @@ pub(crate) fn run(args: &SearchArgs) -> Result<i32, Error> {
         vx_base::note!("vx: warning: not searched: {problem}");
     }
     let found = &searched.found;
-    let text = vx::present::search::text(found, searched.runtimes, &args.term, args.json);
+    let text = crate::present::search::text(found, searched.runtimes, &args.term, args.json);
     super::print(&text)?;
     Ok(if found.is_empty() { FAILED } else { OK })
 }

@@ -30,7 +30,7 @@ fn out(text: &str) -> Result<(), Error> {
 
 fn info(json: bool) -> Result<i32, Error> {
     let here = Whereabouts::find()?;
-    out(&vx::present::self_update::info(&here, json)).map(|()| OK)
+    out(&crate::present::self_update::info(&here, json)).map(|()| OK)
 }
 
 fn self_update(args: &SelfUpdateArgs) -> Result<i32, Error> {
@@ -93,5 +93,5 @@ fn self_uninstall(yes: bool) -> Result<i32, Error> {
         }
     }
     let done = own::uninstall(&here)?;
-    out(&vx::present::self_update::uninstalled(&done)).map(|()| OK)
+    out(&crate::present::self_update::uninstalled(&done)).map(|()| OK)
 }

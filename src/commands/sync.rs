@@ -49,13 +49,13 @@ pub(crate) fn run(args: &SyncArgs) -> Result<i32, Error> {
         remember_failures: true,
     };
     let planned = sync::plan(&session, &request)?;
-    vx::present::lock::not_here(&planned.not_here, &super::note);
+    crate::present::lock::not_here(&planned.not_here, &super::note);
     if let Some(line) = &planned.locked_here {
         vx_base::note!("{line}");
     }
     let report = planned.run()?;
     let manifest = session.project()?;
-    vx::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
+    crate::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
     super::refresh_shims(&report.store);
     let mut code = report.outcome.code;
     match sync::venv(&session, &report.store, args.run.quiet) {

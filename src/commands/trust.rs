@@ -43,7 +43,7 @@ pub(crate) fn run(args: &TrustArgs) -> Result<i32, Error> {
     // Read first: what is trusted is what the file says now, and the answer names it.
     let parsed = vx_model::manifest::Manifest::load(&manifest).map_err(Error::usage)?;
     let changed = vx_engine::trust::set(&manifest, true).map_err(|e| cannot(&shown, e))?;
-    let what = vx::present::trust::applies(&parsed.environment);
+    let what = crate::present::trust::applies(&parsed.environment);
     let head = if changed {
         "trusted"
     } else {

@@ -32,6 +32,6 @@ fn upgrade(session: &vx_ops::session::Session, args: &UpgradeArgs) -> Result<i32
         options: &options,
     };
     let upgraded = vx_ops::edit::upgrade(session, &request, &super::progress)?;
-    vx::present::edit::upgraded(&upgraded, &super::note);
+    crate::present::edit::upgraded(&upgraded, &super::note);
     Ok(upgraded.report.code)
 }

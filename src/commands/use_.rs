@@ -71,7 +71,7 @@ fn add_and_install(path: &std::path::Path, args: &UseArgs) -> Result<i32, Error>
     }
     let options = super::request::lock_options(&run, false, false);
     let written = edited.lock_and_write(&options, &super::progress)?;
-    let code = vx::present::edit::written(&written, path, &super::note);
+    let code = crate::present::edit::written(&written, path, &super::note);
     if code != vx_base::exit::OK {
         return Ok(code);
     }
@@ -106,9 +106,9 @@ fn install(session: &vx_ops::session::Session, run: &RunArgs) -> Result<i32, Err
         remember_failures: false,
     };
     let planned = vx_ops::sync::plan(session, &request)?;
-    vx::present::lock::not_here(&planned.not_here, &super::note);
+    crate::present::lock::not_here(&planned.not_here, &super::note);
     let report = planned.run()?;
-    vx::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
+    crate::present::lock::relocked(&report.outcome.relocked, manifest, &super::note);
     super::refresh_shims(&report.store);
     Ok(report.outcome.code)
 }

@@ -22,7 +22,7 @@ pub(crate) fn run(args: &VersionsArgs) -> Result<i32, Error> {
     let locked = listed
         .and_then(|t| session.lock()?.tools.get(&t.name).cloned())
         .and_then(|e| e.tag.clone());
-    let text = vx::present::versions::text(&found, &versions, locked.as_deref(), args.json);
+    let text = crate::present::versions::text(&found, &versions, locked.as_deref(), args.json);
     super::print(&text)?;
     Ok(OK)
 }

@@ -11,7 +11,7 @@ use vx_sync::report::{Work, table};
 use vx_text::{duration_ms, sanitize};
 
 /// `vx board ls`: the live boards of `dir`, a line (or a JSON object) each.
-pub fn live(dir: &Path, live: &[Summary], json: bool) -> String {
+pub(crate) fn live(dir: &Path, live: &[Summary], json: bool) -> String {
     if json {
         return live
             .iter()
@@ -41,7 +41,7 @@ pub fn live(dir: &Path, live: &[Summary], json: bool) -> String {
 
 /// A sync's board (or its dump): a title line and the summary table as it is now,
 /// kept within `width` columns.
-pub fn board(
+pub(crate) fn board(
     out: &mut impl Write,
     reader: &BoardReader,
     width: Option<usize>,
@@ -65,7 +65,7 @@ pub fn board(
 
 /// `vx ps`'s view of a sync: a line with its id, label, pid, state, tools done and
 /// age, then its table (within `width` columns).
-pub fn sync(
+pub(crate) fn sync(
     out: &mut impl Write,
     board: &BoardReader,
     alive: bool,

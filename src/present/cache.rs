@@ -8,7 +8,7 @@ use vx_engine::cache::{Cleaned, Usage};
 use vx_text::{bytes, sanitize};
 
 /// The areas of the cache at `dir` as stdout's text.
-pub fn usage(dir: &Path, areas: &[Usage], json: bool) -> String {
+pub(crate) fn usage(dir: &Path, areas: &[Usage], json: bool) -> String {
     let total = areas.iter().map(|a| a.bytes).fold(0, u64::saturating_add);
     if json {
         let areas: Vec<serde_json::Value> = areas
@@ -48,7 +48,7 @@ pub fn usage(dir: &Path, areas: &[Usage], json: bool) -> String {
 
 /// What a clean of the files older than `older_than` (as the user wrote it) removed,
 /// as stdout's text.
-pub fn cleaned(cleaned: &Cleaned, older_than: Option<&str>, json: bool) -> String {
+pub(crate) fn cleaned(cleaned: &Cleaned, older_than: Option<&str>, json: bool) -> String {
     if json {
         let failed: Vec<serde_json::Value> = cleaned
             .failed

@@ -5,7 +5,7 @@ use vx_sources::settings::view::Entry;
 use vx_text::sanitize;
 
 /// `entries` as stdout's text.
-pub fn list(entries: &[Entry], json: bool) -> String {
+pub(crate) fn list(entries: &[Entry], json: bool) -> String {
     if json {
         let values: Vec<serde_json::Value> = entries
             .iter()

@@ -7,7 +7,7 @@ use vx_daemon::Paths;
 use vx_daemon::control::{Status, pid_text};
 
 /// `status` of the daemon at `paths` as stdout's text.
-pub fn status(status: &Status, paths: &Paths, json: bool) -> String {
+pub(crate) fn status(status: &Status, paths: &Paths, json: bool) -> String {
     let Status { running, pid, pong } = *status;
     if json {
         let value = serde_json::json!({

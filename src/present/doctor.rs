@@ -4,7 +4,7 @@
 use crate::doctor::{Report, Status};
 
 /// The report as stdout's text.
-pub fn text(report: &Report) -> String {
+pub(crate) fn text(report: &Report) -> String {
     let mut out = String::new();
     for f in &report.findings {
         let mark = match f.status {

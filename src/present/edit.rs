@@ -11,7 +11,7 @@ use vx_ops::snapshot::Restored;
 /// Says what `vx add` or `vx use` wrote and returns its exit code: each tool added or
 /// updated, then the lock; or, when a tool added could not be locked, that nothing
 /// was written.
-pub fn written(written: &Written, path: &Path, note: &dyn Fn(&str)) -> i32 {
+pub(crate) fn written(written: &Written, path: &Path, note: &dyn Fn(&str)) -> i32 {
     match written {
         Written::NotLocked { failed, code } => {
             note(&format!(
@@ -39,7 +39,7 @@ pub fn written(written: &Written, path: &Path, note: &dyn Fn(&str)) -> i32 {
 }
 
 /// Says what `vx upgrade` locked and which versions moved.
-pub fn upgraded(upgraded: &Upgraded, note: &dyn Fn(&str)) {
+pub(crate) fn upgraded(upgraded: &Upgraded, note: &dyn Fn(&str)) {
     let Upgraded {
         report,
         lock_path,
@@ -64,7 +64,7 @@ pub fn upgraded(upgraded: &Upgraded, note: &dyn Fn(&str)) {
 
 /// Says what a snapshot put back: the files restored, and each that could not be,
 /// with why.
-pub fn restored(restored: &Restored, note: &dyn Fn(&str)) {
+pub(crate) fn restored(restored: &Restored, note: &dyn Fn(&str)) {
     for (path, e) in &restored.failed {
         note(&format!(
             "vx: cannot put {} back as it was: {e}",

@@ -8,7 +8,7 @@ use vx_ops::import::{Edited, Settled};
 /// Says that the network failed, if it did; then, when the import writes nothing,
 /// each entry's line (a registry alone is not written, so not said) and that vx.toml
 /// is unchanged, with the exit code: 1 when entries were skipped.
-pub fn unwritten(edited: &Edited, note: &dyn Fn(&str)) -> Option<(String, i32)> {
+pub(crate) fn unwritten(edited: &Edited, note: &dyn Fn(&str)) -> Option<(String, i32)> {
     if edited.unreachable {
         note(&format!(
             "vx: the network failed (nothing answered), so the entries that needed it were skipped and the rest is written; {}",
@@ -32,7 +32,7 @@ pub fn unwritten(edited: &Edited, note: &dyn Fn(&str)) -> Option<(String, i32)> 
 }
 
 /// An import written: vx.toml created (if it was), then each entry's line.
-pub fn imported(edited: &Edited) -> String {
+pub(crate) fn imported(edited: &Edited) -> String {
     let mut text = String::new();
     if edited.created {
         let path = edited.path.display().to_string();
@@ -47,7 +47,11 @@ pub fn imported(edited: &Edited) -> String {
 /// Says what became of an import's lock ([`vx_ops::import::write_and_lock`]) and
 /// of the files it put back, then the entries skipped, and returns the exit code: a
 /// lock that only waits for the network is a success with a note.
-pub fn settled(settled: Settled, edited: &Edited, note: &dyn Fn(&str)) -> Result<i32, Error> {
+pub(crate) fn settled(
+    settled: Settled,
+    edited: &Edited,
+    note: &dyn Fn(&str),
+) -> Result<i32, Error> {
     let code = match settled {
         Settled::Nothing => OK,
         Settled::Unreadable(e, put_back) => {

@@ -9,7 +9,7 @@ use vx_engine::inventory::Installed;
 use vx_text::{age, bytes, count, sanitize};
 
 /// The store's versions as stdout's text; `used` says whether the project uses one.
-pub fn text(
+pub(crate) fn text(
     installed: &[Installed],
     used: &dyn Fn(&Installed) -> bool,
     store: &Path,

@@ -13,7 +13,12 @@ use vx_project::plan::LockReport;
 
 /// What a lock run did: a warning for each tool whose one URL was locked for several
 /// platforms, then what was locked for which platforms and what was not, each with why.
-pub fn locked(report: &LockReport, lock_path: &Path, platforms: &[Platform], note: &dyn Fn(&str)) {
+pub(crate) fn locked(
+    report: &LockReport,
+    lock_path: &Path,
+    platforms: &[Platform],
+    note: &dyn Fn(&str),
+) {
     same_url(report, note);
     let why = "run `vx lock` again once that is fixed";
     let (whole, partial) = not_locked(report, platforms, why, note);
@@ -80,7 +85,7 @@ pub(crate) fn not_locked<'p>(
 }
 
 /// Names the tools whose `os` leaves this platform out: skipped, not failed.
-pub fn not_here(tools: &[String], note: &dyn Fn(&str)) {
+pub(crate) fn not_here(tools: &[String], note: &dyn Fn(&str)) {
     if !tools.is_empty() {
         note(&format!(
             "vx: not for {}: {} (their `os` leaves it out)",
@@ -91,7 +96,7 @@ pub fn not_here(tools: &[String], note: &dyn Fn(&str)) {
 }
 
 /// After a sync that re-locked a tool's other platforms: what it locked, what not.
-pub fn relocked(report: &LockReport, manifest: &Manifest, note: &dyn Fn(&str)) {
+pub(crate) fn relocked(report: &LockReport, manifest: &Manifest, note: &dyn Fn(&str)) {
     if report.locked.is_empty() && report.failed.is_empty() {
         return;
     }
@@ -125,7 +130,11 @@ pub fn relocked(report: &LockReport, manifest: &Manifest, note: &dyn Fn(&str)) {
 
 /// `vx lock --check`'s line for the lock at `lock_path` and `platforms`, and whether
 /// the lock is up to date.
-pub fn checked(checked: &Checked, lock_path: &Path, platforms: &[Platform]) -> (String, bool) {
+pub(crate) fn checked(
+    checked: &Checked,
+    lock_path: &Path,
+    platforms: &[Platform],
+) -> (String, bool) {
     let shown = vx_text::sanitize(&lock_path.display().to_string()).into_owned();
     let names: Vec<String> = platforms.iter().map(Platform::to_string).collect();
     match checked {
@@ -147,7 +156,7 @@ pub fn checked(checked: &Checked, lock_path: &Path, platforms: &[Platform]) -> (
 
 /// `vx lock --dry-run`'s answer: per tool and platform, what would be downloaded and
 /// where its checksum would come from (text, or one JSON object).
-pub fn dry_run(tools: &[DryTool], json: bool) -> String {
+pub(crate) fn dry_run(tools: &[DryTool], json: bool) -> String {
     if json {
         let tools: Vec<serde_json::Value> = tools.iter().map(dry_tool_json).collect();
         return format!("{}\n", serde_json::json!({ "tools": tools }));

@@ -5,21 +5,21 @@
 //! go through the caller's `note`. The binary prints: nothing here writes to a
 //! terminal or sees the command line.
 
-pub mod board;
-pub mod cache;
-pub mod config;
-pub mod daemon;
-pub mod doctor;
-pub mod edit;
+pub(crate) mod board;
+pub(crate) mod cache;
+pub(crate) mod config;
+pub(crate) mod daemon;
+pub(crate) mod doctor;
+pub(crate) mod edit;
 pub(crate) mod exit;
-pub mod import;
-pub mod list;
-pub mod lock;
-pub mod outdated;
-pub mod prune;
-pub mod push;
-pub mod run;
-pub mod search;
-pub mod self_update;
-pub mod trust;
-pub mod versions;
+pub(crate) mod import;
+pub(crate) mod list;
+pub(crate) mod lock;
+pub(crate) mod outdated;
+pub(crate) mod prune;
+pub(crate) mod push;
+pub(crate) mod run;
+pub(crate) mod search;
+pub(crate) mod self_update;
+pub(crate) mod trust;
+pub(crate) mod versions;

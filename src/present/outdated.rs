@@ -8,7 +8,7 @@ use vx_ops::outdated::Outdated;
 use vx_text::{columns, sanitize};
 
 /// `tools` of the manifest at `manifest` as stdout's text.
-pub fn text(tools: &[Outdated], manifest: &Path, json: bool) -> String {
+pub(crate) fn text(tools: &[Outdated], manifest: &Path, json: bool) -> String {
     if json {
         let items: Vec<serde_json::Value> = tools
             .iter()

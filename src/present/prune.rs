@@ -5,7 +5,7 @@ use vx_ops::prune::{Removed, Report};
 use vx_text::{age, bytes, sanitize};
 
 /// The report as the lines of stdout.
-pub fn text(report: &Report, dry_run: bool) -> String {
+pub(crate) fn text(report: &Report, dry_run: bool) -> String {
     let mut out = String::new();
     for kept in &report.kept {
         let by: Vec<String> = kept.by.iter().map(|k| sanitize(k).into_owned()).collect();

@@ -4,7 +4,7 @@
 use vx_project::fleet::push::Pushed;
 
 /// What `pushed` sent to `to`, a line for stdout.
-pub fn pushed(pushed: &Pushed, to: &str, json: bool) -> String {
+pub(crate) fn pushed(pushed: &Pushed, to: &str, json: bool) -> String {
     let line = if json {
         serde_json::json!({
             "event": "pushed",

@@ -9,7 +9,7 @@ use vx_text::sanitize;
 
 /// The tasks of the manifest at `manifest` as stdout's text (empty when it has none,
 /// said through `note`).
-pub fn tasks(manifest: &Path, tasks: &[Task], note: &dyn Fn(&str)) -> String {
+pub(crate) fn tasks(manifest: &Path, tasks: &[Task], note: &dyn Fn(&str)) -> String {
     if tasks.is_empty() {
         note(&format!(
             "vx: {} has no tasks; add one under [tasks], e.g. `lint = \"ruff check .\"`, then `vx run lint`",
@@ -34,7 +34,7 @@ pub fn tasks(manifest: &Path, tasks: &[Task], note: &dyn Fn(&str)) -> String {
 
 /// `vx run --explain-key`: each planned task's key and the document it is the SHA-256
 /// of, as one JSON object by task name (indented, so two runs' texts diff well).
-pub fn key_documents(documents: &[(String, vx_tasks::cache::Document)]) -> String {
+pub(crate) fn key_documents(documents: &[(String, vx_tasks::cache::Document)]) -> String {
     let map: serde_json::Map<String, serde_json::Value> = documents
         .iter()
         .map(|(name, document)| {
@@ -52,7 +52,7 @@ pub fn key_documents(documents: &[(String, vx_tasks::cache::Document)]) -> Strin
 /// `vx run --dry-run --json`: one `plan` event, each task with its package,
 /// directory, dependencies, command, key and cache state; with `--affected`, the base
 /// and each task's reason (`null` for a task only needed by a selected one).
-pub fn plan_json(planned: &vx_ops::run::Planned) -> String {
+pub(crate) fn plan_json(planned: &vx_ops::run::Planned) -> String {
     let tasks: Vec<serde_json::Value> = planned
         .rows
         .iter()
@@ -101,7 +101,7 @@ fn reason_json(reason: &vx_ops::run::Reason) -> serde_json::Value {
 /// `vx run --dry-run`: a line per planned task, in plan order: its name, what it
 /// waits for, and whether this machine holds its result; with `--affected`, why it
 /// is selected.
-pub fn plan_text(planned: &vx_ops::run::Planned) -> String {
+pub(crate) fn plan_text(planned: &vx_ops::run::Planned) -> String {
     let rows = &planned.rows;
     let width = rows.iter().map(|r| r.task.len()).max().unwrap_or(0);
     let mut out = String::new();

@@ -9,7 +9,7 @@ use vx_text::{columns, sanitize, truncate};
 pub(crate) const SHOWN: usize = 30;
 
 /// The results (`runtimes` of them runtimes) found for `term`, as stdout's text.
-pub fn text(found: &[Found], runtimes: usize, term: &str, json: bool) -> String {
+pub(crate) fn text(found: &[Found], runtimes: usize, term: &str, json: bool) -> String {
     if json {
         let results: Vec<serde_json::Value> = found.iter().map(found_json).collect();
         return format!("{}\n", serde_json::json!({ "results": results }));

@@ -7,7 +7,7 @@ use vx_engine::self_update::Receipt;
 use vx_engine::self_update::own::{Uninstalled, Whereabouts};
 
 /// `vx self info`'s answer for the vx at `here`.
-pub fn info(here: &Whereabouts, json: bool) -> String {
+pub(crate) fn info(here: &Whereabouts, json: bool) -> String {
     let update = here.how_to_update();
     let Whereabouts {
         exe,
@@ -56,7 +56,7 @@ pub fn info(here: &Whereabouts, json: bool) -> String {
 }
 
 /// What `vx self uninstall` removed, and the tools' directory it kept.
-pub fn uninstalled(done: &Uninstalled) -> String {
+pub(crate) fn uninstalled(done: &Uninstalled) -> String {
     let mut text = String::from("vx uninstalled; removed:\n");
     for what in &done.removed {
         text.push_str(&format!("  {what}\n"));

@@ -5,7 +5,7 @@ use vx_model::manifest::environment::ProjectEnvironment;
 use vx_text::count;
 
 /// What trusting a manifest with `env` applies, in words.
-pub fn applies(env: &ProjectEnvironment) -> String {
+pub(crate) fn applies(env: &ProjectEnvironment) -> String {
     let mut applies = Vec::new();
     if !env.vars.is_empty() {
         applies.push(format!(

@@ -6,7 +6,7 @@ use vx_engine::resolution::{Listed, Named};
 use vx_text::{columns, sanitize};
 
 /// `found`'s `versions` as stdout's text; `locked` is the tag vx.lock pins.
-pub fn text(found: &Named, versions: &[Listed], locked: Option<&str>, json: bool) -> String {
+pub(crate) fn text(found: &Named, versions: &[Listed], locked: Option<&str>, json: bool) -> String {
     if json {
         let items: Vec<serde_json::Value> = versions
             .iter()

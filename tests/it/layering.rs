@@ -1,9 +1,9 @@
 //! What Cargo cannot hold of docs/ARCHITECTURE.md's floors. Cargo keeps the crates in
-//! order (a crate names only what its Cargo.toml depends on; `cargo` holds those to the
-//! floors table); the rest is inside a crate, read from every `.rs` file with `syn`
-//! (`scan`): the finer floors, no circle of rooms or of files, the session's door, the
-//! fixture, no command naming another, the counted debts and the map. Each rule is
-//! shown failing on a small library at the end.
+//! order (`cargo` holds their dependencies to the floors table); the rest is read from
+//! every `.rs` file with `syn` (`scan`): the finer floors, no circle of rooms or files,
+//! the session's door, the fixture, no command naming another, the binary's rooms
+//! naming none of its own, the counted debts and the map. Each rule is shown failing
+//! on a small library at the end.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -22,6 +22,9 @@ type Debt = (&'static str, usize, &'static str);
 const DOOR: [&str; 2] = ["session", "manifest"];
 /// The files of `src/commands/` any command may use: the rest are commands.
 const COMMAND_HELPERS: [&str; 2] = ["mod", "request"];
+/// The modules of `src/main.rs` that are no room: the command line, the commands, the
+/// binary's own tests. Its rooms (`present`, `doctor`) name none of them (rule `binary`).
+const BINARY_OWN: [&str; 4] = ["cli", "commands", "doc_links", "reference"];
 
 /// A floor's rank, `5.2` as `(5, 2)` and `10` as `(10, 0)`; `None` for what is no floor.
 fn rank(floor: &str) -> Option<(u32, u32)> {
@@ -102,7 +105,12 @@ impl Library {
         let owned = rows(architecture, "What each room owns");
         for (folder, rooms) in folders {
             let src = format!("{folder}/src/").replace("src/src/", "src/");
-            let source = text(&format!("{src}lib.rs"));
+            // The binary's crate declares its rooms beside its own modules in main.rs.
+            let root_file = format!(
+                "{src}{}",
+                if folder == "src" { "main.rs" } else { "lib.rs" }
+            );
+            let source = text(&root_file);
             let ident = match folder {
                 "src" => "vx".into(),
                 _ => folder.replace("crates/", "").replace('-', "_"),
@@ -115,7 +123,7 @@ impl Library {
             // linked from its `//!` (`[`room`]`, `[`mod@room`]`), with a row naming `SRC/ROOM/`,
             // `SRC/ROOM.rs` or a file inside (a root room's: any of `src/`); each module a room.
             if source.is_empty() {
-                lib.map.push(format!("{src}lib.rs: no such file"));
+                lib.map.push(format!("{root_file}: no such file"));
             }
             let map: String = source.lines().flat_map(|l| l.strip_prefix("//!")).collect();
             for room in &rooms {
@@ -126,7 +134,7 @@ impl Library {
                     false => vec![format!("`{src}{room}/"), format!("`{src}{room}.rs`")],
                 };
                 let has_row = |r: &Vec<&str>| r.len() > 1 && row.iter().any(|n| r[1].contains(n));
-                let mut missing = |what| lib.map.push(format!("{src}lib.rs: room {room} {what}"));
+                let mut missing = |what| lib.map.push(format!("{root_file}: room {room} {what}"));
                 if !is_root && !declared.contains(room) {
                     missing("is no module (nor the crate's name)");
                     continue;
@@ -137,11 +145,12 @@ impl Library {
                     missing("has no row under \"What each room owns\"");
                 }
             }
-            let stray = |m: &&String| root.is_none() && !rooms.contains(*m);
+            let own = |m: &String| folder == "src" && BINARY_OWN.contains(&m.as_str());
+            let stray = |m: &&String| root.is_none() && !rooms.contains(*m) && !own(m);
             for module in declared.iter().filter(stray) {
                 let floor = lib.floors.get(module);
                 let at = floor.map_or("no floor".into(), |f| format!("floor {f}, elsewhere"));
-                lib.map.push(format!("{src}lib.rs: {module} is on {at}"));
+                lib.map.push(format!("{root_file}: {module} is on {at}"));
             }
             let mut floors: Vec<String> = rooms.iter().map(|r| lib.floors[r].clone()).collect();
             floors.sort_by_key(|f| rank(f));
@@ -171,9 +180,9 @@ impl Library {
             if module[module.len() - 1] == "mod" || ["lib.rs", "main.rs"].contains(&rest) {
                 module.pop();
             }
-            // `src/`'s files that its `lib.rs` does not declare are the binary's own.
-            let declared = |c: &&Crate| module.first().is_none_or(|m| c.declared.contains(m));
-            let krate = krate.filter(|c| c.ident != "vx" || (rest != "main.rs" && declared(c)));
+            // `src/`'s files outside its rooms are the binary's own.
+            let room = |c: &&Crate| module.first().is_some_and(|m| c.rooms.contains(m));
+            let krate = krate.filter(|c| c.ident != "vx" || (rest != "main.rs" && room(c)));
             module.insert(0, krate.map_or("vx_bin".into(), |c| c.ident.clone()));
             placed.push((module, rel, text, krate.is_none()));
         }
@@ -332,6 +341,9 @@ fn check(lib: &Library, debts: [&[Debt]; 2]) -> Findings {
                 let edges = files.entry(file.module.join("::")).or_default();
                 edges.entry(target.join("::")).or_insert_with(|| at.clone());
             }
+            if path[0] == "vx" && BINARY_OWN.contains(&p.get(1).copied().unwrap_or_default()) {
+                push("binary", at.clone());
+            }
             let Some(to) = lib.room_of(&path).filter(|to| to != room) else {
                 continue;
             };
@@ -382,22 +394,17 @@ fn circles(edges: &Edges) -> Vec<String> {
 #[rustfmt::skip]
 const PLATFORM_DEBT: &[Debt] = &[
     ("crates/vx-base/src/build_info.rs", 5, "the release target of this build"),
-    // The system's certificates: rustls-native-certs, or on macOS the keychains read
-    // through /usr/bin/security (issue 68): to move once the bounded read stands below.
-    ("crates/vx-net/src/keychain.rs", 1, "the keychains are read on macOS only"),
+    ("crates/vx-net/src/keychain.rs", 1, "the keychains, read through /usr/bin/security on macOS only (issue 68)"),
     ("crates/vx-net/src/lib.rs", 1, "the keychain module: macOS's, and its tests everywhere"),
     ("crates/vx-net/src/trust.rs", 2, "the system's certificates: native-certs or the keychains"),
-    // The task runner's process trees on Unix, written before `platform` had the
-    // concern: `platform::process` is where they go.
-    ("crates/vx-tasks/src/launch.rs", 16, "the guard: a Unix-only way to start a command"),
+    ("crates/vx-tasks/src/launch.rs", 16, "the guard, a Unix-only way to start a command: to move into platform::process"),
     ("crates/vx-tasks/src/guard/mod.rs", 1, "the guard is a process of its own: its stderr is its own"),
     ("crates/vx-tasks/src/guard/protocol.rs", 2, "signals named on the guard's wire"),
     ("crates/vx-tasks/src/guard/scan.rs", 3, "the user's processes, by uid; listed by sysinfo, or on macOS by vx_shm::procs (issue 68): to move behind platform::process"),
     ("crates/vx-tasks/src/guard/serve.rs", 26, "subreaper, waits, process-group kills"),
     ("crates/vx-tasks/src/guard/transport.rs", 18, "fd passing (SCM_RIGHTS) and peer checks"),
     ("crates/vx-tasks/src/command.rs", 2, "how a task's shell line is run"),
-    // Where Windows names a tool's files otherwise: `platform::fs`'s naming is where
-    // they go.
+    // Where Windows names a tool's files otherwise: to move into `platform::fs`.
     ("crates/vx-sources/src/backend/environment.rs", 1, "npm's `file:` specs written with `/` on Windows"),
     ("crates/vx-sources/src/backend/pipconf.rs", 1, "pip's site-wide files are Unix's"),
     ("crates/vx-engine/src/install/environment.rs", 6, "a venv's and npm's bin directories"),
@@ -411,10 +418,9 @@ const PLATFORM_DEBT: &[Debt] = &[
     ("crates/vx-base/src/validate.rs", 1, "names Windows cannot hold"),
 ];
 
-/// Library files that print (`note!`, `println!`, `eprintln!`, `std::io::stdout`/
-/// `stderr`), and how often. An operation prints nothing: what it has to say goes back
-/// in its report or through its caller's sink. Rows marked "to move" are debt; the
-/// others print by their nature.
+/// Library files that print (`note!`, `println!`, `eprintln!`, `std::io::stdout`/`stderr`),
+/// and how often. An operation prints nothing: what it says goes back in its report or
+/// through its caller's sink. Rows "to move" are debt; the others print by their nature.
 #[rustfmt::skip]
 const PRINT_DEBT: &[Debt] = &[
     ("crates/vx-base/src/lib.rs", 1, "`note!` itself, the one line on stderr the rest goes through"),
@@ -477,6 +483,7 @@ const SMALL: &str = r#"
 == docs/ARCHITECTURE.md # The small library
 ## Floors of the library
 | 8.1 o | `crates/vx-ops/` | `ops` |
+| 10 c | `src/` | `present` |
 | 8 s | `crates/vx-ops/` | `session` |
 | 7 p | `crates/vx-project/` | `demo`, `plan` |
 | 5 e | `crates/vx-engine/` | `install`, `child` |
@@ -539,6 +546,9 @@ use vx_model::manifest as m; fn g() { m::locate(None); }
 fn h() { use vx_model::{manifest as n}; n::find(&cwd); }
 == crates/vx-text/src/lib.rs //! [`verify`] checks; `map` in code is no link.
 pub mod atomic; pub mod map; pub mod stray; pub mod verify;
+== src/main.rs //! [`present`] shows.
+mod cli; mod commands; mod present;
+== src/present.rs use crate::commands::open; fn f() { crate::cli::Args::x(); crate::present::y(); }
 == src/commands/mod.rs pub mod import; pub mod init; pub mod logs; pub mod request; pub fn open() {}
 == src/commands/request.rs pub fn cwd() {}
 == src/commands/init.rs fn run() { super::import::go(); super::request::cwd(); super::open(); }
@@ -641,6 +651,10 @@ src/commands/import.rs: super::*
 src/commands/import.rs: crate::commands::init::run
 src/commands/init.rs: super::import::go
 src/commands/logs.rs: c::init::run (that is vx_bin::commands::init::run)";
+    "binary": the_library_names_nothing_of_the_binary, "a room of `src/` names the binary's own (`cli`, `commands`): what both need goes into the room";
+    a_room_naming_the_commands_fails => "
+src/present.rs: crate::commands::open
+src/present.rs: crate::cli::Args::x";
     "opaque": nothing_in_the_library_hides_a_path_from_the_checker, "library code the layering test cannot follow";
     what_hides_a_path_is_refused => "
 crates/vx-net/src/client.rs: `#[path]` moves a file

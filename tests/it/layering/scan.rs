@@ -9,16 +9,14 @@ use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::visit::Visit;
 
-/// A path a file names: absolute, its text as written (for the message: a glob's ends in
-/// `::*`, a macro call's in `!`), and whether it is in test-only code.
+/// A path a file names, absolute; its text as written (`a::*`, `m!`); whether in test code.
 pub struct Named {
     pub path: Vec<String>,
     pub text: String,
     pub test: bool,
 }
 
-/// What a file names, binds, declares and does that a rule reads, and where its scan
-/// stands.
+/// What a file names, binds, declares and does that a rule reads; where its scan stands.
 #[derive(Default)]
 pub struct Scanned {
     pub named: Vec<Named>,
@@ -32,8 +30,8 @@ pub struct Scanned {
     pub test_modules: Vec<Vec<String>>,
     /// What the checker cannot follow, each said in a few words.
     pub opaque: Vec<String>,
-    /// Outside test code, what each counted rule counts: `platform`, platform `cfg`s and
-    /// paths of the OS crates; `prints`, print macros and `std::io::stdout`/`stderr`.
+    /// Outside test code, what each counted rule counts: `platform`, platform `cfg`s and OS
+    /// crates' paths; `prints`, print macros and `std::io::stdout`/`stderr`.
     pub counted: BTreeMap<&'static str, Vec<String>>,
     /// The module the scan stands in: the file's, deepened by inline `mod x { }`.
     module: Vec<String>,
