@@ -139,6 +139,28 @@ all = { depends = ["after-fail", "other"] }
     );
 }
 
+/// A `depends` glob that matches no task (a typo) fails the run naming it, nothing of
+/// the run started; it was dropped without a word, and the task ran green without what
+/// it needed. A glob matching tasks still runs them first.
+#[test]
+fn a_depends_glob_matching_no_task_fails_the_run() {
+    let work = Work::with_tasks(
+        "[tasks]\n\"lint:rust\" = \"touch lint.ran\"\n\
+         ci = { run = \"touch ci.ran\", depends = [\"lnit:*\"] }\n\
+         all = { run = \"true\", depends = [\"lint:*\"] }\n",
+    );
+    let (code, _, stderr) = work.run_tasks(&["ci"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("no task matches `lnit:*` (needed by ci)"),
+        "{stderr}"
+    );
+    assert!(!work.dir.path().join("ci.ran").exists());
+    let (code, _, stderr) = work.run_tasks(&["all"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(work.dir.path().join("lint.ran").exists(), "{stderr}");
+}
+
 #[test]
 fn unknown_names_and_cycles_are_errors_with_their_path() {
     let work = Work::with_tasks(

@@ -33,12 +33,13 @@ pub enum GraphError {
 }
 
 fn unknown_message(name: &str, path: &[String], suggestion: Option<&str>) -> String {
-    let mut text = match path.last() {
-        None => format!("no task `{name}`"),
-        Some(_) => format!(
+    let mut text = match (path.last(), is_glob(name)) {
+        (None, _) => format!("no task `{name}`"),
+        (Some(_), false) => format!(
             "task `{name}` (needed by {}) does not exist",
             path.join(" → ")
         ),
+        (Some(_), true) => format!("no task matches `{name}` (needed by {})", path.join(" → ")),
     };
     if let Some(s) = suggestion {
         text.push_str(&format!("; did you mean `{s}`?"));
@@ -305,8 +306,10 @@ impl Plan {
             included.push(i);
             from[i] = parent;
             for pattern in tasks[i].depends.iter().chain(&tasks[i].depends_post).rev() {
+                // A pattern that matches no task fails as a name that names none (as
+                // mise's `task not found`): a typo is never a dependency quietly dropped.
                 let found = names.resolve(tasks, pattern);
-                if found.is_empty() && !is_glob(pattern) {
+                if found.is_empty() {
                     return Err(GraphError::Unknown {
                         name: pattern.clone(),
                         path: path_to(&from, Some(i)),
@@ -438,6 +441,23 @@ mod tests {
         assert_eq!(names(&tasks, &plan), ["lint:rust", "slow"]);
         let plan = Plan::build(&tasks, &["slow".into()]).unwrap();
         assert_eq!(names(&tasks, &plan), ["slow"], "wait_for pulls nothing in");
+    }
+
+    /// A `depends` pattern that matches no task (a typo, `lnit:*`) fails the run naming
+    /// it, as mise's `task not found`; one that matches only the task itself is no
+    /// dependency and no error (mise drops the task from its own).
+    #[test]
+    fn a_pattern_matching_no_task_fails_naming_it() {
+        let tasks = vec![task("ci", &["lnit:*"]), task("lint:rust", &[])];
+        let err = Plan::build(&tasks, &["ci".into()]).unwrap_err();
+        assert_eq!(err.to_string(), "no task matches `lnit:*` (needed by ci)");
+        let mut post = task("ci", &[]);
+        post.depends_post = vec!["report:*".into()];
+        let err = Plan::build(&[post], &["ci".into()]).unwrap_err();
+        assert_eq!(err.to_string(), "no task matches `report:*` (needed by ci)");
+        let tasks = vec![task("lint:all", &["lint:*"])];
+        let plan = Plan::build(&tasks, &["lint:all".into()]).unwrap();
+        assert_eq!(names(&tasks, &plan), ["lint:all"]);
     }
 
     /// Issue 66, item 13: a chain 100,000 deep (each task depending on the one before)
