@@ -270,6 +270,28 @@ fn the_user_config_names_the_registry_for_a_project_that_names_none() {
     assert!(said.contains("restored from the registry"), "{said}");
 }
 
+/// A user config that does not read is said, with its file and line, and nothing runs:
+/// its `task_cache` was left out without a word (the task ran, never asking the
+/// registry the user named), where `vx sync` already refused the file.
+#[test]
+fn a_user_config_that_does_not_read_stops_the_run_naming_it() {
+    let work = project("");
+    let config = work.dir.path().join("user-config/vx/config.toml");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        "task_cache = \"oci://127.0.0.1:9/team/results\"\n[oops\n",
+    )
+    .unwrap();
+    let (code, stdout, stderr) = work.run_tasks(&["build"]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:2:", config.display())),
+        "{stderr}"
+    );
+    assert_eq!(runs(&work), 0, "{stderr}");
+}
+
 #[test]
 fn a_registry_that_trickles_costs_its_deadline_then_the_task_runs() {
     // Every answer's body a byte a tenth of a second, never fast enough to finish: no

@@ -177,6 +177,10 @@ pub enum RunError {
     /// The session has no project.
     #[error(transparent)]
     Session(#[from] crate::session::SessionError),
+    /// The user's config.toml does not read: its settings (the task cache's
+    /// repository) are not left out without a word.
+    #[error(transparent)]
+    UserConfig(std::sync::Arc<vx_model::user_config::UserConfigError>),
     /// A task's `confirm` question was answered no: nothing ran.
     #[error("task `{task}` not confirmed: nothing ran")]
     NotConfirmed {

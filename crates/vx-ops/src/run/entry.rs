@@ -206,10 +206,11 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     )?;
     confirm(&chosen, request.confirm)?;
     let shell = super::shell(session, manifest, &chosen, &request.install)?;
+    let user = session.user_config().map_err(RunError::UserConfig)?;
     let (results, said) = vx_tasks::cache::open(
         &manifest.environment.task_cache,
         &manifest.network,
-        session.user_config().and_then(|c| c.task_cache.as_deref()),
+        user.task_cache.as_deref(),
         request.push,
     );
     said.iter().for_each(|line| (request.note)(line));

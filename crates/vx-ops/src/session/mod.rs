@@ -21,7 +21,7 @@ use vx_engine::resolution::{Network, OnDemand, Options, ResolutionError, Resolve
 use vx_engine::store::{self, StoreError};
 use vx_model::lock::Lock;
 use vx_model::manifest::{self, Manifest, ManifestError};
-use vx_model::user_config::UserConfig;
+use vx_model::user_config::{UserConfig, UserConfigError};
 use vx_project::toolchain::{Request, Toolchain, ToolchainError};
 use vx_sources::runtime::RuntimeError;
 use vx_sources::runtime::catalogue::Catalogue;
@@ -144,7 +144,7 @@ pub struct Session {
     /// Another user's project file the search stopped at.
     stopped: Option<NotOwn>,
     /// The user's `config.toml`, read once when first asked for.
-    user: std::sync::OnceLock<Option<UserConfig>>,
+    user: std::sync::OnceLock<Result<UserConfig, Arc<UserConfigError>>>,
 }
 
 /// The project's manifest `opening` names, found but not read: `--manifest`, else
@@ -303,10 +303,14 @@ impl Session {
         self.offline
     }
 
-    /// The user's `config.toml`, read once for the session; `None` when there is none
-    /// that reads (each setting read from it says so where it is read).
-    pub(crate) fn user_config(&self) -> Option<&UserConfig> {
-        self.user.get_or_init(|| UserConfig::load().ok()).as_ref()
+    /// The user's `config.toml`, read once for the session (the defaults when there is
+    /// none); a file that does not read is the caller's error to say, never a config
+    /// quietly left out.
+    pub(crate) fn user_config(&self) -> Result<&UserConfig, Arc<UserConfigError>> {
+        let user = self
+            .user
+            .get_or_init(|| UserConfig::load().map_err(Arc::new));
+        user.as_ref().map_err(Arc::clone)
     }
 
     /// The store the toolchain commands read (`--store`, else the default), not
