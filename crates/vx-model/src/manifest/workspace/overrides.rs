@@ -5,7 +5,7 @@
 //! crate, a uv project or a Go module), and `[monorepo.task_defaults.<name>]` fills
 //! what a task of that name leaves unsaid ([`fill`]): the task's own word wins.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use vx_workspace::{Declared, DepKind, Target, Workspace};
 
@@ -31,7 +31,8 @@ fn ids(ws: &Workspace) -> HashMap<String, usize> {
 /// id that names no package is a line of `problems` and changes nothing; in one pass
 /// over the overrides, each id looked up in a table made once.
 pub(super) fn projects(ws: &mut Workspace, projects: &[Project], problems: &mut Vec<String>) {
-    let mut removed = HashSet::new();
+    // Each package's index in `ws.packages`: whether it stays.
+    let mut stays = vec![true; ws.packages.len()];
     let ids = ids(ws);
     let find = |id: &str| ids.get(id).copied();
     let unknown = |id: &str, problems: &mut Vec<String>| {
@@ -83,11 +84,11 @@ pub(super) fn projects(ws: &mut Workspace, projects: &[Project], problems: &mut 
         let add: Vec<Declared> = add.iter().map(|&to| declare(ws, to)).collect();
         ws.packages[at].declared.extend(add);
         if project.remove {
-            removed.insert(ws.packages[at].dir.clone() + "\0" + &ws.packages[at].name);
+            stays[at] = false;
         }
     }
-    ws.packages
-        .retain(|p| !removed.contains(&(p.dir.clone() + "\0" + &p.name)));
+    let mut stays = stays.into_iter();
+    ws.packages.retain(|_| stays.next().unwrap_or(true));
 }
 
 /// `task` (as its package's file writes it, relative to the package's directory)
