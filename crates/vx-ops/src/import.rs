@@ -576,23 +576,9 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     });
     // vx.toml before this import: what it lists already is left alone.
     let before = text.clone();
-    let edit_error = edit_error(path);
     let mut lines: Vec<String> = Vec::new();
     // An aqua.yaml's local registries first: its packages are looked up in them.
-    let home = path.parent().unwrap_or(Path::new(""));
-    for (file, name, at) in &registries {
-        let at = Path::new(at);
-        let written = at.strip_prefix(home).unwrap_or(at).display().to_string();
-        let (new_text, added) = edit::add_registry(&text, name, &written).map_err(edit_error)?;
-        if added {
-            text = new_text;
-            lines.push(format!(
-                "imported registry {} ({}) from {file} into [settings] registries",
-                sanitize(name),
-                sanitize(&written)
-            ));
-        }
-    }
+    import_registries(path, &registries, &mut text, &mut lines)?;
     // The project's own registries count: read them from vx.toml as it would be with a
     // tool in it (a vx.toml without tools yet parses then too), as `vx add` does.
     // A person's layer is looked up in the project's registries, as it is locked.
@@ -671,21 +657,7 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     if write && let Some(project) = personal {
         manifest = layered(project, path, &text)?;
     } else if write {
-        // What `vx lock` locks, so a lock made here serves the team's other machines.
-        let platforms = vx_model::manifest::platform::default_set();
-        let (new_text, listed) =
-            edit::list_platforms_if_unset(&text, &platforms).map_err(edit_error)?;
-        if listed {
-            text = new_text;
-            lines.push(format!(
-                "listed {} in [settings] platforms (what `vx lock` locks)",
-                platforms
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
+        list_platforms(path, &mut text, &mut lines)?;
         manifest = checked(path, &text)?;
     }
     Ok(Edited {
@@ -705,6 +677,54 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
         over: personal.map(Path::to_path_buf),
         others: env_added + scripts_added + paths_added,
     })
+}
+
+/// An aqua.yaml's local registries (`(file, name, place)`) written into `text`'s
+/// `[settings] registries`, each place relative to vx.toml's directory, a line said for
+/// each added.
+fn import_registries(
+    path: &Path,
+    registries: &[(String, String, String)],
+    text: &mut String,
+    lines: &mut Vec<String>,
+) -> Result<(), ImportError> {
+    let home = path.parent().unwrap_or(Path::new(""));
+    for (file, name, at) in registries {
+        let at = Path::new(at);
+        let written = at.strip_prefix(home).unwrap_or(at).display().to_string();
+        let (new_text, added) =
+            edit::add_registry(text, name, &written).map_err(edit_error(path))?;
+        if added {
+            *text = new_text;
+            lines.push(format!(
+                "imported registry {} ({}) from {file} into [settings] registries",
+                sanitize(name),
+                sanitize(&written)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The platforms `vx lock` locks listed in `text`'s `[settings] platforms` when it
+/// lists none, so a lock made here serves the team's other machines; a line said.
+fn list_platforms(
+    path: &Path,
+    text: &mut String,
+    lines: &mut Vec<String>,
+) -> Result<(), ImportError> {
+    let platforms = vx_model::manifest::platform::default_set();
+    let (new_text, listed) =
+        edit::list_platforms_if_unset(text, &platforms).map_err(edit_error(path))?;
+    if listed {
+        *text = new_text;
+        let names: Vec<String> = platforms.iter().map(ToString::to_string).collect();
+        lines.push(format!(
+            "listed {} in [settings] platforms (what `vx lock` locks)",
+            names.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 /// The entries of each of `files` (`(shown name, path, format)`), and the local

@@ -499,23 +499,30 @@ struct Written<'a> {
     tools: &'a BTreeMap<String, LockedTool>,
 }
 
+/// What makes a lock error at a span of `text` (the lock at `path`; `None`: no place).
+fn invalid_in<'a>(
+    text: &'a str,
+    path: &'a Path,
+) -> impl Fn(Option<std::ops::Range<usize>>, String) -> LockError + 'a {
+    move |span, problem| LockError::Invalid {
+        path: path.to_owned(),
+        location: span.map(|s| Location::from_offset(text, s.start)),
+        problem,
+    }
+}
+
 /// One tool's entry as read, checked (its hashes, platforms, formats, URLs).
 fn tool_of(tool: RawTool, text: &str, path: &Path) -> Result<LockedTool, LockError> {
-    let at = |span: std::ops::Range<usize>| Some(Location::from_offset(text, span.start));
-    let invalid = |location, problem: String| LockError::Invalid {
-        path: path.to_owned(),
-        location,
-        problem,
-    };
+    let invalid = invalid_in(text, path);
     if !is_input_hash(tool.inputs.get_ref()) {
         return Err(invalid(
-            at(tool.inputs.span()),
+            Some(tool.inputs.span()),
             "`inputs` must be sha256: and 64 hex digits".to_owned(),
         ));
     }
     if let Some(layout) = tool.layout.as_ref().filter(|l| !is_input_hash(l.get_ref())) {
         return Err(invalid(
-            at(layout.span()),
+            Some(layout.span()),
             "`layout` must be sha256: and 64 hex digits".to_owned(),
         ));
     }
@@ -524,94 +531,15 @@ fn tool_of(tool: RawTool, text: &str, path: &Path) -> Result<LockedTool, LockErr
         platform
             .get_ref()
             .parse::<Platform>()
-            .map_err(|e| invalid(at(platform.span()), e.to_string()))?;
-        if let Some(problem) = credentials_of(asset.url.get_ref(), asset.checksum.as_deref()) {
-            return Err(invalid(at(asset.url.span()), problem));
-        }
-        let sha256 = match &asset.sha256 {
-            Some(hex) => Some(
-                validate::sha256(hex.get_ref())
-                    .map_err(|e| invalid(at(hex.span()), e.to_string()))?,
-            ),
-            None => None,
-        };
-        if let Some(value) = &asset.integrity {
-            vx_net::verify::integrity::check(value.get_ref())
-                .map_err(|e| invalid(at(value.span()), e.to_string()))?;
-        }
-        if let Some(value) = &asset.h1 {
-            vx_base::validate::go_module_hash(value.get_ref())
-                .map_err(|e| invalid(at(value.span()), e.to_string()))?;
-        }
-        if sha256.is_none() && asset.integrity.is_none() {
-            return Err(invalid(
-                at(asset.url.span()),
-                "the entry has neither `sha256` nor `integrity`".to_owned(),
-            ));
-        }
-        if let Some(format) = &asset.format
-            && vx_base::format::ArchiveFormat::from_name(format.get_ref()).is_none()
-        {
-            return Err(invalid(
-                at(format.span()),
-                format!("unknown archive format {:?}", format.get_ref()),
-            ));
-        }
-        if let Some(bin) = &asset.bin {
-            validate::bin(bin).map_err(|e| invalid(None, e.to_string()))?;
-        }
-        if asset.alternatives.len() > MAX_ALTERNATIVES {
-            return Err(invalid(
-                at(asset.url.span()),
-                format!("more than {MAX_ALTERNATIVES} alternatives"),
-            ));
-        }
-        let mut alternatives = Vec::new();
-        for alt in asset.alternatives {
-            if let Some(problem) = credentials_of(alt.url.get_ref(), None) {
-                return Err(invalid(at(alt.url.span()), problem));
-            }
-            validate::url(alt.url.get_ref())
-                .map_err(|e| invalid(at(alt.url.span()), e.to_string()))?;
-            let sha256 = validate::sha256(alt.sha256.get_ref())
-                .map_err(|e| invalid(at(alt.sha256.span()), e.to_string()))?;
-            let format = vx_base::format::ArchiveFormat::from_name(alt.format.get_ref())
-                .ok_or_else(|| {
-                    invalid(
-                        at(alt.format.span()),
-                        format!("unknown archive format {:?}", alt.format.get_ref()),
-                    )
-                })?;
-            alternatives.push(crate::spec::Alternative {
-                url: alt.url.into_inner(),
-                sha256,
-                format,
-            });
-        }
-        platforms.insert(
-            platform.into_inner(),
-            Asset {
-                url: asset.url.into_inner(),
-                sha256,
-                integrity: asset.integrity.map(Spanned::into_inner),
-                h1: asset.h1.map(Spanned::into_inner),
-                size: asset.size,
-                stale: asset.stale,
-                format: asset.format.map(Spanned::into_inner),
-                bin: asset.bin,
-                checksum: asset.checksum,
-                verified: asset.verified,
-                variant: asset.variant,
-                alternatives,
-            },
-        );
+            .map_err(|e| invalid(Some(platform.span()), e.to_string()))?;
+        platforms.insert(platform.into_inner(), asset_of(asset, text, path)?);
     }
     let mut unsupported = BTreeMap::new();
     for (platform, reason) in tool.unsupported {
         platform
             .get_ref()
             .parse::<Platform>()
-            .map_err(|e| invalid(at(platform.span()), e.to_string()))?;
+            .map_err(|e| invalid(Some(platform.span()), e.to_string()))?;
         unsupported.insert(platform.into_inner(), reason);
     }
     let environment = match tool.environment {
@@ -644,6 +572,90 @@ fn tool_of(tool: RawTool, text: &str, path: &Path) -> Result<LockedTool, LockErr
         platforms,
         unsupported,
         environment,
+    })
+}
+
+/// One platform's asset of a lock entry, each field checked where `text` (the lock at
+/// `path`) has it: its URL without credentials, a hash it can be checked by, a known
+/// archive format, at most [`MAX_ALTERNATIVES`] alternatives, each checked alike.
+fn asset_of(asset: RawAsset, text: &str, path: &Path) -> Result<Asset, LockError> {
+    let invalid = invalid_in(text, path);
+    if let Some(problem) = credentials_of(asset.url.get_ref(), asset.checksum.as_deref()) {
+        return Err(invalid(Some(asset.url.span()), problem));
+    }
+    let sha256 = match &asset.sha256 {
+        Some(hex) => Some(
+            validate::sha256(hex.get_ref())
+                .map_err(|e| invalid(Some(hex.span()), e.to_string()))?,
+        ),
+        None => None,
+    };
+    if let Some(value) = &asset.integrity {
+        vx_net::verify::integrity::check(value.get_ref())
+            .map_err(|e| invalid(Some(value.span()), e.to_string()))?;
+    }
+    if let Some(value) = &asset.h1 {
+        vx_base::validate::go_module_hash(value.get_ref())
+            .map_err(|e| invalid(Some(value.span()), e.to_string()))?;
+    }
+    if sha256.is_none() && asset.integrity.is_none() {
+        return Err(invalid(
+            Some(asset.url.span()),
+            "the entry has neither `sha256` nor `integrity`".to_owned(),
+        ));
+    }
+    if let Some(format) = &asset.format
+        && vx_base::format::ArchiveFormat::from_name(format.get_ref()).is_none()
+    {
+        return Err(invalid(
+            Some(format.span()),
+            format!("unknown archive format {:?}", format.get_ref()),
+        ));
+    }
+    if let Some(bin) = &asset.bin {
+        validate::bin(bin).map_err(|e| invalid(None, e.to_string()))?;
+    }
+    if asset.alternatives.len() > MAX_ALTERNATIVES {
+        return Err(invalid(
+            Some(asset.url.span()),
+            format!("more than {MAX_ALTERNATIVES} alternatives"),
+        ));
+    }
+    let mut alternatives = Vec::new();
+    for alt in asset.alternatives {
+        if let Some(problem) = credentials_of(alt.url.get_ref(), None) {
+            return Err(invalid(Some(alt.url.span()), problem));
+        }
+        validate::url(alt.url.get_ref())
+            .map_err(|e| invalid(Some(alt.url.span()), e.to_string()))?;
+        let sha256 = validate::sha256(alt.sha256.get_ref())
+            .map_err(|e| invalid(Some(alt.sha256.span()), e.to_string()))?;
+        let format =
+            vx_base::format::ArchiveFormat::from_name(alt.format.get_ref()).ok_or_else(|| {
+                invalid(
+                    Some(alt.format.span()),
+                    format!("unknown archive format {:?}", alt.format.get_ref()),
+                )
+            })?;
+        alternatives.push(crate::spec::Alternative {
+            url: alt.url.into_inner(),
+            sha256,
+            format,
+        });
+    }
+    Ok(Asset {
+        url: asset.url.into_inner(),
+        sha256,
+        integrity: asset.integrity.map(Spanned::into_inner),
+        h1: asset.h1.map(Spanned::into_inner),
+        size: asset.size,
+        stale: asset.stale,
+        format: asset.format.map(Spanned::into_inner),
+        bin: asset.bin,
+        checksum: asset.checksum,
+        verified: asset.verified,
+        variant: asset.variant,
+        alternatives,
     })
 }
 
