@@ -703,6 +703,10 @@ fn vx_init_without_github_writes_what_it_can_and_says_once_what_failed() {
         assert!(line.matches(&host).count() <= 1, "said once: {line}");
     }
     assert!(!all.contains("; nor "), "{all}");
+    // The network's failure is said once (the operation said it, then the command
+    // again).
+    let failed = "the network failed (nothing answered)";
+    assert_eq!(all.matches(failed).count(), 1, "{all}");
 }
 
 /// mise's tasks become vx's `[tasks]` (issue 43 item 10, issue 51 item 8), from a

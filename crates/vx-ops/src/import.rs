@@ -646,12 +646,6 @@ pub fn edit(session: &Session, request: &Request<'_>) -> Result<Edited, ImportEr
     let paths_added = import_settings(&mut draft, project_lists)?;
     let (mut text, mut lines, failed) = (draft.text, draft.lines, draft.failed);
 
-    if tools.unreachable {
-        vx_base::note!(
-            "vx: the network failed (nothing answered), so the entries that needed it were skipped and the rest is written; {}",
-            vx_engine::resolution::UNREACHABLE_HELP
-        );
-    }
     let write = tools.imported + env_added + scripts_added + paths_added > 0 || (created && create);
     let mut manifest = None;
     if write && let Some(project) = personal {
