@@ -261,99 +261,119 @@ impl Parser<'_> {
         })?;
         let root = root.get_ref();
         self.known_keys(root, TOP_KEYS, "")?;
-        let (mut platforms, mut registries, mut min_release_age) = (Vec::new(), Vec::new(), None);
-        let (mut network, mut network_lines) = (ProjectNet::default(), BTreeMap::new());
-        let mut verify = vx_net::verify::Policy::default();
-        let mut auto_install = true;
-        let mut environment = ProjectEnvironment::default();
-        let mut ignored = Vec::new();
+        let mut doc = Document {
+            platforms: Vec::new(),
+            registries: Vec::new(),
+            min_release_age: None,
+            network: ProjectNet::default(),
+            network_lines: BTreeMap::new(),
+            verify: vx_net::verify::Policy::default(),
+            auto_install: true,
+            tools: Vec::new(),
+            environment: ProjectEnvironment::default(),
+            ignored: Vec::new(),
+        };
         if let Some(value) = root.get("env") {
-            environment.vars = self.env_table(value, "env")?;
+            doc.environment.vars = self.env_table(value, "env")?;
         }
         for table in ["tasks", "scripts"] {
             if let Some(value) = root.get(table) {
                 let tasks = self.tasks(value, table)?;
-                environment.tasks.extend(tasks);
+                doc.environment.tasks.extend(tasks);
             }
         }
-        self.check_tasks(&mut environment.tasks)?;
+        self.check_tasks(&mut doc.environment.tasks)?;
         if let Some(value) = root.get("settings") {
             let settings = as_table(value)
                 .ok_or_else(|| self.wrong_type(value, "settings".to_owned(), "a table"))?;
-            let mut known: Vec<&str> = SETTINGS_KEYS.to_vec();
-            for (key, why) in UPSTREAM_SETTINGS {
-                if settings.keys().any(|k| k.get_ref().as_ref() == *key) {
-                    ignored.push(format!("{key} ({why})"));
-                    known.push(key);
+            self.settings(settings, &mut doc)?;
+        }
+        doc.tools = self.tools_of(root, &doc.environment)?;
+        Ok(doc)
+    }
+
+    /// `[settings]` (`settings`) read into `doc`: its platforms, registries, release
+    /// age, verify policy, auto-install, network, project environment and task cache,
+    /// each key checked; upstream keys vx does not apply said in `doc.ignored`.
+    fn settings(&self, settings: &Table<'_>, doc: &mut Document) -> Result<(), ManifestError> {
+        let mut known: Vec<&str> = SETTINGS_KEYS.to_vec();
+        for (key, why) in UPSTREAM_SETTINGS {
+            if settings.keys().any(|k| k.get_ref().as_ref() == *key) {
+                doc.ignored.push(format!("{key} ({why})"));
+                known.push(key);
+            }
+        }
+        self.known_keys(settings, &known, "settings")?;
+        if let Some(list) = settings.get("platforms") {
+            doc.platforms = self.platform_list(list)?;
+        }
+        if let Some(list) = settings.get("registries") {
+            doc.registries = self.registry_sources(list)?;
+        }
+        if let Some((age, span)) = self.string(settings, "min_release_age", "settings")? {
+            let parsed = vx_base::utc::parse_age(age)
+                .map_err(|_| self.err(Some(span), Problem::BadAge(validate::shorten(age))))?;
+            doc.min_release_age = Some(parsed);
+        }
+        if let Some((name, span)) = self.string(settings, "verify", "settings")? {
+            doc.verify = vx_net::verify::Policy::from_name(name)
+                .ok_or_else(|| self.err(Some(span), Problem::BadPolicy(validate::shorten(name))))?;
+        }
+        match settings.get("auto_install").map(|v| (v, v.get_ref())) {
+            None => {}
+            Some((_, DeValue::Boolean(b))) => doc.auto_install = *b,
+            Some((v, _)) => {
+                return Err(self.wrong_type(v, "settings.auto_install".to_owned(), "a boolean"));
+            }
+        }
+        if let Some(value) = settings.get("url_replacements") {
+            doc.network.url_replacements = self.url_replacements(value, &mut doc.network_lines)?;
+        }
+        if let Some(value) = settings.get("path") {
+            doc.environment.path = self.path_list(value)?;
+        }
+        if let Some(value) = settings.get("env_file") {
+            doc.environment.env_files = self.env_files(value)?;
+        }
+        if let Some(value) = settings.get("python_venv") {
+            doc.environment.python_venv = Some(self.python_venv(value)?);
+        }
+        if let Some(value) = settings.get("task_output") {
+            match value.get_ref() {
+                DeValue::String(mode) if environment::TASK_OUTPUTS.contains(&mode.as_ref()) => {
+                    doc.environment.task_output = Some(mode.to_string());
                 }
-            }
-            self.known_keys(settings, &known, "settings")?;
-            if let Some(list) = settings.get("platforms") {
-                platforms = self.platform_list(list)?;
-            }
-            if let Some(list) = settings.get("registries") {
-                registries = self.registry_sources(list)?;
-            }
-            if let Some((age, span)) = self.string(settings, "min_release_age", "settings")? {
-                let parsed = vx_base::utc::parse_age(age)
-                    .map_err(|_| self.err(Some(span), Problem::BadAge(validate::shorten(age))))?;
-                min_release_age = Some(parsed);
-            }
-            if let Some((name, span)) = self.string(settings, "verify", "settings")? {
-                verify = vx_net::verify::Policy::from_name(name).ok_or_else(|| {
-                    self.err(Some(span), Problem::BadPolicy(validate::shorten(name)))
-                })?;
-            }
-            match settings.get("auto_install").map(|v| (v, v.get_ref())) {
-                None => {}
-                Some((_, DeValue::Boolean(b))) => auto_install = *b,
-                Some((v, _)) => {
+                _ => {
                     return Err(self.wrong_type(
-                        v,
-                        "settings.auto_install".to_owned(),
-                        "a boolean",
+                        value,
+                        "settings.task_output".to_owned(),
+                        "one of \"live\", \"prefix\", \"grouped\", \"quiet\"",
                     ));
                 }
             }
-            if let Some(value) = settings.get("url_replacements") {
-                network.url_replacements = self.url_replacements(value, &mut network_lines)?;
-            }
-            if let Some(value) = settings.get("path") {
-                environment.path = self.path_list(value)?;
-            }
-            if let Some(value) = settings.get("env_file") {
-                environment.env_files = self.env_files(value)?;
-            }
-            if let Some(value) = settings.get("python_venv") {
-                environment.python_venv = Some(self.python_venv(value)?);
-            }
-            if let Some(value) = settings.get("task_output") {
-                match value.get_ref() {
-                    DeValue::String(mode) if environment::TASK_OUTPUTS.contains(&mode.as_ref()) => {
-                        environment.task_output = Some(mode.to_string());
-                    }
-                    _ => {
-                        return Err(self.wrong_type(
-                            value,
-                            "settings.task_output".to_owned(),
-                            "one of \"live\", \"prefix\", \"grouped\", \"quiet\"",
-                        ));
-                    }
-                }
-            }
-            self.task_cache(settings, &mut environment.task_cache)?;
-            for key in environment::TASK_CACHE_KEYS {
-                if let Some(value) = settings.get(key) {
-                    let line = self.line_of(value.span().start);
-                    network_lines.insert(key.to_owned(), line);
-                }
-            }
-            if let Some(value) = settings.get("mirrors") {
-                network.mirrors = self.mirrors(value)?;
+        }
+        self.task_cache(settings, &mut doc.environment.task_cache)?;
+        for key in environment::TASK_CACHE_KEYS {
+            if let Some(value) = settings.get(key) {
                 let line = self.line_of(value.span().start);
-                network_lines.insert("mirrors".to_owned(), line);
+                doc.network_lines.insert(key.to_owned(), line);
             }
         }
+        if let Some(value) = settings.get("mirrors") {
+            doc.network.mirrors = self.mirrors(value)?;
+            let line = self.line_of(value.span().start);
+            doc.network_lines.insert("mirrors".to_owned(), line);
+        }
+        Ok(())
+    }
+
+    /// `[tools]` (absent: none, when the file is a project of its environment alone),
+    /// each entry read in the manifest's order, a name twice refused.
+    fn tools_of(
+        &self,
+        root: &Table<'_>,
+        environment: &ProjectEnvironment,
+    ) -> Result<Vec<ToolTable>, ManifestError> {
         let tools_table =
             match root.get("tools") {
                 None => None,
@@ -385,18 +405,7 @@ impl Parser<'_> {
             }
             tools.push(tool);
         }
-        Ok(Document {
-            platforms,
-            registries,
-            min_release_age,
-            network,
-            network_lines,
-            verify,
-            auto_install,
-            ignored,
-            tools,
-            environment,
-        })
+        Ok(tools)
     }
 
     /// An `[env]` table (or a script's `env`): names checked, values strings
