@@ -514,7 +514,7 @@ fn a_failed_lock_is_said_once_and_not_tried_at_every_command() {
     );
     assert!(
         second.contains("running without node 20.11.1")
-            && second.contains("lock failed")
+            && second.contains("(the project's lock failed when a command tried it; `vx lock` says why); `vx sync` tries again")
             && !second.contains("SHASUMS256.txt"),
         "{second}"
     );

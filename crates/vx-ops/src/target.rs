@@ -403,7 +403,7 @@ fn sync_remembering(
         let why = missing
             .iter()
             .map(|t| {
-                let said = "the project's lock failed when a command tried it (`vx lock` says why)";
+                let said = "the project's lock failed when a command tried it; `vx lock` says why";
                 (t.name.clone(), said.to_owned())
             })
             .collect();
