@@ -1167,3 +1167,25 @@ fn an_entry_vx_toml_refuses_costs_only_itself() {
     assert!(listed.lines().any(|l| l.starts_with("greet")), "{listed}");
     assert!(!listed.contains("stray"), "{listed}");
 }
+
+/// A task the project read in place does not have is said in the project's directory,
+/// not in whichever file made it a project: a `.nvmrc` beside a package.json was named
+/// as where the tasks were (`no task \`nope\` in …/.nvmrc`).
+#[test]
+fn an_unknown_task_names_the_project_directory_not_its_version_file() {
+    let (work, dir) = project_with(".nvmrc", "20.11.1\n");
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"scripts": {"build": "true"}}"#,
+    )
+    .unwrap();
+    let (code, _, stderr) = vx_in(&work, &dir, &["run", "nope"]);
+    assert_eq!(code, 2, "{stderr}");
+    let said = format!("no task `nope` in {}; `vx run` lists them", dir.display());
+    assert!(stderr.contains(&said), "{stderr}");
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    let (code, _, stderr) = vx_in(&work, &dir, &["run", "nope"]);
+    assert_eq!(code, 2, "{stderr}");
+    let said = format!("no task `nope` in {}; it has no tasks", dir.display());
+    assert!(stderr.contains(&said), "{stderr}");
+}

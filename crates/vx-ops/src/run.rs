@@ -107,7 +107,7 @@ pub enum RunError {
     Unknown {
         /// The name asked for.
         name: String,
-        /// vx.toml.
+        /// vx.toml, or the directory of a project read in place.
         manifest: PathBuf,
         /// A similar name, or where the tasks are listed.
         hint: String,
@@ -296,16 +296,21 @@ fn split(first: &str, rest: &[OsString]) -> Vec<(String, Vec<OsString>)> {
     out
 }
 
-/// The error for a task `name` that the project does not have (exit 2).
+/// The error for a task `name` that the project does not have (exit 2), naming
+/// vx.toml, or for a project read in place (its file may be a `.nvmrc` beside a
+/// workspace's package.json) the project's directory.
 fn unknown(name: &str, manifest: &Manifest, tasks: &[Task]) -> RunError {
+    let in_place = manifest.in_place.is_some();
     let hint = match graph::similar(tasks, name) {
         Some(similar) => format!("did you mean `{}`?", similar.name),
+        None if tasks.is_empty() && in_place => "it has no tasks".to_owned(),
         None if tasks.is_empty() => "it has no [tasks]".to_owned(),
         None => "`vx run` lists them".to_owned(),
     };
+    let dir = manifest.path.parent().filter(|_| in_place);
     RunError::Unknown {
         name: name.to_owned(),
-        manifest: manifest.path.clone(),
+        manifest: dir.map_or_else(|| manifest.path.clone(), Path::to_path_buf),
         hint,
     }
 }
