@@ -1093,6 +1093,27 @@ fn cache_clean_older_than_removes_only_old_files_and_never_the_store() {
     assert!(err.contains("--older-than soon"), "{err}");
 }
 
+/// A file of several names in the cache (hard links) takes its space once: `vx cache
+/// size` counted it at each name, and `vx doctor` said a cache of 7.8 GiB took 25.8 GiB.
+#[test]
+fn cache_size_counts_a_hard_linked_file_once() {
+    let m = Machine::new();
+    let a = m.project("a", "1.0");
+    m.run(&a, &["sync"], 0);
+    let blobs = m.cache().join("blobs/sha256");
+    let _ = std::fs::remove_dir_all(m.cache());
+    std::fs::create_dir_all(&blobs).unwrap();
+    let blob = blobs.join("ab".repeat(32));
+    std::fs::write(&blob, vec![7u8; 1 << 20]).unwrap();
+    for n in 0..8 {
+        std::fs::hard_link(&blob, blobs.join(format!("{n}{}", "cd".repeat(31)))).unwrap();
+    }
+    let size: serde_json::Value =
+        serde_json::from_slice(&m.run(&a, &["cache", "size", "--json"], 0).stdout).unwrap();
+    let bytes = size["bytes"].as_u64().unwrap();
+    assert!((1 << 20..2 << 20).contains(&bytes), "{size}");
+}
+
 /// A cache area (`github/`, `blobs/`, `registries/`) or the store's interrupted
 /// downloads (`.partial`) that is itself a symbolic link is never followed: `vx cache
 /// clean` leaves it and what it points at as they are and says which (exit 1), `vx

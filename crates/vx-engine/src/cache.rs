@@ -10,6 +10,7 @@
 //! are `vx prune`'s and `vx uninstall`'s. Only these named areas are walked, so a cache
 //! directory pointed somewhere unexpected (`VX_CACHE_DIR=~`) loses nothing else.
 
+use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
@@ -234,11 +235,19 @@ fn walk(dir: &Path, mut take: Take<'_>) -> (u64, u64) {
     if own_dir(dir).is_err() {
         return total;
     }
-    walk_into(dir, &mut take, &mut total, false);
+    walk_into(dir, &mut take, &mut total, &mut HashSet::new(), false);
     total
 }
 
-fn walk_into(dir: &Path, take: &mut Take<'_>, total: &mut (u64, u64), removable: bool) {
+/// [`walk`] below `dir`; `seen` holds the files of several names (hard links) already
+/// counted, whose space is counted once.
+fn walk_into(
+    dir: &Path,
+    take: &mut Take<'_>,
+    total: &mut (u64, u64),
+    seen: &mut HashSet<(u64, u64)>,
+    removable: bool,
+) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -248,7 +257,7 @@ fn walk_into(dir: &Path, take: &mut Take<'_>, total: &mut (u64, u64), removable:
             continue;
         };
         if meta.is_dir() {
-            walk_into(&path, take, total, true);
+            walk_into(&path, take, total, seen, true);
             continue;
         }
         let size = vx_base::platform::fs::allocated(&meta);
@@ -256,9 +265,10 @@ fn walk_into(dir: &Path, take: &mut Take<'_>, total: &mut (u64, u64), removable:
             Some(take) => take(&path, &meta),
             None => true,
         };
+        let again = vx_base::platform::fs::shared_id(&meta).is_some_and(|id| !seen.insert(id));
         if counted {
             total.0 += 1;
-            total.1 = total.1.saturating_add(size);
+            total.1 = total.1.saturating_add(if again { 0 } else { size });
         }
     }
     if removable && take.is_some() {

@@ -696,6 +696,13 @@ pub mod fs {
         imp::allocated(meta)
     }
 
+    /// The file's identity (device, inode) when other names link to it (a hard link),
+    /// so that space counted by name counts it once, as `du` does; `None` for a file
+    /// of one name, and on Windows (whose file index std does not give).
+    pub fn shared_id(meta: &Metadata) -> Option<(u64, u64)> {
+        imp::shared_id(meta)
+    }
+
     /// Creates the one directory `path` (its parent must exist) reachable by this user
     /// only: mode 0700 on Unix; on Windows it takes its parent's ACL.
     pub fn create_private_dir(path: &Path) -> io::Result<()> {

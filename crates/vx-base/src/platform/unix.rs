@@ -610,6 +610,10 @@ pub(super) fn allocated(meta: &Metadata) -> u64 {
     meta.blocks().saturating_mul(512)
 }
 
+pub(super) fn shared_id(meta: &Metadata) -> Option<(u64, u64)> {
+    (meta.is_file() && meta.nlink() > 1).then(|| (meta.dev(), meta.ino()))
+}
+
 pub(super) fn mode_bits(meta: &Metadata) -> Option<u32> {
     Some(meta.permissions().mode() & 0o777)
 }

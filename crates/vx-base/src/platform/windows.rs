@@ -525,6 +525,10 @@ pub(super) fn allocated(meta: &Metadata) -> u64 {
     meta.len()
 }
 
+pub(super) fn shared_id(_meta: &Metadata) -> Option<(u64, u64)> {
+    None
+}
+
 pub(super) fn mode_bits(_meta: &Metadata) -> Option<u32> {
     None
 }
