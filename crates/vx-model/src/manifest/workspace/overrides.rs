@@ -125,7 +125,13 @@ pub(super) fn fill(task: &mut Task, defaults: &TaskDefaults) {
         .collect();
     env.append(&mut task.env);
     task.env = env;
-    let mut tools: Vec<(String, String)> = (defaults.tools.iter())
+    tools_under(task, &defaults.tools);
+}
+
+/// `task`'s `tools` over `under` (a config root's or the task defaults'): each of
+/// `under` whose name the task does not give, then the task's own.
+pub(super) fn tools_under(task: &mut Task, under: &[(String, String)]) {
+    let mut tools: Vec<(String, String)> = (under.iter())
         .filter(|(name, _)| !task.tools.iter().any(|(own, _)| own == name))
         .cloned()
         .collect();

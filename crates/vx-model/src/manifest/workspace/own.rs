@@ -260,12 +260,7 @@ fn in_package(task: &Task, package: &Package, manifest: &Manifest, layer: &Layer
     let project = format!("{{project}}/{dir}");
     let mut env = layer.vars.clone();
     env.append(&mut task.env);
-    let mut tools: Vec<(String, String)> = (layer.tools.iter())
-        .filter(|(name, _)| !task.tools.iter().any(|(own, _)| own == name))
-        .cloned()
-        .collect();
-    tools.append(&mut task.tools);
-    task.tools = tools;
+    super::overrides::tools_under(&mut task, &layer.tools);
     for var in env.iter_mut().filter(|v| !v.literal) {
         if let Some(value) = &mut var.value {
             *value = value.replace("{project}", &project);
