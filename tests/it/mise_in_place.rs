@@ -495,6 +495,28 @@ fn a_mise_task_whose_dir_is_missing_fails_with_exit_1() {
     assert_eq!(log(&dir), "built\n");
 }
 
+/// A task whose `dir` its dependency makes (a configure step creating `build/`) runs
+/// there, as under mise: the directory is looked for when the task starts, not when
+/// the run is planned. One missing still after its dependency ran fails the task
+/// (exit 1, named), what it waited for having run.
+#[test]
+fn a_task_runs_in_the_dir_its_dependency_made() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.configure]\nrun = \"mkdir -p build && echo configured >> log\"\n\n\
+         [tasks.compile]\ndir = \"build\"\ndepends = [\"configure\"]\n\
+         run = \"echo compiled in $(basename $PWD) >> ../log\"\n\n\
+         [tasks.package]\ndir = \"dist\"\ndepends = [\"configure\"]\nrun = \"echo packaged >> ../log\"\n",
+    );
+    vx_ok(&work, &dir, &["run", "compile"]);
+    assert_eq!(log(&dir), "configured\ncompiled in build\n");
+    std::fs::remove_file(dir.join("log")).unwrap();
+    let (code, out, err) = vx_in(&work, &dir, &["run", "package"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("dist is not a directory"), "{err}");
+    assert_eq!(log(&dir), "configured\n", "package ran: {err}");
+}
+
 /// A project whose mise config is kept in `.mise/config.toml` (or `.config/mise.toml`,
 /// `mise/config.toml`, `.config/mise/config.toml`) is read in place from the directory
 /// above, its tasks' paths from there; `mise.ENV.toml` files join when `MISE_ENV`

@@ -99,19 +99,9 @@ impl Shell {
                 &first
             }
         };
-        let dir = match &task.dir {
-            None => None,
-            Some(dir) => {
-                let dir = self.project.join(dir);
-                if !dir.is_dir() {
-                    return Err(ArgsError::NotADirectory {
-                        task: task.name.clone(),
-                        dir,
-                    });
-                }
-                Some(dir)
-            }
-        };
+        // Looked for when the task starts ([`dir_of`]), not here: a dependency may
+        // make it (`dir = "build"` that a configure step creates), as under mise.
+        let dir = task.dir.as_ref().map(|dir| self.project.join(dir));
         let mut commands: Vec<Command> = match &task.file {
             Some(file) => {
                 let mut command = self.file(&self.project.join(file), path);
@@ -326,6 +316,14 @@ pub(crate) fn quote(arg: &str) -> String {
 #[cfg(windows)]
 pub(crate) fn quote(arg: &str) -> String {
     format!("\"{}\"", arg.replace('"', "\"\""))
+}
+
+/// The working directory `command` is set to (its task's `dir`) when that is not a
+/// directory: the task fails before it starts, said as its failure (exit 1, as mise
+/// fails it) rather than as the machine's "No such file or directory". Asked when the
+/// task is about to start, so that what a dependency made counts.
+pub fn missing_dir(command: &Command) -> Option<&Path> {
+    command.get_current_dir().filter(|dir| !dir.is_dir())
 }
 
 #[cfg(test)]

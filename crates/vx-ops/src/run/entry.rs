@@ -244,6 +244,13 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     let plain = !shown.json && shown.output.is_none() && !request.watch && !shown.tui;
     if let Some(task) = super::foreground(&chosen, plain) {
         let commands = std::mem::take(&mut first[0].commands);
+        // A lone task waits for nothing that could make its `dir`: looked for now.
+        if let Some(dir) = commands.iter().find_map(vx_tasks::command::missing_dir) {
+            return Err(RunError::Args(vx_tasks::args::ArgsError::NotADirectory {
+                task: task.name.clone(),
+                dir: dir.to_path_buf(),
+            }));
+        }
         let once = first[0].once.take();
         let mut shell = shell;
         return Ok(Prepared::Foreground(Box::new(Lone {

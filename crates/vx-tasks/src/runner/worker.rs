@@ -319,6 +319,11 @@ fn work_claimed(
     let starter = &starter;
     let log = cached.map(|_| Mutex::new(Vec::new()));
     let service = job.service.then_some(&job.ready);
+    // Its `dir` is looked for now, once what it waits for has run (and may have made it).
+    if let Some(dir) = job.commands.iter().find_map(crate::command::missing_dir) {
+        let why = format!("its dir {} is not a directory", dir.display());
+        return (Phase::Failed, None, Some(why));
+    }
     if let Err(end) = run_commands(
         node,
         &mut job.commands,
