@@ -1036,6 +1036,35 @@ fn a_mise_header_repeating_a_key_is_read_as_mise_reads_it() {
     assert_eq!(log(&dir), "built ab\n");
 }
 
+/// Issue 79, item 4 (found again on the corpus kept apart): a usage spec whose
+/// variadic argument has its ellipsis inside the brackets (`arg "[names...]"`,
+/// KnickKnackLabs/shiv's `.mise/tasks/outdated`, read so by usage since jdx/usage#481)
+/// is listed and takes every word given; a header's `tools` written as a list
+/// (`#MISE tools=["pkl"]`, paradox460/djot's `.mise/tasks/update-workflows`) is no
+/// tool, as mise reads only a table there, and the task is listed and runs. vx left
+/// both tasks out.
+#[test]
+fn file_tasks_with_usage_and_header_forms_mise_accepts_are_listed_and_run() {
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    executable(
+        &dir.join(".mise/tasks/outdated"),
+        "#!/bin/sh\n#MISE description=\"Check packages\"\n#USAGE arg \"[names...]\" help=\"Packages\"\necho \"names=${usage_names:-} $#\" >> log\n",
+    );
+    executable(
+        &dir.join(".mise/tasks/workflows"),
+        "#!/bin/sh\n#MISE description=\"Generate workflows\"\n#MISE tools=[\"pkl\"]\necho generated >> log\n",
+    );
+    let (out, _) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(
+        out.contains("Check packages") && out.contains("Generate workflows"),
+        "{out}"
+    );
+    vx_ok(&work, &dir, &["run", "outdated", "a", "b"]);
+    vx_ok(&work, &dir, &["run", "outdated"]);
+    vx_ok(&work, &dir, &["run", "workflows"]);
+    assert_eq!(log(&dir), "names=a b 2\nnames= 0\ngenerated\n");
+}
+
 /// Issue 79, item 4: a task both in mise.toml and a file task is the file task with
 /// mise.toml's block laid over it (its description, its aliases added), as mise
 /// keeps it (jdx/mise, src/config/mod.rs, `merge_file_and_config_tasks`); vx kept the

@@ -265,6 +265,14 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
             message: e.message().trim().to_owned(),
         })?
         .into_inner();
+    // mise reads a header's `tools` only as a table (`parse_table`): written as a list
+    // (`#MISE tools=["pkl"]`, paradox460/djot's `.mise/tasks/update-workflows`) it is
+    // no tool at all, and the task is listed and runs.
+    let tools_not_table =
+        (table.get("tools")).is_some_and(|v| !matches!(v.get_ref(), DeValue::Table(_)));
+    if tools_not_table {
+        table.remove("tools");
+    }
     for key in ["run", "file"] {
         if table.keys().any(|k| k.get_ref() == key) {
             return Err(TaskError::HeaderSets { key });
@@ -281,6 +289,10 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
         );
     }
     let mut script = task(&DeValue::Table(table), &Vars::new())?;
+    if tools_not_table {
+        (script.ignored)
+            .push("its header's `tools` that is not a table (mise reads none of it)".into());
+    }
     if text.contains("usage_") {
         super::usage_variables(&mut script);
     }

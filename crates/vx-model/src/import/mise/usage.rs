@@ -79,13 +79,15 @@ pub(super) fn spec(
         };
         arg.help = param(params, "help");
         arg.default = param(params, "default");
-        let variadic = what.ends_with("...") || param(params, "var").as_deref() == Some("#true");
+        // `<name>...`, and (usage's parser since jdx/usage#481) `[name...]`.
+        let variadic = what.trim_end_matches([']', '>']).ends_with("...")
+            || param(params, "var").as_deref() == Some("#true");
         if params.split_whitespace().any(|word| word == "choices") {
             note(ignored, "usage's `choices` (not checked by vx)".to_owned());
         }
         match kind {
             "arg" => {
-                let name = what.trim_end_matches('.');
+                let name = what.replace("...", "");
                 arg.name = name.trim_matches(['<', '>', '[', ']']).to_owned();
                 // The one argument of the spec, variadic: every word given (or its
                 // default) is its value, `usage_NAME` ([`super::usage_variables`]).
@@ -137,8 +139,6 @@ pub(super) fn spec(
     Ok(())
 }
 
-/// The value of a node's property `key=VALUE` (`help="Where to"`, `var=#true`), a
-/// quoted string or a bare word, among whatever else the node says (`choices "a" "b"`).
 /// Whether `spec` declares nothing but its one `arg` (no other `arg`, `flag` or
 /// `option`): the words given are all that argument's.
 fn variadic_alone(spec: &str) -> bool {
@@ -149,6 +149,8 @@ fn variadic_alone(spec: &str) -> bool {
         == 1
 }
 
+/// The value of a node's property `key=VALUE` (`help="Where to"`, `var=#true`), a
+/// quoted string or a bare word, among whatever else the node says (`choices "a" "b"`).
 fn param(params: &str, key: &str) -> Option<String> {
     let needle = format!("{key}=");
     let mut from = 0;
@@ -237,6 +239,18 @@ mod tests {
         .unwrap();
         assert!(alone.is_empty());
         assert_eq!(variadic, Some(("test".to_owned(), "test".to_owned())));
+        // The ellipsis inside the brackets, as usage reads it since jdx/usage#481
+        // (KnickKnackLabs/shiv's `.mise/tasks/outdated`: `arg "[names...]"`).
+        variadic = None;
+        spec(
+            "arg \"[names...]\" help=\"Packages\"\n",
+            &mut alone,
+            &mut variadic,
+            &mut ignored,
+        )
+        .unwrap();
+        assert!(alone.is_empty());
+        assert_eq!(variadic, Some(("names".to_owned(), String::new())));
         // Properties among the node's other words, as written on one line.
         spec(
             "arg \"<env>\" help=\"Target environment\" choices \"dev\" \"prod\"\nflag \"--x <x>\" xdefault=\"no\" default=\"y\"\n",
