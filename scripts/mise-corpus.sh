@@ -263,6 +263,22 @@ def vx_env(tmp, bindir):
     return env
 
 
+def run_cache(state):
+    """A run's own cache directory: the shared one's files linked in (the registries'
+    index), but no task results (vx's `tasks` area), as mise's runs had a fresh state
+    directory: no task is restored or "up to date" from another run."""
+    cache = os.path.join(state, "cache")
+
+    def skip(d, names):
+        return ["tasks"] if os.path.normpath(d) == os.path.join(VX_CACHE, "vx") else []
+
+    try:
+        shutil.copytree(VX_CACHE, cache, symlinks=True, ignore=skip, copy_function=os.link)
+    except shutil.Error:
+        pass  # a file another project's listing replaced meanwhile: fetched again if needed
+    return cache
+
+
 def vx_list(root, env):
     """vx's task list of a project, reading it in place, else after `vx import`."""
     p = subprocess.run([vx, "run"], cwd=root, env=env, capture_output=True, text=True,
@@ -320,9 +336,11 @@ def vx_project(name, standins):
             state = tempfile.mkdtemp(dir=tmp, prefix="state-")
             home = os.path.join(state, "home")
             os.makedirs(home)
+            cache = run_cache(state)
             code, lines, err = run_one([vx, "run", "--offline", r["task"]], work,
                                        dict(env, XDG_STATE_HOME=state, HOME=home,
-                                            XDG_DATA_HOME=state + "/data"),
+                                            XDG_DATA_HOME=state + "/data",
+                                            XDG_CACHE_HOME=cache),
                                        os.path.join(tmp, "log"))
             lines = [normalize(l, work, home) for l in lines]
             if matches(r, code, lines, known):

@@ -85,8 +85,41 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// `from`'s tree at `to`, its files hard-linked, `skip` left out; what vanishes
+/// meanwhile (another project's listing replacing a file) is left out too.
+fn link_tree(from: &Path, to: &Path, skip: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    let Ok(entries) = std::fs::read_dir(from) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let (path, dest) = (entry.path(), to.join(entry.file_name()));
+        match entry.file_type() {
+            _ if path == skip => {}
+            Ok(kind) if kind.is_dir() => link_tree(&path, &dest, skip),
+            Ok(kind) if kind.is_symlink() => {
+                if let Ok(target) = std::fs::read_link(&path) {
+                    let _ = std::os::unix::fs::symlink(target, &dest);
+                }
+            }
+            Ok(_) => {
+                let _ = std::fs::hard_link(&path, &dest);
+            }
+            Err(_) => {}
+        }
+    }
+}
+
 struct Env {
     vars: Vec<(String, String)>,
+}
+
+impl Env {
+    /// The value of `name` this environment sets.
+    fn get(&self, name: &str) -> &str {
+        let found = self.vars.iter().find(|(k, _)| k == name);
+        &found.expect("set by environment()").1
+    }
 }
 
 fn environment(tmp: &Path, cache: &Path) -> Env {
@@ -228,6 +261,16 @@ fn run(p: &Project, i: usize) -> Option<Miss> {
     let home = state.join("home");
     std::fs::create_dir_all(&home).unwrap();
     let home_s = home.display().to_string();
+    // Its own task results too (vx keeps them in its cache directory): the shared
+    // cache's files linked in (the registries' index), its `tasks` area left out.
+    let cache = state.join("cache");
+    let shared = p.env.get("XDG_CACHE_HOME");
+    link_tree(
+        Path::new(shared),
+        &cache,
+        &Path::new(shared).join("vx/tasks"),
+    );
+    let cache_s = cache.display().to_string();
     let (code, out, err) = vx(
         &p.env,
         &work,
@@ -237,6 +280,7 @@ fn run(p: &Project, i: usize) -> Option<Miss> {
             ("XDG_STATE_HOME", &state_s),
             ("XDG_DATA_HOME", &data_s),
             ("HOME", &home_s),
+            ("XDG_CACHE_HOME", &cache_s),
         ],
     );
     let root = work.display().to_string();
