@@ -437,7 +437,6 @@ const PRINT_DEBT: &[Debt] = &[
     ("crates/vx-tasks/src/guard/mod.rs", 1, "the guard is a process of its own: its stderr is its own"),
     ("crates/vx-tasks/src/guard/serve.rs", 1, "the guard is a process of its own"),
     ("crates/vx-tasks/src/events/board_sink.rs", 1, "to move: a run without a board, into the run's report"),
-    ("crates/vx-tasks/src/runner/worker.rs", 1, "to move: a stamp not recorded, into the run's events"),
     ("crates/vx-project/src/plan.rs", 2, "to move: a sync's notes, into its report"),
     ("crates/vx-engine/src/resolution/network.rs", 1, "to move: `-v` rewrite notes when the caller gives no `say`"),
 ];

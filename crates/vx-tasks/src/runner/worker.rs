@@ -488,7 +488,9 @@ fn keep(
     if let (Some(stamp), Some(key)) = (&job.stamp, key)
         && let Err(e) = stamp.record(key)
     {
-        vx_base::note!("vx: cannot record that `{}` is up to date: {e}", job.name);
+        // Said with the task's end (`vx: `NAME` …`, and in its `--json` event): the
+        // next run runs it again.
+        said.push(format!("ran, but is not recorded as up to date: {e}"));
     }
     if let Some((results, document, recipe, _)) = cached {
         let log = log.map(|l| l.into_inner().unwrap_or_else(|e| e.into_inner()));
