@@ -1065,6 +1065,35 @@ fn file_tasks_with_usage_and_header_forms_mise_accepts_are_listed_and_run() {
     assert_eq!(log(&dir), "names=a b 2\nnames= 0\ngenerated\n");
 }
 
+/// An `[env]` entry's template sees the entries above it, as mise renders
+/// `{{env.NAME}}` against the environment built so far (chezmoi-sh/kubevault's
+/// `.mise.toml`: `KUBECONFIG = "{{env.DIRENV_LAYOUTDIR}}/kubernetes/…"` below
+/// `DIRENV_LAYOUTDIR`); vx expanded it against the inherited environment alone and
+/// gave `/kubernetes/…`. The same in vx.toml's `[env]`, for `vx env`, `vx exec` and
+/// a task.
+#[test]
+fn an_env_template_sees_the_entries_above_it() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[env]\nLAYOUT = \"{{config_root}}/.direnv\"\nKUBECONFIG = \"{{env.LAYOUT}}/kube\"\n\n\
+         [tasks.show]\nrun = \"echo $KUBECONFIG >> log\"\n",
+    );
+    let want = format!("{}/.direnv/kube", dir.canonicalize().unwrap().display());
+    let (out, _) = vx_ok(&work, &dir, &["env", "--shell", "json"]);
+    let env: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(env["KUBECONFIG"].as_str(), Some(want.as_str()), "{out}");
+    vx_ok(&work, &dir, &["run", "show"]);
+    assert_eq!(log(&dir), format!("{want}\n"));
+    std::fs::remove_file(dir.join("mise.toml")).unwrap();
+    std::fs::write(
+        dir.join("vx.toml"),
+        "[env]\nLAYOUT = \"{project}/.direnv\"\nKUBECONFIG = \"${LAYOUT}/kube\"\n",
+    )
+    .unwrap();
+    let (out, _) = vx_ok(&work, &dir, &["exec", "--", "sh", "-c", "echo $KUBECONFIG"]);
+    assert_eq!(out, format!("{want}\n"));
+}
+
 /// Issue 79, item 4: a task both in mise.toml and a file task is the file task with
 /// mise.toml's block laid over it (its description, its aliases added), as mise
 /// keeps it (jdx/mise, src/config/mod.rs, `merge_file_and_config_tasks`); vx kept the

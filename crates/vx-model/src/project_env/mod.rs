@@ -9,6 +9,7 @@
 //! directories ([`Declared::search_path`] puts them together). [`venv`]: the
 //! project's virtual environment; [`requires_python`]: pyproject.toml's python range.
 
+use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 
@@ -167,15 +168,11 @@ impl Declared {
         self.vars.is_empty() && self.path.is_empty() && self.tools.is_empty() && self.venv.is_none()
     }
 
-    /// The variables: the tools' first, then `[env]` expanded against this process's
-    /// environment (so a project's own value of a name wins).
+    /// The variables: the tools' first, then `[env]` expanded against them and this
+    /// process's environment (so a project's own value of a name wins), as the shell
+    /// hook applies [`Declared::all_vars`].
     pub fn changes(&self) -> Changes {
-        let mut changes = Changes::from_process(&self.vars, &self.project);
-        let tools = self
-            .literal()
-            .map(|(name, path)| (name.to_owned(), Some(path.to_string_lossy().into_owned())));
-        changes.vars.splice(0..0, tools);
-        changes
+        Changes::from_process(&self.all_vars(), &self.project)
     }
 
     /// The variables set to a path, literal: the tools', then `VIRTUAL_ENV`.
@@ -251,23 +248,28 @@ pub struct Changes {
 }
 
 impl Changes {
-    /// The expanded `vars` of a project whose directory is `project`, against the
-    /// inherited environment `lookup` (the environment vx was started with: a
-    /// template's `${VAR}` never sees another `[env]` entry).
+    /// The expanded `vars` of a project whose directory is `project`, in order: a
+    /// template's `${VAR}` is the value an entry before it gave `VAR` (removed: unset),
+    /// else the inherited environment's, `lookup` (the environment vx was started
+    /// with). So `KUBECONFIG = "${LAYOUT}/kube"` after `LAYOUT = "{project}/.direnv"`
+    /// sees it, as mise's `{{env.LAYOUT}}` sees the entries above it, and
+    /// `PATH`-like `X = "${X}:more"` appends to the inherited `X`.
     pub fn of(vars: &[EnvVar], project: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> Changes {
-        Changes {
-            vars: vars
-                .iter()
-                .map(|var| {
-                    let value = match &var.value {
-                        Some(text) if var.literal => Some(text.clone()),
-                        Some(template) => Some(expand(template, project, lookup)),
-                        None => None,
-                    };
-                    (var.name.clone(), value)
-                })
-                .collect(),
+        let mut set: HashMap<&str, Option<String>> = HashMap::new();
+        let mut out = Vec::with_capacity(vars.len());
+        for var in vars {
+            let value = match &var.value {
+                Some(text) if var.literal => Some(text.clone()),
+                Some(template) => {
+                    let seen = |name: &str| set.get(name).cloned().unwrap_or_else(|| lookup(name));
+                    Some(expand(template, project, &seen))
+                }
+                None => None,
+            };
+            set.insert(&var.name, value.clone());
+            out.push((var.name.clone(), value));
         }
+        Changes { vars: out }
     }
 
     /// [`Changes::of`] against this process's environment.
@@ -422,6 +424,42 @@ mod tests {
         assert_eq!(
             expand("{json} $HOME ${", project, &lookup),
             "{json} $HOME ${"
+        );
+    }
+
+    /// An entry's template sees the entries above it (a removed one as unset), then
+    /// the inherited environment: chezmoi-sh/kubevault's `.mise.toml` sets
+    /// `KUBECONFIG = "{{env.DIRENV_LAYOUTDIR}}/kubernetes/…"` below `DIRENV_LAYOUTDIR`,
+    /// and vx gave `/kubernetes/…`.
+    #[test]
+    fn a_template_sees_the_entries_above_it() {
+        let var = |name: &str, value: Option<&str>| EnvVar {
+            name: name.to_owned(),
+            value: value.map(str::to_owned),
+            line: 1,
+            literal: false,
+        };
+        let changes = Changes::of(
+            &[
+                var("LAYOUT", Some("{project}/.direnv")),
+                var("KUBE", Some("${LAYOUT}/kube")),
+                var("HOME", Some("${HOME}/sub")),
+                var("AFTER", Some("${HOME}")),
+                var("HOME", None),
+                var("GONE", Some("${HOME:-none}")),
+            ],
+            Path::new("/p"),
+            &lookup,
+        );
+        assert_eq!(
+            changes.resolved(),
+            vec![
+                ("LAYOUT", Some("/p/.direnv")),
+                ("KUBE", Some("/p/.direnv/kube")),
+                ("HOME", None),
+                ("AFTER", Some("/home/u/sub")),
+                ("GONE", Some("none")),
+            ]
         );
     }
 
