@@ -627,7 +627,12 @@ fn shims_and_the_hook_call_vx_by_its_link_not_the_file_it_resolves_to() {
     let m = Machine::new();
     let cellar = m.dir("cellar/vx/0.1.0/bin");
     std::fs::create_dir_all(&cellar).unwrap();
-    std::fs::copy(assert_cmd::cargo::cargo_bin("vx"), cellar.join("vx")).unwrap();
+    // A hard link, not a copy: a file just written can be held open by another test
+    // thread's child between its fork and exec, and then cannot run ("Text file busy").
+    let built = assert_cmd::cargo::cargo_bin("vx");
+    std::fs::hard_link(&built, cellar.join("vx"))
+        .or_else(|_| std::fs::copy(&built, cellar.join("vx")).map(drop))
+        .unwrap();
     let bin = m.dir("brew/bin");
     std::fs::create_dir_all(&bin).unwrap();
     std::os::unix::fs::symlink(cellar.join("vx"), bin.join("vx")).unwrap();
