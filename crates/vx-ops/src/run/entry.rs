@@ -175,6 +175,26 @@ pub enum Ended {
     Watched,
 }
 
+/// The one plain task `task` of a run, its job `job`, to run in vx's place with what
+/// `shell` made.
+fn lone(task: &Task, job: &mut Job, mut shell: Shell) -> Result<Lone, RunError> {
+    let commands = std::mem::take(&mut job.commands);
+    // A lone task waits for nothing that could make its `dir`: looked for now.
+    if let Some(dir) = commands.iter().find_map(vx_tasks::command::missing_dir) {
+        return Err(RunError::Args(vx_tasks::args::ArgsError::NotADirectory {
+            task: task.name.clone(),
+            dir: dir.to_path_buf(),
+        }));
+    }
+    Ok(Lone {
+        task: task.clone(),
+        commands,
+        once: job.once.take(),
+        ledger: shell.ledger.take(),
+        shell,
+    })
+}
+
 /// `vx run`'s request in `session`'s project, up to what runs ([`Prepared`]).
 pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, RunError> {
     let manifest = session.project()?;
@@ -243,23 +263,11 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     // terminal, unless a flag asks for another way of showing it.
     let plain = !shown.json && shown.output.is_none() && !request.watch && !shown.tui;
     if let Some(task) = super::foreground(&chosen, plain) {
-        let commands = std::mem::take(&mut first[0].commands);
-        // A lone task waits for nothing that could make its `dir`: looked for now.
-        if let Some(dir) = commands.iter().find_map(vx_tasks::command::missing_dir) {
-            return Err(RunError::Args(vx_tasks::args::ArgsError::NotADirectory {
-                task: task.name.clone(),
-                dir: dir.to_path_buf(),
-            }));
-        }
-        let once = first[0].once.take();
-        let mut shell = shell;
-        return Ok(Prepared::Foreground(Box::new(Lone {
-            task: task.clone(),
-            commands,
-            ledger: shell.ledger.take(),
+        return Ok(Prepared::Foreground(Box::new(lone(
+            task,
+            &mut first[0],
             shell,
-            once,
-        })));
+        )?)));
     }
     let mode = mode(
         shown,
