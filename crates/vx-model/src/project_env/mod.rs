@@ -427,18 +427,22 @@ mod tests {
         );
     }
 
+    /// An `[env]` entry `name = value` (`None`: removed), a template.
+    fn var(name: &str, value: Option<&str>) -> EnvVar {
+        EnvVar {
+            name: name.to_owned(),
+            value: value.map(str::to_owned),
+            line: 1,
+            literal: false,
+        }
+    }
+
     /// An entry's template sees the entries above it (a removed one as unset), then
     /// the inherited environment: chezmoi-sh/kubevault's `.mise.toml` sets
     /// `KUBECONFIG = "{{env.DIRENV_LAYOUTDIR}}/kubernetes/…"` below `DIRENV_LAYOUTDIR`,
     /// and vx gave `/kubernetes/…`.
     #[test]
     fn a_template_sees_the_entries_above_it() {
-        let var = |name: &str, value: Option<&str>| EnvVar {
-            name: name.to_owned(),
-            value: value.map(str::to_owned),
-            line: 1,
-            literal: false,
-        };
         let changes = Changes::of(
             &[
                 var("LAYOUT", Some("{project}/.direnv")),
@@ -465,12 +469,6 @@ mod tests {
 
     #[test]
     fn the_last_entry_of_a_name_wins() {
-        let var = |name: &str, value: Option<&str>| EnvVar {
-            name: name.to_owned(),
-            value: value.map(str::to_owned),
-            line: 1,
-            literal: false,
-        };
         let changes = Changes::of(
             &[var("A", Some("1")), var("B", None), var("A", Some("2"))],
             Path::new("/p"),
