@@ -1065,6 +1065,30 @@ fn file_tasks_with_usage_and_header_forms_mise_accepts_are_listed_and_run() {
     assert_eq!(log(&dir), "names=a b 2\nnames= 0\ngenerated\n");
 }
 
+/// An argument or flag not given (and with no default) leaves its `usage_NAME`
+/// unset, as mise leaves it: paradox460/djot's fish task asks `set -q
+/// usage_dry_run` to drop its `-o` output option, and under vx (which exported it
+/// empty) dropped it always. Given, it is its value.
+#[test]
+fn a_usage_variable_not_given_is_unset_as_under_mise() {
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    executable(
+        &dir.join(".mise/tasks/gen"),
+        "#!/bin/sh\n#USAGE flag \"-n --dry-run\"\n#USAGE flag \"--level <level>\"\n#USAGE arg \"[out]\"\n\
+         echo \"dry=${usage_dry_run-unset} level=${usage_level-unset} out=${usage_out-unset}\" >> log\n",
+    );
+    vx_ok(&work, &dir, &["run", "gen"]);
+    vx_ok(
+        &work,
+        &dir,
+        &["run", "gen", "--dry-run", "--level", "3", "o"],
+    );
+    assert_eq!(
+        log(&dir),
+        "dry=unset level=unset out=unset\ndry=true level=3 out=o\n"
+    );
+}
+
 /// An `[env]` entry's template sees the entries above it, as mise renders
 /// `{{env.NAME}}` against the environment built so far (chezmoi-sh/kubevault's
 /// `.mise.toml`: `KUBECONFIG = "{{env.DIRENV_LAYOUTDIR}}/kubernetes/…"` below

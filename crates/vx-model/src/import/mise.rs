@@ -624,26 +624,31 @@ fn refuse(script: &mut ImportedScript, why: &TaskError) {
 
 /// mise gives a task its arguments' values as `usage_NAME` variables too (`-` as `_`),
 /// what its commands (or its file) may read: each command exports them first, from
-/// the declared arguments vx fills in (`{{NAME}}`).
+/// the declared arguments vx fills in (`{{NAME}}`), then unsets those with no value,
+/// as mise leaves an argument or flag not given (and with no default) unset: a
+/// script's `set -q usage_dry_run` (fish) or `${usage_x-…}` tells them apart.
 fn usage_variables(script: &mut ImportedScript) {
-    let mut names: String = script
-        .args
-        .iter()
-        .map(|a| format!(" usage_{}={{{{{}}}}}", a.name.replace('-', "_"), a.name))
+    let mut vars: Vec<(String, String)> = (script.args.iter())
+        .map(|a| (a.name.replace('-', "_"), format!("{{{{{}}}}}", a.name)))
         .collect();
     // A variadic argument: the words given, else its default (`"${*:-DEFAULT}"`, the
     // words made the positional parameters first).
     let mut first = String::new();
     if let Some((name, default)) = &script.variadic {
         first = "set -- {args}; ".to_owned();
-        names.push_str(&format!(
-            " usage_{}=\"${{*:-{default}}}\"",
-            name.replace('-', "_")
-        ));
+        vars.push((name.replace('-', "_"), format!("\"${{*:-{default}}}\"")));
     }
-    if names.is_empty() {
+    if vars.is_empty() {
         return;
     }
+    let names: String = (vars.iter())
+        .map(|(n, value)| format!(" usage_{n}={value}"))
+        .collect();
+    let unset: String = (vars.iter())
+        .map(|(n, _)| format!(" [ -n \"$usage_{n}\" ] || unset usage_{n};"))
+        .collect();
+    let names = format!("{names};{unset}");
+    let names = names.strip_suffix(';').unwrap_or(&names);
     for run in &mut script.run {
         *run = match run.split_once('\n') {
             // A script with its own `#!` line: the line stays first, the variables
