@@ -99,7 +99,7 @@ impl Shell {
                 &first
             }
         };
-        // Looked for when the task starts ([`dir_of`]), not here: a dependency may
+        // Looked for when the task starts ([`missing_dir`]), not here: a dependency may
         // make it (`dir = "build"` that a configure step creates), as under mise.
         let dir = task.dir.as_ref().map(|dir| self.project.join(dir));
         let mut commands: Vec<Command> = match &task.file {

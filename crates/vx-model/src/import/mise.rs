@@ -644,11 +644,10 @@ fn usage_variables(script: &mut ImportedScript) {
     let names: String = (vars.iter())
         .map(|(n, value)| format!(" usage_{n}={value}"))
         .collect();
-    let unset: String = (vars.iter())
-        .map(|(n, _)| format!(" [ -n \"$usage_{n}\" ] || unset usage_{n};"))
+    let unset: Vec<String> = (vars.iter())
+        .map(|(n, _)| format!("[ -n \"$usage_{n}\" ] || unset usage_{n}"))
         .collect();
-    let names = format!("{names};{unset}");
-    let names = names.strip_suffix(';').unwrap_or(&names);
+    let names = format!("{names}; {}", unset.join("; "));
     for run in &mut script.run {
         *run = match run.split_once('\n') {
             // A script with its own `#!` line: the line stays first, the variables
