@@ -1,8 +1,8 @@
 // What integrated terminals get from the project: the tools' directories and
-// `[settings] path` before PATH, and `[env]` expanded against the editor's own
-// environment, as vx applies them everywhere (src/project_env in vx): `{project}` the
-// project directory, `${VAR}` and `${VAR:-default}` from the inherited environment; a
-// variable set to false is removed. The project's virtual environment
+// `[settings] path` before PATH, and `[env]` expanded as vx applies it everywhere
+// (vx-model's project_env, `Changes::of`): `{project}` the project directory, `${VAR}`
+// (and `${VAR:-w}`, `${VAR-w}`, `${VAR:+w}`, `${VAR+w}`) the value an entry above gave
+// VAR, else the editor's own environment's; a variable set to false is removed. The project's virtual environment
 // (`[settings] python_venv`) is activated as its `activate` script does and as vx does
 // (src/project_env/venv.rs): `VIRTUAL_ENV` set to it, before `[env]` (whose entries
 // win), and its `bin` (`Scripts` on Windows) first on PATH, before the tools'
@@ -48,10 +48,17 @@ function closingBrace(text: string): number {
   return -1;
 }
 
+/** What a `${…}` holds (vx's `environment::Reference`): a variable name, then
+ * optionally `-`/`:-` (the word when unset / unset or empty) or `+`/`:+` (the word
+ * when set / set and not empty). */
+const REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-+])([\s\S]*))?$/;
+
 /** `template` expanded as vx's `project_env::expand`: `{project}` the project
- * directory, `${VAR}` the inherited value (empty when unset), `${VAR:-default}` the
- * inherited value unless unset or empty; an unclosed `${` kept as written. */
-export function expand(template: string, project: string, env: NodeJS.ProcessEnv): string {
+ * directory, `${VAR}` the value `lookup` gives (empty when unset) and the word forms
+ * of {@link REFERENCE}; an unclosed `${`, or one that is not a reference, kept as
+ * written. */
+export function expand(template: string, project: string, lookup: (name: string) => string | undefined): string {
+  const word = (text: string) => text.split("{project}").join(project);
   let out = "";
   let rest = template;
   for (;;) {
@@ -65,12 +72,20 @@ export function expand(template: string, project: string, env: NodeJS.ProcessEnv
         return out + rest.slice(v);
       }
       const inner = after.slice(0, end);
-      const split = inner.indexOf(":-");
-      if (split >= 0) {
-        const value = env[inner.slice(0, split)];
-        out += value ? value : inner.slice(split + 2).split("{project}").join(project);
+      const reference = REFERENCE.exec(inner);
+      if (!reference || reference[1].length > 128) {
+        out += "${" + inner + "}";
       } else {
-        out += env[inner] ?? "";
+        const [, name, colon, op, text] = reference;
+        const value = lookup(name);
+        const given = value !== undefined && (colon !== ":" || value !== "");
+        if (op === undefined) {
+          out += value ?? "";
+        } else if (op === "-") {
+          out += given ? value : word(text);
+        } else if (given) {
+          out += word(text);
+        }
       }
       rest = after.slice(end + 1);
     } else if (p >= 0) {
@@ -95,15 +110,20 @@ export function terminalEnvironment(
     set: venv ? { [VIRTUAL_ENV]: venv } : {},
     unset: [],
   };
-  // Templates see the inherited environment only, never another [env] entry; a name
-  // given twice: its last entry wins.
+  // A template sees the entries above it (one removed: unset), then the editor's
+  // environment; a name given twice: its last entry wins.
+  const seen = new Map<string, string | undefined>();
+  const lookup = (name: string) => (seen.has(name) ? seen.get(name) : env[name]);
   for (const v of declared?.vars ?? []) {
     result.unset = result.unset.filter((n) => n !== v.name);
     delete result.set[v.name];
     if (v.value === null) {
       result.unset.push(v.name);
+      seen.set(v.name, undefined);
     } else {
-      result.set[v.name] = v.literal ? v.value : expand(v.value, declared!.project, env);
+      const value = v.literal ? v.value : expand(v.value, declared!.project, lookup);
+      result.set[v.name] = value;
+      seen.set(v.name, value);
     }
   }
   return result;

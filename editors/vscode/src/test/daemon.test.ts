@@ -219,7 +219,7 @@ describe("the terminal environment", () => {
   it("is the one the daemon gives a tool of the project", async () => {
     work.writeProject(
       ["t0"],
-      '[settings]\npath = ["scripts"]\nenv_file = ".env"\n\n[env]\nA = "{project}/x"\nB = "${HOME}/y"\nC = "${NOPE:-{project}/d}"\nD = false\nE = "${A}"\n',
+      '[settings]\npath = ["scripts"]\nenv_file = ".env"\n\n[env]\nA = "{project}/x"\nB = "${HOME}/y"\nC = "${NOPE:-{project}/d}"\nD = false\nE = "${A}"\nF = "${A:+{project}/alt}"\nG = "${D-unset}"\nH = "${NOPE+no}"\n',
     );
     // A .env file's single quotes keep a value as written; its double quotes expand.
     fs.writeFileSync(path.join(work.project, ".env"), "L='${HOME}/lit'\nM=\"${HOME}/exp\"\n");
@@ -240,7 +240,11 @@ describe("the terminal environment", () => {
         A: `${work.project}/x`,
         B: `${work.env.HOME}/y`,
         C: `${work.project}/d`,
-        E: "",
+        // An entry's template sees the entries above it (D removed: unset), as vx does.
+        E: `${work.project}/x`,
+        F: `${work.project}/alt`,
+        G: "unset",
+        H: "",
         L: "${HOME}/lit",
         M: `${work.env.HOME}/exp`,
       });
