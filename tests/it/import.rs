@@ -841,12 +841,17 @@ depends = ["build --release"]
     );
     let serve = w.vx(&["run", "serve", "8080", "--verbose"]);
     assert_eq!(serve.status.code(), Some(0), "{}", both(&serve));
+    // usage's `-v` of `flag "-v --verbose"` is kept in vx.toml (`short = "v"`).
+    assert!(manifest.contains(r#"short = "v""#), "{manifest}");
+    let serve = w.vx(&["run", "serve", "-v", "8081"]);
+    assert_eq!(serve.status.code(), Some(0), "{}", both(&serve));
     assert_eq!(
         std::fs::read_to_string(w.path("serve.txt")).unwrap(),
-        "serving 8080 true\n"
+        "serving 8080 true\nserving 8081 true\n"
     );
     let help = stdout(&w.vx(&["run", "serve", "--help"]));
     assert!(help.contains("the port (required)"), "{help}");
+    assert!(help.contains("-v, --verbose"), "{help}");
     let deployed = w.vx(&["run", "deploy", "prod"]);
     assert_eq!(deployed.status.code(), Some(0), "{}", both(&deployed));
     assert_eq!(

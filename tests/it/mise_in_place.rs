@@ -1089,6 +1089,34 @@ fn a_usage_variable_not_given_is_unset_as_under_mise() {
     );
 }
 
+/// A usage flag's short form is taken as mise takes it: `-n` for `flag "-n --dry-run"`,
+/// clustered (`-nl 3`) and with an option's value joined (`-l3`); vx took `-n` for a
+/// positional word ("`x` is one too many"). `--help` shows both forms.
+#[test]
+fn a_usage_flags_short_form_is_taken_as_mise_takes_it() {
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    executable(
+        &dir.join(".mise/tasks/gen"),
+        "#!/bin/sh\n#USAGE flag \"-n --dry-run\" help=\"Print only\"\n#USAGE flag \"-l --level <level>\"\n\
+         #USAGE arg \"[out]\"\necho \"dry=${usage_dry_run-unset} level=${usage_level-unset} out=${usage_out-unset}\" >> log\n",
+    );
+    vx_ok(&work, &dir, &["run", "gen", "-n", "x"]);
+    vx_ok(&work, &dir, &["run", "gen", "-nl", "3", "y"]);
+    vx_ok(&work, &dir, &["run", "gen", "-l3"]);
+    assert_eq!(
+        log(&dir),
+        "dry=true level=unset out=x\ndry=true level=3 out=y\ndry=unset level=3 out=unset\n"
+    );
+    let (help, _) = vx_ok(&work, &dir, &["run", "gen", "--help"]);
+    assert!(
+        help.contains("-n, --dry-run") && help.contains("Print only"),
+        "{help}"
+    );
+    let (code, _, err) = vx_in(&work, &dir, &["run", "gen", "-nz"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("task `gen` has no option -z"), "{err}");
+}
+
 /// An `[env]` entry's template sees the entries above it, as mise renders
 /// `{{env.NAME}}` against the environment built so far (chezmoi-sh/kubevault's
 /// `.mise.toml`: `KUBECONFIG = "{{env.DIRENV_LAYOUTDIR}}/kubernetes/…"` below

@@ -387,8 +387,8 @@ fn choose(
         &requested, &mut tasks, &foreign, manifest, project, &say_notes,
     )?;
     for (name, words) in &requested {
-        if args::wants_help(words) {
-            let task = graph::find(&tasks, name).expect("found above");
+        let task = graph::find(&tasks, name).expect("found above");
+        if args::wants_help(task, words) {
             return Ok(Choice::Help(args::help(task)));
         }
     }

@@ -22,9 +22,13 @@ pub struct Values {
     pub raw: Vec<String>,
 }
 
-/// Whether the words ask for the task's help.
-pub fn wants_help(words: &[OsString]) -> bool {
-    words.iter().any(|w| w == "--help" || w == "-h")
+/// Whether the words ask for the task's help: `--help`, or `-h` unless the task
+/// gives `-h` to an argument of its own (usage's `flag "-h --host <host>"`).
+pub fn wants_help(task: &Task, words: &[OsString]) -> bool {
+    let h_is_help = !task.args.iter().any(|a| a.short == Some('h'));
+    words
+        .iter()
+        .any(|w| w == "--help" || (h_is_help && w == "-h"))
 }
 
 /// Why a task's words are not the arguments it takes, or its commands cannot be made.
@@ -36,13 +40,21 @@ pub enum ArgsError {
         /// The word, lossily.
         word: String,
     },
-    /// An option the task does not declare.
+    /// An option the task does not declare (`name` as written after its dashes).
     #[error("task `{task}` has no option --{name}; `vx run {task} --help` lists its arguments")]
     NoOption {
         /// The task.
         task: String,
         /// The option.
         name: String,
+    },
+    /// A `-x` whose letter no option or flag of the task has (later in a cluster: `-nz`).
+    #[error("task `{task}` has no option -{letter}; `vx run {task} --help` lists its arguments")]
+    NoShort {
+        /// The task.
+        task: String,
+        /// The letter.
+        letter: char,
     },
     /// `--flag=value`.
     #[error("--{name} of task `{task}` takes no value")]
@@ -169,6 +181,10 @@ pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
             values.named.insert(arg.name.clone(), value);
             continue;
         }
+        if !only_positional && let Some(cluster) = short_cluster(task, word) {
+            shorts(task, cluster, &mut words, &mut values)?;
+            continue;
+        }
         let Some(arg) = positional.get(next_positional) else {
             return Err(ArgsError::TooMany {
                 task: task.name.clone(),
@@ -199,6 +215,51 @@ pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
         }
     }
     Ok(values)
+}
+
+/// The letters after `-` when `word` starts with a short form the task declares
+/// (`-n`, `-nv`, `-jVALUE`); a word like `-5` or `-` is a positional word.
+fn short_cluster<'w>(task: &Task, word: &'w str) -> Option<&'w str> {
+    let cluster = word.strip_prefix('-').filter(|c| !c.starts_with('-'))?;
+    let first = cluster.chars().next()?;
+    task.args
+        .iter()
+        .any(|a| a.short == Some(first))
+        .then_some(cluster)
+}
+
+/// Reads a cluster of short forms, as getopt does: flags (`-nv`), the last of which may
+/// be an option taking the rest of the word (`-jVALUE`, `-j=VALUE`) or the next word.
+fn shorts<'w>(
+    task: &Task,
+    cluster: &str,
+    words: &mut impl Iterator<Item = &'w String>,
+    values: &mut Values,
+) -> Result<(), ArgsError> {
+    for (at, letter) in cluster.char_indices() {
+        let Some(arg) = task.args.iter().find(|a| a.short == Some(letter)) else {
+            return Err(ArgsError::NoShort {
+                task: task.name.clone(),
+                letter,
+            });
+        };
+        if arg.kind == ArgKind::Flag {
+            values.named.insert(arg.name.clone(), "true".to_owned());
+            continue;
+        }
+        let rest = &cluster[at + letter.len_utf8()..];
+        let rest = rest.strip_prefix('=').unwrap_or(rest);
+        let value = match rest {
+            "" => words.next().cloned().ok_or_else(|| ArgsError::NeedsValue {
+                task: task.name.clone(),
+                name: arg.name.clone(),
+            })?,
+            given => given.to_owned(),
+        };
+        values.named.insert(arg.name.clone(), value);
+        return Ok(());
+    }
+    Ok(())
 }
 
 /// `run` with the values put in: `{{NAME}}` for declared arguments, `{args}` or
@@ -248,6 +309,14 @@ pub fn env(values: &Values) -> Vec<(String, String)> {
         .collect()
 }
 
+/// An option's or flag's spelling in the help: `-n, --dry-run`, or `--dry-run`.
+fn spelled(arg: &vx_model::task::TaskArg) -> String {
+    match arg.short {
+        Some(c) => format!("-{c}, --{}", arg.name),
+        None => format!("--{}", arg.name),
+    }
+}
+
 /// `vx run TASK --help`: the task, its description and its arguments.
 pub fn help(task: &Task) -> String {
     let mut out = String::new();
@@ -257,8 +326,8 @@ pub fn help(task: &Task) -> String {
         usage.push_str(&match (arg.kind, arg.default.is_some()) {
             (ArgKind::Positional, false) => format!("<{}>", arg.name),
             (ArgKind::Positional, true) => format!("[{}]", arg.name),
-            (ArgKind::Option, _) => format!("[--{} <VALUE>]", arg.name),
-            (ArgKind::Flag, _) => format!("[--{}]", arg.name),
+            (ArgKind::Option, _) => format!("[{} <VALUE>]", spelled(arg)),
+            (ArgKind::Flag, _) => format!("[{}]", spelled(arg)),
         });
     }
     if task.args.is_empty() {
@@ -281,8 +350,8 @@ pub fn help(task: &Task) -> String {
             .map(|arg| {
                 let left = match arg.kind {
                     ArgKind::Positional => arg.name.clone(),
-                    ArgKind::Option => format!("--{} <VALUE>", arg.name),
-                    ArgKind::Flag => format!("--{}", arg.name),
+                    ArgKind::Option => format!("{} <VALUE>", spelled(arg)),
+                    ArgKind::Flag => spelled(arg),
                 };
                 let mut right = arg.help.clone().unwrap_or_default();
                 match (&arg.default, arg.kind) {
@@ -316,18 +385,21 @@ mod tests {
                 kind: ArgKind::Positional,
                 default: Some("world".into()),
                 help: Some("who".into()),
+                short: None,
             },
             TaskArg {
                 name: "greeting".into(),
                 kind: ArgKind::Option,
                 default: Some("hello".into()),
                 help: None,
+                short: None,
             },
             TaskArg {
                 name: "loud".into(),
                 kind: ArgKind::Flag,
                 default: None,
                 help: None,
+                short: None,
             },
         ];
         t
@@ -364,6 +436,36 @@ mod tests {
             "{help}"
         );
         assert!(help.contains("who [default: world]"), "{help}");
+    }
+
+    #[test]
+    fn short_forms_are_read_alone_clustered_and_with_their_value() {
+        let mut task = greet();
+        task.args[1].short = Some('g');
+        task.args[2].short = Some('l');
+        let named = |w: &[&str]| parse(&task, &words(w)).map(|v| v.named);
+        let v = named(&["-l", "you"]).unwrap();
+        assert_eq!((v["loud"].as_str(), v["name"].as_str()), ("true", "you"));
+        for given in [&["-g", "hi"][..], &["-ghi"], &["-g=hi"], &["-lg", "hi"]] {
+            assert_eq!(named(given).unwrap()["greeting"], "hi", "{given:?}");
+        }
+        assert_eq!(named(&["-lghi"]).unwrap()["loud"], "true");
+        // A word whose first letter is no short form stays positional (`-5`).
+        assert_eq!(named(&["-5"]).unwrap()["name"], "-5");
+        assert_eq!(named(&["--", "-l"]).unwrap()["name"], "-l");
+        let err = |w: &[&str]| named(w).unwrap_err().to_string();
+        assert!(err(&["-lz"]).contains("no option -z"), "{}", err(&["-lz"]));
+        assert!(err(&["-g"]).contains("--greeting of task `greet` needs a value"));
+        let help = help(&task);
+        assert!(
+            help.contains("Usage: vx run greet [name] [-g, --greeting <VALUE>] [-l, --loud]"),
+            "{help}"
+        );
+        assert!(help.contains("  -l, --loud"), "{help}");
+        assert!(wants_help(&task, &words(&["-h"])));
+        task.args[2].short = Some('h');
+        assert!(!wants_help(&task, &words(&["-h"])));
+        assert!(wants_help(&task, &words(&["--help"])));
     }
 
     #[test]

@@ -1062,6 +1062,7 @@ fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, Task
         },
         default: None,
         help: None,
+        short: None,
     };
     for (key, value) in params_of(params)? {
         match key.as_str() {

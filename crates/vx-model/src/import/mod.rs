@@ -292,6 +292,8 @@ pub struct ImportedArg {
     pub default: Option<String>,
     /// Its help line.
     pub help: Option<String>,
+    /// A flag's or option's one-letter form (usage's `flag "-n --dry-run"`).
+    pub short: Option<char>,
 }
 
 /// What a file lists.

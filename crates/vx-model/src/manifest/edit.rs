@@ -496,6 +496,9 @@ fn script_into(
             if let Some(h) = &arg.help {
                 one.insert("help", h.as_str().into());
             }
+            if let Some(c) = arg.short {
+                one.insert("short", c.to_string().into());
+            }
             args.push(toml_edit::Value::InlineTable(one));
         }
         table.insert("args", toml_edit::Value::Array(args));

@@ -200,6 +200,8 @@ pub struct TaskArg {
     pub default: Option<String>,
     /// One line for `vx run TASK --help`.
     pub help: Option<String>,
+    /// An option's or flag's one-letter form (`-n` for `--dry-run`), if it has one.
+    pub short: Option<char>,
 }
 
 /// How an argument is given after `vx run TASK`.

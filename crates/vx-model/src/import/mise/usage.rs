@@ -76,6 +76,7 @@ pub(super) fn spec(
             kind: "positional",
             default: None,
             help: None,
+            short: None,
         };
         arg.help = param(params, "help");
         arg.default = param(params, "default");
@@ -121,6 +122,7 @@ pub(super) fn spec(
                         line: line.to_owned(),
                     })?;
                 arg.name = long.to_owned();
+                arg.short = short_form(what);
                 arg.kind = if what.contains('<') { "option" } else { "flag" };
                 // Optional unless the spec says `required=#true`, as usage reads it.
                 if arg.kind == "option"
@@ -177,6 +179,17 @@ fn param(params: &str, key: &str) -> Option<String> {
     None
 }
 
+/// The one-letter form a flag's words name (`-n` in `"-n --dry-run"`), if any.
+fn short_form(what: &str) -> Option<char> {
+    what.split_whitespace().find_map(|word| {
+        let mut chars = word.strip_prefix('-')?.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_ascii_alphanumeric() => Some(c),
+            _ => None,
+        }
+    })
+}
+
 /// `what` in `ignored`, once.
 fn note(ignored: &mut Vec<String>, what: String) {
     if !ignored.contains(&what) {
@@ -198,24 +211,24 @@ mod tests {
              arg \"<environment>\" help=\"Where to\" {\n  choices \"dev\" \"prod\"\n}\n\
              arg \"[tag]\"\n\
              flag \"-f --force\" help=\"Skip checks\"\n\
-             flag \"--region <region>\" default=\"us-east-1\"\n\
+             flag \"-r --region <region>\" default=\"us-east-1\"\n\
              arg \"<files>...\"\n",
             &mut args,
             &mut variadic,
             &mut ignored,
         )
         .unwrap();
-        let got: Vec<(&str, &str, Option<&str>)> = args
+        let got: Vec<(&str, &str, Option<&str>, Option<char>)> = args
             .iter()
-            .map(|a| (a.name.as_str(), a.kind, a.default.as_deref()))
+            .map(|a| (a.name.as_str(), a.kind, a.default.as_deref(), a.short))
             .collect();
         assert_eq!(
             got,
             [
-                ("environment", "positional", None),
-                ("tag", "positional", Some("")),
-                ("force", "flag", None),
-                ("region", "option", Some("us-east-1")),
+                ("environment", "positional", None, None),
+                ("tag", "positional", Some(""), None),
+                ("force", "flag", None, Some('f')),
+                ("region", "option", Some("us-east-1"), Some('r')),
             ]
         );
         assert_eq!(args[0].help.as_deref(), Some("Where to"));

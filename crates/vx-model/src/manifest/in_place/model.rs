@@ -359,15 +359,27 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
     entry::list_count(&args_at, script.args.len())?;
     for arg in &script.args {
         entry::arg_name(&args_at, &arg.name, &task.args)?;
+        let kind = match arg.kind {
+            "option" => ArgKind::Option,
+            "flag" => ArgKind::Flag,
+            _ => ArgKind::Positional,
+        };
+        let short = match arg.short {
+            Some(c) => Some(entry::arg_short(
+                &args_at,
+                &arg.name,
+                kind,
+                &c.to_string(),
+                &task.args,
+            )?),
+            None => None,
+        };
         task.args.push(TaskArg {
             name: arg.name.clone(),
-            kind: match arg.kind {
-                "option" => ArgKind::Option,
-                "flag" => ArgKind::Flag,
-                _ => ArgKind::Positional,
-            },
+            kind,
             default: arg.default.clone(),
             help: arg.help.clone(),
+            short,
         });
     }
     task.tools = last_wins(&script.tools)
@@ -441,18 +453,21 @@ mod tests {
                     kind: "positional",
                     default: Some("all".into()),
                     help: Some("what to build".into()),
+                    short: None,
                 },
                 ImportedArg {
                     name: "release".into(),
                     kind: "flag",
                     default: None,
                     help: None,
+                    short: Some('r'),
                 },
                 ImportedArg {
                     name: "jobs".into(),
                     kind: "option",
                     default: None,
                     help: None,
+                    short: Some('j'),
                 },
             ],
             confirm: Some("sure?".into()),

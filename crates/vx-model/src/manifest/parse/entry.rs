@@ -8,7 +8,7 @@ use super::super::environment;
 use super::super::tool::ToolTable;
 use super::super::{MAX_TOOLS, Problem};
 use super::MAX_ENVIRONMENT_ENTRIES;
-use crate::task::TaskArg;
+use crate::task::{ArgKind, TaskArg};
 use vx_base::validate;
 
 /// Most commands in one task's `run`, arguments, globs or dependencies.
@@ -210,6 +210,39 @@ pub(in crate::manifest) fn arg_name(
         )));
     }
     Ok(())
+}
+
+/// An argument's `short`: one ASCII letter or digit, of an option or a flag, given to
+/// no other argument of the task.
+pub(in crate::manifest) fn arg_short(
+    at: &str,
+    name: &str,
+    kind: ArgKind,
+    short: &str,
+    declared: &[TaskArg],
+) -> Result<char, Problem> {
+    let mut chars = short.chars();
+    let letter = match (chars.next(), chars.next()) {
+        (Some(c), None) if c.is_ascii_alphanumeric() => c,
+        _ => {
+            return Err(Problem::Environment(format!(
+                "{at}: argument `{name}`'s short is one letter or digit (`n` for -n), not `{}`",
+                validate::shorten(short)
+            )));
+        }
+    };
+    if kind == ArgKind::Positional {
+        return Err(Problem::Environment(format!(
+            "{at}: argument `{name}` is positional: only an option or a flag has a short form"
+        )));
+    }
+    if let Some(other) = declared.iter().find(|a| a.short == Some(letter)) {
+        return Err(Problem::Environment(format!(
+            "{at}: -{letter} is the short form of both `{}` and `{name}`",
+            other.name
+        )));
+    }
+    Ok(letter)
 }
 
 /// A task's `ready`: only a service's.

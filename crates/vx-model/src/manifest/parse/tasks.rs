@@ -44,7 +44,7 @@ const TASK_KEYS: &[&str] = &[
 /// the old `cwd`.
 const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(2).1;
 /// Keys of an `args` entry.
-const ARG_KEYS: &[&str] = &["name", "default", "help", "option", "flag"];
+const ARG_KEYS: &[&str] = &["name", "default", "help", "option", "flag", "short"];
 /// Keys of `ready`.
 const READY_KEYS: &[&str] = &["log", "port", "http", "command", "timeout"];
 /// Most tasks one `[tasks]` (or `[scripts]`) table may hold: far over a real
@@ -304,7 +304,7 @@ impl Parser<'_> {
         entry::list_count(at, count).map_err(|p| self.err(Some(value.span()), p))
     }
 
-    /// `args = [{ name, default, help, option, flag }, …]`.
+    /// `args = [{ name, default, help, option, flag, short }, …]`.
     fn task_args(
         &self,
         value: &Spanned<DeValue<'_>>,
@@ -341,6 +341,13 @@ impl Parser<'_> {
                 (false, true) => ArgKind::Flag,
                 (false, false) => ArgKind::Positional,
             };
+            let short = match self.string(fields, "short", at)? {
+                None => None,
+                Some((text, span)) => Some(
+                    entry::arg_short(at, name, kind, text, &out)
+                        .map_err(|p| self.err(Some(span), p))?,
+                ),
+            };
             out.push(TaskArg {
                 name: name.to_owned(),
                 kind,
@@ -348,6 +355,7 @@ impl Parser<'_> {
                     .string(fields, "default", at)?
                     .map(|(d, _)| d.to_owned()),
                 help: self.string(fields, "help", at)?.map(|(h, _)| h.to_owned()),
+                short,
             });
         }
         Ok(out)
