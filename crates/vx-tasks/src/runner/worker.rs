@@ -592,6 +592,12 @@ mod tests {
     /// for a second signal that comes while the first one's runs).
     #[test]
     fn a_task_is_signalled_once_whatever_the_order_of_stop_and_start() {
+        // A run holds SIGINT with a handler (`vx_base::signals::Interrupt`), so its
+        // tasks start with SIGINT at its default action even when vx itself was
+        // started with it ignored (a script's background job, `vx run dev &`). This
+        // process holds it as a run does: a test harness started in the background
+        // handed `sleep` an ignored SIGINT, and it slept its 30 s.
+        let _run = vx_base::signals::Interrupt::register().expect("SIGINT held");
         let control = Control::default();
         assert!(control.stop(Stop::Terminate), "the first ask counts");
         let (handle, exit) = sleeper();
