@@ -27,19 +27,20 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
+use vx_model::manifest::task_files;
 use vx_model::manifest::{Manifest, in_place};
 use vx_model::project_env::{Changes, Declared};
-use vx_model::manifest::task_files;
 use vx_model::task::{Task, foreign, graph};
 use vx_tasks::args;
 
 /// Command lines a task's arguments are parsed from.
-const WORDS: [&[&str]; 5] = [
+const WORDS: [&[&str]; 6] = [
     &[],
     &["--help"],
     &["a", "b"],
     &["--flag", "--name=x", "-v", "--", "rest"],
     &["--name", "x y", "--count", "3"],
+    &["-nv", "-l3", "-f=x", "-", "-h", "-é"],
 ];
 
 /// The directory every input's project is written into (made again for each).
@@ -80,7 +81,7 @@ fn plan(tasks: &[Task], project: &Path) {
         }
         for words in WORDS {
             let words: Vec<OsString> = words.iter().map(OsString::from).collect();
-            let _ = args::wants_help(&words);
+            let _ = args::wants_help(task, &words);
             if let Ok(values) = args::parse(task, &words) {
                 for run in &task.run {
                     let _ = args::fill(run, task, &values, &|s| format!("'{s}'"));

@@ -23,12 +23,13 @@ use vx_model::task::{Task, graph};
 use vx_tasks::args;
 
 /// Command lines a task's arguments are parsed from.
-const WORDS: [&[&str]; 5] = [
+const WORDS: [&[&str]; 6] = [
     &[],
     &["--help"],
     &["a", "b"],
     &["--flag", "--name=x", "-v", "--", "rest"],
     &["--name", "x y", "--count", "3"],
+    &["-nv", "-l3", "-f=x", "-", "-h", "-é"],
 ];
 
 /// What `vx run` does with `tasks` before it runs them.
@@ -48,7 +49,7 @@ fn plan(tasks: &[Task]) {
         }
         for words in WORDS {
             let words: Vec<OsString> = words.iter().map(OsString::from).collect();
-            let _ = args::wants_help(&words);
+            let _ = args::wants_help(task, &words);
             if let Ok(values) = args::parse(task, &words) {
                 for run in &task.run {
                     let _ = args::fill(run, task, &values, &|s| format!("'{s}'"));
@@ -76,12 +77,9 @@ fuzz_target!(|data: &[u8]| {
         _ => {
             let text = String::from_utf8_lossy(rest);
             let header = vx_model::manifest::task_files::header_toml(&text, "#VX");
-            if let Ok(task) = vx_model::manifest::file_task(
-                Path::new(".vx/tasks/t"),
-                &header,
-                "t",
-                ".vx/tasks/t",
-            ) {
+            if let Ok(task) =
+                vx_model::manifest::file_task(Path::new(".vx/tasks/t"), &header, "t", ".vx/tasks/t")
+            {
                 plan(&[task]);
             }
         }
