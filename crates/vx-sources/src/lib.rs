@@ -7,7 +7,9 @@
 //! - 4.2: [`registry`] (aqua's registry format), [`mirror`] (content-addressed mirrors),
 //!   [`settings`] (the effective network settings and where each came from), [`backend`]
 //!   (the language registries' formats: npm, PyPI, crates.io, Go modules).
-//! - [`runtime`] (4.3): language runtimes read from their publishers' indexes.
+//! - [`runtime`] (4.3): language runtimes read from their publishers' indexes; [`fuzz`]
+//!   (4.3): the fuzz targets' entries (`fuzz/`), so the publishers' parsers stay the
+//!   crate's own.
 //!
 //! Its rooms use each other by their finer floors and the floors below, never a
 //! floor above (`docs/ARCHITECTURE.md`, "Floors of the library", held by
@@ -18,6 +20,7 @@
 #![allow(rustdoc::private_intra_doc_links)]
 
 pub mod backend;
+pub mod fuzz;
 pub mod github;
 pub mod mirror;
 pub mod registry;

@@ -164,7 +164,7 @@ fn builds(cx: &Context) -> Result<Vec<Build>, RuntimeError> {
 
 /// The releases among `builds` (`builds.txt`, as [`hexbuilds::parse`] reads it):
 /// newest Elixir first, then the newest OTP first.
-pub fn releases_of(builds: &[Build]) -> Vec<Release> {
+pub(crate) fn releases_of(builds: &[Build]) -> Vec<Release> {
     let mut releases: Vec<(Numeric, Option<u64>, Release)> = builds
         .iter()
         .filter_map(|b| {

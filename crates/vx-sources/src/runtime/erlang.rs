@@ -148,7 +148,7 @@ fn builds(cx: &Context, arch: &str, ubuntu: &str) -> Result<Vec<Build>, RuntimeE
 
 /// The releases among `builds` (of every Ubuntu's `builds.txt`, as
 /// [`hexbuilds::parse`] reads them): one per tag, newest first.
-pub fn releases_of(builds: &[Build]) -> Vec<Release> {
+pub(crate) fn releases_of(builds: &[Build]) -> Vec<Release> {
     let mut releases = super::distinct::Distinct::default();
     for build in builds {
         if let Some(release) = release(build) {

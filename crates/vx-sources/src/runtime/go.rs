@@ -120,13 +120,13 @@ fn parse(text: &str) -> Result<Vec<Entry>, RuntimeError> {
 }
 
 /// The releases go.dev's download list `text` names, in its order.
-pub fn releases_in(text: &str) -> Result<Vec<Release>, RuntimeError> {
+pub(crate) fn releases_in(text: &str) -> Result<Vec<Release>, RuntimeError> {
     Ok(parse(text)?.iter().filter_map(release).collect())
 }
 
 /// Where `release` for `platform` downloads from, as go.dev's download list `text`
 /// says.
-pub fn resolve(
+pub(crate) fn resolve(
     text: &str,
     release: &Release,
     platform: &Platform,

@@ -9,7 +9,7 @@ use super::RuntimeError;
 
 /// One line of `builds.txt`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Build {
+pub(crate) struct Build {
     /// The tag or branch built (`OTP-27.1.2`, `v1.17.3-otp-27`).
     pub name: String,
     /// When it was built.
@@ -22,7 +22,7 @@ pub struct Build {
 /// (`builds.hex.pm OTP build list`). A line of fewer than three fields, or whose
 /// fourth is not a sha256, means the file is not a `builds.txt`: an error, never a
 /// guess.
-pub fn parse(text: &str, url: &str, what: &'static str) -> Result<Vec<Build>, RuntimeError> {
+pub(crate) fn parse(text: &str, url: &str, what: &'static str) -> Result<Vec<Build>, RuntimeError> {
     let bad = |line: usize, reason: String| RuntimeError::Format {
         url: url.to_owned(),
         what: what.into(),

@@ -214,7 +214,7 @@ impl Runtime for Java {
 /// `/assets/feature_releases/{major}/ga` pages list it: `page(major, n)` gives the URL
 /// and text of page `n` (`None` past the end); pages are read until one lists the
 /// release, is short, or `MAX_PAGES`.
-pub fn resolve(
+pub(crate) fn resolve(
     release: &Release,
     platform: &Platform,
     mut page: impl FnMut(u64, usize) -> Result<Option<(String, std::rc::Rc<str>)>, RuntimeError>,
@@ -258,7 +258,7 @@ pub fn resolve(
 /// `url`; its LTS majors), `page(n)` the URL and text of `/info/release_versions` page
 /// `n` (`None` past the end); pages are read until one is short or
 /// `MAX_PAGES`. One release per version, newest first.
-pub fn list(
+pub(crate) fn list(
     available: &str,
     url: &str,
     mut page: impl FnMut(usize) -> Result<Option<(String, std::rc::Rc<str>)>, RuntimeError>,

@@ -22,15 +22,15 @@
 pub mod catalogue;
 pub mod declared;
 pub(crate) mod distinct;
-pub mod elixir;
-pub mod erlang;
-pub mod go;
-pub mod hexbuilds;
-pub mod java;
-pub mod python;
+pub(crate) mod elixir;
+pub(crate) mod erlang;
+pub(crate) mod go;
+pub(crate) mod hexbuilds;
+pub(crate) mod java;
+pub(crate) mod python;
 pub(crate) mod resolver;
-pub mod ruby;
-pub mod rust;
+pub(crate) mod ruby;
+pub(crate) mod rust;
 pub mod version;
 
 use std::cell::RefCell;

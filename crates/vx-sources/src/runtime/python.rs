@@ -256,8 +256,8 @@ fn names_in_sums(text: &str) -> Vec<String> {
 
 /// The releases vx lists from release `tag`'s `SHA256SUMS` text `sums` (what
 /// [`Runtime::versions`] reads of the newest release): one per Python version and
-/// flavour, newest first.
-pub fn releases_in_sums(tag: &str, sums: &str) -> Vec<Release> {
+/// flavour, newest first. For the fuzz target's entry ([`crate::fuzz`]).
+pub(crate) fn releases_in_sums(tag: &str, sums: &str) -> Vec<Release> {
     releases_of(&[Listing {
         tag: tag.to_owned(),
         names: names_in_sums(sums),

@@ -141,7 +141,7 @@ impl Runtime for Ruby {
 
 /// One [`Release`] per Ruby version among GitHub's `listed` releases: the newest
 /// revision (`3.3.6-2`), else the floating release (`3.3.6`); newest version first.
-pub fn releases_of(listed: &[GithubRelease]) -> Vec<Release> {
+pub(crate) fn releases_of(listed: &[GithubRelease]) -> Vec<Release> {
     let mut found: Vec<(Release, Option<u64>)> = Vec::new();
     // Where each version is in `found`: a listing is the publisher's to size, and
     // searching `found` for each release was quadratic (issue 53, item 2's class).

@@ -236,7 +236,7 @@ fn dated(name: &str, date: &str) -> Release {
 
 /// The releases among rust-lang/rust's GitHub releases `listed`: its `X.Y.Z` tags,
 /// newest first.
-pub fn releases_of(listed: &[GithubRelease]) -> Vec<Release> {
+pub(crate) fn releases_of(listed: &[GithubRelease]) -> Vec<Release> {
     let mut releases: Vec<Release> = listed
         .iter()
         .filter(|r| !r.draft)
@@ -270,7 +270,7 @@ fn parse(text: &str, url: &str) -> Result<Manifest, RuntimeError> {
 
 /// Where `release`'s toolchain for `platform` downloads from, as the channel
 /// manifest `text` (fetched from `url`) says.
-pub fn resolve(
+pub(crate) fn resolve(
     text: &str,
     url: &str,
     release: &Release,
