@@ -5,73 +5,8 @@
 //! parsed one does, since `vx` resolves from the index.
 #![no_main]
 
-use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
-
 use libfuzzer_sys::fuzz_target;
-use vx_model::manifest::platform::Platform;
-use vx_sources::github::hosts::GithubHosts;
-use vx_sources::registry::index::{Index, Origin};
-use vx_sources::registry::names;
-use vx_sources::registry::package::{Package, Registry};
-use vx_sources::registry::resolve::{resolve, version_allowed};
 
-/// One directory per fuzzing process (in memory where /dev/shm exists); each input's
-/// index overwrites the last.
-static DIR: LazyLock<tempfile::TempDir> = LazyLock::new(|| {
-    tempfile::tempdir_in("/dev/shm").unwrap_or_else(|_| tempfile::tempdir().unwrap())
-});
-
-static PLATFORMS: LazyLock<[Platform; 3]> = LazyLock::new(|| {
-    ["linux-x86_64", "macos-aarch64", "windows-x86_64"].map(|p| p.parse().unwrap())
-});
-
-/// Tags in the shapes real releases use: `v`-prefixed, bare, a pre-release, a
-/// prefixed one (`jq-1.7`), and one that is no version.
-const TAGS: [&str; 5] = ["v1.2.3", "2.0.0", "v0.1.0-rc.1", "jq-1.7.1", "nightly"];
-
-fuzz_target!(|data: &[u8]| {
-    let Ok(registry) = Registry::from_slice(data, Path::new("registry.yaml")) else {
-        return;
-    };
-    let Ok(bytes) = Index::build(&registry, &Origin::default()) else {
-        return;
-    };
-    let path: PathBuf = DIR.path().join("registry.idx");
-    std::fs::write(&path, &bytes).unwrap();
-    let index = Index::open(&path).expect("an index just built opens");
-    let named: Vec<&Package> = registry
-        .packages
-        .iter()
-        .filter(|p| p.full_name().is_some())
-        .collect();
-    assert_eq!(index.len(), named.len(), "every named package is indexed");
-    let hosts = GithubHosts::default();
-    for (i, (entry, parsed)) in index.entries().zip(&named).enumerate() {
-        let full_name = entry.full_name();
-        assert_eq!(Some(full_name.to_owned()), parsed.full_name());
-        let _ = (entry.short_name(), entry.repo_name(), entry.description());
-        let _ = (entry.unsupported(), entry.aliases().count());
-        let _ = entry.commands().count();
-        names::lookup(&index, full_name).expect("a package is found by its full name");
-        let stored = index
-            .package(i)
-            .expect("a definition just indexed reads back");
-        for tag in TAGS {
-            let allowed = version_allowed(&stored, tag);
-            assert_eq!(
-                format!("{allowed:?}"),
-                format!("{:?}", version_allowed(parsed, tag)),
-                "{full_name} {tag}: version_allowed differs once indexed"
-            );
-            for platform in PLATFORMS.iter() {
-                let resolved = resolve(&stored, tag, platform, &hosts);
-                assert_eq!(
-                    format!("{resolved:?}"),
-                    format!("{:?}", resolve(parsed, tag, platform, &hosts)),
-                    "{full_name} {tag} {platform}: resolution differs once indexed"
-                );
-            }
-        }
-    }
-});
+// The harness lives in the crate (`vx_sources::fuzz`), so what it reads with stays
+// the crate's own.
+fuzz_target!(|data: &[u8]| vx_sources::fuzz::registry(data));

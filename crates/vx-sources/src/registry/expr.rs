@@ -112,13 +112,13 @@ pub(crate) struct Vars<'a> {
 
 /// A compiled, type-checked expression, to evaluate against many versions.
 #[derive(Debug)]
-pub struct Expr {
+pub(crate) struct Expr {
     root: parser::Node,
 }
 
 impl Expr {
     /// Compiles `source`: checks its length, syntax, names and types.
-    pub fn parse(source: &str) -> Result<Expr, ExprError> {
+    pub(crate) fn parse(source: &str) -> Result<Expr, ExprError> {
         if source.len() > MAX_LEN {
             return Err(ExprError::TooLong { len: source.len() });
         }
@@ -136,7 +136,7 @@ impl Expr {
 
 /// Evaluates `expr` for the tag `version` of a package without a `version_prefix`
 /// (so `SemVer` is `version` too).
-pub fn eval(expr: &str, version: &str) -> Result<bool, ExprError> {
+pub(crate) fn eval(expr: &str, version: &str) -> Result<bool, ExprError> {
     Expr::parse(expr)?.eval(&Vars {
         version,
         semver: version,

@@ -22,7 +22,7 @@
 //! room: a package's URLs are built on its hosts.
 
 pub mod checksum;
-pub mod expr;
+pub(crate) mod expr;
 pub mod index;
 pub mod names;
 pub mod package;
@@ -30,4 +30,9 @@ pub(crate) mod parallel;
 pub mod resolve;
 pub mod set;
 pub mod source;
-pub mod template;
+pub(crate) mod template;
+
+/// Why a template or a `version_constraint` does not read: carried by
+/// [`resolve::ResolveError`].
+pub use expr::ExprError;
+pub use template::{Pos, TemplateError};

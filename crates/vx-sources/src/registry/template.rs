@@ -51,14 +51,14 @@ pub(crate) const MAX_OUTPUT_BYTES: usize = 64 * 1024;
 
 /// A parsed template, ready to render with any [`Vars`].
 #[derive(Debug, Clone)]
-pub struct Template {
+pub(crate) struct Template {
     nodes: Vec<parse::Node>,
 }
 
 impl Template {
     /// Parses `text`, checking every function's name and number of arguments and every
     /// field's name.
-    pub fn parse(text: &str) -> Result<Template, TemplateError> {
+    pub(crate) fn parse(text: &str) -> Result<Template, TemplateError> {
         if text.len() > MAX_TEMPLATE_BYTES {
             return Err(TemplateError::TooLong {
                 len: text.len(),
@@ -73,7 +73,7 @@ impl Template {
     /// Renders the template with `vars`: an error if it uses a field `vars` leaves
     /// unset, a function fails (a bad regular expression, a version `semver` cannot
     /// read, an index out of range), or the output grows past [`MAX_OUTPUT_BYTES`].
-    pub fn render(&self, vars: &Vars) -> Result<String, TemplateError> {
+    pub(crate) fn render(&self, vars: &Vars) -> Result<String, TemplateError> {
         eval::render(&self.nodes, vars)
     }
 }
@@ -82,7 +82,7 @@ impl Template {
 /// available where this template is rendered (aqua gives `url` no `.Asset`, for
 /// instance): a template that reads it fails to render, naming it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Vars {
+pub(crate) struct Vars {
     /// `.Version`: the release's tag as the registry names it (`v14.1.0`).
     pub version: Option<String>,
     /// `.SemVer`: the version with the package's `version_prefix` removed.

@@ -31,7 +31,7 @@ pub(crate) mod python;
 pub(crate) mod resolver;
 pub(crate) mod ruby;
 pub(crate) mod rust;
-pub mod version;
+pub(crate) mod version;
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;

@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 /// missing part is 0 (`1.20` = `1.20.0`), and a pre-release suffix (`-rc.1`,
 /// `rc1`) sorts before its release.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Numeric {
+pub(crate) struct Numeric {
     /// The numbers, as written.
     pub parts: Vec<u64>,
     /// What follows them (`rc1`, `-beta.2`), empty for a release.
@@ -21,7 +21,7 @@ pub struct Numeric {
 impl Numeric {
     /// `text` read as numbers joined by dots, then an optional suffix; `None` when it
     /// does not start with a number or a part overflows.
-    pub fn parse(text: &str) -> Option<Numeric> {
+    pub(crate) fn parse(text: &str) -> Option<Numeric> {
         let mut parts = Vec::new();
         let mut rest = text;
         loop {

@@ -13,7 +13,7 @@ pub(crate) const MAX_ENTRY_BYTES: usize = 1 << 20;
 
 /// One release as the index lists it, with the platforms it says were built.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Listed {
+pub(crate) struct Listed {
     /// The release.
     pub release: Release,
     /// The `builds` field's entries (empty when the index has none).
@@ -58,7 +58,7 @@ pub(crate) fn read(
 /// The releases the index `text` (json-list or lines, fetched from `url`) lists, in
 /// its order, as [`read`] gives them; `what` names the index in errors. A
 /// github-releases index is no text: it lists nothing here.
-pub fn parse(
+pub(crate) fn parse(
     versions: &Versions,
     text: &str,
     url: &str,

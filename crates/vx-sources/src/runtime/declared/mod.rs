@@ -15,7 +15,7 @@
 //! assets, builds.hex.pm's OTP pairing.
 
 pub mod format;
-pub mod index;
+pub(crate) mod index;
 pub(crate) mod project;
 pub mod registry;
 pub(crate) mod user;
