@@ -14,10 +14,10 @@ mod registry;
 mod runtime_index;
 mod template;
 
-pub use language_registry::language_registry;
-pub use registry::registry;
-pub use runtime_index::runtime_index;
-pub use template::template;
+pub use {
+    language_registry::language_registry, registry::registry, runtime_index::runtime_index,
+    template::template,
+};
 
 #[cfg(test)]
 mod tests {
