@@ -53,10 +53,7 @@ fn no_env(_: &str) -> Option<String> {
 
 /// The target's bytes, read as this module's docs say.
 pub fn language_registry(data: &[u8]) {
-    let Some((&which, rest)) = data.split_first() else {
-        return;
-    };
-    let Ok(text) = std::str::from_utf8(rest) else {
+    let Some((which, text)) = super::choice_and_text(data) else {
         return;
     };
     match which % 5 {

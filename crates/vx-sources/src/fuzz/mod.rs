@@ -19,6 +19,13 @@ pub use {
     template::template,
 };
 
+/// A target whose first byte chooses the document: that byte, and the rest as text
+/// (none when it is not UTF-8: what vx reads is text).
+fn choice_and_text(data: &[u8]) -> Option<(u8, &str)> {
+    let (&which, rest) = data.split_first()?;
+    Some((which, std::str::from_utf8(rest).ok()?))
+}
+
 #[cfg(test)]
 mod tests {
     /// Every seed of a target: publishers' real answers (fuzz/seeds/), so the

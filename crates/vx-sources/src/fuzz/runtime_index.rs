@@ -119,13 +119,9 @@ fn pages(text: &str) -> Vec<(String, std::rc::Rc<str>)> {
         .collect()
 }
 
-/// Arbitrary bytes as a runtime publisher's index (above): nothing may panic but a
-/// broken promise.
+/// The target's bytes, read as this module's docs say.
 pub fn runtime_index(data: &[u8]) {
-    let Some((&which, rest)) = data.split_first() else {
-        return;
-    };
-    let Ok(text) = std::str::from_utf8(rest) else {
+    let Some((which, text)) = super::choice_and_text(data) else {
         return;
     };
     match which % 10 {
