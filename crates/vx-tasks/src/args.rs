@@ -168,15 +168,7 @@ pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
                     }
                     "true".to_owned()
                 }
-                _ => match inline.or_else(|| words.next().cloned()) {
-                    Some(v) => v,
-                    None => {
-                        return Err(ArgsError::NeedsValue {
-                            task: task.name.clone(),
-                            name: name.to_owned(),
-                        });
-                    }
-                },
+                _ => option_value(task, arg, inline, &mut words)?,
             };
             values.named.insert(arg.name.clone(), value);
             continue;
@@ -249,17 +241,28 @@ fn shorts<'w>(
         }
         let rest = &cluster[at + letter.len_utf8()..];
         let rest = rest.strip_prefix('=').unwrap_or(rest);
-        let value = match rest {
-            "" => words.next().cloned().ok_or_else(|| ArgsError::NeedsValue {
-                task: task.name.clone(),
-                name: arg.name.clone(),
-            })?,
-            given => given.to_owned(),
-        };
+        let inline = (!rest.is_empty()).then(|| rest.to_owned());
+        let value = option_value(task, arg, inline, words)?;
         values.named.insert(arg.name.clone(), value);
         return Ok(());
     }
     Ok(())
+}
+
+/// An option's value, long or short: the one its word gives (`--name=V`, `-nV`), else
+/// the next word.
+fn option_value<'w>(
+    task: &Task,
+    arg: &vx_model::task::TaskArg,
+    inline: Option<String>,
+    words: &mut impl Iterator<Item = &'w String>,
+) -> Result<String, ArgsError> {
+    inline
+        .or_else(|| words.next().cloned())
+        .ok_or_else(|| ArgsError::NeedsValue {
+            task: task.name.clone(),
+            name: arg.name.clone(),
+        })
 }
 
 /// `run` with the values put in: `{{NAME}}` for declared arguments, `{args}` or
