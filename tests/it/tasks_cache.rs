@@ -289,6 +289,53 @@ fn no_secret_of_the_env_file_or_the_environment_enters_a_key_or_a_kept_result() 
     assert_ne!(other, stdout);
 }
 
+/// An `[env]` entry whose template reads a variable of the env file (or of an entry
+/// above it) is keyed by the value the task sees: editing `.env` makes the task run
+/// again. (The key expanded the template against vx's own environment only, so the
+/// edit changed nothing in it, and the run restored the result made with the old
+/// value: green, and wrong.)
+#[test]
+fn an_env_entry_that_reads_the_env_file_is_keyed_by_the_value_the_task_sees() {
+    let work = project(
+        "[settings]\nenv_file = \".env\"\n\n[env]\nBASE = \"https://${HOST}\"\nURL = \"${BASE}/api\"\n\n\
+         [tasks.build]\nrun = \"echo ran >> runs; mkdir -p out && printf '%s' \\\"$URL\\\" > out/url.txt\"\n\
+         sources = [\"src/**\"]\noutputs = [\"out/**\"]\n",
+    );
+    let dotenv = work.dir.path().join(".env");
+    let url = work.dir.path().join("out/url.txt");
+    std::fs::write(&dotenv, "HOST=one.example\n").unwrap();
+    run(&work, &["build"]);
+    assert_eq!(
+        std::fs::read_to_string(&url).unwrap(),
+        "https://one.example/api"
+    );
+    let (key_one, _) = explain(&work, "build");
+
+    std::fs::write(&dotenv, "HOST=two.example\n").unwrap();
+    let (key_two, document) = explain(&work, "build");
+    assert_ne!(key_one, key_two, "the env file's value is in the key");
+    let text = document.to_string();
+    assert!(
+        !text.contains("two.example"),
+        "hashed, never written: {text}"
+    );
+    run(&work, &["build"]);
+    assert_eq!(runs(&work), 2, "the task ran again");
+    assert_eq!(
+        std::fs::read_to_string(&url).unwrap(),
+        "https://two.example/api"
+    );
+
+    // Back to the first value: the first result is restored, not run.
+    std::fs::write(&dotenv, "HOST=one.example\n").unwrap();
+    run(&work, &["build"]);
+    assert_eq!(runs(&work), 2, "restored");
+    assert_eq!(
+        std::fs::read_to_string(&url).unwrap(),
+        "https://one.example/api"
+    );
+}
+
 /// A task whose outputs match no file (a check that writes only its log, a mistyped
 /// glob) is not kept, and says so, as turbo warns of it: it is not up to date either
 /// (every `outputs` glob must match a file), so it runs again, as mise runs it. (Its

@@ -66,8 +66,9 @@ pub struct Own {
 }
 
 /// What every task's key takes of the run: the project's `[env]` as declared (never
-/// its env files: secrets live there), the tools on `PATH` as the lock pins them, the
-/// platform and the team's salt.
+/// its env files' entries themselves: secrets live there; a template that reads one is
+/// keyed by the hash of its value, [`Shell::recipe`]), the tools on `PATH` as the lock
+/// pins them, the platform and the team's salt.
 #[derive(Clone, Debug, Default)]
 pub struct Keyed {
     /// vx.toml's `[env]`, unexpanded.
@@ -85,10 +86,7 @@ impl Shell {
     pub fn commands(&self, task: &Task, values: &Values) -> Result<Vec<Command>, ArgsError> {
         let cwd = std::env::current_dir().ok();
         let exe = std::env::current_exe().ok();
-        let own = self.own.iter().find(|(name, _)| *name == task.name);
-        let (path, changes) = own.map_or((&self.path, &self.changes), |(_, own)| {
-            (&own.path, &own.changes)
-        });
+        let (path, changes) = self.environment(task);
         let first;
         let path = match task.path_first.is_empty() {
             true => path,
@@ -159,6 +157,15 @@ impl Shell {
         Ok(commands)
     }
 
+    /// The `PATH` and the project's environment changes `task` runs with: its own
+    /// when its tools differ from the project's, else the shell's.
+    fn environment(&self, task: &Task) -> (&OsString, &Changes) {
+        let own = self.own.iter().find(|(name, _)| *name == task.name);
+        own.map_or((&self.path, &self.changes), |(_, own)| {
+            (&own.path, &own.changes)
+        })
+    }
+
     /// `task`'s identity in the run's ledger, given `values` ([`crate::runner::ledger::identity`]).
     pub(crate) fn identity(&self, task: &Task, values: &Values) -> String {
         crate::runner::ledger::identity(&self.manifest, &task.name, &values.raw)
@@ -221,12 +228,20 @@ impl Shell {
     /// (`[env]`, its `env`, its named arguments), the tools on its `PATH`, the
     /// platform and the salt.
     pub fn recipe(&self, task: &Task, values: &Values) -> Recipe {
-        let lookup = |name: &str| std::env::var(name).ok();
+        // Each variable by the value the task sees ([`Shell::commands`]): its own `env`
+        // over the project's (env files, `[env]`, its tools'), over vx's environment.
+        let (_, changes) = self.environment(task);
+        let own = Changes::from_process(&task.env, &self.project);
+        let seen = |name: &str| match own.value(name).or_else(|| changes.value(name)) {
+            Some(value) => value.map(str::to_owned),
+            None => std::env::var(name).ok(),
+        };
         let mut env = BTreeMap::new();
         for var in self.keyed.env.iter().chain(&task.env) {
+            let value = seen(&var.name);
             env.insert(
                 var.name.clone(),
-                Recipe::env_value(var.value.as_deref(), var.literal, &self.project, &lookup),
+                Recipe::env_value(var.value.as_deref(), var.literal, value.as_deref()),
             );
         }
         for (name, value) in args::env(values) {

@@ -287,6 +287,16 @@ impl Changes {
         }
     }
 
+    /// What these changes leave `name` as: `None` when they do not touch it,
+    /// `Some(None)` when they remove it, else its last value.
+    pub fn value(&self, name: &str) -> Option<Option<&str>> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, value)| value.as_deref())
+    }
+
     /// The variables as they end up (a name given twice: its last entry), in the
     /// order of their first appearance.
     pub fn resolved(&self) -> Vec<(&str, Option<&str>)> {

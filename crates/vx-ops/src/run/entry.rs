@@ -230,7 +230,7 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     let (results, said) = vx_tasks::cache::open(
         &manifest.environment.task_cache,
         &manifest.network,
-        user.task_cache.as_deref(),
+        user,
         request.push,
     );
     said.iter().for_each(|line| (request.note)(line));

@@ -9,9 +9,10 @@
 //! - `commands`: the `run` lines after templating (arguments filled in), or a file
 //!   task's path and arguments (its file is hashed among `sources`); `dir`;
 //! - `env`: the project's `[env]` and the task's `env`, and its named arguments, each
-//!   as written (`{project}` stays `{project}`); a value that takes from the inherited
-//!   environment (`${VAR}`) is recorded as its template and the SHA-256 of its value,
-//!   so a secret passed that way changes the key without being written into it;
+//!   as written (`{project}` stays `{project}`); a value that takes from an environment
+//!   (`${VAR}`) is recorded as its template and the SHA-256 of the value the task sees
+//!   (an entry above it, an env file or the inherited environment giving `VAR`), so a
+//!   secret passed that way changes the key without being written into it;
 //! - `tools`: each tool on the task's `PATH` as its lock entry for this platform (URL
 //!   and sha256, not the version string);
 //! - `sources`: each file the `sources` globs match, by its project-relative path
@@ -149,19 +150,20 @@ impl Recipe {
         out
     }
 
-    /// How the key records the variable `name` whose template is `template` (`None`:
-    /// removed), expanded against `lookup` (the inherited environment).
+    /// How the key records a variable whose template is `template` (`None`: removed)
+    /// and whose value, as the task sees it, is `seen`: the template alone when it takes
+    /// nothing from an environment, else the template and the SHA-256 of `seen` (so a
+    /// value an env file or an entry above gives it counts, and is never written).
     pub(crate) fn env_value(
         template: Option<&str>,
         literal: bool,
-        project: &Path,
-        lookup: &dyn Fn(&str) -> Option<String>,
+        seen: Option<&str>,
     ) -> Option<String> {
         let template = template?;
         if literal || !template.contains('$') {
             return Some(template.to_owned());
         }
-        let value = vx_model::project_env::expand(template, project, lookup);
+        let value = seen.unwrap_or_default();
         Some(format!(
             "{template} (value sha256:{})",
             hex::encode(Sha256::digest(value.as_bytes()))
@@ -384,17 +386,16 @@ mod tests {
 
     #[test]
     fn an_inherited_value_is_recorded_by_its_hash_only() {
-        let recorded = Recipe::env_value(Some("${TOKEN}"), false, Path::new("/p"), &|_| {
-            Some("s3cret".into())
-        })
-        .unwrap();
+        let recorded = Recipe::env_value(Some("${TOKEN}"), false, Some("s3cret")).unwrap();
         assert!(!recorded.contains("s3cret"), "{recorded}");
         assert!(
             recorded.starts_with("${TOKEN} (value sha256:"),
             "{recorded}"
         );
+        let other = Recipe::env_value(Some("${TOKEN}"), false, Some("other")).unwrap();
+        assert_ne!(recorded, other, "another value, another record");
         assert_eq!(
-            Recipe::env_value(Some("{project}/x"), false, Path::new("/p"), &|_| None),
+            Recipe::env_value(Some("{project}/x"), false, Some("/p/x")),
             Some("{project}/x".into())
         );
     }

@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use super::events::{RestoreProgress, RestoreStage};
 use vx_model::manifest::environment::TaskCacheSettings;
 use vx_model::manifest::network::ProjectNet;
+use vx_model::user_config::UserConfig;
 use vx_net::verify::minisign::{Key, SecretKey};
 use vx_sources::mirror::oci::OciError;
 
@@ -375,13 +376,14 @@ fn upload(
 
 /// A run's results as the project, the environment and the command line set them
 /// up: [`REMOTE_ENV`] over `[settings] task_cache` over the user config's
-/// `task_cache` (`user`, read by the caller's session); `push` (`--push`) or
+/// `task_cache` (`user`, read once by the caller's session, whose network settings
+/// the remote is reached through too); `push` (`--push`) or
 /// [`PUSH_ENV`]; the signer from [`SIGNING_KEY_ENV`]. What cannot be used (a bad
 /// remote, an unreadable key) is said in the lines returned, and left out.
 pub fn open(
     settings: &TaskCacheSettings,
     network: &ProjectNet,
-    user: Option<&str>,
+    user: &UserConfig,
     push: bool,
 ) -> (Results, Vec<String>) {
     let mut said = Vec::new();
@@ -396,10 +398,10 @@ pub fn open(
     // The environment, then the project, then the user's config.
     let remote = match env(REMOTE_ENV)
         .or_else(|| settings.remote.clone())
-        .or_else(|| user.map(str::to_owned))
+        .or_else(|| user.task_cache.clone())
     {
         None => None,
-        Some(text) => match remote_of(&text, network, push) {
+        Some(text) => match remote_of(&text, network, user, push) {
             Ok(remote) => Some(remote),
             Err(why) => {
                 // Whatever the reason quotes of the URL, never its credentials.
@@ -440,9 +442,14 @@ pub fn open(
     )
 }
 
-/// The remote `text` names, through the project's network settings (asking to push
-/// too when `push`).
-fn remote_of(text: &str, network: &ProjectNet, push: bool) -> Result<remote::Remote, String> {
+/// The remote `text` names, through the project's and the user's network settings
+/// (asking to push too when `push`).
+fn remote_of(
+    text: &str,
+    network: &ProjectNet,
+    user: &UserConfig,
+    push: bool,
+) -> Result<remote::Remote, String> {
     let vx_sources::mirror::Source::Oci(target) =
         vx_sources::mirror::Source::parse(text).map_err(|e| e.to_string())?
     else {
@@ -466,7 +473,7 @@ fn remote_of(text: &str, network: &ProjectNet, push: bool) -> Result<remote::Rem
         read: Duration::from_secs(20).min(deadline),
         answer: deadline,
     };
-    let net = vx_sources::settings::network::load(network).map_err(|e| e.to_string())?;
+    let net = vx_sources::settings::network::merged(network, user).map_err(|e| e.to_string())?;
     let client = vx_net::Client::new(std::sync::Arc::new(net), timeouts);
     let registry =
         vx_sources::mirror::oci::Registry::new(client, target, push).map_err(|e| e.to_string())?;
