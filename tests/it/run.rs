@@ -148,6 +148,25 @@ fn scripts_see_the_toolchain_the_project_env_their_env_and_cwd() {
     assert!(stderr.contains("is not a directory"), "{stderr}");
 }
 
+/// A task's `env` sees the project's: `${BASE}` in it is `[env]`'s `BASE` (or an env
+/// file's), as mise's task `env` sees `{{env.BASE}}`, and an entry of its own above it;
+/// vx's environment only where the project sets nothing. (It read vx's environment
+/// only, so `URL = "${BASE}/api"` ran with `URL=/api`.)
+#[test]
+fn a_tasks_env_sees_the_projects_env_and_its_env_file() {
+    let work = Work::with_tasks(
+        "[settings]\nenv_file = \".env\"\n\n[env]\nBASE = \"https://${HOST}\"\n\n\
+         [tasks.show]\nenv = { URL = \"${BASE}/api\", FULL = \"${URL}?q=${OUTSIDE}\" }\n\
+         run = \"echo \\\"$FULL\\\"\"\n",
+    );
+    std::fs::write(work.dir.path().join(".env"), "HOST=h.example\n").unwrap();
+    let (code, stdout, stderr) = work.outcome_with(&["run", "show"], |cmd| {
+        cmd.env("BASE", "from-vx").env("OUTSIDE", "1");
+    });
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "https://h.example/api?q=1\n", "{stderr}");
+}
+
 #[test]
 fn offline_fails_naming_the_missing_tool() {
     let project = Project::new(SCRIPTS);

@@ -118,9 +118,10 @@ impl Shell {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let own = self.own_env(task, changes);
         for command in &mut commands {
             changes.apply_to(command);
-            Changes::from_process(&task.env, &self.project).apply_to(command);
+            own.apply_to(command);
             for (name, value) in args::env(values) {
                 command.env(name, value);
             }
@@ -164,6 +165,18 @@ impl Shell {
         own.map_or((&self.path, &self.changes), |(_, own)| {
             (&own.path, &own.changes)
         })
+    }
+
+    /// `task`'s own `env` expanded as the project's is ([`Changes::of`]): a `${VAR}`
+    /// in it is what the project gives `VAR` (`changes`: env files, `[env]`, its
+    /// tools'), else vx's environment's, as mise's task `env` sees `{{env.VAR}}` of the
+    /// project's.
+    fn own_env(&self, task: &Task, changes: &Changes) -> Changes {
+        let seen = |name: &str| match changes.value(name) {
+            Some(value) => value.map(str::to_owned),
+            None => std::env::var(name).ok(),
+        };
+        Changes::of(&task.env, &self.project, &seen)
     }
 
     /// `task`'s identity in the run's ledger, given `values` ([`crate::runner::ledger::identity`]).
@@ -231,7 +244,7 @@ impl Shell {
         // Each variable by the value the task sees ([`Shell::commands`]): its own `env`
         // over the project's (env files, `[env]`, its tools'), over vx's environment.
         let (_, changes) = self.environment(task);
-        let own = Changes::from_process(&task.env, &self.project);
+        let own = self.own_env(task, changes);
         let seen = |name: &str| match own.value(name).or_else(|| changes.value(name)) {
             Some(value) => value.map(str::to_owned),
             None => std::env::var(name).ok(),
