@@ -336,6 +336,40 @@ fn an_env_entry_that_reads_the_env_file_is_keyed_by_the_value_the_task_sees() {
     );
 }
 
+/// `outputs` with a `!glob` (turbo's `[".next/**", "!.next/cache/**"]`, which vx
+/// reads from turbo.json as it stands): the excluded files are left out of the result,
+/// and the result is restored. (Each glob was a root of its own: `!dist/tmp/**`
+/// packed an empty archive, every restore refused it, "nothing left to install", and
+/// the task ran each time; the excluded files went into the `dist/**` root.)
+#[test]
+fn outputs_with_a_negated_glob_are_kept_without_its_files_and_restored() {
+    let work = project(
+        r#"[tasks.build]
+run = "echo ran >> runs; mkdir -p dist/tmp && cp src/in.txt dist/app.txt && echo scratch > dist/tmp/scratch.txt"
+sources = ["src/**"]
+outputs = ["dist/**", "!dist/tmp/**"]
+"#,
+    );
+    let dist = work.dir.path().join("dist");
+    run(&work, &["build"]);
+    assert_eq!(runs(&work), 1);
+    // Up to date as it stands: the root holds a file that no `!glob` takes out.
+    run(&work, &["build"]);
+    assert_eq!(runs(&work), 1, "up to date");
+
+    std::fs::remove_dir_all(&dist).unwrap();
+    let said = run(&work, &["build"]);
+    assert_eq!(runs(&work), 1, "restored, not run: {said}");
+    assert_eq!(
+        std::fs::read_to_string(dist.join("app.txt")).unwrap(),
+        "input one\n"
+    );
+    assert!(
+        !dist.join("tmp").exists(),
+        "what a !glob names is no output, so not restored"
+    );
+}
+
 /// A task whose outputs match no file (a check that writes only its log, a mistyped
 /// glob) is not kept, and says so, as turbo warns of it: it is not up to date either
 /// (every `outputs` glob must match a file), so it runs again, as mise runs it. (Its

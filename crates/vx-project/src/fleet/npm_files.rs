@@ -296,7 +296,7 @@ impl Reader<'_> {
                 vx_text::bytes(MAX_TARBALL)
             )));
         }
-        if sha512.finalize().as_slice() != want.as_slice() {
+        if sha512.finalize()[..] != want[..] {
             return Err(failed(format!(
                 "not the tarball the lock's integrity {integrity} names; nothing was carried"
             )));

@@ -30,26 +30,64 @@ pub struct Packed {
     pub bytes: u64,
 }
 
-/// The files of the project at `project` that `outputs` match, as sorted relative
-/// paths.
-pub fn matched(project: &Path, outputs: &[String]) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = outputs
-        .iter()
-        .flat_map(|glob| vx_base::glob::expand(project, glob, MAX_FILES))
-        .collect();
-    files.sort();
-    files.dedup();
-    files
+/// A task's `outputs` as a result holds them, as turbo's `outputs` reads a `!`: its
+/// roots (each glob but a `!glob`, in order: one archive each) and its `!glob`s, which
+/// take the files they match out of every root (`[".next/**", "!.next/cache/**"]`).
+#[derive(Clone, Debug)]
+pub struct Outputs<'a> {
+    /// The globs that are no `!glob`, in order.
+    pub roots: Vec<&'a str>,
+    /// The `!glob`s, as written.
+    except: Vec<&'a str>,
 }
 
-/// Archives the files of `project` that `outputs` match, one archive per output root
-/// (each glob of `outputs`, in order; a file two globs match goes with the first) into
-/// `dir` as `0.tar.zst`, `1.tar.zst`, …; what went in, in all.
+impl<'a> Outputs<'a> {
+    /// `outputs` read as the module says.
+    pub fn of(outputs: &'a [String]) -> Outputs<'a> {
+        let (except, roots) = outputs
+            .iter()
+            .map(String::as_str)
+            .partition(|g| g.starts_with('!'));
+        Outputs { roots, except }
+    }
+
+    /// Root `glob` with the `!glob`s after it: a set as [`vx_base::glob::expand_all`]
+    /// reads one.
+    fn set(&self, glob: &str) -> Vec<String> {
+        std::iter::once(glob)
+            .chain(self.except.iter().copied())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The files of the project at `project` that root `glob` holds (matched by it and
+    /// by no `!glob`), as sorted relative paths, at most `limit`.
+    pub fn files(&self, project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
+        vx_base::glob::expand_all(project, &self.set(glob), limit)
+    }
+
+    /// Whether root `glob` holds the relative path `rel`.
+    pub fn holds(&self, glob: &str, rel: &Path) -> bool {
+        vx_base::glob::matches_all(&self.set(glob), rel)
+    }
+}
+
+/// The files of the project at `project` that `outputs` match (a `!glob` of them
+/// taking its files out), as sorted relative paths.
+pub fn matched(project: &Path, outputs: &[String]) -> Vec<PathBuf> {
+    vx_base::glob::expand_all(project, outputs, MAX_FILES)
+}
+
+/// Archives the files of `project` that `outputs` hold, one archive per output root
+/// ([`Outputs`]: each glob but a `!glob`, in order; a file two roots hold goes with the
+/// first) into `dir` as `0.tar.zst`, `1.tar.zst`, …; what went in, in all.
 pub fn pack_roots(project: &Path, outputs: &[String], dir: &Path) -> Result<Packed, CacheError> {
+    let outputs = Outputs::of(outputs);
     let mut seen = std::collections::HashSet::new();
     let mut packed = Packed::default();
-    for (i, glob) in outputs.iter().enumerate() {
-        let files: Vec<PathBuf> = matched(project, std::slice::from_ref(glob))
+    for (i, glob) in outputs.roots.iter().enumerate() {
+        let files: Vec<PathBuf> = outputs
+            .files(project, glob, MAX_FILES)
             .into_iter()
             .filter(|f| seen.insert(f.clone()))
             .collect();
@@ -185,8 +223,9 @@ fn compress(source: File, target: File) -> io::Result<()> {
 ///
 /// The archive is judged whole first ([`vx_engine::install::listing::list`] walks its
 /// entries as unpacking does and refuses what unpacking would: `..`, absolute names,
-/// links out, devices, bombs), and each member against `glob`: a result for
-/// `dist/**` that also holds `.git/hooks/pre-commit` or `vx.toml` is refused whole
+/// links out, devices, bombs), and each member against its root `glob` of `outputs`
+/// (matched by it and by no `!glob`): a result for `dist/**` that also holds
+/// `.git/hooks/pre-commit` or `vx.toml` is refused whole
 /// (issue 78), so a hostile archive writes nothing; the way to each
 /// entry is then cleared (a link of the project on it refused, a file where a
 /// directory goes or a directory where a file goes removed) and the archive unpacked
@@ -194,6 +233,7 @@ fn compress(source: File, target: File) -> io::Result<()> {
 /// each file out of it, cost more than the whole rest of a small restore (issue 67).
 pub fn unpack(
     archive: &Path,
+    outputs: &Outputs,
     glob: &str,
     project: &Path,
     read: &dyn Fn(u64),
@@ -213,7 +253,7 @@ pub fn unpack(
         let rel = Path::new(name);
         match entry {
             Entry::Dir => !vx_base::glob::may_hold(glob, rel),
-            _ => !vx_base::glob::matches(glob, rel),
+            _ => !outputs.holds(glob, rel),
         }
     }) {
         return Err(CacheError::Refused(format!(

@@ -489,11 +489,12 @@ fn unpack_all(
     project: &Path,
     progress: &dyn Fn(RestoreProgress),
 ) -> Result<u64, CacheError> {
-    if archives.len() > outputs.len() {
+    let outputs = archive::Outputs::of(outputs);
+    if archives.len() > outputs.roots.len() {
         return Err(CacheError::Refused(format!(
             "it holds {} output roots where the task names {}",
             archives.len(),
-            outputs.len()
+            outputs.roots.len()
         )));
     }
     let sizes: Vec<u64> = archives
@@ -508,7 +509,7 @@ fn unpack_all(
         done: 0,
         total,
     });
-    for ((archive, size), glob) in archives.iter().zip(sizes).zip(outputs) {
+    for ((archive, size), glob) in archives.iter().zip(sizes).zip(&outputs.roots) {
         let report = |done: u64| {
             progress(RestoreProgress {
                 stage: RestoreStage::Unpacking,
@@ -516,7 +517,7 @@ fn unpack_all(
                 total,
             });
         };
-        files += archive::unpack(archive, glob, project, &report)?;
+        files += archive::unpack(archive, &outputs, glob, project, &report)?;
         before += size;
     }
     Ok(files)

@@ -386,6 +386,7 @@ impl Remote {
             log,
         } = *result;
         let config = self.put_bytes(document)?;
+        let roots = super::archive::Outputs::of(outputs).roots;
         let mut layers = Vec::new();
         for (i, archive) in archives.iter().enumerate() {
             let (digest, size) = self.put_file(archive)?;
@@ -393,7 +394,7 @@ impl Remote {
                 "mediaType": OUTPUTS_TYPE, "digest": digest, "size": size,
                 "annotations": {
                     "org.opencontainers.image.title": super::archive::root_file(i),
-                    "dev.vx.output": outputs.get(i),
+                    "dev.vx.output": roots.get(i),
                 },
             }));
         }

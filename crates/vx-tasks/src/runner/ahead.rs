@@ -39,7 +39,9 @@ pub(super) fn start(plan: &Plan, jobs: &[Job]) {
             up = match (up, &upstream[a], &jobs[a].cache) {
                 (Some(mut up), Some(theirs), Some(cache)) => {
                     up.extend(theirs.iter().cloned());
-                    up.extend(cache.recipe.outputs.iter().cloned());
+                    // A `!glob` of them takes files out: no more to overlap.
+                    let outputs = cache.recipe.outputs.iter();
+                    up.extend(outputs.filter(|o| !o.starts_with('!')).cloned());
                     up.sort();
                     up.dedup();
                     (up.len() <= MAX_UPSTREAM).then_some(up)

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use vx_base::glob::{expand, expand_all, matches_all};
+use vx_base::glob::{expand_all, matches_all};
 
 /// Most files a task's globs may match (a larger tree is hashed up to here and said).
 const MAX_FILES: usize = 100_000;
@@ -61,14 +61,20 @@ impl Stamp {
     }
 
     /// Whether the task is up to date: `key` (its key now) is the key of its last
-    /// success here, and every output glob matches a file.
+    /// success here, and every output root holds a file (a `!glob` of `outputs` taking
+    /// its files out: [`crate::cache::archive::Outputs`]).
     pub(crate) fn check(&self, key: &str) -> bool {
+        let outputs = crate::cache::archive::Outputs::of(&self.outputs);
+        // One file shows a root is there, unless a `!glob` may take that one out.
+        let limit = if self.outputs.len() > outputs.roots.len() {
+            MAX_FILES
+        } else {
+            1
+        };
         std::fs::read_to_string(&self.state)
             .is_ok_and(|recorded| recorded.trim().strip_prefix(STAMP_PREFIX) == Some(key))
-            && self
-                .outputs
-                .iter()
-                .all(|glob| !expand(&self.project, glob, 1).is_empty())
+            && (outputs.roots.iter())
+                .all(|glob| !outputs.files(&self.project, glob, limit).is_empty())
     }
 
     /// Records `key` (the task's key when it started) as its last success. Replaced
