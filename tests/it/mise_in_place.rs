@@ -1321,3 +1321,24 @@ fn an_unknown_task_names_the_project_directory_not_its_version_file() {
     let said = format!("no task `nope` in {}; it has no tasks", dir.display());
     assert!(stderr.contains(&said), "{stderr}");
 }
+
+/// `outputs = { auto = true }` (mise's documented form: no files named, the task
+/// skipped while its `sources` are as at its last success) is read as a task with
+/// `sources` and no `outputs`: it runs, is up to date while `src/` is as it was, and
+/// runs again after an edit. (vx refused the task: "`outputs` is a string or a list of
+/// strings".)
+#[test]
+fn auto_outputs_skip_the_task_while_its_sources_are_unchanged() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.build]\nrun = \"echo built >> log\"\nsources = [\"src/**\"]\noutputs = { auto = true }\n",
+    );
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/a.txt"), "one\n").unwrap();
+    vx_ok(&work, &dir, &["run", "build"]);
+    let (_, err) = vx_ok(&work, &dir, &["run", "build"]);
+    assert_eq!(log(&dir), "built\n", "skipped: {err}");
+    std::fs::write(dir.join("src/a.txt"), "two\n").unwrap();
+    vx_ok(&work, &dir, &["run", "build"]);
+    assert_eq!(log(&dir), "built\nbuilt\n");
+}

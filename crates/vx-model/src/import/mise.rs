@@ -427,6 +427,9 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         ("outputs", &mut script.outputs),
     ] {
         if let Some(value) = table.get(key) {
+            if key == "outputs" && auto_outputs(value.get_ref()) {
+                continue;
+            }
             *list = strings(value.get_ref(), key)?;
         }
     }
@@ -783,6 +786,20 @@ fn config_root_variable(script: &mut ImportedScript) {
             .env
             .push((CONFIG_ROOT.to_owned(), "{project}".to_owned()));
     }
+}
+
+/// Whether a task's `outputs` is mise's `{ auto = true }`: no files named, the task
+/// skipped while its `sources` are as at its last success (mise touches a file of its
+/// own to compare them with). vx's up-to-date check does that for a task with `sources`
+/// and no `outputs`, so it maps to none.
+fn auto_outputs(value: &DeValue) -> bool {
+    let DeValue::Table(table) = value else {
+        return false;
+    };
+    table.len() == 1
+        && table
+            .get("auto")
+            .is_some_and(|auto| matches!(auto.get_ref(), DeValue::Boolean(true)))
 }
 
 /// A string or a list of strings.
