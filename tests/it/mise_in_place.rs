@@ -1342,3 +1342,31 @@ fn auto_outputs_skip_the_task_while_its_sources_are_unchanged() {
     vx_ok(&work, &dir, &["run", "build"]);
     assert_eq!(log(&dir), "built\nbuilt\n");
 }
+
+/// A task whose command reads where `vx run` started (`{{cwd}}`) keeps a result per
+/// place: started from `sub/` after a run from the project's root, it runs (its output
+/// names `sub`) instead of being up to date with the root's; back at the root, the
+/// root's result is restored. The place is in the key as a path from the project, so
+/// a clone elsewhere shares its results.
+#[test]
+fn a_task_that_reads_its_cwd_is_keyed_by_where_the_run_started() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.where]\nrun = \"echo ran >> {{config_root}}/log; mkdir -p {{config_root}}/out && echo {{cwd}} > {{config_root}}/out/cwd.txt\"\n\
+         sources = [\"src/**\"]\noutputs = [\"out/**\"]\n",
+    );
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("src/a.txt"), "one\n").unwrap();
+    let written = || std::fs::read_to_string(dir.join("out/cwd.txt")).unwrap();
+    let real = dir.canonicalize().unwrap();
+    vx_ok(&work, &dir, &["run", "where"]);
+    vx_ok(&work, &dir.join("sub"), &["run", "where"]);
+    assert_eq!(log(&dir), "ran\nran\n", "ran again from sub/");
+    assert_eq!(written().trim(), real.join("sub").display().to_string());
+    let (out, _) = vx_ok(&work, &dir, &["run", "where", "--explain-key"]);
+    assert!(out.contains(r#""VX_CWD": ".""#), "{out}");
+    vx_ok(&work, &dir, &["run", "where"]);
+    assert_eq!(log(&dir), "ran\nran\n", "restored, not run");
+    assert_eq!(written().trim(), real.display().to_string());
+}

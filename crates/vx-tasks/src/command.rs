@@ -167,6 +167,29 @@ impl Shell {
         })
     }
 
+    /// Where `vx run` started, as the key records it: a path from the project
+    /// (`/`-separated, `.` for the project itself), else the SHA-256 of the whole path,
+    /// so no path of this machine is written.
+    fn started_in(&self) -> String {
+        let Ok(cwd) = std::env::current_dir() else {
+            return "unknown".to_owned();
+        };
+        let project = self
+            .project
+            .canonicalize()
+            .unwrap_or_else(|_| self.project.clone());
+        let cwd = cwd.canonicalize().unwrap_or(cwd);
+        match cwd.strip_prefix(&project) {
+            Ok(rel) if rel.as_os_str().is_empty() => ".".to_owned(),
+            Ok(rel) => crate::cache::key::slashed(rel),
+            Err(_) => {
+                use sha2::Digest;
+                let hash = sha2::Sha256::digest(cwd.to_string_lossy().as_bytes());
+                format!("outside the project (sha256:{})", hex::encode(hash))
+            }
+        }
+    }
+
     /// `task`'s own `env` expanded as the project's is ([`Changes::of`]): a `${VAR}`
     /// in it is what the project gives `VAR` (`changes`: env files, `[env]`, its
     /// tools'), else vx's environment's, as mise's task `env` sees `{{env.VAR}}` of the
@@ -272,6 +295,11 @@ impl Shell {
                 .map(|run| args::fill(run, task, values, &quote))
                 .collect(),
         };
+        // A task that reads where `vx run` started (mise's `{{cwd}}`) makes another
+        // result elsewhere: that place, as a path from the project, is in its key.
+        if commands.iter().any(|c| c.contains(CWD_VARIABLE)) {
+            env.insert(CWD_VARIABLE.to_owned(), Some(self.started_in()));
+        }
         let sources = task.inputs();
         let tools = match self.own.iter().find(|(name, _)| *name == task.name) {
             Some((_, own)) => own.tools.clone(),
