@@ -309,9 +309,11 @@ impl Results {
             Ok(scratch) => scratch,
             Err(e) => return vec![format!("not kept: {e}")],
         };
-        // A task with `sources` and no `outputs` (a test, a lint) is kept as its log
-        // and status alone (issue 75), and restored by replaying the log.
-        if !outputs.is_empty() {
+        // A task with `sources` and no `outputs` (a test, a lint; or only `!glob`s,
+        // which name no root) is kept as its log and status alone (issue 75), and
+        // restored by replaying the log.
+        let log_only = archive::Outputs::of(outputs).roots.is_empty();
+        if !log_only {
             match archive::pack_roots(project, outputs, scratch.path()) {
                 // No output file: the task is not up to date either (every `outputs`
                 // glob must match one), so it runs again, as mise runs it; said, as
@@ -330,7 +332,7 @@ impl Results {
             Ok(entry) => entry,
             Err(e) => return vec![format!("not kept: {e}")],
         };
-        said.push(match outputs.is_empty() {
+        said.push(match log_only {
             true => format!("kept (log only, key {})", short(key)),
             false => format!("kept (key {})", short(key)),
         });

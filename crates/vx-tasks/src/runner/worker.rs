@@ -378,7 +378,10 @@ fn restored(
                     Source::Local => "",
                     Source::Remote => " from the registry",
                 },
-                if recipe.outputs.is_empty() {
+                if crate::cache::archive::Outputs::of(&recipe.outputs)
+                    .roots
+                    .is_empty()
+                {
                     "log only, "
                 } else {
                     ""
