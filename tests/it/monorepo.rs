@@ -188,6 +188,37 @@ fn what_git_ignores_is_no_default_input_so_a_task_leaving_it_behind_still_hits()
     assert_eq!(runs, 1, ".env is named in inputs: {said}");
 }
 
+/// turbo's `outputs` with a `!` (a Next.js app's `[".next/**", "!.next/cache/**"]`):
+/// the build's cache is no output, so it is neither kept nor restored, and the result
+/// is restored. (The negation was dropped: the cache went into every kept and pushed
+/// result.)
+#[test]
+fn a_negated_turbo_output_is_left_out_of_the_kept_result() {
+    let (work, repo) = workspace();
+    std::fs::write(
+        repo.join("turbo.json"),
+        r#"{ "tasks": { "build": { "outputs": [".next/**", "!.next/cache/**"] } } }"#,
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("apps/docs/package.json"),
+        r#"{ "name": "docs", "version": "1.0.0",
+             "scripts": { "build": "mkdir -p .next/cache && echo page > .next/page.html && echo cache > .next/cache/big && echo docs >> ../../order" } }"#,
+    )
+    .unwrap();
+    let docs = repo.join("apps/docs");
+    let (code, out, err) = run_in(&work, &docs, &["build"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(order(&repo), ["docs"]);
+    std::fs::remove_dir_all(docs.join(".next")).unwrap();
+    let (code, out, err) = run_in(&work, &docs, &["build"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(order(&repo), ["docs"], "restored, not run: {out}{err}");
+    let page = std::fs::read_to_string(docs.join(".next/page.html")).unwrap();
+    assert_eq!(page, "page\n");
+    assert!(!docs.join(".next/cache").exists(), "the cache is no output");
+}
+
 #[test]
 fn inside_a_package_vx_run_build_builds_that_package_and_what_it_depends_on() {
     let (work, repo) = workspace();

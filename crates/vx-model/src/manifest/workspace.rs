@@ -397,14 +397,15 @@ fn from_turbo(
             // turbo's `env` and `globalEnv`: their values in the key, hashed.
             task.hashed_env = def.env.iter().chain(global_env).cloned().collect();
             task.cache = def.cache;
-            let (spared, outputs): (Vec<String>, Vec<String>) = globs(&package.dir, &def.outputs)
-                .into_iter()
-                .partition(|g| g.starts_with('!'));
-            task.outputs = outputs;
+            // A `!glob` stays among them: it takes its files out of the result
+            // (`.next/**` but `!.next/cache/**`), as turbo reads it.
+            task.outputs = globs(&package.dir, &def.outputs);
             // What the key hashes: turbo's inputs, for a task whose result is kept.
             if def.cache && !def.persistent && planned.command.is_some() {
+                let (spared, roots): (Vec<&String>, Vec<&String>) =
+                    task.outputs.iter().partition(|g| g.starts_with('!'));
                 let spared: Vec<&str> = spared.iter().map(|g| &g[1..]).collect();
-                task.sources = sources(&package.dir, def, &task.outputs, &spared);
+                task.sources = sources(&package.dir, def, &roots, &spared);
                 task.sources.extend(global.iter().cloned());
                 // The package's files as turbo's default inputs: those git ignores are
                 // no input (turbo hashes what git tracks or would track).
@@ -443,7 +444,7 @@ fn package_task(id: &str, dir: &str, command: Option<&str>) -> Task {
 /// package.json and turbo.json always. `spared` are the outputs' `!globs`: an output
 /// they narrow from a wildcard at the package's top (medusa's `*/**` but `!src/**`)
 /// is not taken away, or the package's sources would go with it.
-fn sources(dir: &str, def: &turbo::Task, outputs: &[String], spared: &[&str]) -> Vec<String> {
+fn sources(dir: &str, def: &turbo::Task, outputs: &[&String], spared: &[&str]) -> Vec<String> {
     let mut out = globs(dir, &def.inputs);
     if def.default_inputs {
         out.push(join(dir, "**"));
