@@ -683,3 +683,31 @@ fn prune_removes_what_vx_kept_of_a_project_that_is_gone() {
     let said = run(&work, &["build"]);
     assert_eq!(runs(&work), 1, "{said}");
 }
+
+/// A task with no `dir` runs where `vx run` started, so from a subdirectory it makes
+/// another result: it runs there instead of being up to date with the root's run
+/// (which it was: the key held no trace of the place), and back at the root the root's
+/// result is what counts.
+#[test]
+fn a_task_without_dir_is_keyed_by_where_the_run_started() {
+    let work = project(BUILD);
+    let sub = work.dir.path().join("sub");
+    std::fs::create_dir_all(sub.join("src")).unwrap();
+    std::fs::write(sub.join("src/in.txt"), "input of sub\n").unwrap();
+    run(&work, &["build"]);
+    let (code, out, err) = work.outcome_with(&["run", "--output", "prefix", "build"], |cmd| {
+        cmd.current_dir(&sub);
+    });
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        std::fs::read_to_string(sub.join("out/sub/result.txt")).unwrap(),
+        "input of sub\n",
+        "it ran in sub/: {err}"
+    );
+    run(&work, &["build"]);
+    assert_eq!(
+        runs(&work),
+        1,
+        "at the root, the root's result (restored, not run)"
+    );
+}

@@ -295,9 +295,10 @@ impl Shell {
                 .map(|run| args::fill(run, task, values, &quote))
                 .collect(),
         };
-        // A task that reads where `vx run` started (mise's `{{cwd}}`) makes another
-        // result elsewhere: that place, as a path from the project, is in its key.
-        if commands.iter().any(|c| c.contains(CWD_VARIABLE)) {
+        // A task that runs where `vx run` started (no `dir`), or reads that place
+        // (mise's `{{cwd}}`), makes another result elsewhere: that place, as a path
+        // from the project, is in its key.
+        if task.dir.is_none() || commands.iter().any(|c| c.contains(CWD_VARIABLE)) {
             env.insert(CWD_VARIABLE.to_owned(), Some(self.started_in()));
         }
         let sources = task.inputs();

@@ -13,8 +13,8 @@
 //!   (`${VAR}`) is recorded as its template and the SHA-256 of the value the task sees
 //!   (an entry above it, an env file or the inherited environment giving `VAR`), so a
 //!   secret passed that way changes the key without being written into it; for a task
-//!   whose commands read `VX_CWD` (mise's `{{cwd}}`), where `vx run` started, as a
-//!   path from the project;
+//!   with no `dir` (it runs where `vx run` started) or whose commands read `VX_CWD`
+//!   (mise's `{{cwd}}`), where `vx run` started, as a path from the project;
 //! - `tools`: each tool on the task's `PATH` as its lock entry for this platform (URL
 //!   and sha256, not the version string);
 //! - `sources`: each file the `sources` globs match, by its project-relative path
