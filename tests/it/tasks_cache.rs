@@ -535,6 +535,30 @@ fn a_kept_archive_with_a_member_its_output_does_not_name_is_refused_and_writes_n
     );
 }
 
+/// A kept archive holding a member that a `!glob` of `outputs` takes out is refused
+/// whole, as one outside its root is: no run of this task would have put it there.
+#[test]
+fn a_kept_archive_with_a_member_a_negated_output_takes_out_is_refused() {
+    let work = project(&BUILD.replace(
+        r#"outputs = ["out/**"]"#,
+        r#"outputs = ["out/**", "!out/hooks/**"]"#,
+    ));
+    plant(
+        &work,
+        &vx_fixture::tar_zst(&[
+            vx_fixture::Item::File("out/sub/result.txt", b"planted\n".to_vec(), 0o644),
+            vx_fixture::Item::File("out/hooks/run.sh", b"echo owned\n".to_vec(), 0o755),
+        ]),
+    );
+    let said = run(&work, &["build"]);
+    assert!(
+        said.contains("holds out/hooks/run.sh, which its output `out/**` does not name"),
+        "{said}"
+    );
+    assert_eq!(runs(&work), 1, "the task ran: {said}");
+    assert!(!work.dir.path().join("out/hooks").exists());
+}
+
 #[test]
 fn a_kept_archive_with_a_link_out_of_the_project_is_refused_and_the_task_runs() {
     let work = project(BUILD);
