@@ -80,7 +80,7 @@ impl Kind {
     }
 
     /// What the registry is called in messages.
-    pub fn registry(self) -> &'static str {
+    pub(crate) fn registry(self) -> &'static str {
         match self {
             Kind::Npm => "npm",
             Kind::Pypi => "PyPI",

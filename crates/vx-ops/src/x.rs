@@ -44,7 +44,7 @@ pub struct Request<'a> {
 
 /// The tool resolved: its toolchain (one tool, maybe not installed yet), the store it
 /// is installed into and the command to run.
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// The session's store (`--store`, else the default), not created.
     pub store: PathBuf,
     /// The tool, in the store.
@@ -79,7 +79,7 @@ pub enum XError {
 /// Resolves `request.tool` (`session`: the project, if any, whose tools and
 /// registries count; its store, and its offline switch: nothing resolved on the
 /// network, what is remembered however old) into a toolchain of that one tool.
-pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, XError> {
+pub(crate) fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, XError> {
     let store = session.store()?;
     let spec = resolve(session, request.tool, &store, session.offline())?;
     let program = OsString::from(

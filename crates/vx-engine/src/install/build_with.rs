@@ -34,7 +34,7 @@ pub(crate) struct Prepared {
 /// build runtime: the installing child calls it (the tool's board slot shows the
 /// runtime's install), and so does the resolver when a lock needs the runtime to pin
 /// an environment (its progress lines show it, into the run's store).
-pub fn prepare(
+pub(crate) fn prepare(
     runtime: ToolSpec,
     cfg: &InstallConfig,
     sink: &mut dyn ProgressSink,

@@ -82,7 +82,7 @@ impl<'a> Uv<'a> {
     /// `uv pip install --require-hashes --no-deps` of `requirements` into `venv`, from
     /// `index` (where requests go: after `url_replacements`), byte-compiled where the
     /// tool's runs could not write their own bytecode ([`bytecode_at_install`]).
-    pub fn install(
+    pub(crate) fn install(
         &self,
         venv: &Path,
         index: &str,

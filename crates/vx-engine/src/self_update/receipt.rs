@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::SelfUpdateError;
 
 /// The receipt's file name in the configuration directory.
-pub const RECEIPT_FILE: &str = "receipt.json";
+pub(crate) const RECEIPT_FILE: &str = "receipt.json";
 /// The largest receipt read.
 const MAX_RECEIPT_BYTES: u64 = 64 * 1024;
 

@@ -113,7 +113,7 @@ impl Source {
     /// The release `version` (`1.2.3` or `v1.2.3`), or the latest: its manifest and
     /// signature fetched, the signature checked with the trusted keys, the signed tag
     /// the manifest's, and for a pinned version the manifest that version's.
-    pub fn find(&self, version: Option<&str>) -> Result<Found, SelfUpdateError> {
+    pub(crate) fn find(&self, version: Option<&str>) -> Result<Found, SelfUpdateError> {
         let tag = match version {
             Some(v) => {
                 let bare = v.trim().trim_start_matches('v');
@@ -167,7 +167,12 @@ impl Source {
 
     /// Downloads `found`'s archive for `target`, checks it, takes the binary out, runs
     /// it to check the version it reports, and puts it in place of `exe`.
-    pub fn install(&self, found: &Found, target: &str, exe: &Path) -> Result<(), SelfUpdateError> {
+    pub(crate) fn install(
+        &self,
+        found: &Found,
+        target: &str,
+        exe: &Path,
+    ) -> Result<(), SelfUpdateError> {
         let manifest = &found.manifest;
         let asset = manifest
             .targets

@@ -34,7 +34,7 @@ pub(crate) use why::{DirError, EnvError, LookupError, TaskError, VersionError};
 pub(crate) const MAX_IMPORT_BYTES: u64 = 1 << 20;
 
 /// Most entries one file may hold (the manifest's own limit).
-pub const MAX_ENTRIES: usize = vx_base::validate::MAX_TOOLS;
+pub(crate) const MAX_ENTRIES: usize = vx_base::validate::MAX_TOOLS;
 
 /// The kinds of file `vx import` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -49,7 +49,7 @@ use vx_base::validate::FieldError;
 
 /// Largest manifest file accepted; a real `vx.toml` is a few KiB.
 pub const MAX_MANIFEST_BYTES: u64 = 1 << 20;
-pub use vx_base::validate::MAX_TOOLS;
+pub(crate) use vx_base::validate::MAX_TOOLS;
 
 /// The manifest's file name.
 pub const MANIFEST_FILE: &str = "vx.toml";

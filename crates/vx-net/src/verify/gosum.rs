@@ -92,9 +92,6 @@ fn hash_lines(mut files: Vec<(String, String)>) -> String {
     )
 }
 
-/// Checks `value` is an `h1:` hash (what the lock checks too, from the floor below).
-pub use vx_base::validate::go_module_hash as check;
-
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -102,6 +99,7 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vx_base::validate::go_module_hash as check;
 
     /// golang.org/x/mod's own test of `Hash1` (sumdb/dirhash/hash_test.go,
     /// `TestHash1`): files `xyz` = "data for xyz" and `abc` = "data for abc".

@@ -120,7 +120,7 @@ pub struct Dist {
 
 impl VersionDoc {
     /// The names of its commands.
-    pub fn commands(&self) -> Vec<String> {
+    pub(crate) fn commands(&self) -> Vec<String> {
         match &self.bin {
             None => Vec::new(),
             Some(Bin::One(_)) => vec![unscoped(&self.name).to_owned()],

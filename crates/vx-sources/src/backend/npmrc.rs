@@ -174,7 +174,7 @@ impl Npmrc {
     }
 
     /// Reads one of the user's `.npmrc`'s lines over what is known.
-    pub fn read(&mut self, text: &str, env: &dyn Fn(&str) -> Option<String>) {
+    pub(crate) fn read(&mut self, text: &str, env: &dyn Fn(&str) -> Option<String>) {
         self.read_from(text, env, &Origin::User);
     }
 
@@ -274,7 +274,7 @@ impl Npmrc {
 
     /// Every `//host/path/` prefix with its `Authorization` value, for the network's
     /// credentials (`vx_net::Credentials::with_prefixes`).
-    pub fn auth_prefixes(&self) -> Vec<(String, Secret)> {
+    pub(crate) fn auth_prefixes(&self) -> Vec<(String, Secret)> {
         self.auth
             .iter()
             .map(|(p, s)| (p.clone(), s.clone()))

@@ -198,7 +198,7 @@ fn files(env: &dyn Fn(&str) -> Option<String>, root: &std::path::Path) -> Vec<Pa
 }
 
 /// `index-url` of a pip configuration file's `[global]` or `[install]` section.
-pub fn index_url(text: &str) -> Option<String> {
+pub(crate) fn index_url(text: &str) -> Option<String> {
     let mut section = String::new();
     for line in text.lines() {
         let line = line.trim();
@@ -219,7 +219,7 @@ pub fn index_url(text: &str) -> Option<String> {
 }
 
 /// `url` without its `user:password@`, and those as a basic `Authorization`.
-pub fn split_credentials(url: &str) -> Registry {
+pub(crate) fn split_credentials(url: &str) -> Registry {
     let url = url.trim().trim_end_matches('/');
     let Some((scheme, rest)) = url.split_once("://") else {
         return Registry {

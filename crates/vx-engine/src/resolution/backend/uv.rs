@@ -162,7 +162,7 @@ fn newest(cx: &Context) -> Result<String, RuntimeError> {
 /// The spec that installs vx's uv as `entry` locks it on `platform`: its archive by
 /// the locked sha256, its commands as astral-sh/uv lays them out; `None` when the
 /// entry has no build for `platform`.
-pub fn spec(entry: &LockedTool, platform: &Platform) -> Option<vx_model::spec::ToolSpec> {
+pub(crate) fn spec(entry: &LockedTool, platform: &Platform) -> Option<vx_model::spec::ToolSpec> {
     let asset = entry.platforms.get(&platform.to_string())?;
     if asset.stale {
         return None;

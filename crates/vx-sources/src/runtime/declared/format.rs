@@ -84,7 +84,7 @@ const LAYOUT_PLACEHOLDERS: &[&str] = &["data", "version", "major"];
 /// A declaration as written.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Spec {
+pub(crate) struct Spec {
     /// Its name.
     pub name: String,
     /// Other names.
@@ -106,7 +106,7 @@ pub struct Spec {
 /// The version index.
 #[derive(Debug, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
-pub enum Versions {
+pub(crate) enum Versions {
     /// A JSON document holding an array of objects.
     JsonList {
         /// Its URL.
@@ -150,7 +150,7 @@ pub enum Versions {
 /// `[download]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DownloadSpec {
+pub(crate) struct DownloadSpec {
     /// The archive's URL template.
     pub url: String,
     /// The sums file's URL template, or `none`.
@@ -180,7 +180,7 @@ pub struct DownloadSpec {
 /// `[download.musl]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct MuslSpec {
+pub(crate) struct MuslSpec {
     /// The index whose `builds` say which releases have a musl build.
     #[serde(default)]
     pub versions: Option<String>,
@@ -198,7 +198,7 @@ pub struct MuslSpec {
 /// `[layout]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct LayoutSpec {
+pub(crate) struct LayoutSpec {
     /// Leading directories to drop.
     #[serde(default)]
     pub strip: u32,
@@ -233,7 +233,7 @@ pub struct LayoutSpec {
 /// `[[layout.write]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Write {
+pub(crate) struct Write {
     /// Where, inside the install (`etc/npmrc`).
     pub path: String,
     /// What (`{data}`, `{version}`, `{major}` filled in).
@@ -243,7 +243,7 @@ pub struct Write {
 /// `[[layout.extra]]`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Extra {
+pub(crate) struct Extra {
     /// `FROM..UNTIL` ranges.
     pub versions: Vec<String>,
     /// The commands.
@@ -280,7 +280,7 @@ impl Range {
 
 /// Reads and checks a declaration's text; `Err` says what is wrong, with the line and
 /// column where TOML knows them.
-pub fn parse(text: &str) -> Result<Spec, SpecError> {
+pub(crate) fn parse(text: &str) -> Result<Spec, SpecError> {
     let spec: Spec = toml::from_str(text).map_err(|e| SpecError::Toml {
         // One line, as a vx.toml error is: toml's own text draws the line in ASCII art.
         message: e.message().trim().replace('\n', "; "),
