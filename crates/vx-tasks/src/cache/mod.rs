@@ -21,6 +21,7 @@ pub mod archive;
 pub(crate) mod key;
 pub(crate) mod local;
 pub(crate) mod log;
+pub(crate) mod outputs;
 pub(crate) mod prefetch;
 pub(crate) mod remote;
 

@@ -62,9 +62,9 @@ impl Stamp {
 
     /// Whether the task is up to date: `key` (its key now) is the key of its last
     /// success here, and every output root holds a file (a `!glob` of `outputs` taking
-    /// its files out: [`crate::cache::archive::Outputs`]).
+    /// its files out: [`crate::cache::outputs::Outputs`]).
     pub(crate) fn check(&self, key: &str) -> bool {
-        let outputs = crate::cache::archive::Outputs::of(&self.outputs);
+        let outputs = crate::cache::outputs::Outputs::of(&self.outputs);
         // One file shows a root is there, unless a `!glob` may take that one out.
         let limit = if self.outputs.len() > outputs.roots.len() {
             MAX_FILES

@@ -378,7 +378,7 @@ fn restored(
                     Source::Local => "",
                     Source::Remote => " from the registry",
                 },
-                if crate::cache::archive::Outputs::of(&recipe.outputs)
+                if crate::cache::outputs::Outputs::of(&recipe.outputs)
                     .roots
                     .is_empty()
                 {
