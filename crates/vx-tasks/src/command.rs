@@ -195,11 +195,7 @@ impl Shell {
     /// tools'), else vx's environment's, as mise's task `env` sees `{{env.VAR}}` of the
     /// project's.
     fn own_env(&self, task: &Task, changes: &Changes) -> Changes {
-        let seen = |name: &str| match changes.value(name) {
-            Some(value) => value.map(str::to_owned),
-            None => std::env::var(name).ok(),
-        };
-        Changes::of(&task.env, &self.project, &seen)
+        Changes::of(&task.env, &self.project, &|name| seen(&[changes], name))
     }
 
     /// `task`'s identity in the run's ledger, given `values` ([`crate::runner::ledger::identity`]).
@@ -268,13 +264,9 @@ impl Shell {
         // over the project's (env files, `[env]`, its tools'), over vx's environment.
         let (_, changes) = self.environment(task);
         let own = self.own_env(task, changes);
-        let seen = |name: &str| match own.value(name).or_else(|| changes.value(name)) {
-            Some(value) => value.map(str::to_owned),
-            None => std::env::var(name).ok(),
-        };
         let mut env = BTreeMap::new();
         for var in self.keyed.env.iter().chain(&task.env) {
-            let value = seen(&var.name);
+            let value = seen(&[&own, changes], &var.name);
             env.insert(
                 var.name.clone(),
                 Recipe::env_value(var.value.as_deref(), var.literal, value.as_deref()),
@@ -381,6 +373,15 @@ pub(crate) fn quote(arg: &str) -> String {
 /// task is about to start, so that what a dependency made counts.
 pub fn missing_dir(command: &Command) -> Option<&Path> {
     command.get_current_dir().filter(|dir| !dir.is_dir())
+}
+
+/// The value a task sees of `name` under `layers` (the first that sets or removes it
+/// wins), else vx's own environment's.
+fn seen(layers: &[&Changes], name: &str) -> Option<String> {
+    match layers.iter().find_map(|changes| changes.value(name)) {
+        Some(value) => value.map(str::to_owned),
+        None => std::env::var(name).ok(),
+    }
 }
 
 #[cfg(test)]

@@ -313,7 +313,7 @@ impl Results {
         // A task with `sources` and no `outputs` (a test, a lint; or only `!glob`s,
         // which name no root) is kept as its log and status alone (issue 75), and
         // restored by replaying the log.
-        let log_only = archive::Outputs::of(outputs).roots.is_empty();
+        let log_only = outputs::Outputs::of(outputs).roots.is_empty();
         if !log_only {
             match archive::pack_roots(project, outputs, scratch.path()) {
                 // No output file: the task is not up to date either (every `outputs`
@@ -492,7 +492,7 @@ fn unpack_all(
     project: &Path,
     progress: &dyn Fn(RestoreProgress),
 ) -> Result<u64, CacheError> {
-    let outputs = archive::Outputs::of(outputs);
+    let outputs = outputs::Outputs::of(outputs);
     if archives.len() > outputs.roots.len() {
         return Err(CacheError::Refused(format!(
             "it holds {} output roots where the task names {}",

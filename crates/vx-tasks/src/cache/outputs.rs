@@ -40,8 +40,18 @@ impl<'a> Outputs<'a> {
         vx_base::glob::expand_all(project, &self.set(glob), limit)
     }
 
-    /// Whether root `glob` holds the relative path `rel`.
+    /// Whether root `glob` holds the relative path `rel` (asked of each member of an
+    /// archive: no set is built for it).
     pub fn holds(&self, glob: &str, rel: &Path) -> bool {
-        vx_base::glob::matches_all(&self.set(glob), rel)
+        use vx_base::glob::matches;
+        matches(glob, rel) && !self.except.iter().any(|not| matches(&not[1..], rel))
+    }
+
+    /// Whether every root holds a file in the project at `project`: one file found
+    /// shows it, unless a `!glob` may take that one out (then up to `limit` are looked
+    /// at).
+    pub fn each_holds_a_file(&self, project: &Path, limit: usize) -> bool {
+        let limit = if self.except.is_empty() { 1 } else { limit };
+        (self.roots.iter()).all(|glob| !self.files(project, glob, limit).is_empty())
     }
 }

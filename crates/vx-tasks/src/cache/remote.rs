@@ -386,7 +386,7 @@ impl Remote {
             log,
         } = *result;
         let config = self.put_bytes(document)?;
-        let roots = super::archive::Outputs::of(outputs).roots;
+        let roots = super::outputs::Outputs::of(outputs).roots;
         let mut layers = Vec::new();
         for (i, archive) in archives.iter().enumerate() {
             let (digest, size) = self.put_file(archive)?;

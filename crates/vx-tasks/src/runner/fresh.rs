@@ -64,17 +64,10 @@ impl Stamp {
     /// success here, and every output root holds a file (a `!glob` of `outputs` taking
     /// its files out: [`crate::cache::outputs::Outputs`]).
     pub(crate) fn check(&self, key: &str) -> bool {
-        let outputs = crate::cache::outputs::Outputs::of(&self.outputs);
-        // One file shows a root is there, unless a `!glob` may take that one out.
-        let limit = if self.outputs.len() > outputs.roots.len() {
-            MAX_FILES
-        } else {
-            1
-        };
         std::fs::read_to_string(&self.state)
             .is_ok_and(|recorded| recorded.trim().strip_prefix(STAMP_PREFIX) == Some(key))
-            && (outputs.roots.iter())
-                .all(|glob| !outputs.files(&self.project, glob, limit).is_empty())
+            && crate::cache::outputs::Outputs::of(&self.outputs)
+                .each_holds_a_file(&self.project, MAX_FILES)
     }
 
     /// Records `key` (the task's key when it started) as its last success. Replaced
