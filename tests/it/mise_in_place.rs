@@ -1370,3 +1370,60 @@ fn a_task_that_reads_its_cwd_is_keyed_by_where_the_run_started() {
     assert_eq!(log(&dir), "ran\nran\n", "restored, not run");
     assert_eq!(written().trim(), real.display().to_string());
 }
+
+/// mise gives every task `MISE_ORIGINAL_CWD` (where `mise run` started),
+/// `MISE_TASK_DIR` and, for a file task, `MISE_TASK_FILE` (checked with mise
+/// 2026.9.15: run from `sub/`, a mise.toml task sees `MISE_ORIGINAL_CWD=<project>/sub`
+/// and `MISE_TASK_DIR=<project>`; `mise-tasks/ci/check` sees `MISE_TASK_DIR=<project>/mise-tasks/ci`
+/// and `MISE_TASK_FILE=<project>/mise-tasks/ci/check`). A script that reads them ran
+/// with them empty under vx. The task that reads where the run started is keyed by it:
+/// run again from elsewhere, it runs again.
+#[test]
+fn a_task_reading_mises_own_variables_gets_them_and_is_keyed_by_where_the_run_started() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.where]\nrun = 'echo \"$MISE_ORIGINAL_CWD|$MISE_TASK_DIR\" > \"$MISE_CONFIG_ROOT/out/where.txt\"; echo ran >> \"$MISE_CONFIG_ROOT/log\"'\n\
+         sources = [\"src/**\"]\noutputs = [\"out/**\"]\n",
+    );
+    for sub in ["src", "sub", "out", "mise-tasks/ci"] {
+        std::fs::create_dir_all(dir.join(sub)).unwrap();
+    }
+    std::fs::write(dir.join("src/a.txt"), "one\n").unwrap();
+    let check = dir.join("mise-tasks/ci/check");
+    executable(
+        &check,
+        "#!/bin/sh\necho \"$MISE_ORIGINAL_CWD|$MISE_TASK_DIR|$MISE_TASK_FILE\"\n",
+    );
+    let real = dir.canonicalize().unwrap();
+    let shown = |p: &std::path::Path| p.display().to_string();
+    let written = || std::fs::read_to_string(dir.join("out/where.txt")).unwrap();
+
+    vx_ok(&work, &dir.join("sub"), &["run", "where"]);
+    assert_eq!(
+        written().trim(),
+        format!("{}|{}", shown(&real.join("sub")), shown(&dir))
+    );
+    vx_ok(&work, &dir, &["run", "where"]);
+    assert_eq!(log(&dir), "ran\nran\n", "ran again from the project");
+    assert_eq!(
+        written().trim(),
+        format!("{}|{}", shown(&real), shown(&dir))
+    );
+    vx_ok(&work, &dir.join("sub"), &["run", "where"]);
+    assert_eq!(log(&dir), "ran\nran\n", "sub/'s result restored, not run");
+    assert_eq!(
+        written().trim(),
+        format!("{}|{}", shown(&real.join("sub")), shown(&dir))
+    );
+
+    let (out, _) = vx_ok(&work, &dir.join("sub"), &["run", "ci:check"]);
+    assert!(
+        out.contains(&format!(
+            "{}|{}|{}",
+            shown(&real.join("sub")),
+            shown(&dir.join("mise-tasks/ci")),
+            shown(&check)
+        )),
+        "{out}"
+    );
+}

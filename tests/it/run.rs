@@ -167,6 +167,24 @@ fn a_tasks_env_sees_the_projects_env_and_its_env_file() {
     assert_eq!(stdout, "https://h.example/api?q=1\n", "{stderr}");
 }
 
+/// A task's `env` may read where `vx run` started (`${VX_CWD}`, which its commands
+/// get): it was expanded against vx's own environment, where it is unset, so the
+/// task saw an empty value.
+#[test]
+fn a_tasks_env_reads_where_the_run_started() {
+    let work = Work::with_tasks(
+        "[tasks.show]\nenv = { HERE = \"${VX_CWD}/x\" }\ndir = \".\"\nrun = \"echo \\\"$HERE\\\"\"\n",
+    );
+    let sub = work.dir.path().join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    let (code, stdout, stderr) = work.outcome_with(&["run", "show"], |cmd| {
+        cmd.current_dir(&sub).env_remove("VX_CWD");
+    });
+    assert_eq!(code, 0, "{stderr}");
+    let real = sub.canonicalize().unwrap();
+    assert_eq!(stdout, format!("{}/x\n", real.display()), "{stderr}");
+}
+
 #[test]
 fn offline_fails_naming_the_missing_tool() {
     let project = Project::new(SCRIPTS);

@@ -118,7 +118,8 @@ impl Shell {
                 })
                 .collect::<Result<_, _>>()?,
         };
-        let own = self.own_env(task, changes);
+        let here = cwd.as_ref().map(|cwd| cwd.to_string_lossy().into_owned());
+        let own = self.own_env(task, changes, here.as_deref());
         for command in &mut commands {
             changes.apply_to(command);
             own.apply_to(command);
@@ -193,9 +194,14 @@ impl Shell {
     /// `task`'s own `env` expanded as the project's is ([`Changes::of`]): a `${VAR}`
     /// in it is what the project gives `VAR` (`changes`: env files, `[env]`, its
     /// tools'), else vx's environment's, as mise's task `env` sees `{{env.VAR}}` of the
-    /// project's.
-    fn own_env(&self, task: &Task, changes: &Changes) -> Changes {
-        Changes::of(&task.env, &self.project, &|name| seen(&[changes], name))
+    /// project's. `${VX_CWD}` is `here`, where the run started (the task's commands
+    /// get it only as they start, so the project's changes never hold it): the path
+    /// itself to run the task, the path from the project to key it.
+    fn own_env(&self, task: &Task, changes: &Changes, here: Option<&str>) -> Changes {
+        Changes::of(&task.env, &self.project, &|name| match name {
+            CWD_VARIABLE => here.map(str::to_owned),
+            _ => seen(&[changes], name),
+        })
     }
 
     /// `task`'s identity in the run's ledger, given `values` ([`crate::runner::ledger::identity`]).
@@ -263,7 +269,8 @@ impl Shell {
         // Each variable by the value the task sees ([`Shell::commands`]): its own `env`
         // over the project's (env files, `[env]`, its tools'), over vx's environment.
         let (_, changes) = self.environment(task);
-        let own = self.own_env(task, changes);
+        let here = self.started_in();
+        let own = self.own_env(task, changes, Some(&here));
         let mut env = BTreeMap::new();
         for var in self.keyed.env.iter().chain(&task.env) {
             let value = seen(&[&own, changes], &var.name);
@@ -291,7 +298,7 @@ impl Shell {
         // (mise's `{{cwd}}`), makes another result elsewhere: that place, as a path
         // from the project, is in its key.
         if task.dir.is_none() || commands.iter().any(|c| c.contains(CWD_VARIABLE)) {
-            env.insert(CWD_VARIABLE.to_owned(), Some(self.started_in()));
+            env.insert(CWD_VARIABLE.to_owned(), Some(here));
         }
         let sources = task.inputs();
         let tools = match self.own.iter().find(|(name, _)| *name == task.name) {

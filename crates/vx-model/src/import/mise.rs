@@ -167,7 +167,7 @@ fn daemon(value: &DeValue<'_>) -> Result<ImportedScript, TaskError> {
         .collect();
     ignored.sort();
     script.ignored = ignored;
-    config_root_variable(&mut script);
+    given_variables(&mut script, None);
     Ok(script)
 }
 
@@ -381,7 +381,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     let table = match value {
         DeValue::String(_) | DeValue::Array(_) => {
             script.run = task_run(value, &mut script.args, vars)?;
-            config_root_variable(&mut script);
+            given_variables(&mut script, None);
             return Ok(script);
         }
         DeValue::Table(table) => table,
@@ -459,7 +459,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     if script.run.iter().any(|run| run.contains("usage_")) {
         usage_variables(&mut script);
     }
-    config_root_variable(&mut script);
+    given_variables(&mut script, None);
     if let Some(refused) = invalid_usage {
         refuse(&mut script, &refused);
     }
@@ -776,15 +776,47 @@ fn vars_of(root: &DeTable<'_>) -> Vars {
 /// project directory (mise sets it for its tasks too).
 const CONFIG_ROOT: &str = "MISE_CONFIG_ROOT";
 
-/// Sets [`CONFIG_ROOT`] to `{project}` for a task whose commands name it.
-fn config_root_variable(script: &mut ImportedScript) {
-    let named = format!("${{{CONFIG_ROOT}}}");
-    if script.run.iter().any(|run| run.contains(&named))
-        && !script.env.iter().any(|(name, _)| name == CONFIG_ROOT)
-    {
-        script
-            .env
-            .push((CONFIG_ROOT.to_owned(), "{project}".to_owned()));
+/// Sets the variables mise gives every task that vx gives under its own names or not
+/// at all (mise.jdx.dev, "Tasks", "Environment variables") in a task's `env`, each
+/// when the task's commands (a file task's file: `file`, its text and its path from
+/// the project) name it, so a script that reads one runs as under mise:
+/// - [`CONFIG_ROOT`] (what `{{config_root}}` becomes): the project directory;
+/// - `MISE_ORIGINAL_CWD`: where the run started, vx's `VX_CWD` (the task's key then
+///   holds that place, as a path from the project);
+/// - `MISE_TASK_DIR`: a file task's directory, else the project directory;
+/// - `MISE_TASK_FILE`: a file task's file (not given to a task of a mise file: vx
+///   does not keep which of the project's files it came from).
+///
+/// A variable the task's `env` sets already keeps its value.
+fn given_variables(script: &mut ImportedScript, file: Option<(&str, &str)>) {
+    // A file's path with a template's characters in it is given as nothing.
+    let file = file.map(|(text, path)| (text, path.replace('\\', "/")));
+    let path = file
+        .as_ref()
+        .map(|(_, path)| path.as_str())
+        .filter(|path| !path.contains(['$', '{', '}']));
+    let dir = match path.map(|path| path.rsplit_once('/').map_or("", |(dir, _)| dir)) {
+        Some("") | None => "{project}".to_owned(),
+        Some(dir) => format!("{{project}}/{dir}"),
+    };
+    let given = [
+        (CONFIG_ROOT, Some("{project}".to_owned())),
+        ("MISE_ORIGINAL_CWD", Some("${VX_CWD}".to_owned())),
+        ("MISE_TASK_DIR", Some(dir)),
+        (
+            "MISE_TASK_FILE",
+            path.map(|path| format!("{{project}}/{path}")),
+        ),
+    ];
+    for (name, value) in given {
+        let named = script.run.iter().any(|run| run.contains(name))
+            || file.as_ref().is_some_and(|(text, _)| text.contains(name));
+        let Some(value) = value.filter(|_| named) else {
+            continue;
+        };
+        if !script.env.iter().any(|(set, _)| set == name) {
+            script.env.push((name.to_owned(), value));
+        }
     }
 }
 

@@ -296,6 +296,7 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
     if text.contains("usage_") {
         super::usage_variables(&mut script);
     }
+    super::given_variables(&mut script, Some((&text, shown)));
     Ok(script)
 }
 
