@@ -1427,3 +1427,25 @@ fn a_task_reading_mises_own_variables_gets_them_and_is_keyed_by_where_the_run_st
         "{out}"
     );
 }
+
+/// mise's `shell` (checked with mise 2026.9.15): `shell = "bash -c"` runs the task's
+/// lines under bash (`[[`, which `sh` lacks), without its default shell's `-o
+/// errexit` (a failing line does not stop the next); vx read it as left out and ran
+/// them under `sh`. `vx import` writes it as vx.toml's `shell`.
+#[test]
+fn a_mise_tasks_shell_runs_its_lines_as_mise_runs_them() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.b]\nshell = \"bash -c\"\nrun = \"\"\"\nfalse\n[[ -n $BASH_VERSION ]] && echo under-bash\n\"\"\"\n",
+    );
+    let (out, err) = vx_ok(&work, &dir, &["run", "b"]);
+    assert_eq!(out, "under-bash\n", "{err}");
+    assert!(!err.contains("shell"), "not said as left out: {err}");
+
+    vx_ok(&work, &dir, &["import", "mise.toml"]);
+    let written = std::fs::read_to_string(dir.join("vx.toml")).unwrap();
+    assert!(written.contains(r#"shell = ["bash", "-c"]"#), "{written}");
+    std::fs::remove_file(dir.join("mise.toml")).unwrap();
+    let (out, err) = vx_ok(&work, &dir, &["run", "b"]);
+    assert_eq!(out, "under-bash\n", "{err}");
+}

@@ -185,6 +185,43 @@ fn a_tasks_env_reads_where_the_run_started() {
     assert_eq!(stdout, format!("{}/x\n", real.display()), "{stderr}");
 }
 
+/// A task's `shell` is what its commands start under (`bash -c`: bash's `[[`, which
+/// `sh` lacks), and part of its key: another shell runs it again. A `shell` that is
+/// no program is a manifest error naming the task and the key.
+#[test]
+fn a_tasks_shell_runs_its_commands_and_is_in_its_key() {
+    let task = |shell: &str| {
+        format!(
+            "[tasks.b]\nshell = {shell}\nsources = [\"in.txt\"]\noutputs = [\"out.txt\"]\n\
+             run = \"[[ -n $BASH_VERSION ]] && echo under-bash | tee out.txt && echo ran >> log\"\n"
+        )
+    };
+    let work = Work::with_tasks(&task("\"bash -c\""));
+    let dir = work.dir.path();
+    std::fs::write(dir.join("in.txt"), "1\n").unwrap();
+    let (code, stdout, stderr) = work.run_tasks(&["b"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.contains("under-bash"), "{stdout}{stderr}");
+    let (code, _, stderr) = work.run_tasks(&["b"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("up to date"), "{stderr}");
+    work.write_manifest(&format!(
+        "[tools]\n\n{}",
+        task("[\"bash\", \"-e\", \"-c\"]")
+    ));
+    let (code, _, stderr) = work.run_tasks(&["b"]);
+    assert_eq!(code, 0, "{stderr}");
+    let log = std::fs::read_to_string(dir.join("log")).unwrap();
+    assert_eq!(log, "ran\nran\n", "another shell runs it again: {stderr}");
+
+    for bad in ["\"bash 'unclosed\"", "\"\"", "[]"] {
+        work.write_manifest(&format!("[tools]\n\n{}", task(bad)));
+        let (code, _, stderr) = work.run_tasks(&["b"]);
+        assert_eq!(code, 2, "{bad}: {stderr}");
+        assert!(stderr.contains("tasks.b.shell"), "{bad}: {stderr}");
+    }
+}
+
 #[test]
 fn offline_fails_naming_the_missing_tool() {
     let project = Project::new(SCRIPTS);

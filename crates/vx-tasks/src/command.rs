@@ -111,9 +111,16 @@ impl Shell {
                 .iter()
                 .map(|run| {
                     let run = args::fill(run, task, values, &quote);
-                    match run.starts_with("#!") {
-                        true => self.script(task, &run, path),
-                        false => Ok(vx_base::platform::process::shell(&run)),
+                    match (run.starts_with("#!"), task.shell.split_first()) {
+                        (true, _) => self.script(task, &run, path),
+                        // Its own shell: the program (looked for on the task's PATH)
+                        // and its words, the command last, as mise starts it.
+                        (false, Some((program, words))) => {
+                            let mut command = Command::new(program);
+                            command.args(words).arg(&run);
+                            Ok(command)
+                        }
+                        (false, None) => Ok(vx_base::platform::process::shell(&run)),
                     }
                 })
                 .collect::<Result<_, _>>()?,
@@ -311,6 +318,7 @@ impl Shell {
             platform: self.keyed.platform.clone(),
             salt: self.keyed.salt.clone(),
             commands,
+            shell: task.shell.clone(),
             dir: task.dir.clone(),
             env,
             tools,

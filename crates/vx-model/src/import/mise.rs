@@ -366,6 +366,7 @@ pub(crate) const TASK_KEYS: &[&str] = &[
     "confirm",
     "quiet",
     "tools",
+    "shell",
 ];
 
 /// One `[tasks]` entry as a vx task, or why it cannot be one (mise.jdx.dev, "Tasks",
@@ -380,7 +381,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     };
     let table = match value {
         DeValue::String(_) | DeValue::Array(_) => {
-            script.run = task_run(value, &mut script.args, vars)?;
+            script.run = task_run(value, &mut script.args, vars, true)?;
             given_variables(&mut script, None);
             return Ok(script);
         }
@@ -405,10 +406,20 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             other => other?,
         }
     }
+    let shell = match table.get("shell").map(|shell| shell.get_ref()) {
+        Some(DeValue::String(line)) => Some(line.to_string()),
+        Some(_) => return Err(TaskError::NotAString { key: "shell" }),
+        None => None,
+    };
     let mut file_command = None;
     match (table.get("run"), table.get("file")) {
         (Some(_), Some(_)) => return Err(TaskError::RunAndFile),
-        (Some(run), None) => script.run = task_run(run.get_ref(), &mut script.args, vars)?,
+        (Some(run), None) => {
+            // mise's `-o errexit` is its default shell's (`sh -c -o errexit`): a task's
+            // own `shell` runs its lines without it.
+            let errexit = shell.is_none();
+            script.run = task_run(run.get_ref(), &mut script.args, vars, errexit)?;
+        }
         (None, Some(file)) => {
             let DeValue::String(file) = file.get_ref() else {
                 return Err(TaskError::NotAString { key: "file" });
@@ -434,6 +445,8 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         }
     }
     let (first, last, waits_by_name) = task_dependencies(table, &mut script)?;
+    // A file is started by its `#!` line: mise passes it no shell.
+    let runs_file = file_command.is_some();
     task_env_and_dir(table, &mut script, vars)?;
     if let Some(file) = file_command {
         // The file gets the words as its arguments, as mise passes them; named by its
@@ -444,8 +457,27 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         };
         script.run = vec![format!("{file} {{args}}")];
     }
+    let runs_tasks = !first.is_empty()
+        || !last.is_empty()
+        || table
+            .get("run")
+            .is_some_and(|run| runs_steps(run.get_ref()));
     script.run.splice(0..0, first);
     script.run.extend(last);
+    let mut shell_note = None;
+    if let Some(line) = shell {
+        match shlex::split(&line).filter(|words| !words.is_empty()) {
+            _ if runs_file => {}
+            _ if runs_tasks => {
+                shell_note = Some(
+                    "`shell` of a task that runs tasks (vx starts those under `sh`; its commands run there too)"
+                        .to_owned(),
+                );
+            }
+            Some(words) => script.shell = words,
+            None => shell_note = Some(format!("`shell` {line:?}, which is no program")),
+        }
+    }
     task_texts_tools_and_flags(table, &mut script, vars)?;
     let mut ignored: Vec<String> = table
         .iter()
@@ -453,6 +485,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         .filter(|key| !TASK_KEYS.contains(&key.as_str()))
         .collect();
     ignored.sort();
+    ignored.extend(shell_note);
     ignored.extend(waits_by_name);
     ignored.extend(usage_notes);
     script.ignored = ignored;
@@ -857,19 +890,29 @@ fn task_run(
     run: &DeValue<'_>,
     args: &mut Vec<ImportedArg>,
     vars: &Vars,
+    exits_on_error: bool,
 ) -> Result<Vec<String>, TaskError> {
+    let line = |command: String| match exits_on_error {
+        true => errexit(command),
+        false => command,
+    };
     match run {
-        DeValue::String(one) => Ok(vec![errexit(task_command(one, args, vars)?)]),
+        DeValue::String(one) => Ok(vec![line(task_command(one, args, vars)?)]),
         DeValue::Array(many) if !many.is_empty() => many
             .iter()
             .map(|c| match c.get_ref() {
-                DeValue::String(one) => task_command(one, args, vars).map(errexit),
+                DeValue::String(one) => task_command(one, args, vars).map(line),
                 DeValue::Table(step) => task_step(step),
                 _ => Err(TaskError::RunStep),
             })
             .collect(),
         _ => Err(TaskError::RunShape),
     }
+}
+
+/// Whether a task's `run` holds a step that runs tasks (`{ task = "a" }`).
+fn runs_steps(run: &DeValue<'_>) -> bool {
+    matches!(run, DeValue::Array(many) if many.iter().any(|c| matches!(c.get_ref(), DeValue::Table(_))))
 }
 
 /// A `run` step that runs tasks at that point (mise.jdx.dev, "Task configuration",

@@ -241,6 +241,9 @@ pub struct ScriptEntry {
 pub struct ImportedScript {
     /// The shell commands, run in order (empty: a depends-only task).
     pub run: Vec<String>,
+    /// The program and words its commands start under (mise's `shell`, split into
+    /// words); empty: the platform's shell.
+    pub shell: Vec<String>,
     /// The tasks run first (names or globs).
     pub depends: Vec<String>,
     /// The tasks run after it.

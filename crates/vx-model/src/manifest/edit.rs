@@ -398,6 +398,7 @@ fn script_into(
         toml_edit::Value::Array(list.iter().map(String::as_str).collect::<Array>())
     };
     let plain = script.run.len() == 1
+        && script.shell.is_empty()
         && script.depends.is_empty()
         && script.depends_post.is_empty()
         && script.wait_for.is_empty()
@@ -426,6 +427,9 @@ fn script_into(
         many => {
             table.insert("run", strings(many));
         }
+    }
+    if !script.shell.is_empty() {
+        table.insert("shell", strings(&script.shell));
     }
     for (key, list) in [
         ("depends", &script.depends),

@@ -58,6 +58,11 @@ pub struct Task {
     /// Shell commands run in order (`sh -c`, `cmd /C` on Windows), each after the
     /// previous one exited 0. Empty: a depends-only task (unless it is a file task).
     pub run: Vec<String>,
+    /// The program and words each `run` command starts under instead of the
+    /// platform's shell, the command given as the last word (`["bash", "-c"]`: `bash -c
+    /// COMMAND`, as mise's `shell`). Empty: `sh -c` (`cmd /C` on Windows). A command
+    /// that starts with `#!` is started by that line whatever this says.
+    pub shell: Vec<String>,
     /// A file task's executable, relative to the project directory
     /// (`.vx/tasks/deploy`): run directly, with the arguments after it.
     pub file: Option<String>,
@@ -130,6 +135,7 @@ impl Task {
         Task {
             name: name.to_owned(),
             run: Vec::new(),
+            shell: Vec::new(),
             file: None,
             depends: Vec::new(),
             depends_post: Vec::new(),

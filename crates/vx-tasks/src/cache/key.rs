@@ -7,7 +7,9 @@
 //! - `format`: `vx.task-key.v1`, so a change of these rules never meets an old key;
 //! - `task`, `platform` (`linux-x86_64`), `salt` (`[settings] task_cache_salt`);
 //! - `commands`: the `run` lines after templating (arguments filled in), or a file
-//!   task's path and arguments (its file is hashed among `sources`); `dir`;
+//!   task's path and arguments (its file is hashed among `sources`); `dir`; `shell`:
+//!   the program and words they start under, when the task names one (left out
+//!   otherwise, so other tasks' keys are as before);
 //! - `env`: the project's `[env]` and the task's `env`, and its named arguments, each
 //!   as written (`{project}` stays `{project}`); a value that takes from an environment
 //!   (`${VAR}`) is recorded as its template and the SHA-256 of the value the task sees
@@ -71,6 +73,9 @@ pub struct Recipe {
     pub salt: Option<String>,
     /// Its commands after templating.
     pub commands: Vec<String>,
+    /// The program and words its commands start under (its `shell`; empty: the
+    /// platform's).
+    pub shell: Vec<String>,
     /// Its `dir`, as written.
     pub dir: Option<String>,
     /// Its environment as the key records it (see the module).
@@ -118,6 +123,10 @@ pub struct Document {
     pub platform: String,
     /// The team's salt.
     pub salt: Option<String>,
+    /// The program and words the commands start under (none: the platform's shell,
+    /// and not in the document, so the keys of tasks without one are as before).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub shell: Vec<String>,
     /// Each source file's content hash by its project-relative path.
     pub sources: BTreeMap<String, String>,
     /// The task's name.
@@ -205,6 +214,7 @@ impl Recipe {
             platform: self.platform.clone(),
             salt: self.salt.clone(),
             commands: self.commands.clone(),
+            shell: self.shell.clone(),
             dir: self.dir.clone(),
             env: self.env.clone(),
             tools: self.tools.clone(),
@@ -314,6 +324,7 @@ mod tests {
             platform: "linux-x86_64".into(),
             salt: None,
             commands: vec!["cc -o out/a a.c".into()],
+            shell: Vec::new(),
             dir: None,
             env: BTreeMap::new(),
             tools: BTreeMap::new(),
@@ -359,7 +370,7 @@ mod tests {
         let plain = recipe(dir.path()).document(BTreeMap::new());
         let text = String::from_utf8(plain.canonical()).unwrap();
         assert!(
-            !text.contains("hashed_env") && !text.contains("locked"),
+            !text.contains("hashed_env") && !text.contains("locked") && !text.contains("shell"),
             "{text}"
         );
         let keyed = Recipe {
@@ -367,6 +378,11 @@ mod tests {
             ..recipe(dir.path())
         };
         assert_ne!(keyed.document(BTreeMap::new()).key(), plain.key());
+        let shelled = Recipe {
+            shell: vec!["bash".into(), "-c".into()],
+            ..recipe(dir.path())
+        };
+        assert_ne!(shelled.document(BTreeMap::new()).key(), plain.key());
     }
 
     #[test]

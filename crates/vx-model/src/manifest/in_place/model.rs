@@ -309,6 +309,10 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
     let at = format!("tasks.{name}");
     let mut task = Task::named(name);
     task.line = line;
+    if !script.shell.is_empty() {
+        entry::shell(&format!("{at}.shell"), &script.shell)?;
+        task.shell.clone_from(&script.shell);
+    }
     for (key, from, into) in [
         ("depends", &script.depends, &mut task.depends),
         ("depends_post", &script.depends_post, &mut task.depends_post),

@@ -290,6 +290,22 @@ pub(in crate::manifest) fn commands(at: &str, count: usize) -> Result<(), Proble
     }
 }
 
+/// Most words a task's `shell` may have.
+const MAX_SHELL_WORDS: usize = 64;
+
+/// A task's `shell` `at`, split into `words`: a program first (a line a shell cannot
+/// split, an unclosed quote, is no words), no more than [`MAX_SHELL_WORDS`], no NUL.
+pub(in crate::manifest) fn shell(at: &str, words: &[String]) -> Result<(), Problem> {
+    let problem = match words.first() {
+        None => "is no program: give one and its words, as `shell = \"bash -c\"`",
+        Some(program) if program.is_empty() => "starts with an empty program",
+        Some(_) if words.len() > MAX_SHELL_WORDS => "has more than 64 words",
+        Some(_) if words.iter().any(|w| w.contains('\0')) => "holds a NUL character",
+        Some(_) => return Ok(()),
+    };
+    Err(Problem::Environment(format!("{at} {problem}")))
+}
+
 /// A task that runs nothing: it must gather others (`depends`).
 pub(in crate::manifest) fn runs_or_gathers(name: &str, depends: &[String]) -> Result<(), Problem> {
     match depends.is_empty() {

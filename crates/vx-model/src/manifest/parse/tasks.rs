@@ -14,14 +14,16 @@ use super::{Entry, Parser, Table, as_table, entry};
 use crate::manifest::{ManifestError, Problem};
 use crate::task::{ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg};
 
-/// Keys of a task written as a table: `run`, `cwd` (`dir`'s old name), then those a
-/// file task's `#VX` header takes too ([`FILE_TASK_KEYS`]). The one list: the guide's
+/// Keys of a task written as a table: `run`, `cwd` (`dir`'s old name), `shell` (what
+/// `run` starts under), then those a file task's `#VX` header takes too
+/// ([`FILE_TASK_KEYS`]). The one list: the guide's
 /// table of a task's keys (docs/guide/tasks.md, "An entry") and mise's keys vx takes
 /// (`import::mise`, a floor below, which cannot name it) are held to it by the tests
 /// below.
 const TASK_KEYS: &[&str] = &[
     "run",
     "cwd",
+    "shell",
     "depends",
     "depends_post",
     "wait_for",
@@ -40,9 +42,9 @@ const TASK_KEYS: &[&str] = &[
     "confirm",
     "cache",
 ];
-/// Keys of a file task's `#VX` header: a task's, less `run` (the file is the run) and
-/// the old `cwd`.
-const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(2).1;
+/// Keys of a file task's `#VX` header: a task's, less `run` and `shell` (the file is
+/// the run, started by its `#!` line) and the old `cwd`.
+const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(3).1;
 /// Keys of an `args` entry.
 const ARG_KEYS: &[&str] = &["name", "default", "help", "option", "flag", "short"];
 /// Keys of `ready`.
@@ -104,6 +106,9 @@ impl Parser<'_> {
                     let fields = as_table(value).expect("a table");
                     self.known_keys(fields, TASK_KEYS, &at)?;
                     self.task_fields(&mut task, fields, &at)?;
+                    if let Some(shell) = fields.get("shell") {
+                        task.shell = self.shell(shell, &format!("{at}.shell"))?;
+                    }
                     if let Some(run) = fields.get("run") {
                         task.run = self.commands(run, &format!("{at}.run"))?;
                     } else {
@@ -254,6 +259,21 @@ impl Parser<'_> {
         entry::service_post(at, task.service, &task.depends_post)
             .map_err(|p| self.err(Some(fields.get("depends_post").expect("present").span()), p))?;
         Ok(())
+    }
+
+    /// `shell`: a program and its words, written as a shell line (`"bash -c"`, split
+    /// as `sh` splits words) or a list (`["bash", "-c"]`); at least the program.
+    fn shell(&self, value: &Spanned<DeValue<'_>>, at: &str) -> Result<Vec<String>, ManifestError> {
+        let words = match value.get_ref() {
+            DeValue::String(line) => shlex::split(line).unwrap_or_default(),
+            _ => self
+                .string_list(value, at)?
+                .into_iter()
+                .map(|(word, _)| word.to_owned())
+                .collect(),
+        };
+        entry::shell(at, &words).map_err(|p| self.err(Some(value.span()), p))?;
+        Ok(words)
     }
 
     /// `run` as an array: commands, at least one.
