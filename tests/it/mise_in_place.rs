@@ -1449,3 +1449,23 @@ fn a_mise_tasks_shell_runs_its_lines_as_mise_runs_them() {
     let (out, err) = vx_ok(&work, &dir, &["run", "b"]);
     assert_eq!(out, "under-bash\n", "{err}");
 }
+
+/// mise's `run_windows`, read in place: here (not Windows) `run` runs; `vx import`
+/// writes it as vx.toml's `run_windows`, which Windows runs instead
+/// (tests/it/windows_tasks.rs).
+#[test]
+fn a_mise_tasks_run_windows_is_kept_for_windows() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.t]\nrun = \"echo unix\"\nrun_windows = \"echo windows\"\n",
+    );
+    let (out, err) = vx_ok(&work, &dir, &["run", "t"]);
+    assert_eq!(out, "unix\n", "{err}");
+    assert!(!err.contains("run_windows"), "not said as left out: {err}");
+    vx_ok(&work, &dir, &["import", "mise.toml"]);
+    let written = std::fs::read_to_string(dir.join("vx.toml")).unwrap();
+    assert!(
+        written.contains(r#"run_windows = "echo windows""#),
+        "{written}"
+    );
+}

@@ -222,6 +222,27 @@ fn a_tasks_shell_runs_its_commands_and_is_in_its_key() {
     }
 }
 
+/// `run_windows` runs on Windows instead of `run` (tests/it/windows_tasks.rs runs it
+/// there); here `run` runs. One without `run` is a manifest error on every platform,
+/// as is a malformed one.
+#[test]
+fn run_windows_is_windows_own_and_needs_run_beside_it() {
+    let work = Work::with_tasks(
+        "[tasks.t]\nrun = \"echo unix\"\nrun_windows = [\"echo windows\", \"echo again\"]\n",
+    );
+    let (code, stdout, stderr) = work.run_tasks(&["t"]);
+    assert_eq!((code, stdout.as_str()), (0, "unix\n"), "{stderr}");
+    for bad in [
+        "[tasks.t]\nrun_windows = \"echo windows\"\n",
+        "[tasks.t]\nrun = \"echo unix\"\nrun_windows = []\n",
+    ] {
+        work.write_manifest(&format!("[tools]\n\n{bad}"));
+        let (code, _, stderr) = work.run_tasks(&["t"]);
+        assert_eq!(code, 2, "{bad}: {stderr}");
+        assert!(stderr.contains("tasks.t.run_windows"), "{bad}: {stderr}");
+    }
+}
+
 #[test]
 fn offline_fails_naming_the_missing_tool() {
     let project = Project::new(SCRIPTS);

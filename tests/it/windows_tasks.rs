@@ -116,3 +116,15 @@ fn a_run_killed_outright_takes_its_tasks_and_their_children_with_it() {
     wait_exit(&mut run.0);
     wait_for("the sleeper to be killed", || gone(sleeper).then_some(()));
 }
+
+/// A task's `run_windows` is what runs on Windows, through `cmd`, instead of `run`.
+#[test]
+fn run_windows_runs_instead_of_run() {
+    let work = Work::with_tasks(
+        "[tasks.t]\nrun = \"echo unix>>which\"\nrun_windows = \"echo windows>>which\"\n",
+    );
+    let (code, _, stderr) = work.outcome(&["run", "t"]);
+    assert_eq!(code, 0, "{stderr}");
+    let which = std::fs::read_to_string(work.dir.path().join("which")).unwrap();
+    assert_eq!(which.trim(), "windows", "{which:?}");
+}

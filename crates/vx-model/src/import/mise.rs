@@ -367,6 +367,7 @@ pub(crate) const TASK_KEYS: &[&str] = &[
     "quiet",
     "tools",
     "shell",
+    "run_windows",
 ];
 
 /// One `[tasks]` entry as a vx task, or why it cannot be one (mise.jdx.dev, "Tasks",
@@ -419,6 +420,10 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             // own `shell` runs its lines without it.
             let errexit = shell.is_none();
             script.run = task_run(run.get_ref(), &mut script.args, vars, errexit)?;
+            // What mise runs on Windows instead: through `cmd`, no `set -e` there.
+            if let Some(windows) = table.get("run_windows") {
+                script.run_windows = task_run(windows.get_ref(), &mut script.args, vars, false)?;
+            }
         }
         (None, Some(file)) => {
             let DeValue::String(file) = file.get_ref() else {
@@ -462,21 +467,28 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         || table
             .get("run")
             .is_some_and(|run| runs_steps(run.get_ref()));
+    if !script.run_windows.is_empty() {
+        script.run_windows.splice(0..0, first.iter().cloned());
+        script.run_windows.extend(last.iter().cloned());
+    }
     script.run.splice(0..0, first);
     script.run.extend(last);
-    let mut shell_note = None;
+    let mut notes = Vec::new();
     if let Some(line) = shell {
         match shlex::split(&line).filter(|words| !words.is_empty()) {
             _ if runs_file => {}
             _ if runs_tasks => {
-                shell_note = Some(
+                notes.push(
                     "`shell` of a task that runs tasks (vx starts those under `sh`; its commands run there too)"
                         .to_owned(),
                 );
             }
             Some(words) => script.shell = words,
-            None => shell_note = Some(format!("`shell` {line:?}, which is no program")),
+            None => notes.push(format!("`shell` {line:?}, which is no program")),
         }
+    }
+    if table.get("run_windows").is_some() && table.get("run").is_none() {
+        notes.push("`run_windows` of a task without `run`".to_owned());
     }
     task_texts_tools_and_flags(table, &mut script, vars)?;
     let mut ignored: Vec<String> = table
@@ -485,7 +497,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         .filter(|key| !TASK_KEYS.contains(&key.as_str()))
         .collect();
     ignored.sort();
-    ignored.extend(shell_note);
+    ignored.extend(notes);
     ignored.extend(waits_by_name);
     ignored.extend(usage_notes);
     script.ignored = ignored;

@@ -244,6 +244,8 @@ pub struct ImportedScript {
     /// The program and words its commands start under (mise's `shell`, split into
     /// words); empty: the platform's shell.
     pub shell: Vec<String>,
+    /// What runs on Windows instead of `run` (mise's `run_windows`); empty: `run`.
+    pub run_windows: Vec<String>,
     /// The tasks run first (names or globs).
     pub depends: Vec<String>,
     /// The tasks run after it.

@@ -399,6 +399,7 @@ fn script_into(
     };
     let plain = script.run.len() == 1
         && script.shell.is_empty()
+        && script.run_windows.is_empty()
         && script.depends.is_empty()
         && script.depends_post.is_empty()
         && script.wait_for.is_empty()
@@ -430,6 +431,15 @@ fn script_into(
     }
     if !script.shell.is_empty() {
         table.insert("shell", strings(&script.shell));
+    }
+    match script.run_windows.as_slice() {
+        [] => {}
+        [one] => {
+            table.insert("run_windows", one.as_str().into());
+        }
+        many => {
+            table.insert("run_windows", strings(many));
+        }
     }
     for (key, list) in [
         ("depends", &script.depends),

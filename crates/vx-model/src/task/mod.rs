@@ -56,7 +56,8 @@ pub struct Task {
     /// Its name, as `vx run NAME` takes it (`lint:rust`).
     pub name: String,
     /// Shell commands run in order (`sh -c`, `cmd /C` on Windows), each after the
-    /// previous one exited 0. Empty: a depends-only task (unless it is a file task).
+    /// previous one exited 0: on Windows its `run_windows` when it has one. Empty: a
+    /// depends-only task (unless it is a file task).
     pub run: Vec<String>,
     /// The program and words each `run` command starts under instead of the
     /// platform's shell, the command given as the last word (`["bash", "-c"]`: `bash -c

@@ -407,6 +407,11 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
         many => entry::commands(&format!("{at}.run"), many)?,
     }
     task.run.clone_from(&script.run);
+    entry::list_count(&format!("{at}.run_windows"), script.run_windows.len())?;
+    entry::no_nul(name, &script.run_windows)?;
+    if cfg!(windows) && !script.run_windows.is_empty() {
+        task.run.clone_from(&script.run_windows);
+    }
     entry::no_nul(name, &task.run)?;
     Ok(task)
 }

@@ -15,8 +15,8 @@ use crate::manifest::{ManifestError, Problem};
 use crate::task::{ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg};
 
 /// Keys of a task written as a table: `run`, `cwd` (`dir`'s old name), `shell` (what
-/// `run` starts under), then those a file task's `#VX` header takes too
-/// ([`FILE_TASK_KEYS`]). The one list: the guide's
+/// `run` starts under), `run_windows` (what runs on Windows instead), then those a
+/// file task's `#VX` header takes too ([`FILE_TASK_KEYS`]). The one list: the guide's
 /// table of a task's keys (docs/guide/tasks.md, "An entry") and mise's keys vx takes
 /// (`import::mise`, a floor below, which cannot name it) are held to it by the tests
 /// below.
@@ -24,6 +24,7 @@ const TASK_KEYS: &[&str] = &[
     "run",
     "cwd",
     "shell",
+    "run_windows",
     "depends",
     "depends_post",
     "wait_for",
@@ -42,9 +43,9 @@ const TASK_KEYS: &[&str] = &[
     "confirm",
     "cache",
 ];
-/// Keys of a file task's `#VX` header: a task's, less `run` and `shell` (the file is
-/// the run, started by its `#!` line) and the old `cwd`.
-const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(3).1;
+/// Keys of a file task's `#VX` header: a task's, less `run`, `shell` and
+/// `run_windows` (the file is the run, started by its `#!` line) and the old `cwd`.
+const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(4).1;
 /// Keys of an `args` entry.
 const ARG_KEYS: &[&str] = &["name", "default", "help", "option", "flag", "short"];
 /// Keys of `ready`.
@@ -109,8 +110,30 @@ impl Parser<'_> {
                     if let Some(shell) = fields.get("shell") {
                         task.shell = self.shell(shell, &format!("{at}.shell"))?;
                     }
+                    // Read on every platform (an error in it is said everywhere),
+                    // run on Windows.
+                    let windows = match fields.get("run_windows") {
+                        Some(run) if fields.contains_key("run") => {
+                            let windows = self.commands(run, &format!("{at}.run_windows"))?;
+                            entry::no_nul(name, &windows)
+                                .map_err(|p| self.err(Some(run.span()), p))?;
+                            Some(windows)
+                        }
+                        Some(run) => {
+                            return Err(self.err(
+                                Some(run.span()),
+                                Problem::Environment(format!(
+                                    "{at}.run_windows is what runs on Windows instead of `run`: give `run` too"
+                                )),
+                            ));
+                        }
+                        None => None,
+                    };
                     if let Some(run) = fields.get("run") {
                         task.run = self.commands(run, &format!("{at}.run"))?;
+                        if let Some(windows) = windows.filter(|_| cfg!(windows)) {
+                            task.run = windows;
+                        }
                     } else {
                         entry::runs_or_gathers(name, &task.depends)
                             .map_err(|p| self.err(Some(key.span()), p))?;
