@@ -689,6 +689,17 @@ fn usage_variables(script: &mut ImportedScript) {
     if vars.is_empty() {
         return;
     }
+    // They are given by a line of `sh` before each command: a task whose own `shell`
+    // is no POSIX shell (`node -e`) would read that line as its own language.
+    if let Some(program) = script.shell.first()
+        && !shell_shebang(program)
+    {
+        (script.ignored).push(format!(
+            "`$usage_*` variables under `shell = {:?}`, which is no POSIX shell",
+            script.shell.join(" ")
+        ));
+        return;
+    }
     let names: String = (vars.iter())
         .map(|(n, value)| format!(" usage_{n}={value}"))
         .collect();

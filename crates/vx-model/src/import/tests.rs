@@ -214,3 +214,33 @@ fn a_mise_config_kept_in_a_folder_of_mises_belongs_to_the_directory_above() {
     // A project that happens to live in a folder named `mise` is its own root.
     assert_eq!(root("/src/mise/mise.toml"), Path::new("/src/mise"));
 }
+
+#[test]
+fn a_mise_shell_is_split_into_words_and_leaves_errexit_and_usage_lines_to_sh() {
+    let text = "[tasks.b]\nshell = \"bash -o pipefail -c\"\nrun = \"a\\nb\"\n\
+                [tasks.n]\nshell = \"node -e\"\nusage = 'arg \"<who>\"'\nrun = 'console.log(process.env.usage_who)'\n\
+                [tasks.s]\nshell = \"bash -c\"\nrun = [{ task = \"b\" }, \"echo x\"]\n";
+    let imported = super::mise::parse(text).unwrap();
+    let script = |name: &str| {
+        let entry = imported.scripts.iter().find(|s| s.name == name).unwrap();
+        entry.script.as_ref().unwrap().clone()
+    };
+    let b = script("b");
+    assert_eq!(b.shell, ["bash", "-o", "pipefail", "-c"]);
+    assert_eq!(b.run, ["a\nb"], "no `set -e` under its own shell");
+    let n = script("n");
+    assert_eq!(n.shell, ["node", "-e"]);
+    assert_eq!(n.run, ["console.log(process.env.usage_who)"]);
+    assert!(
+        n.ignored.iter().any(|note| note.contains("no POSIX shell")),
+        "{:?}",
+        n.ignored
+    );
+    let s = script("s");
+    assert!(s.shell.is_empty(), "a task running tasks keeps sh");
+    assert!(
+        s.ignored.iter().any(|note| note.contains("runs tasks")),
+        "{:?}",
+        s.ignored
+    );
+}
