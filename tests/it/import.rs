@@ -800,7 +800,8 @@ depends = ["build --release"]
     );
     for line in [
         "imported task test from mise.toml\n",
-        "imported task build from mise.toml (vx has no counterpart for timeout: left out)",
+        // Its `timeout = "5m"` is taken (vx.toml's `timeout`).
+        "imported task build from mise.toml\n",
         "imported task lint from mise.toml\n",
         "imported task ci from mise.toml\n",
         "imported task greet from mise.toml\n",
@@ -815,6 +816,7 @@ depends = ["build --release"]
     }
     let manifest = w.toml();
     assert!(manifest.contains("[tasks]"), "{manifest}");
+    assert!(manifest.contains(r#"timeout = "5m""#), "{manifest}");
 
     let run = w.vx(&["run", "ci"]);
     assert_eq!(run.status.code(), Some(0), "{}", both(&run));

@@ -1469,3 +1469,29 @@ fn a_mise_tasks_run_windows_is_kept_for_windows() {
         "{written}"
     );
 }
+
+/// mise's `timeout` (checked with mise 2026.9.15: `timeout = "1s"` on a task that
+/// sleeps fails it, "timed out after 1s", exit 1), read in place (`"1h30m"` too); one
+/// that is no duration is said as left out, and the task runs without it.
+#[test]
+fn a_mise_tasks_timeout_fails_it_as_mise_does() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.slow]\ntimeout = \"1s\"\nrun = \"echo start; sleep 60; echo end\"\n\
+         [tasks.long]\ntimeout = \"1h30m\"\nrun = \"echo long\"\n\
+         [tasks.odd]\ntimeout = \"soon\"\nrun = \"echo odd\"\n",
+    );
+    let (code, out, err) = vx_in(&work, &dir, &["run", "slow"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("timed out after 1s"), "{err}");
+    assert!(out.contains("start") && !out.contains("end"), "{out}");
+    assert!(
+        err.contains("`timeout = \"soon\"`"),
+        "said as left out, once: {err}"
+    );
+    assert!(!err.contains("1h30m"), "{err}");
+    let (out, err) = vx_ok(&work, &dir, &["run", "long"]);
+    assert_eq!(out, "[long] long\n", "{err}");
+    let (out, err) = vx_ok(&work, &dir, &["run", "odd"]);
+    assert_eq!(out, "odd\n", "{err}");
+}

@@ -243,6 +243,41 @@ fn run_windows_is_windows_own_and_needs_run_beside_it() {
     }
 }
 
+/// A task past its `timeout` is stopped and fails, `timed out after 1s`, as mise
+/// fails it (exit 1); its process tree goes with it. A service takes no `timeout`.
+#[test]
+fn a_task_past_its_timeout_is_stopped_and_fails() {
+    let work = Work::with_tasks(
+        "[tasks.slow]\ntimeout = \"1s\"\nrun = \"echo $$ > pid; echo start; sleep 60; echo end\"\n\
+         [tasks.after]\nrun = \"echo after\"\ndepends = [\"slow\"]\n",
+    );
+    let (code, stdout, stderr) = work.run_tasks(&["after"]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("timed out after 1s"), "{stderr}");
+    assert!(
+        stdout.contains("start") && !stdout.contains("end"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("after"),
+        "its dependent never ran: {stdout}"
+    );
+    let pid: i32 = std::fs::read_to_string(work.dir.path().join("pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        "the task's shell is gone"
+    );
+
+    work.write_manifest("[tools]\n\n[tasks.s]\nrun = \"sleep 60\"\nservice = true\ntimeout = 5\n");
+    let (code, _, stderr) = work.run_tasks(&["s"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("tasks.s.timeout"), "{stderr}");
+}
+
 #[test]
 fn offline_fails_naming_the_missing_tool() {
     let project = Project::new(SCRIPTS);

@@ -14,8 +14,8 @@ pub fn now() -> u64 {
 }
 
 /// An age as people write it (jiff's friendly format; a day is 24 hours): `30d`,
-/// `12h`, `2w`, `1d 12h`, `5m`. Read for `vx cache clean --older-than` and
-/// `[settings] min_release_age`. A bare number is refused (`--older-than 30` could
+/// `12h`, `2w`, `1d 12h`, `5m`, `500ms`. Read for `vx cache clean --older-than`,
+/// `[settings] min_release_age` and a task's `timeout`. A bare number is refused (`--older-than 30` could
 /// mean days); a setting in seconds reads them first ([`parse_age_or_seconds`]).
 pub fn parse_age(text: &str) -> Result<std::time::Duration, AgeError> {
     let bad = |problem| AgeError {
@@ -144,6 +144,15 @@ mod tests {
         );
         assert!(parse_age("soon").is_err());
         assert!(parse_age("-3d").is_err());
+        // As tasks' `timeout`s (and mise's) are written.
+        assert_eq!(
+            parse_age_or_seconds("500ms").ok(),
+            Some(Duration::from_millis(500))
+        );
+        assert_eq!(
+            parse_age_or_seconds("1h30m").ok(),
+            Some(Duration::from_secs(5400))
+        );
     }
 
     #[test]

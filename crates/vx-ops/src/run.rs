@@ -758,6 +758,7 @@ fn jobs(
                 commands: shell.commands(task, values).map_err(RunError::Args)?,
                 service: task.service,
                 ready: task.ready.clone(),
+                timeout: task.timeout,
                 stamp: vx_tasks::runner::fresh::Stamp::new(
                     project,
                     &task.name,
@@ -804,14 +805,15 @@ fn key_documents(chosen: &Chosen, jobs: &[Job]) -> Vec<(String, Document)> {
 
 /// The task a run of `chosen` runs as `[scripts]` always did, in the foreground
 /// ([`vx_tasks::foreground`]): the one planned task, when it has no dependency,
-/// is no service and has no `sources`, and the run is `plain` (no output flag, no
-/// `--watch`, no `--tui`).
+/// is no service, has no `sources` and no `timeout` (the runner keeps its time), and
+/// the run is `plain` (no output flag, no `--watch`, no `--tui`).
 fn foreground(chosen: &Chosen, plain: bool) -> Option<&Task> {
     let [node] = chosen.plan.nodes.as_slice() else {
         return None;
     };
     let task = &chosen.tasks[node.task];
-    (plain && !task.service && task.sources.is_empty() && !task.depends_only()).then_some(task)
+    let lone = !task.service && task.sources.is_empty() && task.timeout.is_none();
+    (plain && lone && !task.depends_only()).then_some(task)
 }
 
 /// How the runner runs `chosen`'s tasks: at most `jobs` at once (default: the

@@ -47,6 +47,9 @@ pub struct Job {
     pub service: bool,
     /// When a service is ready.
     pub ready: Option<Ready>,
+    /// How long it may run, from its first command's start, before it is stopped and
+    /// fails (its `timeout`).
+    pub timeout: Option<Duration>,
     /// Where its last success is recorded, when it declares `sources`: checked before
     /// it starts (its key that of its last success and its outputs present: up to
     /// date), its key recorded after it succeeds or is restored.
@@ -127,6 +130,7 @@ pub fn run(
         }
         let message = run.next_message(woken);
         run.kill_overdue();
+        run.time_out();
         if let Some(message) = message {
             run.handle(message);
         }

@@ -44,6 +44,10 @@ pub mod libc;
 pub mod search;
 mod transient;
 
+/// Whether vx runs on Windows: where a task's `run_windows` runs instead of its
+/// `run`, a choice made where the project is read.
+pub const WINDOWS: bool = cfg!(windows);
+
 pub mod process {
     //! Process trees, exit statuses and shell commands.
     //!

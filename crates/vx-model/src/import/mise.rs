@@ -368,6 +368,7 @@ pub(crate) const TASK_KEYS: &[&str] = &[
     "tools",
     "shell",
     "run_windows",
+    "timeout",
 ];
 
 /// One `[tasks]` entry as a vx task, or why it cannot be one (mise.jdx.dev, "Tasks",
@@ -486,6 +487,16 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             Some(words) => script.shell = words,
             None => notes.push(format!("`shell` {line:?}, which is no program")),
         }
+    }
+    match table.get("timeout").map(|timeout| timeout.get_ref()) {
+        Some(DeValue::String(written)) if vx_base::utc::parse_age_or_seconds(written).is_ok() => {
+            script.timeout = Some(written.to_string());
+        }
+        Some(DeValue::String(written)) => notes.push(format!(
+            "`timeout = {written:?}`, which is no duration (vx reads seconds, \"90s\", \"1h 30m\")"
+        )),
+        Some(_) => return Err(TaskError::NotAString { key: "timeout" }),
+        None => {}
     }
     if table.get("run_windows").is_some() && table.get("run").is_none() {
         notes.push("`run_windows` of a task without `run`".to_owned());

@@ -246,6 +246,8 @@ pub struct ImportedScript {
     pub shell: Vec<String>,
     /// What runs on Windows instead of `run` (mise's `run_windows`); empty: `run`.
     pub run_windows: Vec<String>,
+    /// How long it may run before it fails (mise's `timeout`), as written (`"30s"`).
+    pub timeout: Option<String>,
     /// The tasks run first (names or globs).
     pub depends: Vec<String>,
     /// The tasks run after it.

@@ -400,6 +400,7 @@ fn script_into(
     let plain = script.run.len() == 1
         && script.shell.is_empty()
         && script.run_windows.is_empty()
+        && script.timeout.is_none()
         && script.depends.is_empty()
         && script.depends_post.is_empty()
         && script.wait_for.is_empty()
@@ -484,6 +485,9 @@ fn script_into(
     }
     if script.service {
         table.insert("service", true.into());
+    }
+    if let Some(timeout) = &script.timeout {
+        table.insert("timeout", timeout.as_str().into());
     }
     if let Some(port) = script.ready_port {
         let mut ready = toml_edit::InlineTable::new();

@@ -100,6 +100,10 @@ pub struct Task {
     pub service: bool,
     /// When a service counts as ready (none: as soon as it started).
     pub ready: Option<Ready>,
+    /// How long it may run, from its first command's start, before it is stopped and
+    /// fails (`timed out after 30s`), as mise's `timeout`; none: no limit. Not in its
+    /// key: it changes no result that is kept.
+    pub timeout: Option<Duration>,
     /// vx prints no lines of its own about it (its output is still shown).
     pub quiet: bool,
     /// A question asked before it runs; a run that cannot ask (no terminal) needs
@@ -152,6 +156,7 @@ impl Task {
             tools: Vec::new(),
             service: false,
             ready: None,
+            timeout: None,
             quiet: false,
             confirm: None,
             cache: true,
@@ -253,37 +258,5 @@ impl ReadyCheck {
             ReadyCheck::Http(url) => format!("{url} answering 2xx"),
             ReadyCheck::Command(cmd) => format!("`{cmd}` exiting 0"),
         }
-    }
-}
-
-/// A duration as tasks write it: a number of seconds, or a number and a unit
-/// (`500ms`, `30s`, `2m`, `1h`).
-pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().ok()?;
-    match unit.trim() {
-        "ms" => Some(Duration::from_millis(n)),
-        "" | "s" => Some(Duration::from_secs(n)),
-        "m" => n.checked_mul(60).map(Duration::from_secs),
-        "h" => n.checked_mul(3600).map(Duration::from_secs),
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_as_written() {
-        assert_eq!(parse_duration("30"), Some(Duration::from_secs(30)));
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
-        assert_eq!(parse_duration("soon"), None);
-        assert_eq!(parse_duration("3d"), None);
     }
 }

@@ -10,7 +10,7 @@ use crossbeam_channel::{Receiver, Sender};
 
 use super::super::events::{Phase, PhaseChange, PlannedTask, RunSummary, TaskId, TaskSink};
 use super::super::launch::{Launch, Stop};
-use super::worker::{Control, Message, Starting, not_ready_reason, spawn_worker};
+use super::worker::{Control, Message, Starting, failure_reason, spawn_worker};
 use super::{Job, Options, Outcome};
 use vx_model::task::graph::Plan;
 
@@ -31,6 +31,8 @@ pub(super) struct Supervisor<'a> {
     started: Instant,
     names: Vec<String>,
     services: Vec<bool>,
+    /// Each task's `timeout`.
+    timeouts: Vec<Option<Duration>>,
     /// Each task's job until it starts.
     jobs: Vec<Option<Job>>,
     state: Vec<State>,
@@ -85,6 +87,7 @@ impl<'a> Supervisor<'a> {
             started,
             names: jobs.iter().map(|j| j.name.clone()).collect(),
             services: jobs.iter().map(|j| j.service).collect(),
+            timeouts: jobs.iter().map(|j| j.timeout).collect(),
             jobs: jobs.into_iter().map(Some).collect(),
             state: vec![State::Pending; n],
             waiting_said: vec![false; n],
@@ -336,6 +339,26 @@ impl<'a> Supervisor<'a> {
         }
     }
 
+    /// A task running longer than its `timeout` since its first command started: stopped
+    /// (its tree killed after the grace, as any stop), and failed with the reason, as
+    /// mise fails it (`timed out after 30s`).
+    pub(super) fn time_out(&mut self) {
+        for i in 0..self.n() {
+            let Some(limit) = self.timeouts[i] else {
+                continue;
+            };
+            let over = self.controls[i]
+                .running_for()
+                .is_some_and(|ran| ran > limit);
+            if over && self.state[i] == State::Running && self.stop_sent[i].is_none() {
+                *failure_reason(&self.controls[i]) =
+                    Some(format!("timed out after {}", shown(limit)));
+                self.controls[i].stop(Stop::Terminate);
+                self.stop_sent[i] = Some(Instant::now());
+            }
+        }
+    }
+
     /// Takes in a worker's news.
     pub(super) fn handle(&mut self, message: Message) {
         match message {
@@ -354,7 +377,7 @@ impl<'a> Supervisor<'a> {
                     self.controls[i].stop(Stop::Terminate);
                     self.stop_sent[i] = Some(Instant::now());
                     // The worker reports Failed with this reason when it ends.
-                    *not_ready_reason(&self.controls[i]) = Some(why);
+                    *failure_reason(&self.controls[i]) = Some(why);
                 }
             }
             Message::Ended {
@@ -380,7 +403,7 @@ impl<'a> Supervisor<'a> {
         cache: Option<String>,
     ) {
         let (mut phase, mut code, mut reason) = (phase, code, reason);
-        if let Some(why) = not_ready_reason(&self.controls[i]).take() {
+        if let Some(why) = failure_reason(&self.controls[i]).take() {
             phase = Phase::Failed;
             reason = Some(why);
             code = None;
@@ -466,5 +489,14 @@ impl<'a> Supervisor<'a> {
         });
         outcome.phases = phases;
         outcome
+    }
+}
+
+/// A task's `timeout` as said: in seconds (`30s`), or milliseconds when it is not whole
+/// seconds (`500ms`).
+fn shown(limit: Duration) -> String {
+    match limit.subsec_millis() {
+        0 => format!("{}s", limit.as_secs()),
+        _ => format!("{}ms", limit.as_millis()),
     }
 }

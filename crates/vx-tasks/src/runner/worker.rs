@@ -4,6 +4,7 @@
 
 use std::io::Read;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 
@@ -45,8 +46,9 @@ pub(super) struct Control {
     /// twice, from the supervisor and from its worker; a shell runs its trap again for a
     /// second signal that comes while the first one's runs.)
     running: Mutex<Running>,
-    /// Why a service failed its ready check, once it did.
-    not_ready: Mutex<Option<String>>,
+    /// Why the supervisor stopped it as a failure, once it did: a service's failed
+    /// ready check, a task over its `timeout`.
+    failed_because: Mutex<Option<String>>,
 }
 
 /// What [`Control`] guards.
@@ -56,6 +58,8 @@ struct Running {
     stop: Option<Stop>,
     /// The current command's process.
     current: Option<Handle>,
+    /// When its first command started.
+    started: Option<Instant>,
 }
 
 impl Control {
@@ -85,7 +89,20 @@ impl Control {
         let mut running = lock(&self.running);
         let stopped = running.stop.inspect(|&how| handle.stop(how)).is_some();
         running.current = Some(handle);
+        running.started.get_or_insert_with(Instant::now);
         stopped
+    }
+
+    /// How long since its first command started, while one of its commands runs (none
+    /// before the first, between two, and once the last ended: what is left then is
+    /// vx's, keeping its result).
+    pub(super) fn running_for(&self) -> Option<Duration> {
+        let running = lock(&self.running);
+        running
+            .current
+            .as_ref()
+            .and(running.started)
+            .map(|at| at.elapsed())
     }
 
     /// The current command has ended.
@@ -129,9 +146,10 @@ impl Starting {
     }
 }
 
-/// Where a service's "not ready" reason waits for its end.
-pub(super) fn not_ready_reason(control: &Control) -> std::sync::MutexGuard<'_, Option<String>> {
-    lock(&control.not_ready)
+/// Where the reason the supervisor stopped a task as a failure (a service not ready,
+/// a task over its `timeout`) waits for its end.
+pub(super) fn failure_reason(control: &Control) -> std::sync::MutexGuard<'_, Option<String>> {
+    lock(&control.failed_because)
 }
 
 pub(super) fn spawn_worker(

@@ -406,10 +406,14 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
         1 => {}
         many => entry::commands(&format!("{at}.run"), many)?,
     }
+    if let Some(timeout) = &script.timeout {
+        entry::timeout_of_task(&at, task.service)?;
+        task.timeout = vx_base::utc::parse_age_or_seconds(timeout).ok();
+    }
     task.run.clone_from(&script.run);
     entry::list_count(&format!("{at}.run_windows"), script.run_windows.len())?;
     entry::no_nul(name, &script.run_windows)?;
-    if cfg!(windows) && !script.run_windows.is_empty() {
+    if vx_base::platform::WINDOWS && !script.run_windows.is_empty() {
         task.run.clone_from(&script.run_windows);
     }
     entry::no_nul(name, &task.run)?;

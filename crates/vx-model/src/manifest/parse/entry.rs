@@ -290,6 +290,17 @@ pub(in crate::manifest) fn commands(at: &str, count: usize) -> Result<(), Proble
     }
 }
 
+/// A task's `timeout` `at`: a service runs until the run ends (its `ready` has a
+/// timeout of its own).
+pub(in crate::manifest) fn timeout_of_task(at: &str, service: bool) -> Result<(), Problem> {
+    match service {
+        true => Err(Problem::Environment(format!(
+            "{at}.timeout is a task's time to finish; a service runs until the run ends (`ready` has its own `timeout`)"
+        ))),
+        false => Ok(()),
+    }
+}
+
 /// Most words a task's `shell` may have.
 const MAX_SHELL_WORDS: usize = 64;
 

@@ -39,6 +39,7 @@ const TASK_KEYS: &[&str] = &[
     "tools",
     "service",
     "ready",
+    "timeout",
     "quiet",
     "confirm",
     "cache",
@@ -131,7 +132,7 @@ impl Parser<'_> {
                     };
                     if let Some(run) = fields.get("run") {
                         task.run = self.commands(run, &format!("{at}.run"))?;
-                        if let Some(windows) = windows.filter(|_| cfg!(windows)) {
+                        if let Some(windows) = windows.filter(|_| vx_base::platform::WINDOWS) {
                             task.run = windows;
                         }
                     } else {
@@ -274,6 +275,11 @@ impl Parser<'_> {
                     .push((tool.to_owned(), version.as_ref().to_owned()));
             }
         }
+        if let Some(value) = fields.get("timeout") {
+            entry::timeout_of_task(at, task.service)
+                .map_err(|p| self.err(Some(value.span()), p))?;
+            task.timeout = Some(self.duration(value, &format!("{at}.timeout"))?);
+        }
         if let Some(value) = fields.get("ready") {
             entry::ready_of_service(at, task.service)
                 .map_err(|p| self.err(Some(value.span()), p))?;
@@ -297,6 +303,31 @@ impl Parser<'_> {
         };
         entry::shell(at, &words).map_err(|p| self.err(Some(value.span()), p))?;
         Ok(words)
+    }
+
+    /// A duration `at`: a number of seconds, or a string (`"30s"`, `"2m"`).
+    fn duration(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        at: &str,
+    ) -> Result<std::time::Duration, ManifestError> {
+        let parsed = match value.get_ref() {
+            DeValue::Integer(n) => n
+                .as_str()
+                .parse::<u64>()
+                .ok()
+                .map(std::time::Duration::from_secs),
+            DeValue::String(s) => vx_base::utc::parse_age_or_seconds(s).ok(),
+            _ => None,
+        };
+        parsed.ok_or_else(|| {
+            self.err(
+                Some(value.span()),
+                Problem::Environment(format!(
+                    "{at} must be seconds or a duration (\"30s\", \"2m\")"
+                )),
+            )
+        })
     }
 
     /// `run` as an array: commands, at least one.
@@ -450,25 +481,7 @@ impl Parser<'_> {
         }
         let timeout = match fields.get("timeout") {
             None => DEFAULT_READY_TIMEOUT,
-            Some(t) => {
-                let parsed = match t.get_ref() {
-                    DeValue::Integer(n) => n
-                        .as_str()
-                        .parse::<u64>()
-                        .ok()
-                        .map(std::time::Duration::from_secs),
-                    DeValue::String(s) => crate::task::parse_duration(s),
-                    _ => None,
-                };
-                parsed.ok_or_else(|| {
-                    self.err(
-                        Some(t.span()),
-                        Problem::Environment(format!(
-                            "{at}.timeout must be seconds or a duration (\"30s\", \"2m\")"
-                        )),
-                    )
-                })?
-            }
+            Some(t) => self.duration(t, &format!("{at}.timeout"))?,
         };
         match checks.len() {
             1 => Ok(Ready {
