@@ -451,7 +451,6 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         }
     }
     let (first, last, waits_by_name) = task_dependencies(table, &mut script)?;
-    // A file is started by its `#!` line: mise passes it no shell.
     let runs_file = file_command.is_some();
     task_env_and_dir(table, &mut script, vars)?;
     if let Some(file) = file_command {
@@ -474,33 +473,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     }
     script.run.splice(0..0, first);
     script.run.extend(last);
-    let mut notes = Vec::new();
-    if let Some(line) = shell {
-        match shlex::split(&line).filter(|words| !words.is_empty()) {
-            _ if runs_file => {}
-            _ if runs_tasks => {
-                notes.push(
-                    "`shell` of a task that runs tasks (vx starts those under `sh`; its commands run there too)"
-                        .to_owned(),
-                );
-            }
-            Some(words) => script.shell = words,
-            None => notes.push(format!("`shell` {line:?}, which is no program")),
-        }
-    }
-    match table.get("timeout").map(|timeout| timeout.get_ref()) {
-        Some(DeValue::String(written)) if vx_base::utc::parse_age_or_seconds(written).is_ok() => {
-            script.timeout = Some(written.to_string());
-        }
-        Some(DeValue::String(written)) => notes.push(format!(
-            "`timeout = {written:?}`, which is no duration (vx reads seconds, \"90s\", \"1h 30m\")"
-        )),
-        Some(_) => return Err(TaskError::NotAString { key: "timeout" }),
-        None => {}
-    }
-    if table.get("run_windows").is_some() && table.get("run").is_none() {
-        notes.push("`run_windows` of a task without `run`".to_owned());
-    }
+    let notes = task_shell_and_timeout(table, &mut script, shell, runs_file || runs_tasks)?;
     task_texts_tools_and_flags(table, &mut script, vars)?;
     let mut ignored: Vec<String> = table
         .iter()
@@ -942,6 +915,45 @@ fn task_run(
             .collect(),
         _ => Err(TaskError::RunShape),
     }
+}
+
+/// A task's `shell` (its words, `line`; none for a task that runs a file or tasks,
+/// `sh_only`, whose commands vx starts under `sh`), `timeout` and `run_windows` taken
+/// into `script`: the notes of what is left out.
+fn task_shell_and_timeout(
+    table: &DeTable<'_>,
+    script: &mut ImportedScript,
+    line: Option<String>,
+    sh_only: bool,
+) -> Result<Vec<String>, TaskError> {
+    let mut notes = Vec::new();
+    let has_run = table.get("run").is_some();
+    if let Some(line) = line {
+        match shlex::split(&line).filter(|words| !words.is_empty()) {
+            // A file is started by its `#!` line: mise passes it no shell.
+            _ if sh_only && !has_run => {}
+            _ if sh_only => notes.push(
+                "`shell` of a task that runs tasks (vx starts those under `sh`; its commands run there too)"
+                    .to_owned(),
+            ),
+            Some(words) => script.shell = words,
+            None => notes.push(format!("`shell` {line:?}, which is no program")),
+        }
+    }
+    match table.get("timeout").map(|timeout| timeout.get_ref()) {
+        Some(DeValue::String(written)) if vx_base::utc::parse_age_or_seconds(written).is_ok() => {
+            script.timeout = Some(written.to_string());
+        }
+        Some(DeValue::String(written)) => notes.push(format!(
+            "`timeout = {written:?}`, which is no duration (vx reads seconds, \"90s\", \"1h 30m\")"
+        )),
+        Some(_) => return Err(TaskError::NotAString { key: "timeout" }),
+        None => {}
+    }
+    if table.get("run_windows").is_some() && !has_run {
+        notes.push("`run_windows` of a task without `run`".to_owned());
+    }
+    Ok(notes)
 }
 
 /// Whether a task's `run` holds a step that runs tasks (`{ task = "a" }`).

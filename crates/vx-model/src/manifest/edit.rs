@@ -373,6 +373,30 @@ pub(crate) fn add_scripts(
     Ok((doc.to_string(), added))
 }
 
+/// An imported task's commands written into its entry: `run`, `shell`, `run_windows`
+/// (a command alone as a string, several as a list).
+fn commands_into(table: &mut toml_edit::InlineTable, script: &crate::import::ImportedScript) {
+    let commands = |list: &[String]| -> Option<toml_edit::Value> {
+        match list {
+            [] => None,
+            [one] => Some(one.as_str().into()),
+            many => Some(toml_edit::Value::Array(
+                many.iter().map(String::as_str).collect::<Array>(),
+            )),
+        }
+    };
+    if let Some(run) = commands(&script.run) {
+        table.insert("run", run);
+    }
+    if !script.shell.is_empty() {
+        let words = script.shell.iter().map(String::as_str).collect::<Array>();
+        table.insert("shell", toml_edit::Value::Array(words));
+    }
+    if let Some(windows) = commands(&script.run_windows) {
+        table.insert("run_windows", windows);
+    }
+}
+
 /// Adds task `name` to `doc` as [`add_script`] says; `false` when it has it already.
 fn script_into(
     doc: &mut toml_edit::DocumentMut,
@@ -421,27 +445,7 @@ fn script_into(
         return Ok(true);
     }
     let mut table = toml_edit::InlineTable::new();
-    match script.run.as_slice() {
-        [] => {}
-        [one] => {
-            table.insert("run", one.as_str().into());
-        }
-        many => {
-            table.insert("run", strings(many));
-        }
-    }
-    if !script.shell.is_empty() {
-        table.insert("shell", strings(&script.shell));
-    }
-    match script.run_windows.as_slice() {
-        [] => {}
-        [one] => {
-            table.insert("run_windows", one.as_str().into());
-        }
-        many => {
-            table.insert("run_windows", strings(many));
-        }
-    }
+    commands_into(&mut table, script);
     for (key, list) in [
         ("depends", &script.depends),
         ("depends_post", &script.depends_post),
