@@ -209,7 +209,7 @@ fn task_defaults_fill_what_each_packages_task_leaves_unsaid() {
             (
                 "mise.toml",
                 "monorepo_root = true\n\n[monorepo]\nconfig_roots = [\"services/*\"]\n\n\
-                 [monorepo.task_defaults.build]\nenv = { MODE = \"release\" }\noutputs = [\"dist/**\"]\ntimeout = \"1m\"\n\n\
+                 [monorepo.task_defaults.build]\nenv = { MODE = \"release\" }\noutputs = [\"dist/**\"]\ntimeout = \"1m\"\nretry = 2\n\n\
                  [monorepo.task_defaults.test]\nenv = { MODE = \"test\" }\n",
             ),
             (
@@ -229,7 +229,8 @@ fn task_defaults_fill_what_each_packages_task_leaves_unsaid() {
         set(&["a release", "b debug", "c release c", "a-test test"])
     );
     // What vx cannot take of it is said once.
-    let said = "`monorepo.task_defaults.\"build\".timeout` is not read by vx";
+    let said = "`monorepo.task_defaults.\"build\".retry` is not read by vx";
+    assert!(!err.contains(".timeout"), "its timeout is read: {err}");
     assert_eq!(err.matches(said).count(), 1, "{err}");
     let (code, _, err) = run_in(&work, &repo, &["//services/a:test"]);
     assert_eq!((code, err.contains(said)), (0, false), "{err}");

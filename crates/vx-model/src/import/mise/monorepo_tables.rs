@@ -28,6 +28,8 @@ pub(crate) struct TaskDefaults {
     pub cache: Option<bool>,
     /// `tools`, each `(NAME, VERSION)`.
     pub tools: Vec<(String, String)>,
+    /// `timeout`: how long each of those tasks may run.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// What `[monorepo.projects."<id>"]` says of one project.
@@ -107,6 +109,9 @@ fn task_defaults(name: &str, table: &DeTable<'_>, unmapped: &mut Vec<String>) ->
                 .filter(|v| v.iter().all(|(name, _)| env_name(name)))
                 .map(|v| out.env = v),
             "tools" => pairs(value).map(|v| out.tools = v),
+            "timeout" => string(value)
+                .and_then(|v| vx_base::utc::parse_age_or_seconds(&v).ok())
+                .map(|d| out.timeout = Some(d)),
             _ => None,
         };
         if taken.is_none() {
@@ -206,7 +211,7 @@ mod tests {
     #[test]
     fn task_defaults_and_project_overrides_are_read_and_the_rest_named() {
         let read = tables(
-            "[monorepo.task_defaults.build]\nsources = [\"src/**\"]\noutputs = \"dist/**\"\ncache = false\nenv = { NODE_ENV = \"production\" }\ntimeout = \"1m\"\n\n\
+            "[monorepo.task_defaults.build]\nsources = [\"src/**\"]\noutputs = \"dist/**\"\ncache = false\nenv = { NODE_ENV = \"production\" }\ntimeout = \"1m\"\nretry = 2\n\n\
              [monorepo.projects.\"node:@acme/web\"]\nremove = true\ndepends_add = [\"node:ui\"]\nroot = \"apps/web\"\n",
         );
         let build = &read.task_defaults[0];
@@ -214,6 +219,7 @@ mod tests {
         assert_eq!(build.sources, ["src/**"]);
         assert_eq!(build.outputs, ["dist/**"]);
         assert_eq!(build.cache, Some(false));
+        assert_eq!(build.timeout, Some(std::time::Duration::from_secs(60)));
         assert_eq!(
             build.env,
             [("NODE_ENV".to_owned(), "production".to_owned())]
@@ -225,7 +231,7 @@ mod tests {
         assert_eq!(
             read.unmapped,
             [
-                "monorepo.task_defaults.\"build\".timeout",
+                "monorepo.task_defaults.\"build\".retry",
                 "monorepo.projects.\"node:@acme/web\".root"
             ]
         );

@@ -93,8 +93,8 @@ pub(super) fn projects(ws: &mut Workspace, projects: &[Project], problems: &mut 
 
 /// `task` (as its package's file writes it, relative to the package's directory)
 /// with what `defaults` gives where the task says nothing: `sources`, `outputs`,
-/// `dir`, `depends`, `description` when it has none; `env` and `tools` under its own;
-/// `cache = false` when given so.
+/// `dir`, `depends`, `description`, `timeout` (not a service's) when it has none; `env`
+/// and `tools` under its own; `cache = false` when given so.
 pub(super) fn fill(task: &mut Task, defaults: &TaskDefaults) {
     if task.sources.is_empty() {
         task.sources = defaults.sources.clone();
@@ -113,6 +113,9 @@ pub(super) fn fill(task: &mut Task, defaults: &TaskDefaults) {
     }
     if defaults.cache == Some(false) {
         task.cache = false;
+    }
+    if task.timeout.is_none() && !task.service {
+        task.timeout = defaults.timeout;
     }
     let mut env: Vec<EnvVar> = (defaults.env.iter())
         .filter(|(name, _)| !task.env.iter().any(|v| v.name == *name))
@@ -155,6 +158,7 @@ mod tests {
             ],
             description: Some("builds".into()),
             cache: Some(false),
+            timeout: Some(std::time::Duration::from_secs(60)),
             ..TaskDefaults::default()
         };
         let mut task = Task::named("build");
@@ -170,6 +174,7 @@ mod tests {
         assert_eq!(task.outputs, ["out/**"]);
         assert_eq!(task.description.as_deref(), Some("builds"));
         assert!(!task.cache);
+        assert_eq!(task.timeout, Some(std::time::Duration::from_secs(60)));
         let env: Vec<(&str, &str)> = (task.env.iter())
             .map(|v| (v.name.as_str(), v.value.as_deref().unwrap()))
             .collect();
