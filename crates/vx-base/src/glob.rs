@@ -119,14 +119,14 @@ fn inside(project: &Path, path: &Path) -> bool {
     path.canonicalize().is_ok_and(|real| real.starts_with(root))
 }
 
-/// The files (relative paths) under `project` that `glob` matches, at most `limit`:
-/// `*` and `?` within a path segment, `**` any number of segments. Hidden `.git`
-/// directories are not entered.
-pub fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
+/// [`expand_except`] with no exception (the tests' shorthand).
+#[cfg(test)]
+pub(crate) fn expand(project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
     expand_except(project, glob, &[], limit)
 }
 
-/// A set of globs as a task's `sources` write it: each glob's files ([`expand`]) but
+/// A set of globs as a task's `sources` write it: each glob's files (`*` and `?` within a
+/// path segment, `**` any number of segments; hidden `.git` directories not entered) but
 /// those a `!glob` of the set matches (a directory it names is not entered: `!apps/web/
 /// node_modules` spares the walk of a package's dependencies). Sorted, each once.
 pub fn expand_all(project: &Path, globs: &[String], limit: usize) -> Vec<PathBuf> {
@@ -150,7 +150,9 @@ pub fn matches_all(globs: &[String], rel: &Path) -> bool {
     globs.iter().any(|g| matches(g, rel)) && !except.iter().any(|not| matches(&not[1..], rel))
 }
 
-/// [`expand`] without entering a directory that one of `except` matches.
+/// The files (relative paths) under `project` that `glob` matches, at most `limit`:
+/// `*` and `?` within a path segment, `**` any number of segments. Hidden `.git`
+/// directories are not entered, nor a directory that one of `except` matches.
 fn expand_except(project: &Path, glob: &str, except: &[&str], limit: usize) -> Vec<PathBuf> {
     let segments = glob_segments(glob);
     // Walk from the longest literal prefix.

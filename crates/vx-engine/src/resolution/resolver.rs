@@ -165,11 +165,6 @@ impl<'n> Resolver<'n> {
         self.catalogue
     }
 
-    /// What runtimes fetch through in this run.
-    pub fn runtime_context(&self) -> &vx_sources::runtime::Context<'n> {
-        &self.runtimes
-    }
-
     /// The language registries (npm, PyPI, …) as this project configures them.
     pub fn language_registries(&self) -> super::backend::Registries<'_> {
         super::backend::Registries::new(

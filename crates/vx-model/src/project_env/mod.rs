@@ -273,7 +273,7 @@ impl Changes {
     }
 
     /// [`Changes::of`] against this process's environment.
-    pub fn from_process(vars: &[EnvVar], project: &Path) -> Changes {
+    pub(crate) fn from_process(vars: &[EnvVar], project: &Path) -> Changes {
         Changes::of(vars, project, &|name| std::env::var(name).ok())
     }
 
@@ -317,7 +317,11 @@ impl Changes {
 /// `:+`). Anything else is kept as written. Templates are checked when
 /// the manifest is parsed ([`crate::manifest::environment::template_problem`]); an
 /// unclosed `${` left here is kept literally.
-pub fn expand(template: &str, project: &Path, lookup: &dyn Fn(&str) -> Option<String>) -> String {
+pub(crate) fn expand(
+    template: &str,
+    project: &Path,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let project = project.to_string_lossy();
     let mut out = String::with_capacity(template.len());
     let mut rest = template;

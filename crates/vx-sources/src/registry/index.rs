@@ -128,7 +128,7 @@ impl std::fmt::Debug for Index {
 
 /// One package as the index knows it, without its definition.
 #[derive(Clone, Copy, Debug)]
-pub struct Entry<'a> {
+pub(crate) struct Entry<'a> {
     index: &'a Index,
     record: &'a Record,
 }
@@ -151,38 +151,38 @@ impl<'a> Entry<'a> {
 
     /// `name`, else `repo_owner/repo_name` (`kubernetes/kubernetes/kubectl`,
     /// `BurntSushi/ripgrep`).
-    pub fn full_name(&self) -> &'a str {
+    pub(crate) fn full_name(&self) -> &'a str {
         self.text(self.record.full_name)
     }
 
     /// The last segment of the full name (`kubectl`, `ripgrep`).
-    pub fn short_name(&self) -> &'a str {
+    pub(crate) fn short_name(&self) -> &'a str {
         self.text(self.record.short_name)
     }
 
     /// `repo_name`, when the package has one.
-    pub fn repo_name(&self) -> Option<&'a str> {
+    pub(crate) fn repo_name(&self) -> Option<&'a str> {
         self.optional(self.record.repo_name)
     }
 
     /// The one-line description, when the package has one.
-    pub fn description(&self) -> Option<&'a str> {
+    pub(crate) fn description(&self) -> Option<&'a str> {
         self.optional(self.record.description)
     }
 
     /// Why vx cannot install the package, or `None` when it can.
-    pub fn unsupported(&self) -> Option<&'a str> {
+    pub(crate) fn unsupported(&self) -> Option<&'a str> {
         self.optional(self.record.unsupported)
     }
 
     /// The package's other names (`aliases[].name`).
-    pub fn aliases(&self) -> impl Iterator<Item = &'a str> + 'a {
+    pub(crate) fn aliases(&self) -> impl Iterator<Item = &'a str> + 'a {
         self.list(self.record.aliases)
     }
 
     /// The commands it installs (`files[].name` of the package, its overrides and its
     /// version overrides, each once).
-    pub fn commands(&self) -> impl Iterator<Item = &'a str> + 'a {
+    pub(crate) fn commands(&self) -> impl Iterator<Item = &'a str> + 'a {
         self.list(self.record.commands)
     }
 }
@@ -340,12 +340,13 @@ impl Index {
     }
 
     /// How many packages it holds.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.records.len()
     }
 
     /// Whether it holds no package.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.records.is_empty()
     }
 
@@ -358,7 +359,7 @@ impl Index {
     }
 
     /// Every package's names, in registry order.
-    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
+    pub(crate) fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
         self.records.iter().map(|record| Entry {
             index: self,
             record,

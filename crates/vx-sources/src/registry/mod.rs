@@ -31,8 +31,3 @@ pub mod resolve;
 pub mod set;
 pub mod source;
 pub(crate) mod template;
-
-// Why a template or a `version_constraint` does not read: carried by
-// `resolve::ResolveError`, so reachable from outside although their rooms are not.
-pub use expr::ExprError;
-pub use template::{Pos, TemplateError};

@@ -36,13 +36,13 @@ impl<'a> Outputs<'a> {
 
     /// The files of the project at `project` that root `glob` holds (matched by it and
     /// by no `!glob`), as sorted relative paths, at most `limit`.
-    pub fn files(&self, project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
+    pub(crate) fn files(&self, project: &Path, glob: &str, limit: usize) -> Vec<PathBuf> {
         vx_base::glob::expand_all(project, &self.set(glob), limit)
     }
 
     /// Whether root `glob` holds the relative path `rel` (asked of each member of an
     /// archive: no set is built for it).
-    pub fn holds(&self, glob: &str, rel: &Path) -> bool {
+    pub(crate) fn holds(&self, glob: &str, rel: &Path) -> bool {
         use vx_base::glob::matches;
         matches(glob, rel) && !self.except.iter().any(|not| matches(&not[1..], rel))
     }
@@ -50,7 +50,7 @@ impl<'a> Outputs<'a> {
     /// Whether every root holds a file in the project at `project`: one file found
     /// shows it, unless a `!glob` may take that one out (then up to `limit` are looked
     /// at).
-    pub fn each_holds_a_file(&self, project: &Path, limit: usize) -> bool {
+    pub(crate) fn each_holds_a_file(&self, project: &Path, limit: usize) -> bool {
         let limit = if self.except.is_empty() { 1 } else { limit };
         (self.roots.iter()).all(|glob| !self.files(project, glob, limit).is_empty())
     }
