@@ -308,10 +308,12 @@ const MAX_SHELL_WORDS: usize = 64;
 /// split, an unclosed quote, is no words), no more than [`MAX_SHELL_WORDS`], no NUL.
 pub(in crate::manifest) fn shell(at: &str, words: &[String]) -> Result<(), Problem> {
     let problem = match words.first() {
-        None => "is no program: give one and its words, as `shell = \"bash -c\"`",
-        Some(program) if program.is_empty() => "starts with an empty program",
-        Some(_) if words.len() > MAX_SHELL_WORDS => "has more than 64 words",
-        Some(_) if words.iter().any(|w| w.contains('\0')) => "holds a NUL character",
+        None => "is no program: give one and its words, as `shell = \"bash -c\"`".to_owned(),
+        Some(program) if program.is_empty() => "starts with an empty program".to_owned(),
+        Some(_) if words.len() > MAX_SHELL_WORDS => {
+            format!("has more than {MAX_SHELL_WORDS} words")
+        }
+        Some(_) if words.iter().any(|w| w.contains('\0')) => "holds a NUL character".to_owned(),
         Some(_) => return Ok(()),
     };
     Err(Problem::Environment(format!("{at} {problem}")))
