@@ -7,7 +7,8 @@
 //! A run of one task with no dependency, no service, no `sources` and no output flag
 //! runs it as `[scripts]` always did: its last command replaces `vx` (the terminal's
 //! foreground process, Ctrl-C reaches it, its exit status is `vx run`'s). Anything
-//! else goes through the runner: each task's output shown as `--output` says, a
+//! else goes through the runner: each task's output shown as `--output` says (a lone
+//! task's, by default, as it wrote it, as when it runs in vx's place), a
 //! failure stopping the run (named, with what it cancelled), Ctrl-C stopping every
 //! task's whole process tree (exit 130).
 //!
@@ -196,7 +197,8 @@ fn in_place(lone: run::Lone, note: &dyn Fn(&str)) -> Result<i32, Error> {
 }
 
 /// Which live view shows the run: the panes with `--tui` (on a terminal), the inline
-/// region on a terminal without an output flag, none otherwise (prefix lines).
+/// region on a terminal when the run asked no mode (`mode` is none: not a lone task, nor
+/// a run with a service), none otherwise (the printer's lines).
 fn live_view(args: &ScriptArgs, mode: Option<Mode>) -> Option<Live> {
     // Both, as for `vx sync`'s views: the views ask the terminal where the cursor is.
     let terminal = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();

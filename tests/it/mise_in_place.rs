@@ -1490,8 +1490,39 @@ fn a_mise_tasks_timeout_fails_it_as_mise_does() {
         "said as left out, once: {err}"
     );
     assert!(!err.contains("1h30m"), "{err}");
+    // A lone task: its line as mise prints it, no `[long] ` before it.
     let (out, err) = vx_ok(&work, &dir, &["run", "long"]);
-    assert_eq!(out, "[long] long\n", "{err}");
+    assert_eq!(out, "long\n", "{err}");
     let (out, err) = vx_ok(&work, &dir, &["run", "odd"]);
     assert_eq!(out, "odd\n", "{err}");
+}
+
+/// A lone mise task that the runner runs (its `sources` and `outputs`) prints its lines
+/// as `mise run` prints them (checked with mise 2026.9.15: `hello` on stdout, `err` on
+/// stderr, no `[build] ` before them), when it runs, is up to date, is forced and
+/// fails; vx's own lines stay on stderr.
+#[test]
+fn a_lone_mise_task_with_sources_prints_its_lines_as_mise_does() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.build]\nrun = \"echo hello; echo err >&2; touch out.o\"\n\
+         sources = [\"*.txt\"]\noutputs = [\"out.o\"]\n\
+         [tasks.bad]\nrun = \"echo half; echo broken >&2; exit 2\"\nsources = [\"*.txt\"]\n",
+    );
+    std::fs::write(dir.join("in.txt"), "x\n").unwrap();
+    let (out, err) = vx_ok(&work, &dir, &["run", "build"]);
+    assert_eq!(out, "hello\n");
+    assert!(err.starts_with("err\nvx: `build` kept (key "), "{err}");
+    let (out, err) = vx_ok(&work, &dir, &["run", "build"]);
+    assert_eq!(
+        (out.as_str(), err.as_str()),
+        ("", "vx: `build` is up to date\n")
+    );
+    let (out, err) = vx_ok(&work, &dir, &["run", "--force", "build"]);
+    assert_eq!(out, "hello\n");
+    assert!(err.starts_with("err\nvx: `build` kept (key "), "{err}");
+    let (code, out, err) = vx_in(&work, &dir, &["run", "bad"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert_eq!(out, "half\n");
+    assert_eq!(err, "broken\nvx: task `bad` failed: exit status 2\n");
 }

@@ -334,3 +334,62 @@ fn a_watched_lone_task_streams_its_lines() {
     let screen = wait_screen(&terminal, &["=== 3 passed in 0.01s ==="]);
     assert!(screen.contains("collected 3 items"), "{screen}");
 }
+
+/// A run of one task through the runner (its `sources`) on a terminal shows the task's
+/// lines as it wrote them, as the same task without `sources` (run in vx's place) shows
+/// them: no live region, no `[build] ` before them, vx's own line after. A failing one
+/// shows its lines, then vx's line, and exits with its status; `--tui` still shows the
+/// panes of a lone task.
+#[test]
+fn a_lone_task_on_a_terminal_shows_its_lines_as_it_wrote_them() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = Work::new();
+    work.write_manifest(
+        "[tasks]\nbuild = { run = \"echo 'build says hello'; echo 'build warns' >&2\", sources = [\"*.txt\"] }\n\
+         bad = { run = \"echo 'bad says half'; exit 5\", timeout = \"60s\" }\n",
+    );
+    std::fs::write(work.dir.path().join("in.txt"), "x\n").unwrap();
+    let terminal = start(&work, "lone-lines", (100, 30), "run build");
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 0, "{history}");
+    let lines: Vec<&str> = history.lines().map(str::trim_end).collect();
+    // Its stdout and stderr, each line whole (in either order: two pipes), then vx's.
+    let at = |line: &str| {
+        lines
+            .iter()
+            .position(|l| *l == line)
+            .unwrap_or_else(|| panic!("{line:?}, whole: {history}"))
+    };
+    let last = at("build says hello").max(at("build warns"));
+    assert!(
+        lines[last + 1].starts_with("vx: `build` kept (log only, key "),
+        "{history}"
+    );
+    assert!(
+        !history.contains("[build]") && !history.contains("✓ build"),
+        "no prefix, no live view: {history}"
+    );
+
+    let terminal = start(&work, "lone-fails", (100, 30), "run bad");
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 5, "{history}");
+    let lines: Vec<&str> = history.lines().map(str::trim_end).collect();
+    let at = lines
+        .iter()
+        .position(|l| *l == "bad says half")
+        .unwrap_or_else(|| panic!("the task's line, whole: {history}"));
+    assert_eq!(
+        lines[at + 1],
+        "vx: task `bad` failed: exit status 5",
+        "{history}"
+    );
+
+    let terminal = start(&work, "lone-tui", (100, 30), "run --tui bad");
+    wait_screen(&terminal, &["bad says half", "q leave"]);
+    terminal.keys(&["q"]);
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 5, "{history}");
+    assert!(history.contains("✗ bad  failed"), "{history}");
+}

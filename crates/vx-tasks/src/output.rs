@@ -1,8 +1,14 @@
-//! How a run shows its tasks: the [`Printer`] sink for `--output prefix|grouped|quiet`
-//! and `--json`.
+//! How a run shows its tasks: the [`Printer`] sink for `--output prefix|grouped|quiet`,
+//! `--json`, and the lines a run shows when none of them is asked ([`Mode::Auto`]).
 //!
 //! - `prefix`: each line of a task's output as it comes, after `[name] ` (stdout to
-//!   stdout, stderr to stderr); what a terminal shows by default too, for now.
+//!   stdout, stderr to stderr).
+//! - the default without a live view ([`Mode::Auto`]): `prefix`'s lines for a run of
+//!   two or more tasks; a run of one task has nothing to tell apart, so its output goes
+//!   out as the task wrote it, byte for byte (stdout to stdout, stderr to stderr, a
+//!   restored result's log to stdout), as `mise run` and a task run in vx's place show
+//!   it: `vx run build | grep` reads what the tool printed. [`Printer::plan`] decides,
+//!   from the plan it is given, and nowhere else.
 //! - `grouped`: each task's output whole when it ends, in graph order (a task that
 //!   ends early waits for those before it; services, which do not end, print as
 //!   prefix lines).
@@ -46,8 +52,11 @@ pub(crate) const LINE_CAP: usize = 64 << 10;
 /// An output mode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Lines prefixed with the task's name, as they come.
+    /// Lines prefixed with the task's name, as they come (asked for: a lone task's too).
     Prefix,
+    /// What a run shows when no mode is asked and no live view shows it: [`Mode::Prefix`]'s
+    /// lines when the plan holds two or more tasks, a lone task's output as it wrote it.
+    Auto,
     /// Each task's output whole when it ends, in graph order.
     Grouped,
     /// Only failures.
@@ -148,6 +157,8 @@ impl Line {
 
 #[derive(Default)]
 struct Inner {
+    /// The output passes as the task wrote it: [`Mode::Auto`] with a plan of one task.
+    raw: bool,
     names: Vec<String>,
     quiet: Vec<bool>,
     services: Vec<bool>,
@@ -213,8 +224,15 @@ impl Inner {
     }
 
     /// Prints the lines `bytes` ends (after the held unfinished one) with the prefix;
-    /// with `flush`, the unfinished line too.
+    /// with `flush`, the unfinished line too. A lone task's output ([`Inner::raw`])
+    /// goes out as it came: nothing held, nothing added or made safe.
     fn prefixed(&mut self, task: usize, stream: Stream, bytes: &[u8], flush: bool) {
+        if self.raw {
+            if !bytes.is_empty() {
+                write_to(stream, bytes);
+            }
+            return;
+        }
         let prefix = self.prefix(task);
         let mut out = Vec::new();
         self.partial[task][index(stream)].take(&prefix, bytes, flush, &mut out);
@@ -298,6 +316,9 @@ impl TaskSink for Printer {
             .map(|t| quiet_names.contains(&t.name))
             .collect();
         inner.services = tasks.iter().map(|t| t.service).collect();
+        // The one place a run's lines lose their prefix: the default lines of a plan
+        // of one task (no dependency ran, no other task), which nothing tells apart.
+        inner.raw = self.mode == Mode::Auto && tasks.len() == 1;
         inner.width = inner.names.iter().map(String::len).max().unwrap_or(0);
         inner.partial = vec![Default::default(); tasks.len()];
         inner.held = vec![Default::default(); tasks.len()];
@@ -350,7 +371,7 @@ impl TaskSink for Printer {
         }
         // Output first: a task's lines before vx's line about it.
         match self.mode {
-            Mode::Prefix => {
+            Mode::Prefix | Mode::Auto => {
                 for stream in [Stream::Stdout, Stream::Stderr] {
                     inner.prefixed(i, stream, &[], true);
                 }
@@ -411,7 +432,7 @@ impl TaskSink for Printer {
         }
         let mut inner = self.lock();
         match self.mode {
-            Mode::Prefix => inner.prefixed(i, stream, bytes, false),
+            Mode::Prefix | Mode::Auto => inner.prefixed(i, stream, bytes, false),
             Mode::Grouped if inner.services[i] => inner.prefixed(i, stream, bytes, false),
             Mode::Grouped => inner.hold(i, stream, bytes, GROUP_KEEP),
             Mode::Quiet => inner.hold(i, stream, bytes, QUIET_KEEP),

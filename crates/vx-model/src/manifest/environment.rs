@@ -57,8 +57,8 @@ pub struct ProjectEnvironment {
     /// project environment is applied ([`crate::project_env::venv`]).
     pub python_venv: Option<String>,
     /// `[settings] task_output`: how `vx run` shows its tasks on a terminal when no
-    /// flag says (`live`, `prefix`, `grouped`, `quiet`); `None`: live, but prefix
-    /// lines for a run with a service.
+    /// flag says (`live`, `prefix`, `grouped`, `quiet`); `None`: live, but lines for a
+    /// run with a service and a lone task's output as it wrote it.
     pub task_output: Option<String>,
     /// `[settings] task_cache*`: where and how task results are kept by their key.
     pub task_cache: TaskCacheSettings,

@@ -157,7 +157,7 @@ pub struct Graph {
     watch: bool,
     options: Options,
     /// How the tasks' output is shown when no live view is (`None`: a live view on a
-    /// terminal, else prefix lines).
+    /// terminal, else [`Mode::Auto`]'s lines).
     pub mode: Option<Mode>,
     /// The run's board label: the manifest's path.
     pub label: String,
@@ -272,7 +272,7 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
     let mode = mode(
         shown,
         manifest.environment.task_output.as_deref(),
-        streams(&chosen, request.watch),
+        streams(&chosen),
     );
     Ok(Prepared::Graph(Box::new(Graph {
         options: super::options(&chosen, request.jobs, request.keep_going, request.force),
@@ -360,31 +360,34 @@ fn confirm(chosen: &Chosen, ask: &dyn Fn(&Task, &str) -> Answer) -> Result<(), R
 }
 
 /// Whether a run streams its lines when nothing else is asked: one with a service (a
-/// server's traceback stays in view, as `mise run` shows it), or a lone task watched
-/// (pytest's summary stays after each run, as it does when run once).
-fn streams(chosen: &Chosen, watch: bool) -> bool {
+/// server's traceback stays in view, as `mise run` shows it), or a lone task, watched
+/// or not (its output as the tool printed it, as a plain task run in vx's place shows
+/// it; pytest's summary stays after each run of `--watch`). Whether the lines are
+/// prefixed is [`Mode::Auto`]'s to say, from the plan.
+fn streams(chosen: &Chosen) -> bool {
     let has_service = chosen
         .plan
         .nodes
         .iter()
         .any(|node| chosen.tasks[node.task].service);
-    has_service || (watch && chosen.plan.nodes.len() == 1)
+    has_service || chosen.plan.nodes.len() == 1
 }
 
 /// How the tasks' output is shown: `--json`; else `--output`; else (without `--tui`)
-/// the project's `[settings] task_output`, else prefix lines when the run `streams`;
-/// else `None`, a live view where there is a terminal.
+/// the project's `[settings] task_output`, else [`Mode::Auto`]'s lines when the run
+/// `streams`; else `None`, a live view where there is a terminal.
 fn mode(shown: Shown<'_>, setting: Option<&str>, streams: bool) -> Option<Mode> {
     let asked = match (shown.output, shown.tui) {
         (Some(output), _) => Some(output),
         (None, true) => None,
-        (None, false) => setting.or(streams.then_some("prefix")),
+        (None, false) => setting,
     };
     match (shown.json, asked) {
         (true, _) => Some(Mode::Json),
         (_, Some("prefix")) => Some(Mode::Prefix),
         (_, Some("grouped")) => Some(Mode::Grouped),
         (_, Some("quiet")) => Some(Mode::Quiet),
+        (_, None) if !shown.tui && streams => Some(Mode::Auto),
         _ => None,
     }
 }
@@ -425,7 +428,7 @@ pub fn execute(
                 let sink = super::sink(
                     &label,
                     keep.clone(),
-                    mode.unwrap_or(Mode::Prefix),
+                    mode.unwrap_or(Mode::Auto),
                     quiet.clone(),
                 );
                 runner::run(plan, jobs, &options, sink, stop, woken)
@@ -470,9 +473,12 @@ mod tests {
         assert_eq!(mode(json, Some("quiet"), true), Some(Mode::Json));
         assert_eq!(mode(grouped, Some("quiet"), true), Some(Mode::Grouped));
         assert_eq!(mode(none, Some("quiet"), true), Some(Mode::Quiet));
-        assert_eq!(mode(none, None, true), Some(Mode::Prefix));
+        assert_eq!(mode(none, None, true), Some(Mode::Auto));
         assert_eq!(mode(none, None, false), None);
+        // The project's `live` keeps the live view, a run that streams too.
+        assert_eq!(mode(none, Some("live"), true), None);
         // --tui: the panes, whatever the project's setting.
         assert_eq!(mode(tui, Some("quiet"), true), None);
+        assert_eq!(mode(tui, None, true), None);
     }
 }

@@ -5,8 +5,8 @@
 //! task's pipe never waits for the view: publishing is a copy into the ring, and the
 //! view reads at its own pace, skipping ahead when it falls behind.
 //!
-//! When the board cannot be made (no shared memory), the run falls back to prefix
-//! lines ([`Fallback`]) rather than showing nothing.
+//! When the board cannot be made (no shared memory), the run falls back to the lines of
+//! [`Mode::Auto`] ([`Fallback`]) rather than showing nothing.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -173,8 +173,9 @@ impl TaskSink for Planned {
     fn output(&self, _: TaskId, _: Stream, _: &[u8]) {}
 }
 
-/// Prefix lines, only when the run has no board (it comes after the board in the
-/// fanout, so at the plan it knows whether the board was made).
+/// The lines of [`Mode::Auto`] (prefixed, or a lone task's as it wrote them), only when
+/// the run has no board (it comes after the board in the fanout, so at the plan it
+/// knows whether the board was made).
 pub(crate) struct Fallback {
     board: Arc<BoardSink>,
     printer: Printer,
@@ -186,7 +187,7 @@ impl Fallback {
     pub(crate) fn new(board: Arc<BoardSink>, quiet: Vec<String>) -> Fallback {
         Fallback {
             board,
-            printer: Printer::new(Mode::Prefix, quiet),
+            printer: Printer::new(Mode::Auto, quiet),
             on: AtomicBool::new(false),
         }
     }
@@ -247,7 +248,7 @@ mod tests {
         let fallback = Fallback::new(Arc::clone(&none), Vec::new());
         none.plan(&PlannedTask::plain(&["a"]));
         fallback.plan(&PlannedTask::plain(&["a"]));
-        assert!(fallback.on(), "no board: prefix lines");
+        assert!(fallback.on(), "no board: the printer's lines");
         fallback.phase(TaskId(0), &PhaseChange::new(Phase::Done));
     }
 }
