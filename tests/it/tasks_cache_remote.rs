@@ -863,3 +863,63 @@ depends = ["build"]
         "{said}"
     );
 }
+
+/// A lone task's output goes out as it wrote it when it runs here; the same log
+/// restored from the registry is text from outside: its colours pass, its other
+/// escapes (a window title, the clipboard) are shown escaped, a progress line shows its
+/// last state; on the next restore, from this machine's copy of it, too.
+#[test]
+fn a_lone_tasks_log_restored_from_the_registry_keeps_its_colours_and_loses_its_escapes() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("ci");
+    let project = || {
+        let work = Work::with_tasks(&format!(
+            "[settings]\ntask_cache = \"{}\"\ntask_cache_keys = [\"{public}\"]\n{}",
+            registry.mirror("team/results"),
+            r#"
+[tasks.check]
+run = "printf '\\033]0;owned\\007\\033[32mok\\033[0m\\n10%%\\r100%%\\n'"
+sources = ["src/**"]
+"#
+        ));
+        std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
+        std::fs::write(work.dir.path().join("src/in.txt"), "source\n").unwrap();
+        work
+    };
+    let check = |work: &Work, signer: Option<&Path>| {
+        let home = work.dir.path().join("home");
+        let push: &[&str] = if signer.is_some() { &["--push"] } else { &[] };
+        let args = [&["run"], push, &["check"]].concat();
+        let (code, stdout, stderr) = work.outcome_with(&args, |cmd| {
+            cache_env(cmd, &home, &home.join("docker"), signer);
+        });
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        (stdout, stderr)
+    };
+    let ci = project();
+    let (stdout, stderr) = check(&ci, Some(&secret));
+    assert_eq!(
+        stdout, "\x1b]0;owned\x07\x1b[32mok\x1b[0m\n10%\r100%\n",
+        "run here, as written: {stderr}"
+    );
+
+    let laptop = project();
+    let made_safe = "\\x1b]0;owned\\x07\x1b[32mok\x1b[0m\n100%\n";
+    let (stdout, stderr) = check(&laptop, None);
+    assert!(stderr.contains("restored from the registry"), "{stderr}");
+    assert_eq!(stdout, made_safe, "{stderr}");
+    // Another input runs it here; the first one's result then comes from this
+    // machine's copy of the registry's.
+    let input = laptop.dir.path().join("src/in.txt");
+    std::fs::write(&input, "changed\n").unwrap();
+    let (stdout, _) = check(&laptop, None);
+    assert!(stdout.starts_with("\x1b]0;owned"), "ran here: {stdout:?}");
+    std::fs::write(&input, "source\n").unwrap();
+    let (stdout, stderr) = check(&laptop, None);
+    assert!(
+        stderr.contains("`check` restored (log only, key "),
+        "{stderr}"
+    );
+    assert_eq!(stdout, made_safe, "kept here, still not made here");
+}

@@ -80,6 +80,14 @@ impl Entry {
         std::fs::read(self.dir.join(LOG)).unwrap_or_default()
     }
 
+    /// Whether a run on this machine made it (its `origin` says `run`): its log is
+    /// replayed as the task wrote it; any other's is text from outside
+    /// ([`super::log::made_safe`]).
+    pub(crate) fn made_here(&self) -> bool {
+        vx_base::bounded_read::read(&self.dir.join(ORIGIN), 4096)
+            .is_ok_and(|bytes| bytes.trim_ascii() == b"run")
+    }
+
     /// Who made it, in words: `made by a run here`, `restored from REGISTRY`, or
     /// `made by an older vx` (an entry kept before entries said so).
     pub(crate) fn origin(&self) -> String {

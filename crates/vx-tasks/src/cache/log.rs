@@ -35,6 +35,27 @@ pub(crate) fn local(log: &[u8], project: &Path) -> Vec<u8> {
     }
 }
 
+/// A kept log this machine did not make (restored from a registry, now or before) as a
+/// terminal may show it: text from outside. Colours pass; each line shows what its last
+/// carriage return left (a progress bar its last state); every other control character
+/// (a window title, OSC 52's clipboard, a cursor move) is shown escaped. A log a run here
+/// made is replayed as the task wrote it.
+pub(crate) fn made_safe(log: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(log);
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let shown = line
+            .rsplit('\r')
+            .find(|part| !part.is_empty())
+            .unwrap_or("");
+        out.push_str(&vx_text::sanitize_keeping_colours(shown));
+    }
+    out.into_bytes()
+}
+
 /// The project's directory as given and, when it differs, as resolved (`/tmp` behind a
 /// link on macOS), longest first; never the root alone (every path would match).
 fn project_paths(project: &Path) -> Vec<PathBuf> {
@@ -77,6 +98,17 @@ fn replace(text: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_foreign_log_keeps_its_colours_and_lines_and_loses_every_other_escape() {
+        let log = b"\x1b]0;owned\x07\x1b[31mred\x1b[0m\n10%\r20%\r\nplain\tcol\r\nlast";
+        let safe = String::from_utf8(made_safe(log)).unwrap();
+        assert_eq!(
+            safe,
+            "\\x1b]0;owned\\x07\x1b[31mred\x1b[0m\n20%\nplain\tcol\nlast"
+        );
+        assert_eq!(made_safe(b"as written\n"), b"as written\n");
+    }
 
     #[test]
     fn a_log_kept_on_one_machine_names_the_readers_paths() {

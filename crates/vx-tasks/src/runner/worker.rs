@@ -383,7 +383,15 @@ fn restored(
     match results.restore(&key, &recipe.project, &recipe.outputs, &progress) {
         Lookup::Hit(restored) => {
             if !restored.log.is_empty() {
-                let log = super::super::cache::log::local(&restored.log, &recipe.project);
+                let mut log = super::super::cache::log::local(&restored.log, &recipe.project);
+                // A log from a registry (now, or kept here before) is text from outside.
+                if !restored
+                    .entry
+                    .as_ref()
+                    .is_some_and(|entry| entry.made_here())
+                {
+                    log = super::super::cache::log::made_safe(&log);
+                }
                 sink.output(id, Stream::Stdout, &log);
             }
             if let Some(stamp) = &job.stamp {
