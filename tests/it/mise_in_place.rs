@@ -844,6 +844,90 @@ fn a_variadic_usage_argument_reaches_the_task_and_a_spec_mise_refuses_fails_as_u
     assert_eq!(log(&dir), "bats test\nbats a b\nrendered\n");
 }
 
+/// A variadic usage argument's `$usage_NAME` holds the words given each quoted as mise
+/// quotes them (usage-lib joins them with `shell_words::join`: a plain word as it is,
+/// any other in single quotes), so `eval "set -- $usage_names"` gives the words back,
+/// as under mise 2026.9.15; with none given it is its default quoted so, and unset
+/// without one. vx joined the words with spaces (`a b c` for `"a b" c`), and a script
+/// that split them back got three words.
+#[test]
+fn a_variadic_usage_arguments_variable_quotes_each_word_as_mise_does() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.greet]
+usage = 'arg "[names]" var=#true'
+run = 'printf "u=%s\n" "${usage_names-unset}" >> log; eval "set -- $usage_names"; for n in "$@"; do printf "[%s]\n" "$n" >> log; done'
+
+[tasks.hello]
+usage = '''arg "[names]" var=#true default="it's me"'''
+run = 'printf "u=%s\n" "$usage_names" >> log'
+"#,
+    );
+    let words = ["a b", "c", "it's", "", "a=b", "$HOME", "~", "a,b@c+d"];
+    vx_ok(&work, &dir, &[&["run", "greet"][..], &words].concat());
+    vx_ok(&work, &dir, &["run", "greet"]);
+    vx_ok(&work, &dir, &["run", "hello"]);
+    vx_ok(&work, &dir, &["run", "hello", "you"]);
+    assert_eq!(
+        log(&dir),
+        "u='a b' c 'it'\\''s' '' 'a=b' '$HOME' '~' a,b@c+d\n\
+         [a b]\n[c]\n[it's]\n[]\n[a=b]\n[$HOME]\n[~]\n[a,b@c+d]\n\
+         u=unset\n\
+         u='it'\\''s me'\nu=you\n"
+    );
+}
+
+/// A task whose `usage` field declares its arguments and whose `run` also names them
+/// with the older `{{arg()}}` reads them as the field declares them, as mise merges
+/// the two (usage-lib's `SpecCommand::merge`: the field's args replace the templates',
+/// its flags their `option()`s and `flag()`s): `arg "<names>" var=#true` takes every
+/// word, `{{arg(name="names")}}` being those words (else the field's default); the
+/// field's default wins over the template's; a name only a template gives is nothing
+/// and takes no word. vx declared the template's argument beside the field's and
+/// refused the second word ("task `greet` takes 1 positional argument; `c` is one
+/// too many").
+#[test]
+fn a_usage_fields_arguments_win_over_the_arg_templates_of_its_run() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.greet]
+usage = 'arg "<names>" var=#true'
+run = 'for n in {{arg(name="names")}}; do echo "[$n]" >> log; done; echo "u=$usage_names" >> log'
+
+[tasks.each]
+usage = 'arg "[names]" var=#true default="x y"'
+run = "printf '<%s>' {{arg(name='names')}} >> log; echo >> log"
+
+[tasks.pick]
+usage = 'arg "[x]" default="u"'
+run = 'echo "x={{arg(name="x", default="t")}} y=[{{arg(name="y")}}]" >> log'
+
+[tasks.flags]
+usage = 'flag "--f"'
+run = 'echo "x={{arg(name="x")}} o=[{{option(name="o")}}] f=${usage_f-unset}" >> log'
+"#,
+    );
+    vx_ok(&work, &dir, &["run", "greet", "a b", "c"]);
+    vx_ok(&work, &dir, &["run", "each"]);
+    vx_ok(&work, &dir, &["run", "each", "a", "b c"]);
+    vx_ok(&work, &dir, &["run", "pick"]);
+    vx_ok(&work, &dir, &["run", "pick", "v"]);
+    vx_ok(&work, &dir, &["run", "flags", "X", "--f"]);
+    let refused = [
+        (&["run", "pick", "v", "w"][..], "`w` is one too many"),
+        (&["run", "flags", "X", "--o", "1"], "has no option --o"),
+    ];
+    for (args, said) in refused {
+        let (code, out, err) = vx_in(&work, &dir, args);
+        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert!(err.contains(said), "{err}");
+    }
+    assert_eq!(
+        log(&dir),
+        "[a b]\n[c]\nu='a b' c\n<x y>\n<a><b c>\nx=u y=[]\nx=v y=[]\nx=X o=[] f=true\n"
+    );
+}
+
 /// `{{arg()}}` renders a plain word as it is, as mise does, so a value inside the
 /// script's own double quotes reads as typed; a word with spaces or quotes is still
 /// one shell word.

@@ -383,7 +383,8 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     };
     let table = match value {
         DeValue::String(_) | DeValue::Array(_) => {
-            script.run = task_run(value, &mut script.args, vars, true)?;
+            let none = usage::Declares::default();
+            script.run = task_run(value, &mut script.args, &none, vars, true)?;
             given_variables(&mut script, None);
             return Ok(script);
         }
@@ -394,20 +395,19 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     // A usage spec mise refuses: the task is listed, its dependencies run, and it
     // fails (exit 1) saying why, as under mise.
     let mut invalid_usage = None;
+    // What the field declares, which the templates of `run` (or `file`) then read.
+    let mut declares = usage::Declares::default();
     if let Some(usage) = table.get("usage") {
         let DeValue::String(spec) = usage.get_ref() else {
             return Err(TaskError::NotAString { key: "usage" });
         };
-        match usage::spec(
-            spec,
-            &mut script.args,
-            &mut script.variadic,
-            &mut usage_notes,
-        ) {
+        match usage::spec(spec, &mut script.args, &mut usage_notes) {
+            Ok(declared) => declares = declared,
             Err(refused @ TaskError::UsageRefused { .. }) => invalid_usage = Some(refused),
-            other => other?,
+            Err(other) => return Err(other),
         }
     }
+    script.variadic = declares.variadic.clone();
     let shell = match table.get("shell").map(|shell| shell.get_ref()) {
         Some(DeValue::String(line)) => Some(line.to_string()),
         Some(_) => return Err(TaskError::NotAString { key: "shell" }),
@@ -420,17 +420,19 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             // mise's `-o errexit` is its default shell's (`sh -c -o errexit`): a task's
             // own `shell` runs its lines without it.
             let errexit = shell.is_none();
-            script.run = task_run(run.get_ref(), &mut script.args, vars, errexit)?;
+            let args = &mut script.args;
+            script.run = task_run(run.get_ref(), args, &declares, vars, errexit)?;
             // What mise runs on Windows instead: through `cmd`, no `set -e` there.
             if let Some(windows) = table.get("run_windows") {
-                script.run_windows = task_run(windows.get_ref(), &mut script.args, vars, false)?;
+                let windows = windows.get_ref();
+                script.run_windows = task_run(windows, args, &declares, vars, false)?;
             }
         }
         (None, Some(file)) => {
             let DeValue::String(file) = file.get_ref() else {
                 return Err(TaskError::NotAString { key: "file" });
             };
-            file_command = Some(task_command(file, &mut script.args, vars)?);
+            file_command = Some(task_command(file, &mut script.args, &declares, vars)?);
         }
         (None, None) if table.get("depends").is_some() => {}
         (None, None) => return Err(TaskError::NothingToRun),
@@ -656,19 +658,21 @@ fn refuse(script: &mut ImportedScript, why: &TaskError) {
 
 /// mise gives a task its arguments' values as `usage_NAME` variables too (`-` as `_`),
 /// what its commands (or its file) may read: each command exports them first, from
-/// the declared arguments vx fills in (`{{NAME}}`), then unsets those with no value,
+/// the declared arguments vx fills in (`{{NAME}}`) and the words of a variadic one,
+/// quoted as mise quotes them ([`variadic_value`]), then unsets those with no value,
 /// as mise leaves an argument or flag not given (and with no default) unset: a
 /// script's `set -q usage_dry_run` (fish) or `${usage_x-…}` tells them apart.
 fn usage_variables(script: &mut ImportedScript) {
     let mut vars: Vec<(String, String)> = (script.args.iter())
         .map(|a| (a.name.replace('-', "_"), format!("{{{{{}}}}}", a.name)))
         .collect();
-    // A variadic argument: the words given, else its default (`"${*:-DEFAULT}"`, the
-    // words made the positional parameters first).
+    // A variadic argument: the words given, each quoted as mise quotes it, else its
+    // default so quoted, made first (its variable exported as it is then).
     let mut first = String::new();
     if let Some((name, default)) = &script.variadic {
-        first = "set -- {args}; ".to_owned();
-        vars.push((name.replace('-', "_"), format!("\"${{*:-{default}}}\"")));
+        let name = name.replace('-', "_");
+        first = variadic_value(&format!("usage_{name}"), default.as_deref());
+        vars.push((name.clone(), format!("\"$usage_{name}\"")));
     }
     if vars.is_empty() {
         return;
@@ -705,6 +709,49 @@ fn usage_variables(script: &mut ImportedScript) {
             _ => format!("{first}export{names}; {run}"),
         };
     }
+}
+
+/// The characters that make mise quote a word of a variadic argument's value: usage-lib
+/// joins its words with `shell_words::join` (usage-lib, `lib/src/parse.rs`, `impl
+/// Display for ParseValue`), whose `quote` leaves a word with none of them as it is
+/// (mise 2026.9.15 gives the words `a,b`, `é`, `~` and `a=b` as `a,b é '~' 'a=b'`).
+const MISE_QUOTES: &str = "|&;<>()$`\\\"' \t\n*?[#~=%";
+
+/// The `sh` that sets the variable `var` to the words given (`{args}`) as mise gives a
+/// variadic argument's value: each word as [`mise_quoted`] quotes it, joined by
+/// spaces, and with no word given `default` so quoted, else empty (which
+/// [`usage_variables`] then unsets, as mise leaves it unset). POSIX `sh` (`case`
+/// patterns, `${x%%…}`): the tab and newline that need quoting made by `printf`, the
+/// names it uses unset after it.
+fn variadic_value(var: &str, default: Option<&str>) -> String {
+    const QUOTE_WORDS: &str = concat!(
+        r#"__vx_s=$(printf '\t\n.'); __vx_s=${__vx_s%.}; VAR=; for __vx_w in {args}; do "#,
+        r#"case $__vx_w in ''|*[\|\&\;\<\>\(\)\$\`\\\"\'\ \*\?\[\#\~\=\%]*|*["$__vx_s"]*) "#,
+        r#"__vx_q=; while :; do case $__vx_w in "#,
+        r#"*\'*) __vx_p=${__vx_w%%\'*}; __vx_q=$__vx_q$__vx_p"'\\''"; __vx_w=${__vx_w#*\'};; "#,
+        r#"*) break;; esac; done; __vx_w="'$__vx_q$__vx_w'";; esac; "#,
+        r#"VAR="${VAR:+$VAR }$__vx_w"; done; unset __vx_w __vx_q __vx_p __vx_s; "#,
+    );
+    let mut sh = QUOTE_WORDS.replace("VAR", var);
+    if let Some(default) = default {
+        let value = sh_quoted(&mise_quoted(default));
+        sh.push_str(&format!("[ -n \"${var}\" ] || {var}={value}; "));
+    }
+    sh
+}
+
+/// `word` as mise quotes a word of a variadic argument's value: as it is when it has
+/// none of [`MISE_QUOTES`], else in single quotes (`''` when empty, a `'` as `'\''`).
+fn mise_quoted(word: &str) -> String {
+    match word.is_empty() || word.contains(|c| MISE_QUOTES.contains(c)) {
+        true => sh_quoted(word),
+        false => word.to_owned(),
+    }
+}
+
+/// `word` in single quotes, one word to `sh` whatever it holds (a `'` as `'\''`).
+fn sh_quoted(word: &str) -> String {
+    format!("'{}'", word.replace('\'', "'\\''"))
 }
 
 /// The name a task's tool is run by: mise's registry backends (`aqua:koalaman/shellcheck`,
@@ -896,6 +943,7 @@ fn strings(value: &DeValue<'_>, key: &'static str) -> Result<Vec<String>, TaskEr
 fn task_run(
     run: &DeValue<'_>,
     args: &mut Vec<ImportedArg>,
+    declares: &usage::Declares,
     vars: &Vars,
     exits_on_error: bool,
 ) -> Result<Vec<String>, TaskError> {
@@ -904,11 +952,11 @@ fn task_run(
         false => command,
     };
     match run {
-        DeValue::String(one) => Ok(vec![line(task_command(one, args, vars)?)]),
+        DeValue::String(one) => Ok(vec![line(task_command(one, args, declares, vars)?)]),
         DeValue::Array(many) if !many.is_empty() => many
             .iter()
             .map(|c| match c.get_ref() {
-                DeValue::String(one) => task_command(one, args, vars).map(line),
+                DeValue::String(one) => task_command(one, args, declares, vars).map(line),
                 DeValue::Table(step) => task_step(step),
                 _ => Err(TaskError::RunStep),
             })
@@ -1065,10 +1113,13 @@ fn errexit(command: String) -> String {
 
 /// One command of a task, mise's argument templates made vx's: `{{arg(name="x")}}`,
 /// `{{option(name="x")}}`, `{{flag(name="x")}}` and `{{usage.x}}` become `{{x}}` with
-/// `x` declared in `args`; any other template cannot be mapped.
+/// `x` declared in `args`, or, of a kind the task's `usage` field declares
+/// (`declares`), what the field says of `x` ([`declared_by_usage`]); any other
+/// template cannot be mapped.
 fn task_command(
     command: &str,
     args: &mut Vec<ImportedArg>,
+    declares: &usage::Declares,
     vars: &Vars,
 ) -> Result<String, TaskError> {
     if command.trim().is_empty() {
@@ -1079,8 +1130,8 @@ fn task_command(
     }
     let mut out = String::with_capacity(command.len());
     let mut rest = command;
-    // Whether the words given were made the positional parameters (`set -- {args}`).
-    let mut positional = false;
+    // What makes the words given the positional parameters (`set -- {args}`), first.
+    let mut positional = None;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
@@ -1117,15 +1168,23 @@ fn task_command(
             out.push_str(&expansion);
             continue;
         }
+        let params = params_in(inner);
+        let script = command.starts_with("#!");
+        if let Some(word) = declared_by_usage(inner, &params, args, declares, script) {
+            if let Some(first) = word.first {
+                positional = Some(first);
+            }
+            out.push_str(&word.text);
+            continue;
+        }
         // A variadic argument (`var=true`): every word given, as vx's `{args}`; with a
         // plain `default`, that word when none is given (the words made the script's
         // positional parameters first: `"${@:-DEFAULT}"`), as mise renders it.
-        let params = params_in(inner);
         if inner.starts_with("arg") && params.iter().any(|(k, v)| k == "var" && v == "true") {
             match params.iter().find(|(k, _)| k == "default") {
-                Some((_, default)) if plain_word(default) && !command.starts_with("#!") => {
+                Some((_, default)) if plain_word(default) && !script => {
                     out.push_str(&format!("\"${{@:-{default}}}\""));
-                    positional = true;
+                    positional.get_or_insert_with(|| "set -- {args}".to_owned());
                 }
                 _ => out.push_str("{args}"),
             }
@@ -1135,11 +1194,66 @@ fn task_command(
         out.push_str(&format!("{{{{{name}}}}}"));
     }
     out.push_str(rest);
-    if positional {
+    if let Some(first) = positional {
         let separator = if out.contains('\n') { "\n" } else { "; " };
-        out = format!("set -- {{args}}{separator}{out}");
+        out = format!("{first}{separator}{out}");
     }
     Ok(out)
+}
+
+/// What a template stands for in a command, and the line that must run first for
+/// it (`set -- {args}`: the words given made the positional parameters).
+struct Rendered {
+    /// What the template becomes.
+    text: String,
+    /// The line put first, if any.
+    first: Option<String>,
+}
+
+/// What a template `arg()` (`option()`, `flag()`) becomes when the task's `usage` field
+/// declares arguments (flags) itself (`declares`): mise reads the template against
+/// the field's declarations alone, whatever its own `var` or `default` say
+/// ([`usage::Declares`]). A name the field declares is its value (`{{NAME}}`); its
+/// only, variadic argument every word given, quoted (`{args}`), else its default (the
+/// words made the positional parameters first, its default when there are none:
+/// `"$@"`); any other name what mise renders for a name it was not given: nothing
+/// (`false` for a `flag()`). `None` for a template of a kind the field does not
+/// declare (the template declares it itself) or with no `name`; `script`: the
+/// command is a script with its own `#!` line, where nothing can go first.
+fn declared_by_usage(
+    inner: &str,
+    params: &[(String, String)],
+    args: &[ImportedArg],
+    declares: &usage::Declares,
+    script: bool,
+) -> Option<Rendered> {
+    let kind = ["arg", "option", "flag"]
+        .into_iter()
+        .find(|kind| (inner.strip_prefix(kind)).is_some_and(|p| p.trim_start().starts_with('(')))?;
+    let positional = kind == "arg";
+    if !(positional && declares.args || !positional && declares.flags) {
+        return None;
+    }
+    let name = params.iter().find(|(k, _)| k == "name").map(|(_, v)| v)?;
+    let plain = |text: &str| Rendered {
+        text: text.to_owned(),
+        first: None,
+    };
+    if (args.iter()).any(|a| a.name == *name && (a.kind == "positional") == positional) {
+        return Some(plain(&format!("{{{{{name}}}}}")));
+    }
+    Some(match &declares.variadic {
+        Some((variadic, Some(default))) if positional && variadic == name && !script => Rendered {
+            text: "\"$@\"".to_owned(),
+            first: Some(format!(
+                "set -- {{args}}; [ $# -gt 0 ] || set -- {}",
+                sh_quoted(default)
+            )),
+        },
+        Some((variadic, _)) if positional && variadic == name => plain("{args}"),
+        _ if kind == "flag" => plain("false"),
+        _ => plain(""),
+    })
 }
 
 /// Tera's `get_env(name="X", default="D")` (mise renders its templates with Tera) as
@@ -1556,4 +1670,50 @@ fn templates(value: &str) -> Result<String, EnvError> {
     }
     out.push_str(rest);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Words as mise 2026.9.15 gives them in a variadic argument's `$usage_NAME`
+    /// (`mise run greet WORD…`, `printf '%s' "$usage_names"`).
+    #[test]
+    fn a_variadic_arguments_words_are_quoted_as_mise_quotes_them() {
+        for (word, quoted) in [
+            ("", "''"),
+            ("plain", "plain"),
+            ("a,b@c+d:/x.y-_", "a,b@c+d:/x.y-_"),
+            ("é!{}^]\r", "é!{}^]\r"),
+            ("a b", "'a b'"),
+            ("it's", "'it'\\''s'"),
+            ("a=b", "'a=b'"),
+            ("~", "'~'"),
+            ("$HOME", "'$HOME'"),
+            ("a\tb", "'a\tb'"),
+            ("a\nb", "'a\nb'"),
+        ] {
+            assert_eq!(mise_quoted(word), quoted, "{word:?}");
+        }
+        // The `sh` that quotes the words given at run time asks for the same
+        // characters (a tab and a newline by `printf`).
+        let sh = variadic_value("usage_x", None);
+        let (_, pattern) = sh.split_once("''|*[").unwrap();
+        let (pattern, _) = pattern.split_once("]*|").unwrap();
+        // Each character escaped: `\|\&…`.
+        let mut chars = pattern.chars();
+        let mut asked = Vec::new();
+        while let Some(backslash) = chars.next() {
+            assert_eq!(backslash, '\\', "{pattern}");
+            asked.extend(chars.next());
+        }
+        let mut quoted: Vec<char> = MISE_QUOTES
+            .chars()
+            .filter(|c| !"\t\n".contains(*c))
+            .collect();
+        asked.sort_unstable();
+        quoted.sort_unstable();
+        assert_eq!(asked, quoted);
+        assert!(sh.contains(r#"printf '\t\n.'"#), "{sh}");
+    }
 }

@@ -271,8 +271,8 @@ pub struct ImportedScript {
     /// Its declared arguments.
     pub args: Vec<ImportedArg>,
     /// A usage spec's one argument when it is variadic (`arg "<test>..."`): its name
-    /// and default; every word given is its value.
-    pub variadic: Option<(String, String)>,
+    /// and its default (none when the spec gives none); every word given is its value.
+    pub variadic: Option<(String, Option<String>)>,
     /// The question asked before it runs.
     pub confirm: Option<String>,
     /// vx prints nothing of its own about it.

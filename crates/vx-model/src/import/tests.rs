@@ -244,3 +244,60 @@ fn a_mise_shell_is_split_into_words_and_leaves_errexit_and_usage_lines_to_sh() {
         s.ignored
     );
 }
+
+/// A task's `usage` field and the `{{arg()}}`/`{{option()}}`/`{{flag()}}` templates of
+/// its `run`, merged as mise merges them: the field's arguments (flags) stand for the
+/// templates' when it declares any, a name only a template gives being nothing
+/// (`false` for a flag); a field without arguments (flags) leaves the templates to
+/// declare theirs.
+#[test]
+fn a_mise_usage_fields_declarations_are_what_its_templates_read() {
+    let text = "[tasks.greet]\nusage = 'arg \"<names>\" var=#true'\n\
+                run = 'for n in {{arg(name=\"names\")}}; do echo \"$n\"; done'\n\
+                [tasks.each]\nusage = '''arg \"[names]\" var=#true default=\"it's\"'''\n\
+                run = 'echo {{arg(name=\"names\", default=\"t\")}}'\n\
+                [tasks.pick]\nusage = 'arg \"[x]\" default=\"u\"'\n\
+                run = 'echo {{arg(name=\"x\", default=\"t\")}} {{arg(name=\"y\")}} {{option(name=\"o\")}}'\n\
+                [tasks.flags]\nusage = 'flag \"--f\"'\n\
+                run = 'echo {{arg(name=\"x\")}} {{option(name=\"o\")}} {{flag(name=\"g\")}} {{flag(name=\"f\")}}'\n";
+    let imported = super::mise::parse(text).unwrap();
+    let script = |name: &str| {
+        let entry = imported.scripts.iter().find(|s| s.name == name).unwrap();
+        entry.script.as_ref().unwrap().clone()
+    };
+    let declared = |name: &str| -> Vec<(String, &'static str, Option<String>)> {
+        (script(name).args.iter())
+            .map(|a| (a.name.clone(), a.kind, a.default.clone()))
+            .collect()
+    };
+    let greet = script("greet");
+    assert_eq!(greet.variadic, Some(("names".to_owned(), None)));
+    assert!(greet.args.is_empty(), "{:?}", greet.args);
+    assert_eq!(greet.run, ["set -e; for n in {args}; do echo \"$n\"; done"]);
+    let each = script("each");
+    assert_eq!(
+        each.variadic,
+        Some(("names".to_owned(), Some("it's".to_owned())))
+    );
+    assert_eq!(
+        each.run,
+        ["set -e; set -- {args}; [ $# -gt 0 ] || set -- 'it'\\''s'; echo \"$@\""]
+    );
+    let some = |s: &str| Some(s.to_owned());
+    assert_eq!(
+        declared("pick"),
+        [
+            ("x".to_owned(), "positional", some("u")),
+            ("o".to_owned(), "option", some(""))
+        ]
+    );
+    assert_eq!(script("pick").run, ["echo {{x}}  {{o}}"]);
+    assert_eq!(
+        declared("flags"),
+        [
+            ("f".to_owned(), "flag", None),
+            ("x".to_owned(), "positional", None)
+        ]
+    );
+    assert_eq!(script("flags").run, ["echo {{x}}  false {{f}}"]);
+}

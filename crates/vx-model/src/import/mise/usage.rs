@@ -21,21 +21,40 @@ const ABOUT: &[&str] = &[
     "complete",
 ];
 
+/// What a usage spec declares besides the arguments it puts in `args`, for the
+/// templates of the same task (`{{arg()}}`, `{{option()}}`, `{{flag()}}`): mise merges
+/// the two with usage-lib's `SpecCommand::merge`, which takes the spec's `arg`s in place
+/// of every template `arg()` when it declares any, and its `flag`s in place of every
+/// `option()` and `flag()` when it declares any (a template naming one of them reads
+/// the spec's declaration, whatever its own `var` or `default` say).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(super) struct Declares {
+    /// The spec declares an `arg`: the templates' `arg()`s declare nothing.
+    pub(super) args: bool,
+    /// The spec declares a `flag`: the templates' `option()`s and `flag()`s declare
+    /// nothing.
+    pub(super) flags: bool,
+    /// The spec's one argument when it is variadic: its name and its default (none:
+    /// no `default`), every word given its value (`$usage_NAME`,
+    /// [`super::usage_variables`]).
+    pub(super) variadic: Option<(String, Option<String>)>,
+}
+
 /// mise's `usage` spec: `arg "<name>"` (required) or `arg "[name]"` (optional, empty
 /// when not given), `flag "-f --force"` (a flag) or `flag "--env <env>"` (an option,
-/// optional unless `required=#true`), each with `help="…"` and `default="…"`. A variadic argument (`"<files>..."`, `var=#true`) is
-/// not declared: the words reach the task as they are (`{args}`); when it is the
-/// spec's only argument it is `only` (name, default), whose value is every word given
-/// (`$usage_NAME`). A node mise refuses (`option`) is [`TaskError::UsageRefused`].
+/// optional unless `required=#true`), each with `help="…"` and `default="…"`. A variadic
+/// argument (`"<files>..."`, `var=#true`) is not declared: the words reach the task as
+/// they are (`{args}`); when it is the spec's only argument it is the returned
+/// [`Declares::variadic`]. A node mise refuses (`option`) is [`TaskError::UsageRefused`].
 /// A node's block of children (`{ choices "a" "b" }`)
 /// and the nodes that only describe the command (`about`, `name`, …) are left out,
 /// each said in `ignored`; any other node cannot be mapped.
 pub(super) fn spec(
     spec: &str,
     args: &mut Vec<ImportedArg>,
-    only: &mut Option<(String, String)>,
     ignored: &mut Vec<String>,
-) -> Result<(), TaskError> {
+) -> Result<Declares, TaskError> {
+    let mut declares = Declares::default();
     let no_counterpart = |line: &str| TaskError::UsageLine {
         line: line.to_owned(),
     };
@@ -90,11 +109,13 @@ pub(super) fn spec(
             "arg" => {
                 let name = what.replace("...", "");
                 arg.name = name.trim_matches(['<', '>', '[', ']']).to_owned();
+                declares.args = true;
                 // The one argument of the spec, variadic: every word given (or its
-                // default) is its value, `usage_NAME` ([`super::usage_variables`]).
-                let plain = arg.default.as_deref().is_none_or(super::plain_word);
-                if variadic && args.is_empty() && variadic_alone(spec) && plain {
-                    *only = Some((arg.name.clone(), arg.default.clone().unwrap_or_default()));
+                // default, any text but a control character, quoted where it is used)
+                // is its value, `usage_NAME` ([`super::usage_variables`]).
+                let fits = (arg.default.as_deref()).is_none_or(|d| !d.contains(char::is_control));
+                if variadic && args.is_empty() && variadic_alone(spec) && fits {
+                    declares.variadic = Some((arg.name.clone(), arg.default.clone()));
                     continue;
                 }
                 if variadic {
@@ -115,6 +136,7 @@ pub(super) fn spec(
             // mise refuses the node (`unsupported spec key option`) when the task runs.
             "option" => return Err(TaskError::UsageRefused { key: "option" }),
             "flag" => {
+                declares.flags = true;
                 let long = what
                     .split_whitespace()
                     .find_map(|w| w.strip_prefix("--"))
@@ -138,7 +160,7 @@ pub(super) fn spec(
             args.push(arg);
         }
     }
-    Ok(())
+    Ok(declares)
 }
 
 /// Whether `spec` declares nothing but its one `arg` (no other `arg`, `flag` or
@@ -205,8 +227,7 @@ mod tests {
     fn a_file_tasks_usage_header_declares_its_arguments() {
         let mut args = Vec::new();
         let mut ignored = Vec::new();
-        let mut variadic = None;
-        spec(
+        let declares = spec(
             "about \"Deploy\"\n\
              arg \"<environment>\" help=\"Where to\" {\n  choices \"dev\" \"prod\"\n}\n\
              arg \"[tag]\"\n\
@@ -214,10 +235,10 @@ mod tests {
              flag \"-r --region <region>\" default=\"us-east-1\"\n\
              arg \"<files>...\"\n",
             &mut args,
-            &mut variadic,
             &mut ignored,
         )
         .unwrap();
+        assert_eq!((declares.args, declares.flags), (true, true));
         let got: Vec<(&str, &str, Option<&str>, Option<char>)> = args
             .iter()
             .map(|a| (a.name.as_str(), a.kind, a.default.as_deref(), a.short))
@@ -240,39 +261,62 @@ mod tests {
             ]
         );
         let mut args = Vec::new();
-        assert!(spec("cmd \"sub\"\n", &mut args, &mut variadic, &mut ignored).is_err());
-        assert_eq!(variadic, None);
+        assert_eq!(declares.variadic, None);
+        assert!(spec("cmd \"sub\"\n", &mut args, &mut ignored).is_err());
         let mut alone = Vec::new();
-        spec(
+        let declares = spec(
             "arg \"<test>...\" default=\"test\"\n",
             &mut alone,
-            &mut variadic,
             &mut ignored,
         )
         .unwrap();
         assert!(alone.is_empty());
-        assert_eq!(variadic, Some(("test".to_owned(), "test".to_owned())));
+        let test = ("test".to_owned(), Some("test".to_owned()));
+        assert_eq!(declares.variadic, Some(test));
         // The ellipsis inside the brackets, as usage reads it since jdx/usage#481
         // (KnickKnackLabs/shiv's `.mise/tasks/outdated`: `arg "[names...]"`).
-        variadic = None;
-        spec(
+        let declares = spec(
             "arg \"[names...]\" help=\"Packages\"\n",
             &mut alone,
-            &mut variadic,
             &mut ignored,
         )
         .unwrap();
         assert!(alone.is_empty());
-        assert_eq!(variadic, Some(("names".to_owned(), String::new())));
+        assert_eq!(declares.variadic, Some(("names".to_owned(), None)));
         // Properties among the node's other words, as written on one line.
         spec(
             "arg \"<env>\" help=\"Target environment\" choices \"dev\" \"prod\"\nflag \"--x <x>\" xdefault=\"no\" default=\"y\"\n",
             &mut args,
-            &mut variadic,
             &mut ignored,
         )
         .unwrap();
         assert_eq!(args[0].help.as_deref(), Some("Target environment"));
         assert_eq!(args[1].default.as_deref(), Some("y"));
+    }
+
+    /// What a spec declares besides `args`, which the task's templates then read: an
+    /// `arg` (a variadic one too), a `flag`, and its only variadic argument with its
+    /// default as written (none without one, `""` kept apart from none).
+    #[test]
+    fn a_spec_says_which_kinds_it_declares_and_its_variadic_default() {
+        let mut ignored = Vec::new();
+        let declared =
+            |text: &str, ignored: &mut Vec<String>| spec(text, &mut Vec::new(), ignored).unwrap();
+        let flags = declared("flag \"-f --force\"\nabout \"x\"\n", &mut ignored);
+        assert_eq!(
+            (flags.args, flags.flags, flags.variadic),
+            (false, true, None)
+        );
+        let args = declared("arg \"<a>\"\narg \"[rest]...\"\n", &mut ignored);
+        assert_eq!((args.args, args.flags, args.variadic), (true, false, None));
+        for (default, read) in [
+            ("", None),
+            (" default=\"x y\"", Some("x y")),
+            (" default=\"\"", Some("")),
+        ] {
+            let text = format!("arg \"[names]\" var=#true{default}\n");
+            let only = declared(&text, &mut ignored).variadic;
+            assert_eq!(only, Some(("names".to_owned(), read.map(str::to_owned))));
+        }
     }
 }
