@@ -735,6 +735,42 @@ exit 3
     assert_eq!(log(), "hello world\n");
 }
 
+/// The words after the name of a task whose `run` script starts with `#!` are the
+/// script's arguments (`$1`…), as mise gives them (finos/morphir's `[tasks.init]`:
+/// `mise run init --ci` prints "CI mode"). They were pasted into the script's text, so
+/// `--ci` ran as a command of it ("command not found", exit 127), and a python script
+/// failed with an IndentationError.
+#[test]
+fn the_words_after_a_shebang_scripts_task_are_its_arguments() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.init]
+run = """
+#!/usr/bin/env bash
+if [[ "$1" == "--ci" ]]; then echo "CI mode"; else echo "dev mode"; fi
+"""
+
+[tasks.argv]
+run = """
+#!/bin/sh
+for a in "$@"; do printf '[%s]' "$a"; done
+echo
+"""
+"#,
+    );
+    let (out, err) = vx_ok(&work, &dir, &["run", "init", "--ci"]);
+    assert_eq!(out, "CI mode\n", "{err}");
+    let (out, err) = vx_ok(&work, &dir, &["run", "init"]);
+    assert_eq!(out, "dev mode\n", "{err}");
+    // Each word as it was given, whatever a shell would make of it.
+    let words = ["two words", "it's", "$HOME", "a;b", "-n", ""];
+    let (out, err) = vx_ok(&work, &dir, &[&["run", "argv"][..], &words].concat());
+    assert_eq!(out, "[two words][it's][$HOME][a;b][-n][]\n", "{err}");
+    // Through the runner too.
+    let (out, err) = vx_ok(&work, &dir, &["run", "--output", "prefix", "argv", "a b"]);
+    assert_eq!(out, "[argv] [a b]\n", "{err}");
+}
+
 /// A task's `dir` may name the file's `[vars]` (`dir = "{{vars.api_dir}}"`), as in
 /// its commands: the task runs there.
 #[test]

@@ -148,6 +148,27 @@ fn scripts_see_the_toolchain_the_project_env_their_env_and_cwd() {
     assert!(stderr.contains("is not a directory"), "{stderr}");
 }
 
+/// A command of a vx.toml task that starts with `#!` gets the words after the task's
+/// name as its own arguments (`$1`…), as mise gives a script them; they were pasted
+/// into its text, where they ran as a command of it.
+#[test]
+fn a_shebang_command_gets_the_words_as_its_arguments() {
+    let work = Work::with_tasks(
+        r#"[tasks.argv]
+run = '''
+#!/bin/sh
+for a in "$@"; do printf "[%s]" "$a"; done
+echo
+'''
+"#,
+    );
+    let (code, stdout, stderr) = work.run_tasks(&["argv", "two words", "it's", "$HOME"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "[two words][it's][$HOME]\n", "{stderr}");
+    let (code, stdout, stderr) = work.run_tasks(&["argv"]);
+    assert_eq!((code, stdout.as_str()), (0, "\n"), "{stderr}");
+}
+
 /// A task's `env` sees the project's: `${BASE}` in it is `[env]`'s `BASE` (or an env
 /// file's), as mise's task `env` sees `{{env.BASE}}`, and an entry of its own above it;
 /// vx's environment only where the project sets nothing. (It read vx's environment

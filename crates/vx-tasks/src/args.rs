@@ -4,8 +4,8 @@
 //!
 //! In a command, `{{NAME}}` is a declared argument's value and `{args}` (or
 //! `{{args}}`) all the words as given; each is quoted for the shell, so it reaches the
-//! program as one word, unchanged. A task that declares no arguments and says neither
-//! gets the words appended to its command, as `[scripts]` always did.
+//! program as one word, unchanged. A task that declares no arguments and places them
+//! nowhere passes them on ([`passed_on`]): `crate::command` gives them to its command.
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -265,16 +265,29 @@ fn option_value<'w>(
         })
 }
 
-/// `run` with the values put in: `{{NAME}}` for declared arguments, `{args}` or
-/// `{{args}}` for all words; with neither and no declared arguments, the words
-/// appended. `quote` quotes one word for the shell.
-pub fn fill(run: &str, task: &Task, values: &Values, quote: &dyn Fn(&str) -> String) -> String {
-    let all = values
+/// The words given, each quoted for the shell by `quote`, one space apart: what
+/// `{args}` stands for, and what a command the words are passed on to gets appended.
+pub fn joined(values: &Values, quote: &dyn Fn(&str) -> String) -> String {
+    values
         .raw
         .iter()
         .map(|w| quote(w))
         .collect::<Vec<_>>()
-        .join(" ");
+        .join(" ")
+}
+
+/// Whether the words given to `task` are passed on as they are rather than read or
+/// placed: it declares no arguments and none of its commands says `{args}` (nor
+/// `{{args}}`). `crate::command` then gives them to a command of it, as mise does.
+pub fn passed_on(task: &Task) -> bool {
+    task.args.is_empty() && !task.run.iter().any(|run| run.contains("{args}"))
+}
+
+/// `run` with the values put in: `{{NAME}}` for declared arguments, `{args}` or
+/// `{{args}}` for all words. `quote` quotes one word for the shell. (The words a task
+/// passes on, [`passed_on`], are not put in here.)
+pub fn fill(run: &str, task: &Task, values: &Values, quote: &dyn Fn(&str) -> String) -> String {
+    let all = joined(values, quote);
     let mut line = run.to_owned();
     for (name, value) in &values.named {
         // An optional argument given nothing (its default empty) is no word at all,
@@ -288,12 +301,8 @@ pub fn fill(run: &str, task: &Task, values: &Values, quote: &dyn Fn(&str) -> Str
     }
     if line.contains("{{args}}") {
         line.replace("{{args}}", &all)
-    } else if line.contains("{args}") {
-        line.replace("{args}", &all)
-    } else if task.args.is_empty() && !all.is_empty() {
-        format!("{line} {all}")
     } else {
-        line
+        line.replace("{args}", &all)
     }
 }
 
@@ -472,12 +481,22 @@ mod tests {
     }
 
     #[test]
-    fn undeclared_arguments_are_appended_or_placed() {
+    fn undeclared_arguments_are_placed_or_passed_on() {
         let mut task = Task::named("t");
-        task.run = vec!["argv first {args} last".into()];
+        task.run = vec!["argv first {args} last".into(), "argv".into()];
         let q = |s: &str| format!("'{s}'");
-        let v = parse(&task, &words(&["a b"])).unwrap();
-        assert_eq!(fill(&task.run[0], &task, &v, &q), "argv first 'a b' last");
-        assert_eq!(fill("argv", &task, &v, &q), "argv 'a b'");
+        let v = parse(&task, &words(&["a b", "c"])).unwrap();
+        assert_eq!(
+            fill(&task.run[0], &task, &v, &q),
+            "argv first 'a b' 'c' last"
+        );
+        // Placed somewhere: not passed on to another command too.
+        assert_eq!(fill(&task.run[1], &task, &v, &q), "argv");
+        assert!(!passed_on(&task));
+        task.run = vec!["argv".into()];
+        assert!(passed_on(&task));
+        assert_eq!(joined(&v, &q), "'a b' 'c'");
+        // Declared arguments are read, never passed on.
+        assert!(!passed_on(&greet()));
     }
 }

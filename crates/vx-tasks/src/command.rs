@@ -106,21 +106,22 @@ impl Shell {
                 command.args(&values.raw);
                 vec![command]
             }
-            None => task
-                .run
-                .iter()
-                .map(|run| {
-                    let run = args::fill(run, task, values, &quote);
-                    match (run.starts_with("#!"), task.shell.split_first()) {
-                        (true, _) => self.script(task, &run, path),
+            None => lines(task, values)
+                .into_iter()
+                .map(|Line { text, argv }| {
+                    match (text.starts_with("#!"), task.shell.split_first()) {
+                        (true, _) => self.script(task, &text, path).map(|mut command| {
+                            command.args(argv);
+                            command
+                        }),
                         // Its own shell: the program (looked for on the task's PATH)
                         // and its words, the command last, as mise starts it.
                         (false, Some((program, words))) => {
                             let mut command = Command::new(program);
-                            command.args(words).arg(&run);
+                            command.args(words).arg(&text);
                             Ok(command)
                         }
-                        (false, None) => Ok(vx_base::platform::process::shell(&run)),
+                        (false, None) => Ok(vx_base::platform::process::shell(&text)),
                     }
                 })
                 .collect::<Result<_, _>>()?,
@@ -295,11 +296,7 @@ impl Shell {
                 words.extend(values.raw.iter().cloned());
                 vec![words.join(" ")]
             }
-            None => task
-                .run
-                .iter()
-                .map(|run| args::fill(run, task, values, &quote))
-                .collect(),
+            None => lines(task, values).into_iter().map(Line::keyed).collect(),
         };
         // A task that runs where `vx run` started (no `dir`), or reads that place
         // (mise's `{{cwd}}`), makes another result elsewhere: that place, as a path
@@ -329,6 +326,56 @@ impl Shell {
             hashed_env: Recipe::hashed_env(&task.hashed_env, std::env::vars()),
         }
     }
+}
+
+/// One of a task's `run` commands with the task's arguments in it ([`lines`]).
+struct Line {
+    /// Its text: the declared arguments' values and `{args}` put in, and for a command
+    /// of the shell the words passed on appended.
+    text: String,
+    /// The words passed on to a script that starts with `#!`: its own arguments
+    /// (`$1`…, `sys.argv[1:]`), as mise starts it, never pasted into its text.
+    argv: Vec<String>,
+}
+
+impl Line {
+    /// The command as the task's key records it: a script's arguments after its text.
+    fn keyed(self) -> String {
+        match self.argv.is_empty() {
+            true => self.text,
+            false => {
+                let words = self.argv.iter().map(|w| quote(w)).collect::<Vec<_>>();
+                format!("{} {}", self.text, words.join(" "))
+            }
+        }
+    }
+}
+
+/// `task`'s `run` commands with argument `values` put in ([`args::fill`]); the words
+/// a task passes on ([`args::passed_on`]) appended to a command of the shell, quoted,
+/// and given to a `#!` script as its arguments.
+fn lines(task: &Task, values: &Values) -> Vec<Line> {
+    let passed = args::passed_on(task) && !values.raw.is_empty();
+    task.run
+        .iter()
+        .map(|run| {
+            let text = args::fill(run, task, values, &quote);
+            match (passed, text.starts_with("#!")) {
+                (false, _) => Line {
+                    text,
+                    argv: Vec::new(),
+                },
+                (true, true) => Line {
+                    text,
+                    argv: values.raw.clone(),
+                },
+                (true, false) => Line {
+                    text: format!("{text} {}", args::joined(values, &quote)),
+                    argv: Vec::new(),
+                },
+            }
+        })
+        .collect()
 }
 
 /// The interpreter of a file task whose `#!` line starts it through mise
