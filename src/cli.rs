@@ -613,9 +613,10 @@ pub(crate) struct ScriptArgs {
     #[command(flatten)]
     pub project: ProjectFlags,
     /// The task and its arguments (none: list the tasks). The arguments are the
-    /// task's declared ones, else appended to its command (or put where it says
-    /// `{args}`), each quoted for the shell. `:::` starts another task: `vx run lint
-    /// ::: test --verbose`. `vx run TASK --help` shows a task's arguments.
+    /// task's declared ones, else put where it says `{args}`, else appended to its
+    /// last command (a `#!` script's own arguments), each quoted for the shell. `:::`
+    /// starts another task: `vx run lint ::: test --verbose`. `vx run TASK --help`
+    /// shows a task's arguments.
     #[arg(
         id = "script",
         value_name = "TASK [ARGS]",

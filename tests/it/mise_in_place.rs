@@ -771,6 +771,47 @@ echo
     assert_eq!(out, "[argv] [a b]\n", "{err}");
 }
 
+/// With a list of `run` commands, the words after the task's name go to the last one,
+/// as mise gives them (jdx/pitchfork's `[tasks.test]`: `mise run t A B` prints `first`,
+/// `second A B`), where every command got them; a script of several lines gets them on
+/// its last line, and a step running a task is not the command that gets them. A task
+/// with a usage spec, or an `{{arg()}}` in a command, reads them instead: none gets
+/// them appended (all checked against mise 2026.9.15).
+#[test]
+fn the_words_after_a_task_of_several_commands_go_to_its_last() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.t]
+run = ["echo first", "echo second"]
+
+[tasks.lines]
+run = """
+echo line1
+echo line2
+"""
+
+[tasks.other]
+run = "echo other"
+
+[tasks.stepped]
+run = ["echo own", { task = "other" }]
+
+[tasks.usage]
+usage = 'arg "[x]"'
+run = ["echo one", "echo two"]
+
+[tasks.template]
+run = ["echo one {{arg(name='x', default='d')}}", "echo two"]
+"#,
+    );
+    let out = |args: &[&str]| vx_ok(&work, &dir, &[&["run"], args].concat()).0;
+    assert_eq!(out(&["t", "A", "B"]), "first\nsecond A B\n");
+    assert_eq!(out(&["lines", "A"]), "line1\nline2 A\n");
+    assert_eq!(out(&["stepped", "A"]), "own A\nother\n");
+    assert_eq!(out(&["usage", "A"]), "one\ntwo\n");
+    assert_eq!(out(&["template", "A"]), "one A\ntwo\n");
+}
+
 /// A task's `dir` may name the file's `[vars]` (`dir = "{{vars.api_dir}}"`), as in
 /// its commands: the task runs there.
 #[test]

@@ -169,6 +169,36 @@ echo
     assert_eq!((code, stdout.as_str()), (0, "\n"), "{stderr}");
 }
 
+/// The words after a vx.toml task of several commands go to its last command, as mise
+/// gives them, where every command got them; a task that places them (`{args}`) gets
+/// them nowhere else, and a step that runs tasks (`"$VX" run …`) is not the command
+/// that gets them.
+#[test]
+fn the_words_go_to_the_last_command_of_a_task() {
+    let work = Work::with_tasks(
+        r#"[tasks.two]
+run = ["echo first", "echo second"]
+
+[tasks.placed]
+run = ["echo placed {args}", "echo plain"]
+
+[tasks.other]
+run = "echo other"
+
+[tasks.stepped]
+run = ["echo own", '"$VX" run other']
+"#,
+    );
+    let out = |args: &[&str]| {
+        let (code, stdout, stderr) = work.run_tasks(args);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    assert_eq!(out(&["two", "A", "B"]), "first\nsecond A B\n");
+    assert_eq!(out(&["placed", "A"]), "placed A\nplain\n");
+    assert_eq!(out(&["stepped", "A"]), "own A\nother\n");
+}
+
 /// A task's `env` sees the project's: `${BASE}` in it is `[env]`'s `BASE` (or an env
 /// file's), as mise's task `env` sees `{{env.BASE}}`, and an entry of its own above it;
 /// vx's environment only where the project sets nothing. (It read vx's environment

@@ -351,16 +351,23 @@ impl Line {
     }
 }
 
-/// `task`'s `run` commands with argument `values` put in ([`args::fill`]); the words
-/// a task passes on ([`args::passed_on`]) appended to a command of the shell, quoted,
-/// and given to a `#!` script as its arguments.
+/// `task`'s `run` commands with argument `values` put in ([`args::fill`]). The words
+/// a task passes on ([`args::passed_on`]) go to its last command that is no step
+/// running tasks ([`runs_tasks`]), as mise gives them to its last script only:
+/// appended to a command of the shell, quoted (after its trailing blank lines, so a
+/// script's last line gets them, as mise trims its scripts), or given to a `#!`
+/// script as its arguments.
 fn lines(task: &Task, values: &Values) -> Vec<Line> {
     let passed = args::passed_on(task) && !values.raw.is_empty();
+    let receiver = passed
+        .then(|| task.run.iter().rposition(|run| !runs_tasks(run)))
+        .flatten();
     task.run
         .iter()
-        .map(|run| {
+        .enumerate()
+        .map(|(i, run)| {
             let text = args::fill(run, task, values, &quote);
-            match (passed, text.starts_with("#!")) {
+            match (receiver == Some(i), text.starts_with("#!")) {
                 (false, _) => Line {
                     text,
                     argv: Vec::new(),
@@ -370,12 +377,32 @@ fn lines(task: &Task, values: &Values) -> Vec<Line> {
                     argv: values.raw.clone(),
                 },
                 (true, false) => Line {
-                    text: format!("{text} {}", args::joined(values, &quote)),
+                    text: format!("{} {}", text.trim_end(), args::joined(values, &quote)),
                     argv: Vec::new(),
                 },
             }
         })
         .collect()
+}
+
+/// Whether the `run` command `run` is a step that runs tasks, `"$VX" run …` (what a
+/// mise `run` step `{ task = … }` and a mise dependency with arguments become): not
+/// one of the task's own commands, so never the one its words go to, as mise gives
+/// them to its scripts only.
+fn runs_tasks(run: &str) -> bool {
+    let exe = EXE_VARIABLE;
+    let spellings = [
+        format!("\"${{{exe}}}\""),
+        format!("\"${exe}\""),
+        format!("${{{exe}}}"),
+        format!("${exe}"),
+    ];
+    let run = run.trim_start();
+    spellings.iter().any(|spelled| {
+        run.strip_prefix(spelled.as_str())
+            .and_then(|rest| rest.strip_prefix(" run"))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+    })
 }
 
 /// The interpreter of a file task whose `#!` line starts it through mise
@@ -472,15 +499,55 @@ mod tests {
 
     #[test]
     fn mise_task_steps_import_as_the_vx_tasks_get() {
-        let imported =
-            vx_model::import::mise::parse("[tasks.a]\nrun = [{ tasks = [\"b\", \"c\"] }]\n")
-                .unwrap();
+        let imported = vx_model::import::mise::parse(
+            "[tasks.a]\ndepends = [\"d --x\"]\nrun = [\"echo own\", { tasks = [\"b\", \"c\"] }]\n",
+        )
+        .unwrap();
         let script = imported.scripts[0].script.as_ref().unwrap();
         assert!(
             script.run[0].starts_with(&format!("\"${{{}}}\" run ", super::EXE_VARIABLE)),
             "{:?}",
             script.run
         );
+        // The dependency's step and the run step are steps; the task's own command
+        // is not.
+        let steps: Vec<bool> = script.run.iter().map(|r| super::runs_tasks(r)).collect();
+        assert_eq!(steps, [true, false, true], "{:?}", script.run);
+    }
+
+    #[test]
+    fn the_words_go_to_the_last_command_that_runs_no_tasks() {
+        use vx_model::task::Task;
+        let mut task = Task::named("t");
+        let values = crate::args::Values {
+            raw: vec!["a b".to_owned(), "c".to_owned()],
+            ..Default::default()
+        };
+        let texts = |task: &Task| -> Vec<(String, Vec<String>)> {
+            super::lines(task, &values)
+                .into_iter()
+                .map(|l| (l.text, l.argv))
+                .collect()
+        };
+        let own = |text: &str| (text.to_owned(), Vec::new());
+        task.run = vec!["echo 1".into(), "echo 2\n\n".into(), "\"$VX\" run x".into()];
+        let appended = format!("echo 2 {} {}", super::quote("a b"), super::quote("c"));
+        assert_eq!(
+            texts(&task),
+            [own("echo 1"), own(&appended), own("\"$VX\" run x")]
+        );
+        task.run = vec!["echo 1".into(), "#!/bin/sh\necho \"$@\"\n".into()];
+        assert_eq!(
+            texts(&task)[1],
+            ("#!/bin/sh\necho \"$@\"\n".to_owned(), values.raw.clone())
+        );
+        // Only steps: no command of its own gets them.
+        task.run = vec!["$VX run x".into(), "${VX} run".into()];
+        assert_eq!(texts(&task), [own("$VX run x"), own("${VX} run")]);
+        // `$VXX run`, `"$VX" running`: commands of its own.
+        for command in ["$VXX run", "\"$VX\" running"] {
+            assert!(!super::runs_tasks(command), "{command}");
+        }
     }
 
     #[test]
