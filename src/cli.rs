@@ -616,7 +616,8 @@ pub(crate) struct ScriptArgs {
     /// task's declared ones, else put where it says `{args}`, else appended to its
     /// last command (a `#!` script's own arguments), each quoted for the shell. `:::`
     /// starts another task: `vx run lint ::: test --verbose`. `vx run TASK --help`
-    /// shows a task's arguments.
+    /// shows a task's arguments. A `--` after the task is dropped: every word after
+    /// it goes to each task named as it is (`-- --` passes a `--`).
     #[arg(
         id = "script",
         value_name = "TASK [ARGS]",
@@ -637,20 +638,29 @@ impl ScriptArgs {
         self.words.get(1..).unwrap_or(&[])
     }
 
-    /// Whether the key documents are asked for: `--explain-key` before the task or
-    /// among its words.
-    pub(crate) fn explains_key(&self) -> bool {
-        self.explain_key || self.args().iter().any(|w| w == "--explain-key")
+    /// The words after the first task's name up to a `--` (after which every word is
+    /// the tasks', and `vx_ops::run` drops the `--`, as mise does).
+    fn before_dashes(&self) -> &[OsString] {
+        let args = self.args();
+        let end = args.iter().position(|w| w == "--").unwrap_or(args.len());
+        &args[..end]
     }
 
-    /// The words after the first task's name, without `--explain-key`. (In a monorepo,
-    /// `vx run` takes `--filter`, `--affected`, `--exit-code`, `--dry-run` and `--json`
-    /// from them too, before a
-    /// `--`: `vx_ops::run`.)
+    /// Whether the key documents are asked for: `--explain-key` before the task or
+    /// among its words (before a `--`).
+    pub(crate) fn explains_key(&self) -> bool {
+        self.explain_key || self.before_dashes().iter().any(|w| w == "--explain-key")
+    }
+
+    /// The words after the first task's name, without `--explain-key` before a `--`.
+    /// (In a monorepo, `vx run` takes `--filter`, `--affected`, `--exit-code`,
+    /// `--dry-run` and `--json` from them too, before a `--`: `vx_ops::run`.)
     pub(crate) fn task_words(&self) -> Vec<OsString> {
-        self.args()
-            .iter()
+        let before = self.before_dashes().len();
+        let (own, rest) = self.args().split_at(before);
+        own.iter()
             .filter(|w| *w != "--explain-key")
+            .chain(rest)
             .cloned()
             .collect()
     }
@@ -1472,5 +1482,23 @@ mod tests {
             panic!("not run")
         };
         assert_eq!(args.script(), None);
+    }
+
+    #[test]
+    fn after_the_dashes_explain_key_is_the_tasks() {
+        let run = |words: &[&str]| {
+            let cli = Cli::try_parse_from([&["vx", "run"][..], words].concat()).unwrap();
+            let Command::Run(args) = cli.command else {
+                panic!("not run")
+            };
+            args
+        };
+        let args = run(&["t", "--explain-key", "a"]);
+        assert!(args.explains_key());
+        assert_eq!(args.task_words(), ["a"]);
+        // The dashes stay for `vx_ops::run`, which drops them.
+        let args = run(&["t", "a", "--", "--explain-key", "--"]);
+        assert!(!args.explains_key());
+        assert_eq!(args.task_words(), ["a", "--", "--explain-key", "--"]);
     }
 }

@@ -812,6 +812,46 @@ run = ["echo one {{arg(name='x', default='d')}}", "echo two"]
     assert_eq!(out(&["template", "A"]), "one A\ntwo\n");
 }
 
+/// A `--` after the task's name is dropped, as mise drops it, and every word after it
+/// goes to each task named as it is: `mise run t2 -- --verbose -k foo` prints
+/// `--verbose -k foo`, and a file task that runs its arguments (jdx/mise's
+/// `xtasks/show-output-on-failure`) runs the command after `--`. The `--` reached
+/// the task (`-- --verbose -k foo`; the file task ran `--`, exit 127). A second `--`
+/// is a word (checked against mise 2026.9.15).
+#[test]
+fn the_dashes_after_a_task_are_dropped_and_what_follows_goes_to_each_task() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.t2]\nrun = \"echo\"\n\n[tasks.t]\nrun = \"printf '<%s>' \\\"$@\\\"; echo\"\n\n\
+         [tasks.logged]\nrun = \"echo logged >> log; echo\"\n",
+    );
+    executable(
+        &dir.join("mise-tasks/show-output-on-failure"),
+        "#!/usr/bin/env bash\nset -euo pipefail\noutput=$(\"$@\" 2>&1)\nstatus=$?\n\
+         if ((status)); then echo \"$output\" >&2; fi\nexit $status\n",
+    );
+    let out = |args: &[&str]| vx_ok(&work, &dir, &[&["run"], args].concat()).0;
+    assert_eq!(
+        out(&["t2", "--", "--verbose", "-k", "foo"]),
+        "--verbose -k foo\n"
+    );
+    assert_eq!(out(&["t", "--", "--", "x"]), "<>-- x\n");
+    assert_eq!(out(&["t", "a", "--", "b", ":::", "t2"]), "<>a b ::: t2\n");
+    assert_eq!(out(&["t2", "--", "--help"]), "--help\n");
+    assert_eq!(out(&["show-output-on-failure", "--", "echo", "hi"]), "");
+    let (code, _, err) = vx_in(
+        &work,
+        &dir,
+        &["run", "show-output-on-failure", "--", "false"],
+    );
+    assert_eq!(code, 1, "{err}");
+    // Each task named gets them, after its own.
+    let (out, err) = vx_ok(&work, &dir, &["run", "t", "a", ":::", "logged", "--", "x"]);
+    let mut lines: Vec<&str> = out.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(lines, ["[logged] x", "[t] <>a x"], "{err}");
+}
+
 /// A task's `dir` may name the file's `[vars]` (`dir = "{{vars.api_dir}}"`), as in
 /// its commands: the task runs there.
 #[test]

@@ -286,6 +286,10 @@ fn a_filter_with_dry_run_json_prints_the_plan_and_runs_nothing() {
     let (code, _, err) = run_in(&work, &repo, &["build", "--filter", "nosuch", "--dry-run"]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("nosuch"), "{err}");
+    // After a `--`, `--dry-run` is the task's word, not the run's flag: it runs.
+    let (code, out, err) = run_in(&work, &repo, &["docs#build", "--", "--dry-run"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(order(&repo), ["docs --dry-run"]);
 }
 
 #[test]

@@ -199,6 +199,36 @@ run = ["echo own", '"$VX" run other']
     assert_eq!(out(&["stepped", "A"]), "own A\nother\n");
 }
 
+/// A `--` after the task's name is dropped, as mise drops it: the words after it are
+/// the task's as they are (`--help` and `--explain-key` too, which before it are
+/// vx's), given to each task named; a second `--` is one of them. The `--` reached the
+/// task.
+#[test]
+fn the_dashes_after_a_task_are_dropped() {
+    let work = Work::with_tasks(
+        "[tasks.argv]\nrun = \"printf '[%s]' {args}; echo\"\n\n\
+         [tasks.also]\nrun = \"printf 'also[%s]' {args}; echo\"\n",
+    );
+    let out = |args: &[&str]| {
+        let (code, stdout, stderr) = work.run_tasks(args);
+        assert_eq!(code, 0, "{stderr}");
+        stdout
+    };
+    assert_eq!(out(&["argv", "--", "-k", "a b"]), "[-k][a b]\n");
+    assert_eq!(out(&["argv", "a", "--", "--", "b"]), "[a][--][b]\n");
+    assert_eq!(
+        out(&["argv", "--", "--help", "--explain-key"]),
+        "[--help][--explain-key]\n"
+    );
+    assert!(out(&["argv", "--help"]).starts_with("Usage: vx run argv"));
+    let (code, stdout, stderr) =
+        work.run_tasks(&["--output", "prefix", "argv", ":::", "also", "--", "x"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(lines, ["[also] also[x]", "[argv] [x]"], "{stderr}");
+}
+
 /// A task's `env` sees the project's: `${BASE}` in it is `[env]`'s `BASE` (or an env
 /// file's), as mise's task `env` sees `{{env.BASE}}`, and an entry of its own above it;
 /// vx's environment only where the project sets nothing. (It read vx's environment

@@ -3,7 +3,8 @@
 //! `run/entry.rs`. The steps they take, in order, are this file's private functions:
 //! the project's tasks (vx.toml's, then the file tasks of `.vx/tasks/`, then the
 //! justfile's recipes and package.json's scripts no task shadows), the ones the command
-//! line names with their arguments and the plan they make (`choose`); a service another
+//! line names with their arguments (its words read in `run/words.rs`) and the plan they
+//! make (`choose`); a service another
 //! run of the project has up already refused (`services_free`); the toolchain the tasks
 //! need, installed when allowed, and what every task's process starts with (`shell`);
 //! the runner's jobs and options (`jobs`, `options`, `sink`) or the lone task run in
@@ -42,14 +43,12 @@ mod affected;
 mod entry;
 mod git;
 mod monorepo;
+mod words;
 pub use affected::{AffectedError, Base, Reason};
 pub use entry::{
     Answer, Ended, Graph, Lone, PlanRow, Planned, Prepared, Request, Shown, execute, prepare,
 };
 pub use monorepo::Flags;
-
-/// Separates tasks on the command line (mise's spelling).
-pub(crate) const NEXT_TASK: &str = ":::";
 
 /// Why tasks cannot be chosen or prepared.
 #[derive(Debug, thiserror::Error)]
@@ -280,22 +279,6 @@ fn all_tasks(manifest: &Manifest, project: &Path) -> Result<Vec<Task>, RunError>
     Ok(tasks)
 }
 
-/// The task names and their words: `first ARGS [::: NAME ARGS]...`.
-fn split(first: &str, rest: &[OsString]) -> Vec<(String, Vec<OsString>)> {
-    let mut out = vec![(first.to_owned(), Vec::new())];
-    let mut words = rest.iter();
-    while let Some(word) = words.next() {
-        if word == NEXT_TASK {
-            if let Some(name) = words.next() {
-                out.push((name.to_string_lossy().into_owned(), Vec::new()));
-            }
-            continue;
-        }
-        out.last_mut().expect("one at least").1.push(word.clone());
-    }
-    out
-}
-
 /// The error for a task `name` that the project does not have (exit 2), naming
 /// vx.toml, or for a project read in place (its file may be a `.nvmrc` beside a
 /// workspace's package.json) the project's directory.
@@ -361,7 +344,11 @@ fn choose(
         tasks.extend(foreign.iter().map(Foreign::task));
         return Ok(Choice::List(tasks));
     };
-    let mut requested = split(first, rest);
+    // The words after a `--` are the tasks' as they are: no flag, no `--help`.
+    let words::Named {
+        tasks: mut requested,
+        trailing,
+    } = words::Named::read(first, rest);
     // In a monorepo, the run's flags written after a task's name, as turbo takes them.
     let mut flags = flags.clone();
     if monorepo.is_some() {
@@ -374,7 +361,7 @@ fn choose(
             "--exit-code answers --affected: pass --affected too".to_owned(),
         ));
     }
-    let mut requested = match &monorepo {
+    let requested = match &monorepo {
         Some(monorepo) => {
             let cwd = std::env::current_dir().unwrap_or_else(|_| project.to_owned());
             let scope = monorepo::scope(monorepo, project, &flags.filters, &cwd)?;
@@ -392,6 +379,7 @@ fn choose(
             return Ok(Choice::Help(args::help(task)));
         }
     }
+    let mut requested = words::Named::joined(requested, &trailing);
     let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
     let mut plan = Plan::build(&tasks, &names)?;
     monorepo::unmatched(&unmatched, &tasks, &plan)?;

@@ -77,24 +77,20 @@ impl Flags {
     }
 }
 
-/// `words` (a task's) without the run's flags among them, and those flags: before a
-/// `--`, after which every word is the task's (the `--` too).
+/// `words` (a task's own, those before the command line's `--`: the words after it
+/// are the tasks' whatever they say, `super::words`) without the run's flags among
+/// them, and those flags.
 pub(crate) fn take_flags(words: &mut Vec<OsString>) -> Flags {
-    let end = words.iter().position(|w| w == "--").unwrap_or(words.len());
-    let dry_run = words[..end]
-        .iter()
-        .any(|w| w == "--dry-run" || w == "--exit-code");
+    let dry_run = words.iter().any(|w| w == "--dry-run" || w == "--exit-code");
     let mut flags = Flags {
         dry_run,
         ..Flags::default()
     };
     let mut kept = Vec::with_capacity(words.len());
-    let mut taken = std::mem::take(words).into_iter().enumerate();
-    while let Some((i, word)) = taken.next() {
+    let mut taken = std::mem::take(words).into_iter();
+    while let Some(word) = taken.next() {
         let text = word.to_string_lossy().into_owned();
-        if i >= end {
-            kept.push(word);
-        } else if text == "--dry-run" {
+        if text == "--dry-run" {
         } else if text == "--exit-code" {
             flags.exit_code = true;
         } else if text == "--affected" {
@@ -104,7 +100,7 @@ pub(crate) fn take_flags(words: &mut Vec<OsString>) -> Flags {
         } else if text == "--json" && dry_run {
             flags.json = true;
         } else if text == "--filter" || text == "-F" {
-            if let Some((_, value)) = taken.next() {
+            if let Some(value) = taken.next() {
                 flags.filters.push(value.to_string_lossy().into_owned());
             }
         } else if let Some(value) = text.strip_prefix("--filter=") {
@@ -371,7 +367,7 @@ mod tests {
     }
 
     #[test]
-    fn the_runs_flags_are_taken_before_a_double_dash_and_the_rest_stay_the_tasks() {
+    fn the_runs_flags_are_taken_and_the_rest_stay_the_tasks() {
         let mut given = words(&[
             "--filter",
             "web",
@@ -379,15 +375,11 @@ mod tests {
             "--filter=ui...",
             "--dry-run",
             "--json",
-            "--",
-            "--json",
-            "--filter",
-            "x",
         ]);
         let flags = take_flags(&mut given);
         assert_eq!(flags.filters, ["web", "ui..."]);
         assert!(flags.dry_run && flags.json);
-        assert_eq!(given, words(&["-v", "--", "--json", "--filter", "x"]));
+        assert_eq!(given, words(&["-v"]));
         // Without --dry-run, --json is the task's.
         let mut given = words(&["--json", "-F", "docs"]);
         let flags = take_flags(&mut given);
@@ -397,11 +389,11 @@ mod tests {
         );
         assert_eq!(given, words(&["--json"]));
         // --affected with and without its base; --exit-code plans only, with --json.
-        let mut given = words(&["--affected", "--exit-code", "--json", "--", "--affected=x"]);
+        let mut given = words(&["--affected", "--exit-code", "--json", "x"]);
         let flags = take_flags(&mut given);
         assert_eq!(flags.affected.as_deref(), Some(""));
         assert!(flags.exit_code && flags.plans_only() && flags.json);
-        assert_eq!(given, words(&["--", "--affected=x"]));
+        assert_eq!(given, words(&["x"]));
         let flags = take_flags(&mut words(&["--affected=origin/main"]));
         assert_eq!(flags.affected.as_deref(), Some("origin/main"));
         assert!(!flags.plans_only());

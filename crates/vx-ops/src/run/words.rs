@@ -1,0 +1,94 @@
+//! The words of `vx run`'s command line after the first task's name, read as mise
+//! reads them: the tasks named, each with its own words (`:::` starts the next), up
+//! to the first `--`, which is dropped; the words after it (a second `--` among them)
+//! are the tasks' as they are (no `:::`, no `--help`, no flag of the run's), and go
+//! to every task named, after its own.
+
+use std::ffi::OsString;
+
+/// Separates tasks on the command line (mise's spelling).
+pub(crate) const NEXT_TASK: &str = ":::";
+
+/// Ends what vx reads of the line: every word after it is the tasks'.
+pub(crate) const END: &str = "--";
+
+/// What a command line names: the tasks, each with its own words, and the words
+/// after its `--`, which each of them gets too ([`Named::joined`]).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Named {
+    /// The tasks named, each with the words before the `--` that follow it.
+    pub tasks: Vec<(String, Vec<OsString>)>,
+    /// The words after the `--`.
+    pub trailing: Vec<OsString>,
+}
+
+impl Named {
+    /// `first` and the words after it: `first ARGS [::: NAME ARGS]... [-- WORDS]`.
+    pub(crate) fn read(first: &str, rest: &[OsString]) -> Named {
+        let end = rest.iter().position(|w| w == END);
+        let (own, trailing) = match end {
+            Some(end) => (&rest[..end], rest[end + 1..].to_vec()),
+            None => (rest, Vec::new()),
+        };
+        let mut tasks = vec![(first.to_owned(), Vec::new())];
+        let mut words = own.iter();
+        while let Some(word) = words.next() {
+            if word == NEXT_TASK {
+                if let Some(name) = words.next() {
+                    tasks.push((name.to_string_lossy().into_owned(), Vec::new()));
+                }
+                continue;
+            }
+            tasks.last_mut().expect("one at least").1.push(word.clone());
+        }
+        Named { tasks, trailing }
+    }
+
+    /// `tasks` (these, or what they became: a monorepo's package tasks), each with
+    /// the words after the `--` after its own, as mise gives them to every task named.
+    pub(crate) fn joined(
+        tasks: Vec<(String, Vec<OsString>)>,
+        trailing: &[OsString],
+    ) -> Vec<(String, Vec<OsString>)> {
+        tasks
+            .into_iter()
+            .map(|(name, mut words)| {
+                words.extend(trailing.iter().cloned());
+                (name, words)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(w: &[&str]) -> Vec<OsString> {
+        w.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_first_dashes_end_the_tasks_and_what_follows_goes_to_each() {
+        let named = Named::read("t", &words(&["a", ":::", "u", "b"]));
+        assert_eq!(
+            named.tasks,
+            [("t".into(), words(&["a"])), ("u".into(), words(&["b"]))]
+        );
+        assert!(named.trailing.is_empty());
+        // After `--`: no `:::`, a second `--` is a word.
+        let named = Named::read("t", &words(&["a", "--", "--verbose", ":::", "u", "--"]));
+        assert_eq!(named.tasks, [("t".into(), words(&["a"]))]);
+        assert_eq!(named.trailing, words(&["--verbose", ":::", "u", "--"]));
+        let named = Named::read("t", &words(&["a", ":::", "u", "--", "x"]));
+        let joined = Named::joined(named.tasks, &named.trailing);
+        assert_eq!(
+            joined,
+            [
+                ("t".into(), words(&["a", "x"])),
+                ("u".into(), words(&["x"]))
+            ],
+            "every task named gets them, after its own"
+        );
+    }
+}
