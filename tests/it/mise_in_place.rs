@@ -852,6 +852,25 @@ fn the_dashes_after_a_task_are_dropped_and_what_follows_goes_to_each_task() {
     assert_eq!(lines, ["[logged] x", "[t] <>a x"], "{err}");
 }
 
+/// `mise run 'lint:*'` runs every task the glob matches (jdx/mise
+/// docs/tasks/running-tasks.md); `vx run 'lint:*'` said "no task `lint:*`", exit 2. A
+/// glob that matches no task is an error that says so.
+#[test]
+fn a_glob_on_the_command_line_runs_the_mise_tasks_it_matches() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.\"lint:a\"]\nrun = \"echo lint-a\"\n[tasks.\"lint:b\"]\nrun = \"echo lint-b\"\n",
+    );
+    let (out, err) = vx_ok(&work, &dir, &["run", "lint:*"]);
+    let mut lines: Vec<&str> = out.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(lines, ["[lint:a] lint-a", "[lint:b] lint-b"], "{err}");
+    let (code, _, err) = vx_in(&work, &dir, &["run", "nomatch:*"]);
+    assert_eq!(code, 2, "{err}");
+    let said = format!("no task matches `nomatch:*` in {}", dir.display());
+    assert!(err.contains(&said), "{err}");
+}
+
 /// A task's `dir` may name the file's `[vars]` (`dir = "{{vars.api_dir}}"`), as in
 /// its commands: the task runs there.
 #[test]

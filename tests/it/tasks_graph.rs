@@ -161,6 +161,33 @@ fn a_depends_glob_matching_no_task_fails_the_run() {
     assert!(work.dir.path().join("lint.ran").exists(), "{stderr}");
 }
 
+/// A glob on the command line (`vx run 'lint:*'`) runs every task it matches, as a
+/// `depends` glob pulls them in and as `mise run 'lint:*'` runs them, each with the
+/// words after it; one that matches no task fails saying so (exit 2), nothing run. It
+/// was "no task `lint:*`", exit 2.
+#[test]
+fn a_glob_on_the_command_line_runs_every_task_it_matches() {
+    let work = Work::with_tasks(
+        "[tasks]\n\"lint:rust\" = \"echo rust >> ran\"\n\"lint:sh\" = \"echo sh >> ran\"\n\
+         other = \"echo other >> ran\"\n",
+    );
+    let (code, _, stderr) = work.run_tasks(&["lint:*", "-x"]);
+    assert_eq!(code, 0, "{stderr}");
+    let mut ran: Vec<String> = read(&work, "ran").lines().map(str::to_owned).collect();
+    ran.sort_unstable();
+    assert_eq!(ran, ["rust -x", "sh -x"], "{stderr}");
+    let (code, _, stderr) = work.run_tasks(&["lnit:*"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "no task matches `lnit:*` in {}",
+            work.dir.path().join("vx.toml").display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(read(&work, "ran").lines().count(), 2, "nothing ran");
+}
+
 #[test]
 fn unknown_names_and_cycles_are_errors_with_their_path() {
     let work = Work::with_tasks(

@@ -101,6 +101,14 @@ pub enum RunError {
         /// Why vx cannot take it.
         why: String,
     },
+    /// A glob on the command line that matches no task of the project.
+    #[error("no task matches `{glob}` in {}; `vx run` lists them", manifest.display())]
+    NoMatch {
+        /// The glob as given.
+        glob: String,
+        /// vx.toml, or the directory of a project read in place.
+        manifest: PathBuf,
+    },
     /// The project has no task of that name.
     #[error("no task `{name}` in {}; {hint}", manifest.display())]
     Unknown {
@@ -279,21 +287,29 @@ fn all_tasks(manifest: &Manifest, project: &Path) -> Result<Vec<Task>, RunError>
     Ok(tasks)
 }
 
-/// The error for a task `name` that the project does not have (exit 2), naming
-/// vx.toml, or for a project read in place (its file may be a `.nvmrc` beside a
-/// workspace's package.json) the project's directory.
+/// The error for a task `name` that the project does not have, or a glob that
+/// matches none of its tasks (exit 2), naming vx.toml, or for a project read in place
+/// (its file may be a `.nvmrc` beside a workspace's package.json) the project's
+/// directory.
 fn unknown(name: &str, manifest: &Manifest, tasks: &[Task]) -> RunError {
     let in_place = manifest.in_place.is_some();
+    let dir = manifest.path.parent().filter(|_| in_place);
+    let manifest_named = dir.map_or_else(|| manifest.path.clone(), Path::to_path_buf);
+    if vx_base::glob::is_glob(name) {
+        return RunError::NoMatch {
+            glob: name.to_owned(),
+            manifest: manifest_named,
+        };
+    }
     let hint = match graph::similar(tasks, name) {
         Some(similar) => format!("did you mean `{}`?", similar.name),
         None if tasks.is_empty() && in_place => "it has no tasks".to_owned(),
         None if tasks.is_empty() => "it has no [tasks]".to_owned(),
         None => "`vx run` lists them".to_owned(),
     };
-    let dir = manifest.path.parent().filter(|_| in_place);
     RunError::Unknown {
         name: name.to_owned(),
-        manifest: dir.map_or_else(|| manifest.path.clone(), Path::to_path_buf),
+        manifest: manifest_named,
         hint,
     }
 }
@@ -368,7 +384,7 @@ fn choose(
             let filtered = !flags.filters.is_empty();
             monorepo::expand(requested, &tasks, monorepo, &scope, filtered)?
         }
-        None => requested,
+        None => words::globbed(requested, &tasks),
     };
     let runners = adopt_foreign(
         &requested, &mut tasks, &foreign, manifest, project, &say_notes,

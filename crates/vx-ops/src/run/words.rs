@@ -2,9 +2,15 @@
 //! reads them: the tasks named, each with its own words (`:::` starts the next), up
 //! to the first `--`, which is dropped; the words after it (a second `--` among them)
 //! are the tasks' as they are (no `:::`, no `--help`, no flag of the run's), and go
-//! to every task named, after its own.
+//! to every task named, after its own. Outside a monorepo (whose patterns are
+//! `super::monorepo`'s), a name that is a glob (`lint:*`) stands for the tasks it
+//! matches ([`globbed`]).
 
 use std::ffi::OsString;
+
+use vx_base::glob::{is_glob, pattern_matches};
+use vx_model::task::Task;
+use vx_model::task::graph;
 
 /// Separates tasks on the command line (mise's spelling).
 pub(crate) const NEXT_TASK: &str = ":::";
@@ -60,6 +66,36 @@ impl Named {
     }
 }
 
+/// `requested` with each name that is no task (nor alias) of `tasks` but a glob
+/// (`lint:*`, `test-?`) put as the tasks it matches, as a `depends` glob matches them
+/// (hidden ones too), in name order, each with the glob's words: as `mise run
+/// 'lint:*'` runs every task it matches. A glob that matches none stays as it is: the
+/// run then fails saying no task matches it.
+pub(crate) fn globbed(
+    requested: Vec<(String, Vec<OsString>)>,
+    tasks: &[Task],
+) -> Vec<(String, Vec<OsString>)> {
+    let mut out = Vec::with_capacity(requested.len());
+    for (name, words) in requested {
+        if !is_glob(&name) || graph::find(tasks, &name).is_some() {
+            out.push((name, words));
+            continue;
+        }
+        let mut matched: Vec<&str> = tasks
+            .iter()
+            .filter(|task| pattern_matches(&name, &task.name))
+            .map(|task| task.name.as_str())
+            .collect();
+        if matched.is_empty() {
+            out.push((name, words));
+            continue;
+        }
+        matched.sort_unstable();
+        out.extend(matched.into_iter().map(|m| (m.to_owned(), words.clone())));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +125,35 @@ mod tests {
                 ("u".into(), words(&["x"]))
             ],
             "every task named gets them, after its own"
+        );
+    }
+
+    #[test]
+    fn a_glob_is_the_tasks_it_matches_in_name_order_each_with_its_words() {
+        let tasks: Vec<Task> = ["lint:b", "lint:a", "test", "odd*"]
+            .into_iter()
+            .map(Task::named)
+            .collect();
+        let globbed = globbed(
+            vec![
+                ("lint:*".into(), words(&["x"])),
+                ("test".into(), Vec::new()),
+                ("odd*".into(), Vec::new()),
+                ("none:*".into(), Vec::new()),
+            ],
+            &tasks,
+        );
+        assert_eq!(
+            globbed,
+            [
+                ("lint:a".into(), words(&["x"])),
+                ("lint:b".into(), words(&["x"])),
+                ("test".into(), Vec::new()),
+                // A task of that very name is that task.
+                ("odd*".into(), Vec::new()),
+                // Left for the run to refuse by name.
+                ("none:*".into(), Vec::new()),
+            ]
         );
     }
 }
