@@ -62,8 +62,11 @@ pub(crate) enum Command {
     /// Run tasks of vx.toml's [tasks] (or [scripts]) and `.vx/tasks/` in parallel with
     /// what they depend on, with the toolchain and [env]; alone, list them (`vx tasks`,
     /// as mise users type it, lists them too).
-    #[command(alias = "tasks")]
     Run(ScriptArgs),
+    /// List the project's tasks (`vx tasks`, `vx tasks ls`: as `vx run` alone lists
+    /// them) or show one (`vx tasks info TASK`, `vx tasks TASK`), as mise's `tasks`
+    /// does; `vx run` runs them (`vx run ls` a task named `ls`).
+    Tasks(TasksArgs),
     /// What `vx run` starts each task's command under: it stops the command's whole
     /// process tree when asked or when `vx run` dies.
     #[command(hide = true)]
@@ -663,6 +666,117 @@ impl ScriptArgs {
             .chain(rest)
             .cloned()
             .collect()
+    }
+}
+
+/// `vx tasks` options: what to do, else the task to show (as `vx tasks info TASK`),
+/// else the listing.
+#[derive(Debug, Args)]
+pub(crate) struct TasksArgs {
+    /// What to do (none: show TASK, or list the tasks).
+    #[command(subcommand)]
+    pub command: Option<TasksCommand>,
+    /// A task to show, as `vx tasks info TASK` shows it.
+    #[arg(value_name = "TASK")]
+    pub task: Option<String>,
+    /// The listing's options (`--json` also TASK's).
+    #[command(flatten)]
+    pub list: TasksListArgs,
+}
+
+/// What `vx tasks` does.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TasksCommand {
+    /// List the tasks (not hidden ones), as `vx run` alone lists them.
+    Ls(TasksListArgs),
+    /// Show one task: where it comes from, what it depends on, its commands,
+    /// environment and arguments.
+    Info(TasksInfoArgs),
+}
+
+/// `vx tasks ls` options.
+#[derive(Debug, Args)]
+pub(crate) struct TasksListArgs {
+    /// One JSON array of the tasks, each an object as `vx tasks info --json` prints it.
+    #[arg(long, short = 'J')]
+    pub json: bool,
+    /// The hidden tasks (`hide = true`) too.
+    #[arg(long)]
+    pub hidden: bool,
+    /// The project's file (default: `$VX_MANIFEST`, else the nearest `vx.toml` or
+    /// mise file).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+}
+
+/// `vx tasks info` options.
+#[derive(Debug, Args)]
+pub(crate) struct TasksInfoArgs {
+    /// The task: its name or an alias.
+    #[arg(value_name = "TASK")]
+    pub task: String,
+    /// One JSON object: its name, aliases, description, source, depends, depends_post,
+    /// wait_for, env, dir, hide, sources, outputs, run, file, shell, quiet, tools,
+    /// service and args.
+    #[arg(long, short = 'J')]
+    pub json: bool,
+    /// The project's file (default: `$VX_MANIFEST`, else the nearest `vx.toml` or
+    /// mise file).
+    #[arg(long, value_name = "PATH")]
+    pub manifest: Option<PathBuf>,
+}
+
+/// What `vx tasks` is asked, its flags before and after a subcommand taken together.
+pub(crate) enum TasksAsked<'a> {
+    /// The listing.
+    List {
+        /// As JSON.
+        json: bool,
+        /// Hidden tasks too.
+        hidden: bool,
+        /// `--manifest`.
+        manifest: Option<&'a std::path::Path>,
+    },
+    /// One task.
+    Info {
+        /// Its name.
+        task: &'a str,
+        /// As JSON.
+        json: bool,
+        /// `--manifest`.
+        manifest: Option<&'a std::path::Path>,
+    },
+}
+
+impl TasksArgs {
+    /// What is asked: `vx tasks info TASK` (or `vx tasks TASK`), else the listing.
+    pub(crate) fn asked<'a>(&'a self) -> TasksAsked<'a> {
+        let outer = &self.list;
+        let manifest = |inner: &'a Option<PathBuf>| -> Option<&'a std::path::Path> {
+            inner.as_deref().or(outer.manifest.as_deref())
+        };
+        match (&self.command, &self.task) {
+            (Some(TasksCommand::Info(info)), _) => TasksAsked::Info {
+                task: &info.task,
+                json: info.json || outer.json,
+                manifest: manifest(&info.manifest),
+            },
+            (None, Some(task)) => TasksAsked::Info {
+                task,
+                json: outer.json,
+                manifest: manifest(&outer.manifest),
+            },
+            (Some(TasksCommand::Ls(ls)), _) => TasksAsked::List {
+                json: ls.json || outer.json,
+                hidden: ls.hidden || outer.hidden,
+                manifest: manifest(&ls.manifest),
+            },
+            (None, None) => TasksAsked::List {
+                json: outer.json,
+                hidden: outer.hidden,
+                manifest: manifest(&outer.manifest),
+            },
+        }
     }
 }
 
@@ -1482,6 +1596,41 @@ mod tests {
             panic!("not run")
         };
         assert_eq!(args.script(), None);
+    }
+
+    #[test]
+    fn tasks_lists_or_shows_one_its_flags_before_or_after_the_subcommand() {
+        let asked = |words: &[&str]| {
+            let cli = Cli::try_parse_from([&["vx", "tasks"][..], words].concat()).unwrap();
+            let Command::Tasks(args) = cli.command else {
+                panic!("not tasks")
+            };
+            match args.asked() {
+                TasksAsked::List {
+                    json,
+                    hidden,
+                    manifest,
+                } => {
+                    format!("list {json} {hidden} {manifest:?}")
+                }
+                TasksAsked::Info {
+                    task,
+                    json,
+                    manifest,
+                } => {
+                    format!("info {task} {json} {manifest:?}")
+                }
+            }
+        };
+        assert_eq!(asked(&[]), "list false false None");
+        assert_eq!(asked(&["ls", "--hidden"]), "list false true None");
+        assert_eq!(asked(&["--json", "ls"]), "list true false None");
+        assert_eq!(asked(&["info", "ls"]), "info ls false None");
+        assert_eq!(asked(&["a", "--json"]), "info a true None");
+        assert_eq!(
+            asked(&["--manifest", "m.toml", "info", "a"]),
+            "info a false Some(\"m.toml\")"
+        );
     }
 
     #[test]

@@ -75,6 +75,7 @@ fn main() {
         Command::Which(args) => commands::which::run(&args),
         Command::Env(args) => commands::env::run(&args),
         Command::Run(args) => commands::run::run(&args),
+        Command::Tasks(args) => commands::tasks::run(&args),
         Command::TaskGuard(args) => commands::run::guard(&args),
         Command::Tied(args) => vx_base::tie::run(args.parent, &args.command[0], &args.command[1..])
             .map_err(vx_base::exit::Error::environment),

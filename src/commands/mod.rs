@@ -36,6 +36,7 @@ pub(crate) mod search;
 pub(crate) mod self_;
 pub(crate) mod shim;
 pub(crate) mod sync;
+pub(crate) mod tasks;
 pub(crate) mod trust;
 pub(crate) mod uninstall;
 pub(crate) mod upgrade;

@@ -82,7 +82,7 @@ pub(crate) fn run(args: &ScriptArgs) -> Result<i32, Error> {
     let graph = match run::prepare(&session, &request)? {
         Prepared::List(tasks) => {
             let manifest = &session.project()?.path;
-            let text = crate::present::run::tasks(manifest, &tasks, &super::note);
+            let text = crate::present::run::tasks(manifest, &tasks, false, &super::note);
             std::io::stdout().write_all(text.as_bytes())?;
             return Ok(vx_base::exit::OK);
         }

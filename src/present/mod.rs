@@ -21,5 +21,6 @@ pub(crate) mod push;
 pub(crate) mod run;
 pub(crate) mod search;
 pub(crate) mod self_update;
+pub(crate) mod tasks;
 pub(crate) mod trust;
 pub(crate) mod versions;

@@ -7,9 +7,9 @@ use std::path::Path;
 use vx_model::task::Task;
 use vx_text::sanitize;
 
-/// The tasks of the manifest at `manifest` as stdout's text (empty when it has none,
-/// said through `note`).
-pub(crate) fn tasks(manifest: &Path, tasks: &[Task], note: &dyn Fn(&str)) -> String {
+/// The tasks of the manifest at `manifest` as stdout's text, the hidden ones only
+/// when `hidden` (`vx tasks ls --hidden`); empty when it has none, said through `note`.
+pub(crate) fn tasks(manifest: &Path, tasks: &[Task], hidden: bool, note: &dyn Fn(&str)) -> String {
     if tasks.is_empty() {
         note(&format!(
             "vx: {} has no tasks; add one under [tasks], e.g. `lint = \"ruff check .\"`, then `vx run lint`",
@@ -17,7 +17,7 @@ pub(crate) fn tasks(manifest: &Path, tasks: &[Task], note: &dyn Fn(&str)) -> Str
         ));
         return String::new();
     }
-    let shown: Vec<&Task> = tasks.iter().filter(|t| !t.hide).collect();
+    let shown: Vec<&Task> = tasks.iter().filter(|t| hidden || !t.hide).collect();
     let width = shown.iter().map(|t| t.name.len()).max().unwrap_or(0);
     let mut out = String::new();
     for task in shown {

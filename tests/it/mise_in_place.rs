@@ -871,6 +871,41 @@ fn a_glob_on_the_command_line_runs_the_mise_tasks_it_matches() {
     assert!(err.contains(&said), "{err}");
 }
 
+/// `vx tasks ls` lists the tasks as `vx tasks` does, and `vx tasks info NAME` (`vx
+/// tasks NAME`) shows one, as mise's `tasks ls` and `tasks info` do; both read `ls`
+/// and `info` as task names ("no task `ls`", exit 2). A task named `ls` still runs
+/// with `vx run ls`.
+#[test]
+fn vx_tasks_ls_lists_and_vx_tasks_info_shows_one_task() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.a]\ndescription = \"says a\"\nrun = \"echo a\"\n\n[tasks.ls]\nrun = \"echo listing\"\n",
+    );
+    let (listed, _) = vx_ok(&work, &dir, &["tasks"]);
+    assert_eq!(vx_ok(&work, &dir, &["tasks", "ls"]).0, listed);
+    let names: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names, ["a", "ls"], "{listed}");
+    let (out, err) = vx_ok(&work, &dir, &["tasks", "info", "a"]);
+    let source = format!("Source: {}\n", dir.join("mise.toml").display());
+    assert!(
+        out.starts_with(&format!("Task: a\nDescription: says a\n{source}")),
+        "{out}{err}"
+    );
+    assert!(out.contains("\nRun:\n  echo a\n"), "{out}");
+    assert_eq!(vx_ok(&work, &dir, &["tasks", "a"]).0, out);
+    let (out, _) = vx_ok(&work, &dir, &["tasks", "info", "a", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(json["name"], "a");
+    assert_eq!(json["run"], serde_json::json!(["echo a"]));
+    let (code, _, err) = vx_in(&work, &dir, &["tasks", "info", "nope"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no task `nope`"), "{err}");
+    assert_eq!(vx_ok(&work, &dir, &["run", "ls"]).0, "listing\n");
+}
+
 /// A task's `dir` may name the file's `[vars]` (`dir = "{{vars.api_dir}}"`), as in
 /// its commands: the task runs there.
 #[test]

@@ -188,6 +188,65 @@ fn a_glob_on_the_command_line_runs_every_task_it_matches() {
     assert_eq!(read(&work, "ran").lines().count(), 2, "nothing ran");
 }
 
+/// `vx tasks info` shows a vx.toml task (found by an alias too) with its
+/// dependencies, commands, environment and arguments, and a file task with its file;
+/// `--json` holds the same. `vx tasks ls --hidden` lists the hidden ones too, `--json`
+/// as one array.
+#[test]
+fn vx_tasks_info_shows_a_task_and_ls_lists_hidden_ones_on_request() {
+    let work = Work::with_tasks(
+        "[tasks]\nbuild = \"true\"\n\
+         greet = { run = [\"echo {{greeting}}\", \"echo {{name}}\"], depends = [\"build\"], alias = \"g\", \
+         env = { LOUD = \"1\" }, description = \"says hello\", args = [\
+         { name = \"name\", default = \"world\", help = \"who\" }, \
+         { name = \"greeting\", option = true, default = \"hello\" }] }\n\
+         secret = { run = \"true\", hide = true }\n",
+    );
+    let script = work.dir.path().join(".vx/tasks/deploy");
+    std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+    std::fs::write(&script, "#!/bin/sh\necho deployed\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let vx = |args: &[&str]| {
+        let (code, stdout, stderr) = work.outcome(args);
+        assert_eq!(code, 0, "vx {args:?}: {stderr}");
+        stdout
+    };
+    let manifest = work.dir.path().join("vx.toml");
+    assert_eq!(
+        vx(&["tasks", "info", "g"]),
+        format!(
+            "Task: greet\nAliases: g\nDescription: says hello\nSource: {}\nDepends on: build\n\n\
+             Run:\n  echo {{{{greeting}}}}\n  echo {{{{name}}}}\n\n\
+             Environment Variables:\n  LOUD=1\n\n\
+             Usage: vx run greet [name] [--greeting <VALUE>]\n\n\
+             Arguments:\n  name                who [default: world]\n  --greeting <VALUE>  [default: hello]\n",
+            manifest.display()
+        )
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&vx(&["tasks", "info", "greet", "--json"])).unwrap();
+    assert_eq!(json["depends"], serde_json::json!(["build"]));
+    assert_eq!(json["args"][1]["kind"], "option");
+    assert_eq!(json["source"], manifest.display().to_string());
+    let deploy = vx(&["tasks", "info", "deploy"]);
+    assert!(
+        deploy.contains(&format!("Source: {}\n", script.display()))
+            && deploy.contains("File: .vx/tasks/deploy\n"),
+        "{deploy}"
+    );
+    // The listing is `vx run`'s; hidden tasks on request.
+    assert_eq!(vx(&["tasks", "ls"]), vx(&["run"]));
+    assert!(!vx(&["tasks"]).contains("secret"));
+    assert!(vx(&["tasks", "ls", "--hidden"]).contains("secret"));
+    let all: serde_json::Value =
+        serde_json::from_str(&vx(&["tasks", "--json", "--hidden"])).unwrap();
+    let names: Vec<&str> = (all.as_array().unwrap().iter())
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["build", "greet", "secret", "deploy"]);
+}
+
 #[test]
 fn unknown_names_and_cycles_are_errors_with_their_path() {
     let work = Work::with_tasks(

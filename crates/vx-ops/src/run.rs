@@ -42,12 +42,14 @@ use super::target::{Say, Target, TargetError};
 mod affected;
 mod entry;
 mod git;
+mod listing;
 mod monorepo;
 mod words;
 pub use affected::{AffectedError, Base, Reason};
 pub use entry::{
     Answer, Ended, Graph, Lone, PlanRow, Planned, Prepared, Request, Shown, execute, prepare,
 };
+pub use listing::{Described, described, listed};
 pub use monorepo::Flags;
 
 /// Why tasks cannot be chosen or prepared.
@@ -314,17 +316,26 @@ fn unknown(name: &str, manifest: &Manifest, tasks: &[Task]) -> RunError {
     }
 }
 
-/// What the command line (`first` and the words after it, or no task) asks of the
-/// project of `manifest` at `project`. What the foreign runners' files say (one that
-/// cannot be read) goes to `note` when the tasks are listed or a name is unknown.
-fn choose(
+/// What a project has to run: its tasks (vx.toml's, its file tasks, and at a
+/// monorepo's root its packages'), the monorepo, the package dependencies that match
+/// no task (`monorepo::join`), the other runners' tasks that no task shadows, and what
+/// reading their files had to say.
+struct Known {
+    tasks: Vec<Task>,
+    monorepo: Option<vx_model::manifest::workspace::Monorepo>,
+    unmatched: Vec<(String, String)>,
+    foreign: Vec<Foreign>,
+    notes: Vec<String>,
+}
+
+/// What the project of `manifest` at `project` has to run ([`Known`]); `--filter`
+/// (`flags`) outside a monorepo is refused.
+fn known(
     manifest: &Manifest,
     project: &Path,
-    first: Option<&str>,
-    rest: &[OsString],
     flags: &monorepo::Flags,
     note: &dyn Fn(&str),
-) -> Result<Choice, RunError> {
+) -> Result<Known, RunError> {
     let mut tasks = all_tasks(manifest, project)?;
     // A monorepo's root: its packages' tasks too (`web#build`), and the root's own
     // package.json scripts only as the monorepo names them (`//#lint`), never as
@@ -354,6 +365,33 @@ fn choose(
         .filter(|f| graph::find(&tasks, &f.name).is_none())
         .filter(|f| manifest.in_place.is_none() || foreign::mise_task(project, &f.name).is_none())
         .collect();
+    Ok(Known {
+        tasks,
+        monorepo,
+        unmatched,
+        foreign,
+        notes,
+    })
+}
+
+/// What the command line (`first` and the words after it, or no task) asks of the
+/// project of `manifest` at `project`. What the foreign runners' files say (one that
+/// cannot be read) goes to `note` when the tasks are listed or a name is unknown.
+fn choose(
+    manifest: &Manifest,
+    project: &Path,
+    first: Option<&str>,
+    rest: &[OsString],
+    flags: &monorepo::Flags,
+    note: &dyn Fn(&str),
+) -> Result<Choice, RunError> {
+    let Known {
+        mut tasks,
+        monorepo,
+        unmatched,
+        foreign,
+        notes,
+    } = known(manifest, project, flags, note)?;
     let say_notes = || notes.iter().for_each(|n| note(&format!("vx: {n}")));
     let Some(first) = first else {
         say_notes();
