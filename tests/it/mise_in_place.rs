@@ -1781,3 +1781,58 @@ fn a_lone_mise_task_with_sources_prints_its_lines_as_mise_does() {
     assert_eq!(out, "half\n");
     assert_eq!(err, "broken\nvx: task `bad` failed: exit status 2\n");
 }
+
+/// A mise task's `sources` written with braces (jdx/usage's `build` has
+/// `{cli/,}src/**/*.rs`), read in place: `--explain-key` lists the files they name,
+/// and an edit of one runs the task again, as under mise 2026.9.15. (The braces
+/// matched no file: the key held none and the task stayed up to date.) A glob that
+/// cannot be read is said where the task is, and the task is not run as if it matched
+/// nothing.
+#[test]
+fn a_mise_tasks_brace_glob_sources_name_their_files_and_an_edit_runs_it_again() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.build]\nsources = ['{src,lib}/*.rs', '{cli/,}app/**/*.rs']\n\
+         outputs = ['out.txt']\nrun = 'echo built >> log; touch out.txt'\n\
+         [tasks.odd]\nsources = ['{src,lib/*.rs']\nrun = 'echo odd >> log'\n",
+    );
+    for file in [
+        "src/a.rs",
+        "lib/b.rs",
+        "app/c.rs",
+        "cli/app/d.rs",
+        "doc/e.rs",
+    ] {
+        std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(file), file).unwrap();
+    }
+    let (out, _) = vx_ok(&work, &dir, &["run", "--explain-key", "build"]);
+    let all: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let sources: Vec<&String> = all["build"]["document"]["sources"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        sources,
+        ["app/c.rs", "cli/app/d.rs", "lib/b.rs", "src/a.rs"],
+        "{out}"
+    );
+    vx_ok(&work, &dir, &["run", "build"]);
+    let (_, err) = vx_ok(&work, &dir, &["run", "build"]);
+    assert!(err.contains("`build` is up to date"), "{err}");
+    for (file, built) in [("src/a.rs", 2), ("cli/app/d.rs", 3), ("doc/e.rs", 3)] {
+        std::fs::write(dir.join(file), "edited").unwrap();
+        vx_ok(&work, &dir, &["run", "build"]);
+        assert_eq!(log(&dir).lines().count(), built, "after editing {file}");
+    }
+    let (code, out, err) = vx_in(&work, &dir, &["run", "odd"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(
+            r#"`odd` is a task of mise.toml that vx cannot run as written (`sources`: "{src,lib/*.rs" is not a glob vx can read: a `{` is never closed"#
+        ),
+        "{err}"
+    );
+    assert!(!log(&dir).contains("odd"));
+}

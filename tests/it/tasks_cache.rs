@@ -395,6 +395,169 @@ outputs = ["out/**"]
     assert!(entries(&work).is_empty());
 }
 
+/// Sources and outputs written with braces and classes, as jdx/usage writes its
+/// `build`'s (`{cli/,}src/**/*.rs`, an empty alternative): the key holds the files
+/// they name and no other, a change to one runs the task again, a change elsewhere
+/// does not, and the result comes back from `{out,dist}/**`. (Braces matched no file:
+/// the key held none, and the task stayed up to date whatever changed.)
+#[test]
+fn brace_and_class_globs_name_their_files_and_a_change_to_one_runs_the_task_again() {
+    let work = project(
+        r#"[tasks.build]
+run = "echo ran >> runs; mkdir -p out dist; cat src/a.rs > out/a.txt; cat lib/*.rs > dist/lib.txt"
+sources = ["{cli/,}src/**/*.rs", "lib/[a-m]*.rs"]
+outputs = ["{out,dist}/**"]
+"#,
+    );
+    let dir = work.dir.path().to_owned();
+    for (file, text) in [
+        ("src/a.rs", "a"),
+        ("cli/src/c.rs", "c"),
+        ("lib/b.rs", "b"),
+        ("lib/z.rs", "z"),
+        ("docs/d.rs", "d"),
+    ] {
+        std::fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let (_, document) = explain(&work, "build");
+    let named: Vec<&String> = document["sources"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        named,
+        ["cli/src/c.rs", "lib/b.rs", "src/a.rs"],
+        "{document}"
+    );
+    run(&work, &["build"]);
+    let said = run(&work, &["build"]);
+    assert!(said.contains("`build` is up to date"), "{said}");
+    for (file, runs_now) in [
+        ("src/a.rs", 2),
+        ("cli/src/c.rs", 3),
+        ("lib/b.rs", 4),
+        ("lib/z.rs", 4),
+        ("docs/d.rs", 4),
+    ] {
+        std::fs::write(dir.join(file), format!("{file} edited")).unwrap();
+        let said = run(&work, &["build"]);
+        assert_eq!(runs(&work), runs_now, "after editing {file}: {said}");
+    }
+    std::fs::remove_dir_all(dir.join("out")).unwrap();
+    std::fs::remove_dir_all(dir.join("dist")).unwrap();
+    let said = run(&work, &["build"]);
+    assert!(said.contains("`build` restored"), "{said}");
+    assert_eq!(runs(&work), 4);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out/a.txt")).unwrap(),
+        "src/a.rs edited"
+    );
+    assert!(dir.join("dist/lib.txt").is_file());
+}
+
+/// A kept result for `outputs = ["{out,dist}/**"]` holding a member neither
+/// alternative names is refused whole: braces widen what a restore may write by
+/// their alternatives, nothing more.
+#[test]
+fn a_kept_archive_with_a_member_no_alternative_of_its_output_names_is_refused() {
+    let work = project(&BUILD.replace(r#"outputs = ["out/**"]"#, r#"outputs = ["{out,dist}/**"]"#));
+    std::fs::create_dir_all(work.dir.path().join(".git/hooks")).unwrap();
+    plant(
+        &work,
+        &vx_fixture::tar_zst(&[
+            vx_fixture::Item::File("dist/a.txt", b"planted\n".to_vec(), 0o644),
+            vx_fixture::Item::File(
+                ".git/hooks/pre-commit",
+                b"#!/bin/sh\necho owned\n".to_vec(),
+                0o755,
+            ),
+        ]),
+    );
+    let said = run(&work, &["build"]);
+    assert!(
+        said.contains(
+            "holds .git/hooks/pre-commit, which its output `{out,dist}/**` does not name"
+        ),
+        "{said}"
+    );
+    assert_eq!(runs(&work), 1, "the task ran: {said}");
+    assert!(!work.dir.path().join(".git/hooks/pre-commit").exists());
+    assert!(!work.dir.path().join("dist/a.txt").exists());
+}
+
+/// A glob that cannot be read (a `{` never closed, a class never closed) is an error
+/// at its line of vx.toml, and nothing runs: not a glob that matches nothing.
+#[test]
+fn a_glob_that_cannot_be_read_is_an_error_at_its_line() {
+    for (glob, why) in [
+        ("{src,lib/*.rs", "a `{` is never closed"),
+        ("src/[a-", "unclosed character class"),
+    ] {
+        let work =
+            project(&BUILD.replace(r#"sources = ["src/**"]"#, &format!("sources = [{glob:?}]")));
+        let (code, stdout, stderr) = work.run_tasks(&["build"]);
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(stderr.contains("vx.toml:5:12: "), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "tasks.build.sources: {glob:?} is not a glob vx can read: {why}"
+            )),
+            "{stderr}"
+        );
+        assert_eq!(runs(&work), 0);
+    }
+}
+
+/// A task whose `sources` match no file keys nothing of its own: it runs each time,
+/// as mise runs it (saying so), and is neither kept nor restored, so another project
+/// with the same command never hands it its result. (Its key held no file, and a
+/// result kept under it by one project was restored into the other.)
+#[test]
+fn a_task_whose_sources_match_no_file_runs_each_time_and_restores_nothing() {
+    let tasks = r#"[tasks.build]
+run = "echo ran >> runs; mkdir -p out; pwd > out/where"
+sources = ["src/**/*.rs"]
+outputs = ["out/**"]
+"#;
+    let work = project(tasks);
+    let other = work.dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(
+        other.join("vx.toml"),
+        format!(
+            "[tools]
+
+{tasks}"
+        ),
+    )
+    .unwrap();
+    for _ in 0..2 {
+        let said = run(&work, &["build"]);
+        assert!(
+            said.contains(
+                "`build` not kept: its sources (src/**/*.rs) matched no file, so it runs each time"
+            ),
+            "{said}"
+        );
+    }
+    assert_eq!(runs(&work), 2, "it ran each time");
+    assert!(entries(&work).is_empty());
+    let out = work
+        .vx()
+        .current_dir(&other)
+        .args(["run", "--output", "prefix", "build"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(
+        std::fs::read_to_string(other.join("runs")).unwrap(),
+        "ran\n",
+        "it ran in the other project"
+    );
+    std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
+    std::fs::write(work.dir.path().join("src/a.rs"), "a").unwrap();
+    let said = run(&work, &["build"]);
+    assert!(said.contains("`build` kept (key "), "{said}");
+}
+
 #[test]
 fn cache_false_keeps_nothing_and_runs_each_time() {
     let work = project(&BUILD.replace("outputs = [", "cache = false\noutputs = ["));

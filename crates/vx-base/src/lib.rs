@@ -6,8 +6,9 @@
 //! - [`platform`]: everything of the OS beyond `std`, one implementation per platform
 //!   chosen at compile time.
 //! - [`mod@format`]: the download formats. [`version`]: the constraint syntax.
-//! - [`bin_entry`]: a `bin` entry. [`glob`]: globs as vx.toml writes them, one reading
-//!   for task sources and outputs, the watcher, task names and workspace patterns.
+//! - [`bin_entry`]: a `bin` entry. [`glob`]: globs as vx.toml writes them (classes and
+//!   braces too), one reading for task sources and outputs, the watcher, task names and
+//!   workspace patterns.
 //! - [`secret`]: values that never print. [`utc`]: calendar dates. [`exit`]: exit codes
 //!   and the top-level error. [`build_info`]: what this binary is.
 //! - On those (1.2): [`atomic`] (a file replaced whole or not at all), [`bounded_read`]

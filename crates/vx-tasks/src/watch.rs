@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, select};
 use notify::{RecursiveMode, Watcher};
+use vx_base::glob::Reach;
 
 /// How long the files must stay unchanged before a burst of changes counts.
 pub(crate) const QUIET: Duration = Duration::from_millis(200);
@@ -94,17 +95,15 @@ fn roots(project: &Path, globs: &[String], unwatched: &Unwatched) -> Vec<(PathBu
             continue;
         }
         let reached = globs.iter().filter(|g| !g.starts_with('!')).any(|glob| {
-            let first = glob
-                .trim_start_matches("./")
-                .split('/')
-                .next()
-                .unwrap_or("");
-            if first == name {
-                return true;
+            // Each alternative of a glob's braces (`{cli/,}src/**`) by its first part.
+            let Ok(glob) = vx_base::glob::Glob::new(glob) else {
+                return false;
+            };
+            match glob.reaches(name) {
+                Reach::Named => true,
+                Reach::Wildcard => !NEVER.contains(&name),
+                Reach::No => false,
             }
-            !NEVER.contains(&name)
-                && (first == "**"
-                    || (glob.contains('/') && vx_base::glob::matches(first, Path::new(name))))
         });
         if reached {
             roots.push((dir, RecursiveMode::Recursive));

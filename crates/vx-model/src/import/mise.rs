@@ -450,6 +450,11 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
                 continue;
             }
             *list = strings(value.get_ref(), key)?;
+            if matches!(key, "sources" | "outputs") {
+                for glob in list.iter() {
+                    vx_base::glob::check(glob).map_err(|error| TaskError::Glob { key, error })?;
+                }
+            }
         }
     }
     let (first, last, waits_by_name) = task_dependencies(table, &mut script)?;

@@ -201,6 +201,14 @@ pub enum TaskError {
         /// The key.
         key: &'static str,
     },
+    /// A `sources` or `outputs` glob vx cannot read (mise fails such a task).
+    #[error("`{key}`: {error}")]
+    Glob {
+        /// The key.
+        key: &'static str,
+        /// What is wrong with the glob.
+        error: vx_base::glob::GlobError,
+    },
     /// Both `run` and `file`.
     #[error("a task with both `run` and `file`")]
     RunAndFile,

@@ -477,7 +477,9 @@ fn globs(dir: &str, written: &[turbo::Glob]) -> Vec<String> {
             Some(rel) => ("!", rel),
             None => ("", written.as_str()),
         };
-        for rel in vx_base::glob::expand_braces(rel) {
+        // turbo.json's reader refused a glob that cannot be read.
+        let expanded = vx_base::glob::expand_braces(rel).unwrap_or_else(|_| vec![rel.to_owned()]);
+        for rel in expanded {
             if let Some(path) = under(dir, &rel) {
                 out.push(format!("{bang}{path}"));
             }

@@ -136,6 +136,22 @@ pub struct Document {
 }
 
 impl Recipe {
+    /// Whether its `sources` name files and `document` (its key's) holds none: a glob
+    /// that names nothing (a typo, a directory not made yet) keys nothing of the task's
+    /// own, so such a task is neither up to date, restored nor kept: it runs each
+    /// time, as mise runs it, and says why ([`Recipe::no_source_note`]).
+    pub(crate) fn matches_no_source(&self, document: &Document) -> bool {
+        self.sources.iter().any(|g| !g.starts_with('!')) && document.sources.is_empty()
+    }
+
+    /// What a run of a task whose sources matched no file says.
+    pub(crate) fn no_source_note(&self) -> String {
+        format!(
+            "not kept: its sources ({}) matched no file, so it runs each time",
+            self.sources.join(", ")
+        )
+    }
+
     /// The variables of `vars` (vx's environment) that `patterns` name (names, `*`
     /// wildcards, `!` exclusions), each as the key records it: `sha256:` of its value;
     /// a name written plainly and not set is `unset`.

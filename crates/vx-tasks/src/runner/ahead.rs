@@ -67,9 +67,11 @@ pub(super) fn start(plan: &Plan, jobs: &[Job]) {
             .map(|&a| Some((jobs[a].name.clone(), keys[a].clone()?)))
             .collect();
         let Some(depends) = depends else { continue };
-        let key = cache.recipe.document(depends).key();
+        let document = cache.recipe.document(depends);
+        let key = document.key();
         let up_to_date = job.stamp.as_ref().is_some_and(|stamp| stamp.check(&key));
-        if cache.results.is_some() && cache.restore && !up_to_date {
+        let keyed = !cache.recipe.matches_no_source(&document);
+        if cache.results.is_some() && cache.restore && keyed && !up_to_date {
             wanted.push(key.clone());
         }
         keys[i] = Some(key);

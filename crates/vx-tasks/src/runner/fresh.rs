@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use vx_base::glob::{expand_all, matches_all};
+use vx_base::glob::{GlobSet, expand_all};
 
 /// Most files a task's globs may match (a larger tree is hashed up to here and said).
 const MAX_FILES: usize = 100_000;
@@ -133,7 +133,8 @@ impl Sources {
                 .cloned()
                 .collect();
             let mut ignored = vx_base::gitignore::Ignored::new(project);
-            files.retain(|rel| !ignored.is_ignored(rel) || matches_all(&named, rel));
+            let named = GlobSet::lossy(&named);
+            files.retain(|rel| !ignored.is_ignored(rel) || named.matches(rel));
         }
         let root = project
             .canonicalize()

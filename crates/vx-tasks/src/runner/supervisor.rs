@@ -221,11 +221,16 @@ impl<'a> Supervisor<'a> {
         // a task waiting for a free job is not looked at again.
         if self.checked[i].is_none() {
             let key = self.keys[i].as_deref();
+            let keyed = !job.cache.as_ref().is_some_and(|c| {
+                (c.document.as_ref()).is_some_and(|d| c.recipe.matches_no_source(d))
+            });
             self.checked[i] = Some(
-                job.stamp
-                    .as_ref()
-                    .zip(key)
-                    .is_some_and(|(stamp, key)| stamp.check(key)),
+                keyed
+                    && job
+                        .stamp
+                        .as_ref()
+                        .zip(key)
+                        .is_some_and(|(stamp, key)| stamp.check(key)),
             );
         }
         if !self.options.force && self.checked[i] == Some(true) {

@@ -291,6 +291,14 @@ fn work_claimed(
         .as_ref()
         .and_then(|c| c.document.as_ref())
         .map(Document::key);
+    // Sources that matched no file key nothing of the task's own: it runs, and its
+    // result is neither restored, kept nor recorded as up to date.
+    let unkeyed = job.cache.as_ref().and_then(|c| {
+        let document = c.document.as_ref()?;
+        c.recipe
+            .matches_no_source(document)
+            .then(|| c.recipe.no_source_note())
+    });
     // Another run of this task in this project (a second terminal, a watcher) holds
     // its turn: wait for it, then its result may be this one's (issue 78).
     let _turn = match &job.stamp {
@@ -304,7 +312,8 @@ fn work_claimed(
                 if waited {
                     said.push("waited for another run of it in this project".into());
                 }
-                if waited && key.as_deref().is_some_and(|key| stamp.check(key)) {
+                if waited && unkeyed.is_none() && key.as_deref().is_some_and(|key| stamp.check(key))
+                {
                     return (
                         Phase::UpToDate,
                         None,
@@ -317,14 +326,18 @@ fn work_claimed(
         },
         None => None,
     };
-    let cached = job.cache.as_ref().and_then(|cache| {
-        Some((
-            cache.results.as_deref()?,
-            cache.document.as_ref()?,
-            &cache.recipe,
-            cache.restore,
-        ))
-    });
+    let cached = job
+        .cache
+        .as_ref()
+        .filter(|_| unkeyed.is_none())
+        .and_then(|cache| {
+            Some((
+                cache.results.as_deref()?,
+                cache.document.as_ref()?,
+                &cache.recipe,
+                cache.restore,
+            ))
+        });
     if let Some(cached @ (_, _, _, true)) = cached
         && let Some(end) = restored(id, &job, cached, sink, said)
     {
@@ -357,7 +370,10 @@ fn work_claimed(
     if job.service && !control.stopping() {
         return (Phase::Done, Some(0), Some("the service exited".into()));
     }
-    keep(&job, key.as_deref(), cached, log, said);
+    match unkeyed {
+        Some(note) => said.push(note),
+        None => keep(&job, key.as_deref(), cached, log, said),
+    }
     (Phase::Done, Some(0), None)
 }
 

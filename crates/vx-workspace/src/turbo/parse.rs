@@ -104,6 +104,9 @@ impl Ctx<'_> {
                 "`{key}`: {raw:?} is an absolute path; turbo takes relative globs"
             )));
         }
+        if let Err(e) = vx_base::glob::check(pattern) {
+            return Err(self.invalid(format!("`{key}`: {e}")));
+        }
         Ok(Glob {
             pattern: pattern.to_owned(),
             negated,

@@ -99,8 +99,8 @@ fn task_defaults(name: &str, table: &DeTable<'_>, unmapped: &mut Vec<String>) ->
     for (key, value) in table.iter() {
         let value = value.get_ref();
         let taken = match &**key.get_ref() {
-            "sources" => strings(value).map(|v| out.sources = v),
-            "outputs" => strings(value).map(|v| out.outputs = v),
+            "sources" => globs(value).map(|v| out.sources = v),
+            "outputs" => globs(value).map(|v| out.outputs = v),
             "depends" => strings(value).map(|v| out.depends = v),
             "dir" => string(value).map(|v| out.dir = Some(v)),
             "description" => string(value).map(|v| out.description = Some(v)),
@@ -181,6 +181,12 @@ fn strings(value: &DeValue<'_>) -> Option<Vec<String>> {
             .collect(),
         _ => None,
     }
+}
+
+/// `sources` or `outputs`: [`strings`] that are all globs vx can read (one that
+/// cannot be read leaves the key unread, and said so, rather than matching nothing).
+fn globs(value: &DeValue<'_>) -> Option<Vec<String>> {
+    strings(value).filter(|globs| globs.iter().all(|g| vx_base::glob::check(g).is_ok()))
 }
 
 /// A table of strings (`env`, `tools`), in the file's order.

@@ -186,10 +186,12 @@ pub(in crate::manifest) fn task_dir(at: &str, key: &str, dir: &str) -> Result<()
 
 /// An entry of a task's `sources` or `outputs` (`key`): a glob inside the project.
 pub(in crate::manifest) fn task_glob(at: &str, key: &str, glob: &str) -> Result<(), Problem> {
-    match environment::inside_project_problem(glob) {
-        Some(why) => Err(Problem::Environment(format!("{at}.{key}: {glob:?} {why}"))),
-        None => Ok(()),
+    if let Some(why) = environment::inside_project_problem(glob) {
+        return Err(Problem::Environment(format!("{at}.{key}: {glob:?} {why}")));
     }
+    // A glob that cannot be read is said here, where it is written, rather than
+    // matching nothing (a task whose sources match nothing would never run again).
+    vx_base::glob::check(glob).map_err(|e| Problem::Environment(format!("{at}.{key}: {e}")))
 }
 
 /// The name of a task's argument, beside those declared before it (`declared`).
