@@ -1275,6 +1275,46 @@ fn a_missing_task_include_is_skipped_and_the_rest_is_read() {
     assert!(!format!("{out}{err}").contains("generated"), "{out}{err}");
 }
 
+/// A task two `[task_config] includes` define is the later include's, as mise keeps
+/// it (jdx/mise's own repository: `test:e2e` in `tasks.toml` and in
+/// `xtasks/test/e2e`; mise 2026.9.15 runs the file, by its name and its alias); vx
+/// ran the first, and its alias was no task. So is a task two default task
+/// directories hold (mise's order: `mise-tasks`, …, `mise/tasks` last).
+#[test]
+fn a_task_two_includes_define_is_the_later_ones() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[task_config]\nincludes = [\"tasks.toml\", \"xtasks\"]\n",
+    );
+    std::fs::write(
+        dir.join("tasks.toml"),
+        "[\"t:e\"]\ndescription = \"toml desc\"\nrun = \"echo from-toml >> log\"\n",
+    )
+    .unwrap();
+    executable(
+        &dir.join("xtasks/t/e"),
+        "#!/bin/sh\n#MISE alias=[\"e\"]\n#MISE description=\"file desc\"\necho from-file >> log\n",
+    );
+    let (out, _) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(
+        out.contains("file desc") && !out.contains("toml desc"),
+        "{out}"
+    );
+    vx_ok(&work, &dir, &["run", "t:e"]);
+    vx_ok(&work, &dir, &["run", "e"]);
+    assert_eq!(log(&dir), "from-file\nfrom-file\n");
+
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    for sub in ["mise-tasks", ".mise/tasks", "mise/tasks"] {
+        executable(
+            &dir.join(sub).join("x"),
+            &format!("#!/bin/sh\necho {sub} >> log\n"),
+        );
+    }
+    vx_ok(&work, &dir, &["run", "x"]);
+    assert_eq!(log(&dir), "mise/tasks\n");
+}
+
 /// Issue 79, item 4: a `#MISE` header that repeats a key is listed and run, the last
 /// value winning and tables merged, as mise folds its header entries one by one
 /// (jdx/mise, src/task/mod.rs); vx refused it ("duplicate key").

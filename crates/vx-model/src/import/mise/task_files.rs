@@ -9,13 +9,14 @@ use super::super::{ImportedScript, ScriptEntry};
 use super::{Vars, project_relative, strings, task, vars_of};
 
 /// The directories mise reads file tasks from, relative to the config's directory
-/// (mise.jdx.dev, "File tasks").
+/// (mise.jdx.dev, "File tasks"), in mise's order (jdx/mise, src/config/mod.rs,
+/// `default_task_includes`): a task two of them hold is the later one's.
 const FILE_TASK_DIRS: &[&str] = &[
     "mise-tasks",
     ".mise-tasks",
-    "mise/tasks",
     ".mise/tasks",
     ".config/mise/tasks",
+    "mise/tasks",
 ];
 
 /// mise's file tasks beside a config in `dir`: each executable under the task
@@ -30,9 +31,10 @@ pub(crate) fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
 /// those of the files and directories `[task_config] includes` names (mise.jdx.dev,
 /// "Task configuration": a TOML file's top-level tables are tasks, a directory holds
 /// file tasks; relative to the config's directory; the list replaces the default
-/// directories), else the file tasks of the default directories ([`file_tasks`]). An
-/// include outside the project, or one that cannot be read, is a task entry saying
-/// why, so `vx import` says it.
+/// directories), else the file tasks of the default directories ([`file_tasks`]). A
+/// task two includes define is the later include's, as mise keeps it. An include
+/// outside the project, or one that cannot be read, is a task entry saying why, so
+/// `vx import` says it.
 pub(crate) fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptEntry> {
     let Some(includes) = task_includes(text) else {
         return file_tasks(dir);
@@ -82,6 +84,25 @@ pub(crate) fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<
             out.extend(included_toml(&path, include, &vars));
         }
     }
+    last_wins(out)
+}
+
+/// `tasks` with one entry a name: the last given, in the place of the first, as mise
+/// keeps the tasks it reads from its task directories and includes, each read in
+/// order over the ones before (jdx/mise, src/config/mod.rs,
+/// `merge_file_and_config_tasks`: "the later include in the list takes precedence").
+fn last_wins(tasks: Vec<ScriptEntry>) -> Vec<ScriptEntry> {
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut out: Vec<ScriptEntry> = Vec::with_capacity(tasks.len());
+    for entry in tasks {
+        match at.get(&entry.name) {
+            Some(&i) => out[i] = entry,
+            None => {
+                at.insert(entry.name.clone(), out.len());
+                out.push(entry);
+            }
+        }
+    }
     out
 }
 
@@ -128,7 +149,8 @@ fn included_toml(path: &std::path::Path, include: &str, vars: &Vars) -> Vec<Scri
         .collect()
 }
 
-/// The file tasks under each of `roots` (directories relative to `dir`).
+/// The file tasks under each of `roots` (directories relative to `dir`), a task two
+/// of them hold the later root's.
 pub(super) fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<ScriptEntry> {
     let mut out = Vec::new();
     for sub in roots {
@@ -169,7 +191,7 @@ pub(super) fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<Script
             });
         }
     }
-    out
+    last_wins(out)
 }
 
 /// A file task's name from its path under a task directory, as mise names it
@@ -346,6 +368,61 @@ fn folded_header(header: &str) -> Option<String> {
 mod tests {
     use super::task_name;
     use std::path::Path;
+
+    /// File tasks read from files: an extensionless file is a program on Unix only.
+    #[cfg(unix)]
+    mod files {
+        use super::super::{ScriptEntry, file_and_included_tasks, file_tasks};
+        use std::path::Path;
+
+        /// An executable `text` at `path` under `dir`.
+        fn script(dir: &Path, path: &str, text: &str) {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+            vx_base::platform::fs::mark_executable(&path).unwrap();
+        }
+
+        /// What each task of `tasks` runs, by name.
+        fn runs(tasks: &[ScriptEntry]) -> Vec<(String, String)> {
+            tasks
+                .iter()
+                .map(|t| {
+                    let run = t.script.as_ref().map(|s| s.run.join(";")).unwrap();
+                    (t.name.clone(), run)
+                })
+                .collect()
+        }
+
+        /// A task two task directories (or two includes) hold is the later one's, in
+        /// mise's order of its directories (checked with mise 2026.9.15: `mise-tasks`,
+        /// `.mise-tasks`, `.mise/tasks`, `.config/mise/tasks`, `mise/tasks`, the last
+        /// present wins), one entry in the place of the first.
+        #[test]
+        fn a_task_two_directories_hold_is_the_later_ones() {
+            let dir = tempfile::tempdir().unwrap();
+            for sub in ["mise-tasks", ".mise/tasks", "mise/tasks"] {
+                script(dir.path(), &format!("{sub}/x"), "#!/bin/sh\n");
+            }
+            script(dir.path(), "mise-tasks/y", "#!/bin/sh\n");
+            let tasks = runs(&file_tasks(dir.path()));
+            assert_eq!(tasks.len(), 2, "{tasks:?}");
+            assert_eq!(tasks[0].0, "x");
+            assert!(tasks[0].1.contains("/mise/tasks/x "), "{tasks:?}");
+            assert!(!tasks[0].1.contains(".mise"), "{tasks:?}");
+            std::fs::write(dir.path().join("t.toml"), "x = \"echo toml\"\n").unwrap();
+            let last = |includes: &str| {
+                let text = format!("[task_config]\nincludes = {includes}\n");
+                runs(&file_and_included_tasks(dir.path(), &text))
+            };
+            assert_eq!(last(r#"["mise-tasks", "t.toml"]"#)[0].1, "echo toml");
+            assert!(
+                last(r#"["t.toml", "mise-tasks"]"#)[0]
+                    .1
+                    .contains("mise-tasks/x ")
+            );
+        }
+    }
 
     #[test]
     fn file_tasks_are_named_as_mise_names_them() {
