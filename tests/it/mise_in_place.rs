@@ -1491,6 +1491,36 @@ fn a_failing_dependency_is_named_as_the_failed_task() {
     assert!(!dir.join("log").exists(), "{err}");
 }
 
+/// A dependency whose arguments are the task's own usage values (firezone's
+/// `rust/tests/fuzz/mise-tasks/fuzz.sh`: `#MISE depends=["unpack {{usage.target}}"]`
+/// with `#USAGE arg "<target>"`) runs with the values given, as mise renders it
+/// (mise 2026.9.15: `mise run fuzz t1` runs `unpack t1`, then `fuzz t1`); vx left
+/// `fuzz` out and exited 2. The words given to a task are its own, not its
+/// dependency's: `vx run build extra` made the dependency's command a syntax error.
+#[test]
+fn a_dependency_with_the_tasks_usage_values_runs_with_them() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.gen]\nrun = \"echo gen >> log\"\n\n[tasks.build]\ndepends = [\"gen --all\"]\nrun = \"echo built >> log\"\n",
+    );
+    executable(
+        &dir.join("mise-tasks/fuzz"),
+        "#!/bin/sh\n#MISE depends=[\"unpack {{usage.target}}\"]\n#USAGE arg \"<target>\"\necho \"fuzz $usage_target\" >> log\n",
+    );
+    executable(
+        &dir.join("mise-tasks/unpack"),
+        "#!/bin/sh\n#USAGE arg \"<target>\"\necho \"unpack $usage_target\" >> log\n",
+    );
+    let (out, _) = vx_ok(&work, &dir, &["run"]);
+    assert!(out.lines().any(|l| l.starts_with("fuzz ")), "{out}");
+    vx_ok(&work, &dir, &["run", "fuzz", "t1"]);
+    vx_ok(&work, &dir, &["run", "build", "extra"]);
+    assert_eq!(log(&dir), "unpack t1\nfuzz t1\ngen --all\nbuilt extra\n");
+    let (code, out, err) = vx_in(&work, &dir, &["run", "fuzz"]);
+    assert_eq!(code, 1, "{out}{err}");
+    assert!(err.contains("target"), "{err}");
+}
+
 /// Issue 79, item 5: `[task_templates]` and a task's `extends` (mise 2026.9): the
 /// task's own fields, then the template's; maps (`env`) merged, lists (`depends`)
 /// and `run` the task's when it has them, as mise's `merge_template` has it.

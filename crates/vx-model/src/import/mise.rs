@@ -13,6 +13,7 @@
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+mod depends;
 pub(crate) mod layout;
 pub(crate) mod monorepo;
 pub(crate) mod monorepo_tables;
@@ -438,9 +439,6 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         (None, None) => return Err(TaskError::NothingToRun),
     }
     for (key, list) in [
-        ("depends", &mut script.depends),
-        ("depends_post", &mut script.depends_post),
-        ("wait_for", &mut script.wait_for),
         ("alias", &mut script.alias),
         ("sources", &mut script.sources),
         ("outputs", &mut script.outputs),
@@ -457,7 +455,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             }
         }
     }
-    let (first, last, waits_by_name) = task_dependencies(table, &mut script)?;
+    let (first, last, waits_by_name) = depends::of_task(table, &mut script)?;
     let runs_file = file_command.is_some();
     task_env_and_dir(table, &mut script, vars)?;
     if let Some(file) = file_command {
@@ -500,62 +498,6 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         refuse(&mut script, &refused);
     }
     Ok(script)
-}
-
-/// What a mise task's dependencies with arguments become: the commands run first and
-/// last, and the notes for waits named with arguments.
-type Dependencies = (Vec<String>, Vec<String>, Vec<String>);
-
-/// A mise task's `daemons`, and its dependencies with arguments (`"build --release"`):
-/// what runs first and last as commands, since vx's `depends` name tasks without
-/// arguments, and the notes for waits on a task named with its arguments.
-fn task_dependencies(
-    table: &DeTable<'_>,
-    script: &mut ImportedScript,
-) -> Result<Dependencies, TaskError> {
-    // The daemons it needs (mise 2026.9's `daemons = ["db"]`): services it depends on.
-    if let Some(value) = table.get("daemons") {
-        for daemon in strings(value.get_ref(), "daemons")? {
-            if !script.depends.contains(&daemon) {
-                script.depends.push(daemon);
-            }
-        }
-    }
-    // A dependency with arguments (`"build --release"`) runs first, as a command:
-    // vx's `depends` name tasks without arguments.
-    let (plain, with_arguments): (Vec<String>, Vec<String>) = std::mem::take(&mut script.depends)
-        .into_iter()
-        .partition(|name| !name.trim().contains(char::is_whitespace));
-    script.depends = plain;
-    let first = with_arguments
-        .iter()
-        .map(|name| dependency_step(name))
-        .collect::<Result<Vec<String>, TaskError>>()?;
-    // One to run after it with arguments runs as its last command, the same way.
-    let (plain, with_arguments): (Vec<String>, Vec<String>) =
-        std::mem::take(&mut script.depends_post)
-            .into_iter()
-            .partition(|name| !name.trim().contains(char::is_whitespace));
-    script.depends_post = plain;
-    let last = with_arguments
-        .iter()
-        .map(|name| dependency_step(name))
-        .collect::<Result<Vec<String>, TaskError>>()?;
-    // A task waited for with arguments is waited for by its name: vx's `wait_for`
-    // names a task, whatever words it runs with in the run.
-    let mut waits_by_name = Vec::new();
-    for name in &mut script.wait_for {
-        let words: Vec<&str> = name.split_whitespace().collect();
-        if words.len() > 1 {
-            waits_by_name.push(format!(
-                "wait_for `{}` (vx waits for `{}` whatever its arguments)",
-                words.join(" "),
-                words[0]
-            ));
-            *name = words[0].to_owned();
-        }
-    }
-    Ok((first, last, waits_by_name))
 }
 
 /// A mise task's `env` and `dir`.
@@ -1058,27 +1000,6 @@ fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
         words.push_str(arg);
     }
     Ok(vx_run(&words))
-}
-
-/// A dependency with arguments (`"build --release"`, mise.jdx.dev "Task
-/// configuration", `depends`) as the command that runs it before the task's own:
-/// the words are the task's name and plain arguments (nothing a shell would read
-/// otherwise), or it cannot be taken.
-fn dependency_step(dependency: &str) -> Result<String, TaskError> {
-    let plain = plain_word;
-    let words: Vec<&str> = dependency.split_whitespace().collect();
-    if words.is_empty() || words[0].starts_with('-') || !words.iter().all(|w| plain(w)) {
-        return Err(TaskError::DependsWithArguments {
-            name: dependency.to_owned(),
-        });
-    }
-    // Its failure names it, as mise names the dependency that failed (the task that
-    // asked for it fails with the same status).
-    Ok(format!(
-        "{} || {{ s=$?; echo \"vx: task \\`{}\\` failed: exit status $s\" >&2; exit $s; }}",
-        vx_run(&words.join(" ")),
-        words[0]
-    ))
 }
 
 /// Whether `word` is a plain argument: one a shell reads as written.
