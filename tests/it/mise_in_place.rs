@@ -1441,25 +1441,44 @@ fn an_env_template_sees_the_entries_above_it() {
     assert_eq!(out, format!("{want}\n"));
 }
 
-/// Issue 79, item 4: a task both in mise.toml and a file task is the file task with
-/// mise.toml's block laid over it (its description, its aliases added), as mise
-/// keeps it (jdx/mise, src/config/mod.rs, `merge_file_and_config_tasks`); vx kept the
-/// mise.toml one.
+/// A task both in mise.toml and a file task, as mise 2026.9.15 keeps it: a block with
+/// its own `run` is the task, the file not read, its alias neither (`mise run xx`:
+/// "no task xx found"); vx ran the file (and took its alias). A block without a
+/// command is laid over the file task (its description, its aliases added); vx left
+/// such a block out ("neither `run`, `file` nor `depends`") and with it its alias. One
+/// with neither, and no file task under it, is still no task.
 #[test]
 fn a_task_both_in_mise_toml_and_a_file_is_kept_as_mise_keeps_it() {
     let (work, dir) = project_with(
         "mise.toml",
-        "[tasks.lint]\ndescription = \"lints from toml\"\nalias = \"l\"\nrun = \"echo toml >> log\"\n",
+        "[tasks.x]\ndescription = \"toml desc\"\nalias = \"t\"\nrun = \"echo toml >> log\"\n\n\
+         [tasks.lint]\ndescription = \"lints from toml\"\nalias = \"l\"\n\n\
+         [tasks.bare]\ndescription = \"nothing\"\n",
+    );
+    executable(
+        &dir.join("mise-tasks/x"),
+        "#!/bin/sh\n#MISE description=\"file desc\"\n#MISE alias=[\"xx\"]\necho file >> log\n",
     );
     executable(
         &dir.join("mise-tasks/lint"),
-        "#!/bin/sh\n#MISE description=\"lints from the file\"\n#MISE alias=\"li\"\necho file >> log\n",
+        "#!/bin/sh\n#MISE description=\"lints from the file\"\n#MISE alias=\"li\"\necho file-lint >> log\n",
     );
-    let (out, _) = vx_ok(&work, &dir, &["tasks"]);
+    let (out, err) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(
+        out.contains("toml desc") && !out.contains("file desc"),
+        "{out}"
+    );
     assert!(out.contains("lints from toml"), "{out}");
+    assert!(!out.contains("bare"), "{out}");
+    assert!(err.contains("skipped task bare"), "{err}");
+    vx_ok(&work, &dir, &["run", "x"]);
+    vx_ok(&work, &dir, &["run", "t"]);
     vx_ok(&work, &dir, &["run", "l"]);
     vx_ok(&work, &dir, &["run", "li"]);
-    assert_eq!(log(&dir), "file\nfile\n");
+    assert_eq!(log(&dir), "toml\ntoml\nfile-lint\nfile-lint\n");
+    let (code, out, err) = vx_in(&work, &dir, &["run", "xx"]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("no task `xx`"), "{err}");
 }
 
 /// Issue 79, item 4: an optional argument given nothing is no word at all, as mise

@@ -302,11 +302,13 @@ pub(crate) fn settle_aliases(tasks: &mut [ScriptEntry]) {
     }
 }
 
-/// A task both of the file's `[tasks]` (`scripts[..own]`) and a file task (after
-/// them), as mise keeps it: the file task is the base and the TOML block overlaid on
-/// it (its description when it has one, its aliases, dependencies and variables
-/// added), in the TOML task's place (jdx/mise, src/config/mod.rs,
-/// `merge_file_and_config_tasks`, and `Task::merge_toml_overlay`).
+/// A task both of the file's `[tasks]` (`scripts[..own]`) and a file task or an
+/// included one (after them), as mise 2026.9.15 keeps it: a block with a command of
+/// its own (`run`, `file`) is the task, the other not read (its aliases neither); a
+/// block without one is laid over it (its description when it has one, its aliases,
+/// dependencies and variables added), in the TOML task's place (jdx/mise,
+/// src/config/mod.rs, `merge_file_and_config_tasks`, and `Task::merge_toml_overlay`).
+/// A block vx cannot take keeps its reason: the task is not the other one either.
 pub(crate) fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
     let mut at = own;
     while at < scripts.len() {
@@ -317,13 +319,8 @@ pub(crate) fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
         };
         let file = scripts.remove(at);
         let (mut base, overlay) = match (file.script, scripts[block].script.clone()) {
-            (Ok(base), Ok(overlay)) => (base, overlay),
-            // A block vx cannot take over a file task: the file task, as mise runs it.
-            (Ok(base), Err(_)) => {
-                scripts[block].script = Ok(base);
-                continue;
-            }
-            (Err(_), _) => continue,
+            (Ok(base), Ok(overlay)) if overlay.commandless => (base, overlay),
+            _ => continue,
         };
         if overlay.description.is_some() {
             base.description = overlay.description;
@@ -342,6 +339,21 @@ pub(crate) fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
         }
         base.env.extend(overlay.env);
         scripts[block].script = Ok(base);
+    }
+}
+
+/// Each task of `scripts` with neither a command nor a dependency of its own (a
+/// `[tasks]` block that only describes, and no file task it was laid over, as
+/// [`overlay_file_tasks`] lays it): no task vx can run, said why.
+pub(crate) fn settle_commandless(scripts: &mut [ScriptEntry]) {
+    for entry in scripts {
+        let empty = entry
+            .script
+            .as_ref()
+            .is_ok_and(|s| s.commandless && s.run.is_empty() && s.depends.is_empty() && !s.service);
+        if empty {
+            entry.script = Err(TaskError::NothingToRun);
+        }
     }
 }
 
@@ -435,8 +447,10 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             };
             file_command = Some(task_command(file, &mut script.args, &declares, vars)?);
         }
-        (None, None) if table.get("depends").is_some() => {}
-        (None, None) => return Err(TaskError::NothingToRun),
+        // No command of its own: laid over a file task of its name, if there is
+        // one ([`overlay_file_tasks`]), else it gathers its dependencies, or is none
+        // ([`settle_commandless`]).
+        (None, None) => script.commandless = true,
     }
     for (key, list) in [
         ("alias", &mut script.alias),

@@ -286,6 +286,9 @@ pub struct ImportedScript {
     pub ready_port: Option<u16>,
     /// What the task said that vx has no counterpart for (said in the import line).
     pub ignored: Vec<String>,
+    /// It has no command of its own (a mise task without `run` or `file`): laid over a
+    /// file task of its name, which it describes, rather than taking its place.
+    pub commandless: bool,
 }
 
 /// A declared argument of an imported task.
@@ -421,6 +424,7 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
                     .extend(mise::file_and_included_tasks(dir, &text));
                 mise::overlay_file_tasks(&mut imported.scripts, own);
             }
+            mise::settle_commandless(&mut imported.scripts);
             mise::settle_aliases(&mut imported.scripts);
             bounded(&imported).map_err(|m| invalid(path, m))?;
             Ok((imported, Vec::new()))

@@ -158,18 +158,23 @@ pub fn mise_task(project: &Path, name: &str) -> Option<MiseTask> {
         let Ok(imported) = crate::import::mise::parse(&text) else {
             continue;
         };
-        if let Some(entry) = imported.scripts.iter().find(|s| answers(s, name)) {
+        // Its tasks with its includes (or the default file-task directories), kept
+        // as `vx import` keeps them (a block with a command over a file task of its
+        // name, the file's aliases gone).
+        let mut scripts = imported.scripts;
+        let own = scripts.len();
+        scripts.extend(crate::import::mise::file_and_included_tasks(project, &text));
+        crate::import::mise::overlay_file_tasks(&mut scripts, own);
+        crate::import::mise::settle_commandless(&mut scripts);
+        crate::import::mise::settle_aliases(&mut scripts);
+        if let Some(at) = scripts.iter().position(|s| answers(s, name)) {
+            let file = match at < own {
+                true => file,
+                false => format!("{file}'s file tasks and includes"),
+            };
             return Some(MiseTask {
                 file,
-                why_not: entry.script.as_ref().err().map(ToString::to_string),
-            });
-        }
-        // Its includes (or the default file-task directories), as `vx import` reads them.
-        let more = crate::import::mise::file_and_included_tasks(project, &text);
-        if let Some(entry) = more.into_iter().find(|s| answers(s, name)) {
-            return Some(MiseTask {
-                file: format!("{file}'s file tasks and includes"),
-                why_not: entry.script.as_ref().err().map(ToString::to_string),
+                why_not: scripts[at].script.as_ref().err().map(ToString::to_string),
             });
         }
     }
