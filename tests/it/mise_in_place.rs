@@ -1540,6 +1540,44 @@ fn a_dependency_with_the_tasks_usage_values_runs_with_them() {
     assert!(err.contains("target"), "{err}");
 }
 
+/// mise's other forms of a dependency (jdx/mise, src/task/task_dep.rs): a table with
+/// `task`, `args`, `env` and `optional`, and a list of a name and its words. vx
+/// left each such task out ("`depends` lists strings", exit 2). As mise 2026.9.15
+/// runs them: `{ task = "a", args = ["q"], env = { Z = "1" } }` runs `a q` with
+/// `Z=1` first; an optional glob matching a task depends on it, one matching none is
+/// no dependency (the task runs); `vx import` writes the optional one only where it
+/// matches.
+#[test]
+fn a_dependency_table_with_args_env_and_optional_runs_as_mise_runs_it() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.\"web:clean\"]\nrun = \"echo web-clean >> log\"\n\n\
+         [tasks.a]\nrun = 'echo a \"Z=${Z-unset}\" >> log'\n\n\
+         [tasks.t2]\ndepends = [{ task = \"*:clean\", optional = true }, { task = \"gone\", optional = true }]\nrun = \"echo t2 >> log\"\n\n\
+         [tasks.dobj]\ndepends = [{ task = \"a\", args = [\"q\"], env = { Z = \"1\" } }]\nrun = \"echo dobj >> log\"\n\n\
+         [tasks.arr]\ndepends_post = [[\"a\", \"r s\"]]\nrun = \"echo arr >> log\"\n",
+    );
+    let (out, err) = vx_ok(&work, &dir, &["run"]);
+    for task in ["t2", "dobj", "arr"] {
+        assert!(
+            out.lines().any(|l| l.starts_with(task)),
+            "{task}: {out}{err}"
+        );
+    }
+    vx_ok(&work, &dir, &["run", "t2"]);
+    vx_ok(&work, &dir, &["run", "dobj"]);
+    vx_ok(&work, &dir, &["run", "arr"]);
+    assert_eq!(
+        log(&dir),
+        "web-clean\nt2\na Z=1 q\ndobj\narr\na Z=unset r s\n"
+    );
+    vx_ok(&work, &dir, &["import", "mise.toml"]);
+    let written = std::fs::read_to_string(dir.join("vx.toml")).unwrap();
+    let t2 = written.lines().find(|l| l.starts_with("t2 ")).unwrap();
+    assert!(t2.contains(r#"depends = ["*:clean"]"#), "{written}");
+    assert!(!t2.contains("gone"), "{written}");
+}
+
 /// Issue 79, item 5: `[task_templates]` and a task's `extends` (mise 2026.9): the
 /// task's own fields, then the template's; maps (`env`) merged, lists (`depends`)
 /// and `run` the task's when it has them, as mise's `merge_template` has it.

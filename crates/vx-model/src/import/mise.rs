@@ -20,6 +20,7 @@ pub(crate) mod monorepo_tables;
 mod task_files;
 mod usage;
 
+pub(crate) use depends::settle_optional;
 pub(crate) use task_files::{file_and_included_tasks, file_tasks};
 
 use super::why::{DirError, EnvError, TaskError, VersionError};
@@ -338,6 +339,7 @@ pub(crate) fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
             }
         }
         base.env.extend(overlay.env);
+        base.optional_depends.extend(overlay.optional_depends);
         scripts[block].script = Ok(base);
     }
 }

@@ -254,6 +254,11 @@ pub struct ImportedScript {
     pub depends_post: Vec<String>,
     /// The tasks it waits for when they run anyway.
     pub wait_for: Vec<String>,
+    /// Optional dependencies (mise's `{ task = "…", optional = true }`), each with the
+    /// key that lists it (`depends`, `depends_post`, `wait_for`): one a task of the
+    /// project answers to joins that list, the others are left out, as mise skips
+    /// them (`mise::settle_optional`, once every file is read).
+    pub optional_depends: Vec<(&'static str, String)>,
     /// Variables set for it.
     pub env: Vec<(String, String)>,
     /// Its working directory, relative to the project directory.

@@ -223,6 +223,14 @@ pub enum TaskError {
         /// The dependency as written.
         name: String,
     },
+    /// A dependency entry of none of mise's forms.
+    #[error(
+        "`{key}` lists task names (`\"build --release\"`), lists of a name and its words, or tables with `task` and `args`, `env`, `optional`"
+    )]
+    DependencyShape {
+        /// The key.
+        key: &'static str,
+    },
     /// An `env` value vx's `[env]` cannot hold.
     #[error(transparent)]
     Env(#[from] EnvError),

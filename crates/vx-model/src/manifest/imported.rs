@@ -189,6 +189,10 @@ pub fn import_scripts(
     lists: &[(&str, Imported)],
 ) -> Result<usize, EditFailed> {
     let path = draft.path;
+    // mise's optional dependencies, settled against every file's tasks.
+    let mut lists = lists.to_vec();
+    crate::import::mise::settle_optional(&mut lists);
+    let lists = &lists[..];
     let mut seen: BTreeMap<&str, &str> = BTreeMap::new();
     let mut pending: Vec<Pending<'_>> = Vec::new();
     for (file, list) in lists {

@@ -160,6 +160,7 @@ pub(crate) fn load(path: &Path) -> Result<Manifest, ManifestError> {
             ));
         }
     }
+    import::mise::settle_optional(&mut lists);
     let invalid = |problem: super::Problem| ManifestError::Invalid {
         path: path.into(),
         location: None,

@@ -1,36 +1,184 @@
 //! mise's task dependencies (`depends`, `depends_post`, `wait_for`, and `daemons`;
 //! jdx/mise, src/task/task_dep.rs) as vx takes them. An entry is a task name or glob,
-//! or a name with arguments (`"build --release"`), whose words may be the task's own
-//! usage values (`"unpack {{usage.target}}"`, rendered when the task runs, as mise
-//! renders them). vx's `depends` name tasks only: an entry with arguments runs as a
-//! command of the task, `"$VX" run NAME ARGS` (first for `depends`, last for
-//! `depends_post`); a `wait_for` entry with arguments waits for the task by its name.
+//! a name with arguments (`"build --release"`), a list (`["build", "--release"]`), or
+//! a table `{ task = "build", args = ["--release"], env = { MODE = "ci" }, optional =
+//! true }`; an argument or a variable's value may be the task's own usage value
+//! (`"unpack {{usage.target}}"`, rendered when the task runs, as mise renders it).
+//! vx's `depends` name tasks only: an entry with arguments or variables runs as a
+//! command of the task, `MODE=ci "$VX" run build --release` (first for `depends`,
+//! last for `depends_post`); a `wait_for` entry with them waits for the task by its
+//! name. An optional entry is a dependency only when a task of the project answers
+//! to it ([`settle_optional`]), as mise skips one that matches no task.
 
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 
 use super::super::why::TaskError;
-use super::super::{ImportedArg, ImportedScript};
+use super::super::{Imported, ImportedArg, ImportedScript};
 use super::{plain_word, strings, vx_run};
 
 /// What a mise task's dependencies with arguments become: the commands run first and
-/// last, and the notes for waits named with arguments.
+/// last, and the notes for what of them vx takes otherwise.
 pub(super) type Dependencies = (Vec<String>, Vec<String>, Vec<String>);
+
+/// The keys that list a task's dependencies.
+const KEYS: [&str; 3] = ["depends", "depends_post", "wait_for"];
+
+/// One dependency as mise reads it (its `TaskDep`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Dependency {
+    /// The task: a name or a glob.
+    task: String,
+    /// The words it runs with.
+    args: Vec<String>,
+    /// The variables it runs with, in order.
+    env: Vec<(String, String)>,
+    /// Whether one that matches no task is left out rather than a failure.
+    optional: bool,
+}
+
+impl Dependency {
+    /// A dependency written as a string: a name, or a name and its words.
+    fn written(text: &str) -> Dependency {
+        let text = spaced_templates(text);
+        let mut words = text.split_whitespace().map(str::to_owned);
+        Dependency {
+            task: words.next().unwrap_or_default(),
+            args: words.collect(),
+            env: Vec::new(),
+            optional: false,
+        }
+    }
+
+    /// Whether it runs with neither words nor variables: a name vx's lists hold.
+    fn plain(&self) -> bool {
+        self.args.is_empty() && self.env.is_empty()
+    }
+
+    /// As mise writes it (`MODE=ci build --release`), for messages.
+    fn shown(&self) -> String {
+        let env = self.env.iter().map(|(k, v)| format!("{k}={v}"));
+        let words: Vec<String> = env
+            .chain([self.task.clone()])
+            .chain(self.args.iter().cloned())
+            .collect();
+        words.join(" ")
+    }
+}
+
+/// A `depends`-like key's entries: one entry (a string, a table) or a list of them.
+fn entries(value: &DeValue<'_>, key: &'static str) -> Result<Vec<Dependency>, TaskError> {
+    match value {
+        DeValue::Array(many) => many.iter().map(|d| entry(d.get_ref(), key)).collect(),
+        one => Ok(vec![entry(one, key)?]),
+    }
+}
+
+/// One entry: a string, a list (the task and its words) or a table (`task`, `args`,
+/// `env`, `optional`: mise refuses any other key).
+fn entry(value: &DeValue<'_>, key: &'static str) -> Result<Dependency, TaskError> {
+    let shape = || TaskError::DependencyShape { key };
+    let mut dependency = match value {
+        DeValue::String(text) => return Ok(Dependency::written(text)),
+        DeValue::Array(_) => {
+            let mut words = strings(value, key)?.into_iter();
+            let task = words.next().ok_or_else(shape)?;
+            return Ok(Dependency {
+                task,
+                args: words.collect(),
+                env: Vec::new(),
+                optional: false,
+            });
+        }
+        DeValue::Table(table) => {
+            let task = match table.get("task").map(|t| t.get_ref()) {
+                Some(DeValue::String(task)) => task.to_string(),
+                _ => return Err(shape()),
+            };
+            let mut dependency = Dependency {
+                task,
+                args: Vec::new(),
+                env: Vec::new(),
+                optional: false,
+            };
+            for (name, value) in table.iter() {
+                match (name.get_ref().as_ref(), value.get_ref()) {
+                    ("task", _) => {}
+                    ("args", DeValue::Array(_)) => {
+                        dependency.args = strings(value.get_ref(), "args")?;
+                    }
+                    ("env", DeValue::Table(env)) => {
+                        for (var, value) in env.iter() {
+                            let DeValue::String(value) = value.get_ref() else {
+                                return Err(TaskError::NotAString { key: "env" });
+                            };
+                            (dependency.env).push((var.get_ref().to_string(), value.to_string()));
+                        }
+                    }
+                    ("optional", DeValue::Boolean(optional)) => dependency.optional = *optional,
+                    _ => return Err(shape()),
+                }
+            }
+            dependency
+        }
+        _ => return Err(shape()),
+    };
+    // A table's task with words, and neither `args` nor `env`, is split as mise splits
+    // a string.
+    if dependency.plain() {
+        let optional = dependency.optional;
+        dependency = Dependency {
+            optional,
+            ..Dependency::written(&dependency.task)
+        };
+    }
+    Ok(dependency)
+}
 
 /// A mise task's `depends`, `depends_post`, `wait_for` and `daemons` into `script`
 /// (whose `args` are its usage's, read first): the plain names and globs into its
-/// lists, and what runs first and last as commands, with the notes for waits on a
-/// task named with its arguments.
+/// lists (an optional one aside, [`settle_optional`]), and what runs first and last
+/// as commands, with the notes for what vx takes otherwise.
 pub(super) fn of_task(
     table: &DeTable<'_>,
     script: &mut ImportedScript,
 ) -> Result<Dependencies, TaskError> {
-    for (key, list) in [
-        ("depends", &mut script.depends),
-        ("depends_post", &mut script.depends_post),
-        ("wait_for", &mut script.wait_for),
-    ] {
-        if let Some(value) = table.get(key) {
-            *list = strings(value.get_ref(), key)?;
+    let (mut first, mut last, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+    for key in KEYS {
+        let Some(value) = table.get(key) else {
+            continue;
+        };
+        for dependency in entries(value.get_ref(), key)? {
+            if dependency.task.is_empty() {
+                return Err(TaskError::DependencyShape { key });
+            }
+            if dependency.plain() && dependency.optional {
+                (script.optional_depends).push((key, dependency.task));
+                continue;
+            }
+            if dependency.plain() {
+                listed(script, key).push(dependency.task);
+                continue;
+            }
+            if dependency.optional && key != "wait_for" {
+                notes.push(format!(
+                    "`optional` of {key} `{}` (vx runs it, and fails when there is no such task)",
+                    dependency.shown()
+                ));
+            }
+            match key {
+                "depends" => first.push(step(&dependency, &script.args)?),
+                "depends_post" => last.push(step(&dependency, &script.args)?),
+                // A task waited for with arguments is waited for by its name: vx's
+                // `wait_for` names a task, whatever words it runs with in the run.
+                _ => {
+                    notes.push(format!(
+                        "wait_for `{}` (vx waits for `{}` whatever its arguments)",
+                        dependency.shown(),
+                        dependency.task
+                    ));
+                    script.wait_for.push(dependency.task);
+                }
+            }
         }
     }
     // The daemons it needs (mise 2026.9's `daemons = ["db"]`): services it depends on.
@@ -41,72 +189,104 @@ pub(super) fn of_task(
             }
         }
     }
-    // A dependency with arguments (`"build --release"`) runs first, as a command:
-    // vx's `depends` name tasks without arguments.
-    let (plain, with_arguments): (Vec<String>, Vec<String>) = std::mem::take(&mut script.depends)
-        .into_iter()
-        .partition(|name| !name.trim().contains(char::is_whitespace));
-    script.depends = plain;
-    let first = with_arguments
-        .iter()
-        .map(|name| step(name, &script.args))
-        .collect::<Result<Vec<String>, TaskError>>()?;
-    // One to run after it with arguments runs as its last command, the same way.
-    let (plain, with_arguments): (Vec<String>, Vec<String>) =
-        std::mem::take(&mut script.depends_post)
-            .into_iter()
-            .partition(|name| !name.trim().contains(char::is_whitespace));
-    script.depends_post = plain;
-    let last = with_arguments
-        .iter()
-        .map(|name| step(name, &script.args))
-        .collect::<Result<Vec<String>, TaskError>>()?;
-    // A task waited for with arguments is waited for by its name: vx's `wait_for`
-    // names a task, whatever words it runs with in the run.
-    let mut waits_by_name = Vec::new();
-    for name in &mut script.wait_for {
-        let words: Vec<&str> = name.split_whitespace().collect();
-        if words.len() > 1 {
-            waits_by_name.push(format!(
-                "wait_for `{}` (vx waits for `{}` whatever its arguments)",
-                words.join(" "),
-                words[0]
-            ));
-            *name = words[0].to_owned();
-        }
-    }
-    Ok((first, last, waits_by_name))
+    Ok((first, last, notes))
 }
 
-/// A dependency with arguments (`"build --release"`, mise.jdx.dev "Task
-/// configuration", `depends`) as the command that runs it: the task's name, and its
-/// words each a plain one (nothing a shell would read otherwise) or the task's own
-/// usage value (`{{usage.NAME}}`, which vx fills in quoted when the task runs), or it
-/// cannot be taken. The words given to the task are no words of this command (`:
-/// {args}` takes them, so they are not appended to it).
-fn step(dependency: &str, args: &[ImportedArg]) -> Result<String, TaskError> {
-    let dependency = spaced_templates(dependency);
-    let words: Vec<&str> = dependency.split_whitespace().collect();
+/// The list of `script` that `key` (one of [`KEYS`]) names.
+fn listed<'s>(script: &'s mut ImportedScript, key: &str) -> &'s mut Vec<String> {
+    match key {
+        "depends" => &mut script.depends,
+        "depends_post" => &mut script.depends_post,
+        _ => &mut script.wait_for,
+    }
+}
+
+/// The optional dependencies of the tasks of `lists` (all the project's files, in
+/// mise's precedence) made dependencies where a task answers to them (a name or an
+/// alias, a glob matching a name), the others left out, as mise skips them: the
+/// project's whole set of tasks is known only once every file is read.
+pub(crate) fn settle_optional<S>(lists: &mut [(S, Imported)]) {
+    let mut names: Vec<String> = Vec::new();
+    let mut aliases: Vec<String> = Vec::new();
+    for (_, list) in lists.iter() {
+        for entry in &list.scripts {
+            if let Ok(script) = &entry.script {
+                names.push(entry.name.clone());
+                aliases.extend(script.alias.iter().cloned());
+            }
+        }
+    }
+    let answers = |pattern: &str| {
+        let glob = vx_base::glob::is_glob(pattern);
+        names
+            .iter()
+            .any(|n| vx_base::glob::pattern_matches(pattern, n))
+            || (!glob && aliases.iter().any(|a| a == pattern))
+    };
+    for (_, list) in lists.iter_mut() {
+        for entry in &mut list.scripts {
+            let Ok(script) = &mut entry.script else {
+                continue;
+            };
+            for (key, pattern) in std::mem::take(&mut script.optional_depends) {
+                if answers(&pattern) && !listed(script, key).contains(&pattern) {
+                    listed(script, key).push(pattern);
+                }
+            }
+        }
+    }
+}
+
+/// A dependency with arguments or variables (mise.jdx.dev "Task configuration",
+/// `depends`) as the command that runs it: `NAME=value "$VX" run TASK WORDS`, each
+/// word and value the task's own usage value (`{{usage.NAME}}`, which vx fills in
+/// quoted when the task runs) or a word quoted for the shell, or it cannot be taken.
+/// The words given to the task are no words of this command (`: {args}` takes them,
+/// so they are not appended to it).
+fn step(dependency: &Dependency, args: &[ImportedArg]) -> Result<String, TaskError> {
     let refused = || TaskError::DependsWithArguments {
-        name: dependency.clone(),
+        name: dependency.shown(),
     };
-    let Some((name, rest)) = words.split_first() else {
-        return Err(refused());
-    };
+    let name = &dependency.task;
     if name.starts_with('-') || !plain_word(name) {
         return Err(refused());
     }
-    let mut line = (*name).to_owned();
-    for word in rest {
-        line.push(' ');
-        line.push_str(&usage_word(word, args)?.ok_or_else(refused)?);
+    let mut line = String::new();
+    for (var, value) in &dependency.env {
+        let valid = var.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid {
+            return Err(refused());
+        }
+        line.push_str(&format!(
+            "{var}={} ",
+            word(value, args)?.ok_or_else(refused)?
+        ));
     }
+    let mut words = name.to_owned();
+    for arg in &dependency.args {
+        words.push(' ');
+        words.push_str(&word(arg, args)?.ok_or_else(refused)?);
+    }
+    line.push_str(&vx_run(&words));
     // Its failure names it, as mise names the dependency that failed (the task that
     // asked for it fails with the same status).
     Ok(format!(
-        ": {{args}}; {} || {{ s=$?; echo \"vx: task \\`{name}\\` failed: exit status $s\" >&2; exit $s; }}",
-        vx_run(&line),
+        ": {{args}}; {line} || {{ s=$?; echo \"vx: task \\`{name}\\` failed: exit status $s\" >&2; exit $s; }}",
     ))
+}
+
+/// A dependency's word (or a variable's value) as the shell reads it: [`usage_word`]'s,
+/// else the word quoted (one without braces, which vx's fill reads, or control
+/// characters); `None` when it is neither.
+fn word(text: &str, args: &[ImportedArg]) -> Result<Option<String>, TaskError> {
+    if let Some(word) = usage_word(text, args)? {
+        return Ok(Some(word));
+    }
+    if text.contains(['{', '}']) || text.chars().any(char::is_control) {
+        return Ok(None);
+    }
+    Ok(shlex::try_quote(text).ok().map(|q| q.into_owned()))
 }
 
 /// `text` with the spaces inside its `{{ … }}` templates taken out (`{{ usage.x }}`
@@ -179,33 +359,112 @@ mod tests {
         }
     }
 
+    /// The dependency written `text` (a string) as its command.
+    fn step_of(text: &str, args: &[ImportedArg]) -> Result<String, TaskError> {
+        step(&Dependency::written(text), args)
+    }
+
     /// A dependency's words from the task's usage values are its arguments, filled in
     /// when the task runs (firezone's `#MISE depends=["unpack {{usage.target}}"]`);
     /// an argument it does not declare, or another template, is said.
     #[test]
     fn a_dependency_takes_the_tasks_usage_values() {
         let args = [arg("target")];
-        let line = step("unpack {{ usage.target }} --fast", &args).unwrap();
+        let line = step_of("unpack {{ usage.target }} --fast", &args).unwrap();
         assert!(line.starts_with(": {args}; "), "{line}");
         let runs = " run --manifest \"${VX_PROJECT_FILE}\" unpack {{target}} --fast || ";
         assert!(line.contains(runs), "{line}");
-        let line = step("u --out={{usage.target}}", &args).unwrap();
+        let line = step_of("u --out={{usage.target}}", &args).unwrap();
         assert!(line.contains(" u --out={{target}} || "), "{line}");
         assert_eq!(
-            step("unpack {{usage.other}}", &args),
+            step_of("unpack {{usage.other}}", &args),
             Err(TaskError::UsageArgument {
                 name: "other".into()
             })
         );
         assert_eq!(
-            step("unpack {{env.HOME}}", &args),
+            step_of("unpack {{env.HOME}}", &args),
             Err(TaskError::Template {
                 inner: "env.HOME".into()
             })
         );
-        assert!(matches!(
-            step("unpack $(id)", &args),
-            Err(TaskError::DependsWithArguments { .. })
-        ));
+    }
+
+    /// The forms of an entry mise reads (jdx/mise, src/task/task_dep.rs): a string,
+    /// a list, a table with `task`, `args`, `env` and `optional` (no other key).
+    #[test]
+    fn every_form_of_an_entry_is_read_as_mise_reads_it() {
+        let read = |toml: &str| {
+            let table: toml::de::DeTable<'_> = toml::de::DeTable::parse(toml).unwrap().into_inner();
+            let value = table.get("d").unwrap().get_ref().clone();
+            entries(&value, "depends")
+        };
+        let plain = |task: &str, args: &[&str]| Dependency {
+            task: task.into(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+            env: Vec::new(),
+            optional: false,
+        };
+        assert_eq!(read(r#"d = "a q""#), Ok(vec![plain("a", &["q"])]));
+        assert_eq!(
+            read(r#"d = [["a", "q r"], "b"]"#),
+            Ok(vec![plain("a", &["q r"]), plain("b", &[])])
+        );
+        assert_eq!(
+            read(r#"d = [{ task = "*:clean", optional = true }]"#),
+            Ok(vec![Dependency {
+                optional: true,
+                ..plain("*:clean", &[])
+            }])
+        );
+        assert_eq!(
+            read(r#"d = { task = "a", args = ["q"], env = { Z = "1" } }"#),
+            Ok(vec![Dependency {
+                env: vec![("Z".into(), "1".into())],
+                ..plain("a", &["q"])
+            }])
+        );
+        assert_eq!(
+            read(r#"d = { task = "a b" }"#),
+            Ok(vec![plain("a", &["b"])])
+        );
+        for bad in [
+            r#"d = [{ task = "a", opt = true }]"#,
+            r#"d = [{ args = ["x"] }]"#,
+            "d = [1]",
+            "d = [[]]",
+        ] {
+            assert_eq!(
+                read(bad),
+                Err(TaskError::DependencyShape { key: "depends" }),
+                "{bad}"
+            );
+        }
+    }
+
+    /// Variables and words are quoted for the shell; a word vx's fill would read, or
+    /// a variable that is no name, is refused.
+    #[test]
+    fn a_dependencys_variables_and_words_are_quoted() {
+        let dependency = Dependency {
+            task: "a".into(),
+            args: vec!["x y".into(), "$HOME".into()],
+            env: vec![("Z".into(), "1 2".into())],
+            optional: false,
+        };
+        let line = step(&dependency, &[]).unwrap();
+        assert!(line.contains(": {args}; Z='1 2' \"${VX}\" run"), "{line}");
+        assert!(line.contains(" a 'x y' '$HOME' || "), "{line}");
+        for (env, args) in [("Z-1", "x"), ("Z", "{args}")] {
+            let bad = Dependency {
+                env: vec![(env.into(), "1".into())],
+                args: vec![args.into()],
+                ..dependency.clone()
+            };
+            assert!(matches!(
+                step(&bad, &[]),
+                Err(TaskError::DependsWithArguments { .. })
+            ));
+        }
     }
 }
