@@ -1578,6 +1578,27 @@ fn a_dependency_table_with_args_env_and_optional_runs_as_mise_runs_it() {
     assert!(!t2.contains("gone"), "{written}");
 }
 
+/// Variables before a dependency's name (`"NODE_ENV=test setup"`) are its
+/// environment, as mise splits the string (mise 2026.9.15 runs `setup` with
+/// `NODE_ENV=test`); vx took `NODE_ENV=test` for a task name and failed. Variables
+/// without a task are refused, said, as mise refuses them.
+#[test]
+fn variables_before_a_dependencys_name_are_its_environment() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.setup]\nrun = 'echo \"setup NODE_ENV=${NODE_ENV-unset} $*\" >> log'\n\n\
+         [tasks.t1]\ndepends = [\"NODE_ENV=test setup 'a b'\"]\nrun = \"echo t1 >> log\"\n\n\
+         [tasks.bad]\ndepends = [\"A=1 B=2\"]\nrun = \"echo bad >> log\"\n",
+    );
+    let (_, err) = vx_ok(&work, &dir, &["run", "t1"]);
+    assert_eq!(log(&dir), "setup NODE_ENV=test  a b\nt1\n");
+    assert!(
+        err.contains("skipped task bad")
+            && err.contains("`A=1 B=2`: a dependency with variables and no task"),
+        "{err}"
+    );
+}
+
 /// Issue 79, item 5: `[task_templates]` and a task's `extends` (mise 2026.9): the
 /// task's own fields, then the template's; maps (`env`) merged, lists (`depends`)
 /// and `run` the task's when it has them, as mise's `merge_template` has it.

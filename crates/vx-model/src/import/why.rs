@@ -231,6 +231,12 @@ pub enum TaskError {
         /// The key.
         key: &'static str,
     },
+    /// A dependency string of variables only (`"A=1 B=2"`).
+    #[error("`{written}`: a dependency with variables and no task (mise refuses it)")]
+    DependencyWithoutTask {
+        /// The dependency as written.
+        written: String,
+    },
     /// An `env` value vx's `[env]` cannot hold.
     #[error(transparent)]
     Env(#[from] EnvError),

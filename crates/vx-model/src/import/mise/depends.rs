@@ -37,16 +37,41 @@ struct Dependency {
 }
 
 impl Dependency {
-    /// A dependency written as a string: a name, or a name and its words.
+    /// A dependency written as a string, split as mise splits it (its
+    /// `parse_shell_style_env`): shell words, of which, when there are several, the
+    /// leading `NAME=value` ones are its variables (`"NODE_ENV=test setup"`), the next
+    /// the task and the rest its words; one word is the task, `=` and all. No task
+    /// after the variables leaves it empty (refused by [`of_task`]).
     fn written(text: &str) -> Dependency {
         let text = spaced_templates(text);
-        let mut words = text.split_whitespace().map(str::to_owned);
-        Dependency {
-            task: words.next().unwrap_or_default(),
-            args: words.collect(),
+        let words = shlex::split(&text)
+            .unwrap_or_else(|| text.split_whitespace().map(str::to_owned).collect());
+        let mut dependency = Dependency {
+            task: String::new(),
+            args: Vec::new(),
             env: Vec::new(),
             optional: false,
+        };
+        if let [one] = &words[..] {
+            dependency.task.clone_from(one);
+            return dependency;
         }
+        for word in words {
+            if !dependency.task.is_empty() {
+                dependency.args.push(word);
+                continue;
+            }
+            match word.split_once('=') {
+                Some((name, value))
+                    if !name.is_empty()
+                        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') =>
+                {
+                    dependency.env.push((name.to_owned(), value.to_owned()));
+                }
+                _ => dependency.task = word,
+            }
+        }
+        dependency
     }
 
     /// Whether it runs with neither words nor variables: a name vx's lists hold.
@@ -148,6 +173,11 @@ pub(super) fn of_task(
             continue;
         };
         for dependency in entries(value.get_ref(), key)? {
+            if dependency.task.is_empty() && !dependency.env.is_empty() {
+                return Err(TaskError::DependencyWithoutTask {
+                    written: dependency.shown().trim().to_owned(),
+                });
+            }
             if dependency.task.is_empty() {
                 return Err(TaskError::DependencyShape { key });
             }
@@ -427,6 +457,20 @@ mod tests {
         assert_eq!(
             read(r#"d = { task = "a b" }"#),
             Ok(vec![plain("a", &["b"])])
+        );
+        assert_eq!(
+            read(r#"d = "NODE_ENV=test A_1= setup 'x y' K=v""#),
+            Ok(vec![Dependency {
+                env: vec![
+                    ("NODE_ENV".into(), "test".into()),
+                    ("A_1".into(), "".into())
+                ],
+                ..plain("setup", &["x y", "K=v"])
+            }])
+        );
+        assert_eq!(
+            read(r#"d = "build=release""#),
+            Ok(vec![plain("build=release", &[])])
         );
         for bad in [
             r#"d = [{ task = "a", opt = true }]"#,
