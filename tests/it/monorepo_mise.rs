@@ -297,3 +297,81 @@ fn project_overrides_remove_a_package_and_move_its_edges() {
     assert_eq!(at("legacy"), None, "{order:?}");
     assert_eq!(order.len(), 3, "{order:?}");
 }
+
+#[test]
+fn inside_a_package_its_own_mise_tomls_task_wins_over_the_roots_of_the_same_name() {
+    // jdx/mise's own shape: a Cargo workspace whose root mise.toml and a member's
+    // (crates/vfox/mise.toml) both define `build`; `mise run build` in the member
+    // runs the member's, in the member.
+    let work = Work::new();
+    let repo = tree(
+        &work,
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"sub\"]\n"),
+            (
+                "sub/Cargo.toml",
+                "[package]\nname = \"sub\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("sub/src/lib.rs", ""),
+            (
+                "mise.toml",
+                "[tasks.build]\nrun = 'echo \"root-build in $(basename $PWD)\" >> {order}'\n",
+            ),
+            (
+                "sub/mise.toml",
+                "[tasks.build]\nrun = 'echo \"sub-build in $(basename $PWD)\" >> {order}'\n",
+            ),
+        ],
+    );
+    let sub = repo.join("sub");
+    assert_eq!(
+        ran_below(&work, &repo, &sub, &["build"]),
+        set(&["sub-build in sub"])
+    );
+    assert_eq!(
+        ran_below(&work, &repo, &sub, &["//:build"]),
+        set(&["root-build in repo"])
+    );
+    assert_eq!(ran(&work, &repo, &["build"]), set(&["root-build in repo"]));
+
+    // mise's `[monorepo]`: a config root's own `build` inside it, the root's elsewhere.
+    let work = Work::new();
+    let repo = tree(
+        &work,
+        &[
+            (
+                "mise.toml",
+                "monorepo_root = true\n[monorepo]\nconfig_roots = [\"web\", \"api\"]\n[tasks.build]\nrun = 'echo root-build >> {order}'\n",
+            ),
+            (
+                "web/mise.toml",
+                "[tasks.build]\nrun = 'echo web-build >> {order}'\n",
+            ),
+            (
+                "api/mise.toml",
+                "[tasks.test]\nrun = 'echo api-test >> {order}'\n",
+            ),
+        ],
+    );
+    let (web, api) = (repo.join("web"), repo.join("api"));
+    assert_eq!(
+        ran_below(&work, &repo, &web, &["build"]),
+        set(&["web-build"])
+    );
+    assert_eq!(
+        ran_below(&work, &repo, &api, &["build"]),
+        set(&["root-build"])
+    );
+    assert_eq!(
+        ran_below(&work, &repo, &web, &["//:build"]),
+        set(&["root-build"])
+    );
+}
+
+/// `vx run ARGS` in `dir` below `repo`, which must succeed: the set of lines the
+/// tasks wrote to the root's `order`.
+fn ran_below(work: &Work, repo: &Path, dir: &Path, args: &[&str]) -> BTreeSet<String> {
+    let (code, out, err) = run_in(work, dir, args);
+    assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
+    take_order(repo).into_iter().collect()
+}

@@ -160,6 +160,58 @@ fn inside_a_crate_with_its_own_vx_toml_vx_run_is_the_monorepos_run_of_that_crate
 }
 
 #[test]
+fn inside_a_crate_its_own_vx_tomls_task_wins_over_the_roots_of_the_same_name() {
+    let work = Work::new();
+    let repo = workspace(&work, "cargo_tasks");
+    // util's own file defines `fmt`, as the root's does; core's does not.
+    let util = repo.join("crates/util/vx.toml");
+    let text = std::fs::read_to_string(&util).unwrap();
+    std::fs::write(
+        &util,
+        format!("{text}\n[tasks.fmt]\nrun = \"echo util-fmt >> $ROOT_ORDER && pwd > fmt.txt\"\n"),
+    )
+    .unwrap();
+    let (code, out, err) = run_in(&work, &repo.join("crates/util"), &["fmt"]);
+    assert_eq!(
+        (code, take_order(&repo)),
+        (0, vec!["util-fmt".to_owned()]),
+        "{out}\n{err}"
+    );
+    assert_eq!(
+        ran_in(&repo, "crates/util", "fmt.txt"),
+        repo.join("crates/util")
+    );
+    // Below the crate's directory too.
+    let (code, _, err) = run_in(&work, &repo.join("crates/util/src"), &["fmt"]);
+    assert_eq!(
+        (code, take_order(&repo)),
+        (0, vec!["util-fmt".to_owned()]),
+        "{err}"
+    );
+    // The root's by `//:fmt` and `//#fmt`, from inside the crate. The root's `fmt`
+    // has no `dir`: it runs where `vx run` started and writes its `order` there.
+    let util = repo.join("crates/util");
+    for root in ["//:fmt", "//#fmt"] {
+        let (code, _, err) = run_in(&work, &util, &[root]);
+        assert_eq!(
+            (code, take_order(&util), take_order(&repo)),
+            (0, vec!["fmt".to_owned()], Vec::new()),
+            "{root}: {err}"
+        );
+    }
+    // A crate whose own file has no `fmt`, and the root: the root's.
+    for dir in [repo.join("crates/core"), repo.clone()] {
+        let (code, _, err) = run_in(&work, &dir, &["fmt"]);
+        assert_eq!(
+            (code, take_order(&dir)),
+            (0, vec!["fmt".to_owned()]),
+            "{}: {err}",
+            dir.display()
+        );
+    }
+}
+
+#[test]
 fn a_filter_and_the_dry_run_name_each_crates_task_its_directory_and_what_it_waits_for() {
     let work = Work::new();
     let repo = workspace(&work, "cargo_tasks");

@@ -418,9 +418,15 @@ fn choose(
     let requested = match &monorepo {
         Some(monorepo) => {
             let cwd = std::env::current_dir().unwrap_or_else(|_| project.to_owned());
-            let scope = monorepo::scope(monorepo, project, &flags.filters, &cwd)?;
             let filtered = !flags.filters.is_empty();
-            monorepo::expand(requested, &tasks, monorepo, &scope, filtered)?
+            let scope = monorepo::Scope {
+                packages: monorepo::scope(monorepo, project, &flags.filters, &cwd)?,
+                filtered,
+                here: (!filtered)
+                    .then(|| monorepo::here(monorepo, project, &cwd))
+                    .flatten(),
+            };
+            monorepo::expand(requested, &tasks, monorepo, &scope)?
         }
         None => words::globbed(requested, &tasks),
     };

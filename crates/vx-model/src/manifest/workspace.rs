@@ -110,6 +110,11 @@ pub(crate) fn is_root_file(path: &Path) -> bool {
 pub struct Monorepo {
     /// The packages' tasks, named `PACKAGE#SCRIPT`.
     pub tasks: Vec<Task>,
+    /// The names (`PACKAGE#NAME`, `//dir:NAME`) of the tasks a package's own vx.toml or
+    /// mise file declares: inside that package, `vx run NAME` is its own task even when
+    /// the root's file defines `NAME` too (the nearest file's, as mise's config
+    /// hierarchy and cargo's nearest package have it).
+    pub own: HashSet<String>,
     /// What could not be mapped, a line each.
     pub problems: Vec<String>,
     /// The workspace as discovered: its packages (the root first, named `//`), for
@@ -279,6 +284,7 @@ fn read_root(
     }
     Ok(Monorepo {
         tasks,
+        own: own_ids,
         problems,
         workspace,
         graph,

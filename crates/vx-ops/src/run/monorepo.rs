@@ -228,9 +228,7 @@ pub(crate) fn scope(
         return vx_workspace::filter::select(ws, &monorepo.graph, &filters, &mut changed)
             .map_err(|e| RunError::Filter(e.to_string()));
     }
-    let rel = cwd.strip_prefix(project).unwrap_or(Path::new(""));
-    let here = ws.owners().of(&rel.to_string_lossy().replace('\\', "/"));
-    if !ws.packages[here].is_root() {
+    if let Some(here) = here(monorepo, project, cwd) {
         return Ok(vec![here]);
     }
     Ok((0..ws.packages.len())
@@ -238,19 +236,42 @@ pub(crate) fn scope(
         .collect())
 }
 
+/// The package (an index of the workspace's packages) `cwd` is in, the nearest when
+/// packages nest; `None` at the root or outside every package.
+pub(crate) fn here(monorepo: &Monorepo, project: &Path, cwd: &Path) -> Option<usize> {
+    let ws = &monorepo.workspace;
+    let rel = cwd.strip_prefix(project).unwrap_or(Path::new(""));
+    let here = ws.owners().of(&rel.to_string_lossy().replace('\\', "/"));
+    (!ws.packages[here].is_root()).then_some(here)
+}
+
+/// Where a run's plain names are looked for: the packages in scope ([`scope`]),
+/// whether `--filter` chose them, and the package the command runs in when no
+/// `--filter` is given ([`here`]).
+pub(crate) struct Scope {
+    /// The packages in scope (indices of the workspace's packages).
+    pub packages: Vec<usize>,
+    /// Whether `--filter` chose them.
+    pub filtered: bool,
+    /// The package the command runs in, without `--filter`; `None` at the root.
+    pub here: Option<usize>,
+}
+
 /// `requested` with each name that is no task of the project but a task of packages
-/// in `scope` (`build`) put as those tasks (`web#build`, `ui#build`), in package
+/// in scope (`build`) put as those tasks (`web#build`, `ui#build`), in package
 /// order, each with the words given; mise's spelling `//apps/web:build` put as the
-/// package's task. A name no package in scope has stays as it is (another runner's,
-/// or unknown), but for a scope `--filter` chose (`filtered`): there a task of other
-/// packages stands for nothing, as turbo runs nothing when its filter selects no
-/// package with the task (or no package at all).
+/// package's task. Inside a package whose own file (vx.toml, mise file) defines the
+/// name, that task is the name's even where the root's file defines it too: the
+/// nearest definition, as mise's config hierarchy has it (`//:NAME` is still the
+/// root's). A name no package in scope has stays as it is (another runner's, or
+/// unknown), but for a scope `--filter` chose: there a task of other packages stands
+/// for nothing, as turbo runs nothing when its filter selects no package with the
+/// task (or no package at all).
 pub(crate) fn expand(
     requested: Vec<(String, Vec<OsString>)>,
     tasks: &[Task],
     monorepo: &Monorepo,
-    scope: &[usize],
-    filtered: bool,
+    scope: &Scope,
 ) -> Result<Vec<(String, Vec<OsString>)>, RunError> {
     let ws = &monorepo.workspace;
     let mut matcher = None;
@@ -275,8 +296,10 @@ pub(crate) fn expand(
             out.extend(found.into_iter().map(|id| (id, words.clone())));
             continue;
         }
-        if let Some(id) = mise_spelling(&name, monorepo) {
-            // `//:NAME` beside a root vx.toml: the root's own task of that name.
+        let root_named = (name.starts_with("//#")).then(|| name.clone());
+        if let Some(id) = mise_spelling(&name, monorepo).or(root_named) {
+            // `//:NAME` (turbo's `//#NAME`) beside a root vx.toml: the root's own task
+            // of that name, where no root package.json script is.
             let id = match id.strip_prefix("//#") {
                 Some(own)
                     if graph::find(tasks, &id).is_none() && graph::find(tasks, own).is_some() =>
@@ -285,6 +308,13 @@ pub(crate) fn expand(
                 }
                 _ => id,
             };
+            out.push((id, words));
+            continue;
+        }
+        if let Some(id) = scope
+            .here
+            .and_then(|here| own_task(tasks, monorepo, here, &name))
+        {
             out.push((id, words));
             continue;
         }
@@ -300,13 +330,12 @@ pub(crate) fn expand(
         };
         // A package without the script is in the plan as turbo has it (`<NONEXISTENT>`,
         // a task that runs nothing): what it depends on still runs.
-        let ids: Vec<String> = scope
-            .iter()
+        let ids: Vec<String> = (scope.packages.iter())
             .map(|&i| workspace::task_id(&ws.packages[i], &name))
             .filter(|id| graph::find(tasks, id).is_some())
             .collect();
         if ids.is_empty() {
-            if !(filtered && package_task(&name, monorepo)) {
+            if !(scope.filtered && package_task(&name, monorepo)) {
                 out.push((name, words));
             }
         } else {
@@ -314,6 +343,18 @@ pub(crate) fn expand(
         }
     }
     Ok(out)
+}
+
+/// The name of the task `name` (plain, or mise's `:NAME`) that the own file of the
+/// package `here` declares (an alias of one too), if it does.
+fn own_task(tasks: &[Task], monorepo: &Monorepo, here: usize, name: &str) -> Option<String> {
+    let name = name.strip_prefix(':').unwrap_or(name);
+    if name.is_empty() || name.contains('#') || name.starts_with("//") {
+        return None;
+    }
+    let id = workspace::task_id(&monorepo.workspace.packages[here], name);
+    let task = graph::find(tasks, &id)?;
+    monorepo.own.contains(&task.name).then(|| task.name.clone())
 }
 
 /// Whether some package of the monorepo has a task `name` (`web#name`).
