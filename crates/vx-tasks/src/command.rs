@@ -385,23 +385,28 @@ fn lines(task: &Task, values: &Values) -> Vec<Line> {
         .collect()
 }
 
-/// Whether the `run` command `run` is a step that runs tasks, `"$VX" run …` (what a
-/// mise `run` step `{ task = … }` and a mise dependency with arguments become): not
-/// one of the task's own commands, so never the one its words go to, as mise gives
-/// them to its scripts only.
+/// Whether the `run` command `run` is a step that runs tasks, `"$VX" run …` after any
+/// variables it sets (`Z=1 "$VX" run a`: what a mise `run` step `{ task = … }` and a
+/// mise dependency with arguments or variables become): not one of the task's own
+/// commands, so never the one its words go to, as mise gives them to its scripts only.
 fn runs_tasks(run: &str) -> bool {
     let exe = EXE_VARIABLE;
-    let spellings = [
-        format!("\"${{{exe}}}\""),
-        format!("\"${exe}\""),
-        format!("${{{exe}}}"),
-        format!("${exe}"),
-    ];
-    let run = run.trim_start();
-    spellings.iter().any(|spelled| {
-        run.strip_prefix(spelled.as_str())
-            .and_then(|rest| rest.strip_prefix(" run"))
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
+    let spellings = [format!("${{{exe}}}"), format!("${exe}")];
+    // Read as the shell splits words, quotes removed: the first word that sets no
+    // variable is the program.
+    let Some(words) = shlex::split(run.lines().next().unwrap_or_default()) else {
+        return false;
+    };
+    let mut words = words.iter().skip_while(|word| sets_a_variable(word));
+    words.next().is_some_and(|program| spellings.contains(program))
+        && words.next().is_some_and(|word| word == "run")
+}
+
+/// Whether the shell word `word` is a variable's assignment (`NAME=value`).
+fn sets_a_variable(word: &str) -> bool {
+    word.split_once('=').is_some_and(|(name, _)| {
+        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
     })
 }
 
@@ -545,9 +550,11 @@ mod tests {
         task.run = vec!["$VX run x".into(), "${VX} run".into()];
         assert_eq!(texts(&task), [own("$VX run x"), own("${VX} run")]);
         // `$VXX run`, `"$VX" running`: commands of its own.
-        for command in ["$VXX run", "\"$VX\" running"] {
+        for command in ["$VXX run", "\"$VX\" running", "echo Z=1 \"$VX\" run"] {
             assert!(!super::runs_tasks(command), "{command}");
         }
+        // A step that sets variables first (a mise dependency's `env`) is a step.
+        assert!(super::runs_tasks("Z='1 2' _A=x \"${VX}\" run a || exit 1"));
     }
 
     #[test]

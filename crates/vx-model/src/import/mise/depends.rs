@@ -271,8 +271,8 @@ pub(crate) fn settle_optional<S>(lists: &mut [(S, Imported)]) {
 /// `depends`) as the command that runs it: `NAME=value "$VX" run TASK WORDS`, each
 /// word and value the task's own usage value (`{{usage.NAME}}`, which vx fills in
 /// quoted when the task runs) or a word quoted for the shell, or it cannot be taken.
-/// The words given to the task are no words of this command (`: {args}` takes them,
-/// so they are not appended to it).
+/// The words given to the task are no words of this command: a command that runs
+/// tasks (`vx_tasks::command`'s step) is never the one they are appended to.
 fn step(dependency: &Dependency, args: &[ImportedArg]) -> Result<String, TaskError> {
     let refused = || TaskError::DependsWithArguments {
         name: dependency.shown(),
@@ -302,7 +302,7 @@ fn step(dependency: &Dependency, args: &[ImportedArg]) -> Result<String, TaskErr
     // Its failure names it, as mise names the dependency that failed (the task that
     // asked for it fails with the same status).
     Ok(format!(
-        ": {{args}}; {line} || {{ s=$?; echo \"vx: task \\`{name}\\` failed: exit status $s\" >&2; exit $s; }}",
+        "{line} || {{ s=$?; echo \"vx: task \\`{name}\\` failed: exit status $s\" >&2; exit $s; }}",
     ))
 }
 
@@ -401,7 +401,7 @@ mod tests {
     fn a_dependency_takes_the_tasks_usage_values() {
         let args = [arg("target")];
         let line = step_of("unpack {{ usage.target }} --fast", &args).unwrap();
-        assert!(line.starts_with(": {args}; "), "{line}");
+        assert!(line.starts_with("\"${VX}\" run "), "{line}");
         let runs = " run --manifest \"${VX_PROJECT_FILE}\" unpack {{target}} --fast || ";
         assert!(line.contains(runs), "{line}");
         let line = step_of("u --out={{usage.target}}", &args).unwrap();
@@ -497,7 +497,7 @@ mod tests {
             optional: false,
         };
         let line = step(&dependency, &[]).unwrap();
-        assert!(line.contains(": {args}; Z='1 2' \"${VX}\" run"), "{line}");
+        assert!(line.starts_with("Z='1 2' \"${VX}\" run"), "{line}");
         assert!(line.contains(" a 'x y' '$HOME' || "), "{line}");
         for (env, args) in [("Z-1", "x"), ("Z", "{args}")] {
             let bad = Dependency {
