@@ -1984,3 +1984,58 @@ fn a_mise_tasks_brace_glob_sources_name_their_files_and_an_edit_runs_it_again() 
     );
     assert!(!log(&dir).contains("odd"));
 }
+
+/// A bare `$VAR` in a mise project's `[env]` (and a task's `env`), read in place, is
+/// expanded as mise 2026.9.15 expands it by default (`env_shell_expand`): the
+/// environment's value or an entry's above it, `$$` one `$`, an unset variable kept
+/// as written, `$1` and `$(…)` themselves; the task's key holds the template and the
+/// SHA-256 of the value, never the value. `vx import` writes the same into vx.toml.
+/// (`C1 = "$BASE/x"` was the text `$BASE/x`.)
+#[test]
+fn a_bare_variable_in_a_mise_env_is_expanded_as_mise_expands_it() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[env]
+C1 = "$BASE/x"
+C2 = "${BASE}/y"
+C3 = "$C1+$$BASE $$ $1 $(x) $NOT_SET_ANYWHERE/z"
+[tasks.show]
+env = { T1 = "$C1/t" }
+run = 'echo "C1=$C1 C2=$C2"; echo "C3=$C3"; echo "T1=$T1"'
+"#,
+    );
+    let with_base = |base: &'static str| {
+        move |cmd: &mut assert_cmd::Command| {
+            cmd.env("BASE", base).env_remove("NOT_SET_ANYWHERE");
+        }
+    };
+    let expected = "C1=/b/x C2=/b/y\nC3=/b/x+$BASE $ $1 $(x) $NOT_SET_ANYWHERE/z\nT1=/b/x/t\n";
+    let (code, out, err) = vx_in_with(&work, &dir, &["run", "show"], with_base("/b"));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, expected, "{err}");
+    let key = |base: &'static str| {
+        let (code, out, err) = vx_in_with(
+            &work,
+            &dir,
+            &["run", "--explain-key", "show"],
+            with_base(base),
+        );
+        assert_eq!(code, 0, "{err}");
+        let all: serde_json::Value = serde_json::from_str(&out).unwrap();
+        all["show"].clone()
+    };
+    let (b, c) = (key("/b"), key("/c"));
+    let c1 = b["document"]["env"]["C1"].as_str().unwrap();
+    assert!(c1.starts_with("${BASE-$BASE}/x (value sha256:"), "{b}");
+    assert!(
+        !b.to_string().contains("/b/x"),
+        "the value is never written: {b}"
+    );
+    assert_ne!(b["key"], c["key"], "another value, another key");
+
+    vx_ok(&work, &dir, &["import", "mise.toml"]);
+    std::fs::remove_file(dir.join("mise.toml")).unwrap();
+    let (code, out, err) = vx_in_with(&work, &dir, &["run", "show"], with_base("/b"));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, expected, "from vx.toml: {err}");
+}

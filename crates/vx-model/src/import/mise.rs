@@ -17,6 +17,7 @@ mod depends;
 pub(crate) mod layout;
 pub(crate) mod monorepo;
 pub(crate) mod monorepo_tables;
+mod shell_vars;
 mod task_files;
 mod usage;
 
@@ -232,7 +233,8 @@ fn extended<'a>(
 /// `[hooks]` (scripts mise runs on entering or leaving the directory, around
 /// installs), which vx never runs, and the `[settings]` that change how its tasks run:
 /// `jobs` (`vx run -j N` says it instead) and `task.output` (`task_output`; `vx run
-/// --output` says it instead).
+/// --output` says it instead), or how its `[env]` reads: `env_shell_expand = false`
+/// (vx expands `$VAR` as mise's default does: [`shell_vars`]).
 fn not_honoured(text: &str, root: &DeTable<'_>, imported: &mut Imported) {
     let line = |span: std::ops::Range<usize>| Some(super::line_of(text, span.start));
     if let Some(hooks) = root.get("hooks") {
@@ -252,6 +254,15 @@ fn not_honoured(text: &str, root: &DeTable<'_>, imported: &mut Imported) {
     let Some(DeValue::Table(settings)) = root.get("settings").map(|s| s.get_ref()) else {
         return;
     };
+    if let Some(off) = settings
+        .get("env_shell_expand")
+        .filter(|v| matches!(v.get_ref(), DeValue::Boolean(false)))
+    {
+        imported.not_honoured.push((
+            "[settings] env_shell_expand = false: vx expands `$VAR` in [env] as mise does by default (`$$` is a `$`)".to_owned(),
+            line(off.span()),
+        ));
+    }
     if let Some(jobs) = settings.get("jobs") {
         imported.not_honoured.push((
             "[settings] jobs: vx run runs as many tasks at once as the machine has cores; `vx run -j N` sets it".to_owned(),
@@ -1577,7 +1588,8 @@ fn env_value(name: &str, value: &DeValue<'_>) -> Result<EnvValue, EnvError> {
 }
 
 /// mise's templates in an env value as vx's: `{{config_root}}` → `{project}`,
-/// `{{env.VAR}}` → `${VAR}`; any other template, or a control character, refused.
+/// `{{env.VAR}}` → `${VAR}`, and its shell-style `$VAR` and `$$` around them
+/// ([`shell_vars`]); any other template, or a control character, refused.
 fn templates(value: &str) -> Result<String, EnvError> {
     if value.chars().any(|c| c.is_control() && c != '\t') {
         return Err(EnvError::ControlCharacters);
@@ -1585,12 +1597,16 @@ fn templates(value: &str) -> Result<String, EnvError> {
     let mut out = String::new();
     let mut rest = value;
     while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
+        out.push_str(&shell_vars::template(&rest[..start])?);
         let Some(end) = rest[start..].find("}}") else {
             return Err(EnvError::UnclosedTemplate);
         };
         let inner = rest[start + 2..start + end].trim();
         match inner.strip_prefix("env.") {
+            // A literal `$` before `{project}` would read as `${project}`.
+            _ if inner == "config_root" && out.ends_with('$') => {
+                return Err(EnvError::LiteralDollarBrace);
+            }
             _ if inner == "config_root" => out.push_str("{project}"),
             // `get_env(…)`: vx's `${X}`, or `${X:-D}` with a default.
             _ if get_env(inner).is_some() => {
@@ -1610,7 +1626,7 @@ fn templates(value: &str) -> Result<String, EnvError> {
         }
         rest = &rest[start + end + 2..];
     }
-    out.push_str(rest);
+    out.push_str(&shell_vars::template(rest)?);
     Ok(out)
 }
 

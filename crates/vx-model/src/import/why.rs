@@ -409,6 +409,12 @@ pub enum EnvError {
     /// `{{` without `}}`.
     #[error("an unclosed `{{{{` template")]
     UnclosedTemplate,
+    /// A literal `$` before a `{` (mise's `$${NAME}`, the text `${NAME}`): vx's
+    /// templates cannot spell it.
+    #[error(
+        "a literal `$` before `{{` (mise's `$${{…}}`) has no spelling in vx's [env], where `${{` always names a variable"
+    )]
+    LiteralDollarBrace,
     /// A template vx's `[env]` does not know.
     #[error(
         "mise's template `{{{{ {inner} }}}}`; vx's [env] knows {{project}}, ${{VAR}} and ${{VAR:-default}}"
