@@ -260,6 +260,11 @@ mod tests {
             watched(&["node_modules/x/package.json"]),
             [" false", "node_modules true"]
         );
+        // Each alternative of braces by its first part; a class matches a directory.
+        assert_eq!(
+            watched(&["{cli/,}src/**/*.rs", "d[o]*/*.md"]),
+            [" false", "docs true", "src true"]
+        );
         // A task's output directory, and vx's own, are not watched (issue 79, item 7).
         let unwatched = Unwatched {
             outputs: vec!["dist/**".to_owned()],

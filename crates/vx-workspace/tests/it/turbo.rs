@@ -245,6 +245,16 @@ fn malformed_turbo_json_is_an_error_naming_the_file() {
                 pkg,
                 (
                     "turbo.json",
+                    r#"{ "tasks": { "build": { "inputs": ["src/{a,b/**"] } } }"#,
+                ),
+            ],
+            "`inputs`: \"src/{a,b/**\" is not a glob vx can read: a `{` is never closed",
+        ),
+        (
+            &[
+                pkg,
+                (
+                    "turbo.json",
                     r#"{ "tasks": { "build": { "cache": "no" } } }"#,
                 ),
             ],
