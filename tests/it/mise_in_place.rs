@@ -1360,6 +1360,31 @@ fn file_tasks_with_usage_and_header_forms_mise_accepts_are_listed_and_run() {
     assert_eq!(log(&dir), "names=a b 2\nnames= 0\ngenerated\n");
 }
 
+/// Header lines spelled with a space after the comment (`# MISE`, `# USAGE`) or in
+/// brackets (`// [MISE]`) are read, as mise 2026.9.15 reads them; vx read only
+/// `#MISE` and `#USAGE`, so the task had no description and `--archive` was no
+/// option. A line that does not start at the first column is no header, nor is a
+/// `#USAGE` line after the spec's run of lines has ended (`--late` is no option of
+/// the task: mise refuses it, "unexpected word"), as under mise.
+#[test]
+fn header_lines_with_a_space_after_the_comment_are_read_as_mise_reads_them() {
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    executable(
+        &dir.join("mise-tasks/verify"),
+        "#!/bin/sh\n# MISE description=\"spaced header form\"\n# USAGE flag \"--archive <archive>\"\n\
+         #  [MISE] alias=\"v\"\n  #MISE description=\"indented\"\n# a comment\n#USAGE flag \"--late <late>\"\n\
+         echo \"archive=${usage_archive-unset} late=${usage_late-unset} args=$*\" >> log\n",
+    );
+    let (out, _) = vx_ok(&work, &dir, &["tasks"]);
+    assert!(out.contains("spaced header form"), "{out}");
+    assert!(!out.contains("indented"), "{out}");
+    vx_ok(&work, &dir, &["run", "v", "--archive", "a.tgz"]);
+    let (code, out, err) = vx_in(&work, &dir, &["run", "verify", "--late", "x"]);
+    assert_ne!(code, 0, "{out}{err}");
+    assert!(err.contains("--late"), "{err}");
+    assert_eq!(log(&dir), "archive=a.tgz late=unset args=--archive a.tgz\n");
+}
+
 /// An argument or flag not given (and with no default) leaves its `usage_NAME`
 /// unset, as mise leaves it: paradox460/djot's fish task asks `set -q
 /// usage_dry_run` to drop its `-o` output option, and under vx (which exported it

@@ -14,6 +14,7 @@ use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
 mod depends;
+mod header;
 pub(crate) mod layout;
 pub(crate) mod monorepo;
 pub(crate) mod monorepo_tables;

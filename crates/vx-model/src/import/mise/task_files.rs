@@ -20,9 +20,9 @@ const FILE_TASK_DIRS: &[&str] = &[
 ];
 
 /// mise's file tasks beside a config in `dir`: each executable under the task
-/// directories, named by its path (`/` as `:`), its `#MISE` (or `# [MISE]`) header
-/// lines read as the keys of a TOML task, `#USAGE` lines as its usage spec; the task
-/// runs the file. Bounded: at most 256 files, 64 KiB of each read.
+/// directories, named by its path (`/` as `:`), its header ([`super::header`]: `#MISE`
+/// lines, `# [MISE]`, `//MISE`, …) read as the keys of a TOML task, its `#USAGE`
+/// lines as its usage spec; the task runs the file. Bounded: at most 256 files, 64 KiB of each read.
 pub(crate) fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
     file_tasks_in(dir, FILE_TASK_DIRS)
 }
@@ -244,7 +244,8 @@ fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) 
     }
 }
 
-/// One file task: its header as a task table whose `file` is the script itself.
+/// One file task: its header ([`super::header`]) as a task table whose `file` is
+/// the script itself.
 fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, TaskError> {
     use std::io::Read;
     let mut bytes = Vec::new();
@@ -255,34 +256,9 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
             source: e.into(),
         })?;
     let text = String::from_utf8_lossy(&bytes);
-    let mut header = String::new();
-    let mut usage = String::new();
-    for line in text.lines() {
-        let line = line.trim_start();
-        for marker in ["#MISE ", "# [MISE] ", "//MISE ", "// [MISE] "] {
-            if let Some(rest) = line.strip_prefix(marker) {
-                header.push_str(rest);
-                header.push('\n');
-            }
-        }
-        for marker in ["#USAGE ", "# [USAGE] ", "//USAGE "] {
-            if let Some(rest) = line.strip_prefix(marker) {
-                usage.push_str(rest);
-                usage.push('\n');
-            }
-        }
-    }
-    // mise reads each `#MISE` entry on its own and folds them, the last of a key
-    // winning (tables merged a level deep: `#MISE tools.a="1"` and `#MISE tools.b="2"`),
-    // so a header that repeats a key is one task (jdx/mise, src/task/mod.rs,
-    // `from_path_unrendered_with_cf`).
-    let header = match DeTable::parse(&header) {
-        Ok(_) => header,
-        Err(whole) => folded_header(&header).ok_or_else(|| TaskError::HeaderNotToml {
-            message: whole.message().trim().to_owned(),
-        })?,
-    };
-    let mut table = DeTable::parse(&header)
+    let header = super::header::read(&text);
+    let toml = folded(&header.entries)?;
+    let mut table = DeTable::parse(&toml)
         .map_err(|e| TaskError::HeaderNotToml {
             message: e.message().trim().to_owned(),
         })?
@@ -304,10 +280,10 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
         Spanned::new(0..0, "file".into()),
         Spanned::new(0..0, DeValue::String(shown.to_owned().into())),
     );
-    if !usage.is_empty() {
+    if !header.usage.is_empty() {
         table.insert(
             Spanned::new(0..0, "usage".into()),
-            Spanned::new(0..0, DeValue::String(usage.into())),
+            Spanned::new(0..0, DeValue::String(header.usage.into())),
         );
     }
     let mut script = task(&DeValue::Table(table), &Vars::new())?;
@@ -322,35 +298,19 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
     Ok(script)
 }
 
-/// A `#MISE` header read as mise reads it: entry by entry (an entry starts at a line
-/// `key = …` once the lines before it read as TOML), folded into one table, the last
-/// value of a key winning and tables merged a level deep; `None` when an entry is not
-/// TOML.
-fn folded_header(header: &str) -> Option<String> {
-    let starts_entry = |line: &str| {
-        line.split_once('=').is_some_and(|(key, _)| {
-            let key = key.trim();
-            !key.is_empty()
-                && key
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '"' | '\''))
-        })
-    };
-    let mut entries: Vec<String> = Vec::new();
-    let mut current = String::new();
-    for line in header.lines() {
-        if !current.is_empty() && starts_entry(line) && current.parse::<toml::Table>().is_ok() {
-            entries.push(std::mem::take(&mut current));
-        }
-        current.push_str(line);
-        current.push('\n');
-    }
-    if !current.is_empty() {
-        entries.push(current);
-    }
+/// A header's entries read as mise reads them, one by one, folded into one table: the
+/// last value of a key winning, tables merged a level deep (`#MISE tools.a="1"` and
+/// `#MISE tools.b="2"`; jdx/mise, src/task/mod.rs, `from_path_unrendered_with_cf`).
+/// An entry that is not TOML is the error. As TOML text.
+fn folded(entries: &[String]) -> Result<String, TaskError> {
     let mut folded = toml::Table::new();
     for entry in entries {
-        for (key, value) in entry.parse::<toml::Table>().ok()? {
+        let table = entry
+            .parse::<toml::Table>()
+            .map_err(|e| TaskError::HeaderNotToml {
+                message: e.message().trim().to_owned(),
+            })?;
+        for (key, value) in table {
             match (folded.get_mut(&key), value) {
                 (Some(toml::Value::Table(existing)), toml::Value::Table(new)) => {
                     existing.extend(new);
@@ -361,7 +321,9 @@ fn folded_header(header: &str) -> Option<String> {
             }
         }
     }
-    toml::to_string(&folded).ok()
+    toml::to_string(&folded).map_err(|e| TaskError::HeaderNotToml {
+        message: e.to_string(),
+    })
 }
 
 #[cfg(test)]
