@@ -1385,6 +1385,40 @@ fn header_lines_with_a_space_after_the_comment_are_read_as_mise_reads_them() {
     assert_eq!(log(&dir), "archive=a.tgz late=unset args=--archive a.tgz\n");
 }
 
+/// A `#MISE` line that is no `key = value` (tuist/tuist's `#MISE description "Deploy
+/// cache with Kamal"`) is a usage line to mise, which warns that it cannot read the
+/// spec and runs the task without it; vx left the task out ("not TOML", exit 2). Now
+/// the task is listed and runs with the words as given, and the line is said, once,
+/// sanitized, as what vx left out. So is a spec with `option`, which mise cannot read
+/// in a file task either.
+#[test]
+fn a_header_line_mise_cannot_read_leaves_the_task_and_is_said() {
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    executable(
+        &dir.join("mise-tasks/deploy"),
+        "#!/bin/sh\n#MISE description \"Deploy \u{1b}[31mcache\"\n#USAGE arg \"<x>\"\necho \"deploy $* x=${usage_x-unset}\" >> log\n",
+    );
+    executable(
+        &dir.join("mise-tasks/opt"),
+        "#!/bin/sh\n#USAGE option \"--x <x>\"\necho \"opt $* x=${usage_x-unset}\" >> log\n",
+    );
+    let (out, err) = vx_ok(&work, &dir, &["run"]);
+    assert!(out.lines().any(|l| l.starts_with("deploy ")), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("opt ")), "{out}");
+    assert!(
+        err.contains("task deploy from") && err.contains("description \"Deploy "),
+        "{err}"
+    );
+    assert!(!err.contains('\u{1b}'), "sanitized: {err:?}");
+    assert!(
+        err.contains("task opt from") && err.contains("option"),
+        "{err}"
+    );
+    vx_ok(&work, &dir, &["run", "deploy", "a"]);
+    vx_ok(&work, &dir, &["run", "opt", "--x", "1"]);
+    assert_eq!(log(&dir), "deploy a x=unset\nopt --x 1 x=unset\n");
+}
+
 /// An argument or flag not given (and with no default) leaves its `usage_NAME`
 /// unset, as mise leaves it: paradox460/djot's fish task asks `set -q
 /// usage_dry_run` to drop its `-o` output option, and under vx (which exported it

@@ -245,7 +245,9 @@ fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) 
 }
 
 /// One file task: its header ([`super::header`]) as a task table whose `file` is
-/// the script itself.
+/// the script itself. A usage spec vx cannot read is left out, said, and the task
+/// takes the words as given, as mise warns of a spec it cannot read ("invalid usage
+/// spec") and runs the task without it.
 fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, TaskError> {
     use std::io::Read;
     let mut bytes = Vec::new();
@@ -280,7 +282,8 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
         Spanned::new(0..0, "file".into()),
         Spanned::new(0..0, DeValue::String(shown.to_owned().into())),
     );
-    if !header.usage.is_empty() {
+    let unread = unread_usage(&header.usage);
+    if !header.usage.is_empty() && unread.is_none() {
         table.insert(
             Spanned::new(0..0, "usage".into()),
             Spanned::new(0..0, DeValue::String(header.usage.into())),
@@ -291,11 +294,24 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
         (script.ignored)
             .push("its header's `tools` that is not a table (mise reads none of it)".into());
     }
+    if let Some(why) = unread {
+        (script.ignored).push(format!(
+            "its usage spec ({why}; the task takes the words as given, as mise runs it)"
+        ));
+    }
     if text.contains("usage_") {
         super::usage_variables(&mut script);
     }
     super::given_variables(&mut script, Some((&text, shown)));
     Ok(script)
+}
+
+/// Why vx cannot read a file task's usage `spec` (none when it can, or it is empty).
+fn unread_usage(spec: &str) -> Option<TaskError> {
+    if spec.is_empty() {
+        return None;
+    }
+    super::usage::spec(spec, &mut Vec::new(), &mut None, &mut Vec::new()).err()
 }
 
 /// A header's entries read as mise reads them, one by one, folded into one table: the
