@@ -1360,6 +1360,37 @@ fn file_tasks_with_usage_and_header_forms_mise_accepts_are_listed_and_run() {
     assert_eq!(log(&dir), "names=a b 2\nnames= 0\ngenerated\n");
 }
 
+/// A file or folder under a task directory whose name starts with `.` holds no task,
+/// as mise passes it over (bamaas/HomeLab-2.0's `.mise/tasks/.private/load-env-vars.sh`,
+/// a helper its tasks source; mise 2026.9.15 neither lists nor runs it); vx listed
+/// and ran both. The task that sources it runs.
+#[test]
+fn dot_files_under_a_task_directory_are_no_tasks() {
+    let (work, dir) = project_with("mise.toml", "[tools]\n");
+    executable(
+        &dir.join(".mise/tasks/.private/load-env-vars.sh"),
+        "#!/bin/sh\nFROM_HELPER=loaded\n",
+    );
+    executable(
+        &dir.join(".mise/tasks/.hidden"),
+        "#!/bin/sh\necho hidden >> log\n",
+    );
+    executable(
+        &dir.join(".mise/tasks/ok"),
+        "#!/bin/sh\n. \"$(dirname \"$0\")/.private/load-env-vars.sh\"\necho \"ok $FROM_HELPER\" >> log\n",
+    );
+    let (out, _) = vx_ok(&work, &dir, &["run"]);
+    assert!(out.lines().any(|l| l.starts_with("ok ")), "{out}");
+    assert!(!out.contains("hidden") && !out.contains("private"), "{out}");
+    for name in [".hidden", ".private:load-env-vars"] {
+        let (code, out, err) = vx_in(&work, &dir, &["run", name]);
+        assert_eq!(code, 2, "{name}: {out}{err}");
+        assert!(err.contains("no task"), "{err}");
+    }
+    vx_ok(&work, &dir, &["run", "ok"]);
+    assert_eq!(log(&dir), "ok loaded\n");
+}
+
 /// Header lines spelled with a space after the comment (`# MISE`, `# USAGE`) or in
 /// brackets (`// [MISE]`) are read, as mise 2026.9.15 reads them; vx read only
 /// `#MISE` and `#USAGE`, so the task had no description and `--archive` was no

@@ -225,6 +225,9 @@ fn task_name(rel: &std::path::Path) -> (String, Option<String>) {
     }
 }
 
+/// The executables under `dir` (at most 6 directories down) into `out`: a file or a
+/// directory whose name starts with `.` is passed over, as mise passes it over (a
+/// helper the tasks source, `.private/load-env-vars.sh`, is no task).
 fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -233,6 +236,9 @@ fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) 
         return;
     }
     for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
         let path = entry.path();
         match entry.file_type() {
             Ok(t) if t.is_dir() => walk(&path, out, depth + 1),
