@@ -375,3 +375,99 @@ fn ran_below(work: &Work, repo: &Path, dir: &Path, args: &[&str]) -> BTreeSet<St
     assert_eq!(code, 0, "{args:?}\n{out}\n{err}");
     take_order(repo).into_iter().collect()
 }
+
+/// The tree of a mise monorepo whose tasks name each other in mise's spellings
+/// (`//...:test` at the root, `//libs/core:build` and `:build` in web), and one name
+/// that no task answers to (api's `//libs/nothere:build`).
+fn referencing(work: &Work) -> PathBuf {
+    tree(
+        work,
+        &[
+            (
+                "mise.toml",
+                "experimental_monorepo_root = true\n[monorepo]\nconfig_roots = [\"web\", \"api\", \"libs/core\"]\n[tasks.all]\ndepends = [\"//...:test\"]\nrun = 'echo all >> {order}'\n",
+            ),
+            (
+                "libs/core/mise.toml",
+                "[tasks.build]\nrun = 'echo core-build >> {order}'\n[tasks.test]\nrun = 'echo core-test >> {order}'\n",
+            ),
+            (
+                "web/mise.toml",
+                "[tasks.build]\ndepends = [\"//libs/core:build\"]\nrun = 'echo web-build >> {order}'\n[tasks.test]\ndepends = [\":build\"]\nrun = 'echo web-test >> {order}'\n",
+            ),
+            (
+                "api/mise.toml",
+                "[tasks.test]\nrun = 'echo api-test >> {order}'\n[tasks.lint]\ndepends = [\"//libs/nothere:build\"]\nrun = 'echo api-lint >> {order}'\n",
+            ),
+        ],
+    )
+}
+
+#[test]
+fn a_dependency_the_monorepo_resolves_is_never_said_to_be_no_task() {
+    let work = Work::new();
+    let repo = referencing(&work);
+    let said = |err: &str| -> Vec<String> {
+        (err.lines())
+            .filter(|l| l.contains("which is no task here"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (code, out, err) = run_in(&work, &repo, &["all"]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert_eq!(
+        take_order(&repo).into_iter().collect::<BTreeSet<_>>(),
+        set(&[
+            "core-build",
+            "core-test",
+            "web-build",
+            "web-test",
+            "api-test",
+            "all"
+        ])
+    );
+    // The one name no task answers to is said, once; the names the run resolves never.
+    assert_eq!(
+        said(&err),
+        [
+            "vx: task //api:lint depends on `//libs/nothere:build`, which is no task here: it is listed, and running it fails naming it (as in mise)"
+        ],
+        "{err}"
+    );
+    let (code, _, err) = run_in(&work, &repo, &["all"]);
+    assert_eq!((code, said(&err)), (0, Vec::new()), "{err}");
+    take_order(&repo);
+    // Inside a package too, by the project found there.
+    let (code, _, err) = run_in(&work, &repo.join("web"), &["test"]);
+    assert_eq!((code, said(&err)), (0, Vec::new()), "{err}");
+    assert_eq!(take_order(&repo), ["core-build", "web-build", "web-test"]);
+    let (code, _, err) = work.outcome_with(&["exec", "--", "true"], |cmd| {
+        cmd.current_dir(repo.join("web"));
+    });
+    assert_eq!((code, said(&err)), (0, Vec::new()), "{err}");
+    // And running the task that names it fails naming it.
+    let (code, _, err) = run_in(&work, &repo.join("api"), &["lint"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("`//libs/nothere:build`"), "{err}");
+}
+
+#[test]
+fn a_mise_project_alone_still_says_a_dependency_no_task_answers_to() {
+    // Outside a monorepo, `:build` and `//...:test` are no task of the project: mise
+    // refuses both when the task runs (`':task' pattern should be expanded`, `task
+    // not found`), and vx says so when it reads the file.
+    let work = Work::new();
+    let repo = tree(
+        &work,
+        &[(
+            "mise.toml",
+            "[tasks.build]\nrun = 'echo build >> {order}'\n[tasks.test]\ndepends = [\":build\"]\nrun = 'echo test >> {order}'\n[tasks.x]\ndepends = [\"//...:build\"]\nrun = 'echo x >> {order}'\n",
+        )],
+    );
+    let (code, _, err) = run_in(&work, &repo, &["build"]);
+    assert_eq!(code, 0, "{err}");
+    for (task, name) in [("test", ":build"), ("x", "//...:build")] {
+        let line = format!("task {task} depends on `{name}`, which is no task here");
+        assert!(err.contains(&line), "{line}\n{err}");
+    }
+}

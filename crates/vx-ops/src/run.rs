@@ -343,7 +343,20 @@ fn known(
     let monorepo = monorepo::read(project, note)?;
     let mut unmatched = Vec::new();
     if let Some(monorepo) = &monorepo {
+        let own = tasks.len();
         unmatched = monorepo::join(&mut tasks, monorepo);
+        // A mise file's tasks (not a vx.toml's, nor those of a root with no file of vx's
+        // or mise's).
+        let root_in_place = vx_model::manifest::in_place::is_in_place(&manifest.path);
+        monorepo::say_missing(
+            project,
+            &tasks,
+            own,
+            root_in_place,
+            monorepo,
+            &unmatched,
+            note,
+        );
     } else if !flags.filters.is_empty() {
         return Err(RunError::Filter(format!(
             "--filter selects a monorepo's packages, and {} is no monorepo's root \

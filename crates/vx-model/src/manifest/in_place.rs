@@ -68,6 +68,14 @@ pub struct InPlace {
     /// What could not be mapped, a line each (`skipped node system from
     /// .tool-versions:1: …`), in file order.
     pub problems: Vec<String>,
+    /// A line for each task that depends on a name no task of the project answers to
+    /// (`task test depends on `:build`, which is no task here: …`). Apart from the
+    /// problems because the file alone does not say it: in a monorepo (at its root, or
+    /// in a package of one) a name such as `//libs/core:build`, `:build` or
+    /// `//...:test` is the monorepo's to resolve, so there these are left to `vx run`,
+    /// which judges the references as it resolves them ([`super::Manifest::load`]
+    /// empties this list there).
+    pub missing: Vec<String>,
 }
 
 /// Whether `path` names a project read in place (one of [`layout::project_names`]),
@@ -177,14 +185,19 @@ pub(crate) fn load(path: &Path) -> Result<Manifest, ManifestError> {
             ));
         }
     }
-    let (environment, mut more) = model::environment(dir, &lists).map_err(invalid)?;
+    let (environment, mut more) = model::environment(&lists).map_err(invalid)?;
     problems.append(&mut more);
+    let missing = model::missing(dir, &environment.tasks);
     let mut manifest = Manifest::empty(path);
     manifest.platforms = super::platform::default_set();
     manifest.tools = tools;
     manifest.environment = environment;
     mise_task_env(&mut manifest);
-    manifest.in_place = Some(InPlace { files, problems });
+    manifest.in_place = Some(InPlace {
+        files,
+        problems,
+        missing,
+    });
     Ok(manifest)
 }
 
@@ -211,7 +224,8 @@ fn mise_task_env(manifest: &mut Manifest) {
     }
 }
 
-/// The lines of `manifest`'s problems ([`InPlace::problems`]) not said before for its
+/// The lines of `manifest`'s problems ([`InPlace::problems`], then
+/// [`InPlace::missing`]) not said before for its
 /// files as they are now, each recorded as said (in `said`, vx's data directory's
 /// `said/`, by the SHA-256 of the project, the files' contents and the line), so a
 /// command says each once, and again once a file changes. Without a data directory
@@ -229,7 +243,7 @@ pub fn unsaid(manifest: &Manifest, said: Option<&Path>) -> Vec<String> {
         files.update(sha2::Sha256::digest(&bytes));
     }
     let mut out = Vec::new();
-    for line in &in_place.problems {
+    for line in in_place.problems.iter().chain(&in_place.missing) {
         let mut key = files.clone();
         key.update(line.as_bytes());
         if first_time(said, &hex::encode(key.finalize())) {

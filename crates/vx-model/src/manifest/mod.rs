@@ -410,7 +410,18 @@ impl Manifest {
     /// ([`crate::import::mise::layout::project_names`]) is its project read in place ([`in_place::load`]).
     pub fn load(path: &Path) -> Result<Manifest, ManifestError> {
         if in_place::is_in_place(path) {
-            return in_place::load(path);
+            let mut manifest = in_place::load(path)?;
+            // In a monorepo (its root, or a package of one above), a dependency's name
+            // is the monorepo's to resolve (`//libs/core:build`, `:build`, `//...:test`):
+            // `vx run` judges them there as it resolves them, not the file alone.
+            let dir = path.parent().unwrap_or(Path::new("."));
+            if let Some(in_place) = manifest.in_place.as_mut()
+                && !in_place.missing.is_empty()
+                && search::in_monorepo(dir)
+            {
+                in_place.missing.clear();
+            }
+            return Ok(manifest);
         }
         // A monorepo's root with neither vx.toml nor a mise file: a project of no tools
         // of its own, whose tasks are its packages' (`vx run` reads them:
@@ -420,6 +431,7 @@ impl Manifest {
             manifest.in_place = Some(in_place::InPlace {
                 files: vec![std::path::absolute(path).unwrap_or_else(|_| path.to_owned())],
                 problems: Vec::new(),
+                missing: Vec::new(),
             });
             return Ok(manifest);
         }

@@ -150,6 +150,14 @@ fn enclosing(member: &Path, home: Option<&Path>) -> Option<Found> {
     None
 }
 
+/// Whether the project in `dir` is a monorepo's: its root ([`workspace::is_root`]),
+/// or a package of a monorepo whose root is above it, as `vx run`'s walk finds one
+/// ([`enclosing`]).
+pub(crate) fn in_monorepo(dir: &Path) -> bool {
+    let home = vx_base::platform::fs::home_dir();
+    workspace::is_root(dir) || enclosing(dir, home.as_deref()).is_some()
+}
+
 /// Whether the stop at `stopped` is yet to be said: recorded as said (in vx's data
 /// directory's `said/`, by the file and its owner) the first time, so each command and
 /// the hook at each prompt say it once, and again when another user's file takes its

@@ -115,6 +115,10 @@ pub struct Monorepo {
     /// the root's file defines `NAME` too (the nearest file's, as mise's config
     /// hierarchy and cargo's nearest package have it).
     pub own: HashSet<String>,
+    /// Of [`Monorepo::own`], the tasks read from a package's mise file: a dependency of
+    /// theirs that the run resolves to no task is said, as a mise project's is
+    /// ([`super::in_place::InPlace::missing`]).
+    pub in_place: HashSet<String>,
     /// What could not be mapped, a line each.
     pub problems: Vec<String>,
     /// The workspace as discovered: its packages (the root first, named `//`), for
@@ -154,6 +158,11 @@ pub fn read(dir: &Path) -> Option<Result<Monorepo, ReadError>> {
         return None;
     }
     Some(read_root(dir, root_file(dir).is_some(), mise))
+}
+
+/// Whether `dir` is a monorepo's root ([`read`] reads one there).
+pub(crate) fn is_root(dir: &Path) -> bool {
+    marked(dir, roots::mise(dir).is_some())
 }
 
 /// Whether `dir` is marked a monorepo's root: by a Node workspace's file, by mise's
@@ -224,7 +233,8 @@ fn read_root(
         .collect();
     let graph = Graph::new(&workspace);
     let declared = own::read(dir, &workspace, &defaults, &mut problems)?;
-    let own_ids = own::ids(&declared, &workspace);
+    let own_ids = own::ids(&declared, &workspace, false);
+    let in_place = own::ids(&declared, &workspace, true);
     let mut global_inputs: Vec<String> = GLOBAL_FILES.iter().map(|f| f.to_string()).collect();
     if !node {
         // A Cargo, uv or Go workspace's (or mise's) root files count for every package.
@@ -285,6 +295,7 @@ fn read_root(
     Ok(Monorepo {
         tasks,
         own: own_ids,
+        in_place,
         problems,
         workspace,
         graph,

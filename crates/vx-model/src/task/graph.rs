@@ -123,6 +123,33 @@ impl Names<'_> {
     }
 }
 
+/// The line that says a task `task` depends on `dependency`, a name no task answers
+/// to: it is listed all the same, and running it fails naming the name, as mise takes
+/// it (both sanitized for the terminal).
+pub fn missing_line(task: &str, dependency: &str) -> String {
+    format!(
+        "task {} depends on `{}`, which is no task here: it is listed, and running it fails naming it (as in mise)",
+        vx_text::sanitize(task),
+        vx_text::sanitize(dependency)
+    )
+}
+
+/// For each task of `tasks` that `judged` picks (by index), the first name in its
+/// `depends` and `depends_post` that no task of `tasks` answers to, nor a file task
+/// of the project at `project` ([`Plan::build`] fails on it when the task runs):
+/// the task's name and that name, in the tasks' order.
+pub fn unresolved<'t>(
+    tasks: &'t [Task],
+    judged: impl Fn(usize) -> bool,
+    project: &std::path::Path,
+) -> Vec<(&'t str, &'t str)> {
+    let names = Names::of(tasks);
+    (tasks.iter().enumerate())
+        .filter(|&(i, _)| judged(i))
+        .filter_map(|(_, task)| Some((task.name.as_str(), *names.missing(task, project).first()?)))
+        .collect()
+}
+
 /// The task whose name is closest to `name`, when close enough to be a typo.
 pub fn similar<'a>(tasks: &'a [Task], name: &str) -> Option<&'a Task> {
     tasks

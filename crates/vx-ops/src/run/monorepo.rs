@@ -185,6 +185,46 @@ pub(crate) fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) -> Vec<(String, S
     unmatched
 }
 
+/// Says once, through `note`, each task read from a mise file that depends on a name
+/// the run resolves to no task, as a mise project read alone says it
+/// ([`InPlace::missing`](vx_model::manifest::in_place::InPlace::missing), which leaves
+/// a monorepo's to this): judged on `tasks` as [`join`] left them (`//dir:NAME`,
+/// `:NAME` and `^NAME` made the tasks they name, a pattern the tasks it matches, or
+/// one of `unmatched`), so a reference the run resolves is never said. The tasks read
+/// from mise files: the project's own (those before `own`) when its file is one
+/// (`root_in_place`), and the packages' of [`Monorepo::in_place`]; a vx.toml's are
+/// not judged before they run, as a vx.toml project's are not.
+pub(crate) fn say_missing(
+    project: &Path,
+    tasks: &[Task],
+    own: usize,
+    root_in_place: bool,
+    monorepo: &Monorepo,
+    unmatched: &[(String, String)],
+    note: &dyn Fn(&str),
+) {
+    let judged = |i: usize| match i < own {
+        true => root_in_place,
+        false => monorepo.in_place.contains(&tasks[i].name),
+    };
+    let mut lines: Vec<(&str, &str)> = graph::unresolved(tasks, judged, project);
+    for (task, pattern) in unmatched {
+        let judged = tasks
+            .iter()
+            .position(|t| t.name == *task)
+            .is_some_and(judged);
+        if judged && !lines.iter().any(|(named, _)| named == task) {
+            lines.push((task, pattern));
+        }
+    }
+    let lines: Vec<String> = (lines.into_iter())
+        .map(|(task, dependency)| graph::missing_line(task, dependency))
+        .collect();
+    for line in unsaid(project, &lines) {
+        note(&format!("vx: {line}"));
+    }
+}
+
 /// The first of `unmatched` ([`join`]'s) whose task the plan runs, as the error a
 /// dependency on no task is: `task `PATTERN` (needed by TASK) does not exist`.
 pub(crate) fn unmatched(

@@ -82,19 +82,15 @@ pub(super) fn tools(lists: &Lists) -> Result<(Vec<ToolTable>, Vec<String>), Prob
 }
 
 /// `[env]`, `[settings]`'s `path`, `env_file` and `python_venv`, and `[tasks]` of
-/// `lists`, for the project in `dir`, and a problem line for each entry not taken, in
-/// that order.
-pub(super) fn environment(
-    dir: &Path,
-    lists: &Lists,
-) -> Result<(ProjectEnvironment, Vec<String>), Problem> {
+/// `lists`, and a problem line for each entry not taken, in that order.
+pub(super) fn environment(lists: &Lists) -> Result<(ProjectEnvironment, Vec<String>), Problem> {
     let mut problems = Vec::new();
     let mut environment = ProjectEnvironment {
         vars: vars(lists, &mut problems)?,
         ..ProjectEnvironment::default()
     };
     settings(lists, &mut environment, &mut problems);
-    environment.tasks = tasks(dir, lists, &mut problems);
+    environment.tasks = tasks(lists, &mut problems);
     Ok((environment, problems))
 }
 
@@ -215,8 +211,8 @@ fn take_venv(environment: &mut ProjectEnvironment, dir: &str, _: usize) -> Resul
 /// mise's tasks of `lists` as vx's (a name two files give taken from the first), at
 /// most [`MAX_TASKS`]; a task vx cannot hold, or that vx.toml would refuse (alone, or
 /// with the others: a name taken, a cycle), skipped with its reason; what a task
-/// leaves out, and a dependency that is no task, said.
-fn tasks(dir: &Path, lists: &Lists, problems: &mut Vec<String>) -> Vec<Task> {
+/// leaves out said (a dependency that is no task is [`missing`]'s).
+fn tasks(lists: &Lists, problems: &mut Vec<String>) -> Vec<Task> {
     let mut seen: HashSet<&str> = HashSet::new();
     // The tasks taken and those refused, each with its place among those read.
     let mut taken: Vec<(usize, Task, &ImportedScript, String)> = Vec::new();
@@ -289,17 +285,22 @@ fn tasks(dir: &Path, lists: &Lists, problems: &mut Vec<String>) -> Vec<Task> {
             ));
         }
     }
-    let names = crate::task::graph::Names::of(&tasks);
-    for task in &tasks {
-        if let Some(first) = names.missing(task, dir).first() {
-            problems.push(format!(
-                "task {} depends on `{}`, which is no task here: it is listed, and running it fails naming it (as in mise)",
-                sanitize(&task.name),
-                sanitize(first)
-            ));
-        }
-    }
     tasks
+}
+
+/// A line for each of `tasks` (of the project in `dir`) that depends on a name no task
+/// of the project answers to: it is listed all the same, and running it fails naming
+/// that name, as mise takes it. Kept apart from the other problems
+/// ([`super::InPlace::missing`]): in a monorepo, the names are the run's to resolve.
+pub(super) fn missing(dir: &Path, tasks: &[Task]) -> Vec<String> {
+    let names = crate::task::graph::Names::of(tasks);
+    tasks
+        .iter()
+        .filter_map(|task| {
+            let first = *names.missing(task, dir).first()?;
+            Some(crate::task::graph::missing_line(&task.name, first))
+        })
+        .collect()
 }
 
 /// `script` as the task `name` (at `line` of its file), through the checks vx.toml's

@@ -82,6 +82,8 @@ pub(super) struct Declared {
     pub package: usize,
     /// Its tasks as the file has them, made to run in the package's directory.
     pub tasks: Vec<Task>,
+    /// Whether the file is a mise file read in place (not a vx.toml).
+    pub in_place: bool,
 }
 
 /// What a package's own file (and those of the config roots above it) gives each of
@@ -170,7 +172,10 @@ pub(super) fn read(
             manifest.environment.tasks.extend(file_tasks);
             (vx_toml, manifest)
         } else if let Some(file) = mise {
-            let manifest = Manifest::load(&file)?;
+            // Its own problems said here; a dependency that is no task of the file
+            // ([`InPlace::missing`](super::super::in_place::InPlace::missing)) is left
+            // to the run, which resolves it across the monorepo.
+            let manifest = super::super::in_place::load(&file)?;
             for line in manifest.in_place.iter().flat_map(|p| &p.problems) {
                 problems.push(format!("{}: {line}", package.dir));
             }
@@ -226,7 +231,11 @@ pub(super) fn read(
             })
             .collect();
         layers.insert(package.dir.clone(), layer);
-        out.push(Declared { package: i, tasks });
+        out.push(Declared {
+            package: i,
+            tasks,
+            in_place: manifest.in_place.is_some(),
+        });
     }
     out.sort_by_key(|d| d.package);
     Ok(out)
@@ -292,10 +301,11 @@ fn glob_in(dir: &str, glob: &str) -> Option<String> {
 }
 
 /// The names the declared tasks will have (`PKG#NAME`), for the others to be told
-/// apart from them.
-pub(super) fn ids(declared: &[Declared], ws: &Workspace) -> HashSet<String> {
+/// apart from them; with `in_place`, those of the tasks of mise files only.
+pub(super) fn ids(declared: &[Declared], ws: &Workspace, in_place: bool) -> HashSet<String> {
     declared
         .iter()
+        .filter(|d| d.in_place || !in_place)
         .flat_map(|d| {
             let package = &ws.packages[d.package];
             d.tasks.iter().map(|t| super::task_id(package, &t.name))
@@ -313,7 +323,7 @@ pub(super) fn named(
     known: &HashSet<String>,
 ) -> Vec<Task> {
     let mut out = Vec::new();
-    for Declared { package, tasks } in declared {
+    for Declared { package, tasks, .. } in declared {
         let id = |name: &str| super::task_id(&ws.packages[package], name);
         for mut task in tasks {
             task.name = id(&task.name);
