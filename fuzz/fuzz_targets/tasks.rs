@@ -23,13 +23,14 @@ use vx_model::task::{Task, graph};
 use vx_tasks::args;
 
 /// Command lines a task's arguments are parsed from.
-const WORDS: [&[&str]; 6] = [
+const WORDS: [&[&str]; 7] = [
     &[],
     &["--help"],
     &["a", "b"],
     &["--flag", "--name=x", "-v", "--", "rest"],
     &["--name", "x y", "--count", "3"],
     &["-nv", "-l3", "-f=x", "-", "-h", "-é"],
+    &["a", "--no-flag", "-vvv", "--unknown", "b", "c"],
 ];
 
 /// What `vx run` does with `tasks` before it runs them.
@@ -50,9 +51,12 @@ fn plan(tasks: &[Task]) {
         for words in WORDS {
             let words: Vec<OsString> = words.iter().map(OsString::from).collect();
             let _ = args::wants_help(task, &words);
-            if let Ok(values) = args::parse(task, &words) {
+            // Some variables set (an argument's `env`), others not.
+            let lookup = |name: &str| (name.len() % 2 == 0).then(|| name.to_owned());
+            if let Ok(values) = args::parse(task, &words, &lookup) {
                 for run in &task.run {
                     let _ = args::fill(run, task, &values, &|s| format!("'{s}'"));
+                    let _ = args::fill(run, task, &values.keyed(), &|s| format!("'{s}'"));
                 }
                 let _ = args::env(&values);
             }

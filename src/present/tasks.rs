@@ -125,6 +125,7 @@ fn arg(arg: &vx_model::task::TaskArg) -> serde_json::Value {
         ArgKind::Positional => "positional",
         ArgKind::Option => "option",
         ArgKind::Flag => "flag",
+        ArgKind::Count => "count",
     };
     serde_json::json!({
         "name": arg.name,
@@ -132,6 +133,9 @@ fn arg(arg: &vx_model::task::TaskArg) -> serde_json::Value {
         "default": arg.default,
         "help": arg.help,
         "short": arg.short.map(String::from),
+        "variadic": arg.variadic,
+        "env": arg.env,
+        "negate": arg.negate,
     })
 }
 

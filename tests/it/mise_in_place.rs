@@ -991,12 +991,15 @@ fn a_variadic_mise_argument_takes_its_default_when_no_word_is_given() {
 /// A file task whose `#USAGE` spec is one variadic argument with a default reads
 /// `$usage_NAME` as mise gives it: the words given, else the default. A spec with
 /// `option "--name <value>"`, which mise refuses ("unsupported spec key option"), is
-/// listed, its dependencies run, and it fails with exit 1, as under mise.
+/// as mise 2026.9.15 takes it (jdx/hk's `mise-tasks/pre-release`): a TOML task's is
+/// listed, and a run that holds it (named, or as a dependency) fails with exit 1
+/// before anything runs (vx ran its dependencies first); a file task's is said and
+/// the file runs without it, the words passed as given (vx failed it).
 #[test]
 fn a_variadic_usage_argument_reaches_the_task_and_a_spec_mise_refuses_fails_as_under_mise() {
     let (work, dir) = project_with(
         "mise.toml",
-        "[tasks.render]\nrun = 'echo rendered >> log'\n\n[tasks.release]\ndepends = [\"render\"]\nusage = 'option \"--version <version>\"'\nrun = 'echo \"release $usage_version\" >> log'\n",
+        "[tasks.render]\nrun = 'echo rendered >> log'\n\n[tasks.release]\ndepends = [\"render\"]\nusage = 'option \"--version <version>\"'\nrun = 'echo \"release $usage_version\" >> log'\n\n[tasks.ship]\ndepends = [\"release\"]\nrun = 'echo shipped >> log'\n",
     );
     executable(
         &dir.join("mise-tasks/bats"),
@@ -1005,14 +1008,27 @@ fn a_variadic_usage_argument_reaches_the_task_and_a_spec_mise_refuses_fails_as_u
     let (code, listed, err) = vx_in(&work, &dir, &["run"]);
     assert_eq!(code, 0, "{err}");
     assert!(listed.lines().any(|l| l.starts_with("release")), "{listed}");
+    for args in [
+        &["run", "release", "--version", "1.2"][..],
+        &["run", "ship"],
+    ] {
+        fails_without_running(&work, &dir, args, "unsupported spec key option");
+    }
     for args in [&["run", "bats"][..], &["run", "bats", "a", "b"]] {
         let (code, out, err) = vx_in(&work, &dir, args);
         assert_eq!(code, 0, "{args:?}: {out}{err}");
     }
-    let (code, out, err) = vx_in(&work, &dir, &["run", "release", "--version", "1.2"]);
-    assert_eq!(code, 1, "{out}{err}");
+    assert_eq!(log(&dir), "bats test\nbats a b\n");
+    executable(
+        &dir.join("mise-tasks/pre"),
+        "#!/usr/bin/env bash\n#MISE depends=[\"render\"]\n#USAGE option \"--version <version>\"\necho \"version=${usage_version:-UNSET} args=$*\" >> log\n",
+    );
+    let (_, err) = vx_ok(&work, &dir, &["run", "pre", "--version", "1.2"]);
     assert!(err.contains("unsupported spec key option"), "{err}");
-    assert_eq!(log(&dir), "bats test\nbats a b\nrendered\n");
+    assert_eq!(
+        log(&dir),
+        "bats test\nbats a b\nrendered\nversion=UNSET args=--version 1.2\n"
+    );
 }
 
 /// A variadic usage argument's `$usage_NAME` holds the words given each quoted as mise
@@ -2128,4 +2144,209 @@ run = 'echo "C1=$C1 C2=$C2"; echo "C3=$C3"; echo "T1=$T1"'
     let (code, out, err) = vx_in_with(&work, &dir, &["run", "show"], with_base("/b"));
     assert_eq!(code, 0, "{err}");
     assert_eq!(out, expected, "from vx.toml: {err}");
+}
+
+/// A variadic argument after other arguments and flags takes every positional word
+/// left, as mise 2026.9.15 gives it (jdx/mise's `xtasks/test-tool-retry.py`: `flag
+/// "--grace-period"` and `arg "<tools>..."`; firezone's `grow.sh`: `arg "<target>"` and
+/// `arg "[libfuzzer_args]…" var=#true`), a flag among its words still a flag, a word
+/// that is no option of the task one of its words; a required one given none fails the
+/// task with exit 1, as mise fails it. vx refused every word ("takes 0 positional
+/// arguments"), and ran the task without its required words.
+#[test]
+fn a_variadic_argument_after_other_arguments_and_flags_takes_the_words_left() {
+    let (work, dir) = project_with("mise.toml", "");
+    executable(
+        &dir.join("mise-tasks/retry"),
+        "#!/usr/bin/env bash\n#USAGE flag \"--grace-period\"\n#USAGE arg \"<tools>...\"\n\
+         echo \"tools=[${usage_tools-UNSET}] grace=[${usage_grace_period-UNSET}]\"\n",
+    );
+    executable(
+        &dir.join("mise-tasks/grow"),
+        "#!/usr/bin/env bash\n#USAGE arg \"<target>\"\n#USAGE arg \"[libfuzzer_args]…\" var=#true\n\
+         echo \"target=${usage_target-UNSET} extra=[${usage_libfuzzer_args-UNSET}]\"\n",
+    );
+    for (args, said) in [
+        (
+            &["retry", "node", "python"][..],
+            "tools=[node python] grace=[UNSET]",
+        ),
+        (
+            &["retry", "node", "--grace-period", "python"],
+            "tools=[node python] grace=[true]",
+        ),
+        (
+            &["retry", "node", "--x", "y"],
+            "tools=[node --x y] grace=[UNSET]",
+        ),
+        (&["retry", "--", "--x"], "tools=[--x] grace=[UNSET]"),
+        (
+            &["grow", "t1", "-runs=5", "x"],
+            "target=t1 extra=['-runs=5' x]",
+        ),
+        (&["grow", "t1"], "target=t1 extra=[UNSET]"),
+    ] {
+        let (out, err) = vx_ok(&work, &dir, &[&["run"], args].concat());
+        assert_eq!(out, format!("{said}\n"), "{args:?}: {err}");
+    }
+    for (task, argument) in [("retry", "tools"), ("grow", "target")] {
+        let (code, out, err) = vx_in(&work, &dir, &["run", task]);
+        assert_eq!((code, out.as_str()), (1, ""), "{task}: {err}");
+        assert!(err.contains(&format!("`{argument}`")), "{err}");
+    }
+    let (help, _) = vx_ok(&work, &dir, &["run", "grow", "--help"]);
+    assert!(
+        help.contains("Usage: vx run grow <target> [libfuzzer_args]..."),
+        "{help}"
+    );
+}
+
+/// A flag that names its value in a block (aaronmallen/dir_spec's `tasks/test`: `flag
+/// "--filter" { arg "<filter>" }`) takes a value, as mise gives it: `--filter foo` and
+/// `--filter=foo` are `$usage_filter=foo`, none leaves it unset. vx took it for an
+/// on/off flag ("`foo` is one too many", "--filter takes no value").
+#[test]
+fn a_usage_flag_whose_block_names_its_value_takes_one() {
+    let (work, dir) = project_with("mise.toml", "");
+    executable(
+        &dir.join("mise-tasks/test"),
+        "#!/usr/bin/env sh\n#USAGE flag \"--filter\" help=\"Filter tests by name\" {\n#USAGE   arg \"<filter>\"\n#USAGE }\n\
+         echo \"filter=[${usage_filter-UNSET}]\"\n",
+    );
+    for (args, said) in [
+        (&["--filter", "foo"][..], "filter=[foo]"),
+        (&["--filter=foo"], "filter=[foo]"),
+        (&[], "filter=[UNSET]"),
+    ] {
+        let (out, err) = vx_ok(&work, &dir, &[&["run", "test"], args].concat());
+        assert_eq!(out, format!("{said}\n"), "{args:?}: {err}");
+    }
+    let (help, _) = vx_ok(&work, &dir, &["run", "test", "--help"]);
+    assert!(help.contains("[--filter <VALUE>]"), "{help}");
+}
+
+/// usage's values as mise 2026.9.15 gives them: a flag's `default=#false`/`#true` is
+/// `false`/`true` (vx gave the text `#false`), `default=""` sets the variable empty (vx
+/// left it unset, and `set -u` failed), a counted flag is its count (`-vvv`: 3, not
+/// `true`), a `negate` word turns its flag off (vx refused `--no-on`); a declared flag
+/// not given is `false` where `{{flag()}}` names it (vx rendered `''`).
+#[test]
+fn usage_defaults_counts_and_negations_are_the_values_mise_gives() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.f]
+usage = '''
+flag "--check" default=#false
+flag "--on" default=#true negate="--no-on"
+flag "-v --verbose" count=#true
+flag "--name <text>" default=""
+flag "-g --go"
+'''
+run = 'echo "check=${usage_check-UNSET} on=${usage_on-UNSET} verbose=${usage_verbose-UNSET} name=[${usage_name-UNSET}] go=${usage_go-UNSET} {{flag(name="go")}}"'
+[tasks.acc]
+usage = 'arg "<version>" default=""'
+run = 'set -u; echo "v=[${usage_version}]"'
+"#,
+    );
+    for (args, said) in [
+        (
+            &["f"][..],
+            "check=false on=true verbose=UNSET name=[] go=UNSET false",
+        ),
+        (
+            &["f", "-vvv"],
+            "check=false on=true verbose=3 name=[] go=UNSET false",
+        ),
+        (
+            &["f", "--no-on", "-g"],
+            "check=false on=false verbose=UNSET name=[] go=true true",
+        ),
+        (
+            &["f", "--check", "-v", "--verbose", "--name", "n"],
+            "check=true on=true verbose=2 name=[n] go=UNSET false",
+        ),
+        (&["acc"], "v=[]"),
+    ] {
+        let (out, err) = vx_ok(&work, &dir, &[&["run"], args].concat());
+        assert_eq!(out, format!("{said}\n"), "{args:?}: {err}");
+    }
+}
+
+/// An argument's or flag's `env="VAR"` gives its value when it is not given, before its
+/// default, as mise gives it (grafana/oats' `.mise/tasks/test`: `arg "[profile]"
+/// env="COVERAGE_PROFILE"`): from vx's environment, the project's `[env]` or the task's
+/// `env`, even set empty (an on/off flag on when it is `1` or `true`, else off); the
+/// task's key holds the variable and the value's hash, never the value. vx ignored it.
+#[test]
+fn a_usage_env_variable_gives_the_value_and_its_hash_keys_the_task() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[env]
+AWS_REGION = "eu-central-1"
+[tasks.test]
+usage = 'arg "[profile]" env="COVERAGE_PROFILE" default="coverage.out"'
+run = 'echo "profile=${usage_profile}"'
+[tasks.region]
+usage = 'flag "--region <region>" env="AWS_REGION" default="us-east-1"'
+run = 'echo "region=${usage_region}"'
+[tasks.own]
+env = { PROFILE = "own.out" }
+usage = '''
+arg "<profile>" env="PROFILE"
+flag "--fast" env="FAST"
+'''
+run = 'echo "profile=${usage_profile} fast=${usage_fast-UNSET}"'
+"#,
+    );
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let (code, out, err) = vx_in_with(&work, &dir, &[&["run"], args].concat(), |cmd| {
+            cmd.env_remove("COVERAGE_PROFILE").env_remove("FAST");
+            for (name, value) in env {
+                cmd.env(name, value);
+            }
+        });
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+        out
+    };
+    let profile = [("COVERAGE_PROFILE", "env.out")];
+    assert_eq!(run(&["test"], &profile), "profile=env.out\n");
+    assert_eq!(run(&["test", "given.out"], &profile), "profile=given.out\n");
+    assert_eq!(run(&["test"], &[]), "profile=coverage.out\n");
+    assert_eq!(run(&["test"], &[("COVERAGE_PROFILE", "")]), "profile=\n");
+    assert_eq!(
+        run(&["region"], &[("AWS_REGION", "x")]),
+        "region=eu-central-1\n"
+    );
+    assert_eq!(run(&["region", "--region", "y"], &[]), "region=y\n");
+    assert_eq!(
+        run(&["own"], &[("PROFILE", "p")]),
+        "profile=own.out fast=UNSET\n"
+    );
+    assert_eq!(
+        run(&["own"], &[("FAST", "1")]),
+        "profile=own.out fast=true\n"
+    );
+    assert_eq!(
+        run(&["own"], &[("FAST", "yes")]),
+        "profile=own.out fast=false\n"
+    );
+    // The key: the variable and the value's SHA-256, never the value.
+    let keyed = |value: &str| run(&["test", "--explain-key"], &[("COVERAGE_PROFILE", value)]);
+    let document = keyed("s3cr3t-value");
+    assert!(!document.contains("s3cr3t-value"), "{document}");
+    let hash = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(b"s3cr3t-value");
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let said = format!("\"VX_ARG_PROFILE\": \"${{COVERAGE_PROFILE}} (value sha256:{hash})\"");
+    assert!(document.contains(&said), "{document}");
+    let key = |document: &str| {
+        let json: serde_json::Value = serde_json::from_str(document).unwrap();
+        json["test"]["key"].as_str().unwrap().to_owned()
+    };
+    assert_ne!(key(&document), key(&keyed("other")));
 }

@@ -147,6 +147,15 @@ pub enum RunError {
     /// task failing, as mise fails it (exit 1), not vx's usage error.
     #[error(transparent)]
     MiseArgs(vx_tasks::args::ArgsError),
+    /// A task of the plan whose usage spec mise refuses: the run fails before anything
+    /// runs (exit 1), as mise's check of the tasks fails it.
+    #[error("task `{task}` cannot run: {why}; nothing ran, as under mise")]
+    MiseRefused {
+        /// The task (sanitized).
+        task: String,
+        /// Why (sanitized).
+        why: String,
+    },
     /// A service of the plan runs already in another `vx run` of this project.
     #[error(
         "{name} is already running in this project (vx run, pid {pid}): `vx logs -f {name}` follows it, `vx ps` lists it"
@@ -230,6 +239,7 @@ impl RunError {
                 | RunError::Session(_)
                 | RunError::NotConfirmed { .. }
                 | RunError::MiseArgs(_)
+                | RunError::MiseRefused { .. }
                 // A task's `dir` missing on this machine is the task failing (exit 1,
                 // as mise fails it), not vx.toml's error: the manifest is well formed.
                 | RunError::Args(
@@ -482,6 +492,17 @@ fn choose(
         }
         None => None,
     };
+    // A task whose usage spec mise refuses fails the run before anything runs.
+    let planned = plan.nodes.iter().map(|node| &tasks[node.task]);
+    if let Some((task, why)) = planned
+        .filter_map(|task| Some((task, task.refused.as_ref()?)))
+        .next()
+    {
+        return Err(RunError::MiseRefused {
+            task: vx_text::sanitize(&task.name).into_owned(),
+            why: vx_text::sanitize(why).into_owned(),
+        });
+    }
     let values = argument_values(&plan, &tasks, &requested, manifest)?;
     Ok(Choice::Run(Box::new(Chosen {
         tasks,
@@ -541,14 +562,23 @@ fn adopt_foreign(
     Ok(runners)
 }
 
-/// Each planned task's argument values: the words given after it (the others:
-/// defaults).
+/// Each planned task's argument values: the words given after it (the others: their
+/// `env` variable's value, else defaults).
 fn argument_values(
     plan: &Plan,
     tasks: &[Task],
     requested: &[(String, Vec<OsString>)],
     manifest: &Manifest,
 ) -> Result<Vec<args::Values>, RunError> {
+    // The project's environment, read when an argument of the plan takes a variable.
+    let reads = |task: &Task| task.args.iter().any(|arg| arg.env.is_some());
+    let environment = match plan.nodes.iter().any(|node| reads(&tasks[node.task])) {
+        true => {
+            let declared = super::target::declared(Some(manifest))?;
+            Some((declared.changes(), declared.project))
+        }
+        false => None,
+    };
     let mut values = Vec::with_capacity(plan.nodes.len());
     for node in &plan.nodes {
         let task = &tasks[node.task];
@@ -557,7 +587,8 @@ fn argument_values(
             .find(|(n, _)| graph::find(tasks, n).is_some_and(|t| t.name == task.name))
             .map(|(_, w)| w.as_slice())
             .unwrap_or(&[]);
-        values.push(args::parse(task, words).map_err(|e| match e {
+        let lookup = |var: &str| seen_by(task, &environment, var);
+        values.push(args::parse(task, words, &lookup).map_err(|e| match e {
             // mise fails a task run without a required argument (exit 1).
             e @ args::ArgsError::Missing { .. } if manifest.in_place.is_some() => {
                 RunError::MiseArgs(e)
@@ -566,6 +597,29 @@ fn argument_values(
         })?);
     }
     Ok(values)
+}
+
+/// The value `task` sees of the variable `var`: its own `env`, over the project's
+/// (`environment`: its `[env]` and env files), over the environment vx runs in, as
+/// its commands see it. (A tool's own variables, known once the toolchain is, are
+/// not among them.)
+fn seen_by(
+    task: &Task,
+    environment: &Option<(vx_model::project_env::Changes, PathBuf)>,
+    var: &str,
+) -> Option<String> {
+    let outer = |name: &str| match environment.as_ref().and_then(|(p, _)| p.value(name)) {
+        Some(value) => value.map(str::to_owned),
+        None => std::env::var(name).ok(),
+    };
+    let dir = environment
+        .as_ref()
+        .map_or(Path::new("."), |(_, dir)| dir.as_path());
+    let own = vx_model::project_env::Changes::of(&task.env, dir, &outer);
+    match own.value(var) {
+        Some(value) => value.map(str::to_owned),
+        None => outer(var),
+    }
 }
 
 /// A plain project's files a change of which may change every task (`--affected`):

@@ -10,16 +10,46 @@
 use std::collections::BTreeMap;
 use std::ffi::OsString;
 
-use vx_model::task::{ArgKind, Task};
+use vx_model::task::{ArgKind, Task, TaskArg};
 
-/// The values of a task's declared arguments (every one: given, or its default).
+/// The values of a task's declared arguments (every one: given, taken from the
+/// environment, or its default).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Values {
-    /// Each declared argument's value by name (a flag: `true` or empty).
+    /// Each declared argument's value by name (a flag: `true`, `false` when turned
+    /// off, or its default, else empty; a variadic argument: its words joined by
+    /// spaces).
     pub named: BTreeMap<String, String>,
     /// The words as given, for `{args}` (and, for a task without declared
     /// arguments, the words appended).
     pub raw: Vec<String>,
+    /// A variadic argument's words, by its name.
+    words: BTreeMap<String, Vec<String>>,
+    /// The arguments whose value was taken from the environment, each with the
+    /// variable's name: what a task's key holds as `${VAR}` and the value's hash.
+    from_env: BTreeMap<String, String>,
+}
+
+impl Values {
+    /// The variable the value of the argument `name` was taken from, if it was.
+    pub fn from_env(&self, name: &str) -> Option<&str> {
+        self.from_env.get(name).map(String::as_str)
+    }
+
+    /// These values as a task's key holds them: each taken from the environment as
+    /// the variable's template (`${VAR}`), never the value itself (which the key
+    /// holds hashed, [`env`]).
+    pub fn keyed(&self) -> Values {
+        let mut keyed = self.clone();
+        for (name, var) in &self.from_env {
+            let template = format!("${{{var}}}");
+            if let Some(words) = keyed.words.get_mut(name) {
+                *words = vec![template.clone()];
+            }
+            keyed.named.insert(name.clone(), template);
+        }
+        keyed
+    }
 }
 
 /// Whether the words ask for the task's help: `--help`, or `-h` unless the task
@@ -111,8 +141,13 @@ pub enum ArgsError {
     },
 }
 
-/// Reads `words` against `task`'s declared arguments.
-pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
+/// Reads `words` against `task`'s declared arguments; an argument not given takes its
+/// `env` variable's value (`lookup`: the value the task would see) before its default.
+pub fn parse(
+    task: &Task,
+    words: &[OsString],
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Values, ArgsError> {
     let raw = words
         .iter()
         .map(|w| {
@@ -124,13 +159,13 @@ pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
         })
         .collect::<Result<Vec<String>, ArgsError>>()?;
     let mut values = Values {
-        named: BTreeMap::new(),
         raw: raw.clone(),
+        ..Values::default()
     };
     if task.args.is_empty() {
         return Ok(values);
     }
-    let positional: Vec<&vx_model::task::TaskArg> = task
+    let positional: Vec<&TaskArg> = task
         .args
         .iter()
         .filter(|a| a.kind == ArgKind::Positional)
@@ -143,34 +178,17 @@ pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
             only_positional = true;
             continue;
         }
-        if !only_positional && let Some(option) = word.strip_prefix("--") {
-            let (name, inline) = match option.split_once('=') {
-                Some((n, v)) => (n, Some(v.to_owned())),
-                None => (option, None),
-            };
-            let Some(arg) = task
-                .args
-                .iter()
-                .find(|a| a.name == name && a.kind != ArgKind::Positional)
-            else {
-                return Err(ArgsError::NoOption {
-                    task: task.name.clone(),
-                    name: name.to_owned(),
-                });
-            };
-            let value = match arg.kind {
-                ArgKind::Flag => {
-                    if inline.is_some() {
-                        return Err(ArgsError::TakesNoValue {
-                            task: task.name.clone(),
-                            name: name.to_owned(),
-                        });
-                    }
-                    "true".to_owned()
-                }
-                _ => option_value(task, arg, inline, &mut words)?,
-            };
-            values.named.insert(arg.name.clone(), value);
+        // The next positional argument, when it takes every word left.
+        let variadic = positional.get(next_positional).is_some_and(|a| a.variadic);
+        if !only_positional && let Some(arg) = negated(task, word) {
+            values.named.insert(arg.name.clone(), "false".to_owned());
+            continue;
+        }
+        if !only_positional
+            && let Some(option) = word.strip_prefix("--")
+            && !(variadic && long(task, option).is_none())
+        {
+            option_or_flag(task, option, &mut words, &mut values)?;
             continue;
         }
         if !only_positional && let Some(cluster) = short_cluster(task, word) {
@@ -184,29 +202,121 @@ pub fn parse(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
                 word: word.clone(),
             });
         };
+        if arg.variadic {
+            values
+                .words
+                .entry(arg.name.clone())
+                .or_default()
+                .push(word.clone());
+            continue;
+        }
         next_positional += 1;
         values.named.insert(arg.name.clone(), word.clone());
     }
     for arg in &task.args {
-        if values.named.contains_key(&arg.name) {
-            continue;
-        }
-        match (&arg.default, arg.kind) {
-            (Some(d), _) => {
-                values.named.insert(arg.name.clone(), d.clone());
-            }
-            (None, ArgKind::Flag) => {
-                values.named.insert(arg.name.clone(), String::new());
-            }
-            (None, _) => {
-                return Err(ArgsError::Missing {
-                    task: task.name.clone(),
-                    name: arg.name.clone(),
-                });
-            }
-        }
+        unless_given(task, arg, lookup, &mut values)?;
     }
     Ok(values)
+}
+
+/// The declared option or flag that `name` (after its `--`, before any `=`) spells.
+fn long<'t>(task: &'t Task, option: &str) -> Option<&'t TaskArg> {
+    let name = option.split_once('=').map_or(option, |(name, _)| name);
+    (task.args.iter()).find(|a| a.name == name && a.kind != ArgKind::Positional)
+}
+
+/// The flag whose `negate` word `word` is (`--no-color`).
+fn negated<'t>(task: &'t Task, word: &str) -> Option<&'t TaskArg> {
+    (task.args.iter()).find(|a| a.kind == ArgKind::Flag && a.negate.as_deref() == Some(word))
+}
+
+/// `--NAME`, `--NAME=VALUE` or `--NAME VALUE` (`option`: after the dashes).
+fn option_or_flag<'w>(
+    task: &Task,
+    option: &str,
+    words: &mut impl Iterator<Item = &'w String>,
+    values: &mut Values,
+) -> Result<(), ArgsError> {
+    let (name, inline) = match option.split_once('=') {
+        Some((n, v)) => (n, Some(v.to_owned())),
+        None => (option, None),
+    };
+    let Some(arg) = long(task, option) else {
+        return Err(ArgsError::NoOption {
+            task: task.name.clone(),
+            name: name.to_owned(),
+        });
+    };
+    let value = match arg.kind {
+        ArgKind::Flag | ArgKind::Count if inline.is_some() => {
+            return Err(ArgsError::TakesNoValue {
+                task: task.name.clone(),
+                name: name.to_owned(),
+            });
+        }
+        ArgKind::Count => counted(values, &arg.name),
+        ArgKind::Flag => "true".to_owned(),
+        _ => option_value(task, arg, inline, words)?,
+    };
+    values.named.insert(arg.name.clone(), value);
+    Ok(())
+}
+
+/// A counted flag's count with one more.
+fn counted(values: &Values, name: &str) -> String {
+    let before: u64 = (values.named.get(name))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    before.saturating_add(1).to_string()
+}
+
+/// `arg`'s value when it was not given: its `env` variable's (a flag's on when `1` or
+/// `true`, as usage reads it), else its default (a variadic argument's one word),
+/// else empty for a flag and an optional variadic one; else it is missing.
+fn unless_given(
+    task: &Task,
+    arg: &TaskArg,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    values: &mut Values,
+) -> Result<(), ArgsError> {
+    if let Some(words) = values.words.get(&arg.name) {
+        let joined = words.join(" ");
+        values.named.insert(arg.name.clone(), joined);
+        return Ok(());
+    }
+    if values.named.contains_key(&arg.name) {
+        return Ok(());
+    }
+    let from_env = arg.env.as_ref().and_then(|var| Some((var, lookup(var)?)));
+    let value = match (from_env, &arg.default, arg.kind) {
+        (Some((var, value)), _, kind) => {
+            values.from_env.insert(arg.name.clone(), var.clone());
+            match kind {
+                ArgKind::Flag | ArgKind::Count => {
+                    matches!(value.as_str(), "1" | "true" | "True" | "TRUE").to_string()
+                }
+                _ => value,
+            }
+        }
+        (None, Some(d), _) => d.clone(),
+        (None, None, ArgKind::Flag | ArgKind::Count) => String::new(),
+        (None, None, _) => {
+            return Err(ArgsError::Missing {
+                task: task.name.clone(),
+                name: arg.name.clone(),
+            });
+        }
+    };
+    if arg.variadic {
+        let words = if value.is_empty() {
+            Vec::new()
+        } else {
+            vec![value.clone()]
+        };
+        values.words.insert(arg.name.clone(), words);
+    }
+    values.named.insert(arg.name.clone(), value);
+    Ok(())
 }
 
 /// The letters after `-` when `word` starts with a short form the task declares
@@ -239,6 +349,11 @@ fn shorts<'w>(
             values.named.insert(arg.name.clone(), "true".to_owned());
             continue;
         }
+        if arg.kind == ArgKind::Count {
+            let count = counted(values, &arg.name);
+            values.named.insert(arg.name.clone(), count);
+            continue;
+        }
         let rest = &cluster[at + letter.len_utf8()..];
         let rest = rest.strip_prefix('=').unwrap_or(rest);
         let inline = (!rest.is_empty()).then(|| rest.to_owned());
@@ -253,7 +368,7 @@ fn shorts<'w>(
 /// the next word.
 fn option_value<'w>(
     task: &Task,
-    arg: &vx_model::task::TaskArg,
+    arg: &TaskArg,
     inline: Option<String>,
     words: &mut impl Iterator<Item = &'w String>,
 ) -> Result<String, ArgsError> {
@@ -294,9 +409,16 @@ pub fn fill(run: &str, task: &Task, values: &Values, quote: &dyn Fn(&str) -> Str
         // as mise renders it: the command gets one argument fewer, not `''`.
         let absent = value.is_empty()
             && task.args.iter().any(|a| {
-                a.name == *name && a.kind != ArgKind::Flag && a.default.as_deref() == Some("")
+                a.name == *name
+                    && !matches!(a.kind, ArgKind::Flag | ArgKind::Count)
+                    && a.default.as_deref() == Some("")
             });
-        let word = if absent { String::new() } else { quote(value) };
+        // A variadic argument: each of its words, quoted.
+        let word = match values.words.get(name) {
+            Some(words) => words.iter().map(|w| quote(w)).collect::<Vec<_>>().join(" "),
+            None if absent => String::new(),
+            None => quote(value),
+        };
         line = line.replace(&format!("{{{{{name}}}}}", name = name), &word);
     }
     if line.contains("{{args}}") {
@@ -307,8 +429,9 @@ pub fn fill(run: &str, task: &Task, values: &Values, quote: &dyn Fn(&str) -> Str
 }
 
 /// The environment variables that carry the values too (`VX_ARG_NAME`, the name
-/// upper-cased, `-` as `_`): what a file task reads.
-pub fn env(values: &Values) -> Vec<(String, String)> {
+/// upper-cased, `-` as `_`): what a file task reads. Each with the variable its value
+/// was taken from, if it was ([`Values::from_env`]).
+pub fn env(values: &Values) -> Vec<(String, String, Option<&str>)> {
     values
         .named
         .iter()
@@ -316,17 +439,23 @@ pub fn env(values: &Values) -> Vec<(String, String)> {
             (
                 format!("VX_ARG_{}", name.to_ascii_uppercase().replace('-', "_")),
                 value.clone(),
+                values.from_env(name),
             )
         })
         .collect()
 }
 
-/// An option's or flag's spelling in the help: `-n, --dry-run`, or `--dry-run`.
-fn spelled(arg: &vx_model::task::TaskArg) -> String {
-    match arg.short {
+/// An option's or flag's spelling in the help: `-n, --dry-run`, or `--dry-run` (and
+/// the word that turns it off: `--color, --no-color`).
+fn spelled(arg: &TaskArg) -> String {
+    let mut spelled = match arg.short {
         Some(c) => format!("-{c}, --{}", arg.name),
         None => format!("--{}", arg.name),
+    };
+    if let Some(negate) = &arg.negate {
+        spelled.push_str(&format!(", {negate}"));
     }
+    spelled
 }
 
 /// `vx run TASK --help`: the task, its description and its arguments.
@@ -335,11 +464,13 @@ pub fn help(task: &Task) -> String {
     let mut usage = format!("Usage: vx run {}", task.name);
     for arg in &task.args {
         usage.push(' ');
+        let dots = if arg.variadic { "..." } else { "" };
         usage.push_str(&match (arg.kind, arg.default.is_some()) {
-            (ArgKind::Positional, false) => format!("<{}>", arg.name),
-            (ArgKind::Positional, true) => format!("[{}]", arg.name),
+            (ArgKind::Positional, false) => format!("<{}>{dots}", arg.name),
+            (ArgKind::Positional, true) => format!("[{}]{dots}", arg.name),
             (ArgKind::Option, _) => format!("[{} <VALUE>]", spelled(arg)),
             (ArgKind::Flag, _) => format!("[{}]", spelled(arg)),
+            (ArgKind::Count, _) => format!("[{}]...", spelled(arg)),
         });
     }
     if task.args.is_empty() {
@@ -361,15 +492,21 @@ pub fn help(task: &Task) -> String {
             .iter()
             .map(|arg| {
                 let left = match arg.kind {
+                    ArgKind::Positional if arg.variadic => format!("{}...", arg.name),
                     ArgKind::Positional => arg.name.clone(),
                     ArgKind::Option => format!("{} <VALUE>", spelled(arg)),
-                    ArgKind::Flag => spelled(arg),
+                    ArgKind::Flag | ArgKind::Count => spelled(arg),
                 };
                 let mut right = arg.help.clone().unwrap_or_default();
                 match (&arg.default, arg.kind) {
+                    // A flag is off unless given: its default `false` says nothing.
+                    (Some(d), ArgKind::Flag) if d == "false" => {}
                     (Some(d), _) => right.push_str(&format!(" [default: {d}]")),
-                    (None, ArgKind::Flag) => {}
+                    (None, ArgKind::Flag | ArgKind::Count) => {}
                     (None, _) => right.push_str(" (required)"),
+                }
+                if let Some(var) = &arg.env {
+                    right.push_str(&format!(" [env: {var}]"));
                 }
                 (left, vx_text::sanitize(right.trim()).into_owned())
             })
@@ -386,35 +523,32 @@ pub fn help(task: &Task) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vx_model::task::TaskArg;
 
     fn greet() -> Task {
         let mut t = Task::named("greet");
         t.run = vec!["echo {{greeting}} {{name}}".into()];
         t.args = vec![
             TaskArg {
-                name: "name".into(),
-                kind: ArgKind::Positional,
                 default: Some("world".into()),
                 help: Some("who".into()),
-                short: None,
+                ..TaskArg::new("name", ArgKind::Positional)
             },
             TaskArg {
-                name: "greeting".into(),
-                kind: ArgKind::Option,
                 default: Some("hello".into()),
-                help: None,
-                short: None,
+                ..TaskArg::new("greeting", ArgKind::Option)
             },
-            TaskArg {
-                name: "loud".into(),
-                kind: ArgKind::Flag,
-                default: None,
-                help: None,
-                short: None,
-            },
+            TaskArg::new("loud", ArgKind::Flag),
         ];
         t
+    }
+
+    /// No variable set.
+    fn unset(_: &str) -> Option<String> {
+        None
+    }
+
+    fn parse(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
+        super::parse(task, words, &unset)
     }
 
     fn words(w: &[&str]) -> Vec<OsString> {
@@ -478,6 +612,119 @@ mod tests {
         task.args[2].short = Some('h');
         assert!(!wants_help(&task, &words(&["-h"])));
         assert!(wants_help(&task, &words(&["--help"])));
+    }
+
+    /// A variadic argument after others takes every positional word left (a flag
+    /// among them still a flag, a word that is no option one of them), else its
+    /// default as one word; required, it is missing without one.
+    #[test]
+    fn a_variadic_argument_takes_the_positional_words_left() {
+        let mut task = Task::named("retry");
+        task.run = vec!["run {{target}} {{tools}}".into()];
+        task.args = vec![
+            TaskArg::new("target", ArgKind::Positional),
+            TaskArg {
+                variadic: true,
+                ..TaskArg::new("tools", ArgKind::Positional)
+            },
+            TaskArg {
+                default: Some("false".into()),
+                ..TaskArg::new("grace", ArgKind::Flag)
+            },
+        ];
+        let filled = |task: &Task, w: &[&str]| {
+            let v = parse(task, &words(w)).unwrap();
+            let q = |s: &str| format!("'{s}'");
+            (fill(&task.run[0], task, &v, &q), v.named["grace"].clone())
+        };
+        assert_eq!(
+            filled(&task, &["t", "a b", "--grace", "--x", "-y"]),
+            ("run 't' 'a b' '--x' '-y'".into(), "true".into())
+        );
+        assert_eq!(
+            filled(&task, &["t", "a", "--", "--grace"]).0,
+            "run 't' 'a' '--grace'"
+        );
+        let missing = parse(&task, &words(&["t"])).unwrap_err().to_string();
+        assert!(missing.contains("needs its argument `tools`"), "{missing}");
+        task.args[1].default = Some("x y".into());
+        assert_eq!(
+            filled(&task, &["t"]),
+            ("run 't' 'x y'".into(), "false".into())
+        );
+        task.args[1].default = Some(String::new());
+        assert_eq!(filled(&task, &["t"]).0, "run 't' ");
+        // Before the variadic one, an unknown option is still refused.
+        let err = parse(&task, &words(&["--x"])).unwrap_err().to_string();
+        assert!(err.contains("no option --x"), "{err}");
+        let help = help(&task);
+        assert!(
+            help.contains("Usage: vx run retry <target> [tools]... [--grace]"),
+            "{help}"
+        );
+    }
+
+    /// A counted flag counts (`-vvv`, `-v --verbose`), a negated one is `false`, and an
+    /// argument not given takes its `env` variable's value before its default (a
+    /// flag's on when it is `1` or `true`); a task's key holds that variable's template.
+    #[test]
+    fn counts_negations_and_values_from_the_environment() {
+        let mut task = Task::named("f");
+        task.run = vec!["echo {{profile}} {{verbose}}".into()];
+        task.args = vec![
+            TaskArg {
+                short: Some('v'),
+                ..TaskArg::new("verbose", ArgKind::Count)
+            },
+            TaskArg {
+                negate: Some("--no-on".into()),
+                default: Some("true".into()),
+                ..TaskArg::new("on", ArgKind::Flag)
+            },
+            TaskArg {
+                env: Some("PROFILE".into()),
+                default: Some("coverage.out".into()),
+                ..TaskArg::new("profile", ArgKind::Positional)
+            },
+            TaskArg {
+                env: Some("FAST".into()),
+                ..TaskArg::new("fast", ArgKind::Flag)
+            },
+        ];
+        let env = |name: &str| match name {
+            "PROFILE" => Some("env.out".to_owned()),
+            "FAST" => Some("yes".to_owned()),
+            _ => None,
+        };
+        let named = |w: &[&str]| super::parse(&task, &words(w), &env).unwrap().named;
+        let v = named(&["-vvv", "--no-on"]);
+        assert_eq!((v["verbose"].as_str(), v["on"].as_str()), ("3", "false"));
+        assert_eq!(named(&["-v", "--verbose"])["verbose"], "2");
+        let v = named(&[]);
+        let values = (
+            v["verbose"].as_str(),
+            v["on"].as_str(),
+            v["profile"].as_str(),
+            v["fast"].as_str(),
+        );
+        assert_eq!(values, ("", "true", "env.out", "false"));
+        assert_eq!(named(&["given"])["profile"], "given");
+        assert!(parse(&task, &words(&["--verbose=2"])).is_err());
+        let v = super::parse(&task, &words(&[]), &env).unwrap();
+        assert_eq!(v.from_env("profile"), Some("PROFILE"));
+        let q = |s: &str| format!("'{s}'");
+        assert_eq!(
+            fill(&task.run[0], &task, &v.keyed(), &q),
+            "echo '${PROFILE}' ''"
+        );
+        assert_eq!(fill(&task.run[0], &task, &v, &q), "echo 'env.out' ''");
+        let keyed = env_of(&v);
+        assert!(keyed.contains(&("VX_ARG_PROFILE".into(), "env.out".into(), Some("PROFILE"))));
+        assert!(keyed.contains(&("VX_ARG_ON".into(), "true".into(), None)));
+    }
+
+    fn env_of(values: &Values) -> Vec<(String, String, Option<&str>)> {
+        super::env(values)
     }
 
     #[test]

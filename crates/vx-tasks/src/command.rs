@@ -131,7 +131,7 @@ impl Shell {
         for command in &mut commands {
             changes.apply_to(command);
             own.apply_to(command);
-            for (name, value) in args::env(values) {
+            for (name, value, _) in args::env(values) {
                 command.env(name, value);
             }
             command.env("PATH", path);
@@ -287,16 +287,24 @@ impl Shell {
                 Recipe::env_value(var.value.as_deref(), var.literal, value.as_deref()),
             );
         }
-        for (name, value) in args::env(values) {
-            env.insert(name, Some(value));
+        // An argument's value taken from the environment: its variable and the value's
+        // hash, as `[env]`'s templates are keyed; the commands hold the variable too.
+        for (name, value, var) in args::env(values) {
+            let template = var.map(|var| format!("${{{var}}}"));
+            let keyed = match &template {
+                Some(template) => Recipe::env_value(Some(template), false, Some(&value)),
+                None => Some(value),
+            };
+            env.insert(name, keyed);
         }
+        let keyed = values.keyed();
         let commands = match &task.file {
             Some(file) => {
                 let mut words = vec![file.clone()];
                 words.extend(values.raw.iter().cloned());
                 vec![words.join(" ")]
             }
-            None => lines(task, values).into_iter().map(Line::keyed).collect(),
+            None => lines(task, &keyed).into_iter().map(Line::keyed).collect(),
         };
         // A task that runs where `vx run` started (no `dir`), or reads that place
         // (mise's `{{cwd}}`), makes another result elsewhere: that place, as a path

@@ -15,6 +15,7 @@ use toml::de::{DeTable, DeValue};
 
 mod depends;
 mod header;
+mod kdl;
 pub(crate) mod layout;
 pub(crate) mod monorepo;
 pub(crate) mod monorepo_tables;
@@ -434,7 +435,6 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             Err(other) => return Err(other),
         }
     }
-    script.variadic = declares.variadic.clone();
     let shell = match table.get("shell").map(|shell| shell.get_ref()) {
         Some(DeValue::String(line)) => Some(line.to_string()),
         Some(_) => return Err(TaskError::NotAString { key: "shell" }),
@@ -617,39 +617,36 @@ fn task_texts_tools_and_flags(
     Ok(())
 }
 
-/// `script` made to fail when run, as mise fails a task whose usage spec it refuses:
-/// its dependencies run, then it says why on stderr and exits 1.
+/// `script` made to fail as mise fails a task whose usage spec it refuses: a run that
+/// holds it fails before anything runs ([`ImportedScript::refused`]); written into
+/// vx.toml, which has no counterpart, its dependencies run, then it says why on
+/// stderr and exits 1.
 fn refuse(script: &mut ImportedScript, why: &TaskError) {
-    let TaskError::UsageRefused { key } = why else {
+    let TaskError::UsageRefused { why: usage } = why else {
         return;
     };
+    let said: String = (why.to_string().chars())
+        .filter(|c| *c != '\'' && !c.is_control())
+        .collect();
     script.args.clear();
-    script.variadic = None;
     script.run = vec![format!(
-        ": {{args}}; echo 'vx: the usage spec has `{key}`, which mise refuses (unsupported spec key {key}): the task fails as under mise' >&2; exit 1"
+        ": {{args}}; echo 'vx: {said}: the task fails as under mise' >&2; exit 1"
     )];
-    script.ignored.push(why.to_string());
+    script.refused = Some(said);
+    script.ignored.push(format!(
+        "its usage spec, which mise refuses ({usage}): a run of it fails before anything runs, as under mise"
+    ));
 }
 
 /// mise gives a task its arguments' values as `usage_NAME` variables too (`-` as `_`),
 /// what its commands (or its file) may read: each command exports them first, from
-/// the declared arguments vx fills in (`{{NAME}}`) and the words of a variadic one,
-/// quoted as mise quotes them ([`variadic_value`]), then unsets those with no value,
-/// as mise leaves an argument or flag not given (and with no default) unset: a
-/// script's `set -q usage_dry_run` (fish) or `${usage_x-…}` tells them apart.
+/// the declared arguments vx fills in (`{{NAME}}`; a variadic one's words quoted as
+/// mise quotes them, [`variadic_value`]), then unsets those with no value, as mise
+/// leaves an argument or flag not given (and with no default) unset
+/// ([`ImportedArg::unset_without_value`]): a script's `set -q usage_dry_run` (fish)
+/// or `${usage_x-…}` tells them apart.
 fn usage_variables(script: &mut ImportedScript) {
-    let mut vars: Vec<(String, String)> = (script.args.iter())
-        .map(|a| (a.name.replace('-', "_"), format!("{{{{{}}}}}", a.name)))
-        .collect();
-    // A variadic argument: the words given, each quoted as mise quotes it, else its
-    // default so quoted, made first (its variable exported as it is then).
-    let mut first = String::new();
-    if let Some((name, default)) = &script.variadic {
-        let name = name.replace('-', "_");
-        first = variadic_value(&format!("usage_{name}"), default.as_deref());
-        vars.push((name.clone(), format!("\"$usage_{name}\"")));
-    }
-    if vars.is_empty() {
+    if script.args.is_empty() {
         return;
     }
     // They are given by a line of `sh` before each command: a task whose own `shell`
@@ -663,13 +660,35 @@ fn usage_variables(script: &mut ImportedScript) {
         ));
         return;
     }
-    let names: String = (vars.iter())
-        .map(|(n, value)| format!(" usage_{n}={value}"))
-        .collect();
-    let unset: Vec<String> = (vars.iter())
-        .map(|(n, _)| format!("[ -n \"$usage_{n}\" ] || unset usage_{n}"))
-        .collect();
-    let names = format!("{names}; {}", unset.join("; "));
+    // A variadic argument's value is made first, then exported as it is.
+    let mut first = String::new();
+    let mut names = String::new();
+    let mut unset = Vec::new();
+    for arg in &script.args {
+        let var = format!("usage_{}", arg.name.replace('-', "_"));
+        match arg.variadic {
+            true => {
+                first.push_str(&variadic_value(&var, &arg.name));
+                names.push_str(&format!(" {var}"));
+            }
+            false => names.push_str(&format!(" {var}={{{{{}}}}}", arg.name)),
+        }
+        if arg.unset_without_value {
+            // A flag not given is `false` (its value in mise's templates), unset here.
+            let valued = match (arg.kind, arg.default.as_deref()) {
+                ("flag", Some("false")) => format!("[ \"${var}\" = true ]"),
+                _ => format!("[ -n \"${var}\" ]"),
+            };
+            // Its variable set, its value is that variable's, even empty or off.
+            let from_env = (arg.env.as_deref())
+                .filter(|v| v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+                .map(|v| format!(" || [ -n \"${{{v}+set}}\" ]"))
+                .unwrap_or_default();
+            unset.push(format!("{valued}{from_env} || unset {var}"));
+        }
+    }
+    let unset: String = unset.iter().map(|line| format!("; {line}")).collect();
+    let names = format!("{names}{unset}");
     for run in &mut script.run {
         *run = match run.split_once('\n') {
             // A script with its own `#!` line: the line stays first, the variables
@@ -690,33 +709,30 @@ fn usage_variables(script: &mut ImportedScript) {
 /// joins its words with `shell_words::join` (usage-lib, `lib/src/parse.rs`, `impl
 /// Display for ParseValue`), whose `quote` leaves a word with none of them as it is
 /// (mise 2026.9.15 gives the words `a,b`, `é`, `~` and `a=b` as `a,b é '~' 'a=b'`).
+#[cfg(test)]
 const MISE_QUOTES: &str = "|&;<>()$`\\\"' \t\n*?[#~=%";
 
-/// The `sh` that sets the variable `var` to the words given (`{args}`) as mise gives a
-/// variadic argument's value: each word as [`mise_quoted`] quotes it, joined by
-/// spaces, and with no word given `default` so quoted, else empty (which
+/// The `sh` that sets the variable `var` to the words of the variadic argument `arg`
+/// (`{{arg}}`: those given, else its default) as mise gives its value: each word as
+/// [`mise_quoted`] quotes it, joined by spaces; empty with none (which
 /// [`usage_variables`] then unsets, as mise leaves it unset). POSIX `sh` (`case`
 /// patterns, `${x%%…}`): the tab and newline that need quoting made by `printf`, the
 /// names it uses unset after it.
-fn variadic_value(var: &str, default: Option<&str>) -> String {
+fn variadic_value(var: &str, arg: &str) -> String {
     const QUOTE_WORDS: &str = concat!(
-        r#"__vx_s=$(printf '\t\n.'); __vx_s=${__vx_s%.}; VAR=; for __vx_w in {args}; do "#,
+        r#"__vx_s=$(printf '\t\n.'); __vx_s=${__vx_s%.}; <VAR>=; for __vx_w in <WORDS>; do "#,
         r#"case $__vx_w in ''|*[\|\&\;\<\>\(\)\$\`\\\"\'\ \*\?\[\#\~\=\%]*|*["$__vx_s"]*) "#,
         r#"__vx_q=; while :; do case $__vx_w in "#,
         r#"*\'*) __vx_p=${__vx_w%%\'*}; __vx_q=$__vx_q$__vx_p"'\\''"; __vx_w=${__vx_w#*\'};; "#,
         r#"*) break;; esac; done; __vx_w="'$__vx_q$__vx_w'";; esac; "#,
-        r#"VAR="${VAR:+$VAR }$__vx_w"; done; unset __vx_w __vx_q __vx_p __vx_s; "#,
+        r#"<VAR>="${<VAR>:+$<VAR> }$__vx_w"; done; unset __vx_w __vx_q __vx_p __vx_s; "#,
     );
-    let mut sh = QUOTE_WORDS.replace("VAR", var);
-    if let Some(default) = default {
-        let value = sh_quoted(&mise_quoted(default));
-        sh.push_str(&format!("[ -n \"${var}\" ] || {var}={value}; "));
-    }
-    sh
+    (QUOTE_WORDS.replace("<VAR>", var)).replace("<WORDS>", &format!("{{{{{arg}}}}}"))
 }
 
 /// `word` as mise quotes a word of a variadic argument's value: as it is when it has
 /// none of [`MISE_QUOTES`], else in single quotes (`''` when empty, a `'` as `'\''`).
+#[cfg(test)]
 fn mise_quoted(word: &str) -> String {
     match word.is_empty() || word.contains(|c| MISE_QUOTES.contains(c)) {
         true => sh_quoted(word),
@@ -725,6 +741,7 @@ fn mise_quoted(word: &str) -> String {
 }
 
 /// `word` in single quotes, one word to `sh` whatever it holds (a `'` as `'\''`).
+#[cfg(test)]
 fn sh_quoted(word: &str) -> String {
     format!("'{}'", word.replace('\'', "'\\''"))
 }
@@ -1084,8 +1101,6 @@ fn task_command(
     }
     let mut out = String::with_capacity(command.len());
     let mut rest = command;
-    // What makes the words given the positional parameters (`set -- {args}`), first.
-    let mut positional = None;
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
@@ -1123,64 +1138,30 @@ fn task_command(
             continue;
         }
         let params = params_in(inner);
-        let script = command.starts_with("#!");
-        if let Some(word) = declared_by_usage(inner, &params, args, declares, script) {
-            if let Some(first) = word.first {
-                positional = Some(first);
-            }
-            out.push_str(&word.text);
-            continue;
-        }
-        // A variadic argument (`var=true`): every word given, as vx's `{args}`; with a
-        // plain `default`, that word when none is given (the words made the script's
-        // positional parameters first: `"${@:-DEFAULT}"`), as mise renders it.
-        if inner.starts_with("arg") && params.iter().any(|(k, v)| k == "var" && v == "true") {
-            match params.iter().find(|(k, _)| k == "default") {
-                Some((_, default)) if plain_word(default) && !script => {
-                    out.push_str(&format!("\"${{@:-{default}}}\""));
-                    positional.get_or_insert_with(|| "set -- {args}".to_owned());
-                }
-                _ => out.push_str("{args}"),
-            }
+        if let Some(word) = declared_by_usage(inner, &params, args, declares) {
+            out.push_str(&word);
             continue;
         }
         let name = template_arg(inner, args)?;
         out.push_str(&format!("{{{{{name}}}}}"));
     }
     out.push_str(rest);
-    if let Some(first) = positional {
-        let separator = if out.contains('\n') { "\n" } else { "; " };
-        out = format!("{first}{separator}{out}");
-    }
     Ok(out)
-}
-
-/// What a template stands for in a command, and the line that must run first for
-/// it (`set -- {args}`: the words given made the positional parameters).
-struct Rendered {
-    /// What the template becomes.
-    text: String,
-    /// The line put first, if any.
-    first: Option<String>,
 }
 
 /// What a template `arg()` (`option()`, `flag()`) becomes when the task's `usage` field
 /// declares arguments (flags) itself (`declares`): mise reads the template against
 /// the field's declarations alone, whatever its own `var` or `default` say
-/// ([`usage::Declares`]). A name the field declares is its value (`{{NAME}}`); its
-/// only, variadic argument every word given, quoted (`{args}`), else its default (the
-/// words made the positional parameters first, its default when there are none:
-/// `"$@"`); any other name what mise renders for a name it was not given: nothing
-/// (`false` for a `flag()`). `None` for a template of a kind the field does not
-/// declare (the template declares it itself) or with no `name`; `script`: the
-/// command is a script with its own `#!` line, where nothing can go first.
+/// ([`usage::Declares`]). A name the field declares is its value (`{{NAME}}`: a
+/// variadic one's words); any other name what mise renders for a name it was not
+/// given: nothing (`false` for a `flag()`). `None` for a template of a kind the field
+/// does not declare (the template declares it itself) or with no `name`.
 fn declared_by_usage(
     inner: &str,
     params: &[(String, String)],
     args: &[ImportedArg],
     declares: &usage::Declares,
-    script: bool,
-) -> Option<Rendered> {
+) -> Option<String> {
     let kind = ["arg", "option", "flag"]
         .into_iter()
         .find(|kind| (inner.strip_prefix(kind)).is_some_and(|p| p.trim_start().starts_with('(')))?;
@@ -1189,25 +1170,10 @@ fn declared_by_usage(
         return None;
     }
     let name = params.iter().find(|(k, _)| k == "name").map(|(_, v)| v)?;
-    let plain = |text: &str| Rendered {
-        text: text.to_owned(),
-        first: None,
-    };
     if (args.iter()).any(|a| a.name == *name && (a.kind == "positional") == positional) {
-        return Some(plain(&format!("{{{{{name}}}}}")));
+        return Some(format!("{{{{{name}}}}}"));
     }
-    Some(match &declares.variadic {
-        Some((variadic, Some(default))) if positional && variadic == name && !script => Rendered {
-            text: "\"$@\"".to_owned(),
-            first: Some(format!(
-                "set -- {{args}}; [ $# -gt 0 ] || set -- {}",
-                sh_quoted(default)
-            )),
-        },
-        Some((variadic, _)) if positional && variadic == name => plain("{args}"),
-        _ if kind == "flag" => plain("false"),
-        _ => plain(""),
-    })
+    Some(if kind == "flag" { "false" } else { "" }.to_owned())
 }
 
 /// Tera's `get_env(name="X", default="D")` (mise renders its templates with Tera) as
@@ -1260,22 +1226,19 @@ fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, Task
             inner: inner.to_owned(),
         })?;
     let mut name = None;
-    let mut arg = ImportedArg {
-        name: String::new(),
-        kind: match kind {
-            "arg" => "positional",
-            other => other,
-        },
-        default: None,
-        help: None,
-        short: None,
+    let kind = match kind {
+        "arg" => "positional",
+        other => other,
     };
+    let mut arg = ImportedArg::new("", kind);
     for (key, value) in params_of(params)? {
         match key.as_str() {
             "name" => name = Some(value),
             "default" => arg.default = Some(value),
             "help" => arg.help = Some(value),
             "i" | "index" => {}
+            // A variadic argument: every positional word left (`{{NAME}}` the words).
+            "var" if kind == "positional" => arg.variadic = value == "true",
             other => {
                 return Err(TaskError::TemplateParameter {
                     inner: inner.to_owned(),
@@ -1293,12 +1256,15 @@ fn template_arg(inner: &str, args: &mut Vec<ImportedArg>) -> Result<String, Task
     {
         return Err(TaskError::ArgumentName { name });
     }
-    if arg.kind == "flag" && arg.default.is_some() {
-        arg.default = None;
+    // Not given, mise renders a flag `false`, and leaves its `$usage_NAME` unset.
+    if arg.kind == "flag" {
+        arg.default = Some("false".to_owned());
+        arg.unset_without_value = true;
     }
     // mise's option without a default is optional, and empty when not given.
     if arg.kind == "option" && arg.default.is_none() {
         arg.default = Some(String::new());
+        arg.unset_without_value = true;
     }
     if !args.iter().any(|a| a.name == name) {
         arg.name = name.clone();
@@ -1656,7 +1622,7 @@ mod tests {
         }
         // The `sh` that quotes the words given at run time asks for the same
         // characters (a tab and a newline by `printf`).
-        let sh = variadic_value("usage_x", None);
+        let sh = variadic_value("usage_x", "x");
         let (_, pattern) = sh.split_once("''|*[").unwrap();
         let (pattern, _) = pattern.split_once("]*|").unwrap();
         // Each character escaped: `\|\&…`.

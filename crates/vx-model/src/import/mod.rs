@@ -275,9 +275,10 @@ pub struct ImportedScript {
     pub outputs: Vec<String>,
     /// Its declared arguments.
     pub args: Vec<ImportedArg>,
-    /// A usage spec's one argument when it is variadic (`arg "<test>..."`): its name
-    /// and its default (none when the spec gives none); every word given is its value.
-    pub variadic: Option<(String, Option<String>)>,
+    /// Why mise refuses to run it (its `usage` spec has a node mise refuses): a run of
+    /// it fails before anything runs, as under mise; `run` then fails saying so, for a
+    /// vx.toml that has no counterpart.
+    pub refused: Option<String>,
     /// The question asked before it runs.
     pub confirm: Option<String>,
     /// vx prints nothing of its own about it.
@@ -301,7 +302,8 @@ pub struct ImportedScript {
 pub struct ImportedArg {
     /// Its name (`{{NAME}}` in the commands).
     pub name: String,
-    /// `positional`, `option` (`--NAME VALUE`) or `flag` (`--NAME`).
+    /// `positional`, `option` (`--NAME VALUE`), `flag` (`--NAME`) or `count` (a flag
+    /// counted: `-vvv`).
     pub kind: &'static str,
     /// Its default value.
     pub default: Option<String>,
@@ -309,6 +311,32 @@ pub struct ImportedArg {
     pub help: Option<String>,
     /// A flag's or option's one-letter form (usage's `flag "-n --dry-run"`).
     pub short: Option<char>,
+    /// A positional argument taking every positional word left (`arg "<files>..."`).
+    pub variadic: bool,
+    /// The variable it takes its value from when not given (usage's `env="VAR"`).
+    pub env: Option<String>,
+    /// The word that turns a flag off (usage's `negate="--no-x"`).
+    pub negate: Option<String>,
+    /// Its `$usage_NAME` is unset when it has no value (usage gives it no default): a
+    /// flag's when it is not on.
+    pub(crate) unset_without_value: bool,
+}
+
+impl ImportedArg {
+    /// An argument called `name` of `kind`, with nothing else said of it.
+    pub(crate) fn new(name: &str, kind: &'static str) -> ImportedArg {
+        ImportedArg {
+            name: name.to_owned(),
+            kind,
+            default: None,
+            help: None,
+            short: None,
+            variadic: false,
+            env: None,
+            negate: None,
+            unset_without_value: false,
+        }
+    }
 }
 
 /// What a file lists.

@@ -265,38 +265,42 @@ fn a_mise_usage_fields_declarations_are_what_its_templates_read() {
         let entry = imported.scripts.iter().find(|s| s.name == name).unwrap();
         entry.script.as_ref().unwrap().clone()
     };
-    let declared = |name: &str| -> Vec<(String, &'static str, Option<String>)> {
+    let declared = |name: &str| -> Vec<(String, &'static str, Option<String>, bool)> {
         (script(name).args.iter())
-            .map(|a| (a.name.clone(), a.kind, a.default.clone()))
+            .map(|a| (a.name.clone(), a.kind, a.default.clone(), a.variadic))
             .collect()
     };
-    let greet = script("greet");
-    assert_eq!(greet.variadic, Some(("names".to_owned(), None)));
-    assert!(greet.args.is_empty(), "{:?}", greet.args);
-    assert_eq!(greet.run, ["set -e; for n in {args}; do echo \"$n\"; done"]);
-    let each = script("each");
-    assert_eq!(
-        each.variadic,
-        Some(("names".to_owned(), Some("it's".to_owned())))
-    );
-    assert_eq!(
-        each.run,
-        ["set -e; set -- {args}; [ $# -gt 0 ] || set -- 'it'\\''s'; echo \"$@\""]
-    );
     let some = |s: &str| Some(s.to_owned());
+    // The field's variadic argument: its words (or its default) where the template
+    // stands, whatever the template's own default.
+    assert_eq!(
+        declared("greet"),
+        [("names".to_owned(), "positional", None, true)]
+    );
+    let greet = script("greet");
+    assert_eq!(
+        greet.run,
+        ["set -e; for n in {{names}}; do echo \"$n\"; done"]
+    );
+    assert_eq!(
+        declared("each"),
+        [("names".to_owned(), "positional", some("it's"), true)]
+    );
+    assert_eq!(script("each").run, ["echo {{names}}"]);
     assert_eq!(
         declared("pick"),
         [
-            ("x".to_owned(), "positional", some("u")),
-            ("o".to_owned(), "option", some(""))
+            ("x".to_owned(), "positional", some("u"), false),
+            ("o".to_owned(), "option", some(""), false)
         ]
     );
     assert_eq!(script("pick").run, ["echo {{x}}  {{o}}"]);
+    // A flag not given is `false` where a template names it, as mise renders it.
     assert_eq!(
         declared("flags"),
         [
-            ("f".to_owned(), "flag", None),
-            ("x".to_owned(), "positional", None)
+            ("f".to_owned(), "flag", some("false"), false),
+            ("x".to_owned(), "positional", None, false)
         ]
     );
     assert_eq!(script("flags").run, ["echo {{x}}  false {{f}}"]);

@@ -334,24 +334,25 @@ pub enum TaskError {
         /// The parameters as written.
         text: String,
     },
-    /// A usage line vx has no counterpart for.
-    #[error("usage line `{line}` has no vx counterpart")]
+    /// A usage node vx has no counterpart for (`cmd`: subcommands).
+    #[error("usage's `{line}` has no vx counterpart")]
     UsageLine {
-        /// The line.
+        /// The node, shortly (`cmd "sub"`).
         line: String,
     },
-    /// A usage node mise itself refuses when the task runs (`option`: "unsupported
-    /// spec key"): the task is listed and fails when run, as under mise.
-    #[error("usage's `{key}` is no usage spec key mise takes (unsupported spec key {key})")]
+    /// A usage spec vx cannot read as KDL.
+    #[error("its usage spec is no KDL vx reads: {why}")]
+    UsageKdl {
+        /// Why.
+        why: String,
+    },
+    /// A usage spec mise itself refuses (`option "--x <x>"`: "unsupported spec key
+    /// option"): a TOML task is listed and a run of it fails before anything runs, a
+    /// file task runs without it, as under mise.
+    #[error("mise refuses its usage spec ({why})")]
     UsageRefused {
-        /// The node.
-        key: &'static str,
-    },
-    /// A usage flag with only a short name.
-    #[error("usage line `{line}`: a flag without a --long name")]
-    UsageFlag {
-        /// The line.
-        line: String,
+        /// What usage says is wrong with it, in its words.
+        why: String,
     },
     /// A file task that cannot be read.
     #[error("cannot read {shown}: {source}")]

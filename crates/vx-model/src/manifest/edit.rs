@@ -510,7 +510,13 @@ fn script_into(
                 "flag" => {
                     one.insert("flag", true.into());
                 }
+                "count" => {
+                    one.insert("count", true.into());
+                }
                 _ => {}
+            }
+            if arg.variadic {
+                one.insert("variadic", true.into());
             }
             if let Some(d) = &arg.default {
                 one.insert("default", d.as_str().into());
@@ -520,6 +526,11 @@ fn script_into(
             }
             if let Some(c) = arg.short {
                 one.insert("short", c.to_string().into());
+            }
+            for (key, value) in [("negate", &arg.negate), ("env", &arg.env)] {
+                if let Some(value) = value {
+                    one.insert(key, value.as_str().into());
+                }
             }
             args.push(toml_edit::Value::InlineTable(one));
         }

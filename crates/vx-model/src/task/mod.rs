@@ -130,6 +130,11 @@ pub struct Task {
     /// or would track (`vx_base::gitignore`). Set for a monorepo's package tasks, never
     /// by vx.toml.
     pub tracked_sources: Vec<String>,
+    /// Why a run that holds it fails before anything of it runs (exit 1), as mise's
+    /// check of a task's usage spec fails the run of a task whose spec it refuses
+    /// (`option "--x <x>"` in a TOML task's `usage`): set for a mise task, never by
+    /// vx.toml.
+    pub refused: Option<String>,
     /// The 1-based line of the entry in vx.toml (0 for a file task).
     pub line: usize,
 }
@@ -164,6 +169,7 @@ impl Task {
             locked: Vec::new(),
             hashed_env: Vec::new(),
             tracked_sources: Vec::new(),
+            refused: None,
             line: 0,
         }
     }
@@ -214,6 +220,32 @@ pub struct TaskArg {
     pub help: Option<String>,
     /// An option's or flag's one-letter form (`-n` for `--dry-run`), if it has one.
     pub short: Option<char>,
+    /// A positional argument that takes every positional word from its place on
+    /// (mise's `arg "<files>..."`): `{{NAME}}` is the words, each quoted; its default,
+    /// when none is given, is one word (none when empty).
+    pub variadic: bool,
+    /// The environment variable whose value it takes when not given, before its
+    /// default (mise's `env="VAR"`): a flag's is on when the value is `1` or `true`.
+    pub env: Option<String>,
+    /// The word that turns a flag off (`--no-color`, mise's `negate`): its value is then
+    /// `false`.
+    pub negate: Option<String>,
+}
+
+impl TaskArg {
+    /// An argument called `name` of `kind`, with nothing else said of it.
+    pub fn new(name: &str, kind: ArgKind) -> TaskArg {
+        TaskArg {
+            name: name.to_owned(),
+            kind,
+            default: None,
+            help: None,
+            short: None,
+            variadic: false,
+            env: None,
+            negate: None,
+        }
+    }
 }
 
 /// How an argument is given after `vx run TASK`.
@@ -225,6 +257,9 @@ pub enum ArgKind {
     Option,
     /// `--NAME`: its value is `true` when given, else empty.
     Flag,
+    /// `--NAME` counted (`-vvv`): its value is how many times it is given, else empty
+    /// (mise's `count=#true`).
+    Count,
 }
 
 /// When a service is ready.

@@ -317,7 +317,7 @@ fn unread_usage(spec: &str) -> Option<TaskError> {
     if spec.is_empty() {
         return None;
     }
-    super::usage::spec(spec, &mut Vec::new(), &mut None, &mut Vec::new()).err()
+    super::usage::spec(spec, &mut Vec::new(), &mut Vec::new()).err()
 }
 
 /// A header's entries read as mise reads them, one by one, folded into one table: the

@@ -367,6 +367,7 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
         let kind = match arg.kind {
             "option" => ArgKind::Option,
             "flag" => ArgKind::Flag,
+            "count" => ArgKind::Count,
             _ => ArgKind::Positional,
         };
         let short = match arg.short {
@@ -379,13 +380,17 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
             )?),
             None => None,
         };
-        task.args.push(TaskArg {
-            name: arg.name.clone(),
-            kind,
+        let arg = TaskArg {
             default: arg.default.clone(),
             help: arg.help.clone(),
             short,
-        });
+            variadic: arg.variadic,
+            env: arg.env.clone(),
+            negate: arg.negate.clone(),
+            ..TaskArg::new(&arg.name, kind)
+        };
+        entry::arg_extras(&args_at, &arg, &task.args)?;
+        task.args.push(arg);
     }
     task.tools = last_wins(&script.tools)
         .into_iter()
@@ -418,6 +423,7 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
         task.run.clone_from(&script.run_windows);
     }
     entry::no_nul(name, &task.run)?;
+    task.refused.clone_from(&script.refused);
     Ok(task)
 }
 
@@ -463,25 +469,27 @@ mod tests {
             outputs: vec!["out/*".into()],
             args: vec![
                 ImportedArg {
-                    name: "target".into(),
-                    kind: "positional",
                     default: Some("all".into()),
                     help: Some("what to build".into()),
-                    short: None,
+                    ..ImportedArg::new("target", "positional")
                 },
                 ImportedArg {
-                    name: "release".into(),
-                    kind: "flag",
-                    default: None,
-                    help: None,
                     short: Some('r'),
+                    negate: Some("--debug".into()),
+                    ..ImportedArg::new("release", "flag")
                 },
                 ImportedArg {
-                    name: "jobs".into(),
-                    kind: "option",
-                    default: None,
-                    help: None,
                     short: Some('j'),
+                    env: Some("JOBS".into()),
+                    ..ImportedArg::new("jobs", "option")
+                },
+                ImportedArg {
+                    short: Some('v'),
+                    ..ImportedArg::new("verbose", "count")
+                },
+                ImportedArg {
+                    variadic: true,
+                    ..ImportedArg::new("files", "positional")
                 },
             ],
             confirm: Some("sure?".into()),

@@ -214,6 +214,55 @@ pub(in crate::manifest) fn arg_name(
     Ok(())
 }
 
+/// What an argument says beyond its name, kind and short form: `variadic` only of a
+/// positional argument, `negate` only of a flag and a word of its own that starts with
+/// `-` (`--no-color`) and no other argument takes, `env` a variable's name.
+pub(in crate::manifest) fn arg_extras(
+    at: &str,
+    arg: &TaskArg,
+    declared: &[TaskArg],
+) -> Result<(), Problem> {
+    let name = &arg.name;
+    if arg.variadic && arg.kind != ArgKind::Positional {
+        return Err(Problem::Environment(format!(
+            "{at}: argument `{name}` is variadic: only a positional argument takes every word left"
+        )));
+    }
+    if let Some(negate) = &arg.negate {
+        if arg.kind != ArgKind::Flag {
+            return Err(Problem::Environment(format!(
+                "{at}: argument `{name}` has `negate`: only a flag is turned off"
+            )));
+        }
+        let word = negate.strip_prefix('-').unwrap_or_default();
+        let plain = !word.is_empty()
+            && word != "-"
+            && (word.chars()).all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        // Another spelling of an argument (this one's too), or another flag's negate.
+        let spells = |a: &TaskArg| {
+            negate.strip_prefix("--") == Some(a.name.as_str())
+                || a.short.is_some_and(|c| *negate == format!("-{c}"))
+        };
+        let taken =
+            (declared.iter()).any(|a| spells(a) || a.negate.as_deref() == Some(negate.as_str()));
+        if !plain || taken || spells(arg) {
+            return Err(Problem::Environment(format!(
+                "{at}: argument `{name}`'s negate is a word of its own that starts with - (`--no-{name}`), not `{}`",
+                validate::shorten(negate)
+            )));
+        }
+    }
+    if let Some(var) = &arg.env
+        && !environment::valid_var_name(var)
+    {
+        return Err(Problem::Environment(format!(
+            "{at}: argument `{name}`'s env `{}` is not a variable name: use letters, digits and _ (not first a digit)",
+            validate::shorten(var)
+        )));
+    }
+    Ok(())
+}
+
 /// An argument's `short`: one ASCII letter or digit, of an option or a flag, given to
 /// no other argument of the task.
 pub(in crate::manifest) fn arg_short(

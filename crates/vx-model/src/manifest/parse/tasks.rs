@@ -48,7 +48,9 @@ const TASK_KEYS: &[&str] = &[
 /// `run_windows` (the file is the run, started by its `#!` line) and the old `cwd`.
 const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(4).1;
 /// Keys of an `args` entry.
-const ARG_KEYS: &[&str] = &["name", "default", "help", "option", "flag", "short"];
+const ARG_KEYS: &[&str] = &[
+    "name", "default", "help", "option", "flag", "short", "variadic", "count", "negate", "env",
+];
 /// Keys of `ready`.
 const READY_KEYS: &[&str] = &["log", "port", "http", "command", "timeout"];
 /// Most tasks one `[tasks]` (or `[scripts]`) table may hold: far over a real
@@ -378,7 +380,8 @@ impl Parser<'_> {
         entry::list_count(at, count).map_err(|p| self.err(Some(value.span()), p))
     }
 
-    /// `args = [{ name, default, help, option, flag, short }, …]`.
+    /// `args = [{ name, default, help, option, flag, short, variadic, count, negate,
+    /// env }, …]`.
     fn task_args(
         &self,
         value: &Spanned<DeValue<'_>>,
@@ -402,7 +405,8 @@ impl Parser<'_> {
             entry::arg_name(at, name, &out).map_err(|p| self.err(Some(span), p))?;
             let option = self.boolean(fields, "option", at)?;
             let flag = self.boolean(fields, "flag", at)?;
-            let kind = match (option, flag) {
+            let count = self.boolean(fields, "count", at)?;
+            let kind = match (option, flag || count) {
                 (true, true) => {
                     return Err(self.err(
                         Some(item.span()),
@@ -412,6 +416,7 @@ impl Parser<'_> {
                     ));
                 }
                 (true, false) => ArgKind::Option,
+                (false, true) if count => ArgKind::Count,
                 (false, true) => ArgKind::Flag,
                 (false, false) => ArgKind::Positional,
             };
@@ -422,15 +427,19 @@ impl Parser<'_> {
                         .map_err(|p| self.err(Some(span), p))?,
                 ),
             };
-            out.push(TaskArg {
-                name: name.to_owned(),
-                kind,
-                default: self
-                    .string(fields, "default", at)?
-                    .map(|(d, _)| d.to_owned()),
-                help: self.string(fields, "help", at)?.map(|(h, _)| h.to_owned()),
+            let owned =
+                |field: Option<(&str, Range<usize>)>| field.map(|(text, _)| text.to_owned());
+            let arg = TaskArg {
+                default: owned(self.string(fields, "default", at)?),
+                help: owned(self.string(fields, "help", at)?),
                 short,
-            });
+                variadic: self.boolean(fields, "variadic", at)?,
+                env: owned(self.string(fields, "env", at)?),
+                negate: owned(self.string(fields, "negate", at)?),
+                ..TaskArg::new(name, kind)
+            };
+            entry::arg_extras(at, &arg, &out).map_err(|p| self.err(Some(item.span()), p))?;
+            out.push(arg);
         }
         Ok(out)
     }
@@ -524,6 +533,71 @@ mod tests {
             .collect();
         assert_eq!(mise, expected);
         assert!(VX_ONLY.iter().all(|key| TASK_KEYS.contains(key)));
+    }
+
+    /// An argument's `variadic`, `count`, `negate` and `env` (what a mise usage spec
+    /// says of it, as `vx import` writes it) are read, each only where it means
+    /// something: a manifest error otherwise, naming why.
+    #[test]
+    fn an_arguments_variadic_count_negate_and_env_are_read_where_they_mean_something() {
+        use crate::task::ArgKind;
+        let parse = |args: &str| {
+            let text = format!("[tasks.t]\nrun = \"x\"\nargs = [{args}]\n");
+            crate::manifest::Manifest::parse(std::path::Path::new("/p/vx.toml"), &text)
+                .map(|mut m| m.environment.tasks.remove(0).args)
+                .map_err(|e| e.to_string())
+        };
+        let args = parse(
+            r#"{ name = "files", variadic = true }, { name = "v", count = true, short = "v" },
+               { name = "color", flag = true, negate = "--no-color" },
+               { name = "region", option = true, env = "AWS_REGION" }"#,
+        )
+        .unwrap();
+        let read: Vec<_> = (args.iter())
+            .map(|a| (a.kind, a.variadic, a.negate.as_deref(), a.env.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (ArgKind::Positional, true, None, None),
+                (ArgKind::Count, false, None, None),
+                (ArgKind::Flag, false, Some("--no-color"), None),
+                (ArgKind::Option, false, None, Some("AWS_REGION")),
+            ]
+        );
+        for (args, said) in [
+            (
+                r#"{ name = "o", option = true, variadic = true }"#,
+                "only a positional argument",
+            ),
+            (
+                r#"{ name = "o", option = true, negate = "--no-o" }"#,
+                "only a flag is turned off",
+            ),
+            (
+                r#"{ name = "f", flag = true, negate = "no-f" }"#,
+                "not `no-f`",
+            ),
+            (
+                r#"{ name = "f", flag = true, negate = "--f" }"#,
+                "not `--f`",
+            ),
+            (
+                r#"{ name = "g", flag = true, negate = "--x" }, { name = "y", flag = true, negate = "--x" }"#,
+                "not `--x`",
+            ),
+            (
+                r#"{ name = "f", flag = true, env = "A-B" }"#,
+                "`A-B` is not a variable name",
+            ),
+            (
+                r#"{ name = "c", count = true, option = true }"#,
+                "either an option or a flag",
+            ),
+        ] {
+            let err = parse(args).unwrap_err();
+            assert!(err.contains(said), "{args}: {err}");
+        }
     }
 
     /// The guide's table of a task's keys names every key vx.toml takes, and no other.
