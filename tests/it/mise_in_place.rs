@@ -2194,6 +2194,19 @@ fn a_variadic_argument_after_other_arguments_and_flags_takes_the_words_left() {
         assert_eq!((code, out.as_str()), (1, ""), "{task}: {err}");
         assert!(err.contains(&format!("`{argument}`")), "{err}");
     }
+    // A variadic argument named `args`, a name vx keeps for every word given (`{{args}}`)
+    // but for a variadic argument (the tester's reduction of an `update` task).
+    executable(
+        &dir.join("mise-tasks/update"),
+        "#!/usr/bin/env bash\n#USAGE arg \"[args]\" var=#true help=\"Additional arguments\"\n\
+         set -euo pipefail\nupdate_args=()\n\
+         if [ -n \"${usage_args:-}\" ]; then eval \"update_args=(${usage_args})\"; fi\n\
+         printf '<%s>' \"${update_args[@]}\"; echo \" n=${#update_args[@]}\"\n",
+    );
+    for (args, said) in [(&["a b", "c"][..], "<a b><c> n=2"), (&[], "<> n=0")] {
+        let (out, err) = vx_ok(&work, &dir, &[&["run", "update"], args].concat());
+        assert_eq!(out, format!("{said}\n"), "{args:?}: {err}");
+    }
     let (help, _) = vx_ok(&work, &dir, &["run", "grow", "--help"]);
     assert!(
         help.contains("Usage: vx run grow <target> [libfuzzer_args]..."),

@@ -363,7 +363,7 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
     let args_at = format!("{at}.args");
     entry::list_count(&args_at, script.args.len())?;
     for arg in &script.args {
-        entry::arg_name(&args_at, &arg.name, &task.args)?;
+        entry::arg_name(&args_at, &arg.name, arg.variadic, &task.args)?;
         let kind = match arg.kind {
             "option" => ArgKind::Option,
             "flag" => ArgKind::Flag,

@@ -194,10 +194,13 @@ pub(in crate::manifest) fn task_glob(at: &str, key: &str, glob: &str) -> Result<
     vx_base::glob::check(glob).map_err(|e| Problem::Environment(format!("{at}.{key}: {e}")))
 }
 
-/// The name of a task's argument, beside those declared before it (`declared`).
+/// The name of a task's argument, beside those declared before it (`declared`): not
+/// `help` (`--help`), nor `args` (`{{args}}`, every word given) but for a variadic
+/// argument, whose words `{{args}}` then is (mise's `arg "[args]..."`).
 pub(in crate::manifest) fn arg_name(
     at: &str,
     name: &str,
+    variadic: bool,
     declared: &[TaskArg],
 ) -> Result<(), Problem> {
     if !environment::valid_var_name(&name.replace('-', "_")) {
@@ -206,9 +209,10 @@ pub(in crate::manifest) fn arg_name(
             validate::shorten(name)
         )));
     }
-    if declared.iter().any(|a| a.name == name) || name == "args" || name == "help" {
+    let reserved = name == "help" || name == "args" && !variadic;
+    if declared.iter().any(|a| a.name == name) || reserved {
         return Err(Problem::Environment(format!(
-            "{at}: argument `{name}` is declared twice or is reserved (args, help)"
+            "{at}: argument `{name}` is declared twice or is reserved (args but for a variadic argument, help)"
         )));
     }
     Ok(())

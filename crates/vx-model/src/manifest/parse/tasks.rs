@@ -402,7 +402,8 @@ impl Parser<'_> {
                     Problem::Environment(format!("{at}: an argument has no `name`")),
                 )
             })?;
-            entry::arg_name(at, name, &out).map_err(|p| self.err(Some(span), p))?;
+            let variadic = self.boolean(fields, "variadic", at)?;
+            entry::arg_name(at, name, variadic, &out).map_err(|p| self.err(Some(span), p))?;
             let option = self.boolean(fields, "option", at)?;
             let flag = self.boolean(fields, "flag", at)?;
             let count = self.boolean(fields, "count", at)?;
@@ -433,7 +434,7 @@ impl Parser<'_> {
                 default: owned(self.string(fields, "default", at)?),
                 help: owned(self.string(fields, "help", at)?),
                 short,
-                variadic: self.boolean(fields, "variadic", at)?,
+                variadic,
                 env: owned(self.string(fields, "env", at)?),
                 negate: owned(self.string(fields, "negate", at)?),
                 ..TaskArg::new(name, kind)
@@ -548,7 +549,7 @@ mod tests {
                 .map_err(|e| e.to_string())
         };
         let args = parse(
-            r#"{ name = "files", variadic = true }, { name = "v", count = true, short = "v" },
+            r#"{ name = "args", variadic = true }, { name = "v", count = true, short = "v" },
                { name = "color", flag = true, negate = "--no-color" },
                { name = "region", option = true, env = "AWS_REGION" }"#,
         )
@@ -594,6 +595,7 @@ mod tests {
                 r#"{ name = "c", count = true, option = true }"#,
                 "either an option or a flag",
             ),
+            (r#"{ name = "args" }"#, "is reserved"),
         ] {
             let err = parse(args).unwrap_err();
             assert!(err.contains(said), "{args}: {err}");
