@@ -1453,7 +1453,7 @@ fn a_header_line_mise_cannot_read_leaves_the_task_and_is_said() {
     assert!(out.lines().any(|l| l.starts_with("deploy ")), "{out}");
     assert!(out.lines().any(|l| l.starts_with("opt ")), "{out}");
     assert!(
-        err.contains("task deploy from") && err.contains("description \"Deploy "),
+        err.contains("task deploy from") && err.contains("spec key description"),
         "{err}"
     );
     assert!(!err.contains('\u{1b}'), "sanitized: {err:?}");

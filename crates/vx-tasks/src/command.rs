@@ -406,7 +406,9 @@ fn runs_tasks(run: &str) -> bool {
         return false;
     };
     let mut words = words.iter().skip_while(|word| sets_a_variable(word));
-    words.next().is_some_and(|program| spellings.contains(program))
+    words
+        .next()
+        .is_some_and(|program| spellings.contains(program))
         && words.next().is_some_and(|word| word == "run")
 }
 
@@ -532,10 +534,8 @@ mod tests {
     fn the_words_go_to_the_last_command_that_runs_no_tasks() {
         use vx_model::task::Task;
         let mut task = Task::named("t");
-        let values = crate::args::Values {
-            raw: vec!["a b".to_owned(), "c".to_owned()],
-            ..Default::default()
-        };
+        let mut values = crate::args::Values::default();
+        values.raw = vec!["a b".to_owned(), "c".to_owned()];
         let texts = |task: &Task| -> Vec<(String, Vec<String>)> {
             super::lines(task, &values)
                 .into_iter()

@@ -380,13 +380,7 @@ mod tests {
     use super::*;
 
     fn arg(name: &str) -> ImportedArg {
-        ImportedArg {
-            name: name.to_owned(),
-            kind: "positional",
-            default: None,
-            help: None,
-            short: None,
-        }
+        ImportedArg::new(name, "positional")
     }
 
     /// The dependency written `text` (a string) as its command.
