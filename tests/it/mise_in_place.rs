@@ -1937,6 +1937,44 @@ fn a_task_reading_mises_own_variables_gets_them_and_is_keyed_by_where_the_run_st
     );
 }
 
+/// `[task_config] dir` and `shell` are the defaults of every task of the file that
+/// sets neither itself (its `[tasks]`, its file tasks), as mise 2026.9.15 runs them:
+/// `dir = "{{cwd}}"` runs them where `vx run` started, `shell = "bash -c"` runs
+/// their lines under bash (a bash array, which `sh` refuses). vx left both out,
+/// silently: the tasks ran in the project directory, under `sh`. A task's own `dir`
+/// stays its own; a file task is started by its `#!` line.
+#[test]
+fn task_config_dir_and_shell_are_every_tasks_defaults() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[task_config]\ndir = \"{{cwd}}\"\nshell = \"bash -c\"\n\n\
+         [tasks.where]\nrun = \"pwd -P >> {{config_root}}/log\"\n\n\
+         [tasks.own]\ndir = \"{{config_root}}\"\nrun = \"pwd -P >> log\"\n\n\
+         [tasks.arr]\nrun = 'arr=(1 2); echo \"n=${arr[1]}\" >> {{config_root}}/log'\n",
+    );
+    executable(
+        &dir.join("mise-tasks/file"),
+        "#!/bin/sh\npwd -P >> \"$MISE_CONFIG_ROOT/log\"\n",
+    );
+    let sub = dir.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    let sub_real = sub.canonicalize().unwrap();
+    let dir_real = dir.canonicalize().unwrap();
+    for task in ["where", "own", "arr", "file"] {
+        let (code, out, err) = vx_in(&work, &sub, &["run", task]);
+        assert_eq!(code, 0, "{task}: {out}{err}");
+    }
+    assert_eq!(
+        log(&dir),
+        format!(
+            "{}\n{}\nn=2\n{}\n",
+            sub_real.display(),
+            dir_real.display(),
+            sub_real.display()
+        )
+    );
+}
+
 /// mise's `shell` (checked with mise 2026.9.15): `shell = "bash -c"` runs the task's
 /// lines under bash (`[[`, which `sh` lacks), without its default shell's `-o
 /// errexit` (a failing line does not stop the next); vx read it as left out and ran

@@ -20,6 +20,7 @@ pub(crate) mod layout;
 pub(crate) mod monorepo;
 pub(crate) mod monorepo_tables;
 mod shell_vars;
+mod task_config;
 mod task_files;
 mod usage;
 
@@ -92,9 +93,14 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
             Some(DeValue::Table(templates)) => Some(templates),
             _ => None,
         };
+        // `[task_config] dir` and `shell`, for a task that sets neither itself.
+        let defaults = task_config::Defaults::of(root);
         for (key, value) in tasks {
-            let script = extended(value.get_ref(), templates)
-                .and_then(|merged| task(merged.as_ref().unwrap_or(value.get_ref()), &vars));
+            let script = extended(value.get_ref(), templates).and_then(|merged| {
+                let value = merged.as_ref().unwrap_or(value.get_ref());
+                let given = defaults.given(value);
+                task(given.as_ref().unwrap_or(value), &vars)
+            });
             imported.scripts.push(ScriptEntry {
                 name: key.get_ref().to_string(),
                 script,

@@ -6,6 +6,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::super::why::TaskError;
 use super::super::{ImportedScript, ScriptEntry};
+use super::task_config::Defaults;
 use super::{Vars, project_relative, strings, task, vars_of};
 
 /// The directories mise reads file tasks from, relative to the config's directory
@@ -24,20 +25,21 @@ const FILE_TASK_DIRS: &[&str] = &[
 /// lines, `# [MISE]`, `//MISE`, …) read as the keys of a TOML task, its `#USAGE`
 /// lines as its usage spec; the task runs the file. Bounded: at most 256 files, 64 KiB of each read.
 pub(crate) fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
-    file_tasks_in(dir, FILE_TASK_DIRS)
+    file_tasks_in(dir, FILE_TASK_DIRS, &Defaults::default())
 }
 
 /// The tasks a mise file in `dir` (its text `text`) has beyond its own `[tasks]`:
 /// those of the files and directories `[task_config] includes` names (mise.jdx.dev,
 /// "Task configuration": a TOML file's top-level tables are tasks, a directory holds
 /// file tasks; relative to the config's directory; the list replaces the default
-/// directories), else the file tasks of the default directories ([`file_tasks`]). A
-/// task two includes define is the later include's, as mise keeps it. An include
-/// outside the project, or one that cannot be read, is a task entry saying why, so
-/// `vx import` says it.
+/// directories), else the file tasks of the default directories ([`file_tasks`]),
+/// each with the file's `[task_config]` defaults ([`Defaults`]). A task two includes
+/// define is the later include's, as mise keeps it. An include outside the project,
+/// or one that cannot be read, is a task entry saying why, so `vx import` says it.
 pub(crate) fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptEntry> {
+    let defaults = Defaults::of_text(text);
     let Some(includes) = task_includes(text) else {
-        return file_tasks(dir);
+        return file_tasks_in(dir, FILE_TASK_DIRS, &defaults);
     };
     let vars = DeTable::parse(text)
         .map(|root| vars_of(root.get_ref()))
@@ -79,9 +81,9 @@ pub(crate) fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<
             continue;
         }
         if path.is_dir() {
-            out.extend(file_tasks_in(dir, &[relative.as_str()]));
+            out.extend(file_tasks_in(dir, &[relative.as_str()], &defaults));
         } else {
-            out.extend(included_toml(&path, include, &vars));
+            out.extend(included_toml(&path, include, &vars, &defaults));
         }
     }
     last_wins(out)
@@ -116,8 +118,14 @@ fn task_includes(text: &str) -> Option<Vec<String>> {
     strings(config.get("includes")?.get_ref(), "includes").ok()
 }
 
-/// The tasks of an included TOML file: each top-level table (or string) is a task.
-fn included_toml(path: &std::path::Path, include: &str, vars: &Vars) -> Vec<ScriptEntry> {
+/// The tasks of an included TOML file: each top-level table (or string) is a task,
+/// with the including file's `defaults`.
+fn included_toml(
+    path: &std::path::Path,
+    include: &str,
+    vars: &Vars,
+    defaults: &Defaults,
+) -> Vec<ScriptEntry> {
     let unreadable = |why: String| {
         vec![ScriptEntry {
             name: include.to_owned(),
@@ -141,17 +149,24 @@ fn included_toml(path: &std::path::Path, include: &str, vars: &Vars) -> Vec<Scri
     let lines = super::super::Lines::of(&text);
     tasks
         .into_iter()
-        .map(|(key, value)| ScriptEntry {
-            name: key.get_ref().to_string(),
-            script: task(value.get_ref(), vars),
-            line: Some(lines.line(key.span().start)),
+        .map(|(key, value)| {
+            let given = defaults.given(value.get_ref());
+            ScriptEntry {
+                name: key.get_ref().to_string(),
+                script: task(given.as_ref().unwrap_or(value.get_ref()), vars),
+                line: Some(lines.line(key.span().start)),
+            }
         })
         .collect()
 }
 
 /// The file tasks under each of `roots` (directories relative to `dir`), a task two
-/// of them hold the later root's.
-pub(super) fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<ScriptEntry> {
+/// of them hold the later root's, each with `defaults` where its header sets none.
+pub(super) fn file_tasks_in(
+    dir: &std::path::Path,
+    roots: &[&str],
+    defaults: &Defaults,
+) -> Vec<ScriptEntry> {
     let mut out = Vec::new();
     for sub in roots {
         let root = dir.join(sub);
@@ -176,7 +191,7 @@ pub(super) fn file_tasks_in(dir: &std::path::Path, roots: &[&str]) -> Vec<Script
             let shown = format!("{sub}/{}", rel.to_string_lossy());
             let script = match vx_base::ownership::foreign(&file) {
                 Some(why) => Err(TaskError::NotOwn { why }),
-                None => file_task(&file, &shown),
+                None => file_task(&file, &shown, defaults),
             };
             let script = script.map(|mut script| {
                 if let Some(full) = with_extension {
@@ -254,7 +269,11 @@ fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) 
 /// the script itself. A usage spec vx cannot read is left out, said, and the task
 /// takes the words as given, as mise warns of a spec it cannot read ("invalid usage
 /// spec") and runs the task without it.
-fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, TaskError> {
+fn file_task(
+    path: &std::path::Path,
+    shown: &str,
+    defaults: &Defaults,
+) -> Result<ImportedScript, TaskError> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path)
@@ -284,6 +303,7 @@ fn file_task(path: &std::path::Path, shown: &str) -> Result<ImportedScript, Task
             return Err(TaskError::HeaderSets { key });
         }
     }
+    defaults.fill(&mut table);
     table.insert(
         Spanned::new(0..0, "file".into()),
         Spanned::new(0..0, DeValue::String(shown.to_owned().into())),
