@@ -350,6 +350,45 @@ fn file_tasks_run_with_their_header() {
     );
 }
 
+/// vx.toml's file tasks as docs/guide/tasks.md has them beside mise's: a file or folder
+/// under `.vx/tasks/` whose name starts with `.` is no task (a helper the tasks
+/// source, as mise passes it over), and a name vx.toml gives too is an error naming
+/// both, not one of them dropped silently.
+#[test]
+fn file_tasks_pass_over_dot_files_and_a_name_given_twice_is_an_error() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = Work::with_tasks("[tasks]\nbuild = \"echo built >> log\"\n");
+    let tasks = work.dir.path().join(".vx/tasks");
+    for (name, text) in [
+        (".private/helper.sh", "#!/bin/sh\nHELPED=yes\n"),
+        (".hidden", "#!/bin/sh\necho hidden >> log\n"),
+        (
+            "ok",
+            "#!/bin/sh\n. \"$(dirname \"$0\")/.private/helper.sh\"\necho \"ok $HELPED\" >> log\n",
+        ),
+    ] {
+        let file = tasks.join(name);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, text).unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let (_, list, _) = work.run_tasks(&[]);
+    assert!(
+        !list.contains("hidden") && !list.contains("private"),
+        "{list}"
+    );
+    let (code, _, stderr) = work.run_tasks(&[".hidden"]);
+    assert_eq!(code, 2, "{stderr}");
+    let (code, _, stderr) = work.run_tasks(&["ok"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(read(&work, "log"), "ok yes\n");
+    std::fs::write(tasks.join("build"), "#!/bin/sh\necho file >> log\n").unwrap();
+    std::fs::set_permissions(tasks.join("build"), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (code, _, stderr) = work.run_tasks(&["build"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("task `build` is both in"), "{stderr}");
+}
+
 #[test]
 fn json_events_and_grouped_output() {
     let work = Work::with_tasks(
