@@ -471,3 +471,55 @@ fn a_mise_project_alone_still_says_a_dependency_no_task_answers_to() {
         assert!(err.contains(&line), "{line}\n{err}");
     }
 }
+
+#[test]
+fn the_roots_own_tasks_name_others_in_mises_spellings_as_mise_resolves_them() {
+    // mise 2026.9.15 runs this `x` with the root's `lint` (`:lint`, `//:lint`) and
+    // web's `build` (and core's, which it waits for).
+    let work = Work::new();
+    let repo = referencing(&work);
+    let root = std::fs::read_to_string(repo.join("mise.toml")).unwrap();
+    let order = repo.join("order");
+    std::fs::write(
+        repo.join("mise.toml"),
+        format!(
+            "{root}[tasks.lint]\nrun = 'echo root-lint >> {0}'\n[tasks.x]\ndepends = [\":lint\", \"//:lint\", \"//web:build\"]\nrun = 'echo x >> {0}'\n",
+            order.display()
+        ),
+    )
+    .unwrap();
+    let (code, _, err) = run_in(&work, &repo, &["x"]);
+    assert_eq!(code, 0, "{err}");
+    // Only api's name that no task answers to is said.
+    let said: Vec<&str> = (err.lines())
+        .filter(|l| l.contains("which is no task here"))
+        .collect();
+    assert!(said.len() == 1 && said[0].contains("//api:lint"), "{err}");
+    assert_eq!(
+        take_order(&repo).into_iter().collect::<BTreeSet<_>>(),
+        set(&["root-lint", "core-build", "web-build", "x"])
+    );
+
+    // A root vx.toml beside a Cargo workspace: `//crates/core:test` is core's `test`.
+    let work = Work::new();
+    let repo = tree(
+        &work,
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"crates/core\"]\n"),
+            (
+                "crates/core/Cargo.toml",
+                "[package]\nname = \"core\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("crates/core/src/lib.rs", ""),
+            (
+                "crates/core/vx.toml",
+                "[tasks.test]\nrun = 'echo core-test >> {order}'\n",
+            ),
+            (
+                "vx.toml",
+                "[tasks.ci]\ndepends = [\"//crates/core:test\"]\nrun = 'echo ci >> {order}'\n",
+            ),
+        ],
+    );
+    assert_eq!(ran(&work, &repo, &["ci"]), set(&["core-test", "ci"]));
+}

@@ -147,6 +147,24 @@ pub(crate) fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) -> Vec<(String, S
         }
         tasks[i] = task;
     }
+    // The project's own tasks name others in mise's spellings too, as mise resolves
+    // them in its monorepo root's file: `:NAME` and `//:NAME` the root's own,
+    // `//dir:NAME` the package's there.
+    for i in 0..own {
+        let mut task = tasks[i].clone();
+        for list in [
+            &mut task.depends,
+            &mut task.depends_post,
+            &mut task.wait_for,
+        ] {
+            for name in list.iter_mut() {
+                if let Some(found) = root_dependency(name, tasks, own, monorepo) {
+                    *name = found;
+                }
+            }
+        }
+        tasks[i] = task;
+    }
     let patterned = |t: &Task| {
         [&t.depends, &t.depends_post, &t.wait_for]
             .into_iter()
@@ -223,6 +241,35 @@ pub(crate) fn say_missing(
     for line in unsaid(project, &lines) {
         note(&format!("vx: {line}"));
     }
+}
+
+/// What the dependency `written` of one of the project's own tasks (`tasks[..own]`)
+/// names when it is written in mise's spellings: `:NAME` and `//:NAME` the project's
+/// own `NAME` (`//:NAME`, else the root's package.json script `//#NAME`), `//dir:NAME`
+/// the task of the package in `dir`; `None` for any other name, a pattern, or one
+/// naming no task (it stays as written, and running it fails naming it).
+fn root_dependency(
+    written: &str,
+    tasks: &[Task],
+    own: usize,
+    monorepo: &Monorepo,
+) -> Option<String> {
+    if pattern::is_pattern(written) {
+        return None;
+    }
+    let root_own = written
+        .strip_prefix("//:")
+        .or_else(|| written.strip_prefix(':').filter(|n| !n.starts_with(':')));
+    if let Some(name) = root_own.filter(|n| !n.is_empty()) {
+        if let Some(found) = graph::find(&tasks[..own], name) {
+            return Some(found.name.clone());
+        }
+        let script = format!("//#{name}");
+        return (written.starts_with("//") && graph::find(tasks, &script).is_some())
+            .then_some(script);
+    }
+    let id = mise_spelling(written, monorepo)?;
+    graph::find(tasks, &id).map(|t| t.name.clone())
 }
 
 /// The first of `unmatched` ([`join`]'s) whose task the plan runs, as the error a
