@@ -173,7 +173,8 @@ fn a_tasks_own_tools_are_installed_and_first_on_its_path_only() {
          both = {{ depends = [\"old\", \"new\"] }}\n",
         server.url("/greet-{version}.tar.gz"),
     ));
-    let (code, out, stderr) = work.outcome(&["run", "-j", "1", "both"]);
+    // One job runs one task at a time, so only lines asked for are prefixed.
+    let (code, out, stderr) = work.outcome(&["run", "-j", "1", "--output", "prefix", "both"]);
     assert_eq!(code, 0, "{stderr}");
     let store = work.dir.path().join("xdg/vx/store");
     let old = format!(

@@ -3,7 +3,8 @@
 //! for byte, stdout to stdout and stderr to stderr, with no `[name] ` prefix (as `mise
 //! run` shows a lone task, and as the same task without `sources` shows), whether it
 //! runs, runs again with `--force`, fails, or is restored from the results cache (its
-//! kept log replayed); vx's own lines stay on stderr. A run of two or more tasks, and
+//! kept log replayed); vx's own lines stay on stderr. So does a run of tasks that run one
+//! after another (a chain, or `-j 1`). A run of tasks that can run at once, and
 //! `--output prefix` asked, keep their prefixes.
 
 use crate::common;
@@ -108,10 +109,7 @@ both = { run = "echo both", depends = ["check"], timeout = "60s" }
         "error: broken\nvx: task `fail` failed: exit status 3\n"
     );
 
-    // Two tasks (a dependency ran): each line says whose it is.
-    let (stdout, stderr) = run(&work, &["both"], 0);
-    assert_eq!(stdout, "[check] out\n[both] both\n");
-    assert_eq!(stderr, "[check] warning: x\n");
+    // Two tasks at once (neither waits for the other): each line says whose it is.
     let (stdout, _) = run(&work, &["check", ":::", "fail"], 3);
     assert!(
         stdout.contains("[fail] partial\n") && !stdout.contains("\npartial"),
@@ -122,6 +120,46 @@ both = { run = "echo both", depends = ["check"], timeout = "60s" }
     let (stdout, stderr) = run(&work, &["--output", "prefix", "check"], 0);
     assert_eq!(stdout, "[check] out\n");
     assert_eq!(stderr, "[check] warning: x\n");
+}
+
+/// Tasks that run one after another (a chain: each waits for the one before it; or any
+/// plan with `-j 1`) write one at a time: nothing to tell apart, so their output comes
+/// as they wrote it, as `mise run` prints a linear graph's (and `--jobs 1`'s); tasks
+/// that can run at once keep their prefixes.
+#[test]
+fn tasks_that_run_one_after_another_print_what_they_wrote_and_tasks_at_once_are_prefixed() {
+    let work = Work::with_tasks(
+        r#"[tasks]
+a = { run = "echo a; echo 'warning: a' >&2", timeout = "60s" }
+b = { run = "echo b", depends = ["a"] }
+c = { run = "printf 'c\\033[32m ok\\033[0m'", depends = ["b", "a"] }
+x = { run = "echo x" }
+both = { run = "echo both", depends = ["a", "x"] }
+"#,
+    );
+    // mise's shape (`b` depends on `a`), and a chain of three.
+    let (stdout, stderr) = run(&work, &["b"], 0);
+    assert_eq!(
+        (stdout.as_str(), stderr.as_str()),
+        ("a\nb\n", "warning: a\n")
+    );
+    let (stdout, _) = run(&work, &["c"], 0);
+    assert_eq!(stdout, "a\nb\nc\x1b[32m ok\x1b[0m");
+    // `a` and `x` may run at once: prefixed, whatever order they ran in.
+    let (stdout, stderr) = run(&work, &["both"], 0);
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    lines.sort_unstable();
+    assert_eq!(lines, ["[a] a", "[both] both", "[x] x"], "{stdout:?}");
+    assert_eq!(stderr, "[a] warning: a\n");
+    // One job: one task at a time, in the plan's order.
+    let (stdout, stderr) = run(&work, &["-j", "1", "both"], 0);
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.pop(), Some("both"), "{stdout:?}");
+    lines.sort_unstable();
+    assert_eq!((lines, stderr.as_str()), (vec!["a", "x"], "warning: a\n"));
+    // Prefix lines asked for: a chain's too.
+    let (stdout, _) = run(&work, &["--output", "prefix", "b"], 0);
+    assert_eq!(stdout, "[a] a\n[b] b\n");
 }
 
 /// The project's `task_output = "live"` keeps the live view on a terminal; elsewhere (a

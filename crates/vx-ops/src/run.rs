@@ -974,8 +974,14 @@ fn quiet(chosen: &Chosen) -> Vec<String> {
 /// Where a run without a live view reports: its board first (`vx ps`, `vx logs -f`,
 /// `vx board watch` and the daemon read the run there, in place, labelled with the
 /// manifest's path `label`, and kept in `keep` once it finished), then the printer of
-/// `mode` (the quiet tasks' output left out).
-fn sink(label: &str, keep: Option<PathBuf>, mode: Mode, quiet: Vec<String>) -> Arc<dyn TaskSink> {
+/// `mode` (the quiet tasks' output left out) for a run of at most `jobs` tasks at once.
+fn sink(
+    label: &str,
+    keep: Option<PathBuf>,
+    mode: Mode,
+    quiet: Vec<String>,
+    jobs: usize,
+) -> Arc<dyn TaskSink> {
     Arc::new(Fanout(vec![
         Box::new(
             BoardSink::new(
@@ -985,7 +991,7 @@ fn sink(label: &str, keep: Option<PathBuf>, mode: Mode, quiet: Vec<String>) -> A
             )
             .keeping(keep),
         ),
-        Box::new(Printer::new(mode, quiet)),
+        Box::new(Printer::new(mode, quiet).jobs(jobs)),
     ]))
 }
 

@@ -3,12 +3,16 @@
 //!
 //! - `prefix`: each line of a task's output as it comes, after `[name] ` (stdout to
 //!   stdout, stderr to stderr).
-//! - the default without a live view ([`Mode::Auto`]): `prefix`'s lines for a run of
-//!   two or more tasks; a run of one task has nothing to tell apart, so its output goes
-//!   out as the task wrote it, byte for byte (stdout to stdout, stderr to stderr, a
-//!   restored result's log to stdout), as `mise run` and a task run in vx's place show
-//!   it: `vx run build | grep` reads what the tool printed. [`Printer::plan`] decides,
-//!   from the plan it is given, and nowhere else.
+//! - the default without a live view ([`Mode::Auto`]): `prefix`'s lines for a run whose
+//!   tasks' lines can interleave; a run where no two tasks can run at once (one task, a
+//!   chain of tasks each waiting for the one before, or any plan run one task at a time,
+//!   `-j 1`; never one with a service, which runs on beside what follows it) has
+//!   nothing to tell apart, so its output goes out as the tasks wrote it, byte for byte
+//!   (stdout to stdout, stderr to stderr, a restored result's log to stdout), as `mise
+//!   run` shows a lone task, a linear graph and `--jobs 1` (mise's `interleave`) and as
+//!   a task run in vx's place shows it: `vx run build | grep` reads what the tool
+//!   printed. [`Printer::plan`] decides, from the plan it is given (and the jobs,
+//!   [`Printer::jobs`]), and nowhere else.
 //! - `grouped`: each task's output whole when it ends, in graph order (a task that
 //!   ends early waits for those before it; services, which do not end, print as
 //!   prefix lines).
@@ -55,7 +59,8 @@ pub enum Mode {
     /// Lines prefixed with the task's name, as they come (asked for: a lone task's too).
     Prefix,
     /// What a run shows when no mode is asked and no live view shows it: [`Mode::Prefix`]'s
-    /// lines when the plan holds two or more tasks, a lone task's output as it wrote it.
+    /// lines when two tasks of the plan can run at once, else the tasks' output as they
+    /// wrote it (a lone task, a chain, a run of one job; [`one_at_a_time`]).
     Auto,
     /// Each task's output whole when it ends, in graph order.
     Grouped,
@@ -68,6 +73,8 @@ pub enum Mode {
 /// Prints a run's events in one [`Mode`].
 pub struct Printer {
     mode: Mode,
+    /// The run takes one task at a time (`-j 1`, services aside): [`Printer::jobs`].
+    one_job: bool,
     inner: Mutex<Inner>,
 }
 
@@ -157,7 +164,8 @@ impl Line {
 
 #[derive(Default)]
 struct Inner {
-    /// The output passes as the task wrote it: [`Mode::Auto`] with a plan of one task.
+    /// The output passes as the tasks wrote it: [`Mode::Auto`] with a plan whose tasks
+    /// run one at a time ([`one_at_a_time`]).
     raw: bool,
     names: Vec<String>,
     quiet: Vec<bool>,
@@ -179,6 +187,7 @@ impl Printer {
     pub fn new(mode: Mode, quiet_tasks: Vec<String>) -> Printer {
         Printer {
             mode,
+            one_job: false,
             inner: Mutex::new(Inner {
                 quiet: Vec::new(),
                 names: quiet_tasks,
@@ -187,9 +196,63 @@ impl Printer {
         }
     }
 
+    /// This printer for a run of at most `jobs` tasks at once (services aside): with
+    /// one, no two tasks' lines can interleave, and [`Mode::Auto`] prints them as the
+    /// tasks wrote them, as mise's `--jobs 1` does. Unsaid, a run may hold several.
+    pub fn jobs(mut self, jobs: usize) -> Printer {
+        self.one_job = jobs <= 1;
+        self
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Whether no two of `tasks` (a plan) can run at once, so that their lines cannot
+/// interleave: a plan of one task; else one without a service (a service runs on
+/// beside the tasks after it) that the run takes one task at a time (`one_job`), or
+/// whose tasks form a chain, each waiting (directly or not) for the one before, so
+/// that at every step exactly one task is ready. This is mise's rule for its default
+/// output (`interleave` for `--jobs 1` and for a linear graph, `prefix` otherwise).
+fn one_at_a_time(tasks: &[PlannedTask], one_job: bool) -> bool {
+    if tasks.len() <= 1 {
+        return true;
+    }
+    if tasks.iter().any(|t| t.service) {
+        return false;
+    }
+    if one_job {
+        return true;
+    }
+    // Kahn's walk: the tasks whose dependencies are done; a chain never has two.
+    let mut waiting: Vec<usize> = vec![0; tasks.len()];
+    let mut after: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
+    for (i, task) in tasks.iter().enumerate() {
+        let mut depends: Vec<usize> = (task.depends.iter())
+            .map(|d| d.0)
+            .filter(|&d| d < tasks.len() && d != i)
+            .collect();
+        depends.sort_unstable();
+        depends.dedup();
+        waiting[i] = depends.len();
+        for d in depends {
+            after[d].push(i);
+        }
+    }
+    let mut ready: Vec<usize> = (0..tasks.len()).filter(|&i| waiting[i] == 0).collect();
+    while let Some(next) = ready.pop() {
+        if !ready.is_empty() {
+            return false;
+        }
+        for &i in &after[next] {
+            waiting[i] -= 1;
+            if waiting[i] == 0 {
+                ready.push(i);
+            }
+        }
+    }
+    true
 }
 
 fn json_line(value: serde_json::Value) {
@@ -317,8 +380,8 @@ impl TaskSink for Printer {
             .collect();
         inner.services = tasks.iter().map(|t| t.service).collect();
         // The one place a run's lines lose their prefix: the default lines of a plan
-        // of one task (no dependency ran, no other task), which nothing tells apart.
-        inner.raw = self.mode == Mode::Auto && tasks.len() == 1;
+        // whose tasks run one after another, whose lines nothing needs to tell apart.
+        inner.raw = self.mode == Mode::Auto && one_at_a_time(tasks, self.one_job);
         inner.width = inner.names.iter().map(String::len).max().unwrap_or(0);
         inner.partial = vec![Default::default(); tasks.len()];
         inner.held = vec![Default::default(); tasks.len()];
@@ -514,6 +577,38 @@ mod tests {
         for size in [1, 2, 3, 7, 4096, LINE_CAP, output.len()] {
             assert_eq!(printed(&output, size), expected, "chunks of {size}");
         }
+    }
+
+    /// A plan of `deps.len()` tasks, task `i` waiting for the tasks `deps[i]` names.
+    fn planned(deps: &[&[usize]]) -> Vec<PlannedTask> {
+        (deps.iter().enumerate())
+            .map(|(i, after)| PlannedTask {
+                id: TaskId(i),
+                name: format!("t{i}"),
+                service: false,
+                depends: after.iter().map(|&d| TaskId(d)).collect(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn only_tasks_that_can_run_at_once_are_told_apart() {
+        // One task; a chain (b after a, c after b and a): one at a time.
+        assert!(one_at_a_time(&planned(&[&[]]), false));
+        assert!(one_at_a_time(&planned(&[&[], &[0]]), false));
+        assert!(one_at_a_time(&planned(&[&[], &[0], &[1, 0]]), false));
+        assert!(one_at_a_time(&planned(&[&[1], &[2], &[]]), false));
+        // Two independent tasks, and a diamond's middle: at once, unless one job.
+        let apart = planned(&[&[], &[]]);
+        let diamond = planned(&[&[], &[0], &[0], &[1, 2]]);
+        for plan in [&apart, &diamond] {
+            assert!(!one_at_a_time(plan, false));
+            assert!(one_at_a_time(plan, true));
+        }
+        // A service runs on beside what follows it, whatever the jobs.
+        let mut served = planned(&[&[], &[0]]);
+        served[0].service = true;
+        assert!(!one_at_a_time(&served, false) && !one_at_a_time(&served, true));
     }
 
     #[test]

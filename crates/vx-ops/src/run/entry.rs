@@ -430,6 +430,7 @@ pub fn execute(
                     keep.clone(),
                     mode.unwrap_or(Mode::Auto),
                     quiet.clone(),
+                    options.jobs,
                 );
                 runner::run(plan, jobs, &options, sink, stop, woken)
             }
