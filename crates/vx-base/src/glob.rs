@@ -24,7 +24,7 @@
 //! bounded: at most [`MAX_GLOB_LEN`] bytes, [`braces::MAX_ALTERNATIVES`] expansions
 //! and [`braces::MAX_DEPTH`] nested braces, and `globset`'s own size limit.
 //!
-//! The functions taking a glob as text ([`matches`], [`may_hold`], …) compile it on
+//! The functions taking a glob as text ([`matches()`], [`may_hold`], …) compile it on
 //! each call through a small per-thread memo of the last globs seen, so a reader that
 //! asks one glob about thousands of paths compiles it once; [`Glob`] and [`GlobSet`]
 //! are the compiled forms for a reader that keeps them.

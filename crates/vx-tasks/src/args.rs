@@ -38,7 +38,7 @@ impl Values {
 
     /// These values as a task's key holds them: each taken from the environment as
     /// the variable's template (`${VAR}`), never the value itself (which the key
-    /// holds hashed, [`env`]).
+    /// holds hashed, [`env()`]).
     pub fn keyed(&self) -> Values {
         let mut keyed = self.clone();
         for (name, var) in &self.from_env {
