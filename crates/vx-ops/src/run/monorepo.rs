@@ -134,15 +134,9 @@ pub(crate) fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) -> Vec<(String, S
     };
     for i in own..tasks.len() {
         let mut task = tasks[i].clone();
-        for list in [
-            &mut task.depends,
-            &mut task.depends_post,
-            &mut task.wait_for,
-        ] {
-            for name in list.iter_mut() {
-                if let Some(own_name) = root_task(name, tasks) {
-                    *name = own_name;
-                }
+        for name in dependencies(&mut task) {
+            if let Some(own_name) = root_task(name, tasks) {
+                *name = own_name;
             }
         }
         tasks[i] = task;
@@ -152,15 +146,9 @@ pub(crate) fn join(tasks: &mut Vec<Task>, monorepo: &Monorepo) -> Vec<(String, S
     // `//dir:NAME` the package's there.
     for i in 0..own {
         let mut task = tasks[i].clone();
-        for list in [
-            &mut task.depends,
-            &mut task.depends_post,
-            &mut task.wait_for,
-        ] {
-            for name in list.iter_mut() {
-                if let Some(found) = root_dependency(name, tasks, own, monorepo) {
-                    *name = found;
-                }
+        for name in dependencies(&mut task) {
+            if let Some(found) = root_dependency(name, tasks, own, monorepo) {
+                *name = found;
             }
         }
         tasks[i] = task;
@@ -241,6 +229,14 @@ pub(crate) fn say_missing(
     for line in unsaid(project, &lines) {
         note(&format!("vx: {line}"));
     }
+}
+
+/// Each name `task` waits for or runs after (`depends`, `depends_post`, `wait_for`), to
+/// be read as the monorepo names it.
+fn dependencies(task: &mut Task) -> impl Iterator<Item = &mut String> {
+    (task.depends.iter_mut())
+        .chain(task.depends_post.iter_mut())
+        .chain(task.wait_for.iter_mut())
 }
 
 /// What the dependency `written` of one of the project's own tasks (`tasks[..own]`)
