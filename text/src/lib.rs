@@ -110,6 +110,15 @@ pub fn sgr_len(text: &str) -> Option<usize> {
     (params.as_bytes().get(n) == Some(&b'm')).then_some(2 + n + 1)
 }
 
+/// What a terminal shows of one line of output that carriage returns rewrote (a
+/// progress bar's `10%\r20%\r`): the last part a `\r` did not leave empty, the one
+/// rule every replay of task output without a terminal's own cursor shares.
+pub fn last_state(line: &str) -> &str {
+    line.rsplit('\r')
+        .find(|part| !part.is_empty())
+        .unwrap_or("")
+}
+
 /// A child's output (task output, a log) made safe for a terminal that should still
 /// show its colours: newlines, tabs and SGR colour sequences ([`sgr_len`]) pass, every
 /// other control character is shown escaped as [`sanitize`] shows it, so a task cannot

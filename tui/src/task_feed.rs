@@ -278,10 +278,7 @@ pub fn elapsed_ms(task: &TaskState, now: u64) -> Option<u64> {
 /// dropped, a carriage return ending what came before it, every other control
 /// character shown escaped ([`sanitize`]).
 pub fn plain(line: &str) -> String {
-    let line = line
-        .rsplit('\r')
-        .find(|part| !part.is_empty())
-        .unwrap_or("");
+    let line = vx_text::last_state(line);
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
     while let Some(at) = rest.find("\x1b[") {

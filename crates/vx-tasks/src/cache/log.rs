@@ -47,11 +47,9 @@ pub(crate) fn made_safe(log: &[u8]) -> Vec<u8> {
         if i > 0 {
             out.push('\n');
         }
-        let shown = line
-            .rsplit('\r')
-            .find(|part| !part.is_empty())
-            .unwrap_or("");
-        out.push_str(&vx_text::sanitize_keeping_colours(shown));
+        out.push_str(&vx_text::sanitize_keeping_colours(vx_text::last_state(
+            line,
+        )));
     }
     out.into_bytes()
 }
