@@ -9,6 +9,8 @@ signature), step by step until the workspace checks clean.
 
 The steps, each a `cargo check --keep-going --message-format=json`:
   linux    --workspace --all-targets (the tests of each crate, tests/, benches, examples)
+  libs     --workspace --lib --bins (the library's own code only: run alone, what stays
+           narrow is `pub` only for tests, benches, examples, fuzzing or another platform)
   windows  --workspace --all-targets --target x86_64-pc-windows-gnu (needs mingw-w64's
            gcc, `x86_64-w64-mingw32-gcc`, for `ring`)
   macos    --workspace --lib --bins --target x86_64-apple-darwin, with `.ci/macos/cc`
@@ -343,6 +345,7 @@ def step(cmds):
 
 STEPS = {
     "linux": (["--workspace", "--all-targets"], {}),
+    "libs": (["--workspace", "--lib", "--bins"], {}),
     "windows": (["--workspace", "--all-targets", "--target", "x86_64-pc-windows-gnu"], {}),
     "macos": (["--workspace", "--lib", "--bins", "--target", "x86_64-apple-darwin"],
               {"CC_x86_64_apple_darwin": os.path.join(ROOT, ".ci", "macos", "cc"),

@@ -45,7 +45,7 @@ use segment::{Segment, Segments};
 
 /// Longest glob read (a path is at most 4096 bytes on Linux; a glob with
 /// alternatives may be longer than what it matches).
-pub const MAX_GLOB_LEN: usize = 8192;
+pub(crate) const MAX_GLOB_LEN: usize = 8192;
 
 /// A glob that cannot be read, and why.
 #[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
@@ -123,7 +123,7 @@ impl Glob {
     }
 
     /// Whether the relative path `rel` is one this glob matches, or lies under one.
-    pub fn matches(&self, rel: &Path) -> bool {
+    pub(crate) fn matches(&self, rel: &Path) -> bool {
         let parts = path_parts(rel);
         let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         self.alternatives.iter().any(|alt| alt.covers(&parts))
@@ -131,7 +131,7 @@ impl Glob {
 
     /// Whether the directory `rel` may hold a path this glob matches (or is one): the
     /// directories on the way to an output, which a result's archive may name.
-    pub fn may_hold(&self, rel: &Path) -> bool {
+    pub(crate) fn may_hold(&self, rel: &Path) -> bool {
         let parts = path_parts(rel);
         let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         self.alternatives.iter().any(|alt| alt.may_hold(&parts))
@@ -141,7 +141,7 @@ impl Glob {
     /// (or above): `false` only when they surely name apart trees (`src/**` and
     /// `dist/**`), read segment by segment; `**`, and a wildcard against a wildcard,
     /// may always meet.
-    pub fn may_overlap(&self, other: &Glob) -> bool {
+    pub(crate) fn may_overlap(&self, other: &Glob) -> bool {
         self.alternatives
             .iter()
             .any(|a| other.alternatives.iter().any(|b| a.may_overlap(b)))
@@ -189,18 +189,6 @@ pub struct GlobSet {
 }
 
 impl GlobSet {
-    /// The set `globs` (a leading `!` taking away), each read as [`Glob::new`] reads it.
-    pub fn new(globs: &[String]) -> Result<GlobSet, GlobError> {
-        let mut set = GlobSet::default();
-        for glob in globs {
-            match glob.strip_prefix('!') {
-                Some(not) => set.except.push(Arc::new(Glob::new(not)?)),
-                None => set.globs.push(Arc::new(Glob::new(glob)?)),
-            }
-        }
-        Ok(set)
-    }
-
     /// The set `globs`, a glob that cannot be read left out (it matches nothing): for
     /// globs a manifest's reader has already checked ([`check`]).
     pub fn lossy(globs: &[String]) -> GlobSet {
@@ -222,7 +210,7 @@ impl GlobSet {
     /// The files under `project` the set matches (`.git` directories not entered, nor
     /// a directory a `!glob` matches; at most `limit` files looked at from each
     /// directory a walk starts in), sorted, each once.
-    pub fn expand(&self, project: &Path, limit: usize) -> Vec<PathBuf> {
+    pub(crate) fn expand(&self, project: &Path, limit: usize) -> Vec<PathBuf> {
         walk::expand(project, &self.globs, &self.except, limit)
     }
 }
@@ -267,14 +255,14 @@ pub fn is_glob(pattern: &str) -> bool {
 /// of characters and `?` one, with classes and alternatives as [`Glob`]'s; a pattern
 /// that cannot be read is the name it spells.
 #[derive(Clone, Debug)]
-pub struct NamePattern {
+pub(crate) struct NamePattern {
     literal: String,
     alternatives: Option<Vec<GlobMatcher>>,
 }
 
 impl NamePattern {
     /// `pattern` read as the type says.
-    pub fn new(pattern: &str) -> NamePattern {
+    pub(crate) fn new(pattern: &str) -> NamePattern {
         let alternatives = (is_glob(pattern) || pattern.contains('\\'))
             .then(|| {
                 let alts = expand_braces(pattern).ok()?;
@@ -290,7 +278,7 @@ impl NamePattern {
     }
 
     /// Whether `name` is one this pattern names.
-    pub fn matches(&self, name: &str) -> bool {
+    pub(crate) fn matches(&self, name: &str) -> bool {
         match &self.alternatives {
             Some(alts) => alts.iter().any(|m| m.is_match(name)),
             None => self.literal == name,

@@ -32,7 +32,7 @@ pub struct Values {
 
 impl Values {
     /// The variable the value of the argument `name` was taken from, if it was.
-    pub fn from_env(&self, name: &str) -> Option<&str> {
+    pub(crate) fn env_source(&self, name: &str) -> Option<&str> {
         self.from_env.get(name).map(String::as_str)
     }
 
@@ -382,7 +382,7 @@ fn option_value<'w>(
 
 /// The words given, each quoted for the shell by `quote`, one space apart: what
 /// `{args}` stands for, and what a command the words are passed on to gets appended.
-pub fn joined(values: &Values, quote: &dyn Fn(&str) -> String) -> String {
+pub(crate) fn joined(values: &Values, quote: &dyn Fn(&str) -> String) -> String {
     values
         .raw
         .iter()
@@ -394,7 +394,7 @@ pub fn joined(values: &Values, quote: &dyn Fn(&str) -> String) -> String {
 /// Whether the words given to `task` are passed on as they are rather than read or
 /// placed: it declares no arguments and none of its commands says `{args}` (nor
 /// `{{args}}`). `crate::command` then gives them to a command of it, as mise does.
-pub fn passed_on(task: &Task) -> bool {
+pub(crate) fn passed_on(task: &Task) -> bool {
     task.args.is_empty() && !task.run.iter().any(|run| run.contains("{args}"))
 }
 
@@ -439,7 +439,7 @@ pub fn env(values: &Values) -> Vec<(String, String, Option<&str>)> {
             (
                 format!("VX_ARG_{}", name.to_ascii_uppercase().replace('-', "_")),
                 value.clone(),
-                values.from_env(name),
+                values.env_source(name),
             )
         })
         .collect()
@@ -711,7 +711,7 @@ mod tests {
         assert_eq!(named(&["given"])["profile"], "given");
         assert!(parse(&task, &words(&["--verbose=2"])).is_err());
         let v = super::parse(&task, &words(&[]), &env).unwrap();
-        assert_eq!(v.from_env("profile"), Some("PROFILE"));
+        assert_eq!(v.env_source("profile"), Some("PROFILE"));
         let q = |s: &str| format!("'{s}'");
         assert_eq!(
             fill(&task.run[0], &task, &v.keyed(), &q),
