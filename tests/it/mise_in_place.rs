@@ -2184,6 +2184,62 @@ run = 'echo "C1=$C1 C2=$C2"; echo "C3=$C3"; echo "T1=$T1"'
     assert_eq!(out, expected, "from vx.toml: {err}");
 }
 
+/// A reference's word that names a variable (`${CACHE:-$HOME/.cache}`, the usual
+/// fallback for an XDG directory) is that variable's value: in a mise project read in
+/// place, as mise 2026.9.15 gives it (an unset one kept as written), and in vx.toml
+/// (`${CACHE:-${HOME}/.cache}`) as a shell gives it. (They were the texts
+/// `$BASE/.cache` and `${BASE}/y`.) A word nested past vx's bound is refused where the
+/// file is read, never expanded without end.
+#[test]
+fn a_defaults_variable_is_expanded_as_mise_and_a_shell_expand_it() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[env]
+D1 = "${NOT_SET_ANYWHERE:-$BASE/.cache}"
+D2 = "${NOT_SET_ANYWHERE:-${BASE}/y}"
+D3 = "${NOT_SET_ANYWHERE:-$NOT_SET_EITHER}"
+D4 = "${BASE:-$NOT_SET_EITHER}"
+[tasks.show]
+run = 'echo "D1=$D1 D2=$D2 D3=$D3 D4=$D4"'
+"#,
+    );
+    let with_base = |cmd: &mut assert_cmd::Command| {
+        cmd.env("BASE", "/b")
+            .env_remove("NOT_SET_ANYWHERE")
+            .env_remove("NOT_SET_EITHER");
+    };
+    let expected = "D1=/b/.cache D2=/b/y D3=$NOT_SET_EITHER D4=/b\n";
+    let (code, out, err) = vx_in_with(&work, &dir, &["run", "show"], with_base);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out, expected, "{err}");
+
+    std::fs::remove_file(dir.join("mise.toml")).unwrap();
+    std::fs::write(
+        dir.join("vx.toml"),
+        r#"[env]
+D1 = "${NOT_SET_ANYWHERE:-${BASE}/.cache}"
+D2 = "${NOT_SET_ANYWHERE:-{project}/${BASE:+set}}"
+[tasks.show]
+run = 'echo "D1=$D1 D2=$D2"'
+"#,
+    )
+    .unwrap();
+    let (code, out, err) = vx_in_with(&work, &dir, &["run", "show"], with_base);
+    assert_eq!(code, 0, "{err}");
+    let project = dir.canonicalize().unwrap();
+    assert_eq!(
+        out,
+        format!("D1=/b/.cache D2={}/set\n", project.display()),
+        "{err}"
+    );
+
+    let deep = format!("{}x{}", "${A:-".repeat(40), "}".repeat(40));
+    std::fs::write(dir.join("vx.toml"), format!("[env]\nD = \"{deep}\"\n")).unwrap();
+    let (code, _, err) = vx_in_with(&work, &dir, &["env"], with_base);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("more than 8 deep"), "{err}");
+}
+
 /// A variadic argument after other arguments and flags takes every positional word
 /// left, as mise 2026.9.15 gives it (jdx/mise's `xtasks/test-tool-retry.py`: `flag
 /// "--grace-period"` and `arg "<tools>..."`; firezone's `grow.sh`: `arg "<target>"` and

@@ -221,14 +221,38 @@ pub fn template_problem(value: &str) -> Option<String> {
     if value.contains('\0') {
         return Some("the value holds a NUL character".to_owned());
     }
+    nested_problem(value, 0)
+}
+
+/// How deep a reference's word may hold references (`${A:-${B:-${C}}}` is two): the
+/// expansion recurses once per level, so a file's nesting is bounded where it is read.
+pub(crate) const MAX_NESTING: usize = 8;
+
+/// [`template_problem`] of a template `depth` words deep: each reference's word is
+/// checked as a template too.
+fn nested_problem(value: &str, depth: usize) -> Option<String> {
     let mut rest = value;
     while let Some(start) = rest.find("${") {
         let after = &rest[start + 2..];
         let Some(end) = closing_brace(after) else {
             return Some("`${` is not closed by `}`".to_owned());
         };
-        if let Err(why) = Reference::parse(&after[..end]) {
-            return Some(why.to_string());
+        match Reference::parse(&after[..end]) {
+            Err(why) => return Some(why.to_string()),
+            Ok(Reference {
+                word: Some(word),
+                name,
+            }) if word.text.contains("${") => {
+                if depth + 1 >= MAX_NESTING {
+                    return Some(format!(
+                        "`${{{name}…}}` nests references more than {MAX_NESTING} deep"
+                    ));
+                }
+                if let Some(why) = nested_problem(word.text, depth + 1) {
+                    return Some(why);
+                }
+            }
+            Ok(_) => {}
         }
         rest = &after[end + 1..];
     }
@@ -254,7 +278,7 @@ pub(crate) struct Reference<'a> {
 pub(crate) enum Resolved<'a> {
     /// The variable's value, as it is.
     Value(String),
-    /// The reference's word (a template: `{project}` in it is expanded).
+    /// The reference's word (a template itself, expanded when taken).
     Word(&'a str),
     /// Nothing (unset, or an alternative not taken).
     Nothing,
@@ -303,7 +327,7 @@ pub(crate) enum ReferenceError {
 /// The word of a [`Reference`] and when it replaces the variable's value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Word<'a> {
-    /// The word (a template itself: `{project}` in it is expanded).
+    /// The word (a template itself: `{project}` and references in it are expanded).
     pub text: &'a str,
     /// `+` or `:+`: the word when set, rather than when unset (`-`, `:-`).
     pub alternative: bool,
@@ -468,6 +492,16 @@ mod tests {
         assert!(template_problem("${HOME}/x ${RUST_LOG:-info} {project}").is_none());
         assert!(template_problem("${HOME").is_some());
         assert!(template_problem("${1X}").is_some());
+        assert!(template_problem("${A:-${B:-${C}}}").is_none(), "words nest");
+        assert!(
+            template_problem("${A:-${B:?x}}").is_some(),
+            "a word's reference is checked"
+        );
+        let nested = |n: usize| format!("{}x{}", "${A:-".repeat(n), "}".repeat(n));
+        assert!(template_problem(&nested(MAX_NESTING)).is_none());
+        let deep = template_problem(&nested(MAX_NESTING + 1)).unwrap();
+        assert!(deep.contains("more than 8 deep"), "{deep}");
+        assert!(template_problem(&nested(100_000)).is_some(), "no overflow");
         assert!(valid_var_name("_A1") && !valid_var_name("1A") && !valid_var_name("A-B"));
         assert!(relative_dir_problem("scripts").is_none());
         assert!(relative_dir_problem("/usr/bin").is_some());

@@ -314,15 +314,26 @@ impl Changes {
 /// Expands a value template: `{project}` is the project directory, `${VAR}` the
 /// inherited value (empty when unset), `${VAR:-default}` the inherited value unless it
 /// is unset or empty, and the other forms of [`environment::Reference`] (`-`, `+`,
-/// `:+`). Anything else is kept as written. Templates are checked when
-/// the manifest is parsed ([`crate::manifest::environment::template_problem`]); an
-/// unclosed `${` left here is kept literally.
+/// `:+`). A word is a template itself, expanded when taken, as a shell expands it
+/// (`${XDG_CACHE_HOME:-${HOME}/.cache}`), to [`environment::MAX_NESTING`] levels.
+/// Anything else is kept as written. Templates are checked when the manifest is parsed
+/// ([`crate::manifest::environment::template_problem`]); an unclosed `${` left here is
+/// kept literally, and so is a word nested deeper than the checks let through.
 pub(crate) fn expand(
     template: &str,
     project: &Path,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> String {
-    let project = project.to_string_lossy();
+    expand_nested(template, &project.to_string_lossy(), lookup, 0)
+}
+
+/// [`expand`] of a template `depth` words deep.
+fn expand_nested(
+    template: &str,
+    project: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+    depth: usize,
+) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     loop {
@@ -340,7 +351,10 @@ pub(crate) fn expand(
                 match environment::Reference::parse(&after[..end]) {
                     Ok(reference) => match reference.resolve(lookup(reference.name)) {
                         Resolved::Value(value) => out.push_str(&value),
-                        Resolved::Word(word) => out.push_str(&word.replace("{project}", &project)),
+                        Resolved::Word(word) if depth < environment::MAX_NESTING => {
+                            out.push_str(&expand_nested(word, project, lookup, depth + 1))
+                        }
+                        Resolved::Word(word) => out.push_str(word),
                         Resolved::Nothing => {}
                     },
                     Err(_) => out.push_str(&rest[v..v + 2 + end + 1]),
@@ -349,7 +363,7 @@ pub(crate) fn expand(
             }
             (_, Some(p)) => {
                 out.push_str(&rest[..p]);
-                out.push_str(&project);
+                out.push_str(project);
                 rest = &rest[p + "{project}".len()..];
             }
             _ => {
@@ -435,6 +449,17 @@ mod tests {
         assert_eq!(expand("${NOPE:-info}", project, &lookup), "info");
         assert_eq!(expand("${EMPTY:-{project}/d}", project, &lookup), "/p/d");
         assert_eq!(expand("${HOME:-x}", project, &lookup), "/home/u");
+        assert_eq!(
+            expand("${NOPE:-${HOME}/.cache}", project, &lookup),
+            "/home/u/.cache",
+            "a word's reference"
+        );
+        assert_eq!(
+            expand("${NOPE-${EMPTY:-${HOME:+{project}}}}", project, &lookup),
+            "/p",
+            "a word's word"
+        );
+        assert_eq!(expand("${HOME:+${NOPE}}x", project, &lookup), "x");
         assert_eq!(
             expand("{json} $HOME ${", project, &lookup),
             "{json} $HOME ${"

@@ -7,17 +7,26 @@
 //!   as the entries above it and the environment give it, and stays `$NAME` as written
 //!   when it is unset (mise warns): vx's `${NAME-$NAME}`, whose word is kept as written;
 //! - `$$` is one `$`;
-//! - `${…}` is read by vx's `[env]` rules as before (`${NAME}`, `${NAME:-default}`);
+//! - `${…}` is read by vx's `[env]` rules as before (`${NAME}`, `${NAME:-default}`),
+//!   its word written as a value is (`${CACHE:-$HOME/.cache}` is mise's
+//!   `$HOME/.cache` when `CACHE` is unset or empty);
 //! - any other `$` (`$1`, `$(…)`, a `$` at the end) is itself.
 //!
 //! A literal `$` that would stand before a `{` (`$${NAME}`, which mise keeps as the
 //! text `${NAME}`) has no spelling in vx's templates, and is refused with why.
 
 use crate::import::EnvError;
+use crate::manifest::environment::{MAX_NESTING, Reference};
 
 /// `text` (a value's text outside mise's `{{…}}`) with its shell-style variables as
 /// vx's templates.
 pub(super) fn template(text: &str) -> Result<String, EnvError> {
+    template_at(text, 0)
+}
+
+/// [`template`] of a text `depth` words deep: past vx's nesting bound the rest is kept
+/// as written (vx's check of the value then says how deep it goes).
+fn template_at(text: &str, depth: usize) -> Result<String, EnvError> {
     if !text.contains('$') {
         return Ok(text.to_owned());
     }
@@ -36,10 +45,11 @@ pub(super) fn template(text: &str) -> Result<String, EnvError> {
                 &after[1..]
             }
             Some('{') => {
-                // Kept whole for vx's own reading (checked where the file is read).
+                // Read by vx's own rules (checked where the file is read); only a
+                // word is written anew.
                 let end = braced_end(after).unwrap_or(after.len());
                 out.push('$');
-                out.push_str(&after[..end]);
+                out.push_str(&braced(&after[..end], depth)?);
                 &after[end..]
             }
             Some(c) if c == '_' || c.is_ascii_alphabetic() => {
@@ -58,6 +68,23 @@ pub(super) fn template(text: &str) -> Result<String, EnvError> {
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// A `{…}` after a `$` (its braces included) with its reference's word, if it has
+/// one, written as [`template`] writes a value: the rest as written.
+fn braced(text: &str, depth: usize) -> Result<String, EnvError> {
+    let Some(inner) = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) else {
+        return Ok(text.to_owned());
+    };
+    match Reference::parse(inner) {
+        Ok(Reference {
+            word: Some(word), ..
+        }) if depth < MAX_NESTING => {
+            let form = &inner[..inner.len() - word.text.len()];
+            Ok(format!("{{{form}{}}}", template_at(word.text, depth + 1)?))
+        }
+        _ => Ok(text.to_owned()),
+    }
 }
 
 /// Where the `${…}` that `after` (what follows its `$`, a `{` first) starts ends: just
@@ -97,7 +124,22 @@ mod tests {
         assert_eq!(
             template("${A:-${B}}x$C").unwrap(),
             "${A:-${B}}x${C-$C}",
-            "a braced one kept whole"
+            "a braced one kept"
+        );
+        assert_eq!(
+            template("${CACHE:-$HOME/.cache}").unwrap(),
+            "${CACHE:-${HOME-$HOME}/.cache}",
+            "a word's bare variable"
+        );
+        assert_eq!(
+            template("${A-${B:-$C}}").unwrap(),
+            "${A-${B:-${C-$C}}}",
+            "a word's word"
+        );
+        assert_eq!(
+            template("${A:?$B}").unwrap(),
+            "${A:?$B}",
+            "a refused form kept"
         );
         assert_eq!(template("$$HOME and $$").unwrap(), "$HOME and $");
         assert_eq!(template("$1 $(x) $ end$").unwrap(), "$1 $(x) $ end$");
