@@ -136,6 +136,7 @@ fn arg(arg: &vx_model::task::TaskArg) -> serde_json::Value {
         "variadic": arg.variadic,
         "env": arg.env,
         "negate": arg.negate,
+        "required": arg.required,
     })
 }
 

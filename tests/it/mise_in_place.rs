@@ -2332,6 +2332,41 @@ fn a_usage_flag_whose_block_names_its_value_takes_one() {
     assert!(help.contains("[--filter <VALUE>]"), "{help}");
 }
 
+/// A flag mise requires (`flag "-y --yes" required=#true`, the guard a destructive
+/// task puts before itself) is required by vx too: without it the run fails with exit 1,
+/// as under mise 2026.9.15 ("Missing required flag: --yes"), and nothing runs; with
+/// it the task runs. `vx import` writes `required = true`, which vx.toml reads the same
+/// (exit 2 there, as any argument of vx.toml's missing).
+/// (The task ran without it.)
+#[test]
+fn a_flag_mise_requires_must_be_given_before_anything_runs() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.reset]
+usage = 'flag "-y --yes" required=#true'
+run = 'echo reset > done.txt; echo yes=$usage_yes'
+"#,
+    );
+    let refused = |work: &Work, dir: &Path, exit: i32| {
+        let (code, out, err) = vx_in(work, dir, &["run", "reset"]);
+        assert_eq!(code, exit, "{out}{err}");
+        assert!(err.contains("needs its argument `--yes`"), "{err}");
+        assert!(!dir.join("done.txt").exists(), "nothing ran");
+    };
+    refused(&work, &dir, 1);
+    let (out, _) = vx_ok(&work, &dir, &["run", "reset", "-y"]);
+    assert_eq!(out, "yes=true\n");
+
+    std::fs::remove_file(dir.join("done.txt")).unwrap();
+    vx_ok(&work, &dir, &["import", "mise.toml"]);
+    std::fs::remove_file(dir.join("mise.toml")).unwrap();
+    let manifest = std::fs::read_to_string(dir.join("vx.toml")).unwrap();
+    assert!(manifest.contains("required = true"), "{manifest}");
+    refused(&work, &dir, 2);
+    let (out, _) = vx_ok(&work, &dir, &["run", "reset", "--yes"]);
+    assert_eq!(out, "yes=true\n", "from vx.toml");
+}
+
 /// usage's values as mise 2026.9.15 gives them: a flag's `default=#false`/`#true` is
 /// `false`/`true` (vx gave the text `#false`), `default=""` sets the variable empty (vx
 /// left it unset, and `set -u` failed), a counted flag is its count (`-vvv`: 3, not

@@ -272,7 +272,8 @@ fn counted(values: &Values, name: &str) -> String {
 
 /// `arg`'s value when it was not given: its `env` variable's (a flag's on when `1` or
 /// `true`, as usage reads it), else its default (a variadic argument's one word),
-/// else empty for a flag and an optional variadic one; else it is missing.
+/// else empty for a flag (unless it is `required`) and an optional variadic one; else
+/// it is missing.
 fn unless_given(
     task: &Task,
     arg: &TaskArg,
@@ -299,6 +300,12 @@ fn unless_given(
             }
         }
         (None, Some(d), _) => d.clone(),
+        (None, None, ArgKind::Flag) if arg.required => {
+            return Err(ArgsError::Missing {
+                task: task.name.clone(),
+                name: format!("--{}", arg.name),
+            });
+        }
         (None, None, ArgKind::Flag | ArgKind::Count) => String::new(),
         (None, None, _) => {
             return Err(ArgsError::Missing {
@@ -469,6 +476,7 @@ pub fn help(task: &Task) -> String {
             (ArgKind::Positional, false) => format!("<{}>{dots}", arg.name),
             (ArgKind::Positional, true) => format!("[{}]{dots}", arg.name),
             (ArgKind::Option, _) => format!("[{} <VALUE>]", spelled(arg)),
+            (ArgKind::Flag, _) if arg.required => spelled(arg),
             (ArgKind::Flag, _) => format!("[{}]", spelled(arg)),
             (ArgKind::Count, _) => format!("[{}]...", spelled(arg)),
         });
@@ -502,6 +510,7 @@ pub fn help(task: &Task) -> String {
                     // A flag is off unless given: its default `false` says nothing.
                     (Some(d), ArgKind::Flag) if d == "false" => {}
                     (Some(d), _) => right.push_str(&format!(" [default: {d}]")),
+                    (None, ArgKind::Flag) if arg.required => right.push_str(" (required)"),
                     (None, ArgKind::Flag | ArgKind::Count) => {}
                     (None, _) => right.push_str(" (required)"),
                 }
@@ -662,6 +671,25 @@ mod tests {
             help.contains("Usage: vx run retry <target> [tools]... [--grace]"),
             "{help}"
         );
+    }
+
+    /// A `required` flag (mise's guard `flag "--yes" required=#true`) must be given:
+    /// without it the run fails before anything runs, and the help says so.
+    #[test]
+    fn a_required_flag_not_given_is_missing() {
+        let mut task = Task::named("reset");
+        task.run = vec!["drop {{yes}}".into()];
+        task.args = vec![TaskArg {
+            required: true,
+            short: Some('y'),
+            ..TaskArg::new("yes", ArgKind::Flag)
+        }];
+        let missing = parse(&task, &words(&[])).unwrap_err().to_string();
+        assert!(missing.contains("needs its argument `--yes`"), "{missing}");
+        assert_eq!(parse(&task, &words(&["-y"])).unwrap().named["yes"], "true");
+        let help = help(&task);
+        assert!(help.contains("Usage: vx run reset -y, --yes\n"), "{help}");
+        assert!(help.contains("-y, --yes  (required)"), "{help}");
     }
 
     /// A counted flag counts (`-vvv`, `-v --verbose`), a negated one is `false`, and an

@@ -317,6 +317,8 @@ pub struct ImportedArg {
     pub env: Option<String>,
     /// The word that turns a flag off (usage's `negate="--no-x"`).
     pub negate: Option<String>,
+    /// A flag that must be given (usage's `required=#true` on a flag).
+    pub required: bool,
     /// Its `$usage_NAME` is unset when it has no value (usage gives it no default): a
     /// flag's when it is not on.
     pub(crate) unset_without_value: bool,
@@ -334,6 +336,7 @@ impl ImportedArg {
             variadic: false,
             env: None,
             negate: None,
+            required: false,
             unset_without_value: false,
         }
     }

@@ -518,6 +518,9 @@ fn script_into(
             if arg.variadic {
                 one.insert("variadic", true.into());
             }
+            if arg.required {
+                one.insert("required", true.into());
+            }
             if let Some(d) = &arg.default {
                 one.insert("default", d.as_str().into());
             }

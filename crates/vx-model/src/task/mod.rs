@@ -230,6 +230,10 @@ pub struct TaskArg {
     /// The word that turns a flag off (`--no-color`, mise's `negate`): its value is then
     /// `false`.
     pub negate: Option<String>,
+    /// A flag that must be given (mise's `required=#true`, a guard such as `--yes`):
+    /// a run without it fails before anything runs. A positional argument or an
+    /// option is required by having no default.
+    pub required: bool,
 }
 
 impl TaskArg {
@@ -244,6 +248,7 @@ impl TaskArg {
             variadic: false,
             env: None,
             negate: None,
+            required: false,
         }
     }
 }

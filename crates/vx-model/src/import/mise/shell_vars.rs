@@ -16,7 +16,10 @@
 //! text `${NAME}`) has no spelling in vx's templates, and is refused with why.
 
 use crate::import::EnvError;
-use crate::manifest::environment::{MAX_NESTING, Reference};
+
+/// How deep words are written anew: as deep as vx's `[env]` reads references nested
+/// (its `MAX_NESTING`); deeper, the rest is kept and vx's check says how deep it goes.
+const MAX_DEPTH: usize = 8;
 
 /// `text` (a value's text outside mise's `{{…}}`) with its shell-style variables as
 /// vx's templates.
@@ -70,21 +73,31 @@ fn template_at(text: &str, depth: usize) -> Result<String, EnvError> {
     Ok(out)
 }
 
-/// A `{…}` after a `$` (its braces included) with its reference's word, if it has
-/// one, written as [`template`] writes a value: the rest as written.
+/// A `{…}` after a `$` (its braces included) with its default's word, if it has one,
+/// written as [`template`] writes a value: the rest as written.
 fn braced(text: &str, depth: usize) -> Result<String, EnvError> {
-    let Some(inner) = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')) else {
-        return Ok(text.to_owned());
-    };
-    match Reference::parse(inner) {
-        Ok(Reference {
-            word: Some(word), ..
-        }) if depth < MAX_NESTING => {
-            let form = &inner[..inner.len() - word.text.len()];
-            Ok(format!("{{{form}{}}}", template_at(word.text, depth + 1)?))
+    let inner = text.strip_prefix('{').and_then(|t| t.strip_suffix('}'));
+    match inner.and_then(default_word) {
+        Some((form, word)) if depth < MAX_DEPTH => {
+            Ok(format!("{{{form}{}}}", template_at(word, depth + 1)?))
         }
         _ => Ok(text.to_owned()),
     }
+}
+
+/// `NAME-word` or `NAME:-word` (what is between the braces of `${…}`, the forms whose
+/// word mise expands) split before the word; `None` for any other form.
+fn default_word(inner: &str) -> Option<(&str, &str)> {
+    let name = inner
+        .find(|c: char| c != '_' && !c.is_ascii_alphanumeric())
+        .filter(|&end| end > 0)?;
+    let rest = &inner[name..];
+    let op = match () {
+        _ if rest.starts_with(":-") => 2,
+        _ if rest.starts_with('-') => 1,
+        _ => return None,
+    };
+    Some(inner.split_at(name + op))
 }
 
 /// Where the `${…}` that `after` (what follows its `$`, a `{` first) starts ends: just
@@ -140,6 +153,11 @@ mod tests {
             template("${A:?$B}").unwrap(),
             "${A:?$B}",
             "a refused form kept"
+        );
+        let deep = format!("{}$B{}", "${A:-".repeat(100_000), "}".repeat(100_000));
+        assert!(
+            template(&deep).unwrap().contains("${A:-$B}"),
+            "kept past the bound"
         );
         assert_eq!(template("$$HOME and $$").unwrap(), "$HOME and $");
         assert_eq!(template("$1 $(x) $ end$").unwrap(), "$1 $(x) $ end$");

@@ -268,8 +268,11 @@ fn flag(node: &Node, ignored: &mut Vec<String>) -> Result<ImportedArg, TaskError
         // Not given, a flag is `false` in mise's templates (`{{flag(name="x")}}`), and
         // its `$usage_NAME` unset; a negated one is `false` too, so one with `negate`
         // and no default keeps no value then, to tell the two apart.
+        // A required one has no default: mise refuses a run without it.
+        out.required = required && out.kind == "flag" && default.is_none();
         out.default = match default {
             Some(default) => Some(on(default)),
+            None if out.required => None,
             None if out.kind == "flag" && out.negate.is_none() => Some("false".to_owned()),
             None => None,
         };
@@ -562,6 +565,22 @@ mod tests {
         assert_eq!(args[5].env.as_deref(), Some("AWS_REGION"));
         assert_eq!(args[6].env.as_deref(), Some("COVERAGE_PROFILE"));
         assert_eq!(args[8].short, Some('q'));
+        assert!(!args.iter().any(|a| a.required), "none is required");
+        let mut args = Vec::new();
+        spec(
+            "flag \"--force\" required=#true\nflag \"--x\" required=#true default=#true",
+            &mut args,
+            &mut ignored,
+        )
+        .unwrap();
+        let got: Vec<_> = (args.iter())
+            .map(|a| (a.required, a.default.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [(true, None), (false, Some("true"))],
+            "required, unless defaulted"
+        );
     }
 
     /// What usage refuses is the spec refused, in its words (jdx/hk's

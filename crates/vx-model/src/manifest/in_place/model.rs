@@ -387,6 +387,7 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
             variadic: arg.variadic,
             env: arg.env.clone(),
             negate: arg.negate.clone(),
+            required: arg.required,
             ..TaskArg::new(&arg.name, kind)
         };
         entry::arg_extras(&args_at, &arg, &task.args)?;

@@ -220,7 +220,8 @@ pub(in crate::manifest) fn arg_name(
 
 /// What an argument says beyond its name, kind and short form: `variadic` only of a
 /// positional argument, `negate` only of a flag and a word of its own that starts with
-/// `-` (`--no-color`) and no other argument takes, `env` a variable's name.
+/// `-` (`--no-color`) and no other argument takes, `env` a variable's name, `required`
+/// only of a flag without a default.
 pub(in crate::manifest) fn arg_extras(
     at: &str,
     arg: &TaskArg,
@@ -230,6 +231,11 @@ pub(in crate::manifest) fn arg_extras(
     if arg.variadic && arg.kind != ArgKind::Positional {
         return Err(Problem::Environment(format!(
             "{at}: argument `{name}` is variadic: only a positional argument takes every word left"
+        )));
+    }
+    if arg.required && (arg.kind != ArgKind::Flag || arg.default.is_some()) {
+        return Err(Problem::Environment(format!(
+            "{at}: argument `{name}` has `required`: only a flag without a default is required so (a positional argument or an option is required by having no default)"
         )));
     }
     if let Some(negate) = &arg.negate {

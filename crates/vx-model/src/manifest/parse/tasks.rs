@@ -50,6 +50,7 @@ const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(4).1;
 /// Keys of an `args` entry.
 const ARG_KEYS: &[&str] = &[
     "name", "default", "help", "option", "flag", "short", "variadic", "count", "negate", "env",
+    "required",
 ];
 /// Keys of `ready`.
 const READY_KEYS: &[&str] = &["log", "port", "http", "command", "timeout"];
@@ -437,6 +438,7 @@ impl Parser<'_> {
                 variadic,
                 env: owned(self.string(fields, "env", at)?),
                 negate: owned(self.string(fields, "negate", at)?),
+                required: self.boolean(fields, "required", at)?,
                 ..TaskArg::new(name, kind)
             };
             entry::arg_extras(at, &arg, &out).map_err(|p| self.err(Some(item.span()), p))?;
@@ -557,6 +559,8 @@ mod tests {
         let read: Vec<_> = (args.iter())
             .map(|a| (a.kind, a.variadic, a.negate.as_deref(), a.env.as_deref()))
             .collect();
+        let yes = parse(r#"{ name = "yes", flag = true, required = true }"#).unwrap();
+        assert!(yes[0].required);
         assert_eq!(
             read,
             [
@@ -596,6 +600,14 @@ mod tests {
                 "either an option or a flag",
             ),
             (r#"{ name = "args" }"#, "is reserved"),
+            (
+                r#"{ name = "o", option = true, required = true }"#,
+                "only a flag without a default is required so",
+            ),
+            (
+                r#"{ name = "y", flag = true, default = "false", required = true }"#,
+                "only a flag without a default is required so",
+            ),
         ] {
             let err = parse(args).unwrap_err();
             assert!(err.contains(said), "{args}: {err}");
