@@ -871,6 +871,41 @@ fn a_glob_on_the_command_line_runs_the_mise_tasks_it_matches() {
     assert!(err.contains(&said), "{err}");
 }
 
+/// mise's `*` in a task name stays within one `:` group and its `**` spans any
+/// number of them, on the command line and in `depends` alike (mise 2026.9.15: `mise
+/// run 'lint:*'` runs `lint:a` and `lint:b`, never `lint:b:deep`, which `lint:**`
+/// takes). vx's `*` crossed `:` in both places: `vx run 'lint:*'` ran `lint:b:deep`
+/// too, and so did a task depending on `lint:*`.
+#[test]
+fn a_star_in_a_task_glob_stays_within_one_group_as_in_mise() {
+    let task = |name: &str| format!("[tasks.\"{name}\"]\nrun = \"echo {name} >> ran\"\n");
+    let mut toml: String = ["lint:a", "lint:b", "lint:b:deep", "x:lint"]
+        .iter()
+        .map(|name| task(name))
+        .collect();
+    toml.push_str("[tasks.one]\ndepends = [\"lint:*\"]\nrun = \"echo one >> ran\"\n");
+    toml.push_str("[tasks.all]\ndepends = [\"lint:**\"]\nrun = \"echo all >> ran\"\n");
+    let (work, dir) = project_with("mise.toml", toml);
+    let ran = |args: &[&str]| {
+        let _ = std::fs::remove_file(dir.join("ran"));
+        let (_, err) = vx_ok(&work, &dir, &[&["run", "-j", "1"][..], args].concat());
+        let ran = std::fs::read_to_string(dir.join("ran")).unwrap_or_default();
+        let mut ran: Vec<String> = ran.lines().map(str::to_owned).collect();
+        ran.sort_unstable();
+        (ran, err)
+    };
+    let (got, err) = ran(&["lint:*"]);
+    assert_eq!(got, ["lint:a", "lint:b"], "{err}");
+    let (got, err) = ran(&["lint:**"]);
+    assert_eq!(got, ["lint:a", "lint:b", "lint:b:deep"], "{err}");
+    let (got, err) = ran(&["*:lint"]);
+    assert_eq!(got, ["x:lint"], "{err}");
+    let (got, err) = ran(&["one"]);
+    assert_eq!(got, ["lint:a", "lint:b", "one"], "{err}");
+    let (got, err) = ran(&["all"]);
+    assert_eq!(got, ["all", "lint:a", "lint:b", "lint:b:deep"], "{err}");
+}
+
 /// `vx tasks ls` lists the tasks as `vx tasks` does, and `vx tasks info NAME` (`vx
 /// tasks NAME`) shows one, as mise's `tasks ls` and `tasks info` do; both read `ls`
 /// and `info` as task names ("no task `ls`", exit 2). A task named `ls` still runs

@@ -1,6 +1,7 @@
 //! Globs as vx.toml writes them, one implementation for every reader: a task's
 //! `sources` and `outputs` (what its key hashes and what a restore may write), the
-//! watcher, task names (`lint:*`), and the workspace's package patterns.
+//! watcher, task names (`lint:*`, by mise's rule: [`task_matches`]), and the
+//! workspace's package patterns.
 //!
 //! The syntax is what mise's and turbo's globs take in those places: `*` and `?`
 //! within a path segment, `**` any number of segments, character classes (`[abc]`,
@@ -31,6 +32,7 @@
 
 mod braces;
 mod segment;
+mod task_name;
 mod walk;
 
 use std::cell::RefCell;
@@ -251,7 +253,7 @@ pub fn is_glob(pattern: &str) -> bool {
     pattern.contains(['*', '?', '[', '{'])
 }
 
-/// A name pattern (a task's, a package's, a variable's): a glob where `*` is any run
+/// A name pattern (a package's, a variable's): a glob where `*` is any run
 /// of characters and `?` one, with classes and alternatives as [`Glob`]'s; a pattern
 /// that cannot be read is the name it spells.
 #[derive(Clone, Debug)]
@@ -297,6 +299,25 @@ pub fn pattern_matches(pattern: &str, name: &str) -> bool {
     let compiled = NAMES.with(|memo| {
         remember(&mut memo.borrow_mut(), pattern, || {
             Rc::new(NamePattern::new(pattern))
+        })
+    });
+    compiled.matches(name)
+}
+
+/// Whether the task-name pattern `pattern` names the task `name`, by mise's rule
+/// ([`task_name`]): `*` within one `:` group (`lint:*` is `lint:rust`, not
+/// `lint:rust:clippy`), `**` any number of groups (`lint:**`). What `vx run 'lint:*'`
+/// and a task's `depends` glob both match by.
+pub fn task_matches(pattern: &str, name: &str) -> bool {
+    if !is_glob(pattern) {
+        return pattern == name;
+    }
+    thread_local! {
+        static TASKS: RefCell<HashMap<String, Rc<task_name::TaskPattern>>> = RefCell::default();
+    }
+    let compiled = TASKS.with(|memo| {
+        remember(&mut memo.borrow_mut(), pattern, || {
+            Rc::new(task_name::TaskPattern::new(pattern))
         })
     });
     compiled.matches(name)

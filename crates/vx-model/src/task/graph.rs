@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, BinaryHeap, HashMap};
 use thiserror::Error;
 
 use super::Task;
-use vx_base::glob::{is_glob, pattern_matches};
+use vx_base::glob::{is_glob, task_matches};
 
 /// Why a graph cannot be made.
 #[derive(Debug, Error, PartialEq, Eq)]
@@ -86,7 +86,7 @@ impl<'a> Names<'a> {
     pub(crate) fn resolve(&self, tasks: &[Task], pattern: &str) -> Vec<usize> {
         if is_glob(pattern) {
             (0..tasks.len())
-                .filter(|&i| pattern_matches(pattern, &tasks[i].name))
+                .filter(|&i| task_matches(pattern, &tasks[i].name))
                 .collect()
         } else {
             self.position(pattern).into_iter().collect()

@@ -8,7 +8,7 @@
 
 use std::ffi::OsString;
 
-use vx_base::glob::{is_glob, pattern_matches};
+use vx_base::glob::{is_glob, task_matches};
 use vx_model::task::Task;
 use vx_model::task::graph;
 
@@ -83,7 +83,7 @@ pub(crate) fn globbed(
         }
         let mut matched: Vec<&str> = tasks
             .iter()
-            .filter(|task| pattern_matches(&name, &task.name))
+            .filter(|task| task_matches(&name, &task.name))
             .map(|task| task.name.as_str())
             .collect();
         if matched.is_empty() {
@@ -130,7 +130,8 @@ mod tests {
 
     #[test]
     fn a_glob_is_the_tasks_it_matches_in_name_order_each_with_its_words() {
-        let tasks: Vec<Task> = ["lint:b", "lint:a", "test", "odd*"]
+        // `lint:*` stays within one group, as mise's: not `lint:a:deep`.
+        let tasks: Vec<Task> = ["lint:b", "lint:a", "lint:a:deep", "test", "odd*"]
             .into_iter()
             .map(Task::named)
             .collect();

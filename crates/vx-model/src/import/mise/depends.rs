@@ -250,7 +250,7 @@ pub(crate) fn settle_optional<S>(lists: &mut [(S, Imported)]) {
         let glob = vx_base::glob::is_glob(pattern);
         names
             .iter()
-            .any(|n| vx_base::glob::pattern_matches(pattern, n))
+            .any(|n| vx_base::glob::task_matches(pattern, n))
             || (!glob && aliases.iter().any(|a| a == pattern))
     };
     for (_, list) in lists.iter_mut() {

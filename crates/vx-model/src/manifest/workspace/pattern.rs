@@ -1,17 +1,19 @@
 //! mise's task patterns (mise.jdx.dev, "Monorepo Tasks", "Wildcard Patterns"): a
 //! name `//PATH:TASK` whose path has a `...` segment (any number of directories, none
 //! included: `//projects/...:build` is `projects`' own too, `//...:test` the root's)
-//! or whose task name has a `*` (any run of characters but `:`, as mise matches
-//! `//app:test:*`). Each stands for the tasks of every package (a config root, a
+//! or whose task name has a `*` (matched as mise matches a task name,
+//! [`vx_base::glob::task_matches`]: `*` within one `:` group, `//app:test:*`; `**`
+//! any number of groups). Each stands for the tasks of every package (a config root, a
 //! workspace package, the root) whose directory and task name it matches.
 //!
 //! Matching is linear: the tasks are grouped by directory once ([`Matcher::new`]),
 //! and a pattern looks at each directory once and at the tasks of those it matches;
 //! a directory is matched segment by segment in time of its segments times the
-//! pattern's, a task name piece by piece.
+//! pattern's, a task name by its compiled glob.
 
 use std::collections::HashMap;
 
+use vx_base::glob::task_matches;
 use vx_workspace::Workspace;
 
 use crate::task::Task;
@@ -57,20 +59,6 @@ fn dir_matches(path: &[&str], dir: &str) -> bool {
         reach = next;
     }
     reach[dir.len()]
-}
-
-/// Whether the task name `name` is one `glob` names: `*` any run of characters other
-/// than `:` (`?` one character), the rest as written. Both are cut at `:` first (a `*` never
-/// crosses one), then each piece is matched as vx matches any name glob
-/// ([`vx_base::glob::pattern_matches`]).
-fn task_matches(glob: &str, name: &str) -> bool {
-    let globs: Vec<&str> = glob.split(':').collect();
-    let names: Vec<&str> = name.split(':').collect();
-    globs.len() == names.len()
-        && globs
-            .iter()
-            .zip(&names)
-            .all(|(g, n)| vx_base::glob::pattern_matches(g, n))
 }
 
 /// The tasks a pattern may name, by the directory of the package they are of.
