@@ -621,12 +621,7 @@ pub(crate) struct ScriptArgs {
     /// starts another task: `vx run lint ::: test --verbose`. `vx run TASK --help`
     /// shows a task's arguments. A `--` after the task is dropped: every word after
     /// it goes to each task named as it is (`-- --` passes a `--`).
-    #[arg(
-        id = "script",
-        value_name = "TASK [ARGS]",
-        trailing_var_arg = true,
-        allow_hyphen_values = true
-    )]
+    #[arg(id = "script", value_name = "TASK [ARGS]", trailing_var_arg = true)]
     pub words: Vec<OsString>,
 }
 
@@ -1596,6 +1591,16 @@ mod tests {
             panic!("not run")
         };
         assert_eq!(args.script(), None);
+        // `-j1` is `-j 1`, as mise's clap reads it; after the task, the task's word.
+        for jobs in ["-j1", "-j=1", "--jobs=1"] {
+            let cli = Cli::try_parse_from(["vx", "run", jobs, "c", "-j2"]);
+            let Command::Run(args) = cli.unwrap().command else {
+                panic!("not run")
+            };
+            assert_eq!(args.jobs, Some(1), "{jobs}");
+            assert_eq!(args.script().as_deref(), Some("c"));
+            assert_eq!(args.args(), ["-j2"]);
+        }
     }
 
     #[test]

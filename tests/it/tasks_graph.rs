@@ -322,6 +322,33 @@ other = "echo other >> said"
     assert!(stderr.contains("`b` is one too many"), "{stderr}");
 }
 
+/// `-j1`, `-j=1` and `--jobs=1` are `-j 1`, as mise's clap reads them (mise
+/// 2026.9.15 runs `mise run -j1 c`); vx read `-j1` as the task's name: "no task
+/// `-j1`", exit 2.
+#[test]
+fn jobs_glued_to_their_flag_bound_the_run_as_mise_reads_them() {
+    let work = Work::with_tasks(
+        r#"[tasks]
+a = { run = "touch a.running; [ -f b.running ] && echo overlap >> bad; rm a.running; echo a >> order" }
+b = { run = "touch b.running; [ -f a.running ] && echo overlap >> bad; rm b.running; echo b >> order" }
+all = { depends = ["a", "b"] }
+"#,
+    );
+    for jobs in ["-j1", "-j=1", "--jobs=1"] {
+        let (code, _, stderr) = work.run_tasks(&[jobs, "all"]);
+        assert_eq!(code, 0, "{jobs}: {stderr}");
+    }
+    assert_eq!(read(&work, "bad"), "");
+    assert_eq!(
+        read(&work, "order").lines().count(),
+        6,
+        "each run ran a and b"
+    );
+    // After the task's name, `-j1` is the task's word.
+    let (code, _, stderr) = work.run_tasks(&["all", "-j1"]);
+    assert_eq!(code, 0, "{stderr}");
+}
+
 #[test]
 fn file_tasks_run_with_their_header() {
     let work = Work::with_tasks("[tasks]\nbuild = \"echo built >> log\"\n");
