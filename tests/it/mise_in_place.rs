@@ -906,6 +906,39 @@ fn a_star_in_a_task_glob_stays_within_one_group_as_in_mise() {
     assert_eq!(got, ["all", "lint:a", "lint:b", "lint:b:deep"], "{err}");
 }
 
+/// `mise run t -- --help` runs `t` (mise 2026.9.15): after the `--`, `--help` or
+/// `-h` makes mise read none of the task's usage spec and give every word to its last
+/// script as it is (`t a -- --help` runs `echo got a --help`), so a task wrapping a
+/// tool reaches the tool's help; `mise run t --help` shows the task's usage. vx said
+/// "task `t` has no option --help", exit 2.
+#[test]
+fn help_after_the_dashes_is_the_mise_tasks_word() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.t]
+usage = """
+arg "[x]" default="none"
+flag "-v --verbose"
+"""
+run = "echo got"
+"#,
+    );
+    let (out, err) = vx_ok(&work, &dir, &["run", "t", "--", "--help"]);
+    assert_eq!(out, "got --help\n", "{err}");
+    let (out, err) = vx_ok(&work, &dir, &["run", "t", "a", "--", "--help"]);
+    assert_eq!(out, "got a --help\n", "{err}");
+    let (out, err) = vx_ok(&work, &dir, &["run", "t", "--", "-v", "-h"]);
+    assert_eq!(out, "got -v -h\n", "{err}");
+    // Read as the usage says without them: the words are the arguments'.
+    let (out, err) = vx_ok(&work, &dir, &["run", "t", "--", "a"]);
+    assert_eq!(out, "got\n", "{err}");
+    let (help, _) = vx_ok(&work, &dir, &["run", "t", "--help"]);
+    assert!(
+        help.contains("Usage: vx run t [x] [-v, --verbose]"),
+        "{help}"
+    );
+}
+
 /// `vx tasks ls` lists the tasks as `vx tasks` does, and `vx tasks info NAME` (`vx
 /// tasks NAME`) shows one, as mise's `tasks ls` and `tasks info` do; both read `ls`
 /// and `info` as task names ("no task `ls`", exit 2). A task named `ls` still runs

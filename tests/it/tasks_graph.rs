@@ -349,6 +349,39 @@ all = { depends = ["a", "b"] }
     assert_eq!(code, 0, "{stderr}");
 }
 
+/// `--help` (or `-h`) after the `--` is the task's word, as mise 2026.9.15 passes it
+/// (`mise run t -- --help` runs `t`, its usage spec not read, the words given to its
+/// last command as they are): a wrapper task reaches its tool's own help. Before the
+/// `--` it is still the task's help. vx refused it: "task `t` has no option --help",
+/// exit 2.
+#[test]
+fn help_after_the_dashes_reaches_a_task_with_declared_arguments() {
+    let work = Work::with_tasks(
+        r#"[tasks]
+t = { run = ["echo first >> said", "echo {{target}} >> said; echo"], args = [
+  { name = "target", default = "dev" },
+  { name = "mode", option = true, short = "m" },
+] }
+"#,
+    );
+    let (code, out, stderr) = work.run_tasks(&["t", "prod", "--", "--help"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        out, "prod --help\n",
+        "the words passed on, unread: {stderr}"
+    );
+    assert_eq!(
+        read(&work, "said"),
+        "first\ndev\n",
+        "the argument its default"
+    );
+    let (code, out, stderr) = work.run_tasks(&["t", "--", "-h"]);
+    assert_eq!((code, out.as_str()), (0, "-h\n"), "{stderr}");
+    let (code, help, _) = work.run_tasks(&["t", "--help"]);
+    assert_eq!(code, 0);
+    assert!(help.contains("Usage: vx run t [target]"), "{help}");
+}
+
 #[test]
 fn file_tasks_run_with_their_header() {
     let work = Work::with_tasks("[tasks]\nbuild = \"echo built >> log\"\n");

@@ -422,10 +422,12 @@ fn choose(
         return Ok(Choice::List(tasks));
     };
     // The words after a `--` are the tasks' as they are: no flag, no `--help`.
+    let named = words::Named::read(first, rest);
+    let unread = named.help_passed_through();
     let words::Named {
         tasks: mut requested,
         trailing,
-    } = words::Named::read(first, rest);
+    } = named;
     // In a monorepo, the run's flags written after a task's name, as turbo takes them.
     let mut flags = flags.clone();
     if monorepo.is_some() {
@@ -503,7 +505,7 @@ fn choose(
             why: vx_text::sanitize(why).into_owned(),
         });
     }
-    let values = argument_values(&plan, &tasks, &requested, manifest)?;
+    let values = argument_values(&plan, &tasks, &requested, manifest, unread)?;
     Ok(Choice::Run(Box::new(Chosen {
         tasks,
         requested,
@@ -563,12 +565,14 @@ fn adopt_foreign(
 }
 
 /// Each planned task's argument values: the words given after it (the others: their
-/// `env` variable's value, else defaults).
+/// `env` variable's value, else defaults); with `unread` (`-- --help`), a named task's
+/// words passed on as they are ([`args::unread`]).
 fn argument_values(
     plan: &Plan,
     tasks: &[Task],
     requested: &[(String, Vec<OsString>)],
     manifest: &Manifest,
+    unread: bool,
 ) -> Result<Vec<args::Values>, RunError> {
     // The project's environment, read when an argument of the plan takes a variable.
     let reads = |task: &Task| task.args.iter().any(|arg| arg.env.is_some());
@@ -585,8 +589,14 @@ fn argument_values(
         let words = requested
             .iter()
             .find(|(n, _)| graph::find(tasks, n).is_some_and(|t| t.name == task.name))
-            .map(|(_, w)| w.as_slice())
-            .unwrap_or(&[]);
+            .map(|(_, w)| w.as_slice());
+        // `-- --help`: a named task's words passed on unread, as mise passes them (a
+        // task that declares no arguments passes them on, or places them, anyway).
+        if let Some(words) = words.filter(|_| unread && !task.args.is_empty()) {
+            values.push(args::unread(task, words).map_err(RunError::Args)?);
+            continue;
+        }
+        let words = words.unwrap_or(&[]);
         let lookup = |var: &str| seen_by(task, &environment, var);
         values.push(args::parse(task, words, &lookup).map_err(|e| match e {
             // mise fails a task run without a required argument (exit 1).

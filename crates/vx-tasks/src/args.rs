@@ -5,7 +5,8 @@
 //! In a command, `{{NAME}}` is a declared argument's value and `{args}` (or
 //! `{{args}}`) all the words as given; each is quoted for the shell, so it reaches the
 //! program as one word, unchanged. A task that declares no arguments and places them
-//! nowhere passes them on ([`passed_on`]): `crate::command` gives them to its command.
+//! nowhere passes them on ([`passed_on`]): `crate::command` gives them to its command;
+//! so does a task whose words are left [`unread`] (`vx run t -- --help`, as mise).
 
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -28,6 +29,9 @@ pub struct Values {
     /// The arguments whose value was taken from the environment, each with the
     /// variable's name: what a task's key holds as `${VAR}` and the value's hash.
     from_env: BTreeMap<String, String>,
+    /// The words were not read against the declared arguments ([`unread`]): they are
+    /// passed on as they are, as a task that declares none passes them on.
+    pub(crate) unread: bool,
 }
 
 impl Values {
@@ -148,16 +152,7 @@ pub fn parse(
     words: &[OsString],
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Values, ArgsError> {
-    let raw = words
-        .iter()
-        .map(|w| {
-            w.to_str()
-                .map(str::to_owned)
-                .ok_or_else(|| ArgsError::NotUtf8 {
-                    word: w.to_string_lossy().into_owned(),
-                })
-        })
-        .collect::<Result<Vec<String>, ArgsError>>()?;
+    let raw = utf8(words)?;
     let mut values = Values {
         raw: raw.clone(),
         ..Values::default()
@@ -217,6 +212,44 @@ pub fn parse(
         unless_given(task, arg, lookup, &mut values)?;
     }
     Ok(values)
+}
+
+/// `task`'s words not read against its declared arguments, as mise takes them when
+/// the words after `--` hold `--help` or `-h` (its `should_bypass_usage_parser`: `mise
+/// run pytest -- --help` reaches pytest): every word is passed on as it is, as to a
+/// task that declares no arguments ([`passed_on`]), and each declared argument is its
+/// default (empty without one), never missing.
+pub fn unread(task: &Task, words: &[OsString]) -> Result<Values, ArgsError> {
+    let mut values = Values {
+        raw: utf8(words)?,
+        unread: true,
+        ..Values::default()
+    };
+    for arg in &task.args {
+        let value = arg.default.clone().unwrap_or_default();
+        if arg.variadic {
+            let words = (!value.is_empty()).then(|| value.clone());
+            values
+                .words
+                .insert(arg.name.clone(), words.into_iter().collect());
+        }
+        values.named.insert(arg.name.clone(), value);
+    }
+    Ok(values)
+}
+
+/// `words` as text; one that is not UTF-8 is an error naming it.
+fn utf8(words: &[OsString]) -> Result<Vec<String>, ArgsError> {
+    words
+        .iter()
+        .map(|w| {
+            w.to_str()
+                .map(str::to_owned)
+                .ok_or_else(|| ArgsError::NotUtf8 {
+                    word: w.to_string_lossy().into_owned(),
+                })
+        })
+        .collect()
 }
 
 /// The declared option or flag that `name` (after its `--`, before any `=`) spells.
@@ -400,9 +433,10 @@ pub(crate) fn joined(values: &Values, quote: &dyn Fn(&str) -> String) -> String 
 
 /// Whether the words given to `task` are passed on as they are rather than read or
 /// placed: it declares no arguments and none of its commands says `{args}` (nor
-/// `{{args}}`). `crate::command` then gives them to a command of it, as mise does.
-pub(crate) fn passed_on(task: &Task) -> bool {
-    task.args.is_empty() && !task.run.iter().any(|run| run.contains("{args}"))
+/// `{{args}}`), or they were left [`unread`]. `crate::command` then gives them to a
+/// command of it, as mise does.
+pub(crate) fn passed_on(task: &Task, values: &Values) -> bool {
+    values.unread || (task.args.is_empty() && !task.run.iter().any(|run| run.contains("{args}")))
 }
 
 /// `run` with the values put in: `{{NAME}}` for declared arguments, `{args}` or
@@ -767,11 +801,30 @@ mod tests {
         );
         // Placed somewhere: not passed on to another command too.
         assert_eq!(fill(&task.run[1], &task, &v, &q), "argv");
-        assert!(!passed_on(&task));
+        assert!(!passed_on(&task, &v));
         task.run = vec!["argv".into()];
-        assert!(passed_on(&task));
+        assert!(passed_on(&task, &v));
         assert_eq!(joined(&v, &q), "'a b' 'c'");
         // Declared arguments are read, never passed on.
-        assert!(!passed_on(&greet()));
+        let v = parse(&greet(), &words(&["you"])).unwrap();
+        assert!(!passed_on(&greet(), &v));
+    }
+
+    /// mise 2026.9.15 with `-- --help`: the usage spec is not read, the words reach the
+    /// task's last script as they are, an argument without a value is no error.
+    #[test]
+    fn unread_words_are_passed_on_and_arguments_take_their_defaults() {
+        let mut task = greet();
+        task.args
+            .push(TaskArg::new("required", ArgKind::Positional));
+        let v = unread(&task, &words(&["a", "--help"])).unwrap();
+        assert!(passed_on(&task, &v));
+        assert_eq!(v.raw, ["a", "--help"]);
+        assert_eq!(v.named["name"], "world");
+        assert_eq!(v.named["greeting"], "hello");
+        assert_eq!(v.named["required"], "");
+        assert_eq!(v.named["loud"], "");
+        let q = |s: &str| format!("'{s}'");
+        assert_eq!(fill(&task.run[0], &task, &v, &q), "echo 'hello' 'world'");
     }
 }

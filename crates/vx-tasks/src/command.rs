@@ -366,7 +366,7 @@ impl Line {
 /// script's last line gets them, as mise trims its scripts), or given to a `#!`
 /// script as its arguments.
 fn lines(task: &Task, values: &Values) -> Vec<Line> {
-    let passed = args::passed_on(task) && !values.raw.is_empty();
+    let passed = args::passed_on(task, values) && !values.raw.is_empty();
     let receiver = passed
         .then(|| task.run.iter().rposition(|run| !runs_tasks(run)))
         .flatten();

@@ -50,6 +50,14 @@ impl Named {
         Named { tasks, trailing }
     }
 
+    /// Whether the words after the `--` hold `--help` or `-h`: mise then reads no
+    /// named task's declared arguments but passes its words on as they are
+    /// (`args::unread`), so that `mise run pytest -- --help` reaches the tool the task
+    /// wraps; before the `--`, `--help` is the task's help.
+    pub(crate) fn help_passed_through(&self) -> bool {
+        (self.trailing.iter()).any(|w| w == "--help" || w == "-h")
+    }
+
     /// `tasks` (these, or what they became: a monorepo's package tasks), each with
     /// the words after the `--` after its own, as mise gives them to every task named.
     pub(crate) fn joined(
@@ -116,6 +124,14 @@ mod tests {
         let named = Named::read("t", &words(&["a", "--", "--verbose", ":::", "u", "--"]));
         assert_eq!(named.tasks, [("t".into(), words(&["a"]))]);
         assert_eq!(named.trailing, words(&["--verbose", ":::", "u", "--"]));
+        assert!(!named.help_passed_through());
+        let named = Named::read("t", &words(&["--help", "--", "x", "-h"]));
+        assert!(named.help_passed_through(), "`-h` after the dashes");
+        let named = Named::read("t", &words(&["--help", "--", "x"]));
+        assert!(
+            !named.help_passed_through(),
+            "`--help` before them is the task's help"
+        );
         let named = Named::read("t", &words(&["a", ":::", "u", "--", "x"]));
         let joined = Named::joined(named.tasks, &named.trailing);
         assert_eq!(
