@@ -939,6 +939,21 @@ run = "echo got"
     );
 }
 
+/// A `run` step `{ task = "a" }` runs `a` without the task's own words, as mise does
+/// (2026.9.15: `mise run t w1` gives `a` no `$usage_x`; mise removes the `usage_*` a
+/// task inherits). vx's `a` saw `t`'s `usage_x=w1`, exported for `t`'s commands.
+#[test]
+fn a_run_step_gives_the_task_none_of_its_callers_words() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.a]\nrun = 'echo \"a ${usage_x-unset}\" >> log'\n\n\
+         [tasks.t]\nusage = 'arg \"[x]\"'\nrun = [{ task = \"a\" }, 'echo \"t ${usage_x-unset}\" >> log']\n",
+    );
+    let (_, err) = vx_ok(&work, &dir, &["run", "t", "w1"]);
+    let log = std::fs::read_to_string(dir.join("log")).unwrap();
+    assert_eq!(log, "a unset\nt w1\n", "{err}");
+}
+
 /// `vx tasks ls` lists the tasks as `vx tasks` does, and `vx tasks info NAME` (`vx
 /// tasks NAME`) shows one, as mise's `tasks ls` and `tasks info` do; both read `ls`
 /// and `info` as task names ("no task `ls`", exit 2). A task named `ls` still runs

@@ -382,6 +382,26 @@ t = { run = ["echo first >> said", "echo {{target}} >> said; echo"], args = [
     assert!(help.contains("Usage: vx run t [target]"), "{help}");
 }
 
+/// A task that runs another through `"$VX" run` (what a mise `run` step `{ task =
+/// "a" }` becomes) gives it none of its own words: `a` sees its own arguments, as
+/// under mise. `a` saw the caller's `VX_ARG_TARGET` (`a got prod`).
+#[test]
+fn a_task_run_by_another_sees_none_of_its_callers_arguments() {
+    let work = Work::with_tasks(
+        r#"[tasks]
+t = { run = ['"$VX" run a', 'echo "t got $VX_ARG_TARGET" >> said'], args = [{ name = "target" }] }
+a = 'echo "a got ${VX_ARG_TARGET-nothing}" >> said'
+"#,
+    );
+    let (code, _, stderr) = work.run_tasks(&["t", "prod"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        read(&work, "said"),
+        "a got nothing\nt got prod\n",
+        "{stderr}"
+    );
+}
+
 #[test]
 fn file_tasks_run_with_their_header() {
     let work = Work::with_tasks("[tasks]\nbuild = \"echo built >> log\"\n");

@@ -128,7 +128,11 @@ impl Shell {
         };
         let here = cwd.as_ref().map(|cwd| cwd.to_string_lossy().into_owned());
         let own = self.own_env(task, changes, here.as_deref());
+        let inherited = inherited_arguments(std::env::vars_os().map(|(name, _)| name));
         for command in &mut commands {
+            for name in &inherited {
+                command.env_remove(name);
+            }
             changes.apply_to(command);
             own.apply_to(command);
             for (name, value, _) in args::env(values) {
@@ -336,6 +340,19 @@ impl Shell {
     }
 }
 
+/// Of the names of the variables vx runs with, those that carry another task's
+/// arguments: mise's `usage_*` and vx's `VX_ARG_*`, which a task whose `run` step
+/// (`"$VX" run a`, a mise `{ task = "a" }`) started this run set for its own commands.
+/// Each command goes without them (what `[env]`, the task's `env` and its own
+/// arguments set is set again after), as mise removes inherited `usage_*` from a
+/// task's environment: a task sees its own arguments, never its caller's words.
+fn inherited_arguments(names: impl Iterator<Item = OsString>) -> Vec<OsString> {
+    let carries = |name: &str| name.starts_with("usage_") || name.starts_with("VX_ARG_");
+    names
+        .filter(|name| name.to_str().is_some_and(carries))
+        .collect()
+}
+
 /// One of a task's `run` commands with the task's arguments in it ([`lines`]).
 struct Line {
     /// Its text: the declared arguments' values and `{args}` put in, and for a command
@@ -491,6 +508,20 @@ fn seen(layers: &[&Changes], name: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::CWD_VARIABLE;
+
+    #[test]
+    fn another_tasks_argument_variables_are_the_ones_left_out() {
+        let names = [
+            "usage_x",
+            "VX_ARG_X",
+            "PATH",
+            "USAGE",
+            "VX_CWD",
+            "my_usage_x",
+        ];
+        let inherited = super::inherited_arguments(names.iter().map(Into::into));
+        assert_eq!(inherited, ["usage_x", "VX_ARG_X"]);
+    }
 
     #[test]
     fn a_file_started_through_mise_exec_runs_with_the_interpreter_after_the_dashes() {
