@@ -600,6 +600,12 @@ pub(crate) struct ScriptArgs {
     /// (before `--`), with `--json`.
     #[arg(long)]
     pub dry_run: bool,
+    /// A variable set for the tasks named (not what they depend on), over their own
+    /// `env`, as a mise dependency's `env` (`"Z=1 setup"`): part of what makes them
+    /// this run of them (a run of `setup` with `Z=1` is not the plain one's) and of
+    /// their key.
+    #[arg(long = "task-env", value_name = "NAME=VALUE", value_parser = task_env)]
+    pub task_env: Vec<(String, String)>,
     /// Answer yes to the tasks' `confirm` questions.
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -623,6 +629,20 @@ pub(crate) struct ScriptArgs {
     /// it goes to each task named as it is (`-- --` passes a `--`).
     #[arg(id = "script", value_name = "TASK [ARGS]", trailing_var_arg = true)]
     pub words: Vec<OsString>,
+}
+
+/// A `--task-env` word: `NAME=VALUE`, the name one a variable can have (not `PATH`).
+fn task_env(word: &str) -> Result<(String, String), String> {
+    let (name, value) = word
+        .split_once('=')
+        .ok_or_else(|| format!("`{word}` is no NAME=VALUE"))?;
+    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "PATH";
+    match valid {
+        true => Ok((name.to_owned(), value.to_owned())),
+        false => Err(format!("`{name}` is no variable a task may be given")),
+    }
 }
 
 impl ScriptArgs {

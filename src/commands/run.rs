@@ -75,6 +75,7 @@ pub(crate) fn run(args: &ScriptArgs) -> Result<i32, Error> {
         push: args.push,
         explain_key: args.explains_key(),
         asked: &asked,
+        task_env: &args.task_env,
         watch: args.watch,
         confirm: &confirm,
         note: &note,

@@ -163,6 +163,8 @@ mod tasks_foreign;
 #[cfg(unix)]
 mod tasks_graph;
 #[cfg(unix)]
+mod tasks_identity;
+#[cfg(unix)]
 mod tasks_lone;
 #[cfg(unix)]
 mod tasks_services;

@@ -44,6 +44,7 @@ mod entry;
 mod git;
 mod listing;
 mod monorepo;
+mod task_env;
 mod words;
 pub use affected::{AffectedError, Base, Reason};
 pub use entry::{
@@ -397,8 +398,8 @@ fn known(
     })
 }
 
-/// What the command line (`first` and the words after it, or no task) asks of the
-/// project of `manifest` at `project`. What the foreign runners' files say (one that
+/// What the command line (`first` and the words after it, or no task, and `given`,
+/// its `--task-env` variables) asks of the project of `manifest` at `project`. What the foreign runners' files say (one that
 /// cannot be read) goes to `note` when the tasks are listed or a name is unknown.
 fn choose(
     manifest: &Manifest,
@@ -406,6 +407,7 @@ fn choose(
     first: Option<&str>,
     rest: &[OsString],
     flags: &monorepo::Flags,
+    given: &[(String, String)],
     note: &dyn Fn(&str),
 ) -> Result<Choice, RunError> {
     let Known {
@@ -465,6 +467,7 @@ fn choose(
         }
     }
     let mut requested = words::Named::joined(requested, &trailing);
+    task_env::give(&mut tasks, &requested, given);
     let names: Vec<String> = requested.iter().map(|(n, _)| n.clone()).collect();
     let mut plan = Plan::build(&tasks, &names)?;
     monorepo::unmatched(&unmatched, &tasks, &plan)?;

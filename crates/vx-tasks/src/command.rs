@@ -218,7 +218,7 @@ impl Shell {
 
     /// `task`'s identity in the run's ledger, given `values` ([`crate::runner::ledger::identity`]).
     pub(crate) fn identity(&self, task: &Task, values: &Values) -> String {
-        crate::runner::ledger::identity(&self.manifest, &task.name, &values.raw)
+        crate::runner::ledger::identity(&self.manifest, &task.name, &values.raw, &task.env)
     }
 
     /// `task`'s entry in the run's ledger, given `values`: none for a service (it runs

@@ -46,6 +46,9 @@ pub struct Request<'a> {
     /// monorepo's packages in scope, in turbo's syntax; several: their union),
     /// `--affected`, `--exit-code`, `--dry-run` (the plan, run nothing).
     pub asked: &'a super::Flags,
+    /// `--task-env`: variables set for the tasks named (`NAME`, `VALUE`), over their
+    /// own `env`, as a mise dependency's `env`: in their identity in the run and key.
+    pub task_env: &'a [(String, String)],
     /// `--watch`: run again when a source changes.
     pub watch: bool,
     /// Answers a task's `confirm` question (the command's terminal, or `--yes`).
@@ -209,6 +212,7 @@ pub fn prepare(session: &Session, request: &Request<'_>) -> Result<Prepared, Run
         request.first,
         request.words,
         request.asked,
+        request.task_env,
         request.note,
     )? {
         Choice::List(tasks) => return Ok(Prepared::List(tasks)),

@@ -6,7 +6,8 @@
 //! names it to its tasks' commands in [`LEDGER_VARIABLE`]; a `vx run` started with that
 //! variable (a task's command) uses the same directory instead of making one. Each task
 //! of a run has an [`Entry`] there, named by a hash of its identity (the project's
-//! file, the task's name and the words it was given): a lock file, held by the run
+//! file, the task's name, the words it was given and its `env`: [`identity`]): a lock
+//! file, held by the run
 //! that runs it for as long as it runs, and a marker written once it succeeded. A run
 //! about to run a task [claims](Entry::claim) it first:
 //!
@@ -29,6 +30,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
+use vx_model::task::EnvVar;
 
 /// The variable that names the run's ledger directory to its tasks' commands.
 pub(crate) const LEDGER_VARIABLE: &str = "VX_RUN_LEDGER";
@@ -146,9 +148,13 @@ impl Ledger {
     }
 }
 
-/// A task's identity in a run: a hash of the project's file, its name and the words it
-/// was given.
-pub(crate) fn identity(manifest: &Path, name: &str, words: &[String]) -> String {
+/// A task's identity in a run: a hash of the project's file, its name, the words it
+/// was given and its own `env` (with what `vx run --task-env` gave it, as a mise
+/// dependency's `env`), as mise's is `(name, args, env)`: a run of `setup` with `Z=1`
+/// is another than the plain one. The environment the run inherits is not in it, as
+/// mise passes a task's variables on to the tasks its `run` steps start after it
+/// judged them by their own.
+pub(crate) fn identity(manifest: &Path, name: &str, words: &[String], env: &[EnvVar]) -> String {
     let mut hash = Sha256::new();
     hash.update(manifest.as_os_str().as_encoded_bytes());
     hash.update([0]);
@@ -156,6 +162,21 @@ pub(crate) fn identity(manifest: &Path, name: &str, words: &[String]) -> String 
     for word in words {
         hash.update([0]);
         hash.update(word.as_bytes());
+    }
+    let mut env: Vec<&EnvVar> = env.iter().collect();
+    env.sort_by(|a, b| a.name.cmp(&b.name));
+    for var in env {
+        // Apart from the words: a variable is never taken for a word.
+        hash.update([1]);
+        hash.update(var.name.as_bytes());
+        hash.update([u8::from(var.literal)]);
+        match &var.value {
+            Some(value) => {
+                hash.update([b'=']);
+                hash.update(value.as_bytes());
+            }
+            None => hash.update([b'-']),
+        }
     }
     hex::encode(&hash.finalize()[..16])
 }
@@ -279,10 +300,10 @@ mod tests {
     #[test]
     fn a_task_is_claimed_until_it_succeeded() {
         let dir = tempfile::tempdir().unwrap();
-        let id = identity(Path::new("/p/vx.toml"), "build", &[]);
+        let id = identity(Path::new("/p/vx.toml"), "build", &[], &[]);
         assert_ne!(
             id,
-            identity(Path::new("/p/vx.toml"), "build", &["x".into()])
+            identity(Path::new("/p/vx.toml"), "build", &["x".into()], &[])
         );
         let outer = ledger(dir.path(), &[]);
         let never = || false;
@@ -300,7 +321,7 @@ mod tests {
             outer.entry("build", &id).claim(&never, &|| {}).unwrap(),
             Claim::Done
         ));
-        let other = identity(Path::new("/p/vx.toml"), "ci", &[]);
+        let other = identity(Path::new("/p/vx.toml"), "ci", &[], &[]);
         let inner = ledger(dir.path(), &[&other]);
         assert!(matches!(
             inner.entry("ci", &other).claim(&never, &|| {}),
@@ -309,11 +330,33 @@ mod tests {
         assert_eq!(inner.callers_for(&id), format!("{other},{id}").as_str());
     }
 
+    /// A task's identity holds its variables, in any order, apart from its words: a
+    /// run of `setup` with `Z=1` is another than the plain one, or one with `Z=2`.
+    #[test]
+    fn variables_make_another_identity() {
+        let var = |name: &str, value: &str| EnvVar {
+            name: name.into(),
+            value: Some(value.into()),
+            line: 0,
+            literal: true,
+        };
+        let manifest = Path::new("/p/mise.toml");
+        let plain = identity(manifest, "setup", &[], &[]);
+        let z1 = identity(manifest, "setup", &[], &[var("Z", "1")]);
+        assert_ne!(plain, z1);
+        assert_ne!(z1, identity(manifest, "setup", &[], &[var("Z", "2")]));
+        assert_ne!(z1, identity(manifest, "setup", &["Z=1".into()], &[]));
+        assert_eq!(
+            identity(manifest, "setup", &[], &[var("A", "1"), var("Z", "1")]),
+            identity(manifest, "setup", &[], &[var("Z", "1"), var("A", "1")])
+        );
+    }
+
     /// A claim waits while another holder has the task, and sees its success.
     #[test]
     fn a_claim_waits_for_the_holder_and_sees_its_success() {
         let dir = tempfile::tempdir().unwrap();
-        let id = identity(Path::new("/p/vx.toml"), "build", &[]);
+        let id = identity(Path::new("/p/vx.toml"), "build", &[], &[]);
         let outer = ledger(dir.path(), &[]);
         let Claim::Ours(held, _) = outer.entry("build", &id).claim(&|| false, &|| {}).unwrap()
         else {
@@ -330,7 +373,7 @@ mod tests {
         held.succeeded();
         assert!(matches!(claimer.join().unwrap().unwrap(), Claim::Done));
         // A stopped claim gives up.
-        let other = identity(Path::new("/p/vx.toml"), "test", &[]);
+        let other = identity(Path::new("/p/vx.toml"), "test", &[], &[]);
         let Claim::Ours(_held, _) = outer
             .entry("test", &other)
             .claim(&|| false, &|| {})
@@ -349,7 +392,7 @@ mod tests {
     fn the_next_run_of_a_watch_has_run_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let outer = ledger(dir.path(), &[]);
-        let id = identity(Path::new("/p/vx.toml"), "build", &[]);
+        let id = identity(Path::new("/p/vx.toml"), "build", &[], &[]);
         let Claim::Ours(held, _) = outer.entry("build", &id).claim(&|| false, &|| {}).unwrap()
         else {
             panic!("ours");

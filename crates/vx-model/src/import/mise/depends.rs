@@ -5,7 +5,7 @@
 //! true }`; an argument or a variable's value may be the task's own usage value
 //! (`"unpack {{usage.target}}"`, rendered when the task runs, as mise renders it).
 //! vx's `depends` name tasks only: an entry with arguments or variables runs as a
-//! command of the task, `MODE=ci "$VX" run build --release` (first for `depends`,
+//! command of the task, `"$VX" run --task-env MODE=ci build --release` (first for `depends`,
 //! last for `depends_post`); a `wait_for` entry with them waits for the task by its
 //! name. An optional entry is a dependency only when a task of the project answers
 //! to it ([`settle_optional`]), as mise skips one that matches no task.
@@ -268,7 +268,8 @@ pub(crate) fn settle_optional<S>(lists: &mut [(S, Imported)]) {
 }
 
 /// A dependency with arguments or variables (mise.jdx.dev "Task configuration",
-/// `depends`) as the command that runs it: `NAME=value "$VX" run TASK WORDS`, each
+/// `depends`) as the command that runs it: `"$VX" run --task-env NAME=value TASK
+/// WORDS`, each
 /// word and value the task's own usage value (`{{usage.NAME}}`, which vx fills in
 /// quoted when the task runs) or a word quoted for the shell, or it cannot be taken.
 /// The words given to the task are no words of this command: a command that runs
@@ -281,24 +282,25 @@ fn step(dependency: &Dependency, args: &[ImportedArg]) -> Result<String, TaskErr
     if name.starts_with('-') || !plain_word(name) {
         return Err(refused());
     }
-    let mut line = String::new();
+    // Its variables are the run's `--task-env`: set for it alone (not for what it
+    // depends on) and part of what makes it this run of it, as in mise.
+    let mut words = String::new();
     for (var, value) in &dependency.env {
         let valid = var.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && var != "PATH";
         if !valid {
             return Err(refused());
         }
-        line.push_str(&format!(
-            "{var}={} ",
-            word(value, args)?.ok_or_else(refused)?
-        ));
+        let value = word(value, args)?.ok_or_else(refused)?;
+        words.push_str(&format!("--task-env {var}={value} "));
     }
-    let mut words = name.to_owned();
+    words.push_str(name);
     for arg in &dependency.args {
         words.push(' ');
         words.push_str(&word(arg, args)?.ok_or_else(refused)?);
     }
-    line.push_str(&vx_run(&words));
+    let line = vx_run(&words);
     // Its failure names it, as mise names the dependency that failed (the task that
     // asked for it fails with the same status).
     Ok(format!(
@@ -491,9 +493,14 @@ mod tests {
             optional: false,
         };
         let line = step(&dependency, &[]).unwrap();
-        assert!(line.starts_with("Z='1 2' \"${VX}\" run"), "{line}");
-        assert!(line.contains(" a 'x y' '$HOME' || "), "{line}");
-        for (env, args) in [("Z-1", "x"), ("Z", "{args}")] {
+        // The variables are the run's `--task-env`: its task's alone, and part of
+        // what makes it this run of it.
+        assert!(line.starts_with("\"${VX}\" run "), "{line}");
+        assert!(
+            line.contains(" --task-env Z='1 2' a 'x y' '$HOME' || "),
+            "{line}"
+        );
+        for (env, args) in [("Z-1", "x"), ("Z", "{args}"), ("PATH", "x")] {
             let bad = Dependency {
                 env: vec![(env.into(), "1".into())],
                 args: vec![args.into()],
