@@ -2020,6 +2020,43 @@ fn a_task_reading_mises_own_variables_gets_them_and_is_keyed_by_where_the_run_st
     );
 }
 
+/// mise gives a task of a mise file `MISE_TASK_FILE`, the file it is defined in
+/// (checked with mise 2026.9.15: `<project>/mise.toml`, `<project>/mise.local.toml`,
+/// `<project>/tasks.toml` for a task of `[task_config] includes`); vx gave it to file
+/// tasks only, so `echo $MISE_TASK_FILE` printed an empty line. Its key holds the file
+/// from the project (`{project}/mise.toml`), never this machine's path.
+#[test]
+fn a_mise_file_task_gets_the_file_it_is_defined_in() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[task_config]\nincludes = [\"tasks.toml\"]\n\n\
+         [tasks.a]\nrun = 'echo \"a=$MISE_TASK_FILE\"'\n",
+    );
+    std::fs::write(
+        dir.join("tasks.toml"),
+        "[inc]\nrun = 'echo \"inc=$MISE_TASK_FILE\"'\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("mise.local.toml"),
+        "[tasks.loc]\nrun = 'echo \"loc=$MISE_TASK_FILE\"'\n",
+    )
+    .unwrap();
+    let shown = |name: &str| dir.join(name).display().to_string();
+    let (out, err) = vx_ok(&work, &dir, &["run", "a"]);
+    assert_eq!(out, format!("a={}\n", shown("mise.toml")), "{err}");
+    let (out, _) = vx_ok(&work, &dir, &["run", "inc"]);
+    assert_eq!(out, format!("inc={}\n", shown("tasks.toml")));
+    let (out, _) = vx_ok(&work, &dir, &["run", "loc"]);
+    assert_eq!(out, format!("loc={}\n", shown("mise.local.toml")));
+    let (document, _) = vx_ok(&work, &dir, &["run", "a", "--explain-key"]);
+    assert!(
+        document.contains(r#""MISE_TASK_FILE": "{project}/mise.toml""#),
+        "{document}"
+    );
+    assert!(!document.contains(&shown("mise.toml")), "{document}");
+}
+
 /// `[task_config] dir` and `shell` are the defaults of every task of the file that
 /// sets neither itself (its `[tasks]`, its file tasks), as mise 2026.9.15 runs them:
 /// `dir = "{{cwd}}"` runs them where `vx run` started, `shell = "bash -c"` runs

@@ -869,8 +869,8 @@ const CONFIG_ROOT: &str = "MISE_CONFIG_ROOT";
 /// - `MISE_ORIGINAL_CWD`: where the run started, vx's `VX_CWD` (the task's key then
 ///   holds that place, as a path from the project);
 /// - `MISE_TASK_DIR`: a file task's directory, else the project directory;
-/// - `MISE_TASK_FILE`: a file task's file (not given to a task of a mise file: vx
-///   does not keep which of the project's files it came from).
+/// - `MISE_TASK_FILE`: a file task's file (a task of a mise file gets the file it
+///   is defined in: [`given_file`]).
 ///
 /// A variable the task's `env` sets already keeps its value.
 fn given_variables(script: &mut ImportedScript, file: Option<(&str, &str)>) {
@@ -894,14 +894,42 @@ fn given_variables(script: &mut ImportedScript, file: Option<(&str, &str)>) {
         ),
     ];
     for (name, value) in given {
-        let named = script.run.iter().any(|run| run.contains(name))
-            || file.as_ref().is_some_and(|(text, _)| text.contains(name));
-        let Some(value) = value.filter(|_| named) else {
-            continue;
-        };
-        if !script.env.iter().any(|(set, _)| set == name) {
-            script.env.push((name.to_owned(), value));
+        if let Some(value) = value {
+            give(script, name, value, file.as_ref().map(|(text, _)| *text));
         }
+    }
+}
+
+/// Gives the tasks of `scripts`, a mise file's own `[tasks]` or an included TOML
+/// file's, `MISE_TASK_FILE`: the file they are defined in (`file`, its path from the
+/// project), as mise gives it, `{project}/mise.toml` (so their key holds no path of
+/// this machine's). A path with a template's characters in it is given as nothing.
+pub(crate) fn given_file(scripts: &mut [ScriptEntry], file: &std::path::Path) {
+    let file = file.to_string_lossy().replace('\\', "/");
+    if file.contains(['$', '{', '}']) {
+        return;
+    }
+    for entry in scripts {
+        if let Ok(script) = &mut entry.script
+            && !script.service
+        {
+            give(
+                script,
+                "MISE_TASK_FILE",
+                format!("{{project}}/{file}"),
+                None,
+            );
+        }
+    }
+}
+
+/// Sets `name` to `value` in `script`'s `env` when its commands (or `text`, a file
+/// task's file) name it and its `env` does not set it already.
+fn give(script: &mut ImportedScript, name: &str, value: String, text: Option<&str>) {
+    let named = script.run.iter().any(|run| run.contains(name))
+        || text.is_some_and(|text| text.contains(name));
+    if named && !script.env.iter().any(|(set, _)| set == name) {
+        script.env.push((name.to_owned(), value));
     }
 }
 

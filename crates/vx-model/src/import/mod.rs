@@ -448,10 +448,16 @@ pub fn read_all(path: &Path, format: Format) -> Result<(Imported, Registries), I
         }
         Format::Mise => {
             let mut imported = read_one(path, format)?;
+            // Its tasks get the file they are defined in, as mise gives it.
+            let root = config_root(path);
+            mise::given_file(
+                &mut imported.scripts,
+                path.strip_prefix(root).unwrap_or(path),
+            );
             // The directory's file tasks are the team's: read with its mise.toml, not
             // again with a person's file.
             if !is_personal(path) {
-                let dir = config_root(path);
+                let dir = root;
                 let text = vx_base::bounded_read::read_to_string(path, MAX_IMPORT_BYTES)
                     .unwrap_or_default();
                 let own = imported.scripts.len();

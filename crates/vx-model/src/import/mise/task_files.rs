@@ -83,7 +83,7 @@ pub(crate) fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<
         if path.is_dir() {
             out.extend(file_tasks_in(dir, &[relative.as_str()], &defaults));
         } else {
-            out.extend(included_toml(&path, include, &vars, &defaults));
+            out.extend(included_toml(&path, include, &relative, &vars, &defaults));
         }
     }
     last_wins(out)
@@ -118,11 +118,13 @@ fn task_includes(text: &str) -> Option<Vec<String>> {
     strings(config.get("includes")?.get_ref(), "includes").ok()
 }
 
-/// The tasks of an included TOML file: each top-level table (or string) is a task,
-/// with the including file's `defaults`.
+/// The tasks of an included TOML file (`include` as written, `relative` its path
+/// from the project): each top-level table (or string) is a task, with the including
+/// file's `defaults`.
 fn included_toml(
     path: &std::path::Path,
     include: &str,
+    relative: &str,
     vars: &Vars,
     defaults: &Defaults,
 ) -> Vec<ScriptEntry> {
@@ -147,7 +149,7 @@ fn included_toml(
     let mut tasks: Vec<_> = root.get_ref().iter().collect();
     tasks.sort_by_key(|(key, _)| key.span().start);
     let lines = super::super::Lines::of(&text);
-    tasks
+    let mut scripts: Vec<ScriptEntry> = tasks
         .into_iter()
         .map(|(key, value)| {
             let given = defaults.given(value.get_ref());
@@ -157,7 +159,10 @@ fn included_toml(
                 line: Some(lines.line(key.span().start)),
             }
         })
-        .collect()
+        .collect();
+    // Each gets the file it is defined in, as mise gives it.
+    super::given_file(&mut scripts, std::path::Path::new(relative));
+    scripts
 }
 
 /// The file tasks under each of `roots` (directories relative to `dir`), a task two
