@@ -115,3 +115,29 @@ fn a_run_with_other_variables_never_restores_the_plain_ones_result() {
     assert_eq!(logged(&dir), ["Z=1"], "{err}");
     assert_eq!(made(), "Z=1\n");
 }
+
+/// A `run` step with variables of its own (`{ task = "setup", env = { Z = "3" } }`,
+/// mise's) is judged as a dependency is: by its name, `args` and `env`. vx skipped
+/// every task holding one (its steps were `task`, `tasks` and `args` only); as mise
+/// 2026.9.15 runs them, after plain `setup` the step runs `setup` with `Z=3`, and
+/// after `"Z=3 setup"` the same step is done already while one with other words and
+/// variables runs.
+#[test]
+fn a_run_step_with_its_own_variables_is_judged_as_a_dependency_is() {
+    let (work, dir) = mise_project(&format!(
+        "{SETUP}[tasks.stepenv]\ndepends = [\"setup\"]\nrun = [{{ task = \"setup\", env = {{ Z = \"3\" }} }}, \"echo stepenv >> log\"]\n\n\
+         [tasks.stepsame]\ndepends = [\"Z=3 setup\"]\nrun = [{{ task = \"setup\", env = {{ Z = \"3\" }} }}, {{ task = \"setup\", args = [\"w\"], env = {{ Z = \"3 4\" }} }}, \"echo stepsame >> log\"]\n"
+    ));
+    let err = vx_ok(&work, &dir, &["run", "stepenv"]);
+    assert_eq!(
+        logged(&dir),
+        ["setup Z=3 ", "setup Z=unset ", "stepenv"],
+        "{err}"
+    );
+    let err = vx_ok(&work, &dir, &["run", "stepsame"]);
+    assert_eq!(
+        logged(&dir),
+        ["setup Z=3 ", "setup Z=3 4  w", "stepsame"],
+        "{err}"
+    );
+}

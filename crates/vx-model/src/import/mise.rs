@@ -1036,21 +1036,25 @@ fn runs_steps(run: &DeValue<'_>) -> bool {
 }
 
 /// A `run` step that runs tasks at that point (mise.jdx.dev, "Task configuration",
-/// `run`): `{ task = "NAME" }` runs the task with what it depends on, `{ tasks =
-/// ["A", "B"] }` runs them at once. As vx takes it: a command running them
-/// (`vx_run`).
+/// `run`): `{ task = "NAME" }` runs the task with what it depends on (`args` its
+/// words, `env` its variables: [`step_env`]), `{ tasks = ["A", "B"] }` runs them at
+/// once. As vx takes it: a command running them (`vx_run`).
 fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
     let args = match step.get("args") {
         Some(args) => strings(args.get_ref(), "args")?,
         None => Vec::new(),
     };
-    let keys = 1 + usize::from(step.get("args").is_some());
+    let env = match step.get("env") {
+        Some(env) => step_env(env.get_ref())?,
+        None => String::new(),
+    };
+    let keys = 1 + usize::from(step.get("args").is_some()) + usize::from(step.get("env").is_some());
     let names = match (step.get("task"), step.get("tasks")) {
         (Some(one), None) if step.len() == keys => strings(one.get_ref(), "task")?,
         (None, Some(many)) if step.len() == 1 => strings(many.get_ref(), "tasks")?,
         _ => return Err(TaskError::RunStep),
     };
-    if !args.is_empty() && names.len() != 1 {
+    if (!args.is_empty() || !env.is_empty()) && names.len() != 1 {
         return Err(TaskError::RunStep);
     }
     if names.is_empty() {
@@ -1073,12 +1077,42 @@ fn task_step(step: &DeTable<'_>) -> Result<String, TaskError> {
             name: format!("{} {arg}", names[0]),
         });
     }
-    let mut words = names.join(" ::: ");
+    let mut words = env;
+    words.push_str(&names.join(" ::: "));
     for arg in &args {
         words.push(' ');
         words.push_str(arg);
     }
     Ok(vx_run(&words))
+}
+
+/// A `run` step's `env` (`{ task = "a", env = { Z = "1" } }`, mise's `SingleTask`
+/// entry's) as `vx run`'s words: `--task-env Z=1 ` for each, set for that task alone
+/// and part of what makes it this run of it, as mise judges it by its name, `args`
+/// and `env`. A value is quoted for the shell; one vx's fill would read (braces) or
+/// with control characters, or a name no variable has, cannot be taken.
+fn step_env(value: &DeValue<'_>) -> Result<String, TaskError> {
+    let DeValue::Table(env) = value else {
+        return Err(TaskError::RunStep);
+    };
+    let mut words = String::new();
+    for (name, value) in env.iter() {
+        let name = name.get_ref();
+        let DeValue::String(value) = value.get_ref() else {
+            return Err(TaskError::NotAString { key: "env" });
+        };
+        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && name != "PATH";
+        let quoted = (!value.contains(['{', '}']) && !value.chars().any(char::is_control))
+            .then(|| shlex::try_quote(value).ok())
+            .flatten();
+        let (true, Some(quoted)) = (valid, quoted) else {
+            return Err(TaskError::RunStep);
+        };
+        words.push_str(&format!("--task-env {name}={quoted} "));
+    }
+    Ok(words)
 }
 
 /// Whether `word` is a plain argument: one a shell reads as written.
