@@ -2022,7 +2022,8 @@ fn a_task_reading_mises_own_variables_gets_them_and_is_keyed_by_where_the_run_st
 
 /// mise gives a task of a mise file `MISE_TASK_FILE`, the file it is defined in
 /// (checked with mise 2026.9.15: `<project>/mise.toml`, `<project>/mise.local.toml`,
-/// `<project>/tasks.toml` for a task of `[task_config] includes`); vx gave it to file
+/// `<project>/tasks.toml` for a task of `[task_config] includes`), and a task whose
+/// `file` is a script that script (`<project>/scripts/x.sh`); vx gave it to file
 /// tasks only, so `echo $MISE_TASK_FILE` printed an empty line. Its key holds the file
 /// from the project (`{project}/mise.toml`), never this machine's path.
 #[test]
@@ -2030,8 +2031,15 @@ fn a_mise_file_task_gets_the_file_it_is_defined_in() {
     let (work, dir) = project_with(
         "mise.toml",
         "[task_config]\nincludes = [\"tasks.toml\"]\n\n\
-         [tasks.a]\nrun = 'echo \"a=$MISE_TASK_FILE\"'\n",
+         [tasks.a]\nrun = 'echo \"a=$MISE_TASK_FILE\"'\n\n\
+         [tasks.f]\nfile = \"scripts/x.sh\"\n",
     );
+    executable(
+        &dir.join("scripts/x.sh"),
+        "#!/bin/sh\necho \"f=$MISE_TASK_FILE\"\n",
+    );
+    let (out, _) = vx_ok(&work, &dir, &["run", "f"]);
+    assert_eq!(out, format!("f={}\n", dir.join("scripts/x.sh").display()));
     std::fs::write(
         dir.join("tasks.toml"),
         "[inc]\nrun = 'echo \"inc=$MISE_TASK_FILE\"'\n",

@@ -493,6 +493,16 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
     let runs_file = file_command.is_some();
     task_env_and_dir(table, &mut script, vars)?;
     if let Some(file) = file_command {
+        // mise gives it the file's path (`MISE_TASK_FILE`, which the file, not read
+        // here, may read), from the project as a file task's: no path of this machine.
+        let named = !file.contains(['$', '{', '}']);
+        if named && !script.env.iter().any(|(set, _)| set == "MISE_TASK_FILE") {
+            let given = match file.starts_with('/') {
+                false => format!("{{project}}/{}", file.trim_start_matches("./")),
+                true => file.clone(),
+            };
+            script.env.push(("MISE_TASK_FILE".to_owned(), given));
+        }
         // The file gets the words as its arguments, as mise passes them; named by its
         // full path from the project, as mise starts it (its `$0`), wherever it runs.
         let file = match file.starts_with('/') {
