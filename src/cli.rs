@@ -631,15 +631,17 @@ pub(crate) struct ScriptArgs {
     pub words: Vec<OsString>,
 }
 
-/// A `--task-env` word: `NAME=VALUE`, the name one a variable can have (not `PATH`).
+/// A `--task-env` word: `NAME=VALUE`, the name one a task's `env` may set (read by
+/// vx.toml's own rule: not `PATH`, not vx's own `__VX_…`, a name every shell takes).
 fn task_env(word: &str) -> Result<(String, String), String> {
+    use vx_model::manifest::environment::{reserved_problem, valid_var_name};
     let (name, value) = word
         .split_once('=')
         .ok_or_else(|| format!("`{word}` is no NAME=VALUE"))?;
-    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && name != "PATH";
-    match valid {
+    if let Some(why) = reserved_problem(name) {
+        return Err(why);
+    }
+    match valid_var_name(name) {
         true => Ok((name.to_owned(), value.to_owned())),
         false => Err(format!("`{name}` is no variable a task may be given")),
     }
@@ -1620,6 +1622,27 @@ mod tests {
             assert_eq!(args.jobs, Some(1), "{jobs}");
             assert_eq!(args.script().as_deref(), Some("c"));
             assert_eq!(args.args(), ["-j2"]);
+        }
+    }
+
+    /// `--task-env` takes a name a task's `env` may set, by vx.toml's own rule: not
+    /// `PATH`, not vx's own `__VX_…` (the hook's state), a name every shell takes.
+    #[test]
+    fn task_env_takes_what_a_tasks_env_may_set() {
+        let given = |word: &str| Cli::try_parse_from(["vx", "run", "--task-env", word, "t"]);
+        let Command::Run(args) = given("Z=1 2").unwrap().command else {
+            panic!("not run")
+        };
+        assert_eq!(args.task_env, [("Z".to_owned(), "1 2".to_owned())]);
+        for (word, said) in [
+            ("PATH=/evil", "cannot be set by a project"),
+            ("__VX_STATE=x", "vx's own variable"),
+            ("__vx_hook=x", "vx's own variable"),
+            ("1X=2", "no variable a task may be given"),
+            ("NOEQ", "no NAME=VALUE"),
+        ] {
+            let err = given(word).expect_err(word).to_string();
+            assert!(err.contains(said), "{word}: {err}");
         }
     }
 
