@@ -2620,3 +2620,34 @@ run = 'echo "profile=${usage_profile} fast=${usage_fast-UNSET}"'
     };
     assert_ne!(key(&document), key(&keyed("other")));
 }
+
+/// A `.toml` file in a task directory holds TOML tasks, as mise 2026.9.15 reads
+/// railwayapp/railpack's `.mise/tasks/images.toml` (not executable): each top-level
+/// table a task, listed and run, beside the directory's file tasks. Before, vx read
+/// only the executables, and `vx run image-build` said there was no such task.
+#[test]
+fn a_toml_file_in_a_task_directory_holds_tasks_as_mise_reads_it() {
+    let (work, dir) = project_with("mise.toml", "[vars]\ntag = \"v1\"\n");
+    std::fs::create_dir_all(dir.join(".mise/tasks")).unwrap();
+    std::fs::write(
+        dir.join(".mise/tasks/images.toml"),
+        "[image-build]\ndescription = \"Build the image\"\nrun = \"echo built {{vars.tag}} >> log\"\n\n[image-push]\ndepends = [\"image-build\"]\nrun = \"echo pushed >> log\"\n",
+    )
+    .unwrap();
+    executable(
+        &dir.join(".mise/tasks/lint"),
+        "#!/bin/sh\necho linted >> log\n",
+    );
+    let (listed, _) = vx_ok(&work, &dir, &["tasks", "ls"]);
+    assert!(
+        listed.contains("image-build") && listed.contains("Build the image"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("image-push") && listed.contains("lint"),
+        "{listed}"
+    );
+    vx_ok(&work, &dir, &["run", "image-push"]);
+    vx_ok(&work, &dir, &["run", "lint"]);
+    assert_eq!(log(&dir), "built v1\npushed\nlinted\n");
+}

@@ -25,7 +25,7 @@ const FILE_TASK_DIRS: &[&str] = &[
 /// lines, `# [MISE]`, `//MISE`, …) read as the keys of a TOML task, its `#USAGE`
 /// lines as its usage spec; the task runs the file. Bounded: at most 256 files, 64 KiB of each read.
 pub(crate) fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
-    file_tasks_in(dir, FILE_TASK_DIRS, &Defaults::default())
+    file_tasks_in(dir, FILE_TASK_DIRS, &Vars::new(), &Defaults::default())
 }
 
 /// The tasks a mise file in `dir` (its text `text`) has beyond its own `[tasks]`:
@@ -38,12 +38,12 @@ pub(crate) fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
 /// or one that cannot be read, is a task entry saying why, so `vx import` says it.
 pub(crate) fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<ScriptEntry> {
     let defaults = Defaults::of_text(text);
-    let Some(includes) = task_includes(text) else {
-        return file_tasks_in(dir, FILE_TASK_DIRS, &defaults);
-    };
     let vars = DeTable::parse(text)
         .map(|root| vars_of(root.get_ref()))
         .unwrap_or_default();
+    let Some(includes) = task_includes(text) else {
+        return file_tasks_in(dir, FILE_TASK_DIRS, &vars, &defaults);
+    };
     let mut out = Vec::new();
     for include in includes.iter().take(64) {
         let relative =
@@ -81,7 +81,7 @@ pub(crate) fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<
             continue;
         }
         if path.is_dir() {
-            out.extend(file_tasks_in(dir, &[relative.as_str()], &defaults));
+            out.extend(file_tasks_in(dir, &[relative.as_str()], &vars, &defaults));
         } else {
             out.extend(included_toml(&path, include, &relative, &vars, &defaults));
         }
@@ -167,9 +167,15 @@ fn included_toml(
 
 /// The file tasks under each of `roots` (directories relative to `dir`), a task two
 /// of them hold the later root's, each with `defaults` where its header sets none.
+/// A `.toml` file among them (executable or not; not one named as a mise config,
+/// `mise.toml`) is a file of TOML tasks, its top-level tables tasks as an included
+/// one's, read before the root's executables, as mise 2026.9 reads its task
+/// directories (jdx/mise, src/config/mod.rs, `load_tasks_includes`: railwayapp/railpack's
+/// `.mise/tasks/images.toml`).
 pub(super) fn file_tasks_in(
     dir: &std::path::Path,
     roots: &[&str],
+    vars: &Vars,
     defaults: &Defaults,
 ) -> Vec<ScriptEntry> {
     let mut out = Vec::new();
@@ -188,7 +194,32 @@ pub(super) fn file_tasks_in(
         let mut files = Vec::new();
         walk(&root, &mut files, 0);
         files.sort();
-        for file in files.into_iter().take(256) {
+        files.truncate(256);
+        let (tomls, files): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| is_toml(f));
+        for file in tomls {
+            let Ok(rel) = file.strip_prefix(&root) else {
+                continue;
+            };
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            // A mise config's name (its file name, or its path from the root) is
+            // not a file of tasks, as mise passes it over.
+            let file_name = rel.rsplit('/').next().unwrap_or(&rel);
+            if ["mise.toml", "mise.local.toml"].contains(&file_name)
+                || ["mise/config.toml", "mise/config.local.toml"].contains(&rel.as_str())
+            {
+                continue;
+            }
+            let shown = format!("{sub}/{rel}");
+            match vx_base::ownership::foreign(&file) {
+                Some(why) => out.push(ScriptEntry {
+                    name: shown,
+                    script: Err(TaskError::NotOwn { why }),
+                    line: None,
+                }),
+                None => out.extend(included_toml(&file, &shown, &shown, vars, defaults)),
+            }
+        }
+        for file in files {
             let Ok(rel) = file.strip_prefix(&root) else {
                 continue;
             };
@@ -245,9 +276,15 @@ fn task_name(rel: &std::path::Path) -> (String, Option<String>) {
     }
 }
 
-/// The executables under `dir` (at most 6 directories down) into `out`: a file or a
-/// directory whose name starts with `.` is passed over, as mise passes it over (a
-/// helper the tasks source, `.private/load-env-vars.sh`, is no task).
+/// Whether `path` names a TOML file (`images.toml`), which a task directory holds as a
+/// file of tasks, as mise reads it.
+fn is_toml(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "toml")
+}
+
+/// The executables and `.toml` files under `dir` (at most 6 directories down) into
+/// `out`: a file or a directory whose name starts with `.` is passed over, as mise
+/// passes it over (a helper the tasks source, `.private/load-env-vars.sh`, is no task).
 fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
@@ -262,7 +299,10 @@ fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>, depth: usize) 
         let path = entry.path();
         match entry.file_type() {
             Ok(t) if t.is_dir() => walk(&path, out, depth + 1),
-            Ok(t) if t.is_file() && vx_base::platform::search::is_executable(&path) => {
+            Ok(t)
+                if t.is_file()
+                    && (is_toml(&path) || vx_base::platform::search::is_executable(&path)) =>
+            {
                 out.push(path)
             }
             _ => {}
@@ -431,6 +471,38 @@ mod tests {
                     .contains("mise-tasks/x ")
             );
         }
+    }
+
+    /// A `.toml` file in a task directory (not executable) is a file of TOML tasks, as
+    /// mise 2026.9.15 reads railwayapp/railpack's `.mise/tasks/images.toml`; one named
+    /// as a mise config is not; an executable beside it is still a file task.
+    #[cfg(unix)]
+    #[test]
+    fn a_toml_file_in_a_task_directory_holds_tasks() {
+        let dir = tempfile::tempdir().unwrap();
+        let tasks = dir.path().join(".mise/tasks");
+        std::fs::create_dir_all(tasks.join("sub")).unwrap();
+        std::fs::write(
+            tasks.join("images.toml"),
+            "[image-build]\nrun = \"echo build {{vars.tag}}\"\n[image-run]\nrun = \"echo run\"\n",
+        )
+        .unwrap();
+        std::fs::write(tasks.join("sub/more.toml"), "more = \"echo more\"\n").unwrap();
+        std::fs::write(tasks.join("mise.toml"), "never = \"echo no\"\n").unwrap();
+        std::fs::write(tasks.join("notes.toml.template"), "x = \"echo no\"\n").unwrap();
+        std::fs::write(tasks.join("lint"), "#!/bin/sh\necho lint\n").unwrap();
+        vx_base::platform::fs::mark_executable(&tasks.join("lint")).unwrap();
+        let text = "[vars]\ntag = \"v1\"\n";
+        let got = super::file_and_included_tasks(dir.path(), text);
+        let names: Vec<_> = got.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(
+            names,
+            ["image-build", "image-run", "more", "lint"],
+            "{names:?}"
+        );
+        let run = |i: usize| got[i].script.as_ref().unwrap().run.join(";");
+        assert_eq!(run(0), "echo build v1");
+        assert_eq!(run(2), "echo more");
     }
 
     #[test]
