@@ -2651,3 +2651,38 @@ fn a_toml_file_in_a_task_directory_holds_tasks_as_mise_reads_it() {
     vx_ok(&work, &dir, &["run", "lint"]);
     assert_eq!(log(&dir), "built v1\npushed\nlinted\n");
 }
+
+/// A task directory of a directory below the project, between it and where vx runs,
+/// holds tasks over the project's of the same name, each run in that directory, as
+/// mise 2026.9.15 reads the task directories of every directory from where it runs
+/// up: kiarina/kiarina-python's `packages/<package>/.mise/tasks/package/current`, run
+/// from the package, is the package's. Before, vx ran the root's task from anywhere,
+/// and a package's own task was no task.
+#[test]
+fn a_task_directory_below_the_project_holds_tasks_run_from_there() {
+    let (work, dir) = project_with("mise.toml", "[tasks.hello]\nrun = \"echo hello >> log\"\n");
+    executable(
+        &dir.join(".mise/tasks/which"),
+        "#!/bin/sh\necho root >> \"$MISE_PROJECT_ROOT/log\"\n",
+    );
+    executable(
+        &dir.join("pkg/a/.mise/tasks/which"),
+        "#!/bin/sh\n#MISE description=\"the package's\"\necho \"a in $(basename \"$PWD\") $(basename \"$MISE_CONFIG_ROOT\")\" >> ../../log\n",
+    );
+    executable(
+        &dir.join("pkg/mise-tasks/only-pkg"),
+        "#!/bin/sh\necho only-pkg >> ../log\n",
+    );
+    let deep = dir.join("pkg/a/src");
+    std::fs::create_dir_all(&deep).unwrap();
+    vx_ok(&work, &dir, &["run", "which"]);
+    vx_ok(&work, &dir.join("pkg/a"), &["run", "which"]);
+    vx_ok(&work, &deep, &["run", "which"]);
+    vx_ok(&work, &deep, &["run", "only-pkg"]);
+    vx_ok(&work, &deep, &["run", "hello"]);
+    let (listed, _) = vx_ok(&work, &dir.join("pkg/a"), &["tasks", "ls"]);
+    assert!(listed.contains("the package's"), "{listed}");
+    let (code, _, err) = vx_in(&work, &dir, &["run", "only-pkg"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(log(&dir), "root\na in a a\na in a a\nonly-pkg\nhello\n");
+}

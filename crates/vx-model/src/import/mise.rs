@@ -25,7 +25,7 @@ mod task_files;
 mod usage;
 
 pub(crate) use depends::settle_optional;
-pub(crate) use task_files::{file_and_included_tasks, file_tasks};
+pub(crate) use task_files::{file_and_included_tasks, file_tasks, file_tasks_below};
 
 use super::why::{DirError, EnvError, TaskError, VersionError};
 use super::{

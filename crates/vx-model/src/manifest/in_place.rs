@@ -98,6 +98,23 @@ pub fn project_file(dir: &Path) -> Option<(PathBuf, PathBuf)> {
         .find_map(|name| present(dir, name).map(|judged| (dir.join(name), judged)))
 }
 
+/// Where vx runs, as a path from the project directory `dir` (`/`-separated; empty
+/// at the project's top, or outside it).
+fn below_in(dir: &Path) -> String {
+    let (Ok(cwd), Ok(dir)) = (std::env::current_dir(), std::fs::canonicalize(dir)) else {
+        return String::new();
+    };
+    let cwd = std::fs::canonicalize(&cwd).unwrap_or(cwd);
+    match cwd.strip_prefix(&dir) {
+        Ok(rel) => rel
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => String::new(),
+    }
+}
+
 /// The project of the file `path` (one of [`layout::project_names`]) read in place:
 /// every file of mise's layout in its directory, read as mise reads it
 /// ([`layout::precedence`]), made a manifest at `path`. A file
@@ -166,6 +183,24 @@ pub(crate) fn load(path: &Path) -> Result<Manifest, ManifestError> {
                     ..Imported::default()
                 },
             ));
+        }
+    }
+    // mise also reads the task directories of each directory from where it runs up
+    // to the project: a task of one of them is run over the project's of its name.
+    let below = below_in(dir);
+    if !below.is_empty() {
+        let tasks = import::mise::file_tasks_below(dir, &below);
+        if !tasks.is_empty() {
+            lists.insert(
+                0,
+                (
+                    format!("{below}'s file tasks"),
+                    Imported {
+                        scripts: tasks,
+                        ..Imported::default()
+                    },
+                ),
+            );
         }
     }
     import::mise::settle_optional(&mut lists);

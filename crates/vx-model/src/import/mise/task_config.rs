@@ -37,6 +37,14 @@ impl Defaults {
         }
     }
 
+    /// Only `dir`: the directory a task runs in when it names none.
+    pub(super) fn dir(dir: &str) -> Defaults {
+        Defaults {
+            dir: Some(dir.to_owned()),
+            shell: None,
+        }
+    }
+
     /// The defaults of the mise file whose text is `text` (none when it is not TOML).
     pub(super) fn of_text(text: &str) -> Defaults {
         DeTable::parse(text)

@@ -28,6 +28,54 @@ pub(crate) fn file_tasks(dir: &std::path::Path) -> Vec<ScriptEntry> {
     file_tasks_in(dir, FILE_TASK_DIRS, &Vars::new(), &Defaults::default())
 }
 
+/// The file tasks of the task directories of `dir`'s subdirectory `below` (a path
+/// from `dir`, `/`-separated) and of each directory between them, the deepest first
+/// (a task two of them hold is the deeper one's), each run in the directory that
+/// holds its task directory unless its header names another: mise reads the task
+/// directories of every directory from where it runs up (jdx/mise, src/config/mod.rs,
+/// `load_local_tasks_with_context`, over `all_dirs`), a nearer one's task over a
+/// farther one's (checked with mise 2026.9.15: kiarina/kiarina-python's
+/// `packages/<package>/.mise/tasks/package/current`, run from the package, is that
+/// package's, in its directory).
+pub(crate) fn file_tasks_below(dir: &std::path::Path, below: &str) -> Vec<ScriptEntry> {
+    let parts: Vec<&str> = below.split('/').filter(|p| !p.is_empty()).collect();
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for depth in (1..=parts.len()).rev() {
+        let sub = parts[..depth].join("/");
+        let roots: Vec<String> = FILE_TASK_DIRS
+            .iter()
+            .map(|d| format!("{sub}/{d}"))
+            .collect();
+        if !roots.iter().any(|r| dir.join(r).is_dir()) {
+            continue;
+        }
+        let roots: Vec<&str> = roots.iter().map(String::as_str).collect();
+        for mut entry in file_tasks_in(dir, &roots, &Vars::new(), &Defaults::dir(&sub)) {
+            // That directory is the task's config root and project root, as mise
+            // gives them to it (its file then found from there).
+            if let Ok(script) = &mut entry.script {
+                for name in ["MISE_CONFIG_ROOT", "MISE_PROJECT_ROOT"] {
+                    script.env.retain(|(set, _)| set != name);
+                    script
+                        .env
+                        .push((name.to_owned(), format!("{{project}}/{sub}")));
+                }
+                let from_project = format!("\"${{MISE_CONFIG_ROOT}}\"/{sub}/");
+                for run in &mut script.run {
+                    if let Some(rest) = run.strip_prefix(&from_project) {
+                        *run = format!("\"${{MISE_CONFIG_ROOT}}\"/{rest}");
+                    }
+                }
+            }
+            if seen.insert(entry.name.clone()) {
+                out.push(entry);
+            }
+        }
+    }
+    out
+}
+
 /// The tasks a mise file in `dir` (its text `text`) has beyond its own `[tasks]`:
 /// those of the files and directories `[task_config] includes` names (mise.jdx.dev,
 /// "Task configuration": a TOML file's top-level tables are tasks, a directory holds
