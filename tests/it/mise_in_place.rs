@@ -2686,3 +2686,27 @@ fn a_task_directory_below_the_project_holds_tasks_run_from_there() {
     assert_eq!(code, 2, "{err}");
     assert_eq!(log(&dir), "root\na in a a\na in a a\nonly-pkg\nhello\n");
 }
+
+/// usage's `double_dash="automatic"` on an argument: after its first word, every word
+/// is its own, an option's name too, as mise 2026.9.15 runs railwayapp/railpack's
+/// `retry`: `retry echo --attempts 5` retries `echo --attempts 5`. Before, vx left the
+/// key out and read `--attempts 5` as the task's option, so it ran `echo` alone.
+#[test]
+fn an_argument_with_automatic_double_dash_takes_the_words_after_it() {
+    let (work, dir) = project_with("mise.toml", "");
+    executable(
+        &dir.join(".mise/tasks/retry"),
+        "#!/usr/bin/env bash\n#USAGE flag \"--attempts <attempts>\" default=\"3\"\n#USAGE arg \"<command>\" var=#true double_dash=\"automatic\"\necho \"attempts=$usage_attempts command=$usage_command\" >> log\n",
+    );
+    let (_, err) = vx_ok(&work, &dir, &["run", "retry", "echo", "--attempts", "5"]);
+    assert!(!err.contains("double_dash"), "{err}");
+    vx_ok(
+        &work,
+        &dir,
+        &["run", "retry", "--attempts", "2", "echo", "-n"],
+    );
+    assert_eq!(
+        log(&dir),
+        "attempts=3 command=echo --attempts 5\nattempts=2 command=echo -n\n"
+    );
+}

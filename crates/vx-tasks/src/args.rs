@@ -168,9 +168,13 @@ pub fn parse(
     let mut next_positional = 0;
     let mut words = raw.iter();
     let mut only_positional = false;
+    // A `--` read: one more is a word (a `--` after a `rest` argument's first word is
+    // still dropped, as mise drops it).
+    let mut dashed = false;
     while let Some(word) = words.next() {
-        if !only_positional && word == "--" {
+        if !dashed && word == "--" {
             only_positional = true;
+            dashed = true;
             continue;
         }
         // The next positional argument, when it takes every word left.
@@ -197,6 +201,9 @@ pub fn parse(
                 word: word.clone(),
             });
         };
+        // After its first word, an argument with `rest` takes the words left as
+        // after `--` (mise's `double_dash="automatic"`).
+        only_positional |= arg.rest;
         if arg.variadic {
             values
                 .words
@@ -655,6 +662,39 @@ mod tests {
         task.args[2].short = Some('h');
         assert!(!wants_help(&task, &words(&["-h"])));
         assert!(wants_help(&task, &words(&["--help"])));
+    }
+
+    /// An argument with `rest` (mise's `double_dash="automatic"`) takes, after its
+    /// first word, every word as positional, an option's name too, as mise 2026.9.15
+    /// reads railwayapp/railpack's `retry`: `retry echo --attempts 5` runs `echo
+    /// --attempts 5`; an option before its first word is still the option.
+    #[test]
+    fn an_argument_with_rest_takes_every_word_after_its_first() {
+        let mut task = Task::named("retry");
+        task.run = vec!["run {{attempts}} {{command}}".into()];
+        task.args = vec![
+            TaskArg {
+                default: Some("3".into()),
+                ..TaskArg::new("attempts", ArgKind::Option)
+            },
+            TaskArg {
+                variadic: true,
+                rest: true,
+                ..TaskArg::new("command", ArgKind::Positional)
+            },
+        ];
+        let filled = |w: &[&str]| {
+            let v = parse(&task, &words(w)).unwrap();
+            fill(&task.run[0], &task, &v, &|s: &str| format!("'{s}'"))
+        };
+        assert_eq!(
+            filled(&["echo", "--attempts", "5"]),
+            "run '3' 'echo' '--attempts' '5'"
+        );
+        assert_eq!(
+            filled(&["--attempts", "2", "echo", "--", "x", "--"]),
+            "run '2' 'echo' 'x' '--'"
+        );
     }
 
     /// A variadic argument after others takes every positional word left (a flag

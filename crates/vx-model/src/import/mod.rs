@@ -319,6 +319,9 @@ pub struct ImportedArg {
     pub negate: Option<String>,
     /// A flag that must be given (usage's `required=#true` on a flag).
     pub required: bool,
+    /// A positional argument after whose first word every word is positional (usage's
+    /// `double_dash="automatic"`).
+    pub rest: bool,
     /// Its `$usage_NAME` is unset when it has no value (usage gives it no default): a
     /// flag's when it is not on.
     pub(crate) unset_without_value: bool,
@@ -337,6 +340,7 @@ impl ImportedArg {
             env: None,
             negate: None,
             required: false,
+            rest: false,
             unset_without_value: false,
         }
     }

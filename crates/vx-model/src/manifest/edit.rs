@@ -521,6 +521,9 @@ fn script_into(
             if arg.required {
                 one.insert("required", true.into());
             }
+            if arg.rest {
+                one.insert("rest", true.into());
+            }
             if let Some(d) = &arg.default {
                 one.insert("default", d.as_str().into());
             }

@@ -234,6 +234,10 @@ pub struct TaskArg {
     /// a run without it fails before anything runs. A positional argument or an
     /// option is required by having no default.
     pub required: bool,
+    /// A positional argument after whose first word every word is positional, an
+    /// option's name too, as after `--` (mise's `double_dash="automatic"`: `vx run
+    /// retry curl --retry 3` gives `curl --retry 3` to the command).
+    pub rest: bool,
 }
 
 impl TaskArg {
@@ -249,6 +253,7 @@ impl TaskArg {
             env: None,
             negate: None,
             required: false,
+            rest: false,
         }
     }
 }

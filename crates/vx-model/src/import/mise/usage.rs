@@ -134,6 +134,15 @@ fn arg(node: &Node, ignored: &mut Vec<String>) -> Result<ImportedArg, TaskError>
         let is = if child.is_some() { "child" } else { "key" };
         match key {
             "choices" if child.is_some() => note(ignored, "usage's `choices` (not checked by vx)"),
+            // `automatic`: once the argument has a word, every word after it is
+            // positional, as usage-lib reads it (railwayapp/railpack's `retry`).
+            "double_dash"
+                if value
+                    .filter(|_| child.is_none())
+                    .is_some_and(|v| v.as_text() == "automatic") =>
+            {
+                out.rest = true;
+            }
             "var_min" | "var_max" | "double_dash" => {
                 note(ignored, &format!("usage's `{key}` (not checked by vx)"));
             }

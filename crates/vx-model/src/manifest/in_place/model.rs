@@ -388,6 +388,7 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
             env: arg.env.clone(),
             negate: arg.negate.clone(),
             required: arg.required,
+            rest: arg.rest,
             ..TaskArg::new(&arg.name, kind)
         };
         entry::arg_extras(&args_at, &arg, &task.args)?;

@@ -233,6 +233,11 @@ pub(in crate::manifest) fn arg_extras(
             "{at}: argument `{name}` is variadic: only a positional argument takes every word left"
         )));
     }
+    if arg.rest && arg.kind != ArgKind::Positional {
+        return Err(Problem::Environment(format!(
+            "{at}: argument `{name}` has `rest`: only a positional argument takes the words after it"
+        )));
+    }
     if arg.required && (arg.kind != ArgKind::Flag || arg.default.is_some()) {
         return Err(Problem::Environment(format!(
             "{at}: argument `{name}` has `required`: only a flag without a default is required so (a positional argument or an option is required by having no default)"

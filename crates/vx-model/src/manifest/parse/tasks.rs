@@ -50,7 +50,7 @@ const FILE_TASK_KEYS: &[&str] = TASK_KEYS.split_at(4).1;
 /// Keys of an `args` entry.
 const ARG_KEYS: &[&str] = &[
     "name", "default", "help", "option", "flag", "short", "variadic", "count", "negate", "env",
-    "required",
+    "required", "rest",
 ];
 /// Keys of `ready`.
 const READY_KEYS: &[&str] = &["log", "port", "http", "command", "timeout"];
@@ -439,6 +439,7 @@ impl Parser<'_> {
                 env: owned(self.string(fields, "env", at)?),
                 negate: owned(self.string(fields, "negate", at)?),
                 required: self.boolean(fields, "required", at)?,
+                rest: self.boolean(fields, "rest", at)?,
                 ..TaskArg::new(name, kind)
             };
             entry::arg_extras(at, &arg, &out).map_err(|p| self.err(Some(item.span()), p))?;
