@@ -2710,3 +2710,22 @@ fn an_argument_with_automatic_double_dash_takes_the_words_after_it() {
         "attempts=3 command=echo --attempts 5\nattempts=2 command=echo -n\n"
     );
 }
+
+/// A task with mise's `raw_args = true` gets its words as they are, `--help` too, as
+/// mise 2026.9.15 runs matcra587/slack-cli's `run` and `fmt:file`: `vx run cli --help`
+/// runs the command with `--help`. Before, vx left the key out and printed the task's
+/// help instead, running nothing.
+#[test]
+fn a_raw_args_task_gets_help_as_a_word() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.cli]\nraw_args = true\nrun = \"echo cli >> log\"\n\n[tasks.cliu]\nraw_args = true\nusage = 'arg \"[x]\"'\nrun = \"echo cliu >> log\"\n\n[tasks.plain]\nrun = \"echo plain >> log\"\n",
+    );
+    let (_, err) = vx_ok(&work, &dir, &["run", "cli", "--help"]);
+    assert!(!err.contains("raw_args"), "{err}");
+    vx_ok(&work, &dir, &["run", "cli", "-h", "x"]);
+    vx_ok(&work, &dir, &["run", "cliu", "a", "--help"]);
+    let (help, _) = vx_ok(&work, &dir, &["run", "plain", "--help"]);
+    assert!(help.contains("Usage"), "{help}");
+    assert_eq!(log(&dir), "cli --help\ncli -h x\ncliu a --help\n");
+}

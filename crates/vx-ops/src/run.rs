@@ -462,7 +462,7 @@ fn choose(
     )?;
     for (name, words) in &requested {
         let task = graph::find(&tasks, name).expect("found above");
-        if args::wants_help(task, words) {
+        if !task.raw_args && args::wants_help(task, words) {
             return Ok(Choice::Help(args::help(task)));
         }
     }
@@ -594,8 +594,9 @@ fn argument_values(
             .find(|(n, _)| graph::find(tasks, n).is_some_and(|t| t.name == task.name))
             .map(|(_, w)| w.as_slice());
         // `-- --help`: a named task's words passed on unread, as mise passes them (a
-        // task that declares no arguments passes them on, or places them, anyway).
-        if let Some(words) = words.filter(|_| unread && !task.args.is_empty()) {
+        // task that declares no arguments passes them on, or places them, anyway); a
+        // `raw_args` task's always, as mise reads no usage of it.
+        if let Some(words) = words.filter(|_| (unread || task.raw_args) && !task.args.is_empty()) {
             values.push(args::unread(task, words).map_err(RunError::Args)?);
             continue;
         }

@@ -399,6 +399,7 @@ pub(crate) const TASK_KEYS: &[&str] = &[
     "usage",
     "confirm",
     "quiet",
+    "raw_args",
     "tools",
     "shell",
     "run_windows",
@@ -623,7 +624,11 @@ fn task_texts_tools_and_flags(
             script.tools.push((task_tool_name(name.get_ref()), version));
         }
     }
-    for (key, slot) in [("hide", &mut script.hide), ("quiet", &mut script.quiet)] {
+    for (key, slot) in [
+        ("hide", &mut script.hide),
+        ("quiet", &mut script.quiet),
+        ("raw_args", &mut script.raw_args),
+    ] {
         match table.get(key).map(|v| v.get_ref()) {
             None => {}
             Some(DeValue::Boolean(b)) => *slot = *b,

@@ -283,6 +283,8 @@ pub struct ImportedScript {
     pub confirm: Option<String>,
     /// vx prints nothing of its own about it.
     pub quiet: bool,
+    /// Its words are passed on as they are, `--help` too (mise's `raw_args`).
+    pub raw_args: bool,
     /// Tools for this task only (`name → version`), installed and first on its PATH.
     pub tools: Vec<(String, String)>,
     /// A long-lived service (a mise `[daemons.NAME]`): its dependents start when it is

@@ -438,6 +438,7 @@ fn script_into(
         && script.args.is_empty()
         && script.confirm.is_none()
         && !script.quiet
+        && !script.raw_args
         && !script.service
         && script.tools.is_empty();
     if plain {
@@ -476,6 +477,9 @@ fn script_into(
     }
     if script.quiet {
         table.insert("quiet", true.into());
+    }
+    if script.raw_args {
+        table.insert("raw_args", true.into());
     }
     if !script.tools.is_empty() {
         let mut tools = toml_edit::InlineTable::new();

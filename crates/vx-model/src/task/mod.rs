@@ -106,6 +106,9 @@ pub struct Task {
     pub timeout: Option<Duration>,
     /// vx prints no lines of its own about it (its output is still shown).
     pub quiet: bool,
+    /// Its words are never vx's to read: a `--help` or `-h` among them is passed on
+    /// to its command, not `vx run TASK --help` (mise's `raw_args`).
+    pub raw_args: bool,
     /// A question asked before it runs; a run that cannot ask (no terminal) needs
     /// `--yes`.
     pub confirm: Option<String>,
@@ -163,6 +166,7 @@ impl Task {
             ready: None,
             timeout: None,
             quiet: false,
+            raw_args: false,
             confirm: None,
             cache: true,
             path_first: Vec::new(),

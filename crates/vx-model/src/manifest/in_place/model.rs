@@ -350,6 +350,7 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
     }
     task.alias.clone_from(&script.alias);
     (task.hide, task.quiet, task.service) = (script.hide, script.quiet, script.service);
+    task.raw_args = script.raw_args;
     for (key, from, into) in [
         ("sources", &script.sources, &mut task.sources),
         ("outputs", &script.outputs, &mut task.outputs),

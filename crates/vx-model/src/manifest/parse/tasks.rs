@@ -41,6 +41,7 @@ const TASK_KEYS: &[&str] = &[
     "ready",
     "timeout",
     "quiet",
+    "raw_args",
     "confirm",
     "cache",
 ];
@@ -237,6 +238,7 @@ impl Parser<'_> {
         }
         task.hide = self.boolean(fields, "hide", at)?;
         task.quiet = self.boolean(fields, "quiet", at)?;
+        task.raw_args = self.boolean(fields, "raw_args", at)?;
         task.service = self.boolean(fields, "service", at)?;
         task.cache = fields.get("cache").is_none() || self.boolean(fields, "cache", at)?;
         for (key, list) in [
