@@ -503,51 +503,47 @@ fn script_into(
         table.insert("ready", toml_edit::Value::InlineTable(ready));
     }
     if !script.args.is_empty() {
-        let mut args = Array::new();
-        for arg in &script.args {
-            let mut one = toml_edit::InlineTable::new();
-            one.insert("name", arg.name.as_str().into());
-            match arg.kind {
-                "option" => {
-                    one.insert("option", true.into());
-                }
-                "flag" => {
-                    one.insert("flag", true.into());
-                }
-                "count" => {
-                    one.insert("count", true.into());
-                }
-                _ => {}
-            }
-            if arg.variadic {
-                one.insert("variadic", true.into());
-            }
-            if arg.required {
-                one.insert("required", true.into());
-            }
-            if arg.rest {
-                one.insert("rest", true.into());
-            }
-            if let Some(d) = &arg.default {
-                one.insert("default", d.as_str().into());
-            }
-            if let Some(h) = &arg.help {
-                one.insert("help", h.as_str().into());
-            }
-            if let Some(c) = arg.short {
-                one.insert("short", c.to_string().into());
-            }
-            for (key, value) in [("negate", &arg.negate), ("env", &arg.env)] {
-                if let Some(value) = value {
-                    one.insert(key, value.as_str().into());
-                }
-            }
-            args.push(toml_edit::Value::InlineTable(one));
-        }
+        let args: Array = (script.args.iter())
+            .map(|arg| toml_edit::Value::InlineTable(arg_table(arg)))
+            .collect();
         table.insert("args", toml_edit::Value::Array(args));
     }
     tasks.insert(name, toml_edit::value(table));
     Ok(true)
+}
+
+/// One declared argument as vx.toml's `args` entry writes it: its name, its kind's
+/// key, and each thing said of it.
+fn arg_table(arg: &crate::import::ImportedArg) -> toml_edit::InlineTable {
+    let mut one = toml_edit::InlineTable::new();
+    one.insert("name", arg.name.as_str().into());
+    // A positional argument is one by saying nothing; the others by their kind's key.
+    if matches!(arg.kind, "option" | "flag" | "count") {
+        one.insert(arg.kind, true.into());
+    }
+    let said = [
+        ("variadic", arg.variadic),
+        ("required", arg.required),
+        ("rest", arg.rest),
+    ];
+    for (key, _) in said.into_iter().filter(|(_, on)| *on) {
+        one.insert(key, true.into());
+    }
+    if let Some(d) = &arg.default {
+        one.insert("default", d.as_str().into());
+    }
+    if let Some(h) = &arg.help {
+        one.insert("help", h.as_str().into());
+    }
+    if let Some(c) = arg.short {
+        one.insert("short", c.to_string().into());
+    }
+    for (key, value) in [("negate", &arg.negate), ("env", &arg.env)] {
+        if let Some(value) = value {
+            one.insert(key, value.as_str().into());
+        }
+    }
+    one
 }
 
 /// `text` with `dir` added to `[settings] path` (made when missing), unless it is
