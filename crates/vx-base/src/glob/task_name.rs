@@ -100,6 +100,24 @@ mod tests {
         assert!(matched("lint:**e").is_empty());
     }
 
+    /// A `*` is any run of characters but a `:` (monorepo patterns' task part,
+    /// `//app:test:*`, read by the same matcher).
+    #[test]
+    fn a_star_is_any_run_of_characters_but_a_colon() {
+        assert!(task_matches("*", "build"));
+        assert!(!task_matches("*", "test:unit"));
+        assert!(task_matches("test*", "test"));
+        assert!(task_matches("test*", "tests"));
+        assert!(!task_matches("test*", "test:unit"));
+        assert!(task_matches("test:*", "test:unit"));
+        assert!(task_matches("*:*", "test:unit"));
+        assert!(task_matches("b*l*d", "build"));
+        assert!(!task_matches("b*i*d", "bold"));
+        assert!(task_matches("a*a", "aa"));
+        assert!(!task_matches("a*a", "a"));
+        assert!(task_matches("lint", "lint"));
+    }
+
     /// mise's answers where a group is empty or `**` stands for no group.
     #[test]
     fn two_stars_may_stand_for_no_group_and_a_group_may_be_empty() {

@@ -56,9 +56,7 @@ fn template_at(text: &str, depth: usize) -> Result<String, EnvError> {
                 &after[end..]
             }
             Some(c) if c == '_' || c.is_ascii_alphabetic() => {
-                let end = after
-                    .find(|c: char| c != '_' && !c.is_ascii_alphanumeric())
-                    .unwrap_or(after.len());
+                let end = name_end(after);
                 let name = &after[..end];
                 out.push_str(&format!("${{{name}-${name}}}"));
                 &after[end..]
@@ -88,9 +86,7 @@ fn braced(text: &str, depth: usize) -> Result<String, EnvError> {
 /// `NAME-word` or `NAME:-word` (what is between the braces of `${…}`, the forms whose
 /// word mise expands) split before the word; `None` for any other form.
 fn default_word(inner: &str) -> Option<(&str, &str)> {
-    let name = inner
-        .find(|c: char| c != '_' && !c.is_ascii_alphanumeric())
-        .filter(|&end| end > 0)?;
+    let name = Some(name_end(inner)).filter(|&end| end > 0)?;
     let rest = &inner[name..];
     let op = match () {
         _ if rest.starts_with(":-") => 2,
@@ -98,6 +94,13 @@ fn default_word(inner: &str) -> Option<(&str, &str)> {
         _ => return None,
     };
     Some(inner.split_at(name + op))
+}
+
+/// Where the variable's name `text` starts with ends: past its letters, digits and
+/// `_` (the whole text when it is all name).
+fn name_end(text: &str) -> usize {
+    text.find(|c: char| c != '_' && !c.is_ascii_alphanumeric())
+        .unwrap_or(text.len())
 }
 
 /// Where the `${…}` that `after` (what follows its `$`, a `{` first) starts ends: just

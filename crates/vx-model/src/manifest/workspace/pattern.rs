@@ -152,22 +152,6 @@ mod tests {
     }
 
     #[test]
-    fn a_star_is_any_run_of_characters_but_a_colon() {
-        assert!(task_matches("*", "build"));
-        assert!(!task_matches("*", "test:unit"));
-        assert!(task_matches("test*", "test"));
-        assert!(task_matches("test*", "tests"));
-        assert!(!task_matches("test*", "test:unit"));
-        assert!(task_matches("test:*", "test:unit"));
-        assert!(task_matches("*:*", "test:unit"));
-        assert!(task_matches("b*l*d", "build"));
-        assert!(!task_matches("b*i*d", "bold"));
-        assert!(task_matches("a*a", "aa"));
-        assert!(!task_matches("a*a", "a"));
-        assert!(task_matches("lint", "lint"));
-    }
-
-    #[test]
     fn patterns_name_the_tasks_of_the_packages_they_match() {
         let mut ws = Workspace::root_only(std::path::Path::new("/repo"));
         for dir in ["projects/a", "projects/a/api", "apps/web"] {
