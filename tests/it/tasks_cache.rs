@@ -274,8 +274,8 @@ fn no_secret_of_the_env_file_or_the_environment_enters_a_key_or_a_kept_result() 
     });
     assert_eq!(code, 0, "{stderr}");
     let entry = area(&work).join(&entries(&work)[0]);
-    for file in ["key.json", "log"] {
-        let text = std::fs::read_to_string(entry.join(file)).unwrap();
+    for file in ["key.json", "log.v2"] {
+        let text = String::from_utf8_lossy(&std::fs::read(entry.join(file)).unwrap()).into_owned();
         assert!(
             !text.contains(secret) && !text.contains("hunter2"),
             "{file}: {text}"
@@ -897,4 +897,119 @@ fn a_task_without_dir_is_keyed_by_where_the_run_started() {
         1,
         "at the root, the root's result (restored, not run)"
     );
+}
+
+/// A task that writes two lines to each stream, in turn, and one output file (its
+/// runs counted in `runs`).
+const STREAMS: &str = r#"[tasks.gen]
+run = "echo ran >> runs; echo out-1; echo err-1 >&2; echo out-2; echo err-2 >&2; mkdir -p out && echo x > out/f"
+sources = ["src/**"]
+outputs = ["out/**"]
+
+[tasks.other]
+run = "echo other-out; echo other-err >&2"
+
+[tasks.both]
+depends = ["gen", "other"]
+"#;
+
+/// The lines of `text` the tasks wrote (vx's own notes, `vx: …`, left out).
+fn task_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| !l.starts_with("vx: ")).collect()
+}
+
+/// A restored task's output goes back to the streams it was written to, in the order
+/// it was written on each: `vx run gen > data` holds what the task wrote to stdout on a
+/// hit as on a miss, and its stderr is on stderr. (It was all replayed to stdout, the
+/// stderr lines first.) Alone, its lines go out as it wrote them; beside another task,
+/// prefixed on the same streams as a live run's.
+#[test]
+fn a_restored_tasks_stdout_and_stderr_go_back_to_their_own_streams_in_order() {
+    let work = project(STREAMS);
+    let (code, stdout, stderr) = work.run_tasks(&["gen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(stdout, "out-1\nout-2\n", "run: {stderr}");
+    assert_eq!(task_lines(&stderr), ["err-1", "err-2"], "run: {stderr}");
+    assert!(stderr.contains("`gen` kept (key "), "{stderr}");
+
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    let (code, stdout, stderr) = work.run_tasks(&["gen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("`gen` restored (key "), "{stderr}");
+    assert_eq!(runs(&work), 1, "restored, not run: {stderr}");
+    assert_eq!(stdout, "out-1\nout-2\n", "restored: {stderr}");
+    assert_eq!(
+        task_lines(&stderr),
+        ["err-1", "err-2"],
+        "restored: {stderr}"
+    );
+    assert!(
+        stderr.starts_with("err-1\nerr-2\n"),
+        "the task's lines first: {stderr}"
+    );
+
+    // Beside another task: each line prefixed, on its own stream, live and restored.
+    let prefixed = |text: &str| -> Vec<String> {
+        task_lines(text)
+            .into_iter()
+            .filter(|l| l.starts_with("[gen] "))
+            .map(str::to_owned)
+            .collect()
+    };
+    std::fs::write(work.dir.path().join("src/in.txt"), "input two\n").unwrap();
+    let (code, live_out, live_err) = work.run_tasks(&["both"]);
+    assert_eq!(code, 0, "{live_err}");
+    assert!(live_err.contains("kept (key "), "{live_err}");
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    let (code, out, err) = work.run_tasks(&["both"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("`gen` restored (key "), "{err}");
+    assert_eq!(prefixed(&live_out), ["[gen] out-1", "[gen] out-2"]);
+    assert_eq!(prefixed(&live_err), ["[gen] err-1", "[gen] err-2"]);
+    assert_eq!(
+        prefixed(&out),
+        prefixed(&live_out),
+        "restored stdout: {out}"
+    );
+    assert_eq!(
+        prefixed(&err),
+        prefixed(&live_err),
+        "restored stderr: {err}"
+    );
+}
+
+/// An entry an earlier vx kept (`log`, both streams run together) is restored and its
+/// log replayed to stdout, as that vx replayed it; an entry whose `log.v2` is cut short
+/// is refused, saying why, and the task runs.
+#[test]
+fn an_earlier_vxs_entry_is_replayed_to_stdout_and_a_cut_log_is_refused() {
+    let work = project(STREAMS);
+    let (code, _, stderr) = work.run_tasks(&["gen"]);
+    assert_eq!(code, 0, "{stderr}");
+    let entry = area(&work).join(&entries(&work)[0]);
+    let kept = std::fs::read(entry.join("log.v2")).unwrap();
+
+    std::fs::remove_file(entry.join("log.v2")).unwrap();
+    std::fs::write(entry.join("log"), "err-1\nout-1\n").unwrap();
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    let (code, stdout, stderr) = work.run_tasks(&["gen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("`gen` restored (key "), "{stderr}");
+    assert_eq!(stdout, "err-1\nout-1\n", "{stderr}");
+    assert_eq!(runs(&work), 1, "restored, not run: {stderr}");
+    assert_eq!(task_lines(&stderr), Vec::<&str>::new(), "{stderr}");
+
+    std::fs::remove_file(entry.join("log")).unwrap();
+    std::fs::write(entry.join("log.v2"), &kept[..kept.len() - 3]).unwrap();
+    std::fs::remove_dir_all(work.dir.path().join("out")).unwrap();
+    let (code, stdout, stderr) = work.run_tasks(&["gen"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stderr.contains("was not restored: its log: it is cut short"),
+        "{stderr}"
+    );
+    assert_eq!(stdout, "out-1\nout-2\n", "it ran: {stderr}");
+    assert_eq!(runs(&work), 2, "it ran: {stderr}");
+    assert!(stderr.contains("; kept (key "), "kept anew: {stderr}");
+    assert!(work.dir.path().join("out/f").is_file());
 }

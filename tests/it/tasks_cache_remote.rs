@@ -332,17 +332,84 @@ fn curl(args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// The OCI image manifest's media type.
+const OCI: &str = "application/vnd.oci.image.manifest.v1+json";
+
+/// The manifest tagged (or of digest) `reference` in repository `repo` of `registry`.
+fn get_manifest(registry: &Registry, repo: &str, reference: &str) -> Vec<u8> {
+    curl(&[
+        "-H",
+        &format!("Accept: {OCI}"),
+        &format!(
+            "http://127.0.0.1:{}/v2/{repo}/manifests/{reference}",
+            registry.port
+        ),
+    ])
+}
+
+/// Puts `manifest` under `tag` in repository `repo` of `registry`.
+fn put_manifest(registry: &Registry, repo: &str, tag: &str, manifest: &[u8], scratch: &Path) {
+    let file = scratch.join("manifest.json");
+    std::fs::write(&file, manifest).unwrap();
+    curl(&[
+        "-X",
+        "PUT",
+        "-H",
+        &format!("Content-Type: {OCI}"),
+        "--data-binary",
+        &format!("@{}", file.display()),
+        &format!(
+            "http://127.0.0.1:{}/v2/{repo}/manifests/{tag}",
+            registry.port
+        ),
+    ]);
+}
+
+/// Uploads the file `file` as the blob `digest` of repository `repo` of `registry`.
+fn put_blob(registry: &Registry, repo: &str, file: &Path, digest: &str) {
+    let base = format!("http://127.0.0.1:{}/v2", registry.port);
+    let head = String::from_utf8(curl(&[
+        "-X",
+        "POST",
+        "-D",
+        "-",
+        "-o",
+        "/dev/null",
+        &format!("{base}/{repo}/blobs/uploads/"),
+    ]))
+    .unwrap();
+    let location = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("Location: ")
+                .or_else(|| l.strip_prefix("location: "))
+        })
+        .unwrap()
+        .trim()
+        .to_owned();
+    let location = if location.starts_with('/') {
+        format!("http://127.0.0.1:{}{location}", registry.port)
+    } else {
+        location
+    };
+    let sep = if location.contains('?') { '&' } else { '?' };
+    curl(&[
+        "-X",
+        "PUT",
+        "-H",
+        "Content-Type: application/octet-stream",
+        "--data-binary",
+        &format!("@{}", file.display()),
+        &format!("{location}{sep}digest={digest}"),
+    ]);
+}
+
 /// Copies the manifest tagged `tag` and its blobs from repository `from` to `to` of
 /// `registry`, byte for byte (what anyone who can read one repository and push to
 /// another can do).
 fn copy(registry: &Registry, from: &str, to: &str, tag: &str, scratch: &Path) {
-    const OCI: &str = "application/vnd.oci.image.manifest.v1+json";
     let base = format!("http://127.0.0.1:{}/v2", registry.port);
-    let manifest = curl(&[
-        "-H",
-        &format!("Accept: {OCI}"),
-        &format!("{base}/{from}/manifests/{tag}"),
-    ]);
+    let manifest = get_manifest(registry, from, tag);
     let parsed: serde_json::Value = serde_json::from_slice(&manifest).unwrap();
     let mut digests = vec![parsed["config"]["digest"].as_str().unwrap().to_owned()];
     for layer in parsed["layers"].as_array().unwrap() {
@@ -355,52 +422,9 @@ fn copy(registry: &Registry, from: &str, to: &str, tag: &str, scratch: &Path) {
             file.to_str().unwrap(),
             &format!("{base}/{from}/blobs/{digest}"),
         ]);
-        let head = String::from_utf8(curl(&[
-            "-X",
-            "POST",
-            "-D",
-            "-",
-            "-o",
-            "/dev/null",
-            &format!("{base}/{to}/blobs/uploads/"),
-        ]))
-        .unwrap();
-        let location = head
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("Location: ")
-                    .or_else(|| l.strip_prefix("location: "))
-            })
-            .unwrap()
-            .trim()
-            .to_owned();
-        let location = if location.starts_with('/') {
-            format!("http://127.0.0.1:{}{location}", registry.port)
-        } else {
-            location
-        };
-        let sep = if location.contains('?') { '&' } else { '?' };
-        curl(&[
-            "-X",
-            "PUT",
-            "-H",
-            "Content-Type: application/octet-stream",
-            "--data-binary",
-            &format!("@{}", file.display()),
-            &format!("{location}{sep}digest={digest}"),
-        ]);
+        put_blob(registry, to, &file, &digest);
     }
-    let file = scratch.join("manifest.json");
-    std::fs::write(&file, &manifest).unwrap();
-    curl(&[
-        "-X",
-        "PUT",
-        "-H",
-        &format!("Content-Type: {OCI}"),
-        "--data-binary",
-        &format!("@{}", file.display()),
-        &format!("{base}/{to}/manifests/{tag}"),
-    ]);
+    put_manifest(registry, to, tag, &manifest, scratch);
 }
 
 #[test]
@@ -688,7 +712,10 @@ fn a_fresh_clone_restores_a_cached_graph_as_the_guide_says_with_no_command_run_a
             if blob["mediaType"] == "application/vnd.vx.task-result.outputs.v1.tar+zstd" {
                 continue;
             }
-            if blob["mediaType"] == "application/vnd.vx.task-result.log.v1" {
+            // Each log twice: with its streams, and plain for a vx before them.
+            if blob["mediaType"] == "application/vnd.vx.task-result.log.v1"
+                || blob["mediaType"] == "application/vnd.vx.task-result.log.v2"
+            {
                 logs += 1;
             }
             let digest = blob["digest"].as_str().unwrap();
@@ -704,7 +731,7 @@ fn a_fresh_clone_restores_a_cached_graph_as_the_guide_says_with_no_command_run_a
             }
         }
     }
-    assert_eq!(logs, 2, "both log layers read");
+    assert_eq!(logs, 4, "both results' log layers read");
 }
 
 /// What signs results is the run's, never its tasks' (issue 78): a `--push` run (or one
@@ -922,4 +949,123 @@ sources = ["src/**"]
         "{stderr}"
     );
     assert_eq!(stdout, made_safe, "kept here, still not made here");
+}
+
+/// A log-only task that writes two lines to each stream, in turn.
+const STREAMS: &str = r#"
+[tasks.gen]
+run = "echo out-1; echo err-1 >&2; echo out-2; echo err-2 >&2"
+sources = ["src/**"]
+"#;
+
+/// The lines of `text` the task wrote (vx's own notes, `vx: …`, left out).
+fn task_lines(text: &str) -> Vec<&str> {
+    text.lines().filter(|l| !l.starts_with("vx: ")).collect()
+}
+
+/// A result this vx pushed is restored from the registry with each of its log's streams
+/// on its own (stdout's lines on stdout, stderr's on stderr, in order). One an earlier
+/// vx pushed (its log one layer, both streams run together, no `log.v2`) is restored
+/// still, its log replayed to stdout as that vx replayed it. (That result is made here
+/// from this vx's: its `log.v2` layer taken out, and signed again as vx signs.)
+#[test]
+fn a_registrys_log_keeps_its_streams_and_an_earlier_vxs_is_replayed_to_stdout() {
+    let registry = Registry::start();
+    let signers = Signers::new();
+    let (public, secret) = signers.key("ci");
+    let project = || {
+        let work = Work::with_tasks(&format!(
+            "[settings]\ntask_cache = \"{}\"\ntask_cache_keys = [\"{public}\"]\n{STREAMS}",
+            registry.mirror("team/results"),
+        ));
+        std::fs::create_dir_all(work.dir.path().join("src")).unwrap();
+        std::fs::write(work.dir.path().join("src/in.txt"), "source\n").unwrap();
+        work
+    };
+    let run_gen = |work: &Work, signer: Option<&Path>| {
+        let home = work.dir.path().join("home");
+        let push: &[&str] = if signer.is_some() { &["--push"] } else { &[] };
+        let args = [&["run"], push, &["gen"]].concat();
+        let (code, stdout, stderr) = work.outcome_with(&args, |cmd| {
+            cache_env(cmd, &home, &home.join("docker"), signer);
+        });
+        assert_eq!(code, 0, "{stdout}{stderr}");
+        (stdout, stderr)
+    };
+    let ci = project();
+    let (_, stderr) = run_gen(&ci, Some(&secret));
+    assert!(stderr.contains("pushed to oci://"), "{stderr}");
+
+    let laptop = project();
+    let (stdout, stderr) = run_gen(&laptop, None);
+    assert!(
+        stderr.contains("`gen` restored from the registry"),
+        "{stderr}"
+    );
+    assert_eq!(stdout, "out-1\nout-2\n", "{stderr}");
+    assert_eq!(task_lines(&stderr), ["err-1", "err-2"], "{stderr}");
+
+    // The result as an earlier vx pushed it: no `log.v2` layer, signed so.
+    let key = key(&ci);
+    let repo = "team/results";
+    let scratch = tempfile::tempdir().unwrap();
+    let tag = format!("vxt-{key}");
+    let mut manifest: serde_json::Value =
+        serde_json::from_slice(&get_manifest(&registry, repo, &tag)).unwrap();
+    let layers = manifest["layers"].as_array_mut().unwrap();
+    let before = layers.len();
+    layers.retain(|l| l["mediaType"] != "application/vnd.vx.task-result.log.v2");
+    assert_eq!(layers.len(), before - 1, "{manifest}");
+    let manifest = serde_json::to_vec(&manifest).unwrap();
+    put_manifest(&registry, repo, &tag, &manifest, scratch.path());
+    let statement = serde_json::to_vec(&serde_json::json!({
+        "format": "vx.task-result-statement.v1",
+        "key": key,
+        "manifest": format!("sha256:{}", vx_fixture::sha256_hex(&manifest)),
+        "project": repo,
+    }))
+    .unwrap();
+    let signature = signers.keys.minisign("ci", &statement);
+    let tags: serde_json::Value = serde_json::from_slice(&curl(&[&format!(
+        "http://127.0.0.1:{}/v2/{repo}/tags/list",
+        registry.port
+    )]))
+    .unwrap();
+    let signed_tag = (tags["tags"].as_array().unwrap().iter())
+        .filter_map(|t| t.as_str())
+        .find(|t| t.starts_with(&format!("{tag}.sig-")))
+        .unwrap()
+        .to_owned();
+    let mut signed: serde_json::Value =
+        serde_json::from_slice(&get_manifest(&registry, repo, &signed_tag)).unwrap();
+    for (pointer, bytes) in [("/config", &statement), ("/layers/0", &signature)] {
+        let digest = format!("sha256:{}", vx_fixture::sha256_hex(bytes));
+        let file = scratch.path().join("blob");
+        std::fs::write(&file, bytes).unwrap();
+        put_blob(&registry, repo, &file, &digest);
+        let descriptor = signed.pointer_mut(pointer).unwrap();
+        descriptor["digest"] = serde_json::json!(digest);
+        descriptor["size"] = serde_json::json!(bytes.len());
+        descriptor.as_object_mut().unwrap().remove("data");
+    }
+    let signed = serde_json::to_vec(&signed).unwrap();
+    put_manifest(&registry, repo, &signed_tag, &signed, scratch.path());
+
+    let earlier = project();
+    let (stdout, stderr) = run_gen(&earlier, None);
+    assert!(
+        stderr.contains("`gen` restored from the registry"),
+        "{stderr}"
+    );
+    assert_eq!(task_lines(&stderr), Vec::<&str>::new(), "{stderr}");
+    // Both streams on stdout: each stream's lines in their order, the two as CI read them.
+    let lines = task_lines(&stdout);
+    let mut sorted = lines.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, ["err-1", "err-2", "out-1", "out-2"], "{stdout}");
+    let at = |line: &str| lines.iter().position(|l| *l == line).unwrap();
+    assert!(
+        at("out-1") < at("out-2") && at("err-1") < at("err-2"),
+        "{stdout}"
+    );
 }

@@ -8,7 +8,7 @@
 //!   chain of tasks each waiting for the one before, or any plan run one task at a time,
 //!   `-j 1`; never one with a service, which runs on beside what follows it) has
 //!   nothing to tell apart, so its output goes out as the tasks wrote it, byte for byte
-//!   (stdout to stdout, stderr to stderr, a restored result's log to stdout), as `mise
+//!   (stdout to stdout, stderr to stderr, a restored result's log too), as `mise
 //!   run` shows a lone task, a linear graph and `--jobs 1` (mise's `interleave`) and as
 //!   a task run in vx's place shows it: `vx run build | grep` reads what the tool
 //!   printed. [`Printer::plan`] decides, from the plan it is given (and the jobs,

@@ -1,7 +1,9 @@
 //! Results kept on this machine: `<cache dir>/tasks/<key>/` (vx's cache directory,
 //! where `vx cache` sees them as the `tasks` area) holding the key's document
 //! (`key.json`), the outputs' archives, one per output root (`outputs/0.tar.zst`, …),
-//! the task's log (`log`), and who made it (`origin`: a run here, or a registry it was
+//! the task's log with each chunk's stream (`log.v2`, [`super::streams`]; an entry kept
+//! by an earlier vx holds `log`, both streams run together, replayed to stdout as that
+//! vx replayed it), and who made it (`origin`: a run here, or a registry it was
 //! restored from once believed; a run with `--push` never signs an entry it did not make).
 //!
 //! An entry is made in a scratch directory beside the others and renamed into place
@@ -14,6 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::CacheError;
+use super::streams::Log;
 
 /// The area's directory under vx's cache directory (`vx cache`'s `tasks` area).
 pub(crate) const AREA: &str = vx_engine::cache::TASKS;
@@ -25,8 +28,15 @@ pub(crate) const DOCUMENT: &str = "key.json";
 /// The directory of the outputs' archives in an entry: one per output root
 /// (`0.tar.zst`, `1.tar.zst`, …).
 pub(crate) const OUTPUTS: &str = "outputs";
-/// The task's log in an entry.
-pub(crate) const LOG: &str = "log";
+/// The task's log in an entry, each chunk with its stream ([`super::streams`]).
+pub(crate) const LOG: &str = "log.v2";
+/// The task's log in an entry an earlier vx kept: both streams' bytes run together.
+/// A vx that reads only this file finds no whole entry in one this vx keeps (a miss:
+/// it runs the task and keeps its own), never a log it would misread.
+pub(crate) const PLAIN_LOG: &str = "log";
+/// The most bytes of a log read: a log is kept under 4 MiB (the runner's cap), and
+/// the registry's are read up to this too.
+pub(crate) const MAX_LOG: u64 = 16 << 20;
 /// The file whose mtime is the entry's last use.
 const USED: &str = "used";
 /// The file that says who made the entry ([`Origin`]).
@@ -75,9 +85,19 @@ impl Entry {
         super::archive::roots_in(&self.dir.join(OUTPUTS))
     }
 
-    /// Its log (empty when unreadable).
-    pub(crate) fn log(&self) -> Vec<u8> {
-        std::fs::read(self.dir.join(LOG)).unwrap_or_default()
+    /// Its log: `log.v2`, else an earlier vx's `log` (to stdout, as that vx replayed
+    /// it). One that cannot be read, is over [`MAX_LOG`] or is not a log: refused.
+    pub(crate) fn log(&self) -> Result<Log, CacheError> {
+        let (path, plain) = match self.dir.join(LOG) {
+            path if path.is_file() => (path, false),
+            _ => (self.dir.join(PLAIN_LOG), true),
+        };
+        let bytes = vx_base::bounded_read::read(&path, MAX_LOG)
+            .map_err(|e| CacheError::Refused(format!("its log: {e}")))?;
+        match plain {
+            true => Ok(Log::plain(&bytes)),
+            false => Log::decode(&bytes).map_err(|e| CacheError::Refused(format!("its log: {e}"))),
+        }
     }
 
     /// Whether a run on this machine made it (its `origin` says `run`): its log is
@@ -122,8 +142,9 @@ impl Local {
     /// The entry of `key`, when a whole one is here (its use recorded).
     pub fn get(&self, key: &str) -> Option<Entry> {
         let dir = self.dir.join(key);
-        let whole =
-            [DOCUMENT, LOG].iter().all(|f| dir.join(f).is_file()) && dir.join(OUTPUTS).is_dir();
+        let whole = dir.join(DOCUMENT).is_file()
+            && [LOG, PLAIN_LOG].iter().any(|f| dir.join(f).is_file())
+            && dir.join(OUTPUTS).is_dir();
         if !whole {
             return None;
         }
@@ -139,7 +160,7 @@ impl Local {
         key: &str,
         document: &[u8],
         archives: &Path,
-        log: &[u8],
+        log: &Log,
         origin: &Origin,
     ) -> Result<Entry, CacheError> {
         let io_err = |path: &Path| {
@@ -162,7 +183,7 @@ impl Local {
                 .map_err(io_err(&self.dir))?;
             let at = scratch.path();
             std::fs::write(at.join(DOCUMENT), document).map_err(io_err(at))?;
-            std::fs::write(at.join(LOG), log).map_err(io_err(at))?;
+            std::fs::write(at.join(LOG), log.encode()).map_err(io_err(at))?;
             std::fs::rename(archives, at.join(OUTPUTS)).map_err(io_err(archives))?;
             std::fs::write(at.join(ORIGIN), origin.line()).map_err(io_err(at))?;
             std::fs::write(at.join(USED), b"").map_err(io_err(at))?;
@@ -338,7 +359,7 @@ mod tests {
 
         let archives = local.scratch().unwrap().keep();
         let entry = local
-            .put("k", b"{}", &archives, b"log", &Origin::Run)
+            .put("k", b"{}", &archives, &Log::plain(b"log"), &Origin::Run)
             .unwrap();
         assert!(!old.exists(), "the killed keep's scratch is gone");
         assert!(busy.path().exists(), "a scratch in use stays");
@@ -353,12 +374,59 @@ mod tests {
         let local = Local::new(dir.path().join("tasks"), u64::MAX);
         let put = |log: &[u8], origin: &Origin| {
             let archives = local.scratch().unwrap().keep();
-            local.put("k", b"{}", &archives, log, origin).unwrap()
+            local
+                .put("k", b"{}", &archives, &Log::plain(log), origin)
+                .unwrap()
         };
         put(b"planted", &Origin::Run);
-        assert_eq!(put(b"made", &Origin::Run).log(), b"made");
+        assert_eq!(
+            put(b"made", &Origin::Run).log().unwrap(),
+            Log::plain(b"made")
+        );
         let entry = put(b"fetched", &Origin::Registry("oci://r/x".into()));
-        assert_eq!(entry.log(), b"made");
+        assert_eq!(entry.log().unwrap(), Log::plain(b"made"));
         assert_eq!(entry.origin(), "made by a run here");
+    }
+
+    /// An entry is kept with its log's streams and read back so; an entry an earlier
+    /// vx kept (`log`, plain bytes) is whole and its log replayed to stdout, as that
+    /// vx replayed it; a `log.v2` that is cut short, corrupt or over the bound is
+    /// refused, never read as something else.
+    #[test]
+    fn an_entrys_log_keeps_its_streams_and_an_earlier_vxs_is_read_as_stdout() {
+        use crate::events::Stream;
+        let dir = tempfile::tempdir().unwrap();
+        let local = Local::new(dir.path().join("tasks"), u64::MAX);
+        let mut log = Log::default();
+        log.push(Stream::Stdout, b"OUT\n");
+        log.push(Stream::Stderr, b"ERR\n");
+        let archives = local.scratch().unwrap().keep();
+        let entry = local
+            .put("k", b"{}", &archives, &log, &Origin::Run)
+            .unwrap();
+        assert_eq!(entry.log().unwrap(), log);
+        assert!(
+            !entry.dir.join(PLAIN_LOG).exists(),
+            "an earlier vx finds no whole entry"
+        );
+
+        // As an earlier vx kept it: `log`, no `log.v2`.
+        std::fs::remove_file(entry.dir.join(LOG)).unwrap();
+        std::fs::write(entry.dir.join(PLAIN_LOG), b"ERR\nOUT\n").unwrap();
+        let old = local.get("k").expect("an earlier vx's entry is whole");
+        assert_eq!(old.log().unwrap(), Log::plain(b"ERR\nOUT\n"));
+
+        // A `log.v2` cut short is refused, whatever `log` beside it says.
+        let bytes = log.encode();
+        std::fs::write(entry.dir.join(LOG), &bytes[..bytes.len() - 2]).unwrap();
+        let cut = local.get("k").unwrap().log().unwrap_err().to_string();
+        assert_eq!(cut, "its log: it is cut short");
+        std::fs::write(entry.dir.join(LOG), b"ERR\nOUT\n").unwrap();
+        let corrupt = local.get("k").unwrap().log().unwrap_err().to_string();
+        assert_eq!(corrupt, "its log: it is not a vx log");
+        let huge = std::fs::File::create(entry.dir.join(LOG)).unwrap();
+        huge.set_len(MAX_LOG + 1).unwrap();
+        let over = local.get("k").unwrap().log().unwrap_err().to_string();
+        assert!(over.starts_with("its log: larger than"), "{over}");
     }
 }

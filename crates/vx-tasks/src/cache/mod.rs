@@ -24,6 +24,7 @@ pub(crate) mod log;
 pub(crate) mod outputs;
 pub(crate) mod prefetch;
 pub(crate) mod remote;
+pub(crate) mod streams;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -36,6 +37,7 @@ use vx_net::verify::minisign::{Key, SecretKey};
 use vx_sources::mirror::oci::OciError;
 
 pub use key::{Document, Recipe, ToolPin};
+use streams::Log;
 
 /// The variable naming the remote when neither vx.toml nor the user config does.
 pub(crate) const REMOTE_ENV: &str = vx_model::manifest::environment::TASK_CACHE_ENV;
@@ -88,8 +90,8 @@ pub(crate) enum Source {
 pub(crate) struct Restored {
     /// From where.
     pub source: Source,
-    /// The task's log as it was kept.
-    pub log: Vec<u8>,
+    /// The task's log as it was kept: each chunk with its stream, in order.
+    pub log: Log,
     /// How long it took.
     pub elapsed: Duration,
     /// The entry of this machine's cache it came from (a local hit).
@@ -144,15 +146,20 @@ impl Results {
             && let Some(entry) = local.get(key)
         {
             let fetched = ahead == Some(prefetch::Fetched::Kept);
-            match unpack_all(&entry.outputs(), outputs, project, progress) {
-                Ok(_) => {
+            // The log first: one that cannot be read refuses the result before any
+            // output is written.
+            let unpacked = entry.log().and_then(|log| {
+                unpack_all(&entry.outputs(), outputs, project, progress).map(|_| log)
+            });
+            match unpacked {
+                Ok(log) => {
                     return Lookup::Hit(Restored {
                         source: if fetched {
                             Source::Remote
                         } else {
                             Source::Local
                         },
-                        log: entry.log(),
+                        log,
                         elapsed: started.elapsed(),
                         entry: (!fetched).then_some(entry),
                     });
@@ -299,7 +306,7 @@ impl Results {
         document: &Document,
         project: &Path,
         outputs: &[String],
-        log: &[u8],
+        log: &Log,
     ) -> Vec<String> {
         let mut said = Vec::new();
         let Some(local) = &self.local else {
@@ -362,7 +369,10 @@ fn upload(
     entry: &local::Entry,
     outputs: &[String],
 ) -> String {
-    let log = entry.log();
+    let log = match entry.log() {
+        Ok(log) => log,
+        Err(e) => return format!("not pushed to {}: {e}", remote.label()),
+    };
     let upload = remote::Upload {
         key,
         task,

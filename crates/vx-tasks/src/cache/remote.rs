@@ -5,7 +5,12 @@
 //! One result is one OCI image manifest tagged `vxt-<key>`, `artifactType`
 //! [`ARTIFACT_TYPE`]: its config blob is the key's document (so the config's digest
 //! is `sha256:<key>`), its layers one archive per output root ([`OUTPUTS_TYPE`], each
-//! annotated with its `outputs` glob, in order) and the log ([`LOG_TYPE`]).
+//! annotated with its `outputs` glob, in order) and the log twice: with each chunk's
+//! stream ([`LOG_V2_TYPE`], [`super::streams`]), which this vx reads, and both streams
+//! run together ([`LOG_TYPE`]), which a vx before it reads (it requires that layer: a
+//! result without it would be refused there). A result an earlier vx pushed has only
+//! the plain layer, replayed to stdout as that vx replayed it. Both layers are in the
+//! manifest the signature names, so each is checked by its digest.
 //!
 //! Beside it, for each signer, a second manifest tagged `vxt-<key>.sig-<KEYID>`
 //! ([`SIGNATURE_ARTIFACT_TYPE`]): its config the statement
@@ -26,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::CacheError;
+use super::streams::Log;
 use vx_net::verify::minisign::{Key, SecretKey};
 use vx_sources::mirror::oci::{BlobHead, MANIFEST_MEDIA_TYPE, Registry};
 
@@ -35,8 +41,10 @@ pub(crate) const ARTIFACT_TYPE: &str = "application/vnd.vx.task-result.v1+json";
 pub(crate) const CONFIG_TYPE: &str = "application/vnd.vx.task-key.v1+json";
 /// The outputs' archive layer.
 pub(crate) const OUTPUTS_TYPE: &str = "application/vnd.vx.task-result.outputs.v1.tar+zstd";
-/// The log layer.
+/// The log layer as an earlier vx reads it: both streams run together.
 pub(crate) const LOG_TYPE: &str = "application/vnd.vx.task-result.log.v1";
+/// The log layer with each chunk's stream ([`super::streams`]).
+pub(crate) const LOG_V2_TYPE: &str = "application/vnd.vx.task-result.log.v2";
 /// The signature manifest's `artifactType`.
 pub(crate) const SIGNATURE_ARTIFACT_TYPE: &str = "application/vnd.vx.task-result.signature.v1+json";
 /// The statement blob's media type.
@@ -49,7 +57,7 @@ const STATEMENT_FORMAT: &str = "vx.task-result-statement.v1";
 /// Largest statement, signature or key document read.
 const MAX_SMALL: u64 = 1 << 20;
 /// Largest log read.
-const MAX_LOG: u64 = 16 << 20;
+const MAX_LOG: u64 = super::local::MAX_LOG;
 /// Largest outputs' archives read, in all.
 const MAX_OUTPUTS: u64 = 8 << 30;
 /// Most output roots (layers) a result may have.
@@ -70,7 +78,7 @@ pub(crate) struct Upload<'a> {
     /// The `outputs` globs, in the same order.
     pub outputs: &'a [String],
     /// The log.
-    pub log: &'a [u8],
+    pub log: &'a Log,
 }
 
 /// What a signer signs of a result.
@@ -118,7 +126,7 @@ pub(crate) enum Found {
         /// The key's document (its digest checked: it is the key).
         document: Vec<u8>,
         /// The log.
-        log: Vec<u8>,
+        log: Log,
     },
 }
 
@@ -262,10 +270,10 @@ impl Remote {
                 "its manifest is not a result of this key".into(),
             ));
         }
-        let log = manifest
-            .layers
-            .iter()
-            .find(|l| l.media_type == LOG_TYPE)
+        // The log with its streams; else, from an earlier vx, the plain one.
+        let log = (manifest.layers.iter())
+            .find(|l| l.media_type == LOG_V2_TYPE)
+            .or_else(|| manifest.layers.iter().find(|l| l.media_type == LOG_TYPE))
             .ok_or_else(|| CacheError::Refused(format!("its manifest has no {LOG_TYPE}")))?;
         let roots: Vec<&Descriptor> = manifest
             .layers
@@ -293,10 +301,13 @@ impl Remote {
         }
         let mut log_bytes = Vec::new();
         self.blob_into(log, &mut log_bytes, until, &|_| {})?;
-        Ok(Found::Hit {
-            document,
-            log: log_bytes,
-        })
+        let log = match log.media_type == LOG_V2_TYPE {
+            true => {
+                Log::decode(&log_bytes).map_err(|e| CacheError::Refused(format!("its log: {e}")))?
+            }
+            false => Log::plain(&log_bytes),
+        };
+        Ok(Found::Hit { document, log })
     }
 
     /// A small blob (a statement, a signature), checked.
@@ -398,15 +409,8 @@ impl Remote {
                 },
             }));
         }
-        let (log_digest, log_size) = self.put_bytes(log)?;
-        let mut log_layer = serde_json::json!({
-            "mediaType": LOG_TYPE, "digest": log_digest, "size": log_size,
-            "annotations": { "org.opencontainers.image.title": "log" },
-        });
-        if log.len() <= MAX_INLINE {
-            log_layer["data"] = serde_json::json!(base64_of(log));
-        }
-        layers.push(log_layer);
+        layers.push(self.log_layer(LOG_V2_TYPE, "log.v2", &log.encode())?);
+        layers.push(self.log_layer(LOG_TYPE, "log", &log.flattened())?);
         let manifest = serde_json::json!({
             "schemaVersion": 2,
             "mediaType": MANIFEST_MEDIA_TYPE,
@@ -454,6 +458,24 @@ impl Remote {
             &signed,
         )?;
         Ok(())
+    }
+
+    /// A log layer of `media_type` holding `bytes` (uploaded; inline too when small).
+    fn log_layer(
+        &self,
+        media_type: &str,
+        title: &str,
+        bytes: &[u8],
+    ) -> Result<serde_json::Value, CacheError> {
+        let (digest, size) = self.put_bytes(bytes)?;
+        let mut layer = serde_json::json!({
+            "mediaType": media_type, "digest": digest, "size": size,
+            "annotations": { "org.opencontainers.image.title": title },
+        });
+        if bytes.len() <= MAX_INLINE {
+            layer["data"] = serde_json::json!(base64_of(bytes));
+        }
+        Ok(layer)
     }
 
     /// Uploads `bytes` unless the registry has them: their digest and size.

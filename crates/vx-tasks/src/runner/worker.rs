@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::Sender;
 
+use super::super::cache::streams::Log;
 use super::super::cache::{
     Document, Lookup, Recipe, Results, Source, miss_reason, remember, short,
 };
@@ -207,7 +208,8 @@ pub(super) fn spawn_worker(
     }
 }
 
-/// Most bytes of a task's output kept as its result's log.
+/// Most bytes of a task's output kept as its result's log (as kept: each chunk's
+/// stream and length included).
 const MAX_LOG: usize = 4 << 20;
 
 /// Runs one job's commands, or restores its result; returns its terminal phase, exit
@@ -348,7 +350,7 @@ fn work_claimed(
         Err(why) => return (Phase::Failed, None, Some(why)),
     };
     let starter = &starter;
-    let log = cached.map(|_| Mutex::new(Vec::new()));
+    let log = cached.map(|_| Mutex::new(Log::new(MAX_LOG)));
     let service = job.service.then_some(&job.ready);
     // Its `dir` is looked for now, once what it waits for has run (and may have made it).
     if let Some(dir) = job.commands.iter().find_map(crate::command::missing_dir) {
@@ -408,7 +410,10 @@ fn restored(
                 {
                     log = super::super::cache::log::made_safe(&log);
                 }
-                sink.output(id, Stream::Stdout, &log);
+                // Each chunk to the stream it came from, in order, as a run shows it.
+                for chunk in log.chunks() {
+                    sink.output(id, chunk.stream, &chunk.bytes);
+                }
             }
             if let Some(stamp) = &job.stamp {
                 let _ = stamp.record(&key);
@@ -453,7 +458,7 @@ fn run_commands(
     sink: &dyn TaskSink,
     control: &Control,
     tx: &Sender<Message>,
-    log: Option<&Mutex<Vec<u8>>>,
+    log: Option<&Mutex<Log>>,
 ) -> Result<(), Ending> {
     let id = TaskId(node);
     let tail = Arc::new(Tail::default());
@@ -527,7 +532,7 @@ fn keep(
     job: &Job,
     key: Option<&str>,
     cached: Option<Cached<'_>>,
-    log: Option<Mutex<Vec<u8>>>,
+    log: Option<Mutex<Log>>,
     said: &mut Vec<String>,
 ) {
     if let (Some(stamp), Some(key)) = (&job.stamp, key)
@@ -585,8 +590,10 @@ fn take_turn(stamp: &crate::runner::fresh::Stamp, control: &Control, waiting: &d
     }
 }
 
-/// Reads one output stream to its end: each chunk to the sink, to the tail, and to a
-/// log-line ready check.
+/// Reads one output stream to its end: each chunk to the sink, to the tail, to the
+/// log (with its stream) and to a log-line ready check. The log is held while the sink
+/// takes a chunk, so the log keeps the two streams' chunks in the order the run showed
+/// them, which is the order a restore shows them in.
 fn read_pipe(
     mut pipe: Box<dyn Read + Send>,
     stream: Stream,
@@ -594,7 +601,7 @@ fn read_pipe(
     sink: &dyn TaskSink,
     tail: &Tail,
     checker: Option<&Checker>,
-    log: Option<&Mutex<Vec<u8>>>,
+    log: Option<&Mutex<Log>>,
 ) {
     let mut buf = vec![0u8; 64 * 1024];
     loop {
@@ -602,13 +609,15 @@ fn read_pipe(
             Ok(0) => break,
             Ok(n) => {
                 let chunk = &buf[..n];
-                sink.output(id, stream, chunk);
-                tail.push(chunk);
-                if let Some(log) = log {
-                    let mut log = lock(log);
-                    let room = MAX_LOG.saturating_sub(log.len());
-                    log.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                match log {
+                    Some(log) => {
+                        let mut log = lock(log);
+                        sink.output(id, stream, chunk);
+                        log.push(stream, chunk);
+                    }
+                    None => sink.output(id, stream, chunk),
                 }
+                tail.push(chunk);
                 if let Some(checker) = checker {
                     checker.saw(stream, chunk);
                 }
