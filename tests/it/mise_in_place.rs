@@ -2729,3 +2729,66 @@ fn a_raw_args_task_gets_help_as_a_word() {
     assert!(help.contains("Usage"), "{help}");
     assert_eq!(log(&dir), "cli --help\ncli -h x\ncliu a --help\n");
 }
+
+/// mise's `{{ read_file(path=…) }}` in `[env]` (railwayapp/railpack's
+/// `RAILPACK_MISE_VERSION`-like pins), as mise 2026.9.15 gives it (`mise env`): the
+/// file's whole text, its newline kept (`| trim` drops it), its `$HOME` expanded, the
+/// path read from the config file's directory (`.config/mise/config.toml`'s `v` is
+/// `.config/mise/v`). vx skipped such a variable ("mise's template … vx's [env]
+/// knows …"). A file outside the project, or a FIFO, is refused with why and the
+/// rest of the environment still applies; nothing hangs.
+#[test]
+fn read_file_in_env_gives_the_files_text_as_mise_does() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[env]\nPIN = \"{{read_file(path='.mise-version')}}\"\n\
+         TRIMMED = \"[{{ read_file(path=\\\"sub/v\\\") | trim }}]\"\n\
+         HOMED = \"{{read_file(path='h')}}\"\n\
+         OUT = \"{{read_file(path='../outside')}}\"\n\
+         PIPE = \"{{read_file(path='fifo')}}\"\n\
+         KEPT = \"yes\"\n",
+    );
+    std::fs::write(dir.join(".mise-version"), "1.2.3\n").unwrap();
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/v"), "  sub\n\n").unwrap();
+    std::fs::write(dir.join("h"), "$HOME/x").unwrap();
+    std::fs::write(dir.join("../outside"), "secret\n").unwrap();
+    let fifo = dir.join("fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (out, err) = vx_ok(&work, &dir, &["env", "--shell", "json"]);
+    let env: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(env["PIN"].as_str(), Some("1.2.3\n"), "{out}");
+    assert_eq!(env["TRIMMED"].as_str(), Some("[sub]"), "{out}");
+    let home = std::env::var("HOME").unwrap();
+    assert_eq!(env["HOMED"].as_str(), Some(format!("{home}/x").as_str()));
+    assert_eq!(env["KEPT"].as_str(), Some("yes"));
+    assert!(
+        env.get("OUT").is_none() && env.get("PIPE").is_none(),
+        "{out}"
+    );
+    assert!(!out.contains("secret"), "{out}");
+    assert!(
+        err.contains("env OUT") && err.contains("not inside the project"),
+        "{err}"
+    );
+    assert!(
+        err.contains("env PIPE") && err.contains("a FIFO, not a regular file"),
+        "{err}"
+    );
+    // A config kept in `.config/mise/` reads beside itself.
+    let (work, dir) = project_with(
+        ".config/mise/config.toml",
+        "[env]\nA = \"{{read_file(path='v')}}\"\n",
+    );
+    std::fs::write(dir.join("v"), "root\n").unwrap();
+    std::fs::write(dir.join(".config/mise/v"), "inner\n").unwrap();
+    let (out, _) = vx_ok(&work, &dir, &["env", "--shell", "json"]);
+    let env: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(env["A"].as_str(), Some("inner\n"), "{out}");
+}

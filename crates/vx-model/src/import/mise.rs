@@ -19,12 +19,14 @@ mod kdl;
 pub(crate) mod layout;
 pub(crate) mod monorepo;
 pub(crate) mod monorepo_tables;
+mod read_file;
 mod shell_vars;
 mod task_config;
 mod task_files;
 mod usage;
 
 pub(crate) use depends::settle_optional;
+pub(crate) use read_file::Place;
 pub(crate) use task_files::{file_and_included_tasks, file_tasks, file_tasks_below};
 
 use super::why::{DirError, EnvError, TaskError, VersionError};
@@ -32,8 +34,15 @@ use super::{
     Entry, EnvEntry, EnvValue, Imported, ImportedArg, ImportedScript, Malformed, ScriptEntry,
 };
 
-/// Parses a `mise.toml`.
+/// Parses a `mise.toml` read from no file: a `{{ read_file(…) }}` in its `[env]` has
+/// nothing to read beside and is refused.
 pub fn parse(text: &str) -> Result<Imported, Malformed> {
+    parse_at(text, None)
+}
+
+/// Parses a `mise.toml` kept at `place`, where its `[env]`'s `{{ read_file(…) }}`
+/// reads.
+pub(crate) fn parse_at(text: &str, place: Option<Place<'_>>) -> Result<Imported, Malformed> {
     let root = DeTable::parse(text).map_err(|e| {
         let line = e.span().map(|s| super::line_of(text, s.start));
         let message = e.message().trim().replace('\n', "; ");
@@ -75,7 +84,7 @@ pub fn parse(text: &str) -> Result<Imported, Malformed> {
             }
             imported.env.push(EnvEntry {
                 name: key.get_ref().to_string(),
-                value: env_value(key.get_ref(), value.get_ref()),
+                value: env_value(key.get_ref(), value.get_ref(), place),
                 line,
             });
         }
@@ -556,7 +565,7 @@ fn task_env_and_dir(
             return Err(TaskError::NotATable { key: "env" });
         };
         for (name, value) in env.iter() {
-            match env_value(name.get_ref(), value.get_ref())? {
+            match env_value(name.get_ref(), value.get_ref(), None)? {
                 EnvValue::Set(value) => script.env.push((name.get_ref().to_string(), value)),
                 EnvValue::Unset => {
                     return Err(TaskError::UnsetsVariable {
@@ -1614,8 +1623,13 @@ fn project_relative(dir: &str, what: &'static str) -> Result<String, DirError> {
     Ok(rest.to_owned())
 }
 
-/// One `[env]` variable as vx's `[env]` holds it, or why it cannot be.
-fn env_value(name: &str, value: &DeValue<'_>) -> Result<EnvValue, EnvError> {
+/// One `[env]` variable as vx's `[env]` holds it, or why it cannot be; `place`: where
+/// its file is, for a `read_file` (a task's `env` passes none).
+fn env_value(
+    name: &str,
+    value: &DeValue<'_>,
+    place: Option<Place<'_>>,
+) -> Result<EnvValue, EnvError> {
     if name == "_" {
         return Err(EnvError::Directives);
     }
@@ -1625,12 +1639,12 @@ fn env_value(name: &str, value: &DeValue<'_>) -> Result<EnvValue, EnvError> {
         return Err(EnvError::NotAName);
     }
     match value {
-        DeValue::String(s) => templates(s).map(EnvValue::Set),
+        DeValue::String(s) => templates(s, place).map(EnvValue::Set),
         DeValue::Integer(i) => Ok(EnvValue::Set(i.as_str().to_owned())),
         DeValue::Boolean(false) => Ok(EnvValue::Unset),
         DeValue::Boolean(true) => Ok(EnvValue::Set("true".to_owned())),
         DeValue::Table(t) => match t.get("value").map(|v| v.get_ref()) {
-            Some(DeValue::String(s)) => templates(s).map(EnvValue::Set),
+            Some(DeValue::String(s)) => templates(s, place).map(EnvValue::Set),
             _ => Err(EnvError::NoValue),
         },
         _ => Err(EnvError::CannotHold),
@@ -1638,9 +1652,11 @@ fn env_value(name: &str, value: &DeValue<'_>) -> Result<EnvValue, EnvError> {
 }
 
 /// mise's templates in an env value as vx's: `{{config_root}}` → `{project}`,
-/// `{{env.VAR}}` → `${VAR}`, and its shell-style `$VAR` and `$$` around them
-/// ([`shell_vars`]); any other template, or a control character, refused.
-fn templates(value: &str) -> Result<String, EnvError> {
+/// `{{env.VAR}}` → `${VAR}`, `{{ read_file(path=…) }}` → the file's text (read from
+/// `place`, the config file's directory: [`read_file`]), and its shell-style `$VAR`
+/// and `$$` around them and in a file's text ([`shell_vars`]); any other template, or
+/// a control character, refused.
+fn templates(value: &str, place: Option<Place<'_>>) -> Result<String, EnvError> {
     if value.chars().any(|c| c.is_control() && c != '\t') {
         return Err(EnvError::ControlCharacters);
     }
@@ -1658,6 +1674,12 @@ fn templates(value: &str) -> Result<String, EnvError> {
                 return Err(EnvError::LiteralDollarBrace);
             }
             _ if inner == "config_root" => out.push_str("{project}"),
+            // mise expands a file's text as it expands the value's own.
+            _ if read_file::call(inner).is_some() => {
+                let (path, trim) = read_file::call(inner).unwrap_or_default();
+                let text = read_file::text(path, trim, place)?;
+                out.push_str(&shell_vars::template(&text)?);
+            }
             // `get_env(…)`: vx's `${X}`, or `${X:-D}` with a default.
             _ if get_env(inner).is_some() => {
                 out.push_str(&get_env(inner).unwrap_or_default().replacen('-', ":-", 1));

@@ -525,10 +525,15 @@ fn invalid(path: &Path, m: Malformed) -> ImportError {
     }
 }
 
-/// Reads one file as `format`, following nothing.
+/// Reads one file as `format`, following nothing; a mise file's `read_file` reads
+/// beside it, inside its project ([`config_root`]).
 fn read_one(path: &Path, format: Format) -> Result<Imported, ImportError> {
     let text = read_text(path)?;
-    parse(format, &text).map_err(|m| invalid(path, m))
+    let place = mise::Place {
+        dir: path.parent().unwrap_or(Path::new(".")),
+        project: config_root(path),
+    };
+    parse_at(format, &text, Some(place)).map_err(|m| invalid(path, m))
 }
 
 /// The text of `path`: at most [`MAX_IMPORT_BYTES`], UTF-8, no NUL.
@@ -561,11 +566,20 @@ fn read_text(path: &Path) -> Result<String, ImportError> {
     Ok(text.to_owned())
 }
 
-/// Parses `text` as `format`.
+/// Parses `text` as `format`, read from no file.
 pub fn parse(format: Format, text: &str) -> Result<Imported, Malformed> {
+    parse_at(format, text, None)
+}
+
+/// [`parse`] of a file at `place` (a mise file's `read_file` reads there).
+fn parse_at(
+    format: Format,
+    text: &str,
+    place: Option<mise::Place<'_>>,
+) -> Result<Imported, Malformed> {
     no_nul(text)?;
     let imported = match format {
-        Format::Mise => mise::parse(text)?,
+        Format::Mise => mise::parse_at(text, place)?,
         Format::ToolVersions => tool_versions::parse(text)?,
         Format::Aqua => aqua::parse(text)?,
         Format::Nvmrc | Format::NodeVersion => nvm::parse(text)?,

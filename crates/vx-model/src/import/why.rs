@@ -416,6 +416,14 @@ pub enum EnvError {
         "a literal `$` before `{{` (mise's `$${{…}}`) has no spelling in vx's [env], where `${{` always names a variable"
     )]
     LiteralDollarBrace,
+    /// A `{{ read_file(path=…) }}` whose file vx does not read.
+    #[error("mise's `read_file(path={path:?})`: {why}")]
+    ReadFile {
+        /// The path as written.
+        path: String,
+        /// Why it is not read.
+        why: String,
+    },
     /// A template vx's `[env]` does not know.
     #[error(
         "mise's template `{{{{ {inner} }}}}`; vx's [env] knows {{project}}, ${{VAR}} and ${{VAR:-default}}"
