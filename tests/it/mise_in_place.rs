@@ -2792,3 +2792,33 @@ fn read_file_in_env_gives_the_files_text_as_mise_does() {
     let env: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(env["A"].as_str(), Some("inner\n"), "{out}");
 }
+
+/// A `depends` glob with `/` reads it as a group's end, as mise 2026.9.15 does
+/// (`mise run --jobs 1 all` runs `lint:a`, `lint:b`, then `all`; `lint/**` takes
+/// `lint:b:deep` too); vx skipped the task ("`lint/*` is not a task name or a glob of
+/// them"). A plain `lint/a` is no task to mise either (`task not found: lint/a`).
+#[test]
+fn a_depends_glob_with_a_slash_is_read_as_mise_reads_it() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks."lint:a"]
+run = "echo lint-a >> log"
+[tasks."lint:b"]
+run = "echo lint-b >> log"
+[tasks."lint:b:deep"]
+run = "echo deep >> log"
+[tasks.all]
+depends = ["lint/*"]
+run = "echo all >> log"
+[tasks.every]
+depends = [{ task = "lint/**" }]
+run = "echo every >> log"
+"#,
+    );
+    vx_ok(&work, &dir, &["run", "-j", "1", "all"]);
+    assert_eq!(log(&dir), "lint-a\nlint-b\nall\n");
+    std::fs::remove_file(dir.join("log")).unwrap();
+    let (_, err) = vx_ok(&work, &dir, &["run", "-j", "1", "every"]);
+    assert_eq!(log(&dir), "lint-a\nlint-b\ndeep\nevery\n", "{err}");
+    assert!(!err.contains("skipped"), "{err}");
+}

@@ -90,11 +90,18 @@ impl Dependency {
     }
 }
 
-/// A `depends`-like key's entries: one entry (a string, a table) or a list of them.
+/// A `depends`-like key's entries: one entry (a string, a table) or a list of them,
+/// each glob's `/` read as mise reads it ([`groups`]).
 fn entries(value: &DeValue<'_>, key: &'static str) -> Result<Vec<Dependency>, TaskError> {
+    let read = |value: &DeValue<'_>| {
+        entry(value, key).map(|dependency| Dependency {
+            task: groups(dependency.task.clone()),
+            ..dependency
+        })
+    };
     match value {
-        DeValue::Array(many) => many.iter().map(|d| entry(d.get_ref(), key)).collect(),
-        one => Ok(vec![entry(one, key)?]),
+        DeValue::Array(many) => many.iter().map(|d| read(d.get_ref())).collect(),
+        one => Ok(vec![read(one)?]),
     }
 }
 
@@ -157,6 +164,19 @@ fn entry(value: &DeValue<'_>, key: &'static str) -> Result<Dependency, TaskError
         };
     }
     Ok(dependency)
+}
+
+/// A glob's `/` as the `:` (a group's end) mise reads it as: mise 2026.9.15 runs
+/// `lint:a` and `lint:b` for `depends = ["lint/*"]` (its task-name glob reads either
+/// as a group's end, as vx's [`vx_base::glob::task_matches`] does), so the entry is
+/// vx's `lint:*`. A name that is no glob keeps its `/` (mise finds no task `lint/a`),
+/// as does a monorepo's `//dir:task` and a package's `@scope/pkg#task`.
+fn groups(task: String) -> String {
+    let monorepo = task.starts_with("//") || task.contains('#');
+    match vx_base::glob::is_glob(&task) && !monorepo {
+        true => task.replace('/', ":"),
+        false => task,
+    }
 }
 
 /// A mise task's `depends`, `depends_post`, `wait_for` and `daemons` into `script`
@@ -467,6 +487,22 @@ mod tests {
         assert_eq!(
             read(r#"d = "build=release""#),
             Ok(vec![plain("build=release", &[])])
+        );
+        assert_eq!(
+            read(r#"d = ["lint/*", { task = "a/**", optional = true }, "x/y"]"#),
+            Ok(vec![
+                plain("lint:*", &[]),
+                Dependency {
+                    optional: true,
+                    ..plain("a:**", &[])
+                },
+                plain("x/y", &[])
+            ]),
+            "a glob's `/` is a group's end, as mise reads it"
+        );
+        assert_eq!(
+            read(r#"d = ["//apps/web:b*", "@s/p#b*"]"#),
+            Ok(vec![plain("//apps/web:b*", &[]), plain("@s/p#b*", &[])])
         );
         for bad in [
             r#"d = [{ task = "a", opt = true }]"#,
