@@ -2822,3 +2822,75 @@ run = "echo every >> log"
     assert_eq!(log(&dir), "lint-a\nlint-b\ndeep\nevery\n", "{err}");
     assert!(!err.contains("skipped"), "{err}");
 }
+
+/// `vx tasks ls` (and `vx tasks`, `--json`, `vx run` alone) lists a mise project's
+/// tasks by name, as
+/// `mise tasks ls` 2026.9.15 sorts them (by bytes: `Beta`, `_under`, `a10`, `a9`, …,
+/// `m`, `m-a`, `m:b`), its file tasks (`.mise/tasks/`, `mise-tasks/`) among the
+/// others; vx listed them in file order, the file tasks last. A vx.toml's tasks keep
+/// the file's order.
+#[test]
+fn vx_tasks_ls_lists_a_mise_projects_tasks_by_name_as_mise_does() {
+    let toml: String = [
+        "zeta", "alpha", "\"m:b\"", "Beta", "\"m-a\"", "m", "_under", "a10", "a9",
+    ]
+    .iter()
+    .map(|name| format!("[tasks.{name}]\nrun = \"echo\"\n"))
+    .collect();
+    let (work, dir) = project_with("mise.toml", &toml);
+    for file in [
+        ".mise/tasks/cfile",
+        ".mise/tasks/bfile",
+        "mise-tasks/aaa",
+        "mise-tasks/db/migrate",
+        "mise-tasks/yfile",
+    ] {
+        executable(&dir.join(file), "#!/bin/sh\necho hi\n");
+    }
+    let mise_lists = [
+        "Beta",
+        "_under",
+        "a10",
+        "a9",
+        "aaa",
+        "alpha",
+        "bfile",
+        "cfile",
+        "db:migrate",
+        "m",
+        "m-a",
+        "m:b",
+        "yfile",
+        "zeta",
+    ];
+    let names = |listed: &str| -> Vec<String> {
+        listed
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .collect()
+    };
+    let (listed, err) = vx_ok(&work, &dir, &["tasks", "ls"]);
+    assert_eq!(names(&listed), mise_lists, "{listed}{err}");
+    assert_eq!(vx_ok(&work, &dir, &["tasks"]).0, listed);
+    assert_eq!(
+        vx_ok(&work, &dir, &["run"]).0,
+        listed,
+        "`vx run` alone alike"
+    );
+    let (json, _) = vx_ok(&work, &dir, &["tasks", "ls", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let json_names: Vec<&str> = (json.as_array().unwrap().iter())
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(json_names, mise_lists);
+
+    std::fs::remove_file(dir.join("mise.toml")).unwrap();
+    std::fs::write(
+        dir.join("vx.toml"),
+        "[tasks]\nzeta = \"echo\"\nalpha = \"echo\"\n",
+    )
+    .unwrap();
+    let (listed, _) = vx_ok(&work, &dir, &["tasks", "ls"]);
+    assert_eq!(names(&listed), ["zeta", "alpha"], "vx.toml's own order");
+    assert_eq!(vx_ok(&work, &dir, &["run"]).0, listed);
+}

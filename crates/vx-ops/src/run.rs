@@ -420,6 +420,7 @@ fn choose(
     let say_notes = || notes.iter().for_each(|n| note(&format!("vx: {n}")));
     let Some(first) = first else {
         say_notes();
+        listing::in_listing_order(manifest, &mut tasks);
         tasks.extend(foreign.iter().map(Foreign::task));
         return Ok(Choice::List(tasks));
     };

@@ -23,17 +23,19 @@ pub struct Described {
     pub source: Option<PathBuf>,
 }
 
-/// The project's tasks as `vx run` alone lists them (hidden ones too: the caller
+/// The project's tasks as `vx tasks ls` lists them (hidden ones too: the caller
 /// chooses), the other runners' that no task shadows after its own, each with the file
-/// it comes from. What their files say (one that cannot be read) goes to `note`.
+/// it comes from, in [`in_listing_order`]. What their files say (one that cannot be
+/// read) goes to `note`.
 pub fn listed(session: &Session, note: &dyn Fn(&str)) -> Result<Vec<Described>, RunError> {
     let (manifest, project) = opened(session)?;
     let Known {
-        tasks,
+        mut tasks,
         foreign,
         notes,
         ..
     } = super::known(manifest, &project, &super::Flags::default(), note)?;
+    in_listing_order(manifest, &mut tasks);
     notes.iter().for_each(|n| note(&format!("vx: {n}")));
     let own = tasks.into_iter().map(|task| Described {
         source: source(&task, manifest, &project),
@@ -44,6 +46,16 @@ pub fn listed(session: &Session, note: &dyn Fn(&str)) -> Result<Vec<Described>, 
         source: Some(project.join(foreign_file(f))),
     });
     Ok(own.chain(others).collect())
+}
+
+/// `tasks` (of `manifest`) in the order a listing shows them: a vx.toml's in its
+/// order; a mise project's read in place by name, as `mise tasks ls` sorts them (by
+/// the names' bytes: `Beta`, `_x`, `a10`, `a9`, `m`, `m-a`, `m:b`), its file tasks
+/// among the others.
+pub(super) fn in_listing_order(manifest: &Manifest, tasks: &mut [Task]) {
+    if manifest.in_place.is_some() {
+        tasks.sort_by(|a, b| a.name.cmp(&b.name));
+    }
 }
 
 /// The task called (or aliased) `name`, with the file it comes from; a name the
