@@ -806,7 +806,8 @@ depends = ["build --release"]
         "imported task ci from mise.toml\n",
         "imported task greet from mise.toml\n",
         "imported task serve from mise.toml\n",
-        "imported task deploy from mise.toml\n",
+        // A file task: named by its own file.
+        "imported task deploy from .mise/tasks/deploy\n",
         "skipped task weird from mise.toml:",
         "the template `{{exec(command='date')}}` has no vx counterpart",
         // A dependency with arguments runs first, as a command (issue 64).
@@ -1299,9 +1300,15 @@ fn a_mise_files_task_includes_are_imported() {
     }
     let out = w.vx(&["import", "mise.toml"]);
     let all = both(&out);
-    for task in ["own", "lint", "fmt", "release"] {
+    // Each named by the file it is written in.
+    for task in [
+        "own from mise.toml",
+        "lint from tasks.toml",
+        "fmt from tasks.toml",
+        "release from scripts/tasks/release",
+    ] {
         assert!(
-            all.contains(&format!("imported task {task} from mise.toml")),
+            all.contains(&format!("imported task {task}")),
             "{task}: {all}"
         );
     }
@@ -1348,13 +1355,18 @@ fn a_mise_tasks_long_description_and_variadic_argument_import() {
     assert_eq!(stdout(&run), "<a b><c>");
 }
 
-/// `vx import mise.toml`, each of `tasks` said imported: all it printed.
+/// `vx import mise.toml`, each of `tasks` said imported (from mise.toml, or from the
+/// file a `NAME from FILE` entry names: a file task's own): all it printed.
 fn import_tasks(w: &World, tasks: &[&str]) -> String {
     let out = w.vx(&["import", "mise.toml"]);
     let all = both(&out);
     for task in tasks {
+        let from = match task.contains(" from ") {
+            true => String::new(),
+            false => " from mise.toml".to_owned(),
+        };
         assert!(
-            all.contains(&format!("imported task {task} from mise.toml")),
+            all.contains(&format!("imported task {task}{from}")),
             "{task}: {all}"
         );
     }
@@ -1421,7 +1433,10 @@ fn a_mise_tasks_cwd_is_where_the_user_ran_it() {
     )
     .unwrap();
     std::fs::create_dir_all(w.path("sub")).unwrap();
-    import_tasks(&w, &["here", "where", "file-here"]);
+    import_tasks(
+        &w,
+        &["here", "where", "file-here from mise-tasks/file-here"],
+    );
     let project = w.work.dir.path().canonicalize().unwrap();
     let sub = project.join("sub");
     let from_sub = |task: &str| {
@@ -1517,8 +1532,16 @@ fn mise_file_tasks_are_named_and_take_their_usage_as_mise_does() {
         write(&w, path, text);
         std::fs::set_permissions(w.path(path), std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    let all = import_tasks(&w, &["update-version", "docs", "docs:build", "deploy"]);
-    assert!(!all.contains("_default"), "{all}");
+    let all = import_tasks(
+        &w,
+        &[
+            "update-version from mise-tasks/update-version.sh",
+            "docs from mise-tasks/docs/_default",
+            "docs:build from mise-tasks/docs/build",
+            "deploy from .mise/tasks/deploy",
+        ],
+    );
+    assert!(!all.contains("docs:_default"), "no task so named: {all}");
     let run = |args: &[&str]| {
         let out = w.vx(&[&["run"], args].concat());
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", both(&out));

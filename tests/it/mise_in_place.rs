@@ -2894,3 +2894,36 @@ fn vx_tasks_ls_lists_a_mise_projects_tasks_by_name_as_mise_does() {
     assert_eq!(names(&listed), ["zeta", "alpha"], "vx.toml's own order");
     assert_eq!(vx_ok(&work, &dir, &["run"]).0, listed);
 }
+
+/// What vx leaves out of a file task (a `#MISE` key it has no counterpart for) is
+/// said with the file the task comes from (`task quiet from .mise/tasks/quiet: …`),
+/// as a `[tasks]` block's is said with its line of mise.toml; vx said "from
+/// mise.toml", a file that holds no such task. A file task vx skips, and a task of an
+/// included TOML file, are named by their file too.
+#[test]
+fn a_file_tasks_note_names_its_own_file() {
+    let (work, dir) = project_with("mise.toml", "[tasks.x]\nrun = \"echo x\"\nsilent = true\n");
+    executable(
+        &dir.join(".mise/tasks/quiet"),
+        "#!/bin/sh\n#MISE silent=true\necho hi\n",
+    );
+    executable(
+        &dir.join(".mise/tasks/broken"),
+        "#!/bin/sh\n#MISE depends=[1]\necho hi\n",
+    );
+    std::fs::write(
+        dir.join(".mise/tasks/more.toml"),
+        "[images]\nrun = \"echo i\"\nraw = true\n",
+    )
+    .unwrap();
+    let (_, err) = vx_ok(&work, &dir, &["tasks", "ls"]);
+    for said in [
+        "task x from mise.toml:1: vx has no counterpart for silent: left out",
+        "task quiet from .mise/tasks/quiet: vx has no counterpart for silent: left out",
+        "skipped task broken from .mise/tasks/broken: ",
+        "task images from .mise/tasks/more.toml:1: vx has no counterpart for raw: left out",
+    ] {
+        assert!(err.contains(said), "{said}: {err}");
+    }
+    assert!(!err.contains("quiet from mise.toml"), "{err}");
+}

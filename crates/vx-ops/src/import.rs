@@ -947,7 +947,7 @@ fn not_personal(lists: &[(&str, Imported)], lines: &mut Vec<String>) -> usize {
             lines.push(format!(
                 "skipped task {} from {}: {WHY}",
                 sanitize(&validate::shorten(&entry.name)),
-                at(entry.line)
+                entry.at(file)
             ));
             skipped += 1;
         }

@@ -114,6 +114,7 @@ pub(crate) fn parse_at(text: &str, place: Option<Place<'_>>) -> Result<Imported,
                 name: key.get_ref().to_string(),
                 script,
                 line: Some(line_of(text, key.span().start)),
+                file: None,
             });
         }
     }
@@ -138,6 +139,7 @@ fn daemons(text: &str, root: &DeTable<'_>) -> Vec<ScriptEntry> {
             name: key.get_ref().to_string(),
             script: daemon(value.get_ref()),
             line: Some(super::line_of(text, key.span().start)),
+            file: None,
         })
         .collect()
 }

@@ -234,6 +234,25 @@ pub struct ScriptEntry {
     pub script: Result<ImportedScript, TaskError>,
     /// Its line in the file.
     pub line: Option<usize>,
+    /// The file it is read from, relative to the project, when another than the config
+    /// file whose tasks hold it: a file task's own file (`mise-tasks/build`), an
+    /// included TOML file (`.mise/tasks/images.toml`).
+    pub file: Option<String>,
+}
+
+impl ScriptEntry {
+    /// Where it is read, as a line says it (`mise.toml:3`, `mise-tasks/build`): its own
+    /// [`ScriptEntry::file`], else `listed_in` (the config file whose tasks hold it),
+    /// with its line; made safe for a terminal (a file task's name is the
+    /// repository's).
+    pub fn at(&self, listed_in: &str) -> String {
+        let file = self.file.as_deref().unwrap_or(listed_in);
+        let at = match self.line {
+            Some(line) => format!("{file}:{line}"),
+            None => file.to_owned(),
+        };
+        vx_text::sanitize(&at).into_owned()
+    }
 }
 
 /// A task's fields as vx.toml's `[tasks]` holds them (see `docs/guide/tasks.md`).

@@ -198,10 +198,7 @@ pub fn import_scripts(
     for (file, list) in lists {
         for entry in &list.scripts {
             let name = sanitize(&entry.name);
-            let at = match entry.line {
-                Some(line) => format!("{file}:{line}"),
-                None => (*file).to_owned(),
-            };
+            let at = entry.at(file);
             match &entry.script {
                 Err(why) => draft.fail(format!(
                     "skipped task {name} from {at}: {}",
@@ -209,11 +206,13 @@ pub fn import_scripts(
                 )),
                 Ok(_) if seen.contains_key(entry.name.as_str()) => draft.lines.push(format!(
                     "skipped task {name} from {at}: imported from {}, which comes first",
-                    seen[entry.name.as_str()]
+                    sanitize(seen[entry.name.as_str()])
                 )),
                 Ok(script) => {
-                    seen.insert(&entry.name, file);
-                    pending.push((entry, script, at, *file));
+                    // A file task's own file, else the config file holding it.
+                    let from = entry.file.as_deref().unwrap_or(file);
+                    seen.insert(&entry.name, from);
+                    pending.push((entry, script, at, from));
                 }
             }
         }
@@ -308,9 +307,10 @@ pub fn import_scripts(
     for (entry, script, at, file) in &pending {
         let name = sanitize(&entry.name);
         let ignored = left_out(draft, &name, at, script);
-        draft
-            .lines
-            .push(format!("imported task {name} from {file}{ignored}"));
+        draft.lines.push(format!(
+            "imported task {name} from {}{ignored}",
+            sanitize(file)
+        ));
         imported.push(entry.name.as_str());
     }
     missing_dependencies(draft, &imported);
@@ -376,9 +376,10 @@ fn one_by_one(draft: &mut Draft<'_>, mut pending: Vec<Pending<'_>>) -> Result<us
                     draft.text = new_text;
                     added += 1;
                     let ignored = left_out(draft, &name, &at, script);
-                    draft
-                        .lines
-                        .push(format!("imported task {name} from {file}{ignored}"));
+                    draft.lines.push(format!(
+                        "imported task {name} from {}{ignored}",
+                        sanitize(file)
+                    ));
                     imported.push(entry.name.as_str());
                 }
             }

@@ -105,6 +105,7 @@ pub(crate) fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<
                             why: why.to_string(),
                         }),
                         line: None,
+                        file: None,
                     });
                     continue;
                 }
@@ -125,6 +126,7 @@ pub(crate) fn file_and_included_tasks(dir: &std::path::Path, text: &str) -> Vec<
                     why: refused.to_string(),
                 }),
                 line: None,
+                file: None,
             });
             continue;
         }
@@ -184,6 +186,7 @@ fn included_toml(
                 why,
             }),
             line: None,
+            file: None,
         }]
     };
     let text = match vx_base::bounded_read::read_to_string(path, super::super::MAX_IMPORT_BYTES) {
@@ -205,6 +208,7 @@ fn included_toml(
                 name: key.get_ref().to_string(),
                 script: task(given.as_ref().unwrap_or(value.get_ref()), vars),
                 line: Some(lines.line(key.span().start)),
+                file: Some(relative.to_owned()),
             }
         })
         .collect();
@@ -236,6 +240,7 @@ pub(super) fn file_tasks_in(
                 name: (*sub).to_owned(),
                 script: Err(TaskError::NotOwn { why }),
                 line: None,
+                file: None,
             });
             continue;
         }
@@ -263,6 +268,7 @@ pub(super) fn file_tasks_in(
                     name: shown,
                     script: Err(TaskError::NotOwn { why }),
                     line: None,
+                    file: None,
                 }),
                 None => out.extend(included_toml(&file, &shown, &shown, vars, defaults)),
             }
@@ -287,6 +293,7 @@ pub(super) fn file_tasks_in(
                 name,
                 script,
                 line: None,
+                file: Some(shown),
             });
         }
     }

@@ -220,7 +220,7 @@ fn tasks(lists: &Lists, problems: &mut Vec<String>) -> Vec<Task> {
     let mut count = 0usize;
     for (file, list) in lists {
         for item in &list.scripts {
-            let at = at(file, item.line);
+            let at = item.at(file);
             let skipped = |why: &str| {
                 format!(
                     "skipped task {} from {at}: {}",
