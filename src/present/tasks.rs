@@ -25,9 +25,12 @@ pub(crate) fn info(described: &Described) -> String {
     if let Some(source) = source {
         inline("Source", &source.display().to_string());
     }
+    // A dependency with words or variables of its own as written: `Z=1 check --test`.
+    let depends = with_calls(&task.depends, &task.calls);
+    let depends_post = with_calls(&task.depends_post, &task.calls_post);
     let lists = [
-        ("Depends on", &task.depends),
-        ("Depends post", &task.depends_post),
+        ("Depends on", &depends),
+        ("Depends post", &depends_post),
         ("Waits for", &task.wait_for),
         ("Sources", &task.sources),
         ("Outputs", &task.outputs),
@@ -101,8 +104,8 @@ fn object(described: &Described) -> serde_json::Value {
         "aliases": task.alias,
         "description": task.description.clone().unwrap_or_default(),
         "source": source.as_ref().map(|s| s.display().to_string()),
-        "depends": task.depends,
-        "depends_post": task.depends_post,
+        "depends": with_calls(&task.depends, &task.calls),
+        "depends_post": with_calls(&task.depends_post, &task.calls_post),
         "wait_for": task.wait_for,
         "env": task.env.iter().map(env_line).collect::<Vec<_>>(),
         "dir": task.dir,
@@ -157,6 +160,14 @@ fn section(out: &mut String, title: &str, text: &str) {
         out.push_str(format!("  {}", line(text)).trim_end());
         out.push('\n');
     }
+}
+
+/// A task's `depends` (or `depends_post`) as shown: its names and globs, then each
+/// dependency with words or variables of its own as mise writes it (`Z=1 check --test`).
+fn with_calls(names: &[String], calls: &[vx_model::task::Call]) -> Vec<String> {
+    (names.iter().cloned())
+        .chain(calls.iter().map(vx_model::task::Call::shown))
+        .collect()
 }
 
 #[cfg(test)]

@@ -1610,7 +1610,9 @@ fn a_mise_tasks_usage_values_reach_its_commands_as_variables() {
 }
 
 /// Issue 64: a dependency with arguments (`depends = ["greet --loud"]`) was refused; it
-/// runs before the task's commands, with its arguments, as mise runs it.
+/// runs before the task's commands, with its arguments, as mise runs it. vx.toml gets
+/// it as a `depends` table, `{ task = "greet", args = ["--loud"] }` (a task of the run
+/// of its own), not as a command `"$VX" run greet --loud` prepended to `ship`'s.
 #[test]
 fn a_mise_dependency_with_arguments_runs_first_with_them() {
     let w = World::new();
@@ -1621,6 +1623,15 @@ fn a_mise_dependency_with_arguments_runs_first_with_them() {
          [tasks.ship]\nrun = \"echo shipped\"\ndepends = [\"greet --loud\", \"greet\"]\n",
     );
     import_tasks(&w, &["greet", "ship"]);
+    let written = std::fs::read_to_string(w.path("vx.toml")).unwrap();
+    let manifest: toml::Table = written.parse().unwrap();
+    let ship = &manifest["tasks"]["ship"];
+    assert_eq!(ship["run"].as_str(), Some("echo shipped"), "{written}");
+    let depends = ship["depends"].as_array().unwrap();
+    assert_eq!(depends[0].as_str(), Some("greet"), "{written}");
+    assert_eq!(depends[1]["task"].as_str(), Some("greet"), "{written}");
+    assert_eq!(depends[1]["args"][0].as_str(), Some("--loud"), "{written}");
+    assert!(!written.contains("$VX"), "{written}");
     let run = w.vx(&["run", "ship"]);
     let all = both(&run);
     assert_eq!(run.status.code(), Some(0), "{all}");

@@ -1699,6 +1699,69 @@ fn a_failing_dependency_is_named_as_the_failed_task() {
     assert!(!dir.join("log").exists(), "{err}");
 }
 
+/// `sh meet.sh FILE` waits (at most 30 s) for FILE, which a sibling task makes, and
+/// fails saying so when it never comes: a task that runs it finishes only when the
+/// sibling runs at the same time.
+const MEET: &str = "i=0; while [ ! -f \"$1\" ]; do i=$((i+1)); \
+                    if [ $i -gt 600 ]; then echo \"never met $1\" >&2; exit 1; fi; sleep 0.05; done\n";
+
+/// The project of the defect: `lint` depends on `other` and on `check --test`, whose
+/// commands each wait for the other's file (so they pass only when they run at
+/// once); `check` then exits `status`.
+fn lint_with_check_test(status: u8) -> (Work, PathBuf) {
+    let (work, dir) = project_with(
+        "mise.toml",
+        format!(
+            "[tasks.check]\nusage = 'flag \"--test\"'\n\
+             run = 'touch check.up; sh meet.sh other.up; echo \"check test=${{usage_test:-}}\"; exit {status}'\n\n\
+             [tasks.other]\nrun = 'touch other.up; sh meet.sh check.up; echo other'\n\n\
+             [tasks.lint]\ndepends = [\"other\", \"check --test\"]\nrun = \"echo lint\"\n"
+        ),
+    );
+    std::fs::write(dir.join("meet.sh"), MEET).unwrap();
+    (work, dir)
+}
+
+/// A dependency with arguments (`depends = ["other", "check --test"]`) is a task of
+/// the run of its own, as mise 2026.9.15 runs it: beside `other` (each of the two
+/// waits for the other's file, so both pass only when they run at once), its lines
+/// after `[check] `, before `lint`. vx ran it as `lint`'s first command, `"$VX" run
+/// check --test`, after `other` had finished (here: `other` never met it and failed),
+/// its lines without a prefix.
+#[test]
+fn a_dependency_with_arguments_runs_as_its_own_task_beside_its_siblings() {
+    let (work, dir) = lint_with_check_test(0);
+    let (out, err) = vx_ok(&work, &dir, &["run", "lint"]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.contains(&"[check] check test=true"), "{out}{err}");
+    assert!(lines.contains(&"[other] other"), "{out}{err}");
+    assert_eq!(lines.last(), Some(&"[lint] lint"), "{out}{err}");
+    assert_eq!(lines.len(), 3, "{out}{err}");
+    // The plan shows it by its name and words, beside `other`.
+    let (out, err) = vx_ok(&work, &dir, &["run", "--dry-run", "lint"]);
+    assert!(out.contains("check --test"), "{out}{err}");
+    assert!(out.contains("after other, check --test"), "{out}{err}");
+}
+
+/// A dependency with arguments that fails is named as the task that failed, as mise
+/// names it (`[check] ERROR task failed`, exit 3): `vx: task `check` failed: exit
+/// status 3`, `lint` not started. vx said ``task `lint` failed: command 1 of 2
+/// exited with status 3``, a command the user never wrote.
+#[test]
+fn a_failing_dependency_with_arguments_is_named_as_its_task() {
+    let (work, dir) = lint_with_check_test(3);
+    let (code, out, err) = vx_in(&work, &dir, &["run", "lint"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains("task `check` failed: exit status 3"), "{err}");
+    assert!(
+        err.contains("cancelled `lint` (not started): `check` failed"),
+        "{err}"
+    );
+    assert!(!err.contains("command 1 of"), "{err}");
+    assert!(out.contains("[check] check test=true"), "{out}");
+    assert!(!out.contains("lint"), "{out}");
+}
+
 /// A dependency whose arguments are the task's own usage values (firezone's
 /// `rust/tests/fuzz/mise-tasks/fuzz.sh`: `#MISE depends=["unpack {{usage.target}}"]`
 /// with `#USAGE arg "<target>"`) runs with the values given, as mise renders it

@@ -609,3 +609,56 @@ again = { depends = ["gen"], run = '"$VX" run again' }
         "{err}"
     );
 }
+
+/// vx.toml's `depends` takes a table `{ task, args, env }` (mise's form): a node of
+/// the run of its own, run beside the task's other dependencies (`check` and `other`
+/// each wait for the other's file), with its words and variables; the same table
+/// twice is one node, other words or variables another, and the plan shows each by
+/// its name and words. vx.toml's `depends` took names only (a table was a manifest
+/// error), and a mise dependency with arguments became a command of the task.
+#[test]
+fn a_depends_table_with_args_and_env_is_a_node_of_its_own() {
+    let work = meeting(
+        r#"[tasks]
+check = { run = 'touch check.up; sh meet.sh other.up; echo "check Z=${Z-unset} test={{test}}" >> order', args = [{ name = "test", flag = true }] }
+other = { run = "touch other.up; sh meet.sh check.up; echo other >> order" }
+plain = { run = 'echo "check Z=${Z-unset} plain" >> order' }
+lint = { run = "echo lint >> order", depends = [
+  "other",
+  { task = "check", args = ["--test"], env = { Z = "1" } },
+  { task = "check", args = ["--test"], env = { Z = "1" } },
+  { task = "check", args = ["--test"], env = { Z = "2" } },
+] }
+"#,
+    );
+    let (code, _, stderr) = work.run_tasks(&["-j", "4", "lint"]);
+    assert_eq!(code, 0, "{stderr}");
+    let order = read(&work, "order");
+    let mut lines: Vec<&str> = order.lines().collect();
+    assert_eq!(lines.pop(), Some("lint"), "{order}");
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        ["check Z=1 test=true", "check Z=2 test=true", "other"],
+        "{order}"
+    );
+    let out = work
+        .vx()
+        .args(["run", "--dry-run", "lint"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("after other, Z=1 check --test, Z=2 check --test"),
+        "{text}"
+    );
+    // A table naming no task, or with a key of its own, is a manifest error at it.
+    std::fs::write(
+        work.dir.path().join("vx.toml"),
+        "[tasks]\nlint = { run = \"true\", depends = [{ task = \"check\", when = 1 }] }\n",
+    )
+    .unwrap();
+    let out = work.vx().args(["run", "lint"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("when"));
+}

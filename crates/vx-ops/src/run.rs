@@ -509,7 +509,7 @@ fn choose(
             why: vx_text::sanitize(why).into_owned(),
         });
     }
-    let values = argument_values(&plan, &tasks, &requested, manifest, unread)?;
+    let values = argument_values(&mut plan, &tasks, &requested, manifest, unread)?;
     Ok(Choice::Run(Box::new(Chosen {
         tasks,
         requested,
@@ -570,9 +570,11 @@ fn adopt_foreign(
 
 /// Each planned task's argument values: the words given after it (the others: their
 /// `env` variable's value, else defaults); with `unread` (`-- --help`), a named task's
-/// words passed on as they are ([`args::unread`]).
+/// words passed on as they are ([`args::unread`]). A node a dependency gave words of
+/// its own ([`graph::Node::called`]) gets those, the asking task's arguments in them
+/// filled in first ([`task_env::fill_call`]), never the command line's.
 fn argument_values(
-    plan: &Plan,
+    plan: &mut Plan,
     tasks: &[Task],
     requested: &[(String, Vec<OsString>)],
     manifest: &Manifest,
@@ -587,31 +589,67 @@ fn argument_values(
         }
         false => None,
     };
-    let mut values = Vec::with_capacity(plan.nodes.len());
-    for node in &plan.nodes {
-        let task = &tasks[node.task];
-        let words = requested
-            .iter()
-            .find(|(n, _)| graph::find(tasks, n).is_some_and(|t| t.name == task.name))
-            .map(|(_, w)| w.as_slice());
-        // `-- --help`: a named task's words passed on unread, as mise passes them (a
-        // task that declares no arguments passes them on, or places them, anyway); a
-        // `raw_args` task's always, as mise reads no usage of it.
-        if let Some(words) = words.filter(|_| (unread || task.raw_args) && !task.args.is_empty()) {
-            values.push(args::unread(task, words).map_err(RunError::Args)?);
-            continue;
-        }
-        let words = words.unwrap_or(&[]);
-        let lookup = |var: &str| seen_by(task, &environment, var);
-        values.push(args::parse(task, words, &lookup).map_err(|e| match e {
-            // mise fails a task run without a required argument (exit 1).
-            e @ args::ArgsError::Missing { .. } if manifest.in_place.is_some() => {
-                RunError::MiseArgs(e)
+    let count = plan.nodes.len();
+    let mut values: Vec<Option<args::Values>> = (0..count).map(|_| None).collect();
+    // A dependency's words that are the asking task's arguments (`{{target}}`) are
+    // filled in from that task's values, read first.
+    for templated in [false, true] {
+        let order: Vec<usize> = match templated {
+            false => (0..count).collect(),
+            true => (0..count).rev().collect(),
+        };
+        for n in order {
+            if task_env::templated(&plan.nodes[n]) != templated {
+                continue;
             }
-            e => RunError::Args(e),
-        })?);
+            if templated {
+                task_env::fill_call(plan, n, tasks, &values);
+            }
+            let node = &plan.nodes[n];
+            let words = match node.called() {
+                true => Some(node.words.iter().map(OsString::from).collect::<Vec<_>>()),
+                false => (requested.iter())
+                    .find(|(r, _)| {
+                        graph::find(tasks, r).is_some_and(|t| t.name == tasks[node.task].name)
+                    })
+                    .map(|(_, w)| w.clone()),
+            };
+            let task = task_env::of_node(tasks, node);
+            let unread = unread && !node.called();
+            values[n] = Some(node_values(
+                &task,
+                words.as_deref(),
+                &environment,
+                manifest,
+                unread,
+            )?);
+        }
     }
-    Ok(values)
+    Ok(values.into_iter().flatten().collect())
+}
+
+/// The argument values of `task` given `words` (none: not named on the command line,
+/// its defaults), read as `unread` says ([`argument_values`]).
+fn node_values(
+    task: &Task,
+    words: Option<&[OsString]>,
+    environment: &Option<(vx_model::project_env::Changes, PathBuf)>,
+    manifest: &Manifest,
+    unread: bool,
+) -> Result<args::Values, RunError> {
+    // `-- --help`: a named task's words passed on unread, as mise passes them (a
+    // task that declares no arguments passes them on, or places them, anyway); a
+    // `raw_args` task's always, as mise reads no usage of it.
+    if let Some(words) = words.filter(|_| (unread || task.raw_args) && !task.args.is_empty()) {
+        return args::unread(task, words).map_err(RunError::Args);
+    }
+    let words = words.unwrap_or(&[]);
+    let lookup = |var: &str| seen_by(task, environment, var);
+    args::parse(task, words, &lookup).map_err(|e| match e {
+        // mise fails a task run without a required argument (exit 1).
+        e @ args::ArgsError::Missing { .. } if manifest.in_place.is_some() => RunError::MiseArgs(e),
+        e => RunError::Args(e),
+    })
 }
 
 /// The value `task` sees of the variable `var`: its own `env`, over the project's
@@ -882,9 +920,11 @@ fn jobs(
         .iter()
         .zip(values)
         .map(|(node, values)| {
-            let task = &tasks[node.task];
+            let task = task_env::of_node(tasks, node);
+            let task = task.as_ref();
             Ok(Job {
                 name: task.name.clone(),
+                call: node.called().then(|| node.shown(tasks)),
                 commands: shell.commands(task, values).map_err(RunError::Args)?,
                 service: task.service,
                 ready: task.ready.clone(),
@@ -924,11 +964,11 @@ fn key_documents(chosen: &Chosen, jobs: &[Job]) -> Vec<(String, Document)> {
         let depends = node
             .after
             .iter()
-            .filter_map(|&a| Some((jobs[a].name.clone(), keys[a].clone()?)))
+            .filter_map(|&a| Some((jobs[a].keyed_as().to_owned(), keys[a].clone()?)))
             .collect();
         let document = cache.recipe.document(depends);
         keys[i] = Some(document.key());
-        out.push((job.name.clone(), document));
+        out.push((job.keyed_as().to_owned(), document));
     }
     out
 }

@@ -543,6 +543,9 @@ mod tests {
         assert_eq!(first("echo mise exec -- bash"), None);
     }
 
+    /// A mise `run` step (`{ tasks = ["b", "c"] }`) is a command that runs tasks, at its
+    /// place in the list; a dependency with words (`"d --x"`) is no command of the
+    /// task at all, but a dependency of its own (a node of the run's graph).
     #[test]
     fn mise_task_steps_import_as_the_vx_tasks_get() {
         let imported = vx_model::import::mise::parse(
@@ -551,14 +554,17 @@ mod tests {
         .unwrap();
         let script = imported.scripts[0].script.as_ref().unwrap();
         assert!(
-            script.run[0].starts_with(&format!("\"${{{}}}\" run ", super::EXE_VARIABLE)),
+            script.run[1].starts_with(&format!("\"${{{}}}\" run ", super::EXE_VARIABLE)),
             "{:?}",
             script.run
         );
-        // The dependency's step and the run step are steps; the task's own command
-        // is not.
         let steps: Vec<bool> = script.run.iter().map(|r| super::runs_tasks(r)).collect();
-        assert_eq!(steps, [true, false, true], "{:?}", script.run);
+        assert_eq!(steps, [false, true], "{:?}", script.run);
+        assert_eq!(script.calls.len(), 1);
+        assert_eq!(
+            (&script.calls[0].task[..], &script.calls[0].args[..]),
+            ("d", &["--x".to_owned()][..])
+        );
     }
 
     #[test]

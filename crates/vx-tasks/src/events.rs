@@ -195,6 +195,10 @@ pub struct PlannedTask {
     pub id: TaskId,
     /// The task's name (`lint:rust`).
     pub name: String,
+    /// How its board names it: its name, or, for a node a dependency gave words or
+    /// variables of its own, that dependency as written (`Z=1 setup --test`), so that
+    /// two nodes of one task are two slots.
+    pub shown: String,
     /// Whether it is a service (stays running once ready).
     pub service: bool,
     /// Its direct dependencies (`depends` and `wait_for`), as ids of this plan.
@@ -211,6 +215,7 @@ impl PlannedTask {
             .map(|(i, name)| PlannedTask {
                 id: TaskId(i),
                 name: (*name).to_owned(),
+                shown: (*name).to_owned(),
                 service: false,
                 depends: Vec::new(),
             })

@@ -585,6 +585,7 @@ mod tests {
             .map(|(i, after)| PlannedTask {
                 id: TaskId(i),
                 name: format!("t{i}"),
+                shown: format!("t{i}"),
                 service: false,
                 depends: after.iter().map(|&d| TaskId(d)).collect(),
             })

@@ -56,10 +56,22 @@ pub struct Job {
     pub stamp: Option<Stamp>,
     /// Its key and, when its results are kept, where (`crate::cache`).
     pub cache: Option<JobCache>,
+    /// When a dependency gave its task words or variables of its own (a node of the
+    /// plan apart from the task's plain one): that dependency as written (`Z=1 setup
+    /// --test`), which names it in its dependents' keys, so that two nodes of one task
+    /// both count there. None: the task's name does.
+    pub call: Option<String>,
     /// Its entry in the run's [ledger]: claimed before it starts, so
     /// that it runs once in the run and the `vx run`s its tasks start (none for a
     /// service).
     pub once: Option<crate::runner::ledger::Entry>,
+}
+
+impl Job {
+    /// How its dependents' keys name it: its [`call`](Job::call), else its name.
+    pub fn keyed_as(&self) -> &str {
+        self.call.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// A job's part in the results cache.

@@ -368,6 +368,16 @@ pub(crate) fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
                 }
             }
         }
+        for (mine, theirs) in [
+            (&mut base.calls, overlay.calls),
+            (&mut base.calls_post, overlay.calls_post),
+        ] {
+            for item in theirs {
+                if !mine.contains(&item) {
+                    mine.push(item);
+                }
+            }
+        }
         base.env.extend(overlay.env);
         base.optional_depends.extend(overlay.optional_depends);
         scripts[block].script = Ok(base);
@@ -379,10 +389,13 @@ pub(crate) fn overlay_file_tasks(scripts: &mut Vec<ScriptEntry>, own: usize) {
 /// [`overlay_file_tasks`] lays it): no task vx can run, said why.
 pub(crate) fn settle_commandless(scripts: &mut [ScriptEntry]) {
     for entry in scripts {
-        let empty = entry
-            .script
-            .as_ref()
-            .is_ok_and(|s| s.commandless && s.run.is_empty() && s.depends.is_empty() && !s.service);
+        let empty = entry.script.as_ref().is_ok_and(|s| {
+            s.commandless
+                && s.run.is_empty()
+                && s.depends.is_empty()
+                && s.calls.is_empty()
+                && !s.service
+        });
         if empty {
             entry.script = Err(TaskError::NothingToRun);
         }
@@ -501,7 +514,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             }
         }
     }
-    let (first, last, waits_by_name) = depends::of_task(table, &mut script)?;
+    let waits_by_name = depends::of_task(table, &mut script)?;
     let runs_file = file_command.is_some();
     task_env_and_dir(table, &mut script, vars)?;
     if let Some(file) = file_command {
@@ -523,17 +536,9 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         };
         script.run = vec![format!("{file} {{args}}")];
     }
-    let runs_tasks = !first.is_empty()
-        || !last.is_empty()
-        || table
-            .get("run")
-            .is_some_and(|run| runs_steps(run.get_ref()));
-    if !script.run_windows.is_empty() {
-        script.run_windows.splice(0..0, first.iter().cloned());
-        script.run_windows.extend(last.iter().cloned());
-    }
-    script.run.splice(0..0, first);
-    script.run.extend(last);
+    let runs_tasks = table
+        .get("run")
+        .is_some_and(|run| runs_steps(run.get_ref()));
     let notes = task_shell_and_timeout(table, &mut script, shell, runs_file || runs_tasks)?;
     task_texts_tools_and_flags(table, &mut script, vars)?;
     let mut ignored: Vec<String> = table

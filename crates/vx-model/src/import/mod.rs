@@ -273,6 +273,12 @@ pub struct ImportedScript {
     pub depends_post: Vec<String>,
     /// The tasks it waits for when they run anyway.
     pub wait_for: Vec<String>,
+    /// Dependencies that run their task with words or variables of their own (mise's
+    /// `"check --test"`, `"Z=1 setup"`, `{ task, args, env }`): vx.toml's `depends`
+    /// tables, each a node of the run's graph of its own.
+    pub calls: Vec<ImportedCall>,
+    /// The same for `depends_post`.
+    pub calls_post: Vec<ImportedCall>,
     /// Optional dependencies (mise's `{ task = "…", optional = true }`), each with the
     /// key that lists it (`depends`, `depends_post`, `wait_for`): one a task of the
     /// project answers to joins that list, the others are left out, as mise skips
@@ -316,6 +322,19 @@ pub struct ImportedScript {
     /// It has no command of its own (a mise task without `run` or `file`): laid over a
     /// file task of its name, which it describes, rather than taking its place.
     pub commandless: bool,
+}
+
+/// A dependency with words or variables of its own, as vx.toml's `depends` table
+/// `{ task, args, env }` holds it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ImportedCall {
+    /// The task's name.
+    pub task: String,
+    /// Its words; `{{NAME}}` is the asking task's argument `NAME`, filled in when the
+    /// run is planned.
+    pub args: Vec<String>,
+    /// Variables set for it alone, taken as written.
+    pub env: Vec<(String, String)>,
 }
 
 /// A declared argument of an imported task.

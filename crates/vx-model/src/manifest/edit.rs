@@ -373,6 +373,30 @@ pub(crate) fn add_scripts(
     Ok((doc.to_string(), added))
 }
 
+/// A `depends` (or `depends_post`) list as vx.toml reads it: the names and globs,
+/// then a table `{ task, args, env }` for each dependency with words or variables of
+/// its own, which the run makes a node of its own.
+fn dependencies(names: &[String], calls: &[crate::import::ImportedCall]) -> toml_edit::Value {
+    let mut array: Array = names.iter().map(String::as_str).collect();
+    for call in calls {
+        let mut table = toml_edit::InlineTable::new();
+        table.insert("task", call.task.as_str().into());
+        if !call.args.is_empty() {
+            let args: Array = call.args.iter().map(String::as_str).collect();
+            table.insert("args", toml_edit::Value::Array(args));
+        }
+        if !call.env.is_empty() {
+            let mut env = toml_edit::InlineTable::new();
+            for (var, value) in &call.env {
+                env.insert(var, value.as_str().into());
+            }
+            table.insert("env", toml_edit::Value::InlineTable(env));
+        }
+        array.push(toml_edit::Value::InlineTable(table));
+    }
+    toml_edit::Value::Array(array)
+}
+
 /// An imported task's commands written into its entry: `run`, `shell`, `run_windows`
 /// (a command alone as a string, several as a list).
 fn commands_into(table: &mut toml_edit::InlineTable, script: &crate::import::ImportedScript) {
@@ -427,6 +451,8 @@ fn script_into(
         && script.timeout.is_none()
         && script.depends.is_empty()
         && script.depends_post.is_empty()
+        && script.calls.is_empty()
+        && script.calls_post.is_empty()
         && script.wait_for.is_empty()
         && script.env.is_empty()
         && script.cwd.is_none()
@@ -447,9 +473,15 @@ fn script_into(
     }
     let mut table = toml_edit::InlineTable::new();
     commands_into(&mut table, script);
+    for (key, list, calls) in [
+        ("depends", &script.depends, &script.calls),
+        ("depends_post", &script.depends_post, &script.calls_post),
+    ] {
+        if !list.is_empty() || !calls.is_empty() {
+            table.insert(key, dependencies(list, calls));
+        }
+    }
     for (key, list) in [
-        ("depends", &script.depends),
-        ("depends_post", &script.depends_post),
         ("wait_for", &script.wait_for),
         ("alias", &script.alias),
         ("sources", &script.sources),

@@ -1048,3 +1048,38 @@ fn many_cycles_are_broken_in_one_walk() {
         &spared[..2]
     );
 }
+
+/// A `depends` (or `depends_post`) entry may be a table `{ task, args, env }`: a
+/// dependency with words or variables of its own ([`crate::task::Call`]), beside the
+/// names; one with neither is its task's name; another key, a glob, or an `env` value
+/// that unsets is an error at the task.
+#[test]
+fn a_depends_table_is_a_call_of_its_task() {
+    let text = r#"
+[tasks]
+check = "true"
+report = "true"
+lint = { run = "true", depends = ["check", { task = "check", args = ["--test"], env = { Z = "1" } }, { task = "check" }], depends_post = [{ task = "report", args = ["x"] }] }
+"#;
+    let m = parse(text).unwrap();
+    let lint = m.environment.task("lint").unwrap();
+    assert_eq!(lint.depends, ["check", "check"]);
+    let call = crate::task::Call {
+        task: "check".into(),
+        words: vec!["--test".into()],
+        env: vec![("Z".into(), "1".into())],
+    };
+    assert_eq!(lint.calls, std::slice::from_ref(&call));
+    assert_eq!(call.shown(), "Z=1 check --test");
+    assert_eq!(lint.calls_post[0].words, ["x"]);
+    for bad in [
+        r#"{ task = "check", when = 1 }"#,
+        r#"{ task = "c*", args = ["x"] }"#,
+        r#"{ task = "check", env = { Z = false } }"#,
+        r#"{ args = ["x"] }"#,
+    ] {
+        let text =
+            format!("[tasks]\ncheck = \"true\"\nlint = {{ run = \"true\", depends = [{bad}] }}\n");
+        assert!(parse(&text).is_err(), "{bad}");
+    }
+}

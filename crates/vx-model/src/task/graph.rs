@@ -3,7 +3,9 @@
 //! A task's `depends` (names or globs) must finish (or, for a service, be ready)
 //! before it starts, and are pulled into the run; `depends_post` tasks are pulled in
 //! and run after it; `wait_for` tasks are waited for only when something else pulled
-//! them in. Each task runs once however often it is named. A name that is no task
+//! them in. Each task runs once however often it is named; a dependency with words or
+//! variables of its own (a [`Call`]) is a node of its own, once per name, words and
+//! variables. A name that is no task
 //! (or alias) and a cycle are errors that show the path that led there.
 
 use std::cmp::Reverse;
@@ -11,7 +13,7 @@ use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use thiserror::Error;
 
-use super::Task;
+use super::{Call, Task};
 use vx_base::glob::{is_glob, task_matches};
 
 /// Why a graph cannot be made.
@@ -110,9 +112,11 @@ impl Names<'_> {
     /// [`missing`] with the tasks' names looked up here: for each of many tasks, in
     /// time of its own dependencies, not of all the tasks.
     pub(crate) fn missing<'t>(&self, task: &'t Task, project: &std::path::Path) -> Vec<&'t str> {
+        let called = task.calls.iter().chain(&task.calls_post).map(|c| &c.task);
         task.depends
             .iter()
             .chain(&task.depends_post)
+            .chain(called)
             .filter(|name| {
                 !is_glob(name)
                     && self.position(name).is_none()
@@ -180,6 +184,16 @@ fn before(tasks: &[Task]) -> Vec<BTreeSet<usize>> {
                     edges[j].insert(i);
                 }
             }
+        }
+        // A call is an edge to its task, whatever its words: a task that asks itself
+        // with other words is a cycle all the same.
+        edges[i].extend(task.calls.iter().filter_map(|c| names.position(&c.task)));
+        for j in task
+            .calls_post
+            .iter()
+            .filter_map(|c| names.position(&c.task))
+        {
+            edges[j].insert(i);
         }
     }
     edges
@@ -268,23 +282,50 @@ fn cycles_in(edges: &[BTreeSet<usize>], first: bool) -> Vec<(usize, Vec<usize>)>
 pub fn first_unknown(tasks: &[Task]) -> Option<(&Task, &str)> {
     let names = Names::of(tasks);
     tasks.iter().find_map(|task| {
+        let called = task.calls.iter().chain(&task.calls_post).map(|c| &c.task);
         task.depends
             .iter()
             .chain(&task.depends_post)
             .chain(&task.wait_for)
+            .chain(called)
             .find(|p| !is_glob(p) && names.position(p).is_none())
             .map(|p| (task, p.as_str()))
     })
 }
 
-/// One task of a run's plan.
+/// One task of a run's plan: a task with the words and variables a dependency gave
+/// it (a [`Call`]'s), or none (its plain node: the command line's words, when it is
+/// named there). Two dependencies asking the same task with the same words and
+/// variables are one node; with other words or variables, two.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Node {
     /// Its index in the task list.
     pub task: usize,
+    /// The words a dependency asked it to run with ([`Call::words`]).
+    pub words: Vec<String>,
+    /// The variables a dependency set for it ([`Call::env`]).
+    pub env: Vec<(String, String)>,
     /// The plan's nodes (indexes into [`Plan::nodes`]) that must be done (or ready)
     /// before it starts.
     pub after: Vec<usize>,
+}
+
+impl Node {
+    /// Whether a dependency's words or variables made it (a [`Call`]'s node).
+    pub fn called(&self) -> bool {
+        !self.words.is_empty() || !self.env.is_empty()
+    }
+
+    /// As the plan's views show it: the task's name, after it the words a dependency
+    /// gave it and before it the variables (`Z=1 setup --test`, as mise writes it).
+    pub fn shown(&self, tasks: &[Task]) -> String {
+        Call {
+            task: tasks[self.task].name.clone(),
+            words: self.words.clone(),
+            env: self.env.clone(),
+        }
+        .shown()
+    }
 }
 
 /// What a run runs, in graph order: every node after the nodes it waits for.
@@ -295,112 +336,210 @@ pub struct Plan {
     pub nodes: Vec<Node>,
 }
 
+/// A node's identity in a plan: its task, words and variables.
+type Identity = (usize, Vec<String>, Vec<(String, String)>);
+
+/// The plain node of task `i`.
+fn plain(i: usize) -> Identity {
+    (i, Vec::new(), Vec::new())
+}
+
+/// The nodes a plan reaches, each once, in the order a depth-first walk first reaches
+/// them, each with the node it was reached from (for messages: the path back).
+struct Reached<'t> {
+    tasks: &'t [Task],
+    names: Names<'t>,
+    ids: HashMap<Identity, usize>,
+    nodes: Vec<Identity>,
+    from: Vec<Option<usize>>,
+}
+
+impl<'t> Reached<'t> {
+    /// The names along the path that led to node `at`, the first named first.
+    fn path_to(&self, mut at: Option<usize>) -> Vec<String> {
+        let mut path = Vec::new();
+        while let Some(n) = at {
+            path.push(self.tasks[self.nodes[n].0].name.clone());
+            at = self.from[n];
+        }
+        path.reverse();
+        path
+    }
+
+    /// The error for `name`, which no task answers to, needed by node `at`.
+    fn unknown(&self, name: &str, at: Option<usize>) -> GraphError {
+        GraphError::Unknown {
+            name: name.to_owned(),
+            path: self.path_to(at),
+            suggestion: similar(self.tasks, name).map(|t| t.name.clone()),
+        }
+    }
+
+    /// The nodes node `n` pulls into the run, in the order written: its `depends`,
+    /// its calls, its `depends_post`, its post calls. A pattern that matches no task
+    /// fails as a name that names none (as mise's `task not found`): a typo is never
+    /// a dependency quietly dropped.
+    fn needs(&self, n: usize) -> Result<Vec<Identity>, GraphError> {
+        let i = self.nodes[n].0;
+        let task = &self.tasks[i];
+        let mut out = Vec::new();
+        let plain_ones = |patterns: &[String], out: &mut Vec<Identity>| {
+            for pattern in patterns {
+                let found = self.names.resolve(self.tasks, pattern);
+                if found.is_empty() {
+                    return Err(self.unknown(pattern, Some(n)));
+                }
+                out.extend(found.into_iter().filter(|&j| j != i).map(plain));
+            }
+            Ok(())
+        };
+        let called = |calls: &[Call], out: &mut Vec<Identity>| {
+            for call in calls {
+                let j = (self.names.position(&call.task))
+                    .ok_or_else(|| self.unknown(&call.task, Some(n)))?;
+                out.push((j, call.words.clone(), call.env.clone()));
+            }
+            Ok(())
+        };
+        plain_ones(&task.depends, &mut out)?;
+        called(&task.calls, &mut out)?;
+        plain_ones(&task.depends_post, &mut out)?;
+        called(&task.calls_post, &mut out)?;
+        Ok(out)
+    }
+
+    /// Every node that `requested` (names or aliases) reaches.
+    fn walk(tasks: &'t [Task], requested: &[String]) -> Result<Reached<'t>, GraphError> {
+        let mut reached = Reached {
+            tasks,
+            names: Names::of(tasks),
+            ids: HashMap::new(),
+            nodes: Vec::new(),
+            from: Vec::new(),
+        };
+        let mut stack: Vec<(Identity, Option<usize>)> = Vec::new();
+        for name in requested.iter().rev() {
+            let i = (reached.names.position(name)).ok_or_else(|| reached.unknown(name, None))?;
+            stack.push((plain(i), None));
+        }
+        while let Some((identity, parent)) = stack.pop() {
+            if reached.ids.contains_key(&identity) {
+                continue;
+            }
+            let n = reached.nodes.len();
+            reached.ids.insert(identity.clone(), n);
+            reached.nodes.push(identity);
+            reached.from.push(parent);
+            for need in reached.needs(n)?.into_iter().rev() {
+                stack.push((need, Some(n)));
+            }
+        }
+        Ok(reached)
+    }
+
+    /// What node `n` waits for (its `depends`, its calls, its `wait_for`: every node of
+    /// a task it waits for) and, for each, the nodes its `depends_post` and post calls
+    /// name (which wait for it): as pairs (waiting node, node waited for).
+    fn edges(&self) -> Vec<(usize, usize)> {
+        let mut by_task: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (n, (i, _, _)) in self.nodes.iter().enumerate() {
+            by_task.entry(*i).or_default().push(n);
+        }
+        let plain_node = |j: usize| self.ids.get(&plain(j)).copied();
+        let call_node = |call: &Call| {
+            let j = self.names.position(&call.task)?;
+            self.ids
+                .get(&(j, call.words.clone(), call.env.clone()))
+                .copied()
+        };
+        let mut pairs = Vec::new();
+        for (n, (i, _, _)) in self.nodes.iter().enumerate() {
+            let task = &self.tasks[*i];
+            let i = *i;
+            let resolved = |pattern: &'t String| {
+                (self.names.resolve(self.tasks, pattern).into_iter())
+                    .filter(move |&j| j != i || !is_glob(pattern))
+            };
+            for j in task.depends.iter().flat_map(resolved) {
+                pairs.extend(plain_node(j).map(|m| (n, m)));
+            }
+            for j in task.wait_for.iter().flat_map(resolved) {
+                let waited = by_task.get(&j).into_iter().flatten();
+                pairs.extend(waited.map(|&m| (n, m)));
+            }
+            pairs.extend(task.calls.iter().filter_map(call_node).map(|m| (n, m)));
+            for j in task.depends_post.iter().flat_map(resolved) {
+                pairs.extend(plain_node(j).map(|m| (m, n)));
+            }
+            pairs.extend(task.calls_post.iter().filter_map(call_node).map(|m| (m, n)));
+        }
+        pairs.retain(|(a, b)| a != b);
+        pairs
+    }
+}
+
 impl Plan {
     /// The plan that runs `requested` (names or aliases) with what they need. Its
     /// work is linear in the tasks and edges it reaches (a log factor aside): a chain
     /// thousands deep plans at once (issue 66, item 13).
     pub fn build(tasks: &[Task], requested: &[String]) -> Result<Plan, GraphError> {
-        let names = Names::of(tasks);
-        // Which tasks are in: the requested, their `depends` and `depends_post`,
-        // transitively, in the order a depth-first walk first reaches them; each
-        // reached from `from` (for messages: the path is followed back).
-        let mut rank: Vec<Option<usize>> = vec![None; tasks.len()];
-        let mut included: Vec<usize> = Vec::new();
-        let mut from: Vec<Option<usize>> = vec![None; tasks.len()];
-        let mut stack: Vec<(usize, Option<usize>)> = Vec::new();
-        for name in requested.iter().rev() {
-            let i = names.position(name).ok_or_else(|| GraphError::Unknown {
-                name: name.clone(),
-                path: Vec::new(),
-                suggestion: similar(tasks, name).map(|t| t.name.clone()),
-            })?;
-            stack.push((i, None));
-        }
-        let path_to = |from: &[Option<usize>], mut at: Option<usize>| {
-            let mut path = Vec::new();
-            while let Some(i) = at {
-                path.push(tasks[i].name.clone());
-                at = from[i];
-            }
-            path.reverse();
-            path
-        };
-        while let Some((i, parent)) = stack.pop() {
-            if rank[i].is_some() {
-                continue;
-            }
-            rank[i] = Some(included.len());
-            included.push(i);
-            from[i] = parent;
-            for pattern in tasks[i].depends.iter().chain(&tasks[i].depends_post).rev() {
-                // A pattern that matches no task fails as a name that names none (as
-                // mise's `task not found`): a typo is never a dependency quietly dropped.
-                let found = names.resolve(tasks, pattern);
-                if found.is_empty() {
-                    return Err(GraphError::Unknown {
-                        name: pattern.clone(),
-                        path: path_to(&from, Some(i)),
-                        suggestion: similar(tasks, pattern).map(|t| t.name.clone()),
-                    });
-                }
-                for j in found.into_iter().rev() {
-                    if j != i {
-                        stack.push((j, Some(i)));
-                    }
-                }
-            }
-        }
+        let reached = Reached::walk(tasks, requested)?;
+        let mut included: Vec<usize> = reached.nodes.iter().map(|(i, _, _)| *i).collect();
+        included.sort_unstable();
+        included.dedup();
         if let Some(cycle) = cycle_among(tasks, &included) {
             return Err(GraphError::Cycle(cycle));
         }
-        let edges = before(tasks);
-        // Graph order: repeatedly take, in inclusion order, a task whose
-        // predecessors (within the run) are all placed: the ready tasks kept by
-        // their rank, each edge counted down once.
-        let mut waiting: Vec<usize> = vec![0; tasks.len()];
-        let mut after: Vec<Vec<usize>> = vec![Vec::new(); tasks.len()];
-        for &i in &included {
-            for &j in &edges[i] {
-                if rank[j].is_some() {
-                    waiting[i] += 1;
-                    after[j].push(i);
-                }
+        let count = reached.nodes.len();
+        let mut before: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); count];
+        for (n, m) in reached.edges() {
+            before[n].insert(m);
+        }
+        // Graph order: repeatedly take, in the order reached, a node whose
+        // predecessors are all placed: the ready nodes kept by their rank (the order
+        // reached), each edge counted down once.
+        let mut waiting: Vec<usize> = before.iter().map(BTreeSet::len).collect();
+        let mut after: Vec<Vec<usize>> = vec![Vec::new(); count];
+        for (n, set) in before.iter().enumerate() {
+            for &m in set {
+                after[m].push(n);
             }
         }
-        let mut ready: BinaryHeap<Reverse<usize>> = included
-            .iter()
-            .filter(|&&i| waiting[i] == 0)
-            .filter_map(|&i| rank[i].map(Reverse))
+        let mut ready: BinaryHeap<Reverse<usize>> = (0..count)
+            .filter(|&n| waiting[n] == 0)
+            .map(Reverse)
             .collect();
-        let mut placed: Vec<usize> = Vec::with_capacity(included.len());
-        let mut node: Vec<Option<usize>> = vec![None; tasks.len()];
-        while let Some(Reverse(r)) = ready.pop() {
-            let i = included[r];
-            node[i] = Some(placed.len());
-            placed.push(i);
-            for &k in &after[i] {
+        let mut placed: Vec<usize> = Vec::with_capacity(count);
+        let mut at: Vec<Option<usize>> = vec![None; count];
+        while let Some(Reverse(n)) = ready.pop() {
+            at[n] = Some(placed.len());
+            placed.push(n);
+            for &k in &after[n] {
                 waiting[k] -= 1;
-                if waiting[k] == 0
-                    && let Some(r) = rank[k]
-                {
-                    ready.push(Reverse(r));
+                if waiting[k] == 0 {
+                    ready.push(Reverse(k));
                 }
             }
         }
-        if placed.len() < included.len() {
-            // Only a cycle leaves a task unplaced, and cycles were refused above.
-            let rest: Vec<String> = included
-                .iter()
-                .filter(|&&i| node[i].is_none())
-                .map(|&i| tasks[i].name.clone())
+        if placed.len() < count {
+            // Only a cycle leaves a node unplaced, and cycles were refused above.
+            let rest: Vec<String> = (0..count)
+                .filter(|&n| at[n].is_none())
+                .map(|n| tasks[reached.nodes[n].0].name.clone())
                 .collect();
             return Err(GraphError::Cycle(rest));
         }
         let nodes = placed
             .iter()
-            .map(|&i| Node {
-                task: i,
-                after: edges[i].iter().filter_map(|&j| node[j]).collect(),
+            .map(|&n| {
+                let (task, words, env) = reached.nodes[n].clone();
+                let after = before[n].iter().filter_map(|&m| at[m]).collect();
+                Node {
+                    task,
+                    words,
+                    env,
+                    after,
+                }
             })
             .collect();
         Ok(Plan { nodes })
@@ -517,6 +656,103 @@ mod tests {
         let found = cycle(&closed).unwrap();
         assert_eq!(found.len(), DEPTH + 1);
         assert_eq!(found.first(), found.last());
+    }
+
+    fn call(task: &str, words: &[&str], env: &[(&str, &str)]) -> Call {
+        Call {
+            task: task.into(),
+            words: words.iter().map(|w| (*w).to_owned()).collect(),
+            env: (env.iter())
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
+    }
+
+    /// A dependency with words or variables of its own is a node of its own, beside
+    /// the task's plain node, waiting for nothing its siblings are (so it runs beside
+    /// them, as mise runs `depends = ["other", "check --test"]`); the same call twice
+    /// is one node, other words or variables another; the task that asks waits for
+    /// each. vx made it a command of the asking task, run after its other
+    /// dependencies.
+    #[test]
+    fn a_dependency_with_words_or_variables_is_a_node_of_its_own() {
+        let mut lint = task("lint", &["other", "check"]);
+        lint.calls = vec![
+            call("check", &["--test"], &[]),
+            call("check", &[], &[("Z", "1")]),
+            call("check", &["--test"], &[]),
+            call("check", &["--test"], &[("Z", "1")]),
+        ];
+        let tasks = vec![
+            lint,
+            task("other", &[]),
+            task("check", &["gen"]),
+            task("gen", &[]),
+        ];
+        let plan = Plan::build(&tasks, &["lint".into()]).unwrap();
+        let shown: Vec<String> = plan.nodes.iter().map(|n| n.shown(&tasks)).collect();
+        assert_eq!(
+            shown,
+            [
+                "other",
+                "gen",
+                "check",
+                "check --test",
+                "Z=1 check",
+                "Z=1 check --test",
+                "lint"
+            ]
+        );
+        let at = |name: &str| shown.iter().position(|s| s == name).unwrap();
+        // Each node of `check` waits for `gen` alone, not for its siblings.
+        for node in ["check", "check --test", "Z=1 check", "Z=1 check --test"] {
+            assert_eq!(plan.nodes[at(node)].after, [at("gen")], "{node}");
+        }
+        assert_eq!(plan.nodes[at("other")].after, Vec::<usize>::new());
+        let mut waited = plan.nodes[at("lint")].after.clone();
+        waited.sort_unstable();
+        assert_eq!(waited, [0, 2, 3, 4, 5]);
+        assert!(plan.nodes[at("check --test")].called());
+        assert!(!plan.nodes[at("check")].called());
+        assert_eq!(
+            plan.nodes[at("Z=1 check")].env,
+            [("Z".to_owned(), "1".to_owned())]
+        );
+    }
+
+    /// A call of `depends_post` runs after the task that asks for it; a call of a name
+    /// no task answers to fails naming it and the path to it; a task that calls itself
+    /// with other words is a cycle.
+    #[test]
+    fn post_calls_unknown_calls_and_cycles_through_calls() {
+        let mut ci = task("ci", &[]);
+        ci.calls_post = vec![call("report", &["--full"], &[])];
+        let tasks = vec![ci, task("report", &[])];
+        let plan = Plan::build(&tasks, &["ci".into()]).unwrap();
+        let shown: Vec<String> = plan.nodes.iter().map(|n| n.shown(&tasks)).collect();
+        assert_eq!(shown, ["ci", "report --full"]);
+        assert_eq!(plan.nodes[1].after, [0]);
+
+        let mut lint = task("lint", &[]);
+        lint.calls = vec![call("chekc", &["--test"], &[])];
+        let tasks = vec![lint, task("check", &[])];
+        let err = Plan::build(&tasks, &["lint".into()]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "task `chekc` (needed by lint) does not exist; did you mean `check`?"
+        );
+        assert_eq!(
+            first_unknown(&tasks).map(|(t, n)| (t.name.clone(), n)),
+            Some(("lint".into(), "chekc"))
+        );
+
+        let mut again = task("again", &[]);
+        again.calls = vec![call("again", &["x"], &[])];
+        let tasks = vec![again];
+        assert!(matches!(
+            Plan::build(&tasks, &["again".into()]),
+            Err(GraphError::Cycle(_))
+        ));
     }
 
     #[test]

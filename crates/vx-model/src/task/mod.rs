@@ -72,6 +72,12 @@ pub struct Task {
     pub depends: Vec<String>,
     /// Patterns of tasks run after this one, in the same run.
     pub depends_post: Vec<String>,
+    /// Dependencies that run their task with words or variables of their own (vx.toml's
+    /// `depends = [{ task = "check", args = ["--test"] }]`, mise's `"check --test"`):
+    /// each a node of the run's graph of its own, beside the plain ones of `depends`.
+    pub calls: Vec<Call>,
+    /// The same for `depends_post`: run after this one, each a node of its own.
+    pub calls_post: Vec<Call>,
     /// Patterns of tasks this one waits for when they are part of the run anyway,
     /// without pulling them in.
     pub wait_for: Vec<String>,
@@ -152,6 +158,8 @@ impl Task {
             file: None,
             depends: Vec::new(),
             depends_post: Vec::new(),
+            calls: Vec::new(),
+            calls_post: Vec::new(),
             wait_for: Vec::new(),
             env: Vec::new(),
             dir: None,
@@ -205,8 +213,41 @@ impl Task {
         }
         match self.run.first() {
             Some(run) => run.clone(),
-            None => format!("runs {}", self.depends.join(", ")),
+            None => {
+                let called = self.calls.iter().map(Call::shown);
+                let all: Vec<String> = self.depends.iter().cloned().chain(called).collect();
+                format!("runs {}", all.join(", "))
+            }
         }
+    }
+}
+
+/// A dependency that runs its task with words or variables of its own: what it is in
+/// a run is its name, its words and its variables together (as mise's task identity is
+/// `(name, args, env)`), so `check --test` and `Z=1 setup` are nodes of the graph apart
+/// from the plain `check` and `setup`, run beside the task's other dependencies.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Call {
+    /// The task's name (or alias); never a glob.
+    pub task: String,
+    /// The words it runs with, as `vx run TASK WORDS` gives them; a word may be the
+    /// asking task's argument (`{{target}}`), filled in when the run is planned.
+    pub words: Vec<String>,
+    /// Variables set for it alone (not for what it depends on), over its own `env`,
+    /// taken as written: `vx run --task-env NAME=VALUE`'s.
+    pub env: Vec<(String, String)>,
+}
+
+impl Call {
+    /// As mise writes it (`Z=1 setup --test`): for the plan's views and its
+    /// dependents' keys.
+    pub fn shown(&self) -> String {
+        let env = self.env.iter().map(|(k, v)| format!("{k}={v}"));
+        let words: Vec<String> = env
+            .chain([self.task.clone()])
+            .chain(self.words.iter().cloned())
+            .collect();
+        words.join(" ")
     }
 }
 

@@ -309,7 +309,7 @@ fn plan_rows(chosen: &Chosen, jobs: &[vx_tasks::runner::Job], results: &Results)
         .map(|(node, job)| {
             let task = &chosen.tasks[node.task];
             let keyed = job.cache.as_ref().is_some_and(|c| c.results.is_some());
-            let key = keyed.then(|| keys.get(&task.name).cloned()).flatten();
+            let key = keyed.then(|| keys.get(job.keyed_as()).cloned()).flatten();
             let held = key.as_deref().is_some_and(|key| {
                 results
                     .local
@@ -317,14 +317,14 @@ fn plan_rows(chosen: &Chosen, jobs: &[vx_tasks::runner::Job], results: &Results)
                     .is_some_and(|local| local.get(key).is_some())
             });
             PlanRow {
-                task: task.name.clone(),
+                task: node.shown(&chosen.tasks),
                 package: vx_model::manifest::workspace::split_id(&task.name)
                     .map(|(p, _)| p.to_owned()),
                 dir: task.dir.clone().unwrap_or_default(),
                 depends: node
                     .after
                     .iter()
-                    .map(|&a| chosen.tasks[chosen.plan.nodes[a].task].name.clone())
+                    .map(|&a| chosen.plan.nodes[a].shown(&chosen.tasks))
                     .collect(),
                 command: task.run.first().cloned(),
                 key,

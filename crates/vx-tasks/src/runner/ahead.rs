@@ -64,7 +64,7 @@ pub(super) fn start(plan: &Plan, jobs: &[Job]) {
         let depends: Option<BTreeMap<String, String>> = node
             .after
             .iter()
-            .map(|&a| Some((jobs[a].name.clone(), keys[a].clone()?)))
+            .map(|&a| Some((jobs[a].keyed_as().to_owned(), keys[a].clone()?)))
             .collect();
         let Some(depends) = depends else { continue };
         let document = cache.recipe.document(depends);

@@ -30,6 +30,8 @@ pub(super) struct Supervisor<'a> {
     sink: Arc<dyn TaskSink>,
     started: Instant,
     names: Vec<String>,
+    /// How each job is named in its dependents' keys ([`Job::keyed_as`]).
+    keyed: Vec<String>,
     services: Vec<bool>,
     /// Each task's `timeout`.
     timeouts: Vec<Option<Duration>>,
@@ -74,6 +76,7 @@ impl<'a> Supervisor<'a> {
             .map(|(i, (node, job))| PlannedTask {
                 id: TaskId(i),
                 name: job.name.clone(),
+                shown: job.keyed_as().to_owned(),
                 service: job.service,
                 depends: node.after.iter().map(|&a| TaskId(a)).collect(),
             })
@@ -86,6 +89,7 @@ impl<'a> Supervisor<'a> {
             sink,
             started,
             names: jobs.iter().map(|j| j.name.clone()).collect(),
+            keyed: jobs.iter().map(|j| j.keyed_as().to_owned()).collect(),
             services: jobs.iter().map(|j| j.service).collect(),
             timeouts: jobs.iter().map(|j| j.timeout).collect(),
             jobs: jobs.into_iter().map(Some).collect(),
@@ -256,7 +260,7 @@ impl<'a> Supervisor<'a> {
         let depends = self.plan.nodes[i]
             .after
             .iter()
-            .filter_map(|&a| Some((self.names[a].clone(), self.keys[a].clone()?)))
+            .filter_map(|&a| Some((self.keyed[a].clone(), self.keys[a].clone()?)))
             .collect();
         let job = self.jobs[i].as_mut().expect("a pending job is still here");
         // Made once: a task waiting for a free job is looked at again each turn.

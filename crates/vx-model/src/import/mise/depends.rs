@@ -3,22 +3,19 @@
 //! a name with arguments (`"build --release"`), a list (`["build", "--release"]`), or
 //! a table `{ task = "build", args = ["--release"], env = { MODE = "ci" }, optional =
 //! true }`; an argument or a variable's value may be the task's own usage value
-//! (`"unpack {{usage.target}}"`, rendered when the task runs, as mise renders it).
-//! vx's `depends` name tasks only: an entry with arguments or variables runs as a
-//! command of the task, `"$VX" run --task-env MODE=ci build --release` (first for `depends`,
-//! last for `depends_post`); a `wait_for` entry with them waits for the task by its
-//! name. An optional entry is a dependency only when a task of the project answers
-//! to it ([`settle_optional`]), as mise skips one that matches no task.
+//! (`"unpack {{usage.target}}"`, filled in when the run is planned, as mise renders
+//! it). An entry with arguments or variables is vx.toml's `depends` table `{ task,
+//! args, env }` ([`ImportedCall`]): a node of the run's graph of its own, run beside
+//! the task's other dependencies, as mise runs it; a `wait_for` entry with them waits
+//! for the task by its name. An optional entry is a dependency only when a task of
+//! the project answers to it ([`settle_optional`]), as mise skips one that matches no
+//! task.
 
 use toml::de::{DeTable, DeValue};
 
 use super::super::why::TaskError;
-use super::super::{Imported, ImportedArg, ImportedScript};
-use super::{plain_word, strings, vx_run};
-
-/// What a mise task's dependencies with arguments become: the commands run first and
-/// last, and the notes for what of them vx takes otherwise.
-pub(super) type Dependencies = (Vec<String>, Vec<String>, Vec<String>);
+use super::super::{Imported, ImportedArg, ImportedCall, ImportedScript};
+use super::{plain_word, strings};
 
 /// The keys that list a task's dependencies.
 const KEYS: [&str; 3] = ["depends", "depends_post", "wait_for"];
@@ -181,13 +178,13 @@ fn groups(task: String) -> String {
 
 /// A mise task's `depends`, `depends_post`, `wait_for` and `daemons` into `script`
 /// (whose `args` are its usage's, read first): the plain names and globs into its
-/// lists (an optional one aside, [`settle_optional`]), and what runs first and last
-/// as commands, with the notes for what vx takes otherwise.
+/// lists (an optional one aside, [`settle_optional`]), those with arguments or
+/// variables into its calls; the notes for what vx takes otherwise.
 pub(super) fn of_task(
     table: &DeTable<'_>,
     script: &mut ImportedScript,
-) -> Result<Dependencies, TaskError> {
-    let (mut first, mut last, mut notes) = (Vec::new(), Vec::new(), Vec::new());
+) -> Result<Vec<String>, TaskError> {
+    let mut notes = Vec::new();
     for key in KEYS {
         let Some(value) = table.get(key) else {
             continue;
@@ -216,8 +213,8 @@ pub(super) fn of_task(
                 ));
             }
             match key {
-                "depends" => first.push(step(&dependency, &script.args)?),
-                "depends_post" => last.push(step(&dependency, &script.args)?),
+                "depends" => script.calls.push(call(&dependency, &script.args)?),
+                "depends_post" => script.calls_post.push(call(&dependency, &script.args)?),
                 // A task waited for with arguments is waited for by its name: vx's
                 // `wait_for` names a task, whatever words it runs with in the run.
                 _ => {
@@ -239,7 +236,7 @@ pub(super) fn of_task(
             }
         }
     }
-    Ok((first, last, notes))
+    Ok(notes)
 }
 
 /// The list of `script` that `key` (one of [`KEYS`]) names.
@@ -288,23 +285,19 @@ pub(crate) fn settle_optional<S>(lists: &mut [(S, Imported)]) {
 }
 
 /// A dependency with arguments or variables (mise.jdx.dev "Task configuration",
-/// `depends`) as the command that runs it: `"$VX" run --task-env NAME=value TASK
-/// WORDS`, each
-/// word and value the task's own usage value (`{{usage.NAME}}`, which vx fills in
-/// quoted when the task runs) or a word quoted for the shell, or it cannot be taken.
-/// The words given to the task are no words of this command: a command that runs
-/// tasks (`vx_tasks::command`'s step) is never the one they are appended to.
-fn step(dependency: &Dependency, args: &[ImportedArg]) -> Result<String, TaskError> {
+/// `depends`) as vx.toml's table `{ task, args, env }`: each word and value as
+/// written, or the task's own usage value (`{{usage.NAME}}` is `{{NAME}}`, filled in
+/// when the run is planned), or it cannot be taken (a word with other braces or
+/// control characters, a variable that is no name).
+fn call(dependency: &Dependency, args: &[ImportedArg]) -> Result<ImportedCall, TaskError> {
     let refused = || TaskError::DependsWithArguments {
         name: dependency.shown(),
     };
     let name = &dependency.task;
-    if name.starts_with('-') || !plain_word(name) {
+    if name.starts_with('-') || !plain_word(name) || vx_base::glob::is_glob(name) {
         return Err(refused());
     }
-    // Its variables are the run's `--task-env`: set for it alone (not for what it
-    // depends on) and part of what makes it this run of it, as in mise.
-    let mut words = String::new();
+    let mut env = Vec::new();
     for (var, value) in &dependency.env {
         let valid = var.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
             && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
@@ -312,24 +305,21 @@ fn step(dependency: &Dependency, args: &[ImportedArg]) -> Result<String, TaskErr
         if !valid {
             return Err(refused());
         }
-        let value = word(value, args)?.ok_or_else(refused)?;
-        words.push_str(&format!("--task-env {var}={value} "));
+        env.push((var.clone(), word(value, args)?.ok_or_else(refused)?));
     }
-    words.push_str(name);
+    let mut words = Vec::new();
     for arg in &dependency.args {
-        words.push(' ');
-        words.push_str(&word(arg, args)?.ok_or_else(refused)?);
+        words.push(word(arg, args)?.ok_or_else(refused)?);
     }
-    let line = vx_run(&words);
-    // Its failure names it, as mise names the dependency that failed (the task that
-    // asked for it fails with the same status).
-    Ok(format!(
-        "{line} || {{ s=$?; echo \"vx: task \\`{name}\\` failed: exit status $s\" >&2; exit $s; }}",
-    ))
+    Ok(ImportedCall {
+        task: name.clone(),
+        args: words,
+        env,
+    })
 }
 
-/// A dependency's word (or a variable's value) as the shell reads it: [`usage_word`]'s,
-/// else the word quoted (one without braces, which vx's fill reads, or control
+/// A dependency's word (or a variable's value) as the run takes it: [`usage_word`]'s,
+/// else the word as written (one without braces, which vx's fill reads, or control
 /// characters); `None` when it is neither.
 fn word(text: &str, args: &[ImportedArg]) -> Result<Option<String>, TaskError> {
     if let Some(word) = usage_word(text, args)? {
@@ -338,7 +328,7 @@ fn word(text: &str, args: &[ImportedArg]) -> Result<Option<String>, TaskError> {
     if text.contains(['{', '}']) || text.chars().any(char::is_control) {
         return Ok(None);
     }
-    Ok(shlex::try_quote(text).ok().map(|q| q.into_owned()))
+    Ok(Some(text.to_owned()))
 }
 
 /// `text` with the spaces inside its `{{ … }}` templates taken out (`{{ usage.x }}`
@@ -405,31 +395,30 @@ mod tests {
         ImportedArg::new(name, "positional")
     }
 
-    /// The dependency written `text` (a string) as its command.
-    fn step_of(text: &str, args: &[ImportedArg]) -> Result<String, TaskError> {
-        step(&Dependency::written(text), args)
+    /// The dependency written `text` (a string) as vx.toml's table.
+    fn call_of(text: &str, args: &[ImportedArg]) -> Result<ImportedCall, TaskError> {
+        call(&Dependency::written(text), args)
     }
 
     /// A dependency's words from the task's usage values are its arguments, filled in
-    /// when the task runs (firezone's `#MISE depends=["unpack {{usage.target}}"]`);
+    /// when the run is planned (firezone's `#MISE depends=["unpack {{usage.target}}"]`);
     /// an argument it does not declare, or another template, is said.
     #[test]
     fn a_dependency_takes_the_tasks_usage_values() {
         let args = [arg("target")];
-        let line = step_of("unpack {{ usage.target }} --fast", &args).unwrap();
-        assert!(line.starts_with("\"${VX}\" run "), "{line}");
-        let runs = " run --manifest \"${VX_PROJECT_FILE}\" unpack {{target}} --fast || ";
-        assert!(line.contains(runs), "{line}");
-        let line = step_of("u --out={{usage.target}}", &args).unwrap();
-        assert!(line.contains(" u --out={{target}} || "), "{line}");
+        let called = call_of("unpack {{ usage.target }} --fast", &args).unwrap();
+        assert_eq!(called.task, "unpack");
+        assert_eq!(called.args, ["{{target}}", "--fast"]);
+        let called = call_of("u --out={{usage.target}}", &args).unwrap();
+        assert_eq!(called.args, ["--out={{target}}"]);
         assert_eq!(
-            step_of("unpack {{usage.other}}", &args),
+            call_of("unpack {{usage.other}}", &args),
             Err(TaskError::UsageArgument {
                 name: "other".into()
             })
         );
         assert_eq!(
-            step_of("unpack {{env.HOME}}", &args),
+            call_of("unpack {{env.HOME}}", &args),
             Err(TaskError::Template {
                 inner: "env.HOME".into()
             })
@@ -518,23 +507,23 @@ mod tests {
         }
     }
 
-    /// Variables and words are quoted for the shell; a word vx's fill would read, or
-    /// a variable that is no name, is refused.
+    /// Variables and words are taken as written (never through a shell); a word vx's
+    /// fill would read, or a variable that is no name, is refused.
     #[test]
-    fn a_dependencys_variables_and_words_are_quoted() {
+    fn a_dependencys_variables_and_words_are_taken_as_written() {
         let dependency = Dependency {
             task: "a".into(),
             args: vec!["x y".into(), "$HOME".into()],
             env: vec![("Z".into(), "1 2".into())],
             optional: false,
         };
-        let line = step(&dependency, &[]).unwrap();
-        // The variables are the run's `--task-env`: its task's alone, and part of
-        // what makes it this run of it.
-        assert!(line.starts_with("\"${VX}\" run "), "{line}");
-        assert!(
-            line.contains(" --task-env Z='1 2' a 'x y' '$HOME' || "),
-            "{line}"
+        assert_eq!(
+            call(&dependency, &[]),
+            Ok(ImportedCall {
+                task: "a".into(),
+                args: vec!["x y".into(), "$HOME".into()],
+                env: vec![("Z".into(), "1 2".into())],
+            })
         );
         for (env, args) in [("Z-1", "x"), ("Z", "{args}"), ("PATH", "x")] {
             let bad = Dependency {
@@ -543,7 +532,7 @@ mod tests {
                 ..dependency.clone()
             };
             assert!(matches!(
-                step(&bad, &[]),
+                call(&bad, &[]),
                 Err(TaskError::DependsWithArguments { .. })
             ));
         }

@@ -17,8 +17,8 @@ use super::super::environment::{EnvFile, ProjectEnvironment};
 use super::super::parse::{self, entry};
 use super::super::tool::ToolTable;
 use super::super::{MAX_TASKS, Problem};
-use crate::import::{self, EnvValue, Imported, ImportedScript};
-use crate::task::{ArgKind, DEFAULT_READY_TIMEOUT, EnvVar, Ready, ReadyCheck, Task, TaskArg};
+use crate::import::{self, EnvValue, Imported, ImportedCall, ImportedScript};
+use crate::task::{ArgKind, Call, DEFAULT_READY_TIMEOUT, EnvVar, Ready, ReadyCheck, Task, TaskArg};
 
 /// The files read, each by the name it is said by, with what it lists.
 pub(super) type Lists = [(String, Imported)];
@@ -303,6 +303,26 @@ pub(super) fn missing(dir: &Path, tasks: &[Task]) -> Vec<String> {
         .collect()
 }
 
+/// A task's dependencies with words or variables of their own (`at`: its key), through
+/// the checks vx.toml's parser gives its `{ task, args, env }` tables.
+fn calls(at: &str, from: &[ImportedCall]) -> Result<Vec<Call>, Problem> {
+    entry::list_count(at, from.len())?;
+    let mut out = Vec::with_capacity(from.len());
+    for call in from {
+        entry::task_name(&call.task)?;
+        for (var, value) in &call.env {
+            entry::var_name(&format!("{at}.env"), var)?;
+            entry::var_value(&format!("{at}.env"), var, value)?;
+        }
+        out.push(Call {
+            task: call.task.clone(),
+            words: call.args.clone(),
+            env: call.env.clone(),
+        });
+    }
+    Ok(out)
+}
+
 /// `script` as the task `name` (at `line` of its file), through the checks vx.toml's
 /// parser gives the entry, in its order.
 fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Problem> {
@@ -325,6 +345,12 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
             entry::dependency(&at, dependency)?;
         }
         into.clone_from(from);
+    }
+    for (key, from, into) in [
+        ("depends", &script.calls, &mut task.calls),
+        ("depends_post", &script.calls_post, &mut task.calls_post),
+    ] {
+        *into = calls(&format!("{at}.{key}"), from)?;
     }
     let env_at = format!("{at}.env");
     let env = last_wins(&script.env);
@@ -411,7 +437,7 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
     }
     entry::service_post(&at, task.service, &task.depends_post)?;
     match script.run.len() {
-        0 => entry::runs_or_gathers(name, &task.depends)?,
+        0 => entry::runs_or_gathers(&task)?,
         1 => {}
         many => entry::commands(&format!("{at}.run"), many)?,
     }

@@ -386,8 +386,9 @@ pub(in crate::manifest) fn shell(at: &str, words: &[String]) -> Result<(), Probl
 }
 
 /// A task that runs nothing: it must gather others (`depends`).
-pub(in crate::manifest) fn runs_or_gathers(name: &str, depends: &[String]) -> Result<(), Problem> {
-    match depends.is_empty() {
+pub(in crate::manifest) fn runs_or_gathers(task: &crate::task::Task) -> Result<(), Problem> {
+    let name = &task.name;
+    match task.depends.is_empty() && task.calls.is_empty() {
         true => Err(Problem::Environment(format!(
             "task `{name}` has neither `run` nor `depends`: give it a command, or the tasks it gathers"
         ))),

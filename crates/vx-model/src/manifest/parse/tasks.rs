@@ -12,7 +12,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::{Entry, Parser, Table, as_table, entry};
 use crate::manifest::{ManifestError, Problem};
-use crate::task::{ArgKind, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg};
+use crate::task::{ArgKind, Call, DEFAULT_READY_TIMEOUT, Ready, ReadyCheck, Task, TaskArg};
 
 /// Keys of a task written as a table: `run`, `cwd` (`dir`'s old name), `shell` (what
 /// `run` starts under), `run_windows` (what runs on Windows instead), then those a
@@ -140,8 +140,7 @@ impl Parser<'_> {
                             task.run = windows;
                         }
                     } else {
-                        entry::runs_or_gathers(name, &task.depends)
-                            .map_err(|p| self.err(Some(key.span()), p))?;
+                        entry::runs_or_gathers(&task).map_err(|p| self.err(Some(key.span()), p))?;
                     }
                 }
                 _ => {
@@ -188,14 +187,16 @@ impl Parser<'_> {
         fields: &Table<'_>,
         at: &str,
     ) -> Result<(), ManifestError> {
-        for (key, list) in [
-            ("depends", &mut task.depends),
-            ("depends_post", &mut task.depends_post),
-            ("wait_for", &mut task.wait_for),
+        for (key, list, calls) in [
+            ("depends", &mut task.depends, &mut task.calls),
+            ("depends_post", &mut task.depends_post, &mut task.calls_post),
         ] {
             if let Some(value) = fields.get(key) {
-                *list = self.names(value, &format!("{at}.{key}"))?;
+                (*list, *calls) = self.dependencies(value, &format!("{at}.{key}"))?;
             }
+        }
+        if let Some(value) = fields.get("wait_for") {
+            task.wait_for = self.names(value, &format!("{at}.wait_for"))?;
         }
         if let Some(env) = fields.get("env") {
             task.env = self.env_table(env, &format!("{at}.env"))?;
@@ -362,6 +363,80 @@ impl Parser<'_> {
             out.push(name.to_owned());
         }
         Ok(out)
+    }
+
+    /// A `depends` or `depends_post` list `at`: task names and globs, and tables
+    /// `{ task, args, env }` that run a task with words or variables of their own
+    /// ([`Call`]: a node of the run's graph of its own). A table with neither is its
+    /// task's name.
+    fn dependencies(
+        &self,
+        value: &Spanned<DeValue<'_>>,
+        at: &str,
+    ) -> Result<(Vec<String>, Vec<Call>), ManifestError> {
+        let DeValue::Array(items) = value.get_ref() else {
+            return Ok((self.names(value, at)?, Vec::new()));
+        };
+        self.at_most(items.len(), value, at)?;
+        let (mut names, mut calls) = (Vec::new(), Vec::new());
+        for item in items {
+            match item.get_ref() {
+                DeValue::String(name) => {
+                    entry::dependency(at, name).map_err(|p| self.err(Some(item.span()), p))?;
+                    names.push(name.as_ref().to_owned());
+                }
+                DeValue::Table(table) => match self.call(item, table, at)? {
+                    call if call.words.is_empty() && call.env.is_empty() => names.push(call.task),
+                    call => calls.push(call),
+                },
+                _ => {
+                    let expected = "an array of task names and tables { task, args, env }";
+                    return Err(self.wrong_type(item, at.to_owned(), expected));
+                }
+            }
+        }
+        Ok((names, calls))
+    }
+
+    /// A dependency written `{ task = "check", args = ["--test"], env = { Z = "1" } }`
+    /// (mise's table form): the task by its name or alias (no glob), its words, and
+    /// variables set for it alone, each a string taken as written.
+    fn call(
+        &self,
+        item: &Spanned<DeValue<'_>>,
+        table: &Table<'_>,
+        at: &str,
+    ) -> Result<Call, ManifestError> {
+        self.known_keys(table, &["task", "args", "env"], at)?;
+        let Some((task, span)) = self.string(table, "task", at)? else {
+            let expected = "a table with `task` (and `args`, `env`)";
+            return Err(self.wrong_type(item, at.to_owned(), expected));
+        };
+        self.task_name(task, span)?;
+        let words = match table.get("args") {
+            Some(value) => (self.string_list(value, &format!("{at}.args"))?.into_iter())
+                .map(|(word, _)| word.to_owned())
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut env = Vec::new();
+        if let Some(value) = table.get("env") {
+            for var in self.env_table(value, &format!("{at}.env"))? {
+                let Some(set) = var.value else {
+                    return Err(self.wrong_type(
+                        value,
+                        format!("{at}.env.{}", var.name),
+                        "a string",
+                    ));
+                };
+                env.push((var.name, set));
+            }
+        }
+        Ok(Call {
+            task: task.to_owned(),
+            words,
+            env,
+        })
     }
 
     fn boolean(&self, fields: &Table<'_>, key: &str, at: &str) -> Result<bool, ManifestError> {

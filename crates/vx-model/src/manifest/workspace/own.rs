@@ -338,6 +338,13 @@ pub(super) fn named(
                     .flat_map(|d| dependency(d, package, ws, graph, known))
                     .collect();
             }
+            // A dependency with words of its own names one task: the package's, or
+            // the one its spelling names (`//dir:NAME`).
+            for call in task.calls.iter_mut().chain(task.calls_post.iter_mut()) {
+                if let [one] = &dependency(&call.task, package, ws, graph, known)[..] {
+                    call.task.clone_from(one);
+                }
+            }
             out.push(task);
         }
     }
