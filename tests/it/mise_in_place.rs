@@ -1762,6 +1762,21 @@ fn a_failing_dependency_with_arguments_is_named_as_its_task() {
     assert!(!out.contains("lint"), "{out}");
 }
 
+/// A `depends_post` entry with arguments is a task of the run of its own after the
+/// task, beside a plain `depends` on the same task before it, as mise 2026.9.15 runs
+/// `depends = ["check"]` with `depends_post = ["check x"]`: `check`, `lint`, then
+/// `check x` (its words appended to its command, as mise appends them).
+#[test]
+fn a_post_dependency_with_arguments_runs_after_the_task() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        "[tasks.check]\nrun = 'echo \"check $*\" >> log'\n\n\
+         [tasks.lint]\ndepends = [\"check\"]\ndepends_post = [\"check x\"]\nrun = \"echo lint >> log\"\n",
+    );
+    vx_ok(&work, &dir, &["run", "lint"]);
+    assert_eq!(log(&dir), "check \nlint\ncheck  x\n");
+}
+
 /// A dependency whose arguments are the task's own usage values (firezone's
 /// `rust/tests/fuzz/mise-tasks/fuzz.sh`: `#MISE depends=["unpack {{usage.target}}"]`
 /// with `#USAGE arg "<target>"`) runs with the values given, as mise renders it

@@ -185,16 +185,6 @@ fn before(tasks: &[Task]) -> Vec<BTreeSet<usize>> {
                 }
             }
         }
-        // A call is an edge to its task, whatever its words: a task that asks itself
-        // with other words is a cycle all the same.
-        edges[i].extend(task.calls.iter().filter_map(|c| names.position(&c.task)));
-        for j in task
-            .calls_post
-            .iter()
-            .filter_map(|c| names.position(&c.task))
-        {
-            edges[j].insert(i);
-        }
     }
     edges
 }
@@ -473,7 +463,8 @@ impl<'t> Reached<'t> {
             }
             pairs.extend(task.calls_post.iter().filter_map(call_node).map(|m| (m, n)));
         }
-        pairs.retain(|(a, b)| a != b);
+        // A node waiting for itself (a task whose dependency asks it with the words
+        // it runs with) stays: the plan refuses it as a cycle.
         pairs
     }
 }
@@ -522,12 +513,26 @@ impl Plan {
             }
         }
         if placed.len() < count {
-            // Only a cycle leaves a node unplaced, and cycles were refused above.
-            let rest: Vec<String> = (0..count)
-                .filter(|&n| at[n].is_none())
-                .map(|n| tasks[reached.nodes[n].0].name.clone())
-                .collect();
-            return Err(GraphError::Cycle(rest));
+            // Only a cycle leaves a node unplaced: one through a dependency with words
+            // or variables of its own (the tasks' cycles were refused above), shown
+            // along its nodes (`a → b x → a`).
+            let shown = |n: usize| {
+                let (task, words, env) = reached.nodes[n].clone();
+                let after = Vec::new();
+                Node {
+                    task,
+                    words,
+                    env,
+                    after,
+                }
+                .shown(tasks)
+            };
+            let path = cycles_in(&before, true).into_iter().next();
+            let rest = path.map_or_else(
+                || (0..count).filter(|&n| at[n].is_none()).collect(),
+                |(_, path)| path,
+            );
+            return Err(GraphError::Cycle(rest.into_iter().map(shown).collect()));
         }
         let nodes = placed
             .iter()
@@ -720,18 +725,22 @@ mod tests {
         );
     }
 
-    /// A call of `depends_post` runs after the task that asks for it; a call of a name
-    /// no task answers to fails naming it and the path to it; a task that calls itself
-    /// with other words is a cycle.
+    /// A call of `depends_post` runs after the task that asks for it, even when the
+    /// task's plain node runs before it (mise runs `check`, `lint`, `check x`); a call
+    /// of a name no task answers to fails naming it and the path to it; a task that
+    /// asks itself with words, or another task that asks it back, is a cycle shown
+    /// along its nodes.
     #[test]
     fn post_calls_unknown_calls_and_cycles_through_calls() {
-        let mut ci = task("ci", &[]);
+        let mut ci = task("ci", &["report"]);
         ci.calls_post = vec![call("report", &["--full"], &[])];
         let tasks = vec![ci, task("report", &[])];
+        assert_eq!(cycle(&tasks), None);
         let plan = Plan::build(&tasks, &["ci".into()]).unwrap();
         let shown: Vec<String> = plan.nodes.iter().map(|n| n.shown(&tasks)).collect();
-        assert_eq!(shown, ["ci", "report --full"]);
+        assert_eq!(shown, ["report", "ci", "report --full"]);
         assert_eq!(plan.nodes[1].after, [0]);
+        assert_eq!(plan.nodes[2].after, [1]);
 
         let mut lint = task("lint", &[]);
         lint.calls = vec![call("chekc", &["--test"], &[])];
@@ -748,11 +757,21 @@ mod tests {
 
         let mut again = task("again", &[]);
         again.calls = vec![call("again", &["x"], &[])];
-        let tasks = vec![again];
-        assert!(matches!(
+        let mut a = task("a", &[]);
+        a.calls = vec![call("b", &["x"], &[])];
+        let tasks = vec![again, a, task("b", &["a"])];
+        assert_eq!(
             Plan::build(&tasks, &["again".into()]),
-            Err(GraphError::Cycle(_))
-        ));
+            Err(GraphError::Cycle(vec!["again x".into(), "again x".into()]))
+        );
+        assert_eq!(
+            Plan::build(&tasks, &["a".into()]),
+            Err(GraphError::Cycle(vec![
+                "a".into(),
+                "b x".into(),
+                "a".into()
+            ]))
+        );
     }
 
     #[test]
