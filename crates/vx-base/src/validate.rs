@@ -7,6 +7,16 @@
 
 use thiserror::Error;
 
+/// Whether `name` has a variable's shape, `[A-Za-z_][A-Za-z0-9_]*`: a name every shell
+/// vx writes for (POSIX sh, fish, PowerShell, cmd) takes, and the one a shell reads as
+/// an assignment (`NAME=value`). The length is the caller's rule (vx.toml's bound is
+/// not a mise file's).
+pub fn var_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
 /// Longest tool name: the size of the board slot's name field.
 pub(crate) const MAX_TOOL_NAME: usize = 32;
 /// Longest version string. Room for Go's pseudo-versions (golang/mod
@@ -482,6 +492,16 @@ pub fn go_module_hash(value: &str) -> Result<(), FieldError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_variable_name_is_a_shells_whatever_its_length() {
+        for good in ["_", "A", "_a1", "PATH", &"A".repeat(300)] {
+            assert!(var_name(good), "{good}");
+        }
+        for bad in ["", "1A", "A-B", "A B", "É", "A=B", "$A"] {
+            assert!(!var_name(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn percent_escapes_are_decoded_and_invalid_ones_kept() {

@@ -431,10 +431,8 @@ fn runs_tasks(run: &str) -> bool {
 
 /// Whether the shell word `word` is a variable's assignment (`NAME=value`).
 fn sets_a_variable(word: &str) -> bool {
-    word.split_once('=').is_some_and(|(name, _)| {
-        name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
+    word.split_once('=')
+        .is_some_and(|(name, _)| vx_base::validate::var_name(name))
 }
 
 /// The interpreter of a file task whose `#!` line starts it through mise

@@ -1132,9 +1132,7 @@ fn step_env(value: &DeValue<'_>) -> Result<String, TaskError> {
         let DeValue::String(value) = value.get_ref() else {
             return Err(TaskError::NotAString { key: "env" });
         };
-        let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && name != "PATH";
+        let valid = vx_base::validate::var_name(name) && name != "PATH";
         let quoted = (!value.contains(['{', '}']) && !value.chars().any(char::is_control))
             .then(|| shlex::try_quote(value).ok())
             .flatten();
@@ -1640,9 +1638,7 @@ fn env_value(
     if name == "_" {
         return Err(EnvError::Directives);
     }
-    let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid || name.len() > 200 {
+    if !vx_base::validate::var_name(name) || name.len() > 200 {
         return Err(EnvError::NotAName);
     }
     match value {

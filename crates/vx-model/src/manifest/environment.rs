@@ -151,10 +151,7 @@ impl ProjectEnvironment {
 
 /// Whether `name` can be an environment variable's name in every shell vx writes for.
 pub fn valid_var_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
-        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
-        && name.len() <= 128
+    vx_base::validate::var_name(name) && name.len() <= 128
 }
 
 /// Why a project cannot set `name` (in `[env]` or an env file), if it cannot: `PATH`,

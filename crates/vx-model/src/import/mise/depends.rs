@@ -299,9 +299,7 @@ fn call(dependency: &Dependency, args: &[ImportedArg]) -> Result<ImportedCall, T
     }
     let mut env = Vec::new();
     for (var, value) in &dependency.env {
-        let valid = var.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-            && var.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && var != "PATH";
+        let valid = vx_base::validate::var_name(var) && var != "PATH";
         if !valid {
             return Err(refused());
         }

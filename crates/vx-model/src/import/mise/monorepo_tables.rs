@@ -148,12 +148,7 @@ fn project(id: &str, table: &DeTable<'_>, unmapped: &mut Vec<String>) -> Project
 /// Whether `name` can be a variable of a task's env (`[A-Za-z_][A-Za-z0-9_]*`, not
 /// `PATH`, which vx builds).
 fn env_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && name != "PATH"
+    vx_base::validate::var_name(name) && name != "PATH"
 }
 
 fn boolean(value: &DeValue<'_>) -> Option<bool> {
