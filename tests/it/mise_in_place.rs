@@ -1189,7 +1189,7 @@ run = 'echo "x={{arg(name="x")}} o=[{{option(name="o")}}] f=${usage_f-unset}" >>
     ];
     for (args, said) in refused {
         let (code, out, err) = vx_in(&work, &dir, args);
-        assert_eq!(code, 2, "{args:?}: {out}{err}");
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
         assert!(err.contains(said), "{err}");
     }
     assert_eq!(
@@ -1597,7 +1597,7 @@ fn a_usage_flags_short_form_is_taken_as_mise_takes_it() {
         "{help}"
     );
     let (code, _, err) = vx_in(&work, &dir, &["run", "gen", "-nz"]);
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 1, "{err}");
     assert!(err.contains("task `gen` has no option -z"), "{err}");
 }
 
@@ -2571,6 +2571,48 @@ run = 'echo reset > done.txt; echo yes=$usage_yes'
     refused(&work, &dir, 2);
     let (out, _) = vx_ok(&work, &dir, &["run", "reset", "--yes"]);
     assert_eq!(out, "yes=true\n", "from vx.toml");
+}
+
+/// Words a mise task's usage does not take fail the task as mise 2026.9.15 fails them,
+/// with exit 1 and nothing run (`mise run t a -vz`: "unexpected word: -vz"; `-vh`,
+/// its help inside a cluster, the usage as an error; `--zz`, a word too many, an
+/// option without its value and a missing argument alike); vx exited 2 for all but
+/// the missing argument. The same task imported into vx.toml keeps vx's exit 2.
+#[test]
+fn words_a_mise_tasks_usage_does_not_take_fail_with_exit_1_as_under_mise() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.t]
+usage = '''
+arg "<x>"
+flag "-v --verbose"
+flag "-n --name <name>"
+'''
+run = 'echo ran > done.txt'
+"#,
+    );
+    let refused = [
+        (&["a", "-vh"][..], "no option -h"),
+        (&["a", "-vz"], "no option -z"),
+        (&["a", "--zz"], "no option --zz"),
+        (&["a", "b"], "`b` is one too many"),
+        (&["a", "--name"], "--name of task `t` needs a value"),
+        (&[], "needs its argument `x`"),
+    ];
+    let check = |exit: i32| {
+        for (args, said) in refused {
+            let (code, out, err) = vx_in(&work, &dir, &[&["run", "t"], args].concat());
+            assert_eq!(code, exit, "{args:?}: {out}{err}");
+            assert!(err.contains(said), "{args:?}: {err}");
+            assert!(!dir.join("done.txt").exists(), "{args:?}: nothing ran");
+        }
+    };
+    check(1);
+    vx_ok(&work, &dir, &["import", "mise.toml"]);
+    std::fs::remove_file(dir.join("mise.toml")).unwrap();
+    check(2);
+    vx_ok(&work, &dir, &["run", "t", "a", "-v"]);
+    assert!(dir.join("done.txt").exists());
 }
 
 /// usage's values as mise 2026.9.15 gives them: a flag's `default=#false`/`#true` is

@@ -646,10 +646,25 @@ fn node_values(
     let words = words.unwrap_or(&[]);
     let lookup = |var: &str| seen_by(task, environment, var);
     args::parse(task, words, &lookup).map_err(|e| match e {
-        // mise fails a task run without a required argument (exit 1).
-        e @ args::ArgsError::Missing { .. } if manifest.in_place.is_some() => RunError::MiseArgs(e),
+        e if manifest.in_place.is_some() && mise_usage_error(&e) => RunError::MiseArgs(e),
         e => RunError::Args(e),
     })
+}
+
+/// Whether `e` is one of the words a mise task's usage does not take, which mise fails
+/// as the task failing (exit 1: `unexpected word: --zz`, `Missing required arg: <x>`,
+/// `Invalid flag `--name`: requires an argument`), where a vx.toml task's is vx's
+/// usage error (exit 2).
+fn mise_usage_error(e: &args::ArgsError) -> bool {
+    matches!(
+        e,
+        args::ArgsError::Missing { .. }
+            | args::ArgsError::NoOption { .. }
+            | args::ArgsError::NoShort { .. }
+            | args::ArgsError::TooMany { .. }
+            | args::ArgsError::NeedsValue { .. }
+            | args::ArgsError::TakesNoValue { .. }
+    )
 }
 
 /// The value `task` sees of the variable `var`: its own `env`, over the project's
