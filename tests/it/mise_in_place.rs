@@ -939,6 +939,52 @@ run = "echo got"
     );
 }
 
+/// With its words passed on unread (`-- --help`), a mise task sees its arguments as
+/// mise 2026.9.15 gives them: `$usage_NAME` unset and `{{arg()}}` (`option()`,
+/// `flag()`) empty, as usage never read the words, while `{{usage.NAME}}` is still
+/// its default. A `raw_args` task's words are never read, so its `$usage_NAME` is
+/// unset even without words; a file task gets `--help` once. vx gave `$usage_x` and
+/// `{{arg()}}` the default (`ux=dx arg=[dx]`), and a file task `--help --help`.
+#[test]
+fn unread_words_leave_usage_variables_unset_as_under_mise() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.t]
+usage = '''
+arg "[x]" default="dx"
+flag "-v --verbose"
+flag "-n --name <name>" default="nm"
+'''
+run = '''echo "ux=${usage_x-UNSET} un=${usage_name-UNSET} uv=${usage_verbose-UNSET} arg=[{{arg(name="x")}}] opt=[{{option(name="name")}}] fl=[{{flag(name="verbose")}}] tx={{usage.x}} tn={{usage.name}}"'''
+[tasks.r]
+raw_args = true
+usage = 'arg "[x]" default="dx"'
+run = 'echo "ux=${usage_x-UNSET} tx={{usage.x}}"'
+"#,
+    );
+    executable(
+        &dir.join("mise-tasks/f"),
+        "#!/bin/sh\n#USAGE arg \"[x]\" default=\"dx\"\necho \"f ux=${usage_x-UNSET} args=$*\"\n",
+    );
+    for (args, said) in [
+        (
+            &["t", "--", "--help"][..],
+            "ux=UNSET un=UNSET uv=UNSET arg=[] opt=[] fl=[] tx=dx tn=nm --help",
+        ),
+        (
+            &["t"],
+            "ux=dx un=nm uv=UNSET arg=[dx] opt=[nm] fl=[false] tx=dx tn=nm",
+        ),
+        (&["r", "--", "--help"], "ux=UNSET tx=dx --help"),
+        (&["r"], "ux=UNSET tx=dx"),
+        (&["f", "--", "--help"], "f ux=UNSET args=--help"),
+        (&["f"], "f ux=dx args="),
+    ] {
+        let (out, err) = vx_ok(&work, &dir, &[&["run"], args].concat());
+        assert_eq!(out, format!("{said}\n"), "{args:?}: {err}");
+    }
+}
+
 /// A `run` step `{ task = "a" }` runs `a` without the task's own words, as mise does
 /// (2026.9.15: `mise run t w1` gives `a` no `$usage_x`; mise removes the `usage_*` a
 /// task inherits). vx's `a` saw `t`'s `usage_x=w1`, exported for `t`'s commands.

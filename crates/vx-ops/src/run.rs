@@ -639,9 +639,10 @@ fn node_values(
 ) -> Result<args::Values, RunError> {
     // `-- --help`: a named task's words passed on unread, as mise passes them (a
     // task that declares no arguments passes them on, or places them, anyway); a
-    // `raw_args` task's always, as mise reads no usage of it.
-    if let Some(words) = words.filter(|_| (unread || task.raw_args) && !task.args.is_empty()) {
-        return args::unread(task, words).map_err(RunError::Args);
+    // `raw_args` task's always, named or not, as mise reads no usage of it (its
+    // `$usage_NAME` unset even when no word is given).
+    if !task.args.is_empty() && (task.raw_args || unread && words.is_some()) {
+        return args::unread(task, words.unwrap_or(&[])).map_err(RunError::Args);
     }
     let words = words.unwrap_or(&[]);
     let lookup = |var: &str| seen_by(task, environment, var);

@@ -439,19 +439,33 @@ pub(crate) fn joined(values: &Values, quote: &dyn Fn(&str) -> String) -> String 
 }
 
 /// Whether the words given to `task` are passed on as they are rather than read or
-/// placed: it declares no arguments and none of its commands says `{args}` (nor
-/// `{{args}}`), or they were left [`unread`]. `crate::command` then gives them to a
-/// command of it, as mise does.
+/// placed: none of its commands says `{args}` (nor `{{args}}`, which places them),
+/// and it declares no arguments or they were left [`unread`]. `crate::command` then
+/// gives them to a command of it, as mise does.
 pub(crate) fn passed_on(task: &Task, values: &Values) -> bool {
-    values.unread || (task.args.is_empty() && !task.run.iter().any(|run| run.contains("{args}")))
+    (values.unread || task.args.is_empty()) && !task.run.iter().any(|run| run.contains("{args}"))
 }
 
-/// `run` with the values put in: `{{NAME}}` for declared arguments, `{args}` or
+/// `run` with the values put in: `{{NAME}}` for declared arguments (`{{read.NAME}}`
+/// the same, but empty when the words were passed on [`unread`]; `{{read.*}}` `1`,
+/// empty then), `{args}` or
 /// `{{args}}` for all words. `quote` quotes one word for the shell. (The words a task
 /// passes on, [`passed_on`], are not put in here.)
 pub fn fill(run: &str, task: &Task, values: &Values, quote: &dyn Fn(&str) -> String) -> String {
     let all = joined(values, quote);
     let mut line = run.to_owned();
+    // `{{read.NAME}}`: the value as the words gave it, nothing when they were passed
+    // on unread (mise's `$usage_NAME` and `{{arg()}}` then), else `{{NAME}}`'s;
+    // `{{read.*}}` whether they were read (`1`) or not (nothing).
+    line = line.replace("{{read.*}}", if values.unread { "" } else { "1" });
+    for name in values.named.keys() {
+        let read = if values.unread {
+            String::new()
+        } else {
+            format!("{{{{{name}}}}}")
+        };
+        line = line.replace(&format!("{{{{read.{name}}}}}"), &read);
+    }
     for (name, value) in &values.named {
         // An optional argument given nothing (its default empty) is no word at all,
         // as mise renders it: the command gets one argument fewer, not `''`.
@@ -866,5 +880,35 @@ mod tests {
         assert_eq!(v.named["loud"], "");
         let q = |s: &str| format!("'{s}'");
         assert_eq!(fill(&task.run[0], &task, &v, &q), "echo 'hello' 'world'");
+    }
+
+    /// `{{read.NAME}}` (what mise's `$usage_NAME` and `{{arg()}}` become) is the value
+    /// as the words gave it, and nothing when they are passed on unread, as mise
+    /// 2026.9.15 leaves `$usage_NAME` unset under `-- --help`; `{{NAME}}` (mise's
+    /// `{{usage.NAME}}`) is the default then. Words a command places with `{args}`
+    /// are not appended to it again.
+    #[test]
+    fn a_read_value_is_empty_when_the_words_are_unread() {
+        let mut task = greet();
+        task.run = vec!["echo {{read.name}}/{{name}}".into()];
+        let q = |s: &str| format!("'{s}'");
+        let read = parse(&task, &words(&["you"])).unwrap();
+        assert_eq!(fill(&task.run[0], &task, &read, &q), "echo 'you'/'you'");
+        let read = parse(&task, &words(&[])).unwrap();
+        assert_eq!(fill(&task.run[0], &task, &read, &q), "echo 'world'/'world'");
+        task.run = vec!["echo {{read.name}}/{{name}}/{{read.*}}".into()];
+        assert_eq!(
+            fill(&task.run[0], &task, &read, &q),
+            "echo 'world'/'world'/1"
+        );
+        let v = unread(&task, &words(&["--help"])).unwrap();
+        assert_eq!(fill(&task.run[0], &task, &v, &q), "echo /'world'/");
+        assert!(passed_on(&task, &v));
+        task.run = vec!["run {args}".into()];
+        assert!(
+            !passed_on(&task, &v),
+            "placed by {{args}}, not appended again"
+        );
+        assert_eq!(fill(&task.run[0], &task, &v, &q), "run '--help'");
     }
 }

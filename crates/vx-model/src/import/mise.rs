@@ -677,7 +677,8 @@ fn refuse(script: &mut ImportedScript, why: &TaskError) {
 
 /// mise gives a task its arguments' values as `usage_NAME` variables too (`-` as `_`),
 /// what its commands (or its file) may read: each command exports them first, from
-/// the declared arguments vx fills in (`{{NAME}}`; a variadic one's words quoted as
+/// the declared arguments vx fills in (`{{read.NAME}}`, nothing when the words are
+/// passed on unread, as mise then sets none; a variadic one's words quoted as
 /// mise quotes them, [`variadic_value`]), then unsets those with no value, as mise
 /// leaves an argument or flag not given (and with no default) unset
 /// ([`ImportedArg::unset_without_value`]): a script's `set -q usage_dry_run` (fish)
@@ -708,7 +709,7 @@ fn usage_variables(script: &mut ImportedScript) {
                 first.push_str(&variadic_value(&var, &arg.name));
                 names.push_str(&format!(" {var}"));
             }
-            false => names.push_str(&format!(" {var}={{{{{}}}}}", arg.name)),
+            false => names.push_str(&format!(" {var}={}", read_value(&arg.name))),
         }
         if arg.unset_without_value {
             // A flag not given is `false` (its value in mise's templates), unset here.
@@ -724,6 +725,11 @@ fn usage_variables(script: &mut ImportedScript) {
             unset.push(format!("{valued}{from_env} || unset {var}"));
         }
     }
+    // Words passed on unread (`-- --help`): mise sets none of them ([`READ`]).
+    let all: Vec<String> = (script.args.iter())
+        .map(|a| format!("usage_{}", a.name.replace('-', "_")))
+        .collect();
+    unset.push(format!("[ -n \"{READ}\" ] || unset {}", all.join(" ")));
     let unset: String = unset.iter().map(|line| format!("; {line}")).collect();
     let names = format!("{names}{unset}");
     for run in &mut script.run {
@@ -750,7 +756,8 @@ fn usage_variables(script: &mut ImportedScript) {
 const MISE_QUOTES: &str = "|&;<>()$`\\\"' \t\n*?[#~=%";
 
 /// The `sh` that sets the variable `var` to the words of the variadic argument `arg`
-/// (`{{arg}}`: those given, else its default) as mise gives its value: each word as
+/// (`{{read.arg}}`: those given, else its default; none when the words are passed on
+/// unread) as mise gives its value: each word as
 /// [`mise_quoted`] quotes it, joined by spaces; empty with none (which
 /// [`usage_variables`] then unsets, as mise leaves it unset). POSIX `sh` (`case`
 /// patterns, `${x%%…}`): the tab and newline that need quoting made by `printf`, the
@@ -764,7 +771,7 @@ fn variadic_value(var: &str, arg: &str) -> String {
         r#"*) break;; esac; done; __vx_w="'$__vx_q$__vx_w'";; esac; "#,
         r#"<VAR>="${<VAR>:+$<VAR> }$__vx_w"; done; unset __vx_w __vx_q __vx_p __vx_s; "#,
     );
-    (QUOTE_WORDS.replace("<VAR>", var)).replace("<WORDS>", &format!("{{{{{arg}}}}}"))
+    (QUOTE_WORDS.replace("<VAR>", var)).replace("<WORDS>", &read_value(arg))
 }
 
 /// `word` as mise quotes a word of a variadic argument's value: as it is when it has
@@ -1240,7 +1247,13 @@ fn task_command(
             continue;
         }
         let name = template_arg(inner, args)?;
-        out.push_str(&format!("{{{{{name}}}}}"));
+        // `{{usage.NAME}}` is the value even when the words are passed on unread
+        // (`-- --help`); an `arg()` (`option()`, `flag()`) is then empty, as mise
+        // renders them ([`read_value`]).
+        match inner.starts_with("usage.") {
+            true => out.push_str(&format!("{{{{{name}}}}}")),
+            false => out.push_str(&read_value(&name)),
+        }
     }
     out.push_str(rest);
     Ok(out)
@@ -1268,9 +1281,20 @@ fn declared_by_usage(
     }
     let name = params.iter().find(|(k, _)| k == "name").map(|(_, v)| v)?;
     if (args.iter()).any(|a| a.name == *name && (a.kind == "positional") == positional) {
-        return Some(format!("{{{{{name}}}}}"));
+        return Some(read_value(name));
     }
     Some(if kind == "flag" { "false" } else { "" }.to_owned())
+}
+
+/// vx's template that is `1` when a task's words were read against its arguments,
+/// and empty when they were passed on unread (`vx run t -- --help`).
+const READ: &str = "{{read.*}}";
+
+/// vx's template of the argument `name`'s value as the words gave it, `{{read.NAME}}`:
+/// empty when they are passed on unread (`vx run t -- --help`), where mise's usage
+/// parser never ran, so its `$usage_NAME` is unset and an `arg()` renders nothing.
+fn read_value(name: &str) -> String {
+    format!("{{{{read.{name}}}}}")
 }
 
 /// Tera's `get_env(name="X", default="D")` (mise renders its templates with Tera) as

@@ -280,13 +280,13 @@ fn a_mise_usage_fields_declarations_are_what_its_templates_read() {
     let greet = script("greet");
     assert_eq!(
         greet.run,
-        ["set -e; for n in {{names}}; do echo \"$n\"; done"]
+        ["set -e; for n in {{read.names}}; do echo \"$n\"; done"]
     );
     assert_eq!(
         declared("each"),
         [("names".to_owned(), "positional", some("it's"), true)]
     );
-    assert_eq!(script("each").run, ["echo {{names}}"]);
+    assert_eq!(script("each").run, ["echo {{read.names}}"]);
     assert_eq!(
         declared("pick"),
         [
@@ -294,7 +294,7 @@ fn a_mise_usage_fields_declarations_are_what_its_templates_read() {
             ("o".to_owned(), "option", some(""), false)
         ]
     );
-    assert_eq!(script("pick").run, ["echo {{x}}  {{o}}"]);
+    assert_eq!(script("pick").run, ["echo {{read.x}}  {{read.o}}"]);
     // A flag not given is `false` where a template names it, as mise renders it.
     assert_eq!(
         declared("flags"),
@@ -303,5 +303,5 @@ fn a_mise_usage_fields_declarations_are_what_its_templates_read() {
             ("x".to_owned(), "positional", None, false)
         ]
     );
-    assert_eq!(script("flags").run, ["echo {{x}}  false {{f}}"]);
+    assert_eq!(script("flags").run, ["echo {{read.x}}  false {{read.f}}"]);
 }
