@@ -2584,6 +2584,33 @@ fn a_usage_flag_whose_block_names_its_value_takes_one() {
     assert!(help.contains("[--filter <VALUE>]"), "{help}");
 }
 
+/// `--flag=VALUE` on a usage flag: mise 2026.9.15 takes any value as the flag given
+/// (`mise run t --verbose=false` gives `$usage_verbose` `true`). vx takes `=true` and
+/// `=1` as mise does, and refuses a value that says otherwise (`=false`, `=0`) rather
+/// than run with the flag on against what was written: a mise task fails with exit
+/// 1 as mise's usage errors do, nothing run. vx refused every value ("--verbose of
+/// task `t` takes no value", exit 2).
+#[test]
+fn a_flag_given_true_or_1_is_on_and_a_value_saying_off_is_refused() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.t]
+usage = 'flag "-v --verbose"'
+run = 'echo "v=${usage_verbose-UNSET}" >> log'
+"#,
+    );
+    vx_ok(&work, &dir, &["run", "t", "--verbose=true"]);
+    vx_ok(&work, &dir, &["run", "t", "--verbose=1"]);
+    vx_ok(&work, &dir, &["run", "t"]);
+    for value in ["false", "0"] {
+        let word = format!("--verbose={value}");
+        let (code, out, err) = vx_in(&work, &dir, &["run", "t", &word]);
+        assert_eq!(code, 1, "{word}: {out}{err}");
+        assert!(err.contains("it takes `=true` or `=1`"), "{err}");
+    }
+    assert_eq!(log(&dir), "v=true\nv=true\nv=UNSET\n");
+}
+
 /// A flag mise requires (`flag "-y --yes" required=#true`, the guard a destructive
 /// task puts before itself) is required by vx too: without it the run fails with exit 1,
 /// as under mise 2026.9.15 ("Missing required flag: --yes"), and nothing runs; with

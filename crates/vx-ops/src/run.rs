@@ -665,6 +665,7 @@ fn mise_usage_error(e: &args::ArgsError) -> bool {
             | args::ArgsError::TooMany { .. }
             | args::ArgsError::NeedsValue { .. }
             | args::ArgsError::TakesNoValue { .. }
+            | args::ArgsError::FlagValue { .. }
     )
 }
 

@@ -90,13 +90,27 @@ pub enum ArgsError {
         /// The letter.
         letter: char,
     },
-    /// `--flag=value`.
+    /// `--count=value` (a counted flag).
     #[error("--{name} of task `{task}` takes no value")]
     TakesNoValue {
         /// The task.
         task: String,
         /// The flag.
         name: String,
+    },
+    /// `--flag=VALUE` with a value other than `true` or `1`: mise takes any value as
+    /// the flag given (`--verbose=false` on), which vx does not copy silently.
+    #[error(
+        "--{name}={value}: --{name} of task `{task}` is a flag; it takes `=true` or `=1` (on), \
+         not `{value}`, which mise would take as on too"
+    )]
+    FlagValue {
+        /// The task.
+        task: String,
+        /// The flag.
+        name: String,
+        /// The value given.
+        value: String,
     },
     /// An option last, without its value.
     #[error("--{name} of task `{task}` needs a value")]
@@ -287,15 +301,26 @@ fn option_or_flag<'w>(
             name: name.to_owned(),
         });
     };
-    let value = match arg.kind {
-        ArgKind::Flag | ArgKind::Count if inline.is_some() => {
+    let value = match (arg.kind, inline.as_deref()) {
+        // `--flag=true` (`=1`) is the flag given, as mise takes it.
+        (ArgKind::Flag, Some("true" | "1")) => "true".to_owned(),
+        // mise 2026.9.15 takes any other value as on too, `--verbose=false` and
+        // `--force=0` alike: refused, never read against what it says.
+        (ArgKind::Flag, Some(value)) => {
+            return Err(ArgsError::FlagValue {
+                task: task.name.clone(),
+                name: name.to_owned(),
+                value: value.to_owned(),
+            });
+        }
+        (ArgKind::Count, Some(_)) => {
             return Err(ArgsError::TakesNoValue {
                 task: task.name.clone(),
                 name: name.to_owned(),
             });
         }
-        ArgKind::Count => counted(values, &arg.name),
-        ArgKind::Flag => "true".to_owned(),
+        (ArgKind::Count, None) => counted(values, &arg.name),
+        (ArgKind::Flag, None) => "true".to_owned(),
         _ => option_value(task, arg, inline, words)?,
     };
     values.named.insert(arg.name.clone(), value);
@@ -880,6 +905,21 @@ mod tests {
         assert_eq!(v.named["loud"], "");
         let q = |s: &str| format!("'{s}'");
         assert_eq!(fill(&task.run[0], &task, &v, &q), "echo 'hello' 'world'");
+    }
+
+    /// `--flag=true` and `--flag=1` give the flag, as mise 2026.9.15 does; any other
+    /// value, which mise also takes as on (`--verbose=false` on), is refused.
+    #[test]
+    fn a_flag_takes_true_or_1_and_refuses_a_value_mise_would_read_as_on() {
+        let task = greet();
+        for on in ["--loud=true", "--loud=1"] {
+            assert_eq!(parse(&task, &words(&[on])).unwrap().named["loud"], "true");
+        }
+        for off in ["--loud=false", "--loud=0", "--loud=yes", "--loud="] {
+            let err = parse(&task, &words(&[off])).unwrap_err();
+            assert!(matches!(err, ArgsError::FlagValue { .. }), "{off}: {err}");
+            assert!(err.to_string().contains("takes `=true` or `=1`"), "{err}");
+        }
     }
 
     /// `{{read.NAME}}` (what mise's `$usage_NAME` and `{{arg()}}` become) is the value
