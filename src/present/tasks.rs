@@ -57,12 +57,23 @@ pub(crate) fn info(described: &Described) -> String {
     if !properties.is_empty() {
         inline("Properties", &properties.join(", "));
     }
-    if !task.run.is_empty() {
-        section(&mut out, "Run", &task.run.join("\n"));
+    let run = written_run(task);
+    if !run.is_empty() {
+        section(&mut out, "Run", &run.join("\n"));
     }
-    let env: Vec<String> = task.env.iter().map(env_line).collect();
+    let env = written_env(task);
     if !env.is_empty() {
         section(&mut out, "Environment Variables", &env.join("\n"));
+    }
+    // What vx sets itself, as mise does, apart from what the user wrote.
+    if !task.given_env.is_empty() {
+        let mut given: Vec<&str> = Vec::new();
+        for name in &task.given_env {
+            if !given.contains(&name.as_str()) {
+                given.push(name);
+            }
+        }
+        section(&mut out, "Set by vx, as mise sets them", &given.join("\n"));
     }
     // How `vx run` takes its arguments, as `vx run TASK --help` shows them (its
     // description and aliases said above).
@@ -107,12 +118,13 @@ fn object(described: &Described) -> serde_json::Value {
         "depends": with_calls(&task.depends, &task.calls),
         "depends_post": with_calls(&task.depends_post, &task.calls_post),
         "wait_for": task.wait_for,
-        "env": task.env.iter().map(env_line).collect::<Vec<_>>(),
+        "env": written_env(task),
+        "given_env": task.given_env,
         "dir": task.dir,
         "hide": task.hide,
         "sources": task.sources,
         "outputs": task.outputs,
-        "run": task.run,
+        "run": written_run(task),
         "file": task.file,
         "shell": (!task.shell.is_empty()).then(|| task.shell.join(" ")),
         "quiet": task.quiet,
@@ -141,6 +153,33 @@ fn arg(arg: &vx_model::task::TaskArg) -> serde_json::Value {
         "negate": arg.negate,
         "required": arg.required,
     })
+}
+
+/// The task's commands as its user wrote them (a mise task's, without the lines vx
+/// runs them with).
+fn written_run(task: &vx_model::task::Task) -> &[String] {
+    task.written_run.as_deref().unwrap_or(&task.run)
+}
+
+/// The task's `env` as its user wrote it, as `NAME=value` lines: the variables vx
+/// gives it itself ([`vx_model::task::Task::given_env`]) left out, unless the user
+/// wrote one too (the last entry of that name, which wins).
+fn written_env(task: &vx_model::task::Task) -> Vec<String> {
+    let env = &task.env;
+    (env.iter().enumerate())
+        .filter(|(at, var)| {
+            let given = task.given_env.contains(&var.name);
+            let count = env.iter().filter(|v| v.name == var.name).count();
+            let last = env[at + 1..].iter().all(|v| v.name != var.name);
+            !given || (last && count > given_count(task, &var.name))
+        })
+        .map(|(_, var)| env_line(var))
+        .collect()
+}
+
+/// How many entries of `env` named `name` vx gave the task itself.
+fn given_count(task: &vx_model::task::Task, name: &str) -> usize {
+    task.given_env.iter().filter(|g| *g == name).count()
 }
 
 /// A task's `env` entry as written: `NAME=value`, `NAME=false` for one it removes.

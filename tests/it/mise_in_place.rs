@@ -1035,6 +1035,44 @@ fn vx_tasks_ls_lists_and_vx_tasks_info_shows_one_task() {
     assert_eq!(vx_ok(&work, &dir, &["run", "ls"]).0, "listing\n");
 }
 
+/// `vx tasks info NAME` shows a mise task as its user wrote it, as `mise tasks info`
+/// (2026.9.15) does: its `run` lines as written (`{{arg(name="x")}}` and `run` steps
+/// as `task: a`), its `env` as written, then, apart, the `MISE_*` variables vx sets
+/// as mise does. vx showed its own lines (`export usage_x={{read.x}} …`, `{{x}}`)
+/// and the `MISE_*` variables among the task's environment.
+#[test]
+fn vx_tasks_info_shows_a_mise_task_as_written() {
+    let (work, dir) = project_with(
+        "mise.toml",
+        r#"[tasks.a]
+run = "echo a"
+[tasks.t]
+usage = 'arg "[x]" default="dx"'
+env = { FOO = "bar" }
+run = ['echo "$usage_x {{arg(name="x")}}"', { task = "a" }]
+"#,
+    );
+    let (out, err) = vx_ok(&work, &dir, &["tasks", "info", "t"]);
+    let written = "\nRun:\n  echo \"$usage_x {{arg(name=\"x\")}}\"\n  task: a\n\n\
+                   Environment Variables:\n  FOO=bar\n\n\
+                   Set by vx, as mise sets them:\n  MISE_PROJECT_ROOT\n  MISE_CONFIG_ROOT\n  MISE_TASK_NAME\n";
+    assert!(out.contains(written), "{out}{err}");
+    assert!(!out.contains("export") && !out.contains("read."), "{out}");
+    let (out, _) = vx_ok(&work, &dir, &["tasks", "info", "t", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        json["run"],
+        serde_json::json!(["echo \"$usage_x {{arg(name=\"x\")}}\"", "task: a"])
+    );
+    assert_eq!(json["env"], serde_json::json!(["FOO=bar"]));
+    assert_eq!(
+        json["given_env"],
+        serde_json::json!(["MISE_PROJECT_ROOT", "MISE_CONFIG_ROOT", "MISE_TASK_NAME"])
+    );
+    let (out, err) = vx_ok(&work, &dir, &["run", "t", "v"]);
+    assert_eq!(out, "v v\na\n", "runs as before: {err}");
+}
+
 /// A task's `dir` may name the file's `[vars]` (`dir = "{{vars.api_dir}}"`), as in
 /// its commands: the task runs there.
 #[test]

@@ -444,6 +444,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
         DeValue::String(_) | DeValue::Array(_) => {
             let none = usage::Declares::default();
             script.run = task_run(value, &mut script.args, &none, vars, true)?;
+            script.written_run = Some(written_run(value));
             given_variables(&mut script, None);
             return Ok(script);
         }
@@ -480,6 +481,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             let errexit = shell.is_none();
             let args = &mut script.args;
             script.run = task_run(run.get_ref(), args, &declares, vars, errexit)?;
+            script.written_run = Some(written_run(run.get_ref()));
             // What mise runs on Windows instead: through `cmd`, no `set -e` there.
             if let Some(windows) = table.get("run_windows") {
                 let windows = windows.get_ref();
@@ -527,6 +529,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
                 true => file.clone(),
             };
             script.env.push(("MISE_TASK_FILE".to_owned(), given));
+            script.given_env.push("MISE_TASK_FILE".to_owned());
         }
         // The file gets the words as its arguments, as mise passes them; named by its
         // full path from the project, as mise starts it (its `$0`), wherever it runs.
@@ -535,6 +538,7 @@ fn task(value: &DeValue<'_>, vars: &Vars) -> Result<ImportedScript, TaskError> {
             true => file,
         };
         script.run = vec![format!("{file} {{args}}")];
+        script.written_run = Some(Vec::new());
     }
     let runs_tasks = table
         .get("run")
@@ -968,6 +972,7 @@ fn give(script: &mut ImportedScript, name: &str, value: String, text: Option<&st
         || text.is_some_and(|text| text.contains(name));
     if named && !script.env.iter().any(|(set, _)| set == name) {
         script.env.push((name.to_owned(), value));
+        script.given_env.push(name.to_owned());
     }
 }
 
@@ -1027,6 +1032,43 @@ fn task_run(
             .collect(),
         _ => Err(TaskError::RunShape),
     }
+}
+
+/// A task's `run` as written, each command as it is and each step table as mise's
+/// `tasks info` shows it (`task: a`, `tasks: a, b`, with its `args` after), for `vx
+/// tasks info`.
+fn written_run(run: &DeValue<'_>) -> Vec<String> {
+    let one = |item: &DeValue<'_>| match item {
+        DeValue::String(command) => command.to_string(),
+        DeValue::Table(step) => written_step(step),
+        _ => String::new(),
+    };
+    match run {
+        DeValue::Array(many) => many.iter().map(|c| one(c.get_ref())).collect(),
+        single => vec![one(single)],
+    }
+}
+
+/// A `run` step table as mise's `tasks info` shows it: `task: a`, `tasks: a, b`.
+fn written_step(step: &DeTable<'_>) -> String {
+    let text = |value: &DeValue<'_>| match value {
+        DeValue::String(one) => one.to_string(),
+        DeValue::Array(many) => (many.iter())
+            .filter_map(|v| match v.get_ref() {
+                DeValue::String(one) => Some(one.to_string()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => String::new(),
+    };
+    let mut parts = Vec::new();
+    for key in ["task", "tasks", "args"] {
+        if let Some(value) = step.get(key) {
+            parts.push(format!("{key}: {}", text(value.get_ref())));
+        }
+    }
+    parts.join(" ")
 }
 
 /// A task's `shell` (its words, `line`; none for a task that runs a file or tasks,

@@ -304,6 +304,12 @@ pub struct ImportedScript {
     /// it fails before anything runs, as under mise; `run` then fails saying so, for a
     /// vx.toml that has no counterpart.
     pub refused: Option<String>,
+    /// Its commands as written in the mise file (a `run` step table as mise's `tasks
+    /// info` shows it, `task: a`), where `run` holds vx's own lines; none: `run` is
+    /// as written. Empty for a task that runs a file.
+    pub written_run: Option<Vec<String>>,
+    /// The variables of `env` vx gives it, as mise gives them, not written by its user.
+    pub given_env: Vec<String>,
     /// The question asked before it runs.
     pub confirm: Option<String>,
     /// vx prints nothing of its own about it.

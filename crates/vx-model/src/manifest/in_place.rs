@@ -256,6 +256,8 @@ fn mise_task_env(manifest: &mut Manifest) {
             literal,
         });
         task.env.splice(0..0, given);
+        (task.given_env)
+            .extend(["MISE_PROJECT_ROOT", "MISE_CONFIG_ROOT", "MISE_TASK_NAME"].map(String::from));
     }
 }
 

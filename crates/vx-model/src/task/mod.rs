@@ -144,6 +144,16 @@ pub struct Task {
     /// (`option "--x <x>"` in a TOML task's `usage`): set for a mise task, never by
     /// vx.toml.
     pub refused: Option<String>,
+    /// Its commands as its user wrote them, where vx runs lines of its own (a mise
+    /// task read in place: `run` holds vx's `export usage_…` lines, `{{arg()}}` as
+    /// `{{read.NAME}}`; none for a file task, whose file is what was written):
+    /// what `vx tasks info` shows. None: `run` is as written (vx.toml).
+    pub written_run: Option<Vec<String>>,
+    /// The variables of `env` vx gives the task itself, not written by its user (a
+    /// mise task's `MISE_PROJECT_ROOT`, `MISE_TASK_NAME`, …, as mise sets them): shown
+    /// apart by `vx tasks info`. An entry of the same name written by the user comes
+    /// after them and wins.
+    pub given_env: Vec<String>,
     /// The 1-based line of the entry in vx.toml (0 for a file task).
     pub line: usize,
 }
@@ -182,6 +192,8 @@ impl Task {
             hashed_env: Vec::new(),
             tracked_sources: Vec::new(),
             refused: None,
+            written_run: None,
+            given_env: Vec::new(),
             line: 0,
         }
     }

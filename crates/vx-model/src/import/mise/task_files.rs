@@ -60,6 +60,7 @@ pub(crate) fn file_tasks_below(dir: &std::path::Path, below: &str) -> Vec<Script
                     script
                         .env
                         .push((name.to_owned(), format!("{{project}}/{sub}")));
+                    script.given_env.push(name.to_owned());
                 }
                 let from_project = format!("\"${{MISE_CONFIG_ROOT}}\"/{sub}/");
                 for run in &mut script.run {

@@ -377,6 +377,8 @@ fn task(name: &str, script: &ImportedScript, line: usize) -> Result<Task, Proble
     task.alias.clone_from(&script.alias);
     (task.hide, task.quiet, task.service) = (script.hide, script.quiet, script.service);
     task.raw_args = script.raw_args;
+    task.written_run.clone_from(&script.written_run);
+    task.given_env.clone_from(&script.given_env);
     for (key, from, into) in [
         ("sources", &script.sources, &mut task.sources),
         ("outputs", &script.outputs, &mut task.outputs),
