@@ -1846,6 +1846,66 @@ fn a_failing_dependency_with_arguments_is_named_as_its_task() {
     assert!(!out.contains("lint"), "{out}");
 }
 
+/// The project of the labels' tests: `setup` (`sh setup.sh`, its words appended, as
+/// mise appends them) says its word and `Z`, and fails with exit 3 for the word `b`.
+const SETUP_NODES: &str = r#"[tasks.setup]
+run = "sh setup.sh"
+
+[tasks.two]
+depends = ["setup a", "setup c", "Z=1 setup", "setup"]
+run = "echo two"
+
+[tasks.one]
+depends = ["setup a"]
+run = "echo one"
+
+[tasks.bad]
+depends = ["setup a", "setup b"]
+run = "echo bad"
+"#;
+
+/// Two nodes of one task are told apart in the run's lines and notes, as mise
+/// 2026.9.15 tells them apart (`mise run two`: `[setup a] ran a Z=`, `[setup c] ran c
+/// Z=`, and `[setup]` for both `setup` and `Z=1 setup`): by their words when the run
+/// holds the task more than once, by their variables too when only those differ
+/// (`[Z=1 setup]`, where mise shows `[setup]` twice), and a task in the run once by
+/// its name alone (`[setup]` for a lone `setup a`, as mise). A failure and what it
+/// cancelled name the node. vx prefixed every node `[setup]` and said ``task `setup`
+/// failed``.
+#[test]
+fn nodes_of_one_task_are_told_apart_in_the_runs_lines_and_notes() {
+    let (work, dir) = project_with("mise.toml", SETUP_NODES);
+    let script = "echo \"ran${1:+ $1} Z=${Z-}\"; [ \"${1-}\" != b ] || exit 3\n";
+    std::fs::write(dir.join("setup.sh"), script).unwrap();
+    let (out, err) = vx_ok(&work, &dir, &["run", "-j", "4", "two"]);
+    let mut lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.pop(), Some("[two] two"), "{out}{err}");
+    lines.sort_unstable();
+    assert_eq!(
+        lines,
+        [
+            "[Z=1 setup] ran Z=1",
+            "[setup a] ran a Z=",
+            "[setup c] ran c Z=",
+            "[setup] ran Z=",
+        ],
+        "{out}{err}"
+    );
+    let (out, err) = vx_ok(&work, &dir, &["run", "--output", "prefix", "one"]);
+    assert_eq!(out, "[setup] ran a Z=\n[one] one\n", "{err}");
+    let (code, out, err) = vx_in(&work, &dir, &["run", "-j", "4", "bad"]);
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(out.contains("[setup b] ran b Z=\n"), "{out}");
+    assert!(
+        err.contains("vx: task `setup b` failed: exit status 3"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`bad` (not started): `setup b` failed"),
+        "{err}"
+    );
+}
+
 /// A `depends_post` entry with arguments is a task of the run of its own after the
 /// task, beside a plain `depends` on the same task before it, as mise 2026.9.15 runs
 /// `depends = ["check"]` with `depends_post = ["check x"]`: `check`, `lint`, then

@@ -393,3 +393,45 @@ fn a_lone_task_on_a_terminal_shows_its_lines_as_it_wrote_them() {
     assert_eq!(code, 5, "{history}");
     assert!(history.contains("✗ bad  failed"), "{history}");
 }
+
+/// The inline view names the nodes of one task as the run's lines do: by their words
+/// when the run holds the task more than once (`✓ setup a`, `✓ setup b`), by their
+/// variables too when only those differ (`✓ Z=1 setup` beside `✓ setup`), and a task
+/// in the run once by its name alone (`✓ setup` for a lone `setup a`, as mise names
+/// it). The board named a lone node `setup a` while its lines said `[setup]`.
+#[test]
+fn inline_names_the_nodes_of_one_task_as_the_lines_do() {
+    if !Terminal::available() {
+        return;
+    }
+    let work = Work::with_tasks(
+        r#"[tasks]
+setup = "true"
+two = { run = "true", depends = [
+  "setup",
+  { task = "setup", args = ["a"] },
+  { task = "setup", args = ["b"] },
+  { task = "setup", env = { Z = "1" } },
+] }
+one = { run = "true", depends = [{ task = "setup", args = ["a"] }] }
+"#,
+    );
+    let terminal = start(&work, "tasks-labels", (100, 30), "run -j 4 two");
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 0, "{history}");
+    for line in ["✓ setup a", "✓ setup b", "✓ Z=1 setup", "✓ two"] {
+        assert!(history.contains(line), "{line}: {history}");
+    }
+    // One line for the plain node: `✓ setup` and its time, no word after the name.
+    let words = |l: &str| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let plain = history
+        .lines()
+        .map(words)
+        .filter(|w| w.len() == 3 && w[..2] == ["✓", "setup"]);
+    assert_eq!(plain.count(), 1, "{history}");
+    let terminal = start(&work, "tasks-label-one", (100, 30), "run one");
+    let (history, code) = wait_exit(&terminal);
+    assert_eq!(code, 0, "{history}");
+    assert!(history.contains("✓ setup"), "{history}");
+    assert!(!history.contains("setup a"), "{history}");
+}

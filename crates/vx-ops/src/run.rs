@@ -933,15 +933,15 @@ fn jobs(
         values,
         ..
     } = chosen;
-    plan.nodes
-        .iter()
-        .zip(values)
-        .map(|(node, values)| {
+    let labels = plan.labels(tasks);
+    (plan.nodes.iter().zip(values).zip(labels))
+        .map(|((node, values), label)| {
             let task = task_env::of_node(tasks, node);
             let task = task.as_ref();
             Ok(Job {
                 name: task.name.clone(),
                 call: node.called().then(|| node.shown(tasks)),
+                label,
                 commands: shell.commands(task, values).map_err(RunError::Args)?,
                 service: task.service,
                 ready: task.ready.clone(),
@@ -1187,7 +1187,7 @@ pub fn cancelled(outcome: &Outcome) -> Option<String> {
             .cancelled
             .iter()
             .filter(|c| c.1 == running)
-            .map(|c| format!("`{}`", c.0))
+            .map(|c| format!("`{}`", vx_text::sanitize(&c.0)))
             .collect()
     };
     let (running, waiting) = (named(true), named(false));
@@ -1197,7 +1197,9 @@ pub fn cancelled(outcome: &Outcome) -> Option<String> {
         outcome
             .first_failure
             .as_ref()
-            .map_or("a task failed".to_owned(), |f| format!("`{}` failed", f.0))
+            .map_or("a task failed".to_owned(), |f| {
+                format!("`{}` failed", vx_text::sanitize(&f.0))
+            })
     };
     let mut parts = Vec::new();
     if !running.is_empty() {

@@ -195,10 +195,11 @@ pub struct PlannedTask {
     pub id: TaskId,
     /// The task's name (`lint:rust`).
     pub name: String,
-    /// How its board names it: its name, or, for a node a dependency gave words or
-    /// variables of its own, that dependency as written (`Z=1 setup --test`), so that
-    /// two nodes of one task are two slots.
-    pub shown: String,
+    /// How the run names it to a user (its lines' prefix, the notes about it, its
+    /// slot on the board): its name, or, when the run holds its task more than once,
+    /// its name and words (`setup a`), with its variables when only they tell it apart
+    /// (`Z=1 setup`), so that no two tasks of a plan share a label ([`crate::runner::Job::label`]).
+    pub label: String,
     /// Whether it is a service (stays running once ready).
     pub service: bool,
     /// Its direct dependencies (`depends` and `wait_for`), as ids of this plan.
@@ -215,7 +216,7 @@ impl PlannedTask {
             .map(|(i, name)| PlannedTask {
                 id: TaskId(i),
                 name: (*name).to_owned(),
-                shown: (*name).to_owned(),
+                label: (*name).to_owned(),
                 service: false,
                 depends: Vec::new(),
             })

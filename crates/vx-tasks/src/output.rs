@@ -167,7 +167,11 @@ struct Inner {
     /// The output passes as the tasks wrote it: [`Mode::Auto`] with a plan whose tasks
     /// run one at a time ([`one_at_a_time`]).
     raw: bool,
+    /// Per task: how the run names it to a user, made safe ([`PlannedTask::label`]):
+    /// its lines' prefix and vx's lines about it.
     names: Vec<String>,
+    /// Per task: its task's name, made safe: `--json`'s `task`.
+    tasks: Vec<String>,
     quiet: Vec<bool>,
     services: Vec<bool>,
     width: usize,
@@ -370,7 +374,12 @@ impl TaskSink for Printer {
     fn plan(&self, tasks: &[PlannedTask]) {
         let mut inner = self.lock();
         let quiet_names = std::mem::take(&mut inner.names);
+        // Each task as the run names it: two nodes of one task apart (`[setup a]`).
         inner.names = tasks
+            .iter()
+            .map(|t| vx_text::sanitize(&t.label).into_owned())
+            .collect();
+        inner.tasks = tasks
             .iter()
             .map(|t| vx_text::sanitize(&t.name).into_owned())
             .collect();
@@ -408,7 +417,7 @@ impl TaskSink for Printer {
         if self.mode == Mode::Json {
             let mut event = json!({
                 "event": "phase",
-                "task": inner.names[i],
+                "task": inner.tasks[i],
                 "phase": change.phase.name(),
             });
             if let Some(pid) = change.pid {
@@ -484,7 +493,7 @@ impl TaskSink for Printer {
     fn output(&self, task: TaskId, stream: Stream, bytes: &[u8]) {
         let i = task.0;
         if self.mode == Mode::Json {
-            let name = self.lock().names[i].clone();
+            let name = self.lock().tasks[i].clone();
             json_line(json!({
                 "event": "output",
                 "task": name,
@@ -528,7 +537,7 @@ impl TaskSink for Printer {
         }
         json_line(json!({
             "event": "restore",
-            "task": inner.names[i],
+            "task": inner.tasks[i],
             "stage": progress.stage.name(),
             "bytes_done": progress.done,
             "bytes_total": progress.total,
@@ -585,7 +594,7 @@ mod tests {
             .map(|(i, after)| PlannedTask {
                 id: TaskId(i),
                 name: format!("t{i}"),
-                shown: format!("t{i}"),
+                label: format!("t{i}"),
                 service: false,
                 depends: after.iter().map(|&d| TaskId(d)).collect(),
             })

@@ -61,6 +61,11 @@ pub struct Job {
     /// --test`), which names it in its dependents' keys, so that two nodes of one task
     /// both count there. None: the task's name does.
     pub call: Option<String>,
+    /// How the run names it to a user: its lines' prefix, the notes about it, its row
+    /// in the live views and on the board (`vx_model::task::graph::Plan::labels`):
+    /// the task's name, or, when the run holds the task more than once, its name and
+    /// words (`setup a`), with its variables when only they tell it apart.
+    pub label: String,
     /// Its entry in the run's [ledger]: claimed before it starts, so
     /// that it runs once in the run and the `vx run`s its tasks start (none for a
     /// service).
@@ -110,11 +115,12 @@ pub struct Options {
 pub struct Outcome {
     /// The terminal phase of each node, in plan order.
     pub phases: Vec<Phase>,
-    /// The first failure: the task's name, its exit code (if it ran) and why.
+    /// The first failure: the task's label ([`Job::label`]), its exit code (if it ran)
+    /// and why.
     pub first_failure: Option<(String, Option<i32>, String)>,
     /// Whether an interrupt stopped the run.
     pub interrupted: bool,
-    /// Tasks stopped because of a failure or an interrupt: (name, whether it was
+    /// Tasks stopped because of a failure or an interrupt: (label, whether it was
     /// running, why).
     pub cancelled: Vec<(String, bool, String)>,
 }

@@ -551,6 +551,42 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// How a live run names each node to a user (its lines' prefix, its notes, its row
+    /// on the board), by index: the task's name when the run holds the task once, with
+    /// words or without, as mise 2026.9.15 names it; the name and the node's words
+    /// (`setup a`) when the run holds the task more than once, as mise names each of
+    /// them then; and, for nodes that would still share a label (apart only by their
+    /// variables, which mise names alike: `Z=1 setup` beside `setup` are both
+    /// `[setup]` there), the node as written with its variables (`Z=1 setup`), so
+    /// that no two of a run's lines or notes name two nodes alike.
+    pub fn labels(&self, tasks: &[Task]) -> Vec<String> {
+        let mut count: HashMap<usize, usize> = HashMap::new();
+        for node in &self.nodes {
+            *count.entry(node.task).or_default() += 1;
+        }
+        let worded = |node: &Node| match count[&node.task] {
+            1 => tasks[node.task].name.clone(),
+            _ => std::iter::once(&tasks[node.task].name)
+                .chain(&node.words)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" "),
+        };
+        let first: Vec<String> = self.nodes.iter().map(worded).collect();
+        let mut alike: HashMap<&str, usize> = HashMap::new();
+        for label in &first {
+            *alike.entry(label.as_str()).or_default() += 1;
+        }
+        (self.nodes.iter().zip(&first))
+            .map(|(node, label)| match alike[label.as_str()] {
+                1 => label.clone(),
+                _ => node.shown(tasks),
+            })
+            .collect()
+    }
+}
+
 /// A cycle among `included` tasks only.
 fn cycle_among(tasks: &[Task], included: &[usize]) -> Option<Vec<String>> {
     let sub: Vec<Task> = included.iter().map(|&i| tasks[i].clone()).collect();
@@ -772,6 +808,40 @@ mod tests {
                 "a".into()
             ]))
         );
+    }
+
+    /// A run's labels: a task in the run once is its name, words or not (mise's
+    /// `[setup]` for a lone `setup a`); several nodes of one task are each its name and
+    /// words (mise's `[setup a]`, `[setup b]`, and `[setup]` for the plain one); nodes
+    /// apart only by their variables, which mise labels alike, are written with them.
+    /// vx labelled every node by its task's name alone.
+    #[test]
+    fn labels_tell_the_nodes_of_one_task_apart() {
+        let labels = |calls: Vec<Call>, depends: &[&str]| {
+            let mut main = task("main", depends);
+            main.calls = calls;
+            let tasks = vec![main, task("setup", &[])];
+            Plan::build(&tasks, &["main".into()])
+                .unwrap()
+                .labels(&tasks)
+        };
+        let one = labels(vec![call("setup", &["a"], &[])], &[]);
+        assert_eq!(one, ["setup", "main"]);
+        let two = labels(
+            vec![call("setup", &["a"], &[]), call("setup", &["b"], &[])],
+            &[],
+        );
+        assert_eq!(two, ["setup a", "setup b", "main"]);
+        let vars = labels(vec![call("setup", &[], &[("Z", "1")])], &["setup"]);
+        assert_eq!(vars, ["setup", "Z=1 setup", "main"]);
+        let mixed = labels(
+            vec![
+                call("setup", &["a"], &[("Z", "1")]),
+                call("setup", &["a"], &[]),
+            ],
+            &["setup"],
+        );
+        assert_eq!(mixed, ["setup", "Z=1 setup a", "setup a", "main"]);
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl BoardSink {
     /// Makes the board for `tasks`: an error leaves the run without one (it still
     /// runs; only other terminals cannot watch it), and says so once.
     fn publish(&self, tasks: &[PlannedTask]) {
-        let names: Vec<&str> = tasks.iter().map(|t| t.shown.as_str()).collect();
+        let names: Vec<&str> = tasks.iter().map(|t| t.label.as_str()).collect();
         // A board directory that is not there yet is made, private, as `vx sync`
         // makes its own (`VX_BOARD_DIR` naming a new directory); one that cannot be
         // made is said below, by the board's own error.

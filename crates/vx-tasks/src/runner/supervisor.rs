@@ -29,6 +29,8 @@ pub(super) struct Supervisor<'a> {
     options: &'a Options,
     sink: Arc<dyn TaskSink>,
     started: Instant,
+    /// Each task as the run names it to a user ([`Job::label`]): in the reasons and
+    /// the outcome.
     names: Vec<String>,
     /// How each job is named in its dependents' keys ([`Job::keyed_as`]).
     keyed: Vec<String>,
@@ -76,7 +78,7 @@ impl<'a> Supervisor<'a> {
             .map(|(i, (node, job))| PlannedTask {
                 id: TaskId(i),
                 name: job.name.clone(),
-                shown: job.keyed_as().to_owned(),
+                label: job.label.clone(),
                 service: job.service,
                 depends: node.after.iter().map(|&a| TaskId(a)).collect(),
             })
@@ -88,7 +90,7 @@ impl<'a> Supervisor<'a> {
             options,
             sink,
             started,
-            names: jobs.iter().map(|j| j.name.clone()).collect(),
+            names: jobs.iter().map(|j| j.label.clone()).collect(),
             keyed: jobs.iter().map(|j| j.keyed_as().to_owned()).collect(),
             services: jobs.iter().map(|j| j.service).collect(),
             timeouts: jobs.iter().map(|j| j.timeout).collect(),
