@@ -662,3 +662,60 @@ lint = { run = "echo lint >> order", depends = [
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("when"));
 }
+
+/// `--json` tells two tasks of one name apart: each plan entry keeps `task` (the
+/// name) and `depends` (names) and adds `label` (as the run's lines name it), `args`
+/// (the words a dependency gave it), `env` (the names of the variables it set) and
+/// `depends_labels`; every phase and output event adds its `label`. vx's events said
+/// `"task":"setup"` for all three of `setup`, `setup a` and `Z=1 setup`.
+#[test]
+fn json_events_tell_the_tasks_of_one_name_apart() {
+    let work = Work::with_tasks(
+        r#"[tasks]
+setup = { run = "echo set up" }
+all = { run = "true", depends = [
+  "setup",
+  { task = "setup", args = ["a"] },
+  { task = "setup", env = { Z = "1" } },
+] }
+"#,
+    );
+    let (code, stdout, stderr) = work.run_tasks(&["--json", "-j", "4", "all"]);
+    assert_eq!(code, 0, "{stderr}");
+    let events: Vec<serde_json::Value> = (stdout.lines())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(events[0]["event"], "plan", "{stdout}");
+    let plan = events[0]["tasks"].as_array().unwrap();
+    let entry = |label: &str| {
+        let found = plan.iter().find(|t| t["label"] == label);
+        found.unwrap_or_else(|| panic!("{label}: {stdout}")).clone()
+    };
+    for (label, args, env) in [
+        ("setup", serde_json::json!([]), serde_json::json!([])),
+        ("setup a", serde_json::json!(["a"]), serde_json::json!([])),
+        ("Z=1 setup", serde_json::json!([]), serde_json::json!(["Z"])),
+    ] {
+        let t = entry(label);
+        assert_eq!(t["task"], "setup", "{t}");
+        assert_eq!((&t["args"], &t["env"]), (&args, &env), "{t}");
+        // Each ran and said so under its own label.
+        let done = events
+            .iter()
+            .any(|e| e["event"] == "phase" && e["label"] == label && e["phase"] == "done");
+        let said = events
+            .iter()
+            .any(|e| e["event"] == "output" && e["label"] == label && e["task"] == "setup");
+        assert!(done && said, "{label}: {stdout}");
+    }
+    let all = entry("all");
+    assert_eq!(
+        all["depends"],
+        serde_json::json!(["setup", "setup", "setup"])
+    );
+    let mut labels: Vec<&str> = (all["depends_labels"].as_array().unwrap().iter())
+        .filter_map(|l| l.as_str())
+        .collect();
+    labels.sort_unstable();
+    assert_eq!(labels, ["Z=1 setup", "setup", "setup a"], "{all}");
+}

@@ -200,6 +200,13 @@ pub struct PlannedTask {
     /// its name and words (`setup a`), with its variables when only they tell it apart
     /// (`Z=1 setup`), so that no two tasks of a plan share a label ([`crate::runner::Job::label`]).
     pub label: String,
+    /// The words a dependency gave it (`depends = ["setup a"]`: `a`), none for the
+    /// task's plain node: with [`PlannedTask::env`], what tells two tasks of one name
+    /// apart to a machine (`--json`).
+    pub args: Vec<String>,
+    /// The names of the variables a dependency set for it (`"Z=1 setup"`: `Z`); their
+    /// values are not told.
+    pub env: Vec<String>,
     /// Whether it is a service (stays running once ready).
     pub service: bool,
     /// Its direct dependencies (`depends` and `wait_for`), as ids of this plan.
@@ -217,6 +224,8 @@ impl PlannedTask {
                 id: TaskId(i),
                 name: (*name).to_owned(),
                 label: (*name).to_owned(),
+                args: Vec::new(),
+                env: Vec::new(),
                 service: false,
                 depends: Vec::new(),
             })

@@ -397,13 +397,18 @@ impl TaskSink for Printer {
         inner.ended = vec![false; tasks.len()];
         inner.restore_said = vec![None; tasks.len()];
         if self.mode == Mode::Json {
-            let list: Vec<_> = tasks
-                .iter()
-                .map(|t| {
+            // `label`, `args`, `env` and `depends_labels` tell two tasks of one name
+            // apart (`setup a`, `setup b`); the other fields keep their meaning.
+            let list: Vec<_> = (tasks.iter().zip(&inner.names))
+                .map(|(t, label)| {
                     json!({
                         "task": t.name,
+                        "label": label,
+                        "args": t.args,
+                        "env": t.env,
                         "service": t.service,
                         "depends": t.depends.iter().map(|d| &tasks[d.0].name).collect::<Vec<_>>(),
+                        "depends_labels": t.depends.iter().map(|d| &inner.names[d.0]).collect::<Vec<_>>(),
                     })
                 })
                 .collect();
@@ -418,6 +423,7 @@ impl TaskSink for Printer {
             let mut event = json!({
                 "event": "phase",
                 "task": inner.tasks[i],
+                "label": inner.names[i],
                 "phase": change.phase.name(),
             });
             if let Some(pid) = change.pid {
@@ -493,10 +499,14 @@ impl TaskSink for Printer {
     fn output(&self, task: TaskId, stream: Stream, bytes: &[u8]) {
         let i = task.0;
         if self.mode == Mode::Json {
-            let name = self.lock().tasks[i].clone();
+            let (name, label) = {
+                let inner = self.lock();
+                (inner.tasks[i].clone(), inner.names[i].clone())
+            };
             json_line(json!({
                 "event": "output",
                 "task": name,
+                "label": label,
                 "stream": match stream { Stream::Stdout => "stdout", Stream::Stderr => "stderr" },
                 "text": String::from_utf8_lossy(bytes),
             }));
@@ -538,6 +548,7 @@ impl TaskSink for Printer {
         json_line(json!({
             "event": "restore",
             "task": inner.tasks[i],
+            "label": inner.names[i],
             "stage": progress.stage.name(),
             "bytes_done": progress.done,
             "bytes_total": progress.total,
@@ -595,6 +606,8 @@ mod tests {
                 id: TaskId(i),
                 name: format!("t{i}"),
                 label: format!("t{i}"),
+                args: Vec::new(),
+                env: Vec::new(),
                 service: false,
                 depends: after.iter().map(|&d| TaskId(d)).collect(),
             })

@@ -79,6 +79,8 @@ impl<'a> Supervisor<'a> {
                 id: TaskId(i),
                 name: job.name.clone(),
                 label: job.label.clone(),
+                args: node.words.clone(),
+                env: node.env.iter().map(|(name, _)| name.clone()).collect(),
                 service: job.service,
                 depends: node.after.iter().map(|&a| TaskId(a)).collect(),
             })
