@@ -3218,3 +3218,42 @@ fn a_file_tasks_note_names_its_own_file() {
     }
     assert!(!err.contains("quiet from mise.toml"), "{err}");
 }
+
+/// A cycle through a dependency with arguments (`a` depends on `"b x"`, `b` on `a`) is
+/// taken as a cycle of names is, when mise.toml is read: the task closing it is
+/// skipped, said with the path and its words (`a → b x → a`), and left out of the
+/// list; the other tasks run. vx listed `b` and found the cycle only in a run's plan.
+#[test]
+fn a_cycle_through_a_dependency_with_arguments_is_said_when_mise_toml_is_read() {
+    for (depends, path) in [("b x", "a → b x → a"), ("b", "a → b → a")] {
+        let (work, dir) = project_with(
+            "mise.toml",
+            format!(
+                "[tasks.a]\nrun = \"touch ran-a\"\ndepends = [\"{depends}\"]\n\n\
+                 [tasks.b]\nrun = \"touch ran-b\"\ndepends = [\"a\"]\n\n\
+                 [tasks.c]\nrun = \"touch ran-c\"\n"
+            ),
+        );
+        let said = format!(
+            "skipped task b from mise.toml:5: the tasks' dependencies form a cycle: {path}"
+        );
+        // Said once, at the first command that reads the file; every run of `a` fails.
+        let (code, out, err) = vx_in(&work, &dir, &["run", "a"]);
+        assert_eq!(code, 2, "{depends}: {out}{err}");
+        assert!(err.contains(&said), "{depends}: {err}");
+        let (code, out, err) = vx_in(&work, &dir, &["run", "--dry-run", "a"]);
+        assert_eq!(code, 2, "{depends}: {out}{err}");
+        assert!(
+            err.contains("task `b` (needed by a) does not exist"),
+            "{err}"
+        );
+        let (out, err) = vx_ok(&work, &dir, &["tasks", "ls"]);
+        let listed: Vec<&str> = (out.lines())
+            .filter_map(|l| l.split_whitespace().next())
+            .collect();
+        assert_eq!(listed, ["a", "c"], "{depends}: {out}{err}");
+        assert!(!dir.join("ran-a").exists() && !dir.join("ran-b").exists());
+        vx_ok(&work, &dir, &["run", "c"]);
+        assert!(dir.join("ran-c").exists(), "{depends}");
+    }
+}

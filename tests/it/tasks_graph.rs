@@ -719,3 +719,33 @@ all = { run = "true", depends = [
     labels.sort_unstable();
     assert_eq!(labels, ["Z=1 setup", "setup", "setup a"], "{all}");
 }
+
+/// A cycle through a dependency with arguments (`a` asks `{ task = "b", args =
+/// ["x"] }`, `b` depends on `a`) is refused when vx.toml is read, as a cycle of names
+/// is: the file and line, the path with the words (`a → b x → a`), exit 2 for every
+/// run, a dry run too, nothing run. vx found it only when a run's plan held it, and
+/// ran the project's other tasks (`vx run c`).
+#[test]
+fn a_cycle_through_a_dependency_with_arguments_is_refused_when_the_manifest_is_read() {
+    let work = Work::with_tasks(
+        r#"[tasks]
+a = { run = "touch ran-a", depends = [{ task = "b", args = ["x"] }] }
+b = { run = "touch ran-b", depends = ["a"] }
+c = { run = "touch ran-c" }
+"#,
+    );
+    let plain = Work::with_tasks(
+        "[tasks]\na = { run = \"touch ran-a\", depends = [\"b\"] }\nb = { run = \"touch ran-b\", depends = [\"a\"] }\nc = { run = \"touch ran-c\" }\n",
+    );
+    for (work, path) in [(&work, "a → b x → a"), (&plain, "a → b → a")] {
+        for args in [&["c"][..], &["a"], &["--dry-run", "a"], &["b"]] {
+            let (code, out, stderr) = work.run_tasks(args);
+            assert_eq!(code, 2, "{args:?}: {out}{stderr}");
+            let said = format!("vx.toml:4:1: the tasks' dependencies form a cycle: {path}");
+            assert!(stderr.contains(&said), "{args:?}: {stderr}");
+        }
+        for file in ["ran-a", "ran-b", "ran-c"] {
+            assert!(!work.dir.path().join(file).exists(), "{file} ran");
+        }
+    }
+}

@@ -584,11 +584,8 @@ impl Parser<'_> {
         // A dependency that is no task is not an error here: the task is listed, and
         // running it fails naming the missing one (`task::graph::Plan::build`), as
         // mise takes it, so one bad entry does not stop the project's other commands.
-        if let Some(cycle) = crate::task::graph::cycle(tasks) {
-            let line = tasks
-                .iter()
-                .find(|t| t.name == cycle[0])
-                .map_or(0, |t| t.line);
+        if let Some((at, cycle)) = crate::task::graph::cycle_at(tasks) {
+            let line = tasks[at].line;
             return Err(self.err(
                 at_line(line),
                 Problem::Environment(format!(

@@ -13,6 +13,8 @@ use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use thiserror::Error;
 
+mod calls;
+
 use super::{Call, Task};
 use vx_base::glob::{is_glob, task_matches};
 
@@ -190,23 +192,40 @@ fn before(tasks: &[Task]) -> Vec<BTreeSet<usize>> {
 }
 
 /// The first cycle among the tasks, as the names along it (the first repeated at the
-/// end), or `None`.
+/// end), or `None`: [`cycle_at`]'s.
 pub fn cycle(tasks: &[Task]) -> Option<Vec<String>> {
+    cycle_at(tasks).map(|(_, path)| path)
+}
+
+/// The first cycle among the tasks, with the task it starts at: one of names, else
+/// one through a dependency with words or variables of its own, shown along its
+/// nodes (`a → b x → a`), so that both are found when the tasks are read.
+pub fn cycle_at(tasks: &[Task]) -> Option<(usize, Vec<String>)> {
     let edges = before(tasks);
-    let (_, path) = cycles_in(&edges, true).into_iter().next()?;
-    Some(names_of(tasks, path))
+    match cycles_in(&edges, true).into_iter().next() {
+        Some((_, path)) => Some((path[0], names_of(tasks, path))),
+        None => calls::first(tasks),
+    }
 }
 
 /// The tasks to leave out so that no cycle is left, found in one depth-first walk
 /// (each edge followed once, however many cycles): each task whose dependency closes
 /// a cycle, with the names along that cycle (the first repeated at the end). The rest
 /// of the graph is then acyclic.
+/// Then, the rest judged by its nodes, each task closing a cycle through a dependency
+/// with words or variables of its own, with the nodes along it (`a → b x → a`).
 pub(crate) fn break_cycles(tasks: &[Task]) -> Vec<(usize, Vec<String>)> {
     let edges = before(tasks);
-    cycles_in(&edges, false)
+    let mut out: Vec<(usize, Vec<String>)> = cycles_in(&edges, false)
         .into_iter()
         .map(|(at, path)| (at, names_of(tasks, path)))
-        .collect()
+        .collect();
+    let mut left_out = vec![false; tasks.len()];
+    for (at, _) in &out {
+        left_out[*at] = true;
+    }
+    out.extend(calls::breaks(tasks, &left_out));
+    out
 }
 
 fn names_of(tasks: &[Task], path: Vec<usize>) -> Vec<String> {
@@ -842,6 +861,30 @@ mod tests {
             &["setup"],
         );
         assert_eq!(mixed, ["setup", "Z=1 setup a", "setup a", "main"]);
+    }
+
+    /// A cycle through a call is found when the tasks are read, as a cycle of names is
+    /// (`cycle`, `break_cycles`), along its nodes with their words; two nodes of one
+    /// task that wait for each other only by name are none. `cycle` saw names only.
+    #[test]
+    fn a_cycle_through_a_call_is_found_with_the_tasks() {
+        let mut a = task("a", &[]);
+        a.calls = vec![call("b", &["x"], &[])];
+        let tasks = vec![task("c", &[]), a, task("b", &["a"])];
+        let path: Vec<String> = ["a", "b x", "a"].map(String::from).into();
+        assert_eq!(cycle_at(&tasks), Some((1, path.clone())));
+        assert_eq!(break_cycles(&tasks), [(2, path)]);
+        let mut env = task("a", &[]);
+        env.calls_post = vec![call("a", &[], &[("Z", "1")])];
+        let tasks = vec![env];
+        let path: Vec<String> = ["Z=1 a", "Z=1 a"].map(String::from).into();
+        assert_eq!(cycle(&tasks), Some(path));
+        // `lint` depends on `check` and runs `check x` after it: no cycle.
+        let mut lint = task("lint", &["check"]);
+        lint.calls_post = vec![call("check", &["x"], &[])];
+        let tasks = vec![lint, task("check", &[])];
+        assert_eq!(cycle(&tasks), None);
+        assert_eq!(break_cycles(&tasks), []);
     }
 
     #[test]
