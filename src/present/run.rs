@@ -59,9 +59,13 @@ pub(crate) fn plan_json(planned: &vx_ops::run::Planned) -> String {
         .map(|row| {
             let mut task = serde_json::json!({
                 "task": row.task,
+                "label": row.label,
+                "args": row.args,
+                "env": row.env,
                 "package": row.package,
                 "dir": row.dir,
                 "depends": row.depends,
+                "depends_labels": row.depends_labels,
                 "command": row.command,
                 "key": row.key,
                 "cache": row.cache,
@@ -103,7 +107,7 @@ fn reason_json(reason: &vx_ops::run::Reason) -> serde_json::Value {
 /// is selected.
 pub(crate) fn plan_text(planned: &vx_ops::run::Planned) -> String {
     let rows = &planned.rows;
-    let width = rows.iter().map(|r| r.task.len()).max().unwrap_or(0);
+    let width = rows.iter().map(|r| r.shown.len()).max().unwrap_or(0);
     let mut out = String::new();
     if let Some(base) = &planned.base {
         let short = &base.commit[..base.commit.len().min(12)];
@@ -113,9 +117,10 @@ pub(crate) fn plan_text(planned: &vx_ops::run::Planned) -> String {
         ));
     }
     for row in rows {
-        let mut line = format!("{:width$}", sanitize(&row.task));
-        if !row.depends.is_empty() {
-            line.push_str(&format!("  after {}", sanitize(&row.depends.join(", "))));
+        let mut line = format!("{:width$}", sanitize(&row.shown));
+        if !row.depends_shown.is_empty() {
+            let after = row.depends_shown.join(", ");
+            line.push_str(&format!("  after {}", sanitize(&after)));
         }
         if row.key.is_some() {
             line.push_str(&format!("  ({})", row.cache));

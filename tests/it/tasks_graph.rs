@@ -720,6 +720,60 @@ all = { run = "true", depends = [
     assert_eq!(labels, ["Z=1 setup", "setup", "setup a"], "{all}");
 }
 
+/// A dry run's `--json` plan names each node as the live run's plan does: `task` the
+/// task's name, `label`, `args`, `env` (names only) and `depends_labels` beside it.
+/// The dry run put the node as written in `task` (`Z=1 setup`), so a reader of both
+/// saw two names for one task. A word holding a space is quoted in a label
+/// (`setup 'a b'`), so `["a b"]` and `["a", "b"]` are two labels: the run named both
+/// `setup a b`, and its board refused the second ("this run has no board").
+#[test]
+fn a_dry_runs_json_names_the_nodes_as_the_live_run_and_a_spaced_word_is_quoted() {
+    let work = Work::with_tasks(
+        r#"[tasks]
+setup = { run = "echo set up" }
+all = { run = "true", depends = [
+  "setup",
+  { task = "setup", args = ["a b"] },
+  { task = "setup", args = ["a", "b"] },
+  { task = "setup", env = { Z = "x y" } },
+] }
+"#,
+    );
+    let (code, stdout, stderr) = work.run_tasks(&["--dry-run", "--json", "all"]);
+    assert_eq!(code, 0, "{stderr}");
+    let plan: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap();
+    let tasks = plan["tasks"].as_array().unwrap();
+    let mut seen: Vec<(String, String, String, String)> = (tasks.iter())
+        .map(|t| {
+            let s = |v: &serde_json::Value| v.to_string();
+            (s(&t["task"]), s(&t["label"]), s(&t["args"]), s(&t["env"]))
+        })
+        .collect();
+    seen.sort();
+    let want = [
+        (r#""all""#, r#""all""#, "[]", "[]"),
+        (r#""setup""#, r#""Z='x y' setup""#, "[]", r#"["Z"]"#),
+        (r#""setup""#, r#""setup""#, "[]", "[]"),
+        (r#""setup""#, r#""setup 'a b'""#, r#"["a b"]"#, "[]"),
+        (r#""setup""#, r#""setup a b""#, r#"["a","b"]"#, "[]"),
+    ];
+    let mut want: Vec<(String, String, String, String)> = (want.iter())
+        .map(|(a, b, c, d)| (a.to_string(), b.to_string(), c.to_string(), d.to_string()))
+        .collect();
+    want.sort();
+    assert_eq!(seen, want, "{stdout}");
+    let all = tasks.iter().find(|t| t["task"] == "all").unwrap();
+    assert_eq!(
+        all["depends"],
+        serde_json::json!(["setup", "setup", "setup", "setup"]),
+        "{all}"
+    );
+
+    let (code, _, stderr) = work.run_tasks(&["-j", "1", "all"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("no board"), "{stderr}");
+}
+
 /// A cycle through a dependency with arguments (`a` asks `{ task = "b", args =
 /// ["x"] }`, `b` depends on `a`) is refused when vx.toml is read, as a cycle of names
 /// is: the file and line, the path with the words (`a → b x → a`), exit 2 for every

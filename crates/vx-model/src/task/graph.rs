@@ -586,11 +586,12 @@ impl Plan {
         }
         let worded = |node: &Node| match count[&node.task] {
             1 => tasks[node.task].name.clone(),
-            _ => std::iter::once(&tasks[node.task].name)
-                .chain(&node.words)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" "),
+            _ => Call {
+                task: tasks[node.task].name.clone(),
+                words: node.words.clone(),
+                env: Vec::new(),
+            }
+            .shown(),
         };
         let first: Vec<String> = self.nodes.iter().map(worded).collect();
         let mut alike: HashMap<&str, usize> = HashMap::new();

@@ -254,13 +254,19 @@ impl Call {
     /// As mise writes it (`Z=1 setup --test`): for the plan's views and its
     /// dependents' keys.
     pub fn shown(&self) -> String {
-        let env = self.env.iter().map(|(k, v)| format!("{k}={v}"));
+        let env = (self.env.iter()).map(|(k, v)| format!("{k}={}", quoted(v)));
         let words: Vec<String> = env
             .chain([self.task.clone()])
-            .chain(self.words.iter().cloned())
+            .chain(self.words.iter().map(|w| quoted(w).into_owned()))
             .collect();
         words.join(" ")
     }
+}
+
+/// `word` as a shell reads it back, quoted when it must be (`'a b'`), so that a call
+/// with the word `a b` and one with the words `a` and `b` are never shown alike.
+fn quoted(word: &str) -> std::borrow::Cow<'_, str> {
+    shlex::try_quote(word).unwrap_or(std::borrow::Cow::Borrowed(word))
 }
 
 /// One declared argument of a task.

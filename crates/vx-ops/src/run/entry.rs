@@ -114,14 +114,28 @@ pub struct Planned {
 /// One task of a `--dry-run`'s plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlanRow {
-    /// Its name (`web#build` in a monorepo).
+    /// Its task's name (`web#build` in a monorepo), as a live run's `--json` names it.
     pub task: String,
+    /// The node as written, its variables and words with it (`Z=1 setup --test`):
+    /// what the plan's text shows.
+    pub shown: String,
+    /// How the live run will name it in its lines and notes
+    /// ([`Plan::labels`](vx_model::task::graph::Plan::labels)).
+    pub label: String,
+    /// The words a dependency gives it.
+    pub args: Vec<String>,
+    /// The names of the variables a dependency sets for it (never their values).
+    pub env: Vec<String>,
     /// Its package in a monorepo (`//` for the root), else none.
     pub package: Option<String>,
     /// The directory it runs in, relative to the project (`""`: the project's).
     pub dir: String,
-    /// The tasks it waits for.
+    /// The tasks it waits for, by name.
     pub depends: Vec<String>,
+    /// The same, as written ([`PlanRow::shown`]).
+    pub depends_shown: Vec<String>,
+    /// The same, by label ([`PlanRow::label`]).
+    pub depends_labels: Vec<String>,
     /// What it runs (its first command), none for a task that only depends.
     pub command: Option<String>,
     /// Its key, for a task whose results are kept.
@@ -301,12 +315,14 @@ fn plan_rows(chosen: &Chosen, jobs: &[vx_tasks::runner::Job], results: &Results)
         .into_iter()
         .map(|(name, document)| (name, document.key()))
         .collect();
-    chosen
-        .plan
-        .nodes
+    let labels = chosen.plan.labels(&chosen.tasks);
+    let nodes = &chosen.plan.nodes;
+    let each = |of: &[usize], f: &dyn Fn(usize) -> String| of.iter().map(|&a| f(a)).collect();
+    nodes
         .iter()
         .zip(jobs)
-        .map(|(node, job)| {
+        .zip(&labels)
+        .map(|((node, job), label)| {
             let task = &chosen.tasks[node.task];
             let keyed = job.cache.as_ref().is_some_and(|c| c.results.is_some());
             let key = keyed.then(|| keys.get(job.keyed_as()).cloned()).flatten();
@@ -317,15 +333,17 @@ fn plan_rows(chosen: &Chosen, jobs: &[vx_tasks::runner::Job], results: &Results)
                     .is_some_and(|local| local.get(key).is_some())
             });
             PlanRow {
-                task: node.shown(&chosen.tasks),
+                task: task.name.clone(),
+                shown: node.shown(&chosen.tasks),
+                label: label.clone(),
+                args: node.words.clone(),
+                env: node.env.iter().map(|(name, _)| name.clone()).collect(),
                 package: vx_model::manifest::workspace::split_id(&task.name)
                     .map(|(p, _)| p.to_owned()),
                 dir: task.dir.clone().unwrap_or_default(),
-                depends: node
-                    .after
-                    .iter()
-                    .map(|&a| chosen.plan.nodes[a].shown(&chosen.tasks))
-                    .collect(),
+                depends: each(&node.after, &|a| chosen.tasks[nodes[a].task].name.clone()),
+                depends_shown: each(&node.after, &|a| nodes[a].shown(&chosen.tasks)),
+                depends_labels: each(&node.after, &|a| labels[a].clone()),
                 command: task.run.first().cloned(),
                 key,
                 cache: if held { "hit-local" } else { "miss" },
