@@ -1073,6 +1073,38 @@ run = ['echo "$usage_x {{arg(name="x")}}"', { task = "a" }]
     assert_eq!(out, "v v\na\n", "runs as before: {err}");
 }
 
+/// `vx tasks info` names the file a mise task is defined in as its source, as `mise
+/// tasks info` (2026.9.15) does: a file task's own file (`Source: …/mise-tasks/build`),
+/// a task directory's TOML file, and mise.toml for mise.toml's own. vx said
+/// `Source: …/mise.toml` for all three.
+#[test]
+fn vx_tasks_info_names_the_file_a_mise_task_is_defined_in() {
+    let (work, dir) = project_with("mise.toml", "[tasks.own]\nrun = \"echo own\"\n");
+    executable(
+        &dir.join("mise-tasks/build"),
+        "#!/bin/sh\n#MISE description=\"Build it\"\necho hi\n",
+    );
+    std::fs::create_dir_all(dir.join(".mise/tasks")).unwrap();
+    std::fs::write(
+        dir.join(".mise/tasks/more.toml"),
+        "[images]\nrun = \"echo images\"\n",
+    )
+    .unwrap();
+    for (task, file) in [
+        ("build", "mise-tasks/build"),
+        ("images", ".mise/tasks/more.toml"),
+        ("own", "mise.toml"),
+    ] {
+        let (out, err) = vx_ok(&work, &dir, &["tasks", "info", task]);
+        let source = format!("Source: {}\n", dir.join(file).display());
+        assert!(out.contains(&source), "{task}: {out}{err}");
+        let (out, _) = vx_ok(&work, &dir, &["tasks", "info", task, "--json"]);
+        let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+        let want = dir.join(file).display().to_string();
+        assert_eq!(json["source"].as_str(), Some(want.as_str()), "{task}");
+    }
+}
+
 /// A task's `dir` may name the file's `[vars]` (`dir = "{{vars.api_dir}}"`), as in
 /// its commands: the task runs there.
 #[test]

@@ -154,6 +154,11 @@ pub struct Task {
     /// apart by `vx tasks info`. An entry of the same name written by the user comes
     /// after them and wins.
     pub given_env: Vec<String>,
+    /// The file it is defined in, relative to the project, when another than the
+    /// project's file: a mise file task's own file (`mise-tasks/build`), a TOML file
+    /// of a task directory or an include (`.mise/tasks/images.toml`). What `vx tasks
+    /// info` names as its source, as `mise tasks info` does.
+    pub defined_in: Option<String>,
     /// The 1-based line of the entry in vx.toml (0 for a file task).
     pub line: usize,
 }
@@ -194,6 +199,7 @@ impl Task {
             refused: None,
             written_run: None,
             given_env: Vec::new(),
+            defined_in: None,
             line: 0,
         }
     }

@@ -88,10 +88,11 @@ pub fn described(
 }
 
 /// The file a task of the project's own (`task`, of `manifest` at `project`) comes
-/// from: a file task's file, else the project's file; none for a monorepo's package
-/// task.
+/// from: a file task's file (vx.toml's `file =`, or a mise file task's own), the
+/// TOML file of a task directory or an include that defines it, else the project's
+/// file; none for a monorepo's package task.
 fn source(task: &Task, manifest: &Manifest, project: &Path) -> Option<PathBuf> {
-    match &task.file {
+    match task.file.as_ref().or(task.defined_in.as_ref()) {
         Some(file) => Some(project.join(file)),
         None if vx_model::manifest::workspace::split_id(&task.name).is_some() => None,
         None => Some(manifest.path.clone()),

@@ -241,7 +241,10 @@ fn tasks(lists: &Lists, problems: &mut Vec<String>) -> Vec<Task> {
                 continue;
             }
             match task(&item.name, script, item.line.unwrap_or(0)) {
-                Ok(task) => taken.push((count, task, script, at)),
+                Ok(mut task) => {
+                    task.defined_in.clone_from(&item.file);
+                    taken.push((count, task, script, at));
+                }
                 Err(problem) => refused.push((count, skipped(&problem.to_string()))),
             }
         }
