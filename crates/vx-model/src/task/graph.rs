@@ -446,46 +446,60 @@ impl<'t> Reached<'t> {
         Ok(reached)
     }
 
-    /// What node `n` waits for (its `depends`, its calls, its `wait_for`: every node of
-    /// a task it waits for) and, for each, the nodes its `depends_post` and post calls
-    /// name (which wait for it): as pairs (waiting node, node waited for).
+    /// What each node waits for, as pairs (waiting node, node waited for):
+    /// [`node_edges`] over the nodes reached.
     fn edges(&self) -> Vec<(usize, usize)> {
-        let mut by_task: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (n, (i, _, _)) in self.nodes.iter().enumerate() {
-            by_task.entry(*i).or_default().push(n);
-        }
-        let plain_node = |j: usize| self.ids.get(&plain(j)).copied();
-        let call_node = |call: &Call| {
-            let j = self.names.position(&call.task)?;
-            self.ids
-                .get(&(j, call.words.clone(), call.env.clone()))
-                .copied()
-        };
-        let mut pairs = Vec::new();
-        for (n, (i, _, _)) in self.nodes.iter().enumerate() {
-            let task = &self.tasks[*i];
-            let i = *i;
-            let resolved = |pattern: &'t String| {
-                (self.names.resolve(self.tasks, pattern).into_iter())
-                    .filter(move |&j| j != i || !is_glob(pattern))
-            };
-            for j in task.depends.iter().flat_map(resolved) {
-                pairs.extend(plain_node(j).map(|m| (n, m)));
-            }
-            for j in task.wait_for.iter().flat_map(resolved) {
-                let waited = by_task.get(&j).into_iter().flatten();
-                pairs.extend(waited.map(|&m| (n, m)));
-            }
-            pairs.extend(task.calls.iter().filter_map(call_node).map(|m| (n, m)));
-            for j in task.depends_post.iter().flat_map(resolved) {
-                pairs.extend(plain_node(j).map(|m| (m, n)));
-            }
-            pairs.extend(task.calls_post.iter().filter_map(call_node).map(|m| (m, n)));
-        }
-        // A node waiting for itself (a task whose dependency asks it with the words
-        // it runs with) stays: the plan refuses it as a cycle.
-        pairs
+        let nodes: Vec<NodeRef<'_>> = (self.nodes.iter())
+            .map(|(i, words, env)| (*i, &words[..], &env[..]))
+            .collect();
+        node_edges(self.tasks, &self.names, &nodes)
     }
+}
+
+/// A node's task, words and variables, borrowed.
+type NodeRef<'a> = (usize, &'a [String], &'a [(String, String)]);
+
+/// What each of `nodes` waits for, as pairs (waiting node, node waited for): its
+/// task's `depends` (their plain nodes), calls (their nodes) and `wait_for` (every
+/// node of the tasks named); and the plain nodes and calls its task's `depends_post`
+/// and post calls name wait for it. Edges to a node not among `nodes` are left out.
+/// One reading for a run's plan ([`Plan::build`], the nodes it reached) and for the
+/// cycles of every node a run could hold ([`calls`]). A node waiting for itself (a
+/// task whose dependency asks it with the words it runs with) stays: it is a cycle.
+fn node_edges(tasks: &[Task], names: &Names<'_>, nodes: &[NodeRef<'_>]) -> Vec<(usize, usize)> {
+    let mut ids: HashMap<NodeRef<'_>, usize> = HashMap::new();
+    let mut by_task: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (n, &node) in nodes.iter().enumerate() {
+        ids.entry(node).or_insert(n);
+        by_task.entry(node.0).or_default().push(n);
+    }
+    let plain_node = |j: usize| ids.get(&(j, &[][..], &[][..])).copied();
+    let call_node = |call: &Call| {
+        let j = names.position(&call.task)?;
+        ids.get(&(j, &call.words[..], &call.env[..])).copied()
+    };
+    let mut pairs = Vec::new();
+    for (n, &(i, _, _)) in nodes.iter().enumerate() {
+        let task = &tasks[i];
+        let resolved = |pattern: &String| -> Vec<usize> {
+            (names.resolve(tasks, pattern).into_iter())
+                .filter(|&j| j != i || !is_glob(pattern))
+                .collect()
+        };
+        for j in task.depends.iter().flat_map(resolved) {
+            pairs.extend(plain_node(j).map(|m| (n, m)));
+        }
+        for j in task.wait_for.iter().flat_map(resolved) {
+            let waited = by_task.get(&j).into_iter().flatten();
+            pairs.extend(waited.map(|&m| (n, m)));
+        }
+        pairs.extend(task.calls.iter().filter_map(call_node).map(|m| (n, m)));
+        for j in task.depends_post.iter().flat_map(resolved) {
+            pairs.extend(plain_node(j).map(|m| (m, n)));
+        }
+        pairs.extend(task.calls_post.iter().filter_map(call_node).map(|m| (m, n)));
+    }
+    pairs
 }
 
 impl Plan {
@@ -537,14 +551,8 @@ impl Plan {
             // along its nodes (`a → b x → a`).
             let shown = |n: usize| {
                 let (task, words, env) = reached.nodes[n].clone();
-                let after = Vec::new();
-                Node {
-                    task,
-                    words,
-                    env,
-                    after,
-                }
-                .shown(tasks)
+                let task = tasks[task].name.clone();
+                Call { task, words, env }.shown()
             };
             let path = cycles_in(&before, true).into_iter().next();
             let rest = path.map_or_else(

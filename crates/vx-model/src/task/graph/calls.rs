@@ -7,20 +7,15 @@
 //! hold: each task's plain node, then each call once (by its task, words and
 //! variables), each node with its task's edges, as [`super::Plan::build`] gives them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashSet};
 
 use super::super::{Call, Task};
-use super::{Names, cycles_in};
-use vx_base::glob::is_glob;
-
-/// A call's identity: its task, words and variables.
-type Identity<'t> = (usize, &'t [String], &'t [(String, String)]);
+use super::{Names, NodeRef, cycles_in, node_edges};
 
 /// Every node a run of `tasks` could hold: node `i` (for `i` below the task count) is
 /// task `i`'s plain node, the others calls.
 struct Nodes {
-    /// What each node waits for (its task's `depends`, calls and `wait_for`, and the
-    /// tasks naming it in `depends_post`).
+    /// What each node waits for ([`node_edges`]).
     edges: Vec<BTreeSet<usize>>,
     /// Each node's task.
     task: Vec<usize>,
@@ -33,10 +28,9 @@ impl Nodes {
     /// broke there) waiting for nothing.
     fn of(tasks: &[Task], left_out: &[bool]) -> Nodes {
         let names = Names::of(tasks);
-        let mut task: Vec<usize> = (0..tasks.len()).collect();
+        let mut nodes: Vec<NodeRef<'_>> = (0..tasks.len()).map(|i| (i, &[][..], &[][..])).collect();
         let mut shown: Vec<String> = tasks.iter().map(|t| t.name.clone()).collect();
-        let mut of_task: Vec<Vec<usize>> = (0..tasks.len()).map(|i| vec![i]).collect();
-        let mut ids: HashMap<Identity<'_>, usize> = HashMap::new();
+        let mut seen: HashSet<NodeRef<'_>> = nodes.iter().copied().collect();
         for call in tasks
             .iter()
             .flat_map(|t| t.calls.iter().chain(&t.calls_post))
@@ -44,46 +38,22 @@ impl Nodes {
             let Some(j) = names.position(&call.task) else {
                 continue;
             };
-            ids.entry((j, &call.words, &call.env)).or_insert_with(|| {
+            if seen.insert((j, &call.words, &call.env)) {
+                nodes.push((j, &call.words, &call.env));
                 let named = Call {
                     task: tasks[j].name.clone(),
                     ..call.clone()
                 };
-                task.push(j);
                 shown.push(named.shown());
-                of_task[j].push(task.len() - 1);
-                task.len() - 1
-            });
-        }
-        let mut edges = vec![BTreeSet::new(); task.len()];
-        let node = |call: &Call| {
-            let j = names.position(&call.task)?;
-            ids.get(&(j, &call.words[..], &call.env[..])).copied()
-        };
-        for (i, t) in tasks.iter().enumerate() {
-            let resolved = |pattern: &String| -> Vec<usize> {
-                (names.resolve(tasks, pattern).into_iter())
-                    .filter(|&j| j != i || !is_glob(pattern))
-                    .collect()
-            };
-            let mut waits: BTreeSet<usize> = t.depends.iter().flat_map(resolved).collect();
-            waits.extend(t.calls.iter().filter_map(node));
-            for j in t.wait_for.iter().flat_map(resolved) {
-                waits.extend(&of_task[j]);
-            }
-            for &n in &of_task[i] {
-                edges[n].extend(&waits);
-            }
-            let post = t.depends_post.iter().flat_map(resolved);
-            for m in post.chain(t.calls_post.iter().filter_map(node)) {
-                edges[m].extend(&of_task[i]);
             }
         }
-        for (n, &i) in task.iter().enumerate() {
-            if left_out[i] {
-                edges[n].clear();
+        let mut edges = vec![BTreeSet::new(); nodes.len()];
+        for (n, m) in node_edges(tasks, &names, &nodes) {
+            if !left_out[nodes[n].0] {
+                edges[n].insert(m);
             }
         }
+        let task = nodes.iter().map(|node| node.0).collect();
         Nodes { edges, task, shown }
     }
 }
