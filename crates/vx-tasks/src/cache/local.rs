@@ -94,10 +94,7 @@ impl Entry {
         };
         let bytes = vx_base::bounded_read::read(&path, MAX_LOG)
             .map_err(|e| CacheError::Refused(format!("its log: {e}")))?;
-        match plain {
-            true => Ok(Log::plain(&bytes)),
-            false => Log::decode(&bytes).map_err(|e| CacheError::Refused(format!("its log: {e}"))),
-        }
+        Ok(Log::kept(&bytes, !plain)?)
     }
 
     /// Whether a run on this machine made it (its `origin` says `run`): its log is

@@ -76,6 +76,13 @@ impl From<OciError> for CacheError {
     }
 }
 
+/// A kept log that cannot be read refuses its result (it is not restored).
+impl From<streams::LogError> for CacheError {
+    fn from(e: streams::LogError) -> CacheError {
+        CacheError::Refused(format!("its log: {e}"))
+    }
+}
+
 /// Where a restored result came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Source {

@@ -301,12 +301,7 @@ impl Remote {
         }
         let mut log_bytes = Vec::new();
         self.blob_into(log, &mut log_bytes, until, &|_| {})?;
-        let log = match log.media_type == LOG_V2_TYPE {
-            true => {
-                Log::decode(&log_bytes).map_err(|e| CacheError::Refused(format!("its log: {e}")))?
-            }
-            false => Log::plain(&log_bytes),
-        };
+        let log = Log::kept(&log_bytes, log.media_type == LOG_V2_TYPE)?;
         Ok(Found::Hit { document, log })
     }
 

@@ -158,6 +158,16 @@ impl Log {
         out
     }
 
+    /// A kept log's `bytes`, as a local entry's file or a registry's layer holds them:
+    /// a log with its streams ([`Log::decode`]) when `with_streams`, else an earlier
+    /// vx's, both streams run together ([`Log::plain`]).
+    pub(crate) fn kept(bytes: &[u8], with_streams: bool) -> Result<Log, LogError> {
+        match with_streams {
+            true => Log::decode(bytes),
+            false => Ok(Log::plain(bytes)),
+        }
+    }
+
     /// The log `bytes` hold (see the module); anything else is refused. It takes no
     /// more memory than `bytes` do.
     pub(crate) fn decode(bytes: &[u8]) -> Result<Log, LogError> {
